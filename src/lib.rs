@@ -1,0 +1,8 @@
+//! cscaudit: audit bank customer-service centres against GB/T 32312-2015.
+//!
+//! Layers (data flows one way): `model` (pure rules) ← `store` (sled) ← `app`
+//! (one function per user intent) ← `cli` / `tui`.
+#![forbid(unsafe_code)]
+
+pub mod model;
+pub mod store;

@@ -1,0 +1,153 @@
+//! Corrective actions: their lifecycle and the typed view of a record.
+
+use super::engagement::string_enum;
+use super::finding::overdue_days;
+use super::ops::Record;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+string_enum!(
+    ActionStatus {
+        Planned = "planned" / "已计划",
+        InProgress = "in-progress" / "进行中",
+        Completed = "completed" / "已完成待验证",
+        Effective = "verified-effective" / "验证有效",
+        Ineffective = "verified-ineffective" / "验证无效",
+        Cancelled = "cancelled" / "已取消",
+    }
+);
+
+impl ActionStatus {
+    /// Still the owner's to do (counts for overdue).
+    pub fn is_open(self) -> bool {
+        matches!(self, ActionStatus::Planned | ActionStatus::InProgress | ActionStatus::Ineffective)
+    }
+    pub fn awaits_verification(self) -> bool {
+        self == ActionStatus::Completed
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a corrective action cannot move from {from} to {to}")]
+pub struct IllegalActionTransition {
+    pub from: ActionStatus,
+    pub to: ActionStatus,
+}
+
+/// planned → in-progress → completed → verified-effective; a failed verification
+/// (verified-ineffective) goes back to in-progress; cancel before completion.
+pub fn check_transition(from: ActionStatus, to: ActionStatus) -> Result<(), IllegalActionTransition> {
+    use ActionStatus::*;
+    let ok = matches!(
+        (from, to),
+        (Planned, InProgress)
+            | (Planned, Completed)
+            | (Planned, Cancelled)
+            | (InProgress, Completed)
+            | (InProgress, Cancelled)
+            | (Completed, Effective)
+            | (Completed, Ineffective)
+            | (Completed, InProgress)
+            | (Ineffective, InProgress)
+    );
+    if ok { Ok(()) } else { Err(IllegalActionTransition { from, to }) }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verification {
+    pub by: String,
+    pub on: Date,
+    pub effective: bool,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CorrectiveAction {
+    pub id: String,
+    pub engagement: String,
+    pub finding: String,
+    pub description: String,
+    pub owner: String,
+    pub due: Option<Date>,
+    pub status: ActionStatus,
+    pub progress: u8,
+    pub completion_evidence: String,
+    pub completed_on: Option<Date>,
+    pub verification: Option<Verification>,
+}
+
+impl CorrectiveAction {
+    pub fn from_record(r: &Record) -> CorrectiveAction {
+        let verification = match (r.opt_text("verified_by"), r.date("verified_on")) {
+            (Some(by), Some(on)) => Some(Verification {
+                by,
+                on,
+                effective: r.get("effective").and_then(|v| v.bool()).unwrap_or(false),
+                note: r.text("verification_note"),
+            }),
+            _ => None,
+        };
+        CorrectiveAction {
+            id: r.entity.id.clone(),
+            engagement: r.text("engagement"),
+            finding: r.text("finding"),
+            description: r.text("description"),
+            owner: r.text("owner"),
+            due: r.date("due"),
+            status: r.text("status").parse().unwrap_or(ActionStatus::Planned),
+            progress: r.get("progress").and_then(|v| v.int()).unwrap_or(0).clamp(0, 100) as u8,
+            completion_evidence: r.text("completion_evidence"),
+            completed_on: r.date("completed_on"),
+            verification,
+        }
+    }
+    pub fn overdue_days(&self, today: Date) -> Option<i64> {
+        if !self.status.is_open() {
+            return None;
+        }
+        overdue_days(self.due?, today)
+    }
+    /// Days until due (0 = today), for open actions not yet overdue.
+    pub fn days_left(&self, today: Date) -> Option<i64> {
+        if !self.status.is_open() {
+            return None;
+        }
+        let d = i64::from((self.due? - today).get_days());
+        (d >= 0).then_some(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ActionStatus::*;
+
+    #[test]
+    fn every_pair_of_action_states() {
+        let table = [
+            (Planned, InProgress),
+            (Planned, Completed),
+            (Planned, Cancelled),
+            (InProgress, Completed),
+            (InProgress, Cancelled),
+            (Completed, Effective),
+            (Completed, Ineffective),
+            (Completed, InProgress),
+            (Ineffective, InProgress),
+        ];
+        for &from in ActionStatus::ALL {
+            for &to in ActionStatus::ALL {
+                let r = check_transition(from, to);
+                assert_eq!(r.is_ok(), table.contains(&(from, to)), "{from} -> {to}");
+                if let Err(e) = r {
+                    assert_eq!((e.from, e.to), (from, to));
+                }
+            }
+        }
+        // Verified-effective and cancelled are terminal.
+        for &to in ActionStatus::ALL {
+            assert!(check_transition(Effective, to).is_err());
+            assert!(check_transition(Cancelled, to).is_err());
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Pure domain types and rules: no IO, no terminal, no database.
+
+pub mod action;
+pub mod assessment;
+pub mod catalog;
+pub mod engagement;
+pub mod evidence;
+pub mod finding;
+pub mod ops;
+pub mod policy;
+pub mod scoring;
+
+/// A string that does not name any value of an enumeration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{found}` is not a valid {what} (expected one of: {})", expected.join(", "))]
+pub struct ParseEnumError {
+    pub what: &'static str,
+    pub found: String,
+    pub expected: Vec<&'static str>,
+}

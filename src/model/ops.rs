@@ -1,0 +1,442 @@
+//! The operations log: every change is an [`Op`]; a record is the fold of its ops.
+//!
+//! Folding is a pure function of the *set* of ops for one entity (they are sorted
+//! by `(hlc, actor, seq)` first), which is what makes merging converge whatever the
+//! order bundles arrive in, and makes importing twice a no-op.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Globally unique op id: the author and the author's own sequence number.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct OpId {
+    pub actor: String,
+    pub seq: u64,
+}
+
+impl fmt::Display for OpId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.actor, self.seq)
+    }
+}
+
+/// Hybrid logical clock: wall-clock milliseconds plus a counter for ties.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Hlc {
+    pub wall_ms: u64,
+    pub counter: u32,
+}
+
+impl Hlc {
+    /// The next local clock value after `self`, given the wall clock now.
+    pub fn tick(self, now_ms: u64) -> Hlc {
+        if now_ms > self.wall_ms {
+            Hlc { wall_ms: now_ms, counter: 0 }
+        } else {
+            Hlc { wall_ms: self.wall_ms, counter: self.counter.saturating_add(1) }
+        }
+    }
+    /// Advance past a clock value seen on a foreign op.
+    pub fn observe(self, seen: Hlc) -> Hlc {
+        self.max(seen)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Kind {
+    Engagement,
+    Member,
+    Assessment,
+    Finding,
+    Action,
+    Evidence,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Engagement,
+        Kind::Member,
+        Kind::Assessment,
+        Kind::Finding,
+        Kind::Action,
+        Kind::Evidence,
+    ];
+    pub fn tag(self) -> u8 {
+        match self {
+            Kind::Engagement => 1,
+            Kind::Member => 2,
+            Kind::Assessment => 3,
+            Kind::Finding => 4,
+            Kind::Action => 5,
+            Kind::Evidence => 6,
+        }
+    }
+    pub fn from_tag(t: u8) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.tag() == t)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Engagement => "engagement",
+            Kind::Member => "member",
+            Kind::Assessment => "assessment",
+            Kind::Finding => "finding",
+            Kind::Action => "action",
+            Kind::Evidence => "evidence",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct EntityId {
+    pub kind: Kind,
+    pub id: String,
+}
+
+impl EntityId {
+    pub fn new(kind: Kind, id: impl Into<String>) -> Self {
+        EntityId { kind, id: id.into() }
+    }
+}
+
+impl fmt::Display for EntityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind.name(), self.id)
+    }
+}
+
+/// A field value. Kept small and self-describing so records fold generically.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Date(Date),
+}
+
+impl Value {
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn date(&self) -> Option<Date> {
+        match self {
+            Value::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
+    pub fn float(&self) -> Option<f64> {
+        match self {
+            Value::Float(f) => Some(*f),
+            Value::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+    pub fn int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+    pub fn bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Null => write!(f, "∅"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x}"),
+            Value::Text(s) => write!(f, "{s:?}"),
+            Value::Date(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Text(s.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Text(s)
+    }
+}
+impl From<Date> for Value {
+    fn from(d: Date) -> Self {
+        Value::Date(d)
+    }
+}
+impl From<f64> for Value {
+    fn from(x: f64) -> Self {
+        Value::Float(x)
+    }
+}
+impl From<i64> for Value {
+    fn from(x: i64) -> Self {
+        Value::Int(x)
+    }
+}
+impl From<bool> for Value {
+    fn from(x: bool) -> Self {
+        Value::Bool(x)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(x: Option<T>) -> Self {
+        x.map_or(Value::Null, Into::into)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Change {
+    Create,
+    Set { field: String, value: Value },
+    Link { rel: String, target: String },
+    Unlink { rel: String, target: String },
+    Tombstone,
+    /// The lead confirms the current value of `field` over the conflicting `loser`.
+    Resolve { field: String, loser: OpId },
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::Create => write!(f, "created"),
+            Change::Set { field, value } => write!(f, "set {field} = {value}"),
+            Change::Link { rel, target } => write!(f, "linked {rel} {target}"),
+            Change::Unlink { rel, target } => write!(f, "unlinked {rel} {target}"),
+            Change::Tombstone => write!(f, "deleted"),
+            Change::Resolve { field, loser } => write!(f, "resolved conflict on {field} (over {loser})"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Op {
+    pub id: OpId,
+    pub hlc: Hlc,
+    pub entity: EntityId,
+    pub change: Change,
+    /// The last op on the same field the author had seen (None for a first write).
+    pub base: Option<OpId>,
+}
+
+impl Op {
+    /// Total order of the log.
+    pub fn order_key(&self) -> (Hlc, &str, u64) {
+        (self.hlc, &self.id.actor, self.id.seq)
+    }
+}
+
+pub fn sort_ops(ops: &mut [Op]) {
+    ops.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldState {
+    pub value: Value,
+    pub op: OpId,
+    pub hlc: Hlc,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkState {
+    pub present: bool,
+    pub op: OpId,
+}
+
+/// Two writes to one field whose bases do not chain: the later (in log order)
+/// wins, the other is kept here for the lead to confirm or override.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub entity: EntityId,
+    pub field: String,
+    pub winner: OpId,
+    pub winner_value: Value,
+    pub loser: OpId,
+    pub loser_value: Value,
+    /// Set by a `Resolve` op: the lead confirmed the outcome.
+    pub resolved_by: Option<OpId>,
+}
+
+/// A materialised record: the fold of its ops.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub entity: EntityId,
+    pub created: Option<Hlc>,
+    pub created_by: Option<String>,
+    pub updated: Hlc,
+    pub fields: BTreeMap<String, FieldState>,
+    pub links: BTreeMap<String, BTreeMap<String, LinkState>>,
+    pub deleted: bool,
+    pub conflicts: Vec<Conflict>,
+    pub op_count: u32,
+}
+
+impl Record {
+    pub fn empty(entity: EntityId) -> Self {
+        Record {
+            entity,
+            created: None,
+            created_by: None,
+            updated: Hlc::default(),
+            fields: BTreeMap::new(),
+            links: BTreeMap::new(),
+            deleted: false,
+            conflicts: Vec::new(),
+            op_count: 0,
+        }
+    }
+
+    /// Fold a set of ops (any order; sorted here) into a record.
+    pub fn fold(entity: EntityId, ops: &[Op]) -> Self {
+        let mut sorted: Vec<&Op> = ops.iter().filter(|o| o.entity == entity).collect();
+        sorted.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+        sorted.dedup_by(|a, b| a.id == b.id);
+        let mut r = Record::empty(entity);
+        for op in sorted {
+            r.apply(op);
+        }
+        r
+    }
+
+    /// Apply one op that is later in log order than every op applied so far.
+    pub fn apply(&mut self, op: &Op) {
+        self.op_count += 1;
+        self.updated = self.updated.max(op.hlc);
+        if self.deleted {
+            return;
+        }
+        match &op.change {
+            Change::Create => {
+                if self.created.is_none() {
+                    self.created = Some(op.hlc);
+                    self.created_by = Some(op.id.actor.clone());
+                }
+            }
+            Change::Set { field, value } => {
+                if let Some(prev) = self.fields.get(field) {
+                    let chains = op.base.as_ref() == Some(&prev.op);
+                    if !chains && prev.value != *value {
+                        self.conflicts.push(Conflict {
+                            entity: self.entity.clone(),
+                            field: field.clone(),
+                            winner: op.id.clone(),
+                            winner_value: value.clone(),
+                            loser: prev.op.clone(),
+                            loser_value: prev.value.clone(),
+                            resolved_by: None,
+                        });
+                    }
+                }
+                self.fields.insert(
+                    field.clone(),
+                    FieldState { value: value.clone(), op: op.id.clone(), hlc: op.hlc },
+                );
+            }
+            Change::Link { rel, target } | Change::Unlink { rel, target } => {
+                let present = matches!(op.change, Change::Link { .. });
+                self.links
+                    .entry(rel.clone())
+                    .or_default()
+                    .insert(target.clone(), LinkState { present, op: op.id.clone() });
+            }
+            Change::Tombstone => self.deleted = true,
+            Change::Resolve { field, loser } => {
+                for c in self.conflicts.iter_mut() {
+                    if &c.field == field && &c.loser == loser && c.resolved_by.is_none() {
+                        c.resolved_by = Some(op.id.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.fields.get(field).map(|f| &f.value).filter(|v| **v != Value::Null)
+    }
+    pub fn text(&self, field: &str) -> String {
+        self.get(field).and_then(Value::text).unwrap_or_default().to_string()
+    }
+    pub fn opt_text(&self, field: &str) -> Option<String> {
+        self.get(field).and_then(Value::text).map(str::to_string)
+    }
+    pub fn date(&self, field: &str) -> Option<Date> {
+        self.get(field).and_then(Value::date)
+    }
+    pub fn float(&self, field: &str) -> Option<f64> {
+        self.get(field).and_then(Value::float)
+    }
+    pub fn linked(&self, rel: &str) -> Vec<String> {
+        self.links
+            .get(rel)
+            .map(|m| m.iter().filter(|(_, s)| s.present).map(|(t, _)| t.clone()).collect())
+            .unwrap_or_default()
+    }
+    /// The op id of the latest write to `field` (the `base` for the next write).
+    pub fn base_of(&self, field: &str) -> Option<OpId> {
+        self.fields.get(field).map(|f| f.op.clone())
+    }
+    pub fn open_conflicts(&self) -> impl Iterator<Item = &Conflict> {
+        self.conflicts.iter().filter(|c| c.resolved_by.is_none())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(actor: &str, seq: u64, wall: u64, change: Change, base: Option<OpId>) -> Op {
+        Op {
+            id: OpId { actor: actor.into(), seq },
+            hlc: Hlc { wall_ms: wall, counter: 0 },
+            entity: EntityId::new(Kind::Finding, "ZW-001"),
+            change,
+            base,
+        }
+    }
+    fn set(field: &str, v: &str) -> Change {
+        Change::Set { field: field.into(), value: v.into() }
+    }
+
+    #[test]
+    fn last_writer_wins_and_concurrent_writes_conflict() {
+        let e = EntityId::new(Kind::Finding, "ZW-001");
+        let a1 = op("zw", 1, 10, Change::Create, None);
+        let a2 = op("zw", 2, 11, set("title", "A"), None);
+        let b1 = op("lm", 1, 12, set("title", "B"), None);
+        let r = Record::fold(e.clone(), &[b1.clone(), a2.clone(), a1.clone()]);
+        assert_eq!(r.text("title"), "B");
+        assert_eq!(r.open_conflicts().count(), 1);
+        // A write that saw B's value chains; the lead's Resolve closes the conflict.
+        let a3 = op("zw", 3, 13, set("title", "C"), Some(b1.id.clone()));
+        let r = Record::fold(e.clone(), &[a1.clone(), a2.clone(), b1.clone(), a3.clone()]);
+        assert_eq!(r.text("title"), "C");
+        assert_eq!(r.open_conflicts().count(), 1);
+        let res = op("zw", 4, 14, Change::Resolve { field: "title".into(), loser: a2.id.clone() }, None);
+        let r = Record::fold(e, &[a1, a2, b1, a3, res]);
+        assert_eq!(r.open_conflicts().count(), 0);
+        assert_eq!(r.conflicts.len(), 1);
+    }
+
+    #[test]
+    fn hlc_ticks_monotonically() {
+        let h = Hlc { wall_ms: 100, counter: 3 };
+        assert_eq!(h.tick(50), Hlc { wall_ms: 100, counter: 4 });
+        assert_eq!(h.tick(200), Hlc { wall_ms: 200, counter: 0 });
+        assert!(h.tick(100) > h);
+    }
+}

@@ -1,0 +1,137 @@
+//! Scoring: progress and weighted score per group and overall.
+//!
+//! Points per result: conforming 1, partially ½, nonconforming 0, or an explicit
+//! score divided by the catalogue's scale. Not-applicable items leave both the
+//! progress denominator and the score. The score covers assessed items only;
+//! progress says how much of the applicable checklist that is.
+
+use super::assessment::{Assessment, AssessmentResult};
+use super::catalog::Catalog;
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupScore {
+    pub group: String,
+    pub applicable: usize,
+    pub assessed: usize,
+    pub nonconforming: usize,
+    /// assessed / applicable (0 when nothing applies).
+    pub progress: f64,
+    /// Weighted score in percent over the assessed items; None when none assessed.
+    pub score: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scorecard {
+    pub overall: GroupScore,
+    /// Every group in catalogue order (top levels and second levels).
+    pub groups: Vec<GroupScore>,
+}
+
+impl Scorecard {
+    pub fn group(&self, id: &str) -> Option<&GroupScore> {
+        self.groups.iter().find(|g| g.group == id)
+    }
+}
+
+pub fn points(a: &Assessment, scale: f64) -> Option<f64> {
+    if let Some(s) = a.score
+        && a.result != AssessmentResult::NotApplicable
+        && a.result != AssessmentResult::NotAssessed
+    {
+        return Some((s / scale).clamp(0.0, 1.0));
+    }
+    match a.result {
+        AssessmentResult::Conforming => Some(1.0),
+        AssessmentResult::Partially => Some(0.5),
+        AssessmentResult::Nonconforming => Some(0.0),
+        AssessmentResult::NotAssessed | AssessmentResult::NotApplicable => None,
+    }
+}
+
+pub fn score(catalog: &Catalog, assessments: &[Assessment]) -> Scorecard {
+    let by_ind: HashMap<&str, &Assessment> = assessments.iter().map(|a| (a.indicator.as_str(), a)).collect();
+    let tally = |filter: &dyn Fn(&str) -> bool, id: &str| {
+        let (mut applicable, mut assessed, mut nc) = (0, 0, 0);
+        let (mut wsum, mut psum) = (0.0, 0.0);
+        for ind in catalog.indicators.iter().filter(|i| filter(&i.id)) {
+            let a = by_ind.get(ind.id.as_str());
+            let result = a.map_or(AssessmentResult::NotAssessed, |a| a.result);
+            if result == AssessmentResult::NotApplicable {
+                continue;
+            }
+            applicable += 1;
+            if result == AssessmentResult::Nonconforming {
+                nc += 1;
+            }
+            if let Some(p) = a.and_then(|a| points(a, catalog.score_scale)) {
+                assessed += 1;
+                wsum += ind.weight;
+                psum += ind.weight * p;
+            }
+        }
+        GroupScore {
+            group: id.to_string(),
+            applicable,
+            assessed,
+            nonconforming: nc,
+            progress: if applicable == 0 { 0.0 } else { assessed as f64 / applicable as f64 },
+            score: (assessed > 0 && wsum > 0.0).then(|| 100.0 * psum / wsum),
+        }
+    };
+    let overall = tally(&|_| true, "");
+    let groups = catalog
+        .groups
+        .iter()
+        .map(|g| {
+            tally(
+                &|iid| catalog.indicator(iid).is_some_and(|i| catalog.in_group(i, &g.id)),
+                &g.id,
+            )
+        })
+        .collect();
+    Scorecard { overall, groups }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(ind: &str, r: AssessmentResult) -> Assessment {
+        Assessment { result: r, ..Assessment::unassessed("E", ind) }
+    }
+
+    #[test]
+    fn weighted_score_and_progress_with_not_applicable() {
+        let cat = Catalog::embedded();
+        // AC-02 weight 3 conforming, AC-03 weight 2 nonconforming, AC-04 weight 2 N/A.
+        let list = vec![
+            a("AC-02", AssessmentResult::Conforming),
+            a("AC-03", AssessmentResult::Nonconforming),
+            a("AC-04", AssessmentResult::NotApplicable),
+        ];
+        let sc = score(&cat, &list);
+        let access = sc.group("capability.access").unwrap();
+        assert_eq!(access.applicable, 3); // AC-01..03; AC-04 left the denominator
+        assert_eq!(access.assessed, 2);
+        assert_eq!(access.nonconforming, 1);
+        assert!((access.progress - 2.0 / 3.0).abs() < 1e-12);
+        assert!((access.score.unwrap() - 60.0).abs() < 1e-9); // 3/(3+2)
+        assert_eq!(sc.overall.applicable, cat.indicators.len() - 1);
+        let cap = sc.group("capability").unwrap();
+        assert_eq!(cap.assessed, 2);
+        assert!(sc.group("effect").unwrap().score.is_none());
+    }
+
+    #[test]
+    fn explicit_score_uses_catalogue_scale_and_partial_is_half() {
+        let cat = Catalog::embedded();
+        let mut x = a("PE-01", AssessmentResult::Partially);
+        x.score = Some(4.0);
+        let sc = score(&cat, &[x, a("PE-02", AssessmentResult::Partially)]);
+        // PE-01 w3 at 4/5, PE-02 w2 at 1/2 → (2.4 + 1.0) / 5 = 68%.
+        let g = sc.group("effect.perception").unwrap();
+        assert!((g.score.unwrap() - 68.0).abs() < 1e-9);
+    }
+}

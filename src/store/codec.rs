@@ -1,0 +1,81 @@
+//! Value envelopes: magic, schema version, bincode payload.
+//!
+//! This is the only file that names bincode (pinned to 2.0.1).
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+const MAGIC: [u8; 2] = *b"cA";
+/// The schema this binary writes and the newest it reads.
+pub const SCHEMA_VERSION: u16 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    #[error("value written by a newer cscaudit (schema {found}; this build reads up to {supported})")]
+    NewerSchema { found: u16, supported: u16 },
+    #[error("value is not a cscaudit record (bad envelope)")]
+    BadEnvelope,
+    #[error("cannot decode value: {0}")]
+    Decode(String),
+    #[error("cannot encode value: {0}")]
+    Encode(String),
+}
+
+fn config() -> bincode::config::Configuration {
+    bincode::config::standard()
+}
+
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+    let mut out = Vec::with_capacity(64);
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&SCHEMA_VERSION.to_be_bytes());
+    bincode::serde::encode_into_std_write(value, &mut out, config()).map_err(|e| CodecError::Encode(e.to_string()))?;
+    Ok(out)
+}
+
+/// The schema version in an envelope, without decoding the payload.
+pub fn version_of(bytes: &[u8]) -> Result<u16, CodecError> {
+    if bytes.len() < 4 || bytes[..2] != MAGIC {
+        return Err(CodecError::BadEnvelope);
+    }
+    Ok(u16::from_be_bytes([bytes[2], bytes[3]]))
+}
+
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let v = version_of(bytes)?;
+    if v > SCHEMA_VERSION {
+        return Err(CodecError::NewerSchema { found: v, supported: SCHEMA_VERSION });
+    }
+    let (value, used) =
+        bincode::serde::decode_from_slice(&bytes[4..], config()).map_err(|e| CodecError::Decode(e.to_string()))?;
+    if used != bytes.len() - 4 {
+        return Err(CodecError::Decode(format!("{} trailing bytes", bytes.len() - 4 - used)));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId, Value};
+
+    #[test]
+    fn round_trip_and_refusals() {
+        let op = Op {
+            id: OpId { actor: "zw".into(), seq: 7 },
+            hlc: Hlc { wall_ms: 1, counter: 2 },
+            entity: EntityId::new(Kind::Finding, "ZW-007"),
+            change: Change::Set { field: "title".into(), value: Value::Text("录音缺失".into()) },
+            base: None,
+        };
+        let bytes = encode(&op).unwrap();
+        assert_eq!(decode::<Op>(&bytes).unwrap(), op);
+        let mut newer = bytes.clone();
+        newer[2..4].copy_from_slice(&(SCHEMA_VERSION + 1).to_be_bytes());
+        assert!(matches!(decode::<Op>(&newer), Err(CodecError::NewerSchema { .. })));
+        assert!(matches!(decode::<Op>(b"xx\0\x01abc"), Err(CodecError::BadEnvelope)));
+        let mut trailing = bytes;
+        trailing.push(0);
+        assert!(matches!(decode::<Op>(&trailing), Err(CodecError::Decode(_))));
+    }
+}

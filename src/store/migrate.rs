@@ -1,0 +1,23 @@
+//! Schema migrations. Schema 1 is the first; a migration from N to N+1 goes here
+//! and runs inside `Store::open` before anything else is written.
+
+use super::codec::SCHEMA_VERSION;
+
+/// What to do with a database stamped `found`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Plan {
+    Fresh,
+    Current,
+    /// Steps to run, oldest first (none exist yet).
+    Upgrade(Vec<u16>),
+    TooNew(u16),
+}
+
+pub fn plan(found: Option<u16>) -> Plan {
+    match found {
+        None => Plan::Fresh,
+        Some(v) if v == SCHEMA_VERSION => Plan::Current,
+        Some(v) if v > SCHEMA_VERSION => Plan::TooNew(v),
+        Some(v) => Plan::Upgrade((v + 1..=SCHEMA_VERSION).collect()),
+    }
+}
