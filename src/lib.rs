@@ -6,3 +6,7 @@
 
 pub mod model;
 pub mod store;
+pub mod app;
+pub mod config;
+pub mod text;
+pub mod cli;

@@ -1,0 +1,290 @@
+//! Engagements, teams, assessments and evidence.
+
+use super::{App, AppError, Result, create, link, set, set_if_changed};
+use crate::model::assessment::{Assessment, AssessmentResult, Workflow};
+use crate::model::catalog::Catalog;
+use crate::model::engagement::{Engagement, EngagementKind, Member, Role};
+use crate::model::evidence::{Evidence, media_type_for};
+use crate::model::ops::{EntityId, Kind, Value};
+use jiff::civil::Date;
+use std::path::Path;
+
+#[derive(Clone, Debug)]
+pub struct NewEngagement {
+    /// Leave empty to generate `E<yyyymmdd>-<initials><n>`.
+    pub id: Option<String>,
+    pub title: String,
+    pub auditee: String,
+    pub site: String,
+    pub kind: EngagementKind,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
+}
+
+/// What to record on an assessment; `None` fields are left unchanged.
+#[derive(Clone, Debug, Default)]
+pub struct AssessmentInput {
+    pub result: Option<AssessmentResult>,
+    pub score: Option<f64>,
+    pub measured: Option<f64>,
+    pub method: Option<String>,
+    pub notes: Option<String>,
+    pub workflow: Option<Workflow>,
+}
+
+impl App {
+    /// Create an engagement on a catalogue and add the creator as lead.
+    pub fn create_engagement(&self, new: NewEngagement, catalog: &Catalog, catalog_src: &str) -> Result<Engagement> {
+        if new.auditee.trim().is_empty() {
+            return Err(AppError::Invalid("the auditee's name is required".into()));
+        }
+        if let (Some(a), Some(b)) = (new.period_start, new.period_end)
+            && b < a
+        {
+            return Err(AppError::Invalid(format!("the period ends ({b}) before it starts ({a})")));
+        }
+        let id = match new.id {
+            Some(id) => {
+                super::validate_actor(&id).map_err(|_| AppError::Invalid(format!("engagement id `{id}` may use letters, digits, `.`, `-`, `_` only")))?;
+                if self.store().record(&EntityId::new(Kind::Engagement, &id))?.is_some() {
+                    return Err(AppError::Invalid(format!("an engagement `{id}` already exists")));
+                }
+                id
+            }
+            None => loop {
+                let n = self.store().next_counter(&format!("engagement/{}", self.identity().initials))?;
+                let id = format!("E{}-{}{}", self.today().strftime("%Y%m%d"), self.identity().initials, n);
+                if self.store().record(&EntityId::new(Kind::Engagement, &id))?.is_none() {
+                    break id;
+                }
+            },
+        };
+        self.remember_catalog(catalog_src, catalog)?;
+        let e = EntityId::new(Kind::Engagement, &id);
+        let title = if new.title.trim().is_empty() { new.auditee.clone() } else { new.title };
+        let mut d = vec![
+            create(&e),
+            set(&e, None, "title", title),
+            set(&e, None, "auditee", new.auditee),
+            set(&e, None, "site", new.site),
+            set(&e, None, "kind", new.kind.as_str()),
+            set(&e, None, "catalog_id", catalog.id.clone()),
+            set(&e, None, "catalog_version", catalog.version.clone()),
+        ];
+        if let Some(s) = new.period_start {
+            d.push(set(&e, None, "period_start", s));
+        }
+        if let Some(s) = new.period_end {
+            d.push(set(&e, None, "period_end", s));
+        }
+        self.commit(d)?;
+        let me = self.identity().clone();
+        self.add_member(&id, &me.actor, &me.name, &me.initials, Role::Lead, None)?;
+        self.engagement(&id)
+    }
+
+    /// Add a team member, or update their role, name or certificate number.
+    pub fn add_member(
+        &self,
+        engagement: &str,
+        actor: &str,
+        name: &str,
+        initials: &str,
+        role: Role,
+        certificate_no: Option<&str>,
+    ) -> Result<Member> {
+        self.engagement(engagement)?;
+        super::validate_actor(actor)?;
+        super::validate_initials(initials)?;
+        let team = self.team(engagement)?;
+        if let Some(other) = team.iter().find(|m| m.initials == initials && m.actor != actor) {
+            return Err(AppError::Invalid(format!(
+                "initials {initials} are already used by {} in this engagement; references must stay unique",
+                other.actor
+            )));
+        }
+        let e = EntityId::new(Kind::Member, format!("{engagement}/{actor}"));
+        let cur = self.store().record(&e)?;
+        let mut d = Vec::new();
+        if cur.is_none() {
+            d.push(create(&e));
+        }
+        set_if_changed(&mut d, &e, cur.as_ref(), "engagement", engagement.into());
+        set_if_changed(&mut d, &e, cur.as_ref(), "actor", actor.into());
+        set_if_changed(&mut d, &e, cur.as_ref(), "name", name.into());
+        set_if_changed(&mut d, &e, cur.as_ref(), "initials", initials.into());
+        set_if_changed(&mut d, &e, cur.as_ref(), "role", role.as_str().into());
+        let cert = certificate_no.map(str::trim).filter(|c| !c.is_empty());
+        set_if_changed(&mut d, &e, cur.as_ref(), "certificate_no", cert.map(str::to_string).into());
+        self.commit(d)?;
+        Ok(Member::from_record(&self.record(Kind::Member, &e.id)?))
+    }
+
+    fn assessment_entity(&self, engagement: &str, indicator: &str) -> Result<(EntityId, Option<crate::model::ops::Record>)> {
+        let eng = self.engagement(engagement)?;
+        let cat = self.catalog_for(&eng)?;
+        if cat.indicator(indicator).is_none() {
+            return Err(AppError::NotFound { what: "indicator", id: format!("{indicator} in catalogue {}", cat.id) });
+        }
+        let e = EntityId::new(Kind::Assessment, Assessment::record_id(engagement, indicator));
+        let cur = self.store().record(&e)?;
+        Ok((e, cur))
+    }
+
+    fn assessment_base(engagement: &str, indicator: &str, e: &EntityId, cur: Option<&crate::model::ops::Record>) -> Vec<super::Draft> {
+        let mut d = Vec::new();
+        if cur.is_none() {
+            d.push(create(e));
+            d.push(set(e, None, "engagement", engagement));
+            d.push(set(e, None, "indicator", indicator));
+        }
+        d
+    }
+
+    /// Assign an indicator to a team member (or unassign with `None`).
+    pub fn assign_indicator(&self, engagement: &str, indicator: &str, assignee: Option<&str>) -> Result<Assessment> {
+        if let Some(a) = assignee
+            && self.member(engagement, a).is_none()
+        {
+            return Err(AppError::Invalid(format!("{a} is not a member of engagement {engagement}")));
+        }
+        let (e, cur) = self.assessment_entity(engagement, indicator)?;
+        let mut d = Self::assessment_base(engagement, indicator, &e, cur.as_ref());
+        set_if_changed(&mut d, &e, cur.as_ref(), "assignee", assignee.map(str::to_string).into());
+        self.commit(d)?;
+        self.assessment(engagement, indicator)
+    }
+
+    /// Record a result, score, measured value, method or notes for an indicator.
+    pub fn record_assessment(&self, engagement: &str, indicator: &str, input: AssessmentInput) -> Result<Assessment> {
+        let eng = self.engagement(engagement)?;
+        let cat = self.catalog_for(&eng)?;
+        if let Some(s) = input.score
+            && !(s.is_finite() && (0.0..=cat.score_scale).contains(&s))
+        {
+            return Err(AppError::Invalid(format!("score {s} is outside the catalogue's scale 0–{}", cat.score_scale)));
+        }
+        if let Some(m) = input.measured
+            && !m.is_finite()
+        {
+            return Err(AppError::Invalid("the measured value must be a finite number".into()));
+        }
+        let (e, cur) = self.assessment_entity(engagement, indicator)?;
+        let mut d = Self::assessment_base(engagement, indicator, &e, cur.as_ref());
+        let c = cur.as_ref();
+        if let Some(r) = input.result {
+            set_if_changed(&mut d, &e, c, "result", r.as_str().into());
+            // A recorded result moves the workflow along unless told otherwise.
+            if input.workflow.is_none() && r != AssessmentResult::NotAssessed {
+                let wf = c.map(|r| r.text("workflow")).unwrap_or_default();
+                if wf.is_empty() || wf == Workflow::Todo.as_str() {
+                    set_if_changed(&mut d, &e, c, "workflow", Workflow::InProgress.as_str().into());
+                }
+            }
+        }
+        if let Some(s) = input.score {
+            set_if_changed(&mut d, &e, c, "score", Value::Float(s));
+        }
+        if let Some(m) = input.measured {
+            set_if_changed(&mut d, &e, c, "measured", Value::Float(m));
+        }
+        if let Some(m) = input.method {
+            set_if_changed(&mut d, &e, c, "method", m.into());
+        }
+        if let Some(n) = input.notes {
+            set_if_changed(&mut d, &e, c, "notes", n.into());
+        }
+        if let Some(w) = input.workflow {
+            set_if_changed(&mut d, &e, c, "workflow", w.as_str().into());
+        }
+        self.commit(d)?;
+        self.assessment(engagement, indicator)
+    }
+
+    pub fn assessment(&self, engagement: &str, indicator: &str) -> Result<Assessment> {
+        let e = EntityId::new(Kind::Assessment, Assessment::record_id(engagement, indicator));
+        Ok(match self.store().record(&e)? {
+            Some(r) => Assessment::from_record(&r),
+            None => Assessment::unassessed(engagement, indicator),
+        })
+    }
+
+    /// Every indicator of the engagement's catalogue with its assessment (or a blank one).
+    pub fn assessments(&self, engagement: &str) -> Result<Vec<Assessment>> {
+        let eng = self.engagement(engagement)?;
+        let cat = self.catalog_for(&eng)?;
+        let stored: std::collections::HashMap<String, Assessment> = self
+            .store()
+            .records(Kind::Assessment, &format!("{engagement}/"))?
+            .iter()
+            .map(Assessment::from_record)
+            .map(|a| (a.indicator.clone(), a))
+            .collect();
+        Ok(cat
+            .indicators
+            .iter()
+            .map(|i| stored.get(&i.id).cloned().unwrap_or_else(|| Assessment::unassessed(engagement, &i.id)))
+            .collect())
+    }
+
+    /// Store a file as evidence (bytes in the blob folder) and link it to an
+    /// indicator's assessment and/or a finding.
+    pub fn attach_evidence(
+        &self,
+        engagement: &str,
+        file: &Path,
+        note: &str,
+        indicator: Option<&str>,
+        finding: Option<&str>,
+    ) -> Result<Evidence> {
+        let bytes = std::fs::read(file).map_err(|source| AppError::Io { path: file.to_path_buf(), source })?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "evidence".into());
+        self.attach_evidence_bytes(engagement, &name, &bytes, note, indicator, finding)
+    }
+
+    pub fn attach_evidence_bytes(
+        &self,
+        engagement: &str,
+        name: &str,
+        bytes: &[u8],
+        note: &str,
+        indicator: Option<&str>,
+        finding: Option<&str>,
+    ) -> Result<Evidence> {
+        self.engagement(engagement)?;
+        if let Some(f) = finding {
+            self.finding(f)?;
+        }
+        let sha = self.store().put_blob(bytes)?;
+        let e = EntityId::new(Kind::Evidence, Evidence::record_id(engagement, &sha));
+        let cur = self.store().record(&e)?;
+        let mut d = Vec::new();
+        if cur.is_none() {
+            d.push(create(&e));
+            d.push(set(&e, None, "engagement", engagement));
+            d.push(set(&e, None, "sha256", sha.clone()));
+            d.push(set(&e, None, "name", name));
+            d.push(set(&e, None, "size", Value::Int(bytes.len() as i64)));
+            d.push(set(&e, None, "media_type", media_type_for(name)));
+            d.push(set(&e, None, "captured_by", self.identity().actor.clone()));
+            d.push(set(&e, None, "captured_at", jiff::Timestamp::now().to_string()));
+        }
+        if !note.is_empty() {
+            set_if_changed(&mut d, &e, cur.as_ref(), "note", note.into());
+        }
+        if let Some(ind) = indicator {
+            let (ae, acur) = self.assessment_entity(engagement, ind)?;
+            d.extend(Self::assessment_base(engagement, ind, &ae, acur.as_ref()));
+            d.push(link(&ae, "evidence", &sha));
+        }
+        if let Some(f) = finding {
+            d.push(link(&EntityId::new(Kind::Finding, f), "evidence", &sha));
+        }
+        self.commit(d)?;
+        Ok(Evidence::from_record(&self.record(Kind::Evidence, &e.id)?))
+    }
+
+    pub fn evidence(&self, engagement: &str) -> Result<Vec<Evidence>> {
+        Ok(self.store().records(Kind::Evidence, &format!("{engagement}/"))?.iter().map(Evidence::from_record).collect())
+    }
+}

@@ -1,0 +1,281 @@
+//! Use cases: one function per user intent. The CLI and the TUI both call these;
+//! nothing else writes to the store. Each function validates, turns the intent
+//! into ops, commits them (durably) and returns the result.
+
+mod engagement;
+mod finding;
+mod remediation;
+pub mod demo;
+pub mod status;
+
+pub use engagement::{AssessmentInput, NewEngagement};
+pub use finding::{FindingMove, NewFinding};
+pub use remediation::{ActionUpdate, NewAction};
+
+use crate::model::action::{CorrectiveAction, IllegalActionTransition};
+use crate::model::catalog::{self, Catalog, CatalogError};
+use crate::model::engagement::{Engagement, Member, TeamRuleError};
+use crate::model::finding::{Finding, IllegalFindingTransition};
+use crate::model::ops::{Change, EntityId, Kind, Op, Record, Value};
+use crate::model::policy::DuePolicy;
+use crate::store::{Draft, MergeReport, Store, StoreError};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no {what} `{id}`")]
+    NotFound { what: &'static str, id: String },
+    #[error(transparent)]
+    Finding(#[from] IllegalFindingTransition),
+    #[error(transparent)]
+    Action(#[from] IllegalActionTransition),
+    #[error(transparent)]
+    Team(#[from] TeamRuleError),
+    #[error("{0}")]
+    Rule(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("{}: {source}", .path.display())]
+    Io { path: std::path::PathBuf, source: std::io::Error },
+}
+
+pub type Result<T> = std::result::Result<T, AppError>;
+
+/// Who is typing: the local actor, used as the author of every op.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Identity {
+    pub actor: String,
+    pub name: String,
+    pub initials: String,
+}
+
+impl Identity {
+    fn from_env() -> Identity {
+        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "auditor".into());
+        let actor: String = user.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+        let actor = if actor.is_empty() { "auditor".to_string() } else { actor };
+        let initials = actor.chars().filter(|c| c.is_ascii_alphabetic()).take(2).collect::<String>().to_uppercase();
+        Identity { name: actor.clone(), initials: if initials.is_empty() { "AU".into() } else { initials }, actor }
+    }
+}
+
+pub fn validate_initials(s: &str) -> Result<()> {
+    if (1..=4).contains(&s.len()) && s.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(format!("initials `{s}` must be 1 to 4 capital letters A–Z (they prefix finding references)")))
+    }
+}
+
+pub fn validate_actor(s: &str) -> Result<()> {
+    if !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(format!("actor id `{s}` must be 1 to 64 letters, digits, `.`, `-` or `_`")))
+    }
+}
+
+pub struct App {
+    store: Store,
+    pub(crate) identity: Identity,
+    pub policy: DuePolicy,
+    today: Date,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("store", &self.store).field("identity", &self.identity).finish()
+    }
+}
+
+/// Today's date: `CSCAUDIT_TODAY` (YYYY-MM-DD, for reproducible runs) or the local date.
+pub fn today() -> Date {
+    std::env::var("CSCAUDIT_TODAY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| jiff::Zoned::now().date())
+}
+
+impl App {
+    pub fn open(data_dir: &Path) -> Result<App> {
+        Self::with_store(Store::open(data_dir)?)
+    }
+
+    pub fn with_store(store: Store) -> Result<App> {
+        let identity = store.meta_get::<Identity>("identity")?.unwrap_or_else(Identity::from_env);
+        Ok(App { store, identity, policy: DuePolicy::default(), today: today() })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+    pub fn today(&self) -> Date {
+        self.today
+    }
+    pub fn set_today(&mut self, d: Date) {
+        self.today = d;
+    }
+
+    /// Who this copy of the database writes as (actor id, display name, initials).
+    pub fn set_identity(&mut self, actor: &str, name: &str, initials: &str) -> Result<()> {
+        validate_actor(actor)?;
+        validate_initials(initials)?;
+        let id = Identity { actor: actor.into(), name: name.into(), initials: initials.into() };
+        self.store.meta_set("identity", &id)?;
+        self.identity = id;
+        Ok(())
+    }
+
+    pub(crate) fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<Op>> {
+        Ok(self.store.commit(&self.identity.actor, drafts)?)
+    }
+
+    /// Merge a teammate's ops (from a findings bundle).
+    pub fn merge_ops(&self, ops: Vec<Op>) -> Result<MergeReport> {
+        Ok(self.store.merge(ops)?)
+    }
+
+    pub(crate) fn record(&self, kind: Kind, id: &str) -> Result<Record> {
+        self.store.record(&EntityId::new(kind, id))?.filter(|r| !r.deleted).ok_or_else(|| AppError::NotFound {
+            what: kind.name(),
+            id: id.to_string(),
+        })
+    }
+
+    // ------------------------------------------------------------- catalogues
+
+    /// Keep a catalogue's source in the database so the engagement stays readable anywhere.
+    pub(crate) fn remember_catalog(&self, src: &str, cat: &Catalog) -> Result<()> {
+        let key = format!("catalog/{}@{}", cat.id, cat.version);
+        if self.store.meta_get::<String>(&key)?.is_none() {
+            self.store.meta_set(&key, &src.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// The catalogue an engagement was created with.
+    pub fn catalog_for(&self, e: &Engagement) -> Result<Catalog> {
+        let key = format!("catalog/{}@{}", e.catalog_id, e.catalog_version);
+        match self.store.meta_get::<String>(&key)? {
+            Some(src) => Ok(catalog::parse(&src, &key)?),
+            None => {
+                let c = Catalog::embedded();
+                if c.id == e.catalog_id {
+                    Ok(c)
+                } else {
+                    Err(AppError::NotFound { what: "catalogue", id: key })
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------- queries
+
+    pub fn engagements(&self) -> Result<Vec<Engagement>> {
+        Ok(self.store.records(Kind::Engagement, "")?.iter().map(Engagement::from_record).collect())
+    }
+
+    pub fn engagement(&self, id: &str) -> Result<Engagement> {
+        Ok(Engagement::from_record(&self.record(Kind::Engagement, id)?))
+    }
+
+    /// The engagement to act on: the given id, or the only / most recent one.
+    pub fn resolve_engagement(&self, id: Option<&str>) -> Result<Engagement> {
+        if let Some(id) = id {
+            return self.engagement(id);
+        }
+        let mut all = self.store.records(Kind::Engagement, "")?;
+        all.sort_by_key(|r| r.created);
+        all.last().map(Engagement::from_record).ok_or_else(|| {
+            AppError::Invalid("there is no engagement yet: create one with `cscaudit engagement create` or try `cscaudit demo`".into())
+        })
+    }
+
+    pub fn team(&self, engagement: &str) -> Result<Vec<Member>> {
+        Ok(self.store.records(Kind::Member, &format!("{engagement}/"))?.iter().map(Member::from_record).collect())
+    }
+
+    pub fn member(&self, engagement: &str, actor: &str) -> Option<Member> {
+        self.team(engagement).ok()?.into_iter().find(|m| m.actor == actor)
+    }
+
+    /// Display name of an actor in an engagement (falls back to the id).
+    pub fn display_name(&self, engagement: &str, actor: &str) -> String {
+        self.member(engagement, actor).map(|m| m.name).filter(|n| !n.is_empty()).unwrap_or_else(|| actor.to_string())
+    }
+
+    pub fn findings(&self, engagement: &str) -> Result<Vec<Finding>> {
+        let ids = self.store.index_ids(crate::store::IndexTag::FindingStatus, engagement, None)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(Finding::from_record(&self.record(Kind::Finding, &id)?));
+        }
+        out.sort_by(|a, b| a.reference.cmp(&b.reference));
+        Ok(out)
+    }
+
+    pub fn finding(&self, reference: &str) -> Result<Finding> {
+        Ok(Finding::from_record(&self.record(Kind::Finding, reference)?))
+    }
+
+    pub fn actions(&self, engagement: &str) -> Result<Vec<CorrectiveAction>> {
+        let ids = self.store.index_ids(crate::store::IndexTag::ActionDue, engagement, None)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(CorrectiveAction::from_record(&self.record(Kind::Action, &id)?));
+        }
+        Ok(out)
+    }
+
+    pub fn actions_of(&self, finding: &Finding) -> Result<Vec<CorrectiveAction>> {
+        let ids = self.store.index_ids(crate::store::IndexTag::ActionFinding, &finding.engagement, Some(&finding.reference))?;
+        ids.iter().map(|id| Ok(CorrectiveAction::from_record(&self.record(Kind::Action, id)?))).collect()
+    }
+
+    /// The history of any record named by a human reference: a finding ref,
+    /// an action id, an engagement id, or `ENGAGEMENT/INDICATOR`.
+    pub fn history(&self, reference: &str) -> Result<(EntityId, Vec<Op>)> {
+        for kind in [Kind::Finding, Kind::Action, Kind::Engagement, Kind::Assessment, Kind::Member, Kind::Evidence] {
+            let e = EntityId::new(kind, reference);
+            if self.store.record(&e)?.is_some() {
+                let ops = self.store.history(&e)?;
+                return Ok((e, ops));
+            }
+        }
+        Err(AppError::NotFound { what: "record", id: reference.to_string() })
+    }
+}
+
+/// A `Set` draft with the base taken from the current record.
+pub(crate) fn set(entity: &EntityId, current: Option<&Record>, field: &str, value: impl Into<Value>) -> Draft {
+    Draft {
+        entity: entity.clone(),
+        change: Change::Set { field: field.into(), value: value.into() },
+        base: current.and_then(|r| r.base_of(field)),
+    }
+}
+
+pub(crate) fn create(entity: &EntityId) -> Draft {
+    Draft { entity: entity.clone(), change: Change::Create, base: None }
+}
+
+pub(crate) fn link(entity: &EntityId, rel: &str, target: &str) -> Draft {
+    Draft { entity: entity.clone(), change: Change::Link { rel: rel.into(), target: target.into() }, base: None }
+}
+
+/// Push a `Set` only when the value differs from the stored one.
+pub(crate) fn set_if_changed(out: &mut Vec<Draft>, entity: &EntityId, current: Option<&Record>, field: &str, value: Value) {
+    let old = current.and_then(|r| r.fields.get(field)).map(|f| &f.value);
+    if old != Some(&value) && !(old.is_none() && value == Value::Null) {
+        out.push(set(entity, current, field, value));
+    }
+}

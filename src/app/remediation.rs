@@ -1,0 +1,134 @@
+//! Corrective actions: adding, updating, and verifying that they worked.
+
+use super::{App, AppError, Result, create, set, set_if_changed};
+use crate::model::action::{ActionStatus, CorrectiveAction, check_transition};
+use crate::model::engagement::Role;
+use crate::model::finding::FindingStatus;
+use crate::model::ops::{EntityId, Kind, Value};
+use jiff::civil::Date;
+
+#[derive(Clone, Debug)]
+pub struct NewAction {
+    pub description: String,
+    /// The auditee's person or unit responsible (free text, e.g. 运营部 王芳).
+    pub owner: String,
+    pub due: Option<Date>,
+}
+
+/// Changes to an action; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ActionUpdate {
+    pub status: Option<ActionStatus>,
+    pub progress: Option<u8>,
+    pub completion_evidence: Option<String>,
+    pub due: Option<Date>,
+    pub owner: Option<String>,
+    pub description: Option<String>,
+}
+
+impl App {
+    pub fn add_action(&self, finding: &str, new: NewAction) -> Result<CorrectiveAction> {
+        let f = self.finding(finding)?;
+        if matches!(
+            f.status,
+            FindingStatus::Draft | FindingStatus::Verified | FindingStatus::Closed | FindingStatus::Withdrawn
+        ) {
+            return Err(AppError::Rule(format!("{finding} is {}: corrective actions can be added once it is issued and until it is verified", f.status)));
+        }
+        if new.description.trim().is_empty() || new.owner.trim().is_empty() {
+            return Err(AppError::Invalid("a corrective action needs a description and an owner".into()));
+        }
+        let id = {
+            let initials = self.identity().initials.clone();
+            loop {
+                let n = self.store().next_counter(&format!("action/{initials}"))?;
+                let id = format!("{initials}-CA{n:03}");
+                if self.store().record(&EntityId::new(Kind::Action, &id))?.is_none() {
+                    break id;
+                }
+            }
+        };
+        let e = EntityId::new(Kind::Action, &id);
+        let due = new.due.or(f.closure_due);
+        let d = vec![
+            create(&e),
+            set(&e, None, "engagement", f.engagement.clone()),
+            set(&e, None, "finding", finding),
+            set(&e, None, "description", new.description),
+            set(&e, None, "owner", new.owner),
+            set(&e, None, "due", Value::from(due)),
+            set(&e, None, "status", ActionStatus::Planned.as_str()),
+            set(&e, None, "progress", Value::Int(0)),
+        ];
+        self.commit(d)?;
+        self.action(&id)
+    }
+
+    pub fn action(&self, id: &str) -> Result<CorrectiveAction> {
+        Ok(CorrectiveAction::from_record(&self.record(Kind::Action, id)?))
+    }
+
+    pub fn update_action(&self, id: &str, up: ActionUpdate) -> Result<CorrectiveAction> {
+        let rec = self.record(Kind::Action, id)?;
+        let a = CorrectiveAction::from_record(&rec);
+        let (e, c) = (&rec.entity, Some(&rec));
+        let mut d = Vec::new();
+        if let Some(to) = up.status
+            && to != a.status
+        {
+            if matches!(to, ActionStatus::Effective | ActionStatus::Ineffective) {
+                return Err(AppError::Rule("use verify to record whether an action was effective".into()));
+            }
+            check_transition(a.status, to)?;
+            set_if_changed(&mut d, e, c, "status", to.as_str().into());
+            if to == ActionStatus::Completed {
+                set_if_changed(&mut d, e, c, "completed_on", self.today().into());
+                set_if_changed(&mut d, e, c, "progress", Value::Int(100));
+            }
+        }
+        if let Some(p) = up.progress {
+            if p > 100 {
+                return Err(AppError::Invalid(format!("progress {p}% is over 100%")));
+            }
+            if up.status != Some(ActionStatus::Completed) {
+                set_if_changed(&mut d, e, c, "progress", Value::Int(i64::from(p)));
+            }
+        }
+        if let Some(x) = up.completion_evidence {
+            set_if_changed(&mut d, e, c, "completion_evidence", x.into());
+        }
+        if let Some(x) = up.due {
+            set_if_changed(&mut d, e, c, "due", x.into());
+        }
+        if let Some(x) = up.owner {
+            set_if_changed(&mut d, e, c, "owner", x.into());
+        }
+        if let Some(x) = up.description {
+            set_if_changed(&mut d, e, c, "description", x.into());
+        }
+        self.commit(d)?;
+        self.action(id)
+    }
+
+    /// An auditor of the team (not the action's owner) records whether it worked.
+    pub fn verify_action(&self, id: &str, effective: bool, note: &str) -> Result<CorrectiveAction> {
+        let rec = self.record(Kind::Action, id)?;
+        let a = CorrectiveAction::from_record(&rec);
+        self.require_role(&a.engagement, &[Role::Lead, Role::Auditor], "verify corrective actions")?;
+        let me = self.identity().clone();
+        let owner = a.owner.trim();
+        if owner == me.actor || owner == me.name || owner == self.display_name(&a.engagement, &me.actor) {
+            return Err(AppError::Rule(format!("{id} is owned by {owner}: its owner cannot verify it")));
+        }
+        let to = if effective { ActionStatus::Effective } else { ActionStatus::Ineffective };
+        check_transition(a.status, to)?;
+        let (e, c) = (&rec.entity, Some(&rec));
+        let mut d = vec![set(e, c, "status", to.as_str())];
+        set_if_changed(&mut d, e, c, "verified_by", me.actor.into());
+        set_if_changed(&mut d, e, c, "verified_on", self.today().into());
+        set_if_changed(&mut d, e, c, "effective", Value::Bool(effective));
+        set_if_changed(&mut d, e, c, "verification_note", note.into());
+        self.commit(d)?;
+        self.action(id)
+    }
+}

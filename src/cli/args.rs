@@ -1,0 +1,335 @@
+//! Command-line arguments (clap).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cscaudit",
+    version,
+    about = "Audit bank customer-service centres against GB/T 32312-2015",
+    long_about = "cscaudit keeps an audit of a bank customer-service centre against GB/T 32312-2015 \
+(service evaluation indicators): the indicator checklist with measured values and evidence, \
+findings and their corrective actions until verified, and the team's shared log.\n\n\
+Data lives in an embedded database in the data folder (see --data-dir). \
+Try `cscaudit demo --no-tui` then `cscaudit status` on the demo folder.",
+    after_help = "Environment: CSCAUDIT_DATA_DIR (data folder), CSCAUDIT_CONFIG_DIR (config folder), \
+CSCAUDIT_TODAY (YYYY-MM-DD, pins 'today' for reproducible reports), LANG / LC_ALL (language), NO_COLOR."
+)]
+pub struct Cli {
+    /// Data folder holding the database and evidence blobs.
+    #[arg(long, global = true, env = "CSCAUDIT_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Language of the output: zh (简体中文) or en.
+    #[arg(long, global = true, value_name = "zh|en")]
+    pub lang: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create (once) and show a realistic demo engagement in its own folder.
+    Demo(DemoArgs),
+    /// Remediation review: overdue and due actions, owners, findings by grade and status.
+    Status {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create, list and show engagements; manage the team.
+    #[command(subcommand)]
+    Engagement(EngagementCmd),
+    /// Who this copy of the database writes as.
+    #[command(subcommand)]
+    Identity(IdentityCmd),
+    /// Indicator catalogues.
+    #[command(subcommand)]
+    Catalog(CatalogCmd),
+    /// Record an indicator's result, measured value or notes.
+    Assess(AssessArgs),
+    /// Assign an indicator to a team member.
+    Assign {
+        indicator: String,
+        /// Actor id of the member (omit to unassign).
+        actor: Option<String>,
+        #[arg(long, short)]
+        engagement: Option<String>,
+    },
+    /// Attach evidence files.
+    #[command(subcommand)]
+    Evidence(EvidenceCmd),
+    /// Raise, list and move findings through their lifecycle.
+    #[command(subcommand)]
+    Finding(FindingCmd),
+    /// Corrective actions of findings.
+    #[command(subcommand)]
+    Action(ActionCmd),
+    /// The change history of a record (finding ref, action id, engagement id, ENGAGEMENT/INDICATOR).
+    History { reference: String },
+    /// Internal tools for tests and benchmarks.
+    #[command(subcommand, hide = true)]
+    Debug(DebugCmd),
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Seed and print the summary without opening the terminal UI.
+    #[arg(long)]
+    pub no_tui: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EngagementCmd {
+    /// One line per engagement.
+    List,
+    /// Details and team of an engagement.
+    Show { id: Option<String> },
+    /// Create an engagement; you become its lead.
+    Create {
+        #[arg(long)]
+        auditee: String,
+        /// self-assessment, stage-1, stage-2, surveillance, recertification or follow-up.
+        #[arg(long, default_value = "self-assessment")]
+        kind: String,
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long, default_value = "")]
+        title: String,
+        #[arg(long, default_value = "")]
+        site: String,
+        /// First day of the period under review (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day of the period under review (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// Use this catalogue file instead of the embedded GB/T 32312 one.
+        #[arg(long, value_name = "FILE")]
+        catalog: Option<PathBuf>,
+    },
+    /// Add a team member (or update one).
+    AddMember {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        actor: String,
+        #[arg(long)]
+        name: String,
+        /// 1–4 capital letters; they prefix the member's finding references.
+        #[arg(long)]
+        initials: String,
+        /// lead, auditor, technical-expert, observer or auditee-contact.
+        #[arg(long, default_value = "auditor")]
+        role: String,
+        /// Auditor certificate number (e.g. CCAA registration).
+        #[arg(long)]
+        certificate: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IdentityCmd {
+    /// Show the current identity.
+    Show,
+    /// Set the actor id, display name and initials used for new records.
+    Set {
+        actor: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        initials: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogCmd {
+    /// The indicators of the embedded (or given) catalogue, grouped.
+    List {
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// One indicator in full.
+    Show {
+        id: String,
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// Check a catalogue file; errors name line, column and field.
+    Validate { file: PathBuf },
+}
+
+#[derive(Args, Debug)]
+pub struct AssessArgs {
+    pub indicator: String,
+    #[arg(long, short)]
+    pub engagement: Option<String>,
+    /// conforming, partially, nonconforming, not-applicable or not-assessed.
+    #[arg(long)]
+    pub result: Option<String>,
+    /// Score on the catalogue's scale.
+    #[arg(long)]
+    pub score: Option<f64>,
+    /// Measured value in the indicator's unit.
+    #[arg(long)]
+    pub measured: Option<f64>,
+    /// How the value was obtained (variant, parameters, source).
+    #[arg(long)]
+    pub method: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// to-do, in-progress, in-review or done.
+    #[arg(long)]
+    pub workflow: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EvidenceCmd {
+    /// Store a file (by sha256) and link it to an indicator and/or a finding.
+    Add {
+        file: PathBuf,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        indicator: Option<String>,
+        #[arg(long)]
+        finding: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Evidence of an engagement.
+    List {
+        #[arg(long, short)]
+        engagement: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FindingCmd {
+    /// One finding per line, starting with its reference.
+    List {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        grade: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// A finding in full, with its actions.
+    Show { reference: String },
+    /// Raise a finding (a draft unless --issue).
+    Raise {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// major, minor, observation or improvement.
+        #[arg(long)]
+        grade: String,
+        #[arg(long)]
+        title: String,
+        /// What was seen.
+        #[arg(long, default_value = "")]
+        statement: String,
+        /// The requirement.
+        #[arg(long, default_value = "")]
+        criterion: String,
+        /// Indicator id (repeatable).
+        #[arg(long = "indicator")]
+        indicators: Vec<String>,
+        #[arg(long)]
+        issue: bool,
+    },
+    Issue { reference: String },
+    /// Record the auditee's response.
+    Respond {
+        reference: String,
+        #[arg(long, default_value = "")]
+        root_cause: String,
+        #[arg(long, default_value = "")]
+        correction: String,
+    },
+    /// Accept the corrective-action plan.
+    Accept { reference: String },
+    /// Reject the response; the auditee answers again.
+    Reject {
+        reference: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Mark the plan implemented (all actions completed).
+    Implement { reference: String },
+    /// Verify (every action verified effective).
+    Verify { reference: String },
+    Close { reference: String },
+    Withdraw {
+        reference: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    Reopen {
+        reference: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ActionCmd {
+    /// All corrective actions of an engagement.
+    List {
+        #[arg(long, short)]
+        engagement: Option<String>,
+    },
+    /// Add a corrective action to a finding.
+    Add {
+        finding: String,
+        #[arg(long)]
+        description: String,
+        #[arg(long)]
+        owner: String,
+        /// YYYY-MM-DD (default: the finding's closure due date).
+        #[arg(long)]
+        due: Option<String>,
+    },
+    /// Change status, progress, due date or completion evidence.
+    Update {
+        id: String,
+        /// planned, in-progress, completed or cancelled.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        progress: Option<u8>,
+        #[arg(long)]
+        evidence: Option<String>,
+        #[arg(long)]
+        due: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Record whether a completed action worked (an auditor, not its owner).
+    Verify {
+        id: String,
+        #[arg(long, conflicts_with = "ineffective", required_unless_present = "ineffective")]
+        effective: bool,
+        #[arg(long)]
+        ineffective: bool,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DebugCmd {
+    /// Commit N small edits, printing `committed K` after each durable commit.
+    CommitStream {
+        n: u64,
+        /// Print per-commit latency statistics at the end.
+        #[arg(long)]
+        timing: bool,
+    },
+    /// Verify every record and op in the database decodes; print counts.
+    Check,
+}

@@ -1,0 +1,85 @@
+//! Text measured in terminal cells: CJK characters take two cells, combining
+//! marks none. Truncation and padding are by cell, never by `char` count.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Cut `s` to at most `max` cells, ending with `…` when something was cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > max - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Truncate, then pad with spaces to exactly `cells` cells.
+pub fn fit(s: &str, cells: usize) -> String {
+    let mut t = truncate(s, cells);
+    let w = width(&t);
+    t.extend(std::iter::repeat_n(' ', cells.saturating_sub(w)));
+    t
+}
+
+/// Right-align within `cells` cells.
+pub fn fit_right(s: &str, cells: usize) -> String {
+    let t = truncate(s, cells);
+    let w = width(&t);
+    let mut out: String = std::iter::repeat_n(' ', cells.saturating_sub(w)).collect();
+    out.push_str(&t);
+    out
+}
+
+/// The part of a bilingual "中文 / English" string for one language.
+pub fn side(s: &str, zh: bool) -> &str {
+    match s.split_once(" / ") {
+        Some((a, b)) => {
+            if zh {
+                a.trim()
+            } else {
+                b.trim()
+            }
+        }
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_is_two_cells_and_truncates_by_cell() {
+        assert_eq!(width("录音缺失"), 8);
+        assert_eq!(truncate("录音缺失abc", 6), "录音…");
+        assert_eq!(width(&truncate("录音缺失abc", 6)), 5);
+        assert_eq!(fit("录音缺失", 7), "录音缺…");
+        assert_eq!(width(&fit("录音缺失", 7)), 7);
+        assert_eq!(fit("ab", 4), "ab  ");
+        assert_eq!(fit_right("中", 4), "  中");
+        assert_eq!(truncate("x", 0), "");
+    }
+
+    #[test]
+    fn side_picks_language() {
+        assert_eq!(side("录音缺失 / recording missing", true), "录音缺失");
+        assert_eq!(side("录音缺失 / recording missing", false), "recording missing");
+        assert_eq!(side("plain", true), "plain");
+    }
+}
