@@ -4,9 +4,9 @@
 //! (one function per user intent) ← `cli` / `tui`.
 #![forbid(unsafe_code)]
 
+pub mod app;
+pub mod cli;
+pub mod config;
 pub mod model;
 pub mod store;
-pub mod app;
-pub mod config;
 pub mod text;
-pub mod cli;

@@ -30,42 +30,172 @@ struct Auditor {
 }
 
 const TEAM: [Auditor; 3] = [
-    Auditor { actor: "zhang.wei", name: "张伟 Zhang Wei", initials: "ZW", role: Role::Lead, cert: Some("CCAA-2019-SC-10234") },
-    Auditor { actor: "li.min", name: "李敏 Li Min", initials: "LM", role: Role::Auditor, cert: Some("CCAA-2021-SC-20987") },
-    Auditor { actor: "wang.lei", name: "王磊 Wang Lei", initials: "WL", role: Role::Auditor, cert: None },
+    Auditor {
+        actor: "zhang.wei",
+        name: "张伟 Zhang Wei",
+        initials: "ZW",
+        role: Role::Lead,
+        cert: Some("CCAA-2019-SC-10234"),
+    },
+    Auditor {
+        actor: "li.min",
+        name: "李敏 Li Min",
+        initials: "LM",
+        role: Role::Auditor,
+        cert: Some("CCAA-2021-SC-20987"),
+    },
+    Auditor {
+        actor: "wang.lei",
+        name: "王磊 Wang Lei",
+        initials: "WL",
+        role: Role::Auditor,
+        cert: None,
+    },
 ];
 
 fn who(i: usize) -> Identity {
     let a = &TEAM[i];
-    Identity { actor: a.actor.into(), name: a.name.into(), initials: a.initials.into() }
+    Identity {
+        actor: a.actor.into(),
+        name: a.name.into(),
+        initials: a.initials.into(),
+    }
 }
 
 /// (indicator, result, measured value, notes, assignee index)
 const ASSESSMENTS: &[(&str, AssessmentResult, Option<f64>, &str, usize)] = &[
-    ("CH-01", AssessmentResult::Conforming, Some(6.0), "电话、在线文字、手机银行、微信、短信、视频 / six channels live", 2),
-    ("CH-02", AssessmentResult::Conforming, Some(1.0), "7×24 人工服务，节假日排班完整 / 24×7 human service incl. holidays", 2),
-    ("ST-01", AssessmentResult::Partially, Some(93.5), "夜班人力低于预测 6.5% / night shift 6.5% under forecast", 1),
-    ("ST-02", AssessmentResult::Conforming, Some(86.0), "人均年培训 86 小时 / 86 training hours per CSR a year", 1),
-    ("ST-03", AssessmentResult::Nonconforming, Some(97.2), "4 名座席无上岗资格 / 4 CSRs serving without qualification", 1),
-    ("ST-04", AssessmentResult::Conforming, Some(18.4), "年流失率 18.4% / yearly attrition 18.4%", 1),
+    (
+        "CH-01",
+        AssessmentResult::Conforming,
+        Some(6.0),
+        "电话、在线文字、手机银行、微信、短信、视频 / six channels live",
+        2,
+    ),
+    (
+        "CH-02",
+        AssessmentResult::Conforming,
+        Some(1.0),
+        "7×24 人工服务，节假日排班完整 / 24×7 human service incl. holidays",
+        2,
+    ),
+    (
+        "ST-01",
+        AssessmentResult::Partially,
+        Some(93.5),
+        "夜班人力低于预测 6.5% / night shift 6.5% under forecast",
+        1,
+    ),
+    (
+        "ST-02",
+        AssessmentResult::Conforming,
+        Some(86.0),
+        "人均年培训 86 小时 / 86 training hours per CSR a year",
+        1,
+    ),
+    (
+        "ST-03",
+        AssessmentResult::Nonconforming,
+        Some(97.2),
+        "4 名座席无上岗资格 / 4 CSRs serving without qualification",
+        1,
+    ),
+    (
+        "ST-04",
+        AssessmentResult::Conforming,
+        Some(18.4),
+        "年流失率 18.4% / yearly attrition 18.4%",
+        1,
+    ),
     ("OP-01", AssessmentResult::Conforming, Some(84.1), "", 0),
     ("OP-02", AssessmentResult::Conforming, Some(91.3), "", 0),
-    ("OP-03", AssessmentResult::Conforming, Some(262.0), "AHT 262 秒 / 262 s", 0),
-    ("OP-04", AssessmentResult::Partially, Some(58.0), "话后处理 58 秒，高于行内目标 45 秒 / ACW 58 s against an internal 45 s", 0),
-    ("AC-01", AssessmentResult::Conforming, Some(93.8), "由 ACD 话单复算 / recomputed from ACD records", 0),
-    ("AC-02", AssessmentResult::Nonconforming, Some(61.4), "SL-neg, T=20 s, 由话单复算；银行报告值 82% / bank reported 82%", 0),
-    ("AC-03", AssessmentResult::Nonconforming, Some(24.3), "ASA 24.3 秒 / 24.3 s over all answered calls", 0),
-    ("AC-04", AssessmentResult::Partially, Some(7.9), "未说明是否剔除 5 秒内放弃 / short-abandon rule not stated", 0),
+    (
+        "OP-03",
+        AssessmentResult::Conforming,
+        Some(262.0),
+        "AHT 262 秒 / 262 s",
+        0,
+    ),
+    (
+        "OP-04",
+        AssessmentResult::Partially,
+        Some(58.0),
+        "话后处理 58 秒，高于行内目标 45 秒 / ACW 58 s against an internal 45 s",
+        0,
+    ),
+    (
+        "AC-01",
+        AssessmentResult::Conforming,
+        Some(93.8),
+        "由 ACD 话单复算 / recomputed from ACD records",
+        0,
+    ),
+    (
+        "AC-02",
+        AssessmentResult::Nonconforming,
+        Some(61.4),
+        "SL-neg, T=20 s, 由话单复算；银行报告值 82% / bank reported 82%",
+        0,
+    ),
+    (
+        "AC-03",
+        AssessmentResult::Nonconforming,
+        Some(24.3),
+        "ASA 24.3 秒 / 24.3 s over all answered calls",
+        0,
+    ),
+    (
+        "AC-04",
+        AssessmentResult::Partially,
+        Some(7.9),
+        "未说明是否剔除 5 秒内放弃 / short-abandon rule not stated",
+        0,
+    ),
     ("TR-01", AssessmentResult::Conforming, Some(99.95), "", 2),
-    ("TR-02", AssessmentResult::Partially, Some(82.0), "18% 的产品变更晚于上线 / 18% of updates after launch", 2),
+    (
+        "TR-02",
+        AssessmentResult::Partially,
+        Some(82.0),
+        "18% 的产品变更晚于上线 / 18% of updates after launch",
+        2,
+    ),
     ("TR-03", AssessmentResult::Conforming, Some(41.0), "", 2),
-    ("TR-04", AssessmentResult::Nonconforming, Some(0.0), "质检系统存在共享账号 / shared accounts on the QA system", 1),
-    ("TR-05", AssessmentResult::Nonconforming, Some(0.0), "本年度未开展灾备切换演练 / no failover drill this year", 1),
-    ("PE-01", AssessmentResult::Conforming, Some(98.6), "前两项满意占比 / top-two-box share", 1),
-    ("PE-02", AssessmentResult::Conforming, Some(1.9), "每万次服务投诉 1.9 件 / 1.9 per 10,000 contacts", 1),
+    (
+        "TR-04",
+        AssessmentResult::Nonconforming,
+        Some(0.0),
+        "质检系统存在共享账号 / shared accounts on the QA system",
+        1,
+    ),
+    (
+        "TR-05",
+        AssessmentResult::Nonconforming,
+        Some(0.0),
+        "本年度未开展灾备切换演练 / no failover drill this year",
+        1,
+    ),
+    (
+        "PE-01",
+        AssessmentResult::Conforming,
+        Some(98.6),
+        "前两项满意占比 / top-two-box share",
+        1,
+    ),
+    (
+        "PE-02",
+        AssessmentResult::Conforming,
+        Some(1.9),
+        "每万次服务投诉 1.9 件 / 1.9 per 10,000 contacts",
+        1,
+    ),
     ("PE-03", AssessmentResult::Partially, Some(88.0), "", 1),
     ("QU-01", AssessmentResult::Partially, Some(95.2), "", 0),
-    ("QU-02", AssessmentResult::NotApplicable, None, "本期无可复核的重复来电数据 / no repeat-contact data this period", 0),
+    (
+        "QU-02",
+        AssessmentResult::NotApplicable,
+        None,
+        "本期无可复核的重复来电数据 / no repeat-contact data this period",
+        0,
+    ),
 ];
 
 struct ActionSpec {
@@ -88,8 +218,20 @@ struct FindingSpec {
     actions: &'static [ActionSpec],
 }
 
-const fn act(description: &'static str, owner: &'static str, due: i32, state: ActionStatus, progress: u8) -> ActionSpec {
-    ActionSpec { description, owner, due, state, progress }
+const fn act(
+    description: &'static str,
+    owner: &'static str,
+    due: i32,
+    state: ActionStatus,
+    progress: u8,
+) -> ActionSpec {
+    ActionSpec {
+        description,
+        owner,
+        due,
+        state,
+        progress,
+    }
 }
 
 use ActionStatus::{Completed as Done, Effective as Ok_, InProgress as Doing, Ineffective as Bad, Planned as Plan};
@@ -110,9 +252,27 @@ const FINDINGS: &[FindingSpec] = &[
         criterion: "指标 AC-02：20 秒服务水平 ≥ 80%，口径须说明放弃呼叫处理 / Indicator AC-02: 20-second service level ≥ 80%, stating how abandons count",
         target: FindingStatus::PlanAccepted,
         actions: &[
-            act("按预测补充晚高峰排班 12 人 / add 12 agents to the evening peak per forecast", OPS, -9, Doing, 40),
-            act("月报统一采用 SL-neg 口径并注明参数 / report SL-neg with parameters in the monthly report", QA, 3, Plan, 0),
-            act("上线实时队列预警看板 / deploy a live queue alert board", IT, -20, Ok_, 100),
+            act(
+                "按预测补充晚高峰排班 12 人 / add 12 agents to the evening peak per forecast",
+                OPS,
+                -9,
+                Doing,
+                40,
+            ),
+            act(
+                "月报统一采用 SL-neg 口径并注明参数 / report SL-neg with parameters in the monthly report",
+                QA,
+                3,
+                Plan,
+                0,
+            ),
+            act(
+                "上线实时队列预警看板 / deploy a live queue alert board",
+                IT,
+                -20,
+                Ok_,
+                100,
+            ),
         ],
     },
     FindingSpec {
@@ -124,9 +284,27 @@ const FINDINGS: &[FindingSpec] = &[
         criterion: "指标 QU-04：录音完整率 100% / Indicator QU-04: call-recording completeness 100%",
         target: FindingStatus::Verified,
         actions: &[
-            act("修复录音服务器磁盘告警与自动切换 / fix disk alerts and failover on the recording server", IT, -30, Ok_, 100),
-            act("每日录音完整性核对报表 / daily recording completeness reconciliation", QA, -25, Ok_, 100),
-            act("补充录音系统巡检制度 / add recording-system checks to the daily routine", IT, -22, Ok_, 100),
+            act(
+                "修复录音服务器磁盘告警与自动切换 / fix disk alerts and failover on the recording server",
+                IT,
+                -30,
+                Ok_,
+                100,
+            ),
+            act(
+                "每日录音完整性核对报表 / daily recording completeness reconciliation",
+                QA,
+                -25,
+                Ok_,
+                100,
+            ),
+            act(
+                "补充录音系统巡检制度 / add recording-system checks to the daily routine",
+                IT,
+                -22,
+                Ok_,
+                100,
+            ),
         ],
     },
     FindingSpec {
@@ -138,10 +316,34 @@ const FINDINGS: &[FindingSpec] = &[
         criterion: "指标 TR-04：客户信息安全控制，访问可追溯到个人 / Indicator TR-04: access traceable to a person",
         target: FindingStatus::PlanAccepted,
         actions: &[
-            act("注销共享账号并按人开通 / close shared accounts and issue personal ones", IT, -5, Done, 100),
-            act("录音调听日志每月复核 / monthly review of playback logs", RISK, -2, Plan, 0),
-            act("权限管理制度修订 / revise the access-management policy", RISK, 20, Doing, 30),
-            act("全员信息安全培训 / information-security training for all staff", HR, 12, Doing, 60),
+            act(
+                "注销共享账号并按人开通 / close shared accounts and issue personal ones",
+                IT,
+                -5,
+                Done,
+                100,
+            ),
+            act(
+                "录音调听日志每月复核 / monthly review of playback logs",
+                RISK,
+                -2,
+                Plan,
+                0,
+            ),
+            act(
+                "权限管理制度修订 / revise the access-management policy",
+                RISK,
+                20,
+                Doing,
+                30,
+            ),
+            act(
+                "全员信息安全培训 / information-security training for all staff",
+                HR,
+                12,
+                Doing,
+                60,
+            ),
         ],
     },
     FindingSpec {
@@ -154,7 +356,13 @@ const FINDINGS: &[FindingSpec] = &[
         target: FindingStatus::Responded,
         actions: &[
             act("优化 IVR 转人工路由 / streamline IVR-to-agent routing", IT, 5, Plan, 0),
-            act("高峰时段弹性排班试点 / pilot flexible peak scheduling", OPS, 28, Plan, 0),
+            act(
+                "高峰时段弹性排班试点 / pilot flexible peak scheduling",
+                OPS,
+                28,
+                Plan,
+                0,
+            ),
         ],
     },
     FindingSpec {
@@ -167,8 +375,20 @@ const FINDINGS: &[FindingSpec] = &[
         target: FindingStatus::Closed,
         actions: &[
             act("4 人补考并取得资格 / the four sit and pass the exam", HR, -40, Ok_, 100),
-            act("排班系统校验资格状态 / rostering checks qualification status", IT, -35, Ok_, 100),
-            act("入职流程增加资格核查节点 / add a qualification check to onboarding", HR, -33, Ok_, 100),
+            act(
+                "排班系统校验资格状态 / rostering checks qualification status",
+                IT,
+                -35,
+                Ok_,
+                100,
+            ),
+            act(
+                "入职流程增加资格核查节点 / add a qualification check to onboarding",
+                HR,
+                -33,
+                Ok_,
+                100,
+            ),
         ],
     },
     FindingSpec {
@@ -182,7 +402,13 @@ const FINDINGS: &[FindingSpec] = &[
         actions: &[
             act("组织灾备切换演练 / run the failover drill", IT, -12, Doing, 70),
             act("演练总结与预案修订 / drill review and plan revision", RISK, 25, Plan, 0),
-            act("演练计划纳入年度计划 / put drills in the annual plan", RISK, -15, Ok_, 100),
+            act(
+                "演练计划纳入年度计划 / put drills in the annual plan",
+                RISK,
+                -15,
+                Ok_,
+                100,
+            ),
         ],
     },
     FindingSpec {
@@ -204,9 +430,27 @@ const FINDINGS: &[FindingSpec] = &[
         criterion: "指标 TR-02：知识库更新及时率 / Indicator TR-02: knowledge-base update timeliness",
         target: FindingStatus::PlanAccepted,
         actions: &[
-            act("产品上线前知识库会签 / knowledge-base sign-off before launch", OPS, -18, Ok_, 100),
-            act("知识库变更时效月报 / monthly report on update timeliness", QA, 6, Doing, 50),
-            act("知识库编辑岗位 AB 角 / a deputy for the knowledge-base editor", HR, 40, Plan, 0),
+            act(
+                "产品上线前知识库会签 / knowledge-base sign-off before launch",
+                OPS,
+                -18,
+                Ok_,
+                100,
+            ),
+            act(
+                "知识库变更时效月报 / monthly report on update timeliness",
+                QA,
+                6,
+                Doing,
+                50,
+            ),
+            act(
+                "知识库编辑岗位 AB 角 / a deputy for the knowledge-base editor",
+                HR,
+                40,
+                Plan,
+                0,
+            ),
         ],
     },
     FindingSpec {
@@ -232,7 +476,13 @@ const FINDINGS: &[FindingSpec] = &[
         target: FindingStatus::PlanAccepted,
         actions: &[
             act("采用带种子的随机抽样 / seeded random sampling", QA, -3, Bad, 60),
-            act("抽样方案写入质检制度 / write the sampling plan into the QA policy", QA, 15, Doing, 20),
+            act(
+                "抽样方案写入质检制度 / write the sampling plan into the QA policy",
+                QA,
+                15,
+                Doing,
+                20,
+            ),
         ],
     },
     FindingSpec {
@@ -318,7 +568,14 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
     for a in &TEAM {
         app.add_member(DEMO_ENGAGEMENT, a.actor, a.name, a.initials, a.role, a.cert)?;
     }
-    app.add_member(DEMO_ENGAGEMENT, "chen.jing", "陈静 Chen Jing", "CJ", Role::AuditeeContact, None)?;
+    app.add_member(
+        DEMO_ENGAGEMENT,
+        "chen.jing",
+        "陈静 Chen Jing",
+        "CJ",
+        Role::AuditeeContact,
+        None,
+    )?;
 
     // Checklist: assigned, then assessed on site by the assignee.
     app.set_today(on_site);
@@ -381,13 +638,25 @@ fn seed_finding(app: &mut App, spec: &FindingSpec, on_site: Date, real_today: Da
     )?;
     let r = f.reference.clone();
     let reached = |s: S| -> bool {
-        let order = [S::Issued, S::Responded, S::PlanAccepted, S::Implemented, S::Verified, S::Closed];
+        let order = [
+            S::Issued,
+            S::Responded,
+            S::PlanAccepted,
+            S::Implemented,
+            S::Verified,
+            S::Closed,
+        ];
         let pos = |x: S| order.iter().position(|o| *o == x);
         matches!((pos(spec.target), pos(s)), (Some(t), Some(p)) if t >= p)
     };
     if spec.target == S::Withdrawn {
         app.identity = lead;
-        app.move_finding(&r, FindingMove::Withdraw { reason: "统计口径差异 / counting difference".into() })?;
+        app.move_finding(
+            &r,
+            FindingMove::Withdraw {
+                reason: "统计口径差异 / counting difference".into(),
+            },
+        )?;
         return Ok(());
     }
     if !spec.grade.is_nonconformity() {
@@ -414,7 +683,11 @@ fn seed_finding(app: &mut App, spec: &FindingSpec, on_site: Date, real_today: Da
     for a in spec.actions {
         let added = app.add_action(
             &r,
-            NewAction { description: a.description.into(), owner: a.owner.into(), due: Some(days(real_today, a.due)) },
+            NewAction {
+                description: a.description.into(),
+                owner: a.owner.into(),
+                due: Some(days(real_today, a.due)),
+            },
         )?;
         ids.push(added.id);
     }
@@ -466,7 +739,12 @@ fn drive_action(app: &mut App, id: &str, spec: &ActionSpec, real_today: Date) ->
         ActionStatus::Completed | ActionStatus::Effective | ActionStatus::Ineffective => {
             step(app, Some(ActionStatus::InProgress), Some(50), None)?;
             app.set_today(done_on);
-            step(app, Some(ActionStatus::Completed), None, Some("整改记录与截图已上传 / records and screenshots provided"))?;
+            step(
+                app,
+                Some(ActionStatus::Completed),
+                None,
+                Some("整改记录与截图已上传 / records and screenshots provided"),
+            )?;
             if spec.state != ActionStatus::Completed {
                 app.identity = verifier;
                 app.set_today(days(done_on, 1));
@@ -474,7 +752,11 @@ fn drive_action(app: &mut App, id: &str, spec: &ActionSpec, real_today: Date) ->
                 app.verify_action(
                     id,
                     effective,
-                    if effective { "现场抽查有效 / spot check on site: effective" } else { "复查仍有人工挑选 / still hand-picked on re-check" },
+                    if effective {
+                        "现场抽查有效 / spot check on site: effective"
+                    } else {
+                        "复查仍有人工挑选 / still hand-picked on re-check"
+                    },
                 )?;
                 if !effective {
                     step(app, Some(ActionStatus::InProgress), Some(spec.progress), None)?;

@@ -41,18 +41,26 @@ impl App {
         if let (Some(a), Some(b)) = (new.period_start, new.period_end)
             && b < a
         {
-            return Err(AppError::Invalid(format!("the period ends ({b}) before it starts ({a})")));
+            return Err(AppError::Invalid(format!(
+                "the period ends ({b}) before it starts ({a})"
+            )));
         }
         let id = match new.id {
             Some(id) => {
-                super::validate_actor(&id).map_err(|_| AppError::Invalid(format!("engagement id `{id}` may use letters, digits, `.`, `-`, `_` only")))?;
+                super::validate_actor(&id).map_err(|_| {
+                    AppError::Invalid(format!(
+                        "engagement id `{id}` may use letters, digits, `.`, `-`, `_` only"
+                    ))
+                })?;
                 if self.store().record(&EntityId::new(Kind::Engagement, &id))?.is_some() {
                     return Err(AppError::Invalid(format!("an engagement `{id}` already exists")));
                 }
                 id
             }
             None => loop {
-                let n = self.store().next_counter(&format!("engagement/{}", self.identity().initials))?;
+                let n = self
+                    .store()
+                    .next_counter(&format!("engagement/{}", self.identity().initials))?;
                 let id = format!("E{}-{}{}", self.today().strftime("%Y%m%d"), self.identity().initials, n);
                 if self.store().record(&EntityId::new(Kind::Engagement, &id))?.is_none() {
                     break id;
@@ -61,7 +69,11 @@ impl App {
         };
         self.remember_catalog(catalog_src, catalog)?;
         let e = EntityId::new(Kind::Engagement, &id);
-        let title = if new.title.trim().is_empty() { new.auditee.clone() } else { new.title };
+        let title = if new.title.trim().is_empty() {
+            new.auditee.clone()
+        } else {
+            new.title
+        };
         let mut d = vec![
             create(&e),
             set(&e, None, "title", title),
@@ -115,23 +127,41 @@ impl App {
         set_if_changed(&mut d, &e, cur.as_ref(), "initials", initials.into());
         set_if_changed(&mut d, &e, cur.as_ref(), "role", role.as_str().into());
         let cert = certificate_no.map(str::trim).filter(|c| !c.is_empty());
-        set_if_changed(&mut d, &e, cur.as_ref(), "certificate_no", cert.map(str::to_string).into());
+        set_if_changed(
+            &mut d,
+            &e,
+            cur.as_ref(),
+            "certificate_no",
+            cert.map(str::to_string).into(),
+        );
         self.commit(d)?;
         Ok(Member::from_record(&self.record(Kind::Member, &e.id)?))
     }
 
-    fn assessment_entity(&self, engagement: &str, indicator: &str) -> Result<(EntityId, Option<crate::model::ops::Record>)> {
+    fn assessment_entity(
+        &self,
+        engagement: &str,
+        indicator: &str,
+    ) -> Result<(EntityId, Option<crate::model::ops::Record>)> {
         let eng = self.engagement(engagement)?;
         let cat = self.catalog_for(&eng)?;
         if cat.indicator(indicator).is_none() {
-            return Err(AppError::NotFound { what: "indicator", id: format!("{indicator} in catalogue {}", cat.id) });
+            return Err(AppError::NotFound {
+                what: "indicator",
+                id: format!("{indicator} in catalogue {}", cat.id),
+            });
         }
         let e = EntityId::new(Kind::Assessment, Assessment::record_id(engagement, indicator));
         let cur = self.store().record(&e)?;
         Ok((e, cur))
     }
 
-    fn assessment_base(engagement: &str, indicator: &str, e: &EntityId, cur: Option<&crate::model::ops::Record>) -> Vec<super::Draft> {
+    fn assessment_base(
+        engagement: &str,
+        indicator: &str,
+        e: &EntityId,
+        cur: Option<&crate::model::ops::Record>,
+    ) -> Vec<super::Draft> {
         let mut d = Vec::new();
         if cur.is_none() {
             d.push(create(e));
@@ -146,11 +176,19 @@ impl App {
         if let Some(a) = assignee
             && self.member(engagement, a).is_none()
         {
-            return Err(AppError::Invalid(format!("{a} is not a member of engagement {engagement}")));
+            return Err(AppError::Invalid(format!(
+                "{a} is not a member of engagement {engagement}"
+            )));
         }
         let (e, cur) = self.assessment_entity(engagement, indicator)?;
         let mut d = Self::assessment_base(engagement, indicator, &e, cur.as_ref());
-        set_if_changed(&mut d, &e, cur.as_ref(), "assignee", assignee.map(str::to_string).into());
+        set_if_changed(
+            &mut d,
+            &e,
+            cur.as_ref(),
+            "assignee",
+            assignee.map(str::to_string).into(),
+        );
         self.commit(d)?;
         self.assessment(engagement, indicator)
     }
@@ -162,7 +200,10 @@ impl App {
         if let Some(s) = input.score
             && !(s.is_finite() && (0.0..=cat.score_scale).contains(&s))
         {
-            return Err(AppError::Invalid(format!("score {s} is outside the catalogue's scale 0–{}", cat.score_scale)));
+            return Err(AppError::Invalid(format!(
+                "score {s} is outside the catalogue's scale 0–{}",
+                cat.score_scale
+            )));
         }
         if let Some(m) = input.measured
             && !m.is_finite()
@@ -223,7 +264,12 @@ impl App {
         Ok(cat
             .indicators
             .iter()
-            .map(|i| stored.get(&i.id).cloned().unwrap_or_else(|| Assessment::unassessed(engagement, &i.id)))
+            .map(|i| {
+                stored
+                    .get(&i.id)
+                    .cloned()
+                    .unwrap_or_else(|| Assessment::unassessed(engagement, &i.id))
+            })
             .collect())
     }
 
@@ -237,8 +283,14 @@ impl App {
         indicator: Option<&str>,
         finding: Option<&str>,
     ) -> Result<Evidence> {
-        let bytes = std::fs::read(file).map_err(|source| AppError::Io { path: file.to_path_buf(), source })?;
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "evidence".into());
+        let bytes = std::fs::read(file).map_err(|source| AppError::Io {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "evidence".into());
         self.attach_evidence_bytes(engagement, &name, &bytes, note, indicator, finding)
     }
 
@@ -285,6 +337,11 @@ impl App {
     }
 
     pub fn evidence(&self, engagement: &str) -> Result<Vec<Evidence>> {
-        Ok(self.store().records(Kind::Evidence, &format!("{engagement}/"))?.iter().map(Evidence::from_record).collect())
+        Ok(self
+            .store()
+            .records(Kind::Evidence, &format!("{engagement}/"))?
+            .iter()
+            .map(Evidence::from_record)
+            .collect())
     }
 }

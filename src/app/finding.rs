@@ -55,8 +55,13 @@ impl App {
         let me = &self.identity().actor;
         match self.member(engagement, me) {
             Some(m) if roles.contains(&m.role) => Ok(()),
-            Some(m) => Err(AppError::Rule(format!("{me} is {} in {engagement} and cannot {doing}", m.role))),
-            None => Err(AppError::Rule(format!("{me} is not on the team of {engagement} and cannot {doing}"))),
+            Some(m) => Err(AppError::Rule(format!(
+                "{me} is {} in {engagement} and cannot {doing}",
+                m.role
+            ))),
+            None => Err(AppError::Rule(format!(
+                "{me} is not on the team of {engagement} and cannot {doing}"
+            ))),
         }
     }
 
@@ -73,17 +78,26 @@ impl App {
 
     pub fn raise_finding(&self, engagement: &str, new: NewFinding) -> Result<Finding> {
         let eng = self.engagement(engagement)?;
-        self.require_role(engagement, &[Role::Lead, Role::Auditor, Role::TechnicalExpert], "raise findings")?;
+        self.require_role(
+            engagement,
+            &[Role::Lead, Role::Auditor, Role::TechnicalExpert],
+            "raise findings",
+        )?;
         if new.title.trim().is_empty() {
             return Err(AppError::Invalid("a finding needs a title".into()));
         }
         if new.grade.is_nonconformity() && new.statement.trim().is_empty() {
-            return Err(AppError::Invalid("a nonconformity needs a statement of what was seen".into()));
+            return Err(AppError::Invalid(
+                "a nonconformity needs a statement of what was seen".into(),
+            ));
         }
         let cat = self.catalog_for(&eng)?;
         for i in &new.indicators {
             if cat.indicator(i).is_none() {
-                return Err(AppError::NotFound { what: "indicator", id: i.clone() });
+                return Err(AppError::NotFound {
+                    what: "indicator",
+                    id: i.clone(),
+                });
             }
         }
         if new.issue {
@@ -135,9 +149,15 @@ impl App {
                 set_if_changed(&mut d, &e, c, "closure_due", close.into());
             }
             FindingMove::Respond { root_cause, correction } => {
-                self.require_role(&f.engagement, &[Role::Lead, Role::Auditor, Role::AuditeeContact], "record the auditee's response")?;
+                self.require_role(
+                    &f.engagement,
+                    &[Role::Lead, Role::Auditor, Role::AuditeeContact],
+                    "record the auditee's response",
+                )?;
                 if f.grade.is_nonconformity() && root_cause.trim().is_empty() {
-                    return Err(AppError::Invalid("the response to a nonconformity needs a root cause".into()));
+                    return Err(AppError::Invalid(
+                        "the response to a nonconformity needs a root cause".into(),
+                    ));
                 }
                 set_if_changed(&mut d, &e, c, "root_cause", root_cause.clone().into());
                 set_if_changed(&mut d, &e, c, "correction", correction.clone().into());
@@ -145,12 +165,20 @@ impl App {
             }
             FindingMove::AcceptPlan => {
                 self.require_role(&f.engagement, &auditors, "accept a corrective-action plan")?;
-                let live = self.actions_of(&f)?.into_iter().filter(|a| a.status != ActionStatus::Cancelled).count();
+                let live = self
+                    .actions_of(&f)?
+                    .into_iter()
+                    .filter(|a| a.status != ActionStatus::Cancelled)
+                    .count();
                 if f.grade.is_nonconformity() && live == 0 {
-                    return Err(AppError::Rule(format!("{reference} has no corrective action yet: add one before accepting the plan")));
+                    return Err(AppError::Rule(format!(
+                        "{reference} has no corrective action yet: add one before accepting the plan"
+                    )));
                 }
             }
-            FindingMove::RejectResponse { reason } | FindingMove::Withdraw { reason } | FindingMove::Reopen { reason } => {
+            FindingMove::RejectResponse { reason }
+            | FindingMove::Withdraw { reason }
+            | FindingMove::Reopen { reason } => {
                 self.require_role(&f.engagement, &auditors, "do that")?;
                 if !reason.trim().is_empty() {
                     set_if_changed(&mut d, &e, c, "last_reason", reason.clone().into());
@@ -176,14 +204,24 @@ impl App {
             }
             FindingMove::Verify => {
                 self.require_role(&f.engagement, &auditors, "verify findings")?;
-                let actions: Vec<_> =
-                    self.actions_of(&f)?.into_iter().filter(|a| a.status != ActionStatus::Cancelled).collect();
-                let pending: Vec<&str> =
-                    actions.iter().filter(|a| a.status != ActionStatus::Effective).map(|a| a.id.as_str()).collect();
+                let actions: Vec<_> = self
+                    .actions_of(&f)?
+                    .into_iter()
+                    .filter(|a| a.status != ActionStatus::Cancelled)
+                    .collect();
+                let pending: Vec<&str> = actions
+                    .iter()
+                    .filter(|a| a.status != ActionStatus::Effective)
+                    .map(|a| a.id.as_str())
+                    .collect();
                 if actions.is_empty() || !pending.is_empty() {
                     return Err(AppError::Rule(format!(
                         "{reference} can be verified only when every corrective action is verified effective (pending: {})",
-                        if pending.is_empty() { "none exist".to_string() } else { pending.join(", ") }
+                        if pending.is_empty() {
+                            "none exist".to_string()
+                        } else {
+                            pending.join(", ")
+                        }
                     )));
                 }
                 set_if_changed(&mut d, &e, c, "verified_on", today.into());
@@ -200,14 +238,27 @@ impl App {
 
     /// Edit the text of a finding (title, statement, criterion, evidence note).
     pub fn edit_finding(&self, reference: &str, field: &str, value: &str) -> Result<Finding> {
-        const EDITABLE: &[&str] = &["title", "statement", "criterion", "evidence_note", "root_cause", "correction"];
+        const EDITABLE: &[&str] = &[
+            "title",
+            "statement",
+            "criterion",
+            "evidence_note",
+            "root_cause",
+            "correction",
+        ];
         if !EDITABLE.contains(&field) {
-            return Err(AppError::Invalid(format!("field `{field}` cannot be edited (one of: {})", EDITABLE.join(", "))));
+            return Err(AppError::Invalid(format!(
+                "field `{field}` cannot be edited (one of: {})",
+                EDITABLE.join(", ")
+            )));
         }
         let rec = self.record(Kind::Finding, reference)?;
         let f = Finding::from_record(&rec);
         if !f.status.is_open() {
-            return Err(AppError::Rule(format!("{reference} is {}; reopen it before editing", f.status)));
+            return Err(AppError::Rule(format!(
+                "{reference} is {}; reopen it before editing",
+                f.status
+            )));
         }
         let mut d = Vec::new();
         set_if_changed(&mut d, &rec.entity, Some(&rec), field, value.into());

@@ -2,10 +2,10 @@
 //! nothing else writes to the store. Each function validates, turns the intent
 //! into ops, commits them (durably) and returns the result.
 
+pub mod demo;
 mod engagement;
 mod finding;
 mod remediation;
-pub mod demo;
 pub mod status;
 
 pub use engagement::{AssessmentInput, NewEngagement};
@@ -42,7 +42,10 @@ pub enum AppError {
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error("{}: {source}", .path.display())]
-    Io { path: std::path::PathBuf, source: std::io::Error },
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;
@@ -57,11 +60,25 @@ pub struct Identity {
 
 impl Identity {
     fn from_env() -> Identity {
-        let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "auditor".into());
-        let actor: String = user.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+        let user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "auditor".into());
+        let actor: String = user
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+            .collect();
         let actor = if actor.is_empty() { "auditor".to_string() } else { actor };
-        let initials = actor.chars().filter(|c| c.is_ascii_alphabetic()).take(2).collect::<String>().to_uppercase();
-        Identity { name: actor.clone(), initials: if initials.is_empty() { "AU".into() } else { initials }, actor }
+        let initials = actor
+            .chars()
+            .filter(|c| c.is_ascii_alphabetic())
+            .take(2)
+            .collect::<String>()
+            .to_uppercase();
+        Identity {
+            name: actor.clone(),
+            initials: if initials.is_empty() { "AU".into() } else { initials },
+            actor,
+        }
     }
 }
 
@@ -69,15 +86,23 @@ pub fn validate_initials(s: &str) -> Result<()> {
     if (1..=4).contains(&s.len()) && s.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(())
     } else {
-        Err(AppError::Invalid(format!("initials `{s}` must be 1 to 4 capital letters A–Z (they prefix finding references)")))
+        Err(AppError::Invalid(format!(
+            "initials `{s}` must be 1 to 4 capital letters A–Z (they prefix finding references)"
+        )))
     }
 }
 
 pub fn validate_actor(s: &str) -> Result<()> {
-    if !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+    if !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
         Ok(())
     } else {
-        Err(AppError::Invalid(format!("actor id `{s}` must be 1 to 64 letters, digits, `.`, `-` or `_`")))
+        Err(AppError::Invalid(format!(
+            "actor id `{s}` must be 1 to 64 letters, digits, `.`, `-` or `_`"
+        )))
     }
 }
 
@@ -90,7 +115,10 @@ pub struct App {
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("store", &self.store).field("identity", &self.identity).finish()
+        f.debug_struct("App")
+            .field("store", &self.store)
+            .field("identity", &self.identity)
+            .finish()
     }
 }
 
@@ -108,8 +136,15 @@ impl App {
     }
 
     pub fn with_store(store: Store) -> Result<App> {
-        let identity = store.meta_get::<Identity>("identity")?.unwrap_or_else(Identity::from_env);
-        Ok(App { store, identity, policy: DuePolicy::default(), today: today() })
+        let identity = store
+            .meta_get::<Identity>("identity")?
+            .unwrap_or_else(Identity::from_env);
+        Ok(App {
+            store,
+            identity,
+            policy: DuePolicy::default(),
+            today: today(),
+        })
     }
 
     pub fn store(&self) -> &Store {
@@ -129,7 +164,11 @@ impl App {
     pub fn set_identity(&mut self, actor: &str, name: &str, initials: &str) -> Result<()> {
         validate_actor(actor)?;
         validate_initials(initials)?;
-        let id = Identity { actor: actor.into(), name: name.into(), initials: initials.into() };
+        let id = Identity {
+            actor: actor.into(),
+            name: name.into(),
+            initials: initials.into(),
+        };
         self.store.meta_set("identity", &id)?;
         self.identity = id;
         Ok(())
@@ -145,10 +184,13 @@ impl App {
     }
 
     pub(crate) fn record(&self, kind: Kind, id: &str) -> Result<Record> {
-        self.store.record(&EntityId::new(kind, id))?.filter(|r| !r.deleted).ok_or_else(|| AppError::NotFound {
-            what: kind.name(),
-            id: id.to_string(),
-        })
+        self.store
+            .record(&EntityId::new(kind, id))?
+            .filter(|r| !r.deleted)
+            .ok_or_else(|| AppError::NotFound {
+                what: kind.name(),
+                id: id.to_string(),
+            })
     }
 
     // ------------------------------------------------------------- catalogues
@@ -172,7 +214,10 @@ impl App {
                 if c.id == e.catalog_id {
                     Ok(c)
                 } else {
-                    Err(AppError::NotFound { what: "catalogue", id: key })
+                    Err(AppError::NotFound {
+                        what: "catalogue",
+                        id: key,
+                    })
                 }
             }
         }
@@ -181,7 +226,12 @@ impl App {
     // ------------------------------------------------------------- queries
 
     pub fn engagements(&self) -> Result<Vec<Engagement>> {
-        Ok(self.store.records(Kind::Engagement, "")?.iter().map(Engagement::from_record).collect())
+        Ok(self
+            .store
+            .records(Kind::Engagement, "")?
+            .iter()
+            .map(Engagement::from_record)
+            .collect())
     }
 
     pub fn engagement(&self, id: &str) -> Result<Engagement> {
@@ -196,12 +246,20 @@ impl App {
         let mut all = self.store.records(Kind::Engagement, "")?;
         all.sort_by_key(|r| r.created);
         all.last().map(Engagement::from_record).ok_or_else(|| {
-            AppError::Invalid("there is no engagement yet: create one with `cscaudit engagement create` or try `cscaudit demo`".into())
+            AppError::Invalid(
+                "there is no engagement yet: create one with `cscaudit engagement create` or try `cscaudit demo`"
+                    .into(),
+            )
         })
     }
 
     pub fn team(&self, engagement: &str) -> Result<Vec<Member>> {
-        Ok(self.store.records(Kind::Member, &format!("{engagement}/"))?.iter().map(Member::from_record).collect())
+        Ok(self
+            .store
+            .records(Kind::Member, &format!("{engagement}/"))?
+            .iter()
+            .map(Member::from_record)
+            .collect())
     }
 
     pub fn member(&self, engagement: &str, actor: &str) -> Option<Member> {
@@ -210,11 +268,16 @@ impl App {
 
     /// Display name of an actor in an engagement (falls back to the id).
     pub fn display_name(&self, engagement: &str, actor: &str) -> String {
-        self.member(engagement, actor).map(|m| m.name).filter(|n| !n.is_empty()).unwrap_or_else(|| actor.to_string())
+        self.member(engagement, actor)
+            .map(|m| m.name)
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| actor.to_string())
     }
 
     pub fn findings(&self, engagement: &str) -> Result<Vec<Finding>> {
-        let ids = self.store.index_ids(crate::store::IndexTag::FindingStatus, engagement, None)?;
+        let ids = self
+            .store
+            .index_ids(crate::store::IndexTag::FindingStatus, engagement, None)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.push(Finding::from_record(&self.record(Kind::Finding, &id)?));
@@ -228,7 +291,9 @@ impl App {
     }
 
     pub fn actions(&self, engagement: &str) -> Result<Vec<CorrectiveAction>> {
-        let ids = self.store.index_ids(crate::store::IndexTag::ActionDue, engagement, None)?;
+        let ids = self
+            .store
+            .index_ids(crate::store::IndexTag::ActionDue, engagement, None)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.push(CorrectiveAction::from_record(&self.record(Kind::Action, &id)?));
@@ -237,21 +302,37 @@ impl App {
     }
 
     pub fn actions_of(&self, finding: &Finding) -> Result<Vec<CorrectiveAction>> {
-        let ids = self.store.index_ids(crate::store::IndexTag::ActionFinding, &finding.engagement, Some(&finding.reference))?;
-        ids.iter().map(|id| Ok(CorrectiveAction::from_record(&self.record(Kind::Action, id)?))).collect()
+        let ids = self.store.index_ids(
+            crate::store::IndexTag::ActionFinding,
+            &finding.engagement,
+            Some(&finding.reference),
+        )?;
+        ids.iter()
+            .map(|id| Ok(CorrectiveAction::from_record(&self.record(Kind::Action, id)?)))
+            .collect()
     }
 
     /// The history of any record named by a human reference: a finding ref,
     /// an action id, an engagement id, or `ENGAGEMENT/INDICATOR`.
     pub fn history(&self, reference: &str) -> Result<(EntityId, Vec<Op>)> {
-        for kind in [Kind::Finding, Kind::Action, Kind::Engagement, Kind::Assessment, Kind::Member, Kind::Evidence] {
+        for kind in [
+            Kind::Finding,
+            Kind::Action,
+            Kind::Engagement,
+            Kind::Assessment,
+            Kind::Member,
+            Kind::Evidence,
+        ] {
             let e = EntityId::new(kind, reference);
             if self.store.record(&e)?.is_some() {
                 let ops = self.store.history(&e)?;
                 return Ok((e, ops));
             }
         }
-        Err(AppError::NotFound { what: "record", id: reference.to_string() })
+        Err(AppError::NotFound {
+            what: "record",
+            id: reference.to_string(),
+        })
     }
 }
 
@@ -259,21 +340,41 @@ impl App {
 pub(crate) fn set(entity: &EntityId, current: Option<&Record>, field: &str, value: impl Into<Value>) -> Draft {
     Draft {
         entity: entity.clone(),
-        change: Change::Set { field: field.into(), value: value.into() },
+        change: Change::Set {
+            field: field.into(),
+            value: value.into(),
+        },
         base: current.and_then(|r| r.base_of(field)),
     }
 }
 
 pub(crate) fn create(entity: &EntityId) -> Draft {
-    Draft { entity: entity.clone(), change: Change::Create, base: None }
+    Draft {
+        entity: entity.clone(),
+        change: Change::Create,
+        base: None,
+    }
 }
 
 pub(crate) fn link(entity: &EntityId, rel: &str, target: &str) -> Draft {
-    Draft { entity: entity.clone(), change: Change::Link { rel: rel.into(), target: target.into() }, base: None }
+    Draft {
+        entity: entity.clone(),
+        change: Change::Link {
+            rel: rel.into(),
+            target: target.into(),
+        },
+        base: None,
+    }
 }
 
 /// Push a `Set` only when the value differs from the stored one.
-pub(crate) fn set_if_changed(out: &mut Vec<Draft>, entity: &EntityId, current: Option<&Record>, field: &str, value: Value) {
+pub(crate) fn set_if_changed(
+    out: &mut Vec<Draft>,
+    entity: &EntityId,
+    current: Option<&Record>,
+    field: &str,
+    value: Value,
+) {
     let old = current.and_then(|r| r.fields.get(field)).map(|f| &f.value);
     if old != Some(&value) && !(old.is_none() && value == Value::Null) {
         out.push(set(entity, current, field, value));

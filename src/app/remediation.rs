@@ -33,10 +33,15 @@ impl App {
             f.status,
             FindingStatus::Draft | FindingStatus::Verified | FindingStatus::Closed | FindingStatus::Withdrawn
         ) {
-            return Err(AppError::Rule(format!("{finding} is {}: corrective actions can be added once it is issued and until it is verified", f.status)));
+            return Err(AppError::Rule(format!(
+                "{finding} is {}: corrective actions can be added once it is issued and until it is verified",
+                f.status
+            )));
         }
         if new.description.trim().is_empty() || new.owner.trim().is_empty() {
-            return Err(AppError::Invalid("a corrective action needs a description and an owner".into()));
+            return Err(AppError::Invalid(
+                "a corrective action needs a description and an owner".into(),
+            ));
         }
         let id = {
             let initials = self.identity().initials.clone();
@@ -77,7 +82,9 @@ impl App {
             && to != a.status
         {
             if matches!(to, ActionStatus::Effective | ActionStatus::Ineffective) {
-                return Err(AppError::Rule("use verify to record whether an action was effective".into()));
+                return Err(AppError::Rule(
+                    "use verify to record whether an action was effective".into(),
+                ));
             }
             check_transition(a.status, to)?;
             set_if_changed(&mut d, e, c, "status", to.as_str().into());
@@ -118,9 +125,15 @@ impl App {
         let me = self.identity().clone();
         let owner = a.owner.trim();
         if owner == me.actor || owner == me.name || owner == self.display_name(&a.engagement, &me.actor) {
-            return Err(AppError::Rule(format!("{id} is owned by {owner}: its owner cannot verify it")));
+            return Err(AppError::Rule(format!(
+                "{id} is owned by {owner}: its owner cannot verify it"
+            )));
         }
-        let to = if effective { ActionStatus::Effective } else { ActionStatus::Ineffective };
+        let to = if effective {
+            ActionStatus::Effective
+        } else {
+            ActionStatus::Ineffective
+        };
         check_transition(a.status, to)?;
         let (e, c) = (&rec.entity, Some(&rec));
         let mut d = vec![set(e, c, "status", to.as_str())];

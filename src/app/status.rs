@@ -78,7 +78,10 @@ pub fn action_line(a: &CorrectiveAction, today: Date) -> ActionLine {
         due: a.due,
         status: a.status,
         progress: a.progress,
-        days_overdue: a.due.filter(|_| a.status.is_open()).map(|d| i64::from((today - d).get_days())),
+        days_overdue: a
+            .due
+            .filter(|_| a.status.is_open())
+            .map(|d| i64::from((today - d).get_days())),
     }
 }
 
@@ -109,7 +112,10 @@ impl App {
         let mut verified = 0;
         for a in &actions {
             *by_status.entry(a.status.to_string()).or_default() += 1;
-            let o = owners.entry(a.owner.clone()).or_insert_with(|| OwnerLine { owner: a.owner.clone(), ..Default::default() });
+            let o = owners.entry(a.owner.clone()).or_insert_with(|| OwnerLine {
+                owner: a.owner.clone(),
+                ..Default::default()
+            });
             let line = action_line(a, today);
             if a.status.is_open() {
                 o.open += 1;
@@ -144,7 +150,11 @@ impl App {
         let mut by_grade: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         let (mut majors, mut resp_overdue, mut close_overdue) = (vec![], vec![], vec![]);
         for f in &findings {
-            *by_grade.entry(f.grade.to_string()).or_default().entry(f.status.to_string()).or_default() += 1;
+            *by_grade
+                .entry(f.grade.to_string())
+                .or_default()
+                .entry(f.status.to_string())
+                .or_default() += 1;
             if f.grade == Grade::Major && f.status.is_open() {
                 majors.push(finding_line(f, f.closure_overdue_days(today)));
             }
@@ -156,7 +166,12 @@ impl App {
             }
         }
         let mut by_owner: Vec<OwnerLine> = owners.into_values().collect();
-        by_owner.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(b.open.cmp(&a.open)).then(a.owner.cmp(&b.owner)));
+        by_owner.sort_by(|a, b| {
+            b.overdue
+                .cmp(&a.overdue)
+                .then(b.open.cmp(&a.open))
+                .then(a.owner.cmp(&b.owner))
+        });
         Ok(StatusReport {
             engagement: eng.id.clone(),
             title: eng.title.clone(),

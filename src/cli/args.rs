@@ -220,7 +220,9 @@ pub enum FindingCmd {
         json: bool,
     },
     /// A finding in full, with its actions.
-    Show { reference: String },
+    Show {
+        reference: String,
+    },
     /// Raise a finding (a draft unless --issue).
     Raise {
         #[arg(long, short)]
@@ -242,7 +244,9 @@ pub enum FindingCmd {
         #[arg(long)]
         issue: bool,
     },
-    Issue { reference: String },
+    Issue {
+        reference: String,
+    },
     /// Record the auditee's response.
     Respond {
         reference: String,
@@ -252,7 +256,9 @@ pub enum FindingCmd {
         correction: String,
     },
     /// Accept the corrective-action plan.
-    Accept { reference: String },
+    Accept {
+        reference: String,
+    },
     /// Reject the response; the auditee answers again.
     Reject {
         reference: String,
@@ -260,10 +266,16 @@ pub enum FindingCmd {
         reason: String,
     },
     /// Mark the plan implemented (all actions completed).
-    Implement { reference: String },
+    Implement {
+        reference: String,
+    },
     /// Verify (every action verified effective).
-    Verify { reference: String },
-    Close { reference: String },
+    Verify {
+        reference: String,
+    },
+    Close {
+        reference: String,
+    },
     Withdraw {
         reference: String,
         #[arg(long, default_value = "")]

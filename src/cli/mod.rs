@@ -3,7 +3,9 @@
 pub mod args;
 mod render;
 
-use crate::app::{self, ActionUpdate, App, AppError, AssessmentInput, FindingMove, NewAction, NewEngagement, NewFinding};
+use crate::app::{
+    self, ActionUpdate, App, AppError, AssessmentInput, FindingMove, NewAction, NewEngagement, NewFinding,
+};
 use crate::config::{self, Lang, Paths, Settings};
 use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
 use crate::model::ops::{Change, EntityId, Kind};
@@ -31,7 +33,11 @@ impl From<AppError> for CliError {
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         // A closed pipe (`cscaudit status | head`) is not an error worth a sentence.
-        if e.kind() == std::io::ErrorKind::BrokenPipe { CliError(String::new()) } else { CliError(e.to_string()) }
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            CliError(String::new())
+        } else {
+            CliError(e.to_string())
+        }
     }
 }
 
@@ -63,8 +69,17 @@ impl Ctx {
         if let Some(e) = err {
             eprintln!("warning: {e} (using default settings)");
         }
-        let lang = cli.lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| settings.lang());
-        Ctx { paths, settings, lang, explicit_data_dir: cli.data_dir.is_some() }
+        let lang = cli
+            .lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_else(|| settings.lang());
+        Ctx {
+            paths,
+            settings,
+            lang,
+            explicit_data_dir: cli.data_dir.is_some(),
+        }
     }
 
     pub fn open(&self, dir: &Path) -> Result<App> {
@@ -76,7 +91,10 @@ impl Ctx {
 
 fn date_arg(s: &Option<String>, what: &str) -> Result<Option<Date>> {
     s.as_deref()
-        .map(|v| v.parse::<Date>().map_err(|_| CliError(format!("{what} `{v}` is not a date (use YYYY-MM-DD)"))))
+        .map(|v| {
+            v.parse::<Date>()
+                .map_err(|_| CliError(format!("{what} `{v}` is not a date (use YYYY-MM-DD)")))
+        })
         .transpose()
 }
 
@@ -137,7 +155,11 @@ pub fn run(cli: Cli) -> Result<()> {
             )?;
             Ok(())
         }
-        Command::Assign { indicator, actor, engagement } => {
+        Command::Assign {
+            indicator,
+            actor,
+            engagement,
+        } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let s = app.assign_indicator(&eng.id, &indicator, actor.as_deref())?;
@@ -179,7 +201,11 @@ fn no_command(ctx: &Ctx) -> Result<()> {
 }
 
 fn demo(ctx: &Ctx, a: DemoArgs) -> Result<()> {
-    let dir = if ctx.explicit_data_dir { ctx.paths.data_dir.clone() } else { ctx.paths.demo_dir() };
+    let dir = if ctx.explicit_data_dir {
+        ctx.paths.data_dir.clone()
+    } else {
+        ctx.paths.demo_dir()
+    };
     let mut app = ctx.open(&dir)?;
     let started = std::time::Instant::now();
     let seeded = app::demo::seed(&mut app)?;
@@ -192,9 +218,12 @@ fn demo(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             dir.display(),
             started.elapsed().as_secs_f64()
         )?,
-        app::demo::Seeded::AlreadyPresent => {
-            writeln!(o, "{} {}", ctx.lang.pick("Demo engagement already present in", "示例项目已存在于"), dir.display())?
-        }
+        app::demo::Seeded::AlreadyPresent => writeln!(
+            o,
+            "{} {}",
+            ctx.lang.pick("Demo engagement already present in", "示例项目已存在于"),
+            dir.display()
+        )?,
     }
     let _ = a.no_tui; // The terminal UI arrives with the TUI issue; until then the summary is the demo.
     let eng = app.engagement(app::demo::DEMO_ENGAGEMENT)?;
@@ -222,7 +251,14 @@ fn engagement(ctx: &Ctx, c: EngagementCmd) -> Result<()> {
     match c {
         EngagementCmd::List => {
             for e in app.engagements()? {
-                writeln!(o, "{}  {}  {}  {}", e.id, e.kind.label(ctx.lang.is_zh()), e.auditee, e.title)?;
+                writeln!(
+                    o,
+                    "{}  {}  {}  {}",
+                    e.id,
+                    e.kind.label(ctx.lang.is_zh()),
+                    e.auditee,
+                    e.title
+                )?;
             }
         }
         EngagementCmd::Show { id } => {
@@ -230,11 +266,21 @@ fn engagement(ctx: &Ctx, c: EngagementCmd) -> Result<()> {
             let cat = app.catalog_for(&e)?;
             render::engagement(&mut o, &e, &app.team(&e.id)?, &cat, ctx.lang)?;
         }
-        EngagementCmd::Create { auditee, kind, id, title, site, from, to, catalog } => {
+        EngagementCmd::Create {
+            auditee,
+            kind,
+            id,
+            title,
+            site,
+            from,
+            to,
+            catalog,
+        } => {
             let (cat, src) = match catalog.or_else(|| ctx.settings.catalog.clone()) {
                 Some(p) => {
                     let src = std::fs::read_to_string(&p).map_err(|e| CliError(format!("{}: {e}", p.display())))?;
-                    let cat = crate::model::catalog::parse(&src, &p.display().to_string()).map_err(|e| CliError(e.to_string()))?;
+                    let cat = crate::model::catalog::parse(&src, &p.display().to_string())
+                        .map_err(|e| CliError(e.to_string()))?;
                     (cat, src)
                 }
                 None => (Catalog::embedded(), EMBEDDED_GBT32312.to_string()),
@@ -254,10 +300,24 @@ fn engagement(ctx: &Ctx, c: EngagementCmd) -> Result<()> {
             )?;
             writeln!(o, "{} {}", e.id, ctx.lang.pick("created", "已创建"))?;
         }
-        EngagementCmd::AddMember { engagement, actor, name, initials, role, certificate } => {
+        EngagementCmd::AddMember {
+            engagement,
+            actor,
+            name,
+            initials,
+            role,
+            certificate,
+        } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let m = app.add_member(&eng.id, &actor, &name, &initials, role.parse()?, certificate.as_deref())?;
-            writeln!(o, "{} {} {} {}", eng.id, m.actor, m.role.label(ctx.lang.is_zh()), m.certificate_no.unwrap_or_default())?;
+            writeln!(
+                o,
+                "{} {} {} {}",
+                eng.id,
+                m.actor,
+                m.role.label(ctx.lang.is_zh()),
+                m.certificate_no.unwrap_or_default()
+            )?;
         }
     }
     Ok(())
@@ -275,7 +335,9 @@ fn catalog(ctx: &Ctx, c: CatalogCmd) -> Result<()> {
         CatalogCmd::List { file } => render::catalog_list(&mut o, &load(&file)?, ctx.lang)?,
         CatalogCmd::Show { id, file } => {
             let cat = load(&file)?;
-            let ind = cat.indicator(&id).ok_or_else(|| CliError(format!("no indicator `{id}` in catalogue {}", cat.id)))?;
+            let ind = cat
+                .indicator(&id)
+                .ok_or_else(|| CliError(format!("no indicator `{id}` in catalogue {}", cat.id)))?;
             render::indicator(&mut o, &cat, ind, ctx.lang)?;
         }
         CatalogCmd::Validate { file } => {
@@ -290,7 +352,11 @@ fn catalog(ctx: &Ctx, c: CatalogCmd) -> Result<()> {
                 ctx.lang.pick("groups", "个分组"),
                 cat.indicators.len(),
                 ctx.lang.pick("indicators", "项指标"),
-                if cat.provisional { ctx.lang.pick(" (provisional)", "（暂定目录）") } else { "" }
+                if cat.provisional {
+                    ctx.lang.pick(" (provisional)", "（暂定目录）")
+                } else {
+                    ""
+                }
             )?;
         }
     }
@@ -301,7 +367,13 @@ fn evidence(ctx: &Ctx, c: EvidenceCmd) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
     let mut o = out();
     match c {
-        EvidenceCmd::Add { file, engagement, indicator, finding, note } => {
+        EvidenceCmd::Add {
+            file,
+            engagement,
+            indicator,
+            finding,
+            note,
+        } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let ev = app.attach_evidence(&eng.id, &file, &note, indicator.as_deref(), finding.as_deref())?;
             writeln!(o, "{}  {}  {} B", ev.sha256, ev.name, ev.size)?;
@@ -309,7 +381,15 @@ fn evidence(ctx: &Ctx, c: EvidenceCmd) -> Result<()> {
         EvidenceCmd::List { engagement } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             for ev in app.evidence(&eng.id)? {
-                writeln!(o, "{}  {}  {} B  {}  {}", &ev.sha256[..12.min(ev.sha256.len())], ev.name, ev.size, ev.captured_by, ev.note)?;
+                writeln!(
+                    o,
+                    "{}  {}  {} B  {}  {}",
+                    &ev.sha256[..12.min(ev.sha256.len())],
+                    ev.name,
+                    ev.size,
+                    ev.captured_by,
+                    ev.note
+                )?;
             }
         }
     }
@@ -324,7 +404,12 @@ fn finding(ctx: &Ctx, c: FindingCmd) -> Result<()> {
         Ok(())
     };
     match c {
-        FindingCmd::List { engagement, status, grade, json } => {
+        FindingCmd::List {
+            engagement,
+            status,
+            grade,
+            json,
+        } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let status: Option<crate::model::finding::FindingStatus> = status.as_deref().map(str::parse).transpose()?;
             let grade: Option<crate::model::finding::Grade> = grade.as_deref().map(str::parse).transpose()?;
@@ -347,29 +432,53 @@ fn finding(ctx: &Ctx, c: FindingCmd) -> Result<()> {
             let actions = app.actions_of(&f)?;
             render::finding(&mut o, &f, &actions, app.today(), ctx.lang)?;
         }
-        FindingCmd::Raise { engagement, grade, title, statement, criterion, indicators, issue } => {
+        FindingCmd::Raise {
+            engagement,
+            grade,
+            title,
+            statement,
+            criterion,
+            indicators,
+            issue,
+        } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let f = app.raise_finding(
                 &eng.id,
-                NewFinding { grade: grade.parse()?, title, statement, criterion, indicators, evidence_note: String::new(), issue },
+                NewFinding {
+                    grade: grade.parse()?,
+                    title,
+                    statement,
+                    criterion,
+                    indicators,
+                    evidence_note: String::new(),
+                    issue,
+                },
             )?;
             moved(f, &mut o)?;
         }
         FindingCmd::Issue { reference } => moved(app.move_finding(&reference, FindingMove::Issue)?, &mut o)?,
-        FindingCmd::Respond { reference, root_cause, correction } => {
-            moved(app.move_finding(&reference, FindingMove::Respond { root_cause, correction })?, &mut o)?
-        }
+        FindingCmd::Respond {
+            reference,
+            root_cause,
+            correction,
+        } => moved(
+            app.move_finding(&reference, FindingMove::Respond { root_cause, correction })?,
+            &mut o,
+        )?,
         FindingCmd::Accept { reference } => moved(app.move_finding(&reference, FindingMove::AcceptPlan)?, &mut o)?,
-        FindingCmd::Reject { reference, reason } => {
-            moved(app.move_finding(&reference, FindingMove::RejectResponse { reason })?, &mut o)?
-        }
+        FindingCmd::Reject { reference, reason } => moved(
+            app.move_finding(&reference, FindingMove::RejectResponse { reason })?,
+            &mut o,
+        )?,
         FindingCmd::Implement { reference } => moved(app.move_finding(&reference, FindingMove::Implement)?, &mut o)?,
         FindingCmd::Verify { reference } => moved(app.move_finding(&reference, FindingMove::Verify)?, &mut o)?,
         FindingCmd::Close { reference } => moved(app.move_finding(&reference, FindingMove::Close)?, &mut o)?,
         FindingCmd::Withdraw { reference, reason } => {
             moved(app.move_finding(&reference, FindingMove::Withdraw { reason })?, &mut o)?
         }
-        FindingCmd::Reopen { reference, reason } => moved(app.move_finding(&reference, FindingMove::Reopen { reason })?, &mut o)?,
+        FindingCmd::Reopen { reference, reason } => {
+            moved(app.move_finding(&reference, FindingMove::Reopen { reason })?, &mut o)?
+        }
     }
     Ok(())
 }
@@ -385,11 +494,36 @@ fn action(ctx: &Ctx, c: ActionCmd) -> Result<()> {
                 render::action_line(&mut o, &app::status::action_line(&a, app.today()), ctx.lang)?;
             }
         }
-        ActionCmd::Add { finding, description, owner, due } => {
-            let a = app.add_action(&finding, NewAction { description, owner, due: date_arg(&due, "--due")? })?;
-            writeln!(o, "{} {} {}", a.id, a.status.label(zh), a.due.map(|d| d.to_string()).unwrap_or_default())?;
+        ActionCmd::Add {
+            finding,
+            description,
+            owner,
+            due,
+        } => {
+            let a = app.add_action(
+                &finding,
+                NewAction {
+                    description,
+                    owner,
+                    due: date_arg(&due, "--due")?,
+                },
+            )?;
+            writeln!(
+                o,
+                "{} {} {}",
+                a.id,
+                a.status.label(zh),
+                a.due.map(|d| d.to_string()).unwrap_or_default()
+            )?;
         }
-        ActionCmd::Update { id, status, progress, evidence, due, owner } => {
+        ActionCmd::Update {
+            id,
+            status,
+            progress,
+            evidence,
+            due,
+            owner,
+        } => {
             let a = app.update_action(
                 &id,
                 ActionUpdate {
@@ -403,7 +537,12 @@ fn action(ctx: &Ctx, c: ActionCmd) -> Result<()> {
             )?;
             writeln!(o, "{} {} {}%", a.id, a.status.label(zh), a.progress)?;
         }
-        ActionCmd::Verify { id, effective, ineffective: _, note } => {
+        ActionCmd::Verify {
+            id,
+            effective,
+            ineffective: _,
+            note,
+        } => {
             let a = app.verify_action(&id, effective, &note)?;
             writeln!(o, "{} {}", a.id, a.status.label(zh))?;
         }
@@ -418,11 +557,25 @@ fn debug(ctx: &Ctx, c: DebugCmd) -> Result<()> {
             let mut o = out();
             let mut lat = Vec::with_capacity(n as usize);
             let entity = EntityId::new(Kind::Engagement, "STREAM");
-            for k in 1..=n {
-                let base = app.store().record(&entity).map_err(AppError::from)?.and_then(|r| r.base_of("counter"));
+            // Continue from the stored counter, so repeated runs (and kills) build one log.
+            let start = app
+                .store()
+                .record(&entity)
+                .map_err(AppError::from)?
+                .and_then(|r| r.get("counter").and_then(|v| v.int()))
+                .unwrap_or(0) as u64;
+            for k in start + 1..=start + n {
+                let base = app
+                    .store()
+                    .record(&entity)
+                    .map_err(AppError::from)?
+                    .and_then(|r| r.base_of("counter"));
                 let draft = Draft {
                     entity: entity.clone(),
-                    change: Change::Set { field: "counter".into(), value: (k as i64).into() },
+                    change: Change::Set {
+                        field: "counter".into(),
+                        value: (k as i64).into(),
+                    },
                     base,
                 };
                 let t = std::time::Instant::now();
@@ -434,7 +587,14 @@ fn debug(ctx: &Ctx, c: DebugCmd) -> Result<()> {
             if timing && !lat.is_empty() {
                 lat.sort();
                 let p = |q: f64| lat[((lat.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1e3;
-                writeln!(o, "commit latency ms: p50 {:.3} p90 {:.3} p99 {:.3} max {:.3}", p(0.5), p(0.9), p(0.99), p(1.0))?;
+                writeln!(
+                    o,
+                    "commit latency ms: p50 {:.3} p90 {:.3} p99 {:.3} max {:.3}",
+                    p(0.5),
+                    p(0.9),
+                    p(0.99),
+                    p(1.0)
+                )?;
             }
         }
         DebugCmd::Check => {

@@ -42,7 +42,10 @@ pub fn status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> Result<()> {
     let zh = lang.is_zh();
     writeln!(o, "{}  {}", r.engagement, side(&r.title, zh))?;
     writeln!(o, "{}: {}", lang.pick("Auditee", "受审核方"), side(&r.auditee, zh))?;
-    let kind: crate::model::engagement::EngagementKind = r.kind.parse().unwrap_or(crate::model::engagement::EngagementKind::SelfAssessment);
+    let kind: crate::model::engagement::EngagementKind = r
+        .kind
+        .parse()
+        .unwrap_or(crate::model::engagement::EngagementKind::SelfAssessment);
     writeln!(
         o,
         "{}: {}   {}: {}{}   {}: {}",
@@ -50,7 +53,11 @@ pub fn status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> Result<()> {
         kind.label(zh),
         lang.pick("Catalogue", "指标目录"),
         r.catalog,
-        if r.provisional_catalog { lang.pick(" (provisional catalogue)", "（暂定目录）") } else { "" },
+        if r.provisional_catalog {
+            lang.pick(" (provisional catalogue)", "（暂定目录）")
+        } else {
+            ""
+        },
         lang.pick("Today", "今天"),
         r.today
     )?;
@@ -66,7 +73,12 @@ pub fn status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> Result<()> {
         sc.score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into())
     )?;
 
-    writeln!(o, "\n{} ({})", lang.pick("Corrective actions", "纠正措施"), r.actions_total)?;
+    writeln!(
+        o,
+        "\n{} ({})",
+        lang.pick("Corrective actions", "纠正措施"),
+        r.actions_total
+    )?;
     for &s in crate::model::action::ActionStatus::ALL {
         let n = r.actions_by_status.get(s.as_str()).copied().unwrap_or(0);
         if n > 0 {
@@ -83,7 +95,11 @@ pub fn status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> Result<()> {
     section(o, lang.pick("Overdue", "已逾期"), &r.overdue)?;
     section(o, lang.pick("Due within 7 days", "7 天内到期"), &r.due_7)?;
     section(o, lang.pick("Due within 30 days", "30 天内到期"), &r.due_30)?;
-    section(o, lang.pick("Awaiting verification", "待验证"), &r.awaiting_verification)?;
+    section(
+        o,
+        lang.pick("Awaiting verification", "待验证"),
+        &r.awaiting_verification,
+    )?;
     writeln!(o, "\n{}: {}", lang.pick("Verified effective", "验证有效"), r.verified)?;
 
     writeln!(o, "\n{}", lang.pick("By owner", "按责任人"))?;
@@ -108,7 +124,12 @@ pub fn status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> Result<()> {
         )?;
     }
 
-    writeln!(o, "\n{} ({})", lang.pick("Findings by grade and status", "发现项（按等级与状态）"), r.findings_total)?;
+    writeln!(
+        o,
+        "\n{} ({})",
+        lang.pick("Findings by grade and status", "发现项（按等级与状态）"),
+        r.findings_total
+    )?;
     for &g in Grade::ALL {
         if let Some(m) = r.findings_by_grade.get(g.as_str()) {
             let parts: Vec<String> = FindingStatus::ALL
@@ -118,7 +139,12 @@ pub fn status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> Result<()> {
             writeln!(o, "  {} {}", fit(g.label(zh), 12), parts.join(", "))?;
         }
     }
-    writeln!(o, "\n{} ({})", lang.pick("Open majors", "未关闭的严重不符合"), r.open_majors.len())?;
+    writeln!(
+        o,
+        "\n{} ({})",
+        lang.pick("Open majors", "未关闭的严重不符合"),
+        r.open_majors.len()
+    )?;
     for f in &r.open_majors {
         writeln!(
             o,
@@ -130,7 +156,12 @@ pub fn status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> Result<()> {
         )?;
     }
     if !r.responses_overdue.is_empty() {
-        writeln!(o, "\n{} ({})", lang.pick("Responses overdue", "回复已逾期"), r.responses_overdue.len())?;
+        writeln!(
+            o,
+            "\n{} ({})",
+            lang.pick("Responses overdue", "回复已逾期"),
+            r.responses_overdue.len()
+        )?;
         for f in &r.responses_overdue {
             writeln!(
                 o,
@@ -171,7 +202,11 @@ pub fn engagement(o: &mut dyn Write, e: &Engagement, team: &[Member], cat: &Cata
         lang.pick("Catalogue", "指标目录"),
         cat.id,
         cat.version,
-        if cat.provisional { lang.pick(" (provisional catalogue)", "（暂定目录）") } else { "" }
+        if cat.provisional {
+            lang.pick(" (provisional catalogue)", "（暂定目录）")
+        } else {
+            ""
+        }
     )?;
     writeln!(o, "{}:", lang.pick("Team", "审核组"))?;
     for m in team {
@@ -181,7 +216,9 @@ pub fn engagement(o: &mut dyn Write, e: &Engagement, team: &[Member], cat: &Cata
             fit(&m.initials, 4),
             fit(side(&m.name, zh), 14),
             fit(m.role.label(zh), 16),
-            m.certificate_no.as_deref().unwrap_or(lang.pick("(no certificate)", "（无证书）"))
+            m.certificate_no
+                .as_deref()
+                .unwrap_or(lang.pick("(no certificate)", "（无证书）"))
         )?;
     }
     Ok(())
@@ -195,7 +232,11 @@ pub fn catalog_list(o: &mut dyn Write, cat: &Catalog, lang: Lang) -> Result<()> 
         cat.id,
         cat.version,
         cat.title(zh),
-        if cat.provisional { lang.pick(" [provisional catalogue]", "【暂定目录】") } else { "" }
+        if cat.provisional {
+            lang.pick(" [provisional catalogue]", "【暂定目录】")
+        } else {
+            ""
+        }
     )?;
     for top in cat.top_groups() {
         writeln!(o, "{}", top.name(zh))?;
@@ -219,7 +260,14 @@ pub fn indicator(o: &mut dyn Write, cat: &Catalog, i: &Indicator, lang: Lang) ->
     let path: Vec<&str> = cat.path_of(i).iter().map(|g| g.name(zh)).collect();
     writeln!(o, "{}  {} / {}", i.id, i.name_zh, i.name_en)?;
     writeln!(o, "{}: {}", lang.pick("Group", "分组"), path.join(" › "))?;
-    writeln!(o, "{}: {:?}   {}: {:?}", lang.pick("Unit", "单位"), i.unit, lang.pick("Direction", "方向"), i.direction)?;
+    writeln!(
+        o,
+        "{}: {:?}   {}: {:?}",
+        lang.pick("Unit", "单位"),
+        i.unit,
+        lang.pick("Direction", "方向"),
+        i.direction
+    )?;
     if let Some(t) = i.target {
         writeln!(o, "{}: {}", lang.pick("Target", "目标值"), i.unit.format(t, zh))?;
     }
@@ -236,7 +284,12 @@ pub fn indicator(o: &mut dyn Write, cat: &Catalog, i: &Indicator, lang: Lang) ->
             i.threshold_s.map(|t| format!(", T={t}s")).unwrap_or_default()
         )?;
     }
-    writeln!(o, "{}: {}", lang.pick("Evidence to ask for", "应索取的证据"), i.evidence_hint(zh))?;
+    writeln!(
+        o,
+        "{}: {}",
+        lang.pick("Evidence to ask for", "应索取的证据"),
+        i.evidence_hint(zh)
+    )?;
     writeln!(o, "{}: {}", lang.pick("Provenance", "来源"), i.provenance)?;
     Ok(())
 }
@@ -264,7 +317,14 @@ pub fn finding(o: &mut dyn Write, f: &Finding, actions: &[CorrectiveAction], tod
     let zh = lang.is_zh();
     let d = |x: Option<Date>| x.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
     writeln!(o, "{}  [{}] {}", f.reference, f.grade.label(zh), f.title)?;
-    writeln!(o, "{}: {}   {}: {}", lang.pick("Status", "状态"), f.status.label(zh), lang.pick("Indicators", "指标"), f.indicators.join(", "))?;
+    writeln!(
+        o,
+        "{}: {}   {}: {}",
+        lang.pick("Status", "状态"),
+        f.status.label(zh),
+        lang.pick("Indicators", "指标"),
+        f.indicators.join(", ")
+    )?;
     writeln!(o, "{}: {} {}", lang.pick("Raised", "提出"), f.raised_by, d(f.raised_on))?;
     writeln!(
         o,
@@ -277,7 +337,12 @@ pub fn finding(o: &mut dyn Write, f: &Finding, actions: &[CorrectiveAction], tod
         d(f.closure_due)
     )?;
     if let Some(days) = f.response_overdue_days(today).or_else(|| f.closure_overdue_days(today)) {
-        writeln!(o, "{} {days} {}", lang.pick("OVERDUE by", "已逾期"), lang.pick("days", "天"))?;
+        writeln!(
+            o,
+            "{} {days} {}",
+            lang.pick("OVERDUE by", "已逾期"),
+            lang.pick("days", "天")
+        )?;
     }
     writeln!(o, "\n{}:\n  {}", lang.pick("Statement", "事实描述"), f.statement)?;
     writeln!(o, "{}:\n  {}", lang.pick("Criterion", "依据"), f.criterion)?;
@@ -285,7 +350,12 @@ pub fn finding(o: &mut dyn Write, f: &Finding, actions: &[CorrectiveAction], tod
         writeln!(o, "{}: {}", lang.pick("Root cause", "根本原因"), f.root_cause)?;
         writeln!(o, "{}: {}", lang.pick("Correction", "纠正"), f.correction)?;
     }
-    writeln!(o, "\n{} ({})", lang.pick("Corrective actions", "纠正措施"), actions.len())?;
+    writeln!(
+        o,
+        "\n{} ({})",
+        lang.pick("Corrective actions", "纠正措施"),
+        actions.len()
+    )?;
     for a in actions {
         action_line(o, &crate::app::status::action_line(a, today), lang)?;
         if let Some(v) = &a.verification {
@@ -295,7 +365,11 @@ pub fn finding(o: &mut dyn Write, f: &Finding, actions: &[CorrectiveAction], tod
                 lang.pick("verified by", "验证人"),
                 v.by,
                 v.on,
-                if v.effective { lang.pick("effective", "有效") } else { lang.pick("not effective", "无效") }
+                if v.effective {
+                    lang.pick("effective", "有效")
+                } else {
+                    lang.pick("not effective", "无效")
+                }
             )?;
         }
     }

@@ -33,7 +33,11 @@ impl Paths {
 
     /// The demo's own folder, beside the user's data so a demo never mixes with real work.
     pub fn demo_dir(&self) -> PathBuf {
-        let name = self.data_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "cscaudit".into());
+        let name = self
+            .data_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "cscaudit".into());
         self.data_dir.with_file_name(format!("{name}-demo"))
     }
 
@@ -61,7 +65,11 @@ impl Lang {
             if let Ok(v) = std::env::var(var)
                 && !v.is_empty()
             {
-                return if v.to_ascii_lowercase().starts_with("zh") { Lang::Zh } else { Lang::En };
+                return if v.to_ascii_lowercase().starts_with("zh") {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                };
             }
         }
         Lang::En
@@ -108,8 +116,11 @@ pub fn toml_error(src: &str, file: &Path, e: &toml::de::Error) -> ConfigError {
     ConfigError {
         file: file.display().to_string(),
         line: before.matches('\n').count() + 1,
-        column: before.rfind('\n').map_or(before.chars().count(), |p| before[p + 1..].chars().count()) + 1,
-        message: e.message().trim().to_string(),
+        column: before
+            .rfind('\n')
+            .map_or(before.chars().count(), |p| before[p + 1..].chars().count())
+            + 1,
+        message: catalog::name_field(src, offset, e.message().trim()),
     }
 }
 

@@ -20,7 +20,10 @@ string_enum!(
 impl ActionStatus {
     /// Still the owner's to do (counts for overdue).
     pub fn is_open(self) -> bool {
-        matches!(self, ActionStatus::Planned | ActionStatus::InProgress | ActionStatus::Ineffective)
+        matches!(
+            self,
+            ActionStatus::Planned | ActionStatus::InProgress | ActionStatus::Ineffective
+        )
     }
     pub fn awaits_verification(self) -> bool {
         self == ActionStatus::Completed
@@ -50,7 +53,11 @@ pub fn check_transition(from: ActionStatus, to: ActionStatus) -> Result<(), Ille
             | (Completed, InProgress)
             | (Ineffective, InProgress)
     );
-    if ok { Ok(()) } else { Err(IllegalActionTransition { from, to }) }
+    if ok {
+        Ok(())
+    } else {
+        Err(IllegalActionTransition { from, to })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -149,9 +149,7 @@ impl Catalog {
         self.groups.iter().filter(|g| g.parent.is_none())
     }
     pub fn children<'a>(&'a self, parent: &'a str) -> impl Iterator<Item = &'a Group> + 'a {
-        self.groups
-            .iter()
-            .filter(move |g| g.parent.as_deref() == Some(parent))
+        self.groups.iter().filter(move |g| g.parent.as_deref() == Some(parent))
     }
     /// Group path from the top level down to the indicator's own group.
     pub fn path_of(&self, indicator: &Indicator) -> Vec<&Group> {
@@ -250,6 +248,23 @@ pub const KNOWN_METRICS: &[&str] = &[
     "talk_time",
 ];
 
+/// Prefix a parser message with the key on the offending line, when it does not
+/// already name a field (serde names missing and unknown fields itself).
+pub fn name_field(src: &str, offset: usize, message: &str) -> String {
+    if message.contains("field `") {
+        return message.to_string();
+    }
+    let offset = offset.min(src.len());
+    let start = src[..offset].rfind('\n').map_or(0, |p| p + 1);
+    let line = src[start..].lines().next().unwrap_or("");
+    match line.split_once('=') {
+        Some((key, _)) if !key.trim().is_empty() && !key.trim_start().starts_with('[') => {
+            format!("field `{}`: {message}", key.trim())
+        }
+        _ => message.to_string(),
+    }
+}
+
 fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
     let before = &src[..offset];
@@ -274,7 +289,7 @@ pub fn parse(src: &str, file: &str) -> Result<Catalog, CatalogError> {
     };
     let raw: RawFile = toml::from_str(src).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        err_at(offset, e.message().trim().to_string())
+        err_at(offset, name_field(src, offset, e.message().trim()))
     })?;
 
     let mut group_ids = BTreeSet::new();
@@ -282,7 +297,10 @@ pub fn parse(src: &str, file: &str) -> Result<Catalog, CatalogError> {
         if !valid_id(g.id.get_ref()) {
             return Err(err_at(
                 g.id.span().start,
-                format!("field `id`: `{}` is not a valid id (letters, digits, `.`, `-`, `_`)", g.id.get_ref()),
+                format!(
+                    "field `id`: `{}` is not a valid id (letters, digits, `.`, `-`, `_`)",
+                    g.id.get_ref()
+                ),
             ));
         }
         if !group_ids.insert(g.id.get_ref().clone()) {
@@ -301,7 +319,10 @@ pub fn parse(src: &str, file: &str) -> Result<Catalog, CatalogError> {
                 ));
             }
             if p.get_ref() == g.id.get_ref() {
-                return Err(err_at(p.span().start, "field `parent`: a group cannot be its own parent".into()));
+                return Err(err_at(
+                    p.span().start,
+                    "field `parent`: a group cannot be its own parent".into(),
+                ));
             }
         }
     }
@@ -318,7 +339,10 @@ pub fn parse(src: &str, file: &str) -> Result<Catalog, CatalogError> {
             cur = p;
             steps += 1;
             if steps > parents.len() {
-                return Err(err_at(g.id.span().start, format!("field `parent`: group `{}` is in a parent cycle", g.id.get_ref())));
+                return Err(err_at(
+                    g.id.span().start,
+                    format!("field `parent`: group `{}` is in a parent cycle", g.id.get_ref()),
+                ));
             }
         }
     }
@@ -330,29 +354,51 @@ pub fn parse(src: &str, file: &str) -> Result<Catalog, CatalogError> {
     for i in raw.indicator {
         let id = i.id.get_ref();
         if !valid_id(id) {
-            return Err(err_at(i.id.span().start, format!("field `id`: `{id}` is not a valid id (letters, digits, `.`, `-`, `_`)")));
+            return Err(err_at(
+                i.id.span().start,
+                format!("field `id`: `{id}` is not a valid id (letters, digits, `.`, `-`, `_`)"),
+            ));
         }
         if !ind_ids.insert(id.clone()) {
-            return Err(err_at(i.id.span().start, format!("field `id`: duplicate indicator id `{id}`")));
+            return Err(err_at(
+                i.id.span().start,
+                format!("field `id`: duplicate indicator id `{id}`"),
+            ));
         }
         if !group_ids.contains(i.group.get_ref()) {
-            return Err(err_at(i.group.span().start, format!("field `group`: unknown group `{}` for indicator `{id}`", i.group.get_ref())));
+            return Err(err_at(
+                i.group.span().start,
+                format!(
+                    "field `group`: unknown group `{}` for indicator `{id}`",
+                    i.group.get_ref()
+                ),
+            ));
         }
         for (field, v) in [("name_zh", &i.name_zh), ("name_en", &i.name_en)] {
             if v.get_ref().trim().is_empty() {
-                return Err(err_at(v.span().start, format!("field `{field}`: empty name for indicator `{id}`")));
+                return Err(err_at(
+                    v.span().start,
+                    format!("field `{field}`: empty name for indicator `{id}`"),
+                ));
             }
         }
         let w = *i.weight.get_ref();
         if !(w.is_finite() && w >= 0.0) {
-            return Err(err_at(i.weight.span().start, format!("field `weight`: must be a number ≥ 0, found {w}")));
+            return Err(err_at(
+                i.weight.span().start,
+                format!("field `weight`: must be a number ≥ 0, found {w}"),
+            ));
         }
         if let Some(m) = &i.metric
             && !KNOWN_METRICS.contains(&m.get_ref().as_str())
         {
             return Err(err_at(
                 m.span().start,
-                format!("field `metric`: unknown metric `{}` (known: {})", m.get_ref(), KNOWN_METRICS.join(", ")),
+                format!(
+                    "field `metric`: unknown metric `{}` (known: {})",
+                    m.get_ref(),
+                    KNOWN_METRICS.join(", ")
+                ),
             ));
         }
         let prov = i.provenance.get_ref();
@@ -382,7 +428,10 @@ pub fn parse(src: &str, file: &str) -> Result<Catalog, CatalogError> {
     }
     let score_scale = match raw.catalog.score_scale {
         Some(s) if !(s.get_ref().is_finite() && *s.get_ref() > 0.0) => {
-            return Err(err_at(s.span().start, "field `score_scale`: must be a number > 0".into()));
+            return Err(err_at(
+                s.span().start,
+                "field `score_scale`: must be a number > 0".into(),
+            ));
         }
         Some(s) => s.into_inner(),
         None => 5.0,
@@ -410,7 +459,9 @@ pub fn parse(src: &str, file: &str) -> Result<Catalog, CatalogError> {
 }
 
 fn valid_id(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 #[cfg(test)]

@@ -52,7 +52,10 @@ impl EngagementKind {
     pub fn is_certification(self) -> bool {
         matches!(
             self,
-            EngagementKind::Stage1 | EngagementKind::Stage2 | EngagementKind::Surveillance | EngagementKind::Recertification
+            EngagementKind::Stage1
+                | EngagementKind::Stage2
+                | EngagementKind::Surveillance
+                | EngagementKind::Recertification
         )
     }
 }
@@ -144,13 +147,20 @@ pub fn check_can_issue(kind: EngagementKind, team: &[Member]) -> Result<(), Team
     if !kind.is_certification() {
         return Ok(());
     }
-    let mut actors: Vec<&str> = team.iter().filter(|m| m.is_certified_auditor()).map(|m| m.actor.as_str()).collect();
+    let mut actors: Vec<&str> = team
+        .iter()
+        .filter(|m| m.is_certified_auditor())
+        .map(|m| m.actor.as_str())
+        .collect();
     actors.sort_unstable();
     actors.dedup();
     if actors.len() >= 2 {
         Ok(())
     } else {
-        Err(TeamRuleError { kind, certified: actors.len() })
+        Err(TeamRuleError {
+            kind,
+            certified: actors.len(),
+        })
     }
 }
 
@@ -172,12 +182,21 @@ mod tests {
     #[test]
     fn two_auditor_rule_applies_to_certification_kinds_only() {
         let one = vec![m("a", Role::Lead, Some("CCAA-1")), m("b", Role::Auditor, None)];
-        let two = vec![m("a", Role::Lead, Some("CCAA-1")), m("b", Role::Auditor, Some("CCAA-2"))];
-        let expert = vec![m("a", Role::Lead, Some("CCAA-1")), m("x", Role::TechnicalExpert, Some("X"))];
+        let two = vec![
+            m("a", Role::Lead, Some("CCAA-1")),
+            m("b", Role::Auditor, Some("CCAA-2")),
+        ];
+        let expert = vec![
+            m("a", Role::Lead, Some("CCAA-1")),
+            m("x", Role::TechnicalExpert, Some("X")),
+        ];
         for &k in EngagementKind::ALL {
             let cert = matches!(
                 k,
-                EngagementKind::Stage1 | EngagementKind::Stage2 | EngagementKind::Surveillance | EngagementKind::Recertification
+                EngagementKind::Stage1
+                    | EngagementKind::Stage2
+                    | EngagementKind::Surveillance
+                    | EngagementKind::Recertification
             );
             assert_eq!(check_can_issue(k, &[]).is_err(), cert, "{k}");
             assert_eq!(check_can_issue(k, &one).is_err(), cert, "{k}");
@@ -192,7 +211,10 @@ mod tests {
     #[test]
     fn kinds_parse_in_both_languages() {
         assert_eq!("stage-2".parse::<EngagementKind>().unwrap(), EngagementKind::Stage2);
-        assert_eq!("监督审核".parse::<EngagementKind>().unwrap(), EngagementKind::Surveillance);
+        assert_eq!(
+            "监督审核".parse::<EngagementKind>().unwrap(),
+            EngagementKind::Surveillance
+        );
         assert!("stage-3".parse::<EngagementKind>().is_err());
     }
 }

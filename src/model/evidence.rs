@@ -35,7 +35,10 @@ impl Evidence {
 
 /// A media type guessed from the file name (enough for reports and bundles).
 pub fn media_type_for(name: &str) -> &'static str {
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "pdf" => "application/pdf",
         "png" => "image/png",

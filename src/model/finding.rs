@@ -84,7 +84,11 @@ pub fn check_transition(grade: Grade, from: FindingStatus, to: FindingStatus) ->
         (Verified | Closed | Withdrawn, Reopened) => true,
         _ => false,
     };
-    if ok { Ok(()) } else { Err(IllegalFindingTransition { grade, from, to }) }
+    if ok {
+        Ok(())
+    } else {
+        Err(IllegalFindingTransition { grade, from, to })
+    }
 }
 
 /// Typed view of a finding record.

@@ -33,9 +33,15 @@ impl Hlc {
     /// The next local clock value after `self`, given the wall clock now.
     pub fn tick(self, now_ms: u64) -> Hlc {
         if now_ms > self.wall_ms {
-            Hlc { wall_ms: now_ms, counter: 0 }
+            Hlc {
+                wall_ms: now_ms,
+                counter: 0,
+            }
         } else {
-            Hlc { wall_ms: self.wall_ms, counter: self.counter.saturating_add(1) }
+            Hlc {
+                wall_ms: self.wall_ms,
+                counter: self.counter.saturating_add(1),
+            }
         }
     }
     /// Advance past a clock value seen on a foreign op.
@@ -203,12 +209,24 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Change {
     Create,
-    Set { field: String, value: Value },
-    Link { rel: String, target: String },
-    Unlink { rel: String, target: String },
+    Set {
+        field: String,
+        value: Value,
+    },
+    Link {
+        rel: String,
+        target: String,
+    },
+    Unlink {
+        rel: String,
+        target: String,
+    },
     Tombstone,
     /// The lead confirms the current value of `field` over the conflicting `loser`.
-    Resolve { field: String, loser: OpId },
+    Resolve {
+        field: String,
+        loser: OpId,
+    },
 }
 
 impl fmt::Display for Change {
@@ -344,15 +362,22 @@ impl Record {
                 }
                 self.fields.insert(
                     field.clone(),
-                    FieldState { value: value.clone(), op: op.id.clone(), hlc: op.hlc },
+                    FieldState {
+                        value: value.clone(),
+                        op: op.id.clone(),
+                        hlc: op.hlc,
+                    },
                 );
             }
             Change::Link { rel, target } | Change::Unlink { rel, target } => {
                 let present = matches!(op.change, Change::Link { .. });
-                self.links
-                    .entry(rel.clone())
-                    .or_default()
-                    .insert(target.clone(), LinkState { present, op: op.id.clone() });
+                self.links.entry(rel.clone()).or_default().insert(
+                    target.clone(),
+                    LinkState {
+                        present,
+                        op: op.id.clone(),
+                    },
+                );
             }
             Change::Tombstone => self.deleted = true,
             Change::Resolve { field, loser } => {
@@ -401,15 +426,24 @@ mod tests {
 
     fn op(actor: &str, seq: u64, wall: u64, change: Change, base: Option<OpId>) -> Op {
         Op {
-            id: OpId { actor: actor.into(), seq },
-            hlc: Hlc { wall_ms: wall, counter: 0 },
+            id: OpId {
+                actor: actor.into(),
+                seq,
+            },
+            hlc: Hlc {
+                wall_ms: wall,
+                counter: 0,
+            },
             entity: EntityId::new(Kind::Finding, "ZW-001"),
             change,
             base,
         }
     }
     fn set(field: &str, v: &str) -> Change {
-        Change::Set { field: field.into(), value: v.into() }
+        Change::Set {
+            field: field.into(),
+            value: v.into(),
+        }
     }
 
     #[test]
@@ -426,7 +460,16 @@ mod tests {
         let r = Record::fold(e.clone(), &[a1.clone(), a2.clone(), b1.clone(), a3.clone()]);
         assert_eq!(r.text("title"), "C");
         assert_eq!(r.open_conflicts().count(), 1);
-        let res = op("zw", 4, 14, Change::Resolve { field: "title".into(), loser: a2.id.clone() }, None);
+        let res = op(
+            "zw",
+            4,
+            14,
+            Change::Resolve {
+                field: "title".into(),
+                loser: a2.id.clone(),
+            },
+            None,
+        );
         let r = Record::fold(e, &[a1, a2, b1, a3, res]);
         assert_eq!(r.open_conflicts().count(), 0);
         assert_eq!(r.conflicts.len(), 1);
@@ -434,9 +477,24 @@ mod tests {
 
     #[test]
     fn hlc_ticks_monotonically() {
-        let h = Hlc { wall_ms: 100, counter: 3 };
-        assert_eq!(h.tick(50), Hlc { wall_ms: 100, counter: 4 });
-        assert_eq!(h.tick(200), Hlc { wall_ms: 200, counter: 0 });
+        let h = Hlc {
+            wall_ms: 100,
+            counter: 3,
+        };
+        assert_eq!(
+            h.tick(50),
+            Hlc {
+                wall_ms: 100,
+                counter: 4
+            }
+        );
+        assert_eq!(
+            h.tick(200),
+            Hlc {
+                wall_ms: 200,
+                counter: 0
+            }
+        );
         assert!(h.tick(100) > h);
     }
 }

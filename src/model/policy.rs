@@ -41,7 +41,11 @@ impl DuePolicy {
         if !grade.is_nonconformity() && !self.observations_due {
             return (None, None);
         }
-        let closure = if grade == Grade::Major { self.major_closure_days } else { self.closure_days };
+        let closure = if grade == Grade::Major {
+            self.major_closure_days
+        } else {
+            self.closure_days
+        };
         (
             issued.checked_add(self.response_days.days()).ok(),
             issued.checked_add(closure.days()).ok(),
@@ -61,7 +65,11 @@ mod tests {
         assert_eq!(r, Some(date(2026, 1, 31)));
         assert_eq!(c, Some(date(2026, 4, 1)));
         assert_eq!(p.due_dates(Grade::Observation, date(2026, 1, 1)), (None, None));
-        let p = DuePolicy { major_closure_days: 60, observations_due: true, ..p };
+        let p = DuePolicy {
+            major_closure_days: 60,
+            observations_due: true,
+            ..p
+        };
         assert_eq!(p.due_dates(Grade::Major, date(2026, 1, 1)).1, Some(date(2026, 3, 2)));
         assert!(p.due_dates(Grade::Improvement, date(2026, 1, 1)).0.is_some());
     }

@@ -76,7 +76,11 @@ pub fn score(catalog: &Catalog, assessments: &[Assessment]) -> Scorecard {
             applicable,
             assessed,
             nonconforming: nc,
-            progress: if applicable == 0 { 0.0 } else { assessed as f64 / applicable as f64 },
+            progress: if applicable == 0 {
+                0.0
+            } else {
+                assessed as f64 / applicable as f64
+            },
             score: (assessed > 0 && wsum > 0.0).then(|| 100.0 * psum / wsum),
         }
     };
@@ -99,7 +103,10 @@ mod tests {
     use super::*;
 
     fn a(ind: &str, r: AssessmentResult) -> Assessment {
-        Assessment { result: r, ..Assessment::unassessed("E", ind) }
+        Assessment {
+            result: r,
+            ..Assessment::unassessed("E", ind)
+        }
     }
 
     #[test]

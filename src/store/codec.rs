@@ -44,7 +44,10 @@ pub fn version_of(bytes: &[u8]) -> Result<u16, CodecError> {
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
     let v = version_of(bytes)?;
     if v > SCHEMA_VERSION {
-        return Err(CodecError::NewerSchema { found: v, supported: SCHEMA_VERSION });
+        return Err(CodecError::NewerSchema {
+            found: v,
+            supported: SCHEMA_VERSION,
+        });
     }
     let (value, used) =
         bincode::serde::decode_from_slice(&bytes[4..], config()).map_err(|e| CodecError::Decode(e.to_string()))?;
@@ -62,10 +65,16 @@ mod tests {
     #[test]
     fn round_trip_and_refusals() {
         let op = Op {
-            id: OpId { actor: "zw".into(), seq: 7 },
+            id: OpId {
+                actor: "zw".into(),
+                seq: 7,
+            },
             hlc: Hlc { wall_ms: 1, counter: 2 },
             entity: EntityId::new(Kind::Finding, "ZW-007"),
-            change: Change::Set { field: "title".into(), value: Value::Text("录音缺失".into()) },
+            change: Change::Set {
+                field: "title".into(),
+                value: Value::Text("录音缺失".into()),
+            },
             base: None,
         };
         let bytes = encode(&op).unwrap();

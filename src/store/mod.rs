@@ -84,7 +84,12 @@ fn kind_slot(kind: Kind) -> usize {
 }
 
 fn tree_names() -> Vec<String> {
-    let mut v = vec!["meta".to_string(), "ops".into(), "op_ids".into(), "ops_by_entity".into()];
+    let mut v = vec![
+        "meta".to_string(),
+        "ops".into(),
+        "op_ids".into(),
+        "ops_by_entity".into(),
+    ];
     v.extend(Kind::ALL.iter().map(|k| format!("rec_{}", k.name())));
     v.push("index".into());
     v.push("conflicts".into());
@@ -191,13 +196,19 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Open (or create) the database in `dir` (`dir/db` for sled, `dir/blobs` for evidence).
     pub fn open(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let path = dir.join("db");
         let db = sled::Config::new().path(&path).open().map_err(|e| match e {
             sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
                 StoreError::Locked { path: path.clone() }
             }
-            other => StoreError::Sled { path: path.clone(), source: other },
+            other => StoreError::Sled {
+                path: path.clone(),
+                source: other,
+            },
         })?;
         Self::from_db(db, path, dir.join("blobs"))
     }
@@ -207,29 +218,48 @@ impl Store {
         let db = sled::Config::new()
             .temporary(true)
             .open()
-            .map_err(|source| StoreError::Sled { path: PathBuf::from("<temporary>"), source })?;
+            .map_err(|source| StoreError::Sled {
+                path: PathBuf::from("<temporary>"),
+                source,
+            })?;
         let blobs = std::env::temp_dir().join(format!("cscaudit-blobs-{}-{}", std::process::id(), now_ms()));
         Self::from_db(db, PathBuf::from("<temporary>"), blobs)
     }
 
     fn from_db(db: sled::Db, path: PathBuf, blobs: PathBuf) -> Result<Store> {
-        let sled_err = |source| StoreError::Sled { path: path.clone(), source };
+        let sled_err = |source| StoreError::Sled {
+            path: path.clone(),
+            source,
+        };
         let meta = db.open_tree("meta").map_err(sled_err)?;
         let found = match meta.get(b"schema").map_err(sled_err)? {
             Some(v) if v.len() == 2 => Some(u16::from_be_bytes([v[0], v[1]])),
-            Some(_) => return Err(StoreError::Corrupt { path, what: "schema stamp".into() }),
+            Some(_) => {
+                return Err(StoreError::Corrupt {
+                    path,
+                    what: "schema stamp".into(),
+                });
+            }
             None => None,
         };
         match migrate::plan(found) {
             migrate::Plan::TooNew(found) => {
-                return Err(StoreError::NewerSchema { path, found, supported: SCHEMA_VERSION });
+                return Err(StoreError::NewerSchema {
+                    path,
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
             }
             migrate::Plan::Fresh => {
-                meta.insert(b"schema", &SCHEMA_VERSION.to_be_bytes()).map_err(sled_err)?;
+                meta.insert(b"schema", &SCHEMA_VERSION.to_be_bytes())
+                    .map_err(sled_err)?;
             }
             migrate::Plan::Current => {}
             migrate::Plan::Upgrade(steps) => {
-                return Err(StoreError::Corrupt { path, what: format!("no migration for schema steps {steps:?}") });
+                return Err(StoreError::Corrupt {
+                    path,
+                    what: format!("no migration for schema steps {steps:?}"),
+                });
             }
         }
         let mut trees = Vec::with_capacity(TREE_COUNT);
@@ -240,7 +270,13 @@ impl Store {
             Some(v) => codec::decode(&v)?,
             None => Hlc::default(),
         };
-        Ok(Store { path, db, trees, blobs, clock: Mutex::new(clock) })
+        Ok(Store {
+            path,
+            db,
+            trees,
+            blobs,
+            clock: Mutex::new(clock),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -248,11 +284,17 @@ impl Store {
     }
 
     fn sled_err(&self, source: sled::Error) -> StoreError {
-        StoreError::Sled { path: self.path.clone(), source }
+        StoreError::Sled {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     fn corrupt(&self, what: impl Into<String>) -> StoreError {
-        StoreError::Corrupt { path: self.path.clone(), what: what.into() }
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            what: what.into(),
+        }
     }
 
     fn tx_err(&self, e: TransactionError<CodecError>) -> StoreError {
@@ -265,7 +307,9 @@ impl Store {
     /// Stamp a schema version (used by tests to simulate a newer writer).
     #[doc(hidden)]
     pub fn stamp_schema(&self, v: u16) -> Result<()> {
-        self.trees[META].insert(b"schema", &v.to_be_bytes()).map_err(|e| self.sled_err(e))?;
+        self.trees[META]
+            .insert(b"schema", &v.to_be_bytes())
+            .map_err(|e| self.sled_err(e))?;
         self.flush()
     }
 
@@ -285,7 +329,9 @@ impl Store {
 
     pub fn meta_set<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<()> {
         let _w = self.lock_clock();
-        self.trees[META].insert(key.as_bytes(), codec::encode(value)?).map_err(|e| self.sled_err(e))?;
+        self.trees[META]
+            .insert(key.as_bytes(), codec::encode(value)?)
+            .map_err(|e| self.sled_err(e))?;
         self.flush()
     }
 
@@ -295,7 +341,9 @@ impl Store {
         let _w = self.lock_clock();
         let cur: u64 = self.meta_get(&key)?.unwrap_or(0);
         let next = cur + 1;
-        self.trees[META].insert(key.as_bytes(), codec::encode(&next)?).map_err(|e| self.sled_err(e))?;
+        self.trees[META]
+            .insert(key.as_bytes(), codec::encode(&next)?)
+            .map_err(|e| self.sled_err(e))?;
         Ok(next)
     }
 
@@ -306,7 +354,10 @@ impl Store {
     // ------------------------------------------------------------------ reads
 
     pub fn record(&self, e: &EntityId) -> Result<Option<Record>> {
-        match self.trees[kind_slot(e.kind)].get(e.id.as_bytes()).map_err(|x| self.sled_err(x))? {
+        match self.trees[kind_slot(e.kind)]
+            .get(e.id.as_bytes())
+            .map_err(|x| self.sled_err(x))?
+        {
             Some(v) => Ok(Some(codec::decode(&v)?)),
             None => Ok(None),
         }
@@ -378,7 +429,9 @@ impl Store {
     }
 
     pub fn has_op(&self, id: &OpId) -> Result<bool> {
-        self.trees[OP_IDS].contains_key(op_id_key(id)).map_err(|e| self.sled_err(e))
+        self.trees[OP_IDS]
+            .contains_key(op_id_key(id))
+            .map_err(|e| self.sled_err(e))
     }
 
     /// Open conflicts across the database.
@@ -411,7 +464,16 @@ impl Store {
             .map(|d| {
                 seq += 1;
                 hlc = hlc.tick(now_ms());
-                Op { id: OpId { actor: actor.to_string(), seq }, hlc, entity: d.entity, change: d.change, base: d.base }
+                Op {
+                    id: OpId {
+                        actor: actor.to_string(),
+                        seq,
+                    },
+                    hlc,
+                    entity: d.entity,
+                    change: d.change,
+                    base: d.base,
+                }
             })
             .collect();
         // Local ops are newer than anything seen (the clock observes merges), so
@@ -429,7 +491,11 @@ impl Store {
         }
         let encoded_seq = codec::encode(&seq)?;
         let encoded_clock = codec::encode(&hlc)?;
-        self.write_tx(&ops, &touched, &[(seq_key.as_bytes(), &encoded_seq), (b"clock", &encoded_clock)])?;
+        self.write_tx(
+            &ops,
+            &touched,
+            &[(seq_key.as_bytes(), &encoded_seq), (b"clock", &encoded_clock)],
+        )?;
         *clock = hlc;
         drop(clock);
         self.flush()?;
@@ -439,7 +505,10 @@ impl Store {
     /// Merge a teammate's ops: append the unknown ones, re-fold every touched
     /// record from its full op set, record conflicts, flush. Idempotent.
     pub fn merge(&self, foreign: Vec<Op>) -> Result<MergeReport> {
-        let mut report = MergeReport { received: foreign.len(), ..Default::default() };
+        let mut report = MergeReport {
+            received: foreign.len(),
+            ..Default::default()
+        };
         let mut clock = self.lock_clock();
         let mut seen = BTreeSet::new();
         let mut fresh = Vec::new();
@@ -502,7 +571,12 @@ impl Store {
         // Encode outside the transaction closure (it may run more than once).
         let mut op_rows = Vec::with_capacity(ops.len());
         for op in ops {
-            op_rows.push((op_key(op), op_id_key(&op.id), entity_prefix(&op.entity), codec::encode(op)?));
+            op_rows.push((
+                op_key(op),
+                op_id_key(&op.id),
+                entity_prefix(&op.entity),
+                codec::encode(op)?,
+            ));
         }
         struct RecRow {
             slot: usize,
@@ -525,7 +599,10 @@ impl Store {
                 value: codec::encode(new)?,
                 old_index: old.as_ref().map(index_keys).unwrap_or_default(),
                 new_index: index_keys(new),
-                old_conflicts: old.as_ref().map(|r| r.conflicts.iter().map(conflict_key).collect()).unwrap_or_default(),
+                old_conflicts: old
+                    .as_ref()
+                    .map(|r| r.conflicts.iter().map(conflict_key).collect())
+                    .unwrap_or_default(),
                 new_conflicts,
             });
         }
@@ -571,7 +648,10 @@ impl Store {
         if path.exists() {
             return Ok(sha);
         }
-        let io = |source| StoreError::Io { path: path.clone(), source };
+        let io = |source| StoreError::Io {
+            path: path.clone(),
+            source,
+        };
         let dir = path.parent().unwrap_or(&self.blobs).to_path_buf();
         std::fs::create_dir_all(&dir).map_err(io)?;
         let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
@@ -589,7 +669,10 @@ impl Store {
 
     pub fn read_blob(&self, sha: &str) -> Result<Vec<u8>> {
         let path = self.blob_path(sha);
-        let bytes = std::fs::read(&path).map_err(|source| StoreError::Io { path: path.clone(), source })?;
+        let bytes = std::fs::read(&path).map_err(|source| StoreError::Io {
+            path: path.clone(),
+            source,
+        })?;
         if hex::encode(Sha256::digest(&bytes)) != sha {
             return Err(self.corrupt(format!("evidence blob {sha} does not match its hash")));
         }

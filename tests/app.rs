@@ -1,0 +1,367 @@
+//! Use cases end to end on a real sled database in a temp folder.
+
+mod common;
+
+use common::{app_in, engagement};
+use cscaudit::app::{ActionUpdate, App, AppError, AssessmentInput, FindingMove, NewAction, NewFinding};
+use cscaudit::model::action::ActionStatus;
+use cscaudit::model::assessment::AssessmentResult;
+use cscaudit::model::engagement::{EngagementKind, Role};
+use cscaudit::model::finding::{FindingStatus, Grade};
+use cscaudit::store::{Store, StoreError};
+use jiff::civil::date;
+
+fn nc(grade: Grade, issue: bool) -> NewFinding {
+    NewFinding {
+        grade,
+        title: "录音缺失 / recordings missing".into(),
+        statement: "60 通中 3 通无录音".into(),
+        criterion: "QU-04".into(),
+        indicators: vec!["QU-04".into()],
+        evidence_note: String::new(),
+        issue,
+    }
+}
+
+#[test]
+fn certification_engagement_needs_two_certified_auditors_to_issue() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let e = engagement(&app, EngagementKind::Stage2, false);
+    // Raising a draft is fine; issuing is not.
+    let f = app.raise_finding(&e, nc(Grade::Minor, false)).unwrap();
+    let err = app.move_finding(&f.reference, FindingMove::Issue).unwrap_err();
+    assert!(matches!(err, AppError::Team(ref t) if t.certified == 0), "{err}");
+    assert!(matches!(
+        app.raise_finding(&e, nc(Grade::Minor, true)),
+        Err(AppError::Team(_))
+    ));
+    app.add_member(&e, "zw", "张伟", "ZW", Role::Lead, Some("CCAA-1"))
+        .unwrap();
+    assert!(
+        matches!(app.move_finding(&f.reference, FindingMove::Issue), Err(AppError::Team(ref t)) if t.certified == 1)
+    );
+    // A certified technical expert does not count.
+    app.add_member(&e, "wx", "王协", "WX", Role::TechnicalExpert, Some("X-1"))
+        .unwrap();
+    assert!(app.move_finding(&f.reference, FindingMove::Issue).is_err());
+    app.add_member(&e, "lm", "李敏", "LM", Role::Auditor, Some("CCAA-2"))
+        .unwrap();
+    let f = app.move_finding(&f.reference, FindingMove::Issue).unwrap();
+    assert_eq!(f.status, FindingStatus::Issued);
+}
+
+#[test]
+fn self_assessment_has_no_two_auditor_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let e = engagement(&app, EngagementKind::SelfAssessment, false);
+    let f = app.raise_finding(&e, nc(Grade::Major, true)).unwrap();
+    assert_eq!(f.status, FindingStatus::Issued);
+    assert_eq!(f.reference, "ZW-001");
+}
+
+#[test]
+fn full_lifecycle_with_due_dates_and_verification_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    app.set_today(date(2026, 3, 1));
+    let e = engagement(&app, EngagementKind::Stage2, true);
+    let f = app.raise_finding(&e, nc(Grade::Major, true)).unwrap();
+    let r = f.reference.clone();
+    assert_eq!(f.issued_on, Some(date(2026, 3, 1)));
+    assert_eq!(f.response_due, Some(date(2026, 3, 31)));
+    assert_eq!(f.closure_due, Some(date(2026, 5, 30)));
+
+    // Illegal: a major cannot close now; nothing changes.
+    let ops_before = app.store().op_count();
+    assert!(matches!(
+        app.move_finding(&r, FindingMove::Close),
+        Err(AppError::Finding(_))
+    ));
+    assert_eq!(app.store().op_count(), ops_before);
+
+    // A response needs a root cause.
+    assert!(
+        app.move_finding(
+            &r,
+            FindingMove::Respond {
+                root_cause: " ".into(),
+                correction: String::new()
+            }
+        )
+        .is_err()
+    );
+    app.move_finding(
+        &r,
+        FindingMove::Respond {
+            root_cause: "磁盘满".into(),
+            correction: "扩容".into(),
+        },
+    )
+    .unwrap();
+    // The plan needs an action.
+    assert!(matches!(
+        app.move_finding(&r, FindingMove::AcceptPlan),
+        Err(AppError::Rule(_))
+    ));
+    let a = app
+        .add_action(
+            &r,
+            NewAction {
+                description: "扩容并告警".into(),
+                owner: "张伟".into(),
+                due: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(a.due, Some(date(2026, 5, 30)), "defaults to the closure due date");
+    let b = app
+        .add_action(
+            &r,
+            NewAction {
+                description: "巡检".into(),
+                owner: "刘洋".into(),
+                due: Some(date(2026, 4, 1)),
+            },
+        )
+        .unwrap();
+    app.move_finding(&r, FindingMove::AcceptPlan).unwrap();
+
+    // Overdue arithmetic.
+    app.set_today(date(2026, 4, 11));
+    assert_eq!(app.action(&b.id).unwrap().overdue_days(app.today()), Some(10));
+
+    // Not implemented while actions are open.
+    assert!(matches!(
+        app.move_finding(&r, FindingMove::Implement),
+        Err(AppError::Rule(_))
+    ));
+    // Verification needs a completed action.
+    assert!(matches!(app.verify_action(&b.id, true, ""), Err(AppError::Action(_))));
+    for id in [&a.id, &b.id] {
+        let done = app
+            .update_action(
+                id,
+                ActionUpdate {
+                    status: Some(ActionStatus::Completed),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(done.progress, 100);
+    }
+    app.move_finding(&r, FindingMove::Implement).unwrap();
+    // The owner (张伟 is zw's name) cannot verify their own action.
+    let err = app.verify_action(&a.id, true, "").unwrap_err();
+    assert!(err.to_string().contains("owner cannot verify"), "{err}");
+    // zw may verify b (owned by someone else).
+    app.verify_action(&b.id, true, "现场抽查").unwrap();
+    // An observer cannot verify.
+    app.add_member(&e, "gc", "观察员", "GC", Role::Observer, None).unwrap();
+    app.set_identity("gc", "观察员", "GC").unwrap();
+    assert!(matches!(app.verify_action(&a.id, true, ""), Err(AppError::Rule(_))));
+    // lm, an auditor who does not own it, can.
+    app.set_identity("lm", "李敏", "LM").unwrap();
+    let v = app.verify_action(&a.id, false, "仍有缺失").unwrap();
+    assert_eq!(v.status, ActionStatus::Ineffective);
+    assert!(matches!(
+        app.move_finding(&r, FindingMove::Verify),
+        Err(AppError::Rule(_))
+    ));
+    app.update_action(
+        &a.id,
+        ActionUpdate {
+            status: Some(ActionStatus::InProgress),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.update_action(
+        &a.id,
+        ActionUpdate {
+            status: Some(ActionStatus::Completed),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.verify_action(&a.id, true, "复查有效").unwrap();
+    // The finding went back? No: it stays implemented; now verify and close.
+    let f = app.move_finding(&r, FindingMove::Verify).unwrap();
+    assert_eq!(f.status, FindingStatus::Verified);
+    let f = app.move_finding(&r, FindingMove::Close).unwrap();
+    assert_eq!(f.status, FindingStatus::Closed);
+    assert_eq!(f.closed_on, Some(date(2026, 4, 11)));
+
+    let (_, ops) = app.history(&r).unwrap();
+    assert!(ops.iter().any(|o| o.id.actor == "lm"));
+    assert!(ops.len() > 10);
+    let statuses: Vec<String> = ops
+        .iter()
+        .filter_map(|o| match &o.change {
+            cscaudit::model::ops::Change::Set { field, value } if field == "status" => Some(value.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(statuses.first().map(String::as_str), Some("\"draft\""));
+    assert_eq!(statuses.last().map(String::as_str), Some("\"closed\""));
+}
+
+#[test]
+fn minor_may_close_on_accepted_plan_and_observation_without_response() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let e = engagement(&app, EngagementKind::Surveillance, true);
+    let m = app.raise_finding(&e, nc(Grade::Minor, true)).unwrap();
+    app.move_finding(
+        &m.reference,
+        FindingMove::Respond {
+            root_cause: "x".into(),
+            correction: "y".into(),
+        },
+    )
+    .unwrap();
+    app.add_action(
+        &m.reference,
+        NewAction {
+            description: "d".into(),
+            owner: "o".into(),
+            due: None,
+        },
+    )
+    .unwrap();
+    app.move_finding(&m.reference, FindingMove::AcceptPlan).unwrap();
+    assert_eq!(
+        app.move_finding(&m.reference, FindingMove::Close).unwrap().status,
+        FindingStatus::Closed
+    );
+    let o = app
+        .raise_finding(
+            &e,
+            NewFinding {
+                grade: Grade::Observation,
+                statement: String::new(),
+                ..nc(Grade::Observation, true)
+            },
+        )
+        .unwrap();
+    assert_eq!(o.response_due, None, "observations get no due dates by default");
+    assert_eq!(
+        app.move_finding(&o.reference, FindingMove::Close).unwrap().status,
+        FindingStatus::Closed
+    );
+    assert_eq!(
+        app.move_finding(
+            &o.reference,
+            FindingMove::Reopen {
+                reason: "new facts".into()
+            }
+        )
+        .unwrap()
+        .status,
+        FindingStatus::Reopened
+    );
+}
+
+#[test]
+fn assessments_scoring_and_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let e = engagement(&app, EngagementKind::SelfAssessment, true);
+    app.assign_indicator(&e, "AC-02", Some("lm")).unwrap();
+    assert!(app.assign_indicator(&e, "AC-02", Some("nobody")).is_err());
+    assert!(matches!(
+        app.assign_indicator(&e, "XX-99", None),
+        Err(AppError::NotFound { .. })
+    ));
+    let a = app
+        .record_assessment(
+            &e,
+            "AC-02",
+            AssessmentInput {
+                result: Some(AssessmentResult::Nonconforming),
+                measured: Some(61.4),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(a.assignee.as_deref(), Some("lm"));
+    assert_eq!(a.measured, Some(61.4));
+    assert!(
+        app.record_assessment(
+            &e,
+            "AC-02",
+            AssessmentInput {
+                score: Some(9.0),
+                ..Default::default()
+            }
+        )
+        .is_err()
+    );
+    let file = dir.path().join("话单.txt");
+    std::fs::write(&file, "offered 100\n").unwrap();
+    let ev = app.attach_evidence(&e, &file, "复算", Some("AC-02"), None).unwrap();
+    assert_eq!(ev.size, 12);
+    assert_eq!(ev.name, "话单.txt");
+    assert_eq!(app.store().read_blob(&ev.sha256).unwrap(), b"offered 100\n");
+    assert_eq!(app.assessment(&e, "AC-02").unwrap().evidence, vec![ev.sha256.clone()]);
+    // The bytes are in the blob folder, not in sled.
+    assert!(app.store().blob_path(&ev.sha256).starts_with(dir.path()));
+    let all = app.assessments(&e).unwrap();
+    assert_eq!(all.len(), 26);
+    let eng = app.engagement(&e).unwrap();
+    let report = app.status_report(&eng).unwrap();
+    assert_eq!(report.scorecard.overall.assessed, 1);
+    assert_eq!(report.scorecard.overall.score, Some(0.0));
+}
+
+#[test]
+fn reopening_the_store_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference;
+    let ops;
+    {
+        let app = app_in(dir.path());
+        let e = engagement(&app, EngagementKind::Stage2, true);
+        reference = app.raise_finding(&e, nc(Grade::Minor, true)).unwrap().reference;
+        ops = app.store().op_count();
+    }
+    let app = App::open(dir.path()).unwrap();
+    assert_eq!(app.identity().actor, "zw");
+    assert_eq!(app.store().op_count(), ops);
+    assert_eq!(app.finding(&reference).unwrap().status, FindingStatus::Issued);
+    // The clock and sequence continue: new refs do not collide.
+    let e = app.resolve_engagement(None).unwrap();
+    let next = app.raise_finding(&e.id, nc(Grade::Minor, false)).unwrap();
+    assert_ne!(next.reference, reference);
+}
+
+#[test]
+fn newer_schema_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = Store::open(dir.path()).unwrap();
+        s.stamp_schema(99).unwrap();
+    }
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("newer cscaudit") && msg.contains(&dir.path().display().to_string()),
+        "{msg}"
+    );
+    // Still stamped 99: the refusal did not rewrite it.
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StoreError::NewerSchema { found: 99, .. })
+    ));
+}
+
+#[test]
+fn second_open_in_another_handle_is_refused_with_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
+    assert!(err.to_string().contains("in use by another cscaudit process"));
+}

@@ -1,0 +1,397 @@
+//! The CLI end to end: the real binary against a temp data folder.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn cmd(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("cscaudit").unwrap();
+    c.env("CSCAUDIT_DATA_DIR", dir)
+        .env("CSCAUDIT_CONFIG_DIR", dir.join("config"))
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL");
+    c
+}
+
+fn stdout(dir: &Path, args: &[&str]) -> String {
+    let out = cmd(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn demo(dir: &Path) {
+    cmd(dir)
+        .args(["demo", "--no-tui"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Demo engagement created"));
+}
+
+#[test]
+fn demo_seeds_once_and_status_reports_remediation() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let ops_after_first = stdout(dir.path(), &["debug", "check"]);
+    cmd(dir.path())
+        .args(["demo", "--no-tui"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already present"));
+    assert_eq!(
+        stdout(dir.path(), &["debug", "check"]),
+        ops_after_first,
+        "a second demo must not add data"
+    );
+
+    let json: serde_json::Value = serde_json::from_str(&stdout(dir.path(), &["status", "--json"])).unwrap();
+    assert_eq!(json["engagement"], "DEMO-S2");
+    assert_eq!(json["findings_total"], 15);
+    assert_eq!(json["actions_total"], 25);
+    assert!(json["provisional_catalog"].as_bool().unwrap());
+    let overdue = json["overdue"].as_array().unwrap();
+    assert!(!overdue.is_empty());
+    assert!(overdue.iter().all(|a| a["days_overdue"].as_i64().unwrap() > 0));
+    assert!(!json["due_7"].as_array().unwrap().is_empty());
+    assert!(json["verified"].as_u64().unwrap() > 0);
+    assert!(!json["open_majors"].as_array().unwrap().is_empty());
+    assert!(json["by_owner"].as_array().unwrap().len() >= 3);
+    for grade in ["major", "minor", "observation", "improvement"] {
+        assert!(json["findings_by_grade"][grade].is_object(), "{grade}");
+    }
+
+    let text = stdout(dir.path(), &["status"]);
+    for needle in [
+        "Overdue",
+        "Due within 7 days",
+        "Due within 30 days",
+        "By owner",
+        "Open majors",
+        "provisional catalogue",
+    ] {
+        assert!(text.contains(needle), "missing {needle}\n{text}");
+    }
+    let zh = stdout(dir.path(), &["--lang", "zh", "status"]);
+    assert!(
+        zh.contains("已逾期") && zh.contains("按责任人") && zh.contains("暂定目录"),
+        "{zh}"
+    );
+}
+
+#[test]
+fn finding_list_filters_and_lines_start_with_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let all = stdout(dir.path(), &["finding", "list"]);
+    assert_eq!(all.lines().count(), 15);
+    let re = regex_lite_ref();
+    for l in all.lines() {
+        assert!(re(l), "line does not start with a reference: {l}");
+    }
+    let majors = stdout(dir.path(), &["finding", "list", "--grade", "major"]);
+    assert_eq!(majors.lines().count(), 3);
+    assert!(majors.lines().all(|l| l.contains("MAJ")));
+    let issued = stdout(dir.path(), &["finding", "list", "--status", "issued"]);
+    assert!(
+        issued.lines().count() >= 2 && issued.lines().all(|l| l.contains("issued")),
+        "{issued}"
+    );
+    cmd(dir.path())
+        .args(["finding", "list", "--grade", "huge"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("`huge` is not a valid Grade"));
+}
+
+/// `XX-000 ` at the start of a line.
+fn regex_lite_ref() -> impl Fn(&str) -> bool {
+    |l: &str| {
+        let (head, _) = l.split_once(' ').unwrap_or((l, ""));
+        let (ini, num) = head.split_once('-').unwrap_or(("", ""));
+        !ini.is_empty()
+            && ini.chars().all(|c| c.is_ascii_uppercase())
+            && num.len() == 3
+            && num.chars().all(|c| c.is_ascii_digit())
+    }
+}
+
+#[test]
+fn history_lists_one_change_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let h = stdout(dir.path(), &["history", "ZW-001"]);
+    let lines: Vec<&str> = h.lines().collect();
+    assert_eq!(lines[0], "finding ZW-001");
+    assert!(
+        lines[1].contains("zhang.wei") && lines[1].ends_with("created"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines.iter().any(|l| l.contains("set status = \"plan-accepted\"")));
+    cmd(dir.path())
+        .args(["history", "NOPE-1"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no record `NOPE-1`"));
+}
+
+#[test]
+fn engagement_list_and_show() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let list = stdout(dir.path(), &["engagement", "list"]);
+    assert!(list.starts_with("DEMO-S2"));
+    let show = stdout(dir.path(), &["engagement", "show", "DEMO-S2"]);
+    assert!(
+        show.contains("CCAA-2019-SC-10234") && show.contains("(no certificate)") && show.contains("provisional"),
+        "{show}"
+    );
+    let zh = stdout(dir.path(), &["--lang", "zh", "engagement", "show"]);
+    assert!(zh.contains("审核组长") && zh.contains("张伟"), "{zh}");
+}
+
+#[test]
+fn a_certification_audit_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    stdout(d, &["identity", "set", "zhao", "--name", "赵审核", "--initials", "ZH"]);
+    stdout(
+        d,
+        &[
+            "engagement",
+            "create",
+            "--id",
+            "S1",
+            "--auditee",
+            "某银行",
+            "--kind",
+            "stage-1",
+        ],
+    );
+    // The creator is lead without a certificate: issuing is refused.
+    cmd(d)
+        .args([
+            "finding",
+            "raise",
+            "--grade",
+            "minor",
+            "--title",
+            "t",
+            "--statement",
+            "s",
+            "--indicator",
+            "AC-02",
+            "--issue",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "at least two auditors with certificate numbers",
+        ));
+    stdout(
+        d,
+        &[
+            "engagement",
+            "add-member",
+            "--actor",
+            "zhao",
+            "--name",
+            "赵审核",
+            "--initials",
+            "ZH",
+            "--role",
+            "lead",
+            "--certificate",
+            "CCAA-9",
+        ],
+    );
+    stdout(
+        d,
+        &[
+            "engagement",
+            "add-member",
+            "--actor",
+            "qian",
+            "--name",
+            "钱审核",
+            "--initials",
+            "QI",
+            "--certificate",
+            "CCAA-8",
+        ],
+    );
+    let out = stdout(
+        d,
+        &[
+            "finding",
+            "raise",
+            "--grade",
+            "minor",
+            "--title",
+            "放弃率口径",
+            "--statement",
+            "s",
+            "--indicator",
+            "AC-04",
+            "--issue",
+        ],
+    );
+    assert_eq!(out.trim(), "ZH-001 issued");
+    stdout(
+        d,
+        &[
+            "finding",
+            "respond",
+            "ZH-001",
+            "--root-cause",
+            "口径不清",
+            "--correction",
+            "更正报表",
+        ],
+    );
+    let add = stdout(
+        d,
+        &[
+            "action",
+            "add",
+            "ZH-001",
+            "--description",
+            "统一口径",
+            "--owner",
+            "陈静",
+            "--due",
+            "2030-01-31",
+        ],
+    );
+    assert!(add.starts_with("ZH-CA001 planned 2030-01-31"), "{add}");
+    stdout(d, &["finding", "accept", "ZH-001"]);
+    stdout(
+        d,
+        &[
+            "action",
+            "update",
+            "ZH-CA001",
+            "--status",
+            "completed",
+            "--evidence",
+            "新报表",
+        ],
+    );
+    stdout(d, &["action", "verify", "ZH-CA001", "--effective", "--note", "抽查"]);
+    stdout(d, &["finding", "implement", "ZH-001"]);
+    stdout(d, &["finding", "verify", "ZH-001"]);
+    assert_eq!(stdout(d, &["finding", "close", "ZH-001"]).trim(), "ZH-001 closed");
+    cmd(d)
+        .args(["finding", "close", "ZH-001"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("cannot move from closed to closed"));
+    stdout(d, &["assess", "AC-02", "--result", "conforming", "--measured", "83.1"]);
+    let file = d.join("证据.txt");
+    std::fs::write(&file, "ACD export").unwrap();
+    let ev = stdout(d, &["evidence", "add", file.to_str().unwrap(), "--indicator", "AC-02"]);
+    assert!(ev.contains("证据.txt  10 B"), "{ev}");
+}
+
+#[test]
+fn catalog_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = stdout(dir.path(), &["catalog", "list"]);
+    assert!(list.contains("[provisional catalogue]") && list.contains("AC-03") && list.contains("Service capability"));
+    let zh = stdout(dir.path(), &["catalog", "list", "--lang", "zh"]);
+    assert!(zh.contains("服务能力") && zh.contains("平均应答速度"));
+    let show = stdout(dir.path(), &["catalog", "show", "AC-03"]);
+    assert!(show.contains("term-2.4") && show.contains("asa"), "{show}");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs");
+    cmd(dir.path())
+        .args(["catalog", "validate", fixtures.join("minimal.toml").to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("org-internal 2026.1"));
+    cmd(dir.path())
+        .args([
+            "catalog",
+            "validate",
+            fixtures.join("bad-weight.toml").to_str().unwrap(),
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("bad-weight.toml:20:10: field `weight`"));
+}
+
+#[test]
+fn errors_are_one_sentence_with_nonzero_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cmd(dir.path()).args(["status"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: there is no engagement yet"), "{err}");
+    cmd(dir.path())
+        .args(["finding", "show", "ZZ-404"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no finding `ZZ-404`"));
+}
+
+#[test]
+fn welcome_without_engagements() {
+    let dir = tempfile::tempdir().unwrap();
+    cmd(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cscaudit demo"));
+}
+
+#[test]
+fn newer_schema_database_is_refused_by_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    cscaudit::store::Store::open(dir.path())
+        .unwrap()
+        .stamp_schema(7)
+        .unwrap();
+    let out = cmd(dir.path()).args(["status"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("newer cscaudit (schema 7") && err.contains("nothing was changed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn second_process_gets_a_one_line_message_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let _held = cscaudit::store::Store::open(dir.path()).unwrap();
+    let out = cmd(dir.path()).args(["status"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&dir.path().join("db").display().to_string()) && err.contains("in use"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn demo_without_data_dir_uses_its_own_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Command::cargo_bin("cscaudit").unwrap();
+    c.env_remove("CSCAUDIT_DATA_DIR")
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("CSCAUDIT_CONFIG_DIR", dir.path().join("config"))
+        .args(["demo", "--no-tui"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cscaudit-demo"));
+    // The user's own data folder stays empty of the demo.
+    assert!(!dir.path().join("data/cscaudit/db").exists());
+    assert!(dir.path().join("data/cscaudit-demo/db").exists());
+}

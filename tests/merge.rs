@@ -1,0 +1,218 @@
+//! Merge properties: any order of importing the same op sets converges to the
+//! same state, and importing twice changes nothing.
+//!
+//! Three replicas edit the same records concurrently (with occasional syncs, so
+//! bases sometimes chain and sometimes conflict). Their logs are then merged
+//! into fresh stores in different orders and chunkings.
+
+use cscaudit::model::ops::{Change, Conflict, EntityId, Kind, Op, Record, Value};
+use cscaudit::store::{Draft, Store};
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+enum Step {
+    Edit {
+        replica: usize,
+        entity: u8,
+        field: u8,
+        value: u8,
+    },
+    Link {
+        replica: usize,
+        entity: u8,
+        target: u8,
+        on: bool,
+    },
+    Sync {
+        from: usize,
+        to: usize,
+    },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        6 => (0..3usize, 0..3u8, 0..3u8, 0..4u8).prop_map(|(replica, entity, field, value)| Step::Edit { replica, entity, field, value }),
+        2 => (0..3usize, 0..3u8, 0..3u8, any::<bool>()).prop_map(|(replica, entity, target, on)| Step::Link { replica, entity, target, on }),
+        2 => (0..3usize, 0..3usize).prop_map(|(from, to)| Step::Sync { from, to }),
+    ]
+}
+
+const ACTORS: [&str; 3] = ["zw", "lm", "wl"];
+
+fn entity(n: u8) -> EntityId {
+    EntityId::new(if n == 2 { Kind::Action } else { Kind::Finding }, format!("ZW-{n:03}"))
+}
+
+fn run(steps: &[Step]) -> Vec<Vec<Op>> {
+    let replicas: Vec<Store> = (0..3).map(|_| Store::temporary().unwrap()).collect();
+    for s in steps {
+        match *s {
+            Step::Edit {
+                replica,
+                entity: n,
+                field,
+                value,
+            } => {
+                let e = entity(n);
+                let field = format!("f{field}");
+                let cur = replicas[replica].record(&e).unwrap();
+                let base = cur.as_ref().and_then(|r| r.base_of(&field));
+                let mut drafts = Vec::new();
+                if cur.is_none() {
+                    drafts.push(Draft {
+                        entity: e.clone(),
+                        change: Change::Create,
+                        base: None,
+                    });
+                }
+                drafts.push(Draft {
+                    entity: e,
+                    change: Change::Set {
+                        field,
+                        value: Value::Text(format!("{}{value}", ACTORS[replica])),
+                    },
+                    base,
+                });
+                replicas[replica].commit(ACTORS[replica], drafts).unwrap();
+            }
+            Step::Link {
+                replica,
+                entity: n,
+                target,
+                on,
+            } => {
+                let rel = "indicator".to_string();
+                let target = format!("AC-0{target}");
+                let change = if on {
+                    Change::Link { rel, target }
+                } else {
+                    Change::Unlink { rel, target }
+                };
+                replicas[replica]
+                    .commit(
+                        ACTORS[replica],
+                        vec![Draft {
+                            entity: entity(n),
+                            change,
+                            base: None,
+                        }],
+                    )
+                    .unwrap();
+            }
+            Step::Sync { from, to } if from != to => {
+                let ops = replicas[from].all_ops().unwrap();
+                replicas[to].merge(ops).unwrap();
+            }
+            Step::Sync { .. } => {}
+        }
+    }
+    replicas.iter().map(|r| r.all_ops().unwrap()).collect()
+}
+
+/// Everything observable: records of every kind, open conflicts, the log.
+fn state(s: &Store) -> (Vec<Record>, Vec<Conflict>, Vec<Op>) {
+    let mut recs = Vec::new();
+    for k in Kind::ALL {
+        recs.extend(s.records(k, "").unwrap());
+    }
+    (recs, s.conflicts().unwrap(), s.all_ops().unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_import_order_converges_and_reimport_is_a_no_op(
+        steps in prop::collection::vec(step(), 1..40),
+        order in Just([0usize, 1, 2]).prop_shuffle(),
+        chunk in 1usize..8,
+    ) {
+        let logs = run(&steps);
+
+        // Reference: import the three logs in order 0, 1, 2, whole.
+        let a = Store::temporary().unwrap();
+        for log in &logs {
+            a.merge(log.clone()).unwrap();
+        }
+        // Another order, in chunks, each log reversed within itself.
+        let b = Store::temporary().unwrap();
+        for &i in &order {
+            let mut log = logs[i].clone();
+            log.reverse();
+            for part in log.chunks(chunk) {
+                b.merge(part.to_vec()).unwrap();
+            }
+        }
+        let sa = state(&a);
+        prop_assert_eq!(&sa, &state(&b));
+
+        // Importing everything again changes nothing.
+        for log in &logs {
+            let report = a.merge(log.clone()).unwrap();
+            prop_assert_eq!(report.applied, 0);
+        }
+        prop_assert_eq!(&sa, &state(&a));
+
+        // Each replica that merges everyone's log reaches the same records.
+        let c = Store::temporary().unwrap();
+        c.merge(logs.concat()).unwrap();
+        prop_assert_eq!(&sa.0, &state(&c).0);
+    }
+}
+
+#[test]
+fn concurrent_writes_are_a_listed_conflict_and_resolution_closes_it() {
+    let zw = Store::temporary().unwrap();
+    let lm = Store::temporary().unwrap();
+    let e = entity(0);
+    zw.commit(
+        "zw",
+        vec![Draft {
+            entity: e.clone(),
+            change: Change::Create,
+            base: None,
+        }],
+    )
+    .unwrap();
+    lm.merge(zw.all_ops().unwrap()).unwrap();
+    let set = |s: &Store, actor: &str, v: &str| {
+        let base = s.record(&e).unwrap().and_then(|r| r.base_of("title"));
+        s.commit(
+            actor,
+            vec![Draft {
+                entity: e.clone(),
+                change: Change::Set {
+                    field: "title".into(),
+                    value: v.into(),
+                },
+                base,
+            }],
+        )
+        .unwrap()
+    };
+    set(&zw, "zw", "甲");
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    set(&lm, "lm", "乙");
+    let report = zw.merge(lm.all_ops().unwrap()).unwrap();
+    assert_eq!(report.new_conflicts, 1);
+    let c = zw.conflicts().unwrap();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].winner_value, Value::from("乙"));
+    assert_eq!(c[0].loser_value, Value::from("甲"));
+    // The lead confirms: a Resolve op closes it.
+    let loser = c[0].loser.clone();
+    zw.commit(
+        "zw",
+        vec![Draft {
+            entity: e.clone(),
+            change: Change::Resolve {
+                field: "title".into(),
+                loser,
+            },
+            base: None,
+        }],
+    )
+    .unwrap();
+    assert!(zw.conflicts().unwrap().is_empty());
+    assert_eq!(zw.record(&e).unwrap().unwrap().text("title"), "乙");
+}
