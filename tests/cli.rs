@@ -395,3 +395,48 @@ fn demo_without_data_dir_uses_its_own_folder() {
     assert!(!dir.path().join("data/cscaudit/db").exists());
     assert!(dir.path().join("data/cscaudit-demo/db").exists());
 }
+
+#[test]
+fn an_organisation_catalogue_from_the_config_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let cats = dir.path().join("config/catalogs");
+    std::fs::create_dir_all(&cats).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs/minimal.toml"),
+        cats.join("org.toml"),
+    )
+    .unwrap();
+    let list = stdout(dir.path(), &["catalog", "list"]);
+    assert!(list.contains("Also available: org-internal 2026.1"), "{list}");
+    stdout(
+        dir.path(),
+        &[
+            "engagement",
+            "create",
+            "--id",
+            "ORG",
+            "--auditee",
+            "行内",
+            "--catalog",
+            "org-internal",
+        ],
+    );
+    let show = stdout(dir.path(), &["engagement", "show", "ORG"]);
+    assert!(
+        show.contains("org-internal 2026.1") && !show.contains("provisional"),
+        "{show}"
+    );
+    stdout(
+        dir.path(),
+        &["assess", "SL20", "--result", "conforming", "--measured", "88"],
+    );
+    // The catalogue travels with the database: removing the file changes nothing.
+    std::fs::remove_file(cats.join("org.toml")).unwrap();
+    let status = stdout(dir.path(), &["status", "--json"]);
+    assert!(status.contains("\"assessed\": 1"), "{status}");
+    cmd(dir.path())
+        .args(["engagement", "create", "--auditee", "x", "--catalog", "nope"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no catalogue file `nope`"));
+}

@@ -106,8 +106,9 @@ pub enum EngagementCmd {
         /// Last day of the period under review (YYYY-MM-DD).
         #[arg(long)]
         to: Option<String>,
-        /// Use this catalogue file instead of the embedded GB/T 32312 one.
-        #[arg(long, value_name = "FILE")]
+        /// Use this catalogue instead of the embedded GB/T 32312 one: a file
+        /// path, or the id of a file in the config folder's `catalogs/`.
+        #[arg(long, value_name = "FILE|ID")]
         catalog: Option<PathBuf>,
     },
     /// Add a team member (or update one).

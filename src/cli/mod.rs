@@ -278,6 +278,13 @@ fn engagement(ctx: &Ctx, c: EngagementCmd) -> Result<()> {
         } => {
             let (cat, src) = match catalog.or_else(|| ctx.settings.catalog.clone()) {
                 Some(p) => {
+                    let p = ctx.paths.find_catalog(&p).ok_or_else(|| {
+                        CliError(format!(
+                            "no catalogue file `{}` (give a path, or an id of a file in {})",
+                            p.display(),
+                            ctx.paths.config_dir.join("catalogs").display()
+                        ))
+                    })?;
                     let src = std::fs::read_to_string(&p).map_err(|e| CliError(format!("{}: {e}", p.display())))?;
                     let cat = crate::model::catalog::parse(&src, &p.display().to_string())
                         .map_err(|e| CliError(e.to_string()))?;
@@ -326,13 +333,36 @@ fn engagement(ctx: &Ctx, c: EngagementCmd) -> Result<()> {
 fn catalog(ctx: &Ctx, c: CatalogCmd) -> Result<()> {
     let load = |file: &Option<std::path::PathBuf>| -> Result<Catalog> {
         match file {
-            Some(p) => config::load_catalog_file(p).map_err(|e| CliError(e.to_string())),
+            Some(p) => {
+                let p = ctx
+                    .paths
+                    .find_catalog(p)
+                    .ok_or_else(|| CliError(format!("no catalogue file `{}`", p.display())))?;
+                config::load_catalog_file(&p).map_err(|e| CliError(e.to_string()))
+            }
             None => Ok(Catalog::embedded()),
         }
     };
     let mut o = out();
     match c {
-        CatalogCmd::List { file } => render::catalog_list(&mut o, &load(&file)?, ctx.lang)?,
+        CatalogCmd::List { file } => {
+            render::catalog_list(&mut o, &load(&file)?, ctx.lang)?;
+            if file.is_none() {
+                for p in ctx.paths.user_catalogs() {
+                    match config::load_catalog_file(&p) {
+                        Ok(c) => writeln!(
+                            o,
+                            "\n{} {} {} ({})",
+                            ctx.lang.pick("Also available:", "另有目录："),
+                            c.id,
+                            c.version,
+                            p.display()
+                        )?,
+                        Err(e) => writeln!(o, "\n{} {e}", ctx.lang.pick("Unusable catalogue:", "无法使用的目录："))?,
+                    }
+                }
+            }
+        }
         CatalogCmd::Show { id, file } => {
             let cat = load(&file)?;
             let ind = cat

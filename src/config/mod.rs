@@ -142,6 +142,32 @@ impl Settings {
     }
 }
 
+impl Paths {
+    /// Catalogue files the user keeps in `<config>/catalogs/*.toml`.
+    pub fn user_catalogs(&self) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(self.config_dir.join("catalogs"))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    /// A catalogue named by path, or by id among the user's catalogue files.
+    pub fn find_catalog(&self, path_or_id: &Path) -> Option<PathBuf> {
+        if path_or_id.is_file() {
+            return Some(path_or_id.to_path_buf());
+        }
+        let id = path_or_id.to_string_lossy();
+        self.user_catalogs().into_iter().find(|p| {
+            p.file_stem().is_some_and(|s| s.to_string_lossy() == id) || load_catalog_file(p).is_ok_and(|c| c.id == id)
+        })
+    }
+}
+
 /// Load a catalogue file from disk with located errors.
 pub fn load_catalog_file(path: &Path) -> Result<Catalog, CatalogError> {
     let src = std::fs::read_to_string(path).map_err(|e| CatalogError {
