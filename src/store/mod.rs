@@ -13,7 +13,7 @@ use codec::{CodecError, SCHEMA_VERSION};
 use sha2::{Digest, Sha256};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -59,10 +59,11 @@ pub struct MergeReport {
 
 // Tree slots, in the order of `Store::trees`.
 const META: usize = 0;
-const OPS: usize = 1;
-const OP_IDS: usize = 2;
-const OPS_BY_ENTITY: usize = 3;
-const RECORDS: usize = 4; // one tree per kind: RECORDS + kind index
+/// Ops, grouped per entity in chunks of up to `CHUNK` ops (key: entity prefix + chunk no).
+const CHUNKS: usize = 1;
+/// Per actor, the sequence numbers already stored (a set of ranges): exact dedupe.
+const SEEN: usize = 2;
+const RECORDS: usize = 3; // one tree per kind: RECORDS + kind index
 const INDEX: usize = RECORDS + Kind::ALL.len();
 const CONFLICTS: usize = INDEX + 1;
 const TREE_COUNT: usize = CONFLICTS + 1;
@@ -84,12 +85,7 @@ fn kind_slot(kind: Kind) -> usize {
 }
 
 fn tree_names() -> Vec<String> {
-    let mut v = vec![
-        "meta".to_string(),
-        "ops".into(),
-        "op_ids".into(),
-        "ops_by_entity".into(),
-    ];
+    let mut v = vec!["meta".to_string(), "op_chunks".into(), "seen".into()];
     v.extend(Kind::ALL.iter().map(|k| format!("rec_{}", k.name())));
     v.push("index".into());
     v.push("conflicts".into());
@@ -97,14 +93,45 @@ fn tree_names() -> Vec<String> {
     v
 }
 
-fn op_key(op: &Op) -> Vec<u8> {
-    let mut k = Vec::with_capacity(24 + op.id.actor.len());
-    k.extend_from_slice(&op.hlc.wall_ms.to_be_bytes());
-    k.extend_from_slice(&op.hlc.counter.to_be_bytes());
-    k.extend_from_slice(op.id.actor.as_bytes());
-    k.push(0);
-    k.extend_from_slice(&op.id.seq.to_be_bytes());
+/// Ops per stored chunk: bounds the bytes rewritten when one op is appended.
+const CHUNK: u32 = 64;
+
+fn chunk_key(e: &EntityId, idx: u32) -> Vec<u8> {
+    let mut k = entity_prefix(e);
+    k.extend_from_slice(&idx.to_be_bytes());
     k
+}
+
+/// Sorted, disjoint, inclusive ranges of sequence numbers.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SeqSet(Vec<(u64, u64)>);
+
+impl SeqSet {
+    pub fn contains(&self, seq: u64) -> bool {
+        let i = self.0.partition_point(|r| r.1 < seq);
+        self.0.get(i).is_some_and(|r| r.0 <= seq)
+    }
+    pub fn insert(&mut self, seq: u64) {
+        let i = self.0.partition_point(|r| r.1 < seq);
+        if self.0.get(i).is_some_and(|r| r.0 <= seq) {
+            return;
+        }
+        let joins_prev = i > 0 && self.0[i - 1].1 + 1 == seq;
+        let joins_next = self.0.get(i).is_some_and(|r| r.0 == seq + 1);
+        match (joins_prev, joins_next) {
+            (true, true) => {
+                self.0[i - 1].1 = self.0[i].1;
+                self.0.remove(i);
+            }
+            (true, false) => self.0[i - 1].1 = seq,
+            (false, true) => self.0[i].0 = seq,
+            (false, false) => self.0.insert(i, (seq, seq)),
+        }
+    }
+    /// The highest sequence number seen.
+    pub fn max(&self) -> Option<u64> {
+        self.0.last().map(|r| r.1)
+    }
 }
 
 fn op_id_key(id: &OpId) -> Vec<u8> {
@@ -400,38 +427,40 @@ impl Store {
 
     /// Every op that touched an entity, in log order.
     pub fn history(&self, e: &EntityId) -> Result<Vec<Op>> {
-        let prefix = entity_prefix(e);
         let mut out = Vec::new();
-        for kv in self.trees[OPS_BY_ENTITY].scan_prefix(&prefix) {
-            let (k, _) = kv.map_err(|x| self.sled_err(x))?;
-            let okey = &k[prefix.len()..];
-            let v = self.trees[OPS]
-                .get(okey)
-                .map_err(|x| self.sled_err(x))?
-                .ok_or_else(|| self.corrupt(format!("op index points at a missing op for {e}")))?;
-            out.push(codec::decode(&v)?);
+        for kv in self.trees[CHUNKS].scan_prefix(entity_prefix(e)) {
+            let (_, v) = kv.map_err(|x| self.sled_err(x))?;
+            out.extend(codec::decode::<Vec<Op>>(&v)?);
         }
+        sort_ops(&mut out);
         Ok(out)
     }
 
     /// The whole log in order (for bundles and audits of the store itself).
     pub fn all_ops(&self) -> Result<Vec<Op>> {
-        let mut out = Vec::with_capacity(self.trees[OPS].len());
-        for kv in self.trees[OPS].iter() {
+        let mut out = Vec::with_capacity(self.op_count());
+        for kv in self.trees[CHUNKS].iter() {
             let (_, v) = kv.map_err(|e| self.sled_err(e))?;
-            out.push(codec::decode(&v)?);
+            out.extend(codec::decode::<Vec<Op>>(&v)?);
         }
+        sort_ops(&mut out);
         Ok(out)
     }
 
     pub fn op_count(&self) -> usize {
-        self.trees[OPS].len()
+        self.meta_get::<u64>("op_count").ok().flatten().unwrap_or(0) as usize
+    }
+
+    /// The sequence numbers stored for an actor.
+    pub fn seen(&self, actor: &str) -> Result<SeqSet> {
+        match self.trees[SEEN].get(actor.as_bytes()).map_err(|e| self.sled_err(e))? {
+            Some(v) => Ok(codec::decode(&v)?),
+            None => Ok(SeqSet::default()),
+        }
     }
 
     pub fn has_op(&self, id: &OpId) -> Result<bool> {
-        self.trees[OP_IDS]
-            .contains_key(op_id_key(id))
-            .map_err(|e| self.sled_err(e))
+        Ok(self.seen(&id.actor)?.contains(id.seq))
     }
 
     /// Open conflicts across the database.
@@ -489,11 +518,22 @@ impl Store {
                 r.apply(op);
             }
         }
+        let mut seen = self.seen(actor)?;
+        for op in &ops {
+            seen.insert(op.id.seq);
+        }
+        let mut by_entity: BTreeMap<EntityId, Vec<Op>> = BTreeMap::new();
+        for op in &ops {
+            by_entity.entry(op.entity.clone()).or_default().push(op.clone());
+        }
         let encoded_seq = codec::encode(&seq)?;
         let encoded_clock = codec::encode(&hlc)?;
+        let seen_rows = vec![(actor.as_bytes().to_vec(), codec::encode(&seen)?)];
         self.write_tx(
-            &ops,
+            ops.len(),
+            &by_entity,
             &touched,
+            seen_rows,
             &[(seq_key.as_bytes(), &encoded_seq), (b"clock", &encoded_clock)],
         )?;
         *clock = hlc;
@@ -510,13 +550,18 @@ impl Store {
             ..Default::default()
         };
         let mut clock = self.lock_clock();
-        let mut seen = BTreeSet::new();
+        let mut seen: HashMap<String, SeqSet> = HashMap::new();
         let mut fresh = Vec::new();
         for op in foreign {
-            if !seen.insert(op.id.clone()) || self.has_op(&op.id)? {
+            if !seen.contains_key(&op.id.actor) {
+                seen.insert(op.id.actor.clone(), self.seen(&op.id.actor)?);
+            }
+            let set = seen.get_mut(&op.id.actor).expect("inserted above");
+            if set.contains(op.id.seq) {
                 report.already_known += 1;
                 continue;
             }
+            set.insert(op.id.seq);
             fresh.push(op);
         }
         report.applied = fresh.len();
@@ -529,7 +574,8 @@ impl Store {
             by_entity.entry(op.entity.clone()).or_default().push(op.clone());
         }
         let mut touched: BTreeMap<EntityId, (Option<Record>, Record)> = BTreeMap::new();
-        for (entity, new_ops) in by_entity {
+        for (entity, new_ops) in &by_entity {
+            let entity = entity.clone();
             let old = self.record(&entity)?;
             let fast = match &old {
                 // Appending in order onto the stored fold gives the same result.
@@ -538,13 +584,13 @@ impl Store {
             };
             let new = if fast {
                 let mut r = old.clone().unwrap_or_else(|| Record::empty(entity.clone()));
-                for op in &new_ops {
+                for op in new_ops {
                     r.apply(op);
                 }
                 r
             } else {
                 let mut all = self.history(&entity)?;
-                all.extend(new_ops);
+                all.extend(new_ops.iter().cloned());
                 Record::fold(entity.clone(), &all)
             };
             let before = old.as_ref().map_or(0, |r| r.open_conflicts().count());
@@ -555,29 +601,69 @@ impl Store {
         let max_seen = fresh.iter().map(|o| o.hlc).max().unwrap_or_default();
         let new_clock = clock.observe(max_seen);
         let encoded_clock = codec::encode(&new_clock)?;
-        self.write_tx(&fresh, &touched, &[(b"clock", &encoded_clock)])?;
+        let mut seen_rows = Vec::new();
+        for (actor, set) in &seen {
+            seen_rows.push((actor.as_bytes().to_vec(), codec::encode(set)?));
+        }
+        self.write_tx(
+            fresh.len(),
+            &by_entity,
+            &touched,
+            seen_rows,
+            &[(b"clock", &encoded_clock)],
+        )?;
         *clock = new_clock;
         drop(clock);
         self.flush()?;
         Ok(report)
     }
 
+    /// Append ops to their entities' chunks. `existing` is how many ops each
+    /// entity already has stored (its record's `op_count`).
+    fn chunk_rows(&self, e: &EntityId, existing: u32, new_ops: &[Op]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut rows = Vec::new();
+        let mut idx = existing / CHUNK;
+        let mut cur: Vec<Op> = if existing % CHUNK != 0 {
+            match self.trees[CHUNKS]
+                .get(chunk_key(e, idx))
+                .map_err(|x| self.sled_err(x))?
+            {
+                Some(v) => codec::decode(&v)?,
+                None => return Err(self.corrupt(format!("missing op chunk {idx} of {e}"))),
+            }
+        } else {
+            Vec::new()
+        };
+        for op in new_ops {
+            if cur.len() as u32 == CHUNK {
+                rows.push((chunk_key(e, idx), codec::encode(&cur)?));
+                idx += 1;
+                cur.clear();
+            }
+            cur.push(op.clone());
+        }
+        rows.push((chunk_key(e, idx), codec::encode(&cur)?));
+        Ok(rows)
+    }
+
     fn write_tx(
         &self,
-        ops: &[Op],
+        new_op_count: usize,
+        by_entity: &BTreeMap<EntityId, Vec<Op>>,
         touched: &BTreeMap<EntityId, (Option<Record>, Record)>,
+        seen_rows: Vec<(Vec<u8>, Vec<u8>)>,
         meta: &[(&[u8], &Vec<u8>)],
     ) -> Result<()> {
         // Encode outside the transaction closure (it may run more than once).
-        let mut op_rows = Vec::with_capacity(ops.len());
-        for op in ops {
-            op_rows.push((
-                op_key(op),
-                op_id_key(&op.id),
-                entity_prefix(&op.entity),
-                codec::encode(op)?,
-            ));
+        let mut op_rows = Vec::with_capacity(by_entity.len());
+        for (e, ops) in by_entity {
+            let existing = touched
+                .get(e)
+                .and_then(|(old, _)| old.as_ref())
+                .map_or(0, |r| r.op_count);
+            op_rows.extend(self.chunk_rows(e, existing, ops)?);
         }
+        let total = codec::encode(&(self.op_count() as u64 + new_op_count as u64))?;
         struct RecRow {
             slot: usize,
             id: Vec<u8>,
@@ -609,13 +695,13 @@ impl Store {
         let trees: &[sled::Tree] = &self.trees;
         trees
             .transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
-                for (okey, idkey, eprefix, value) in &op_rows {
-                    t[OPS].insert(okey.as_slice(), value.as_slice())?;
-                    t[OP_IDS].insert(idkey.as_slice(), okey.as_slice())?;
-                    let mut ekey = eprefix.clone();
-                    ekey.extend_from_slice(okey);
-                    t[OPS_BY_ENTITY].insert(ekey, &[])?;
+                for (k, v) in &op_rows {
+                    t[CHUNKS].insert(k.as_slice(), v.as_slice())?;
                 }
+                for (k, v) in &seen_rows {
+                    t[SEEN].insert(k.as_slice(), v.as_slice())?;
+                }
+                t[META].insert(b"op_count".as_slice(), total.as_slice())?;
                 for r in &rec_rows {
                     t[r.slot].insert(r.id.as_slice(), r.value.as_slice())?;
                     for k in &r.old_index {
@@ -682,11 +768,71 @@ impl Store {
     /// Ops per record kind (diagnostics).
     pub fn stats(&self) -> HashMap<&'static str, usize> {
         let mut m = HashMap::new();
-        m.insert("ops", self.trees[OPS].len());
+        m.insert("ops", self.op_count());
         for k in Kind::ALL {
             m.insert(k.name(), self.trees[kind_slot(k)].len());
         }
         m.insert("conflicts", self.trees[CONFLICTS].len());
         m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seq_set_merges_ranges() {
+        let mut s = SeqSet::default();
+        for x in [5, 1, 3, 2, 9, 4, 10] {
+            s.insert(x);
+        }
+        assert_eq!(s.0, vec![(1, 5), (9, 10)]);
+        assert!(s.contains(1) && s.contains(5) && s.contains(9) && s.contains(10));
+        assert!(!s.contains(0) && !s.contains(6) && !s.contains(8) && !s.contains(11));
+        s.insert(7);
+        s.insert(6);
+        s.insert(8);
+        assert_eq!(s.0, vec![(1, 10)]);
+        assert_eq!(s.max(), Some(10));
+    }
+
+    #[test]
+    fn long_histories_span_chunks_and_stay_ordered() {
+        let s = Store::temporary().unwrap();
+        let e = EntityId::new(Kind::Finding, "ZW-001");
+        for i in 0..(CHUNK * 2 + 5) {
+            let base = s.record(&e).unwrap().and_then(|r| r.base_of("n"));
+            s.commit(
+                "zw",
+                vec![Draft {
+                    entity: e.clone(),
+                    change: Change::Set {
+                        field: "n".into(),
+                        value: i64::from(i).into(),
+                    },
+                    base,
+                }],
+            )
+            .unwrap();
+        }
+        let h = s.history(&e).unwrap();
+        assert_eq!(h.len() as u32, CHUNK * 2 + 5);
+        assert!(h.windows(2).all(|w| w[0].order_key() < w[1].order_key()));
+        assert_eq!(s.op_count(), h.len());
+        assert_eq!(s.record(&e).unwrap().unwrap().op_count as usize, h.len());
+        // A second entity's prefix is not confused with this one's (ZW-0010 vs ZW-001).
+        let other = EntityId::new(Kind::Finding, "ZW-0010");
+        s.commit(
+            "zw",
+            vec![Draft {
+                entity: other.clone(),
+                change: Change::Create,
+                base: None,
+            }],
+        )
+        .unwrap();
+        assert_eq!(s.history(&e).unwrap().len(), h.len());
+        assert_eq!(s.history(&other).unwrap().len(), 1);
     }
 }
