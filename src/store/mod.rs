@@ -623,7 +623,7 @@ impl Store {
     fn chunk_rows(&self, e: &EntityId, existing: u32, new_ops: &[Op]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let mut rows = Vec::new();
         let mut idx = existing / CHUNK;
-        let mut cur: Vec<Op> = if existing % CHUNK != 0 {
+        let mut cur: Vec<Op> = if !existing.is_multiple_of(CHUNK) {
             match self.trees[CHUNKS]
                 .get(chunk_key(e, idx))
                 .map_err(|x| self.sled_err(x))?
