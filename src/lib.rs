@@ -4,10 +4,10 @@
 //! (one function per user intent) ← `cli` / `tui`.
 #![forbid(unsafe_code)]
 
+pub mod analytics;
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod model;
 pub mod store;
 pub mod text;
-pub mod analytics;

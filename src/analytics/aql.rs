@@ -11,12 +11,32 @@
 
 use serde::Serialize;
 
-pub const LETTERS: [char; 16] = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'Q', 'R'];
+pub const LETTERS: [char; 16] = [
+    'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'Q', 'R',
+];
 pub const SAMPLE_SIZES: [u64; 16] = [2, 3, 5, 8, 13, 20, 32, 50, 80, 125, 200, 315, 500, 800, 1250, 2000];
-pub const AQLS: [f64; 16] = [0.010, 0.015, 0.025, 0.040, 0.065, 0.10, 0.15, 0.25, 0.40, 0.65, 1.0, 1.5, 2.5, 4.0, 6.5, 10.0];
+pub const AQLS: [f64; 16] = [
+    0.010, 0.015, 0.025, 0.040, 0.065, 0.10, 0.15, 0.25, 0.40, 0.65, 1.0, 1.5, 2.5, 4.0, 6.5, 10.0,
+];
 
 /// Upper bounds of the lot-size ranges of Table 1.
-const LOT_MAX: [u64; 15] = [8, 15, 25, 50, 90, 150, 280, 500, 1200, 3200, 10_000, 35_000, 150_000, 500_000, u64::MAX];
+const LOT_MAX: [u64; 15] = [
+    8,
+    15,
+    25,
+    50,
+    90,
+    150,
+    280,
+    500,
+    1200,
+    3200,
+    10_000,
+    35_000,
+    150_000,
+    500_000,
+    u64::MAX,
+];
 
 /// Table 1: code letters per inspection level, one string per level, one
 /// letter per lot-size range.
@@ -173,11 +193,17 @@ mod tests {
     fn arrows_change_the_sample_size() {
         // D (8) at 2.5 is "↑": use C's plan, n = 5, Ac 0.
         let up = plan(40, "II", 2.5).unwrap();
-        assert_eq!((up.code_letter, up.plan_letter, up.sample_size, up.accept), ('D', 'C', 5, 0));
+        assert_eq!(
+            (up.code_letter, up.plan_letter, up.sample_size, up.accept),
+            ('D', 'C', 5, 0)
+        );
         assert_eq!(up.arrows_followed, vec!['↑']);
         // D at 4.0 is "↓": use E's plan, n = 13, Ac 1.
         let down = plan(40, "II", 4.0).unwrap();
-        assert_eq!((down.plan_letter, down.sample_size, down.accept, down.reject), ('E', 13, 1, 2));
+        assert_eq!(
+            (down.plan_letter, down.sample_size, down.accept, down.reject),
+            ('E', 13, 1, 2)
+        );
         // K at 0.15 is "↑" → J (80) at 0.15 = 0/1; K at 0.25 is "↓" → L (200) at 0.25 = 1/2.
         assert_eq!(plan(3000, "II", 0.15).unwrap().sample_size, 80);
         let l = plan(3000, "II", 0.25).unwrap();

@@ -95,14 +95,21 @@ pub fn parse_anonymous_bank(line: &[u8]) -> Result<Call, String> {
         return Err(format!("date `{}` is not a valid day", String::from_utf8_lossy(d)));
     }
     let year = if yy >= 70 { 1900 + yy } else { 2000 + yy };
-    let (hour, _) = hms_hour(f[6]).ok_or_else(|| format!("vru_entry `{}` is not H:MM:SS", String::from_utf8_lossy(f[6])))?;
-    let (_, q_zero) = hms_hour(f[9]).ok_or_else(|| format!("q_start `{}` is not H:MM:SS", String::from_utf8_lossy(f[9])))?;
+    let (hour, _) =
+        hms_hour(f[6]).ok_or_else(|| format!("vru_entry `{}` is not H:MM:SS", String::from_utf8_lossy(f[6])))?;
+    let (_, q_zero) =
+        hms_hour(f[9]).ok_or_else(|| format!("q_start `{}` is not H:MM:SS", String::from_utf8_lossy(f[9])))?;
     let wait = uint(f[11]).ok_or_else(|| format!("q_time `{}` is not a number", String::from_utf8_lossy(f[11])))?;
     let outcome = match f[12] {
         b"AGENT" => Outcome::Answered,
         b"HANG" => Outcome::Abandoned,
         b"PHANTOM" => Outcome::Ignored,
-        other => return Err(format!("outcome `{}` is not AGENT, HANG or PHANTOM", String::from_utf8_lossy(other))),
+        other => {
+            return Err(format!(
+                "outcome `{}` is not AGENT, HANG or PHANTOM",
+                String::from_utf8_lossy(other)
+            ));
+        }
     };
     let talk = uint(f[15]).ok_or_else(|| format!("ser_time `{}` is not a number", String::from_utf8_lossy(f[15])))?;
     Ok(Call {
@@ -172,7 +179,11 @@ pub struct Formats {
 
 impl Default for Formats {
     fn default() -> Self {
-        Formats { date: "%Y-%m-%d".into(), time: "%H:%M:%S".into(), duration: "seconds".into() }
+        Formats {
+            date: "%Y-%m-%d".into(),
+            time: "%H:%M:%S".into(),
+            duration: "seconds".into(),
+        }
     }
 }
 
@@ -216,9 +227,15 @@ impl Mapping {
     /// Find the mapped columns in a header row.
     pub fn resolve(&self, header: &csv::StringRecord) -> Result<CsvReader, String> {
         let find = |name: &str| -> Result<usize, String> {
-            header.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == name).ok_or_else(|| {
-                format!("column `{name}` is not in the header ({})", header.iter().collect::<Vec<_>>().join(", "))
-            })
+            header
+                .iter()
+                .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+                .ok_or_else(|| {
+                    format!(
+                        "column `{name}` is not in the header ({})",
+                        header.iter().collect::<Vec<_>>().join(", ")
+                    )
+                })
         };
         let opt = |name: &Option<String>| name.as_deref().map(find).transpose();
         let mut codes = HashMap::new();
@@ -282,7 +299,9 @@ impl CsvReader {
         let date_s = get(self.date, "date")?.trim();
         let dt = jiff::fmt::strtime::parse(&self.date_fmt, date_s)
             .map_err(|_| format!("date `{date_s}` does not match `{}`", self.date_fmt))?;
-        let date = dt.to_date().map_err(|_| format!("date `{date_s}` does not match `{}`", self.date_fmt))?;
+        let date = dt
+            .to_date()
+            .map_err(|_| format!("date `{date_s}` does not match `{}`", self.date_fmt))?;
         let hour = match self.time {
             Some(i) => {
                 let t = get(i, "time")?.trim();
@@ -303,7 +322,10 @@ impl CsvReader {
             None => 0,
         };
         let code = get(self.outcome, "outcome")?.trim();
-        let outcome = *self.codes.get(code).ok_or_else(|| format!("outcome `{code}` is not in the mapping"))?;
+        let outcome = *self
+            .codes
+            .get(code)
+            .ok_or_else(|| format!("outcome `{code}` is not in the mapping"))?;
         let queued = match self.queued {
             Some(i) => !is_blank_or_zero(get(i, "queued")?),
             None => true,
@@ -332,12 +354,25 @@ mod tests {
     fn parses_anonymous_bank_rows_with_tabs_or_spaces() {
         let row = b"AA0101\t33118\t27997683\t2\tPS\t990101\t6:55:20\t6:55:26\t6\t6:55:26\t6:55:43\t17\tAGENT\t6:55:43\t6:56:37\t54\tMICHAL";
         let c = parse_anonymous_bank(row).unwrap();
-        assert_eq!(c, Call { date: 19990101, hour: 6, queued: true, outcome: Outcome::Answered, wait: 17, talk: 54, served: true });
-        let spaced = b"AA0101 33117 0 0  PS 990101 0:34:12 0:34:23 11 0:00:00 0:00:00 0 HANG 0:00:00 0:00:00 0 NO_SERVER";
+        assert_eq!(
+            c,
+            Call {
+                date: 19990101,
+                hour: 6,
+                queued: true,
+                outcome: Outcome::Answered,
+                wait: 17,
+                talk: 54,
+                served: true
+            }
+        );
+        let spaced =
+            b"AA0101 33117 0 0  PS 990101 0:34:12 0:34:23 11 0:00:00 0:00:00 0 HANG 0:00:00 0:00:00 0 NO_SERVER";
         let c = parse_anonymous_bank(spaced).unwrap();
         assert!(!c.queued && !c.served && c.outcome == Outcome::Abandoned);
         assert!(parse_anonymous_bank(b"AA0101 1 2 3").unwrap_err().contains("4 fields"));
-        let bad = b"AA0101\t1\t0\t2\tPS\t990101\t6:5:20\t6:55:26\t6\t6:55:26\t6:55:43\t17\tAGENT\t6:55:43\t6:56:37\t54\tX";
+        let bad =
+            b"AA0101\t1\t0\t2\tPS\t990101\t6:5:20\t6:55:26\t6\t6:55:26\t6:55:43\t17\tAGENT\t6:55:43\t6:56:37\t54\tX";
         assert!(parse_anonymous_bank(bad).unwrap_err().contains("vru_entry"));
     }
 

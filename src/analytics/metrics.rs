@@ -25,7 +25,12 @@ pub struct Params {
 
 impl Default for Params {
     fn default() -> Self {
-        Params { threshold_s: 20, short_abandon_s: 5, from: None, to: None }
+        Params {
+            threshold_s: 20,
+            short_abandon_s: 5,
+            from: None,
+            to: None,
+        }
     }
 }
 
@@ -174,7 +179,14 @@ pub struct Figure {
 }
 
 fn fig(metric: &'static str, variant: &'static str, formula: &'static str, num: u64, den: u64) -> Figure {
-    Figure { metric, variant, formula, numerator: num as f64, denominator: den as f64, value: ratio(num, den) }
+    Figure {
+        metric,
+        variant,
+        formula,
+        numerator: num as f64,
+        denominator: den as f64,
+        value: ratio(num, den),
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -237,23 +249,77 @@ impl Figures {
                 abandoned_ivr: t.abandoned_ivr,
             },
             service_level: vec![
-                fig("service_level", "sl-neg", "A≤T / (A + Ab)", t.answered_within_t, offered),
-                fig("service_level", "sl-ignore", "A≤T / (A + Ab − Ab≤T)", t.answered_within_t, offered - t.abandoned_queue_within_t),
-                fig("service_level", "sl-pos", "(A≤T + Ab≤T) / (A + Ab)", t.answered_within_t + t.abandoned_queue_within_t, offered),
+                fig(
+                    "service_level",
+                    "sl-neg",
+                    "A≤T / (A + Ab)",
+                    t.answered_within_t,
+                    offered,
+                ),
+                fig(
+                    "service_level",
+                    "sl-ignore",
+                    "A≤T / (A + Ab − Ab≤T)",
+                    t.answered_within_t,
+                    offered - t.abandoned_queue_within_t,
+                ),
+                fig(
+                    "service_level",
+                    "sl-pos",
+                    "(A≤T + Ab≤T) / (A + Ab)",
+                    t.answered_within_t + t.abandoned_queue_within_t,
+                    offered,
+                ),
                 fig("service_level", "sl-answered", "A≤T / A", t.answered_within_t, a),
-                fig("service_level", "sl-short", "A≤T / (A + Ab − Ab≤τ)", t.answered_within_t, offered - t.abandoned_queue_short),
+                fig(
+                    "service_level",
+                    "sl-short",
+                    "A≤T / (A + Ab − Ab≤τ)",
+                    t.answered_within_t,
+                    offered - t.abandoned_queue_short,
+                ),
             ],
             asa: vec![
-                fig("asa", "all-answered", "Σ wait of answered / A (zero waits included)", t.wait_answered, a),
-                fig("asa", "queued-answered", "Σ wait of answered that queued / A(queued)", t.wait_answered_queued, t.answered_queued),
+                fig(
+                    "asa",
+                    "all-answered",
+                    "Σ wait of answered / A (zero waits included)",
+                    t.wait_answered,
+                    a,
+                ),
+                fig(
+                    "asa",
+                    "queued-answered",
+                    "Σ wait of answered that queued / A(queued)",
+                    t.wait_answered_queued,
+                    t.answered_queued,
+                ),
             ],
             abandonment: vec![
                 fig("abandon_rate", "all-abandons", "Ab / (A + Ab)", ab, offered),
-                fig("abandon_rate", "excl-short", "(Ab − Ab≤τ) / (A + Ab − Ab≤τ)", ab - t.abandoned_queue_short, offered - t.abandoned_queue_short),
+                fig(
+                    "abandon_rate",
+                    "excl-short",
+                    "(Ab − Ab≤τ) / (A + Ab − Ab≤τ)",
+                    ab - t.abandoned_queue_short,
+                    offered - t.abandoned_queue_short,
+                ),
             ],
             answer_rate: vec![fig("answer_rate", "per-request", "A / (A + Ab)", a, offered)],
-            mean_wait_abandoned: fig("wait_abandoned", "mean", "Σ wait of abandoned in queue / Ab", t.wait_abandoned, ab),
-            answered_without_wait: fig("answered_without_wait", "share", "A(not queued) / A", a - t.answered_queued, a),
+            mean_wait_abandoned: fig(
+                "wait_abandoned",
+                "mean-in-queue",
+                "Σ wait of abandoned in queue / Ab",
+                t.wait_abandoned,
+                ab,
+            ),
+            answered_without_wait: fig(
+                "answered_without_wait",
+                "share",
+                "A(not queued) / A",
+                a - t.answered_queued,
+                a,
+            ),
             talk: TalkStats {
                 mean_answered: ratio(t.talk_answered, a),
                 mean_served: ratio(t.talk_served, t.served),
@@ -334,11 +400,23 @@ pub struct MetricsReport {
 
 pub fn definitions() -> BTreeMap<&'static str, &'static str> {
     BTreeMap::from([
-        ("ignored", "records whose outcome is ignored (PHANTOM) are removed before all rates"),
-        ("queued", "the call entered the agent queue (Anonymous Bank: q_start != 0:00:00)"),
-        ("A", "answered by an agent (includes calls that never queued, with wait 0)"),
+        (
+            "ignored",
+            "records whose outcome is ignored (PHANTOM) are removed before all rates",
+        ),
+        (
+            "queued",
+            "the call entered the agent queue (Anonymous Bank: q_start != 0:00:00)",
+        ),
+        (
+            "A",
+            "answered by an agent (includes calls that never queued, with wait 0)",
+        ),
         ("Ab", "abandoned while queued for an agent"),
-        ("abandoned_ivr", "hung up in the IVR before queueing; not offered to agents"),
+        (
+            "abandoned_ivr",
+            "hung up in the IVR before queueing; not offered to agents",
+        ),
         ("within", "wait <= T seconds (inclusive)"),
         ("short abandon", "abandoned in queue with wait <= τ seconds"),
         ("hour", "hour of day the call arrived (IVR entry)"),
@@ -350,7 +428,7 @@ pub fn definitions() -> BTreeMap<&'static str, &'static str> {
 #[derive(Clone, Debug)]
 pub enum Format {
     AnonymousBank,
-    Csv(Mapping),
+    Csv(Box<Mapping>),
 }
 
 impl Format {
@@ -547,13 +625,26 @@ impl<R: Read> Read for HashingReader<R> {
 
 fn read_csv(path: &Path, mapping: &Mapping, p: &Params, progress: Progress) -> Result<(Part, String, u64), String> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut hr = HashingReader { inner: std::io::BufReader::with_capacity(1 << 20, file), hasher: Sha256::new(), bytes: 0 };
+    let mut hr = HashingReader {
+        inner: std::io::BufReader::with_capacity(1 << 20, file),
+        hasher: Sha256::new(),
+        bytes: 0,
+    };
     let delim = mapping.delimiter_byte()?;
     let mut part = Part::default();
     {
-        let mut rdr = csv::ReaderBuilder::new().delimiter(delim).flexible(true).has_headers(true).from_reader(&mut hr);
-        let header = rdr.headers().map_err(|e| format!("{}: cannot read the header: {e}", path.display()))?.clone();
-        let reader: CsvReader = mapping.resolve(&header).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delim)
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(&mut hr);
+        let header = rdr
+            .headers()
+            .map_err(|e| format!("{}: cannot read the header: {e}", path.display()))?
+            .clone();
+        let reader: CsvReader = mapping
+            .resolve(&header)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         let mut rec = csv::StringRecord::new();
         let mut line: u64 = 1;
         loop {
@@ -614,7 +705,13 @@ pub fn compute(
             out_of_range: part.out_of_range,
             bad_rows: part.bad.clone(),
         });
-        all.merge(Part { bad: Vec::new(), ..part }, 0);
+        all.merge(
+            Part {
+                bad: Vec::new(),
+                ..part
+            },
+            0,
+        );
     }
     let overall = Figures::from_tally(&all.all);
     let links = catalog
@@ -640,13 +737,23 @@ pub fn compute(
         inputs,
         definitions: definitions(),
         overall,
-        by_day: all.days.iter().map(|(d, t)| DayFigures { date: date_string(*d), figures: Figures::from_tally(t) }).collect(),
+        by_day: all
+            .days
+            .iter()
+            .map(|(d, t)| DayFigures {
+                date: date_string(*d),
+                figures: Figures::from_tally(t),
+            })
+            .collect(),
         by_hour: all
             .hours
             .iter()
             .enumerate()
             .filter(|(_, t)| t.records > 0)
-            .map(|(h, t)| HourFigures { hour: h as u8, figures: Figures::from_tally(t) })
+            .map(|(h, t)| HourFigures {
+                hour: h as u8,
+                figures: Figures::from_tally(t),
+            })
             .collect(),
         catalog: links,
     })
@@ -661,7 +768,11 @@ mod tests {
             date: 20260101,
             hour: 9,
             queued: true,
-            outcome: if answered { Outcome::Answered } else { Outcome::Abandoned },
+            outcome: if answered {
+                Outcome::Answered
+            } else {
+                Outcome::Abandoned
+            },
             wait,
             talk: 100,
             served: answered,
@@ -699,7 +810,13 @@ mod tests {
         }
         assert_eq!(t.talk_quantile(0.5), Some(25.0));
         assert_eq!(t.talk_quantile(0.9), Some(40.0));
-        t.add(&Call { talk: 1000, ..call(true, 0) }, &p);
+        t.add(
+            &Call {
+                talk: 1000,
+                ..call(true, 0)
+            },
+            &p,
+        );
         assert_eq!(t.talk_quantile(0.5), Some(30.0));
     }
 

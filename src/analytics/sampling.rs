@@ -21,7 +21,9 @@ fn check_rate(name: &str, v: f64) -> Result<(), SamplingError> {
     if v.is_finite() && v > 0.0 && v < 1.0 {
         Ok(())
     } else {
-        Err(SamplingError::Invalid(format!("{name} must be between 0 and 1 exclusive (e.g. 0.05 for 5%), found {v}")))
+        Err(SamplingError::Invalid(format!(
+            "{name} must be between 0 and 1 exclusive (e.g. 0.05 for 5%), found {v}"
+        )))
     }
 }
 
@@ -55,7 +57,9 @@ pub fn attribute_size(beta: f64, tdr: f64, epdr: f64) -> Result<u64, SamplingErr
             return Ok(n);
         }
     }
-    Err(SamplingError::Invalid("no sample size up to 100,000 meets that risk".into()))
+    Err(SamplingError::Invalid(
+        "no sample size up to 100,000 meets that risk".into(),
+    ))
 }
 
 /// Finite population (hypergeometric), k acceptable deviations: the smallest n
@@ -101,7 +105,9 @@ pub fn proportion_size(confidence: f64, margin: f64, p: f64, population: Option<
 pub fn upper_deviation_limit(n: u64, k: u64, beta: f64) -> Result<f64, SamplingError> {
     check_rate("risk", beta)?;
     if n == 0 || k > n {
-        return Err(SamplingError::Invalid(format!("deviations ({k}) must not exceed the sample size ({n}), which must be > 0")));
+        return Err(SamplingError::Invalid(format!(
+            "deviations ({k}) must not exceed the sample size ({n}), which must be > 0"
+        )));
     }
     if k == n {
         return Ok(1.0);
@@ -166,14 +172,27 @@ pub struct Draw {
 /// Draw `n` ids from a frame reproducibly (ChaCha20 seeded with `seed`).
 /// `rows` are (id, stratum) in frame order. With strata, n is allocated in
 /// proportion to stratum sizes (largest remainders), each stratum drawn alone.
-pub fn draw(rows: &[(String, Option<String>)], frame_bytes: &[u8], n: usize, seed: u64, strata: Option<&str>) -> Result<Draw, SamplingError> {
+pub fn draw(
+    rows: &[(String, Option<String>)],
+    frame_bytes: &[u8],
+    n: usize,
+    seed: u64,
+    strata: Option<&str>,
+) -> Result<Draw, SamplingError> {
     if n == 0 || n > rows.len() {
-        return Err(SamplingError::Invalid(format!("cannot draw {n} from a frame of {} rows", rows.len())));
+        return Err(SamplingError::Invalid(format!(
+            "cannot draw {n} from a frame of {} rows",
+            rows.len()
+        )));
     }
     let sha = hex::encode(Sha256::digest(frame_bytes));
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, (_, s)) in rows.iter().enumerate() {
-        let key = if strata.is_some() { s.clone().unwrap_or_default() } else { "all".into() };
+        let key = if strata.is_some() {
+            s.clone().unwrap_or_default()
+        } else {
+            "all".into()
+        };
         groups.entry(key).or_default().push(i);
     }
     // Largest-remainder allocation.
@@ -267,8 +286,14 @@ mod tests {
 
     #[test]
     fn draws_are_reproducible_and_stratified() {
-        let rows: Vec<(String, Option<String>)> =
-            (0..1000).map(|i| (format!("REC-{i:04}"), Some(if i % 4 == 0 { "投诉".into() } else { "咨询".into() }))).collect();
+        let rows: Vec<(String, Option<String>)> = (0..1000)
+            .map(|i| {
+                (
+                    format!("REC-{i:04}"),
+                    Some(if i % 4 == 0 { "投诉".into() } else { "咨询".into() }),
+                )
+            })
+            .collect();
         let a = draw(&rows, b"frame", 60, 42, None).unwrap();
         let b = draw(&rows, b"frame", 60, 42, None).unwrap();
         assert_eq!(a.selected, b.selected);

@@ -2,6 +2,7 @@
 //! nothing else writes to the store. Each function validates, turns the intent
 //! into ops, commits them (durably) and returns the result.
 
+mod analytics;
 pub mod demo;
 mod engagement;
 mod finding;

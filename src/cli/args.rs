@@ -67,6 +67,11 @@ pub enum Command {
     /// Corrective actions of findings.
     #[command(subcommand)]
     Action(ActionCmd),
+    /// Recompute call-centre indicators from ACD call records (streams any size).
+    Metrics(MetricsArgs),
+    /// Audit sampling: sample sizes, evaluation of results, reproducible draws.
+    #[command(subcommand)]
+    Sample(SampleCmd),
     /// The change history of a record (finding ref, action id, engagement id, ENGAGEMENT/INDICATOR).
     History { reference: String },
     /// Internal tools for tests and benchmarks.
@@ -345,4 +350,123 @@ pub enum DebugCmd {
     },
     /// Verify every record and op in the database decodes; print counts.
     Check,
+}
+
+#[derive(Args, Debug)]
+pub struct MetricsArgs {
+    /// Call-record files (all of one format).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// anonymous-bank (Technion Anonymous Bank 1999 layout) or csv (with --map).
+    #[arg(long, default_value = "anonymous-bank")]
+    pub format: String,
+    /// Column mapping for --format csv (TOML: columns, time formats, outcome codes).
+    #[arg(long, value_name = "MAPPING.toml")]
+    pub map: Option<PathBuf>,
+    /// First day to include (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day to include (YYYY-MM-DD).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Service-level threshold T in seconds ("within" is ≤ T).
+    #[arg(long, default_value_t = 20)]
+    pub threshold: u32,
+    /// Short-abandon threshold τ in seconds.
+    #[arg(long, default_value_t = 5)]
+    pub short_abandon: u32,
+    /// Stable JSON (schema cscaudit.metrics/1, see README).
+    #[arg(long)]
+    pub json: bool,
+    /// Leave out the per-day and per-hour tables in text output.
+    #[arg(long)]
+    pub summary: bool,
+    /// Record the figure as the measured value of this indicator (or `all`
+    /// indicators with a computable metric) and attach the report as evidence.
+    #[arg(long, value_name = "INDICATOR|all")]
+    pub record: Option<String>,
+    #[arg(long, short)]
+    pub engagement: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SampleCmd {
+    /// How many items to test.
+    Size(SizeArgs),
+    /// Upper deviation limit for k deviations found in a sample of n.
+    Evaluate {
+        #[arg(long)]
+        n: u64,
+        #[arg(long)]
+        deviations: u64,
+        /// Risk of overreliance β (e.g. 0.05 for 95% confidence).
+        #[arg(long, default_value_t = 0.05)]
+        risk: f64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Draw a reproducible random sample from a frame of ids (CSV with a header).
+    Draw {
+        /// The frame: CSV with a header row (or one id per line with --plain).
+        #[arg(long)]
+        frame: PathBuf,
+        #[arg(long)]
+        n: usize,
+        /// Seed (printed; reuse it to redraw the same sample). Random if omitted.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Column holding the ids (default: the first).
+        #[arg(long)]
+        id_column: Option<String>,
+        /// Column to stratify by (allocation proportional to stratum size).
+        #[arg(long)]
+        strata: Option<String>,
+        /// The frame is one id per line, no header.
+        #[arg(long)]
+        plain: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct SizeArgs {
+    /// attribute, hypergeometric, proportion or aql.
+    #[arg(long)]
+    pub method: String,
+    /// Risk of overreliance β (attribute, hypergeometric).
+    #[arg(long, default_value_t = 0.05)]
+    pub risk: f64,
+    /// Tolerable deviation rate (attribute, hypergeometric), e.g. 0.05.
+    #[arg(long)]
+    pub tolerable: Option<f64>,
+    /// Expected deviation rate (attribute), e.g. 0.01.
+    #[arg(long, default_value_t = 0.0)]
+    pub expected: f64,
+    /// Population size (hypergeometric; optional correction for proportion).
+    #[arg(long)]
+    pub population: Option<u64>,
+    /// Acceptable deviations in the sample (hypergeometric).
+    #[arg(long, default_value_t = 0)]
+    pub accept: u64,
+    /// Confidence level (proportion), e.g. 0.95.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Margin of error ±E (proportion), e.g. 0.05.
+    #[arg(long)]
+    pub margin: Option<f64>,
+    /// Expected proportion p (proportion).
+    #[arg(long, default_value_t = 0.5)]
+    pub p: f64,
+    /// Lot size (aql).
+    #[arg(long)]
+    pub lot: Option<u64>,
+    /// Inspection level (aql): S-1..S-4, I, II, III.
+    #[arg(long, default_value = "II")]
+    pub level: String,
+    /// Acceptance quality limit in percent (aql), e.g. 2.5.
+    #[arg(long)]
+    pub aql: Option<f64>,
+    #[arg(long)]
+    pub json: bool,
 }

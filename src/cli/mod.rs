@@ -1,5 +1,6 @@
 //! The command-line interface: parses arguments, calls the app layer, prints.
 
+mod analytics;
 pub mod args;
 mod render;
 
@@ -175,6 +176,8 @@ pub fn run(cli: Cli) -> Result<()> {
             render::history(&mut out(), &entity, &ops)?;
             Ok(())
         }
+        Command::Metrics(a) => analytics::metrics(&ctx, a),
+        Command::Sample(c) => analytics::sample(&ctx, c),
         Command::Debug(c) => debug(&ctx, c),
     }
 }

@@ -1,0 +1,105 @@
+//! Recording recomputed metrics as checklist evidence.
+
+use super::{App, AppError, AssessmentInput, Result};
+use crate::analytics::metrics::MetricsReport;
+use crate::model::assessment::Assessment;
+use crate::model::catalog::Unit;
+
+impl App {
+    /// Record the figure of `report` that matches the indicator's metric and
+    /// variant as its measured value (with variant, parameters and input hashes
+    /// in the method), and attach the report JSON as evidence.
+    pub fn record_metric(
+        &self,
+        engagement: &str,
+        indicator: &str,
+        report: &MetricsReport,
+        json: &[u8],
+    ) -> Result<Assessment> {
+        let eng = self.engagement(engagement)?;
+        let cat = self.catalog_for(&eng)?;
+        let ind = cat.indicator(indicator).ok_or_else(|| AppError::NotFound {
+            what: "indicator",
+            id: indicator.to_string(),
+        })?;
+        let metric = ind.metric.as_deref().ok_or_else(|| {
+            AppError::Invalid(format!(
+                "indicator {indicator} has no metric that call records can compute"
+            ))
+        })?;
+        let fig = report.overall.find(metric, ind.variant.as_deref()).ok_or_else(|| {
+            AppError::Invalid(format!(
+                "the call records do not give {metric}{} (needed by {indicator})",
+                ind.variant.as_deref().map(|v| format!(" ({v})")).unwrap_or_default()
+            ))
+        })?;
+        if let Some(t) = ind.threshold_s
+            && t != report.params.threshold_s
+        {
+            return Err(AppError::Invalid(format!(
+                "{indicator} is defined with T = {t} s but the report used T = {} s; run metrics with --threshold {t}",
+                report.params.threshold_s
+            )));
+        }
+        let value = fig
+            .value
+            .ok_or_else(|| AppError::Invalid(format!("{metric} has no calls to compute from")))?;
+        let measured = if ind.unit == Unit::Percent {
+            value * 100.0
+        } else {
+            value
+        };
+        let inputs: Vec<String> = report
+            .inputs
+            .iter()
+            .map(|i| {
+                let name = std::path::Path::new(&i.path)
+                    .file_name()
+                    .map_or(i.path.clone(), |n| n.to_string_lossy().into_owned());
+                format!("{name} sha256:{}", i.sha256)
+            })
+            .collect();
+        let method = format!(
+            "{metric} {} = {} ({}/{}); T={}s within ≤, τ={}s{}; inputs: {}; computed by cscaudit metrics ({})",
+            fig.variant,
+            fig.formula,
+            fig.numerator,
+            fig.denominator,
+            report.params.threshold_s,
+            report.params.short_abandon_s,
+            match (report.params.from, report.params.to) {
+                (None, None) => String::new(),
+                (f, t) => format!(
+                    ", dates {}–{}",
+                    f.map(|d| d.to_string()).unwrap_or_default(),
+                    t.map(|d| d.to_string()).unwrap_or_default()
+                ),
+            },
+            inputs.join(", "),
+            report.schema
+        );
+        self.record_assessment(
+            engagement,
+            indicator,
+            AssessmentInput {
+                measured: Some(measured),
+                method: Some(method),
+                ..Default::default()
+            },
+        )?;
+        let short = report
+            .inputs
+            .first()
+            .map(|i| &i.sha256[..12.min(i.sha256.len())])
+            .unwrap_or("none");
+        self.attach_evidence_bytes(
+            engagement,
+            &format!("metrics-{indicator}-{short}.json"),
+            json,
+            &format!("{metric} {} recomputed from call records", fig.variant),
+            Some(indicator),
+            None,
+        )?;
+        self.assessment(engagement, indicator)
+    }
+}
