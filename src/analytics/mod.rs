@@ -3,5 +3,6 @@
 
 pub mod aql;
 pub mod calls;
+pub mod generate;
 pub mod metrics;
 pub mod sampling;
