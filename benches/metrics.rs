@@ -14,12 +14,22 @@ use std::time::Instant;
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn peak_rss_mib() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    let kb: f64 = s
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
     Some(kb / 1024.0)
 }
 
@@ -40,7 +50,11 @@ fn main() {
         println!("generated {} records in {:.1} s", records, t.elapsed().as_secs_f64());
     }
     let bytes = std::fs::metadata(&path).unwrap().len();
-    println!("input: {} ({:.0} MiB, {records} records)", path.display(), bytes as f64 / 1048576.0);
+    println!(
+        "input: {} ({:.0} MiB, {records} records)",
+        path.display(),
+        bytes as f64 / 1048576.0
+    );
 
     let params = Params::default();
     // Reset the peak-RSS counter so it reflects the computation only.
@@ -49,7 +63,14 @@ fn main() {
     let mut report = None;
     for _ in 0..runs {
         let t = Instant::now();
-        let r = metrics::compute(std::slice::from_ref(&path), &Format::AnonymousBank, &params, None, &|_| {}).unwrap();
+        let r = metrics::compute(
+            std::slice::from_ref(&path),
+            &Format::AnonymousBank,
+            &params,
+            None,
+            &|_| {},
+        )
+        .unwrap();
         times.push(t.elapsed().as_secs_f64());
         report = Some(r);
     }
@@ -87,7 +108,10 @@ fn main() {
                 duck_json = Some(v);
             }
             Ok(o) => {
-                println!("duckdb: not run ({}); install it with `pip install duckdb`", String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or(""));
+                println!(
+                    "duckdb: not run ({}); install it with `pip install duckdb`",
+                    String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("")
+                );
                 return;
             }
             Err(e) => {
@@ -117,7 +141,11 @@ fn main() {
         records as f64 / dq / 1e6,
         if same { "yes" } else { "NO" }
     );
-    println!("ratio: cscaudit is {:.2}× the speed of DuckDB (query time; {:.2}× against DuckDB's whole process)", dq / best, dw / best);
+    println!(
+        "ratio: cscaudit is {:.2}× the speed of DuckDB (query time; {:.2}× against DuckDB's whole process)",
+        dq / best,
+        dw / best
+    );
     if !same {
         println!("duckdb overall: {o}");
     }

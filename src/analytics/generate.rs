@@ -9,7 +9,8 @@ use std::io::Write;
 
 /// Relative call volume per hour of day (shape of a bank centre's day).
 const PROFILE: [f64; 24] = [
-    0.2, 0.1, 0.05, 0.05, 0.1, 0.3, 0.8, 2.5, 6.0, 7.5, 8.0, 7.5, 6.5, 6.5, 7.0, 7.5, 7.5, 6.5, 5.0, 4.5, 3.5, 3.0, 2.5, 1.5,
+    0.2, 0.1, 0.05, 0.05, 0.1, 0.3, 0.8, 2.5, 6.0, 7.5, 8.0, 7.5, 6.5, 6.5, 7.0, 7.5, 7.5, 6.5, 5.0, 4.5, 3.5, 3.0,
+    2.5, 1.5,
 ];
 
 fn hms(s: u32) -> String {
@@ -37,7 +38,9 @@ pub fn write_anonymous_bank(w: &mut impl Write, n: u64, seed: u64) -> std::io::R
         })
         .collect();
     let per_day = 27_000u64;
-    let servers = ["MICHAL", "BASCH", "ANAT", "YITZ", "DORIT", "SHARON", "MORIAH", "AVI", "ZOHARI", "IDIT"];
+    let servers = [
+        "MICHAL", "BASCH", "ANAT", "YITZ", "DORIT", "SHARON", "MORIAH", "AVI", "ZOHARI", "IDIT",
+    ];
     let mut day = jiff::civil::date(1999, 1, 1);
     for i in 0..n {
         if i > 0 && i % per_day == 0 {
@@ -52,7 +55,11 @@ pub fn write_anonymous_bank(w: &mut impl Write, n: u64, seed: u64) -> std::io::R
         let phantom = rng.random::<f64>() < 0.008;
         let ivr_hang = !phantom && rng.random::<f64>() < 0.04;
         let queued = !phantom && !ivr_hang && rng.random::<f64>() < 0.5 + 0.3 * load;
-        let wait = if queued { exp(&mut rng, 10.0 + 90.0 * load * load) as u32 } else { 0 };
+        let wait = if queued {
+            exp(&mut rng, 10.0 + 90.0 * load * load) as u32
+        } else {
+            0
+        };
         let patience = exp(&mut rng, 150.0) as u32;
         let abandoned = queued && patience < wait;
         let (outcome, q_time) = if phantom {
@@ -67,15 +74,27 @@ pub fn write_anonymous_bank(w: &mut impl Write, n: u64, seed: u64) -> std::io::R
         let q_start = if queued { vru_exit } else { 0 };
         let q_exit = if queued { vru_exit + q_time } else { 0 };
         let served = outcome == "AGENT";
-        let talk = if served { (60.0 * (0.9 * rng.random::<f64>() + exp(&mut rng, 1.2)).exp()).min(7200.0) as u32 } else { 0 };
+        let talk = if served {
+            (60.0 * (0.9 * rng.random::<f64>() + exp(&mut rng, 1.2)).exp()).min(7200.0) as u32
+        } else {
+            0
+        };
         let ser_start = if served { vru_exit + q_time } else { 0 };
-        let server = if served && rng.random::<f64>() > 0.02 { servers[rng.random_range(0..servers.len())] } else { "NO_SERVER" };
+        let server = if served && rng.random::<f64>() > 0.02 {
+            servers[rng.random_range(0..servers.len())]
+        } else {
+            "NO_SERVER"
+        };
         writeln!(
             w,
             "AA{:04}\t{}\t{}\t{}\tPS\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             i % 10_000,
             1_000_000 + i,
-            if rng.random::<f64>() < 0.4 { 0 } else { rng.random_range(1_000_000..99_999_999u32) },
+            if rng.random::<f64>() < 0.4 {
+                0
+            } else {
+                rng.random_range(1_000_000..99_999_999u32)
+            },
             rng.random_range(0..3),
             day.strftime("%y%m%d"),
             hms(arrival),
@@ -104,9 +123,16 @@ mod tests {
         let mut buf = Vec::new();
         write_anonymous_bank(&mut buf, 5000, 1).unwrap();
         let text = String::from_utf8(buf).unwrap();
-        let calls: Vec<_> = text.lines().skip(1).map(|l| parse_anonymous_bank(l.as_bytes()).unwrap()).collect();
+        let calls: Vec<_> = text
+            .lines()
+            .skip(1)
+            .map(|l| parse_anonymous_bank(l.as_bytes()).unwrap())
+            .collect();
         assert_eq!(calls.len(), 5000);
-        let answered = calls.iter().filter(|c| c.outcome == crate::analytics::calls::Outcome::Answered).count();
+        let answered = calls
+            .iter()
+            .filter(|c| c.outcome == crate::analytics::calls::Outcome::Answered)
+            .count();
         assert!((3500..4900).contains(&answered), "{answered}");
         let queued = calls.iter().filter(|c| c.queued).count();
         assert!(queued > 1500 && queued < 4500, "{queued}");

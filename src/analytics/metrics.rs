@@ -521,12 +521,11 @@ const CHUNK_BYTES: usize = 4 << 20;
 
 fn read_anonymous(path: &Path, p: &Params, progress: Progress) -> std::io::Result<(Part, String, u64)> {
     let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut total: u64 = 0;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
-    let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(workers * 2);
+    // Bounded queues: at most a few chunks are in memory at any time.
+    let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(workers);
     let job_rx = std::sync::Mutex::new(job_rx);
-    let (res_tx, res_rx) = std::sync::mpsc::channel::<(usize, Part)>();
+    let (res_tx, res_rx) = std::sync::mpsc::sync_channel::<(usize, Part)>(workers * 2);
     std::thread::scope(|s| -> std::io::Result<(Part, String, u64)> {
         for _ in 0..workers {
             let res_tx = res_tx.clone();
@@ -543,56 +542,57 @@ fn read_anonymous(path: &Path, p: &Params, progress: Progress) -> std::io::Resul
             });
         }
         drop(res_tx);
-        let mut carry: Vec<u8> = Vec::new();
-        let mut idx = 0;
-        let mut read_err = None;
-        loop {
-            let mut buf = std::mem::take(&mut carry);
-            let start = buf.len();
-            buf.resize(start + CHUNK_BYTES, 0);
-            let n = match read_full(&mut file, &mut buf[start..]) {
-                Ok(n) => n,
-                Err(e) => {
-                    read_err = Some(e);
+        // The reader hashes every byte and cuts chunks at line ends.
+        let reader = s.spawn(move || -> std::io::Result<(String, u64)> {
+            let mut hasher = Sha256::new();
+            let mut total: u64 = 0;
+            let mut carry: Vec<u8> = Vec::new();
+            let mut idx = 0;
+            loop {
+                let mut buf = std::mem::take(&mut carry);
+                let start = buf.len();
+                buf.resize(start + CHUNK_BYTES, 0);
+                let n = read_full(&mut file, &mut buf[start..])?;
+                buf.truncate(start + n);
+                hasher.update(&buf[start..]);
+                total += n as u64;
+                progress(total);
+                if n == 0 {
+                    if !buf.is_empty() {
+                        let _ = job_tx.send((idx, buf));
+                    }
                     break;
                 }
-            };
-            buf.truncate(start + n);
-            hasher.update(&buf[start..]);
-            total += n as u64;
-            progress(total);
-            if n == 0 {
-                if !buf.is_empty() {
-                    let _ = job_tx.send((idx, buf));
-                    idx += 1;
+                match buf.iter().rposition(|&b| b == b'\n') {
+                    Some(pos) => {
+                        carry = buf[pos + 1..].to_vec();
+                        buf.truncate(pos + 1);
+                        if job_tx.send((idx, buf)).is_err() {
+                            break;
+                        }
+                        idx += 1;
+                    }
+                    None => carry = buf,
                 }
-                break;
             }
-            // Cut at the last newline; the rest starts the next chunk.
-            match buf.iter().rposition(|&b| b == b'\n') {
-                Some(pos) => {
-                    carry = buf[pos + 1..].to_vec();
-                    buf.truncate(pos + 1);
-                    let _ = job_tx.send((idx, buf));
-                    idx += 1;
-                }
-                None => carry = buf,
-            }
-        }
-        drop(job_tx);
-        let mut parts: Vec<Option<Part>> = (0..idx).map(|_| None).collect();
-        for (i, part) in res_rx {
-            parts[i] = Some(part);
-        }
-        if let Some(e) = read_err {
-            return Err(e);
-        }
+            Ok((hex::encode(hasher.finalize()), total))
+        });
+        // Merge results in chunk order as they arrive (line numbers stay exact).
         let mut all = Part::default();
-        for part in parts.into_iter().flatten() {
-            let offset = all.lines;
-            all.merge(part, offset);
+        let mut pending: BTreeMap<usize, Part> = BTreeMap::new();
+        let mut next = 0;
+        for (i, part) in res_rx {
+            pending.insert(i, part);
+            while let Some(part) = pending.remove(&next) {
+                let offset = all.lines;
+                all.merge(part, offset);
+                next += 1;
+            }
         }
-        Ok((all, hex::encode(hasher.finalize()), total))
+        let (sha, total) = reader
+            .join()
+            .map_err(|_| std::io::Error::other("the reader thread failed"))??;
+        Ok((all, sha, total))
     })
 }
 
