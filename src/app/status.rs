@@ -2,6 +2,8 @@
 
 use super::{App, Result};
 use crate::model::action::{ActionStatus, CorrectiveAction};
+use crate::model::assessment::Assessment;
+use crate::model::catalog::Catalog;
 use crate::model::engagement::Engagement;
 use crate::model::finding::{Finding, FindingStatus, Grade};
 use crate::model::scoring::{self, Scorecard};
@@ -99,18 +101,33 @@ fn finding_line(f: &Finding, overdue: Option<i64>) -> FindingLine {
 
 impl App {
     pub fn status_report(&self, eng: &Engagement) -> Result<StatusReport> {
-        let today = self.today();
-        let soon = i64::from(self.policy.due_soon_days);
         let actions = self.actions(&eng.id)?;
         let findings = self.findings(&eng.id)?;
         let cat = self.catalog_for(eng)?;
-        let scorecard = scoring::score(&cat, &self.assessments(&eng.id)?);
+        let assessments = self.assessments(&eng.id)?;
+        Ok(build(eng, &cat, &findings, &actions, &assessments, self.today(), self.policy.due_soon_days))
+    }
+}
+
+/// The report from loaded records (the TUI builds it from its own snapshot).
+pub fn build(
+    eng: &Engagement,
+    cat: &Catalog,
+    findings: &[Finding],
+    actions: &[CorrectiveAction],
+    assessments: &[Assessment],
+    today: Date,
+    due_soon_days: i32,
+) -> StatusReport {
+    {
+        let soon = i64::from(due_soon_days);
+        let scorecard = scoring::score(cat, assessments);
 
         let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
         let mut owners: BTreeMap<String, OwnerLine> = BTreeMap::new();
         let (mut overdue, mut due_7, mut due_30, mut awaiting) = (vec![], vec![], vec![], vec![]);
         let mut verified = 0;
-        for a in &actions {
+        for a in actions {
             *by_status.entry(a.status.to_string()).or_default() += 1;
             let o = owners.entry(a.owner.clone()).or_insert_with(|| OwnerLine {
                 owner: a.owner.clone(),
@@ -149,7 +166,7 @@ impl App {
 
         let mut by_grade: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         let (mut majors, mut resp_overdue, mut close_overdue) = (vec![], vec![], vec![]);
-        for f in &findings {
+        for f in findings {
             *by_grade
                 .entry(f.grade.to_string())
                 .or_default()
@@ -172,7 +189,7 @@ impl App {
                 .then(b.open.cmp(&a.open))
                 .then(a.owner.cmp(&b.owner))
         });
-        Ok(StatusReport {
+        StatusReport {
             engagement: eng.id.clone(),
             title: eng.title.clone(),
             auditee: eng.auditee.clone(),
@@ -194,6 +211,6 @@ impl App {
             responses_overdue: resp_overdue,
             closures_overdue: close_overdue,
             scorecard,
-        })
+        }
     }
 }
