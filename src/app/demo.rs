@@ -766,3 +766,123 @@ fn drive_action(app: &mut App, id: &str, spec: &ActionSpec, real_today: Date) ->
     }
     Ok(())
 }
+
+pub const SCALE_ENGAGEMENT: &str = "DEMO-SCALE";
+
+/// Generate `n` synthetic findings (and n/5 corrective actions) in their own
+/// engagement, committed in batches: a database for performance work. Returns
+/// the engagement id. Calling it again adds nothing if the engagement exists.
+pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<String> {
+    use crate::model::ops::{EntityId, Kind, Value};
+    use crate::store::Draft;
+    if app.engagements()?.iter().any(|e| e.id == SCALE_ENGAGEMENT) {
+        return Ok(SCALE_ENGAGEMENT.into());
+    }
+    let cat = Catalog::embedded();
+    app.create_engagement(
+        NewEngagement {
+            id: Some(SCALE_ENGAGEMENT.into()),
+            title: "规模测试 / Scale test".into(),
+            auditee: "示范银行 / Demo Bank".into(),
+            site: String::new(),
+            kind: EngagementKind::SelfAssessment,
+            period_start: None,
+            period_end: None,
+        },
+        &cat,
+        EMBEDDED_GBT32312,
+    )?;
+    let today = app.today();
+    let titles = [
+        "录音缺失 / recording missing",
+        "服务水平未达标 / service level below target",
+        "投诉超时办结 / complaint resolved late",
+        "知识库更新滞后 / knowledge base out of date",
+        "质检抽样不随机 / QA sample not random",
+        "权限未及时回收 / access not revoked in time",
+    ];
+    let owners = [
+        "陈静 Chen Jing",
+        "刘洋 Liu Yang",
+        "赵丽 Zhao Li",
+        "孙强 Sun Qiang",
+        "周敏 Zhou Min",
+    ];
+    let statuses = [
+        FindingStatus::Issued,
+        FindingStatus::Responded,
+        FindingStatus::PlanAccepted,
+        FindingStatus::Implemented,
+        FindingStatus::Verified,
+        FindingStatus::Closed,
+    ];
+    let set = |e: &EntityId, f: &str, v: Value| Draft {
+        entity: e.clone(),
+        change: crate::model::ops::Change::Set {
+            field: f.into(),
+            value: v,
+        },
+        base: None,
+    };
+    let batch = 1000u64;
+    let mut done = 0;
+    while done < n {
+        let mut drafts = Vec::new();
+        for i in done..(done + batch).min(n) {
+            let r = format!("SG-{:06}", i + 1);
+            let e = EntityId::new(Kind::Finding, &r);
+            let grade = Grade::ALL[(i % 4) as usize];
+            let status = statuses[(i % statuses.len() as u64) as usize];
+            let issued = days(today, -((i % 200) as i32));
+            let (resp, close) = app.policy.due_dates(grade, issued);
+            let ind = &cat.indicators[(i % cat.indicators.len() as u64) as usize].id;
+            drafts.push(Draft {
+                entity: e.clone(),
+                change: crate::model::ops::Change::Create,
+                base: None,
+            });
+            drafts.push(set(&e, "engagement", SCALE_ENGAGEMENT.into()));
+            drafts.push(set(&e, "grade", grade.as_str().into()));
+            drafts.push(set(
+                &e,
+                "title",
+                format!("{} #{}", titles[(i % titles.len() as u64) as usize], i + 1).into(),
+            ));
+            drafts.push(set(&e, "statement", "合成数据 / synthetic".into()));
+            drafts.push(set(&e, "raised_by", "zhang.wei".into()));
+            drafts.push(set(&e, "raised_on", issued.into()));
+            drafts.push(set(&e, "issued_on", issued.into()));
+            drafts.push(set(&e, "response_due", resp.into()));
+            drafts.push(set(&e, "closure_due", close.into()));
+            drafts.push(set(&e, "status", status.as_str().into()));
+            drafts.push(Draft {
+                entity: e.clone(),
+                change: crate::model::ops::Change::Link {
+                    rel: "indicator".into(),
+                    target: ind.clone(),
+                },
+                base: None,
+            });
+            if i % 5 == 0 {
+                let a = EntityId::new(Kind::Action, format!("SG-CA{:06}", i / 5 + 1));
+                let st = ActionStatus::ALL[((i / 5) % 5) as usize];
+                drafts.push(Draft {
+                    entity: a.clone(),
+                    change: crate::model::ops::Change::Create,
+                    base: None,
+                });
+                drafts.push(set(&a, "engagement", SCALE_ENGAGEMENT.into()));
+                drafts.push(set(&a, "finding", r.clone().into()));
+                drafts.push(set(&a, "description", "整改措施 / corrective action".into()));
+                drafts.push(set(&a, "owner", owners[((i / 5) % 5) as usize].into()));
+                drafts.push(set(&a, "due", days(today, ((i % 120) as i32) - 60).into()));
+                drafts.push(set(&a, "status", st.as_str().into()));
+                drafts.push(set(&a, "progress", Value::Int(((i * 7) % 101) as i64)));
+            }
+        }
+        app.commit(drafts)?;
+        done = (done + batch).min(n);
+        progress(done);
+    }
+    Ok(SCALE_ENGAGEMENT.into())
+}

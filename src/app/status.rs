@@ -105,7 +105,15 @@ impl App {
         let findings = self.findings(&eng.id)?;
         let cat = self.catalog_for(eng)?;
         let assessments = self.assessments(&eng.id)?;
-        Ok(build(eng, &cat, &findings, &actions, &assessments, self.today(), self.policy.due_soon_days))
+        Ok(build(
+            eng,
+            &cat,
+            &findings,
+            &actions,
+            &assessments,
+            self.today(),
+            self.policy.due_soon_days,
+        ))
     }
 }
 

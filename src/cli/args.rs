@@ -23,6 +23,9 @@ pub struct Cli {
     /// Language of the output: zh (简体中文) or en.
     #[arg(long, global = true, value_name = "zh|en")]
     pub lang: Option<String>,
+    /// Engagement to open in the terminal UI (default: the most recent).
+    #[arg(long, short = 'e', value_name = "ID")]
+    pub engagement: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -74,6 +77,9 @@ pub enum Command {
     Sample(SampleCmd),
     /// The change history of a record (finding ref, action id, engagement id, ENGAGEMENT/INDICATOR).
     History { reference: String },
+    /// Check the user's config files (config.toml, keymap.toml, theme) and show where each comes from.
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// Internal tools for tests and benchmarks.
     #[command(subcommand, hide = true)]
     Debug(DebugCmd),
@@ -84,6 +90,16 @@ pub struct DemoArgs {
     /// Seed and print the summary without opening the terminal UI.
     #[arg(long)]
     pub no_tui: bool,
+    /// Also generate N synthetic findings (with N/5 corrective actions) in a
+    /// separate engagement, for performance work.
+    #[arg(long, value_name = "N")]
+    pub scale: Option<u64>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCmd {
+    /// Validate the user's files; exit non-zero if any has a problem.
+    Check,
 }
 
 #[derive(Subcommand, Debug)]

@@ -107,7 +107,7 @@ fn out() -> std::io::StdoutLock<'static> {
 pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx::new(&cli);
     let Some(cmd) = cli.command else {
-        return no_command(&ctx);
+        return no_command(&ctx, cli.engagement.as_deref());
     };
     match cmd {
         Command::Demo(a) => demo(&ctx, a),
@@ -178,13 +178,26 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Metrics(a) => analytics::metrics(&ctx, a),
         Command::Sample(c) => analytics::sample(&ctx, c),
+        Command::Config(ConfigCmd::Check) => config_check(&ctx),
         Command::Debug(c) => debug(&ctx, c),
     }
 }
 
-fn no_command(ctx: &Ctx) -> Result<()> {
-    let mut o = out();
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
+}
+
+fn open_tui(ctx: &Ctx, app: App, dir: &Path, engagement: Option<&str>) -> Result<()> {
+    crate::tui::run(app, &ctx.settings, &ctx.paths, dir, ctx.lang, engagement).map_err(CliError)
+}
+
+fn no_command(ctx: &Ctx, engagement: Option<&str>) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
+    if interactive() {
+        return open_tui(ctx, app, &ctx.paths.data_dir, engagement);
+    }
+    let mut o = out();
     let engagements = app.engagements()?;
     if engagements.is_empty() {
         writeln!(
@@ -228,7 +241,32 @@ fn demo(ctx: &Ctx, a: DemoArgs) -> Result<()> {
             dir.display()
         )?,
     }
-    let _ = a.no_tui; // The terminal UI arrives with the TUI issue; until then the summary is the demo.
+    if let Some(n) = a.scale {
+        let t = std::time::Instant::now();
+        let id = app::demo::seed_scale(&app, n, &mut |done| {
+            if interactive() {
+                eprint!("\r{} {done}/{n}", ctx.lang.pick("generating", "生成中"));
+            }
+        })?;
+        if interactive() {
+            eprint!("\r\x1b[K");
+        }
+        writeln!(
+            o,
+            "{} {id}: {n} ({:.1} s)",
+            ctx.lang.pick("Scale engagement", "规模测试项目"),
+            t.elapsed().as_secs_f64()
+        )?;
+    }
+    if !a.no_tui && interactive() {
+        drop(o);
+        let engagement = if a.scale.is_some() {
+            app::demo::SCALE_ENGAGEMENT
+        } else {
+            app::demo::DEMO_ENGAGEMENT
+        };
+        return open_tui(ctx, app, &dir, Some(engagement));
+    }
     let eng = app.engagement(app::demo::DEMO_ENGAGEMENT)?;
     render::status(&mut o, &app.status_report(&eng)?, ctx.lang)?;
     writeln!(
@@ -640,5 +678,57 @@ fn debug(ctx: &Ctx, c: DebugCmd) -> Result<()> {
             writeln!(o, "ok: {} ops, {} records", ops.len(), records)?;
         }
     }
+    Ok(())
+}
+
+fn config_check(ctx: &Ctx) -> Result<()> {
+    let mut o = out();
+    let mut bad = 0;
+    let cfg = ctx.paths.config_file();
+    let (settings, err) = Settings::load(&ctx.paths);
+    match (&err, cfg.exists()) {
+        (Some(e), _) => {
+            bad += 1;
+            writeln!(o, "config.toml: {e}")?;
+        }
+        (None, true) => writeln!(o, "config.toml: ok ({})", cfg.display())?,
+        (None, false) => writeln!(o, "config.toml: defaults (no file at {})", cfg.display())?,
+    }
+    let setup = crate::tui::load_setup(&settings, &ctx.paths);
+    writeln!(o, "keymap: {}", setup.keymap.sources.join(" + "))?;
+    let user_keymap = ctx.paths.config_dir.join("keymap.toml");
+    if !user_keymap.exists() {
+        writeln!(o, "  (no user keymap at {})", user_keymap.display())?;
+    }
+    writeln!(
+        o,
+        "theme: {}{}",
+        setup.theme.name,
+        if setup.theme.no_color {
+            " (NO_COLOR: colours off)"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(o, "language: {}", if ctx.lang.is_zh() { "zh-CN" } else { "en" })?;
+    for p in &setup.problems {
+        bad += 1;
+        writeln!(o, "problem: {p}")?;
+    }
+    for p in ctx.paths.user_catalogs() {
+        match config::load_catalog_file(&p) {
+            Ok(c) => writeln!(o, "catalogue: {} {} ({})", c.id, c.version, p.display())?,
+            Err(e) => {
+                bad += 1;
+                writeln!(o, "problem: {e}")?;
+            }
+        }
+    }
+    if bad > 0 {
+        return Err(CliError(format!(
+            "{bad} problem(s) in the config files; the app runs with defaults for them"
+        )));
+    }
+    writeln!(o, "ok")?;
     Ok(())
 }

@@ -36,6 +36,18 @@ impl Unit {
             Unit::Score => "pt",
         }
     }
+    pub fn label(self, zh: bool) -> &'static str {
+        let (en, cn) = match self {
+            Unit::Percent => ("percent", "百分比"),
+            Unit::Seconds => ("seconds", "秒"),
+            Unit::Hours => ("hours", "小时"),
+            Unit::Count => ("count", "数量"),
+            Unit::Per10k => ("per 10,000", "万分比"),
+            Unit::YesNo => ("yes / no", "是 / 否"),
+            Unit::Score => ("score", "分值"),
+        };
+        if zh { cn } else { en }
+    }
     /// A value formatted with its unit (yes/no as 是/否 or yes/no).
     pub fn format(self, v: f64, zh: bool) -> String {
         match self {

@@ -1,0 +1,125 @@
+//! The command registry: every command the TUI can run, with its name and
+//! descriptions. Help, the palette and the status-bar hints are all generated
+//! from this table and the active keymap.
+
+use crate::config::Lang;
+
+/// Where a binding applies; also the keymap file's section names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ctx {
+    Global,
+    Dashboard,
+    Checklist,
+    Findings,
+    Remediation,
+    Help,
+    Palette,
+}
+
+impl Ctx {
+    pub const ALL: [Ctx; 7] = [
+        Ctx::Global,
+        Ctx::Dashboard,
+        Ctx::Checklist,
+        Ctx::Findings,
+        Ctx::Remediation,
+        Ctx::Help,
+        Ctx::Palette,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Ctx::Global => "global",
+            Ctx::Dashboard => "dashboard",
+            Ctx::Checklist => "checklist",
+            Ctx::Findings => "findings",
+            Ctx::Remediation => "remediation",
+            Ctx::Help => "help",
+            Ctx::Palette => "palette",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Ctx> {
+        Ctx::ALL.into_iter().find(|c| c.name() == s)
+    }
+}
+
+macro_rules! commands {
+    ($($id:ident => $name:literal, [$($ctx:ident),*], $en:literal, $zh:literal;)+) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Cmd { $($id),+ }
+        pub const COMMANDS: &[CommandInfo] = &[
+            $(CommandInfo { cmd: Cmd::$id, name: $name, contexts: &[$(Ctx::$ctx),*], en: $en, zh: $zh }),+
+        ];
+    };
+}
+
+#[derive(Debug)]
+pub struct CommandInfo {
+    pub cmd: Cmd,
+    pub name: &'static str,
+    /// Contexts where the command makes sense (Global: everywhere).
+    pub contexts: &'static [Ctx],
+    pub en: &'static str,
+    pub zh: &'static str,
+}
+
+impl CommandInfo {
+    pub fn describe(&self, lang: Lang) -> &'static str {
+        lang.pick(self.en, self.zh)
+    }
+    pub fn applies_in(&self, ctx: Ctx) -> bool {
+        self.contexts.contains(&Ctx::Global) || self.contexts.contains(&ctx)
+    }
+}
+
+commands! {
+    Quit => "quit", [Global], "Quit", "退出";
+    Help => "help", [Global], "Show keys and commands", "显示按键与命令";
+    Palette => "palette", [Global], "Open the command palette", "打开命令面板";
+    PaneDashboard => "pane.dashboard", [Global], "Go to the dashboard", "切换到总览";
+    PaneChecklist => "pane.checklist", [Global], "Go to the checklist", "切换到检查表";
+    PaneFindings => "pane.findings", [Global], "Go to the findings", "切换到发现项";
+    PaneRemediation => "pane.remediation", [Global], "Go to remediation", "切换到整改跟踪";
+    PaneNext => "pane.next", [Global], "Next pane", "下一个窗格";
+    PanePrev => "pane.prev", [Global], "Previous pane", "上一个窗格";
+    Down => "cursor.down", [Global], "Move down", "下移";
+    Up => "cursor.up", [Global], "Move up", "上移";
+    Top => "cursor.top", [Global], "Go to the first row", "移到第一行";
+    Bottom => "cursor.bottom", [Global], "Go to the last row", "移到最后一行";
+    PageDown => "cursor.page_down", [Global], "Page down", "向下翻页";
+    PageUp => "cursor.page_up", [Global], "Page up", "向上翻页";
+    Open => "open", [Checklist, Findings, Remediation], "Open details / expand", "打开详情 / 展开";
+    Back => "back", [Global], "Close details, popup or filter", "关闭详情、弹窗或筛选";
+    Filter => "filter", [Checklist, Findings, Remediation], "Filter the list (/)", "筛选列表";
+    ClearFilter => "filter.clear", [Checklist, Findings, Remediation], "Clear the filter", "清除筛选";
+    Expand => "tree.expand", [Checklist], "Expand the group", "展开分组";
+    Collapse => "tree.collapse", [Checklist], "Collapse the group", "折叠分组";
+    ExpandAll => "tree.expand_all", [Checklist], "Expand every group", "展开全部分组";
+    CollapseAll => "tree.collapse_all", [Checklist], "Collapse every group", "折叠全部分组";
+    WalkNext => "walk.next", [Checklist], "Next indicator not yet assessed", "下一个未评估指标";
+    WalkPrev => "walk.prev", [Checklist], "Previous indicator not yet assessed", "上一个未评估指标";
+    WalkMine => "walk.mine", [Checklist], "Walk only indicators assigned to me", "仅逐项检查分配给我的指标";
+    AssessConforming => "assess.conforming", [Checklist], "Record: conforming", "记录：符合";
+    AssessPartially => "assess.partially", [Checklist], "Record: partially conforming", "记录：部分符合";
+    AssessNonconforming => "assess.nonconforming", [Checklist], "Record: nonconforming", "记录：不符合";
+    AssessNotApplicable => "assess.not_applicable", [Checklist], "Record: not applicable", "记录：不适用";
+    RecordMetrics => "assess.metrics", [Checklist], "Recompute from a call-record file", "由话单文件复算";
+    SortNext => "sort.next", [Findings, Remediation], "Sort by the next column", "按下一列排序";
+    SortReverse => "sort.reverse", [Findings, Remediation], "Reverse the sort order", "反转排序";
+    FilterOverdue => "filter.overdue", [Findings], "Show only overdue findings", "仅显示逾期发现项";
+    ViewNext => "view.next", [Remediation], "Next preset view", "下一个预设视图";
+    ViewPrev => "view.prev", [Remediation], "Previous preset view", "上一个预设视图";
+    ToggleLanguage => "language.toggle", [Global], "Switch language (中文 / English)", "切换语言（中文 / English）";
+    SwitchEngagement => "engagement.switch", [Global], "Switch engagement", "切换审核项目";
+    Refresh => "refresh", [Global], "Reload from the database", "从数据库重新加载";
+}
+
+pub fn info(cmd: Cmd) -> &'static CommandInfo {
+    COMMANDS
+        .iter()
+        .find(|c| c.cmd == cmd)
+        .expect("every command is registered")
+}
+
+pub fn by_name(name: &str) -> Option<Cmd> {
+    COMMANDS.iter().find(|c| c.name == name).map(|c| c.cmd)
+}

@@ -1,0 +1,136 @@
+//! UI message tables in English and 简体中文. Every string the TUI shows that is
+//! not user data comes from here.
+
+use crate::config::Lang;
+
+macro_rules! messages {
+    ($($id:ident => $en:literal, $zh:literal;)+) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum M { $($id),+ }
+        impl M {
+            pub fn t(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((M::$id, Lang::En) => $en, (M::$id, Lang::Zh) => $zh,)+
+                }
+            }
+        }
+        #[cfg(test)]
+        pub const ALL: &[M] = &[$(M::$id),+];
+    };
+}
+
+messages! {
+    App => "cscaudit", "cscaudit";
+    Dashboard => "Dashboard", "总览";
+    Checklist => "Checklist", "检查表";
+    Findings => "Findings", "发现项";
+    Remediation => "Remediation", "整改跟踪";
+    Provisional => "provisional catalogue", "暂定目录";
+    Auditee => "Auditee", "受审核方";
+    Kind => "Kind", "类型";
+    Period => "Period", "评价期间";
+    Site => "Site", "地点";
+    Team => "Team", "审核组";
+    Catalogue => "Catalogue", "指标目录";
+    NoCertificate => "no certificate", "无证书";
+    Certified => "certified", "持证";
+    Progress => "Progress and score", "进度与得分";
+    Overall => "Overall", "总体";
+    Score => "score", "得分";
+    Assessed => "assessed", "已评估";
+    FindingsByGrade => "Findings by grade × status", "发现项（等级 × 状态）";
+    RemediationAtAGlance => "Remediation at a glance", "整改概况";
+    Overdue => "overdue", "已逾期";
+    Due7 => "due ≤ 7 days", "7 天内到期";
+    Due30 => "due ≤ 30 days", "30 天内到期";
+    Verified => "verified", "已验证";
+    AwaitingVerification => "awaiting verification", "待验证";
+    OldestOverdue => "Oldest overdue", "逾期最久";
+    NothingOverdue => "Nothing is overdue.", "没有逾期事项。";
+    ColId => "ID", "编号";
+    ColName => "Indicator", "指标";
+    ColResult => "Result", "结论";
+    ColMeasured => "Measured / target", "实测 / 目标";
+    ColAssignee => "Assignee", "负责人";
+    ColWorkflow => "Status", "状态";
+    ColFindings => "F", "项";
+    ColRef => "Ref", "编号";
+    ColGrade => "Grade", "等级";
+    ColTitle => "Title", "标题";
+    ColIndicator => "Ind.", "指标";
+    ColRaisedBy => "Raised by", "提出人";
+    ColDue => "Due", "期限";
+    ColActions => "Act.", "措施";
+    ColFinding => "Finding", "发现项";
+    ColAction => "Action", "纠正措施";
+    ColOwner => "Owner", "责任人";
+    ColDays => "Days", "天数";
+    ColProgress => "Done", "进度";
+    Definition => "Definition", "定义";
+    EvidenceToAsk => "Evidence to ask for", "应索取的证据";
+    Notes => "Notes", "备注";
+    Method => "Method", "方法";
+    Evidence => "Evidence", "证据";
+    LinkedFindings => "Findings", "相关发现项";
+    History => "History", "历史";
+    Statement => "Statement", "事实描述";
+    Criterion => "Criterion", "依据";
+    AuditeeResponse => "Auditee response", "受审核方回复";
+    RootCause => "Root cause", "根本原因";
+    Correction => "Correction", "纠正";
+    Actions => "Corrective actions", "纠正措施";
+    CompletionEvidence => "Completion evidence", "完成证据";
+    Verification => "Verification", "验证";
+    Effective => "effective", "有效";
+    NotEffective => "not effective", "无效";
+    None_ => "none", "无";
+    Filter => "filter", "筛选";
+    Sort => "sort", "排序";
+    Walk => "walk-through", "逐项检查";
+    WalkMine => "walk-through (mine)", "逐项检查（我的）";
+    WalkDone => "Every indicator in the walk is assessed.", "逐项检查已全部完成。";
+    ViewAll => "all", "全部";
+    ViewOverdue => "overdue", "已逾期";
+    ViewDue7 => "due ≤ 7 d", "7 天内";
+    ViewDue30 => "due ≤ 30 d", "30 天内";
+    ViewByOwner => "by owner", "按责任人";
+    ViewAwaiting => "awaiting verification", "待验证";
+    Help => "Help", "帮助";
+    HelpHint => "type to filter · Enter runs · Esc closes", "输入以筛选 · 回车执行 · Esc 关闭";
+    Palette => "Command", "命令";
+    PaletteHint => "type a command · Enter runs · Esc closes", "输入命令 · 回车执行 · Esc 关闭";
+    Confirm => "Confirm", "确认";
+    ConfirmHint => "y / Enter: yes · n / Esc: no", "y / 回车：是 · n / Esc：否";
+    Error => "Error", "错误";
+    ErrorHint => "Enter or Esc closes", "回车或 Esc 关闭";
+    Welcome => "Welcome to cscaudit", "欢迎使用 cscaudit";
+    WelcomeBody => "There is no engagement in this database yet.\n\nCreate one from the command line:\n  cscaudit engagement create --auditee NAME --kind stage-2\n\nor open the demo engagement:\n  cscaudit demo\n\nPress q to quit.", "当前数据库中还没有审核项目。\n\n在命令行中新建：\n  cscaudit engagement create --auditee 名称 --kind stage-2\n\n或打开示例项目：\n  cscaudit demo\n\n按 q 退出。";
+    TooSmall => "Terminal too small", "终端窗口太小";
+    Need => "need", "至少需要";
+    Engagements => "Engagements", "审核项目";
+    Actor => "actor", "用户";
+    KeysNext => "next keys", "后续按键";
+    Recorded => "recorded", "已记录";
+    Loading => "Loading…", "加载中…";
+    Days => "d", "天";
+    Left => "left", "剩余";
+    Today => "today", "今天";
+    NoMatches => "no matches", "无匹配项";
+    Items => "items", "项";
+    ConfigProblem => "config", "配置";
+    MetricsPrompt => "Call-record file to recompute this indicator from", "用于复算此指标的话单文件";
+    InputHint => "Enter accepts · Esc cancels", "回车确认 · Esc 取消";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_exists_in_both_languages() {
+        for m in ALL {
+            assert!(!m.t(Lang::En).is_empty(), "{m:?}");
+            assert!(!m.t(Lang::Zh).is_empty(), "{m:?}");
+        }
+    }
+}

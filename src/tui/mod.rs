@@ -1,0 +1,298 @@
+//! The terminal UI: an Elm-style loop. `State` + `update` (state.rs) decide,
+//! `view` (view.rs) draws, and effects run through the app layer here. The
+//! terminal is set up and restored in one place ([`TerminalGuard`]); a panic
+//! restores it first, then writes a crash report to the data folder.
+
+pub mod commands;
+pub mod data;
+pub mod i18n;
+pub mod keymap;
+pub mod state;
+pub mod theme;
+pub mod view;
+
+use crate::analytics::metrics::{self, Format, Params};
+use crate::app::App;
+use crate::config::{ConfigError, Lang, Paths, Settings};
+use data::Data;
+use keymap::Keymap;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use state::{Action, Effect, State};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+use theme::Theme;
+
+/// Everything loaded from config before the terminal enters raw mode.
+pub struct Setup {
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub problems: Vec<ConfigError>,
+}
+
+/// Read keymap and theme (with the user's layers) and collect problems.
+pub fn load_setup(settings: &Settings, paths: &Paths) -> Setup {
+    let user_keymap = paths.config_dir.join("keymap.toml");
+    let (keymap, mut problems) = Keymap::load(settings.keymap.as_deref().unwrap_or("default"), Some(&user_keymap));
+    let (theme, err) = Theme::load(
+        settings.theme.as_deref().unwrap_or("default"),
+        Some(&paths.config_dir.join("themes")),
+        theme::no_color_env(),
+        settings.ascii_borders,
+    );
+    problems.extend(err);
+    Setup {
+        keymap,
+        theme,
+        problems,
+    }
+}
+
+/// Run an effect through the app layer; returns the actions it produced.
+pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Action> {
+    let eng = state.data.as_ref().map(|d| d.engagement.id.clone());
+    let reload = |app: &App| -> Vec<Action> {
+        match eng.as_deref().map(|e| Data::load(app, e)) {
+            Some(Ok(d)) => vec![Action::Loaded(Box::new(d))],
+            Some(Err(e)) => vec![Action::Done(Err(e.to_string()))],
+            None => vec![],
+        }
+    };
+    match effect {
+        Effect::Quit => vec![],
+        Effect::Reload => reload(app),
+        Effect::LoadHistory(e) => match app.store().history(&e) {
+            Ok(ops) => vec![Action::History(e, ops)],
+            Err(err) => vec![Action::Done(Err(err.to_string()))],
+        },
+        Effect::Assess { indicator, result } => {
+            let Some(eng) = eng.clone() else { return vec![] };
+            let input = crate::app::AssessmentInput {
+                result: Some(result),
+                ..Default::default()
+            };
+            match app.record_assessment(&eng, &indicator, input) {
+                Ok(a) => {
+                    let mut v = reload(app);
+                    v.push(Action::Done(Ok(format!(
+                        "{} {indicator}: {}",
+                        i18n::M::Recorded.t(state.lang),
+                        a.result.label(state.lang.is_zh())
+                    ))));
+                    v
+                }
+                Err(e) => vec![Action::Done(Err(e.to_string()))],
+            }
+        }
+        Effect::RecordMetrics { indicator, path } => {
+            let Some(eng) = eng.clone() else { return vec![] };
+            let files = vec![PathBuf::from(&path)];
+            let report = match metrics::compute(&files, &Format::AnonymousBank, &Params::default(), None, &|_| {}) {
+                Ok(r) => r,
+                Err(e) => return vec![Action::Done(Err(e))],
+            };
+            let json = match serde_json::to_vec_pretty(&report) {
+                Ok(j) => j,
+                Err(e) => return vec![Action::Done(Err(e.to_string()))],
+            };
+            match app.record_metric(&eng, &indicator, &report, &json) {
+                Ok(a) => {
+                    let mut v = reload(app);
+                    v.push(Action::Done(Ok(format!(
+                        "{} {indicator} = {}",
+                        i18n::M::Recorded.t(state.lang),
+                        a.measured.map(|m| format!("{m:.2}")).unwrap_or_default()
+                    ))));
+                    v
+                }
+                Err(e) => vec![Action::Done(Err(e.to_string()))],
+            }
+        }
+        Effect::SwitchEngagement(id) => match Data::load(app, &id) {
+            Ok(d) => vec![Action::Loaded(Box::new(d))],
+            Err(e) => vec![Action::Done(Err(e.to_string()))],
+        },
+    }
+}
+
+/// Apply an action and every effect that follows, synchronously (the run loop
+/// and the tests both use this).
+pub fn step(app: &mut App, state: &mut State, action: Action) {
+    let mut queue = vec![action];
+    while let Some(a) = queue.pop() {
+        if let Some(effect) = state.update(a) {
+            let mut produced = run_effect(app, state, effect);
+            produced.reverse();
+            queue.extend(produced);
+        }
+    }
+}
+
+/// Build the initial state for an engagement (or the welcome screen).
+pub fn initial_state(
+    app: &App,
+    setup: &Setup,
+    lang: Lang,
+    engagement: Option<&str>,
+) -> Result<State, crate::app::AppError> {
+    let data = match engagement {
+        Some(id) => Some(Data::load(app, id)?),
+        None => match app.resolve_engagement(None) {
+            Ok(e) => Some(Data::load(app, &e.id)?),
+            Err(_) => None,
+        },
+    };
+    let mut s = State::new(lang, setup.keymap.clone(), data);
+    s.warnings = setup.problems.iter().map(|p| p.to_string()).collect();
+    if let Some(first) = s.warnings.first() {
+        s.message = Some((format!("{}: {first}", i18n::M::ConfigProblem.t(lang)), true, 0));
+    }
+    Ok(s)
+}
+
+/// Restores the terminal when dropped (also on early return and unwinding).
+pub struct TerminalGuard {
+    mouse: bool,
+}
+
+impl TerminalGuard {
+    pub fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
+        enable_raw_mode()?;
+        let mut out = std::io::stdout();
+        execute!(out, EnterAlternateScreen)?;
+        if mouse {
+            execute!(out, EnableMouseCapture)?;
+        }
+        Ok(TerminalGuard { mouse })
+    }
+}
+
+/// Put the terminal back in cooked mode on the main screen (idempotent).
+pub fn restore_terminal(mouse: bool) {
+    let mut out = std::io::stdout();
+    if mouse {
+        let _ = execute!(out, DisableMouseCapture);
+    }
+    let _ = execute!(out, LeaveAlternateScreen, ratatui::crossterm::cursor::Show);
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal(self.mouse);
+    }
+}
+
+/// Chain a panic hook: restore the terminal, write a crash report, then report.
+fn install_panic_hook(data_dir: &Path, mouse: bool) {
+    let dir = data_dir.to_path_buf();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal(mouse);
+        let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
+        let path = dir.join(format!("crash-{stamp}.txt"));
+        let report = format!(
+            "cscaudit {} crashed at {stamp}\n{info}\n\nbacktrace:\n{}\n",
+            env!("CARGO_PKG_VERSION"),
+            std::backtrace::Backtrace::force_capture()
+        );
+        let written = std::fs::create_dir_all(&dir)
+            .and_then(|_| std::fs::write(&path, report))
+            .is_ok();
+        previous(info);
+        if written {
+            eprintln!("cscaudit crashed; a report was written to {}", path.display());
+        }
+    }));
+}
+
+/// Open the TUI on `app`. Config was read by the caller before this point.
+pub fn run(
+    mut app: App,
+    settings: &Settings,
+    paths: &Paths,
+    data_dir: &Path,
+    lang: Lang,
+    engagement: Option<&str>,
+) -> Result<(), String> {
+    let setup = load_setup(settings, paths);
+    if let Some(e) = engagement {
+        app.engagement(e).map_err(|e| e.to_string())?;
+    }
+    install_panic_hook(data_dir, settings.mouse);
+    let guard = TerminalGuard::enter(settings.mouse).map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?;
+    let size = terminal.size().map_err(|e| e.to_string())?;
+
+    // First frame before loading, so a large database still shows something at once.
+    let mut loading = State::new(lang, setup.keymap.clone(), None);
+    loading.size = (size.width, size.height);
+    loading.message = Some((i18n::M::Loading.t(lang).to_string(), false, 0));
+    let _ = terminal.draw(|f| view::view(&loading, &setup.theme, f));
+
+    let mut state = initial_state(&app, &setup, lang, engagement).map_err(|e| e.to_string())?;
+    state.size = (size.width, size.height);
+    state.mouse = settings.mouse;
+    if let Some(eff) = state.update(Action::Resize(size.width, size.height)) {
+        for a in run_effect(&mut app, &state, eff) {
+            step(&mut app, &mut state, a);
+        }
+    }
+    let (tx, rx) = mpsc::channel::<Action>();
+    std::thread::spawn(move || {
+        loop {
+            match event::read() {
+                Ok(Event::Key(k)) => {
+                    if tx.send(Action::Key(k)).is_err() {
+                        break;
+                    }
+                }
+                Ok(Event::Mouse(m)) => {
+                    if tx.send(Action::Mouse(m)).is_err() {
+                        break;
+                    }
+                }
+                Ok(Event::Resize(w, h)) => {
+                    if tx.send(Action::Resize(w, h)).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    });
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal
+                .draw(|f| view::view(&state, &setup.theme, f))
+                .map_err(|e| e.to_string())?;
+        }
+        let first = match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(a) => a,
+            Err(mpsc::RecvTimeoutError::Timeout) => Action::Tick,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        let had_message = state.message.is_some();
+        let is_tick = matches!(first, Action::Tick);
+        step(&mut app, &mut state, first);
+        // Drain whatever else is queued, then draw once.
+        while let Ok(a) = rx.try_recv() {
+            step(&mut app, &mut state, a);
+        }
+        dirty = !is_tick || had_message != state.message.is_some();
+        if state.quit {
+            break;
+        }
+    }
+    drop(terminal);
+    drop(guard);
+    Ok(())
+}
