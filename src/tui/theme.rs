@@ -124,13 +124,11 @@ fn line_of(src: &str, needle: &str) -> usize {
     src.lines().position(|l| l.contains(needle)).map_or(1, |p| p + 1)
 }
 
+/// A theme's palette, styles and name after following `inherits`.
+type Resolved = (BTreeMap<String, String>, BTreeMap<String, RawStyle>, String);
+
 /// Load a theme source (following `inherits` through builtins and `dir`).
-fn load_raw(
-    src: &str,
-    file: &str,
-    dir: Option<&Path>,
-    depth: u8,
-) -> Result<(BTreeMap<String, String>, BTreeMap<String, RawStyle>, String), ConfigError> {
+fn load_raw(src: &str, file: &str, dir: Option<&Path>, depth: u8) -> Result<Resolved, ConfigError> {
     let raw: RawTheme = toml::from_str(src).map_err(|e| crate::config::toml_error(src, Path::new(file), &e))?;
     let (mut palette, mut styles) = match &raw.inherits {
         Some(parent) if depth < 4 => {

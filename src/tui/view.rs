@@ -1277,16 +1277,23 @@ fn popup_block<'a>(ui: &Ui, title: String, hint: &'a str) -> Block<'a> {
         .style(ui.st("popup"))
 }
 
-fn command_list(
-    ui: &Ui,
-    f: &mut Frame,
-    area: Rect,
+/// A filterable command list (help and palette share it).
+struct CommandList<'a> {
     title: String,
-    hint: &str,
-    input: &str,
-    entries: &[(super::commands::Cmd, String, &str)],
+    hint: &'a str,
+    input: &'a str,
+    entries: &'a [(super::commands::Cmd, String, &'a str)],
     selected: usize,
-) {
+}
+
+fn command_list(ui: &Ui, f: &mut Frame, area: Rect, list: CommandList) {
+    let CommandList {
+        title,
+        hint,
+        input,
+        entries,
+        selected,
+    } = list;
     f.render_widget(Clear, area);
     let block = popup_block(ui, title, hint);
     let inner = block.inner(area);
@@ -1340,7 +1347,18 @@ fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 ui.m(M::Help),
                 if ctx == Ctx::Global { "global" } else { ctx.name() }
             );
-            command_list(ui, f, r, title, ui.m(M::HelpHint), filter, &entries, *selected);
+            command_list(
+                ui,
+                f,
+                r,
+                CommandList {
+                    title,
+                    hint: ui.m(M::HelpHint),
+                    input: filter,
+                    entries: &entries,
+                    selected: *selected,
+                },
+            );
         }
         Popup::Palette { input, selected } => {
             let entries = ui.s.palette_entries();
@@ -1349,11 +1367,13 @@ fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 ui,
                 f,
                 r,
-                format!(" {} ", ui.m(M::Palette)),
-                ui.m(M::PaletteHint),
-                input,
-                &entries,
-                *selected,
+                CommandList {
+                    title: format!(" {} ", ui.m(M::Palette)),
+                    hint: ui.m(M::PaletteHint),
+                    input,
+                    entries: &entries,
+                    selected: *selected,
+                },
             );
         }
         Popup::Confirm { message, .. } => {
