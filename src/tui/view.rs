@@ -1119,7 +1119,7 @@ fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
                 Cell::from(a.due.map(|x| x.to_string()).unwrap_or_default()),
                 Cell::from(Span::styled(dtext, ui.st(role))),
                 Cell::from(Span::styled(
-                    a.status.label(ui.zh),
+                    truncate(a.status.label(ui.zh), 14),
                     ui.st(if a.status == ActionStatus::Effective {
                         "status.verified"
                     } else {

@@ -1,0 +1,148 @@
+//! The real binary in a pseudo-terminal (portable-pty + vt100): switch through
+//! the four panes, open help, filter it, quit; check the screen at each step
+//! and that the terminal is back in cooked mode afterwards.
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+struct Screen {
+    parser: vt100::Parser,
+    rx: mpsc::Receiver<Vec<u8>>,
+}
+
+impl Screen {
+    fn pump(&mut self) {
+        while let Ok(bytes) = self.rx.try_recv() {
+            self.parser.process(&bytes);
+        }
+    }
+    fn text(&mut self) -> String {
+        self.pump();
+        self.parser.screen().contents()
+    }
+    /// Wait until the screen shows `needle` (or fail with the screen).
+    fn wait_for(&mut self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let t = self.text();
+            if t.contains(needle) {
+                return t;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("timed out waiting for {needle:?}; screen:\n{t}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn the_real_binary_in_a_pty() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_cscaudit");
+    let data = dir.path().join("demo");
+    let seeded = std::process::Command::new(bin)
+        .args(["--data-dir", data.to_str().unwrap(), "demo", "--no-tui"])
+        .env("CSCAUDIT_CONFIG_DIR", dir.path().join("config"))
+        .output()
+        .unwrap();
+    assert!(seeded.status.success());
+
+    let pty = native_pty_system();
+    let pair = pty
+        .openpty(PtySize {
+            rows: 40,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new("sh");
+    // After the app exits, stty prints the terminal modes it left behind.
+    cmd.args([
+        "-c",
+        &format!("'{bin}' --data-dir '{}'; echo EXIT=$?; stty -a", data.display()),
+    ]);
+    cmd.env("LANG", "en_US.UTF-8");
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("CSCAUDIT_CONFIG_DIR", dir.path().join("config"));
+    cmd.env_remove("LC_ALL");
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut writer = pair.master.take_writer().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let mut screen = Screen {
+        parser: vt100::Parser::new(40, 120, 0),
+        rx,
+    };
+    let mut send = |s: &str| {
+        writer.write_all(s.as_bytes()).unwrap();
+        writer.flush().unwrap();
+    };
+
+    let t = screen.wait_for("Remediation at a glance");
+    assert!(
+        t.contains("DEMO-S2") && t.contains("[provisional catalogue]") && t.contains("Oldest overdue"),
+        "{t}"
+    );
+    send("2");
+    let t = screen.wait_for("Checklist 26/26");
+    assert!(t.contains("AC-02 20-second service"), "{t}");
+    send("3");
+    let t = screen.wait_for("Findings 15/15");
+    assert!(t.contains("LM-001") && t.contains("ZW-005"), "{t}");
+    send("4");
+    let t = screen.wait_for("Remediation 25/25");
+    assert!(t.contains("run the failover drill") && t.contains("+12d"), "{t}");
+    send("?");
+    screen.wait_for("type to filter");
+    send("remed");
+    let t = screen.wait_for("> remed");
+    assert!(
+        t.contains("Go to remediation") && !t.contains("Go to the dashboard"),
+        "{t}"
+    );
+    send("\x1b");
+    // Esc alone waits briefly for an escape sequence; give the popup time to close.
+    let start = Instant::now();
+    while screen.text().contains("type to filter") && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!screen.text().contains("type to filter"), "help did not close");
+    send("1");
+    screen.wait_for("Remediation at a glance");
+    send("q");
+    let t = screen.wait_for("EXIT=");
+    assert!(t.contains("EXIT=0"), "{t}");
+    let t = screen.wait_for("speed");
+    // Cooked mode: canonical input and echo are back on.
+    let modes: String = t
+        .split_whitespace()
+        .filter(|w| w.trim_start_matches('-') == "icanon" || w.trim_start_matches('-') == "echo")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        modes.contains("icanon") && !modes.contains("-icanon"),
+        "stty: {modes}\n{t}"
+    );
+    assert!(modes.split(' ').any(|w| w == "echo"), "stty: {modes}\n{t}");
+    assert!(!screen.parser.screen().alternate_screen(), "left the alternate screen");
+    let status = child.wait().unwrap();
+    assert!(status.success());
+}
