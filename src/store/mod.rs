@@ -228,15 +228,20 @@ impl Store {
             source,
         })?;
         let path = dir.join("db");
-        let db = sled::Config::new().path(&path).open().map_err(|e| match e {
-            sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                StoreError::Locked { path: path.clone() }
-            }
-            other => StoreError::Sled {
-                path: path.clone(),
-                source: other,
-            },
-        })?;
+        // A bounded page cache keeps the resident set small on large databases.
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(64 << 20)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
+                    StoreError::Locked { path: path.clone() }
+                }
+                other => StoreError::Sled {
+                    path: path.clone(),
+                    source: other,
+                },
+            })?;
         Self::from_db(db, path, dir.join("blobs"))
     }
 
@@ -392,13 +397,52 @@ impl Store {
 
     /// Live (not deleted) records of a kind whose id starts with `prefix`.
     pub fn records(&self, kind: Kind, prefix: &str) -> Result<Vec<Record>> {
-        let mut out = Vec::new();
+        self.records_map(kind, prefix, |r| Some(r.clone()))
+    }
+
+    /// Scan records of a kind and map each live one (decoding runs on every
+    /// core: large engagements load in a fraction of the time).
+    pub fn records_map<T: Send>(
+        &self,
+        kind: Kind,
+        prefix: &str,
+        f: impl Fn(&Record) -> Option<T> + Sync,
+    ) -> Result<Vec<T>> {
+        let mut raw = Vec::new();
         for kv in self.trees[kind_slot(kind)].scan_prefix(prefix.as_bytes()) {
             let (_, v) = kv.map_err(|e| self.sled_err(e))?;
-            let r: Record = codec::decode(&v)?;
-            if !r.deleted {
-                out.push(r);
+            raw.push(v);
+        }
+        let decode = |chunk: &[sled::IVec]| -> std::result::Result<Vec<T>, CodecError> {
+            let mut out = Vec::with_capacity(chunk.len());
+            for v in chunk {
+                let r: Record = codec::decode(v)?;
+                if !r.deleted
+                    && let Some(x) = f(&r)
+                {
+                    out.push(x);
+                }
             }
+            Ok(out)
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        if raw.len() < 2048 || threads < 2 {
+            return Ok(decode(&raw)?);
+        }
+        let size = raw.len().div_ceil(threads);
+        let parts: Vec<std::result::Result<Vec<T>, CodecError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = raw.chunks(size).map(|c| s.spawn(|| decode(c))).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(CodecError::Decode("decoder thread panicked".into())))
+                })
+                .collect()
+        });
+        let mut out = Vec::with_capacity(raw.len());
+        for p in parts {
+            out.extend(p?);
         }
         Ok(out)
     }

@@ -25,6 +25,8 @@ pub struct Data {
     pub actions_by_finding: HashMap<String, Vec<usize>>,
     /// Indexes into `findings` per indicator id.
     pub findings_by_indicator: HashMap<String, Vec<usize>>,
+    /// Lower-case "reference title indicators" per finding, for filtering.
+    pub finding_search: Vec<String>,
     pub evidence: HashMap<String, Evidence>,
     pub report: StatusReport,
     pub today: Date,
@@ -66,7 +68,12 @@ impl Data {
                 findings_by_indicator.entry(ind.clone()).or_default().push(i);
             }
         }
+        let finding_search = findings
+            .iter()
+            .map(|f| format!("{} {} {}", f.reference, f.title, f.indicators.join(" ")).to_lowercase())
+            .collect();
         Ok(Data {
+            finding_search,
             team: app.team(&engagement.id)?,
             engagements: app.engagements()?,
             evidence: app

@@ -231,6 +231,8 @@ pub struct State {
     pub findings: ListState<FindingCol>,
     pub overdue_only: bool,
     pub remediation: ListState<ActionCol>,
+    /// Every finding in the current sort order (cache; cleared on reload).
+    findings_order: Option<((FindingCol, bool), Vec<usize>)>,
     pub rem_view: RemView,
     pub history: Option<(EntityId, Vec<Op>)>,
     pub message: Option<(String, bool, u8)>,
@@ -293,6 +295,7 @@ impl State {
             findings: ListState::new(FindingCol::Ref),
             overdue_only: false,
             remediation: ListState::new(ActionCol::Due),
+            findings_order: None,
             rem_view: RemView::All,
             history: None,
             message: None,
@@ -387,24 +390,14 @@ impl State {
         }
     }
 
-    pub fn refresh_findings(&mut self) {
+    /// All findings in the current sort order, computed once per sort and data.
+    fn sorted_findings(&mut self) {
         let Some(d) = &self.data else { return };
-        let filter = FindingFilter::parse(&self.findings.filter);
-        let today = d.today;
-        let overdue_only = self.overdue_only || filter.overdue;
-        let mut view: Vec<usize> = (0..d.findings.len())
-            .filter(|&i| {
-                let f = &d.findings[i];
-                (filter.grades.is_empty() || filter.grades.contains(&f.grade))
-                    && (filter.statuses.is_empty() || filter.statuses.contains(&f.status))
-                    && (!overdue_only || finding_overdue(f, today).is_some())
-                    && filter.text.iter().all(|t| {
-                        lower(&f.reference).contains(t)
-                            || lower(&f.title).contains(t)
-                            || f.indicators.iter().any(|i| lower(i).contains(t))
-                    })
-            })
-            .collect();
+        let want = (self.findings.sort, self.findings.ascending);
+        if self.findings_order.as_ref().is_some_and(|(k, _)| *k == want) {
+            return;
+        }
+        let mut order: Vec<usize> = (0..d.findings.len()).collect();
         let key = |f: &Finding| -> (String, i64) {
             match self.findings.sort {
                 FindingCol::Ref => (f.reference.clone(), 0),
@@ -432,13 +425,38 @@ impl State {
                 ),
             }
         };
-        view.sort_by(|&a, &b| {
-            let (fa, fb) = (&d.findings[a], &d.findings[b]);
-            let o = key(fa).cmp(&key(fb)).then_with(|| fa.reference.cmp(&fb.reference));
-            if self.findings.ascending { o } else { o.reverse() }
-        });
+        order.sort_by_cached_key(|&i| (key(&d.findings[i]), d.findings[i].reference.clone()));
+        if !self.findings.ascending {
+            order.reverse();
+        }
+        self.findings_order = Some((want, order));
+    }
+
+    pub fn refresh_findings(&mut self) {
+        self.sorted_findings();
+        let Some(d) = &self.data else { return };
+        let Some((_, order)) = &self.findings_order else { return };
+        let filter = FindingFilter::parse(&self.findings.filter);
+        let today = d.today;
+        let overdue_only = self.overdue_only || filter.overdue;
+        let plain = filter.grades.is_empty() && filter.statuses.is_empty() && !overdue_only && filter.text.is_empty();
+        let view: Vec<usize> = if plain {
+            order.clone()
+        } else {
+            order
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let f = &d.findings[i];
+                    (filter.grades.is_empty() || filter.grades.contains(&f.grade))
+                        && (filter.statuses.is_empty() || filter.statuses.contains(&f.status))
+                        && (!overdue_only || finding_overdue(f, today).is_some())
+                        && filter.text.iter().all(|t| d.finding_search[i].contains(t.as_str()))
+                })
+                .collect()
+        };
         self.findings.view = view;
-        fix_selection(&mut self.findings, |i| d.findings[i].reference.clone());
+        fix_selection(&mut self.findings, |i| d.findings[i].reference.as_str());
     }
 
     pub fn refresh_remediation(&mut self) {
@@ -490,7 +508,7 @@ impl State {
             if self.remediation.ascending { o } else { o.reverse() }
         });
         self.remediation.view = view;
-        fix_selection(&mut self.remediation, |i| d.actions[i].id.clone());
+        fix_selection(&mut self.remediation, |i| d.actions[i].id.as_str());
     }
 
     pub fn selected_finding(&self) -> Option<&Finding> {
@@ -534,6 +552,7 @@ impl State {
             }
             Action::Loaded(data) => {
                 self.data = Some(*data);
+                self.findings_order = None;
                 self.refresh_views();
                 self.selection_changed()
             }
@@ -1260,13 +1279,13 @@ impl State {
     }
 }
 
-fn fix_selection<C>(list: &mut ListState<C>, id_of: impl Fn(usize) -> String) {
+fn fix_selection<'a, C>(list: &mut ListState<C>, id_of: impl Fn(usize) -> &'a str) {
     let present = list
         .selected
-        .as_ref()
-        .is_some_and(|s| list.view.iter().any(|&i| &id_of(i) == s));
+        .as_deref()
+        .is_some_and(|s| list.view.iter().any(|&i| id_of(i) == s));
     if !present {
-        list.selected = list.view.first().map(|&i| id_of(i));
+        list.selected = list.view.first().map(|&i| id_of(i).to_string());
         list.offset = 0;
     }
 }
