@@ -146,3 +146,65 @@ fn the_real_binary_in_a_pty() {
     let status = child.wait().unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn a_panic_restores_the_terminal_and_writes_a_crash_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_cscaudit");
+    let data = dir.path().join("data");
+    let pty = native_pty_system();
+    let pair = pty
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new("sh");
+    cmd.args([
+        "-c",
+        &format!("'{bin}' --data-dir '{}'; echo EXIT=$?; stty -a", data.display()),
+    ]);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("CSCAUDIT_TEST_PANIC", "1");
+    cmd.env("CSCAUDIT_CONFIG_DIR", dir.path().join("config"));
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let _writer = pair.master.take_writer().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut screen = Screen {
+        parser: vt100::Parser::new(24, 80, 200),
+        rx,
+    };
+    let t = screen.wait_for("speed");
+    assert!(t.contains("EXIT=101"), "{t}");
+    assert!(t.contains("a report was written to"), "{t}");
+    assert!(!screen.parser.screen().alternate_screen());
+    let modes: Vec<&str> = t
+        .split_whitespace()
+        .filter(|w| w.trim_start_matches('-') == "icanon")
+        .collect();
+    assert_eq!(modes, vec!["icanon"], "{t}");
+    let reports: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("crash-"))
+        .collect();
+    assert_eq!(reports.len(), 1);
+    let report = std::fs::read_to_string(reports[0].path()).unwrap();
+    assert!(
+        report.contains("test panic requested") && report.contains("backtrace"),
+        "{report}"
+    );
+    child.wait().unwrap();
+}

@@ -400,3 +400,31 @@ fn mouse_clicks_tabs_and_rows_when_enabled() {
     );
     assert_eq!(s.findings.selected.as_deref(), Some("LM-007"));
 }
+
+#[test]
+fn recompute_an_indicator_from_call_records_in_the_tui() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let mut s = state(&app, Lang::En);
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/calls/january-excerpt.txt");
+    press(&mut app, &mut s, "2 / text:AC-02 enter j j");
+    assert_eq!(s.selected_indicator(), Some("AC-02"));
+    press(&mut app, &mut s, "M");
+    assert!(matches!(s.popup, Some(Popup::Input { .. })));
+    assert!(screen(&s, 120, 40).contains("Call-record file"));
+    press(&mut app, &mut s, &format!("text:{} enter", file.display()));
+    assert!(s.popup.is_none(), "{:?}", s.popup);
+    let a = app.assessment(demo::DEMO_ENGAGEMENT, "AC-02").unwrap();
+    assert!((a.measured.unwrap() - 54.90).abs() < 0.01, "{a:?}");
+    assert!(a.method.contains("sl-neg") && a.method.contains("sha256:"));
+    assert!(s.message.as_ref().unwrap().0.contains("AC-02 = 54.90"));
+    // A file that does not exist is an error popup; nothing changes.
+    press(&mut app, &mut s, "M text:/no/such/file.txt enter");
+    assert!(matches!(&s.popup, Some(Popup::Error(e)) if e.contains("/no/such/file.txt")));
+    press(&mut app, &mut s, "enter");
+    assert!(s.popup.is_none());
+    // An indicator without a metric says so.
+    press(&mut app, &mut s, "ctrl-l / text:ST-02 enter j j M");
+    assert!(s.popup.is_none());
+    assert!(s.message.as_ref().unwrap().1, "shown as an error");
+}

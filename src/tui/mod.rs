@@ -235,6 +235,10 @@ pub fn run(
     loading.size = (size.width, size.height);
     loading.message = Some((i18n::M::Loading.t(lang).to_string(), false, 0));
     let _ = terminal.draw(|f| view::view(&loading, &setup.theme, f));
+    // Test hook: prove that a panic restores the terminal and leaves a report.
+    if std::env::var_os("CSCAUDIT_TEST_PANIC").is_some() {
+        panic!("test panic requested by CSCAUDIT_TEST_PANIC");
+    }
 
     let mut state = initial_state(&app, &setup, lang, engagement).map_err(|e| e.to_string())?;
     state.size = (size.width, size.height);
