@@ -80,10 +80,7 @@ pub fn action_line(a: &CorrectiveAction, today: Date) -> ActionLine {
         due: a.due,
         status: a.status,
         progress: a.progress,
-        days_overdue: a
-            .due
-            .filter(|_| a.status.is_open())
-            .map(|d| i64::from((today - d).get_days())),
+        days_overdue: a.days_past_due(today),
     }
 }
 

@@ -114,13 +114,13 @@ impl CorrectiveAction {
         }
         overdue_days(self.due?, today)
     }
-    /// Days until due (0 = today), for open actions not yet overdue.
-    pub fn days_left(&self, today: Date) -> Option<i64> {
+    /// Days past the due date for an open action: positive when overdue,
+    /// zero on the day, negative for days left; None when closed or undated.
+    pub fn days_past_due(&self, today: Date) -> Option<i64> {
         if !self.status.is_open() {
             return None;
         }
-        let d = i64::from((self.due? - today).get_days());
-        (d >= 0).then_some(d)
+        Some(i64::from((today - self.due?).get_days()))
     }
 }
 

@@ -463,11 +463,7 @@ impl State {
         let Some(d) = &self.data else { return };
         let today = d.today;
         let needle = lower(self.remediation.filter.trim());
-        let days = |a: &CorrectiveAction| {
-            a.due
-                .filter(|_| a.status.is_open())
-                .map(|due| i64::from((today - due).get_days()))
-        };
+        let days = |a: &CorrectiveAction| a.days_past_due(today);
         let mut view: Vec<usize> = (0..d.actions.len())
             .filter(|&i| {
                 let a = &d.actions[i];

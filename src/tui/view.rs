@@ -486,6 +486,44 @@ fn visible(offset: usize, len: usize, height: usize) -> std::ops::Range<usize> {
     start..(start + height).min(len)
 }
 
+/// Draw a list pane's frame and record its geometry for paging and mouse hits;
+/// returns the inner area and the range of rows to build (only those visible).
+fn list_frame(
+    ui: &Ui,
+    f: &mut Frame,
+    area: Rect,
+    title: String,
+    len: usize,
+    selected: Option<usize>,
+    offset: usize,
+) -> (Rect, std::ops::Range<usize>) {
+    let block = ui.block(title, true);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let height = inner.height.saturating_sub(1) as usize;
+    let offset = effective_offset(offset, selected, len, height);
+    let mut h = ui.s.hits.borrow_mut();
+    h.list_height = height;
+    h.list = Some((
+        Rect {
+            y: inner.y + 1,
+            height: inner.height.saturating_sub(1),
+            ..inner
+        },
+        offset,
+    ));
+    (inner, visible(offset, len, height))
+}
+
+fn no_matches(ui: &Ui, f: &mut Frame, inner: Rect) {
+    let r = Rect {
+        y: inner.y + 1,
+        height: 1.min(inner.height.saturating_sub(1)),
+        ..inner
+    };
+    f.render_widget(Paragraph::new(ui.m(M::NoMatches)).style(ui.st("text.dim")), r);
+}
+
 fn measured_text(ui: &Ui, ind: &crate::model::catalog::Indicator, measured: Option<f64>) -> (String, Option<bool>) {
     let target = ind.target.map(|t| {
         let dir = match ind.direction {
@@ -528,32 +566,15 @@ fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
     };
     let n_ind = cl.rows.iter().filter(|(r, _)| matches!(r, CRow::Indicator(_))).count();
     let title = list_title(ui, M::Checklist, n_ind, d.catalog.indicators.len(), &cl.filter, &extra);
-    let block = ui.block(title, true);
-    let inner = block.inner(list_a);
-    f.render_widget(block, list_a);
-    let height = inner.height.saturating_sub(1) as usize;
     let sel = cl
         .selected
         .as_ref()
         .and_then(|s| cl.rows.iter().position(|(r, _)| r == s));
-    let offset = effective_offset(cl.offset, sel, cl.rows.len(), height);
-    {
-        let mut h = ui.s.hits.borrow_mut();
-        h.list_height = height;
-        h.list = Some((
-            Rect {
-                y: inner.y + 1,
-                height: inner.height.saturating_sub(1),
-                ..inner
-            },
-            offset,
-        ));
-    }
+    let (inner, range) = list_frame(ui, f, list_a, title, cl.rows.len(), sel, cl.offset);
     let fixed: [u16; 5] = [10, 15, 10, 9, 2];
     let label_w = (inner.width as usize)
         .saturating_sub(fixed.iter().map(|w| *w as usize + 1).sum::<usize>())
         .max(8);
-    let range = visible(offset, cl.rows.len(), height);
     let rows: Vec<Row> = cl.rows[range]
         .iter()
         .map(|(row, level)| {
@@ -823,31 +844,14 @@ fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
         extra.push_str(&format!(" · {}", ui.m(M::Overdue)));
     }
     let title = list_title(ui, M::Findings, fl.view.len(), d.findings.len(), &fl.filter, &extra);
-    let block = ui.block(title, true);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let height = inner.height.saturating_sub(1) as usize;
     let sel = fl
         .selected
         .as_ref()
         .and_then(|s| fl.view.iter().position(|&i| &d.findings[i].reference == s));
-    let offset = effective_offset(fl.offset, sel, fl.view.len(), height);
-    {
-        let mut h = ui.s.hits.borrow_mut();
-        h.list_height = height;
-        h.list = Some((
-            Rect {
-                y: inner.y + 1,
-                height: inner.height.saturating_sub(1),
-                ..inner
-            },
-            offset,
-        ));
-    }
+    let (inner, range) = list_frame(ui, f, area, title, fl.view.len(), sel, fl.offset);
     let title_w = (inner.width as usize)
         .saturating_sub(8 + 5 + 6 + 12 + 10 + 15 + 4 + 8)
         .max(8);
-    let range = visible(offset, fl.view.len(), height);
     let rows: Vec<Row> = fl.view[range]
         .iter()
         .map(|&i| {
@@ -910,12 +914,7 @@ fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
     ];
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
     if fl.view.is_empty() {
-        let r = Rect {
-            y: inner.y + 1,
-            height: 1,
-            ..inner
-        };
-        f.render_widget(Paragraph::new(ui.m(M::NoMatches)).style(ui.st("text.dim")), r);
+        no_matches(ui, f, inner);
     }
 }
 
@@ -998,10 +997,7 @@ fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
     let mut any = false;
     for a in d.actions_of(&fi.reference) {
         any = true;
-        let days = a
-            .due
-            .filter(|_| a.status.is_open())
-            .map(|due| i64::from((d.today - due).get_days()));
+        let days = a.days_past_due(d.today);
         let (dtext, role) = days_text(ui, days);
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", a.id), ui.st("text.dim")),
@@ -1078,39 +1074,19 @@ fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
         if rl.ascending { "↑" } else { "↓" }
     );
     let title = list_title(ui, M::Remediation, rl.view.len(), d.actions.len(), &rl.filter, &extra);
-    let block = ui.block(title, true);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let height = inner.height.saturating_sub(1) as usize;
     let sel = rl
         .selected
         .as_ref()
         .and_then(|s| rl.view.iter().position(|&i| &d.actions[i].id == s));
-    let offset = effective_offset(rl.offset, sel, rl.view.len(), height);
-    {
-        let mut h = ui.s.hits.borrow_mut();
-        h.list_height = height;
-        h.list = Some((
-            Rect {
-                y: inner.y + 1,
-                height: inner.height.saturating_sub(1),
-                ..inner
-            },
-            offset,
-        ));
-    }
+    let (inner, range) = list_frame(ui, f, area, title, rl.view.len(), sel, rl.offset);
     let desc_w = (inner.width as usize)
         .saturating_sub(7 + 22 + 10 + 6 + 14 + 5 + 7)
         .max(8);
-    let range = visible(offset, rl.view.len(), height);
     let rows: Vec<Row> = rl.view[range]
         .iter()
         .map(|&i| {
             let a = &d.actions[i];
-            let days = a
-                .due
-                .filter(|_| a.status.is_open())
-                .map(|due| i64::from((d.today - due).get_days()));
+            let days = a.days_past_due(d.today);
             let (dtext, role) = days_text(ui, days);
             let row = Row::new(vec![
                 Cell::from(a.finding.clone()),
@@ -1156,12 +1132,7 @@ fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
     ];
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
     if rl.view.is_empty() {
-        let r = Rect {
-            y: inner.y + 1,
-            height: 1,
-            ..inner
-        };
-        f.render_widget(Paragraph::new(ui.m(M::NoMatches)).style(ui.st("text.dim")), r);
+        no_matches(ui, f, inner);
     }
 }
 
@@ -1169,10 +1140,7 @@ fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
     let Some(d) = &ui.s.data else { return };
     let Some(a) = ui.s.selected_action() else { return };
     let dt = |x: Option<jiff::civil::Date>| x.map_or("-".to_string(), |d| d.to_string());
-    let days = a
-        .due
-        .filter(|_| a.status.is_open())
-        .map(|due| i64::from((d.today - due).get_days()));
+    let days = a.days_past_due(d.today);
     let (dtext, role) = days_text(ui, days);
     let mut lines = vec![
         Line::styled(
