@@ -50,7 +50,7 @@ messages! {
     ColId => "ID", "编号";
     ColName => "Indicator", "指标";
     ColResult => "Result", "结论";
-    ColMeasured => "Measured / target", "实测 / 目标";
+    ColMeasured => "Value / target", "实测 / 目标";
     ColAssignee => "Assignee", "负责人";
     ColWorkflow => "Status", "状态";
     ColFindings => "F", "项";

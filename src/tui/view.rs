@@ -328,7 +328,7 @@ fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
     );
 
     // Progress and score per group.
-    let [prog_a, grid_a] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(mid);
+    let [prog_a, grid_a] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(mid);
     let inner_w = prog_a.width.saturating_sub(2) as usize;
     let label_w = 24usize;
     let bar_w = inner_w.saturating_sub(label_w + 14).max(4);
@@ -395,12 +395,12 @@ fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         })
         .collect();
     let mut widths = vec![Constraint::Length(12)];
-    widths.extend(shown.iter().map(|_| Constraint::Length(4)));
-    widths.push(Constraint::Length(4));
+    widths.extend(shown.iter().map(|_| Constraint::Length(5)));
+    widths.push(Constraint::Length(5));
     f.render_widget(
         Table::new(rows, widths)
             .header(Row::new(header).style(ui.st("table.header")))
-            .column_spacing(1)
+            .column_spacing(0)
             .block(ui.block(format!(" {} ", ui.m(M::FindingsByGrade)), false)),
         grid_a,
     );
@@ -571,7 +571,7 @@ fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
         .as_ref()
         .and_then(|s| cl.rows.iter().position(|(r, _)| r == s));
     let (inner, range) = list_frame(ui, f, list_a, title, cl.rows.len(), sel, cl.offset);
-    let fixed: [u16; 5] = [10, 15, 10, 9, 2];
+    let fixed: [u16; 5] = [13, 15, 9, 9, 2];
     let label_w = (inner.width as usize)
         .saturating_sub(fixed.iter().map(|w| *w as usize + 1).sum::<usize>())
         .max(8);
@@ -638,7 +638,7 @@ fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
                             }),
                         )),
                         Cell::from(Span::styled(
-                            truncate(&a.and_then(|a| a.assignee.clone()).unwrap_or_default(), 10),
+                            truncate(&a.and_then(|a| a.assignee.clone()).unwrap_or_default(), 9),
                             ui.st("text.dim"),
                         )),
                         Cell::from(Span::styled(
