@@ -347,3 +347,17 @@ fn chunked_parallel_reading_matches_a_single_pass_on_a_large_file() {
     );
     assert_eq!(many.inputs[0].sha256, hex::encode(Sha256::digest(big.as_bytes())));
 }
+
+#[test]
+fn a_file_without_line_ends_is_malformed_rows_not_unbounded_memory() {
+    // 10 MiB with no newline: cut into chunk-sized rows, each reported malformed.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blob.bin");
+    std::fs::write(&path, vec![b'x'; 10 << 20]).unwrap();
+    let r = run(&[path], &Format::AnonymousBank, &Params::default());
+    let i = &r.inputs[0];
+    assert!(i.rows >= 2, "{}", i.rows);
+    assert_eq!(i.malformed, i.rows);
+    assert_eq!(r.overall.counts.records, 0);
+    assert_eq!(i.bytes, 10 << 20);
+}

@@ -518,6 +518,8 @@ fn tally_anonymous_chunk(buf: &[u8], p: &Params) -> Part {
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
 const CHUNK_BYTES: usize = 4 << 20;
+/// Longest line kept whole; longer runs without a newline are cut (and fail to parse).
+const MAX_LINE: usize = CHUNK_BYTES;
 
 fn read_anonymous(path: &Path, p: &Params, progress: Progress) -> std::io::Result<(Part, String, u64)> {
     let mut file = std::fs::File::open(path)?;
@@ -567,6 +569,15 @@ fn read_anonymous(path: &Path, p: &Params, progress: Progress) -> std::io::Resul
                     Some(pos) => {
                         carry = buf[pos + 1..].to_vec();
                         buf.truncate(pos + 1);
+                        if job_tx.send((idx, buf)).is_err() {
+                            break;
+                        }
+                        idx += 1;
+                    }
+                    // No line end in a whole chunk: not a call-record file. Pass it on
+                    // (it counts as a malformed row) instead of growing without bound.
+                    None if buf.len() >= MAX_LINE => {
+                        buf.push(b'\n');
                         if job_tx.send((idx, buf)).is_err() {
                             break;
                         }
