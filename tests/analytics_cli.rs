@@ -9,7 +9,8 @@ fn cmd(dir: &Path) -> Command {
     c.env("CSCAUDIT_DATA_DIR", dir)
         .env("CSCAUDIT_CONFIG_DIR", dir.join("config"))
         .env("LANG", "C.UTF-8")
-        .env_remove("LC_ALL");
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
     c
 }
 
