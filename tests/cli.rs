@@ -290,6 +290,30 @@ fn a_certification_audit_through_the_cli() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("cannot move from closed to closed"));
+    cmd(d)
+        .args(["finding", "edit", "ZH-001", "--field", "title", "--value", "x"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("reopen it before editing"));
+    stdout(d, &["finding", "reopen", "ZH-001", "--reason", "新情况"]);
+    stdout(
+        d,
+        &[
+            "finding",
+            "edit",
+            "ZH-001",
+            "--field",
+            "title",
+            "--value",
+            "放弃率口径不一致",
+        ],
+    );
+    assert!(stdout(d, &["finding", "show", "ZH-001"]).contains("放弃率口径不一致"));
+    cmd(d)
+        .args(["finding", "edit", "ZH-001", "--field", "grade", "--value", "major"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("cannot be edited"));
     stdout(d, &["assess", "AC-02", "--result", "conforming", "--measured", "83.1"]);
     let file = d.join("证据.txt");
     std::fs::write(&file, "ACD export").unwrap();

@@ -266,6 +266,14 @@ pub enum FindingCmd {
         #[arg(long)]
         issue: bool,
     },
+    /// Change the text of an open finding (title, statement, criterion, evidence_note, root_cause, correction).
+    Edit {
+        reference: String,
+        #[arg(long)]
+        field: String,
+        #[arg(long)]
+        value: String,
+    },
     Issue {
         reference: String,
     },

@@ -527,6 +527,14 @@ fn finding(ctx: &Ctx, c: FindingCmd) -> Result<()> {
             )?;
             moved(f, &mut o)?;
         }
+        FindingCmd::Edit {
+            reference,
+            field,
+            value,
+        } => {
+            let f = app.edit_finding(&reference, &field, &value)?;
+            writeln!(o, "{} {field} = {}", f.reference, value)?;
+        }
         FindingCmd::Issue { reference } => moved(app.move_finding(&reference, FindingMove::Issue)?, &mut o)?,
         FindingCmd::Respond {
             reference,

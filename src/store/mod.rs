@@ -447,10 +447,6 @@ impl Store {
         Ok(out)
     }
 
-    pub fn count(&self, kind: Kind) -> usize {
-        self.trees[kind_slot(kind)].len()
-    }
-
     /// Ids from an index, for one engagement and an optional value prefix.
     pub fn index_ids(&self, tag: IndexTag, engagement: &str, value: Option<&str>) -> Result<Vec<String>> {
         let mut prefix = vec![tag as u8];
@@ -501,10 +497,6 @@ impl Store {
             Some(v) => Ok(codec::decode(&v)?),
             None => Ok(SeqSet::default()),
         }
-    }
-
-    pub fn has_op(&self, id: &OpId) -> Result<bool> {
-        Ok(self.seen(&id.actor)?.contains(id.seq))
     }
 
     /// Open conflicts across the database.
@@ -807,17 +799,6 @@ impl Store {
             return Err(self.corrupt(format!("evidence blob {sha} does not match its hash")));
         }
         Ok(bytes)
-    }
-
-    /// Ops per record kind (diagnostics).
-    pub fn stats(&self) -> HashMap<&'static str, usize> {
-        let mut m = HashMap::new();
-        m.insert("ops", self.op_count());
-        for k in Kind::ALL {
-            m.insert(k.name(), self.trees[kind_slot(k)].len());
-        }
-        m.insert("conflicts", self.trees[CONFLICTS].len());
-        m
     }
 }
 
