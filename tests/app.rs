@@ -365,3 +365,49 @@ fn second_open_in_another_handle_is_refused_with_the_path() {
     assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
     assert!(err.to_string().contains("in use by another cscaudit process"));
 }
+
+#[test]
+fn indexes_follow_status_owner_and_due_changes() {
+    use cscaudit::store::IndexTag;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let e = engagement(&app, EngagementKind::Stage2, true);
+    let f = app.raise_finding(&e, nc(Grade::Minor, true)).unwrap();
+    let ids = |tag, v: &str| app.store().index_ids(tag, &e, Some(v)).unwrap();
+    assert_eq!(ids(IndexTag::FindingStatus, "issued"), vec![f.reference.clone()]);
+    assert_eq!(ids(IndexTag::FindingGrade, "minor"), vec![f.reference.clone()]);
+    app.move_finding(
+        &f.reference,
+        FindingMove::Respond {
+            root_cause: "r".into(),
+            correction: "c".into(),
+        },
+    )
+    .unwrap();
+    assert!(ids(IndexTag::FindingStatus, "issued").is_empty());
+    assert_eq!(ids(IndexTag::FindingStatus, "responded"), vec![f.reference.clone()]);
+    let a = app
+        .add_action(
+            &f.reference,
+            NewAction {
+                description: "d".into(),
+                owner: "陈静".into(),
+                due: Some(date(2026, 5, 1)),
+            },
+        )
+        .unwrap();
+    assert_eq!(ids(IndexTag::ActionOwner, "陈静"), vec![a.id.clone()]);
+    assert_eq!(ids(IndexTag::ActionDue, "2026-05-01"), vec![a.id.clone()]);
+    app.update_action(
+        &a.id,
+        ActionUpdate {
+            owner: Some("刘洋".into()),
+            due: Some(date(2026, 6, 1)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(ids(IndexTag::ActionOwner, "陈静").is_empty());
+    assert_eq!(ids(IndexTag::ActionOwner, "刘洋"), vec![a.id.clone()]);
+    assert_eq!(ids(IndexTag::ActionDue, "2026-06-01"), vec![a.id]);
+}
