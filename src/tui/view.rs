@@ -259,8 +259,14 @@ fn bar(progress: f64, cells: usize) -> String {
 
 fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
     let Some(d) = &ui.s.data else { return };
+    // Full heights when there is room; shared proportionally on short terminals.
+    let (h_top, h_mid) = if area.height >= 26 {
+        (7, 13)
+    } else {
+        (area.height * 3 / 10, area.height * 2 / 5)
+    };
     let [top, mid, bottom] =
-        Layout::vertical([Constraint::Length(7), Constraint::Length(13), Constraint::Min(4)]).areas(area);
+        Layout::vertical([Constraint::Length(h_top), Constraint::Length(h_mid), Constraint::Min(3)]).areas(area);
     let [info_a, team_a] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
     let e = &d.engagement;
     let period = match (e.period_start, e.period_end) {
@@ -330,7 +336,7 @@ fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
     // Progress and score per group.
     let [prog_a, grid_a] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(mid);
     let inner_w = prog_a.width.saturating_sub(2) as usize;
-    let label_w = 24usize;
+    let label_w = 24usize.min(inner_w / 2);
     let bar_w = inner_w.saturating_sub(label_w + 14).max(4);
     let mut lines = Vec::new();
     let mut line_for = |name: String, g: &crate::model::scoring::GroupScore, bold: bool| {
