@@ -11,8 +11,9 @@ use std::path::PathBuf;
     long_about = "cscaudit keeps an audit of a bank customer-service centre against GB/T 32312-2015 \
 (service evaluation indicators): the indicator checklist with measured values and evidence, \
 findings and their corrective actions until verified, and the team's shared log.\n\n\
-Data lives in an embedded database in the data folder (see --data-dir). \
-Try `cscaudit demo --no-tui` then `cscaudit status` on the demo folder.",
+Run `cscaudit` alone to open the terminal UI on your data, or `cscaudit demo` for a demo \
+engagement kept in its own folder. Data lives in an embedded database in the data folder \
+(see --data-dir); every command below works without the terminal UI, for scripts.",
     after_help = "Environment: CSCAUDIT_DATA_DIR (data folder), CSCAUDIT_CONFIG_DIR (config folder), \
 CSCAUDIT_TODAY (YYYY-MM-DD, pins 'today' for reproducible reports), LANG / LC_ALL (language), NO_COLOR."
 )]
