@@ -428,3 +428,43 @@ fn recompute_an_indicator_from_call_records_in_the_tui() {
     assert!(s.popup.is_none());
     assert!(s.message.as_ref().unwrap().1, "shown as an error");
 }
+
+#[test]
+fn history_is_described_in_the_current_language() {
+    use cscaudit::model::ops::{Change, Value};
+    use cscaudit::tui::view::describe_change;
+    let set = |f: &str, v: Value| Change::Set {
+        field: f.into(),
+        value: v,
+    };
+    assert_eq!(
+        describe_change(&set("status", "plan-accepted".into()), Lang::Zh),
+        "状态 → 计划已接受"
+    );
+    assert_eq!(
+        describe_change(&set("status", "verified-effective".into()), Lang::En),
+        "status → verified-effective"
+    );
+    assert_eq!(
+        describe_change(&set("grade", "major".into()), Lang::Zh),
+        "等级 → 严重不符合"
+    );
+    assert_eq!(
+        describe_change(&set("title", "录音缺失 / recording missing".into()), Lang::En),
+        "title → recording missing"
+    );
+    assert_eq!(
+        describe_change(&set("effective", Value::Bool(true)), Lang::Zh),
+        "有效 → 是"
+    );
+    assert_eq!(describe_change(&set("due", Value::Null), Lang::En), "due → (none)");
+    let link = Change::Link {
+        rel: "evidence".into(),
+        target: "证据文件名很长很长很长很长很长很长很长".into(),
+    };
+    assert_eq!(
+        describe_change(&link, Lang::Zh).chars().count(),
+        "+ 证据 ".chars().count() + 16
+    );
+    assert_eq!(describe_change(&Change::Create, Lang::Zh), "创建");
+}
