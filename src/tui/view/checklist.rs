@@ -1,0 +1,244 @@
+//! The checklist pane: the catalogue as a tree, and the indicator detail panel.
+
+use super::*;
+
+pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
+    let Some(d) = &ui.s.data else { return };
+    let cl = &ui.s.checklist;
+    let wide = area.width >= 100;
+    let [list_a, detail_a] = if wide {
+        Layout::horizontal([Constraint::Percentage(68), Constraint::Percentage(32)]).areas(area)
+    } else {
+        Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area)
+    };
+    let assessed = d
+        .assessments
+        .values()
+        .filter(|a| a.result != AssessmentResult::NotAssessed)
+        .count();
+    let extra = if cl.walk_mine {
+        ui.m(M::WalkMine).to_string()
+    } else {
+        format!("{} {assessed}", ui.m(M::Assessed))
+    };
+    let n_ind = cl.rows.iter().filter(|(r, _)| matches!(r, CRow::Indicator(_))).count();
+    let title = list_title(ui, M::Checklist, n_ind, d.catalog.indicators.len(), &cl.filter, &extra);
+    let sel = cl
+        .selected
+        .as_ref()
+        .and_then(|s| cl.rows.iter().position(|(r, _)| r == s));
+    let (inner, range) = list_frame(ui, f, list_a, title, cl.rows.len(), sel, cl.offset);
+    let fixed: [u16; 5] = [13, 15, 9, 9, 2];
+    let label_w = (inner.width as usize)
+        .saturating_sub(fixed.iter().map(|w| *w as usize + 1).sum::<usize>())
+        .max(8);
+    let rows: Vec<Row> = cl.rows[range]
+        .iter()
+        .map(|(row, level)| {
+            let selected = cl.selected.as_ref() == Some(row);
+            let indent = "  ".repeat(*level);
+            let r = match row {
+                CRow::Group(g) => {
+                    let name = d.catalog.group(g).map(|g| g.name(ui.zh)).unwrap_or(g);
+                    let mark = if cl.collapsed.contains(g) && cl.filter.is_empty() {
+                        "▸"
+                    } else {
+                        "▾"
+                    };
+                    let under: Vec<&str> = d
+                        .catalog
+                        .indicators
+                        .iter()
+                        .filter(|i| d.catalog.in_group(i, g))
+                        .map(|i| i.id.as_str())
+                        .collect();
+                    let done = under
+                        .iter()
+                        .filter(|i| {
+                            d.assessments
+                                .get(**i)
+                                .is_some_and(|a| a.result != AssessmentResult::NotAssessed)
+                        })
+                        .count();
+                    Row::new(vec![
+                        Cell::from(Span::styled(
+                            truncate(&format!("{indent}{mark} {name}"), label_w),
+                            ui.st("group"),
+                        )),
+                        Cell::from(Span::styled(format!("{done}/{}", under.len()), ui.st("text.dim"))),
+                    ])
+                }
+                CRow::Indicator(id) => {
+                    let ind = d.catalog.indicator(id);
+                    let a = d.assessments.get(id);
+                    let result = a.map_or(AssessmentResult::NotAssessed, |a| a.result);
+                    let (mtext, met) = ind
+                        .map(|i| measured_text(ui, i, a.and_then(|a| a.measured)))
+                        .unwrap_or_default();
+                    let fcount = d.findings_by_indicator.get(id).map_or(0, Vec::len);
+                    let name = ind.map(|i| i.name(ui.zh)).unwrap_or(id);
+                    Row::new(vec![
+                        Cell::from(Line::from(vec![
+                            Span::styled(format!("{indent}{id} "), ui.st("text.dim")),
+                            Span::styled(
+                                truncate(name, label_w.saturating_sub(width(&indent) + id.len() + 1)),
+                                ui.st("text"),
+                            ),
+                        ])),
+                        Cell::from(Span::styled(result.label(ui.zh), ui.st(result_role(result)))),
+                        Cell::from(Span::styled(
+                            truncate(&format!("{}{mtext}", if met == Some(false) { "✗ " } else { "" }), 15),
+                            ui.st(match met {
+                                Some(true) => "target.met",
+                                Some(false) => "target.missed",
+                                None => "text.dim",
+                            }),
+                        )),
+                        Cell::from(Span::styled(
+                            truncate(&a.and_then(|a| a.assignee.clone()).unwrap_or_default(), 9),
+                            ui.st("text.dim"),
+                        )),
+                        Cell::from(Span::styled(
+                            truncate(a.map(|a| a.workflow.label(ui.zh)).unwrap_or(""), 9),
+                            ui.st("text.dim"),
+                        )),
+                        Cell::from(if fcount > 0 { fcount.to_string() } else { String::new() }),
+                    ])
+                }
+            };
+            if selected { r.style(ui.st("selection")) } else { r }
+        })
+        .collect();
+    let header = Row::new(vec![
+        format!("{} / {}", ui.m(M::ColId), ui.m(M::ColName)),
+        ui.m(M::ColResult).to_string(),
+        ui.m(M::ColMeasured).to_string(),
+        ui.m(M::ColAssignee).to_string(),
+        ui.m(M::ColWorkflow).to_string(),
+        ui.m(M::ColFindings).to_string(),
+    ])
+    .style(ui.st("table.header"));
+    let widths = [
+        Constraint::Length(label_w as u16),
+        Constraint::Length(fixed[0]),
+        Constraint::Length(fixed[1]),
+        Constraint::Length(fixed[2]),
+        Constraint::Length(fixed[3]),
+        Constraint::Length(fixed[4]),
+    ];
+    f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+    checklist_detail(ui, f, detail_a);
+}
+
+fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
+    let Some(d) = &ui.s.data else { return };
+    let mut lines: Vec<Line> = Vec::new();
+    let title = match &ui.s.checklist.selected {
+        Some(CRow::Indicator(id)) => {
+            if let Some(ind) = d.catalog.indicator(id) {
+                let a = d.assessments.get(id);
+                lines.push(Line::styled(
+                    format!("{} {}", ind.id, ind.name(ui.zh)),
+                    ui.st("text.title"),
+                ));
+                let path: Vec<&str> = d.catalog.path_of(ind).iter().map(|g| g.name(ui.zh)).collect();
+                lines.push(Line::styled(path.join(" › "), ui.st("text.dim")));
+                let mut def = format!(
+                    "{}: {}, {}",
+                    ui.m(M::Definition),
+                    ind.unit.label(ui.zh),
+                    match ind.direction {
+                        Direction::Higher => ui.lang.pick("higher is better", "越高越好"),
+                        Direction::Lower => ui.lang.pick("lower is better", "越低越好"),
+                    }
+                );
+                if let Some(m) = &ind.metric {
+                    def.push_str(&format!(
+                        "; {m}{}",
+                        ind.variant.as_deref().map(|v| format!(" ({v})")).unwrap_or_default()
+                    ));
+                }
+                def.push_str(&format!("; {}", ind.provenance));
+                lines.push(Line::styled(def, ui.st("text")));
+                let (mtext, _) = measured_text(ui, ind, a.and_then(|a| a.measured));
+                let result = a.map_or(AssessmentResult::NotAssessed, |a| a.result);
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{}: ", ui.m(M::ColResult)), ui.st("text")),
+                    Span::styled(result.label(ui.zh), ui.st(result_role(result))),
+                    Span::styled(format!("   {mtext}"), ui.st("text")),
+                ]));
+                if let Some(b) = &ind.target_basis {
+                    lines.push(Line::styled(b.clone(), ui.st("text.dim")));
+                }
+                lines.push(section(ui, M::EvidenceToAsk));
+                lines.push(Line::styled(ind.evidence_hint(ui.zh).to_string(), ui.st("text")));
+                if let Some(a) = a {
+                    if !a.notes.is_empty() {
+                        lines.push(section(ui, M::Notes));
+                        lines.push(Line::styled(ui.text(&a.notes), ui.st("text")));
+                    }
+                    if !a.method.is_empty() {
+                        lines.push(section(ui, M::Method));
+                        lines.push(Line::styled(ui.text(&a.method), ui.st("text")));
+                    }
+                    if !a.evidence.is_empty() {
+                        lines.push(section(ui, M::Evidence));
+                        for sha in &a.evidence {
+                            let name = d.evidence.get(sha).map(|e| e.name.clone()).unwrap_or_default();
+                            lines.push(Line::styled(
+                                format!("{} {name}", &sha[..12.min(sha.len())]),
+                                ui.st("text"),
+                            ));
+                        }
+                    }
+                }
+                if let Some(fs) = d.findings_by_indicator.get(id) {
+                    lines.push(section(ui, M::LinkedFindings));
+                    for &i in fs {
+                        let fi = &d.findings[i];
+                        lines.push(Line::from(vec![
+                            Span::styled(format!("{} ", fi.reference), ui.st(grade_role(fi.grade))),
+                            Span::styled(format!("{} ", fi.status.label(ui.zh)), ui.st("text.dim")),
+                            Span::styled(ui.text(&fi.title), ui.st("text")),
+                        ]));
+                    }
+                }
+                let matches =
+                    ui.s.history
+                        .as_ref()
+                        .is_some_and(|(e, _)| e.id.ends_with(&format!("/{id}")));
+                let h = history_lines(ui, matches, 8);
+                if !h.is_empty() {
+                    lines.push(section(ui, M::History));
+                    lines.extend(h);
+                }
+            }
+            format!(" {id} ")
+        }
+        Some(CRow::Group(g)) => {
+            if let Some(sc) = d.report.scorecard.group(g) {
+                let name = d.catalog.group(g).map(|x| x.name(ui.zh)).unwrap_or(g);
+                lines.push(Line::styled(name.to_string(), ui.st("text.title")));
+                lines.push(Line::styled(
+                    format!(
+                        "{} {}/{}  {} {}",
+                        ui.m(M::Assessed),
+                        sc.assessed,
+                        sc.applicable,
+                        ui.m(M::Score),
+                        sc.score.map_or("-".into(), |s| format!("{s:.1}"))
+                    ),
+                    ui.st("text"),
+                ));
+            }
+            format!(" {g} ")
+        }
+        None => String::new(),
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(ui.block(title, false)),
+        area,
+    );
+}

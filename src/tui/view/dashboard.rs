@@ -1,0 +1,212 @@
+//! The dashboard: engagement, team, progress and score, findings by grade and
+//! status, remediation at a glance.
+
+use super::*;
+
+fn bar(progress: f64, cells: usize) -> String {
+    let filled = ((progress.clamp(0.0, 1.0)) * cells as f64).round() as usize;
+    let mut s = "█".repeat(filled);
+    s.push_str(&"░".repeat(cells.saturating_sub(filled)));
+    s
+}
+
+pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
+    let Some(d) = &ui.s.data else { return };
+    // Full heights when there is room; shared proportionally on short terminals.
+    let (h_top, h_mid) = if area.height >= 26 {
+        (7, 13)
+    } else {
+        (area.height * 3 / 10, area.height * 2 / 5)
+    };
+    let [top, mid, bottom] =
+        Layout::vertical([Constraint::Length(h_top), Constraint::Length(h_mid), Constraint::Min(3)]).areas(area);
+    let [info_a, team_a] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
+    let e = &d.engagement;
+    let period = match (e.period_start, e.period_end) {
+        (Some(a), Some(b)) => format!("{a} – {b}"),
+        _ => "-".into(),
+    };
+    let mut cat_line = vec![Span::styled(
+        format!("{}: {} {}", ui.m(M::Catalogue), d.catalog.id, d.catalog.version),
+        ui.st("text"),
+    )];
+    if d.catalog.provisional {
+        cat_line.push(Span::styled(
+            format!("  [{}]", ui.m(M::Provisional)),
+            ui.st("header.provisional"),
+        ));
+    }
+    let info = vec![
+        Line::styled(ui.text(&e.title), ui.st("text.title")),
+        Line::styled(format!("{}: {}", ui.m(M::Auditee), ui.text(&e.auditee)), ui.st("text")),
+        Line::styled(
+            format!(
+                "{}: {}   {}: {}",
+                ui.m(M::Kind),
+                e.kind.label(ui.zh),
+                ui.m(M::Period),
+                period
+            ),
+            ui.st("text"),
+        ),
+        Line::styled(format!("{}: {}", ui.m(M::Site), ui.text(&e.site)), ui.st("text")),
+        Line::from(cat_line),
+    ];
+    f.render_widget(
+        Paragraph::new(info).block(ui.block(format!(" {} ", e.id), false)),
+        info_a,
+    );
+    let team: Vec<Line> = d
+        .team
+        .iter()
+        .map(|m| {
+            let cert = m
+                .certificate_no
+                .clone()
+                .map_or_else(|| format!("({})", ui.m(M::NoCertificate)), |c| format!("✓ {c}"));
+            Line::from(vec![
+                Span::styled(format!("{:<4}", m.initials), ui.st("text.title")),
+                Span::styled(truncate(&ui.text(&m.name), 14), ui.st("text")),
+                Span::raw(" "),
+                Span::styled(m.role.label(ui.zh).to_string(), ui.st("text.dim")),
+                Span::raw(" "),
+                Span::styled(
+                    cert,
+                    ui.st(if m.certificate_no.is_some() {
+                        "status.ok"
+                    } else {
+                        "text.dim"
+                    }),
+                ),
+            ])
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(team).block(ui.block(format!(" {} ", ui.m(M::Team)), false)),
+        team_a,
+    );
+
+    // Progress and score per group.
+    let [prog_a, grid_a] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(mid);
+    let inner_w = prog_a.width.saturating_sub(2) as usize;
+    let label_w = 24usize.min(inner_w / 2);
+    let bar_w = inner_w.saturating_sub(label_w + 14).max(4);
+    let mut lines = Vec::new();
+    let mut line_for = |name: String, g: &crate::model::scoring::GroupScore, bold: bool| {
+        let score = g.score.map_or_else(|| "  -  ".into(), |s| format!("{s:5.1}"));
+        lines.push(Line::from(vec![
+            Span::styled(
+                crate::text::fit(&name, label_w),
+                ui.st(if bold { "text.title" } else { "text" }),
+            ),
+            Span::styled(bar(g.progress, bar_w), ui.st("gauge")),
+            Span::styled(format!(" {:>2}/{:<2} ", g.assessed, g.applicable), ui.st("text.dim")),
+            Span::styled(score, ui.st("text")),
+        ]));
+    };
+    line_for(ui.m(M::Overall).to_string(), &d.report.scorecard.overall, true);
+    for top in d.catalog.top_groups() {
+        if let Some(g) = d.report.scorecard.group(&top.id) {
+            line_for(top.name(ui.zh).to_string(), g, true);
+        }
+        for child in d.catalog.children(&top.id) {
+            if let Some(g) = d.report.scorecard.group(&child.id) {
+                line_for(format!("  {}", child.name(ui.zh)), g, false);
+            }
+        }
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(ui.block(format!(" {} ", ui.m(M::Progress)), false)),
+        prog_a,
+    );
+
+    // Findings by grade × status.
+    let shown: Vec<FindingStatus> = FindingStatus::ALL.to_vec();
+    let short = |s: FindingStatus| -> &'static str {
+        match s {
+            FindingStatus::Draft => ui.lang.pick("drf", "草稿"),
+            FindingStatus::Issued => ui.lang.pick("iss", "开具"),
+            FindingStatus::Responded => ui.lang.pick("rsp", "回复"),
+            FindingStatus::PlanAccepted => ui.lang.pick("pln", "计划"),
+            FindingStatus::Implemented => ui.lang.pick("imp", "实施"),
+            FindingStatus::Verified => ui.lang.pick("ver", "验证"),
+            FindingStatus::Closed => ui.lang.pick("cls", "关闭"),
+            FindingStatus::Withdrawn => ui.lang.pick("wdn", "撤回"),
+            FindingStatus::Reopened => ui.lang.pick("reo", "重开"),
+        }
+    };
+    let mut header = vec![Cell::from("")];
+    header.extend(shown.iter().map(|s| Cell::from(short(*s))));
+    header.push(Cell::from("Σ"));
+    let rows: Vec<Row> = Grade::ALL
+        .iter()
+        .map(|g| {
+            let m = d.report.findings_by_grade.get(g.as_str());
+            let mut cells = vec![Cell::from(Span::styled(g.label(ui.zh), ui.st(grade_role(*g))))];
+            let mut total = 0;
+            for s in &shown {
+                let n = m.and_then(|m| m.get(s.as_str())).copied().unwrap_or(0);
+                total += n;
+                cells.push(Cell::from(if n == 0 { "·".to_string() } else { n.to_string() }));
+            }
+            cells.push(Cell::from(total.to_string()));
+            Row::new(cells)
+        })
+        .collect();
+    let mut widths = vec![Constraint::Length(12)];
+    widths.extend(shown.iter().map(|_| Constraint::Length(5)));
+    widths.push(Constraint::Length(5));
+    f.render_widget(
+        Table::new(rows, widths)
+            .header(Row::new(header).style(ui.st("table.header")))
+            .column_spacing(0)
+            .block(ui.block(format!(" {} ", ui.m(M::FindingsByGrade)), false)),
+        grid_a,
+    );
+
+    // Remediation at a glance.
+    let r = &d.report;
+    let [counts_a, oldest_a] =
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(bottom);
+    let count_line = |label: M, n: usize, role: &str| {
+        Line::from(vec![
+            Span::styled(format!("{:>5}  ", n), ui.st(role)),
+            Span::styled(ui.m(label), ui.st("text")),
+        ])
+    };
+    let counts = vec![
+        count_line(M::Overdue, r.overdue.len(), "status.overdue"),
+        count_line(M::Due7, r.due_7.len(), "status.due_soon"),
+        count_line(M::Due30, r.due_30.len(), "text"),
+        count_line(M::AwaitingVerification, r.awaiting_verification.len(), "text"),
+        count_line(M::Verified, r.verified, "status.verified"),
+    ];
+    f.render_widget(
+        Paragraph::new(counts).block(ui.block(format!(" {} ", ui.m(M::RemediationAtAGlance)), false)),
+        counts_a,
+    );
+    let room = oldest_a.height.saturating_sub(2) as usize;
+    let oldest: Vec<Line> = if r.overdue.is_empty() {
+        vec![Line::styled(ui.m(M::NothingOverdue), ui.st("status.ok"))]
+    } else {
+        r.overdue
+            .iter()
+            .take(room)
+            .map(|l| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("{:>4}{} ", l.days_overdue.unwrap_or(0), ui.m(M::Days)),
+                        ui.st("status.overdue"),
+                    ),
+                    Span::styled(format!("{} ", l.id), ui.st("text.dim")),
+                    Span::styled(format!("{} ", truncate(&ui.text(&l.owner), 16)), ui.st("text")),
+                    Span::styled(ui.text(&l.description), ui.st("text")),
+                ])
+            })
+            .collect()
+    };
+    f.render_widget(
+        Paragraph::new(oldest).block(ui.block(format!(" {} ", ui.m(M::OldestOverdue)), false)),
+        oldest_a,
+    );
+}

@@ -1,0 +1,408 @@
+//! The findings and remediation panes and their detail views.
+
+use super::*;
+
+pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
+    let Some(d) = &ui.s.data else { return };
+    let fl = &ui.s.findings;
+    if fl.detail {
+        finding_detail(ui, f, area);
+        return;
+    }
+    let col_name = |c: FindingCol| match c {
+        FindingCol::Ref => ui.m(M::ColRef),
+        FindingCol::Grade => ui.m(M::ColGrade),
+        FindingCol::Title => ui.m(M::ColTitle),
+        FindingCol::Indicator => ui.m(M::ColIndicator),
+        FindingCol::Status => ui.m(M::ColWorkflow),
+        FindingCol::RaisedBy => ui.m(M::ColRaisedBy),
+        FindingCol::Due => ui.m(M::ColDue),
+        FindingCol::Actions => ui.m(M::ColActions),
+    };
+    let mut extra = format!(
+        "{} {}{}",
+        ui.m(M::Sort),
+        col_name(fl.sort),
+        if fl.ascending { "↑" } else { "↓" }
+    );
+    if ui.s.overdue_only {
+        extra.push_str(&format!(" · {}", ui.m(M::Overdue)));
+    }
+    let title = list_title(ui, M::Findings, fl.view.len(), d.findings.len(), &fl.filter, &extra);
+    let sel = fl
+        .selected
+        .as_ref()
+        .and_then(|s| fl.view.iter().position(|&i| &d.findings[i].reference == s));
+    let (inner, range) = list_frame(ui, f, area, title, fl.view.len(), sel, fl.offset);
+    let title_w = (inner.width as usize)
+        .saturating_sub(8 + 5 + 6 + 12 + 10 + 15 + 4 + 8)
+        .max(8);
+    let rows: Vec<Row> = fl.view[range]
+        .iter()
+        .map(|&i| {
+            let fi = &d.findings[i];
+            let overdue = fi
+                .response_overdue_days(d.today)
+                .or_else(|| fi.closure_overdue_days(d.today));
+            let due = if fi.status.awaits_response() {
+                fi.response_due
+            } else {
+                fi.closure_due
+            };
+            let due_text = match (due, overdue) {
+                (Some(x), Some(o)) => format!("{x} +{o}{}", ui.m(M::Days)),
+                (Some(x), None) => x.to_string(),
+                _ => String::new(),
+            };
+            let n_actions = d.actions_by_finding.get(&fi.reference).map_or(0, Vec::len);
+            let row = Row::new(vec![
+                Cell::from(fi.reference.clone()),
+                Cell::from(Span::styled(fi.grade.code(), ui.st(grade_role(fi.grade)))),
+                Cell::from(truncate(&ui.text(&fi.title), title_w)),
+                Cell::from(fi.indicators.join(",")),
+                Cell::from(truncate(fi.status.label(ui.zh), 12)),
+                Cell::from(truncate(&fi.raised_by, 10)),
+                Cell::from(Span::styled(
+                    due_text,
+                    ui.st(if overdue.is_some() { "status.overdue" } else { "text" }),
+                )),
+                Cell::from(if n_actions > 0 {
+                    n_actions.to_string()
+                } else {
+                    String::new()
+                }),
+            ]);
+            if fl.selected.as_deref() == Some(fi.reference.as_str()) {
+                row.style(ui.st("selection"))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let header = Row::new(FindingCol::ALL.iter().map(|c| {
+        let mut n = col_name(*c).to_string();
+        if *c == fl.sort {
+            n.push(if fl.ascending { '↑' } else { '↓' });
+        }
+        n
+    }))
+    .style(ui.st("table.header"));
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(5),
+        Constraint::Min(16),
+        Constraint::Length(6),
+        Constraint::Length(12),
+        Constraint::Length(10),
+        Constraint::Length(15),
+        Constraint::Length(4),
+    ];
+    f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+    if fl.view.is_empty() {
+        no_matches(ui, f, inner);
+    }
+}
+
+fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
+    let Some(d) = &ui.s.data else { return };
+    let Some(fi) = ui.s.selected_finding() else { return };
+    let dt = |x: Option<jiff::civil::Date>| x.map_or("-".to_string(), |d| d.to_string());
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{} ", fi.reference), ui.st("text.title")),
+            Span::styled(format!("[{}] ", fi.grade.label(ui.zh)), ui.st(grade_role(fi.grade))),
+            Span::styled(ui.text(&fi.title), ui.st("text")),
+        ]),
+        Line::styled(
+            format!(
+                "{}: {}   {}: {}   {}: {} {}",
+                ui.m(M::ColWorkflow),
+                fi.status.label(ui.zh),
+                ui.m(M::ColIndicator),
+                fi.indicators.join(", "),
+                ui.m(M::ColRaisedBy),
+                d.member_name(&fi.raised_by),
+                dt(fi.raised_on)
+            ),
+            ui.st("text"),
+        ),
+    ];
+    let overdue = fi
+        .response_overdue_days(d.today)
+        .or_else(|| fi.closure_overdue_days(d.today));
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!(
+                "{} {} · {} {} · {} {}",
+                ui.lang.pick("issued", "开具"),
+                dt(fi.issued_on),
+                ui.lang.pick("response due", "回复期限"),
+                dt(fi.response_due),
+                ui.lang.pick("closure due", "关闭期限"),
+                dt(fi.closure_due)
+            ),
+            ui.st("text"),
+        ),
+        Span::styled(
+            overdue
+                .map(|o| format!("  {} {o}{}", ui.m(M::Overdue), ui.m(M::Days)))
+                .unwrap_or_default(),
+            ui.st("status.overdue"),
+        ),
+    ]));
+    lines.push(section(ui, M::Statement));
+    lines.push(Line::styled(ui.text(&fi.statement), ui.st("text")));
+    lines.push(section(ui, M::Criterion));
+    lines.push(Line::styled(ui.text(&fi.criterion), ui.st("text")));
+    if !fi.evidence.is_empty() || !fi.evidence_note.is_empty() {
+        lines.push(section(ui, M::Evidence));
+        if !fi.evidence_note.is_empty() {
+            lines.push(Line::styled(fi.evidence_note.clone(), ui.st("text")));
+        }
+        for sha in &fi.evidence {
+            let name = d.evidence.get(sha).map(|e| e.name.clone()).unwrap_or_default();
+            lines.push(Line::styled(
+                format!("{} {name}", &sha[..12.min(sha.len())]),
+                ui.st("text"),
+            ));
+        }
+    }
+    if !fi.root_cause.is_empty() || !fi.correction.is_empty() {
+        lines.push(section(ui, M::AuditeeResponse));
+        lines.push(Line::styled(
+            format!("{}: {}", ui.m(M::RootCause), ui.text(&fi.root_cause)),
+            ui.st("text"),
+        ));
+        lines.push(Line::styled(
+            format!("{}: {}", ui.m(M::Correction), ui.text(&fi.correction)),
+            ui.st("text"),
+        ));
+    }
+    lines.push(section(ui, M::Actions));
+    let mut any = false;
+    for a in d.actions_of(&fi.reference) {
+        any = true;
+        let days = a.days_past_due(d.today);
+        let (dtext, role) = days_text(ui, days);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", a.id), ui.st("text.dim")),
+            Span::styled(
+                format!("{} ", a.status.label(ui.zh)),
+                ui.st(if a.status == ActionStatus::Effective {
+                    "status.verified"
+                } else {
+                    "text"
+                }),
+            ),
+            Span::styled(format!("{} ", dt(a.due)), ui.st("text")),
+            Span::styled(format!("{dtext} "), ui.st(role)),
+            Span::styled(format!("{} · ", ui.text(&a.owner)), ui.st("text.dim")),
+            Span::styled(ui.text(&a.description), ui.st("text")),
+        ]));
+    }
+    if !any {
+        lines.push(Line::styled(ui.m(M::None_), ui.st("text.dim")));
+    }
+    let matches = ui.s.history.as_ref().is_some_and(|(e, _)| e.id == fi.reference);
+    let h = history_lines(ui, matches, 12);
+    if !h.is_empty() {
+        lines.push(section(ui, M::History));
+        lines.extend(h);
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((ui.s.findings.detail_scroll, 0))
+            .block(ui.block(format!(" {} ", fi.reference), true)),
+        area,
+    );
+}
+
+pub(super) fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
+    let Some(d) = &ui.s.data else { return };
+    let rl = &ui.s.remediation;
+    if rl.detail {
+        action_detail(ui, f, area);
+        return;
+    }
+    let view_name = |v: RemView| match v {
+        RemView::All => ui.m(M::ViewAll),
+        RemView::Overdue => ui.m(M::ViewOverdue),
+        RemView::Due7 => ui.m(M::ViewDue7),
+        RemView::Due30 => ui.m(M::ViewDue30),
+        RemView::ByOwner => ui.m(M::ViewByOwner),
+        RemView::Awaiting => ui.m(M::ViewAwaiting),
+    };
+    let views: Vec<String> = RemView::ALL
+        .iter()
+        .map(|v| {
+            if *v == ui.s.rem_view {
+                format!("[{}]", view_name(*v))
+            } else {
+                view_name(*v).to_string()
+            }
+        })
+        .collect();
+    let col_name = |c: ActionCol| match c {
+        ActionCol::Finding => ui.m(M::ColFinding),
+        ActionCol::Action => ui.m(M::ColAction),
+        ActionCol::Owner => ui.m(M::ColOwner),
+        ActionCol::Due => ui.m(M::ColDue),
+        ActionCol::Status => ui.m(M::ColWorkflow),
+        ActionCol::Progress => ui.m(M::ColProgress),
+    };
+    let extra = format!(
+        "{} · {} {}{}",
+        views.join(" "),
+        ui.m(M::Sort),
+        col_name(rl.sort),
+        if rl.ascending { "↑" } else { "↓" }
+    );
+    let title = list_title(ui, M::Remediation, rl.view.len(), d.actions.len(), &rl.filter, &extra);
+    let sel = rl
+        .selected
+        .as_ref()
+        .and_then(|s| rl.view.iter().position(|&i| &d.actions[i].id == s));
+    let (inner, range) = list_frame(ui, f, area, title, rl.view.len(), sel, rl.offset);
+    let desc_w = (inner.width as usize)
+        .saturating_sub(7 + 22 + 10 + 6 + 14 + 5 + 7)
+        .max(8);
+    let rows: Vec<Row> = rl.view[range]
+        .iter()
+        .map(|&i| {
+            let a = &d.actions[i];
+            let days = a.days_past_due(d.today);
+            let (dtext, role) = days_text(ui, days);
+            let row = Row::new(vec![
+                Cell::from(a.finding.clone()),
+                Cell::from(truncate(&ui.text(&a.description), desc_w)),
+                Cell::from(truncate(&ui.text(&a.owner), 22)),
+                Cell::from(a.due.map(|x| x.to_string()).unwrap_or_default()),
+                Cell::from(Span::styled(dtext, ui.st(role))),
+                Cell::from(Span::styled(
+                    truncate(a.status.label(ui.zh), 14),
+                    ui.st(if a.status == ActionStatus::Effective {
+                        "status.verified"
+                    } else {
+                        "text"
+                    }),
+                )),
+                Cell::from(format!("{:>3}%", a.progress)),
+            ]);
+            if rl.selected.as_deref() == Some(a.id.as_str()) {
+                row.style(ui.st("selection"))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let header = Row::new(vec![
+        col_name(ActionCol::Finding),
+        col_name(ActionCol::Action),
+        col_name(ActionCol::Owner),
+        col_name(ActionCol::Due),
+        ui.m(M::ColDays),
+        col_name(ActionCol::Status),
+        col_name(ActionCol::Progress),
+    ])
+    .style(ui.st("table.header"));
+    let widths = [
+        Constraint::Length(7),
+        Constraint::Min(16),
+        Constraint::Length(22),
+        Constraint::Length(10),
+        Constraint::Length(6),
+        Constraint::Length(14),
+        Constraint::Length(5),
+    ];
+    f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+    if rl.view.is_empty() {
+        no_matches(ui, f, inner);
+    }
+}
+
+fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
+    let Some(d) = &ui.s.data else { return };
+    let Some(a) = ui.s.selected_action() else { return };
+    let dt = |x: Option<jiff::civil::Date>| x.map_or("-".to_string(), |d| d.to_string());
+    let days = a.days_past_due(d.today);
+    let (dtext, role) = days_text(ui, days);
+    let mut lines = vec![
+        Line::styled(
+            format!("{} · {} {}", a.id, ui.m(M::ColFinding), a.finding),
+            ui.st("text.title"),
+        ),
+        Line::styled(ui.text(&a.description), ui.st("text")),
+        Line::from(vec![
+            Span::styled(
+                format!(
+                    "{}: {}   {}: {} ",
+                    ui.m(M::ColOwner),
+                    ui.text(&a.owner),
+                    ui.m(M::ColDue),
+                    dt(a.due)
+                ),
+                ui.st("text"),
+            ),
+            Span::styled(dtext, ui.st(role)),
+        ]),
+        Line::styled(
+            format!(
+                "{}: {}   {}: {}%",
+                ui.m(M::ColWorkflow),
+                a.status.label(ui.zh),
+                ui.m(M::ColProgress),
+                a.progress
+            ),
+            ui.st("text"),
+        ),
+    ];
+    if let Some(fi) = d.findings.iter().find(|f| f.reference == a.finding) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", fi.grade.label(ui.zh)), ui.st(grade_role(fi.grade))),
+            Span::styled(ui.text(&fi.title), ui.st("text.dim")),
+        ]));
+    }
+    lines.push(section(ui, M::CompletionEvidence));
+    lines.push(Line::styled(
+        if a.completion_evidence.is_empty() {
+            ui.m(M::None_).to_string()
+        } else {
+            ui.text(&a.completion_evidence)
+        },
+        ui.st("text"),
+    ));
+    lines.push(section(ui, M::Verification));
+    match &a.verification {
+        Some(v) => lines.push(Line::from(vec![
+            Span::styled(format!("{} {} ", d.member_name(&v.by), v.on), ui.st("text")),
+            Span::styled(
+                if v.effective {
+                    ui.m(M::Effective)
+                } else {
+                    ui.m(M::NotEffective)
+                },
+                ui.st(if v.effective {
+                    "status.verified"
+                } else {
+                    "status.overdue"
+                }),
+            ),
+            Span::styled(format!(" — {}", ui.text(&v.note)), ui.st("text")),
+        ])),
+        None => lines.push(Line::styled(ui.m(M::None_), ui.st("text.dim"))),
+    }
+    let matches = ui.s.history.as_ref().is_some_and(|(e, _)| e.id == a.id);
+    let h = history_lines(ui, matches, 12);
+    if !h.is_empty() {
+        lines.push(section(ui, M::History));
+        lines.extend(h);
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((ui.s.remediation.detail_scroll, 0))
+            .block(ui.block(format!(" {} ", a.id), true)),
+        area,
+    );
+}

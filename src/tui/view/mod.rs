@@ -1,0 +1,453 @@
+//! Drawing: `view(&State, &mut Frame)`. Only visible rows are built; every
+//! string comes from the message tables or the data; widths are in cells.
+
+use super::commands::{Cmd, Ctx, info};
+use super::i18n::M;
+use super::keymap::display_seq;
+use super::state::{ActionCol, FindingCol, Pane, Popup, RemView, Row as CRow, State};
+use super::theme::Theme;
+use crate::config::Lang;
+use crate::model::action::ActionStatus;
+use crate::model::assessment::AssessmentResult;
+use crate::model::catalog::Direction;
+use crate::model::finding::{FindingStatus, Grade};
+use crate::text::{side, truncate, width};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
+
+mod checklist;
+mod dashboard;
+mod lists;
+mod popups;
+
+use checklist::checklist;
+use dashboard::dashboard;
+use lists::{findings, remediation};
+use popups::popup;
+
+pub const MIN_W: u16 = 60;
+pub const MIN_H: u16 = 15;
+
+struct Ui<'a> {
+    s: &'a State,
+    t: &'a Theme,
+    lang: Lang,
+    zh: bool,
+}
+
+impl Ui<'_> {
+    fn m(&self, m: M) -> &'static str {
+        m.t(self.lang)
+    }
+    fn st(&self, role: &str) -> Style {
+        self.t.style(role)
+    }
+    fn block<'b>(&self, title: impl Into<Line<'b>>, focused: bool) -> Block<'b> {
+        Block::default()
+            .borders(Borders::ALL)
+            .border_set(self.t.border_set())
+            .border_style(self.st(if focused { "border.focused" } else { "border" }))
+            .title(
+                title
+                    .into()
+                    .style(self.st(if focused { "pane.title.focused" } else { "pane.title" })),
+            )
+    }
+    fn text(&self, s: &str) -> String {
+        side(s, self.zh).to_string()
+    }
+}
+
+fn grade_role(g: Grade) -> &'static str {
+    match g {
+        Grade::Major => "finding.major",
+        Grade::Minor => "finding.minor",
+        Grade::Observation => "finding.observation",
+        Grade::Improvement => "finding.improvement",
+    }
+}
+
+fn result_role(r: AssessmentResult) -> &'static str {
+    match r {
+        AssessmentResult::Conforming => "result.conforming",
+        AssessmentResult::Partially => "result.partially",
+        AssessmentResult::Nonconforming => "result.nonconforming",
+        AssessmentResult::NotApplicable => "result.not_applicable",
+        AssessmentResult::NotAssessed => "result.not_assessed",
+    }
+}
+
+pub fn view(s: &State, t: &Theme, f: &mut Frame) {
+    let area = f.area();
+    let ui = Ui {
+        s,
+        t,
+        lang: s.lang,
+        zh: s.lang.is_zh(),
+    };
+    if area.width < MIN_W || area.height < MIN_H {
+        too_small(&ui, f, area);
+        return;
+    }
+    let [header, tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(&ui, f, header);
+    draw_tabs(&ui, f, tabs);
+    match &s.data {
+        None => welcome(&ui, f, body),
+        Some(_) => match s.pane {
+            Pane::Dashboard => dashboard(&ui, f, body),
+            Pane::Checklist => checklist(&ui, f, body),
+            Pane::Findings => findings(&ui, f, body),
+            Pane::Remediation => remediation(&ui, f, body),
+        },
+    }
+    draw_status(&ui, f, status);
+    if let Some(p) = &s.popup {
+        popup(&ui, f, area, p);
+    }
+}
+
+fn too_small(ui: &Ui, f: &mut Frame, area: Rect) {
+    let msg = format!("{} ({} {}×{})", ui.m(M::TooSmall), ui.m(M::Need), MIN_W, MIN_H);
+    let lines = vec![Line::from(msg), Line::from(format!("{}×{}", area.width, area.height))];
+    let y = area.y + area.height.saturating_sub(2) / 2;
+    let r = Rect {
+        x: area.x,
+        y,
+        width: area.width,
+        height: area.height.saturating_sub(y - area.y).min(2),
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true })
+            .style(ui.st("text")),
+        r,
+    );
+}
+
+fn draw_header(ui: &Ui, f: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::styled(format!(" {} ", ui.m(M::App)), ui.st("header"))];
+    if let Some(d) = &ui.s.data {
+        spans.push(Span::styled(
+            format!("{} · {} ", d.engagement.id, ui.text(&d.engagement.title)),
+            ui.st("header"),
+        ));
+        if d.catalog.provisional {
+            spans.push(Span::styled(
+                format!("[{}] ", ui.m(M::Provisional)),
+                ui.st("header.provisional"),
+            ));
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)).style(ui.st("header")), area);
+}
+
+fn draw_tabs(ui: &Ui, f: &mut Frame, area: Rect) {
+    let mut x = area.x;
+    let mut hits = Vec::new();
+    let mut spans = Vec::new();
+    for (i, p) in Pane::ALL.iter().enumerate() {
+        let name = match p {
+            Pane::Dashboard => M::Dashboard,
+            Pane::Checklist => M::Checklist,
+            Pane::Findings => M::Findings,
+            Pane::Remediation => M::Remediation,
+        };
+        let label = format!(" {} {} ", i + 1, ui.m(name));
+        let w = width(&label) as u16;
+        hits.push((
+            Rect {
+                x,
+                y: area.y,
+                width: w.min(area.right().saturating_sub(x)),
+                height: 1,
+            },
+            *p,
+        ));
+        x = x.saturating_add(w + 1);
+        spans.push(Span::styled(
+            label,
+            ui.st(if *p == ui.s.pane { "tab.active" } else { "tab" }),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    ui.s.hits.borrow_mut().tabs = hits;
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
+    let s = ui.s;
+    let mut spans = Vec::new();
+    if let Some(d) = &s.data {
+        spans.push(Span::styled(
+            format!(" {} · {} {} ", d.engagement.id, ui.m(M::Actor), d.me),
+            ui.st("statusbar"),
+        ));
+    }
+    // Hints from the registry through the active keymap.
+    let ctx = s.pane.ctx();
+    let hint_cmds: &[Cmd] = match s.pane {
+        Pane::Dashboard => &[Cmd::Help, Cmd::Palette, Cmd::PaneNext, Cmd::Quit],
+        Pane::Checklist => &[
+            Cmd::Help,
+            Cmd::WalkNext,
+            Cmd::AssessConforming,
+            Cmd::AssessNonconforming,
+            Cmd::Filter,
+        ],
+        Pane::Findings => &[Cmd::Help, Cmd::Open, Cmd::Filter, Cmd::SortNext, Cmd::FilterOverdue],
+        Pane::Remediation => &[Cmd::Help, Cmd::ViewNext, Cmd::Filter, Cmd::SortNext],
+    };
+    for c in hint_cmds {
+        if let Some(k) = s.keymap.keys_for(ctx, *c).first() {
+            spans.push(Span::styled(format!(" {k} "), ui.st("statusbar.key")));
+            let d = info(*c).describe(ui.lang);
+            spans.push(Span::styled(truncate(d, 18), ui.st("statusbar")));
+        }
+    }
+    if let Some((msg, is_err, _)) = &s.message {
+        spans.push(Span::styled(
+            format!("  {msg}"),
+            ui.st(if *is_err {
+                "statusbar.error"
+            } else {
+                "statusbar.message"
+            }),
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)).style(ui.st("statusbar")), area);
+}
+
+fn welcome(ui: &Ui, f: &mut Frame, area: Rect) {
+    let b = ui.block(ui.m(M::Welcome), true);
+    let mut text = Text::default();
+    for w in &ui.s.warnings {
+        text.lines.push(Line::styled(w.clone(), ui.st("statusbar.error")));
+    }
+    text.lines.extend(
+        ui.m(M::WelcomeBody)
+            .lines()
+            .map(|l| Line::styled(l.to_string(), ui.st("text"))),
+    );
+    f.render_widget(Paragraph::new(text).block(b).wrap(Wrap { trim: false }), area);
+}
+
+// ---------------------------------------------------------------- lists
+
+/// Title with counts and the active filter.
+fn list_title(ui: &Ui, name: M, shown: usize, total: usize, filter: &str, extra: &str) -> String {
+    let mut t = format!(" {} {}/{} ", ui.m(name), shown, total);
+    if !filter.is_empty() || ui.s.filtering {
+        let cursor = if ui.s.filtering { "▏" } else { "" };
+        t.push_str(&format!("· {} /{}{} ", ui.m(M::Filter), filter, cursor));
+    }
+    if !extra.is_empty() {
+        t.push_str(&format!("· {extra} "));
+    }
+    t
+}
+
+/// The first row to show: the stored offset, corrected so the selection is
+/// visible and the screen is filled (the state may not know the height yet).
+fn effective_offset(offset: usize, selected: Option<usize>, len: usize, height: usize) -> usize {
+    let mut o = offset;
+    if let Some(i) = selected {
+        if i < o {
+            o = i;
+        } else if height > 0 && i >= o + height {
+            o = i + 1 - height;
+        }
+    }
+    o.min(len.saturating_sub(height))
+}
+
+fn visible(offset: usize, len: usize, height: usize) -> std::ops::Range<usize> {
+    let start = offset.min(len);
+    start..(start + height).min(len)
+}
+
+/// Draw a list pane's frame and record its geometry for paging and mouse hits;
+/// returns the inner area and the range of rows to build (only those visible).
+fn list_frame(
+    ui: &Ui,
+    f: &mut Frame,
+    area: Rect,
+    title: String,
+    len: usize,
+    selected: Option<usize>,
+    offset: usize,
+) -> (Rect, std::ops::Range<usize>) {
+    let block = ui.block(title, true);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let height = inner.height.saturating_sub(1) as usize;
+    let offset = effective_offset(offset, selected, len, height);
+    let mut h = ui.s.hits.borrow_mut();
+    h.list_height = height;
+    h.list = Some((
+        Rect {
+            y: inner.y + 1,
+            height: inner.height.saturating_sub(1),
+            ..inner
+        },
+        offset,
+    ));
+    (inner, visible(offset, len, height))
+}
+
+fn no_matches(ui: &Ui, f: &mut Frame, inner: Rect) {
+    let r = Rect {
+        y: inner.y + 1,
+        height: 1.min(inner.height.saturating_sub(1)),
+        ..inner
+    };
+    f.render_widget(Paragraph::new(ui.m(M::NoMatches)).style(ui.st("text.dim")), r);
+}
+
+fn measured_text(ui: &Ui, ind: &crate::model::catalog::Indicator, measured: Option<f64>) -> (String, Option<bool>) {
+    let target = ind.target.map(|t| {
+        let dir = match ind.direction {
+            Direction::Higher => "≥",
+            Direction::Lower => "≤",
+        };
+        format!("{dir}{}", ind.unit.format(t, ui.zh))
+    });
+    match measured {
+        Some(m) => (
+            format!(
+                "{} / {}",
+                ind.unit.format(m, ui.zh),
+                target.unwrap_or_else(|| "-".into())
+            ),
+            ind.meets_target(m),
+        ),
+        None => (format!("- / {}", target.unwrap_or_else(|| "-".into())), None),
+    }
+}
+
+fn history_lines<'a>(ui: &Ui, entity_matches: bool, max: usize) -> Vec<Line<'a>> {
+    let mut out = Vec::new();
+    if let (true, Some((_, ops))) = (entity_matches, &ui.s.history) {
+        for op in ops.iter().rev().take(max) {
+            let when = jiff::Timestamp::from_millisecond(op.hlc.wall_ms as i64)
+                .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            out.push(Line::from(vec![
+                Span::styled(format!("{when} "), ui.st("text.dim")),
+                Span::styled(format!("{} ", op.id.actor), ui.st("text.title")),
+                Span::styled(truncate(&describe_change(&op.change, ui.lang), 60), ui.st("text")),
+            ]));
+        }
+    }
+    out
+}
+
+/// A change in words for the history panel: field labels and enum values in
+/// the current language ("status → plan-accepted" / "状态 → 计划已接受").
+pub fn describe_change(change: &crate::model::ops::Change, lang: Lang) -> String {
+    use crate::model::ops::{Change, Value};
+    let zh = lang.is_zh();
+    let label = |field: &str| -> String {
+        let (en, cn) = match field {
+            "status" => ("status", "状态"),
+            "grade" => ("grade", "等级"),
+            "title" => ("title", "标题"),
+            "statement" => ("statement", "事实描述"),
+            "criterion" => ("criterion", "依据"),
+            "evidence_note" => ("evidence note", "证据说明"),
+            "result" => ("result", "结论"),
+            "score" => ("score", "得分"),
+            "measured" => ("measured value", "实测值"),
+            "method" => ("method", "方法"),
+            "notes" => ("notes", "备注"),
+            "assignee" => ("assignee", "负责人"),
+            "workflow" => ("workflow", "工作状态"),
+            "owner" => ("owner", "责任人"),
+            "due" => ("due", "期限"),
+            "progress" => ("progress", "进度"),
+            "description" => ("description", "措施"),
+            "completion_evidence" => ("completion evidence", "完成证据"),
+            "verified_by" => ("verified by", "验证人"),
+            "verified_on" => ("verified on", "验证日期"),
+            "verification_note" => ("verification note", "验证说明"),
+            "effective" => ("effective", "有效"),
+            "root_cause" => ("root cause", "根本原因"),
+            "correction" => ("correction", "纠正"),
+            "raised_by" => ("raised by", "提出人"),
+            "raised_on" => ("raised on", "提出日期"),
+            "issued_on" => ("issued on", "开具日期"),
+            "response_due" => ("response due", "回复期限"),
+            "closure_due" => ("closure due", "关闭期限"),
+            "responded_on" => ("responded on", "回复日期"),
+            "closed_on" => ("closed on", "关闭日期"),
+            "completed_on" => ("completed on", "完成日期"),
+            "engagement" => ("engagement", "审核项目"),
+            "indicator" => ("indicator", "指标"),
+            "evidence" => ("evidence", "证据"),
+            _ => return field.to_string(),
+        };
+        (if zh { cn } else { en }).to_string()
+    };
+    let value = |field: &str, v: &Value| -> String {
+        let text = match v {
+            Value::Text(t) => t.as_str(),
+            Value::Null => return lang.pick("(none)", "（空）").to_string(),
+            Value::Bool(b) => {
+                return if *b {
+                    lang.pick("yes", "是")
+                } else {
+                    lang.pick("no", "否")
+                }
+                .to_string();
+            }
+            other => return other.to_string(),
+        };
+        let enum_label = match field {
+            "status" => text
+                .parse::<FindingStatus>()
+                .map(|s| s.label(zh))
+                .or_else(|_| text.parse::<ActionStatus>().map(|s| s.label(zh)))
+                .ok(),
+            "grade" => text.parse::<Grade>().ok().map(|g| g.label(zh)),
+            "result" => text.parse::<AssessmentResult>().ok().map(|r| r.label(zh)),
+            "workflow" => text
+                .parse::<crate::model::assessment::Workflow>()
+                .ok()
+                .map(|w| w.label(zh)),
+            _ => None,
+        };
+        enum_label.map_or_else(|| side(text, zh).to_string(), str::to_string)
+    };
+    match change {
+        Change::Create => lang.pick("created", "创建").to_string(),
+        Change::Set { field, value: v } => format!("{} → {}", label(field), value(field, v)),
+        Change::Link { rel, target } => format!("+ {} {}", label(rel), target.chars().take(16).collect::<String>()),
+        Change::Unlink { rel, target } => format!("− {} {}", label(rel), target.chars().take(16).collect::<String>()),
+        Change::Tombstone => lang.pick("deleted", "删除").to_string(),
+        Change::Resolve { field, .. } => format!("{} {}", label(field), lang.pick("conflict resolved", "冲突已确认")),
+    }
+}
+
+fn section<'a>(ui: &Ui, title: M) -> Line<'a> {
+    Line::styled(format!("— {} —", ui.m(title)), ui.st("text.title"))
+}
+
+fn days_text(ui: &Ui, days: Option<i64>) -> (String, &'static str) {
+    match days {
+        Some(d) if d > 0 => (format!("+{d}{}", ui.m(M::Days)), "status.overdue"),
+        Some(0) => (ui.m(M::Today).to_string(), "status.due_soon"),
+        Some(d) if -d <= 7 => (format!("{}{}", -d, ui.m(M::Days)), "status.due_soon"),
+        Some(d) => (format!("{}{}", -d, ui.m(M::Days)), "text.dim"),
+        None => (String::new(), "text.dim"),
+    }
+}

@@ -1,0 +1,220 @@
+//! Popups: help, palette, confirm, error, input, engagement switcher, next keys.
+
+use super::*;
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width.saturating_sub(2)).max(1);
+    let h = h.min(area.height.saturating_sub(2)).max(1);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn popup_block<'a>(ui: &Ui, title: String, hint: &'a str) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_set(ui.t.border_set())
+        .border_style(ui.st("popup.border"))
+        .title(Line::styled(title, ui.st("popup.title")))
+        .title_bottom(Line::styled(format!(" {hint} "), ui.st("text.dim")))
+        .style(ui.st("popup"))
+}
+
+/// A filterable command list (help and palette share it).
+struct CommandList<'a> {
+    title: String,
+    hint: &'a str,
+    input: &'a str,
+    entries: &'a [(crate::tui::commands::Cmd, String, &'a str)],
+    selected: usize,
+}
+
+fn command_list(ui: &Ui, f: &mut Frame, area: Rect, list: CommandList) {
+    let CommandList {
+        title,
+        hint,
+        input,
+        entries,
+        selected,
+    } = list;
+    f.render_widget(Clear, area);
+    let block = popup_block(ui, title, hint);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [input_a, list_a] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("> ", ui.st("match")),
+            Span::raw(format!("{input}▏")),
+        ])),
+        input_a,
+    );
+    let h = list_a.height as usize;
+    let offset = selected.saturating_sub(h.saturating_sub(1));
+    let rows: Vec<Row> = entries
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(h)
+        .map(|(i, (cmd, keys, desc))| {
+            let r = Row::new(vec![
+                Cell::from(Span::styled(keys.clone(), ui.st("statusbar.key"))),
+                Cell::from(desc.to_string()),
+                Cell::from(Span::styled(info(*cmd).name, ui.st("text.dim"))),
+            ]);
+            if i == selected { r.style(ui.st("selection")) } else { r }
+        })
+        .collect();
+    if entries.is_empty() {
+        f.render_widget(Paragraph::new(ui.m(M::NoMatches)).style(ui.st("text.dim")), list_a);
+    } else {
+        f.render_widget(
+            Table::new(
+                rows,
+                [Constraint::Length(16), Constraint::Min(10), Constraint::Length(22)],
+            )
+            .column_spacing(1),
+            list_a,
+        );
+    }
+}
+
+pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
+    match p {
+        Popup::Help { filter, selected } => {
+            let entries = ui.s.help_entries();
+            let r = centered(area, 90, 30);
+            let ctx = ui.s.pane.ctx();
+            let title = format!(
+                " {} · [{}] ",
+                ui.m(M::Help),
+                if ctx == Ctx::Global { "global" } else { ctx.name() }
+            );
+            command_list(
+                ui,
+                f,
+                r,
+                CommandList {
+                    title,
+                    hint: ui.m(M::HelpHint),
+                    input: filter,
+                    entries: &entries,
+                    selected: *selected,
+                },
+            );
+        }
+        Popup::Palette { input, selected } => {
+            let entries = ui.s.palette_entries();
+            let r = centered(area, 80, 20);
+            command_list(
+                ui,
+                f,
+                r,
+                CommandList {
+                    title: format!(" {} ", ui.m(M::Palette)),
+                    hint: ui.m(M::PaletteHint),
+                    input,
+                    entries: &entries,
+                    selected: *selected,
+                },
+            );
+        }
+        Popup::Confirm { message, .. } => {
+            let r = centered(area, (width(message) as u16 + 6).max(40), 5);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(message.clone())
+                    .wrap(Wrap { trim: true })
+                    .block(popup_block(ui, format!(" {} ", ui.m(M::Confirm)), ui.m(M::ConfirmHint))),
+                r,
+            );
+        }
+        Popup::Error(msg) => {
+            let r = centered(area, 70, 8);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(msg.clone())
+                    .style(ui.st("statusbar.error").remove_modifier(Modifier::REVERSED))
+                    .wrap(Wrap { trim: true })
+                    .block(popup_block(ui, format!(" {} ", ui.m(M::Error)), ui.m(M::ErrorHint))),
+                r,
+            );
+        }
+        Popup::Input {
+            prompt,
+            value,
+            indicator,
+        } => {
+            let r = centered(area, 80, 5);
+            f.render_widget(Clear, r);
+            let text = vec![
+                Line::styled(prompt.clone(), ui.st("text")),
+                Line::from(format!("> {value}▏")),
+            ];
+            f.render_widget(
+                Paragraph::new(text).block(popup_block(ui, format!(" {indicator} "), ui.m(M::InputHint))),
+                r,
+            );
+        }
+        Popup::Switcher { selected } => {
+            let Some(d) = &ui.s.data else { return };
+            let r = centered(area, 80, (d.engagements.len() as u16 + 2).min(20));
+            f.render_widget(Clear, r);
+            let rows: Vec<Row> = d
+                .engagements
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let row = Row::new(vec![
+                        Cell::from(e.id.clone()),
+                        Cell::from(e.kind.label(ui.zh)),
+                        Cell::from(ui.text(&e.title)),
+                    ]);
+                    if i == *selected {
+                        row.style(ui.st("selection"))
+                    } else {
+                        row
+                    }
+                })
+                .collect();
+            f.render_widget(
+                Table::new(
+                    rows,
+                    [Constraint::Length(16), Constraint::Length(14), Constraint::Min(10)],
+                )
+                .block(popup_block(
+                    ui,
+                    format!(" {} ", ui.m(M::Engagements)),
+                    ui.m(M::InputHint),
+                )),
+                r,
+            );
+        }
+        Popup::Pending(next) => {
+            let h = (next.len() as u16 + 2).min(12);
+            let r = Rect {
+                x: area.right().saturating_sub(42),
+                y: area.bottom().saturating_sub(h + 1),
+                width: 42.min(area.width),
+                height: h,
+            };
+            f.render_widget(Clear, r);
+            let lines: Vec<Line> = next
+                .iter()
+                .map(|(seq, cmd)| {
+                    Line::from(vec![
+                        Span::styled(format!("{:<8}", display_seq(seq)), ui.st("statusbar.key")),
+                        Span::raw(info(*cmd).describe(ui.lang)),
+                    ])
+                })
+                .collect();
+            f.render_widget(
+                Paragraph::new(lines).block(popup_block(ui, format!(" {} ", ui.m(M::KeysNext)), "")),
+                r,
+            );
+        }
+    }
+}
