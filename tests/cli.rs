@@ -50,8 +50,8 @@ fn demo_seeds_once_and_status_reports_remediation() {
 
     let json: serde_json::Value = serde_json::from_str(&stdout(dir.path(), &["status", "--json"])).unwrap();
     assert_eq!(json["engagement"], "DEMO-S2");
-    assert_eq!(json["findings_total"], 15);
-    assert_eq!(json["actions_total"], 25);
+    assert_eq!(json["findings_total"], 16);
+    assert_eq!(json["actions_total"], 26);
     assert!(json["provisional_catalog"].as_bool().unwrap());
     let overdue = json["overdue"].as_array().unwrap();
     assert!(!overdue.is_empty());
@@ -87,7 +87,7 @@ fn finding_list_filters_and_lines_start_with_reference() {
     let dir = tempfile::tempdir().unwrap();
     demo(dir.path());
     let all = stdout(dir.path(), &["finding", "list"]);
-    assert_eq!(all.lines().count(), 15);
+    assert_eq!(all.lines().count(), 16);
     let re = regex_lite_ref();
     for l in all.lines() {
         assert!(re(l), "line does not start with a reference: {l}");

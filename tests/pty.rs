@@ -106,10 +106,10 @@ fn the_real_binary_in_a_pty() {
     let t = screen.wait_for("Checklist 26/26");
     assert!(t.contains("AC-02 20-second") && t.contains("nonconforming"), "{t}");
     send("3");
-    let t = screen.wait_for("Findings 15/15");
+    let t = screen.wait_for("Findings 16/16");
     assert!(t.contains("LM-001") && t.contains("ZW-005"), "{t}");
     send("4");
-    let t = screen.wait_for("Remediation 25/25");
+    let t = screen.wait_for("Remediation 26/26");
     assert!(t.contains("run the failover drill") && t.contains("+12d"), "{t}");
     send("?");
     screen.wait_for("type to filter");

@@ -200,7 +200,7 @@ fn filtering_findings_by_text_grade_status_and_overdue() {
     assert_eq!(s.findings.view.len(), 1);
     assert_eq!(s.findings.selected.as_deref(), Some("LM-001"));
     press(&mut app, &mut s, "esc");
-    assert_eq!(s.findings.view.len(), 15, "Esc clears while typing");
+    assert_eq!(s.findings.view.len(), 16, "Esc clears while typing");
     press(&mut app, &mut s, "/ text:status:issued enter");
     assert_eq!(s.findings.view.len(), 3, "one minor, one observation, one improvement");
     press(&mut app, &mut s, "ctrl-l o");

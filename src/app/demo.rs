@@ -526,6 +526,22 @@ const FINDINGS: &[FindingSpec] = &[
         actions: &[],
     },
     FindingSpec {
+        author: 1,
+        grade: Grade::Minor,
+        indicator: "PE-02",
+        title: "投诉率口径遗漏在线渠道 / complaint rate leaves out online channels",
+        statement: "投诉率分母只计电话进线，未计在线文字与手机银行。 / The complaint-rate denominator counts phone calls only, not chat or app contacts.",
+        criterion: "指标 PE-02：客户投诉率（每万次服务）/ Indicator PE-02: complaints per 10,000 contacts",
+        target: FindingStatus::Reopened,
+        actions: &[act(
+            "投诉率按全渠道口径重算 / recompute the rate over all channels",
+            QA,
+            -20,
+            Ok_,
+            100,
+        )],
+    },
+    FindingSpec {
         author: 2,
         grade: Grade::Minor,
         indicator: "ST-01",
@@ -647,7 +663,13 @@ fn seed_finding(app: &mut App, spec: &FindingSpec, on_site: Date, real_today: Da
             S::Closed,
         ];
         let pos = |x: S| order.iter().position(|o| *o == x);
-        matches!((pos(spec.target), pos(s)), (Some(t), Some(p)) if t >= p)
+        // A reopened minor first goes as far as an accepted plan (then closes and reopens).
+        let target = if spec.target == S::Reopened {
+            S::PlanAccepted
+        } else {
+            spec.target
+        };
+        matches!((pos(target), pos(s)), (Some(t), Some(p)) if t >= p)
     };
     if spec.target == S::Withdrawn {
         app.identity = lead;
@@ -711,6 +733,18 @@ fn seed_finding(app: &mut App, spec: &FindingSpec, on_site: Date, real_today: Da
     if reached(S::Closed) {
         app.set_today(days(real_today, -1));
         app.move_finding(&r, FindingMove::Close)?;
+    }
+    if spec.target == S::Reopened {
+        // A minor closed on its accepted plan, reopened when the next check failed.
+        app.set_today(days(real_today, -10));
+        app.move_finding(&r, FindingMove::Close)?;
+        app.set_today(days(real_today, -4));
+        app.move_finding(
+            &r,
+            FindingMove::Reopen {
+                reason: "复核发现 11 月仍按旧口径 / November still used the old basis".into(),
+            },
+        )?;
     }
     Ok(())
 }

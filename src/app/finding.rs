@@ -186,6 +186,10 @@ impl App {
                 if matches!(step, FindingMove::Reopen { .. }) {
                     set_if_changed(&mut d, &e, c, "closed_on", Value::Null);
                     set_if_changed(&mut d, &e, c, "verified_on", Value::Null);
+                    // A reopened finding gets fresh deadlines from the policy.
+                    let (resp, close) = self.policy.due_dates(f.grade, today);
+                    set_if_changed(&mut d, &e, c, "response_due", resp.into());
+                    set_if_changed(&mut d, &e, c, "closure_due", close.into());
                 }
             }
             FindingMove::Implement => {
