@@ -111,6 +111,7 @@ messages! {
     Actor => "actor", "用户";
     KeysNext => "next keys", "后续按键";
     Recorded => "recorded", "已记录";
+    ConfirmAssess => "Record {indicator} as {result}?", "将 {indicator} 记录为“{result}”？";
     Loading => "Loading…", "加载中…";
     Days => "d", "天";
     Left => "left", "剩余";

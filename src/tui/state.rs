@@ -961,11 +961,10 @@ impl State {
                 if let Some(id) = self.selected_indicator() {
                     let indicator = id.to_string();
                     if result == AssessmentResult::Nonconforming {
-                        let message = format!(
-                            "{} {indicator}: {}?",
-                            super::i18n::M::Recorded.t(self.lang),
-                            result.label(self.lang.is_zh())
-                        );
+                        let message = super::i18n::M::ConfirmAssess
+                            .t(self.lang)
+                            .replace("{indicator}", &indicator)
+                            .replace("{result}", result.label(self.lang.is_zh()));
                         self.popup = Some(Popup::Confirm {
                             message,
                             effect: Effect::Assess { indicator, result },
