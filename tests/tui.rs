@@ -468,3 +468,37 @@ fn history_is_described_in_the_current_language() {
     );
     assert_eq!(describe_change(&Change::Create, Lang::Zh), "创建");
 }
+
+#[test]
+fn no_color_draws_without_colour_and_marks_the_selection_in_reverse_video() {
+    use ratatui::style::{Color, Modifier};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let mut s = state(&app, Lang::Zh);
+    press(&mut app, &mut s, "3 j");
+    let theme = Theme::load("default", None, true, true).0;
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| view::view(&s, &theme, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut reversed_rows = std::collections::BTreeSet::new();
+    for y in 0..40 {
+        for x in 0..120 {
+            let c = &buf[(x, y)];
+            assert!(c.fg == Color::Reset && c.bg == Color::Reset, "colour at {x},{y}: {c:?}");
+            if c.modifier.contains(Modifier::REVERSED) {
+                reversed_rows.insert(y);
+            }
+        }
+    }
+    // Exactly the selected finding's row (LM-002) is in reverse video.
+    assert_eq!(reversed_rows.len(), 1, "{reversed_rows:?}");
+    let y = *reversed_rows.iter().next().unwrap();
+    let row: String = (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect();
+    assert!(row.contains("LM-002"), "{row}");
+    // ASCII borders: no box-drawing glyphs anywhere.
+    let all: String = (0..40)
+        .flat_map(|y| (0..120).map(move |x| (x, y)))
+        .map(|(x, y)| buf[(x, y)].symbol().to_string())
+        .collect();
+    assert!(!all.contains('╭') && !all.contains('│') && all.contains('+') && all.contains('|'));
+}
