@@ -104,7 +104,7 @@ fn finding_list_filters_and_lines_start_with_reference() {
         .args(["finding", "list", "--grade", "huge"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("`huge` is not a valid Grade"));
+        .stderr(predicate::str::contains("`huge` is not a valid grade"));
 }
 
 /// `XX-000 ` at the start of a line.

@@ -25,7 +25,7 @@ macro_rules! string_enum {
                 let norm = s.trim().to_ascii_lowercase().replace('_', "-");
                 $(if norm == $s || s.trim() == $zh { return Ok($name::$var); })+
                 Err(crate::model::ParseEnumError {
-                    what: stringify!($name),
+                    what: $crate::model::engagement::human_name(stringify!($name)),
                     found: s.to_string(),
                     expected: vec![$($s),+],
                 })
@@ -34,6 +34,20 @@ macro_rules! string_enum {
     };
 }
 pub(crate) use string_enum;
+
+/// How an enumeration is named in messages to the user.
+pub(crate) fn human_name(type_name: &'static str) -> &'static str {
+    match type_name {
+        "EngagementKind" => "engagement kind",
+        "Role" => "role",
+        "Grade" => "grade",
+        "FindingStatus" => "finding status",
+        "ActionStatus" => "action status",
+        "AssessmentResult" => "result",
+        "Workflow" => "workflow status",
+        other => other,
+    }
+}
 
 string_enum!(
     /// What kind of audit this is.
