@@ -502,3 +502,37 @@ fn no_color_draws_without_colour_and_marks_the_selection_in_reverse_video() {
         .collect();
     assert!(!all.contains('╭') && !all.contains('│') && all.contains('+') && all.contains('|'));
 }
+
+#[test]
+fn the_engagement_switcher_loads_another_engagement() {
+    use cscaudit::app::NewEngagement;
+    use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+    use cscaudit::model::engagement::EngagementKind;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    app.create_engagement(
+        NewEngagement {
+            id: Some("SELF-2026".into()),
+            title: "行内自评估 / self-assessment".into(),
+            auditee: "示范银行".into(),
+            site: String::new(),
+            kind: EngagementKind::SelfAssessment,
+            period_start: None,
+            period_end: None,
+        },
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    let mut s = state(&app, Lang::En);
+    assert_eq!(s.data.as_ref().unwrap().engagement.id, "DEMO-S2");
+    press(&mut app, &mut s, "E");
+    assert!(matches!(s.popup, Some(Popup::Switcher { .. })));
+    assert!(screen(&s, 120, 40).contains("SELF-2026"));
+    press(&mut app, &mut s, "j enter");
+    let d = s.data.as_ref().unwrap();
+    assert_eq!(d.engagement.id, "SELF-2026");
+    assert!(d.findings.is_empty());
+    press(&mut app, &mut s, "3");
+    assert!(screen(&s, 120, 40).contains("no matches"));
+}
