@@ -411,3 +411,44 @@ fn indexes_follow_status_owner_and_due_changes() {
     assert_eq!(ids(IndexTag::ActionOwner, "刘洋"), vec![a.id.clone()]);
     assert_eq!(ids(IndexTag::ActionDue, "2026-06-01"), vec![a.id]);
 }
+
+#[test]
+fn two_auditors_merge_their_work_into_the_leads_copy() {
+    // The lead creates the engagement; the auditor starts from the lead's log.
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lead = app_in(d1.path());
+    let e = engagement(&lead, EngagementKind::Stage2, true);
+    let mut auditor = App::open(d2.path()).unwrap();
+    auditor.set_identity("lm", "李敏", "LM").unwrap();
+    auditor.merge_ops(lead.store().all_ops().unwrap()).unwrap();
+    assert_eq!(auditor.team(&e).unwrap().len(), 2);
+
+    // Both raise findings offline; references never collide.
+    let a = lead.raise_finding(&e, nc(Grade::Major, true)).unwrap();
+    let b = auditor.raise_finding(&e, nc(Grade::Minor, true)).unwrap();
+    assert_eq!((a.reference.as_str(), b.reference.as_str()), ("ZW-001", "LM-001"));
+    // Both edit the lead's finding title concurrently.
+    auditor.merge_ops(lead.store().all_ops().unwrap()).unwrap();
+    lead.edit_finding(&a.reference, "title", "录音缺失（组长版）").unwrap();
+    auditor
+        .edit_finding(&a.reference, "title", "录音缺失（审核员版）")
+        .unwrap();
+
+    let report = lead.merge_ops(auditor.store().all_ops().unwrap()).unwrap();
+    assert!(report.applied > 0);
+    assert_eq!(report.new_conflicts, 1);
+    let refs: Vec<String> = lead.findings(&e).unwrap().into_iter().map(|f| f.reference).collect();
+    assert_eq!(refs, vec!["LM-001", "ZW-001"]);
+    let c = lead.store().conflicts().unwrap();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].field, "title");
+    // The later write wins deterministically on both sides once both have both logs.
+    auditor.merge_ops(lead.store().all_ops().unwrap()).unwrap();
+    assert_eq!(
+        lead.finding(&a.reference).unwrap().title,
+        auditor.finding(&a.reference).unwrap().title
+    );
+    // Importing again changes nothing.
+    let again = lead.merge_ops(auditor.store().all_ops().unwrap()).unwrap();
+    assert_eq!(again.applied, 0);
+}
