@@ -35,7 +35,7 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
         .and_then(|s| fl.view.iter().position(|&i| &d.findings[i].reference == s));
     let (inner, range) = list_frame(ui, f, area, title, fl.view.len(), sel, fl.offset);
     let title_w = (inner.width as usize)
-        .saturating_sub(8 + 5 + 6 + 12 + 10 + 15 + 4 + 8)
+        .saturating_sub(8 + 5 + 6 + 12 + 10 + 16 + 4 + 8)
         .max(8);
     let rows: Vec<Row> = fl.view[range]
         .iter()
@@ -94,7 +94,7 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
         Constraint::Length(6),
         Constraint::Length(12),
         Constraint::Length(10),
-        Constraint::Length(15),
+        Constraint::Length(16),
         Constraint::Length(4),
     ];
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
