@@ -1,0 +1,606 @@
+//! TUI state and `update`: plain logic, no drawing and no IO. Key presses go
+//! through the keymap to commands; commands change state or return an
+//! [`Effect`] for the app layer to run. Selection is kept by record id.
+
+use super::commands::{COMMANDS, Cmd, Ctx, info};
+use super::data::Data;
+use super::keymap::{Chord, Keymap, Lookup, Seq};
+use crate::config::Lang;
+use crate::model::action::CorrectiveAction;
+use crate::model::assessment::AssessmentResult;
+use crate::model::finding::{Finding, FindingStatus, Grade};
+use crate::model::ops::{EntityId, Kind, Op};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Position, Rect};
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Dashboard,
+    Checklist,
+    Findings,
+    Remediation,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Dashboard, Pane::Checklist, Pane::Findings, Pane::Remediation];
+    pub fn ctx(self) -> Ctx {
+        match self {
+            Pane::Dashboard => Ctx::Dashboard,
+            Pane::Checklist => Ctx::Checklist,
+            Pane::Findings => Ctx::Findings,
+            Pane::Remediation => Ctx::Remediation,
+        }
+    }
+    fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// Work the run loop does through the app layer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Quit,
+    Reload,
+    LoadHistory(EntityId),
+    Assess {
+        indicator: String,
+        result: AssessmentResult,
+    },
+    RecordMetrics {
+        indicator: String,
+        path: String,
+    },
+    SwitchEngagement(String),
+}
+
+/// Inputs to `update`.
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Tick,
+    Loaded(Box<Data>),
+    History(EntityId, Vec<Op>),
+    /// Result of an effect: a message, or an error to show.
+    Done(Result<String, String>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Row {
+    Group(String),
+    Indicator(String),
+}
+
+#[derive(Debug, Default)]
+pub struct ChecklistState {
+    pub collapsed: HashSet<String>,
+    pub selected: Option<Row>,
+    pub filter: String,
+    pub rows: Vec<(Row, usize)>,
+    pub offset: usize,
+    pub walk_mine: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FindingCol {
+    Ref,
+    Grade,
+    Title,
+    Indicator,
+    Status,
+    RaisedBy,
+    Due,
+    Actions,
+}
+
+impl FindingCol {
+    pub const ALL: [FindingCol; 8] = [
+        FindingCol::Ref,
+        FindingCol::Grade,
+        FindingCol::Title,
+        FindingCol::Indicator,
+        FindingCol::Status,
+        FindingCol::RaisedBy,
+        FindingCol::Due,
+        FindingCol::Actions,
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionCol {
+    Finding,
+    Action,
+    Owner,
+    Due,
+    Status,
+    Progress,
+}
+
+impl ActionCol {
+    pub const ALL: [ActionCol; 6] = [
+        ActionCol::Finding,
+        ActionCol::Action,
+        ActionCol::Owner,
+        ActionCol::Due,
+        ActionCol::Status,
+        ActionCol::Progress,
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemView {
+    All,
+    Overdue,
+    Due7,
+    Due30,
+    ByOwner,
+    Awaiting,
+}
+
+impl RemView {
+    pub const ALL: [RemView; 6] = [
+        RemView::All,
+        RemView::Overdue,
+        RemView::Due7,
+        RemView::Due30,
+        RemView::ByOwner,
+        RemView::Awaiting,
+    ];
+}
+
+#[derive(Debug)]
+pub struct ListState<C> {
+    pub selected: Option<String>,
+    pub filter: String,
+    pub sort: C,
+    pub ascending: bool,
+    pub detail: bool,
+    pub offset: usize,
+    pub detail_scroll: u16,
+    /// Indexes into the data list, filtered and sorted.
+    pub view: Vec<usize>,
+}
+
+impl<C> ListState<C> {
+    fn new(sort: C) -> Self {
+        ListState {
+            selected: None,
+            filter: String::new(),
+            sort,
+            ascending: true,
+            detail: false,
+            offset: 0,
+            detail_scroll: 0,
+            view: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Popup {
+    Help {
+        filter: String,
+        selected: usize,
+    },
+    Palette {
+        input: String,
+        selected: usize,
+    },
+    Confirm {
+        message: String,
+        effect: Effect,
+    },
+    Error(String),
+    Input {
+        prompt: String,
+        value: String,
+        indicator: String,
+    },
+    Switcher {
+        selected: usize,
+    },
+    /// Keys that can follow the ones pressed so far.
+    Pending(Vec<(Seq, Cmd)>),
+}
+
+/// Rectangles from the last draw, for mouse hits.
+#[derive(Debug, Default, Clone)]
+pub struct Hits {
+    pub tabs: Vec<(Rect, Pane)>,
+    /// The list body: area and first visible row index.
+    pub list: Option<(Rect, usize)>,
+    /// Rows visible in the current list (for paging and scrolling).
+    pub list_height: usize,
+}
+
+pub struct State {
+    pub lang: Lang,
+    pub pane: Pane,
+    pub data: Option<Data>,
+    pub keymap: Keymap,
+    pub pending: Vec<Chord>,
+    pub popup: Option<Popup>,
+    /// Typing into a list filter (after `/`).
+    pub filtering: bool,
+    pub checklist: ChecklistState,
+    pub findings: ListState<FindingCol>,
+    pub overdue_only: bool,
+    pub remediation: ListState<ActionCol>,
+    /// Every finding in the current sort order (cache; cleared on reload).
+    findings_order: Option<((FindingCol, bool), Vec<usize>)>,
+    pub rem_view: RemView,
+    pub history: Option<(EntityId, Vec<Op>)>,
+    pub message: Option<(String, bool, u8)>,
+    pub size: (u16, u16),
+    pub hits: RefCell<Hits>,
+    pub quit: bool,
+    pub mouse: bool,
+    /// Config problems to show once at start.
+    pub warnings: Vec<String>,
+}
+
+mod run;
+mod views;
+
+pub use views::FindingFilter;
+
+fn lower(s: &str) -> String {
+    s.to_lowercase()
+}
+
+impl State {
+    pub fn new(lang: Lang, keymap: Keymap, data: Option<Data>) -> State {
+        let mut s = State {
+            lang,
+            pane: Pane::Dashboard,
+            data,
+            keymap,
+            pending: Vec::new(),
+            popup: None,
+            filtering: false,
+            checklist: ChecklistState::default(),
+            findings: ListState::new(FindingCol::Ref),
+            overdue_only: false,
+            remediation: ListState::new(ActionCol::Due),
+            findings_order: None,
+            rem_view: RemView::All,
+            history: None,
+            message: None,
+            size: (120, 40),
+            hits: RefCell::new(Hits::default()),
+            quit: false,
+            mouse: false,
+            warnings: Vec::new(),
+        };
+        s.refresh_views();
+        s
+    }
+
+    pub fn ctx(&self) -> Ctx {
+        match &self.popup {
+            Some(Popup::Help { .. }) => Ctx::Help,
+            Some(Popup::Palette { .. }) => Ctx::Palette,
+            _ => self.pane.ctx(),
+        }
+    }
+
+    /// Rows per page: from the last draw, or estimated from the terminal size.
+    pub fn page(&self) -> usize {
+        match self.hits.borrow().list_height {
+            0 => usize::from(self.size.1.saturating_sub(6)).max(1),
+            h => h,
+        }
+    }
+
+    fn say(&mut self, msg: impl Into<String>) {
+        self.message = Some((msg.into(), false, 0));
+    }
+    fn error(&mut self, msg: impl Into<String>) {
+        self.message = Some((msg.into(), true, 0));
+    }
+
+    // ------------------------------------------------------------- derived lists
+
+    // ------------------------------------------------------------- update
+
+    pub fn update(&mut self, action: Action) -> Option<Effect> {
+        match action {
+            Action::Key(k) if k.kind == KeyEventKind::Press => self.key(k),
+            Action::Key(_) => None,
+            Action::Mouse(m) => self.mouse_event(m),
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                None
+            }
+            Action::Tick => {
+                if let Some((_, _, age)) = &mut self.message {
+                    *age += 1;
+                    if *age > 5 {
+                        self.message = None;
+                    }
+                }
+                None
+            }
+            Action::Loaded(data) => {
+                self.data = Some(*data);
+                self.findings_order = None;
+                self.refresh_views();
+                self.selection_changed()
+            }
+            Action::History(e, ops) => {
+                self.history = Some((e, ops));
+                None
+            }
+            Action::Done(Ok(msg)) => {
+                self.say(msg);
+                None
+            }
+            Action::Done(Err(e)) => {
+                self.popup = Some(Popup::Error(e));
+                None
+            }
+        }
+    }
+
+    fn key(&mut self, k: KeyEvent) -> Option<Effect> {
+        // Text entry first: popups with an input and list filters.
+        if let Some(eff) = self.text_entry(&k) {
+            return eff;
+        }
+        if let Some(Popup::Error(_)) = &self.popup {
+            if matches!(k.code, KeyCode::Enter | KeyCode::Esc) {
+                self.popup = None;
+            }
+            return None;
+        }
+        if let Some(Popup::Confirm { effect, .. }) = &self.popup {
+            return match k.code {
+                KeyCode::Char('y') | KeyCode::Enter => {
+                    let e = effect.clone();
+                    self.popup = None;
+                    Some(e)
+                }
+                KeyCode::Char('n') | KeyCode::Esc => {
+                    self.popup = None;
+                    None
+                }
+                _ => None,
+            };
+        }
+        if let Some(Popup::Switcher { selected }) = &mut self.popup {
+            let n = self.data.as_ref().map_or(0, |d| d.engagements.len());
+            match k.code {
+                KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(n.saturating_sub(1)),
+                KeyCode::Esc | KeyCode::Char('q') => self.popup = None,
+                KeyCode::Enter => {
+                    let id = self
+                        .data
+                        .as_ref()
+                        .and_then(|d| d.engagements.get(*selected))
+                        .map(|e| e.id.clone());
+                    self.popup = None;
+                    return id.map(Effect::SwitchEngagement);
+                }
+                _ => {}
+            }
+            return None;
+        }
+        let chord = Chord::from_event(&k);
+        self.pending.push(chord);
+        let ctx = self.ctx();
+        match self.keymap.lookup(ctx, &self.pending) {
+            Lookup::Command(cmd) => {
+                self.pending.clear();
+                if matches!(self.popup, Some(Popup::Pending(_))) {
+                    self.popup = None;
+                }
+                self.run(cmd)
+            }
+            Lookup::Prefix(next) => {
+                self.popup = Some(Popup::Pending(next));
+                None
+            }
+            Lookup::None => {
+                self.pending.clear();
+                if matches!(self.popup, Some(Popup::Pending(_))) {
+                    self.popup = None;
+                }
+                None
+            }
+        }
+    }
+
+    /// Typing into help/palette/input popups and list filters. Returns
+    /// `Some(effect)` when the key was consumed.
+    fn text_entry(&mut self, k: &KeyEvent) -> Option<Option<Effect>> {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL) || k.modifiers.contains(KeyModifiers::ALT);
+        let is_help = matches!(self.popup, Some(Popup::Help { .. }));
+        match &mut self.popup {
+            Some(Popup::Help { filter, selected })
+            | Some(Popup::Palette {
+                input: filter,
+                selected,
+            }) => {
+                match k.code {
+                    KeyCode::Esc => self.popup = None,
+                    KeyCode::Enter => {
+                        let list = if is_help {
+                            self.help_entries()
+                        } else {
+                            self.palette_entries()
+                        };
+                        let pick = list
+                            .get(
+                                if let Some(Popup::Help { selected, .. } | Popup::Palette { selected, .. }) =
+                                    &self.popup
+                                {
+                                    *selected
+                                } else {
+                                    0
+                                },
+                            )
+                            .map(|e| e.0);
+                        self.popup = None;
+                        return Some(pick.and_then(|c| self.run(c)));
+                    }
+                    KeyCode::Up => *selected = selected.saturating_sub(1),
+                    KeyCode::Down => *selected += 1,
+                    KeyCode::Backspace => {
+                        filter.pop();
+                        *selected = 0;
+                    }
+                    KeyCode::Char(c) if !ctrl => {
+                        filter.push(c);
+                        *selected = 0;
+                    }
+                    _ if ctrl && k.code == KeyCode::Char('c') => self.popup = None,
+                    _ => {}
+                }
+                // Clamp the selection to the list.
+                let n = if is_help {
+                    self.help_entries().len()
+                } else {
+                    self.palette_entries().len()
+                };
+                if let Some(Popup::Help { selected, .. } | Popup::Palette { selected, .. }) = &mut self.popup {
+                    *selected = (*selected).min(n.saturating_sub(1));
+                }
+                Some(None)
+            }
+            Some(Popup::Input { value, indicator, .. }) => match k.code {
+                KeyCode::Esc => {
+                    self.popup = None;
+                    Some(None)
+                }
+                KeyCode::Enter => {
+                    let e = Effect::RecordMetrics {
+                        indicator: indicator.clone(),
+                        path: value.trim().to_string(),
+                    };
+                    self.popup = None;
+                    Some(Some(e))
+                }
+                KeyCode::Backspace => {
+                    value.pop();
+                    Some(None)
+                }
+                KeyCode::Char(c) if !ctrl => {
+                    value.push(c);
+                    Some(None)
+                }
+                _ => Some(None),
+            },
+            None if self.filtering => {
+                let filter = match self.pane {
+                    Pane::Checklist => &mut self.checklist.filter,
+                    Pane::Findings => &mut self.findings.filter,
+                    Pane::Remediation => &mut self.remediation.filter,
+                    Pane::Dashboard => {
+                        self.filtering = false;
+                        return None;
+                    }
+                };
+                match k.code {
+                    KeyCode::Esc => {
+                        filter.clear();
+                        self.filtering = false;
+                    }
+                    KeyCode::Enter => self.filtering = false,
+                    KeyCode::Backspace => {
+                        filter.pop();
+                    }
+                    KeyCode::Char(c) if !ctrl => filter.push(c),
+                    KeyCode::Down | KeyCode::Up => {
+                        self.filtering = false;
+                        return None;
+                    }
+                    _ => return Some(None),
+                }
+                self.refresh_pane_view();
+                Some(self.selection_changed())
+            }
+            _ => None,
+        }
+    }
+
+    /// Help lists every command that applies here, with its keys.
+    pub fn help_entries(&self) -> Vec<(Cmd, String, &'static str)> {
+        let ctx = self.pane.ctx();
+        let filter = match &self.popup {
+            Some(Popup::Help { filter, .. }) => lower(filter),
+            _ => String::new(),
+        };
+        COMMANDS
+            .iter()
+            .filter(|c| c.applies_in(ctx))
+            .map(|c| {
+                (
+                    c.cmd,
+                    self.keymap.keys_for(ctx, c.cmd).join(", "),
+                    c.describe(self.lang),
+                )
+            })
+            .filter(|(cmd, keys, desc)| {
+                filter.is_empty()
+                    || lower(keys).contains(&filter)
+                    || lower(desc).contains(&filter)
+                    || info(*cmd).name.contains(&filter)
+            })
+            .collect()
+    }
+
+    /// Palette: fuzzy over command descriptions (current language) and names.
+    pub fn palette_entries(&self) -> Vec<(Cmd, String, &'static str)> {
+        let ctx = self.pane.ctx();
+        let input = match &self.popup {
+            Some(Popup::Palette { input, .. }) => input.clone(),
+            _ => String::new(),
+        };
+        let mut scored: Vec<(i64, Cmd, String, &'static str)> = COMMANDS
+            .iter()
+            .filter(|c| c.applies_in(ctx))
+            .filter_map(|c| {
+                let desc = c.describe(self.lang);
+                let score = if input.is_empty() {
+                    Some(0)
+                } else {
+                    fuzzy(desc, &input).max(fuzzy(c.name, &input))
+                };
+                score.map(|s| (s, c.cmd, self.keymap.keys_for(ctx, c.cmd).join(", "), desc))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().map(|(_, c, k, d)| (c, k, d)).collect()
+    }
+
+    // ------------------------------------------------------------- commands
+}
+
+/// Fuzzy subsequence score (case-insensitive, by char so CJK works): higher is
+/// better; None when the pattern is not a subsequence.
+pub fn fuzzy(text: &str, pattern: &str) -> Option<i64> {
+    let text: Vec<char> = text.to_lowercase().chars().collect();
+    let mut score = 0i64;
+    let mut ti = 0;
+    let mut last: Option<usize> = None;
+    for pc in pattern.to_lowercase().chars().filter(|c| !c.is_whitespace()) {
+        let found = (ti..text.len()).find(|&i| text[i] == pc)?;
+        score += 10;
+        if last.is_some_and(|l| l + 1 == found) {
+            score += 15;
+        }
+        if found == 0 || text.get(found.wrapping_sub(1)).is_some_and(|c| !c.is_alphanumeric()) {
+            score += 8;
+        }
+        score -= (found - ti) as i64;
+        last = Some(found);
+        ti = found + 1;
+    }
+    Some(score)
+}

@@ -1,0 +1,447 @@
+//! Commands: what each registry command does to the state, movement, the
+//! walk-through, and keeping the selection visible.
+
+use super::*;
+
+impl State {
+    pub fn run(&mut self, cmd: Cmd) -> Option<Effect> {
+        if self.data.is_none()
+            && !matches!(
+                cmd,
+                Cmd::Quit | Cmd::Help | Cmd::Palette | Cmd::Back | Cmd::ToggleLanguage | Cmd::Refresh
+            )
+        {
+            return None;
+        }
+        match cmd {
+            Cmd::Quit => {
+                self.quit = true;
+                return Some(Effect::Quit);
+            }
+            Cmd::Help => {
+                self.popup = Some(Popup::Help {
+                    filter: String::new(),
+                    selected: 0,
+                })
+            }
+            Cmd::Palette => {
+                self.popup = Some(Popup::Palette {
+                    input: String::new(),
+                    selected: 0,
+                })
+            }
+            Cmd::PaneDashboard => return self.go(Pane::Dashboard),
+            Cmd::PaneChecklist => return self.go(Pane::Checklist),
+            Cmd::PaneFindings => return self.go(Pane::Findings),
+            Cmd::PaneRemediation => return self.go(Pane::Remediation),
+            Cmd::PaneNext => return self.go(Pane::ALL[(self.pane.index() + 1) % 4]),
+            Cmd::PanePrev => return self.go(Pane::ALL[(self.pane.index() + 3) % 4]),
+            Cmd::Down => return self.move_by(1),
+            Cmd::Up => return self.move_by(-1),
+            Cmd::PageDown => return self.move_by(self.page() as i64),
+            Cmd::PageUp => return self.move_by(-(self.page() as i64)),
+            Cmd::Top => return self.move_by(i64::MIN / 2),
+            Cmd::Bottom => return self.move_by(i64::MAX / 2),
+            Cmd::Back => {
+                if self.popup.is_some() {
+                    self.popup = None;
+                } else if self.pane == Pane::Findings && self.findings.detail {
+                    self.findings.detail = false;
+                } else if self.pane == Pane::Remediation && self.remediation.detail {
+                    self.remediation.detail = false;
+                } else if self.current_filter().is_some_and(|f| !f.is_empty()) {
+                    self.run(Cmd::ClearFilter);
+                }
+            }
+            Cmd::Open => match self.pane {
+                Pane::Checklist => match self.checklist.selected.clone() {
+                    Some(Row::Group(g)) => {
+                        if !self.checklist.collapsed.remove(&g) {
+                            self.checklist.collapsed.insert(g);
+                        }
+                        self.refresh_checklist();
+                    }
+                    Some(Row::Indicator(_)) | None => {}
+                },
+                Pane::Findings => {
+                    if self.findings.selected.is_some() {
+                        self.findings.detail = !self.findings.detail;
+                        self.findings.detail_scroll = 0;
+                    }
+                }
+                Pane::Remediation => {
+                    if self.remediation.selected.is_some() {
+                        self.remediation.detail = !self.remediation.detail;
+                        self.remediation.detail_scroll = 0;
+                    }
+                }
+                Pane::Dashboard => {}
+            },
+            Cmd::Filter => {
+                if self.pane != Pane::Dashboard {
+                    self.filtering = true;
+                }
+            }
+            Cmd::ClearFilter => {
+                match self.pane {
+                    Pane::Checklist => self.checklist.filter.clear(),
+                    Pane::Findings => {
+                        self.findings.filter.clear();
+                        self.overdue_only = false;
+                    }
+                    Pane::Remediation => self.remediation.filter.clear(),
+                    Pane::Dashboard => {}
+                }
+                self.filtering = false;
+                self.refresh_pane_view();
+            }
+            Cmd::Expand | Cmd::Collapse => {
+                let group = match &self.checklist.selected {
+                    Some(Row::Group(g)) => Some(g.clone()),
+                    Some(Row::Indicator(i)) if cmd == Cmd::Collapse => self
+                        .data
+                        .as_ref()
+                        .and_then(|d| d.catalog.indicator(i))
+                        .map(|i| i.group.clone()),
+                    _ => None,
+                };
+                if let Some(g) = group {
+                    if cmd == Cmd::Expand {
+                        self.checklist.collapsed.remove(&g);
+                    } else {
+                        self.checklist.collapsed.insert(g.clone());
+                        self.checklist.selected = Some(Row::Group(g));
+                    }
+                    self.refresh_checklist();
+                }
+            }
+            Cmd::ExpandAll => {
+                self.checklist.collapsed.clear();
+                self.refresh_checklist();
+            }
+            Cmd::CollapseAll => {
+                if let Some(d) = &self.data {
+                    self.checklist.collapsed = d.catalog.top_groups().map(|g| g.id.clone()).collect();
+                    let top = match &self.checklist.selected {
+                        Some(Row::Indicator(i)) => d
+                            .catalog
+                            .indicator(i)
+                            .and_then(|i| d.catalog.path_of(i).first().map(|g| g.id.clone())),
+                        Some(Row::Group(g)) => d.catalog.group(g).map(|g| g.parent.clone().unwrap_or(g.id.clone())),
+                        None => None,
+                    };
+                    self.checklist.selected = top.map(Row::Group);
+                }
+                self.refresh_checklist();
+            }
+            Cmd::WalkNext => return self.walk(true),
+            Cmd::WalkPrev => return self.walk(false),
+            Cmd::WalkMine => {
+                self.checklist.walk_mine = !self.checklist.walk_mine;
+                let m = if self.checklist.walk_mine {
+                    crate::tui::i18n::M::WalkMine
+                } else {
+                    crate::tui::i18n::M::Walk
+                };
+                self.say(m.t(self.lang));
+            }
+            Cmd::AssessConforming | Cmd::AssessPartially | Cmd::AssessNonconforming | Cmd::AssessNotApplicable => {
+                let result = match cmd {
+                    Cmd::AssessConforming => AssessmentResult::Conforming,
+                    Cmd::AssessPartially => AssessmentResult::Partially,
+                    Cmd::AssessNonconforming => AssessmentResult::Nonconforming,
+                    _ => AssessmentResult::NotApplicable,
+                };
+                if let Some(id) = self.selected_indicator() {
+                    let indicator = id.to_string();
+                    if result == AssessmentResult::Nonconforming {
+                        let message = crate::tui::i18n::M::ConfirmAssess
+                            .t(self.lang)
+                            .replace("{indicator}", &indicator)
+                            .replace("{result}", result.label(self.lang.is_zh()));
+                        self.popup = Some(Popup::Confirm {
+                            message,
+                            effect: Effect::Assess { indicator, result },
+                        });
+                        return None;
+                    }
+                    return Some(Effect::Assess { indicator, result });
+                }
+            }
+            Cmd::RecordMetrics => {
+                if let Some(id) = self.selected_indicator() {
+                    let has_metric = self
+                        .data
+                        .as_ref()
+                        .and_then(|d| d.catalog.indicator(id))
+                        .is_some_and(|i| i.metric.is_some());
+                    if has_metric {
+                        self.popup = Some(Popup::Input {
+                            prompt: crate::tui::i18n::M::MetricsPrompt.t(self.lang).to_string(),
+                            value: String::new(),
+                            indicator: id.to_string(),
+                        });
+                    } else {
+                        self.error(format!(
+                            "{id}: {}",
+                            self.lang.pick("no metric to compute", "此指标无可计算公式")
+                        ));
+                    }
+                }
+            }
+            Cmd::SortNext => match self.pane {
+                Pane::Findings => {
+                    let i = FindingCol::ALL
+                        .iter()
+                        .position(|c| *c == self.findings.sort)
+                        .unwrap_or(0);
+                    self.findings.sort = FindingCol::ALL[(i + 1) % FindingCol::ALL.len()];
+                    self.refresh_findings();
+                }
+                Pane::Remediation => {
+                    let i = ActionCol::ALL
+                        .iter()
+                        .position(|c| *c == self.remediation.sort)
+                        .unwrap_or(0);
+                    self.remediation.sort = ActionCol::ALL[(i + 1) % ActionCol::ALL.len()];
+                    self.refresh_remediation();
+                }
+                _ => {}
+            },
+            Cmd::SortReverse => match self.pane {
+                Pane::Findings => {
+                    self.findings.ascending = !self.findings.ascending;
+                    self.refresh_findings();
+                }
+                Pane::Remediation => {
+                    self.remediation.ascending = !self.remediation.ascending;
+                    self.refresh_remediation();
+                }
+                _ => {}
+            },
+            Cmd::FilterOverdue => {
+                self.overdue_only = !self.overdue_only;
+                self.refresh_findings();
+            }
+            Cmd::ViewNext | Cmd::ViewPrev => {
+                let i = RemView::ALL.iter().position(|v| *v == self.rem_view).unwrap_or(0);
+                let n = RemView::ALL.len();
+                self.rem_view = RemView::ALL[if cmd == Cmd::ViewNext {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                }];
+                self.refresh_remediation();
+            }
+            Cmd::ToggleLanguage => {
+                self.lang = if self.lang == Lang::Zh { Lang::En } else { Lang::Zh };
+                self.refresh_views();
+            }
+            Cmd::SwitchEngagement => {
+                let cur = self
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.engagements.iter().position(|e| e.id == d.engagement.id))
+                    .unwrap_or(0);
+                self.popup = Some(Popup::Switcher { selected: cur });
+            }
+            Cmd::Refresh => return Some(Effect::Reload),
+        }
+        self.selection_changed()
+    }
+
+    pub(super) fn current_filter(&self) -> Option<&String> {
+        match self.pane {
+            Pane::Checklist => Some(&self.checklist.filter),
+            Pane::Findings => Some(&self.findings.filter),
+            Pane::Remediation => Some(&self.remediation.filter),
+            Pane::Dashboard => None,
+        }
+    }
+
+    pub(super) fn go(&mut self, pane: Pane) -> Option<Effect> {
+        self.pane = pane;
+        self.filtering = false;
+        self.selection_changed()
+    }
+
+    pub(super) fn move_by(&mut self, delta: i64) -> Option<Effect> {
+        let step = |cur: Option<usize>, len: usize| -> Option<usize> {
+            if len == 0 {
+                return None;
+            }
+            let c = cur.unwrap_or(0) as i64;
+            Some((c.saturating_add(delta)).clamp(0, len as i64 - 1) as usize)
+        };
+        match self.pane {
+            Pane::Checklist => {
+                let rows = &self.checklist.rows;
+                let cur = self
+                    .checklist
+                    .selected
+                    .as_ref()
+                    .and_then(|s| rows.iter().position(|(r, _)| r == s));
+                if let Some(i) = step(cur, rows.len()) {
+                    self.checklist.selected = Some(rows[i].0.clone());
+                }
+            }
+            Pane::Findings => {
+                if self.findings.detail {
+                    self.findings.detail_scroll = (i64::from(self.findings.detail_scroll) + delta).clamp(0, 500) as u16;
+                    return None;
+                }
+                let d = self.data.as_ref()?;
+                let cur = self
+                    .findings
+                    .selected
+                    .as_ref()
+                    .and_then(|s| self.findings.view.iter().position(|&i| &d.findings[i].reference == s));
+                if let Some(i) = step(cur, self.findings.view.len()) {
+                    self.findings.selected = Some(d.findings[self.findings.view[i]].reference.clone());
+                }
+            }
+            Pane::Remediation => {
+                if self.remediation.detail {
+                    self.remediation.detail_scroll =
+                        (i64::from(self.remediation.detail_scroll) + delta).clamp(0, 500) as u16;
+                    return None;
+                }
+                let d = self.data.as_ref()?;
+                let cur = self
+                    .remediation
+                    .selected
+                    .as_ref()
+                    .and_then(|s| self.remediation.view.iter().position(|&i| &d.actions[i].id == s));
+                if let Some(i) = step(cur, self.remediation.view.len()) {
+                    self.remediation.selected = Some(d.actions[self.remediation.view[i]].id.clone());
+                }
+            }
+            Pane::Dashboard => {}
+        }
+        self.selection_changed()
+    }
+
+    /// Step to the next (or previous) indicator not yet assessed, optionally
+    /// only those assigned to me, wrapping around the catalogue.
+    pub(super) fn walk(&mut self, forward: bool) -> Option<Effect> {
+        let d = self.data.as_ref()?;
+        let inds: Vec<&str> = d.catalog.indicators.iter().map(|i| i.id.as_str()).collect();
+        let start = self
+            .selected_indicator()
+            .and_then(|s| inds.iter().position(|i| *i == s));
+        let wanted = |id: &str| {
+            let a = d.assessments.get(id);
+            a.is_none_or(|a| a.result == AssessmentResult::NotAssessed)
+                && (!self.checklist.walk_mine || a.and_then(|a| a.assignee.as_deref()) == Some(d.me.as_str()))
+        };
+        let n = inds.len();
+        let found = (1..=n)
+            .map(|k| match (start, forward) {
+                (Some(s), true) => (s + k) % n,
+                (Some(s), false) => (s + n * 2 - k) % n,
+                (None, true) => (k - 1) % n,
+                (None, false) => (n - k) % n,
+            })
+            .find(|&i| wanted(inds[i]));
+        match found {
+            Some(i) => {
+                let id = inds[i].to_string();
+                if let Some(ind) = d.catalog.indicator(&id) {
+                    for g in d.catalog.path_of(ind) {
+                        self.checklist.collapsed.remove(&g.id);
+                    }
+                }
+                self.checklist.filter.clear();
+                self.refresh_checklist();
+                self.checklist.selected = Some(Row::Indicator(id));
+                self.selection_changed()
+            }
+            None => {
+                self.say(crate::tui::i18n::M::WalkDone.t(self.lang));
+                None
+            }
+        }
+    }
+
+    /// Keep the selected row visible and ask for its history.
+    pub(super) fn selection_changed(&mut self) -> Option<Effect> {
+        let page = self.page();
+        let keep = |offset: &mut usize, idx: Option<usize>| {
+            if let Some(i) = idx {
+                if i < *offset {
+                    *offset = i;
+                } else if i >= *offset + page {
+                    *offset = i + 1 - page;
+                }
+            }
+        };
+        let entity = match self.pane {
+            Pane::Checklist => {
+                let idx = self
+                    .checklist
+                    .selected
+                    .as_ref()
+                    .and_then(|s| self.checklist.rows.iter().position(|(r, _)| r == s));
+                keep(&mut self.checklist.offset, idx);
+                let eng = self.data.as_ref().map(|d| d.engagement.id.clone());
+                self.selected_indicator()
+                    .zip(eng)
+                    .map(|(i, e)| EntityId::new(Kind::Assessment, format!("{e}/{i}")))
+            }
+            Pane::Findings => {
+                let d = self.data.as_ref()?;
+                let idx = self
+                    .findings
+                    .selected
+                    .as_ref()
+                    .and_then(|s| self.findings.view.iter().position(|&i| &d.findings[i].reference == s));
+                keep(&mut self.findings.offset, idx);
+                self.findings.selected.clone().map(|r| EntityId::new(Kind::Finding, r))
+            }
+            Pane::Remediation => {
+                let d = self.data.as_ref()?;
+                let idx = self
+                    .remediation
+                    .selected
+                    .as_ref()
+                    .and_then(|s| self.remediation.view.iter().position(|&i| &d.actions[i].id == s));
+                keep(&mut self.remediation.offset, idx);
+                self.remediation
+                    .selected
+                    .clone()
+                    .map(|r| EntityId::new(Kind::Action, r))
+            }
+            Pane::Dashboard => None,
+        }?;
+        if self.history.as_ref().is_some_and(|(e, _)| *e == entity) {
+            return None;
+        }
+        Some(Effect::LoadHistory(entity))
+    }
+
+    pub(super) fn mouse_event(&mut self, m: MouseEvent) -> Option<Effect> {
+        if !self.mouse || self.popup.is_some() {
+            return None;
+        }
+        let pos = Position::new(m.column, m.row);
+        match m.kind {
+            MouseEventKind::ScrollDown => self.move_by(3),
+            MouseEventKind::ScrollUp => self.move_by(-3),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let hits = self.hits.borrow().clone();
+                if let Some((_, pane)) = hits.tabs.iter().find(|(r, _)| r.contains(pos)) {
+                    return self.go(*pane);
+                }
+                if let Some((area, offset)) = hits.list
+                    && area.contains(pos)
+                {
+                    let row = offset + usize::from(m.row - area.y);
+                    let cur = self.current_index().unwrap_or(0) as i64;
+                    return self.move_by(row as i64 - cur);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Derived lists: the checklist tree, and the filtered and sorted findings
+//! and corrective actions, recomputed only when data, filter or sort change.
+
+use super::*;
+
+pub(super) fn fix_selection<'a, C>(list: &mut ListState<C>, id_of: impl Fn(usize) -> &'a str) {
+    let present = list
+        .selected
+        .as_deref()
+        .is_some_and(|s| list.view.iter().any(|&i| id_of(i) == s));
+    if !present {
+        list.selected = list.view.first().map(|&i| id_of(i).to_string());
+        list.offset = 0;
+    }
+}
+
+pub(super) fn finding_overdue(f: &Finding, today: jiff::civil::Date) -> Option<i64> {
+    f.response_overdue_days(today).or_else(|| f.closure_overdue_days(today))
+}
+
+/// A parsed findings filter: `grade:major status:issued overdue 录音`.
+#[derive(Debug, Default, PartialEq)]
+pub struct FindingFilter {
+    pub grades: Vec<Grade>,
+    pub statuses: Vec<FindingStatus>,
+    pub overdue: bool,
+    pub text: Vec<String>,
+}
+
+impl FindingFilter {
+    pub fn parse(s: &str) -> FindingFilter {
+        let mut f = FindingFilter::default();
+        for tok in s.split_whitespace() {
+            let (k, v) = tok.split_once(':').unwrap_or(("", tok));
+            match k {
+                "grade" | "g" | "等级" => f.grades.extend(v.parse::<Grade>().ok()),
+                "status" | "s" | "状态" => f.statuses.extend(v.parse::<FindingStatus>().ok()),
+                _ if tok == "overdue" || tok == "逾期" => f.overdue = true,
+                _ => match (tok.parse::<Grade>(), tok.parse::<FindingStatus>()) {
+                    (Ok(g), _) if tok.len() > 3 || !tok.is_ascii() => f.grades.push(g),
+                    (_, Ok(st)) if tok.len() > 3 || !tok.is_ascii() => f.statuses.push(st),
+                    _ => f.text.push(lower(tok)),
+                },
+            }
+        }
+        f
+    }
+}
+
+impl State {
+    /// Recompute every filtered/sorted view (after data, filter or sort change).
+    pub fn refresh_views(&mut self) {
+        self.refresh_checklist();
+        self.refresh_findings();
+        self.refresh_remediation();
+    }
+
+    pub fn refresh_checklist(&mut self) {
+        let Some(d) = &self.data else { return };
+        let cat = &d.catalog;
+        let needle = lower(self.checklist.filter.trim());
+        let matches = |id: &str| -> bool {
+            if needle.is_empty() {
+                return true;
+            }
+            cat.indicator(id).is_some_and(|i| {
+                lower(&i.id).contains(&needle) || lower(&i.name_en).contains(&needle) || i.name_zh.contains(&needle)
+            })
+        };
+        let mut rows = Vec::new();
+        for top in cat.top_groups() {
+            let inds_under = |g: &str| {
+                cat.indicators
+                    .iter()
+                    .filter(|i| cat.in_group(i, g))
+                    .any(|i| matches(&i.id))
+            };
+            if !inds_under(&top.id) {
+                continue;
+            }
+            rows.push((Row::Group(top.id.clone()), 0));
+            if !needle.is_empty() || !self.checklist.collapsed.contains(&top.id) {
+                for g in cat.children(&top.id) {
+                    if !inds_under(&g.id) {
+                        continue;
+                    }
+                    rows.push((Row::Group(g.id.clone()), 1));
+                    if !needle.is_empty() || !self.checklist.collapsed.contains(&g.id) {
+                        for i in cat.indicators.iter().filter(|i| i.group == g.id && matches(&i.id)) {
+                            rows.push((Row::Indicator(i.id.clone()), 2));
+                        }
+                    }
+                }
+            }
+        }
+        self.checklist.rows = rows;
+        let sel_ok = self
+            .checklist
+            .selected
+            .as_ref()
+            .is_some_and(|s| self.checklist.rows.iter().any(|(r, _)| r == s));
+        if !sel_ok {
+            self.checklist.selected = self.checklist.rows.first().map(|(r, _)| r.clone());
+        }
+    }
+
+    /// All findings in the current sort order, computed once per sort and data.
+    pub(super) fn sorted_findings(&mut self) {
+        let Some(d) = &self.data else { return };
+        let want = (self.findings.sort, self.findings.ascending);
+        if self.findings_order.as_ref().is_some_and(|(k, _)| *k == want) {
+            return;
+        }
+        let mut order: Vec<usize> = (0..d.findings.len()).collect();
+        let key = |f: &Finding| -> (String, i64) {
+            match self.findings.sort {
+                FindingCol::Ref => (f.reference.clone(), 0),
+                FindingCol::Grade => (
+                    String::new(),
+                    Grade::ALL.iter().position(|g| *g == f.grade).unwrap_or(0) as i64,
+                ),
+                FindingCol::Title => (lower(&f.title), 0),
+                FindingCol::Indicator => (f.indicators.join(","), 0),
+                FindingCol::Status => (
+                    String::new(),
+                    FindingStatus::ALL.iter().position(|s| *s == f.status).unwrap_or(0) as i64,
+                ),
+                FindingCol::RaisedBy => (f.raised_by.clone(), 0),
+                FindingCol::Due => (
+                    f.closure_due
+                        .or(f.response_due)
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "~".into()),
+                    0,
+                ),
+                FindingCol::Actions => (
+                    String::new(),
+                    d.actions_by_finding.get(&f.reference).map_or(0, |v| v.len() as i64),
+                ),
+            }
+        };
+        order.sort_by_cached_key(|&i| (key(&d.findings[i]), d.findings[i].reference.clone()));
+        if !self.findings.ascending {
+            order.reverse();
+        }
+        self.findings_order = Some((want, order));
+    }
+
+    pub fn refresh_findings(&mut self) {
+        self.sorted_findings();
+        let Some(d) = &self.data else { return };
+        let Some((_, order)) = &self.findings_order else { return };
+        let filter = FindingFilter::parse(&self.findings.filter);
+        let today = d.today;
+        let overdue_only = self.overdue_only || filter.overdue;
+        let plain = filter.grades.is_empty() && filter.statuses.is_empty() && !overdue_only && filter.text.is_empty();
+        let view: Vec<usize> = if plain {
+            order.clone()
+        } else {
+            order
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let f = &d.findings[i];
+                    (filter.grades.is_empty() || filter.grades.contains(&f.grade))
+                        && (filter.statuses.is_empty() || filter.statuses.contains(&f.status))
+                        && (!overdue_only || finding_overdue(f, today).is_some())
+                        && filter.text.iter().all(|t| d.finding_search[i].contains(t.as_str()))
+                })
+                .collect()
+        };
+        self.findings.view = view;
+        fix_selection(&mut self.findings, |i| d.findings[i].reference.as_str());
+    }
+
+    pub fn refresh_remediation(&mut self) {
+        let Some(d) = &self.data else { return };
+        let today = d.today;
+        let needle = lower(self.remediation.filter.trim());
+        let days = |a: &CorrectiveAction| a.days_past_due(today);
+        let mut view: Vec<usize> = (0..d.actions.len())
+            .filter(|&i| {
+                let a = &d.actions[i];
+                let in_view = match self.rem_view {
+                    RemView::All | RemView::ByOwner => true,
+                    RemView::Overdue => days(a).is_some_and(|x| x > 0),
+                    RemView::Due7 => days(a).is_some_and(|x| x <= 0 && -x <= 7),
+                    RemView::Due30 => days(a).is_some_and(|x| x <= 0 && -x <= 30),
+                    RemView::Awaiting => a.status.awaits_verification(),
+                };
+                in_view
+                    && (needle.is_empty()
+                        || lower(&a.id).contains(&needle)
+                        || lower(&a.finding).contains(&needle)
+                        || lower(&a.description).contains(&needle)
+                        || lower(&a.owner).contains(&needle))
+            })
+            .collect();
+        let sort = if self.rem_view == RemView::ByOwner {
+            ActionCol::Owner
+        } else {
+            self.remediation.sort
+        };
+        view.sort_by(|&x, &y| {
+            let (a, b) = (&d.actions[x], &d.actions[y]);
+            let o = match sort {
+                ActionCol::Finding => a.finding.cmp(&b.finding),
+                ActionCol::Action => lower(&a.description).cmp(&lower(&b.description)),
+                ActionCol::Owner => a.owner.cmp(&b.owner).then(a.due.cmp(&b.due)),
+                ActionCol::Due => a.due.cmp(&b.due),
+                ActionCol::Status => {
+                    let p = |s| crate::model::action::ActionStatus::ALL.iter().position(|x| *x == s);
+                    p(a.status).cmp(&p(b.status))
+                }
+                ActionCol::Progress => a.progress.cmp(&b.progress),
+            }
+            .then_with(|| a.id.cmp(&b.id));
+            if self.remediation.ascending { o } else { o.reverse() }
+        });
+        self.remediation.view = view;
+        fix_selection(&mut self.remediation, |i| d.actions[i].id.as_str());
+    }
+
+    pub fn selected_finding(&self) -> Option<&Finding> {
+        let d = self.data.as_ref()?;
+        let r = self.findings.selected.as_ref()?;
+        d.findings.iter().find(|f| &f.reference == r)
+    }
+
+    pub fn selected_action(&self) -> Option<&CorrectiveAction> {
+        let d = self.data.as_ref()?;
+        let r = self.remediation.selected.as_ref()?;
+        d.actions.iter().find(|a| &a.id == r)
+    }
+
+    pub fn selected_indicator(&self) -> Option<&str> {
+        match &self.checklist.selected {
+            Some(Row::Indicator(id)) => Some(id),
+            _ => None,
+        }
+    }
+
+    pub(super) fn refresh_pane_view(&mut self) {
+        match self.pane {
+            Pane::Checklist => self.refresh_checklist(),
+            Pane::Findings => self.refresh_findings(),
+            Pane::Remediation => self.refresh_remediation(),
+            Pane::Dashboard => {}
+        }
+    }
+
+    pub(super) fn current_index(&self) -> Option<usize> {
+        let d = self.data.as_ref()?;
+        match self.pane {
+            Pane::Checklist => self
+                .checklist
+                .selected
+                .as_ref()
+                .and_then(|s| self.checklist.rows.iter().position(|(r, _)| r == s)),
+            Pane::Findings => self
+                .findings
+                .selected
+                .as_ref()
+                .and_then(|s| self.findings.view.iter().position(|&i| &d.findings[i].reference == s)),
+            Pane::Remediation => self
+                .remediation
+                .selected
+                .as_ref()
+                .and_then(|s| self.remediation.view.iter().position(|&i| &d.actions[i].id == s)),
+            Pane::Dashboard => None,
+        }
+    }
+}
