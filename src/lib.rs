@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod message;
 pub mod model;
 pub mod store;
 pub mod text;

@@ -5,11 +5,12 @@ use clap::Parser;
 
 fn main() {
     let cli = cscaudit::cli::args::Cli::parse();
+    let lang = cscaudit::cli::lang_for(&cli);
     match cscaudit::cli::run(cli) {
         Ok(()) => {}
         Err(e) if e.is_silent() => {}
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}{}", lang.pick("error: ", "错误："), e.text(lang));
             std::process::exit(1);
         }
     }

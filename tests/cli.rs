@@ -465,3 +465,56 @@ fn an_organisation_catalogue_from_the_config_folder() {
         .failure()
         .stderr(predicate::str::contains("no catalogue file `nope`"));
 }
+
+#[test]
+fn errors_follow_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let zh = |args: &[&str]| {
+        let out = cmd(d).arg("--lang").arg("zh").args(args).output().unwrap();
+        assert!(!out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert_eq!(
+        zh(&["status"]).trim(),
+        "错误：还没有审核项目：请用 `cscaudit engagement create` 新建，或试试 `cscaudit demo`"
+    );
+    stdout(d, &["identity", "set", "zhao", "--name", "赵审核", "--initials", "ZH"]);
+    stdout(
+        d,
+        &[
+            "engagement",
+            "create",
+            "--id",
+            "S1",
+            "--auditee",
+            "某银行",
+            "--kind",
+            "stage-2",
+        ],
+    );
+    let e = zh(&[
+        "finding",
+        "raise",
+        "--grade",
+        "minor",
+        "--title",
+        "t",
+        "--statement",
+        "s",
+        "--issue",
+    ]);
+    assert!(
+        e.contains("第二阶段审核在审核组至少有两名持证审核员之前不能开具发现项（目前 0 名）"),
+        "{e}"
+    );
+    let e = zh(&["finding", "list", "--grade", "huge"]);
+    assert!(e.contains("`huge` 不是有效的等级"), "{e}");
+    let e = zh(&["finding", "show", "ZZ-404"]);
+    assert!(e.contains("找不到发现项 `ZZ-404`"), "{e}");
+    // Config language applies too; English stays the default elsewhere.
+    std::fs::create_dir_all(d.join("config")).unwrap();
+    std::fs::write(d.join("config/config.toml"), "language = \"zh-CN\"\n").unwrap();
+    let out = cmd(d).args(["finding", "show", "ZZ-404"]).output().unwrap();
+    assert!(String::from_utf8(out.stderr).unwrap().starts_with("错误：找不到发现项"));
+}

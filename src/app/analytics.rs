@@ -23,27 +23,33 @@ impl App {
             id: indicator.to_string(),
         })?;
         let metric = ind.metric.as_deref().ok_or_else(|| {
-            AppError::Invalid(format!(
-                "indicator {indicator} has no metric that call records can compute"
+            AppError::Invalid(crate::msg!(
+                "indicator {indicator} has no metric that call records can compute",
+                "指标 {indicator} 没有可由话单计算的公式"
             ))
         })?;
         let fig = report.overall.find(metric, ind.variant.as_deref()).ok_or_else(|| {
-            AppError::Invalid(format!(
-                "the call records do not give {metric}{} (needed by {indicator})",
-                ind.variant.as_deref().map(|v| format!(" ({v})")).unwrap_or_default()
+            let variant = ind.variant.as_deref().map(|v| format!(" ({v})")).unwrap_or_default();
+            AppError::Invalid(crate::msg!(
+                "the call records do not give {metric}{variant} (needed by {indicator})",
+                "话单无法给出 {metric}{variant}（{indicator} 需要）"
             ))
         })?;
         if let Some(t) = ind.threshold_s
             && t != report.params.threshold_s
         {
-            return Err(AppError::Invalid(format!(
-                "{indicator} is defined with T = {t} s but the report used T = {} s; run metrics with --threshold {t}",
-                report.params.threshold_s
+            let used = report.params.threshold_s;
+            return Err(AppError::Invalid(crate::msg!(
+                "{indicator} is defined with T = {t} s but the report used T = {used} s; run metrics with --threshold {t}",
+                "{indicator} 按 T = {t} 秒定义，但报告使用 T = {used} 秒；请用 --threshold {t} 重新计算"
             )));
         }
-        let value = fig
-            .value
-            .ok_or_else(|| AppError::Invalid(format!("{metric} has no calls to compute from")))?;
+        let value = fig.value.ok_or_else(|| {
+            AppError::Invalid(crate::msg!(
+                "{metric} has no calls to compute from",
+                "{metric} 没有可计算的呼叫"
+            ))
+        })?;
         let measured = if ind.unit == Unit::Percent {
             value * 100.0
         } else {

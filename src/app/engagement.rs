@@ -36,24 +36,32 @@ impl App {
     /// Create an engagement on a catalogue and add the creator as lead.
     pub fn create_engagement(&self, new: NewEngagement, catalog: &Catalog, catalog_src: &str) -> Result<Engagement> {
         if new.auditee.trim().is_empty() {
-            return Err(AppError::Invalid("the auditee's name is required".into()));
+            return Err(AppError::Invalid(crate::msg!(
+                "the auditee's name is required",
+                "必须填写受审核方名称"
+            )));
         }
         if let (Some(a), Some(b)) = (new.period_start, new.period_end)
             && b < a
         {
-            return Err(AppError::Invalid(format!(
-                "the period ends ({b}) before it starts ({a})"
+            return Err(AppError::Invalid(crate::msg!(
+                "the period ends ({b}) before it starts ({a})",
+                "评价期间的结束日期（{b}）早于开始日期（{a}）"
             )));
         }
         let id = match new.id {
             Some(id) => {
                 super::validate_actor(&id).map_err(|_| {
-                    AppError::Invalid(format!(
-                        "engagement id `{id}` may use letters, digits, `.`, `-`, `_` only"
+                    AppError::Invalid(crate::msg!(
+                        "engagement id `{id}` may use letters, digits, `.`, `-`, `_` only",
+                        "审核项目编号 `{id}` 只能使用字母、数字、`.`、`-`、`_`"
                     ))
                 })?;
                 if self.store().record(&EntityId::new(Kind::Engagement, &id))?.is_some() {
-                    return Err(AppError::Invalid(format!("an engagement `{id}` already exists")));
+                    return Err(AppError::Invalid(crate::msg!(
+                        "an engagement `{id}` already exists",
+                        "审核项目 `{id}` 已存在"
+                    )));
                 }
                 id
             }
@@ -110,9 +118,10 @@ impl App {
         super::validate_initials(initials)?;
         let team = self.team(engagement)?;
         if let Some(other) = team.iter().find(|m| m.initials == initials && m.actor != actor) {
-            return Err(AppError::Invalid(format!(
-                "initials {initials} are already used by {} in this engagement; references must stay unique",
-                other.actor
+            let who = &other.actor;
+            return Err(AppError::Invalid(crate::msg!(
+                "initials {initials} are already used by {who} in this engagement; references must stay unique",
+                "缩写 {initials} 已被本项目的 {who} 使用；编号必须保持唯一"
             )));
         }
         let e = EntityId::new(Kind::Member, format!("{engagement}/{actor}"));
@@ -176,8 +185,9 @@ impl App {
         if let Some(a) = assignee
             && self.member(engagement, a).is_none()
         {
-            return Err(AppError::Invalid(format!(
-                "{a} is not a member of engagement {engagement}"
+            return Err(AppError::Invalid(crate::msg!(
+                "{a} is not a member of engagement {engagement}",
+                "{a} 不是审核项目 {engagement} 的成员"
             )));
         }
         let (e, cur) = self.assessment_entity(engagement, indicator)?;
@@ -200,15 +210,19 @@ impl App {
         if let Some(s) = input.score
             && !(s.is_finite() && (0.0..=cat.score_scale).contains(&s))
         {
-            return Err(AppError::Invalid(format!(
-                "score {s} is outside the catalogue's scale 0–{}",
-                cat.score_scale
+            let scale = cat.score_scale;
+            return Err(AppError::Invalid(crate::msg!(
+                "score {s} is outside the catalogue's scale 0–{scale}",
+                "得分 {s} 超出目录的分值范围 0–{scale}"
             )));
         }
         if let Some(m) = input.measured
             && !m.is_finite()
         {
-            return Err(AppError::Invalid("the measured value must be a finite number".into()));
+            return Err(AppError::Invalid(crate::msg!(
+                "the measured value must be a finite number",
+                "实测值必须是有限数值"
+            )));
         }
         let (e, cur) = self.assessment_entity(engagement, indicator)?;
         let mut d = Self::assessment_base(engagement, indicator, &e, cur.as_ref());

@@ -51,17 +51,25 @@ impl FindingMove {
 
 impl App {
     /// The acting user's membership, required to be one of `roles`.
-    pub(crate) fn require_role(&self, engagement: &str, roles: &[Role], doing: &str) -> Result<()> {
+    pub(crate) fn require_role(&self, engagement: &str, roles: &[Role], doing: (&str, &str)) -> Result<()> {
         let me = &self.identity().actor;
         match self.member(engagement, me) {
             Some(m) if roles.contains(&m.role) => Ok(()),
-            Some(m) => Err(AppError::Rule(format!(
-                "{me} is {} in {engagement} and cannot {doing}",
-                m.role
-            ))),
-            None => Err(AppError::Rule(format!(
-                "{me} is not on the team of {engagement} and cannot {doing}"
-            ))),
+            Some(m) => {
+                let (role_en, role_zh) = (m.role.as_str(), m.role.zh());
+                let (doing_en, doing_zh) = doing;
+                Err(AppError::Rule(crate::msg!(
+                    "{me} is {role_en} in {engagement} and cannot {doing_en}",
+                    "{me} 在 {engagement} 中的角色是{role_zh}，不能{doing_zh}"
+                )))
+            }
+            None => {
+                let (doing_en, doing_zh) = doing;
+                Err(AppError::Rule(crate::msg!(
+                    "{me} is not on the team of {engagement} and cannot {doing_en}",
+                    "{me} 不在 {engagement} 的审核组中，不能{doing_zh}"
+                )))
+            }
         }
     }
 
@@ -81,15 +89,19 @@ impl App {
         self.require_role(
             engagement,
             &[Role::Lead, Role::Auditor, Role::TechnicalExpert],
-            "raise findings",
+            ("raise findings", "提出发现项"),
         )?;
         if new.title.trim().is_empty() {
-            return Err(AppError::Invalid("a finding needs a title".into()));
+            return Err(AppError::Invalid(crate::msg!(
+                "a finding needs a title",
+                "发现项必须有标题"
+            )));
         }
         if new.grade.is_nonconformity() && new.statement.trim().is_empty() {
-            return Err(AppError::Invalid(
-                "a nonconformity needs a statement of what was seen".into(),
-            ));
+            return Err(AppError::Invalid(crate::msg!(
+                "a nonconformity needs a statement of what was seen",
+                "不符合项必须写明观察到的事实"
+            )));
         }
         let cat = self.catalog_for(&eng)?;
         for i in &new.indicators {
@@ -141,7 +153,7 @@ impl App {
         let mut d = Vec::new();
         match &step {
             FindingMove::Issue => {
-                self.require_role(&f.engagement, &auditors, "issue findings")?;
+                self.require_role(&f.engagement, &auditors, ("issue findings", "开具发现项"))?;
                 check_can_issue(eng.kind, &self.team(&f.engagement)?)?;
                 let (resp, close) = self.policy.due_dates(f.grade, today);
                 set_if_changed(&mut d, &e, c, "issued_on", today.into());
@@ -152,34 +164,40 @@ impl App {
                 self.require_role(
                     &f.engagement,
                     &[Role::Lead, Role::Auditor, Role::AuditeeContact],
-                    "record the auditee's response",
+                    ("record the auditee's response", "记录受审核方回复"),
                 )?;
                 if f.grade.is_nonconformity() && root_cause.trim().is_empty() {
-                    return Err(AppError::Invalid(
-                        "the response to a nonconformity needs a root cause".into(),
-                    ));
+                    return Err(AppError::Invalid(crate::msg!(
+                        "the response to a nonconformity needs a root cause",
+                        "对不符合项的回复必须包含根本原因"
+                    )));
                 }
                 set_if_changed(&mut d, &e, c, "root_cause", root_cause.clone().into());
                 set_if_changed(&mut d, &e, c, "correction", correction.clone().into());
                 set_if_changed(&mut d, &e, c, "responded_on", today.into());
             }
             FindingMove::AcceptPlan => {
-                self.require_role(&f.engagement, &auditors, "accept a corrective-action plan")?;
+                self.require_role(
+                    &f.engagement,
+                    &auditors,
+                    ("accept a corrective-action plan", "接受纠正措施计划"),
+                )?;
                 let live = self
                     .actions_of(&f)?
                     .into_iter()
                     .filter(|a| a.status != ActionStatus::Cancelled)
                     .count();
                 if f.grade.is_nonconformity() && live == 0 {
-                    return Err(AppError::Rule(format!(
-                        "{reference} has no corrective action yet: add one before accepting the plan"
+                    return Err(AppError::Rule(crate::msg!(
+                        "{reference} has no corrective action yet: add one before accepting the plan",
+                        "{reference} 尚无纠正措施：请先添加再接受计划"
                     )));
                 }
             }
             FindingMove::RejectResponse { reason }
             | FindingMove::Withdraw { reason }
             | FindingMove::Reopen { reason } => {
-                self.require_role(&f.engagement, &auditors, "do that")?;
+                self.require_role(&f.engagement, &auditors, ("do that", "执行此操作"))?;
                 if !reason.trim().is_empty() {
                     set_if_changed(&mut d, &e, c, "last_reason", reason.clone().into());
                 }
@@ -200,14 +218,15 @@ impl App {
                     .map(|a| a.id)
                     .collect();
                 if !open.is_empty() {
-                    return Err(AppError::Rule(format!(
-                        "{reference} still has open corrective actions: {}",
-                        open.join(", ")
+                    let open = open.join(", ");
+                    return Err(AppError::Rule(crate::msg!(
+                        "{reference} still has open corrective actions: {open}",
+                        "{reference} 仍有未完成的纠正措施：{open}"
                     )));
                 }
             }
             FindingMove::Verify => {
-                self.require_role(&f.engagement, &auditors, "verify findings")?;
+                self.require_role(&f.engagement, &auditors, ("verify findings", "验证发现项"))?;
                 let actions: Vec<_> = self
                     .actions_of(&f)?
                     .into_iter()
@@ -219,19 +238,20 @@ impl App {
                     .map(|a| a.id.as_str())
                     .collect();
                 if actions.is_empty() || !pending.is_empty() {
-                    return Err(AppError::Rule(format!(
-                        "{reference} can be verified only when every corrective action is verified effective (pending: {})",
-                        if pending.is_empty() {
-                            "none exist".to_string()
-                        } else {
-                            pending.join(", ")
-                        }
+                    let (pending_en, pending_zh) = if pending.is_empty() {
+                        ("none exist".to_string(), "尚无措施".to_string())
+                    } else {
+                        (pending.join(", "), pending.join(", "))
+                    };
+                    return Err(AppError::Rule(crate::msg!(
+                        "{reference} can be verified only when every corrective action is verified effective (pending: {pending_en})",
+                        "只有全部纠正措施验证有效后，{reference} 才能验证（待验证：{pending_zh}）"
                     )));
                 }
                 set_if_changed(&mut d, &e, c, "verified_on", today.into());
             }
             FindingMove::Close => {
-                self.require_role(&f.engagement, &auditors, "close findings")?;
+                self.require_role(&f.engagement, &auditors, ("close findings", "关闭发现项"))?;
                 set_if_changed(&mut d, &e, c, "closed_on", today.into());
             }
         }
@@ -251,17 +271,19 @@ impl App {
             "correction",
         ];
         if !EDITABLE.contains(&field) {
-            return Err(AppError::Invalid(format!(
-                "field `{field}` cannot be edited (one of: {})",
-                EDITABLE.join(", ")
+            let fields = EDITABLE.join(", ");
+            return Err(AppError::Invalid(crate::msg!(
+                "field `{field}` cannot be edited (one of: {fields})",
+                "字段 `{field}` 不可编辑（可编辑：{fields}）"
             )));
         }
         let rec = self.record(Kind::Finding, reference)?;
         let f = Finding::from_record(&rec);
         if !f.status.is_open() {
-            return Err(AppError::Rule(format!(
-                "{reference} is {}; reopen it before editing",
-                f.status
+            let (st_en, st_zh) = (f.status.as_str(), f.status.zh());
+            return Err(AppError::Rule(crate::msg!(
+                "{reference} is {st_en}; reopen it before editing",
+                "{reference} 状态为{st_zh}；请先重开再编辑"
             )));
         }
         let mut d = Vec::new();

@@ -13,6 +13,7 @@ pub use engagement::{AssessmentInput, NewEngagement};
 pub use finding::{FindingMove, NewFinding};
 pub use remediation::{ActionUpdate, NewAction};
 
+use crate::message::Msg;
 use crate::model::action::{CorrectiveAction, IllegalActionTransition};
 use crate::model::catalog::{self, Catalog, CatalogError};
 use crate::model::engagement::{Engagement, Member, TeamRuleError};
@@ -37,9 +38,9 @@ pub enum AppError {
     #[error(transparent)]
     Team(#[from] TeamRuleError),
     #[error("{0}")]
-    Rule(String),
+    Rule(Msg),
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Msg),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     #[error("{}: {source}", .path.display())]
@@ -50,6 +51,51 @@ pub enum AppError {
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;
+
+fn kind_zh(what: &str) -> &str {
+    match what {
+        "finding" => "发现项",
+        "action" => "纠正措施",
+        "engagement" => "审核项目",
+        "assessment" => "评估记录",
+        "member" => "成员",
+        "evidence" => "证据",
+        "indicator" => "指标",
+        "catalogue" => "指标目录",
+        "record" => "记录",
+        other => other,
+    }
+}
+
+impl AppError {
+    /// The error as a sentence in the given language.
+    pub fn message(&self) -> Msg {
+        match self {
+            AppError::Rule(m) | AppError::Invalid(m) => m.clone(),
+            AppError::Store(e) => e.message(),
+            AppError::NotFound { what, id } => {
+                let what_zh = kind_zh(what);
+                crate::msg!("no {what} `{id}`", "找不到{what_zh} `{id}`")
+            }
+            AppError::Finding(t) => {
+                let (g, f, to) = (t.grade.zh(), t.from.zh(), t.to.zh());
+                Msg::new(t.to_string(), format!("{g}发现项不能从“{f}”变为“{to}”"))
+            }
+            AppError::Action(t) => {
+                let (f, to) = (t.from.zh(), t.to.zh());
+                Msg::new(t.to_string(), format!("纠正措施不能从“{f}”变为“{to}”"))
+            }
+            AppError::Team(t) => {
+                let (k, n) = (t.kind.zh(), t.certified);
+                Msg::new(
+                    t.to_string(),
+                    format!("{k}在审核组至少有两名持证审核员之前不能开具发现项（目前 {n} 名）"),
+                )
+            }
+            AppError::Catalog(_) | AppError::Io { .. } => Msg::same(self.to_string()),
+        }
+    }
+}
 
 /// Who is typing: the local actor, used as the author of every op.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,8 +133,9 @@ pub fn validate_initials(s: &str) -> Result<()> {
     if (1..=4).contains(&s.len()) && s.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(())
     } else {
-        Err(AppError::Invalid(format!(
-            "initials `{s}` must be 1 to 4 capital letters A–Z (they prefix finding references)"
+        Err(AppError::Invalid(crate::msg!(
+            "initials `{s}` must be 1 to 4 capital letters A–Z (they prefix finding references)",
+            "缩写 `{s}` 必须是 1 到 4 个大写字母 A–Z（用作发现项编号前缀）"
         )))
     }
 }
@@ -101,8 +148,9 @@ pub fn validate_actor(s: &str) -> Result<()> {
     {
         Ok(())
     } else {
-        Err(AppError::Invalid(format!(
-            "actor id `{s}` must be 1 to 64 letters, digits, `.`, `-` or `_`"
+        Err(AppError::Invalid(crate::msg!(
+            "actor id `{s}` must be 1 to 64 letters, digits, `.`, `-` or `_`",
+            "用户标识 `{s}` 必须是 1 到 64 个字母、数字、`.`、`-` 或 `_`"
         )))
     }
 }
@@ -247,10 +295,10 @@ impl App {
         let mut all = self.store.records(Kind::Engagement, "")?;
         all.sort_by_key(|r| r.created);
         all.last().map(Engagement::from_record).ok_or_else(|| {
-            AppError::Invalid(
-                "there is no engagement yet: create one with `cscaudit engagement create` or try `cscaudit demo`"
-                    .into(),
-            )
+            AppError::Invalid(crate::msg!(
+                "there is no engagement yet: create one with `cscaudit engagement create` or try `cscaudit demo`",
+                "还没有审核项目：请用 `cscaudit engagement create` 新建，或试试 `cscaudit demo`"
+            ))
         })
     }
 

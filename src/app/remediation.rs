@@ -33,15 +33,17 @@ impl App {
             f.status,
             FindingStatus::Draft | FindingStatus::Verified | FindingStatus::Closed | FindingStatus::Withdrawn
         ) {
-            return Err(AppError::Rule(format!(
-                "{finding} is {}: corrective actions can be added once it is issued and until it is verified",
-                f.status
+            let (st_en, st_zh) = (f.status.as_str(), f.status.zh());
+            return Err(AppError::Rule(crate::msg!(
+                "{finding} is {st_en}: corrective actions can be added once it is issued and until it is verified",
+                "{finding} 状态为{st_zh}：纠正措施只能在开具后、验证前添加"
             )));
         }
         if new.description.trim().is_empty() || new.owner.trim().is_empty() {
-            return Err(AppError::Invalid(
-                "a corrective action needs a description and an owner".into(),
-            ));
+            return Err(AppError::Invalid(crate::msg!(
+                "a corrective action needs a description and an owner",
+                "纠正措施必须有描述和责任人"
+            )));
         }
         let id = {
             let initials = self.identity().initials.clone();
@@ -82,9 +84,10 @@ impl App {
             && to != a.status
         {
             if matches!(to, ActionStatus::Effective | ActionStatus::Ineffective) {
-                return Err(AppError::Rule(
-                    "use verify to record whether an action was effective".into(),
-                ));
+                return Err(AppError::Rule(crate::msg!(
+                    "use verify to record whether an action was effective",
+                    "请用“验证”记录措施是否有效"
+                )));
             }
             check_transition(a.status, to)?;
             set_if_changed(&mut d, e, c, "status", to.as_str().into());
@@ -95,7 +98,10 @@ impl App {
         }
         if let Some(p) = up.progress {
             if p > 100 {
-                return Err(AppError::Invalid(format!("progress {p}% is over 100%")));
+                return Err(AppError::Invalid(crate::msg!(
+                    "progress {p}% is over 100%",
+                    "进度 {p}% 超过 100%"
+                )));
             }
             if up.status != Some(ActionStatus::Completed) {
                 set_if_changed(&mut d, e, c, "progress", Value::Int(i64::from(p)));
@@ -121,12 +127,17 @@ impl App {
     pub fn verify_action(&self, id: &str, effective: bool, note: &str) -> Result<CorrectiveAction> {
         let rec = self.record(Kind::Action, id)?;
         let a = CorrectiveAction::from_record(&rec);
-        self.require_role(&a.engagement, &[Role::Lead, Role::Auditor], "verify corrective actions")?;
+        self.require_role(
+            &a.engagement,
+            &[Role::Lead, Role::Auditor],
+            ("verify corrective actions", "验证纠正措施"),
+        )?;
         let me = self.identity().clone();
         let owner = a.owner.trim();
         if owner == me.actor || owner == me.name || owner == self.display_name(&a.engagement, &me.actor) {
-            return Err(AppError::Rule(format!(
-                "{id} is owned by {owner}: its owner cannot verify it"
+            return Err(AppError::Rule(crate::msg!(
+                "{id} is owned by {owner}: its owner cannot verify it",
+                "{id} 的责任人是 {owner}：责任人不能验证自己的措施"
             )));
         }
         let to = if effective {

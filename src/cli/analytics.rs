@@ -1,7 +1,7 @@
 //! `cscaudit metrics` and `cscaudit sample`.
 
 use super::args::{MetricsArgs, SampleCmd, SizeArgs};
-use super::{CliError, Ctx, Result, date_arg, out};
+use super::{CliError, Ctx, Result, date_arg, out, same};
 use crate::analytics::metrics::{self, Figure, Figures, Format, MetricsReport, Params};
 use crate::analytics::{aql, calls::Mapping, sampling};
 use crate::config::Lang;
@@ -17,21 +17,31 @@ pub fn metrics(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
     let format = match a.format.as_str() {
         "anonymous-bank" => {
             if a.map.is_some() {
-                return Err(CliError("--map goes with --format csv".into()));
+                return Err(CliError(crate::msg!(
+                    "--map goes with --format csv",
+                    "--map 只能与 --format csv 一起使用"
+                )));
             }
             Format::AnonymousBank
         }
         "csv" | "tsv" => {
-            let path = a
-                .map
-                .as_ref()
-                .ok_or_else(|| CliError("--format csv needs --map MAPPING.toml".into()))?;
-            let src = std::fs::read_to_string(path).map_err(|e| CliError(format!("{}: {e}", path.display())))?;
+            let path = a.map.as_ref().ok_or_else(|| {
+                CliError(crate::msg!(
+                    "--format csv needs --map MAPPING.toml",
+                    "--format csv 需要 --map 映射文件"
+                ))
+            })?;
+            let src = std::fs::read_to_string(path).map_err(|e| same(format!("{}: {e}", path.display())))?;
             Format::Csv(Box::new(
-                Mapping::parse(&src, &path.display().to_string()).map_err(|e| CliError(e.to_string()))?,
+                Mapping::parse(&src, &path.display().to_string()).map_err(|e| same(e.to_string()))?,
             ))
         }
-        other => return Err(CliError(format!("--format `{other}` must be anonymous-bank or csv"))),
+        other => {
+            return Err(CliError(crate::msg!(
+                "--format `{other}` must be anonymous-bank or csv",
+                "--format `{other}` 必须是 anonymous-bank 或 csv"
+            )));
+        }
     };
     let params = Params {
         threshold_s: a.threshold,
@@ -41,7 +51,8 @@ pub fn metrics(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
     };
     for f in &a.files {
         if !f.is_file() {
-            return Err(CliError(format!("{}: no such file", f.display())));
+            let f = f.display();
+            return Err(CliError(crate::msg!("{f}: no such file", "{f}：文件不存在")));
         }
     }
     let total: u64 = a.files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();
@@ -62,11 +73,11 @@ pub fn metrics(ctx: &Ctx, a: MetricsArgs) -> Result<()> {
         }
     };
     let catalog = Catalog::embedded();
-    let report = metrics::compute(&a.files, &format, &params, Some(&catalog), &progress).map_err(CliError)?;
+    let report = metrics::compute(&a.files, &format, &params, Some(&catalog), &progress).map_err(same)?;
     if show_progress {
         eprint!("\r\x1b[K");
     }
-    let json = serde_json::to_vec_pretty(&report).map_err(|e| CliError(e.to_string()))?;
+    let json = serde_json::to_vec_pretty(&report).map_err(|e| same(e.to_string()))?;
     let mut o = out();
     if a.json {
         o.write_all(&json)?;
@@ -300,7 +311,7 @@ fn c_fmt(v: u64) -> String {
 
 pub fn sample(ctx: &Ctx, c: SampleCmd) -> Result<()> {
     let mut o = out();
-    let err = |e: sampling::SamplingError| CliError(e.to_string());
+    let err = |e: sampling::SamplingError| same(e.to_string());
     match c {
         SampleCmd::Size(a) => size(ctx, &mut o, a)?,
         SampleCmd::Evaluate {
@@ -314,7 +325,7 @@ pub fn sample(ctx: &Ctx, c: SampleCmd) -> Result<()> {
                 writeln!(
                     o,
                     "{}",
-                    serde_json::to_string_pretty(&e).map_err(|e| CliError(e.to_string()))?
+                    serde_json::to_string_pretty(&e).map_err(|e| same(e.to_string()))?
                 )?;
             } else {
                 writeln!(
@@ -338,9 +349,9 @@ pub fn sample(ctx: &Ctx, c: SampleCmd) -> Result<()> {
             plain,
             json,
         } => {
-            let bytes = std::fs::read(&frame).map_err(|e| CliError(format!("{}: {e}", frame.display())))?;
+            let bytes = std::fs::read(&frame).map_err(|e| same(format!("{}: {e}", frame.display())))?;
             let rows = read_frame(&bytes, plain, id_column.as_deref(), strata.as_deref())
-                .map_err(|e| CliError(format!("{}: {e}", frame.display())))?;
+                .map_err(|e| same(format!("{}: {e}", frame.display())))?;
             let seed = seed.unwrap_or_else(|| {
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
@@ -351,7 +362,7 @@ pub fn sample(ctx: &Ctx, c: SampleCmd) -> Result<()> {
                 writeln!(
                     o,
                     "{}",
-                    serde_json::to_string_pretty(&d).map_err(|e| CliError(e.to_string()))?
+                    serde_json::to_string_pretty(&d).map_err(|e| same(e.to_string()))?
                 )?;
             } else {
                 writeln!(
@@ -439,8 +450,13 @@ fn read_frame(
 }
 
 fn size(ctx: &Ctx, o: &mut dyn Write, a: SizeArgs) -> Result<()> {
-    let err = |e: sampling::SamplingError| CliError(e.to_string());
-    let need = |v: Option<f64>, flag: &str| v.ok_or_else(|| CliError(format!("--method {} needs {flag}", a.method)));
+    let err = |e: sampling::SamplingError| same(e.to_string());
+    let need = |v: Option<f64>, flag: &str| {
+        v.ok_or_else(|| {
+            let m = &a.method;
+            CliError(crate::msg!("--method {m} needs {flag}", "--method {m} 需要 {flag}"))
+        })
+    };
     let (n, detail) = match a.method.as_str() {
         "attribute" => {
             let tdr = need(a.tolerable, "--tolerable")?;
@@ -449,9 +465,12 @@ fn size(ctx: &Ctx, o: &mut dyn Write, a: SizeArgs) -> Result<()> {
         }
         "hypergeometric" => {
             let tdr = need(a.tolerable, "--tolerable")?;
-            let pop = a
-                .population
-                .ok_or_else(|| CliError("--method hypergeometric needs --population".into()))?;
+            let pop = a.population.ok_or_else(|| {
+                CliError(crate::msg!(
+                    "--method hypergeometric needs --population",
+                    "--method hypergeometric 需要 --population"
+                ))
+            })?;
             let n = sampling::hypergeometric_size(pop, a.risk, tdr, a.accept).map_err(err)?;
             (n, format!("N={pop} β={} TDR={} k={}", a.risk, tdr, a.accept))
         }
@@ -470,14 +489,16 @@ fn size(ctx: &Ctx, o: &mut dyn Write, a: SizeArgs) -> Result<()> {
             )
         }
         "aql" => {
-            let lot = a.lot.ok_or_else(|| CliError("--method aql needs --lot".into()))?;
+            let lot = a
+                .lot
+                .ok_or_else(|| CliError(crate::msg!("--method aql needs --lot", "--method aql 需要 --lot")))?;
             let q = need(a.aql, "--aql")?;
-            let plan = aql::plan(lot, &a.level, q).map_err(CliError)?;
+            let plan = aql::plan(lot, &a.level, q).map_err(same)?;
             if a.json {
                 writeln!(
                     o,
                     "{}",
-                    serde_json::to_string_pretty(&plan).map_err(|e| CliError(e.to_string()))?
+                    serde_json::to_string_pretty(&plan).map_err(|e| same(e.to_string()))?
                 )?;
                 return Ok(());
             }
@@ -510,8 +531,9 @@ fn size(ctx: &Ctx, o: &mut dyn Write, a: SizeArgs) -> Result<()> {
             return Ok(());
         }
         other => {
-            return Err(CliError(format!(
-                "--method `{other}` must be attribute, hypergeometric, proportion or aql"
+            return Err(CliError(crate::msg!(
+                "--method `{other}` must be attribute, hypergeometric, proportion or aql",
+                "--method `{other}` 必须是 attribute、hypergeometric、proportion 或 aql"
             )));
         }
     };

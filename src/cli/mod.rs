@@ -8,6 +8,7 @@ use crate::app::{
     self, ActionUpdate, App, AppError, AssessmentInput, FindingMove, NewAction, NewEngagement, NewFinding,
 };
 use crate::config::{self, Lang, Paths, Settings};
+use crate::message::Msg;
 use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
 use crate::model::ops::{Change, EntityId, Kind};
 use crate::store::Draft;
@@ -18,26 +19,31 @@ use std::path::Path;
 
 /// A failure shown to the user as one sentence.
 #[derive(Debug)]
-pub struct CliError(pub String);
+pub struct CliError(pub Msg);
 
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.0.en)
     }
 }
 
 impl From<AppError> for CliError {
     fn from(e: AppError) -> Self {
-        CliError(e.to_string())
+        CliError(e.message())
     }
+}
+
+/// A message that reads the same in both languages (paths, parser output).
+fn same(s: impl Into<String>) -> CliError {
+    CliError(Msg::same(s))
 }
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         // A closed pipe (`cscaudit status | head`) is not an error worth a sentence.
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            CliError(String::new())
+            same("")
         } else {
-            CliError(e.to_string())
+            same(e.to_string())
         }
     }
 }
@@ -45,12 +51,24 @@ impl From<std::io::Error> for CliError {
 impl CliError {
     /// Nothing to say (the reader went away).
     pub fn is_silent(&self) -> bool {
-        self.0.is_empty()
+        self.0.en.is_empty()
+    }
+    /// The message in the user's language.
+    pub fn text(&self, lang: Lang) -> &str {
+        self.0.get(lang)
     }
 }
 impl From<crate::model::ParseEnumError> for CliError {
     fn from(e: crate::model::ParseEnumError) -> Self {
-        CliError(e.to_string())
+        let (found, what, expected) = (
+            &e.found,
+            crate::model::engagement::human_name_zh(e.what),
+            e.expected.join(", "),
+        );
+        CliError(Msg::new(
+            e.to_string(),
+            format!("`{found}` 不是有效的{what}（可选：{expected}）"),
+        ))
     }
 }
 
@@ -61,6 +79,17 @@ pub struct Ctx {
     pub settings: Settings,
     pub lang: Lang,
     pub explicit_data_dir: bool,
+}
+
+/// The output language for a command line (config, then environment), without
+/// reporting config problems (the command itself reports them).
+pub fn lang_for(cli: &Cli) -> Lang {
+    let paths = Paths::resolve(cli.data_dir.clone());
+    let (settings, _) = Settings::load(&paths);
+    cli.lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or_else(|| settings.lang())
 }
 
 impl Ctx {
@@ -93,8 +122,12 @@ impl Ctx {
 fn date_arg(s: &Option<String>, what: &str) -> Result<Option<Date>> {
     s.as_deref()
         .map(|v| {
-            v.parse::<Date>()
-                .map_err(|_| CliError(format!("{what} `{v}` is not a date (use YYYY-MM-DD)")))
+            v.parse::<Date>().map_err(|_| {
+                CliError(crate::msg!(
+                    "{what} `{v}` is not a date (use YYYY-MM-DD)",
+                    "{what} `{v}` 不是日期（请用 YYYY-MM-DD）"
+                ))
+            })
         })
         .transpose()
 }
@@ -116,7 +149,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let report = app.status_report(&eng)?;
             if json {
-                let s = serde_json::to_string_pretty(&report).map_err(|e| CliError(e.to_string()))?;
+                let s = serde_json::to_string_pretty(&report).map_err(|e| same(e.to_string()))?;
                 writeln!(out(), "{s}")?;
             } else {
                 render::status(&mut out(), &report, ctx.lang)?;
@@ -189,7 +222,7 @@ fn interactive() -> bool {
 }
 
 fn open_tui(ctx: &Ctx, app: App, dir: &Path, engagement: Option<&str>) -> Result<()> {
-    crate::tui::run(app, &ctx.settings, &ctx.paths, dir, ctx.lang, engagement).map_err(CliError)
+    crate::tui::run(app, &ctx.settings, &ctx.paths, dir, ctx.lang, engagement).map_err(same)
 }
 
 fn no_command(ctx: &Ctx, engagement: Option<&str>) -> Result<()> {
@@ -320,15 +353,16 @@ fn engagement(ctx: &Ctx, c: EngagementCmd) -> Result<()> {
             let (cat, src) = match catalog.or_else(|| ctx.settings.catalog.clone()) {
                 Some(p) => {
                     let p = ctx.paths.find_catalog(&p).ok_or_else(|| {
-                        CliError(format!(
-                            "no catalogue file `{}` (give a path, or an id of a file in {})",
-                            p.display(),
-                            ctx.paths.config_dir.join("catalogs").display()
+                        let (p, dir) = (p.display(), ctx.paths.config_dir.join("catalogs"));
+                        let dir = dir.display();
+                        CliError(crate::msg!(
+                            "no catalogue file `{p}` (give a path, or an id of a file in {dir})",
+                            "找不到指标目录文件 `{p}`（请给出路径，或 {dir} 中文件的编号）"
                         ))
                     })?;
-                    let src = std::fs::read_to_string(&p).map_err(|e| CliError(format!("{}: {e}", p.display())))?;
+                    let src = std::fs::read_to_string(&p).map_err(|e| same(format!("{}: {e}", p.display())))?;
                     let cat = crate::model::catalog::parse(&src, &p.display().to_string())
-                        .map_err(|e| CliError(e.to_string()))?;
+                        .map_err(|e| same(e.to_string()))?;
                     (cat, src)
                 }
                 None => (Catalog::embedded(), EMBEDDED_GBT32312.to_string()),
@@ -375,11 +409,11 @@ fn catalog(ctx: &Ctx, c: CatalogCmd) -> Result<()> {
     let load = |file: &Option<std::path::PathBuf>| -> Result<Catalog> {
         match file {
             Some(p) => {
-                let p = ctx
-                    .paths
-                    .find_catalog(p)
-                    .ok_or_else(|| CliError(format!("no catalogue file `{}`", p.display())))?;
-                config::load_catalog_file(&p).map_err(|e| CliError(e.to_string()))
+                let p = ctx.paths.find_catalog(p).ok_or_else(|| {
+                    let p = p.display();
+                    CliError(crate::msg!("no catalogue file `{p}`", "找不到指标目录文件 `{p}`"))
+                })?;
+                config::load_catalog_file(&p).map_err(|e| same(e.to_string()))
             }
             None => Ok(Catalog::embedded()),
         }
@@ -406,13 +440,17 @@ fn catalog(ctx: &Ctx, c: CatalogCmd) -> Result<()> {
         }
         CatalogCmd::Show { id, file } => {
             let cat = load(&file)?;
-            let ind = cat
-                .indicator(&id)
-                .ok_or_else(|| CliError(format!("no indicator `{id}` in catalogue {}", cat.id)))?;
+            let ind = cat.indicator(&id).ok_or_else(|| {
+                let c = &cat.id;
+                CliError(crate::msg!(
+                    "no indicator `{id}` in catalogue {c}",
+                    "指标目录 {c} 中没有指标 `{id}`"
+                ))
+            })?;
             render::indicator(&mut o, &cat, ind, ctx.lang)?;
         }
         CatalogCmd::Validate { file } => {
-            let cat = config::load_catalog_file(&file).map_err(|e| CliError(e.to_string()))?;
+            let cat = config::load_catalog_file(&file).map_err(|e| same(e.to_string()))?;
             writeln!(
                 o,
                 "{}: {} {} — {} {}, {} {}{}",
@@ -490,7 +528,7 @@ fn finding(ctx: &Ctx, c: FindingCmd) -> Result<()> {
                 .filter(|f| status.is_none_or(|s| f.status == s) && grade.is_none_or(|g| f.grade == g))
                 .collect();
             if json {
-                let s = serde_json::to_string_pretty(&list).map_err(|e| CliError(e.to_string()))?;
+                let s = serde_json::to_string_pretty(&list).map_err(|e| same(e.to_string()))?;
                 writeln!(o, "{s}")?;
             } else {
                 for f in &list {
@@ -733,8 +771,9 @@ fn config_check(ctx: &Ctx) -> Result<()> {
         }
     }
     if bad > 0 {
-        return Err(CliError(format!(
-            "{bad} problem(s) in the config files; the app runs with defaults for them"
+        return Err(CliError(crate::msg!(
+            "{bad} problem(s) in the config files; the app runs with defaults for them",
+            "配置文件中有 {bad} 个问题；相关部分按默认设置运行"
         )));
     }
     writeln!(o, "ok")?;

@@ -35,6 +35,20 @@ macro_rules! string_enum {
 }
 pub(crate) use string_enum;
 
+/// How an enumeration is named in Chinese messages.
+pub(crate) fn human_name_zh(name: &str) -> &str {
+    match name {
+        "engagement kind" => "审核类型",
+        "role" => "角色",
+        "grade" => "等级",
+        "finding status" => "发现项状态",
+        "action status" => "措施状态",
+        "result" => "结论",
+        "workflow status" => "工作状态",
+        other => other,
+    }
+}
+
 /// How an enumeration is named in messages to the user.
 pub(crate) fn human_name(type_name: &'static str) -> &'static str {
     match type_name {

@@ -39,6 +39,40 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+impl StoreError {
+    /// The error as a sentence in both languages.
+    pub fn message(&self) -> crate::message::Msg {
+        use crate::message::Msg;
+        match self {
+            StoreError::Locked { path } => {
+                let p = path.display();
+                crate::msg!(
+                    "the database {p} is in use by another cscaudit process; close it first",
+                    "数据库 {p} 正被另一个 cscaudit 进程使用；请先关闭它"
+                )
+            }
+            StoreError::NewerSchema { path, found, supported } => {
+                let p = path.display();
+                Msg::new(
+                    self.to_string(),
+                    format!(
+                        "数据库 {p} 由更新版本的 cscaudit 写入（架构 {found}，本版本支持 {supported}）；未作任何更改，请升级 cscaudit"
+                    ),
+                )
+            }
+            StoreError::Corrupt { path, what } => {
+                let p = path.display();
+                Msg::new(self.to_string(), format!("数据库 {p} 已损坏：{what}"))
+            }
+            StoreError::Sled { path, source } => {
+                let p = path.display();
+                Msg::new(self.to_string(), format!("数据库 {p} 出错：{source}"))
+            }
+            StoreError::Io { .. } | StoreError::Codec(_) => Msg::same(self.to_string()),
+        }
+    }
+}
+
 /// A change the app wants to make; the store gives it an id and a clock.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Draft {

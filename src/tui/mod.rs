@@ -56,10 +56,11 @@ pub fn load_setup(settings: &Settings, paths: &Paths) -> Setup {
 /// Run an effect through the app layer; returns the actions it produced.
 pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Action> {
     let eng = state.data.as_ref().map(|d| d.engagement.id.clone());
+    let lang = state.lang;
     let reload = |app: &App| -> Vec<Action> {
         match eng.as_deref().map(|e| Data::load(app, e)) {
             Some(Ok(d)) => vec![Action::Loaded(Box::new(d))],
-            Some(Err(e)) => vec![Action::Done(Err(e.to_string()))],
+            Some(Err(e)) => vec![Action::Done(Err(e.message().get(lang).to_string()))],
             None => vec![],
         }
     };
@@ -68,7 +69,7 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Action> {
         Effect::Reload => reload(app),
         Effect::LoadHistory(e) => match app.store().history(&e) {
             Ok(ops) => vec![Action::History(e, ops)],
-            Err(err) => vec![Action::Done(Err(err.to_string()))],
+            Err(err) => vec![Action::Done(Err(err.message().get(lang).to_string()))],
         },
         Effect::Assess { indicator, result } => {
             let Some(eng) = eng.clone() else { return vec![] };
@@ -86,7 +87,7 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Action> {
                     ))));
                     v
                 }
-                Err(e) => vec![Action::Done(Err(e.to_string()))],
+                Err(e) => vec![Action::Done(Err(e.message().get(lang).to_string()))],
             }
         }
         Effect::RecordMetrics { indicator, path } => {
@@ -110,12 +111,12 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Action> {
                     ))));
                     v
                 }
-                Err(e) => vec![Action::Done(Err(e.to_string()))],
+                Err(e) => vec![Action::Done(Err(e.message().get(lang).to_string()))],
             }
         }
         Effect::SwitchEngagement(id) => match Data::load(app, &id) {
             Ok(d) => vec![Action::Loaded(Box::new(d))],
-            Err(e) => vec![Action::Done(Err(e.to_string()))],
+            Err(e) => vec![Action::Done(Err(e.message().get(lang).to_string()))],
         },
     }
 }
@@ -223,7 +224,7 @@ pub fn run(
 ) -> Result<(), String> {
     let setup = load_setup(settings, paths);
     if let Some(e) = engagement {
-        app.engagement(e).map_err(|e| e.to_string())?;
+        app.engagement(e).map_err(|e| e.message().get(lang).to_string())?;
     }
     install_panic_hook(data_dir, settings.mouse);
     let guard = TerminalGuard::enter(settings.mouse).map_err(|e| format!("cannot set up the terminal: {e}"))?;
@@ -240,7 +241,7 @@ pub fn run(
         panic!("test panic requested by CSCAUDIT_TEST_PANIC");
     }
 
-    let mut state = initial_state(&app, &setup, lang, engagement).map_err(|e| e.to_string())?;
+    let mut state = initial_state(&app, &setup, lang, engagement).map_err(|e| e.message().get(lang).to_string())?;
     state.size = (size.width, size.height);
     state.mouse = settings.mouse;
     if let Some(eff) = state.update(Action::Resize(size.width, size.height)) {
