@@ -46,9 +46,18 @@ pub fn fit_right(s: &str, cells: usize) -> String {
     out
 }
 
-/// The part of a bilingual "中文 / English" string for one language.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+}
+
+/// The part of a bilingual "中文 / English" string for one language. Only a
+/// Chinese left side and a non-Chinese right side count as bilingual, so a
+/// formula such as "A≤T / (A + Ab)" is left whole.
 pub fn side(s: &str, zh: bool) -> &str {
-    match s.split_once(" / ") {
+    match s
+        .split_once(" / ")
+        .filter(|(a, b)| a.chars().any(is_cjk) && !b.chars().any(is_cjk))
+    {
         Some((a, b)) => {
             if zh {
                 a.trim()
@@ -81,5 +90,7 @@ mod tests {
         assert_eq!(side("录音缺失 / recording missing", true), "录音缺失");
         assert_eq!(side("录音缺失 / recording missing", false), "recording missing");
         assert_eq!(side("plain", true), "plain");
+        assert_eq!(side("sl-neg = A≤T / (A + Ab)", false), "sl-neg = A≤T / (A + Ab)");
+        assert_eq!(side("第二阶段 / 第二", false), "第二阶段 / 第二");
     }
 }

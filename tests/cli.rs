@@ -131,7 +131,12 @@ fn history_lists_one_change_per_line() {
         "{}",
         lines[1]
     );
-    assert!(lines.iter().any(|l| l.contains("set status = \"plan-accepted\"")));
+    assert!(lines.iter().any(|l| l.ends_with("status → plan-accepted")), "{h}");
+    let zh = stdout(dir.path(), &["--lang", "zh", "history", "ZW-001"]);
+    assert!(
+        zh.contains("状态 → 计划已接受") && zh.contains("等级 → 严重不符合"),
+        "{zh}"
+    );
     cmd(dir.path())
         .args(["history", "NOPE-1"])
         .assert()

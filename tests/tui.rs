@@ -431,8 +431,8 @@ fn recompute_an_indicator_from_call_records_in_the_tui() {
 
 #[test]
 fn history_is_described_in_the_current_language() {
+    use cscaudit::message::describe_change;
     use cscaudit::model::ops::{Change, Value};
-    use cscaudit::tui::view::describe_change;
     let set = |f: &str, v: Value| Change::Set {
         field: f.into(),
         value: v,

@@ -206,7 +206,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::History { reference } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             let (entity, ops) = app.history(&reference)?;
-            render::history(&mut out(), &entity, &ops)?;
+            render::history(&mut out(), &entity, &ops, ctx.lang)?;
             Ok(())
         }
         Command::Metrics(a) => analytics::metrics(&ctx, a),

@@ -176,13 +176,18 @@ pub fn status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> Result<()> {
     Ok(())
 }
 
-pub fn history(o: &mut dyn Write, entity: &EntityId, ops: &[Op]) -> Result<()> {
+pub fn history(o: &mut dyn Write, entity: &EntityId, ops: &[Op], lang: Lang) -> Result<()> {
     writeln!(o, "{entity}")?;
     for op in ops {
         let when = jiff::Timestamp::from_millisecond(op.hlc.wall_ms as i64)
             .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
             .unwrap_or_else(|_| op.hlc.wall_ms.to_string());
-        writeln!(o, "{when}  {}  {}", fit(&op.id.actor, 10), op.change)?;
+        writeln!(
+            o,
+            "{when}  {}  {}",
+            fit(&op.id.actor, 10),
+            crate::message::describe_change(&op.change, lang)
+        )?;
     }
     Ok(())
 }
