@@ -728,6 +728,7 @@ fn debug(ctx: &Ctx, c: DebugCmd) -> Result<()> {
 }
 
 fn config_check(ctx: &Ctx) -> Result<()> {
+    let l = |en, zh| ctx.lang.pick(en, zh);
     let mut o = out();
     let mut bad = 0;
     let cfg = ctx.paths.config_file();
@@ -737,36 +738,61 @@ fn config_check(ctx: &Ctx) -> Result<()> {
             bad += 1;
             writeln!(o, "config.toml: {e}")?;
         }
-        (None, true) => writeln!(o, "config.toml: ok ({})", cfg.display())?,
-        (None, false) => writeln!(o, "config.toml: defaults (no file at {})", cfg.display())?,
+        (None, true) => writeln!(o, "config.toml: {} ({})", l("ok", "正常"), cfg.display())?,
+        (None, false) => {
+            let p = cfg.display();
+            writeln!(
+                o,
+                "config.toml: {}",
+                crate::msg!("defaults (no file at {p})", "默认设置（此处无文件：{p}）").get(ctx.lang)
+            )?
+        }
     }
     let setup = crate::tui::load_setup(&settings, &ctx.paths);
-    writeln!(o, "keymap: {}", setup.keymap.sources.join(" + "))?;
+    writeln!(o, "{}: {}", l("keymap", "按键映射"), setup.keymap.sources.join(" + "))?;
     let user_keymap = ctx.paths.config_dir.join("keymap.toml");
     if !user_keymap.exists() {
-        writeln!(o, "  (no user keymap at {})", user_keymap.display())?;
+        let p = user_keymap.display();
+        writeln!(
+            o,
+            "  {}",
+            crate::msg!("(no user keymap at {p})", "（此处无用户按键文件：{p}）").get(ctx.lang)
+        )?;
     }
     writeln!(
         o,
-        "theme: {}{}",
+        "{}: {}{}",
+        l("theme", "主题"),
         setup.theme.name,
         if setup.theme.no_color {
-            " (NO_COLOR: colours off)"
+            l(" (NO_COLOR: colours off)", "（NO_COLOR：不使用颜色）")
         } else {
             ""
         }
     )?;
-    writeln!(o, "language: {}", if ctx.lang.is_zh() { "zh-CN" } else { "en" })?;
+    writeln!(
+        o,
+        "{}: {}",
+        l("language", "语言"),
+        if ctx.lang.is_zh() { "zh-CN" } else { "en" }
+    )?;
     for p in &setup.problems {
         bad += 1;
-        writeln!(o, "problem: {p}")?;
+        writeln!(o, "{}: {p}", l("problem", "问题"))?;
     }
     for p in ctx.paths.user_catalogs() {
         match config::load_catalog_file(&p) {
-            Ok(c) => writeln!(o, "catalogue: {} {} ({})", c.id, c.version, p.display())?,
+            Ok(c) => writeln!(
+                o,
+                "{}: {} {} ({})",
+                l("catalogue", "指标目录"),
+                c.id,
+                c.version,
+                p.display()
+            )?,
             Err(e) => {
                 bad += 1;
-                writeln!(o, "problem: {e}")?;
+                writeln!(o, "{}: {e}", l("problem", "问题"))?;
             }
         }
     }
@@ -776,6 +802,6 @@ fn config_check(ctx: &Ctx) -> Result<()> {
             "配置文件中有 {bad} 个问题；相关部分按默认设置运行"
         )));
     }
-    writeln!(o, "ok")?;
+    writeln!(o, "{}", l("ok", "正常"))?;
     Ok(())
 }

@@ -265,13 +265,16 @@ pub fn indicator(o: &mut dyn Write, cat: &Catalog, i: &Indicator, lang: Lang) ->
     let path: Vec<&str> = cat.path_of(i).iter().map(|g| g.name(zh)).collect();
     writeln!(o, "{}  {} / {}", i.id, i.name_zh, i.name_en)?;
     writeln!(o, "{}: {}", lang.pick("Group", "分组"), path.join(" › "))?;
+    let direction = match i.direction {
+        crate::model::catalog::Direction::Higher => lang.pick("higher is better", "越高越好"),
+        crate::model::catalog::Direction::Lower => lang.pick("lower is better", "越低越好"),
+    };
     writeln!(
         o,
-        "{}: {:?}   {}: {:?}",
+        "{}: {}   {}: {direction}",
         lang.pick("Unit", "单位"),
-        i.unit,
-        lang.pick("Direction", "方向"),
-        i.direction
+        i.unit.label(lang.is_zh()),
+        lang.pick("Direction", "方向")
     )?;
     if let Some(t) = i.target {
         writeln!(o, "{}: {}", lang.pick("Target", "目标值"), i.unit.format(t, zh))?;
