@@ -46,6 +46,11 @@ pub fn fit_right(s: &str, cells: usize) -> String {
     out
 }
 
+/// The first `n` characters (never splits a character, unlike byte slicing).
+pub fn head(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+}
+
 fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
 }
@@ -90,6 +95,8 @@ mod tests {
         assert_eq!(side("录音缺失 / recording missing", true), "录音缺失");
         assert_eq!(side("录音缺失 / recording missing", false), "recording missing");
         assert_eq!(side("plain", true), "plain");
+        assert_eq!(head("证据文件abc", 3), "证据文");
+        assert_eq!(head("ab", 12), "ab");
         assert_eq!(side("sl-neg = A≤T / (A + Ab)", false), "sl-neg = A≤T / (A + Ab)");
         assert_eq!(side("第二阶段 / 第二", false), "第二阶段 / 第二");
     }

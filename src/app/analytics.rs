@@ -96,7 +96,7 @@ impl App {
         let short = report
             .inputs
             .first()
-            .map(|i| &i.sha256[..12.min(i.sha256.len())])
+            .map(|i| crate::text::head(&i.sha256, 12))
             .unwrap_or("none");
         self.attach_evidence_bytes(
             engagement,

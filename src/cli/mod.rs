@@ -493,7 +493,7 @@ fn evidence(ctx: &Ctx, c: EvidenceCmd) -> Result<()> {
                 writeln!(
                     o,
                     "{}  {}  {} B  {}  {}",
-                    &ev.sha256[..12.min(ev.sha256.len())],
+                    crate::text::head(&ev.sha256, 12),
                     ev.name,
                     ev.size,
                     ev.captured_by,

@@ -162,7 +162,7 @@ fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
         for sha in &fi.evidence {
             let name = d.evidence.get(sha).map(|e| e.name.clone()).unwrap_or_default();
             lines.push(Line::styled(
-                format!("{} {name}", &sha[..12.min(sha.len())]),
+                format!("{} {name}", crate::text::head(sha, 12)),
                 ui.st("text"),
             ));
         }
