@@ -452,3 +452,30 @@ fn two_auditors_merge_their_work_into_the_leads_copy() {
     let again = lead.merge_ops(auditor.store().all_ops().unwrap()).unwrap();
     assert_eq!(again.applied, 0);
 }
+
+#[test]
+fn findings_through_the_indexes_equal_a_full_scan() {
+    use cscaudit::app::demo;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    demo::seed(&mut app).unwrap();
+    let e = demo::DEMO_ENGAGEMENT;
+    let all = app.findings(e).unwrap();
+    for &s in FindingStatus::ALL
+        .iter()
+        .map(Some)
+        .chain([None])
+        .collect::<Vec<_>>()
+        .iter()
+    {
+        for &g in Grade::ALL.iter().map(Some).chain([None]).collect::<Vec<_>>().iter() {
+            let want: Vec<_> = all
+                .iter()
+                .filter(|f| s.is_none_or(|s| f.status == *s) && g.is_none_or(|g| f.grade == *g))
+                .cloned()
+                .collect();
+            let got = app.findings_where(e, s.copied(), g.copied()).unwrap();
+            assert_eq!(got, want, "{s:?} {g:?}");
+        }
+    }
+}

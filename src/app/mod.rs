@@ -335,6 +335,35 @@ impl App {
         Ok(out)
     }
 
+    /// Findings with a status and/or grade, read through the secondary indexes
+    /// (only the matching records are decoded).
+    pub fn findings_where(
+        &self,
+        engagement: &str,
+        status: Option<crate::model::finding::FindingStatus>,
+        grade: Option<crate::model::finding::Grade>,
+    ) -> Result<Vec<Finding>> {
+        use crate::store::IndexTag;
+        let ids = match (status, grade) {
+            (Some(s), _) => self
+                .store
+                .index_ids(IndexTag::FindingStatus, engagement, Some(s.as_str()))?,
+            (None, Some(g)) => self
+                .store
+                .index_ids(IndexTag::FindingGrade, engagement, Some(g.as_str()))?,
+            (None, None) => return self.findings(engagement),
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let f = Finding::from_record(&self.record(Kind::Finding, &id)?);
+            if grade.is_none_or(|g| f.grade == g) && status.is_none_or(|s| f.status == s) {
+                out.push(f);
+            }
+        }
+        out.sort_by(|a, b| a.reference.cmp(&b.reference));
+        Ok(out)
+    }
+
     pub fn finding(&self, reference: &str) -> Result<Finding> {
         Ok(Finding::from_record(&self.record(Kind::Finding, reference)?))
     }

@@ -522,11 +522,7 @@ fn finding(ctx: &Ctx, c: FindingCmd) -> Result<()> {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let status: Option<crate::model::finding::FindingStatus> = status.as_deref().map(str::parse).transpose()?;
             let grade: Option<crate::model::finding::Grade> = grade.as_deref().map(str::parse).transpose()?;
-            let list: Vec<_> = app
-                .findings(&eng.id)?
-                .into_iter()
-                .filter(|f| status.is_none_or(|s| f.status == s) && grade.is_none_or(|g| f.grade == g))
-                .collect();
+            let list = app.findings_where(&eng.id, status, grade)?;
             if json {
                 let s = serde_json::to_string_pretty(&list).map_err(|e| same(e.to_string()))?;
                 writeln!(o, "{s}")?;
