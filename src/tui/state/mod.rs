@@ -562,7 +562,8 @@ impl State {
             Some(Popup::Palette { input, .. }) => input.clone(),
             _ => String::new(),
         };
-        let mut scored: Vec<(i64, Cmd, String, &'static str)> = COMMANDS
+        let mut fuzzy = Fuzzy::new(&input);
+        let mut scored: Vec<(u32, Cmd, String, &'static str)> = COMMANDS
             .iter()
             .filter(|c| c.applies_in(ctx))
             .filter_map(|c| {
@@ -570,7 +571,7 @@ impl State {
                 let score = if input.is_empty() {
                     Some(0)
                 } else {
-                    fuzzy(desc, &input).max(fuzzy(c.name, &input))
+                    fuzzy.score(desc).max(fuzzy.score(c.name))
                 };
                 score.map(|s| (s, c.cmd, self.keymap.keys_for(ctx, c.cmd).join(", "), desc))
             })
@@ -582,25 +583,26 @@ impl State {
     // ------------------------------------------------------------- commands
 }
 
-/// Fuzzy subsequence score (case-insensitive, by char so CJK works): higher is
-/// better; None when the pattern is not a subsequence.
-pub fn fuzzy(text: &str, pattern: &str) -> Option<i64> {
-    let text: Vec<char> = text.to_lowercase().chars().collect();
-    let mut score = 0i64;
-    let mut ti = 0;
-    let mut last: Option<usize> = None;
-    for pc in pattern.to_lowercase().chars().filter(|c| !c.is_whitespace()) {
-        let found = (ti..text.len()).find(|&i| text[i] == pc)?;
-        score += 10;
-        if last.is_some_and(|l| l + 1 == found) {
-            score += 15;
+/// Fuzzy matching for the palette (nucleo, the matcher helix uses): works on
+/// characters, so Chinese descriptions match too.
+pub struct Fuzzy {
+    pattern: nucleo_matcher::pattern::Pattern,
+    matcher: nucleo_matcher::Matcher,
+    buf: Vec<char>,
+}
+
+impl Fuzzy {
+    pub fn new(input: &str) -> Fuzzy {
+        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+        Fuzzy {
+            pattern: Pattern::parse(input, CaseMatching::Ignore, Normalization::Smart),
+            matcher: nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT),
+            buf: Vec::new(),
         }
-        if found == 0 || text.get(found.wrapping_sub(1)).is_some_and(|c| !c.is_alphanumeric()) {
-            score += 8;
-        }
-        score -= (found - ti) as i64;
-        last = Some(found);
-        ti = found + 1;
     }
-    Some(score)
+    /// Higher is better; None when the text does not match.
+    pub fn score(&mut self, text: &str) -> Option<u32> {
+        self.pattern
+            .score(nucleo_matcher::Utf32Str::new(text, &mut self.buf), &mut self.matcher)
+    }
 }
