@@ -160,6 +160,9 @@ pub struct App {
     pub(crate) identity: Identity,
     pub policy: DuePolicy,
     today: Date,
+    /// Parsed catalogues by `id@version`: every use case needs one, and
+    /// parsing the TOML each time was most of the cost of recording a result.
+    catalogs: std::sync::Mutex<std::collections::HashMap<String, Catalog>>,
 }
 
 impl std::fmt::Debug for App {
@@ -193,6 +196,7 @@ impl App {
             identity,
             policy: DuePolicy::default(),
             today: today(),
+            catalogs: Default::default(),
         })
     }
 
@@ -256,20 +260,25 @@ impl App {
     /// The catalogue an engagement was created with.
     pub fn catalog_for(&self, e: &Engagement) -> Result<Catalog> {
         let key = format!("catalog/{}@{}", e.catalog_id, e.catalog_version);
-        match self.store.meta_get::<String>(&key)? {
-            Some(src) => Ok(catalog::parse(&src, &key)?),
+        let mut cache = self.catalogs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.get(&key) {
+            return Ok(c.clone());
+        }
+        let cat = match self.store.meta_get::<String>(&key)? {
+            Some(src) => catalog::parse(&src, &key)?,
             None => {
                 let c = Catalog::embedded();
-                if c.id == e.catalog_id {
-                    Ok(c)
-                } else {
-                    Err(AppError::NotFound {
+                if c.id != e.catalog_id {
+                    return Err(AppError::NotFound {
                         what: "catalogue",
                         id: key,
-                    })
+                    });
                 }
+                c
             }
-        }
+        };
+        cache.insert(key, cat.clone());
+        Ok(cat)
     }
 
     // ------------------------------------------------------------- queries

@@ -79,9 +79,6 @@ impl Kind {
             Kind::Evidence => 6,
         }
     }
-    pub fn from_tag(t: u8) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.tag() == t)
-    }
     pub fn name(self) -> &'static str {
         match self {
             Kind::Engagement => "engagement",

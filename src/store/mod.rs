@@ -162,10 +162,6 @@ impl SeqSet {
             (false, false) => self.0.insert(i, (seq, seq)),
         }
     }
-    /// The highest sequence number seen.
-    pub fn max(&self) -> Option<u64> {
-        self.0.last().map(|r| r.1)
-    }
 }
 
 fn op_id_key(id: &OpId) -> Vec<u8> {
@@ -853,7 +849,6 @@ mod tests {
         s.insert(6);
         s.insert(8);
         assert_eq!(s.0, vec![(1, 10)]);
-        assert_eq!(s.max(), Some(10));
     }
 
     #[test]
