@@ -10,9 +10,60 @@ use std::time::{Duration, Instant};
 struct Screen {
     parser: vt100::Parser,
     rx: mpsc::Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+/// Run the app on `data` in a pseudo-terminal of `rows`×`cols`; afterwards the
+/// shell prints the exit code and `stty -a` (the modes the app left behind).
+fn run_in_pty(data: &std::path::Path, config: &std::path::Path, rows: u16, cols: u16, env: &[(&str, &str)]) -> Screen {
+    let bin = env!("CARGO_BIN_EXE_cscaudit");
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new("sh");
+    cmd.args([
+        "-c",
+        &format!("'{bin}' --data-dir '{}'; echo EXIT=$?; stty -a", data.display()),
+    ]);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("CSCAUDIT_CONFIG_DIR", config);
+    cmd.env_remove("LC_ALL");
+    cmd.env_remove("LC_MESSAGES");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let writer = pair.master.take_writer().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    Screen {
+        parser: vt100::Parser::new(rows, cols, 200),
+        rx,
+        writer,
+        child,
+    }
 }
 
 impl Screen {
+    fn send(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
     fn pump(&mut self) {
         while let Ok(bytes) = self.rx.try_recv() {
             self.parser.process(&bytes);
@@ -50,85 +101,40 @@ fn the_real_binary_in_a_pty() {
         .unwrap();
     assert!(seeded.status.success());
 
-    let pty = native_pty_system();
-    let pair = pty
-        .openpty(PtySize {
-            rows: 40,
-            cols: 120,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new("sh");
-    // After the app exits, stty prints the terminal modes it left behind.
-    cmd.args([
-        "-c",
-        &format!("'{bin}' --data-dir '{}'; echo EXIT=$?; stty -a", data.display()),
-    ]);
-    cmd.env("LANG", "en_US.UTF-8");
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("CSCAUDIT_CONFIG_DIR", dir.path().join("config"));
-    cmd.env_remove("LC_ALL");
-    cmd.env_remove("LC_MESSAGES");
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let mut writer = pair.master.take_writer().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    if tx.send(buf[..n].to_vec()).is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-    });
-    let mut screen = Screen {
-        parser: vt100::Parser::new(40, 120, 0),
-        rx,
-    };
-    let mut send = |s: &str| {
-        writer.write_all(s.as_bytes()).unwrap();
-        writer.flush().unwrap();
-    };
+    let mut screen = run_in_pty(&data, &dir.path().join("config"), 40, 120, &[("LANG", "en_US.UTF-8")]);
 
     let t = screen.wait_for("Remediation at a glance");
     assert!(
         t.contains("DEMO-S2") && t.contains("[provisional catalogue]") && t.contains("Oldest overdue"),
         "{t}"
     );
-    send("2");
+    screen.send("2");
     let t = screen.wait_for("Checklist 26/26");
     assert!(t.contains("AC-02 20-second") && t.contains("nonconforming"), "{t}");
-    send("3");
+    screen.send("3");
     let t = screen.wait_for("Findings 16/16");
     assert!(t.contains("LM-001") && t.contains("ZW-005"), "{t}");
-    send("4");
+    screen.send("4");
     let t = screen.wait_for("Remediation 26/26");
     assert!(t.contains("run the failover drill") && t.contains("+12d"), "{t}");
-    send("?");
+    screen.send("?");
     screen.wait_for("type to filter");
-    send("remed");
+    screen.send("remed");
     let t = screen.wait_for("> remed");
     assert!(
         t.contains("Go to remediation") && !t.contains("Go to the dashboard"),
         "{t}"
     );
-    send("\x1b");
+    screen.send("\x1b");
     // Esc alone waits briefly for an escape sequence; give the popup time to close.
     let start = Instant::now();
     while screen.text().contains("type to filter") && start.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(!screen.text().contains("type to filter"), "help did not close");
-    send("1");
+    screen.send("1");
     screen.wait_for("Remediation at a glance");
-    send("q");
+    screen.send("q");
     let t = screen.wait_for("EXIT=");
     assert!(t.contains("EXIT=0"), "{t}");
     let t = screen.wait_for("speed");
@@ -144,49 +150,21 @@ fn the_real_binary_in_a_pty() {
     );
     assert!(modes.split(' ').any(|w| w == "echo"), "stty: {modes}\n{t}");
     assert!(!screen.parser.screen().alternate_screen(), "left the alternate screen");
-    let status = child.wait().unwrap();
+    let status = screen.child.wait().unwrap();
     assert!(status.success());
 }
 
 #[test]
 fn a_panic_restores_the_terminal_and_writes_a_crash_report() {
     let dir = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_cscaudit");
     let data = dir.path().join("data");
-    let pty = native_pty_system();
-    let pair = pty
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new("sh");
-    cmd.args([
-        "-c",
-        &format!("'{bin}' --data-dir '{}'; echo EXIT=$?; stty -a", data.display()),
-    ]);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("CSCAUDIT_TEST_PANIC", "1");
-    cmd.env("CSCAUDIT_CONFIG_DIR", dir.path().join("config"));
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let _writer = pair.master.take_writer().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
-    let mut screen = Screen {
-        parser: vt100::Parser::new(24, 80, 200),
-        rx,
-    };
+    let mut screen = run_in_pty(
+        &data,
+        &dir.path().join("config"),
+        24,
+        80,
+        &[("CSCAUDIT_TEST_PANIC", "1")],
+    );
     let t = screen.wait_for("speed");
     assert!(t.contains("EXIT=101"), "{t}");
     assert!(t.contains("a report was written to"), "{t}");
@@ -207,5 +185,5 @@ fn a_panic_restores_the_terminal_and_writes_a_crash_report() {
         report.contains("test panic requested") && report.contains("backtrace"),
         "{report}"
     );
-    child.wait().unwrap();
+    screen.child.wait().unwrap();
 }
