@@ -24,6 +24,24 @@ fn stdout(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// As 赵审核 (ZH), create engagement S1 of `kind` with the creator as lead.
+fn certification_engagement(d: &Path, kind: &str) {
+    stdout(d, &["identity", "set", "zhao", "--name", "赵审核", "--initials", "ZH"]);
+    stdout(
+        d,
+        &[
+            "engagement",
+            "create",
+            "--id",
+            "S1",
+            "--auditee",
+            "某银行",
+            "--kind",
+            kind,
+        ],
+    );
+}
+
 fn demo(dir: &Path) {
     cmd(dir)
         .args(["demo", "--no-tui"])
@@ -163,20 +181,7 @@ fn engagement_list_and_show() {
 fn a_certification_audit_through_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    stdout(d, &["identity", "set", "zhao", "--name", "赵审核", "--initials", "ZH"]);
-    stdout(
-        d,
-        &[
-            "engagement",
-            "create",
-            "--id",
-            "S1",
-            "--auditee",
-            "某银行",
-            "--kind",
-            "stage-1",
-        ],
-    );
+    certification_engagement(d, "stage-1");
     // The creator is lead without a certificate: issuing is refused.
     cmd(d)
         .args([
@@ -484,20 +489,7 @@ fn errors_follow_the_language() {
         zh(&["status"]).trim(),
         "错误：还没有审核项目：请用 `cscaudit engagement create` 新建，或试试 `cscaudit demo`"
     );
-    stdout(d, &["identity", "set", "zhao", "--name", "赵审核", "--initials", "ZH"]);
-    stdout(
-        d,
-        &[
-            "engagement",
-            "create",
-            "--id",
-            "S1",
-            "--auditee",
-            "某银行",
-            "--kind",
-            "stage-2",
-        ],
-    );
+    certification_engagement(d, "stage-2");
     let e = zh(&[
         "finding",
         "raise",
