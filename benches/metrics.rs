@@ -5,33 +5,15 @@
 //! Options after `--`: `--records N` (default 10,000,000), `--runs K` (default 3).
 //! The file is generated once into target/bench-data/ (about 1 GB).
 
+mod common;
+use common::{arg, peak_rss_mib};
+
 use cscaudit::analytics::generate::write_anonymous_bank;
 use cscaudit::analytics::metrics::{self, Format, Params};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn peak_rss_mib() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = s
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
 
 fn main() {
     let records = arg("--records", 10_000_000);
@@ -84,7 +66,7 @@ fn main() {
         median,
         records as f64 / best / 1e6,
         bytes as f64 / best / 1048576.0,
-        peak_rss_mib().unwrap_or(f64::NAN),
+        peak_rss_mib(None).unwrap_or(f64::NAN),
         report.by_day.len(),
         report.inputs[0].malformed
     );

@@ -6,6 +6,9 @@
 //!
 //! Run: `cargo bench --bench tui` (`-- --findings N` to change the size).
 
+mod common;
+use common::{arg, peak_rss_mib};
+
 use cscaudit::app::{App, demo};
 use cscaudit::config::Lang;
 use cscaudit::tui::keymap::{Chord, Keymap};
@@ -19,26 +22,6 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 fn stats(mut v: Vec<Duration>) -> String {
     v.sort();
@@ -73,7 +56,7 @@ fn measure(label: &str, dir: &Path, engagement: &str) {
     println!(
         "[{label}] {n} findings, {a} actions: load {:.1} ms (bench process peak RSS {:.0} MiB)",
         load.as_secs_f64() * 1e3,
-        peak_rss_mib()
+        peak_rss_mib(None).unwrap_or(f64::NAN)
     );
     let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let theme = &setup.theme;
@@ -173,15 +156,7 @@ fn first_frame(bin: &Path, dir: &Path, engagement: &str, ready: &str) -> (Durati
         }
     };
     // Peak resident memory of the app once the data is on screen.
-    let rss = child
-        .process_id()
-        .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(f64::NAN, |kb| kb / 1024.0);
+    let rss = peak_rss_mib(child.process_id()).unwrap_or(f64::NAN);
     let _ = child.kill();
     let _ = child.wait();
     (first.unwrap_or(full), full, rss)
