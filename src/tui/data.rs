@@ -25,6 +25,8 @@ pub struct Data {
     pub actions_by_finding: HashMap<String, Vec<usize>>,
     /// Indexes into `findings` per indicator id.
     pub findings_by_indicator: HashMap<String, Vec<usize>>,
+    /// Per catalogue group: (indicators with a result, indicators), for the tree.
+    pub group_progress: HashMap<String, (usize, usize)>,
     /// Lower-case "reference title indicators" per finding, for filtering.
     pub finding_search: Vec<String>,
     pub evidence: HashMap<String, Evidence>,
@@ -72,8 +74,21 @@ impl Data {
             .iter()
             .map(|f| format!("{} {} {}", f.reference, f.title, f.indicators.join(" ")).to_lowercase())
             .collect();
+        let mut group_progress: HashMap<String, (usize, usize)> = HashMap::new();
+        for a in &assessments_list {
+            if let Some(ind) = catalog.indicator(&a.indicator) {
+                for g in catalog.path_of(ind) {
+                    let e = group_progress.entry(g.id.clone()).or_default();
+                    e.1 += 1;
+                    if a.result != crate::model::assessment::AssessmentResult::NotAssessed {
+                        e.0 += 1;
+                    }
+                }
+            }
+        }
         Ok(Data {
             finding_search,
+            group_progress,
             team: app.team(&engagement.id)?,
             engagements: app.engagements()?,
             evidence: app

@@ -224,7 +224,11 @@ impl State {
     pub fn selected_finding(&self) -> Option<&Finding> {
         let d = self.data.as_ref()?;
         let r = self.findings.selected.as_ref()?;
-        d.findings.iter().find(|f| &f.reference == r)
+        // Findings are kept sorted by reference.
+        d.findings
+            .binary_search_by(|f| f.reference.as_str().cmp(r))
+            .ok()
+            .map(|i| &d.findings[i])
     }
 
     pub fn selected_action(&self) -> Option<&CorrectiveAction> {

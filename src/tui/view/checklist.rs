@@ -45,27 +45,13 @@ pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
                     } else {
                         "▾"
                     };
-                    let under: Vec<&str> = d
-                        .catalog
-                        .indicators
-                        .iter()
-                        .filter(|i| d.catalog.in_group(i, g))
-                        .map(|i| i.id.as_str())
-                        .collect();
-                    let done = under
-                        .iter()
-                        .filter(|i| {
-                            d.assessments
-                                .get(**i)
-                                .is_some_and(|a| a.result != AssessmentResult::NotAssessed)
-                        })
-                        .count();
+                    let (done, total) = d.group_progress.get(g).copied().unwrap_or_default();
                     Row::new(vec![
                         Cell::from(Span::styled(
                             truncate(&format!("{indent}{mark} {name}"), label_w),
                             ui.st("group"),
                         )),
-                        Cell::from(Span::styled(format!("{done}/{}", under.len()), ui.st("text.dim"))),
+                        Cell::from(Span::styled(format!("{done}/{total}"), ui.st("text.dim"))),
                     ])
                 }
                 CRow::Indicator(id) => {
