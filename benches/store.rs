@@ -24,7 +24,7 @@ fn main() {
     let mut lat = Vec::with_capacity(commits);
     for i in 0..commits {
         let e = EntityId::new(Kind::Finding, format!("ZW-{:03}", i % 50));
-        let base = store.record(&e).unwrap().and_then(|r| r.base_of("title"));
+        let base = store.record(&e).unwrap().and_then(|r| r.base_of_raw("title"));
         let d = Draft {
             entity: e,
             change: Change::Set {
@@ -95,7 +95,7 @@ fn main() {
     println!(
         "demo seed: {:.3} s for {} ops ({} durable commits' worth)",
         t.elapsed().as_secs_f64(),
-        app.store().op_count(),
-        app.store().op_count()
+        app.op_count(),
+        app.op_count()
     );
 }

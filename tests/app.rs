@@ -74,12 +74,12 @@ fn full_lifecycle_with_due_dates_and_verification_rules() {
     assert_eq!(f.closure_due, Some(date(2026, 5, 30)));
 
     // Illegal: a major cannot close now; nothing changes.
-    let ops_before = app.store().op_count();
+    let ops_before = app.op_count();
     assert!(matches!(
         app.move_finding(&r, FindingMove::Close),
         Err(AppError::Finding(_))
     ));
-    assert_eq!(app.store().op_count(), ops_before);
+    assert_eq!(app.op_count(), ops_before);
 
     // A response needs a root cause.
     assert!(
@@ -303,10 +303,10 @@ fn assessments_scoring_and_evidence() {
     let ev = app.attach_evidence(&e, &file, "复算", Some("AC-02"), None).unwrap();
     assert_eq!(ev.size, 12);
     assert_eq!(ev.name, "话单.txt");
-    assert_eq!(app.store().read_blob(&ev.sha256).unwrap(), b"offered 100\n");
+    assert_eq!(app.evidence_bytes(&ev.sha256).unwrap(), b"offered 100\n");
     assert_eq!(app.assessment(&e, "AC-02").unwrap().evidence, vec![ev.sha256.clone()]);
     // The bytes are in the blob folder, not in sled.
-    assert!(app.store().blob_path(&ev.sha256).starts_with(dir.path()));
+    assert!(app.evidence_path(&ev.sha256).starts_with(dir.path()));
     let all = app.assessments(&e).unwrap();
     assert_eq!(all.len(), 26);
     let eng = app.engagement(&e).unwrap();
@@ -324,11 +324,11 @@ fn reopening_the_store_keeps_everything() {
         let app = app_in(dir.path());
         let e = engagement(&app, EngagementKind::Stage2, true);
         reference = app.raise_finding(&e, nc(Grade::Minor, true)).unwrap().reference;
-        ops = app.store().op_count();
+        ops = app.op_count();
     }
     let app = App::open(dir.path()).unwrap();
     assert_eq!(app.identity().actor, "zw");
-    assert_eq!(app.store().op_count(), ops);
+    assert_eq!(app.op_count(), ops);
     assert_eq!(app.finding(&reference).unwrap().status, FindingStatus::Issued);
     // The clock and sequence continue: new refs do not collide.
     let e = app.resolve_engagement(None).unwrap();
@@ -373,7 +373,7 @@ fn indexes_follow_status_owner_and_due_changes() {
     let app = app_in(dir.path());
     let e = engagement(&app, EngagementKind::Stage2, true);
     let f = app.raise_finding(&e, nc(Grade::Minor, true)).unwrap();
-    let ids = |tag, v: &str| app.store().index_ids(tag, &e, Some(v)).unwrap();
+    let ids = |tag, v: &str| app.indexed(tag, &e, Some(v)).unwrap();
     assert_eq!(ids(IndexTag::FindingStatus, "issued"), vec![f.reference.clone()]);
     assert_eq!(ids(IndexTag::FindingGrade, "minor"), vec![f.reference.clone()]);
     app.move_finding(
@@ -420,7 +420,7 @@ fn two_auditors_merge_their_work_into_the_leads_copy() {
     let e = engagement(&lead, EngagementKind::Stage2, true);
     let mut auditor = App::open(d2.path()).unwrap();
     auditor.set_identity("lm", "李敏", "LM").unwrap();
-    auditor.merge_ops(lead.store().all_ops().unwrap()).unwrap();
+    auditor.merge_ops(lead.all_ops().unwrap()).unwrap();
     assert_eq!(auditor.team(&e).unwrap().len(), 2);
 
     // Both raise findings offline; references never collide.
@@ -428,28 +428,28 @@ fn two_auditors_merge_their_work_into_the_leads_copy() {
     let b = auditor.raise_finding(&e, nc(Grade::Minor, true)).unwrap();
     assert_eq!((a.reference.as_str(), b.reference.as_str()), ("ZW-001", "LM-001"));
     // Both edit the lead's finding title concurrently.
-    auditor.merge_ops(lead.store().all_ops().unwrap()).unwrap();
+    auditor.merge_ops(lead.all_ops().unwrap()).unwrap();
     lead.edit_finding(&a.reference, "title", "录音缺失（组长版）").unwrap();
     auditor
         .edit_finding(&a.reference, "title", "录音缺失（审核员版）")
         .unwrap();
 
-    let report = lead.merge_ops(auditor.store().all_ops().unwrap()).unwrap();
+    let report = lead.merge_ops(auditor.all_ops().unwrap()).unwrap();
     assert!(report.applied > 0);
     assert_eq!(report.new_conflicts, 1);
     let refs: Vec<String> = lead.findings(&e).unwrap().into_iter().map(|f| f.reference).collect();
     assert_eq!(refs, vec!["LM-001", "ZW-001"]);
-    let c = lead.store().conflicts().unwrap();
+    let c = lead.conflicts().unwrap();
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].field, "title");
     // The later write wins deterministically on both sides once both have both logs.
-    auditor.merge_ops(lead.store().all_ops().unwrap()).unwrap();
+    auditor.merge_ops(lead.all_ops().unwrap()).unwrap();
     assert_eq!(
         lead.finding(&a.reference).unwrap().title,
         auditor.finding(&a.reference).unwrap().title
     );
     // Importing again changes nothing.
-    let again = lead.merge_ops(auditor.store().all_ops().unwrap()).unwrap();
+    let again = lead.merge_ops(auditor.all_ops().unwrap()).unwrap();
     assert_eq!(again.applied, 0);
 }
 

@@ -290,11 +290,11 @@ fn walk_through_steps_to_unassessed_indicators_and_records_results() {
     press(&mut app, &mut s, "n");
     assert_eq!(s.selected_indicator(), Some("QU-03"));
     // Nonconforming asks first; "n" declines and nothing is written.
-    let ops = app.store().op_count();
+    let ops = app.op_count();
     press(&mut app, &mut s, "x");
     assert!(matches!(s.popup, Some(Popup::Confirm { .. })));
     press(&mut app, &mut s, "n");
-    assert_eq!(app.store().op_count(), ops);
+    assert_eq!(app.op_count(), ops);
     press(&mut app, &mut s, "x y");
     assert_eq!(
         app.assessment(demo::DEMO_ENGAGEMENT, "QU-03").unwrap().result,
@@ -431,42 +431,51 @@ fn recompute_an_indicator_from_call_records_in_the_tui() {
 
 #[test]
 fn history_is_described_in_the_current_language() {
+    use Kind::{Action, Finding};
     use cscaudit::message::describe_change;
-    use cscaudit::model::ops::{Change, Value};
+    use cscaudit::model::ops::{Change, Kind, Value};
     let set = |f: &str, v: Value| Change::Set {
         field: f.into(),
         value: v,
     };
     assert_eq!(
-        describe_change(&set("status", "plan-accepted".into()), Lang::Zh),
+        describe_change(Finding, &set("status", "plan-accepted".into()), Lang::Zh),
         "状态 → 计划已接受"
     );
     assert_eq!(
-        describe_change(&set("status", "verified-effective".into()), Lang::En),
+        describe_change(Action, &set("status", "verified-effective".into()), Lang::En),
         "status → verified-effective"
     );
     assert_eq!(
-        describe_change(&set("grade", "major".into()), Lang::Zh),
+        describe_change(Finding, &set("grade", "major".into()), Lang::Zh),
         "等级 → 严重不符合"
     );
     assert_eq!(
-        describe_change(&set("title", "录音缺失 / recording missing".into()), Lang::En),
+        describe_change(Finding, &set("title", "录音缺失 / recording missing".into()), Lang::En),
         "title → recording missing"
     );
     assert_eq!(
-        describe_change(&set("effective", Value::Bool(true)), Lang::Zh),
+        describe_change(Action, &set("effective", Value::Bool(true)), Lang::Zh),
         "有效 → 是"
     );
-    assert_eq!(describe_change(&set("due", Value::Null), Lang::En), "due → (none)");
+    assert_eq!(
+        describe_change(Action, &set("due", Value::Null), Lang::En),
+        "due → (none)"
+    );
     let link = Change::Link {
         rel: "evidence".into(),
         target: "证据文件名很长很长很长很长很长很长很长".into(),
     };
     assert_eq!(
-        describe_change(&link, Lang::Zh).chars().count(),
+        describe_change(Finding, &link, Lang::Zh).chars().count(),
         "+ 证据 ".chars().count() + 16
     );
-    assert_eq!(describe_change(&Change::Create, Lang::Zh), "创建");
+    assert_eq!(describe_change(Finding, &Change::Create, Lang::Zh), "创建");
+    // A field from a newer version is shown by its raw name, its value as written.
+    assert_eq!(
+        describe_change(Finding, &set("risk_rating", "高".into()), Lang::Zh),
+        "risk_rating → 高"
+    );
 }
 
 #[test]

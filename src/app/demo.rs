@@ -807,8 +807,9 @@ pub const SCALE_ENGAGEMENT: &str = "DEMO-SCALE";
 /// engagement, committed in batches: a database for performance work. Returns
 /// the engagement id. Calling it again adds nothing if the engagement exists.
 pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<String> {
+    use super::{create, link, set};
+    use crate::model::fields::{ActionField as AF, FindingField as FF, Rel};
     use crate::model::ops::{EntityId, Kind, Value};
-    use crate::store::Draft;
     if app.engagements()?.iter().any(|e| e.id == SCALE_ENGAGEMENT) {
         return Ok(SCALE_ENGAGEMENT.into());
     }
@@ -850,14 +851,6 @@ pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<St
         FindingStatus::Verified,
         FindingStatus::Closed,
     ];
-    let set = |e: &EntityId, f: &str, v: Value| Draft {
-        entity: e.clone(),
-        change: crate::model::ops::Change::Set {
-            field: f.into(),
-            value: v,
-        },
-        base: None,
-    };
     let batch = 1000u64;
     let mut done = 0;
     while done < n {
@@ -870,48 +863,34 @@ pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<St
             let issued = days(today, -((i % 200) as i32));
             let (resp, close) = app.policy.due_dates(grade, issued);
             let ind = &cat.indicators[(i % cat.indicators.len() as u64) as usize].id;
-            drafts.push(Draft {
-                entity: e.clone(),
-                change: crate::model::ops::Change::Create,
-                base: None,
-            });
-            drafts.push(set(&e, "engagement", SCALE_ENGAGEMENT.into()));
-            drafts.push(set(&e, "grade", grade.as_str().into()));
+            drafts.push(create(&e));
+            drafts.push(set(&e, None, FF::Engagement, SCALE_ENGAGEMENT));
+            drafts.push(set(&e, None, FF::Grade, grade.as_str()));
             drafts.push(set(
                 &e,
-                "title",
-                format!("{} #{}", titles[(i % titles.len() as u64) as usize], i + 1).into(),
+                None,
+                FF::Title,
+                format!("{} #{}", titles[(i % titles.len() as u64) as usize], i + 1),
             ));
-            drafts.push(set(&e, "statement", "合成数据 / synthetic".into()));
-            drafts.push(set(&e, "raised_by", "zhang.wei".into()));
-            drafts.push(set(&e, "raised_on", issued.into()));
-            drafts.push(set(&e, "issued_on", issued.into()));
-            drafts.push(set(&e, "response_due", resp.into()));
-            drafts.push(set(&e, "closure_due", close.into()));
-            drafts.push(set(&e, "status", status.as_str().into()));
-            drafts.push(Draft {
-                entity: e.clone(),
-                change: crate::model::ops::Change::Link {
-                    rel: "indicator".into(),
-                    target: ind.clone(),
-                },
-                base: None,
-            });
+            drafts.push(set(&e, None, FF::Statement, "合成数据 / synthetic"));
+            drafts.push(set(&e, None, FF::RaisedBy, "zhang.wei"));
+            drafts.push(set(&e, None, FF::RaisedOn, issued));
+            drafts.push(set(&e, None, FF::IssuedOn, issued));
+            drafts.push(set(&e, None, FF::ResponseDue, resp));
+            drafts.push(set(&e, None, FF::ClosureDue, close));
+            drafts.push(set(&e, None, FF::Status, status.as_str()));
+            drafts.push(link(&e, Rel::Indicator, ind));
             if i % 5 == 0 {
                 let a = EntityId::new(Kind::Action, format!("SG-CA{:06}", i / 5 + 1));
                 let st = ActionStatus::ALL[((i / 5) % 5) as usize];
-                drafts.push(Draft {
-                    entity: a.clone(),
-                    change: crate::model::ops::Change::Create,
-                    base: None,
-                });
-                drafts.push(set(&a, "engagement", SCALE_ENGAGEMENT.into()));
-                drafts.push(set(&a, "finding", r.clone().into()));
-                drafts.push(set(&a, "description", "整改措施 / corrective action".into()));
-                drafts.push(set(&a, "owner", owners[((i / 5) % 5) as usize].into()));
-                drafts.push(set(&a, "due", days(today, ((i % 120) as i32) - 60).into()));
-                drafts.push(set(&a, "status", st.as_str().into()));
-                drafts.push(set(&a, "progress", Value::Int(((i * 7) % 101) as i64)));
+                drafts.push(create(&a));
+                drafts.push(set(&a, None, AF::Engagement, SCALE_ENGAGEMENT));
+                drafts.push(set(&a, None, AF::Finding, r.clone()));
+                drafts.push(set(&a, None, AF::Description, "整改措施 / corrective action"));
+                drafts.push(set(&a, None, AF::Owner, owners[((i / 5) % 5) as usize]));
+                drafts.push(set(&a, None, AF::Due, days(today, ((i % 120) as i32) - 60)));
+                drafts.push(set(&a, None, AF::Status, st.as_str()));
+                drafts.push(set(&a, None, AF::Progress, Value::Int(((i * 7) % 101) as i64)));
             }
         }
         app.commit(drafts)?;

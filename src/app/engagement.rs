@@ -5,6 +5,7 @@ use crate::model::assessment::{Assessment, AssessmentResult, Workflow};
 use crate::model::catalog::Catalog;
 use crate::model::engagement::{Engagement, EngagementKind, Member, Role};
 use crate::model::evidence::{Evidence, media_type_for};
+use crate::model::fields::{AssessmentField as AF, EngagementField as EF, EvidenceField as VF, MemberField as MF, Rel};
 use crate::model::ops::{EntityId, Kind, Value};
 use jiff::civil::Date;
 use std::path::Path;
@@ -84,18 +85,18 @@ impl App {
         };
         let mut d = vec![
             create(&e),
-            set(&e, None, "title", title),
-            set(&e, None, "auditee", new.auditee),
-            set(&e, None, "site", new.site),
-            set(&e, None, "kind", new.kind.as_str()),
-            set(&e, None, "catalog_id", catalog.id.clone()),
-            set(&e, None, "catalog_version", catalog.version.clone()),
+            set(&e, None, EF::Title, title),
+            set(&e, None, EF::Auditee, new.auditee),
+            set(&e, None, EF::Site, new.site),
+            set(&e, None, EF::Kind, new.kind.as_str()),
+            set(&e, None, EF::CatalogId, catalog.id.clone()),
+            set(&e, None, EF::CatalogVersion, catalog.version.clone()),
         ];
         if let Some(s) = new.period_start {
-            d.push(set(&e, None, "period_start", s));
+            d.push(set(&e, None, EF::PeriodStart, s));
         }
         if let Some(s) = new.period_end {
-            d.push(set(&e, None, "period_end", s));
+            d.push(set(&e, None, EF::PeriodEnd, s));
         }
         self.commit(d)?;
         let me = self.identity().clone();
@@ -130,21 +131,21 @@ impl App {
         if cur.is_none() {
             d.push(create(&e));
         }
-        set_if_changed(&mut d, &e, cur.as_ref(), "engagement", engagement.into());
-        set_if_changed(&mut d, &e, cur.as_ref(), "actor", actor.into());
-        set_if_changed(&mut d, &e, cur.as_ref(), "name", name.into());
-        set_if_changed(&mut d, &e, cur.as_ref(), "initials", initials.into());
-        set_if_changed(&mut d, &e, cur.as_ref(), "role", role.as_str().into());
+        set_if_changed(&mut d, &e, cur.as_ref(), MF::Engagement, engagement.into());
+        set_if_changed(&mut d, &e, cur.as_ref(), MF::Actor, actor.into());
+        set_if_changed(&mut d, &e, cur.as_ref(), MF::Name, name.into());
+        set_if_changed(&mut d, &e, cur.as_ref(), MF::Initials, initials.into());
+        set_if_changed(&mut d, &e, cur.as_ref(), MF::Role, role.as_str().into());
         let cert = certificate_no.map(str::trim).filter(|c| !c.is_empty());
         set_if_changed(
             &mut d,
             &e,
             cur.as_ref(),
-            "certificate_no",
+            MF::CertificateNo,
             cert.map(str::to_string).into(),
         );
         self.commit(d)?;
-        Ok(Member::from_record(&self.record(Kind::Member, &e.id)?))
+        Ok(Member::from_record(&self.record(Kind::Member, &e.id)?)?)
     }
 
     fn assessment_entity(
@@ -174,8 +175,8 @@ impl App {
         let mut d = Vec::new();
         if cur.is_none() {
             d.push(create(e));
-            d.push(set(e, None, "engagement", engagement));
-            d.push(set(e, None, "indicator", indicator));
+            d.push(set(e, None, AF::Engagement, engagement));
+            d.push(set(e, None, AF::Indicator, indicator));
         }
         d
     }
@@ -196,7 +197,7 @@ impl App {
             &mut d,
             &e,
             cur.as_ref(),
-            "assignee",
+            AF::Assignee,
             assignee.map(str::to_string).into(),
         );
         self.commit(d)?;
@@ -228,29 +229,29 @@ impl App {
         let mut d = Self::assessment_base(engagement, indicator, &e, cur.as_ref());
         let c = cur.as_ref();
         if let Some(r) = input.result {
-            set_if_changed(&mut d, &e, c, "result", r.as_str().into());
+            set_if_changed(&mut d, &e, c, AF::Result, r.as_str().into());
             // A recorded result moves the workflow along unless told otherwise.
             if input.workflow.is_none() && r != AssessmentResult::NotAssessed {
-                let wf = c.map(|r| r.text("workflow")).unwrap_or_default();
+                let wf = c.map(|r| r.text(AF::Workflow)).unwrap_or_default();
                 if wf.is_empty() || wf == Workflow::Todo.as_str() {
-                    set_if_changed(&mut d, &e, c, "workflow", Workflow::InProgress.as_str().into());
+                    set_if_changed(&mut d, &e, c, AF::Workflow, Workflow::InProgress.as_str().into());
                 }
             }
         }
         if let Some(s) = input.score {
-            set_if_changed(&mut d, &e, c, "score", Value::Float(s));
+            set_if_changed(&mut d, &e, c, AF::Score, Value::Float(s));
         }
         if let Some(m) = input.measured {
-            set_if_changed(&mut d, &e, c, "measured", Value::Float(m));
+            set_if_changed(&mut d, &e, c, AF::Measured, Value::Float(m));
         }
         if let Some(m) = input.method {
-            set_if_changed(&mut d, &e, c, "method", m.into());
+            set_if_changed(&mut d, &e, c, AF::Method, m.into());
         }
         if let Some(n) = input.notes {
-            set_if_changed(&mut d, &e, c, "notes", n.into());
+            set_if_changed(&mut d, &e, c, AF::Notes, n.into());
         }
         if let Some(w) = input.workflow {
-            set_if_changed(&mut d, &e, c, "workflow", w.as_str().into());
+            set_if_changed(&mut d, &e, c, AF::Workflow, w.as_str().into());
         }
         self.commit(d)?;
         self.assessment(engagement, indicator)
@@ -259,7 +260,7 @@ impl App {
     pub fn assessment(&self, engagement: &str, indicator: &str) -> Result<Assessment> {
         let e = EntityId::new(Kind::Assessment, Assessment::record_id(engagement, indicator));
         Ok(match self.store().record(&e)? {
-            Some(r) => Assessment::from_record(&r),
+            Some(r) => Assessment::from_record(&r)?,
             None => Assessment::unassessed(engagement, indicator),
         })
     }
@@ -272,9 +273,8 @@ impl App {
             .store()
             .records(Kind::Assessment, &format!("{engagement}/"))?
             .iter()
-            .map(Assessment::from_record)
-            .map(|a| (a.indicator.clone(), a))
-            .collect();
+            .map(|r| Assessment::from_record(r).map(|a| (a.indicator.clone(), a)))
+            .collect::<std::result::Result<_, _>>()?;
         Ok(cat
             .indicators
             .iter()
@@ -327,24 +327,24 @@ impl App {
         let mut d = Vec::new();
         if cur.is_none() {
             d.push(create(&e));
-            d.push(set(&e, None, "engagement", engagement));
-            d.push(set(&e, None, "sha256", sha.clone()));
-            d.push(set(&e, None, "name", name));
-            d.push(set(&e, None, "size", Value::Int(bytes.len() as i64)));
-            d.push(set(&e, None, "media_type", media_type_for(name)));
-            d.push(set(&e, None, "captured_by", self.identity().actor.clone()));
-            d.push(set(&e, None, "captured_at", jiff::Timestamp::now().to_string()));
+            d.push(set(&e, None, VF::Engagement, engagement));
+            d.push(set(&e, None, VF::Sha256, sha.clone()));
+            d.push(set(&e, None, VF::Name, name));
+            d.push(set(&e, None, VF::Size, Value::Int(bytes.len() as i64)));
+            d.push(set(&e, None, VF::MediaType, media_type_for(name)));
+            d.push(set(&e, None, VF::CapturedBy, self.identity().actor.clone()));
+            d.push(set(&e, None, VF::CapturedAt, jiff::Timestamp::now().to_string()));
         }
         if !note.is_empty() {
-            set_if_changed(&mut d, &e, cur.as_ref(), "note", note.into());
+            set_if_changed(&mut d, &e, cur.as_ref(), VF::Note, note.into());
         }
         if let Some(ind) = indicator {
             let (ae, acur) = self.assessment_entity(engagement, ind)?;
             d.extend(Self::assessment_base(engagement, ind, &ae, acur.as_ref()));
-            d.push(link(&ae, "evidence", &sha));
+            d.push(link(&ae, Rel::Evidence, &sha));
         }
         if let Some(f) = finding {
-            d.push(link(&EntityId::new(Kind::Finding, f), "evidence", &sha));
+            d.push(link(&EntityId::new(Kind::Finding, f), Rel::Evidence, &sha));
         }
         self.commit(d)?;
         Ok(Evidence::from_record(&self.record(Kind::Evidence, &e.id)?))

@@ -3,6 +3,7 @@
 use super::{App, AppError, Result, create, link, set, set_if_changed};
 use crate::model::action::ActionStatus;
 use crate::model::engagement::{Role, check_can_issue};
+use crate::model::fields::{Field, FieldName, FindingField as FF, Rel};
 use crate::model::finding::{Finding, FindingStatus, Grade, check_transition};
 use crate::model::ops::{EntityId, Kind, Value};
 
@@ -119,18 +120,18 @@ impl App {
         let e = EntityId::new(Kind::Finding, &reference);
         let mut d = vec![
             create(&e),
-            set(&e, None, "engagement", engagement),
-            set(&e, None, "grade", new.grade.as_str()),
-            set(&e, None, "title", new.title),
-            set(&e, None, "statement", new.statement),
-            set(&e, None, "criterion", new.criterion),
-            set(&e, None, "evidence_note", new.evidence_note),
-            set(&e, None, "raised_by", self.identity().actor.clone()),
-            set(&e, None, "raised_on", self.today()),
-            set(&e, None, "status", FindingStatus::Draft.as_str()),
+            set(&e, None, FF::Engagement, engagement),
+            set(&e, None, FF::Grade, new.grade.as_str()),
+            set(&e, None, FF::Title, new.title),
+            set(&e, None, FF::Statement, new.statement),
+            set(&e, None, FF::Criterion, new.criterion),
+            set(&e, None, FF::EvidenceNote, new.evidence_note),
+            set(&e, None, FF::RaisedBy, self.identity().actor.clone()),
+            set(&e, None, FF::RaisedOn, self.today()),
+            set(&e, None, FF::Status, FindingStatus::Draft.as_str()),
         ];
         for i in &new.indicators {
-            d.push(link(&e, "indicator", i));
+            d.push(link(&e, Rel::Indicator, i));
         }
         self.commit(d)?;
         if new.issue {
@@ -142,7 +143,7 @@ impl App {
     /// Move a finding through its lifecycle. Illegal moves are typed errors and change nothing.
     pub fn move_finding(&self, reference: &str, step: FindingMove) -> Result<Finding> {
         let rec = self.record(Kind::Finding, reference)?;
-        let f = Finding::from_record(&rec);
+        let f = Finding::from_record(&rec)?;
         let to = step.target();
         check_transition(f.grade, f.status, to)?;
         let eng = self.engagement(&f.engagement)?;
@@ -156,9 +157,9 @@ impl App {
                 self.require_role(&f.engagement, &auditors, ("issue findings", "开具发现项"))?;
                 check_can_issue(eng.kind, &self.team(&f.engagement)?)?;
                 let (resp, close) = self.policy.due_dates(f.grade, today);
-                set_if_changed(&mut d, &e, c, "issued_on", today.into());
-                set_if_changed(&mut d, &e, c, "response_due", resp.into());
-                set_if_changed(&mut d, &e, c, "closure_due", close.into());
+                set_if_changed(&mut d, &e, c, FF::IssuedOn, today.into());
+                set_if_changed(&mut d, &e, c, FF::ResponseDue, resp.into());
+                set_if_changed(&mut d, &e, c, FF::ClosureDue, close.into());
             }
             FindingMove::Respond { root_cause, correction } => {
                 self.require_role(
@@ -172,9 +173,9 @@ impl App {
                         "对不符合项的回复必须包含根本原因"
                     )));
                 }
-                set_if_changed(&mut d, &e, c, "root_cause", root_cause.clone().into());
-                set_if_changed(&mut d, &e, c, "correction", correction.clone().into());
-                set_if_changed(&mut d, &e, c, "responded_on", today.into());
+                set_if_changed(&mut d, &e, c, FF::RootCause, root_cause.clone().into());
+                set_if_changed(&mut d, &e, c, FF::Correction, correction.clone().into());
+                set_if_changed(&mut d, &e, c, FF::RespondedOn, today.into());
             }
             FindingMove::AcceptPlan => {
                 self.require_role(
@@ -199,15 +200,15 @@ impl App {
             | FindingMove::Reopen { reason } => {
                 self.require_role(&f.engagement, &auditors, ("do that", "执行此操作"))?;
                 if !reason.trim().is_empty() {
-                    set_if_changed(&mut d, &e, c, "last_reason", reason.clone().into());
+                    set_if_changed(&mut d, &e, c, FF::LastReason, reason.clone().into());
                 }
                 if matches!(step, FindingMove::Reopen { .. }) {
-                    set_if_changed(&mut d, &e, c, "closed_on", Value::Null);
-                    set_if_changed(&mut d, &e, c, "verified_on", Value::Null);
+                    set_if_changed(&mut d, &e, c, FF::ClosedOn, Value::Null);
+                    set_if_changed(&mut d, &e, c, FF::VerifiedOn, Value::Null);
                     // A reopened finding gets fresh deadlines from the policy.
                     let (resp, close) = self.policy.due_dates(f.grade, today);
-                    set_if_changed(&mut d, &e, c, "response_due", resp.into());
-                    set_if_changed(&mut d, &e, c, "closure_due", close.into());
+                    set_if_changed(&mut d, &e, c, FF::ResponseDue, resp.into());
+                    set_if_changed(&mut d, &e, c, FF::ClosureDue, close.into());
                 }
             }
             FindingMove::Implement => {
@@ -248,37 +249,37 @@ impl App {
                         "只有全部纠正措施验证有效后，{reference} 才能验证（待验证：{pending_zh}）"
                     )));
                 }
-                set_if_changed(&mut d, &e, c, "verified_on", today.into());
+                set_if_changed(&mut d, &e, c, FF::VerifiedOn, today.into());
             }
             FindingMove::Close => {
                 self.require_role(&f.engagement, &auditors, ("close findings", "关闭发现项"))?;
-                set_if_changed(&mut d, &e, c, "closed_on", today.into());
+                set_if_changed(&mut d, &e, c, FF::ClosedOn, today.into());
             }
         }
-        d.push(set(&e, c, "status", to.as_str()));
+        d.push(set(&e, c, FF::Status, to.as_str()));
         self.commit(d)?;
         self.finding(reference)
     }
 
     /// Edit the text of a finding (title, statement, criterion, evidence note).
-    pub fn edit_finding(&self, reference: &str, field: &str, value: &str) -> Result<Finding> {
-        const EDITABLE: &[&str] = &[
-            "title",
-            "statement",
-            "criterion",
-            "evidence_note",
-            "root_cause",
-            "correction",
+    pub fn edit_finding(&self, reference: &str, field_name: &str, value: &str) -> Result<Finding> {
+        const EDITABLE: &[FF] = &[
+            FF::Title,
+            FF::Statement,
+            FF::Criterion,
+            FF::EvidenceNote,
+            FF::RootCause,
+            FF::Correction,
         ];
-        if !EDITABLE.contains(&field) {
-            let fields = EDITABLE.join(", ");
+        let Some(field) = FF::parse(field_name).filter(|f| EDITABLE.contains(f)) else {
+            let fields = EDITABLE.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
             return Err(AppError::Invalid(crate::msg!(
-                "field `{field}` cannot be edited (one of: {fields})",
-                "字段 `{field}` 不可编辑（可编辑：{fields}）"
+                "field `{field_name}` cannot be edited (one of: {fields})",
+                "字段 `{field_name}` 不可编辑（可编辑：{fields}）"
             )));
-        }
+        };
         let rec = self.record(Kind::Finding, reference)?;
-        let f = Finding::from_record(&rec);
+        let f = Finding::from_record(&rec)?;
         if !f.status.is_open() {
             let (st_en, st_zh) = (f.status.as_str(), f.status.zh());
             return Err(AppError::Rule(crate::msg!(

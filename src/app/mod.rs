@@ -4,98 +4,29 @@
 
 mod analytics;
 pub mod demo;
+pub mod diagnostics;
 mod engagement;
+mod error;
 mod finding;
 mod remediation;
 pub mod status;
 
 pub use engagement::{AssessmentInput, NewEngagement};
+pub use error::{AppError, Result};
 pub use finding::{FindingMove, NewFinding};
 pub use remediation::{ActionUpdate, NewAction};
 
-use crate::message::Msg;
-use crate::model::action::{CorrectiveAction, IllegalActionTransition};
-use crate::model::catalog::{self, Catalog, CatalogError};
-use crate::model::engagement::{Engagement, Member, TeamRuleError};
-use crate::model::finding::{Finding, IllegalFindingTransition};
+use crate::model::action::CorrectiveAction;
+use crate::model::catalog::{self, Catalog};
+use crate::model::engagement::{Engagement, Member};
+use crate::model::fields::{Field, Rel};
+use crate::model::finding::Finding;
 use crate::model::ops::{Change, EntityId, Kind, Op, Record, Value};
 use crate::model::policy::DuePolicy;
-use crate::store::{Draft, MergeReport, Store, StoreError};
+use crate::store::{Draft, MergeReport, Store};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("no {what} `{id}`")]
-    NotFound { what: &'static str, id: String },
-    #[error(transparent)]
-    Finding(#[from] IllegalFindingTransition),
-    #[error(transparent)]
-    Action(#[from] IllegalActionTransition),
-    #[error(transparent)]
-    Team(#[from] TeamRuleError),
-    #[error("{0}")]
-    Rule(Msg),
-    #[error("{0}")]
-    Invalid(Msg),
-    #[error(transparent)]
-    Catalog(#[from] CatalogError),
-    #[error("{}: {source}", .path.display())]
-    Io {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
-}
-
-pub type Result<T> = std::result::Result<T, AppError>;
-
-fn kind_zh(what: &str) -> &str {
-    match what {
-        "finding" => "发现项",
-        "action" => "纠正措施",
-        "engagement" => "审核项目",
-        "assessment" => "评估记录",
-        "member" => "成员",
-        "evidence" => "证据",
-        "indicator" => "指标",
-        "catalogue" => "指标目录",
-        "record" => "记录",
-        other => other,
-    }
-}
-
-impl AppError {
-    /// The error as a sentence in the given language.
-    pub fn message(&self) -> Msg {
-        match self {
-            AppError::Rule(m) | AppError::Invalid(m) => m.clone(),
-            AppError::Store(e) => e.message(),
-            AppError::NotFound { what, id } => {
-                let what_zh = kind_zh(what);
-                crate::msg!("no {what} `{id}`", "找不到{what_zh} `{id}`")
-            }
-            AppError::Finding(t) => {
-                let (g, f, to) = (t.grade.zh(), t.from.zh(), t.to.zh());
-                Msg::new(t.to_string(), format!("{g}发现项不能从“{f}”变为“{to}”"))
-            }
-            AppError::Action(t) => {
-                let (f, to) = (t.from.zh(), t.to.zh());
-                Msg::new(t.to_string(), format!("纠正措施不能从“{f}”变为“{to}”"))
-            }
-            AppError::Team(t) => {
-                let (k, n) = (t.kind.zh(), t.certified);
-                Msg::new(
-                    t.to_string(),
-                    format!("{k}在审核组至少有两名持证审核员之前不能开具发现项（目前 {n} 名）"),
-                )
-            }
-            AppError::Catalog(_) | AppError::Io { .. } => Msg::same(self.to_string()),
-        }
-    }
-}
 
 /// Who is typing: the local actor, used as the author of every op.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -200,8 +131,45 @@ impl App {
         })
     }
 
-    pub fn store(&self) -> &Store {
+    /// The store, for the use cases in this module only: the CLI and the TUI
+    /// go through the use cases.
+    fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// How many operations the log holds.
+    pub fn op_count(&self) -> usize {
+        self.store.op_count()
+    }
+
+    /// The whole log in order (for bundles and comparisons between copies).
+    pub fn all_ops(&self) -> Result<Vec<Op>> {
+        Ok(self.store.all_ops()?)
+    }
+
+    /// Open conflicts (concurrent writes to one field) across the database.
+    pub fn conflicts(&self) -> Result<Vec<crate::model::ops::Conflict>> {
+        Ok(self.store.conflicts()?)
+    }
+
+    /// Every op that touched one record, in log order.
+    pub fn entity_history(&self, e: &EntityId) -> Result<Vec<Op>> {
+        Ok(self.store.history(e)?)
+    }
+
+    /// Record ids in a secondary index of an engagement, optionally for one value.
+    pub fn indexed(&self, tag: crate::store::IndexTag, engagement: &str, value: Option<&str>) -> Result<Vec<String>> {
+        Ok(self.store.index_ids(tag, engagement, value)?)
+    }
+
+    /// The bytes of an evidence file, checked against its hash.
+    pub fn evidence_bytes(&self, sha256: &str) -> Result<Vec<u8>> {
+        Ok(self.store.read_blob(sha256)?)
+    }
+
+    /// Where an evidence file's bytes are kept.
+    pub fn evidence_path(&self, sha256: &str) -> std::path::PathBuf {
+        self.store.blob_path(sha256)
     }
     pub fn identity(&self) -> &Identity {
         &self.identity
@@ -289,11 +257,11 @@ impl App {
             .records(Kind::Engagement, "")?
             .iter()
             .map(Engagement::from_record)
-            .collect())
+            .collect::<std::result::Result<_, _>>()?)
     }
 
     pub fn engagement(&self, id: &str) -> Result<Engagement> {
-        Ok(Engagement::from_record(&self.record(Kind::Engagement, id)?))
+        Ok(Engagement::from_record(&self.record(Kind::Engagement, id)?)?)
     }
 
     /// The engagement to act on: the given id, or the only / most recent one.
@@ -303,12 +271,13 @@ impl App {
         }
         let mut all = self.store.records(Kind::Engagement, "")?;
         all.sort_by_key(|r| r.created);
-        all.last().map(Engagement::from_record).ok_or_else(|| {
+        let last = all.last().ok_or_else(|| {
             AppError::Invalid(crate::msg!(
                 "there is no engagement yet: create one with `cscaudit engagement create` or try `cscaudit demo`",
                 "还没有审核项目：请用 `cscaudit engagement create` 新建，或试试 `cscaudit demo`"
             ))
-        })
+        })?;
+        Ok(Engagement::from_record(last)?)
     }
 
     pub fn team(&self, engagement: &str) -> Result<Vec<Member>> {
@@ -317,7 +286,7 @@ impl App {
             .records(Kind::Member, &format!("{engagement}/"))?
             .iter()
             .map(Member::from_record)
-            .collect())
+            .collect::<std::result::Result<_, _>>()?)
     }
 
     pub fn member(&self, engagement: &str, actor: &str) -> Option<Member> {
@@ -338,7 +307,7 @@ impl App {
             .index_ids(crate::store::IndexTag::FindingStatus, engagement, None)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.push(Finding::from_record(&self.record(Kind::Finding, &id)?));
+            out.push(Finding::from_record(&self.record(Kind::Finding, &id)?)?);
         }
         out.sort_by(|a, b| a.reference.cmp(&b.reference));
         Ok(out)
@@ -364,7 +333,7 @@ impl App {
         };
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let f = Finding::from_record(&self.record(Kind::Finding, &id)?);
+            let f = Finding::from_record(&self.record(Kind::Finding, &id)?)?;
             if grade.is_none_or(|g| f.grade == g) && status.is_none_or(|s| f.status == s) {
                 out.push(f);
             }
@@ -374,7 +343,7 @@ impl App {
     }
 
     pub fn finding(&self, reference: &str) -> Result<Finding> {
-        Ok(Finding::from_record(&self.record(Kind::Finding, reference)?))
+        Ok(Finding::from_record(&self.record(Kind::Finding, reference)?)?)
     }
 
     pub fn actions(&self, engagement: &str) -> Result<Vec<CorrectiveAction>> {
@@ -383,7 +352,7 @@ impl App {
             .index_ids(crate::store::IndexTag::ActionDue, engagement, None)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.push(CorrectiveAction::from_record(&self.record(Kind::Action, &id)?));
+            out.push(CorrectiveAction::from_record(&self.record(Kind::Action, &id)?)?);
         }
         Ok(out)
     }
@@ -395,7 +364,7 @@ impl App {
             Some(&finding.reference),
         )?;
         ids.iter()
-            .map(|id| Ok(CorrectiveAction::from_record(&self.record(Kind::Action, id)?)))
+            .map(|id| Ok(CorrectiveAction::from_record(&self.record(Kind::Action, id)?)?))
             .collect()
     }
 
@@ -424,12 +393,15 @@ impl App {
 }
 
 /// A `Set` draft with the base taken from the current record.
-pub(crate) fn set(entity: &EntityId, current: Option<&Record>, field: &str, value: impl Into<Value>) -> Draft {
+pub(crate) fn set<F: Field>(entity: &EntityId, current: Option<&Record>, field: F, value: impl Into<Value>) -> Draft {
+    let value = value.into();
+    debug_assert_eq!(entity.kind, F::KIND, "{field:?} is not a field of {entity}");
+    debug_assert!(field.ty().accepts(&value), "{field:?} cannot hold {value:?}");
     Draft {
         entity: entity.clone(),
         change: Change::Set {
-            field: field.into(),
-            value: value.into(),
+            field: field.name().into(),
+            value,
         },
         base: current.and_then(|r| r.base_of(field)),
     }
@@ -443,11 +415,11 @@ pub(crate) fn create(entity: &EntityId) -> Draft {
     }
 }
 
-pub(crate) fn link(entity: &EntityId, rel: &str, target: &str) -> Draft {
+pub(crate) fn link(entity: &EntityId, rel: Rel, target: &str) -> Draft {
     Draft {
         entity: entity.clone(),
         change: Change::Link {
-            rel: rel.into(),
+            rel: rel.name().into(),
             target: target.into(),
         },
         base: None,
@@ -455,14 +427,14 @@ pub(crate) fn link(entity: &EntityId, rel: &str, target: &str) -> Draft {
 }
 
 /// Push a `Set` only when the value differs from the stored one.
-pub(crate) fn set_if_changed(
+pub(crate) fn set_if_changed<F: Field>(
     out: &mut Vec<Draft>,
     entity: &EntityId,
     current: Option<&Record>,
-    field: &str,
+    field: F,
     value: Value,
 ) {
-    let old = current.and_then(|r| r.fields.get(field)).map(|f| &f.value);
+    let old = current.and_then(|r| r.fields.get(field.name())).map(|f| &f.value);
     if old != Some(&value) && !(old.is_none() && value == Value::Null) {
         out.push(set(entity, current, field, value));
     }

@@ -3,6 +3,7 @@
 use super::{App, AppError, Result, create, set, set_if_changed};
 use crate::model::action::{ActionStatus, CorrectiveAction, check_transition};
 use crate::model::engagement::Role;
+use crate::model::fields::ActionField as AcF;
 use crate::model::finding::FindingStatus;
 use crate::model::ops::{EntityId, Kind, Value};
 use jiff::civil::Date;
@@ -59,25 +60,25 @@ impl App {
         let due = new.due.or(f.closure_due);
         let d = vec![
             create(&e),
-            set(&e, None, "engagement", f.engagement.clone()),
-            set(&e, None, "finding", finding),
-            set(&e, None, "description", new.description),
-            set(&e, None, "owner", new.owner),
-            set(&e, None, "due", Value::from(due)),
-            set(&e, None, "status", ActionStatus::Planned.as_str()),
-            set(&e, None, "progress", Value::Int(0)),
+            set(&e, None, AcF::Engagement, f.engagement.clone()),
+            set(&e, None, AcF::Finding, finding),
+            set(&e, None, AcF::Description, new.description),
+            set(&e, None, AcF::Owner, new.owner),
+            set(&e, None, AcF::Due, Value::from(due)),
+            set(&e, None, AcF::Status, ActionStatus::Planned.as_str()),
+            set(&e, None, AcF::Progress, Value::Int(0)),
         ];
         self.commit(d)?;
         self.action(&id)
     }
 
     pub fn action(&self, id: &str) -> Result<CorrectiveAction> {
-        Ok(CorrectiveAction::from_record(&self.record(Kind::Action, id)?))
+        Ok(CorrectiveAction::from_record(&self.record(Kind::Action, id)?)?)
     }
 
     pub fn update_action(&self, id: &str, up: ActionUpdate) -> Result<CorrectiveAction> {
         let rec = self.record(Kind::Action, id)?;
-        let a = CorrectiveAction::from_record(&rec);
+        let a = CorrectiveAction::from_record(&rec)?;
         let (e, c) = (&rec.entity, Some(&rec));
         let mut d = Vec::new();
         if let Some(to) = up.status
@@ -90,10 +91,10 @@ impl App {
                 )));
             }
             check_transition(a.status, to)?;
-            set_if_changed(&mut d, e, c, "status", to.as_str().into());
+            set_if_changed(&mut d, e, c, AcF::Status, to.as_str().into());
             if to == ActionStatus::Completed {
-                set_if_changed(&mut d, e, c, "completed_on", self.today().into());
-                set_if_changed(&mut d, e, c, "progress", Value::Int(100));
+                set_if_changed(&mut d, e, c, AcF::CompletedOn, self.today().into());
+                set_if_changed(&mut d, e, c, AcF::Progress, Value::Int(100));
             }
         }
         if let Some(p) = up.progress {
@@ -104,20 +105,20 @@ impl App {
                 )));
             }
             if up.status != Some(ActionStatus::Completed) {
-                set_if_changed(&mut d, e, c, "progress", Value::Int(i64::from(p)));
+                set_if_changed(&mut d, e, c, AcF::Progress, Value::Int(i64::from(p)));
             }
         }
         if let Some(x) = up.completion_evidence {
-            set_if_changed(&mut d, e, c, "completion_evidence", x.into());
+            set_if_changed(&mut d, e, c, AcF::CompletionEvidence, x.into());
         }
         if let Some(x) = up.due {
-            set_if_changed(&mut d, e, c, "due", x.into());
+            set_if_changed(&mut d, e, c, AcF::Due, x.into());
         }
         if let Some(x) = up.owner {
-            set_if_changed(&mut d, e, c, "owner", x.into());
+            set_if_changed(&mut d, e, c, AcF::Owner, x.into());
         }
         if let Some(x) = up.description {
-            set_if_changed(&mut d, e, c, "description", x.into());
+            set_if_changed(&mut d, e, c, AcF::Description, x.into());
         }
         self.commit(d)?;
         self.action(id)
@@ -126,7 +127,7 @@ impl App {
     /// An auditor of the team (not the action's owner) records whether it worked.
     pub fn verify_action(&self, id: &str, effective: bool, note: &str) -> Result<CorrectiveAction> {
         let rec = self.record(Kind::Action, id)?;
-        let a = CorrectiveAction::from_record(&rec);
+        let a = CorrectiveAction::from_record(&rec)?;
         self.require_role(
             &a.engagement,
             &[Role::Lead, Role::Auditor],
@@ -147,11 +148,11 @@ impl App {
         };
         check_transition(a.status, to)?;
         let (e, c) = (&rec.entity, Some(&rec));
-        let mut d = vec![set(e, c, "status", to.as_str())];
-        set_if_changed(&mut d, e, c, "verified_by", me.actor.into());
-        set_if_changed(&mut d, e, c, "verified_on", self.today().into());
-        set_if_changed(&mut d, e, c, "effective", Value::Bool(effective));
-        set_if_changed(&mut d, e, c, "verification_note", note.into());
+        let mut d = vec![set(e, c, AcF::Status, to.as_str())];
+        set_if_changed(&mut d, e, c, AcF::VerifiedBy, me.actor.into());
+        set_if_changed(&mut d, e, c, AcF::VerifiedOn, self.today().into());
+        set_if_changed(&mut d, e, c, AcF::Effective, Value::Bool(effective));
+        set_if_changed(&mut d, e, c, AcF::VerificationNote, note.into());
         self.commit(d)?;
         self.action(id)
     }

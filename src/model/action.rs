@@ -1,8 +1,9 @@
 //! Corrective actions: their lifecycle and the typed view of a record.
 
 use super::engagement::string_enum;
+use super::fields::ActionField as F;
 use super::finding::overdue_days;
-use super::ops::Record;
+use super::ops::{Record, RecordError};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -84,29 +85,29 @@ pub struct CorrectiveAction {
 }
 
 impl CorrectiveAction {
-    pub fn from_record(r: &Record) -> CorrectiveAction {
-        let verification = match (r.opt_text("verified_by"), r.date("verified_on")) {
+    pub fn from_record(r: &Record) -> Result<CorrectiveAction, RecordError> {
+        let verification = match (r.opt_text(F::VerifiedBy), r.date(F::VerifiedOn)) {
             (Some(by), Some(on)) => Some(Verification {
                 by,
                 on,
-                effective: r.get("effective").and_then(|v| v.bool()).unwrap_or(false),
-                note: r.text("verification_note"),
+                effective: r.bool(F::Effective).unwrap_or(false),
+                note: r.text(F::VerificationNote),
             }),
             _ => None,
         };
-        CorrectiveAction {
+        Ok(CorrectiveAction {
             id: r.entity.id.clone(),
-            engagement: r.text("engagement"),
-            finding: r.text("finding"),
-            description: r.text("description"),
-            owner: r.text("owner"),
-            due: r.date("due"),
-            status: r.text("status").parse().unwrap_or(ActionStatus::Planned),
-            progress: r.get("progress").and_then(|v| v.int()).unwrap_or(0).clamp(0, 100) as u8,
-            completion_evidence: r.text("completion_evidence"),
-            completed_on: r.date("completed_on"),
+            engagement: r.text(F::Engagement),
+            finding: r.text(F::Finding),
+            description: r.text(F::Description),
+            owner: r.text(F::Owner),
+            due: r.date(F::Due),
+            status: r.enum_req(F::Status)?,
+            progress: r.int(F::Progress).unwrap_or(0).clamp(0, 100) as u8,
+            completion_evidence: r.text(F::CompletionEvidence),
+            completed_on: r.date(F::CompletedOn),
             verification,
-        }
+        })
     }
     pub fn overdue_days(&self, today: Date) -> Option<i64> {
         if !self.status.is_open() {

@@ -1,7 +1,8 @@
 //! Assessments: the result of one indicator in one engagement.
 
 use super::engagement::string_enum;
-use super::ops::Record;
+use super::fields::{AssessmentField as F, Rel};
+use super::ops::{Record, RecordError};
 use serde::{Deserialize, Serialize};
 
 string_enum!(
@@ -57,18 +58,18 @@ impl Assessment {
             workflow: Workflow::Todo,
         }
     }
-    pub fn from_record(r: &Record) -> Assessment {
-        Assessment {
-            engagement: r.text("engagement"),
-            indicator: r.text("indicator"),
-            result: r.text("result").parse().unwrap_or(AssessmentResult::NotAssessed),
-            score: r.float("score"),
-            measured: r.float("measured"),
-            method: r.text("method"),
-            notes: r.text("notes"),
-            evidence: r.linked("evidence"),
-            assignee: r.opt_text("assignee"),
-            workflow: r.text("workflow").parse().unwrap_or(Workflow::Todo),
-        }
+    pub fn from_record(r: &Record) -> Result<Assessment, RecordError> {
+        Ok(Assessment {
+            engagement: r.text(F::Engagement),
+            indicator: r.text(F::Indicator),
+            result: r.enum_or(F::Result, AssessmentResult::NotAssessed)?,
+            score: r.float(F::Score),
+            measured: r.float(F::Measured),
+            method: r.text(F::Method),
+            notes: r.text(F::Notes),
+            evidence: r.linked(Rel::Evidence),
+            assignee: r.opt_text(F::Assignee),
+            workflow: r.enum_or(F::Workflow, Workflow::Todo)?,
+        })
     }
 }

@@ -1,7 +1,8 @@
 //! Engagements, their teams, and the rule that a certification audit needs two
 //! certified auditors before it may issue findings.
 
-use super::ops::Record;
+use super::fields::{EngagementField as EF, MemberField as MF};
+use super::ops::{Record, RecordError};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -119,19 +120,19 @@ pub struct Engagement {
 }
 
 impl Engagement {
-    pub fn from_record(r: &Record) -> Engagement {
-        Engagement {
+    pub fn from_record(r: &Record) -> Result<Engagement, RecordError> {
+        Ok(Engagement {
             id: r.entity.id.clone(),
-            title: r.text("title"),
-            auditee: r.text("auditee"),
-            site: r.text("site"),
-            kind: r.text("kind").parse().unwrap_or(EngagementKind::SelfAssessment),
-            period_start: r.date("period_start"),
-            period_end: r.date("period_end"),
-            catalog_id: r.text("catalog_id"),
-            catalog_version: r.text("catalog_version"),
+            title: r.text(EF::Title),
+            auditee: r.text(EF::Auditee),
+            site: r.text(EF::Site),
+            kind: r.enum_req(EF::Kind)?,
+            period_start: r.date(EF::PeriodStart),
+            period_end: r.date(EF::PeriodEnd),
+            catalog_id: r.text(EF::CatalogId),
+            catalog_version: r.text(EF::CatalogVersion),
             created_by: r.created_by.clone().unwrap_or_default(),
-        }
+        })
     }
 }
 
@@ -146,15 +147,15 @@ pub struct Member {
 }
 
 impl Member {
-    pub fn from_record(r: &Record) -> Member {
-        Member {
-            engagement: r.text("engagement"),
-            actor: r.text("actor"),
-            name: r.text("name"),
-            initials: r.text("initials"),
-            role: r.text("role").parse().unwrap_or(Role::Observer),
-            certificate_no: r.opt_text("certificate_no").filter(|c| !c.trim().is_empty()),
-        }
+    pub fn from_record(r: &Record) -> Result<Member, RecordError> {
+        Ok(Member {
+            engagement: r.text(MF::Engagement),
+            actor: r.text(MF::Actor),
+            name: r.text(MF::Name),
+            initials: r.text(MF::Initials),
+            role: r.enum_req(MF::Role)?,
+            certificate_no: r.opt_text(MF::CertificateNo).filter(|c| !c.trim().is_empty()),
+        })
     }
     pub fn is_certified_auditor(&self) -> bool {
         self.role.is_auditor() && self.certificate_no.is_some()

@@ -1,5 +1,6 @@
 //! Evidence metadata. The bytes live in a content-addressed blob folder.
 
+use super::fields::EvidenceField as F;
 use super::ops::Record;
 use serde::{Deserialize, Serialize};
 
@@ -21,14 +22,14 @@ impl Evidence {
     }
     pub fn from_record(r: &Record) -> Evidence {
         Evidence {
-            sha256: r.text("sha256"),
-            engagement: r.text("engagement"),
-            name: r.text("name"),
-            size: r.get("size").and_then(|v| v.int()).unwrap_or(0).max(0) as u64,
-            media_type: r.text("media_type"),
-            captured_by: r.text("captured_by"),
-            captured_at: r.text("captured_at"),
-            note: r.text("note"),
+            sha256: r.text(F::Sha256),
+            engagement: r.text(F::Engagement),
+            name: r.text(F::Name),
+            size: r.int(F::Size).unwrap_or(0).max(0) as u64,
+            media_type: r.text(F::MediaType),
+            captured_by: r.text(F::CapturedBy),
+            captured_at: r.text(F::CapturedAt),
+            note: r.text(F::Note),
         }
     }
 }

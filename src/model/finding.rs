@@ -1,7 +1,8 @@
 //! Findings: grades, the lifecycle state machine, and the typed view of a record.
 
 use super::engagement::string_enum;
-use super::ops::Record;
+use super::fields::{FindingField as F, Rel};
+use super::ops::{Record, RecordError};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -117,29 +118,29 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn from_record(r: &Record) -> Finding {
-        Finding {
+    pub fn from_record(r: &Record) -> Result<Finding, RecordError> {
+        Ok(Finding {
             reference: r.entity.id.clone(),
-            engagement: r.text("engagement"),
-            grade: r.text("grade").parse().unwrap_or(Grade::Observation),
-            status: r.text("status").parse().unwrap_or(FindingStatus::Draft),
-            title: r.text("title"),
-            statement: r.text("statement"),
-            criterion: r.text("criterion"),
-            evidence_note: r.text("evidence_note"),
-            indicators: r.linked("indicator"),
-            evidence: r.linked("evidence"),
-            raised_by: r.text("raised_by"),
-            raised_on: r.date("raised_on"),
-            issued_on: r.date("issued_on"),
-            response_due: r.date("response_due"),
-            closure_due: r.date("closure_due"),
-            root_cause: r.text("root_cause"),
-            correction: r.text("correction"),
-            responded_on: r.date("responded_on"),
-            verified_on: r.date("verified_on"),
-            closed_on: r.date("closed_on"),
-        }
+            engagement: r.text(F::Engagement),
+            grade: r.enum_req(F::Grade)?,
+            status: r.enum_req(F::Status)?,
+            title: r.text(F::Title),
+            statement: r.text(F::Statement),
+            criterion: r.text(F::Criterion),
+            evidence_note: r.text(F::EvidenceNote),
+            indicators: r.linked(Rel::Indicator),
+            evidence: r.linked(Rel::Evidence),
+            raised_by: r.text(F::RaisedBy),
+            raised_on: r.date(F::RaisedOn),
+            issued_on: r.date(F::IssuedOn),
+            response_due: r.date(F::ResponseDue),
+            closure_due: r.date(F::ClosureDue),
+            root_cause: r.text(F::RootCause),
+            correction: r.text(F::Correction),
+            responded_on: r.date(F::RespondedOn),
+            verified_on: r.date(F::VerifiedOn),
+            closed_on: r.date(F::ClosedOn),
+        })
     }
 
     /// Days past the response deadline, if the response is overdue on `today`.

@@ -5,6 +5,7 @@ pub mod assessment;
 pub mod catalog;
 pub mod engagement;
 pub mod evidence;
+pub mod fields;
 pub mod finding;
 pub mod ops;
 pub mod policy;

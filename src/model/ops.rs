@@ -9,6 +9,21 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+use super::fields::{FieldName, Rel};
+
+/// A stored record whose field this build cannot read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{entity}: field `{field}` {}", match .found {
+    Some(v) => format!("holds `{v}`, which is not a valid {}", .what),
+    None => "is missing".to_string(),
+})]
+pub struct RecordError {
+    pub entity: EntityId,
+    pub field: &'static str,
+    pub found: Option<String>,
+    pub what: &'static str,
+}
+
 /// Globally unique op id: the author and the author's own sequence number.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct OpId {
@@ -387,30 +402,90 @@ impl Record {
         }
     }
 
-    pub fn get(&self, field: &str) -> Option<&Value> {
+    /// The value of a field, by its stored name (also names this build does not know).
+    pub fn get_raw(&self, field: &str) -> Option<&Value> {
         self.fields.get(field).map(|f| &f.value).filter(|v| **v != Value::Null)
     }
-    pub fn text(&self, field: &str) -> String {
+    pub fn get(&self, field: impl FieldName) -> Option<&Value> {
+        self.get_raw(field.name())
+    }
+    pub fn text(&self, field: impl FieldName) -> String {
         self.get(field).and_then(Value::text).unwrap_or_default().to_string()
     }
-    pub fn opt_text(&self, field: &str) -> Option<String> {
+    pub fn opt_text(&self, field: impl FieldName) -> Option<String> {
         self.get(field).and_then(Value::text).map(str::to_string)
     }
-    pub fn date(&self, field: &str) -> Option<Date> {
+    pub fn date(&self, field: impl FieldName) -> Option<Date> {
         self.get(field).and_then(Value::date)
     }
-    pub fn float(&self, field: &str) -> Option<f64> {
+    pub fn float(&self, field: impl FieldName) -> Option<f64> {
         self.get(field).and_then(Value::float)
     }
-    pub fn linked(&self, rel: &str) -> Vec<String> {
+    pub fn int(&self, field: impl FieldName) -> Option<i64> {
+        self.get(field).and_then(Value::int)
+    }
+    pub fn bool(&self, field: impl FieldName) -> Option<bool> {
+        self.get(field).and_then(Value::bool)
+    }
+    /// An enumerated field: absent gives `default`; a value this build cannot
+    /// read is an error naming the record, never a silent default.
+    pub fn enum_or<T>(&self, field: impl FieldName, default: T) -> Result<T, RecordError>
+    where
+        T: std::str::FromStr<Err = super::ParseEnumError>,
+    {
+        match self.get(field) {
+            None => Ok(default),
+            Some(v) => self.parse_enum(field, v),
+        }
+    }
+    /// An enumerated field that every record of its kind has.
+    pub fn enum_req<T>(&self, field: impl FieldName) -> Result<T, RecordError>
+    where
+        T: std::str::FromStr<Err = super::ParseEnumError>,
+    {
+        match self.get(field) {
+            None => Err(RecordError {
+                entity: self.entity.clone(),
+                field: field.name(),
+                found: None,
+                what: "value",
+            }),
+            Some(v) => self.parse_enum(field, v),
+        }
+    }
+    fn parse_enum<T>(&self, field: impl FieldName, v: &Value) -> Result<T, RecordError>
+    where
+        T: std::str::FromStr<Err = super::ParseEnumError>,
+    {
+        let text = v.text().unwrap_or_default();
+        text.parse::<T>().map_err(|e| RecordError {
+            entity: self.entity.clone(),
+            field: field.name(),
+            found: Some(text.to_string()),
+            what: e.what,
+        })
+    }
+    pub fn linked(&self, rel: Rel) -> Vec<String> {
         self.links
-            .get(rel)
+            .get(rel.name())
             .map(|m| m.iter().filter(|(_, s)| s.present).map(|(t, _)| t.clone()).collect())
             .unwrap_or_default()
     }
     /// The op id of the latest write to `field` (the `base` for the next write).
-    pub fn base_of(&self, field: &str) -> Option<OpId> {
+    pub fn base_of(&self, field: impl FieldName) -> Option<OpId> {
+        self.base_of_raw(field.name())
+    }
+    /// The same by the stored name (also names this build does not know).
+    pub fn base_of_raw(&self, field: &str) -> Option<OpId> {
         self.fields.get(field).map(|f| f.op.clone())
+    }
+    /// Fields this build does not know (written by a newer version): kept, shown raw.
+    pub fn unknown_fields(&self) -> impl Iterator<Item = (&str, &Value)> {
+        let kind = self.entity.kind;
+        self.fields
+            .iter()
+            .filter(move |(k, _)| super::fields::label(kind, k, false).is_none())
+            .map(|(k, f)| (k.as_str(), &f.value))
     }
     pub fn open_conflicts(&self) -> impl Iterator<Item = &Conflict> {
         self.conflicts.iter().filter(|c| c.resolved_by.is_none())
@@ -450,12 +525,12 @@ mod tests {
         let a2 = op("zw", 2, 11, set("title", "A"), None);
         let b1 = op("lm", 1, 12, set("title", "B"), None);
         let r = Record::fold(e.clone(), &[b1.clone(), a2.clone(), a1.clone()]);
-        assert_eq!(r.text("title"), "B");
+        assert_eq!(r.get_raw("title"), Some(&Value::from("B")));
         assert_eq!(r.open_conflicts().count(), 1);
         // A write that saw B's value chains; the lead's Resolve closes the conflict.
         let a3 = op("zw", 3, 13, set("title", "C"), Some(b1.id.clone()));
         let r = Record::fold(e.clone(), &[a1.clone(), a2.clone(), b1.clone(), a3.clone()]);
-        assert_eq!(r.text("title"), "C");
+        assert_eq!(r.get_raw("title"), Some(&Value::from("C")));
         assert_eq!(r.open_conflicts().count(), 1);
         let res = op(
             "zw",

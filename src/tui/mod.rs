@@ -67,7 +67,7 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Action> {
     match effect {
         Effect::Quit => vec![],
         Effect::Reload => reload(app),
-        Effect::LoadHistory(e) => match app.store().history(&e) {
+        Effect::LoadHistory(e) => match app.entity_history(&e) {
             Ok(ops) => vec![Action::History(e, ops)],
             Err(err) => vec![Action::Done(Err(err.message().get(lang).to_string()))],
         },

@@ -346,7 +346,10 @@ fn history_lines<'a>(ui: &Ui, entity_matches: bool, max: usize) -> Vec<Line<'a>>
                 Span::styled(format!("{when} "), ui.st("text.dim")),
                 Span::styled(format!("{} ", op.id.actor), ui.st("text.title")),
                 Span::styled(
-                    truncate(&crate::message::describe_change(&op.change, ui.lang), 60),
+                    truncate(
+                        &crate::message::describe_change(op.entity.kind, &op.change, ui.lang),
+                        60,
+                    ),
                     ui.st("text"),
                 ),
             ]));

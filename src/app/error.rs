@@ -1,0 +1,130 @@
+//! Errors of the use cases, and their words in zh-CN and English.
+
+use crate::message::Msg;
+use crate::model::action::IllegalActionTransition;
+use crate::model::catalog::CatalogError;
+use crate::model::engagement::TeamRuleError;
+use crate::model::finding::IllegalFindingTransition;
+use crate::model::ops::RecordError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no {what} `{id}`")]
+    NotFound { what: &'static str, id: String },
+    #[error(transparent)]
+    Finding(#[from] IllegalFindingTransition),
+    #[error(transparent)]
+    Action(#[from] IllegalActionTransition),
+    #[error(transparent)]
+    Team(#[from] TeamRuleError),
+    #[error("{0}")]
+    Rule(Msg),
+    #[error("{0}")]
+    Invalid(Msg),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Record(#[from] RecordError),
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, AppError>;
+
+fn kind_zh(what: &str) -> &str {
+    match what {
+        "finding" => "发现项",
+        "action" => "纠正措施",
+        "engagement" => "审核项目",
+        "assessment" => "评估记录",
+        "member" => "成员",
+        "evidence" => "证据",
+        "indicator" => "指标",
+        "catalogue" => "指标目录",
+        "record" => "记录",
+        other => other,
+    }
+}
+
+impl AppError {
+    /// The error as a sentence in the given language.
+    pub fn message(&self) -> Msg {
+        match self {
+            AppError::Rule(m) | AppError::Invalid(m) => m.clone(),
+            AppError::Store(e) => store_message(e),
+            AppError::NotFound { what, id } => {
+                let what_zh = kind_zh(what);
+                crate::msg!("no {what} `{id}`", "找不到{what_zh} `{id}`")
+            }
+            AppError::Finding(t) => {
+                let (g, f, to) = (t.grade.zh(), t.from.zh(), t.to.zh());
+                Msg::new(t.to_string(), format!("{g}发现项不能从“{f}”变为“{to}”"))
+            }
+            AppError::Action(t) => {
+                let (f, to) = (t.from.zh(), t.to.zh());
+                Msg::new(t.to_string(), format!("纠正措施不能从“{f}”变为“{to}”"))
+            }
+            AppError::Team(t) => {
+                let (k, n) = (t.kind.zh(), t.certified);
+                Msg::new(
+                    t.to_string(),
+                    format!("{k}在审核组至少有两名持证审核员之前不能开具发现项（目前 {n} 名）"),
+                )
+            }
+            AppError::Record(r) => {
+                let (entity, field) = (&r.entity, r.field);
+                match &r.found {
+                    Some(v) => {
+                        let what = r.what;
+                        let what_zh = crate::model::engagement::human_name_zh(what);
+                        crate::msg!(
+                            "{entity}: field `{field}` holds `{v}`, which is not a valid {what} (written by a newer cscaudit?)",
+                            "{entity}：字段 `{field}` 的值 `{v}` 不是有效的{what_zh}（由更新版本的 cscaudit 写入？）"
+                        )
+                    }
+                    None => crate::msg!("{entity}: field `{field}` is missing", "{entity}：缺少字段 `{field}`"),
+                }
+            }
+            AppError::Catalog(_) | AppError::Io { .. } => Msg::same(self.to_string()),
+        }
+    }
+}
+
+/// A store error as a sentence in both languages.
+fn store_message(e: &StoreError) -> Msg {
+    {
+        match e {
+            StoreError::Locked { path } => {
+                let p = path.display();
+                crate::msg!(
+                    "the database {p} is in use by another cscaudit process; close it first",
+                    "数据库 {p} 正被另一个 cscaudit 进程使用；请先关闭它"
+                )
+            }
+            StoreError::NewerSchema { path, found, supported } => {
+                let p = path.display();
+                Msg::new(
+                    e.to_string(),
+                    format!(
+                        "数据库 {p} 由更新版本的 cscaudit 写入（架构 {found}，本版本支持 {supported}）；未作任何更改，请升级 cscaudit"
+                    ),
+                )
+            }
+            StoreError::Corrupt { path, what } => {
+                let p = path.display();
+                Msg::new(e.to_string(), format!("数据库 {p} 已损坏：{what}"))
+            }
+            StoreError::Sled { path, source } => {
+                let p = path.display();
+                Msg::new(e.to_string(), format!("数据库 {p} 出错：{source}"))
+            }
+            StoreError::Io { .. } | StoreError::Codec(_) => Msg::same(e.to_string()),
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! `cscaudit demo`: the demo engagement and the scale generator.
+
+use super::args::*;
+use super::output::*;
+use super::{Context, Result};
+use crate::app::{self};
+use std::io::Write;
+
+pub(super) fn demo(ctx: &Context, a: DemoArgs) -> Result<()> {
+    let dir = if ctx.explicit_data_dir {
+        ctx.paths.data_dir.clone()
+    } else {
+        ctx.paths.demo_dir()
+    };
+    let mut app = ctx.open(&dir)?;
+    let started = std::time::Instant::now();
+    let seeded = app::demo::seed(&mut app)?;
+    let mut o = out();
+    match seeded {
+        app::demo::Seeded::Created => writeln!(
+            o,
+            "{} {} ({:.1} s)",
+            ctx.lang.pick("Demo engagement created in", "示例项目已创建于"),
+            dir.display(),
+            started.elapsed().as_secs_f64()
+        )?,
+        app::demo::Seeded::AlreadyPresent => writeln!(
+            o,
+            "{} {}",
+            ctx.lang.pick("Demo engagement already present in", "示例项目已存在于"),
+            dir.display()
+        )?,
+    }
+    if let Some(n) = a.scale {
+        let t = std::time::Instant::now();
+        let id = app::demo::seed_scale(&app, n, &mut |done| {
+            if interactive() {
+                eprint!("\r{} {done}/{n}", ctx.lang.pick("generating", "生成中"));
+            }
+        })?;
+        if interactive() {
+            eprint!("\r\x1b[K");
+        }
+        writeln!(
+            o,
+            "{} {id}: {n} ({:.1} s)",
+            ctx.lang.pick("Scale engagement", "规模测试项目"),
+            t.elapsed().as_secs_f64()
+        )?;
+    }
+    if !a.no_tui && interactive() {
+        drop(o);
+        let engagement = if a.scale.is_some() {
+            app::demo::SCALE_ENGAGEMENT
+        } else {
+            app::demo::DEMO_ENGAGEMENT
+        };
+        return super::open_tui(ctx, app, &dir, Some(engagement));
+    }
+    let eng = app.engagement(app::demo::DEMO_ENGAGEMENT)?;
+    super::status::print_status(&mut o, &app.status_report(&eng)?, ctx.lang)?;
+    writeln!(
+        o,
+        "\n{} cscaudit --data-dir {} status",
+        ctx.lang.pick("Look again with:", "再次查看："),
+        shell_quote(&dir.display().to_string())
+    )?;
+    Ok(())
+}

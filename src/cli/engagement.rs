@@ -1,0 +1,140 @@
+//! `engagement` and `identity`: engagements, teams, who you are.
+
+use super::args::*;
+use super::output::*;
+use super::{CliError, Context, Result};
+use crate::app::NewEngagement;
+use crate::config::Lang;
+use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use crate::model::engagement::{Engagement, Member};
+use crate::text::{fit, side};
+use std::io::Write;
+
+pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
+    let app = ctx.open(&ctx.paths.data_dir)?;
+    let mut o = out();
+    match c {
+        EngagementCmd::List => {
+            for e in app.engagements()? {
+                writeln!(
+                    o,
+                    "{}  {}  {}  {}",
+                    e.id,
+                    e.kind.label(ctx.lang.is_zh()),
+                    e.auditee,
+                    e.title
+                )?;
+            }
+        }
+        EngagementCmd::Show { id } => {
+            let e = app.resolve_engagement(id.as_deref())?;
+            let cat = app.catalog_for(&e)?;
+            print_engagement(&mut o, &e, &app.team(&e.id)?, &cat, ctx.lang)?;
+        }
+        EngagementCmd::Create {
+            auditee,
+            kind,
+            id,
+            title,
+            site,
+            from,
+            to,
+            catalog,
+        } => {
+            let (cat, src) = match catalog.or_else(|| ctx.settings.catalog.clone()) {
+                Some(p) => {
+                    let p = ctx.paths.find_catalog(&p).ok_or_else(|| {
+                        let (p, dir) = (p.display(), ctx.paths.config_dir.join("catalogs"));
+                        let dir = dir.display();
+                        CliError(crate::msg!(
+                            "no catalogue file `{p}` (give a path, or an id of a file in {dir})",
+                            "找不到指标目录文件 `{p}`（请给出路径，或 {dir} 中文件的编号）"
+                        ))
+                    })?;
+                    let src = std::fs::read_to_string(&p).map_err(|e| same(format!("{}: {e}", p.display())))?;
+                    let cat = crate::model::catalog::parse(&src, &p.display().to_string())
+                        .map_err(|e| same(e.to_string()))?;
+                    (cat, src)
+                }
+                None => (Catalog::embedded(), EMBEDDED_GBT32312.to_string()),
+            };
+            let e = app.create_engagement(
+                NewEngagement {
+                    id,
+                    title,
+                    auditee,
+                    site,
+                    kind: kind.parse()?,
+                    period_start: date_arg(&from, "--from")?,
+                    period_end: date_arg(&to, "--to")?,
+                },
+                &cat,
+                &src,
+            )?;
+            writeln!(o, "{} {}", e.id, ctx.lang.pick("created", "已创建"))?;
+        }
+        EngagementCmd::AddMember {
+            engagement,
+            actor,
+            name,
+            initials,
+            role,
+            certificate,
+        } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let m = app.add_member(&eng.id, &actor, &name, &initials, role.parse()?, certificate.as_deref())?;
+            writeln!(
+                o,
+                "{} {} {} {}",
+                eng.id,
+                m.actor,
+                m.role.label(ctx.lang.is_zh()),
+                m.certificate_no.unwrap_or_default()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn print_engagement(
+    o: &mut dyn Write,
+    e: &Engagement,
+    team: &[Member],
+    cat: &Catalog,
+    lang: Lang,
+) -> std::io::Result<()> {
+    let zh = lang.is_zh();
+    writeln!(o, "{}  {}", e.id, side(&e.title, zh))?;
+    writeln!(o, "{}: {}", lang.pick("Auditee", "受审核方"), side(&e.auditee, zh))?;
+    writeln!(o, "{}: {}", lang.pick("Site", "地点"), side(&e.site, zh))?;
+    writeln!(o, "{}: {}", lang.pick("Kind", "类型"), e.kind.label(zh))?;
+    if let (Some(a), Some(b)) = (e.period_start, e.period_end) {
+        writeln!(o, "{}: {a} – {b}", lang.pick("Period", "评价期间"))?;
+    }
+    writeln!(
+        o,
+        "{}: {} {}{}",
+        lang.pick("Catalogue", "指标目录"),
+        cat.id,
+        cat.version,
+        if cat.provisional {
+            lang.pick(" (provisional catalogue)", "（暂定目录）")
+        } else {
+            ""
+        }
+    )?;
+    writeln!(o, "{}:", lang.pick("Team", "审核组"))?;
+    for m in team {
+        writeln!(
+            o,
+            "  {} {} {} {}",
+            fit(&m.initials, 4),
+            fit(side(&m.name, zh), 14),
+            fit(m.role.label(zh), 16),
+            m.certificate_no
+                .as_deref()
+                .unwrap_or(lang.pick("(no certificate)", "（无证书）"))
+        )?;
+    }
+    Ok(())
+}

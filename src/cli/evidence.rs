@@ -1,0 +1,39 @@
+//! `evidence`: attach and list evidence files.
+
+use super::args::*;
+use super::output::*;
+use super::{Context, Result};
+use std::io::Write;
+
+pub(super) fn evidence(ctx: &Context, c: EvidenceCmd) -> Result<()> {
+    let app = ctx.open(&ctx.paths.data_dir)?;
+    let mut o = out();
+    match c {
+        EvidenceCmd::Add {
+            file,
+            engagement,
+            indicator,
+            finding,
+            note,
+        } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let ev = app.attach_evidence(&eng.id, &file, &note, indicator.as_deref(), finding.as_deref())?;
+            writeln!(o, "{}  {}  {} B", ev.sha256, ev.name, ev.size)?;
+        }
+        EvidenceCmd::List { engagement } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            for ev in app.evidence(&eng.id)? {
+                writeln!(
+                    o,
+                    "{}  {}  {} B  {}  {}",
+                    crate::text::head(&ev.sha256, 12),
+                    ev.name,
+                    ev.size,
+                    ev.captured_by,
+                    ev.note
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

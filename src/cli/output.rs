@@ -1,0 +1,55 @@
+//! Output helpers shared by every command: stdout, dates, quoting, percentages.
+
+use super::{CliError, Result};
+use crate::app::status::ActionLine;
+use crate::config::Lang;
+use crate::message::Msg;
+use jiff::civil::Date;
+
+/// A message that reads the same in both languages (paths, parser output).
+pub(super) fn same(s: impl Into<String>) -> CliError {
+    CliError(Msg::same(s))
+}
+
+pub(super) fn date_arg(s: &Option<String>, what: &str) -> Result<Option<Date>> {
+    s.as_deref()
+        .map(|v| {
+            v.parse::<Date>().map_err(|_| {
+                CliError(crate::msg!(
+                    "{what} `{v}` is not a date (use YYYY-MM-DD)",
+                    "{what} `{v}` 不是日期（请用 YYYY-MM-DD）"
+                ))
+            })
+        })
+        .transpose()
+}
+
+pub(super) fn out() -> std::io::StdoutLock<'static> {
+    std::io::stdout().lock()
+}
+
+pub(super) fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
+}
+
+pub(super) fn shell_quote(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+pub(super) fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+pub(super) fn due_text(l: &ActionLine, lang: Lang) -> String {
+    match l.days_overdue {
+        Some(d) if d > 0 => format!("{d} {}", lang.pick("d overdue", "天逾期")),
+        Some(0) => lang.pick("due today", "今天到期").to_string(),
+        Some(d) => format!("{} {}", -d, lang.pick("d left", "天后到期")),
+        None => String::new(),
+    }
+}

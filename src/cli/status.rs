@@ -1,0 +1,177 @@
+//! `status` and `history`: where an engagement stands and what changed.
+
+use super::output::*;
+use crate::app::status::{ActionLine, StatusReport};
+use crate::config::Lang;
+use crate::model::finding::{FindingStatus, Grade};
+use crate::model::ops::{EntityId, Op};
+use crate::text::{fit, fit_right, side};
+use std::io::Write;
+
+pub fn print_action_line(o: &mut dyn Write, l: &ActionLine, lang: Lang) -> std::io::Result<()> {
+    let zh = lang.is_zh();
+    writeln!(
+        o,
+        "  {} {} {} {} {} {}",
+        fit(&l.id, 9),
+        fit(&l.finding, 7),
+        fit(l.due.map(|d| d.to_string()).as_deref().unwrap_or("-"), 10),
+        fit(&due_text(l, lang), 12),
+        fit(side(&l.owner, zh), 18),
+        side(&l.description, zh)
+    )
+}
+
+pub fn print_status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> std::io::Result<()> {
+    let zh = lang.is_zh();
+    writeln!(o, "{}  {}", r.engagement, side(&r.title, zh))?;
+    writeln!(o, "{}: {}", lang.pick("Auditee", "受审核方"), side(&r.auditee, zh))?;
+    let kind: crate::model::engagement::EngagementKind = r
+        .kind
+        .parse()
+        .unwrap_or(crate::model::engagement::EngagementKind::SelfAssessment);
+    writeln!(
+        o,
+        "{}: {}   {}: {}{}   {}: {}",
+        lang.pick("Kind", "类型"),
+        kind.label(zh),
+        lang.pick("Catalogue", "指标目录"),
+        r.catalog,
+        if r.provisional_catalog {
+            lang.pick(" (provisional catalogue)", "（暂定目录）")
+        } else {
+            ""
+        },
+        lang.pick("Today", "今天"),
+        r.today
+    )?;
+    let sc = &r.scorecard.overall;
+    writeln!(
+        o,
+        "{}: {}/{} ({})   {}: {}",
+        lang.pick("Checklist", "检查表"),
+        sc.assessed,
+        sc.applicable,
+        pct(sc.progress),
+        lang.pick("score", "得分"),
+        sc.score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into())
+    )?;
+
+    writeln!(
+        o,
+        "\n{} ({})",
+        lang.pick("Corrective actions", "纠正措施"),
+        r.actions_total
+    )?;
+    for &s in crate::model::action::ActionStatus::ALL {
+        let n = r.actions_by_status.get(s.as_str()).copied().unwrap_or(0);
+        if n > 0 {
+            writeln!(o, "  {} {}", fit(s.label(zh), 22), fit_right(&n.to_string(), 4))?;
+        }
+    }
+    let section = |o: &mut dyn Write, title: &str, lines: &[ActionLine]| -> std::io::Result<()> {
+        writeln!(o, "\n{title} ({})", lines.len())?;
+        for l in lines {
+            print_action_line(o, l, lang)?;
+        }
+        Ok(())
+    };
+    section(o, lang.pick("Overdue", "已逾期"), &r.overdue)?;
+    section(o, lang.pick("Due within 7 days", "7 天内到期"), &r.due_7)?;
+    section(o, lang.pick("Due within 30 days", "30 天内到期"), &r.due_30)?;
+    section(
+        o,
+        lang.pick("Awaiting verification", "待验证"),
+        &r.awaiting_verification,
+    )?;
+    writeln!(o, "\n{}: {}", lang.pick("Verified effective", "验证有效"), r.verified)?;
+
+    writeln!(o, "\n{}", lang.pick("By owner", "按责任人"))?;
+    writeln!(
+        o,
+        "  {} {} {} {} {}",
+        fit(lang.pick("owner", "责任人"), 24),
+        fit_right(lang.pick("open", "未完成"), 7),
+        fit_right(lang.pick("overdue", "逾期"), 7),
+        fit_right(lang.pick("≤7d", "7天内"), 7),
+        fit_right(lang.pick("to verify", "待验证"), 9)
+    )?;
+    for ow in &r.by_owner {
+        writeln!(
+            o,
+            "  {} {} {} {} {}",
+            fit(side(&ow.owner, zh), 24),
+            fit_right(&ow.open.to_string(), 7),
+            fit_right(&ow.overdue.to_string(), 7),
+            fit_right(&ow.due_7.to_string(), 7),
+            fit_right(&ow.awaiting_verification.to_string(), 9)
+        )?;
+    }
+
+    writeln!(
+        o,
+        "\n{} ({})",
+        lang.pick("Findings by grade and status", "发现项（按等级与状态）"),
+        r.findings_total
+    )?;
+    for &g in Grade::ALL {
+        if let Some(m) = r.findings_by_grade.get(g.as_str()) {
+            let parts: Vec<String> = FindingStatus::ALL
+                .iter()
+                .filter_map(|s| m.get(s.as_str()).map(|n| format!("{} {n}", s.label(zh))))
+                .collect();
+            writeln!(o, "  {} {}", fit(g.label(zh), 12), parts.join(", "))?;
+        }
+    }
+    writeln!(
+        o,
+        "\n{} ({})",
+        lang.pick("Open majors", "未关闭的严重不符合"),
+        r.open_majors.len()
+    )?;
+    for f in &r.open_majors {
+        writeln!(
+            o,
+            "  {} {} {} {}",
+            fit(&f.reference, 8),
+            fit(f.status.label(zh), 12),
+            fit(&f.closure_due.map(|d| d.to_string()).unwrap_or_default(), 10),
+            side(&f.title, zh)
+        )?;
+    }
+    if !r.responses_overdue.is_empty() {
+        writeln!(
+            o,
+            "\n{} ({})",
+            lang.pick("Responses overdue", "回复已逾期"),
+            r.responses_overdue.len()
+        )?;
+        for f in &r.responses_overdue {
+            writeln!(
+                o,
+                "  {} {} {} {}",
+                fit(&f.reference, 8),
+                fit(f.grade.label(zh), 12),
+                fit(&format!("{} {}", f.days_overdue.unwrap_or(0), lang.pick("d", "天")), 8),
+                side(&f.title, zh)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn print_history(o: &mut dyn Write, entity: &EntityId, ops: &[Op], lang: Lang) -> std::io::Result<()> {
+    writeln!(o, "{entity}")?;
+    for op in ops {
+        let when = jiff::Timestamp::from_millisecond(op.hlc.wall_ms as i64)
+            .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|_| op.hlc.wall_ms.to_string());
+        writeln!(
+            o,
+            "{when}  {}  {}",
+            fit(&op.id.actor, 10),
+            crate::message::describe_change(op.entity.kind, &op.change, lang)
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! Record fields: each record kind defines its fields once, here — the name
+//! stored in operations, the value type and the label in both languages.
+//! No other layer spells a field name as a string; they name a variant
+//! (`FindingField::ClosureDue`) and this table says how it is stored.
+//!
+//! Operations keep field names as text, so a field written by a newer cscaudit
+//! that this build does not know is still folded, stored, merged and shown raw.
+
+use super::ops::{Kind, Value};
+
+/// The value a field holds in its `Set` operations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    Text,
+    Date,
+    Number,
+    Int,
+    Bool,
+}
+
+impl ValueType {
+    /// Whether a value may be stored in a field of this type (`Null` clears any field).
+    pub fn accepts(self, v: &Value) -> bool {
+        matches!(
+            (self, v),
+            (_, Value::Null)
+                | (ValueType::Text, Value::Text(_))
+                | (ValueType::Date, Value::Date(_))
+                | (ValueType::Number, Value::Float(_) | Value::Int(_))
+                | (ValueType::Int, Value::Int(_))
+                | (ValueType::Bool, Value::Bool(_))
+        )
+    }
+}
+
+/// Something that names a stored field: a typed field of one record kind.
+pub trait FieldName: Copy {
+    fn name(self) -> &'static str;
+}
+
+/// A typed field of one record kind.
+pub trait Field: FieldName + Copy + PartialEq + std::fmt::Debug + 'static {
+    const KIND: Kind;
+    const ALL: &'static [Self];
+    fn ty(self) -> ValueType;
+    fn label(self, zh: bool) -> &'static str;
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|f| f.name() == name)
+    }
+}
+
+macro_rules! record_fields {
+    ($(#[$m:meta])* $name:ident for $kind:ident {
+        $($var:ident = $s:literal : $ty:ident / $en:literal / $zh:literal),+ $(,)?
+    }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($var),+ }
+        impl FieldName for $name {
+            fn name(self) -> &'static str { match self { $($name::$var => $s),+ } }
+        }
+        impl Field for $name {
+            const KIND: Kind = Kind::$kind;
+            const ALL: &'static [$name] = &[$($name::$var),+];
+            fn ty(self) -> ValueType { match self { $($name::$var => ValueType::$ty),+ } }
+            fn label(self, zh: bool) -> &'static str {
+                match self { $($name::$var => if zh { $zh } else { $en }),+ }
+            }
+        }
+    };
+}
+
+record_fields!(
+    /// An audit engagement.
+    EngagementField for Engagement {
+        Title = "title": Text / "title" / "标题",
+        Auditee = "auditee": Text / "auditee" / "受审核方",
+        Site = "site": Text / "site" / "场所",
+        Kind = "kind": Text / "kind" / "审核类型",
+        PeriodStart = "period_start": Date / "period start" / "审核期起",
+        PeriodEnd = "period_end": Date / "period end" / "审核期止",
+        CatalogId = "catalog_id": Text / "catalogue" / "指标目录",
+        CatalogVersion = "catalog_version": Text / "catalogue version" / "目录版本",
+    }
+);
+
+record_fields!(
+    /// A team member of one engagement.
+    MemberField for Member {
+        Engagement = "engagement": Text / "engagement" / "审核项目",
+        Actor = "actor": Text / "actor" / "用户标识",
+        Name = "name": Text / "name" / "姓名",
+        Initials = "initials": Text / "initials" / "缩写",
+        Role = "role": Text / "role" / "角色",
+        CertificateNo = "certificate_no": Text / "certificate no." / "证书编号",
+    }
+);
+
+record_fields!(
+    /// The result of one indicator in one engagement.
+    AssessmentField for Assessment {
+        Engagement = "engagement": Text / "engagement" / "审核项目",
+        Indicator = "indicator": Text / "indicator" / "指标",
+        Result = "result": Text / "result" / "结论",
+        Score = "score": Number / "score" / "得分",
+        Measured = "measured": Number / "measured value" / "实测值",
+        Method = "method": Text / "method" / "方法",
+        Notes = "notes": Text / "notes" / "备注",
+        Assignee = "assignee": Text / "assignee" / "负责人",
+        Workflow = "workflow": Text / "workflow" / "工作状态",
+    }
+);
+
+record_fields!(
+    /// A finding (nonconformity, observation, improvement).
+    FindingField for Finding {
+        Engagement = "engagement": Text / "engagement" / "审核项目",
+        Grade = "grade": Text / "grade" / "等级",
+        Status = "status": Text / "status" / "状态",
+        Title = "title": Text / "title" / "标题",
+        Statement = "statement": Text / "statement" / "事实描述",
+        Criterion = "criterion": Text / "criterion" / "依据",
+        EvidenceNote = "evidence_note": Text / "evidence note" / "证据说明",
+        RaisedBy = "raised_by": Text / "raised by" / "提出人",
+        RaisedOn = "raised_on": Date / "raised on" / "提出日期",
+        IssuedOn = "issued_on": Date / "issued on" / "开具日期",
+        ResponseDue = "response_due": Date / "response due" / "回复期限",
+        ClosureDue = "closure_due": Date / "closure due" / "关闭期限",
+        RootCause = "root_cause": Text / "root cause" / "根本原因",
+        Correction = "correction": Text / "correction" / "纠正",
+        RespondedOn = "responded_on": Date / "responded on" / "回复日期",
+        VerifiedOn = "verified_on": Date / "verified on" / "验证日期",
+        ClosedOn = "closed_on": Date / "closed on" / "关闭日期",
+        LastReason = "last_reason": Text / "reason" / "原因",
+    }
+);
+
+record_fields!(
+    /// A corrective action of a finding.
+    ActionField for Action {
+        Engagement = "engagement": Text / "engagement" / "审核项目",
+        Finding = "finding": Text / "finding" / "发现项",
+        Description = "description": Text / "description" / "措施",
+        Owner = "owner": Text / "owner" / "责任人",
+        Due = "due": Date / "due" / "期限",
+        Status = "status": Text / "status" / "状态",
+        Progress = "progress": Int / "progress" / "进度",
+        CompletionEvidence = "completion_evidence": Text / "completion evidence" / "完成证据",
+        CompletedOn = "completed_on": Date / "completed on" / "完成日期",
+        VerifiedBy = "verified_by": Text / "verified by" / "验证人",
+        VerifiedOn = "verified_on": Date / "verified on" / "验证日期",
+        VerificationNote = "verification_note": Text / "verification note" / "验证说明",
+        Effective = "effective": Bool / "effective" / "有效",
+    }
+);
+
+record_fields!(
+    /// Metadata of an evidence file (the bytes live in the blob folder).
+    EvidenceField for Evidence {
+        Sha256 = "sha256": Text / "sha256" / "SHA-256",
+        Engagement = "engagement": Text / "engagement" / "审核项目",
+        Name = "name": Text / "name" / "文件名",
+        Size = "size": Int / "size" / "大小",
+        MediaType = "media_type": Text / "media type" / "媒体类型",
+        CapturedBy = "captured_by": Text / "captured by" / "采集人",
+        CapturedAt = "captured_at": Text / "captured at" / "采集时间",
+        Note = "note": Text / "note" / "说明",
+    }
+);
+
+/// Link relations (sets of targets on a record).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Rel {
+    /// Indicators a finding is about.
+    Indicator,
+    /// Evidence (sha256) attached to an assessment or a finding.
+    Evidence,
+}
+
+impl Rel {
+    pub const ALL: &'static [Rel] = &[Rel::Indicator, Rel::Evidence];
+    pub fn name(self) -> &'static str {
+        match self {
+            Rel::Indicator => "indicator",
+            Rel::Evidence => "evidence",
+        }
+    }
+    pub fn label(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (Rel::Indicator, false) => "indicator",
+            (Rel::Indicator, true) => "指标",
+            (Rel::Evidence, false) => "evidence",
+            (Rel::Evidence, true) => "证据",
+        }
+    }
+    pub fn parse(name: &str) -> Option<Rel> {
+        Rel::ALL.iter().copied().find(|r| r.name() == name)
+    }
+}
+
+/// The label of a stored field name of a record kind, if this build knows it.
+pub fn label(kind: Kind, name: &str, zh: bool) -> Option<&'static str> {
+    fn find<F: Field>(name: &str, zh: bool) -> Option<&'static str> {
+        F::parse(name).map(|f| f.label(zh))
+    }
+    match kind {
+        Kind::Engagement => find::<EngagementField>(name, zh),
+        Kind::Member => find::<MemberField>(name, zh),
+        Kind::Assessment => find::<AssessmentField>(name, zh),
+        Kind::Finding => find::<FindingField>(name, zh),
+        Kind::Action => find::<ActionField>(name, zh),
+        Kind::Evidence => find::<EvidenceField>(name, zh),
+    }
+}
+
+/// The value type of a stored field name of a record kind, if this build knows it.
+pub fn value_type(kind: Kind, name: &str) -> Option<ValueType> {
+    fn find<F: Field>(name: &str) -> Option<ValueType> {
+        F::parse(name).map(|f| f.ty())
+    }
+    match kind {
+        Kind::Engagement => find::<EngagementField>(name),
+        Kind::Member => find::<MemberField>(name),
+        Kind::Assessment => find::<AssessmentField>(name),
+        Kind::Finding => find::<FindingField>(name),
+        Kind::Action => find::<ActionField>(name),
+        Kind::Evidence => find::<EvidenceField>(name),
+    }
+}
+
+/// An enumerated value of a known field in words (`plan-accepted` → `计划已接受`).
+pub fn value_label(kind: Kind, name: &str, text: &str, zh: bool) -> Option<&'static str> {
+    use super::{action::ActionStatus, assessment, engagement, finding};
+    fn pick<T: std::str::FromStr + Copy>(text: &str, f: impl Fn(T) -> &'static str) -> Option<&'static str> {
+        text.parse::<T>().ok().map(f)
+    }
+    match (kind, name) {
+        (Kind::Finding, n) if n == FindingField::Status.name() => pick(text, |s: finding::FindingStatus| s.label(zh)),
+        (Kind::Finding, n) if n == FindingField::Grade.name() => pick(text, |g: finding::Grade| g.label(zh)),
+        (Kind::Action, n) if n == ActionField::Status.name() => pick(text, |s: ActionStatus| s.label(zh)),
+        (Kind::Assessment, n) if n == AssessmentField::Result.name() => {
+            pick(text, |r: assessment::AssessmentResult| r.label(zh))
+        }
+        (Kind::Assessment, n) if n == AssessmentField::Workflow.name() => {
+            pick(text, |w: assessment::Workflow| w.label(zh))
+        }
+        (Kind::Engagement, n) if n == EngagementField::Kind.name() => {
+            pick(text, |k: engagement::EngagementKind| k.label(zh))
+        }
+        (Kind::Member, n) if n == MemberField::Role.name() => pick(text, |r: engagement::Role| r.label(zh)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unique<F: Field>() {
+        let mut names: Vec<&str> = F::ALL.iter().map(|f| f.name()).collect();
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n, "{:?}: duplicate field names", F::KIND);
+        for f in F::ALL {
+            assert_eq!(F::parse(f.name()), Some(*f));
+            assert!(!f.label(true).is_empty() && !f.label(false).is_empty());
+            assert_eq!(label(F::KIND, f.name(), false), Some(f.label(false)));
+        }
+        assert_eq!(F::parse("no_such_field"), None);
+    }
+
+    #[test]
+    fn every_kind_has_unique_named_labelled_fields() {
+        unique::<EngagementField>();
+        unique::<MemberField>();
+        unique::<AssessmentField>();
+        unique::<FindingField>();
+        unique::<ActionField>();
+        unique::<EvidenceField>();
+    }
+
+    #[test]
+    fn value_types_accept_their_values_only() {
+        assert!(ValueType::Date.accepts(&Value::Date(jiff::civil::date(2026, 1, 1))));
+        assert!(!ValueType::Date.accepts(&Value::Text("2026-01-01".into())));
+        assert!(ValueType::Number.accepts(&Value::Int(3)));
+        assert!(!ValueType::Int.accepts(&Value::Float(3.0)));
+        assert!(ValueType::Bool.accepts(&Value::Null));
+    }
+
+    #[test]
+    fn enum_values_are_labelled_per_kind() {
+        assert_eq!(
+            value_label(Kind::Finding, "status", "plan-accepted", true),
+            Some("计划已接受")
+        );
+        assert_eq!(
+            value_label(Kind::Action, "status", "verified-effective", false),
+            Some("verified-effective")
+        );
+        assert_eq!(value_label(Kind::Finding, "status", "bogus", true), None);
+        assert_eq!(label(Kind::Finding, "from_a_newer_version", true), None);
+    }
+}

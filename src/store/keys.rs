@@ -1,0 +1,83 @@
+//! Tree slots and key encodings: big-endian, prefix-scannable.
+
+use crate::model::ops::{Conflict, EntityId, Kind, OpId};
+
+// Tree slots, in the order of `Store::trees`.
+pub(super) const META: usize = 0;
+/// Ops, grouped per entity in chunks of up to `CHUNK` ops (key: entity prefix + chunk no).
+pub(super) const CHUNKS: usize = 1;
+/// Per actor, the sequence numbers already stored (a set of ranges): exact dedupe.
+pub(super) const SEEN: usize = 2;
+pub(super) const RECORDS: usize = 3; // one tree per kind: RECORDS + kind index
+pub(super) const INDEX: usize = RECORDS + Kind::ALL.len();
+pub(super) const CONFLICTS: usize = INDEX + 1;
+pub(super) const TREE_COUNT: usize = CONFLICTS + 1;
+
+/// Secondary indexes: one tree, keys prefixed by the index tag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum IndexTag {
+    FindingStatus = 1,
+    FindingGrade = 2,
+    FindingDue = 3,
+    ActionDue = 4,
+    ActionOwner = 5,
+    ActionFinding = 6,
+}
+
+pub(super) fn kind_slot(kind: Kind) -> usize {
+    RECORDS + Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+pub(super) fn tree_names() -> Vec<String> {
+    let mut v = vec!["meta".to_string(), "op_chunks".into(), "seen".into()];
+    v.extend(Kind::ALL.iter().map(|k| format!("rec_{}", k.name())));
+    v.push("index".into());
+    v.push("conflicts".into());
+    debug_assert_eq!(v.len(), TREE_COUNT);
+    v
+}
+
+/// Ops per stored chunk: bounds the bytes rewritten when one op is appended.
+pub(super) const CHUNK: u32 = 64;
+
+pub(super) fn chunk_key(e: &EntityId, idx: u32) -> Vec<u8> {
+    let mut k = entity_prefix(e);
+    k.extend_from_slice(&idx.to_be_bytes());
+    k
+}
+
+pub(super) fn op_id_key(id: &OpId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9 + id.actor.len());
+    k.extend_from_slice(id.actor.as_bytes());
+    k.push(0);
+    k.extend_from_slice(&id.seq.to_be_bytes());
+    k
+}
+
+pub(super) fn entity_prefix(e: &EntityId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + e.id.len());
+    k.push(e.kind.tag());
+    k.extend_from_slice(e.id.as_bytes());
+    k.push(0);
+    k
+}
+
+pub(super) fn index_key(tag: IndexTag, engagement: &str, value: &str, id: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(4 + engagement.len() + value.len() + id.len());
+    k.push(tag as u8);
+    k.extend_from_slice(engagement.as_bytes());
+    k.push(0);
+    k.extend_from_slice(value.as_bytes());
+    k.push(0);
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+pub(super) fn conflict_key(c: &Conflict) -> Vec<u8> {
+    let mut k = entity_prefix(&c.entity);
+    k.extend_from_slice(c.field.as_bytes());
+    k.push(0);
+    k.extend_from_slice(&op_id_key(&c.loser));
+    k
+}

@@ -1,0 +1,390 @@
+//! The operations log: ops stored per entity in chunks, per-actor sets of
+//! sequence numbers held (exact deduplication), local commits and merges of
+//! a teammate's ops. Every write is one sled transaction, flushed before return.
+
+use super::keys::*;
+use super::now_ms;
+use super::records::index_keys;
+use super::{Draft, MergeReport, Result, Store, codec};
+use crate::model::ops::{EntityId, Op, OpId, Record, sort_ops};
+use codec::CodecError;
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use std::collections::{BTreeMap, HashMap};
+
+type TxResult<T> = std::result::Result<T, ConflictableTransactionError<CodecError>>;
+
+fn tx_codec<T>(r: std::result::Result<T, CodecError>) -> TxResult<T> {
+    r.map_err(ConflictableTransactionError::Abort)
+}
+
+/// Sorted, disjoint, inclusive ranges of sequence numbers.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SeqSet(Vec<(u64, u64)>);
+
+impl SeqSet {
+    pub fn contains(&self, seq: u64) -> bool {
+        let i = self.0.partition_point(|r| r.1 < seq);
+        self.0.get(i).is_some_and(|r| r.0 <= seq)
+    }
+    pub fn insert(&mut self, seq: u64) {
+        let i = self.0.partition_point(|r| r.1 < seq);
+        if self.0.get(i).is_some_and(|r| r.0 <= seq) {
+            return;
+        }
+        let joins_prev = i > 0 && self.0[i - 1].1 + 1 == seq;
+        let joins_next = self.0.get(i).is_some_and(|r| r.0 == seq + 1);
+        match (joins_prev, joins_next) {
+            (true, true) => {
+                self.0[i - 1].1 = self.0[i].1;
+                self.0.remove(i);
+            }
+            (true, false) => self.0[i - 1].1 = seq,
+            (false, true) => self.0[i].0 = seq,
+            (false, false) => self.0.insert(i, (seq, seq)),
+        }
+    }
+}
+
+impl Store {
+    /// Every op that touched an entity, in log order.
+    pub fn history(&self, e: &EntityId) -> Result<Vec<Op>> {
+        let mut out = Vec::new();
+        for kv in self.trees[CHUNKS].scan_prefix(entity_prefix(e)) {
+            let (_, v) = kv.map_err(|x| self.sled_err(x))?;
+            out.extend(codec::decode::<Vec<Op>>(&v)?);
+        }
+        sort_ops(&mut out);
+        Ok(out)
+    }
+
+    /// The whole log in order (for bundles and audits of the store itself).
+    pub fn all_ops(&self) -> Result<Vec<Op>> {
+        let mut out = Vec::with_capacity(self.op_count());
+        for kv in self.trees[CHUNKS].iter() {
+            let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+            out.extend(codec::decode::<Vec<Op>>(&v)?);
+        }
+        sort_ops(&mut out);
+        Ok(out)
+    }
+
+    pub fn op_count(&self) -> usize {
+        self.meta_get::<u64>("op_count").ok().flatten().unwrap_or(0) as usize
+    }
+
+    /// The sequence numbers stored for an actor.
+    pub fn seen(&self, actor: &str) -> Result<SeqSet> {
+        match self.trees[SEEN].get(actor.as_bytes()).map_err(|e| self.sled_err(e))? {
+            Some(v) => Ok(codec::decode(&v)?),
+            None => Ok(SeqSet::default()),
+        }
+    }
+
+    /// Append local changes by `actor` as ops, update records and indexes in one
+    /// transaction, and flush to disk before returning the ops.
+    pub fn commit(&self, actor: &str, drafts: Vec<Draft>) -> Result<Vec<Op>> {
+        if drafts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut clock = self.lock_clock();
+        let seq_key = format!("seq/{actor}");
+        let mut seq: u64 = self.meta_get(&seq_key)?.unwrap_or(0);
+        let mut hlc = *clock;
+        let ops: Vec<Op> = drafts
+            .into_iter()
+            .map(|d| {
+                seq += 1;
+                hlc = hlc.tick(now_ms());
+                Op {
+                    id: OpId {
+                        actor: actor.to_string(),
+                        seq,
+                    },
+                    hlc,
+                    entity: d.entity,
+                    change: d.change,
+                    base: d.base,
+                }
+            })
+            .collect();
+        // Local ops are newer than anything seen (the clock observes merges), so
+        // each touched record is its stored fold plus the new ops.
+        let mut touched: BTreeMap<EntityId, (Option<Record>, Record)> = BTreeMap::new();
+        for op in &ops {
+            if !touched.contains_key(&op.entity) {
+                let old = self.record(&op.entity)?;
+                let new = old.clone().unwrap_or_else(|| Record::empty(op.entity.clone()));
+                touched.insert(op.entity.clone(), (old, new));
+            }
+            if let Some((_, r)) = touched.get_mut(&op.entity) {
+                r.apply(op);
+            }
+        }
+        let mut seen = self.seen(actor)?;
+        for op in &ops {
+            seen.insert(op.id.seq);
+        }
+        let mut by_entity: BTreeMap<EntityId, Vec<Op>> = BTreeMap::new();
+        for op in &ops {
+            by_entity.entry(op.entity.clone()).or_default().push(op.clone());
+        }
+        let encoded_seq = codec::encode(&seq)?;
+        let encoded_clock = codec::encode(&hlc)?;
+        let seen_rows = vec![(actor.as_bytes().to_vec(), codec::encode(&seen)?)];
+        self.write_tx(
+            ops.len(),
+            &by_entity,
+            &touched,
+            seen_rows,
+            &[(seq_key.as_bytes(), &encoded_seq), (b"clock", &encoded_clock)],
+        )?;
+        *clock = hlc;
+        drop(clock);
+        self.flush()?;
+        Ok(ops)
+    }
+
+    /// Merge a teammate's ops: append the unknown ones, re-fold every touched
+    /// record from its full op set, record conflicts, flush. Idempotent.
+    pub fn merge(&self, foreign: Vec<Op>) -> Result<MergeReport> {
+        let mut report = MergeReport {
+            received: foreign.len(),
+            ..Default::default()
+        };
+        let mut clock = self.lock_clock();
+        let mut seen: HashMap<String, SeqSet> = HashMap::new();
+        let mut fresh = Vec::new();
+        for op in foreign {
+            if !seen.contains_key(&op.id.actor) {
+                seen.insert(op.id.actor.clone(), self.seen(&op.id.actor)?);
+            }
+            let set = seen.get_mut(&op.id.actor).expect("inserted above");
+            if set.contains(op.id.seq) {
+                report.already_known += 1;
+                continue;
+            }
+            set.insert(op.id.seq);
+            fresh.push(op);
+        }
+        report.applied = fresh.len();
+        if fresh.is_empty() {
+            return Ok(report);
+        }
+        sort_ops(&mut fresh);
+        let mut by_entity: BTreeMap<EntityId, Vec<Op>> = BTreeMap::new();
+        for op in &fresh {
+            by_entity.entry(op.entity.clone()).or_default().push(op.clone());
+        }
+        let mut touched: BTreeMap<EntityId, (Option<Record>, Record)> = BTreeMap::new();
+        for (entity, new_ops) in &by_entity {
+            let entity = entity.clone();
+            let old = self.record(&entity)?;
+            let fast = match &old {
+                // Appending in order onto the stored fold gives the same result.
+                Some(r) => new_ops.first().is_some_and(|o| o.hlc > r.updated),
+                None => true,
+            };
+            let new = if fast {
+                let mut r = old.clone().unwrap_or_else(|| Record::empty(entity.clone()));
+                for op in new_ops {
+                    r.apply(op);
+                }
+                r
+            } else {
+                let mut all = self.history(&entity)?;
+                all.extend(new_ops.iter().cloned());
+                Record::fold(entity.clone(), &all)
+            };
+            let before = old.as_ref().map_or(0, |r| r.open_conflicts().count());
+            report.new_conflicts += new.open_conflicts().count().saturating_sub(before);
+            touched.insert(entity, (old, new));
+        }
+        report.records_touched = touched.len();
+        let max_seen = fresh.iter().map(|o| o.hlc).max().unwrap_or_default();
+        let new_clock = clock.observe(max_seen);
+        let encoded_clock = codec::encode(&new_clock)?;
+        let mut seen_rows = Vec::new();
+        for (actor, set) in &seen {
+            seen_rows.push((actor.as_bytes().to_vec(), codec::encode(set)?));
+        }
+        self.write_tx(
+            fresh.len(),
+            &by_entity,
+            &touched,
+            seen_rows,
+            &[(b"clock", &encoded_clock)],
+        )?;
+        *clock = new_clock;
+        drop(clock);
+        self.flush()?;
+        Ok(report)
+    }
+
+    /// Append ops to their entities' chunks. `existing` is how many ops each
+    /// entity already has stored (its record's `op_count`).
+    fn chunk_rows(&self, e: &EntityId, existing: u32, new_ops: &[Op]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut rows = Vec::new();
+        let mut idx = existing / CHUNK;
+        let mut cur: Vec<Op> = if !existing.is_multiple_of(CHUNK) {
+            match self.trees[CHUNKS]
+                .get(chunk_key(e, idx))
+                .map_err(|x| self.sled_err(x))?
+            {
+                Some(v) => codec::decode(&v)?,
+                None => return Err(self.corrupt(format!("missing op chunk {idx} of {e}"))),
+            }
+        } else {
+            Vec::new()
+        };
+        for op in new_ops {
+            if cur.len() as u32 == CHUNK {
+                rows.push((chunk_key(e, idx), codec::encode(&cur)?));
+                idx += 1;
+                cur.clear();
+            }
+            cur.push(op.clone());
+        }
+        rows.push((chunk_key(e, idx), codec::encode(&cur)?));
+        Ok(rows)
+    }
+
+    fn write_tx(
+        &self,
+        new_op_count: usize,
+        by_entity: &BTreeMap<EntityId, Vec<Op>>,
+        touched: &BTreeMap<EntityId, (Option<Record>, Record)>,
+        seen_rows: Vec<(Vec<u8>, Vec<u8>)>,
+        meta: &[(&[u8], &Vec<u8>)],
+    ) -> Result<()> {
+        // Encode outside the transaction closure (it may run more than once).
+        let mut op_rows = Vec::with_capacity(by_entity.len());
+        for (e, ops) in by_entity {
+            let existing = touched
+                .get(e)
+                .and_then(|(old, _)| old.as_ref())
+                .map_or(0, |r| r.op_count);
+            op_rows.extend(self.chunk_rows(e, existing, ops)?);
+        }
+        let total = codec::encode(&(self.op_count() as u64 + new_op_count as u64))?;
+        struct RecRow {
+            slot: usize,
+            id: Vec<u8>,
+            value: Vec<u8>,
+            old_index: Vec<Vec<u8>>,
+            new_index: Vec<Vec<u8>>,
+            old_conflicts: Vec<Vec<u8>>,
+            new_conflicts: Vec<(Vec<u8>, Vec<u8>)>,
+        }
+        let mut rec_rows = Vec::with_capacity(touched.len());
+        for (entity, (old, new)) in touched {
+            let mut new_conflicts = Vec::new();
+            for c in &new.conflicts {
+                new_conflicts.push((conflict_key(c), codec::encode(c)?));
+            }
+            rec_rows.push(RecRow {
+                slot: kind_slot(entity.kind),
+                id: entity.id.as_bytes().to_vec(),
+                value: codec::encode(new)?,
+                old_index: old.as_ref().map(index_keys).unwrap_or_default(),
+                new_index: index_keys(new),
+                old_conflicts: old
+                    .as_ref()
+                    .map(|r| r.conflicts.iter().map(conflict_key).collect())
+                    .unwrap_or_default(),
+                new_conflicts,
+            });
+        }
+        let trees: &[sled::Tree] = &self.trees;
+        trees
+            .transaction(|t: &Vec<TransactionalTree>| -> TxResult<()> {
+                for (k, v) in &op_rows {
+                    t[CHUNKS].insert(k.as_slice(), v.as_slice())?;
+                }
+                for (k, v) in &seen_rows {
+                    t[SEEN].insert(k.as_slice(), v.as_slice())?;
+                }
+                t[META].insert(b"op_count".as_slice(), total.as_slice())?;
+                for r in &rec_rows {
+                    t[r.slot].insert(r.id.as_slice(), r.value.as_slice())?;
+                    for k in &r.old_index {
+                        t[INDEX].remove(k.as_slice())?;
+                    }
+                    for k in &r.new_index {
+                        t[INDEX].insert(k.as_slice(), &[])?;
+                    }
+                    for k in &r.old_conflicts {
+                        t[CONFLICTS].remove(k.as_slice())?;
+                    }
+                    for (k, v) in &r.new_conflicts {
+                        t[CONFLICTS].insert(k.as_slice(), v.as_slice())?;
+                    }
+                }
+                for (k, v) in meta {
+                    t[META].insert(*k, v.as_slice())?;
+                }
+                tx_codec(Ok(()))
+            })
+            .map_err(|e| self.tx_err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ops::{Change, Kind};
+
+    #[test]
+    fn seq_set_merges_ranges() {
+        let mut s = SeqSet::default();
+        for x in [5, 1, 3, 2, 9, 4, 10] {
+            s.insert(x);
+        }
+        assert_eq!(s.0, vec![(1, 5), (9, 10)]);
+        assert!(s.contains(1) && s.contains(5) && s.contains(9) && s.contains(10));
+        assert!(!s.contains(0) && !s.contains(6) && !s.contains(8) && !s.contains(11));
+        s.insert(7);
+        s.insert(6);
+        s.insert(8);
+        assert_eq!(s.0, vec![(1, 10)]);
+    }
+
+    #[test]
+    fn long_histories_span_chunks_and_stay_ordered() {
+        let s = Store::temporary().unwrap();
+        let e = EntityId::new(Kind::Finding, "ZW-001");
+        for i in 0..(CHUNK * 2 + 5) {
+            let base = s.record(&e).unwrap().and_then(|r| r.base_of_raw("n"));
+            s.commit(
+                "zw",
+                vec![Draft {
+                    entity: e.clone(),
+                    change: Change::Set {
+                        field: "n".into(),
+                        value: i64::from(i).into(),
+                    },
+                    base,
+                }],
+            )
+            .unwrap();
+        }
+        let h = s.history(&e).unwrap();
+        assert_eq!(h.len() as u32, CHUNK * 2 + 5);
+        assert!(h.windows(2).all(|w| w[0].order_key() < w[1].order_key()));
+        assert_eq!(s.op_count(), h.len());
+        assert_eq!(s.record(&e).unwrap().unwrap().op_count as usize, h.len());
+        // A second entity's prefix is not confused with this one's (ZW-0010 vs ZW-001).
+        let other = EntityId::new(Kind::Finding, "ZW-0010");
+        s.commit(
+            "zw",
+            vec![Draft {
+                entity: other.clone(),
+                change: Change::Create,
+                base: None,
+            }],
+        )
+        .unwrap();
+        assert_eq!(s.history(&e).unwrap().len(), h.len());
+        assert_eq!(s.history(&other).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,131 @@
+//! Materialised records (the fold of each entity's ops), their secondary
+//! indexes and the list of open conflicts.
+
+use super::keys::*;
+use super::{Result, Store, codec};
+use crate::model::ops::{Conflict, EntityId, Kind, Record};
+use codec::CodecError;
+
+/// Index entries a record contributes.
+pub(super) fn index_keys(r: &Record) -> Vec<Vec<u8>> {
+    use crate::model::fields::{ActionField as A, FindingField as F};
+    if r.deleted {
+        return Vec::new();
+    }
+    let id = &r.entity.id;
+    let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "~".into());
+    match r.entity.kind {
+        Kind::Finding => {
+            let eng = r.text(F::Engagement);
+            vec![
+                index_key(IndexTag::FindingStatus, &eng, &r.text(F::Status), id),
+                index_key(IndexTag::FindingGrade, &eng, &r.text(F::Grade), id),
+                index_key(IndexTag::FindingDue, &eng, &date(r.date(F::ClosureDue)), id),
+            ]
+        }
+        Kind::Action => {
+            let eng = r.text(A::Engagement);
+            vec![
+                index_key(IndexTag::ActionDue, &eng, &date(r.date(A::Due)), id),
+                index_key(IndexTag::ActionOwner, &eng, &r.text(A::Owner), id),
+                index_key(IndexTag::ActionFinding, &eng, &r.text(A::Finding), id),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
+impl Store {
+    pub fn record(&self, e: &EntityId) -> Result<Option<Record>> {
+        match self.trees[kind_slot(e.kind)]
+            .get(e.id.as_bytes())
+            .map_err(|x| self.sled_err(x))?
+        {
+            Some(v) => Ok(Some(codec::decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Live (not deleted) records of a kind whose id starts with `prefix`.
+    pub fn records(&self, kind: Kind, prefix: &str) -> Result<Vec<Record>> {
+        self.records_map(kind, prefix, |r| Some(r.clone()))
+    }
+
+    /// Scan records of a kind and map each live one (decoding runs on every
+    /// core: large engagements load in a fraction of the time).
+    pub fn records_map<T: Send>(
+        &self,
+        kind: Kind,
+        prefix: &str,
+        f: impl Fn(&Record) -> Option<T> + Sync,
+    ) -> Result<Vec<T>> {
+        let mut raw = Vec::new();
+        for kv in self.trees[kind_slot(kind)].scan_prefix(prefix.as_bytes()) {
+            let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+            raw.push(v);
+        }
+        let decode = |chunk: &[sled::IVec]| -> std::result::Result<Vec<T>, CodecError> {
+            let mut out = Vec::with_capacity(chunk.len());
+            for v in chunk {
+                let r: Record = codec::decode(v)?;
+                if !r.deleted
+                    && let Some(x) = f(&r)
+                {
+                    out.push(x);
+                }
+            }
+            Ok(out)
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        if raw.len() < 2048 || threads < 2 {
+            return Ok(decode(&raw)?);
+        }
+        let size = raw.len().div_ceil(threads);
+        let parts: Vec<std::result::Result<Vec<T>, CodecError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = raw.chunks(size).map(|c| s.spawn(|| decode(c))).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(CodecError::Decode("decoder thread panicked".into())))
+                })
+                .collect()
+        });
+        let mut out = Vec::with_capacity(raw.len());
+        for p in parts {
+            out.extend(p?);
+        }
+        Ok(out)
+    }
+
+    /// Ids from an index, for one engagement and an optional value prefix.
+    pub fn index_ids(&self, tag: IndexTag, engagement: &str, value: Option<&str>) -> Result<Vec<String>> {
+        let mut prefix = vec![tag as u8];
+        prefix.extend_from_slice(engagement.as_bytes());
+        prefix.push(0);
+        if let Some(v) = value {
+            prefix.extend_from_slice(v.as_bytes());
+            prefix.push(0);
+        }
+        let mut out = Vec::new();
+        for kv in self.trees[INDEX].scan_prefix(&prefix) {
+            let (k, _) = kv.map_err(|e| self.sled_err(e))?;
+            let id = k.rsplit(|b| *b == 0).next().unwrap_or_default();
+            out.push(String::from_utf8_lossy(id).into_owned());
+        }
+        Ok(out)
+    }
+
+    /// Open conflicts across the database.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
+        let mut out = Vec::new();
+        for kv in self.trees[CONFLICTS].iter() {
+            let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+            let c: Conflict = codec::decode(&v)?;
+            if c.resolved_by.is_none() {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+}
