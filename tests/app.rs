@@ -479,3 +479,50 @@ fn findings_through_the_indexes_equal_a_full_scan() {
         }
     }
 }
+
+#[test]
+fn a_grade_this_build_cannot_read_is_an_error_naming_the_finding_and_unknown_fields_are_kept() {
+    use cscaudit::config::Lang;
+    use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId, Value};
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let e = engagement(&app, EngagementKind::SelfAssessment, false);
+    let f = app.raise_finding(&e, nc(Grade::Minor, false)).unwrap();
+    // A teammate on a newer version writes a grade and a field this build does not know.
+    let foreign = |seq, field: &str, value: &str| Op {
+        id: OpId {
+            actor: "newer".into(),
+            seq,
+        },
+        hlc: Hlc {
+            wall_ms: u64::MAX / 2,
+            counter: seq as u32,
+        },
+        entity: EntityId::new(Kind::Finding, &f.reference),
+        change: Change::Set {
+            field: field.into(),
+            value: value.into(),
+        },
+        base: None,
+    };
+    app.merge_ops(vec![foreign(1, "risk_rating", "高")]).unwrap();
+    let (_, ops) = app.history(&f.reference).unwrap();
+    assert!(ops.iter().any(|o| matches!(&o.change, Change::Set { field, value }
+        if field == "risk_rating" && *value == Value::from("高"))));
+    assert_eq!(app.finding(&f.reference).unwrap().grade, Grade::Minor);
+    app.merge_ops(vec![foreign(2, "grade", "critical")]).unwrap();
+    let err = app.finding(&f.reference).unwrap_err();
+    assert!(matches!(err, AppError::Record(_)), "{err:?}");
+    let en = err.message().get(Lang::En).to_string();
+    assert!(
+        en.contains(&f.reference) && en.contains("critical") && en.contains("grade"),
+        "{en}"
+    );
+    assert!(err.message().get(Lang::Zh).contains("等级"));
+    // The unknown field is still there after the merge, for a newer build to read.
+    let ops = app.all_ops().unwrap();
+    assert!(
+        ops.iter()
+            .any(|o| matches!(&o.change, Change::Set { field, .. } if field == "risk_rating"))
+    );
+}

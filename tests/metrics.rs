@@ -12,6 +12,13 @@ fn shared(name: &str) -> Option<PathBuf> {
         .join("../shared/fixtures/anonymous-bank-1999")
         .join(name);
     if !p.is_file() {
+        // CI sets CSCAUDIT_REQUIRE_FIXTURES=1: there a missing fixture is a failure, not a skip.
+        if std::env::var_os("CSCAUDIT_REQUIRE_FIXTURES").is_some_and(|v| v == "1") {
+            panic!(
+                "{} is absent and CSCAUDIT_REQUIRE_FIXTURES=1: the real-data tests need ../shared/fixtures",
+                p.display()
+            );
+        }
         eprintln!(
             "SKIPPED: {} is absent (the full months live in ../shared/fixtures)",
             p.display()

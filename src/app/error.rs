@@ -128,3 +128,70 @@ fn store_message(e: &StoreError) -> Msg {
         }
     }
 }
+
+/// A broken audit rule in words, about `subject` (a finding or action reference).
+pub(crate) fn violation(subject: &str, v: &crate::model::rules::Violation) -> AppError {
+    use crate::model::rules::Violation as V;
+    let m = match v {
+        V::NoTitle => return AppError::Invalid(crate::msg!("a finding needs a title", "发现项必须有标题")),
+        V::NoStatement => {
+            return AppError::Invalid(crate::msg!(
+                "a nonconformity needs a statement of what was seen",
+                "不符合项必须写明观察到的事实"
+            ));
+        }
+        V::NoRootCause => {
+            return AppError::Invalid(crate::msg!(
+                "the response to a nonconformity needs a root cause",
+                "对不符合项的回复必须包含根本原因"
+            ));
+        }
+        V::ActionIncomplete => {
+            return AppError::Invalid(crate::msg!(
+                "a corrective action needs a description and an owner",
+                "纠正措施必须有描述和责任人"
+            ));
+        }
+        V::ProgressOver100(p) => {
+            return AppError::Invalid(crate::msg!("progress {p}% is over 100%", "进度 {p}% 超过 100%"));
+        }
+        V::NoLiveAction => crate::msg!(
+            "{subject} has no corrective action yet: add one before accepting the plan",
+            "{subject} 尚无纠正措施：请先添加再接受计划"
+        ),
+        V::OpenActions(open) => {
+            let open = open.join(", ");
+            crate::msg!(
+                "{subject} still has open corrective actions: {open}",
+                "{subject} 仍有未完成的纠正措施：{open}"
+            )
+        }
+        V::ActionsNotEffective(pending) => {
+            let (pending_en, pending_zh) = if pending.is_empty() {
+                ("none exist".to_string(), "尚无措施".to_string())
+            } else {
+                (pending.join(", "), pending.join(", "))
+            };
+            crate::msg!(
+                "{subject} can be verified only when every corrective action is verified effective (pending: {pending_en})",
+                "只有全部纠正措施验证有效后，{subject} 才能验证（待验证：{pending_zh}）"
+            )
+        }
+        V::ActionsClosedFor(status) => {
+            let (st_en, st_zh) = (status.as_str(), status.zh());
+            crate::msg!(
+                "{subject} is {st_en}: corrective actions can be added once it is issued and until it is verified",
+                "{subject} 状态为{st_zh}：纠正措施只能在开具后、验证前添加"
+            )
+        }
+        V::OwnerVerifies(owner) => crate::msg!(
+            "{subject} is owned by {owner}: its owner cannot verify it",
+            "{subject} 的责任人是 {owner}：责任人不能验证自己的措施"
+        ),
+        V::VerifyByUpdate => crate::msg!(
+            "use verify to record whether an action was effective",
+            "请用“验证”记录措施是否有效"
+        ),
+    };
+    AppError::Rule(m)
+}

@@ -1,11 +1,12 @@
 //! Raising findings and moving them through their lifecycle.
 
+use super::error::violation;
 use super::{App, AppError, Result, create, link, set, set_if_changed};
-use crate::model::action::ActionStatus;
 use crate::model::engagement::{Role, check_can_issue};
 use crate::model::fields::{Field, FieldName, FindingField as FF, Rel};
 use crate::model::finding::{Finding, FindingStatus, Grade, check_transition};
 use crate::model::ops::{EntityId, Kind, Value};
+use crate::model::rules;
 
 #[derive(Clone, Debug)]
 pub struct NewFinding {
@@ -92,18 +93,7 @@ impl App {
             &[Role::Lead, Role::Auditor, Role::TechnicalExpert],
             ("raise findings", "提出发现项"),
         )?;
-        if new.title.trim().is_empty() {
-            return Err(AppError::Invalid(crate::msg!(
-                "a finding needs a title",
-                "发现项必须有标题"
-            )));
-        }
-        if new.grade.is_nonconformity() && new.statement.trim().is_empty() {
-            return Err(AppError::Invalid(crate::msg!(
-                "a nonconformity needs a statement of what was seen",
-                "不符合项必须写明观察到的事实"
-            )));
-        }
+        rules::check_raise(new.grade, &new.title, &new.statement).map_err(|v| violation(engagement, &v))?;
         let cat = self.catalog_for(&eng)?;
         for i in &new.indicators {
             if cat.indicator(i).is_none() {
@@ -167,12 +157,7 @@ impl App {
                     &[Role::Lead, Role::Auditor, Role::AuditeeContact],
                     ("record the auditee's response", "记录受审核方回复"),
                 )?;
-                if f.grade.is_nonconformity() && root_cause.trim().is_empty() {
-                    return Err(AppError::Invalid(crate::msg!(
-                        "the response to a nonconformity needs a root cause",
-                        "对不符合项的回复必须包含根本原因"
-                    )));
-                }
+                rules::check_response(f.grade, root_cause).map_err(|v| violation(reference, &v))?;
                 set_if_changed(&mut d, &e, c, FF::RootCause, root_cause.clone().into());
                 set_if_changed(&mut d, &e, c, FF::Correction, correction.clone().into());
                 set_if_changed(&mut d, &e, c, FF::RespondedOn, today.into());
@@ -183,17 +168,7 @@ impl App {
                     &auditors,
                     ("accept a corrective-action plan", "接受纠正措施计划"),
                 )?;
-                let live = self
-                    .actions_of(&f)?
-                    .into_iter()
-                    .filter(|a| a.status != ActionStatus::Cancelled)
-                    .count();
-                if f.grade.is_nonconformity() && live == 0 {
-                    return Err(AppError::Rule(crate::msg!(
-                        "{reference} has no corrective action yet: add one before accepting the plan",
-                        "{reference} 尚无纠正措施：请先添加再接受计划"
-                    )));
-                }
+                rules::check_accept_plan(f.grade, &self.actions_of(&f)?).map_err(|v| violation(reference, &v))?;
             }
             FindingMove::RejectResponse { reason }
             | FindingMove::Withdraw { reason }
@@ -212,43 +187,11 @@ impl App {
                 }
             }
             FindingMove::Implement => {
-                let open: Vec<String> = self
-                    .actions_of(&f)?
-                    .into_iter()
-                    .filter(|a| a.status.is_open())
-                    .map(|a| a.id)
-                    .collect();
-                if !open.is_empty() {
-                    let open = open.join(", ");
-                    return Err(AppError::Rule(crate::msg!(
-                        "{reference} still has open corrective actions: {open}",
-                        "{reference} 仍有未完成的纠正措施：{open}"
-                    )));
-                }
+                rules::check_implement(&self.actions_of(&f)?).map_err(|v| violation(reference, &v))?;
             }
             FindingMove::Verify => {
                 self.require_role(&f.engagement, &auditors, ("verify findings", "验证发现项"))?;
-                let actions: Vec<_> = self
-                    .actions_of(&f)?
-                    .into_iter()
-                    .filter(|a| a.status != ActionStatus::Cancelled)
-                    .collect();
-                let pending: Vec<&str> = actions
-                    .iter()
-                    .filter(|a| a.status != ActionStatus::Effective)
-                    .map(|a| a.id.as_str())
-                    .collect();
-                if actions.is_empty() || !pending.is_empty() {
-                    let (pending_en, pending_zh) = if pending.is_empty() {
-                        ("none exist".to_string(), "尚无措施".to_string())
-                    } else {
-                        (pending.join(", "), pending.join(", "))
-                    };
-                    return Err(AppError::Rule(crate::msg!(
-                        "{reference} can be verified only when every corrective action is verified effective (pending: {pending_en})",
-                        "只有全部纠正措施验证有效后，{reference} 才能验证（待验证：{pending_zh}）"
-                    )));
-                }
+                rules::check_verify(&self.actions_of(&f)?).map_err(|v| violation(reference, &v))?;
                 set_if_changed(&mut d, &e, c, FF::VerifiedOn, today.into());
             }
             FindingMove::Close => {

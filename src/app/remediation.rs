@@ -1,11 +1,12 @@
 //! Corrective actions: adding, updating, and verifying that they worked.
 
-use super::{App, AppError, Result, create, set, set_if_changed};
+use super::error::violation;
+use super::{App, Result, create, set, set_if_changed};
 use crate::model::action::{ActionStatus, CorrectiveAction, check_transition};
 use crate::model::engagement::Role;
 use crate::model::fields::ActionField as AcF;
-use crate::model::finding::FindingStatus;
 use crate::model::ops::{EntityId, Kind, Value};
+use crate::model::rules;
 use jiff::civil::Date;
 
 #[derive(Clone, Debug)]
@@ -30,22 +31,7 @@ pub struct ActionUpdate {
 impl App {
     pub fn add_action(&self, finding: &str, new: NewAction) -> Result<CorrectiveAction> {
         let f = self.finding(finding)?;
-        if matches!(
-            f.status,
-            FindingStatus::Draft | FindingStatus::Verified | FindingStatus::Closed | FindingStatus::Withdrawn
-        ) {
-            let (st_en, st_zh) = (f.status.as_str(), f.status.zh());
-            return Err(AppError::Rule(crate::msg!(
-                "{finding} is {st_en}: corrective actions can be added once it is issued and until it is verified",
-                "{finding} 状态为{st_zh}：纠正措施只能在开具后、验证前添加"
-            )));
-        }
-        if new.description.trim().is_empty() || new.owner.trim().is_empty() {
-            return Err(AppError::Invalid(crate::msg!(
-                "a corrective action needs a description and an owner",
-                "纠正措施必须有描述和责任人"
-            )));
-        }
+        rules::check_add_action(f.status, &new.description, &new.owner).map_err(|v| violation(finding, &v))?;
         let id = {
             let initials = self.identity().initials.clone();
             loop {
@@ -81,15 +67,10 @@ impl App {
         let a = CorrectiveAction::from_record(&rec)?;
         let (e, c) = (&rec.entity, Some(&rec));
         let mut d = Vec::new();
+        rules::check_action_update(up.status, up.progress).map_err(|v| violation(id, &v))?;
         if let Some(to) = up.status
             && to != a.status
         {
-            if matches!(to, ActionStatus::Effective | ActionStatus::Ineffective) {
-                return Err(AppError::Rule(crate::msg!(
-                    "use verify to record whether an action was effective",
-                    "请用“验证”记录措施是否有效"
-                )));
-            }
             check_transition(a.status, to)?;
             set_if_changed(&mut d, e, c, AcF::Status, to.as_str().into());
             if to == ActionStatus::Completed {
@@ -97,16 +78,10 @@ impl App {
                 set_if_changed(&mut d, e, c, AcF::Progress, Value::Int(100));
             }
         }
-        if let Some(p) = up.progress {
-            if p > 100 {
-                return Err(AppError::Invalid(crate::msg!(
-                    "progress {p}% is over 100%",
-                    "进度 {p}% 超过 100%"
-                )));
-            }
-            if up.status != Some(ActionStatus::Completed) {
-                set_if_changed(&mut d, e, c, AcF::Progress, Value::Int(i64::from(p)));
-            }
+        if let Some(p) = up.progress
+            && up.status != Some(ActionStatus::Completed)
+        {
+            set_if_changed(&mut d, e, c, AcF::Progress, Value::Int(i64::from(p)));
         }
         if let Some(x) = up.completion_evidence {
             set_if_changed(&mut d, e, c, AcF::CompletionEvidence, x.into());
@@ -134,13 +109,8 @@ impl App {
             ("verify corrective actions", "验证纠正措施"),
         )?;
         let me = self.identity().clone();
-        let owner = a.owner.trim();
-        if owner == me.actor || owner == me.name || owner == self.display_name(&a.engagement, &me.actor) {
-            return Err(AppError::Rule(crate::msg!(
-                "{id} is owned by {owner}: its owner cannot verify it",
-                "{id} 的责任人是 {owner}：责任人不能验证自己的措施"
-            )));
-        }
+        let shown = self.display_name(&a.engagement, &me.actor);
+        rules::check_verifier(&a.owner, &[&me.actor, &me.name, &shown]).map_err(|v| violation(id, &v))?;
         let to = if effective {
             ActionStatus::Effective
         } else {

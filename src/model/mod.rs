@@ -9,6 +9,7 @@ pub mod fields;
 pub mod finding;
 pub mod ops;
 pub mod policy;
+pub mod rules;
 pub mod scoring;
 
 /// A string that does not name any value of an enumeration.
