@@ -47,9 +47,14 @@ fn bad_catalogues_name_line_column_and_field() {
         ("bad-unknown-group.toml", 15, 9, "field `group`: unknown group `nope`"),
         ("bad-metric.toml", 21, 10, "field `metric`: unknown metric `happiness`"),
         ("bad-weight.toml", 20, 10, "field `weight`: must be a number ≥ 0"),
-        ("bad-unit.toml", 18, 8, "field `unit`: unknown variant `furlongs`"),
+        (
+            "bad-unit.toml",
+            18,
+            8,
+            "field `indicator.unit`: unknown variant `furlongs`",
+        ),
         ("bad-missing-field.toml", 13, 1, "missing field `direction`"),
-        ("bad-syntax.toml", 17, 13, "field `name_en`"),
+        ("bad-syntax.toml", 17, 13, "field `indicator.name_en`"),
         ("bad-parent.toml", 12, 10, "field `parent`: unknown group `ghost`"),
     ];
     for (file, line, column, needle) in cases {

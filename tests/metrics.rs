@@ -286,7 +286,7 @@ fn a_mapped_csv_export_gives_the_same_figures() {
 fn a_bad_mapping_names_file_line_and_field() {
     let e = Mapping::parse("delimiter = \";\"\n[columns]\ndate = \"d\"\nwait = 5\n", "m.toml").unwrap_err();
     assert_eq!((e.line, e.column), (4, 8));
-    assert!(e.message.contains("field `wait`"), "{e}");
+    assert!(e.message.contains("field `columns.wait`"), "{e}");
 }
 
 #[test]

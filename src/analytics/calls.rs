@@ -213,7 +213,7 @@ pub struct CsvReader {
 
 impl Mapping {
     pub fn parse(src: &str, file: &str) -> Result<Mapping, crate::config::ConfigError> {
-        toml::from_str(src).map_err(|e| crate::config::toml_error(src, std::path::Path::new(file), &e))
+        crate::config::toml_file::deserialize(src, file)
     }
 
     pub fn delimiter_byte(&self) -> Result<u8, String> {

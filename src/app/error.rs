@@ -1,8 +1,8 @@
 //! Errors of the use cases, and their words in zh-CN and English.
 
+use crate::config::CatalogError;
 use crate::message::Msg;
 use crate::model::action::IllegalActionTransition;
-use crate::model::catalog::CatalogError;
 use crate::model::engagement::TeamRuleError;
 use crate::model::finding::IllegalFindingTransition;
 use crate::model::ops::RecordError;

@@ -17,7 +17,7 @@ pub use finding::{FindingMove, NewFinding};
 pub use remediation::{ActionUpdate, NewAction};
 
 use crate::model::action::CorrectiveAction;
-use crate::model::catalog::{self, Catalog};
+use crate::model::catalog::Catalog;
 use crate::model::engagement::{Engagement, Member};
 use crate::model::fields::{Field, Rel};
 use crate::model::finding::Finding;
@@ -233,7 +233,7 @@ impl App {
             return Ok(c.clone());
         }
         let cat = match self.store.meta_get::<String>(&key)? {
-            Some(src) => catalog::parse(&src, &key)?,
+            Some(src) => crate::config::parse_catalog(&src, &key)?,
             None => {
                 let c = Catalog::embedded();
                 if c.id != e.catalog_id {

@@ -10,14 +10,16 @@ pub(super) fn config_check(ctx: &Context) -> Result<()> {
     let mut o = out();
     let mut bad = 0;
     let cfg = ctx.paths.config_file();
-    let (settings, err) = Settings::load(&ctx.paths);
-    match (&err, cfg.exists()) {
-        (Some(e), _) => {
-            bad += 1;
-            writeln!(o, "config.toml: {e}")?;
+    let (settings, problems) = Settings::load(&ctx.paths);
+    match (problems.is_empty(), cfg.exists()) {
+        (false, _) => {
+            for e in &problems {
+                bad += 1;
+                writeln!(o, "config.toml: {e}")?;
+            }
         }
-        (None, true) => writeln!(o, "config.toml: {} ({})", l("ok", "正常"), cfg.display())?,
-        (None, false) => {
+        (true, true) => writeln!(o, "config.toml: {} ({})", l("ok", "正常"), cfg.display())?,
+        (true, false) => {
             let p = cfg.display();
             writeln!(
                 o,
@@ -54,7 +56,8 @@ pub(super) fn config_check(ctx: &Context) -> Result<()> {
         l("language", "语言"),
         if ctx.lang.is_zh() { "zh-CN" } else { "en" }
     )?;
-    for p in &setup.problems {
+    // The setup repeats config.toml's own problems (for the TUI); they were listed above.
+    for p in setup.problems.iter().skip(problems.len()) {
         bad += 1;
         writeln!(o, "{}: {p}", l("problem", "问题"))?;
     }

@@ -52,7 +52,7 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                         ))
                     })?;
                     let src = std::fs::read_to_string(&p).map_err(|e| same(format!("{}: {e}", p.display())))?;
-                    let cat = crate::model::catalog::parse(&src, &p.display().to_string())
+                    let cat = crate::config::parse_catalog(&src, &p.display().to_string())
                         .map_err(|e| same(e.to_string()))?;
                     (cat, src)
                 }

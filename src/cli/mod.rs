@@ -98,9 +98,9 @@ pub fn lang_for(cli: &Cli) -> Lang {
 impl Context {
     pub fn new(cli: &Cli) -> Context {
         let paths = Paths::resolve(cli.data_dir.clone());
-        let (settings, err) = Settings::load(&paths);
-        if let Some(e) = err {
-            eprintln!("warning: {e} (using default settings)");
+        let (settings, problems) = Settings::load(&paths);
+        for e in problems {
+            eprintln!("warning: {e} (that setting keeps its default)");
         }
         let lang = cli
             .lang

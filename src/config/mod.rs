@@ -4,9 +4,14 @@
 //! Config is read before anything else happens; a bad file is reported with
 //! file:line:column and the app continues with defaults.
 
-use crate::model::catalog::{self, Catalog, CatalogError};
-use crate::model::policy::DuePolicy;
-use serde::Deserialize;
+mod catalog;
+mod settings;
+pub mod toml_file;
+
+pub use catalog::{CatalogError, load_catalog_file, parse_catalog};
+pub use settings::{Lang, Settings};
+pub use toml_file::ConfigError;
+
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug)]
@@ -46,102 +51,6 @@ impl Paths {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
-pub enum Lang {
-    #[serde(rename = "zh-CN", alias = "zh")]
-    Zh,
-    #[default]
-    #[serde(rename = "en")]
-    En,
-}
-
-impl Lang {
-    pub fn is_zh(self) -> bool {
-        self == Lang::Zh
-    }
-    /// From `LC_ALL`, then `LANG` (zh* → Chinese, anything else → English).
-    pub fn from_env() -> Lang {
-        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
-            if let Ok(v) = std::env::var(var)
-                && !v.is_empty()
-            {
-                return if v.to_ascii_lowercase().starts_with("zh") {
-                    Lang::Zh
-                } else {
-                    Lang::En
-                };
-            }
-        }
-        Lang::En
-    }
-    /// Pick the string for this language.
-    pub fn pick(self, en: &'static str, zh: &'static str) -> &'static str {
-        if self == Lang::Zh { zh } else { en }
-    }
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s.to_ascii_lowercase().as_str() {
-            "zh" | "zh-cn" | "zh_cn" | "cn" => Some(Lang::Zh),
-            "en" | "en-us" | "en-gb" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Settings {
-    pub language: Option<Lang>,
-    pub keymap: Option<String>,
-    pub theme: Option<String>,
-    pub ascii_borders: bool,
-    pub mouse: bool,
-    /// A catalogue file to use instead of the embedded one for new engagements.
-    pub catalog: Option<PathBuf>,
-    pub policy: DuePolicy,
-}
-
-/// A config problem located in its file.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
-pub struct ConfigError {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-pub fn toml_error(src: &str, file: &Path, e: &toml::de::Error) -> ConfigError {
-    let offset = e.span().map_or(0, |s| s.start).min(src.len());
-    let before = &src[..offset];
-    ConfigError {
-        file: file.display().to_string(),
-        line: before.matches('\n').count() + 1,
-        column: before
-            .rfind('\n')
-            .map_or(before.chars().count(), |p| before[p + 1..].chars().count())
-            + 1,
-        message: catalog::name_field(src, offset, e.message().trim()),
-    }
-}
-
-impl Settings {
-    /// Load `config.toml`; a missing file gives defaults, a bad one gives
-    /// defaults plus the error to report.
-    pub fn load(paths: &Paths) -> (Settings, Option<ConfigError>) {
-        let file = paths.config_file();
-        let Ok(src) = std::fs::read_to_string(&file) else {
-            return (Settings::default(), None);
-        };
-        match toml::from_str::<Settings>(&src) {
-            Ok(s) => (s, None),
-            Err(e) => (Settings::default(), Some(toml_error(&src, &file, &e))),
-        }
-    }
-    pub fn lang(&self) -> Lang {
-        self.language.unwrap_or_else(Lang::from_env)
-    }
-}
-
 impl Paths {
     /// Catalogue files the user keeps in `<config>/catalogs/*.toml`.
     pub fn user_catalogs(&self) -> Vec<PathBuf> {
@@ -166,15 +75,4 @@ impl Paths {
             p.file_stem().is_some_and(|s| s.to_string_lossy() == id) || load_catalog_file(p).is_ok_and(|c| c.id == id)
         })
     }
-}
-
-/// Load a catalogue file from disk with located errors.
-pub fn load_catalog_file(path: &Path) -> Result<Catalog, CatalogError> {
-    let src = std::fs::read_to_string(path).map_err(|e| CatalogError {
-        file: path.display().to_string(),
-        line: 0,
-        column: 0,
-        message: format!("cannot read file: {e}"),
-    })?;
-    catalog::parse(&src, &path.display().to_string())
 }

@@ -6,7 +6,7 @@ use crate::config::Lang;
 
 /// Where a binding applies; also the keymap file's section names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Ctx {
+pub enum KeyContext {
     Global,
     Dashboard,
     Checklist,
@@ -16,29 +16,29 @@ pub enum Ctx {
     Palette,
 }
 
-impl Ctx {
-    pub const ALL: [Ctx; 7] = [
-        Ctx::Global,
-        Ctx::Dashboard,
-        Ctx::Checklist,
-        Ctx::Findings,
-        Ctx::Remediation,
-        Ctx::Help,
-        Ctx::Palette,
+impl KeyContext {
+    pub const ALL: [KeyContext; 7] = [
+        KeyContext::Global,
+        KeyContext::Dashboard,
+        KeyContext::Checklist,
+        KeyContext::Findings,
+        KeyContext::Remediation,
+        KeyContext::Help,
+        KeyContext::Palette,
     ];
     pub fn name(self) -> &'static str {
         match self {
-            Ctx::Global => "global",
-            Ctx::Dashboard => "dashboard",
-            Ctx::Checklist => "checklist",
-            Ctx::Findings => "findings",
-            Ctx::Remediation => "remediation",
-            Ctx::Help => "help",
-            Ctx::Palette => "palette",
+            KeyContext::Global => "global",
+            KeyContext::Dashboard => "dashboard",
+            KeyContext::Checklist => "checklist",
+            KeyContext::Findings => "findings",
+            KeyContext::Remediation => "remediation",
+            KeyContext::Help => "help",
+            KeyContext::Palette => "palette",
         }
     }
-    pub fn from_name(s: &str) -> Option<Ctx> {
-        Ctx::ALL.into_iter().find(|c| c.name() == s)
+    pub fn from_name(s: &str) -> Option<KeyContext> {
+        KeyContext::ALL.into_iter().find(|c| c.name() == s)
     }
 }
 
@@ -47,7 +47,7 @@ macro_rules! commands {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Cmd { $($id),+ }
         pub const COMMANDS: &[CommandInfo] = &[
-            $(CommandInfo { cmd: Cmd::$id, name: $name, contexts: &[$(Ctx::$ctx),*], en: $en, zh: $zh }),+
+            $(CommandInfo { cmd: Cmd::$id, name: $name, contexts: &[$(KeyContext::$ctx),*], en: $en, zh: $zh }),+
         ];
     };
 }
@@ -57,7 +57,7 @@ pub struct CommandInfo {
     pub cmd: Cmd,
     pub name: &'static str,
     /// Contexts where the command makes sense (Global: everywhere).
-    pub contexts: &'static [Ctx],
+    pub contexts: &'static [KeyContext],
     pub en: &'static str,
     pub zh: &'static str,
 }
@@ -66,8 +66,8 @@ impl CommandInfo {
     pub fn describe(&self, lang: Lang) -> &'static str {
         lang.pick(self.en, self.zh)
     }
-    pub fn applies_in(&self, ctx: Ctx) -> bool {
-        self.contexts.contains(&Ctx::Global) || self.contexts.contains(&ctx)
+    pub fn applies_in(&self, ctx: KeyContext) -> bool {
+        self.contexts.contains(&KeyContext::Global) || self.contexts.contains(&ctx)
     }
 }
 

@@ -3,8 +3,9 @@
 //! is loaded first; the user's `keymap.toml` lists only changes and is layered
 //! over it. Any problem names file:line and the app continues with defaults.
 
-use super::commands::{Cmd, Ctx, by_name};
+use super::commands::{Cmd, KeyContext, by_name};
 use crate::config::ConfigError;
+use crate::config::toml_file::Doc;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -202,85 +203,61 @@ pub enum Lookup {
 
 #[derive(Clone, Debug, Default)]
 pub struct Keymap {
-    pub bindings: HashMap<Ctx, BTreeMap<Seq, Cmd>>,
+    pub bindings: HashMap<KeyContext, BTreeMap<Seq, Cmd>>,
     /// Where each layer came from (for `config check`).
     pub sources: Vec<String>,
 }
 
 /// One parsed file: bindings per context (`None` command = unbind).
-type Layer = Vec<(Ctx, Seq, Option<Cmd>)>;
+type Layer = Vec<(KeyContext, Seq, Option<Cmd>)>;
 
-fn line_of(src: &str, section: &str, key: &str) -> usize {
-    let mut in_section = false;
-    for (i, line) in src.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            in_section = t.trim_matches(|c| c == '[' || c == ']').trim() == section;
-            continue;
-        }
-        if in_section {
-            let k = t
-                .split('=')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_matches('"')
-                .trim_matches('\'');
-            if k == key {
-                return i + 1;
-            }
-        }
-    }
-    1
-}
-
-/// Parse one keymap file.
-pub fn parse_layer(src: &str, file: &str) -> Result<Layer, Vec<ConfigError>> {
-    let table: toml::Table =
-        toml::from_str(src).map_err(|e| vec![crate::config::toml_error(src, Path::new(file), &e)])?;
+/// Parse one keymap file. Every good binding is returned, with a located
+/// problem for each bad one (the rest of the file still applies).
+pub fn parse_layer(src: &str, file: &str) -> (Layer, Vec<ConfigError>) {
+    let doc = match Doc::parse(src, file) {
+        Ok(d) => d,
+        Err(e) => return (Vec::new(), vec![e]),
+    };
     let mut errors = Vec::new();
     let mut layer = Vec::new();
-    let err = |line: usize, message: String| ConfigError {
-        file: file.to_string(),
-        line,
-        column: 1,
-        message,
-    };
-    for (section, value) in &table {
-        let Some(ctx) = Ctx::from_name(section) else {
-            errors.push(err(
-                src.lines()
-                    .position(|l| l.trim() == format!("[{section}]"))
-                    .map_or(1, |p| p + 1),
+    for (section_key, value) in doc.entries() {
+        let section: &str = section_key.get_ref();
+        let Some(ctx) = KeyContext::from_name(section) else {
+            errors.push(doc.error(
+                section_key.span().start,
                 format!(
                     "unknown section [{section}] (known: {})",
-                    Ctx::ALL.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
+                    KeyContext::ALL.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")
                 ),
             ));
             continue;
         };
-        let Some(entries) = value.as_table() else {
-            errors.push(err(1, format!("[{section}] must be a table of key = \"command\"")));
+        let Some(entries) = value.get_ref().as_table() else {
+            errors.push(doc.error(
+                value.span().start,
+                format!("[{section}] must be a table of key = \"command\""),
+            ));
             continue;
         };
         let mut seen: HashMap<Seq, String> = HashMap::new();
-        for (key, cmd) in entries {
-            let line = line_of(src, section, key);
+        for (k, cmd) in entries.iter() {
+            let key: &str = k.get_ref();
+            let at = k.span().start;
             let seq: Result<Seq, String> = key.split_whitespace().map(Chord::parse).collect();
             let seq = match seq {
                 Ok(s) if !s.is_empty() => s,
                 Ok(_) => {
-                    errors.push(err(line, "empty key".into()));
+                    errors.push(doc.error(at, "empty key"));
                     continue;
                 }
                 Err(e) => {
-                    errors.push(err(line, format!("[{section}] {e}")));
+                    errors.push(doc.error(at, format!("[{section}] {e}")));
                     continue;
                 }
             };
-            let Some(name) = cmd.as_str() else {
-                errors.push(err(
-                    line,
+            let Some(name) = cmd.get_ref().as_str() else {
+                errors.push(doc.error(
+                    cmd.span().start,
                     format!("[{section}] `{key}` must name a command as a string"),
                 ));
                 continue;
@@ -291,14 +268,17 @@ pub fn parse_layer(src: &str, file: &str) -> Result<Layer, Vec<ConfigError>> {
                 match by_name(name) {
                     Some(c) => Some(c),
                     None => {
-                        errors.push(err(line, format!("[{section}] `{key}`: unknown command `{name}`")));
+                        errors.push(doc.error(
+                            cmd.span().start,
+                            format!("[{section}] `{key}`: unknown command `{name}`"),
+                        ));
                         continue;
                     }
                 }
             };
-            if let Some(prev) = seen.insert(seq.clone(), key.clone()) {
-                errors.push(err(
-                    line,
+            if let Some(prev) = seen.insert(seq.clone(), key.to_string()) {
+                errors.push(doc.error(
+                    at,
                     format!("[{section}] `{key}` is the same key as `{prev}` (duplicate binding)"),
                 ));
                 continue;
@@ -306,7 +286,7 @@ pub fn parse_layer(src: &str, file: &str) -> Result<Layer, Vec<ConfigError>> {
             layer.push((ctx, seq, command));
         }
     }
-    if errors.is_empty() { Ok(layer) } else { Err(errors) }
+    (layer, errors)
 }
 
 impl Keymap {
@@ -362,45 +342,66 @@ impl Keymap {
                 (DEFAULT, "keymaps/default.toml (built in)".to_string())
             }
         };
-        match parse_layer(base_src, &base_name) {
-            Ok(l) => km.apply(l),
-            Err(e) => {
-                problems.extend(e);
-                if let Ok(l) = parse_layer(DEFAULT, "keymaps/default.toml") {
-                    km.apply(l);
-                }
-            }
+        let (layer, errs) = parse_layer(base_src, &base_name);
+        if errs.is_empty() {
+            km.apply(layer);
+        } else {
+            problems.extend(errs);
+            km.apply(parse_layer(DEFAULT, "keymaps/default.toml").0);
         }
         km.sources.push(base_name);
-        if let Some(path) = user_file
-            && let Ok(src) = std::fs::read_to_string(path)
-        {
-            match parse_layer(&src, &path.display().to_string()) {
-                Ok(l) => {
+        if let Some(path) = user_file {
+            let file = path.display().to_string();
+            match crate::config::toml_file::read(path) {
+                Ok(None) => {}
+                Err(e) => problems.push(e),
+                Ok(Some(src)) => {
+                    let (layer, errs) = parse_layer(&src, &file);
+                    problems.extend(errs);
                     let mut candidate = km.clone();
-                    candidate.apply(l);
+                    candidate.apply(layer);
                     let prefix = candidate.check_prefixes();
                     if prefix.is_empty() {
-                        candidate.sources.push(path.display().to_string());
+                        candidate.sources.push(file.clone());
                         km = candidate;
                     } else {
                         problems.extend(prefix.into_iter().map(|m| ConfigError {
-                            file: path.display().to_string(),
+                            file: file.clone(),
                             line: 1,
                             column: 1,
                             message: m,
                         }));
                     }
+                    // Never leave the user without a way out: quit, help and the
+                    // palette keep their default keys if a file unbinds them all.
+                    for cmd in [Cmd::Quit, Cmd::Help, Cmd::Palette] {
+                        if km.keys_for(KeyContext::Global, cmd).is_empty() {
+                            let name = crate::tui::commands::COMMANDS
+                                .iter()
+                                .find(|c| c.cmd == cmd)
+                                .map_or("?", |c| c.name);
+                            for (ctx, seq, c) in parse_layer(DEFAULT, "keymaps/default.toml").0 {
+                                if ctx == KeyContext::Global && c == Some(cmd) {
+                                    km.bindings.entry(ctx).or_default().insert(seq, cmd);
+                                }
+                            }
+                            problems.push(ConfigError {
+                                file: file.clone(),
+                                line: 1,
+                                column: 1,
+                                message: format!("`{name}` had no key left; its default key is kept"),
+                            });
+                        }
+                    }
                 }
-                Err(e) => problems.extend(e),
             }
         }
         (km, problems)
     }
 
     /// Look up pressed keys in the context, falling back to [global].
-    pub fn lookup(&self, ctx: Ctx, keys: &[Chord]) -> Lookup {
-        let layers = [ctx, Ctx::Global];
+    pub fn lookup(&self, ctx: KeyContext, keys: &[Chord]) -> Lookup {
+        let layers = [ctx, KeyContext::Global];
         for c in layers {
             if let Some(cmd) = self.bindings.get(&c).and_then(|m| m.get(keys)) {
                 return Lookup::Command(*cmd);
@@ -424,14 +425,14 @@ impl Keymap {
     }
 
     /// The keys bound to a command in a context (or global), for help and hints.
-    pub fn keys_for(&self, ctx: Ctx, cmd: Cmd) -> Vec<String> {
+    pub fn keys_for(&self, ctx: KeyContext, cmd: Cmd) -> Vec<String> {
         let mut seqs: Vec<&Seq> = Vec::new();
-        for c in [ctx, Ctx::Global] {
+        for c in [ctx, KeyContext::Global] {
             if let Some(m) = self.bindings.get(&c) {
                 for (seq, bound) in m {
                     // A context binding shadows the same keys in [global].
-                    let shadowed = c == Ctx::Global
-                        && ctx != Ctx::Global
+                    let shadowed = c == KeyContext::Global
+                        && ctx != KeyContext::Global
                         && self.bindings.get(&ctx).is_some_and(|cm| cm.contains_key(seq));
                     if *bound == cmd && !shadowed {
                         seqs.push(seq);
@@ -483,7 +484,7 @@ mod tests {
             assert!(problems.is_empty(), "{name}: {problems:?}");
             assert!(km.check_prefixes().is_empty(), "{name}");
             assert_eq!(
-                km.lookup(Ctx::Checklist, &[Chord::parse("ctrl-c").unwrap()]),
+                km.lookup(KeyContext::Checklist, &[Chord::parse("ctrl-c").unwrap()]),
                 Lookup::Command(Cmd::Quit)
             );
         }

@@ -38,7 +38,10 @@ pub struct Setup {
 /// Read keymap and theme (with the user's layers) and collect problems.
 pub fn load_setup(settings: &Settings, paths: &Paths) -> Setup {
     let user_keymap = paths.config_dir.join("keymap.toml");
-    let (keymap, mut problems) = Keymap::load(settings.keymap.as_deref().unwrap_or("default"), Some(&user_keymap));
+    // config.toml's own problems first, so the status line names them too.
+    let mut problems = Settings::load(paths).1;
+    let (keymap, keymap_problems) = Keymap::load(settings.keymap.as_deref().unwrap_or("default"), Some(&user_keymap));
+    problems.extend(keymap_problems);
     let (theme, err) = Theme::load(
         settings.theme.as_deref().unwrap_or("default"),
         Some(&paths.config_dir.join("themes")),

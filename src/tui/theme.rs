@@ -4,6 +4,7 @@
 //! every colour and keeps the text readable (reverse video for the selection).
 
 use crate::config::ConfigError;
+use crate::config::toml_file::{self, Doc};
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -57,17 +58,6 @@ pub const ROLES: &[&str] = &[
     "match",
 ];
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTheme {
-    name: Option<String>,
-    inherits: Option<String>,
-    #[serde(default)]
-    palette: BTreeMap<String, String>,
-    #[serde(default)]
-    styles: BTreeMap<String, RawStyle>,
-}
-
 #[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct RawStyle {
@@ -91,15 +81,7 @@ fn parse_color(s: &str, palette: &BTreeMap<String, String>, depth: u8) -> Result
     {
         return parse_color(v, palette, depth + 1);
     }
-    if let Some(hex) = s.strip_prefix('#')
-        && hex.len() == 6
-        && let Ok(v) = u32::from_str_radix(hex, 16)
-    {
-        return Ok(Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8));
-    }
-    if let Ok(i) = s.parse::<u8>() {
-        return Ok(Color::Indexed(i));
-    }
+    // ratatui's own parser: names, #rrggbb and 0–255 indexes.
     s.parse::<Color>()
         .map_err(|_| format!("`{s}` is not a colour, a #rrggbb value, or a palette name"))
 }
@@ -120,63 +102,100 @@ fn parse_modifier(s: &str) -> Result<Modifier, String> {
     })
 }
 
-fn line_of(src: &str, needle: &str) -> usize {
-    src.lines().position(|l| l.contains(needle)).map_or(1, |p| p + 1)
-}
-
 /// A theme's palette, styles and name after following `inherits`.
 type Resolved = (BTreeMap<String, String>, BTreeMap<String, RawStyle>, String);
 
 /// Load a theme source (following `inherits` through builtins and `dir`).
-fn load_raw(src: &str, file: &str, dir: Option<&Path>, depth: u8) -> Result<Resolved, ConfigError> {
-    let raw: RawTheme = toml::from_str(src).map_err(|e| crate::config::toml_error(src, Path::new(file), &e))?;
-    let (mut palette, mut styles) = match &raw.inherits {
-        Some(parent) if depth < 4 => {
-            let (psrc, pfile) = resolve(parent, dir).ok_or_else(|| ConfigError {
-                file: file.into(),
-                line: line_of(src, "inherits"),
-                column: 1,
-                message: format!("field `inherits`: unknown theme `{parent}`"),
-            })?;
-            let (p, s, _) = load_raw(&psrc, &pfile, dir, depth + 1)?;
-            (p, s)
+/// Each bad entry is reported and skipped: that role keeps the inherited style.
+fn load_raw(src: &str, file: &str, dir: Option<&Path>, depth: u8, problems: &mut Vec<ConfigError>) -> Resolved {
+    let doc = match Doc::parse(src, file) {
+        Ok(d) => d,
+        Err(e) => {
+            problems.push(e);
+            return (BTreeMap::new(), BTreeMap::new(), file.to_string());
         }
-        Some(_) => {
-            return Err(ConfigError {
-                file: file.into(),
-                line: line_of(src, "inherits"),
-                column: 1,
-                message: "field `inherits`: too deep (a cycle?)".into(),
-            });
+    };
+    let mut name = None;
+    let mut inherits = None;
+    let mut own_palette = BTreeMap::new();
+    let mut own_styles: Vec<(usize, String, RawStyle)> = Vec::new();
+    for (k, v) in doc.entries() {
+        let key: &str = k.get_ref();
+        match key {
+            "name" => match doc.value::<String>(key, v) {
+                Ok(n) => name = Some(n),
+                Err(e) => problems.push(e),
+            },
+            "inherits" => match doc.value::<String>(key, v) {
+                Ok(p) => inherits = Some((p, v.span().start)),
+                Err(e) => problems.push(e),
+            },
+            "palette" | "styles" => {
+                let Some(table) = v.get_ref().as_table() else {
+                    problems.push(doc.error(v.span().start, format!("`{key}` must be a table ([{key}])")));
+                    continue;
+                };
+                for (ek, ev) in table.iter() {
+                    let entry: &str = ek.get_ref();
+                    let what = format!("{key}.{entry}");
+                    if key == "palette" {
+                        match doc.value::<String>(&what, ev) {
+                            Ok(c) => {
+                                own_palette.insert(entry.to_string(), c);
+                            }
+                            Err(e) => problems.push(e),
+                        }
+                    } else {
+                        match doc.value::<RawStyle>(&what, ev) {
+                            Ok(st) => own_styles.push((ev.span().start, entry.to_string(), st)),
+                            Err(e) => problems.push(e),
+                        }
+                    }
+                }
+            }
+            other => problems.push(doc.error(
+                k.span().start,
+                format!("unknown key `{other}` (known: name, inherits, palette, styles)"),
+            )),
+        }
+    }
+    let (mut palette, mut styles) = match inherits {
+        Some((parent, at)) if depth < 4 => match resolve(parent.as_str(), dir, problems) {
+            Some((psrc, pfile)) => {
+                let (p, s, _) = load_raw(&psrc, &pfile, dir, depth + 1, problems);
+                (p, s)
+            }
+            None => {
+                problems.push(doc.error(at, format!("`inherits`: unknown theme `{parent}`")));
+                (BTreeMap::new(), BTreeMap::new())
+            }
+        },
+        Some((_, at)) => {
+            problems.push(doc.error(at, "`inherits`: too deep (a cycle?)"));
+            (BTreeMap::new(), BTreeMap::new())
         }
         None => (BTreeMap::new(), BTreeMap::new()),
     };
-    palette.extend(raw.palette);
-    styles.extend(raw.styles);
-    // Validate every reference now, with a line to point at.
-    for (role, st) in &styles {
-        for c in [&st.fg, &st.bg].into_iter().flatten() {
-            parse_color(c, &palette, 0).map_err(|m| ConfigError {
-                file: file.into(),
-                line: line_of(src, &format!("\"{role}\"")),
-                column: 1,
-                message: format!("[styles] `{role}`: {m}"),
-            })?;
-        }
-        for m in &st.modifiers {
-            parse_modifier(m).map_err(|msg| ConfigError {
-                file: file.into(),
-                line: line_of(src, &format!("\"{role}\"")),
-                column: 1,
-                message: format!("[styles] `{role}`: {msg}"),
-            })?;
+    palette.extend(own_palette);
+    // Validate every reference now, with the style's own position.
+    for (at, role, st) in own_styles {
+        let bad = [&st.fg, &st.bg]
+            .into_iter()
+            .flatten()
+            .find_map(|c| parse_color(c, &palette, 0).err())
+            .or_else(|| st.modifiers.iter().find_map(|m| parse_modifier(m).err()));
+        match bad {
+            Some(m) => problems.push(doc.error(at, format!("[styles] `{role}`: {m}"))),
+            None => {
+                styles.insert(role, st);
+            }
         }
     }
-    Ok((palette, styles, raw.name.unwrap_or_else(|| file.to_string())))
+    (palette, styles, name.unwrap_or_else(|| file.to_string()))
 }
 
 /// A theme by name: builtin, or `<dir>/<name>.toml`, or a path.
-fn resolve(name: &str, dir: Option<&Path>) -> Option<(String, String)> {
+fn resolve(name: &str, dir: Option<&Path>, problems: &mut Vec<ConfigError>) -> Option<(String, String)> {
     if let Some((_, src)) = BUILTIN.iter().find(|(n, _)| *n == name) {
         return Some((src.to_string(), format!("themes/{name}.toml (built in)")));
     }
@@ -184,23 +203,31 @@ fn resolve(name: &str, dir: Option<&Path>) -> Option<(String, String)> {
         dir.map(|d| d.join(format!("{name}.toml"))),
         Some(Path::new(name).to_path_buf()),
     ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.is_file())
-        .and_then(|p| std::fs::read_to_string(&p).ok().map(|s| (s, p.display().to_string())))
+    for p in candidates.into_iter().flatten() {
+        match toml_file::read(&p) {
+            Ok(Some(src)) => return Some((src, p.display().to_string())),
+            Ok(None) => {}
+            Err(e) => {
+                problems.push(e);
+                return None;
+            }
+        }
+    }
+    None
 }
 
 impl Theme {
-    /// Build from a source; `no_color` strips colours.
+    /// Build from a source; `no_color` strips colours. Problems are returned
+    /// beside the theme, which applies every entry that was good.
     pub fn from_source(
         src: &str,
         file: &str,
         dir: Option<&Path>,
         no_color: bool,
         ascii: bool,
-    ) -> Result<Theme, ConfigError> {
-        let (palette, raw, name) = load_raw(src, file, dir, 0)?;
+    ) -> (Theme, Vec<ConfigError>) {
+        let mut problems = Vec::new();
+        let (palette, raw, name) = load_raw(src, file, dir, 0, &mut problems);
         let mut styles = HashMap::new();
         for (role, st) in raw {
             let mut style = Style::default();
@@ -220,39 +247,39 @@ impl Theme {
         if no_color {
             styles.insert("selection".into(), Style::default().add_modifier(Modifier::REVERSED));
         }
-        Ok(Theme {
-            name,
-            styles,
-            no_color,
-            ascii,
-        })
+        (
+            Theme {
+                name,
+                styles,
+                no_color,
+                ascii,
+            },
+            problems,
+        )
     }
 
     /// Load a theme by name (builtin or from the config folder's `themes/`).
-    /// A problem gives the default theme plus the error to report.
-    pub fn load(name: &str, dir: Option<&Path>, no_color: bool, ascii: bool) -> (Theme, Option<ConfigError>) {
-        let fallback = || {
-            Theme::from_source(BUILTIN[0].1, "themes/default.toml", None, no_color, ascii).unwrap_or(Theme {
-                name: "plain".into(),
-                styles: HashMap::new(),
-                no_color,
-                ascii,
-            })
-        };
-        match resolve(name, dir) {
-            Some((src, file)) => match Theme::from_source(&src, &file, dir, no_color, ascii) {
-                Ok(t) => (t, None),
-                Err(e) => (fallback(), Some(e)),
-            },
-            None => (
-                fallback(),
-                Some(ConfigError {
+    /// Problems are returned beside the theme; an unknown name gives the default.
+    pub fn load(name: &str, dir: Option<&Path>, no_color: bool, ascii: bool) -> (Theme, Vec<ConfigError>) {
+        let mut problems = Vec::new();
+        match resolve(name, dir, &mut problems) {
+            Some((src, file)) => {
+                let (t, more) = Theme::from_source(&src, &file, dir, no_color, ascii);
+                problems.extend(more);
+                (t, problems)
+            }
+            None => {
+                problems.push(ConfigError {
                     file: "config.toml".into(),
                     line: 1,
                     column: 1,
                     message: format!("unknown theme `{name}` (built in: default, light, high-contrast); using default"),
-                }),
-            ),
+                });
+                (
+                    Theme::from_source(BUILTIN[0].1, "themes/default.toml", None, no_color, ascii).0,
+                    problems,
+                )
+            }
         }
     }
 

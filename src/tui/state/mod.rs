@@ -2,7 +2,7 @@
 //! through the keymap to commands; commands change state or return an
 //! [`Effect`] for the app layer to run. Selection is kept by record id.
 
-use super::commands::{COMMANDS, Cmd, Ctx, info};
+use super::commands::{COMMANDS, Cmd, KeyContext, info};
 use super::data::Data;
 use super::keymap::{Chord, Keymap, Lookup, Seq};
 use crate::config::Lang;
@@ -27,12 +27,12 @@ pub enum Pane {
 
 impl Pane {
     pub const ALL: [Pane; 4] = [Pane::Dashboard, Pane::Checklist, Pane::Findings, Pane::Remediation];
-    pub fn ctx(self) -> Ctx {
+    pub fn ctx(self) -> KeyContext {
         match self {
-            Pane::Dashboard => Ctx::Dashboard,
-            Pane::Checklist => Ctx::Checklist,
-            Pane::Findings => Ctx::Findings,
-            Pane::Remediation => Ctx::Remediation,
+            Pane::Dashboard => KeyContext::Dashboard,
+            Pane::Checklist => KeyContext::Checklist,
+            Pane::Findings => KeyContext::Findings,
+            Pane::Remediation => KeyContext::Remediation,
         }
     }
     fn index(self) -> usize {
@@ -281,10 +281,10 @@ impl State {
         s
     }
 
-    pub fn ctx(&self) -> Ctx {
+    pub fn ctx(&self) -> KeyContext {
         match &self.popup {
-            Some(Popup::Help { .. }) => Ctx::Help,
-            Some(Popup::Palette { .. }) => Ctx::Palette,
+            Some(Popup::Help { .. }) => KeyContext::Help,
+            Some(Popup::Palette { .. }) => KeyContext::Palette,
             _ => self.pane.ctx(),
         }
     }

@@ -1,7 +1,7 @@
 //! Drawing: `view(&State, &mut Frame)`. Only visible rows are built; every
 //! string comes from the message tables or the data; widths are in cells.
 
-use super::commands::{Cmd, Ctx, info};
+use super::commands::{Cmd, KeyContext, info};
 use super::i18n::M;
 use super::keymap::display_seq;
 use super::state::{ActionCol, FindingCol, Pane, Popup, RemView, Row as CRow, State};

@@ -91,7 +91,11 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             let title = format!(
                 " {} · [{}] ",
                 ui.m(M::Help),
-                if ctx == Ctx::Global { "global" } else { ctx.name() }
+                if ctx == KeyContext::Global {
+                    "global"
+                } else {
+                    ctx.name()
+                }
             );
             command_list(
                 ui,

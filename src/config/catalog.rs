@@ -1,0 +1,292 @@
+//! Reading indicator catalogues: unknown fields are rejected, and every
+//! semantic error (duplicate id, unknown group, bad weight) names the line,
+//! the column and the field it is about.
+
+use super::toml_file::{self, ConfigError, position};
+use crate::model::catalog::*;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use toml::Spanned;
+
+/// A catalogue problem located in its source file.
+pub type CatalogError = ConfigError;
+
+impl Catalog {
+    /// The GB/T 32312 catalogue built into the binary.
+    pub fn embedded() -> Catalog {
+        // The embedded file is checked by a test; failure here is a build defect.
+        parse_catalog(EMBEDDED_GBT32312, "catalogs/gbt32312-2015.toml")
+            .unwrap_or_else(|e| panic!("embedded catalogue is invalid: {e}"))
+    }
+}
+
+/// Load a catalogue file from disk with located errors.
+pub fn load_catalog_file(path: &Path) -> Result<Catalog, CatalogError> {
+    match toml_file::read(path)? {
+        Some(src) => parse_catalog(&src, &path.display().to_string()),
+        None => Err(ConfigError::whole(path, "cannot read file: no such file")),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    catalog: RawHeader,
+    #[serde(default)]
+    group: Vec<RawGroup>,
+    #[serde(default)]
+    indicator: Vec<RawIndicator>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    id: String,
+    version: String,
+    provisional: bool,
+    title_zh: String,
+    title_en: String,
+    standard: Option<String>,
+    score_scale: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    id: Spanned<String>,
+    parent: Option<Spanned<String>>,
+    name_zh: String,
+    name_en: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIndicator {
+    id: Spanned<String>,
+    group: Spanned<String>,
+    name_zh: Spanned<String>,
+    name_en: Spanned<String>,
+    unit: Unit,
+    direction: Direction,
+    target: Option<f64>,
+    target_basis: Option<String>,
+    weight: Spanned<f64>,
+    metric: Option<Spanned<String>>,
+    variant: Option<String>,
+    threshold_s: Option<u32>,
+    evidence_zh: String,
+    evidence_en: String,
+    provenance: Spanned<String>,
+}
+
+/// Parse and validate a catalogue. `file` is used in error messages only.
+pub fn parse_catalog(src: &str, file: &str) -> Result<Catalog, CatalogError> {
+    let err_at = |offset: usize, message: String| {
+        let (line, column) = position(src, offset);
+        CatalogError {
+            file: file.to_string(),
+            line,
+            column,
+            message,
+        }
+    };
+    let raw: RawFile = toml_file::deserialize(src, file)?;
+
+    let mut group_ids = BTreeSet::new();
+    for g in &raw.group {
+        if !valid_id(g.id.get_ref()) {
+            return Err(err_at(
+                g.id.span().start,
+                format!(
+                    "field `id`: `{}` is not a valid id (letters, digits, `.`, `-`, `_`)",
+                    g.id.get_ref()
+                ),
+            ));
+        }
+        if !group_ids.insert(g.id.get_ref().clone()) {
+            return Err(err_at(
+                g.id.span().start,
+                format!("field `id`: duplicate group id `{}`", g.id.get_ref()),
+            ));
+        }
+    }
+    for g in &raw.group {
+        if let Some(p) = &g.parent {
+            if !group_ids.contains(p.get_ref()) {
+                return Err(err_at(
+                    p.span().start,
+                    format!("field `parent`: unknown group `{}`", p.get_ref()),
+                ));
+            }
+            if p.get_ref() == g.id.get_ref() {
+                return Err(err_at(
+                    p.span().start,
+                    "field `parent`: a group cannot be its own parent".into(),
+                ));
+            }
+        }
+    }
+    // Parent chains must end at a top level (no cycles).
+    let parents: BTreeMap<&str, Option<&str>> = raw
+        .group
+        .iter()
+        .map(|g| (g.id.get_ref().as_str(), g.parent.as_ref().map(|p| p.get_ref().as_str())))
+        .collect();
+    for g in &raw.group {
+        let mut cur = g.id.get_ref().as_str();
+        let mut steps = 0;
+        while let Some(Some(p)) = parents.get(cur) {
+            cur = p;
+            steps += 1;
+            if steps > parents.len() {
+                return Err(err_at(
+                    g.id.span().start,
+                    format!("field `parent`: group `{}` is in a parent cycle", g.id.get_ref()),
+                ));
+            }
+        }
+    }
+    if raw.indicator.is_empty() {
+        return Err(err_at(0, "the catalogue has no [[indicator]] entries".into()));
+    }
+    let mut ind_ids = BTreeSet::new();
+    let mut indicators = Vec::with_capacity(raw.indicator.len());
+    for i in raw.indicator {
+        let id = i.id.get_ref();
+        if !valid_id(id) {
+            return Err(err_at(
+                i.id.span().start,
+                format!("field `id`: `{id}` is not a valid id (letters, digits, `.`, `-`, `_`)"),
+            ));
+        }
+        if !ind_ids.insert(id.clone()) {
+            return Err(err_at(
+                i.id.span().start,
+                format!("field `id`: duplicate indicator id `{id}`"),
+            ));
+        }
+        if !group_ids.contains(i.group.get_ref()) {
+            return Err(err_at(
+                i.group.span().start,
+                format!(
+                    "field `group`: unknown group `{}` for indicator `{id}`",
+                    i.group.get_ref()
+                ),
+            ));
+        }
+        for (field, v) in [("name_zh", &i.name_zh), ("name_en", &i.name_en)] {
+            if v.get_ref().trim().is_empty() {
+                return Err(err_at(
+                    v.span().start,
+                    format!("field `{field}`: empty name for indicator `{id}`"),
+                ));
+            }
+        }
+        let w = *i.weight.get_ref();
+        if !(w.is_finite() && w >= 0.0) {
+            return Err(err_at(
+                i.weight.span().start,
+                format!("field `weight`: must be a number ≥ 0, found {w}"),
+            ));
+        }
+        if let Some(m) = &i.metric
+            && !KNOWN_METRICS.contains(&m.get_ref().as_str())
+        {
+            return Err(err_at(
+                m.span().start,
+                format!(
+                    "field `metric`: unknown metric `{}` (known: {})",
+                    m.get_ref(),
+                    KNOWN_METRICS.join(", ")
+                ),
+            ));
+        }
+        let prov = i.provenance.get_ref();
+        if !(prov == "provisional" || prov.starts_with("term-") || prov.starts_with("clause-") || prov == "licensed") {
+            return Err(err_at(
+                i.provenance.span().start,
+                format!("field `provenance`: `{prov}` must be `provisional`, `licensed`, `term-N.N` or `clause-N.N`"),
+            ));
+        }
+        indicators.push(Indicator {
+            id: id.clone(),
+            group: i.group.into_inner(),
+            name_zh: i.name_zh.into_inner(),
+            name_en: i.name_en.into_inner(),
+            unit: i.unit,
+            direction: i.direction,
+            target: i.target,
+            target_basis: i.target_basis,
+            weight: w,
+            metric: i.metric.map(Spanned::into_inner),
+            variant: i.variant,
+            threshold_s: i.threshold_s,
+            evidence_zh: i.evidence_zh,
+            evidence_en: i.evidence_en,
+            provenance: prov.clone(),
+        });
+    }
+    let score_scale = match raw.catalog.score_scale {
+        Some(s) if !(s.get_ref().is_finite() && *s.get_ref() > 0.0) => {
+            return Err(err_at(
+                s.span().start,
+                "field `score_scale`: must be a number > 0".into(),
+            ));
+        }
+        Some(s) => s.into_inner(),
+        None => 5.0,
+    };
+    Ok(Catalog {
+        id: raw.catalog.id,
+        version: raw.catalog.version,
+        provisional: raw.catalog.provisional,
+        title_zh: raw.catalog.title_zh,
+        title_en: raw.catalog.title_en,
+        standard: raw.catalog.standard,
+        score_scale,
+        groups: raw
+            .group
+            .into_iter()
+            .map(|g| Group {
+                id: g.id.into_inner(),
+                parent: g.parent.map(Spanned::into_inner),
+                name_zh: g.name_zh,
+                name_en: g.name_en,
+            })
+            .collect(),
+        indicators,
+    })
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalogue_loads_with_required_shape() {
+        let c = Catalog::embedded();
+        assert_eq!(c.id, "gbt32312-2015");
+        assert!(c.provisional);
+        assert!(c.indicators.len() >= 22, "{} indicators", c.indicators.len());
+        let tops: Vec<_> = c.top_groups().map(|g| g.name_zh.as_str()).collect();
+        assert_eq!(tops, vec!["服务能力", "服务效果"]);
+        for i in &c.indicators {
+            assert_eq!(c.path_of(i).len(), 2, "{} is not under a second-level group", i.id);
+        }
+        let terms: BTreeSet<_> = c.indicators.iter().map(|i| i.provenance.as_str()).collect();
+        for t in ["term-2.3", "term-2.4", "term-2.5", "provisional"] {
+            assert!(terms.contains(t), "missing provenance {t}");
+        }
+        let asa = c.indicator("AC-03").unwrap();
+        assert_eq!(asa.metric.as_deref(), Some("asa"));
+        assert_eq!(asa.meets_target(14.0), Some(true));
+        assert_eq!(asa.meets_target(16.0), Some(false));
+    }
+}
