@@ -101,6 +101,14 @@ pub struct DemoArgs {
 pub enum ConfigCmd {
     /// Validate the user's files; exit non-zero if any has a problem.
     Check,
+    /// Write the JSON schemas of config.toml, keymaps, themes and catalogues
+    /// (for editors that complete and check TOML, e.g. Taplo / Even Better TOML).
+    Schema {
+        /// Folder to write config.schema.json, keymap.schema.json,
+        /// theme.schema.json and catalog.schema.json into.
+        #[arg(long, value_name = "DIR")]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -86,3 +86,25 @@ pub(super) fn config_check(ctx: &Context) -> Result<()> {
     writeln!(o, "{}", l("ok", "正常"))?;
     Ok(())
 }
+
+/// Every published schema with its file name.
+pub fn schemas() -> Vec<(&'static str, serde_json::Value)> {
+    vec![
+        ("config.schema.json", crate::config::schema::config_schema()),
+        ("keymap.schema.json", crate::tui::schema::keymap_schema()),
+        ("theme.schema.json", crate::tui::schema::theme_schema()),
+        ("catalog.schema.json", crate::config::schema::catalog_schema()),
+    ]
+}
+
+pub(super) fn write_schemas(ctx: &Context, dir: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| same(format!("{}: {e}", dir.display())))?;
+    let mut o = out();
+    for (name, schema) in schemas() {
+        let path = dir.join(name);
+        let text = serde_json::to_string_pretty(&schema).map_err(|e| same(e.to_string()))? + "\n";
+        std::fs::write(&path, text).map_err(|e| same(format!("{}: {e}", path.display())))?;
+        writeln!(o, "{} {}", ctx.lang.pick("wrote", "已写入"), path.display())?;
+    }
+    Ok(())
+}

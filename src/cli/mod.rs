@@ -4,7 +4,7 @@
 mod action;
 pub mod args;
 mod catalog;
-mod config;
+pub mod config;
 mod debug;
 mod demo;
 mod engagement;
@@ -198,6 +198,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Metrics(a) => metrics::metrics(&ctx, a),
         Command::Sample(c) => sample::sample(&ctx, c),
         Command::Config(ConfigCmd::Check) => config::config_check(&ctx),
+        Command::Config(ConfigCmd::Schema { out }) => config::write_schemas(&ctx, &out),
         Command::Debug(c) => debug::debug(&ctx, c),
     }
 }

@@ -29,9 +29,10 @@ pub fn load_catalog_file(path: &Path) -> Result<Catalog, CatalogError> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct RawFile {
+/// An indicator catalogue file (its JSON schema is published as catalog.schema.json).
+pub(super) struct RawFile {
     catalog: RawHeader,
     #[serde(default)]
     group: Vec<RawGroup>,
@@ -39,7 +40,7 @@ struct RawFile {
     indicator: Vec<RawIndicator>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawHeader {
     id: String,
@@ -48,35 +49,45 @@ struct RawHeader {
     title_zh: String,
     title_en: String,
     standard: Option<String>,
+    #[schemars(with = "Option<f64>")]
     score_scale: Option<Spanned<f64>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawGroup {
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    #[schemars(with = "Option<String>")]
     parent: Option<Spanned<String>>,
     name_zh: String,
     name_en: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawIndicator {
+    #[schemars(with = "String")]
     id: Spanned<String>,
+    #[schemars(with = "String")]
     group: Spanned<String>,
+    #[schemars(with = "String")]
     name_zh: Spanned<String>,
+    #[schemars(with = "String")]
     name_en: Spanned<String>,
     unit: Unit,
     direction: Direction,
     target: Option<f64>,
     target_basis: Option<String>,
+    #[schemars(with = "f64")]
     weight: Spanned<f64>,
+    #[schemars(with = "Option<String>")]
     metric: Option<Spanned<String>>,
     variant: Option<String>,
     threshold_s: Option<u32>,
     evidence_zh: String,
     evidence_en: String,
+    #[schemars(with = "String")]
     provenance: Spanned<String>,
 }
 

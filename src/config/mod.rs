@@ -5,6 +5,7 @@
 //! file:line:column and the app continues with defaults.
 
 mod catalog;
+pub mod schema;
 mod settings;
 pub mod toml_file;
 

@@ -9,7 +9,7 @@ use crate::model::policy::DuePolicy;
 use serde::Deserialize;
 use std::path::PathBuf;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default, schemars::JsonSchema)]
 pub enum Lang {
     #[serde(rename = "zh-CN", alias = "zh")]
     Zh,

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod data;
 pub mod i18n;
 pub mod keymap;
+pub mod schema;
 pub mod state;
 pub mod theme;
 pub mod view;
