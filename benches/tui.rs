@@ -12,7 +12,7 @@ use common::{arg, peak_rss_mib};
 use cscaudit::app::{App, demo};
 use cscaudit::config::Lang;
 use cscaudit::tui::keymap::{Chord, Keymap};
-use cscaudit::tui::state::{Action, State};
+use cscaudit::tui::state::{Input, State};
 use cscaudit::tui::theme::Theme;
 use cscaudit::tui::{Setup, initial_state, step, view};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
@@ -36,8 +36,8 @@ fn stats(mut v: Vec<Duration>) -> String {
     )
 }
 
-fn key(c: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+fn key(c: KeyCode) -> Input {
+    Input::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
 fn measure(label: &str, dir: &Path, engagement: &str) {

@@ -6,7 +6,7 @@ use cscaudit::app::{App, demo};
 use cscaudit::config::Lang;
 use cscaudit::model::assessment::AssessmentResult;
 use cscaudit::tui::keymap::{Chord, Keymap};
-use cscaudit::tui::state::{Action, FindingCol, Pane, Popup, RemView, Row, State};
+use cscaudit::tui::state::{FindingCol, Input, Pane, Popup, RemView, Row, State};
 use cscaudit::tui::theme::Theme;
 use cscaudit::tui::{Setup, initial_state, step, view};
 use ratatui::Terminal;
@@ -39,7 +39,7 @@ fn press(app: &mut App, s: &mut State, keys: &str) {
     for k in keys.split_whitespace() {
         if let Some(text) = k.strip_prefix("text:") {
             for c in text.chars() {
-                step(app, s, Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+                step(app, s, Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
             }
             continue;
         }
@@ -50,7 +50,7 @@ fn press(app: &mut App, s: &mut State, keys: &str) {
             } else {
                 KeyModifiers::NONE
             };
-        step(app, s, Action::Key(KeyEvent::new(chord.code, mods)));
+        step(app, s, Input::Key(KeyEvent::new(chord.code, mods)));
     }
 }
 
@@ -110,7 +110,7 @@ fn snapshots_of_every_pane_and_popup_in_both_languages() {
         step(
             &mut app,
             &mut s,
-            Action::Done(Err(
+            Input::Done(Err(
                 "the database /tmp/x/db is in use by another cscaudit process".into()
             )),
         );
@@ -275,7 +275,7 @@ fn walk_through_steps_to_unassessed_indicators_and_records_results() {
     // Only mine: neither is assigned to zhang.wei.
     press(&mut app, &mut s, "m n");
     assert_eq!(s.selected_indicator(), Some("QU-04"));
-    assert!(s.message.as_ref().unwrap().0.contains("assessed"));
+    assert!(s.status.as_ref().unwrap().text.contains("assessed"));
     press(&mut app, &mut s, "m");
     // Record a result: the app layer writes it and the view reloads.
     press(&mut app, &mut s, "c");
@@ -301,7 +301,7 @@ fn walk_through_steps_to_unassessed_indicators_and_records_results() {
         AssessmentResult::Nonconforming
     );
     press(&mut app, &mut s, "n");
-    assert!(s.message.as_ref().unwrap().0.contains("Every indicator"));
+    assert!(s.status.as_ref().unwrap().text.contains("Every indicator"));
     // Tree: collapse and expand.
     press(&mut app, &mut s, "h");
     assert_eq!(s.checklist.selected, Some(Row::Group("effect.quality".into())));
@@ -379,19 +379,19 @@ fn mouse_clicks_tabs_and_rows_when_enabled() {
         modifiers: KeyModifiers::NONE,
     };
     let _ = screen(&s, 120, 40);
-    step(&mut app, &mut s, Action::Mouse(click(30, 1)));
+    step(&mut app, &mut s, Input::Mouse(click(30, 1)));
     assert_eq!(s.pane, Pane::Dashboard, "mouse is off by default");
     s.mouse = true;
-    step(&mut app, &mut s, Action::Mouse(click(30, 1)));
+    step(&mut app, &mut s, Input::Mouse(click(30, 1)));
     assert_eq!(s.pane, Pane::Findings);
     let _ = screen(&s, 120, 40);
     // Rows start under the header at y = 4; click the fourth row.
-    step(&mut app, &mut s, Action::Mouse(click(10, 7)));
+    step(&mut app, &mut s, Input::Mouse(click(10, 7)));
     assert_eq!(s.findings.selected.as_deref(), Some("LM-004"));
     step(
         &mut app,
         &mut s,
-        Action::Mouse(MouseEvent {
+        Input::Mouse(MouseEvent {
             kind: MouseEventKind::ScrollDown,
             column: 10,
             row: 7,
@@ -417,7 +417,7 @@ fn recompute_an_indicator_from_call_records_in_the_tui() {
     let a = app.assessment(demo::DEMO_ENGAGEMENT, "AC-02").unwrap();
     assert!((a.measured.unwrap() - 54.90).abs() < 0.01, "{a:?}");
     assert!(a.method.contains("sl-neg") && a.method.contains("sha256:"));
-    assert!(s.message.as_ref().unwrap().0.contains("AC-02 = 54.90"));
+    assert!(s.status.as_ref().unwrap().text.contains("AC-02 = 54.90"));
     // A file that does not exist is an error popup; nothing changes.
     press(&mut app, &mut s, "M text:/no/such/file.txt enter");
     assert!(matches!(&s.popup, Some(Popup::Error(e)) if e.contains("/no/such/file.txt")));
@@ -426,7 +426,7 @@ fn recompute_an_indicator_from_call_records_in_the_tui() {
     // An indicator without a metric says so.
     press(&mut app, &mut s, "ctrl-l / text:ST-02 enter j j M");
     assert!(s.popup.is_none());
-    assert!(s.message.as_ref().unwrap().1, "shown as an error");
+    assert!(s.status.as_ref().unwrap().is_error, "shown as an error");
 }
 
 #[test]

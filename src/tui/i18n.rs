@@ -3,23 +3,23 @@
 
 use crate::config::Lang;
 
-macro_rules! messages {
+macro_rules! labels {
     ($($id:ident => $en:literal, $zh:literal;)+) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum M { $($id),+ }
-        impl M {
+        pub enum Label { $($id),+ }
+        impl Label {
             pub fn t(self, lang: Lang) -> &'static str {
                 match (self, lang) {
-                    $((M::$id, Lang::En) => $en, (M::$id, Lang::Zh) => $zh,)+
+                    $((Label::$id, Lang::En) => $en, (Label::$id, Lang::Zh) => $zh,)+
                 }
             }
         }
         #[cfg(test)]
-        pub const ALL: &[M] = &[$(M::$id),+];
+        pub const ALL: &[Label] = &[$(Label::$id),+];
     };
 }
 
-messages! {
+labels! {
     App => "cscaudit", "cscaudit";
     Dashboard => "Dashboard", "总览";
     Checklist => "Checklist", "检查表";

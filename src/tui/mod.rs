@@ -1,4 +1,5 @@
-//! The terminal UI: an Elm-style loop. `State` + `update` (state.rs) decide,
+//! The terminal UI: an Elm-style loop. `Input`s (keys, ticks, effect results)
+//! go to `State::update` (state/), which decides;
 //! `view` (view.rs) draws, and effects run through the app layer here. The
 //! terminal is set up and restored in one place ([`TerminalGuard`]); a panic
 //! restores it first, then writes a crash report to the data folder.
@@ -22,7 +23,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
-use state::{Action, Effect, State};
+use state::{Effect, Input, State};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -57,14 +58,14 @@ pub fn load_setup(settings: &Settings, paths: &Paths) -> Setup {
     }
 }
 
-/// Run an effect through the app layer; returns the actions it produced.
-pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Action> {
+/// Run an effect through the app layer; returns the inputs it produced.
+pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
     let eng = state.data.as_ref().map(|d| d.engagement.id.clone());
     let lang = state.lang;
-    let reload = |app: &App| -> Vec<Action> {
+    let reload = |app: &App| -> Vec<Input> {
         match eng.as_deref().map(|e| Data::load(app, e)) {
-            Some(Ok(d)) => vec![Action::Loaded(Box::new(d))],
-            Some(Err(e)) => vec![Action::Done(Err(e.message().get(lang).to_string()))],
+            Some(Ok(d)) => vec![Input::Loaded(Box::new(d))],
+            Some(Err(e)) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
             None => vec![],
         }
     };
@@ -72,8 +73,8 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Action> {
         Effect::Quit => vec![],
         Effect::Reload => reload(app),
         Effect::LoadHistory(e) => match app.entity_history(&e) {
-            Ok(ops) => vec![Action::History(e, ops)],
-            Err(err) => vec![Action::Done(Err(err.message().get(lang).to_string()))],
+            Ok(ops) => vec![Input::History(e, ops)],
+            Err(err) => vec![Input::Done(Err(err.message().get(lang).to_string()))],
         },
         Effect::Assess { indicator, result } => {
             let Some(eng) = eng.clone() else { return vec![] };
@@ -84,14 +85,14 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Action> {
             match app.record_assessment(&eng, &indicator, input) {
                 Ok(a) => {
                     let mut v = reload(app);
-                    v.push(Action::Done(Ok(format!(
+                    v.push(Input::Done(Ok(format!(
                         "{} {indicator}: {}",
-                        i18n::M::Recorded.t(state.lang),
+                        i18n::Label::Recorded.t(state.lang),
                         a.result.label(state.lang.is_zh())
                     ))));
                     v
                 }
-                Err(e) => vec![Action::Done(Err(e.message().get(lang).to_string()))],
+                Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
             }
         }
         Effect::RecordMetrics { indicator, path } => {
@@ -99,36 +100,36 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Action> {
             let files = vec![PathBuf::from(&path)];
             let report = match metrics::compute(&files, &Format::AnonymousBank, &Params::default(), None, &|_| {}) {
                 Ok(r) => r,
-                Err(e) => return vec![Action::Done(Err(e))],
+                Err(e) => return vec![Input::Done(Err(e))],
             };
             let json = match serde_json::to_vec_pretty(&report) {
                 Ok(j) => j,
-                Err(e) => return vec![Action::Done(Err(e.to_string()))],
+                Err(e) => return vec![Input::Done(Err(e.to_string()))],
             };
             match app.record_metric(&eng, &indicator, &report, &json) {
                 Ok(a) => {
                     let mut v = reload(app);
-                    v.push(Action::Done(Ok(format!(
+                    v.push(Input::Done(Ok(format!(
                         "{} {indicator} = {}",
-                        i18n::M::Recorded.t(state.lang),
+                        i18n::Label::Recorded.t(state.lang),
                         a.measured.map(|m| format!("{m:.2}")).unwrap_or_default()
                     ))));
                     v
                 }
-                Err(e) => vec![Action::Done(Err(e.message().get(lang).to_string()))],
+                Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
             }
         }
         Effect::SwitchEngagement(id) => match Data::load(app, &id) {
-            Ok(d) => vec![Action::Loaded(Box::new(d))],
-            Err(e) => vec![Action::Done(Err(e.message().get(lang).to_string()))],
+            Ok(d) => vec![Input::Loaded(Box::new(d))],
+            Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
         },
     }
 }
 
-/// Apply an action and every effect that follows, synchronously (the run loop
+/// Apply an input and every effect that follows, synchronously (the run loop
 /// and the tests both use this).
-pub fn step(app: &mut App, state: &mut State, action: Action) {
-    let mut queue = vec![action];
+pub fn step(app: &mut App, state: &mut State, input: Input) {
+    let mut queue = vec![input];
     while let Some(a) = queue.pop() {
         if let Some(effect) = state.update(a) {
             let mut produced = run_effect(app, state, effect);
@@ -155,7 +156,10 @@ pub fn initial_state(
     let mut s = State::new(lang, setup.keymap.clone(), data);
     s.warnings = setup.problems.iter().map(|p| p.to_string()).collect();
     if let Some(first) = s.warnings.first() {
-        s.message = Some((format!("{}: {first}", i18n::M::ConfigProblem.t(lang)), true, 0));
+        s.status = Some(state::StatusLine::error(format!(
+            "{}: {first}",
+            i18n::Label::ConfigProblem.t(lang)
+        )));
     }
     Ok(s)
 }
@@ -238,7 +242,7 @@ pub fn run(
     // First frame before loading, so a large database still shows something at once.
     let mut loading = State::new(lang, setup.keymap.clone(), None);
     loading.size = (size.width, size.height);
-    loading.message = Some((i18n::M::Loading.t(lang).to_string(), false, 0));
+    loading.status = Some(state::StatusLine::info(i18n::Label::Loading.t(lang)));
     let _ = terminal.draw(|f| view::view(&loading, &setup.theme, f));
     // Test hook: prove that a panic restores the terminal and leaves a report.
     if std::env::var_os("CSCAUDIT_TEST_PANIC").is_some() {
@@ -248,27 +252,27 @@ pub fn run(
     let mut state = initial_state(&app, &setup, lang, engagement).map_err(|e| e.message().get(lang).to_string())?;
     state.size = (size.width, size.height);
     state.mouse = settings.mouse;
-    if let Some(eff) = state.update(Action::Resize(size.width, size.height)) {
+    if let Some(eff) = state.update(Input::Resize(size.width, size.height)) {
         for a in run_effect(&mut app, &state, eff) {
             step(&mut app, &mut state, a);
         }
     }
-    let (tx, rx) = mpsc::channel::<Action>();
+    let (tx, rx) = mpsc::channel::<Input>();
     std::thread::spawn(move || {
         loop {
             match event::read() {
                 Ok(Event::Key(k)) => {
-                    if tx.send(Action::Key(k)).is_err() {
+                    if tx.send(Input::Key(k)).is_err() {
                         break;
                     }
                 }
                 Ok(Event::Mouse(m)) => {
-                    if tx.send(Action::Mouse(m)).is_err() {
+                    if tx.send(Input::Mouse(m)).is_err() {
                         break;
                     }
                 }
                 Ok(Event::Resize(w, h)) => {
-                    if tx.send(Action::Resize(w, h)).is_err() {
+                    if tx.send(Input::Resize(w, h)).is_err() {
                         break;
                     }
                 }
@@ -286,17 +290,17 @@ pub fn run(
         }
         let first = match rx.recv_timeout(Duration::from_secs(1)) {
             Ok(a) => a,
-            Err(mpsc::RecvTimeoutError::Timeout) => Action::Tick,
+            Err(mpsc::RecvTimeoutError::Timeout) => Input::Tick,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
-        let had_message = state.message.is_some();
-        let is_tick = matches!(first, Action::Tick);
+        let had_message = state.status.is_some();
+        let is_tick = matches!(first, Input::Tick);
         step(&mut app, &mut state, first);
         // Drain whatever else is queued, then draw once.
         while let Ok(a) = rx.try_recv() {
             step(&mut app, &mut state, a);
         }
-        dirty = !is_tick || had_message != state.message.is_some();
+        dirty = !is_tick || had_message != state.status.is_some();
         if state.quit {
             break;
         }

@@ -59,7 +59,7 @@ pub enum Effect {
 
 /// Inputs to `update`.
 #[derive(Debug)]
-pub enum Action {
+pub enum Input {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
@@ -68,6 +68,32 @@ pub enum Action {
     History(EntityId, Vec<Op>),
     /// Result of an effect: a message, or an error to show.
     Done(Result<String, String>),
+}
+
+/// A message on the status line: a confirmation or an error, cleared after a few ticks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusLine {
+    pub text: String,
+    pub is_error: bool,
+    /// Ticks since it was shown.
+    pub age: u8,
+}
+
+impl StatusLine {
+    pub fn info(text: impl Into<String>) -> StatusLine {
+        StatusLine {
+            text: text.into(),
+            is_error: false,
+            age: 0,
+        }
+    }
+    pub fn error(text: impl Into<String>) -> StatusLine {
+        StatusLine {
+            text: text.into(),
+            is_error: true,
+            age: 0,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -235,7 +261,8 @@ pub struct State {
     findings_order: Option<((FindingCol, bool), Vec<usize>)>,
     pub rem_view: RemView,
     pub history: Option<(EntityId, Vec<Op>)>,
-    pub message: Option<(String, bool, u8)>,
+    /// The status line's message, if any.
+    pub status: Option<StatusLine>,
     pub size: (u16, u16),
     pub hits: RefCell<Hits>,
     pub quit: bool,
@@ -270,7 +297,7 @@ impl State {
             findings_order: None,
             rem_view: RemView::All,
             history: None,
-            message: None,
+            status: None,
             size: (120, 40),
             hits: RefCell::new(Hits::default()),
             quit: false,
@@ -297,50 +324,50 @@ impl State {
         }
     }
 
-    fn say(&mut self, msg: impl Into<String>) {
-        self.message = Some((msg.into(), false, 0));
+    fn say(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusLine::info(text));
     }
-    fn error(&mut self, msg: impl Into<String>) {
-        self.message = Some((msg.into(), true, 0));
+    fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(StatusLine::error(text));
     }
 
     // ------------------------------------------------------------- derived lists
 
     // ------------------------------------------------------------- update
 
-    pub fn update(&mut self, action: Action) -> Option<Effect> {
-        match action {
-            Action::Key(k) if k.kind == KeyEventKind::Press => self.key(k),
-            Action::Key(_) => None,
-            Action::Mouse(m) => self.mouse_event(m),
-            Action::Resize(w, h) => {
+    pub fn update(&mut self, input: Input) -> Option<Effect> {
+        match input {
+            Input::Key(k) if k.kind == KeyEventKind::Press => self.key(k),
+            Input::Key(_) => None,
+            Input::Mouse(m) => self.mouse_event(m),
+            Input::Resize(w, h) => {
                 self.size = (w, h);
                 None
             }
-            Action::Tick => {
-                if let Some((_, _, age)) = &mut self.message {
-                    *age += 1;
-                    if *age > 5 {
-                        self.message = None;
+            Input::Tick => {
+                if let Some(line) = &mut self.status {
+                    line.age += 1;
+                    if line.age > 5 {
+                        self.status = None;
                     }
                 }
                 None
             }
-            Action::Loaded(data) => {
+            Input::Loaded(data) => {
                 self.data = Some(*data);
                 self.findings_order = None;
                 self.refresh_views();
                 self.selection_changed()
             }
-            Action::History(e, ops) => {
+            Input::History(e, ops) => {
                 self.history = Some((e, ops));
                 None
             }
-            Action::Done(Ok(msg)) => {
+            Input::Done(Ok(msg)) => {
                 self.say(msg);
                 None
             }
-            Action::Done(Err(e)) => {
+            Input::Done(Err(e)) => {
                 self.popup = Some(Popup::Error(e));
                 None
             }

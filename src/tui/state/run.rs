@@ -139,9 +139,9 @@ impl State {
             Cmd::WalkMine => {
                 self.checklist.walk_mine = !self.checklist.walk_mine;
                 let m = if self.checklist.walk_mine {
-                    crate::tui::i18n::M::WalkMine
+                    crate::tui::i18n::Label::WalkMine
                 } else {
-                    crate::tui::i18n::M::Walk
+                    crate::tui::i18n::Label::Walk
                 };
                 self.say(m.t(self.lang));
             }
@@ -155,7 +155,7 @@ impl State {
                 if let Some(id) = self.selected_indicator() {
                     let indicator = id.to_string();
                     if result == AssessmentResult::Nonconforming {
-                        let message = crate::tui::i18n::M::ConfirmAssess
+                        let message = crate::tui::i18n::Label::ConfirmAssess
                             .t(self.lang)
                             .replace("{indicator}", &indicator)
                             .replace("{result}", result.label(self.lang.is_zh()));
@@ -177,7 +177,7 @@ impl State {
                         .is_some_and(|i| i.metric.is_some());
                     if has_metric {
                         self.popup = Some(Popup::Input {
-                            prompt: crate::tui::i18n::M::MetricsPrompt.t(self.lang).to_string(),
+                            prompt: crate::tui::i18n::Label::MetricsPrompt.t(self.lang).to_string(),
                             value: String::new(),
                             indicator: id.to_string(),
                         });
@@ -357,7 +357,7 @@ impl State {
                 self.selection_changed()
             }
             None => {
-                self.say(crate::tui::i18n::M::WalkDone.t(self.lang));
+                self.say(crate::tui::i18n::Label::WalkDone.t(self.lang));
                 None
             }
         }

@@ -17,12 +17,19 @@ pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
         .filter(|a| a.result != AssessmentResult::NotAssessed)
         .count();
     let extra = if cl.walk_mine {
-        ui.m(M::WalkMine).to_string()
+        ui.m(Label::WalkMine).to_string()
     } else {
-        format!("{} {assessed}", ui.m(M::Assessed))
+        format!("{} {assessed}", ui.m(Label::Assessed))
     };
     let n_ind = cl.rows.iter().filter(|(r, _)| matches!(r, CRow::Indicator(_))).count();
-    let title = list_title(ui, M::Checklist, n_ind, d.catalog.indicators.len(), &cl.filter, &extra);
+    let title = list_title(
+        ui,
+        Label::Checklist,
+        n_ind,
+        d.catalog.indicators.len(),
+        &cl.filter,
+        &extra,
+    );
     let sel = cl
         .selected
         .as_ref()
@@ -96,12 +103,12 @@ pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
         })
         .collect();
     let header = Row::new(vec![
-        format!("{} / {}", ui.m(M::ColId), ui.m(M::ColName)),
-        ui.m(M::ColResult).to_string(),
-        ui.m(M::ColMeasured).to_string(),
-        ui.m(M::ColAssignee).to_string(),
-        ui.m(M::ColWorkflow).to_string(),
-        ui.m(M::ColFindings).to_string(),
+        format!("{} / {}", ui.m(Label::ColId), ui.m(Label::ColName)),
+        ui.m(Label::ColResult).to_string(),
+        ui.m(Label::ColMeasured).to_string(),
+        ui.m(Label::ColAssignee).to_string(),
+        ui.m(Label::ColWorkflow).to_string(),
+        ui.m(Label::ColFindings).to_string(),
     ])
     .style(ui.st("table.header"));
     let widths = [
@@ -131,7 +138,7 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                 lines.push(Line::styled(path.join(" › "), ui.st("text.dim")));
                 let mut def = format!(
                     "{}: {}, {}",
-                    ui.m(M::Definition),
+                    ui.m(Label::Definition),
                     ind.unit.label(ui.zh),
                     match ind.direction {
                         Direction::Higher => ui.lang.pick("higher is better", "越高越好"),
@@ -149,26 +156,26 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                 let (mtext, _) = measured_text(ui, ind, a.and_then(|a| a.measured));
                 let result = a.map_or(AssessmentResult::NotAssessed, |a| a.result);
                 lines.push(Line::from(vec![
-                    Span::styled(format!("{}: ", ui.m(M::ColResult)), ui.st("text")),
+                    Span::styled(format!("{}: ", ui.m(Label::ColResult)), ui.st("text")),
                     Span::styled(result.label(ui.zh), ui.st(result_role(result))),
                     Span::styled(format!("   {mtext}"), ui.st("text")),
                 ]));
                 if let Some(b) = &ind.target_basis {
                     lines.push(Line::styled(b.clone(), ui.st("text.dim")));
                 }
-                lines.push(section(ui, M::EvidenceToAsk));
+                lines.push(section(ui, Label::EvidenceToAsk));
                 lines.push(Line::styled(ind.evidence_hint(ui.zh).to_string(), ui.st("text")));
                 if let Some(a) = a {
                     if !a.notes.is_empty() {
-                        lines.push(section(ui, M::Notes));
+                        lines.push(section(ui, Label::Notes));
                         lines.push(Line::styled(ui.text(&a.notes), ui.st("text")));
                     }
                     if !a.method.is_empty() {
-                        lines.push(section(ui, M::Method));
+                        lines.push(section(ui, Label::Method));
                         lines.push(Line::styled(ui.text(&a.method), ui.st("text")));
                     }
                     if !a.evidence.is_empty() {
-                        lines.push(section(ui, M::Evidence));
+                        lines.push(section(ui, Label::Evidence));
                         for sha in &a.evidence {
                             let name = d.evidence.get(sha).map(|e| e.name.clone()).unwrap_or_default();
                             lines.push(Line::styled(
@@ -179,7 +186,7 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                     }
                 }
                 if let Some(fs) = d.findings_by_indicator.get(id) {
-                    lines.push(section(ui, M::LinkedFindings));
+                    lines.push(section(ui, Label::LinkedFindings));
                     for &i in fs {
                         let fi = &d.findings[i];
                         lines.push(Line::from(vec![
@@ -195,7 +202,7 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                         .is_some_and(|(e, _)| e.id.ends_with(&format!("/{id}")));
                 let h = history_lines(ui, matches, 8);
                 if !h.is_empty() {
-                    lines.push(section(ui, M::History));
+                    lines.push(section(ui, Label::History));
                     lines.extend(h);
                 }
             }
@@ -208,10 +215,10 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                 lines.push(Line::styled(
                     format!(
                         "{} {}/{}  {} {}",
-                        ui.m(M::Assessed),
+                        ui.m(Label::Assessed),
                         sc.assessed,
                         sc.applicable,
-                        ui.m(M::Score),
+                        ui.m(Label::Score),
                         sc.score.map_or("-".into(), |s| format!("{s:.1}"))
                     ),
                     ui.st("text"),

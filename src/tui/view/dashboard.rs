@@ -27,29 +27,32 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         _ => "-".into(),
     };
     let mut cat_line = vec![Span::styled(
-        format!("{}: {} {}", ui.m(M::Catalogue), d.catalog.id, d.catalog.version),
+        format!("{}: {} {}", ui.m(Label::Catalogue), d.catalog.id, d.catalog.version),
         ui.st("text"),
     )];
     if d.catalog.provisional {
         cat_line.push(Span::styled(
-            format!("  [{}]", ui.m(M::Provisional)),
+            format!("  [{}]", ui.m(Label::Provisional)),
             ui.st("header.provisional"),
         ));
     }
     let info = vec![
         Line::styled(ui.text(&e.title), ui.st("text.title")),
-        Line::styled(format!("{}: {}", ui.m(M::Auditee), ui.text(&e.auditee)), ui.st("text")),
+        Line::styled(
+            format!("{}: {}", ui.m(Label::Auditee), ui.text(&e.auditee)),
+            ui.st("text"),
+        ),
         Line::styled(
             format!(
                 "{}: {}   {}: {}",
-                ui.m(M::Kind),
+                ui.m(Label::Kind),
                 e.kind.label(ui.zh),
-                ui.m(M::Period),
+                ui.m(Label::Period),
                 period
             ),
             ui.st("text"),
         ),
-        Line::styled(format!("{}: {}", ui.m(M::Site), ui.text(&e.site)), ui.st("text")),
+        Line::styled(format!("{}: {}", ui.m(Label::Site), ui.text(&e.site)), ui.st("text")),
         Line::from(cat_line),
     ];
     f.render_widget(
@@ -63,7 +66,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             let cert = m
                 .certificate_no
                 .clone()
-                .map_or_else(|| format!("({})", ui.m(M::NoCertificate)), |c| format!("✓ {c}"));
+                .map_or_else(|| format!("({})", ui.m(Label::NoCertificate)), |c| format!("✓ {c}"));
             Line::from(vec![
                 Span::styled(format!("{:<4}", m.initials), ui.st("text.title")),
                 Span::styled(truncate(&ui.text(&m.name), 14), ui.st("text")),
@@ -82,7 +85,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         })
         .collect();
     f.render_widget(
-        Paragraph::new(team).block(ui.block(format!(" {} ", ui.m(M::Team)), false)),
+        Paragraph::new(team).block(ui.block(format!(" {} ", ui.m(Label::Team)), false)),
         team_a,
     );
 
@@ -104,7 +107,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             Span::styled(score, ui.st("text")),
         ]));
     };
-    line_for(ui.m(M::Overall).to_string(), &d.report.scorecard.overall, true);
+    line_for(ui.m(Label::Overall).to_string(), &d.report.scorecard.overall, true);
     for top in d.catalog.top_groups() {
         if let Some(g) = d.report.scorecard.group(&top.id) {
             line_for(top.name(ui.zh).to_string(), g, true);
@@ -116,7 +119,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         }
     }
     f.render_widget(
-        Paragraph::new(lines).block(ui.block(format!(" {} ", ui.m(M::Progress)), false)),
+        Paragraph::new(lines).block(ui.block(format!(" {} ", ui.m(Label::Progress)), false)),
         prog_a,
     );
 
@@ -160,7 +163,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         Table::new(rows, widths)
             .header(Row::new(header).style(ui.st("table.header")))
             .column_spacing(0)
-            .block(ui.block(format!(" {} ", ui.m(M::FindingsByGrade)), false)),
+            .block(ui.block(format!(" {} ", ui.m(Label::FindingsByGrade)), false)),
         grid_a,
     );
 
@@ -168,26 +171,26 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
     let r = &d.report;
     let [counts_a, oldest_a] =
         Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(bottom);
-    let count_line = |label: M, n: usize, role: &str| {
+    let count_line = |label: Label, n: usize, role: &str| {
         Line::from(vec![
             Span::styled(format!("{:>5}  ", n), ui.st(role)),
             Span::styled(ui.m(label), ui.st("text")),
         ])
     };
     let counts = vec![
-        count_line(M::Overdue, r.overdue.len(), "status.overdue"),
-        count_line(M::Due7, r.due_7.len(), "status.due_soon"),
-        count_line(M::Due30, r.due_30.len(), "text"),
-        count_line(M::AwaitingVerification, r.awaiting_verification.len(), "text"),
-        count_line(M::Verified, r.verified, "status.verified"),
+        count_line(Label::Overdue, r.overdue.len(), "status.overdue"),
+        count_line(Label::Due7, r.due_7.len(), "status.due_soon"),
+        count_line(Label::Due30, r.due_30.len(), "text"),
+        count_line(Label::AwaitingVerification, r.awaiting_verification.len(), "text"),
+        count_line(Label::Verified, r.verified, "status.verified"),
     ];
     f.render_widget(
-        Paragraph::new(counts).block(ui.block(format!(" {} ", ui.m(M::RemediationAtAGlance)), false)),
+        Paragraph::new(counts).block(ui.block(format!(" {} ", ui.m(Label::RemediationAtAGlance)), false)),
         counts_a,
     );
     let room = oldest_a.height.saturating_sub(2) as usize;
     let oldest: Vec<Line> = if r.overdue.is_empty() {
-        vec![Line::styled(ui.m(M::NothingOverdue), ui.st("status.ok"))]
+        vec![Line::styled(ui.m(Label::NothingOverdue), ui.st("status.ok"))]
     } else {
         r.overdue
             .iter()
@@ -195,7 +198,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             .map(|l| {
                 Line::from(vec![
                     Span::styled(
-                        format!("{:>4}{} ", l.days_overdue.unwrap_or(0), ui.m(M::Days)),
+                        format!("{:>4}{} ", l.days_overdue.unwrap_or(0), ui.m(Label::Days)),
                         ui.st("status.overdue"),
                     ),
                     Span::styled(format!("{} ", l.id), ui.st("text.dim")),
@@ -206,7 +209,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             .collect()
     };
     f.render_widget(
-        Paragraph::new(oldest).block(ui.block(format!(" {} ", ui.m(M::OldestOverdue)), false)),
+        Paragraph::new(oldest).block(ui.block(format!(" {} ", ui.m(Label::OldestOverdue)), false)),
         oldest_a,
     );
 }

@@ -10,25 +10,25 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
         return;
     }
     let col_name = |c: FindingCol| match c {
-        FindingCol::Ref => ui.m(M::ColRef),
-        FindingCol::Grade => ui.m(M::ColGrade),
-        FindingCol::Title => ui.m(M::ColTitle),
-        FindingCol::Indicator => ui.m(M::ColIndicator),
-        FindingCol::Status => ui.m(M::ColWorkflow),
-        FindingCol::RaisedBy => ui.m(M::ColRaisedBy),
-        FindingCol::Due => ui.m(M::ColDue),
-        FindingCol::Actions => ui.m(M::ColActions),
+        FindingCol::Ref => ui.m(Label::ColRef),
+        FindingCol::Grade => ui.m(Label::ColGrade),
+        FindingCol::Title => ui.m(Label::ColTitle),
+        FindingCol::Indicator => ui.m(Label::ColIndicator),
+        FindingCol::Status => ui.m(Label::ColWorkflow),
+        FindingCol::RaisedBy => ui.m(Label::ColRaisedBy),
+        FindingCol::Due => ui.m(Label::ColDue),
+        FindingCol::Actions => ui.m(Label::ColActions),
     };
     let mut extra = format!(
         "{} {}{}",
-        ui.m(M::Sort),
+        ui.m(Label::Sort),
         col_name(fl.sort),
         if fl.ascending { "↑" } else { "↓" }
     );
     if ui.s.overdue_only {
-        extra.push_str(&format!(" · {}", ui.m(M::Overdue)));
+        extra.push_str(&format!(" · {}", ui.m(Label::Overdue)));
     }
-    let title = list_title(ui, M::Findings, fl.view.len(), d.findings.len(), &fl.filter, &extra);
+    let title = list_title(ui, Label::Findings, fl.view.len(), d.findings.len(), &fl.filter, &extra);
     let sel = fl
         .selected
         .as_ref()
@@ -50,7 +50,7 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
                 fi.closure_due
             };
             let due_text = match (due, overdue) {
-                (Some(x), Some(o)) => format!("{x} +{o}{}", ui.m(M::Days)),
+                (Some(x), Some(o)) => format!("{x} +{o}{}", ui.m(Label::Days)),
                 (Some(x), None) => x.to_string(),
                 _ => String::new(),
             };
@@ -116,11 +116,11 @@ fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
         Line::styled(
             format!(
                 "{}: {}   {}: {}   {}: {} {}",
-                ui.m(M::ColWorkflow),
+                ui.m(Label::ColWorkflow),
                 fi.status.label(ui.zh),
-                ui.m(M::ColIndicator),
+                ui.m(Label::ColIndicator),
                 fi.indicators.join(", "),
-                ui.m(M::ColRaisedBy),
+                ui.m(Label::ColRaisedBy),
                 d.member_name(&fi.raised_by),
                 dt(fi.raised_on)
             ),
@@ -145,17 +145,17 @@ fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
         ),
         Span::styled(
             overdue
-                .map(|o| format!("  {} {o}{}", ui.m(M::Overdue), ui.m(M::Days)))
+                .map(|o| format!("  {} {o}{}", ui.m(Label::Overdue), ui.m(Label::Days)))
                 .unwrap_or_default(),
             ui.st("status.overdue"),
         ),
     ]));
-    lines.push(section(ui, M::Statement));
+    lines.push(section(ui, Label::Statement));
     lines.push(Line::styled(ui.text(&fi.statement), ui.st("text")));
-    lines.push(section(ui, M::Criterion));
+    lines.push(section(ui, Label::Criterion));
     lines.push(Line::styled(ui.text(&fi.criterion), ui.st("text")));
     if !fi.evidence.is_empty() || !fi.evidence_note.is_empty() {
-        lines.push(section(ui, M::Evidence));
+        lines.push(section(ui, Label::Evidence));
         if !fi.evidence_note.is_empty() {
             lines.push(Line::styled(fi.evidence_note.clone(), ui.st("text")));
         }
@@ -168,17 +168,17 @@ fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
         }
     }
     if !fi.root_cause.is_empty() || !fi.correction.is_empty() {
-        lines.push(section(ui, M::AuditeeResponse));
+        lines.push(section(ui, Label::AuditeeResponse));
         lines.push(Line::styled(
-            format!("{}: {}", ui.m(M::RootCause), ui.text(&fi.root_cause)),
+            format!("{}: {}", ui.m(Label::RootCause), ui.text(&fi.root_cause)),
             ui.st("text"),
         ));
         lines.push(Line::styled(
-            format!("{}: {}", ui.m(M::Correction), ui.text(&fi.correction)),
+            format!("{}: {}", ui.m(Label::Correction), ui.text(&fi.correction)),
             ui.st("text"),
         ));
     }
-    lines.push(section(ui, M::Actions));
+    lines.push(section(ui, Label::Actions));
     let mut any = false;
     for a in d.actions_of(&fi.reference) {
         any = true;
@@ -201,12 +201,12 @@ fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
         ]));
     }
     if !any {
-        lines.push(Line::styled(ui.m(M::None_), ui.st("text.dim")));
+        lines.push(Line::styled(ui.m(Label::None_), ui.st("text.dim")));
     }
     let matches = ui.s.history.as_ref().is_some_and(|(e, _)| e.id == fi.reference);
     let h = history_lines(ui, matches, 12);
     if !h.is_empty() {
-        lines.push(section(ui, M::History));
+        lines.push(section(ui, Label::History));
         lines.extend(h);
     }
     f.render_widget(
@@ -226,12 +226,12 @@ pub(super) fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
         return;
     }
     let view_name = |v: RemView| match v {
-        RemView::All => ui.m(M::ViewAll),
-        RemView::Overdue => ui.m(M::ViewOverdue),
-        RemView::Due7 => ui.m(M::ViewDue7),
-        RemView::Due30 => ui.m(M::ViewDue30),
-        RemView::ByOwner => ui.m(M::ViewByOwner),
-        RemView::Awaiting => ui.m(M::ViewAwaiting),
+        RemView::All => ui.m(Label::ViewAll),
+        RemView::Overdue => ui.m(Label::ViewOverdue),
+        RemView::Due7 => ui.m(Label::ViewDue7),
+        RemView::Due30 => ui.m(Label::ViewDue30),
+        RemView::ByOwner => ui.m(Label::ViewByOwner),
+        RemView::Awaiting => ui.m(Label::ViewAwaiting),
     };
     let views: Vec<String> = RemView::ALL
         .iter()
@@ -244,21 +244,28 @@ pub(super) fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
         })
         .collect();
     let col_name = |c: ActionCol| match c {
-        ActionCol::Finding => ui.m(M::ColFinding),
-        ActionCol::Action => ui.m(M::ColAction),
-        ActionCol::Owner => ui.m(M::ColOwner),
-        ActionCol::Due => ui.m(M::ColDue),
-        ActionCol::Status => ui.m(M::ColWorkflow),
-        ActionCol::Progress => ui.m(M::ColProgress),
+        ActionCol::Finding => ui.m(Label::ColFinding),
+        ActionCol::Action => ui.m(Label::ColAction),
+        ActionCol::Owner => ui.m(Label::ColOwner),
+        ActionCol::Due => ui.m(Label::ColDue),
+        ActionCol::Status => ui.m(Label::ColWorkflow),
+        ActionCol::Progress => ui.m(Label::ColProgress),
     };
     let extra = format!(
         "{} · {} {}{}",
         views.join(" "),
-        ui.m(M::Sort),
+        ui.m(Label::Sort),
         col_name(rl.sort),
         if rl.ascending { "↑" } else { "↓" }
     );
-    let title = list_title(ui, M::Remediation, rl.view.len(), d.actions.len(), &rl.filter, &extra);
+    let title = list_title(
+        ui,
+        Label::Remediation,
+        rl.view.len(),
+        d.actions.len(),
+        &rl.filter,
+        &extra,
+    );
     let sel = rl
         .selected
         .as_ref()
@@ -301,7 +308,7 @@ pub(super) fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
         col_name(ActionCol::Action),
         col_name(ActionCol::Owner),
         col_name(ActionCol::Due),
-        ui.m(M::ColDays),
+        ui.m(Label::ColDays),
         col_name(ActionCol::Status),
         col_name(ActionCol::Progress),
     ])
@@ -329,7 +336,7 @@ fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
     let (dtext, role) = days_text(ui, days);
     let mut lines = vec![
         Line::styled(
-            format!("{} · {} {}", a.id, ui.m(M::ColFinding), a.finding),
+            format!("{} · {} {}", a.id, ui.m(Label::ColFinding), a.finding),
             ui.st("text.title"),
         ),
         Line::styled(ui.text(&a.description), ui.st("text")),
@@ -337,9 +344,9 @@ fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
             Span::styled(
                 format!(
                     "{}: {}   {}: {} ",
-                    ui.m(M::ColOwner),
+                    ui.m(Label::ColOwner),
                     ui.text(&a.owner),
-                    ui.m(M::ColDue),
+                    ui.m(Label::ColDue),
                     dt(a.due)
                 ),
                 ui.st("text"),
@@ -349,9 +356,9 @@ fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
         Line::styled(
             format!(
                 "{}: {}   {}: {}%",
-                ui.m(M::ColWorkflow),
+                ui.m(Label::ColWorkflow),
                 a.status.label(ui.zh),
-                ui.m(M::ColProgress),
+                ui.m(Label::ColProgress),
                 a.progress
             ),
             ui.st("text"),
@@ -363,24 +370,24 @@ fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
             Span::styled(ui.text(&fi.title), ui.st("text.dim")),
         ]));
     }
-    lines.push(section(ui, M::CompletionEvidence));
+    lines.push(section(ui, Label::CompletionEvidence));
     lines.push(Line::styled(
         if a.completion_evidence.is_empty() {
-            ui.m(M::None_).to_string()
+            ui.m(Label::None_).to_string()
         } else {
             ui.text(&a.completion_evidence)
         },
         ui.st("text"),
     ));
-    lines.push(section(ui, M::Verification));
+    lines.push(section(ui, Label::Verification));
     match &a.verification {
         Some(v) => lines.push(Line::from(vec![
             Span::styled(format!("{} {} ", d.member_name(&v.by), v.on), ui.st("text")),
             Span::styled(
                 if v.effective {
-                    ui.m(M::Effective)
+                    ui.m(Label::Effective)
                 } else {
-                    ui.m(M::NotEffective)
+                    ui.m(Label::NotEffective)
                 },
                 ui.st(if v.effective {
                     "status.verified"
@@ -390,12 +397,12 @@ fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
             ),
             Span::styled(format!(" — {}", ui.text(&v.note)), ui.st("text")),
         ])),
-        None => lines.push(Line::styled(ui.m(M::None_), ui.st("text.dim"))),
+        None => lines.push(Line::styled(ui.m(Label::None_), ui.st("text.dim"))),
     }
     let matches = ui.s.history.as_ref().is_some_and(|(e, _)| e.id == a.id);
     let h = history_lines(ui, matches, 12);
     if !h.is_empty() {
-        lines.push(section(ui, M::History));
+        lines.push(section(ui, Label::History));
         lines.extend(h);
     }
     f.render_widget(

@@ -2,7 +2,7 @@
 //! string comes from the message tables or the data; widths are in cells.
 
 use super::commands::{Cmd, KeyContext, info};
-use super::i18n::M;
+use super::i18n::Label;
 use super::keymap::display_seq;
 use super::state::{ActionCol, FindingCol, Pane, Popup, RemView, Row as CRow, State};
 use super::theme::Theme;
@@ -39,7 +39,7 @@ struct Ui<'a> {
 }
 
 impl Ui<'_> {
-    fn m(&self, m: M) -> &'static str {
+    fn m(&self, m: Label) -> &'static str {
         m.t(self.lang)
     }
     fn st(&self, role: &str) -> Style {
@@ -117,7 +117,7 @@ pub fn view(s: &State, t: &Theme, f: &mut Frame) {
 }
 
 fn too_small(ui: &Ui, f: &mut Frame, area: Rect) {
-    let msg = format!("{} ({} {}×{})", ui.m(M::TooSmall), ui.m(M::Need), MIN_W, MIN_H);
+    let msg = format!("{} ({} {}×{})", ui.m(Label::TooSmall), ui.m(Label::Need), MIN_W, MIN_H);
     let lines = vec![Line::from(msg), Line::from(format!("{}×{}", area.width, area.height))];
     let y = area.y + area.height.saturating_sub(2) / 2;
     let r = Rect {
@@ -136,7 +136,7 @@ fn too_small(ui: &Ui, f: &mut Frame, area: Rect) {
 }
 
 fn draw_header(ui: &Ui, f: &mut Frame, area: Rect) {
-    let mut spans = vec![Span::styled(format!(" {} ", ui.m(M::App)), ui.st("header"))];
+    let mut spans = vec![Span::styled(format!(" {} ", ui.m(Label::App)), ui.st("header"))];
     if let Some(d) = &ui.s.data {
         spans.push(Span::styled(
             format!("{} · {} ", d.engagement.id, ui.text(&d.engagement.title)),
@@ -144,7 +144,7 @@ fn draw_header(ui: &Ui, f: &mut Frame, area: Rect) {
         ));
         if d.catalog.provisional {
             spans.push(Span::styled(
-                format!("[{}] ", ui.m(M::Provisional)),
+                format!("[{}] ", ui.m(Label::Provisional)),
                 ui.st("header.provisional"),
             ));
         }
@@ -158,10 +158,10 @@ fn draw_tabs(ui: &Ui, f: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
     for (i, p) in Pane::ALL.iter().enumerate() {
         let name = match p {
-            Pane::Dashboard => M::Dashboard,
-            Pane::Checklist => M::Checklist,
-            Pane::Findings => M::Findings,
-            Pane::Remediation => M::Remediation,
+            Pane::Dashboard => Label::Dashboard,
+            Pane::Checklist => Label::Checklist,
+            Pane::Findings => Label::Findings,
+            Pane::Remediation => Label::Remediation,
         };
         let label = format!(" {} {} ", i + 1, ui.m(name));
         let w = width(&label) as u16;
@@ -190,7 +190,7 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
     if let Some(d) = &s.data {
         spans.push(Span::styled(
-            format!(" {} · {} {} ", d.engagement.id, ui.m(M::Actor), d.me),
+            format!(" {} · {} {} ", d.engagement.id, ui.m(Label::Actor), d.me),
             ui.st("statusbar"),
         ));
     }
@@ -215,10 +215,10 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
             spans.push(Span::styled(truncate(d, 18), ui.st("statusbar")));
         }
     }
-    if let Some((msg, is_err, _)) = &s.message {
+    if let Some(line) = &s.status {
         spans.push(Span::styled(
-            format!("  {msg}"),
-            ui.st(if *is_err {
+            format!("  {}", line.text),
+            ui.st(if line.is_error {
                 "statusbar.error"
             } else {
                 "statusbar.message"
@@ -229,13 +229,13 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
 }
 
 fn welcome(ui: &Ui, f: &mut Frame, area: Rect) {
-    let b = ui.block(ui.m(M::Welcome), true);
+    let b = ui.block(ui.m(Label::Welcome), true);
     let mut text = Text::default();
     for w in &ui.s.warnings {
         text.lines.push(Line::styled(w.clone(), ui.st("statusbar.error")));
     }
     text.lines.extend(
-        ui.m(M::WelcomeBody)
+        ui.m(Label::WelcomeBody)
             .lines()
             .map(|l| Line::styled(l.to_string(), ui.st("text"))),
     );
@@ -245,11 +245,11 @@ fn welcome(ui: &Ui, f: &mut Frame, area: Rect) {
 // ---------------------------------------------------------------- lists
 
 /// Title with counts and the active filter.
-fn list_title(ui: &Ui, name: M, shown: usize, total: usize, filter: &str, extra: &str) -> String {
+fn list_title(ui: &Ui, name: Label, shown: usize, total: usize, filter: &str, extra: &str) -> String {
     let mut t = format!(" {} {}/{} ", ui.m(name), shown, total);
     if !filter.is_empty() || ui.s.filtering {
         let cursor = if ui.s.filtering { "▏" } else { "" };
-        t.push_str(&format!("· {} /{}{} ", ui.m(M::Filter), filter, cursor));
+        t.push_str(&format!("· {} /{}{} ", ui.m(Label::Filter), filter, cursor));
     }
     if !extra.is_empty() {
         t.push_str(&format!("· {extra} "));
@@ -311,7 +311,7 @@ fn no_matches(ui: &Ui, f: &mut Frame, inner: Rect) {
         height: 1.min(inner.height.saturating_sub(1)),
         ..inner
     };
-    f.render_widget(Paragraph::new(ui.m(M::NoMatches)).style(ui.st("text.dim")), r);
+    f.render_widget(Paragraph::new(ui.m(Label::NoMatches)).style(ui.st("text.dim")), r);
 }
 
 fn measured_text(ui: &Ui, ind: &crate::model::catalog::Indicator, measured: Option<f64>) -> (String, Option<bool>) {
@@ -358,16 +358,16 @@ fn history_lines<'a>(ui: &Ui, entity_matches: bool, max: usize) -> Vec<Line<'a>>
     out
 }
 
-fn section<'a>(ui: &Ui, title: M) -> Line<'a> {
+fn section<'a>(ui: &Ui, title: Label) -> Line<'a> {
     Line::styled(format!("— {} —", ui.m(title)), ui.st("text.title"))
 }
 
 fn days_text(ui: &Ui, days: Option<i64>) -> (String, &'static str) {
     match days {
-        Some(d) if d > 0 => (format!("+{d}{}", ui.m(M::Days)), "status.overdue"),
-        Some(0) => (ui.m(M::Today).to_string(), "status.due_soon"),
-        Some(d) if -d <= 7 => (format!("{}{}", -d, ui.m(M::Days)), "status.due_soon"),
-        Some(d) => (format!("{}{}", -d, ui.m(M::Days)), "text.dim"),
+        Some(d) if d > 0 => (format!("+{d}{}", ui.m(Label::Days)), "status.overdue"),
+        Some(0) => (ui.m(Label::Today).to_string(), "status.due_soon"),
+        Some(d) if -d <= 7 => (format!("{}{}", -d, ui.m(Label::Days)), "status.due_soon"),
+        Some(d) => (format!("{}{}", -d, ui.m(Label::Days)), "text.dim"),
         None => (String::new(), "text.dim"),
     }
 }

@@ -69,7 +69,7 @@ fn command_list(ui: &Ui, f: &mut Frame, area: Rect, list: CommandList) {
         })
         .collect();
     if entries.is_empty() {
-        f.render_widget(Paragraph::new(ui.m(M::NoMatches)).style(ui.st("text.dim")), list_a);
+        f.render_widget(Paragraph::new(ui.m(Label::NoMatches)).style(ui.st("text.dim")), list_a);
     } else {
         f.render_widget(
             Table::new(
@@ -90,7 +90,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             let ctx = ui.s.pane.ctx();
             let title = format!(
                 " {} · [{}] ",
-                ui.m(M::Help),
+                ui.m(Label::Help),
                 if ctx == KeyContext::Global {
                     "global"
                 } else {
@@ -103,7 +103,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 r,
                 CommandList {
                     title,
-                    hint: ui.m(M::HelpHint),
+                    hint: ui.m(Label::HelpHint),
                     input: filter,
                     entries: &entries,
                     selected: *selected,
@@ -118,8 +118,8 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 f,
                 r,
                 CommandList {
-                    title: format!(" {} ", ui.m(M::Palette)),
-                    hint: ui.m(M::PaletteHint),
+                    title: format!(" {} ", ui.m(Label::Palette)),
+                    hint: ui.m(Label::PaletteHint),
                     input,
                     entries: &entries,
                     selected: *selected,
@@ -132,7 +132,11 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             f.render_widget(
                 Paragraph::new(message.clone())
                     .wrap(Wrap { trim: true })
-                    .block(popup_block(ui, format!(" {} ", ui.m(M::Confirm)), ui.m(M::ConfirmHint))),
+                    .block(popup_block(
+                        ui,
+                        format!(" {} ", ui.m(Label::Confirm)),
+                        ui.m(Label::ConfirmHint),
+                    )),
                 r,
             );
         }
@@ -143,7 +147,11 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 Paragraph::new(msg.clone())
                     .style(ui.st("statusbar.error").remove_modifier(Modifier::REVERSED))
                     .wrap(Wrap { trim: true })
-                    .block(popup_block(ui, format!(" {} ", ui.m(M::Error)), ui.m(M::ErrorHint))),
+                    .block(popup_block(
+                        ui,
+                        format!(" {} ", ui.m(Label::Error)),
+                        ui.m(Label::ErrorHint),
+                    )),
                 r,
             );
         }
@@ -159,7 +167,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 Line::from(format!("> {value}▏")),
             ];
             f.render_widget(
-                Paragraph::new(text).block(popup_block(ui, format!(" {indicator} "), ui.m(M::InputHint))),
+                Paragraph::new(text).block(popup_block(ui, format!(" {indicator} "), ui.m(Label::InputHint))),
                 r,
             );
         }
@@ -191,8 +199,8 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 )
                 .block(popup_block(
                     ui,
-                    format!(" {} ", ui.m(M::Engagements)),
-                    ui.m(M::InputHint),
+                    format!(" {} ", ui.m(Label::Engagements)),
+                    ui.m(Label::InputHint),
                 )),
                 r,
             );
@@ -216,7 +224,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 })
                 .collect();
             f.render_widget(
-                Paragraph::new(lines).block(popup_block(ui, format!(" {} ", ui.m(M::KeysNext)), "")),
+                Paragraph::new(lines).block(popup_block(ui, format!(" {} ", ui.m(Label::KeysNext)), "")),
                 r,
             );
         }
