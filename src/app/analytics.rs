@@ -1,15 +1,72 @@
 //! Recording recomputed metrics as checklist evidence.
 
 use super::{App, AppError, AssessmentInput, Result};
-use crate::analytics::metrics::MetricsReport;
+use crate::analytics::metrics::{self, Format, MetricsReport, Params};
+use crate::message::Msg;
 use crate::model::assessment::Assessment;
 use crate::model::catalog::Unit;
+use std::path::PathBuf;
+
+/// Which indicators a metrics run records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MetricTarget {
+    /// One indicator by id.
+    One(String),
+    /// Every indicator of the catalogue whose metric the call records give.
+    All,
+}
+
+/// What a metrics run computed and recorded.
+#[derive(Debug)]
+pub struct RecordedMetrics {
+    pub report: MetricsReport,
+    /// The report as JSON (attached as evidence to each recorded indicator).
+    pub json: Vec<u8>,
+    pub recorded: Vec<Assessment>,
+}
 
 impl App {
+    /// The whole use case: compute the figures from call-record files, keep the
+    /// report as JSON evidence, and record the measured values of the target
+    /// indicators. The CLI (`metrics --record`) and the TUI (`M`) both call this.
+    pub fn measure_and_record(
+        &self,
+        engagement: &str,
+        target: MetricTarget,
+        files: &[PathBuf],
+        format: &Format,
+        params: &Params,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<RecordedMetrics> {
+        let eng = self.engagement(engagement)?;
+        let cat = self.catalog_for(&eng)?;
+        let report = metrics::compute(files, format, params, Some(&cat), progress)
+            .map_err(|e| AppError::Invalid(Msg::same(e)))?;
+        let json = serde_json::to_vec_pretty(&report).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
+        let targets: Vec<String> = match target {
+            MetricTarget::One(id) => vec![id],
+            MetricTarget::All => cat
+                .indicators
+                .iter()
+                .filter(|i| {
+                    i.metric
+                        .as_deref()
+                        .is_some_and(|m| report.overall.find(m, i.variant.as_deref()).is_some())
+                })
+                .map(|i| i.id.clone())
+                .collect(),
+        };
+        let mut recorded = Vec::with_capacity(targets.len());
+        for ind in targets {
+            recorded.push(self.record_metric(engagement, &ind, &report, &json)?);
+        }
+        Ok(RecordedMetrics { report, json, recorded })
+    }
+
     /// Record the figure of `report` that matches the indicator's metric and
     /// variant as its measured value (with variant, parameters and input hashes
     /// in the method), and attach the report JSON as evidence.
-    pub fn record_metric(
+    fn record_metric(
         &self,
         engagement: &str,
         indicator: &str,

@@ -11,6 +11,7 @@ mod finding;
 mod remediation;
 pub mod status;
 
+pub use analytics::{MetricTarget, RecordedMetrics};
 pub use engagement::{AssessmentInput, NewEngagement};
 pub use error::{AppError, Result};
 pub use finding::{FindingMove, NewFinding};

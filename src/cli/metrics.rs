@@ -5,6 +5,7 @@ use super::output::*;
 use super::{CliError, Context, Result};
 use crate::analytics::calls::Mapping;
 use crate::analytics::metrics::{self, Figure, Figures, Format, MetricsReport, Params};
+use crate::app::MetricTarget;
 use crate::config::Lang;
 use crate::model::catalog::Catalog;
 use crate::text::{fit, fit_right};
@@ -73,12 +74,43 @@ pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
             );
         }
     };
-    let catalog = Catalog::embedded();
-    let report = metrics::compute(&a.files, &format, &params, Some(&catalog), &progress).map_err(same)?;
+    // With --record, the app's use case computes, keeps the JSON as evidence
+    // and records; without, the figures are only computed and shown.
+    let (report, json, recorded) = match &a.record {
+        Some(target) => {
+            let app = ctx.open(&ctx.paths.data_dir)?;
+            let eng = app.resolve_engagement(a.engagement.as_deref())?;
+            let target = if target == "all" {
+                MetricTarget::All
+            } else {
+                MetricTarget::One(target.clone())
+            };
+            let run = app.measure_and_record(&eng.id, target, &a.files, &format, &params, &progress)?;
+            let lines = run
+                .recorded
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} {} {} = {}",
+                        ctx.lang.pick("recorded", "已记录"),
+                        eng.id,
+                        s.indicator,
+                        s.measured.map(|m| format!("{m:.2}")).unwrap_or_default()
+                    )
+                })
+                .collect();
+            (run.report, run.json, lines)
+        }
+        None => {
+            let catalog = Catalog::embedded();
+            let report = metrics::compute(&a.files, &format, &params, Some(&catalog), &progress).map_err(same)?;
+            let json = serde_json::to_vec_pretty(&report).map_err(|e| same(e.to_string()))?;
+            (report, json, Vec::<String>::new())
+        }
+    };
     if show_progress {
         eprint!("\r\x1b[K");
     }
-    let json = serde_json::to_vec_pretty(&report).map_err(|e| same(e.to_string()))?;
     let mut o = out();
     if a.json {
         o.write_all(&json)?;
@@ -86,39 +118,11 @@ pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
     } else {
         render(&mut o, &report, ctx.lang, !a.summary)?;
     }
-    if let Some(target) = a.record {
-        let app = ctx.open(&ctx.paths.data_dir)?;
-        let eng = app.resolve_engagement(a.engagement.as_deref())?;
-        let cat = app.catalog_for(&eng)?;
-        let targets: Vec<String> = if target == "all" {
-            cat.indicators
-                .iter()
-                .filter(|i| {
-                    i.metric.is_some()
-                        && report
-                            .overall
-                            .find(i.metric.as_deref().unwrap_or(""), i.variant.as_deref())
-                            .is_some()
-                })
-                .map(|i| i.id.clone())
-                .collect()
+    for line in recorded {
+        if a.json {
+            eprintln!("{line}");
         } else {
-            vec![target]
-        };
-        for ind in targets {
-            let s = app.record_metric(&eng.id, &ind, &report, &json)?;
-            let out_line = format!(
-                "{} {} {} = {}",
-                ctx.lang.pick("recorded", "已记录"),
-                eng.id,
-                ind,
-                s.measured.map(|m| format!("{m:.2}")).unwrap_or_default()
-            );
-            if a.json {
-                eprintln!("{out_line}");
-            } else {
-                writeln!(o, "{out_line}")?;
-            }
+            writeln!(o, "{line}")?;
         }
     }
     Ok(())

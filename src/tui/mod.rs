@@ -13,7 +13,7 @@ pub mod state;
 pub mod theme;
 pub mod view;
 
-use crate::analytics::metrics::{self, Format, Params};
+use crate::analytics::metrics::{Format, Params};
 use crate::app::App;
 use crate::config::{ConfigError, Lang, Paths, Settings};
 use data::Data;
@@ -98,16 +98,21 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
         Effect::RecordMetrics { indicator, path } => {
             let Some(eng) = eng.clone() else { return vec![] };
             let files = vec![PathBuf::from(&path)];
-            let report = match metrics::compute(&files, &Format::AnonymousBank, &Params::default(), None, &|_| {}) {
-                Ok(r) => r,
-                Err(e) => return vec![Input::Done(Err(e))],
-            };
-            let json = match serde_json::to_vec_pretty(&report) {
-                Ok(j) => j,
-                Err(e) => return vec![Input::Done(Err(e.to_string()))],
-            };
-            match app.record_metric(&eng, &indicator, &report, &json) {
-                Ok(a) => {
+            let target = crate::app::MetricTarget::One(indicator.clone());
+            match app.measure_and_record(
+                &eng,
+                target,
+                &files,
+                &Format::AnonymousBank,
+                &Params::default(),
+                &|_| {},
+            ) {
+                Ok(run) => {
+                    let a = run
+                        .recorded
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| crate::model::assessment::Assessment::unassessed(&eng, &indicator));
                     let mut v = reload(app);
                     v.push(Input::Done(Ok(format!(
                         "{} {indicator} = {}",
