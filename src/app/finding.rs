@@ -7,6 +7,8 @@ use crate::model::fields::{Field, FieldName, FindingField as FF, Rel};
 use crate::model::finding::{Finding, FindingStatus, Grade, check_transition};
 use crate::model::ops::{EntityId, Kind, Value};
 use crate::model::rules;
+use crate::store::Draft;
+use jiff::civil::Date;
 
 #[derive(Clone, Debug)]
 pub struct NewFinding {
@@ -48,6 +50,56 @@ impl FindingMove {
             FindingMove::Withdraw { .. } => FindingStatus::Withdrawn,
             FindingMove::Reopen { .. } => FindingStatus::Reopened,
         }
+    }
+}
+
+/// The fields of a new finding record, written in one place: raising a
+/// finding and generating findings (`demo --scale`) both build records here.
+pub(crate) struct FindingRecord<'a> {
+    pub engagement: &'a str,
+    pub grade: Grade,
+    pub title: &'a str,
+    pub statement: &'a str,
+    pub criterion: &'a str,
+    pub evidence_note: &'a str,
+    pub raised_by: &'a str,
+    pub raised_on: Date,
+    pub status: FindingStatus,
+    /// (issued on, response due, closure due) for a finding created already issued.
+    pub issued: Option<(Date, Option<Date>, Option<Date>)>,
+    pub indicators: &'a [String],
+}
+
+impl FindingRecord<'_> {
+    pub(crate) fn drafts(&self, e: &EntityId) -> Vec<Draft> {
+        let mut d = vec![
+            create(e),
+            set(e, None, FF::Engagement, self.engagement),
+            set(e, None, FF::Grade, self.grade.as_str()),
+            set(e, None, FF::Title, self.title),
+            set(e, None, FF::RaisedBy, self.raised_by),
+            set(e, None, FF::RaisedOn, self.raised_on),
+        ];
+        // Empty texts are not written: an absent field reads as empty.
+        for (f, text) in [
+            (FF::Statement, self.statement),
+            (FF::Criterion, self.criterion),
+            (FF::EvidenceNote, self.evidence_note),
+        ] {
+            if !text.is_empty() {
+                d.push(set(e, None, f, text));
+            }
+        }
+        if let Some((on, response, closure)) = self.issued {
+            d.push(set(e, None, FF::IssuedOn, on));
+            d.push(set(e, None, FF::ResponseDue, response));
+            d.push(set(e, None, FF::ClosureDue, closure));
+        }
+        d.push(set(e, None, FF::Status, self.status.as_str()));
+        for i in self.indicators {
+            d.push(link(e, Rel::Indicator, i));
+        }
+        d
     }
 }
 
@@ -108,21 +160,20 @@ impl App {
         }
         let reference = self.next_reference(Kind::Finding, "")?;
         let e = EntityId::new(Kind::Finding, &reference);
-        let mut d = vec![
-            create(&e),
-            set(&e, None, FF::Engagement, engagement),
-            set(&e, None, FF::Grade, new.grade.as_str()),
-            set(&e, None, FF::Title, new.title),
-            set(&e, None, FF::Statement, new.statement),
-            set(&e, None, FF::Criterion, new.criterion),
-            set(&e, None, FF::EvidenceNote, new.evidence_note),
-            set(&e, None, FF::RaisedBy, self.identity().actor.clone()),
-            set(&e, None, FF::RaisedOn, self.today()),
-            set(&e, None, FF::Status, FindingStatus::Draft.as_str()),
-        ];
-        for i in &new.indicators {
-            d.push(link(&e, Rel::Indicator, i));
+        let d = FindingRecord {
+            engagement,
+            grade: new.grade,
+            title: &new.title,
+            statement: &new.statement,
+            criterion: &new.criterion,
+            evidence_note: &new.evidence_note,
+            raised_by: &self.identity().actor,
+            raised_on: self.today(),
+            status: FindingStatus::Draft,
+            issued: None,
+            indicators: &new.indicators,
         }
+        .drafts(&e);
         self.commit(d)?;
         if new.issue {
             return self.move_finding(&reference, FindingMove::Issue);

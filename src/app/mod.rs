@@ -7,8 +7,8 @@ pub mod demo;
 pub mod diagnostics;
 mod engagement;
 mod error;
-mod finding;
-mod remediation;
+pub(crate) mod finding;
+pub(crate) mod remediation;
 pub mod status;
 
 pub use analytics::{MetricTarget, RecordedMetrics};

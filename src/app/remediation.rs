@@ -28,6 +28,33 @@ pub struct ActionUpdate {
     pub description: Option<String>,
 }
 
+/// The fields of a new corrective action, written in one place (adding an
+/// action and `demo --scale` both build records here).
+pub(crate) struct ActionRecord<'a> {
+    pub engagement: &'a str,
+    pub finding: &'a str,
+    pub description: &'a str,
+    pub owner: &'a str,
+    pub due: Option<Date>,
+    pub status: ActionStatus,
+    pub progress: u8,
+}
+
+impl ActionRecord<'_> {
+    pub(crate) fn drafts(&self, e: &EntityId) -> Vec<crate::store::Draft> {
+        vec![
+            create(e),
+            set(e, None, AcF::Engagement, self.engagement),
+            set(e, None, AcF::Finding, self.finding),
+            set(e, None, AcF::Description, self.description),
+            set(e, None, AcF::Owner, self.owner),
+            set(e, None, AcF::Due, Value::from(self.due)),
+            set(e, None, AcF::Status, self.status.as_str()),
+            set(e, None, AcF::Progress, Value::Int(i64::from(self.progress))),
+        ]
+    }
+}
+
 impl App {
     pub fn add_action(&self, finding: &str, new: NewAction) -> Result<CorrectiveAction> {
         let f = self.finding(finding)?;
@@ -44,16 +71,16 @@ impl App {
         };
         let e = EntityId::new(Kind::Action, &id);
         let due = new.due.or(f.closure_due);
-        let d = vec![
-            create(&e),
-            set(&e, None, AcF::Engagement, f.engagement.clone()),
-            set(&e, None, AcF::Finding, finding),
-            set(&e, None, AcF::Description, new.description),
-            set(&e, None, AcF::Owner, new.owner),
-            set(&e, None, AcF::Due, Value::from(due)),
-            set(&e, None, AcF::Status, ActionStatus::Planned.as_str()),
-            set(&e, None, AcF::Progress, Value::Int(0)),
-        ];
+        let d = ActionRecord {
+            engagement: &f.engagement,
+            finding,
+            description: &new.description,
+            owner: &new.owner,
+            due,
+            status: ActionStatus::Planned,
+            progress: 0,
+        }
+        .drafts(&e);
         self.commit(d)?;
         self.action(&id)
     }

@@ -1,0 +1,435 @@
+//! The demo engagement, seeded through the same use cases a user calls, so it
+//! exercises the real rules. Its content (team, assessments, findings,
+//! actions, measured values, the texts of `--scale`) is data in
+//! `content.toml`, embedded; this module only walks it through the lifecycle.
+
+mod scale;
+
+pub use scale::{SCALE_ENGAGEMENT, seed_scale};
+
+use super::{ActionUpdate, App, AssessmentInput, FindingMove, Identity, NewAction, NewEngagement, NewFinding, Result};
+use crate::model::action::ActionStatus;
+use crate::model::assessment::{AssessmentResult, Workflow};
+use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use crate::model::engagement::{EngagementKind, Role};
+use crate::model::finding::{FindingStatus, Grade};
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// The demo's content, embedded in the binary.
+pub const CONTENT: &str = include_str!("content.toml");
+
+/// What `seed` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seeded {
+    Created,
+    AlreadyPresent,
+}
+
+/// An enumeration read from its text form (`"stage-2"`, `"major"`, …).
+fn parse<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let s = String::deserialize(d)?;
+    s.parse().map_err(serde::de::Error::custom)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Content {
+    engagement: EngagementSpec,
+    member: Vec<MemberSpec>,
+    assessment: Vec<AssessmentSpec>,
+    unassessed: Unassessed,
+    evidence: Vec<EvidenceSpec>,
+    finding: Vec<FindingSpec>,
+    pub(crate) scale: scale::ScaleSpec,
+    texts: Texts,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EngagementSpec {
+    id: String,
+    title: String,
+    auditee: String,
+    site: String,
+    #[serde(deserialize_with = "parse")]
+    kind: EngagementKind,
+    on_site: i32,
+    period_start: i32,
+    period_end: i32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberSpec {
+    actor: String,
+    name: String,
+    initials: String,
+    #[serde(deserialize_with = "parse")]
+    role: Role,
+    certificate: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssessmentSpec {
+    indicator: String,
+    #[serde(deserialize_with = "parse")]
+    result: AssessmentResult,
+    measured: Option<f64>,
+    #[serde(default)]
+    notes: String,
+    assessor: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Unassessed {
+    indicators: Vec<String>,
+    assignee: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvidenceSpec {
+    name: String,
+    content: String,
+    note: String,
+    indicator: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FindingSpec {
+    author: String,
+    #[serde(deserialize_with = "parse")]
+    grade: Grade,
+    indicator: String,
+    title: String,
+    statement: String,
+    criterion: String,
+    /// How far the demo takes it through the lifecycle.
+    #[serde(deserialize_with = "parse")]
+    target: FindingStatus,
+    #[serde(default)]
+    action: Vec<ActionSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionSpec {
+    description: String,
+    owner: String,
+    /// Due date relative to today (negative: in the past).
+    due: i32,
+    #[serde(deserialize_with = "parse")]
+    state: ActionStatus,
+    progress: u8,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Texts {
+    method: String,
+    withdraw_reason: String,
+    root_cause: String,
+    correction: String,
+    completion_evidence: String,
+    verified_effective: String,
+    verified_ineffective: String,
+    reopen_reason: String,
+}
+
+/// The parsed content (a test checks it parses; failure here is a build defect).
+pub(crate) fn content() -> &'static Content {
+    static PARSED: OnceLock<Content> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        crate::config::toml_file::deserialize(CONTENT, "src/app/demo/content.toml")
+            .unwrap_or_else(|e| panic!("the embedded demo content is invalid: {e}"))
+    })
+}
+
+/// The demo engagement's id (the one in `content.toml`; a test checks they agree).
+pub const DEMO_ENGAGEMENT: &str = "DEMO-S2";
+
+fn days(d: Date, n: i32) -> Date {
+    d.checked_add(n.days()).unwrap_or(d)
+}
+
+impl Content {
+    fn who(&self, actor: &str) -> Identity {
+        let m = self.member.iter().find(|m| m.actor == actor).unwrap_or(&self.member[0]);
+        Identity {
+            actor: m.actor.clone(),
+            name: m.name.clone(),
+            initials: m.initials.clone(),
+        }
+    }
+    /// The lead (first member) and the auditor who verifies actions (second).
+    fn lead(&self) -> Identity {
+        self.who(&self.member[0].actor)
+    }
+    fn verifier(&self) -> Identity {
+        self.who(&self.member[1].actor)
+    }
+}
+
+/// Seed the demo engagement (once). Leaves the database's identity as the lead.
+pub fn seed(app: &mut App) -> Result<Seeded> {
+    let c = content();
+    let id = c.engagement.id.as_str();
+    if app.engagements()?.iter().any(|e| e.id == id) {
+        return Ok(Seeded::AlreadyPresent);
+    }
+    let real_today = app.today();
+    let on_site = days(real_today, c.engagement.on_site);
+    let lead = c.lead();
+    app.identity = lead.clone();
+    app.set_today(days(on_site, -14));
+    let cat = Catalog::embedded();
+    app.create_engagement(
+        NewEngagement {
+            id: Some(id.into()),
+            title: c.engagement.title.clone(),
+            auditee: c.engagement.auditee.clone(),
+            site: c.engagement.site.clone(),
+            kind: c.engagement.kind,
+            period_start: Some(days(on_site, c.engagement.period_start)),
+            period_end: Some(days(on_site, c.engagement.period_end)),
+        },
+        &cat,
+        EMBEDDED_GBT32312,
+    )?;
+    for m in &c.member {
+        app.add_member(id, &m.actor, &m.name, &m.initials, m.role, m.certificate.as_deref())?;
+    }
+
+    // Checklist: assigned, then assessed on site by the assignee.
+    app.set_today(on_site);
+    for a in &c.assessment {
+        app.identity = lead.clone();
+        app.assign_indicator(id, &a.indicator, Some(&a.assessor))?;
+        app.identity = c.who(&a.assessor);
+        let done = matches!(a.result, AssessmentResult::Conforming | AssessmentResult::NotApplicable);
+        app.record_assessment(
+            id,
+            &a.indicator,
+            AssessmentInput {
+                result: Some(a.result),
+                measured: a.measured,
+                method: a.measured.map(|_| c.texts.method.clone()),
+                notes: Some(a.notes.clone()),
+                workflow: Some(if done { Workflow::Done } else { Workflow::InReview }),
+                ..Default::default()
+            },
+        )?;
+    }
+    app.identity = lead.clone();
+    for ind in &c.unassessed.indicators {
+        app.assign_indicator(id, ind, Some(&c.unassessed.assignee))?;
+    }
+    for e in &c.evidence {
+        app.attach_evidence_bytes(id, &e.name, e.content.as_bytes(), &e.note, e.indicator.as_deref(), None)?;
+    }
+    for spec in &c.finding {
+        seed_finding(app, c, spec, on_site, real_today)?;
+    }
+    app.set_today(real_today);
+    app.set_identity(&lead.actor, &lead.name, &lead.initials)?;
+    Ok(Seeded::Created)
+}
+
+fn seed_finding(app: &mut App, c: &Content, spec: &FindingSpec, on_site: Date, real_today: Date) -> Result<()> {
+    use FindingStatus as S;
+    let lead = c.lead();
+    app.set_today(on_site);
+    app.identity = c.who(&spec.author);
+    let f = app.raise_finding(
+        &c.engagement.id,
+        NewFinding {
+            grade: spec.grade,
+            title: spec.title.clone(),
+            statement: spec.statement.clone(),
+            criterion: spec.criterion.clone(),
+            indicators: vec![spec.indicator.clone()],
+            evidence_note: String::new(),
+            issue: spec.target != S::Draft,
+        },
+    )?;
+    let r = f.reference.clone();
+    let reached = |s: S| -> bool {
+        let order = [
+            S::Issued,
+            S::Responded,
+            S::PlanAccepted,
+            S::Implemented,
+            S::Verified,
+            S::Closed,
+        ];
+        let pos = |x: S| order.iter().position(|o| *o == x);
+        // A reopened minor first goes as far as an accepted plan (then closes and reopens).
+        let target = if spec.target == S::Reopened {
+            S::PlanAccepted
+        } else {
+            spec.target
+        };
+        matches!((pos(target), pos(s)), (Some(t), Some(p)) if t >= p)
+    };
+    if spec.target == S::Withdrawn {
+        app.identity = lead;
+        app.move_finding(
+            &r,
+            FindingMove::Withdraw {
+                reason: c.texts.withdraw_reason.clone(),
+            },
+        )?;
+        return Ok(());
+    }
+    if !spec.grade.is_nonconformity() {
+        if spec.target == S::Closed {
+            app.set_today(days(on_site, 2));
+            app.identity = lead;
+            app.move_finding(&r, FindingMove::Close)?;
+        }
+        return Ok(());
+    }
+    if !reached(S::Responded) {
+        return Ok(());
+    }
+    app.set_today(days(on_site, 20));
+    app.identity = lead.clone();
+    app.move_finding(
+        &r,
+        FindingMove::Respond {
+            root_cause: c.texts.root_cause.clone(),
+            correction: c.texts.correction.clone(),
+        },
+    )?;
+    let mut ids = Vec::new();
+    for a in &spec.action {
+        let added = app.add_action(
+            &r,
+            NewAction {
+                description: a.description.clone(),
+                owner: a.owner.clone(),
+                due: Some(days(real_today, a.due)),
+            },
+        )?;
+        ids.push(added.id);
+    }
+    if !reached(S::PlanAccepted) {
+        return Ok(());
+    }
+    app.set_today(days(on_site, 24));
+    app.move_finding(&r, FindingMove::AcceptPlan)?;
+    for (a, id) in spec.action.iter().zip(&ids) {
+        drive_action(app, c, id, a, real_today)?;
+    }
+    app.identity = lead.clone();
+    if reached(S::Implemented) {
+        app.set_today(days(real_today, -3));
+        app.move_finding(&r, FindingMove::Implement)?;
+    }
+    if reached(S::Verified) {
+        app.set_today(days(real_today, -2));
+        app.move_finding(&r, FindingMove::Verify)?;
+    }
+    if reached(S::Closed) {
+        app.set_today(days(real_today, -1));
+        app.move_finding(&r, FindingMove::Close)?;
+    }
+    if spec.target == S::Reopened {
+        // A minor closed on its accepted plan, reopened when the next check failed.
+        app.set_today(days(real_today, -10));
+        app.move_finding(&r, FindingMove::Close)?;
+        app.set_today(days(real_today, -4));
+        app.move_finding(
+            &r,
+            FindingMove::Reopen {
+                reason: c.texts.reopen_reason.clone(),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+fn drive_action(app: &mut App, c: &Content, id: &str, spec: &ActionSpec, real_today: Date) -> Result<()> {
+    let lead = c.lead();
+    let verifier = c.verifier();
+    let step = |app: &mut App, status: Option<ActionStatus>, progress: Option<u8>, evidence: Option<&str>| {
+        app.identity = lead.clone();
+        app.update_action(
+            id,
+            ActionUpdate {
+                status,
+                progress,
+                completion_evidence: evidence.map(str::to_string),
+                ..Default::default()
+            },
+        )
+    };
+    let done_on = days(real_today, spec.due.min(-1) - 2);
+    match spec.state {
+        ActionStatus::Planned | ActionStatus::Cancelled => {}
+        ActionStatus::InProgress => {
+            step(app, Some(ActionStatus::InProgress), Some(spec.progress), None)?;
+        }
+        ActionStatus::Completed | ActionStatus::Effective | ActionStatus::Ineffective => {
+            step(app, Some(ActionStatus::InProgress), Some(50), None)?;
+            app.set_today(done_on);
+            step(
+                app,
+                Some(ActionStatus::Completed),
+                None,
+                Some(&c.texts.completion_evidence),
+            )?;
+            if spec.state != ActionStatus::Completed {
+                app.identity = verifier;
+                app.set_today(days(done_on, 1));
+                let effective = spec.state == ActionStatus::Effective;
+                let note = if effective {
+                    &c.texts.verified_effective
+                } else {
+                    &c.texts.verified_ineffective
+                };
+                app.verify_action(id, effective, note)?;
+                if !effective {
+                    step(app, Some(ActionStatus::InProgress), Some(spec.progress), None)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_content_parses_and_covers_the_lifecycle() {
+        let c = content();
+        assert_eq!(c.engagement.id, DEMO_ENGAGEMENT);
+        assert!(c.member.len() >= 2, "a lead and a verifier");
+        assert!(c.member[0].role == Role::Lead && c.member[1].certificate.is_some());
+        let mut states: Vec<FindingStatus> = c.finding.iter().map(|f| f.target).collect();
+        states.sort();
+        states.dedup();
+        assert_eq!(states.len(), FindingStatus::ALL.len(), "every finding state appears");
+        let mut grades: Vec<Grade> = c.finding.iter().map(|f| f.grade).collect();
+        grades.sort();
+        grades.dedup();
+        assert_eq!(grades.len(), Grade::ALL.len());
+        for f in &c.finding {
+            assert!(c.member.iter().any(|m| m.actor == f.author), "{}", f.title);
+        }
+        assert!(!c.scale.titles.is_empty() && !c.scale.owners.is_empty());
+    }
+}

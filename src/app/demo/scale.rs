@@ -1,0 +1,123 @@
+//! `demo --scale N`: N synthetic findings and N/5 corrective actions in their
+//! own engagement, for performance work. Records are built by the same
+//! builders as real ones (`FindingRecord`, `ActionRecord`), with the texts of
+//! `[scale]` in `content.toml`, and committed in batches.
+
+use super::super::finding::FindingRecord;
+use super::super::remediation::ActionRecord;
+use super::super::{App, NewEngagement, Result};
+use super::{content, days};
+use crate::model::action::ActionStatus;
+use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use crate::model::engagement::EngagementKind;
+use crate::model::finding::{FindingStatus, Grade};
+use crate::model::ops::{EntityId, Kind};
+use serde::Deserialize;
+
+/// The scale engagement's id (the one in `content.toml`; a test checks they agree).
+pub const SCALE_ENGAGEMENT: &str = "DEMO-SCALE";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ScaleSpec {
+    engagement: String,
+    title: String,
+    auditee: String,
+    raised_by: String,
+    statement: String,
+    action: String,
+    pub(crate) titles: Vec<String>,
+    pub(crate) owners: Vec<String>,
+}
+
+/// Generate `n` synthetic findings (and n/5 corrective actions) in their own
+/// engagement, committed in batches of 1,000. Returns the engagement id.
+/// Calling it again adds nothing if the engagement exists.
+pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<String> {
+    let spec = &content().scale;
+    let id = spec.engagement.as_str();
+    if app.engagements()?.iter().any(|e| e.id == id) {
+        return Ok(id.into());
+    }
+    let cat = Catalog::embedded();
+    app.create_engagement(
+        NewEngagement {
+            id: Some(id.into()),
+            title: spec.title.clone(),
+            auditee: spec.auditee.clone(),
+            site: String::new(),
+            kind: EngagementKind::SelfAssessment,
+            period_start: None,
+            period_end: None,
+        },
+        &cat,
+        EMBEDDED_GBT32312,
+    )?;
+    let today = app.today();
+    let statuses = [
+        FindingStatus::Issued,
+        FindingStatus::Responded,
+        FindingStatus::PlanAccepted,
+        FindingStatus::Implemented,
+        FindingStatus::Verified,
+        FindingStatus::Closed,
+    ];
+    let pick = |v: &[String], i: u64| v[(i % v.len() as u64) as usize].clone();
+    let batch = 1000u64;
+    let mut done = 0;
+    while done < n {
+        let mut drafts = Vec::new();
+        for i in done..(done + batch).min(n) {
+            let r = format!("SG-{:06}", i + 1);
+            let e = EntityId::new(Kind::Finding, &r);
+            let grade = Grade::ALL[(i % 4) as usize];
+            let issued = days(today, -((i % 200) as i32));
+            let (resp, close) = app.policy.due_dates(grade, issued);
+            let indicators = [cat.indicators[(i % cat.indicators.len() as u64) as usize].id.clone()];
+            let title = format!("{} #{}", pick(&spec.titles, i), i + 1);
+            drafts.extend(
+                FindingRecord {
+                    engagement: id,
+                    grade,
+                    title: &title,
+                    statement: &spec.statement,
+                    criterion: "",
+                    evidence_note: "",
+                    raised_by: &spec.raised_by,
+                    raised_on: issued,
+                    status: statuses[(i % statuses.len() as u64) as usize],
+                    issued: Some((issued, resp, close)),
+                    indicators: &indicators,
+                }
+                .drafts(&e),
+            );
+            if i % 5 == 0 {
+                let a = EntityId::new(Kind::Action, format!("SG-CA{:06}", i / 5 + 1));
+                drafts.extend(
+                    ActionRecord {
+                        engagement: id,
+                        finding: &r,
+                        description: &spec.action,
+                        owner: &pick(&spec.owners, i / 5),
+                        due: Some(days(today, ((i % 120) as i32) - 60)),
+                        status: ActionStatus::ALL[((i / 5) % 5) as usize],
+                        progress: ((i * 7) % 101) as u8,
+                    }
+                    .drafts(&a),
+                );
+            }
+        }
+        app.commit(drafts)?;
+        done = (done + batch).min(n);
+        progress(done);
+    }
+    Ok(id.into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_scale_engagement_id_is_the_one_in_the_content() {
+        assert_eq!(super::content().scale.engagement, super::SCALE_ENGAGEMENT);
+    }
+}
