@@ -9,6 +9,7 @@ pub mod fields;
 pub mod finding;
 pub mod ops;
 pub mod policy;
+pub mod record;
 pub mod rules;
 pub mod scoring;
 

@@ -4,7 +4,7 @@
 
 use super::commands::{COMMANDS, Cmd, KeyContext, info};
 use super::data::Data;
-use super::keymap::{Chord, Keymap, Lookup, Seq};
+use super::keymap::{Chord, Keymap, Lookup};
 use crate::config::Lang;
 use crate::model::action::CorrectiveAction;
 use crate::model::assessment::AssessmentResult;
@@ -13,9 +13,14 @@ use crate::model::ops::{EntityId, Kind, Op};
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Position;
 use std::cell::RefCell;
-use std::collections::HashSet;
+
+mod fuzzy;
+mod types;
+
+pub use fuzzy::Fuzzy;
+pub use types::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pane {
@@ -68,180 +73,6 @@ pub enum Input {
     History(EntityId, Vec<Op>),
     /// Result of an effect: a message, or an error to show.
     Done(Result<String, String>),
-}
-
-/// A message on the status line: a confirmation or an error, cleared after a few ticks.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StatusLine {
-    pub text: String,
-    pub is_error: bool,
-    /// Ticks since it was shown.
-    pub age: u8,
-}
-
-impl StatusLine {
-    pub fn info(text: impl Into<String>) -> StatusLine {
-        StatusLine {
-            text: text.into(),
-            is_error: false,
-            age: 0,
-        }
-    }
-    pub fn error(text: impl Into<String>) -> StatusLine {
-        StatusLine {
-            text: text.into(),
-            is_error: true,
-            age: 0,
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Row {
-    Group(String),
-    Indicator(String),
-}
-
-#[derive(Debug, Default)]
-pub struct ChecklistState {
-    pub collapsed: HashSet<String>,
-    pub selected: Option<Row>,
-    pub filter: String,
-    pub rows: Vec<(Row, usize)>,
-    pub offset: usize,
-    pub walk_mine: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FindingCol {
-    Ref,
-    Grade,
-    Title,
-    Indicator,
-    Status,
-    RaisedBy,
-    Due,
-    Actions,
-}
-
-impl FindingCol {
-    pub const ALL: [FindingCol; 8] = [
-        FindingCol::Ref,
-        FindingCol::Grade,
-        FindingCol::Title,
-        FindingCol::Indicator,
-        FindingCol::Status,
-        FindingCol::RaisedBy,
-        FindingCol::Due,
-        FindingCol::Actions,
-    ];
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ActionCol {
-    Finding,
-    Action,
-    Owner,
-    Due,
-    Status,
-    Progress,
-}
-
-impl ActionCol {
-    pub const ALL: [ActionCol; 6] = [
-        ActionCol::Finding,
-        ActionCol::Action,
-        ActionCol::Owner,
-        ActionCol::Due,
-        ActionCol::Status,
-        ActionCol::Progress,
-    ];
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RemView {
-    All,
-    Overdue,
-    Due7,
-    Due30,
-    ByOwner,
-    Awaiting,
-}
-
-impl RemView {
-    pub const ALL: [RemView; 6] = [
-        RemView::All,
-        RemView::Overdue,
-        RemView::Due7,
-        RemView::Due30,
-        RemView::ByOwner,
-        RemView::Awaiting,
-    ];
-}
-
-#[derive(Debug)]
-pub struct ListState<C> {
-    pub selected: Option<String>,
-    pub filter: String,
-    pub sort: C,
-    pub ascending: bool,
-    pub detail: bool,
-    pub offset: usize,
-    pub detail_scroll: u16,
-    /// Indexes into the data list, filtered and sorted.
-    pub view: Vec<usize>,
-}
-
-impl<C> ListState<C> {
-    fn new(sort: C) -> Self {
-        ListState {
-            selected: None,
-            filter: String::new(),
-            sort,
-            ascending: true,
-            detail: false,
-            offset: 0,
-            detail_scroll: 0,
-            view: Vec::new(),
-        }
-    }
-}
-
-#[derive(Debug, PartialEq)]
-pub enum Popup {
-    Help {
-        filter: String,
-        selected: usize,
-    },
-    Palette {
-        input: String,
-        selected: usize,
-    },
-    Confirm {
-        message: String,
-        effect: Effect,
-    },
-    Error(String),
-    Input {
-        prompt: String,
-        value: String,
-        indicator: String,
-    },
-    Switcher {
-        selected: usize,
-    },
-    /// Keys that can follow the ones pressed so far.
-    Pending(Vec<(Seq, Cmd)>),
-}
-
-/// Rectangles from the last draw, for mouse hits.
-#[derive(Debug, Default, Clone)]
-pub struct Hits {
-    pub tabs: Vec<(Rect, Pane)>,
-    /// The list body: area and first visible row index.
-    pub list: Option<(Rect, usize)>,
-    /// Rows visible in the current list (for paging and scrolling).
-    pub list_height: usize,
 }
 
 pub struct State {
@@ -608,28 +439,4 @@ impl State {
     }
 
     // ------------------------------------------------------------- commands
-}
-
-/// Fuzzy matching for the palette (nucleo, the matcher helix uses): works on
-/// characters, so Chinese descriptions match too.
-pub struct Fuzzy {
-    pattern: nucleo_matcher::pattern::Pattern,
-    matcher: nucleo_matcher::Matcher,
-    buf: Vec<char>,
-}
-
-impl Fuzzy {
-    pub fn new(input: &str) -> Fuzzy {
-        use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
-        Fuzzy {
-            pattern: Pattern::parse(input, CaseMatching::Ignore, Normalization::Smart),
-            matcher: nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT),
-            buf: Vec::new(),
-        }
-    }
-    /// Higher is better; None when the text does not match.
-    pub fn score(&mut self, text: &str) -> Option<u32> {
-        self.pattern
-            .score(nucleo_matcher::Utf32Str::new(text, &mut self.buf), &mut self.matcher)
-    }
 }

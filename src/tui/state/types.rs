@@ -1,0 +1,182 @@
+//! The TUI state's parts: status line, checklist and list states, columns,
+//! remediation views, popups and mouse hit areas.
+
+use super::{Effect, Pane};
+use crate::tui::commands::Cmd;
+use crate::tui::keymap::Seq;
+use ratatui::layout::Rect;
+use std::collections::HashSet;
+
+/// A message on the status line: a confirmation or an error, cleared after a few ticks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusLine {
+    pub text: String,
+    pub is_error: bool,
+    /// Ticks since it was shown.
+    pub age: u8,
+}
+
+impl StatusLine {
+    pub fn info(text: impl Into<String>) -> StatusLine {
+        StatusLine {
+            text: text.into(),
+            is_error: false,
+            age: 0,
+        }
+    }
+    pub fn error(text: impl Into<String>) -> StatusLine {
+        StatusLine {
+            text: text.into(),
+            is_error: true,
+            age: 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Row {
+    Group(String),
+    Indicator(String),
+}
+
+#[derive(Debug, Default)]
+pub struct ChecklistState {
+    pub collapsed: HashSet<String>,
+    pub selected: Option<Row>,
+    pub filter: String,
+    pub rows: Vec<(Row, usize)>,
+    pub offset: usize,
+    pub walk_mine: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FindingCol {
+    Ref,
+    Grade,
+    Title,
+    Indicator,
+    Status,
+    RaisedBy,
+    Due,
+    Actions,
+}
+
+impl FindingCol {
+    pub const ALL: [FindingCol; 8] = [
+        FindingCol::Ref,
+        FindingCol::Grade,
+        FindingCol::Title,
+        FindingCol::Indicator,
+        FindingCol::Status,
+        FindingCol::RaisedBy,
+        FindingCol::Due,
+        FindingCol::Actions,
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionCol {
+    Finding,
+    Action,
+    Owner,
+    Due,
+    Status,
+    Progress,
+}
+
+impl ActionCol {
+    pub const ALL: [ActionCol; 6] = [
+        ActionCol::Finding,
+        ActionCol::Action,
+        ActionCol::Owner,
+        ActionCol::Due,
+        ActionCol::Status,
+        ActionCol::Progress,
+    ];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemView {
+    All,
+    Overdue,
+    Due7,
+    Due30,
+    ByOwner,
+    Awaiting,
+}
+
+impl RemView {
+    pub const ALL: [RemView; 6] = [
+        RemView::All,
+        RemView::Overdue,
+        RemView::Due7,
+        RemView::Due30,
+        RemView::ByOwner,
+        RemView::Awaiting,
+    ];
+}
+
+#[derive(Debug)]
+pub struct ListState<C> {
+    pub selected: Option<String>,
+    pub filter: String,
+    pub sort: C,
+    pub ascending: bool,
+    pub detail: bool,
+    pub offset: usize,
+    pub detail_scroll: u16,
+    /// Indexes into the data list, filtered and sorted.
+    pub view: Vec<usize>,
+}
+
+impl<C> ListState<C> {
+    pub(super) fn new(sort: C) -> Self {
+        ListState {
+            selected: None,
+            filter: String::new(),
+            sort,
+            ascending: true,
+            detail: false,
+            offset: 0,
+            detail_scroll: 0,
+            view: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub enum Popup {
+    Help {
+        filter: String,
+        selected: usize,
+    },
+    Palette {
+        input: String,
+        selected: usize,
+    },
+    Confirm {
+        message: String,
+        effect: Effect,
+    },
+    Error(String),
+    Input {
+        prompt: String,
+        value: String,
+        indicator: String,
+    },
+    Switcher {
+        selected: usize,
+    },
+    /// Keys that can follow the ones pressed so far.
+    Pending(Vec<(Seq, Cmd)>),
+}
+
+/// Rectangles from the last draw, for mouse hits.
+#[derive(Debug, Default, Clone)]
+pub struct Hits {
+    pub tabs: Vec<(Rect, Pane)>,
+    /// The list body: area and first visible row index.
+    pub list: Option<(Rect, usize)>,
+    /// Rows visible in the current list (for paging and scrolling).
+    pub list_height: usize,
+}
