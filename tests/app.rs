@@ -345,11 +345,13 @@ fn newer_schema_is_refused_and_nothing_is_written() {
     }
     let err = Store::open(dir.path()).unwrap_err();
     assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }), "{err}");
-    let msg = err.to_string();
+    // The app layer words it, in both languages.
+    let msg = AppError::from(err).message();
     assert!(
-        msg.contains("newer cscaudit") && msg.contains(&dir.path().display().to_string()),
+        msg.en.contains("newer cscaudit") && msg.en.contains(&dir.path().display().to_string()),
         "{msg}"
     );
+    assert!(msg.zh.contains("更新版本"), "{}", msg.zh);
     // Still stamped 99: the refusal did not rewrite it.
     assert!(matches!(
         Store::open(dir.path()),
@@ -363,7 +365,12 @@ fn second_open_in_another_handle_is_refused_with_the_path() {
     let _first = Store::open(dir.path()).unwrap();
     let err = Store::open(dir.path()).unwrap_err();
     assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
-    assert!(err.to_string().contains("in use by another cscaudit process"));
+    assert!(
+        AppError::from(err)
+            .message()
+            .en
+            .contains("in use by another cscaudit process")
+    );
 }
 
 #[test]

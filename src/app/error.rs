@@ -10,7 +10,7 @@ use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error(transparent)]
+    #[error("{}", store_message(.0).en)]
     Store(#[from] StoreError),
     #[error("no {what} `{id}`")]
     NotFound { what: &'static str, id: String },
@@ -109,22 +109,24 @@ fn store_message(e: &StoreError) -> Msg {
             }
             StoreError::NewerSchema { path, found, supported } => {
                 let p = path.display();
-                Msg::new(
-                    e.to_string(),
-                    format!(
-                        "数据库 {p} 由更新版本的 cscaudit 写入（架构 {found}，本版本支持 {supported}）；未作任何更改，请升级 cscaudit"
-                    ),
+                crate::msg!(
+                    "the database {p} was written by a newer cscaudit (schema {found}, this build supports {supported}); nothing was changed — upgrade cscaudit to open it",
+                    "数据库 {p} 由更新版本的 cscaudit 写入（架构 {found}，本版本支持 {supported}）；未作任何更改，请升级 cscaudit"
                 )
             }
             StoreError::Corrupt { path, what } => {
                 let p = path.display();
-                Msg::new(e.to_string(), format!("数据库 {p} 已损坏：{what}"))
+                crate::msg!("the database {p} is damaged: {what}", "数据库 {p} 已损坏：{what}")
             }
             StoreError::Sled { path, source } => {
                 let p = path.display();
-                Msg::new(e.to_string(), format!("数据库 {p} 出错：{source}"))
+                crate::msg!("database error at {p}: {source}", "数据库 {p} 出错：{source}")
             }
-            StoreError::Io { .. } | StoreError::Codec(_) => Msg::same(e.to_string()),
+            StoreError::Io { path, source } => {
+                let p = path.display();
+                crate::msg!("{p}: {source}", "{p}：{source}")
+            }
+            StoreError::Codec(c) => crate::msg!("stored data cannot be read: {c}", "存储的数据无法读取：{c}"),
         }
     }
 }

@@ -4,20 +4,18 @@
 use super::codec::CodecError;
 use std::path::PathBuf;
 
+/// The `Display` forms are terse, for logs and developers.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("the database {} is in use by another cscaudit process; close it first", .path.display())]
+    #[error("locked: {}", .path.display())]
     Locked { path: PathBuf },
-    #[error(
-        "the database {} was written by a newer cscaudit (schema {found}, this build supports {supported}); nothing was changed — upgrade cscaudit to open it",
-        .path.display()
-    )]
+    #[error("schema {found} > {supported}: {}", .path.display())]
     NewerSchema { path: PathBuf, found: u16, supported: u16 },
-    #[error("the database {} is damaged: {what}", .path.display())]
+    #[error("corrupt: {}: {what}", .path.display())]
     Corrupt { path: PathBuf, what: String },
-    #[error("database error at {}: {source}", .path.display())]
+    #[error("sled: {}: {source}", .path.display())]
     Sled { path: PathBuf, source: sled::Error },
-    #[error("{}: {source}", .path.display())]
+    #[error("io: {}: {source}", .path.display())]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Codec(#[from] CodecError),
