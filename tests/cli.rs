@@ -445,6 +445,10 @@ fn an_organisation_catalogue_from_the_config_folder() {
     assert!(list.contains("Also available: org-internal 2026.1"), "{list}");
     stdout(
         dir.path(),
+        &["identity", "set", "qian", "--name", "钱审核", "--initials", "QN"],
+    );
+    stdout(
+        dir.path(),
         &[
             "engagement",
             "create",
@@ -514,4 +518,40 @@ fn errors_follow_the_language() {
     std::fs::write(d.join("config/config.toml"), "language = \"zh-CN\"\n").unwrap();
     let out = cmd(d).args(["finding", "show", "ZZ-404"]).output().unwrap();
     assert!(String::from_utf8(out.stderr).unwrap().starts_with("错误：找不到发现项"));
+}
+
+#[test]
+fn an_engagement_needs_an_identity_first_and_the_creator_leads_with_their_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = cmd(d)
+        .args(["engagement", "create", "--id", "E1", "--auditee", "某银行"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("identity set"), "{err}");
+    assert!(
+        stdout(d, &["engagement", "list"]).trim().is_empty(),
+        "nothing was created"
+    );
+    assert!(stdout(d, &["identity", "show"]).contains("no identity yet"));
+    stdout(
+        d,
+        &[
+            "identity",
+            "set",
+            "zhao",
+            "--name",
+            "赵审核",
+            "--initials",
+            "ZH",
+            "--certificate",
+            "CCAA-9",
+        ],
+    );
+    assert!(stdout(d, &["identity", "show"]).contains("zhao (赵审核, ZH, CCAA-9)"));
+    stdout(d, &["engagement", "create", "--id", "E1", "--auditee", "某银行"]);
+    let show = stdout(d, &["engagement", "show", "E1"]);
+    assert!(show.contains("赵审核") && show.contains("CCAA-9"), "{show}");
 }

@@ -36,6 +36,7 @@ pub struct AssessmentInput {
 impl App {
     /// Create an engagement on a catalogue and add the creator as lead.
     pub fn create_engagement(&self, new: NewEngagement, catalog: &Catalog, catalog_src: &str) -> Result<Engagement> {
+        self.require_identity()?;
         if new.auditee.trim().is_empty() {
             return Err(AppError::Invalid(crate::msg!(
                 "the auditee's name is required",
@@ -100,7 +101,7 @@ impl App {
         }
         self.commit(d)?;
         let me = self.identity().clone();
-        self.add_member(&id, &me.actor, &me.name, &me.initials, Role::Lead, None)?;
+        self.add_member(&id, &me.actor, &me.name, &me.initials, Role::Lead, self.certificate())?;
         self.engagement(&id)
     }
 

@@ -90,6 +90,11 @@ pub fn validate_actor(s: &str) -> Result<()> {
 pub struct App {
     store: Store,
     pub(crate) identity: Identity,
+    /// Whether the user has said who they are (`identity set`); until then the
+    /// identity is a guess from the environment and nothing may be created.
+    identity_chosen: bool,
+    /// The user's auditor certificate number, if any (kept beside the identity).
+    certificate: Option<String>,
     pub policy: DuePolicy,
     today: Date,
     /// Parsed catalogues by `id@version`: every use case needs one, and
@@ -120,12 +125,17 @@ impl App {
     }
 
     pub fn with_store(store: Store) -> Result<App> {
-        let identity = store
-            .meta_get::<Identity>("identity")?
-            .unwrap_or_else(Identity::from_env);
+        let chosen = store.meta_get::<Identity>("identity")?;
+        let identity_chosen = chosen.is_some();
+        let certificate = store
+            .meta_get::<String>("identity/certificate")?
+            .filter(|c| !c.is_empty());
+        let identity = chosen.unwrap_or_else(Identity::from_env);
         Ok(App {
             store,
             identity,
+            identity_chosen,
+            certificate,
             policy: DuePolicy::default(),
             today: today(),
             catalogs: Default::default(),
@@ -193,7 +203,38 @@ impl App {
         };
         self.store.meta_set("identity", &id)?;
         self.identity = id;
+        self.identity_chosen = true;
         Ok(())
+    }
+
+    /// The user's auditor certificate number (used when they create an engagement).
+    pub fn set_certificate(&mut self, certificate: Option<&str>) -> Result<()> {
+        let c = certificate.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+        self.store
+            .meta_set("identity/certificate", &c.clone().unwrap_or_default())?;
+        self.certificate = c;
+        Ok(())
+    }
+
+    pub fn certificate(&self) -> Option<&str> {
+        self.certificate.as_deref()
+    }
+
+    /// Whether the user has said who they are.
+    pub fn identity_is_set(&self) -> bool {
+        self.identity_chosen
+    }
+
+    /// Refuse work that records an author until the user has said who they are.
+    pub(crate) fn require_identity(&self) -> Result<()> {
+        if self.identity_chosen {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(crate::msg!(
+                "say who you are first: `cscaudit identity set ID --name NAME --initials XY` (your id and initials mark everything you record)",
+                "请先设置身份：`cscaudit identity set 标识 --name 姓名 --initials XY`（您记录的一切都以此署名）"
+            )))
+        }
     }
 
     pub(crate) fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<Op>> {

@@ -170,8 +170,12 @@ pub enum IdentityCmd {
         actor: String,
         #[arg(long)]
         name: String,
+        /// 1–4 capital letters; they prefix your finding references (ZW-001).
         #[arg(long)]
         initials: String,
+        /// Your auditor certificate number, if you hold one (CCAA-…).
+        #[arg(long)]
+        certificate: Option<String>,
     },
 }
 

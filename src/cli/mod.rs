@@ -145,11 +145,32 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Engagement(c) => engagement::engagement(&ctx, c),
         Command::Identity(c) => {
             let mut app = ctx.open(&ctx.paths.data_dir)?;
-            if let IdentityCmd::Set { actor, name, initials } = c {
+            if let IdentityCmd::Set {
+                actor,
+                name,
+                initials,
+                certificate,
+            } = c
+            {
                 app.set_identity(&actor, &name, &initials)?;
+                if certificate.is_some() {
+                    app.set_certificate(certificate.as_deref())?;
+                }
             }
             let i = app.identity();
-            writeln!(out(), "{} ({}, {})", i.actor, i.name, i.initials)?;
+            let cert = app.certificate().map(|c| format!(", {c}")).unwrap_or_default();
+            if app.identity_is_set() {
+                writeln!(out(), "{} ({}, {}{cert})", i.actor, i.name, i.initials)?;
+            } else {
+                writeln!(
+                    out(),
+                    "{}",
+                    ctx.lang.pick(
+                        "no identity yet: set one with `cscaudit identity set ID --name NAME --initials XY`",
+                        "尚未设置身份：请用 `cscaudit identity set 标识 --name 姓名 --initials XY` 设置"
+                    )
+                )?;
+            }
             Ok(())
         }
         Command::Catalog(c) => catalog::catalog(&ctx, c),

@@ -7,6 +7,7 @@ pub mod engagement;
 pub mod evidence;
 pub mod fields;
 pub mod finding;
+pub mod input;
 pub mod ops;
 pub mod policy;
 pub mod record;

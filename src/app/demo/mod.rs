@@ -191,7 +191,7 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
     let real_today = app.today();
     let on_site = days(real_today, c.engagement.on_site);
     let lead = c.lead();
-    app.identity = lead.clone();
+    app.set_identity(&lead.actor, &lead.name, &lead.initials)?;
     app.set_today(days(on_site, -14));
     let cat = Catalog::embedded();
     app.create_engagement(
