@@ -533,3 +533,34 @@ fn a_grade_this_build_cannot_read_is_an_error_naming_the_finding_and_unknown_fie
             .any(|o| matches!(&o.change, Change::Set { field, .. } if field == "risk_rating"))
     );
 }
+
+#[test]
+fn undo_compensates_the_users_last_change_and_keeps_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let e = engagement(&app, EngagementKind::SelfAssessment, false);
+    let f = app.raise_finding(&e, nc(Grade::Minor, false)).unwrap();
+    app.edit_finding(&f.reference, "title", "改后的标题").unwrap();
+    let ops_before = app.op_count();
+    let undone = app.undo_last().unwrap();
+    assert_eq!(undone.records, vec![f.reference.clone()]);
+    assert_eq!(app.finding(&f.reference).unwrap().title, f.title);
+    assert!(app.op_count() > ops_before, "undo appends, never deletes");
+    let (_, history) = app.history(&f.reference).unwrap();
+    assert!(history.len() as u64 > 1 && history.last().unwrap().id.actor == "zw");
+    // The next undo reverses raising the finding: it is gone from the lists, its history stays.
+    app.undo_last().unwrap();
+    assert!(matches!(app.finding(&f.reference), Err(AppError::NotFound { .. })));
+    assert!(app.findings(&e).unwrap().is_empty());
+    // Another author's later change is not overwritten by an undo.
+    let g = app.raise_finding(&e, nc(Grade::Minor, false)).unwrap();
+    app.edit_finding(&g.reference, "title", "mine").unwrap();
+    let mut other = App::open(tempfile::tempdir().unwrap().path()).unwrap();
+    other.set_identity("lm", "李敏", "LM").unwrap();
+    other.merge_ops(app.all_ops().unwrap()).unwrap();
+    other.edit_finding(&g.reference, "title", "theirs").unwrap();
+    app.merge_ops(other.all_ops().unwrap()).unwrap();
+    let err = app.undo_last().unwrap_err();
+    assert!(err.to_string().contains("changed since by lm"), "{err}");
+    assert_eq!(app.finding(&g.reference).unwrap().title, "theirs");
+}

@@ -10,12 +10,14 @@ mod error;
 pub(crate) mod finding;
 pub(crate) mod remediation;
 pub mod status;
+mod undo;
 
 pub use analytics::{MetricTarget, RecordedMetrics};
 pub use engagement::{AssessmentInput, NewEngagement};
 pub use error::{AppError, Result};
 pub use finding::{FindingMove, NewFinding};
 pub use remediation::{ActionUpdate, NewAction};
+pub use undo::Undone;
 
 use crate::model::action::CorrectiveAction;
 use crate::model::catalog::Catalog;

@@ -78,6 +78,9 @@ pub enum Command {
     Sample(SampleCmd),
     /// The change history of a record (finding ref, action id, engagement id, ENGAGEMENT/INDICATOR).
     History { reference: String },
+    /// Undo your own last change on this copy: a new change that reverses it
+    /// (it shows in history and reaches teammates like any other).
+    Undo,
     /// Check the user's config files (config.toml, keymap.toml, theme) and show where each comes from.
     #[command(subcommand)]
     Config(ConfigCmd),

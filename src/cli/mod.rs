@@ -216,6 +216,19 @@ pub fn run(cli: Cli) -> Result<()> {
             status::print_history(&mut out(), &entity, &ops, ctx.lang)?;
             Ok(())
         }
+        Command::Undo => {
+            let app = ctx.open(&ctx.paths.data_dir)?;
+            let u = app.undo_last()?;
+            writeln!(
+                out(),
+                "{} {} ({} {})",
+                ctx.lang.pick("undone:", "已撤销："),
+                u.records.join(", "),
+                u.ops,
+                ctx.lang.pick("compensating changes", "项补偿更改")
+            )?;
+            Ok(())
+        }
         Command::Metrics(a) => metrics::metrics(&ctx, a),
         Command::Sample(c) => sample::sample(&ctx, c),
         Command::Config(ConfigCmd::Check) => config::config_check(&ctx),

@@ -12,6 +12,25 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use std::collections::{BTreeMap, HashMap};
 
+/// One local commit: its sequence numbers and the records it touched.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Batch {
+    pub first: u64,
+    pub last: u64,
+    /// Empty when the commit touched more than [`MAX_UNDO_ENTITIES`] records
+    /// (generated data): such a commit is not offered for undo.
+    pub entities: Vec<EntityId>,
+}
+
+/// Recent commits kept per actor.
+const MAX_BATCHES: usize = 32;
+/// Records a commit may touch and still be undone.
+pub const MAX_UNDO_ENTITIES: usize = 256;
+
+fn batches_key(actor: &str) -> String {
+    format!("batches/{actor}")
+}
+
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<CodecError>>;
 
 fn tx_codec<T>(r: std::result::Result<T, CodecError>) -> TxResult<T> {
@@ -81,6 +100,16 @@ impl Store {
         }
     }
 
+    /// The actor's recent commits on this copy, oldest first.
+    pub fn batches(&self, actor: &str) -> Result<Vec<Batch>> {
+        Ok(self.meta_get(&batches_key(actor))?.unwrap_or_default())
+    }
+
+    /// Replace the actor's list of recent commits (after an undo).
+    pub fn set_batches(&self, actor: &str, batches: &[Batch]) -> Result<()> {
+        self.meta_set(&batches_key(actor), &batches.to_vec())
+    }
+
     /// Append local changes by `actor` as ops, update records and indexes in one
     /// transaction, and flush to disk before returning the ops.
     pub fn commit(&self, actor: &str, drafts: Vec<Draft>) -> Result<Vec<Op>> {
@@ -132,12 +161,32 @@ impl Store {
         let encoded_seq = codec::encode(&seq)?;
         let encoded_clock = codec::encode(&hlc)?;
         let seen_rows = vec![(actor.as_bytes().to_vec(), codec::encode(&seen)?)];
+        // The actor's recent commits, newest last, for undo (same transaction).
+        let batches_key = batches_key(actor);
+        let mut batches = self.batches(actor)?;
+        batches.push(Batch {
+            first: ops.first().map_or(0, |o| o.id.seq),
+            last: seq,
+            entities: if by_entity.len() <= MAX_UNDO_ENTITIES {
+                by_entity.keys().cloned().collect()
+            } else {
+                Vec::new()
+            },
+        });
+        if batches.len() > MAX_BATCHES {
+            batches.drain(..batches.len() - MAX_BATCHES);
+        }
+        let encoded_batches = codec::encode(&batches)?;
         self.write_tx(
             ops.len(),
             &by_entity,
             &touched,
             seen_rows,
-            &[(seq_key.as_bytes(), &encoded_seq), (b"clock", &encoded_clock)],
+            &[
+                (seq_key.as_bytes(), &encoded_seq),
+                (b"clock", &encoded_clock),
+                (batches_key.as_bytes(), &encoded_batches),
+            ],
         )?;
         *clock = hlc;
         drop(clock);

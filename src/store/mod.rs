@@ -15,7 +15,7 @@ mod records;
 
 pub use error::{Result, StoreError};
 pub use keys::IndexTag;
-pub use log::SeqSet;
+pub use log::{Batch, SeqSet};
 
 use crate::model::ops::{Change, EntityId, Hlc, OpId};
 use codec::{CodecError, SCHEMA_VERSION};
