@@ -564,3 +564,69 @@ fn undo_compensates_the_users_last_change_and_keeps_the_log() {
     assert!(err.to_string().contains("changed since by lm"), "{err}");
     assert_eq!(app.finding(&g.reference).unwrap().title, "theirs");
 }
+
+#[test]
+fn only_moves_that_can_happen_now_are_offered() {
+    use cscaudit::app::MoveKind;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let e = engagement(&app, EngagementKind::Stage2, false);
+    let f = app.raise_finding(&e, nc(Grade::Major, false)).unwrap();
+    // A stage-2 team without two certified auditors: a draft can only be withdrawn.
+    assert_eq!(app.available_moves(&f.reference).unwrap(), vec![MoveKind::Withdraw]);
+    app.add_member(&e, "zw", "张伟", "ZW", Role::Lead, Some("CCAA-1"))
+        .unwrap();
+    app.add_member(&e, "lm", "李敏", "LM", Role::Auditor, Some("CCAA-2"))
+        .unwrap();
+    assert_eq!(
+        app.available_moves(&f.reference).unwrap(),
+        vec![MoveKind::Issue, MoveKind::Withdraw]
+    );
+    app.move_finding(&f.reference, FindingMove::Issue).unwrap();
+    app.move_finding(
+        &f.reference,
+        FindingMove::Respond {
+            root_cause: "排班不足".into(),
+            correction: "临时加班".into(),
+        },
+    )
+    .unwrap();
+    // No corrective action yet: accepting the plan is not offered.
+    let moves = app.available_moves(&f.reference).unwrap();
+    assert!(!moves.contains(&MoveKind::AcceptPlan), "{moves:?}");
+    assert!(moves.contains(&MoveKind::RejectResponse));
+    let a = app
+        .add_action(
+            &f.reference,
+            NewAction {
+                description: "增加排班".into(),
+                owner: "陈静".into(),
+                due: None,
+            },
+        )
+        .unwrap();
+    assert!(
+        app.available_moves(&f.reference)
+            .unwrap()
+            .contains(&MoveKind::AcceptPlan)
+    );
+    app.move_finding(&f.reference, FindingMove::AcceptPlan).unwrap();
+    app.update_action(
+        &a.id,
+        ActionUpdate {
+            status: Some(ActionStatus::Completed),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.move_finding(&f.reference, FindingMove::Implement).unwrap();
+    // From implemented, "accept" is not a way back: that is the explicit send-back.
+    let err = app.move_finding(&f.reference, FindingMove::AcceptPlan).unwrap_err();
+    assert!(err.to_string().contains("starts from responded"), "{err}");
+    let moves = app.available_moves(&f.reference).unwrap();
+    assert!(moves.contains(&MoveKind::SendBack) && !moves.contains(&MoveKind::AcceptPlan));
+    assert!(
+        !moves.contains(&MoveKind::Verify),
+        "the action is not verified effective yet"
+    );
+}

@@ -28,14 +28,27 @@ pub struct NewFinding {
 #[derive(Clone, Debug, PartialEq)]
 pub enum FindingMove {
     Issue,
-    Respond { root_cause: String, correction: String },
+    Respond {
+        root_cause: String,
+        correction: String,
+    },
     AcceptPlan,
-    RejectResponse { reason: String },
+    RejectResponse {
+        reason: String,
+    },
     Implement,
+    /// Verification failed: an implemented finding goes back to its accepted plan.
+    SendBack {
+        reason: String,
+    },
     Verify,
     Close,
-    Withdraw { reason: String },
-    Reopen { reason: String },
+    Withdraw {
+        reason: String,
+    },
+    Reopen {
+        reason: String,
+    },
 }
 
 impl FindingMove {
@@ -43,7 +56,7 @@ impl FindingMove {
         match self {
             FindingMove::Issue | FindingMove::RejectResponse { .. } => FindingStatus::Issued,
             FindingMove::Respond { .. } => FindingStatus::Responded,
-            FindingMove::AcceptPlan => FindingStatus::PlanAccepted,
+            FindingMove::AcceptPlan | FindingMove::SendBack { .. } => FindingStatus::PlanAccepted,
             FindingMove::Implement => FindingStatus::Implemented,
             FindingMove::Verify => FindingStatus::Verified,
             FindingMove::Close => FindingStatus::Closed,
@@ -51,6 +64,116 @@ impl FindingMove {
             FindingMove::Reopen { .. } => FindingStatus::Reopened,
         }
     }
+}
+
+impl FindingMove {
+    pub fn kind(&self) -> MoveKind {
+        match self {
+            FindingMove::Issue => MoveKind::Issue,
+            FindingMove::Respond { .. } => MoveKind::Respond,
+            FindingMove::AcceptPlan => MoveKind::AcceptPlan,
+            FindingMove::RejectResponse { .. } => MoveKind::RejectResponse,
+            FindingMove::Implement => MoveKind::Implement,
+            FindingMove::SendBack { .. } => MoveKind::SendBack,
+            FindingMove::Verify => MoveKind::Verify,
+            FindingMove::Close => MoveKind::Close,
+            FindingMove::Withdraw { .. } => MoveKind::Withdraw,
+            FindingMove::Reopen { .. } => MoveKind::Reopen,
+        }
+    }
+}
+
+/// A lifecycle step without its text: what the TUI lists and asks about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MoveKind {
+    Issue,
+    Respond,
+    AcceptPlan,
+    RejectResponse,
+    Implement,
+    SendBack,
+    Verify,
+    Close,
+    Withdraw,
+    Reopen,
+}
+
+impl MoveKind {
+    pub const ALL: &'static [MoveKind] = &[
+        MoveKind::Issue,
+        MoveKind::Respond,
+        MoveKind::AcceptPlan,
+        MoveKind::RejectResponse,
+        MoveKind::Implement,
+        MoveKind::SendBack,
+        MoveKind::Verify,
+        MoveKind::Close,
+        MoveKind::Withdraw,
+        MoveKind::Reopen,
+    ];
+    pub fn target(self) -> FindingStatus {
+        match self {
+            MoveKind::Issue | MoveKind::RejectResponse => FindingStatus::Issued,
+            MoveKind::Respond => FindingStatus::Responded,
+            MoveKind::AcceptPlan | MoveKind::SendBack => FindingStatus::PlanAccepted,
+            MoveKind::Implement => FindingStatus::Implemented,
+            MoveKind::Verify => FindingStatus::Verified,
+            MoveKind::Close => FindingStatus::Closed,
+            MoveKind::Withdraw => FindingStatus::Withdrawn,
+            MoveKind::Reopen => FindingStatus::Reopened,
+        }
+    }
+    /// Who may make the move, and the words for refusing it.
+    fn roles(self) -> (&'static [Role], (&'static str, &'static str)) {
+        const AUDITORS: &[Role] = &[Role::Lead, Role::Auditor];
+        match self {
+            MoveKind::Issue => (AUDITORS, ("issue findings", "开具发现项")),
+            MoveKind::Respond => (
+                &[Role::Lead, Role::Auditor, Role::AuditeeContact],
+                ("record the auditee's response", "记录受审核方回复"),
+            ),
+            MoveKind::AcceptPlan => (AUDITORS, ("accept a corrective-action plan", "接受纠正措施计划")),
+            MoveKind::Implement => (
+                &[Role::Lead, Role::Auditor, Role::AuditeeContact],
+                ("mark findings implemented", "标记发现项已实施"),
+            ),
+            MoveKind::Verify | MoveKind::SendBack => (AUDITORS, ("verify findings", "验证发现项")),
+            MoveKind::Close => (AUDITORS, ("close findings", "关闭发现项")),
+            MoveKind::RejectResponse | MoveKind::Withdraw | MoveKind::Reopen => (AUDITORS, ("do that", "执行此操作")),
+        }
+    }
+    /// What the user types for the move: (root cause + correction) or a reason.
+    pub fn asks(self) -> MoveText {
+        match self {
+            MoveKind::Respond => MoveText::Response,
+            MoveKind::RejectResponse | MoveKind::SendBack | MoveKind::Withdraw | MoveKind::Reopen => MoveText::Reason,
+            _ => MoveText::Nothing,
+        }
+    }
+    /// The move in words, for menus and confirmations.
+    pub fn label(self, zh: bool) -> &'static str {
+        let (en, cn) = match self {
+            MoveKind::Issue => ("Issue to the auditee", "开具给受审核方"),
+            MoveKind::Respond => ("Record the auditee's response", "记录受审核方回复"),
+            MoveKind::AcceptPlan => ("Accept the corrective-action plan", "接受纠正措施计划"),
+            MoveKind::RejectResponse => ("Reject the response", "退回回复"),
+            MoveKind::Implement => ("Mark implemented", "标记已实施"),
+            MoveKind::SendBack => ("Verification failed: back to the plan", "验证未通过：退回计划"),
+            MoveKind::Verify => ("Verify (every action effective)", "验证（全部措施有效）"),
+            MoveKind::Close => ("Close", "关闭"),
+            MoveKind::Withdraw => ("Withdraw", "撤回"),
+            MoveKind::Reopen => ("Reopen", "重开"),
+        };
+        if zh { cn } else { en }
+    }
+}
+
+/// What a move needs typed before it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoveText {
+    Nothing,
+    Response,
+    Reason,
 }
 
 /// The fields of a new finding record, written in one place: raising a
@@ -185,46 +308,30 @@ impl App {
     pub fn move_finding(&self, reference: &str, step: FindingMove) -> Result<Finding> {
         let rec = self.record(Kind::Finding, reference)?;
         let f = Finding::from_record(&rec)?;
+        self.check_move(&f, step.kind())?;
         let to = step.target();
-        check_transition(f.grade, f.status, to)?;
-        let eng = self.engagement(&f.engagement)?;
-        let auditors = [Role::Lead, Role::Auditor];
         let e = rec.entity.clone();
         let c = Some(&rec);
         let today = self.today();
         let mut d = Vec::new();
         match &step {
             FindingMove::Issue => {
-                self.require_role(&f.engagement, &auditors, ("issue findings", "开具发现项"))?;
-                check_can_issue(eng.kind, &self.team(&f.engagement)?)?;
                 let (resp, close) = self.policy.due_dates(f.grade, today);
                 set_if_changed(&mut d, &e, c, FF::IssuedOn, today.into());
                 set_if_changed(&mut d, &e, c, FF::ResponseDue, resp.into());
                 set_if_changed(&mut d, &e, c, FF::ClosureDue, close.into());
             }
             FindingMove::Respond { root_cause, correction } => {
-                self.require_role(
-                    &f.engagement,
-                    &[Role::Lead, Role::Auditor, Role::AuditeeContact],
-                    ("record the auditee's response", "记录受审核方回复"),
-                )?;
                 rules::check_response(f.grade, root_cause).map_err(|v| violation(reference, &v))?;
                 set_if_changed(&mut d, &e, c, FF::RootCause, root_cause.clone().into());
                 set_if_changed(&mut d, &e, c, FF::Correction, correction.clone().into());
                 set_if_changed(&mut d, &e, c, FF::RespondedOn, today.into());
             }
-            FindingMove::AcceptPlan => {
-                self.require_role(
-                    &f.engagement,
-                    &auditors,
-                    ("accept a corrective-action plan", "接受纠正措施计划"),
-                )?;
-                rules::check_accept_plan(f.grade, &self.actions_of(&f)?).map_err(|v| violation(reference, &v))?;
-            }
+            FindingMove::AcceptPlan | FindingMove::Implement => {}
             FindingMove::RejectResponse { reason }
+            | FindingMove::SendBack { reason }
             | FindingMove::Withdraw { reason }
             | FindingMove::Reopen { reason } => {
-                self.require_role(&f.engagement, &auditors, ("do that", "执行此操作"))?;
                 if !reason.trim().is_empty() {
                     set_if_changed(&mut d, &e, c, FF::LastReason, reason.clone().into());
                 }
@@ -237,22 +344,64 @@ impl App {
                     set_if_changed(&mut d, &e, c, FF::ClosureDue, close.into());
                 }
             }
-            FindingMove::Implement => {
-                rules::check_implement(&self.actions_of(&f)?).map_err(|v| violation(reference, &v))?;
-            }
-            FindingMove::Verify => {
-                self.require_role(&f.engagement, &auditors, ("verify findings", "验证发现项"))?;
-                rules::check_verify(&self.actions_of(&f)?).map_err(|v| violation(reference, &v))?;
-                set_if_changed(&mut d, &e, c, FF::VerifiedOn, today.into());
-            }
-            FindingMove::Close => {
-                self.require_role(&f.engagement, &auditors, ("close findings", "关闭发现项"))?;
-                set_if_changed(&mut d, &e, c, FF::ClosedOn, today.into());
-            }
+            FindingMove::Verify => set_if_changed(&mut d, &e, c, FF::VerifiedOn, today.into()),
+            FindingMove::Close => set_if_changed(&mut d, &e, c, FF::ClosedOn, today.into()),
         }
         d.push(set(&e, c, FF::Status, to.as_str()));
         self.commit(d)?;
         self.finding(reference)
+    }
+
+    /// Whether a move may happen now, short of what the user still has to
+    /// type (a root cause, a reason): the lifecycle, the acting user's role,
+    /// the team rule and the corrective actions.
+    pub fn check_move(&self, f: &Finding, kind: MoveKind) -> Result<()> {
+        // Moves that share a target status differ by where they start from.
+        let from = match kind {
+            MoveKind::Issue => Some(FindingStatus::Draft),
+            MoveKind::RejectResponse | MoveKind::AcceptPlan => Some(FindingStatus::Responded),
+            MoveKind::SendBack => Some(FindingStatus::Implemented),
+            _ => None,
+        };
+        if let Some(from) = from
+            && f.status != from
+        {
+            let (r, label_en, label_zh) = (&f.reference, kind.label(false), kind.label(true));
+            let (st_en, st_zh, from_en, from_zh) = (f.status.as_str(), f.status.zh(), from.as_str(), from.zh());
+            return Err(AppError::Rule(crate::msg!(
+                "“{label_en}” starts from {from_en}; {r} is {st_en}",
+                "“{label_zh}”只能从“{from_zh}”开始；{r} 状态为{st_zh}"
+            )));
+        }
+        check_transition(f.grade, f.status, kind.target())?;
+        let (roles, doing) = kind.roles();
+        self.require_role(&f.engagement, roles, doing)?;
+        let reference = &f.reference;
+        match kind {
+            MoveKind::Issue => {
+                let eng = self.engagement(&f.engagement)?;
+                check_can_issue(eng.kind, &self.team(&f.engagement)?)?;
+            }
+            MoveKind::AcceptPlan => {
+                rules::check_accept_plan(f.grade, &self.actions_of(f)?).map_err(|v| violation(reference, &v))?
+            }
+            MoveKind::Implement => {
+                rules::check_implement(&self.actions_of(f)?).map_err(|v| violation(reference, &v))?
+            }
+            MoveKind::Verify => rules::check_verify(&self.actions_of(f)?).map_err(|v| violation(reference, &v))?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The moves the acting user can make on a finding now (what the TUI offers).
+    pub fn available_moves(&self, reference: &str) -> Result<Vec<MoveKind>> {
+        let f = self.finding(reference)?;
+        Ok(MoveKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| self.check_move(&f, *k).is_ok())
+            .collect())
     }
 
     /// Edit the text of a finding (title, statement, criterion, evidence note).

@@ -15,7 +15,7 @@ mod undo;
 pub use analytics::{MetricTarget, RecordedMetrics};
 pub use engagement::{AssessmentInput, NewEngagement};
 pub use error::{AppError, Result};
-pub use finding::{FindingMove, NewFinding};
+pub use finding::{FindingMove, MoveKind, MoveText, NewFinding};
 pub use remediation::{ActionUpdate, NewAction};
 pub use undo::Undone;
 

@@ -311,6 +311,12 @@ pub enum FindingCmd {
         #[arg(long, default_value = "")]
         reason: String,
     },
+    /// Verification failed: send an implemented finding back to its accepted plan.
+    SendBack {
+        reference: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
     /// Mark the plan implemented (all actions completed).
     Implement {
         reference: String,

@@ -89,6 +89,9 @@ pub(super) fn finding(ctx: &Context, c: FindingCmd) -> Result<()> {
             app.move_finding(&reference, FindingMove::RejectResponse { reason })?,
             &mut o,
         )?,
+        FindingCmd::SendBack { reference, reason } => {
+            moved(app.move_finding(&reference, FindingMove::SendBack { reason })?, &mut o)?
+        }
         FindingCmd::Implement { reference } => moved(app.move_finding(&reference, FindingMove::Implement)?, &mut o)?,
         FindingCmd::Verify { reference } => moved(app.move_finding(&reference, FindingMove::Verify)?, &mut o)?,
         FindingCmd::Close { reference } => moved(app.move_finding(&reference, FindingMove::Close)?, &mut o)?,
