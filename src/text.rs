@@ -30,6 +30,21 @@ pub fn truncate(s: &str, max: usize) -> String {
 }
 
 /// Truncate, then pad with spaces to exactly `cells` cells.
+/// The text after its first `cells` terminal cells (a wide character cut in
+/// half is dropped whole).
+pub fn skip_cells(s: &str, cells: usize) -> String {
+    let mut w = 0;
+    s.chars()
+        .skip_while(|c| {
+            if w >= cells {
+                return false;
+            }
+            w += unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+            true
+        })
+        .collect()
+}
+
 pub fn fit(s: &str, cells: usize) -> String {
     let mut t = truncate(s, cells);
     let w = width(&t);

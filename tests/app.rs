@@ -36,6 +36,8 @@ fn certification_engagement_needs_two_certified_auditors_to_issue() {
         app.raise_finding(&e, nc(Grade::Minor, true)),
         Err(AppError::Team(_))
     ));
+    // Raising and issuing is atomic: the refused issue left no draft behind.
+    assert_eq!(app.findings(&e).unwrap().len(), 1);
     app.add_member(&e, "zw", "张伟", "ZW", Role::Lead, Some("CCAA-1"))
         .unwrap();
     assert!(
@@ -203,7 +205,8 @@ fn full_lifecycle_with_due_dates_and_verification_rules() {
             _ => None,
         })
         .collect();
-    assert_eq!(statuses.first().map(String::as_str), Some("\"draft\""));
+    // Raised and issued in one commit: the first status is already issued.
+    assert_eq!(statuses.first().map(String::as_str), Some("\"issued\""));
     assert_eq!(statuses.last().map(String::as_str), Some("\"closed\""));
 }
 

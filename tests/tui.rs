@@ -142,6 +142,10 @@ fn tiny_terminals_never_panic() {
         None,
     )
     .unwrap();
+    // A new user is first asked who they are; behind the form, the welcome.
+    assert!(screen(&welcome, 80, 24).contains("您是谁"));
+    let mut welcome = welcome;
+    welcome.popup = None;
     assert!(screen(&welcome, 80, 24).contains("cscaudit demo"));
 }
 

@@ -215,8 +215,13 @@ impl FindingRecord<'_> {
         }
         if let Some((on, response, closure)) = self.issued {
             d.push(set(e, None, FF::IssuedOn, on));
-            d.push(set(e, None, FF::ResponseDue, response));
-            d.push(set(e, None, FF::ClosureDue, closure));
+            // Observations and improvements may have no due dates: nothing is written.
+            if let Some(r) = response {
+                d.push(set(e, None, FF::ResponseDue, r));
+            }
+            if let Some(c) = closure {
+                d.push(set(e, None, FF::ClosureDue, c));
+            }
         }
         d.push(set(e, None, FF::Status, self.status.as_str()));
         for i in self.indicators {
@@ -278,9 +283,19 @@ impl App {
                 });
             }
         }
-        if new.issue {
+        // Raising and issuing in one go is one commit: both happen or nothing is written.
+        let issued = if new.issue {
+            self.require_role(
+                engagement,
+                &[Role::Lead, Role::Auditor],
+                ("issue findings", "开具发现项"),
+            )?;
             check_can_issue(eng.kind, &self.team(engagement)?)?;
-        }
+            let (resp, close) = self.policy.due_dates(new.grade, self.today());
+            Some((self.today(), resp, close))
+        } else {
+            None
+        };
         let reference = self.next_reference(Kind::Finding, "")?;
         let e = EntityId::new(Kind::Finding, &reference);
         let d = FindingRecord {
@@ -292,15 +307,16 @@ impl App {
             evidence_note: &new.evidence_note,
             raised_by: &self.identity().actor,
             raised_on: self.today(),
-            status: FindingStatus::Draft,
-            issued: None,
+            status: if new.issue {
+                FindingStatus::Issued
+            } else {
+                FindingStatus::Draft
+            },
+            issued,
             indicators: &new.indicators,
         }
         .drafts(&e);
         self.commit(d)?;
-        if new.issue {
-            return self.move_finding(&reference, FindingMove::Issue);
-        }
         self.finding(&reference)
     }
 

@@ -111,6 +111,17 @@ commands! {
     ToggleLanguage => "language.toggle", [Global], "Switch language (中文 / English)", "切换语言（中文 / English）";
     SwitchEngagement => "engagement.switch", [Global], "Switch engagement", "切换审核项目";
     Refresh => "refresh", [Global], "Reload from the database", "从数据库重新加载";
+    Undo => "undo", [Global], "Undo your last change (as a new change)", "撤销您的上一次更改（记为新的更改）";
+    IdentityEdit => "identity.edit", [Dashboard], "Say who you are", "设置身份";
+    EngagementNew => "engagement.new", [Dashboard], "Create an engagement", "新建审核项目";
+    MemberAdd => "member.add", [Dashboard], "Add or edit a team member", "添加或编辑审核组成员";
+    AssessValue => "assess.value", [Checklist], "Record the measured value", "记录实测值";
+    AssessNotes => "assess.notes", [Checklist], "Write notes", "编写备注";
+    FindingRaise => "finding.raise", [Checklist, Findings], "Raise a finding", "提出发现项";
+    FindingMove => "finding.move", [Findings], "Move the finding through its lifecycle", "变更发现项状态";
+    ActionAdd => "action.add", [Findings], "Add a corrective action", "添加纠正措施";
+    ActionUpdate => "action.update", [Remediation], "Update status, progress, evidence", "更新状态、进度、证据";
+    ActionVerify => "action.verify", [Remediation], "Verify the action (effective or not)", "验证措施（是否有效）";
 }
 
 pub fn info(cmd: Cmd) -> &'static CommandInfo {

@@ -104,7 +104,7 @@ labels! {
     Error => "Error", "错误";
     ErrorHint => "Enter or Esc closes", "回车或 Esc 关闭";
     Welcome => "Welcome to cscaudit", "欢迎使用 cscaudit";
-    WelcomeBody => "There is no engagement in this database yet.\n\nCreate one from the command line:\n  cscaudit engagement create --auditee NAME --kind stage-2\n\nor open the demo engagement:\n  cscaudit demo\n\nPress q to quit.", "当前数据库中还没有审核项目。\n\n在命令行中新建：\n  cscaudit engagement create --auditee 名称 --kind stage-2\n\n或打开示例项目：\n  cscaudit demo\n\n按 q 退出。";
+    WelcomeBody => "There is no engagement in this database yet.\n\n  n   create an engagement here\n  i   say who you are (your id and initials sign what you record)\n\nor open the demo engagement from the command line:\n  cscaudit demo\n\nPress q to quit.", "当前数据库中还没有审核项目。\n\n  n   在此新建审核项目\n  i   设置身份（您的标识和缩写为您记录的内容署名）\n\n或在命令行中打开示例项目：\n  cscaudit demo\n\n按 q 退出。";
     TooSmall => "Terminal too small", "终端窗口太小";
     Need => "need", "至少需要";
     Engagements => "Engagements", "审核项目";
@@ -113,6 +113,12 @@ labels! {
     Recorded => "recorded", "已记录";
     ConfirmAssess => "Record {indicator} as {result}?", "将 {indicator} 记录为“{result}”？";
     Loading => "Loading…", "加载中…";
+    Undone => "Undone:", "已撤销：";
+    FormHint => "Tab next field · Enter next / save · Ctrl-S save · Esc cancel", "Tab 下一项 · Enter 下一项／保存 · Ctrl-S 保存 · Esc 取消";
+    FormHintLines => "Enter new line · Tab next field · Ctrl-S save · Esc cancel", "Enter 换行 · Tab 下一项 · Ctrl-S 保存 · Esc 取消";
+    ChoiceHint => "← → choose", "← → 选择";
+    MovesTitle => "Move", "变更状态";
+    MovesHint => "↑↓ choose · Enter · Esc", "↑↓ 选择 · Enter · Esc";
     Days => "d", "天";
     Left => "left", "剩余";
     Today => "today", "今天";

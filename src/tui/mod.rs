@@ -6,6 +6,8 @@
 
 pub mod commands;
 pub mod data;
+mod effects;
+pub mod forms;
 pub mod i18n;
 pub mod keymap;
 pub mod schema;
@@ -20,7 +22,9 @@ use data::Data;
 use keymap::Keymap;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use state::{Effect, Input, State};
@@ -128,6 +132,27 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             Ok(d) => vec![Input::Loaded(Box::new(d))],
             Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
         },
+        Effect::Submit {
+            kind,
+            values,
+            confirmed,
+        } => effects::submit(app, state, kind, values, confirmed),
+        Effect::OfferMoves(reference) => match app.available_moves(&reference) {
+            Ok(moves) => vec![Input::Moves(reference, moves)],
+            Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+        },
+        Effect::Undo => match app.undo_last() {
+            Ok(u) => {
+                let mut v = reload(app);
+                v.push(Input::Done(Ok(format!(
+                    "{} {}",
+                    i18n::Label::Undone.t(lang),
+                    u.records.join(", ")
+                ))));
+                v
+            }
+            Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+        },
     }
 }
 
@@ -159,6 +184,11 @@ pub fn initial_state(
         },
     };
     let mut s = State::new(lang, setup.keymap.clone(), data);
+    s.identity_set = app.identity_is_set();
+    if !s.identity_set && s.data.is_none() {
+        // A new user is asked who they are before anything else.
+        s.ask_identity();
+    }
     s.warnings = setup.problems.iter().map(|p| p.to_string()).collect();
     if let Some(first) = s.warnings.first() {
         s.status = Some(state::StatusLine::error(format!(
@@ -178,7 +208,7 @@ impl TerminalGuard {
     pub fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
         enable_raw_mode()?;
         let mut out = std::io::stdout();
-        execute!(out, EnterAlternateScreen)?;
+        execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
         if mouse {
             execute!(out, EnableMouseCapture)?;
         }
@@ -192,7 +222,12 @@ pub fn restore_terminal(mouse: bool) {
     if mouse {
         let _ = execute!(out, DisableMouseCapture);
     }
-    let _ = execute!(out, LeaveAlternateScreen, ratatui::crossterm::cursor::Show);
+    let _ = execute!(
+        out,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
     let _ = disable_raw_mode();
     let _ = out.flush();
 }
@@ -273,6 +308,11 @@ pub fn run(
                 }
                 Ok(Event::Mouse(m)) => {
                     if tx.send(Input::Mouse(m)).is_err() {
+                        break;
+                    }
+                }
+                Ok(Event::Paste(text)) => {
+                    if tx.send(Input::Paste(text)).is_err() {
                         break;
                     }
                 }

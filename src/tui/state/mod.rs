@@ -60,6 +60,16 @@ pub enum Effect {
         path: String,
     },
     SwitchEngagement(String),
+    /// Save a form's values through the app layer.
+    Submit {
+        kind: crate::tui::forms::FormKind,
+        values: Vec<(&'static str, String)>,
+        /// The user confirmed a warning (a due date in the past).
+        confirmed: bool,
+    },
+    /// Ask which lifecycle moves a finding allows now.
+    OfferMoves(String),
+    Undo,
 }
 
 /// Inputs to `update`.
@@ -73,6 +83,18 @@ pub enum Input {
     History(EntityId, Vec<Op>),
     /// Result of an effect: a message, or an error to show.
     Done(Result<String, String>),
+    /// The app refused a form's values: shown in the form, nothing saved;
+    /// `confirm` means submitting the same values again goes ahead.
+    Refused {
+        message: String,
+        confirm: bool,
+    },
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// The moves a finding allows now.
+    Moves(String, Vec<crate::app::MoveKind>),
+    /// Whether an identity is set (after saving one).
+    IdentitySet(bool),
 }
 
 pub struct State {
@@ -100,8 +122,11 @@ pub struct State {
     pub mouse: bool,
     /// Config problems to show once at start.
     pub warnings: Vec<String>,
+    /// Whether the user has said who they are (otherwise the first screen asks).
+    pub identity_set: bool,
 }
 
+mod forms;
 mod run;
 mod views;
 
@@ -134,6 +159,7 @@ impl State {
             quit: false,
             mouse: false,
             warnings: Vec::new(),
+            identity_set: true,
         };
         s.refresh_views();
         s
@@ -195,7 +221,39 @@ impl State {
                 None
             }
             Input::Done(Ok(msg)) => {
+                // A form whose values were saved closes.
+                if matches!(self.popup, Some(Popup::Form(_))) {
+                    self.popup = None;
+                }
                 self.say(msg);
+                None
+            }
+            Input::Refused { message, confirm } => {
+                if let Some(Popup::Form(form)) = &mut self.popup {
+                    form.armed = confirm.then(|| form.values());
+                    form.error = Some(message);
+                } else {
+                    self.popup = Some(Popup::Error(message));
+                }
+                None
+            }
+            Input::Paste(text) => {
+                if let Some(Popup::Form(form)) = &mut self.popup {
+                    form.paste(&text);
+                }
+                None
+            }
+            Input::Moves(reference, moves) => {
+                self.show_moves(reference, moves);
+                None
+            }
+            Input::IdentitySet(set) => {
+                self.identity_set = set;
+                // On the welcome screen, the next step is the engagement form.
+                if set && self.data.is_none() {
+                    self.popup = None;
+                    return self.open_engagement();
+                }
                 None
             }
             Input::Done(Err(e)) => {
@@ -277,6 +335,43 @@ impl State {
     /// Typing into help/palette/input popups and list filters. Returns
     /// `Some(effect)` when the key was consumed.
     fn text_entry(&mut self, k: &KeyEvent) -> Option<Option<Effect>> {
+        let lang = self.lang;
+        if let Some(Popup::Form(form)) = &mut self.popup {
+            return Some(match form.key(k, lang) {
+                crate::tui::forms::FormEvent::Continue => None,
+                crate::tui::forms::FormEvent::Cancel => {
+                    self.popup = None;
+                    None
+                }
+                crate::tui::forms::FormEvent::Submit { values, confirmed } => {
+                    form.error = None;
+                    Some(Effect::Submit {
+                        kind: form.kind.clone(),
+                        values,
+                        confirmed,
+                    })
+                }
+            });
+        }
+        if let Some(Popup::Moves {
+            reference,
+            moves,
+            selected,
+        }) = &mut self.popup
+        {
+            match k.code {
+                KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(moves.len().saturating_sub(1)),
+                KeyCode::Esc | KeyCode::Char('q') => self.popup = None,
+                KeyCode::Enter => {
+                    let (r, m) = (reference.clone(), moves.get(*selected).copied());
+                    self.popup = None;
+                    return Some(m.and_then(|m| self.choose_move(r, m)));
+                }
+                _ => {}
+            }
+            return Some(None);
+        }
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL) || k.modifiers.contains(KeyModifiers::ALT);
         let is_help = matches!(self.popup, Some(Popup::Help { .. }));
         match &mut self.popup {

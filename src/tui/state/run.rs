@@ -8,12 +8,35 @@ impl State {
         if self.data.is_none()
             && !matches!(
                 cmd,
-                Cmd::Quit | Cmd::Help | Cmd::Palette | Cmd::Back | Cmd::ToggleLanguage | Cmd::Refresh
+                Cmd::Quit
+                    | Cmd::Help
+                    | Cmd::Palette
+                    | Cmd::Back
+                    | Cmd::ToggleLanguage
+                    | Cmd::Refresh
+                    | Cmd::IdentityEdit
+                    | Cmd::EngagementNew
             )
         {
             return None;
         }
         match cmd {
+            Cmd::Undo => return Some(Effect::Undo),
+            Cmd::IdentityEdit => return self.open_identity(),
+            Cmd::EngagementNew => {
+                if !self.identity_set {
+                    return self.open_identity();
+                }
+                return self.open_engagement();
+            }
+            Cmd::MemberAdd => return self.open_member(),
+            Cmd::AssessValue => return self.open_measured(),
+            Cmd::AssessNotes => return self.open_notes(),
+            Cmd::FindingRaise => return self.open_raise(),
+            Cmd::FindingMove => return self.offer_moves(),
+            Cmd::ActionAdd => return self.open_add_action(),
+            Cmd::ActionUpdate => return self.open_update_action(),
+            Cmd::ActionVerify => return self.open_verify_action(),
             Cmd::Quit => {
                 self.quit = true;
                 return Some(Effect::Quit);

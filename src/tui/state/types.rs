@@ -167,6 +167,14 @@ pub enum Popup {
     Switcher {
         selected: usize,
     },
+    /// A form being filled in.
+    Form(Box<crate::tui::forms::Form>),
+    /// The lifecycle moves a finding allows now.
+    Moves {
+        reference: String,
+        moves: Vec<crate::app::MoveKind>,
+        selected: usize,
+    },
     /// Keys that can follow the ones pressed so far.
     Pending(Vec<(Seq, Cmd)>),
 }

@@ -20,6 +20,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap}
 
 mod checklist;
 mod dashboard;
+mod forms;
 mod lists;
 mod popups;
 

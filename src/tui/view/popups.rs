@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width.saturating_sub(2)).max(1);
     let h = h.min(area.height.saturating_sub(2)).max(1);
     Rect {
@@ -13,7 +13,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn popup_block<'a>(ui: &Ui, title: String, hint: &'a str) -> Block<'a> {
+pub(super) fn popup_block<'a>(ui: &Ui, title: String, hint: &'a str) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .border_set(ui.t.border_set())
@@ -84,6 +84,12 @@ fn command_list(ui: &Ui, f: &mut Frame, area: Rect, list: CommandList) {
 
 pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
     match p {
+        Popup::Form(form) => super::forms::form(ui, f, area, form),
+        Popup::Moves {
+            reference,
+            moves,
+            selected,
+        } => super::forms::moves(ui, f, area, reference, moves, *selected),
         Popup::Help { filter, selected } => {
             let entries = ui.s.help_entries();
             let r = centered(area, 90, 30);

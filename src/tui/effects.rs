@@ -1,0 +1,315 @@
+//! Saving forms through the app layer. Each form's values become one use
+//! case call; a refusal comes back into the form, with nothing saved.
+
+use super::data::Data;
+use super::forms::FormKind;
+use super::state::{Input, State};
+use crate::app::{
+    ActionUpdate, App, AppError, AssessmentInput, FindingMove, MoveKind, MoveText, NewAction, NewEngagement, NewFinding,
+};
+use crate::config::Lang;
+use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use crate::model::input::{self, InputProblem};
+use std::path::Path;
+
+type Values = Vec<(&'static str, String)>;
+
+fn get<'a>(values: &'a Values, name: &str) -> &'a str {
+    values.iter().find(|(n, _)| *n == name).map_or("", |(_, v)| v.as_str())
+}
+
+/// A refusal shown in the form.
+fn refused(message: impl Into<String>) -> Vec<Input> {
+    vec![Input::Refused {
+        message: message.into(),
+        confirm: false,
+    }]
+}
+
+fn app_refused(e: AppError, lang: Lang) -> Vec<Input> {
+    refused(e.message().get(lang))
+}
+
+fn problem(p: &InputProblem, lang: Lang) -> String {
+    match (p, lang) {
+        (InputProblem::NotANumber(t), Lang::Zh) => format!("“{t}”不是数字"),
+        (InputProblem::NotYesNo(t), Lang::Zh) => format!("“{t}”不是“是”或“否”"),
+        (InputProblem::OutOfRange { value, min, max }, Lang::Zh) => format!("{value} 超出 {min}–{max} 的范围"),
+        (InputProblem::Negative(v), Lang::Zh) => format!("{v} 不能为负数"),
+        (InputProblem::NotADate(t), Lang::Zh) => format!("“{t}”不是日期（YYYY-MM-DD、+30d、+2w、+3m）"),
+        (p, _) => p.to_string(),
+    }
+}
+
+fn optional_date(text: &str, lang: Lang) -> Result<Option<jiff::civil::Date>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    text.trim()
+        .parse()
+        .map(Some)
+        .map_err(|_| problem(&InputProblem::NotADate(text.trim().into()), lang))
+}
+
+/// Reload the engagement and report success (the form closes).
+fn saved(app: &App, engagement: &str, message: String) -> Vec<Input> {
+    let mut v = match Data::load(app, engagement) {
+        Ok(d) => vec![Input::Loaded(Box::new(d))],
+        Err(e) => vec![Input::Done(Err(e.message().get(Lang::En).to_string()))],
+    };
+    v.push(Input::Done(Ok(message)));
+    v
+}
+
+/// Save a submitted form.
+pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, confirmed: bool) -> Vec<Input> {
+    let lang = state.lang;
+    let eng = state.data.as_ref().map(|d| d.engagement.id.clone());
+    let say = |en: &'static str, zh: &'static str| lang.pick(en, zh);
+    match kind {
+        FormKind::Identity => {
+            if let Err(e) = app.set_identity(get(&values, "actor"), get(&values, "name"), get(&values, "initials")) {
+                return app_refused(e, lang);
+            }
+            if let Err(e) = app.set_certificate(Some(get(&values, "certificate"))) {
+                return app_refused(e, lang);
+            }
+            // The confirmation first (it closes this form), then the next step.
+            vec![
+                Input::Done(Ok(format!("{} {}", say("You are", "您的身份："), app.identity().name))),
+                Input::IdentitySet(true),
+            ]
+        }
+        FormKind::Engagement => {
+            let kind = match get(&values, "kind").parse() {
+                Ok(k) => k,
+                Err(_) => return refused(say("choose a kind", "请选择类型")),
+            };
+            let (from, to) = match (
+                optional_date(get(&values, "from"), lang),
+                optional_date(get(&values, "to"), lang),
+            ) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => return refused(e),
+            };
+            let file = get(&values, "catalog");
+            let (catalog, src) = if file.is_empty() {
+                (Catalog::embedded(), EMBEDDED_GBT32312.to_string())
+            } else {
+                let path = Path::new(file);
+                match (crate::config::load_catalog_file(path), std::fs::read_to_string(path)) {
+                    (Ok(c), Ok(src)) => (c, src),
+                    (Err(e), _) => return refused(e.to_string()),
+                    (_, Err(e)) => return refused(format!("{file}: {e}")),
+                }
+            };
+            let new = NewEngagement {
+                id: None,
+                title: String::new(),
+                auditee: get(&values, "auditee").into(),
+                site: get(&values, "site").into(),
+                kind,
+                period_start: from,
+                period_end: to,
+            };
+            match app.create_engagement(new, &catalog, &src) {
+                Ok(e) => saved(app, &e.id, format!("{} {}", say("Created", "已创建"), e.id)),
+                Err(e) => app_refused(e, lang),
+            }
+        }
+        FormKind::Member => {
+            let Some(eng) = eng else { return vec![] };
+            let role = match get(&values, "role").parse() {
+                Ok(r) => r,
+                Err(_) => return refused(say("choose a role", "请选择角色")),
+            };
+            let cert = Some(get(&values, "certificate")).filter(|c| !c.is_empty());
+            match app.add_member(
+                &eng,
+                get(&values, "actor"),
+                get(&values, "name"),
+                get(&values, "initials"),
+                role,
+                cert,
+            ) {
+                Ok(m) => saved(app, &eng, format!("{} {}", say("Team member:", "审核组成员："), m.name)),
+                Err(e) => app_refused(e, lang),
+            }
+        }
+        FormKind::RaiseFinding { indicator } => {
+            let Some(eng) = eng else { return vec![] };
+            let grade = match get(&values, "grade").parse() {
+                Ok(g) => g,
+                Err(_) => return refused(say("choose a grade", "请选择等级")),
+            };
+            let new = NewFinding {
+                grade,
+                title: get(&values, "title").into(),
+                statement: get(&values, "statement").into(),
+                criterion: get(&values, "criterion").into(),
+                indicators: indicator.into_iter().collect(),
+                evidence_note: get(&values, "evidence_note").into(),
+                issue: get(&values, "issue") == "yes",
+            };
+            match app.raise_finding(&eng, new) {
+                Ok(f) => saved(app, &eng, format!("{} {}", say("Raised", "已提出"), f.reference)),
+                Err(e) => app_refused(e, lang),
+            }
+        }
+        FormKind::Move { reference, kind } => {
+            let Some(eng) = eng else { return vec![] };
+            let reason = get(&values, "reason").to_string();
+            let step = match kind {
+                MoveKind::Issue => FindingMove::Issue,
+                MoveKind::Respond => FindingMove::Respond {
+                    root_cause: get(&values, "root_cause").into(),
+                    correction: get(&values, "correction").into(),
+                },
+                MoveKind::AcceptPlan => FindingMove::AcceptPlan,
+                MoveKind::RejectResponse => FindingMove::RejectResponse { reason },
+                MoveKind::Implement => FindingMove::Implement,
+                MoveKind::SendBack => FindingMove::SendBack { reason },
+                MoveKind::Verify => FindingMove::Verify,
+                MoveKind::Close => FindingMove::Close,
+                MoveKind::Withdraw => FindingMove::Withdraw { reason },
+                MoveKind::Reopen => FindingMove::Reopen { reason },
+            };
+            debug_assert!(kind.asks() != MoveText::Nothing || values.is_empty());
+            match app.move_finding(&reference, step) {
+                Ok(f) => saved(app, &eng, format!("{} → {}", f.reference, f.status.label(lang.is_zh()))),
+                Err(e) => app_refused(e, lang),
+            }
+        }
+        FormKind::AddAction { finding } => {
+            let Some(eng) = eng else { return vec![] };
+            let due_text = get(&values, "due");
+            let due = if due_text.is_empty() {
+                None
+            } else {
+                match input::parse_due(due_text, app.today()) {
+                    Ok(d) => Some(d),
+                    Err(p) => return refused(problem(&p, lang)),
+                }
+            };
+            if let Some(d) = due
+                && d < app.today()
+                && !confirmed
+            {
+                return vec![Input::Refused {
+                    message: format!(
+                        "{d} {}",
+                        say(
+                            "is in the past; save again to keep it",
+                            "已是过去的日期；再次保存即确认"
+                        )
+                    ),
+                    confirm: true,
+                }];
+            }
+            let new = NewAction {
+                description: get(&values, "description").into(),
+                owner: get(&values, "owner").into(),
+                due,
+            };
+            match app.add_action(&finding, new) {
+                Ok(a) => saved(app, &eng, format!("{} {}", say("Added", "已添加"), a.id)),
+                Err(e) => app_refused(e, lang),
+            }
+        }
+        FormKind::UpdateAction { id } => {
+            let Some(eng) = eng else { return vec![] };
+            let status = match get(&values, "status").parse() {
+                Ok(s) => Some(s),
+                Err(_) => return refused(say("choose a status", "请选择状态")),
+            };
+            let progress = match get(&values, "progress").trim_end_matches('%').trim().parse::<u8>() {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    return refused(problem(
+                        &InputProblem::NotANumber(get(&values, "progress").into()),
+                        lang,
+                    ));
+                }
+            };
+            let due = match get(&values, "due") {
+                "" => None,
+                t => match input::parse_due(t, app.today()) {
+                    Ok(d) => Some(d),
+                    Err(p) => return refused(problem(&p, lang)),
+                },
+            };
+            let up = ActionUpdate {
+                status,
+                progress,
+                completion_evidence: Some(get(&values, "completion_evidence").into()),
+                due,
+                owner: None,
+                description: None,
+            };
+            match app.update_action(&id, up) {
+                Ok(a) => saved(
+                    app,
+                    &eng,
+                    format!("{} {} {}%", a.id, a.status.label(lang.is_zh()), a.progress),
+                ),
+                Err(e) => app_refused(e, lang),
+            }
+        }
+        FormKind::VerifyAction { id } => {
+            let Some(eng) = eng else { return vec![] };
+            let effective = get(&values, "verdict") == "effective";
+            match app.verify_action(&id, effective, get(&values, "note")) {
+                Ok(a) => saved(app, &eng, format!("{} {}", a.id, a.status.label(lang.is_zh()))),
+                Err(e) => app_refused(e, lang),
+            }
+        }
+        FormKind::Measured { indicator } => {
+            let Some(d) = state.data.as_ref() else { return vec![] };
+            let Some(ind) = d.catalog.indicator(&indicator) else {
+                return vec![];
+            };
+            let value = match input::parse_measured(ind, get(&values, "value"), d.catalog.score_scale) {
+                Ok(v) => v,
+                Err(p) => return refused(problem(&p, lang)),
+            };
+            let method = Some(get(&values, "method").to_string()).filter(|m| !m.is_empty());
+            let input = AssessmentInput {
+                measured: Some(value),
+                method,
+                ..Default::default()
+            };
+            match app.record_assessment(&d.engagement.id, &indicator, input) {
+                Ok(a) => {
+                    let zh = lang.is_zh();
+                    let mut msg = format!("{indicator} = {}", ind.unit.format(value, zh));
+                    // Say so when the value and the recorded result disagree.
+                    use crate::model::assessment::AssessmentResult as R;
+                    match (ind.meets_target(value), a.result) {
+                        (Some(false), R::Conforming) => msg.push_str(say(
+                            " — misses the target while the result says conforming (p / x to change it)",
+                            " —— 未达目标，但结论为“符合”（按 p / x 修改）",
+                        )),
+                        (Some(true), R::Nonconforming) => msg.push_str(say(
+                            " — meets the target while the result says nonconforming (c to change it)",
+                            " —— 已达目标，但结论为“不符合”（按 c 修改）",
+                        )),
+                        _ => {}
+                    }
+                    saved(app, &d.engagement.id, msg)
+                }
+                Err(e) => app_refused(e, lang),
+            }
+        }
+        FormKind::Notes { indicator } => {
+            let Some(eng) = eng else { return vec![] };
+            let input = AssessmentInput {
+                notes: Some(get(&values, "notes").into()),
+                ..Default::default()
+            };
+            match app.record_assessment(&eng, &indicator, input) {
+                Ok(_) => saved(app, &eng, format!("{indicator}: {}", say("notes saved", "备注已保存"))),
+                Err(e) => app_refused(e, lang),
+            }
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! Forms: the popups where an auditor types what the audit records (who
+//! they are, an engagement, a team member, a finding, a response, a
+//! corrective action, a verification, a measured value, notes). A form is
+//! plain state: it takes keys and pasted text, and on submit hands its
+//! values to an effect that goes through the app layer. Nothing is saved
+//! until the app accepts the values; a refusal is shown inside the form.
+
+use crate::app::MoveKind;
+use crate::config::Lang;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+/// What a form is for, and the record it is about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormKind {
+    Identity,
+    Engagement,
+    Member,
+    RaiseFinding { indicator: Option<String> },
+    Move { reference: String, kind: MoveKind },
+    AddAction { finding: String },
+    UpdateAction { id: String },
+    VerifyAction { id: String },
+    Measured { indicator: String },
+    Notes { indicator: String },
+}
+
+/// One option of a choice field: the value the app reads and its words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    pub value: String,
+    pub en: String,
+    pub zh: String,
+}
+
+impl Choice {
+    pub fn new(value: &str, en: &str, zh: &str) -> Choice {
+        Choice {
+            value: value.into(),
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+    pub fn label(&self, lang: Lang) -> &str {
+        if lang.is_zh() { &self.zh } else { &self.en }
+    }
+}
+
+#[derive(Debug)]
+pub enum Editor {
+    /// One line of text; `cursor` counts characters.
+    Line {
+        text: String,
+        cursor: usize,
+    },
+    /// Several lines (notes, statements), edited by ratatui-textarea.
+    Lines(Box<TextArea<'static>>),
+    Choice {
+        options: Vec<Choice>,
+        selected: usize,
+    },
+}
+
+#[derive(Debug)]
+pub struct Field {
+    /// The name the effect reads the value by.
+    pub name: &'static str,
+    pub en: &'static str,
+    pub zh: &'static str,
+    pub editor: Editor,
+    pub required: bool,
+}
+
+impl Field {
+    pub fn line(name: &'static str, en: &'static str, zh: &'static str, value: &str) -> Field {
+        Field {
+            name,
+            en,
+            zh,
+            editor: Editor::Line {
+                text: value.to_string(),
+                cursor: value.chars().count(),
+            },
+            required: false,
+        }
+    }
+    pub fn lines(name: &'static str, en: &'static str, zh: &'static str, value: &str) -> Field {
+        let mut area = TextArea::new(value.lines().map(str::to_string).collect());
+        area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        Field {
+            name,
+            en,
+            zh,
+            editor: Editor::Lines(Box::new(area)),
+            required: false,
+        }
+    }
+    pub fn choice(
+        name: &'static str,
+        en: &'static str,
+        zh: &'static str,
+        options: Vec<Choice>,
+        selected: usize,
+    ) -> Field {
+        Field {
+            name,
+            en,
+            zh,
+            editor: Editor::Choice {
+                selected: selected.min(options.len().saturating_sub(1)),
+                options,
+            },
+            required: false,
+        }
+    }
+    pub fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+    pub fn label(&self, lang: Lang) -> &'static str {
+        if lang.is_zh() { self.zh } else { self.en }
+    }
+    /// The value as the app reads it.
+    pub fn value(&self) -> String {
+        match &self.editor {
+            Editor::Line { text, .. } => text.trim().to_string(),
+            Editor::Lines(a) => a.lines().join("\n").trim_end().to_string(),
+            Editor::Choice { options, selected } => options.get(*selected).map(|c| c.value.clone()).unwrap_or_default(),
+        }
+    }
+    fn is_multiline(&self) -> bool {
+        matches!(self.editor, Editor::Lines(_))
+    }
+}
+
+#[derive(Debug)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title_en: String,
+    pub title_zh: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// The app's refusal of the last submit, shown in the form.
+    pub error: Option<String>,
+    /// The last refusal asked to confirm (a due date in the past): submitting
+    /// the same values again confirms.
+    pub armed: Option<Vec<(&'static str, String)>>,
+}
+
+impl PartialEq for Form {
+    fn eq(&self, other: &Form) -> bool {
+        self.kind == other.kind && self.focus == other.focus && self.values() == other.values()
+    }
+}
+
+/// What a key did to a form.
+#[derive(Debug, PartialEq)]
+pub enum FormEvent {
+    Continue,
+    Cancel,
+    /// Values to save, and whether the user confirmed a warning.
+    Submit {
+        values: Vec<(&'static str, String)>,
+        confirmed: bool,
+    },
+}
+
+impl Form {
+    pub fn new(kind: FormKind, title: (&str, &str), fields: Vec<Field>) -> Form {
+        Form {
+            kind,
+            title_en: title.0.into(),
+            title_zh: title.1.into(),
+            fields,
+            focus: 0,
+            error: None,
+            armed: None,
+        }
+    }
+
+    pub fn title(&self, lang: Lang) -> &str {
+        if lang.is_zh() { &self.title_zh } else { &self.title_en }
+    }
+
+    pub fn values(&self) -> Vec<(&'static str, String)> {
+        self.fields.iter().map(|f| (f.name, f.value())).collect()
+    }
+
+    fn submit(&mut self, lang: Lang) -> FormEvent {
+        if let Some(f) = self.fields.iter().position(|f| f.required && f.value().is_empty()) {
+            let label = self.fields[f].label(lang);
+            self.focus = f;
+            self.error = Some(match lang {
+                Lang::Zh => format!("请填写“{label}”"),
+                Lang::En => format!("{label} is required"),
+            });
+            return FormEvent::Continue;
+        }
+        let values = self.values();
+        let confirmed = self.armed.as_ref() == Some(&values);
+        FormEvent::Submit { values, confirmed }
+    }
+
+    /// Handle one key press.
+    pub fn key(&mut self, k: &KeyEvent, lang: Lang) -> FormEvent {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = k.modifiers.contains(KeyModifiers::ALT);
+        let n = self.fields.len();
+        match k.code {
+            KeyCode::Esc => return FormEvent::Cancel,
+            KeyCode::Char('c') if ctrl => return FormEvent::Cancel,
+            KeyCode::Char('s') if ctrl => return self.submit(lang),
+            KeyCode::Enter if ctrl || alt => return self.submit(lang),
+            KeyCode::Tab => {
+                self.focus = (self.focus + 1) % n.max(1);
+                return FormEvent::Continue;
+            }
+            KeyCode::BackTab => {
+                self.focus = (self.focus + n.max(1) - 1) % n.max(1);
+                return FormEvent::Continue;
+            }
+            _ => {}
+        }
+        let last = self.focus + 1 >= n;
+        let multiline = self.fields.get(self.focus).is_some_and(Field::is_multiline);
+        if !multiline {
+            match k.code {
+                KeyCode::Enter if last => return self.submit(lang),
+                KeyCode::Enter | KeyCode::Down => {
+                    self.focus = (self.focus + 1).min(n.saturating_sub(1));
+                    return FormEvent::Continue;
+                }
+                KeyCode::Up => {
+                    self.focus = self.focus.saturating_sub(1);
+                    return FormEvent::Continue;
+                }
+                _ => {}
+            }
+        }
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return FormEvent::Continue;
+        };
+        match &mut field.editor {
+            Editor::Line { text, cursor } => edit_line(text, cursor, k),
+            Editor::Lines(area) => {
+                area.input(*k);
+            }
+            Editor::Choice { options, selected } => match k.code {
+                KeyCode::Left | KeyCode::Char('h') => *selected = selected.saturating_sub(1),
+                KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => {
+                    *selected = (*selected + 1).min(options.len().saturating_sub(1))
+                }
+                _ => {}
+            },
+        }
+        FormEvent::Continue
+    }
+
+    /// Pasted text goes into the focused field (newlines become spaces on one line).
+    pub fn paste(&mut self, s: &str) {
+        if let Some(field) = self.fields.get_mut(self.focus) {
+            match &mut field.editor {
+                Editor::Line { text, cursor } => {
+                    let clean: String = s
+                        .chars()
+                        .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
+                        .filter(|c| !c.is_control())
+                        .collect();
+                    let at = byte_at(text, *cursor);
+                    text.insert_str(at, &clean);
+                    *cursor += clean.chars().count();
+                }
+                Editor::Lines(area) => {
+                    area.insert_str(s.replace("\r\n", "\n"));
+                }
+                Editor::Choice { .. } => {}
+            }
+        }
+    }
+}
+
+fn byte_at(s: &str, chars: usize) -> usize {
+    s.char_indices().nth(chars).map_or(s.len(), |(i, _)| i)
+}
+
+fn edit_line(text: &mut String, cursor: &mut usize, k: &KeyEvent) {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    let len = text.chars().count();
+    *cursor = (*cursor).min(len);
+    match k.code {
+        KeyCode::Char('u') if ctrl => {
+            text.clear();
+            *cursor = 0;
+        }
+        KeyCode::Char('a') if ctrl => *cursor = 0,
+        KeyCode::Char('e') if ctrl => *cursor = len,
+        KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            let at = byte_at(text, *cursor);
+            text.insert(at, c);
+            *cursor += 1;
+        }
+        KeyCode::Backspace if *cursor > 0 => {
+            let at = byte_at(text, *cursor - 1);
+            text.remove(at);
+            *cursor -= 1;
+        }
+        KeyCode::Delete if *cursor < len => {
+            let at = byte_at(text, *cursor);
+            text.remove(at);
+        }
+        KeyCode::Left => *cursor = cursor.saturating_sub(1),
+        KeyCode::Right => *cursor = (*cursor + 1).min(len),
+        KeyCode::Home => *cursor = 0,
+        KeyCode::End => *cursor = len,
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn typing_moving_and_submitting() {
+        let mut f = Form::new(
+            FormKind::Identity,
+            ("t", "t"),
+            vec![
+                Field::line("a", "A", "甲", "").required(),
+                Field::choice(
+                    "b",
+                    "B",
+                    "乙",
+                    vec![Choice::new("x", "x", "x"), Choice::new("y", "y", "y")],
+                    0,
+                ),
+            ],
+        );
+        for c in "张伟x".chars() {
+            f.key(&key(KeyCode::Char(c)), Lang::En);
+        }
+        f.key(&key(KeyCode::Left), Lang::En);
+        f.key(&key(KeyCode::Backspace), Lang::En);
+        assert_eq!(f.fields[0].value(), "张x");
+        f.paste("中\n文");
+        assert_eq!(f.fields[0].value(), "张中 文x");
+        f.key(&key(KeyCode::Enter), Lang::En);
+        assert_eq!(f.focus, 1);
+        f.key(&key(KeyCode::Right), Lang::En);
+        match f.key(&key(KeyCode::Enter), Lang::En) {
+            FormEvent::Submit { values, confirmed } => {
+                assert_eq!(values, vec![("a", "张中 文x".to_string()), ("b", "y".to_string())]);
+                assert!(!confirmed);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_required_field_left_empty_is_named_and_nothing_is_submitted() {
+        let mut f = Form::new(
+            FormKind::Identity,
+            ("t", "t"),
+            vec![Field::line("a", "Name", "姓名", "").required()],
+        );
+        assert_eq!(f.key(&key(KeyCode::Enter), Lang::Zh), FormEvent::Continue);
+        assert_eq!(f.error.as_deref(), Some("请填写“姓名”"));
+    }
+
+    #[test]
+    fn multiline_fields_take_enter_as_a_new_line() {
+        let mut f = Form::new(
+            FormKind::Identity,
+            ("t", "t"),
+            vec![Field::lines("n", "Notes", "备注", "")],
+        );
+        for c in "第一行".chars() {
+            f.key(&key(KeyCode::Char(c)), Lang::En);
+        }
+        f.key(&key(KeyCode::Enter), Lang::En);
+        f.key(&key(KeyCode::Char('2')), Lang::En);
+        assert_eq!(f.fields[0].value(), "第一行\n2");
+        let save = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert!(matches!(f.key(&save, Lang::En), FormEvent::Submit { .. }));
+    }
+}

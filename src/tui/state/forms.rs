@@ -1,0 +1,346 @@
+//! Opening forms from the current selection, and the moves menu.
+
+use super::*;
+use crate::app::{MoveKind, MoveText};
+use crate::model::action::ActionStatus;
+use crate::model::engagement::{EngagementKind, Role};
+use crate::model::finding::Grade;
+use crate::tui::forms::{Choice, Field, Form, FormKind};
+
+fn choices<T: Copy>(all: &[T], value: impl Fn(T) -> &'static str, zh: impl Fn(T) -> &'static str) -> Vec<Choice> {
+    all.iter().map(|x| Choice::new(value(*x), value(*x), zh(*x))).collect()
+}
+
+fn yes_no(yes_first: bool) -> Vec<Choice> {
+    let (y, n) = (Choice::new("yes", "yes", "是"), Choice::new("no", "no", "否"));
+    if yes_first { vec![y, n] } else { vec![n, y] }
+}
+
+impl State {
+    fn open(&mut self, form: Form) -> Option<Effect> {
+        self.popup = Some(Popup::Form(Box::new(form)));
+        None
+    }
+
+    /// Open the identity form (the first screen of a new user).
+    pub fn ask_identity(&mut self) {
+        self.open_identity();
+    }
+
+    pub(super) fn open_identity(&mut self) -> Option<Effect> {
+        self.open(Form::new(
+            FormKind::Identity,
+            ("Who are you?", "您是谁？"),
+            vec![
+                Field::line("actor", "Id (letters, digits, . - _)", "标识（字母、数字、. - _）", "").required(),
+                Field::line("name", "Name", "姓名", "").required(),
+                Field::line(
+                    "initials",
+                    "Initials (prefix your references)",
+                    "缩写（用作编号前缀）",
+                    "",
+                )
+                .required(),
+                Field::line(
+                    "certificate",
+                    "Auditor certificate no. (if any)",
+                    "审核员证书编号（如有）",
+                    "",
+                ),
+            ],
+        ))
+    }
+
+    pub(super) fn open_engagement(&mut self) -> Option<Effect> {
+        self.open(Form::new(
+            FormKind::Engagement,
+            ("New engagement", "新建审核项目"),
+            vec![
+                Field::line("auditee", "Auditee", "受审核方", "").required(),
+                Field::line("site", "Site", "地点", ""),
+                Field::choice(
+                    "kind",
+                    "Kind",
+                    "类型",
+                    choices(EngagementKind::ALL, |k| k.as_str(), |k| k.zh()),
+                    2,
+                ),
+                Field::line("from", "Period from (YYYY-MM-DD)", "评价期间起（YYYY-MM-DD）", ""),
+                Field::line("to", "Period to (YYYY-MM-DD)", "评价期间止（YYYY-MM-DD）", ""),
+                Field::line(
+                    "catalog",
+                    "Catalogue file (empty: built-in GB/T 32312)",
+                    "指标目录文件（留空：内置 GB/T 32312）",
+                    "",
+                ),
+            ],
+        ))
+    }
+
+    pub(super) fn open_member(&mut self) -> Option<Effect> {
+        self.open(Form::new(
+            FormKind::Member,
+            ("Add a team member", "添加审核组成员"),
+            vec![
+                Field::line("actor", "Id", "标识", "").required(),
+                Field::line("name", "Name", "姓名", "").required(),
+                Field::line("initials", "Initials", "缩写", "").required(),
+                Field::choice(
+                    "role",
+                    "Role",
+                    "角色",
+                    choices(Role::ALL, |r| r.as_str(), |r| r.zh()),
+                    1,
+                ),
+                Field::line("certificate", "Auditor certificate no.", "审核员证书编号", ""),
+            ],
+        ))
+    }
+
+    pub(super) fn open_raise(&mut self) -> Option<Effect> {
+        let d = self.data.as_ref()?;
+        let indicator = if self.pane == Pane::Checklist {
+            self.selected_indicator().map(str::to_string)
+        } else {
+            None
+        };
+        let zh = self.lang.is_zh();
+        // Pre-filled from the indicator: its name and the measured value against the target.
+        let (title, statement, criterion) = match indicator.as_deref().and_then(|i| d.catalog.indicator(i)) {
+            Some(ind) => {
+                let measured = d.assessments.get(&ind.id).and_then(|a| a.measured);
+                let statement = match (measured, ind.target) {
+                    (Some(m), Some(t)) => format!(
+                        "{} {} ({} {})",
+                        ind.name(zh),
+                        ind.unit.format(m, zh),
+                        self.lang.pick("target", "目标"),
+                        ind.unit.format(t, zh)
+                    ),
+                    (Some(m), None) => format!("{} {}", ind.name(zh), ind.unit.format(m, zh)),
+                    _ => String::new(),
+                };
+                let criterion = format!("{} {}: {}", self.lang.pick("Indicator", "指标"), ind.id, ind.name(zh));
+                (ind.name(zh).to_string(), statement, criterion)
+            }
+            None => Default::default(),
+        };
+        let grades = choices(Grade::ALL, |g| g.as_str(), |g| g.zh());
+        self.open(Form::new(
+            FormKind::RaiseFinding { indicator },
+            ("Raise a finding", "提出发现项"),
+            vec![
+                Field::choice("grade", "Grade", "等级", grades, 1),
+                Field::line("title", "Title", "标题", &title).required(),
+                Field::lines(
+                    "statement",
+                    "Statement (what was seen)",
+                    "事实描述（观察到的情况）",
+                    &statement,
+                ),
+                Field::line("criterion", "Criterion", "依据", &criterion),
+                Field::lines("evidence_note", "Evidence note", "证据说明", ""),
+                Field::choice("issue", "Issue now", "立即开具", yes_no(false), 0),
+            ],
+        ))
+    }
+
+    /// Ask the app which moves the selected finding allows.
+    pub(super) fn offer_moves(&mut self) -> Option<Effect> {
+        let r = self.selected_finding()?.reference.clone();
+        Some(Effect::OfferMoves(r))
+    }
+
+    /// The moves menu, or its refusal when nothing can happen now.
+    pub(super) fn show_moves(&mut self, reference: String, moves: Vec<MoveKind>) {
+        if moves.is_empty() {
+            let text = format!(
+                "{reference}: {}",
+                self.lang.pick("no move is possible now", "当前没有可执行的状态变更")
+            );
+            self.error(text);
+        } else {
+            self.popup = Some(Popup::Moves {
+                reference,
+                moves,
+                selected: 0,
+            });
+        }
+    }
+
+    /// A move was chosen: ask for its text, or confirm it.
+    pub(super) fn choose_move(&mut self, reference: String, kind: MoveKind) -> Option<Effect> {
+        let zh = self.lang.is_zh();
+        let title = (kind.label(false), kind.label(true));
+        match kind.asks() {
+            MoveText::Nothing => {
+                let target = kind.target().label(zh);
+                let message = format!("{reference}: {} → {target}?", kind.label(zh));
+                self.popup = Some(Popup::Confirm {
+                    message,
+                    effect: Effect::Submit {
+                        kind: FormKind::Move { reference, kind },
+                        values: Vec::new(),
+                        confirmed: true,
+                    },
+                });
+                None
+            }
+            MoveText::Response => self.open(Form::new(
+                FormKind::Move { reference, kind },
+                title,
+                vec![
+                    Field::lines("root_cause", "Root cause", "根本原因", ""),
+                    Field::lines("correction", "Correction", "纠正", ""),
+                ],
+            )),
+            MoveText::Reason => self.open(Form::new(
+                FormKind::Move { reference, kind },
+                title,
+                vec![Field::lines("reason", "Reason", "原因", "")],
+            )),
+        }
+    }
+
+    pub(super) fn open_add_action(&mut self) -> Option<Effect> {
+        let f = self.selected_finding()?.reference.clone();
+        self.open(Form::new(
+            FormKind::AddAction { finding: f },
+            ("Add a corrective action", "添加纠正措施"),
+            vec![
+                Field::lines("description", "Description", "措施", "").required(),
+                Field::line(
+                    "owner",
+                    "Owner (auditee person or unit)",
+                    "责任人（受审核方人员或部门）",
+                    "",
+                )
+                .required(),
+                Field::line(
+                    "due",
+                    "Due (2026-12-31, +30d, +2w; empty: closure due)",
+                    "期限（2026-12-31、+30d、+2w；留空：关闭期限）",
+                    "",
+                ),
+            ],
+        ))
+    }
+
+    pub(super) fn open_update_action(&mut self) -> Option<Effect> {
+        let a = self.selected_action()?.clone();
+        // Only the statuses this action can move to (verification has its own form).
+        let mut statuses = vec![a.status];
+        statuses.extend(ActionStatus::ALL.iter().copied().filter(|s| {
+            *s != a.status
+                && !matches!(s, ActionStatus::Effective | ActionStatus::Ineffective)
+                && crate::model::action::check_transition(a.status, *s).is_ok()
+        }));
+        self.open(Form::new(
+            FormKind::UpdateAction { id: a.id.clone() },
+            ("Update the corrective action", "更新纠正措施"),
+            vec![
+                Field::choice(
+                    "status",
+                    "Status",
+                    "状态",
+                    choices(&statuses, |s| s.as_str(), |s| s.zh()),
+                    0,
+                ),
+                Field::line("progress", "Progress %", "进度 %", &a.progress.to_string()),
+                Field::lines(
+                    "completion_evidence",
+                    "Completion evidence",
+                    "完成证据",
+                    &a.completion_evidence,
+                ),
+                Field::line(
+                    "due",
+                    "Due (2026-12-31, +30d, +2w)",
+                    "期限（2026-12-31、+30d、+2w）",
+                    &a.due.map(|d| d.to_string()).unwrap_or_default(),
+                ),
+            ],
+        ))
+    }
+
+    pub(super) fn open_verify_action(&mut self) -> Option<Effect> {
+        let a = self.selected_action()?.id.clone();
+        let verdict = vec![
+            Choice::new("effective", "effective", "有效"),
+            Choice::new(
+                "ineffective",
+                "not effective (reopens the action)",
+                "无效（措施重新打开）",
+            ),
+        ];
+        self.open(Form::new(
+            FormKind::VerifyAction { id: a },
+            ("Verify the corrective action", "验证纠正措施"),
+            vec![
+                Field::choice("verdict", "Verdict", "结论", verdict, 0),
+                Field::lines("note", "What was checked", "验证说明", "").required(),
+            ],
+        ))
+    }
+
+    pub(super) fn open_measured(&mut self) -> Option<Effect> {
+        let d = self.data.as_ref()?;
+        let ind = d.catalog.indicator(self.selected_indicator()?)?;
+        let zh = self.lang.is_zh();
+        let current = d
+            .assessments
+            .get(&ind.id)
+            .and_then(|a| a.measured)
+            .map(|m| {
+                if ind.unit == crate::model::catalog::Unit::YesNo {
+                    ind.unit.format(m, zh)
+                } else {
+                    format!("{m}")
+                }
+            })
+            .unwrap_or_default();
+        let label_en: &'static str = match ind.unit {
+            crate::model::catalog::Unit::Percent => "Measured value (0–100 %)",
+            crate::model::catalog::Unit::YesNo => "Measured value (yes / no)",
+            crate::model::catalog::Unit::Seconds => "Measured value (seconds)",
+            _ => "Measured value",
+        };
+        let label_zh: &'static str = match ind.unit {
+            crate::model::catalog::Unit::Percent => "实测值（0–100 %）",
+            crate::model::catalog::Unit::YesNo => "实测值（是 / 否）",
+            crate::model::catalog::Unit::Seconds => "实测值（秒）",
+            _ => "实测值",
+        };
+        let title = (
+            format!("{} · {}", ind.id, ind.name(false)),
+            format!("{} · {}", ind.id, ind.name(true)),
+        );
+        let method = d.assessments.get(&ind.id).map(|a| a.method.clone()).unwrap_or_default();
+        let mut form = Form::new(
+            FormKind::Measured {
+                indicator: ind.id.clone(),
+            },
+            (&title.0, &title.1),
+            vec![
+                Field::line("value", label_en, label_zh, &current).required(),
+                Field::line("method", "Method", "方法", &method),
+            ],
+        );
+        form.focus = 0;
+        self.open(form)
+    }
+
+    pub(super) fn open_notes(&mut self) -> Option<Effect> {
+        let d = self.data.as_ref()?;
+        let ind = d.catalog.indicator(self.selected_indicator()?)?;
+        let notes = d.assessments.get(&ind.id).map(|a| a.notes.clone()).unwrap_or_default();
+        let title = (format!("{} · notes", ind.id), format!("{} · 备注", ind.id));
+        self.open(Form::new(
+            FormKind::Notes {
+                indicator: ind.id.clone(),
+            },
+            (&title.0, &title.1),
+            vec![Field::lines("notes", "Notes", "备注", &notes)],
+        ))
+    }
+}

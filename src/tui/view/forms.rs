@@ -1,0 +1,163 @@
+//! Drawing forms and the moves menu. The terminal's real cursor is put where
+//! typing goes, at the column measured in cells, so a Chinese input method
+//! anchors its candidate window there.
+
+use super::*;
+use crate::tui::forms::{Editor, Form};
+use ratatui::layout::Position;
+
+pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
+    // Height: a label line per field, one line per single-line field, four for texts.
+    let body: u16 = form
+        .fields
+        .iter()
+        .map(|fl| if matches!(fl.editor, Editor::Lines(_)) { 5 } else { 2 })
+        .sum();
+    let extra = u16::from(form.error.is_some()) * 2;
+    let r = popups::centered(area, 76, body + extra + 2);
+    f.render_widget(Clear, r);
+    let multiline = form
+        .fields
+        .get(form.focus)
+        .is_some_and(|fl| matches!(fl.editor, Editor::Lines(_)));
+    let hint = ui.m(if multiline {
+        Label::FormHintLines
+    } else {
+        Label::FormHint
+    });
+    let block = popups::popup_block(ui, format!(" {} ", ui.text(form.title(ui.lang))), hint);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let mut y = inner.y;
+    let bottom = inner.y + inner.height;
+    let mut cursor = None;
+    for (i, field) in form.fields.iter().enumerate() {
+        if y >= bottom {
+            break;
+        }
+        let focused = i == form.focus;
+        let mark = if field.required { " *" } else { "" };
+        let label_style = if focused {
+            ui.st("pane.title.focused")
+        } else {
+            ui.st("text.dim")
+        };
+        f.render_widget(
+            Paragraph::new(Line::styled(format!("{}{mark}", field.label(ui.lang)), label_style)),
+            Rect::new(inner.x, y, inner.width, 1),
+        );
+        y += 1;
+        let value_style = if focused { ui.st("selection") } else { ui.st("text") };
+        match &field.editor {
+            Editor::Line { text, cursor: at } => {
+                let shown = ui.text(text);
+                let w = inner.width.saturating_sub(2) as usize;
+                // Keep the cursor in view on long values.
+                let before: String = text.chars().take(*at).collect();
+                let before_w = width(&ui.text(&before));
+                let skip = before_w.saturating_sub(w.saturating_sub(1));
+                let visible = crate::text::skip_cells(&shown, skip);
+                f.render_widget(
+                    Paragraph::new(Line::styled(format!("› {}", truncate(&visible, w)), value_style)),
+                    Rect::new(inner.x, y.min(bottom - 1), inner.width, 1),
+                );
+                if focused {
+                    cursor = Some(Position::new(inner.x + 2 + (before_w - skip) as u16, y));
+                }
+                y += 1;
+            }
+            Editor::Lines(area) => {
+                let h = 4.min(bottom.saturating_sub(y));
+                let rect = Rect::new(inner.x + 2, y, inner.width.saturating_sub(2), h);
+                let mut a = (**area).clone();
+                a.set_style(value_style);
+                a.set_cursor_line_style(Style::default());
+                f.render_widget(&a, rect);
+                if focused {
+                    let c = area.cursor();
+                    let (row, col) = (c.0, c.1);
+                    let line = area.lines().get(row).map(String::as_str).unwrap_or("");
+                    let before: String = line.chars().take(col).collect();
+                    let cx = (width(&before) as u16).min(rect.width.saturating_sub(1));
+                    cursor = Some(Position::new(
+                        rect.x + cx,
+                        rect.y + (row as u16).min(h.saturating_sub(1)),
+                    ));
+                }
+                y += h;
+            }
+            Editor::Choice { options, selected } => {
+                let mut spans = vec![Span::raw("› ")];
+                for (j, c) in options.iter().enumerate() {
+                    let st = if j == *selected { value_style } else { ui.st("text.dim") };
+                    spans.push(Span::styled(format!(" {} ", c.label(ui.lang)), st));
+                }
+                if focused {
+                    spans.push(Span::styled(
+                        format!("  {}", ui.m(Label::ChoiceHint)),
+                        ui.st("text.dim"),
+                    ));
+                }
+                f.render_widget(
+                    Paragraph::new(Line::from(spans)),
+                    Rect::new(inner.x, y.min(bottom - 1), inner.width, 1),
+                );
+                y += 1;
+            }
+        }
+    }
+    if let Some(e) = &form.error
+        && y < bottom
+    {
+        let rect = Rect::new(inner.x, bottom - 1, inner.width, 1);
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                truncate(&ui.text(e), inner.width as usize),
+                ui.st("statusbar.error"),
+            )),
+            rect,
+        );
+    }
+    if let Some(p) = cursor
+        && p.y < bottom
+    {
+        f.set_cursor_position(p);
+    }
+}
+
+pub(super) fn moves(
+    ui: &Ui,
+    f: &mut Frame,
+    area: Rect,
+    reference: &str,
+    moves: &[crate::app::MoveKind],
+    selected: usize,
+) {
+    let zh = ui.lang.is_zh();
+    let w = moves
+        .iter()
+        .map(|m| width(m.label(zh)) + width(m.target().label(zh)) + 8)
+        .max()
+        .unwrap_or(20) as u16;
+    let r = popups::centered(area, w.max(36), moves.len() as u16 + 2);
+    f.render_widget(Clear, r);
+    let block = popups::popup_block(
+        ui,
+        format!(" {} {reference} ", ui.m(Label::MovesTitle)),
+        ui.m(Label::MovesHint),
+    );
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let lines: Vec<Line> = moves
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let l = Line::from(vec![
+                Span::raw(m.label(zh).to_string()),
+                Span::styled(format!("  → {}", m.target().label(zh)), ui.st("text.dim")),
+            ]);
+            if i == selected { l.style(ui.st("selection")) } else { l }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
