@@ -1,0 +1,357 @@
+//! The whole audit by keyboard on the TUI's state, from an empty data folder
+//! to a verified corrective action, with the refusals along the way. Every
+//! save goes through the app layer to a real sled database.
+
+use cscaudit::app::{App, MoveKind};
+use cscaudit::config::Lang;
+use cscaudit::model::action::ActionStatus;
+use cscaudit::model::finding::FindingStatus;
+use cscaudit::tui::keymap::{Chord, Keymap};
+use cscaudit::tui::state::{Input, Pane, Popup, State};
+use cscaudit::tui::theme::Theme;
+use cscaudit::tui::{Setup, initial_state, step, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn setup() -> Setup {
+    Setup {
+        keymap: Keymap::load("default", None).0,
+        theme: Theme::load("default", None, false, false).0,
+        problems: vec![],
+    }
+}
+
+/// Keys in keymap notation, separated by spaces.
+fn press(app: &mut App, s: &mut State, keys: &str) {
+    for k in keys.split_whitespace() {
+        let chord = Chord::parse(k).unwrap();
+        let mods = chord.mods
+            | if matches!(chord.code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
+                KeyModifiers::SHIFT
+            } else {
+                KeyModifiers::NONE
+            };
+        step(app, s, Input::Key(KeyEvent::new(chord.code, mods)));
+    }
+}
+
+/// Type text (any characters, spaces and Chinese included).
+fn typ(app: &mut App, s: &mut State, text: &str) {
+    for c in text.chars() {
+        step(app, s, Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+}
+
+fn screen(s: &State, w: u16, h: u16) -> String {
+    let theme = Theme::load("default", None, false, false).0;
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| view::view(s, &theme, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut x = 0;
+        while x < w {
+            let sym = buf[(x, y)].symbol();
+            out.push_str(sym);
+            x += unicode_width::UnicodeWidthStr::width(sym).max(1) as u16;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn form_error(s: &State) -> Option<String> {
+    match &s.popup {
+        Some(Popup::Form(f)) => f.error.clone(),
+        _ => None,
+    }
+}
+
+fn is_form(s: &State) -> bool {
+    matches!(s.popup, Some(Popup::Form(_)))
+}
+
+/// From an empty folder: identity, engagement, second auditor.
+fn set_up_team(app: &mut App, s: &mut State) {
+    assert!(is_form(s), "a new user is asked who they are first");
+    typ(app, s, "zhang.wei");
+    press(app, s, "tab");
+    typ(app, s, "张伟");
+    press(app, s, "tab");
+    typ(app, s, "ZW");
+    press(app, s, "tab");
+    typ(app, s, "CCAA-2019-1");
+    press(app, s, "enter");
+    assert!(app.identity_is_set());
+    assert_eq!(app.identity().name, "张伟");
+    // The engagement form follows.
+    assert!(is_form(s), "{:?}", s.status);
+    typ(app, s, "某银行客户服务中心");
+    press(app, s, "tab");
+    typ(app, s, "上海");
+    press(app, s, "tab tab");
+    typ(app, s, "2026-07-01");
+    press(app, s, "tab");
+    typ(app, s, "2026-06-01"); // before the start: refused, nothing saved
+    press(app, s, "tab enter");
+    assert!(
+        form_error(s).is_some(),
+        "a period that ends before it starts is refused"
+    );
+    assert!(app.engagements().unwrap().is_empty());
+    press(app, s, "shift-tab ctrl-u");
+    typ(app, s, "2026-09-30");
+    press(app, s, "ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(s));
+    let d = s.data.as_ref().expect("the new engagement is open");
+    assert_eq!(d.engagement.auditee, "某银行客户服务中心");
+    assert_eq!(d.engagement.kind.as_str(), "stage-2");
+    assert_eq!(d.team[0].certificate_no.as_deref(), Some("CCAA-2019-1"));
+}
+
+fn add_auditor(app: &mut App, s: &mut State) {
+    press(app, s, "1 a");
+    typ(app, s, "li.min");
+    press(app, s, "tab");
+    typ(app, s, "李敏");
+    press(app, s, "tab");
+    typ(app, s, "LM");
+    press(app, s, "tab tab");
+    typ(app, s, "CCAA-2021-2");
+    press(app, s, "enter");
+    assert!(s.popup.is_none(), "{:?}", form_error(s));
+    assert_eq!(s.data.as_ref().unwrap().team.len(), 2);
+}
+
+#[test]
+fn a_whole_audit_by_keyboard_from_an_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    app.set_today(jiff::civil::date(2026, 11, 27));
+    let mut s = initial_state(&app, &setup(), Lang::En, None).unwrap();
+    s.size = (120, 40);
+    set_up_team(&mut app, &mut s);
+    let eng = s.data.as_ref().unwrap().engagement.id.clone();
+
+    // Checklist: a measured value with unit checking, then notes in Chinese.
+    press(&mut app, &mut s, "2 n v");
+    let ind = s.selected_indicator().unwrap().to_string();
+    typ(&mut app, &mut s, "abc");
+    press(&mut app, &mut s, "enter enter");
+    assert!(form_error(&s).unwrap().contains("not a number"), "{:?}", form_error(&s));
+    press(&mut app, &mut s, "shift-tab ctrl-u");
+    typ(&mut app, &mut s, "-5");
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(form_error(&s).is_some(), "a negative or out-of-range value is refused");
+    assert_eq!(app.assessment(&eng, &ind).unwrap().measured, None, "nothing saved");
+    press(&mut app, &mut s, "ctrl-u");
+    typ(&mut app, &mut s, "12");
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    assert_eq!(app.assessment(&eng, &ind).unwrap().measured, Some(12.0));
+    press(&mut app, &mut s, "e");
+    typ(&mut app, &mut s, "夜班人力不足");
+    press(&mut app, &mut s, "enter");
+    typ(&mut app, &mut s, "第二行");
+    press(&mut app, &mut s, "ctrl-s");
+    assert_eq!(app.assessment(&eng, &ind).unwrap().notes, "夜班人力不足\n第二行");
+
+    // Raise a finding from the indicator and issue it at once: refused while the
+    // team has one certified auditor, and nothing is written.
+    press(&mut app, &mut s, "f");
+    press(&mut app, &mut s, "tab tab");
+    typ(&mut app, &mut s, "60 通中 3 通无录音");
+    press(&mut app, &mut s, "tab tab tab right ctrl-s");
+    assert!(form_error(&s).unwrap().contains("two auditors"), "{:?}", form_error(&s));
+    assert!(app.findings(&eng).unwrap().is_empty());
+    press(&mut app, &mut s, "esc");
+    add_auditor(&mut app, &mut s);
+    press(&mut app, &mut s, "2 f tab tab");
+    typ(&mut app, &mut s, "60 通中 3 通无录音");
+    press(&mut app, &mut s, "tab tab tab right ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    let f = app.findings(&eng).unwrap().remove(0);
+    assert_eq!(f.status, FindingStatus::Issued);
+    assert_eq!(f.indicators, vec![ind.clone()]);
+
+    // The moves menu offers only what can happen now.
+    press(&mut app, &mut s, "3 g g m");
+    match &s.popup {
+        Some(Popup::Moves { moves, .. }) => assert_eq!(moves, &vec![MoveKind::Respond, MoveKind::Withdraw]),
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, &mut s, "enter");
+    typ(&mut app, &mut s, "排班模型未覆盖夜班");
+    press(&mut app, &mut s, "tab");
+    typ(&mut app, &mut s, "临时加派人手");
+    press(&mut app, &mut s, "ctrl-s");
+    assert_eq!(app.finding(&f.reference).unwrap().status, FindingStatus::Responded);
+
+    // A corrective action; a due date in the past asks first.
+    press(&mut app, &mut s, "a");
+    typ(&mut app, &mut s, "按预测补充夜班排班");
+    press(&mut app, &mut s, "tab");
+    typ(&mut app, &mut s, "陈静 运营部");
+    press(&mut app, &mut s, "tab");
+    typ(&mut app, &mut s, "2026-01-01");
+    press(&mut app, &mut s, "enter");
+    assert!(form_error(&s).unwrap().contains("in the past"));
+    assert!(app.actions(&eng).unwrap().is_empty());
+    press(&mut app, &mut s, "ctrl-u");
+    typ(&mut app, &mut s, "+30d");
+    press(&mut app, &mut s, "enter");
+    let a = app.actions(&eng).unwrap().remove(0);
+    assert_eq!(a.due, Some(jiff::civil::date(2026, 12, 27)));
+
+    press(&mut app, &mut s, "m");
+    match &s.popup {
+        Some(Popup::Moves { moves, .. }) => assert_eq!(moves[0], MoveKind::AcceptPlan),
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, &mut s, "enter y");
+    assert_eq!(app.finding(&f.reference).unwrap().status, FindingStatus::PlanAccepted);
+
+    // Remediation: complete the action, then verify it.
+    // Status choices: planned (now), in progress, completed, cancelled.
+    press(&mut app, &mut s, "4 g g e right right");
+    press(&mut app, &mut s, "tab tab");
+    typ(&mut app, &mut s, "排班表截图");
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    assert_eq!(app.action(&a.id).unwrap().status, ActionStatus::Completed);
+    press(&mut app, &mut s, "y tab");
+    typ(&mut app, &mut s, "抽查 11 月排班：有效");
+    press(&mut app, &mut s, "ctrl-s");
+    let verified = app.action(&a.id).unwrap();
+    assert_eq!(verified.status, ActionStatus::Effective);
+    assert_eq!(verified.verification.unwrap().by, "zhang.wei");
+
+    // Undo the verification: a new change, shown in history.
+    let before = app.op_count();
+    press(&mut app, &mut s, "u");
+    assert_eq!(app.action(&a.id).unwrap().status, ActionStatus::Completed);
+    assert!(app.op_count() > before);
+    assert!(s.status.as_ref().unwrap().text.contains("Undone"), "{:?}", s.status);
+    assert_eq!(s.pane, Pane::Remediation);
+}
+
+#[test]
+fn the_owner_cannot_verify_and_illegal_moves_are_not_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    let mut s = initial_state(&app, &setup(), Lang::Zh, None).unwrap();
+    s.size = (120, 40);
+    set_up_team(&mut app, &mut s);
+    add_auditor(&mut app, &mut s);
+    let eng = s.data.as_ref().unwrap().engagement.id.clone();
+    // An observation, issued at once.
+    press(&mut app, &mut s, "3 f right"); // grades: major, minor (default), observation
+    press(&mut app, &mut s, "tab");
+    typ(&mut app, &mut s, "观察项");
+    press(&mut app, &mut s, "tab tab tab tab right ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    let f = app.findings(&eng).unwrap().remove(0);
+    assert_eq!(f.status, FindingStatus::Issued);
+    press(&mut app, &mut s, "g g m");
+    match &s.popup {
+        // An observation closes without a response; it is never "verified".
+        Some(Popup::Moves { moves, .. }) => {
+            assert!(
+                moves.contains(&MoveKind::Close) && !moves.contains(&MoveKind::Verify),
+                "{moves:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, &mut s, "esc");
+    // A minor with an action owned by the lead himself: he cannot verify it.
+    press(&mut app, &mut s, "f tab");
+    typ(&mut app, &mut s, "一般不符合");
+    press(&mut app, &mut s, "tab");
+    typ(&mut app, &mut s, "事实");
+    press(&mut app, &mut s, "tab tab tab right ctrl-s");
+    let g = app
+        .findings(&eng)
+        .unwrap()
+        .into_iter()
+        .find(|x| x.reference != f.reference)
+        .unwrap();
+    app.move_finding(
+        &g.reference,
+        cscaudit::app::FindingMove::Respond {
+            root_cause: "r".into(),
+            correction: "c".into(),
+        },
+    )
+    .unwrap();
+    let a = app
+        .add_action(
+            &g.reference,
+            cscaudit::app::NewAction {
+                description: "d".into(),
+                owner: "张伟".into(),
+                due: None,
+            },
+        )
+        .unwrap();
+    app.update_action(
+        &a.id,
+        cscaudit::app::ActionUpdate {
+            status: Some(ActionStatus::Completed),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    press(&mut app, &mut s, "ctrl-r 4 g g y tab");
+    typ(&mut app, &mut s, "自己验证");
+    press(&mut app, &mut s, "ctrl-s");
+    let e = form_error(&s).expect("refused in the form");
+    assert!(e.contains("责任人不能验证"), "{e}");
+    assert_eq!(app.action(&a.id).unwrap().status, ActionStatus::Completed);
+    // The refusal reads in Chinese on screen.
+    assert!(screen(&s, 120, 40).contains("责任人不能验证"));
+}
+
+fn snap(name: &str, text: String) {
+    insta::with_settings!({
+        snapshot_path => "snapshots",
+        prepend_module_to_snapshot => false,
+        filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[time]")],
+    }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn snapshots_of_every_form_at_two_sizes_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    app.set_today(jiff::civil::date(2026, 11, 27));
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    // (name, keys that open it from a fresh state, text typed into it)
+    let forms: &[(&str, &str, &str)] = &[
+        ("identity", "1 i", "zhang.wei"),
+        ("engagement", "1 n", "某银行"),
+        ("member", "1 a", "li.min"),
+        ("measured", "2 n v", "82.5"),
+        ("notes", "2 n e", "夜班人力不足"),
+        ("raise", "2 n f", ""),
+        ("moves", "3 g g m", ""),
+        ("action_add", "3 g g a", "补充排班"),
+        ("action_update", "4 g g e", ""),
+        ("action_verify", "4 g g y", ""),
+    ];
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        for (name, keys, text) in forms {
+            let mut s = initial_state(&app, &setup(), lang, Some(cscaudit::app::demo::DEMO_ENGAGEMENT)).unwrap();
+            s.size = (120, 40);
+            press(&mut app, &mut s, keys);
+            typ(&mut app, &mut s, text);
+            assert!(s.popup.is_some(), "{name} did not open");
+            for (w, h) in [(120, 40), (80, 24)] {
+                snap(&format!("form_{tag}_{name}_{w}x{h}"), screen(&s, w, h));
+            }
+        }
+    }
+}
