@@ -187,3 +187,122 @@ fn a_panic_restores_the_terminal_and_writes_a_crash_report() {
     );
     screen.child.wait().unwrap();
 }
+
+fn cli(data: &std::path::Path, config: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cscaudit"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("CSCAUDIT_CONFIG_DIR", config)
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+const TAB: &str = "\t";
+const ENTER: &str = "\r";
+const SAVE: &str = "\x13"; // Ctrl-S
+const RIGHT: &str = "\x1b[C";
+
+#[test]
+fn a_new_user_runs_an_audit_in_the_real_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("data"), dir.path().join("config"));
+    let env = [("LANG", "en_US.UTF-8")];
+
+    // The lead, from an empty folder: identity, engagement, the second auditor.
+    let mut s = run_in_pty(&data, &config, 40, 120, &env);
+    s.wait_for("Who are you?");
+    s.send(&format!("zhang.wei{TAB}张伟{TAB}ZW{TAB}CCAA-2019-1{ENTER}"));
+    s.wait_for("New engagement");
+    s.send(&format!(
+        "某银行客户服务中心{TAB}上海{TAB}{TAB}2026-07-01{TAB}2026-09-30{SAVE}"
+    ));
+    s.wait_for("Created");
+    s.send("a");
+    s.wait_for("Add a team member");
+    s.send(&format!("li.min{TAB}李敏{TAB}LM{TAB}{TAB}CCAA-2021-2{ENTER}"));
+    s.wait_for("Team member: 李敏");
+
+    // Three assessments, one with notes typed in Chinese; the third is undone.
+    s.send("2n");
+    s.wait_for("Checklist");
+    s.send("c");
+    s.wait_for("assessed");
+    s.send("ne");
+    s.wait_for("Notes");
+    s.send(&format!("夜班排班不足{SAVE}"));
+    s.wait_for("notes saved");
+    s.send("p");
+    s.send("nc");
+    s.send("u");
+    s.wait_for("Undone");
+
+    // A minor finding, issued at once, the auditee's response, one action, the plan accepted.
+    s.send("f");
+    s.wait_for("Raise a finding");
+    s.send(&format!(
+        "{TAB}{TAB}录音抽查 60 通中 3 通缺失{TAB}{TAB}{TAB}{RIGHT}{SAVE}"
+    ));
+    s.wait_for("Raised ZW-001");
+    s.send("3gg");
+    s.send("m");
+    s.wait_for("Record the auditee's response");
+    s.send(ENTER);
+    s.wait_for("Root cause");
+    s.send(&format!("录音服务器磁盘满{TAB}已清理磁盘{SAVE}"));
+    s.wait_for("ZW-001 → responded");
+    s.send("a");
+    s.wait_for("Add a corrective action");
+    s.send(&format!("增加磁盘告警{TAB}刘洋 信息技术部{TAB}+30d{ENTER}"));
+    s.wait_for("Added ZW-CA001");
+    s.send("m");
+    s.wait_for("Accept the corrective-action plan");
+    s.send(ENTER);
+    s.send("y");
+    s.wait_for("ZW-001 → plan-accepted");
+    // Completion evidence on the action.
+    s.send("4gge");
+    s.wait_for("Update the corrective action");
+    s.send(&format!("{RIGHT}{RIGHT}{TAB}{TAB}告警配置截图{SAVE}"));
+    s.wait_for("ZW-CA001 completed");
+    s.send("q");
+    s.wait_for("EXIT=0");
+    s.child.wait().unwrap();
+
+    // The other auditor verifies it on the same copy.
+    cli(
+        &data,
+        &config,
+        &["identity", "set", "li.min", "--name", "李敏", "--initials", "LM"],
+    );
+    let mut s = run_in_pty(&data, &config, 40, 120, &env);
+    s.wait_for("Remediation at a glance");
+    s.send("4ggy");
+    s.wait_for("Verify the corrective action");
+    s.send(&format!("{TAB}抽查告警记录：有效{SAVE}"));
+    s.wait_for("ZW-CA001 verified-effective");
+    s.send("q");
+    s.wait_for("EXIT=0");
+    s.child.wait().unwrap();
+
+    let status: serde_json::Value = serde_json::from_str(&cli(&data, &config, &["status", "--json"])).unwrap();
+    assert_eq!(status["actions_by_status"]["verified-effective"], 1, "{status}");
+    // Three assessments were recorded and the third undone.
+    assert_eq!(status["scorecard"]["overall"]["assessed"], 2, "{status}");
+    let history = cli(&data, &config, &["history", "ZW-CA001"]);
+    assert!(history.contains("zhang.wei") && history.contains("li.min"), "{history}");
+    assert!(history.contains("status → verified-effective"), "{history}");
+    let finding = cli(&data, &config, &["history", "ZW-001"]);
+    for step in ["status → issued", "status → responded", "status → plan-accepted"] {
+        assert!(finding.contains(step), "{step}:\n{finding}");
+    }
+}

@@ -195,19 +195,48 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
             ui.st("statusbar"),
         ));
     }
+    // A message takes the line (it would be cut after the hints); hints return
+    // when it ages out.
+    if let Some(line) = &s.status {
+        let room = (area.width as usize).saturating_sub(spans.iter().map(|sp| width(&sp.content)).sum::<usize>() + 2);
+        spans.push(Span::styled(
+            format!(" {}", truncate(&ui.text(&line.text), room)),
+            ui.st(if line.is_error {
+                "statusbar.error"
+            } else {
+                "statusbar.message"
+            }),
+        ));
+        f.render_widget(Paragraph::new(Line::from(spans)).style(ui.st("statusbar")), area);
+        return;
+    }
     // Hints from the registry through the active keymap.
     let ctx = s.pane.ctx();
     let hint_cmds: &[Cmd] = match s.pane {
-        Pane::Dashboard => &[Cmd::Help, Cmd::Palette, Cmd::PaneNext, Cmd::Quit],
+        Pane::Dashboard => &[Cmd::Help, Cmd::Palette, Cmd::EngagementNew, Cmd::MemberAdd, Cmd::Quit],
         Pane::Checklist => &[
             Cmd::Help,
             Cmd::WalkNext,
             Cmd::AssessConforming,
-            Cmd::AssessNonconforming,
+            Cmd::AssessValue,
+            Cmd::FindingRaise,
             Cmd::Filter,
         ],
-        Pane::Findings => &[Cmd::Help, Cmd::Open, Cmd::Filter, Cmd::SortNext, Cmd::FilterOverdue],
-        Pane::Remediation => &[Cmd::Help, Cmd::ViewNext, Cmd::Filter, Cmd::SortNext],
+        Pane::Findings => &[
+            Cmd::Help,
+            Cmd::Open,
+            Cmd::FindingMove,
+            Cmd::ActionAdd,
+            Cmd::FindingRaise,
+            Cmd::Filter,
+        ],
+        Pane::Remediation => &[
+            Cmd::Help,
+            Cmd::ActionUpdate,
+            Cmd::ActionVerify,
+            Cmd::ViewNext,
+            Cmd::Filter,
+        ],
     };
     for c in hint_cmds {
         if let Some(k) = s.keymap.keys_for(ctx, *c).first() {
@@ -215,16 +244,6 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
             let d = info(*c).describe(ui.lang);
             spans.push(Span::styled(truncate(d, 18), ui.st("statusbar")));
         }
-    }
-    if let Some(line) = &s.status {
-        spans.push(Span::styled(
-            format!("  {}", line.text),
-            ui.st(if line.is_error {
-                "statusbar.error"
-            } else {
-                "statusbar.message"
-            }),
-        ));
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(ui.st("statusbar")), area);
 }
