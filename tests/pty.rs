@@ -306,3 +306,42 @@ fn a_new_user_runs_an_audit_in_the_real_binary() {
         assert!(finding.contains(step), "{step}:\n{finding}");
     }
 }
+
+#[test]
+fn the_cli_works_beside_the_open_tui_and_the_tui_shows_its_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("demo"), dir.path().join("config"));
+    cli(&data, &config, &["demo", "--no-tui"]);
+    let mut s = run_in_pty(&data, &config, 40, 120, &[("LANG", "en_US.UTF-8")]);
+    s.wait_for("Remediation at a glance");
+    s.send("3");
+    s.wait_for("Findings 16/16");
+    // Reading and writing from another terminal while the TUI is open.
+    let status = cli(&data, &config, &["status"]);
+    assert!(status.contains("DEMO-S2"), "{status}");
+    let raised = cli(
+        &data,
+        &config,
+        &[
+            "finding",
+            "raise",
+            "--grade",
+            "observation",
+            "--title",
+            "raised from the CLI beside the TUI",
+            "--indicator",
+            "AC-01",
+        ],
+    );
+    assert!(raised.contains("ZW-006"), "{raised}");
+    // The TUI notices within a tick or two.
+    let t = s.wait_for("Findings 17/17");
+    assert!(t.contains("raised from the CLI beside"), "{t}");
+    // And the TUI still saves after the CLI's write.
+    s.send("Gm");
+    s.wait_for("Move ZW-006");
+    s.send("q");
+    s.send("q");
+    s.wait_for("EXIT=0");
+    s.child.wait().unwrap();
+}

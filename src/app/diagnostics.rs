@@ -18,7 +18,7 @@ impl App {
     pub fn stream_counter(&self) -> Result<u64> {
         let e = EntityId::new(Kind::Engagement, STREAM_ENGAGEMENT);
         Ok(self
-            .store
+            .store()
             .record(&e)?
             .and_then(|r| r.get_raw(STREAM_FIELD).and_then(|v| v.int()))
             .unwrap_or(0) as u64)
@@ -28,7 +28,7 @@ impl App {
     /// creates the stream's engagement).
     pub fn stream_commit(&self, k: u64) -> Result<()> {
         let e = EntityId::new(Kind::Engagement, STREAM_ENGAGEMENT);
-        let cur = self.store.record(&e)?;
+        let cur = self.store().record(&e)?;
         let mut d = Vec::new();
         if cur.is_none() {
             d.push(create(&e));
@@ -54,10 +54,10 @@ impl App {
 
     /// Read every op and every record: (ops, records).
     pub fn check_store(&self) -> Result<(usize, usize)> {
-        let ops = self.store.all_ops()?.len();
+        let ops = self.store().all_ops()?.len();
         let mut records = 0;
         for k in Kind::ALL {
-            records += self.store.records(k, "")?.len();
+            records += self.store().records(k, "")?.len();
         }
         Ok((ops, records))
     }

@@ -90,7 +90,15 @@ pub fn validate_actor(s: &str) -> Result<()> {
 }
 
 pub struct App {
-    store: Store,
+    /// `None` while released (the TUI lets other processes in between its operations).
+    store: Option<Store>,
+    /// The data folder, to open the store again after a release.
+    dir: Option<std::path::PathBuf>,
+    /// Release the store between operations (set by the TUI).
+    sharing: bool,
+    /// The database files' (length, modified) when last released, to notice
+    /// changes made by other processes.
+    seen_files: Option<(u64, std::time::SystemTime)>,
     pub(crate) identity: Identity,
     /// Whether the user has said who they are (`identity set`); until then the
     /// identity is a guess from the environment and nothing may be created.
@@ -123,7 +131,70 @@ pub fn today() -> Date {
 
 impl App {
     pub fn open(data_dir: &Path) -> Result<App> {
-        Self::with_store(Store::open(data_dir)?)
+        let mut app = Self::with_store(Store::open(data_dir)?)?;
+        app.dir = Some(data_dir.to_path_buf());
+        Ok(app)
+    }
+
+    /// Open, waiting up to `wait` while another cscaudit process (a TUI
+    /// between its operations, another command) holds the database.
+    pub fn open_waiting(data_dir: &Path, wait: std::time::Duration) -> Result<App> {
+        let start = std::time::Instant::now();
+        loop {
+            match Self::open(data_dir) {
+                Err(AppError::Store(crate::store::StoreError::Locked { .. })) if start.elapsed() < wait => {
+                    std::thread::sleep(std::time::Duration::from_millis(15));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// From now on, hold the database only during operations ([`App::acquire`]
+    /// before, [`App::release`] after), so other processes can use it between.
+    pub fn share_between_operations(&mut self) {
+        self.sharing = self.dir.is_some();
+    }
+
+    /// Make sure the store is open (waits while another process holds it).
+    pub fn acquire(&mut self) -> Result<()> {
+        if self.store.is_some() {
+            return Ok(());
+        }
+        let dir = self
+            .dir
+            .clone()
+            .ok_or_else(|| AppError::Invalid(crate::message::Msg::same("no data folder")))?;
+        let other = App::open_waiting(&dir, std::time::Duration::from_secs(10))?;
+        self.store = other.store;
+        // Identity may have been changed by another process.
+        self.identity = other.identity;
+        self.identity_chosen = other.identity_chosen;
+        self.certificate = other.certificate;
+        Ok(())
+    }
+
+    /// Close the store if sharing, noting the files' state.
+    pub fn release(&mut self) {
+        if self.sharing && self.store.is_some() {
+            self.store = None;
+            self.seen_files = self.files_state();
+        }
+    }
+
+    fn files_state(&self) -> Option<(u64, std::time::SystemTime)> {
+        let m = std::fs::metadata(self.dir.as_ref()?.join("db").join("db")).ok()?;
+        Some((m.len(), m.modified().ok()?))
+    }
+
+    /// Whether the store is open while sharing (to be released when idle).
+    pub fn holds_shared_store(&self) -> bool {
+        self.sharing && self.store.is_some()
+    }
+
+    /// Whether another process changed the database since the last release.
+    pub fn changed_by_others(&self) -> bool {
+        self.store.is_none() && self.seen_files.is_some() && self.files_state() != self.seen_files
     }
 
     pub fn with_store(store: Store) -> Result<App> {
@@ -134,7 +205,10 @@ impl App {
             .filter(|c| !c.is_empty());
         let identity = chosen.unwrap_or_else(Identity::from_env);
         Ok(App {
-            store,
+            store: Some(store),
+            dir: None,
+            sharing: false,
+            seen_files: None,
             identity,
             identity_chosen,
             certificate,
@@ -147,42 +221,45 @@ impl App {
     /// The store, for the use cases in this module only: the CLI and the TUI
     /// go through the use cases.
     fn store(&self) -> &Store {
-        &self.store
+        // The TUI acquires before every operation; reaching this released is a bug.
+        self.store
+            .as_ref()
+            .expect("the store is acquired before every operation")
     }
 
     /// How many operations the log holds.
     pub fn op_count(&self) -> usize {
-        self.store.op_count()
+        self.store().op_count()
     }
 
     /// The whole log in order (for bundles and comparisons between copies).
     pub fn all_ops(&self) -> Result<Vec<Op>> {
-        Ok(self.store.all_ops()?)
+        Ok(self.store().all_ops()?)
     }
 
     /// Open conflicts (concurrent writes to one field) across the database.
     pub fn conflicts(&self) -> Result<Vec<crate::model::ops::Conflict>> {
-        Ok(self.store.conflicts()?)
+        Ok(self.store().conflicts()?)
     }
 
     /// Every op that touched one record, in log order.
     pub fn entity_history(&self, e: &EntityId) -> Result<Vec<Op>> {
-        Ok(self.store.history(e)?)
+        Ok(self.store().history(e)?)
     }
 
     /// Record ids in a secondary index of an engagement, optionally for one value.
     pub fn indexed(&self, tag: crate::store::IndexTag, engagement: &str, value: Option<&str>) -> Result<Vec<String>> {
-        Ok(self.store.index_ids(tag, engagement, value)?)
+        Ok(self.store().index_ids(tag, engagement, value)?)
     }
 
     /// The bytes of an evidence file, checked against its hash.
     pub fn evidence_bytes(&self, sha256: &str) -> Result<Vec<u8>> {
-        Ok(self.store.read_blob(sha256)?)
+        Ok(self.store().read_blob(sha256)?)
     }
 
     /// Where an evidence file's bytes are kept.
     pub fn evidence_path(&self, sha256: &str) -> std::path::PathBuf {
-        self.store.blob_path(sha256)
+        self.store().blob_path(sha256)
     }
     pub fn identity(&self) -> &Identity {
         &self.identity
@@ -203,7 +280,7 @@ impl App {
             name: name.into(),
             initials: initials.into(),
         };
-        self.store.meta_set("identity", &id)?;
+        self.store().meta_set("identity", &id)?;
         self.identity = id;
         self.identity_chosen = true;
         Ok(())
@@ -212,7 +289,7 @@ impl App {
     /// The user's auditor certificate number (used when they create an engagement).
     pub fn set_certificate(&mut self, certificate: Option<&str>) -> Result<()> {
         let c = certificate.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
-        self.store
+        self.store()
             .meta_set("identity/certificate", &c.clone().unwrap_or_default())?;
         self.certificate = c;
         Ok(())
@@ -240,16 +317,16 @@ impl App {
     }
 
     pub(crate) fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<Op>> {
-        Ok(self.store.commit(&self.identity.actor, drafts)?)
+        Ok(self.store().commit(&self.identity.actor, drafts)?)
     }
 
     /// Merge a teammate's ops (from a findings bundle).
     pub fn merge_ops(&self, ops: Vec<Op>) -> Result<MergeReport> {
-        Ok(self.store.merge(ops)?)
+        Ok(self.store().merge(ops)?)
     }
 
     pub(crate) fn record(&self, kind: Kind, id: &str) -> Result<Record> {
-        self.store
+        self.store()
             .record(&EntityId::new(kind, id))?
             .filter(|r| !r.deleted)
             .ok_or_else(|| AppError::NotFound {
@@ -263,8 +340,8 @@ impl App {
     /// Keep a catalogue's source in the database so the engagement stays readable anywhere.
     pub(crate) fn remember_catalog(&self, src: &str, cat: &Catalog) -> Result<()> {
         let key = format!("catalog/{}@{}", cat.id, cat.version);
-        if self.store.meta_get::<String>(&key)?.is_none() {
-            self.store.meta_set(&key, &src.to_string())?;
+        if self.store().meta_get::<String>(&key)?.is_none() {
+            self.store().meta_set(&key, &src.to_string())?;
         }
         Ok(())
     }
@@ -276,7 +353,7 @@ impl App {
         if let Some(c) = cache.get(&key) {
             return Ok(c.clone());
         }
-        let cat = match self.store.meta_get::<String>(&key)? {
+        let cat = match self.store().meta_get::<String>(&key)? {
             Some(src) => crate::config::parse_catalog(&src, &key)?,
             None => {
                 let c = Catalog::embedded();
@@ -297,7 +374,7 @@ impl App {
 
     pub fn engagements(&self) -> Result<Vec<Engagement>> {
         Ok(self
-            .store
+            .store()
             .records(Kind::Engagement, "")?
             .iter()
             .map(Engagement::from_record)
@@ -313,7 +390,7 @@ impl App {
         if let Some(id) = id {
             return self.engagement(id);
         }
-        let mut all = self.store.records(Kind::Engagement, "")?;
+        let mut all = self.store().records(Kind::Engagement, "")?;
         all.sort_by_key(|r| r.created);
         let last = all.last().ok_or_else(|| {
             AppError::Invalid(crate::msg!(
@@ -326,7 +403,7 @@ impl App {
 
     pub fn team(&self, engagement: &str) -> Result<Vec<Member>> {
         Ok(self
-            .store
+            .store()
             .records(Kind::Member, &format!("{engagement}/"))?
             .iter()
             .map(Member::from_record)
@@ -347,7 +424,7 @@ impl App {
 
     pub fn findings(&self, engagement: &str) -> Result<Vec<Finding>> {
         let ids = self
-            .store
+            .store()
             .index_ids(crate::store::IndexTag::FindingStatus, engagement, None)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -368,10 +445,10 @@ impl App {
         use crate::store::IndexTag;
         let ids = match (status, grade) {
             (Some(s), _) => self
-                .store
+                .store()
                 .index_ids(IndexTag::FindingStatus, engagement, Some(s.as_str()))?,
             (None, Some(g)) => self
-                .store
+                .store()
                 .index_ids(IndexTag::FindingGrade, engagement, Some(g.as_str()))?,
             (None, None) => return self.findings(engagement),
         };
@@ -392,7 +469,7 @@ impl App {
 
     pub fn actions(&self, engagement: &str) -> Result<Vec<CorrectiveAction>> {
         let ids = self
-            .store
+            .store()
             .index_ids(crate::store::IndexTag::ActionDue, engagement, None)?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -402,7 +479,7 @@ impl App {
     }
 
     pub fn actions_of(&self, finding: &Finding) -> Result<Vec<CorrectiveAction>> {
-        let ids = self.store.index_ids(
+        let ids = self.store().index_ids(
             crate::store::IndexTag::ActionFinding,
             &finding.engagement,
             Some(&finding.reference),
@@ -424,8 +501,8 @@ impl App {
             Kind::Evidence,
         ] {
             let e = EntityId::new(kind, reference);
-            if self.store.record(&e)?.is_some() {
-                let ops = self.store.history(&e)?;
+            if self.store().record(&e)?.is_some() {
+                let ops = self.store().history(&e)?;
                 return Ok((e, ops));
             }
         }

@@ -116,7 +116,8 @@ impl Context {
     }
 
     pub fn open(&self, dir: &Path) -> Result<App> {
-        let mut app = App::open(dir)?;
+        // A running TUI holds the database only during its operations: wait briefly.
+        let mut app = App::open_waiting(dir, std::time::Duration::from_secs(5))?;
         app.policy = self.settings.policy.clone();
         Ok(app)
     }

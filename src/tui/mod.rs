@@ -62,8 +62,21 @@ pub fn load_setup(settings: &Settings, paths: &Paths) -> Setup {
     }
 }
 
-/// Run an effect through the app layer; returns the inputs it produced.
+/// Run an effect through the app layer; returns the inputs it produced. When
+/// the app shares the database (the running TUI), it is held only meanwhile.
 pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
+    if effect == Effect::Quit {
+        return vec![];
+    }
+    if let Err(e) = app.acquire() {
+        return vec![Input::Done(Err(e.message().get(state.lang).to_string()))];
+    }
+    // Released by the run loop once the user is idle, so that moving through
+    // a list does not reopen the database on every key.
+    effect_inner(app, state, effect)
+}
+
+fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
     let eng = state.data.as_ref().map(|d| d.engagement.id.clone());
     let lang = state.lang;
     let reload = |app: &App| -> Vec<Input> {
@@ -290,6 +303,10 @@ pub fn run(
     }
 
     let mut state = initial_state(&app, &setup, lang, engagement).map_err(|e| e.message().get(lang).to_string())?;
+    // From here on the database is held only during operations: the CLI can
+    // read and write it from another terminal, and its changes show here.
+    app.share_between_operations();
+    app.release();
     state.size = (size.width, size.height);
     state.mouse = settings.mouse;
     if let Some(eff) = state.update(Input::Resize(size.width, size.height)) {
@@ -333,19 +350,37 @@ pub fn run(
                 .draw(|f| view::view(&state, &setup.theme, f))
                 .map_err(|e| e.to_string())?;
         }
-        let first = match rx.recv_timeout(Duration::from_secs(1)) {
+        let wait = if app.holds_shared_store() {
+            Duration::from_millis(300)
+        } else {
+            Duration::from_secs(1)
+        };
+        let first = match rx.recv_timeout(wait) {
             Ok(a) => a,
+            Err(mpsc::RecvTimeoutError::Timeout) if app.holds_shared_store() => {
+                app.release();
+                dirty = false;
+                continue;
+            }
             Err(mpsc::RecvTimeoutError::Timeout) => Input::Tick,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
         let had_message = state.status.is_some();
         let is_tick = matches!(first, Input::Tick);
+        let mut external = false;
+        if is_tick && app.changed_by_others() {
+            // Another process wrote: show its changes.
+            for i in run_effect(&mut app, &state, Effect::Reload) {
+                step(&mut app, &mut state, i);
+            }
+            external = true;
+        }
         step(&mut app, &mut state, first);
         // Drain whatever else is queued, then draw once.
         while let Ok(a) = rx.try_recv() {
             step(&mut app, &mut state, a);
         }
-        dirty = !is_tick || had_message != state.status.is_some();
+        dirty = !is_tick || external || had_message != state.status.is_some();
         if state.quit {
             break;
         }
