@@ -273,10 +273,12 @@ fn assessments_scoring_and_evidence() {
     let e = engagement(&app, EngagementKind::SelfAssessment, true);
     app.assign_indicator(&e, "AC-02", Some("lm")).unwrap();
     assert!(app.assign_indicator(&e, "AC-02", Some("nobody")).is_err());
-    assert!(matches!(
-        app.assign_indicator(&e, "XX-99", None),
-        Err(AppError::NotFound { .. })
-    ));
+    let err = app.assign_indicator(&e, "XX-99", None).unwrap_err();
+    assert_eq!(
+        err.message().en,
+        "no indicator `XX-99` in catalogue gbt32312-2015",
+        "the backtick closes after the id"
+    );
     let a = app
         .record_assessment(
             &e,

@@ -157,10 +157,11 @@ impl App {
         let eng = self.engagement(engagement)?;
         let cat = self.catalog_for(&eng)?;
         if cat.indicator(indicator).is_none() {
-            return Err(AppError::NotFound {
-                what: "indicator",
-                id: format!("{indicator} in catalogue {}", cat.id),
-            });
+            let c = &cat.id;
+            return Err(AppError::Invalid(crate::msg!(
+                "no indicator `{indicator}` in catalogue {c}",
+                "指标目录 {c} 中没有指标 `{indicator}`"
+            )));
         }
         let e = EntityId::new(Kind::Assessment, Assessment::record_id(engagement, indicator));
         let cur = self.store().record(&e)?;
@@ -336,8 +337,15 @@ impl App {
             d.push(set(&e, None, VF::CapturedBy, self.identity().actor.clone()));
             d.push(set(&e, None, VF::CapturedAt, jiff::Timestamp::now().to_string()));
         }
+        // The same file attached again keeps its first note; a second note is added to it.
         if !note.is_empty() {
-            set_if_changed(&mut d, &e, cur.as_ref(), VF::Note, note.into());
+            let old = cur.as_ref().map(|r| r.text(VF::Note)).unwrap_or_default();
+            let merged = if old.is_empty() || old == note || old.split("\n").any(|l| l == note) {
+                if old.is_empty() { note.to_string() } else { old }
+            } else {
+                format!("{old}\n{note}")
+            };
+            set_if_changed(&mut d, &e, cur.as_ref(), VF::Note, merged.into());
         }
         if let Some(ind) = indicator {
             let (ae, acur) = self.assessment_entity(engagement, ind)?;

@@ -270,9 +270,9 @@ pub enum FindingCmd {
         grade: String,
         #[arg(long)]
         title: String,
-        /// What was seen.
-        #[arg(long, default_value = "")]
-        statement: String,
+        /// What was seen (required for a major or minor nonconformity).
+        #[arg(long)]
+        statement: Option<String>,
         /// The requirement.
         #[arg(long, default_value = "")]
         criterion: String,

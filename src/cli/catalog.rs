@@ -94,12 +94,8 @@ pub fn print_catalog(o: &mut dyn Write, cat: &Catalog, lang: Lang) -> std::io::R
         for g in cat.children(&top.id) {
             writeln!(o, "  {}", g.name(zh))?;
             for i in cat.indicators.iter().filter(|i| i.group == g.id) {
-                let target = i.target.map(|t| i.unit.format(t, zh)).unwrap_or_else(|| "-".into());
-                let dir = match i.direction {
-                    crate::model::catalog::Direction::Higher => "≥",
-                    crate::model::catalog::Direction::Lower => "≤",
-                };
-                writeln!(o, "    {} {} {}{}", fit(&i.id, 6), fit(i.name(zh), 34), dir, target)?;
+                let target = i.target_text(zh).unwrap_or_else(|| "-".into());
+                writeln!(o, "    {} {} {}", fit(&i.id, 6), fit(i.name(zh), 34), target)?;
             }
         }
     }

@@ -58,7 +58,7 @@ pub(super) fn finding(ctx: &Context, c: FindingCmd) -> Result<()> {
                 NewFinding {
                     grade: grade.parse()?,
                     title,
-                    statement,
+                    statement: statement.unwrap_or_default(),
                     criterion,
                     indicators,
                     evidence_note: String::new(),

@@ -133,7 +133,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Demo(a) => demo::demo(&ctx, a),
         Command::Status { engagement, json } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
-            let eng = app.resolve_engagement(engagement.as_deref())?;
+            // `status -e ID` and the global `cscaudit -e ID status` both choose it.
+            let eng = app.resolve_engagement(engagement.as_deref().or(cli.engagement.as_deref()))?;
             let report = app.status_report(&eng)?;
             if json {
                 let s = serde_json::to_string_pretty(&report).map_err(|e| same(e.to_string()))?;

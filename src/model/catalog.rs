@@ -115,6 +115,18 @@ impl Indicator {
     pub fn name(&self, zh: bool) -> &str {
         if zh { &self.name_zh } else { &self.name_en }
     }
+    /// The target in words: `≥80%`, `≤15s`, or just `yes` for a yes/no indicator.
+    pub fn target_text(&self, zh: bool) -> Option<String> {
+        let t = self.target?;
+        if self.unit == Unit::YesNo {
+            return Some(self.unit.format(t, zh));
+        }
+        let dir = match self.direction {
+            Direction::Higher => "≥",
+            Direction::Lower => "≤",
+        };
+        Some(format!("{dir}{}", self.unit.format(t, zh)))
+    }
     pub fn evidence_hint(&self, zh: bool) -> &str {
         if zh { &self.evidence_zh } else { &self.evidence_en }
     }

@@ -9,8 +9,19 @@ use serde::{Deserialize, Serialize};
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($var:ident = $s:literal / $zh:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum $name { $($var),+ }
+        // In JSON and every other serialised form, the value is its text
+        // (`plan-accepted`), the same as in operations and on the CLI.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.as_str()) }
+        }
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$var),+];
             pub fn as_str(self) -> &'static str { match self { $($name::$var => $s),+ } }

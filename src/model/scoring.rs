@@ -10,6 +10,18 @@ use super::catalog::Catalog;
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// Reports show a score to two decimals (62.16, not 62.16216216216216).
+fn round2<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) => s.serialize_f64((x * 100.0).round() / 100.0),
+        None => s.serialize_none(),
+    }
+}
+
+fn round4<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((v * 10_000.0).round() / 10_000.0)
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GroupScore {
     pub group: String,
@@ -17,8 +29,10 @@ pub struct GroupScore {
     pub assessed: usize,
     pub nonconforming: usize,
     /// assessed / applicable (0 when nothing applies).
+    #[serde(serialize_with = "round4")]
     pub progress: f64,
     /// Weighted score in percent over the assessed items; None when none assessed.
+    #[serde(serialize_with = "round2")]
     pub score: Option<f64>,
 }
 

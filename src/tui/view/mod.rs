@@ -335,13 +335,7 @@ fn no_matches(ui: &Ui, f: &mut Frame, inner: Rect) {
 }
 
 fn measured_text(ui: &Ui, ind: &crate::model::catalog::Indicator, measured: Option<f64>) -> (String, Option<bool>) {
-    let target = ind.target.map(|t| {
-        let dir = match ind.direction {
-            Direction::Higher => "≥",
-            Direction::Lower => "≤",
-        };
-        format!("{dir}{}", ind.unit.format(t, ui.zh))
-    });
+    let target = ind.target_text(ui.zh);
     match measured {
         Some(m) => (
             format!(
