@@ -357,3 +357,24 @@ fn snapshots_of_every_form_at_two_sizes_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn filter_values_match_by_prefix_and_unknown_ones_are_named() {
+    use cscaudit::model::finding::Grade;
+    use cscaudit::tui::state::FindingFilter;
+    let f = FindingFilter::parse("grade:maj status:plan 录音");
+    assert_eq!(f.grades, vec![Grade::Major]);
+    assert_eq!(f.statuses, vec![FindingStatus::PlanAccepted]);
+    assert_eq!(f.text, vec!["录音".to_string()]);
+    let f = FindingFilter::parse("grade:bogus status:c grade:严重");
+    // `c` could be closed only; `bogus` names nothing.
+    assert_eq!(f.unknown, vec!["grade:bogus".to_string()]);
+    assert_eq!(f.statuses, vec![FindingStatus::Closed]);
+    assert_eq!(f.grades, vec![Grade::Major]);
+    let ambiguous = FindingFilter::parse("status:re");
+    assert_eq!(
+        ambiguous.unknown,
+        vec!["status:re".to_string()],
+        "responded or reopened"
+    );
+}

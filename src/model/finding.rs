@@ -143,6 +143,15 @@ impl Finding {
         })
     }
 
+    /// The deadline that matters now: the response while one is awaited, else closure.
+    pub fn current_due(&self) -> Option<Date> {
+        if self.status.awaits_response() {
+            self.response_due
+        } else {
+            self.closure_due
+        }
+    }
+
     /// Days past the response deadline, if the response is overdue on `today`.
     pub fn response_overdue_days(&self, today: Date) -> Option<i64> {
         if !self.status.awaits_response() {

@@ -114,6 +114,7 @@ labels! {
     ConfirmAssess => "Record {indicator} as {result}?", "将 {indicator} 记录为“{result}”？";
     Loading => "Loading…", "加载中…";
     Undone => "Undone:", "已撤销：";
+    FilterUnknown => "not understood:", "无法识别：";
     FormHint => "Tab next field · Enter next / save · Ctrl-S save · Esc cancel", "Tab 下一项 · Enter 下一项／保存 · Ctrl-S 保存 · Esc 取消";
     FormHintLines => "Enter new line · Tab next field · Ctrl-S save · Esc cancel", "Enter 换行 · Tab 下一项 · Ctrl-S 保存 · Esc 取消";
     ChoiceHint => "← → choose", "← → 选择";

@@ -25,6 +25,30 @@ pub struct FindingFilter {
     pub statuses: Vec<FindingStatus>,
     pub overdue: bool,
     pub text: Vec<String>,
+    /// `key:value` tokens whose value names nothing (shown to the user).
+    pub unknown: Vec<String>,
+}
+
+/// The one value whose text or Chinese label starts with `v` (`maj` → major).
+fn by_prefix<T: Copy>(
+    all: &[T],
+    v: &str,
+    text: impl Fn(T) -> &'static str,
+    zh: impl Fn(T) -> &'static str,
+) -> Option<T> {
+    let v = v.to_lowercase();
+    if v.is_empty() {
+        return None;
+    }
+    if let Some(exact) = all.iter().copied().find(|x| text(*x) == v || zh(*x) == v) {
+        return Some(exact);
+    }
+    let hits: Vec<T> = all
+        .iter()
+        .copied()
+        .filter(|x| text(*x).starts_with(&v) || zh(*x).starts_with(&v))
+        .collect();
+    (hits.len() == 1).then(|| hits[0])
 }
 
 impl FindingFilter {
@@ -33,8 +57,14 @@ impl FindingFilter {
         for tok in s.split_whitespace() {
             let (k, v) = tok.split_once(':').unwrap_or(("", tok));
             match k {
-                "grade" | "g" | "等级" => f.grades.extend(v.parse::<Grade>().ok()),
-                "status" | "s" | "状态" => f.statuses.extend(v.parse::<FindingStatus>().ok()),
+                "grade" | "g" | "等级" => match by_prefix(Grade::ALL, v, |g| g.as_str(), |g| g.zh()) {
+                    Some(g) => f.grades.push(g),
+                    None => f.unknown.push(tok.to_string()),
+                },
+                "status" | "s" | "状态" => match by_prefix(FindingStatus::ALL, v, |s| s.as_str(), |s| s.zh()) {
+                    Some(s) => f.statuses.push(s),
+                    None => f.unknown.push(tok.to_string()),
+                },
                 _ if tok == "overdue" || tok == "逾期" => f.overdue = true,
                 _ => match (tok.parse::<Grade>(), tok.parse::<FindingStatus>()) {
                     (Ok(g), _) if tok.len() > 3 || !tok.is_ascii() => f.grades.push(g),
@@ -126,13 +156,8 @@ impl State {
                     FindingStatus::ALL.iter().position(|s| *s == f.status).unwrap_or(0) as i64,
                 ),
                 FindingCol::RaisedBy => (f.raised_by.clone(), 0),
-                FindingCol::Due => (
-                    f.closure_due
-                        .or(f.response_due)
-                        .map(|d| d.to_string())
-                        .unwrap_or_else(|| "~".into()),
-                    0,
-                ),
+                // The date the column shows.
+                FindingCol::Due => (f.current_due().map(|d| d.to_string()).unwrap_or_else(|| "~".into()), 0),
                 FindingCol::Actions => (
                     String::new(),
                     d.actions_by_finding.get(&f.reference).map_or(0, |v| v.len() as i64),

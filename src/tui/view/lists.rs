@@ -28,6 +28,14 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
     if ui.s.overdue_only {
         extra.push_str(&format!(" · {}", ui.m(Label::Overdue)));
     }
+    let unknown = crate::tui::state::FindingFilter::parse(&fl.filter).unknown;
+    if !unknown.is_empty() {
+        extra.push_str(&format!(
+            " · {} {}",
+            ui.m(Label::FilterUnknown),
+            ui.text(&unknown.join(" "))
+        ));
+    }
     let title = list_title(ui, Label::Findings, fl.view.len(), d.findings.len(), &fl.filter, &extra);
     let sel = fl
         .selected
@@ -44,11 +52,7 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
             let overdue = fi
                 .response_overdue_days(d.today)
                 .or_else(|| fi.closure_overdue_days(d.today));
-            let due = if fi.status.awaits_response() {
-                fi.response_due
-            } else {
-                fi.closure_due
-            };
+            let due = fi.current_due();
             let due_text = match (due, overdue) {
                 (Some(x), Some(o)) => format!("{x} +{o}{}", ui.m(Label::Days)),
                 (Some(x), None) => x.to_string(),
