@@ -3,12 +3,79 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+/// Whether a character must not reach a terminal as it is: control
+/// characters (they move the cursor, clear the screen, set the title) and
+/// bidirectional controls (they reorder what is shown).
+pub fn is_hazard(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn show(c: char, out: &mut String) {
+    match c as u32 {
+        // C0 controls as their control pictures: ESC → ␛, newline → ␊.
+        n @ 0..=0x1F => out.push(char::from_u32(0x2400 + n).unwrap_or('?')),
+        0x7F => out.push('␡'),
+        n => out.push_str(&format!("<U+{n:04X}>")),
+    }
+}
+
+/// Text made safe for a terminal: every control or bidi character shown
+/// visibly instead of acting. Stored data is never changed; this is for display.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_hazard) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hazard(c) { show(c, &mut out) } else { out.push(c) }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// JSON text (from serde_json) with every remaining control or bidi
+/// character escaped as `\uXXXX`: the same value, inert on a terminal.
+pub fn json_inert(json: &str) -> std::borrow::Cow<'_, str> {
+    if !json.chars().any(|c| c != '\n' && is_hazard(c)) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if c != '\n' && is_hazard(c) {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{:04x}", u));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The same, keeping line breaks (for multi-line text such as a statement).
+pub fn visible_lines(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && is_hazard(c)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c != '\n' && is_hazard(c) {
+            show(c, &mut out)
+        } else {
+            out.push(c)
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
 /// Cut `s` to at most `max` cells, ending with `…` when something was cut.
 pub fn truncate(s: &str, max: usize) -> String {
+    let s = &*visible(s);
     if width(s) <= max {
         return s.to_string();
     }
@@ -114,5 +181,26 @@ mod tests {
         assert_eq!(head("ab", 12), "ab");
         assert_eq!(side("sl-neg = A≤T / (A + Ab)", false), "sl-neg = A≤T / (A + Ab)");
         assert_eq!(side("第二阶段 / 第二", false), "第二阶段 / 第二");
+    }
+}
+
+#[cfg(test)]
+mod hazard_tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_bidi_are_shown_not_executed() {
+        assert_eq!(visible("\u{1b}]0;pwned\u{7}"), "␛]0;pwned␇");
+        assert_eq!(visible("a\u{1b}[2Jb"), "a␛[2Jb");
+        assert_eq!(visible("abc\u{202E}def"), "abc<U+202E>def");
+        assert_eq!(visible("line\nbreak"), "line␊break");
+        assert_eq!(visible_lines("line\nbreak\r"), "line\nbreak␍");
+        assert_eq!(visible("录音缺失"), "录音缺失");
+        assert!(matches!(visible("plain"), std::borrow::Cow::Borrowed(_)));
+        assert!(!truncate("x\u{1b}[2J", 20).contains('\u{1b}'));
+        let json = serde_json::to_string(&"a\u{202E}b\u{9b}c").unwrap();
+        let inert = json_inert(&json);
+        assert!(!inert.chars().any(is_hazard), "{inert}");
+        assert_eq!(serde_json::from_str::<String>(&inert).unwrap(), "a\u{202E}b\u{9b}c");
     }
 }

@@ -555,3 +555,64 @@ fn an_engagement_needs_an_identity_first_and_the_creator_leads_with_their_certif
     let show = stdout(d, &["engagement", "show", "E1"]);
     assert!(show.contains("赵审核") && show.contains("CCAA-9"), "{show}");
 }
+
+#[test]
+fn text_from_data_never_reaches_the_terminal_with_its_controls_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    stdout(d, &["identity", "set", "zhao", "--name", "赵审核", "--initials", "ZH"]);
+    stdout(
+        d,
+        &[
+            "engagement",
+            "create",
+            "--id",
+            "E1",
+            "--auditee",
+            "某银行",
+            "--kind",
+            "self-assessment",
+        ],
+    );
+    let title = "\u{1b}]0;pwned\u{7}title\u{202E}evil\nsecond line";
+    stdout(
+        d,
+        &[
+            "finding",
+            "raise",
+            "--grade",
+            "major",
+            "--title",
+            title,
+            "--statement",
+            "\u{1b}[2J\u{9b}31m",
+            "--indicator",
+            "AC-01",
+        ],
+    );
+    let hazardous = |s: &str| {
+        s.chars()
+            .any(|c| (c.is_control() && c != '\n') || ('\u{202A}'..='\u{202E}').contains(&c))
+    };
+    for args in [
+        &["finding", "list"][..],
+        &["finding", "show", "ZH-001"],
+        &["history", "ZH-001"],
+        &["finding", "list", "--json"],
+        &["status", "--json"],
+        &["status"],
+    ] {
+        let out = stdout(d, args);
+        assert!(!hazardous(&out), "{args:?} printed a live control: {out:?}");
+    }
+    // One line per finding, with the controls shown visibly.
+    let list = stdout(d, &["finding", "list"]);
+    assert_eq!(list.lines().count(), 1, "{list}");
+    assert!(
+        list.contains("␛]0;pwned␇") && list.contains("<U+202E>") && list.contains("␊"),
+        "{list}"
+    );
+    // JSON keeps the value (escaped), so a program reading it gets the title back.
+    let json: serde_json::Value = serde_json::from_str(&stdout(d, &["finding", "list", "--json"])).unwrap();
+    assert_eq!(json[0]["title"], title);
+}

@@ -378,3 +378,38 @@ fn filter_values_match_by_prefix_and_unknown_ones_are_named() {
         "responded or reopened"
     );
 }
+
+#[test]
+fn the_tui_shows_control_and_bidi_characters_visibly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    app.set_today(jiff::civil::date(2026, 11, 27));
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    let f = app
+        .raise_finding(
+            cscaudit::app::demo::DEMO_ENGAGEMENT,
+            cscaudit::app::NewFinding {
+                grade: cscaudit::model::finding::Grade::Observation,
+                title: "\u{1b}]0;pwned\u{7}\u{202E}evil".into(),
+                statement: "\u{1b}[2J".into(),
+                criterion: String::new(),
+                indicators: vec![],
+                evidence_note: String::new(),
+                issue: false,
+            },
+        )
+        .unwrap();
+    let mut s = initial_state(&app, &setup(), Lang::En, Some(cscaudit::app::demo::DEMO_ENGAGEMENT)).unwrap();
+    s.size = (120, 40);
+    press(&mut app, &mut s, "3 G");
+    assert_eq!(s.selected_finding().unwrap().reference, f.reference);
+    for keys in ["", "enter"] {
+        press(&mut app, &mut s, keys);
+        let text = screen(&s, 120, 40);
+        assert!(
+            !text.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202E}'),
+            "{text}"
+        );
+        assert!(text.contains("␛]0;pwned␇"), "{text}");
+    }
+}

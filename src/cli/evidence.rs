@@ -18,7 +18,7 @@ pub(super) fn evidence(ctx: &Context, c: EvidenceCmd) -> Result<()> {
         } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let ev = app.attach_evidence(&eng.id, &file, &note, indicator.as_deref(), finding.as_deref())?;
-            writeln!(o, "{}  {}  {} B", ev.sha256, ev.name, ev.size)?;
+            writeln!(o, "{}  {}  {} B", ev.sha256, crate::text::visible(&ev.name), ev.size)?;
         }
         EvidenceCmd::List { engagement } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
@@ -27,10 +27,10 @@ pub(super) fn evidence(ctx: &Context, c: EvidenceCmd) -> Result<()> {
                     o,
                     "{}  {}  {} B  {}  {}",
                     crate::text::head(&ev.sha256, 12),
-                    ev.name,
+                    crate::text::visible(&ev.name),
                     ev.size,
                     ev.captured_by,
-                    ev.note
+                    crate::text::visible(&ev.note)
                 )?;
             }
         }

@@ -30,8 +30,8 @@ pub(super) fn finding(ctx: &Context, c: FindingCmd) -> Result<()> {
             let grade: Option<crate::model::finding::Grade> = grade.as_deref().map(str::parse).transpose()?;
             let list = app.findings_where(&eng.id, status, grade)?;
             if json {
-                let s = serde_json::to_string_pretty(&list).map_err(|e| same(e.to_string()))?;
-                writeln!(o, "{s}")?;
+                drop(o);
+                return print_json(&list);
             } else {
                 for f in &list {
                     print_finding_line(&mut o, f, app.today(), ctx.lang)?;
@@ -120,7 +120,7 @@ pub fn print_finding_line(o: &mut dyn Write, f: &Finding, today: Date, lang: Lan
         fit(f.status.label(zh), 14),
         fit(&f.indicators.join(","), 6),
         fit(&overdue, 10),
-        side(&f.title, zh)
+        crate::text::visible(side(&f.title, zh))
     )
 }
 

@@ -113,8 +113,10 @@ pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
     }
     let mut o = out();
     if a.json {
-        o.write_all(&json)?;
-        writeln!(o)?;
+        // Already JSON: escape what could act on a terminal, then print as is.
+        let text = String::from_utf8_lossy(&json);
+        let mut raw = std::io::stdout().lock();
+        writeln!(raw, "{}", crate::text::json_inert(&text))?;
     } else {
         render(&mut o, &report, ctx.lang, !a.summary)?;
     }

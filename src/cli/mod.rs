@@ -137,8 +137,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let eng = app.resolve_engagement(engagement.as_deref().or(cli.engagement.as_deref()))?;
             let report = app.status_report(&eng)?;
             if json {
-                let s = serde_json::to_string_pretty(&report).map_err(|e| same(e.to_string()))?;
-                writeln!(out(), "{s}")?;
+                print_json(&report)?;
             } else {
                 status::print_status(&mut out(), &report, ctx.lang)?;
             }

@@ -5,6 +5,7 @@ use crate::app::status::ActionLine;
 use crate::config::Lang;
 use crate::message::Msg;
 use jiff::civil::Date;
+use std::io::Write;
 
 /// A message that reads the same in both languages (paths, parser output).
 pub(super) fn same(s: impl Into<String>) -> CliError {
@@ -24,8 +25,28 @@ pub(super) fn date_arg(s: &Option<String>, what: &str) -> Result<Option<Date>> {
         .transpose()
 }
 
-pub(super) fn out() -> std::io::StdoutLock<'static> {
-    std::io::stdout().lock()
+/// Standard output with every control or bidi character that came from data
+/// shown visibly (line breaks stay: the CLI writes them itself).
+pub(super) struct SafeOut(std::io::StdoutLock<'static>);
+
+impl std::io::Write for SafeOut {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(s) => {
+                let clean = crate::text::visible_lines(s);
+                self.0.write_all(clean.as_bytes())?;
+                Ok(buf.len())
+            }
+            Err(_) => self.0.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+pub(super) fn out() -> SafeOut {
+    SafeOut(std::io::stdout().lock())
 }
 
 pub(super) fn interactive() -> bool {
@@ -52,4 +73,12 @@ pub(super) fn due_text(l: &ActionLine, lang: Lang) -> String {
         Some(d) => format!("{} {}", -d, lang.pick("d left", "天后到期")),
         None => String::new(),
     }
+}
+
+/// Print JSON: the value unchanged, every control or bidi character escaped.
+pub(super) fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let s = serde_json::to_string_pretty(value).map_err(|e| same(e.to_string()))?;
+    let mut o = std::io::stdout().lock();
+    writeln!(o, "{}", crate::text::json_inert(&s))?;
+    Ok(())
 }

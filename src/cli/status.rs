@@ -170,7 +170,7 @@ pub fn print_history(o: &mut dyn Write, entity: &EntityId, ops: &[Op], lang: Lan
             o,
             "{when}  {}  {}",
             fit(&op.id.actor, 10),
-            crate::message::describe_change(op.entity.kind, &op.change, lang)
+            crate::text::visible(&crate::message::describe_change(op.entity.kind, &op.change, lang))
         )?;
     }
     Ok(())

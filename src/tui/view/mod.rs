@@ -57,8 +57,10 @@ impl Ui<'_> {
                     .style(self.st(if focused { "pane.title.focused" } else { "pane.title" })),
             )
     }
+    /// User text for display: the language's side of a bilingual value, with
+    /// control and bidi characters made visible.
     fn text(&self, s: &str) -> String {
-        side(s, self.zh).to_string()
+        crate::text::visible(side(s, self.zh)).into_owned()
     }
 }
 
