@@ -53,18 +53,16 @@ pub fn json_inert(json: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// The same, keeping line breaks (for multi-line text such as a statement).
+/// The same, keeping line breaks and tabs (for multi-line text and for
+/// output the CLI lays out itself).
 pub fn visible_lines(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c != '\n' && is_hazard(c)) {
+    let hazard = |c: char| c != '\n' && c != '\t' && is_hazard(c);
+    if !s.chars().any(hazard) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if c != '\n' && is_hazard(c) {
-            show(c, &mut out)
-        } else {
-            out.push(c)
-        }
+        if hazard(c) { show(c, &mut out) } else { out.push(c) }
     }
     std::borrow::Cow::Owned(out)
 }
