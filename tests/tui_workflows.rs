@@ -413,3 +413,11 @@ fn the_tui_shows_control_and_bidi_characters_visibly() {
         assert!(text.contains("␛]0;pwned␇"), "{text}");
     }
 }
+
+#[test]
+fn the_loading_frame_never_says_the_database_is_empty() {
+    let mut s = State::new(Lang::En, Keymap::load("default", None).0, None);
+    s.loading = true;
+    let text = screen(&s, 120, 40);
+    assert!(text.contains("Loading") && !text.contains("no engagement"), "{text}");
+}

@@ -296,6 +296,7 @@ pub fn run(
     let mut loading = State::new(lang, setup.keymap.clone(), None);
     loading.size = (size.width, size.height);
     loading.status = Some(state::StatusLine::info(i18n::Label::Loading.t(lang)));
+    loading.loading = true;
     let _ = terminal.draw(|f| view::view(&loading, &setup.theme, f));
     // Test hook: prove that a panic restores the terminal and leaves a report.
     if std::env::var_os("CSCAUDIT_TEST_PANIC").is_some() {

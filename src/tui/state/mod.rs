@@ -124,6 +124,8 @@ pub struct State {
     pub warnings: Vec<String>,
     /// Whether the user has said who they are (otherwise the first screen asks).
     pub identity_set: bool,
+    /// The first frame, drawn before the database is read.
+    pub loading: bool,
 }
 
 mod forms;
@@ -160,6 +162,7 @@ impl State {
             mouse: false,
             warnings: Vec::new(),
             identity_set: true,
+            loading: false,
         };
         s.refresh_views();
         s

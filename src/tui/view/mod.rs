@@ -251,6 +251,15 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
 }
 
 fn welcome(ui: &Ui, f: &mut Frame, area: Rect) {
+    // Before the database is read, say so; never claim it is empty.
+    if ui.s.loading {
+        let b = ui.block(ui.m(Label::App), true);
+        f.render_widget(
+            Paragraph::new(ui.m(Label::Loading)).style(ui.st("text.dim")).block(b),
+            area,
+        );
+        return;
+    }
     let b = ui.block(ui.m(Label::Welcome), true);
     let mut text = Text::default();
     for w in &ui.s.warnings {
