@@ -635,3 +635,56 @@ fn only_moves_that_can_happen_now_are_offered() {
         "the action is not verified effective yet"
     );
 }
+
+#[test]
+fn evidence_is_a_regular_file_streamed_into_an_owner_only_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let e = engagement(&app, EngagementKind::SelfAssessment, false);
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.txt");
+    std::fs::write(&secret, b"root:x:0:0").unwrap();
+    #[cfg(unix)]
+    {
+        let link = outside.path().join("link.txt");
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        let err = app.attach_evidence(&e, &link, "", None, None).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        let fifo = outside.path().join("fifo");
+        if std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            let err = app.attach_evidence(&e, &fifo, "", None, None).unwrap_err();
+            assert!(err.to_string().contains("not a regular file"), "{err}");
+        }
+        let err = app.attach_evidence(&e, outside.path(), "", None, None).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+        assert!(app.evidence(&e).unwrap().is_empty(), "nothing was recorded");
+    }
+    // A file of several chunks arrives whole, hashed as sha256sum would.
+    let big = outside.path().join("calls.csv");
+    let content: Vec<u8> = (0..3_500_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&big, &content).unwrap();
+    let ev = app.attach_evidence(&e, &big, "话单", None, None).unwrap();
+    assert_eq!(ev.size, content.len() as u64);
+    use sha2::Digest;
+    assert_eq!(ev.sha256, hex::encode(sha2::Sha256::digest(&content)));
+    assert_eq!(app.evidence_bytes(&ev.sha256).unwrap(), content);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let blob = app.evidence_path(&ev.sha256);
+        assert_eq!(std::fs::metadata(&blob).unwrap().permissions().mode() & 0o777, 0o600);
+        let blobs = dir.path().join("blobs");
+        assert_eq!(std::fs::metadata(&blobs).unwrap().permissions().mode() & 0o777, 0o700);
+        // No temporary file is left behind.
+        let leftovers: Vec<_> = std::fs::read_dir(&blobs)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+}

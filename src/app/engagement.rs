@@ -299,7 +299,26 @@ impl App {
         indicator: Option<&str>,
         finding: Option<&str>,
     ) -> Result<Evidence> {
-        let bytes = std::fs::read(file).map_err(|source| AppError::Io {
+        let p = file.display().to_string();
+        // Regular files only: a link may point at a secret (/etc/shadow), a FIFO
+        // or a device never ends. Checked without following links or opening.
+        let meta = std::fs::symlink_metadata(file).map_err(|source| AppError::Io {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        if meta.file_type().is_symlink() {
+            return Err(AppError::Invalid(crate::msg!(
+                "{p} is a symbolic link; attach the file it points to, by its own path",
+                "{p} 是符号链接；请用其指向的文件本身的路径添加"
+            )));
+        }
+        if !meta.is_file() {
+            return Err(AppError::Invalid(crate::msg!(
+                "{p} is not a regular file (a folder, FIFO or device); only files can be evidence",
+                "{p} 不是普通文件（文件夹、FIFO 或设备）；只有文件可以作为证据"
+            )));
+        }
+        let mut f = std::fs::File::open(file).map_err(|source| AppError::Io {
             path: file.to_path_buf(),
             source,
         })?;
@@ -307,7 +326,13 @@ impl App {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "evidence".into());
-        self.attach_evidence_bytes(engagement, &name, &bytes, note, indicator, finding)
+        self.engagement(engagement)?;
+        if let Some(fr) = finding {
+            self.finding(fr)?;
+        }
+        // Streamed: hashed and copied in chunks, whatever the file's size.
+        let (sha, size) = self.store().put_blob_from(&mut f)?;
+        self.record_evidence(engagement, &name, &sha, size, note, indicator, finding)
     }
 
     pub fn attach_evidence_bytes(
@@ -324,6 +349,22 @@ impl App {
             self.finding(f)?;
         }
         let sha = self.store().put_blob(bytes)?;
+        self.record_evidence(engagement, name, &sha, bytes.len() as u64, note, indicator, finding)
+    }
+
+    /// The evidence record and its links, for a blob already stored.
+    #[allow(clippy::too_many_arguments)]
+    fn record_evidence(
+        &self,
+        engagement: &str,
+        name: &str,
+        sha: &str,
+        size: u64,
+        note: &str,
+        indicator: Option<&str>,
+        finding: Option<&str>,
+    ) -> Result<Evidence> {
+        let sha = sha.to_string();
         let e = EntityId::new(Kind::Evidence, Evidence::record_id(engagement, &sha));
         let cur = self.store().record(&e)?;
         let mut d = Vec::new();
@@ -332,7 +373,7 @@ impl App {
             d.push(set(&e, None, VF::Engagement, engagement));
             d.push(set(&e, None, VF::Sha256, sha.clone()));
             d.push(set(&e, None, VF::Name, name));
-            d.push(set(&e, None, VF::Size, Value::Int(bytes.len() as i64)));
+            d.push(set(&e, None, VF::Size, Value::Int(size as i64)));
             d.push(set(&e, None, VF::MediaType, media_type_for(name)));
             d.push(set(&e, None, VF::CapturedBy, self.identity().actor.clone()));
             d.push(set(&e, None, VF::CapturedAt, jiff::Timestamp::now().to_string()));

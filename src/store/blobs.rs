@@ -1,30 +1,91 @@
-//! The content-addressed evidence folder: `blobs/<aa>/<sha256>`.
+//! The content-addressed evidence folder: `blobs/<aa>/<sha256>`. Files are
+//! streamed (bounded memory whatever their size), written to a temporary
+//! name, synced and renamed; a failure (a full disk) removes the partial file.
+//! On Unix the folder is owner-only (0700) and each blob 0600.
 
 use super::{Result, Store, StoreError};
 use sha2::{Digest, Sha256};
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Bytes read at a time when streaming a file into the blob folder.
+const CHUNK: usize = 1 << 20;
+
+fn owner_only_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+fn create_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
+/// Removes a temporary file unless told it was kept.
+struct TempFile(Option<PathBuf>);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
 
 impl Store {
     /// Store bytes in the blob folder under their sha256; returns the hex digest.
     pub fn put_blob(&self, bytes: &[u8]) -> Result<String> {
-        let sha = hex::encode(Sha256::digest(bytes));
-        let path = self.blob_path(&sha);
-        if path.exists() {
-            return Ok(sha);
-        }
-        let io = |source| StoreError::Io {
-            path: path.clone(),
-            source,
+        self.put_blob_from(&mut &bytes[..]).map(|(sha, _)| sha)
+    }
+
+    /// Stream a reader into the blob folder: (sha256, size).
+    pub fn put_blob_from(&self, reader: &mut dyn Read) -> Result<(String, u64)> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { path, source }
         };
-        let dir = path.parent().unwrap_or(&self.blobs).to_path_buf();
-        std::fs::create_dir_all(&dir).map_err(io)?;
-        let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
-        let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(bytes).map_err(io)?;
-        f.sync_all().map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)?;
-        Ok(sha)
+        owner_only_dir(&self.blobs).map_err(io(&self.blobs))?;
+        let tmp_path = self
+            .blobs
+            .join(format!(".incoming.{}.{}.tmp", std::process::id(), super::now_ms()));
+        let mut f = create_owner_only(&tmp_path).map_err(io(&tmp_path))?;
+        let mut guard = TempFile(Some(tmp_path.clone()));
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; CHUNK];
+        let mut size = 0u64;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io(&tmp_path)(e)),
+            };
+            hasher.update(&buf[..n]);
+            f.write_all(&buf[..n]).map_err(io(&tmp_path))?;
+            size += n as u64;
+        }
+        f.sync_all().map_err(io(&tmp_path))?;
+        drop(f);
+        let sha = hex::encode(hasher.finalize());
+        let path = self.blob_path(&sha);
+        if !path.exists() {
+            let dir = path.parent().unwrap_or(&self.blobs).to_path_buf();
+            owner_only_dir(&dir).map_err(io(&dir))?;
+            std::fs::rename(&tmp_path, &path).map_err(io(&path))?;
+            guard.0 = None;
+        }
+        Ok((sha, size))
     }
 
     pub fn blob_path(&self, sha: &str) -> PathBuf {

@@ -86,6 +86,12 @@ impl Store {
                     source: other,
                 },
             })?;
+        // Owner-only: the database holds a bank's findings.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700));
+        }
         Self::from_db(db, path, dir.join("blobs"))
     }
 
