@@ -688,3 +688,19 @@ fn evidence_is_a_regular_file_streamed_into_an_owner_only_folder() {
         assert!(leftovers.is_empty());
     }
 }
+
+#[test]
+fn an_incomplete_snapshot_left_by_a_full_disk_does_not_lock_the_user_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = {
+        let app = app_in(dir.path());
+        let e = engagement(&app, EngagementKind::SelfAssessment, false);
+        app.raise_finding(&e, nc(Grade::Minor, false)).unwrap().reference
+    };
+    // What sled leaves when a snapshot cannot be written (sled issue #1527).
+    let leftover = dir.path().join("db").join("snap.0000000000000A2F.generating");
+    std::fs::write(&leftover, b"").unwrap();
+    let app = App::open(dir.path()).expect("opens");
+    assert!(!leftover.exists(), "the incomplete snapshot was removed");
+    assert_eq!(app.finding(&reference).unwrap().reference, reference);
+}

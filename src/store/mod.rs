@@ -24,6 +24,28 @@ use sled::transaction::TransactionError;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// sled leaves `snap.*.generating` behind when writing a snapshot fails (a
+/// full disk) and then reads it at open and refuses the database (sled issue
+/// #1527). Such a file is incomplete by definition: remove it — but only when
+/// no other process has the database open (its snapshot may be in progress).
+fn remove_incomplete_snapshots(db_dir: &Path) {
+    let Ok(lock) = std::fs::File::open(db_dir.join("db")) else {
+        return;
+    };
+    if lock.try_lock().is_err() {
+        return;
+    }
+    if let Ok(entries) = std::fs::read_dir(db_dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with("snap.") && name.ends_with(".generating") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    let _ = lock.unlock();
+}
+
 /// A change the app wants to make; the store gives it an id and a clock.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Draft {
@@ -56,6 +78,9 @@ pub struct Store {
     blobs: PathBuf,
     /// Serialises writers within the process and holds the local clock.
     clock: Mutex<Hlc>,
+    /// sled's data file, synced with `fdatasync` after each flush: sled itself
+    /// uses `sync_file_range`, which flushes neither the drive's cache nor metadata.
+    data_file: Option<std::fs::File>,
 }
 
 impl std::fmt::Debug for Store {
@@ -72,6 +97,7 @@ impl Store {
             source,
         })?;
         let path = dir.join("db");
+        remove_incomplete_snapshots(&path);
         // A bounded page cache keeps the resident set small on large databases.
         let db = sled::Config::new()
             .path(&path)
@@ -92,7 +118,9 @@ impl Store {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700));
         }
-        Self::from_db(db, path, dir.join("blobs"))
+        let mut store = Self::from_db(db, path.clone(), dir.join("blobs"))?;
+        store.data_file = std::fs::File::open(path.join("db")).ok();
+        Ok(store)
     }
 
     /// An in-memory store for tests and benchmarks (blobs go to a temp folder).
@@ -158,6 +186,7 @@ impl Store {
             trees,
             blobs,
             clock: Mutex::new(clock),
+            data_file: None,
         })
     }
 
@@ -197,6 +226,12 @@ impl Store {
 
     pub fn flush(&self) -> Result<()> {
         self.db.flush().map_err(|e| self.sled_err(e))?;
+        if let Some(f) = &self.data_file {
+            f.sync_data().map_err(|source| StoreError::Io {
+                path: self.path.join("db"),
+                source,
+            })?;
+        }
         Ok(())
     }
 
