@@ -616,3 +616,32 @@ fn text_from_data_never_reaches_the_terminal_with_its_controls_live() {
     let json: serde_json::Value = serde_json::from_str(&stdout(d, &["finding", "list", "--json"])).unwrap();
     assert_eq!(json[0]["title"], title);
 }
+
+#[test]
+fn a_truncated_database_is_refused_not_shown_as_less() {
+    for keep in [0u64, 700_000] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        stdout(d, &["--data-dir", d.to_str().unwrap(), "demo", "--no-tui"]);
+        assert_eq!(stdout(d, &["finding", "list"]).lines().count(), 16);
+        let file = d.join("db").join("db");
+        let len = std::fs::metadata(&file).unwrap().len();
+        let f = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
+        f.set_len(keep.min(len / 2)).unwrap();
+        drop(f);
+        let out = cmd(d).args(["finding", "list"]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() {
+            // sled may recover everything from what is left; then nothing may be missing.
+            assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 16, "keep {keep}");
+        } else {
+            assert_eq!(out.status.code(), Some(1));
+            assert!(
+                err.contains("lost changes") || err.contains("is damaged"),
+                "keep {keep}: {err}"
+            );
+            assert!(err.contains("Nothing was changed"), "{err}");
+            assert!(!err.contains("there is no engagement"), "{err}");
+        }
+    }
+}

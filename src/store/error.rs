@@ -13,6 +13,9 @@ pub enum StoreError {
     NewerSchema { path: PathBuf, found: u16, supported: u16 },
     #[error("corrupt: {}: {what}", .path.display())]
     Corrupt { path: PathBuf, what: String },
+    /// The database holds fewer operations than it acknowledged before.
+    #[error("lost: {}: {held} of {recorded} ops", .path.display())]
+    Lost { path: PathBuf, recorded: u64, held: u64 },
     #[error("sled: {}: {source}", .path.display())]
     Sled { path: PathBuf, source: sled::Error },
     #[error("io: {}: {source}", .path.display())]

@@ -88,6 +88,15 @@ impl Store {
         Ok(out)
     }
 
+    /// After a durable write: the operations now acknowledged.
+    fn record_watermark(&self) -> Result<()> {
+        if let Some(w) = &self.watermark {
+            let n = self.op_count() as u64;
+            w.lock().unwrap_or_else(|p| p.into_inner()).record(n)?;
+        }
+        Ok(())
+    }
+
     pub fn op_count(&self) -> usize {
         self.meta_get::<u64>("op_count").ok().flatten().unwrap_or(0) as usize
     }
@@ -191,6 +200,7 @@ impl Store {
         *clock = hlc;
         drop(clock);
         self.flush()?;
+        self.record_watermark()?;
         Ok(ops)
     }
 
@@ -267,6 +277,7 @@ impl Store {
         *clock = new_clock;
         drop(clock);
         self.flush()?;
+        self.record_watermark()?;
         Ok(report)
     }
 

@@ -12,6 +12,7 @@ mod keys;
 mod log;
 pub mod migrate;
 mod records;
+mod watermark;
 
 pub use error::{Result, StoreError};
 pub use keys::IndexTag;
@@ -81,6 +82,8 @@ pub struct Store {
     /// sled's data file, synced with `fdatasync` after each flush: sled itself
     /// uses `sync_file_range`, which flushes neither the drive's cache nor metadata.
     data_file: Option<std::fs::File>,
+    /// How many operations were acknowledged, kept beside the database.
+    watermark: Option<Mutex<watermark::Watermark>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -107,6 +110,10 @@ impl Store {
                 sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
                     StoreError::Locked { path: path.clone() }
                 }
+                sled::Error::Corruption { .. } => StoreError::Corrupt {
+                    path: path.clone(),
+                    what: "its files cannot be read back (truncated or damaged)".into(),
+                },
                 other => StoreError::Sled {
                     path: path.clone(),
                     source: other,
@@ -120,6 +127,8 @@ impl Store {
         }
         let mut store = Self::from_db(db, path.clone(), dir.join("blobs"))?;
         store.data_file = std::fs::File::open(path.join("db")).ok();
+        let held = store.op_count() as u64;
+        store.watermark = Some(Mutex::new(watermark::Watermark::check(dir, held)?));
         Ok(store)
     }
 
@@ -187,6 +196,7 @@ impl Store {
             blobs,
             clock: Mutex::new(clock),
             data_file: None,
+            watermark: None,
         })
     }
 
