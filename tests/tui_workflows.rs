@@ -421,3 +421,31 @@ fn the_loading_frame_never_says_the_database_is_empty() {
     let text = screen(&s, 120, 40);
     assert!(text.contains("Loading") && !text.contains("no engagement"), "{text}");
 }
+
+#[test]
+fn evidence_is_attached_from_the_checklist_with_its_hash_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    app.set_today(jiff::civil::date(2026, 11, 27));
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    let mut s = initial_state(&app, &setup(), Lang::En, Some(cscaudit::app::demo::DEMO_ENGAGEMENT)).unwrap();
+    s.size = (120, 40);
+    let file = dir.path().join("排班表 2026-09.csv");
+    std::fs::write(&file, "日期,夜班人数\n2026-09-01,12\n").unwrap();
+    press(&mut app, &mut s, "2 n a");
+    let ind = s.selected_indicator().unwrap().to_string();
+    // A folder is refused in the form, nothing attached.
+    typ(&mut app, &mut s, dir.path().to_str().unwrap());
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(form_error(&s).unwrap().contains("not a regular file"));
+    press(&mut app, &mut s, "ctrl-u");
+    step(&mut app, &mut s, Input::Paste(file.to_str().unwrap().to_string()));
+    press(&mut app, &mut s, "tab");
+    typ(&mut app, &mut s, "九月排班");
+    press(&mut app, &mut s, "enter");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    let msg = &s.status.as_ref().unwrap().text;
+    assert!(msg.contains("排班表 2026-09.csv") && msg.contains("sha256"), "{msg}");
+    let a = app.assessment(cscaudit::app::demo::DEMO_ENGAGEMENT, &ind).unwrap();
+    assert_eq!(a.evidence.len(), 1);
+}

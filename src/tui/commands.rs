@@ -117,6 +117,7 @@ commands! {
     MemberAdd => "member.add", [Dashboard], "Add or edit a team member", "添加或编辑审核组成员";
     AssessValue => "assess.value", [Checklist], "Record the measured value", "记录实测值";
     AssessNotes => "assess.notes", [Checklist], "Write notes", "编写备注";
+    EvidenceAdd => "evidence.add", [Checklist], "Attach an evidence file", "添加证据文件";
     FindingRaise => "finding.raise", [Checklist, Findings], "Raise a finding", "提出发现项";
     FindingMove => "finding.move", [Findings], "Move the finding through its lifecycle", "变更发现项状态";
     ActionAdd => "action.add", [Findings], "Add a corrective action", "添加纠正措施";

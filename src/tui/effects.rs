@@ -300,6 +300,29 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 Err(e) => app_refused(e, lang),
             }
         }
+        FormKind::Evidence { indicator } => {
+            let Some(eng) = eng else { return vec![] };
+            let raw = get(&values, "path");
+            // `~/` means the home folder, as in a shell.
+            let path = match (raw.strip_prefix("~/"), std::env::var_os("HOME")) {
+                (Some(rest), Some(home)) => Path::new(&home).join(rest),
+                _ => Path::new(raw).to_path_buf(),
+            };
+            match app.attach_evidence(&eng, &path, get(&values, "note"), Some(&indicator), None) {
+                Ok(ev) => saved(
+                    app,
+                    &eng,
+                    format!(
+                        "{} {} · {} B · sha256 {}",
+                        say("Attached", "已添加"),
+                        ev.name,
+                        ev.size,
+                        crate::text::head(&ev.sha256, 16)
+                    ),
+                ),
+                Err(e) => app_refused(e, lang),
+            }
+        }
         FormKind::Notes { indicator } => {
             let Some(eng) = eng else { return vec![] };
             let input = AssessmentInput {

@@ -23,6 +23,7 @@ pub enum FormKind {
     VerifyAction { id: String },
     Measured { indicator: String },
     Notes { indicator: String },
+    Evidence { indicator: String },
 }
 
 /// One option of a choice field: the value the app reads and its words.

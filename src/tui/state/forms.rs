@@ -330,6 +330,19 @@ impl State {
         self.open(form)
     }
 
+    pub(super) fn open_evidence(&mut self) -> Option<Effect> {
+        let ind = self.selected_indicator()?.to_string();
+        let title = (format!("{ind} · attach evidence"), format!("{ind} · 添加证据"));
+        self.open(Form::new(
+            FormKind::Evidence { indicator: ind },
+            (&title.0, &title.1),
+            vec![
+                Field::line("path", "File path", "文件路径", "").required(),
+                Field::line("note", "Note", "说明", ""),
+            ],
+        ))
+    }
+
     pub(super) fn open_notes(&mut self) -> Option<Effect> {
         let d = self.data.as_ref()?;
         let ind = d.catalog.indicator(self.selected_indicator()?)?;
