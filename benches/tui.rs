@@ -113,6 +113,30 @@ fn measure(label: &str, dir: &Path, engagement: &str) {
         "[{label}] filter per key (update + frame): {}   [budget ≤ 10 ms per key]",
         stats(v)
     );
+    // Sort: `s` cycles the findings' sort column (issue 8/10: goal p99 ≤ 16 ms).
+    step(&mut app, &mut s, key(KeyCode::Char('3')));
+    let mut v = Vec::new();
+    for _ in 0..24 {
+        let t = Instant::now();
+        step(&mut app, &mut s, key(KeyCode::Char('s')));
+        term.draw(|f| view::view(&s, theme, f)).unwrap();
+        v.push(t.elapsed());
+    }
+    println!("[{label}] key→frame for a sort (s): {}   [goal p99 ≤ 16 ms]", stats(v));
+    // Edit: record a result on the checklist (durable commit, then the view updates).
+    step(&mut app, &mut s, key(KeyCode::Char('2')));
+    step(&mut app, &mut s, key(KeyCode::Char('n')));
+    let mut v = Vec::new();
+    for i in 0..10 {
+        let t = Instant::now();
+        step(&mut app, &mut s, key(KeyCode::Char(if i % 2 == 0 { 'c' } else { 'p' })));
+        term.draw(|f| view::view(&s, theme, f)).unwrap();
+        v.push(t.elapsed());
+    }
+    println!(
+        "[{label}] key→frame for an edit (c / p on the checklist): {}   [goal p99 ≤ 16 ms]",
+        stats(v)
+    );
     let _ = Chord::parse("j");
 }
 
@@ -173,7 +197,8 @@ fn main() {
         demo::seed(&mut app).unwrap();
     }
     if !scale_dir.join("db").exists() {
-        let app = App::open(&scale_dir).unwrap();
+        let mut app = App::open(&scale_dir).unwrap();
+        app.set_identity("zhang.wei", "张伟 Zhang Wei", "ZW").unwrap();
         let t = Instant::now();
         demo::seed_scale(&app, n, &mut |_| {}).unwrap();
         println!(
