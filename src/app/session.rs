@@ -1,0 +1,69 @@
+//! Sharing the database with other processes: the running TUI holds it only
+//! during its operations, so the CLI works beside it; commands wait briefly
+//! while it is busy; changes made by others are noticed by the files' state.
+
+use super::{App, AppError, Result};
+use std::path::Path;
+
+impl App {
+    /// Open, waiting up to `wait` while another cscaudit process (a TUI
+    /// between its operations, another command) holds the database.
+    pub fn open_waiting(data_dir: &Path, wait: std::time::Duration) -> Result<App> {
+        let start = std::time::Instant::now();
+        loop {
+            match Self::open(data_dir) {
+                Err(AppError::Store(crate::store::StoreError::Locked { .. })) if start.elapsed() < wait => {
+                    std::thread::sleep(std::time::Duration::from_millis(15));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// From now on, hold the database only during operations ([`App::acquire`]
+    /// before, [`App::release`] after), so other processes can use it between.
+    pub fn share_between_operations(&mut self) {
+        self.sharing = self.dir.is_some();
+    }
+
+    /// Make sure the store is open (waits while another process holds it).
+    pub fn acquire(&mut self) -> Result<()> {
+        if self.store.is_some() {
+            return Ok(());
+        }
+        let dir = self
+            .dir
+            .clone()
+            .ok_or_else(|| AppError::Invalid(crate::message::Msg::same("no data folder")))?;
+        let other = App::open_waiting(&dir, std::time::Duration::from_secs(10))?;
+        self.store = other.store;
+        // Identity may have been changed by another process.
+        self.identity = other.identity;
+        self.identity_chosen = other.identity_chosen;
+        self.certificate = other.certificate;
+        Ok(())
+    }
+
+    /// Close the store if sharing, noting the files' state.
+    pub fn release(&mut self) {
+        if self.sharing && self.store.is_some() {
+            self.store = None;
+            self.seen_files = self.files_state();
+        }
+    }
+
+    fn files_state(&self) -> Option<(u64, std::time::SystemTime)> {
+        let m = std::fs::metadata(self.dir.as_ref()?.join("db").join("db")).ok()?;
+        Some((m.len(), m.modified().ok()?))
+    }
+
+    /// Whether the store is open while sharing (to be released when idle).
+    pub fn holds_shared_store(&self) -> bool {
+        self.sharing && self.store.is_some()
+    }
+
+    /// Whether another process changed the database since the last release.
+    pub fn changed_by_others(&self) -> bool {
+        self.store.is_none() && self.seen_files.is_some() && self.files_state() != self.seen_files
+    }
+}
