@@ -15,7 +15,7 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
         .sum();
     let extra = u16::from(form.error.is_some()) * 2;
     let r = popups::centered(area, 76, body + extra + 2);
-    f.render_widget(Clear, r);
+    popups::clear(f, r);
     let multiline = form
         .fields
         .get(form.focus)
@@ -140,7 +140,7 @@ pub(super) fn moves(
         .max()
         .unwrap_or(20) as u16;
     let r = popups::centered(area, w.max(36), moves.len() as u16 + 2);
-    f.render_widget(Clear, r);
+    popups::clear(f, r);
     let block = popups::popup_block(
         ui,
         format!(" {} {reference} ", ui.m(Label::MovesTitle)),

@@ -13,6 +13,15 @@ pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
+/// Clear a popup's area and one cell either side: a wide (CJK) character
+/// that starts just left of the popup would otherwise cover its border.
+pub(super) fn clear(f: &mut Frame, r: Rect) {
+    let full = f.area();
+    let x = r.x.saturating_sub(1).max(full.x);
+    let right = (r.x + r.width + 1).min(full.x + full.width);
+    f.render_widget(Clear, Rect::new(x, r.y, right.saturating_sub(x), r.height));
+}
+
 pub(super) fn popup_block<'a>(ui: &Ui, title: String, hint: &'a str) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
@@ -40,7 +49,7 @@ fn command_list(ui: &Ui, f: &mut Frame, area: Rect, list: CommandList) {
         entries,
         selected,
     } = list;
-    f.render_widget(Clear, area);
+    clear(f, area);
     let block = popup_block(ui, title, hint);
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -134,7 +143,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
         }
         Popup::Confirm { message, .. } => {
             let r = centered(area, (width(message) as u16 + 6).max(40), 5);
-            f.render_widget(Clear, r);
+            clear(f, r);
             f.render_widget(
                 Paragraph::new(message.clone())
                     .wrap(Wrap { trim: true })
@@ -148,7 +157,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
         }
         Popup::Error(msg) => {
             let r = centered(area, 70, 8);
-            f.render_widget(Clear, r);
+            clear(f, r);
             f.render_widget(
                 Paragraph::new(msg.clone())
                     .style(ui.st("statusbar.error").remove_modifier(Modifier::REVERSED))
@@ -167,7 +176,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             indicator,
         } => {
             let r = centered(area, 80, 5);
-            f.render_widget(Clear, r);
+            clear(f, r);
             let text = vec![
                 Line::styled(prompt.clone(), ui.st("text")),
                 Line::from(format!("> {value}▏")),
@@ -180,7 +189,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
         Popup::Switcher { selected } => {
             let Some(d) = &ui.s.data else { return };
             let r = centered(area, 80, (d.engagements.len() as u16 + 2).min(20));
-            f.render_widget(Clear, r);
+            clear(f, r);
             let rows: Vec<Row> = d
                 .engagements
                 .iter()
@@ -219,7 +228,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 width: 42.min(area.width),
                 height: h,
             };
-            f.render_widget(Clear, r);
+            clear(f, r);
             let lines: Vec<Line> = next
                 .iter()
                 .map(|(seq, cmd)| {
