@@ -6,60 +6,13 @@ use cscaudit::app::{App, MoveKind};
 use cscaudit::config::Lang;
 use cscaudit::model::action::ActionStatus;
 use cscaudit::model::finding::FindingStatus;
-use cscaudit::tui::keymap::{Chord, Keymap};
+use cscaudit::tui::keymap::Keymap;
 use cscaudit::tui::state::{Input, Pane, Popup, State};
-use cscaudit::tui::theme::Theme;
-use cscaudit::tui::{Setup, initial_state, step, view};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use cscaudit::tui::{initial_state, step};
 
-fn setup() -> Setup {
-    Setup {
-        keymap: Keymap::load("default", None).0,
-        theme: Theme::load("default", None, false, false).0,
-        problems: vec![],
-    }
-}
+mod common;
 
-/// Keys in keymap notation, separated by spaces.
-fn press(app: &mut App, s: &mut State, keys: &str) {
-    for k in keys.split_whitespace() {
-        let chord = Chord::parse(k).unwrap();
-        let mods = chord.mods
-            | if matches!(chord.code, KeyCode::Char(c) if c.is_ascii_uppercase()) {
-                KeyModifiers::SHIFT
-            } else {
-                KeyModifiers::NONE
-            };
-        step(app, s, Input::Key(KeyEvent::new(chord.code, mods)));
-    }
-}
-
-/// Type text (any characters, spaces and Chinese included).
-fn typ(app: &mut App, s: &mut State, text: &str) {
-    for c in text.chars() {
-        step(app, s, Input::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
-    }
-}
-
-fn screen(s: &State, w: u16, h: u16) -> String {
-    let theme = Theme::load("default", None, false, false).0;
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| view::view(s, &theme, f)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut x = 0;
-        while x < w {
-            let sym = buf[(x, y)].symbol();
-            out.push_str(sym);
-            x += unicode_width::UnicodeWidthStr::width(sym).max(1) as u16;
-        }
-        out.push('\n');
-    }
-    out
-}
+use common::tui::{press, screen, setup, snap, typ};
 
 fn form_error(s: &State) -> Option<String> {
     match &s.popup {
@@ -311,16 +264,6 @@ fn the_owner_cannot_verify_and_illegal_moves_are_not_offered() {
     assert_eq!(app.action(&a.id).unwrap().status, ActionStatus::Completed);
     // The refusal reads in Chinese on screen.
     assert!(screen(&s, 120, 40).contains("责任人不能验证"));
-}
-
-fn snap(name: &str, text: String) {
-    insta::with_settings!({
-        snapshot_path => "snapshots",
-        prepend_module_to_snapshot => false,
-        filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[time]")],
-    }, {
-        insta::assert_snapshot!(name, text);
-    });
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Helpers shared by integration tests.
 #![allow(dead_code)]
 
+pub mod tui;
+
 use cscaudit::app::{App, NewEngagement};
 use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
 use cscaudit::model::engagement::{EngagementKind, Role};
