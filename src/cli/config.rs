@@ -28,7 +28,7 @@ pub(super) fn config_check(ctx: &Context) -> Result<()> {
             )?
         }
     }
-    let setup = crate::tui::load_setup(&settings, &ctx.paths);
+    let setup = crate::tui::load_setup(&settings, &[], &ctx.paths);
     writeln!(o, "{}: {}", l("keymap", "按键映射"), setup.keymap.sources.join(" + "))?;
     let user_keymap = ctx.paths.config_dir.join("keymap.toml");
     if !user_keymap.exists() {
@@ -56,8 +56,7 @@ pub(super) fn config_check(ctx: &Context) -> Result<()> {
         l("language", "语言"),
         if ctx.lang.is_zh() { "zh-CN" } else { "en" }
     )?;
-    // The setup repeats config.toml's own problems (for the TUI); they were listed above.
-    for p in setup.problems.iter().skip(problems.len()) {
+    for p in &setup.problems {
         bad += 1;
         writeln!(o, "{}: {p}", l("problem", "问题"))?;
     }

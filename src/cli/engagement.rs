@@ -51,10 +51,7 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                             "找不到指标目录文件 `{p}`（请给出路径，或 {dir} 中文件的编号）"
                         ))
                     })?;
-                    let src = std::fs::read_to_string(&p).map_err(|e| same(format!("{}: {e}", p.display())))?;
-                    let cat = crate::config::parse_catalog(&src, &p.display().to_string())
-                        .map_err(|e| same(e.to_string()))?;
-                    (cat, src)
+                    crate::config::load_catalog_source(&p).map_err(|e| same(e.to_string()))?
                 }
                 None => (Catalog::embedded(), EMBEDDED_GBT32312.to_string()),
             };

@@ -82,24 +82,16 @@ pub struct Context {
     pub settings: Settings,
     pub lang: Lang,
     pub explicit_data_dir: bool,
-}
-
-/// The output language for a command line (config, then environment), without
-/// reporting config problems (the command itself reports them).
-pub fn lang_for(cli: &Cli) -> Lang {
-    let paths = Paths::resolve(cli.data_dir.clone());
-    let (settings, _) = Settings::load(&paths);
-    cli.lang
-        .as_deref()
-        .and_then(Lang::parse)
-        .unwrap_or_else(|| settings.lang())
+    /// What was wrong in config.toml (read once; the TUI shows the first).
+    pub config_problems: Vec<crate::config::ConfigError>,
 }
 
 impl Context {
     pub fn new(cli: &Cli) -> Context {
         let paths = Paths::resolve(cli.data_dir.clone());
         let (settings, problems) = Settings::load(&paths);
-        for e in problems {
+        for e in &problems {
+            let e = crate::text::visible(&e.to_string()).into_owned();
             eprintln!("warning: {e} (that setting keeps its default)");
         }
         let lang = cli
@@ -112,6 +104,7 @@ impl Context {
             settings,
             lang,
             explicit_data_dir: cli.data_dir.is_some(),
+            config_problems: problems,
         }
     }
 
@@ -123,14 +116,20 @@ impl Context {
     }
 }
 
-/// Run one parsed command line. `Ok(())` means exit code 0.
-pub fn run(cli: Cli) -> Result<()> {
+/// Run one parsed command line; returns the language errors are shown in
+/// (config, then environment, read once) and the outcome (`Ok` is exit code 0).
+pub fn run(cli: Cli) -> (Lang, Result<()>) {
     let ctx = Context::new(&cli);
+    let lang = ctx.lang;
+    (lang, run_in(cli, &ctx))
+}
+
+fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
     let Some(cmd) = cli.command else {
-        return no_command(&ctx, cli.engagement.as_deref());
+        return no_command(ctx, cli.engagement.as_deref());
     };
     match cmd {
-        Command::Demo(a) => demo::demo(&ctx, a),
+        Command::Demo(a) => demo::demo(ctx, a),
         Command::Status { engagement, json } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             // `status -e ID` and the global `cscaudit -e ID status` both choose it.
@@ -143,7 +142,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Engagement(c) => engagement::engagement(&ctx, c),
+        Command::Engagement(c) => engagement::engagement(ctx, c),
         Command::Identity(c) => {
             let mut app = ctx.open(&ctx.paths.data_dir)?;
             if let IdentityCmd::Set {
@@ -174,7 +173,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Catalog(c) => catalog::catalog(&ctx, c),
+        Command::Catalog(c) => catalog::catalog(ctx, c),
         Command::Assess(a) => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             let eng = app.resolve_engagement(a.engagement.as_deref())?;
@@ -208,9 +207,9 @@ pub fn run(cli: Cli) -> Result<()> {
             writeln!(out(), "{} → {}", s.indicator, s.assignee.as_deref().unwrap_or("-"))?;
             Ok(())
         }
-        Command::Evidence(c) => evidence::evidence(&ctx, c),
-        Command::Finding(c) => finding::finding(&ctx, c),
-        Command::Action(c) => action::action(&ctx, c),
+        Command::Evidence(c) => evidence::evidence(ctx, c),
+        Command::Finding(c) => finding::finding(ctx, c),
+        Command::Action(c) => action::action(ctx, c),
         Command::History { reference } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             let (entity, ops) = app.history(&reference)?;
@@ -230,16 +229,25 @@ pub fn run(cli: Cli) -> Result<()> {
             )?;
             Ok(())
         }
-        Command::Metrics(a) => metrics::metrics(&ctx, a),
-        Command::Sample(c) => sample::sample(&ctx, c),
-        Command::Config(ConfigCmd::Check) => config::config_check(&ctx),
-        Command::Config(ConfigCmd::Schema { out }) => config::write_schemas(&ctx, &out),
-        Command::Debug(c) => debug::debug(&ctx, c),
+        Command::Metrics(a) => metrics::metrics(ctx, a),
+        Command::Sample(c) => sample::sample(ctx, c),
+        Command::Config(ConfigCmd::Check) => config::config_check(ctx),
+        Command::Config(ConfigCmd::Schema { out }) => config::write_schemas(ctx, &out),
+        Command::Debug(c) => debug::debug(ctx, c),
     }
 }
 
 pub(super) fn open_tui(ctx: &Context, app: App, dir: &Path, engagement: Option<&str>) -> Result<()> {
-    crate::tui::run(app, &ctx.settings, &ctx.paths, dir, ctx.lang, engagement).map_err(same)
+    crate::tui::run(
+        app,
+        &ctx.settings,
+        &ctx.config_problems,
+        &ctx.paths,
+        dir,
+        ctx.lang,
+        engagement,
+    )
+    .map_err(same)
 }
 
 fn no_command(ctx: &Context, engagement: Option<&str>) -> Result<()> {

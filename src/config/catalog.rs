@@ -23,8 +23,13 @@ impl Catalog {
 
 /// Load a catalogue file from disk with located errors.
 pub fn load_catalog_file(path: &Path) -> Result<Catalog, CatalogError> {
+    load_catalog_source(path).map(|(c, _)| c)
+}
+
+/// A catalogue and its source text (kept with an engagement), read once.
+pub fn load_catalog_source(path: &Path) -> Result<(Catalog, String), CatalogError> {
     match toml_file::read(path)? {
-        Some(src) => parse_catalog(&src, &path.display().to_string()),
+        Some(src) => Ok((parse_catalog(&src, &path.display().to_string())?, src)),
         None => Err(ConfigError::whole(path, "cannot read file: no such file")),
     }
 }

@@ -96,11 +96,9 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             let (catalog, src) = if file.is_empty() {
                 (Catalog::embedded(), EMBEDDED_GBT32312.to_string())
             } else {
-                let path = Path::new(file);
-                match (crate::config::load_catalog_file(path), std::fs::read_to_string(path)) {
-                    (Ok(c), Ok(src)) => (c, src),
-                    (Err(e), _) => return refused(e.to_string()),
-                    (_, Err(e)) => return refused(format!("{file}: {e}")),
+                match crate::config::load_catalog_source(Path::new(file)) {
+                    Ok(loaded) => loaded,
+                    Err(e) => return refused(e.to_string()),
                 }
             };
             let new = NewEngagement {

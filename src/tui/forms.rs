@@ -86,7 +86,9 @@ impl Field {
         }
     }
     pub fn lines(name: &'static str, en: &'static str, zh: &'static str, value: &str) -> Field {
-        let mut area = TextArea::new(value.lines().map(str::to_string).collect());
+        // The editor draws its text as it is: stored text is shown inert.
+        let shown = crate::text::visible_lines(value);
+        let mut area = TextArea::new(shown.lines().map(str::to_string).collect());
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
         Field {
@@ -245,7 +247,9 @@ impl Form {
         match &mut field.editor {
             Editor::Line { text, cursor } => edit_line(text, cursor, k),
             Editor::Lines(area) => {
-                area.input(*k);
+                if !matches!(k.code, KeyCode::Char(c) if crate::text::is_hazard(c)) {
+                    area.input(*k);
+                }
             }
             Editor::Choice { options, selected } => match k.code {
                 KeyCode::Left | KeyCode::Char('h') => *selected = selected.saturating_sub(1),
@@ -266,14 +270,15 @@ impl Form {
                     let clean: String = s
                         .chars()
                         .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
-                        .filter(|c| !c.is_control())
+                        .filter(|c| !crate::text::is_hazard(*c))
                         .collect();
                     let at = byte_at(text, *cursor);
                     text.insert_str(at, &clean);
                     *cursor += clean.chars().count();
                 }
                 Editor::Lines(area) => {
-                    area.insert_str(s.replace("\r\n", "\n"));
+                    // Pasted control or bidi characters never reach the editor live.
+                    area.insert_str(crate::text::visible_lines(&s.replace("\r\n", "\n")));
                 }
                 Editor::Choice { .. } => {}
             }
@@ -296,7 +301,7 @@ fn edit_line(text: &mut String, cursor: &mut usize, k: &KeyEvent) {
         }
         KeyCode::Char('a') if ctrl => *cursor = 0,
         KeyCode::Char('e') if ctrl => *cursor = len,
-        KeyCode::Char(c) if !ctrl && !c.is_control() => {
+        KeyCode::Char(c) if !ctrl && !crate::text::is_hazard(c) => {
             let at = byte_at(text, *cursor);
             text.insert(at, c);
             *cursor += 1;
@@ -371,6 +376,29 @@ mod tests {
         );
         assert_eq!(f.key(&key(KeyCode::Enter), Lang::Zh), FormEvent::Continue);
         assert_eq!(f.error.as_deref(), Some("请填写“姓名”"));
+    }
+
+    #[test]
+    fn pasted_or_stored_controls_never_reach_the_editor_live() {
+        let mut f = Form::new(
+            FormKind::Identity,
+            ("t", "t"),
+            vec![
+                Field::lines("n", "Notes", "备注", "a\u{1b}[2J"),
+                Field::line("l", "L", "L", ""),
+            ],
+        );
+        assert_eq!(f.fields[0].value(), "a␛[2J");
+        f.paste("\u{202E}x\ny\u{7}");
+        assert!(
+            !f.fields[0]
+                .value()
+                .chars()
+                .any(|c| c != '\n' && crate::text::is_hazard(c))
+        );
+        f.focus = 1;
+        f.paste("\u{202E}ok\u{1b}");
+        assert_eq!(f.fields[1].value(), "ok");
     }
 
     #[test]

@@ -42,10 +42,10 @@ pub struct Setup {
 }
 
 /// Read keymap and theme (with the user's layers) and collect problems.
-pub fn load_setup(settings: &Settings, paths: &Paths) -> Setup {
+pub fn load_setup(settings: &Settings, config_problems: &[ConfigError], paths: &Paths) -> Setup {
     let user_keymap = paths.config_dir.join("keymap.toml");
-    // config.toml's own problems first, so the status line names them too.
-    let mut problems = Settings::load(paths).1;
+    // config.toml's own problems (read once, by the caller) first, so the status line names them too.
+    let mut problems = config_problems.to_vec();
     let (keymap, keymap_problems) = Keymap::load(settings.keymap.as_deref().unwrap_or("default"), Some(&user_keymap));
     problems.extend(keymap_problems);
     let (theme, err) = Theme::load(
@@ -278,12 +278,13 @@ fn install_panic_hook(data_dir: &Path, mouse: bool) {
 pub fn run(
     mut app: App,
     settings: &Settings,
+    config_problems: &[ConfigError],
     paths: &Paths,
     data_dir: &Path,
     lang: Lang,
     engagement: Option<&str>,
 ) -> Result<(), String> {
-    let setup = load_setup(settings, paths);
+    let setup = load_setup(settings, config_problems, paths);
     if let Some(e) = engagement {
         app.engagement(e).map_err(|e| e.message().get(lang).to_string())?;
     }

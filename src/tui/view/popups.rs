@@ -145,7 +145,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             let r = centered(area, (width(message) as u16 + 6).max(40), 5);
             clear(f, r);
             f.render_widget(
-                Paragraph::new(message.clone())
+                Paragraph::new(crate::text::visible_lines(message).into_owned())
                     .wrap(Wrap { trim: true })
                     .block(popup_block(
                         ui,
@@ -159,7 +159,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             let r = centered(area, 70, 8);
             clear(f, r);
             f.render_widget(
-                Paragraph::new(msg.clone())
+                Paragraph::new(crate::text::visible_lines(msg).into_owned())
                     .style(ui.st("statusbar.error").remove_modifier(Modifier::REVERSED))
                     .wrap(Wrap { trim: true })
                     .block(popup_block(
