@@ -52,10 +52,10 @@ fn optional_date(text: &str, lang: Lang) -> Result<Option<jiff::civil::Date>, St
 }
 
 /// Reload the engagement and report success (the form closes).
-fn saved(app: &App, engagement: &str, message: String) -> Vec<Input> {
+fn saved(app: &App, lang: Lang, engagement: &str, message: String) -> Vec<Input> {
     let mut v = match Data::load(app, engagement) {
         Ok(d) => vec![Input::Loaded(Box::new(d))],
-        Err(e) => vec![Input::Done(Err(e.message().get(Lang::En).to_string()))],
+        Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
     };
     v.push(Input::Done(Ok(message)));
     v
@@ -111,7 +111,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 period_end: to,
             };
             match app.create_engagement(new, &catalog, &src) {
-                Ok(e) => saved(app, &e.id, format!("{} {}", say("Created", "已创建"), e.id)),
+                Ok(e) => saved(app, lang, &e.id, format!("{} {}", say("Created", "已创建"), e.id)),
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -130,7 +130,12 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 role,
                 cert,
             ) {
-                Ok(m) => saved(app, &eng, format!("{} {}", say("Team member:", "审核组成员："), m.name)),
+                Ok(m) => saved(
+                    app,
+                    lang,
+                    &eng,
+                    format!("{} {}", say("Team member:", "审核组成员："), m.name),
+                ),
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -150,7 +155,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 issue: get(&values, "issue") == "yes",
             };
             match app.raise_finding(&eng, new) {
-                Ok(f) => saved(app, &eng, format!("{} {}", say("Raised", "已提出"), f.reference)),
+                Ok(f) => saved(app, lang, &eng, format!("{} {}", say("Raised", "已提出"), f.reference)),
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -174,7 +179,12 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             };
             debug_assert!(kind.asks() != MoveText::Nothing || values.is_empty());
             match app.move_finding(&reference, step) {
-                Ok(f) => saved(app, &eng, format!("{} → {}", f.reference, f.status.label(lang.is_zh()))),
+                Ok(f) => saved(
+                    app,
+                    lang,
+                    &eng,
+                    format!("{} → {}", f.reference, f.status.label(lang.is_zh())),
+                ),
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -210,7 +220,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 due,
             };
             match app.add_action(&finding, new) {
-                Ok(a) => saved(app, &eng, format!("{} {}", say("Added", "已添加"), a.id)),
+                Ok(a) => saved(app, lang, &eng, format!("{} {}", say("Added", "已添加"), a.id)),
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -247,6 +257,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             match app.update_action(&id, up) {
                 Ok(a) => saved(
                     app,
+                    lang,
                     &eng,
                     format!("{} {} {}%", a.id, a.status.label(lang.is_zh()), a.progress),
                 ),
@@ -257,7 +268,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             let Some(eng) = eng else { return vec![] };
             let effective = get(&values, "verdict") == "effective";
             match app.verify_action(&id, effective, get(&values, "note")) {
-                Ok(a) => saved(app, &eng, format!("{} {}", a.id, a.status.label(lang.is_zh()))),
+                Ok(a) => saved(app, lang, &eng, format!("{} {}", a.id, a.status.label(lang.is_zh()))),
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -293,7 +304,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                         )),
                         _ => {}
                     }
-                    saved(app, &d.engagement.id, msg)
+                    saved(app, lang, &d.engagement.id, msg)
                 }
                 Err(e) => app_refused(e, lang),
             }
@@ -309,6 +320,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             match app.attach_evidence(&eng, &path, get(&values, "note"), Some(&indicator), None) {
                 Ok(ev) => saved(
                     app,
+                    lang,
                     &eng,
                     format!(
                         "{} {} · {} B · sha256 {}",
@@ -328,7 +340,12 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 ..Default::default()
             };
             match app.record_assessment(&eng, &indicator, input) {
-                Ok(_) => saved(app, &eng, format!("{indicator}: {}", say("notes saved", "备注已保存"))),
+                Ok(_) => saved(
+                    app,
+                    lang,
+                    &eng,
+                    format!("{indicator}: {}", say("notes saved", "备注已保存")),
+                ),
                 Err(e) => app_refused(e, lang),
             }
         }
