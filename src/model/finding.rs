@@ -20,6 +20,18 @@ impl Grade {
     pub fn is_nonconformity(self) -> bool {
         matches!(self, Grade::Major | Grade::Minor)
     }
+    /// A short code for dense tables in the language: MAJ / 严重.
+    pub fn short(self, zh: bool) -> &'static str {
+        if !zh {
+            return self.code();
+        }
+        match self {
+            Grade::Major => "严重",
+            Grade::Minor => "一般",
+            Grade::Observation => "观察",
+            Grade::Improvement => "改进",
+        }
+    }
     /// One-letter code for dense tables.
     pub fn code(self) -> &'static str {
         match self {

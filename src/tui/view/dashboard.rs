@@ -138,14 +138,26 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             FindingStatus::Reopened => ui.lang.pick("reo", "重开"),
         }
     };
+    // Narrow (80 columns): 4-cell columns with a one-character status in
+    // Chinese, so the header never runs together.
+    let narrow = grid_a.width.saturating_sub(2) < 12 + 9 * 5 + 5;
+    let head = |s: FindingStatus| -> String {
+        let t = short(s);
+        if narrow && ui.zh {
+            t.chars().take(1).collect()
+        } else {
+            t.to_string()
+        }
+    };
     let mut header = vec![Cell::from("")];
-    header.extend(shown.iter().map(|s| Cell::from(short(*s))));
+    header.extend(shown.iter().map(|s| Cell::from(head(*s))));
     header.push(Cell::from("Σ"));
     let rows: Vec<Row> = Grade::ALL
         .iter()
         .map(|g| {
             let m = d.report.findings_by_grade.get(g.as_str());
-            let mut cells = vec![Cell::from(Span::styled(g.label(ui.zh), ui.st(grade_role(*g))))];
+            let label = if narrow { g.short(ui.zh) } else { g.label(ui.zh) };
+            let mut cells = vec![Cell::from(Span::styled(label, ui.st(grade_role(*g))))];
             let mut total = 0;
             for s in &shown {
                 let n = m.and_then(|m| m.get(s.as_str())).copied().unwrap_or(0);
@@ -156,9 +168,10 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             Row::new(cells)
         })
         .collect();
-    let mut widths = vec![Constraint::Length(12)];
-    widths.extend(shown.iter().map(|_| Constraint::Length(5)));
-    widths.push(Constraint::Length(5));
+    let (label_w, col_w) = if narrow { (4, 4) } else { (12, 5) };
+    let mut widths = vec![Constraint::Length(label_w)];
+    widths.extend(shown.iter().map(|_| Constraint::Length(col_w)));
+    widths.push(Constraint::Length(if narrow { 2 } else { 5 }));
     f.render_widget(
         Table::new(rows, widths)
             .header(Row::new(header).style(ui.st("table.header")))

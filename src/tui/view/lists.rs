@@ -42,8 +42,11 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
         .as_ref()
         .and_then(|s| fl.view.iter().position(|&i| &d.findings[i].reference == s));
     let (inner, range) = list_frame(ui, f, area, title, fl.view.len(), sel, fl.offset);
+    // Below 100 columns the "raised by" column gives its room to the title,
+    // which would otherwise shrink to a few cells while the dates stay whole.
+    let raised_by: u16 = if inner.width < 100 { 0 } else { 10 };
     let title_w = (inner.width as usize)
-        .saturating_sub(8 + 5 + 6 + 12 + 10 + 16 + 4 + 8)
+        .saturating_sub(8 + 5 + 6 + 12 + raised_by as usize + 16 + 4 + 7)
         .max(8);
     let rows: Vec<Row> = fl.view[range]
         .iter()
@@ -61,7 +64,7 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
             let n_actions = d.actions_by_finding.get(&fi.reference).map_or(0, Vec::len);
             let row = Row::new(vec![
                 Cell::from(fi.reference.clone()),
-                Cell::from(Span::styled(fi.grade.code(), ui.st(grade_role(fi.grade)))),
+                Cell::from(Span::styled(fi.grade.short(ui.zh), ui.st(grade_role(fi.grade)))),
                 Cell::from(truncate(&ui.text(&fi.title), title_w)),
                 Cell::from(fi.indicators.join(",")),
                 Cell::from(truncate(fi.status.label(ui.zh), 12)),
@@ -97,7 +100,7 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
         Constraint::Min(16),
         Constraint::Length(6),
         Constraint::Length(12),
-        Constraint::Length(10),
+        Constraint::Length(raised_by),
         Constraint::Length(16),
         Constraint::Length(4),
     ];
