@@ -45,8 +45,15 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
     // Below 100 columns the "raised by" column gives its room to the title,
     // which would otherwise shrink to a few cells while the dates stay whole.
     let raised_by: u16 = if inner.width < 100 { 0 } else { 10 };
+    // References are never cut: the column fits the widest one on screen.
+    let ref_w = fl.view[range.clone()]
+        .iter()
+        .map(|&i| width(&d.findings[i].reference))
+        .max()
+        .unwrap_or(0)
+        .max(8) as u16;
     let title_w = (inner.width as usize)
-        .saturating_sub(8 + 5 + 6 + 12 + raised_by as usize + 16 + 4 + 7)
+        .saturating_sub(ref_w as usize + 5 + 6 + 12 + raised_by as usize + 16 + 4 + 7)
         .max(8);
     let rows: Vec<Row> = fl.view[range]
         .iter()
@@ -95,7 +102,7 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
     }))
     .style(ui.st("table.header"));
     let widths = [
-        Constraint::Length(8),
+        Constraint::Length(ref_w),
         Constraint::Length(5),
         Constraint::Min(16),
         Constraint::Length(6),
@@ -278,8 +285,15 @@ pub(super) fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
         .as_ref()
         .and_then(|s| rl.view.iter().position(|&i| &d.actions[i].id == s));
     let (inner, range) = list_frame(ui, f, area, title, rl.view.len(), sel, rl.offset);
+    // The finding reference is never cut: the column fits the widest on screen.
+    let ref_w = rl.view[range.clone()]
+        .iter()
+        .map(|&i| width(&d.actions[i].finding))
+        .max()
+        .unwrap_or(0)
+        .max(7) as u16;
     let desc_w = (inner.width as usize)
-        .saturating_sub(7 + 22 + 10 + 6 + 14 + 5 + 7)
+        .saturating_sub(ref_w as usize + 22 + 10 + 6 + 14 + 5 + 7)
         .max(8);
     let rows: Vec<Row> = rl.view[range]
         .iter()
@@ -321,7 +335,7 @@ pub(super) fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
     ])
     .style(ui.st("table.header"));
     let widths = [
-        Constraint::Length(7),
+        Constraint::Length(ref_w),
         Constraint::Min(16),
         Constraint::Length(22),
         Constraint::Length(10),
