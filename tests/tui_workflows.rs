@@ -14,6 +14,72 @@ mod common;
 
 use common::tui::{press, screen, setup, snap, typ};
 
+/// The snapshot the TUI patched after each save holds what a full load reads.
+fn same_as_loaded(app: &App, s: &State) {
+    same_data(app, s.data.as_ref().unwrap());
+}
+
+fn same_data(app: &App, held: &cscaudit::tui::data::Data) {
+    let fresh = cscaudit::tui::data::Data::load(app, &held.engagement.id).unwrap();
+    assert_eq!(held.engagement, fresh.engagement);
+    assert_eq!(held.team, fresh.team);
+    assert_eq!(held.findings, fresh.findings);
+    assert_eq!(held.finding_search, fresh.finding_search);
+    assert_eq!(held.title_lower, fresh.title_lower);
+    for col in cscaudit::tui::state::FindingCol::ALL {
+        assert_eq!(held.orders.get(col), fresh.orders.get(col), "order by {col:?}");
+    }
+    assert_eq!(held.findings_by_indicator, fresh.findings_by_indicator);
+    assert_eq!(held.assessments, fresh.assessments);
+    assert_eq!(held.group_progress, fresh.group_progress);
+    let by_id = |d: &cscaudit::tui::data::Data| {
+        let mut v = d.actions.clone();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    };
+    assert_eq!(by_id(held), by_id(&fresh));
+    let links = |d: &cscaudit::tui::data::Data| {
+        let mut v: Vec<(String, Vec<String>)> = d
+            .actions_by_finding
+            .iter()
+            .map(|(f, ix)| {
+                let mut ids: Vec<String> = ix.iter().map(|&i| d.actions[i].id.clone()).collect();
+                ids.sort();
+                (f.clone(), ids)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(links(held), links(&fresh));
+    let mut ev: Vec<_> = held.evidence.values().cloned().collect();
+    let mut ev2: Vec<_> = fresh.evidence.values().cloned().collect();
+    ev.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+    ev2.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+    assert_eq!(ev, ev2);
+    assert_eq!(held.glance, fresh.glance);
+    // The dashboard's glance counts what the full status report lists.
+    let full = app.status_report(&held.engagement).unwrap();
+    let g = &held.glance;
+    assert_eq!(
+        (g.overdue, g.due_7, g.due_30, g.awaiting_verification, g.verified),
+        (
+            full.overdue.len(),
+            full.due_7.len(),
+            full.due_30.len(),
+            full.awaiting_verification.len(),
+            full.verified
+        )
+    );
+    let n = full.overdue.len().min(cscaudit::app::status::GLANCE_LINES);
+    assert_eq!(g.oldest_overdue, full.overdue[..n].to_vec());
+    for ((grade, status), count) in &g.findings_by_grade {
+        assert_eq!(full.findings_by_grade[grade.as_str()][status.as_str()], *count);
+    }
+    assert_eq!(g.findings_by_grade.values().sum::<usize>(), full.findings_total);
+    assert_eq!(g.scorecard, full.scorecard);
+}
+
 fn form_error(s: &State) -> Option<String> {
     match &s.popup {
         Some(Popup::Form(f)) => f.error.clone(),
@@ -187,6 +253,20 @@ fn a_whole_audit_by_keyboard_from_an_empty_folder() {
     assert!(app.op_count() > before);
     assert!(s.status.as_ref().unwrap().text.contains("Undone"), "{:?}", s.status);
     assert_eq!(s.pane, Pane::Remediation);
+    // Every save above patched the snapshot in place; it matches a full load.
+    same_as_loaded(&app, &s);
+
+    // Raising a second finding inserts it in reference order; undoing the
+    // raise removes it again (a tombstone), from every index.
+    press(&mut app, &mut s, "2 f tab tab");
+    typ(&mut app, &mut s, "第二项");
+    press(&mut app, &mut s, "ctrl-s");
+    assert_eq!(s.data.as_ref().unwrap().findings.len(), 2, "{:?}", form_error(&s));
+    same_as_loaded(&app, &s);
+    press(&mut app, &mut s, "u");
+    assert_eq!(s.data.as_ref().unwrap().findings.len(), 1, "{:?}", s.status);
+    assert_eq!(app.findings(&eng).unwrap().len(), 1);
+    same_as_loaded(&app, &s);
 }
 
 #[test]
@@ -391,4 +471,97 @@ fn evidence_is_attached_from_the_checklist_with_its_hash_shown() {
     assert!(msg.contains("排班表 2026-09.csv") && msg.contains("sha256"), "{msg}");
     let a = app.assessment(cscaudit::app::demo::DEMO_ENGAGEMENT, &ind).unwrap();
     assert_eq!(a.evidence.len(), 1);
+}
+
+/// Patching after each kind of change (new findings in the middle and at the
+/// end, edited titles and grades, actions added, undone creations) keeps the
+/// snapshot, its indexes and every column's order equal to a full load.
+#[test]
+fn patched_snapshots_match_a_full_load_after_every_kind_of_change() {
+    use cscaudit::app::{NewAction, NewFinding, demo};
+    use cscaudit::model::finding::Grade;
+    use cscaudit::tui::data::Data;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    demo::seed(&mut app).unwrap();
+    let eng = demo::DEMO_ENGAGEMENT;
+    let mut d = Data::load(&app, eng).unwrap();
+    let refresh = |app: &App, d: &mut Data| {
+        let p = Data::patch(app, eng).unwrap().expect("a few records touched");
+        d.apply(p);
+        same_data(app, d);
+    };
+    let titles = ["Zeta 夜班", "alpha 录音", "Mu 排班", "alpha 录音", "北京 回访"];
+    let lead = app.identity().clone();
+    let other = d
+        .team
+        .iter()
+        .find(|m| m.actor != lead.actor && m.role == cscaudit::model::engagement::Role::Auditor)
+        .unwrap()
+        .clone();
+    let mut raised = Vec::new();
+    for (i, title) in titles.iter().enumerate() {
+        // Every other finding by a teammate: their references (other
+        // initials) sort among the existing ones, not after them.
+        if i % 2 == 1 {
+            app.set_identity(&other.actor, &other.name, &other.initials).unwrap();
+        } else {
+            app.set_identity(&lead.actor, &lead.name, &lead.initials).unwrap();
+        }
+        let f = app
+            .raise_finding(
+                eng,
+                NewFinding {
+                    grade: Grade::ALL[i % Grade::ALL.len()],
+                    title: title.to_string(),
+                    statement: "所见".into(),
+                    criterion: "GB/T 32312-2015".into(),
+                    indicators: d.catalog.indicators[i % 3..i % 3 + 1]
+                        .iter()
+                        .map(|x| x.id.clone())
+                        .collect(),
+                    evidence_note: String::new(),
+                    issue: false,
+                },
+            )
+            .unwrap();
+        refresh(&app, &mut d);
+        raised.push(f.reference);
+    }
+    assert!(
+        raised
+            .iter()
+            .any(|r| r.as_str() < d.findings.last().unwrap().reference.as_str()),
+        "some references sort before the last one: {raised:?}"
+    );
+    // Edits move a finding in the title order.
+    app.edit_finding(&raised[0], "title", "aardvark").unwrap();
+    refresh(&app, &mut d);
+    // An action changes the Actions column of its finding.
+    let open = d
+        .findings
+        .iter()
+        .find(|f| matches!(f.status, FindingStatus::Issued | FindingStatus::Responded))
+        .unwrap()
+        .reference
+        .clone();
+    app.add_action(
+        &open,
+        NewAction {
+            description: "补充培训".into(),
+            owner: "运营部".into(),
+            due: Some(jiff::civil::date(2027, 1, 31)),
+        },
+    )
+    .unwrap();
+    refresh(&app, &mut d);
+    // Undo the action, then the edit: records vanish and move back.
+    app.set_identity(&lead.actor, &lead.name, &lead.initials).unwrap();
+    app.undo_last().unwrap();
+    refresh(&app, &mut d);
+    app.undo_last().unwrap();
+    refresh(&app, &mut d);
+    app.undo_last().unwrap();
+    refresh(&app, &mut d);
+    assert_eq!(d.findings.len(), app.findings(eng).unwrap().len());
 }

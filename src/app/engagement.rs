@@ -400,6 +400,16 @@ impl App {
         Ok(Evidence::from_record(&self.record(Kind::Evidence, &e.id)?))
     }
 
+    /// One evidence file of an engagement by its sha256, if stored.
+    pub fn evidence_item(&self, engagement: &str, sha256: &str) -> Result<Option<Evidence>> {
+        let e = EntityId::new(Kind::Evidence, Evidence::record_id(engagement, sha256));
+        Ok(self
+            .store()
+            .record(&e)?
+            .filter(|r| !r.deleted)
+            .map(|r| Evidence::from_record(&r)))
+    }
+
     pub fn evidence(&self, engagement: &str) -> Result<Vec<Evidence>> {
         Ok(self
             .store()

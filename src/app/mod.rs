@@ -111,7 +111,14 @@ pub struct App {
     /// Parsed catalogues by `id@version`: every use case needs one, and
     /// parsing the TOML each time was most of the cost of recording a result.
     catalogs: std::sync::Mutex<std::collections::HashMap<String, Catalog>>,
+    /// Records this process's commits touched since `take_touched` (the TUI
+    /// reads just these again after a save).
+    /// `None` once more than [`TOUCHED_MAX`] were touched (read everything again).
+    touched: std::sync::Mutex<Option<Vec<EntityId>>>,
 }
+
+/// Beyond this many touched records, a reader loads everything again.
+const TOUCHED_MAX: usize = 4096;
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -155,6 +162,7 @@ impl App {
             policy: DuePolicy::default(),
             today: today(),
             catalogs: Default::default(),
+            touched: std::sync::Mutex::new(Some(Vec::new())),
         })
     }
 
@@ -257,7 +265,29 @@ impl App {
     }
 
     pub(crate) fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<Op>> {
-        Ok(self.store().commit(&self.identity.actor, drafts)?)
+        let ops = self.store().commit(&self.identity.actor, drafts)?;
+        let mut guard = self.touched.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(touched) = guard.as_mut() {
+            for op in &ops {
+                if touched.last() != Some(&op.entity) {
+                    touched.push(op.entity.clone());
+                }
+            }
+            if touched.len() > TOUCHED_MAX {
+                *guard = None;
+            }
+        }
+        Ok(ops)
+    }
+
+    /// The records committed to since the last call, in commit order
+    /// (repeats possible), and forget them; `None` when there were too many
+    /// to be worth reading one by one.
+    pub fn take_touched(&self) -> Option<Vec<EntityId>> {
+        self.touched
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .replace(Vec::new())
     }
 
     /// Merge a teammate's ops (from a findings bundle).

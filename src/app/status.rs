@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ActionLine {
     pub id: String,
     pub finding: String,
@@ -96,6 +96,102 @@ fn finding_line(f: &Finding, overdue: Option<i64>) -> FindingLine {
     }
 }
 
+/// Where an open action stands against its due date.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Due {
+    Overdue(i64),
+    /// Days left, with whether within the due-soon policy, and within 30 days.
+    Ahead {
+        soon: bool,
+        month: bool,
+    },
+    NoDate,
+}
+
+fn due_state(a: &CorrectiveAction, today: Date, soon: i64) -> Due {
+    match a.days_past_due(today) {
+        Some(d) if d > 0 => Due::Overdue(d),
+        Some(d) => Due::Ahead {
+            soon: -d <= soon,
+            month: -d <= 30,
+        },
+        None => Due::NoDate,
+    }
+}
+
+/// The dashboard's figures: counts, and only the most overdue actions as
+/// lines. What [`build`] gives as full lists (for reports and `status`) is
+/// counted here, so the TUI can recompute it on every save at 100,000
+/// findings without building a line per finding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Glance {
+    /// Findings per (grade, status).
+    pub findings_by_grade: BTreeMap<(Grade, FindingStatus), usize>,
+    pub overdue: usize,
+    pub due_7: usize,
+    pub due_30: usize,
+    pub awaiting_verification: usize,
+    pub verified: usize,
+    /// The most overdue actions first, at most [`GLANCE_LINES`].
+    pub oldest_overdue: Vec<ActionLine>,
+    pub scorecard: Scorecard,
+}
+
+/// Lines of overdue actions kept by [`glance`] (more than a screen holds).
+pub const GLANCE_LINES: usize = 100;
+
+pub fn glance(
+    cat: &Catalog,
+    findings: &[Finding],
+    actions: &[CorrectiveAction],
+    assessments: &[Assessment],
+    today: Date,
+    due_soon_days: i32,
+) -> Glance {
+    let soon = i64::from(due_soon_days);
+    let mut g = Glance {
+        findings_by_grade: BTreeMap::new(),
+        overdue: 0,
+        due_7: 0,
+        due_30: 0,
+        awaiting_verification: 0,
+        verified: 0,
+        oldest_overdue: Vec::new(),
+        scorecard: scoring::score(cat, assessments),
+    };
+    for f in findings {
+        *g.findings_by_grade.entry((f.grade, f.status)).or_default() += 1;
+    }
+    let mut late: Vec<(i64, &str, usize)> = Vec::new();
+    for (i, a) in actions.iter().enumerate() {
+        if a.status == ActionStatus::Effective {
+            g.verified += 1;
+        }
+        if a.status.awaits_verification() {
+            g.awaiting_verification += 1;
+        }
+        match due_state(a, today, soon) {
+            Due::Overdue(d) => {
+                g.overdue += 1;
+                late.push((d, a.id.as_str(), i));
+            }
+            Due::Ahead { soon, month } => {
+                g.due_7 += usize::from(soon);
+                g.due_30 += usize::from(month);
+            }
+            Due::NoDate => {}
+        }
+    }
+    // Most days overdue first, then by id (as `build` orders them).
+    late.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    g.oldest_overdue = late
+        .iter()
+        .take(GLANCE_LINES)
+        .map(|&(_, _, i)| action_line(&actions[i], today))
+        .collect();
+    g
+}
+
 impl App {
     pub fn status_report(&self, eng: &Engagement) -> Result<StatusReport> {
         let actions = self.actions(&eng.id)?;
@@ -128,17 +224,24 @@ pub fn build(
         let soon = i64::from(due_soon_days);
         let scorecard = scoring::score(cat, assessments);
 
-        let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
-        let mut owners: BTreeMap<String, OwnerLine> = BTreeMap::new();
+        // Counted by enum and owner index first; strings are made once per
+        // distinct value at the end (this runs on every save in the TUI, over
+        // 100,000 findings at scale).
+        let mut by_status_n: BTreeMap<ActionStatus, usize> = BTreeMap::new();
+        let mut owner_ix: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut owners: Vec<OwnerLine> = Vec::new();
         let (mut overdue, mut due_7, mut due_30, mut awaiting) = (vec![], vec![], vec![], vec![]);
         let mut verified = 0;
         for a in actions {
-            *by_status.entry(a.status.to_string()).or_default() += 1;
-            let o = owners.entry(a.owner.clone()).or_insert_with(|| OwnerLine {
-                owner: a.owner.clone(),
-                ..Default::default()
+            *by_status_n.entry(a.status).or_default() += 1;
+            let oi = *owner_ix.entry(a.owner.as_str()).or_insert_with(|| {
+                owners.push(OwnerLine {
+                    owner: a.owner.clone(),
+                    ..Default::default()
+                });
+                owners.len() - 1
             });
-            let line = action_line(a, today);
+            let o = &mut owners[oi];
             if a.status.is_open() {
                 o.open += 1;
             }
@@ -148,35 +251,34 @@ pub fn build(
             }
             if a.status.awaits_verification() {
                 o.awaiting_verification += 1;
-                awaiting.push(line.clone());
+                awaiting.push(action_line(a, today));
             }
-            if let Some(d) = line.days_overdue {
-                if d > 0 {
+            match due_state(a, today, soon) {
+                Due::Overdue(_) => {
                     o.overdue += 1;
-                    overdue.push(line);
-                } else {
-                    if -d <= soon {
+                    overdue.push(action_line(a, today));
+                }
+                Due::Ahead { soon, month } => {
+                    if soon {
                         o.due_7 += 1;
-                        due_7.push(line.clone());
+                        due_7.push(action_line(a, today));
                     }
-                    if -d <= 30 {
-                        due_30.push(line);
+                    if month {
+                        due_30.push(action_line(a, today));
                     }
                 }
+                Due::NoDate => {}
             }
         }
+        let by_status: BTreeMap<String, usize> = by_status_n.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         overdue.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then(a.id.cmp(&b.id)));
-        due_7.sort_by_key(|l| (l.due, l.id.clone()));
-        due_30.sort_by_key(|l| (l.due, l.id.clone()));
+        due_7.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id)));
+        due_30.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id)));
 
-        let mut by_grade: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        let mut by_grade_n: BTreeMap<(Grade, FindingStatus), usize> = BTreeMap::new();
         let (mut majors, mut resp_overdue, mut close_overdue) = (vec![], vec![], vec![]);
         for f in findings {
-            *by_grade
-                .entry(f.grade.to_string())
-                .or_default()
-                .entry(f.status.to_string())
-                .or_default() += 1;
+            *by_grade_n.entry((f.grade, f.status)).or_default() += 1;
             if f.grade == Grade::Major && f.status.is_open() {
                 majors.push(finding_line(f, f.closure_overdue_days(today)));
             }
@@ -187,7 +289,11 @@ pub fn build(
                 close_overdue.push(finding_line(f, Some(d)));
             }
         }
-        let mut by_owner: Vec<OwnerLine> = owners.into_values().collect();
+        let mut by_grade: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        for ((g, st), n) in by_grade_n {
+            by_grade.entry(g.to_string()).or_default().insert(st.to_string(), n);
+        }
+        let mut by_owner: Vec<OwnerLine> = owners;
         by_owner.sort_by(|a, b| {
             b.overdue
                 .cmp(&a.overdue)

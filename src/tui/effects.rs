@@ -1,7 +1,6 @@
 //! Saving forms through the app layer. Each form's values become one use
 //! case call; a refusal comes back into the form, with nothing saved.
 
-use super::data::Data;
 use super::forms::FormKind;
 use super::state::{Input, State};
 use crate::app::{
@@ -51,12 +50,9 @@ fn optional_date(text: &str, lang: Lang) -> Result<Option<jiff::civil::Date>, St
         .map_err(|_| problem(&InputProblem::NotADate(text.trim().into()), lang))
 }
 
-/// Reload the engagement and report success (the form closes).
-fn saved(app: &App, lang: Lang, engagement: &str, message: String) -> Vec<Input> {
-    let mut v = match Data::load(app, engagement) {
-        Ok(d) => vec![Input::Loaded(Box::new(d))],
-        Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
-    };
+/// Bring the snapshot up to date and report success (the form closes).
+fn saved(app: &App, state: &State, engagement: &str, message: String) -> Vec<Input> {
+    let mut v = super::refreshed(app, state, engagement);
     v.push(Input::Done(Ok(message)));
     v
 }
@@ -111,7 +107,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 period_end: to,
             };
             match app.create_engagement(new, &catalog, &src) {
-                Ok(e) => saved(app, lang, &e.id, format!("{} {}", say("Created", "已创建"), e.id)),
+                Ok(e) => saved(app, state, &e.id, format!("{} {}", say("Created", "已创建"), e.id)),
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -132,7 +128,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             ) {
                 Ok(m) => saved(
                     app,
-                    lang,
+                    state,
                     &eng,
                     format!("{} {}", say("Team member:", "审核组成员："), m.name),
                 ),
@@ -155,7 +151,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 issue: get(&values, "issue") == "yes",
             };
             match app.raise_finding(&eng, new) {
-                Ok(f) => saved(app, lang, &eng, format!("{} {}", say("Raised", "已提出"), f.reference)),
+                Ok(f) => saved(app, state, &eng, format!("{} {}", say("Raised", "已提出"), f.reference)),
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -181,7 +177,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             match app.move_finding(&reference, step) {
                 Ok(f) => saved(
                     app,
-                    lang,
+                    state,
                     &eng,
                     format!("{} → {}", f.reference, f.status.label(lang.is_zh())),
                 ),
@@ -220,7 +216,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 due,
             };
             match app.add_action(&finding, new) {
-                Ok(a) => saved(app, lang, &eng, format!("{} {}", say("Added", "已添加"), a.id)),
+                Ok(a) => saved(app, state, &eng, format!("{} {}", say("Added", "已添加"), a.id)),
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -257,7 +253,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             match app.update_action(&id, up) {
                 Ok(a) => saved(
                     app,
-                    lang,
+                    state,
                     &eng,
                     format!("{} {} {}%", a.id, a.status.label(lang.is_zh()), a.progress),
                 ),
@@ -268,7 +264,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             let Some(eng) = eng else { return vec![] };
             let effective = get(&values, "verdict") == "effective";
             match app.verify_action(&id, effective, get(&values, "note")) {
-                Ok(a) => saved(app, lang, &eng, format!("{} {}", a.id, a.status.label(lang.is_zh()))),
+                Ok(a) => saved(app, state, &eng, format!("{} {}", a.id, a.status.label(lang.is_zh()))),
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -304,7 +300,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                         )),
                         _ => {}
                     }
-                    saved(app, lang, &d.engagement.id, msg)
+                    saved(app, state, &d.engagement.id, msg)
                 }
                 Err(e) => app_refused(e, lang),
             }
@@ -320,7 +316,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             match app.attach_evidence(&eng, &path, get(&values, "note"), Some(&indicator), None) {
                 Ok(ev) => saved(
                     app,
-                    lang,
+                    state,
                     &eng,
                     format!(
                         "{} {} · {} B · sha256 {}",
@@ -342,7 +338,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             match app.record_assessment(&eng, &indicator, input) {
                 Ok(_) => saved(
                     app,
-                    lang,
+                    state,
                     &eng,
                     format!("{indicator}: {}", say("notes saved", "备注已保存")),
                 ),

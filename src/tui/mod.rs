@@ -10,6 +10,7 @@ mod effects;
 pub mod forms;
 pub mod i18n;
 pub mod keymap;
+pub mod orders;
 pub mod schema;
 pub mod state;
 pub mod theme;
@@ -86,6 +87,12 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             None => vec![],
         }
     };
+    let refreshed = |app: &App| -> Vec<Input> {
+        match &eng {
+            Some(e) => refreshed(app, state, e),
+            None => vec![],
+        }
+    };
     match effect {
         Effect::Quit => vec![],
         Effect::Reload => reload(app),
@@ -101,7 +108,7 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             };
             match app.record_assessment(&eng, &indicator, input) {
                 Ok(a) => {
-                    let mut v = reload(app);
+                    let mut v = refreshed(app);
                     v.push(Input::Done(Ok(format!(
                         "{} {indicator}: {}",
                         i18n::Label::Recorded.t(state.lang),
@@ -130,7 +137,7 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
                         .first()
                         .cloned()
                         .unwrap_or_else(|| crate::model::assessment::Assessment::unassessed(&eng, &indicator));
-                    let mut v = reload(app);
+                    let mut v = refreshed(app);
                     v.push(Input::Done(Ok(format!(
                         "{} {indicator} = {}",
                         i18n::Label::Recorded.t(state.lang),
@@ -156,7 +163,7 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
         },
         Effect::Undo => match app.undo_last() {
             Ok(u) => {
-                let mut v = reload(app);
+                let mut v = refreshed(app);
                 v.push(Input::Done(Ok(format!(
                     "{} {}",
                     i18n::Label::Undone.t(lang),
@@ -166,6 +173,27 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             }
             Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
         },
+    }
+}
+
+/// After the user's own commit: the records it touched are read again and
+/// patched into the snapshot (everything is loaded when the engagement is
+/// another one or the commit touched too many records).
+pub(crate) fn refreshed(app: &App, state: &State, engagement: &str) -> Vec<Input> {
+    let current = state.data.as_ref().is_some_and(|d| d.engagement.id == engagement);
+    let patched = if current {
+        Data::patch(app, engagement).map(|p| p.map(|p| Input::Patched(Box::new(p))))
+    } else {
+        Ok(None)
+    };
+    let input = match patched {
+        Ok(Some(i)) => Ok(i),
+        Ok(None) => Data::load(app, engagement).map(|d| Input::Loaded(Box::new(d))),
+        Err(e) => Err(e),
+    };
+    match input {
+        Ok(i) => vec![i],
+        Err(e) => vec![Input::Done(Err(e.message().get(state.lang).to_string()))],
     }
 }
 

@@ -80,6 +80,8 @@ pub enum Input {
     Resize(u16, u16),
     Tick,
     Loaded(Box<Data>),
+    /// The records the user's last save touched, read again.
+    Patched(Box<crate::tui::data::Patch>),
     History(EntityId, Vec<Op>),
     /// Result of an effect: a message, or an error to show.
     Done(Result<String, String>),
@@ -217,6 +219,17 @@ impl State {
                 self.data = Some(*data);
                 self.findings_order = None;
                 self.refresh_views();
+                self.selection_changed()
+            }
+            Input::Patched(patch) => {
+                let lists_changed = self.data.as_mut().is_some_and(|d| d.apply(*patch));
+                if lists_changed {
+                    self.findings_order = None;
+                    self.refresh_views();
+                } else {
+                    // Only assessments, evidence or the team changed.
+                    self.refresh_checklist();
+                }
                 self.selection_changed()
             }
             Input::History(e, ops) => {

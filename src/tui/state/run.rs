@@ -315,11 +315,7 @@ impl State {
                     return None;
                 }
                 let d = self.data.as_ref()?;
-                let cur = self
-                    .findings
-                    .selected
-                    .as_ref()
-                    .and_then(|s| self.findings.view.iter().position(|&i| &d.findings[i].reference == s));
+                let cur = self.selected_finding_pos();
                 if let Some(i) = step(cur, self.findings.view.len()) {
                     self.findings.selected = Some(d.findings[self.findings.view[i]].reference.clone());
                 }
@@ -413,12 +409,7 @@ impl State {
                     .map(|(i, e)| EntityId::new(Kind::Assessment, format!("{e}/{i}")))
             }
             Pane::Findings => {
-                let d = self.data.as_ref()?;
-                let idx = self
-                    .findings
-                    .selected
-                    .as_ref()
-                    .and_then(|s| self.findings.view.iter().position(|&i| &d.findings[i].reference == s));
+                let idx = self.selected_finding_pos();
                 keep(&mut self.findings.offset, idx);
                 self.findings.selected.clone().map(|r| EntityId::new(Kind::Finding, r))
             }

@@ -141,30 +141,8 @@ impl State {
         if self.findings_order.as_ref().is_some_and(|(k, _)| *k == want) {
             return;
         }
-        let mut order: Vec<usize> = (0..d.findings.len()).collect();
-        let key = |f: &Finding| -> (String, i64) {
-            match self.findings.sort {
-                FindingCol::Ref => (f.reference.clone(), 0),
-                FindingCol::Grade => (
-                    String::new(),
-                    Grade::ALL.iter().position(|g| *g == f.grade).unwrap_or(0) as i64,
-                ),
-                FindingCol::Title => (lower(&f.title), 0),
-                FindingCol::Indicator => (f.indicators.join(","), 0),
-                FindingCol::Status => (
-                    String::new(),
-                    FindingStatus::ALL.iter().position(|s| *s == f.status).unwrap_or(0) as i64,
-                ),
-                FindingCol::RaisedBy => (f.raised_by.clone(), 0),
-                // The date the column shows.
-                FindingCol::Due => (f.current_due().map(|d| d.to_string()).unwrap_or_else(|| "~".into()), 0),
-                FindingCol::Actions => (
-                    String::new(),
-                    d.actions_by_finding.get(&f.reference).map_or(0, |v| v.len() as i64),
-                ),
-            }
-        };
-        order.sort_by_cached_key(|&i| (key(&d.findings[i]), d.findings[i].reference.clone()));
+        // Every column's order is kept by the snapshot (see tui/orders.rs).
+        let mut order = d.orders.get(self.findings.sort).to_vec();
         if !self.findings.ascending {
             order.reverse();
         }
@@ -195,7 +173,11 @@ impl State {
                 .collect()
         };
         self.findings.view = view;
-        fix_selection(&mut self.findings, |i| d.findings[i].reference.as_str());
+        if self.selected_finding_pos().is_none() {
+            let d = self.data.as_ref().expect("checked above");
+            self.findings.selected = self.findings.view.first().map(|&i| d.findings[i].reference.clone());
+            self.findings.offset = 0;
+        }
     }
 
     pub fn refresh_remediation(&mut self) {
@@ -256,6 +238,15 @@ impl State {
             .map(|i| &d.findings[i])
     }
 
+    /// Where the selected finding is in the findings view (findings are kept
+    /// sorted by reference: a binary search, then a scan of integers).
+    pub fn selected_finding_pos(&self) -> Option<usize> {
+        let d = self.data.as_ref()?;
+        let r = self.findings.selected.as_ref()?;
+        let i = d.findings.binary_search_by(|f| f.reference.as_str().cmp(r)).ok()?;
+        self.findings.view.iter().position(|&j| j == i)
+    }
+
     pub fn selected_action(&self) -> Option<&CorrectiveAction> {
         let d = self.data.as_ref()?;
         let r = self.remediation.selected.as_ref()?;
@@ -286,11 +277,7 @@ impl State {
                 .selected
                 .as_ref()
                 .and_then(|s| self.checklist.rows.iter().position(|(r, _)| r == s)),
-            Pane::Findings => self
-                .findings
-                .selected
-                .as_ref()
-                .and_then(|s| self.findings.view.iter().position(|&i| &d.findings[i].reference == s)),
+            Pane::Findings => self.selected_finding_pos(),
             Pane::Remediation => self
                 .remediation
                 .selected

@@ -187,13 +187,25 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                 }
                 if let Some(fs) = d.findings_by_indicator.get(id) {
                     lines.push(section(ui, Label::LinkedFindings));
-                    for &i in fs {
-                        let fi = &d.findings[i];
+                    // The first few; the Findings filter lists them all (an
+                    // indicator can carry thousands, and this panel is a glance).
+                    const SHOWN: usize = 8;
+                    for fi in fs.iter().take(SHOWN).filter_map(|r| d.finding(r)) {
                         lines.push(Line::from(vec![
                             Span::styled(format!("{} ", fi.reference), ui.st(grade_role(fi.grade))),
                             Span::styled(format!("{} ", fi.status.label(ui.zh)), ui.st("text.dim")),
                             Span::styled(ui.text(&fi.title), ui.st("text")),
                         ]));
+                    }
+                    if fs.len() > SHOWN {
+                        let more = fs.len() - SHOWN;
+                        lines.push(Line::styled(
+                            match ui.lang {
+                                crate::config::Lang::Zh => format!("……另有 {more} 项（在“发现”中筛选 {id}）"),
+                                crate::config::Lang::En => format!("… {more} more (filter Findings by {id})"),
+                            },
+                            ui.st("text.dim"),
+                        ));
                     }
                 }
                 let matches =
@@ -209,7 +221,7 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
             format!(" {id} ")
         }
         Some(CRow::Group(g)) => {
-            if let Some(sc) = d.report.scorecard.group(g) {
+            if let Some(sc) = d.glance.scorecard.group(g) {
                 let name = d.catalog.group(g).map(|x| x.name(ui.zh)).unwrap_or(g);
                 lines.push(Line::styled(name.to_string(), ui.st("text.title")));
                 lines.push(Line::styled(

@@ -107,13 +107,13 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             Span::styled(score, ui.st("text")),
         ]));
     };
-    line_for(ui.m(Label::Overall).to_string(), &d.report.scorecard.overall, true);
+    line_for(ui.m(Label::Overall).to_string(), &d.glance.scorecard.overall, true);
     for top in d.catalog.top_groups() {
-        if let Some(g) = d.report.scorecard.group(&top.id) {
+        if let Some(g) = d.glance.scorecard.group(&top.id) {
             line_for(top.name(ui.zh).to_string(), g, true);
         }
         for child in d.catalog.children(&top.id) {
-            if let Some(g) = d.report.scorecard.group(&child.id) {
+            if let Some(g) = d.glance.scorecard.group(&child.id) {
                 line_for(format!("  {}", child.name(ui.zh)), g, false);
             }
         }
@@ -155,12 +155,12 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
     let rows: Vec<Row> = Grade::ALL
         .iter()
         .map(|g| {
-            let m = d.report.findings_by_grade.get(g.as_str());
+            let by = &d.glance.findings_by_grade;
             let label = if narrow { g.short(ui.zh) } else { g.label(ui.zh) };
             let mut cells = vec![Cell::from(Span::styled(label, ui.st(grade_role(*g))))];
             let mut total = 0;
             for s in &shown {
-                let n = m.and_then(|m| m.get(s.as_str())).copied().unwrap_or(0);
+                let n = by.get(&(*g, *s)).copied().unwrap_or(0);
                 total += n;
                 cells.push(Cell::from(if n == 0 { "·".to_string() } else { n.to_string() }));
             }
@@ -181,7 +181,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
     );
 
     // Remediation at a glance.
-    let r = &d.report;
+    let r = &d.glance;
     let [counts_a, oldest_a] =
         Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(bottom);
     let count_line = |label: Label, n: usize, role: &str| {
@@ -191,10 +191,10 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         ])
     };
     let counts = vec![
-        count_line(Label::Overdue, r.overdue.len(), "status.overdue"),
-        count_line(Label::Due7, r.due_7.len(), "status.due_soon"),
-        count_line(Label::Due30, r.due_30.len(), "text"),
-        count_line(Label::AwaitingVerification, r.awaiting_verification.len(), "text"),
+        count_line(Label::Overdue, r.overdue, "status.overdue"),
+        count_line(Label::Due7, r.due_7, "status.due_soon"),
+        count_line(Label::Due30, r.due_30, "text"),
+        count_line(Label::AwaitingVerification, r.awaiting_verification, "text"),
         count_line(Label::Verified, r.verified, "status.verified"),
     ];
     f.render_widget(
@@ -202,10 +202,10 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         counts_a,
     );
     let room = oldest_a.height.saturating_sub(2) as usize;
-    let oldest: Vec<Line> = if r.overdue.is_empty() {
+    let oldest: Vec<Line> = if r.oldest_overdue.is_empty() {
         vec![Line::styled(ui.m(Label::NothingOverdue), ui.st("status.ok"))]
     } else {
-        r.overdue
+        r.oldest_overdue
             .iter()
             .take(room)
             .map(|l| {

@@ -37,10 +37,7 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
         ));
     }
     let title = list_title(ui, Label::Findings, fl.view.len(), d.findings.len(), &fl.filter, &extra);
-    let sel = fl
-        .selected
-        .as_ref()
-        .and_then(|s| fl.view.iter().position(|&i| &d.findings[i].reference == s));
+    let sel = ui.s.selected_finding_pos();
     let (inner, range) = list_frame(ui, f, area, title, fl.view.len(), sel, fl.offset);
     // Below 100 columns the "raised by" column gives its room to the title,
     // which would otherwise shrink to a few cells while the dates stay whole.

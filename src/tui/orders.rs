@@ -1,0 +1,188 @@
+//! The findings in the order of every sortable column, built once when an
+//! engagement is loaded and kept in step by each patch (a changed finding is
+//! moved to its place by binary search), so pressing `s` at 100,000 findings
+//! copies an order instead of sorting.
+
+use crate::model::finding::{Finding, FindingStatus, Grade};
+use crate::tui::state::FindingCol;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// What the orders are computed from (borrowed from `Data`).
+pub struct Keys<'a> {
+    /// Sorted by reference.
+    pub findings: &'a [Finding],
+    /// Lower-case titles, parallel to `findings`.
+    pub titles: &'a [String],
+    /// Corrective action indexes per finding reference.
+    pub actions: &'a HashMap<String, Vec<usize>>,
+}
+
+fn position<T: PartialEq>(all: &[T], x: &T) -> usize {
+    all.iter().position(|y| y == x).unwrap_or(0)
+}
+
+impl Keys<'_> {
+    fn due(&self, i: usize) -> (bool, Option<jiff::civil::Date>) {
+        // The date the column shows; findings without one last.
+        let d = self.findings[i].current_due();
+        (d.is_none(), d)
+    }
+
+    fn actions_of(&self, i: usize) -> usize {
+        self.actions.get(&self.findings[i].reference).map_or(0, Vec::len)
+    }
+
+    /// Rows `a` and `b` by a column, ties by reference (the row index).
+    pub fn cmp(&self, col: FindingCol, a: usize, b: usize) -> Ordering {
+        let (fa, fb) = (&self.findings[a], &self.findings[b]);
+        match col {
+            FindingCol::Ref => Ordering::Equal,
+            FindingCol::Grade => position(Grade::ALL, &fa.grade).cmp(&position(Grade::ALL, &fb.grade)),
+            FindingCol::Title => self.titles[a].cmp(&self.titles[b]),
+            FindingCol::Indicator => fa.indicators.cmp(&fb.indicators),
+            FindingCol::Status => {
+                position(FindingStatus::ALL, &fa.status).cmp(&position(FindingStatus::ALL, &fb.status))
+            }
+            FindingCol::RaisedBy => fa.raised_by.cmp(&fb.raised_by),
+            FindingCol::Due => self.due(a).cmp(&self.due(b)),
+            FindingCol::Actions => self.actions_of(a).cmp(&self.actions_of(b)),
+        }
+        .then(a.cmp(&b))
+    }
+
+    fn sorted(&self, col: FindingCol) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.findings.len()).collect();
+        match col {
+            FindingCol::Ref => {}
+            FindingCol::Title => sort_by_rank(&mut order, |i| self.titles[i].as_str()),
+            FindingCol::Indicator => sort_by_rank(&mut order, |i| self.findings[i].indicators.as_slice()),
+            FindingCol::RaisedBy => sort_by_rank(&mut order, |i| self.findings[i].raised_by.as_str()),
+            FindingCol::Actions => {
+                let counts: Vec<usize> = (0..self.findings.len()).map(|i| self.actions_of(i)).collect();
+                order.sort_unstable_by_key(|&i| (counts[i], i));
+            }
+            FindingCol::Due => {
+                let due: Vec<_> = (0..self.findings.len()).map(|i| self.due(i)).collect();
+                order.sort_unstable_by_key(|&i| (due[i], i));
+            }
+            _ => order.sort_unstable_by(|&a, &b| self.cmp(col, a, b)),
+        }
+        order
+    }
+}
+
+/// Sort row indexes by a borrowed key, ties by index: the distinct keys are
+/// found by hashing, sorted among themselves, and the rows sorted by rank
+/// (many rows share a value: indicators, authors; few string comparisons).
+pub fn sort_by_rank<'a, K: Ord + std::hash::Hash + ?Sized + 'a>(order: &mut Vec<usize>, key: impl Fn(usize) -> &'a K) {
+    let mut ids: HashMap<&K, u32> = HashMap::new();
+    let mut distinct: Vec<&K> = Vec::new();
+    let keys: Vec<u32> = order
+        .iter()
+        .map(|&i| {
+            let k = key(i);
+            *ids.entry(k).or_insert_with(|| {
+                distinct.push(k);
+                (distinct.len() - 1) as u32
+            })
+        })
+        .collect();
+    let mut by_value: Vec<u32> = (0..distinct.len() as u32).collect();
+    by_value.sort_unstable_by(|&a, &b| distinct[a as usize].cmp(distinct[b as usize]));
+    let mut rank = vec![0u32; distinct.len()];
+    for (r, &d) in by_value.iter().enumerate() {
+        rank[d as usize] = r as u32;
+    }
+    let mut pairs: Vec<(u32, usize)> = order.iter().zip(keys).map(|(&i, k)| (rank[k as usize], i)).collect();
+    pairs.sort_unstable();
+    *order = pairs.into_iter().map(|(_, i)| i).collect();
+}
+
+fn slot(col: FindingCol) -> usize {
+    position(&FindingCol::ALL, &col)
+}
+
+/// Row indexes in ascending order of each column.
+#[derive(Debug, Default)]
+pub struct Orders {
+    by: Vec<Vec<usize>>,
+}
+
+impl Orders {
+    /// Every column's order (two threads: the text columns take longest).
+    pub fn build(k: &Keys) -> Orders {
+        let (first, second) = FindingCol::ALL.split_at(3);
+        let by = std::thread::scope(|s| {
+            let other = s.spawn(|| second.iter().map(|&c| k.sorted(c)).collect::<Vec<_>>());
+            let mut by: Vec<Vec<usize>> = first.iter().map(|&c| k.sorted(c)).collect();
+            by.extend(other.join().unwrap_or_default());
+            by
+        });
+        Orders { by }
+    }
+
+    /// Ascending order of a column.
+    pub fn get(&self, col: FindingCol) -> &[usize] {
+        self.by.get(slot(col)).map_or(&[], Vec::as_slice)
+    }
+
+    fn place(&mut self, k: &Keys, i: usize) {
+        for (col, order) in FindingCol::ALL.iter().zip(self.by.iter_mut()) {
+            let at = order.partition_point(|&j| k.cmp(*col, j, i) == Ordering::Less);
+            order.insert(at, i);
+        }
+    }
+
+    /// Row `i` was inserted into the findings (later rows moved up by one).
+    pub fn inserted(&mut self, k: &Keys, i: usize) {
+        for order in &mut self.by {
+            for j in order.iter_mut() {
+                if *j >= i {
+                    *j += 1;
+                }
+            }
+        }
+        self.place(k, i);
+    }
+
+    /// Row `i` was removed from the findings.
+    pub fn removed(&mut self, i: usize) {
+        for order in &mut self.by {
+            order.retain(|&j| j != i);
+            for j in order.iter_mut() {
+                if *j > i {
+                    *j -= 1;
+                }
+            }
+        }
+    }
+
+    /// Row `i`'s values changed: move it to its place in every column.
+    pub fn changed(&mut self, k: &Keys, i: usize) {
+        for order in &mut self.by {
+            if let Some(at) = order.iter().position(|&j| j == i) {
+                order.remove(at);
+            }
+        }
+        self.place(k, i);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_by_rank;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Ranking through distinct values gives the stable sort's order.
+        #[test]
+        fn sort_by_rank_is_a_stable_sort(values in proptest::collection::vec("[ab张]{0,3}", 0..200)) {
+            let mut order: Vec<usize> = (0..values.len()).collect();
+            sort_by_rank(&mut order, |i| values[i].as_str());
+            let mut expected: Vec<usize> = (0..values.len()).collect();
+            expected.sort_by(|&a, &b| values[a].cmp(&values[b]));
+            prop_assert_eq!(order, expected);
+        }
+    }
+}
