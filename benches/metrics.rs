@@ -50,7 +50,7 @@ fn main() {
             &Format::AnonymousBank,
             &params,
             None,
-            &|_| {},
+            &|_| true,
         )
         .unwrap();
         times.push(t.elapsed().as_secs_f64());

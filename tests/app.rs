@@ -704,3 +704,24 @@ fn an_incomplete_snapshot_left_by_a_full_disk_does_not_lock_the_user_out() {
     assert!(!leftover.exists(), "the incomplete snapshot was removed");
     assert_eq!(app.finding(&reference).unwrap().reference, reference);
 }
+
+/// Streaming evidence stops when cancelled: nothing is left in the evidence
+/// folder (the partial copy is removed); a full run stores the file once.
+#[test]
+fn staging_evidence_can_be_cancelled_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("排班表.bin");
+    std::fs::write(&file, vec![7u8; 3 << 20]).unwrap();
+    let blobs = dir.path().join("blobs");
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let stop_after_first = |_n: u64| calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+    let err = cscaudit::app::stage_evidence_file(&blobs, &file, &stop_after_first).unwrap_err();
+    assert!(matches!(err, AppError::Cancelled), "{err:?}");
+    let left: Vec<_> = std::fs::read_dir(&blobs).unwrap().flatten().map(|e| e.path()).collect();
+    assert!(left.is_empty(), "{left:?}");
+    let staged = cscaudit::app::stage_evidence_file(&blobs, &file, &|_| true).unwrap();
+    assert_eq!(staged.size, 3 << 20);
+    assert_eq!(staged.name, "排班表.bin");
+    // The file is refused at once when it is not a regular file.
+    assert!(cscaudit::app::check_evidence_file(dir.path()).is_err());
+}

@@ -49,7 +49,7 @@ fn run(files: &[PathBuf], format: &Format, params: &Params) -> MetricsReport {
         format,
         params,
         Some(&cscaudit::model::catalog::Catalog::embedded()),
-        &|_| {},
+        &|_| true,
     )
     .unwrap()
 }
@@ -367,4 +367,21 @@ fn a_file_without_line_ends_is_malformed_rows_not_unbounded_memory() {
     assert_eq!(i.malformed, i.rows);
     assert_eq!(r.overall.counts.records, 0);
     assert_eq!(i.bytes, 10 << 20);
+}
+
+/// Long work stops when its progress callback says so: the error says
+/// cancelled (the TUI's Esc), and the app maps it to `AppError::Cancelled`.
+#[test]
+fn computing_metrics_stops_when_cancelled() {
+    let files = [local("january-excerpt.txt")];
+    let err = metrics::compute(&files, &Format::AnonymousBank, &Params::default(), None, &|_| false).unwrap_err();
+    assert!(err.contains(metrics::CANCELLED), "{err}");
+    let cat = cscaudit::model::catalog::Catalog::embedded();
+    let app_err = cscaudit::app::compute_metrics(&cat, &files, &Format::AnonymousBank, &Params::default(), &|_| false)
+        .unwrap_err();
+    assert!(matches!(app_err, cscaudit::app::AppError::Cancelled), "{app_err:?}");
+    // And runs to the end when it does not.
+    assert!(
+        cscaudit::app::compute_metrics(&cat, &files, &Format::AnonymousBank, &Params::default(), &|_| true).is_ok()
+    );
 }

@@ -345,3 +345,60 @@ fn the_cli_works_beside_the_open_tui_and_the_tui_shows_its_changes() {
     s.wait_for("EXIT=0");
     s.child.wait().unwrap();
 }
+
+/// Long work runs off the UI thread: attaching a large evidence file shows a
+/// progress line while the panes still switch and the CLI still works on
+/// the same data folder; Esc cancels it, nothing is recorded and no partial
+/// copy is left in the evidence folder.
+#[test]
+fn long_work_runs_off_the_ui_thread_with_progress_and_can_be_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("demo"), dir.path().join("config"));
+    cli(&data, &config, &["demo", "--no-tui"]);
+    let before = cli(&data, &config, &["evidence", "list"]);
+    // 8 GiB, sparse: it costs no disk until read (and the copy stops at Esc).
+    let big = dir.path().join("录音抽样.wav");
+    std::fs::File::create(&big).unwrap().set_len(8 << 30).unwrap();
+    let mut s = run_in_pty(&data, &config, 40, 120, &[("LANG", "en_US.UTF-8")]);
+    s.wait_for("Remediation at a glance");
+    s.send("2");
+    s.wait_for("Checklist");
+    s.send("n");
+    s.send("a");
+    s.wait_for("attach evidence");
+    s.send(&big.display().to_string());
+    s.send(SAVE);
+    let t = s.wait_for("Hashing and storing");
+    assert!(t.contains("% ("), "a progress line with a percentage: {t}");
+    // The UI keeps taking keys, and the database is free for the CLI.
+    s.send("3");
+    s.wait_for("Findings 16/16");
+    let status = cli(&data, &config, &["status"]);
+    assert!(status.contains("DEMO-S2"), "{status}");
+    s.wait_for("Hashing and storing");
+    s.send("\x1b");
+    let t = s.wait_for("Cancelled");
+    assert!(t.contains("nothing was recorded"), "{t}");
+    assert_eq!(cli(&data, &config, &["evidence", "list"]), before);
+    let leftovers: Vec<_> = walk(&data.join("blobs"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".incoming."))
+        .collect();
+    assert!(leftovers.is_empty(), "partial copies left: {leftovers:?}");
+    s.send("q");
+    s.wait_for("EXIT=0");
+    s.child.wait().unwrap();
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -25,10 +25,38 @@ pub struct RecordedMetrics {
     pub recorded: Vec<Assessment>,
 }
 
+/// Compute the figures of call-record files against a catalogue. Needs no
+/// database, so the TUI runs it on a worker thread; `progress` gets the bytes
+/// read and stops the work by returning `false` ([`AppError::Cancelled`]).
+pub fn compute_metrics(
+    catalog: &crate::model::catalog::Catalog,
+    files: &[PathBuf],
+    format: &Format,
+    params: &Params,
+    progress: metrics::Progress,
+) -> Result<MetricsReport> {
+    let cancelled = std::sync::atomic::AtomicBool::new(false);
+    let watch = |n: u64| {
+        let go = progress(n);
+        if !go {
+            cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        go
+    };
+    metrics::compute(files, format, params, Some(catalog), &watch).map_err(|e| {
+        if cancelled.load(std::sync::atomic::Ordering::Relaxed) {
+            AppError::Cancelled
+        } else {
+            AppError::Invalid(Msg::same(e))
+        }
+    })
+}
+
 impl App {
     /// The whole use case: compute the figures from call-record files, keep the
     /// report as JSON evidence, and record the measured values of the target
-    /// indicators. The CLI (`metrics --record`) and the TUI (`M`) both call this.
+    /// indicators. The CLI (`metrics --record`) calls this; the TUI computes on
+    /// a worker thread ([`compute_metrics`]) and then calls [`App::record_metrics`].
     pub fn measure_and_record(
         &self,
         engagement: &str,
@@ -36,12 +64,24 @@ impl App {
         files: &[PathBuf],
         format: &Format,
         params: &Params,
-        progress: &(dyn Fn(u64) + Sync),
+        progress: metrics::Progress,
     ) -> Result<RecordedMetrics> {
         let eng = self.engagement(engagement)?;
         let cat = self.catalog_for(&eng)?;
-        let report = metrics::compute(files, format, params, Some(&cat), progress)
-            .map_err(|e| AppError::Invalid(Msg::same(e)))?;
+        let report = compute_metrics(&cat, files, format, params, progress)?;
+        self.record_metrics(engagement, target, report)
+    }
+
+    /// Record computed figures: the measured values of the target indicators,
+    /// with the report kept as JSON evidence.
+    pub fn record_metrics(
+        &self,
+        engagement: &str,
+        target: MetricTarget,
+        report: MetricsReport,
+    ) -> Result<RecordedMetrics> {
+        let eng = self.engagement(engagement)?;
+        let cat = self.catalog_for(&eng)?;
         let json = serde_json::to_vec_pretty(&report).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
         let targets: Vec<String> = match target {
             MetricTarget::One(id) => vec![id],

@@ -33,6 +33,71 @@ pub struct AssessmentInput {
     pub workflow: Option<Workflow>,
 }
 
+/// A file streamed into the evidence folder and hashed, not yet recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StagedFile {
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// What can be checked at once about a file to attach: it is a regular file
+/// (a link may point at a secret such as /etc/shadow; a FIFO or device never
+/// ends). Checked without following links or opening. Returns its size.
+pub fn check_evidence_file(file: &Path) -> Result<u64> {
+    let p = file.display().to_string();
+    let meta = std::fs::symlink_metadata(file).map_err(|source| AppError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    if meta.file_type().is_symlink() {
+        return Err(AppError::Invalid(crate::msg!(
+            "{p} is a symbolic link; attach the file it points to, by its own path",
+            "{p} 是符号链接；请用其指向的文件本身的路径添加"
+        )));
+    }
+    if !meta.is_file() {
+        return Err(AppError::Invalid(crate::msg!(
+            "{p} is not a regular file (a folder, FIFO or device); only files can be evidence",
+            "{p} 不是普通文件（文件夹、FIFO 或设备）；只有文件可以作为证据"
+        )));
+    }
+    Ok(meta.len())
+}
+
+/// Stream a file into the evidence folder, hashing it (bounded memory,
+/// whatever its size). Needs no database: the TUI runs it on a worker
+/// thread; `progress` gets the bytes so far and `false` cancels
+/// ([`AppError::Cancelled`], the partial copy removed).
+pub fn stage_evidence_file(
+    evidence_dir: &Path,
+    file: &Path,
+    progress: &(dyn Fn(u64) -> bool + Sync),
+) -> Result<StagedFile> {
+    check_evidence_file(file)?;
+    let mut f = std::fs::File::open(file).map_err(|source| AppError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "evidence".into());
+    let cancelled = std::sync::atomic::AtomicBool::new(false);
+    let watch = |n: u64| {
+        let go = progress(n);
+        if !go {
+            cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        go
+    };
+    match crate::store::stream_into(evidence_dir, &mut f, &watch) {
+        Ok((sha256, size)) => Ok(StagedFile { name, sha256, size }),
+        Err(_) if cancelled.load(std::sync::atomic::Ordering::Relaxed) => Err(AppError::Cancelled),
+        Err(e) => Err(e.into()),
+    }
+}
+
 impl App {
     /// Create an engagement on a catalogue and add the creator as lead.
     pub fn create_engagement(&self, new: NewEngagement, catalog: &Catalog, catalog_src: &str) -> Result<Engagement> {
@@ -299,40 +364,49 @@ impl App {
         indicator: Option<&str>,
         finding: Option<&str>,
     ) -> Result<Evidence> {
-        let p = file.display().to_string();
-        // Regular files only: a link may point at a secret (/etc/shadow), a FIFO
-        // or a device never ends. Checked without following links or opening.
-        let meta = std::fs::symlink_metadata(file).map_err(|source| AppError::Io {
-            path: file.to_path_buf(),
-            source,
-        })?;
-        if meta.file_type().is_symlink() {
-            return Err(AppError::Invalid(crate::msg!(
-                "{p} is a symbolic link; attach the file it points to, by its own path",
-                "{p} 是符号链接；请用其指向的文件本身的路径添加"
-            )));
-        }
-        if !meta.is_file() {
-            return Err(AppError::Invalid(crate::msg!(
-                "{p} is not a regular file (a folder, FIFO or device); only files can be evidence",
-                "{p} 不是普通文件（文件夹、FIFO 或设备）；只有文件可以作为证据"
-            )));
-        }
-        let mut f = std::fs::File::open(file).map_err(|source| AppError::Io {
-            path: file.to_path_buf(),
-            source,
-        })?;
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "evidence".into());
+        check_evidence_file(file)?;
         self.engagement(engagement)?;
         if let Some(fr) = finding {
             self.finding(fr)?;
         }
-        // Streamed: hashed and copied in chunks, whatever the file's size.
-        let (sha, size) = self.store().put_blob_from(&mut f)?;
-        self.record_evidence(engagement, &name, &sha, size, note, indicator, finding)
+        let staged = stage_evidence_file(self.store().blobs_dir(), file, &|_| true)?;
+        self.record_staged_evidence(engagement, &staged, note, indicator, finding)
+    }
+
+    /// The folder evidence files are streamed into ([`stage_evidence_file`]).
+    pub fn evidence_dir(&self) -> std::path::PathBuf {
+        self.store().blobs_dir().to_path_buf()
+    }
+
+    /// Record a file already streamed into the evidence folder.
+    pub fn record_staged_evidence(
+        &self,
+        engagement: &str,
+        staged: &StagedFile,
+        note: &str,
+        indicator: Option<&str>,
+        finding: Option<&str>,
+    ) -> Result<Evidence> {
+        self.engagement(engagement)?;
+        if let Some(fr) = finding {
+            self.finding(fr)?;
+        }
+        if !self.store().blob_path(&staged.sha256).is_file() {
+            let name = &staged.name;
+            return Err(AppError::Invalid(crate::msg!(
+                "the evidence file {name} is no longer in the evidence folder; attach it again",
+                "证据文件 {name} 已不在证据文件夹中；请重新添加"
+            )));
+        }
+        self.record_evidence(
+            engagement,
+            &staged.name,
+            &staged.sha256,
+            staged.size,
+            note,
+            indicator,
+            finding,
+        )
     }
 
     pub fn attach_evidence_bytes(

@@ -33,6 +33,33 @@ pub enum AppError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    /// The user stopped long work (metrics, hashing) before it ended.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// An operating-system error in Chinese words, the OS's own text after it
+/// (the common kinds; anything else keeps the OS's text alone).
+pub fn io_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let words = match e.kind() {
+        K::NotFound => "文件或文件夹不存在",
+        K::PermissionDenied => "没有访问权限",
+        K::AlreadyExists => "已存在",
+        K::StorageFull => "磁盘已满",
+        K::QuotaExceeded => "超出磁盘配额",
+        K::ReadOnlyFilesystem => "文件系统只读",
+        K::IsADirectory => "这是文件夹",
+        K::NotADirectory => "不是文件夹",
+        K::InvalidData => "数据无效",
+        K::UnexpectedEof => "文件意外结束",
+        K::Interrupted => "操作被中断",
+        K::TimedOut => "超时",
+        K::FileTooLarge => "文件过大",
+        K::ResourceBusy => "资源被占用",
+        _ => return e.to_string(),
+    };
+    format!("{words}（{e}）")
 }
 
 pub type Result<T> = std::result::Result<T, AppError>;
@@ -91,7 +118,12 @@ impl AppError {
                     None => crate::msg!("{entity}: field `{field}` is missing", "{entity}：缺少字段 `{field}`"),
                 }
             }
-            AppError::Catalog(_) | AppError::Io { .. } => Msg::same(self.to_string()),
+            AppError::Io { path, source } => {
+                let (p, zh) = (path.display(), io_zh(source));
+                crate::msg!("{p}: {source}", "{p}：{zh}")
+            }
+            AppError::Cancelled => crate::msg!("cancelled", "已取消"),
+            AppError::Catalog(_) => Msg::same(self.to_string()),
         }
     }
 }
@@ -133,8 +165,8 @@ fn store_message(e: &StoreError) -> Msg {
                 crate::msg!("database error at {p}: {source}", "数据库 {p} 出错：{source}")
             }
             StoreError::Io { path, source } => {
-                let p = path.display();
-                crate::msg!("{p}: {source}", "{p}：{source}")
+                let (p, zh) = (path.display(), io_zh(source));
+                crate::msg!("{p}: {source}", "{p}：{zh}")
             }
             StoreError::Codec(c) => crate::msg!("stored data cannot be read: {c}", "存储的数据无法读取：{c}"),
         }

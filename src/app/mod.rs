@@ -13,8 +13,8 @@ mod session;
 pub mod status;
 mod undo;
 
-pub use analytics::{MetricTarget, RecordedMetrics};
-pub use engagement::{AssessmentInput, NewEngagement};
+pub use analytics::{MetricTarget, RecordedMetrics, compute_metrics};
+pub use engagement::{AssessmentInput, NewEngagement, StagedFile, check_evidence_file, stage_evidence_file};
 pub use error::{AppError, Result};
 pub use finding::{FindingMove, MoveKind, MoveText, NewFinding};
 pub use remediation::{ActionUpdate, NewAction};

@@ -73,6 +73,7 @@ pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
                 done >> 20
             );
         }
+        true
     };
     // With --record, the app's use case computes, keeps the JSON as evidence
     // and records; without, the figures are only computed and shown.

@@ -51,14 +51,40 @@ impl Store {
 
     /// Stream a reader into the blob folder: (sha256, size).
     pub fn put_blob_from(&self, reader: &mut dyn Read) -> Result<(String, u64)> {
+        stream_into(&self.blobs, reader, &|_| true)
+    }
+
+    /// The blob folder (for [`stream_into`] on another thread).
+    pub fn blobs_dir(&self) -> &Path {
+        &self.blobs
+    }
+
+    pub fn blob_path(&self, sha: &str) -> PathBuf {
+        blob_path_in(&self.blobs, sha)
+    }
+}
+
+fn blob_path_in(blobs: &Path, sha: &str) -> PathBuf {
+    let head = sha.get(..2).unwrap_or("00");
+    blobs.join(head).join(sha)
+}
+
+/// Stream a reader into a blob folder: (sha256, size). Needs no database
+/// (the folder is plain files), so long files are hashed on a worker thread.
+/// `progress` gets the bytes so far; `false` stops, removing the partial
+/// file, with an `Interrupted` error.
+pub fn stream_into(
+    blobs: &Path,
+    reader: &mut dyn Read,
+    progress: &(dyn Fn(u64) -> bool + Sync),
+) -> Result<(String, u64)> {
+    {
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| StoreError::Io { path, source }
         };
-        owner_only_dir(&self.blobs).map_err(io(&self.blobs))?;
-        let tmp_path = self
-            .blobs
-            .join(format!(".incoming.{}.{}.tmp", std::process::id(), super::now_ms()));
+        owner_only_dir(blobs).map_err(io(blobs))?;
+        let tmp_path = blobs.join(format!(".incoming.{}.{}.tmp", std::process::id(), super::now_ms()));
         let mut f = create_owner_only(&tmp_path).map_err(io(&tmp_path))?;
         let mut guard = TempFile(Some(tmp_path.clone()));
         let mut hasher = Sha256::new();
@@ -74,25 +100,28 @@ impl Store {
             hasher.update(&buf[..n]);
             f.write_all(&buf[..n]).map_err(io(&tmp_path))?;
             size += n as u64;
+            if !progress(size) {
+                return Err(io(&tmp_path)(std::io::Error::new(
+                    std::io::ErrorKind::Interrupted,
+                    "cancelled",
+                )));
+            }
         }
         f.sync_all().map_err(io(&tmp_path))?;
         drop(f);
         let sha = hex::encode(hasher.finalize());
-        let path = self.blob_path(&sha);
+        let path = blob_path_in(blobs, &sha);
         if !path.exists() {
-            let dir = path.parent().unwrap_or(&self.blobs).to_path_buf();
+            let dir = path.parent().unwrap_or(blobs).to_path_buf();
             owner_only_dir(&dir).map_err(io(&dir))?;
             std::fs::rename(&tmp_path, &path).map_err(io(&path))?;
             guard.0 = None;
         }
         Ok((sha, size))
     }
+}
 
-    pub fn blob_path(&self, sha: &str) -> PathBuf {
-        let head = sha.get(..2).unwrap_or("00");
-        self.blobs.join(head).join(sha)
-    }
-
+impl Store {
     pub fn read_blob(&self, sha: &str) -> Result<Vec<u8>> {
         let path = self.blob_path(sha);
         let bytes = std::fs::read(&path).map_err(|source| StoreError::Io {

@@ -6,6 +6,7 @@
 //! indexes in one sled transaction, then flush before returning.
 
 mod blobs;
+pub use blobs::stream_into;
 pub mod codec;
 mod error;
 mod keys;

@@ -313,21 +313,21 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 (Some(rest), Some(home)) => Path::new(&home).join(rest),
                 _ => Path::new(raw).to_path_buf(),
             };
-            match app.attach_evidence(&eng, &path, get(&values, "note"), Some(&indicator), None) {
-                Ok(ev) => saved(
-                    app,
-                    state,
-                    &eng,
-                    format!(
-                        "{} {} · {} B · sha256 {}",
-                        say("Attached", "已添加"),
-                        ev.name,
-                        ev.size,
-                        crate::text::head(&ev.sha256, 16)
-                    ),
-                ),
-                Err(e) => app_refused(e, lang),
+            // What can be checked at once is refused in the form; the file is
+            // then streamed and hashed on a worker thread (tui/jobs.rs).
+            if let Err(e) = crate::app::check_evidence_file(&path) {
+                return app_refused(e, lang);
             }
+            vec![
+                Input::Done(Ok(say("Attaching…", "正在添加……").to_string())),
+                Input::Start(Box::new(crate::tui::jobs::Job::Evidence {
+                    engagement: eng,
+                    evidence_dir: app.evidence_dir(),
+                    file: path,
+                    note: get(&values, "note").to_string(),
+                    indicator: Some(indicator),
+                })),
+            ]
         }
         FormKind::Notes { indicator } => {
             let Some(eng) = eng else { return vec![] };

@@ -9,6 +9,7 @@ pub mod data;
 mod effects;
 pub mod forms;
 pub mod i18n;
+pub mod jobs;
 pub mod keymap;
 pub mod orders;
 pub mod schema;
@@ -16,7 +17,6 @@ pub mod state;
 pub mod theme;
 pub mod view;
 
-use crate::analytics::metrics::{Format, Params};
 use crate::app::App;
 use crate::config::{ConfigError, Lang, Paths, Settings};
 use data::Data;
@@ -120,33 +120,14 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             }
         }
         Effect::RecordMetrics { indicator, path } => {
-            let Some(eng) = eng.clone() else { return vec![] };
-            let files = vec![PathBuf::from(&path)];
-            let target = crate::app::MetricTarget::One(indicator.clone());
-            match app.measure_and_record(
-                &eng,
-                target,
-                &files,
-                &Format::AnonymousBank,
-                &Params::default(),
-                &|_| {},
-            ) {
-                Ok(run) => {
-                    let a = run
-                        .recorded
-                        .first()
-                        .cloned()
-                        .unwrap_or_else(|| crate::model::assessment::Assessment::unassessed(&eng, &indicator));
-                    let mut v = refreshed(app);
-                    v.push(Input::Done(Ok(format!(
-                        "{} {indicator} = {}",
-                        i18n::Label::Recorded.t(state.lang),
-                        a.measured.map(|m| format!("{m:.2}")).unwrap_or_default()
-                    ))));
-                    v
-                }
-                Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
-            }
+            let Some(d) = &state.data else { return vec![] };
+            // Computed on a worker thread; recorded when it ends (finish_job).
+            vec![Input::Start(Box::new(jobs::Job::Metrics {
+                engagement: d.engagement.id.clone(),
+                indicator,
+                file: PathBuf::from(&path),
+                catalog: Box::new(d.catalog.clone()),
+            }))]
         }
         Effect::SwitchEngagement(id) => match Data::load(app, &id) {
             Ok(d) => vec![Input::Loaded(Box::new(d))],
@@ -197,16 +178,113 @@ pub(crate) fn refreshed(app: &App, state: &State, engagement: &str) -> Vec<Input
     }
 }
 
-/// Apply an input and every effect that follows, synchronously (the run loop
-/// and the tests both use this).
+/// Apply an input and every effect that follows, synchronously; long work
+/// runs inline (the tests use this).
 pub fn step(app: &mut App, state: &mut State, input: Input) {
+    step_with(app, state, input, None);
+}
+
+/// Apply an input and every effect that follows. Long work (`Input::Start`)
+/// goes to a worker thread that sends `Input::JobDone` through `jobs` when it
+/// ends (the run loop); without a sender it runs inline.
+pub fn step_with(app: &mut App, state: &mut State, input: Input, jobs: Option<&mpsc::Sender<Input>>) {
     let mut queue = vec![input];
     while let Some(a) = queue.pop() {
-        if let Some(effect) = state.update(a) {
-            let mut produced = run_effect(app, state, effect);
-            produced.reverse();
-            queue.extend(produced);
+        let mut produced = match a {
+            Input::Start(job) => start_job(state, *job, jobs),
+            Input::JobDone(out) => {
+                state.job = None;
+                match app.acquire() {
+                    Ok(()) => finish_job(app, state, *out),
+                    Err(e) => vec![Input::Done(Err(e.message().get(state.lang).to_string()))],
+                }
+            }
+            other => match state.update(other) {
+                Some(effect) => run_effect(app, state, effect),
+                None => vec![],
+            },
+        };
+        produced.reverse();
+        queue.extend(produced);
+    }
+}
+
+fn start_job(state: &mut State, job: jobs::Job, sender: Option<&mpsc::Sender<Input>>) -> Vec<Input> {
+    if state.job.is_some() {
+        return vec![Input::Done(Err(i18n::Label::Busy.t(state.lang).to_string()))];
+    }
+    let (label, total) = job.describe(state.lang.is_zh());
+    let work = jobs::Work::new(label, total);
+    match sender {
+        Some(tx) => {
+            state.job = Some(work.clone());
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let out = job.run(&work);
+                let _ = tx.send(Input::JobDone(Box::new(out)));
+            });
+            vec![]
         }
+        None => vec![Input::JobDone(Box::new(job.run(&work)))],
+    }
+}
+
+/// Record what long work produced (on the UI thread, through the app layer).
+fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> {
+    let lang = state.lang;
+    let failed = |e: crate::app::AppError| match e {
+        crate::app::AppError::Cancelled => vec![Input::Done(Ok(i18n::Label::Cancelled.t(lang).to_string()))],
+        e => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+    };
+    match out {
+        jobs::JobOutput::Metrics {
+            engagement,
+            target,
+            result,
+        } => match result.and_then(|report| app.record_metrics(&engagement, target, *report)) {
+            Ok(run) => {
+                let mut v = refreshed(app, state, &engagement);
+                let figures: Vec<String> = run
+                    .recorded
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{} = {}",
+                            a.indicator,
+                            a.measured.map(|m| format!("{m:.2}")).unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                v.push(Input::Done(Ok(format!(
+                    "{} {}",
+                    i18n::Label::Recorded.t(lang),
+                    figures.join(", ")
+                ))));
+                v
+            }
+            Err(e) => failed(e),
+        },
+        jobs::JobOutput::Evidence {
+            engagement,
+            note,
+            indicator,
+            result,
+        } => match result
+            .and_then(|staged| app.record_staged_evidence(&engagement, &staged, &note, indicator.as_deref(), None))
+        {
+            Ok(ev) => {
+                let mut v = refreshed(app, state, &engagement);
+                v.push(Input::Done(Ok(format!(
+                    "{} {} · {} B · sha256 {}",
+                    lang.pick("Attached", "已添加"),
+                    crate::text::visible(&ev.name),
+                    ev.size,
+                    crate::text::head(&ev.sha256, 16)
+                ))));
+                v
+            }
+            Err(e) => failed(e),
+        },
     }
 }
 
@@ -345,6 +423,8 @@ pub fn run(
         }
     }
     let (tx, rx) = mpsc::channel::<Input>();
+    // Worker threads send their results through the same queue as the keys.
+    let job_tx = tx.clone();
     std::thread::spawn(move || {
         loop {
             match event::read() {
@@ -380,7 +460,10 @@ pub fn run(
                 .draw(|f| view::view(&state, &setup.theme, f))
                 .map_err(|e| e.to_string())?;
         }
-        let wait = if app.holds_shared_store() {
+        let wait = if state.job.is_some() {
+            // Long work running: redraw its progress line often.
+            Duration::from_millis(100)
+        } else if app.holds_shared_store() {
             Duration::from_millis(300)
         } else {
             Duration::from_secs(1)
@@ -389,7 +472,7 @@ pub fn run(
             Ok(a) => a,
             Err(mpsc::RecvTimeoutError::Timeout) if app.holds_shared_store() => {
                 app.release();
-                dirty = false;
+                dirty = state.job.is_some();
                 continue;
             }
             Err(mpsc::RecvTimeoutError::Timeout) => Input::Tick,
@@ -405,14 +488,26 @@ pub fn run(
             }
             external = true;
         }
-        step(&mut app, &mut state, first);
+        step_with(&mut app, &mut state, first, Some(&job_tx));
         // Drain whatever else is queued, then draw once.
         while let Ok(a) = rx.try_recv() {
-            step(&mut app, &mut state, a);
+            step_with(&mut app, &mut state, a, Some(&job_tx));
         }
-        dirty = !is_tick || external || had_message != state.status.is_some();
+        dirty = !is_tick || external || had_message != state.status.is_some() || state.job.is_some();
         if state.quit {
             break;
+        }
+    }
+    // Quitting during long work: stop it and let it clean up (a partial
+    // evidence copy is removed) before the process ends.
+    if let Some(job) = state.job.take() {
+        job.cancel();
+        let until = std::time::Instant::now() + Duration::from_secs(5);
+        while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(Input::JobDone(_)) | Err(_) => break,
+                Ok(_) => {}
+            }
         }
     }
     drop(terminal);

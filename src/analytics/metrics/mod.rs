@@ -9,7 +9,7 @@ mod reader;
 mod report;
 mod tally;
 
-pub use reader::Progress;
+pub use reader::{CANCELLED, Progress};
 pub use report::*;
 pub use tally::{Params, Tally};
 

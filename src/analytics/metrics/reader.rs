@@ -87,7 +87,12 @@ pub(super) fn tally_anonymous_chunk(buf: &[u8], p: &Params) -> Part {
 }
 
 /// Progress callback: bytes read so far.
-pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+/// Called with the bytes read so far; returning `false` stops the work (it
+/// ends with an error saying it was cancelled).
+pub type Progress<'a> = &'a (dyn Fn(u64) -> bool + Sync);
+
+/// The error a cancelled read ends with.
+pub const CANCELLED: &str = "cancelled";
 
 const CHUNK_BYTES: usize = 4 << 20;
 /// Longest line kept whole; longer runs without a newline are cut (and fail to parse).
@@ -130,7 +135,9 @@ pub(super) fn read_anonymous(path: &Path, p: &Params, progress: Progress) -> std
                 buf.truncate(start + n);
                 hasher.update(&buf[start..]);
                 total += n as u64;
-                progress(total);
+                if !progress(total) {
+                    return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, CANCELLED));
+                }
                 if n == 0 {
                     if !buf.is_empty() {
                         let _ = job_tx.send((idx, buf));
@@ -245,8 +252,8 @@ pub(super) fn read_csv(
                         Ok(c) => part.add(&c, p),
                         Err(e) => part.bad(line, e),
                     }
-                    if part.rows.is_multiple_of(1 << 16) {
-                        progress(rec.position().map_or(0, |p| p.byte()));
+                    if part.rows.is_multiple_of(1 << 16) && !progress(rec.position().map_or(0, |p| p.byte())) {
+                        return Err(format!("{}: {CANCELLED}", path.display()));
                     }
                 }
                 Err(e) => {

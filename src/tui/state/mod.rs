@@ -97,6 +97,10 @@ pub enum Input {
     Moves(String, Vec<crate::app::MoveKind>),
     /// Whether an identity is set (after saving one).
     IdentitySet(bool),
+    /// Start long work off the UI thread (handled by `step_with`).
+    Start(Box<crate::tui::jobs::Job>),
+    /// Long work ended; its result is recorded next (handled by `step_with`).
+    JobDone(Box<crate::tui::jobs::JobOutput>),
 }
 
 pub struct State {
@@ -128,6 +132,8 @@ pub struct State {
     pub identity_set: bool,
     /// The first frame, drawn before the database is read.
     pub loading: bool,
+    /// Long work running off the UI thread (its progress line; Esc cancels).
+    pub job: Option<std::sync::Arc<crate::tui::jobs::Work>>,
 }
 
 mod forms;
@@ -165,6 +171,7 @@ impl State {
             warnings: Vec::new(),
             identity_set: true,
             loading: false,
+            job: None,
         };
         s.refresh_views();
         s
@@ -276,6 +283,8 @@ impl State {
                 self.popup = Some(Popup::Error(e));
                 None
             }
+            // Intercepted by `step_with`, which owns the worker threads.
+            Input::Start(_) | Input::JobDone(_) => None,
         }
     }
 
@@ -288,6 +297,14 @@ impl State {
             if matches!(k.code, KeyCode::Enter | KeyCode::Esc) {
                 self.popup = None;
             }
+            return None;
+        }
+        if k.code == KeyCode::Esc
+            && self.popup.is_none()
+            && let Some(job) = &self.job
+        {
+            job.cancel();
+            self.say(crate::tui::i18n::Label::Cancelling.t(self.lang));
             return None;
         }
         if let Some(Popup::Confirm { effect, .. }) = &self.popup {

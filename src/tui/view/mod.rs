@@ -197,6 +197,19 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
             ui.st("statusbar"),
         ));
     }
+    // Long work running: its progress takes the line.
+    if let Some(job) = &s.job {
+        let done = job.done();
+        let amount = match job.percent() {
+            Some(p) => format!("{p:>3}% ({} / {} MiB)", done >> 20, job.total >> 20),
+            None => format!("{} MiB", done >> 20),
+        };
+        let text = format!(" {} {amount} · {}", job.label, ui.m(Label::EscCancels));
+        let room = (area.width as usize).saturating_sub(spans.iter().map(|sp| width(&sp.content)).sum::<usize>() + 1);
+        spans.push(Span::styled(truncate(&text, room), ui.st("statusbar.message")));
+        f.render_widget(Paragraph::new(Line::from(spans)).style(ui.st("statusbar")), area);
+        return;
+    }
     // A message takes the line (it would be cut after the hints); hints return
     // when it ages out.
     if let Some(line) = &s.status {
