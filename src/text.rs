@@ -202,3 +202,20 @@ mod hazard_tests {
         assert_eq!(serde_json::from_str::<String>(&inert).unwrap(), "a\u{202E}b\u{9b}c");
     }
 }
+
+/// A stored time (milliseconds since the epoch, as operations carry it) in
+/// the user's time zone (`TZ`, else the system's), formatted with `fmt`
+/// (jiff strftime: `%:z` is the offset, e.g. +08:00).
+pub fn local_time(ms: u64, fmt: &str) -> String {
+    match jiff::Timestamp::from_millisecond(ms as i64) {
+        Ok(t) => t.to_zoned(jiff::tz::TimeZone::system()).strftime(fmt).to_string(),
+        Err(_) => ms.to_string(),
+    }
+}
+
+/// The user's time zone as shown beside times, by its offset now:
+/// `UTC+08:00` (always 9 cells).
+pub fn local_zone() -> String {
+    let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::system());
+    format!("UTC{}", now.strftime("%:z"))
+}

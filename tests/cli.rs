@@ -645,3 +645,33 @@ fn a_truncated_database_is_refused_not_shown_as_less() {
         }
     }
 }
+
+/// History times are local, with their offset: the same change read in two
+/// time zones (POSIX TZ strings, no zone database needed) names the same
+/// instant.
+#[test]
+fn history_times_are_local_with_the_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let in_zone = |tz: &str| {
+        let out = cmd(dir.path())
+            .env("TZ", tz)
+            .args(["history", "ZW-001"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        let line = text.lines().nth(1).unwrap().to_string();
+        // "2026-11-28 16:40:05 +08:00  zhang.wei  created"
+        let stamp: String = line.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+        jiff::Timestamp::strptime("%Y-%m-%d %H:%M:%S %:z", &stamp).unwrap_or_else(|e| panic!("{line}: {e}"))
+    };
+    let east = cmd(dir.path())
+        .env("TZ", "CST-8")
+        .args(["history", "ZW-001"])
+        .output()
+        .unwrap();
+    let east = String::from_utf8(east.stdout).unwrap();
+    assert!(east.lines().nth(1).unwrap().contains(" +08:00 "), "{east}");
+    assert_eq!(in_zone("CST-8"), in_zone("EST+5"));
+}

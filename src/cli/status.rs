@@ -163,9 +163,8 @@ pub fn print_status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> std::io:
 pub fn print_history(o: &mut dyn Write, entity: &EntityId, ops: &[Op], lang: Lang) -> std::io::Result<()> {
     writeln!(o, "{entity}")?;
     for op in ops {
-        let when = jiff::Timestamp::from_millisecond(op.hlc.wall_ms as i64)
-            .map(|t| t.strftime("%Y-%m-%d %H:%M:%S").to_string())
-            .unwrap_or_else(|_| op.hlc.wall_ms.to_string());
+        // Local time with its offset (the same change reads the same in any zone).
+        let when = crate::text::local_time(op.hlc.wall_ms, "%Y-%m-%d %H:%M:%S %:z");
         writeln!(
             o,
             "{when}  {}  {}",

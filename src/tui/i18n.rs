@@ -118,6 +118,7 @@ labels! {
     Cancelled => "Cancelled; nothing was recorded", "已取消；未记录任何内容";
     Busy => "Other work is still running (Esc cancels it)", "另一项工作仍在进行（Esc 可取消）";
     EscCancels => "Esc cancels", "Esc 取消";
+    JobPanicked => "The work failed unexpectedly (a crash report is in the data folder); nothing was recorded", "工作意外失败（数据文件夹中有崩溃报告）；未记录任何内容";
     FilterUnknown => "not understood:", "无法识别：";
     FormHint => "Tab next field · Enter next / save · Ctrl-S save · Esc cancel", "Tab 下一项 · Enter 下一项／保存 · Ctrl-S 保存 · Esc 取消";
     FormHintLines => "Enter new line · Tab next field · Ctrl-S save · Esc cancel", "Enter 换行 · Tab 下一项 · Ctrl-S 保存 · Esc 取消";

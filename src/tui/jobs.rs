@@ -76,9 +76,14 @@ pub enum Job {
     },
 }
 
+/// The worker threads' name (the panic hook leaves the terminal alone for them).
+pub const WORKER: &str = "cscaudit-work";
+
 /// What a job produced, to be recorded on the UI thread.
 #[derive(Debug)]
 pub enum JobOutput {
+    /// The work panicked (a bug): a crash report was written, nothing recorded.
+    Panicked,
     Metrics {
         engagement: String,
         target: MetricTarget,

@@ -219,11 +219,18 @@ fn start_job(state: &mut State, job: jobs::Job, sender: Option<&mpsc::Sender<Inp
         Some(tx) => {
             state.job = Some(work.clone());
             let tx = tx.clone();
-            std::thread::spawn(move || {
-                let out = job.run(&work);
+            let spawned = std::thread::Builder::new().name(jobs::WORKER.into()).spawn(move || {
+                let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&work)))
+                    .unwrap_or(jobs::JobOutput::Panicked);
                 let _ = tx.send(Input::JobDone(Box::new(out)));
             });
-            vec![]
+            match spawned {
+                Ok(_) => vec![],
+                Err(e) => {
+                    state.job = None;
+                    vec![Input::Done(Err(e.to_string()))]
+                }
+            }
         }
         None => vec![Input::JobDone(Box::new(job.run(&work)))],
     }
@@ -285,6 +292,7 @@ fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> 
             }
             Err(e) => failed(e),
         },
+        jobs::JobOutput::Panicked => vec![Input::Done(Err(i18n::Label::JobPanicked.t(lang).to_string()))],
     }
 }
 
@@ -323,8 +331,15 @@ pub struct TerminalGuard {
     mouse: bool,
 }
 
+/// Whether the terminal is in the TUI's modes: restoring twice (the panic
+/// hook, then the guard while unwinding) would leave the alternate screen a
+/// second time, which puts the cursor back where the TUI started and lets
+/// the shell overwrite the crash message.
+static TERMINAL_ENTERED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 impl TerminalGuard {
     pub fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
+        TERMINAL_ENTERED.store(true, std::sync::atomic::Ordering::SeqCst);
         enable_raw_mode()?;
         let mut out = std::io::stdout();
         execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
@@ -337,6 +352,9 @@ impl TerminalGuard {
 
 /// Put the terminal back in cooked mode on the main screen (idempotent).
 pub fn restore_terminal(mouse: bool) {
+    if !TERMINAL_ENTERED.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
     let mut out = std::io::stdout();
     if mouse {
         let _ = execute!(out, DisableMouseCapture);
@@ -362,7 +380,12 @@ fn install_panic_hook(data_dir: &Path, mouse: bool) {
     let dir = data_dir.to_path_buf();
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore_terminal(mouse);
+        // A worker's panic is caught and shown in the UI, which carries on:
+        // the terminal stays as it is and the report goes to the file only.
+        let worker = std::thread::current().name() == Some(jobs::WORKER);
+        if !worker {
+            restore_terminal(mouse);
+        }
         let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
         let path = dir.join(format!("crash-{stamp}.txt"));
         let report = format!(
@@ -373,6 +396,9 @@ fn install_panic_hook(data_dir: &Path, mouse: bool) {
         let written = std::fs::create_dir_all(&dir)
             .and_then(|_| std::fs::write(&path, report))
             .is_ok();
+        if worker {
+            return;
+        }
         previous(info);
         if written {
             eprintln!("cscaudit crashed; a report was written to {}", path.display());

@@ -61,7 +61,11 @@ pub fn snap(name: &str, text: String) {
         snapshot_path => "../snapshots",
         prepend_module_to_snapshot => false,
         // History lines carry wall-clock times of when the demo was seeded.
-        filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[time]")],
+        filters => vec![
+            (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[time]"),
+            // The history title names the machine's time zone (same width).
+            (r"UTC[+-]\d{2}:\d{2}", "UTC±hh:mm"),
+        ],
     }, {
         insta::assert_snapshot!(name, text);
     });

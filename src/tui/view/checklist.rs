@@ -214,7 +214,7 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                         .is_some_and(|(e, _)| e.id.ends_with(&format!("/{id}")));
                 let h = history_lines(ui, matches, 8);
                 if !h.is_empty() {
-                    lines.push(section(ui, Label::History));
+                    lines.push(history_section(ui));
                     lines.extend(h);
                 }
             }

@@ -217,7 +217,7 @@ fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
     let matches = ui.s.history.as_ref().is_some_and(|(e, _)| e.id == fi.reference);
     let h = history_lines(ui, matches, 12);
     if !h.is_empty() {
-        lines.push(section(ui, Label::History));
+        lines.push(history_section(ui));
         lines.extend(h);
     }
     f.render_widget(
@@ -420,7 +420,7 @@ fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
     let matches = ui.s.history.as_ref().is_some_and(|(e, _)| e.id == a.id);
     let h = history_lines(ui, matches, 12);
     if !h.is_empty() {
-        lines.push(section(ui, Label::History));
+        lines.push(history_section(ui));
         lines.extend(h);
     }
     f.render_widget(

@@ -377,9 +377,8 @@ fn history_lines<'a>(ui: &Ui, entity_matches: bool, max: usize) -> Vec<Line<'a>>
     let mut out = Vec::new();
     if let (true, Some((_, ops))) = (entity_matches, &ui.s.history) {
         for op in ops.iter().rev().take(max) {
-            let when = jiff::Timestamp::from_millisecond(op.hlc.wall_ms as i64)
-                .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default();
+            // Local time; the zone is named once, in the section's title.
+            let when = crate::text::local_time(op.hlc.wall_ms, "%Y-%m-%d %H:%M");
             out.push(Line::from(vec![
                 Span::styled(format!("{when} "), ui.st("text.dim")),
                 Span::styled(format!("{} ", op.id.actor), ui.st("text.title")),
@@ -394,6 +393,14 @@ fn history_lines<'a>(ui: &Ui, entity_matches: bool, max: usize) -> Vec<Line<'a>>
         }
     }
     out
+}
+
+/// The history section's title names the time zone its times are in.
+fn history_section<'a>(ui: &Ui) -> Line<'a> {
+    Line::styled(
+        format!("— {} · {} —", ui.m(Label::History), crate::text::local_zone()),
+        ui.st("text.title"),
+    )
 }
 
 fn section<'a>(ui: &Ui, title: Label) -> Line<'a> {
