@@ -402,3 +402,25 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// `L` switches the language and is remembered: the next start is in it.
+#[test]
+fn the_language_switch_is_remembered_for_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("demo"), dir.path().join("config"));
+    cli(&data, &config, &["demo", "--no-tui"]);
+    let mut s = run_in_pty(&data, &config, 40, 120, &[("LANG", "en_US.UTF-8")]);
+    s.wait_for("Remediation at a glance");
+    s.send("L");
+    s.wait_for("整改概况");
+    s.send("q");
+    s.wait_for("EXIT=0");
+    s.child.wait().unwrap();
+    let saved = std::fs::read_to_string(config.join("config.toml")).unwrap();
+    assert!(saved.contains("language = \"zh-CN\""), "{saved}");
+    let mut again = run_in_pty(&data, &config, 40, 120, &[("LANG", "en_US.UTF-8")]);
+    again.wait_for("整改概况");
+    again.send("q");
+    again.wait_for("EXIT=0");
+    again.child.wait().unwrap();
+}

@@ -10,7 +10,7 @@ mod settings;
 pub mod toml_file;
 
 pub use catalog::{CatalogError, load_catalog_file, load_catalog_source, parse_catalog};
-pub use settings::{Lang, Settings};
+pub use settings::{Lang, Settings, remember_language};
 pub use toml_file::ConfigError;
 
 use std::path::{Path, PathBuf};

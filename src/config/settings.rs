@@ -41,6 +41,13 @@ impl Lang {
     pub fn pick(self, en: &'static str, zh: &'static str) -> &'static str {
         if self == Lang::Zh { zh } else { en }
     }
+    /// The value `language` takes in config.toml.
+    pub fn config_value(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
     pub fn parse(s: &str) -> Option<Lang> {
         match s.to_ascii_lowercase().as_str() {
             "zh" | "zh-cn" | "zh_cn" | "cn" => Some(Lang::Zh),
@@ -198,4 +205,65 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(s.language, None);
     }
+
+    #[test]
+    fn remembering_the_language_keeps_the_rest_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cfg").join("config.toml");
+        // No file yet: created with the one key.
+        remember_language(&path, Lang::Zh).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap().trim(), "language = \"zh-CN\"");
+        let src = "# 我的设置\nlanguage = \"zh-CN\" # 中文\nmouse = true\n\n[policy]\nresponse_days = 14\n";
+        std::fs::write(&path, src).unwrap();
+        remember_language(&path, Lang::En).unwrap();
+        let out = std::fs::read_to_string(&path).unwrap();
+        assert!(out.starts_with("# 我的设置\n"), "{out}");
+        assert!(
+            out.contains("mouse = true") && out.contains("response_days = 14"),
+            "{out}"
+        );
+        let (s, problems) = Settings::parse(&out, "config.toml");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(s.language, Some(Lang::En));
+        // A file that does not parse is left as it is.
+        std::fs::write(&path, "language = [broken").unwrap();
+        let err = remember_language(&path, Lang::Zh).unwrap_err();
+        assert!(err.get(Lang::En).contains("does not parse"), "{}", err.get(Lang::En));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "language = [broken");
+    }
+}
+
+/// Remember the language in `config.toml` (the TUI's `L`): only the
+/// `language` key is written; comments, order and every other key stay as
+/// they are. A file that cannot be read or parsed is left untouched (the
+/// error says why). Written to a temporary file, then renamed.
+pub fn remember_language(path: &std::path::Path, lang: Lang) -> Result<(), crate::message::Msg> {
+    let p = path.display().to_string();
+    let text = toml_file::read(path)
+        .map_err(|e| {
+            let e = e.to_string();
+            crate::msg!("language not remembered: {e}", "未能记住语言：{e}")
+        })?
+        .unwrap_or_default();
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        let e = e.to_string();
+        crate::msg!(
+            "language not remembered: {p} does not parse ({e}); fix it with `cscaudit config check`",
+            "未能记住语言：{p} 无法解析（{e}）；可用 `cscaudit config check` 检查"
+        )
+    })?;
+    doc["language"] = toml_edit::value(lang.config_value());
+    let io = |e: std::io::Error| {
+        let zh = crate::app::io_zh(&e);
+        crate::msg!("language not remembered: {p}: {e}", "未能记住语言：{p}：{zh}")
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, doc.to_string()).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
 }

@@ -69,6 +69,17 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
     if effect == Effect::Quit {
         return vec![];
     }
+    // Needs no database.
+    if let Effect::RememberLanguage(lang) = effect {
+        return match state
+            .config_file
+            .as_deref()
+            .map(|p| crate::config::remember_language(p, lang))
+        {
+            Some(Err(m)) => vec![Input::Done(Err(m.get(state.lang).to_string()))],
+            _ => vec![],
+        };
+    }
     if let Err(e) = app.acquire() {
         return vec![Input::Done(Err(e.message().get(state.lang).to_string()))];
     }
@@ -94,7 +105,7 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
         }
     };
     match effect {
-        Effect::Quit => vec![],
+        Effect::Quit | Effect::RememberLanguage(_) => vec![],
         Effect::Reload => reload(app),
         Effect::LoadHistory(e) => match app.entity_history(&e) {
             Ok(ops) => vec![Input::History(e, ops)],
@@ -443,6 +454,7 @@ pub fn run(
     app.release();
     state.size = (size.width, size.height);
     state.mouse = settings.mouse;
+    state.config_file = Some(paths.config_dir.join("config.toml"));
     if let Some(eff) = state.update(Input::Resize(size.width, size.height)) {
         for a in run_effect(&mut app, &state, eff) {
             step(&mut app, &mut state, a);

@@ -70,6 +70,8 @@ pub enum Effect {
     /// Ask which lifecycle moves a finding allows now.
     OfferMoves(String),
     Undo,
+    /// Write the language into config.toml (`L` is remembered).
+    RememberLanguage(Lang),
 }
 
 /// Inputs to `update`.
@@ -134,6 +136,8 @@ pub struct State {
     pub loading: bool,
     /// Long work running off the UI thread (its progress line; Esc cancels).
     pub job: Option<std::sync::Arc<crate::tui::jobs::Work>>,
+    /// The user's config.toml, where `L` remembers the language (none in tests).
+    pub config_file: Option<std::path::PathBuf>,
 }
 
 mod forms;
@@ -172,6 +176,7 @@ impl State {
             identity_set: true,
             loading: false,
             job: None,
+            config_file: None,
         };
         s.refresh_views();
         s

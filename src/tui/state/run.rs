@@ -260,6 +260,9 @@ impl State {
             Cmd::ToggleLanguage => {
                 self.lang = if self.lang == Lang::Zh { Lang::En } else { Lang::Zh };
                 self.refresh_views();
+                if self.config_file.is_some() {
+                    return Some(Effect::RememberLanguage(self.lang));
+                }
             }
             Cmd::SwitchEngagement => {
                 let cur = self
