@@ -179,6 +179,41 @@ fn policy(doc: &Doc<'_>, value: &toml::Spanned<toml::de::DeValue<'_>>, problems:
     p
 }
 
+/// Remember the language in `config.toml` (the TUI's `L`): only the
+/// `language` key is written; comments, order and every other key stay as
+/// they are. A file that cannot be read or parsed is left untouched (the
+/// error says why). Written to a temporary file, then renamed.
+pub fn remember_language(path: &std::path::Path, lang: Lang) -> Result<(), crate::message::Msg> {
+    let p = path.display().to_string();
+    let text = toml_file::read(path)
+        .map_err(|e| {
+            let e = e.to_string();
+            crate::msg!("language not remembered: {e}", "未能记住语言：{e}")
+        })?
+        .unwrap_or_default();
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        let e = e.to_string();
+        crate::msg!(
+            "language not remembered: {p} does not parse ({e}); fix it with `cscaudit config check`",
+            "未能记住语言：{p} 无法解析（{e}）；可用 `cscaudit config check` 检查"
+        )
+    })?;
+    doc["language"] = toml_edit::value(lang.config_value());
+    let io = |e: std::io::Error| {
+        let zh = crate::app::io_zh(&e);
+        crate::msg!("language not remembered: {p}: {e}", "未能记住语言：{p}：{zh}")
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, doc.to_string()).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,39 +266,4 @@ mod tests {
         assert!(err.get(Lang::En).contains("does not parse"), "{}", err.get(Lang::En));
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "language = [broken");
     }
-}
-
-/// Remember the language in `config.toml` (the TUI's `L`): only the
-/// `language` key is written; comments, order and every other key stay as
-/// they are. A file that cannot be read or parsed is left untouched (the
-/// error says why). Written to a temporary file, then renamed.
-pub fn remember_language(path: &std::path::Path, lang: Lang) -> Result<(), crate::message::Msg> {
-    let p = path.display().to_string();
-    let text = toml_file::read(path)
-        .map_err(|e| {
-            let e = e.to_string();
-            crate::msg!("language not remembered: {e}", "未能记住语言：{e}")
-        })?
-        .unwrap_or_default();
-    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        let e = e.to_string();
-        crate::msg!(
-            "language not remembered: {p} does not parse ({e}); fix it with `cscaudit config check`",
-            "未能记住语言：{p} 无法解析（{e}）；可用 `cscaudit config check` 检查"
-        )
-    })?;
-    doc["language"] = toml_edit::value(lang.config_value());
-    let io = |e: std::io::Error| {
-        let zh = crate::app::io_zh(&e);
-        crate::msg!("language not remembered: {p}: {e}", "未能记住语言：{p}：{zh}")
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let tmp = path.with_extension("toml.tmp");
-    std::fs::write(&tmp, doc.to_string()).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })
 }
