@@ -84,6 +84,8 @@ struct RawIndicator {
     direction: Direction,
     target: Option<f64>,
     target_basis: Option<String>,
+    /// The basis in Chinese (shown under zh-CN; `target_basis` otherwise).
+    target_basis_zh: Option<String>,
     #[schemars(with = "f64")]
     weight: Spanned<f64>,
     #[schemars(with = "Option<String>")]
@@ -234,6 +236,7 @@ pub fn parse_catalog(src: &str, file: &str) -> Result<Catalog, CatalogError> {
             direction: i.direction,
             target: i.target,
             target_basis: i.target_basis,
+            target_basis_zh: i.target_basis_zh,
             weight: w,
             metric: i.metric.map(Spanned::into_inner),
             variant: i.variant,

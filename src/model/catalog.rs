@@ -100,6 +100,7 @@ pub struct Indicator {
     pub direction: Direction,
     pub target: Option<f64>,
     pub target_basis: Option<String>,
+    pub target_basis_zh: Option<String>,
     pub weight: f64,
     /// Formula id when the value can be computed from call records (`asa`, ...).
     pub metric: Option<String>,
@@ -126,6 +127,40 @@ impl Indicator {
             Direction::Lower => "≤",
         };
         Some(format!("{dir}{}", self.unit.format(t, zh)))
+    }
+    /// Why the target is what it is, in the language (English when a
+    /// catalogue gives no Chinese).
+    pub fn target_basis(&self, zh: bool) -> Option<&str> {
+        match (zh, &self.target_basis_zh) {
+            (true, Some(z)) if !z.is_empty() => Some(z),
+            _ => self.target_basis.as_deref(),
+        }
+    }
+    /// Where the indicator comes from, in words: `provisional`, `licensed`,
+    /// `term-2.3` (a term the standard defines), `clause-5.1`.
+    pub fn provenance_text(&self, zh: bool) -> String {
+        let p = self.provenance.as_str();
+        if let Some(n) = p.strip_prefix("term-") {
+            return if zh {
+                format!("标准术语 {n}")
+            } else {
+                format!("standard term {n}")
+            };
+        }
+        if let Some(n) = p.strip_prefix("clause-") {
+            return if zh {
+                format!("标准条款 {n}")
+            } else {
+                format!("standard clause {n}")
+            };
+        }
+        match (p, zh) {
+            ("provisional", true) => "暂定（非标准原文）".into(),
+            ("provisional", false) => "provisional (not the standard's text)".into(),
+            ("licensed", true) => "取自标准原文（已授权）".into(),
+            ("licensed", false) => "from the standard's licensed text".into(),
+            _ => p.to_string(),
+        }
     }
     pub fn evidence_hint(&self, zh: bool) -> &str {
         if zh { &self.evidence_zh } else { &self.evidence_en }

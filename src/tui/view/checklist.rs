@@ -151,7 +151,7 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                         ind.variant.as_deref().map(|v| format!(" ({v})")).unwrap_or_default()
                     ));
                 }
-                def.push_str(&format!("; {}", ind.provenance));
+                def.push_str(&format!("; {}", ind.provenance_text(ui.zh)));
                 lines.push(Line::styled(def, ui.st("text")));
                 let (mtext, _) = measured_text(ui, ind, a.and_then(|a| a.measured));
                 let result = a.map_or(AssessmentResult::NotAssessed, |a| a.result);
@@ -160,8 +160,8 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                     Span::styled(result.label(ui.zh), ui.st(result_role(result))),
                     Span::styled(format!("   {mtext}"), ui.st("text")),
                 ]));
-                if let Some(b) = &ind.target_basis {
-                    lines.push(Line::styled(b.clone(), ui.st("text.dim")));
+                if let Some(b) = ind.target_basis(ui.zh) {
+                    lines.push(Line::styled(b.to_string(), ui.st("text.dim")));
                 }
                 lines.push(section(ui, Label::EvidenceToAsk));
                 lines.push(Line::styled(ind.evidence_hint(ui.zh).to_string(), ui.st("text")));
