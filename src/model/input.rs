@@ -95,6 +95,7 @@ mod tests {
             direction: Direction::Higher,
             target: None,
             target_basis: None,
+            target_basis_zh: None,
             weight: 1.0,
             metric: None,
             variant: None,
