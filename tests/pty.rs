@@ -424,3 +424,45 @@ fn the_language_switch_is_remembered_for_the_next_start() {
     again.wait_for("EXIT=0");
     again.child.wait().unwrap();
 }
+
+/// Ctrl-G in the notes editor runs `$EDITOR` in the real terminal: the TUI
+/// steps aside, takes the text back and redraws; keys typed after reach the
+/// TUI again.
+#[cfg(unix)]
+#[test]
+fn the_users_editor_runs_in_the_terminal_and_the_tui_comes_back() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("demo"), dir.path().join("config"));
+    cli(&data, &config, &["demo", "--no-tui"]);
+    let editor = dir.path().join("ed.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\necho 'EDITOR RAN'\nsleep 0.3\necho '夜班抽查 12 通' >> \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let ed = editor.display().to_string();
+    let mut s = run_in_pty(
+        &data,
+        &config,
+        40,
+        120,
+        &[("LANG", "en_US.UTF-8"), ("EDITOR", ed.as_str()), ("VISUAL", "")],
+    );
+    s.wait_for("Remediation at a glance");
+    s.send("2n");
+    s.send("e");
+    s.wait_for("Ctrl-G");
+    s.send("\x07");
+    s.wait_for("EDITOR RAN");
+    s.wait_for("夜班抽查 12 通");
+    // The whole screen is drawn again (the form and the panes behind it).
+    let t = s.wait_for("Ctrl-S save");
+    assert!(t.contains("Checklist") && t.contains("夜班抽查 12 通"), "{t}");
+    s.send(SAVE);
+    s.wait_for("notes saved");
+    s.send("q");
+    s.wait_for("EXIT=0");
+    s.child.wait().unwrap();
+}

@@ -565,3 +565,43 @@ fn patched_snapshots_match_a_full_load_after_every_kind_of_change() {
     refresh(&app, &mut d);
     assert_eq!(d.findings.len(), app.findings(eng).unwrap().len());
 }
+
+/// Ctrl-G in a multi-line field edits its text in the user's editor; what
+/// the editor saved comes back into the form (shown inert); an editor that
+/// fails leaves the text as it was and says so.
+#[cfg(unix)]
+#[test]
+fn notes_can_be_edited_in_the_users_editor() {
+    use cscaudit::app::demo;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(&dir.path().join("data")).unwrap();
+    demo::seed(&mut app).unwrap();
+    let mut s = initial_state(&app, &setup(), Lang::En, Some(demo::DEMO_ENGAGEMENT)).unwrap();
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf '外部编辑器写的\\033[31m一行\\n' >> \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    s.editor = Some(editor.display().to_string());
+    press(&mut app, &mut s, "2 n");
+    let ind = s.selected_indicator().unwrap().to_string();
+    press(&mut app, &mut s, "e ctrl-u");
+    typ(&mut app, &mut s, "现场记录");
+    press(&mut app, &mut s, "ctrl-g");
+    assert!(form_error(&s).is_none(), "{:?}", form_error(&s));
+    press(&mut app, &mut s, "ctrl-s");
+    let notes = app.assessment(demo::DEMO_ENGAGEMENT, &ind).unwrap().notes;
+    assert!(notes.starts_with("现场记录"), "{notes:?}");
+    assert!(notes.contains("外部编辑器写的"), "{notes:?}");
+    assert!(!notes.contains('\u{1b}'), "the escape came back inert: {notes:?}");
+
+    // An editor that fails: the text stays, the form says why.
+    s.editor = Some("/bin/false".into());
+    press(&mut app, &mut s, "e");
+    press(&mut app, &mut s, "ctrl-g");
+    assert!(form_error(&s).unwrap().contains("editor"), "{:?}", form_error(&s));
+    press(&mut app, &mut s, "esc");
+}

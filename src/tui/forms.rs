@@ -167,6 +167,8 @@ pub enum FormEvent {
         values: Vec<(&'static str, String)>,
         confirmed: bool,
     },
+    /// Edit the focused multi-line field's text in `$VISUAL`/`$EDITOR`.
+    ExternalEdit(String),
 }
 
 impl Form {
@@ -241,6 +243,10 @@ impl Form {
                 _ => {}
             }
         }
+        if multiline && ctrl && k.code == KeyCode::Char('g') {
+            let text = self.fields[self.focus].value();
+            return FormEvent::ExternalEdit(text);
+        }
         let Some(field) = self.fields.get_mut(self.focus) else {
             return FormEvent::Continue;
         };
@@ -260,6 +266,23 @@ impl Form {
             },
         }
         FormEvent::Continue
+    }
+
+    /// Replace the focused multi-line field's text (back from `$EDITOR`),
+    /// shown inert like everything typed or pasted.
+    pub fn set_focused_text(&mut self, s: &str) {
+        if let Some(Field {
+            editor: Editor::Lines(area),
+            ..
+        }) = self.fields.get_mut(self.focus)
+        {
+            let unix = s.replace("\r\n", "\n");
+            let clean = crate::text::visible_lines(&unix);
+            let mut new = TextArea::new(clean.trim_end_matches('\n').lines().map(str::to_string).collect());
+            new.move_cursor(ratatui_textarea::CursorMove::Bottom);
+            new.move_cursor(ratatui_textarea::CursorMove::End);
+            **area = new;
+        }
     }
 
     /// Pasted text goes into the focused field (newlines become spaces on one line).

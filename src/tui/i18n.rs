@@ -121,7 +121,9 @@ labels! {
     JobPanicked => "The work failed unexpectedly (a crash report is in the data folder); nothing was recorded", "工作意外失败（数据文件夹中有崩溃报告）；未记录任何内容";
     FilterUnknown => "not understood:", "无法识别：";
     FormHint => "Tab next field · Enter next / save · Ctrl-S save · Esc cancel", "Tab 下一项 · Enter 下一项／保存 · Ctrl-S 保存 · Esc 取消";
-    FormHintLines => "Enter new line · Tab next field · Ctrl-S save · Esc cancel", "Enter 换行 · Tab 下一项 · Ctrl-S 保存 · Esc 取消";
+    FormHintLines => "Enter new line · Ctrl-G $EDITOR · Tab next · Ctrl-S save · Esc cancel", "Enter 换行 · Ctrl-G 外部编辑器 · Tab 下一项 · Ctrl-S 保存 · Esc 取消";
+    EditorFailed => "The editor did not run", "外部编辑器未能运行";
+    NoEditor => "Set $VISUAL or $EDITOR to edit in your own editor", "请设置 $VISUAL 或 $EDITOR 以使用外部编辑器";
     ChoiceHint => "← → choose", "← → 选择";
     MovesTitle => "Move", "变更状态";
     MovesHint => "↑↓ choose · Enter · Esc", "↑↓ 选择 · Enter · Esc";

@@ -105,7 +105,7 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
         }
     };
     match effect {
-        Effect::Quit | Effect::RememberLanguage(_) => vec![],
+        Effect::Quit | Effect::RememberLanguage(_) | Effect::EditExternally(_) => vec![],
         Effect::Reload => reload(app),
         Effect::LoadHistory(e) => match app.entity_history(&e) {
             Ok(ops) => vec![Input::History(e, ops)],
@@ -211,12 +211,79 @@ pub fn step_with(app: &mut App, state: &mut State, input: Input, jobs: Option<&m
                 }
             }
             other => match state.update(other) {
+                Some(Effect::EditExternally(text)) => external_edit(state, &text, jobs.is_some()),
                 Some(effect) => run_effect(app, state, effect),
                 None => vec![],
             },
         };
         produced.reverse();
         queue.extend(produced);
+    }
+}
+
+/// Set while the user's editor runs: the key reader stops reading.
+static INPUT_PAUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Set by the key reader once it has stopped (so no key goes astray).
+static INPUT_IDLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The next frame redraws every cell (after the editor used the screen).
+static REDRAW_ALL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Edit text in the user's editor (`$VISUAL`, `$EDITOR`; Ctrl-G in a
+/// multi-line field). With a terminal (`tty`), the TUI steps aside meanwhile:
+/// its modes are restored, its key reader paused, and it redraws after.
+fn external_edit(state: &State, text: &str, tty: bool) -> Vec<Input> {
+    use std::sync::atomic::Ordering::SeqCst;
+    let lang = state.lang;
+    let Some(command) = state.editor.clone() else {
+        return vec![Input::Edited(Err(i18n::Label::NoEditor.t(lang).to_string()))];
+    };
+    let failed = |e: String| {
+        vec![Input::Edited(Err(format!(
+            "{}: {e}",
+            i18n::Label::EditorFailed.t(lang)
+        )))]
+    };
+    let path = std::env::temp_dir().join(format!(
+        "cscaudit-edit-{}-{}.txt",
+        std::process::id(),
+        jiff::Timestamp::now().as_nanosecond()
+    ));
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    if let Err(e) = o.open(&path).and_then(|mut f| f.write_all(text.as_bytes())) {
+        return failed(format!("{}: {e}", path.display()));
+    }
+    let mut words = command.split_whitespace();
+    let program = words.next().unwrap_or_default().to_string();
+    let args: Vec<String> = words.map(str::to_string).collect();
+    if tty {
+        INPUT_PAUSED.store(true, SeqCst);
+        let until = std::time::Instant::now() + Duration::from_secs(1);
+        while !INPUT_IDLE.load(SeqCst) && std::time::Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        restore_terminal(state.mouse);
+    }
+    let status = std::process::Command::new(&program).args(&args).arg(&path).status();
+    if tty {
+        let _ = enter_terminal(state.mouse);
+        REDRAW_ALL.store(true, SeqCst);
+        INPUT_PAUSED.store(false, SeqCst);
+    }
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read_to_string(&path).map_err(|e| e.to_string()),
+        Ok(s) => Err(format!("{command}: {s}")),
+        Err(e) => Err(format!("{command}: {e}")),
+    };
+    let _ = std::fs::remove_file(&path);
+    match result {
+        Ok(t) => vec![Input::Edited(Ok(t))],
+        Err(e) => failed(e),
     }
 }
 
@@ -350,15 +417,21 @@ static TERMINAL_ENTERED: std::sync::atomic::AtomicBool = std::sync::atomic::Atom
 
 impl TerminalGuard {
     pub fn enter(mouse: bool) -> std::io::Result<TerminalGuard> {
-        TERMINAL_ENTERED.store(true, std::sync::atomic::Ordering::SeqCst);
-        enable_raw_mode()?;
-        let mut out = std::io::stdout();
-        execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
-        if mouse {
-            execute!(out, EnableMouseCapture)?;
-        }
+        enter_terminal(mouse)?;
         Ok(TerminalGuard { mouse })
     }
+}
+
+/// Raw mode, the alternate screen, bracketed paste (and mouse if asked).
+fn enter_terminal(mouse: bool) -> std::io::Result<()> {
+    TERMINAL_ENTERED.store(true, std::sync::atomic::Ordering::SeqCst);
+    enable_raw_mode()?;
+    let mut out = std::io::stdout();
+    execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
+    if mouse {
+        execute!(out, EnableMouseCapture)?;
+    }
+    Ok(())
 }
 
 /// Put the terminal back in cooked mode on the main screen (idempotent).
@@ -464,7 +537,20 @@ pub fn run(
     // Worker threads send their results through the same queue as the keys.
     let job_tx = tx.clone();
     std::thread::spawn(move || {
+        use std::sync::atomic::Ordering::SeqCst;
         loop {
+            // While the user's editor runs, its keys are its own.
+            if INPUT_PAUSED.load(SeqCst) {
+                INPUT_IDLE.store(true, SeqCst);
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+            INPUT_IDLE.store(false, SeqCst);
+            match event::poll(Duration::from_millis(50)) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(_) => break,
+            }
             match event::read() {
                 Ok(Event::Key(k)) => {
                     if tx.send(Input::Key(k)).is_err() {
@@ -493,6 +579,15 @@ pub fn run(
     });
     let mut dirty = true;
     loop {
+        if REDRAW_ALL.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            // Back from the user's editor on a fresh (blank) alternate screen:
+            // a new Terminal has no previous frame, so every cell is drawn.
+            // (Terminal::clear asks the terminal for the cursor position
+            // first, which a terminal that does not answer turns into a
+            // two-second wait and no redraw.)
+            terminal = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?;
+            dirty = true;
+        }
         if dirty {
             terminal
                 .draw(|f| view::view(&state, &setup.theme, f))

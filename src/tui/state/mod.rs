@@ -72,6 +72,8 @@ pub enum Effect {
     Undo,
     /// Write the language into config.toml (`L` is remembered).
     RememberLanguage(Lang),
+    /// Edit a form's multi-line text in the user's editor (handled by `step_with`).
+    EditExternally(String),
 }
 
 /// Inputs to `update`.
@@ -99,6 +101,8 @@ pub enum Input {
     Moves(String, Vec<crate::app::MoveKind>),
     /// Whether an identity is set (after saving one).
     IdentitySet(bool),
+    /// Text back from the user's editor (or why not) for the form's focused field.
+    Edited(Result<String, String>),
     /// Start long work off the UI thread (handled by `step_with`).
     Start(Box<crate::tui::jobs::Job>),
     /// Long work ended; its result is recorded next (handled by `step_with`).
@@ -138,6 +142,8 @@ pub struct State {
     pub job: Option<std::sync::Arc<crate::tui::jobs::Work>>,
     /// The user's config.toml, where `L` remembers the language (none in tests).
     pub config_file: Option<std::path::PathBuf>,
+    /// The editor command for Ctrl-G (default: `$VISUAL`, then `$EDITOR`).
+    pub editor: Option<String>,
 }
 
 mod forms;
@@ -177,6 +183,9 @@ impl State {
             loading: false,
             job: None,
             config_file: None,
+            editor: ["VISUAL", "EDITOR"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty())),
         };
         s.refresh_views();
         s
@@ -288,6 +297,15 @@ impl State {
                 self.popup = Some(Popup::Error(e));
                 None
             }
+            Input::Edited(result) => {
+                if let Some(Popup::Form(form)) = &mut self.popup {
+                    match result {
+                        Ok(text) => form.set_focused_text(&text),
+                        Err(e) => form.error = Some(e),
+                    }
+                }
+                None
+            }
             // Intercepted by `step_with`, which owns the worker threads.
             Input::Start(_) | Input::JobDone(_) => None,
         }
@@ -381,6 +399,7 @@ impl State {
                     self.popup = None;
                     None
                 }
+                crate::tui::forms::FormEvent::ExternalEdit(text) => Some(Effect::EditExternally(text)),
                 crate::tui::forms::FormEvent::Submit { values, confirmed } => {
                     form.error = None;
                     Some(Effect::Submit {
