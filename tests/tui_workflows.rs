@@ -364,6 +364,7 @@ fn snapshots_of_every_form_at_two_sizes_in_both_languages() {
         ("action_add", "3 g g a", "补充排班"),
         ("action_update", "4 g g e", ""),
         ("action_verify", "4 g g y", ""),
+        ("evidence", "2 n a", "录音抽样.wav"),
     ];
     for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
         for (name, keys, text) in forms {

@@ -70,6 +70,8 @@ pub struct Field {
     pub zh: &'static str,
     pub editor: Editor,
     pub required: bool,
+    /// A file path: Tab completes it from the file system.
+    pub path: bool,
 }
 
 impl Field {
@@ -83,6 +85,7 @@ impl Field {
                 cursor: value.chars().count(),
             },
             required: false,
+            path: false,
         }
     }
     pub fn lines(name: &'static str, en: &'static str, zh: &'static str, value: &str) -> Field {
@@ -97,6 +100,7 @@ impl Field {
             zh,
             editor: Editor::Lines(Box::new(area)),
             required: false,
+            path: false,
         }
     }
     pub fn choice(
@@ -115,10 +119,16 @@ impl Field {
                 options,
             },
             required: false,
+            path: false,
         }
     }
     pub fn required(mut self) -> Field {
         self.required = true;
+        self
+    }
+    /// Tab completes the value as a file path (as a shell does).
+    pub fn path(mut self) -> Field {
+        self.path = true;
         self
     }
     pub fn label(&self, lang: Lang) -> &'static str {
@@ -149,6 +159,8 @@ pub struct Form {
     /// The last refusal asked to confirm (a due date in the past): submitting
     /// the same values again confirms.
     pub armed: Option<Vec<(&'static str, String)>>,
+    /// A note under the fields (the candidates of a path completion).
+    pub hint: Option<String>,
 }
 
 impl PartialEq for Form {
@@ -181,6 +193,7 @@ impl Form {
             focus: 0,
             error: None,
             armed: None,
+            hint: None,
         }
     }
 
@@ -212,6 +225,10 @@ impl Form {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         let alt = k.modifiers.contains(KeyModifiers::ALT);
         let n = self.fields.len();
+        if k.code == KeyCode::Tab && self.complete_path() {
+            return FormEvent::Continue;
+        }
+        self.hint = None;
         match k.code {
             KeyCode::Esc => return FormEvent::Cancel,
             KeyCode::Char('c') if ctrl => return FormEvent::Cancel,
@@ -268,6 +285,37 @@ impl Form {
         FormEvent::Continue
     }
 
+    /// Tab in a path field: complete to the longest common prefix of what
+    /// the folder holds; with several candidates, list them under the
+    /// fields. Returns false when there is nothing (more) to complete, so Tab
+    /// moves on as usual.
+    fn complete_path(&mut self) -> bool {
+        let Some(Field {
+            editor: Editor::Line { text, cursor },
+            path: true,
+            ..
+        }) = self.fields.get_mut(self.focus)
+        else {
+            return false;
+        };
+        if text.is_empty() {
+            return false;
+        }
+        let (done, candidates) = complete_path(text);
+        let listed = (candidates.len() > 1).then(|| candidates.join("  "));
+        if done != *text {
+            *text = done;
+            *cursor = text.chars().count();
+            self.hint = listed;
+            return true;
+        }
+        if listed.is_some() && self.hint != listed {
+            self.hint = listed;
+            return true;
+        }
+        false
+    }
+
     /// Replace the focused multi-line field's text (back from `$EDITOR`),
     /// shown inert like everything typed or pasted.
     pub fn set_focused_text(&mut self, s: &str) {
@@ -307,6 +355,46 @@ impl Form {
             }
         }
     }
+}
+
+/// Complete a typed path: (the text completed to the longest common prefix
+/// of the matching names, those names). Folders end in `/`; hidden entries
+/// only when the prefix starts with a dot; `~/` is the home folder.
+pub fn complete_path(typed: &str) -> (String, Vec<String>) {
+    let (dir_part, prefix) = match typed.rfind('/') {
+        Some(i) => (&typed[..=i], &typed[i + 1..]),
+        None => ("", typed),
+    };
+    let dir = match (dir_part.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
+        _ if dir_part.is_empty() => std::path::PathBuf::from("."),
+        _ => std::path::PathBuf::from(dir_part),
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return (typed.to_string(), Vec::new());
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            if !name.starts_with(prefix) || (name.starts_with('.') && !prefix.starts_with('.')) {
+                return None;
+            }
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            Some(if is_dir { format!("{name}/") } else { name })
+        })
+        .collect();
+    names.sort();
+    let Some(first) = names.first() else {
+        return (typed.to_string(), names);
+    };
+    let common: String = first
+        .chars()
+        .enumerate()
+        .take_while(|(i, c)| names.iter().all(|n| n.chars().nth(*i) == Some(*c)))
+        .map(|(_, c)| c)
+        .collect();
+    (format!("{dir_part}{common}"), names)
 }
 
 fn byte_at(s: &str, chars: usize) -> usize {
@@ -439,5 +527,41 @@ mod tests {
         assert_eq!(f.fields[0].value(), "第一行\n2");
         let save = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
         assert!(matches!(f.key(&save, Lang::En), FormEvent::Submit { .. }));
+    }
+
+    #[test]
+    fn tab_completes_a_path_field_like_a_shell() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display().to_string();
+        std::fs::write(dir.path().join("录音抽样-一月.wav"), b"x").unwrap();
+        std::fs::write(dir.path().join("录音抽样-二月.wav"), b"x").unwrap();
+        std::fs::create_dir(dir.path().join("排班")).unwrap();
+        std::fs::write(dir.path().join(".hidden"), b"x").unwrap();
+        let (done, names) = complete_path(&format!("{d}/录"));
+        assert_eq!(done, format!("{d}/录音抽样-"));
+        assert_eq!(names.len(), 2);
+        assert_eq!(complete_path(&format!("{d}/排")).0, format!("{d}/排班/"));
+        assert_eq!(complete_path(&format!("{d}/")).1.len(), 3, "hidden files need a dot");
+        assert_eq!(complete_path(&format!("{d}/nothing")).0, format!("{d}/nothing"));
+
+        let mut f = Form::new(
+            FormKind::Identity,
+            ("t", "t"),
+            vec![
+                Field::line("path", "P", "P", "").path(),
+                Field::line("note", "N", "N", ""),
+            ],
+        );
+        f.paste(&format!("{d}/录"));
+        f.key(&key(KeyCode::Tab), Lang::En);
+        assert_eq!(f.fields[0].value(), format!("{d}/录音抽样-"));
+        assert!(f.hint.as_ref().unwrap().contains("录音抽样-一月.wav"));
+        assert_eq!(f.focus, 0);
+        f.key(&key(KeyCode::Char('一')), Lang::En);
+        f.key(&key(KeyCode::Tab), Lang::En);
+        assert_eq!(f.fields[0].value(), format!("{d}/录音抽样-一月.wav"));
+        // Nothing more to complete: Tab moves on.
+        f.key(&key(KeyCode::Tab), Lang::En);
+        assert_eq!(f.focus, 1);
     }
 }

@@ -337,7 +337,9 @@ impl State {
             FormKind::Evidence { indicator: ind },
             (&title.0, &title.1),
             vec![
-                Field::line("path", "File path", "文件路径", "").required(),
+                Field::line("path", "File path (Tab completes)", "文件路径（Tab 补全）", "")
+                    .required()
+                    .path(),
                 Field::line("note", "Note", "说明", ""),
             ],
         ))

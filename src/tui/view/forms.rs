@@ -13,7 +13,7 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
         .iter()
         .map(|fl| if matches!(fl.editor, Editor::Lines(_)) { 5 } else { 2 })
         .sum();
-    let extra = u16::from(form.error.is_some()) * 2;
+    let extra = u16::from(form.error.is_some() || form.hint.is_some()) * 2;
     let r = popups::centered(area, 76, body + extra + 2);
     popups::clear(f, r);
     let multiline = form
@@ -106,14 +106,19 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
             }
         }
     }
-    if let Some(e) = &form.error
+    let note = match (&form.error, &form.hint) {
+        (Some(e), _) => Some((e, "statusbar.error")),
+        (None, Some(h)) => Some((h, "text.dim")),
+        (None, None) => None,
+    };
+    if let Some((text, role)) = note
         && y < bottom
     {
         let rect = Rect::new(inner.x, bottom - 1, inner.width, 1);
         f.render_widget(
             Paragraph::new(Line::styled(
-                truncate(&ui.text(e), inner.width as usize),
-                ui.st("statusbar.error"),
+                truncate(&ui.text(text), inner.width as usize),
+                ui.st(role),
             )),
             rect,
         );
