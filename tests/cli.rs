@@ -675,3 +675,45 @@ fn history_times_are_local_with_the_offset() {
     assert!(east.lines().nth(1).unwrap().contains(" +08:00 "), "{east}");
     assert_eq!(in_zone("CST-8"), in_zone("EST+5"));
 }
+
+/// `evidence export` writes a stored file out (by a unique hash prefix),
+/// into a folder under its own name or to a path; it keeps an existing file
+/// unless --force.
+#[test]
+fn evidence_is_exported_by_hash_and_never_overwritten_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let file = dir.path().join("回访录音.txt");
+    std::fs::write(&file, "客户回访记录").unwrap();
+    let added = stdout(
+        dir.path(),
+        &["evidence", "add", file.to_str().unwrap(), "--indicator", "PE-01"],
+    );
+    let sha = added.split_whitespace().next().unwrap().to_string();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let written = stdout(
+        dir.path(),
+        &["evidence", "export", &sha[..10], "--to", out.to_str().unwrap()],
+    );
+    let copy = out.join("回访录音.txt");
+    assert_eq!(written.trim(), copy.display().to_string());
+    assert_eq!(std::fs::read(&copy).unwrap(), "客户回访记录".as_bytes());
+    std::fs::write(&copy, "changed").unwrap();
+    cmd(dir.path())
+        .args(["evidence", "export", &sha, "--to", copy.to_str().unwrap()])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("exists"));
+    assert_eq!(std::fs::read_to_string(&copy).unwrap(), "changed");
+    stdout(
+        dir.path(),
+        &["evidence", "export", &sha, "--to", copy.to_str().unwrap(), "--force"],
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), "客户回访记录".as_bytes());
+    cmd(dir.path())
+        .args(["evidence", "export", "ffffffffffff", "--to", copy.to_str().unwrap()])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no evidence"));
+}

@@ -472,6 +472,46 @@ fn evidence_is_attached_from_the_checklist_with_its_hash_shown() {
     assert!(msg.contains("排班表 2026-09.csv") && msg.contains("sha256"), "{msg}");
     let a = app.assessment(cscaudit::app::demo::DEMO_ENGAGEMENT, &ind).unwrap();
     assert_eq!(a.evidence.len(), 1);
+
+    // O lists the indicator's evidence; Enter hands a checked copy to the
+    // opener (here a script that notes the path it was given).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let seen = dir.path().join("opened.txt");
+        let opener = dir.path().join("open.sh");
+        std::fs::write(
+            &opener,
+            format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", seen.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+        s.opener = opener.display().to_string();
+        press(&mut app, &mut s, "O");
+        assert!(matches!(&s.popup, Some(Popup::Evidence { items, .. }) if items.len() == 1));
+        press(&mut app, &mut s, "enter");
+        assert!(s.status.as_ref().unwrap().text.contains("Opened"), "{:?}", s.status);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !seen.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let copy = std::fs::read_to_string(&seen).unwrap();
+        assert!(copy.ends_with("排班表 2026-09.csv"), "{copy}");
+        assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&file).unwrap());
+    }
+
+    // w writes it out to a path; an existing file is replaced only on a second save.
+    let out = dir.path().join("导出.csv");
+    std::fs::write(&out, "old").unwrap();
+    press(&mut app, &mut s, "O w ctrl-u");
+    typ(&mut app, &mut s, out.to_str().unwrap());
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(form_error(&s).unwrap().contains("exists"), "{:?}", form_error(&s));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "old");
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&file).unwrap());
 }
 
 /// Patching after each kind of change (new findings in the middle and at the

@@ -484,6 +484,91 @@ impl App {
             .map(|r| Evidence::from_record(&r)))
     }
 
+    /// Write an evidence file out: to `dest`, or into it when it is a folder
+    /// (under the file's own name). The bytes are checked against their
+    /// sha256 while copied; an existing file is kept unless `overwrite`.
+    /// `sha` may be a unique prefix (as `evidence list` shows).
+    pub fn export_evidence(
+        &self,
+        engagement: &str,
+        sha: &str,
+        dest: &Path,
+        overwrite: bool,
+    ) -> Result<std::path::PathBuf> {
+        let all = self.evidence(engagement)?;
+        let hits: Vec<&Evidence> = all.iter().filter(|e| e.sha256.starts_with(sha)).collect();
+        let ev = match hits.as_slice() {
+            [one] => *one,
+            [] => {
+                return Err(AppError::NotFound {
+                    what: "evidence",
+                    id: sha.to_string(),
+                });
+            }
+            _ => {
+                let n = hits.len();
+                return Err(AppError::Invalid(crate::msg!(
+                    "`{sha}` names {n} evidence files; give more of the hash",
+                    "`{sha}` 对应 {n} 个证据文件；请给出更长的哈希"
+                )));
+            }
+        };
+        // The stored name is the user's: only its last component is used.
+        let name = Path::new(&ev.name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty() && n != ".." && n != ".")
+            .unwrap_or_else(|| ev.sha256.clone());
+        let target = if dest.is_dir() {
+            dest.join(name)
+        } else {
+            dest.to_path_buf()
+        };
+        let t = target.display().to_string();
+        if target.exists() && !overwrite {
+            return Err(AppError::Invalid(crate::msg!(
+                "{t} exists; choose another path or overwrite it (--force)",
+                "{t} 已存在；请换一个路径或覆盖（--force）"
+            )));
+        }
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| AppError::Io { path, source }
+        };
+        let src_path = self.store().blob_path(&ev.sha256);
+        let mut src = std::fs::File::open(&src_path).map_err(io(&src_path))?;
+        let tmp = target.with_file_name(format!(
+            ".{}.cscaudit-tmp",
+            target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        ));
+        let result = (|| -> Result<()> {
+            let mut out = std::fs::File::create(&tmp).map_err(io(&tmp))?;
+            let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = std::io::Read::read(&mut src, &mut buf).map_err(io(&src_path))?;
+                if n == 0 {
+                    break;
+                }
+                sha2::Digest::update(&mut hasher, &buf[..n]);
+                std::io::Write::write_all(&mut out, &buf[..n]).map_err(io(&tmp))?;
+            }
+            out.sync_all().map_err(io(&tmp))?;
+            if hex::encode(sha2::Digest::finalize(hasher)) != ev.sha256 {
+                let id = ev.sha256.clone();
+                return Err(AppError::Invalid(crate::msg!(
+                    "the stored evidence file {id} does not match its hash (damaged); nothing was written",
+                    "存储的证据文件 {id} 与其哈希不符（已损坏）；未写出任何内容"
+                )));
+            }
+            std::fs::rename(&tmp, &target).map_err(io(&target))
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result.map(|_| target)
+    }
+
     pub fn evidence(&self, engagement: &str) -> Result<Vec<Evidence>> {
         Ok(self
             .store()

@@ -242,6 +242,19 @@ pub enum EvidenceCmd {
         #[arg(long, short)]
         engagement: Option<String>,
     },
+    /// Write an evidence file out (its bytes checked against the hash on the way).
+    Export {
+        /// The file's sha256, or a unique beginning of it (as `evidence list` shows).
+        sha256: String,
+        /// A file to write, or a folder to write into under the file's own name.
+        #[arg(long)]
+        to: PathBuf,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

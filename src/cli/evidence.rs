@@ -1,4 +1,4 @@
-//! `evidence`: attach and list evidence files.
+//! `evidence`: attach, list and export evidence files.
 
 use super::args::*;
 use super::output::*;
@@ -19,6 +19,16 @@ pub(super) fn evidence(ctx: &Context, c: EvidenceCmd) -> Result<()> {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let ev = app.attach_evidence(&eng.id, &file, &note, indicator.as_deref(), finding.as_deref())?;
             writeln!(o, "{}  {}  {} B", ev.sha256, crate::text::visible(&ev.name), ev.size)?;
+        }
+        EvidenceCmd::Export {
+            sha256,
+            to,
+            engagement,
+            force,
+        } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let path = app.export_evidence(&eng.id, &sha256, &to, force)?;
+            writeln!(o, "{}", crate::text::visible(&path.display().to_string()))?;
         }
         EvidenceCmd::List { engagement } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;

@@ -118,6 +118,7 @@ commands! {
     AssessValue => "assess.value", [Checklist], "Record the measured value", "记录实测值";
     AssessNotes => "assess.notes", [Checklist], "Write notes", "编写备注";
     EvidenceAdd => "evidence.add", [Checklist], "Attach an evidence file", "添加证据文件";
+    EvidenceOpen => "evidence.open", [Checklist, Findings], "Open or write out an evidence file", "打开或导出证据文件";
     FindingRaise => "finding.raise", [Checklist, Findings], "Raise a finding", "提出发现项";
     FindingMove => "finding.move", [Findings], "Move the finding through its lifecycle", "变更发现项状态";
     ActionAdd => "action.add", [Findings], "Add a corrective action", "添加纠正措施";

@@ -329,6 +329,33 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 })),
             ]
         }
+        FormKind::ExportEvidence { sha256 } => {
+            let Some(eng) = eng else { return vec![] };
+            let raw = get(&values, "path");
+            let path = match (raw.strip_prefix("~/"), std::env::var_os("HOME")) {
+                (Some(rest), Some(home)) => Path::new(&home).join(rest),
+                _ => Path::new(raw).to_path_buf(),
+            };
+            // An existing file is replaced only when the user saves again.
+            if !confirmed && path.is_file() {
+                return vec![Input::Refused {
+                    message: format!(
+                        "{} {}",
+                        crate::text::visible(&path.display().to_string()),
+                        say("exists; save again to replace it", "已存在；再次保存将覆盖")
+                    ),
+                    confirm: true,
+                }];
+            }
+            match app.export_evidence(&eng, &sha256, &path, confirmed) {
+                Ok(p) => vec![Input::Done(Ok(format!(
+                    "{} {}",
+                    say("Written to", "已导出到"),
+                    crate::text::visible(&p.display().to_string())
+                )))],
+                Err(e) => app_refused(e, lang),
+            }
+        }
         FormKind::Notes { indicator } => {
             let Some(eng) = eng else { return vec![] };
             let input = AssessmentInput {

@@ -16,14 +16,35 @@ pub enum FormKind {
     Identity,
     Engagement,
     Member,
-    RaiseFinding { indicator: Option<String> },
-    Move { reference: String, kind: MoveKind },
-    AddAction { finding: String },
-    UpdateAction { id: String },
-    VerifyAction { id: String },
-    Measured { indicator: String },
-    Notes { indicator: String },
-    Evidence { indicator: String },
+    RaiseFinding {
+        indicator: Option<String>,
+    },
+    Move {
+        reference: String,
+        kind: MoveKind,
+    },
+    AddAction {
+        finding: String,
+    },
+    UpdateAction {
+        id: String,
+    },
+    VerifyAction {
+        id: String,
+    },
+    Measured {
+        indicator: String,
+    },
+    Notes {
+        indicator: String,
+    },
+    Evidence {
+        indicator: String,
+    },
+    /// Write an evidence file (by sha256) out to a path.
+    ExportEvidence {
+        sha256: String,
+    },
 }
 
 /// One option of a choice field: the value the app reads and its words.

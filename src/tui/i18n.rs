@@ -118,6 +118,9 @@ labels! {
     Cancelled => "Cancelled; nothing was recorded", "已取消；未记录任何内容";
     Busy => "Other work is still running (Esc cancels it)", "另一项工作仍在进行（Esc 可取消）";
     EscCancels => "Esc cancels", "Esc 取消";
+    NoEvidence => "No evidence here yet (a attaches a file)", "此处尚无证据（按 a 添加文件）";
+    EvidenceTitle => "Evidence", "证据";
+    EvidenceHint => "Enter open · w write out · Esc", "Enter 打开 · w 导出 · Esc";
     JobPanicked => "The work failed unexpectedly (a crash report is in the data folder); nothing was recorded", "工作意外失败（数据文件夹中有崩溃报告）；未记录任何内容";
     FilterUnknown => "not understood:", "无法识别：";
     FormHint => "Tab next field · Enter next / save · Ctrl-S save · Esc cancel", "Tab 下一项 · Enter 下一项／保存 · Ctrl-S 保存 · Esc 取消";

@@ -153,6 +153,10 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             Ok(moves) => vec![Input::Moves(reference, moves)],
             Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
         },
+        Effect::OpenEvidence(sha) => {
+            let Some(eng) = eng else { return vec![] };
+            open_evidence(app, state, &eng, &sha)
+        }
         Effect::Undo => match app.undo_last() {
             Ok(u) => {
                 let mut v = refreshed(app);
@@ -218,6 +222,49 @@ pub fn step_with(app: &mut App, state: &mut State, input: Input, jobs: Option<&m
         };
         produced.reverse();
         queue.extend(produced);
+    }
+}
+
+/// Open an evidence file with the system's viewer: a checked copy goes to a
+/// temporary folder of this process (the stored file is never handed out),
+/// then the opener starts detached. Without one, the message says where the
+/// copy is.
+fn open_evidence(app: &App, state: &State, engagement: &str, sha: &str) -> Vec<Input> {
+    let lang = state.lang;
+    let dir = std::env::temp_dir().join(format!("cscaudit-evidence-{}", std::process::id()));
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        return vec![Input::Done(Err(format!("{}: {e}", dir.display())))];
+    }
+    let copy = match app.export_evidence(engagement, sha, &dir, true) {
+        Ok(p) => p,
+        Err(e) => return vec![Input::Done(Err(e.message().get(lang).to_string()))],
+    };
+    let shown = crate::text::visible(&copy.display().to_string()).into_owned();
+    let mut words = state.opener.split_whitespace();
+    let program = words.next().unwrap_or_default();
+    let spawned = std::process::Command::new(program)
+        .args(words)
+        .arg(&copy)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match spawned {
+        Ok(mut child) => {
+            // Reaped in the background; the viewer outlives nothing of ours.
+            std::thread::spawn(move || child.wait());
+            vec![Input::Done(Ok(format!(
+                "{} {shown} ({})",
+                lang.pick("Opened", "已打开"),
+                state.opener
+            )))]
+        }
+        Err(e) => vec![Input::Done(Err(format!(
+            "{} `{}` ({e}); {} {shown}",
+            lang.pick("cannot open files with", "无法用以下程序打开文件："),
+            state.opener,
+            lang.pick("the file was written to", "文件已写出到")
+        )))],
     }
 }
 

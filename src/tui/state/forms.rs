@@ -330,6 +330,57 @@ impl State {
         self.open(form)
     }
 
+    /// The evidence of the selected indicator (checklist) or finding: one
+    /// opens at once, several are offered in a list (Enter opens, w writes out).
+    pub(super) fn choose_evidence(&mut self) -> Option<Effect> {
+        let d = self.data.as_ref()?;
+        let shas: Vec<String> = match self.pane {
+            Pane::Checklist => self
+                .selected_indicator()
+                .and_then(|i| d.assessments.get(i))
+                .map(|a| a.evidence.clone())
+                .unwrap_or_default(),
+            Pane::Findings => self.selected_finding().map(|f| f.evidence.clone()).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let items: Vec<(String, String)> = shas
+            .into_iter()
+            .map(|sha| {
+                let name = d.evidence.get(&sha).map(|e| e.name.clone()).unwrap_or_default();
+                (sha, name)
+            })
+            .collect();
+        if items.is_empty() {
+            self.say(crate::tui::i18n::Label::NoEvidence.t(self.lang));
+            return None;
+        }
+        self.popup = Some(Popup::Evidence { items, selected: 0 });
+        None
+    }
+
+    /// Ask where to write an evidence file out (the current folder by default).
+    pub(super) fn open_export_evidence(&mut self, sha256: String, name: &str) -> Option<Effect> {
+        let title = (format!("write out {name}"), format!("导出 {name}"));
+        let file = std::path::Path::new(name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.open(Form::new(
+            FormKind::ExportEvidence { sha256 },
+            (&title.0, &title.1),
+            vec![
+                Field::line(
+                    "path",
+                    "Write to (Tab completes)",
+                    "导出到（Tab 补全）",
+                    &format!("./{file}"),
+                )
+                .required()
+                .path(),
+            ],
+        ))
+    }
+
     pub(super) fn open_evidence(&mut self) -> Option<Effect> {
         let ind = self.selected_indicator()?.to_string();
         let title = (format!("{ind} · attach evidence"), format!("{ind} · 添加证据"));

@@ -74,6 +74,8 @@ pub enum Effect {
     RememberLanguage(Lang),
     /// Edit a form's multi-line text in the user's editor (handled by `step_with`).
     EditExternally(String),
+    /// Open an evidence file with the system's viewer (a copy in a temporary folder).
+    OpenEvidence(String),
 }
 
 /// Inputs to `update`.
@@ -144,6 +146,8 @@ pub struct State {
     pub config_file: Option<std::path::PathBuf>,
     /// The editor command for Ctrl-G (default: `$VISUAL`, then `$EDITOR`).
     pub editor: Option<String>,
+    /// The program that opens files (`CSCAUDIT_OPEN`, else xdg-open / open / start).
+    pub opener: String,
 }
 
 mod forms;
@@ -183,6 +187,18 @@ impl State {
             loading: false,
             job: None,
             config_file: None,
+            opener: std::env::var("CSCAUDIT_OPEN")
+                .ok()
+                .filter(|o| !o.trim().is_empty())
+                .unwrap_or_else(|| {
+                    if cfg!(target_os = "macos") {
+                        "open".into()
+                    } else if cfg!(windows) {
+                        "explorer".into()
+                    } else {
+                        "xdg-open".into()
+                    }
+                }),
             editor: ["VISUAL", "EDITOR"]
                 .iter()
                 .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty())),
@@ -343,6 +359,27 @@ impl State {
                 }
                 _ => None,
             };
+        }
+        if let Some(Popup::Evidence { items, selected }) = &mut self.popup {
+            match k.code {
+                KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(items.len().saturating_sub(1)),
+                KeyCode::Esc | KeyCode::Char('q') => self.popup = None,
+                KeyCode::Enter => {
+                    let sha = items.get(*selected).map(|(sha, _)| sha.clone());
+                    self.popup = None;
+                    return sha.map(Effect::OpenEvidence);
+                }
+                KeyCode::Char('w') => {
+                    let item = items.get(*selected).cloned();
+                    self.popup = None;
+                    if let Some((sha, name)) = item {
+                        return self.open_export_evidence(sha, &name);
+                    }
+                }
+                _ => {}
+            }
+            return None;
         }
         if let Some(Popup::Switcher { selected }) = &mut self.popup {
             let n = self.data.as_ref().map_or(0, |d| d.engagements.len());

@@ -33,6 +33,7 @@ impl State {
             Cmd::AssessValue => return self.open_measured(),
             Cmd::AssessNotes => return self.open_notes(),
             Cmd::EvidenceAdd => return self.open_evidence(),
+            Cmd::EvidenceOpen => return self.choose_evidence(),
             Cmd::FindingRaise => return self.open_raise(),
             Cmd::FindingMove => return self.offer_moves(),
             Cmd::ActionAdd => return self.open_add_action(),

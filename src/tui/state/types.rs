@@ -177,6 +177,11 @@ pub enum Popup {
     },
     /// Keys that can follow the ones pressed so far.
     Pending(Vec<(Seq, Cmd)>),
+    /// Evidence files of the selected indicator or finding: (sha256, name).
+    Evidence {
+        items: Vec<(String, String)>,
+        selected: usize,
+    },
 }
 
 /// Rectangles from the last draw, for mouse hits.

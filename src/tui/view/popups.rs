@@ -220,6 +220,48 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 r,
             );
         }
+        Popup::Evidence { items, selected } => {
+            let sizes: Vec<String> = items
+                .iter()
+                .map(|(sha, _)| {
+                    ui.s.data
+                        .as_ref()
+                        .and_then(|d| d.evidence.get(sha))
+                        .map_or(String::new(), |e| format!("{} B", e.size))
+                })
+                .collect();
+            let r = centered(area, 80, (items.len() as u16 + 2).min(16));
+            clear(f, r);
+            let rows: Vec<Row> = items
+                .iter()
+                .zip(&sizes)
+                .enumerate()
+                .map(|(i, ((sha, name), size))| {
+                    let row = Row::new(vec![
+                        Cell::from(crate::text::head(sha, 12).to_string()),
+                        Cell::from(size.clone()),
+                        Cell::from(ui.text(name)),
+                    ]);
+                    if i == *selected {
+                        row.style(ui.st("selection"))
+                    } else {
+                        row
+                    }
+                })
+                .collect();
+            f.render_widget(
+                Table::new(
+                    rows,
+                    [Constraint::Length(13), Constraint::Length(14), Constraint::Min(10)],
+                )
+                .block(popup_block(
+                    ui,
+                    format!(" {} ", ui.m(Label::EvidenceTitle)),
+                    ui.m(Label::EvidenceHint),
+                )),
+                r,
+            );
+        }
         Popup::Pending(next) => {
             let h = (next.len() as u16 + 2).min(12);
             let r = Rect {
