@@ -365,6 +365,7 @@ fn snapshots_of_every_form_at_two_sizes_in_both_languages() {
         ("action_update", "4 g g e", ""),
         ("action_verify", "4 g g y", ""),
         ("evidence", "2 n a", "录音抽样.wav"),
+        ("assign", "2 n A", ""),
     ];
     for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
         for (name, keys, text) in forms {
@@ -645,4 +646,45 @@ fn notes_can_be_edited_in_the_users_editor() {
     press(&mut app, &mut s, "ctrl-g");
     assert!(form_error(&s).unwrap().contains("editor"), "{:?}", form_error(&s));
     press(&mut app, &mut s, "esc");
+}
+
+/// Space marks indicators; A assigns the marked ones (or the selected one)
+/// to a team member in one change, which one undo takes back whole.
+#[test]
+fn marked_indicators_are_assigned_together() {
+    use cscaudit::app::demo;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    demo::seed(&mut app).unwrap();
+    let eng = demo::DEMO_ENGAGEMENT;
+    let mut s = initial_state(&app, &setup(), Lang::En, Some(eng)).unwrap();
+    s.size = (120, 40);
+    press(&mut app, &mut s, "2 g g j j");
+    press(&mut app, &mut s, "space space j space");
+    let marked: Vec<String> = s.checklist.marked.iter().cloned().collect();
+    assert_eq!(marked.len(), 3, "{marked:?}");
+    assert!(screen(&s, 120, 40).contains("3 marked"));
+    let before: Vec<Option<String>> = marked
+        .iter()
+        .map(|i| app.assessment(eng, i).unwrap().assignee)
+        .collect();
+    let ops = app.op_count();
+    press(&mut app, &mut s, "A");
+    // nobody, then the team's auditors in order; pick the first auditor.
+    press(&mut app, &mut s, "right ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    let who = app.assessment(eng, &marked[0]).unwrap().assignee.unwrap();
+    for i in &marked {
+        assert_eq!(app.assessment(eng, i).unwrap().assignee.as_deref(), Some(who.as_str()));
+    }
+    assert!(s.checklist.marked.is_empty(), "marks clear after assigning");
+    assert!(app.op_count() > ops);
+    same_as_loaded(&app, &s);
+    // One undo takes the whole assignment back.
+    press(&mut app, &mut s, "u");
+    let after: Vec<Option<String>> = marked
+        .iter()
+        .map(|i| app.assessment(eng, i).unwrap().assignee)
+        .collect();
+    assert_eq!(after, before);
 }

@@ -249,6 +249,37 @@ impl App {
     }
 
     /// Assign an indicator to a team member (or unassign with `None`).
+    /// Assign several indicators at once (one commit: all or none; one undo).
+    /// Returns how many changed.
+    pub fn assign_indicators(&self, engagement: &str, indicators: &[String], assignee: Option<&str>) -> Result<usize> {
+        if let Some(a) = assignee
+            && self.member(engagement, a).is_none()
+        {
+            return Err(AppError::Invalid(crate::msg!(
+                "{a} is not a member of engagement {engagement}",
+                "{a} 不是审核项目 {engagement} 的成员"
+            )));
+        }
+        let mut d = Vec::new();
+        let mut changed = 0;
+        for indicator in indicators {
+            let (e, cur) = self.assessment_entity(engagement, indicator)?;
+            let before = d.len();
+            let mut base = Self::assessment_base(engagement, indicator, &e, cur.as_ref());
+            set_if_changed(
+                &mut base,
+                &e,
+                cur.as_ref(),
+                AF::Assignee,
+                assignee.map(str::to_string).into(),
+            );
+            d.extend(base);
+            changed += usize::from(d.len() > before);
+        }
+        self.commit(d)?;
+        Ok(changed)
+    }
+
     pub fn assign_indicator(&self, engagement: &str, indicator: &str, assignee: Option<&str>) -> Result<Assessment> {
         if let Some(a) = assignee
             && self.member(engagement, a).is_none()

@@ -118,6 +118,8 @@ commands! {
     AssessValue => "assess.value", [Checklist], "Record the measured value", "记录实测值";
     AssessNotes => "assess.notes", [Checklist], "Write notes", "编写备注";
     EvidenceAdd => "evidence.add", [Checklist], "Attach an evidence file", "添加证据文件";
+    MarkToggle => "mark.toggle", [Checklist], "Mark or unmark the indicator (to assign several)", "标记或取消标记指标（用于批量分配）";
+    Assign => "assess.assign", [Checklist], "Assign the marked indicators (or this one)", "分配已标记（或当前）指标";
     EvidenceOpen => "evidence.open", [Checklist, Findings], "Open or write out an evidence file", "打开或导出证据文件";
     FindingRaise => "finding.raise", [Checklist, Findings], "Raise a finding", "提出发现项";
     FindingMove => "finding.move", [Findings], "Move the finding through its lifecycle", "变更发现项状态";

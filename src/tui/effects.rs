@@ -329,6 +329,27 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 })),
             ]
         }
+        FormKind::Assign { indicators } => {
+            let Some(eng) = eng else { return vec![] };
+            let who = get(&values, "assignee");
+            let assignee = (!who.is_empty()).then_some(who);
+            match app.assign_indicators(&eng, &indicators, assignee) {
+                Ok(n) => {
+                    let mut v = vec![Input::AssignedMarks];
+                    v.extend(saved(
+                        app,
+                        state,
+                        &eng,
+                        match lang {
+                            Lang::Zh => format!("已分配 {n} 个指标给 {}", assignee.unwrap_or("（无人）")),
+                            Lang::En => format!("{n} assigned to {}", assignee.unwrap_or("nobody")),
+                        },
+                    ));
+                    v
+                }
+                Err(e) => app_refused(e, lang),
+            }
+        }
         FormKind::ExportEvidence { sha256 } => {
             let Some(eng) = eng else { return vec![] };
             let raw = get(&values, "path");

@@ -45,6 +45,10 @@ pub enum FormKind {
     ExportEvidence {
         sha256: String,
     },
+    /// Assign indicators to a team member.
+    Assign {
+        indicators: Vec<String>,
+    },
 }
 
 /// One option of a choice field: the value the app reads and its words.

@@ -77,6 +77,46 @@ impl State {
         ))
     }
 
+    /// Assign the marked indicators, or the selected one, to a team member.
+    pub(super) fn open_assign(&mut self) -> Option<Effect> {
+        let d = self.data.as_ref()?;
+        let indicators: Vec<String> = if self.checklist.marked.is_empty() {
+            vec![self.selected_indicator()?.to_string()]
+        } else {
+            self.checklist.marked.iter().cloned().collect()
+        };
+        let mut options = vec![Choice::new("", "nobody", "不分配")];
+        options.extend(
+            d.team
+                .iter()
+                .filter(|m| m.role.is_auditor() || m.role == Role::TechnicalExpert)
+                .map(|m| {
+                    let label = format!("{} {}", m.actor, m.name);
+                    Choice::new(&m.actor, &label, &label)
+                }),
+        );
+        let n = indicators.len();
+        let title = if n == 1 {
+            (
+                format!("{} · assign", indicators[0]),
+                format!("{} · 分配", indicators[0]),
+            )
+        } else {
+            (format!("assign {n} indicators"), format!("分配 {n} 个指标"))
+        };
+        let current = d
+            .assessments
+            .get(&indicators[0])
+            .and_then(|a| a.assignee.as_deref())
+            .and_then(|a| options.iter().position(|c| c.value == a))
+            .unwrap_or(0);
+        self.open(Form::new(
+            FormKind::Assign { indicators },
+            (&title.0, &title.1),
+            vec![Field::choice("assignee", "Assignee", "负责人", options, current)],
+        ))
+    }
+
     pub(super) fn open_member(&mut self) -> Option<Effect> {
         self.open(Form::new(
             FormKind::Member,

@@ -103,6 +103,8 @@ pub enum Input {
     Moves(String, Vec<crate::app::MoveKind>),
     /// Whether an identity is set (after saving one).
     IdentitySet(bool),
+    /// The marked indicators were assigned: the marks are cleared.
+    AssignedMarks,
     /// Text back from the user's editor (or why not) for the form's focused field.
     Edited(Result<String, String>),
     /// Start long work off the UI thread (handled by `step_with`).
@@ -311,6 +313,10 @@ impl State {
             }
             Input::Done(Err(e)) => {
                 self.popup = Some(Popup::Error(e));
+                None
+            }
+            Input::AssignedMarks => {
+                self.checklist.marked.clear();
                 None
             }
             Input::Edited(result) => {

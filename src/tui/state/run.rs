@@ -34,6 +34,16 @@ impl State {
             Cmd::AssessNotes => return self.open_notes(),
             Cmd::EvidenceAdd => return self.open_evidence(),
             Cmd::EvidenceOpen => return self.choose_evidence(),
+            Cmd::MarkToggle => {
+                if let Some(id) = self.selected_indicator().map(str::to_string) {
+                    if !self.checklist.marked.remove(&id) {
+                        self.checklist.marked.insert(id);
+                    }
+                    // On to the next row, as in a file manager.
+                    return self.run(Cmd::Down);
+                }
+            }
+            Cmd::Assign => return self.open_assign(),
             Cmd::FindingRaise => return self.open_raise(),
             Cmd::FindingMove => return self.offer_moves(),
             Cmd::ActionAdd => return self.open_add_action(),

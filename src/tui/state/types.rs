@@ -47,6 +47,8 @@ pub struct ChecklistState {
     pub rows: Vec<(Row, usize)>,
     pub offset: usize,
     pub walk_mine: bool,
+    /// Indicators marked (space) for assigning several at once.
+    pub marked: std::collections::BTreeSet<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,11 +16,14 @@ pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
         .values()
         .filter(|a| a.result != AssessmentResult::NotAssessed)
         .count();
-    let extra = if cl.walk_mine {
+    let mut extra = if cl.walk_mine {
         ui.m(Label::WalkMine).to_string()
     } else {
         format!("{} {assessed}", ui.m(Label::Assessed))
     };
+    if !cl.marked.is_empty() {
+        extra.push_str(&format!(" · {} {}", cl.marked.len(), ui.m(Label::Marked)));
+    }
     let n_ind = cl.rows.iter().filter(|(r, _)| matches!(r, CRow::Indicator(_))).count();
     let title = list_title(
         ui,
@@ -35,7 +38,15 @@ pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
         .as_ref()
         .and_then(|s| cl.rows.iter().position(|(r, _)| r == s));
     let (inner, range) = list_frame(ui, f, list_a, title, cl.rows.len(), sel, cl.offset);
-    let fixed: [u16; 5] = [13, 15, 9, 9, 2];
+    // The findings count is as wide as the largest count (thousands at scale).
+    let count_w = d
+        .findings_by_indicator
+        .values()
+        .map(|v| v.len().to_string().len())
+        .max()
+        .unwrap_or(1)
+        .max(2) as u16;
+    let fixed: [u16; 5] = [13, 15, 9, 9, count_w];
     let label_w = (inner.width as usize)
         .saturating_sub(fixed.iter().map(|w| *w as usize + 1).sum::<usize>())
         .max(8);
@@ -62,6 +73,12 @@ pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
                     ])
                 }
                 CRow::Indicator(id) => {
+                    // A marked row (space) shows a dot where the indent is.
+                    let indent = if cl.marked.contains(id) {
+                        format!("{}● ", "  ".repeat(level.saturating_sub(1)))
+                    } else {
+                        indent.clone()
+                    };
                     let ind = d.catalog.indicator(id);
                     let a = d.assessments.get(id);
                     let result = a.map_or(AssessmentResult::NotAssessed, |a| a.result);
