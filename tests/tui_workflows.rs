@@ -669,6 +669,11 @@ fn marked_indicators_are_assigned_together() {
         .map(|i| app.assessment(eng, i).unwrap().assignee)
         .collect();
     let ops = app.op_count();
+    // Options that do not fit scroll: the chosen one is always in view.
+    press(&mut app, &mut s, "A right right right");
+    let narrow = screen(&s, 80, 24);
+    assert!(narrow.contains("zhang.wei") && narrow.contains("‹"), "{narrow}");
+    press(&mut app, &mut s, "esc");
     press(&mut app, &mut s, "A");
     // nobody, then the team's auditors in order; pick the first auditor.
     press(&mut app, &mut s, "right ctrl-s");

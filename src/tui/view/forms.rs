@@ -87,16 +87,33 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
                 y += h;
             }
             Editor::Choice { options, selected } => {
-                let mut spans = vec![Span::raw("› ")];
-                for (j, c) in options.iter().enumerate() {
-                    let st = if j == *selected { value_style } else { ui.st("text.dim") };
-                    spans.push(Span::styled(format!(" {} ", c.label(ui.lang)), st));
+                // Options that do not fit scroll: the chosen one stays in view,
+                // with ‹ › saying more are off to a side.
+                let labels: Vec<String> = options
+                    .iter()
+                    .map(|c| format!(" {} ", ui.text(c.label(ui.lang))))
+                    .collect();
+                let hint = format!("  {}", ui.m(Label::ChoiceHint));
+                // The ← → hint only when everything fits beside it.
+                let show_hint = focused && 2 + width(&labels.concat()) + width(&hint) <= inner.width as usize;
+                let room = (inner.width as usize).saturating_sub(4);
+                let mut first = 0;
+                while first < *selected && width(&labels[first..=*selected].concat()) > room {
+                    first += 1;
                 }
-                if focused {
-                    spans.push(Span::styled(
-                        format!("  {}", ui.m(Label::ChoiceHint)),
-                        ui.st("text.dim"),
-                    ));
+                let mut spans = vec![Span::raw(if first > 0 { "‹ " } else { "› " })];
+                let mut used = 0;
+                for (j, label) in labels.iter().enumerate().skip(first) {
+                    if used + width(label) > room && j > *selected {
+                        spans.push(Span::styled("›", ui.st("text.dim")));
+                        break;
+                    }
+                    used += width(label);
+                    let st = if j == *selected { value_style } else { ui.st("text.dim") };
+                    spans.push(Span::styled(label.clone(), st));
+                }
+                if show_hint {
+                    spans.push(Span::styled(hint, ui.st("text.dim")));
                 }
                 f.render_widget(
                     Paragraph::new(Line::from(spans)),
