@@ -693,3 +693,88 @@ fn marked_indicators_are_assigned_together() {
         .collect();
     assert_eq!(after, before);
 }
+
+/// Recomputing from call records of days outside the evaluation period asks
+/// before recording; no records nothing, yes records.
+#[test]
+fn call_records_outside_the_period_are_questioned_before_recording() {
+    use cscaudit::app::demo;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    demo::seed(&mut app).unwrap();
+    let eng = demo::DEMO_ENGAGEMENT;
+    let mut s = initial_state(&app, &setup(), Lang::En, Some(eng)).unwrap();
+    let calls = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/calls/january-excerpt.txt");
+    // The demo's period is in 2026; the excerpt is January 1999.
+    let ind = "AC-02";
+    s.checklist.selected = Some(cscaudit::tui::state::Row::Indicator(ind.into()));
+    press(&mut app, &mut s, "2");
+    s.checklist.selected = Some(cscaudit::tui::state::Row::Indicator(ind.into()));
+    let before = app.assessment(eng, ind).unwrap().measured;
+    press(&mut app, &mut s, "M");
+    typ(&mut app, &mut s, calls.to_str().unwrap());
+    press(&mut app, &mut s, "enter");
+    match &s.popup {
+        Some(Popup::Confirm { message, .. }) => {
+            assert!(
+                message.contains("outside the evaluation period") && message.contains("1999"),
+                "{message}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, &mut s, "n");
+    assert_eq!(app.assessment(eng, ind).unwrap().measured, before, "nothing recorded");
+    press(&mut app, &mut s, "M");
+    typ(&mut app, &mut s, calls.to_str().unwrap());
+    press(&mut app, &mut s, "enter y");
+    let after = app.assessment(eng, ind).unwrap().measured;
+    assert!(after.is_some() && after != before, "{before:?} → {after:?}");
+    assert!(s.status.as_ref().unwrap().text.contains("AC-02 ="), "{:?}", s.status);
+}
+
+/// A typed value that contradicts the recorded result is met with an offer
+/// to change the result; yes changes it, no leaves it.
+#[test]
+fn a_value_that_contradicts_the_result_offers_to_change_it() {
+    use cscaudit::app::demo;
+    use cscaudit::model::assessment::AssessmentResult;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    demo::seed(&mut app).unwrap();
+    let eng = demo::DEMO_ENGAGEMENT;
+    let mut s = initial_state(&app, &setup(), Lang::Zh, Some(eng)).unwrap();
+    press(&mut app, &mut s, "2");
+    // PE-01: target ≥97.91%, recorded conforming in the demo.
+    s.checklist.selected = Some(cscaudit::tui::state::Row::Indicator("PE-01".into()));
+    assert_eq!(
+        app.assessment(eng, "PE-01").unwrap().result,
+        AssessmentResult::Conforming
+    );
+    press(&mut app, &mut s, "v ctrl-u");
+    typ(&mut app, &mut s, "90");
+    press(&mut app, &mut s, "ctrl-s");
+    match &s.popup {
+        Some(Popup::Confirm { message, .. }) => {
+            assert!(message.contains("未达目标") && message.contains("不符合"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, &mut s, "n");
+    assert_eq!(
+        app.assessment(eng, "PE-01").unwrap().result,
+        AssessmentResult::Conforming
+    );
+    press(&mut app, &mut s, "v ctrl-u");
+    typ(&mut app, &mut s, "91");
+    press(&mut app, &mut s, "ctrl-s y");
+    assert_eq!(
+        app.assessment(eng, "PE-01").unwrap().result,
+        AssessmentResult::Nonconforming
+    );
+    // Now a value meeting the target offers conforming again.
+    press(&mut app, &mut s, "v ctrl-u");
+    typ(&mut app, &mut s, "99");
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(matches!(&s.popup, Some(Popup::Confirm { message, .. }) if message.contains("已达目标")));
+}

@@ -53,6 +53,39 @@ pub fn compute_metrics(
 }
 
 impl App {
+    /// A warning when the call records cover days outside the engagement's
+    /// evaluation period (figures of another period would be recorded as
+    /// this audit's); `None` when all days are inside or no period is set.
+    pub fn metrics_outside_period(&self, engagement: &str, report: &MetricsReport) -> Result<Option<Msg>> {
+        let eng = self.engagement(engagement)?;
+        let (start, end) = (eng.period_start, eng.period_end);
+        if start.is_none() && end.is_none() {
+            return Ok(None);
+        }
+        let days: Vec<jiff::civil::Date> = report.by_day.iter().filter_map(|d| d.date.parse().ok()).collect();
+        let outside = days
+            .iter()
+            .filter(|d| start.is_some_and(|s| **d < s) || end.is_some_and(|e| **d > e))
+            .count();
+        if outside == 0 {
+            return Ok(None);
+        }
+        let (total, first, last) = (
+            days.len(),
+            days.iter().min().map(|d| d.to_string()).unwrap_or_default(),
+            days.iter().max().map(|d| d.to_string()).unwrap_or_default(),
+        );
+        let period = format!(
+            "{} – {}",
+            start.map(|d| d.to_string()).unwrap_or_else(|| "…".into()),
+            end.map(|d| d.to_string()).unwrap_or_else(|| "…".into())
+        );
+        Ok(Some(crate::msg!(
+            "{outside} of {total} days of call records ({first} – {last}) fall outside the evaluation period {period}",
+            "话单中 {total} 天里有 {outside} 天（{first} – {last}）不在评价期间 {period} 内"
+        )))
+    }
+
     /// The whole use case: compute the figures from call-record files, keep the
     /// report as JSON evidence, and record the measured values of the target
     /// indicators. The CLI (`metrics --record`) calls this; the TUI computes on

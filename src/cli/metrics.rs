@@ -87,6 +87,9 @@ pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
                 MetricTarget::One(target.clone())
             };
             let run = app.measure_and_record(&eng.id, target, &a.files, &format, &params, &progress)?;
+            if let Some(w) = app.metrics_outside_period(&eng.id, &run.report)? {
+                eprintln!("{}: {}", ctx.lang.pick("warning", "警告"), w.get(ctx.lang));
+            }
             let lines = run
                 .recorded
                 .iter()

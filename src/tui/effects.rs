@@ -57,6 +57,48 @@ fn saved(app: &App, state: &State, engagement: &str, message: String) -> Vec<Inp
     v
 }
 
+/// When a measured value and the recorded result disagree (misses the
+/// target while conforming, meets it while nonconforming), offer to change
+/// the result.
+pub(super) fn contradiction(
+    ind: &crate::model::catalog::Indicator,
+    value: f64,
+    result: crate::model::assessment::AssessmentResult,
+    lang: Lang,
+) -> Option<Input> {
+    use crate::model::assessment::AssessmentResult as R;
+    let (id, shown) = (&ind.id, ind.unit.format(value, lang.is_zh()));
+    let target = ind.target_text(lang.is_zh()).unwrap_or_default();
+    let (message, new) = match (ind.meets_target(value), result) {
+        (Some(false), R::Conforming) => (
+            match lang {
+                Lang::Zh => format!("{id} 实测 {shown} 未达目标 {target}，但结论为“符合”。改为“不符合”吗？"),
+                Lang::En => format!(
+                    "{id} measures {shown}, missing its target {target}, but is recorded conforming. Record it as nonconforming?"
+                ),
+            },
+            R::Nonconforming,
+        ),
+        (Some(true), R::Nonconforming) => (
+            match lang {
+                Lang::Zh => format!("{id} 实测 {shown} 已达目标 {target}，但结论为“不符合”。改为“符合”吗？"),
+                Lang::En => format!(
+                    "{id} measures {shown}, meeting its target {target}, but is recorded nonconforming. Record it as conforming?"
+                ),
+            },
+            R::Conforming,
+        ),
+        _ => return None,
+    };
+    Some(Input::Ask {
+        message,
+        effect: crate::tui::state::Effect::Assess {
+            indicator: id.clone(),
+            result: new,
+        },
+    })
+}
+
 /// Save a submitted form.
 pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, confirmed: bool) -> Vec<Input> {
     let lang = state.lang;
@@ -285,22 +327,10 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             };
             match app.record_assessment(&d.engagement.id, &indicator, input) {
                 Ok(a) => {
-                    let zh = lang.is_zh();
-                    let mut msg = format!("{indicator} = {}", ind.unit.format(value, zh));
-                    // Say so when the value and the recorded result disagree.
-                    use crate::model::assessment::AssessmentResult as R;
-                    match (ind.meets_target(value), a.result) {
-                        (Some(false), R::Conforming) => msg.push_str(say(
-                            " — misses the target while the result says conforming (p / x to change it)",
-                            " —— 未达目标，但结论为“符合”（按 p / x 修改）",
-                        )),
-                        (Some(true), R::Nonconforming) => msg.push_str(say(
-                            " — meets the target while the result says nonconforming (c to change it)",
-                            " —— 已达目标，但结论为“不符合”（按 c 修改）",
-                        )),
-                        _ => {}
-                    }
-                    saved(app, state, &d.engagement.id, msg)
+                    let msg = format!("{indicator} = {}", ind.unit.format(value, lang.is_zh()));
+                    let mut v = saved(app, state, &d.engagement.id, msg);
+                    v.extend(contradiction(ind, value, a.result, lang));
+                    v
                 }
                 Err(e) => app_refused(e, lang),
             }

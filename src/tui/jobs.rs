@@ -76,6 +76,14 @@ pub enum Job {
     },
 }
 
+/// Computed figures waiting for the user's word (records outside the period).
+#[derive(Debug)]
+pub struct PendingMetrics {
+    pub engagement: String,
+    pub target: MetricTarget,
+    pub report: Box<MetricsReport>,
+}
+
 /// The worker threads' name (the panic hook leaves the terminal alone for them).
 pub const WORKER: &str = "cscaudit-work";
 

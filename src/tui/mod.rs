@@ -105,7 +105,9 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
         }
     };
     match effect {
-        Effect::Quit | Effect::RememberLanguage(_) | Effect::EditExternally(_) => vec![],
+        Effect::Quit | Effect::RememberLanguage(_) | Effect::EditExternally(_) | Effect::RecordPendingMetrics => {
+            vec![]
+        }
         Effect::Reload => reload(app),
         Effect::LoadHistory(e) => match app.entity_history(&e) {
             Ok(ops) => vec![Input::History(e, ops)],
@@ -216,6 +218,11 @@ pub fn step_with(app: &mut App, state: &mut State, input: Input, jobs: Option<&m
             }
             other => match state.update(other) {
                 Some(Effect::EditExternally(text)) => external_edit(state, &text, jobs.is_some()),
+                Some(Effect::RecordPendingMetrics) => match (state.pending_metrics.take(), app.acquire()) {
+                    (Some(p), Ok(())) => record_metrics(app, state, *p),
+                    (_, Err(e)) => vec![Input::Done(Err(e.message().get(state.lang).to_string()))],
+                    (None, _) => vec![],
+                },
                 Some(effect) => run_effect(app, state, effect),
                 None => vec![],
             },
@@ -361,6 +368,45 @@ fn start_job(state: &mut State, job: jobs::Job, sender: Option<&mpsc::Sender<Inp
     }
 }
 
+/// Record computed figures (after any question about the period).
+fn record_metrics(app: &App, state: &State, p: jobs::PendingMetrics) -> Vec<Input> {
+    let lang = state.lang;
+    match app.record_metrics(&p.engagement, p.target, *p.report) {
+        Ok(run) => {
+            let mut v = refreshed(app, state, &p.engagement);
+            let figures: Vec<String> = run
+                .recorded
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} = {}",
+                        a.indicator,
+                        a.measured.map(|m| format!("{m:.2}")).unwrap_or_default()
+                    )
+                })
+                .collect();
+            v.push(Input::Done(Ok(format!(
+                "{} {}",
+                i18n::Label::Recorded.t(lang),
+                figures.join(", ")
+            ))));
+            // A recomputed value that contradicts the recorded result: offer to change it.
+            if let Some(d) = &state.data {
+                for a in &run.recorded {
+                    if let (Some(ind), Some(m)) = (d.catalog.indicator(&a.indicator), a.measured)
+                        && let Some(ask) = effects::contradiction(ind, m, a.result, lang)
+                    {
+                        v.push(ask);
+                        break;
+                    }
+                }
+            }
+            v
+        }
+        Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+    }
+}
+
 /// Record what long work produced (on the UI thread, through the app layer).
 fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> {
     let lang = state.lang;
@@ -373,29 +419,25 @@ fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> 
             engagement,
             target,
             result,
-        } => match result.and_then(|report| app.record_metrics(&engagement, target, *report)) {
-            Ok(run) => {
-                let mut v = refreshed(app, state, &engagement);
-                let figures: Vec<String> = run
-                    .recorded
-                    .iter()
-                    .map(|a| {
-                        format!(
-                            "{} = {}",
-                            a.indicator,
-                            a.measured.map(|m| format!("{m:.2}")).unwrap_or_default()
-                        )
-                    })
-                    .collect();
-                v.push(Input::Done(Ok(format!(
-                    "{} {}",
-                    i18n::Label::Recorded.t(lang),
-                    figures.join(", ")
-                ))));
-                v
+        } => {
+            let pending = jobs::PendingMetrics {
+                engagement,
+                target,
+                report: match result {
+                    Ok(r) => r,
+                    Err(e) => return failed(e),
+                },
+            };
+            // Records of days outside the evaluation period: ask first.
+            match app.metrics_outside_period(&pending.engagement, &pending.report) {
+                Ok(None) => record_metrics(app, state, pending),
+                Ok(Some(warning)) => vec![Input::ConfirmMetrics {
+                    warning: warning.get(lang).to_string(),
+                    pending: Box::new(pending),
+                }],
+                Err(e) => failed(e),
             }
-            Err(e) => failed(e),
-        },
+        }
         jobs::JobOutput::Evidence {
             engagement,
             note,

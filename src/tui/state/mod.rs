@@ -76,6 +76,8 @@ pub enum Effect {
     EditExternally(String),
     /// Open an evidence file with the system's viewer (a copy in a temporary folder).
     OpenEvidence(String),
+    /// Record the figures the user confirmed (handled by `step_with`).
+    RecordPendingMetrics,
 }
 
 /// Inputs to `update`.
@@ -105,6 +107,16 @@ pub enum Input {
     IdentitySet(bool),
     /// The marked indicators were assigned: the marks are cleared.
     AssignedMarks,
+    /// Ask the user; yes runs the effect (an offer to change a result).
+    Ask {
+        message: String,
+        effect: Effect,
+    },
+    /// Computed figures cover days outside the evaluation period: ask.
+    ConfirmMetrics {
+        warning: String,
+        pending: Box<crate::tui::jobs::PendingMetrics>,
+    },
     /// Text back from the user's editor (or why not) for the form's focused field.
     Edited(Result<String, String>),
     /// Start long work off the UI thread (handled by `step_with`).
@@ -150,6 +162,8 @@ pub struct State {
     pub editor: Option<String>,
     /// The program that opens files (`CSCAUDIT_OPEN`, else xdg-open / open / start).
     pub opener: String,
+    /// Figures waiting for confirmation (records outside the period).
+    pub pending_metrics: Option<Box<crate::tui::jobs::PendingMetrics>>,
 }
 
 mod forms;
@@ -189,6 +203,7 @@ impl State {
             loading: false,
             job: None,
             config_file: None,
+            pending_metrics: None,
             opener: std::env::var("CSCAUDIT_OPEN")
                 .ok()
                 .filter(|o| !o.trim().is_empty())
@@ -313,6 +328,18 @@ impl State {
             }
             Input::Done(Err(e)) => {
                 self.popup = Some(Popup::Error(e));
+                None
+            }
+            Input::ConfirmMetrics { warning, pending } => {
+                self.pending_metrics = Some(pending);
+                self.popup = Some(Popup::Confirm {
+                    message: format!("{warning}. {}", crate::tui::i18n::Label::RecordAnyway.t(self.lang)),
+                    effect: Effect::RecordPendingMetrics,
+                });
+                None
+            }
+            Input::Ask { message, effect } => {
+                self.popup = Some(Popup::Confirm { message, effect });
                 None
             }
             Input::AssignedMarks => {
