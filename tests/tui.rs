@@ -363,6 +363,18 @@ fn recompute_an_indicator_from_call_records_in_the_tui() {
     assert!(matches!(s.popup, Some(Popup::Input { .. })));
     assert!(screen(&s, 120, 40).contains("Call-record file"));
     press(&mut app, &mut s, &format!("text:{} enter", file.display()));
+    // January 1999 is outside the demo's evaluation period: asked first.
+    assert!(
+        matches!(&s.popup, Some(Popup::Confirm { message, .. }) if message.contains("outside the evaluation period")),
+        "{:?}",
+        s.popup
+    );
+    press(&mut app, &mut s, "y");
+    // 54.90% misses the 80% target: changing a conforming result is offered.
+    if let Some(Popup::Confirm { message, .. }) = &s.popup {
+        assert!(message.contains("missing its target"), "{message}");
+        press(&mut app, &mut s, "n");
+    }
     assert!(s.popup.is_none(), "{:?}", s.popup);
     let a = app.assessment(demo::DEMO_ENGAGEMENT, "AC-02").unwrap();
     assert!((a.measured.unwrap() - 54.90).abs() < 0.01, "{a:?}");
