@@ -119,6 +119,7 @@ labels! {
     Busy => "Other work is still running (Esc cancels it)", "另一项工作仍在进行（Esc 可取消）";
     EscCancels => "Esc cancels", "Esc 取消";
     Marked => "marked (A assigns)", "已标记（A 分配）";
+    NotApplicableShort => "n/a", "不适用";
     RecordAnyway => "Record these figures anyway?", "仍要记录这些数据吗？";
     NoEvidence => "No evidence here yet (a attaches a file)", "此处尚无证据（按 a 添加文件）";
     EvidenceTitle => "Evidence", "证据";

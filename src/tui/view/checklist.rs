@@ -11,16 +11,22 @@ pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
     } else {
         Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area)
     };
-    let assessed = d
+    // Counted as the dashboard counts: of the applicable indicators, and
+    // the not-applicable ones named apart.
+    let overall = &d.glance.scorecard.overall;
+    let na = d
         .assessments
         .values()
-        .filter(|a| a.result != AssessmentResult::NotAssessed)
+        .filter(|a| a.result == AssessmentResult::NotApplicable)
         .count();
     let mut extra = if cl.walk_mine {
         ui.m(Label::WalkMine).to_string()
     } else {
-        format!("{} {assessed}", ui.m(Label::Assessed))
+        format!("{} {}/{}", ui.m(Label::Assessed), overall.assessed, overall.applicable)
     };
+    if na > 0 {
+        extra.push_str(&format!(" · {na} {}", ui.m(Label::NotApplicableShort)));
+    }
     if !cl.marked.is_empty() {
         extra.push_str(&format!(" · {} {}", cl.marked.len(), ui.m(Label::Marked)));
     }
