@@ -236,9 +236,22 @@ fn a_whole_audit_by_keyboard_from_an_empty_folder() {
     press(&mut app, &mut s, "4 g g e right right");
     press(&mut app, &mut s, "tab tab");
     typ(&mut app, &mut s, "排班表截图");
+    // A completion evidence file, stored and linked to the finding.
+    let roster = dir.path().join("十二月排班表.xlsx");
+    std::fs::write(&roster, b"roster").unwrap();
+    press(&mut app, &mut s, "tab");
+    step(&mut app, &mut s, Input::Paste(roster.display().to_string()));
     press(&mut app, &mut s, "ctrl-s");
     assert!(s.popup.is_none(), "{:?}", form_error(&s));
     assert_eq!(app.action(&a.id).unwrap().status, ActionStatus::Completed);
+    let linked = app.finding(&f.reference).unwrap().evidence;
+    assert_eq!(linked.len(), 1, "the completion evidence file is linked to the finding");
+    let stored = app.evidence(&eng).unwrap();
+    assert!(
+        stored
+            .iter()
+            .any(|e| e.name == "十二月排班表.xlsx" && e.note.contains(&a.id))
+    );
     press(&mut app, &mut s, "y tab");
     typ(&mut app, &mut s, "抽查 11 月排班：有效");
     press(&mut app, &mut s, "ctrl-s");

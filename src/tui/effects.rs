@@ -99,6 +99,18 @@ pub(super) fn contradiction(
     })
 }
 
+/// A typed path, `~/` meaning the home folder as in a shell; `None` when empty.
+fn expand_home(raw: &str) -> Option<std::path::PathBuf> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    Some(match (raw.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => Path::new(raw).to_path_buf(),
+    })
+}
+
 /// Save a submitted form.
 pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, confirmed: bool) -> Vec<Input> {
     let lang = state.lang;
@@ -284,6 +296,13 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                     Err(p) => return refused(problem(&p, lang)),
                 },
             };
+            // A completion evidence file: checked before anything is saved.
+            let file = expand_home(get(&values, "file"));
+            if let Some(f) = &file
+                && let Err(e) = crate::app::check_evidence_file(f)
+            {
+                return app_refused(e, lang);
+            }
             let up = ActionUpdate {
                 status,
                 progress,
@@ -293,12 +312,27 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 description: None,
             };
             match app.update_action(&id, up) {
-                Ok(a) => saved(
-                    app,
-                    state,
-                    &eng,
-                    format!("{} {} {}%", a.id, a.status.label(lang.is_zh()), a.progress),
-                ),
+                Ok(a) => {
+                    let mut v = saved(
+                        app,
+                        state,
+                        &eng,
+                        format!("{} {} {}%", a.id, a.status.label(lang.is_zh()), a.progress),
+                    );
+                    // The file is hashed and stored on a worker thread, linked
+                    // to the action's finding with the action named in its note.
+                    if let Some(file) = file {
+                        v.push(Input::Start(Box::new(crate::tui::jobs::Job::Evidence {
+                            engagement: eng.clone(),
+                            evidence_dir: app.evidence_dir(),
+                            file,
+                            note: format!("{} {}", say("completion evidence of", "完成证据："), a.id),
+                            indicator: None,
+                            finding: Some(a.finding.clone()),
+                        })));
+                    }
+                    v
+                }
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -356,6 +390,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                     file: path,
                     note: get(&values, "note").to_string(),
                     indicator: Some(indicator),
+                    finding: None,
                 })),
             ]
         }

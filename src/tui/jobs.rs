@@ -73,6 +73,7 @@ pub enum Job {
         file: PathBuf,
         note: String,
         indicator: Option<String>,
+        finding: Option<String>,
     },
 }
 
@@ -101,6 +102,7 @@ pub enum JobOutput {
         engagement: String,
         note: String,
         indicator: Option<String>,
+        finding: Option<String>,
         result: Result<StagedFile, AppError>,
     },
 }
@@ -154,10 +156,12 @@ impl Job {
                 file,
                 note,
                 indicator,
+                finding,
             } => JobOutput::Evidence {
                 engagement,
                 note,
                 indicator,
+                finding,
                 result: crate::app::stage_evidence_file(&evidence_dir, &file, &progress),
             },
         }

@@ -442,10 +442,11 @@ fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> 
             engagement,
             note,
             indicator,
+            finding,
             result,
-        } => match result
-            .and_then(|staged| app.record_staged_evidence(&engagement, &staged, &note, indicator.as_deref(), None))
-        {
+        } => match result.and_then(|staged| {
+            app.record_staged_evidence(&engagement, &staged, &note, indicator.as_deref(), finding.as_deref())
+        }) {
             Ok(ev) => {
                 let mut v = refreshed(app, state, &engagement);
                 v.push(Input::Done(Ok(format!(

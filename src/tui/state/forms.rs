@@ -294,6 +294,13 @@ impl State {
                     &a.completion_evidence,
                 ),
                 Field::line(
+                    "file",
+                    "Evidence file, if any (Tab completes)",
+                    "证据文件（可选，Tab 补全）",
+                    "",
+                )
+                .path(),
+                Field::line(
                     "due",
                     "Due (2026-12-31, +30d, +2w)",
                     "期限（2026-12-31、+30d、+2w）",
