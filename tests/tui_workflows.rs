@@ -379,6 +379,7 @@ fn snapshots_of_every_form_at_two_sizes_in_both_languages() {
         ("action_verify", "4 g g y", ""),
         ("evidence", "2 n a", "录音抽样.wav"),
         ("assign", "2 n A", ""),
+        ("finding_edit", "3 g g e", ""),
     ];
     for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
         for (name, keys, text) in forms {
@@ -790,4 +791,52 @@ fn a_value_that_contradicts_the_result_offers_to_change_it() {
     typ(&mut app, &mut s, "99");
     press(&mut app, &mut s, "ctrl-s");
     assert!(matches!(&s.popup, Some(Popup::Confirm { message, .. }) if message.contains("已达目标")));
+}
+
+/// e edits a finding in one change; a draft's grade can change, an issued
+/// finding's cannot (the form has no grade, the app refuses it).
+#[test]
+fn a_drafts_grade_and_a_findings_texts_are_edited() {
+    use cscaudit::app::demo;
+    use cscaudit::model::finding::Grade;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    demo::seed(&mut app).unwrap();
+    let eng = demo::DEMO_ENGAGEMENT;
+    let draft = app
+        .findings(eng)
+        .unwrap()
+        .into_iter()
+        .find(|f| f.status == FindingStatus::Draft)
+        .unwrap();
+    let mut s = initial_state(&app, &setup(), Lang::En, Some(eng)).unwrap();
+    press(&mut app, &mut s, "3");
+    s.findings.selected = Some(draft.reference.clone());
+    press(&mut app, &mut s, "e");
+    assert!(screen(&s, 120, 40).contains("a draft's only"));
+    // Grade: one to the left; the title gains a word.
+    press(&mut app, &mut s, "left tab end");
+    typ(&mut app, &mut s, "（已核实）");
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    let after = app.finding(&draft.reference).unwrap();
+    let i = Grade::ALL.iter().position(|g| *g == draft.grade).unwrap();
+    assert_eq!(after.grade, Grade::ALL[i.saturating_sub(1)]);
+    assert!(after.title.ends_with("（已核实）"), "{}", after.title);
+    same_as_loaded(&app, &s);
+    // An issued finding: no grade field, and the app refuses a grade change.
+    let issued = app
+        .findings(eng)
+        .unwrap()
+        .into_iter()
+        .find(|f| f.status == FindingStatus::Issued)
+        .unwrap();
+    s.findings.selected = Some(issued.reference.clone());
+    press(&mut app, &mut s, "e");
+    assert!(!screen(&s, 120, 40).contains("a draft's only"));
+    press(&mut app, &mut s, "esc");
+    let other = if issued.grade == Grade::Major { "minor" } else { "major" };
+    let err = app.edit_finding(&issued.reference, "grade", other).unwrap_err();
+    assert!(err.to_string().contains("only a draft"), "{err}");
+    assert_eq!(app.finding(&issued.reference).unwrap().grade, issued.grade);
 }

@@ -422,6 +422,48 @@ impl App {
 
     /// Edit the text of a finding (title, statement, criterion, evidence note).
     pub fn edit_finding(&self, reference: &str, field_name: &str, value: &str) -> Result<Finding> {
+        self.edit_finding_fields(reference, &[(field_name, value)])
+    }
+
+    /// Edit several fields of a finding in one change (one undo): its texts
+    /// while it is open, and its grade while it is a draft (once issued, the
+    /// grade is what the auditee was told; withdraw and raise anew instead).
+    pub fn edit_finding_fields(&self, reference: &str, changes: &[(&str, &str)]) -> Result<Finding> {
+        let rec = self.record(Kind::Finding, reference)?;
+        let f = Finding::from_record(&rec)?;
+        let mut d = Vec::new();
+        for (field_name, value) in changes {
+            if *field_name == FF::Grade.name() {
+                let grade: crate::model::finding::Grade = value.parse().map_err(|_| {
+                    AppError::Invalid(crate::msg!(
+                        "`{value}` is not a grade (major, minor, observation, improvement)",
+                        "`{value}` 不是有效等级（major、minor、observation、improvement）"
+                    ))
+                })?;
+                if grade != f.grade && f.status != FindingStatus::Draft {
+                    let (st_en, st_zh) = (f.status.as_str(), f.status.zh());
+                    return Err(AppError::Rule(crate::msg!(
+                        "{reference} is {st_en}: only a draft's grade can change (withdraw it and raise a new finding)",
+                        "{reference} 状态为{st_zh}：只有草稿可以修改等级（可撤回后重新提出）"
+                    )));
+                }
+                set_if_changed(&mut d, &rec.entity, Some(&rec), FF::Grade, grade.as_str().into());
+                continue;
+            }
+            d.extend(self.text_edit(&rec, &f, reference, field_name, value)?);
+        }
+        self.commit(d)?;
+        self.finding(reference)
+    }
+
+    fn text_edit(
+        &self,
+        rec: &crate::model::ops::Record,
+        f: &Finding,
+        reference: &str,
+        field_name: &str,
+        value: &str,
+    ) -> Result<Vec<Draft>> {
         const EDITABLE: &[FF] = &[
             FF::Title,
             FF::Statement,
@@ -431,14 +473,17 @@ impl App {
             FF::Correction,
         ];
         let Some(field) = FF::parse(field_name).filter(|f| EDITABLE.contains(f)) else {
-            let fields = EDITABLE.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ");
+            let fields = EDITABLE
+                .iter()
+                .map(|f| f.name())
+                .chain(["grade"])
+                .collect::<Vec<_>>()
+                .join(", ");
             return Err(AppError::Invalid(crate::msg!(
                 "field `{field_name}` cannot be edited (one of: {fields})",
                 "字段 `{field_name}` 不可编辑（可编辑：{fields}）"
             )));
         };
-        let rec = self.record(Kind::Finding, reference)?;
-        let f = Finding::from_record(&rec)?;
         if !f.status.is_open() {
             let (st_en, st_zh) = (f.status.as_str(), f.status.zh());
             return Err(AppError::Rule(crate::msg!(
@@ -447,8 +492,7 @@ impl App {
             )));
         }
         let mut d = Vec::new();
-        set_if_changed(&mut d, &rec.entity, Some(&rec), field, value.into());
-        self.commit(d)?;
-        self.finding(reference)
+        set_if_changed(&mut d, &rec.entity, Some(rec), field, value.into());
+        Ok(d)
     }
 }

@@ -122,6 +122,7 @@ commands! {
     Assign => "assess.assign", [Checklist], "Assign the marked indicators (or this one)", "分配已标记（或当前）指标";
     EvidenceOpen => "evidence.open", [Checklist, Findings], "Open or write out an evidence file", "打开或导出证据文件";
     FindingRaise => "finding.raise", [Checklist, Findings], "Raise a finding", "提出发现项";
+    FindingEdit => "finding.edit", [Findings], "Edit the finding (its grade while a draft)", "编辑发现项（草稿可改等级）";
     FindingMove => "finding.move", [Findings], "Move the finding through its lifecycle", "变更发现项状态";
     ActionAdd => "action.add", [Findings], "Add a corrective action", "添加纠正措施";
     ActionUpdate => "action.update", [Remediation], "Update status, progress, evidence", "更新状态、进度、证据";

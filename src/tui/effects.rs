@@ -394,6 +394,14 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 })),
             ]
         }
+        FormKind::EditFinding { reference } => {
+            let Some(eng) = eng else { return vec![] };
+            let changes: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            match app.edit_finding_fields(&reference, &changes) {
+                Ok(f) => saved(app, state, &eng, format!("{} {}", f.reference, say("saved", "已保存"))),
+                Err(e) => app_refused(e, lang),
+            }
+        }
         FormKind::Assign { indicators } => {
             let Some(eng) = eng else { return vec![] };
             let who = get(&values, "assignee");

@@ -45,6 +45,10 @@ pub enum FormKind {
     ExportEvidence {
         sha256: String,
     },
+    /// Edit a finding's texts (and grade while a draft).
+    EditFinding {
+        reference: String,
+    },
     /// Assign indicators to a team member.
     Assign {
         indicators: Vec<String>,

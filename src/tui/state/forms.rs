@@ -185,6 +185,40 @@ impl State {
         ))
     }
 
+    /// Edit the selected finding: grade (a draft only), title, statement,
+    /// criterion, evidence note.
+    pub(super) fn open_edit_finding(&mut self) -> Option<Effect> {
+        let f = self.selected_finding()?.clone();
+        let title = (format!("{} · edit", f.reference), format!("{} · 编辑", f.reference));
+        let mut fields = Vec::new();
+        if f.status == crate::model::finding::FindingStatus::Draft {
+            let at = Grade::ALL.iter().position(|g| *g == f.grade).unwrap_or(0);
+            fields.push(Field::choice(
+                "grade",
+                "Grade (a draft's only)",
+                "等级（仅草稿可改）",
+                choices(Grade::ALL, |g| g.as_str(), |g| g.zh()),
+                at,
+            ));
+        }
+        fields.extend([
+            Field::line("title", "Title", "标题", &f.title).required(),
+            Field::lines(
+                "statement",
+                "Statement (what was seen)",
+                "事实描述（观察到的情况）",
+                &f.statement,
+            ),
+            Field::line("criterion", "Criterion", "依据", &f.criterion),
+            Field::lines("evidence_note", "Evidence note", "证据说明", &f.evidence_note),
+        ]);
+        self.open(Form::new(
+            FormKind::EditFinding { reference: f.reference },
+            (&title.0, &title.1),
+            fields,
+        ))
+    }
+
     /// Ask the app which moves the selected finding allows.
     pub(super) fn offer_moves(&mut self) -> Option<Effect> {
         let r = self.selected_finding()?.reference.clone();

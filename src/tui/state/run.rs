@@ -44,6 +44,7 @@ impl State {
                 }
             }
             Cmd::Assign => return self.open_assign(),
+            Cmd::FindingEdit => return self.open_edit_finding(),
             Cmd::FindingRaise => return self.open_raise(),
             Cmd::FindingMove => return self.offer_moves(),
             Cmd::ActionAdd => return self.open_add_action(),
