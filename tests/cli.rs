@@ -323,6 +323,11 @@ fn a_certification_audit_through_the_cli() {
         .args(["finding", "edit", "ZH-001", "--field", "grade", "--value", "major"])
         .assert()
         .failure()
+        .stderr(predicate::str::contains("only a draft's grade can change"));
+    cmd(d)
+        .args(["finding", "edit", "ZH-001", "--field", "raised_by", "--value", "x"])
+        .assert()
+        .failure()
         .stderr(predicate::str::contains("cannot be edited"));
     stdout(d, &["assess", "AC-02", "--result", "conforming", "--measured", "83.1"]);
     let file = d.join("证据.txt");
