@@ -259,7 +259,8 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                     ui.st("text"),
                 ));
             }
-            format!(" {g} ")
+            // The group's name, as in the tree (its id is for catalogue files).
+            format!(" {} ", d.catalog.group(g).map(|x| x.name(ui.zh)).unwrap_or(g))
         }
         None => String::new(),
     };
