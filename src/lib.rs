@@ -6,6 +6,7 @@
 
 pub mod analytics;
 pub mod app;
+pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod message;

@@ -219,3 +219,31 @@ fn concurrent_writes_are_a_listed_conflict_and_resolution_closes_it() {
         Some(&Value::from("乙"))
     );
 }
+
+/// The same actor on a second copy (their own ops came back in a bundle)
+/// numbers new ops after the highest one held: a reused sequence number
+/// would be taken for a known op and dropped everywhere else.
+#[test]
+fn an_actors_numbering_continues_after_its_ops_came_back_from_another_copy() {
+    let e = EntityId::new(Kind::Finding, "ZW-001");
+    let set = |v: &str| Draft {
+        entity: e.clone(),
+        change: Change::Set {
+            field: "title".into(),
+            value: Value::Text(v.into()),
+        },
+        base: None,
+    };
+    let laptop = Store::temporary().unwrap();
+    laptop.commit("zw", vec![set("一"), set("二")]).unwrap();
+    let desktop = Store::temporary().unwrap();
+    desktop.merge(laptop.all_ops().unwrap()).unwrap();
+    let new = desktop.commit("zw", vec![set("三")]).unwrap();
+    assert_eq!(new[0].id.seq, 3, "numbering continues after the merged 1 and 2");
+    let r = laptop.merge(desktop.all_ops().unwrap()).unwrap();
+    assert_eq!(r.applied, 1);
+    assert_eq!(
+        laptop.record(&e).unwrap().unwrap().get_raw("title"),
+        Some(&Value::Text("三".into()))
+    );
+}

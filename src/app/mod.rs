@@ -316,6 +316,13 @@ impl App {
         Ok(())
     }
 
+    /// The catalogue source an engagement was created with (travels in bundles).
+    pub fn catalog_source(&self, e: &Engagement) -> Result<Option<String>> {
+        Ok(self
+            .store()
+            .meta_get::<String>(&format!("catalog/{}@{}", e.catalog_id, e.catalog_version))?)
+    }
+
     /// The catalogue an engagement was created with.
     pub fn catalog_for(&self, e: &Engagement) -> Result<Catalog> {
         let key = format!("catalog/{}@{}", e.catalog_id, e.catalog_version);

@@ -65,6 +65,22 @@ pub enum Command {
     /// Attach evidence files.
     #[command(subcommand)]
     Evidence(EvidenceCmd),
+    /// Write an engagement as a findings bundle (one .zip) for a teammate:
+    /// manifest, operations, findings, catalogue, evidence files, all hashed.
+    Export {
+        /// The bundle to write (.zip); written under a temporary name, renamed at the end.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// Leave the evidence files out (their records still travel).
+        #[arg(long)]
+        no_evidence: bool,
+    },
+    /// Merge a teammate's findings bundle into this database. Everything is
+    /// checked first (names, sizes, hashes, engagement, authors); on any
+    /// problem nothing changes. A bundle of an engagement not here creates it.
+    Import { bundle: PathBuf },
     /// Raise, list and move findings through their lifecycle.
     #[command(subcommand)]
     Finding(FindingCmd),

@@ -3,6 +3,7 @@
 
 mod action;
 pub mod args;
+mod bundle;
 mod catalog;
 pub mod config;
 mod debug;
@@ -229,6 +230,12 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
             )?;
             Ok(())
         }
+        Command::Export {
+            out,
+            engagement,
+            no_evidence,
+        } => bundle::export(ctx, &out, engagement.as_deref(), no_evidence),
+        Command::Import { bundle: file } => bundle::import(ctx, &file),
         Command::Metrics(a) => metrics::metrics(ctx, a),
         Command::Sample(c) => sample::sample(ctx, c),
         Command::Config(ConfigCmd::Check) => config::config_check(ctx),

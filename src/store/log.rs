@@ -46,6 +46,10 @@ impl SeqSet {
         let i = self.0.partition_point(|r| r.1 < seq);
         self.0.get(i).is_some_and(|r| r.0 <= seq)
     }
+    /// The highest sequence number held.
+    pub fn max(&self) -> Option<u64> {
+        self.0.last().map(|r| r.1)
+    }
     pub fn insert(&mut self, seq: u64) {
         let i = self.0.partition_point(|r| r.1 < seq);
         if self.0.get(i).is_some_and(|r| r.0 <= seq) {
@@ -127,7 +131,14 @@ impl Store {
         }
         let mut clock = self.lock_clock();
         let seq_key = format!("seq/{actor}");
-        let mut seq: u64 = self.meta_get(&seq_key)?.unwrap_or(0);
+        // After the actor's own ops came back from elsewhere (a bundle from
+        // another copy, the same person on a second laptop), numbering goes
+        // on after the highest one held: a reused number would be taken for
+        // a known op and dropped by every other copy.
+        let mut seq: u64 = self
+            .meta_get::<u64>(&seq_key)?
+            .unwrap_or(0)
+            .max(self.seen(actor)?.max().unwrap_or(0));
         let mut hlc = *clock;
         let ops: Vec<Op> = drafts
             .into_iter()

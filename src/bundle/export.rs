@@ -1,0 +1,207 @@
+//! Writing a bundle: to a temporary name beside the target, renamed at the
+//! end (an interrupted export leaves no partial file under the real name).
+
+use super::{ActorRange, CatalogRef, FORMAT, FileEntry, Manifest, VERSION, engagement_of_id};
+use crate::app::{App, AppError, Result};
+use crate::message::Msg;
+use crate::model::ops::{Change, Kind, Op};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Default)]
+pub struct ExportOptions {
+    /// Leave the evidence files out (their records still travel).
+    pub no_evidence: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExportReport {
+    pub path: PathBuf,
+    pub ops: usize,
+    pub evidence_files: usize,
+    pub bytes: u64,
+}
+
+/// A writer that hashes and counts what goes through it.
+struct Hashing<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    size: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn zip_err(path: &Path) -> impl Fn(zip::result::ZipError) -> AppError + '_ {
+    move |e| AppError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// The operations of one engagement: its records by id, and its findings and
+/// actions by the engagement their ops name.
+pub(crate) fn engagement_ops(all: Vec<Op>, engagement: &str) -> Vec<Op> {
+    let mut owned: BTreeSet<(Kind, String)> = BTreeSet::new();
+    for op in &all {
+        if matches!(op.entity.kind, Kind::Finding | Kind::Action)
+            && let Change::Set { field, value } = &op.change
+            && field == "engagement"
+            && value.text() == Some(engagement)
+        {
+            owned.insert((op.entity.kind, op.entity.id.clone()));
+        }
+    }
+    all.into_iter()
+        .filter(|op| match engagement_of_id(&op.entity) {
+            Some(e) => e == engagement,
+            None => owned.contains(&(op.entity.kind, op.entity.id.clone())),
+        })
+        .collect()
+}
+
+/// Export one engagement as a findings bundle at `out`.
+pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> Result<ExportReport> {
+    let eng = app.engagement(engagement)?;
+    let catalog_src = app.catalog_source(&eng)?;
+    let ops = engagement_ops(app.all_ops()?, &eng.id);
+    let mut ranges: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for op in &ops {
+        let r = ranges.entry(op.id.actor.clone()).or_insert((op.id.seq, op.id.seq));
+        r.0 = r.0.min(op.id.seq);
+        r.1 = r.1.max(op.id.seq);
+    }
+    let findings = serde_json::json!({
+        "engagement": eng,
+        "team": app.team(&eng.id)?,
+        "assessments": app.assessments(&eng.id)?,
+        "findings": app.findings(&eng.id)?,
+        "actions": app.actions(&eng.id)?,
+        "evidence": app.evidence(&eng.id)?,
+    });
+    let evidence = if opts.no_evidence {
+        Vec::new()
+    } else {
+        app.evidence(&eng.id)?
+    };
+
+    let tmp = out.with_file_name(format!(
+        ".{}.partial",
+        out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+    ));
+    let result = (|| -> Result<ExportReport> {
+        let file = std::fs::File::create(&tmp).map_err(|source| AppError::Io {
+            path: tmp.clone(),
+            source,
+        })?;
+        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(true);
+        let mut files = Vec::new();
+        let io = |source| AppError::Io {
+            path: tmp.clone(),
+            source,
+        };
+        let mut put = |zip: &mut zip::ZipWriter<_>,
+                       name: &str,
+                       opts: zip::write::SimpleFileOptions,
+                       src: &mut dyn Read|
+         -> Result<String> {
+            zip.start_file(name, opts).map_err(zip_err(&tmp))?;
+            let mut w = Hashing {
+                inner: &mut *zip,
+                hasher: Sha256::new(),
+                size: 0,
+            };
+            std::io::copy(src, &mut w).map_err(io)?;
+            let sha = hex::encode(w.hasher.finalize());
+            files.push(FileEntry {
+                path: name.to_string(),
+                sha256: sha.clone(),
+                size: w.size,
+            });
+            Ok(sha)
+        };
+        let mut jsonl = Vec::new();
+        for op in &ops {
+            serde_json::to_writer(&mut jsonl, op).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
+            jsonl.push(b'\n');
+        }
+        put(&mut zip, "ops.jsonl", options, &mut &jsonl[..])?;
+        let json = serde_json::to_vec_pretty(&findings).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
+        put(&mut zip, "findings.json", options, &mut &json[..])?;
+        if let Some(src) = &catalog_src {
+            put(&mut zip, "catalog.toml", options, &mut src.as_bytes())?;
+        }
+        for ev in &evidence {
+            // Streamed from the blob folder; a blob that no longer matches its
+            // hash is not shipped.
+            let path = app.evidence_path(&ev.sha256);
+            let mut f = std::fs::File::open(&path).map_err(|source| AppError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let got = put(&mut zip, &format!("evidence/{}", ev.sha256), stored, &mut f)?;
+            if got != ev.sha256 {
+                let (name, sha) = (crate::text::visible(&ev.name).into_owned(), ev.sha256.clone());
+                return Err(AppError::Invalid(crate::msg!(
+                    "the evidence file {name} ({sha}) no longer matches its hash; not exported (run `cscaudit evidence verify`)",
+                    "证据文件 {name}（{sha}）与其哈希不符；未导出（请运行 `cscaudit evidence verify`）"
+                )));
+            }
+        }
+        let manifest = Manifest {
+            format: FORMAT.into(),
+            version: VERSION,
+            engagement: eng.id.clone(),
+            exporter: app.identity().actor.clone(),
+            created: jiff::Timestamp::now().to_string(),
+            catalog: CatalogRef {
+                id: eng.catalog_id.clone(),
+                version: eng.catalog_version.clone(),
+            },
+            ops: ops.len(),
+            op_range: ranges
+                .into_iter()
+                .map(|(actor, (first, last))| ActorRange { actor, first, last })
+                .collect(),
+            files,
+        };
+        let m = serde_json::to_vec_pretty(&manifest).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
+        zip.start_file("manifest.json", options).map_err(zip_err(&tmp))?;
+        zip.write_all(&m).map_err(io)?;
+        let w = zip.finish().map_err(zip_err(&tmp))?;
+        let file = w.into_inner().map_err(|e| io(e.into_error()))?;
+        file.sync_all().map_err(io)?;
+        let bytes = file.metadata().map_err(io)?.len();
+        std::fs::rename(&tmp, out).map_err(|source| AppError::Io {
+            path: out.to_path_buf(),
+            source,
+        })?;
+        Ok(ExportReport {
+            path: out.to_path_buf(),
+            ops: ops.len(),
+            evidence_files: evidence.len(),
+            bytes,
+        })
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,478 @@
+//! Reading a bundle: everything is checked before anything is written —
+//! entry names (no absolute paths, `..`, links, duplicates), declared and
+//! actual sizes, compression ratios, a total limit, every hash against the
+//! manifest, the format version, the engagement and catalogue, every op's
+//! engagement and author. Then the ops are merged in one transaction and the
+//! evidence files (staged in a temporary folder) moved into place. On any
+//! problem: one message naming it, and the database as it was.
+
+use super::{FORMAT, Manifest, VERSION, engagement_of_id};
+use crate::app::{App, AppError, Result};
+use crate::message::Msg;
+use crate::model::ops::{Change, Kind, Op};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeSet, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Bounds a bundle must stay within.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// All entries together, uncompressed.
+    pub total_bytes: u64,
+    /// Uncompressed / compressed, for entries over 1 MiB (zip bombs).
+    pub max_ratio: u64,
+    /// manifest.json, ops.jsonl, findings.json, catalog.toml each.
+    pub metadata_bytes: u64,
+    pub entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            total_bytes: 64 << 30,
+            max_ratio: 200,
+            metadata_bytes: 2 << 30,
+            entries: 1_000_000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportReport {
+    pub engagement: String,
+    /// The engagement was not in this database before.
+    pub joined: bool,
+    pub ops_received: usize,
+    pub ops_applied: usize,
+    pub ops_known: usize,
+    pub new_findings: usize,
+    pub records_changed: usize,
+    pub new_conflicts: usize,
+    pub evidence_added: usize,
+}
+
+fn refused(en: String, zh: String) -> AppError {
+    AppError::Invalid(Msg::new(en, zh))
+}
+
+/// Import with the default limits.
+pub fn import(app: &App, file: &Path) -> Result<ImportReport> {
+    import_with_limits(app, file, &Limits::default())
+}
+
+/// Whether a name may be an entry of a bundle.
+fn check_name(name: &str) -> std::result::Result<(), (String, String)> {
+    let shown = crate::text::visible(name).into_owned();
+    if name.is_empty() || name.contains('\0') {
+        return Err((
+            "an entry has an empty or invalid name".into(),
+            "有条目名称为空或无效".into(),
+        ));
+    }
+    if name.starts_with('/') || name.starts_with('\\') || name.get(1..2) == Some(":") {
+        return Err((
+            format!("entry `{shown}` has an absolute path"),
+            format!("条目 `{shown}` 使用了绝对路径"),
+        ));
+    }
+    if name.contains('\\') || name.split('/').any(|c| c == ".." || c == ".") {
+        return Err((
+            format!("entry `{shown}` leaves the bundle's folder (`..` or `\\`)"),
+            format!("条目 `{shown}` 试图跳出数据包目录（`..` 或 `\\`）"),
+        ));
+    }
+    Ok(())
+}
+
+fn read_limited(r: &mut dyn Read, declared: u64, limit: u64, name: &str) -> Result<Vec<u8>> {
+    let shown = crate::text::visible(name).into_owned();
+    if declared > limit {
+        return Err(refused(
+            format!("`{shown}` is {declared} bytes, more than the {limit} allowed"),
+            format!("`{shown}` 有 {declared} 字节，超过上限 {limit}"),
+        ));
+    }
+    let mut buf = Vec::with_capacity(declared.min(1 << 24) as usize);
+    r.take(declared + 1).read_to_end(&mut buf).map_err(|e| {
+        let e = e.to_string();
+        refused(
+            format!("`{shown}` cannot be read: {e}"),
+            format!("`{shown}` 无法读取：{e}"),
+        )
+    })?;
+    if buf.len() as u64 != declared {
+        let got = buf.len();
+        return Err(refused(
+            format!("`{shown}` declares {declared} bytes but holds {got}"),
+            format!("`{shown}` 声明 {declared} 字节，实际 {got} 字节"),
+        ));
+    }
+    Ok(buf)
+}
+
+/// Removes the staging folder unless the import went through.
+struct Staging(Option<PathBuf>);
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = std::fs::remove_dir_all(p);
+        }
+    }
+}
+
+pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<ImportReport> {
+    let f = file.display().to_string();
+    let meta = std::fs::metadata(file).map_err(|source| AppError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_file() {
+        return Err(refused(format!("{f} is not a file"), format!("{f} 不是文件")));
+    }
+    let reader = std::fs::File::open(file).map_err(|source| AppError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(reader)).map_err(|e| {
+        let e = e.to_string();
+        refused(
+            format!("{f} is not a readable findings bundle (a zip file): {e}"),
+            format!("{f} 不是可读取的发现项数据包（zip 文件）：{e}"),
+        )
+    })?;
+    // Local headers must agree with the central directory, and no name may
+    // appear twice (a reader could pick either copy).
+    zip.validate_header_consistency().map_err(|e| {
+        let e = e.to_string();
+        if e.contains("duplicate") {
+            refused(
+                format!("{f}: an entry name appears twice ({e})"),
+                format!("{f}：有条目名称重复出现（{e}）"),
+            )
+        } else {
+            refused(
+                format!("{f}: its local and central headers disagree (altered?): {e}"),
+                format!("{f}：本地头与中央目录不一致（被改动？）：{e}"),
+            )
+        }
+    })?;
+    // 1. Entries: names, kinds, sizes, ratios; before reading any content.
+    if zip.len() > limits.entries {
+        let n = zip.len();
+        return Err(refused(
+            format!("{f} has {n} entries, too many"),
+            format!("{f} 含 {n} 个条目，过多"),
+        ));
+    }
+    let mut names = HashSet::new();
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let e = zip.by_index_raw(i).map_err(|e| {
+            let e = e.to_string();
+            refused(
+                format!("{f}: entry {i} is damaged: {e}"),
+                format!("{f}：第 {i} 个条目已损坏：{e}"),
+            )
+        })?;
+        let name = String::from_utf8(e.name_raw().to_vec()).map_err(|_| {
+            refused(
+                format!("{f}: an entry name is not UTF-8"),
+                format!("{f}：有条目名称不是 UTF-8"),
+            )
+        })?;
+        check_name(&name).map_err(|(en, zh)| refused(format!("{f}: {en}"), format!("{f}：{zh}")))?;
+        let shown = crate::text::visible(&name).into_owned();
+        if e.is_symlink() {
+            return Err(refused(
+                format!("{f}: entry `{shown}` is a symbolic link"),
+                format!("{f}：条目 `{shown}` 是符号链接"),
+            ));
+        }
+        if e.encrypted() {
+            return Err(refused(
+                format!("{f}: entry `{shown}` is encrypted"),
+                format!("{f}：条目 `{shown}` 已加密"),
+            ));
+        }
+        if !names.insert(name.clone()) {
+            return Err(refused(
+                format!("{f}: entry `{shown}` appears twice"),
+                format!("{f}：条目 `{shown}` 重复出现"),
+            ));
+        }
+        let (size, packed) = (e.size(), e.compressed_size().max(1));
+        if size > 1 << 20 && size / packed > limits.max_ratio {
+            let ratio = size / packed;
+            return Err(refused(
+                format!("{f}: entry `{shown}` expands {ratio}× (a zip bomb?)"),
+                format!("{f}：条目 `{shown}` 解压后膨胀 {ratio} 倍（疑似压缩炸弹）"),
+            ));
+        }
+        total = total.saturating_add(size);
+        if total > limits.total_bytes {
+            let lim = limits.total_bytes;
+            return Err(refused(
+                format!("{f}: more than {lim} bytes uncompressed"),
+                format!("{f}：解压后超过 {lim} 字节"),
+            ));
+        }
+    }
+    // 2. The manifest.
+    let manifest: Manifest = {
+        let mut e = zip.by_name("manifest.json").map_err(|_| {
+            refused(
+                format!("{f} has no manifest.json: not a findings bundle"),
+                format!("{f} 缺少 manifest.json：不是发现项数据包"),
+            )
+        })?;
+        let size = e.size();
+        let bytes = read_limited(&mut e, size, 16 << 20, "manifest.json")?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            let e = e.to_string();
+            refused(
+                format!("{f}: manifest.json cannot be read: {e}"),
+                format!("{f}：manifest.json 无法解析：{e}"),
+            )
+        })?
+    };
+    if manifest.format != FORMAT {
+        let got = crate::text::visible(&manifest.format).into_owned();
+        return Err(refused(
+            format!("{f}: format `{got}` is not a cscaudit findings bundle"),
+            format!("{f}：格式 `{got}` 不是 cscaudit 发现项数据包"),
+        ));
+    }
+    if manifest.version != VERSION {
+        let got = manifest.version;
+        return Err(refused(
+            format!("{f}: bundle format version {got}; this cscaudit reads version {VERSION} (upgrade to import it)"),
+            format!("{f}：数据包格式版本 {got}；本版本 cscaudit 只能读取版本 {VERSION}（请升级后导入）"),
+        ));
+    }
+    let listed: BTreeSet<&str> = manifest.files.iter().map(|e| e.path.as_str()).collect();
+    for n in &names {
+        if n != "manifest.json" && !listed.contains(n.as_str()) && !n.ends_with('/') {
+            let shown = crate::text::visible(n).into_owned();
+            return Err(refused(
+                format!("{f}: entry `{shown}` is not in the manifest"),
+                format!("{f}：条目 `{shown}` 未列在清单中"),
+            ));
+        }
+    }
+    // 3. Every listed file: present, its size and hash as listed; evidence
+    // streamed into a staging folder (named by its hash, checked too).
+    let data_dir = app.evidence_dir().parent().map(Path::to_path_buf).unwrap_or_default();
+    let staging_dir = data_dir.join(format!(
+        ".import-{}-{}",
+        std::process::id(),
+        jiff::Timestamp::now().as_millisecond()
+    ));
+    let staging = Staging(Some(staging_dir.clone()));
+    let mut small: std::collections::HashMap<String, Vec<u8>> = Default::default();
+    let mut staged: Vec<String> = Vec::new();
+    for entry in &manifest.files {
+        let shown = crate::text::visible(&entry.path).into_owned();
+        let mut e = zip.by_name(&entry.path).map_err(|_| {
+            refused(
+                format!("{f}: the manifest lists `{shown}`, which is not in the bundle"),
+                format!("{f}：清单列出的 `{shown}` 不在数据包中"),
+            )
+        })?;
+        if e.size() != entry.size {
+            let (a, b) = (e.size(), entry.size);
+            return Err(refused(
+                format!("{f}: `{shown}` is {a} bytes; the manifest says {b}"),
+                format!("{f}：`{shown}` 为 {a} 字节；清单写的是 {b}"),
+            ));
+        }
+        let mismatch = || {
+            refused(
+                format!("{f}: `{shown}` does not match its sha256 in the manifest (altered or damaged)"),
+                format!("{f}：`{shown}` 与清单中的 sha256 不符（被改动或已损坏）"),
+            )
+        };
+        if let Some(sha) = entry.path.strip_prefix("evidence/") {
+            if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) || sha != entry.sha256 {
+                return Err(refused(
+                    format!("{f}: `{shown}` is not named by its sha256"),
+                    format!("{f}：`{shown}` 未以其 sha256 命名"),
+                ));
+            }
+            let declared = e.size();
+            let mut limited = (&mut e).take(declared + 1);
+            let (got, size) = crate::store::stream_into(&staging_dir, &mut limited, &|_| true)?;
+            if size != declared {
+                return Err(refused(
+                    format!("{f}: `{shown}` declares {declared} bytes but holds {size}"),
+                    format!("{f}：`{shown}` 声明 {declared} 字节，实际 {size} 字节"),
+                ));
+            }
+            if got != entry.sha256 {
+                return Err(mismatch());
+            }
+            staged.push(got);
+        } else {
+            let size = e.size();
+            let bytes = read_limited(&mut e, size, limits.metadata_bytes, &entry.path)?;
+            if hex::encode(Sha256::digest(&bytes)) != entry.sha256 {
+                return Err(mismatch());
+            }
+            small.insert(entry.path.clone(), bytes);
+        }
+    }
+    // 4. The operations: each of the manifest's engagement, by a team member.
+    let ops_bytes = small
+        .get("ops.jsonl")
+        .ok_or_else(|| refused(format!("{f} has no ops.jsonl"), format!("{f} 缺少 ops.jsonl")))?;
+    let mut ops: Vec<Op> = Vec::with_capacity(manifest.ops);
+    for (i, line) in ops_bytes.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let op: Op = serde_json::from_slice(line).map_err(|e| {
+            let (n, e) = (i + 1, e.to_string());
+            refused(
+                format!("{f}: ops.jsonl line {n} is not an operation: {e}"),
+                format!("{f}：ops.jsonl 第 {n} 行不是有效操作：{e}"),
+            )
+        })?;
+        ops.push(op);
+    }
+    if ops.len() != manifest.ops {
+        let (a, b) = (ops.len(), manifest.ops);
+        return Err(refused(
+            format!("{f}: ops.jsonl holds {a} operations; the manifest says {b}"),
+            format!("{f}：ops.jsonl 含 {a} 项操作；清单写的是 {b}"),
+        ));
+    }
+    let eng = manifest.engagement.as_str();
+    let local = app.engagements()?.into_iter().find(|e| e.id == eng);
+    let mut owned: BTreeSet<(Kind, String)> = BTreeSet::new();
+    let mut members: BTreeSet<String> = BTreeSet::new();
+    for op in &ops {
+        if let Change::Set { field, value } = &op.change
+            && matches!(op.entity.kind, Kind::Finding | Kind::Action)
+            && field == "engagement"
+        {
+            if value.text() != Some(eng) {
+                let (id, other) = (op.entity.id.clone(), value.text().unwrap_or("").to_string());
+                return Err(refused(
+                    format!("{f}: {id} belongs to engagement `{other}`, not the bundle's `{eng}`"),
+                    format!("{f}：{id} 属于审核项目 `{other}`，而非数据包的 `{eng}`"),
+                ));
+            }
+            owned.insert((op.entity.kind, op.entity.id.clone()));
+        }
+        if op.entity.kind == Kind::Member
+            && let Some(actor) = op.entity.id.strip_prefix(&format!("{eng}/"))
+        {
+            members.insert(actor.to_string());
+        }
+    }
+    if local.is_some() {
+        for m in app.team(eng)? {
+            members.insert(m.actor);
+        }
+    }
+    for op in &ops {
+        let belongs = match engagement_of_id(&op.entity) {
+            Some(e) => e == eng,
+            None => {
+                owned.contains(&(op.entity.kind, op.entity.id.clone()))
+                    || match op.entity.kind {
+                        Kind::Finding => app.finding(&op.entity.id).is_ok_and(|x| x.engagement == eng),
+                        Kind::Action => app.action(&op.entity.id).is_ok_and(|x| x.engagement == eng),
+                        _ => false,
+                    }
+            }
+        };
+        if !belongs {
+            let id = crate::text::visible(&op.entity.to_string()).into_owned();
+            return Err(refused(
+                format!("{f}: an operation on {id} is not of engagement `{eng}`"),
+                format!("{f}：对 {id} 的操作不属于审核项目 `{eng}`"),
+            ));
+        }
+        if !members.contains(&op.id.actor) {
+            let actor = crate::text::visible(&op.id.actor).into_owned();
+            return Err(refused(
+                format!("{f}: operations by `{actor}`, who is not on the team of `{eng}`"),
+                format!("{f}：`{actor}` 的操作，但其不是 `{eng}` 审核组成员"),
+            ));
+        }
+    }
+    // 5. Catalogue: the same one, or the bundle's for a new engagement.
+    let catalog = match &local {
+        Some(l) => {
+            if l.catalog_id != manifest.catalog.id || l.catalog_version != manifest.catalog.version {
+                let (a, b) = (
+                    format!("{}@{}", l.catalog_id, l.catalog_version),
+                    format!("{}@{}", manifest.catalog.id, manifest.catalog.version),
+                );
+                return Err(refused(
+                    format!("{f}: the bundle uses catalogue {b}; this engagement uses {a}"),
+                    format!("{f}：数据包使用指标目录 {b}；本审核项目使用 {a}"),
+                ));
+            }
+            None
+        }
+        None => match small.get("catalog.toml") {
+            Some(src) => {
+                let src = String::from_utf8(src.clone()).map_err(|_| {
+                    refused(
+                        format!("{f}: catalog.toml is not UTF-8"),
+                        format!("{f}：catalog.toml 不是 UTF-8"),
+                    )
+                })?;
+                let cat = crate::config::parse_catalog(&src, "catalog.toml")?;
+                if cat.id != manifest.catalog.id || cat.version != manifest.catalog.version {
+                    return Err(refused(
+                        format!("{f}: catalog.toml is not the catalogue the manifest names"),
+                        format!("{f}：catalog.toml 与清单所列指标目录不符"),
+                    ));
+                }
+                Some((src, cat))
+            }
+            None => None,
+        },
+    };
+    // 6. Write: catalogue, ops in one transaction, then the evidence files.
+    let findings_before = if local.is_some() { app.findings(eng)?.len() } else { 0 };
+    if let Some((src, cat)) = &catalog {
+        app.remember_catalog(src, cat)?;
+    }
+    let merged = app.merge_ops(ops)?;
+    let mut added = 0;
+    for sha in &staged {
+        let from = staging_dir.join(&sha[..2]).join(sha);
+        let to = app.evidence_path(sha);
+        if to.exists() {
+            continue;
+        }
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| AppError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        std::fs::rename(&from, &to).map_err(|source| AppError::Io {
+            path: to.clone(),
+            source,
+        })?;
+        added += 1;
+    }
+    drop(staging);
+    let findings_after = app.findings(eng).map(|v| v.len()).unwrap_or(0);
+    Ok(ImportReport {
+        engagement: eng.to_string(),
+        joined: local.is_none(),
+        ops_received: merged.received,
+        ops_applied: merged.applied,
+        ops_known: merged.already_known,
+        new_findings: findings_after.saturating_sub(findings_before),
+        records_changed: merged.records_touched,
+        new_conflicts: merged.new_conflicts,
+        evidence_added: added,
+    })
+}

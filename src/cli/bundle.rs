@@ -1,0 +1,72 @@
+//! `export` and `import`: findings bundles between auditors.
+
+use super::output::*;
+use super::{Context, Result};
+use std::io::Write;
+use std::path::Path;
+
+pub(super) fn export(ctx: &Context, out_file: &Path, engagement: Option<&str>, no_evidence: bool) -> Result<()> {
+    let app = ctx.open(&ctx.paths.data_dir)?;
+    let eng = app.resolve_engagement(engagement)?;
+    let opts = crate::bundle::ExportOptions { no_evidence };
+    let r = crate::bundle::export(&app, &eng.id, out_file, &opts)?;
+    writeln!(
+        out(),
+        "{} {}: {} {}, {} {}, {} B",
+        ctx.lang.pick("exported", "已导出"),
+        crate::text::visible(&r.path.display().to_string()),
+        r.ops,
+        ctx.lang.pick("operations", "项操作"),
+        r.evidence_files,
+        ctx.lang.pick("evidence files", "个证据文件"),
+        r.bytes
+    )?;
+    Ok(())
+}
+
+pub(super) fn import(ctx: &Context, file: &Path) -> Result<()> {
+    let app = ctx.open(&ctx.paths.data_dir)?;
+    let r = crate::bundle::import(&app, file)?;
+    let zh = ctx.lang.is_zh();
+    let mut o = out();
+    if r.joined {
+        writeln!(
+            o,
+            "{} {}",
+            if zh {
+                "已加入审核项目"
+            } else {
+                "joined engagement"
+            },
+            r.engagement
+        )?;
+    }
+    if zh {
+        writeln!(
+            o,
+            "{}：收到 {} 项操作，新增 {} 项（已有 {} 项）；新发现项 {}，变更记录 {}，新冲突 {}，新证据文件 {}",
+            r.engagement,
+            r.ops_received,
+            r.ops_applied,
+            r.ops_known,
+            r.new_findings,
+            r.records_changed,
+            r.new_conflicts,
+            r.evidence_added
+        )?;
+    } else {
+        writeln!(
+            o,
+            "{}: {} operations received, {} new ({} already here); {} new findings, {} records changed, {} new conflicts, {} evidence files added",
+            r.engagement,
+            r.ops_received,
+            r.ops_applied,
+            r.ops_known,
+            r.new_findings,
+            r.records_changed,
+            r.new_conflicts,
+            r.evidence_added
+        )?;
+    }
+    Ok(())
+}

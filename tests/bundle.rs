@@ -1,0 +1,379 @@
+//! Findings bundles end to end on real databases in temp folders: the round
+//! trip, two auditors exchanging bundles offline, and hostile bundles, each
+//! refused with its own message and the database exactly as before.
+
+use cscaudit::app::{App, NewFinding, demo};
+use cscaudit::bundle::{self, ExportOptions, Limits};
+use cscaudit::model::finding::Grade;
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+const ENG: &str = demo::DEMO_ENGAGEMENT;
+
+fn demo_in(dir: &Path) -> App {
+    let mut app = App::open(dir).unwrap();
+    demo::seed(&mut app).unwrap();
+    app
+}
+
+fn export(app: &App, out: &Path) {
+    bundle::export(app, ENG, out, &ExportOptions::default()).unwrap();
+}
+
+fn entry(zip: &Path, name: &str) -> Vec<u8> {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    let mut e = z.by_name(name).unwrap();
+    let mut v = Vec::new();
+    e.read_to_end(&mut v).unwrap();
+    v
+}
+
+fn histories(app: &App) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for f in app.findings(ENG).unwrap() {
+        let (_, ops) = app.history(&f.reference).unwrap();
+        out.push((f.reference, ops.iter().map(|o| format!("{:?}", o)).collect()));
+    }
+    out
+}
+
+#[test]
+fn round_trip_keeps_findings_histories_and_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = demo_in(&dir.path().join("a"));
+    let first = dir.path().join("first.zip");
+    export(&a, &first);
+    let mut b = App::open(&dir.path().join("b")).unwrap();
+    b.set_identity("li.min", "李敏", "LM").unwrap();
+    let r = bundle::import(&b, &first).unwrap();
+    assert!(r.joined, "{r:?}");
+    assert_eq!(r.new_findings, a.findings(ENG).unwrap().len());
+    assert_eq!(r.evidence_added, a.evidence(ENG).unwrap().len());
+    let second = dir.path().join("second.zip");
+    export(&b, &second);
+    assert_eq!(
+        String::from_utf8(entry(&first, "findings.json")).unwrap(),
+        String::from_utf8(entry(&second, "findings.json")).unwrap()
+    );
+    assert_eq!(histories(&a), histories(&b));
+    for ev in b.evidence(ENG).unwrap() {
+        assert_eq!(
+            hex::encode(Sha256::digest(b.evidence_bytes(&ev.sha256).unwrap())),
+            ev.sha256
+        );
+    }
+    // Importing again changes nothing.
+    let ops = b.op_count();
+    let again = bundle::import(&b, &first).unwrap();
+    assert_eq!((again.ops_applied, again.new_findings, again.evidence_added), (0, 0, 0));
+    assert_eq!(b.op_count(), ops);
+    // The manifest lists every file with its hash and size.
+    let m: bundle::Manifest = serde_json::from_slice(&entry(&first, "manifest.json")).unwrap();
+    for f in &m.files {
+        let bytes = entry(&first, &f.path);
+        assert_eq!(
+            (hex::encode(Sha256::digest(&bytes)), bytes.len() as u64),
+            (f.sha256.clone(), f.size)
+        );
+    }
+}
+
+fn raise(app: &App, title: &str) -> String {
+    app.raise_finding(
+        ENG,
+        NewFinding {
+            grade: Grade::Observation,
+            title: title.into(),
+            statement: "现场观察".into(),
+            criterion: "GB/T 32312-2015".into(),
+            indicators: vec!["AC-01".into()],
+            evidence_note: String::new(),
+            issue: false,
+        },
+    )
+    .unwrap()
+    .reference
+}
+
+#[test]
+fn two_auditors_exchange_bundles_and_converge() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = demo_in(&dir.path().join("a"));
+    let base = dir.path().join("base.zip");
+    export(&a, &base);
+    let mut b = App::open(&dir.path().join("b")).unwrap();
+    b.set_identity("li.min", "李敏 Li Min", "LM").unwrap();
+    bundle::import(&b, &base).unwrap();
+    // Offline: both edit one finding's title; each raises one of their own.
+    let shared = a.findings(ENG).unwrap()[0].reference.clone();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    a.edit_finding(&shared, "title", "甲的标题").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    b.edit_finding(&shared, "title", "乙的标题").unwrap();
+    let fa = raise(&a, "张伟发现的问题");
+    let fb = raise(&b, "李敏发现的问题");
+    assert_ne!(fa, fb, "references differ by initials");
+    let (ab, ba) = (dir.path().join("a.zip"), dir.path().join("b.zip"));
+    export(&a, &ab);
+    export(&b, &ba);
+    bundle::import(&a, &ba).unwrap();
+    let r = bundle::import(&b, &ab).unwrap();
+    assert_eq!(r.new_findings, 1);
+    // A→B→A once more, in the other order: nothing new.
+    export(&b, &ba);
+    let again = bundle::import(&a, &ba).unwrap();
+    assert_eq!(again.ops_applied, 0, "{again:?}");
+    let (a2, b2) = (dir.path().join("a2.zip"), dir.path().join("b2.zip"));
+    export(&a, &a2);
+    export(&b, &b2);
+    let text = |p: &Path| String::from_utf8(entry(p, "findings.json")).unwrap();
+    let (ta, tb) = (text(&a2), text(&b2));
+    if ta != tb {
+        for (x, y) in ta.lines().zip(tb.lines()) {
+            assert_eq!(x, y, "first difference between the copies' findings.json");
+        }
+    }
+    assert_eq!(ta, tb);
+    assert_eq!(histories(&a), histories(&b));
+    let title = a.finding(&shared).unwrap().title;
+    assert_eq!(title, b.finding(&shared).unwrap().title);
+    assert_eq!(title, "乙的标题", "the later write wins");
+    // The concurrent edit is listed once, on both copies.
+    let on = |app: &App| {
+        app.conflicts()
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.entity.id == shared)
+            .count()
+    };
+    assert_eq!((on(&a), on(&b)), (1, 1));
+}
+
+// ------------------------------------------------------------ hostile bundles
+
+/// A valid bundle's entries, to be tampered with.
+fn entries(zip: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut e = z.by_index(i).unwrap();
+            let mut v = Vec::new();
+            e.read_to_end(&mut v).unwrap();
+            (e.name().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+fn write_zip(path: &Path, files: &[(String, Vec<u8>)]) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        z.start_file(name.as_str(), o).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+/// Rewrite the manifest so its list matches the files (one problem at a time).
+fn relist(files: &mut [(String, Vec<u8>)]) {
+    let mut m: bundle::Manifest =
+        serde_json::from_slice(&files.iter().find(|f| f.0 == "manifest.json").unwrap().1).unwrap();
+    m.files = files
+        .iter()
+        .filter(|f| f.0 != "manifest.json")
+        .map(|(n, b)| bundle::FileEntry {
+            path: n.clone(),
+            sha256: hex::encode(Sha256::digest(b)),
+            size: b.len() as u64,
+        })
+        .collect();
+    m.ops = files
+        .iter()
+        .find(|f| f.0 == "ops.jsonl")
+        .map_or(0, |f| f.1.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count());
+    let bytes = serde_json::to_vec(&m).unwrap();
+    files.iter_mut().find(|f| f.0 == "manifest.json").unwrap().1 = bytes;
+}
+
+fn manifest_edit(files: &mut [(String, Vec<u8>)], f: impl FnOnce(&mut serde_json::Value)) {
+    let e = files.iter_mut().find(|f| f.0 == "manifest.json").unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&e.1).unwrap();
+    f(&mut v);
+    e.1 = serde_json::to_vec(&v).unwrap();
+}
+
+/// Every file under a folder with its content hash.
+fn fingerprint(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), hex::encode(Sha256::digest(std::fs::read(&p).unwrap()))));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Import `bundle` into a copy holding the demo: refused with `expect` in the
+/// message, and every file of the data folder as it was.
+fn refused(data: &Path, bundle_path: &Path, limits: &Limits, expect: &str) {
+    let before = fingerprint(data);
+    let app = App::open(data).unwrap();
+    let err = bundle::import_with_limits(&app, bundle_path, limits).unwrap_err();
+    let msg = err.message();
+    assert!(msg.en.contains(expect), "expected {expect:?} in: {}", msg.en);
+    assert!(
+        !msg.zh.is_empty() && msg.zh != msg.en,
+        "a Chinese message too: {}",
+        msg.zh
+    );
+    drop(app);
+    assert_eq!(fingerprint(data), before, "the data folder changed ({expect})");
+}
+
+#[test]
+fn hostile_bundles_are_refused_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let valid = dir.path().join("valid.zip");
+    {
+        let app = demo_in(&data);
+        export(&app, &valid);
+    }
+    // The receiving copy: the same engagement, opened and closed once so the
+    // fingerprint is of a settled database.
+    drop(App::open(&data).unwrap());
+    let good = entries(&valid);
+    let limits = Limits::default();
+    let case = |name: &str, files: Vec<(String, Vec<u8>)>, expect: &str| {
+        let p = dir.path().join(format!("{name}.zip"));
+        write_zip(&p, &files);
+        refused(&data, &p, &limits, expect);
+    };
+
+    let mut f = good.clone();
+    f.push(("../evil.txt".into(), b"x".to_vec()));
+    case("traversal", f, "leaves the bundle's folder");
+
+    let mut f = good.clone();
+    f.push(("/etc/evil".into(), b"x".to_vec()));
+    case("absolute", f, "absolute path");
+
+    let mut f = good.clone();
+    f.retain(|e| e.0 != "manifest.json");
+    case("no-manifest", f, "no manifest.json");
+
+    let mut f = good.clone();
+    manifest_edit(&mut f, |m| m["version"] = 99.into());
+    case("version", f, "format version 99");
+
+    let mut f = good.clone();
+    manifest_edit(&mut f, |m| m["files"][0]["sha256"] = "0".repeat(64).into());
+    case("hash", f, "does not match its sha256");
+
+    let mut f = good.clone();
+    manifest_edit(&mut f, |m| m["files"][0]["size"] = 7.into());
+    case("size-lie", f, "the manifest says 7");
+
+    let mut f = good.clone();
+    manifest_edit(&mut f, |m| {
+        m["files"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"path": "report.docx", "sha256": "00", "size": 1}))
+    });
+    case("absent", f, "which is not in the bundle");
+
+    let mut f = good.clone();
+    f.push(("extra.txt".into(), b"x".to_vec()));
+    case("unlisted", f, "is not in the manifest");
+
+    // An operation on another engagement's record.
+    let mut f = good.clone();
+    {
+        let ops = &mut f.iter_mut().find(|e| e.0 == "ops.jsonl").unwrap().1;
+        let first = ops.split(|b| *b == b'\n').next().unwrap().to_vec();
+        let mut op: serde_json::Value = serde_json::from_slice(&first).unwrap();
+        op["entity"]["id"] = "OTHER/zhang.wei".into();
+        op["entity"]["kind"] = "Member".into();
+        op["id"]["seq"] = 999_999.into();
+        ops.extend(serde_json::to_vec(&op).unwrap());
+        ops.push(b'\n');
+    }
+    relist(&mut f);
+    case("other-engagement", f, "is not of engagement");
+
+    // Operations by someone not on the team.
+    let mut f = good.clone();
+    {
+        let ops = &mut f.iter_mut().find(|e| e.0 == "ops.jsonl").unwrap().1;
+        let first = ops.split(|b| *b == b'\n').nth(3).unwrap().to_vec();
+        let mut op: serde_json::Value = serde_json::from_slice(&first).unwrap();
+        op["id"]["actor"] = "mallory".into();
+        ops.extend(serde_json::to_vec(&op).unwrap());
+        ops.push(b'\n');
+    }
+    relist(&mut f);
+    case("stranger", f, "not on the team");
+
+    // Duplicate names: two entries written under different names of one
+    // length, then one renamed in place (the zip writer refuses duplicates).
+    let mut f = good.clone();
+    f.push(("ops.jsonX".into(), b"[]".to_vec()));
+    let p = dir.path().join("dup.zip");
+    write_zip(&p, &f);
+    let mut bytes = std::fs::read(&p).unwrap();
+    let (from, to) = (b"ops.jsonX", b"ops.jsonl");
+    let mut i = 0;
+    while i + from.len() <= bytes.len() {
+        if &bytes[i..i + from.len()] == from {
+            bytes[i..i + from.len()].copy_from_slice(to);
+        }
+        i += 1;
+    }
+    std::fs::write(&p, bytes).unwrap();
+    refused(&data, &p, &limits, "appears twice");
+
+    // A symbolic link entry.
+    let p = dir.path().join("link.zip");
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+        let o = zip::write::SimpleFileOptions::default();
+        for (name, b) in &good {
+            z.start_file(name.as_str(), o).unwrap();
+            z.write_all(b).unwrap();
+        }
+        z.add_symlink("evidence/link", "/etc/shadow", o).unwrap();
+        z.finish().unwrap();
+    }
+    refused(&data, &p, &limits, "symbolic link");
+
+    // A zip bomb: 64 MiB of zeros in a few kilobytes.
+    let mut f = good.clone();
+    f.push(("zeros.bin".into(), vec![0u8; 64 << 20]));
+    case("bomb", f, "zip bomb");
+
+    // A truncated file.
+    let p = dir.path().join("truncated.zip");
+    let bytes = std::fs::read(&valid).unwrap();
+    std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
+    refused(&data, &p, &limits, "not a readable findings bundle");
+
+    // Over the total size limit.
+    let small = Limits {
+        total_bytes: 1000,
+        ..Limits::default()
+    };
+    refused(&data, &valid, &small, "uncompressed");
+
+    // And the valid bundle still imports (nothing new: the same copy).
+    let app = App::open(&data).unwrap();
+    assert_eq!(bundle::import(&app, &valid).unwrap().ops_applied, 0);
+}
