@@ -722,3 +722,70 @@ fn evidence_is_exported_by_hash_and_never_overwritten_silently() {
         .failure()
         .stderr(predicate::str::contains("no evidence"));
 }
+
+/// Bundles through the CLI: export, import into a new copy (joining the
+/// engagement), the same again changes nothing; an altered evidence file is
+/// named by `evidence verify` and refused by `export`; `conflicts` lists a
+/// concurrent edit once.
+#[test]
+fn bundles_evidence_verify_and_conflicts_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    demo(&a);
+    let zip = dir.path().join("a.zip");
+    let out = stdout(&a, &["export", "--out", zip.to_str().unwrap()]);
+    assert!(out.contains("exported") && out.contains("evidence files"), "{out}");
+    stdout(&b, &["identity", "set", "li.min", "--name", "李敏", "--initials", "LM"]);
+    let first = stdout(&b, &["import", zip.to_str().unwrap()]);
+    assert!(first.contains("joined engagement DEMO-S2"), "{first}");
+    let again = stdout(&b, &["import", zip.to_str().unwrap()]);
+    assert!(again.contains(" 0 new "), "{again}");
+    assert!(stdout(&b, &["evidence", "verify"]).contains("intact"));
+
+    // Both edit one title offline, then exchange.
+    stdout(
+        &a,
+        &["finding", "edit", "ZW-001", "--field", "title", "--value", "甲改"],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    stdout(
+        &b,
+        &["finding", "edit", "ZW-001", "--field", "title", "--value", "乙改"],
+    );
+    let (za, zb) = (dir.path().join("a2.zip"), dir.path().join("b2.zip"));
+    stdout(&a, &["export", "--out", za.to_str().unwrap()]);
+    stdout(&b, &["export", "--out", zb.to_str().unwrap()]);
+    stdout(&a, &["import", zb.to_str().unwrap()]);
+    stdout(&b, &["import", za.to_str().unwrap()]);
+    for d in [&a, &b] {
+        let c = stdout(d, &["conflicts"]);
+        assert_eq!(c.lines().filter(|l| l.contains("ZW-001")).count(), 1, "{c}");
+        assert!(c.contains("乙改") && c.contains("甲改"), "{c}");
+    }
+
+    // An altered evidence file.
+    let mut blob = None;
+    let mut stack = vec![b.join("blobs")];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                blob = Some(e.path());
+            }
+        }
+    }
+    std::fs::write(blob.unwrap(), "tampered").unwrap();
+    cmd(&b)
+        .args(["evidence", "verify"])
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("altered"))
+        .stderr(predicate::str::contains("have problems"));
+    cmd(&b)
+        .args(["export", "--out", dir.path().join("bad.zip").to_str().unwrap()])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no longer matches its hash"));
+    assert!(!dir.path().join("bad.zip").exists(), "no partial bundle left");
+}

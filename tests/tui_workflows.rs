@@ -840,3 +840,37 @@ fn a_drafts_grade_and_a_findings_texts_are_edited() {
     assert!(err.to_string().contains("only a draft"), "{err}");
     assert_eq!(app.finding(&issued.reference).unwrap().grade, issued.grade);
 }
+
+/// x on the dashboard exports a findings bundle; on a new laptop, I on the
+/// welcome screen imports it and the engagement opens.
+#[test]
+fn a_teammate_joins_by_importing_a_bundle_from_the_tui() {
+    use cscaudit::app::demo;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(&dir.path().join("lead")).unwrap();
+    demo::seed(&mut app).unwrap();
+    let mut s = initial_state(&app, &setup(), Lang::Zh, Some(demo::DEMO_ENGAGEMENT)).unwrap();
+    let zip = dir.path().join("演示数据包.zip");
+    press(&mut app, &mut s, "1 x ctrl-u");
+    typ(&mut app, &mut s, zip.to_str().unwrap());
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    assert!(zip.is_file());
+    assert!(s.status.as_ref().unwrap().text.contains("已导出"), "{:?}", s.status);
+
+    let mut b = App::open(&dir.path().join("second")).unwrap();
+    b.set_identity("li.min", "李敏", "LM").unwrap();
+    let mut t = initial_state(&b, &setup(), Lang::Zh, None).unwrap();
+    assert!(t.data.is_none());
+    assert!(screen(&t, 80, 24).contains("导入同事的发现项数据包"));
+    press(&mut b, &mut t, "I");
+    step(&mut b, &mut t, Input::Paste(zip.display().to_string()));
+    press(&mut b, &mut t, "ctrl-s");
+    assert!(t.popup.is_none(), "{:?}", form_error(&t));
+    let d = t
+        .data
+        .as_ref()
+        .unwrap_or_else(|| panic!("the engagement opens: {:?} {:?}", t.status, screen(&t, 80, 24)));
+    assert_eq!(d.engagement.id, demo::DEMO_ENGAGEMENT);
+    assert_eq!(d.findings.len(), app.findings(demo::DEMO_ENGAGEMENT).unwrap().len());
+}

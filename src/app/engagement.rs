@@ -33,6 +33,27 @@ pub struct AssessmentInput {
     pub workflow: Option<Workflow>,
 }
 
+/// What is wrong with a stored evidence file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvidenceProblem {
+    Missing,
+    Unreadable,
+    Altered,
+}
+
+impl EvidenceProblem {
+    pub fn label(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (EvidenceProblem::Missing, false) => "missing from the evidence folder",
+            (EvidenceProblem::Missing, true) => "证据文件夹中缺失",
+            (EvidenceProblem::Unreadable, false) => "cannot be read",
+            (EvidenceProblem::Unreadable, true) => "无法读取",
+            (EvidenceProblem::Altered, false) => "altered: its bytes no longer match the hash",
+            (EvidenceProblem::Altered, true) => "已被改动：内容与哈希不符",
+        }
+    }
+}
+
 /// A file streamed into the evidence folder and hashed, not yet recorded.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StagedFile {
@@ -598,6 +619,28 @@ impl App {
             let _ = std::fs::remove_file(&tmp);
         }
         result.map(|_| target)
+    }
+
+    /// Re-hash every evidence file of an engagement: those missing from the
+    /// evidence folder or no longer matching their hash (streamed).
+    pub fn verify_evidence(&self, engagement: &str) -> Result<Vec<(Evidence, EvidenceProblem)>> {
+        let mut bad = Vec::new();
+        for ev in self.evidence(engagement)? {
+            let path = self.store().blob_path(&ev.sha256);
+            let Ok(mut f) = std::fs::File::open(&path) else {
+                bad.push((ev, EvidenceProblem::Missing));
+                continue;
+            };
+            let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+            if std::io::copy(&mut f, &mut hasher).is_err() {
+                bad.push((ev, EvidenceProblem::Unreadable));
+                continue;
+            }
+            if hex::encode(sha2::Digest::finalize(hasher)) != ev.sha256 {
+                bad.push((ev, EvidenceProblem::Altered));
+            }
+        }
+        Ok(bad)
     }
 
     pub fn evidence(&self, engagement: &str) -> Result<Vec<Evidence>> {

@@ -14,7 +14,9 @@ pub mod status;
 mod undo;
 
 pub use analytics::{MetricTarget, RecordedMetrics, compute_metrics};
-pub use engagement::{AssessmentInput, NewEngagement, StagedFile, check_evidence_file, stage_evidence_file};
+pub use engagement::{
+    AssessmentInput, EvidenceProblem, NewEngagement, StagedFile, check_evidence_file, stage_evidence_file,
+};
 pub use error::{AppError, Result, io_zh};
 pub use finding::{FindingMove, MoveKind, MoveText, NewFinding};
 pub use remediation::{ActionUpdate, NewAction};

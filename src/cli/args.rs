@@ -77,6 +77,9 @@ pub enum Command {
         #[arg(long)]
         no_evidence: bool,
     },
+    /// Concurrent edits of one field (after merging bundles): both values and
+    /// authors, and the value that currently wins.
+    Conflicts,
     /// Merge a teammate's findings bundle into this database. Everything is
     /// checked first (names, sizes, hashes, engagement, authors); on any
     /// problem nothing changes. A bundle of an engagement not here creates it.
@@ -255,6 +258,11 @@ pub enum EvidenceCmd {
     },
     /// Evidence of an engagement.
     List {
+        #[arg(long, short)]
+        engagement: Option<String>,
+    },
+    /// Re-hash every evidence file; name any missing or altered (exit 1 then).
+    Verify {
         #[arg(long, short)]
         engagement: Option<String>,
     },

@@ -70,3 +70,31 @@ pub(super) fn import(ctx: &Context, file: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+pub(super) fn conflicts(ctx: &Context) -> Result<()> {
+    let app = ctx.open(&ctx.paths.data_dir)?;
+    let mut o = out();
+    let open: Vec<_> = app
+        .conflicts()?
+        .into_iter()
+        .filter(|c| c.resolved_by.is_none())
+        .collect();
+    let v = |x: &crate::model::ops::Value| crate::text::visible(&x.to_string()).into_owned();
+    for c in &open {
+        writeln!(
+            o,
+            "{}  {}: {} ({}) {} {} ({})",
+            c.entity,
+            c.field,
+            v(&c.winner_value),
+            c.winner.actor,
+            ctx.lang.pick("over", "覆盖了"),
+            v(&c.loser_value),
+            c.loser.actor
+        )?;
+    }
+    if open.is_empty() {
+        writeln!(o, "{}", ctx.lang.pick("no conflicts", "没有冲突"))?;
+    }
+    Ok(())
+}

@@ -20,6 +20,35 @@ pub(super) fn evidence(ctx: &Context, c: EvidenceCmd) -> Result<()> {
             let ev = app.attach_evidence(&eng.id, &file, &note, indicator.as_deref(), finding.as_deref())?;
             writeln!(o, "{}  {}  {} B", ev.sha256, crate::text::visible(&ev.name), ev.size)?;
         }
+        EvidenceCmd::Verify { engagement } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let all = app.evidence(&eng.id)?.len();
+            let bad = app.verify_evidence(&eng.id)?;
+            for (ev, problem) in &bad {
+                writeln!(
+                    o,
+                    "{}  {}  {}",
+                    crate::text::head(&ev.sha256, 12),
+                    crate::text::visible(&ev.name),
+                    problem.label(ctx.lang.is_zh())
+                )?;
+            }
+            let (ok, n) = (all - bad.len(), bad.len());
+            if n > 0 {
+                return Err(super::CliError(crate::msg!(
+                    "{n} of {all} evidence files have problems (listed above)",
+                    "{all} 个证据文件中有 {n} 个有问题（见上）"
+                )));
+            }
+            writeln!(
+                o,
+                "{}",
+                match ctx.lang {
+                    crate::config::Lang::Zh => format!("{all} 个证据文件全部完好"),
+                    crate::config::Lang::En => format!("all {ok} evidence files intact"),
+                }
+            )?;
+        }
         EvidenceCmd::Export {
             sha256,
             to,

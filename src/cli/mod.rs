@@ -236,6 +236,7 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
             no_evidence,
         } => bundle::export(ctx, &out, engagement.as_deref(), no_evidence),
         Command::Import { bundle: file } => bundle::import(ctx, &file),
+        Command::Conflicts => bundle::conflicts(ctx),
         Command::Metrics(a) => metrics::metrics(ctx, a),
         Command::Sample(c) => sample::sample(ctx, c),
         Command::Config(ConfigCmd::Check) => config::config_check(ctx),

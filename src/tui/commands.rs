@@ -114,6 +114,8 @@ commands! {
     Undo => "undo", [Global], "Undo your last change (as a new change)", "撤销您的上一次更改（记为新的更改）";
     IdentityEdit => "identity.edit", [Dashboard], "Say who you are", "设置身份";
     EngagementNew => "engagement.new", [Dashboard], "Create an engagement", "新建审核项目";
+    BundleExport => "bundle.export", [Dashboard], "Export a findings bundle for a teammate", "导出发现项数据包（交给同事）";
+    BundleImport => "bundle.import", [Dashboard], "Import a teammate's findings bundle", "导入同事的发现项数据包";
     MemberAdd => "member.add", [Dashboard], "Add or edit a team member", "添加或编辑审核组成员";
     AssessValue => "assess.value", [Checklist], "Record the measured value", "记录实测值";
     AssessNotes => "assess.notes", [Checklist], "Write notes", "编写备注";

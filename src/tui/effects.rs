@@ -394,6 +394,65 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 })),
             ]
         }
+        FormKind::ExportBundle => {
+            let Some(eng) = eng else { return vec![] };
+            let Some(path) = expand_home(get(&values, "path")) else {
+                return vec![];
+            };
+            if !confirmed && path.exists() {
+                return vec![Input::Refused {
+                    message: format!(
+                        "{} {}",
+                        crate::text::visible(&path.display().to_string()),
+                        say("exists; save again to replace it", "已存在；再次保存将覆盖")
+                    ),
+                    confirm: true,
+                }];
+            }
+            let opts = crate::bundle::ExportOptions {
+                no_evidence: get(&values, "evidence") == "no",
+            };
+            match crate::bundle::export(app, &eng, &path, &opts) {
+                Ok(r) => vec![Input::Done(Ok(format!(
+                    "{} {} · {} {} · {} {} · {} B",
+                    say("Exported", "已导出"),
+                    crate::text::visible(&r.path.display().to_string()),
+                    r.ops,
+                    say("operations", "项操作"),
+                    r.evidence_files,
+                    say("evidence files", "个证据文件"),
+                    r.bytes
+                )))],
+                Err(e) => app_refused(e, lang),
+            }
+        }
+        FormKind::ImportBundle => {
+            let Some(path) = expand_home(get(&values, "path")) else {
+                return vec![];
+            };
+            match crate::bundle::import(app, &path) {
+                Ok(r) => {
+                    let msg = match lang {
+                        Lang::Zh => format!(
+                            "{}：新增 {} 项操作（已有 {} 项），新发现项 {}，新冲突 {}，新证据文件 {}",
+                            r.engagement, r.ops_applied, r.ops_known, r.new_findings, r.new_conflicts, r.evidence_added
+                        ),
+                        Lang::En => format!(
+                            "{}: {} new operations ({} already here), {} new findings, {} new conflicts, {} evidence files",
+                            r.engagement, r.ops_applied, r.ops_known, r.new_findings, r.new_conflicts, r.evidence_added
+                        ),
+                    };
+                    // Many records may have changed: read the engagement again.
+                    let mut v = match crate::tui::data::Data::load(app, &r.engagement) {
+                        Ok(d) => vec![Input::Loaded(Box::new(d))],
+                        Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+                    };
+                    v.push(Input::Done(Ok(msg)));
+                    v
+                }
+                Err(e) => app_refused(e, lang),
+            }
+        }
         FormKind::EditFinding { reference } => {
             let Some(eng) = eng else { return vec![] };
             let changes: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();

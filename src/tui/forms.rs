@@ -49,6 +49,10 @@ pub enum FormKind {
     EditFinding {
         reference: String,
     },
+    /// Export the engagement as a findings bundle.
+    ExportBundle,
+    /// Import a findings bundle.
+    ImportBundle,
     /// Assign indicators to a team member.
     Assign {
         indicators: Vec<String>,

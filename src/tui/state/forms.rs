@@ -77,6 +77,34 @@ impl State {
         ))
     }
 
+    /// Where to write a bundle (export), or which bundle to read (import).
+    pub(super) fn open_bundle(&mut self, export: bool) -> Option<Effect> {
+        if export {
+            let d = self.data.as_ref()?;
+            let file = format!("./{}-{}-{}.zip", d.engagement.id, d.me, d.today.strftime("%Y%m%d"));
+            self.open(Form::new(
+                FormKind::ExportBundle,
+                ("Export a findings bundle", "导出发现项数据包"),
+                vec![
+                    Field::line("path", "Write to (Tab completes)", "导出到（Tab 补全）", &file)
+                        .required()
+                        .path(),
+                    Field::choice("evidence", "Evidence files", "证据文件", yes_no(true), 0),
+                ],
+            ))
+        } else {
+            self.open(Form::new(
+                FormKind::ImportBundle,
+                ("Import a teammate's findings bundle", "导入同事的发现项数据包"),
+                vec![
+                    Field::line("path", "Bundle (.zip, Tab completes)", "数据包（.zip，Tab 补全）", "")
+                        .required()
+                        .path(),
+                ],
+            ))
+        }
+    }
+
     /// Assign the marked indicators, or the selected one, to a team member.
     pub(super) fn open_assign(&mut self) -> Option<Effect> {
         let d = self.data.as_ref()?;

@@ -16,6 +16,7 @@ impl State {
                     | Cmd::Refresh
                     | Cmd::IdentityEdit
                     | Cmd::EngagementNew
+                    | Cmd::BundleImport
             )
         {
             return None;
@@ -45,6 +46,8 @@ impl State {
             }
             Cmd::Assign => return self.open_assign(),
             Cmd::FindingEdit => return self.open_edit_finding(),
+            Cmd::BundleExport => return self.open_bundle(true),
+            Cmd::BundleImport => return self.open_bundle(false),
             Cmd::FindingRaise => return self.open_raise(),
             Cmd::FindingMove => return self.offer_moves(),
             Cmd::ActionAdd => return self.open_add_action(),
