@@ -789,3 +789,72 @@ fn bundles_evidence_verify_and_conflicts_through_the_cli() {
         .stderr(predicate::str::contains("no longer matches its hash"));
     assert!(!dir.path().join("bad.zip").exists(), "no partial bundle left");
 }
+
+/// findings.csv (in a bundle, and by `report --format csv`): a UTF-8 BOM,
+/// headings and labels in the chosen language, one row per finding, and
+/// hostile titles made harmless (a formula starts with ', an escape shows).
+#[test]
+fn the_findings_csv_has_a_bom_and_harmless_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    demo(d);
+    stdout(
+        d,
+        &[
+            "finding",
+            "raise",
+            "--grade",
+            "observation",
+            "--title",
+            "=HYPERLINK(\"http://x\")",
+            "--indicator",
+            "AC-01",
+        ],
+    );
+    stdout(
+        d,
+        &[
+            "finding",
+            "raise",
+            "--grade",
+            "observation",
+            "--title",
+            "红色\u{1b}[31m标题",
+            "--indicator",
+            "AC-01",
+        ],
+    );
+    let file = d.join("发现项.csv");
+    stdout(
+        d,
+        &[
+            "--lang",
+            "zh",
+            "report",
+            "--format",
+            "csv",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "a UTF-8 byte-order mark first");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(&r.headers().unwrap()[0], "编号");
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 18, "16 demo findings and the 2 raised here");
+    assert!(
+        rows.iter().any(|r| &r[3] == "'=HYPERLINK(\"http://x\")"),
+        "formula neutralised"
+    );
+    assert!(!text.contains('\u{1b}'), "no live escape in the CSV");
+    assert!(rows.iter().any(|r| &r[1] == "观察项"), "labels in Chinese");
+    // The same table travels in the bundle.
+    let zip = d.join("b.zip");
+    stdout(d, &["export", "--out", zip.to_str().unwrap()]);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut inside = Vec::new();
+    std::io::Read::read_to_end(&mut z.by_name("findings.csv").unwrap(), &mut inside).unwrap();
+    assert!(inside.starts_with(&[0xEF, 0xBB, 0xBF]));
+}

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 pub struct ExportOptions {
     /// Leave the evidence files out (their records still travel).
     pub no_evidence: bool,
+    /// The language of the reports' headings and labels.
+    pub lang: crate::config::Lang,
 }
 
 #[derive(Clone, Debug)]
@@ -145,6 +147,8 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
         put(&mut zip, "ops.jsonl", options, &mut &jsonl[..])?;
         let json = serde_json::to_vec_pretty(&findings).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
         put(&mut zip, "findings.json", options, &mut &json[..])?;
+        let table = super::findings_csv(app, &eng.id, opts.lang)?;
+        put(&mut zip, "findings.csv", options, &mut &table[..])?;
         if let Some(src) = &catalog_src {
             put(&mut zip, "catalog.toml", options, &mut src.as_bytes())?;
         }

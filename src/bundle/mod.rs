@@ -4,10 +4,14 @@
 //! file with its sha256 and size; import checks all of it before anything
 //! is written (see `import.rs`).
 //!
-//! Reports (Word, HTML, Markdown, Excel, OSCAL) are not in the bundle yet.
+//! `findings.csv` is the first report; Word, HTML, Markdown, Excel and OSCAL
+//! are not in the bundle yet.
 
+mod csv;
 mod export;
 mod import;
+
+pub use csv::{cell, findings_csv};
 
 pub use export::{ExportOptions, ExportReport, export};
 pub use import::{ImportReport, Limits, import, import_with_limits};

@@ -77,6 +77,17 @@ pub enum Command {
         #[arg(long)]
         no_evidence: bool,
     },
+    /// Write a report of an engagement on its own (the same as in a bundle).
+    Report {
+        /// Only `csv` so far (UTF-8 with BOM, one row per finding); Word,
+        /// HTML, Markdown, Excel and OSCAL are still to come.
+        #[arg(long, value_enum)]
+        format: ReportFormat,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, short)]
+        engagement: Option<String>,
+    },
     /// Concurrent edits of one field (after merging bundles): both values and
     /// authors, and the value that currently wins.
     Conflicts,
@@ -279,6 +290,11 @@ pub enum EvidenceCmd {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    Csv,
 }
 
 #[derive(Subcommand, Debug)]

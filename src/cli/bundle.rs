@@ -8,7 +8,10 @@ use std::path::Path;
 pub(super) fn export(ctx: &Context, out_file: &Path, engagement: Option<&str>, no_evidence: bool) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
     let eng = app.resolve_engagement(engagement)?;
-    let opts = crate::bundle::ExportOptions { no_evidence };
+    let opts = crate::bundle::ExportOptions {
+        no_evidence,
+        lang: ctx.lang,
+    };
     let r = crate::bundle::export(&app, &eng.id, out_file, &opts)?;
     writeln!(
         out(),
@@ -96,5 +99,37 @@ pub(super) fn conflicts(ctx: &Context) -> Result<()> {
     if open.is_empty() {
         writeln!(o, "{}", ctx.lang.pick("no conflicts", "没有冲突"))?;
     }
+    Ok(())
+}
+
+pub(super) fn report(
+    ctx: &Context,
+    format: super::args::ReportFormat,
+    out_file: &Path,
+    engagement: Option<&str>,
+) -> Result<()> {
+    let app = ctx.open(&ctx.paths.data_dir)?;
+    let eng = app.resolve_engagement(engagement)?;
+    let bytes = match format {
+        super::args::ReportFormat::Csv => crate::bundle::findings_csv(&app, &eng.id, ctx.lang)?,
+    };
+    // Written beside the target, then renamed: never a half-written report.
+    let tmp = out_file.with_extension("partial");
+    std::fs::write(&tmp, &bytes)
+        .and_then(|_| std::fs::rename(&tmp, out_file))
+        .map_err(|source| {
+            let _ = std::fs::remove_file(&tmp);
+            crate::app::AppError::Io {
+                path: out_file.to_path_buf(),
+                source,
+            }
+        })?;
+    writeln!(
+        out(),
+        "{} {} ({} B)",
+        ctx.lang.pick("wrote", "已写出"),
+        crate::text::visible(&out_file.display().to_string()),
+        bytes.len()
+    )?;
     Ok(())
 }

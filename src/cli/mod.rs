@@ -237,6 +237,11 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         } => bundle::export(ctx, &out, engagement.as_deref(), no_evidence),
         Command::Import { bundle: file } => bundle::import(ctx, &file),
         Command::Conflicts => bundle::conflicts(ctx),
+        Command::Report {
+            format,
+            out,
+            engagement,
+        } => bundle::report(ctx, format, &out, engagement.as_deref()),
         Command::Metrics(a) => metrics::metrics(ctx, a),
         Command::Sample(c) => sample::sample(ctx, c),
         Command::Config(ConfigCmd::Check) => config::config_check(ctx),

@@ -411,6 +411,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             }
             let opts = crate::bundle::ExportOptions {
                 no_evidence: get(&values, "evidence") == "no",
+                lang,
             };
             match crate::bundle::export(app, &eng, &path, &opts) {
                 Ok(r) => vec![Input::Done(Ok(format!(
