@@ -322,8 +322,10 @@ pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<Imp
         }
     }
     // 4. The operations: each of the manifest's engagement, by a team member.
+    // Taken out of the map: the raw bytes go once parsed (a large log is
+    // hundreds of megabytes).
     let ops_bytes = small
-        .get("ops.jsonl")
+        .remove("ops.jsonl")
         .ok_or_else(|| refused(format!("{f} has no ops.jsonl"), format!("{f} 缺少 ops.jsonl")))?;
     let mut ops: Vec<Op> = Vec::with_capacity(manifest.ops);
     for (i, line) in ops_bytes.split(|b| *b == b'\n').enumerate() {
@@ -339,6 +341,7 @@ pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<Imp
         })?;
         ops.push(op);
     }
+    drop(ops_bytes);
     if ops.len() != manifest.ops {
         let (a, b) = (ops.len(), manifest.ops);
         return Err(refused(
