@@ -148,6 +148,21 @@ fn two_auditors_exchange_bundles_and_converge() {
             .count()
     };
     assert_eq!((on(&a), on(&b)), (1, 1));
+    // Only the lead settles it; putting the other value back is a change
+    // like any other and reaches the teammate.
+    let err = b
+        .resolve_conflict(&shared, "title", cscaudit::app::Keep::Other)
+        .unwrap_err();
+    assert!(err.message().en.contains("lead"), "{}", err.message().en);
+    a.resolve_conflict(&shared, "title", cscaudit::app::Keep::Other)
+        .unwrap();
+    assert_eq!(a.finding(&shared).unwrap().title, "甲的标题");
+    assert_eq!(on(&a), 0);
+    let settled = dir.path().join("settled.zip");
+    export(&a, &settled);
+    bundle::import(&b, &settled).unwrap();
+    assert_eq!(b.finding(&shared).unwrap().title, "甲的标题");
+    assert_eq!(on(&b), 0, "settled on the teammate's copy too");
 }
 
 // ------------------------------------------------------------ hostile bundles

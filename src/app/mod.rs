@@ -3,6 +3,7 @@
 //! into ops, commits them (durably) and returns the result.
 
 mod analytics;
+mod conflicts;
 pub mod demo;
 pub mod diagnostics;
 mod engagement;
@@ -14,6 +15,7 @@ pub mod status;
 mod undo;
 
 pub use analytics::{MetricTarget, RecordedMetrics, compute_metrics};
+pub use conflicts::Keep;
 pub use engagement::{
     AssessmentInput, EvidenceProblem, NewEngagement, StagedFile, check_evidence_file, stage_evidence_file,
 };

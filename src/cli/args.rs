@@ -91,6 +91,14 @@ pub enum Command {
     /// Concurrent edits of one field (after merging bundles): both values and
     /// authors, and the value that currently wins.
     Conflicts,
+    /// Settle a conflict (the lead): keep the current value or put the other back.
+    Resolve {
+        /// The record: a finding reference, an action id, …
+        reference: String,
+        field: String,
+        #[arg(long, value_enum)]
+        keep: crate::app::Keep,
+    },
     /// Merge a teammate's findings bundle into this database. Everything is
     /// checked first (names, sizes, hashes, engagement, authors); on any
     /// problem nothing changes. A bundle of an engagement not here creates it.

@@ -237,6 +237,23 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         } => bundle::export(ctx, &out, engagement.as_deref(), no_evidence),
         Command::Import { bundle: file } => bundle::import(ctx, &file),
         Command::Conflicts => bundle::conflicts(ctx),
+        Command::Resolve { reference, field, keep } => {
+            let app = ctx.open(&ctx.paths.data_dir)?;
+            let c = app.resolve_conflict(&reference, &field, keep)?;
+            let kept = match keep {
+                crate::app::Keep::Current => &c.winner_value,
+                crate::app::Keep::Other => &c.loser_value,
+            };
+            writeln!(
+                out(),
+                "{} {}: {} {}",
+                ctx.lang.pick("settled", "已处理"),
+                c.entity,
+                c.field,
+                crate::text::visible(&kept.to_string())
+            )?;
+            Ok(())
+        }
         Command::Report {
             format,
             out,
