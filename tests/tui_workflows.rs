@@ -874,3 +874,41 @@ fn a_teammate_joins_by_importing_a_bundle_from_the_tui() {
     assert_eq!(d.engagement.id, demo::DEMO_ENGAGEMENT);
     assert_eq!(d.findings.len(), app.findings(demo::DEMO_ENGAGEMENT).unwrap().len());
 }
+
+/// C on the dashboard lists teammates' conflicting edits; the lead keeps the
+/// current value (Enter) or takes the other (o).
+#[test]
+fn the_lead_settles_conflicts_from_the_dashboard() {
+    use cscaudit::app::demo;
+    use cscaudit::bundle;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = App::open(&dir.path().join("a")).unwrap();
+    demo::seed(&mut a).unwrap();
+    let base = dir.path().join("base.zip");
+    bundle::export(&a, demo::DEMO_ENGAGEMENT, &base, &Default::default()).unwrap();
+    let mut b = App::open(&dir.path().join("b")).unwrap();
+    b.set_identity("li.min", "李敏", "LM").unwrap();
+    bundle::import(&b, &base).unwrap();
+    let r = a.findings(demo::DEMO_ENGAGEMENT).unwrap()[0].reference.clone();
+    a.edit_finding(&r, "title", "甲").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    b.edit_finding(&r, "title", "乙").unwrap();
+    let from_b = dir.path().join("b.zip");
+    bundle::export(&b, demo::DEMO_ENGAGEMENT, &from_b, &Default::default()).unwrap();
+    bundle::import(&a, &from_b).unwrap();
+    assert_eq!(a.finding(&r).unwrap().title, "乙");
+
+    let mut s = initial_state(&a, &setup(), Lang::Zh, Some(demo::DEMO_ENGAGEMENT)).unwrap();
+    press(&mut a, &mut s, "1 C");
+    match &s.popup {
+        Some(Popup::Conflicts { items, .. }) => assert_eq!(items.len(), 1),
+        other => panic!("{other:?}"),
+    }
+    assert!(screen(&s, 120, 40).contains("改用另一值"));
+    press(&mut a, &mut s, "o");
+    assert_eq!(a.finding(&r).unwrap().title, "甲");
+    assert!(a.conflicts().unwrap().is_empty());
+    press(&mut a, &mut s, "C");
+    assert!(s.popup.is_none());
+    assert!(s.status.as_ref().unwrap().text.contains("没有冲突"));
+}

@@ -121,6 +121,9 @@ labels! {
     Marked => "marked (A assigns)", "已标记（A 分配）";
     NotApplicableShort => "n/a", "不适用";
     RecordAnyway => "Record these figures anyway?", "仍要记录这些数据吗？";
+    NoConflicts => "No conflicting edits", "没有冲突的修改";
+    ConflictsTitle => "Conflicts", "冲突";
+    ConflictsHint => "Enter keep current · o take the other · Esc", "Enter 保留当前值 · o 改用另一值 · Esc";
     NoEvidence => "No evidence here yet (a attaches a file)", "此处尚无证据（按 a 添加文件）";
     EvidenceTitle => "Evidence", "证据";
     EvidenceHint => "Enter open · w write out · Esc", "Enter 打开 · w 导出 · Esc";

@@ -155,6 +155,23 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             Ok(moves) => vec![Input::Moves(reference, moves)],
             Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
         },
+        Effect::LoadConflicts => match app.conflicts() {
+            Ok(c) => vec![Input::Conflicts(c)],
+            Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+        },
+        Effect::Resolve { id, field, keep } => match app.resolve_conflict(&id, &field, keep) {
+            Ok(c) => {
+                let mut v = refreshed(app);
+                v.push(Input::Done(Ok(format!(
+                    "{} {} {}",
+                    lang.pick("Settled", "已处理"),
+                    c.entity.id,
+                    c.field
+                ))));
+                v
+            }
+            Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+        },
         Effect::OpenEvidence(sha) => {
             let Some(eng) = eng else { return vec![] };
             open_evidence(app, state, &eng, &sha)

@@ -78,6 +78,14 @@ pub enum Effect {
     OpenEvidence(String),
     /// Record the figures the user confirmed (handled by `step_with`).
     RecordPendingMetrics,
+    /// List the open conflicts.
+    LoadConflicts,
+    /// Settle one conflict (record id, field, which value stays).
+    Resolve {
+        id: String,
+        field: String,
+        keep: crate::app::Keep,
+    },
 }
 
 /// Inputs to `update`.
@@ -107,6 +115,8 @@ pub enum Input {
     IdentitySet(bool),
     /// The marked indicators were assigned: the marks are cleared.
     AssignedMarks,
+    /// The open conflicts, for their popup.
+    Conflicts(Vec<crate::model::ops::Conflict>),
     /// Ask the user; yes runs the effect (an offer to change a result).
     Ask {
         message: String,
@@ -338,6 +348,14 @@ impl State {
                 });
                 None
             }
+            Input::Conflicts(items) => {
+                if items.is_empty() {
+                    self.say(crate::tui::i18n::Label::NoConflicts.t(self.lang));
+                } else {
+                    self.popup = Some(Popup::Conflicts { items, selected: 0 });
+                }
+                None
+            }
             Input::Ask { message, effect } => {
                 self.popup = Some(Popup::Confirm { message, effect });
                 None
@@ -392,6 +410,32 @@ impl State {
                 }
                 _ => None,
             };
+        }
+        if let Some(Popup::Conflicts { items, selected }) = &mut self.popup {
+            let keep = match k.code {
+                KeyCode::Up | KeyCode::Char('k') => {
+                    *selected = selected.saturating_sub(1);
+                    None
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    *selected = (*selected + 1).min(items.len().saturating_sub(1));
+                    None
+                }
+                KeyCode::Enter | KeyCode::Char('c') => Some(crate::app::Keep::Current),
+                KeyCode::Char('o') => Some(crate::app::Keep::Other),
+                _ => None,
+            };
+            let chosen = keep.and_then(|keep| {
+                items.get(*selected).map(|c| Effect::Resolve {
+                    id: c.entity.id.clone(),
+                    field: c.field.clone(),
+                    keep,
+                })
+            });
+            if chosen.is_some() || matches!(k.code, KeyCode::Esc | KeyCode::Char('q')) {
+                self.popup = None;
+            }
+            return chosen;
         }
         if let Some(Popup::Evidence { items, selected }) = &mut self.popup {
             match k.code {

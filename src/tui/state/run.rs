@@ -46,6 +46,7 @@ impl State {
             }
             Cmd::Assign => return self.open_assign(),
             Cmd::FindingEdit => return self.open_edit_finding(),
+            Cmd::Conflicts => return Some(Effect::LoadConflicts),
             Cmd::BundleExport => return self.open_bundle(true),
             Cmd::BundleImport => return self.open_bundle(false),
             Cmd::FindingRaise => return self.open_raise(),

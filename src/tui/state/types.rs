@@ -179,6 +179,11 @@ pub enum Popup {
     },
     /// Keys that can follow the ones pressed so far.
     Pending(Vec<(Seq, Cmd)>),
+    /// Open conflicts after merging teammates' work.
+    Conflicts {
+        items: Vec<crate::model::ops::Conflict>,
+        selected: usize,
+    },
     /// Evidence files of the selected indicator or finding: (sha256, name).
     Evidence {
         items: Vec<(String, String)>,

@@ -220,6 +220,45 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 r,
             );
         }
+        Popup::Conflicts { items, selected } => {
+            let r = centered(area, 100, (items.len() as u16 + 2).min(16));
+            clear(f, r);
+            let v = |x: &crate::model::ops::Value| ui.text(&x.to_string());
+            let rows: Vec<Row> = items
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let row = Row::new(vec![
+                        Cell::from(c.entity.id.clone()),
+                        Cell::from(c.field.clone()),
+                        Cell::from(format!("{} ({})", v(&c.winner_value), c.winner.actor)),
+                        Cell::from(format!("{} ({})", v(&c.loser_value), c.loser.actor)),
+                    ]);
+                    if i == *selected {
+                        row.style(ui.st("selection"))
+                    } else {
+                        row
+                    }
+                })
+                .collect();
+            f.render_widget(
+                Table::new(
+                    rows,
+                    [
+                        Constraint::Length(12),
+                        Constraint::Length(12),
+                        Constraint::Percentage(40),
+                        Constraint::Percentage(40),
+                    ],
+                )
+                .block(popup_block(
+                    ui,
+                    format!(" {} ", ui.m(Label::ConflictsTitle)),
+                    ui.m(Label::ConflictsHint),
+                )),
+                r,
+            );
+        }
         Popup::Evidence { items, selected } => {
             let sizes: Vec<String> = items
                 .iter()
