@@ -858,3 +858,58 @@ fn the_findings_csv_has_a_bom_and_harmless_cells() {
     std::io::Read::read_to_end(&mut z.by_name("findings.csv").unwrap(), &mut inside).unwrap();
     assert!(inside.starts_with(&[0xEF, 0xBB, 0xBF]));
 }
+
+/// report.md: the audit report in the user's language, every user string
+/// escaped (a title of <script> reads as text), evidence by name and sha256.
+#[test]
+fn the_markdown_report_escapes_what_users_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    demo(d);
+    stdout(
+        d,
+        &[
+            "finding",
+            "raise",
+            "--grade",
+            "observation",
+            "--title",
+            "<script>alert(1)</script> [x](http://evil)",
+            "--indicator",
+            "AC-01",
+        ],
+    );
+    let file = d.join("report.md");
+    stdout(
+        d,
+        &[
+            "--lang",
+            "zh",
+            "report",
+            "--format",
+            "md",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("# 审核报告"), "{}", &text[..80]);
+    assert!(
+        text.contains("\\<script\\>alert(1)\\</script\\> \\[x\\](http://evil)"),
+        "escaped"
+    );
+    assert!(!text.contains("<script>"));
+    assert!(
+        text.contains("张伟 Zhang Wei") && text.contains("CCAA-2019-SC-10234"),
+        "team with certificates"
+    );
+    assert!(text.contains("（暂定目录）"), "the provisional mark");
+    assert!(text.contains("`a61a48d3b602"), "evidence files by hash");
+    // In English, and in the bundle.
+    let zip = d.join("b.zip");
+    stdout(d, &["export", "--out", zip.to_str().unwrap()]);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut md = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("report.md").unwrap(), &mut md).unwrap();
+    assert!(md.starts_with("# Audit report"), "{}", &md[..60]);
+}

@@ -4,14 +4,16 @@
 //! file with its sha256 and size; import checks all of it before anything
 //! is written (see `import.rs`).
 //!
-//! `findings.csv` is the first report; Word, HTML, Markdown, Excel and OSCAL
-//! are not in the bundle yet.
+//! Reports so far: `findings.csv` and `report.md`; Word, HTML, Excel and
+//! OSCAL are not in the bundle yet.
 
 mod csv;
 mod export;
 mod import;
+mod markdown;
 
 pub use csv::{cell, findings_csv};
+pub use markdown::{md, report_md};
 
 pub use export::{ExportOptions, ExportReport, export};
 pub use import::{ImportReport, Limits, import, import_with_limits};

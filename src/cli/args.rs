@@ -79,8 +79,8 @@ pub enum Command {
     },
     /// Write a report of an engagement on its own (the same as in a bundle).
     Report {
-        /// Only `csv` so far (UTF-8 with BOM, one row per finding); Word,
-        /// HTML, Markdown, Excel and OSCAL are still to come.
+        /// `csv` (UTF-8 with BOM, one row per finding) or `md` (the audit
+        /// report in Markdown); Word, HTML, Excel and OSCAL are still to come.
         #[arg(long, value_enum)]
         format: ReportFormat,
         #[arg(long)]
@@ -303,6 +303,7 @@ pub enum EvidenceCmd {
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportFormat {
     Csv,
+    Md,
 }
 
 #[derive(Subcommand, Debug)]

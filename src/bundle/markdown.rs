@@ -1,0 +1,276 @@
+//! `report.md`: the audit report as Markdown, in the user's language. Every
+//! text that came from a user or a file is escaped ([`md`]): it reads as
+//! text in any renderer (no links, images, HTML or headings of its own), and
+//! control characters are shown, never live.
+
+use crate::app::{App, Result};
+use crate::config::Lang;
+use std::fmt::Write;
+
+/// A user's text as Markdown text: markup characters escaped, control and
+/// bidi characters visible, lines kept (as hard breaks).
+pub fn md(s: &str) -> String {
+    let v = crate::text::visible_lines(s);
+    let mut out = String::with_capacity(v.len() + 8);
+    for (i, line) in v.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("  \n");
+        }
+        let line = line.trim_end_matches('\r');
+        // A line that would start a list, quote or numbered item.
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        // (`1. ` and `- ` start lists only with a space after; a line of `=`
+        // or `-` alone underlines a heading.)
+        let rest = |n: usize| line[n..].chars().next();
+        let escape_at =
+            if digits > 0 && matches!(rest(digits), Some('.' | ')')) && matches!(rest(digits + 1), None | Some(' ')) {
+                Some(digits)
+            } else if (line.starts_with(['-', '+']) && matches!(rest(1), None | Some(' ')))
+                || (!line.is_empty() && (line.chars().all(|c| c == '=') || line.chars().all(|c| c == '-')))
+            {
+                Some(0)
+            } else {
+                None
+            };
+        for (j, c) in line.chars().enumerate() {
+            if matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '&'
+            ) || escape_at == Some(j)
+            {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A table cell: [`md`] on one line.
+fn cell(s: &str) -> String {
+    md(&s.replace(['\n', '\r'], " "))
+}
+
+fn date(d: Option<jiff::civil::Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+}
+
+/// The report of an engagement as Markdown.
+pub fn report_md(app: &App, engagement: &str, lang: Lang) -> Result<String> {
+    let zh = lang.is_zh();
+    let t = |en: &'static str, z: &'static str| if zh { z } else { en };
+    let eng = app.engagement(engagement)?;
+    let cat = app.catalog_for(&eng)?;
+    let team = app.team(engagement)?;
+    let findings = app.findings(engagement)?;
+    let actions = app.actions(engagement)?;
+    let evidence = app.evidence(engagement)?;
+    let report = app.status_report(&eng)?;
+    let mut o = String::new();
+    let title = if eng.title.is_empty() { &eng.auditee } else { &eng.title };
+    let _ = writeln!(o, "# {} — {}\n", t("Audit report", "审核报告"), cell(title));
+    let _ = writeln!(o, "| | |\n| --- | --- |");
+    let _ = writeln!(o, "| {} | {} |", t("Engagement", "审核项目"), cell(&eng.id));
+    let _ = writeln!(o, "| {} | {} |", t("Auditee", "受审核方"), cell(&eng.auditee));
+    let _ = writeln!(o, "| {} | {} |", t("Site", "地点"), cell(&eng.site));
+    let _ = writeln!(o, "| {} | {} |", t("Kind", "类型"), eng.kind.label(zh));
+    let _ = writeln!(
+        o,
+        "| {} | {} – {} |",
+        t("Evaluation period", "评价期间"),
+        date(eng.period_start),
+        date(eng.period_end)
+    );
+    let provisional = if cat.provisional {
+        t(" (provisional catalogue)", "（暂定目录）")
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        o,
+        "| {} | {} {}{} |",
+        t("Catalogue", "指标目录"),
+        cell(&cat.id),
+        cell(&cat.version),
+        provisional
+    );
+    let _ = writeln!(o, "\n## {}\n", t("Team", "审核组"));
+    for m in &team {
+        let _ = writeln!(
+            o,
+            "- {} ({}) — {}{}",
+            cell(&m.name),
+            cell(&m.actor),
+            m.role.label(zh),
+            m.certificate_no
+                .as_deref()
+                .map(|c| format!(", {} {}", t("certificate", "证书"), cell(c)))
+                .unwrap_or_default()
+        );
+    }
+    let _ = writeln!(o, "\n## {}\n", t("Results", "评价结果"));
+    let _ = writeln!(
+        o,
+        "| {} | {} | {} |\n| --- | ---: | ---: |",
+        t("Group", "分组"),
+        t("Assessed", "已评估"),
+        t("Score", "得分")
+    );
+    let mut rows = vec![(t("Overall", "总体").to_string(), &report.scorecard.overall)];
+    for g in &report.scorecard.groups {
+        let name = cat
+            .group(&g.group)
+            .map(|x| x.name(zh).to_string())
+            .unwrap_or_else(|| g.group.clone());
+        rows.push((name, g));
+    }
+    for (name, g) in rows {
+        let _ = writeln!(
+            o,
+            "| {} | {}/{} | {} |",
+            cell(&name),
+            g.assessed,
+            g.applicable,
+            g.score.map_or("—".into(), |s| format!("{s:.1}"))
+        );
+    }
+    let _ = writeln!(o, "\n## {}\n", t("Findings", "发现项"));
+    if findings.is_empty() {
+        let _ = writeln!(o, "{}", t("No findings.", "无发现项。"));
+    }
+    for f in &findings {
+        let _ = writeln!(
+            o,
+            "### {} · {} · {}\n",
+            cell(&f.reference),
+            f.grade.label(zh),
+            cell(&f.title)
+        );
+        let _ = writeln!(o, "- {}: {}", t("Status", "状态"), f.status.label(zh));
+        let _ = writeln!(o, "- {}: {}", t("Indicators", "指标"), cell(&f.indicators.join(", ")));
+        let _ = writeln!(o, "- {}: {}", t("Raised", "提出"), date(f.raised_on));
+        let _ = writeln!(o, "\n**{}**  \n{}\n", t("Statement", "事实描述"), md(&f.statement));
+        let _ = writeln!(o, "**{}**  \n{}\n", t("Criterion", "依据"), md(&f.criterion));
+        if !f.evidence.is_empty() || !f.evidence_note.is_empty() {
+            let _ = writeln!(o, "**{}**  \n{}\n", t("Evidence", "证据"), md(&f.evidence_note));
+            for sha in &f.evidence {
+                let name = evidence
+                    .iter()
+                    .find(|e| &e.sha256 == sha)
+                    .map(|e| e.name.as_str())
+                    .unwrap_or("");
+                let _ = writeln!(o, "- {} `sha256:{}`", cell(name), sha);
+            }
+            let _ = writeln!(o);
+        }
+        if !f.root_cause.is_empty() || !f.correction.is_empty() {
+            let _ = writeln!(
+                o,
+                "**{}**  \n{}: {}  \n{}: {}\n",
+                t("Auditee's response", "受审核方回复"),
+                t("Root cause", "根本原因"),
+                md(&f.root_cause),
+                t("Correction", "纠正"),
+                md(&f.correction)
+            );
+        }
+        let mine: Vec<_> = actions.iter().filter(|a| a.finding == f.reference).collect();
+        if !mine.is_empty() {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} |\n| --- | --- | --- | --- | --- | --- |",
+                t("Action", "措施"),
+                t("Description", "内容"),
+                t("Owner", "负责人"),
+                t("Due", "期限"),
+                t("Status", "状态"),
+                t("Verification", "验证")
+            );
+            for a in mine {
+                let v = a
+                    .verification
+                    .as_ref()
+                    .map(|v| {
+                        format!(
+                            "{} {} {} {}",
+                            if v.effective {
+                                t("effective", "有效")
+                            } else {
+                                t("not effective", "无效")
+                            },
+                            cell(&v.by),
+                            v.on,
+                            cell(&v.note)
+                        )
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    cell(&a.id),
+                    cell(&a.description),
+                    cell(&a.owner),
+                    date(a.due),
+                    a.status.label(zh),
+                    v
+                );
+            }
+            let _ = writeln!(o);
+        }
+    }
+    let _ = writeln!(o, "## {}\n", t("Remediation", "整改情况"));
+    let _ = writeln!(
+        o,
+        "- {}: {}\n- {}: {}\n- {}: {}\n- {}: {}",
+        t("Corrective actions", "纠正措施"),
+        report.actions_total,
+        t("Overdue", "逾期"),
+        report.overdue.len(),
+        t("Awaiting verification", "待验证"),
+        report.awaiting_verification.len(),
+        t("Verified effective", "验证有效"),
+        report.verified
+    );
+    if !evidence.is_empty() {
+        let _ = writeln!(
+            o,
+            "\n## {}\n\n| {} | sha256 | {} | {} | {} |\n| --- | --- | ---: | --- | --- |",
+            t("Evidence files", "证据文件"),
+            t("Name", "名称"),
+            t("Bytes", "字节"),
+            t("Captured by", "采集人"),
+            t("Note", "说明")
+        );
+        for e in &evidence {
+            let _ = writeln!(
+                o,
+                "| {} | `{}` | {} | {} | {} |",
+                cell(&e.name),
+                e.sha256,
+                e.size,
+                cell(&e.captured_by),
+                cell(&e.note)
+            );
+        }
+    }
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md;
+
+    #[test]
+    fn user_text_cannot_make_markup() {
+        assert_eq!(md("<script>alert(1)</script>"), "\\<script\\>alert(1)\\</script\\>");
+        assert_eq!(md("[点我](http://x)"), "\\[点我\\](http://x)");
+        assert_eq!(md("# 标题"), "\\# 标题");
+        assert_eq!(md("- 列表"), "\\- 列表");
+        assert_eq!(md("1. 编号"), "1\\. 编号");
+        assert!(!md("红\u{1b}[31m色").contains('\u{1b}'));
+        assert_eq!(md("第一行\n第二行"), "第一行  \n第二行");
+        assert_eq!(md("2026-12-31 到期"), "2026-12-31 到期");
+        assert_eq!(md("0.1.0"), "0.1.0");
+        assert_eq!(md("==="), "\\===");
+    }
+}
