@@ -913,3 +913,49 @@ fn the_markdown_report_escapes_what_users_wrote() {
     std::io::Read::read_to_string(&mut z.by_name("report.md").unwrap(), &mut md).unwrap();
     assert!(md.starts_with("# Audit report"), "{}", &md[..60]);
 }
+
+/// report.html: one print-ready file, every user string escaped (a title of
+/// <script> shows as text), no control characters, Chinese headings under zh.
+#[test]
+fn the_html_report_escapes_what_users_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    demo(d);
+    stdout(
+        d,
+        &[
+            "finding",
+            "raise",
+            "--grade",
+            "observation",
+            "--title",
+            "<script>alert(1)</script>\u{1b}[2J\"'&",
+            "--indicator",
+            "AC-01",
+        ],
+    );
+    let file = d.join("report.html");
+    stdout(
+        d,
+        &[
+            "--lang",
+            "zh",
+            "report",
+            "--format",
+            "html",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    let page = std::fs::read_to_string(&file).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "escaped");
+    assert_eq!(page.matches("<script").count(), 0, "no script element at all");
+    assert!(!page.contains('\u{1b}'), "no live escape");
+    assert!(page.contains("<h2>发现项</h2>") && page.contains("lang=\"zh-CN\""));
+    assert!(page.contains("CCAA-2019-SC-10234") && page.contains("a61a48d3b602"));
+    let zip = d.join("b.zip");
+    stdout(d, &["export", "--out", zip.to_str().unwrap()]);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    assert!(z.by_name("report.html").is_ok());
+}

@@ -151,6 +151,8 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
         put(&mut zip, "findings.csv", options, &mut &table[..])?;
         let report = super::report_md(app, &eng.id, opts.lang)?;
         put(&mut zip, "report.md", options, &mut report.as_bytes())?;
+        let page = super::report_html(app, &eng.id, opts.lang)?;
+        put(&mut zip, "report.html", options, &mut page.as_bytes())?;
         if let Some(src) = &catalog_src {
             put(&mut zip, "catalog.toml", options, &mut src.as_bytes())?;
         }

@@ -4,15 +4,17 @@
 //! file with its sha256 and size; import checks all of it before anything
 //! is written (see `import.rs`).
 //!
-//! Reports so far: `findings.csv` and `report.md`; Word, HTML, Excel and
-//! OSCAL are not in the bundle yet.
+//! Reports so far: `findings.csv`, `report.md`, `report.html`; Word, Excel
+//! and OSCAL are not in the bundle yet.
 
 mod csv;
 mod export;
+mod html;
 mod import;
 mod markdown;
 
 pub use csv::{cell, findings_csv};
+pub use html::report_html;
 pub use markdown::{md, report_md};
 
 pub use export::{ExportOptions, ExportReport, export};

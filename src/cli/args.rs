@@ -79,8 +79,8 @@ pub enum Command {
     },
     /// Write a report of an engagement on its own (the same as in a bundle).
     Report {
-        /// `csv` (UTF-8 with BOM, one row per finding) or `md` (the audit
-        /// report in Markdown); Word, HTML, Excel and OSCAL are still to come.
+        /// `csv` (UTF-8 with BOM, one row per finding), `md` or `html` (the
+        /// audit report); Word, Excel and OSCAL are still to come.
         #[arg(long, value_enum)]
         format: ReportFormat,
         #[arg(long)]
@@ -304,6 +304,7 @@ pub enum EvidenceCmd {
 pub enum ReportFormat {
     Csv,
     Md,
+    Html,
 }
 
 #[derive(Subcommand, Debug)]

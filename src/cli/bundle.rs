@@ -113,6 +113,7 @@ pub(super) fn report(
     let bytes = match format {
         super::args::ReportFormat::Csv => crate::bundle::findings_csv(&app, &eng.id, ctx.lang)?,
         super::args::ReportFormat::Md => crate::bundle::report_md(&app, &eng.id, ctx.lang)?.into_bytes(),
+        super::args::ReportFormat::Html => crate::bundle::report_html(&app, &eng.id, ctx.lang)?.into_bytes(),
     };
     // Written beside the target, then renamed: never a half-written report.
     let tmp = out_file.with_extension("partial");
