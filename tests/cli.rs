@@ -959,3 +959,50 @@ fn the_html_report_escapes_what_users_wrote() {
     let mut z = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
     assert!(z.by_name("report.html").is_ok());
 }
+
+/// findings.xlsx read back (it is a zip of XML): three sheets named in the
+/// user's language, frozen headers and filters, Chinese text, dates as dates,
+/// overdue rows shaded.
+#[test]
+fn the_workbook_has_its_sheets_headers_dates_and_chinese_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    demo(d);
+    let file = d.join("发现项.xlsx");
+    stdout(
+        d,
+        &[
+            "--lang",
+            "zh",
+            "report",
+            "--format",
+            "xlsx",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&file).unwrap()).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut z.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let book = read("xl/workbook.xml");
+    for sheet in ["检查表", "发现项", "纠正措施"] {
+        assert!(book.contains(&format!("name=\"{sheet}\"")), "{book}");
+    }
+    let strings = read("xl/sharedStrings.xml");
+    assert!(strings.contains("抽样 60 通中 3 通无录音"), "a finding's Chinese title");
+    assert!(strings.contains("严重不符合"), "grades in Chinese");
+    let findings = read("xl/worksheets/sheet2.xml");
+    assert!(findings.contains("ySplit=\"1\""), "frozen header");
+    assert!(findings.contains("<autoFilter"), "filters");
+    let styles = read("xl/styles.xml");
+    assert!(styles.contains("yyyy-mm-dd"), "dates as dates");
+    assert!(styles.contains("FFFFE0E0"), "overdue rows shaded");
+    // In the bundle too.
+    let zip = d.join("b.zip");
+    stdout(d, &["export", "--out", zip.to_str().unwrap()]);
+    let mut b = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    assert!(b.by_name("findings.xlsx").is_ok());
+}

@@ -149,6 +149,8 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
         put(&mut zip, "findings.json", options, &mut &json[..])?;
         let table = super::findings_csv(app, &eng.id, opts.lang)?;
         put(&mut zip, "findings.csv", options, &mut &table[..])?;
+        let book = super::findings_xlsx(app, &eng.id, opts.lang)?;
+        put(&mut zip, "findings.xlsx", stored, &mut &book[..])?;
         let report = super::report_md(app, &eng.id, opts.lang)?;
         put(&mut zip, "report.md", options, &mut report.as_bytes())?;
         let page = super::report_html(app, &eng.id, opts.lang)?;

@@ -4,18 +4,20 @@
 //! file with its sha256 and size; import checks all of it before anything
 //! is written (see `import.rs`).
 //!
-//! Reports so far: `findings.csv`, `report.md`, `report.html`; Word, Excel
-//! and OSCAL are not in the bundle yet.
+//! Reports so far: `findings.csv`, `findings.xlsx`, `report.md`,
+//! `report.html`; Word and OSCAL are not in the bundle yet.
 
 mod csv;
 mod export;
 mod html;
 mod import;
 mod markdown;
+mod xlsx;
 
 pub use csv::{cell, findings_csv};
 pub use html::report_html;
 pub use markdown::{md, report_md};
+pub use xlsx::findings_xlsx;
 
 pub use export::{ExportOptions, ExportReport, export};
 pub use import::{ImportReport, Limits, import, import_with_limits};

@@ -79,8 +79,9 @@ pub enum Command {
     },
     /// Write a report of an engagement on its own (the same as in a bundle).
     Report {
-        /// `csv` (UTF-8 with BOM, one row per finding), `md` or `html` (the
-        /// audit report); Word, Excel and OSCAL are still to come.
+        /// `csv` (UTF-8 with BOM, one row per finding), `xlsx` (checklist,
+        /// findings, actions), `md` or `html` (the audit report); Word and
+        /// OSCAL are still to come.
         #[arg(long, value_enum)]
         format: ReportFormat,
         #[arg(long)]
@@ -303,6 +304,7 @@ pub enum EvidenceCmd {
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportFormat {
     Csv,
+    Xlsx,
     Md,
     Html,
 }

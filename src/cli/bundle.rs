@@ -112,6 +112,7 @@ pub(super) fn report(
     let eng = app.resolve_engagement(engagement)?;
     let bytes = match format {
         super::args::ReportFormat::Csv => crate::bundle::findings_csv(&app, &eng.id, ctx.lang)?,
+        super::args::ReportFormat::Xlsx => crate::bundle::findings_xlsx(&app, &eng.id, ctx.lang)?,
         super::args::ReportFormat::Md => crate::bundle::report_md(&app, &eng.id, ctx.lang)?.into_bytes(),
         super::args::ReportFormat::Html => crate::bundle::report_html(&app, &eng.id, ctx.lang)?.into_bytes(),
     };
