@@ -228,7 +228,15 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
     // Hints from the registry through the active keymap.
     let ctx = s.pane.ctx();
     let hint_cmds: &[Cmd] = match s.pane {
-        Pane::Dashboard => &[Cmd::Help, Cmd::Palette, Cmd::EngagementNew, Cmd::MemberAdd, Cmd::Quit],
+        // The welcome screen: what can be done without an engagement.
+        Pane::Dashboard if s.data.is_none() => &[
+            Cmd::Help,
+            Cmd::EngagementNew,
+            Cmd::BundleImport,
+            Cmd::IdentityEdit,
+            Cmd::Quit,
+        ],
+        Pane::Dashboard => &[Cmd::Help, Cmd::Palette, Cmd::BundleExport, Cmd::MemberAdd, Cmd::Quit],
         Pane::Checklist => &[
             Cmd::Help,
             Cmd::WalkNext,
