@@ -1,6 +1,7 @@
 //! Saving forms through the app layer. Each form's values become one use
 //! case call; a refusal comes back into the form, with nothing saved.
 
+use super::data::Data;
 use super::forms::FormKind;
 use super::state::{Input, State};
 use crate::app::{
@@ -109,6 +110,56 @@ fn expand_home(raw: &str) -> Option<std::path::PathBuf> {
         (Some(rest), Some(home)) => Path::new(&home).join(rest),
         _ => Path::new(raw).to_path_buf(),
     })
+}
+
+/// Export the engagement as a bundle (deferred from the form).
+pub(super) fn run_export(app: &App, state: &State, path: &Path, no_evidence: bool) -> Vec<Input> {
+    let lang = state.lang;
+    let say = |en: &'static str, zh: &'static str| lang.pick(en, zh);
+    let Some(eng) = state.data.as_ref().map(|d| d.engagement.id.clone()) else {
+        return vec![];
+    };
+    let opts = crate::bundle::ExportOptions { no_evidence, lang };
+    match crate::bundle::export(app, &eng, path, &opts) {
+        Ok(r) => vec![Input::Done(Ok(format!(
+            "{} {} · {} {} · {} {} · {} B",
+            say("Exported", "已导出"),
+            crate::text::visible(&r.path.display().to_string()),
+            r.ops,
+            say("operations", "项操作"),
+            r.evidence_files,
+            say("evidence files", "个证据文件"),
+            r.bytes
+        )))],
+        Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+    }
+}
+
+/// Import a bundle (deferred from the form) and show the engagement.
+pub(super) fn run_import(app: &App, state: &State, path: &Path) -> Vec<Input> {
+    let lang = state.lang;
+    match crate::bundle::import(app, path) {
+        Ok(r) => {
+            let msg = match lang {
+                Lang::Zh => format!(
+                    "{}：新增 {} 项操作（已有 {} 项），新发现项 {}，新冲突 {}，新证据文件 {}",
+                    r.engagement, r.ops_applied, r.ops_known, r.new_findings, r.new_conflicts, r.evidence_added
+                ),
+                Lang::En => format!(
+                    "{}: {} new operations ({} already here), {} new findings, {} new conflicts, {} evidence files",
+                    r.engagement, r.ops_applied, r.ops_known, r.new_findings, r.new_conflicts, r.evidence_added
+                ),
+            };
+            // Many records may have changed: read the engagement again.
+            let mut v = match Data::load(app, &r.engagement) {
+                Ok(d) => vec![Input::Loaded(Box::new(d))],
+                Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+            };
+            v.push(Input::Done(Ok(msg)));
+            v
+        }
+        Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+    }
 }
 
 /// Save a submitted form.
@@ -395,7 +446,9 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             ]
         }
         FormKind::ExportBundle => {
-            let Some(eng) = eng else { return vec![] };
+            if eng.is_none() {
+                return vec![];
+            }
             let Some(path) = expand_home(get(&values, "path")) else {
                 return vec![];
             };
@@ -409,50 +462,38 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                     confirm: true,
                 }];
             }
-            let opts = crate::bundle::ExportOptions {
-                no_evidence: get(&values, "evidence") == "no",
-                lang,
-            };
-            match crate::bundle::export(app, &eng, &path, &opts) {
-                Ok(r) => vec![Input::Done(Ok(format!(
-                    "{} {} · {} {} · {} {} · {} B",
-                    say("Exported", "已导出"),
-                    crate::text::visible(&r.path.display().to_string()),
-                    r.ops,
-                    say("operations", "项操作"),
-                    r.evidence_files,
-                    say("evidence files", "个证据文件"),
-                    r.bytes
-                )))],
-                Err(e) => app_refused(e, lang),
-            }
+            // The work runs after the next frame, so "Exporting…" shows first.
+            vec![
+                Input::Done(Ok(say(
+                    "Exporting… (the screen waits until it ends)",
+                    "正在导出……（完成前界面暂停）",
+                )
+                .into())),
+                Input::Defer(crate::tui::state::Effect::RunExport {
+                    path,
+                    no_evidence: get(&values, "evidence") == "no",
+                }),
+            ]
         }
         FormKind::ImportBundle => {
             let Some(path) = expand_home(get(&values, "path")) else {
                 return vec![];
             };
-            match crate::bundle::import(app, &path) {
-                Ok(r) => {
-                    let msg = match lang {
-                        Lang::Zh => format!(
-                            "{}：新增 {} 项操作（已有 {} 项），新发现项 {}，新冲突 {}，新证据文件 {}",
-                            r.engagement, r.ops_applied, r.ops_known, r.new_findings, r.new_conflicts, r.evidence_added
-                        ),
-                        Lang::En => format!(
-                            "{}: {} new operations ({} already here), {} new findings, {} new conflicts, {} evidence files",
-                            r.engagement, r.ops_applied, r.ops_known, r.new_findings, r.new_conflicts, r.evidence_added
-                        ),
-                    };
-                    // Many records may have changed: read the engagement again.
-                    let mut v = match crate::tui::data::Data::load(app, &r.engagement) {
-                        Ok(d) => vec![Input::Loaded(Box::new(d))],
-                        Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
-                    };
-                    v.push(Input::Done(Ok(msg)));
-                    v
-                }
-                Err(e) => app_refused(e, lang),
+            if !path.is_file() {
+                let p = crate::text::visible(&path.display().to_string()).into_owned();
+                return refused(match lang {
+                    Lang::Zh => format!("{p} 不是文件"),
+                    Lang::En => format!("{p} is not a file"),
+                });
             }
+            vec![
+                Input::Done(Ok(say(
+                    "Importing… (the screen waits until it ends)",
+                    "正在导入……（完成前界面暂停）",
+                )
+                .into())),
+                Input::Defer(crate::tui::state::Effect::RunImport { path }),
+            ]
         }
         FormKind::EditFinding { reference } => {
             let Some(eng) = eng else { return vec![] };

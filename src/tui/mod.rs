@@ -155,6 +155,8 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             Ok(moves) => vec![Input::Moves(reference, moves)],
             Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
         },
+        Effect::RunExport { path, no_evidence } => effects::run_export(app, state, &path, no_evidence),
+        Effect::RunImport { path } => effects::run_import(app, state, &path),
         Effect::LoadConflicts => match app.conflicts() {
             Ok(c) => vec![Input::Conflicts(c)],
             Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
@@ -226,6 +228,15 @@ pub fn step_with(app: &mut App, state: &mut State, input: Input, jobs: Option<&m
     while let Some(a) = queue.pop() {
         let mut produced = match a {
             Input::Start(job) => start_job(state, *job, jobs),
+            // Through the queue when there is a run loop (it draws first);
+            // at once otherwise.
+            Input::Defer(effect) => match jobs {
+                Some(tx) => {
+                    let _ = tx.send(Input::Deferred(effect));
+                    vec![]
+                }
+                None => run_effect(app, state, effect),
+            },
             Input::JobDone(out) => {
                 state.job = None;
                 match app.acquire() {

@@ -80,6 +80,15 @@ pub enum Effect {
     RecordPendingMetrics,
     /// List the open conflicts.
     LoadConflicts,
+    /// Write a findings bundle (deferred: the status shows first).
+    RunExport {
+        path: std::path::PathBuf,
+        no_evidence: bool,
+    },
+    /// Read a findings bundle (deferred: the status shows first).
+    RunImport {
+        path: std::path::PathBuf,
+    },
     /// Settle one conflict (record id, field, which value stays).
     Resolve {
         id: String,
@@ -129,6 +138,10 @@ pub enum Input {
     },
     /// Text back from the user's editor (or why not) for the form's focused field.
     Edited(Result<String, String>),
+    /// Run an effect after the next frame (handled by `step_with`).
+    Defer(Effect),
+    /// A deferred effect, due now.
+    Deferred(Effect),
     /// Start long work off the UI thread (handled by `step_with`).
     Start(Box<crate::tui::jobs::Job>),
     /// Long work ended; its result is recorded next (handled by `step_with`).
@@ -374,7 +387,8 @@ impl State {
                 None
             }
             // Intercepted by `step_with`, which owns the worker threads.
-            Input::Start(_) | Input::JobDone(_) => None,
+            Input::Start(_) | Input::JobDone(_) | Input::Defer(_) => None,
+            Input::Deferred(effect) => Some(effect),
         }
     }
 
