@@ -392,3 +392,66 @@ fn hostile_bundles_are_refused_and_change_nothing() {
     let app = App::open(&data).unwrap();
     assert_eq!(bundle::import(&app, &valid).unwrap().ops_applied, 0);
 }
+
+mod damaged {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        /// A bundle damaged anywhere (a few bytes changed) is imported whole
+        /// or refused with a message — never a panic, and when refused the
+        /// data folder is exactly as before.
+        #[test]
+        fn a_damaged_bundle_never_panics_and_a_refusal_changes_nothing(
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let (src, dst) = (dir.path().join("src"), dir.path().join("dst"));
+            let valid = dir.path().join("valid.zip");
+            {
+                let app = demo_in(&src);
+                export(&app, &valid);
+            }
+            let mut bytes = std::fs::read(&valid).unwrap();
+            for (at, b) in &edits {
+                let i = at.index(bytes.len());
+                bytes[i] ^= b | 1;
+            }
+            let bad = dir.path().join("bad.zip");
+            std::fs::write(&bad, &bytes).unwrap();
+            // A settled database: sled rewrites its files on the first closes.
+            for _ in 0..3 {
+                drop(App::open(&dst).unwrap());
+            }
+            let before = fingerprint(&dst);
+            let app = App::open(&dst).unwrap();
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| bundle::import(&app, &bad)));
+            prop_assert!(outcome.is_ok(), "import panicked");
+            let refused = outcome.unwrap().is_err();
+            drop(app);
+            if refused {
+                prop_assert_eq!(fingerprint(&dst), before);
+            }
+        }
+    }
+}
+
+/// Why the hostile tests settle a database first: sled itself rewrites its
+/// files on the first closes of a new database (a snapshot), import or not.
+#[test]
+fn a_new_database_settles_after_its_first_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    drop(App::open(&db).unwrap());
+    for _ in 0..3 {
+        drop(App::open(&db).unwrap());
+    }
+    let settled = fingerprint(&db);
+    drop(App::open(&db).unwrap());
+    assert_eq!(
+        fingerprint(&db),
+        settled,
+        "a settled database does not change on open and close"
+    );
+}
