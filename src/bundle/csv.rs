@@ -3,7 +3,8 @@
 //! control characters are made visible, and a cell that a spreadsheet would
 //! run as a formula (`=`, `+`, `-`, `@` first) starts with `'`.
 
-use crate::app::{App, AppError, Result};
+use super::report::ReportData;
+use crate::app::{AppError, Result};
 use crate::config::Lang;
 use crate::message::Msg;
 
@@ -17,15 +18,14 @@ pub fn cell(s: &str) -> String {
     }
 }
 
+/// A date cell: blank when there is none.
 fn date(d: Option<jiff::civil::Date>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// The findings of an engagement as CSV bytes (with the BOM).
-pub fn findings_csv(app: &App, engagement: &str, lang: Lang) -> Result<Vec<u8>> {
+pub fn findings_csv(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
     let zh = lang.is_zh();
-    let findings = app.findings(engagement)?;
-    let actions = app.actions(engagement)?;
     let header: [&str; 16] = if zh {
         [
             "编号",
@@ -68,8 +68,8 @@ pub fn findings_csv(app: &App, engagement: &str, lang: Lang) -> Result<Vec<u8>> 
     let mut w = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
     let err = |e: csv::Error| AppError::Invalid(Msg::same(e.to_string()));
     w.write_record(header).map_err(err)?;
-    for f in &findings {
-        let mine: Vec<_> = actions.iter().filter(|a| a.finding == f.reference).collect();
+    for f in &r.findings {
+        let mine: Vec<_> = r.actions_of(&f.reference).collect();
         let open = mine.iter().filter(|a| a.status.is_open()).count();
         w.write_record([
             cell(&f.reference),

@@ -26,6 +26,18 @@ pub struct ExportReport {
     pub bytes: u64,
 }
 
+impl ExportReport {
+    /// What was written, in one line (CLI and TUI say the same).
+    pub fn summary(&self, lang: crate::config::Lang) -> String {
+        let path = crate::text::visible(&self.path.display().to_string()).into_owned();
+        let (ops, files, bytes) = (self.ops, self.evidence_files, self.bytes);
+        match lang {
+            crate::config::Lang::Zh => format!("已导出 {path}：{ops} 项操作，{files} 个证据文件，{bytes} B"),
+            crate::config::Lang::En => format!("exported {path}: {ops} operations, {files} evidence files, {bytes} B"),
+        }
+    }
+}
+
 /// A writer that hashes and counts what goes through it.
 struct Hashing<W: Write> {
     inner: W,
@@ -84,19 +96,10 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
         r.0 = r.0.min(op.id.seq);
         r.1 = r.1.max(op.id.seq);
     }
-    let findings = serde_json::json!({
-        "engagement": eng,
-        "team": app.team(&eng.id)?,
-        "assessments": app.assessments(&eng.id)?,
-        "findings": app.findings(&eng.id)?,
-        "actions": app.actions(&eng.id)?,
-        "evidence": app.evidence(&eng.id)?,
-    });
-    let evidence = if opts.no_evidence {
-        Vec::new()
-    } else {
-        app.evidence(&eng.id)?
-    };
+    // Read once; every report below is made from it.
+    let data = super::ReportData::load(app, &eng.id)?;
+    let findings = data.json();
+    let evidence: &[crate::model::evidence::Evidence] = if opts.no_evidence { &[] } else { &data.evidence };
 
     let tmp = out.with_file_name(format!(
         ".{}.partial",
@@ -147,18 +150,18 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
         put(&mut zip, "ops.jsonl", options, &mut &jsonl[..])?;
         let json = serde_json::to_vec_pretty(&findings).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
         put(&mut zip, "findings.json", options, &mut &json[..])?;
-        let table = super::findings_csv(app, &eng.id, opts.lang)?;
+        let table = super::findings_csv(&data, opts.lang)?;
         put(&mut zip, "findings.csv", options, &mut &table[..])?;
-        let book = super::findings_xlsx(app, &eng.id, opts.lang)?;
+        let book = super::findings_xlsx(&data, opts.lang)?;
         put(&mut zip, "findings.xlsx", stored, &mut &book[..])?;
-        let report = super::report_md(app, &eng.id, opts.lang)?;
+        let report = super::report_md(&data, opts.lang);
         put(&mut zip, "report.md", options, &mut report.as_bytes())?;
-        let page = super::report_html(app, &eng.id, opts.lang)?;
+        let page = super::report_html(&data, opts.lang);
         put(&mut zip, "report.html", options, &mut page.as_bytes())?;
         if let Some(src) = &catalog_src {
             put(&mut zip, "catalog.toml", options, &mut src.as_bytes())?;
         }
-        for ev in &evidence {
+        for ev in evidence {
             // Streamed from the blob folder; a blob that no longer matches its
             // hash is not shipped.
             let path = app.evidence_path(&ev.sha256);

@@ -3,17 +3,13 @@
 //! string; user text additionally has its control and bidi characters made
 //! visible ([`v`]), so nothing a user typed can act as markup or on a reader.
 
-use crate::app::{App, Result};
+use super::report::{ReportData, date};
 use crate::config::Lang;
 use maud::{DOCTYPE, Markup, html};
 
 /// A user's text, inert (then escaped by maud when interpolated).
 fn v(s: &str) -> String {
     crate::text::visible_lines(s).into_owned()
-}
-
-fn date(d: Option<jiff::civil::Date>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
 }
 
 const STYLE: &str = "body{font-family:'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif;\
@@ -25,27 +21,15 @@ th{background:#eee}.num{text-align:right}.grade-major{color:#b00}.grade-minor{co
 .pre{white-space:pre-wrap}code{font-size:.85em}@media print{body{margin:0}a{color:inherit}}";
 
 /// The report of an engagement as HTML.
-pub fn report_html(app: &App, engagement: &str, lang: Lang) -> Result<String> {
+pub fn report_html(r: &ReportData, lang: Lang) -> String {
     let zh = lang.is_zh();
     let t = |en: &'static str, z: &'static str| if zh { z } else { en };
-    let eng = app.engagement(engagement)?;
-    let cat = app.catalog_for(&eng)?;
-    let team = app.team(engagement)?;
-    let findings = app.findings(engagement)?;
-    let actions = app.actions(engagement)?;
-    let evidence = app.evidence(engagement)?;
-    let report = app.status_report(&eng)?;
-    let title = if eng.title.is_empty() { &eng.auditee } else { &eng.title };
-    let mut groups = vec![(t("Overall", "总体").to_string(), &report.scorecard.overall)];
-    for g in &report.scorecard.groups {
-        let name = cat
-            .group(&g.group)
-            .map(|x| x.name(zh).to_string())
-            .unwrap_or_else(|| g.group.clone());
-        groups.push((name, g));
-    }
+    let (eng, cat, team, findings, evidence, report) =
+        (&r.engagement, &r.catalog, &r.team, &r.findings, &r.evidence, &r.status);
+    let title = r.title();
+    let groups = r.groups(zh);
     let finding_block = |f: &crate::model::finding::Finding| -> Markup {
-        let mine: Vec<_> = actions.iter().filter(|a| a.finding == f.reference).collect();
+        let mine: Vec<_> = r.actions_of(&f.reference).collect();
         let grade_class = format!("grade-{}", f.grade.as_str());
         html! {
             div.finding {
@@ -61,7 +45,7 @@ pub fn report_html(app: &App, engagement: &str, lang: Lang) -> Result<String> {
                     p.pre { (v(&f.evidence_note)) }
                     ul {
                         @for sha in &f.evidence {
-                            li { (v(evidence.iter().find(|e| &e.sha256 == sha).map(|e| e.name.as_str()).unwrap_or(""))) " " code { "sha256:" (sha) } }
+                            li { (v(r.evidence_name(sha))) " " code { "sha256:" (sha) } }
                         }
                     }
                 }
@@ -110,7 +94,7 @@ pub fn report_html(app: &App, engagement: &str, lang: Lang) -> Result<String> {
                 }
                 h2 { (t("Team", "审核组")) }
                 ul {
-                    @for m in &team {
+                    @for m in team {
                         li { (v(&m.name)) " (" (v(&m.actor)) ") — " (m.role.label(zh))
                             @if let Some(c) = &m.certificate_no { ", " (t("certificate", "证书")) " " (v(c)) } }
                     }
@@ -125,7 +109,7 @@ pub fn report_html(app: &App, engagement: &str, lang: Lang) -> Result<String> {
                 }
                 h2 { (t("Findings", "发现项")) }
                 @if findings.is_empty() { p { (t("No findings.", "无发现项。")) } }
-                @for f in &findings { (finding_block(f)) }
+                @for f in findings { (finding_block(f)) }
                 h2 { (t("Remediation", "整改情况")) }
                 ul {
                     li { (t("Corrective actions", "纠正措施")) ": " (report.actions_total) }
@@ -137,7 +121,7 @@ pub fn report_html(app: &App, engagement: &str, lang: Lang) -> Result<String> {
                     h2 { (t("Evidence files", "证据文件")) }
                     table {
                         tr { th { (t("Name", "名称")) } th { "sha256" } th.num { (t("Bytes", "字节")) } th { (t("Captured by", "采集人")) } th { (t("Note", "说明")) } }
-                        @for e in &evidence {
+                        @for e in evidence {
                             tr { td { (v(&e.name)) } td { code { (e.sha256) } } td.num { (e.size) } td { (v(&e.captured_by)) } td.pre { (v(&e.note)) } }
                         }
                     }
@@ -145,5 +129,5 @@ pub fn report_html(app: &App, engagement: &str, lang: Lang) -> Result<String> {
             }
         }
     };
-    Ok(page.into_string())
+    page.into_string()
 }

@@ -52,6 +52,48 @@ pub struct ImportReport {
     pub evidence_added: usize,
 }
 
+impl ImportReport {
+    /// What came in, in one line (CLI and TUI say the same).
+    pub fn summary(&self, lang: crate::config::Lang) -> String {
+        let r = self;
+        match lang {
+            crate::config::Lang::Zh => format!(
+                "{}：收到 {} 项操作，新增 {} 项（已有 {} 项）；新发现项 {}，变更记录 {}，新冲突 {}，新证据文件 {}",
+                r.engagement,
+                r.ops_received,
+                r.ops_applied,
+                r.ops_known,
+                r.new_findings,
+                r.records_changed,
+                r.new_conflicts,
+                r.evidence_added
+            ),
+            crate::config::Lang::En => format!(
+                "{}: {} operations received, {} new ({} already here); {} new findings, {} records changed, {} new conflicts, {} evidence files added",
+                r.engagement,
+                r.ops_received,
+                r.ops_applied,
+                r.ops_known,
+                r.new_findings,
+                r.records_changed,
+                r.new_conflicts,
+                r.evidence_added
+            ),
+        }
+    }
+
+    /// Said first when the import created the engagement here.
+    pub fn joined_line(&self, lang: crate::config::Lang) -> Option<String> {
+        self.joined.then(|| {
+            format!(
+                "{} {}",
+                lang.pick("joined engagement", "已加入审核项目"),
+                self.engagement
+            )
+        })
+    }
+}
+
 fn refused(en: String, zh: String) -> AppError {
     AppError::Invalid(Msg::new(en, zh))
 }
@@ -441,7 +483,12 @@ pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<Imp
         },
     };
     // 6. Write: catalogue, ops in one transaction, then the evidence files.
-    let findings_before = if local.is_some() { app.findings(eng)?.len() } else { 0 };
+    // Counted through the status index (ids only: no record is decoded).
+    let count = |app: &App| {
+        app.indexed(crate::store::IndexTag::FindingStatus, eng, None)
+            .map(|ids| ids.len())
+    };
+    let findings_before = if local.is_some() { count(app)? } else { 0 };
     if let Some((src, cat)) = &catalog {
         app.remember_catalog(src, cat)?;
     }
@@ -466,7 +513,7 @@ pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<Imp
         added += 1;
     }
     drop(staging);
-    let findings_after = app.findings(eng).map(|v| v.len()).unwrap_or(0);
+    let findings_after = count(app).unwrap_or(0);
     Ok(ImportReport {
         engagement: eng.to_string(),
         joined: local.is_none(),

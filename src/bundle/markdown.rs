@@ -3,7 +3,7 @@
 //! text in any renderer (no links, images, HTML or headings of its own), and
 //! control characters are shown, never live.
 
-use crate::app::{App, Result};
+use super::report::{ReportData, date};
 use crate::config::Lang;
 use std::fmt::Write;
 
@@ -51,23 +51,14 @@ fn cell(s: &str) -> String {
     md(&s.replace(['\n', '\r'], " "))
 }
 
-fn date(d: Option<jiff::civil::Date>) -> String {
-    d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
-}
-
 /// The report of an engagement as Markdown.
-pub fn report_md(app: &App, engagement: &str, lang: Lang) -> Result<String> {
+pub fn report_md(r: &ReportData, lang: Lang) -> String {
     let zh = lang.is_zh();
     let t = |en: &'static str, z: &'static str| if zh { z } else { en };
-    let eng = app.engagement(engagement)?;
-    let cat = app.catalog_for(&eng)?;
-    let team = app.team(engagement)?;
-    let findings = app.findings(engagement)?;
-    let actions = app.actions(engagement)?;
-    let evidence = app.evidence(engagement)?;
-    let report = app.status_report(&eng)?;
+    let (eng, cat, team, findings, evidence, report) =
+        (&r.engagement, &r.catalog, &r.team, &r.findings, &r.evidence, &r.status);
     let mut o = String::new();
-    let title = if eng.title.is_empty() { &eng.auditee } else { &eng.title };
+    let title = r.title();
     let _ = writeln!(o, "# {} — {}\n", t("Audit report", "审核报告"), cell(title));
     let _ = writeln!(o, "| | |\n| --- | --- |");
     let _ = writeln!(o, "| {} | {} |", t("Engagement", "审核项目"), cell(&eng.id));
@@ -95,7 +86,7 @@ pub fn report_md(app: &App, engagement: &str, lang: Lang) -> Result<String> {
         provisional
     );
     let _ = writeln!(o, "\n## {}\n", t("Team", "审核组"));
-    for m in &team {
+    for m in team {
         let _ = writeln!(
             o,
             "- {} ({}) — {}{}",
@@ -116,15 +107,7 @@ pub fn report_md(app: &App, engagement: &str, lang: Lang) -> Result<String> {
         t("Assessed", "已评估"),
         t("Score", "得分")
     );
-    let mut rows = vec![(t("Overall", "总体").to_string(), &report.scorecard.overall)];
-    for g in &report.scorecard.groups {
-        let name = cat
-            .group(&g.group)
-            .map(|x| x.name(zh).to_string())
-            .unwrap_or_else(|| g.group.clone());
-        rows.push((name, g));
-    }
-    for (name, g) in rows {
+    for (name, g) in r.groups(zh) {
         let _ = writeln!(
             o,
             "| {} | {}/{} | {} |",
@@ -138,7 +121,7 @@ pub fn report_md(app: &App, engagement: &str, lang: Lang) -> Result<String> {
     if findings.is_empty() {
         let _ = writeln!(o, "{}", t("No findings.", "无发现项。"));
     }
-    for f in &findings {
+    for f in findings {
         let _ = writeln!(
             o,
             "### {} · {} · {}\n",
@@ -154,12 +137,7 @@ pub fn report_md(app: &App, engagement: &str, lang: Lang) -> Result<String> {
         if !f.evidence.is_empty() || !f.evidence_note.is_empty() {
             let _ = writeln!(o, "**{}**  \n{}\n", t("Evidence", "证据"), md(&f.evidence_note));
             for sha in &f.evidence {
-                let name = evidence
-                    .iter()
-                    .find(|e| &e.sha256 == sha)
-                    .map(|e| e.name.as_str())
-                    .unwrap_or("");
-                let _ = writeln!(o, "- {} `sha256:{}`", cell(name), sha);
+                let _ = writeln!(o, "- {} `sha256:{}`", cell(r.evidence_name(sha)), sha);
             }
             let _ = writeln!(o);
         }
@@ -174,7 +152,7 @@ pub fn report_md(app: &App, engagement: &str, lang: Lang) -> Result<String> {
                 md(&f.correction)
             );
         }
-        let mine: Vec<_> = actions.iter().filter(|a| a.finding == f.reference).collect();
+        let mine: Vec<_> = r.actions_of(&f.reference).collect();
         if !mine.is_empty() {
             let _ = writeln!(
                 o,
@@ -241,7 +219,7 @@ pub fn report_md(app: &App, engagement: &str, lang: Lang) -> Result<String> {
             t("Captured by", "采集人"),
             t("Note", "说明")
         );
-        for e in &evidence {
+        for e in evidence {
             let _ = writeln!(
                 o,
                 "| {} | `{}` | {} | {} | {} |",
@@ -253,7 +231,7 @@ pub fn report_md(app: &App, engagement: &str, lang: Lang) -> Result<String> {
             );
         }
     }
-    Ok(o)
+    o
 }
 
 #[cfg(test)]

@@ -12,11 +12,13 @@ mod export;
 mod html;
 mod import;
 mod markdown;
+mod report;
 mod xlsx;
 
 pub use csv::{cell, findings_csv};
 pub use html::report_html;
 pub use markdown::{md, report_md};
+pub use report::ReportData;
 pub use xlsx::findings_xlsx;
 
 pub use export::{ExportOptions, ExportReport, export};

@@ -3,7 +3,8 @@
 //! overdue rows highlighted, and columns wide enough for Chinese text
 //! (widths measured in terminal cells: a CJK character counts two).
 
-use crate::app::{App, AppError, Result};
+use super::report::ReportData;
+use crate::app::{AppError, Result};
 use crate::config::Lang;
 use crate::message::Msg;
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
@@ -109,15 +110,10 @@ impl<'a> Sheet<'a> {
 }
 
 /// The workbook of an engagement as bytes.
-pub fn findings_xlsx(app: &App, engagement: &str, lang: Lang) -> Result<Vec<u8>> {
+pub fn findings_xlsx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
     let zh = lang.is_zh();
     let t = |en: &'static str, z: &'static str| if zh { z } else { en };
-    let eng = app.engagement(engagement)?;
-    let cat = app.catalog_for(&eng)?;
-    let assessments = app.assessments(engagement)?;
-    let findings = app.findings(engagement)?;
-    let actions = app.actions(engagement)?;
-    let today = app.today();
+    let (cat, assessments, findings, actions, today) = (&r.catalog, &r.assessments, &r.findings, &r.actions, r.today);
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold().set_background_color(Color::RGB(0xEEEEEE));
     let date_fmt = Format::new().set_num_format("yyyy-mm-dd");
@@ -136,7 +132,7 @@ pub fn findings_xlsx(app: &App, engagement: &str, lang: Lang) -> Result<Vec<u8>>
         ],
         &bold,
     )?;
-    for a in &assessments {
+    for a in assessments {
         let ind = cat.indicator(&a.indicator);
         s.push(
             vec![
@@ -171,7 +167,7 @@ pub fn findings_xlsx(app: &App, engagement: &str, lang: Lang) -> Result<Vec<u8>>
         ],
         &bold,
     )?;
-    for f in &findings {
+    for f in findings {
         let late = f.response_overdue_days(today).or_else(|| f.closure_overdue_days(today));
         s.push(
             vec![
@@ -209,7 +205,7 @@ pub fn findings_xlsx(app: &App, engagement: &str, lang: Lang) -> Result<Vec<u8>>
         ],
         &bold,
     )?;
-    for a in &actions {
+    for a in actions {
         let late = a.days_past_due(today).filter(|d| *d > 0);
         s.push(
             vec![

@@ -13,64 +13,18 @@ pub(super) fn export(ctx: &Context, out_file: &Path, engagement: Option<&str>, n
         lang: ctx.lang,
     };
     let r = crate::bundle::export(&app, &eng.id, out_file, &opts)?;
-    writeln!(
-        out(),
-        "{} {}: {} {}, {} {}, {} B",
-        ctx.lang.pick("exported", "已导出"),
-        crate::text::visible(&r.path.display().to_string()),
-        r.ops,
-        ctx.lang.pick("operations", "项操作"),
-        r.evidence_files,
-        ctx.lang.pick("evidence files", "个证据文件"),
-        r.bytes
-    )?;
+    writeln!(out(), "{}", r.summary(ctx.lang))?;
     Ok(())
 }
 
 pub(super) fn import(ctx: &Context, file: &Path) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
     let r = crate::bundle::import(&app, file)?;
-    let zh = ctx.lang.is_zh();
     let mut o = out();
-    if r.joined {
-        writeln!(
-            o,
-            "{} {}",
-            if zh {
-                "已加入审核项目"
-            } else {
-                "joined engagement"
-            },
-            r.engagement
-        )?;
+    if let Some(line) = r.joined_line(ctx.lang) {
+        writeln!(o, "{line}")?;
     }
-    if zh {
-        writeln!(
-            o,
-            "{}：收到 {} 项操作，新增 {} 项（已有 {} 项）；新发现项 {}，变更记录 {}，新冲突 {}，新证据文件 {}",
-            r.engagement,
-            r.ops_received,
-            r.ops_applied,
-            r.ops_known,
-            r.new_findings,
-            r.records_changed,
-            r.new_conflicts,
-            r.evidence_added
-        )?;
-    } else {
-        writeln!(
-            o,
-            "{}: {} operations received, {} new ({} already here); {} new findings, {} records changed, {} new conflicts, {} evidence files added",
-            r.engagement,
-            r.ops_received,
-            r.ops_applied,
-            r.ops_known,
-            r.new_findings,
-            r.records_changed,
-            r.new_conflicts,
-            r.evidence_added
-        )?;
-    }
+    writeln!(o, "{}", r.summary(ctx.lang))?;
     Ok(())
 }
 
@@ -110,11 +64,12 @@ pub(super) fn report(
 ) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
     let eng = app.resolve_engagement(engagement)?;
+    let data = crate::bundle::ReportData::load(&app, &eng.id)?;
     let bytes = match format {
-        super::args::ReportFormat::Csv => crate::bundle::findings_csv(&app, &eng.id, ctx.lang)?,
-        super::args::ReportFormat::Xlsx => crate::bundle::findings_xlsx(&app, &eng.id, ctx.lang)?,
-        super::args::ReportFormat::Md => crate::bundle::report_md(&app, &eng.id, ctx.lang)?.into_bytes(),
-        super::args::ReportFormat::Html => crate::bundle::report_html(&app, &eng.id, ctx.lang)?.into_bytes(),
+        super::args::ReportFormat::Csv => crate::bundle::findings_csv(&data, ctx.lang)?,
+        super::args::ReportFormat::Xlsx => crate::bundle::findings_xlsx(&data, ctx.lang)?,
+        super::args::ReportFormat::Md => crate::bundle::report_md(&data, ctx.lang).into_bytes(),
+        super::args::ReportFormat::Html => crate::bundle::report_html(&data, ctx.lang).into_bytes(),
     };
     // Written beside the target, then renamed: never a half-written report.
     let tmp = out_file.with_extension("partial");

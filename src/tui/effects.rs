@@ -115,22 +115,12 @@ fn expand_home(raw: &str) -> Option<std::path::PathBuf> {
 /// Export the engagement as a bundle (deferred from the form).
 pub(super) fn run_export(app: &App, state: &State, path: &Path, no_evidence: bool) -> Vec<Input> {
     let lang = state.lang;
-    let say = |en: &'static str, zh: &'static str| lang.pick(en, zh);
     let Some(eng) = state.data.as_ref().map(|d| d.engagement.id.clone()) else {
         return vec![];
     };
     let opts = crate::bundle::ExportOptions { no_evidence, lang };
     match crate::bundle::export(app, &eng, path, &opts) {
-        Ok(r) => vec![Input::Done(Ok(format!(
-            "{} {} · {} {} · {} {} · {} B",
-            say("Exported", "已导出"),
-            crate::text::visible(&r.path.display().to_string()),
-            r.ops,
-            say("operations", "项操作"),
-            r.evidence_files,
-            say("evidence files", "个证据文件"),
-            r.bytes
-        )))],
+        Ok(r) => vec![Input::Done(Ok(r.summary(lang)))],
         Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
     }
 }
@@ -140,15 +130,9 @@ pub(super) fn run_import(app: &App, state: &State, path: &Path) -> Vec<Input> {
     let lang = state.lang;
     match crate::bundle::import(app, path) {
         Ok(r) => {
-            let msg = match lang {
-                Lang::Zh => format!(
-                    "{}：新增 {} 项操作（已有 {} 项），新发现项 {}，新冲突 {}，新证据文件 {}",
-                    r.engagement, r.ops_applied, r.ops_known, r.new_findings, r.new_conflicts, r.evidence_added
-                ),
-                Lang::En => format!(
-                    "{}: {} new operations ({} already here), {} new findings, {} new conflicts, {} evidence files",
-                    r.engagement, r.ops_applied, r.ops_known, r.new_findings, r.new_conflicts, r.evidence_added
-                ),
+            let msg = match r.joined_line(lang) {
+                Some(joined) => format!("{joined} · {}", r.summary(lang)),
+                None => r.summary(lang),
             };
             // Many records may have changed: read the engagement again.
             let mut v = match Data::load(app, &r.engagement) {
