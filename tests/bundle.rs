@@ -338,6 +338,19 @@ fn hostile_bundles_are_refused_and_change_nothing() {
     relist(&mut f);
     case("stranger", f, "not on the team");
 
+    // A record id carrying a terminal escape (it would reach screens and reports).
+    let mut f = good.clone();
+    {
+        let ops = &mut f.iter_mut().find(|e| e.0 == "ops.jsonl").unwrap().1;
+        let first = ops.split(|b| *b == b'\n').nth(3).unwrap().to_vec();
+        let mut op: serde_json::Value = serde_json::from_slice(&first).unwrap();
+        op["entity"]["id"] = "ZW-001\u{1b}[2J".into();
+        ops.extend(serde_json::to_vec(&op).unwrap());
+        ops.push(b'\n');
+    }
+    relist(&mut f);
+    case("escape-in-id", f, "holds control characters");
+
     // Duplicate names: two entries written under different names of one
     // length, then one renamed in place (the zip writer refuses duplicates).
     let mut f = good.clone();

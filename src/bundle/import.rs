@@ -153,6 +153,36 @@ fn read_limited(r: &mut dyn Read, declared: u64, limit: u64, name: &str) -> Resu
     Ok(buf)
 }
 
+/// The names an operation carries (author, record id, field, link) end up
+/// on screens and in reports: refused here, at the door, when they hold
+/// control or bidi characters or are absurdly long — not sanitised in every
+/// place that shows them.
+fn check_names(op: &Op) -> std::result::Result<(), (String, String)> {
+    if crate::app::validate_actor(&op.id.actor).is_err() {
+        let a = crate::text::visible(&op.id.actor).into_owned();
+        return Err((
+            format!("author `{a}` is not a valid actor id"),
+            format!("作者 `{a}` 不是有效的用户标识"),
+        ));
+    }
+    let mut names = vec![op.entity.id.as_str()];
+    match &op.change {
+        Change::Set { field, .. } | Change::Resolve { field, .. } => names.push(field),
+        Change::Link { rel, target } | Change::Unlink { rel, target } => names.extend([rel.as_str(), target]),
+        Change::Create | Change::Tombstone => {}
+    }
+    for n in names {
+        if n.is_empty() || n.len() > 256 || n.chars().any(crate::text::is_hazard) {
+            let shown = crate::text::visible(n).into_owned();
+            return Err((
+                format!("the name `{shown}` is empty, too long or holds control characters"),
+                format!("名称 `{shown}` 为空、过长或含控制字符"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Removes the staging folder unless the import went through.
 struct Staging(Option<PathBuf>);
 impl Drop for Staging {
@@ -379,6 +409,13 @@ pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<Imp
             refused(
                 format!("{f}: ops.jsonl line {n} is not an operation: {e}"),
                 format!("{f}：ops.jsonl 第 {n} 行不是有效操作：{e}"),
+            )
+        })?;
+        check_names(&op).map_err(|(en, zh)| {
+            let n = i + 1;
+            refused(
+                format!("{f}: ops.jsonl line {n}: {en}"),
+                format!("{f}：ops.jsonl 第 {n} 行：{zh}"),
             )
         })?;
         ops.push(op);
