@@ -207,8 +207,13 @@ mod hazard_tests {
 /// the user's time zone (`TZ`, else the system's), formatted with `fmt`
 /// (jiff strftime: `%:z` is the offset, e.g. +08:00).
 pub fn local_time(ms: u64, fmt: &str) -> String {
+    local_time_in(&jiff::tz::TimeZone::system(), ms, fmt)
+}
+
+/// [`local_time`] in a zone looked up once by the caller (a list of times).
+pub fn local_time_in(tz: &jiff::tz::TimeZone, ms: u64, fmt: &str) -> String {
     match jiff::Timestamp::from_millisecond(ms as i64) {
-        Ok(t) => t.to_zoned(jiff::tz::TimeZone::system()).strftime(fmt).to_string(),
+        Ok(t) => t.to_zoned(tz.clone()).strftime(fmt).to_string(),
         Err(_) => ms.to_string(),
     }
 }

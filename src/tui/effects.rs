@@ -100,7 +100,8 @@ pub(super) fn contradiction(
     })
 }
 
-/// A typed path, `~/` meaning the home folder as in a shell; `None` when empty.
+/// A typed path, `~/` meaning the home folder as in a shell (every path
+/// field of every form goes through here); `None` when empty.
 fn expand_home(raw: &str) -> Option<std::path::PathBuf> {
     let raw = raw.trim();
     if raw.is_empty() {
@@ -406,11 +407,8 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
         }
         FormKind::Evidence { indicator } => {
             let Some(eng) = eng else { return vec![] };
-            let raw = get(&values, "path");
-            // `~/` means the home folder, as in a shell.
-            let path = match (raw.strip_prefix("~/"), std::env::var_os("HOME")) {
-                (Some(rest), Some(home)) => Path::new(&home).join(rest),
-                _ => Path::new(raw).to_path_buf(),
+            let Some(path) = expand_home(get(&values, "path")) else {
+                return vec![];
             };
             // What can be checked at once is refused in the form; the file is
             // then streamed and hashed on a worker thread (tui/jobs.rs).
@@ -510,10 +508,8 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
         }
         FormKind::ExportEvidence { sha256 } => {
             let Some(eng) = eng else { return vec![] };
-            let raw = get(&values, "path");
-            let path = match (raw.strip_prefix("~/"), std::env::var_os("HOME")) {
-                (Some(rest), Some(home)) => Path::new(&home).join(rest),
-                _ => Path::new(raw).to_path_buf(),
+            let Some(path) = expand_home(get(&values, "path")) else {
+                return vec![];
             };
             // An existing file is replaced only when the user saves again.
             if !confirmed && path.is_file() {

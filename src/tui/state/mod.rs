@@ -148,6 +148,30 @@ pub enum Input {
     JobDone(Box<crate::tui::jobs::JobOutput>),
 }
 
+/// What a key does in a list popup (moves, evidence, conflicts, engagements).
+enum Pick {
+    /// The selection moved (↑↓, j/k).
+    Moved,
+    /// Esc or q.
+    Close,
+    /// Enter.
+    Choose,
+    /// Any other key, for the popup's own meaning.
+    Other(KeyCode),
+}
+
+/// The keys every list popup shares: move within `len` rows, close, choose.
+fn pick(code: KeyCode, selected: &mut usize, len: usize) -> Pick {
+    match code {
+        KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(len.saturating_sub(1)),
+        KeyCode::Esc | KeyCode::Char('q') => return Pick::Close,
+        KeyCode::Enter => return Pick::Choose,
+        other => return Pick::Other(other),
+    }
+    Pick::Moved
+}
+
 pub struct State {
     pub lang: Lang,
     pub pane: Pane,
@@ -426,17 +450,13 @@ impl State {
             };
         }
         if let Some(Popup::Conflicts { items, selected }) = &mut self.popup {
-            let keep = match k.code {
-                KeyCode::Up | KeyCode::Char('k') => {
-                    *selected = selected.saturating_sub(1);
-                    None
+            let keep = match pick(k.code, selected, items.len()) {
+                Pick::Choose | Pick::Other(KeyCode::Char('c')) => Some(crate::app::Keep::Current),
+                Pick::Other(KeyCode::Char('o')) => Some(crate::app::Keep::Other),
+                Pick::Close => {
+                    self.popup = None;
+                    return None;
                 }
-                KeyCode::Down | KeyCode::Char('j') => {
-                    *selected = (*selected + 1).min(items.len().saturating_sub(1));
-                    None
-                }
-                KeyCode::Enter | KeyCode::Char('c') => Some(crate::app::Keep::Current),
-                KeyCode::Char('o') => Some(crate::app::Keep::Other),
                 _ => None,
             };
             let chosen = keep.and_then(|keep| {
@@ -446,23 +466,21 @@ impl State {
                     keep,
                 })
             });
-            if chosen.is_some() || matches!(k.code, KeyCode::Esc | KeyCode::Char('q')) {
+            if chosen.is_some() {
                 self.popup = None;
             }
             return chosen;
         }
         if let Some(Popup::Evidence { items, selected }) = &mut self.popup {
-            match k.code {
-                KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(items.len().saturating_sub(1)),
-                KeyCode::Esc | KeyCode::Char('q') => self.popup = None,
-                KeyCode::Enter => {
-                    let sha = items.get(*selected).map(|(sha, _)| sha.clone());
+            let action = pick(k.code, selected, items.len());
+            let item = items.get(*selected).cloned();
+            match action {
+                Pick::Close => self.popup = None,
+                Pick::Choose => {
                     self.popup = None;
-                    return sha.map(Effect::OpenEvidence);
+                    return item.map(|(sha, _)| Effect::OpenEvidence(sha));
                 }
-                KeyCode::Char('w') => {
-                    let item = items.get(*selected).cloned();
+                Pick::Other(KeyCode::Char('w')) => {
                     self.popup = None;
                     if let Some((sha, name)) = item {
                         return self.open_export_evidence(sha, &name);
@@ -474,11 +492,9 @@ impl State {
         }
         if let Some(Popup::Switcher { selected }) = &mut self.popup {
             let n = self.data.as_ref().map_or(0, |d| d.engagements.len());
-            match k.code {
-                KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(n.saturating_sub(1)),
-                KeyCode::Esc | KeyCode::Char('q') => self.popup = None,
-                KeyCode::Enter => {
+            match pick(k.code, selected, n) {
+                Pick::Close => self.popup = None,
+                Pick::Choose => {
                     let id = self
                         .data
                         .as_ref()
@@ -544,11 +560,9 @@ impl State {
             selected,
         }) = &mut self.popup
         {
-            match k.code {
-                KeyCode::Up | KeyCode::Char('k') => *selected = selected.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => *selected = (*selected + 1).min(moves.len().saturating_sub(1)),
-                KeyCode::Esc | KeyCode::Char('q') => self.popup = None,
-                KeyCode::Enter => {
+            match pick(k.code, selected, moves.len()) {
+                Pick::Close => self.popup = None,
+                Pick::Choose => {
                     let (r, m) = (reference.clone(), moves.get(*selected).copied());
                     self.popup = None;
                     return Some(m.and_then(|m| self.choose_move(r, m)));

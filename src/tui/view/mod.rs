@@ -384,9 +384,10 @@ fn measured_text(ui: &Ui, ind: &crate::model::catalog::Indicator, measured: Opti
 fn history_lines<'a>(ui: &Ui, entity_matches: bool, max: usize) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     if let (true, Some((_, ops))) = (entity_matches, &ui.s.history) {
+        // Local time; the zone is named once, in the section's title.
+        let tz = jiff::tz::TimeZone::system();
         for op in ops.iter().rev().take(max) {
-            // Local time; the zone is named once, in the section's title.
-            let when = crate::text::local_time(op.hlc.wall_ms, "%Y-%m-%d %H:%M");
+            let when = crate::text::local_time_in(&tz, op.hlc.wall_ms, "%Y-%m-%d %H:%M");
             out.push(Line::from(vec![
                 Span::styled(format!("{when} "), ui.st("text.dim")),
                 Span::styled(format!("{} ", op.id.actor), ui.st("text.title")),

@@ -91,6 +91,36 @@ fn command_list(ui: &Ui, f: &mut Frame, area: Rect, list: CommandList) {
     }
 }
 
+/// A list popup drawn as a table: `size` is (width, most rows); every cell
+/// is shown inert (ids, values and names may come from teammates' bundles).
+#[allow(clippy::too_many_arguments)]
+fn table_popup(
+    ui: &Ui,
+    f: &mut Frame,
+    area: Rect,
+    size: (u16, u16),
+    (title, hint): (String, &str),
+    rows: Vec<Vec<String>>,
+    widths: &[Constraint],
+    selected: usize,
+) {
+    let r = centered(area, size.0, (rows.len() as u16 + 2).min(size.1));
+    clear(f, r);
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, cells)| {
+            let row = Row::new(cells.iter().map(|c| Cell::from(ui.text(c))).collect::<Vec<_>>());
+            if i == selected {
+                row.style(ui.st("selection"))
+            } else {
+                row
+            }
+        })
+        .collect();
+    f.render_widget(Table::new(rows, widths.to_vec()).block(popup_block(ui, title, hint)), r);
+}
+
 pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
     match p {
         Popup::Form(form) => super::forms::form(ui, f, area, form),
@@ -188,117 +218,77 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
         }
         Popup::Switcher { selected } => {
             let Some(d) = &ui.s.data else { return };
-            let r = centered(area, 80, (d.engagements.len() as u16 + 2).min(20));
-            clear(f, r);
-            let rows: Vec<Row> = d
+            let rows = d
                 .engagements
                 .iter()
-                .enumerate()
-                .map(|(i, e)| {
-                    let row = Row::new(vec![
-                        Cell::from(e.id.clone()),
-                        Cell::from(e.kind.label(ui.zh)),
-                        Cell::from(ui.text(&e.title)),
-                    ]);
-                    if i == *selected {
-                        row.style(ui.st("selection"))
-                    } else {
-                        row
-                    }
-                })
+                .map(|e| vec![e.id.clone(), e.kind.label(ui.zh).to_string(), e.title.clone()])
                 .collect();
-            f.render_widget(
-                Table::new(
-                    rows,
-                    [Constraint::Length(16), Constraint::Length(14), Constraint::Min(10)],
-                )
-                .block(popup_block(
-                    ui,
-                    format!(" {} ", ui.m(Label::Engagements)),
-                    ui.m(Label::InputHint),
-                )),
-                r,
+            let widths = [Constraint::Length(16), Constraint::Length(14), Constraint::Min(10)];
+            let title = format!(" {} ", ui.m(Label::Engagements));
+            table_popup(
+                ui,
+                f,
+                area,
+                (80, 20),
+                (title, ui.m(Label::InputHint)),
+                rows,
+                &widths,
+                *selected,
             );
         }
         Popup::Conflicts { items, selected } => {
-            let r = centered(area, 100, (items.len() as u16 + 2).min(16));
-            clear(f, r);
-            let v = |x: &crate::model::ops::Value| ui.text(&x.to_string());
-            let rows: Vec<Row> = items
+            let rows = items
                 .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let row = Row::new(vec![
-                        Cell::from(c.entity.id.clone()),
-                        Cell::from(c.field.clone()),
-                        Cell::from(format!("{} ({})", v(&c.winner_value), c.winner.actor)),
-                        Cell::from(format!("{} ({})", v(&c.loser_value), c.loser.actor)),
-                    ]);
-                    if i == *selected {
-                        row.style(ui.st("selection"))
-                    } else {
-                        row
-                    }
+                .map(|c| {
+                    vec![
+                        c.entity.id.clone(),
+                        c.field.clone(),
+                        format!("{} ({})", c.winner_value, c.winner.actor),
+                        format!("{} ({})", c.loser_value, c.loser.actor),
+                    ]
                 })
                 .collect();
-            f.render_widget(
-                Table::new(
-                    rows,
-                    [
-                        Constraint::Length(12),
-                        Constraint::Length(12),
-                        Constraint::Percentage(40),
-                        Constraint::Percentage(40),
-                    ],
-                )
-                .block(popup_block(
-                    ui,
-                    format!(" {} ", ui.m(Label::ConflictsTitle)),
-                    ui.m(Label::ConflictsHint),
-                )),
-                r,
+            let widths = [
+                Constraint::Length(12),
+                Constraint::Length(12),
+                Constraint::Percentage(40),
+                Constraint::Percentage(40),
+            ];
+            let title = format!(" {} ", ui.m(Label::ConflictsTitle));
+            table_popup(
+                ui,
+                f,
+                area,
+                (100, 16),
+                (title, ui.m(Label::ConflictsHint)),
+                rows,
+                &widths,
+                *selected,
             );
         }
         Popup::Evidence { items, selected } => {
-            let sizes: Vec<String> = items
+            let rows = items
                 .iter()
-                .map(|(sha, _)| {
-                    ui.s.data
-                        .as_ref()
-                        .and_then(|d| d.evidence.get(sha))
-                        .map_or(String::new(), |e| format!("{} B", e.size))
+                .map(|(sha, name)| {
+                    let size = ui.s.data.as_ref().and_then(|d| d.evidence.get(sha));
+                    vec![
+                        crate::text::head(sha, 12).to_string(),
+                        size.map_or(String::new(), |e| format!("{} B", e.size)),
+                        name.clone(),
+                    ]
                 })
                 .collect();
-            let r = centered(area, 80, (items.len() as u16 + 2).min(16));
-            clear(f, r);
-            let rows: Vec<Row> = items
-                .iter()
-                .zip(&sizes)
-                .enumerate()
-                .map(|(i, ((sha, name), size))| {
-                    let row = Row::new(vec![
-                        Cell::from(crate::text::head(sha, 12).to_string()),
-                        Cell::from(size.clone()),
-                        Cell::from(ui.text(name)),
-                    ]);
-                    if i == *selected {
-                        row.style(ui.st("selection"))
-                    } else {
-                        row
-                    }
-                })
-                .collect();
-            f.render_widget(
-                Table::new(
-                    rows,
-                    [Constraint::Length(13), Constraint::Length(14), Constraint::Min(10)],
-                )
-                .block(popup_block(
-                    ui,
-                    format!(" {} ", ui.m(Label::EvidenceTitle)),
-                    ui.m(Label::EvidenceHint),
-                )),
-                r,
+            let widths = [Constraint::Length(13), Constraint::Length(14), Constraint::Min(10)];
+            let title = format!(" {} ", ui.m(Label::EvidenceTitle));
+            table_popup(
+                ui,
+                f,
+                area,
+                (80, 16),
+                (title, ui.m(Label::EvidenceHint)),
+                rows,
+                &widths,
+                *selected,
             );
         }
         Popup::Pending(next) => {
