@@ -137,6 +137,15 @@ pub struct Glance {
     pub scorecard: Scorecard,
 }
 
+/// Findings per (grade, status).
+fn count_by_grade(findings: &[Finding]) -> BTreeMap<(Grade, FindingStatus), usize> {
+    let mut n = BTreeMap::new();
+    for f in findings {
+        *n.entry((f.grade, f.status)).or_default() += 1;
+    }
+    n
+}
+
 /// Lines of overdue actions kept by [`glance`] (more than a screen holds).
 pub const GLANCE_LINES: usize = 100;
 
@@ -150,7 +159,7 @@ pub fn glance(
 ) -> Glance {
     let soon = i64::from(due_soon_days);
     let mut g = Glance {
-        findings_by_grade: BTreeMap::new(),
+        findings_by_grade: count_by_grade(findings),
         overdue: 0,
         due_7: 0,
         due_30: 0,
@@ -159,9 +168,6 @@ pub fn glance(
         oldest_overdue: Vec::new(),
         scorecard: scoring::score(cat, assessments),
     };
-    for f in findings {
-        *g.findings_by_grade.entry((f.grade, f.status)).or_default() += 1;
-    }
     let mut late: Vec<(i64, &str, usize)> = Vec::new();
     for (i, a) in actions.iter().enumerate() {
         if a.status == ActionStatus::Effective {
@@ -210,7 +216,8 @@ impl App {
     }
 }
 
-/// The report from loaded records (the TUI builds it from its own snapshot).
+/// The report from loaded records, with every line (`status`, reports);
+/// the TUI's dashboard uses [`glance`], which only counts.
 pub fn build(
     eng: &Engagement,
     cat: &Catalog,
@@ -275,10 +282,8 @@ pub fn build(
         due_7.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id)));
         due_30.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.id.cmp(&b.id)));
 
-        let mut by_grade_n: BTreeMap<(Grade, FindingStatus), usize> = BTreeMap::new();
         let (mut majors, mut resp_overdue, mut close_overdue) = (vec![], vec![], vec![]);
         for f in findings {
-            *by_grade_n.entry((f.grade, f.status)).or_default() += 1;
             if f.grade == Grade::Major && f.status.is_open() {
                 majors.push(finding_line(f, f.closure_overdue_days(today)));
             }
@@ -290,7 +295,7 @@ pub fn build(
             }
         }
         let mut by_grade: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-        for ((g, st), n) in by_grade_n {
+        for ((g, st), n) in count_by_grade(findings) {
             by_grade.entry(g.to_string()).or_default().insert(st.to_string(), n);
         }
         let mut by_owner: Vec<OwnerLine> = owners;
