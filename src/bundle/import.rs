@@ -55,31 +55,23 @@ pub struct ImportReport {
 impl ImportReport {
     /// What came in, in one line (CLI and TUI say the same).
     pub fn summary(&self, lang: crate::config::Lang) -> String {
-        let r = self;
-        match lang {
-            crate::config::Lang::Zh => format!(
-                "{}：收到 {} 项操作，新增 {} 项（已有 {} 项）；新发现项 {}，变更记录 {}，新冲突 {}，新证据文件 {}",
-                r.engagement,
-                r.ops_received,
-                r.ops_applied,
-                r.ops_known,
-                r.new_findings,
-                r.records_changed,
-                r.new_conflicts,
-                r.evidence_added
-            ),
-            crate::config::Lang::En => format!(
-                "{}: {} operations received, {} new ({} already here); {} new findings, {} records changed, {} new conflicts, {} evidence files added",
-                r.engagement,
-                r.ops_received,
-                r.ops_applied,
-                r.ops_known,
-                r.new_findings,
-                r.records_changed,
-                r.new_conflicts,
-                r.evidence_added
-            ),
-        }
+        let ImportReport {
+            engagement: e,
+            ops_received: got,
+            ops_applied: new,
+            ops_known: known,
+            new_findings: findings,
+            records_changed: changed,
+            new_conflicts: conflicts,
+            evidence_added: files,
+            ..
+        } = self;
+        crate::msg!(
+            "{e}: {got} operations received, {new} new ({known} already here); {findings} new findings, {changed} records changed, {conflicts} new conflicts, {files} evidence files added",
+            "{e}：收到 {got} 项操作，新增 {new} 项（已有 {known} 项）；新发现项 {findings}，变更记录 {changed}，新冲突 {conflicts}，新证据文件 {files}"
+        )
+        .get(lang)
+        .to_string()
     }
 
     /// Said first when the import created the engagement here.

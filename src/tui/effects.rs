@@ -100,6 +100,22 @@ pub(super) fn contradiction(
     })
 }
 
+/// An existing file is replaced only when the user saves the same values
+/// again: the first save asks.
+fn ask_to_replace(path: &Path, confirmed: bool, lang: Lang) -> Option<Vec<Input>> {
+    // A folder is written into, under the file's own name: not replaced.
+    (!confirmed && path.is_file()).then(|| {
+        vec![Input::Refused {
+            message: format!(
+                "{} {}",
+                crate::text::visible(&path.display().to_string()),
+                lang.pick("exists; save again to replace it", "已存在；再次保存将覆盖")
+            ),
+            confirm: true,
+        }]
+    })
+}
+
 /// A typed path, `~/` meaning the home folder as in a shell (every path
 /// field of every form goes through here); `None` when empty.
 fn expand_home(raw: &str) -> Option<std::path::PathBuf> {
@@ -434,15 +450,8 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             let Some(path) = expand_home(get(&values, "path")) else {
                 return vec![];
             };
-            if !confirmed && path.exists() {
-                return vec![Input::Refused {
-                    message: format!(
-                        "{} {}",
-                        crate::text::visible(&path.display().to_string()),
-                        say("exists; save again to replace it", "已存在；再次保存将覆盖")
-                    ),
-                    confirm: true,
-                }];
+            if let Some(ask) = ask_to_replace(&path, confirmed, lang) {
+                return ask;
             }
             // The work runs after the next frame, so "Exporting…" shows first.
             vec![
@@ -511,16 +520,8 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             let Some(path) = expand_home(get(&values, "path")) else {
                 return vec![];
             };
-            // An existing file is replaced only when the user saves again.
-            if !confirmed && path.is_file() {
-                return vec![Input::Refused {
-                    message: format!(
-                        "{} {}",
-                        crate::text::visible(&path.display().to_string()),
-                        say("exists; save again to replace it", "已存在；再次保存将覆盖")
-                    ),
-                    confirm: true,
-                }];
+            if let Some(ask) = ask_to_replace(&path, confirmed, lang) {
+                return ask;
             }
             match app.export_evidence(&eng, &sha256, &path, confirmed) {
                 Ok(p) => vec![Input::Done(Ok(format!(
