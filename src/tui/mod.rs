@@ -696,6 +696,7 @@ pub fn run(
         }
     });
     let mut dirty = true;
+    let mut deferred: Option<Input> = None;
     loop {
         if REDRAW_ALL.swap(false, std::sync::atomic::Ordering::SeqCst) {
             // Back from the user's editor on a fresh (blank) alternate screen:
@@ -719,7 +720,12 @@ pub fn run(
         } else {
             Duration::from_secs(1)
         };
-        let first = match rx.recv_timeout(wait) {
+        // A deferred effect runs right after the frame that announced it.
+        let next = match deferred.take() {
+            Some(d) => Ok(d),
+            None => rx.recv_timeout(wait),
+        };
+        let first = match next {
             Ok(a) => a,
             Err(mpsc::RecvTimeoutError::Timeout) if app.holds_shared_store() => {
                 app.release();
@@ -742,6 +748,11 @@ pub fn run(
         step_with(&mut app, &mut state, first, Some(&job_tx));
         // Drain whatever else is queued, then draw once.
         while let Ok(a) = rx.try_recv() {
+            if matches!(a, Input::Deferred(_)) {
+                // Not in this batch: draw first (the status says what is coming).
+                deferred = Some(a);
+                break;
+            }
             step_with(&mut app, &mut state, a, Some(&job_tx));
         }
         dirty = !is_tick || external || had_message != state.status.is_some() || state.job.is_some();
