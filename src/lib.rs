@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod message;
 pub mod model;
+pub mod report;
 pub mod store;
 pub mod text;
 pub mod tui;

@@ -97,7 +97,7 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
         r.1 = r.1.max(op.id.seq);
     }
     // Read once; every report below is made from it.
-    let data = super::ReportData::load(app, &eng.id)?;
+    let data = crate::report::ReportData::load(app, &eng.id)?;
     let findings = data.json();
     let evidence: &[crate::model::evidence::Evidence] = if opts.no_evidence { &[] } else { &data.evidence };
 
@@ -150,13 +150,13 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
         put(&mut zip, "ops.jsonl", options, &mut &jsonl[..])?;
         let json = serde_json::to_vec_pretty(&findings).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
         put(&mut zip, "findings.json", options, &mut &json[..])?;
-        let table = super::findings_csv(&data, opts.lang)?;
+        let table = crate::report::findings_csv(&data, opts.lang)?;
         put(&mut zip, "findings.csv", options, &mut &table[..])?;
-        let book = super::findings_xlsx(&data, opts.lang)?;
+        let book = crate::report::findings_xlsx(&data, opts.lang)?;
         put(&mut zip, "findings.xlsx", stored, &mut &book[..])?;
-        let report = super::report_md(&data, opts.lang);
+        let report = crate::report::report_md(&data, opts.lang);
         put(&mut zip, "report.md", options, &mut report.as_bytes())?;
-        let page = super::report_html(&data, opts.lang);
+        let page = crate::report::report_html(&data, opts.lang);
         put(&mut zip, "report.html", options, &mut page.as_bytes())?;
         if let Some(src) = &catalog_src {
             put(&mut zip, "catalog.toml", options, &mut src.as_bytes())?;

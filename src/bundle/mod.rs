@@ -3,23 +3,10 @@
 //! (`findings.json`, the evidence files). `manifest.json` lists every other
 //! file with its sha256 and size; import checks all of it before anything
 //! is written (see `import.rs`).
-//!
-//! Reports so far: `findings.csv`, `findings.xlsx`, `report.md`,
-//! `report.html`; Word and OSCAL are not in the bundle yet.
+//! The reports inside it are written by `crate::report`.
 
-mod csv;
 mod export;
-mod html;
 mod import;
-mod markdown;
-mod report;
-mod xlsx;
-
-pub use csv::{cell, findings_csv};
-pub use html::report_html;
-pub use markdown::{md, report_md};
-pub use report::ReportData;
-pub use xlsx::findings_xlsx;
 
 pub use export::{ExportOptions, ExportReport, export};
 pub use import::{ImportReport, Limits, import, import_with_limits};

@@ -64,12 +64,12 @@ pub(super) fn report(
 ) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
     let eng = app.resolve_engagement(engagement)?;
-    let data = crate::bundle::ReportData::load(&app, &eng.id)?;
+    let data = crate::report::ReportData::load(&app, &eng.id)?;
     let bytes = match format {
-        super::args::ReportFormat::Csv => crate::bundle::findings_csv(&data, ctx.lang)?,
-        super::args::ReportFormat::Xlsx => crate::bundle::findings_xlsx(&data, ctx.lang)?,
-        super::args::ReportFormat::Md => crate::bundle::report_md(&data, ctx.lang).into_bytes(),
-        super::args::ReportFormat::Html => crate::bundle::report_html(&data, ctx.lang).into_bytes(),
+        super::args::ReportFormat::Csv => crate::report::findings_csv(&data, ctx.lang)?,
+        super::args::ReportFormat::Xlsx => crate::report::findings_xlsx(&data, ctx.lang)?,
+        super::args::ReportFormat::Md => crate::report::report_md(&data, ctx.lang).into_bytes(),
+        super::args::ReportFormat::Html => crate::report::report_html(&data, ctx.lang).into_bytes(),
     };
     // Written beside the target, then renamed: never a half-written report.
     let tmp = out_file.with_extension("partial");

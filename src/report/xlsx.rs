@@ -3,7 +3,7 @@
 //! overdue rows highlighted, and columns wide enough for Chinese text
 //! (widths measured in terminal cells: a CJK character counts two).
 
-use super::report::ReportData;
+use super::data::ReportData;
 use crate::app::{AppError, Result};
 use crate::config::Lang;
 use crate::message::Msg;

@@ -3,7 +3,7 @@
 //! text in any renderer (no links, images, HTML or headings of its own), and
 //! control characters are shown, never live.
 
-use super::report::{ReportData, date};
+use super::data::{ReportData, date};
 use crate::config::Lang;
 use std::fmt::Write;
 

@@ -3,7 +3,7 @@
 //! string; user text additionally has its control and bidi characters made
 //! visible ([`v`]), so nothing a user typed can act as markup or on a reader.
 
-use super::report::{ReportData, date};
+use super::data::{ReportData, date};
 use crate::config::Lang;
 use maud::{DOCTYPE, Markup, html};
 

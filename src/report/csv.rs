@@ -3,7 +3,7 @@
 //! control characters are made visible, and a cell that a spreadsheet would
 //! run as a formula (`=`, `+`, `-`, `@` first) starts with `'`.
 
-use super::report::ReportData;
+use super::data::ReportData;
 use crate::app::{AppError, Result};
 use crate::config::Lang;
 use crate::message::Msg;

@@ -1,0 +1,16 @@
+//! The reports: made from one [`ReportData`] read per export, in the user's
+//! language. They go into findings bundles and out alone through
+//! `cscaudit report`. Every text that came from a user or a file is escaped
+//! for its format, and control characters never reach any output.
+
+mod csv;
+mod data;
+mod html;
+mod markdown;
+mod xlsx;
+
+pub use csv::{cell, findings_csv};
+pub use data::{ReportData, date};
+pub use html::report_html;
+pub use markdown::{md, report_md};
+pub use xlsx::findings_xlsx;
