@@ -302,7 +302,7 @@ fn hostile_bundles_are_refused_and_change_nothing() {
         m["files"]
             .as_array_mut()
             .unwrap()
-            .push(serde_json::json!({"path": "report.docx", "sha256": "00", "size": 1}))
+            .push(serde_json::json!({"path": "report.pdf", "sha256": "00", "size": 1}))
     });
     case("absent", f, "which is not in the bundle");
 
@@ -467,4 +467,60 @@ fn a_new_database_settles_after_its_first_closes() {
         settled,
         "a settled database does not change on open and close"
     );
+}
+
+/// `--since`: after a complete bundle, the next one carries only the newer
+/// operations (the reports stay complete), brings the teammate level, and is
+/// refused by a database that never had the engagement.
+#[test]
+fn an_incremental_bundle_carries_only_what_is_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = demo_in(&dir.path().join("a"));
+    let full = dir.path().join("full.zip");
+    let first = bundle::export(&a, ENG, &full, &ExportOptions::default()).unwrap();
+    let last = first.last_op.clone().expect("a demo has operations");
+    let mut b = App::open(&dir.path().join("b")).unwrap();
+    b.set_identity("li.min", "李敏", "LM").unwrap();
+    bundle::import(&b, &full).unwrap();
+
+    let new_ref = raise(&a, "增量：夜间无人值守");
+    let inc = dir.path().join("inc.zip");
+    let opts = ExportOptions {
+        since: Some(last.clone()),
+        ..Default::default()
+    };
+    let r = bundle::export(&a, ENG, &inc, &opts).unwrap();
+    assert!(r.ops > 0 && r.ops < 30, "only the new finding's operations: {}", r.ops);
+    let m: bundle::Manifest = serde_json::from_slice(&entry(&inc, "manifest.json")).unwrap();
+    assert_eq!(m.since.as_deref(), Some(last.to_string().as_str()));
+    assert_eq!(m.ops, r.ops);
+    // The reports are whole: every finding, not only the new one.
+    let json: serde_json::Value = serde_json::from_slice(&entry(&inc, "findings.json")).unwrap();
+    assert_eq!(
+        json["findings"].as_array().unwrap().len(),
+        a.findings(ENG).unwrap().len()
+    );
+
+    let got = bundle::import(&b, &inc).unwrap();
+    assert_eq!((got.new_findings, got.ops_applied), (1, r.ops));
+    assert!(b.finding(&new_ref).is_ok());
+    assert_eq!(histories(&a), histories(&b));
+
+    // A database without the engagement cannot take only the tail.
+    let mut c = App::open(&dir.path().join("c")).unwrap();
+    c.set_identity("wang.lei", "王磊", "WL").unwrap();
+    let err = bundle::import(&c, &inc).unwrap_err().to_string();
+    assert!(err.contains("import a complete bundle"), "{err}");
+    assert!(c.engagements().unwrap().is_empty());
+
+    // An operation this engagement does not have is named.
+    let bogus = ExportOptions {
+        since: Some("nobody#1".parse().unwrap()),
+        ..Default::default()
+    };
+    let err = bundle::export(&a, ENG, &dir.path().join("x.zip"), &bogus)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no operation nobody#1"), "{err}");
+    assert!(!dir.path().join("x.zip").exists());
 }

@@ -1006,3 +1006,200 @@ fn the_workbook_has_its_sheets_headers_dates_and_chinese_text() {
     // In the bundle too.
     assert!(bundle_entry(d, "findings.xlsx").starts_with(b"PK"));
 }
+
+/// report.docx read back (a zip of XML): the cover with the team's
+/// certificates and the provisional mark, every run naming its East-Asian
+/// font, Chinese headings under zh, a page number field in the footer, and a
+/// hostile title as inert text.
+#[test]
+fn the_word_report_names_east_asian_fonts_and_escapes_what_users_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    demo(d);
+    stdout(
+        d,
+        &[
+            "finding",
+            "raise",
+            "--grade",
+            "observation",
+            "--title",
+            "<script>alert(1)</script>\u{1b}[2J&",
+            "--indicator",
+            "AC-01",
+        ],
+    );
+    let file = d.join("审核报告.docx");
+    stdout(
+        d,
+        &[
+            "--lang",
+            "zh-CN",
+            "report",
+            "--format",
+            "docx",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    let read = |name: &str| String::from_utf8(zip_entry(&file, name)).unwrap();
+    let doc = read("word/document.xml");
+    for text in [
+        "审核报告",
+        "审核组",
+        "一、范围与方法",
+        "三、发现项",
+        "四、整改情况",
+        "CCAA-2019-SC-10234",
+        "暂定",
+        "严重不符合",
+    ] {
+        assert!(doc.contains(text), "{text} in the report");
+    }
+    assert!(doc.contains("a61a48d3b602"), "evidence by sha256");
+    assert!(doc.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "escaped");
+    assert!(!doc.contains("<script"), "no markup from a title");
+    assert!(
+        !doc.contains('\u{1b}'),
+        "no control character (XML cannot even carry it)"
+    );
+    // Every run of text names its East-Asian font.
+    let runs = doc.matches("<w:r>").count();
+    let with_font = doc.matches("w:eastAsia=").count();
+    assert!(
+        runs > 100 && with_font >= runs,
+        "{with_font} of {runs} runs name an East-Asian font"
+    );
+    let styles = read("word/styles.xml");
+    assert!(styles.contains("w:eastAsia=\"宋体\"") && styles.contains("w:eastAsia=\"黑体\""));
+    let footer = read("word/footer1.xml");
+    assert!(footer.contains("PAGE"), "page numbers: {footer}");
+    assert!(
+        read("word/header1.xml").contains("DEMO-S2"),
+        "a header naming the engagement"
+    );
+    // In English, English headings; and in every bundle.
+    let en = d.join("report-en.docx");
+    stdout(d, &["report", "--format", "docx", "--out", en.to_str().unwrap()]);
+    let doc = String::from_utf8(zip_entry(&en, "word/document.xml")).unwrap();
+    assert!(doc.contains("1 Scope and method") && doc.contains("Lead auditor"));
+    assert!(bundle_entry(d, "report.docx").starts_with(b"PK"));
+}
+
+/// Every reference inside the OSCAL documents resolves: findings target an
+/// assessment objective of the catalogue, related observations, risks and
+/// findings exist, `#uuid` links name a back-matter resource, evidence carries
+/// its SHA-256; and a re-export gives the same UUIDs.
+#[test]
+fn the_oscal_documents_hold_together_and_do_not_churn() {
+    use serde_json::Value;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    demo(d);
+    let json = |name: &str| -> Value { serde_json::from_slice(&bundle_entry(d, name)).unwrap() };
+    let catalog = json("oscal/catalog.json");
+    let ar = json("oscal/assessment-results.json");
+    let poam = json("oscal/poam.json");
+    fn walk<'a>(v: &'a Value, out: &mut Vec<(&'a str, &'a Value)>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    out.push((k.as_str(), x));
+                    walk(x, out);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let all = |v: &Value, key: &str| -> Vec<String> {
+        let mut kv = Vec::new();
+        walk(v, &mut kv);
+        kv.into_iter()
+            .filter(|(k, _)| *k == key)
+            .filter_map(|(_, x)| x.as_str().map(String::from))
+            .collect()
+    };
+    let part_ids = all(&catalog, "id");
+    assert_eq!(catalog["catalog"]["metadata"]["oscal-version"], "1.2.1");
+    for doc in [&ar, &poam] {
+        let uuids = all(doc, "uuid");
+        for target in all(doc, "target-id") {
+            assert!(part_ids.contains(&target), "target {target} is in the catalogue");
+        }
+        for key in ["observation-uuid", "risk-uuid", "finding-uuid"] {
+            for u in all(doc, key) {
+                assert!(uuids.contains(&u), "{key} {u} resolves");
+            }
+        }
+        for href in all(doc, "href").into_iter().filter(|h| h.starts_with('#')) {
+            assert!(uuids.contains(&href[1..].to_string()), "{href} resolves");
+        }
+        // No empty array anywhere (OSCAL allows none).
+        let mut kv = Vec::new();
+        walk(doc, &mut kv);
+        assert!(kv.iter().all(|(_, x)| x.as_array().is_none_or(|a| !a.is_empty())));
+    }
+    let results = &ar["assessment-results"]["results"][0];
+    assert_eq!(
+        results["observations"].as_array().unwrap().len(),
+        24,
+        "one per assessed indicator"
+    );
+    let risks = results["risks"].as_array().unwrap();
+    assert!(risks.iter().any(|r| r["title"].as_str().unwrap().contains("ZW-001")));
+    assert!(
+        risks.iter().any(|r| r.get("remediations").is_some()),
+        "corrective actions as remediations"
+    );
+    let hashes = all(&ar, "value");
+    assert!(
+        hashes.iter().any(|h| h.starts_with("a61a48d3b602")),
+        "evidence with its SHA-256"
+    );
+    assert!(
+        poam["plan-of-action-and-milestones"]["poam-items"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 5
+    );
+    // Stable: the same UUIDs on a second export.
+    let again = json("oscal/assessment-results.json");
+    assert_eq!(all(&ar, "uuid"), all(&again, "uuid"));
+
+    // An independent validator: compliance-trestle's OSCAL 1.2 models (its
+    // pydantic classes forbid unknown fields and check every pattern). `.ci/run`
+    // installs it and sets CSCAUDIT_OSCAL_PYTHON; CI fails without it.
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/oscal-venv/bin/python");
+    let python = std::env::var("CSCAUDIT_OSCAL_PYTHON")
+        .ok()
+        .or_else(|| venv.exists().then(|| venv.display().to_string()));
+    let Some(python) = python else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must set CSCAUDIT_OSCAL_PYTHON (a python with compliance-trestle)"
+        );
+        eprintln!("CSCAUDIT_OSCAL_PYTHON is not set: the trestle check did not run");
+        return;
+    };
+    let mut files = Vec::new();
+    for (name, v) in [("catalog", &catalog), ("ar", &ar), ("poam", &poam)] {
+        let p = d.join(format!("{name}.json"));
+        std::fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
+        files.push(p);
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oscal_validate.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "trestle refused: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).matches("ok ").count(), 3);
+}

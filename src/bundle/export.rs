@@ -16,12 +16,17 @@ pub struct ExportOptions {
     pub no_evidence: bool,
     /// The language of the reports' headings and labels.
     pub lang: crate::config::Lang,
+    /// Only the operations after this one in the log's order (an
+    /// incremental bundle for a teammate who has everything up to it).
+    pub since: Option<crate::model::ops::OpId>,
 }
 
 #[derive(Clone, Debug)]
 pub struct ExportReport {
     pub path: PathBuf,
     pub ops: usize,
+    /// The last operation in the bundle (what `--since` takes next time).
+    pub last_op: Option<crate::model::ops::OpId>,
     pub evidence_files: usize,
     pub bytes: u64,
 }
@@ -31,9 +36,21 @@ impl ExportReport {
     pub fn summary(&self, lang: crate::config::Lang) -> String {
         let path = crate::text::visible(&self.path.display().to_string()).into_owned();
         let (ops, files, bytes) = (self.ops, self.evidence_files, self.bytes);
-        match lang {
-            crate::config::Lang::Zh => format!("已导出 {path}：{ops} 项操作，{files} 个证据文件，{bytes} B"),
-            crate::config::Lang::En => format!("exported {path}: {ops} operations, {files} evidence files, {bytes} B"),
+        let last = self
+            .last_op
+            .as_ref()
+            .map(|o| crate::text::visible(&o.to_string()).into_owned());
+        match (lang, last) {
+            (crate::config::Lang::Zh, None) => format!("已导出 {path}：{ops} 项操作，{files} 个证据文件，{bytes} B"),
+            (crate::config::Lang::Zh, Some(l)) => format!(
+                "已导出 {path}：{ops} 项操作，{files} 个证据文件，{bytes} B；最后一项操作 {l}（下次增量导出用 --since {l}）"
+            ),
+            (crate::config::Lang::En, None) => {
+                format!("exported {path}: {ops} operations, {files} evidence files, {bytes} B")
+            }
+            (crate::config::Lang::En, Some(l)) => format!(
+                "exported {path}: {ops} operations, {files} evidence files, {bytes} B; last operation {l} (for an incremental bundle next time: --since {l})"
+            ),
         }
     }
 }
@@ -89,7 +106,19 @@ pub(crate) fn engagement_ops(all: Vec<Op>, engagement: &str) -> Vec<Op> {
 pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> Result<ExportReport> {
     let eng = app.engagement(engagement)?;
     let catalog_src = app.catalog_source(&eng)?;
-    let ops = engagement_ops(app.all_ops()?, &eng.id);
+    let mut ops = engagement_ops(app.all_ops()?, &eng.id);
+    crate::model::ops::sort_ops(&mut ops);
+    if let Some(since) = &opts.since {
+        let Some(pos) = ops.iter().position(|op| &op.id == since) else {
+            let (s, e) = (crate::text::visible(&since.to_string()).into_owned(), eng.id.clone());
+            return Err(AppError::Invalid(crate::msg!(
+                "no operation {s} in engagement {e} (the summary of an export names its last operation)",
+                "审核项目 {e} 中没有操作 {s}（每次导出的摘要会写出其最后一项操作）"
+            )));
+        };
+        ops.drain(..=pos);
+    }
+    let last_op = ops.last().map(|op| op.id.clone());
     let mut ranges: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for op in &ops {
         let r = ranges.entry(op.id.actor.clone()).or_insert((op.id.seq, op.id.seq));
@@ -158,6 +187,17 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
         put(&mut zip, "report.md", options, &mut report.as_bytes())?;
         let page = crate::report::report_html(&data, opts.lang);
         put(&mut zip, "report.html", options, &mut page.as_bytes())?;
+        let doc = crate::report::report_docx(&data, opts.lang)?;
+        put(&mut zip, "report.docx", stored, &mut &doc[..])?;
+        let oscal = crate::report::oscal(&data, opts.lang);
+        for (name, v) in [
+            ("oscal/catalog.json", &oscal.catalog),
+            ("oscal/assessment-results.json", &oscal.assessment_results),
+            ("oscal/poam.json", &oscal.poam),
+        ] {
+            let bytes = serde_json::to_vec_pretty(v).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
+            put(&mut zip, name, options, &mut &bytes[..])?;
+        }
         if let Some(src) = &catalog_src {
             put(&mut zip, "catalog.toml", options, &mut src.as_bytes())?;
         }
@@ -189,6 +229,7 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
                 version: eng.catalog_version.clone(),
             },
             ops: ops.len(),
+            since: opts.since.as_ref().map(|o| o.to_string()),
             op_range: ranges
                 .into_iter()
                 .map(|(actor, (first, last))| ActorRange { actor, first, last })
@@ -209,6 +250,7 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
         Ok(ExportReport {
             path: out.to_path_buf(),
             ops: ops.len(),
+            last_op: last_op.clone(),
             evidence_files: evidence.len(),
             bytes,
         })

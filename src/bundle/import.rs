@@ -119,6 +119,37 @@ fn check_name(name: &str) -> std::result::Result<(), (String, String)> {
     Ok(())
 }
 
+/// The sha256 and length of an entry read to its end (at most one byte past
+/// what it declares).
+fn hash_limited(r: &mut dyn Read, declared: u64, limit: u64, name: &str) -> Result<(String, u64)> {
+    let shown = crate::text::visible(name).into_owned();
+    if declared > limit {
+        return Err(refused(
+            format!("`{shown}` is {declared} bytes, more than the {limit} allowed"),
+            format!("`{shown}` 有 {declared} 字节，超过上限 {limit}"),
+        ));
+    }
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut r = r.take(declared + 1);
+    let mut n = 0u64;
+    loop {
+        let k = r.read(&mut buf).map_err(|e| {
+            let e = e.to_string();
+            refused(
+                format!("`{shown}` cannot be read: {e}"),
+                format!("`{shown}` 无法读取：{e}"),
+            )
+        })?;
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    Ok((hex::encode(h.finalize()), n))
+}
+
 fn read_limited(r: &mut dyn Read, declared: u64, limit: u64, name: &str) -> Result<Vec<u8>> {
     let shown = crate::text::visible(name).into_owned();
     if declared > limit {
@@ -376,13 +407,28 @@ pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<Imp
                 return Err(mismatch());
             }
             staged.push(got);
-        } else {
+        } else if matches!(entry.path.as_str(), "ops.jsonl" | "catalog.toml") {
+            // Read: merged or loaded below.
             let size = e.size();
             let bytes = read_limited(&mut e, size, limits.metadata_bytes, &entry.path)?;
             if hex::encode(Sha256::digest(&bytes)) != entry.sha256 {
                 return Err(mismatch());
             }
             small.insert(entry.path.clone(), bytes);
+        } else {
+            // The reports: checked, never kept (a workbook of 100,000
+            // findings need not sit in memory).
+            let declared = e.size();
+            let (got, size) = hash_limited(&mut e, declared, limits.metadata_bytes, &entry.path)?;
+            if size != declared {
+                return Err(refused(
+                    format!("{f}: `{shown}` declares {declared} bytes but holds {size}"),
+                    format!("{f}：`{shown}` 声明 {declared} 字节，实际 {size} 字节"),
+                ));
+            }
+            if got != entry.sha256 {
+                return Err(mismatch());
+            }
         }
     }
     // 4. The operations: each of the manifest's engagement, by a team member.
@@ -422,6 +468,17 @@ pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<Imp
     }
     let eng = manifest.engagement.as_str();
     let local = app.engagements()?.into_iter().find(|e| e.id == eng);
+    if local.is_none()
+        && let Some(since) = &manifest.since
+    {
+        let since = crate::text::visible(since).into_owned();
+        return Err(refused(
+            format!(
+                "{f} holds only the changes to `{eng}` after {since}, and this database does not have `{eng}`: import a complete bundle of it first"
+            ),
+            format!("{f} 只含 `{eng}` 在 {since} 之后的更改，而本数据库没有 `{eng}`：请先导入它的完整数据包"),
+        ));
+    }
     let mut owned: BTreeSet<(Kind, String)> = BTreeSet::new();
     let mut members: BTreeSet<String> = BTreeSet::new();
     for op in &ops {

@@ -30,6 +30,10 @@ pub struct Manifest {
     pub catalog: CatalogRef,
     /// Operations in `ops.jsonl`, and per actor the sequence numbers included.
     pub ops: usize,
+    /// Set on an incremental bundle: the operations are those after this
+    /// one (`actor#seq`); the receiver must hold the engagement already.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
     pub op_range: Vec<ActorRange>,
     /// Every other file of the bundle.
     pub files: Vec<FileEntry>,

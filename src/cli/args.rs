@@ -21,7 +21,7 @@ pub struct Cli {
     /// Data folder holding the database and evidence blobs.
     #[arg(long, global = true, env = "CSCAUDIT_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Language of the output: zh (简体中文) or en.
+    /// Language of the output and of reports: zh-CN (or zh, 简体中文) or en.
     #[arg(long, global = true, value_name = "zh|en")]
     pub lang: Option<String>,
     /// Engagement to open in the terminal UI (default: the most recent).
@@ -76,12 +76,18 @@ pub enum Command {
         /// Leave the evidence files out (their records still travel).
         #[arg(long)]
         no_evidence: bool,
+        /// Only the operations after this one (`actor#seq`, as the last
+        /// export's summary names it): an incremental bundle for a teammate
+        /// who imported everything up to it. The reports stay complete.
+        #[arg(long, value_name = "OP-ID")]
+        since: Option<crate::model::ops::OpId>,
     },
     /// Write a report of an engagement on its own (the same as in a bundle).
     Report {
         /// `csv` (UTF-8 with BOM, one row per finding), `xlsx` (checklist,
-        /// findings, actions), `md` or `html` (the audit report); Word and
-        /// OSCAL are still to come.
+        /// findings, actions), `docx`, `md` or `html` (the audit report), or
+        /// NIST OSCAL 1.2 JSON: `oscal-results` (assessment results),
+        /// `oscal-poam` (plan of action and milestones), `oscal-catalog`.
         #[arg(long, value_enum)]
         format: ReportFormat,
         #[arg(long)]
@@ -305,8 +311,12 @@ pub enum EvidenceCmd {
 pub enum ReportFormat {
     Csv,
     Xlsx,
+    Docx,
     Md,
     Html,
+    OscalResults,
+    OscalPoam,
+    OscalCatalog,
 }
 
 #[derive(Subcommand, Debug)]

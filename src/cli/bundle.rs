@@ -5,12 +5,19 @@ use super::{Context, Result};
 use std::io::Write;
 use std::path::Path;
 
-pub(super) fn export(ctx: &Context, out_file: &Path, engagement: Option<&str>, no_evidence: bool) -> Result<()> {
+pub(super) fn export(
+    ctx: &Context,
+    out_file: &Path,
+    engagement: Option<&str>,
+    no_evidence: bool,
+    since: Option<crate::model::ops::OpId>,
+) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
     let eng = app.resolve_engagement(engagement)?;
     let opts = crate::bundle::ExportOptions {
         no_evidence,
         lang: ctx.lang,
+        since,
     };
     let r = crate::bundle::export(&app, &eng.id, out_file, &opts)?;
     writeln!(out(), "{}", r.summary(ctx.lang))?;
@@ -65,11 +72,17 @@ pub(super) fn report(
     let app = ctx.open(&ctx.paths.data_dir)?;
     let eng = app.resolve_engagement(engagement)?;
     let data = crate::report::ReportData::load(&app, &eng.id)?;
+    use super::args::ReportFormat as F;
+    let json = |v: serde_json::Value| serde_json::to_vec_pretty(&v).expect("a JSON value serialises");
     let bytes = match format {
-        super::args::ReportFormat::Csv => crate::report::findings_csv(&data, ctx.lang)?,
-        super::args::ReportFormat::Xlsx => crate::report::findings_xlsx(&data, ctx.lang)?,
-        super::args::ReportFormat::Md => crate::report::report_md(&data, ctx.lang).into_bytes(),
-        super::args::ReportFormat::Html => crate::report::report_html(&data, ctx.lang).into_bytes(),
+        F::Csv => crate::report::findings_csv(&data, ctx.lang)?,
+        F::Xlsx => crate::report::findings_xlsx(&data, ctx.lang)?,
+        F::Docx => crate::report::report_docx(&data, ctx.lang)?,
+        F::Md => crate::report::report_md(&data, ctx.lang).into_bytes(),
+        F::Html => crate::report::report_html(&data, ctx.lang).into_bytes(),
+        F::OscalResults => json(crate::report::oscal(&data, ctx.lang).assessment_results),
+        F::OscalPoam => json(crate::report::oscal(&data, ctx.lang).poam),
+        F::OscalCatalog => json(crate::report::oscal(&data, ctx.lang).catalog),
     };
     // Written beside the target, then renamed: never a half-written report.
     let tmp = out_file.with_extension("partial");

@@ -234,7 +234,8 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
             out,
             engagement,
             no_evidence,
-        } => bundle::export(ctx, &out, engagement.as_deref(), no_evidence),
+            since,
+        } => bundle::export(ctx, &out, engagement.as_deref(), no_evidence, since),
         Command::Import { bundle: file } => bundle::import(ctx, &file),
         Command::Conflicts => bundle::conflicts(ctx),
         Command::Resolve { reference, field, keep } => {

@@ -23,6 +23,26 @@ impl fmt::Display for OpId {
     }
 }
 
+impl std::str::FromStr for OpId {
+    type Err = String;
+    /// `actor#seq`, as [`OpId`] displays.
+    fn from_str(s: &str) -> Result<OpId, String> {
+        let (actor, seq) = s
+            .rsplit_once('#')
+            .ok_or_else(|| format!("`{s}` is not an operation id (actor#number, e.g. zhang.wei#42)"))?;
+        let seq = seq
+            .parse()
+            .map_err(|_| format!("`{s}` is not an operation id (actor#number, e.g. zhang.wei#42)"))?;
+        if actor.is_empty() {
+            return Err(format!("`{s}` names no actor (actor#number)"));
+        }
+        Ok(OpId {
+            actor: actor.to_string(),
+            seq,
+        })
+    }
+}
+
 /// Hybrid logical clock: wall-clock milliseconds plus a counter for ties.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Hlc {

@@ -5,12 +5,16 @@
 
 mod csv;
 mod data;
+mod docx;
 mod html;
 mod markdown;
+mod oscal;
 mod xlsx;
 
 pub use csv::{cell, findings_csv};
 pub use data::{ReportData, date};
+pub use docx::report_docx;
 pub use html::report_html;
 pub use markdown::{md, report_md};
+pub use oscal::{Oscal, oscal};
 pub use xlsx::findings_xlsx;

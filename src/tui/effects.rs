@@ -135,7 +135,11 @@ pub(super) fn run_export(app: &App, state: &State, path: &Path, no_evidence: boo
     let Some(eng) = state.data.as_ref().map(|d| d.engagement.id.clone()) else {
         return vec![];
     };
-    let opts = crate::bundle::ExportOptions { no_evidence, lang };
+    let opts = crate::bundle::ExportOptions {
+        no_evidence,
+        lang,
+        since: None,
+    };
     match crate::bundle::export(app, &eng, path, &opts) {
         Ok(r) => vec![Input::Done(Ok(r.summary(lang)))],
         Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],

@@ -1,0 +1,568 @@
+//! NIST OSCAL 1.2: `catalog.json` (the engagement's indicator catalogue),
+//! `assessment-results.json` and `poam.json` (plan of action and milestones).
+//!
+//! Mapping (REFERENCE.md §6): indicators are controls, each with an
+//! assessment objective `<control>_obj` that findings target; assessments
+//! are observations (and a finding each with the determination); audit
+//! findings are findings, nonconformities also risks whose remediations are
+//! the corrective actions; POA&M items come from corrective actions (and
+//! from open nonconformities that have none yet); evidence files are
+//! back-matter resources with their SHA-256.
+//!
+//! UUIDs are v5, derived from record ids, so a re-export does not churn.
+//! OSCAL forbids empty arrays and empty or multi-line titles: [`prune`] and
+//! [`line`] keep every document valid whatever the records hold.
+
+use super::data::ReportData;
+use crate::config::Lang;
+use crate::model::assessment::AssessmentResult;
+use crate::model::finding::FindingStatus;
+use jiff::civil::Date;
+use serde_json::{Value, json};
+
+pub const OSCAL_VERSION: &str = "1.2.1";
+/// The namespace of cscaudit's own property names.
+const NS: &str = "urn:cscaudit:oscal";
+/// The v5 namespace of every UUID this module makes.
+const UUID_NS: uuid::Uuid = uuid::uuid!("6f1c8f0e-2b8a-4c7e-9a55-0c3b1d6f7a21");
+
+pub struct Oscal {
+    pub catalog: Value,
+    pub assessment_results: Value,
+    pub poam: Value,
+}
+
+fn uid(kind: &str, key: &str) -> String {
+    uuid::Uuid::new_v5(&UUID_NS, format!("{kind}:{key}").as_bytes()).to_string()
+}
+
+/// An OSCAL token (ids, names): letters, digits, `.`, `-`, `_`, not
+/// starting with a digit or punctuation.
+pub fn token(id: &str) -> String {
+    let mut t: String = id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !t.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        t.insert(0, '_');
+    }
+    t
+}
+
+/// A title or property value: one line, control characters visible,
+/// trimmed, never empty.
+fn line(s: &str) -> String {
+    let v = crate::text::visible(&s.replace(['\n', '\r', '\t'], " ")).into_owned();
+    let v = v.trim();
+    if v.is_empty() { "—".into() } else { v.into() }
+}
+
+/// Prose: lines kept, control characters visible.
+fn prose(s: &str) -> String {
+    crate::text::visible_lines(s).into_owned()
+}
+
+/// A property of cscaudit's namespace (none for an empty value).
+fn prop(name: &str, value: &str) -> Option<Value> {
+    let v = line(value);
+    (v != "—").then(|| json!({"name": name, "ns": NS, "value": v}))
+}
+
+fn props(list: Vec<Option<Value>>) -> Value {
+    Value::Array(list.into_iter().flatten().collect())
+}
+
+/// Midnight of a civil day in the system's zone, as OSCAL's date-time.
+fn at(d: Date) -> String {
+    let tz = jiff::tz::TimeZone::system();
+    d.to_zoned(tz)
+        .map(|z| z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+        .unwrap_or_else(|_| format!("{d}T00:00:00Z"))
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Remove every empty array and null (OSCAL allows neither; an empty
+/// object such as `include-all` is meaningful and stays).
+pub fn prune(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for x in m.values_mut() {
+                prune(x);
+            }
+            m.retain(|_, x| match x {
+                Value::Array(a) => !a.is_empty(),
+                Value::Null => false,
+                _ => true,
+            });
+        }
+        Value::Array(a) => a.iter_mut().for_each(prune),
+        _ => {}
+    }
+}
+
+/// The three documents of an engagement.
+pub fn oscal(r: &ReportData, lang: Lang) -> Oscal {
+    let zh = lang.is_zh();
+    let mut o = Oscal {
+        catalog: catalog(r, zh),
+        assessment_results: assessment_results(r, zh),
+        poam: poam(r, zh),
+    };
+    prune(&mut o.catalog);
+    prune(&mut o.assessment_results);
+    prune(&mut o.poam);
+    o
+}
+
+fn metadata(r: &ReportData, title: String, version: &str) -> Value {
+    let eng = &r.engagement;
+    let mut parties = vec![json!({
+        "uuid": uid("auditee", &eng.id),
+        "type": "organization",
+        "name": line(&eng.auditee),
+    })];
+    for m in &r.team {
+        parties.push(json!({
+            "uuid": uid("member", &m.actor),
+            "type": "person",
+            "name": line(if m.name.is_empty() { &m.actor } else { &m.name }),
+            "props": props(vec![
+                prop("actor", &m.actor),
+                prop("role", m.role.as_str()),
+                m.certificate_no.as_deref().and_then(|c| prop("auditor-certificate", c)),
+            ]),
+        }));
+    }
+    json!({
+        "title": line(&title),
+        "last-modified": now(),
+        "version": line(version),
+        "oscal-version": OSCAL_VERSION,
+        "parties": parties,
+    })
+}
+
+fn control_id(indicator: &str) -> String {
+    token(indicator)
+}
+
+fn objective_id(indicator: &str) -> String {
+    format!("{}_obj", token(indicator))
+}
+
+fn catalog(r: &ReportData, zh: bool) -> Value {
+    let cat = &r.catalog;
+    let control = |ind: &crate::model::catalog::Indicator| {
+        let target = ind.target_text(zh);
+        json!({
+            "id": control_id(&ind.id),
+            "class": "indicator",
+            "title": line(ind.name(zh)),
+            "props": props(vec![
+                Some(json!({"name": "label", "value": line(&ind.id)})),
+                prop("unit", ind.unit.label(zh)),
+                prop("provenance", &ind.provenance),
+            ]),
+            "parts": [
+                {
+                    "id": format!("{}_smt", control_id(&ind.id)),
+                    "name": "statement",
+                    "prose": prose(ind.name(zh)),
+                },
+                {
+                    "id": objective_id(&ind.id),
+                    "name": "assessment-objective",
+                    "prose": prose(&match (&target, ind.target_basis(zh)) {
+                        (Some(t), Some(b)) => format!("{t} — {b}"),
+                        (Some(t), None) => t.clone(),
+                        (None, _) => ind.name(zh).to_string(),
+                    }),
+                },
+                {
+                    "id": format!("{}_gdn", control_id(&ind.id)),
+                    "name": "guidance",
+                    "prose": prose(ind.evidence_hint(zh)),
+                },
+            ],
+        })
+    };
+    fn group(
+        cat: &crate::model::catalog::Catalog,
+        g: &crate::model::catalog::Group,
+        zh: bool,
+        control: &dyn Fn(&crate::model::catalog::Indicator) -> Value,
+    ) -> Value {
+        json!({
+            "id": token(&g.id),
+            "class": "group",
+            "title": line(g.name(zh)),
+            "groups": cat.children(&g.id).map(|c| group(cat, c, zh, control)).collect::<Vec<_>>(),
+            "controls": cat.indicators.iter().filter(|i| i.group == g.id).map(control).collect::<Vec<_>>(),
+        })
+    }
+    let groups: Vec<Value> = cat.top_groups().map(|g| group(cat, g, zh, &control)).collect();
+    json!({"catalog": {
+        "uuid": uid("catalog", &format!("{}@{}", cat.id, cat.version)),
+        "metadata": {
+            "title": line(cat.title(zh)),
+            "last-modified": now(),
+            "version": line(&cat.version),
+            "oscal-version": OSCAL_VERSION,
+            "props": props(vec![
+                prop("catalog-id", &cat.id),
+                cat.provisional.then(|| json!({"name": "provisional", "ns": NS, "value": "true"})),
+                cat.standard.as_deref().and_then(|s| prop("standard", s)),
+            ]),
+        },
+        "groups": groups,
+    }})
+}
+
+/// The back-matter: the audit plan (the engagement), the catalogue and
+/// every evidence file with its hash.
+fn back_matter(r: &ReportData, zh: bool) -> Value {
+    let eng = &r.engagement;
+    let mut res = vec![
+        json!({
+            "uuid": uid("plan", &eng.id),
+            "title": line(&format!("{} {}", if zh { "审核项目" } else { "Engagement" }, eng.id)),
+            "description": prose(&format!(
+                "{} · {} · {} – {}",
+                eng.kind.label(zh),
+                eng.site,
+                super::data::date(eng.period_start),
+                super::data::date(eng.period_end)
+            )),
+        }),
+        json!({
+            "uuid": uid("catalog-resource", &format!("{}@{}", r.catalog.id, r.catalog.version)),
+            "title": line(r.catalog.title(zh)),
+            "rlinks": [{"href": "catalog.json", "media-type": "application/oscal.catalog+json"}],
+        }),
+    ];
+    for e in &r.evidence {
+        res.push(json!({
+            "uuid": uid("evidence", &e.sha256),
+            "title": line(&e.name),
+            "description": prose(&e.note),
+            "props": props(vec![prop("captured-by", &e.captured_by), prop("captured-at", &e.captured_at)]),
+            "rlinks": [{
+                "href": format!("../evidence/{}", e.sha256),
+                "media-type": line(if e.media_type.is_empty() { "application/octet-stream" } else { &e.media_type }),
+                "hashes": [{"algorithm": "SHA-256", "value": e.sha256}],
+            }],
+        }));
+    }
+    json!({"resources": res})
+}
+
+fn evidence_refs(r: &ReportData, shas: &[String]) -> Vec<Value> {
+    shas.iter()
+        .map(|sha| {
+            json!({
+                "href": format!("#{}", uid("evidence", sha)),
+                "description": line(r.evidence_name(sha)),
+            })
+        })
+        .collect()
+}
+
+fn risk_status(s: FindingStatus) -> &'static str {
+    match s {
+        FindingStatus::Draft => "investigating",
+        FindingStatus::Issued | FindingStatus::Responded | FindingStatus::Reopened => "open",
+        FindingStatus::PlanAccepted | FindingStatus::Implemented => "remediating",
+        FindingStatus::Verified | FindingStatus::Closed | FindingStatus::Withdrawn => "closed",
+    }
+}
+
+/// Risks (nonconformities, with their corrective actions as remediations)
+/// and findings (every audit finding) — shared by both documents.
+fn risks_and_findings(r: &ReportData, zh: bool) -> (Vec<Value>, Vec<Value>) {
+    let mut risks = Vec::new();
+    let mut findings = Vec::new();
+    for f in &r.findings {
+        let is_nc = f.grade.is_nonconformity();
+        let first = f.indicators.first().cloned().unwrap_or_default();
+        if is_nc {
+            let remediations: Vec<Value> = r
+                .actions_of(&f.reference)
+                .map(|a| {
+                    let lifecycle = if a.status.is_open() { "planned" } else { "completed" };
+                    json!({
+                        "uuid": uid("action", &a.id),
+                        "lifecycle": lifecycle,
+                        "title": line(&format!("{} · {}", a.id, a.description)),
+                        "description": prose(&a.description),
+                        "props": props(vec![
+                            prop("owner", &a.owner),
+                            prop("status", a.status.as_str()),
+                            a.verification.as_ref().map(|v| json!({
+                                "name": "verified", "ns": NS,
+                                "value": format!("{} {} {}", if v.effective { "effective" } else { "not-effective" }, v.on, line(&v.by)),
+                            })),
+                        ]),
+                        "tasks": a.due.map(|d| vec![json!({
+                            "uuid": uid("action-due", &a.id),
+                            "type": "milestone",
+                            "title": if zh { "整改期限" } else { "Due" },
+                            "timing": {"on-date": {"date": at(d)}},
+                        })]).unwrap_or_default(),
+                    })
+                })
+                .collect();
+            risks.push(json!({
+                "uuid": uid("risk", &f.reference),
+                "title": line(&format!("{} · {}", f.reference, f.title)),
+                "description": prose(&f.statement),
+                "statement": prose(if f.criterion.is_empty() { &f.statement } else { &f.criterion }),
+                "props": props(vec![prop("grade", f.grade.as_str())]),
+                "status": risk_status(f.status),
+                "deadline": f.closure_due.map(at),
+                "remediations": remediations,
+            }));
+        }
+        let state = if is_nc { "not-satisfied" } else { "satisfied" };
+        let mut finding = json!({
+            "uuid": uid("finding", &f.reference),
+            "title": line(&format!("{} · {}", f.reference, f.title)),
+            "description": prose(&f.statement),
+            "props": props(vec![
+                prop("reference", &f.reference),
+                prop("grade", f.grade.as_str()),
+                prop("status", f.status.as_str()),
+                prop("indicators", &f.indicators.join(" ")),
+                prop("raised-by", &f.raised_by),
+            ]),
+            "target": {
+                "type": "objective-id",
+                "target-id": objective_id(&first),
+                "status": {"state": state},
+            },
+            "related-observations": if r.catalog.indicator(&first).is_some()
+                && r.assessments.iter().any(|a| a.indicator == first && a.result != AssessmentResult::NotAssessed)
+            {
+                vec![json!({"observation-uuid": uid("observation", &format!("{}/{first}", r.engagement.id))})]
+            } else {
+                vec![]
+            },
+            "related-risks": if is_nc { vec![json!({"risk-uuid": uid("risk", &f.reference)})] } else { vec![] },
+        });
+        if !f.criterion.is_empty() {
+            finding["remarks"] = Value::String(prose(&f.criterion));
+        }
+        findings.push(finding);
+    }
+    (risks, findings)
+}
+
+/// Observations (one per assessed indicator), determinations (a finding per
+/// indicator with its state) and the reviewed controls.
+struct Observed {
+    observations: Vec<Value>,
+    determinations: Vec<Value>,
+    reviewed: Vec<Value>,
+}
+
+fn observed(r: &ReportData, zh: bool) -> Observed {
+    let eng = &r.engagement;
+    let t = |en: &'static str, z: &'static str| if zh { z } else { en };
+    let mut observations = Vec::new();
+    let mut determinations = Vec::new();
+    let mut reviewed = Vec::new();
+    let collected = at(eng.period_end.unwrap_or(r.today));
+    for a in &r.assessments {
+        if a.result == AssessmentResult::NotAssessed {
+            continue;
+        }
+        let Some(ind) = r.catalog.indicator(&a.indicator) else {
+            continue;
+        };
+        reviewed.push(json!({"control-id": control_id(&ind.id)}));
+        let key = format!("{}/{}", eng.id, a.indicator);
+        let measured = a.measured.map(|v| ind.unit.format(v, zh));
+        let mut text = format!("{}: {}", ind.name(zh), a.result.label(zh));
+        if let Some(m) = &measured {
+            text.push_str(&format!(" · {} {m}", t("measured", "实测")));
+        }
+        if !a.notes.is_empty() {
+            text.push_str("\n\n");
+            text.push_str(&a.notes);
+        }
+        let mut methods = vec!["EXAMINE"];
+        if !a.method.is_empty() {
+            methods.push("TEST");
+        }
+        observations.push(json!({
+            "uuid": uid("observation", &key),
+            "title": line(&format!("{} {}", ind.id, ind.name(zh))),
+            "description": prose(&text),
+            "props": props(vec![
+                prop("result", a.result.as_str()),
+                measured.as_deref().and_then(|m| prop("measured", m)),
+                prop("method", &a.method),
+                a.assignee.as_deref().and_then(|x| prop("assignee", x)),
+            ]),
+            "methods": methods,
+            "types": ["control-objective"],
+            "relevant-evidence": evidence_refs(r, &a.evidence),
+            "collected": collected,
+        }));
+        if a.result != AssessmentResult::NotApplicable {
+            let satisfied = a.result == AssessmentResult::Conforming;
+            determinations.push(json!({
+                "uuid": uid("determination", &key),
+                "title": line(&format!("{} {} — {}", ind.id, ind.name(zh), a.result.label(zh))),
+                "description": prose(&text),
+                "target": {
+                    "type": "objective-id",
+                    "target-id": objective_id(&ind.id),
+                    "status": {"state": if satisfied { "satisfied" } else { "not-satisfied" }},
+                },
+                "related-observations": [{"observation-uuid": uid("observation", &key)}],
+            }));
+        }
+    }
+    Observed {
+        observations,
+        determinations,
+        reviewed,
+    }
+}
+
+fn assessment_results(r: &ReportData, zh: bool) -> Value {
+    let eng = &r.engagement;
+    let t = |en: &'static str, z: &'static str| if zh { z } else { en };
+    let Observed {
+        observations,
+        mut determinations,
+        reviewed,
+    } = observed(r, zh);
+    let (risks, mut findings) = risks_and_findings(r, zh);
+    determinations.append(&mut findings);
+    let selection = if reviewed.is_empty() {
+        json!({"include-all": {}})
+    } else {
+        json!({"include-controls": reviewed})
+    };
+    let title = format!("{} — {}", t("Assessment results", "评价结果"), r.title());
+    json!({"assessment-results": {
+        "uuid": uid("assessment-results", &eng.id),
+        "metadata": metadata(r, title.clone(), &r.today.to_string()),
+        "import-ap": {"href": format!("#{}", uid("plan", &eng.id))},
+        "results": [{
+            "uuid": uid("result", &eng.id),
+            "title": line(&title),
+            "description": prose(&format!(
+                "{} · {} · {}",
+                eng.kind.label(zh), eng.auditee, eng.site
+            )),
+            "start": at(eng.period_start.unwrap_or(r.today)),
+            "end": eng.period_end.map(at),
+            "reviewed-controls": {"control-selections": [selection]},
+            "observations": observations,
+            "risks": risks,
+            "findings": determinations,
+        }],
+        "back-matter": back_matter(r, zh),
+    }})
+}
+
+fn poam(r: &ReportData, zh: bool) -> Value {
+    let eng = &r.engagement;
+    let t = |en: &'static str, z: &'static str| if zh { z } else { en };
+    let (risks, findings) = risks_and_findings(r, zh);
+    // The observations the findings relate to.
+    let observations = observed(r, zh).observations;
+    let mut items = Vec::new();
+    for f in &r.findings {
+        let mut any = false;
+        for a in r.actions_of(&f.reference) {
+            any = true;
+            items.push(json!({
+                "uuid": uid("poam-item", &a.id),
+                "title": line(&format!("{} · {}", a.id, a.description)),
+                "description": prose(&a.description),
+                "props": props(vec![
+                    prop("owner", &a.owner),
+                    prop("status", a.status.as_str()),
+                    a.due.and_then(|d| prop("due", &d.to_string())),
+                ]),
+                "related-findings": [{"finding-uuid": uid("finding", &f.reference)}],
+                "related-risks": if f.grade.is_nonconformity() { vec![json!({"risk-uuid": uid("risk", &f.reference)})] } else { vec![] },
+            }));
+        }
+        if !any && f.grade.is_nonconformity() && f.status.is_open() {
+            items.push(json!({
+                "uuid": uid("poam-item", &f.reference),
+                "title": line(&format!("{} · {}", f.reference, f.title)),
+                "description": prose(t("No corrective action planned yet.", "尚未制定纠正措施。")),
+                "related-findings": [{"finding-uuid": uid("finding", &f.reference)}],
+                "related-risks": [{"risk-uuid": uid("risk", &f.reference)}],
+            }));
+        }
+    }
+    if items.is_empty() {
+        // OSCAL needs at least one item; say plainly that there is nothing.
+        items.push(json!({
+            "uuid": uid("poam-item", &format!("{}/none", eng.id)),
+            "title": t("No open items", "无待整改项"),
+            "description": t("No nonconformity or corrective action is recorded.", "未记录不符合项或纠正措施。"),
+        }));
+    }
+    let title = format!("{} — {}", t("Plan of action and milestones", "整改行动计划"), r.title());
+    json!({"plan-of-action-and-milestones": {
+        "uuid": uid("poam", &eng.id),
+        "metadata": metadata(r, title, &r.today.to_string()),
+        "system-id": {"identifier-type": "https://ietf.org/rfc/rfc4122", "id": uid("plan", &eng.id)},
+        "observations": observations,
+        "risks": risks,
+        "findings": findings,
+        "poam-items": items,
+        "back-matter": back_matter(r, zh),
+    }})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_valid_oscal_ids() {
+        assert_eq!(token("CH-01"), "CH-01");
+        assert_eq!(token("4.1"), "_4.1");
+        assert_eq!(token("a b/c"), "a_b_c");
+        assert_eq!(token("指标一"), "指标一");
+    }
+
+    #[test]
+    fn uuids_are_stable_v5() {
+        let a = uid("finding", "ZW-001");
+        assert_eq!(a, uid("finding", "ZW-001"));
+        assert_ne!(a, uid("finding", "ZW-002"));
+        assert_eq!(a.as_bytes()[14], b'5');
+    }
+
+    #[test]
+    fn prune_drops_empty_arrays_and_nulls() {
+        let mut v = json!({"a": [], "b": {"c": []}, "d": [1], "e": null, "f": {}});
+        prune(&mut v);
+        assert_eq!(v, json!({"b": {}, "d": [1], "f": {}}));
+    }
+
+    #[test]
+    fn lines_are_single_and_never_empty() {
+        assert_eq!(line(" a\nb "), "a b");
+        assert_eq!(line(""), "—");
+        assert!(!line("x\u{1b}[31m").contains('\u{1b}'));
+    }
+}
