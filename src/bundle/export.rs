@@ -104,6 +104,28 @@ pub(crate) fn engagement_ops(all: Vec<Op>, engagement: &str) -> Vec<Op> {
 
 /// Export one engagement as a findings bundle at `out`.
 pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> Result<ExportReport> {
+    export_with_progress(app, engagement, out, opts, &super::no_progress)
+}
+
+/// [`export`], telling `progress` how far it is; `false` from it stops the
+/// export with [`AppError::Cancelled`] and no file left behind.
+pub fn export_with_progress(
+    app: &App,
+    engagement: &str,
+    out: &Path,
+    opts: &ExportOptions,
+    progress: super::Progress,
+) -> Result<ExportReport> {
+    use super::Stage;
+    const REPORT_FILES: u64 = 10;
+    let stop = |done: u64| -> Result<()> {
+        if progress(Stage::Reports, done, REPORT_FILES) {
+            Ok(())
+        } else {
+            Err(AppError::Cancelled)
+        }
+    };
+    stop(0)?;
     let eng = app.engagement(engagement)?;
     let catalog_src = app.catalog_source(&eng)?;
     let mut ops = engagement_ops(app.all_ops()?, &eng.id);
@@ -177,18 +199,24 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
             jsonl.push(b'\n');
         }
         put(&mut zip, "ops.jsonl", options, &mut &jsonl[..])?;
+        drop(jsonl);
+        stop(1)?;
         let json = serde_json::to_vec_pretty(&findings).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
         put(&mut zip, "findings.json", options, &mut &json[..])?;
+        stop(2)?;
         let table = crate::report::findings_csv(&data, opts.lang)?;
         put(&mut zip, "findings.csv", options, &mut &table[..])?;
         let book = crate::report::findings_xlsx(&data, opts.lang)?;
         put(&mut zip, "findings.xlsx", stored, &mut &book[..])?;
+        stop(4)?;
         let report = crate::report::report_md(&data, opts.lang);
         put(&mut zip, "report.md", options, &mut report.as_bytes())?;
         let page = crate::report::report_html(&data, opts.lang);
         put(&mut zip, "report.html", options, &mut page.as_bytes())?;
+        stop(6)?;
         let doc = crate::report::report_docx(&data, opts.lang)?;
         put(&mut zip, "report.docx", stored, &mut &doc[..])?;
+        stop(7)?;
         let oscal = crate::report::oscal(&data, opts.lang);
         for (name, v) in [
             ("oscal/catalog.json", &oscal.catalog),
@@ -198,6 +226,9 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
             let bytes = serde_json::to_vec_pretty(v).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
             put(&mut zip, name, options, &mut &bytes[..])?;
         }
+        stop(REPORT_FILES)?;
+        let evidence_bytes: u64 = evidence.iter().map(|e| e.size).sum();
+        let mut copied = 0u64;
         if let Some(src) = &catalog_src {
             put(&mut zip, "catalog.toml", options, &mut src.as_bytes())?;
         }
@@ -209,7 +240,21 @@ pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> 
                 path: path.clone(),
                 source,
             })?;
-            let got = put(&mut zip, &format!("evidence/{}", ev.sha256), stored, &mut f)?;
+            let mut counting = super::Counting {
+                inner: &mut f,
+                stage: Stage::Evidence,
+                done: copied,
+                total: evidence_bytes,
+                last: copied,
+                progress,
+                stopped: false,
+            };
+            let got = put(&mut zip, &format!("evidence/{}", ev.sha256), stored, &mut counting);
+            if counting.stopped {
+                return Err(AppError::Cancelled);
+            }
+            copied = counting.done;
+            let got = got?;
             if got != ev.sha256 {
                 let (name, sha) = (crate::text::visible(&ev.name).into_owned(), ev.sha256.clone());
                 return Err(AppError::Invalid(crate::msg!(

@@ -217,6 +217,19 @@ impl Drop for Staging {
 }
 
 pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<ImportReport> {
+    import_with_progress(app, file, limits, &super::no_progress)
+}
+
+/// [`import_with_limits`], telling `progress` how far the checks are; `false`
+/// from it (before the merge starts) stops with [`AppError::Cancelled`] and
+/// nothing written.
+pub fn import_with_progress(
+    app: &App,
+    file: &Path,
+    limits: &Limits,
+    progress: super::Progress,
+) -> Result<ImportReport> {
+    use super::Stage;
     let f = file.display().to_string();
     let meta = std::fs::metadata(file).map_err(|source| AppError::Io {
         path: file.to_path_buf(),
@@ -366,7 +379,12 @@ pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<Imp
     let staging = Staging(Some(staging_dir.clone()));
     let mut small: std::collections::HashMap<String, Vec<u8>> = Default::default();
     let mut staged: Vec<String> = Vec::new();
+    let total: u64 = manifest.files.iter().map(|e| e.size).sum();
+    let mut checked = 0u64;
     for entry in &manifest.files {
+        if !progress(Stage::Checking, checked, total) {
+            return Err(AppError::Cancelled);
+        }
         let shown = crate::text::visible(&entry.path).into_owned();
         let mut e = zip.by_name(&entry.path).map_err(|_| {
             refused(
@@ -396,7 +414,18 @@ pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<Imp
             }
             let declared = e.size();
             let mut limited = (&mut e).take(declared + 1);
-            let (got, size) = crate::store::stream_into(&staging_dir, &mut limited, &|_| true)?;
+            let base = checked;
+            let stopped = std::sync::atomic::AtomicBool::new(false);
+            let (got, size) = match crate::store::stream_into(&staging_dir, &mut limited, &|n| {
+                let go = progress(Stage::Checking, base + n, total);
+                if !go {
+                    stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                go
+            }) {
+                Err(_) if stopped.load(std::sync::atomic::Ordering::Relaxed) => return Err(AppError::Cancelled),
+                r => r?,
+            };
             if size != declared {
                 return Err(refused(
                     format!("{f}: `{shown}` declares {declared} bytes but holds {size}"),
@@ -430,6 +459,7 @@ pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<Imp
                 return Err(mismatch());
             }
         }
+        checked += entry.size;
     }
     // 4. The operations: each of the manifest's engagement, by a team member.
     // Taken out of the map: the raw bytes go once parsed (a large log is
@@ -575,6 +605,9 @@ pub fn import_with_limits(app: &App, file: &Path, limits: &Limits) -> Result<Imp
             .map(|ids| ids.len())
     };
     let findings_before = if local.is_some() { count(app)? } else { 0 };
+    if !progress(Stage::Merging, 0, 0) {
+        return Err(AppError::Cancelled);
+    }
     if let Some((src, cat)) = &catalog {
         app.remember_catalog(src, cat)?;
     }

@@ -8,8 +8,58 @@
 mod export;
 mod import;
 
-pub use export::{ExportOptions, ExportReport, export};
-pub use import::{ImportReport, Limits, import, import_with_limits};
+pub use export::{ExportOptions, ExportReport, export, export_with_progress};
+pub use import::{ImportReport, Limits, import, import_with_limits, import_with_progress};
+
+/// What a long export or import is doing, for a progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Export: the operations and the reports (`done` of `total` files).
+    Reports,
+    /// Export: evidence files copied in (bytes).
+    Evidence,
+    /// Import: every entry read and hashed (bytes, uncompressed).
+    Checking,
+    /// Import: the operations merged in one transaction (no counts; it
+    /// cannot be interrupted).
+    Merging,
+}
+
+/// Told the stage and its `done`/`total`; returns `false` to stop (an
+/// export removes its partial file, an import has written nothing yet).
+pub type Progress<'a> = &'a (dyn Fn(Stage, u64, u64) -> bool + Sync);
+
+/// A progress that never stops anything.
+pub fn no_progress(_: Stage, _: u64, _: u64) -> bool {
+    true
+}
+
+/// A reader that reports the bytes read through it every MiB and fails
+/// with a marked error when the progress says stop.
+pub(crate) struct Counting<'a, R> {
+    pub inner: R,
+    pub stage: Stage,
+    pub done: u64,
+    pub total: u64,
+    pub last: u64,
+    pub progress: Progress<'a>,
+    pub stopped: bool,
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.done += n as u64;
+        if self.done - self.last >= 1 << 20 || n == 0 {
+            self.last = self.done;
+            if !(self.progress)(self.stage, self.done, self.total) {
+                self.stopped = true;
+                return Err(std::io::Error::other("cancelled"));
+            }
+        }
+        Ok(n)
+    }
+}
 
 use serde::{Deserialize, Serialize};
 

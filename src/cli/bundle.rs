@@ -19,20 +19,38 @@ pub(super) fn export(
         lang: ctx.lang,
         since,
     };
-    let r = crate::bundle::export(&app, &eng.id, out_file, &opts)?;
+    let bar = super::progress::BundleProgress::new(ctx.lang);
+    let r = crate::bundle::export_with_progress(&app, &eng.id, out_file, &opts, &|s, d, t| bar.tick(s, d, t));
+    bar.finish();
+    let r = r.map_err(|e| cancelled_means(e, "nothing was written", "未写出任何文件"))?;
     writeln!(out(), "{}", r.summary(ctx.lang))?;
     Ok(())
 }
 
 pub(super) fn import(ctx: &Context, file: &Path) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
-    let r = crate::bundle::import(&app, file)?;
+    let bar = super::progress::BundleProgress::new(ctx.lang);
+    let limits = crate::bundle::Limits::default();
+    let r = crate::bundle::import_with_progress(&app, file, &limits, &|s, d, t| bar.tick(s, d, t));
+    bar.finish();
+    let r = r.map_err(|e| cancelled_means(e, "nothing was imported", "未导入任何内容"))?;
     let mut o = out();
     if let Some(line) = r.joined_line(ctx.lang) {
         writeln!(o, "{line}")?;
     }
     writeln!(o, "{}", r.summary(ctx.lang))?;
     Ok(())
+}
+
+/// A cancelled export or import says what was left.
+fn cancelled_means(e: crate::app::AppError, en: &str, zh: &str) -> crate::app::AppError {
+    match e {
+        crate::app::AppError::Cancelled => crate::app::AppError::Invalid(crate::message::Msg {
+            en: format!("cancelled; {en}"),
+            zh: format!("已取消；{zh}"),
+        }),
+        e => e,
+    }
 }
 
 pub(super) fn conflicts(ctx: &Context) -> Result<()> {

@@ -13,6 +13,7 @@ mod evidence;
 mod finding;
 mod metrics;
 mod output;
+mod progress;
 mod sample;
 mod status;
 

@@ -58,6 +58,24 @@ fn cell(s: &str) -> TableCell {
     TableCell::new().add_paragraph(para(s))
 }
 
+/// The text column's width in twips (A4 less the margins below).
+const TEXT_WIDTH: usize = 11906 - 2 * 1588;
+
+/// [`table`] with columns in these proportions.
+fn table_w(header: &[&str], rows: Vec<Vec<String>>, parts: &[usize]) -> Table {
+    let sum: usize = parts.iter().sum();
+    let grid: Vec<usize> = parts.iter().map(|p| TEXT_WIDTH * p / sum).collect();
+    let mut t = table(header, rows).set_grid(grid.clone());
+    for row in &mut t.rows {
+        let docx_rs::TableChild::TableRow(row) = row;
+        for (cell, w) in row.cells.iter_mut().zip(&grid) {
+            let docx_rs::TableRowChild::TableCell(c) = cell;
+            *c = c.clone().width(*w, WidthType::Dxa);
+        }
+    }
+    t.layout(docx_rs::TableLayoutType::Fixed)
+}
+
 /// A table with a shaded, bold header row, as wide as the text column.
 fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
     let head = TableRow::new(
@@ -151,13 +169,14 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
         ),
         (t("Report date", "报告日期"), r.today.to_string()),
     ];
-    doc = doc.add_table(table(
+    doc = doc.add_table(table_w(
         &[t("Item", "项目"), t("Value", "内容")],
         cover.into_iter().map(|(k, v)| vec![k.to_string(), v]).collect(),
+        &[1, 3],
     ));
     doc = doc
         .add_paragraph(heading(t("Audit team", "审核组"), 2))
-        .add_table(table(
+        .add_table(table_w(
             &[
                 t("Name", "姓名"),
                 t("Id", "标识"),
@@ -175,6 +194,7 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
                     ]
                 })
                 .collect(),
+            &[2, 2, 2, 3],
         ));
 
     // Scope and method.
@@ -241,7 +261,7 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
             ])
         })
         .collect();
-    doc = doc.add_table(table(
+    doc = doc.add_table(table_w(
         &[
             t("Indicator", "指标"),
             t("Name", "名称"),
@@ -250,6 +270,7 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
             t("Target", "目标"),
         ],
         rows,
+        &[2, 5, 2, 2, 2],
     ));
     let unassessed = r
         .assessments
@@ -328,7 +349,7 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
             })
             .collect();
         if !rows.is_empty() {
-            doc = doc.add_table(table(
+            doc = doc.add_table(table_w(
                 &[
                     t("Action", "措施"),
                     t("Description", "内容"),
@@ -338,6 +359,7 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
                     t("Verification", "验证"),
                 ],
                 rows,
+                &[2, 5, 2, 2, 2, 4],
             ));
         }
     }
@@ -399,7 +421,7 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
     if !r.evidence.is_empty() {
         doc = doc
             .add_paragraph(heading(t("5 Evidence files", "五、证据文件"), 1))
-            .add_table(table(
+            .add_table(table_w(
                 &[
                     t("Name", "名称"),
                     "SHA-256",
@@ -417,6 +439,7 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
                         ]
                     })
                     .collect(),
+                &[3, 7, 1, 2],
             ));
     }
     doc = doc.add_paragraph(para("")).add_paragraph(para(t(
