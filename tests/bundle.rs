@@ -524,3 +524,73 @@ fn an_incremental_bundle_carries_only_what_is_new() {
     assert!(err.contains("no operation nobody#1"), "{err}");
     assert!(!dir.path().join("x.zip").exists());
 }
+
+/// Progress reaches every stage, and stopping it (what Ctrl-C does) leaves
+/// no file behind on export and nothing written on import.
+#[test]
+fn a_stopped_export_or_import_leaves_nothing() {
+    use bundle::Stage;
+    use std::sync::Mutex;
+    let dir = tempfile::tempdir().unwrap();
+    let a = demo_in(&dir.path().join("a"));
+    // 3 MiB of evidence, so the evidence stage reports more than once.
+    let big: Vec<u8> = (0..3u32 << 20).map(|i| (i % 251) as u8).collect();
+    a.attach_evidence_bytes(ENG, "录音.wav", &big, "", Some("QU-04"), None)
+        .unwrap();
+    let out = dir.path().join("b.zip");
+    let seen = Mutex::new(Vec::new());
+    let r = bundle::export_with_progress(&a, ENG, &out, &ExportOptions::default(), &|s, d, t| {
+        seen.lock().unwrap().push((s, d, t));
+        true
+    })
+    .unwrap();
+    let seen = seen.into_inner().unwrap();
+    assert!(seen.iter().any(|&(s, d, t)| s == Stage::Reports && d == t));
+    let last_ev = seen.iter().rev().find(|x| x.0 == Stage::Evidence).unwrap();
+    assert_eq!(last_ev.1, last_ev.2, "evidence counted to its total");
+    assert!(last_ev.2 >= 3 << 20);
+    assert!(out.exists() && r.evidence_files == 2);
+
+    // Stopped in the middle of the evidence: no bundle, no partial file.
+    let stopped = dir.path().join("stopped.zip");
+    let err = bundle::export_with_progress(&a, ENG, &stopped, &ExportOptions::default(), &|s, d, _| {
+        !(s == Stage::Evidence && d > 0)
+    })
+    .unwrap_err();
+    assert!(matches!(err, cscaudit::app::AppError::Cancelled), "{err}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!left.iter().any(|n| n.contains("stopped")), "{left:?}");
+
+    // Import stopped while checking: the database and its folder unchanged.
+    let data = dir.path().join("c");
+    let mut c = App::open(&data).unwrap();
+    c.set_identity("li.min", "李敏", "LM").unwrap();
+    drop(c);
+    for _ in 0..3 {
+        drop(App::open(&data).unwrap()); // settle (see the test above)
+    }
+    let before = fingerprint(&data);
+    let c = App::open(&data).unwrap();
+    let err = bundle::import_with_progress(&c, &out, &Limits::default(), &|s, d, _| {
+        !(s == Stage::Checking && d > 1 << 20)
+    })
+    .unwrap_err();
+    assert!(matches!(err, cscaudit::app::AppError::Cancelled), "{err}");
+    assert!(c.engagements().unwrap().is_empty());
+    drop(c);
+    assert_eq!(fingerprint(&data), before);
+    // And it goes through when not stopped, past the merge stage.
+    let c = App::open(&data).unwrap();
+    let stages = Mutex::new(Vec::new());
+    bundle::import_with_progress(&c, &out, &Limits::default(), &|s, _, _| {
+        stages.lock().unwrap().push(s);
+        true
+    })
+    .unwrap();
+    let stages = stages.into_inner().unwrap();
+    assert_eq!(stages.last(), Some(&Stage::Merging));
+    assert_eq!(c.evidence(ENG).unwrap().len(), 2);
+}

@@ -17,6 +17,22 @@ struct Screen {
 /// Run the app on `data` in a pseudo-terminal of `rows`×`cols`; afterwards the
 /// shell prints the exit code and `stty -a` (the modes the app left behind).
 fn run_in_pty(data: &std::path::Path, config: &std::path::Path, rows: u16, cols: u16, env: &[(&str, &str)]) -> Screen {
+    run_args_in_pty(data, config, "", rows, cols, env)
+}
+
+/// The shell's own line before the program: Ctrl-C reaches the whole
+/// foreground group, and the shell must live on to print the exit code.
+const SHELL_SURVIVES_CTRL_C: &str = "trap ':' INT; ";
+
+/// [`run_in_pty`] with arguments (already quoted for `sh`).
+fn run_args_in_pty(
+    data: &std::path::Path,
+    config: &std::path::Path,
+    args: &str,
+    rows: u16,
+    cols: u16,
+    env: &[(&str, &str)],
+) -> Screen {
     let bin = env!("CARGO_BIN_EXE_cscaudit");
     let pair = native_pty_system()
         .openpty(PtySize {
@@ -29,7 +45,10 @@ fn run_in_pty(data: &std::path::Path, config: &std::path::Path, rows: u16, cols:
     let mut cmd = CommandBuilder::new("sh");
     cmd.args([
         "-c",
-        &format!("'{bin}' --data-dir '{}'; echo EXIT=$?; stty -a", data.display()),
+        &format!(
+            "{SHELL_SURVIVES_CTRL_C}'{bin}' --data-dir '{}' {args}; echo EXIT=$?; stty -a",
+            data.display()
+        ),
     ]);
     cmd.env("TERM", "xterm-256color");
     cmd.env("CSCAUDIT_CONFIG_DIR", config);
@@ -465,4 +484,38 @@ fn the_users_editor_runs_in_the_terminal_and_the_tui_comes_back() {
     s.send("q");
     s.wait_for("EXIT=0");
     s.child.wait().unwrap();
+}
+
+/// A long export shows a progress bar on the terminal, and Ctrl-C stops it
+/// with a message and no file left behind (not even the temporary one).
+#[test]
+fn ctrl_c_stops_a_long_export_and_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("demo"), dir.path().join("config"));
+    cli(&data, &config, &["demo", "--no-tui"]);
+    // 768 MiB (sparse to make; stored densely as evidence).
+    let big = dir.path().join("全天录音.wav");
+    std::fs::File::create(&big).unwrap().set_len(768 << 20).unwrap();
+    cli(&data, &config, &["evidence", "add", big.to_str().unwrap(), "--indicator", "QU-04"]);
+    std::fs::remove_file(&big).unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let bundle = out.join("b.zip");
+    let mut s = run_args_in_pty(
+        &data,
+        &config,
+        &format!("export --out '{}'", bundle.display()),
+        24,
+        100,
+        &[("LANG", "en_US.UTF-8")],
+    );
+    let t = s.wait_for("copying evidence");
+    assert!(t.contains("MiB"), "bytes on the bar: {t}");
+    s.send("\x03");
+    let t = s.wait_for("EXIT=");
+    assert!(t.contains("cancelled; nothing was written"), "{t}");
+    assert!(t.contains("EXIT=1"), "{t}");
+    s.child.wait().unwrap();
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert!(left.is_empty(), "nothing in the output folder: {left:?}");
 }

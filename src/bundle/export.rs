@@ -157,8 +157,9 @@ pub fn export_with_progress(
         out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
     ));
     let result = (|| -> Result<ExportReport> {
+        // An error names the file the user asked for, not the temporary one.
         let file = std::fs::File::create(&tmp).map_err(|source| AppError::Io {
-            path: tmp.clone(),
+            path: out.to_path_buf(),
             source,
         })?;
         let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
