@@ -496,7 +496,11 @@ fn ctrl_c_stops_a_long_export_and_leaves_no_file() {
     // 768 MiB (sparse to make; stored densely as evidence).
     let big = dir.path().join("全天录音.wav");
     std::fs::File::create(&big).unwrap().set_len(768 << 20).unwrap();
-    cli(&data, &config, &["evidence", "add", big.to_str().unwrap(), "--indicator", "QU-04"]);
+    cli(
+        &data,
+        &config,
+        &["evidence", "add", big.to_str().unwrap(), "--indicator", "QU-04"],
+    );
     std::fs::remove_file(&big).unwrap();
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();

@@ -7,7 +7,7 @@ use crate::message::Msg;
 use crate::model::ops::{Change, Kind, Op};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, Default)]
@@ -174,10 +174,13 @@ pub fn export_with_progress(
             path: tmp.clone(),
             source,
         };
+        // Every file goes through here: its bytes written by `write`, hashed
+        // and counted on the way into the zip.
+        type WriteFn<'w> = &'w mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>;
         let mut put = |zip: &mut zip::ZipWriter<_>,
                        name: &str,
                        opts: zip::write::SimpleFileOptions,
-                       src: &mut dyn Read|
+                       write: WriteFn|
          -> Result<String> {
             zip.start_file(name, opts).map_err(zip_err(&tmp))?;
             let mut w = Hashing {
@@ -185,7 +188,11 @@ pub fn export_with_progress(
                 hasher: Sha256::new(),
                 size: 0,
             };
-            std::io::copy(src, &mut w).map_err(io)?;
+            {
+                let mut b = std::io::BufWriter::with_capacity(1 << 16, &mut w);
+                write(&mut b).map_err(io)?;
+                b.flush().map_err(io)?;
+            }
             let sha = hex::encode(w.hasher.finalize());
             files.push(FileEntry {
                 path: name.to_string(),
@@ -194,44 +201,45 @@ pub fn export_with_progress(
             });
             Ok(sha)
         };
-        let mut jsonl = Vec::new();
-        for op in &ops {
-            serde_json::to_writer(&mut jsonl, op).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
-            jsonl.push(b'\n');
-        }
-        put(&mut zip, "ops.jsonl", options, &mut &jsonl[..])?;
-        drop(jsonl);
+        let bytes = |b: &[u8]| {
+            let b = b.to_vec();
+            move |w: &mut dyn Write| w.write_all(&b)
+        };
+        // The operations, streamed (1.2 million at 100,000 findings).
+        put(&mut zip, "ops.jsonl", options, &mut |w| {
+            for op in &ops {
+                serde_json::to_writer(&mut *w, op).map_err(std::io::Error::other)?;
+                w.write_all(b"\n")?;
+            }
+            Ok(())
+        })?;
         stop(1)?;
         let json = serde_json::to_vec_pretty(&findings).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
-        put(&mut zip, "findings.json", options, &mut &json[..])?;
+        put(&mut zip, "findings.json", options, &mut bytes(&json))?;
         stop(2)?;
         let table = crate::report::findings_csv(&data, opts.lang)?;
-        put(&mut zip, "findings.csv", options, &mut &table[..])?;
+        put(&mut zip, "findings.csv", options, &mut bytes(&table))?;
         let book = crate::report::findings_xlsx(&data, opts.lang)?;
-        put(&mut zip, "findings.xlsx", stored, &mut &book[..])?;
+        put(&mut zip, "findings.xlsx", stored, &mut bytes(&book))?;
         stop(4)?;
         let report = crate::report::report_md(&data, opts.lang);
-        put(&mut zip, "report.md", options, &mut report.as_bytes())?;
+        put(&mut zip, "report.md", options, &mut bytes(report.as_bytes()))?;
         let page = crate::report::report_html(&data, opts.lang);
-        put(&mut zip, "report.html", options, &mut page.as_bytes())?;
+        put(&mut zip, "report.html", options, &mut bytes(page.as_bytes()))?;
         stop(6)?;
         let doc = crate::report::report_docx(&data, opts.lang)?;
-        put(&mut zip, "report.docx", stored, &mut &doc[..])?;
+        put(&mut zip, "report.docx", stored, &mut bytes(&doc))?;
         stop(7)?;
-        let oscal = crate::report::oscal(&data, opts.lang);
-        for (name, v) in [
-            ("oscal/catalog.json", &oscal.catalog),
-            ("oscal/assessment-results.json", &oscal.assessment_results),
-            ("oscal/poam.json", &oscal.poam),
-        ] {
-            let bytes = serde_json::to_vec_pretty(v).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
-            put(&mut zip, name, options, &mut &bytes[..])?;
+        for doc in crate::report::OscalDoc::ALL {
+            put(&mut zip, doc.path(), options, &mut |w| {
+                crate::report::write_oscal(&data, opts.lang, doc, w)
+            })?;
         }
         stop(REPORT_FILES)?;
         let evidence_bytes: u64 = evidence.iter().map(|e| e.size).sum();
         let mut copied = 0u64;
         if let Some(src) = &catalog_src {
-            put(&mut zip, "catalog.toml", options, &mut src.as_bytes())?;
+            put(&mut zip, "catalog.toml", options, &mut bytes(src.as_bytes()))?;
         }
         for ev in evidence {
             // Streamed from the blob folder; a blob that no longer matches its
@@ -250,7 +258,9 @@ pub fn export_with_progress(
                 progress,
                 stopped: false,
             };
-            let got = put(&mut zip, &format!("evidence/{}", ev.sha256), stored, &mut counting);
+            let got = put(&mut zip, &format!("evidence/{}", ev.sha256), stored, &mut |w| {
+                std::io::copy(&mut counting, w).map(drop)
+            });
             if counting.stopped {
                 return Err(AppError::Cancelled);
             }

@@ -91,16 +91,16 @@ pub(super) fn report(
     let eng = app.resolve_engagement(engagement)?;
     let data = crate::report::ReportData::load(&app, &eng.id)?;
     use super::args::ReportFormat as F;
-    let json = |v: serde_json::Value| serde_json::to_vec_pretty(&v).expect("a JSON value serialises");
+    use crate::report::OscalDoc;
     let bytes = match format {
         F::Csv => crate::report::findings_csv(&data, ctx.lang)?,
         F::Xlsx => crate::report::findings_xlsx(&data, ctx.lang)?,
         F::Docx => crate::report::report_docx(&data, ctx.lang)?,
         F::Md => crate::report::report_md(&data, ctx.lang).into_bytes(),
         F::Html => crate::report::report_html(&data, ctx.lang).into_bytes(),
-        F::OscalResults => json(crate::report::oscal(&data, ctx.lang).assessment_results),
-        F::OscalPoam => json(crate::report::oscal(&data, ctx.lang).poam),
-        F::OscalCatalog => json(crate::report::oscal(&data, ctx.lang).catalog),
+        F::OscalResults => crate::report::oscal_bytes(&data, ctx.lang, OscalDoc::AssessmentResults),
+        F::OscalPoam => crate::report::oscal_bytes(&data, ctx.lang, OscalDoc::Poam),
+        F::OscalCatalog => crate::report::oscal_bytes(&data, ctx.lang, OscalDoc::Catalog),
     };
     // Written beside the target, then renamed: never a half-written report.
     let tmp = out_file.with_extension("partial");

@@ -15,6 +15,9 @@ use docx_rs::{
     StyleType, Table, TableCell, TableRow, WidthType,
 };
 
+/// Findings detailed in the Word report (see where it is used).
+pub const DETAILED: usize = 1000;
+
 const BODY_CJK: &str = "宋体";
 const HEAD_CJK: &str = "黑体";
 const LATIN: &str = "Times New Roman";
@@ -290,7 +293,27 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
     if r.findings.is_empty() {
         doc = doc.add_paragraph(para(t("No findings.", "无发现项。")));
     }
-    for f in &r.findings {
+    // By grade (majors first), then reference; a document for people, so
+    // past DETAILED findings the rest are counted, not printed (100,000
+    // findings would be 30,000 pages Word cannot open; the workbook and the
+    // CSV of the same bundle hold every one).
+    let mut order: Vec<&crate::model::finding::Finding> = r.findings.iter().collect();
+    order.sort_by_key(|f| (f.grade, f.reference.as_str()));
+    let more = order.len().saturating_sub(DETAILED);
+    if more > 0 {
+        doc = doc.add_paragraph(para(&if zh {
+            format!(
+                "共 {} 项发现，以下详列按等级排序的前 {DETAILED} 项；其余 {more} 项见同一数据包中的 findings.xlsx 与 findings.csv。",
+                order.len()
+            )
+        } else {
+            format!(
+                "{} findings; the first {DETAILED} by grade are detailed below, the other {more} are in findings.xlsx and findings.csv of the same bundle.",
+                order.len()
+            )
+        }));
+    }
+    for f in order.into_iter().take(DETAILED) {
         doc = doc
             .add_paragraph(heading(
                 &format!("{} · {} · {}", f.reference, f.grade.label(zh), f.title),

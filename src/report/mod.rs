@@ -16,5 +16,5 @@ pub use data::{ReportData, date};
 pub use docx::report_docx;
 pub use html::report_html;
 pub use markdown::{md, report_md};
-pub use oscal::{Oscal, oscal};
+pub use oscal::{OscalDoc, oscal_bytes, write_oscal};
 pub use xlsx::findings_xlsx;

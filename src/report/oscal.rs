@@ -16,9 +16,11 @@
 use super::data::ReportData;
 use crate::config::Lang;
 use crate::model::assessment::AssessmentResult;
-use crate::model::finding::FindingStatus;
+use crate::model::finding::{Finding, FindingStatus};
 use jiff::civil::Date;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::io::Write;
 
 pub const OSCAL_VERSION: &str = "1.2.1";
 /// The namespace of cscaudit's own property names.
@@ -26,10 +28,24 @@ const NS: &str = "urn:cscaudit:oscal";
 /// The v5 namespace of every UUID this module makes.
 const UUID_NS: uuid::Uuid = uuid::uuid!("6f1c8f0e-2b8a-4c7e-9a55-0c3b1d6f7a21");
 
-pub struct Oscal {
-    pub catalog: Value,
-    pub assessment_results: Value,
-    pub poam: Value,
+/// The three documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OscalDoc {
+    Catalog,
+    AssessmentResults,
+    Poam,
+}
+
+impl OscalDoc {
+    pub const ALL: [OscalDoc; 3] = [OscalDoc::Catalog, OscalDoc::AssessmentResults, OscalDoc::Poam];
+    /// Its path in a bundle.
+    pub fn path(self) -> &'static str {
+        match self {
+            OscalDoc::Catalog => "oscal/catalog.json",
+            OscalDoc::AssessmentResults => "oscal/assessment-results.json",
+            OscalDoc::Poam => "oscal/poam.json",
+        }
+    }
 }
 
 fn uid(kind: &str, key: &str) -> String {
@@ -80,7 +96,9 @@ fn props(list: Vec<Option<Value>>) -> Value {
 
 /// Midnight of a civil day in the system's zone, as OSCAL's date-time.
 fn at(d: Date) -> String {
-    let tz = jiff::tz::TimeZone::system();
+    // Looked up once: the system zone is read from disk.
+    static TZ: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
+    let tz = TZ.get_or_init(jiff::tz::TimeZone::system).clone();
     d.to_zoned(tz)
         .map(|z| z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
         .unwrap_or_else(|_| format!("{d}T00:00:00Z"))
@@ -107,20 +125,6 @@ pub fn prune(v: &mut Value) {
         Value::Array(a) => a.iter_mut().for_each(prune),
         _ => {}
     }
-}
-
-/// The three documents of an engagement.
-pub fn oscal(r: &ReportData, lang: Lang) -> Oscal {
-    let zh = lang.is_zh();
-    let mut o = Oscal {
-        catalog: catalog(r, zh),
-        assessment_results: assessment_results(r, zh),
-        poam: poam(r, zh),
-    };
-    prune(&mut o.catalog);
-    prune(&mut o.assessment_results);
-    prune(&mut o.poam);
-    o
 }
 
 fn metadata(r: &ReportData, title: String, version: &str) -> Value {
@@ -285,15 +289,10 @@ fn risk_status(s: FindingStatus) -> &'static str {
     }
 }
 
-/// Risks (nonconformities, with their corrective actions as remediations)
-/// and findings (every audit finding) — shared by both documents.
-fn risks_and_findings(r: &ReportData, zh: bool) -> (Vec<Value>, Vec<Value>) {
-    let mut risks = Vec::new();
-    let mut findings = Vec::new();
-    for f in &r.findings {
-        let is_nc = f.grade.is_nonconformity();
-        let first = f.indicators.first().cloned().unwrap_or_default();
-        if is_nc {
+/// The risk of a nonconformity, with its corrective actions as
+/// remediations (none for observations and improvements).
+fn risk(r: &ReportData, f: &Finding, zh: bool) -> Option<Value> {
+    f.grade.is_nonconformity().then(|| {
             let remediations: Vec<Value> = r
                 .actions_of(&f.reference)
                 .map(|a| {
@@ -320,7 +319,7 @@ fn risks_and_findings(r: &ReportData, zh: bool) -> (Vec<Value>, Vec<Value>) {
                     })
                 })
                 .collect();
-            risks.push(json!({
+            json!({
                 "uuid": uid("risk", &f.reference),
                 "title": line(&format!("{} · {}", f.reference, f.title)),
                 "description": prose(&f.statement),
@@ -329,40 +328,42 @@ fn risks_and_findings(r: &ReportData, zh: bool) -> (Vec<Value>, Vec<Value>) {
                 "status": risk_status(f.status),
                 "deadline": f.closure_due.map(at),
                 "remediations": remediations,
-            }));
-        }
-        let state = if is_nc { "not-satisfied" } else { "satisfied" };
-        let mut finding = json!({
-            "uuid": uid("finding", &f.reference),
-            "title": line(&format!("{} · {}", f.reference, f.title)),
-            "description": prose(&f.statement),
-            "props": props(vec![
-                prop("reference", &f.reference),
-                prop("grade", f.grade.as_str()),
-                prop("status", f.status.as_str()),
-                prop("indicators", &f.indicators.join(" ")),
-                prop("raised-by", &f.raised_by),
-            ]),
-            "target": {
-                "type": "objective-id",
-                "target-id": objective_id(&first),
-                "status": {"state": state},
-            },
-            "related-observations": if r.catalog.indicator(&first).is_some()
-                && r.assessments.iter().any(|a| a.indicator == first && a.result != AssessmentResult::NotAssessed)
-            {
-                vec![json!({"observation-uuid": uid("observation", &format!("{}/{first}", r.engagement.id))})]
-            } else {
-                vec![]
-            },
-            "related-risks": if is_nc { vec![json!({"risk-uuid": uid("risk", &f.reference)})] } else { vec![] },
-        });
-        if !f.criterion.is_empty() {
-            finding["remarks"] = Value::String(prose(&f.criterion));
-        }
-        findings.push(finding);
+            })
+    })
+}
+
+/// An audit finding, targeting the objective of its first indicator.
+fn finding(r: &ReportData, f: &Finding, observed: &BTreeSet<&str>) -> Value {
+    let is_nc = f.grade.is_nonconformity();
+    let first = f.indicators.first().map(String::as_str).unwrap_or_default();
+    let state = if is_nc { "not-satisfied" } else { "satisfied" };
+    let mut finding = json!({
+        "uuid": uid("finding", &f.reference),
+        "title": line(&format!("{} · {}", f.reference, f.title)),
+        "description": prose(&f.statement),
+        "props": props(vec![
+            prop("reference", &f.reference),
+            prop("grade", f.grade.as_str()),
+            prop("status", f.status.as_str()),
+            prop("indicators", &f.indicators.join(" ")),
+            prop("raised-by", &f.raised_by),
+        ]),
+        "target": {
+            "type": "objective-id",
+            "target-id": objective_id(first),
+            "status": {"state": state},
+        },
+        "related-observations": if observed.contains(first) {
+            vec![json!({"observation-uuid": uid("observation", &format!("{}/{first}", r.engagement.id))})]
+        } else {
+            vec![]
+        },
+        "related-risks": if is_nc { vec![json!({"risk-uuid": uid("risk", &f.reference)})] } else { vec![] },
+    });
+    if !f.criterion.is_empty() {
+        finding["remarks"] = Value::String(prose(&f.criterion));
     }
-    (risks, findings)
+    finding
 }
 
 /// Observations (one per assessed indicator), determinations (a finding per
@@ -439,23 +440,143 @@ fn observed(r: &ReportData, zh: bool) -> Observed {
     }
 }
 
-fn assessment_results(r: &ReportData, zh: bool) -> Value {
+/// The indicators that have an observation (assessed in the catalogue).
+fn observed_ids(r: &ReportData) -> BTreeSet<&str> {
+    r.assessments
+        .iter()
+        .filter(|a| a.result != AssessmentResult::NotAssessed && r.catalog.indicator(&a.indicator).is_some())
+        .map(|a| a.indicator.as_str())
+        .collect()
+}
+
+/// The POA&M items of a finding: one per corrective action, or one saying
+/// none is planned for an open nonconformity.
+fn poam_items(r: &ReportData, f: &Finding, zh: bool) -> Vec<Value> {
+    let t = |en: &'static str, z: &'static str| if zh { z } else { en };
+    let mut items: Vec<Value> = r
+        .actions_of(&f.reference)
+        .map(|a| {
+            json!({
+                "uuid": uid("poam-item", &a.id),
+                "title": line(&format!("{} · {}", a.id, a.description)),
+                "description": prose(&a.description),
+                "props": props(vec![
+                    prop("owner", &a.owner),
+                    prop("status", a.status.as_str()),
+                    a.due.and_then(|d| prop("due", &d.to_string())),
+                ]),
+                "related-findings": [{"finding-uuid": uid("finding", &f.reference)}],
+                "related-risks": if f.grade.is_nonconformity() { vec![json!({"risk-uuid": uid("risk", &f.reference)})] } else { vec![] },
+            })
+        })
+        .collect();
+    if items.is_empty() && f.grade.is_nonconformity() && f.status.is_open() {
+        items.push(json!({
+            "uuid": uid("poam-item", &f.reference),
+            "title": line(&format!("{} · {}", f.reference, f.title)),
+            "description": prose(t("No corrective action planned yet.", "尚未制定纠正措施。")),
+            "related-findings": [{"finding-uuid": uid("finding", &f.reference)}],
+            "related-risks": [{"risk-uuid": uid("risk", &f.reference)}],
+        }));
+    }
+    items
+}
+
+/// A document written as its skeleton with the long arrays streamed in,
+/// one item at a time (100,000 findings never sit in memory as one tree).
+/// A placeholder string in the skeleton marks where each array goes; an
+/// array with no items is left out, as OSCAL wants.
+struct Streamed<'a> {
+    skeleton: Value,
+    arrays: Vec<(&'static str, Items<'a>)>,
+}
+
+/// Writes a streamed array's items, one at a time, through `put`.
+type Items<'a> = Box<dyn FnMut(&mut dyn FnMut(Value) -> std::io::Result<()>) -> std::io::Result<()> + 'a>;
+
+const PLACEHOLDER: &str = "\u{1}cscaudit-stream:";
+
+impl Streamed<'_> {
+    fn write(mut self, w: &mut dyn Write) -> std::io::Result<()> {
+        prune(&mut self.skeleton);
+        let text = serde_json::to_string(&self.skeleton).map_err(std::io::Error::other)?;
+        // In the order the placeholders appear in the text (keys are sorted).
+        let mut arrays = Vec::new();
+        for (name, items) in self.arrays {
+            let mark = serde_json::to_string(&format!("{PLACEHOLDER}{name}")).map_err(std::io::Error::other)?;
+            if let Some(at) = text.find(&mark) {
+                arrays.push((at, mark.len(), items));
+            }
+        }
+        arrays.sort_by_key(|a| a.0);
+        let mut from = 0;
+        for (at, len, mut items) in arrays {
+            w.write_all(&text.as_bytes()[from..at])?;
+            w.write_all(b"[")?;
+            let mut first = true;
+            items(&mut |mut v: Value| {
+                prune(&mut v);
+                if !first {
+                    w.write_all(b",")?;
+                }
+                first = false;
+                serde_json::to_writer(&mut *w, &v).map_err(std::io::Error::other)
+            })?;
+            w.write_all(b"]")?;
+            from = at + len;
+        }
+        let rest = &text[from..];
+        w.write_all(rest.as_bytes())
+    }
+}
+
+/// The placeholder of a streamed array (nothing when it would be empty).
+fn slot(name: &str, non_empty: bool) -> Value {
+    if non_empty {
+        Value::String(format!("{PLACEHOLDER}{name}"))
+    } else {
+        Value::Null
+    }
+}
+
+/// Write one OSCAL document of the engagement.
+pub fn write_oscal(r: &ReportData, lang: Lang, doc: OscalDoc, w: &mut dyn Write) -> std::io::Result<()> {
+    let zh = lang.is_zh();
+    match doc {
+        OscalDoc::Catalog => {
+            let mut v = catalog(r, zh);
+            prune(&mut v);
+            serde_json::to_writer(w, &v).map_err(std::io::Error::other)
+        }
+        OscalDoc::AssessmentResults => assessment_results(r, zh).write(w),
+        OscalDoc::Poam => poam(r, zh).write(w),
+    }
+}
+
+/// One OSCAL document as bytes.
+pub fn oscal_bytes(r: &ReportData, lang: Lang, doc: OscalDoc) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_oscal(r, lang, doc, &mut out).expect("writing to memory does not fail");
+    out
+}
+
+fn assessment_results<'a>(r: &'a ReportData, zh: bool) -> Streamed<'a> {
     let eng = &r.engagement;
     let t = |en: &'static str, z: &'static str| if zh { z } else { en };
     let Observed {
         observations,
-        mut determinations,
+        determinations,
         reviewed,
     } = observed(r, zh);
-    let (risks, mut findings) = risks_and_findings(r, zh);
-    determinations.append(&mut findings);
     let selection = if reviewed.is_empty() {
         json!({"include-all": {}})
     } else {
         json!({"include-controls": reviewed})
     };
+    let any_risk = r.findings.iter().any(|f| f.grade.is_nonconformity());
+    let any_finding = !determinations.is_empty() || !r.findings.is_empty();
     let title = format!("{} — {}", t("Assessment results", "评价结果"), r.title());
-    json!({"assessment-results": {
+    let skeleton = json!({"assessment-results": {
         "uuid": uid("assessment-results", &eng.id),
         "metadata": metadata(r, title.clone(), &r.today.to_string()),
         "import-ap": {"href": format!("#{}", uid("plan", &eng.id))},
@@ -470,66 +591,72 @@ fn assessment_results(r: &ReportData, zh: bool) -> Value {
             "end": eng.period_end.map(at),
             "reviewed-controls": {"control-selections": [selection]},
             "observations": observations,
-            "risks": risks,
-            "findings": determinations,
+            "risks": slot("risks", any_risk),
+            "findings": slot("findings", any_finding),
         }],
         "back-matter": back_matter(r, zh),
-    }})
+    }});
+    let ids = observed_ids(r);
+    Streamed {
+        skeleton,
+        arrays: vec![
+            (
+                "risks",
+                Box::new(move |put| r.findings.iter().filter_map(|f| risk(r, f, zh)).try_for_each(put)),
+            ),
+            (
+                "findings",
+                Box::new(move |put| {
+                    determinations.iter().cloned().try_for_each(&mut *put)?;
+                    r.findings.iter().map(|f| finding(r, f, &ids)).try_for_each(put)
+                }),
+            ),
+        ],
+    }
 }
 
-fn poam(r: &ReportData, zh: bool) -> Value {
+fn poam<'a>(r: &'a ReportData, zh: bool) -> Streamed<'a> {
     let eng = &r.engagement;
     let t = |en: &'static str, z: &'static str| if zh { z } else { en };
-    let (risks, findings) = risks_and_findings(r, zh);
     // The observations the findings relate to.
     let observations = observed(r, zh).observations;
-    let mut items = Vec::new();
-    for f in &r.findings {
-        let mut any = false;
-        for a in r.actions_of(&f.reference) {
-            any = true;
-            items.push(json!({
-                "uuid": uid("poam-item", &a.id),
-                "title": line(&format!("{} · {}", a.id, a.description)),
-                "description": prose(&a.description),
-                "props": props(vec![
-                    prop("owner", &a.owner),
-                    prop("status", a.status.as_str()),
-                    a.due.and_then(|d| prop("due", &d.to_string())),
-                ]),
-                "related-findings": [{"finding-uuid": uid("finding", &f.reference)}],
-                "related-risks": if f.grade.is_nonconformity() { vec![json!({"risk-uuid": uid("risk", &f.reference)})] } else { vec![] },
-            }));
-        }
-        if !any && f.grade.is_nonconformity() && f.status.is_open() {
-            items.push(json!({
-                "uuid": uid("poam-item", &f.reference),
-                "title": line(&format!("{} · {}", f.reference, f.title)),
-                "description": prose(t("No corrective action planned yet.", "尚未制定纠正措施。")),
-                "related-findings": [{"finding-uuid": uid("finding", &f.reference)}],
-                "related-risks": [{"risk-uuid": uid("risk", &f.reference)}],
-            }));
-        }
-    }
-    if items.is_empty() {
-        // OSCAL needs at least one item; say plainly that there is nothing.
-        items.push(json!({
-            "uuid": uid("poam-item", &format!("{}/none", eng.id)),
-            "title": t("No open items", "无待整改项"),
-            "description": t("No nonconformity or corrective action is recorded.", "未记录不符合项或纠正措施。"),
-        }));
-    }
+    let any_risk = r.findings.iter().any(|f| f.grade.is_nonconformity());
+    let any_item = r.findings.iter().any(|f| !poam_items(r, f, zh).is_empty());
     let title = format!("{} — {}", t("Plan of action and milestones", "整改行动计划"), r.title());
-    json!({"plan-of-action-and-milestones": {
+    let none = json!({
+        // OSCAL needs at least one item; say plainly that there is nothing.
+        "uuid": uid("poam-item", &format!("{}/none", eng.id)),
+        "title": t("No open items", "无待整改项"),
+        "description": t("No nonconformity or corrective action is recorded.", "未记录不符合项或纠正措施。"),
+    });
+    let skeleton = json!({"plan-of-action-and-milestones": {
         "uuid": uid("poam", &eng.id),
         "metadata": metadata(r, title, &r.today.to_string()),
         "system-id": {"identifier-type": "https://ietf.org/rfc/rfc4122", "id": uid("plan", &eng.id)},
         "observations": observations,
-        "risks": risks,
-        "findings": findings,
-        "poam-items": items,
+        "risks": slot("risks", any_risk),
+        "findings": slot("findings", !r.findings.is_empty()),
+        "poam-items": if any_item { slot("poam-items", true) } else { json!([none]) },
         "back-matter": back_matter(r, zh),
-    }})
+    }});
+    let ids = observed_ids(r);
+    Streamed {
+        skeleton,
+        arrays: vec![
+            (
+                "risks",
+                Box::new(move |put| r.findings.iter().filter_map(|f| risk(r, f, zh)).try_for_each(put)),
+            ),
+            (
+                "findings",
+                Box::new(move |put| r.findings.iter().map(|f| finding(r, f, &ids)).try_for_each(put)),
+            ),
+            (
+                "poam-items",
+                Box::new(move |put| r.findings.iter().flat_map(|f| poam_items(r, f, zh)).try_for_each(put)),
+            ),
+        ],
+    }
 }
 
 #[cfg(test)]
