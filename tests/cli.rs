@@ -736,6 +736,13 @@ fn evidence_is_exported_by_hash_and_never_overwritten_silently() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("no evidence"));
+    // By its name too, with --out.
+    let by_name = dir.path().join("by-name.txt");
+    stdout(
+        dir.path(),
+        &["evidence", "export", "回访录音.txt", "--out", by_name.to_str().unwrap()],
+    );
+    assert_eq!(std::fs::read(&by_name).unwrap(), "客户回访记录".as_bytes());
 }
 
 /// Bundles through the CLI: export, import into a new copy (joining the

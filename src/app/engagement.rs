@@ -548,7 +548,11 @@ impl App {
         overwrite: bool,
     ) -> Result<std::path::PathBuf> {
         let all = self.evidence(engagement)?;
-        let hits: Vec<&Evidence> = all.iter().filter(|e| e.sha256.starts_with(sha)).collect();
+        // A hash or its beginning; else the file's name exactly.
+        let mut hits: Vec<&Evidence> = all.iter().filter(|e| e.sha256.starts_with(sha)).collect();
+        if hits.is_empty() {
+            hits = all.iter().filter(|e| e.name == sha).collect();
+        }
         let ev = match hits.as_slice() {
             [one] => *one,
             [] => {
@@ -560,8 +564,8 @@ impl App {
             _ => {
                 let n = hits.len();
                 return Err(AppError::Invalid(crate::msg!(
-                    "`{sha}` names {n} evidence files; give more of the hash",
-                    "`{sha}` 对应 {n} 个证据文件；请给出更长的哈希"
+                    "`{sha}` names {n} evidence files; give (more of) the hash",
+                    "`{sha}` 对应 {n} 个证据文件；请给出（更长的）哈希"
                 )));
             }
         };

@@ -294,10 +294,11 @@ pub enum EvidenceCmd {
     },
     /// Write an evidence file out (its bytes checked against the hash on the way).
     Export {
-        /// The file's sha256, or a unique beginning of it (as `evidence list` shows).
+        /// The file's sha256, a unique beginning of it (as `evidence list`
+        /// shows), or its name.
         sha256: String,
         /// A file to write, or a folder to write into under the file's own name.
-        #[arg(long)]
+        #[arg(long, visible_alias = "out")]
         to: PathBuf,
         #[arg(long, short)]
         engagement: Option<String>,
