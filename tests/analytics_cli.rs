@@ -223,3 +223,97 @@ fn sample_sizes_evaluation_and_reproducible_draws() {
         .failure()
         .stderr(predicate::str::contains("no column `nope`"));
 }
+
+/// Bad call-record input gets a clear message, never silent figures: 30
+/// February, a header after a byte-order mark, a folder, a file in the wrong
+/// format; and a GB18030 export reads with `--encoding gb18030` (and says so
+/// when it is read as UTF-8).
+#[test]
+fn call_records_bad_days_boms_folders_wrong_formats_and_gb18030() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let header = "vru+line\tcall_id\tcustomer_id\tpriority\ttype\tdate\tvru_entry\tvru_exit\tvru_time\tq_start\tq_exit\tq_time\toutcome\tser_start\tser_exit\tser_time\tserver\n";
+    let row = |date: &str| {
+        format!(
+            "AA0101\t1\t0\t2\tPS\t{date}\t6:55:20\t6:55:26\t6\t6:55:26\t6:55:43\t17\tAGENT\t6:55:43\t6:56:37\t54\tMICHAL\n"
+        )
+    };
+    // 30 February is a malformed row, not a day in by_day.
+    let feb = d.join("feb.txt");
+    std::fs::write(&feb, format!("{header}{}{}", row("990228"), row("990230"))).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&out(d, &["metrics", feb.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(json["inputs"][0]["malformed"], 1, "{json}");
+    let days: Vec<_> = json["by_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["date"].clone())
+        .collect();
+    assert_eq!(days, vec![serde_json::json!("1999-02-28")]);
+    // A BOM before the header: still the header, not a malformed row.
+    let bom = d.join("bom.txt");
+    std::fs::write(&bom, format!("\u{feff}{header}{}", row("990101"))).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&out(d, &["metrics", bom.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(
+        (
+            json["inputs"][0]["rows"].clone(),
+            json["inputs"][0]["malformed"].clone()
+        ),
+        (1.into(), 0.into())
+    );
+    // A folder.
+    cmd(d)
+        .args(["metrics", d.to_str().unwrap()])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is a folder"));
+    // The wrong format: an error, not figures of zero calls.
+    cmd(d)
+        .args(["metrics", fixture("acd-export.csv").to_str().unwrap()])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("could be read as anonymous-bank").and(predicate::str::contains("--format")));
+    // GB18030: the same figures as the UTF-8 file with --encoding; a hint without.
+    let map = fixture("mapping.toml");
+    let utf8 = out(
+        d,
+        &[
+            "metrics",
+            "--format",
+            "csv",
+            "--map",
+            map.to_str().unwrap(),
+            fixture("acd-export.csv").to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let gb = out(
+        d,
+        &[
+            "metrics",
+            "--format",
+            "csv",
+            "--map",
+            map.to_str().unwrap(),
+            "--encoding",
+            "gb18030",
+            fixture("acd-export-gb18030.csv").to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let figures = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap()["overall"].clone();
+    assert!(figures(&utf8).is_object(), "{utf8}");
+    assert_eq!(figures(&utf8), figures(&gb));
+    cmd(d)
+        .args([
+            "metrics",
+            "--format",
+            "csv",
+            "--map",
+            map.to_str().unwrap(),
+            fixture("acd-export-gb18030.csv").to_str().unwrap(),
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("--encoding gb18030"));
+}

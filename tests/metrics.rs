@@ -357,16 +357,32 @@ fn chunked_parallel_reading_matches_a_single_pass_on_a_large_file() {
 
 #[test]
 fn a_file_without_line_ends_is_malformed_rows_not_unbounded_memory() {
-    // 10 MiB with no newline: cut into chunk-sized rows, each reported malformed.
+    // 10 MiB with no newline: cut into chunk-sized rows, each malformed; as
+    // not one row is a call, the file is refused (no figures of zero calls).
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("blob.bin");
     std::fs::write(&path, vec![b'x'; 10 << 20]).unwrap();
-    let r = run(&[path], &Format::AnonymousBank, &Params::default());
+    let err = metrics::compute(&[path], &Format::AnonymousBank, &Params::default(), None, &|_| true).unwrap_err();
+    assert!(
+        err.contains("none of its 3 rows could be read as anonymous-bank"),
+        "{err}"
+    );
+    // One good row among them: figures, and the rest counted malformed.
+    let mixed = dir.path().join("mixed.txt");
+    let mut bytes = vec![b'x'; 5 << 20];
+    bytes.extend_from_slice(
+        b"\nAA0101\t1\t0\t2\tPS\t990101\t6:55:20\t6:55:26\t6\t6:55:26\t6:55:43\t17\tAGENT\t6:55:43\t6:56:37\t54\tX\n",
+    );
+    std::fs::write(&mixed, &bytes).unwrap();
+    let r = run(&[mixed], &Format::AnonymousBank, &Params::default());
     let i = &r.inputs[0];
-    assert!(i.rows >= 2, "{}", i.rows);
-    assert_eq!(i.malformed, i.rows);
-    assert_eq!(r.overall.counts.records, 0);
-    assert_eq!(i.bytes, 10 << 20);
+    assert!(
+        i.malformed >= 1 && i.rows == i.malformed + 1,
+        "{} {}",
+        i.rows,
+        i.malformed
+    );
+    assert_eq!(r.overall.counts.records, 1);
 }
 
 /// Long work stops when its progress callback says so: the error says

@@ -91,10 +91,11 @@ pub fn parse_anonymous_bank(line: &[u8]) -> Result<Call, String> {
     }
     let ymd = uint(d).ok_or_else(|| format!("date `{}` is not YYMMDD", String::from_utf8_lossy(d)))?;
     let (yy, mm, dd) = (ymd / 10000, ymd / 100 % 100, ymd % 100);
-    if !(1..=12).contains(&mm) || !(1..=31).contains(&dd) {
+    let year = if yy >= 70 { 1900 + yy } else { 2000 + yy };
+    // A real day of the calendar (30 February is not one).
+    if jiff::civil::Date::new(year as i16, mm as i8, dd as i8).is_err() {
         return Err(format!("date `{}` is not a valid day", String::from_utf8_lossy(d)));
     }
-    let year = if yy >= 70 { 1900 + yy } else { 2000 + yy };
     let (hour, _) =
         hms_hour(f[6]).ok_or_else(|| format!("vru_entry `{}` is not H:MM:SS", String::from_utf8_lossy(f[6])))?;
     let (_, q_zero) =
@@ -125,6 +126,8 @@ pub fn parse_anonymous_bank(line: &[u8]) -> Result<Call, String> {
 
 /// The header line of the Anonymous Bank files.
 pub fn is_anonymous_bank_header(line: &[u8]) -> bool {
+    // A UTF-8 byte-order mark before it (a file saved by Excel or Notepad).
+    let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
     line.starts_with(b"vru+line") || line.starts_with(b"vru_line")
 }
 
@@ -138,10 +141,31 @@ pub struct Mapping {
     /// Field separator: ",", ";", "\t" or "|".
     #[serde(default = "comma")]
     pub delimiter: String,
+    /// The file's text encoding: "utf-8" (the default) or "gb18030" (also
+    /// read for "gbk": Chinese ACD exports often are).
+    #[serde(default)]
+    pub encoding: Option<String>,
     pub columns: Columns,
     #[serde(default)]
     pub formats: Formats,
     pub outcomes: Outcomes,
+}
+
+impl Mapping {
+    /// The encoding to decode with (`None`: UTF-8, read as is).
+    pub fn encoding(&self) -> Result<Option<&'static encoding_rs::Encoding>, String> {
+        encoding_named(self.encoding.as_deref())
+    }
+}
+
+/// An encoding by its name: utf-8 (None), gb18030 or gbk (GB18030 reads both).
+pub fn encoding_named(name: Option<&str>) -> Result<Option<&'static encoding_rs::Encoding>, String> {
+    match name.map(|n| n.to_ascii_lowercase()) {
+        None => Ok(None),
+        Some(n) if n == "utf-8" || n == "utf8" => Ok(None),
+        Some(n) if n == "gb18030" || n == "gbk" || n == "gb2312" => Ok(Some(encoding_rs::GB18030)),
+        Some(n) => Err(format!("encoding `{n}` is not supported (utf-8 or gb18030)")),
+    }
 }
 
 fn comma() -> String {
@@ -352,6 +376,18 @@ mod tests {
 
     #[test]
     fn parses_anonymous_bank_rows_with_tabs_or_spaces() {
+        // 30 February, 31 April and 29 February of a common year are no days.
+        for bad in ["990230", "990431", "990229"] {
+            let row = format!(
+                "AA0101\t1\t0\t2\tPS\t{bad}\t6:55:20\t6:55:26\t6\t6:55:26\t6:55:43\t17\tAGENT\t6:55:43\t6:56:37\t54\tX"
+            );
+            let err = parse_anonymous_bank(row.as_bytes()).unwrap_err();
+            assert!(err.contains("not a valid day"), "{bad}: {err}");
+        }
+        let leap =
+            b"AA0101\t1\t0\t2\tPS\t000229\t6:55:20\t6:55:26\t6\t6:55:26\t6:55:43\t17\tAGENT\t6:55:43\t6:56:37\t54\tX";
+        assert_eq!(parse_anonymous_bank(leap).unwrap().date, 20000229);
+        assert!(is_anonymous_bank_header(b"\xef\xbb\xbfvru+line\tcall_id"));
         let row = b"AA0101\t33118\t27997683\t2\tPS\t990101\t6:55:20\t6:55:26\t6\t6:55:26\t6:55:43\t17\tAGENT\t6:55:43\t6:56:37\t54\tMICHAL";
         let c = parse_anonymous_bank(row).unwrap();
         assert_eq!(

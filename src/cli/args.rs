@@ -482,6 +482,10 @@ pub struct MetricsArgs {
     /// anonymous-bank (Technion Anonymous Bank 1999 layout) or csv (with --map).
     #[arg(long, default_value = "anonymous-bank")]
     pub format: String,
+    /// Text encoding of csv files: utf-8 (default) or gb18030 (GBK exports
+    /// of Chinese ACD systems read as GB18030). Overrides the mapping's.
+    #[arg(long, value_name = "utf-8|gb18030")]
+    pub encoding: Option<String>,
     /// Column mapping for --format csv (TOML: columns, time formats, outcome codes).
     #[arg(long, value_name = "MAPPING.toml")]
     pub map: Option<PathBuf>,

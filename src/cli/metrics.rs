@@ -34,9 +34,12 @@ pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
                 ))
             })?;
             let src = std::fs::read_to_string(path).map_err(|e| same(format!("{}: {e}", path.display())))?;
-            Format::Csv(Box::new(
-                Mapping::parse(&src, &path.display().to_string()).map_err(|e| same(e.to_string()))?,
-            ))
+            let mut mapping = Mapping::parse(&src, &path.display().to_string()).map_err(|e| same(e.to_string()))?;
+            if let Some(enc) = &a.encoding {
+                crate::analytics::calls::encoding_named(Some(enc)).map_err(same)?;
+                mapping.encoding = Some(enc.clone());
+            }
+            Format::Csv(Box::new(mapping))
         }
         other => {
             return Err(CliError(crate::msg!(
@@ -52,9 +55,22 @@ pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
         to: date_arg(&a.to, "--to")?.map(ymd),
     };
     for f in &a.files {
-        if !f.is_file() {
-            let f = f.display();
-            return Err(CliError(crate::msg!("{f}: no such file", "{f}：文件不存在")));
+        let shown = crate::text::visible(&f.display().to_string()).into_owned();
+        match std::fs::metadata(f) {
+            Ok(m) if m.is_file() => {}
+            Ok(m) if m.is_dir() => {
+                return Err(CliError(crate::msg!(
+                    "{shown} is a folder; give the call-record files in it (e.g. {shown}/*.txt)",
+                    "{shown} 是文件夹；请给出其中的话务记录文件（如 {shown}/*.txt）"
+                )));
+            }
+            Ok(_) => {
+                return Err(CliError(crate::msg!(
+                    "{shown} is not a regular file (a FIFO or device?)",
+                    "{shown} 不是普通文件（FIFO 或设备？）"
+                )));
+            }
+            Err(_) => return Err(CliError(crate::msg!("{shown}: no such file", "{shown}：文件不存在"))),
         }
     }
     let total: u64 = a.files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();

@@ -51,6 +51,20 @@ pub fn compute(
             }
             Format::Csv(m) => read_csv(path, m, params, progress)?,
         };
+        // Not one row read: the wrong format (or not call records at all),
+        // not a centre with no calls.
+        if part.rows > 0 && part.malformed == part.rows {
+            let (n, name) = (part.rows, format.name());
+            let first = part
+                .bad
+                .first()
+                .map(|b| format!("; line {}: {}", b.line, crate::text::visible(&b.reason)))
+                .unwrap_or_default();
+            return Err(format!(
+                "{}: none of its {n} rows could be read as {name}{first} (is --format right?)",
+                path.display()
+            ));
+        }
         inputs.push(InputSummary {
             path: path.display().to_string(),
             format: format.name().into(),

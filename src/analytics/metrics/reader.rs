@@ -226,17 +226,24 @@ pub(super) fn read_csv(
         bytes: 0,
     };
     let delim = mapping.delimiter_byte()?;
+    let encoding = mapping.encoding()?;
     let mut part = Part::default();
     {
+        // Decoded to UTF-8 on the way (the hash stays the file's own bytes).
+        let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+            .encoding(encoding)
+            .utf8_passthru(true)
+            .build(&mut hr);
         let mut rdr = csv::ReaderBuilder::new()
             .delimiter(delim)
             .flexible(true)
             .has_headers(true)
-            .from_reader(&mut hr);
-        let header = rdr
-            .headers()
-            .map_err(|e| format!("{}: cannot read the header: {e}", path.display()))?
-            .clone();
+            .from_reader(decoded);
+        let header = rdr.headers().map_err(|e| {
+            let hint = not_utf8_hint(&e);
+            format!("{}: cannot read the header: {e}{hint}", path.display())
+        })?;
+        let header = header.clone();
         let reader: CsvReader = mapping
             .resolve(&header)
             .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -259,7 +266,8 @@ pub(super) fn read_csv(
                 Err(e) => {
                     line += 1;
                     part.rows += 1;
-                    part.bad(e.position().map_or(line, |p| p.line()), e.to_string());
+                    let hint = not_utf8_hint(&e);
+                    part.bad(e.position().map_or(line, |p| p.line()), format!("{e}{hint}"));
                 }
             }
         }
@@ -267,6 +275,15 @@ pub(super) fn read_csv(
     // Hash any bytes the CSV reader did not pull (it reads to EOF, but be exact).
     std::io::copy(&mut hr, &mut std::io::sink()).map_err(|e| e.to_string())?;
     Ok((part, hex::encode(hr.hasher.finalize()), hr.bytes))
+}
+
+/// Text that is not UTF-8: most likely a Chinese ACD export in GB18030.
+fn not_utf8_hint(e: &csv::Error) -> &'static str {
+    if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+        " (the file is not UTF-8; exports of Chinese ACD systems often are GB18030: add --encoding gb18030)"
+    } else {
+        ""
+    }
 }
 
 pub(super) fn date_string(d: u32) -> String {
