@@ -40,6 +40,45 @@ pub enum AppError {
 
 /// An operating-system error in Chinese words, the OS's own text after it
 /// (the common kinds; anything else keeps the OS's text alone).
+/// No space left (or the quota reached) on the disk.
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(e.kind(), K::StorageFull | K::QuotaExceeded) || e.raw_os_error() == Some(28)
+}
+
+/// A read-only file system.
+pub fn is_read_only(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::ReadOnlyFilesystem || e.raw_os_error() == Some(30)
+}
+
+/// A path to show for a disk problem: a temporary file's folder, not its
+/// name (which means nothing to the user).
+fn shown_path(path: &std::path::Path) -> std::path::PathBuf {
+    match (path.file_name(), path.parent()) {
+        (Some(n), Some(parent)) if n.to_string_lossy().starts_with('.') => parent.to_path_buf(),
+        _ => path.to_path_buf(),
+    }
+}
+
+fn read_only(path: &std::path::Path) -> Msg {
+    let p = shown_path(path);
+    let p = p.display();
+    crate::msg!(
+        "{p} is on a read-only disk, and cscaudit writes to its data folder even to read; copy the folder to a writable disk and open it there with --data-dir",
+        "{p} 位于只读磁盘上，而 cscaudit 即使只读取也要写入数据文件夹；请将该文件夹复制到可写磁盘，并用 --data-dir 打开"
+    )
+}
+
+/// The disk is full: what happened and what to do, in both languages.
+fn disk_full(path: &std::path::Path) -> Msg {
+    let p = shown_path(path);
+    let p = p.display();
+    crate::msg!(
+        "the disk is full ({p}); nothing was saved. Free some space and try again: everything saved before is kept",
+        "磁盘已满（{p}）；本次未保存任何内容。请释放空间后重试：此前保存的内容都在"
+    )
+}
+
 pub fn io_zh(e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
     let words = match e.kind() {
@@ -118,6 +157,8 @@ impl AppError {
                     None => crate::msg!("{entity}: field `{field}` is missing", "{entity}：缺少字段 `{field}`"),
                 }
             }
+            AppError::Io { path, source } if is_disk_full(source) => disk_full(path),
+            AppError::Io { path, source } if is_read_only(source) => read_only(path),
             AppError::Io { path, source } => {
                 let (p, zh) = (path.display(), io_zh(source));
                 crate::msg!("{p}: {source}", "{p}：{zh}")
@@ -160,6 +201,16 @@ fn store_message(e: &StoreError) -> Msg {
                     "数据库 {p} 现有 {held} 项操作，但此前已确认 {recorded} 项：数据已丢失（文件被截断、损坏或是旧副本）。未作任何更改；请从备份恢复该文件夹，或从同事的数据包取回工作"
                 )
             }
+            StoreError::Sled {
+                path,
+                source: sled::Error::Io(io),
+            } if is_disk_full(io) => disk_full(path),
+            StoreError::Sled {
+                path,
+                source: sled::Error::Io(io),
+            } if is_read_only(io) => read_only(path),
+            StoreError::Io { path, source } if is_disk_full(source) => disk_full(path),
+            StoreError::Io { path, source } if is_read_only(source) => read_only(path),
             StoreError::Sled { path, source } => {
                 let p = path.display();
                 crate::msg!("database error at {p}: {source}", "数据库 {p} 出错：{source}")

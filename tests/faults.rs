@@ -1,0 +1,166 @@
+//! Disk faults on a real small file system: a 3 MiB tmpfs mounted for the
+//! test (Linux, as root: where the platform does not allow mounting, the
+//! test says so on stderr and checks nothing — `.ci/run` runs as root).
+//!
+//! A full disk during evidence copy, commits and export gives one message
+//! ("the disk is full … nothing was saved"), leaves no partial file, and once
+//! space is freed every acknowledged change is there; a read-only disk is
+//! named as such.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+struct Mount(PathBuf);
+
+impl Mount {
+    /// A tmpfs of `size` (e.g. "3m") at `dir`, or None where mounting is not allowed.
+    fn tmpfs(dir: &Path, size: &str) -> Option<Mount> {
+        std::fs::create_dir_all(dir).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Mount(dir.to_path_buf()))
+    }
+    fn remount(&self, opts: &str) {
+        let s = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{opts}")])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(s.success(), "remount {opts}");
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+fn cmd(data: &Path) -> Command {
+    let mut c = Command::cargo_bin("cscaudit").unwrap();
+    c.env("CSCAUDIT_DATA_DIR", data)
+        .env("CSCAUDIT_CONFIG_DIR", data.with_file_name("config"))
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    c
+}
+
+fn run(data: &Path, args: &[&str]) -> (bool, String, String) {
+    let o = cmd(data).args(args).output().unwrap();
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Files a failed write must not leave behind.
+fn leftovers(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if p.is_dir() {
+                stack.push(p);
+            } else if name.contains(".incoming.") || name.ends_with(".partial") || name.contains("generating") {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_full_disk_loses_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mnt) = Mount::tmpfs(&dir.path().join("small"), "3m") else {
+        eprintln!("faults: cannot mount a tmpfs here (not root, or not Linux): the full-disk test did not run");
+        return;
+    };
+    let data = mnt.0.join("db");
+    assert!(run(&data, &["demo", "--no-tui"]).0);
+    let (ok, before, _) = run(&data, &["finding", "list"]);
+    assert!(ok && before.lines().count() == 16, "{before}");
+
+    // Evidence larger than the free space: refused, no partial blob.
+    let big = dir.path().join("录音.bin");
+    std::fs::write(&big, vec![7u8; 5 << 20]).unwrap();
+    let (ok, _, err) = run(
+        &data,
+        &["evidence", "add", big.to_str().unwrap(), "--indicator", "QU-04"],
+    );
+    assert!(
+        !ok && err.contains("the disk is full") && err.contains("nothing was saved"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(".incoming."),
+        "names the folder, not a temporary file: {err}"
+    );
+    assert_eq!(leftovers(&mnt.0), Vec::<PathBuf>::new());
+
+    // Commits until the disk is full; remember each one acknowledged.
+    let statement = "x".repeat(3000);
+    let mut acknowledged = Vec::new();
+    let mut full = None;
+    for i in 0..1000 {
+        let title = format!("满盘 {i}");
+        let (ok, out, err) = run(
+            &data,
+            &[
+                "finding",
+                "raise",
+                "--grade",
+                "observation",
+                "--title",
+                &title,
+                "--statement",
+                &statement,
+                "--indicator",
+                "AC-01",
+            ],
+        );
+        if ok {
+            acknowledged.push(out.split_whitespace().next().unwrap().to_string());
+        } else {
+            full = Some(err);
+            break;
+        }
+    }
+    let err = full.expect("a 3 MiB disk fills up");
+    assert!(err.contains("the disk is full"), "{err}");
+    assert!(!acknowledged.is_empty());
+    // An export to the full disk: refused, no partial bundle.
+    let (ok, _, err) = run(&data, &["export", "--out", mnt.0.join("b.zip").to_str().unwrap()]);
+    assert!(!ok && err.contains("the disk is full"), "{err}");
+    assert!(!mnt.0.join("b.zip").exists());
+    assert_eq!(leftovers(&mnt.0), Vec::<PathBuf>::new());
+
+    // Space freed: everything acknowledged is there, and writing works again.
+    mnt.remount("size=32m");
+    let (ok, list, err) = run(&data, &["finding", "list"]);
+    assert!(ok, "{err}");
+    assert_eq!(list.lines().count(), 16 + acknowledged.len());
+    for r in &acknowledged {
+        assert!(list.contains(r.as_str()), "{r} was acknowledged and is missing");
+    }
+    let (ok, _, err) = run(
+        &data,
+        &["evidence", "add", big.to_str().unwrap(), "--indicator", "QU-04"],
+    );
+    assert!(ok, "{err}");
+
+    // A read-only disk is named as such.
+    mnt.remount("ro");
+    let (ok, _, err) = run(&data, &["finding", "list"]);
+    assert!(!ok && err.contains("read-only disk"), "{err}");
+    mnt.remount("rw");
+    assert!(run(&data, &["finding", "list"]).0);
+}
