@@ -523,3 +523,128 @@ fn ctrl_c_stops_a_long_export_and_leaves_no_file() {
     let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
     assert!(left.is_empty(), "nothing in the output folder: {left:?}");
 }
+
+/// The real TUI killed with SIGKILL at varying moments while findings are
+/// raised through its form, 200 times over one database: every finding the
+/// UI reported as raised ("Raised ZW-…") is there afterwards, and the
+/// database opens and checks clean each time.
+#[test]
+fn sigkill_of_the_tui_mid_edit_loses_nothing_it_reported_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("demo"), dir.path().join("config"));
+    cli(&data, &config, &["demo", "--no-tui"]);
+    let bin = env!("CARGO_BIN_EXE_cscaudit");
+    let mut acknowledged: Vec<String> = Vec::new();
+    let mut seed: u64 = 0x5eed_cafe;
+    let mut rand = move |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let kills = 200;
+    for round in 0..kills {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows: 30,
+                cols: 100,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(bin);
+        cmd.args(["--data-dir", data.to_str().unwrap()]);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("CSCAUDIT_CONFIG_DIR", &config);
+        cmd.env("LANG", "en_US.UTF-8");
+        cmd.env_remove("LC_ALL");
+        let mut child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut s = Screen {
+            parser: vt100::Parser::new(30, 100, 0),
+            rx,
+            writer: pair.master.take_writer().unwrap(),
+            child: Box::new(NoChild),
+        };
+        let pid = child.process_id().unwrap();
+        // Some raises that complete, then one killed at a random moment
+        // after its save was sent (before, during or after the commit).
+        let complete = rand(3);
+        s.wait_for("Remediation at a glance");
+        s.send("2");
+        s.wait_for("Checklist");
+        for i in 0..=complete {
+            s.send("f");
+            s.wait_for("Raise a finding");
+            // An observation (a nonconformity would need a statement too).
+            s.send(&format!("{RIGHT}{RIGHT}{TAB}断电测试 {round}-{i}{SAVE}"));
+            if i == complete {
+                std::thread::sleep(Duration::from_micros(rand(40_000)));
+                break;
+            }
+            let t = s.wait_for("Raised ZW-");
+            let r = t.split("Raised ").nth(1).unwrap().split_whitespace().next().unwrap();
+            acknowledged.push(r.to_string());
+        }
+        // What the screen says right before the kill counts too.
+        let t = s.text();
+        std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap();
+        if let Some(r) = t.split("Raised ").nth(1).and_then(|x| x.split_whitespace().next()) {
+            if !acknowledged.iter().any(|a| a == r) {
+                acknowledged.push(r.to_string());
+            }
+        }
+        child.wait().unwrap();
+        if round % 50 == 49 || round == kills - 1 {
+            let list = cli(&data, &config, &["finding", "list"]);
+            for r in &acknowledged {
+                assert!(
+                    list.lines().any(|l| l.split_whitespace().next() == Some(r.as_str())),
+                    "{r} was reported raised and is missing after kill {round}"
+                );
+            }
+            cli(&data, &config, &["debug", "check"]);
+        }
+    }
+    eprintln!(
+        "{} findings reported raised across {kills} kills; all present",
+        acknowledged.len()
+    );
+    assert!(acknowledged.len() >= kills as usize / 2, "{}", acknowledged.len());
+}
+
+/// A stand-in for [`Screen::child`] where the test waits on the child itself.
+#[derive(Debug)]
+struct NoChild;
+
+impl portable_pty::ChildKiller for NoChild {
+    fn kill(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn clone_killer(&self) -> Box<dyn portable_pty::ChildKiller + Send + Sync> {
+        Box::new(NoChild)
+    }
+}
+
+impl portable_pty::Child for NoChild {
+    fn try_wait(&mut self) -> std::io::Result<Option<portable_pty::ExitStatus>> {
+        Ok(None)
+    }
+    fn wait(&mut self) -> std::io::Result<portable_pty::ExitStatus> {
+        Ok(portable_pty::ExitStatus::with_exit_code(0))
+    }
+    fn process_id(&self) -> Option<u32> {
+        None
+    }
+}
