@@ -648,3 +648,40 @@ impl portable_pty::Child for NoChild {
         None
     }
 }
+
+/// SIGTERM and SIGHUP leave the terminal as `q` does: cooked mode, main
+/// screen, and a clean exit.
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for sig in ["TERM", "HUP"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (data, config) = (dir.path().join("demo"), dir.path().join("config"));
+        cli(&data, &config, &["demo", "--no-tui"]);
+        let mut s = run_in_pty(&data, &config, 24, 80, &[("LANG", "en_US.UTF-8")]);
+        s.wait_for("Remediation at a glance");
+        assert!(s.parser.screen().alternate_screen());
+        let shell = s.child.process_id().unwrap();
+        let pgrep = std::process::Command::new("pgrep")
+            .args(["-P", &shell.to_string()])
+            .output()
+            .unwrap();
+        let tui = String::from_utf8(pgrep.stdout).unwrap().trim().to_string();
+        assert!(!tui.is_empty(), "the TUI's pid");
+        std::process::Command::new("kill")
+            .args([&format!("-{sig}"), &tui])
+            .status()
+            .unwrap();
+        let t = s.wait_for("speed");
+        assert!(t.contains("EXIT=0"), "SIG{sig}: {t}");
+        assert!(
+            !s.parser.screen().alternate_screen(),
+            "SIG{sig}: left the alternate screen"
+        );
+        let modes: Vec<&str> = t
+            .split_whitespace()
+            .filter(|w| w.trim_start_matches('-') == "icanon")
+            .collect();
+        assert_eq!(modes, vec!["icanon"], "SIG{sig}: {t}");
+        s.child.wait().unwrap();
+    }
+}

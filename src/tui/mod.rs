@@ -695,9 +695,26 @@ pub fn run(
             }
         }
     });
+    // SIGTERM and SIGHUP (a closed terminal window, a logout, `kill`): leave
+    // the way `q` does — work stopped, terminal restored — not mid-screen.
+    let terminate = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    if let Ok(mut signals) =
+        signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP])
+    {
+        let (flag, wake) = (terminate.clone(), job_tx.clone());
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                let _ = wake.send(Input::Tick);
+            }
+        });
+    }
     let mut dirty = true;
     let mut deferred: Option<Input> = None;
     loop {
+        if terminate.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
         if REDRAW_ALL.swap(false, std::sync::atomic::Ordering::SeqCst) {
             // Back from the user's editor on a fresh (blank) alternate screen:
             // a new Terminal has no previous frame, so every cell is drawn.
