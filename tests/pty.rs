@@ -600,10 +600,10 @@ fn sigkill_of_the_tui_mid_edit_loses_nothing_it_reported_saved() {
             .args(["-9", &pid.to_string()])
             .status()
             .unwrap();
-        if let Some(r) = t.split("Raised ").nth(1).and_then(|x| x.split_whitespace().next()) {
-            if !acknowledged.iter().any(|a| a == r) {
-                acknowledged.push(r.to_string());
-            }
+        if let Some(r) = t.split("Raised ").nth(1).and_then(|x| x.split_whitespace().next())
+            && !acknowledged.iter().any(|a| a == r)
+        {
+            acknowledged.push(r.to_string());
         }
         child.wait().unwrap();
         if round % 50 == 49 || round == kills - 1 {
