@@ -117,6 +117,16 @@ pub fn fit(s: &str, cells: usize) -> String {
     t
 }
 
+/// Pad to at least `cells` cells, never cutting: for identifiers (a
+/// reference cut short identifies nothing).
+pub fn pad(s: &str, cells: usize) -> String {
+    let v = visible(s);
+    let mut t = v.into_owned();
+    let w = width(&t);
+    t.extend(std::iter::repeat_n(' ', cells.saturating_sub(w)));
+    t
+}
+
 /// Right-align within `cells` cells.
 pub fn fit_right(s: &str, cells: usize) -> String {
     let t = truncate(s, cells);

@@ -725,3 +725,82 @@ fn staging_evidence_can_be_cancelled_and_leaves_nothing() {
     // The file is refused at once when it is not a regular file.
     assert!(cscaudit::app::check_evidence_file(dir.path()).is_err());
 }
+
+/// `status` (one screen) counts from the summary indexes and reads only the
+/// lines it shows: its counts and lines equal the full report's, on the demo
+/// and on 3,000 generated findings, at several "today"s (due states change).
+#[test]
+fn the_status_summary_equals_the_full_report_cut_to_a_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    let scale = cscaudit::app::demo::seed_scale(&app, 3000, &mut |_| {}).unwrap();
+    for id in [cscaudit::app::demo::DEMO_ENGAGEMENT, scale.as_str()] {
+        let eng = app.engagement(id).unwrap();
+        for today in [date(2026, 1, 1), date(2026, 11, 28), date(2027, 6, 30)] {
+            app.set_today(today);
+            let full = app.status_report(&eng).unwrap();
+            for lines in [0, 3, 8, 100_000] {
+                let (cut, totals) = app.status_summary(&eng, lines).unwrap();
+                assert_eq!(totals, full.totals(), "{id} {today}");
+                let mut expect = full.clone();
+                for l in [
+                    &mut expect.overdue,
+                    &mut expect.due_7,
+                    &mut expect.due_30,
+                    &mut expect.awaiting_verification,
+                ] {
+                    l.truncate(lines);
+                }
+                for l in [
+                    &mut expect.open_majors,
+                    &mut expect.responses_overdue,
+                    &mut expect.closures_overdue,
+                ] {
+                    l.truncate(lines);
+                }
+                assert_eq!(
+                    serde_json::to_value(&cut).unwrap(),
+                    serde_json::to_value(&expect).unwrap(),
+                    "{id} {today} {lines}"
+                );
+            }
+        }
+    }
+}
+
+/// A schema-1 database (before the summary indexes) is upgraded when opened:
+/// the summary indexes are built from its records, and `status` reads them.
+#[test]
+fn a_schema_1_database_gets_its_summary_indexes_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut app = App::open(dir.path()).unwrap();
+        cscaudit::app::demo::seed(&mut app).unwrap();
+    }
+    {
+        let s = Store::open(dir.path()).unwrap();
+        s.downgrade_to_schema_1().unwrap();
+        assert!(
+            s.index_entries(
+                cscaudit::store::IndexTag::FindingSummary,
+                cscaudit::app::demo::DEMO_ENGAGEMENT
+            )
+            .unwrap()
+            .is_empty()
+        );
+    }
+    let s = Store::open(dir.path()).unwrap();
+    let entries = s
+        .index_entries(
+            cscaudit::store::IndexTag::FindingSummary,
+            cscaudit::app::demo::DEMO_ENGAGEMENT,
+        )
+        .unwrap();
+    assert_eq!(entries.len(), 16, "rebuilt for every finding");
+    drop(s);
+    let app = App::open(dir.path()).unwrap();
+    let eng = app.engagement(cscaudit::app::demo::DEMO_ENGAGEMENT).unwrap();
+    let (_, totals) = app.status_summary(&eng, 5).unwrap();
+    assert_eq!(totals, app.status_report(&eng).unwrap().totals());
+}

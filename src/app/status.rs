@@ -198,7 +198,143 @@ pub fn glance(
     g
 }
 
+/// How many lines each list of a [`StatusReport`] had before it was cut to
+/// a screenful (see [`App::status_summary`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Totals {
+    pub overdue: usize,
+    pub due_7: usize,
+    pub due_30: usize,
+    pub awaiting_verification: usize,
+    pub open_majors: usize,
+    pub responses_overdue: usize,
+    pub closures_overdue: usize,
+}
+
+impl StatusReport {
+    /// Its lists' lengths.
+    pub fn totals(&self) -> Totals {
+        Totals {
+            overdue: self.overdue.len(),
+            due_7: self.due_7.len(),
+            due_30: self.due_30.len(),
+            awaiting_verification: self.awaiting_verification.len(),
+            open_majors: self.open_majors.len(),
+            responses_overdue: self.responses_overdue.len(),
+            closures_overdue: self.closures_overdue.len(),
+        }
+    }
+}
+
+/// A finding as the summary index knows it: grade, status and deadlines
+/// (what the remediation review counts with), nothing else.
+fn light_finding(engagement: &str, reference: String, value: &str) -> Option<Finding> {
+    let mut p = value.split(crate::store::SUMMARY_SEP);
+    let (grade, status) = (p.next()?.parse().ok()?, p.next()?.parse().ok()?);
+    let date = |s: Option<&str>| s.and_then(|s| s.parse::<Date>().ok());
+    let (response_due, closure_due) = (date(p.next()), date(p.next()));
+    Some(Finding {
+        reference,
+        engagement: engagement.to_string(),
+        grade,
+        status,
+        title: String::new(),
+        statement: String::new(),
+        criterion: String::new(),
+        evidence_note: String::new(),
+        indicators: Vec::new(),
+        evidence: Vec::new(),
+        raised_by: String::new(),
+        raised_on: None,
+        issued_on: None,
+        response_due,
+        closure_due,
+        root_cause: String::new(),
+        correction: String::new(),
+        responded_on: None,
+        verified_on: None,
+        closed_on: None,
+    })
+}
+
+/// An action as the summary index knows it: status, due date and owner.
+fn light_action(engagement: &str, id: String, value: &str) -> Option<CorrectiveAction> {
+    let mut p = value.splitn(3, crate::store::SUMMARY_SEP);
+    let status = p.next()?.parse().ok()?;
+    let due = p.next().and_then(|s| s.parse::<Date>().ok());
+    Some(CorrectiveAction {
+        id,
+        engagement: engagement.to_string(),
+        finding: String::new(),
+        description: String::new(),
+        owner: p.next().unwrap_or_default().to_string(),
+        due,
+        status,
+        progress: 0,
+        completion_evidence: String::new(),
+        completed_on: None,
+        verification: None,
+    })
+}
+
 impl App {
+    /// The remediation review with at most `lines` lines per list, and the
+    /// lists' full lengths. Counted from the summary indexes (keys only, no
+    /// record decoded); only the lines shown are read in full. The same
+    /// figures as [`App::status_report`] at a fraction of the cost.
+    pub fn status_summary(&self, eng: &Engagement, lines: usize) -> Result<(StatusReport, Totals)> {
+        use crate::store::IndexTag;
+        let cat = self.catalog_for(eng)?;
+        let assessments = self.assessments(&eng.id)?;
+        let mut findings = Vec::new();
+        for (value, id) in self.store().index_entries(IndexTag::FindingSummary, &eng.id)? {
+            match light_finding(&eng.id, id, &value) {
+                Some(f) => findings.push(f),
+                None => return Ok(full(self.status_report(eng)?, lines)),
+            }
+        }
+        let mut actions = Vec::new();
+        for (value, id) in self.store().index_entries(IndexTag::ActionSummary, &eng.id)? {
+            match light_action(&eng.id, id, &value) {
+                Some(a) => actions.push(a),
+                None => return Ok(full(self.status_report(eng)?, lines)),
+            }
+        }
+        // In the order the full report reads them: findings by reference,
+        // actions by due date (none last), then id.
+        findings.sort_unstable_by(|a, b| a.reference.cmp(&b.reference));
+        actions.sort_unstable_by(|a, b| (a.due.is_none(), a.due, &a.id).cmp(&(b.due.is_none(), b.due, &b.id)));
+        let mut r = build(
+            eng,
+            &cat,
+            &findings,
+            &actions,
+            &assessments,
+            self.today(),
+            self.policy.due_soon_days,
+        );
+        let totals = r.totals();
+        let today = self.today();
+        for list in [
+            &mut r.overdue,
+            &mut r.due_7,
+            &mut r.due_30,
+            &mut r.awaiting_verification,
+        ] {
+            list.truncate(lines);
+            for l in list.iter_mut() {
+                *l = action_line(&self.action(&l.id)?, today);
+            }
+        }
+        for list in [&mut r.open_majors, &mut r.responses_overdue, &mut r.closures_overdue] {
+            list.truncate(lines);
+            for l in list.iter_mut() {
+                *l = finding_line(&self.finding(&l.reference)?, l.days_overdue);
+            }
+        }
+        Ok((r, totals))
+    }
+
     pub fn status_report(&self, eng: &Engagement) -> Result<StatusReport> {
         let actions = self.actions(&eng.id)?;
         let findings = self.findings(&eng.id)?;
@@ -214,6 +350,19 @@ impl App {
             self.policy.due_soon_days,
         ))
     }
+}
+
+/// A full report cut to `lines` per list (where a summary value did not read).
+fn full(mut r: StatusReport, lines: usize) -> (StatusReport, Totals) {
+    let totals = r.totals();
+    r.overdue.truncate(lines);
+    r.due_7.truncate(lines);
+    r.due_30.truncate(lines);
+    r.awaiting_verification.truncate(lines);
+    r.open_majors.truncate(lines);
+    r.responses_overdue.truncate(lines);
+    r.closures_overdue.truncate(lines);
+    (r, totals)
 }
 
 /// The report from loaded records, with every line (`status`, reports);

@@ -35,13 +35,18 @@ pub struct Cli {
 pub enum Command {
     /// Create (once) and show a realistic demo engagement in its own folder.
     Demo(DemoArgs),
-    /// Remediation review: overdue and due actions, owners, findings by grade and status.
+    /// Remediation review: overdue and due actions, owners, findings by grade
+    /// and status (one screen; --all for every line).
     Status {
         #[arg(long, short)]
         engagement: Option<String>,
-        /// Machine-readable output.
+        /// Machine-readable output (every line).
         #[arg(long)]
         json: bool,
+        /// Every line of every list (by default each list shows its first
+        /// lines and how many more there are).
+        #[arg(long)]
+        all: bool,
     },
     /// Create, list and show engagements; manage the team.
     #[command(subcommand)]

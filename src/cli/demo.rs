@@ -58,7 +58,8 @@ pub(super) fn demo(ctx: &Context, a: DemoArgs) -> Result<()> {
         return super::open_tui(ctx, app, &dir, Some(engagement));
     }
     let eng = app.engagement(app::demo::DEMO_ENGAGEMENT)?;
-    super::status::print_status(&mut o, &app.status_report(&eng)?, ctx.lang)?;
+    let (report, totals) = app.status_summary(&eng, super::status::SCREEN_LINES)?;
+    super::status::print_status(&mut o, &report, Some(&totals), ctx.lang)?;
     writeln!(
         o,
         "\n{} cscaudit --data-dir {} status",

@@ -132,15 +132,21 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
     };
     match cmd {
         Command::Demo(a) => demo::demo(ctx, a),
-        Command::Status { engagement, json } => {
+        Command::Status { engagement, json, all } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             // `status -e ID` and the global `cscaudit -e ID status` both choose it.
             let eng = app.resolve_engagement(engagement.as_deref().or(cli.engagement.as_deref()))?;
-            let report = app.status_report(&eng)?;
-            if json {
-                print_json(&report)?;
+            if json || all {
+                let report = app.status_report(&eng)?;
+                if json {
+                    print_json(&report)?;
+                } else {
+                    status::print_status(&mut out(), &report, None, ctx.lang)?;
+                }
             } else {
-                status::print_status(&mut out(), &report, ctx.lang)?;
+                // One screen: the first lines of each list and how many more.
+                let (report, totals) = app.status_summary(&eng, status::SCREEN_LINES)?;
+                status::print_status(&mut out(), &report, Some(&totals), ctx.lang)?;
             }
             Ok(())
         }
@@ -301,7 +307,7 @@ fn no_command(ctx: &Context, engagement: Option<&str>) -> Result<()> {
         return Ok(());
     }
     let eng = app.resolve_engagement(None)?;
-    let report = app.status_report(&eng)?;
-    status::print_status(&mut o, &report, ctx.lang)?;
+    let (report, totals) = app.status_summary(&eng, status::SCREEN_LINES)?;
+    status::print_status(&mut o, &report, Some(&totals), ctx.lang)?;
     Ok(())
 }

@@ -1,20 +1,23 @@
 //! `status` and `history`: where an engagement stands and what changed.
 
 use super::output::*;
-use crate::app::status::{ActionLine, StatusReport};
+use crate::app::status::{ActionLine, StatusReport, Totals};
 use crate::config::Lang;
 use crate::model::finding::{FindingStatus, Grade};
 use crate::model::ops::{EntityId, Op};
-use crate::text::{fit, fit_right, side};
+use crate::text::{fit, fit_right, pad, side};
 use std::io::Write;
+
+/// Lines per list in `status` without `--all`.
+pub const SCREEN_LINES: usize = 8;
 
 pub fn print_action_line(o: &mut dyn Write, l: &ActionLine, lang: Lang) -> std::io::Result<()> {
     let zh = lang.is_zh();
     writeln!(
         o,
         "  {} {} {} {} {} {}",
-        fit(&l.id, 9),
-        fit(&l.finding, 7),
+        pad(&l.id, 9),
+        pad(&l.finding, 7),
         fit(l.due.map(|d| d.to_string()).as_deref().unwrap_or("-"), 10),
         fit(&due_text(l, lang), 12),
         fit(side(&l.owner, zh), 18),
@@ -22,8 +25,26 @@ pub fn print_action_line(o: &mut dyn Write, l: &ActionLine, lang: Lang) -> std::
     )
 }
 
-pub fn print_status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> std::io::Result<()> {
+/// The review; with `totals`, the lists were cut to a screenful and each
+/// says how many more there are.
+pub fn print_status(o: &mut dyn Write, r: &StatusReport, totals: Option<&Totals>, lang: Lang) -> std::io::Result<()> {
     let zh = lang.is_zh();
+    let full = r.totals();
+    let totals = totals.unwrap_or(&full);
+    let more = |o: &mut dyn Write, shown: usize, total: usize| -> std::io::Result<()> {
+        if total > shown {
+            writeln!(
+                o,
+                "  … {} {}",
+                total - shown,
+                lang.pick(
+                    "more (cscaudit status --all)",
+                    "项未列出（cscaudit status --all 列出全部）"
+                )
+            )?;
+        }
+        Ok(())
+    };
     writeln!(o, "{}  {}", r.engagement, side(&r.title, zh))?;
     writeln!(o, "{}: {}", lang.pick("Auditee", "受审核方"), side(&r.auditee, zh))?;
     let kind: crate::model::engagement::EngagementKind = r
@@ -69,20 +90,26 @@ pub fn print_status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> std::io:
             writeln!(o, "  {} {}", fit(s.label(zh), 22), fit_right(&n.to_string(), 4))?;
         }
     }
-    let section = |o: &mut dyn Write, title: &str, lines: &[ActionLine]| -> std::io::Result<()> {
-        writeln!(o, "\n{title} ({})", lines.len())?;
+    let section = |o: &mut dyn Write, title: &str, lines: &[ActionLine], total: usize| -> std::io::Result<()> {
+        writeln!(o, "\n{title} ({total})")?;
         for l in lines {
             print_action_line(o, l, lang)?;
         }
-        Ok(())
+        more(o, lines.len(), total)
     };
-    section(o, lang.pick("Overdue", "已逾期"), &r.overdue)?;
-    section(o, lang.pick("Due within 7 days", "7 天内到期"), &r.due_7)?;
-    section(o, lang.pick("Due within 30 days", "30 天内到期"), &r.due_30)?;
+    section(o, lang.pick("Overdue", "已逾期"), &r.overdue, totals.overdue)?;
+    section(o, lang.pick("Due within 7 days", "7 天内到期"), &r.due_7, totals.due_7)?;
+    section(
+        o,
+        lang.pick("Due within 30 days", "30 天内到期"),
+        &r.due_30,
+        totals.due_30,
+    )?;
     section(
         o,
         lang.pick("Awaiting verification", "待验证"),
         &r.awaiting_verification,
+        totals.awaiting_verification,
     )?;
     writeln!(o, "\n{}: {}", lang.pick("Verified effective", "验证有效"), r.verified)?;
 
@@ -127,35 +154,37 @@ pub fn print_status(o: &mut dyn Write, r: &StatusReport, lang: Lang) -> std::io:
         o,
         "\n{} ({})",
         lang.pick("Open majors", "未关闭的严重不符合"),
-        r.open_majors.len()
+        totals.open_majors
     )?;
     for f in &r.open_majors {
         writeln!(
             o,
             "  {} {} {} {}",
-            fit(&f.reference, 8),
+            pad(&f.reference, 8),
             fit(f.status.label(zh), 12),
             fit(&f.closure_due.map(|d| d.to_string()).unwrap_or_default(), 10),
             side(&f.title, zh)
         )?;
     }
-    if !r.responses_overdue.is_empty() {
+    more(o, r.open_majors.len(), totals.open_majors)?;
+    if totals.responses_overdue > 0 {
         writeln!(
             o,
             "\n{} ({})",
             lang.pick("Responses overdue", "回复已逾期"),
-            r.responses_overdue.len()
+            totals.responses_overdue
         )?;
         for f in &r.responses_overdue {
             writeln!(
                 o,
                 "  {} {} {} {}",
-                fit(&f.reference, 8),
+                pad(&f.reference, 8),
                 fit(f.grade.label(zh), 12),
                 fit(&format!("{} {}", f.days_overdue.unwrap_or(0), lang.pick("d", "天")), 8),
                 side(&f.title, zh)
             )?;
         }
+        more(o, r.responses_overdue.len(), totals.responses_overdue)?;
     }
     Ok(())
 }

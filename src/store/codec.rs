@@ -7,7 +7,8 @@ use serde::de::DeserializeOwned;
 
 const MAGIC: [u8; 2] = *b"cA";
 /// The schema this binary writes and the newest it reads.
-pub const SCHEMA_VERSION: u16 = 1;
+/// 2: the summary indexes (`IndexTag::FindingSummary`, `ActionSummary`).
+pub const SCHEMA_VERSION: u16 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CodecError {

@@ -23,7 +23,15 @@ pub enum IndexTag {
     ActionDue = 4,
     ActionOwner = 5,
     ActionFinding = 6,
+    /// `grade␟status␟response due␟closure due` per finding (schema 2):
+    /// `status` counts 100,000 findings from keys alone.
+    FindingSummary = 7,
+    /// `status␟due␟owner` per action (schema 2).
+    ActionSummary = 8,
 }
+
+/// Separates the parts of a summary index value.
+pub const SUMMARY_SEP: char = '\u{1f}';
 
 pub(super) fn kind_slot(kind: Kind) -> usize {
     RECORDS + Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)

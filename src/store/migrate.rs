@@ -1,5 +1,6 @@
-//! Schema migrations. Schema 1 is the first; a migration from N to N+1 goes here
-//! and runs inside `Store::open` before anything else is written.
+//! Schema migrations. A migration from N to N+1 runs inside `Store::open`
+//! before anything else is written, then the new schema is stamped.
+//! 1 → 2: the summary indexes are built from the stored records.
 
 use super::codec::SCHEMA_VERSION;
 
@@ -8,7 +9,7 @@ use super::codec::SCHEMA_VERSION;
 pub enum Plan {
     Fresh,
     Current,
-    /// Steps to run, oldest first (none exist yet).
+    /// Steps to run, oldest first.
     Upgrade(Vec<u16>),
     TooNew(u16),
 }

@@ -16,7 +16,7 @@ mod records;
 mod watermark;
 
 pub use error::{Result, StoreError};
-pub use keys::IndexTag;
+pub use keys::{IndexTag, SUMMARY_SEP};
 pub use log::{Batch, SeqSet};
 
 use crate::model::ops::{Change, EntityId, Hlc, OpId};
@@ -162,7 +162,8 @@ impl Store {
             }
             None => None,
         };
-        match migrate::plan(found) {
+        let plan = migrate::plan(found);
+        match plan {
             migrate::Plan::TooNew(found) => {
                 return Err(StoreError::NewerSchema {
                     path,
@@ -175,22 +176,25 @@ impl Store {
                     .map_err(sled_err)?;
             }
             migrate::Plan::Current => {}
-            migrate::Plan::Upgrade(steps) => {
-                return Err(StoreError::Corrupt {
-                    path,
-                    what: format!("no migration for schema steps {steps:?}"),
-                });
+            migrate::Plan::Upgrade(ref steps) => {
+                if steps.iter().any(|s| *s != 2) {
+                    return Err(StoreError::Corrupt {
+                        path,
+                        what: format!("no migration for schema steps {steps:?}"),
+                    });
+                }
             }
         }
         let mut trees = Vec::with_capacity(TREE_COUNT);
         for name in tree_names() {
             trees.push(db.open_tree(name).map_err(sled_err)?);
         }
+        let upgrade = matches!(plan, migrate::Plan::Upgrade(_));
         let clock = match trees[META].get(b"clock").map_err(sled_err)? {
             Some(v) => codec::decode(&v)?,
             None => Hlc::default(),
         };
-        Ok(Store {
+        let store = Store {
             path,
             db,
             trees,
@@ -198,7 +202,15 @@ impl Store {
             clock: Mutex::new(clock),
             data_file: None,
             watermark: None,
-        })
+        };
+        if upgrade {
+            store.reindex()?;
+            store.trees[META]
+                .insert(b"schema", &SCHEMA_VERSION.to_be_bytes())
+                .map_err(|e| store.sled_err(e))?;
+            store.db.flush().map_err(|e| store.sled_err(e))?;
+        }
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {
@@ -233,6 +245,19 @@ impl Store {
             .insert(b"schema", &v.to_be_bytes())
             .map_err(|e| self.sled_err(e))?;
         self.flush()
+    }
+
+    /// Make this a schema-1 database (tests of the 1 → 2 migration): drop
+    /// the summary index keys and stamp 1.
+    #[doc(hidden)]
+    pub fn downgrade_to_schema_1(&self) -> Result<()> {
+        for tag in [IndexTag::FindingSummary, IndexTag::ActionSummary] {
+            for kv in self.trees[INDEX].scan_prefix([tag as u8]) {
+                let (k, _) = kv.map_err(|e| self.sled_err(e))?;
+                self.trees[INDEX].remove(k).map_err(|e| self.sled_err(e))?;
+            }
+        }
+        self.stamp_schema(1)
     }
 
     pub fn flush(&self) -> Result<()> {

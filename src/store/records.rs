@@ -21,6 +21,18 @@ pub(super) fn index_keys(r: &Record) -> Vec<Vec<u8>> {
                 index_key(IndexTag::FindingStatus, &eng, &r.text(F::Status), id),
                 index_key(IndexTag::FindingGrade, &eng, &r.text(F::Grade), id),
                 index_key(IndexTag::FindingDue, &eng, &date(r.date(F::ClosureDue)), id),
+                index_key(
+                    IndexTag::FindingSummary,
+                    &eng,
+                    &[
+                        r.text(F::Grade),
+                        r.text(F::Status),
+                        date(r.date(F::ResponseDue)),
+                        date(r.date(F::ClosureDue)),
+                    ]
+                    .join(&SUMMARY_SEP.to_string()),
+                    id,
+                ),
             ]
         }
         Kind::Action => {
@@ -29,6 +41,12 @@ pub(super) fn index_keys(r: &Record) -> Vec<Vec<u8>> {
                 index_key(IndexTag::ActionDue, &eng, &date(r.date(A::Due)), id),
                 index_key(IndexTag::ActionOwner, &eng, &r.text(A::Owner), id),
                 index_key(IndexTag::ActionFinding, &eng, &r.text(A::Finding), id),
+                index_key(
+                    IndexTag::ActionSummary,
+                    &eng,
+                    &[r.text(A::Status), date(r.date(A::Due)), r.text(A::Owner)].join(&SUMMARY_SEP.to_string()),
+                    id,
+                ),
             ]
         }
         _ => Vec::new(),
@@ -114,6 +132,49 @@ impl Store {
             out.push(String::from_utf8_lossy(id).into_owned());
         }
         Ok(out)
+    }
+
+    /// (value, id) of every key of an index for one engagement, in key order.
+    pub fn index_entries(&self, tag: IndexTag, engagement: &str) -> Result<Vec<(String, String)>> {
+        let mut prefix = vec![tag as u8];
+        prefix.extend_from_slice(engagement.as_bytes());
+        prefix.push(0);
+        let mut out = Vec::new();
+        for kv in self.trees[INDEX].scan_prefix(&prefix) {
+            let (k, _) = kv.map_err(|e| self.sled_err(e))?;
+            let rest = &k[prefix.len()..];
+            // The id is last (after the final NUL); the value is before it.
+            let at = rest.iter().rposition(|b| *b == 0).unwrap_or(0);
+            out.push((
+                String::from_utf8_lossy(&rest[..at]).into_owned(),
+                String::from_utf8_lossy(rest.get(at + 1..).unwrap_or_default()).into_owned(),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Schema 1 → 2: write every finding's and action's index keys again
+    /// (adds the summary indexes; keys already there are rewritten as they are).
+    pub(super) fn reindex(&self) -> Result<()> {
+        for kind in [Kind::Finding, Kind::Action] {
+            let mut batch = sled::Batch::default();
+            let mut n = 0;
+            for kv in self.trees[kind_slot(kind)].iter() {
+                let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+                let r: Record = codec::decode(&v)?;
+                for k in index_keys(&r) {
+                    batch.insert(k, &[] as &[u8]);
+                }
+                n += 1;
+                if n % 10_000 == 0 {
+                    self.trees[INDEX]
+                        .apply_batch(std::mem::take(&mut batch))
+                        .map_err(|e| self.sled_err(e))?;
+                }
+            }
+            self.trees[INDEX].apply_batch(batch).map_err(|e| self.sled_err(e))?;
+        }
+        Ok(())
     }
 
     /// Open conflicts across the database.
