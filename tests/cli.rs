@@ -375,6 +375,27 @@ fn catalog_commands() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("bad-weight.toml:20:10: field `weight`"));
+    // An indicator in a top group itself is listed (first); a third level of
+    // groups, which nothing would show, is refused.
+    let top = stdout(
+        dir.path(),
+        &[
+            "catalog",
+            "list",
+            "--file",
+            fixtures.join("top-level-indicator.toml").to_str().unwrap(),
+        ],
+    );
+    assert!(top.contains("HOURS") && top.find("HOURS") < top.find("Speed"), "{top}");
+    cmd(dir.path())
+        .args([
+            "catalog",
+            "validate",
+            fixtures.join("bad-three-levels.toml").to_str().unwrap(),
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("two levels"));
 }
 
 #[test]

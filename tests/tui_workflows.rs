@@ -912,3 +912,38 @@ fn the_lead_settles_conflicts_from_the_dashboard() {
     assert!(s.popup.is_none());
     assert!(s.status.as_ref().unwrap().text.contains("没有冲突"));
 }
+
+/// An indicator placed in a top group itself (allowed by the catalogue
+/// format) is a row of the checklist, before the group's sub-groups; it used
+/// to vanish from the TUI and `catalog list`.
+#[test]
+fn an_indicator_in_a_top_group_is_on_the_checklist() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    app.set_identity("zw", "张伟", "ZW").unwrap();
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs/top-level-indicator.toml");
+    let src = std::fs::read_to_string(&path).unwrap();
+    let cat = cscaudit::config::parse_catalog(&src, &path.display().to_string()).unwrap();
+    app.create_engagement(
+        cscaudit::app::NewEngagement {
+            id: Some("TOP".into()),
+            title: "自评".into(),
+            auditee: "某银行".into(),
+            site: String::new(),
+            kind: cscaudit::model::engagement::EngagementKind::SelfAssessment,
+            period_start: None,
+            period_end: None,
+        },
+        &cat,
+        &src,
+    )
+    .unwrap();
+    let mut s = initial_state(&app, &setup(), Lang::En, Some("TOP")).unwrap();
+    press(&mut app, &mut s, "2");
+    let text = screen(&s, 100, 20);
+    let hours = text.find("HOURS").expect(&text);
+    let speed = text.find("Speed").expect(&text);
+    assert!(hours < speed, "before the sub-group:\n{text}");
+    assert!(text.contains("SL20"), "{text}");
+}

@@ -91,6 +91,11 @@ pub fn print_catalog(o: &mut dyn Write, cat: &Catalog, lang: Lang) -> std::io::R
     )?;
     for top in cat.top_groups() {
         writeln!(o, "{}", top.name(zh))?;
+        // Indicators in the top group itself come first.
+        for i in cat.indicators.iter().filter(|i| i.group == top.id) {
+            let target = i.target_text(zh).unwrap_or_else(|| "-".into());
+            writeln!(o, "  {} {} {}", fit(&i.id, 8), fit(i.name(zh), 34), target)?;
+        }
         for g in cat.children(&top.id) {
             writeln!(o, "  {}", g.name(zh))?;
             for i in cat.indicators.iter().filter(|i| i.group == g.id) {

@@ -165,6 +165,21 @@ pub fn parse_catalog(src: &str, file: &str) -> Result<Catalog, CatalogError> {
             }
         }
     }
+    // Two levels: top groups and their sub-groups (the checklist, the lists
+    // and the reports show no deeper level, so nothing may hide there).
+    for g in &raw.group {
+        if let Some(p) = &g.parent
+            && let Some(Some(grand)) = parents.get(p.get_ref().as_str())
+        {
+            return Err(err_at(
+                p.span().start,
+                format!(
+                    "field `parent`: `{}` is itself a sub-group (of `{grand}`); a catalogue has two levels: top groups and their sub-groups",
+                    p.get_ref()
+                ),
+            ));
+        }
+    }
     if raw.indicator.is_empty() {
         return Err(err_at(0, "the catalogue has no [[indicator]] entries".into()));
     }

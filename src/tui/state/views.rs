@@ -110,6 +110,10 @@ impl State {
             }
             rows.push((Row::Group(top.id.clone()), 0));
             if !needle.is_empty() || !self.checklist.collapsed.contains(&top.id) {
+                // Indicators placed in the top group itself, before its sub-groups.
+                for i in cat.indicators.iter().filter(|i| i.group == top.id && matches(&i.id)) {
+                    rows.push((Row::Indicator(i.id.clone()), 1));
+                }
                 for g in cat.children(&top.id) {
                     if !inds_under(&g.id) {
                         continue;
