@@ -396,6 +396,20 @@ fn catalog_commands() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("two levels"));
+    // 2,001 indicators: over the documented limit, refused (not a slow status).
+    let mut big = std::fs::read_to_string(fixtures.join("minimal.toml")).unwrap();
+    for i in 0..2001 {
+        big.push_str(&format!(
+            "\n[[indicator]]\nid = \"X{i}\"\ngroup = \"access.speed\"\nname_zh = \"指标{i}\"\nname_en = \"I{i}\"\nunit = \"count\"\ndirection = \"higher\"\nweight = 1.0\nevidence_zh = \"-\"\nevidence_en = \"-\"\nprovenance = \"licensed\"\n"
+        ));
+    }
+    let big_file = dir.path().join("big.toml");
+    std::fs::write(&big_file, big).unwrap();
+    cmd(dir.path())
+        .args(["catalog", "validate", big_file.to_str().unwrap()])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("at most 2000 indicators"));
 }
 
 #[test]

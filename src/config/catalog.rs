@@ -99,6 +99,13 @@ struct RawIndicator {
 }
 
 /// Parse and validate a catalogue. `file` is used in error messages only.
+/// The most indicators a catalogue may hold (GB/T 32312's provisional set
+/// has 26; organisations' own catalogues run to a few hundred). Every
+/// checklist, score and report is sized by it.
+pub const MAX_INDICATORS: usize = 2000;
+/// The most groups a catalogue may hold.
+pub const MAX_GROUPS: usize = 500;
+
 pub fn parse_catalog(src: &str, file: &str) -> Result<Catalog, CatalogError> {
     let err_at = |offset: usize, message: String| {
         let (line, column) = position(src, offset);
@@ -182,6 +189,15 @@ pub fn parse_catalog(src: &str, file: &str) -> Result<Catalog, CatalogError> {
     }
     if raw.indicator.is_empty() {
         return Err(err_at(0, "the catalogue has no [[indicator]] entries".into()));
+    }
+    if raw.indicator.len() > MAX_INDICATORS || raw.group.len() > MAX_GROUPS {
+        let (i, g) = (raw.indicator.len(), raw.group.len());
+        return Err(err_at(
+            0,
+            format!(
+                "the catalogue has {i} indicators in {g} groups; at most {MAX_INDICATORS} indicators and {MAX_GROUPS} groups are supported (a checklist longer than that is no checklist)"
+            ),
+        ));
     }
     let mut ind_ids = BTreeSet::new();
     let mut indicators = Vec::with_capacity(raw.indicator.len());
