@@ -9,6 +9,8 @@ pub mod app;
 pub mod bundle;
 pub mod cli;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod message;
 pub mod model;
 pub mod report;

@@ -180,7 +180,7 @@ fn read_limited(r: &mut dyn Read, declared: u64, limit: u64, name: &str) -> Resu
 /// on screens and in reports: refused here, at the door, when they hold
 /// control or bidi characters or are absurdly long — not sanitised in every
 /// place that shows them.
-fn check_names(op: &Op) -> std::result::Result<(), (String, String)> {
+pub(crate) fn check_names(op: &Op) -> std::result::Result<(), (String, String)> {
     if crate::app::validate_actor(&op.id.actor).is_err() {
         let a = crate::text::visible(&op.id.actor).into_owned();
         return Err((

@@ -8,6 +8,8 @@
 mod export;
 mod import;
 
+pub(crate) use import::check_names as check_op_names;
+
 pub use export::{ExportOptions, ExportReport, export, export_with_progress};
 pub use import::{ImportReport, Limits, import, import_with_limits, import_with_progress};
 
