@@ -33,7 +33,8 @@ pub fn call_records(data: &[u8]) {
         let _ = is_anonymous_bank_header(line);
         let _ = parse_anonymous_bank(line);
     }
-    let mapping = Mapping::parse(MAPPING, "fuzz").expect("the built-in mapping parses");
+    static PARSED: std::sync::OnceLock<Mapping> = std::sync::OnceLock::new();
+    let mapping = PARSED.get_or_init(|| Mapping::parse(MAPPING, "fuzz").expect("the built-in mapping parses"));
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(b';')
         .flexible(true)
