@@ -70,8 +70,10 @@ pub enum Command {
     /// Attach evidence files.
     #[command(subcommand)]
     Evidence(EvidenceCmd),
-    /// Write an engagement as a findings bundle (one .zip) for a teammate:
-    /// manifest, operations, findings, catalogue, evidence files, all hashed.
+    /// Write an engagement as a findings bundle (one .zip) for a teammate and
+    /// the deliverable: manifest, operations, findings, the reports (CSV,
+    /// Excel, Word, HTML, Markdown, NIST OSCAL), catalogue, evidence files,
+    /// all hashed. Shows progress on a terminal; Ctrl-C stops it cleanly.
     Export {
         /// The bundle to write (.zip); written under a temporary name, renamed at the end.
         #[arg(long)]
