@@ -818,6 +818,10 @@ fn bundles_evidence_verify_and_conflicts_through_the_cli() {
         let c = stdout(d, &["conflicts"]);
         assert_eq!(c.lines().filter(|l| l.contains("ZW-001")).count(), 1, "{c}");
         assert!(c.contains("乙改") && c.contains("甲改"), "{c}");
+        // Both sides with their author and local time (the year of the edit).
+        let line = c.lines().find(|l| l.contains("ZW-001")).unwrap();
+        let year = jiff::Zoned::now().year().to_string();
+        assert_eq!(line.matches(&format!(", {year}-")).count(), 2, "{line}");
     }
 
     // An altered evidence file.

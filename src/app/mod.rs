@@ -194,6 +194,14 @@ impl App {
         Ok(self.store().conflicts()?)
     }
 
+    /// When the two sides of a conflict were written (wall-clock ms of each
+    /// op, from the record's history; None if the op is not held).
+    pub fn conflict_times(&self, c: &crate::model::ops::Conflict) -> Result<(Option<u64>, Option<u64>)> {
+        let ops = self.store().history(&c.entity)?;
+        let at = |id: &crate::model::ops::OpId| ops.iter().find(|o| &o.id == id).map(|o| o.hlc.wall_ms);
+        Ok((at(&c.winner), at(&c.loser)))
+    }
+
     /// Every op that touched one record, in log order.
     pub fn entity_history(&self, e: &EntityId) -> Result<Vec<Op>> {
         Ok(self.store().history(e)?)

@@ -62,17 +62,25 @@ pub(super) fn conflicts(ctx: &Context) -> Result<()> {
         .filter(|c| c.resolved_by.is_none())
         .collect();
     let v = |x: &crate::model::ops::Value| crate::text::visible(&x.to_string()).into_owned();
+    let tz = jiff::tz::TimeZone::system();
+    let when = |ms: Option<u64>| {
+        ms.map(|ms| crate::text::local_time_in(&tz, ms, "%Y-%m-%d %H:%M %:z"))
+            .unwrap_or_else(|| "?".into())
+    };
     for c in &open {
+        let (won_at, lost_at) = app.conflict_times(c)?;
         writeln!(
             o,
-            "{}  {}: {} ({}) {} {} ({})",
+            "{}  {}: {} ({}, {}) {} {} ({}, {})",
             c.entity,
             c.field,
             v(&c.winner_value),
-            c.winner.actor,
+            crate::text::visible(&c.winner.actor),
+            when(won_at),
             ctx.lang.pick("over", "覆盖了"),
             v(&c.loser_value),
-            c.loser.actor
+            crate::text::visible(&c.loser.actor),
+            when(lost_at)
         )?;
     }
     if open.is_empty() {
