@@ -52,6 +52,10 @@ fn every_seed_passes_every_entry_point() {
     cscaudit::fuzz::config(include_bytes!("../keymaps/default.toml"));
     cscaudit::fuzz::config(include_bytes!("../themes/default.toml"));
     cscaudit::fuzz::op_decode(b"");
+    // Crashes cargo-fuzz found, kept as regressions.
+    for seed in fixtures("fuzz") {
+        cscaudit::fuzz::op_decode(&seed);
+    }
     cscaudit::fuzz::bundle(b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
 }
 

@@ -26,6 +26,11 @@ fn config() -> bincode::config::Configuration {
     bincode::config::standard()
 }
 
+/// Decoding never believes a length beyond this: a damaged value that
+/// claims a string of 2⁵⁶ bytes is an error, not an allocation that aborts
+/// the process (found by fuzzing). Far above any stored value.
+const DECODE_LIMIT: usize = 128 << 20;
+
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
     let mut out = Vec::with_capacity(64);
     out.extend_from_slice(&MAGIC);
@@ -50,8 +55,8 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
             supported: SCHEMA_VERSION,
         });
     }
-    let (value, used) =
-        bincode::serde::decode_from_slice(&bytes[4..], config()).map_err(|e| CodecError::Decode(e.to_string()))?;
+    let (value, used) = bincode::serde::decode_from_slice(&bytes[4..], config().with_limit::<DECODE_LIMIT>())
+        .map_err(|e| CodecError::Decode(e.to_string()))?;
     if used != bytes.len() - 4 {
         return Err(CodecError::Decode(format!("{} trailing bytes", bytes.len() - 4 - used)));
     }
@@ -60,6 +65,22 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
 
 #[cfg(test)]
 mod tests {
+    /// Found by cargo-fuzz (fuzz/ op_decode): a record whose string length
+    /// says 2⁵⁶ bytes aborted the process on allocation.
+    #[test]
+    fn a_damaged_length_is_an_error_not_an_abort() {
+        let mut bytes = vec![b'c', b'A', 0, 1, 0];
+        bytes.extend_from_slice(&[0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00]);
+        bytes.extend_from_slice(&[0x0b; 64]);
+        assert!(super::decode::<crate::model::ops::Op>(&bytes).is_err());
+        let crash = [
+            0x63u8, 0x41, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0x16, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfd,
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        assert!(super::decode::<crate::model::record::Record>(&crash).is_err());
+        assert!(super::decode::<Vec<crate::model::ops::Op>>(&crash).is_err());
+    }
+
     use super::*;
     use crate::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId, Value};
 
