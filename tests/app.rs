@@ -804,3 +804,36 @@ fn a_schema_1_database_gets_its_summary_indexes_on_open() {
     let (_, totals) = app.status_summary(&eng, 5).unwrap();
     assert_eq!(totals, app.status_report(&eng).unwrap().totals());
 }
+
+/// `finding list` streams through the summary index: the same findings, in
+/// the same order, as the indexes and the full read give, for every filter;
+/// and it stops when told to.
+#[test]
+fn streamed_findings_equal_the_indexed_ones_for_every_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    let eng = cscaudit::app::demo::DEMO_ENGAGEMENT;
+    let mut statuses: Vec<Option<FindingStatus>> = vec![None];
+    statuses.extend(FindingStatus::ALL.iter().copied().map(Some));
+    let mut grades: Vec<Option<Grade>> = vec![None];
+    grades.extend(Grade::ALL.iter().copied().map(Some));
+    for &s in &statuses {
+        for &g in &grades {
+            let mut streamed = Vec::new();
+            app.each_finding_where(eng, s, g, &mut |f| {
+                streamed.push(f);
+                Ok(true)
+            })
+            .unwrap();
+            assert_eq!(streamed, app.findings_where(eng, s, g).unwrap(), "{s:?} {g:?}");
+        }
+    }
+    let mut two = 0;
+    app.each_finding_where(eng, None, None, &mut |_| {
+        two += 1;
+        Ok(two < 2)
+    })
+    .unwrap();
+    assert_eq!(two, 2);
+}

@@ -423,6 +423,35 @@ impl App {
         Ok(out)
     }
 
+    /// Every finding of an engagement matching a status and/or grade, in
+    /// reference order, handed to `each` one at a time as it is read (the
+    /// first lines of 100,000 come at once): matched on the summary index,
+    /// only the matches decoded. `each` returns false to stop.
+    pub fn each_finding_where(
+        &self,
+        engagement: &str,
+        status: Option<crate::model::finding::FindingStatus>,
+        grade: Option<crate::model::finding::Grade>,
+        each: &mut dyn FnMut(Finding) -> Result<bool>,
+    ) -> Result<()> {
+        use crate::store::{IndexTag, SUMMARY_SEP};
+        let mut ids: Vec<String> = Vec::new();
+        for (value, id) in self.store().index_entries(IndexTag::FindingSummary, engagement)? {
+            let mut p = value.split(SUMMARY_SEP);
+            let (g, s) = (p.next().unwrap_or_default(), p.next().unwrap_or_default());
+            if grade.is_none_or(|x| x.as_str() == g) && status.is_none_or(|x| x.as_str() == s) {
+                ids.push(id);
+            }
+        }
+        ids.sort_unstable();
+        for id in ids {
+            if !each(Finding::from_record(&self.record(Kind::Finding, &id)?)?)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Findings with a status and/or grade, read through the secondary indexes
     /// (only the matching records are decoded).
     pub fn findings_where(

@@ -28,14 +28,26 @@ pub(super) fn finding(ctx: &Context, c: FindingCmd) -> Result<()> {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let status: Option<crate::model::finding::FindingStatus> = status.as_deref().map(str::parse).transpose()?;
             let grade: Option<crate::model::finding::Grade> = grade.as_deref().map(str::parse).transpose()?;
-            let list = app.findings_where(&eng.id, status, grade)?;
             if json {
+                let list = app.findings_where(&eng.id, status, grade)?;
                 drop(o);
                 return print_json(&list);
-            } else {
-                for f in &list {
-                    print_finding_line(&mut o, f, app.today(), ctx.lang)?;
+            }
+            // Streamed: each line as its record is read; a closed pipe
+            // (`| head`) stops the reading.
+            let today = app.today();
+            let mut failed = None;
+            app.each_finding_where(&eng.id, status, grade, &mut |f| match print_finding_line(
+                &mut o, &f, today, ctx.lang,
+            ) {
+                Ok(()) => Ok(true),
+                Err(e) => {
+                    failed = Some(e);
+                    Ok(false)
                 }
+            })?;
+            if let Some(e) = failed {
+                return Err(e.into());
             }
         }
         FindingCmd::Show { reference } => {
