@@ -212,6 +212,25 @@ pub struct Totals {
 }
 
 impl StatusReport {
+    /// Every list cut to its first `lines` lines.
+    pub fn cut(&mut self, lines: usize) {
+        for l in [
+            &mut self.overdue,
+            &mut self.due_7,
+            &mut self.due_30,
+            &mut self.awaiting_verification,
+        ] {
+            l.truncate(lines);
+        }
+        for l in [
+            &mut self.open_majors,
+            &mut self.responses_overdue,
+            &mut self.closures_overdue,
+        ] {
+            l.truncate(lines);
+        }
+    }
+
     /// Its lists' lengths.
     pub fn totals(&self) -> Totals {
         Totals {
@@ -314,6 +333,8 @@ impl App {
             self.policy.due_soon_days,
         );
         let totals = r.totals();
+        r.cut(lines);
+        // The lines shown, read in full.
         let today = self.today();
         for list in [
             &mut r.overdue,
@@ -321,13 +342,11 @@ impl App {
             &mut r.due_30,
             &mut r.awaiting_verification,
         ] {
-            list.truncate(lines);
             for l in list.iter_mut() {
                 *l = action_line(&self.action(&l.id)?, today);
             }
         }
         for list in [&mut r.open_majors, &mut r.responses_overdue, &mut r.closures_overdue] {
-            list.truncate(lines);
             for l in list.iter_mut() {
                 *l = finding_line(&self.finding(&l.reference)?, l.days_overdue);
             }
@@ -355,13 +374,7 @@ impl App {
 /// A full report cut to `lines` per list (where a summary value did not read).
 fn full(mut r: StatusReport, lines: usize) -> (StatusReport, Totals) {
     let totals = r.totals();
-    r.overdue.truncate(lines);
-    r.due_7.truncate(lines);
-    r.due_30.truncate(lines);
-    r.awaiting_verification.truncate(lines);
-    r.open_majors.truncate(lines);
-    r.responses_overdue.truncate(lines);
-    r.closures_overdue.truncate(lines);
+    r.cut(lines);
     (r, totals)
 }
 

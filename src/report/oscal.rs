@@ -560,6 +560,11 @@ pub fn oscal_bytes(r: &ReportData, lang: Lang, doc: OscalDoc) -> Vec<u8> {
     out
 }
 
+/// The risks of every nonconformity, streamed (both documents carry them).
+fn risks_stream<'a>(r: &'a ReportData, zh: bool) -> Items<'a> {
+    Box::new(move |put| r.findings.iter().filter_map(|f| risk(r, f, zh)).try_for_each(put))
+}
+
 fn assessment_results<'a>(r: &'a ReportData, zh: bool) -> Streamed<'a> {
     let eng = &r.engagement;
     let t = |en: &'static str, z: &'static str| if zh { z } else { en };
@@ -600,10 +605,7 @@ fn assessment_results<'a>(r: &'a ReportData, zh: bool) -> Streamed<'a> {
     Streamed {
         skeleton,
         arrays: vec![
-            (
-                "risks",
-                Box::new(move |put| r.findings.iter().filter_map(|f| risk(r, f, zh)).try_for_each(put)),
-            ),
+            ("risks", risks_stream(r, zh)),
             (
                 "findings",
                 Box::new(move |put| {
@@ -643,10 +645,7 @@ fn poam<'a>(r: &'a ReportData, zh: bool) -> Streamed<'a> {
     Streamed {
         skeleton,
         arrays: vec![
-            (
-                "risks",
-                Box::new(move |put| r.findings.iter().filter_map(|f| risk(r, f, zh)).try_for_each(put)),
-            ),
+            ("risks", risks_stream(r, zh)),
             (
                 "findings",
                 Box::new(move |put| r.findings.iter().map(|f| finding(r, f, &ids)).try_for_each(put)),
