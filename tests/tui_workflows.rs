@@ -901,10 +901,17 @@ fn the_lead_settles_conflicts_from_the_dashboard() {
     let mut s = initial_state(&a, &setup(), Lang::Zh, Some(demo::DEMO_ENGAGEMENT)).unwrap();
     press(&mut a, &mut s, "1 C");
     match &s.popup {
-        Some(Popup::Conflicts { items, .. }) => assert_eq!(items.len(), 1),
+        Some(Popup::Conflicts { items, times, .. }) => {
+            assert_eq!(items.len(), 1);
+            assert!(times[0].0.is_some() && times[0].1.is_some(), "both sides timed");
+        }
         other => panic!("{other:?}"),
     }
-    assert!(screen(&s, 120, 40).contains("改用另一值"));
+    let text = screen(&s, 120, 40);
+    assert!(text.contains("改用另一值"));
+    // Each side with its author and local time (MM-DD HH:MM).
+    let today = jiff::Zoned::now().strftime("%m-%d").to_string();
+    assert!(text.matches(&format!(" {today} ")).count() >= 2, "{text}");
     press(&mut a, &mut s, "o");
     assert_eq!(a.finding(&r).unwrap().title, "甲");
     assert!(a.conflicts().unwrap().is_empty());

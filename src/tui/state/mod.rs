@@ -125,7 +125,8 @@ pub enum Input {
     /// The marked indicators were assigned: the marks are cleared.
     AssignedMarks,
     /// The open conflicts, for their popup.
-    Conflicts(Vec<crate::model::ops::Conflict>),
+    /// Open conflicts, and when each side was written (ms).
+    Conflicts(Vec<crate::model::ops::Conflict>, Vec<(Option<u64>, Option<u64>)>),
     /// Ask the user; yes runs the effect (an offer to change a result).
     Ask {
         message: String,
@@ -385,11 +386,15 @@ impl State {
                 });
                 None
             }
-            Input::Conflicts(items) => {
+            Input::Conflicts(items, times) => {
                 if items.is_empty() {
                     self.say(crate::tui::i18n::Label::NoConflicts.t(self.lang));
                 } else {
-                    self.popup = Some(Popup::Conflicts { items, selected: 0 });
+                    self.popup = Some(Popup::Conflicts {
+                        items,
+                        times,
+                        selected: 0,
+                    });
                 }
                 None
             }
@@ -449,7 +454,7 @@ impl State {
                 _ => None,
             };
         }
-        if let Some(Popup::Conflicts { items, selected }) = &mut self.popup {
+        if let Some(Popup::Conflicts { items, selected, .. }) = &mut self.popup {
             let keep = match pick(k.code, selected, items.len()) {
                 Pick::Choose | Pick::Other(KeyCode::Char('c')) => Some(crate::app::Keep::Current),
                 Pick::Other(KeyCode::Char('o')) => Some(crate::app::Keep::Other),

@@ -182,6 +182,8 @@ pub enum Popup {
     /// Open conflicts after merging teammates' work.
     Conflicts {
         items: Vec<crate::model::ops::Conflict>,
+        /// When each side was written (ms), beside `items`.
+        times: Vec<(Option<u64>, Option<u64>)>,
         selected: usize,
     },
     /// Evidence files of the selected indicator or finding: (sha256, name).

@@ -236,15 +236,22 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 *selected,
             );
         }
-        Popup::Conflicts { items, selected } => {
+        Popup::Conflicts { items, times, selected } => {
+            let tz = jiff::tz::TimeZone::system();
+            let when = |ms: Option<u64>| {
+                ms.map(|ms| crate::text::local_time_in(&tz, ms, " %m-%d %H:%M"))
+                    .unwrap_or_default()
+            };
             let rows = items
                 .iter()
-                .map(|c| {
+                .enumerate()
+                .map(|(i, c)| {
+                    let (won, lost) = times.get(i).copied().unwrap_or((None, None));
                     vec![
                         c.entity.id.clone(),
                         c.field.clone(),
-                        format!("{} ({})", c.winner_value, c.winner.actor),
-                        format!("{} ({})", c.loser_value, c.loser.actor),
+                        format!("{} ({}{})", c.winner_value, c.winner.actor, when(won)),
+                        format!("{} ({}{})", c.loser_value, c.loser.actor, when(lost)),
                     ]
                 })
                 .collect();
