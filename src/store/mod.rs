@@ -103,23 +103,35 @@ impl Store {
         let path = dir.join("db");
         remove_incomplete_snapshots(&path);
         // A bounded page cache keeps the resident set small on large databases.
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(64 << 20)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
-                    StoreError::Locked { path: path.clone() }
+        // A handle closed a moment ago (this process's previous one, or the
+        // TUI's between operations) may hold the lock until its background
+        // threads end: wait a little before calling it in use.
+        let open = || sled::Config::new().path(&path).cache_capacity(64 << 20).open();
+        let locked =
+            |e: &sled::Error| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"));
+        let mut tries = 0;
+        let db = loop {
+            match open() {
+                Err(e) if locked(&e) && tries < 25 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
                 }
-                sled::Error::Corruption { .. } => StoreError::Corrupt {
-                    path: path.clone(),
-                    what: "its files cannot be read back (truncated or damaged)".into(),
-                },
-                other => StoreError::Sled {
-                    path: path.clone(),
-                    source: other,
-                },
-            })?;
+                r => break r,
+            }
+        };
+        let db = db.map_err(|e| match e {
+            sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
+                StoreError::Locked { path: path.clone() }
+            }
+            sled::Error::Corruption { .. } => StoreError::Corrupt {
+                path: path.clone(),
+                what: "its files cannot be read back (truncated or damaged)".into(),
+            },
+            other => StoreError::Sled {
+                path: path.clone(),
+                source: other,
+            },
+        })?;
         // Owner-only: the database holds a bank's findings.
         #[cfg(unix)]
         {
