@@ -119,9 +119,11 @@ fn check_name(name: &str) -> std::result::Result<(), (String, String)> {
     Ok(())
 }
 
-/// The sha256 and length of an entry read to its end (at most one byte past
-/// what it declares).
-fn hash_limited(r: &mut dyn Read, declared: u64, limit: u64, name: &str) -> Result<(String, u64)> {
+/// Read an entry to its end, at most one byte past what it declares and
+/// refused above `limit`: its sha256, its length, and its bytes when `keep`
+/// (the reports are only checked; a workbook of 100,000 findings need not
+/// sit in memory).
+fn read_entry(r: &mut dyn Read, declared: u64, limit: u64, name: &str, keep: bool) -> Result<(String, u64, Vec<u8>)> {
     let shown = crate::text::visible(name).into_owned();
     if declared > limit {
         return Err(refused(
@@ -130,6 +132,7 @@ fn hash_limited(r: &mut dyn Read, declared: u64, limit: u64, name: &str) -> Resu
         ));
     }
     let mut h = Sha256::new();
+    let mut kept = Vec::with_capacity(if keep { declared.min(1 << 24) as usize } else { 0 });
     let mut buf = vec![0u8; 1 << 16];
     let mut r = r.take(declared + 1);
     let mut n = 0u64;
@@ -145,35 +148,25 @@ fn hash_limited(r: &mut dyn Read, declared: u64, limit: u64, name: &str) -> Resu
             break;
         }
         h.update(&buf[..k]);
+        if keep {
+            kept.extend_from_slice(&buf[..k]);
+        }
         n += k as u64;
     }
-    Ok((hex::encode(h.finalize()), n))
+    Ok((hex::encode(h.finalize()), n, kept))
 }
 
+/// An entry's bytes, exactly as many as it declares.
 fn read_limited(r: &mut dyn Read, declared: u64, limit: u64, name: &str) -> Result<Vec<u8>> {
-    let shown = crate::text::visible(name).into_owned();
-    if declared > limit {
-        return Err(refused(
-            format!("`{shown}` is {declared} bytes, more than the {limit} allowed"),
-            format!("`{shown}` 有 {declared} 字节，超过上限 {limit}"),
-        ));
-    }
-    let mut buf = Vec::with_capacity(declared.min(1 << 24) as usize);
-    r.take(declared + 1).read_to_end(&mut buf).map_err(|e| {
-        let e = e.to_string();
-        refused(
-            format!("`{shown}` cannot be read: {e}"),
-            format!("`{shown}` 无法读取：{e}"),
-        )
-    })?;
-    if buf.len() as u64 != declared {
-        let got = buf.len();
+    let (_, got, bytes) = read_entry(r, declared, limit, name, true)?;
+    if got != declared {
+        let shown = crate::text::visible(name).into_owned();
         return Err(refused(
             format!("`{shown}` declares {declared} bytes but holds {got}"),
             format!("`{shown}` 声明 {declared} 字节，实际 {got} 字节"),
         ));
     }
-    Ok(buf)
+    Ok(bytes)
 }
 
 /// The names an operation carries (author, record id, field, link) end up
@@ -399,11 +392,22 @@ pub fn import_with_progress(
                 format!("{f}：`{shown}` 为 {a} 字节；清单写的是 {b}"),
             ));
         }
-        let mismatch = || {
-            refused(
-                format!("{f}: `{shown}` does not match its sha256 in the manifest (altered or damaged)"),
-                format!("{f}：`{shown}` 与清单中的 sha256 不符（被改动或已损坏）"),
-            )
+        // Every entry: as long as it declares, with the hash listed.
+        let declared = e.size();
+        let holds = |got: &str, size: u64| -> Result<()> {
+            if size != declared {
+                return Err(refused(
+                    format!("{f}: `{shown}` declares {declared} bytes but holds {size}"),
+                    format!("{f}：`{shown}` 声明 {declared} 字节，实际 {size} 字节"),
+                ));
+            }
+            if got != entry.sha256 {
+                return Err(refused(
+                    format!("{f}: `{shown}` does not match its sha256 in the manifest (altered or damaged)"),
+                    format!("{f}：`{shown}` 与清单中的 sha256 不符（被改动或已损坏）"),
+                ));
+            }
+            Ok(())
         };
         if let Some(sha) = entry.path.strip_prefix("evidence/") {
             if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) || sha != entry.sha256 {
@@ -412,7 +416,6 @@ pub fn import_with_progress(
                     format!("{f}：`{shown}` 未以其 sha256 命名"),
                 ));
             }
-            let declared = e.size();
             let mut limited = (&mut e).take(declared + 1);
             let base = checked;
             let stopped = std::sync::atomic::AtomicBool::new(false);
@@ -426,37 +429,15 @@ pub fn import_with_progress(
                 Err(_) if stopped.load(std::sync::atomic::Ordering::Relaxed) => return Err(AppError::Cancelled),
                 r => r?,
             };
-            if size != declared {
-                return Err(refused(
-                    format!("{f}: `{shown}` declares {declared} bytes but holds {size}"),
-                    format!("{f}：`{shown}` 声明 {declared} 字节，实际 {size} 字节"),
-                ));
-            }
-            if got != entry.sha256 {
-                return Err(mismatch());
-            }
+            holds(&got, size)?;
             staged.push(got);
-        } else if matches!(entry.path.as_str(), "ops.jsonl" | "catalog.toml") {
-            // Read: merged or loaded below.
-            let size = e.size();
-            let bytes = read_limited(&mut e, size, limits.metadata_bytes, &entry.path)?;
-            if hex::encode(Sha256::digest(&bytes)) != entry.sha256 {
-                return Err(mismatch());
-            }
-            small.insert(entry.path.clone(), bytes);
         } else {
-            // The reports: checked, never kept (a workbook of 100,000
-            // findings need not sit in memory).
-            let declared = e.size();
-            let (got, size) = hash_limited(&mut e, declared, limits.metadata_bytes, &entry.path)?;
-            if size != declared {
-                return Err(refused(
-                    format!("{f}: `{shown}` declares {declared} bytes but holds {size}"),
-                    format!("{f}：`{shown}` 声明 {declared} 字节，实际 {size} 字节"),
-                ));
-            }
-            if got != entry.sha256 {
-                return Err(mismatch());
+            // ops.jsonl and catalog.toml are kept (merged or loaded below).
+            let keep = matches!(entry.path.as_str(), "ops.jsonl" | "catalog.toml");
+            let (got, size, bytes) = read_entry(&mut e, declared, limits.metadata_bytes, &entry.path, keep)?;
+            holds(&got, size)?;
+            if keep {
+                small.insert(entry.path.clone(), bytes);
             }
         }
         checked += entry.size;
