@@ -434,18 +434,24 @@ impl App {
         grade: Option<crate::model::finding::Grade>,
         each: &mut dyn FnMut(Finding) -> Result<bool>,
     ) -> Result<()> {
-        use crate::store::{IndexTag, SUMMARY_SEP};
         let mut ids: Vec<String> = Vec::new();
-        for (value, id) in self.store().index_entries(IndexTag::FindingSummary, engagement)? {
-            let mut p = value.split(SUMMARY_SEP);
-            let (g, s) = (p.next().unwrap_or_default(), p.next().unwrap_or_default());
-            if grade.is_none_or(|x| x.as_str() == g) && status.is_none_or(|x| x.as_str() == s) {
-                ids.push(id);
+        for (value, id) in self
+            .store()
+            .index_entries(crate::store::IndexTag::FindingSummary, engagement)?
+        {
+            // A summary that does not read is kept: the record decides below.
+            match crate::app::status::light_finding(engagement, id.clone(), &value) {
+                Some(f) if grade.is_some_and(|g| f.grade != g) || status.is_some_and(|s| f.status != s) => {}
+                _ => ids.push(id),
             }
         }
         ids.sort_unstable();
         for id in ids {
-            if !each(Finding::from_record(&self.record(Kind::Finding, &id)?)?)? {
+            let f = Finding::from_record(&self.record(Kind::Finding, &id)?)?;
+            if grade.is_some_and(|g| f.grade != g) || status.is_some_and(|s| f.status != s) {
+                continue;
+            }
+            if !each(f)? {
                 break;
             }
         }

@@ -247,7 +247,7 @@ impl StatusReport {
 
 /// A finding as the summary index knows it: grade, status and deadlines
 /// (what the remediation review counts with), nothing else.
-fn light_finding(engagement: &str, reference: String, value: &str) -> Option<Finding> {
+pub(crate) fn light_finding(engagement: &str, reference: String, value: &str) -> Option<Finding> {
     let mut p = value.split(crate::store::SUMMARY_SEP);
     let (grade, status) = (p.next()?.parse().ok()?, p.next()?.parse().ok()?);
     let date = |s: Option<&str>| s.and_then(|s| s.parse::<Date>().ok());
@@ -303,8 +303,6 @@ impl App {
     /// figures as [`App::status_report`] at a fraction of the cost.
     pub fn status_summary(&self, eng: &Engagement, lines: usize) -> Result<(StatusReport, Totals)> {
         use crate::store::IndexTag;
-        let cat = self.catalog_for(eng)?;
-        let assessments = self.assessments(&eng.id)?;
         let mut findings = Vec::new();
         for (value, id) in self.store().index_entries(IndexTag::FindingSummary, &eng.id)? {
             match light_finding(&eng.id, id, &value) {
@@ -323,15 +321,7 @@ impl App {
         // actions by due date (none last), then id.
         findings.sort_unstable_by(|a, b| a.reference.cmp(&b.reference));
         actions.sort_unstable_by(|a, b| (a.due.is_none(), a.due, &a.id).cmp(&(b.due.is_none(), b.due, &b.id)));
-        let mut r = build(
-            eng,
-            &cat,
-            &findings,
-            &actions,
-            &assessments,
-            self.today(),
-            self.policy.due_soon_days,
-        );
+        let mut r = self.report_from(eng, &findings, &actions)?;
         let totals = r.totals();
         r.cut(lines);
         // The lines shown, read in full.
@@ -355,16 +345,22 @@ impl App {
     }
 
     pub fn status_report(&self, eng: &Engagement) -> Result<StatusReport> {
-        let actions = self.actions(&eng.id)?;
-        let findings = self.findings(&eng.id)?;
-        let cat = self.catalog_for(eng)?;
-        let assessments = self.assessments(&eng.id)?;
+        self.report_from(eng, &self.findings(&eng.id)?, &self.actions(&eng.id)?)
+    }
+
+    /// The review of these findings and actions (whole or summary records).
+    fn report_from(
+        &self,
+        eng: &Engagement,
+        findings: &[Finding],
+        actions: &[CorrectiveAction],
+    ) -> Result<StatusReport> {
         Ok(build(
             eng,
-            &cat,
-            &findings,
-            &actions,
-            &assessments,
+            &self.catalog_for(eng)?,
+            findings,
+            actions,
+            &self.assessments(&eng.id)?,
             self.today(),
             self.policy.due_soon_days,
         ))
