@@ -901,9 +901,10 @@ fn the_lead_settles_conflicts_from_the_dashboard() {
     let mut s = initial_state(&a, &setup(), Lang::Zh, Some(demo::DEMO_ENGAGEMENT)).unwrap();
     press(&mut a, &mut s, "1 C");
     match &s.popup {
-        Some(Popup::Conflicts { items, times, .. }) => {
+        Some(Popup::Conflicts { items, .. }) => {
             assert_eq!(items.len(), 1);
-            assert!(times[0].0.is_some() && times[0].1.is_some(), "both sides timed");
+            let (won, lost) = items[0].1;
+            assert!(won.is_some() && lost.is_some(), "both sides timed");
         }
         other => panic!("{other:?}"),
     }

@@ -157,13 +157,12 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
         },
         Effect::RunExport { path, no_evidence } => effects::run_export(app, state, &path, no_evidence),
         Effect::RunImport { path } => effects::run_import(app, state, &path),
-        Effect::LoadConflicts => match app.conflicts().and_then(|c| {
-            Ok((
-                c.iter().map(|x| app.conflict_times(x)).collect::<Result<Vec<_>, _>>()?,
-                c,
-            ))
+        Effect::LoadConflicts => match app.conflicts().and_then(|all| {
+            all.into_iter()
+                .map(|c| app.conflict_times(&c).map(|t| (c, t)))
+                .collect::<Result<Vec<_>, _>>()
         }) {
-            Ok((times, c)) => vec![Input::Conflicts(c, times)],
+            Ok(items) => vec![Input::Conflicts(items)],
             Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
         },
         Effect::Resolve { id, field, keep } => match app.resolve_conflict(&id, &field, keep) {

@@ -125,8 +125,8 @@ pub enum Input {
     /// The marked indicators were assigned: the marks are cleared.
     AssignedMarks,
     /// The open conflicts, for their popup.
-    /// Open conflicts, and when each side was written (ms).
-    Conflicts(Vec<crate::model::ops::Conflict>, Vec<(Option<u64>, Option<u64>)>),
+    /// Open conflicts, each with when its two sides were written (ms).
+    Conflicts(Vec<TimedConflict>),
     /// Ask the user; yes runs the effect (an offer to change a result).
     Ask {
         message: String,
@@ -386,15 +386,11 @@ impl State {
                 });
                 None
             }
-            Input::Conflicts(items, times) => {
+            Input::Conflicts(items) => {
                 if items.is_empty() {
                     self.say(crate::tui::i18n::Label::NoConflicts.t(self.lang));
                 } else {
-                    self.popup = Some(Popup::Conflicts {
-                        items,
-                        times,
-                        selected: 0,
-                    });
+                    self.popup = Some(Popup::Conflicts { items, selected: 0 });
                 }
                 None
             }
@@ -454,7 +450,7 @@ impl State {
                 _ => None,
             };
         }
-        if let Some(Popup::Conflicts { items, selected, .. }) = &mut self.popup {
+        if let Some(Popup::Conflicts { items, selected }) = &mut self.popup {
             let keep = match pick(k.code, selected, items.len()) {
                 Pick::Choose | Pick::Other(KeyCode::Char('c')) => Some(crate::app::Keep::Current),
                 Pick::Other(KeyCode::Char('o')) => Some(crate::app::Keep::Other),
@@ -465,7 +461,7 @@ impl State {
                 _ => None,
             };
             let chosen = keep.and_then(|keep| {
-                items.get(*selected).map(|c| Effect::Resolve {
+                items.get(*selected).map(|(c, _)| Effect::Resolve {
                     id: c.entity.id.clone(),
                     field: c.field.clone(),
                     keep,

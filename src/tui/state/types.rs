@@ -181,9 +181,8 @@ pub enum Popup {
     Pending(Vec<(Seq, Cmd)>),
     /// Open conflicts after merging teammates' work.
     Conflicts {
-        items: Vec<crate::model::ops::Conflict>,
-        /// When each side was written (ms), beside `items`.
-        times: Vec<(Option<u64>, Option<u64>)>,
+        /// Each conflict with when its two sides were written (ms).
+        items: Vec<TimedConflict>,
         selected: usize,
     },
     /// Evidence files of the selected indicator or finding: (sha256, name).
@@ -202,3 +201,6 @@ pub struct Hits {
     /// Rows visible in the current list (for paging and scrolling).
     pub list_height: usize,
 }
+
+/// A conflict with when its two sides were written (ms; None if not held).
+pub type TimedConflict = (crate::model::ops::Conflict, (Option<u64>, Option<u64>));

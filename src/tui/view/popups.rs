@@ -236,7 +236,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 *selected,
             );
         }
-        Popup::Conflicts { items, times, selected } => {
+        Popup::Conflicts { items, selected } => {
             let tz = jiff::tz::TimeZone::system();
             let when = |ms: Option<u64>| {
                 ms.map(|ms| crate::text::local_time_in(&tz, ms, " %m-%d %H:%M"))
@@ -244,14 +244,12 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             };
             let rows = items
                 .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let (won, lost) = times.get(i).copied().unwrap_or((None, None));
+                .map(|(c, (won, lost))| {
                     vec![
                         c.entity.id.clone(),
                         c.field.clone(),
-                        format!("{} ({}{})", c.winner_value, c.winner.actor, when(won)),
-                        format!("{} ({}{})", c.loser_value, c.loser.actor, when(lost)),
+                        format!("{} ({}{})", c.winner_value, c.winner.actor, when(*won)),
+                        format!("{} ({}{})", c.loser_value, c.loser.actor, when(*lost)),
                     ]
                 })
                 .collect();
