@@ -565,6 +565,15 @@ fn risks_stream<'a>(r: &'a ReportData, zh: bool) -> Items<'a> {
     Box::new(move |put| r.findings.iter().filter_map(|f| risk(r, f, zh)).try_for_each(put))
 }
 
+/// `first` (the determinations), then every audit finding, streamed.
+fn findings_stream<'a>(r: &'a ReportData, first: Vec<Value>) -> Items<'a> {
+    let ids = observed_ids(r);
+    Box::new(move |put| {
+        first.iter().cloned().try_for_each(&mut *put)?;
+        r.findings.iter().map(|f| finding(r, f, &ids)).try_for_each(put)
+    })
+}
+
 fn assessment_results<'a>(r: &'a ReportData, zh: bool) -> Streamed<'a> {
     let eng = &r.engagement;
     let t = |en: &'static str, z: &'static str| if zh { z } else { en };
@@ -601,18 +610,11 @@ fn assessment_results<'a>(r: &'a ReportData, zh: bool) -> Streamed<'a> {
         }],
         "back-matter": back_matter(r, zh),
     }});
-    let ids = observed_ids(r);
     Streamed {
         skeleton,
         arrays: vec![
             ("risks", risks_stream(r, zh)),
-            (
-                "findings",
-                Box::new(move |put| {
-                    determinations.iter().cloned().try_for_each(&mut *put)?;
-                    r.findings.iter().map(|f| finding(r, f, &ids)).try_for_each(put)
-                }),
-            ),
+            ("findings", findings_stream(r, determinations)),
         ],
     }
 }
@@ -641,15 +643,11 @@ fn poam<'a>(r: &'a ReportData, zh: bool) -> Streamed<'a> {
         "poam-items": if any_item { slot("poam-items", true) } else { json!([none]) },
         "back-matter": back_matter(r, zh),
     }});
-    let ids = observed_ids(r);
     Streamed {
         skeleton,
         arrays: vec![
             ("risks", risks_stream(r, zh)),
-            (
-                "findings",
-                Box::new(move |put| r.findings.iter().map(|f| finding(r, f, &ids)).try_for_each(put)),
-            ),
+            ("findings", findings_stream(r, Vec::new())),
             (
                 "poam-items",
                 Box::new(move |put| r.findings.iter().flat_map(|f| poam_items(r, f, zh)).try_for_each(put)),
