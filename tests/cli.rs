@@ -57,6 +57,24 @@ fn certification_engagement(d: &Path, kind: &str) {
     );
 }
 
+/// The demo with one more observation titled `title` (on AC-01).
+fn demo_with_observation(d: &Path, title: &str) {
+    demo(d);
+    stdout(
+        d,
+        &[
+            "finding",
+            "raise",
+            "--grade",
+            "observation",
+            "--title",
+            title,
+            "--indicator",
+            "AC-01",
+        ],
+    );
+}
+
 fn demo(dir: &Path) {
     cmd(dir)
         .args(["demo", "--no-tui"])
@@ -858,20 +876,7 @@ fn bundles_evidence_verify_and_conflicts_through_the_cli() {
 fn the_findings_csv_has_a_bom_and_harmless_cells() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    demo(d);
-    stdout(
-        d,
-        &[
-            "finding",
-            "raise",
-            "--grade",
-            "observation",
-            "--title",
-            "=HYPERLINK(\"http://x\")",
-            "--indicator",
-            "AC-01",
-        ],
-    );
+    demo_with_observation(d, "=HYPERLINK(\"http://x\")");
     stdout(
         d,
         &[
@@ -922,20 +927,7 @@ fn the_findings_csv_has_a_bom_and_harmless_cells() {
 fn the_markdown_report_escapes_what_users_wrote() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    demo(d);
-    stdout(
-        d,
-        &[
-            "finding",
-            "raise",
-            "--grade",
-            "observation",
-            "--title",
-            "<script>alert(1)</script> [x](http://evil)",
-            "--indicator",
-            "AC-01",
-        ],
-    );
+    demo_with_observation(d, "<script>alert(1)</script> [x](http://evil)");
     let file = d.join("report.md");
     stdout(
         d,
@@ -973,20 +965,7 @@ fn the_markdown_report_escapes_what_users_wrote() {
 fn the_html_report_escapes_what_users_wrote() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    demo(d);
-    stdout(
-        d,
-        &[
-            "finding",
-            "raise",
-            "--grade",
-            "observation",
-            "--title",
-            "<script>alert(1)</script>\u{1b}[2J\"'&",
-            "--indicator",
-            "AC-01",
-        ],
-    );
+    demo_with_observation(d, "<script>alert(1)</script>\u{1b}[2J\"'&");
     let file = d.join("report.html");
     stdout(
         d,
@@ -1061,20 +1040,7 @@ fn the_workbook_has_its_sheets_headers_dates_and_chinese_text() {
 fn the_word_report_names_east_asian_fonts_and_escapes_what_users_wrote() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    demo(d);
-    stdout(
-        d,
-        &[
-            "finding",
-            "raise",
-            "--grade",
-            "observation",
-            "--title",
-            "<script>alert(1)</script>\u{1b}[2J&",
-            "--indicator",
-            "AC-01",
-        ],
-    );
+    demo_with_observation(d, "<script>alert(1)</script>\u{1b}[2J&");
     let file = d.join("审核报告.docx");
     stdout(
         d,
