@@ -873,6 +873,36 @@ fn a_teammate_joins_by_importing_a_bundle_from_the_tui() {
         .unwrap_or_else(|| panic!("the engagement opens: {:?} {:?}", t.status, screen(&t, 80, 24)));
     assert_eq!(d.engagement.id, demo::DEMO_ENGAGEMENT);
     assert_eq!(d.findings.len(), app.findings(demo::DEMO_ENGAGEMENT).unwrap().len());
+
+    // Back the other way: the lead imports the second auditor's work into the
+    // open engagement; the merged records are patched into what the TUI holds,
+    // which then equals a full load.
+    let raised = b
+        .raise_finding(
+            demo::DEMO_ENGAGEMENT,
+            cscaudit::app::NewFinding {
+                grade: cscaudit::model::finding::Grade::Observation,
+                title: "李敏的观察".into(),
+                statement: String::new(),
+                criterion: String::new(),
+                indicators: vec!["AC-01".into()],
+                evidence_note: String::new(),
+                issue: false,
+            },
+        )
+        .unwrap()
+        .reference;
+    b.edit_finding("ZW-001", "title", "李敏改的标题").unwrap();
+    let back = dir.path().join("back.zip");
+    cscaudit::bundle::export(&b, demo::DEMO_ENGAGEMENT, &back, &Default::default()).unwrap();
+    press(&mut app, &mut s, "1 I");
+    step(&mut app, &mut s, Input::Paste(back.display().to_string()));
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    let held = s.data.as_ref().unwrap();
+    assert!(held.findings.iter().any(|f| f.reference == raised));
+    assert!(held.findings.iter().any(|f| f.title == "李敏改的标题"));
+    same_as_loaded(&app, &s);
 }
 
 /// C on the dashboard lists teammates' conflicting edits; the lead keeps the

@@ -278,18 +278,24 @@ impl App {
 
     pub(crate) fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<Op>> {
         let ops = self.store().commit(&self.identity.actor, drafts)?;
+        self.note_touched(ops.iter().map(|op| &op.entity));
+        Ok(ops)
+    }
+
+    /// Remember records written (for [`App::take_touched`]).
+    fn note_touched<'a>(&self, entities: impl Iterator<Item = &'a EntityId>) {
         let mut guard = self.touched.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(touched) = guard.as_mut() {
-            for op in &ops {
-                if touched.last() != Some(&op.entity) {
-                    touched.push(op.entity.clone());
+            for e in entities {
+                if touched.last() != Some(e) {
+                    touched.push(e.clone());
+                }
+                if touched.len() > TOUCHED_MAX {
+                    *guard = None;
+                    return;
                 }
             }
-            if touched.len() > TOUCHED_MAX {
-                *guard = None;
-            }
         }
-        Ok(ops)
     }
 
     /// The records committed to since the last call, in commit order
@@ -302,9 +308,22 @@ impl App {
             .replace(Vec::new())
     }
 
-    /// Merge a teammate's ops (from a findings bundle).
+    /// Merge a teammate's ops (from a findings bundle). The records they
+    /// name count as touched, like a commit's (a reader patches them in).
     pub fn merge_ops(&self, ops: Vec<Op>) -> Result<MergeReport> {
-        Ok(self.store().merge(ops)?)
+        let entities: Vec<EntityId> = ops
+            .iter()
+            .map(|op| &op.entity)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .take(TOUCHED_MAX + 1)
+            .cloned()
+            .collect();
+        let report = self.store().merge(ops)?;
+        if report.applied > 0 {
+            self.note_touched(entities.iter());
+        }
+        Ok(report)
     }
 
     pub(crate) fn record(&self, kind: Kind, id: &str) -> Result<Record> {

@@ -1,7 +1,6 @@
 //! Saving forms through the app layer. Each form's values become one use
 //! case call; a refusal comes back into the form, with nothing saved.
 
-use super::data::Data;
 use super::forms::FormKind;
 use super::state::{Input, State};
 use crate::app::{
@@ -155,11 +154,9 @@ pub(super) fn run_import(app: &App, state: &State, path: &Path) -> Vec<Input> {
                 Some(joined) => format!("{joined} · {}", r.summary(lang)),
                 None => r.summary(lang),
             };
-            // Many records may have changed: read the engagement again.
-            let mut v = match Data::load(app, &r.engagement) {
-                Ok(d) => vec![Input::Loaded(Box::new(d))],
-                Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
-            };
+            // The merged records are patched in (the whole engagement read
+            // again when it is new here or too many changed).
+            let mut v = crate::tui::refreshed(app, state, &r.engagement);
             v.push(Input::Done(Ok(msg)));
             v
         }
