@@ -242,14 +242,17 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 ms.map(|ms| crate::text::local_time_in(&tz, ms, " %m-%d %H:%M"))
                     .unwrap_or_default()
             };
+            // Who and when first: at 80 columns a long value is what is cut.
             let rows = items
                 .iter()
                 .map(|(c, (won, lost))| {
                     vec![
                         c.entity.id.clone(),
-                        c.field.clone(),
-                        format!("{} ({}{})", c.winner_value, c.winner.actor, when(*won)),
-                        format!("{} ({}{})", c.loser_value, c.loser.actor, when(*lost)),
+                        crate::model::fields::label(c.entity.kind, &c.field, ui.zh)
+                            .unwrap_or(&c.field)
+                            .to_string(),
+                        format!("{}{}: {}", c.winner.actor, when(*won), c.winner_value),
+                        format!("{}{}: {}", c.loser.actor, when(*lost), c.loser_value),
                     ]
                 })
                 .collect();
