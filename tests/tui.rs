@@ -507,3 +507,22 @@ fn the_engagement_switcher_loads_another_engagement() {
     press(&mut app, &mut s, "3");
     assert!(screen(&s, 120, 40).contains("no matches"));
 }
+
+/// Thousands of findings on the dashboard at 80 columns: the grade × status
+/// counts stay apart and keep their digits (they ran together and the Σ
+/// column cut 2000 to "20"); at 120 columns they are written out.
+#[test]
+fn the_grade_matrix_keeps_large_counts_readable_at_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let id = demo::seed_scale(&app, 8000, &mut |_| {}).unwrap();
+    let mut s = initial_state(&app, &setup(), Lang::Zh, Some(&id)).unwrap();
+    step(&mut app, &mut s, Input::Resize(80, 24));
+    let narrow = screen(&s, 80, 24);
+    let row = narrow.lines().find(|l| l.contains("严重")).unwrap();
+    assert!(row.contains(" 2.0k"), "Σ whole and shortened: {row}");
+    assert!(!row.contains("k6") && !row.contains("k·"), "counts apart: {row}");
+    let wide = screen(&s, 120, 40);
+    let row = wide.lines().find(|l| l.contains("严重")).unwrap();
+    assert!(row.contains("2000"), "{row}");
+}

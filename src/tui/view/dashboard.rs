@@ -149,29 +149,57 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             t.to_string()
         }
     };
+    // Counts as wide as they need; at 80 columns thousands are shortened
+    // (8.3k, 25k) so they neither run together nor lose digits.
+    let count = |n: usize| -> String {
+        match n {
+            0 => "·".into(),
+            n if !narrow || n < 1000 => n.to_string(),
+            n if n < 10_000 => format!("{:.1}k", n as f64 / 1000.0),
+            n if n < 1_000_000 => format!("{}k", n / 1000),
+            n => format!("{}M", n / 1_000_000),
+        }
+    };
+    let by = &d.glance.findings_by_grade;
+    let widest = |f: &dyn Fn(Grade) -> usize| Grade::ALL.iter().map(|g| count(f(*g)).len()).max().unwrap_or(1);
+    let cell_max = widest(&|g| {
+        shown
+            .iter()
+            .map(|s| by.get(&(g, *s)).copied().unwrap_or(0))
+            .max()
+            .unwrap_or(0)
+    });
+    let total_max = widest(&|g| shown.iter().map(|s| by.get(&(g, *s)).copied().unwrap_or(0)).sum());
+    let (label_w, col_w) = if narrow { (4, 4) } else { (12, 5) };
+    let col_w = col_w.max(cell_max as u16 + 1);
+    let total_w = if narrow { 2 } else { 5 }.max(total_max as u16);
+    // Too wide for the box (thousands at 80 columns): only the statuses
+    // that hold findings.
+    let mut shown = shown;
+    if label_w + shown.len() as u16 * col_w + total_w > grid_a.width.saturating_sub(2) {
+        shown.retain(|s| Grade::ALL.iter().any(|g| by.get(&(*g, *s)).is_some_and(|n| *n > 0)));
+    }
     let mut header = vec![Cell::from("")];
     header.extend(shown.iter().map(|s| Cell::from(head(*s))));
     header.push(Cell::from("Σ"));
     let rows: Vec<Row> = Grade::ALL
         .iter()
         .map(|g| {
-            let by = &d.glance.findings_by_grade;
             let label = if narrow { g.short(ui.zh) } else { g.label(ui.zh) };
             let mut cells = vec![Cell::from(Span::styled(label, ui.st(grade_role(*g))))];
             let mut total = 0;
             for s in &shown {
                 let n = by.get(&(*g, *s)).copied().unwrap_or(0);
                 total += n;
-                cells.push(Cell::from(if n == 0 { "·".to_string() } else { n.to_string() }));
+                cells.push(Cell::from(count(n)));
             }
-            cells.push(Cell::from(total.to_string()));
+            cells.push(Cell::from(count(total)));
             Row::new(cells)
         })
         .collect();
-    let (label_w, col_w) = if narrow { (4, 4) } else { (12, 5) };
     let mut widths = vec![Constraint::Length(label_w)];
     widths.extend(shown.iter().map(|_| Constraint::Length(col_w)));
-    widths.push(Constraint::Length(if narrow { 2 } else { 5 }));
+    widths.push(Constraint::Length(total_w));
     f.render_widget(
         Table::new(rows, widths)
             .header(Row::new(header).style(ui.st("table.header")))
