@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 use clap::Parser;
+use std::io::Write;
 
 fn main() {
     let cli = cscaudit::cli::args::Cli::parse();
@@ -12,7 +13,8 @@ fn main() {
         Err(e) => {
             // Errors quote user data (references, file names, values): shown inert.
             let text = cscaudit::text::visible_lines(e.text(lang)).into_owned();
-            eprintln!("{}{}", lang.pick("error: ", "错误："), text);
+            // Not eprintln!: it panics when stderr is gone (a closed terminal).
+            let _ = writeln!(std::io::stderr(), "{}{}", lang.pick("error: ", "错误："), text);
             std::process::exit(1);
         }
     }

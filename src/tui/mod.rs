@@ -30,6 +30,7 @@ use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use state::{Effect, Input, State};
 use std::io::Write;
+use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -607,7 +608,11 @@ fn install_panic_hook(data_dir: &Path, mouse: bool) {
         }
         previous(info);
         if written {
-            eprintln!("cscaudit crashed; a report was written to {}", path.display());
+            let _ = writeln!(
+                std::io::stderr(),
+                "cscaudit crashed; a report was written to {}",
+                path.display()
+            );
         }
     }));
 }
@@ -628,7 +633,12 @@ pub fn run(
     }
     install_panic_hook(data_dir, settings.mouse);
     let guard = TerminalGuard::enter(settings.mouse).map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?;
+    // Never dropped: ratatui's Drop shows the cursor and, when that fails (the
+    // terminal hung up), prints with `eprintln!`, which panics on a closed
+    // stderr and left a crash report for every closed window. The guard
+    // restores the terminal, cursor included, and ignores such errors.
+    let mut terminal =
+        ManuallyDrop::new(Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?);
     let size = terminal.size().map_err(|e| e.to_string())?;
 
     // First frame before loading, so a large database still shows something at once.
@@ -725,7 +735,8 @@ pub fn run(
             // (Terminal::clear asks the terminal for the cursor position
             // first, which a terminal that does not answer turns into a
             // two-second wait and no redraw.)
-            terminal = Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?;
+            terminal =
+                ManuallyDrop::new(Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?);
             dirty = true;
         }
         if dirty {
@@ -793,7 +804,6 @@ pub fn run(
             }
         }
     }
-    drop(terminal);
     drop(guard);
     Ok(())
 }
