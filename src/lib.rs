@@ -14,6 +14,7 @@ pub mod fuzz;
 pub mod message;
 pub mod model;
 pub mod report;
+pub mod sign;
 pub mod store;
 pub mod text;
 pub mod tui;

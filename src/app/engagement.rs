@@ -185,9 +185,21 @@ impl App {
         if let Some(s) = new.period_end {
             d.push(set(&e, None, EF::PeriodEnd, s));
         }
-        self.commit(d)?;
+        // The creator is the lead, with their signing key: one commit, so the
+        // engagement's first batch proves who made it.
         let me = self.identity().clone();
-        self.add_member(&id, &me.actor, &me.name, &me.initials, Role::Lead, self.certificate())?;
+        let key = self.signing_key().map(|s| s.public_openssh());
+        d.extend(self.member_drafts(
+            &id,
+            &[],
+            &me.actor,
+            &me.name,
+            &me.initials,
+            Role::Lead,
+            self.certificate(),
+            key.as_deref(),
+        )?);
+        self.commit(d)?;
         self.engagement(&id)
     }
 
@@ -201,10 +213,50 @@ impl App {
         role: Role,
         certificate_no: Option<&str>,
     ) -> Result<Member> {
+        self.add_member_keyed(engagement, actor, name, initials, role, certificate_no, None)
+    }
+
+    /// [`App::add_member`] with the member's ssh public key (OpenSSH text),
+    /// registered in the same commit. Only the lead registers keys; once the
+    /// team signs, only the lead changes the team.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_member_keyed(
+        &self,
+        engagement: &str,
+        actor: &str,
+        name: &str,
+        initials: &str,
+        role: Role,
+        certificate_no: Option<&str>,
+        key: Option<&str>,
+    ) -> Result<Member> {
         self.engagement(engagement)?;
+        let team = self.team(engagement)?;
+        let signed = team.iter().any(|m| m.key.is_some());
+        if key.is_some() || signed {
+            self.require_lead(engagement)?;
+        }
+        let d = self.member_drafts(engagement, &team, actor, name, initials, role, certificate_no, key)?;
+        self.commit(d)?;
+        Ok(Member::from_record(
+            &self.record(Kind::Member, &format!("{engagement}/{actor}"))?,
+        )?)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn member_drafts(
+        &self,
+        engagement: &str,
+        team: &[Member],
+        actor: &str,
+        name: &str,
+        initials: &str,
+        role: Role,
+        certificate_no: Option<&str>,
+        key: Option<&str>,
+    ) -> Result<Vec<crate::store::Draft>> {
         super::validate_actor(actor)?;
         super::validate_initials(initials)?;
-        let team = self.team(engagement)?;
         if let Some(other) = team.iter().find(|m| m.initials == initials && m.actor != actor) {
             let who = &other.actor;
             return Err(AppError::Invalid(crate::msg!(
@@ -212,6 +264,13 @@ impl App {
                 "缩写 {initials} 已被本项目的 {who} 使用；编号必须保持唯一"
             )));
         }
+        let key = match key {
+            Some(k) => Some(crate::sign::parse_public(k).map_err(|why| {
+                let why = crate::text::visible(&why).into_owned();
+                AppError::Invalid(crate::msg!("the key for {actor}: {why}", "{actor} 的公钥：{why}"))
+            })?),
+            None => None,
+        };
         let e = EntityId::new(Kind::Member, format!("{engagement}/{actor}"));
         let cur = self.store().record(&e)?;
         let mut d = Vec::new();
@@ -231,8 +290,17 @@ impl App {
             MF::CertificateNo,
             cert.map(str::to_string).into(),
         );
-        self.commit(d)?;
-        Ok(Member::from_record(&self.record(Kind::Member, &e.id)?)?)
+        if let Some(mut k) = key {
+            k.set_comment("");
+            set_if_changed(
+                &mut d,
+                &e,
+                cur.as_ref(),
+                MF::Key,
+                k.to_openssh().unwrap_or_default().into(),
+            );
+        }
+        Ok(d)
     }
 
     fn assessment_entity(

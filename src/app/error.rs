@@ -220,6 +220,13 @@ fn store_message(e: &StoreError) -> Msg {
                 crate::msg!("{p}: {source}", "{p}：{zh}")
             }
             StoreError::Codec(c) => crate::msg!("stored data cannot be read: {c}", "存储的数据无法读取：{c}"),
+            StoreError::Sign(why) => {
+                let why = crate::text::visible(why);
+                crate::msg!(
+                    "your change could not be signed, so it was not saved: {why}",
+                    "您的更改无法签名，因此未保存：{why}"
+                )
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ mod error;
 pub(crate) mod finding;
 pub(crate) mod remediation;
 mod session;
+mod signing;
 pub mod status;
 mod undo;
 
@@ -22,6 +23,7 @@ pub use engagement::{
 pub use error::{AppError, Result, io_zh};
 pub use finding::{FindingMove, MoveKind, MoveText, NewFinding};
 pub use remediation::{ActionUpdate, NewAction};
+pub use signing::{Signature, Verified};
 pub use undo::Undone;
 
 use crate::model::action::CorrectiveAction;
@@ -110,6 +112,8 @@ pub struct App {
     identity_chosen: bool,
     /// The user's auditor certificate number, if any (kept beside the identity).
     certificate: Option<String>,
+    /// The private key that signs this copy's commits (`identity key`).
+    key: signing::KeyState,
     pub policy: DuePolicy,
     today: Date,
     /// Parsed catalogues by `id@version`: every use case needs one, and
@@ -155,7 +159,9 @@ impl App {
             .meta_get::<String>("identity/certificate")?
             .filter(|c| !c.is_empty());
         let identity = chosen.unwrap_or_else(Identity::from_env);
+        let key = signing::KeyState::load(store.meta_get::<String>("identity/key")?);
         Ok(App {
+            key,
             store: Some(store),
             dir: None,
             sharing: false,
@@ -277,7 +283,14 @@ impl App {
     }
 
     pub(crate) fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<Op>> {
-        let ops = self.store().commit(&self.identity.actor, drafts)?;
+        let signer = self.signer_for(&drafts)?;
+        let ops = match signer {
+            Some(s) => {
+                let sign = move |ops: &[Op]| s.sign_batch(ops);
+                self.store().commit_signed(&self.identity.actor, drafts, Some(&sign))?
+            }
+            None => self.store().commit(&self.identity.actor, drafts)?,
+        };
         self.note_touched(ops.iter().map(|op| &op.entity));
         Ok(ops)
     }
@@ -311,6 +324,11 @@ impl App {
     /// Merge a teammate's ops (from a findings bundle). The records they
     /// name count as touched, like a commit's (a reader patches them in).
     pub fn merge_ops(&self, ops: Vec<Op>) -> Result<MergeReport> {
+        self.merge_signed(ops, Vec::new())
+    }
+
+    /// [`App::merge_ops`], keeping the signed batches [`App::verify_ops`] accepted.
+    pub fn merge_signed(&self, ops: Vec<Op>, batches: Vec<crate::sign::SignedBatch>) -> Result<MergeReport> {
         let entities: Vec<EntityId> = ops
             .iter()
             .map(|op| &op.entity)
@@ -319,7 +337,7 @@ impl App {
             .take(TOUCHED_MAX + 1)
             .cloned()
             .collect();
-        let report = self.store().merge(ops)?;
+        let report = self.store().merge_signed(ops, batches)?;
         if report.applied > 0 {
             self.note_touched(entities.iter());
         }

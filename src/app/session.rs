@@ -41,6 +41,7 @@ impl App {
         self.identity = other.identity;
         self.identity_chosen = other.identity_chosen;
         self.certificate = other.certificate;
+        self.key = other.key;
         Ok(())
     }
 

@@ -213,6 +213,16 @@ pub fn export_with_progress(
             }
             Ok(())
         })?;
+        // The signatures that prove them (whole batches: a batch lists every
+        // op's hash, so the ops of other engagements need not be here).
+        let signed = app.batches_for(&ops)?;
+        put(&mut zip, "signatures.jsonl", options, &mut |w| {
+            for b in &signed {
+                serde_json::to_writer(&mut *w, b).map_err(std::io::Error::other)?;
+                w.write_all(b"\n")?;
+            }
+            Ok(())
+        })?;
         stop(1)?;
         let json = serde_json::to_vec_pretty(&findings).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
         put(&mut zip, "findings.json", options, &mut bytes(&json))?;

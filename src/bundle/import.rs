@@ -433,7 +433,7 @@ pub fn import_with_progress(
             staged.push(got);
         } else {
             // ops.jsonl and catalog.toml are kept (merged or loaded below).
-            let keep = matches!(entry.path.as_str(), "ops.jsonl" | "catalog.toml");
+            let keep = matches!(entry.path.as_str(), "ops.jsonl" | "signatures.jsonl" | "catalog.toml");
             let (got, size, bytes) = read_entry(&mut e, declared, limits.metadata_bytes, &entry.path, keep)?;
             holds(&got, size)?;
             if keep {
@@ -544,7 +544,32 @@ pub fn import_with_progress(
             ));
         }
     }
-    // 5. Catalogue: the same one, or the bundle's for a new engagement.
+    // 5. Signatures: every change by a member with a registered key must be
+    // in a batch that key signed (bundles from before signing have none).
+    let mut batches = Vec::new();
+    if let Some(bytes) = small.remove("signatures.jsonl") {
+        for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let b: crate::sign::SignedBatch = serde_json::from_slice(line).map_err(|e| {
+                let (n, e) = (i + 1, e.to_string());
+                refused(
+                    format!("{f}: signatures.jsonl line {n} is not a signed batch: {e}"),
+                    format!("{f}：signatures.jsonl 第 {n} 行不是有效的签名批次：{e}"),
+                )
+            })?;
+            batches.push(b);
+        }
+    }
+    let verified = app.verify_ops(eng, &ops, batches).map_err(|e| match e {
+        AppError::Invalid(m) => refused(
+            format!("{f}: {}", m.get(crate::config::Lang::En)),
+            format!("{f}：{}", m.get(crate::config::Lang::Zh)),
+        ),
+        other => other,
+    })?;
+    // 6. Catalogue: the same one, or the bundle's for a new engagement.
     let catalog = match &local {
         Some(l) => {
             if l.catalog_id != manifest.catalog.id || l.catalog_version != manifest.catalog.version {
@@ -579,7 +604,7 @@ pub fn import_with_progress(
             None => None,
         },
     };
-    // 6. Write: catalogue, ops in one transaction, then the evidence files.
+    // 7. Write: catalogue, ops (with their signatures) in one transaction, then the evidence files.
     // Counted through the status index (ids only: no record is decoded).
     let count = |app: &App| {
         app.indexed(crate::store::IndexTag::FindingStatus, eng, None)
@@ -592,7 +617,7 @@ pub fn import_with_progress(
     if let Some((src, cat)) = &catalog {
         app.remember_catalog(src, cat)?;
     }
-    let merged = app.merge_ops(ops)?;
+    let merged = app.merge_signed(ops, verified.batches)?;
     let mut added = 0;
     for sha in &staged {
         let from = staging_dir.join(&sha[..2]).join(sha);

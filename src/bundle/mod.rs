@@ -111,14 +111,6 @@ pub struct FileEntry {
     pub size: u64,
 }
 
-/// Which engagement a record belongs to, as far as its id tells: findings
-/// and actions are named by reference and say it in their `engagement`
-/// field (`None` here).
 pub(crate) fn engagement_of_id(e: &crate::model::ops::EntityId) -> Option<&str> {
-    use crate::model::ops::Kind;
-    match e.kind {
-        Kind::Engagement => Some(&e.id),
-        Kind::Member | Kind::Assessment | Kind::Evidence => e.id.split_once('/').map(|(eng, _)| eng),
-        Kind::Finding | Kind::Action => None,
-    }
+    e.engagement_in_id()
 }

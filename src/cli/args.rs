@@ -213,6 +213,21 @@ pub enum EngagementCmd {
         /// Auditor certificate number (e.g. CCAA registration).
         #[arg(long)]
         certificate: Option<String>,
+        /// The member's ssh public key (e.g. their ~/.ssh/id_ed25519.pub):
+        /// their changes are then accepted only when signed with it. Lead only.
+        #[arg(long, value_name = "PUBLIC-KEY-FILE")]
+        key: Option<PathBuf>,
+    },
+    /// Register a member's new signing key (a lost or replaced key). Lead only;
+    /// changes they signed with the old key before stay verified.
+    MemberKey {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        actor: String,
+        /// The member's ssh public key file (ed25519).
+        #[arg(long, value_name = "PUBLIC-KEY-FILE")]
+        key: PathBuf,
     },
 }
 
@@ -231,6 +246,18 @@ pub enum IdentityCmd {
         /// Your auditor certificate number, if you hold one (CCAA-…).
         #[arg(long)]
         certificate: Option<String>,
+        /// Your ssh private key (ed25519, e.g. ~/.ssh/id_ed25519): every change
+        /// you make is signed with it. A passphrase-protected key is used
+        /// through `ssh-keygen` (ssh-agent or a prompt).
+        #[arg(long, value_name = "PRIVATE-KEY-FILE")]
+        key: Option<PathBuf>,
+    },
+    /// Name the private key that signs your changes (or `--none` to stop).
+    Key {
+        #[arg(value_name = "PRIVATE-KEY-FILE", required_unless_present = "none")]
+        path: Option<PathBuf>,
+        #[arg(long, conflicts_with = "path")]
+        none: bool,
     },
 }
 

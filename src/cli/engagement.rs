@@ -77,9 +77,19 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
             initials,
             role,
             certificate,
+            key,
         } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
-            let m = app.add_member(&eng.id, &actor, &name, &initials, role.parse()?, certificate.as_deref())?;
+            let key = key.as_deref().map(read_public_key).transpose()?;
+            let m = app.add_member_keyed(
+                &eng.id,
+                &actor,
+                &name,
+                &initials,
+                role.parse()?,
+                certificate.as_deref(),
+                key.as_deref(),
+            )?;
             writeln!(
                 o,
                 "{} {} {} {}",
@@ -89,8 +99,29 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 m.certificate_no.unwrap_or_default()
             )?;
         }
+        EngagementCmd::MemberKey { engagement, actor, key } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let text = read_public_key(&key)?;
+            let m = app.set_member_key(&eng.id, &actor, &text)?;
+            let fp = m
+                .key
+                .as_deref()
+                .and_then(|k| crate::sign::parse_public(k).ok())
+                .map(|k| crate::sign::fingerprint_of(&k))
+                .unwrap_or_default();
+            writeln!(o, "{} {} {fp}", eng.id, m.actor)?;
+        }
     }
     Ok(())
+}
+
+/// A public key file's text, checked (an ed25519 OpenSSH public key).
+pub(crate) fn read_public_key(path: &std::path::Path) -> std::result::Result<String, crate::app::AppError> {
+    let key = crate::sign::read_public(path).map_err(|why| {
+        let why = crate::text::visible(&why).into_owned();
+        crate::app::AppError::Invalid(crate::msg!("{why}", "{why}"))
+    })?;
+    Ok(key.to_openssh().unwrap_or_default())
 }
 
 pub fn print_engagement(

@@ -153,22 +153,64 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         Command::Engagement(c) => engagement::engagement(ctx, c),
         Command::Identity(c) => {
             let mut app = ctx.open(&ctx.paths.data_dir)?;
-            if let IdentityCmd::Set {
-                actor,
-                name,
-                initials,
-                certificate,
-            } = c
-            {
-                app.set_identity(&actor, &name, &initials)?;
-                if certificate.is_some() {
-                    app.set_certificate(certificate.as_deref())?;
+            match c {
+                IdentityCmd::Set {
+                    actor,
+                    name,
+                    initials,
+                    certificate,
+                    key,
+                } => {
+                    // The key first: a bad key path changes nothing.
+                    if let Some(k) = &key {
+                        crate::sign::Signer::load(k).map_err(|why| {
+                            let why = crate::text::visible(&why).into_owned();
+                            crate::app::AppError::Invalid(crate::msg!("{why}", "无法使用该密钥：{why}"))
+                        })?;
+                    }
+                    app.set_identity(&actor, &name, &initials)?;
+                    if certificate.is_some() {
+                        app.set_certificate(certificate.as_deref())?;
+                    }
+                    if let Some(k) = &key {
+                        app.set_identity_key(Some(k))?;
+                    }
                 }
+                IdentityCmd::Key { path, .. } => {
+                    app.set_identity_key(path.as_deref())?;
+                }
+                IdentityCmd::Show => {}
             }
             let i = app.identity();
             let cert = app.certificate().map(|c| format!(", {c}")).unwrap_or_default();
             if app.identity_is_set() {
                 writeln!(out(), "{} ({}, {}{cert})", i.actor, i.name, i.initials)?;
+                if let Some(s) = app.signing_key() {
+                    let path = crate::text::visible(&s.path().display().to_string()).into_owned();
+                    writeln!(
+                        out(),
+                        "{} {} ({path})",
+                        ctx.lang.pick("signs with", "签名密钥"),
+                        s.fingerprint()
+                    )?;
+                } else if let Some((path, why)) = app.signing_key_problem() {
+                    let path = crate::text::visible(&path.display().to_string()).into_owned();
+                    let why = crate::text::visible(&why).into_owned();
+                    let line = crate::msg!(
+                        "signing key {path} cannot be used: {why}",
+                        "签名密钥 {path} 无法使用：{why}"
+                    );
+                    writeln!(out(), "{}", line.get(ctx.lang))?;
+                } else {
+                    writeln!(
+                        out(),
+                        "{}",
+                        ctx.lang.pick(
+                            "no signing key: your changes are unsigned (`cscaudit identity key ~/.ssh/id_ed25519`)",
+                            "没有签名密钥：您的更改未签名（`cscaudit identity key ~/.ssh/id_ed25519`）"
+                        )
+                    )?;
+                }
             } else {
                 writeln!(
                     out(),

@@ -155,6 +155,8 @@ pub struct Member {
     pub initials: String,
     pub role: Role,
     pub certificate_no: Option<String>,
+    /// The ssh public key (OpenSSH form) that signs this member's changes.
+    pub key: Option<String>,
 }
 
 impl Member {
@@ -166,6 +168,7 @@ impl Member {
             initials: r.text(MF::Initials),
             role: r.enum_req(MF::Role)?,
             certificate_no: r.opt_text(MF::CertificateNo).filter(|c| !c.trim().is_empty()),
+            key: r.opt_text(MF::Key).filter(|k| !k.trim().is_empty()),
         })
     }
     pub fn is_certified_auditor(&self) -> bool {
@@ -216,6 +219,7 @@ mod tests {
             initials: actor.to_uppercase(),
             role,
             certificate_no: cert.map(str::to_string),
+            key: None,
         }
     }
 

@@ -93,6 +93,7 @@ record_fields!(
         Initials = "initials": Text / "initials" / "缩写",
         Role = "role": Text / "role" / "角色",
         CertificateNo = "certificate_no": Text / "certificate no." / "证书编号",
+        Key = "key": Text / "signing key" / "签名公钥",
     }
 );
 

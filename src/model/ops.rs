@@ -122,6 +122,17 @@ impl EntityId {
     pub fn new(kind: Kind, id: impl Into<String>) -> Self {
         EntityId { kind, id: id.into() }
     }
+
+    /// Which engagement a record belongs to, as far as its id tells: findings
+    /// and actions are named by reference and say it in their `engagement`
+    /// field (`None` here).
+    pub fn engagement_in_id(&self) -> Option<&str> {
+        match self.kind {
+            Kind::Engagement => Some(&self.id),
+            Kind::Member | Kind::Assessment | Kind::Evidence => self.id.split_once('/').map(|(eng, _)| eng),
+            Kind::Finding | Kind::Action => None,
+        }
+    }
 }
 
 impl fmt::Display for EntityId {

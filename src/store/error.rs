@@ -22,6 +22,9 @@ pub enum StoreError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Codec(#[from] CodecError),
+    /// The commit's signature could not be made: nothing was written.
+    #[error("sign: {0}")]
+    Sign(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

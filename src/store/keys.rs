@@ -11,7 +11,9 @@ pub(super) const SEEN: usize = 2;
 pub(super) const RECORDS: usize = 3; // one tree per kind: RECORDS + kind index
 pub(super) const INDEX: usize = RECORDS + Kind::ALL.len();
 pub(super) const CONFLICTS: usize = INDEX + 1;
-pub(super) const TREE_COUNT: usize = CONFLICTS + 1;
+/// Signed batches: key actor + 0 + first sequence number (big-endian).
+pub(super) const SIGS: usize = CONFLICTS + 1;
+pub(super) const TREE_COUNT: usize = SIGS + 1;
 
 /// Secondary indexes: one tree, keys prefixed by the index tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +44,7 @@ pub(super) fn tree_names() -> Vec<String> {
     v.extend(Kind::ALL.iter().map(|k| format!("rec_{}", k.name())));
     v.push("index".into());
     v.push("conflicts".into());
+    v.push("signatures".into());
     debug_assert_eq!(v.len(), TREE_COUNT);
     v
 }
@@ -87,5 +90,13 @@ pub(super) fn conflict_key(c: &Conflict) -> Vec<u8> {
     k.extend_from_slice(c.field.as_bytes());
     k.push(0);
     k.extend_from_slice(&op_id_key(&c.loser));
+    k
+}
+
+pub(super) fn sig_key(actor: &str, first: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(actor.len() + 9);
+    k.extend_from_slice(actor.as_bytes());
+    k.push(0);
+    k.extend_from_slice(&first.to_be_bytes());
     k
 }

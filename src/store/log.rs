@@ -5,8 +5,9 @@
 use super::keys::*;
 use super::now_ms;
 use super::records::index_keys;
-use super::{Draft, MergeReport, Result, Store, codec};
+use super::{Draft, MergeReport, Result, Store, StoreError, codec};
 use crate::model::ops::{EntityId, Op, OpId, Record, sort_ops};
+use crate::sign::SignedBatch;
 use codec::CodecError;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
@@ -69,7 +70,40 @@ impl SeqSet {
     }
 }
 
+/// Signs a commit's ops (the app's key); the reason when it cannot.
+pub type BatchSigner<'a> = dyn Fn(&[Op]) -> std::result::Result<SignedBatch, String> + 'a;
+
+impl SeqSet {
+    /// Whether any number in `lo..=hi` is held.
+    pub fn intersects(&self, lo: u64, hi: u64) -> bool {
+        let i = self.0.partition_point(|r| r.1 < lo);
+        self.0.get(i).is_some_and(|r| r.0 <= hi)
+    }
+}
+
 impl Store {
+    /// The signed batch that covers `actor#seq`, if any.
+    pub fn signed_batch(&self, actor: &str, seq: u64) -> Result<Option<SignedBatch>> {
+        let from = sig_key(actor, 0);
+        let to = sig_key(actor, seq);
+        if let Some(kv) = self.trees[SIGS].range(from..=to).next_back() {
+            let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+            let b: SignedBatch = codec::decode(&v)?;
+            if b.actor == actor && b.covers(seq) {
+                return Ok(Some(b));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every signed batch held, in key order.
+    pub fn signed_batches(&self) -> impl Iterator<Item = Result<SignedBatch>> + '_ {
+        self.trees[SIGS].iter().map(move |kv| {
+            let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+            Ok(codec::decode::<SignedBatch>(&v)?)
+        })
+    }
+
     /// Every op that touched an entity, in log order.
     pub fn history(&self, e: &EntityId) -> Result<Vec<Op>> {
         let mut out = Vec::new();
@@ -126,6 +160,12 @@ impl Store {
     /// Append local changes by `actor` as ops, update records and indexes in one
     /// transaction, and flush to disk before returning the ops.
     pub fn commit(&self, actor: &str, drafts: Vec<Draft>) -> Result<Vec<Op>> {
+        self.commit_signed(actor, drafts, None)
+    }
+
+    /// [`Store::commit`], the batch signed by `sign` and its signature stored
+    /// in the same transaction (a failed signature writes nothing).
+    pub fn commit_signed(&self, actor: &str, drafts: Vec<Draft>, sign: Option<&BatchSigner<'_>>) -> Result<Vec<Op>> {
         if drafts.is_empty() {
             return Ok(Vec::new());
         }
@@ -197,11 +237,19 @@ impl Store {
             batches.drain(..batches.len() - MAX_BATCHES);
         }
         let encoded_batches = codec::encode(&batches)?;
+        let sig_rows = match sign {
+            Some(sign) => {
+                let b = sign(&ops).map_err(StoreError::Sign)?;
+                vec![(sig_key(actor, b.first), codec::encode(&b)?)]
+            }
+            None => Vec::new(),
+        };
         self.write_tx(
             ops.len(),
             &by_entity,
             &touched,
             seen_rows,
+            sig_rows,
             &[
                 (seq_key.as_bytes(), &encoded_seq),
                 (b"clock", &encoded_clock),
@@ -218,6 +266,19 @@ impl Store {
     /// Merge a teammate's ops: append the unknown ones, re-fold every touched
     /// record from its full op set, record conflicts, flush. Idempotent.
     pub fn merge(&self, foreign: Vec<Op>) -> Result<MergeReport> {
+        self.merge_signed(foreign, Vec::new())
+    }
+
+    /// [`Store::merge`], keeping the signed batches that prove the ops (the
+    /// caller has verified them) in the same transaction.
+    pub fn merge_signed(&self, foreign: Vec<Op>, signed: Vec<SignedBatch>) -> Result<MergeReport> {
+        let mut sig_rows = Vec::new();
+        for b in &signed {
+            let k = sig_key(&b.actor, b.first);
+            if !self.trees[SIGS].contains_key(&k).map_err(|e| self.sled_err(e))? {
+                sig_rows.push((k, codec::encode(b)?));
+            }
+        }
         let mut report = MergeReport {
             received: foreign.len(),
             ..Default::default()
@@ -239,6 +300,15 @@ impl Store {
         }
         report.applied = fresh.len();
         if fresh.is_empty() {
+            if !sig_rows.is_empty() {
+                // Signatures of ops already held (they came unsigned before).
+                let mut batch = sled::Batch::default();
+                for (k, v) in sig_rows {
+                    batch.insert(k, v);
+                }
+                self.trees[SIGS].apply_batch(batch).map_err(|e| self.sled_err(e))?;
+                self.flush()?;
+            }
             return Ok(report);
         }
         sort_ops(&mut fresh);
@@ -285,6 +355,7 @@ impl Store {
             &by_entity,
             &touched,
             seen_rows,
+            sig_rows,
             &[(b"clock", &encoded_clock)],
         )?;
         *clock = new_clock;
@@ -328,6 +399,7 @@ impl Store {
         by_entity: &BTreeMap<EntityId, Vec<Op>>,
         touched: &BTreeMap<EntityId, (Option<Record>, Record)>,
         seen_rows: Vec<(Vec<u8>, Vec<u8>)>,
+        sig_rows: Vec<(Vec<u8>, Vec<u8>)>,
         meta: &[(&[u8], &Vec<u8>)],
     ) -> Result<()> {
         // Encode outside the transaction closure (it may run more than once).
@@ -376,6 +448,9 @@ impl Store {
                 }
                 for (k, v) in &seen_rows {
                     t[SEEN].insert(k.as_slice(), v.as_slice())?;
+                }
+                for (k, v) in &sig_rows {
+                    t[SIGS].insert(k.as_slice(), v.as_slice())?;
                 }
                 t[META].insert(b"op_count".as_slice(), total.as_slice())?;
                 for r in &rec_rows {

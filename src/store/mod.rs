@@ -17,7 +17,7 @@ mod watermark;
 
 pub use error::{Result, StoreError};
 pub use keys::{IndexTag, SUMMARY_SEP};
-pub use log::{Batch, SeqSet};
+pub use log::{Batch, BatchSigner, SeqSet};
 
 use crate::model::ops::{Change, EntityId, Hlc, OpId};
 use codec::{CodecError, SCHEMA_VERSION};

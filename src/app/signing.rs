@@ -1,0 +1,500 @@
+//! Signed changes: your identity names your ssh key, every commit is signed
+//! with it, and a teammate's changes are verified against the keys the
+//! engagement's lead registered before they are merged (`crate::sign`).
+//!
+//! The rules, for one engagement:
+//! - A member's key is registered by the engagement's creator or a lead (a
+//!   `key` field on the member record). The key in force for a batch is the
+//!   one most recently registered at or before the batch's clock; a batch
+//!   that registers its own author's key is checked against that key.
+//! - A change by a member who had a key at the time must be in a batch that
+//!   verifies with that key. A change by a member who had no key then is
+//!   accepted and shown as unsigned (history from before signing).
+//! - On this copy, you cannot write as a member whose registered key is not
+//!   yours: `identity set li.min` on another laptop does not make you li.min.
+
+use super::{App, AppError, Result};
+use crate::model::engagement::Role;
+use crate::model::fields::{FieldName, MemberField as MF};
+use crate::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId, Value, sort_ops};
+use crate::sign::{SignedBatch, Signer, fingerprint_of, op_hash, parse_public};
+use crate::store::Draft;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The identity's key as found when the database was opened.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum KeyState {
+    #[default]
+    None,
+    Ready(Arc<Signer>),
+    /// Named but unusable (moved, unreadable): commits are refused, not left unsigned.
+    Broken {
+        path: PathBuf,
+        why: String,
+    },
+}
+
+impl KeyState {
+    pub(crate) fn load(path: Option<String>) -> KeyState {
+        match path.filter(|p| !p.is_empty()) {
+            None => KeyState::None,
+            Some(p) => {
+                let path = PathBuf::from(p);
+                match Signer::load(&path) {
+                    Ok(s) => KeyState::Ready(Arc::new(s)),
+                    Err(why) => KeyState::Broken { path, why },
+                }
+            }
+        }
+    }
+}
+
+/// How a stored change is proven.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Signature {
+    /// In a batch whose signature verifies with the author's registered key.
+    Verified { fingerprint: String },
+    /// Made before its author had a key (or on a copy without one).
+    Unsigned,
+    /// A signature is stored but does not verify with any key registered for
+    /// the author (should not happen: imports check it; shown, not hidden).
+    Invalid { why: String },
+}
+
+/// What [`App::verify_ops`] found: the batches to keep, and the counts.
+#[derive(Debug, Default)]
+pub struct Verified {
+    pub signed: usize,
+    pub unsigned: usize,
+    pub batches: Vec<SignedBatch>,
+}
+
+/// A member's key registrations, oldest first: (clock, key or None when removed).
+type KeyEvents = Vec<(Hlc, Option<String>)>;
+
+fn refused(en: String, zh: String) -> AppError {
+    AppError::Invalid(crate::message::Msg::new(en, zh))
+}
+
+impl App {
+    /// Name the private key that signs your changes (`None`: stop signing).
+    /// Returns the key's fingerprint.
+    pub fn set_identity_key(&mut self, path: Option<&Path>) -> Result<Option<String>> {
+        let Some(path) = path else {
+            self.store().meta_set("identity/key", &String::new())?;
+            self.key = KeyState::None;
+            return Ok(None);
+        };
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let signer = Signer::load(&path).map_err(|why| {
+            let why = crate::text::visible(&why).into_owned();
+            refused(why.clone(), format!("无法使用该密钥：{why}"))
+        })?;
+        let fp = signer.fingerprint();
+        self.store()
+            .meta_set("identity/key", &path.to_string_lossy().into_owned())?;
+        self.key = KeyState::Ready(Arc::new(signer));
+        Ok(Some(fp))
+    }
+
+    /// The key that signs this copy's changes, when one is named and usable.
+    pub fn signing_key(&self) -> Option<&Signer> {
+        match &self.key {
+            KeyState::Ready(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The key named but unusable, and why.
+    pub fn signing_key_problem(&self) -> Option<(PathBuf, String)> {
+        match &self.key {
+            KeyState::Broken { path, why } => Some((path.clone(), why.clone())),
+            _ => None,
+        }
+    }
+
+    /// The engagement a commit writes to, as far as its drafts tell.
+    fn engagement_of_drafts(&self, drafts: &[Draft]) -> Result<Option<String>> {
+        let Some(first) = drafts.first() else {
+            return Ok(None);
+        };
+        if let Some(e) = first.entity.engagement_in_id() {
+            return Ok(Some(e.to_string()));
+        }
+        for d in drafts.iter().filter(|d| d.entity == first.entity) {
+            if let Change::Set { field, value } = &d.change
+                && field == "engagement"
+            {
+                return Ok(value.text().map(str::to_string));
+            }
+        }
+        Ok(self
+            .store()
+            .record(&first.entity)?
+            .and_then(|r| r.get_raw("engagement").and_then(Value::text).map(str::to_string)))
+    }
+
+    /// The key to sign a commit with; refuses when you would write as a
+    /// member whose registered key is not yours.
+    pub(crate) fn signer_for(&self, drafts: &[Draft]) -> Result<Option<Arc<Signer>>> {
+        if let KeyState::Broken { path, why } = &self.key {
+            let (p, why) = (
+                crate::text::visible(&path.display().to_string()).into_owned(),
+                crate::text::visible(why).into_owned(),
+            );
+            return Err(refused(
+                format!(
+                    "your identity signs with {p}, which cannot be used ({why}); nothing was saved. Name your key again with `cscaudit identity key PATH`"
+                ),
+                format!(
+                    "您的身份使用 {p} 签名，但该密钥无法使用（{why}）；未保存任何内容。请用 `cscaudit identity key 路径` 重新指定密钥"
+                ),
+            ));
+        }
+        let mine = self.signing_key().map(|s| s.public().clone());
+        if let Some(eng) = self.engagement_of_drafts(drafts)?
+            && let Some(m) = self
+                .store()
+                .record(&EntityId::new(Kind::Member, format!("{eng}/{}", self.identity.actor)))?
+            && let Some(registered) = m
+                .get_raw(MF::Key.name())
+                .and_then(Value::text)
+                .filter(|k| !k.is_empty())
+            && let Ok(registered) = parse_public(registered)
+            && mine.as_ref().map(|k| k.key_data()) != Some(registered.key_data())
+        {
+            let (actor, fp) = (self.identity.actor.clone(), fingerprint_of(&registered));
+            let eng = crate::text::visible(&eng).into_owned();
+            let yours = match &mine {
+                Some(k) => format!("this copy signs with {}", fingerprint_of(k)),
+                None => "this copy has no key".to_string(),
+            };
+            let yours_zh = match &mine {
+                Some(k) => format!("本机使用 {} 签名", fingerprint_of(k)),
+                None => "本机没有密钥".to_string(),
+            };
+            return Err(refused(
+                format!(
+                    "{actor}'s changes to {eng} must be signed with the key registered for {actor} ({fp}); {yours}. Nothing was saved. Name your private key with `cscaudit identity key PATH`, or ask the lead to register your key"
+                ),
+                format!(
+                    "{actor} 对 {eng} 的更改必须用为其登记的密钥（{fp}）签名；{yours_zh}。未保存任何内容。请用 `cscaudit identity key 路径` 指定您的私钥，或请组长登记您的公钥"
+                ),
+            ));
+        }
+        Ok(match &self.key {
+            KeyState::Ready(s) => Some(s.clone()),
+            _ => None,
+        })
+    }
+
+    /// Register (or replace) a member's signing key: the lead's decision.
+    pub fn set_member_key(&self, engagement: &str, actor: &str, key: &str) -> Result<crate::model::engagement::Member> {
+        self.require_identity()?;
+        let public = parse_public(key).map_err(|why| {
+            let why = crate::text::visible(&why).into_owned();
+            refused(format!("the key for {actor}: {why}"), format!("{actor} 的公钥：{why}"))
+        })?;
+        self.require_lead(engagement)?;
+        let e = EntityId::new(Kind::Member, format!("{engagement}/{actor}"));
+        let cur = self.record(Kind::Member, &e.id)?;
+        let mut text = public.clone();
+        text.set_comment("");
+        let text = text.to_openssh().unwrap_or_default();
+        let mut d = Vec::new();
+        super::set_if_changed(&mut d, &e, Some(&cur), MF::Key, text.into());
+        self.commit(d)?;
+        Ok(crate::model::engagement::Member::from_record(
+            &self.record(Kind::Member, &e.id)?,
+        )?)
+    }
+
+    /// Refuse team changes by anyone but the creator or a lead.
+    pub(crate) fn require_lead(&self, engagement: &str) -> Result<()> {
+        let me = self.identity.actor.clone();
+        let creator = self.creator_of(engagement)?;
+        let lead = self.member(engagement, &me).is_some_and(|m| m.role == Role::Lead);
+        if creator.as_deref() != Some(me.as_str()) && !lead {
+            return Err(refused(
+                format!(
+                    "only the engagement's lead changes the team and registers signing keys; {me} is not the lead of {engagement}"
+                ),
+                format!("只有审核组长可以更改审核组和登记签名公钥；{me} 不是 {engagement} 的组长"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Who created an engagement (the author of its first operation).
+    fn creator_of(&self, engagement: &str) -> Result<Option<String>> {
+        let h = self.store().history(&EntityId::new(Kind::Engagement, engagement))?;
+        Ok(h.iter()
+            .find(|o| o.change == Change::Create)
+            .map(|o| o.id.actor.clone()))
+    }
+
+    /// How a stored change is proven (for history).
+    pub fn signature_of(&self, op: &Op) -> Result<Signature> {
+        let Some(b) = self.store().signed_batch(&op.id.actor, op.id.seq)? else {
+            return Ok(Signature::Unsigned);
+        };
+        if b.hash_of(op.id.seq) != Some(op_hash(op)) {
+            return Ok(Signature::Invalid {
+                why: "the change differs from what was signed".into(),
+            });
+        }
+        let Some(eng) = self.engagement_of_op(op)? else {
+            return Ok(Signature::Unsigned);
+        };
+        let events = self.key_events(&eng, &[])?;
+        let keys = events.get(&op.id.actor).map(|v| v.as_slice()).unwrap_or_default();
+        let mut last_why = None;
+        for key in keys.iter().filter_map(|(_, k)| k.as_deref()) {
+            if let Ok(k) = parse_public(key) {
+                match b.verify(&k) {
+                    Ok(()) => {
+                        return Ok(Signature::Verified {
+                            fingerprint: fingerprint_of(&k),
+                        });
+                    }
+                    Err(why) => last_why = Some(why),
+                }
+            }
+        }
+        Ok(match last_why {
+            Some(why) => Signature::Invalid { why },
+            None => Signature::Unsigned,
+        })
+    }
+
+    fn engagement_of_op(&self, op: &Op) -> Result<Option<String>> {
+        if let Some(e) = op.entity.engagement_in_id() {
+            return Ok(Some(e.to_string()));
+        }
+        Ok(self
+            .store()
+            .record(&op.entity)?
+            .and_then(|r| r.get_raw("engagement").and_then(Value::text).map(str::to_string)))
+    }
+
+    /// Every member's key registrations in `engagement`, from this copy's log
+    /// and `incoming` ops, keeping only those made by the creator or a lead.
+    /// An unauthorised registration among `incoming` is refused.
+    fn key_events(&self, engagement: &str, incoming: &[Op]) -> Result<HashMap<String, KeyEvents>> {
+        let prefix = format!("{engagement}/");
+        let mut ops: Vec<Op> = Vec::new();
+        let mut seen: HashSet<OpId> = HashSet::new();
+        let mut creator = self.creator_of(engagement)?;
+        for m in self.store().records(Kind::Member, &prefix)? {
+            for op in self.store().history(&m.entity)? {
+                if seen.insert(op.id.clone()) {
+                    ops.push(op);
+                }
+            }
+        }
+        for op in incoming {
+            if op.entity.kind == Kind::Engagement && op.entity.id == engagement && op.change == Change::Create {
+                creator.get_or_insert_with(|| op.id.actor.clone());
+            }
+            if op.entity.kind == Kind::Member && op.entity.id.starts_with(&prefix) && seen.insert(op.id.clone()) {
+                ops.push(op.clone());
+            }
+        }
+        sort_ops(&mut ops);
+        // Roles as they end up (a lead's authority is judged on the team as merged).
+        let mut role: HashMap<&str, &str> = HashMap::new();
+        for op in &ops {
+            if let Change::Set { field, value } = &op.change
+                && field == MF::Role.name()
+                && let Some(actor) = op.entity.id.strip_prefix(&prefix)
+            {
+                role.insert(actor, value.text().unwrap_or(""));
+            }
+        }
+        let incoming_ids: HashSet<&OpId> = incoming.iter().map(|o| &o.id).collect();
+        let mut events: HashMap<String, KeyEvents> = HashMap::new();
+        for op in &ops {
+            let Change::Set { field, value } = &op.change else {
+                continue;
+            };
+            if field != MF::Key.name() {
+                continue;
+            }
+            let Some(member) = op.entity.id.strip_prefix(&prefix) else {
+                continue;
+            };
+            let setter = op.id.actor.as_str();
+            let allowed = creator.as_deref() == Some(setter) || role.get(setter) == Some(&Role::Lead.as_str());
+            if !allowed {
+                if incoming_ids.contains(&op.id) {
+                    let (s, m) = (crate::text::visible(setter), crate::text::visible(member));
+                    return Err(refused(
+                        format!("`{s}` changed the signing key of `{m}` but is not the lead of {engagement}"),
+                        format!("`{s}` 更改了 `{m}` 的签名公钥，但其不是 {engagement} 的组长"),
+                    ));
+                }
+                continue;
+            }
+            let key = match value {
+                Value::Text(t) if !t.is_empty() => Some(t.clone()),
+                _ => None,
+            };
+            events.entry(member.to_string()).or_default().push((op.hlc, key));
+        }
+        // Once the team signs, only the creator or a lead adds members or
+        // changes roles (or anyone could add a keyless name to write as).
+        if !events.is_empty() {
+            for op in incoming.iter().filter(|o| o.entity.kind == Kind::Member) {
+                let team_change = match &op.change {
+                    Change::Create => true,
+                    Change::Set { field, .. } => field == MF::Role.name(),
+                    _ => false,
+                };
+                let setter = op.id.actor.as_str();
+                let allowed = creator.as_deref() == Some(setter) || role.get(setter) == Some(&Role::Lead.as_str());
+                if team_change && !allowed && op.entity.id.starts_with(&prefix) {
+                    let (s, m) = (crate::text::visible(setter), crate::text::visible(&op.entity.id));
+                    return Err(refused(
+                        format!("`{s}` changed the team ({m}) but is not the lead of {engagement}"),
+                        format!("`{s}` 更改了审核组（{m}），但其不是 {engagement} 的组长"),
+                    ));
+                }
+            }
+        }
+        Ok(events)
+    }
+
+    /// Check a teammate's operations for `engagement` against the team's
+    /// keys (see the module's rules). Ops this copy already holds are not
+    /// checked again. Refuses, naming the actor and the reason, when any
+    /// change is not proven; nothing is written either way.
+    pub fn verify_ops(&self, engagement: &str, ops: &[Op], batches: Vec<SignedBatch>) -> Result<Verified> {
+        let mut by_actor: HashMap<&str, Vec<&SignedBatch>> = HashMap::new();
+        for b in &batches {
+            by_actor.entry(b.actor.as_str()).or_default().push(b);
+        }
+        for v in by_actor.values_mut() {
+            v.sort_by_key(|b| b.first);
+        }
+        let events = self.key_events(engagement, ops)?;
+        let key_at = |actor: &str, t: Hlc| -> Option<&str> {
+            let ev = events.get(actor)?;
+            ev.iter().rev().find(|(h, _)| *h <= t).and_then(|(_, k)| k.as_deref())
+        };
+        let mut held: HashMap<&str, crate::store::SeqSet> = HashMap::new();
+        // Batch index → (earliest clock among its fresh ops, its fresh ops).
+        let mut used: BTreeMap<(String, u64), (Hlc, Vec<&Op>)> = BTreeMap::new();
+        let mut out = Verified::default();
+        for op in ops {
+            let actor = op.id.actor.as_str();
+            if !held.contains_key(actor) {
+                held.insert(actor, self.store().seen(actor)?);
+            }
+            if held.get(actor).is_some_and(|s| s.contains(op.id.seq)) {
+                continue;
+            }
+            let shown = crate::text::visible(&op.id.to_string()).into_owned();
+            let who = crate::text::visible(actor).into_owned();
+            let batch = by_actor.get(actor).and_then(|v| {
+                let i = v.partition_point(|b| b.first <= op.id.seq);
+                i.checked_sub(1).map(|i| v[i]).filter(|b| b.covers(op.id.seq))
+            });
+            match batch {
+                Some(b) => {
+                    if b.hash_of(op.id.seq) != Some(op_hash(op)) {
+                        return Err(refused(
+                            format!("{who}'s change {shown} is not what {who} signed (it was altered)"),
+                            format!("{who} 的更改 {shown} 与其签名的内容不符（已被篡改）"),
+                        ));
+                    }
+                    let e = used.entry((b.actor.clone(), b.first)).or_insert((op.hlc, Vec::new()));
+                    e.0 = e.0.min(op.hlc);
+                    e.1.push(op);
+                }
+                None => {
+                    if key_at(actor, op.hlc).is_some() {
+                        return Err(refused(
+                            format!("{who}'s change {shown} is not signed, but {who} has a registered signing key"),
+                            format!("{who} 的更改 {shown} 未签名，但 {who} 已登记签名公钥"),
+                        ));
+                    }
+                    out.unsigned += 1;
+                }
+            }
+        }
+        for ((actor, first), (t, fresh)) in &used {
+            let b = by_actor
+                .get(actor.as_str())
+                .and_then(|v| v.iter().find(|b| b.first == *first))
+                .copied()
+                .expect("batch indexed above");
+            let who = crate::text::visible(actor).into_owned();
+            // The key in force then, or one this batch registers for its author.
+            let mut candidates: Vec<&str> = key_at(actor, *t).into_iter().collect();
+            for op in fresh {
+                if op.entity.kind == Kind::Member
+                    && op.entity.id == format!("{engagement}/{actor}")
+                    && let Change::Set { field, value } = &op.change
+                    && field == MF::Key.name()
+                    && let Some(k) = value.text()
+                    && events
+                        .get(actor.as_str())
+                        .is_some_and(|ev| ev.iter().any(|(_, e)| e.as_deref() == Some(k)))
+                {
+                    candidates.push(k);
+                }
+            }
+            if candidates.is_empty() {
+                // No key registered for the author then: nothing to prove against.
+                out.unsigned += fresh.len();
+                continue;
+            }
+            let mut why = String::new();
+            let ok = candidates.iter().any(|k| match parse_public(k) {
+                Ok(key) => match b.verify(&key) {
+                    Ok(()) => true,
+                    Err(w) => {
+                        why = w;
+                        false
+                    }
+                },
+                Err(w) => {
+                    why = w;
+                    false
+                }
+            });
+            if !ok {
+                let why = crate::text::visible(&why).into_owned();
+                let (a, l) = (b.first, b.last());
+                return Err(refused(
+                    format!("{who}'s changes {who}#{a}–{l} are refused: {why}"),
+                    format!("{who} 的更改 {who}#{a}–{l} 被拒绝：{why}"),
+                ));
+            }
+            out.signed += fresh.len();
+            out.batches.push(b.clone());
+        }
+        Ok(out)
+    }
+
+    /// The signed batches that prove any of `ops` (for a bundle).
+    pub fn batches_for(&self, ops: &[Op]) -> Result<Vec<SignedBatch>> {
+        let mut sets: HashMap<&str, crate::store::SeqSet> = HashMap::new();
+        for op in ops {
+            sets.entry(op.id.actor.as_str()).or_default().insert(op.id.seq);
+        }
+        let mut out = Vec::new();
+        for b in self.store().signed_batches() {
+            let b = b?;
+            if sets
+                .get(b.actor.as_str())
+                .is_some_and(|s| s.intersects(b.first, b.last()))
+            {
+                out.push(b);
+            }
+        }
+        Ok(out)
+    }
+}
