@@ -237,6 +237,23 @@ impl App {
 
     /// How a stored change is proven (for history).
     pub fn signature_of(&self, op: &Op) -> Result<Signature> {
+        Ok(self
+            .signatures_of(std::slice::from_ref(op))?
+            .pop()
+            .unwrap_or(Signature::Unsigned))
+    }
+
+    /// [`App::signature_of`] for many changes (the team's keys read once per engagement).
+    pub fn signatures_of(&self, ops: &[Op]) -> Result<Vec<Signature>> {
+        let mut events_by_eng: HashMap<String, HashMap<String, KeyEvents>> = HashMap::new();
+        let mut out = Vec::with_capacity(ops.len());
+        for op in ops {
+            out.push(self.signature_with(op, &mut events_by_eng)?);
+        }
+        Ok(out)
+    }
+
+    fn signature_with(&self, op: &Op, cache: &mut HashMap<String, HashMap<String, KeyEvents>>) -> Result<Signature> {
         let Some(b) = self.store().signed_batch(&op.id.actor, op.id.seq)? else {
             return Ok(Signature::Unsigned);
         };
@@ -248,8 +265,11 @@ impl App {
         let Some(eng) = self.engagement_of_op(op)? else {
             return Ok(Signature::Unsigned);
         };
-        let events = self.key_events(&eng, &[])?;
-        let keys = events.get(&op.id.actor).map(|v| v.as_slice()).unwrap_or_default();
+        if !cache.contains_key(&eng) {
+            let ev = self.key_events(&eng, &[])?;
+            cache.insert(eng.clone(), ev);
+        }
+        let keys = cache[&eng].get(&op.id.actor).map(|v| v.as_slice()).unwrap_or_default();
         let mut last_why = None;
         for key in keys.iter().filter_map(|(_, k)| k.as_deref()) {
             if let Ok(k) = parse_public(key) {
@@ -267,6 +287,13 @@ impl App {
             Some(why) => Signature::Invalid { why },
             None => Signature::Unsigned,
         })
+    }
+
+    /// Every op of one record with how it is proven, in log order.
+    pub fn entity_history_signed(&self, e: &EntityId) -> Result<Vec<(Op, Signature)>> {
+        let ops = self.store().history(e)?;
+        let sigs = self.signatures_of(&ops)?;
+        Ok(ops.into_iter().zip(sigs).collect())
     }
 
     fn engagement_of_op(&self, op: &Op) -> Result<Option<String>> {

@@ -50,6 +50,10 @@ pub struct ImportReport {
     pub records_changed: usize,
     pub new_conflicts: usize,
     pub evidence_added: usize,
+    /// New operations proven by their author's registered key.
+    pub ops_signed: usize,
+    /// New operations by members who had no key at the time (history from before signing).
+    pub ops_unsigned: usize,
 }
 
 impl ImportReport {
@@ -64,11 +68,13 @@ impl ImportReport {
             records_changed: changed,
             new_conflicts: conflicts,
             evidence_added: files,
+            ops_signed: signed,
+            ops_unsigned: unsigned,
             ..
         } = self;
         crate::msg!(
-            "{e}: {got} operations received, {new} new ({known} already here); {findings} new findings, {changed} records changed, {conflicts} new conflicts, {files} evidence files added",
-            "{e}：收到 {got} 项操作，新增 {new} 项（已有 {known} 项）；新发现项 {findings}，变更记录 {changed}，新冲突 {conflicts}，新证据文件 {files}"
+            "{e}: {got} operations received, {new} new ({known} already here; {signed} signed and verified, {unsigned} unsigned); {findings} new findings, {changed} records changed, {conflicts} new conflicts, {files} evidence files added",
+            "{e}：收到 {got} 项操作，新增 {new} 项（已有 {known} 项；签名已验证 {signed} 项，未签名 {unsigned} 项）；新发现项 {findings}，变更记录 {changed}，新冲突 {conflicts}，新证据文件 {files}"
         )
         .get(lang)
         .to_string()
@@ -617,6 +623,7 @@ pub fn import_with_progress(
     if let Some((src, cat)) = &catalog {
         app.remember_catalog(src, cat)?;
     }
+    let (ops_signed, ops_unsigned) = (verified.signed, verified.unsigned);
     let merged = app.merge_signed(ops, verified.batches)?;
     let mut added = 0;
     for sha in &staged {
@@ -649,5 +656,7 @@ pub fn import_with_progress(
         records_changed: merged.records_touched,
         new_conflicts: merged.new_conflicts,
         evidence_added: added,
+        ops_signed,
+        ops_unsigned,
     })
 }

@@ -262,7 +262,8 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         Command::Action(c) => action::action(ctx, c),
         Command::History { reference } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
-            let (entity, ops) = app.history(&reference)?;
+            let (entity, _) = app.history(&reference)?;
+            let ops = app.entity_history_signed(&entity)?;
             status::print_history(&mut out(), &entity, &ops, ctx.lang)?;
             Ok(())
         }

@@ -189,14 +189,26 @@ pub fn print_status(o: &mut dyn Write, r: &StatusReport, totals: Option<&Totals>
     Ok(())
 }
 
-pub fn print_history(o: &mut dyn Write, entity: &EntityId, ops: &[Op], lang: Lang) -> std::io::Result<()> {
+pub fn print_history(
+    o: &mut dyn Write,
+    entity: &EntityId,
+    ops: &[(Op, crate::app::Signature)],
+    lang: Lang,
+) -> std::io::Result<()> {
     writeln!(o, "{entity}")?;
-    for op in ops {
+    for (op, sig) in ops {
         // Local time with its offset (the same change reads the same in any zone).
         let when = crate::text::local_time(op.hlc.wall_ms, "%Y-%m-%d %H:%M:%S %:z");
+        // How the change is proven: signed with the author's registered key
+        // and verified, unsigned (before signing), or not verifying.
+        let mark = match sig {
+            crate::app::Signature::Verified { .. } => lang.pick("signed  ", "已签名  "),
+            crate::app::Signature::Unsigned => lang.pick("unsigned", "未签名  "),
+            crate::app::Signature::Invalid { .. } => lang.pick("INVALID ", "签名无效"),
+        };
         writeln!(
             o,
-            "{when}  {}  {}",
+            "{when}  {mark}  {}  {}",
             fit(&op.id.actor, 10),
             crate::text::visible(&crate::message::describe_change(op.entity.kind, &op.change, lang))
         )?;

@@ -110,7 +110,7 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             vec![]
         }
         Effect::Reload => reload(app),
-        Effect::LoadHistory(e) => match app.entity_history(&e) {
+        Effect::LoadHistory(e) => match app.entity_history_signed(&e) {
             Ok(ops) => vec![Input::History(e, ops)],
             Err(err) => vec![Input::Done(Err(err.message().get(lang).to_string()))],
         },

@@ -107,7 +107,7 @@ pub enum Input {
     Loaded(Box<Data>),
     /// The records the user's last save touched, read again.
     Patched(Box<crate::tui::data::Patch>),
-    History(EntityId, Vec<Op>),
+    History(EntityId, Vec<(Op, crate::app::Signature)>),
     /// Result of an effect: a message, or an error to show.
     Done(Result<String, String>),
     /// The app refused a form's values: shown in the form, nothing saved;
@@ -189,7 +189,8 @@ pub struct State {
     /// Every finding in the current sort order (cache; cleared on reload).
     findings_order: Option<((FindingCol, bool), Vec<usize>)>,
     pub rem_view: RemView,
-    pub history: Option<(EntityId, Vec<Op>)>,
+    /// The selected record's changes, each with how it is proven.
+    pub history: Option<(EntityId, Vec<(Op, crate::app::Signature)>)>,
     /// The status line's message, if any.
     pub status: Option<StatusLine>,
     pub size: (u16, u16),

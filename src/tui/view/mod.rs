@@ -386,9 +386,16 @@ fn history_lines<'a>(ui: &Ui, entity_matches: bool, max: usize) -> Vec<Line<'a>>
     if let (true, Some((_, ops))) = (entity_matches, &ui.s.history) {
         // Local time; the zone is named once, in the section's title.
         let tz = jiff::tz::TimeZone::system();
-        for op in ops.iter().rev().take(max) {
+        for (op, sig) in ops.iter().rev().take(max) {
             let when = crate::text::local_time_in(&tz, op.hlc.wall_ms, "%Y-%m-%d %H:%M");
+            // ✓ signed and verified, · unsigned (from before signing), ✗ does not verify.
+            let (mark, style) = match sig {
+                crate::app::Signature::Verified { .. } => ("✓ ", "status.ok"),
+                crate::app::Signature::Unsigned => ("· ", "text.dim"),
+                crate::app::Signature::Invalid { .. } => ("✗ ", "statusbar.error"),
+            };
             out.push(Line::from(vec![
+                Span::styled(mark, ui.st(style)),
                 Span::styled(format!("{when} "), ui.st("text.dim")),
                 Span::styled(format!("{} ", op.id.actor), ui.st("text.title")),
                 Span::styled(

@@ -1,0 +1,508 @@
+//! Signed changes end to end, with real ed25519 keys made by `ssh-keygen` in
+//! the test and real databases in temp folders: a lead and an auditor sign
+//! and exchange bundles; a wrong key, an altered change, an unsigned change
+//! by a keyed member, a key registered by a non-lead and a stranger writing
+//! under a member's name are each refused with nothing changed.
+
+use cscaudit::app::{App, NewEngagement, NewFinding, Signature};
+use cscaudit::bundle::{self, ExportOptions};
+use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use cscaudit::model::engagement::{EngagementKind, Role};
+use cscaudit::model::finding::Grade;
+use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId};
+use cscaudit::sign::{SignedBatch, Signer};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+const ENG: &str = "E1";
+
+/// `ssh-keygen -t ed25519` into `dir/name` (no passphrase).
+fn keygen(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let st = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&path)
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(st.success());
+    path
+}
+
+fn pubkey(path: &Path) -> String {
+    std::fs::read_to_string(path.with_extension("pub")).unwrap()
+}
+
+struct Team {
+    dir: tempfile::TempDir,
+    zw_key: PathBuf,
+    lm_key: PathBuf,
+    evil_key: PathBuf,
+}
+
+impl Team {
+    fn new() -> Team {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = dir.path().join("keys");
+        std::fs::create_dir_all(&keys).unwrap();
+        Team {
+            zw_key: keygen(&keys, "zw"),
+            lm_key: keygen(&keys, "lm"),
+            evil_key: keygen(&keys, "evil"),
+            dir,
+        }
+    }
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+    fn open(&self, folder: &str, actor: &str, name: &str, initials: &str, key: Option<&Path>) -> App {
+        let mut app = App::open(&self.path(folder)).unwrap();
+        app.set_identity(actor, name, initials).unwrap();
+        app.set_identity_key(key).unwrap();
+        app
+    }
+}
+
+fn raise(app: &App, title: &str) -> String {
+    app.raise_finding(
+        ENG,
+        NewFinding {
+            grade: Grade::Observation,
+            title: title.into(),
+            statement: String::new(),
+            criterion: String::new(),
+            indicators: vec![],
+            evidence_note: String::new(),
+            issue: false,
+        },
+    )
+    .unwrap()
+    .reference
+}
+
+fn export(app: &App, out: &Path) {
+    bundle::export(app, ENG, out, &ExportOptions::default()).unwrap();
+}
+
+/// The lead creates E1 with li.min registered under her key; li.min joins
+/// from the lead's bundle and raises a finding. Returns li.min's bundle.
+fn lead_and_auditor(t: &Team) -> PathBuf {
+    let zw = t.open("zw", "zhang.wei", "张伟", "ZW", Some(&t.zw_key));
+    zw.create_engagement(
+        NewEngagement {
+            id: Some(ENG.into()),
+            title: "签名测试".into(),
+            auditee: "某银行客服中心".into(),
+            site: String::new(),
+            kind: EngagementKind::SelfAssessment,
+            period_start: None,
+            period_end: None,
+        },
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    let lm_pub = pubkey(&t.lm_key);
+    zw.add_member_keyed(
+        ENG,
+        "li.min",
+        "李敏",
+        "LM",
+        Role::Auditor,
+        Some("CCAA-2"),
+        Some(&lm_pub),
+    )
+    .unwrap();
+    raise(&zw, "录音抽检记录不完整");
+    export(&zw, &t.path("zw.zip"));
+    drop(zw);
+
+    let lm = t.open("lm", "li.min", "李敏", "LM", Some(&t.lm_key));
+    let r = bundle::import(&lm, &t.path("zw.zip")).unwrap();
+    assert!(r.joined);
+    assert_eq!(
+        r.ops_unsigned, 0,
+        "the lead signed everything, creation included: {r:?}"
+    );
+    assert_eq!(r.ops_signed, r.ops_applied);
+    raise(&lm, "工单回访超时未闭环");
+    export(&lm, &t.path("lm.zip"));
+    t.path("lm.zip")
+}
+
+fn entries(zip: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut e = z.by_index(i).unwrap();
+            let mut v = Vec::new();
+            e.read_to_end(&mut v).unwrap();
+            (e.name().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+/// Write the files as a bundle with a manifest that matches them (so only
+/// the signature check can object).
+fn write_bundle(path: &Path, files: &mut Vec<(String, Vec<u8>)>) {
+    let mut m: bundle::Manifest =
+        serde_json::from_slice(&files.iter().find(|f| f.0 == "manifest.json").unwrap().1).unwrap();
+    m.files = files
+        .iter()
+        .filter(|f| f.0 != "manifest.json")
+        .map(|(n, b)| bundle::FileEntry {
+            path: n.clone(),
+            sha256: hex::encode(Sha256::digest(b)),
+            size: b.len() as u64,
+        })
+        .collect();
+    m.ops = ops_of(files).len();
+    files.iter_mut().find(|f| f.0 == "manifest.json").unwrap().1 = serde_json::to_vec(&m).unwrap();
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let o = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in files.iter() {
+        z.start_file(name.as_str(), o).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+fn ops_of(files: &[(String, Vec<u8>)]) -> Vec<Op> {
+    let bytes = &files.iter().find(|f| f.0 == "ops.jsonl").unwrap().1;
+    bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).unwrap())
+        .collect()
+}
+
+fn set_ops(files: &mut [(String, Vec<u8>)], ops: &[Op]) {
+    let mut out = Vec::new();
+    for op in ops {
+        out.extend(serde_json::to_vec(op).unwrap());
+        out.push(b'\n');
+    }
+    files.iter_mut().find(|f| f.0 == "ops.jsonl").unwrap().1 = out;
+}
+
+fn batches_of(files: &[(String, Vec<u8>)]) -> Vec<SignedBatch> {
+    match files.iter().find(|f| f.0 == "signatures.jsonl") {
+        Some(f) => {
+            f.1.split(|b| *b == b'\n')
+                .filter(|l| !l.is_empty())
+                .map(|l| serde_json::from_slice(l).unwrap())
+                .collect()
+        }
+        None => Vec::new(),
+    }
+}
+
+fn set_batches(files: &mut Vec<(String, Vec<u8>)>, batches: &[SignedBatch]) {
+    let mut out = Vec::new();
+    for b in batches {
+        out.extend(serde_json::to_vec(b).unwrap());
+        out.push(b'\n');
+    }
+    files.retain(|f| f.0 != "signatures.jsonl");
+    files.push(("signatures.jsonl".into(), out));
+}
+
+/// Every file under a folder with its content hash.
+fn fingerprint(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), hex::encode(Sha256::digest(std::fs::read(&p).unwrap()))));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The lead imports `bundle`: refused, naming `expect`, with zh-CN too, and
+/// the lead's data folder exactly as before.
+fn refused(t: &Team, bundle_path: &Path, expect: &[&str]) {
+    let data = t.path("zw");
+    // sled rewrites its files on the first closes of a database (a snapshot),
+    // import or not: settle it first (see tests/bundle.rs).
+    for _ in 0..3 {
+        drop(App::open(&data).unwrap());
+    }
+    let before = fingerprint(&data);
+    let app = App::open(&data).unwrap();
+    let err = bundle::import(&app, bundle_path).unwrap_err();
+    let msg = err.message();
+    for e in expect {
+        assert!(msg.en.contains(e), "expected {e:?} in: {}", msg.en);
+    }
+    assert!(msg.zh != msg.en && !msg.zh.is_empty(), "{}", msg.zh);
+    drop(app);
+    assert_eq!(fingerprint(&data), before, "the lead's data changed ({expect:?})");
+}
+
+#[test]
+fn signed_changes_verify_and_forgeries_are_refused() {
+    let t = Team::new();
+    let lm_bundle = lead_and_auditor(&t);
+    let original = entries(&lm_bundle);
+    let lm_seq_max = ops_of(&original)
+        .iter()
+        .filter(|o| o.id.actor == "li.min")
+        .map(|o| o.id.seq)
+        .max()
+        .unwrap();
+
+    // 1. Signed by another key than li.min's registered one.
+    let mut files = original.clone();
+    let ops = ops_of(&files);
+    let evil = Signer::load(&t.evil_key).unwrap();
+    let forged: Vec<SignedBatch> = batches_of(&files)
+        .into_iter()
+        .map(|b| {
+            if b.actor != "li.min" {
+                return b;
+            }
+            let batch: Vec<Op> = ops
+                .iter()
+                .filter(|o| o.id.actor == b.actor && b.covers(o.id.seq))
+                .cloned()
+                .collect();
+            evil.sign_batch(&batch).unwrap()
+        })
+        .collect();
+    set_batches(&mut files, &forged);
+    write_bundle(&t.path("wrong-key.zip"), &mut files);
+    refused(
+        &t,
+        &t.path("wrong-key.zip"),
+        &["li.min", &evil.fingerprint(), "registered key"],
+    );
+
+    // 2. A signed change altered afterwards (the title of li.min's finding).
+    let mut files = original.clone();
+    let mut ops = ops_of(&files);
+    let target = ops
+        .iter_mut()
+        .find(|o| o.id.actor == "li.min" && matches!(&o.change, Change::Set { field, .. } if field == "title"))
+        .unwrap();
+    target.change = Change::Set {
+        field: "title".into(),
+        value: "已整改，无问题".into(),
+    };
+    let altered = target.id.to_string();
+    set_ops(&mut files, &ops);
+    write_bundle(&t.path("altered.zip"), &mut files);
+    refused(&t, &t.path("altered.zip"), &[&altered, "altered"]);
+
+    // 3. li.min's changes with the signatures taken out.
+    let mut files = original.clone();
+    files.retain(|f| f.0 != "signatures.jsonl");
+    write_bundle(&t.path("unsigned.zip"), &mut files);
+    refused(
+        &t,
+        &t.path("unsigned.zip"),
+        &["li.min", "not signed", "registered signing key"],
+    );
+
+    // 4. li.min (with her own, valid key) registers a key for the lead: only
+    // a lead may, and the batch is refused although its signature is good.
+    let mut files = original.clone();
+    let mut ops = ops_of(&files);
+    let last_hlc = ops.iter().map(|o| o.hlc).max().unwrap();
+    let grab = Op {
+        id: OpId {
+            actor: "li.min".into(),
+            seq: lm_seq_max + 1,
+        },
+        hlc: Hlc {
+            wall_ms: last_hlc.wall_ms + 1,
+            counter: 0,
+        },
+        entity: EntityId::new(Kind::Member, format!("{ENG}/zhang.wei")),
+        change: Change::Set {
+            field: "key".into(),
+            value: pubkey(&t.evil_key).trim().into(),
+        },
+        base: None,
+    };
+    let lm_signer = Signer::load(&t.lm_key).unwrap();
+    let mut batches = batches_of(&files);
+    batches.push(lm_signer.sign_batch(std::slice::from_ref(&grab)).unwrap());
+    ops.push(grab);
+    set_ops(&mut files, &ops);
+    set_batches(&mut files, &batches);
+    write_bundle(&t.path("key-grab.zip"), &mut files);
+    refused(&t, &t.path("key-grab.zip"), &["li.min", "zhang.wei", "not the lead"]);
+
+    // 5. A stranger who set `identity set li.min` on a third laptop cannot
+    // write as her: refused on that laptop, with or without a key of their own.
+    let mut stranger = t.open("stranger", "li.min", "李敏", "LM", Some(&t.evil_key));
+    bundle::import(&stranger, &t.path("zw.zip")).unwrap();
+    let err = stranger
+        .raise_finding(
+            ENG,
+            NewFinding {
+                grade: Grade::Major,
+                title: "forged".into(),
+                statement: "forged".into(),
+                criterion: String::new(),
+                indicators: vec![],
+                evidence_note: String::new(),
+                issue: false,
+            },
+        )
+        .unwrap_err();
+    assert!(
+        err.message()
+            .en
+            .contains("must be signed with the key registered for li.min"),
+        "{err:?}"
+    );
+    stranger.set_identity_key(None).unwrap();
+    assert!(
+        stranger.set_member_key(ENG, "li.min", &pubkey(&t.evil_key)).is_err(),
+        "not the lead"
+    );
+
+    // 6. The genuine bundle goes in: every new change verified, and history says so.
+    let zw = App::open(&t.path("zw")).unwrap();
+    let r = bundle::import(&zw, &lm_bundle).unwrap();
+    assert!(r.ops_applied > 0);
+    assert_eq!((r.ops_signed, r.ops_unsigned), (r.ops_applied, 0), "{r:?}");
+    let lm_fp = Signer::load(&t.lm_key).unwrap().fingerprint();
+    let theirs = zw
+        .findings(ENG)
+        .unwrap()
+        .into_iter()
+        .find(|f| f.reference.starts_with("LM-"))
+        .unwrap();
+    let (_, hist) = zw.history(&theirs.reference).unwrap();
+    for op in &hist {
+        assert_eq!(
+            zw.signature_of(op).unwrap(),
+            Signature::Verified {
+                fingerprint: lm_fp.clone()
+            }
+        );
+    }
+}
+
+#[test]
+fn a_rotated_key_takes_over_and_old_history_stays_verified() {
+    let t = Team::new();
+    lead_and_auditor(&t);
+    // li.min lost her laptop: a new key, registered by the lead.
+    let new_key = keygen(&t.path("keys"), "lm2");
+    let zw = t.open("zw", "zhang.wei", "张伟", "ZW", Some(&t.zw_key));
+    bundle::import(&zw, &t.path("lm.zip")).unwrap();
+    zw.set_member_key(ENG, "li.min", &pubkey(&new_key)).unwrap();
+    export(&zw, &t.path("rotated.zip"));
+    drop(zw);
+
+    let lm = t.open("lm", "li.min", "李敏", "LM", Some(&t.lm_key));
+    bundle::import(&lm, &t.path("rotated.zip")).unwrap();
+    // The old key no longer writes for her…
+    assert!(
+        lm.raise_finding(
+            ENG,
+            NewFinding {
+                grade: Grade::Observation,
+                title: "old key".into(),
+                statement: String::new(),
+                criterion: String::new(),
+                indicators: vec![],
+                evidence_note: String::new(),
+                issue: false,
+            },
+        )
+        .is_err()
+    );
+    drop(lm);
+    // …the new one does, and the lead verifies both old and new changes.
+    let lm = t.open("lm", "li.min", "李敏", "LM", Some(&new_key));
+    raise(&lm, "新密钥的发现项");
+    export(&lm, &t.path("lm2.zip"));
+    let zw = App::open(&t.path("zw")).unwrap();
+    let r = bundle::import(&zw, &t.path("lm2.zip")).unwrap();
+    assert!(r.ops_signed > 0 && r.ops_unsigned == 0, "{r:?}");
+    let mut fps = std::collections::BTreeSet::new();
+    for f in zw
+        .findings(ENG)
+        .unwrap()
+        .into_iter()
+        .filter(|f| f.reference.starts_with("LM-"))
+    {
+        for op in zw.history(&f.reference).unwrap().1 {
+            match zw.signature_of(&op).unwrap() {
+                Signature::Verified { fingerprint } => {
+                    fps.insert(fingerprint);
+                }
+                other => panic!("{} is {other:?}", op.id),
+            }
+        }
+    }
+    assert_eq!(
+        fps.len(),
+        2,
+        "changes under the old and the new key both verify: {fps:?}"
+    );
+}
+
+#[test]
+fn a_database_from_before_signing_keeps_working() {
+    // Everyone unsigned (no keys anywhere): bundles go both ways, marked unsigned.
+    let t = Team::new();
+    let zw = t.open("zw", "zhang.wei", "张伟", "ZW", None);
+    zw.create_engagement(
+        NewEngagement {
+            id: Some(ENG.into()),
+            title: "旧库".into(),
+            auditee: "某银行".into(),
+            site: String::new(),
+            kind: EngagementKind::SelfAssessment,
+            period_start: None,
+            period_end: None,
+        },
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    zw.add_member(ENG, "li.min", "李敏", "LM", Role::Auditor, None).unwrap();
+    let old = raise(&zw, "签名之前的发现项");
+    export(&zw, &t.path("old.zip"));
+    let lm = t.open("lm", "li.min", "李敏", "LM", None);
+    let r = bundle::import(&lm, &t.path("old.zip")).unwrap();
+    assert_eq!((r.ops_signed, r.ops_unsigned), (0, r.ops_applied));
+    let (_, hist) = lm.history(&old).unwrap();
+    assert!(
+        hist.iter()
+            .all(|op| lm.signature_of(op).unwrap() == Signature::Unsigned)
+    );
+    // Then the lead starts signing: his key registered, new changes signed,
+    // and the teammate verifies them while the old ones stay unsigned.
+    drop(lm);
+    let mut zw = zw;
+    zw.set_identity_key(Some(&t.zw_key)).unwrap();
+    zw.set_member_key(ENG, "zhang.wei", &pubkey(&t.zw_key)).unwrap();
+    let new = raise(&zw, "签名之后的发现项");
+    export(&zw, &t.path("new.zip"));
+    let lm = App::open(&t.path("lm")).unwrap();
+    let r = bundle::import(&lm, &t.path("new.zip")).unwrap();
+    assert!(r.ops_signed > 0, "{r:?}");
+    let (_, hist) = lm.history(&new).unwrap();
+    assert!(
+        hist.iter()
+            .all(|op| matches!(lm.signature_of(op).unwrap(), Signature::Verified { .. }))
+    );
+    let (_, hist) = lm.history(&old).unwrap();
+    assert!(
+        hist.iter()
+            .all(|op| lm.signature_of(op).unwrap() == Signature::Unsigned)
+    );
+}
