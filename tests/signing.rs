@@ -144,7 +144,7 @@ fn entries(zip: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// Write the files as a bundle with a manifest that matches them (so only
 /// the signature check can object).
-fn write_bundle(path: &Path, files: &mut Vec<(String, Vec<u8>)>) {
+fn write_bundle(path: &Path, files: &mut [(String, Vec<u8>)]) {
     let mut m: bundle::Manifest =
         serde_json::from_slice(&files.iter().find(|f| f.0 == "manifest.json").unwrap().1).unwrap();
     m.files = files
