@@ -104,6 +104,9 @@ fn two_auditors_exchange_bundles_and_converge() {
     export(&a, &base);
     let mut b = App::open(&dir.path().join("b")).unwrap();
     b.set_identity("li.min", "李敏 Li Min", "LM").unwrap();
+    // The demo registered li.min's key; her copy signs with it.
+    b.set_identity_key(Some(&dir.path().join("a/demo-keys/li.min")))
+        .unwrap();
     bundle::import(&b, &base).unwrap();
     // Offline: both edit one finding's title; each raises one of their own.
     let shared = a.findings(ENG).unwrap()[0].reference.clone();

@@ -810,9 +810,29 @@ fn bundles_evidence_verify_and_conflicts_through_the_cli() {
     let zip = dir.path().join("a.zip");
     let out = stdout(&a, &["export", "--out", zip.to_str().unwrap()]);
     assert!(out.contains("exported") && out.contains("evidence files"), "{out}");
-    stdout(&b, &["identity", "set", "li.min", "--name", "李敏", "--initials", "LM"]);
+    // li.min signs with the key the demo made for her (in a's demo-keys/).
+    let key = a.join("demo-keys").join("li.min");
+    let me = stdout(
+        &b,
+        &[
+            "identity",
+            "set",
+            "li.min",
+            "--name",
+            "李敏",
+            "--initials",
+            "LM",
+            "--key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(me.contains("signs with SHA256:"), "{me}");
     let first = stdout(&b, &["import", zip.to_str().unwrap()]);
     assert!(first.contains("joined engagement DEMO-S2"), "{first}");
+    assert!(
+        first.contains("signed and verified, 0 unsigned"),
+        "the demo is signed: {first}"
+    );
     let again = stdout(&b, &["import", zip.to_str().unwrap()]);
     assert!(again.contains(" 0 new "), "{again}");
     assert!(stdout(&b, &["evidence", "verify"]).contains("intact"));

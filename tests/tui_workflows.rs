@@ -559,11 +559,15 @@ fn patched_snapshots_match_a_full_load_after_every_kind_of_change() {
     for (i, title) in titles.iter().enumerate() {
         // Every other finding by a teammate: their references (other
         // initials) sort among the existing ones, not after them.
+        // Each signs with the key the demo made for them.
+        let who = if i % 2 == 1 { &other.actor } else { &lead.actor };
         if i % 2 == 1 {
             app.set_identity(&other.actor, &other.name, &other.initials).unwrap();
         } else {
             app.set_identity(&lead.actor, &lead.name, &lead.initials).unwrap();
         }
+        app.set_identity_key(Some(&dir.path().join("demo-keys").join(who)))
+            .unwrap();
         let f = app
             .raise_finding(
                 eng,
@@ -860,6 +864,8 @@ fn a_teammate_joins_by_importing_a_bundle_from_the_tui() {
 
     let mut b = App::open(&dir.path().join("second")).unwrap();
     b.set_identity("li.min", "李敏", "LM").unwrap();
+    b.set_identity_key(Some(&dir.path().join("lead/demo-keys/li.min")))
+        .unwrap();
     let mut t = initial_state(&b, &setup(), Lang::Zh, None).unwrap();
     assert!(t.data.is_none());
     assert!(screen(&t, 80, 24).contains("导入同事的发现项数据包"));
@@ -918,6 +924,8 @@ fn the_lead_settles_conflicts_from_the_dashboard() {
     bundle::export(&a, demo::DEMO_ENGAGEMENT, &base, &Default::default()).unwrap();
     let mut b = App::open(&dir.path().join("b")).unwrap();
     b.set_identity("li.min", "李敏", "LM").unwrap();
+    b.set_identity_key(Some(&dir.path().join("a/demo-keys/li.min")))
+        .unwrap();
     bundle::import(&b, &base).unwrap();
     let r = a.findings(demo::DEMO_ENGAGEMENT).unwrap()[0].reference.clone();
     a.edit_finding(&r, "title", "甲").unwrap();

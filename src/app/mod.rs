@@ -114,6 +114,8 @@ pub struct App {
     certificate: Option<String>,
     /// The private key that signs this copy's commits (`identity key`).
     key: signing::KeyState,
+    /// Keys of several actors this process writes as (the demo's team).
+    keyring: std::collections::HashMap<String, std::sync::Arc<crate::sign::Signer>>,
     pub policy: DuePolicy,
     today: Date,
     /// Parsed catalogues by `id@version`: every use case needs one, and
@@ -162,6 +164,7 @@ impl App {
         let key = signing::KeyState::load(store.meta_get::<String>("identity/key")?);
         Ok(App {
             key,
+            keyring: Default::default(),
             store: Some(store),
             dir: None,
             sharing: false,

@@ -99,6 +99,21 @@ impl App {
         Ok(Some(fp))
     }
 
+    /// Write as another actor of this process's keyring (the demo's team).
+    pub(crate) fn act_as(&mut self, who: super::Identity) {
+        if let Some(k) = self.keyring.get(&who.actor) {
+            self.key = KeyState::Ready(k.clone());
+        }
+        self.identity = who;
+    }
+
+    /// Hold `signer` for `actor` (see [`App::act_as`]).
+    pub(crate) fn hold_key(&mut self, actor: &str, signer: Signer) -> Arc<Signer> {
+        let s = Arc::new(signer);
+        self.keyring.insert(actor.to_string(), s.clone());
+        s
+    }
+
     /// The key that signs this copy's changes, when one is named and usable.
     pub fn signing_key(&self) -> Option<&Signer> {
         match &self.key {

@@ -192,6 +192,26 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
     let on_site = days(real_today, c.engagement.on_site);
     let lead = c.lead();
     app.set_identity(&lead.actor, &lead.name, &lead.initials)?;
+    // Every member signs with a key of their own, made here; the keys are
+    // kept in the data folder (`demo-keys/`) so a newcomer can play a second
+    // auditor on another copy (`identity set li.min … --key …/demo-keys/li.min`).
+    let mut public = std::collections::HashMap::new();
+    for m in &c.member {
+        let signer = crate::sign::Signer::from_seed(rand::random());
+        public.insert(m.actor.clone(), signer.public_openssh());
+        let written = app
+            .dir
+            .clone()
+            .map(|d| write_demo_key(&d, &m.actor, &signer))
+            .transpose()?;
+        app.hold_key(&m.actor, signer);
+        if m.actor == lead.actor
+            && let Some(path) = written
+        {
+            app.set_identity_key(Some(&path))?;
+        }
+    }
+    app.act_as(lead.clone());
     app.set_today(days(on_site, -14));
     let cat = Catalog::embedded();
     app.create_engagement(
@@ -208,15 +228,23 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
         EMBEDDED_GBT32312,
     )?;
     for m in &c.member {
-        app.add_member(id, &m.actor, &m.name, &m.initials, m.role, m.certificate.as_deref())?;
+        app.add_member_keyed(
+            id,
+            &m.actor,
+            &m.name,
+            &m.initials,
+            m.role,
+            m.certificate.as_deref(),
+            public.get(&m.actor).map(String::as_str),
+        )?;
     }
 
     // Checklist: assigned, then assessed on site by the assignee.
     app.set_today(on_site);
     for a in &c.assessment {
-        app.identity = lead.clone();
+        app.act_as(lead.clone());
         app.assign_indicator(id, &a.indicator, Some(&a.assessor))?;
-        app.identity = c.who(&a.assessor);
+        app.act_as(c.who(&a.assessor));
         let done = matches!(a.result, AssessmentResult::Conforming | AssessmentResult::NotApplicable);
         app.record_assessment(
             id,
@@ -231,7 +259,7 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
             },
         )?;
     }
-    app.identity = lead.clone();
+    app.act_as(lead.clone());
     for ind in &c.unassessed.indicators {
         app.assign_indicator(id, ind, Some(&c.unassessed.assignee))?;
     }
@@ -242,15 +270,40 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
         seed_finding(app, c, spec, on_site, real_today)?;
     }
     app.set_today(real_today);
+    app.act_as(lead.clone());
     app.set_identity(&lead.actor, &lead.name, &lead.initials)?;
     Ok(Seeded::Created)
+}
+
+/// Write a demo member's key pair to `dir/demo-keys/<actor>` (owner-only).
+fn write_demo_key(dir: &std::path::Path, actor: &str, signer: &crate::sign::Signer) -> Result<std::path::PathBuf> {
+    let folder = dir.join("demo-keys");
+    let io = |source| super::AppError::Io {
+        path: folder.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&folder).map_err(io)?;
+    let path = folder.join(actor);
+    let private = signer.private_openssh().unwrap_or_default();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(&path).map_err(io)?;
+    std::io::Write::write_all(&mut f, private.as_bytes()).map_err(io)?;
+    std::fs::write(
+        folder.join(format!("{actor}.pub")),
+        format!("{} {actor}@demo\n", signer.public_openssh()),
+    )
+    .map_err(io)?;
+    Ok(path)
 }
 
 fn seed_finding(app: &mut App, c: &Content, spec: &FindingSpec, on_site: Date, real_today: Date) -> Result<()> {
     use FindingStatus as S;
     let lead = c.lead();
     app.set_today(on_site);
-    app.identity = c.who(&spec.author);
+    app.act_as(c.who(&spec.author));
     let f = app.raise_finding(
         &c.engagement.id,
         NewFinding {
@@ -283,7 +336,7 @@ fn seed_finding(app: &mut App, c: &Content, spec: &FindingSpec, on_site: Date, r
         matches!((pos(target), pos(s)), (Some(t), Some(p)) if t >= p)
     };
     if spec.target == S::Withdrawn {
-        app.identity = lead;
+        app.act_as(lead);
         app.move_finding(
             &r,
             FindingMove::Withdraw {
@@ -295,7 +348,7 @@ fn seed_finding(app: &mut App, c: &Content, spec: &FindingSpec, on_site: Date, r
     if !spec.grade.is_nonconformity() {
         if spec.target == S::Closed {
             app.set_today(days(on_site, 2));
-            app.identity = lead;
+            app.act_as(lead);
             app.move_finding(&r, FindingMove::Close)?;
         }
         return Ok(());
@@ -304,7 +357,7 @@ fn seed_finding(app: &mut App, c: &Content, spec: &FindingSpec, on_site: Date, r
         return Ok(());
     }
     app.set_today(days(on_site, 20));
-    app.identity = lead.clone();
+    app.act_as(lead.clone());
     app.move_finding(
         &r,
         FindingMove::Respond {
@@ -332,7 +385,7 @@ fn seed_finding(app: &mut App, c: &Content, spec: &FindingSpec, on_site: Date, r
     for (a, id) in spec.action.iter().zip(&ids) {
         drive_action(app, c, id, a, real_today)?;
     }
-    app.identity = lead.clone();
+    app.act_as(lead.clone());
     if reached(S::Implemented) {
         app.set_today(days(real_today, -3));
         app.move_finding(&r, FindingMove::Implement)?;
@@ -364,7 +417,7 @@ fn drive_action(app: &mut App, c: &Content, id: &str, spec: &ActionSpec, real_to
     let lead = c.lead();
     let verifier = c.verifier();
     let step = |app: &mut App, status: Option<ActionStatus>, progress: Option<u8>, evidence: Option<&str>| {
-        app.identity = lead.clone();
+        app.act_as(lead.clone());
         app.update_action(
             id,
             ActionUpdate {
@@ -391,7 +444,7 @@ fn drive_action(app: &mut App, c: &Content, id: &str, spec: &ActionSpec, real_to
                 Some(&c.texts.completion_evidence),
             )?;
             if spec.state != ActionStatus::Completed {
-                app.identity = verifier;
+                app.act_as(verifier);
                 app.set_today(days(done_on, 1));
                 let effective = spec.state == ActionStatus::Effective;
                 let note = if effective {
