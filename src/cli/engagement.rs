@@ -153,15 +153,24 @@ pub fn print_engagement(
     )?;
     writeln!(o, "{}:", lang.pick("Team", "审核组"))?;
     for m in team {
+        // The key their changes are verified with (fingerprint, as ssh-keygen -l).
+        let key = match m.key.as_deref().map(crate::sign::parse_public) {
+            Some(Ok(k)) => crate::sign::fingerprint_of(&k),
+            Some(Err(_)) => lang.pick("(unreadable key)", "（公钥无法读取）").to_string(),
+            None => lang.pick("(no signing key)", "（无签名公钥）").to_string(),
+        };
         writeln!(
             o,
-            "  {} {} {} {}",
+            "  {} {} {} {} {key}",
             fit(&m.initials, 4),
             fit(side(&m.name, zh), 14),
             fit(m.role.label(zh), 16),
-            m.certificate_no
-                .as_deref()
-                .unwrap_or(lang.pick("(no certificate)", "（无证书）"))
+            fit(
+                m.certificate_no
+                    .as_deref()
+                    .unwrap_or(lang.pick("(no certificate)", "（无证书）")),
+                20
+            ),
         )?;
     }
     Ok(())
