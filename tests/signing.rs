@@ -506,3 +506,27 @@ fn a_database_from_before_signing_keeps_working() {
             .all(|op| lm.signature_of(op).unwrap() == Signature::Unsigned)
     );
 }
+
+#[test]
+fn doctor_checks_the_fold_the_signatures_and_the_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    let r = app.doctor(&mut |_, _| {}).unwrap();
+    assert!(r.healthy(), "{r:?}");
+    assert_eq!(r.ops, r.ops_recorded);
+    assert_eq!((r.signed, r.unsigned), (r.ops, 0), "the demo signs every change");
+    assert!(r.records > 50 && r.evidence > 0, "{r:?}");
+    // An evidence file altered on disk is named.
+    let ev = &app.evidence(cscaudit::app::demo::DEMO_ENGAGEMENT).unwrap()[0];
+    let path = app.evidence_path(&ev.sha256);
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, b"altered").unwrap();
+    let r = app.doctor(&mut |_, _| {}).unwrap();
+    assert!(!r.healthy());
+    assert_eq!(r.evidence_bad.len(), 1);
+    assert_eq!(r.evidence_bad[0].0, ev.sha256);
+}

@@ -62,3 +62,76 @@ impl App {
         Ok((ops, records))
     }
 }
+
+/// What `doctor` found: the database against its own log, every signature,
+/// every evidence file.
+#[derive(Debug, Default)]
+pub struct DoctorReport {
+    pub ops: usize,
+    /// The operation count the database recorded (equals `ops` when whole).
+    pub ops_recorded: usize,
+    pub records: usize,
+    /// Records whose stored form differs from the fold of their operations.
+    pub records_differing: Vec<EntityId>,
+    pub signed: usize,
+    pub unsigned: usize,
+    /// Changes with a signature that does not verify, and why.
+    pub invalid: Vec<(crate::model::ops::OpId, String)>,
+    pub evidence: usize,
+    pub evidence_bad: Vec<(String, crate::app::EvidenceProblem)>,
+}
+
+impl DoctorReport {
+    pub fn healthy(&self) -> bool {
+        self.ops == self.ops_recorded
+            && self.records_differing.is_empty()
+            && self.invalid.is_empty()
+            && self.evidence_bad.is_empty()
+    }
+}
+
+impl App {
+    /// Check that every materialised record equals the fold of its log, that
+    /// every signature verifies and every evidence file matches its hash.
+    /// Reads only; `progress(done, total)` is told about records.
+    pub fn doctor(&self, progress: &mut dyn FnMut(usize, usize)) -> Result<DoctorReport> {
+        let mut r = DoctorReport {
+            ops_recorded: self.store().op_count(),
+            ..Default::default()
+        };
+        let all = self.store().all_ops()?;
+        r.ops = all.len();
+        for (op, sig) in all.iter().zip(self.signatures_of(&all)?) {
+            match sig {
+                super::Signature::Verified { .. } => r.signed += 1,
+                super::Signature::Unsigned => r.unsigned += 1,
+                super::Signature::Invalid { why } => r.invalid.push((op.id.clone(), why)),
+            }
+        }
+        drop(all);
+        let mut records = Vec::new();
+        for k in Kind::ALL {
+            records.extend(self.store().records(k, "")?);
+        }
+        let total = records.len();
+        for (i, stored) in records.into_iter().enumerate() {
+            let history = self.store().history(&stored.entity)?;
+            let folded = crate::model::ops::Record::fold(stored.entity.clone(), &history);
+            if folded != stored {
+                r.records_differing.push(stored.entity.clone());
+            }
+            r.records += 1;
+            if i % 1024 == 0 {
+                progress(i, total);
+            }
+        }
+        for e in self.engagements()? {
+            r.evidence += self.evidence(&e.id)?.len();
+            for (ev, problem) in self.verify_evidence(&e.id)? {
+                r.evidence_bad.push((ev.sha256, problem));
+            }
+        }
+        progress(total, total);
+        Ok(r)
+    }
+}

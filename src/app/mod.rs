@@ -17,6 +17,7 @@ mod undo;
 
 pub use analytics::{MetricTarget, RecordedMetrics, compute_metrics};
 pub use conflicts::Keep;
+pub use diagnostics::DoctorReport;
 pub use engagement::{
     AssessmentInput, EvidenceProblem, NewEngagement, StagedFile, check_evidence_file, stage_evidence_file,
 };

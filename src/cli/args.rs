@@ -130,6 +130,10 @@ pub enum Command {
     Sample(SampleCmd),
     /// The change history of a record (finding ref, action id, engagement id, ENGAGEMENT/INDICATOR).
     History { reference: String },
+    /// Check the database against its own log: every record equals the fold
+    /// of its changes, every signature verifies, every evidence file matches
+    /// its hash. Reads only; exits 1 when something is wrong.
+    Doctor,
     /// Undo your own last change on this copy: a new change that reverses it
     /// (it shows in history and reaches teammates like any other).
     Undo,

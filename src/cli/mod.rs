@@ -288,6 +288,7 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         } => bundle::export(ctx, &out, engagement.as_deref(), no_evidence, since),
         Command::Import { bundle: file } => bundle::import(ctx, &file),
         Command::Conflicts => bundle::conflicts(ctx),
+        Command::Doctor => doctor(ctx),
         Command::Resolve { reference, field, keep } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             let c = app.resolve_conflict(&reference, &field, keep)?;
@@ -353,4 +354,62 @@ fn no_command(ctx: &Context, engagement: Option<&str>) -> Result<()> {
     let (report, totals) = app.status_summary(&eng, status::SCREEN_LINES)?;
     status::print_status(&mut o, &report, Some(&totals), ctx.lang)?;
     Ok(())
+}
+
+/// `cscaudit doctor`: the report, and exit 1 when anything is wrong.
+fn doctor(ctx: &Context) -> Result<()> {
+    let app = ctx.open(&ctx.paths.data_dir)?;
+    let r = app.doctor(&mut |_, _| {})?;
+    let lang = ctx.lang;
+    let mut o = out();
+    let (ops, recorded, records) = (r.ops, r.ops_recorded, r.records);
+    let line = if ops == recorded {
+        crate::msg!("operations: {ops}, as recorded", "操作：{ops} 项，与记录相符")
+    } else {
+        crate::msg!(
+            "operations: {ops} held, but {recorded} recorded",
+            "操作：持有 {ops} 项，但记录为 {recorded} 项"
+        )
+    };
+    writeln!(o, "{}", line.get(lang))?;
+    let bad = r.records_differing.len();
+    let line = crate::msg!(
+        "records: {records}, {bad} differing from the fold of their changes",
+        "记录：{records} 条，其中 {bad} 条与其更改的折叠结果不符"
+    );
+    writeln!(o, "{}", line.get(lang))?;
+    for e in r.records_differing.iter().take(20) {
+        writeln!(o, "  {}", crate::text::visible(&e.to_string()))?;
+    }
+    let (signed, unsigned, invalid) = (r.signed, r.unsigned, r.invalid.len());
+    let line = crate::msg!(
+        "signatures: {signed} changes signed and verified, {unsigned} unsigned, {invalid} not verifying",
+        "签名：{signed} 项更改签名已验证，{unsigned} 项未签名，{invalid} 项验证失败"
+    );
+    writeln!(o, "{}", line.get(lang))?;
+    for (id, why) in r.invalid.iter().take(20) {
+        writeln!(
+            o,
+            "  {}: {}",
+            crate::text::visible(&id.to_string()),
+            crate::text::visible(why)
+        )?;
+    }
+    let (files, bad) = (r.evidence, r.evidence_bad.len());
+    let line = crate::msg!(
+        "evidence: {files} files, {bad} missing or altered",
+        "证据：{files} 个文件，{bad} 个缺失或被改动"
+    );
+    writeln!(o, "{}", line.get(lang))?;
+    for (sha, p) in r.evidence_bad.iter().take(20) {
+        writeln!(o, "  {sha} {}", p.label(lang.is_zh()))?;
+    }
+    if r.healthy() {
+        Ok(())
+    } else {
+        Err(CliError(crate::msg!(
+            "problems found (listed above); nothing was changed",
+            "发现问题（见上）；未做任何更改"
+        )))
+    }
 }
