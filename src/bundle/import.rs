@@ -496,60 +496,6 @@ pub fn import_with_progress(
             format!("{f} 只含 `{eng}` 在 {since} 之后的更改，而本数据库没有 `{eng}`：请先导入它的完整数据包"),
         ));
     }
-    let mut owned: BTreeSet<(Kind, String)> = BTreeSet::new();
-    let mut members: BTreeSet<String> = BTreeSet::new();
-    for op in &ops {
-        if let Change::Set { field, value } = &op.change
-            && matches!(op.entity.kind, Kind::Finding | Kind::Action)
-            && field == "engagement"
-        {
-            if value.text() != Some(eng) {
-                let (id, other) = (op.entity.id.clone(), value.text().unwrap_or("").to_string());
-                return Err(refused(
-                    format!("{f}: {id} belongs to engagement `{other}`, not the bundle's `{eng}`"),
-                    format!("{f}：{id} 属于审核项目 `{other}`，而非数据包的 `{eng}`"),
-                ));
-            }
-            owned.insert((op.entity.kind, op.entity.id.clone()));
-        }
-        if op.entity.kind == Kind::Member
-            && let Some(actor) = op.entity.id.strip_prefix(&format!("{eng}/"))
-        {
-            members.insert(actor.to_string());
-        }
-    }
-    if local.is_some() {
-        for m in app.team(eng)? {
-            members.insert(m.actor);
-        }
-    }
-    for op in &ops {
-        let belongs = match engagement_of_id(&op.entity) {
-            Some(e) => e == eng,
-            None => {
-                owned.contains(&(op.entity.kind, op.entity.id.clone()))
-                    || match op.entity.kind {
-                        Kind::Finding => app.finding(&op.entity.id).is_ok_and(|x| x.engagement == eng),
-                        Kind::Action => app.action(&op.entity.id).is_ok_and(|x| x.engagement == eng),
-                        _ => false,
-                    }
-            }
-        };
-        if !belongs {
-            let id = crate::text::visible(&op.entity.to_string()).into_owned();
-            return Err(refused(
-                format!("{f}: an operation on {id} is not of engagement `{eng}`"),
-                format!("{f}：对 {id} 的操作不属于审核项目 `{eng}`"),
-            ));
-        }
-        if !members.contains(&op.id.actor) {
-            let actor = crate::text::visible(&op.id.actor).into_owned();
-            return Err(refused(
-                format!("{f}: operations by `{actor}`, who is not on the team of `{eng}`"),
-                format!("{f}：`{actor}` 的操作，但其不是 `{eng}` 审核组成员"),
-            ));
-        }
-    }
     // 5. Signatures: every change by a member with a registered key must be
     // in a batch that key signed (bundles from before signing have none).
     let mut batches = Vec::new();
@@ -568,13 +514,7 @@ pub fn import_with_progress(
             batches.push(b);
         }
     }
-    let verified = app.verify_ops(eng, &ops, batches).map_err(|e| match e {
-        AppError::Invalid(m) => refused(
-            format!("{f}: {}", m.get(crate::config::Lang::En)),
-            format!("{f}：{}", m.get(crate::config::Lang::Zh)),
-        ),
-        other => other,
-    })?;
+    let verified = check_ops(app, &f, eng, local.is_some(), &ops, batches)?;
     // 6. Catalogue: the same one, or the bundle's for a new engagement.
     let catalog = match &local {
         Some(l) => {
@@ -659,4 +599,80 @@ pub fn import_with_progress(
         ops_signed,
         ops_unsigned,
     })
+}
+
+/// The checks every incoming set of operations passes, from a bundle or a
+/// sync: each op is of engagement `eng`, by a member of its team, proven by
+/// its author's key when the author has one (`App::verify_ops`). `f` names
+/// the source in messages. Nothing is written.
+pub(crate) fn check_ops(
+    app: &App,
+    f: &str,
+    eng: &str,
+    local: bool,
+    ops: &[Op],
+    batches: Vec<crate::sign::SignedBatch>,
+) -> Result<crate::app::Verified> {
+    let mut owned: BTreeSet<(Kind, String)> = BTreeSet::new();
+    let mut members: BTreeSet<String> = BTreeSet::new();
+    for op in ops {
+        if let Change::Set { field, value } = &op.change
+            && matches!(op.entity.kind, Kind::Finding | Kind::Action)
+            && field == "engagement"
+        {
+            if value.text() != Some(eng) {
+                let (id, other) = (op.entity.id.clone(), value.text().unwrap_or("").to_string());
+                return Err(refused(
+                    format!("{f}: {id} belongs to engagement `{other}`, not the bundle's `{eng}`"),
+                    format!("{f}：{id} 属于审核项目 `{other}`，而非数据包的 `{eng}`"),
+                ));
+            }
+            owned.insert((op.entity.kind, op.entity.id.clone()));
+        }
+        if op.entity.kind == Kind::Member
+            && let Some(actor) = op.entity.id.strip_prefix(&format!("{eng}/"))
+        {
+            members.insert(actor.to_string());
+        }
+    }
+    if local {
+        for m in app.team(eng)? {
+            members.insert(m.actor);
+        }
+    }
+    for op in ops {
+        let belongs = match engagement_of_id(&op.entity) {
+            Some(e) => e == eng,
+            None => {
+                owned.contains(&(op.entity.kind, op.entity.id.clone()))
+                    || match op.entity.kind {
+                        Kind::Finding => app.finding(&op.entity.id).is_ok_and(|x| x.engagement == eng),
+                        Kind::Action => app.action(&op.entity.id).is_ok_and(|x| x.engagement == eng),
+                        _ => false,
+                    }
+            }
+        };
+        if !belongs {
+            let id = crate::text::visible(&op.entity.to_string()).into_owned();
+            return Err(refused(
+                format!("{f}: an operation on {id} is not of engagement `{eng}`"),
+                format!("{f}：对 {id} 的操作不属于审核项目 `{eng}`"),
+            ));
+        }
+        if !members.contains(&op.id.actor) {
+            let actor = crate::text::visible(&op.id.actor).into_owned();
+            return Err(refused(
+                format!("{f}: operations by `{actor}`, who is not on the team of `{eng}`"),
+                format!("{f}：`{actor}` 的操作，但其不是 `{eng}` 审核组成员"),
+            ));
+        }
+    }
+    let verified: crate::app::Verified = app.verify_ops(eng, ops, batches).map_err(|e| match e {
+        AppError::Invalid(m) => refused(
+            format!("{f}: {}", m.get(crate::config::Lang::En)),
+            format!("{f}：{}", m.get(crate::config::Lang::Zh)),
+        ),
+        other => other,
+    })?;
+    Ok(verified)
 }
