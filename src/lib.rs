@@ -16,5 +16,6 @@ pub mod model;
 pub mod report;
 pub mod sign;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod tui;

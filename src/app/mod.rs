@@ -10,6 +10,7 @@ mod engagement;
 mod error;
 pub(crate) mod finding;
 pub(crate) mod remediation;
+mod remotes;
 mod session;
 mod signing;
 pub mod status;
@@ -24,6 +25,7 @@ pub use engagement::{
 pub use error::{AppError, Result, io_zh};
 pub use finding::{FindingMove, MoveKind, MoveText, NewFinding};
 pub use remediation::{ActionUpdate, NewAction};
+pub use remotes::Remote;
 pub use signing::{Signature, Verified};
 pub use undo::Undone;
 

@@ -102,6 +102,27 @@ pub(crate) fn engagement_ops(all: Vec<Op>, engagement: &str) -> Vec<Op> {
         .collect()
 }
 
+/// [`engagement_ops`] of a log held elsewhere (copies the ops kept).
+pub(crate) fn engagement_ops_of(all: &[Op], engagement: &str) -> Vec<Op> {
+    let mut owned: BTreeSet<(Kind, String)> = BTreeSet::new();
+    for op in all {
+        if matches!(op.entity.kind, Kind::Finding | Kind::Action)
+            && let Change::Set { field, value } = &op.change
+            && field == "engagement"
+            && value.text() == Some(engagement)
+        {
+            owned.insert((op.entity.kind, op.entity.id.clone()));
+        }
+    }
+    all.iter()
+        .filter(|op| match engagement_of_id(&op.entity) {
+            Some(e) => e == engagement,
+            None => owned.contains(&(op.entity.kind, op.entity.id.clone())),
+        })
+        .cloned()
+        .collect()
+}
+
 /// Export one engagement as a findings bundle at `out`.
 pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> Result<ExportReport> {
     export_with_progress(app, engagement, out, opts, &super::no_progress)

@@ -8,7 +8,9 @@
 mod export;
 mod import;
 
+pub(crate) use export::engagement_ops_of;
 pub(crate) use import::check_names as check_op_names;
+pub(crate) use import::check_ops as check_ops_for_sync;
 
 pub use export::{ExportOptions, ExportReport, export, export_with_progress};
 pub use import::{ImportReport, Limits, import, import_with_limits, import_with_progress};

@@ -130,6 +130,16 @@ pub enum Command {
     Sample(SampleCmd),
     /// The change history of a record (finding ref, action id, engagement id, ENGAGEMENT/INDICATOR).
     History { reference: String },
+    /// Git remotes to sync with (a bare repository on a share, an ssh host, GitLab/Gitea).
+    #[command(subcommand)]
+    Remote(RemoteCmd),
+    /// Exchange changes with teammates through a git remote: fetch their
+    /// refs, check and merge their signed changes, push yours. A first sync
+    /// joins every engagement whose team you are on.
+    Sync {
+        /// The remote (needed when there are several).
+        name: Option<String>,
+    },
     /// Check the database against its own log: every record equals the fold
     /// of its changes, every signature verifies, every evidence file matches
     /// its hash. Reads only; exits 1 when something is wrong.
@@ -233,6 +243,17 @@ pub enum EngagementCmd {
         #[arg(long, value_name = "PUBLIC-KEY-FILE")]
         key: PathBuf,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RemoteCmd {
+    /// Add a remote: a path, file://, ssh://, user@host:path or https:// URL
+    /// of a git repository (create an empty one with `git init --bare`).
+    Add { name: String, url: String },
+    /// The remotes, one per line.
+    List,
+    /// Forget a remote (nothing on it is changed).
+    Remove { name: String },
 }
 
 #[derive(Subcommand, Debug)]

@@ -289,6 +289,31 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         Command::Import { bundle: file } => bundle::import(ctx, &file),
         Command::Conflicts => bundle::conflicts(ctx),
         Command::Doctor => doctor(ctx),
+        Command::Remote(c) => {
+            let app = ctx.open(&ctx.paths.data_dir)?;
+            match c {
+                args::RemoteCmd::Add { name, url } => {
+                    let r = app.add_remote(&name, &url)?;
+                    writeln!(out(), "{} {}", r.name, crate::text::visible(&r.url))?;
+                }
+                args::RemoteCmd::List => {
+                    for r in app.remotes()? {
+                        writeln!(out(), "{} {}", r.name, crate::text::visible(&r.url))?;
+                    }
+                }
+                args::RemoteCmd::Remove { name } => {
+                    app.remove_remote(&name)?;
+                    writeln!(out(), "{} {name}", ctx.lang.pick("removed", "已删除"))?;
+                }
+            }
+            Ok(())
+        }
+        Command::Sync { name } => {
+            let app = ctx.open(&ctx.paths.data_dir)?;
+            let r = crate::sync::sync(&app, name.as_deref())?;
+            writeln!(out(), "{}", r.summary(ctx.lang))?;
+            Ok(())
+        }
         Command::Resolve { reference, field, keep } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             let c = app.resolve_conflict(&reference, &field, keep)?;

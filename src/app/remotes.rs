@@ -1,0 +1,102 @@
+//! Git remotes a copy syncs with (`cscaudit remote …`), and what sync needs
+//! from the store: its bookkeeping and the evidence folder.
+
+use super::{App, AppError, Result};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remote {
+    pub name: String,
+    pub url: String,
+}
+
+impl App {
+    pub fn remotes(&self) -> Result<Vec<Remote>> {
+        Ok(self.store().meta_get::<Vec<Remote>>("remotes")?.unwrap_or_default())
+    }
+
+    /// Add a remote (a git URL: a path, file://, ssh://, user@host:path, https://).
+    pub fn add_remote(&self, name: &str, url: &str) -> Result<Remote> {
+        super::validate_actor(name).map_err(|_| {
+            AppError::Invalid(crate::msg!(
+                "remote name `{name}` may use letters, digits, `.`, `-`, `_` only",
+                "远程仓库名 `{name}` 只能使用字母、数字、`.`、`-`、`_`"
+            ))
+        })?;
+        let url = url.trim();
+        if url.is_empty() || url.starts_with('-') || url.chars().any(char::is_control) {
+            let shown = crate::text::visible(url).into_owned();
+            return Err(AppError::Invalid(crate::msg!(
+                "`{shown}` is not a git URL",
+                "`{shown}` 不是 git 地址"
+            )));
+        }
+        let mut all = self.remotes()?;
+        if all.iter().any(|r| r.name == name) {
+            return Err(AppError::Invalid(crate::msg!(
+                "a remote `{name}` exists already (`cscaudit remote remove {name}` first)",
+                "远程仓库 `{name}` 已存在（请先 `cscaudit remote remove {name}`）"
+            )));
+        }
+        let r = Remote {
+            name: name.into(),
+            url: url.into(),
+        };
+        all.push(r.clone());
+        self.store().meta_set("remotes", &all)?;
+        Ok(r)
+    }
+
+    pub fn remove_remote(&self, name: &str) -> Result<()> {
+        let mut all = self.remotes()?;
+        let before = all.len();
+        all.retain(|r| r.name != name);
+        if all.len() == before {
+            return Err(AppError::NotFound {
+                what: "remote",
+                id: name.to_string(),
+            });
+        }
+        self.store().meta_set("remotes", &all).map_err(AppError::from)
+    }
+
+    /// The data folder (sync keeps its git repository there).
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.dir.as_deref()
+    }
+
+    /// Sync's bookkeeping (the last commit merged from each remote ref).
+    pub fn sync_mark(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.store().meta_get::<String>(&format!("sync/{key}"))?)
+    }
+
+    pub fn set_sync_mark(&self, key: &str, value: &str) -> Result<()> {
+        Ok(self.store().meta_set(&format!("sync/{key}"), &value.to_string())?)
+    }
+
+    /// Put an evidence file's bytes into the evidence folder, checking they
+    /// are what `sha256` names. `false` when it was there already.
+    pub fn put_evidence_blob(&self, sha256: &str, bytes: &[u8]) -> Result<bool> {
+        if self.evidence_path(sha256).is_file() {
+            return Ok(false);
+        }
+        let got = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
+        if got != sha256 {
+            return Err(AppError::Invalid(crate::msg!(
+                "an evidence file named {sha256} holds other bytes (altered)",
+                "名为 {sha256} 的证据文件内容不符（已被改动）"
+            )));
+        }
+        self.store().put_blob(bytes)?;
+        Ok(true)
+    }
+
+    /// Sync's structured bookkeeping (what a remote holds).
+    pub fn sync_state<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        Ok(self.store().meta_get::<T>(&format!("sync/{key}"))?)
+    }
+
+    pub fn set_sync_state<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        Ok(self.store().meta_set(&format!("sync/{key}"), value)?)
+    }
+}

@@ -1,0 +1,474 @@
+//! Team sync through a git remote, git-bug's way: each auditor writes only
+//! their own ref, `refs/cscaudit/<engagement>/<actor>`, whose commits add
+//! files and never change one:
+//!
+//! - `ops-<actor>-<first>-<last>.jsonl`: operations of the engagement by
+//!   `actor`, numbers `first..=last` (lines as in a bundle's `ops.jsonl`) —
+//!   yours, and a teammate's you hold that the remote lacks (they are
+//!   signed by their author, so anyone may relay them);
+//! - `sigs-<actor>-<first>-<last>.jsonl`: the signed batches that prove them;
+//! - `evidence-<sha256>`: evidence files not yet on the remote;
+//! - `catalog.toml`: the engagement's catalogue.
+//!
+//! `sync` = fetch every ref (the `git` program: the user's ssh config,
+//! credential helpers and proxies apply), refuse a ref whose history was
+//! rewritten, check every new operation exactly as a bundle's (team,
+//! engagement, signatures), merge them with the idempotent merge, then
+//! commit your new operations to your ref (gix) and push it — always a
+//! fast-forward, since only you write it. Offline, the fetch fails and
+//! nothing changes; a push that fails is retried by the next sync.
+
+pub mod repo;
+
+use crate::app::{App, AppError, Remote, Result};
+use crate::model::ops::{Change, Kind, Op};
+use crate::sign::SignedBatch;
+use repo::Repo;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+/// Where a remote's refs are fetched to in the local repository.
+fn tracking(remote: &str) -> String {
+    format!("refs/remotes/{remote}/")
+}
+
+fn own_ref(eng: &str, actor: &str) -> String {
+    format!("refs/cscaudit/{eng}/{actor}")
+}
+
+/// What one sync did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct SyncReport {
+    pub remote: String,
+    /// Operations received from teammates' refs that were new here.
+    pub applied: usize,
+    pub received: usize,
+    pub signed: usize,
+    pub unsigned: usize,
+    pub new_conflicts: usize,
+    /// Engagements this copy joined (first sync of a teammate).
+    pub joined: Vec<String>,
+    pub evidence_added: usize,
+    /// Operations pushed (yours and teammates' the remote lacked), and to how many refs.
+    pub pushed: usize,
+    pub pushed_refs: usize,
+}
+
+impl SyncReport {
+    pub fn summary(&self, lang: crate::config::Lang) -> String {
+        let SyncReport {
+            remote: r,
+            applied,
+            received,
+            signed,
+            unsigned,
+            new_conflicts,
+            evidence_added,
+            pushed,
+            pushed_refs,
+            ..
+        } = self;
+        let joined = self.joined.join(", ");
+        let mut m = crate::msg!(
+            "synced with {r}: {applied} new operations from teammates ({received} received; {signed} signed and verified, {unsigned} unsigned), {new_conflicts} new conflicts, {evidence_added} evidence files; pushed {pushed} operations to {pushed_refs} refs",
+            "已与 {r} 同步：收到同事的新操作 {applied} 项（共收到 {received} 项；签名已验证 {signed} 项，未签名 {unsigned} 项），新冲突 {new_conflicts} 项，证据文件 {evidence_added} 个；推送操作 {pushed} 项到 {pushed_refs} 个引用"
+        );
+        if !joined.is_empty() {
+            let j = crate::msg!("; joined {joined}", "；加入了 {joined}");
+            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+        }
+        m.get(lang).to_string()
+    }
+}
+
+fn refused(en: String, zh: String) -> AppError {
+    AppError::Invalid(crate::message::Msg::new(en, zh))
+}
+
+fn repo_err(what: &str, e: String) -> AppError {
+    let e = crate::text::visible(&e).into_owned();
+    refused(
+        format!("the sync repository: {what}: {e}"),
+        format!("同步仓库：{what}：{e}"),
+    )
+}
+
+/// Run `git` on the local repository; stderr on failure.
+fn git(repo: &Path, args: &[&str]) -> std::result::Result<String, String> {
+    let out = Command::new("git")
+        .arg("--git-dir")
+        .arg(repo)
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .map_err(|e| format!("the `git` program could not run ({e}); install git"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+/// `ops-li.min-00000000000000000001-00000000000000000042.jsonl` → ("li.min", 1, 42).
+fn range_of<'a>(name: &'a str, prefix: &str) -> Option<(&'a str, u64, u64)> {
+    let rest = name.strip_prefix(prefix)?.strip_suffix(".jsonl")?;
+    let mut parts = rest.rsplitn(3, '-');
+    let b = parts.next()?.parse().ok()?;
+    let a = parts.next()?.parse().ok()?;
+    Some((parts.next()?, a, b))
+}
+
+/// Per actor, the operations known to be on a remote (read from it or pushed to it).
+type Have = BTreeMap<String, crate::store::SeqSet>;
+
+fn lines<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> std::result::Result<Vec<T>, String> {
+    let mut out = Vec::new();
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        out.push(serde_json::from_slice(line).map_err(|e| format!("{what} line {}: {e}", i + 1))?);
+    }
+    Ok(out)
+}
+
+/// What a remote holds for one engagement, read from its refs.
+#[derive(Default)]
+struct Incoming {
+    ops: Vec<Op>,
+    batches: Vec<SignedBatch>,
+    catalog: Option<String>,
+    /// Evidence blobs on the remote: sha → (ref tip, blob id).
+    evidence: BTreeMap<String, gix::ObjectId>,
+    /// Remote refs read, with their tips (recorded once merged).
+    tips: Vec<(String, gix::ObjectId)>,
+    /// Ids of the operations read.
+    ids: Vec<(String, u64)>,
+}
+
+/// Sync with the remote `name` (or the only one).
+pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
+    app.require_identity()?;
+    let remotes = app.remotes()?;
+    let remote: Remote = match name {
+        Some(n) => remotes
+            .into_iter()
+            .find(|r| r.name == n)
+            .ok_or_else(|| AppError::NotFound {
+                what: "remote",
+                id: n.to_string(),
+            })?,
+        None => match remotes.len() {
+            1 => remotes.into_iter().next().expect("one"),
+            0 => {
+                return Err(refused(
+                    "no remote yet: `cscaudit remote add NAME URL` first".into(),
+                    "尚无远程仓库：请先 `cscaudit remote add 名称 地址`".into(),
+                ));
+            }
+            _ => {
+                return Err(refused(
+                    "there are several remotes: name one (`cscaudit sync NAME`)".into(),
+                    "有多个远程仓库：请指定一个（`cscaudit sync 名称`）".into(),
+                ));
+            }
+        },
+    };
+    let me = app.identity().actor.clone();
+    let dir = app
+        .data_dir()
+        .ok_or_else(|| refused("sync needs a data folder".into(), "同步需要数据文件夹".into()))?;
+    let repo = Repo::open_or_init(&dir.join("sync.git")).map_err(|e| repo_err("open", e))?;
+    let rname = remote.name.clone();
+    let url = remote.url.clone();
+    let shown_url = crate::text::visible(&url).into_owned();
+
+    // 1. Fetch every ref. Forced into the tracking namespace so a rewritten
+    // ref can be seen (and refused) rather than failing the fetch.
+    let spec = format!("+refs/cscaudit/*:{}*", tracking(&rname));
+    git(
+        repo.path(),
+        &["fetch", "--quiet", "--no-tags", "--prune", "--", &url, &spec],
+    )
+    .map_err(|e| {
+        let e = crate::text::visible(&e).into_owned();
+        refused(
+            format!("the remote {rname} ({shown_url}) cannot be reached, so nothing was changed: {e}"),
+            format!("无法连接远程仓库 {rname}（{shown_url}），未做任何更改：{e}"),
+        )
+    })?;
+
+    // 2. Read what is new in each ref, refusing rewritten history and refs
+    // that hold someone else's changes.
+    let mut by_eng: BTreeMap<String, Incoming> = BTreeMap::new();
+    for (full, tip) in repo.refs(&tracking(&rname)).map_err(|e| repo_err("refs", e))? {
+        let rel = &full[tracking(&rname).len()..];
+        let Some((eng, actor)) = rel.split_once('/') else {
+            continue;
+        };
+        let label = crate::text::visible(&format!("{rname}: {eng}/{actor}")).into_owned();
+        let mark_key = format!("{rname}/{eng}/{actor}");
+        let last = app
+            .sync_mark(&mark_key)?
+            .and_then(|h| gix::ObjectId::from_hex(h.as_bytes()).ok());
+        if let Some(last) = last
+            && last != tip
+            && !repo.is_ancestor(last, tip).map_err(|e| repo_err("history", e))?
+        {
+            return Err(refused(
+                format!(
+                    "{label}: the history of this ref was rewritten (force-pushed): commit {last} is no longer in it. Nothing was changed; ask who rewrote it, or remove and re-add the remote"
+                ),
+                format!(
+                    "{label}：该引用的历史被改写（强制推送）：提交 {last} 已不在其中。未做任何更改；请询问改写者，或删除后重新添加远程仓库"
+                ),
+            ));
+        }
+        let files = repo.files(tip).map_err(|e| repo_err("read", e))?;
+        let old: BTreeSet<String> = match last {
+            Some(l) => repo.files(l).map_err(|e| repo_err("read", e))?.into_keys().collect(),
+            None => BTreeSet::new(),
+        };
+        let inc = by_eng.entry(eng.to_string()).or_default();
+        for (file, blob) in &files {
+            if let Some(sha) = file.strip_prefix("evidence-") {
+                inc.evidence.entry(sha.to_string()).or_insert(*blob);
+                continue;
+            }
+            if file == "catalog.toml" {
+                if inc.catalog.is_none() {
+                    let bytes = repo.blob(*blob).map_err(|e| repo_err("read", e))?;
+                    inc.catalog = String::from_utf8(bytes).ok();
+                }
+                continue;
+            }
+            if old.contains(file) {
+                continue;
+            }
+            let bytes = repo.blob(*blob).map_err(|e| repo_err("read", e))?;
+            let bad = |e: String| {
+                let e = crate::text::visible(&e).into_owned();
+                refused(
+                    format!("{label}: {file} is damaged: {e}"),
+                    format!("{label}：{file} 已损坏：{e}"),
+                )
+            };
+            if range_of(file, "ops-").is_some() {
+                let ops: Vec<Op> = lines(&bytes, file).map_err(bad)?;
+                for op in &ops {
+                    crate::bundle::check_op_names(op).map_err(|(en, zh)| {
+                        refused(format!("{label}: {file}: {en}"), format!("{label}：{file}：{zh}"))
+                    })?;
+                }
+                inc.ids.extend(ops.iter().map(|o| (o.id.actor.clone(), o.id.seq)));
+                inc.ops.extend(ops);
+            } else if range_of(file, "sigs-").is_some() {
+                let b: Vec<SignedBatch> = lines(&bytes, file).map_err(bad)?;
+                inc.batches.extend(b);
+            }
+        }
+        inc.tips.push((mark_key, tip));
+    }
+
+    // 3. Check everything before writing anything.
+    let local: BTreeSet<String> = app.engagements()?.into_iter().map(|e| e.id).collect();
+    let mut plans = Vec::new();
+    for (eng, inc) in by_eng {
+        let here = local.contains(&eng);
+        if !here {
+            // A first sync joins the engagements whose team you are on.
+            let member = format!("{eng}/{me}");
+            let on_team = inc
+                .ops
+                .iter()
+                .any(|o| o.entity.kind == Kind::Member && o.entity.id == member && o.change == Change::Create);
+            if !on_team {
+                continue;
+            }
+        }
+        let label = crate::text::visible(&format!("{rname}: {eng}")).into_owned();
+        let catalog = if here {
+            None
+        } else {
+            let src = inc.catalog.clone().ok_or_else(|| {
+                refused(
+                    format!("{label}: no catalog.toml on the remote for a new engagement"),
+                    format!("{label}：远程仓库中没有该新审核项目的 catalog.toml"),
+                )
+            })?;
+            let cat = crate::config::parse_catalog(&src, "catalog.toml")?;
+            Some((src, cat))
+        };
+        let verified = crate::bundle::check_ops_for_sync(app, &label, &eng, here, &inc.ops, inc.batches.clone())?;
+        plans.push((eng, here, inc, catalog, verified));
+    }
+
+    // 4. Merge.
+    let mut report = SyncReport {
+        remote: rname.clone(),
+        ..Default::default()
+    };
+    for (eng, here, inc, catalog, verified) in plans {
+        if let Some((src, cat)) = &catalog {
+            app.remember_catalog(src, cat)?;
+        }
+        report.received += inc.ops.len();
+        report.signed += verified.signed;
+        report.unsigned += verified.unsigned;
+        let merged = app.merge_signed(inc.ops, verified.batches)?;
+        report.applied += merged.applied;
+        report.new_conflicts += merged.new_conflicts;
+        if !here {
+            report.joined.push(eng.clone());
+        }
+        // Evidence the engagement names and this copy lacks.
+        for ev in app.evidence(&eng)? {
+            if app.evidence_path(&ev.sha256).is_file() {
+                continue;
+            }
+            if let Some(blob) = inc.evidence.get(&ev.sha256) {
+                let bytes = repo.blob(*blob).map_err(|e| repo_err("read", e))?;
+                if app.put_evidence_blob(&ev.sha256, &bytes)? {
+                    report.evidence_added += 1;
+                }
+            }
+        }
+        for (key, tip) in &inc.tips {
+            app.set_sync_mark(key, &tip.to_string())?;
+        }
+        let have_key = format!("have/{rname}/{eng}");
+        let mut have: Have = app.sync_state(&have_key)?.unwrap_or_default();
+        for (actor, seq) in &inc.ids {
+            have.entry(actor.clone()).or_default().insert(*seq);
+        }
+        app.set_sync_state(&have_key, &have)?;
+    }
+
+    // 5. Your new operations onto your refs, then one push.
+    let all = app.all_ops()?;
+    let mut to_push = Vec::new();
+    for eng in app.engagements()? {
+        if app.member(&eng.id, &me).is_none() {
+            continue;
+        }
+        let name = own_ref(&eng.id, &me);
+        // Your ref as the remote has it may be ahead (your other laptop).
+        let remote_tip = repo
+            .tip(&format!("{}{}/{me}", tracking(&rname), eng.id))
+            .map_err(|e| repo_err("refs", e))?;
+        let local_tip = repo.tip(&name).map_err(|e| repo_err("refs", e))?;
+        match (local_tip, remote_tip) {
+            (None, Some(r)) => repo.set_ref(&name, r).map_err(|e| repo_err("refs", e))?,
+            (Some(l), Some(r)) if l != r => {
+                if repo.is_ancestor(l, r).map_err(|e| repo_err("history", e))? {
+                    repo.set_ref(&name, r).map_err(|e| repo_err("refs", e))?;
+                } else if !repo.is_ancestor(r, l).map_err(|e| repo_err("history", e))? {
+                    let e = crate::text::visible(&eng.id).into_owned();
+                    return Err(refused(
+                        format!(
+                            "your ref for {e} on {rname} has changes this copy's does not (written from another copy at the same time); nothing was pushed"
+                        ),
+                        format!("{rname} 上您在 {e} 的引用含有本机没有的更改（另一台设备同时写入）；未推送"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        let tip = repo.tip(&name).map_err(|e| repo_err("refs", e))?;
+        let files = match tip {
+            Some(t) => repo.files(t).map_err(|e| repo_err("read", e))?,
+            None => Default::default(),
+        };
+        // Every operation of the engagement the remote lacks, by its author
+        // (a teammate's that reached this copy by bundle travels on too).
+        let have_key = format!("have/{rname}/{}", eng.id);
+        let mut have: Have = app.sync_state(&have_key)?.unwrap_or_default();
+        let mut missing: BTreeMap<String, Vec<Op>> = BTreeMap::new();
+        for op in crate::bundle::engagement_ops_of(&all, &eng.id) {
+            if !have.get(&op.id.actor).is_some_and(|s| s.contains(op.id.seq)) {
+                missing.entry(op.id.actor.clone()).or_default().push(op);
+            }
+        }
+        let mut new_files: Vec<(String, Vec<u8>)> = Vec::new();
+        if !files.contains_key("catalog.toml")
+            && let Some(src) = app.catalog_source(&eng)?
+        {
+            new_files.push(("catalog.toml".into(), src.into_bytes()));
+        }
+        let mut count = 0;
+        for (actor, mut ops) in missing {
+            ops.sort_by_key(|o| o.id.seq);
+            let (a, b) = (ops[0].id.seq, ops[ops.len() - 1].id.seq);
+            let mut ops_bytes = Vec::new();
+            for op in &ops {
+                ops_bytes.extend(serde_json::to_vec(op).map_err(|e| repo_err("write", e.to_string()))?);
+                ops_bytes.push(b'\n');
+            }
+            let mut sig_bytes = Vec::new();
+            for batch in app.batches_for(&ops)? {
+                sig_bytes.extend(serde_json::to_vec(&batch).map_err(|e| repo_err("write", e.to_string()))?);
+                sig_bytes.push(b'\n');
+            }
+            new_files.push((format!("ops-{actor}-{a:020}-{b:020}.jsonl"), ops_bytes));
+            new_files.push((format!("sigs-{actor}-{a:020}-{b:020}.jsonl"), sig_bytes));
+            let set = have.entry(actor).or_default();
+            for op in &ops {
+                set.insert(op.id.seq);
+            }
+            count += ops.len();
+        }
+        report.pushed += count;
+        // Evidence files the remote does not have yet (in anyone's ref).
+        let on_remote: BTreeSet<String> = repo
+            .refs(&format!("{}{}/", tracking(&rname), eng.id))
+            .map_err(|e| repo_err("refs", e))?
+            .into_iter()
+            .map(|(_, t)| repo.files(t).map_err(|e| repo_err("read", e)))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flat_map(|f| f.into_keys())
+            .chain(files.keys().cloned())
+            .filter_map(|f| f.strip_prefix("evidence-").map(str::to_string))
+            .collect();
+        for ev in app.evidence(&eng.id)? {
+            if !on_remote.contains(&ev.sha256)
+                && let Ok(bytes) = app.evidence_bytes(&ev.sha256)
+            {
+                new_files.push((format!("evidence-{}", ev.sha256), bytes));
+            }
+        }
+        if !new_files.is_empty() {
+            let msg = format!("{me}: {count} operations of {}", eng.id);
+            repo.append(&name, new_files, &msg, &me)
+                .map_err(|e| repo_err("commit", e))?;
+            // In your ref now: pushed by this sync, or by the next one if this push fails.
+            app.set_sync_state(&have_key, &have)?;
+        }
+        let tip = repo.tip(&name).map_err(|e| repo_err("refs", e))?;
+        if tip.is_some() && tip != remote_tip {
+            to_push.push(name);
+        }
+    }
+    if !to_push.is_empty() {
+        let mut args: Vec<&str> = vec!["push", "--quiet", "--", &url];
+        let specs: Vec<String> = to_push.iter().map(|r| format!("{r}:{r}")).collect();
+        args.extend(specs.iter().map(String::as_str));
+        git(repo.path(), &args).map_err(|e| {
+            let e = crate::text::visible(&e).into_owned();
+            refused(
+                format!("pushing to {rname} ({shown_url}) failed; your changes are saved here and the next sync pushes them: {e}"),
+                format!("推送到 {rname}（{shown_url}）失败；您的更改已保存在本机，下次同步时会推送：{e}"),
+            )
+        })?;
+        report.pushed_refs = to_push.len();
+        // What was pushed is what the remote now has.
+        for r in &to_push {
+            if let (Some(tip), Some(rest)) = (repo.tip(r).ok().flatten(), r.strip_prefix("refs/cscaudit/")) {
+                let _ = repo.set_ref(&format!("{}{rest}", tracking(&rname)), tip);
+                app.set_sync_mark(&format!("{rname}/{rest}"), &tip.to_string())?;
+            }
+        }
+    }
+    Ok(report)
+}
