@@ -1,0 +1,492 @@
+//! Sync through a real bare git repository (file:// and `git daemon` on
+//! localhost), three auditors on three data folders with keys made by
+//! `ssh-keygen`: concurrent edits converge whatever the order, repeated
+//! syncs change nothing, evidence arrives; forged, altered, rewritten and
+//! foreign refs on the remote are refused with the database unchanged.
+
+use cscaudit::app::{App, NewEngagement, NewFinding};
+use cscaudit::bundle::{self, ExportOptions};
+use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use cscaudit::model::engagement::{EngagementKind, Role};
+use cscaudit::model::finding::Grade;
+use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId};
+use cscaudit::sign::Signer;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const ENG: &str = "E1";
+
+fn keygen(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let st = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    path
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("--git-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+struct Site {
+    root: tempfile::TempDir,
+    remote: PathBuf,
+}
+
+impl Site {
+    fn new() -> Site {
+        let root = tempfile::tempdir().unwrap();
+        let remote = root.path().join("remote.git");
+        let st = Command::new("git")
+            .args(["init", "-q", "--bare"])
+            .arg(&remote)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        std::fs::create_dir_all(root.path().join("keys")).unwrap();
+        Site { root, remote }
+    }
+    fn p(&self, s: &str) -> PathBuf {
+        self.root.path().join(s)
+    }
+    fn key(&self, who: &str) -> PathBuf {
+        let k = self.p("keys").join(who);
+        if !k.exists() {
+            keygen(&self.p("keys"), who);
+        }
+        k
+    }
+    fn app(&self, who: &str, initials: &str, url: &str) -> App {
+        let mut app = App::open(&self.p(who)).unwrap();
+        app.set_identity(who, who, initials).unwrap();
+        app.set_identity_key(Some(&self.key(who))).unwrap();
+        if app.remotes().unwrap().is_empty() {
+            app.add_remote("origin", url).unwrap();
+        }
+        app
+    }
+}
+
+fn pubkey(site: &Site, who: &str) -> String {
+    std::fs::read_to_string(site.key(who).with_extension("pub")).unwrap()
+}
+
+fn finding(title: &str) -> NewFinding {
+    NewFinding {
+        grade: Grade::Observation,
+        title: title.into(),
+        statement: String::new(),
+        criterion: String::new(),
+        indicators: vec![],
+        evidence_note: String::new(),
+        issue: false,
+    }
+}
+
+/// The lead creates E1 with lm and wl (keys registered) and syncs it up.
+fn team(site: &Site, url: &str) -> String {
+    let zw = site.app("zw", "ZW", url);
+    zw.create_engagement(
+        NewEngagement {
+            id: Some(ENG.into()),
+            title: "同步测试".into(),
+            auditee: "某银行客服中心".into(),
+            site: String::new(),
+            kind: EngagementKind::SelfAssessment,
+            period_start: None,
+            period_end: None,
+        },
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    for (who, ini) in [("lm", "LM"), ("wl", "WL")] {
+        zw.add_member_keyed(ENG, who, who, ini, Role::Auditor, None, Some(&pubkey(site, who)))
+            .unwrap();
+    }
+    let f = zw.raise_finding(ENG, finding("录音抽检记录不完整")).unwrap().reference;
+    let r = cscaudit::sync::sync(&zw, None).unwrap();
+    assert!(r.pushed > 0 && r.pushed_refs == 1, "{r:?}");
+    f
+}
+
+/// findings.json of an export: what "identical copies" means.
+fn findings_json(app: &App, out: &Path) -> String {
+    bundle::export(app, ENG, out, &ExportOptions::default()).unwrap();
+    let mut z = zip::ZipArchive::new(std::fs::File::open(out).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name("findings.json").unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+fn three_auditors_converge(url: &str, site: &Site) {
+    let shared = team(site, url);
+    // The two auditors join with their first sync.
+    for (who, ini) in [("lm", "LM"), ("wl", "WL")] {
+        let a = site.app(who, ini, url);
+        let r = cscaudit::sync::sync(&a, None).unwrap();
+        assert_eq!(r.joined, vec![ENG.to_string()], "{r:?}");
+        assert_eq!((r.signed, r.unsigned), (r.applied, 0), "{r:?}");
+    }
+    // Offline: all three edit the same finding; each raises one; wl attaches evidence.
+    let apps: Vec<App> = [("zw", "ZW"), ("lm", "LM"), ("wl", "WL")]
+        .iter()
+        .map(|(w, i)| site.app(w, i, url))
+        .collect();
+    for (i, a) in apps.iter().enumerate() {
+        std::thread::sleep(std::time::Duration::from_millis(3));
+        a.edit_finding(&shared, "title", &format!("标题 {i}")).unwrap();
+        a.raise_finding(ENG, finding(&format!("第 {i} 位的发现项"))).unwrap();
+    }
+    let ev = apps[2]
+        .attach_evidence_bytes(
+            ENG,
+            "排班表.csv",
+            "日期,班次\n2026-11-01,早\n".as_bytes(),
+            "wl 的证据",
+            None,
+            None,
+        )
+        .unwrap();
+    // Sync in an uneven order until nothing moves.
+    for i in [1, 2, 0, 1, 0, 2, 1] {
+        cscaudit::sync::sync(&apps[i], None).unwrap();
+    }
+    let first = findings_json(&apps[0], &site.p("0.zip"));
+    for (i, a) in apps.iter().enumerate().skip(1) {
+        assert_eq!(
+            findings_json(a, &site.p(&format!("{i}.zip"))),
+            first,
+            "copy {i} differs"
+        );
+    }
+    assert!(first.contains("第 0 位") && first.contains("第 1 位") && first.contains("第 2 位"));
+    // The conflict on the shared title is listed the same everywhere, once per loser.
+    let conflicts: Vec<_> = apps.iter().map(|a| a.conflicts().unwrap()).collect();
+    assert!(!conflicts[0].is_empty());
+    assert!(conflicts.iter().all(|c| c == &conflicts[0]));
+    assert!(conflicts[0].iter().all(|c| c.entity.id == shared && c.field == "title"));
+    // Repeated syncs change nothing.
+    for a in &apps {
+        let r = cscaudit::sync::sync(a, None).unwrap();
+        assert_eq!((r.applied, r.pushed, r.new_conflicts), (0, 0, 0), "{r:?}");
+    }
+    // Evidence arrived with its bytes.
+    let bytes = apps[0].evidence_bytes(&ev.sha256).unwrap();
+    assert_eq!(bytes, "日期,班次\n2026-11-01,早\n".as_bytes());
+}
+
+#[test]
+fn three_auditors_sync_through_a_file_remote_and_converge() {
+    let site = Site::new();
+    let url = format!("file://{}", site.remote.display());
+    three_auditors_converge(&url, &site);
+}
+
+#[test]
+fn three_auditors_sync_through_git_daemon() {
+    let site = Site::new();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    // The daemon program itself (not `git daemon`, whose child would outlive
+    // a kill of the wrapper and hold the test's output open).
+    let exec_path = String::from_utf8(Command::new("git").arg("--exec-path").output().unwrap().stdout).unwrap();
+    let daemon = Command::new(Path::new(exec_path.trim()).join("git-daemon"))
+        .args([
+            "--reuseaddr",
+            "--export-all",
+            "--enable=receive-pack",
+            "--listen=127.0.0.1",
+        ])
+        .arg(format!("--port={port}"))
+        .arg(format!("--base-path={}", site.root.path().display()))
+        .arg(site.root.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed even if the test fails.
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let daemon = Kill(daemon);
+    // Wait until it listens.
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let url = format!("git://127.0.0.1:{port}/remote.git");
+    three_auditors_converge(&url, &site);
+    drop(daemon);
+}
+
+#[test]
+fn an_unreachable_remote_changes_nothing_and_a_failed_push_is_retried() {
+    let site = Site::new();
+    let url = format!("file://{}", site.remote.display());
+    team(&site, &url);
+    let zw = site.app("zw", "ZW", &url);
+    zw.raise_finding(ENG, finding("离线时的发现项")).unwrap();
+    std::fs::rename(&site.remote, site.p("away.git")).unwrap();
+    let err = cscaudit::sync::sync(&zw, None).unwrap_err();
+    assert!(err.message().en.contains("cannot be reached"), "{err:?}");
+    assert!(err.message().zh.contains("无法连接"));
+    std::fs::rename(site.p("away.git"), &site.remote).unwrap();
+    let r = cscaudit::sync::sync(&zw, None).unwrap();
+    assert!(
+        r.pushed > 0,
+        "the offline change goes up once the remote is back: {r:?}"
+    );
+    let lm = site.app("lm", "LM", &url);
+    cscaudit::sync::sync(&lm, None).unwrap();
+    assert!(lm.findings(ENG).unwrap().iter().any(|f| f.title == "离线时的发现项"));
+}
+
+// ------------------------------------------------------------ hostile remotes
+
+/// Every file of a data folder except the sync repository (fetching updates
+/// its tracking refs; the database and evidence must not change).
+fn fingerprint(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.file_name().is_some_and(|n| n == "sync.git") {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), hex::encode(Sha256::digest(std::fs::read(&p).unwrap()))));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Change lm's ref on the remote with git itself: `edit` gets the flat tree
+/// as (name, bytes) and returns the new one; `rewrite` makes a parentless
+/// commit and force-pushes it.
+fn tamper(site: &Site, refname: &str, rewrite: bool, edit: impl FnOnce(&mut Vec<(String, Vec<u8>)>)) {
+    let scratch = site.p("scratch.git");
+    let _ = std::fs::remove_dir_all(&scratch);
+    git(&scratch, &["init", "-q", "--bare"]);
+    let remote = site.remote.to_str().unwrap();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let exists = !git(&site.remote, &["for-each-ref", refname]).trim().is_empty();
+    if exists {
+        git(&scratch, &["fetch", "-q", remote, &format!("{refname}:{refname}")]);
+        for line in git(&scratch, &["ls-tree", refname]).lines() {
+            let (meta, name) = line.split_once('\t').unwrap();
+            let blob = meta.split_whitespace().nth(2).unwrap();
+            let out = Command::new("git")
+                .arg("--git-dir")
+                .arg(&scratch)
+                .args(["cat-file", "blob", blob])
+                .output()
+                .unwrap();
+            files.push((name.to_string(), out.stdout));
+        }
+    }
+    edit(&mut files);
+    let mut tree = String::new();
+    for (name, bytes) in &files {
+        let tmp = site.p("blob.tmp");
+        std::fs::write(&tmp, bytes).unwrap();
+        let id = git(&scratch, &["hash-object", "-w", tmp.to_str().unwrap()]);
+        tree.push_str(&format!("100644 blob {}\t{name}\n", id.trim()));
+    }
+    let mut mk = Command::new("git")
+        .arg("--git-dir")
+        .arg(&scratch)
+        .arg("mktree")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(mk.stdin.as_mut().unwrap(), tree.as_bytes()).unwrap();
+    let tree_id = String::from_utf8(mk.wait_with_output().unwrap().stdout).unwrap();
+    let mut args = vec![
+        "-c",
+        "user.name=x",
+        "-c",
+        "user.email=x@x",
+        "commit-tree",
+        tree_id.trim(),
+        "-m",
+        "edit",
+    ];
+    if exists && !rewrite {
+        args.extend(["-p", refname]);
+    }
+    let commit = git(&scratch, &args);
+    git(&scratch, &["update-ref", refname, commit.trim()]);
+    let mut push = vec!["push", "-q"];
+    if rewrite {
+        push.push("--force");
+    }
+    push.extend([remote, refname]);
+    git(&scratch, &push);
+}
+
+fn refused(site: &Site, url: &str, expect: &[&str]) {
+    let data = site.p("zw");
+    for _ in 0..3 {
+        drop(App::open(&data).unwrap());
+    }
+    let before = fingerprint(&data);
+    let zw = site.app("zw", "ZW", url);
+    let err = cscaudit::sync::sync(&zw, None).unwrap_err();
+    let m = err.message();
+    for e in expect {
+        assert!(m.en.contains(e), "expected {e:?} in {}", m.en);
+    }
+    assert!(!m.zh.is_empty() && m.zh != m.en);
+    drop(zw);
+    assert_eq!(fingerprint(&data), before, "the lead's data changed ({expect:?})");
+}
+
+fn op(actor: &str, seq: u64, entity: EntityId, field: &str, value: &str) -> Op {
+    Op {
+        id: OpId {
+            actor: actor.into(),
+            seq,
+        },
+        hlc: Hlc {
+            wall_ms: 4_000_000_000_000 + seq,
+            counter: 0,
+        },
+        entity,
+        change: Change::Set {
+            field: field.into(),
+            value: value.into(),
+        },
+        base: None,
+    }
+}
+
+fn jsonl<T: serde::Serialize>(items: &[T]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in items {
+        out.extend(serde_json::to_vec(i).unwrap());
+        out.push(b'\n');
+    }
+    out
+}
+
+#[test]
+fn forged_altered_rewritten_and_foreign_refs_are_refused() {
+    let site = Site::new();
+    let url = format!("file://{}", site.remote.display());
+    let shared = team(&site, &url);
+    let lm = site.app("lm", "LM", &url);
+    cscaudit::sync::sync(&lm, None).unwrap();
+    lm.raise_finding(ENG, finding("李敏的发现项")).unwrap();
+    cscaudit::sync::sync(&lm, None).unwrap();
+    drop(lm);
+    let zw = site.app("zw", "ZW", &url);
+    cscaudit::sync::sync(&zw, None).unwrap();
+    drop(zw);
+    let lm_ref = format!("refs/cscaudit/{ENG}/lm");
+    let target = EntityId::new(Kind::Finding, shared.clone());
+
+    // 1. A batch in li.min's name signed with another key.
+    let evil = Signer::load(&site.key("evil")).unwrap();
+    let forged = vec![op("lm", 1000, target.clone(), "title", "伪造的标题")];
+    let batch = evil.sign_batch(&forged).unwrap();
+    tamper(&site, &lm_ref, false, |files| {
+        files.push((
+            "ops-lm-00000000000000001000-00000000000000001000.jsonl".into(),
+            jsonl(&forged),
+        ));
+        files.push((
+            "sigs-lm-00000000000000001000-00000000000000001000.jsonl".into(),
+            jsonl(&[batch]),
+        ));
+    });
+    refused(&site, &url, &["lm", &evil.fingerprint(), "registered key"]);
+
+    // 2. The same change signed by lm's own key, then altered in the remote file.
+    let lm_signer = Signer::load(&site.key("lm")).unwrap();
+    let genuine = vec![op("lm", 1000, target.clone(), "title", "李敏签名的标题")];
+    let batch = lm_signer.sign_batch(&genuine).unwrap();
+    let altered = vec![op("lm", 1000, target.clone(), "title", "篡改后的标题")];
+    tamper(&site, &lm_ref, true, |files| {
+        files.retain(|f| !f.0.contains("00000000000000001000"));
+        files.push((
+            "ops-lm-00000000000000001000-00000000000000001000.jsonl".into(),
+            jsonl(&altered),
+        ));
+        files.push((
+            "sigs-lm-00000000000000001000-00000000000000001000.jsonl".into(),
+            jsonl(&[batch]),
+        ));
+    });
+    // (That was a force-push too: refused for the rewrite first.)
+    refused(&site, &url, &["rewritten", "force-pushed"]);
+
+    // 3. A fresh copy that never saw the old history gets the altered file: refused as altered.
+    let fresh = Site {
+        root: tempfile::tempdir().unwrap(),
+        remote: site.remote.clone(),
+    };
+    std::fs::create_dir_all(fresh.p("keys")).unwrap();
+    std::fs::copy(site.key("zw"), fresh.p("keys/zw")).unwrap();
+    std::fs::copy(site.key("zw").with_extension("pub"), fresh.p("keys/zw.pub")).unwrap();
+    let err = cscaudit::sync::sync(&fresh.app("zw", "ZW", &url), None).unwrap_err();
+    assert!(err.message().en.contains("altered"), "{err:?}");
+
+    // 4. A non-member pushes a ref of their own with a change to the engagement.
+    let site_zw_before = fingerprint(&site.p("zw"));
+    tamper(&site, &lm_ref, true, |files| {
+        files.retain(|f| !f.0.contains("00000000000000001000"));
+    });
+    let mallory = vec![op("mallory", 1, target.clone(), "title", "外人的标题")];
+    let m_batch = Signer::load(&site.key("mallory"))
+        .unwrap()
+        .sign_batch(&mallory)
+        .unwrap();
+    tamper(&site, &format!("refs/cscaudit/{ENG}/mallory"), false, |files| {
+        files.push((
+            "ops-mallory-00000000000000000001-00000000000000000001.jsonl".into(),
+            jsonl(&mallory),
+        ));
+        files.push((
+            "sigs-mallory-00000000000000000001-00000000000000000001.jsonl".into(),
+            jsonl(&[m_batch]),
+        ));
+    });
+    let _ = site_zw_before;
+    // lm's ref was rewritten back (refused as rewritten again): forget it, then see mallory refused.
+    let zw = site.app("zw", "ZW", &url);
+    zw.set_sync_mark(&format!("origin/{ENG}/lm"), "").unwrap();
+    drop(zw);
+    refused(&site, &url, &["mallory", "not on the team"]);
+}
