@@ -2,6 +2,8 @@
 //! trip, two auditors exchanging bundles offline, and hostile bundles, each
 //! refused with its own message and the database exactly as before.
 
+mod common;
+
 use cscaudit::app::{App, NewFinding, demo};
 use cscaudit::bundle::{self, ExportOptions, Limits};
 use cscaudit::model::finding::Grade;
@@ -221,22 +223,8 @@ fn manifest_edit(files: &mut [(String, Vec<u8>)], f: impl FnOnce(&mut serde_json
     e.1 = serde_json::to_vec(&v).unwrap();
 }
 
-/// Every file under a folder with its content hash.
 fn fingerprint(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.clone(), hex::encode(Sha256::digest(std::fs::read(&p).unwrap()))));
-            }
-        }
-    }
-    out.sort();
-    out
+    common::fingerprint(dir, "")
 }
 
 /// Import `bundle` into a copy holding the demo: refused with `expect` in the

@@ -4,6 +4,8 @@
 //! by a keyed member, a key registered by a non-lead and a stranger writing
 //! under a member's name are each refused with nothing changed.
 
+mod common;
+
 use cscaudit::app::{App, NewEngagement, NewFinding, Signature};
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
@@ -207,22 +209,8 @@ fn set_batches(files: &mut Vec<(String, Vec<u8>)>, batches: &[SignedBatch]) {
     files.push(("signatures.jsonl".into(), out));
 }
 
-/// Every file under a folder with its content hash.
 fn fingerprint(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.clone(), hex::encode(Sha256::digest(std::fs::read(&p).unwrap()))));
-            }
-        }
-    }
-    out.sort();
-    out
+    common::fingerprint(dir, "")
 }
 
 /// The lead imports `bundle`: refused, naming `expect`, with zh-CN too, and

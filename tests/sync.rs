@@ -4,6 +4,8 @@
 //! syncs change nothing, evidence arrives; forged, altered, rewritten and
 //! foreign refs on the remote are refused with the database unchanged.
 
+mod common;
+
 use cscaudit::app::{App, NewEngagement, NewFinding};
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
@@ -11,7 +13,6 @@ use cscaudit::model::engagement::{EngagementKind, Role};
 use cscaudit::model::finding::Grade;
 use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId};
 use cscaudit::sign::Signer;
-use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -269,26 +270,8 @@ fn an_unreachable_remote_changes_nothing_and_a_failed_push_is_retried() {
 
 // ------------------------------------------------------------ hostile remotes
 
-/// Every file of a data folder except the sync repository (fetching updates
-/// its tracking refs; the database and evidence must not change).
 fn fingerprint(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.file_name().is_some_and(|n| n == "sync.git") {
-                continue;
-            }
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.clone(), hex::encode(Sha256::digest(std::fs::read(&p).unwrap()))));
-            }
-        }
-    }
-    out.sort();
-    out
+    common::fingerprint(dir, "sync.git")
 }
 
 /// Change lm's ref on the remote with git itself: `edit` gets the flat tree

@@ -81,29 +81,9 @@ fn zip_err(path: &Path) -> impl Fn(zip::result::ZipError) -> AppError + '_ {
     }
 }
 
-/// The operations of one engagement: its records by id, and its findings and
-/// actions by the engagement their ops name.
-pub(crate) fn engagement_ops(all: Vec<Op>, engagement: &str) -> Vec<Op> {
-    let mut owned: BTreeSet<(Kind, String)> = BTreeSet::new();
-    for op in &all {
-        if matches!(op.entity.kind, Kind::Finding | Kind::Action)
-            && let Change::Set { field, value } = &op.change
-            && field == "engagement"
-            && value.text() == Some(engagement)
-        {
-            owned.insert((op.entity.kind, op.entity.id.clone()));
-        }
-    }
-    all.into_iter()
-        .filter(|op| match engagement_of_id(&op.entity) {
-            Some(e) => e == engagement,
-            None => owned.contains(&(op.entity.kind, op.entity.id.clone())),
-        })
-        .collect()
-}
-
-/// [`engagement_ops`] of a log held elsewhere (copies the ops kept).
-pub(crate) fn engagement_ops_of(all: &[Op], engagement: &str) -> Vec<Op> {
+/// Which ops of `all` are of one engagement: its records by id, and its
+/// findings and actions by the engagement their ops name.
+fn of_engagement<'a>(all: &'a [Op], engagement: &'a str) -> impl Fn(&Op) -> bool + 'a {
     let mut owned: BTreeSet<(Kind, String)> = BTreeSet::new();
     for op in all {
         if matches!(op.entity.kind, Kind::Finding | Kind::Action)
@@ -114,13 +94,28 @@ pub(crate) fn engagement_ops_of(all: &[Op], engagement: &str) -> Vec<Op> {
             owned.insert((op.entity.kind, op.entity.id.clone()));
         }
     }
-    all.iter()
-        .filter(|op| match engagement_of_id(&op.entity) {
-            Some(e) => e == engagement,
-            None => owned.contains(&(op.entity.kind, op.entity.id.clone())),
-        })
-        .cloned()
+    move |op: &Op| match engagement_of_id(&op.entity) {
+        Some(e) => e == engagement,
+        None => owned.contains(&(op.entity.kind, op.entity.id.clone())),
+    }
+}
+
+/// The operations of one engagement (see [`of_engagement`]).
+pub(crate) fn engagement_ops(all: Vec<Op>, engagement: &str) -> Vec<Op> {
+    let keep: Vec<bool> = {
+        let f = of_engagement(&all, engagement);
+        all.iter().map(f).collect()
+    };
+    all.into_iter()
+        .zip(keep)
+        .filter_map(|(op, k)| k.then_some(op))
         .collect()
+}
+
+/// [`engagement_ops`] of a log held elsewhere (copies the ops kept).
+pub(crate) fn engagement_ops_of(all: &[Op], engagement: &str) -> Vec<Op> {
+    let f = of_engagement(all, engagement);
+    all.iter().filter(|op| f(op)).cloned().collect()
 }
 
 /// Export one engagement as a findings bundle at `out`.

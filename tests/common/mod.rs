@@ -39,3 +39,27 @@ pub fn engagement(app: &App, kind: EngagementKind, certified: bool) -> String {
     }
     e.id
 }
+
+/// Every file under a folder with its content hash, skipping entries named
+/// `skip` (e.g. sync's git repository, whose tracking refs a fetch updates):
+/// "the data folder is exactly as before".
+pub fn fingerprint(dir: &std::path::Path, skip: &str) -> Vec<(std::path::PathBuf, String)> {
+    use sha2::Digest;
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.file_name().is_some_and(|n| n == skip) {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), hex::encode(sha2::Sha256::digest(std::fs::read(&p).unwrap()))));
+            }
+        }
+    }
+    out.sort();
+    out
+}
