@@ -159,6 +159,18 @@ pub fn fingerprint_of(key: &PublicKey) -> String {
     key.fingerprint(HashAlg::Sha256).to_string()
 }
 
+/// A public key in OpenSSH form without its comment (as the team record keeps it).
+pub fn openssh_text(key: &PublicKey) -> String {
+    let mut k = key.clone();
+    k.set_comment("");
+    k.to_openssh().unwrap_or_default()
+}
+
+/// The fingerprint of a public key kept as text, if it reads.
+pub fn fingerprint_of_text(text: &str) -> Option<String> {
+    parse_public(text).ok().map(|k| fingerprint_of(&k))
+}
+
 /// Parse a public key in OpenSSH form (`ssh-ed25519 AAAA… comment`).
 pub fn parse_public(text: &str) -> Result<PublicKey, String> {
     let line = text
@@ -250,9 +262,7 @@ impl Signer {
     }
 
     pub fn public_openssh(&self) -> String {
-        let mut k = self.public.clone();
-        k.set_comment("");
-        k.to_openssh().unwrap_or_default()
+        openssh_text(&self.public)
     }
 
     pub fn fingerprint(&self) -> String {

@@ -6,10 +6,10 @@
 
 mod common;
 
-use cscaudit::app::{App, NewEngagement, NewFinding, Signature};
+use cscaudit::app::{App, NewFinding, Signature};
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
-use cscaudit::model::engagement::{EngagementKind, Role};
+use cscaudit::model::engagement::Role;
 use cscaudit::model::finding::Grade;
 use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId};
 use cscaudit::sign::{SignedBatch, Signer};
@@ -91,15 +91,7 @@ fn export(app: &App, out: &Path) {
 fn lead_and_auditor(t: &Team) -> PathBuf {
     let zw = t.open("zw", "zhang.wei", "张伟", "ZW", Some(&t.zw_key));
     zw.create_engagement(
-        NewEngagement {
-            id: Some(ENG.into()),
-            title: "签名测试".into(),
-            auditee: "某银行客服中心".into(),
-            site: String::new(),
-            kind: EngagementKind::SelfAssessment,
-            period_start: None,
-            period_end: None,
-        },
+        common::new_engagement(ENG, "签名测试"),
         &Catalog::embedded(),
         EMBEDDED_GBT32312,
     )
@@ -448,15 +440,7 @@ fn a_database_from_before_signing_keeps_working() {
     let t = Team::new();
     let zw = t.open("zw", "zhang.wei", "张伟", "ZW", None);
     zw.create_engagement(
-        NewEngagement {
-            id: Some(ENG.into()),
-            title: "旧库".into(),
-            auditee: "某银行".into(),
-            site: String::new(),
-            kind: EngagementKind::SelfAssessment,
-            period_start: None,
-            period_end: None,
-        },
+        common::new_engagement(ENG, "旧库"),
         &Catalog::embedded(),
         EMBEDDED_GBT32312,
     )

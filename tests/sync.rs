@@ -6,10 +6,10 @@
 
 mod common;
 
-use cscaudit::app::{App, NewEngagement, NewFinding};
+use cscaudit::app::{App, NewFinding};
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
-use cscaudit::model::engagement::{EngagementKind, Role};
+use cscaudit::model::engagement::Role;
 use cscaudit::model::finding::Grade;
 use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId};
 use cscaudit::sign::Signer;
@@ -104,15 +104,7 @@ fn finding(title: &str) -> NewFinding {
 fn team(site: &Site, url: &str) -> String {
     let zw = site.app("zw", "ZW", url);
     zw.create_engagement(
-        NewEngagement {
-            id: Some(ENG.into()),
-            title: "同步测试".into(),
-            auditee: "某银行客服中心".into(),
-            site: String::new(),
-            kind: EngagementKind::SelfAssessment,
-            period_start: None,
-            period_end: None,
-        },
+        common::new_engagement(ENG, "同步测试"),
         &Catalog::embedded(),
         EMBEDDED_GBT32312,
     )
@@ -469,7 +461,7 @@ fn forged_altered_rewritten_and_foreign_refs_are_refused() {
     let _ = site_zw_before;
     // lm's ref was rewritten back (refused as rewritten again): forget it, then see mallory refused.
     let zw = site.app("zw", "ZW", &url);
-    zw.set_sync_mark(&format!("origin/{ENG}/lm"), "").unwrap();
+    zw.set_sync_state(&format!("origin/{ENG}/lm"), &String::new()).unwrap();
     drop(zw);
     refused(&site, &url, &["mallory", "not on the team"]);
 }

@@ -264,13 +264,7 @@ impl App {
                 "缩写 {initials} 已被本项目的 {who} 使用；编号必须保持唯一"
             )));
         }
-        let key = match key {
-            Some(k) => Some(crate::sign::parse_public(k).map_err(|why| {
-                let why = crate::text::visible(&why).into_owned();
-                AppError::Invalid(crate::msg!("the key for {actor}: {why}", "{actor} 的公钥：{why}"))
-            })?),
-            None => None,
-        };
+        let key = key.map(|k| super::signing::member_key(actor, k)).transpose()?;
         let e = EntityId::new(Kind::Member, format!("{engagement}/{actor}"));
         let cur = self.store().record(&e)?;
         let mut d = Vec::new();
@@ -290,15 +284,8 @@ impl App {
             MF::CertificateNo,
             cert.map(str::to_string).into(),
         );
-        if let Some(mut k) = key {
-            k.set_comment("");
-            set_if_changed(
-                &mut d,
-                &e,
-                cur.as_ref(),
-                MF::Key,
-                k.to_openssh().unwrap_or_default().into(),
-            );
+        if let Some(k) = key {
+            set_if_changed(&mut d, &e, cur.as_ref(), MF::Key, k.into());
         }
         Ok(d)
     }

@@ -115,8 +115,11 @@ pub struct App {
     identity_chosen: bool,
     /// The user's auditor certificate number, if any (kept beside the identity).
     certificate: Option<String>,
-    /// The private key that signs this copy's commits (`identity key`).
-    key: signing::KeyState,
+    /// The private key file that signs this copy's commits (`identity key`),
+    /// as stored; read only when first needed (not at every open: the TUI
+    /// opens the store for each operation).
+    key_path: Option<String>,
+    key: std::sync::OnceLock<signing::KeyState>,
     /// Keys of several actors this process writes as (the demo's team).
     keyring: std::collections::HashMap<String, std::sync::Arc<crate::sign::Signer>>,
     pub policy: DuePolicy,
@@ -164,9 +167,10 @@ impl App {
             .meta_get::<String>("identity/certificate")?
             .filter(|c| !c.is_empty());
         let identity = chosen.unwrap_or_else(Identity::from_env);
-        let key = signing::KeyState::load(store.meta_get::<String>("identity/key")?);
+        let key_path = store.meta_get::<String>("identity/key")?.filter(|p| !p.is_empty());
         Ok(App {
-            key,
+            key_path,
+            key: Default::default(),
             keyring: Default::default(),
             store: Some(store),
             dir: None,

@@ -65,15 +65,6 @@ impl App {
         self.dir.as_deref()
     }
 
-    /// Sync's bookkeeping (the last commit merged from each remote ref).
-    pub fn sync_mark(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.store().meta_get::<String>(&format!("sync/{key}"))?)
-    }
-
-    pub fn set_sync_mark(&self, key: &str, value: &str) -> Result<()> {
-        Ok(self.store().meta_set(&format!("sync/{key}"), &value.to_string())?)
-    }
-
     /// Put an evidence file's bytes into the evidence folder, checking they
     /// are what `sha256` names. `false` when it was there already.
     pub fn put_evidence_blob(&self, sha256: &str, bytes: &[u8]) -> Result<bool> {
@@ -91,7 +82,8 @@ impl App {
         Ok(true)
     }
 
-    /// Sync's structured bookkeeping (what a remote holds).
+    /// Sync's bookkeeping: the last commit merged from each remote ref, and
+    /// which operations a remote holds.
     pub fn sync_state<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
         Ok(self.store().meta_get::<T>(&format!("sync/{key}"))?)
     }

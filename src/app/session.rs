@@ -41,7 +41,11 @@ impl App {
         self.identity = other.identity;
         self.identity_chosen = other.identity_chosen;
         self.certificate = other.certificate;
-        self.key = other.key;
+        // The key is read again only if another process named another one.
+        if other.key_path != self.key_path {
+            self.key_path = other.key_path;
+            self.key = other.key;
+        }
         Ok(())
     }
 

@@ -37,7 +37,7 @@ pub(crate) enum KeyState {
 }
 
 impl KeyState {
-    pub(crate) fn load(path: Option<String>) -> KeyState {
+    pub(crate) fn load(path: Option<&str>) -> KeyState {
         match path.filter(|p| !p.is_empty()) {
             None => KeyState::None,
             Some(p) => {
@@ -84,7 +84,8 @@ impl App {
     pub fn set_identity_key(&mut self, path: Option<&Path>) -> Result<Option<String>> {
         let Some(path) = path else {
             self.store().meta_set("identity/key", &String::new())?;
-            self.key = KeyState::None;
+            self.key_path = None;
+            self.key = std::sync::OnceLock::from(KeyState::None);
             return Ok(None);
         };
         let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -93,30 +94,34 @@ impl App {
             refused(why.clone(), format!("无法使用该密钥：{why}"))
         })?;
         let fp = signer.fingerprint();
-        self.store()
-            .meta_set("identity/key", &path.to_string_lossy().into_owned())?;
-        self.key = KeyState::Ready(Arc::new(signer));
+        let stored = path.to_string_lossy().into_owned();
+        self.store().meta_set("identity/key", &stored)?;
+        self.key_path = Some(stored);
+        self.key = std::sync::OnceLock::from(KeyState::Ready(Arc::new(signer)));
         Ok(Some(fp))
     }
 
     /// Write as another actor of this process's keyring (the demo's team).
     pub(crate) fn act_as(&mut self, who: super::Identity) {
         if let Some(k) = self.keyring.get(&who.actor) {
-            self.key = KeyState::Ready(k.clone());
+            self.key = std::sync::OnceLock::from(KeyState::Ready(k.clone()));
         }
         self.identity = who;
     }
 
     /// Hold `signer` for `actor` (see [`App::act_as`]).
-    pub(crate) fn hold_key(&mut self, actor: &str, signer: Signer) -> Arc<Signer> {
-        let s = Arc::new(signer);
-        self.keyring.insert(actor.to_string(), s.clone());
-        s
+    pub(crate) fn hold_key(&mut self, actor: &str, signer: Signer) {
+        self.keyring.insert(actor.to_string(), Arc::new(signer));
+    }
+
+    /// The identity's key, read from its file the first time it is needed.
+    fn key_state(&self) -> &KeyState {
+        self.key.get_or_init(|| KeyState::load(self.key_path.as_deref()))
     }
 
     /// The key that signs this copy's changes, when one is named and usable.
     pub fn signing_key(&self) -> Option<&Signer> {
-        match &self.key {
+        match self.key_state() {
             KeyState::Ready(s) => Some(s),
             _ => None,
         }
@@ -124,7 +129,7 @@ impl App {
 
     /// The key named but unusable, and why.
     pub fn signing_key_problem(&self) -> Option<(PathBuf, String)> {
-        match &self.key {
+        match self.key_state() {
             KeyState::Broken { path, why } => Some((path.clone(), why.clone())),
             _ => None,
         }
@@ -145,16 +150,24 @@ impl App {
                 return Ok(value.text().map(str::to_string));
             }
         }
+        self.engagement_of_entity(&first.entity)
+    }
+
+    /// The engagement a stored record belongs to (by its id, or its `engagement` field).
+    fn engagement_of_entity(&self, e: &EntityId) -> Result<Option<String>> {
+        if let Some(eng) = e.engagement_in_id() {
+            return Ok(Some(eng.to_string()));
+        }
         Ok(self
             .store()
-            .record(&first.entity)?
+            .record(e)?
             .and_then(|r| r.get_raw("engagement").and_then(Value::text).map(str::to_string)))
     }
 
     /// The key to sign a commit with; refuses when you would write as a
     /// member whose registered key is not yours.
     pub(crate) fn signer_for(&self, drafts: &[Draft]) -> Result<Option<Arc<Signer>>> {
-        if let KeyState::Broken { path, why } = &self.key {
+        if let KeyState::Broken { path, why } = self.key_state() {
             let (p, why) = (
                 crate::text::visible(&path.display().to_string()).into_owned(),
                 crate::text::visible(why).into_owned(),
@@ -199,7 +212,7 @@ impl App {
                 ),
             ));
         }
-        Ok(match &self.key {
+        Ok(match self.key_state() {
             KeyState::Ready(s) => Some(s.clone()),
             _ => None,
         })
@@ -208,16 +221,10 @@ impl App {
     /// Register (or replace) a member's signing key: the lead's decision.
     pub fn set_member_key(&self, engagement: &str, actor: &str, key: &str) -> Result<crate::model::engagement::Member> {
         self.require_identity()?;
-        let public = parse_public(key).map_err(|why| {
-            let why = crate::text::visible(&why).into_owned();
-            refused(format!("the key for {actor}: {why}"), format!("{actor} 的公钥：{why}"))
-        })?;
+        let text = member_key(actor, key)?;
         self.require_lead(engagement)?;
         let e = EntityId::new(Kind::Member, format!("{engagement}/{actor}"));
         let cur = self.record(Kind::Member, &e.id)?;
-        let mut text = public.clone();
-        text.set_comment("");
-        let text = text.to_openssh().unwrap_or_default();
         let mut d = Vec::new();
         super::set_if_changed(&mut d, &e, Some(&cur), MF::Key, text.into());
         self.commit(d)?;
@@ -258,50 +265,54 @@ impl App {
             .unwrap_or(Signature::Unsigned))
     }
 
-    /// [`App::signature_of`] for many changes (the team's keys read once per engagement).
+    /// [`App::signature_of`] for many changes: the team's keys are read once
+    /// per engagement and each batch is decoded and verified once (a
+    /// generated batch lists thousands of hashes; a record's history has
+    /// several changes from it).
     pub fn signatures_of(&self, ops: &[Op]) -> Result<Vec<Signature>> {
-        let mut events_by_eng: HashMap<String, HashMap<String, KeyEvents>> = HashMap::new();
+        let mut events: HashMap<String, HashMap<String, KeyEvents>> = HashMap::new();
+        // Batches met so far, with what their signature proved.
+        let mut batches: Vec<(SignedBatch, std::result::Result<String, Option<String>>)> = Vec::new();
         let mut out = Vec::with_capacity(ops.len());
         for op in ops {
-            out.push(self.signature_with(op, &mut events_by_eng)?);
-        }
-        Ok(out)
-    }
-
-    fn signature_with(&self, op: &Op, cache: &mut HashMap<String, HashMap<String, KeyEvents>>) -> Result<Signature> {
-        let Some(b) = self.store().signed_batch(&op.id.actor, op.id.seq)? else {
-            return Ok(Signature::Unsigned);
-        };
-        if b.hash_of(op.id.seq) != Some(op_hash(op)) {
-            return Ok(Signature::Invalid {
-                why: "the change differs from what was signed".into(),
+            let (actor, seq) = (op.id.actor.as_str(), op.id.seq);
+            let i = match batches.iter().position(|(b, _)| b.actor == actor && b.covers(seq)) {
+                Some(i) => i,
+                None => {
+                    let Some(b) = self.store().signed_batch(actor, seq)? else {
+                        out.push(Signature::Unsigned);
+                        continue;
+                    };
+                    let Some(eng) = self.engagement_of_entity(&op.entity)? else {
+                        out.push(Signature::Unsigned);
+                        continue;
+                    };
+                    if !events.contains_key(&eng) {
+                        let ev = self.key_events(&eng, &[])?;
+                        events.insert(eng.clone(), ev);
+                    }
+                    let keys = events[&eng].get(actor).map(|v| v.as_slice()).unwrap_or_default();
+                    let proved = verify_any(&b, keys.iter().filter_map(|(_, k)| k.as_deref()));
+                    batches.push((b, proved));
+                    batches.len() - 1
+                }
+            };
+            let (b, proved) = &batches[i];
+            out.push(if b.hash_of(seq) != Some(op_hash(op)) {
+                Signature::Invalid {
+                    why: "the change differs from what was signed".into(),
+                }
+            } else {
+                match proved {
+                    Ok(fingerprint) => Signature::Verified {
+                        fingerprint: fingerprint.clone(),
+                    },
+                    Err(Some(why)) => Signature::Invalid { why: why.clone() },
+                    Err(None) => Signature::Unsigned,
+                }
             });
         }
-        let Some(eng) = self.engagement_of_op(op)? else {
-            return Ok(Signature::Unsigned);
-        };
-        if !cache.contains_key(&eng) {
-            let ev = self.key_events(&eng, &[])?;
-            cache.insert(eng.clone(), ev);
-        }
-        let keys = cache[&eng].get(&op.id.actor).map(|v| v.as_slice()).unwrap_or_default();
-        let mut last_why = None;
-        for key in keys.iter().filter_map(|(_, k)| k.as_deref()) {
-            if let Ok(k) = parse_public(key) {
-                match b.verify(&k) {
-                    Ok(()) => {
-                        return Ok(Signature::Verified {
-                            fingerprint: fingerprint_of(&k),
-                        });
-                    }
-                    Err(why) => last_why = Some(why),
-                }
-            }
-        }
-        Ok(match last_why {
-            Some(why) => Signature::Invalid { why },
-            None => Signature::Unsigned,
-        })
+        Ok(out)
     }
 
     /// Every op of one record with how it is proven, in log order.
@@ -309,16 +320,6 @@ impl App {
         let ops = self.store().history(e)?;
         let sigs = self.signatures_of(&ops)?;
         Ok(ops.into_iter().zip(sigs).collect())
-    }
-
-    fn engagement_of_op(&self, op: &Op) -> Result<Option<String>> {
-        if let Some(e) = op.entity.engagement_in_id() {
-            return Ok(Some(e.to_string()));
-        }
-        Ok(self
-            .store()
-            .record(&op.entity)?
-            .and_then(|r| r.get_raw("engagement").and_then(Value::text).map(str::to_string)))
     }
 
     /// Every member's key registrations in `engagement`, from this copy's log
@@ -355,6 +356,9 @@ impl App {
                 role.insert(actor, value.text().unwrap_or(""));
             }
         }
+        // The creator and the leads change the team and its keys.
+        let may_change_team =
+            |setter: &str| creator.as_deref() == Some(setter) || role.get(setter) == Some(&Role::Lead.as_str());
         let incoming_ids: HashSet<&OpId> = incoming.iter().map(|o| &o.id).collect();
         let mut events: HashMap<String, KeyEvents> = HashMap::new();
         for op in &ops {
@@ -368,8 +372,7 @@ impl App {
                 continue;
             };
             let setter = op.id.actor.as_str();
-            let allowed = creator.as_deref() == Some(setter) || role.get(setter) == Some(&Role::Lead.as_str());
-            if !allowed {
+            if !may_change_team(setter) {
                 if incoming_ids.contains(&op.id) {
                     let (s, m) = (crate::text::visible(setter), crate::text::visible(member));
                     return Err(refused(
@@ -395,8 +398,7 @@ impl App {
                     _ => false,
                 };
                 let setter = op.id.actor.as_str();
-                let allowed = creator.as_deref() == Some(setter) || role.get(setter) == Some(&Role::Lead.as_str());
-                if team_change && !allowed && op.entity.id.starts_with(&prefix) {
+                if team_change && !may_change_team(setter) && op.entity.id.starts_with(&prefix) {
                     let (s, m) = (crate::text::visible(setter), crate::text::visible(&op.entity.id));
                     return Err(refused(
                         format!("`{s}` changed the team ({m}) but is not the lead of {engagement}"),
@@ -493,22 +495,8 @@ impl App {
                 out.unsigned += fresh.len();
                 continue;
             }
-            let mut why = String::new();
-            let ok = candidates.iter().any(|k| match parse_public(k) {
-                Ok(key) => match b.verify(&key) {
-                    Ok(()) => true,
-                    Err(w) => {
-                        why = w;
-                        false
-                    }
-                },
-                Err(w) => {
-                    why = w;
-                    false
-                }
-            });
-            if !ok {
-                let why = crate::text::visible(&why).into_owned();
+            if let Err(why) = verify_any(b, candidates.iter().copied()) {
+                let why = crate::text::visible(&why.unwrap_or_default()).into_owned();
                 let (a, l) = (b.first, b.last());
                 return Err(refused(
                     format!("{who}'s changes {who}#{a}–{l} are refused: {why}"),
@@ -539,4 +527,27 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// A member's public key as the team record keeps it (OpenSSH, no comment),
+/// or why `text` is not one.
+pub(crate) fn member_key(actor: &str, text: &str) -> Result<String> {
+    let key = parse_public(text).map_err(|why| {
+        let why = crate::text::visible(&why).into_owned();
+        refused(format!("the key for {actor}: {why}"), format!("{actor} 的公钥：{why}"))
+    })?;
+    Ok(crate::sign::openssh_text(&key))
+}
+
+/// Whether `b` is signed by one of `keys` (OpenSSH text): the fingerprint of
+/// the one that verifies, or why none does (`None`: there was no key).
+fn verify_any<'k>(b: &SignedBatch, keys: impl Iterator<Item = &'k str>) -> std::result::Result<String, Option<String>> {
+    let mut why = None;
+    for text in keys {
+        match parse_public(text).and_then(|k| b.verify(&k).map(|()| k)) {
+            Ok(k) => return Ok(fingerprint_of(&k)),
+            Err(w) => why = Some(w),
+        }
+    }
+    Err(why)
 }

@@ -106,8 +106,7 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
             let fp = m
                 .key
                 .as_deref()
-                .and_then(|k| crate::sign::parse_public(k).ok())
-                .map(|k| crate::sign::fingerprint_of(&k))
+                .and_then(crate::sign::fingerprint_of_text)
                 .unwrap_or_default();
             writeln!(o, "{} {} {fp}", eng.id, m.actor)?;
         }
@@ -121,7 +120,7 @@ pub(crate) fn read_public_key(path: &std::path::Path) -> std::result::Result<Str
         let why = crate::text::visible(&why).into_owned();
         crate::app::AppError::Invalid(crate::msg!("{why}", "{why}"))
     })?;
-    Ok(key.to_openssh().unwrap_or_default())
+    Ok(crate::sign::openssh_text(&key))
 }
 
 pub fn print_engagement(
@@ -154,9 +153,9 @@ pub fn print_engagement(
     writeln!(o, "{}:", lang.pick("Team", "审核组"))?;
     for m in team {
         // The key their changes are verified with (fingerprint, as ssh-keygen -l).
-        let key = match m.key.as_deref().map(crate::sign::parse_public) {
-            Some(Ok(k)) => crate::sign::fingerprint_of(&k),
-            Some(Err(_)) => lang.pick("(unreadable key)", "（公钥无法读取）").to_string(),
+        let key = match m.key.as_deref().map(crate::sign::fingerprint_of_text) {
+            Some(Some(fp)) => fp,
+            Some(None) => lang.pick("(unreadable key)", "（公钥无法读取）").to_string(),
             None => lang.pick("(no signing key)", "（无签名公钥）").to_string(),
         };
         writeln!(

@@ -161,19 +161,16 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
                     certificate,
                     key,
                 } => {
-                    // The key first: a bad key path changes nothing.
+                    // Everything checked before anything is stored: a bad
+                    // id, initials or key path changes nothing.
+                    crate::app::validate_actor(&actor)?;
+                    crate::app::validate_initials(&initials)?;
                     if let Some(k) = &key {
-                        crate::sign::Signer::load(k).map_err(|why| {
-                            let why = crate::text::visible(&why).into_owned();
-                            crate::app::AppError::Invalid(crate::msg!("{why}", "无法使用该密钥：{why}"))
-                        })?;
+                        app.set_identity_key(Some(k))?;
                     }
                     app.set_identity(&actor, &name, &initials)?;
                     if certificate.is_some() {
                         app.set_certificate(certificate.as_deref())?;
-                    }
-                    if let Some(k) = &key {
-                        app.set_identity_key(Some(k))?;
                     }
                 }
                 IdentityCmd::Key { path, .. } => {
@@ -427,7 +424,7 @@ fn doctor(ctx: &Context) -> Result<()> {
     );
     writeln!(o, "{}", line.get(lang))?;
     for (sha, p) in r.evidence_bad.iter().take(20) {
-        writeln!(o, "  {sha} {}", p.label(lang.is_zh()))?;
+        writeln!(o, "  {} {}", crate::text::visible(sha), p.label(lang.is_zh()))?;
     }
     if r.healthy() {
         Ok(())

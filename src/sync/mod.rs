@@ -69,7 +69,7 @@ impl SyncReport {
             pushed_refs,
             ..
         } = self;
-        let joined = self.joined.join(", ");
+        let joined = crate::text::visible(&self.joined.join(", ")).into_owned();
         let mut m = crate::msg!(
             "synced with {r}: {applied} new operations from teammates ({received} received; {signed} signed and verified, {unsigned} unsigned), {new_conflicts} new conflicts, {evidence_added} evidence files; pushed {pushed} operations to {pushed_refs} refs",
             "已与 {r} 同步：收到同事的新操作 {applied} 项（共收到 {received} 项；签名已验证 {signed} 项，未签名 {unsigned} 项），新冲突 {new_conflicts} 项，证据文件 {evidence_added} 个；推送操作 {pushed} 项到 {pushed_refs} 个引用"
@@ -210,7 +210,7 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
         let label = crate::text::visible(&format!("{rname}: {eng}/{actor}")).into_owned();
         let mark_key = format!("{rname}/{eng}/{actor}");
         let last = app
-            .sync_mark(&mark_key)?
+            .sync_state::<String>(&mark_key)?
             .and_then(|h| gix::ObjectId::from_hex(h.as_bytes()).ok());
         if let Some(last) = last
             && last != tip
@@ -270,6 +270,12 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
         }
         inc.tips.push((mark_key, tip));
     }
+
+    // Evidence the remote holds, per engagement (read above; used when pushing).
+    let remote_evidence: BTreeMap<String, BTreeSet<String>> = by_eng
+        .iter()
+        .map(|(eng, inc)| (eng.clone(), inc.evidence.keys().cloned().collect()))
+        .collect();
 
     // 3. Check everything before writing anything.
     let local: BTreeSet<String> = app.engagements()?.into_iter().map(|e| e.id).collect();
@@ -335,7 +341,7 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
             }
         }
         for (key, tip) in &inc.tips {
-            app.set_sync_mark(key, &tip.to_string())?;
+            app.set_sync_state(key, &tip.to_string())?;
         }
         let have_key = format!("have/{rname}/{eng}");
         let mut have: Have = app.sync_state(&have_key)?.unwrap_or_default();
@@ -419,20 +425,13 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
             count += ops.len();
         }
         report.pushed += count;
-        // Evidence files the remote does not have yet (in anyone's ref).
-        let on_remote: BTreeSet<String> = repo
-            .refs(&format!("{}{}/", tracking(&rname), eng.id))
-            .map_err(|e| repo_err("refs", e))?
-            .into_iter()
-            .map(|(_, t)| repo.files(t).map_err(|e| repo_err("read", e)))
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .flat_map(|f| f.into_keys())
-            .chain(files.keys().cloned())
-            .filter_map(|f| f.strip_prefix("evidence-").map(str::to_string))
-            .collect();
+        // Evidence files the remote does not have yet (in anyone's ref, or yours).
+        let on_remote = |sha: &str| {
+            remote_evidence.get(&eng.id).is_some_and(|s| s.contains(sha))
+                || files.contains_key(&format!("evidence-{sha}"))
+        };
         for ev in app.evidence(&eng.id)? {
-            if !on_remote.contains(&ev.sha256)
+            if !on_remote(&ev.sha256)
                 && let Ok(bytes) = app.evidence_bytes(&ev.sha256)
             {
                 new_files.push((format!("evidence-{}", ev.sha256), bytes));
@@ -466,7 +465,7 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
         for r in &to_push {
             if let (Some(tip), Some(rest)) = (repo.tip(r).ok().flatten(), r.strip_prefix("refs/cscaudit/")) {
                 let _ = repo.set_ref(&format!("{}{rest}", tracking(&rname)), tip);
-                app.set_sync_mark(&format!("{rname}/{rest}"), &tip.to_string())?;
+                app.set_sync_state(&format!("{rname}/{rest}"), &tip.to_string())?;
             }
         }
     }

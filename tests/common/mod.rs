@@ -14,6 +14,19 @@ pub fn app_in(dir: &std::path::Path) -> App {
     app
 }
 
+/// A self-assessment `id` of 某银行客服中心 titled `title` (no period).
+pub fn new_engagement(id: &str, title: &str) -> NewEngagement {
+    NewEngagement {
+        id: Some(id.into()),
+        title: title.into(),
+        auditee: "某银行客服中心".into(),
+        site: String::new(),
+        kind: EngagementKind::SelfAssessment,
+        period_start: None,
+        period_end: None,
+    }
+}
+
 /// Create an engagement of `kind` with zw as lead (certificate) and lm as auditor.
 pub fn engagement(app: &App, kind: EngagementKind, certified: bool) -> String {
     let e = app
