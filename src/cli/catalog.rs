@@ -94,13 +94,13 @@ pub fn print_catalog(o: &mut dyn Write, cat: &Catalog, lang: Lang) -> std::io::R
         // Indicators in the top group itself come first.
         for i in cat.indicators.iter().filter(|i| i.group == top.id) {
             let target = i.target_text(zh).unwrap_or_else(|| "-".into());
-            writeln!(o, "  {} {} {}", fit(&i.id, 8), fit(i.name(zh), 34), target)?;
+            writeln!(o, "  {} {} {}", crate::text::pad(&i.id, 8), fit(i.name(zh), 34), target)?;
         }
         for g in cat.children(&top.id) {
             writeln!(o, "  {}", g.name(zh))?;
             for i in cat.indicators.iter().filter(|i| i.group == g.id) {
                 let target = i.target_text(zh).unwrap_or_else(|| "-".into());
-                writeln!(o, "    {} {} {}", fit(&i.id, 6), fit(i.name(zh), 34), target)?;
+                writeln!(o, "    {} {} {}", crate::text::pad(&i.id, 6), fit(i.name(zh), 34), target)?;
             }
         }
     }

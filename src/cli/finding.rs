@@ -127,7 +127,7 @@ pub fn print_finding_line(o: &mut dyn Write, f: &Finding, today: Date, lang: Lan
     writeln!(
         o,
         "{} {} {} {} {} {}",
-        fit(&f.reference, 8),
+        crate::text::pad(&f.reference, 8),
         fit(f.grade.code(), 3),
         fit(f.status.label(zh), 14),
         fit(&f.indicators.join(","), 6),

@@ -209,7 +209,7 @@ pub fn print_history(
         writeln!(
             o,
             "{when}  {mark}  {}  {}",
-            fit(&op.id.actor, 10),
+            crate::text::pad(&op.id.actor, 10),
             crate::text::visible(&crate::message::describe_change(op.entity.kind, &op.change, lang))
         )?;
     }
