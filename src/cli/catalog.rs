@@ -100,7 +100,13 @@ pub fn print_catalog(o: &mut dyn Write, cat: &Catalog, lang: Lang) -> std::io::R
             writeln!(o, "  {}", g.name(zh))?;
             for i in cat.indicators.iter().filter(|i| i.group == g.id) {
                 let target = i.target_text(zh).unwrap_or_else(|| "-".into());
-                writeln!(o, "    {} {} {}", crate::text::pad(&i.id, 6), fit(i.name(zh), 34), target)?;
+                writeln!(
+                    o,
+                    "    {} {} {}",
+                    crate::text::pad(&i.id, 6),
+                    fit(i.name(zh), 34),
+                    target
+                )?;
             }
         }
     }
