@@ -9,12 +9,12 @@ pub mod app;
 pub mod bundle;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod message;
 pub mod model;
 pub mod report;
-pub mod sign;
 pub mod store;
 pub mod sync;
 pub mod text;

@@ -8,11 +8,11 @@ mod common;
 
 use cscaudit::app::{App, NewFinding, Signature};
 use cscaudit::bundle::{self, ExportOptions};
+use cscaudit::crypto::sign::{SignedBatch, Signer};
 use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
 use cscaudit::model::engagement::Role;
 use cscaudit::model::finding::Grade;
 use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId};
-use cscaudit::sign::{SignedBatch, Signer};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -501,4 +501,118 @@ fn doctor_checks_the_fold_the_signatures_and_the_evidence() {
     assert!(!r.healthy());
     assert_eq!(r.evidence_bad.len(), 1);
     assert_eq!(r.evidence_bad[0].0, ev.sha256);
+}
+
+/// `export --encrypt`: sealed with age to the team's ssh keys (made by
+/// `ssh-keygen` here); a member imports it, a stranger's key cannot open it
+/// and their database is unchanged; the file holds no plaintext title; a
+/// passphrase bundle opens with the passphrase only (the real binary).
+#[test]
+fn encrypted_bundles_open_for_the_team_only() {
+    let t = Team::new();
+    lead_and_auditor(&t);
+    let zw = t.open("zw", "zhang.wei", "张伟", "ZW", Some(&t.zw_key));
+    let to = zw.export_recipients(ENG, &[], false).unwrap();
+    assert_eq!(to.recipients(), 2, "zhang.wei and li.min");
+    let sealed = t.path("zw.zip.age");
+    let opts = ExportOptions {
+        encrypt: Some(std::sync::Arc::new(to)),
+        ..Default::default()
+    };
+    let r = bundle::export(&zw, ENG, &sealed, &opts).unwrap();
+    assert_eq!(r.encrypted_to, Some(2));
+    assert!(r.summary(cscaudit::config::Lang::En).contains("encrypted to 2 keys"));
+    let bytes = std::fs::read(&sealed).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1\n"));
+    assert!(
+        !bytes.windows("录音抽检".len()).any(|w| w == "录音抽检".as_bytes()),
+        "no plaintext title in the encrypted bundle"
+    );
+    assert!(
+        !bytes.windows(4).any(|w| w == b"PK\x03\x04"),
+        "no zip inside in the clear"
+    );
+    // No plain zip or temporary file left beside it.
+    let mut names: Vec<String> = std::fs::read_dir(t.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("zw.zip"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["zw.zip", "zw.zip.age"]);
+    drop(zw);
+
+    // li.min (a member) opens it: nothing new, but it decrypts and checks.
+    let lm = t.open("lm", "li.min", "李敏", "LM", Some(&t.lm_key));
+    let r = bundle::import(&lm, &sealed).unwrap();
+    assert!(r.decrypted);
+    assert_eq!(r.ops_applied, 0);
+    assert!(r.summary(cscaudit::config::Lang::Zh).starts_with("已解密；"));
+    drop(lm);
+
+    // A stranger with a key of their own: refused, nothing changes.
+    drop(t.open("ev", "wang.qiang", "王强", "WQ", Some(&t.evil_key)));
+    for _ in 0..3 {
+        drop(App::open(&t.path("ev")).unwrap());
+    }
+    let before = fingerprint(&t.path("ev"));
+    let ev = App::open(&t.path("ev")).unwrap();
+    let err = bundle::import(&ev, &sealed).unwrap_err().to_string();
+    assert!(err.contains("not to your key"), "{err}");
+    drop(ev);
+    assert_eq!(fingerprint(&t.path("ev")), before);
+    // No decrypted leftovers in anyone's data folder.
+    for d in ["lm", "ev"] {
+        let left: Vec<_> = std::fs::read_dir(t.path(d))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".import-"))
+            .collect();
+        assert!(left.is_empty(), "{d}: {left:?}");
+    }
+
+    // The real binary: a passphrase bundle for someone outside the team.
+    let bin = |dir: &str| {
+        let mut c = assert_cmd::Command::cargo_bin("cscaudit").unwrap();
+        c.env("CSCAUDIT_DATA_DIR", t.path(dir))
+            .env("CSCAUDIT_CONFIG_DIR", t.path(&format!("{dir}-config")))
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("LC_ALL");
+        c
+    };
+    let pp = t.path("pp.zip.age");
+    let out = bin("zw")
+        .args(["export", "--passphrase", "--engagement", ENG, "--out"])
+        .arg(&pp)
+        .env("CSCAUDIT_PASSPHRASE", "审核 correct horse")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("encrypted with a passphrase"));
+    // A fresh copy with the wrong passphrase: refused, and the right one joins.
+    let out = bin("fresh")
+        .args(["identity", "set", "zhao.li", "--name", "赵丽", "--initials", "ZL"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin("fresh")
+        .arg("import")
+        .arg(&pp)
+        .env("CSCAUDIT_PASSPHRASE", "wrong")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("passphrase") && err.contains("Nothing was imported"),
+        "{err}"
+    );
+    let out = bin("fresh")
+        .arg("import")
+        .arg(&pp)
+        .env("CSCAUDIT_PASSPHRASE", "审核 correct horse")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("decrypted; "));
 }

@@ -8,11 +8,11 @@ mod common;
 
 use cscaudit::app::{App, NewFinding};
 use cscaudit::bundle::{self, ExportOptions};
+use cscaudit::crypto::sign::Signer;
 use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
 use cscaudit::model::engagement::Role;
 use cscaudit::model::finding::Grade;
 use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId};
-use cscaudit::sign::Signer;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;

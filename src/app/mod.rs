@@ -11,6 +11,7 @@ mod error;
 pub(crate) mod finding;
 pub(crate) mod remediation;
 mod remotes;
+mod sealing;
 mod session;
 mod signing;
 pub mod status;
@@ -121,7 +122,7 @@ pub struct App {
     key_path: Option<String>,
     key: std::sync::OnceLock<signing::KeyState>,
     /// Keys of several actors this process writes as (the demo's team).
-    keyring: std::collections::HashMap<String, std::sync::Arc<crate::sign::Signer>>,
+    keyring: std::collections::HashMap<String, std::sync::Arc<crate::crypto::sign::Signer>>,
     pub policy: DuePolicy,
     today: Date,
     /// Parsed catalogues by `id@version`: every use case needs one, and
@@ -338,7 +339,7 @@ impl App {
     }
 
     /// [`App::merge_ops`], keeping the signed batches [`App::verify_ops`] accepted.
-    pub fn merge_signed(&self, ops: Vec<Op>, batches: Vec<crate::sign::SignedBatch>) -> Result<MergeReport> {
+    pub fn merge_signed(&self, ops: Vec<Op>, batches: Vec<crate::crypto::sign::SignedBatch>) -> Result<MergeReport> {
         let entities: Vec<EntityId> = ops
             .iter()
             .map(|op| &op.entity)

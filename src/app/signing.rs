@@ -1,6 +1,6 @@
 //! Signed changes: your identity names your ssh key, every commit is signed
 //! with it, and a teammate's changes are verified against the keys the
-//! engagement's lead registered before they are merged (`crate::sign`).
+//! engagement's lead registered before they are merged (`crate::crypto::sign`).
 //!
 //! The rules, for one engagement:
 //! - A member's key is registered by the engagement's creator or a lead (a
@@ -14,10 +14,10 @@
 //!   yours: `identity set li.min` on another laptop does not make you li.min.
 
 use super::{App, AppError, Result};
+use crate::crypto::sign::{SignedBatch, Signer, fingerprint_of, op_hash, parse_public};
 use crate::model::engagement::Role;
 use crate::model::fields::{FieldName, MemberField as MF};
 use crate::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId, Value, sort_ops};
-use crate::sign::{SignedBatch, Signer, fingerprint_of, op_hash, parse_public};
 use crate::store::Draft;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -536,7 +536,7 @@ pub(crate) fn member_key(actor: &str, text: &str) -> Result<String> {
         let why = crate::text::visible(&why).into_owned();
         refused(format!("the key for {actor}: {why}"), format!("{actor} 的公钥：{why}"))
     })?;
-    Ok(crate::sign::openssh_text(&key))
+    Ok(crate::crypto::sign::openssh_text(&key))
 }
 
 /// Whether `b` is signed by one of `keys` (OpenSSH text): the fingerprint of

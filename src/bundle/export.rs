@@ -19,6 +19,8 @@ pub struct ExportOptions {
     /// Only the operations after this one in the log's order (an
     /// incremental bundle for a teammate who has everything up to it).
     pub since: Option<crate::model::ops::OpId>,
+    /// Encrypt the bundle (age) to these recipients or this passphrase.
+    pub encrypt: Option<std::sync::Arc<crate::crypto::seal::To>>,
 }
 
 #[derive(Clone, Debug)]
@@ -29,6 +31,8 @@ pub struct ExportReport {
     pub last_op: Option<crate::model::ops::OpId>,
     pub evidence_files: usize,
     pub bytes: u64,
+    /// Encrypted to this many recipients (0 with a passphrase).
+    pub encrypted_to: Option<usize>,
 }
 
 impl ExportReport {
@@ -40,6 +44,17 @@ impl ExportReport {
             .last_op
             .as_ref()
             .map(|o| crate::text::visible(&o.to_string()).into_owned());
+        let sealed = match self.encrypted_to {
+            None => String::new(),
+            Some(0) => lang
+                .pick(" (encrypted with a passphrase)", "（已用口令加密）")
+                .to_string(),
+            Some(n) => match lang {
+                crate::config::Lang::Zh => format!("（已加密给 {n} 把密钥）"),
+                crate::config::Lang::En => format!(" (encrypted to {n} keys)"),
+            },
+        };
+        let path = format!("{path}{sealed}");
         match (lang, last) {
             (crate::config::Lang::Zh, None) => format!("已导出 {path}：{ops} 项操作，{files} 个证据文件，{bytes} B"),
             (crate::config::Lang::Zh, Some(l)) => format!(
@@ -170,6 +185,10 @@ pub fn export_with_progress(
 
     let tmp = out.with_file_name(format!(
         ".{}.partial",
+        out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+    ));
+    let sealed_tmp = out.with_file_name(format!(
+        ".{}.sealing",
         out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
     ));
     let result = (|| -> Result<ExportReport> {
@@ -324,21 +343,52 @@ pub fn export_with_progress(
         let w = zip.finish().map_err(zip_err(&tmp))?;
         let file = w.into_inner().map_err(|e| io(e.into_error()))?;
         file.sync_all().map_err(io)?;
-        let bytes = file.metadata().map_err(io)?.len();
-        std::fs::rename(&tmp, out).map_err(|source| AppError::Io {
-            path: out.to_path_buf(),
-            source,
-        })?;
+        let mut bytes = file.metadata().map_err(io)?.len();
+        drop(file);
+        if let Some(to) = &opts.encrypt {
+            // Sealed into a second temporary file; the plain zip is removed
+            // and only the encrypted one takes the name asked for.
+            progress(Stage::Encrypt, 0, bytes);
+            let plain = std::fs::File::open(&tmp).map_err(io)?;
+            let created = std::fs::File::create(&sealed_tmp).map_err(|source| AppError::Io {
+                path: out.to_path_buf(),
+                source,
+            })?;
+            let mut w = std::io::BufWriter::new(created);
+            crate::crypto::seal::seal(to, std::io::BufReader::new(plain), &mut w).map_err(|e| {
+                let (p, e) = (
+                    crate::text::visible(&out.display().to_string()).into_owned(),
+                    crate::text::visible(&e).into_owned(),
+                );
+                AppError::Invalid(crate::msg!("{p}: {e}", "{p}：{e}"))
+            })?;
+            let f = w.into_inner().map_err(|e| io(e.into_error()))?;
+            f.sync_all().map_err(io)?;
+            bytes = f.metadata().map_err(io)?.len();
+            let _ = std::fs::remove_file(&tmp);
+            std::fs::rename(&sealed_tmp, out).map_err(|source| AppError::Io {
+                path: out.to_path_buf(),
+                source,
+            })?;
+            progress(Stage::Encrypt, bytes, bytes);
+        } else {
+            std::fs::rename(&tmp, out).map_err(|source| AppError::Io {
+                path: out.to_path_buf(),
+                source,
+            })?;
+        }
         Ok(ExportReport {
             path: out.to_path_buf(),
             ops: ops.len(),
             last_op: last_op.clone(),
             evidence_files: evidence.len(),
             bytes,
+            encrypted_to: opts.encrypt.as_ref().map(|t| t.recipients()),
         })
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(&sealed_tmp);
     }
     result
 }

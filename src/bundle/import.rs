@@ -54,6 +54,8 @@ pub struct ImportReport {
     pub ops_signed: usize,
     /// New operations by members who had no key at the time (history from before signing).
     pub ops_unsigned: usize,
+    /// The bundle was encrypted and opened with your key (or a passphrase).
+    pub decrypted: bool,
 }
 
 impl ImportReport {
@@ -72,12 +74,16 @@ impl ImportReport {
             ops_unsigned: unsigned,
             ..
         } = self;
-        crate::msg!(
+        let m = crate::msg!(
             "{e}: {got} operations received, {new} new ({known} already here; {signed} signed and verified, {unsigned} unsigned); {findings} new findings, {changed} records changed, {conflicts} new conflicts, {files} evidence files added",
             "{e}：收到 {got} 项操作，新增 {new} 项（已有 {known} 项；签名已验证 {signed} 项，未签名 {unsigned} 项）；新发现项 {findings}，变更记录 {changed}，新冲突 {conflicts}，新证据文件 {files}"
-        )
-        .get(lang)
-        .to_string()
+        );
+        let m = m.get(lang).to_string();
+        if self.decrypted {
+            format!("{}{m}", lang.pick("decrypted; ", "已解密；"))
+        } else {
+            m
+        }
     }
 
     /// Said first when the import created the engagement here.
@@ -99,6 +105,101 @@ fn refused(en: String, zh: String) -> AppError {
 /// Import with the default limits.
 pub fn import(app: &App, file: &Path) -> Result<ImportReport> {
     import_with_limits(app, file, &Limits::default())
+}
+
+/// An encrypted bundle: decrypted with your key (or a passphrase) into a
+/// private temporary file, imported from there, the temporary file removed.
+fn import_sealed(app: &App, file: &Path, limits: &Limits, progress: super::Progress) -> Result<ImportReport> {
+    use crate::crypto::seal::OpenError;
+    let f = crate::text::visible(&file.display().to_string()).into_owned();
+    let opener = app.opener()?;
+    let input = std::fs::File::open(file).map_err(|source| AppError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let mut plain = opener.open(std::io::BufReader::new(input)).map_err(|e| match e {
+        OpenError::NotForYou => match app.signing_key() {
+            Some(k) => {
+                let fp = k.fingerprint();
+                refused(
+                    format!("{f} is encrypted, but not to your key ({fp}): ask the sender to encrypt it to your registered key. Nothing was imported"),
+                    format!("{f} 已加密，但不是加密给您的密钥（{fp}）：请发送者加密给您登记的密钥。未导入任何内容"),
+                )
+            }
+            None => refused(
+                format!("{f} is encrypted: name your private key with `cscaudit identity key PATH` to open it. Nothing was imported"),
+                format!("{f} 已加密：请用 `cscaudit identity key 路径` 指定您的私钥后再打开。未导入任何内容"),
+            ),
+        },
+        OpenError::Passphrase(e) => {
+            let e = crate::text::visible(&e).into_owned();
+            refused(
+                format!("{f} is encrypted with a passphrase: {e}. Nothing was imported"),
+                format!("{f} 使用口令加密：{e}。未导入任何内容"),
+            )
+        }
+        OpenError::Damaged(e) => {
+            let e = crate::text::visible(&e).into_owned();
+            refused(
+                format!("{f} cannot be decrypted: it is damaged or altered ({e}). Nothing was imported"),
+                format!("{f} 无法解密：文件已损坏或被改动（{e}）。未导入任何内容"),
+            )
+        }
+    })?;
+    let dir = app.data_dir().map(Path::to_path_buf).unwrap_or_else(std::env::temp_dir);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let tmp = dir.join(format!(".import-{}-{nanos}.zip", std::process::id()));
+    struct Remove(std::path::PathBuf);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    let _guard = Remove(tmp.clone());
+    let io = |source| AppError::Io {
+        path: tmp.clone(),
+        source,
+    };
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut out = std::io::BufWriter::new(opts.open(&tmp).map_err(io)?);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut done: u64 = 0;
+    loop {
+        let n = match plain.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                let e = crate::text::visible(&e.to_string()).into_owned();
+                return Err(refused(
+                    format!("{f} cannot be decrypted: it is damaged or altered ({e}). Nothing was imported"),
+                    format!("{f} 无法解密：文件已损坏或被改动（{e}）。未导入任何内容"),
+                ));
+            }
+        };
+        done += n as u64;
+        if done > limits.total_bytes {
+            let max = limits.total_bytes;
+            return Err(refused(
+                format!("{f} decrypts to more than {max} bytes; nothing was imported"),
+                format!("{f} 解密后超过 {max} 字节；未导入任何内容"),
+            ));
+        }
+        std::io::Write::write_all(&mut out, &buf[..n]).map_err(io)?;
+        if !progress(super::Stage::Decrypt, done, 0) {
+            return Err(AppError::Cancelled);
+        }
+    }
+    std::io::Write::flush(&mut out).map_err(io)?;
+    drop(out);
+    let mut report = import_with_progress(app, &tmp, limits, progress)?;
+    report.decrypted = true;
+    Ok(report)
 }
 
 /// Whether a name may be an entry of a bundle.
@@ -236,6 +337,12 @@ pub fn import_with_progress(
     })?;
     if !meta.is_file() {
         return Err(refused(format!("{f} is not a file"), format!("{f} 不是文件")));
+    }
+    if crate::crypto::seal::file_is_sealed(file).map_err(|source| AppError::Io {
+        path: file.to_path_buf(),
+        source,
+    })? {
+        return import_sealed(app, file, limits, progress);
     }
     let reader = std::fs::File::open(file).map_err(|source| AppError::Io {
         path: file.to_path_buf(),
@@ -504,7 +611,7 @@ pub fn import_with_progress(
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let b: crate::sign::SignedBatch = serde_json::from_slice(line).map_err(|e| {
+            let b: crate::crypto::sign::SignedBatch = serde_json::from_slice(line).map_err(|e| {
                 let (n, e) = (i + 1, e.to_string());
                 refused(
                     format!("{f}: signatures.jsonl line {n} is not a signed batch: {e}"),
@@ -587,6 +694,7 @@ pub fn import_with_progress(
     drop(staging);
     let findings_after = count(app).unwrap_or(0);
     Ok(ImportReport {
+        decrypted: false,
         engagement: eng.to_string(),
         joined: local.is_none(),
         ops_received: merged.received,
@@ -611,7 +719,7 @@ pub(crate) fn check_ops(
     eng: &str,
     local: bool,
     ops: &[Op],
-    batches: Vec<crate::sign::SignedBatch>,
+    batches: Vec<crate::crypto::sign::SignedBatch>,
 ) -> Result<crate::app::Verified> {
     let mut owned: BTreeSet<(Kind, String)> = BTreeSet::new();
     let mut members: BTreeSet<String> = BTreeSet::new();

@@ -27,6 +27,10 @@ pub enum Stage {
     /// Import: the operations merged in one transaction (no counts; it
     /// cannot be interrupted).
     Merging,
+    /// Export: the finished zip encrypted (bytes written, at the end).
+    Encrypt,
+    /// Import: an encrypted bundle decrypted to a private temporary file (bytes).
+    Decrypt,
 }
 
 /// Told the stage and its `done`/`total`; returns `false` to stop (an

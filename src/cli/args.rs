@@ -88,6 +88,19 @@ pub enum Command {
         /// who imported everything up to it. The reports stay complete.
         #[arg(long, value_name = "OP-ID")]
         since: Option<crate::model::ops::OpId>,
+        /// Encrypt the bundle (age) to every team member's registered ssh
+        /// key and yours: only they can import it (`import` decrypts with
+        /// your identity's key). Name the file e.g. `E1.zip.age`.
+        #[arg(long)]
+        encrypt: bool,
+        /// Encrypt to this key instead of the team (repeatable): an
+        /// `ssh-ed25519 AAAA…` line, an `age1…` key, or a `.pub` file.
+        #[arg(long, value_name = "KEY")]
+        recipient: Vec<String>,
+        /// Encrypt with a passphrase (asked on the terminal, or
+        /// CSCAUDIT_PASSPHRASE); for someone outside the team.
+        #[arg(long)]
+        passphrase: bool,
     },
     /// Write a report of an engagement on its own (the same as in a bundle).
     Report {
@@ -116,6 +129,8 @@ pub enum Command {
     /// Merge a teammate's findings bundle into this database. Everything is
     /// checked first (names, sizes, hashes, engagement, authors); on any
     /// problem nothing changes. A bundle of an engagement not here creates it.
+    /// An encrypted bundle (`export --encrypt`) is decrypted with your
+    /// identity's key, or a passphrase (asked, or CSCAUDIT_PASSPHRASE).
     Import { bundle: PathBuf },
     /// Raise, list and move findings through their lifecycle.
     #[command(subcommand)]

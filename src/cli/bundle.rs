@@ -5,19 +5,37 @@ use super::{Context, Result};
 use std::io::Write;
 use std::path::Path;
 
+/// How `export` encrypts (`--encrypt`, `--recipient`, `--passphrase`).
+pub(super) struct Seal {
+    pub encrypt: bool,
+    pub recipients: Vec<String>,
+    pub passphrase: bool,
+}
+
 pub(super) fn export(
     ctx: &Context,
     out_file: &Path,
     engagement: Option<&str>,
     no_evidence: bool,
     since: Option<crate::model::ops::OpId>,
+    seal: Seal,
 ) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
     let eng = app.resolve_engagement(engagement)?;
+    let encrypt = if seal.encrypt {
+        Some(std::sync::Arc::new(app.export_recipients(
+            &eng.id,
+            &seal.recipients,
+            seal.passphrase,
+        )?))
+    } else {
+        None
+    };
     let opts = crate::bundle::ExportOptions {
         no_evidence,
         lang: ctx.lang,
         since,
+        encrypt,
     };
     let bar = super::progress::BundleProgress::new(ctx.lang);
     let r = crate::bundle::export_with_progress(&app, &eng.id, out_file, &opts, &|s, d, t| bar.tick(s, d, t));

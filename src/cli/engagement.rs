@@ -106,7 +106,7 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
             let fp = m
                 .key
                 .as_deref()
-                .and_then(crate::sign::fingerprint_of_text)
+                .and_then(crate::crypto::sign::fingerprint_of_text)
                 .unwrap_or_default();
             writeln!(o, "{} {} {fp}", eng.id, m.actor)?;
         }
@@ -116,11 +116,11 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
 
 /// A public key file's text, checked (an ed25519 OpenSSH public key).
 pub(crate) fn read_public_key(path: &std::path::Path) -> std::result::Result<String, crate::app::AppError> {
-    let key = crate::sign::read_public(path).map_err(|why| {
+    let key = crate::crypto::sign::read_public(path).map_err(|why| {
         let why = crate::text::visible(&why).into_owned();
         crate::app::AppError::Invalid(crate::msg!("{why}", "{why}"))
     })?;
-    Ok(crate::sign::openssh_text(&key))
+    Ok(crate::crypto::sign::openssh_text(&key))
 }
 
 pub fn print_engagement(
@@ -153,7 +153,7 @@ pub fn print_engagement(
     writeln!(o, "{}:", lang.pick("Team", "审核组"))?;
     for m in team {
         // The key their changes are verified with (fingerprint, as ssh-keygen -l).
-        let key = match m.key.as_deref().map(crate::sign::fingerprint_of_text) {
+        let key = match m.key.as_deref().map(crate::crypto::sign::fingerprint_of_text) {
             Some(Some(fp)) => fp,
             Some(None) => lang.pick("(unreadable key)", "（公钥无法读取）").to_string(),
             None => lang.pick("(no signing key)", "（无签名公钥）").to_string(),

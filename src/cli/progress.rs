@@ -76,6 +76,11 @@ impl BundleProgress {
                 ),
                 "{spinner} {msg} [{elapsed}]",
             ),
+            Stage::Encrypt => (l.pick("encrypting", "加密"), "{spinner} {msg} [{elapsed}]"),
+            Stage::Decrypt => (
+                l.pick("decrypting", "解密"),
+                "{spinner} {msg} {bytes} {bytes_per_sec} [{elapsed}]",
+            ),
         };
         let bar = ProgressBar::new(total);
         bar.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()));

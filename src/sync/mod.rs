@@ -21,8 +21,8 @@
 pub mod repo;
 
 use crate::app::{App, AppError, Remote, Result};
+use crate::crypto::sign::SignedBatch;
 use crate::model::ops::{Change, Kind, Op};
-use crate::sign::SignedBatch;
 use repo::Repo;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

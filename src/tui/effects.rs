@@ -138,6 +138,7 @@ pub(super) fn run_export(app: &App, state: &State, path: &Path, no_evidence: boo
         no_evidence,
         lang,
         since: None,
+        encrypt: None,
     };
     match crate::bundle::export(app, &eng, path, &opts) {
         Ok(r) => vec![Input::Done(Ok(r.summary(lang)))],

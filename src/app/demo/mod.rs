@@ -197,7 +197,7 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
     // auditor on another copy (`identity set li.min … --key …/demo-keys/li.min`).
     let mut public = std::collections::HashMap::new();
     for m in &c.member {
-        let signer = crate::sign::Signer::from_seed(rand::random());
+        let signer = crate::crypto::sign::Signer::from_seed(rand::random());
         public.insert(m.actor.clone(), signer.public_openssh());
         let written = app
             .dir
@@ -276,7 +276,11 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
 }
 
 /// Write a demo member's key pair to `dir/demo-keys/<actor>` (owner-only).
-fn write_demo_key(dir: &std::path::Path, actor: &str, signer: &crate::sign::Signer) -> Result<std::path::PathBuf> {
+fn write_demo_key(
+    dir: &std::path::Path,
+    actor: &str,
+    signer: &crate::crypto::sign::Signer,
+) -> Result<std::path::PathBuf> {
     let folder = dir.join("demo-keys");
     let io = |source| super::AppError::Io {
         path: folder.clone(),
