@@ -78,7 +78,7 @@ impl Site {
         app.set_identity(who, who, initials).unwrap();
         app.set_identity_key(Some(&self.key(who))).unwrap();
         if app.remotes().unwrap().is_empty() {
-            app.add_remote("origin", url).unwrap();
+            app.add_remote("origin", url, false).unwrap();
         }
         app
     }
@@ -464,4 +464,108 @@ fn forged_altered_rewritten_and_foreign_refs_are_refused() {
     zw.set_sync_state(&format!("origin/{ENG}/lm"), &String::new()).unwrap();
     drop(zw);
     refused(&site, &url, &["mallory", "not on the team"]);
+}
+
+/// A remote marked encrypted: everything is sealed with age to the team's
+/// ssh keys (made by `ssh-keygen` here). Members read it, the git host's
+/// objects hold no plaintext title or evidence, an outsider's key opens
+/// nothing, and a member added later reads everything once each teammate
+/// has synced again (their operations are re-sealed to the new team).
+#[test]
+fn an_encrypted_remote_round_trips_and_the_host_sees_no_plaintext() {
+    let site = Site::new();
+    let url = format!("file://{}", site.remote.display());
+    let open = |who: &str, ini: &str| {
+        let mut app = App::open(&site.p(who)).unwrap();
+        app.set_identity(who, who, ini).unwrap();
+        app.set_identity_key(Some(&site.key(who))).unwrap();
+        if app.remotes().unwrap().is_empty() {
+            app.add_remote("origin", &url, true).unwrap();
+        }
+        app
+    };
+    const TITLE: &str = "机密标题：坐席录音外泄风险";
+    const EVIDENCE: &str = "绝密排班表 secret-evidence-8c1f";
+    let zw = open("zw", "ZW");
+    assert!(zw.remotes().unwrap()[0].encrypted);
+    zw.create_engagement(
+        common::new_engagement(ENG, "加密同步"),
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    zw.add_member_keyed(ENG, "lm", "lm", "LM", Role::Auditor, None, Some(&pubkey(&site, "lm")))
+        .unwrap();
+    let f = zw.raise_finding(ENG, finding(TITLE)).unwrap().reference;
+    let ev = zw
+        .attach_evidence_bytes(ENG, "排班.txt", EVIDENCE.as_bytes(), "证据", None, None)
+        .unwrap();
+    let r = cscaudit::sync::sync(&zw, None).unwrap();
+    assert!(r.pushed > 0, "{r:?}");
+
+    // lm joins, reads the finding and the evidence, edits, pushes.
+    let lm = open("lm", "LM");
+    let r = cscaudit::sync::sync(&lm, None).unwrap();
+    assert_eq!(r.joined, vec![ENG.to_string()], "{r:?}");
+    assert_eq!((r.not_for_you, r.plaintext_on_encrypted), (0, 0), "{r:?}");
+    assert_eq!(r.evidence_added, 1);
+    assert_eq!(lm.evidence_bytes(&ev.sha256).unwrap(), EVIDENCE.as_bytes());
+    lm.edit_finding(&f, "title", "lm 改过的机密标题").unwrap();
+    cscaudit::sync::sync(&lm, None).unwrap();
+    let r = cscaudit::sync::sync(&zw, None).unwrap();
+    assert!(r.applied > 0 && r.signed == r.applied, "{r:?}");
+
+    // The host: every object, decompressed, holds no plaintext.
+    let out = Command::new("git")
+        .arg("--git-dir")
+        .arg(&site.remote)
+        .args(["cat-file", "--batch-all-objects", "--batch"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let objects = out.stdout;
+    assert!(objects.len() > 1000, "the remote holds the sealed files");
+    for secret in [TITLE, "lm 改过的机密标题", EVIDENCE, "加密同步", "\"title\""] {
+        assert!(
+            !objects.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret:?} is in the remote's objects in plaintext"
+        );
+    }
+    assert!(objects.windows(22).any(|w| w == b"age-encryption.org/v1\n"));
+
+    // An outsider with a key of their own and the URL: opens nothing, joins nothing.
+    let wq = open("wq", "WQ");
+    let r = cscaudit::sync::sync(&wq, None).unwrap();
+    assert!(r.joined.is_empty() && r.applied == 0, "{r:?}");
+    assert!(r.not_for_you > 0, "{r:?}");
+    assert!(
+        r.summary(cscaudit::config::Lang::En)
+            .contains("not encrypted to your key")
+    );
+    assert!(wq.engagements().unwrap().is_empty());
+    drop(wq);
+
+    // The lead adds wl; wl joins on the lead's next sync, and reads lm's
+    // changes once lm has synced again.
+    zw.add_member_keyed(ENG, "wl", "wl", "WL", Role::Auditor, None, Some(&pubkey(&site, "wl")))
+        .unwrap();
+    cscaudit::sync::sync(&zw, None).unwrap();
+    let wl = open("wl", "WL");
+    let r = cscaudit::sync::sync(&wl, None).unwrap();
+    assert_eq!(r.joined, vec![ENG.to_string()], "{r:?}");
+    assert!(r.not_for_you > 0, "lm's files are still sealed to the old team: {r:?}");
+    assert_eq!(wl.evidence_bytes(&ev.sha256).unwrap(), EVIDENCE.as_bytes());
+    cscaudit::sync::sync(&lm, None).unwrap();
+    for a in [&wl, &zw, &lm, &wl] {
+        cscaudit::sync::sync(a, None).unwrap();
+    }
+    let first = findings_json(&zw, &site.p("zw.zip"));
+    assert!(first.contains("lm 改过的机密标题"));
+    assert_eq!(findings_json(&lm, &site.p("lm.zip")), first);
+    assert_eq!(findings_json(&wl, &site.p("wl.zip")), first);
+    // Nothing more to move.
+    for a in [&zw, &lm, &wl] {
+        let r = cscaudit::sync::sync(a, None).unwrap();
+        assert_eq!((r.applied, r.pushed), (0, 0), "{r:?}");
+    }
 }

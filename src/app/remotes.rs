@@ -4,19 +4,58 @@
 use super::{App, AppError, Result};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Remote {
     pub name: String,
     pub url: String,
+    /// Everything sync writes there is encrypted to the team (age).
+    pub encrypted: bool,
+}
+
+/// As stored (`meta/remotes`); which remotes are encrypted is kept beside
+/// it (`meta/remotes/encrypted`), so databases from before keep reading.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Stored {
+    name: String,
+    url: String,
 }
 
 impl App {
     pub fn remotes(&self) -> Result<Vec<Remote>> {
-        Ok(self.store().meta_get::<Vec<Remote>>("remotes")?.unwrap_or_default())
+        let sealed = self
+            .store()
+            .meta_get::<Vec<String>>("remotes/encrypted")?
+            .unwrap_or_default();
+        Ok(self
+            .store()
+            .meta_get::<Vec<Stored>>("remotes")?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| Remote {
+                encrypted: sealed.contains(&s.name),
+                name: s.name,
+                url: s.url,
+            })
+            .collect())
     }
 
-    /// Add a remote (a git URL: a path, file://, ssh://, user@host:path, https://).
-    pub fn add_remote(&self, name: &str, url: &str) -> Result<Remote> {
+    fn store_remotes(&self, all: &[Remote]) -> Result<()> {
+        let stored: Vec<Stored> = all
+            .iter()
+            .map(|r| Stored {
+                name: r.name.clone(),
+                url: r.url.clone(),
+            })
+            .collect();
+        let sealed: Vec<String> = all.iter().filter(|r| r.encrypted).map(|r| r.name.clone()).collect();
+        self.store().meta_set("remotes/encrypted", &sealed)?;
+        self.store().meta_set("remotes", &stored)?;
+        Ok(())
+    }
+
+    /// Add a remote (a git URL: a path, file://, ssh://, user@host:path,
+    /// https://); `encrypted`: what sync writes there is sealed to the team.
+    pub fn add_remote(&self, name: &str, url: &str, encrypted: bool) -> Result<Remote> {
         super::validate_actor(name).map_err(|_| {
             AppError::Invalid(crate::msg!(
                 "remote name `{name}` may use letters, digits, `.`, `-`, `_` only",
@@ -41,9 +80,10 @@ impl App {
         let r = Remote {
             name: name.into(),
             url: url.into(),
+            encrypted,
         };
         all.push(r.clone());
-        self.store().meta_set("remotes", &all)?;
+        self.store_remotes(&all)?;
         Ok(r)
     }
 
@@ -57,7 +97,7 @@ impl App {
                 id: name.to_string(),
             });
         }
-        self.store().meta_set("remotes", &all).map_err(AppError::from)
+        self.store_remotes(&all)
     }
 
     /// The data folder (sync keeps its git repository there).

@@ -94,7 +94,12 @@ impl App {
     /// The keys this copy opens encrypted bundles and sync files with: your
     /// identity's key (and a passphrase, asked when a file needs one).
     pub fn opener(&self) -> Result<Opener> {
-        let o = Opener::default().with_passphrase_prompt();
+        Ok(self.key_opener()?.with_passphrase_prompt())
+    }
+
+    /// Your identity's key only (sync: never asks for a passphrase).
+    pub fn key_opener(&self) -> Result<Opener> {
+        let o = Opener::default();
         let Some(k) = self.signing_key() else {
             return Ok(o);
         };

@@ -264,7 +264,15 @@ pub enum EngagementCmd {
 pub enum RemoteCmd {
     /// Add a remote: a path, file://, ssh://, user@host:path or https:// URL
     /// of a git repository (create an empty one with `git init --bare`).
-    Add { name: String, url: String },
+    Add {
+        name: String,
+        url: String,
+        /// Encrypt everything sync writes there (operations, signatures,
+        /// evidence, catalogue) to the team's ssh keys with age: the git
+        /// host sees only ciphertext (and the file names: who, how many).
+        #[arg(long)]
+        encrypt: bool,
+    },
     /// The remotes, one per line.
     List,
     /// Forget a remote (nothing on it is changed).

@@ -303,13 +303,13 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         Command::Remote(c) => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             match c {
-                args::RemoteCmd::Add { name, url } => {
-                    let r = app.add_remote(&name, &url)?;
-                    writeln!(out(), "{} {}", r.name, crate::text::visible(&r.url))?;
+                args::RemoteCmd::Add { name, url, encrypt } => {
+                    let r = app.add_remote(&name, &url, encrypt)?;
+                    writeln!(out(), "{}", remote_line(&r, ctx.lang))?;
                 }
                 args::RemoteCmd::List => {
                     for r in app.remotes()? {
-                        writeln!(out(), "{} {}", r.name, crate::text::visible(&r.url))?;
+                        writeln!(out(), "{}", remote_line(&r, ctx.lang))?;
                     }
                 }
                 args::RemoteCmd::Remove { name } => {
@@ -448,4 +448,14 @@ fn doctor(ctx: &Context) -> Result<()> {
             "发现问题（见上）；未做任何更改"
         )))
     }
+}
+
+/// `origin /srv/audit.git (encrypted)`.
+fn remote_line(r: &crate::app::Remote, lang: crate::config::Lang) -> String {
+    let sealed = if r.encrypted {
+        lang.pick(" (encrypted)", "（加密）")
+    } else {
+        ""
+    };
+    format!("{} {}{sealed}", r.name, crate::text::visible(&r.url))
 }

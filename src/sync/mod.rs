@@ -10,6 +10,12 @@
 //! - `evidence-<sha256>`: evidence files not yet on the remote;
 //! - `catalog.toml`: the engagement's catalogue.
 //!
+//! On a remote marked encrypted, each file is sealed with age to the
+//! engagement's team (every member's registered key) and named
+//! `<name>.<tag>.age`, `tag` naming the set of keys: when the team changes,
+//! your own operations are written again for the new team, so a newcomer can
+//! read them. A file not sealed to your key is skipped and counted.
+//!
 //! `sync` = fetch every ref (the `git` program: the user's ssh config,
 //! credential helpers and proxies apply), refuse a ref whose history was
 //! rewritten, check every new operation exactly as a bundle's (team,
@@ -37,6 +43,19 @@ fn own_ref(eng: &str, actor: &str) -> String {
     format!("refs/cscaudit/{eng}/{actor}")
 }
 
+/// Where your ref for an encrypted remote is built locally (its files are
+/// that remote's ciphertext, so it is not shared with other remotes).
+fn sealed_ref(remote: &str, eng: &str, actor: &str) -> String {
+    format!("refs/cscaudit-sealed/{remote}/{eng}/{actor}")
+}
+
+/// `ops-….jsonl.0123456789ab.age` → `ops-….jsonl`; a plain name → None.
+fn unsealed_name(file: &str) -> Option<&str> {
+    let rest = file.strip_suffix(".age")?;
+    let (name, tag) = rest.rsplit_once('.')?;
+    (tag.len() == 12 && tag.bytes().all(|b| b.is_ascii_hexdigit())).then_some(name)
+}
+
 /// What one sync did.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct SyncReport {
@@ -53,6 +72,11 @@ pub struct SyncReport {
     /// Operations pushed (yours and teammates' the remote lacked), and to how many refs.
     pub pushed: usize,
     pub pushed_refs: usize,
+    /// Encrypted files on the remote not sealed to your key (skipped).
+    pub not_for_you: usize,
+    /// Plain files found on an encrypted remote (a teammate's copy does not
+    /// encrypt: they were read, but the host has seen them).
+    pub plaintext_on_encrypted: usize,
 }
 
 impl SyncReport {
@@ -76,6 +100,22 @@ impl SyncReport {
         );
         if !joined.is_empty() {
             let j = crate::msg!("; joined {joined}", "；加入了 {joined}");
+            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+        }
+        let n = self.not_for_you;
+        if n > 0 {
+            let j = crate::msg!(
+                "; {n} encrypted files are not encrypted to your key (written before you were on the team, or for another team): they were skipped",
+                "；{n} 个加密文件不是加密给您的密钥（在您加入团队之前写入，或属于其他团队），已跳过"
+            );
+            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+        }
+        let n = self.plaintext_on_encrypted;
+        if n > 0 {
+            let j = crate::msg!(
+                "; warning: {n} files on this encrypted remote are not encrypted (a teammate's copy does not mark the remote encrypted: `cscaudit remote add NAME URL --encrypt` there)",
+                "；警告：该加密远程仓库上有 {n} 个文件未加密（某位同事的副本未将该远程仓库标记为加密：请在其副本上使用 `cscaudit remote add 名称 地址 --encrypt`）"
+            );
             m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
         }
         m.get(lang).to_string()
@@ -139,8 +179,10 @@ struct Incoming {
     ops: Vec<Op>,
     batches: Vec<SignedBatch>,
     catalog: Option<String>,
-    /// Evidence blobs on the remote: sha → (ref tip, blob id).
-    evidence: BTreeMap<String, gix::ObjectId>,
+    /// Evidence blobs on the remote: sha → blob ids (plain or sealed).
+    evidence: BTreeMap<String, Vec<(gix::ObjectId, bool)>>,
+    /// Every file name on the remote's refs of the engagement.
+    names: BTreeSet<String>,
     /// Remote refs read, with their tips (recorded once merged).
     tips: Vec<(String, gix::ObjectId)>,
     /// Ids of the operations read.
@@ -201,6 +243,11 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
 
     // 2. Read what is new in each ref, refusing rewritten history and refs
     // that hold someone else's changes.
+    let mut report = SyncReport {
+        remote: rname.clone(),
+        ..Default::default()
+    };
+    let opener = app.key_opener()?;
     let mut by_eng: BTreeMap<String, Incoming> = BTreeMap::new();
     for (full, tip) in repo.refs(&tracking(&rname)).map_err(|e| repo_err("refs", e))? {
         let rel = &full[tracking(&rname).len()..];
@@ -231,28 +278,41 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
             None => BTreeSet::new(),
         };
         let inc = by_eng.entry(eng.to_string()).or_default();
-        for (file, blob) in &files {
+        for (full_name, blob) in &files {
+            inc.names.insert(full_name.clone());
+            let (file, sealed) = match unsealed_name(full_name) {
+                Some(n) => (n, true),
+                None => (full_name.as_str(), false),
+            };
+            if !sealed && remote.encrypted {
+                report.plaintext_on_encrypted += usize::from(!old.contains(full_name));
+            }
             if let Some(sha) = file.strip_prefix("evidence-") {
-                inc.evidence.entry(sha.to_string()).or_insert(*blob);
+                inc.evidence.entry(sha.to_string()).or_default().push((*blob, sealed));
                 continue;
             }
-            if file == "catalog.toml" {
-                if inc.catalog.is_none() {
-                    let bytes = repo.blob(*blob).map_err(|e| repo_err("read", e))?;
-                    inc.catalog = String::from_utf8(bytes).ok();
-                }
-                continue;
-            }
-            if old.contains(file) {
-                continue;
-            }
-            let bytes = repo.blob(*blob).map_err(|e| repo_err("read", e))?;
             let bad = |e: String| {
                 let e = crate::text::visible(&e).into_owned();
                 refused(
-                    format!("{label}: {file} is damaged: {e}"),
-                    format!("{label}：{file} 已损坏：{e}"),
+                    format!("{label}: {full_name} is damaged: {e}"),
+                    format!("{label}：{full_name} 已损坏：{e}"),
                 )
+            };
+            if file == "catalog.toml" {
+                if inc.catalog.is_none() {
+                    let bytes = repo.blob(*blob).map_err(|e| repo_err("read", e))?;
+                    if let Some(bytes) = unseal(&opener, bytes, sealed, &mut report).map_err(bad)? {
+                        inc.catalog = String::from_utf8(bytes).ok();
+                    }
+                }
+                continue;
+            }
+            if old.contains(full_name) {
+                continue;
+            }
+            let bytes = repo.blob(*blob).map_err(|e| repo_err("read", e))?;
+            let Some(bytes) = unseal(&opener, bytes, sealed, &mut report).map_err(bad)? else {
+                continue;
             };
             if range_of(file, "ops-").is_some() {
                 let ops: Vec<Op> = lines(&bytes, file).map_err(bad)?;
@@ -271,10 +331,10 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
         inc.tips.push((mark_key, tip));
     }
 
-    // Evidence the remote holds, per engagement (read above; used when pushing).
-    let remote_evidence: BTreeMap<String, BTreeSet<String>> = by_eng
+    // The files the remote holds, per engagement (read above; used when pushing).
+    let remote_names: BTreeMap<String, BTreeSet<String>> = by_eng
         .iter()
-        .map(|(eng, inc)| (eng.clone(), inc.evidence.keys().cloned().collect()))
+        .map(|(eng, inc)| (eng.clone(), inc.names.clone()))
         .collect();
 
     // 3. Check everything before writing anything.
@@ -311,10 +371,6 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
     }
 
     // 4. Merge.
-    let mut report = SyncReport {
-        remote: rname.clone(),
-        ..Default::default()
-    };
     for (eng, here, inc, catalog, verified) in plans {
         if let Some((src, cat)) = &catalog {
             app.remember_catalog(src, cat)?;
@@ -333,10 +389,21 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
             if app.evidence_path(&ev.sha256).is_file() {
                 continue;
             }
-            if let Some(blob) = inc.evidence.get(&ev.sha256) {
+            for (blob, sealed) in inc.evidence.get(&ev.sha256).into_iter().flatten() {
                 let bytes = repo.blob(*blob).map_err(|e| repo_err("read", e))?;
-                if app.put_evidence_blob(&ev.sha256, &bytes)? {
-                    report.evidence_added += 1;
+                let name = crate::text::visible(&ev.sha256).into_owned();
+                let bytes = unseal(&opener, bytes, *sealed, &mut report).map_err(|e| {
+                    let e = crate::text::visible(&e).into_owned();
+                    refused(
+                        format!("{rname}: evidence {name} is damaged: {e}"),
+                        format!("{rname}：证据 {name} 已损坏：{e}"),
+                    )
+                })?;
+                if let Some(bytes) = bytes {
+                    if app.put_evidence_blob(&ev.sha256, &bytes)? {
+                        report.evidence_added += 1;
+                    }
+                    break;
                 }
             }
         }
@@ -353,12 +420,48 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
 
     // 5. Your new operations onto your refs, then one push.
     let all = app.all_ops()?;
-    let mut to_push = Vec::new();
+    // (local ref, the remote's name for it)
+    let mut to_push: Vec<(String, String)> = Vec::new();
     for eng in app.engagements()? {
         if app.member(&eng.id, &me).is_none() {
             continue;
         }
-        let name = own_ref(&eng.id, &me);
+        let remote_side = own_ref(&eng.id, &me);
+        let name = if remote.encrypted {
+            sealed_ref(&rname, &eng.id, &me)
+        } else {
+            remote_side.clone()
+        };
+        let have_key = format!("have/{rname}/{}", eng.id);
+        let mut have: Have = app.sync_state(&have_key)?.unwrap_or_default();
+        // Encrypted: sealed to the team as it is now; when the team's keys
+        // changed since your last push, your operations go again, sealed to
+        // the new team.
+        let seal = if remote.encrypted {
+            let to = crate::crypto::seal::To::Recipients(app.team_recipients(&eng.id)?);
+            let tag = to.tag();
+            let tag_key = format!("sealed-to/{rname}/{}", eng.id);
+            if app.sync_state::<String>(&tag_key)?.is_some_and(|t| t != tag) {
+                have.remove(&me);
+            }
+            app.set_sync_state(&tag_key, &tag)?;
+            Some((to, tag))
+        } else {
+            None
+        };
+        let out_file = |plain: String, bytes: Vec<u8>| -> Result<(String, Vec<u8>)> {
+            match &seal {
+                None => Ok((plain, bytes)),
+                Some((to, tag)) => {
+                    let sealed = crate::crypto::seal::seal_bytes(to, &bytes).map_err(|e| repo_err("encrypt", e))?;
+                    Ok((format!("{plain}.{tag}.age"), sealed))
+                }
+            }
+        };
+        let out_name = |plain: &str| match &seal {
+            None => plain.to_string(),
+            Some((_, tag)) => format!("{plain}.{tag}.age"),
+        };
         // Your ref as the remote has it may be ahead (your other laptop).
         let remote_tip = repo
             .tip(&format!("{}{}/{me}", tracking(&rname), eng.id))
@@ -386,10 +489,12 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
             Some(t) => repo.files(t).map_err(|e| repo_err("read", e))?,
             None => Default::default(),
         };
+        let on_remote = |plain: &str| {
+            let n = out_name(plain);
+            remote_names.get(&eng.id).is_some_and(|s| s.contains(&n)) || files.contains_key(&n)
+        };
         // Every operation of the engagement the remote lacks, by its author
         // (a teammate's that reached this copy by bundle travels on too).
-        let have_key = format!("have/{rname}/{}", eng.id);
-        let mut have: Have = app.sync_state(&have_key)?.unwrap_or_default();
         let mut missing: BTreeMap<String, Vec<Op>> = BTreeMap::new();
         for op in crate::bundle::engagement_ops_of(&all, &eng.id) {
             if !have.get(&op.id.actor).is_some_and(|s| s.contains(op.id.seq)) {
@@ -397,10 +502,10 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
             }
         }
         let mut new_files: Vec<(String, Vec<u8>)> = Vec::new();
-        if !files.contains_key("catalog.toml")
+        if !on_remote("catalog.toml")
             && let Some(src) = app.catalog_source(&eng)?
         {
-            new_files.push(("catalog.toml".into(), src.into_bytes()));
+            new_files.push(out_file("catalog.toml".into(), src.into_bytes())?);
         }
         let mut count = 0;
         for (actor, mut ops) in missing {
@@ -416,8 +521,8 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
                 sig_bytes.extend(serde_json::to_vec(&batch).map_err(|e| repo_err("write", e.to_string()))?);
                 sig_bytes.push(b'\n');
             }
-            new_files.push((format!("ops-{actor}-{a:020}-{b:020}.jsonl"), ops_bytes));
-            new_files.push((format!("sigs-{actor}-{a:020}-{b:020}.jsonl"), sig_bytes));
+            new_files.push(out_file(format!("ops-{actor}-{a:020}-{b:020}.jsonl"), ops_bytes)?);
+            new_files.push(out_file(format!("sigs-{actor}-{a:020}-{b:020}.jsonl"), sig_bytes)?);
             let set = have.entry(actor).or_default();
             for op in &ops {
                 set.insert(op.id.seq);
@@ -426,15 +531,12 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
         }
         report.pushed += count;
         // Evidence files the remote does not have yet (in anyone's ref, or yours).
-        let on_remote = |sha: &str| {
-            remote_evidence.get(&eng.id).is_some_and(|s| s.contains(sha))
-                || files.contains_key(&format!("evidence-{sha}"))
-        };
         for ev in app.evidence(&eng.id)? {
-            if !on_remote(&ev.sha256)
+            let plain = format!("evidence-{}", ev.sha256);
+            if !on_remote(&plain)
                 && let Ok(bytes) = app.evidence_bytes(&ev.sha256)
             {
-                new_files.push((format!("evidence-{}", ev.sha256), bytes));
+                new_files.push(out_file(plain, bytes)?);
             }
         }
         if !new_files.is_empty() {
@@ -446,12 +548,12 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
         }
         let tip = repo.tip(&name).map_err(|e| repo_err("refs", e))?;
         if tip.is_some() && tip != remote_tip {
-            to_push.push(name);
+            to_push.push((name, remote_side));
         }
     }
     if !to_push.is_empty() {
         let mut args: Vec<&str> = vec!["push", "--quiet", "--", &url];
-        let specs: Vec<String> = to_push.iter().map(|r| format!("{r}:{r}")).collect();
+        let specs: Vec<String> = to_push.iter().map(|(l, r)| format!("{l}:{r}")).collect();
         args.extend(specs.iter().map(String::as_str));
         git(repo.path(), &args).map_err(|e| {
             let e = crate::text::visible(&e).into_owned();
@@ -462,12 +564,34 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
         })?;
         report.pushed_refs = to_push.len();
         // What was pushed is what the remote now has.
-        for r in &to_push {
-            if let (Some(tip), Some(rest)) = (repo.tip(r).ok().flatten(), r.strip_prefix("refs/cscaudit/")) {
+        for (l, r) in &to_push {
+            if let (Some(tip), Some(rest)) = (repo.tip(l).ok().flatten(), r.strip_prefix("refs/cscaudit/")) {
                 let _ = repo.set_ref(&format!("{}{rest}", tracking(&rname)), tip);
                 app.set_sync_state(&format!("{rname}/{rest}"), &tip.to_string())?;
             }
         }
     }
     Ok(report)
+}
+
+/// The plain bytes of a file read from the remote: as they are, or opened
+/// with your key; `None` when sealed to other keys (counted).
+fn unseal(
+    opener: &crate::crypto::seal::Opener,
+    bytes: Vec<u8>,
+    sealed: bool,
+    report: &mut SyncReport,
+) -> std::result::Result<Option<Vec<u8>>, String> {
+    use crate::crypto::seal::OpenError;
+    if !sealed {
+        return Ok(Some(bytes));
+    }
+    match opener.open_bytes(&bytes, 4 << 30) {
+        Ok(b) => Ok(Some(b)),
+        Err(OpenError::NotForYou) => {
+            report.not_for_you += 1;
+            Ok(None)
+        }
+        Err(e) => Err(e.to_string()),
+    }
 }
