@@ -569,3 +569,115 @@ fn an_encrypted_remote_round_trips_and_the_host_sees_no_plaintext() {
         assert_eq!((r.applied, r.pushed), (0, 0), "{r:?}");
     }
 }
+
+fn all_ops_json(app: &App) -> Vec<String> {
+    let mut v: Vec<String> = app
+        .all_ops()
+        .unwrap()
+        .iter()
+        .map(|o| serde_json::to_string(o).unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `doctor --rebuild`: the database folder and the evidence folder deleted,
+/// the database is made again from the signed log in the local sync
+/// repository — the same operations, the same findings, evidence restored,
+/// `doctor` clean; and on a laptop that lost everything, from the remote.
+#[test]
+fn rebuild_reproduces_the_database_from_the_log() {
+    use cscaudit::sync::rebuild::{RebuildOptions, rebuild};
+    let site = Site::new();
+    let url = format!("file://{}", site.remote.display());
+    let shared = team(&site, &url);
+    let lm = site.app("lm", "LM", &url);
+    cscaudit::sync::sync(&lm, None).unwrap();
+    lm.edit_finding(&shared, "title", "李敏改过的标题").unwrap();
+    let ev = lm
+        .attach_evidence_bytes(
+            ENG,
+            "抽检.csv",
+            "通话,结果\n1,通过\n".as_bytes(),
+            "抽检记录",
+            None,
+            None,
+        )
+        .unwrap();
+    cscaudit::sync::sync(&lm, None).unwrap();
+    drop(lm);
+    let zw = site.app("zw", "ZW", &url);
+    cscaudit::sync::sync(&zw, None).unwrap();
+    let before_findings = findings_json(&zw, &site.p("before.zip"));
+    let before_ops = all_ops_json(&zw);
+    assert!(zw.doctor(&mut |_, _| {}).unwrap().healthy());
+    drop(zw);
+
+    // A database that still opens: rebuilt from itself, identical.
+    let r = rebuild(&site.p("zw"), &RebuildOptions::default()).unwrap();
+    assert_eq!(
+        (r.ops, r.from_db, r.from_git),
+        (before_ops.len(), before_ops.len(), 0),
+        "{r:?}"
+    );
+    assert!(r.identity_carried && r.kept.is_some());
+
+    // The db and the evidence folders deleted: opening says so and points here.
+    std::fs::remove_dir_all(site.p("zw").join("db")).unwrap();
+    std::fs::remove_dir_all(site.p("zw").join("blobs")).unwrap();
+    let err = App::open(&site.p("zw")).err().expect("refused").to_string();
+    assert!(err.contains("doctor --rebuild"), "{err}");
+    let r = rebuild(
+        &site.p("zw"),
+        &RebuildOptions {
+            key: Some(site.key("zw")),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(r.ops, before_ops.len(), "{r:?}");
+    assert_eq!(r.evidence_restored, 1, "{r:?}");
+    assert!(!r.identity_carried);
+    let mut zw = App::open(&site.p("zw")).unwrap();
+    zw.set_identity("zw", "zw", "ZW").unwrap();
+    zw.set_identity_key(Some(&site.key("zw"))).unwrap();
+    assert_eq!(all_ops_json(&zw), before_ops);
+    assert_eq!(findings_json(&zw, &site.p("after.zip")), before_findings);
+    let d = zw.doctor(&mut |_, _| {}).unwrap();
+    assert!(d.healthy(), "{d:?}");
+    assert_eq!(zw.evidence_bytes(&ev.sha256).unwrap(), "通话,结果\n1,通过\n".as_bytes());
+    // It goes on working: a new change, a sync with nothing to move but it
+    // (the remotes were settings of the deleted database: added again).
+    zw.add_remote("origin", &url, false).unwrap();
+    let n = zw.all_ops().unwrap().len();
+    zw.raise_finding(ENG, finding("重建后的新发现项")).unwrap();
+    let r = cscaudit::sync::sync(&zw, None).unwrap();
+    let new_ops = zw.all_ops().unwrap().len() - n;
+    assert_eq!(
+        (r.applied, r.pushed),
+        (0, new_ops),
+        "only the new finding's changes go: {r:?}"
+    );
+    drop(zw);
+
+    // A laptop that lost everything (no database, no sync repository): from the remote.
+    let fresh = site.p("fresh");
+    std::fs::create_dir_all(&fresh).unwrap();
+    let none = rebuild(&fresh, &RebuildOptions::default()).unwrap_err().to_string();
+    assert!(none.contains("nothing to rebuild from"), "{none}");
+    let r = rebuild(
+        &fresh,
+        &RebuildOptions {
+            from: Some(url.clone()),
+            key: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        r.ops,
+        before_ops.len() + new_ops,
+        "the remote has the new finding too: {r:?}"
+    );
+    let app = App::open(&fresh).unwrap();
+    assert!(findings_json(&app, &site.p("fresh.zip")).contains("重建后的新发现项"));
+}

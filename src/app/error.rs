@@ -197,8 +197,8 @@ fn store_message(e: &StoreError) -> Msg {
             StoreError::Lost { path, recorded, held } => {
                 let p = path.display();
                 crate::msg!(
-                    "the database {p} holds {held} operations but had acknowledged {recorded}: it lost changes (a truncated or damaged file, or an old copy). Nothing was changed; restore the folder from a backup or take the work back from a teammate's bundle",
-                    "数据库 {p} 现有 {held} 项操作，但此前已确认 {recorded} 项：数据已丢失（文件被截断、损坏或是旧副本）。未作任何更改；请从备份恢复该文件夹，或从同事的数据包取回工作"
+                    "the database {p} holds {held} operations but had acknowledged {recorded}: it lost changes (a truncated or damaged file, or an old copy). Nothing was changed; rebuild it from the signed log (`cscaudit doctor --rebuild`, with `--from URL` for a remote), restore the folder from a backup, or take the work back from a teammate's bundle",
+                    "数据库 {p} 现有 {held} 项操作，但此前已确认 {recorded} 项：数据已丢失（文件被截断、损坏或是旧副本）。未作任何更改；请从签名日志重建（`cscaudit doctor --rebuild`，远程仓库加 `--from 地址`），从备份恢复该文件夹，或从同事的数据包取回工作"
                 )
             }
             StoreError::Sled {

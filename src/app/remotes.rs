@@ -122,6 +122,11 @@ impl App {
         Ok(true)
     }
 
+    /// Settings read raw from another database (`doctor --rebuild`).
+    pub(crate) fn carry_settings(&self, entries: &[(Vec<u8>, Vec<u8>)]) -> Result<()> {
+        Ok(self.store().meta_put_raw(entries)?)
+    }
+
     /// Sync's bookkeeping: the last commit merged from each remote ref, and
     /// which operations a remote holds.
     pub fn sync_state<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {

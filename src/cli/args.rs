@@ -158,7 +158,23 @@ pub enum Command {
     /// Check the database against its own log: every record equals the fold
     /// of its changes, every signature verifies, every evidence file matches
     /// its hash. Reads only; exits 1 when something is wrong.
-    Doctor,
+    ///
+    /// With --rebuild: make the database again from the signed log — what
+    /// the old one still holds, every ref of the local sync repository, and
+    /// the remote named by --from — in a folder of its own, check it, and
+    /// swap it in only when complete (the old one is kept beside it). For a
+    /// database that lost changes or cannot be opened.
+    Doctor {
+        #[arg(long)]
+        rebuild: bool,
+        /// With --rebuild: a git remote to fetch the log from as well.
+        #[arg(long, value_name = "URL", requires = "rebuild")]
+        from: Option<String>,
+        /// With --rebuild: the private key that opens encrypted sync files
+        /// (default: your identity's, when the old database still names it).
+        #[arg(long, value_name = "PATH", requires = "rebuild")]
+        key: Option<PathBuf>,
+    },
     /// Undo your own last change on this copy: a new change that reverses it
     /// (it shows in history and reaches teammates like any other).
     Undo,

@@ -23,7 +23,7 @@ use crate::message::Msg;
 use args::*;
 use output::*;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A failure shown to the user as one sentence.
 #[derive(Debug)]
@@ -299,7 +299,8 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         ),
         Command::Import { bundle: file } => bundle::import(ctx, &file),
         Command::Conflicts => bundle::conflicts(ctx),
-        Command::Doctor => doctor(ctx),
+        Command::Doctor { rebuild: false, .. } => doctor(ctx),
+        Command::Doctor { from, key, .. } => rebuild(ctx, from, key),
         Command::Remote(c) => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             match c {
@@ -458,4 +459,64 @@ fn remote_line(r: &crate::app::Remote, lang: crate::config::Lang) -> String {
         ""
     };
     format!("{} {}{sealed}", r.name, crate::text::visible(&r.url))
+}
+
+fn rebuild(ctx: &Context, from: Option<String>, key: Option<PathBuf>) -> Result<()> {
+    let lang = ctx.lang;
+    let opts = crate::sync::rebuild::RebuildOptions { from, key };
+    let r = crate::sync::rebuild::rebuild(&ctx.paths.data_dir, &opts)?;
+    let mut o = out();
+    let (ops, db, git, records, engs, ev) = (
+        r.ops,
+        r.from_db,
+        r.from_git,
+        r.records,
+        r.engagements,
+        r.evidence_restored,
+    );
+    let line = crate::msg!(
+        "rebuilt from the log: {ops} operations ({db} from the old database, {git} more from the sync repository), {records} records in {engs} engagements, {ev} evidence files restored; checked: every record is the fold of its log, every signature verifies",
+        "已从日志重建：{ops} 项操作（旧数据库 {db} 项，同步仓库另有 {git} 项），{engs} 个审核项目中的 {records} 条记录，恢复证据文件 {ev} 个；已检查：每条记录与其日志的折叠一致，每个签名均已验证"
+    );
+    writeln!(o, "{}", line.get(lang))?;
+    if let Some(why) = &r.db_problem {
+        let (en, zh) = (&why.en, &why.zh);
+        let line = crate::msg!(
+            "the old database could not be read ({en}); the log came from the sync repository",
+            "旧数据库无法读取（{zh}）；日志取自同步仓库"
+        );
+        writeln!(o, "{}", line.get(lang))?;
+    }
+    if !r.identity_carried {
+        let line = crate::msg!(
+            "set your identity again: `cscaudit identity set ID --name NAME --initials XY --key PATH`",
+            "请重新设置身份：`cscaudit identity set 标识 --name 姓名 --initials XY --key 路径`"
+        );
+        writeln!(o, "{}", line.get(lang))?;
+    }
+    if let Some(k) = &r.kept {
+        let k = crate::text::visible(&k.display().to_string()).into_owned();
+        let line = crate::msg!(
+            "the old database was kept at {k} (delete it when satisfied)",
+            "旧数据库保留在 {k}（确认无误后可删除）"
+        );
+        writeln!(o, "{}", line.get(lang))?;
+    }
+    if r.not_for_you > 0 {
+        let n = r.not_for_you;
+        let line = crate::msg!(
+            "{n} encrypted files were not encrypted to the key and were skipped (name your key with --key)",
+            "{n} 个加密文件不是加密给该密钥的，已跳过（可用 --key 指定密钥）"
+        );
+        writeln!(o, "{}", line.get(lang))?;
+    }
+    if r.acknowledged > r.ops as u64 {
+        let (a, missing) = (r.acknowledged, r.acknowledged - r.ops as u64);
+        let line = crate::msg!(
+            "warning: the old database had acknowledged {a} operations; {missing} of them are in no log found here: take them back from a teammate's bundle or another remote (`cscaudit import`, `cscaudit sync`)",
+            "警告：旧数据库曾确认 {a} 项操作，其中 {missing} 项在此处找到的日志中都没有：请从同事的数据包或其他远程仓库取回（`cscaudit import`、`cscaudit sync`）"
+        );
+        writeln!(o, "{}", line.get(lang))?;
+    }
+    Ok(())
 }

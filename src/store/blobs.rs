@@ -64,7 +64,7 @@ impl Store {
     }
 }
 
-fn blob_path_in(blobs: &Path, sha: &str) -> PathBuf {
+pub fn blob_path_in(blobs: &Path, sha: &str) -> PathBuf {
     let head = sha.get(..2).unwrap_or("00");
     blobs.join(head).join(sha)
 }

@@ -6,7 +6,7 @@
 //! indexes in one sled transaction, then flush before returning.
 
 mod blobs;
-pub use blobs::stream_into;
+pub use blobs::{blob_path_in, stream_into};
 pub mod codec;
 mod error;
 mod keys;
@@ -96,6 +96,20 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Open (or create) the database in `dir` (`dir/db` for sled, `dir/blobs` for evidence).
     pub fn open(dir: &Path) -> Result<Store> {
+        Self::open_checked(dir, true)
+    }
+
+    /// Open an existing database for `doctor --rebuild` to read what it
+    /// still holds: its watermark is not checked (it may have lost
+    /// operations) nor rewritten. `None` when there is no database.
+    pub fn open_for_rescue(dir: &Path) -> Result<Option<Store>> {
+        if !dir.join("db").join("conf").is_file() {
+            return Ok(None);
+        }
+        Self::open_checked(dir, false).map(Some)
+    }
+
+    fn open_checked(dir: &Path, check: bool) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
             path: dir.to_path_buf(),
             source,
@@ -140,8 +154,10 @@ impl Store {
         }
         let mut store = Self::from_db(db, path.clone(), dir.join("blobs"))?;
         store.data_file = std::fs::File::open(path.join("db")).ok();
-        let held = store.op_count() as u64;
-        store.watermark = Some(Mutex::new(watermark::Watermark::check(dir, held)?));
+        if check {
+            let held = store.op_count() as u64;
+            store.watermark = Some(Mutex::new(watermark::Watermark::check(dir, held)?));
+        }
         Ok(store)
     }
 
@@ -297,6 +313,30 @@ impl Store {
         self.trees[META]
             .insert(key.as_bytes(), codec::encode(value)?)
             .map_err(|e| self.sled_err(e))?;
+        self.flush()
+    }
+
+    /// Every meta entry whose key starts with one of `prefixes`, raw (to
+    /// carry settings into a rebuilt database).
+    pub fn meta_raw(&self, prefixes: &[&str]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut out = Vec::new();
+        for kv in self.trees[META].iter() {
+            let (k, v) = kv.map_err(|e| self.sled_err(e))?;
+            if prefixes.iter().any(|p| k.starts_with(p.as_bytes())) {
+                out.push((k.to_vec(), v.to_vec()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Put raw meta entries (from [`Store::meta_raw`] of another database).
+    pub fn meta_put_raw(&self, entries: &[(Vec<u8>, Vec<u8>)]) -> Result<()> {
+        let _w = self.lock_clock();
+        for (k, v) in entries {
+            self.trees[META]
+                .insert(k.as_slice(), v.as_slice())
+                .map_err(|e| self.sled_err(e))?;
+        }
         self.flush()
     }
 

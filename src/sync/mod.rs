@@ -24,6 +24,7 @@
 //! fast-forward, since only you write it. Offline, the fetch fails and
 //! nothing changes; a push that fails is retried by the next sync.
 
+pub mod rebuild;
 pub mod repo;
 
 use crate::app::{App, AppError, Remote, Result};
