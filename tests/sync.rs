@@ -681,3 +681,95 @@ fn rebuild_reproduces_the_database_from_the_log() {
     let app = App::open(&fresh).unwrap();
     assert!(findings_json(&app, &site.p("fresh.zip")).contains("重建后的新发现项"));
 }
+
+/// `sync --bundle FILE`: one git bundle file passed from laptop to laptop
+/// carries every auditor's refs; all three copies converge; the file is a
+/// real git bundle; a damaged one is refused with the database unchanged.
+#[test]
+fn a_git_bundle_file_carries_the_team_by_sneakernet() {
+    let site = Site::new();
+    let usb = site.p("usb.bundle");
+    // The remote URL is never used here: only the bundle.
+    let url = format!("file://{}", site.p("unused.git").display());
+    let zw = site.app("zw", "ZW", &url);
+    zw.create_engagement(
+        common::new_engagement(ENG, "离线同步"),
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    for (who, ini) in [("lm", "LM"), ("wl", "WL")] {
+        zw.add_member_keyed(ENG, who, who, ini, Role::Auditor, None, Some(&pubkey(&site, who)))
+            .unwrap();
+    }
+    let shared = zw.raise_finding(ENG, finding("现场发现项")).unwrap().reference;
+    let r = cscaudit::sync::sync_bundle(&zw, &usb).unwrap();
+    assert!(r.pushed > 0 && usb.is_file(), "{r:?}");
+    drop(zw);
+    let heads = Command::new("git")
+        .args(["bundle", "list-heads"])
+        .arg(&usb)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&heads.stdout).contains("refs/cscaudit/E1/zw"));
+
+    for (who, ini) in [("lm", "LM"), ("wl", "WL")] {
+        let a = site.app(who, ini, &url);
+        let r = cscaudit::sync::sync_bundle(&a, &usb).unwrap();
+        assert_eq!(r.joined, vec![ENG.to_string()], "{r:?}");
+        a.raise_finding(ENG, finding(&format!("{who} 的发现项"))).unwrap();
+        a.edit_finding(&shared, "statement", &format!("{who} 的陈述")).unwrap();
+        cscaudit::sync::sync_bundle(&a, &usb).unwrap();
+    }
+    let apps: Vec<App> = [("zw", "ZW"), ("lm", "LM"), ("wl", "WL")]
+        .iter()
+        .map(|(w, i)| site.app(w, i, &url))
+        .collect();
+    for a in apps.iter().chain(apps.iter()) {
+        cscaudit::sync::sync_bundle(a, &usb).unwrap();
+    }
+    let first = findings_json(&apps[0], &site.p("0.zip"));
+    assert!(first.contains("lm 的发现项") && first.contains("wl 的发现项"));
+    for (i, a) in apps.iter().enumerate().skip(1) {
+        assert_eq!(findings_json(a, &site.p(&format!("{i}.zip"))), first, "copy {i}");
+    }
+    let heads = String::from_utf8_lossy(
+        &Command::new("git")
+            .args(["bundle", "list-heads"])
+            .arg(&usb)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .into_owned();
+    for who in ["zw", "lm", "wl"] {
+        assert!(heads.contains(&format!("refs/cscaudit/E1/{who}")), "{heads}");
+    }
+    for a in &apps {
+        let r = cscaudit::sync::sync_bundle(a, &usb).unwrap();
+        assert_eq!((r.applied, r.pushed), (0, 0), "{r:?}");
+    }
+    drop(apps);
+
+    // A damaged bundle reaching lm's new laptop (nothing of it held yet):
+    // refused, nothing changes, the damaged file is left as it was.
+    let bytes = std::fs::read(&usb).unwrap();
+    let bad = site.p("bad.bundle");
+    std::fs::write(&bad, &bytes[..bytes.len() / 2]).unwrap();
+    let data = site.p("lm-new");
+    {
+        let mut a = App::open(&data).unwrap();
+        a.set_identity("lm", "lm", "LM").unwrap();
+        a.set_identity_key(Some(&site.key("lm"))).unwrap();
+    }
+    for _ in 0..3 {
+        drop(App::open(&data).unwrap());
+    }
+    let before = fingerprint(&data);
+    let lm = App::open(&data).unwrap();
+    let err = cscaudit::sync::sync_bundle(&lm, &bad).unwrap_err().to_string();
+    assert!(err.contains("not a readable git bundle"), "{err}");
+    drop(lm);
+    assert_eq!(fingerprint(&data), before);
+    assert_eq!(std::fs::read(&bad).unwrap(), &bytes[..bytes.len() / 2]);
+}

@@ -154,6 +154,11 @@ pub enum Command {
     Sync {
         /// The remote (needed when there are several).
         name: Option<String>,
+        /// Sync through a `git bundle` file instead (a USB stick passed
+        /// around the team): read the refs it holds, merge, and write it
+        /// again with yours added. The file is created by the first sync.
+        #[arg(long, value_name = "FILE", conflicts_with = "name")]
+        bundle: Option<PathBuf>,
     },
     /// Check the database against its own log: every record equals the fold
     /// of its changes, every signature verifies, every evidence file matches

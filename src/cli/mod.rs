@@ -320,9 +320,12 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
             }
             Ok(())
         }
-        Command::Sync { name } => {
+        Command::Sync { name, bundle } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
-            let r = crate::sync::sync(&app, name.as_deref())?;
+            let r = match bundle {
+                Some(file) => crate::sync::sync_bundle(&app, &file)?,
+                None => crate::sync::sync(&app, name.as_deref())?,
+            };
             writeln!(out(), "{}", r.summary(ctx.lang))?;
             Ok(())
         }

@@ -218,6 +218,29 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
             }
         },
     };
+    sync_with(app, remote, None)
+}
+
+/// The name a bundle file syncs under (its tracking refs and bookkeeping).
+const BUNDLE: &str = "bundle";
+
+/// Sync through a `git bundle` file (sneakernet): read the refs it holds
+/// (when it exists), merge, then write it again holding every ref — yours
+/// and the ones it brought — for the next teammate.
+pub fn sync_bundle(app: &App, file: &Path) -> Result<SyncReport> {
+    app.require_identity()?;
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let remote = Remote {
+        name: BUNDLE.into(),
+        url: file.to_string_lossy().into_owned(),
+        encrypted: false,
+    };
+    let mut r = sync_with(app, remote, Some(&file))?;
+    r.remote = crate::text::visible(&file.display().to_string()).into_owned();
+    Ok(r)
+}
+
+fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncReport> {
     let me = app.identity().actor.clone();
     let dir = app
         .data_dir()
@@ -230,17 +253,32 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
     // 1. Fetch every ref. Forced into the tracking namespace so a rewritten
     // ref can be seen (and refused) rather than failing the fetch.
     let spec = format!("+refs/cscaudit/*:{}*", tracking(&rname));
-    git(
-        repo.path(),
-        &["fetch", "--quiet", "--no-tags", "--prune", "--", &url, &spec],
-    )
-    .map_err(|e| {
-        let e = crate::text::visible(&e).into_owned();
-        refused(
-            format!("the remote {rname} ({shown_url}) cannot be reached, so nothing was changed: {e}"),
-            format!("无法连接远程仓库 {rname}（{shown_url}），未做任何更改：{e}"),
-        )
-    })?;
+    match bundle {
+        // A bundle not written yet: nothing to read (this sync writes it).
+        Some(file) if !file.exists() => {}
+        Some(_) => {
+            git(repo.path(), &["fetch", "--quiet", "--no-tags", "--", &url, &spec]).map_err(|e| {
+                let e = crate::text::visible(&e).into_owned();
+                refused(
+                    format!("{shown_url} is not a readable git bundle, so nothing was changed: {e}"),
+                    format!("{shown_url} 不是可读取的 git 数据包，未做任何更改：{e}"),
+                )
+            })?;
+        }
+        None => {
+            git(
+                repo.path(),
+                &["fetch", "--quiet", "--no-tags", "--prune", "--", &url, &spec],
+            )
+            .map_err(|e| {
+                let e = crate::text::visible(&e).into_owned();
+                refused(
+                    format!("the remote {rname} ({shown_url}) cannot be reached, so nothing was changed: {e}"),
+                    format!("无法连接远程仓库 {rname}（{shown_url}），未做任何更改：{e}"),
+                )
+            })?;
+        }
+    }
 
     // 2. Read what is new in each ref, refusing rewritten history and refs
     // that hold someone else's changes.
@@ -552,6 +590,10 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
             to_push.push((name, remote_side));
         }
     }
+    if let Some(file) = bundle {
+        report.pushed_refs = write_bundle(app, &repo, &rname, &me, file)?;
+        return Ok(report);
+    }
     if !to_push.is_empty() {
         let mut args: Vec<&str> = vec!["push", "--quiet", "--", &url];
         let specs: Vec<String> = to_push.iter().map(|(l, r)| format!("{l}:{r}")).collect();
@@ -595,4 +637,58 @@ fn unseal(
         }
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// Write the bundle file: every ref it brought (as it brought them) and
+/// yours, under their remote names; to a temporary name, then renamed.
+fn write_bundle(app: &App, repo: &Repo, rname: &str, me: &str, file: &Path) -> Result<usize> {
+    // Teammates' refs as the bundle had them, yours as they are now.
+    let mut refs: BTreeMap<String, gix::ObjectId> = BTreeMap::new();
+    for (full, tip) in repo.refs(&tracking(rname)).map_err(|e| repo_err("refs", e))? {
+        let rel = &full[tracking(rname).len()..];
+        refs.insert(format!("refs/cscaudit/{rel}"), tip);
+    }
+    for (full, tip) in repo.refs("refs/cscaudit/").map_err(|e| repo_err("refs", e))? {
+        if full.ends_with(&format!("/{me}")) {
+            refs.insert(full, tip);
+        }
+    }
+    if refs.is_empty() {
+        return Ok(0);
+    }
+    // `git bundle` names refs as the local repository does: set them there.
+    for (name, tip) in &refs {
+        repo.set_ref(name, *tip).map_err(|e| repo_err("refs", e))?;
+    }
+    let tmp = file.with_file_name(format!(
+        ".{}.partial",
+        file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+    ));
+    let shown = crate::text::visible(&file.display().to_string()).into_owned();
+    let mut args: Vec<String> = vec!["bundle".into(), "create".into(), "--quiet".into()];
+    args.push(tmp.to_string_lossy().into_owned());
+    args.extend(refs.keys().cloned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    if let Err(e) = git(repo.path(), &args) {
+        let _ = std::fs::remove_file(&tmp);
+        let e = crate::text::visible(&e).into_owned();
+        return Err(refused(
+            format!("writing the bundle {shown} failed; your changes are saved here: {e}"),
+            format!("写出数据包 {shown} 失败；您的更改已保存在本机：{e}"),
+        ));
+    }
+    std::fs::rename(&tmp, file).map_err(|source| AppError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    // What was written is what the bundle now holds.
+    for (name, tip) in &refs {
+        if let Some(rest) = name.strip_prefix("refs/cscaudit/") {
+            let _ = repo.set_ref(&format!("{}{rest}", tracking(rname)), *tip);
+            if rest.ends_with(&format!("/{me}")) {
+                app.set_sync_state(&format!("{rname}/{rest}"), &tip.to_string())?;
+            }
+        }
+    }
+    Ok(refs.len())
 }
