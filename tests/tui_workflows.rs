@@ -138,7 +138,7 @@ fn add_auditor(app: &mut App, s: &mut State) {
     typ(app, s, "LM");
     press(app, s, "tab tab");
     typ(app, s, "CCAA-2021-2");
-    press(app, s, "enter");
+    press(app, s, "enter enter");
     assert!(s.popup.is_none(), "{:?}", form_error(s));
     assert_eq!(s.data.as_ref().unwrap().team.len(), 2);
 }
@@ -992,4 +992,96 @@ fn an_indicator_in_a_top_group_is_on_the_checklist() {
     let speed = text.find("Speed").expect(&text);
     assert!(hours < speed, "before the sub-group:\n{text}");
     assert!(text.contains("SL20"), "{text}");
+}
+
+/// From the TUI: the lead registers a teammate's ssh key (made by
+/// `ssh-keygen`) in the team form, a bad key file is refused in the form
+/// with nothing saved, and `S` syncs with the git remote (a real bare
+/// repository) and shows the whole report; with no remote it says how to add one.
+#[test]
+fn the_team_form_registers_keys_and_s_syncs_from_the_tui() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    for who in ["zw", "lm"] {
+        let st = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-C", who, "-f"])
+            .arg(keys.join(who))
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    let data = dir.path().join("data");
+    let mut app = App::open(&data).unwrap();
+    app.set_identity("zhang.wei", "张伟", "ZW").unwrap();
+    app.set_identity_key(Some(&keys.join("zw"))).unwrap();
+    app.create_engagement(
+        common::new_engagement("E1", "团队表单"),
+        &cscaudit::model::catalog::Catalog::embedded(),
+        cscaudit::model::catalog::EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    let mut s = initial_state(&app, &setup(), Lang::Zh, None).unwrap();
+    s.size = (120, 40);
+
+    // No remote yet: `S` says how to add one.
+    press(&mut app, &mut s, "1 S");
+    match &s.popup {
+        Some(Popup::Error(e)) => assert!(e.contains("cscaudit remote add"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, &mut s, "esc");
+
+    // A key file that is not a key: refused in the form, nothing saved.
+    let bad = dir.path().join("bad.pub");
+    std::fs::write(&bad, "not a key\n").unwrap();
+    let fill = |app: &mut App, s: &mut State, key: &str| {
+        press(app, s, "a");
+        typ(app, s, "li.min");
+        press(app, s, "tab");
+        typ(app, s, "李敏");
+        press(app, s, "tab");
+        typ(app, s, "LM");
+        press(app, s, "tab tab tab");
+        typ(app, s, key);
+        press(app, s, "ctrl-s");
+    };
+    fill(&mut app, &mut s, bad.to_str().unwrap());
+    assert!(form_error(&s).is_some(), "a bad key is refused in the form");
+    assert!(app.member("E1", "li.min").is_none(), "nothing saved");
+    press(&mut app, &mut s, "esc");
+
+    fill(&mut app, &mut s, keys.join("lm.pub").to_str().unwrap());
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    let lm = app.member("E1", "li.min").expect("li.min is on the team");
+    let text = std::fs::read_to_string(keys.join("lm.pub")).unwrap();
+    let want: Vec<&str> = text.split_whitespace().take(2).collect();
+    let got: Vec<String> = lm.key.unwrap().split_whitespace().take(2).map(str::to_string).collect();
+    assert_eq!(got, want, "li.min's registered key is the file's");
+
+    // `S` with a real bare repository: pushed, and the whole report shown.
+    let remote = dir.path().join("remote.git");
+    let st = std::process::Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(&remote)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    app.add_remote("origin", remote.to_str().unwrap(), false).unwrap();
+    press(&mut app, &mut s, "S");
+    match &s.popup {
+        Some(Popup::Notice(text)) => {
+            assert!(text.contains("已与 origin 同步") && text.contains("推送操作"), "{text}")
+        }
+        other => panic!("{other:?} {:?}", s.status),
+    }
+    let out = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(&remote)
+        .args(["for-each-ref", "--format=%(refname)"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("refs/cscaudit/E1/zhang.wei"));
+    press(&mut app, &mut s, "enter");
+    assert!(s.popup.is_none());
 }

@@ -81,6 +81,39 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
+    /// One status line (the TUI): what came, what went.
+    pub fn short(&self, lang: crate::config::Lang) -> String {
+        let (r, applied, conflicts, ev, pushed, skipped) = (
+            &self.remote,
+            self.applied,
+            self.new_conflicts,
+            self.evidence_added,
+            self.pushed,
+            self.not_for_you,
+        );
+        let mut m = crate::msg!(
+            "synced with {r}: {applied} new from teammates, {conflicts} new conflicts, {ev} evidence files; {pushed} pushed",
+            "已与 {r} 同步：同事新操作 {applied} 项，新冲突 {conflicts} 项，证据 {ev} 个；推送 {pushed} 项"
+        );
+        if !self.joined.is_empty() {
+            let j = crate::text::visible(&self.joined.join(", ")).into_owned();
+            let j = crate::msg!("; joined {j}", "；加入 {j}");
+            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+        }
+        if skipped > 0 {
+            let j = crate::msg!("; {skipped} files not for your key", "；{skipped} 个文件非加密给您");
+            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+        }
+        if self.plaintext_on_encrypted > 0 {
+            let j = crate::msg!(
+                "; warning: plaintext on an encrypted remote",
+                "；警告：加密远程仓库上有明文"
+            );
+            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+        }
+        m.get(lang).to_string()
+    }
+
     pub fn summary(&self, lang: crate::config::Lang) -> String {
         let SyncReport {
             remote: r,

@@ -116,6 +116,7 @@ commands! {
     EngagementNew => "engagement.new", [Dashboard], "Create an engagement", "新建审核项目";
     BundleExport => "bundle.export", [Dashboard], "Export a findings bundle for a teammate", "导出发现项数据包（交给同事）";
     BundleImport => "bundle.import", [Dashboard], "Import a teammate's findings bundle", "导入同事的发现项数据包";
+    Sync => "sync", [Dashboard], "Sync with the team (git remote)", "与团队同步（git 远程仓库）";
     Conflicts => "conflicts", [Dashboard], "Conflicting edits from teammates (keep or take the other)", "同事间的冲突修改（保留或改用另一值）";
     MemberAdd => "member.add", [Dashboard], "Add or edit a team member", "添加或编辑审核组成员";
     AssessValue => "assess.value", [Checklist], "Record the measured value", "记录实测值";

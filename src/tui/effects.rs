@@ -146,6 +146,60 @@ pub(super) fn run_export(app: &App, state: &State, path: &Path, no_evidence: boo
     }
 }
 
+/// Sync with every remote in turn; the engagement read again.
+pub(super) fn run_sync(app: &App, state: &State) -> Vec<Input> {
+    let lang = state.lang;
+    let remotes = match app.remotes() {
+        Ok(r) => r,
+        Err(e) => return vec![Input::Done(Err(e.message().get(lang).to_string()))],
+    };
+    if remotes.is_empty() {
+        return vec![Input::Done(Err(lang
+            .pick(
+                "no remote yet: add the team's git repository with `cscaudit remote add NAME URL` (a bare repository on a share, an ssh host, GitLab/Gitea)",
+                "尚无远程仓库：请用 `cscaudit remote add 名称 地址` 添加团队的 git 仓库（共享盘上的裸仓库、ssh 主机、GitLab/Gitea）",
+            )
+            .into()))];
+    }
+    let mut said = Vec::new();
+    let mut full = Vec::new();
+    let mut failed = None;
+    for r in &remotes {
+        match crate::sync::sync(app, Some(&r.name)) {
+            Ok(rep) => {
+                said.push(rep.short(lang));
+                full.push(rep.summary(lang));
+            }
+            Err(e) => {
+                failed = Some(e.message().get(lang).to_string());
+                break;
+            }
+        }
+    }
+    let mut v = match state.data.as_ref() {
+        Some(d) => match crate::tui::data::Data::load(app, &d.engagement.id) {
+            Ok(d) => vec![Input::Loaded(Box::new(d))],
+            Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+        },
+        None => match app.resolve_engagement(None) {
+            Ok(e) => match crate::tui::data::Data::load(app, &e.id) {
+                Ok(d) => vec![Input::Loaded(Box::new(d))],
+                Err(_) => vec![],
+            },
+            Err(_) => vec![],
+        },
+    };
+    v.push(match failed {
+        Some(e) if said.is_empty() => Input::Done(Err(e)),
+        Some(e) => Input::Done(Err(format!("{}\n\n{e}", full.join("\n\n")))),
+        None => Input::Notice {
+            short: said.join(" · "),
+            full: full.join("\n\n"),
+        },
+    });
+    v
+}
+
 /// Import a bundle (deferred from the form) and show the engagement.
 pub(super) fn run_import(app: &App, state: &State, path: &Path) -> Vec<Input> {
     let lang = state.lang;
@@ -226,13 +280,24 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 Err(_) => return refused(say("choose a role", "请选择角色")),
             };
             let cert = Some(get(&values, "certificate")).filter(|c| !c.is_empty());
-            match app.add_member(
+            // A .pub file, or the key's line pasted in.
+            let key = match get(&values, "key").trim() {
+                "" => None,
+                k if k.starts_with("ssh-") => Some(k.to_string()),
+                k => match expand_home(k).map(|p| crate::crypto::sign::read_public(&p)) {
+                    Some(Ok(pk)) => Some(crate::crypto::sign::openssh_text(&pk)),
+                    Some(Err(why)) => return refused(crate::text::visible(&why).into_owned()),
+                    None => None,
+                },
+            };
+            match app.add_member_keyed(
                 &eng,
                 get(&values, "actor"),
                 get(&values, "name"),
                 get(&values, "initials"),
                 role,
                 cert,
+                key.as_deref(),
             ) {
                 Ok(m) => saved(
                     app,

@@ -103,6 +103,7 @@ labels! {
     ConfirmHint => "y / Enter: yes · n / Esc: no", "y / 回车：是 · n / Esc：否";
     Error => "Error", "错误";
     ErrorHint => "Enter or Esc closes", "回车或 Esc 关闭";
+    Synced => "Sync", "同步";
     Welcome => "Welcome to cscaudit", "欢迎使用 cscaudit";
     WelcomeBody => "There is no engagement in this database yet.\n\n  n   create an engagement here\n  I   join one: import a teammate's findings bundle (.zip)\n  i   say who you are (your id and initials sign what you record)\n\nor open the demo engagement from the command line:\n  cscaudit demo\n\nPress q to quit.", "当前数据库中还没有审核项目。\n\n  n   在此新建审核项目\n  I   加入审核项目：导入同事的发现项数据包（.zip）\n  i   设置身份（您的标识和缩写为您记录的内容署名）\n\n或在命令行中打开示例项目：\n  cscaudit demo\n\n按 q 退出。";
     TooSmall => "Terminal too small", "终端窗口太小";

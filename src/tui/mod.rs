@@ -158,6 +158,16 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
         },
         Effect::RunExport { path, no_evidence } => effects::run_export(app, state, &path, no_evidence),
         Effect::RunImport { path } => effects::run_import(app, state, &path),
+        Effect::Sync => vec![
+            Input::Done(Ok(lang
+                .pick(
+                    "Syncing… (the screen waits until it ends)",
+                    "正在同步……（完成前界面暂停）",
+                )
+                .into())),
+            Input::Defer(Effect::RunSync),
+        ],
+        Effect::RunSync => effects::run_sync(app, state),
         Effect::LoadConflicts => match app.conflicts().and_then(|all| {
             all.into_iter()
                 .map(|c| app.conflict_times(&c).map(|t| (c, t)))

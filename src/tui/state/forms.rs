@@ -161,6 +161,13 @@ impl State {
                     1,
                 ),
                 Field::line("certificate", "Auditor certificate no.", "审核员证书编号", ""),
+                Field::line(
+                    "key",
+                    "Signing key (ssh .pub file, Tab completes; empty: unchanged)",
+                    "签名公钥（ssh .pub 文件，Tab 补全；留空不变）",
+                    "",
+                )
+                .path(),
             ],
         ))
     }

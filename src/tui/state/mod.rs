@@ -85,6 +85,10 @@ pub enum Effect {
         path: std::path::PathBuf,
         no_evidence: bool,
     },
+    /// Sync with every remote: say so, then [`Effect::RunSync`].
+    Sync,
+    /// Sync (deferred: the status shows first).
+    RunSync,
     /// Read a findings bundle (deferred: the status shows first).
     RunImport {
         path: std::path::PathBuf,
@@ -108,6 +112,11 @@ pub enum Input {
     /// The records the user's last save touched, read again.
     Patched(Box<crate::tui::data::Patch>),
     History(EntityId, Vec<(Op, crate::app::Signature)>),
+    /// A result for the status line, and in full in a popup.
+    Notice {
+        short: String,
+        full: String,
+    },
     /// Result of an effect: a message, or an error to show.
     Done(Result<String, String>),
     /// The app refused a form's values: shown in the form, nothing saved;
@@ -379,6 +388,11 @@ impl State {
                 self.popup = Some(Popup::Error(e));
                 None
             }
+            Input::Notice { short, full } => {
+                self.say(short);
+                self.popup = Some(Popup::Notice(full));
+                None
+            }
             Input::ConfirmMetrics { warning, pending } => {
                 self.pending_metrics = Some(pending);
                 self.popup = Some(Popup::Confirm {
@@ -423,7 +437,7 @@ impl State {
         if let Some(eff) = self.text_entry(&k) {
             return eff;
         }
-        if let Some(Popup::Error(_)) = &self.popup {
+        if let Some(Popup::Error(_) | Popup::Notice(_)) = &self.popup {
             if matches!(k.code, KeyCode::Enter | KeyCode::Esc) {
                 self.popup = None;
             }

@@ -17,6 +17,7 @@ impl State {
                     | Cmd::IdentityEdit
                     | Cmd::EngagementNew
                     | Cmd::BundleImport
+                    | Cmd::Sync
             )
         {
             return None;
@@ -47,6 +48,7 @@ impl State {
             Cmd::Assign => return self.open_assign(),
             Cmd::FindingEdit => return self.open_edit_finding(),
             Cmd::Conflicts => return Some(Effect::LoadConflicts),
+            Cmd::Sync => return Some(Effect::Sync),
             Cmd::BundleExport => return self.open_bundle(true),
             Cmd::BundleImport => return self.open_bundle(false),
             Cmd::FindingRaise => return self.open_raise(),

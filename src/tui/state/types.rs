@@ -161,6 +161,8 @@ pub enum Popup {
         effect: Effect,
     },
     Error(String),
+    /// A result worth reading whole (a sync's report); Enter or Esc closes.
+    Notice(String),
     Input {
         prompt: String,
         value: String,

@@ -236,7 +236,7 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
             Cmd::IdentityEdit,
             Cmd::Quit,
         ],
-        Pane::Dashboard => &[Cmd::Help, Cmd::Palette, Cmd::BundleExport, Cmd::MemberAdd, Cmd::Quit],
+        Pane::Dashboard => &[Cmd::Help, Cmd::Palette, Cmd::BundleExport, Cmd::Sync, Cmd::Quit],
         Pane::Checklist => &[
             Cmd::Help,
             Cmd::WalkNext,

@@ -200,6 +200,21 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 r,
             );
         }
+        Popup::Notice(msg) => {
+            let r = centered(area, 70, 10);
+            clear(f, r);
+            f.render_widget(
+                Paragraph::new(crate::text::visible_lines(msg).into_owned())
+                    .style(ui.st("text"))
+                    .wrap(Wrap { trim: true })
+                    .block(popup_block(
+                        ui,
+                        format!(" {} ", ui.m(Label::Synced)),
+                        ui.m(Label::ErrorHint),
+                    )),
+                r,
+            );
+        }
         Popup::Input {
             prompt,
             value,
