@@ -616,3 +616,84 @@ fn encrypted_bundles_open_for_the_team_only() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("decrypted; "));
 }
+
+/// A member leaves (the lead revokes their key): what they signed before
+/// stays verified, what they do afterwards is refused by the lead's copy
+/// (nothing changes), their own copy refuses to write once it has heard,
+/// only a lead may do it, and encrypted bundles are no longer sealed to them.
+#[test]
+fn a_member_who_left_can_no_longer_write() {
+    let t = Team::new();
+    lead_and_auditor(&t);
+    let zw = t.open("zw", "zhang.wei", "张伟", "ZW", Some(&t.zw_key));
+    bundle::import(&zw, &t.path("lm.zip")).unwrap();
+    drop(zw);
+    // li.min works on: one change before she leaves, exported alone.
+    let lm = t.open("lm", "li.min", "李敏", "LM", Some(&t.lm_key));
+    let before = bundle::export(&lm, ENG, &t.path("lm-all-before.zip"), &ExportOptions::default())
+        .unwrap()
+        .last_op
+        .unwrap();
+    raise(&lm, "离队前的发现项");
+    bundle::export(
+        &lm,
+        ENG,
+        &t.path("lm-before.zip"),
+        &ExportOptions {
+            since: Some(before),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(
+        lm.remove_member(ENG, "zhang.wei").is_err(),
+        "only a lead removes members"
+    );
+    drop(lm);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+
+    let zw = t.open("zw", "zhang.wei", "张伟", "ZW", Some(&t.zw_key));
+    assert!(zw.remove_member(ENG, "zhang.wei").is_err(), "not yourself");
+    let m = zw.remove_member(ENG, "li.min").unwrap();
+    assert_eq!(m.key.as_deref(), Some(cscaudit::app::REVOKED));
+    assert!(zw.remove_member(ENG, "li.min").is_err(), "already left");
+    // Encrypted bundles are sealed to who remains.
+    assert_eq!(zw.export_recipients(ENG, &[], false).unwrap().recipients(), 1);
+    export(&zw, &t.path("zw-after.zip"));
+    drop(zw);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+
+    // li.min, not yet told, raises another finding afterwards.
+    let lm = t.open("lm", "li.min", "李敏", "LM", Some(&t.lm_key));
+    raise(&lm, "离队后的发现项");
+    export(&lm, &t.path("lm-after.zip"));
+    // Once told, her copy refuses to write.
+    bundle::import(&lm, &t.path("zw-after.zip")).unwrap();
+    let err = lm
+        .raise_finding(
+            ENG,
+            NewFinding {
+                grade: Grade::Observation,
+                title: "再试一次".into(),
+                statement: String::new(),
+                criterion: String::new(),
+                indicators: vec![],
+                evidence_note: String::new(),
+                issue: false,
+            },
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("has left the team"), "{err}");
+    drop(lm);
+
+    // The lead refuses the bundle carrying the change made after she left.
+    refused(&t, &t.path("lm-after.zip"), &["li.min", "after li.min left the team"]);
+    // The change from before is accepted, still verified.
+    let zw = t.open("zw", "zhang.wei", "张伟", "ZW", Some(&t.zw_key));
+    let r = bundle::import(&zw, &t.path("lm-before.zip")).unwrap();
+    assert!(r.ops_applied > 0 && r.ops_signed == r.ops_applied, "{r:?}");
+    let titles: Vec<String> = zw.findings(ENG).unwrap().into_iter().map(|f| f.title).collect();
+    assert!(titles.iter().any(|t| t == "离队前的发现项"));
+    assert!(!titles.iter().any(|t| t == "离队后的发现项"));
+}

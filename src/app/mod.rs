@@ -27,7 +27,7 @@ pub use error::{AppError, Result, io_zh};
 pub use finding::{FindingMove, MoveKind, MoveText, NewFinding};
 pub use remediation::{ActionUpdate, NewAction};
 pub use remotes::Remote;
-pub use signing::{Signature, Verified};
+pub use signing::{REVOKED, Signature, Verified};
 pub use undo::Undone;
 
 use crate::model::action::CorrectiveAction;

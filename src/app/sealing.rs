@@ -15,6 +15,10 @@ impl App {
         let mut out: Vec<Recipient> = Vec::new();
         let mut keyless = Vec::new();
         for m in self.team(engagement)? {
+            // Who left gets nothing new.
+            if m.key.as_deref() == Some(super::signing::REVOKED) {
+                continue;
+            }
             match m.key.as_deref().filter(|k| !k.trim().is_empty()) {
                 Some(k) => {
                     let r = recipient(k).map_err(|e| {

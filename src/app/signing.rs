@@ -23,6 +23,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The `key` of a member who left the team: their key is revoked, and
+/// changes they make after the lead recorded it are refused.
+pub const REVOKED: &str = "revoked";
+
 /// The identity's key as found when the database was opened.
 #[derive(Clone, Debug, Default)]
 pub(crate) enum KeyState {
@@ -182,7 +186,20 @@ impl App {
             ));
         }
         let mine = self.signing_key().map(|s| s.public().clone());
-        if let Some(eng) = self.engagement_of_drafts(drafts)?
+        let eng_of = self.engagement_of_drafts(drafts)?;
+        if let Some(eng) = &eng_of
+            && let Some(m) = self
+                .store()
+                .record(&EntityId::new(Kind::Member, format!("{eng}/{}", self.identity.actor)))?
+            && m.get_raw(MF::Key.name()).and_then(Value::text) == Some(REVOKED)
+        {
+            let (actor, eng) = (self.identity.actor.clone(), crate::text::visible(eng).into_owned());
+            return Err(refused(
+                format!("{actor} has left the team of {eng} (the lead revoked the key); nothing was saved"),
+                format!("{actor} 已离开 {eng} 审核组（组长已吊销其密钥）；未保存任何内容"),
+            ));
+        }
+        if let Some(eng) = eng_of
             && let Some(m) = self
                 .store()
                 .record(&EntityId::new(Kind::Member, format!("{eng}/{}", self.identity.actor)))?
@@ -219,6 +236,41 @@ impl App {
     }
 
     /// Register (or replace) a member's signing key: the lead's decision.
+    /// A member leaves the team (lead only): their key is revoked, so
+    /// changes they make from now on are refused by every copy, and
+    /// encrypted bundles and remotes are no longer sealed to them. What
+    /// they already received stays with them.
+    pub fn remove_member(&self, engagement: &str, actor: &str) -> Result<crate::model::engagement::Member> {
+        self.require_identity()?;
+        self.require_lead(engagement)?;
+        let shown = crate::text::visible(actor).into_owned();
+        if actor == self.identity.actor {
+            return Err(refused(
+                format!("you cannot remove yourself from {engagement}; another lead can"),
+                format!("不能将自己移出 {engagement}；请由另一位组长操作"),
+            ));
+        }
+        let e = EntityId::new(Kind::Member, format!("{engagement}/{actor}"));
+        let Some(cur) = self.store().record(&e)? else {
+            return Err(AppError::NotFound {
+                what: "member",
+                id: shown,
+            });
+        };
+        if cur.get_raw(MF::Key.name()).and_then(Value::text) == Some(REVOKED) {
+            return Err(refused(
+                format!("{shown} has already left {engagement}"),
+                format!("{shown} 已离开 {engagement}"),
+            ));
+        }
+        let mut d = Vec::new();
+        super::set_if_changed(&mut d, &e, Some(&cur), MF::Key, REVOKED.into());
+        self.commit(d)?;
+        Ok(crate::model::engagement::Member::from_record(
+            &self.record(Kind::Member, &e.id)?,
+        )?)
+    }
+
     pub fn set_member_key(&self, engagement: &str, actor: &str, key: &str) -> Result<crate::model::engagement::Member> {
         self.require_identity()?;
         let text = member_key(actor, key)?;
@@ -441,6 +493,15 @@ impl App {
             }
             let shown = crate::text::visible(&op.id.to_string()).into_owned();
             let who = crate::text::visible(actor).into_owned();
+            if key_at(actor, op.hlc) == Some(REVOKED) {
+                let e = crate::text::visible(engagement).into_owned();
+                return Err(refused(
+                    format!(
+                        "{who}'s change {shown} was made after {who} left the team of {e} (the lead revoked their key); it is refused"
+                    ),
+                    format!("{who} 的更改 {shown} 是在其离开 {e} 审核组（组长已吊销其密钥）之后做出的，已拒绝"),
+                ));
+            }
             let batch = by_actor.get(actor).and_then(|v| {
                 let i = v.partition_point(|b| b.first <= op.id.seq);
                 i.checked_sub(1).map(|i| v[i]).filter(|b| b.covers(op.id.seq))

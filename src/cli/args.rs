@@ -268,6 +268,15 @@ pub enum EngagementCmd {
         #[arg(long, value_name = "PUBLIC-KEY-FILE")]
         key: Option<PathBuf>,
     },
+    /// A member leaves the team (lead only): their signing key is revoked,
+    /// so changes they make from now on are refused by every copy, and
+    /// encrypted bundles and remotes are no longer sealed to them.
+    RemoveMember {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        actor: String,
+    },
     /// Register a member's new signing key (a lost or replaced key). Lead only;
     /// changes they signed with the old key before stay verified.
     MemberKey {

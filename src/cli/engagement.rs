@@ -99,6 +99,16 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 m.certificate_no.unwrap_or_default()
             )?;
         }
+        EngagementCmd::RemoveMember { engagement, actor } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let m = app.remove_member(&eng.id, &actor)?;
+            let (a, e) = (crate::text::visible(&m.actor).into_owned(), eng.id.clone());
+            let line = crate::msg!(
+                "{a} left {e}: their key is revoked, changes they make from now on are refused, and encrypted bundles and remotes are no longer sealed to them (what they already received stays with them)",
+                "{a} 已离开 {e}：其密钥已吊销，此后其做出的更改将被拒绝，加密数据包和远程仓库不再加密给其（已收到的内容仍在其手中）"
+            );
+            writeln!(o, "{}", line.get(ctx.lang))?;
+        }
         EngagementCmd::MemberKey { engagement, actor, key } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let text = read_public_key(&key)?;
@@ -154,6 +164,9 @@ pub fn print_engagement(
     for m in team {
         // The key their changes are verified with (fingerprint, as ssh-keygen -l).
         let key = match m.key.as_deref().map(crate::crypto::sign::fingerprint_of_text) {
+            _ if m.key.as_deref() == Some(crate::app::REVOKED) => lang
+                .pick("(left the team; key revoked)", "（已离队，密钥已吊销）")
+                .to_string(),
             Some(Some(fp)) => fp,
             Some(None) => lang.pick("(unreadable key)", "（公钥无法读取）").to_string(),
             None => lang.pick("(no signing key)", "（无签名公钥）").to_string(),

@@ -33,6 +33,7 @@ labels! {
     Team => "Team", "审核组";
     Catalogue => "Catalogue", "指标目录";
     NoCertificate => "no certificate", "无证书";
+    LeftTeam => "left the team", "已离队";
     Certified => "certified", "持证";
     Progress => "Progress and score", "进度与得分";
     Overall => "Overall", "总体";

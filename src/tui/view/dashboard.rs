@@ -63,10 +63,14 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         .team
         .iter()
         .map(|m| {
-            let cert = m
-                .certificate_no
-                .clone()
-                .map_or_else(|| format!("({})", ui.m(Label::NoCertificate)), |c| format!("✓ {c}"));
+            let left = m.key.as_deref() == Some(crate::app::REVOKED);
+            let cert = if left {
+                format!("({})", ui.m(Label::LeftTeam))
+            } else {
+                m.certificate_no
+                    .clone()
+                    .map_or_else(|| format!("({})", ui.m(Label::NoCertificate)), |c| format!("✓ {c}"))
+            };
             Line::from(vec![
                 Span::styled(format!("{:<4}", m.initials), ui.st("text.title")),
                 Span::styled(truncate(&ui.text(&m.name), 14), ui.st("text")),
@@ -75,7 +79,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
                 Span::raw(" "),
                 Span::styled(
                     cert,
-                    ui.st(if m.certificate_no.is_some() {
+                    ui.st(if m.certificate_no.is_some() && !left {
                         "status.ok"
                     } else {
                         "text.dim"
