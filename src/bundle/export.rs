@@ -51,6 +51,7 @@ impl ExportReport {
                 .to_string(),
             Some(n) => match lang {
                 crate::config::Lang::Zh => format!("（已加密给 {n} 把密钥）"),
+                crate::config::Lang::En if n == 1 => " (encrypted to 1 key)".to_string(),
                 crate::config::Lang::En => format!(" (encrypted to {n} keys)"),
             },
         };

@@ -140,6 +140,16 @@ pub fn seal_bytes(to: &To, plain: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// Compress, then seal: what an encrypted remote stores (git cannot
+/// compress ciphertext, so the JSON lines are compressed first).
+pub fn seal_compressed(to: &To, plain: &[u8]) -> Result<Vec<u8>, String> {
+    use flate2::write::ZlibEncoder;
+    let mut z = ZlibEncoder::new(Vec::with_capacity(plain.len() / 4), flate2::Compression::default());
+    z.write_all(plain).map_err(|e| format!("cannot compress: {e}"))?;
+    let packed = z.finish().map_err(|e| format!("cannot compress: {e}"))?;
+    seal_bytes(to, &packed)
+}
+
 /// Why a file could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenError {
@@ -244,6 +254,20 @@ impl Opener {
             })?
         };
         Ok(Box::new(reader))
+    }
+
+    /// [`seal_compressed`]'s plain bytes (at most `limit` of them).
+    pub fn open_compressed(&self, sealed: &[u8], limit: u64) -> Result<Vec<u8>, OpenError> {
+        let packed = self.open_bytes(sealed, limit)?;
+        let mut out = Vec::new();
+        flate2::read::ZlibDecoder::new(&packed[..])
+            .take(limit + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| OpenError::Damaged(format!("not compressed data: {e}")))?;
+        if out.len() as u64 > limit {
+            return Err(OpenError::Damaged(format!("larger than {limit} bytes")));
+        }
+        Ok(out)
     }
 
     /// The plain bytes of a sealed buffer (at most `limit` of them).

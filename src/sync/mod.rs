@@ -10,7 +10,7 @@
 //! - `evidence-<sha256>`: evidence files not yet on the remote;
 //! - `catalog.toml`: the engagement's catalogue.
 //!
-//! On a remote marked encrypted, each file is sealed with age to the
+//! On a remote marked encrypted, each file is compressed (zlib) and sealed with age to the
 //! engagement's team (every member's registered key) and named
 //! `<name>.<tag>.age`, `tag` naming the set of keys: when the team changes,
 //! your own operations are written again for the new team, so a newcomer can
@@ -525,7 +525,8 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
             match &seal {
                 None => Ok((plain, bytes)),
                 Some((to, tag)) => {
-                    let sealed = crate::crypto::seal::seal_bytes(to, &bytes).map_err(|e| repo_err("encrypt", e))?;
+                    let sealed =
+                        crate::crypto::seal::seal_compressed(to, &bytes).map_err(|e| repo_err("encrypt", e))?;
                     Ok((format!("{plain}.{tag}.age"), sealed))
                 }
             }
@@ -662,7 +663,7 @@ fn unseal(
     if !sealed {
         return Ok(Some(bytes));
     }
-    match opener.open_bytes(&bytes, 4 << 30) {
+    match opener.open_compressed(&bytes, 4 << 30) {
         Ok(b) => Ok(Some(b)),
         Err(OpenError::NotForYou) => {
             report.not_for_you += 1;
