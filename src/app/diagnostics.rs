@@ -79,6 +79,9 @@ pub struct DoctorReport {
     pub invalid: Vec<(crate::model::ops::OpId, String)>,
     pub evidence: usize,
     pub evidence_bad: Vec<(String, crate::app::EvidenceProblem)>,
+    /// Counters kept in the write transactions that differ from a count of
+    /// the records: (counter, stored, counted).
+    pub counts_differing: Vec<(String, u64, u64)>,
 }
 
 impl DoctorReport {
@@ -87,6 +90,7 @@ impl DoctorReport {
             && self.records_differing.is_empty()
             && self.invalid.is_empty()
             && self.evidence_bad.is_empty()
+            && self.counts_differing.is_empty()
     }
 }
 
@@ -131,6 +135,7 @@ impl App {
                 r.evidence_bad.push((ev.sha256, problem));
             }
         }
+        r.counts_differing = self.store().counts_differing()?;
         progress(total, total);
         Ok(r)
     }

@@ -276,71 +276,198 @@ pub(crate) fn light_finding(engagement: &str, reference: String, value: &str) ->
     })
 }
 
-/// An action as the summary index knows it: status, due date and owner.
-fn light_action(engagement: &str, id: String, value: &str) -> Option<CorrectiveAction> {
-    let mut p = value.splitn(3, crate::store::SUMMARY_SEP);
-    let status = p.next()?.parse().ok()?;
-    let due = p.next().and_then(|s| s.parse::<Date>().ok());
-    Some(CorrectiveAction {
-        id,
-        engagement: engagement.to_string(),
-        finding: String::new(),
-        description: String::new(),
-        owner: p.next().unwrap_or_default().to_string(),
-        due,
-        status,
-        progress: 0,
-        completion_evidence: String::new(),
-        completed_on: None,
-        verification: None,
-    })
-}
-
 impl App {
     /// The remediation review with at most `lines` lines per list, and the
-    /// lists' full lengths. Counted from the summary indexes (keys only, no
-    /// record decoded); only the lines shown are read in full. The same
-    /// figures as [`App::status_report`] at a fraction of the cost.
+    /// lists' full lengths. Counts come from the per-engagement counters
+    /// kept in every write transaction; the overdue and due-soon lists from
+    /// the open-by-date indexes (read up to a month ahead, keys only); only
+    /// the lines shown are read in full. The same figures as
+    /// [`App::status_report`] at a fraction of the cost.
     pub fn status_summary(&self, eng: &Engagement, lines: usize) -> Result<(StatusReport, Totals)> {
-        use crate::store::IndexTag;
-        let mut findings = Vec::new();
-        for (value, id) in self.store().index_entries(IndexTag::FindingSummary, &eng.id)? {
-            match light_finding(&eng.id, id, &value) {
-                Some(f) => findings.push(f),
-                None => return Ok(full(self.status_report(eng)?, lines)),
-            }
-        }
-        let mut actions = Vec::new();
-        for (value, id) in self.store().index_entries(IndexTag::ActionSummary, &eng.id)? {
-            match light_action(&eng.id, id, &value) {
-                Some(a) => actions.push(a),
-                None => return Ok(full(self.status_report(eng)?, lines)),
-            }
-        }
-        // In the order the full report reads them: findings by reference,
-        // actions by due date (none last), then id.
-        findings.sort_unstable_by(|a, b| a.reference.cmp(&b.reference));
-        actions.sort_unstable_by(|a, b| (a.due.is_none(), a.due, &a.id).cmp(&(b.due.is_none(), b.due, &b.id)));
-        let mut r = self.report_from(eng, &findings, &actions)?;
-        let totals = r.totals();
-        r.cut(lines);
-        // The lines shown, read in full.
+        use crate::store::{IndexTag, SUMMARY_SEP as SEP};
         let today = self.today();
-        for list in [
-            &mut r.overdue,
-            &mut r.due_7,
-            &mut r.due_30,
-            &mut r.awaiting_verification,
-        ] {
-            for l in list.iter_mut() {
-                *l = action_line(&self.action(&l.id)?, today);
+        let soon = i64::from(self.policy.due_soon_days);
+        let cat = self.catalog_for(eng)?;
+        let scorecard = scoring::score(&cat, &self.assessments(&eng.id)?);
+        let store = self.store();
+
+        // Counts.
+        let mut by_grade: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
+        let mut owners: BTreeMap<String, OwnerLine> = BTreeMap::new();
+        let (mut findings_total, mut actions_total, mut verified) = (0, 0, 0);
+        for (name, n) in store.counts(&eng.id)? {
+            let n = n as usize;
+            let mut p = name.splitn(3, SEP);
+            match (p.next(), p.next(), p.next()) {
+                (Some("f"), Some(g), Some(st)) => {
+                    let (g, st) = match (g.parse::<Grade>(), st.parse::<FindingStatus>()) {
+                        (Ok(g), Ok(st)) => (g.to_string(), st.to_string()),
+                        _ => return Ok(full(self.status_report(eng)?, lines)),
+                    };
+                    *by_grade.entry(g).or_default().entry(st).or_default() += n;
+                    findings_total += n;
+                }
+                (Some("a"), Some(st), None) => {
+                    let Ok(st) = st.parse::<ActionStatus>() else {
+                        return Ok(full(self.status_report(eng)?, lines));
+                    };
+                    *by_status.entry(st.to_string()).or_default() += n;
+                    actions_total += n;
+                    if st == ActionStatus::Effective {
+                        verified += n;
+                    }
+                }
+                (Some("o"), Some(st), owner) => {
+                    let Ok(st) = st.parse::<ActionStatus>() else {
+                        return Ok(full(self.status_report(eng)?, lines));
+                    };
+                    let owner = owner.unwrap_or_default();
+                    let o = owners.entry(owner.to_string()).or_insert_with(|| OwnerLine {
+                        owner: owner.to_string(),
+                        ..Default::default()
+                    });
+                    if st.is_open() {
+                        o.open += n;
+                    }
+                    if st == ActionStatus::Effective {
+                        o.verified += n;
+                    }
+                    if st.awaits_verification() {
+                        o.awaiting_verification += n;
+                    }
+                }
+                _ => {}
             }
         }
-        for list in [&mut r.open_majors, &mut r.responses_overdue, &mut r.closures_overdue] {
-            for l in list.iter_mut() {
-                *l = finding_line(&self.finding(&l.reference)?, l.days_overdue);
+
+        // Open actions due up to a month ahead: overdue, due soon, due in 30 days.
+        let month = (today + jiff::Span::new().days(31)).to_string();
+        let mut overdue: Vec<(i64, String)> = Vec::new();
+        let (mut due_7, mut due_30): (Vec<(Date, String)>, Vec<(Date, String)>) = (Vec::new(), Vec::new());
+        for (value, id) in store.index_range(IndexTag::ActionOpenDue, &eng.id, "", Some(&month))? {
+            let (due, owner) = value.split_once(SEP).unwrap_or((&value, ""));
+            let Ok(due) = due.parse::<Date>() else { continue };
+            let d = i64::from((today - due).get_days());
+            let o = owners.entry(owner.to_string()).or_insert_with(|| OwnerLine {
+                owner: owner.to_string(),
+                ..Default::default()
+            });
+            if d > 0 {
+                o.overdue += 1;
+                overdue.push((d, id));
+            } else {
+                if -d <= soon {
+                    o.due_7 += 1;
+                    due_7.push((due, id.clone()));
+                }
+                if -d <= 30 {
+                    due_30.push((due, id));
+                }
             }
         }
+        overdue.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        due_7.sort_unstable();
+        due_30.sort_unstable();
+        // Awaiting verification, in the order of the actions (due, none last; id).
+        let mut awaiting: Vec<(bool, String, String)> = Vec::new();
+        let completed = format!("{}{SEP}", ActionStatus::Completed);
+        let after = format!(
+            "{}{}",
+            ActionStatus::Completed,
+            char::from_u32(SEP as u32 + 1).unwrap_or('~')
+        );
+        for (value, id) in store.index_range(IndexTag::ActionSummary, &eng.id, &completed, Some(&after))? {
+            let due = value.split(SEP).nth(1).unwrap_or("~").to_string();
+            awaiting.push((due == "~", due, id));
+        }
+        awaiting.sort_unstable();
+
+        // Findings: open majors (by reference), responses and closures overdue.
+        // (Their number from the counters; the first lines from their index.)
+        let majors_total: usize = by_grade
+            .get(&Grade::Major.to_string())
+            .map(|m| {
+                m.iter()
+                    .filter(|(st, _)| st.parse::<FindingStatus>().is_ok_and(|s| s.is_open()))
+                    .map(|(_, n)| n)
+                    .sum()
+            })
+            .unwrap_or(0);
+        let mut majors: Vec<(Option<i64>, Finding)> = Vec::new();
+        for reference in store.index_first(IndexTag::FindingOpenMajor, &eng.id, lines)? {
+            let f = self.finding(&reference)?;
+            majors.push((f.closure_overdue_days(today), f));
+        }
+        let past = |tag| -> Result<Vec<(i64, String)>> {
+            let mut v: Vec<(i64, String)> = Vec::new();
+            for (due, reference) in store.index_range(tag, &eng.id, "", Some(&today.to_string()))? {
+                if let Some(d) = due
+                    .parse::<Date>()
+                    .ok()
+                    .and_then(|d| crate::model::finding::overdue_days(d, today))
+                {
+                    v.push((d, reference));
+                }
+            }
+            v.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+            Ok(v)
+        };
+        let resp = past(IndexTag::FindingResponseOpen)?;
+        let close = past(IndexTag::FindingClosureOpen)?;
+
+        let totals = Totals {
+            overdue: overdue.len(),
+            due_7: due_7.len(),
+            due_30: due_30.len(),
+            awaiting_verification: awaiting.len(),
+            open_majors: majors_total,
+            responses_overdue: resp.len(),
+            closures_overdue: close.len(),
+        };
+        // The lines shown, read in full.
+        let action_lines = |ids: &mut dyn Iterator<Item = &String>| -> Result<Vec<ActionLine>> {
+            ids.take(lines)
+                .map(|id| Ok(action_line(&self.action(id)?, today)))
+                .collect()
+        };
+        let finding_lines = |items: &[(i64, String)]| -> Result<Vec<FindingLine>> {
+            items
+                .iter()
+                .take(lines)
+                .map(|(d, r)| Ok(finding_line(&self.finding(r)?, Some(*d))))
+                .collect()
+        };
+        let mut by_owner: Vec<OwnerLine> = owners.into_values().collect();
+        by_owner.sort_by(|a, b| {
+            b.overdue
+                .cmp(&a.overdue)
+                .then(b.open.cmp(&a.open))
+                .then(a.owner.cmp(&b.owner))
+        });
+        let r = StatusReport {
+            engagement: eng.id.clone(),
+            title: eng.title.clone(),
+            auditee: eng.auditee.clone(),
+            kind: eng.kind.to_string(),
+            today,
+            catalog: format!("{} {}", cat.id, cat.version),
+            provisional_catalog: cat.provisional,
+            actions_total,
+            actions_by_status: by_status,
+            overdue: action_lines(&mut overdue.iter().map(|x| &x.1))?,
+            due_7: action_lines(&mut due_7.iter().map(|x| &x.1))?,
+            due_30: action_lines(&mut due_30.iter().map(|x| &x.1))?,
+            awaiting_verification: action_lines(&mut awaiting.iter().map(|x| &x.2))?,
+            verified,
+            by_owner,
+            findings_total,
+            findings_by_grade: by_grade,
+            open_majors: majors.iter().map(|(d, f)| finding_line(f, *d)).collect(),
+            responses_overdue: finding_lines(&resp)?,
+            closures_overdue: finding_lines(&close)?,
+            scorecard,
+        };
         Ok((r, totals))
     }
 

@@ -444,6 +444,15 @@ fn doctor(ctx: &Context) -> Result<()> {
     for (sha, p) in r.evidence_bad.iter().take(20) {
         writeln!(o, "  {} {}", crate::text::visible(sha), p.label(lang.is_zh()))?;
     }
+    let bad = r.counts_differing.len();
+    let line = crate::msg!(
+        "counters: {bad} differing from a count of the records",
+        "计数器：{bad} 个与记录的实际计数不符"
+    );
+    writeln!(o, "{}", line.get(lang))?;
+    for (name, stored, counted) in r.counts_differing.iter().take(20) {
+        writeln!(o, "  {}: {stored} / {counted}", crate::text::visible(name))?;
+    }
     if r.healthy() {
         Ok(())
     } else {

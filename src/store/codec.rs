@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 const MAGIC: [u8; 2] = *b"cA";
 /// The schema this binary writes and the newest it reads.
 /// 2: the summary indexes (`IndexTag::FindingSummary`, `ActionSummary`).
-pub const SCHEMA_VERSION: u16 = 2;
+pub const SCHEMA_VERSION: u16 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CodecError {

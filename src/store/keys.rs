@@ -30,6 +30,18 @@ pub enum IndexTag {
     FindingSummary = 7,
     /// `status␟due␟owner` per action (schema 2).
     ActionSummary = 8,
+    /// Findings awaiting a response, by response due date (schema 3).
+    FindingResponseOpen = 9,
+    /// Open findings past draft, by closure due date (schema 3).
+    FindingClosureOpen = 10,
+    /// Open actions by `due␟owner` (schema 3): overdue and due-soon lists
+    /// are a range of it, read up to a month ahead.
+    ActionOpenDue = 11,
+    /// Per-engagement counters kept in each write transaction (schema 3):
+    /// `f␟grade␟status`, `a␟status`, `o␟status␟owner`; value u64 big-endian.
+    Count = 12,
+    /// Open major findings by reference (schema 3).
+    FindingOpenMajor = 13,
 }
 
 /// Separates the parts of a summary index value.

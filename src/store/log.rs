@@ -422,6 +422,17 @@ impl Store {
             new_conflicts: Vec<(Vec<u8>, Vec<u8>)>,
         }
         let mut rec_rows = Vec::with_capacity(touched.len());
+        // Counter changes of the whole transaction, netted.
+        let mut counts: BTreeMap<Vec<u8>, i64> = BTreeMap::new();
+        for (old, new) in touched.values() {
+            for k in old.as_ref().map(super::records::count_keys).unwrap_or_default() {
+                *counts.entry(k).or_default() -= 1;
+            }
+            for k in super::records::count_keys(new) {
+                *counts.entry(k).or_default() += 1;
+            }
+        }
+        counts.retain(|_, d| *d != 0);
         for (entity, (old, new)) in touched {
             let mut new_conflicts = Vec::new();
             for c in &new.conflicts {
@@ -466,6 +477,17 @@ impl Store {
                     }
                     for (k, v) in &r.new_conflicts {
                         t[CONFLICTS].insert(k.as_slice(), v.as_slice())?;
+                    }
+                }
+                for (k, d) in &counts {
+                    let cur = t[INDEX]
+                        .get(k.as_slice())?
+                        .map_or(0, |v| super::records::count_value(&v));
+                    let n = (cur as i64 + d).max(0) as u64;
+                    if n == 0 {
+                        t[INDEX].remove(k.as_slice())?;
+                    } else {
+                        t[INDEX].insert(k.as_slice(), &n.to_be_bytes())?;
                     }
                 }
                 for (k, v) in meta {

@@ -1,6 +1,8 @@
 //! Schema migrations. A migration from N to N+1 runs inside `Store::open`
 //! before anything else is written, then the new schema is stamped.
 //! 1 → 2: the summary indexes are built from the stored records.
+//! 2 → 3: the open-by-date indexes and the per-engagement counters are built
+//! from the stored records.
 
 use super::codec::SCHEMA_VERSION;
 

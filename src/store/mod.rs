@@ -205,7 +205,7 @@ impl Store {
             }
             migrate::Plan::Current => {}
             migrate::Plan::Upgrade(ref steps) => {
-                if steps.iter().any(|s| *s != 2) {
+                if steps.iter().any(|s| !matches!(*s, 2 | 3)) {
                     return Err(StoreError::Corrupt {
                         path,
                         what: format!("no migration for schema steps {steps:?}"),
@@ -233,6 +233,7 @@ impl Store {
         };
         if upgrade {
             store.reindex()?;
+            store.recount()?;
             store.trees[META]
                 .insert(b"schema", &SCHEMA_VERSION.to_be_bytes())
                 .map_err(|e| store.sled_err(e))?;

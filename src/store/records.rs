@@ -17,7 +17,24 @@ pub(super) fn index_keys(r: &Record) -> Vec<Vec<u8>> {
     match r.entity.kind {
         Kind::Finding => {
             let eng = r.text(F::Engagement);
-            vec![
+            let mut open = Vec::new();
+            if let Ok(st) = r.text(F::Status).parse::<crate::model::finding::FindingStatus>() {
+                if st.awaits_response()
+                    && let Some(d) = r.date(F::ResponseDue)
+                {
+                    open.push(index_key(IndexTag::FindingResponseOpen, &eng, &d.to_string(), id));
+                }
+                if st.is_open() && r.text(F::Grade) == crate::model::finding::Grade::Major.to_string() {
+                    open.push(index_key(IndexTag::FindingOpenMajor, &eng, "", id));
+                }
+                if st.is_open()
+                    && st != crate::model::finding::FindingStatus::Draft
+                    && let Some(d) = r.date(F::ClosureDue)
+                {
+                    open.push(index_key(IndexTag::FindingClosureOpen, &eng, &d.to_string(), id));
+                }
+            }
+            let mut keys = vec![
                 index_key(IndexTag::FindingStatus, &eng, &r.text(F::Status), id),
                 index_key(IndexTag::FindingGrade, &eng, &r.text(F::Grade), id),
                 index_key(IndexTag::FindingDue, &eng, &date(r.date(F::ClosureDue)), id),
@@ -33,11 +50,26 @@ pub(super) fn index_keys(r: &Record) -> Vec<Vec<u8>> {
                     .join(&SUMMARY_SEP.to_string()),
                     id,
                 ),
-            ]
+            ];
+            keys.extend(open);
+            keys
         }
         Kind::Action => {
             let eng = r.text(A::Engagement);
-            vec![
+            let mut keys = Vec::new();
+            if r.text(A::Status)
+                .parse::<crate::model::action::ActionStatus>()
+                .is_ok_and(|s| s.is_open())
+                && let Some(d) = r.date(A::Due)
+            {
+                keys.push(index_key(
+                    IndexTag::ActionOpenDue,
+                    &eng,
+                    &format!("{d}{SUMMARY_SEP}{}", r.text(A::Owner)),
+                    id,
+                ));
+            }
+            keys.extend([
                 index_key(IndexTag::ActionDue, &eng, &date(r.date(A::Due)), id),
                 index_key(IndexTag::ActionOwner, &eng, &r.text(A::Owner), id),
                 index_key(IndexTag::ActionFinding, &eng, &r.text(A::Finding), id),
@@ -47,10 +79,47 @@ pub(super) fn index_keys(r: &Record) -> Vec<Vec<u8>> {
                     &[r.text(A::Status), date(r.date(A::Due)), r.text(A::Owner)].join(&SUMMARY_SEP.to_string()),
                     id,
                 ),
+            ]);
+            keys
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The per-engagement counters a record adds one to (see [`IndexTag::Count`]).
+pub(super) fn count_keys(r: &Record) -> Vec<Vec<u8>> {
+    use crate::model::fields::{ActionField as A, FindingField as F};
+    if r.deleted {
+        return Vec::new();
+    }
+    let s = SUMMARY_SEP;
+    match r.entity.kind {
+        Kind::Finding => vec![index_key(
+            IndexTag::Count,
+            &r.text(F::Engagement),
+            &format!("f{s}{}{s}{}", r.text(F::Grade), r.text(F::Status)),
+            "",
+        )],
+        Kind::Action => {
+            let eng = r.text(A::Engagement);
+            let status = r.text(A::Status);
+            vec![
+                index_key(IndexTag::Count, &eng, &format!("a{s}{status}"), ""),
+                index_key(
+                    IndexTag::Count,
+                    &eng,
+                    &format!("o{s}{status}{s}{}", r.text(A::Owner)),
+                    "",
+                ),
             ]
         }
         _ => Vec::new(),
     }
+}
+
+/// A counter's stored value.
+pub(super) fn count_value(v: &[u8]) -> u64 {
+    v.try_into().map(u64::from_be_bytes).unwrap_or(0)
 }
 
 impl Store {
@@ -175,6 +244,124 @@ impl Store {
             self.trees[INDEX].apply_batch(batch).map_err(|e| self.sled_err(e))?;
         }
         Ok(())
+    }
+
+    /// Every counter as the records say it should be.
+    fn counted(&self) -> Result<std::collections::BTreeMap<Vec<u8>, u64>> {
+        let mut counts: std::collections::BTreeMap<Vec<u8>, u64> = Default::default();
+        for kind in [Kind::Finding, Kind::Action] {
+            for kv in self.trees[kind_slot(kind)].iter() {
+                let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+                let r: Record = codec::decode(&v)?;
+                for k in count_keys(&r) {
+                    *counts.entry(k).or_default() += 1;
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Counters whose stored value differs from a count of the records
+    /// (`doctor`): (counter, stored, counted).
+    pub fn counts_differing(&self) -> Result<Vec<(String, u64, u64)>> {
+        let want = self.counted()?;
+        let mut have: std::collections::BTreeMap<Vec<u8>, u64> = Default::default();
+        for kv in self.trees[INDEX].scan_prefix([IndexTag::Count as u8]) {
+            let (k, v) = kv.map_err(|e| self.sled_err(e))?;
+            have.insert(k.to_vec(), count_value(&v));
+        }
+        let mut out = Vec::new();
+        for k in want
+            .keys()
+            .chain(have.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            let (h, w) = (have.get(k).copied().unwrap_or(0), want.get(k).copied().unwrap_or(0));
+            if h != w {
+                let name = String::from_utf8_lossy(&k[1..]).replace(['\0', SUMMARY_SEP], " ");
+                out.push((name.trim().to_string(), h, w));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Schema 2 → 3: every engagement's counters computed from its records.
+    pub(super) fn recount(&self) -> Result<()> {
+        let counts = self.counted()?;
+        let mut batch = sled::Batch::default();
+        for kv in self.trees[INDEX].scan_prefix([IndexTag::Count as u8]) {
+            let (k, _) = kv.map_err(|e| self.sled_err(e))?;
+            batch.remove(k);
+        }
+        for (k, n) in counts {
+            batch.insert(k, &n.to_be_bytes());
+        }
+        self.trees[INDEX].apply_batch(batch).map_err(|e| self.sled_err(e))
+    }
+
+    /// The ids of the first `n` keys of an index for one engagement.
+    pub fn index_first(&self, tag: IndexTag, engagement: &str, n: usize) -> Result<Vec<String>> {
+        let mut prefix = vec![tag as u8];
+        prefix.extend_from_slice(engagement.as_bytes());
+        prefix.push(0);
+        let mut out = Vec::new();
+        for kv in self.trees[INDEX].scan_prefix(&prefix).take(n) {
+            let (k, _) = kv.map_err(|e| self.sled_err(e))?;
+            let id = k.rsplit(|b| *b == 0).next().unwrap_or_default();
+            out.push(String::from_utf8_lossy(id).into_owned());
+        }
+        Ok(out)
+    }
+
+    /// An engagement's counters: (name, count), names as in [`IndexTag::Count`].
+    pub fn counts(&self, engagement: &str) -> Result<Vec<(String, u64)>> {
+        let mut prefix = vec![IndexTag::Count as u8];
+        prefix.extend_from_slice(engagement.as_bytes());
+        prefix.push(0);
+        let mut out = Vec::new();
+        for kv in self.trees[INDEX].scan_prefix(&prefix) {
+            let (k, v) = kv.map_err(|e| self.sled_err(e))?;
+            let rest = &k[prefix.len()..];
+            let name = rest.strip_suffix(&[0]).unwrap_or(rest);
+            out.push((String::from_utf8_lossy(name).into_owned(), count_value(&v)));
+        }
+        Ok(out)
+    }
+
+    /// (value, id) of the keys of an index for one engagement whose value
+    /// starts with `from` and sorts before `to` (`None`: to the end).
+    pub fn index_range(
+        &self,
+        tag: IndexTag,
+        engagement: &str,
+        from: &str,
+        to: Option<&str>,
+    ) -> Result<Vec<(String, String)>> {
+        let mut prefix = vec![tag as u8];
+        prefix.extend_from_slice(engagement.as_bytes());
+        prefix.push(0);
+        let mut start = prefix.clone();
+        start.extend_from_slice(from.as_bytes());
+        let mut end = prefix.clone();
+        match to {
+            Some(t) => end.extend_from_slice(t.as_bytes()),
+            None => {
+                // Past every key of this engagement's index.
+                end.pop();
+                end.push(1);
+            }
+        }
+        let mut out = Vec::new();
+        for kv in self.trees[INDEX].range(start..end) {
+            let (k, _) = kv.map_err(|e| self.sled_err(e))?;
+            let rest = &k[prefix.len()..];
+            let at = rest.iter().rposition(|b| *b == 0).unwrap_or(0);
+            out.push((
+                String::from_utf8_lossy(&rest[..at]).into_owned(),
+                String::from_utf8_lossy(rest.get(at + 1..).unwrap_or_default()).into_owned(),
+            ));
+        }
+        Ok(out)
     }
 
     /// Open conflicts across the database.
