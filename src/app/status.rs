@@ -344,7 +344,8 @@ impl App {
         // Open actions due up to a month ahead: overdue, due soon, due in 30 days.
         let month = (today + jiff::Span::new().days(31)).to_string();
         let mut overdue: Vec<(i64, String)> = Vec::new();
-        let (mut due_7, mut due_30): (Vec<(Date, String)>, Vec<(Date, String)>) = (Vec::new(), Vec::new());
+        let mut due_7: Vec<(Date, String)> = Vec::new();
+        let mut due_30: Vec<(Date, String)> = Vec::new();
         for (value, id) in store.index_range(IndexTag::ActionOpenDue, &eng.id, "", Some(&month))? {
             let (due, owner) = value.split_once(SEP).unwrap_or((&value, ""));
             let Ok(due) = due.parse::<Date>() else { continue };
