@@ -740,6 +740,17 @@ fn the_status_summary_equals_the_full_report_cut_to_a_screen() {
         for today in [date(2026, 1, 1), date(2026, 11, 28), date(2027, 6, 30)] {
             app.set_today(today);
             let full = app.status_report(&eng).unwrap();
+            // The dashboard's figures from the store (the TUI's first frame)
+            // equal those counted over the loaded records.
+            let counted = cscaudit::app::status::glance(
+                &app.catalog_for(&eng).unwrap(),
+                &app.findings(id).unwrap(),
+                &app.actions(id).unwrap(),
+                &app.assessments(id).unwrap(),
+                today,
+                cscaudit::model::policy::DuePolicy::default().due_soon_days,
+            );
+            assert_eq!(app.glance_from_store(&eng).unwrap(), counted, "{id} {today}");
             for lines in [0, 3, 8, 100_000] {
                 let (cut, totals) = app.status_summary(&eng, lines).unwrap();
                 assert_eq!(totals, full.totals(), "{id} {today}");

@@ -472,6 +472,31 @@ impl App {
         Ok((r, totals))
     }
 
+    /// The dashboard's figures read from the store (counters and indexes),
+    /// without loading the findings: what the TUI draws first on a large
+    /// engagement while the lists load. Equal to [`glance`] over the records.
+    pub fn glance_from_store(&self, eng: &Engagement) -> Result<Glance> {
+        let (r, totals) = self.status_summary(eng, GLANCE_LINES)?;
+        let mut findings_by_grade = BTreeMap::new();
+        for (g, by_status) in &r.findings_by_grade {
+            for (st, n) in by_status {
+                if let (Ok(g), Ok(st)) = (g.parse::<Grade>(), st.parse::<FindingStatus>()) {
+                    findings_by_grade.insert((g, st), *n);
+                }
+            }
+        }
+        Ok(Glance {
+            findings_by_grade,
+            overdue: totals.overdue,
+            due_7: totals.due_7,
+            due_30: totals.due_30,
+            awaiting_verification: totals.awaiting_verification,
+            verified: r.verified,
+            oldest_overdue: r.overdue,
+            scorecard: r.scorecard,
+        })
+    }
+
     pub fn status_report(&self, eng: &Engagement) -> Result<StatusReport> {
         self.report_from(eng, &self.findings(&eng.id)?, &self.actions(&eng.id)?)
     }

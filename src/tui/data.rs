@@ -44,6 +44,9 @@ pub struct Data {
     pub today: Date,
     pub me: String,
     due_soon_days: i32,
+    /// Only the dashboard's figures are here (read from the store's
+    /// counters); the lists are loading ([`Data::load_glance`]).
+    pub partial: bool,
 }
 
 /// The records a commit touched, read again: `Err(id)` for one that is gone
@@ -73,6 +76,43 @@ impl std::fmt::Debug for Data {
 }
 
 impl Data {
+    /// What the dashboard shows, without the findings and actions: the
+    /// engagement, team, catalogue, assessments, and the counts from the
+    /// store's counters. A large engagement's first frame is drawn from this
+    /// while [`Data::load`] reads the lists.
+    pub fn load_glance(app: &App, engagement: &str) -> Result<Data> {
+        let engagement = app.engagement(engagement)?;
+        let catalog = app.catalog_for(&engagement)?;
+        let glance = app.glance_from_store(&engagement)?;
+        let mut d = Data {
+            finding_search: Vec::new(),
+            title_lower: Vec::new(),
+            group_progress: HashMap::new(),
+            team: app.team(&engagement.id)?,
+            engagements: app.engagements()?,
+            evidence: HashMap::new(),
+            assessments: app
+                .assessments(&engagement.id)?
+                .into_iter()
+                .map(|a| (a.indicator.clone(), a))
+                .collect(),
+            engagement,
+            catalog,
+            findings: Vec::new(),
+            actions: Vec::new(),
+            actions_by_finding: HashMap::new(),
+            findings_by_indicator: HashMap::new(),
+            orders: Orders::default(),
+            glance,
+            today: app.today(),
+            me: app.identity().actor.clone(),
+            due_soon_days: app.policy.due_soon_days,
+            partial: true,
+        };
+        d.derive(false);
+        Ok(d)
+    }
+
     pub fn load(app: &App, engagement: &str) -> Result<Data> {
         // Everything is read now; what earlier commits touched is in it.
         app.take_touched();
@@ -112,6 +152,7 @@ impl Data {
             today: app.today(),
             me: app.identity().actor.clone(),
             due_soon_days: app.policy.due_soon_days,
+            partial: false,
         };
         d.index_actions();
         for f in &d.findings {

@@ -514,10 +514,31 @@ pub fn initial_state(
     lang: Lang,
     engagement: Option<&str>,
 ) -> Result<State, crate::app::AppError> {
+    initial_state_with(app, setup, lang, engagement, Data::load)
+}
+
+/// [`initial_state`] with only the dashboard's figures: the lists are read
+/// after the first frame (see `run`).
+pub fn initial_state_glance(
+    app: &App,
+    setup: &Setup,
+    lang: Lang,
+    engagement: Option<&str>,
+) -> Result<State, crate::app::AppError> {
+    initial_state_with(app, setup, lang, engagement, Data::load_glance)
+}
+
+fn initial_state_with(
+    app: &App,
+    setup: &Setup,
+    lang: Lang,
+    engagement: Option<&str>,
+    load: fn(&App, &str) -> Result<Data, crate::app::AppError>,
+) -> Result<State, crate::app::AppError> {
     let data = match engagement {
-        Some(id) => Some(Data::load(app, id)?),
+        Some(id) => Some(load(app, id)?),
         None => match app.resolve_engagement(None) {
-            Ok(e) => Some(Data::load(app, &e.id)?),
+            Ok(e) => Some(load(app, &e.id)?),
             Err(_) => None,
         },
     };
@@ -662,7 +683,18 @@ pub fn run(
         panic!("test panic requested by CSCAUDIT_TEST_PANIC");
     }
 
-    let mut state = initial_state(&app, &setup, lang, engagement).map_err(|e| e.message().get(lang).to_string())?;
+    // The dashboard from the store's counters first; the lists right after
+    // the first frame (a large engagement shows its figures at once).
+    let mut state =
+        initial_state_glance(&app, &setup, lang, engagement).map_err(|e| e.message().get(lang).to_string())?;
+    let load_lists = state
+        .data
+        .as_ref()
+        .filter(|d| d.partial)
+        .map(|d| Input::Deferred(Effect::SwitchEngagement(d.engagement.id.clone())));
+    if load_lists.is_some() {
+        state.status = Some(state::StatusLine::info(i18n::Label::Loading.t(lang)));
+    }
     // From here on the database is held only during operations: the CLI can
     // read and write it from another terminal, and its changes show here.
     app.share_between_operations();
@@ -734,7 +766,7 @@ pub fn run(
         });
     }
     let mut dirty = true;
-    let mut deferred: Option<Input> = None;
+    let mut deferred: Option<Input> = load_lists;
     loop {
         if terminate.load(std::sync::atomic::Ordering::SeqCst) {
             break;

@@ -328,6 +328,10 @@ impl State {
                 None
             }
             Input::Loaded(data) => {
+                // The lists have arrived: "Loading…" is no longer true.
+                if self.data.as_ref().is_some_and(|d| d.partial) && !data.partial {
+                    self.status = None;
+                }
                 self.data = Some(*data);
                 self.findings_order = None;
                 self.refresh_views();
