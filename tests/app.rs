@@ -735,6 +735,18 @@ fn the_status_summary_equals_the_full_report_cut_to_a_screen() {
     let mut app = App::open(dir.path()).unwrap();
     cscaudit::app::demo::seed(&mut app).unwrap();
     let scale = cscaudit::app::demo::seed_scale(&app, 3000, &mut |_| {}).unwrap();
+    // The scale engagement holds most findings: read by one scan, the same
+    // records (and order) as one lookup each.
+    let scanned = app.findings(&scale).unwrap();
+    assert_eq!(scanned.len(), 3000);
+    for f in &scanned {
+        assert_eq!(f, &app.finding(&f.reference).unwrap());
+    }
+    let actions = app.actions(&scale).unwrap();
+    assert!(actions.len() > 100);
+    for a in &actions {
+        assert_eq!(a, &app.action(&a.id).unwrap());
+    }
     for id in [cscaudit::app::demo::DEMO_ENGAGEMENT, scale.as_str()] {
         let eng = app.engagement(id).unwrap();
         for today in [date(2026, 1, 1), date(2026, 11, 28), date(2027, 6, 30)] {

@@ -299,6 +299,25 @@ impl Store {
         self.trees[INDEX].apply_batch(batch).map_err(|e| self.sled_err(e))
     }
 
+    /// The sum, over every engagement, of the counters whose name starts
+    /// with `kind` ("f": findings, "a": actions).
+    pub fn count_all(&self, kind: &str) -> Result<u64> {
+        let mut n = 0;
+        for kv in self.trees[INDEX].scan_prefix([IndexTag::Count as u8]) {
+            let (k, v) = kv.map_err(|e| self.sled_err(e))?;
+            let Some(at) = k.iter().position(|b| *b == 0) else {
+                continue;
+            };
+            let name = &k[at + 1..];
+            if name.starts_with(kind.as_bytes())
+                && name.get(kind.len()..kind.len() + SUMMARY_SEP.len_utf8()) == Some(SUMMARY_SEP.to_string().as_bytes())
+            {
+                n += count_value(&v);
+            }
+        }
+        Ok(n)
+    }
+
     /// The ids of the first `n` keys of an index for one engagement.
     pub fn index_first(&self, tag: IndexTag, engagement: &str, n: usize) -> Result<Vec<String>> {
         let mut prefix = vec![tag as u8];
