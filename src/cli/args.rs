@@ -170,6 +170,8 @@ pub enum Command {
     /// swap it in only when complete (the old one is kept beside it). For a
     /// database that lost changes or cannot be opened.
     Doctor {
+        /// Rebuild the database from the signed log and swap it in (writes;
+        /// the old database is kept beside it).
         #[arg(long)]
         rebuild: bool,
         /// With --rebuild: a git remote to fetch the log from as well.
