@@ -1085,3 +1085,43 @@ fn the_team_form_registers_keys_and_s_syncs_from_the_tui() {
     press(&mut app, &mut s, "enter");
     assert!(s.popup.is_none());
 }
+
+/// A large engagement opens on the dashboard drawn from the store's
+/// counters (the lists load on another thread in the real binary): the
+/// figures are those of the full load, the list panes say "Loading…",
+/// changes wait, and when the lists arrive everything is there.
+#[test]
+fn a_large_engagement_shows_its_dashboard_before_its_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app0 = App::open(dir.path()).unwrap();
+    app0.set_identity("zhang.wei", "张伟", "ZW").unwrap();
+    let n = cscaudit::tui::LOAD_LISTS_LATER + 500;
+    let eng = cscaudit::app::demo::seed_scale(&app0, n as u64, &mut |_| {}).unwrap();
+    drop(app0);
+    let mut app = App::open(dir.path()).unwrap();
+    app.set_identity("zhang.wei", "张伟", "ZW").unwrap();
+    let mut s = cscaudit::tui::initial_state_glance(&app, &setup(), Lang::En, Some(&eng)).unwrap();
+    s.size = (120, 40);
+    let partial = s.data.as_ref().unwrap();
+    assert!(partial.partial && partial.findings.is_empty());
+    let full = cscaudit::tui::data::Data::load(&app, &eng).unwrap();
+    assert_eq!(
+        partial.glance, full.glance,
+        "the first frame's figures are the full load's"
+    );
+    assert!(screen(&s, 120, 40).contains("Progress and score"));
+    press(&mut app, &mut s, "3");
+    assert!(
+        screen(&s, 120, 40).contains("Loading"),
+        "never an empty list while loading"
+    );
+    press(&mut app, &mut s, "f");
+    assert!(s.popup.is_none(), "no change while the lists load");
+    step(&mut app, &mut s, Input::Loaded(Box::new(full)));
+    let d = s.data.as_ref().unwrap();
+    assert!(!d.partial && d.findings.len() == n);
+    assert!(s.status.is_none(), "'Loading…' is gone");
+    assert!(screen(&s, 120, 40).contains(&format!("{0}/{0}", d.findings.len())));
+    press(&mut app, &mut s, "f");
+    assert!(is_form(&s), "changes work once the lists are here");
+}

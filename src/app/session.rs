@@ -26,6 +26,19 @@ impl App {
         self.sharing = self.dir.is_some();
     }
 
+    /// A read-only copy of this app on the same open database, for loading
+    /// on another thread (see [`crate::store::Store::reader`]). While it
+    /// lives the TUI keeps its store (it must not be released and reopened).
+    pub fn reader(&self) -> Option<App> {
+        let store = self.store.as_ref()?.reader();
+        let mut app = App::with_store(store).ok()?;
+        app.identity = self.identity.clone();
+        app.identity_chosen = self.identity_chosen;
+        app.policy = self.policy.clone();
+        app.today = self.today;
+        Some(app)
+    }
+
     /// Make sure the store is open (waits while another process holds it).
     pub fn acquire(&mut self) -> Result<()> {
         if self.store.is_some() {

@@ -161,6 +161,22 @@ impl Store {
         Ok(store)
     }
 
+    /// A second handle on the same open database for reading on another
+    /// thread (the TUI loads a large engagement's lists while the dashboard
+    /// is shown). It never writes: it holds no clock of its own that could
+    /// issue operations, and no watermark.
+    pub fn reader(&self) -> Store {
+        Store {
+            path: self.path.clone(),
+            db: self.db.clone(),
+            trees: self.trees.clone(),
+            blobs: self.blobs.clone(),
+            clock: Mutex::new(*self.lock_clock()),
+            data_file: None,
+            watermark: None,
+        }
+    }
+
     /// An in-memory store for tests and benchmarks (blobs go to a temp folder).
     pub fn temporary() -> Result<Store> {
         let db = sled::Config::new()

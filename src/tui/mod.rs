@@ -517,6 +517,10 @@ pub fn initial_state(
     initial_state_with(app, setup, lang, engagement, Data::load)
 }
 
+/// From this many findings on, the TUI draws the dashboard first and reads
+/// the lists on another thread.
+pub const LOAD_LISTS_LATER: usize = 5_000;
+
 /// [`initial_state`] with only the dashboard's figures: the lists are read
 /// after the first frame (see `run`).
 pub fn initial_state_glance(
@@ -525,7 +529,17 @@ pub fn initial_state_glance(
     lang: Lang,
     engagement: Option<&str>,
 ) -> Result<State, crate::app::AppError> {
-    initial_state_with(app, setup, lang, engagement, Data::load_glance)
+    initial_state_with(app, setup, lang, engagement, glance_if_large)
+}
+
+/// The dashboard's figures alone for a large engagement; a small one's
+/// lists take milliseconds and are read at once (the first keys act on everything).
+fn glance_if_large(app: &App, engagement: &str) -> Result<Data, crate::app::AppError> {
+    let d = Data::load_glance(app, engagement)?;
+    if d.glance.findings_by_grade.values().sum::<usize>() < LOAD_LISTS_LATER {
+        return Data::load(app, engagement);
+    }
+    Ok(d)
 }
 
 fn initial_state_with(
@@ -687,18 +701,44 @@ pub fn run(
     // the first frame (a large engagement shows its figures at once).
     let mut state =
         initial_state_glance(&app, &setup, lang, engagement).map_err(|e| e.message().get(lang).to_string())?;
+
     let load_lists = state
         .data
         .as_ref()
         .filter(|d| d.partial)
-        .map(|d| Input::Deferred(Effect::SwitchEngagement(d.engagement.id.clone())));
+        .map(|d| d.engagement.id.clone());
     if load_lists.is_some() {
         state.status = Some(state::StatusLine::info(i18n::Label::Loading.t(lang)));
     }
     // From here on the database is held only during operations: the CLI can
-    // read and write it from another terminal, and its changes show here.
+    // read and write it from another terminal, and its changes show here
+    // (not while the lists load on another thread through the same handle).
     app.share_between_operations();
-    app.release();
+    let (tx, rx) = mpsc::channel::<Input>();
+    // The lists on a worker thread: the dashboard answers keys meanwhile.
+    let mut lists_loading = false;
+    if let Some(id) = load_lists {
+        match app.reader() {
+            Some(reader) => {
+                lists_loading = true;
+                let tx = tx.clone();
+                std::thread::spawn(move || {
+                    let input = match Data::load(&reader, &id) {
+                        Ok(d) => Input::Loaded(Box::new(d)),
+                        Err(e) => Input::Done(Err(e.message().get(lang).to_string())),
+                    };
+                    drop(reader);
+                    let _ = tx.send(input);
+                });
+            }
+            None => {
+                let _ = tx.send(Input::Deferred(Effect::SwitchEngagement(id)));
+            }
+        }
+    }
+    if !lists_loading {
+        app.release();
+    }
     state.size = (size.width, size.height);
     state.mouse = settings.mouse;
     state.config_file = Some(paths.config_dir.join("config.toml"));
@@ -707,7 +747,6 @@ pub fn run(
             step(&mut app, &mut state, a);
         }
     }
-    let (tx, rx) = mpsc::channel::<Input>();
     // Worker threads send their results through the same queue as the keys.
     let job_tx = tx.clone();
     std::thread::spawn(move || {
@@ -766,7 +805,7 @@ pub fn run(
         });
     }
     let mut dirty = true;
-    let mut deferred: Option<Input> = load_lists;
+    let mut deferred: Option<Input> = None;
     loop {
         if terminate.load(std::sync::atomic::Ordering::SeqCst) {
             break;
@@ -801,7 +840,9 @@ pub fn run(
         };
         let first = match next {
             Ok(a) => a,
-            Err(mpsc::RecvTimeoutError::Timeout) if app.holds_shared_store() => {
+            Err(mpsc::RecvTimeoutError::Timeout)
+                if app.holds_shared_store() && !state.data.as_ref().is_some_and(|d| d.partial) =>
+            {
                 app.release();
                 dirty = state.job.is_some();
                 continue;

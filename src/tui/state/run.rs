@@ -22,6 +22,33 @@ impl State {
         {
             return None;
         }
+        // While the lists load on another thread, only looking around: a
+        // change now would be overtaken by the lists read before it.
+        if self.data.as_ref().is_some_and(|d| d.partial)
+            && !matches!(
+                cmd,
+                Cmd::Quit
+                    | Cmd::Help
+                    | Cmd::Palette
+                    | Cmd::Back
+                    | Cmd::ToggleLanguage
+                    | Cmd::PaneDashboard
+                    | Cmd::PaneChecklist
+                    | Cmd::PaneFindings
+                    | Cmd::PaneRemediation
+                    | Cmd::PaneNext
+                    | Cmd::PanePrev
+                    | Cmd::Down
+                    | Cmd::Up
+                    | Cmd::Top
+                    | Cmd::Bottom
+                    | Cmd::PageDown
+                    | Cmd::PageUp
+            )
+        {
+            self.say(crate::tui::i18n::Label::Loading.t(self.lang));
+            return None;
+        }
         match cmd {
             Cmd::Undo => return Some(Effect::Undo),
             Cmd::IdentityEdit => return self.open_identity(),

@@ -106,6 +106,19 @@ pub fn view(s: &State, t: &Theme, f: &mut Frame) {
     draw_tabs(&ui, f, tabs);
     match &s.data {
         None => welcome(&ui, f, body),
+        // The lists are still loading: say so, never show them empty.
+        Some(d) if d.partial && matches!(s.pane, Pane::Findings | Pane::Remediation) => {
+            let name = ui.m(if s.pane == Pane::Findings {
+                Label::Findings
+            } else {
+                Label::Remediation
+            });
+            let b = ui.block(format!(" {name} "), true);
+            f.render_widget(
+                Paragraph::new(ui.m(Label::Loading)).style(ui.st("text.dim")).block(b),
+                body,
+            );
+        }
         Some(_) => match s.pane {
             Pane::Dashboard => dashboard(&ui, f, body),
             Pane::Checklist => checklist(&ui, f, body),
