@@ -16,7 +16,7 @@ impl App {
         let mut keyless = Vec::new();
         for m in self.team(engagement)? {
             // Who left gets nothing new.
-            if m.key.as_deref() == Some(super::signing::REVOKED) {
+            if m.has_left() {
                 continue;
             }
             match m.key.as_deref().filter(|k| !k.trim().is_empty()) {

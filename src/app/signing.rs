@@ -23,9 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The `key` of a member who left the team: their key is revoked, and
-/// changes they make after the lead recorded it are refused.
-pub const REVOKED: &str = "revoked";
+pub use crate::model::engagement::REVOKED;
 
 /// The identity's key as found when the database was opened.
 #[derive(Clone, Debug, Default)]

@@ -164,7 +164,7 @@ pub fn print_engagement(
     for m in team {
         // The key their changes are verified with (fingerprint, as ssh-keygen -l).
         let key = match m.key.as_deref().map(crate::crypto::sign::fingerprint_of_text) {
-            _ if m.key.as_deref() == Some(crate::app::REVOKED) => lang
+            _ if m.has_left() => lang
                 .pick("(left the team; key revoked)", "（已离队，密钥已吊销）")
                 .to_string(),
             Some(Some(fp)) => fp,

@@ -159,7 +159,16 @@ pub struct Member {
     pub key: Option<String>,
 }
 
+/// The `key` of a member who left the team: their key is revoked, and
+/// changes they make after the lead recorded it are refused.
+pub const REVOKED: &str = "revoked";
+
 impl Member {
+    /// Whether the lead recorded this member leaving (their key revoked).
+    pub fn has_left(&self) -> bool {
+        self.key.as_deref() == Some(REVOKED)
+    }
+
     pub fn from_record(r: &Record) -> Result<Member, RecordError> {
         Ok(Member {
             engagement: r.text(MF::Engagement),

@@ -363,11 +363,13 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
                 inc.evidence.entry(sha.to_string()).or_default().push((*blob, sealed));
                 continue;
             }
+            // A file name comes from the remote: shown inert.
+            let shown = crate::text::visible(full_name).into_owned();
             let bad = |e: String| {
                 let e = crate::text::visible(&e).into_owned();
                 refused(
-                    format!("{label}: {full_name} is damaged: {e}"),
-                    format!("{label}：{full_name} 已损坏：{e}"),
+                    format!("{label}: {shown} is damaged: {e}"),
+                    format!("{label}：{shown} 已损坏：{e}"),
                 )
             };
             if file == "catalog.toml" {
@@ -390,7 +392,7 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
                 let ops: Vec<Op> = lines(&bytes, file).map_err(bad)?;
                 for op in &ops {
                     crate::bundle::check_op_names(op).map_err(|(en, zh)| {
-                        refused(format!("{label}: {file}: {en}"), format!("{label}：{file}：{zh}"))
+                        refused(format!("{label}: {shown}: {en}"), format!("{label}：{shown}：{zh}"))
                     })?;
                 }
                 inc.ids.extend(ops.iter().map(|o| (o.id.actor.clone(), o.id.seq)));

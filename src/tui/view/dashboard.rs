@@ -63,7 +63,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         .team
         .iter()
         .map(|m| {
-            let left = m.key.as_deref() == Some(crate::app::REVOKED);
+            let left = m.has_left();
             let cert = if left {
                 format!("({})", ui.m(Label::LeftTeam))
             } else {
