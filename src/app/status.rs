@@ -284,6 +284,19 @@ impl App {
     /// the lines shown are read in full. The same figures as
     /// [`App::status_report`] at a fraction of the cost.
     pub fn status_summary(&self, eng: &Engagement, lines: usize) -> Result<(StatusReport, Totals)> {
+        self.summary(eng, lines, lines, true)
+    }
+
+    /// [`App::status_summary`] with `overdue_lines` lines of overdue
+    /// actions, `lines` of every other list, and the findings' lists (open
+    /// majors, responses and closures overdue) only when `finding_lists`.
+    fn summary(
+        &self,
+        eng: &Engagement,
+        overdue_lines: usize,
+        lines: usize,
+        finding_lists: bool,
+    ) -> Result<(StatusReport, Totals)> {
         use crate::store::{IndexTag, SUMMARY_SEP as SEP};
         let today = self.today();
         let soon = i64::from(self.policy.due_soon_days);
@@ -323,10 +336,7 @@ impl App {
                         return Ok(full(self.status_report(eng)?, lines));
                     };
                     let owner = owner.unwrap_or_default();
-                    let o = owners.entry(owner.to_string()).or_insert_with(|| OwnerLine {
-                        owner: owner.to_string(),
-                        ..Default::default()
-                    });
+                    let o = owner_line(&mut owners, owner);
                     if st.is_open() {
                         o.open += n;
                     }
@@ -350,10 +360,7 @@ impl App {
             let (due, owner) = value.split_once(SEP).unwrap_or((&value, ""));
             let Ok(due) = due.parse::<Date>() else { continue };
             let d = i64::from((today - due).get_days());
-            let o = owners.entry(owner.to_string()).or_insert_with(|| OwnerLine {
-                owner: owner.to_string(),
-                ..Default::default()
-            });
+            let o = owner_line(&mut owners, owner);
             if d > 0 {
                 o.overdue += 1;
                 overdue.push((d, id));
@@ -396,12 +403,16 @@ impl App {
             })
             .unwrap_or(0);
         let mut majors: Vec<(Option<i64>, Finding)> = Vec::new();
-        for reference in store.index_first(IndexTag::FindingOpenMajor, &eng.id, lines)? {
+        let major_lines = if finding_lists { lines } else { 0 };
+        for reference in store.index_first(IndexTag::FindingOpenMajor, &eng.id, major_lines)? {
             let f = self.finding(&reference)?;
             majors.push((f.closure_overdue_days(today), f));
         }
         let past = |tag| -> Result<Vec<(i64, String)>> {
             let mut v: Vec<(i64, String)> = Vec::new();
+            if !finding_lists {
+                return Ok(v);
+            }
             for (due, reference) in store.index_range(tag, &eng.id, "", Some(&today.to_string()))? {
                 if let Some(d) = due
                     .parse::<Date>()
@@ -427,7 +438,7 @@ impl App {
             closures_overdue: close.len(),
         };
         // The lines shown, read in full.
-        let action_lines = |ids: &mut dyn Iterator<Item = &String>| -> Result<Vec<ActionLine>> {
+        let action_lines = |ids: &mut dyn Iterator<Item = &String>, lines: usize| -> Result<Vec<ActionLine>> {
             ids.take(lines)
                 .map(|id| Ok(action_line(&self.action(id)?, today)))
                 .collect()
@@ -440,12 +451,7 @@ impl App {
                 .collect()
         };
         let mut by_owner: Vec<OwnerLine> = owners.into_values().collect();
-        by_owner.sort_by(|a, b| {
-            b.overdue
-                .cmp(&a.overdue)
-                .then(b.open.cmp(&a.open))
-                .then(a.owner.cmp(&b.owner))
-        });
+        sort_owners(&mut by_owner);
         let r = StatusReport {
             engagement: eng.id.clone(),
             title: eng.title.clone(),
@@ -456,10 +462,10 @@ impl App {
             provisional_catalog: cat.provisional,
             actions_total,
             actions_by_status: by_status,
-            overdue: action_lines(&mut overdue.iter().map(|x| &x.1))?,
-            due_7: action_lines(&mut due_7.iter().map(|x| &x.1))?,
-            due_30: action_lines(&mut due_30.iter().map(|x| &x.1))?,
-            awaiting_verification: action_lines(&mut awaiting.iter().map(|x| &x.2))?,
+            overdue: action_lines(&mut overdue.iter().map(|x| &x.1), overdue_lines)?,
+            due_7: action_lines(&mut due_7.iter().map(|x| &x.1), lines)?,
+            due_30: action_lines(&mut due_30.iter().map(|x| &x.1), lines)?,
+            awaiting_verification: action_lines(&mut awaiting.iter().map(|x| &x.2), lines)?,
             verified,
             by_owner,
             findings_total,
@@ -476,7 +482,8 @@ impl App {
     /// without loading the findings: what the TUI draws first on a large
     /// engagement while the lists load. Equal to [`glance`] over the records.
     pub fn glance_from_store(&self, eng: &Engagement) -> Result<Glance> {
-        let (r, totals) = self.status_summary(eng, GLANCE_LINES)?;
+        // Only the overdue lines are drawn, and no finding list is counted.
+        let (r, totals) = self.summary(eng, GLANCE_LINES, 0, false)?;
         let mut findings_by_grade = BTreeMap::new();
         for (g, by_status) in &r.findings_by_grade {
             for (st, n) in by_status {
@@ -518,6 +525,24 @@ impl App {
             self.policy.due_soon_days,
         ))
     }
+}
+
+/// The line of `owner`, made on first use.
+fn owner_line<'a>(owners: &'a mut BTreeMap<String, OwnerLine>, owner: &str) -> &'a mut OwnerLine {
+    owners.entry(owner.to_string()).or_insert_with(|| OwnerLine {
+        owner: owner.to_string(),
+        ..Default::default()
+    })
+}
+
+/// Owners with the most overdue first, then the most open, then by name.
+fn sort_owners(owners: &mut [OwnerLine]) {
+    owners.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then(b.open.cmp(&a.open))
+            .then(a.owner.cmp(&b.owner))
+    });
 }
 
 /// A full report cut to `lines` per list (where a summary value did not read).
@@ -610,12 +635,7 @@ pub fn build(
             by_grade.entry(g.to_string()).or_default().insert(st.to_string(), n);
         }
         let mut by_owner: Vec<OwnerLine> = owners;
-        by_owner.sort_by(|a, b| {
-            b.overdue
-                .cmp(&a.overdue)
-                .then(b.open.cmp(&a.open))
-                .then(a.owner.cmp(&b.owner))
-        });
+        sort_owners(&mut by_owner);
         StatusReport {
             engagement: eng.id.clone(),
             title: eng.title.clone(),
