@@ -84,31 +84,8 @@ impl Data {
         let engagement = app.engagement(engagement)?;
         let catalog = app.catalog_for(&engagement)?;
         let glance = app.glance_from_store(&engagement)?;
-        let mut d = Data {
-            finding_search: Vec::new(),
-            title_lower: Vec::new(),
-            group_progress: HashMap::new(),
-            team: app.team(&engagement.id)?,
-            engagements: app.engagements()?,
-            evidence: HashMap::new(),
-            assessments: app
-                .assessments(&engagement.id)?
-                .into_iter()
-                .map(|a| (a.indicator.clone(), a))
-                .collect(),
-            engagement,
-            catalog,
-            findings: Vec::new(),
-            actions: Vec::new(),
-            actions_by_finding: HashMap::new(),
-            findings_by_indicator: HashMap::new(),
-            orders: Orders::default(),
-            glance,
-            today: app.today(),
-            me: app.identity().actor.clone(),
-            due_soon_days: app.policy.due_soon_days,
-            partial: true,
-        };
+        let assessments = app.assessments(&engagement.id)?;
+        let mut d = Data::without_lists(app, engagement, catalog, assessments, glance)?;
         d.derive(false);
         Ok(d)
     }
@@ -118,42 +95,25 @@ impl Data {
         app.take_touched();
         let engagement = app.engagement(engagement)?;
         let catalog = app.catalog_for(&engagement)?;
-        let assessments_list = app.assessments(&engagement.id)?;
+        let assessments = app.assessments(&engagement.id)?;
         let findings = app.findings(&engagement.id)?;
         let actions = app.actions(&engagement.id)?;
         let glance = status::glance(
             &catalog,
             &findings,
             &actions,
-            &assessments_list,
+            &assessments,
             app.today(),
             app.policy.due_soon_days,
         );
-        let mut d = Data {
-            finding_search: findings.iter().map(search_text).collect(),
-            title_lower: findings.iter().map(|f| f.title.to_lowercase()).collect(),
-            group_progress: HashMap::new(),
-            team: app.team(&engagement.id)?,
-            engagements: app.engagements()?,
-            evidence: app
-                .evidence(&engagement.id)?
-                .into_iter()
-                .map(|e| (e.sha256.clone(), e))
-                .collect(),
-            assessments: assessments_list.into_iter().map(|a| (a.indicator.clone(), a)).collect(),
-            engagement,
-            catalog,
-            findings,
-            actions,
-            actions_by_finding: HashMap::new(),
-            findings_by_indicator: HashMap::new(),
-            orders: Orders::default(),
-            glance,
-            today: app.today(),
-            me: app.identity().actor.clone(),
-            due_soon_days: app.policy.due_soon_days,
-            partial: false,
-        };
+        let evidence = app.evidence(&engagement.id)?;
+        let mut d = Data::without_lists(app, engagement, catalog, assessments, glance)?;
+        d.finding_search = findings.iter().map(search_text).collect();
+        d.title_lower = findings.iter().map(|f| f.title.to_lowercase()).collect();
+        d.evidence = evidence.into_iter().map(|e| (e.sha256.clone(), e)).collect();
+        d.findings = findings;
+        d.actions = actions;
+        d.partial = false;
         d.index_actions();
         for f in &d.findings {
             for ind in &f.indicators {
@@ -166,6 +126,38 @@ impl Data {
         d.orders = Orders::build(&d.keys());
         d.derive(false);
         Ok(d)
+    }
+
+    /// The engagement, its team, catalogue and assessments, these figures;
+    /// no findings, actions or evidence yet (`partial`).
+    fn without_lists(
+        app: &App,
+        engagement: Engagement,
+        catalog: Catalog,
+        assessments: Vec<Assessment>,
+        glance: Glance,
+    ) -> Result<Data> {
+        Ok(Data {
+            finding_search: Vec::new(),
+            title_lower: Vec::new(),
+            group_progress: HashMap::new(),
+            team: app.team(&engagement.id)?,
+            engagements: app.engagements()?,
+            evidence: HashMap::new(),
+            assessments: assessments.into_iter().map(|a| (a.indicator.clone(), a)).collect(),
+            engagement,
+            catalog,
+            findings: Vec::new(),
+            actions: Vec::new(),
+            actions_by_finding: HashMap::new(),
+            findings_by_indicator: HashMap::new(),
+            orders: Orders::default(),
+            glance,
+            today: app.today(),
+            me: app.identity().actor.clone(),
+            due_soon_days: app.policy.due_soon_days,
+            partial: true,
+        })
     }
 
     fn keys(&self) -> Keys<'_> {

@@ -146,7 +146,7 @@ pub(super) fn run_export(app: &App, state: &State, path: &Path, no_evidence: boo
     }
 }
 
-/// Sync with every remote in turn; the engagement read again.
+/// Sync with every remote in turn; what it merged shown.
 pub(super) fn run_sync(app: &App, state: &State) -> Vec<Input> {
     let lang = state.lang;
     let remotes = match app.remotes() {
@@ -176,11 +176,10 @@ pub(super) fn run_sync(app: &App, state: &State) -> Vec<Input> {
             }
         }
     }
+    // What the merge touched is patched in (the engagement read whole only
+    // when too much changed); a first sync on the welcome screen opens what it joined.
     let mut v = match state.data.as_ref() {
-        Some(d) => match crate::tui::data::Data::load(app, &d.engagement.id) {
-            Ok(d) => vec![Input::Loaded(Box::new(d))],
-            Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
-        },
+        Some(d) => crate::tui::refreshed(app, state, &d.engagement.id),
         None => match app.resolve_engagement(None) {
             Ok(e) => match crate::tui::data::Data::load(app, &e.id) {
                 Ok(d) => vec![Input::Loaded(Box::new(d))],
