@@ -117,6 +117,30 @@ pub(super) fn count_keys(r: &Record) -> Vec<Vec<u8>> {
     }
 }
 
+/// The start of every key of one engagement in an index: tag, engagement, NUL.
+fn engagement_prefix(tag: IndexTag, engagement: &str) -> Vec<u8> {
+    let mut prefix = Vec::with_capacity(engagement.len() + 2);
+    prefix.push(tag as u8);
+    prefix.extend_from_slice(engagement.as_bytes());
+    prefix.push(0);
+    prefix
+}
+
+/// The id of an index key: what follows its last NUL.
+fn id_of(key: &[u8]) -> String {
+    String::from_utf8_lossy(key.rsplit(|b| *b == 0).next().unwrap_or_default()).into_owned()
+}
+
+/// (value, id) of an index key without its engagement prefix: the id is
+/// last (after the final NUL), the value before it.
+fn value_and_id(rest: &[u8]) -> (String, String) {
+    let at = rest.iter().rposition(|b| *b == 0).unwrap_or(0);
+    (
+        String::from_utf8_lossy(&rest[..at]).into_owned(),
+        String::from_utf8_lossy(rest.get(at + 1..).unwrap_or_default()).into_owned(),
+    )
+}
+
 /// A counter's stored value.
 pub(super) fn count_value(v: &[u8]) -> u64 {
     v.try_into().map(u64::from_be_bytes).unwrap_or(0)
@@ -187,39 +211,21 @@ impl Store {
 
     /// Ids from an index, for one engagement and an optional value prefix.
     pub fn index_ids(&self, tag: IndexTag, engagement: &str, value: Option<&str>) -> Result<Vec<String>> {
-        let mut prefix = vec![tag as u8];
-        prefix.extend_from_slice(engagement.as_bytes());
-        prefix.push(0);
+        let mut prefix = engagement_prefix(tag, engagement);
         if let Some(v) = value {
             prefix.extend_from_slice(v.as_bytes());
             prefix.push(0);
         }
         let mut out = Vec::new();
         for kv in self.trees[INDEX].scan_prefix(&prefix) {
-            let (k, _) = kv.map_err(|e| self.sled_err(e))?;
-            let id = k.rsplit(|b| *b == 0).next().unwrap_or_default();
-            out.push(String::from_utf8_lossy(id).into_owned());
+            out.push(id_of(&kv.map_err(|e| self.sled_err(e))?.0));
         }
         Ok(out)
     }
 
     /// (value, id) of every key of an index for one engagement, in key order.
     pub fn index_entries(&self, tag: IndexTag, engagement: &str) -> Result<Vec<(String, String)>> {
-        let mut prefix = vec![tag as u8];
-        prefix.extend_from_slice(engagement.as_bytes());
-        prefix.push(0);
-        let mut out = Vec::new();
-        for kv in self.trees[INDEX].scan_prefix(&prefix) {
-            let (k, _) = kv.map_err(|e| self.sled_err(e))?;
-            let rest = &k[prefix.len()..];
-            // The id is last (after the final NUL); the value is before it.
-            let at = rest.iter().rposition(|b| *b == 0).unwrap_or(0);
-            out.push((
-                String::from_utf8_lossy(&rest[..at]).into_owned(),
-                String::from_utf8_lossy(rest.get(at + 1..).unwrap_or_default()).into_owned(),
-            ));
-        }
-        Ok(out)
+        self.index_range(tag, engagement, "", None)
     }
 
     /// Schema 1 → 2: write every finding's and action's index keys again
@@ -302,16 +308,13 @@ impl Store {
     /// The sum, over every engagement, of the counters whose name starts
     /// with `kind` ("f": findings, "a": actions).
     pub fn count_all(&self, kind: &str) -> Result<u64> {
+        let head = format!("{kind}{SUMMARY_SEP}");
         let mut n = 0;
         for kv in self.trees[INDEX].scan_prefix([IndexTag::Count as u8]) {
             let (k, v) = kv.map_err(|e| self.sled_err(e))?;
-            let Some(at) = k.iter().position(|b| *b == 0) else {
-                continue;
-            };
-            let name = &k[at + 1..];
-            if name.starts_with(kind.as_bytes())
-                && name.get(kind.len()..kind.len() + SUMMARY_SEP.len_utf8()) == Some(SUMMARY_SEP.to_string().as_bytes())
-            {
+            // tag, engagement, NUL, then the counter's name.
+            let name = k.iter().position(|b| *b == 0).map_or(&[][..], |at| &k[at + 1..]);
+            if name.starts_with(head.as_bytes()) {
                 n += count_value(&v);
             }
         }
@@ -320,23 +323,19 @@ impl Store {
 
     /// The ids of the first `n` keys of an index for one engagement.
     pub fn index_first(&self, tag: IndexTag, engagement: &str, n: usize) -> Result<Vec<String>> {
-        let mut prefix = vec![tag as u8];
-        prefix.extend_from_slice(engagement.as_bytes());
-        prefix.push(0);
         let mut out = Vec::new();
-        for kv in self.trees[INDEX].scan_prefix(&prefix).take(n) {
-            let (k, _) = kv.map_err(|e| self.sled_err(e))?;
-            let id = k.rsplit(|b| *b == 0).next().unwrap_or_default();
-            out.push(String::from_utf8_lossy(id).into_owned());
+        for kv in self.trees[INDEX]
+            .scan_prefix(engagement_prefix(tag, engagement))
+            .take(n)
+        {
+            out.push(id_of(&kv.map_err(|e| self.sled_err(e))?.0));
         }
         Ok(out)
     }
 
     /// An engagement's counters: (name, count), names as in [`IndexTag::Count`].
     pub fn counts(&self, engagement: &str) -> Result<Vec<(String, u64)>> {
-        let mut prefix = vec![IndexTag::Count as u8];
-        prefix.extend_from_slice(engagement.as_bytes());
-        prefix.push(0);
+        let prefix = engagement_prefix(IndexTag::Count, engagement);
         let mut out = Vec::new();
         for kv in self.trees[INDEX].scan_prefix(&prefix) {
             let (k, v) = kv.map_err(|e| self.sled_err(e))?;
@@ -356,9 +355,7 @@ impl Store {
         from: &str,
         to: Option<&str>,
     ) -> Result<Vec<(String, String)>> {
-        let mut prefix = vec![tag as u8];
-        prefix.extend_from_slice(engagement.as_bytes());
-        prefix.push(0);
+        let prefix = engagement_prefix(tag, engagement);
         let mut start = prefix.clone();
         start.extend_from_slice(from.as_bytes());
         let mut end = prefix.clone();
@@ -373,12 +370,7 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.trees[INDEX].range(start..end) {
             let (k, _) = kv.map_err(|e| self.sled_err(e))?;
-            let rest = &k[prefix.len()..];
-            let at = rest.iter().rposition(|b| *b == 0).unwrap_or(0);
-            out.push((
-                String::from_utf8_lossy(&rest[..at]).into_owned(),
-                String::from_utf8_lossy(rest.get(at + 1..).unwrap_or_default()).into_owned(),
-            ));
+            out.push(value_and_id(&k[prefix.len()..]));
         }
         Ok(out)
     }
