@@ -22,6 +22,11 @@ impl Msg {
         let t = text.into();
         Msg { en: t.clone(), zh: t }
     }
+    /// Append `more` to both languages.
+    pub fn push(&mut self, more: Msg) {
+        self.en.push_str(&more.en);
+        self.zh.push_str(&more.zh);
+    }
     pub fn get(&self, lang: Lang) -> &str {
         if lang.is_zh() { &self.zh } else { &self.en }
     }

@@ -98,18 +98,18 @@ impl SyncReport {
         if !self.joined.is_empty() {
             let j = crate::text::visible(&self.joined.join(", ")).into_owned();
             let j = crate::msg!("; joined {j}", "；加入 {j}");
-            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+            m.push(j);
         }
         if skipped > 0 {
             let j = crate::msg!("; {skipped} files not for your key", "；{skipped} 个文件非加密给您");
-            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+            m.push(j);
         }
         if self.plaintext_on_encrypted > 0 {
             let j = crate::msg!(
                 "; warning: plaintext on an encrypted remote",
                 "；警告：加密远程仓库上有明文"
             );
-            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+            m.push(j);
         }
         m.get(lang).to_string()
     }
@@ -134,7 +134,7 @@ impl SyncReport {
         );
         if !joined.is_empty() {
             let j = crate::msg!("; joined {joined}", "；加入了 {joined}");
-            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+            m.push(j);
         }
         let n = self.not_for_you;
         if n > 0 {
@@ -142,7 +142,7 @@ impl SyncReport {
                 "; {n} encrypted files are not encrypted to your key (written before you were on the team, or for another team): they were skipped",
                 "；{n} 个加密文件不是加密给您的密钥（在您加入团队之前写入，或属于其他团队），已跳过"
             );
-            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+            m.push(j);
         }
         let n = self.plaintext_on_encrypted;
         if n > 0 {
@@ -150,7 +150,7 @@ impl SyncReport {
                 "; warning: {n} files on this encrypted remote are not encrypted (a teammate's copy does not mark the remote encrypted: `cscaudit remote add NAME URL --encrypt` there)",
                 "；警告：该加密远程仓库上有 {n} 个文件未加密（某位同事的副本未将该远程仓库标记为加密：请在其副本上使用 `cscaudit remote add 名称 地址 --encrypt`）"
             );
-            m = crate::message::Msg::new(m.en + &j.en, m.zh + &j.zh);
+            m.push(j);
         }
         m.get(lang).to_string()
     }
@@ -286,31 +286,26 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
     // 1. Fetch every ref. Forced into the tracking namespace so a rewritten
     // ref can be seen (and refused) rather than failing the fetch.
     let spec = format!("+refs/cscaudit/*:{}*", tracking(&rname));
-    match bundle {
-        // A bundle not written yet: nothing to read (this sync writes it).
-        Some(file) if !file.exists() => {}
-        Some(_) => {
-            git(repo.path(), &["fetch", "--quiet", "--no-tags", "--", &url, &spec]).map_err(|e| {
-                let e = crate::text::visible(&e).into_owned();
-                refused(
+    // A bundle not written yet has nothing to read (this sync writes it);
+    // a bundle is read whole (no --prune: it holds every ref anyway).
+    if bundle.is_none_or(Path::exists) {
+        let prune: &[&str] = if bundle.is_some() { &[] } else { &["--prune"] };
+        let mut args = vec!["fetch", "--quiet", "--no-tags"];
+        args.extend_from_slice(prune);
+        args.extend_from_slice(&["--", &url, &spec]);
+        git(repo.path(), &args).map_err(|e| {
+            let e = crate::text::visible(&e).into_owned();
+            match bundle {
+                Some(_) => refused(
                     format!("{shown_url} is not a readable git bundle, so nothing was changed: {e}"),
                     format!("{shown_url} 不是可读取的 git 数据包，未做任何更改：{e}"),
-                )
-            })?;
-        }
-        None => {
-            git(
-                repo.path(),
-                &["fetch", "--quiet", "--no-tags", "--prune", "--", &url, &spec],
-            )
-            .map_err(|e| {
-                let e = crate::text::visible(&e).into_owned();
-                refused(
+                ),
+                None => refused(
                     format!("the remote {rname} ({shown_url}) cannot be reached, so nothing was changed: {e}"),
                     format!("无法连接远程仓库 {rname}（{shown_url}），未做任何更改：{e}"),
-                )
-            })?;
-        }
+                ),
+            }
+        })?;
     }
 
     // 2. Read what is new in each ref, refusing rewritten history and refs
