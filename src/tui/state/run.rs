@@ -3,49 +3,42 @@
 
 use super::*;
 
+/// Commands that change nothing and need nothing loaded.
+const ALWAYS: &[Cmd] = &[Cmd::Quit, Cmd::Help, Cmd::Palette, Cmd::Back, Cmd::ToggleLanguage];
+
+/// Moving between panes and rows (while an engagement's lists load).
+const MOVES: &[Cmd] = &[
+    Cmd::PaneDashboard,
+    Cmd::PaneChecklist,
+    Cmd::PaneFindings,
+    Cmd::PaneRemediation,
+    Cmd::PaneNext,
+    Cmd::PanePrev,
+    Cmd::Down,
+    Cmd::Up,
+    Cmd::Top,
+    Cmd::Bottom,
+    Cmd::PageDown,
+    Cmd::PageUp,
+];
+
+/// What the welcome screen (no engagement yet) offers besides [`ALWAYS`].
+const WITHOUT_DATA: &[Cmd] = &[
+    Cmd::Refresh,
+    Cmd::IdentityEdit,
+    Cmd::EngagementNew,
+    Cmd::BundleImport,
+    Cmd::Sync,
+];
+
 impl State {
     pub fn run(&mut self, cmd: Cmd) -> Option<Effect> {
-        if self.data.is_none()
-            && !matches!(
-                cmd,
-                Cmd::Quit
-                    | Cmd::Help
-                    | Cmd::Palette
-                    | Cmd::Back
-                    | Cmd::ToggleLanguage
-                    | Cmd::Refresh
-                    | Cmd::IdentityEdit
-                    | Cmd::EngagementNew
-                    | Cmd::BundleImport
-                    | Cmd::Sync
-            )
-        {
+        if self.data.is_none() && !ALWAYS.contains(&cmd) && !WITHOUT_DATA.contains(&cmd) {
             return None;
         }
         // While the lists load on another thread, only looking around: a
         // change now would be overtaken by the lists read before it.
-        if self.data.as_ref().is_some_and(|d| d.partial)
-            && !matches!(
-                cmd,
-                Cmd::Quit
-                    | Cmd::Help
-                    | Cmd::Palette
-                    | Cmd::Back
-                    | Cmd::ToggleLanguage
-                    | Cmd::PaneDashboard
-                    | Cmd::PaneChecklist
-                    | Cmd::PaneFindings
-                    | Cmd::PaneRemediation
-                    | Cmd::PaneNext
-                    | Cmd::PanePrev
-                    | Cmd::Down
-                    | Cmd::Up
-                    | Cmd::Top
-                    | Cmd::Bottom
-                    | Cmd::PageDown
-                    | Cmd::PageUp
-            )
-        {
+        if self.data.as_ref().is_some_and(|d| d.partial) && !ALWAYS.contains(&cmd) && !MOVES.contains(&cmd) {
             self.say(crate::tui::i18n::Label::Loading.t(self.lang));
             return None;
         }
