@@ -478,6 +478,17 @@ impl App {
         Ok((r, totals))
     }
 
+    /// How many findings an engagement has (from the store's counters).
+    pub fn finding_count(&self, engagement: &str) -> Result<usize> {
+        Ok(self
+            .store()
+            .counts(engagement)?
+            .iter()
+            .filter(|(name, _)| name.starts_with(&format!("f{}", crate::store::SUMMARY_SEP)))
+            .map(|(_, n)| *n as usize)
+            .sum())
+    }
+
     /// The dashboard's figures read from the store (counters and indexes),
     /// without loading the findings: what the TUI draws first on a large
     /// engagement while the lists load. Equal to [`glance`] over the records.

@@ -535,11 +535,10 @@ pub fn initial_state_glance(
 /// The dashboard's figures alone for a large engagement; a small one's
 /// lists take milliseconds and are read at once (the first keys act on everything).
 fn glance_if_large(app: &App, engagement: &str) -> Result<Data, crate::app::AppError> {
-    let d = Data::load_glance(app, engagement)?;
-    if d.glance.findings_by_grade.values().sum::<usize>() < LOAD_LISTS_LATER {
+    if app.finding_count(engagement)? < LOAD_LISTS_LATER {
         return Data::load(app, engagement);
     }
-    Ok(d)
+    Data::load_glance(app, engagement)
 }
 
 fn initial_state_with(
