@@ -4,10 +4,17 @@
 //! incremental filter per key, peak memory, and time to first frame of the
 //! real release binary in a pseudo-terminal.
 //!
-//! Run: `cargo bench --bench tui` (`-- --findings N` to change the size).
+//! The issue 10 scale table (first frame, edit, sort, `status`, `finding
+//! list` to its first screenful, memory after opening and under editing) is
+//! printed at the end for every size asked.
+//!
+//! Run: `cargo bench --bench tui` (sizes 10,000 and 100,000 findings);
+//! `-- --sizes 10000,100000,1000000` for others (databases are generated once
+//! into target/bench-data, 1,000,000 takes several minutes);
+//! `-- --in-process` skips the release binary's runs.
 
 mod common;
-use common::{arg, peak_rss_mib};
+use common::{arg, peak_rss_mib, rss_mib};
 
 use cscaudit::app::{App, demo};
 use cscaudit::config::Lang;
@@ -19,9 +26,15 @@ use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::io::Read;
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+fn p99_ms(v: &[Duration]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort();
+    v[(v.len() - 1) * 99 / 100].as_secs_f64() * 1e3
+}
 
 fn stats(mut v: Vec<Duration>) -> String {
     v.sort();
@@ -40,7 +53,7 @@ fn key(c: KeyCode) -> Input {
     Input::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
-fn measure(label: &str, dir: &Path, engagement: &str) {
+fn measure(label: &str, dir: &Path, engagement: &str) -> (f64, f64) {
     let setup = Setup {
         keymap: Keymap::load("default", None).0,
         theme: Theme::load("default", None, false, false).0,
@@ -127,6 +140,7 @@ fn measure(label: &str, dir: &Path, engagement: &str) {
         }
         v.push(took);
     }
+    let sort_p99 = p99_ms(&v);
     println!(
         "[{label}] key→frame for a sort (s): {}   [goal p99 ≤ 16 ms] (slowest: by {})",
         stats(v),
@@ -142,6 +156,7 @@ fn measure(label: &str, dir: &Path, engagement: &str) {
         term.draw(|f| view::view(&s, theme, f)).unwrap();
         v.push(t.elapsed());
     }
+    let edit_p99 = p99_ms(&v);
     println!(
         "[{label}] key→frame for an edit (c / p on the checklist): {}   [goal p99 ≤ 16 ms]",
         stats(v)
@@ -203,11 +218,66 @@ fn measure(label: &str, dir: &Path, engagement: &str) {
         stats(parts)
     );
     let _ = Chord::parse("j");
+    (edit_p99, sort_p99)
 }
 
-/// Spawn the release binary in a pty; time to the first drawn frame and to the
-/// frame with data.
-fn first_frame(bin: &Path, dir: &Path, engagement: &str, ready: &str) -> (Duration, Duration, f64) {
+
+/// What one pty session of the release binary measured.
+struct Session {
+    first: Duration,
+    with_data: Duration,
+    lists: Duration,
+    rss_open: f64,
+    rss_edit: f64,
+    rss_edits: f64,
+}
+
+/// The screen of a pty, fed by a reader thread.
+struct Screen {
+    bytes: std::sync::mpsc::Receiver<Vec<u8>>,
+    parser: vt100::Parser,
+}
+
+impl Screen {
+    fn new(mut reader: Box<dyn Read + Send>) -> Screen {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Screen {
+            bytes: rx,
+            parser: vt100::Parser::new(40, 120, 0),
+        }
+    }
+
+    /// Read until the screen satisfies `done` (true) or `limit` passes (false).
+    fn until(&mut self, limit: Duration, done: &dyn Fn(&str) -> bool) -> bool {
+        let start = Instant::now();
+        loop {
+            if done(&self.parser.screen().contents()) {
+                return true;
+            }
+            let Some(left) = limit.checked_sub(start.elapsed()) else {
+                return false;
+            };
+            match self.bytes.recv_timeout(left.min(Duration::from_millis(50))) {
+                Ok(b) => self.parser.process(&b),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(_) => return false,
+            }
+        }
+    }
+}
+
+/// Spawn the release binary in a pty: time to the first drawn frame, to the
+/// frame with data and to the lists; resident memory once the lists are in,
+/// after one recorded result and after 20 more.
+fn session(bin: &Path, dir: &Path, engagement: &str) -> Session {
     let pair = native_pty_system()
         .openpty(PtySize {
             rows: 40,
@@ -223,46 +293,108 @@ fn first_frame(bin: &Path, dir: &Path, engagement: &str, ready: &str) -> (Durati
     let start = Instant::now();
     let mut child = pair.slave.spawn_command(cmd).unwrap();
     drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let mut parser = vt100::Parser::new(40, 120, 0);
-    let mut first = None;
-    let mut buf = [0u8; 65536];
-    let full = loop {
-        let n = reader.read(&mut buf).unwrap_or(0);
-        if n == 0 {
-            break start.elapsed();
-        }
-        parser.process(&buf[..n]);
-        let text = parser.screen().contents();
-        if first.is_none() && text.contains("cscaudit") {
-            first = Some(start.elapsed());
-        }
-        if text.contains(ready) {
-            break start.elapsed();
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            break start.elapsed();
-        }
-    };
-    // Peak resident memory of the app once the data is on screen.
-    let rss = peak_rss_mib(child.process_id()).unwrap_or(f64::NAN);
+    let mut keys = pair.master.take_writer().unwrap();
+    let mut screen = Screen::new(pair.master.try_clone_reader().unwrap());
+    let pid = child.process_id();
+    let limit = Duration::from_secs(300);
+    screen.until(limit, &|t| t.contains("cscaudit"));
+    let first = start.elapsed();
+    screen.until(limit, &|t| t.contains("Remediation at a glance"));
+    let with_data = start.elapsed();
+    // The findings pane, until its rows replace "Loading…".
+    keys.write_all(b"3").unwrap();
+    screen.until(limit, &|t| t.contains("Findings") && !t.contains("Loading"));
+    let lists = start.elapsed();
+    std::thread::sleep(Duration::from_millis(300));
+    let rss_open = pid.and_then(rss_mib).unwrap_or(f64::NAN);
+    // The checklist: record a result, then 20 more.
+    keys.write_all(b"2").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    keys.write_all(b"c").unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    let rss_edit = pid.and_then(rss_mib).unwrap_or(f64::NAN);
+    for i in 0..20 {
+        keys.write_all(if i % 2 == 0 { b"p" } else { b"c" }).unwrap();
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    std::thread::sleep(Duration::from_millis(1000));
+    let rss_edits = pid.and_then(rss_mib).unwrap_or(f64::NAN);
     let _ = child.kill();
     let _ = child.wait();
-    (first.unwrap_or(full), full, rss)
+    Session {
+        first,
+        with_data,
+        lists,
+        rss_open,
+        rss_edit,
+        rss_edits,
+    }
 }
 
-fn main() {
-    let n = arg("--findings", 100_000);
-    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    std::fs::create_dir_all(&base).unwrap();
-    let demo_dir = base.join("tui-demo");
-    let scale_dir = base.join(format!("tui-scale-{n}"));
-    {
-        let mut app = App::open(&demo_dir).unwrap();
-        demo::seed(&mut app).unwrap();
+/// Wall time of a CLI command run to its end (output discarded).
+fn cli_full(bin: &Path, dir: &Path, args: &[&str]) -> Duration {
+    let t = Instant::now();
+    let out = std::process::Command::new(bin)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("LANG", "en_US.UTF-8")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    t.elapsed()
+}
+
+/// Time until a CLI command has printed `lines` lines (a screenful), then stop it.
+fn cli_first_lines(bin: &Path, dir: &Path, args: &[&str], lines: usize) -> Duration {
+    let t = Instant::now();
+    let mut child = std::process::Command::new(bin)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("LANG", "en_US.UTF-8")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    for _ in 0..lines {
+        line.clear();
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
     }
-    if !scale_dir.join("db").exists() {
-        let mut app = App::open(&scale_dir).unwrap();
+    let took = t.elapsed();
+    drop(out);
+    let _ = child.kill();
+    let _ = child.wait();
+    took
+}
+
+fn median(mut v: Vec<Duration>) -> f64 {
+    v.sort();
+    v[v.len() / 2].as_secs_f64() * 1e3
+}
+
+/// One row of the scale table.
+#[derive(Default)]
+struct Row {
+    findings: u64,
+    first_frame: Option<f64>,
+    lists: Option<f64>,
+    edit_p99: f64,
+    sort_p99: f64,
+    status: Option<f64>,
+    list_first: Option<f64>,
+    major_first: Option<f64>,
+    rss: Option<(f64, f64, f64)>,
+}
+
+fn scale_dir(base: &Path, n: u64) -> PathBuf {
+    let dir = base.join(format!("tui-scale-{n}"));
+    if !dir.join("db").exists() {
+        let mut app = App::open(&dir).unwrap();
         app.set_identity("zhang.wei", "张伟 Zhang Wei", "ZW").unwrap();
         let t = Instant::now();
         demo::seed_scale(&app, n, &mut |_| {}).unwrap();
@@ -271,34 +403,108 @@ fn main() {
             t.elapsed().as_secs_f64()
         );
     }
-    let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/cscaudit");
-    // `cargo bench --bench tui -- --in-process` skips the pty runs (quicker).
-    let pty = !std::env::args().any(|a| a == "--in-process");
-    if !pty {
-    } else if bin.exists() {
-        for (label, dir, eng) in [
-            ("demo", &demo_dir, demo::DEMO_ENGAGEMENT),
-            ("100k", &scale_dir, demo::SCALE_ENGAGEMENT),
-        ] {
-            let mut firsts = Vec::new();
-            let mut fulls = Vec::new();
-            let mut rss: f64 = 0.0;
-            for _ in 0..5 {
-                let (a, b, r) = first_frame(&bin, dir, eng, "Remediation at a glance");
-                firsts.push(a);
-                fulls.push(b);
-                rss = rss.max(r);
-            }
-            println!(
-                "[{label}] release binary in a pty: first frame {}; frame with data {}   [budget first frame ≤ 150 ms]",
-                stats(firsts),
-                stats(fulls)
-            );
-            println!("[{label}] release binary peak RSS with the data on screen: {rss:.0} MiB   [budget ≤ 200 MB]");
+    dir
+}
+
+fn main() {
+    let sizes: Vec<u64> = {
+        let args: Vec<String> = std::env::args().collect();
+        match args.iter().position(|a| a == "--sizes").and_then(|i| args.get(i + 1)) {
+            Some(list) => list.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
+            None => vec![10_000, arg("--findings", 100_000)],
         }
-    } else {
-        println!("(build the release binary first for the time-to-first-frame figures: cargo build --release)");
+    };
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&base).unwrap();
+    let demo_dir = base.join("tui-demo");
+    {
+        let mut app = App::open(&demo_dir).unwrap();
+        demo::seed(&mut app).unwrap();
     }
-    measure("demo", &demo_dir, demo::DEMO_ENGAGEMENT);
-    measure("100k", &scale_dir, demo::SCALE_ENGAGEMENT);
+    let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/cscaudit");
+    // `cargo bench --bench tui -- --in-process` skips the release binary's runs.
+    let pty = !std::env::args().any(|a| a == "--in-process") && bin.exists();
+    if !bin.exists() {
+        println!("(build the release binary first for the first-frame, CLI and memory rows: cargo build --release)");
+    }
+    let mut rows = Vec::new();
+    let mut places = vec![("demo".to_string(), demo_dir.clone(), demo::DEMO_ENGAGEMENT, 0u64)];
+    for &n in &sizes {
+        places.push((format!("{}k", n / 1000), scale_dir(&base, n), demo::SCALE_ENGAGEMENT, n));
+    }
+    for (label, dir, eng, n) in &places {
+        let mut row = Row {
+            findings: *n,
+            ..Row::default()
+        };
+        if pty {
+            let runs = if *n >= 1_000_000 { 2 } else { 5 };
+            let sessions: Vec<Session> = (0..runs).map(|_| session(&bin, dir, eng)).collect();
+            let firsts: Vec<Duration> = sessions.iter().map(|s| s.first).collect();
+            let datas: Vec<Duration> = sessions.iter().map(|s| s.with_data).collect();
+            let lists: Vec<Duration> = sessions.iter().map(|s| s.lists).collect();
+            println!(
+                "[{label}] release binary in a pty: first frame {}; frame with data {}; lists in {}   [budget first frame ≤ 150 ms]",
+                stats(firsts),
+                stats(datas.clone()),
+                stats(lists.clone())
+            );
+            let worst = |f: fn(&Session) -> f64| sessions.iter().map(f).fold(0.0, f64::max);
+            let rss = (worst(|s| s.rss_open), worst(|s| s.rss_edit), worst(|s| s.rss_edits));
+            println!(
+                "[{label}] release binary resident memory: {:.0} MiB with the lists, {:.0} MiB after an edit, {:.0} MiB after 21   [budget ≤ 200 MB, flat]",
+                rss.0, rss.1, rss.2
+            );
+            row.first_frame = Some(median(datas));
+            row.lists = Some(median(lists));
+            row.rss = Some(rss);
+            let status: Vec<Duration> = (0..7).map(|_| cli_full(&bin, dir, &["status"])).collect();
+            println!("[{label}] cscaudit status: {}   [budget ≤ 50 ms]", stats(status.clone()));
+            row.status = Some(median(status));
+            let list: Vec<Duration> = (0..5)
+                .map(|_| cli_first_lines(&bin, dir, &["finding", "list"], 40))
+                .collect();
+            println!(
+                "[{label}] cscaudit finding list, first 40 lines: {}   [budget ≤ 100 ms]",
+                stats(list.clone())
+            );
+            row.list_first = Some(median(list));
+            let major: Vec<Duration> = (0..5)
+                .map(|_| cli_first_lines(&bin, dir, &["finding", "list", "--grade", "major"], 40))
+                .collect();
+            println!(
+                "[{label}] cscaudit finding list --grade major, first 40 lines: {}   [budget ≤ 100 ms]",
+                stats(major.clone())
+            );
+            row.major_first = Some(median(major));
+        }
+        let (edit, sort) = measure(label, dir, eng);
+        row.edit_p99 = edit;
+        row.sort_p99 = sort;
+        rows.push(row);
+    }
+    let ms = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0} ms"));
+    println!();
+    println!("Scale table (issue 10; medians of the runs above, p99 where said):");
+    println!(
+        "| findings | frame with data | lists | edit p99 | sort p99 | status | finding list 1st screen | --grade major | RSS lists / 1 edit / 21 edits |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for r in &rows {
+        println!(
+            "| {} | {} | {} | {:.1} ms | {:.1} ms | {} | {} | {} | {} |",
+            if r.findings == 0 { "demo".to_string() } else { r.findings.to_string() },
+            ms(r.first_frame),
+            ms(r.lists),
+            r.edit_p99,
+            r.sort_p99,
+            ms(r.status),
+            ms(r.list_first),
+            ms(r.major_first),
+            r.rss.map_or("-".to_string(), |(a, b, c)| format!("{a:.0} / {b:.0} / {c:.0} MiB"))
+        );
+    }
+    println!(
+        "Goals at 100,000: frame with data ≤ 150 ms, edit and sort p99 ≤ 16 ms, status ≤ 50 ms, first screenful ≤ 100 ms, ≤ 200 MB flat; at 1,000,000: frame ≤ 500 ms, status ≤ 100 ms, ≤ 1 GiB."
+    );
 }

@@ -13,11 +13,20 @@ pub fn arg(name: &str, default: u64) -> u64 {
 
 /// Peak resident memory (VmHWM) in MiB of a process (`None`: this one).
 pub fn peak_rss_mib(pid: Option<u32>) -> Option<f64> {
+    status_mib(pid, "VmHWM:")
+}
+
+/// Resident memory now (VmRSS) in MiB of a process.
+pub fn rss_mib(pid: u32) -> Option<f64> {
+    status_mib(Some(pid), "VmRSS:")
+}
+
+fn status_mib(pid: Option<u32>, field: &str) -> Option<f64> {
     let path = pid.map_or_else(|| "/proc/self/status".to_string(), |p| format!("/proc/{p}/status"));
     let s = std::fs::read_to_string(path).ok()?;
     let kb: f64 = s
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
+        .find(|l| l.starts_with(field))?
         .split_whitespace()
         .nth(1)?
         .parse()
