@@ -221,7 +221,6 @@ fn measure(label: &str, dir: &Path, engagement: &str) -> (f64, f64) {
     (edit_p99, sort_p99)
 }
 
-
 /// What one pty session of the release binary measured.
 struct Session {
     first: Duration,
@@ -341,7 +340,11 @@ fn cli_full(bin: &Path, dir: &Path, args: &[&str]) -> Duration {
         .env("LANG", "en_US.UTF-8")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     t.elapsed()
 }
 
@@ -459,7 +462,10 @@ fn main() {
             row.lists = Some(median(lists));
             row.rss = Some(rss);
             let status: Vec<Duration> = (0..7).map(|_| cli_full(&bin, dir, &["status"])).collect();
-            println!("[{label}] cscaudit status: {}   [budget ≤ 50 ms]", stats(status.clone()));
+            println!(
+                "[{label}] cscaudit status: {}   [budget ≤ 50 ms]",
+                stats(status.clone())
+            );
             row.status = Some(median(status));
             let list: Vec<Duration> = (0..5)
                 .map(|_| cli_first_lines(&bin, dir, &["finding", "list"], 40))
@@ -493,7 +499,11 @@ fn main() {
     for r in &rows {
         println!(
             "| {} | {} | {} | {:.1} ms | {:.1} ms | {} | {} | {} | {} |",
-            if r.findings == 0 { "demo".to_string() } else { r.findings.to_string() },
+            if r.findings == 0 {
+                "demo".to_string()
+            } else {
+                r.findings.to_string()
+            },
             ms(r.first_frame),
             ms(r.lists),
             r.edit_p99,
@@ -501,7 +511,8 @@ fn main() {
             ms(r.status),
             ms(r.list_first),
             ms(r.major_first),
-            r.rss.map_or("-".to_string(), |(a, b, c)| format!("{a:.0} / {b:.0} / {c:.0} MiB"))
+            r.rss
+                .map_or("-".to_string(), |(a, b, c)| format!("{a:.0} / {b:.0} / {c:.0} MiB"))
         );
     }
     println!(

@@ -233,7 +233,7 @@ fn a_certification_audit_through_the_cli() {
         .assert()
         .failure()
         .stderr(predicate::str::contains(
-            "at least two auditors with certificate numbers",
+            "at least two auditors with valid registrations",
         ));
     stdout(
         d,
@@ -579,7 +579,7 @@ fn errors_follow_the_language() {
         "--issue",
     ]);
     assert!(
-        e.contains("第二阶段审核在审核组至少有两名持证审核员之前不能开具发现项（目前 0 名）"),
+        e.contains("第二阶段审核在审核组至少有两名注册有效的审核员之前不能开具发现项（目前 0 名）"),
         "{e}"
     );
     let e = zh(&["finding", "list", "--grade", "huge"]);

@@ -140,7 +140,10 @@ impl AppError {
                 let (k, n) = (t.kind.zh(), t.certified);
                 Msg::new(
                     t.to_string(),
-                    format!("{k}在审核组至少有两名持证审核员之前不能开具发现项（目前 {n} 名）"),
+                    format!(
+                        "{k}在审核组至少有两名注册有效的审核员之前不能开具发现项（目前 {n} 名{}）",
+                        t.expired_text(true)
+                    ),
                 )
             }
             AppError::Record(r) => {

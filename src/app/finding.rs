@@ -290,7 +290,7 @@ impl App {
                 &[Role::Lead, Role::Auditor],
                 ("issue findings", "开具发现项"),
             )?;
-            check_can_issue(eng.kind, &self.team(engagement)?)?;
+            check_can_issue(eng.kind, &self.team(engagement)?, self.today())?;
             let (resp, close) = self.policy.due_dates(new.grade, self.today());
             Some((self.today(), resp, close))
         } else {
@@ -396,7 +396,7 @@ impl App {
         match kind {
             MoveKind::Issue => {
                 let eng = self.engagement(&f.engagement)?;
-                check_can_issue(eng.kind, &self.team(&f.engagement)?)?;
+                check_can_issue(eng.kind, &self.team(&f.engagement)?, self.today())?;
             }
             MoveKind::AcceptPlan => {
                 rules::check_accept_plan(f.grade, &self.actions_of(f)?).map_err(|v| violation(reference, &v))?

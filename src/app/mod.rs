@@ -4,6 +4,7 @@
 
 mod analytics;
 mod conflicts;
+pub mod cycle;
 pub mod demo;
 pub mod diagnostics;
 mod engagement;

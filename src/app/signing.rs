@@ -283,6 +283,29 @@ impl App {
         )?)
     }
 
+    /// Record (or clear) the last day a member's auditor registration is
+    /// valid. An expired registration does not count towards the
+    /// two-registered-auditors rule. Lead only once the team signs.
+    pub fn set_registration_until(
+        &self,
+        engagement: &str,
+        actor: &str,
+        until: Option<jiff::civil::Date>,
+    ) -> Result<crate::model::engagement::Member> {
+        self.require_identity()?;
+        if self.team(engagement)?.iter().any(|m| m.key.is_some()) {
+            self.require_lead(engagement)?;
+        }
+        let e = EntityId::new(Kind::Member, format!("{engagement}/{actor}"));
+        let cur = self.record(Kind::Member, &e.id)?;
+        let mut d = Vec::new();
+        super::set_if_changed(&mut d, &e, Some(&cur), MF::RegistrationUntil, until.into());
+        self.commit(d)?;
+        Ok(crate::model::engagement::Member::from_record(
+            &self.record(Kind::Member, &e.id)?,
+        )?)
+    }
+
     /// Refuse team changes by anyone but the creator or a lead.
     pub(crate) fn require_lead(&self, engagement: &str) -> Result<()> {
         let me = self.identity.actor.clone();

@@ -69,6 +69,24 @@ pub struct StatusReport {
     pub responses_overdue: Vec<FindingLine>,
     pub closures_overdue: Vec<FindingLine>,
     pub scorecard: Scorecard,
+    /// Team members whose auditor registration expires within 60 days or
+    /// has expired (an expired one no longer counts as a registered auditor).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub registrations: Vec<RegistrationLine>,
+    /// Where the engagement stands in its certification programme.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<super::cycle::CycleInfo>,
+}
+
+/// A team member's registration that expires soon or has expired.
+#[derive(Clone, Debug, Serialize)]
+pub struct RegistrationLine {
+    pub actor: String,
+    pub name: String,
+    pub certificate_no: String,
+    pub valid_until: Date,
+    /// Negative once expired.
+    pub days_left: i64,
 }
 
 pub fn action_line(a: &CorrectiveAction, today: Date) -> ActionLine {
@@ -474,6 +492,8 @@ impl App {
             responses_overdue: finding_lines(&resp)?,
             closures_overdue: finding_lines(&close)?,
             scorecard,
+            registrations: self.registration_lines(&eng.id)?,
+            cycle: self.cycle_of(eng)?,
         };
         Ok((r, totals))
     }
@@ -516,7 +536,39 @@ impl App {
     }
 
     pub fn status_report(&self, eng: &Engagement) -> Result<StatusReport> {
-        self.report_from(eng, &self.findings(&eng.id)?, &self.actions(&eng.id)?)
+        let mut r = self.report_from(eng, &self.findings(&eng.id)?, &self.actions(&eng.id)?)?;
+        r.registrations = self.registration_lines(&eng.id)?;
+        r.cycle = self.cycle_of(eng)?;
+        Ok(r)
+    }
+
+    /// The programme part of the review, for an engagement in one.
+    fn cycle_of(&self, eng: &Engagement) -> Result<Option<super::cycle::CycleInfo>> {
+        if eng.programme.is_none() && eng.carries.is_empty() && eng.decision.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(self.cycle_info(eng)?))
+    }
+
+    /// The team's registrations that expire within 60 days or have expired.
+    pub fn registration_lines(&self, engagement: &str) -> Result<Vec<RegistrationLine>> {
+        let today = self.today();
+        let mut v: Vec<RegistrationLine> = self
+            .team(engagement)?
+            .into_iter()
+            .filter_map(|m| {
+                let days_left = m.registration_warning(today)?;
+                Some(RegistrationLine {
+                    valid_until: m.registration_until?,
+                    certificate_no: m.certificate_no.clone().unwrap_or_default(),
+                    actor: m.actor,
+                    name: m.name,
+                    days_left,
+                })
+            })
+            .collect();
+        v.sort_by(|a, b| a.days_left.cmp(&b.days_left).then_with(|| a.actor.cmp(&b.actor)));
+        Ok(v)
     }
 
     /// The review of these findings and actions (whole or summary records).
@@ -669,6 +721,8 @@ pub fn build(
             responses_overdue: resp_overdue,
             closures_overdue: close_overdue,
             scorecard,
+            registrations: Vec::new(),
+            cycle: None,
         }
     }
 }

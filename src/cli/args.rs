@@ -48,6 +48,13 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Every certification programme: client, certificate and its status,
+    /// next audit due, open majors and overdue actions.
+    Portfolio {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create, list and show engagements; manage the team.
     #[command(subcommand)]
     Engagement(EngagementCmd),
@@ -224,9 +231,13 @@ pub enum EngagementCmd {
     List,
     /// Details and team of an engagement.
     Show { id: Option<String> },
-    /// Create an engagement; you become its lead.
+    /// Create an engagement; you become its lead. With `--follows PREV` the
+    /// next engagement of PREV's certification programme: same auditee,
+    /// site, catalogue, scope and team; every finding still open carried
+    /// (linked, one history); last time's results shown beside the checklist.
     Create {
-        #[arg(long)]
+        /// The auditee (taken from PREV with --follows).
+        #[arg(long, default_value = "")]
         auditee: String,
         /// self-assessment, stage-1, stage-2, surveillance, recertification or follow-up.
         #[arg(long, default_value = "self-assessment")]
@@ -247,6 +258,42 @@ pub enum EngagementCmd {
         /// path, or the id of a file in the config folder's `catalogs/`.
         #[arg(long, value_name = "FILE|ID")]
         catalog: Option<PathBuf>,
+        /// The engagement this one follows in its programme (a stage 2
+        /// follows a closed stage 1; surveillance, recertification and
+        /// rectification follow-up follow the last audit).
+        #[arg(long, value_name = "PREV", conflicts_with_all = ["programme", "catalog"])]
+        follows: Option<String>,
+        /// The certification programme (client) this engagement starts.
+        #[arg(long)]
+        programme: Option<String>,
+        /// The certification scope (services, sites).
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    /// Close an engagement's fieldwork. A rectification follow-up closes
+    /// only with the rectification report attached and every major verified.
+    Close {
+        #[arg(long, short)]
+        engagement: Option<String>,
+    },
+    /// Record the certification decision (by someone of the body who was
+    /// not on any audit team of the programme); `certify` issues the
+    /// certificate and is refused while a major nonconformity is open.
+    Decide {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// certify or refuse.
+        #[arg(long)]
+        outcome: String,
+        /// The certificate number (default: PROGRAMME-YEAR).
+        #[arg(long)]
+        certificate_no: Option<String>,
+        /// Years the certificate is valid.
+        #[arg(long, default_value_t = 3)]
+        years: i16,
+        /// Anything else the decision rests on.
+        #[arg(long, default_value = "")]
+        note: String,
     },
     /// Add a team member (or update one).
     AddMember {
@@ -259,12 +306,18 @@ pub enum EngagementCmd {
         /// 1–4 capital letters; they prefix the member's finding references.
         #[arg(long)]
         initials: String,
-        /// lead, auditor, technical-expert, observer or auditee-contact.
+        /// lead, auditor, technical-expert, observer, auditee-contact or
+        /// decision-maker (of the body; not an auditor).
         #[arg(long, default_value = "auditor")]
         role: String,
         /// Auditor certificate number (e.g. CCAA registration).
         #[arg(long)]
         certificate: Option<String>,
+        /// The last day the registration is valid (YYYY-MM-DD): an expired
+        /// registration does not count towards the two-registered-auditors
+        /// rule, and `status` and the dashboard warn 60 days before.
+        #[arg(long, value_name = "DATE")]
+        registration_until: Option<jiff::civil::Date>,
         /// The member's ssh public key (e.g. their ~/.ssh/id_ed25519.pub):
         /// their changes are then accepted only when signed with it. Lead only.
         #[arg(long, value_name = "PUBLIC-KEY-FILE")]

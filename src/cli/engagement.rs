@@ -40,7 +40,35 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
             from,
             to,
             catalog,
+            follows,
+            programme,
+            scope,
         } => {
+            let new = NewEngagement {
+                id,
+                title,
+                auditee,
+                site,
+                kind: kind.parse()?,
+                period_start: date_arg(&from, "--from")?,
+                period_end: date_arg(&to, "--to")?,
+            };
+            if let Some(prev) = follows {
+                let mut e = app.create_following(&prev, new)?;
+                if let Some(s) = scope.as_deref() {
+                    let p = e.programme.clone().unwrap_or_default();
+                    e = app.set_programme(&e.id, &p, Some(s))?;
+                }
+                let n = e.carries.len();
+                let p = e.programme.clone().unwrap_or_default();
+                let id = e.id.clone();
+                let line = crate::msg!(
+                    "{id} created in programme {p}, following {prev}; {n} open findings carried",
+                    "{id} 已创建，属认证方案 {p}，接续 {prev}；延续 {n} 个未关闭发现项"
+                );
+                writeln!(o, "{}", line.get(ctx.lang))?;
+                return Ok(());
+            }
             let (cat, src) = match catalog.or_else(|| ctx.settings.catalog.clone()) {
                 Some(p) => {
                     let p = ctx.paths.find_catalog(&p).ok_or_else(|| {
@@ -55,20 +83,56 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 }
                 None => (Catalog::embedded(), EMBEDDED_GBT32312.to_string()),
             };
-            let e = app.create_engagement(
-                NewEngagement {
-                    id,
-                    title,
-                    auditee,
-                    site,
-                    kind: kind.parse()?,
-                    period_start: date_arg(&from, "--from")?,
-                    period_end: date_arg(&to, "--to")?,
-                },
-                &cat,
-                &src,
-            )?;
+            let e = app.create_engagement(new, &cat, &src)?;
+            if programme.is_some() || scope.is_some() {
+                let p = programme.unwrap_or_else(|| e.id.clone());
+                app.set_programme(&e.id, &p, scope.as_deref())?;
+            }
             writeln!(o, "{} {}", e.id, ctx.lang.pick("created", "已创建"))?;
+        }
+        EngagementCmd::Close { engagement } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let e = app.close_engagement(&eng.id)?;
+            let d = e.closed_on.map(|d| d.to_string()).unwrap_or_default();
+            writeln!(o, "{} {} {d}", e.id, ctx.lang.pick("closed on", "结束于"))?;
+        }
+        EngagementCmd::Decide {
+            engagement,
+            outcome,
+            certificate_no,
+            years,
+            note,
+        } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let e = app.decide(&eng.id, outcome.parse()?, certificate_no.as_deref(), years, &note)?;
+            let zh = ctx.lang.is_zh();
+            if let Some(d) = &e.decision {
+                writeln!(
+                    o,
+                    "{} {}: {}",
+                    e.id,
+                    ctx.lang.pick("decision", "认证决定"),
+                    d.outcome.label(zh)
+                )?;
+            }
+            if let Some(c) = &e.certificate
+                && e.decision
+                    .as_ref()
+                    .is_some_and(|d| d.outcome == crate::model::engagement::Outcome::Certify)
+            {
+                let dues: Vec<String> = c.surveillance_due().iter().map(|d| d.to_string()).collect();
+                writeln!(
+                    o,
+                    "{} {}  {} {} → {}  {}: {}",
+                    ctx.lang.pick("certificate", "证书"),
+                    crate::text::visible(&c.number),
+                    c.status.label(zh),
+                    c.issued,
+                    c.valid_until,
+                    ctx.lang.pick("surveillance due", "监督审核到期"),
+                    dues.join(", ")
+                )?;
+            }
         }
         EngagementCmd::AddMember {
             engagement,
@@ -77,11 +141,12 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
             initials,
             role,
             certificate,
+            registration_until,
             key,
         } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let key = key.as_deref().map(read_public_key).transpose()?;
-            let m = app.add_member_keyed(
+            let mut m = app.add_member_keyed(
                 &eng.id,
                 &actor,
                 &name,
@@ -90,13 +155,17 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 certificate.as_deref(),
                 key.as_deref(),
             )?;
+            if registration_until.is_some() {
+                m = app.set_registration_until(&eng.id, &actor, registration_until)?;
+            }
             writeln!(
                 o,
-                "{} {} {} {}",
+                "{} {} {} {}{}",
                 eng.id,
                 m.actor,
                 m.role.label(ctx.lang.is_zh()),
-                m.certificate_no.unwrap_or_default()
+                m.certificate_no.unwrap_or_default(),
+                m.registration_until.map(|d| format!(" ≤ {d}")).unwrap_or_default()
             )?;
         }
         EngagementCmd::RemoveMember { engagement, actor } => {

@@ -132,6 +132,16 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
     };
     match cmd {
         Command::Demo(a) => demo::demo(ctx, a),
+        Command::Portfolio { json } => {
+            let app = ctx.open(&ctx.paths.data_dir)?;
+            let lines = app.portfolio()?;
+            if json {
+                print_json(&lines)?;
+            } else {
+                status::print_portfolio(&mut out(), &lines, ctx.lang)?;
+            }
+            Ok(())
+        }
         Command::Status { engagement, json, all } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             // `status -e ID` and the global `cscaudit -e ID status` both choose it.

@@ -77,6 +77,12 @@ pub fn print_status(o: &mut dyn Write, r: &StatusReport, totals: Option<&Totals>
         lang.pick("score", "得分"),
         sc.score.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into())
     )?;
+    for g in &r.registrations {
+        writeln!(o, "⚠ {}", registration_text(g, lang))?;
+    }
+    if let Some(c) = &r.cycle {
+        print_cycle(o, c, lang)?;
+    }
 
     writeln!(
         o,
@@ -211,6 +217,137 @@ pub fn print_history(
             "{when}  {mark}  {}  {}",
             crate::text::pad(&op.id.actor, 10),
             crate::text::visible(&crate::message::describe_change(op.entity.kind, &op.change, lang))
+        )?;
+    }
+    Ok(())
+}
+
+/// "li.min's registration CCAA-2 expires in 12 days (2027-01-09)" / "… expired …".
+pub fn registration_text(g: &crate::app::status::RegistrationLine, lang: Lang) -> String {
+    let (who, no, until, n) = (
+        side(&g.name, lang.is_zh()),
+        &g.certificate_no,
+        g.valid_until,
+        g.days_left,
+    );
+    match (n < 0, lang.is_zh()) {
+        (false, false) => format!(
+            "{who}'s auditor registration {no} expires in {n} days ({until}); after that it does not count towards the two registered auditors"
+        ),
+        (false, true) => {
+            format!("{who} 的审核员注册 {no} 将在 {n} 天后到期（{until}）；到期后不计入两名注册审核员")
+        }
+        (true, false) => format!(
+            "{who}'s auditor registration {no} expired on {until}; it does not count towards the two registered auditors"
+        ),
+        (true, true) => format!("{who} 的审核员注册 {no} 已于 {until} 到期；不计入两名注册审核员"),
+    }
+}
+
+/// The programme lines of `status`: programme, previous engagement, the
+/// certificate, the decision, and the findings carried from earlier audits.
+fn print_cycle(o: &mut dyn Write, c: &crate::app::cycle::CycleInfo, lang: Lang) -> std::io::Result<()> {
+    let zh = lang.is_zh();
+    let v = |s: &str| crate::text::visible(s).into_owned();
+    if let Some(p) = &c.programme {
+        let follows = c
+            .follows
+            .as_deref()
+            .map(|f| format!("   {}: {}", lang.pick("follows", "接续"), v(f)))
+            .unwrap_or_default();
+        let closed = c
+            .closed_on
+            .map(|d| format!("   {}: {d}", lang.pick("closed", "已结束")))
+            .unwrap_or_default();
+        writeln!(o, "{}: {}{follows}{closed}", lang.pick("Programme", "认证方案"), v(p))?;
+    }
+    if let Some(cert) = &c.certificate {
+        writeln!(
+            o,
+            "{}: {}  {}  {} → {}",
+            lang.pick("Certificate", "证书"),
+            v(&cert.number),
+            cert.status.label(zh),
+            cert.issued,
+            cert.valid_until
+        )?;
+    }
+    if let Some(d) = &c.decision {
+        writeln!(
+            o,
+            "{}: {} ({}, {})",
+            lang.pick("Decision", "认证决定"),
+            d.outcome.label(zh),
+            v(&d.by),
+            d.on.map(|d| d.to_string()).unwrap_or_default()
+        )?;
+    }
+    if !c.carried.is_empty() {
+        writeln!(
+            o,
+            "\n{} ({})",
+            lang.pick("Carried from earlier audits", "延续自以前审核的发现项"),
+            c.carried.len()
+        )?;
+        for f in &c.carried {
+            writeln!(
+                o,
+                "  {} {} {} {} {}",
+                pad(&f.reference, 9),
+                fit(f.grade.label(zh), 10),
+                fit(f.status.label(zh), 12),
+                pad(&f.engagement, 10),
+                side(&f.title, zh)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `portfolio`: one line per programme.
+pub fn print_portfolio(
+    o: &mut dyn Write,
+    lines: &[crate::app::cycle::PortfolioLine],
+    lang: Lang,
+) -> std::io::Result<()> {
+    let zh = lang.is_zh();
+    if lines.is_empty() {
+        writeln!(
+            o,
+            "{}",
+            lang.pick(
+                "No programme yet: `cscaudit engagement create --programme ID …` starts one, `--follows PREV` continues it.",
+                "还没有认证方案：`cscaudit engagement create --programme 编号 …` 开始一个，`--follows 上一次` 接续。"
+            )
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        o,
+        "{} {} {} {} {} {} {} {}",
+        fit(lang.pick("Programme", "认证方案"), 14),
+        fit(lang.pick("Client", "客户"), 18),
+        fit(lang.pick("Now", "当前"), 22),
+        fit(lang.pick("Certificate", "证书"), 16),
+        fit(lang.pick("Status", "状态"), 8),
+        fit(lang.pick("Valid until", "有效期至"), 11),
+        fit(lang.pick("Next audit", "下次审核"), 10),
+        lang.pick("Majors  Overdue", "严重不符合  逾期措施")
+    )?;
+    for l in lines {
+        let cert = l.certificate.as_ref();
+        writeln!(
+            o,
+            "{} {} {} {} {} {} {} {:>6}  {:>7}",
+            pad(&l.programme, 14),
+            fit(side(&l.client, zh), 18),
+            fit(&format!("{} {}", l.current, l.current_kind.label(zh)), 22),
+            fit(cert.map_or("-", |c| c.number.as_str()), 16),
+            fit(l.certificate_status.map_or("-", |s| s.label(zh)), 8),
+            fit(&cert.map_or("-".into(), |c| c.valid_until.to_string()), 11),
+            fit(&l.next_audit_due.map_or("-".into(), |d| d.to_string()), 10),
+            l.open_majors,
+            l.overdue_actions
         )?;
     }
     Ok(())

@@ -57,6 +57,8 @@ pub(crate) fn human_name_zh(name: &str) -> &str {
         "action status" => "措施状态",
         "result" => "结论",
         "workflow status" => "工作状态",
+        "decision" => "认证决定",
+        "certificate status" => "证书状态",
         other => other,
     }
 }
@@ -71,6 +73,8 @@ pub(crate) fn human_name(type_name: &'static str) -> &'static str {
         "ActionStatus" => "action status",
         "AssessmentResult" => "result",
         "Workflow" => "workflow status",
+        "Outcome" => "decision",
+        "CertificateStatus" => "certificate status",
         other => other,
     }
 }
@@ -107,8 +111,68 @@ string_enum!(
         TechnicalExpert = "technical-expert" / "技术专家",
         Observer = "observer" / "观察员",
         AuditeeContact = "auditee-contact" / "受审核方联络人",
+        DecisionMaker = "decision-maker" / "认证决定人员",
     }
 );
+
+string_enum!(
+    /// A certification decision.
+    Outcome {
+        Certify = "certify" / "批准认证",
+        Refuse = "refuse" / "不予认证",
+    }
+);
+
+string_enum!(
+    /// Where a certificate stands.
+    CertificateStatus {
+        Valid = "valid" / "有效",
+        Suspended = "suspended" / "暂停",
+        Withdrawn = "withdrawn" / "撤销",
+        Expired = "expired" / "过期",
+    }
+);
+
+/// A certification decision recorded on the engagement it decides on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub by: String,
+    pub on: Option<Date>,
+    pub basis: String,
+}
+
+/// The certificate issued by a decision to certify.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub number: String,
+    pub scope: String,
+    pub issued: Date,
+    pub valid_until: Date,
+    pub status: CertificateStatus,
+}
+
+impl Certificate {
+    /// The status on `today`: a valid certificate past its last day is expired.
+    pub fn status_on(&self, today: Date) -> CertificateStatus {
+        if self.status == CertificateStatus::Valid && self.valid_until < today {
+            CertificateStatus::Expired
+        } else {
+            self.status
+        }
+    }
+
+    /// Surveillance audits due: yearly after issue, before the certificate
+    /// ends (ISO/IEC 17021-1: at least once a year).
+    pub fn surveillance_due(&self) -> Vec<Date> {
+        (1..)
+            .map_while(|y| {
+                let d = self.issued.checked_add(jiff::Span::new().years(y)).ok()?;
+                (d < self.valid_until).then_some(d)
+            })
+            .collect()
+    }
+}
 
 impl Role {
     pub fn is_auditor(self) -> bool {
@@ -128,6 +192,16 @@ pub struct Engagement {
     pub catalog_id: String,
     pub catalog_version: String,
     pub created_by: String,
+    /// The certification programme (client) this engagement belongs to.
+    pub programme: Option<String>,
+    /// The engagement this one follows in the programme.
+    pub follows: Option<String>,
+    pub scope: String,
+    pub closed_on: Option<Date>,
+    /// Open findings of earlier engagements carried into this one.
+    pub carries: Vec<String>,
+    pub decision: Option<Decision>,
+    pub certificate: Option<Certificate>,
 }
 
 impl Engagement {
@@ -143,6 +217,34 @@ impl Engagement {
             catalog_id: r.text(EF::CatalogId),
             catalog_version: r.text(EF::CatalogVersion),
             created_by: r.created_by.clone().unwrap_or_default(),
+            programme: r.opt_text(EF::Programme).filter(|p| !p.is_empty()),
+            follows: r.opt_text(EF::Follows).filter(|p| !p.is_empty()),
+            scope: r.text(EF::Scope),
+            closed_on: r.date(EF::ClosedOn),
+            carries: r.linked(super::fields::Rel::Carries),
+            decision: match r.opt_text(EF::DecisionOutcome) {
+                Some(_) => Some(Decision {
+                    outcome: r.enum_req(EF::DecisionOutcome)?,
+                    by: r.text(EF::DecisionBy),
+                    on: r.date(EF::DecisionOn),
+                    basis: r.text(EF::DecisionBasis),
+                }),
+                None => None,
+            },
+            certificate: match (
+                r.opt_text(EF::CertificateNo),
+                r.date(EF::CertificateIssued),
+                r.date(EF::CertificateUntil),
+            ) {
+                (Some(number), Some(issued), Some(valid_until)) => Some(Certificate {
+                    number,
+                    scope: r.text(EF::Scope),
+                    issued,
+                    valid_until,
+                    status: r.enum_or(EF::CertificateStatus, CertificateStatus::Valid)?,
+                }),
+                _ => None,
+            },
         })
     }
 }
@@ -157,7 +259,14 @@ pub struct Member {
     pub certificate_no: Option<String>,
     /// The ssh public key (OpenSSH form) that signs this member's changes.
     pub key: Option<String>,
+    /// The last day the auditor registration (`certificate_no`) is valid;
+    /// `None` when no validity was recorded.
+    pub registration_until: Option<Date>,
 }
+
+/// How many days before a team member's registration expires the dashboard
+/// and `status` warn.
+pub const REGISTRATION_WARNING_DAYS: i64 = 60;
 
 /// The `key` of a member who left the team: their key is revoked, and
 /// changes they make after the lead recorded it are refused.
@@ -178,30 +287,71 @@ impl Member {
             role: r.enum_req(MF::Role)?,
             certificate_no: r.opt_text(MF::CertificateNo).filter(|c| !c.trim().is_empty()),
             key: r.opt_text(MF::Key).filter(|k| !k.trim().is_empty()),
+            registration_until: r.date(MF::RegistrationUntil),
         })
     }
-    pub fn is_certified_auditor(&self) -> bool {
-        self.role.is_auditor() && self.certificate_no.is_some()
+
+    /// An auditor (lead or auditor) with a registration number that has not
+    /// expired on `today`.
+    pub fn is_certified_auditor(&self, today: Date) -> bool {
+        self.role.is_auditor() && self.certificate_no.is_some() && !self.registration_expired(today)
+    }
+
+    /// Whether the recorded registration validity ended before `today`.
+    pub fn registration_expired(&self, today: Date) -> bool {
+        self.registration_until.is_some_and(|d| d < today)
+    }
+
+    /// Days left on a registration that expires within
+    /// [`REGISTRATION_WARNING_DAYS`] (negative once expired); `None` when it
+    /// is further away, not recorded, or the member left.
+    pub fn registration_warning(&self, today: Date) -> Option<i64> {
+        if self.has_left() || self.certificate_no.is_none() {
+            return None;
+        }
+        let until = self.registration_until?;
+        let left = i64::from((until - today).get_days());
+        (left <= REGISTRATION_WARNING_DAYS).then_some(left)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "a {kind} engagement cannot issue findings until its team has at least two auditors with certificate numbers (it has {certified})"
+    "a {kind} engagement cannot issue findings until its team has at least two auditors with valid registrations (it has {certified}{})",
+    self.expired_text(false)
 )]
 pub struct TeamRuleError {
     pub kind: EngagementKind,
     pub certified: usize,
+    /// Auditors whose registration had expired (actor, last valid day).
+    pub expired: Vec<(String, Date)>,
 }
 
-/// The certification practice rule (ISO/IEC 17021-1 in China: two CCAA-registered auditors).
-pub fn check_can_issue(kind: EngagementKind, team: &[Member]) -> Result<(), TeamRuleError> {
+impl TeamRuleError {
+    /// "; li.min's registration expired on 2026-01-31" for each expired one.
+    pub fn expired_text(&self, zh: bool) -> String {
+        self.expired
+            .iter()
+            .map(|(a, d)| {
+                if zh {
+                    format!("；{a} 的注册已于 {d} 到期")
+                } else {
+                    format!("; {a}'s registration expired on {d}")
+                }
+            })
+            .collect()
+    }
+}
+
+/// The certification practice rule (ISO/IEC 17021-1 in China: two
+/// CCAA-registered auditors, registrations valid on `today`).
+pub fn check_can_issue(kind: EngagementKind, team: &[Member], today: Date) -> Result<(), TeamRuleError> {
     if !kind.is_certification() {
         return Ok(());
     }
     let mut actors: Vec<&str> = team
         .iter()
-        .filter(|m| m.is_certified_auditor())
+        .filter(|m| m.is_certified_auditor(today))
         .map(|m| m.actor.as_str())
         .collect();
     actors.sort_unstable();
@@ -209,9 +359,17 @@ pub fn check_can_issue(kind: EngagementKind, team: &[Member]) -> Result<(), Team
     if actors.len() >= 2 {
         Ok(())
     } else {
+        let mut expired: Vec<(String, Date)> = team
+            .iter()
+            .filter(|m| m.role.is_auditor() && m.certificate_no.is_some() && m.registration_expired(today))
+            .filter_map(|m| Some((m.actor.clone(), m.registration_until?)))
+            .collect();
+        expired.sort();
+        expired.dedup();
         Err(TeamRuleError {
             kind,
             certified: actors.len(),
+            expired,
         })
     }
 }
@@ -229,7 +387,30 @@ mod tests {
             role,
             certificate_no: cert.map(str::to_string),
             key: None,
+            registration_until: None,
         }
+    }
+
+    #[test]
+    fn an_expired_registration_does_not_count() {
+        let today = jiff::civil::date(2026, 11, 28);
+        let mut b = m("b", Role::Auditor, Some("CCAA-2"));
+        b.registration_until = Some(jiff::civil::date(2026, 11, 27));
+        let team = vec![m("a", Role::Lead, Some("CCAA-1")), b.clone()];
+        let e = check_can_issue(EngagementKind::Stage2, &team, today).unwrap_err();
+        assert_eq!(e.certified, 1);
+        assert_eq!(e.expired, vec![("b".to_string(), jiff::civil::date(2026, 11, 27))]);
+        assert!(e.to_string().contains("b's registration expired on 2026-11-27"), "{e}");
+        // Valid through its last day, and warned about 60 days before.
+        b.registration_until = Some(today);
+        let team = vec![m("a", Role::Lead, Some("CCAA-1")), b.clone()];
+        assert!(check_can_issue(EngagementKind::Stage2, &team, today).is_ok());
+        assert_eq!(b.registration_warning(today), Some(0));
+        b.registration_until = Some(jiff::civil::date(2027, 1, 27));
+        assert_eq!(b.registration_warning(today), Some(60));
+        b.registration_until = Some(jiff::civil::date(2027, 1, 28));
+        assert_eq!(b.registration_warning(today), None);
+        assert_eq!(m("a", Role::Lead, Some("CCAA-1")).registration_warning(today), None);
     }
 
     #[test]
@@ -251,12 +432,17 @@ mod tests {
                     | EngagementKind::Surveillance
                     | EngagementKind::Recertification
             );
-            assert_eq!(check_can_issue(k, &[]).is_err(), cert, "{k}");
-            assert_eq!(check_can_issue(k, &one).is_err(), cert, "{k}");
-            assert_eq!(check_can_issue(k, &expert).is_err(), cert, "{k}: experts do not count");
-            assert!(check_can_issue(k, &two).is_ok(), "{k}");
+            let today = jiff::civil::date(2026, 11, 28);
+            assert_eq!(check_can_issue(k, &[], today).is_err(), cert, "{k}");
+            assert_eq!(check_can_issue(k, &one, today).is_err(), cert, "{k}");
+            assert_eq!(
+                check_can_issue(k, &expert, today).is_err(),
+                cert,
+                "{k}: experts do not count"
+            );
+            assert!(check_can_issue(k, &two, today).is_ok(), "{k}");
         }
-        let e = check_can_issue(EngagementKind::Stage2, &one).unwrap_err();
+        let e = check_can_issue(EngagementKind::Stage2, &one, jiff::civil::date(2026, 11, 28)).unwrap_err();
         assert_eq!(e.certified, 1);
         assert!(e.to_string().contains("two auditors"));
     }

@@ -81,6 +81,18 @@ record_fields!(
         PeriodEnd = "period_end": Date / "period end" / "审核期止",
         CatalogId = "catalog_id": Text / "catalogue" / "指标目录",
         CatalogVersion = "catalog_version": Text / "catalogue version" / "目录版本",
+        Programme = "programme": Text / "programme" / "认证方案",
+        Follows = "follows": Text / "follows" / "上一次审核",
+        Scope = "scope": Text / "scope" / "范围",
+        ClosedOn = "closed_on": Date / "closed on" / "结束日期",
+        DecisionOutcome = "decision_outcome": Text / "decision" / "认证决定",
+        DecisionBy = "decision_by": Text / "decided by" / "决定人",
+        DecisionOn = "decision_on": Date / "decided on" / "决定日期",
+        DecisionBasis = "decision_basis": Text / "decision basis" / "决定依据",
+        CertificateNo = "certificate_no": Text / "certificate no." / "证书编号",
+        CertificateIssued = "certificate_issued": Date / "certificate issued" / "发证日期",
+        CertificateUntil = "certificate_until": Date / "certificate valid until" / "证书有效期至",
+        CertificateStatus = "certificate_status": Text / "certificate status" / "证书状态",
     }
 );
 
@@ -94,6 +106,7 @@ record_fields!(
         Role = "role": Text / "role" / "角色",
         CertificateNo = "certificate_no": Text / "certificate no." / "证书编号",
         Key = "key": Text / "signing key" / "签名公钥",
+        RegistrationUntil = "registration_until": Date / "registration valid until" / "注册有效期至",
     }
 );
 
@@ -176,14 +189,18 @@ pub enum Rel {
     Indicator,
     /// Evidence (sha256) attached to an assessment or a finding.
     Evidence,
+    /// Open findings of earlier engagements an engagement carries (linked,
+    /// not copied: each keeps its one history).
+    Carries,
 }
 
 impl Rel {
-    pub const ALL: &'static [Rel] = &[Rel::Indicator, Rel::Evidence];
+    pub const ALL: &'static [Rel] = &[Rel::Indicator, Rel::Evidence, Rel::Carries];
     pub fn name(self) -> &'static str {
         match self {
             Rel::Indicator => "indicator",
             Rel::Evidence => "evidence",
+            Rel::Carries => "carries",
         }
     }
     pub fn label(self, zh: bool) -> &'static str {
@@ -192,6 +209,8 @@ impl Rel {
             (Rel::Indicator, true) => "指标",
             (Rel::Evidence, false) => "evidence",
             (Rel::Evidence, true) => "证据",
+            (Rel::Carries, false) => "carried findings",
+            (Rel::Carries, true) => "延续的发现项",
         }
     }
     pub fn parse(name: &str) -> Option<Rel> {
@@ -249,6 +268,12 @@ pub fn value_label(kind: Kind, name: &str, text: &str, zh: bool) -> Option<&'sta
             pick(text, |k: engagement::EngagementKind| k.label(zh))
         }
         (Kind::Member, n) if n == MemberField::Role.name() => pick(text, |r: engagement::Role| r.label(zh)),
+        (Kind::Engagement, n) if n == EngagementField::DecisionOutcome.name() => {
+            pick(text, |o: engagement::Outcome| o.label(zh))
+        }
+        (Kind::Engagement, n) if n == EngagementField::CertificateStatus.name() => {
+            pick(text, |c: engagement::CertificateStatus| c.label(zh))
+        }
         _ => None,
     }
 }

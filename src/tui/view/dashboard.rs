@@ -64,8 +64,17 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         .iter()
         .map(|m| {
             let left = m.has_left();
+            let warn = m.registration_warning(d.today);
             let cert = if left {
                 format!("({})", ui.m(Label::LeftTeam))
+            } else if let Some(n) = warn {
+                let no = m.certificate_no.as_deref().unwrap_or_default();
+                match (n < 0, ui.zh) {
+                    (true, false) => format!("⚠ {no} expired"),
+                    (true, true) => format!("⚠ {no} 已过期"),
+                    (false, false) => format!("⚠ {no} expires in {n} d"),
+                    (false, true) => format!("⚠ {no} {n} 天后到期"),
+                }
             } else {
                 m.certificate_no
                     .clone()
@@ -79,7 +88,9 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
                 Span::raw(" "),
                 Span::styled(
                     cert,
-                    ui.st(if m.certificate_no.is_some() && !left {
+                    ui.st(if warn.is_some() && !left {
+                        "status.due_soon"
+                    } else if m.certificate_no.is_some() && !left {
                         "status.ok"
                     } else {
                         "text.dim"

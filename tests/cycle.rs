@@ -1,0 +1,346 @@
+//! The certification cycle on one real database: self-assessment, stage 1,
+//! stage 2 with a major and a minor, rectification with its report, the
+//! decision (refused to a team member and while the major is open), the
+//! certificate, and a surveillance audit carrying the minor with last
+//! year's values beside the checklist; `status --json` and `portfolio`
+//! through the real binary.
+
+mod common;
+
+use common::app_in;
+use cscaudit::app::{ActionUpdate, App, AppError, AssessmentInput, FindingMove, NewAction, NewEngagement, NewFinding};
+use cscaudit::model::action::ActionStatus;
+use cscaudit::model::assessment::AssessmentResult;
+use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use cscaudit::model::engagement::{CertificateStatus, EngagementKind, Outcome, Role};
+use cscaudit::model::finding::{FindingStatus, Grade};
+
+fn next(id: &str, kind: EngagementKind) -> NewEngagement {
+    NewEngagement {
+        id: Some(id.into()),
+        title: format!("{id} 某银行客服中心"),
+        auditee: String::new(),
+        site: String::new(),
+        kind,
+        period_start: None,
+        period_end: None,
+    }
+}
+
+/// A programme's first engagement names its auditee.
+fn first(id: &str, kind: EngagementKind) -> NewEngagement {
+    NewEngagement {
+        auditee: "某银行客服中心".into(),
+        ..next(id, kind)
+    }
+}
+
+fn finding(grade: Grade, title: &str) -> NewFinding {
+    NewFinding {
+        grade,
+        title: title.into(),
+        statement: "抽查 60 通录音".into(),
+        criterion: "QU-04".into(),
+        indicators: vec!["QU-04".into()],
+        evidence_note: String::new(),
+        issue: true,
+    }
+}
+
+fn measured(app: &App, e: &str, ind: &str, v: f64, r: AssessmentResult) {
+    app.record_assessment(
+        e,
+        ind,
+        AssessmentInput {
+            result: Some(r),
+            measured: Some(v),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+}
+
+fn rule_text(r: Result<impl std::fmt::Debug, AppError>) -> String {
+    match r {
+        Err(e) => e.to_string(),
+        Ok(v) => panic!("expected a refusal, got {v:?}"),
+    }
+}
+
+/// Respond, plan one action owned by the auditee, complete it, verify it
+/// (as lm, who does not own it) and verify the finding.
+fn rectify(app: &mut App, reference: &str) {
+    app.move_finding(
+        reference,
+        FindingMove::Respond {
+            root_cause: "录音服务器磁盘满".into(),
+            correction: "扩容".into(),
+        },
+    )
+    .unwrap();
+    let a = app
+        .add_action(
+            reference,
+            NewAction {
+                description: "扩容并设告警".into(),
+                owner: "王芳".into(),
+                due: None,
+            },
+        )
+        .unwrap();
+    app.move_finding(reference, FindingMove::AcceptPlan).unwrap();
+    app.update_action(
+        &a.id,
+        ActionUpdate {
+            status: Some(ActionStatus::Completed),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.move_finding(reference, FindingMove::Implement).unwrap();
+    app.verify_action(&a.id, true, "现场抽查有效").unwrap();
+    app.move_finding(reference, FindingMove::Verify).unwrap();
+}
+
+#[test]
+fn a_whole_certification_cycle_on_one_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    let today = app.today();
+    let ind = "QU-04";
+
+    // Self-assessment, the programme's first engagement.
+    let sa = app
+        .create_engagement(
+            first("SA1", EngagementKind::SelfAssessment),
+            &Catalog::embedded(),
+            EMBEDDED_GBT32312,
+        )
+        .unwrap();
+    app.set_programme(&sa.id, "P-BANK", Some("客户服务中心 电话与在线渠道"))
+        .unwrap();
+    measured(&app, "SA1", ind, 0.91, AssessmentResult::Partially);
+
+    // Stage 1 follows; its team: zw (lead) and lm, whose registration has expired.
+    let s1 = app.create_following("SA1", next("S1", EngagementKind::Stage1)).unwrap();
+    assert_eq!(s1.programme.as_deref(), Some("P-BANK"));
+    assert_eq!(s1.auditee, "某银行客服中心", "auditee carried");
+    app.add_member("S1", "zw", "张伟", "ZW", Role::Lead, Some("CCAA-1"))
+        .unwrap();
+    app.add_member("S1", "lm", "李敏", "LM", Role::Auditor, Some("CCAA-2"))
+        .unwrap();
+    let yesterday = today.yesterday().unwrap();
+    app.set_registration_until("S1", "lm", Some(yesterday)).unwrap();
+    let err = rule_text(app.raise_finding("S1", finding(Grade::Minor, "文件未受控")));
+    assert!(
+        err.contains("two auditors with valid registrations") && err.contains("lm's registration expired"),
+        "{err}"
+    );
+    let renewed = today.checked_add(jiff::Span::new().days(30)).unwrap();
+    app.set_registration_until("S1", "lm", Some(renewed)).unwrap();
+    let warn = app.registration_lines("S1").unwrap();
+    assert_eq!(warn.len(), 1, "expires within 60 days: warned");
+    assert_eq!(warn[0].days_left, 30);
+
+    // Stage 2 cannot start before stage 1 is closed.
+    let err = rule_text(app.create_following("S1", next("S2", EngagementKind::Stage2)));
+    assert!(
+        err.contains("stage 2 cannot start before stage 1 (S1) is closed"),
+        "{err}"
+    );
+    assert!(app.engagement("S2").is_err(), "nothing created");
+    app.close_engagement("S1").unwrap();
+    let s2 = app.create_following("S1", next("S2", EngagementKind::Stage2)).unwrap();
+    let team = app.team("S2").unwrap();
+    let lm = team.iter().find(|m| m.actor == "lm").expect("team carried");
+    assert_eq!(lm.certificate_no.as_deref(), Some("CCAA-2"));
+    assert_eq!(lm.registration_until, Some(renewed));
+    assert_eq!(s2.follows.as_deref(), Some("S1"));
+
+    // Stage 2: a major and a minor; the indicator measured again.
+    let major = app.raise_finding("S2", finding(Grade::Major, "录音缺失")).unwrap();
+    let minor = app.raise_finding("S2", finding(Grade::Minor, "质检记录不全")).unwrap();
+    measured(&app, "S2", ind, 0.95, AssessmentResult::Conforming);
+    app.close_engagement("S2").unwrap();
+
+    // Rectification follow-up carries both (linked: the same records).
+    let r1 = app
+        .create_following("S2", next("R1", EngagementKind::FollowUp))
+        .unwrap();
+    let mut carried = r1.carries.clone();
+    carried.sort();
+    let mut want = vec![major.reference.clone(), minor.reference.clone()];
+    want.sort();
+    assert_eq!(carried, want);
+    let err = rule_text(app.close_engagement("R1"));
+    assert!(err.contains("rectification report"), "{err}");
+    app.attach_evidence_bytes(
+        "R1",
+        "整改报告.pdf",
+        b"%PDF-1.4 rectification report",
+        "整改报告",
+        None,
+        None,
+    )
+    .unwrap();
+    let err = rule_text(app.close_engagement("R1"));
+    assert!(err.contains(&major.reference), "the open major is named: {err}");
+
+    // Decision: refused to a team member, and to certify while the major is open.
+    let err = rule_text(app.decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, ""));
+    assert!(err.contains("zw was on the audit team"), "{err}");
+    app.set_identity("cb", "陈博 Chen Bo", "CB").unwrap();
+    let err = rule_text(app.decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, ""));
+    assert!(
+        err.contains("refused while a major nonconformity is open") && err.contains(&major.reference),
+        "{err}"
+    );
+    assert!(app.engagement("R1").unwrap().decision.is_none(), "nothing recorded");
+
+    // The major is rectified and verified (by lm), then closed; R1 closes.
+    app.set_identity("lm", "李敏", "LM").unwrap();
+    rectify(&mut app, &major.reference);
+    app.move_finding(&major.reference, FindingMove::Close).unwrap();
+    app.set_identity("zw", "张伟", "ZW").unwrap();
+    app.close_engagement("R1").unwrap();
+
+    // The decision by someone of the body not on the team; the certificate.
+    app.set_identity("cb", "陈博 Chen Bo", "CB").unwrap();
+    let decided = app
+        .decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, "整改报告已审阅")
+        .unwrap();
+    let d = decided.decision.clone().unwrap();
+    assert_eq!((d.outcome, d.by.as_str(), d.on), (Outcome::Certify, "cb", Some(today)));
+    assert!(
+        d.basis.contains("S2") && d.basis.contains("0 major, 1 minor"),
+        "{}",
+        d.basis
+    );
+    let cert = decided.certificate.clone().unwrap();
+    assert_eq!(cert.number, "CSC-2026-001");
+    assert_eq!(cert.issued, today);
+    let three = today
+        .checked_add(jiff::Span::new().years(3))
+        .unwrap()
+        .yesterday()
+        .unwrap();
+    assert_eq!(cert.valid_until, three);
+    assert_eq!(cert.status, CertificateStatus::Valid);
+    let dues = cert.surveillance_due();
+    assert_eq!(dues.len(), 2, "{dues:?}");
+    assert_eq!(dues[0], today.checked_add(jiff::Span::new().years(1)).unwrap());
+
+    // Surveillance the next year: carries the minor (still open), not the closed major.
+    app.set_identity("zw", "张伟", "ZW").unwrap();
+    let sv = app
+        .create_following("R1", next("SV1", EngagementKind::Surveillance))
+        .unwrap();
+    assert_eq!(sv.carries, vec![minor.reference.clone()]);
+    assert_eq!(
+        app.finding(&minor.reference).unwrap().engagement,
+        "S2",
+        "linked, not copied"
+    );
+    assert!(app.findings("SV1").unwrap().is_empty(), "no copies");
+    assert!(
+        app.assessments("SV1")
+            .unwrap()
+            .iter()
+            .all(|a| a.result == AssessmentResult::NotAssessed)
+    );
+    let prev = app.previous_results(&sv).unwrap();
+    let trend: Vec<(String, Option<f64>)> = prev[ind].iter().map(|p| (p.engagement.clone(), p.measured)).collect();
+    assert_eq!(
+        trend,
+        vec![("SA1".to_string(), Some(0.91)), ("S2".to_string(), Some(0.95))]
+    );
+    // A change to the carried finding is one history, seen from both audits.
+    app.edit_finding(&minor.reference, "title", "质检记录不全（监督审核复查）")
+        .unwrap();
+    let info = app.cycle_info(&app.engagement("SV1").unwrap()).unwrap();
+    assert_eq!(info.carried[0].title, "质检记录不全（监督审核复查）");
+    assert_eq!(
+        info.certificate.as_ref().map(|c| c.number.as_str()),
+        Some("CSC-2026-001")
+    );
+    let portfolio = app.portfolio().unwrap();
+    assert_eq!(portfolio.len(), 1);
+    assert_eq!(portfolio[0].engagements, vec!["SA1", "S1", "S2", "R1", "SV1"]);
+    assert_eq!(portfolio[0].next_audit_due, Some(dues[0]));
+    assert_eq!(portfolio[0].open_majors, 0);
+    assert_eq!(app.finding(&minor.reference).unwrap().status, FindingStatus::Issued);
+    drop(app);
+
+    // The real binary: status --json and the portfolio.
+    let run = |args: &[&str]| -> String {
+        let out = assert_cmd::Command::cargo_bin("cscaudit")
+            .unwrap()
+            .env("CSCAUDIT_DATA_DIR", dir.path())
+            .env("CSCAUDIT_CONFIG_DIR", dir.path().join("config"))
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("LC_ALL")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&run(&["status", "-e", "SV1", "--json"])).unwrap();
+    let cycle = &json["cycle"];
+    assert_eq!(cycle["programme"], "P-BANK");
+    assert_eq!(cycle["follows"], "R1");
+    assert_eq!(cycle["certificate"]["number"], "CSC-2026-001");
+    assert_eq!(cycle["carried"][0]["reference"], minor.reference.as_str());
+    assert_eq!(cycle["carried"][0]["grade"], "minor");
+    let text = run(&["status", "-e", "SV1"]);
+    assert!(
+        text.contains("Carried from earlier audits (1)") && text.contains("CSC-2026-001"),
+        "{text}"
+    );
+    let p: serde_json::Value = serde_json::from_str(&run(&["portfolio", "--json"])).unwrap();
+    assert_eq!(p[0]["programme"], "P-BANK");
+    assert_eq!(p[0]["certificate_status"], "valid");
+    assert_eq!(p[0]["current"], "SV1");
+    let text = run(&["--lang", "zh", "portfolio"]);
+    assert!(
+        text.contains("P-BANK") && text.contains("有效") && text.contains("监督审核"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_decision_maker_registered_on_the_team_may_decide_but_an_auditor_may_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    app.create_engagement(
+        first("S2", EngagementKind::Stage2),
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    app.set_programme("S2", "P2", None).unwrap();
+    app.add_member("S2", "cb", "陈博", "CB", Role::DecisionMaker, None)
+        .unwrap();
+    app.add_member("S2", "lm", "李敏", "LM", Role::Auditor, Some("CCAA-2"))
+        .unwrap();
+    app.set_identity("lm", "李敏", "LM").unwrap();
+    let err = rule_text(app.decide("S2", Outcome::Refuse, None, 3, ""));
+    assert!(err.contains("lm was on the audit team of S2 (auditor)"), "{err}");
+    app.set_identity("cb", "陈博", "CB").unwrap();
+    let e = app.decide("S2", Outcome::Refuse, None, 3, "").unwrap();
+    assert_eq!(e.decision.unwrap().outcome, Outcome::Refuse);
+    assert!(e.certificate.is_none(), "a refusal issues no certificate");
+    // A self-assessment is not decided on.
+    app.create_engagement(
+        first("SA", EngagementKind::SelfAssessment),
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    let err = rule_text(app.decide("SA", Outcome::Certify, None, 3, ""));
+    assert!(err.contains("self-assessment"), "{err}");
+}
