@@ -44,7 +44,7 @@ fn stats(mut v: Vec<Duration>) -> String {
         "mean {:.3} ms, p50 {:.3}, p99 {:.3}, max {:.3}",
         mean,
         ms(v[v.len() / 2]),
-        ms(v[(v.len() - 1) * 99 / 100]),
+        ms(v[((v.len() - 1) as f64 * 0.99).round() as usize]),
         ms(v[v.len() - 1])
     )
 }

@@ -344,3 +344,41 @@ fn a_decision_maker_registered_on_the_team_may_decide_but_an_auditor_may_not() {
     let err = rule_text(app.decide("SA", Outcome::Certify, None, 3, ""));
     assert!(err.contains("self-assessment"), "{err}");
 }
+
+#[test]
+fn the_checklist_shows_earlier_results_and_their_trend_in_both_languages() {
+    use cscaudit::config::Lang;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    app.set_today(jiff::civil::date(2026, 11, 28));
+    app.create_engagement(
+        first("SA1", EngagementKind::SelfAssessment),
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    app.set_programme("SA1", "P-BANK", None).unwrap();
+    let ind = Catalog::embedded().indicators[0].id.clone();
+    measured(&app, "SA1", &ind, 0.82, AssessmentResult::Nonconforming);
+    app.create_following("SA1", next("S1", EngagementKind::Stage1)).unwrap();
+    measured(&app, "S1", &ind, 0.9, AssessmentResult::Partially);
+    app.create_following("S1", next("S2", EngagementKind::Stage2))
+        .unwrap_err();
+    app.close_engagement("S1").unwrap();
+    app.create_following("S1", next("S2", EngagementKind::Stage2)).unwrap();
+    for (lang, name) in [(Lang::Zh, "trend_zh_120x40"), (Lang::En, "trend_en_120x40")] {
+        let mut s = cscaudit::tui::initial_state(&app, &common::tui::setup(), lang, Some("S2")).unwrap();
+        common::tui::press(&mut app, &mut s, "2 n");
+        let text = common::tui::screen(&s, 120, 40);
+        let (head, sa) = match lang {
+            Lang::Zh => ("以往审核", "自评估"),
+            Lang::En => ("Earlier audits", "self-assessment"),
+        };
+        assert!(
+            text.contains(head) && text.contains("SA1") && text.contains(sa),
+            "{text}"
+        );
+        assert!(text.contains("▁█"), "the trend: 0.82 then 0.90: {text}");
+        common::tui::snap(name, text);
+    }
+}

@@ -43,6 +43,8 @@ pub struct Data {
     pub glance: Glance,
     pub today: Date,
     pub me: String,
+    /// Each indicator's results in the earlier engagements of the programme.
+    pub previous: HashMap<String, Vec<crate::app::cycle::PreviousResult>>,
     due_soon_days: i32,
     /// Only the dashboard's figures are here (read from the store's
     /// counters); the lists are loading ([`Data::load_glance`]).
@@ -137,6 +139,7 @@ impl Data {
         assessments: Vec<Assessment>,
         glance: Glance,
     ) -> Result<Data> {
+        let previous = app.previous_results(&engagement)?.into_iter().collect();
         Ok(Data {
             finding_search: Vec::new(),
             title_lower: Vec::new(),
@@ -155,6 +158,7 @@ impl Data {
             glance,
             today: app.today(),
             me: app.identity().actor.clone(),
+            previous,
             due_soon_days: app.policy.due_soon_days,
             partial: true,
         })

@@ -115,6 +115,7 @@ labels! {
     Recorded => "recorded", "已记录";
     ConfirmAssess => "Record {indicator} as {result}?", "将 {indicator} 记录为“{result}”？";
     Loading => "Loading…", "加载中…";
+    PreviousAudits => "Earlier audits (trend, oldest first)", "以往审核（趋势，由早到近）";
     Undone => "Undone:", "已撤销：";
     Cancelling => "Cancelling…", "正在取消……";
     Cancelled => "Cancelled; nothing was recorded", "已取消；未记录任何内容";

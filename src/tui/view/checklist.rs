@@ -186,6 +186,23 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                 if let Some(b) = ind.target_basis(ui.zh) {
                     lines.push(Line::styled(b.to_string(), ui.st("text.dim")));
                 }
+                if let Some(prev) = d.previous.get(id) {
+                    lines.push(section(ui, Label::PreviousAudits));
+                    let mut values: Vec<f64> = prev.iter().filter_map(|p| p.measured).collect();
+                    values.extend(a.and_then(|a| a.measured));
+                    if values.len() > 1 {
+                        lines.push(Line::styled(trend(&values), ui.st("gauge")));
+                    }
+                    for p in prev {
+                        let (m, _) = measured_text(ui, ind, p.measured);
+                        lines.push(Line::from(vec![
+                            Span::styled(format!("{} ", ui.text(&p.engagement)), ui.st("text.title")),
+                            Span::styled(format!("{} ", p.kind.label(ui.zh)), ui.st("text.dim")),
+                            Span::styled(p.result.label(ui.zh), ui.st(result_role(p.result))),
+                            Span::styled(format!("   {m}"), ui.st("text")),
+                        ]));
+                    }
+                }
                 lines.push(section(ui, Label::EvidenceToAsk));
                 lines.push(Line::styled(ind.evidence_hint(ui.zh).to_string(), ui.st("text")));
                 if let Some(a) = a {
@@ -270,4 +287,33 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
             .block(ui.block(title, false)),
         area,
     );
+}
+
+/// A one-line trend of measured values (oldest first, this audit's last):
+/// one block per value, its height between the lowest and the highest.
+fn trend(values: &[f64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(*v), h.max(*v)));
+    values
+        .iter()
+        .map(|v| {
+            let i = if hi > lo {
+                ((v - lo) / (hi - lo) * 7.0).round() as usize
+            } else {
+                3
+            };
+            BARS[i.min(7)]
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_trend_rises_with_its_values() {
+        assert_eq!(super::trend(&[1.0, 8.0, 4.0]), "▁█▄");
+        assert_eq!(super::trend(&[5.0, 5.0]), "▄▄");
+    }
 }
