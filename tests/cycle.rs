@@ -382,3 +382,35 @@ fn the_checklist_shows_earlier_results_and_their_trend_in_both_languages() {
         common::tui::snap(name, text);
     }
 }
+
+#[test]
+fn the_demo_has_a_client_in_its_surveillance_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    let p = app.portfolio().unwrap();
+    let line = p
+        .iter()
+        .find(|l| l.programme == cscaudit::app::demo::PROGRAMME)
+        .expect("the second programme");
+    assert_eq!(line.current, cscaudit::app::demo::SURVEILLANCE);
+    assert_eq!(line.certificate_status, Some(CertificateStatus::Valid));
+    assert_eq!(line.open_majors, 0);
+    assert!(line.next_audit_due.is_some_and(|d| d > app.today()), "{line:?}");
+    let sv = app.engagement(cscaudit::app::demo::SURVEILLANCE).unwrap();
+    assert_eq!(sv.carries.len(), 1, "the minor is carried");
+    let f = app.finding(&sv.carries[0]).unwrap();
+    assert_eq!((f.grade, f.status), (Grade::Minor, FindingStatus::Issued));
+    let prev = app.previous_results(&sv).unwrap();
+    assert_eq!(
+        prev["AC-02"].iter().map(|p| p.measured).collect::<Vec<_>>(),
+        vec![Some(74.2)]
+    );
+    let d = app.engagement("WB-R1").unwrap().decision.unwrap();
+    assert_eq!(d.by, "chen.bo");
+    // Every change of the cycle is signed by its author and checks clean.
+    let report = app.doctor(&mut |_, _| {}).unwrap();
+    assert_eq!(report.unsigned, 0);
+    assert!(report.invalid.is_empty(), "{:?}", report.invalid);
+    assert!(report.healthy());
+}

@@ -3,8 +3,10 @@
 //! actions, measured values, the texts of `--scale`) is data in
 //! `content.toml`, embedded; this module only walks it through the lifecycle.
 
+mod programme;
 mod scale;
 
+pub use programme::{PROGRAMME, SURVEILLANCE};
 pub use scale::{SCALE_ENGAGEMENT, seed_scale};
 
 use super::{ActionUpdate, App, AssessmentInput, FindingMove, Identity, NewAction, NewEngagement, NewFinding, Result};
@@ -211,6 +213,10 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
             app.set_identity_key(Some(&path))?;
         }
     }
+    app.act_as(lead.clone());
+    // The second client first: the demo engagement stays the most recent
+    // (the one `cscaudit` opens).
+    programme::seed_programme(app, c, real_today, &public)?;
     app.act_as(lead.clone());
     app.set_today(days(on_site, -14));
     let cat = Catalog::embedded();
