@@ -178,21 +178,26 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                 lines.push(Line::styled(def, ui.st("text")));
                 let (mtext, _) = measured_text(ui, ind, a.and_then(|a| a.measured));
                 let result = a.map_or(AssessmentResult::NotAssessed, |a| a.result);
-                lines.push(Line::from(vec![
+                let mut result_line = vec![
                     Span::styled(format!("{}: ", ui.m(Label::ColResult)), ui.st("text")),
                     Span::styled(result.label(ui.zh), ui.st(result_role(result))),
                     Span::styled(format!("   {mtext}"), ui.st("text")),
-                ]));
+                ];
+                // The trend on the result's line too: a small panel (80×24)
+                // shows it before the earlier audits' section.
+                if let Some(prev) = d.previous.get(id) {
+                    let mut values: Vec<f64> = prev.iter().filter_map(|p| p.measured).collect();
+                    values.extend(a.and_then(|a| a.measured));
+                    if values.len() > 1 {
+                        result_line.push(Span::styled(format!("   {}", trend(&values)), ui.st("gauge")));
+                    }
+                }
+                lines.push(Line::from(result_line));
                 if let Some(b) = ind.target_basis(ui.zh) {
                     lines.push(Line::styled(b.to_string(), ui.st("text.dim")));
                 }
                 if let Some(prev) = d.previous.get(id) {
                     lines.push(section(ui, Label::PreviousAudits));
-                    let mut values: Vec<f64> = prev.iter().filter_map(|p| p.measured).collect();
-                    values.extend(a.and_then(|a| a.measured));
-                    if values.len() > 1 {
-                        lines.push(Line::styled(trend(&values), ui.st("gauge")));
-                    }
                     for p in prev {
                         let (m, _) = measured_text(ui, ind, p.measured);
                         lines.push(Line::from(vec![
