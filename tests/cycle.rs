@@ -414,3 +414,41 @@ fn the_demo_has_a_client_in_its_surveillance_year() {
     assert!(report.invalid.is_empty(), "{:?}", report.invalid);
     assert!(report.healthy());
 }
+
+#[test]
+fn a_copy_without_the_earlier_engagements_says_which_carried_findings_it_lacks() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    {
+        let mut app = App::open(a.path()).unwrap();
+        cscaudit::app::demo::seed(&mut app).unwrap();
+    }
+    let run = |dir: &std::path::Path, args: &[&str]| -> String {
+        let out = assert_cmd::Command::cargo_bin("cscaudit")
+            .unwrap()
+            .env("CSCAUDIT_DATA_DIR", dir)
+            .env("CSCAUDIT_CONFIG_DIR", dir.join("config"))
+            .env("LANG", "en_US.UTF-8")
+            .env_remove("LC_ALL")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let zip = a.path().join("sv.zip");
+    run(a.path(), &["export", "-e", "WB-SV1", "--out", zip.to_str().unwrap()]);
+    run(
+        b.path(),
+        &["identity", "set", "wang.fang", "--name", "王芳", "--initials", "WF"],
+    );
+    run(b.path(), &["import", zip.to_str().unwrap()]);
+    let text = run(b.path(), &["status", "-e", "WB-SV1"]);
+    assert!(text.contains("not in this copy: WF-002"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&run(b.path(), &["status", "-e", "WB-SV1", "--json"])).unwrap();
+    assert_eq!(json["cycle"]["carried_elsewhere"][0], "WF-002");
+}

@@ -67,6 +67,10 @@ pub struct CycleInfo {
     /// Findings of earlier engagements carried into this one, as they stand now.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub carried: Vec<CarriedLine>,
+    /// Carried references this copy does not hold (their engagement was
+    /// not imported or synced here).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub carried_elsewhere: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<crate::model::engagement::Decision>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -430,16 +434,17 @@ impl super::App {
 
     /// Where an engagement stands in its programme.
     pub fn cycle_info(&self, eng: &Engagement) -> Result<CycleInfo> {
-        let mut carried = Vec::new();
+        let (mut carried, mut carried_elsewhere) = (Vec::new(), Vec::new());
         for r in &eng.carries {
-            if let Ok(f) = self.finding(r) {
-                carried.push(CarriedLine {
+            match self.finding(r) {
+                Ok(f) => carried.push(CarriedLine {
                     reference: f.reference,
                     engagement: f.engagement,
                     grade: f.grade,
                     status: f.status,
                     title: f.title,
-                });
+                }),
+                Err(_) => carried_elsewhere.push(r.clone()),
             }
         }
         let certificate = self
@@ -452,6 +457,7 @@ impl super::App {
             follows: eng.follows.clone(),
             closed_on: eng.closed_on,
             carried,
+            carried_elsewhere,
             decision: eng.decision.clone(),
             certificate,
         })

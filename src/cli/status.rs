@@ -282,12 +282,12 @@ fn print_cycle(o: &mut dyn Write, c: &crate::app::cycle::CycleInfo, lang: Lang) 
             d.on.map(|d| d.to_string()).unwrap_or_default()
         )?;
     }
-    if !c.carried.is_empty() {
+    if !c.carried.is_empty() || !c.carried_elsewhere.is_empty() {
+        let n = c.carried.len() + c.carried_elsewhere.len();
         writeln!(
             o,
-            "\n{} ({})",
-            lang.pick("Carried from earlier audits", "延续自以前审核的发现项"),
-            c.carried.len()
+            "\n{} ({n})",
+            lang.pick("Carried from earlier audits", "延续自以前审核的发现项")
         )?;
         for f in &c.carried {
             writeln!(
@@ -299,6 +299,15 @@ fn print_cycle(o: &mut dyn Write, c: &crate::app::cycle::CycleInfo, lang: Lang) 
                 pad(&f.engagement, 10),
                 side(&f.title, zh)
             )?;
+        }
+        if !c.carried_elsewhere.is_empty() {
+            let refs = v(&c.carried_elsewhere.join(", "));
+            let line = if zh {
+                format!("本副本中没有：{refs}（请导入或同步提出它们的审核项目）")
+            } else {
+                format!("not in this copy: {refs} (import or sync the engagements they were raised in)")
+            };
+            writeln!(o, "  {line}")?;
         }
     }
     Ok(())
