@@ -1,18 +1,10 @@
 //! The CLI end to end: the real binary against a temp data folder.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{cli as cmd, cli_stdout as stdout};
 use predicates::prelude::*;
 use std::path::Path;
-
-fn cmd(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("cscaudit").unwrap();
-    c.env("CSCAUDIT_DATA_DIR", dir)
-        .env("CSCAUDIT_CONFIG_DIR", dir.join("config"))
-        .env("LANG", "en_US.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
-    c
-}
 
 /// One entry of a zip file (a bundle, an .xlsx).
 fn zip_entry(zip: &Path, name: &str) -> Vec<u8> {
@@ -27,16 +19,6 @@ fn bundle_entry(dir: &Path, name: &str) -> Vec<u8> {
     let zip = dir.join("entry-check.zip");
     stdout(dir, &["export", "--out", zip.to_str().unwrap()]);
     zip_entry(&zip, name)
-}
-
-fn stdout(dir: &Path, args: &[&str]) -> String {
-    let out = cmd(dir).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// As 赵审核 (ZH), create engagement S1 of `kind` with the creator as lead.
@@ -490,7 +472,7 @@ fn second_process_gets_a_one_line_message_naming_the_path() {
 #[test]
 fn demo_without_data_dir_uses_its_own_folder() {
     let dir = tempfile::tempdir().unwrap();
-    let mut c = Command::cargo_bin("cscaudit").unwrap();
+    let mut c = cmd(dir.path());
     c.env_remove("CSCAUDIT_DATA_DIR")
         .env("HOME", dir.path())
         .env("XDG_DATA_HOME", dir.path().join("data"))

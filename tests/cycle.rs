@@ -272,40 +272,24 @@ fn a_whole_certification_cycle_on_one_database() {
     drop(app);
 
     // The real binary: status --json and the portfolio.
-    let run = |args: &[&str]| -> String {
-        let out = assert_cmd::Command::cargo_bin("cscaudit")
-            .unwrap()
-            .env("CSCAUDIT_DATA_DIR", dir.path())
-            .env("CSCAUDIT_CONFIG_DIR", dir.path().join("config"))
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("LC_ALL")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let json: serde_json::Value = serde_json::from_str(&run(&["status", "-e", "SV1", "--json"])).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&common::cli_stdout(dir.path(), &["status", "-e", "SV1", "--json"])).unwrap();
     let cycle = &json["cycle"];
     assert_eq!(cycle["programme"], "P-BANK");
     assert_eq!(cycle["follows"], "R1");
     assert_eq!(cycle["certificate"]["number"], "CSC-2026-001");
     assert_eq!(cycle["carried"][0]["reference"], minor.reference.as_str());
     assert_eq!(cycle["carried"][0]["grade"], "minor");
-    let text = run(&["status", "-e", "SV1"]);
+    let text = common::cli_stdout(dir.path(), &["status", "-e", "SV1"]);
     assert!(
         text.contains("Carried from earlier audits (1)") && text.contains("CSC-2026-001"),
         "{text}"
     );
-    let p: serde_json::Value = serde_json::from_str(&run(&["portfolio", "--json"])).unwrap();
+    let p: serde_json::Value = serde_json::from_str(&common::cli_stdout(dir.path(), &["portfolio", "--json"])).unwrap();
     assert_eq!(p[0]["programme"], "P-BANK");
     assert_eq!(p[0]["certificate_status"], "valid");
     assert_eq!(p[0]["current"], "SV1");
-    let text = run(&["--lang", "zh", "portfolio"]);
+    let text = common::cli_stdout(dir.path(), &["--lang", "zh", "portfolio"]);
     assert!(
         text.contains("P-BANK") && text.contains("有效") && text.contains("监督审核"),
         "{text}"
@@ -423,32 +407,16 @@ fn a_copy_without_the_earlier_engagements_says_which_carried_findings_it_lacks()
         let mut app = App::open(a.path()).unwrap();
         cscaudit::app::demo::seed(&mut app).unwrap();
     }
-    let run = |dir: &std::path::Path, args: &[&str]| -> String {
-        let out = assert_cmd::Command::cargo_bin("cscaudit")
-            .unwrap()
-            .env("CSCAUDIT_DATA_DIR", dir)
-            .env("CSCAUDIT_CONFIG_DIR", dir.join("config"))
-            .env("LANG", "en_US.UTF-8")
-            .env_remove("LC_ALL")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
     let zip = a.path().join("sv.zip");
-    run(a.path(), &["export", "-e", "WB-SV1", "--out", zip.to_str().unwrap()]);
-    run(
+    common::cli_stdout(a.path(), &["export", "-e", "WB-SV1", "--out", zip.to_str().unwrap()]);
+    common::cli_stdout(
         b.path(),
         &["identity", "set", "wang.fang", "--name", "王芳", "--initials", "WF"],
     );
-    run(b.path(), &["import", zip.to_str().unwrap()]);
-    let text = run(b.path(), &["status", "-e", "WB-SV1"]);
+    common::cli_stdout(b.path(), &["import", zip.to_str().unwrap()]);
+    let text = common::cli_stdout(b.path(), &["status", "-e", "WB-SV1"]);
     assert!(text.contains("not in this copy: WF-002"), "{text}");
-    let json: serde_json::Value = serde_json::from_str(&run(b.path(), &["status", "-e", "WB-SV1", "--json"])).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&common::cli_stdout(b.path(), &["status", "-e", "WB-SV1", "--json"])).unwrap();
     assert_eq!(json["cycle"]["carried_elsewhere"][0], "WF-002");
 }

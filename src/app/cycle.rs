@@ -5,10 +5,10 @@
 //! certification decision by someone who was not on the audit team, and
 //! the portfolio of programmes.
 
-use super::{AppError, Result, create, link, set_if_changed};
+use super::{AppError, Result, link, set_if_changed};
 use crate::model::assessment::AssessmentResult;
 use crate::model::engagement::{Certificate, CertificateStatus, Engagement, EngagementKind, Outcome, Role};
-use crate::model::fields::{EngagementField as EF, Rel};
+use crate::model::fields::{EngagementField as EF, MemberField as MF, Rel};
 use crate::model::finding::{Finding, FindingStatus, Grade};
 use crate::model::ops::{EntityId, Kind};
 use jiff::civil::Date;
@@ -142,20 +142,20 @@ impl super::App {
         }
         let cat = self.catalog_for(&before)?;
         let src = self.catalog_source(&before)?.unwrap_or_default();
-        let eng = self.create_engagement(new, &cat, &src)?;
+        let me = self.identity().actor.clone();
+        let team = self.team(&before.id)?;
+        let mine = team.iter().find(|m| m.actor == me && !m.has_left());
+        // You lead it, with the registration you had on the previous team.
+        let lead_cert = mine.and_then(|m| m.certificate_no.as_deref()).or(self.certificate());
+        let (id, mut d) = self.engagement_drafts(new, &cat, &src, lead_cert)?;
         let programme = before.programme.clone().unwrap_or_else(|| before.id.clone());
-        let mut d = Vec::new();
         // The first engagement of a programme names it after itself.
         if before.programme.is_none() {
             let pe = EntityId::new(Kind::Engagement, &before.id);
-            d.push(super::set(
-                &pe,
-                Some(&self.record(Kind::Engagement, &before.id)?),
-                EF::Programme,
-                programme.as_str(),
-            ));
+            let cur = self.record(Kind::Engagement, &before.id)?;
+            d.push(super::set(&pe, Some(&cur), EF::Programme, programme.as_str()));
         }
-        let e = EntityId::new(Kind::Engagement, &eng.id);
+        let e = EntityId::new(Kind::Engagement, &id);
         d.push(super::set(&e, None, EF::Programme, programme.as_str()));
         d.push(super::set(&e, None, EF::Follows, before.id.as_str()));
         if !before.scope.is_empty() {
@@ -164,50 +164,29 @@ impl super::App {
         for f in self.open_findings_of(&before)? {
             d.push(link(&e, Rel::Carries, &f.reference));
         }
-        // The team comes along (keys and registrations too); you are the
-        // lead, with your registration from the previous team.
-        use crate::model::fields::{FieldName, MemberField as MF};
-        let me = self.identity().actor.clone();
-        for m in self.team(&before.id)? {
-            if m.has_left() {
-                continue;
+        // The rest of the team comes along (keys and registrations too).
+        for m in team.iter().filter(|m| !m.has_left()) {
+            if m.actor != me {
+                d.extend(self.member_drafts(
+                    &id,
+                    &team,
+                    &m.actor,
+                    &m.name,
+                    &m.initials,
+                    m.role,
+                    m.certificate_no.as_deref(),
+                    m.key.as_deref(),
+                )?);
             }
-            let mine = m.actor == me;
-            let id = format!("{}/{}", eng.id, m.actor);
-            let me_ = EntityId::new(Kind::Member, &id);
-            let src = self.record(Kind::Member, &format!("{}/{}", before.id, m.actor))?;
-            if !mine {
-                d.push(create(&me_));
-            }
-            for (name, state) in &src.fields {
-                let kept_as_is = [
-                    MF::Role.name(),
-                    MF::Key.name(),
-                    MF::Engagement.name(),
-                    MF::Name.name(),
-                    MF::Initials.name(),
-                    MF::Actor.name(),
-                ];
-                if mine && kept_as_is.contains(&name.as_str()) {
-                    continue;
-                }
-                let value = if name == MF::Engagement.name() {
-                    crate::model::ops::Value::Text(eng.id.clone())
-                } else {
-                    state.value.clone()
-                };
-                d.push(crate::store::Draft {
-                    entity: me_.clone(),
-                    change: crate::model::ops::Change::Set {
-                        field: name.to_string(),
-                        value,
-                    },
-                    base: None,
-                });
+            if let Some(until) = m.registration_until {
+                let me_ = EntityId::new(Kind::Member, format!("{id}/{}", m.actor));
+                d.push(super::set(&me_, None, MF::RegistrationUntil, until));
             }
         }
+        // One commit: the engagement, its place in the programme, the
+        // carried findings and the team, or nothing.
         self.commit(d)?;
-        self.engagement(&eng.id)
+        self.engagement(&id)
     }
 
     /// An engagement's own findings and those it carries that are still open.
@@ -269,15 +248,7 @@ impl super::App {
 
     /// Every engagement of `eng`'s programme, in the order they follow each other.
     pub fn programme_engagements(&self, eng: &Engagement) -> Result<Vec<Engagement>> {
-        let Some(p) = &eng.programme else {
-            return Ok(vec![eng.clone()]);
-        };
-        let all: Vec<Engagement> = self
-            .engagements()?
-            .into_iter()
-            .filter(|e| e.programme.as_deref() == Some(p.as_str()))
-            .collect();
-        Ok(order_chain(all))
+        Ok(programme_among(eng, self.engagements()?))
     }
 
     /// Record the certification decision on `engagement` (a stage 2,
@@ -412,8 +383,17 @@ impl super::App {
     /// Each indicator's results in the earlier engagements of the
     /// programme, oldest first (the trend beside the checklist).
     pub fn previous_results(&self, eng: &Engagement) -> Result<BTreeMap<String, Vec<PreviousResult>>> {
+        self.previous_results_among(eng, self.engagements()?)
+    }
+
+    /// [`App::previous_results`] with every engagement already read.
+    pub fn previous_results_among(
+        &self,
+        eng: &Engagement,
+        all: Vec<Engagement>,
+    ) -> Result<BTreeMap<String, Vec<PreviousResult>>> {
         let mut out: BTreeMap<String, Vec<PreviousResult>> = BTreeMap::new();
-        for e in self.programme_engagements(eng)? {
+        for e in programme_among(eng, all) {
             if e.id == eng.id {
                 break;
             }
@@ -486,19 +466,17 @@ impl super::App {
                     .count();
                 c.surveillance_due().get(done).copied().unwrap_or(c.valid_until)
             });
+            // From the counters and date indexes, not the records.
             let (mut open_majors, mut overdue_actions) = (0, 0);
-            let mut seen = std::collections::BTreeSet::new();
             for e in &chain {
-                for f in self.findings(&e.id)? {
-                    if f.grade == Grade::Major && !resolved(f.status) && seen.insert(f.reference.clone()) {
-                        open_majors += 1;
-                    }
-                }
-                overdue_actions += self
-                    .actions(&e.id)?
+                let g = self.glance_from_store(e)?;
+                open_majors += g
+                    .findings_by_grade
                     .iter()
-                    .filter(|a| a.status.is_open() && a.days_past_due(today).is_some_and(|d| d > 0))
-                    .count();
+                    .filter(|((grade, st), _)| *grade == Grade::Major && !resolved(*st))
+                    .map(|(_, n)| n)
+                    .sum::<usize>();
+                overdue_actions += g.overdue;
             }
             out.push(PortfolioLine {
                 programme,
@@ -515,6 +493,19 @@ impl super::App {
         }
         Ok(out)
     }
+}
+
+/// The engagements of `eng`'s programme among `all`, in order (`eng` alone
+/// when it is in none).
+fn programme_among(eng: &Engagement, all: Vec<Engagement>) -> Vec<Engagement> {
+    let Some(p) = &eng.programme else {
+        return vec![eng.clone()];
+    };
+    order_chain(
+        all.into_iter()
+            .filter(|e| e.programme.as_deref() == Some(p.as_str()))
+            .collect(),
+    )
 }
 
 /// Engagements in the order they follow each other (`follows`), the first

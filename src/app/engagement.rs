@@ -122,6 +122,20 @@ pub fn stage_evidence_file(
 impl App {
     /// Create an engagement on a catalogue and add the creator as lead.
     pub fn create_engagement(&self, new: NewEngagement, catalog: &Catalog, catalog_src: &str) -> Result<Engagement> {
+        let (id, d) = self.engagement_drafts(new, catalog, catalog_src, self.certificate())?;
+        self.commit(d)?;
+        self.engagement(&id)
+    }
+
+    /// The id and the changes that create an engagement with you as its lead
+    /// (registration `lead_certificate`), not yet committed.
+    pub(crate) fn engagement_drafts(
+        &self,
+        new: NewEngagement,
+        catalog: &Catalog,
+        catalog_src: &str,
+        lead_certificate: Option<&str>,
+    ) -> Result<(String, Vec<crate::store::Draft>)> {
         self.require_identity()?;
         if new.auditee.trim().is_empty() {
             return Err(AppError::Invalid(crate::msg!(
@@ -196,11 +210,10 @@ impl App {
             &me.name,
             &me.initials,
             Role::Lead,
-            self.certificate(),
+            lead_certificate,
             key.as_deref(),
         )?);
-        self.commit(d)?;
-        self.engagement(&id)
+        Ok((id, d))
     }
 
     /// Add a team member, or update their role, name or certificate number.
@@ -244,7 +257,7 @@ impl App {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn member_drafts(
+    pub(crate) fn member_drafts(
         &self,
         engagement: &str,
         team: &[Member],

@@ -302,7 +302,10 @@ impl App {
     /// the lines shown are read in full. The same figures as
     /// [`App::status_report`] at a fraction of the cost.
     pub fn status_summary(&self, eng: &Engagement, lines: usize) -> Result<(StatusReport, Totals)> {
-        self.summary(eng, lines, lines, true)
+        let (mut r, totals) = self.summary(eng, lines, lines, true)?;
+        r.registrations = self.registration_lines(&eng.id)?;
+        r.cycle = self.cycle_of(eng)?;
+        Ok((r, totals))
     }
 
     /// [`App::status_summary`] with `overdue_lines` lines of overdue
@@ -492,8 +495,8 @@ impl App {
             responses_overdue: finding_lines(&resp)?,
             closures_overdue: finding_lines(&close)?,
             scorecard,
-            registrations: self.registration_lines(&eng.id)?,
-            cycle: self.cycle_of(eng)?,
+            registrations: Vec::new(),
+            cycle: None,
         };
         Ok((r, totals))
     }

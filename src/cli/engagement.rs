@@ -125,7 +125,7 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                     o,
                     "{} {}  {} {} → {}  {}: {}",
                     ctx.lang.pick("certificate", "证书"),
-                    crate::text::visible(&c.number),
+                    c.number,
                     c.status.label(zh),
                     c.issued,
                     c.valid_until,

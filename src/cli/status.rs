@@ -245,28 +245,28 @@ pub fn registration_text(g: &crate::app::status::RegistrationLine, lang: Lang) -
 }
 
 /// The programme lines of `status`: programme, previous engagement, the
-/// certificate, the decision, and the findings carried from earlier audits.
+/// certificate, the decision, and the findings carried from earlier audits
+/// (`o` is the CLI's sanitising output, which shows control characters inert).
 fn print_cycle(o: &mut dyn Write, c: &crate::app::cycle::CycleInfo, lang: Lang) -> std::io::Result<()> {
     let zh = lang.is_zh();
-    let v = |s: &str| crate::text::visible(s).into_owned();
     if let Some(p) = &c.programme {
         let follows = c
             .follows
             .as_deref()
-            .map(|f| format!("   {}: {}", lang.pick("follows", "接续"), v(f)))
+            .map(|f| format!("   {}: {}", lang.pick("follows", "接续"), f))
             .unwrap_or_default();
         let closed = c
             .closed_on
             .map(|d| format!("   {}: {d}", lang.pick("closed", "已结束")))
             .unwrap_or_default();
-        writeln!(o, "{}: {}{follows}{closed}", lang.pick("Programme", "认证方案"), v(p))?;
+        writeln!(o, "{}: {}{follows}{closed}", lang.pick("Programme", "认证方案"), p)?;
     }
     if let Some(cert) = &c.certificate {
         writeln!(
             o,
             "{}: {}  {}  {} → {}",
             lang.pick("Certificate", "证书"),
-            v(&cert.number),
+            cert.number,
             cert.status.label(zh),
             cert.issued,
             cert.valid_until
@@ -278,7 +278,7 @@ fn print_cycle(o: &mut dyn Write, c: &crate::app::cycle::CycleInfo, lang: Lang) 
             "{}: {} ({}, {})",
             lang.pick("Decision", "认证决定"),
             d.outcome.label(zh),
-            v(&d.by),
+            d.by,
             d.on.map(|d| d.to_string()).unwrap_or_default()
         )?;
     }
@@ -301,7 +301,7 @@ fn print_cycle(o: &mut dyn Write, c: &crate::app::cycle::CycleInfo, lang: Lang) 
             )?;
         }
         if !c.carried_elsewhere.is_empty() {
-            let refs = v(&c.carried_elsewhere.join(", "));
+            let refs = c.carried_elsewhere.join(", ");
             let line = if zh {
                 format!("本副本中没有：{refs}（请导入或同步提出它们的审核项目）")
             } else {

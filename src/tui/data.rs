@@ -139,13 +139,17 @@ impl Data {
         assessments: Vec<Assessment>,
         glance: Glance,
     ) -> Result<Data> {
-        let previous = app.previous_results(&engagement)?.into_iter().collect();
+        let engagements = app.engagements()?;
+        let previous = app
+            .previous_results_among(&engagement, engagements.clone())?
+            .into_iter()
+            .collect();
         Ok(Data {
             finding_search: Vec::new(),
             title_lower: Vec::new(),
             group_progress: HashMap::new(),
             team: app.team(&engagement.id)?,
-            engagements: app.engagements()?,
+            engagements,
             evidence: HashMap::new(),
             assessments: assessments.into_iter().map(|a| (a.indicator.clone(), a)).collect(),
             engagement,

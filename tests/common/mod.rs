@@ -7,6 +7,28 @@ use cscaudit::app::{App, NewEngagement};
 use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
 use cscaudit::model::engagement::{EngagementKind, Role};
 
+/// The real binary on the data folder `dir` (its config in `dir/config`), in English.
+pub fn cli(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("cscaudit").unwrap();
+    c.env("CSCAUDIT_DATA_DIR", dir)
+        .env("CSCAUDIT_CONFIG_DIR", dir.join("config"))
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    c
+}
+
+/// What the binary printed for `args` on `dir`; it must succeed.
+pub fn cli_stdout(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = cli(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A fresh app on a real sled database in a temp folder, acting as `zw` (lead).
 pub fn app_in(dir: &std::path::Path) -> App {
     let mut app = App::open(dir).expect("open");

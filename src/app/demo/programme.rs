@@ -136,7 +136,7 @@ pub(super) fn seed_programme(
             issue: true,
         },
     )?;
-    let minor = app.raise_finding(
+    app.raise_finding(
         "WB-S2",
         NewFinding {
             grade: Grade::Minor,
@@ -151,7 +151,6 @@ pub(super) fn seed_programme(
     app.act_as(lead.clone());
     app.set_today(days(start, 32));
     app.close_engagement("WB-S2")?;
-    let _ = minor;
 
     // The auditee rectifies the major (recorded by the auditor: the action
     // numbers are hers); she verifies it on site.

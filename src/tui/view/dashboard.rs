@@ -65,20 +65,21 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         .map(|m| {
             let left = m.has_left();
             let warn = m.registration_warning(d.today);
+            // A certificate number is typed by a user: shown inert.
+            let no = m.certificate_no.as_deref().map(crate::text::visible);
             let cert = if left {
                 format!("({})", ui.m(Label::LeftTeam))
             } else if let Some(n) = warn {
-                let no = m.certificate_no.as_deref().unwrap_or_default();
-                match (n < 0, ui.zh) {
-                    (true, false) => format!("⚠ {no} expired"),
-                    (true, true) => format!("⚠ {no} 已过期"),
-                    (false, false) => format!("⚠ {no} expires in {n} d"),
-                    (false, true) => format!("⚠ {no} {n} 天后到期"),
-                }
+                let label = if n < 0 {
+                    Label::RegistrationExpired
+                } else {
+                    Label::RegistrationExpires
+                };
+                ui.m(label)
+                    .replace("{no}", no.as_deref().unwrap_or_default())
+                    .replace("{n}", &n.to_string())
             } else {
-                m.certificate_no
-                    .clone()
-                    .map_or_else(|| format!("({})", ui.m(Label::NoCertificate)), |c| format!("✓ {c}"))
+                no.map_or_else(|| format!("({})", ui.m(Label::NoCertificate)), |c| format!("✓ {c}"))
             };
             Line::from(vec![
                 Span::styled(format!("{:<4}", m.initials), ui.st("text.title")),
