@@ -115,8 +115,8 @@ labels! {
     Recorded => "recorded", "已记录";
     ConfirmAssess => "Record {indicator} as {result}?", "将 {indicator} 记录为“{result}”？";
     Loading => "Loading…", "加载中…";
-    RegistrationExpired => "⚠ {no} expired", "⚠ {no} 已过期";
-    RegistrationExpires => "⚠ {no} expires in {n} d", "⚠ {no} {n} 天后到期";
+    RegistrationExpired => "⚠ expired {no}", "⚠ 已过期 {no}";
+    RegistrationExpires => "⚠ {n} d left {no}", "⚠ 剩 {n} 天 {no}";
     PreviousAudits => "Earlier audits (trend, oldest first)", "以往审核（趋势，由早到近）";
     Undone => "Undone:", "已撤销：";
     Cancelling => "Cancelling…", "正在取消……";
