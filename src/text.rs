@@ -234,3 +234,16 @@ pub fn local_zone() -> String {
     let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::system());
     format!("UTC{}", now.strftime("%:z"))
 }
+
+/// A count with thousands separators: `26,643`.
+pub fn thousands(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}

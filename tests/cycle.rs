@@ -420,3 +420,197 @@ fn a_copy_without_the_earlier_engagements_says_which_carried_findings_it_lacks()
         serde_json::from_str(&common::cli_stdout(b.path(), &["status", "-e", "WB-SV1", "--json"])).unwrap();
     assert_eq!(json["cycle"]["carried_elsewhere"][0], "WF-002");
 }
+
+/// Two programmes on a fixed day: one certified (its next surveillance due),
+/// one at stage 2 with an open major whose action is overdue.
+fn two_programmes(app: &mut App) {
+    app.set_today(jiff::civil::date(2026, 11, 28));
+    let cat = Catalog::embedded();
+    app.create_engagement(
+        NewEngagement {
+            auditee: "甲银行信用卡中心 / Bank A card centre".into(),
+            ..next("A-S2", EngagementKind::Stage2)
+        },
+        &cat,
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    app.set_programme("A-S2", "P-ALPHA", Some("电话与在线客服 / phone and online service"))
+        .unwrap();
+    app.add_member("A-S2", "cb", "陈博", "CB", Role::DecisionMaker, None)
+        .unwrap();
+    app.set_identity("cb", "陈博", "CB").unwrap();
+    app.set_today(jiff::civil::date(2026, 3, 2));
+    app.decide("A-S2", Outcome::Certify, Some("CSC-A-0001"), 3, "").unwrap();
+    app.set_identity("zw", "张伟", "ZW").unwrap();
+
+    app.set_today(jiff::civil::date(2026, 10, 1));
+    app.create_engagement(
+        NewEngagement {
+            auditee: "乙外包呼叫中心 / Outsourcer B".into(),
+            ..next("B-S2", EngagementKind::Stage2)
+        },
+        &cat,
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    app.set_programme("B-S2", "P-BETA", None).unwrap();
+    app.add_member("B-S2", "zw", "张伟", "ZW", Role::Lead, Some("CCAA-1"))
+        .unwrap();
+    app.add_member("B-S2", "lm", "李敏", "LM", Role::Auditor, Some("CCAA-2"))
+        .unwrap();
+    let f = app.raise_finding("B-S2", finding(Grade::Major, "录音缺失")).unwrap();
+    app.add_action(
+        &f.reference,
+        NewAction {
+            description: "补录并设告警".into(),
+            owner: "王芳".into(),
+            due: Some(jiff::civil::date(2026, 10, 31)),
+        },
+    )
+    .unwrap();
+    app.set_today(jiff::civil::date(2026, 11, 28));
+}
+
+#[test]
+fn the_portfolio_pane_sorts_filters_and_opens_a_programme_in_both_languages() {
+    use cscaudit::config::Lang;
+    use cscaudit::tui::state::Pane;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    two_programmes(&mut app);
+    let p = app.portfolio().unwrap();
+    assert_eq!(p.len(), 2);
+    let beta = p.iter().find(|l| l.programme == "P-BETA").unwrap();
+    assert_eq!((beta.open_majors, beta.overdue_actions), (1, 1), "{beta:?}");
+    for (lang, name) in [(Lang::Zh, "portfolio_zh_120x40"), (Lang::En, "portfolio_en_120x40")] {
+        let mut s = cscaudit::tui::initial_state(&app, &common::tui::setup(), lang, Some("A-S2")).unwrap();
+        common::tui::press(&mut app, &mut s, "5");
+        assert_eq!(s.pane, Pane::Portfolio);
+        let text = common::tui::screen(&s, 120, 40);
+        assert!(
+            text.contains("P-ALPHA") && text.contains("P-BETA") && text.contains("CSC-A-0001"),
+            "{text}"
+        );
+        // The next surveillance of the certificate issued 2026-03-02.
+        assert!(text.contains("2027-03-02"), "{text}");
+        common::tui::snap(name, text);
+        // 80 columns: the rows still fit, with the key columns.
+        let narrow = common::tui::screen(&s, 80, 24);
+        assert!(narrow.contains("P-BETA") && narrow.contains("2027-03-02"), "{narrow}");
+    }
+    let mut s = cscaudit::tui::initial_state(&app, &common::tui::setup(), Lang::En, Some("A-S2")).unwrap();
+    common::tui::press(&mut app, &mut s, "5");
+    let order = |s: &cscaudit::tui::state::State| {
+        let t = common::tui::screen(s, 120, 40);
+        (t.find("P-ALPHA").unwrap(), t.find("P-BETA").unwrap())
+    };
+    // By next audit due: P-ALPHA (a date) before P-BETA (none).
+    let (a, b) = order(&s);
+    assert!(a < b);
+    // Sorted by open majors (most first): P-BETA leads.
+    common::tui::press(&mut app, &mut s, "s");
+    let text = common::tui::screen(&s, 120, 40);
+    assert!(text.contains("Majors↑"), "{text}");
+    let (a, b) = order(&s);
+    assert!(b < a, "{text}");
+    // Filter words: only programmes with an open major.
+    common::tui::press(&mut app, &mut s, "/ text:major enter");
+    let text = common::tui::screen(&s, 120, 40);
+    assert!(text.contains("Portfolio 1/2") && !text.contains("P-ALPHA "), "{text}");
+    // Enter opens the programme's current engagement.
+    common::tui::press(&mut app, &mut s, "enter");
+    assert_eq!(s.pane, Pane::Dashboard);
+    assert_eq!(s.data.as_ref().unwrap().engagement.id, "B-S2");
+}
+
+#[test]
+fn the_calls_pane_charts_service_level_and_abandonment_by_hour_in_both_languages() {
+    use cscaudit::analytics::{generate, metrics};
+    use cscaudit::config::Lang;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    app.set_today(jiff::civil::date(2026, 11, 28));
+    let e = common::engagement(&app, EngagementKind::Stage2, true);
+    // Nothing recorded yet: the pane says how to get figures.
+    let mut s = cscaudit::tui::initial_state(&app, &common::tui::setup(), Lang::En, Some(&e)).unwrap();
+    common::tui::press(&mut app, &mut s, "6");
+    let text = common::tui::screen(&s, 120, 40);
+    assert!(
+        text.contains("No call-record figures") && text.contains("--record all"),
+        "{text}"
+    );
+
+    let path = dir.path().join("acd.txt");
+    let shape = generate::Shape {
+        start: jiff::civil::date(2026, 9, 1),
+        per_day: 4000,
+        peak_wait_s: 35.0,
+        patience_s: 400.0,
+    };
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    generate::write_shaped(&mut w, 12_000, 11, &shape).unwrap();
+    drop(w);
+    let cat = Catalog::embedded();
+    let report = cscaudit::app::compute_metrics(
+        &cat,
+        std::slice::from_ref(&path),
+        &metrics::Format::AnonymousBank,
+        &metrics::Params::default(),
+        &|_| true,
+    )
+    .unwrap();
+    // What the report says per hour, straight from it.
+    let sl_at = |h: u8| {
+        report
+            .by_hour
+            .iter()
+            .find(|x| x.hour == h)
+            .and_then(|x| x.figures.find("service_level", Some("sl-neg")))
+            .and_then(|f| f.value)
+            .map(|v| v * 100.0)
+    };
+    let (sl10, sl3) = (sl_at(10).unwrap(), sl_at(3).unwrap());
+    // A file named like a report that is not one is passed over.
+    app.attach_evidence_bytes(&e, "metrics-zz-bogus.json", b"{\"schema\": 1", "", None, None)
+        .unwrap();
+    app.record_metrics(&e, cscaudit::app::MetricTarget::All, report.clone())
+        .unwrap();
+    app.attach_evidence_bytes(&e, "metrics-zz-later.json", b"[1,2,3]", "", None, None)
+        .unwrap();
+
+    let p = app.call_profile(&e).unwrap().expect("a profile");
+    assert_eq!(p.service_level.indicator.as_deref(), Some("AC-02"));
+    assert_eq!(p.service_level.variant, "sl-neg");
+    assert_eq!(p.service_level.target, Some(80.0));
+    assert_eq!(p.abandonment.indicator.as_deref(), Some("AC-04"));
+    assert_eq!(p.offered, report.overall.counts.offered);
+    assert_eq!(p.threshold_s, 20);
+    let at = |h: u8| p.service_level.by_hour.iter().find(|x| x.0 == h).and_then(|x| x.1);
+    assert!((at(10).unwrap() - sl10).abs() < 1e-9 && (at(3).unwrap() - sl3).abs() < 1e-9);
+    // The peak misses the 80% target, the night meets it.
+    let failing = p.service_level.failing_hours();
+    assert!(failing.contains(&10) && !failing.contains(&3), "{failing:?}");
+    let measured = app.assessment(&e, "AC-02").unwrap().measured.unwrap();
+    assert!((p.service_level.overall.unwrap() - measured).abs() < 1e-9);
+    assert_eq!(p.days, Some(("2026-09-01".into(), "2026-09-03".into())));
+
+    for (lang, name, words) in [
+        (Lang::Zh, "calls_zh_120x40", ["分时段服务水平", "未达标"]),
+        (Lang::En, "calls_en_120x40", ["Service level by hour", "below it"]),
+    ] {
+        let mut s = cscaudit::tui::initial_state(&app, &common::tui::setup(), lang, Some(&e)).unwrap();
+        common::tui::press(&mut app, &mut s, "6");
+        let text = common::tui::screen(&s, 120, 40);
+        for w in words {
+            assert!(text.contains(w), "{w}: {text}");
+        }
+        assert!(text.contains("08:00–"), "the failing hours named: {text}");
+        common::tui::snap(name, text);
+        let narrow = common::tui::screen(&s, 80, 24);
+        assert!(
+            narrow.contains(" 10 ") && narrow.contains("23"),
+            "hour labels at 80×24: {narrow}"
+        );
+    }
+}

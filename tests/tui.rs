@@ -104,6 +104,8 @@ fn navigation_between_panes_and_rows() {
     press(&mut app, &mut s, "tab");
     assert_eq!(s.pane, Pane::Checklist);
     press(&mut app, &mut s, "shift-tab shift-tab");
+    assert_eq!(s.pane, Pane::Calls, "shift-tab wraps around to the last pane");
+    press(&mut app, &mut s, "shift-tab shift-tab");
     assert_eq!(s.pane, Pane::Remediation);
     press(&mut app, &mut s, "3");
     assert_eq!(s.findings.selected.as_deref(), Some("LM-001"));

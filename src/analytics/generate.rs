@@ -22,8 +22,37 @@ fn exp(rng: &mut impl Rng, mean: f64) -> f64 {
     -mean * (1.0 - rng.random::<f64>()).ln()
 }
 
+/// The centre a generator imitates: its first day, calls a day, and how
+/// long the queue gets at the busiest hour.
+#[derive(Clone, Debug)]
+pub struct Shape {
+    pub start: jiff::civil::Date,
+    pub per_day: u64,
+    /// Extra mean wait (seconds) of a queued call at full load; a better
+    /// staffed centre has less (90 is the benchmarks' congested centre).
+    pub peak_wait_s: f64,
+    /// Mean time a caller waits in the queue before hanging up.
+    pub patience_s: f64,
+}
+
+impl Default for Shape {
+    fn default() -> Shape {
+        Shape {
+            start: jiff::civil::date(1999, 1, 1),
+            per_day: 27_000,
+            peak_wait_s: 90.0,
+            patience_s: 150.0,
+        }
+    }
+}
+
 /// Write a header and `n` records; returns the number written.
 pub fn write_anonymous_bank(w: &mut impl Write, n: u64, seed: u64) -> std::io::Result<u64> {
+    write_shaped(w, n, seed, &Shape::default())
+}
+
+/// [`write_anonymous_bank`] for a centre of the given shape.
+pub fn write_shaped(w: &mut impl Write, n: u64, seed: u64, shape: &Shape) -> std::io::Result<u64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     writeln!(
         w,
@@ -37,11 +66,11 @@ pub fn write_anonymous_bank(w: &mut impl Write, n: u64, seed: u64) -> std::io::R
             Some(*acc)
         })
         .collect();
-    let per_day = 27_000u64;
+    let per_day = shape.per_day.max(1);
     let servers = [
         "MICHAL", "BASCH", "ANAT", "YITZ", "DORIT", "SHARON", "MORIAH", "AVI", "ZOHARI", "IDIT",
     ];
-    let mut day = jiff::civil::date(1999, 1, 1);
+    let mut day = shape.start;
     for i in 0..n {
         if i > 0 && i % per_day == 0 {
             day = day.tomorrow().unwrap_or(day);
@@ -56,11 +85,11 @@ pub fn write_anonymous_bank(w: &mut impl Write, n: u64, seed: u64) -> std::io::R
         let ivr_hang = !phantom && rng.random::<f64>() < 0.04;
         let queued = !phantom && !ivr_hang && rng.random::<f64>() < 0.5 + 0.3 * load;
         let wait = if queued {
-            exp(&mut rng, 10.0 + 90.0 * load * load) as u32
+            exp(&mut rng, 10.0 + shape.peak_wait_s * load * load) as u32
         } else {
             0
         };
-        let patience = exp(&mut rng, 150.0) as u32;
+        let patience = exp(&mut rng, shape.patience_s) as u32;
         let abandoned = queued && patience < wait;
         let (outcome, q_time) = if phantom {
             ("PHANTOM", 0)

@@ -239,3 +239,150 @@ impl App {
         self.assessment(engagement, indicator)
     }
 }
+
+/// One series by hour of day (service level or abandonment), as the
+/// catalogue's indicator defines it.
+#[derive(Clone, Debug, serde::Serialize, PartialEq)]
+pub struct HourSeries {
+    /// The catalogue indicator whose metric and variant this is (`AC-02`).
+    pub indicator: Option<String>,
+    pub variant: String,
+    /// The indicator's target in percent and direction, if it has one.
+    pub target: Option<f64>,
+    pub higher_is_better: bool,
+    /// Over the whole report, in percent.
+    pub overall: Option<f64>,
+    /// Per hour 0–23 with calls offered, in percent.
+    pub by_hour: Vec<(u8, Option<f64>)>,
+}
+
+impl HourSeries {
+    /// Whether a value (percent) misses the target; `None` without a target.
+    pub fn misses(&self, v: f64) -> Option<bool> {
+        let t = self.target?;
+        Some(if self.higher_is_better { v < t } else { v > t })
+    }
+    /// The hours whose value misses the target.
+    pub fn failing_hours(&self) -> Vec<u8> {
+        self.by_hour
+            .iter()
+            .filter(|(_, v)| v.and_then(|v| self.misses(v)) == Some(true))
+            .map(|(h, _)| *h)
+            .collect()
+    }
+}
+
+/// Service level and abandonment by hour of day from the most recent
+/// call-record report attached to an engagement (what `metrics --record` and
+/// the checklist's `M` attach), so an auditor sees when the centre fails.
+#[derive(Clone, Debug, serde::Serialize, PartialEq)]
+pub struct CallProfile {
+    /// The evidence file the figures come from, and when it was captured.
+    pub evidence: String,
+    pub sha256: String,
+    pub captured_at: String,
+    pub threshold_s: u64,
+    /// First and last day of the calls (`by_day`).
+    pub days: Option<(String, String)>,
+    pub offered: u64,
+    /// Calls offered per hour with any.
+    pub offered_by_hour: Vec<(u8, u64)>,
+    pub service_level: HourSeries,
+    pub abandonment: HourSeries,
+}
+
+/// The figure of `variant` in a figures object's `group` list (as a percent).
+fn figure_pct(figures: &serde_json::Value, group: &str, variant: &str) -> Option<f64> {
+    figures[group]
+        .as_array()?
+        .iter()
+        .find(|f| f["variant"].as_str() == Some(variant))
+        .and_then(|f| f["value"].as_f64())
+        .map(|v| v * 100.0)
+}
+
+impl App {
+    /// The hourly profile of the most recent call-record report attached to
+    /// the engagement (`None` when none is attached). A report that is not
+    /// readable as `cscaudit.metrics/1` JSON is passed over.
+    pub fn call_profile(&self, engagement: &str) -> Result<Option<CallProfile>> {
+        let eng = self.engagement(engagement)?;
+        let cat = self.catalog_for(&eng)?;
+        let mut reports: Vec<_> = self
+            .evidence(engagement)?
+            .into_iter()
+            .filter(|e| e.name.starts_with("metrics-") && e.name.ends_with(".json"))
+            .collect();
+        // Newest first; ties by name so the choice does not depend on order.
+        reports.sort_by(|a, b| b.captured_at.cmp(&a.captured_at).then(b.name.cmp(&a.name)));
+        for ev in reports {
+            let Ok(bytes) = self.evidence_bytes(&ev.sha256) else {
+                continue;
+            };
+            let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+                continue;
+            };
+            if v["schema"].as_str() != Some(metrics::SCHEMA) {
+                continue;
+            }
+            let series = |metric: &str, group: &str, default: &str| -> HourSeries {
+                let ind = cat.indicators.iter().find(|i| i.metric.as_deref() == Some(metric));
+                let variant = ind
+                    .and_then(|i| i.variant.clone())
+                    .unwrap_or_else(|| default.to_string());
+                let by_hour = v["by_hour"]
+                    .as_array()
+                    .map(|hours| {
+                        hours
+                            .iter()
+                            .filter(|h| h["counts"]["offered"].as_u64().unwrap_or(0) > 0)
+                            .filter_map(|h| {
+                                let hour = u8::try_from(h["hour"].as_u64()?).ok().filter(|h| *h < 24)?;
+                                Some((hour, figure_pct(h, group, &variant)))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                HourSeries {
+                    indicator: ind.map(|i| i.id.clone()),
+                    target: ind.and_then(|i| i.target),
+                    higher_is_better: ind.is_none_or(|i| i.direction == crate::model::catalog::Direction::Higher),
+                    overall: figure_pct(&v["overall"], group, &variant),
+                    variant,
+                    by_hour,
+                }
+            };
+            let days = v["by_day"].as_array().and_then(|d| {
+                let date = |x: Option<&serde_json::Value>| x.and_then(|x| x["date"].as_str()).map(str::to_string);
+                Some((date(d.first())?, date(d.last())?))
+            });
+            let offered_by_hour = v["by_hour"]
+                .as_array()
+                .map(|hours| {
+                    hours
+                        .iter()
+                        .filter_map(|h| {
+                            let n = h["counts"]["offered"].as_u64().filter(|n| *n > 0)?;
+                            Some((u8::try_from(h["hour"].as_u64()?).ok().filter(|h| *h < 24)?, n))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut abandonment = series("abandon_rate", "abandonment", "all-abandons");
+            // Lower is better for abandonment whatever the catalogue omits.
+            abandonment.higher_is_better = false;
+            return Ok(Some(CallProfile {
+                evidence: ev.name.clone(),
+                sha256: ev.sha256.clone(),
+                captured_at: ev.captured_at.clone(),
+                threshold_s: v["params"]["threshold_s"].as_u64().unwrap_or(0),
+                days,
+                offered: v["overall"]["counts"]["offered"].as_u64().unwrap_or(0),
+                offered_by_hour,
+                service_level: series("service_level", "service_level", "sl-neg"),
+                abandonment,
+            }));
+        }
+        Ok(None)
+    }
+}

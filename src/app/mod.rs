@@ -10,6 +10,7 @@ pub mod diagnostics;
 mod engagement;
 mod error;
 pub(crate) mod finding;
+pub mod plan;
 pub(crate) mod remediation;
 mod remotes;
 mod sealing;
@@ -18,7 +19,7 @@ mod signing;
 pub mod status;
 mod undo;
 
-pub use analytics::{MetricTarget, RecordedMetrics, compute_metrics};
+pub use analytics::{CallProfile, HourSeries, MetricTarget, RecordedMetrics, compute_metrics};
 pub use conflicts::Keep;
 pub use diagnostics::DoctorReport;
 pub use engagement::{
@@ -26,6 +27,7 @@ pub use engagement::{
 };
 pub use error::{AppError, Result, io_zh};
 pub use finding::{FindingMove, MoveKind, MoveText, NewFinding};
+pub use plan::{MilestoneUpdate, NewMilestone, Plan};
 pub use remediation::{ActionUpdate, NewAction};
 pub use remotes::Remote;
 pub use signing::{REVOKED, Signature, Verified};

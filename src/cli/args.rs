@@ -58,6 +58,12 @@ pub enum Command {
     /// Create, list and show engagements; manage the team.
     #[command(subcommand)]
     Engagement(EngagementCmd),
+    /// A self-assessment's plan: scope and objectives, roles and
+    /// responsibilities, milestones (understand the standard → plan →
+    /// collect and analyse data → assess gaps → improvement plan) with
+    /// owners, dates and progress.
+    #[command(subcommand)]
+    Plan(PlanCmd),
     /// Who this copy of the database writes as.
     #[command(subcommand)]
     Identity(IdentityCmd),
@@ -762,4 +768,78 @@ pub struct SizeArgs {
     pub aql: Option<f64>,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlanCmd {
+    /// The plan: scope, objectives, roles, milestones as a timeline with progress.
+    Show {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lay out the five standard milestones one after another from a day
+    /// (2 + 1 + 4 + 2 + 2 weeks), owned by you unless --owner.
+    Init {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// First day (YYYY-MM-DD); default today.
+        #[arg(long)]
+        start: Option<jiff::civil::Date>,
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Set the scope and the objectives.
+    Scope {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        objectives: Option<String>,
+    },
+    /// What a team member is responsible for.
+    Role {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        actor: String,
+        responsibilities: String,
+    },
+    /// Add a milestone.
+    Add {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// understand, plan, collect, assess or improve (or 学习标准, 制定计划, …).
+        #[arg(long)]
+        phase: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        owner: String,
+        #[arg(long)]
+        start: Option<jiff::civil::Date>,
+        #[arg(long)]
+        due: jiff::civil::Date,
+    },
+    /// Report progress, mark done, move the due date or change the owner.
+    Update {
+        /// The milestone (ENGAGEMENT/NN, as `plan show` lists).
+        id: String,
+        /// Percent done (0–100).
+        #[arg(long)]
+        progress: Option<u8>,
+        /// Mark it done (today unless --on).
+        #[arg(long)]
+        done: bool,
+        #[arg(long, requires = "done")]
+        on: Option<jiff::civil::Date>,
+        #[arg(long)]
+        due: Option<jiff::civil::Date>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
 }

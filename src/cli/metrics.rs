@@ -228,7 +228,7 @@ pub fn render(o: &mut dyn Write, r: &MetricsReport, lang: Lang, tables: bool) ->
             c.abandoned_ivr,
         ),
     ] {
-        writeln!(o, "  {} {}", fit(name, 34), fit_right(&c_fmt(v), 12))?;
+        writeln!(o, "  {} {}", fit(name, 34), fit_right(&crate::text::thousands(v), 12))?;
     }
     writeln!(o, "\n{}", l("Service level", "服务水平"))?;
     for x in &f.service_level {
@@ -322,16 +322,4 @@ pub fn render(o: &mut dyn Write, r: &MetricsReport, lang: Lang, tables: bool) ->
         }
     }
     Ok(())
-}
-
-fn c_fmt(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }

@@ -13,6 +13,7 @@ mod evidence;
 mod finding;
 mod metrics;
 mod output;
+mod plan;
 mod progress;
 mod sample;
 mod status;
@@ -161,6 +162,7 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
             Ok(())
         }
         Command::Engagement(c) => engagement::engagement(ctx, c),
+        Command::Plan(c) => plan::plan(ctx, c),
         Command::Identity(c) => {
             let mut app = ctx.open(&ctx.paths.data_dir)?;
             match c {

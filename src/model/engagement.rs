@@ -59,6 +59,7 @@ pub(crate) fn human_name_zh(name: &str) -> &str {
         "workflow status" => "工作状态",
         "decision" => "认证决定",
         "certificate status" => "证书状态",
+        "phase" => "阶段",
         other => other,
     }
 }
@@ -75,6 +76,7 @@ pub(crate) fn human_name(type_name: &'static str) -> &'static str {
         "Workflow" => "workflow status",
         "Outcome" => "decision",
         "CertificateStatus" => "certificate status",
+        "Phase" => "phase",
         other => other,
     }
 }
@@ -197,6 +199,8 @@ pub struct Engagement {
     /// The engagement this one follows in the programme.
     pub follows: Option<String>,
     pub scope: String,
+    /// What the engagement sets out to establish (a self-assessment's objectives).
+    pub objectives: String,
     pub closed_on: Option<Date>,
     /// Open findings of earlier engagements carried into this one.
     pub carries: Vec<String>,
@@ -220,6 +224,7 @@ impl Engagement {
             programme: r.opt_text(EF::Programme).filter(|p| !p.is_empty()),
             follows: r.opt_text(EF::Follows).filter(|p| !p.is_empty()),
             scope: r.text(EF::Scope),
+            objectives: r.text(EF::Objectives),
             closed_on: r.date(EF::ClosedOn),
             carries: r.linked(super::fields::Rel::Carries),
             decision: match r.opt_text(EF::DecisionOutcome) {
@@ -262,6 +267,8 @@ pub struct Member {
     /// The last day the auditor registration (`certificate_no`) is valid;
     /// `None` when no validity was recorded.
     pub registration_until: Option<Date>,
+    /// What this member is responsible for (a plan's roles and responsibilities).
+    pub responsibilities: String,
 }
 
 /// How many days before a team member's registration expires the dashboard
@@ -288,6 +295,7 @@ impl Member {
             certificate_no: r.opt_text(MF::CertificateNo).filter(|c| !c.trim().is_empty()),
             key: r.opt_text(MF::Key).filter(|k| !k.trim().is_empty()),
             registration_until: r.date(MF::RegistrationUntil),
+            responsibilities: r.text(MF::Responsibilities),
         })
     }
 
@@ -388,6 +396,7 @@ mod tests {
             certificate_no: cert.map(str::to_string),
             key: None,
             registration_until: None,
+            responsibilities: String::new(),
         }
     }
 

@@ -93,6 +93,7 @@ record_fields!(
         CertificateIssued = "certificate_issued": Date / "certificate issued" / "发证日期",
         CertificateUntil = "certificate_until": Date / "certificate valid until" / "证书有效期至",
         CertificateStatus = "certificate_status": Text / "certificate status" / "证书状态",
+        Objectives = "objectives": Text / "objectives" / "目标",
     }
 );
 
@@ -107,6 +108,7 @@ record_fields!(
         CertificateNo = "certificate_no": Text / "certificate no." / "证书编号",
         Key = "key": Text / "signing key" / "签名公钥",
         RegistrationUntil = "registration_until": Date / "registration valid until" / "注册有效期至",
+        Responsibilities = "responsibilities": Text / "responsibilities" / "职责",
     }
 );
 
@@ -182,6 +184,21 @@ record_fields!(
     }
 );
 
+record_fields!(
+    /// A milestone of an engagement's plan (a self-assessment's schedule).
+    MilestoneField for Milestone {
+        Engagement = "engagement": Text / "engagement" / "审核项目",
+        Phase = "phase": Text / "phase" / "阶段",
+        Title = "title": Text / "milestone" / "里程碑",
+        Owner = "owner": Text / "owner" / "负责人",
+        Start = "start": Date / "start" / "开始",
+        Due = "due": Date / "due" / "期限",
+        DoneOn = "done_on": Date / "done on" / "完成日期",
+        Progress = "progress": Int / "progress" / "进度",
+        Notes = "notes": Text / "notes" / "备注",
+    }
+);
+
 /// Link relations (sets of targets on a record).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Rel {
@@ -230,6 +247,7 @@ pub fn label(kind: Kind, name: &str, zh: bool) -> Option<&'static str> {
         Kind::Finding => find::<FindingField>(name, zh),
         Kind::Action => find::<ActionField>(name, zh),
         Kind::Evidence => find::<EvidenceField>(name, zh),
+        Kind::Milestone => find::<MilestoneField>(name, zh),
     }
 }
 
@@ -245,6 +263,7 @@ pub fn value_type(kind: Kind, name: &str) -> Option<ValueType> {
         Kind::Finding => find::<FindingField>(name),
         Kind::Action => find::<ActionField>(name),
         Kind::Evidence => find::<EvidenceField>(name),
+        Kind::Milestone => find::<MilestoneField>(name),
     }
 }
 
@@ -268,6 +287,7 @@ pub fn value_label(kind: Kind, name: &str, text: &str, zh: bool) -> Option<&'sta
             pick(text, |k: engagement::EngagementKind| k.label(zh))
         }
         (Kind::Member, n) if n == MemberField::Role.name() => pick(text, |r: engagement::Role| r.label(zh)),
+        (Kind::Milestone, n) if n == MilestoneField::Phase.name() => pick(text, |p: super::plan::Phase| p.label(zh)),
         (Kind::Engagement, n) if n == EngagementField::DecisionOutcome.name() => {
             pick(text, |o: engagement::Outcome| o.label(zh))
         }
@@ -304,6 +324,7 @@ mod tests {
         unique::<FindingField>();
         unique::<ActionField>();
         unique::<EvidenceField>();
+        unique::<MilestoneField>();
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod fields;
 pub mod finding;
 pub mod input;
 pub mod ops;
+pub mod plan;
 pub mod policy;
 pub mod record;
 pub mod rules;

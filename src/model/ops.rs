@@ -79,16 +79,19 @@ pub enum Kind {
     Finding,
     Action,
     Evidence,
+    /// A milestone of an engagement's plan.
+    Milestone,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Engagement,
         Kind::Member,
         Kind::Assessment,
         Kind::Finding,
         Kind::Action,
         Kind::Evidence,
+        Kind::Milestone,
     ];
     pub fn tag(self) -> u8 {
         match self {
@@ -98,6 +101,7 @@ impl Kind {
             Kind::Finding => 4,
             Kind::Action => 5,
             Kind::Evidence => 6,
+            Kind::Milestone => 7,
         }
     }
     pub fn name(self) -> &'static str {
@@ -108,6 +112,7 @@ impl Kind {
             Kind::Finding => "finding",
             Kind::Action => "action",
             Kind::Evidence => "evidence",
+            Kind::Milestone => "milestone",
         }
     }
 }
@@ -129,7 +134,9 @@ impl EntityId {
     pub fn engagement_in_id(&self) -> Option<&str> {
         match self.kind {
             Kind::Engagement => Some(&self.id),
-            Kind::Member | Kind::Assessment | Kind::Evidence => self.id.split_once('/').map(|(eng, _)| eng),
+            Kind::Member | Kind::Assessment | Kind::Evidence | Kind::Milestone => {
+                self.id.split_once('/').map(|(eng, _)| eng)
+            }
             Kind::Finding | Kind::Action => None,
         }
     }

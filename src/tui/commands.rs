@@ -12,17 +12,21 @@ pub enum KeyContext {
     Checklist,
     Findings,
     Remediation,
+    Portfolio,
+    Calls,
     Help,
     Palette,
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 7] = [
+    pub const ALL: [KeyContext; 9] = [
         KeyContext::Global,
         KeyContext::Dashboard,
         KeyContext::Checklist,
         KeyContext::Findings,
         KeyContext::Remediation,
+        KeyContext::Portfolio,
+        KeyContext::Calls,
         KeyContext::Help,
         KeyContext::Palette,
     ];
@@ -33,6 +37,8 @@ impl KeyContext {
             KeyContext::Checklist => "checklist",
             KeyContext::Findings => "findings",
             KeyContext::Remediation => "remediation",
+            KeyContext::Portfolio => "portfolio",
+            KeyContext::Calls => "calls",
             KeyContext::Help => "help",
             KeyContext::Palette => "palette",
         }
@@ -79,6 +85,8 @@ commands! {
     PaneChecklist => "pane.checklist", [Global], "Go to the checklist", "切换到检查表";
     PaneFindings => "pane.findings", [Global], "Go to the findings", "切换到发现项";
     PaneRemediation => "pane.remediation", [Global], "Go to remediation", "切换到整改跟踪";
+    PanePortfolio => "pane.portfolio", [Global], "Go to the portfolio of certification programmes", "切换到认证项目总览";
+    PaneCalls => "pane.calls", [Global], "Go to call figures by hour of day", "切换到分时段话务指标";
     PaneNext => "pane.next", [Global], "Next pane", "下一个窗格";
     PanePrev => "pane.prev", [Global], "Previous pane", "上一个窗格";
     Down => "cursor.down", [Global], "Move down", "下移";
@@ -87,10 +95,10 @@ commands! {
     Bottom => "cursor.bottom", [Global], "Go to the last row", "移到最后一行";
     PageDown => "cursor.page_down", [Global], "Page down", "向下翻页";
     PageUp => "cursor.page_up", [Global], "Page up", "向上翻页";
-    Open => "open", [Checklist, Findings, Remediation], "Open details / expand", "打开详情 / 展开";
+    Open => "open", [Checklist, Findings, Remediation, Portfolio], "Open details / expand (portfolio: the programme's current engagement)", "打开详情 / 展开（认证项目：打开其当前审核项目）";
     Back => "back", [Global], "Close details, popup or filter", "关闭详情、弹窗或筛选";
-    Filter => "filter", [Checklist, Findings, Remediation], "Filter the list (/)", "筛选列表";
-    ClearFilter => "filter.clear", [Checklist, Findings, Remediation], "Clear the filter", "清除筛选";
+    Filter => "filter", [Checklist, Findings, Remediation, Portfolio], "Filter the list (/)", "筛选列表";
+    ClearFilter => "filter.clear", [Checklist, Findings, Remediation, Portfolio], "Clear the filter", "清除筛选";
     Expand => "tree.expand", [Checklist], "Expand the group", "展开分组";
     Collapse => "tree.collapse", [Checklist], "Collapse the group", "折叠分组";
     ExpandAll => "tree.expand_all", [Checklist], "Expand every group", "展开全部分组";
@@ -103,8 +111,8 @@ commands! {
     AssessNonconforming => "assess.nonconforming", [Checklist], "Record: nonconforming", "记录：不符合";
     AssessNotApplicable => "assess.not_applicable", [Checklist], "Record: not applicable", "记录：不适用";
     RecordMetrics => "assess.metrics", [Checklist], "Recompute from a call-record file", "由话单文件复算";
-    SortNext => "sort.next", [Findings, Remediation], "Sort by the next column", "按下一列排序";
-    SortReverse => "sort.reverse", [Findings, Remediation], "Reverse the sort order", "反转排序";
+    SortNext => "sort.next", [Findings, Remediation, Portfolio], "Sort by the next column", "按下一列排序";
+    SortReverse => "sort.reverse", [Findings, Remediation, Portfolio], "Reverse the sort order", "反转排序";
     FilterOverdue => "filter.overdue", [Findings], "Show only overdue findings", "仅显示逾期发现项";
     ViewNext => "view.next", [Remediation], "Next preset view", "下一个预设视图";
     ViewPrev => "view.prev", [Remediation], "Previous preset view", "上一个预设视图";

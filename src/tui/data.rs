@@ -43,6 +43,8 @@ pub struct Data {
     pub glance: Glance,
     pub today: Date,
     pub me: String,
+    /// The engagement's plan (milestones), if it has one.
+    pub milestones: Vec<crate::model::plan::Milestone>,
     /// Each indicator's results in the earlier engagements of the programme.
     pub previous: HashMap<String, Vec<crate::app::cycle::PreviousResult>>,
     due_soon_days: i32,
@@ -62,6 +64,7 @@ pub struct Patch {
     pub findings: Vec<std::result::Result<Finding, String>>,
     pub actions: Vec<std::result::Result<CorrectiveAction, String>>,
     pub evidence: Vec<std::result::Result<Evidence, String>>,
+    pub milestones: Option<Vec<crate::model::plan::Milestone>>,
 }
 
 fn search_text(f: &Finding) -> String {
@@ -149,6 +152,7 @@ impl Data {
             title_lower: Vec::new(),
             group_progress: HashMap::new(),
             team: app.team(&engagement.id)?,
+            milestones: app.milestones(&engagement.id)?,
             engagements,
             evidence: HashMap::new(),
             assessments: assessments.into_iter().map(|a| (a.indicator.clone(), a)).collect(),
@@ -266,6 +270,11 @@ impl Data {
                     Err(crate::app::AppError::NotFound { .. }) => p.actions.push(Err(e.id)),
                     Err(err) => return Err(err),
                 },
+                Kind::Milestone => {
+                    if e.id.starts_with(&prefix) {
+                        p.milestones = Some(app.milestones(engagement)?);
+                    }
+                }
                 Kind::Evidence => {
                     if let Some(sha) = e.id.strip_prefix(&prefix) {
                         match app.evidence_item(engagement, sha)? {
@@ -292,6 +301,9 @@ impl Data {
         }
         if let Some(team) = p.team {
             self.team = team;
+        }
+        if let Some(ms) = p.milestones {
+            self.milestones = ms;
         }
         for a in p.assessments {
             self.assessments.insert(a.indicator.clone(), a);

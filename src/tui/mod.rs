@@ -176,6 +176,16 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             Ok(items) => vec![Input::Conflicts(items)],
             Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
         },
+        Effect::LoadPortfolio => vec![Input::Portfolio(
+            app.portfolio().map_err(|e| e.message().get(lang).to_string()),
+        )],
+        Effect::LoadCalls => {
+            let Some(eng) = eng else { return vec![] };
+            vec![Input::Calls(
+                eng.clone(),
+                Box::new(app.call_profile(&eng).map_err(|e| e.message().get(lang).to_string())),
+            )]
+        }
         Effect::Resolve { id, field, keep } => match app.resolve_conflict(&id, &field, keep) {
             Ok(c) => {
                 let mut v = refreshed(app);

@@ -34,6 +34,9 @@ impl Format {
     }
 }
 
+/// The report's schema name (its JSON `schema` field).
+pub const SCHEMA: &str = "cscaudit.metrics/1";
+
 /// Compute the report over one or more files of the same format.
 pub fn compute(
     files: &[PathBuf],
@@ -102,7 +105,7 @@ pub fn compute(
         })
         .unwrap_or_default();
     Ok(MetricsReport {
-        schema: "cscaudit.metrics/1",
+        schema: SCHEMA,
         params: params.clone(),
         inputs,
         definitions: definitions(),

@@ -9,7 +9,9 @@ mod scale;
 pub use programme::{PROGRAMME, SURVEILLANCE};
 pub use scale::{SCALE_ENGAGEMENT, seed_scale};
 
-use super::{ActionUpdate, App, AssessmentInput, FindingMove, Identity, NewAction, NewEngagement, NewFinding, Result};
+use super::{
+    ActionUpdate, App, AppError, AssessmentInput, FindingMove, Identity, NewAction, NewEngagement, NewFinding, Result,
+};
 use crate::model::action::ActionStatus;
 use crate::model::assessment::{AssessmentResult, Workflow};
 use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
@@ -48,7 +50,9 @@ pub(crate) struct Content {
     member: Vec<MemberSpec>,
     assessment: Vec<AssessmentSpec>,
     unassessed: Unassessed,
+    #[serde(default)]
     evidence: Vec<EvidenceSpec>,
+    calls: CallsSpec,
     finding: Vec<FindingSpec>,
     pub(crate) scale: scale::ScaleSpec,
     texts: Texts,
@@ -66,6 +70,8 @@ struct EngagementSpec {
     on_site: i32,
     period_start: i32,
     period_end: i32,
+    programme: String,
+    scope: String,
 }
 
 #[derive(Deserialize)]
@@ -96,6 +102,19 @@ struct AssessmentSpec {
 struct Unassessed {
     indicators: Vec<String>,
     assignee: String,
+}
+
+/// The demo's call records: generated, recomputed, recorded.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallsSpec {
+    file: String,
+    records: u64,
+    days: u64,
+    seed: u64,
+    peak_wait_s: f64,
+    patience_s: f64,
+    recorded_by: String,
 }
 
 #[derive(Deserialize)]
@@ -233,6 +252,7 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
         &cat,
         EMBEDDED_GBT32312,
     )?;
+    app.set_programme(id, &c.engagement.programme, Some(&c.engagement.scope))?;
     for m in &c.member {
         app.add_member_keyed(
             id,
@@ -272,6 +292,9 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
     for e in &c.evidence {
         app.attach_evidence_bytes(id, &e.name, e.content.as_bytes(), &e.note, e.indicator.as_deref(), None)?;
     }
+    app.act_as(c.who(&c.calls.recorded_by));
+    seed_calls(app, c, days(on_site, c.engagement.period_end))?;
+    app.act_as(lead.clone());
     for spec in &c.finding {
         seed_finding(app, c, spec, on_site, real_today)?;
     }
@@ -279,6 +302,52 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
     app.act_as(lead.clone());
     app.set_identity(&lead.actor, &lead.name, &lead.initials)?;
     Ok(Seeded::Created)
+}
+
+/// The last week of the period's call records: written to a temporary
+/// folder (not the data folder, which may be small), recomputed, and
+/// recorded for every indicator they give (AC-01…AC-04), the report
+/// attached as evidence.
+fn seed_calls(app: &App, c: &Content, period_end: Date) -> Result<()> {
+    use crate::analytics::{generate, metrics};
+    let spec = &c.calls;
+    let dir = std::env::temp_dir().join(format!(
+        "cscaudit-demo-calls-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::Io {
+        path: dir.clone(),
+        source: e,
+    })?;
+    let path = dir.join(&spec.file);
+    let shape = generate::Shape {
+        start: days(period_end, 1 - spec.days as i32),
+        per_day: spec.records.div_ceil(spec.days.max(1)),
+        peak_wait_s: spec.peak_wait_s,
+        patience_s: spec.patience_s,
+    };
+    let write = || -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        generate::write_shaped(&mut w, spec.records, spec.seed, &shape)?;
+        std::io::Write::flush(&mut w)
+    };
+    write().map_err(|e| AppError::Io {
+        path: path.clone(),
+        source: e,
+    })?;
+    let eng = app.engagement(&c.engagement.id)?;
+    let cat = app.catalog_for(&eng)?;
+    let report = super::compute_metrics(
+        &cat,
+        std::slice::from_ref(&path),
+        &metrics::Format::AnonymousBank,
+        &metrics::Params::default(),
+        &|_| true,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    app.record_metrics(&eng.id, super::MetricTarget::All, report?)?;
+    Ok(())
 }
 
 /// Write a demo member's key pair to `dir/demo-keys/<actor>` (owner-only).

@@ -28,16 +28,29 @@ pub enum Pane {
     Checklist,
     Findings,
     Remediation,
+    /// Every certification programme (client): certificate, next audit, open items.
+    Portfolio,
+    /// Service level and abandonment by hour from the call-record report.
+    Calls,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Dashboard, Pane::Checklist, Pane::Findings, Pane::Remediation];
+    pub const ALL: [Pane; 6] = [
+        Pane::Dashboard,
+        Pane::Checklist,
+        Pane::Findings,
+        Pane::Remediation,
+        Pane::Portfolio,
+        Pane::Calls,
+    ];
     pub fn ctx(self) -> KeyContext {
         match self {
             Pane::Dashboard => KeyContext::Dashboard,
             Pane::Checklist => KeyContext::Checklist,
             Pane::Findings => KeyContext::Findings,
             Pane::Remediation => KeyContext::Remediation,
+            Pane::Portfolio => KeyContext::Portfolio,
+            Pane::Calls => KeyContext::Calls,
         }
     }
     fn index(self) -> usize {
@@ -80,6 +93,10 @@ pub enum Effect {
     RecordPendingMetrics,
     /// List the open conflicts.
     LoadConflicts,
+    /// Read every programme for the portfolio pane.
+    LoadPortfolio,
+    /// Read the engagement's hourly call-record profile.
+    LoadCalls,
     /// Write a findings bundle (deferred: the status shows first).
     RunExport {
         path: std::path::PathBuf,
@@ -136,6 +153,10 @@ pub enum Input {
     /// The open conflicts, for their popup.
     /// Open conflicts, each with when its two sides were written (ms).
     Conflicts(Vec<TimedConflict>),
+    /// The portfolio's programmes (or why they could not be read).
+    Portfolio(Result<Vec<crate::app::cycle::PortfolioLine>, String>),
+    /// The engagement's call profile: (engagement, profile or why not).
+    Calls(String, Box<Result<Option<crate::app::CallProfile>, String>>),
     /// Ask the user; yes runs the effect (an offer to change a result).
     Ask {
         message: String,
@@ -195,6 +216,12 @@ pub struct State {
     pub findings: ListState<FindingCol>,
     pub overdue_only: bool,
     pub remediation: ListState<ActionCol>,
+    /// The programmes, read when the portfolio pane opens (None: not read).
+    pub portfolio: Option<Vec<crate::app::cycle::PortfolioLine>>,
+    /// The portfolio list (selection by programme id).
+    pub programmes: ListState<PortfolioCol>,
+    /// The call profile of one engagement, read when its pane opens.
+    pub calls: Option<(String, Option<crate::app::CallProfile>)>,
     /// Every finding in the current sort order (cache; cleared on reload).
     findings_order: Option<((FindingCol, bool), Vec<usize>)>,
     pub rem_view: RemView,
@@ -248,6 +275,9 @@ impl State {
             findings: ListState::new(FindingCol::Ref),
             overdue_only: false,
             remediation: ListState::new(ActionCol::Due),
+            portfolio: None,
+            programmes: ListState::new(PortfolioCol::NextDue),
+            calls: None,
             findings_order: None,
             rem_view: RemView::All,
             history: None,
@@ -333,11 +363,16 @@ impl State {
                     self.status = None;
                 }
                 self.data = Some(*data);
+                // Read again when shown: another engagement, or changed.
+                self.portfolio = None;
+                self.calls = None;
                 self.findings_order = None;
                 self.refresh_views();
                 self.selection_changed()
             }
             Input::Patched(patch) => {
+                self.portfolio = None;
+                self.calls = None;
                 let lists_changed = self.data.as_mut().is_some_and(|d| d.apply(*patch));
                 if lists_changed {
                     self.findings_order = None;
@@ -410,6 +445,27 @@ impl State {
                     self.say(crate::tui::i18n::Label::NoConflicts.t(self.lang));
                 } else {
                     self.popup = Some(Popup::Conflicts { items, selected: 0 });
+                }
+                None
+            }
+            Input::Portfolio(lines) => {
+                match lines {
+                    Ok(lines) => self.portfolio = Some(lines),
+                    Err(e) => {
+                        self.portfolio = Some(Vec::new());
+                        self.error(e);
+                    }
+                }
+                self.refresh_portfolio();
+                self.selection_changed()
+            }
+            Input::Calls(engagement, profile) => {
+                match *profile {
+                    Ok(p) => self.calls = Some((engagement, p)),
+                    Err(e) => {
+                        self.calls = Some((engagement, None));
+                        self.error(e);
+                    }
                 }
                 None
             }
@@ -673,7 +729,8 @@ impl State {
                     Pane::Checklist => &mut self.checklist.filter,
                     Pane::Findings => &mut self.findings.filter,
                     Pane::Remediation => &mut self.remediation.filter,
-                    Pane::Dashboard => {
+                    Pane::Portfolio => &mut self.programmes.filter,
+                    Pane::Dashboard | Pane::Calls => {
                         self.filtering = false;
                         return None;
                     }

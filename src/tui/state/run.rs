@@ -12,6 +12,8 @@ const MOVES: &[Cmd] = &[
     Cmd::PaneChecklist,
     Cmd::PaneFindings,
     Cmd::PaneRemediation,
+    Cmd::PanePortfolio,
+    Cmd::PaneCalls,
     Cmd::PaneNext,
     Cmd::PanePrev,
     Cmd::Down,
@@ -96,8 +98,12 @@ impl State {
             Cmd::PaneChecklist => return self.go(Pane::Checklist),
             Cmd::PaneFindings => return self.go(Pane::Findings),
             Cmd::PaneRemediation => return self.go(Pane::Remediation),
-            Cmd::PaneNext => return self.go(Pane::ALL[(self.pane.index() + 1) % 4]),
-            Cmd::PanePrev => return self.go(Pane::ALL[(self.pane.index() + 3) % 4]),
+            Cmd::PanePortfolio => return self.go(Pane::Portfolio),
+            Cmd::PaneCalls => return self.go(Pane::Calls),
+            Cmd::PaneNext => return self.go(Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()]),
+            Cmd::PanePrev => {
+                return self.go(Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]);
+            }
             Cmd::Down => return self.move_by(1),
             Cmd::Up => return self.move_by(-1),
             Cmd::PageDown => return self.move_by(self.page() as i64),
@@ -137,10 +143,18 @@ impl State {
                         self.remediation.detail_scroll = 0;
                     }
                 }
-                Pane::Dashboard => {}
+                // Open the programme's current engagement.
+                Pane::Portfolio => {
+                    if let Some(l) = self.selected_programme() {
+                        let id = l.current.clone();
+                        self.pane = Pane::Dashboard;
+                        return Some(Effect::SwitchEngagement(id));
+                    }
+                }
+                Pane::Dashboard | Pane::Calls => {}
             },
             Cmd::Filter => {
-                if self.pane != Pane::Dashboard {
+                if !matches!(self.pane, Pane::Dashboard | Pane::Calls) {
                     self.filtering = true;
                 }
             }
@@ -152,7 +166,8 @@ impl State {
                         self.overdue_only = false;
                     }
                     Pane::Remediation => self.remediation.filter.clear(),
-                    Pane::Dashboard => {}
+                    Pane::Portfolio => self.programmes.filter.clear(),
+                    Pane::Dashboard | Pane::Calls => {}
                 }
                 self.filtering = false;
                 self.refresh_pane_view();
@@ -268,6 +283,12 @@ impl State {
                     self.remediation.sort = ActionCol::ALL[(i + 1) % ActionCol::ALL.len()];
                     self.refresh_remediation();
                 }
+                Pane::Portfolio => {
+                    let all = PortfolioCol::ALL;
+                    let i = all.iter().position(|c| *c == self.programmes.sort).unwrap_or(0);
+                    self.programmes.sort = all[(i + 1) % all.len()];
+                    self.refresh_portfolio();
+                }
                 _ => {}
             },
             Cmd::SortReverse => match self.pane {
@@ -278,6 +299,10 @@ impl State {
                 Pane::Remediation => {
                     self.remediation.ascending = !self.remediation.ascending;
                     self.refresh_remediation();
+                }
+                Pane::Portfolio => {
+                    self.programmes.ascending = !self.programmes.ascending;
+                    self.refresh_portfolio();
                 }
                 _ => {}
             },
@@ -320,7 +345,8 @@ impl State {
             Pane::Checklist => Some(&self.checklist.filter),
             Pane::Findings => Some(&self.findings.filter),
             Pane::Remediation => Some(&self.remediation.filter),
-            Pane::Dashboard => None,
+            Pane::Portfolio => Some(&self.programmes.filter),
+            Pane::Dashboard | Pane::Calls => None,
         }
     }
 
@@ -377,7 +403,13 @@ impl State {
                     self.remediation.selected = Some(d.actions[self.remediation.view[i]].id.clone());
                 }
             }
-            Pane::Dashboard => {}
+            Pane::Portfolio => {
+                let cur = self.selected_programme_pos();
+                if let (Some(i), Some(lines)) = (step(cur, self.programmes.view.len()), &self.portfolio) {
+                    self.programmes.selected = Some(lines[self.programmes.view[i]].programme.clone());
+                }
+            }
+            Pane::Dashboard | Pane::Calls => {}
         }
         self.selection_changed()
     }
@@ -466,6 +498,21 @@ impl State {
                     .selected
                     .clone()
                     .map(|r| EntityId::new(Kind::Action, r))
+            }
+            Pane::Portfolio => {
+                if self.portfolio.is_none() {
+                    return Some(Effect::LoadPortfolio);
+                }
+                let idx = self.selected_programme_pos();
+                keep(&mut self.programmes.offset, idx);
+                None
+            }
+            Pane::Calls => {
+                let eng = self.data.as_ref().map(|d| d.engagement.id.clone())?;
+                if self.calls.as_ref().is_none_or(|(e, _)| *e != eng) {
+                    return Some(Effect::LoadCalls);
+                }
+                None
             }
             Pane::Dashboard => None,
         }?;

@@ -97,6 +97,30 @@ impl ActionCol {
     ];
 }
 
+/// The portfolio's sortable columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortfolioCol {
+    Programme,
+    Client,
+    Certificate,
+    Until,
+    NextDue,
+    Majors,
+    Overdue,
+}
+
+impl PortfolioCol {
+    pub const ALL: [PortfolioCol; 7] = [
+        PortfolioCol::Programme,
+        PortfolioCol::Client,
+        PortfolioCol::Certificate,
+        PortfolioCol::Until,
+        PortfolioCol::NextDue,
+        PortfolioCol::Majors,
+        PortfolioCol::Overdue,
+    ];
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RemView {
     All,

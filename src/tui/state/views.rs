@@ -83,6 +83,65 @@ impl State {
         self.refresh_checklist();
         self.refresh_findings();
         self.refresh_remediation();
+        self.refresh_portfolio();
+    }
+
+    /// The programmes filtered (text, `major`, `overdue`, `expired`) and sorted.
+    pub fn refresh_portfolio(&mut self) {
+        let Some(lines) = &self.portfolio else { return };
+        let zh = self.lang.is_zh();
+        let mut text = Vec::new();
+        let (mut majors, mut overdue, mut expired) = (false, false, false);
+        for tok in self.programmes.filter.split_whitespace() {
+            match tok {
+                "major" | "majors" | "严重" => majors = true,
+                "overdue" | "逾期" => overdue = true,
+                "expired" | "过期" | "已过期" => expired = true,
+                _ => text.push(lower(tok)),
+            }
+        }
+        use crate::model::engagement::CertificateStatus as CS;
+        let mut view: Vec<usize> = (0..lines.len())
+            .filter(|&i| {
+                let l = &lines[i];
+                let hay = lower(&format!(
+                    "{} {} {} {} {} {}",
+                    l.programme,
+                    crate::text::side(&l.client, zh),
+                    l.current,
+                    l.current_kind.label(zh),
+                    l.certificate.as_ref().map_or("", |c| c.number.as_str()),
+                    l.certificate_status.map_or("", |s| s.label(zh)),
+                ));
+                (!majors || l.open_majors > 0)
+                    && (!overdue || l.overdue_actions > 0)
+                    && (!expired || l.certificate_status == Some(CS::Expired))
+                    && text.iter().all(|t| hay.contains(t.as_str()))
+            })
+            .collect();
+        view.sort_by(|&x, &y| {
+            let (a, b) = (&lines[x], &lines[y]);
+            // Missing dates sort last when ascending.
+            let date = |d: Option<jiff::civil::Date>| (d.is_none(), d);
+            let o = match self.programmes.sort {
+                PortfolioCol::Programme => std::cmp::Ordering::Equal,
+                PortfolioCol::Client => lower(&a.client).cmp(&lower(&b.client)),
+                PortfolioCol::Certificate => {
+                    let st = |l: &crate::app::cycle::PortfolioLine| l.certificate_status.map(|s| s as u8);
+                    st(a).cmp(&st(b))
+                }
+                PortfolioCol::Until => date(a.certificate.as_ref().map(|c| c.valid_until))
+                    .cmp(&date(b.certificate.as_ref().map(|c| c.valid_until))),
+                PortfolioCol::NextDue => date(a.next_audit_due).cmp(&date(b.next_audit_due)),
+                PortfolioCol::Majors => b.open_majors.cmp(&a.open_majors),
+                PortfolioCol::Overdue => b.overdue_actions.cmp(&a.overdue_actions),
+            }
+            .then_with(|| a.programme.cmp(&b.programme));
+            if self.programmes.ascending { o } else { o.reverse() }
+        });
+        self.programmes.view = view;
+        let lines = self.portfolio.as_deref().unwrap_or_default();
+        fix_selection(&mut self.programmes, |i| lines[i].programme.as_str());
     }
 
     pub fn refresh_checklist(&mut self) {
@@ -269,7 +328,8 @@ impl State {
             Pane::Checklist => self.refresh_checklist(),
             Pane::Findings => self.refresh_findings(),
             Pane::Remediation => self.refresh_remediation(),
-            Pane::Dashboard => {}
+            Pane::Portfolio => self.refresh_portfolio(),
+            Pane::Dashboard | Pane::Calls => {}
         }
     }
 
@@ -287,7 +347,22 @@ impl State {
                 .selected
                 .as_ref()
                 .and_then(|s| self.remediation.view.iter().position(|&i| &d.actions[i].id == s)),
-            Pane::Dashboard => None,
+            Pane::Portfolio => self.selected_programme_pos(),
+            Pane::Dashboard | Pane::Calls => None,
         }
+    }
+
+    /// The selected programme's row in the portfolio view.
+    pub fn selected_programme_pos(&self) -> Option<usize> {
+        let lines = self.portfolio.as_ref()?;
+        let sel = self.programmes.selected.as_ref()?;
+        self.programmes.view.iter().position(|&i| &lines[i].programme == sel)
+    }
+
+    /// The selected programme.
+    pub fn selected_programme(&self) -> Option<&crate::app::cycle::PortfolioLine> {
+        let lines = self.portfolio.as_ref()?;
+        let sel = self.programmes.selected.as_ref()?;
+        lines.iter().find(|l| &l.programme == sel)
     }
 }

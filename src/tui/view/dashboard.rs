@@ -224,10 +224,18 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         grid_a,
     );
 
-    // Remediation at a glance.
+    // Remediation at a glance; a self-assessment (or any engagement with a
+    // plan) shows its plan's timeline in place of the oldest overdue.
     let r = &d.glance;
-    let [counts_a, oldest_a] =
-        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(bottom);
+    let with_plan = !d.milestones.is_empty() || e.kind == crate::model::engagement::EngagementKind::SelfAssessment;
+    let [counts_a, oldest_a] = if with_plan {
+        let [plan_a, counts_a] =
+            Layout::horizontal([Constraint::Percentage(64), Constraint::Percentage(36)]).areas(bottom);
+        plan_panel(ui, f, plan_a);
+        [counts_a, Rect::default()]
+    } else {
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(bottom)
+    };
     let count_line = |label: Label, n: usize, role: &str| {
         Line::from(vec![
             Span::styled(format!("{:>5}  ", n), ui.st(role)),
@@ -245,6 +253,9 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         Paragraph::new(counts).block(ui.block(format!(" {} ", ui.m(Label::RemediationAtAGlance)), false)),
         counts_a,
     );
+    if oldest_a.is_empty() {
+        return;
+    }
     let room = oldest_a.height.saturating_sub(2) as usize;
     let oldest: Vec<Line> = if r.oldest_overdue.is_empty() {
         vec![Line::styled(ui.m(Label::NothingOverdue), ui.st("status.ok"))]
@@ -269,4 +280,96 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         Paragraph::new(oldest).block(ui.block(format!(" {} ", ui.m(Label::OldestOverdue)), false)),
         oldest_a,
     );
+}
+
+/// The plan: one row per milestone with its phase, owner, a bar on the
+/// plan's timeline (█ done, ░ to do, │ today) and its state.
+fn plan_panel(ui: &Ui, f: &mut Frame, area: Rect) {
+    use crate::model::plan::{MilestoneState, bar_cells, day_cell, overall_progress, span};
+    let Some(d) = &ui.s.data else { return };
+    let ms = &d.milestones;
+    let today = d.today;
+    let done = ms.iter().filter(|m| m.state(today) == MilestoneState::Done).count();
+    let late = ms.iter().filter(|m| m.state(today) == MilestoneState::Late).count();
+    let title = match overall_progress(ms) {
+        Some(p) => ui
+            .m(Label::PlanTitle)
+            .replace("{pct}", &format!("{:.0}%", p * 100.0))
+            .replace("{done}", &done.to_string())
+            .replace("{n}", &ms.len().to_string())
+            .replace("{late}", &late.to_string()),
+        None => ui.m(Label::Plan).to_string(),
+    };
+    let block = ui.block(format!(" {title} "), false);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some((from, to)) = span(ms) else {
+        f.render_widget(
+            Paragraph::new(ui.m(Label::NoPlan).replace("{id}", &d.engagement.id))
+                .style(ui.st("text.dim"))
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    };
+    let phase_w = if ui.zh { 14 } else { 10 };
+    let owner_w = 8;
+    let state_w = 12;
+    let bar_w = (inner.width as usize)
+        .saturating_sub(3 + phase_w + owner_w + state_w + 4)
+        .max(4);
+    let now = day_cell(today, from, to, bar_w);
+    let lines: Vec<Line> = ms
+        .iter()
+        .take(inner.height as usize)
+        .map(|m| {
+            let state = m.state(today);
+            let (label, role) = match state {
+                MilestoneState::Done => (state.label(ui.zh).to_string(), "status.ok"),
+                MilestoneState::Late => (
+                    format!(
+                        "{} +{}{}",
+                        state.label(ui.zh),
+                        m.days_late(today).unwrap_or(0),
+                        ui.m(Label::Days)
+                    ),
+                    "status.overdue",
+                ),
+                MilestoneState::Running if m.progress > 0 => (format!("{}%", m.progress), "status.due_soon"),
+                MilestoneState::Running => (state.label(ui.zh).to_string(), "status.due_soon"),
+                MilestoneState::NotStarted => (state.label(ui.zh).to_string(), "text.dim"),
+            };
+            let mut spans = vec![
+                Span::styled(
+                    format!("{:<3}", m.id.rsplit('/').next().unwrap_or_default()),
+                    ui.st("text.dim"),
+                ),
+                Span::styled(crate::text::fit(m.phase.label(ui.zh), phase_w), ui.st("text.title")),
+                Span::raw(" "),
+                Span::styled(crate::text::fit(&ui.text(&m.owner), owner_w), ui.st("text")),
+                Span::raw(" "),
+            ];
+            let cells = bar_cells(m, from, to, bar_w);
+            for i in 0..bar_w {
+                let (ch, role) = match cells {
+                    _ if now == Some(i) => ("│", "status.due_soon"),
+                    Some((s, len, filled)) if i >= s && i < s + len && i - s < filled => ("█", "gauge"),
+                    Some((s, len, _)) if i >= s && i < s + len => (
+                        "░",
+                        if state == MilestoneState::Late {
+                            "status.overdue"
+                        } else {
+                            "gauge"
+                        },
+                    ),
+                    _ => (" ", "text"),
+                };
+                spans.push(Span::styled(ch, ui.st(role)));
+            }
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(crate::text::fit(&label, state_w), ui.st(role)));
+            Line::from(spans)
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
 }

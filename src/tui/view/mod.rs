@@ -19,12 +19,14 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 
 mod checklist;
+mod cycle;
 mod dashboard;
 mod forms;
 mod lists;
 mod popups;
 
 use checklist::checklist;
+use cycle::{calls, portfolio};
 use dashboard::dashboard;
 use lists::{findings, remediation};
 use popups::popup;
@@ -124,6 +126,8 @@ pub fn view(s: &State, t: &Theme, f: &mut Frame) {
             Pane::Checklist => checklist(&ui, f, body),
             Pane::Findings => findings(&ui, f, body),
             Pane::Remediation => remediation(&ui, f, body),
+            Pane::Portfolio => portfolio(&ui, f, body),
+            Pane::Calls => calls(&ui, f, body),
         },
     }
     draw_status(&ui, f, status);
@@ -178,6 +182,8 @@ fn draw_tabs(ui: &Ui, f: &mut Frame, area: Rect) {
             Pane::Checklist => Label::Checklist,
             Pane::Findings => Label::Findings,
             Pane::Remediation => Label::Remediation,
+            Pane::Portfolio => Label::Portfolio,
+            Pane::Calls => Label::Calls,
         };
         let label = format!(" {} {} ", i + 1, ui.m(name));
         let w = width(&label) as u16;
@@ -273,6 +279,8 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
             Cmd::ViewNext,
             Cmd::Filter,
         ],
+        Pane::Portfolio => &[Cmd::Help, Cmd::Open, Cmd::SortNext, Cmd::Filter, Cmd::Quit],
+        Pane::Calls => &[Cmd::Help, Cmd::PaneChecklist, Cmd::SwitchEngagement, Cmd::Quit],
     };
     for c in hint_cmds {
         if let Some(k) = s.keymap.keys_for(ctx, *c).first() {
