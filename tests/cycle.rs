@@ -8,7 +8,10 @@
 mod common;
 
 use common::app_in;
-use cscaudit::app::{ActionUpdate, App, AppError, AssessmentInput, FindingMove, NewAction, NewEngagement, NewFinding};
+use cscaudit::app::{
+    ActionUpdate, App, AppError, AssessmentInput, FindingMove, MilestoneUpdate, NewAction, NewEngagement, NewFinding,
+    NewMilestone,
+};
 use cscaudit::model::action::ActionStatus;
 use cscaudit::model::assessment::AssessmentResult;
 use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
@@ -120,6 +123,47 @@ fn a_whole_certification_cycle_on_one_database() {
     app.set_programme(&sa.id, "P-BANK", Some("客户服务中心 电话与在线渠道"))
         .unwrap();
     measured(&app, "SA1", ind, 0.91, AssessmentResult::Partially);
+    // Its plan: the five standard milestones from 60 days ago, the first
+    // done, the second half done; objectives and who does what.
+    let start = today.checked_sub(jiff::Span::new().days(60)).unwrap();
+    let ms = app.standard_plan("SA1", start, "zw").unwrap();
+    assert_eq!(ms.len(), 5);
+    assert_eq!(ms[0].due, Some(start.checked_add(jiff::Span::new().days(13)).unwrap()));
+    app.update_milestone(
+        &ms[0].id,
+        MilestoneUpdate {
+            done_on: Some(today),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.update_milestone(
+        &ms[1].id,
+        MilestoneUpdate {
+            progress: Some(50),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.set_plan_text("SA1", None, Some("对照标准找出差距 / find the gaps"))
+        .unwrap();
+    app.add_member("SA1", "lm", "李敏", "LM", Role::Auditor, None).unwrap();
+    app.set_responsibilities("SA1", "lm", "话单与质检数据 / call and QA data")
+        .unwrap();
+    let plan = app.plan("SA1").unwrap();
+    assert_eq!(
+        (plan.done, plan.late),
+        (1, 2),
+        "understand done; plan and collect past due"
+    );
+    assert!(
+        plan.team
+            .iter()
+            .any(|m| m.actor == "lm" && m.responsibilities.contains("质检"))
+    );
+    let pct = plan.progress.unwrap();
+    // 14 days done and half of 7, of 14 + 7 + 28 + 14 + 14 days.
+    assert!((pct - 17.5 / 77.0).abs() < 1e-9, "{pct}");
 
     // Stage 1 follows; its team: zw (lead) and lm, whose registration has expired.
     let s1 = app.create_following("SA1", next("S1", EngagementKind::Stage1)).unwrap();
@@ -285,6 +329,22 @@ fn a_whole_certification_cycle_on_one_database() {
         text.contains("Carried from earlier audits (1)") && text.contains("CSC-2026-001"),
         "{text}"
     );
+    // The self-assessment's plan in its status.
+    let json: serde_json::Value =
+        serde_json::from_str(&common::cli_stdout(dir.path(), &["status", "-e", "SA1", "--json"])).unwrap();
+    assert_eq!(json["plan"]["late"], 2);
+    assert_eq!(json["plan"]["milestones"][0]["state"], "done");
+    assert_eq!(json["plan"]["milestones"][1]["progress"], 50);
+    let text = common::cli_stdout(dir.path(), &["--lang", "zh", "status", "-e", "SA1"]);
+    assert!(
+        text.contains("已完成 1/5 个里程碑") && text.contains("逾期：SA1/02 制定计划"),
+        "{text}"
+    );
+    let shown = common::cli_stdout(dir.path(), &["plan", "show", "-e", "SA1"]);
+    assert!(
+        shown.contains("Objectives: find the gaps") && shown.contains("Timeline"),
+        "{shown}"
+    );
     let p: serde_json::Value = serde_json::from_str(&common::cli_stdout(dir.path(), &["portfolio", "--json"])).unwrap();
     assert_eq!(p[0]["programme"], "P-BANK");
     assert_eq!(p[0]["certificate_status"], "valid");
@@ -392,6 +452,36 @@ fn the_demo_has_a_client_in_its_surveillance_year() {
     );
     let d = app.engagement("WB-R1").unwrap().decision.unwrap();
     assert_eq!(d.by, "chen.bo");
+    // The surveillance report compares with last year's audit.
+    let r = cscaudit::report::ReportData::load(&app, cscaudit::app::demo::SURVEILLANCE).unwrap();
+    let c = r.comparison.as_ref().expect("a comparison");
+    let ac02 = c.rows.iter().find(|x| x.indicator == "AC-02").unwrap();
+    assert_eq!(
+        (ac02.previous_engagement.as_str(), ac02.previous_measured),
+        ("WB-S2", Some(74.2))
+    );
+    assert_eq!(ac02.change, Some(cscaudit::report::Change::Better));
+    assert_eq!(c.carried.len(), 1);
+    let md = cscaudit::report::report_md(&r, cscaudit::config::Lang::Zh);
+    assert!(
+        md.contains("## 与上次审核的比较") && md.contains("不符合 74.2% (WB-S2)"),
+        "{md}"
+    );
+    assert!(md.contains("改善") && md.contains("延续自以往审核的发现项"), "{md}");
+    let html = cscaudit::report::report_html(&r, cscaudit::config::Lang::En);
+    assert!(html.contains("Comparison with the previous audit") && html.contains("better"));
+    // And the bundle carries it: the report inside, and findings.json.
+    let zip = dir.path().join("sv.zip");
+    cscaudit::bundle::export(&app, cscaudit::app::demo::SURVEILLANCE, &zip, &Default::default()).unwrap();
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let entry = |z: &mut zip::ZipArchive<std::fs::File>, name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut z.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    assert!(entry(&mut z, "report.md").contains("WF-002"));
+    let json: serde_json::Value = serde_json::from_str(&entry(&mut z, "findings.json")).unwrap();
+    assert_eq!(json["comparison"]["carried"][0]["reference"], "WF-002");
     // Every change of the cycle is signed by its author and checks clean.
     let report = app.doctor(&mut |_, _| {}).unwrap();
     assert_eq!(report.unsigned, 0);
@@ -613,4 +703,203 @@ fn the_calls_pane_charts_service_level_and_abandonment_by_hour_in_both_languages
             "hour labels at 80×24: {narrow}"
         );
     }
+}
+
+#[test]
+fn a_plan_refuses_bad_dates_and_progress_travels_in_a_bundle_and_shows_on_the_dashboard() {
+    use cscaudit::config::Lang;
+    use cscaudit::model::plan::Phase;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(&dir.path().join("a"));
+    app.set_today(jiff::civil::date(2026, 11, 28));
+    app.create_engagement(
+        first("SA", EngagementKind::SelfAssessment),
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    // Nothing planned yet: the dashboard says how to start.
+    let s = cscaudit::tui::initial_state(&app, &common::tui::setup(), Lang::En, Some("SA")).unwrap();
+    let text = common::tui::screen(&s, 120, 40);
+    assert!(
+        text.contains("No plan yet") && text.contains("plan init -e SA"),
+        "{text}"
+    );
+
+    let d = |m, day| jiff::civil::date(2026, m, day);
+    let bad = app.add_milestone(
+        "SA",
+        NewMilestone {
+            phase: Phase::Collect,
+            title: "话单".into(),
+            owner: "lm".into(),
+            start: Some(d(10, 10)),
+            due: d(10, 1),
+        },
+    );
+    assert!(rule_text(bad).contains("before it starts"));
+    let no_owner = app.add_milestone(
+        "SA",
+        NewMilestone {
+            phase: Phase::Collect,
+            title: "话单".into(),
+            owner: " ".into(),
+            start: None,
+            due: d(10, 1),
+        },
+    );
+    assert!(rule_text(no_owner).contains("an owner"));
+    let ms = app.standard_plan("SA", d(10, 1), "zw").unwrap();
+    assert!(rule_text(app.standard_plan("SA", d(10, 1), "zw")).contains("already has a plan"));
+    let over = app.update_milestone(
+        &ms[2].id,
+        MilestoneUpdate {
+            progress: Some(130),
+            ..Default::default()
+        },
+    );
+    assert!(rule_text(over).contains("0–100"));
+    assert!(
+        app.plan("SA")
+            .unwrap()
+            .milestones
+            .iter()
+            .all(|l| l.milestone.progress == 0),
+        "nothing saved"
+    );
+    let extra = app
+        .add_milestone(
+            "SA",
+            NewMilestone {
+                phase: Phase::Improve,
+                title: "管理评审 / management review".into(),
+                owner: "王芳".into(),
+                start: None,
+                due: d(12, 31),
+            },
+        )
+        .unwrap();
+    assert_eq!(extra.id, "SA/06");
+    app.update_milestone(
+        &ms[0].id,
+        MilestoneUpdate {
+            done_on: Some(d(10, 12)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.update_milestone(
+        &ms[1].id,
+        MilestoneUpdate {
+            done_on: Some(d(10, 20)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    app.update_milestone(
+        &ms[2].id,
+        MilestoneUpdate {
+            progress: Some(70),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // Progress below 100 reopens a milestone marked done.
+    let reopened = app
+        .update_milestone(
+            &ms[1].id,
+            MilestoneUpdate {
+                progress: Some(90),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!((reopened.done_on, reopened.progress), (None, 90));
+    app.update_milestone(
+        &ms[1].id,
+        MilestoneUpdate {
+            done_on: Some(d(10, 21)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+
+    // A teammate's copy gets the plan through a findings bundle.
+    let zip = dir.path().join("sa.zip");
+    cscaudit::bundle::export(&app, "SA", &zip, &cscaudit::bundle::ExportOptions::default()).unwrap();
+    let b = App::open(&dir.path().join("b")).unwrap();
+    cscaudit::bundle::import(&b, &zip).unwrap();
+    let theirs: Vec<_> = b.milestones("SA").unwrap();
+    assert_eq!(theirs, app.milestones("SA").unwrap());
+
+    for (lang, name, words) in [
+        (
+            Lang::Zh,
+            "plan_zh_120x40",
+            ["自评估计划", "收集与分析数据", "已逾期 +10天"],
+        ),
+        (Lang::En, "plan_en_120x40", ["Plan ·", "collect", "late +10d"]),
+    ] {
+        let s = cscaudit::tui::initial_state(&app, &common::tui::setup(), lang, Some("SA")).unwrap();
+        let text = common::tui::screen(&s, 120, 40);
+        for w in words {
+            assert!(text.contains(w), "{w}: {text}");
+        }
+        common::tui::snap(name, text);
+        let narrow = common::tui::screen(&s, 80, 24);
+        assert!(
+            narrow.contains("█") && narrow.contains("│"),
+            "the timeline at 80×24: {narrow}"
+        );
+    }
+}
+
+#[test]
+fn a_certificate_is_suspended_restored_and_withdrawn_only_by_someone_who_may_decide() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    two_programmes(&mut app);
+    app.add_member("A-S2", "lm", "李敏", "LM", Role::Auditor, Some("CCAA-2"))
+        .unwrap();
+    // An auditor of the programme may not.
+    app.set_identity("lm", "李敏", "LM").unwrap();
+    let err = rule_text(app.set_certificate_status("A-S2", CertificateStatus::Suspended, "投诉"));
+    assert!(err.contains("lm was on the audit team of A-S2"), "{err}");
+    // Nor without a reason, nor on an engagement that issued none.
+    app.set_identity("cb", "陈博", "CB").unwrap();
+    assert!(rule_text(app.set_certificate_status("A-S2", CertificateStatus::Suspended, " ")).contains("--reason"));
+    assert!(
+        rule_text(app.set_certificate_status("B-S2", CertificateStatus::Suspended, "x"))
+            .contains("issued no certificate")
+    );
+    let e = app
+        .set_certificate_status(
+            "A-S2",
+            CertificateStatus::Suspended,
+            "监督审核逾期未进行 / surveillance overdue",
+        )
+        .unwrap();
+    assert_eq!(e.certificate.unwrap().status, CertificateStatus::Suspended);
+    assert!(e.decision.unwrap().basis.contains("suspended — 监督审核逾期未进行"));
+    let line = |app: &App| {
+        app.portfolio()
+            .unwrap()
+            .into_iter()
+            .find(|l| l.programme == "P-ALPHA")
+            .unwrap()
+    };
+    assert_eq!(line(&app).certificate_status, Some(CertificateStatus::Suspended));
+    app.set_certificate_status("A-S2", CertificateStatus::Valid, "已完成监督审核 / surveillance done")
+        .unwrap();
+    assert_eq!(line(&app).certificate_status, Some(CertificateStatus::Valid));
+    // Past its end a certificate is expired: renewed, not suspended or restored.
+    app.set_today(jiff::civil::date(2029, 3, 2));
+    let err = rule_text(app.set_certificate_status("A-S2", CertificateStatus::Suspended, "x"));
+    assert!(err.contains("expired on 2029-03-01"), "{err}");
+    app.set_today(jiff::civil::date(2026, 11, 28));
+    app.set_certificate_status("A-S2", CertificateStatus::Withdrawn, "严重投诉 / serious complaint")
+        .unwrap();
+    let err = rule_text(app.set_certificate_status("A-S2", CertificateStatus::Valid, "申诉 / appeal"));
+    assert!(err.contains("withdrawn certificate is not restored"), "{err}");
+    assert_eq!(line(&app).certificate_status, Some(CertificateStatus::Withdrawn));
 }

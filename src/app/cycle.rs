@@ -282,24 +282,9 @@ impl super::App {
                 ),
             ));
         }
-        let me = self.identity().actor.clone();
         let chain = self.programme_engagements(&eng)?;
-        for e in &chain {
-            if let Some(m) = self.member(&e.id, &me)
-                && m.role != Role::DecisionMaker
-                && !m.has_left()
-            {
-                let (id, role, role_zh) = (&e.id, m.role.as_str(), m.role.zh());
-                return Err(rule(
-                    format!(
-                        "{me} was on the audit team of {id} ({role}): the certification decision is made by someone of the body who was not on the audit team; nothing was recorded"
-                    ),
-                    format!(
-                        "{me} 是 {id} 审核组成员（{role_zh}）：认证决定须由未参加审核的认证机构人员作出；未记录任何内容"
-                    ),
-                ));
-            }
-        }
+        self.require_impartial(&chain)?;
+        let me = self.identity().actor.clone();
         let mut open: Vec<Finding> = Vec::new();
         for e in &chain {
             for f in self.open_findings_of(e)? {
@@ -441,6 +426,94 @@ impl super::App {
             decision: eng.decision.clone(),
             certificate,
         })
+    }
+
+    /// Refused when you are (or were) on the audit team of any of `chain`
+    /// other than as decision-maker: decisions on certification are made by
+    /// someone of the body who did not audit.
+    fn require_impartial(&self, chain: &[Engagement]) -> Result<()> {
+        let me = self.identity().actor.clone();
+        for e in chain {
+            if let Some(m) = self.member(&e.id, &me)
+                && m.role != Role::DecisionMaker
+                && !m.has_left()
+            {
+                let (id, role, role_zh) = (&e.id, m.role.as_str(), m.role.zh());
+                return Err(rule(
+                    format!(
+                        "{me} was on the audit team of {id} ({role}): the certification decision is made by someone of the body who was not on the audit team; nothing was recorded"
+                    ),
+                    format!(
+                        "{me} 是 {id} 审核组成员（{role_zh}）：认证决定须由未参加审核的认证机构人员作出；未记录任何内容"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Suspend, withdraw or restore (valid) the certificate issued on
+    /// `engagement`, with the reason in the decision's basis; by someone who
+    /// may decide (not on any audit team of the programme). An expired
+    /// certificate is not restored.
+    pub fn set_certificate_status(
+        &self,
+        engagement: &str,
+        status: CertificateStatus,
+        reason: &str,
+    ) -> Result<Engagement> {
+        self.require_identity()?;
+        let eng = self.engagement(engagement)?;
+        let Some(cert) = eng.certificate.clone() else {
+            return Err(rule(
+                format!(
+                    "{engagement} issued no certificate; the certificate is on the engagement whose decision certified"
+                ),
+                format!("{engagement} 未颁发证书；证书记录在作出批准认证决定的审核项目上"),
+            ));
+        };
+        let today = self.today();
+        if status == CertificateStatus::Expired || cert.status_on(today) == CertificateStatus::Expired {
+            let until = cert.valid_until;
+            return Err(rule(
+                format!(
+                    "certificate {} expired on {until}: it is renewed by recertification, not restored",
+                    cert.number
+                ),
+                format!("证书 {} 已于 {until} 过期：须经再认证换发，不能恢复", cert.number),
+            ));
+        }
+        if cert.status == CertificateStatus::Withdrawn {
+            return Err(rule(
+                format!(
+                    "certificate {} was withdrawn; a withdrawn certificate is not restored",
+                    cert.number
+                ),
+                format!("证书 {} 已撤销；撤销的证书不能恢复", cert.number),
+            ));
+        }
+        if reason.trim().is_empty() {
+            return Err(AppError::Invalid(crate::msg!(
+                "say why (--reason): the decision's basis records it",
+                "请说明原因（--reason）：记入决定依据"
+            )));
+        }
+        self.require_impartial(&self.programme_engagements(&eng)?)?;
+        let e = EntityId::new(Kind::Engagement, engagement);
+        let cur = self.record(Kind::Engagement, engagement)?;
+        let mut d = Vec::new();
+        set_if_changed(&mut d, &e, Some(&cur), EF::CertificateStatus, status.as_str().into());
+        let basis = eng.decision.as_ref().map(|d| d.basis.clone()).unwrap_or_default();
+        let who = self.identity().actor.clone();
+        let line = format!("{today} {who}: {} — {}", status.as_str(), reason.trim());
+        let basis = if basis.is_empty() {
+            line
+        } else {
+            format!("{basis}\n{line}")
+        };
+        set_if_changed(&mut d, &e, Some(&cur), EF::DecisionBasis, basis.into());
+        self.commit(d)?;
+        self.engagement(engagement)
     }
 
     /// Every programme: client, certificate and its status, next audit due,

@@ -76,6 +76,9 @@ pub struct StatusReport {
     /// Where the engagement stands in its certification programme.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cycle: Option<super::cycle::CycleInfo>,
+    /// The engagement's plan (a self-assessment's milestones), if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<super::plan::Plan>,
 }
 
 /// A team member's registration that expires soon or has expired.
@@ -305,6 +308,7 @@ impl App {
         let (mut r, totals) = self.summary(eng, lines, lines, true)?;
         r.registrations = self.registration_lines(&eng.id)?;
         r.cycle = self.cycle_of(eng)?;
+        r.plan = self.plan_of(eng)?;
         Ok((r, totals))
     }
 
@@ -497,6 +501,7 @@ impl App {
             scorecard,
             registrations: Vec::new(),
             cycle: None,
+            plan: None,
         };
         Ok((r, totals))
     }
@@ -542,7 +547,16 @@ impl App {
         let mut r = self.report_from(eng, &self.findings(&eng.id)?, &self.actions(&eng.id)?)?;
         r.registrations = self.registration_lines(&eng.id)?;
         r.cycle = self.cycle_of(eng)?;
+        r.plan = self.plan_of(eng)?;
         Ok(r)
+    }
+
+    /// The plan, for an engagement with milestones.
+    fn plan_of(&self, eng: &Engagement) -> Result<Option<super::plan::Plan>> {
+        if self.milestones(&eng.id)?.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(self.plan(&eng.id)?))
     }
 
     /// The programme part of the review, for an engagement in one.
@@ -726,6 +740,7 @@ pub fn build(
             scorecard,
             registrations: Vec::new(),
             cycle: None,
+            plan: None,
         }
     }
 }

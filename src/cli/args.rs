@@ -301,6 +301,18 @@ pub enum EngagementCmd {
         #[arg(long, default_value = "")]
         note: String,
     },
+    /// Suspend, withdraw or restore (valid) the certificate issued on this
+    /// engagement, by someone who may decide; the reason joins the decision's
+    /// basis. A withdrawn or expired certificate is not restored.
+    Certificate {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// suspended, withdrawn or valid (暂停, 撤销, 有效).
+        #[arg(long)]
+        status: String,
+        #[arg(long)]
+        reason: String,
+    },
     /// Add a team member (or update one).
     AddMember {
         #[arg(long, short)]

@@ -134,6 +134,23 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 )?;
             }
         }
+        EngagementCmd::Certificate {
+            engagement,
+            status,
+            reason,
+        } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let e = app.set_certificate_status(&eng.id, status.parse()?, &reason)?;
+            if let Some(c) = &e.certificate {
+                writeln!(
+                    o,
+                    "{} {} {}",
+                    ctx.lang.pick("certificate", "证书"),
+                    c.number,
+                    c.status_on(app.today()).label(ctx.lang.is_zh())
+                )?;
+            }
+        }
         EngagementCmd::AddMember {
             engagement,
             actor,

@@ -83,6 +83,9 @@ pub fn print_status(o: &mut dyn Write, r: &StatusReport, totals: Option<&Totals>
     if let Some(c) = &r.cycle {
         print_cycle(o, c, lang)?;
     }
+    if let Some(p) = &r.plan {
+        print_plan_line(o, p, lang)?;
+    }
 
     writeln!(
         o,
@@ -247,6 +250,36 @@ pub fn registration_text(g: &crate::app::status::RegistrationLine, lang: Lang) -
 /// The programme lines of `status`: programme, previous engagement, the
 /// certificate, the decision, and the findings carried from earlier audits
 /// (`o` is the CLI's sanitising output, which shows control characters inert).
+/// One line for the plan: progress, done, and the late milestones by name.
+fn print_plan_line(o: &mut dyn Write, p: &crate::app::Plan, lang: Lang) -> std::io::Result<()> {
+    let zh = lang.is_zh();
+    let pct = p.progress.map_or("-".into(), |x| format!("{:.0}%", x * 100.0));
+    let late: Vec<String> = p
+        .milestones
+        .iter()
+        .filter_map(|l| {
+            let d = l.days_late?;
+            Some(format!(
+                "{} {} +{d}{}",
+                l.milestone.id,
+                l.milestone.phase.label(zh),
+                lang.pick("d", "天")
+            ))
+        })
+        .collect();
+    let (done, n) = (p.done, p.milestones.len());
+    let mut line = if zh {
+        format!("计划 {pct}：已完成 {done}/{n} 个里程碑")
+    } else {
+        format!("Plan {pct}: {done}/{n} milestones done")
+    };
+    if !late.is_empty() {
+        line.push_str(lang.pick("; late: ", "；逾期："));
+        line.push_str(&late.join(lang.pick(", ", "、")));
+    }
+    writeln!(o, "{line}  ({})", lang.pick("cscaudit plan show", "cscaudit plan show"))
+}
+
 fn print_cycle(o: &mut dyn Write, c: &crate::app::cycle::CycleInfo, lang: Lang) -> std::io::Result<()> {
     let zh = lang.is_zh();
     if let Some(p) = &c.programme {

@@ -126,13 +126,14 @@ impl Milestone {
 }
 
 /// A plan's overall progress: the mean of its milestones' progress, each
-/// weighted by its length in days (one day when it has no dates).
+/// weighted by its length in days, both ends counted (one day when it has
+/// no start).
 pub fn overall_progress(milestones: &[Milestone]) -> Option<f64> {
     if milestones.is_empty() {
         return None;
     }
     let weight = |m: &Milestone| match (m.start, m.due) {
-        (Some(a), Some(b)) if b > a => f64::from(a.until(b).map_or(1, |s| s.get_days().max(1))),
+        (Some(a), Some(b)) if b >= a => f64::from(a.until(b).map_or(0, |s| s.get_days()) + 1),
         _ => 1.0,
     };
     let total: f64 = milestones.iter().map(weight).sum();
@@ -215,8 +216,8 @@ mod tests {
     #[test]
     fn overall_progress_weights_milestones_by_their_length() {
         // 10 days at 100% and 30 days at 0%: a quarter done.
-        let a = m(date(2026, 9, 1), date(2026, 9, 11), 100);
-        let b = m(date(2026, 9, 11), date(2026, 10, 11), 0);
+        let a = m(date(2026, 9, 1), date(2026, 9, 10), 100);
+        let b = m(date(2026, 9, 11), date(2026, 10, 10), 0);
         assert_eq!(overall_progress(&[a, b]), Some(0.25));
         assert_eq!(overall_progress(&[]), None);
     }

@@ -12,6 +12,61 @@ use crate::model::finding::Finding;
 use crate::model::scoring::GroupScore;
 use jiff::civil::Date;
 
+/// One indicator compared with the previous audit of the programme.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ComparisonRow {
+    pub indicator: String,
+    /// The earlier engagement the previous figures come from.
+    pub previous_engagement: String,
+    pub previous_result: crate::model::assessment::AssessmentResult,
+    pub previous_measured: Option<f64>,
+    pub result: crate::model::assessment::AssessmentResult,
+    pub measured: Option<f64>,
+    /// better, worse, same (by result, then by measured value against the
+    /// indicator's direction), or `None` when this audit has no result yet.
+    pub change: Option<Change>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    Better,
+    Worse,
+    Same,
+}
+
+impl Change {
+    pub fn label(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (Change::Better, false) => "better",
+            (Change::Better, true) => "改善",
+            (Change::Worse, false) => "worse",
+            (Change::Worse, true) => "变差",
+            (Change::Same, false) => "same",
+            (Change::Same, true) => "持平",
+        }
+    }
+}
+
+/// The comparison with the previous audit: per indicator, and the findings
+/// carried into this engagement as they stand now.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Comparison {
+    pub rows: Vec<ComparisonRow>,
+    pub carried: Vec<crate::app::cycle::CarriedLine>,
+}
+
+/// A result's rank for comparing audits (higher is better); `None` when there is none.
+fn rank(r: crate::model::assessment::AssessmentResult) -> Option<u8> {
+    use crate::model::assessment::AssessmentResult as R;
+    match r {
+        R::Conforming => Some(3),
+        R::Partially => Some(2),
+        R::Nonconforming => Some(1),
+        R::NotApplicable | R::NotAssessed => None,
+    }
+}
+
 pub struct ReportData {
     pub engagement: Engagement,
     pub catalog: Catalog,
@@ -23,6 +78,9 @@ pub struct ReportData {
     pub evidence: Vec<Evidence>,
     pub status: StatusReport,
     pub today: Date,
+    /// The comparison with the previous audit (an engagement in a programme
+    /// with earlier results or carried findings).
+    pub comparison: Option<Comparison>,
     /// Indexes into `actions` per finding reference.
     by_finding: std::collections::HashMap<String, Vec<usize>>,
 }
@@ -47,7 +105,9 @@ impl ReportData {
         for (i, a) in actions.iter().enumerate() {
             by_finding.entry(a.finding.clone()).or_default().push(i);
         }
+        let comparison = comparison(app, &engagement, &catalog, &assessments)?;
         Ok(ReportData {
+            comparison,
             by_finding,
             team: app.team(&engagement.id)?,
             evidence: app.evidence(&engagement.id)?,
@@ -59,6 +119,71 @@ impl ReportData {
             actions,
             status,
         })
+    }
+
+    /// The indicator's name in the language ("" when the catalogue lacks it).
+    pub fn indicator_name(&self, id: &str, zh: bool) -> &str {
+        self.catalog.indicator(id).map_or("", |i| i.name(zh))
+    }
+
+    /// A measured value in the indicator's unit, `—` when there is none.
+    pub fn value(&self, id: &str, v: Option<f64>, zh: bool) -> String {
+        match (v, self.catalog.indicator(id)) {
+            (Some(v), Some(i)) => i.unit.format(v, zh),
+            (Some(v), None) => format!("{v}"),
+            (None, _) => "—".into(),
+        }
+    }
+
+    /// The comparison's table as plain text (each renderer escapes it):
+    /// the headers, then indicator, name, previous (result, value, where),
+    /// this audit (result, value), change.
+    pub fn comparison_table(&self, zh: bool) -> Option<(Vec<&'static str>, Vec<Vec<String>>)> {
+        let c = self.comparison.as_ref()?;
+        let t = |en: &'static str, z: &'static str| if zh { z } else { en };
+        let head = vec![
+            t("Indicator", "指标"),
+            t("Name", "名称"),
+            t("Previous audit", "上次审核"),
+            t("This audit", "本次审核"),
+            t("Change", "变化"),
+        ];
+        let rows = c
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.indicator.clone(),
+                    self.indicator_name(&r.indicator, zh).to_string(),
+                    format!(
+                        "{} {} ({})",
+                        r.previous_result.label(zh),
+                        self.value(&r.indicator, r.previous_measured, zh),
+                        r.previous_engagement
+                    ),
+                    format!("{} {}", r.result.label(zh), self.value(&r.indicator, r.measured, zh)),
+                    r.change.map_or("—", |c| c.label(zh)).to_string(),
+                ]
+            })
+            .collect();
+        Some((head, rows))
+    }
+
+    /// The carried findings as lines: reference, grade, status, title, where raised.
+    pub fn carried_lines(&self, zh: bool) -> Vec<[String; 5]> {
+        self.comparison
+            .iter()
+            .flat_map(|c| &c.carried)
+            .map(|l| {
+                [
+                    l.reference.clone(),
+                    l.grade.label(zh).to_string(),
+                    l.status.label(zh).to_string(),
+                    l.title.clone(),
+                    l.engagement.clone(),
+                ]
+            })
+            .collect()
     }
 
     /// The report's title: the engagement's, or its auditee.
@@ -112,6 +237,7 @@ impl ReportData {
             "findings": self.findings,
             "actions": self.actions,
             "evidence": self.evidence,
+            "comparison": self.comparison,
         })
     }
 }
@@ -119,4 +245,61 @@ impl ReportData {
 /// A date in a report, `—` when there is none.
 pub fn date(d: Option<Date>) -> String {
     d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+}
+
+/// The comparison of `eng` with the previous audit of its programme: every
+/// indicator with an earlier result (the latest one), and the carried findings.
+fn comparison(
+    app: &App,
+    eng: &Engagement,
+    catalog: &Catalog,
+    assessments: &[Assessment],
+) -> Result<Option<Comparison>> {
+    if eng.programme.is_none() && eng.carries.is_empty() {
+        return Ok(None);
+    }
+    let previous = app.previous_results(eng)?;
+    let info = app.cycle_info(eng)?;
+    if previous.is_empty() && info.carried.is_empty() {
+        return Ok(None);
+    }
+    let mut rows = Vec::new();
+    for ind in &catalog.indicators {
+        let Some(p) = previous.get(&ind.id).and_then(|v| v.last()) else {
+            continue;
+        };
+        let now = assessments.iter().find(|a| a.indicator == ind.id);
+        let (result, measured) = now.map_or((crate::model::assessment::AssessmentResult::NotAssessed, None), |a| {
+            (a.result, a.measured)
+        });
+        let change = match (rank(p.result), rank(result)) {
+            (Some(a), Some(b)) if b > a => Some(Change::Better),
+            (Some(a), Some(b)) if b < a => Some(Change::Worse),
+            (_, Some(_)) => match (p.measured, measured) {
+                (Some(x), Some(y)) if (x - y).abs() > 1e-9 => {
+                    let higher = ind.direction == crate::model::catalog::Direction::Higher;
+                    Some(if (y > x) == higher {
+                        Change::Better
+                    } else {
+                        Change::Worse
+                    })
+                }
+                _ => Some(Change::Same),
+            },
+            (_, None) => None,
+        };
+        rows.push(ComparisonRow {
+            indicator: ind.id.clone(),
+            previous_engagement: p.engagement.clone(),
+            previous_result: p.result,
+            previous_measured: p.measured,
+            result,
+            measured,
+            change,
+        });
+    }
+    Ok(Some(Comparison {
+        rows,
+        carried: info.carried,
+    }))
 }

@@ -248,6 +248,21 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
                 })
                 .collect(),
         ));
+    if let Some((head, rows)) = r.comparison_table(zh) {
+        doc = doc.add_paragraph(heading(t("Comparison with the previous audit", "与上次审核的比较"), 2));
+        if rows.is_empty() {
+            doc = doc.add_paragraph(para(t("No indicator has an earlier result.", "没有指标有以往结果。")));
+        } else {
+            doc = doc.add_table(table_w(&head, rows, &[2, 5, 5, 4, 2]));
+        }
+        for [reference, grade, status, title, from] in r.carried_lines(zh) {
+            doc = doc.add_paragraph(para(&format!(
+                "{} {reference} · {grade} · {status} · {title} ({} {from})",
+                t("Carried:", "延续："),
+                t("raised in", "提出于")
+            )));
+        }
+    }
     doc = doc.add_paragraph(heading(t("Checklist", "检查表"), 2));
     let rows = r
         .assessments

@@ -107,6 +107,26 @@ pub fn report_html(r: &ReportData, lang: Lang) -> String {
                              td.num { (g.score.map_or("—".into(), |s| format!("{s:.1}"))) } }
                     }
                 }
+                @if let Some((head, rows)) = r.comparison_table(zh) {
+                    h2 { (t("Comparison with the previous audit", "与上次审核的比较")) }
+                    @if rows.is_empty() { p { (t("No indicator has an earlier result.", "没有指标有以往结果。")) } }
+                    @else {
+                        table {
+                            tr { @for h in &head { th { (h) } } }
+                            @for row in &rows { tr { @for c in row { td { (v(c)) } } } }
+                        }
+                    }
+                    @let carried = r.carried_lines(zh);
+                    @if !carried.is_empty() {
+                        h3 { (t("Findings carried from earlier audits", "延续自以往审核的发现项")) }
+                        ul {
+                            @for [reference, grade, status, title, from] in &carried {
+                                li { (v(reference)) " · " (grade) " · " (status) " · " (v(title))
+                                    " (" (t("raised in", "提出于")) " " (v(from)) ")" }
+                            }
+                        }
+                    }
+                }
                 h2 { (t("Findings", "发现项")) }
                 @if findings.is_empty() { p { (t("No findings.", "无发现项。")) } }
                 @for f in findings { (finding_block(f)) }

@@ -117,6 +117,44 @@ pub fn report_md(r: &ReportData, lang: Lang) -> String {
             g.score.map_or("—".into(), |s| format!("{s:.1}"))
         );
     }
+    if let Some((head, rows)) = r.comparison_table(zh) {
+        let _ = writeln!(
+            o,
+            "\n## {}\n",
+            t("Comparison with the previous audit", "与上次审核的比较")
+        );
+        if rows.is_empty() {
+            let _ = writeln!(
+                o,
+                "{}",
+                t("No indicator has an earlier result.", "没有指标有以往结果。")
+            );
+        } else {
+            let _ = writeln!(o, "| {} |\n|{}", head.join(" | "), " --- |".repeat(head.len()));
+            for row in rows {
+                let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+                let _ = writeln!(o, "| {} |", cells.join(" | "));
+            }
+        }
+        let carried = r.carried_lines(zh);
+        if !carried.is_empty() {
+            let _ = writeln!(
+                o,
+                "\n**{}**\n",
+                t("Findings carried from earlier audits", "延续自以往审核的发现项")
+            );
+            for [reference, grade, status, title, from] in carried {
+                let _ = writeln!(
+                    o,
+                    "- {} · {grade} · {status} · {} ({} {})",
+                    cell(&reference),
+                    cell(&title),
+                    t("raised in", "提出于"),
+                    cell(&from)
+                );
+            }
+        }
+    }
     let _ = writeln!(o, "\n## {}\n", t("Findings", "发现项"));
     if findings.is_empty() {
         let _ = writeln!(o, "{}", t("No findings.", "无发现项。"));

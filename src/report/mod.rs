@@ -12,7 +12,7 @@ mod oscal;
 mod xlsx;
 
 pub use csv::{cell, findings_csv};
-pub use data::{ReportData, date};
+pub use data::{Change, Comparison, ComparisonRow, ReportData, date};
 pub use docx::report_docx;
 pub use html::report_html;
 pub use markdown::{md, report_md};
