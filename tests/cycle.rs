@@ -852,6 +852,22 @@ fn a_plan_refuses_bad_dates_and_progress_travels_in_a_bundle_and_shows_on_the_da
             "the timeline at 80×24: {narrow}"
         );
     }
+    // Progress from the dashboard (`P`): the first milestone not done is offered.
+    let mut s = cscaudit::tui::initial_state(&app, &common::tui::setup(), Lang::En, Some("SA")).unwrap();
+    common::tui::press(&mut app, &mut s, "P tab ctrl-u text:abc ctrl-s");
+    assert!(
+        matches!(&s.popup, Some(cscaudit::tui::state::Popup::Form(f)) if f.error.as_deref().is_some_and(|e| e.contains("0–100"))),
+        "{:?}",
+        s.popup
+    );
+    common::tui::press(&mut app, &mut s, "ctrl-u text:85 ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", s.popup);
+    assert_eq!(app.milestones("SA").unwrap()[2].progress, 85);
+    common::tui::press(&mut app, &mut s, "P tab tab right ctrl-s");
+    let collect = &app.milestones("SA").unwrap()[2];
+    assert_eq!((collect.done_on, collect.progress), (Some(app.today()), 100));
+    let text = common::tui::screen(&s, 120, 40);
+    assert!(text.contains("3/6 done · 0 late"), "{text}");
 }
 
 #[test]
@@ -902,4 +918,58 @@ fn a_certificate_is_suspended_restored_and_withdrawn_only_by_someone_who_may_dec
     let err = rule_text(app.set_certificate_status("A-S2", CertificateStatus::Valid, "申诉 / appeal"));
     assert!(err.contains("withdrawn certificate is not restored"), "{err}");
     assert_eq!(line(&app).certificate_status, Some(CertificateStatus::Withdrawn));
+}
+
+#[test]
+fn the_next_audit_is_started_from_the_tui_and_refused_there_as_on_the_cli() {
+    use cscaudit::config::Lang;
+    use cscaudit::tui::state::{Pane, Popup};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    two_programmes(&mut app);
+    // B-S2 (stage 2, one open major): its follow-up from the dashboard.
+    let mut s = cscaudit::tui::initial_state(&app, &common::tui::setup(), Lang::Zh, Some("B-S2")).unwrap();
+    common::tui::press(&mut app, &mut s, "F");
+    let text = common::tui::screen(&s, 120, 40);
+    assert!(
+        text.contains("B-S2 之后的下一次审核") && text.contains("跟踪审核"),
+        "{text}"
+    );
+    common::tui::press(&mut app, &mut s, "tab text:B-R1 ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", s.popup);
+    let d = s.data.as_ref().unwrap();
+    assert_eq!(d.engagement.id, "B-R1");
+    assert_eq!(d.engagement.follows.as_deref(), Some("B-S2"));
+    assert_eq!(d.engagement.carries.len(), 1, "the open major is carried");
+    assert!(s.status.as_ref().unwrap().text.contains("延续 1 个"), "{:?}", s.status);
+    // The findings pane shows the carried major below its own (empty) list.
+    let major = d.engagement.carries[0].clone();
+    common::tui::press(&mut app, &mut s, "3");
+    let text = common::tui::screen(&s, 120, 40);
+    assert!(
+        text.contains("延续自以往审核的发现项 (1)") && text.contains(&major) && text.contains("(B-S2)"),
+        "{text}"
+    );
+
+    // From the portfolio: a stage 2 after A-S2 is refused (it follows a
+    // stage 1); the refusal shows in the form and nothing is created.
+    common::tui::press(&mut app, &mut s, "5");
+    assert_eq!(s.pane, Pane::Portfolio);
+    let alpha = s
+        .programmes
+        .view
+        .iter()
+        .position(|&i| s.portfolio.as_ref().unwrap()[i].programme == "P-ALPHA");
+    common::tui::press(&mut app, &mut s, if alpha == Some(0) { "g g" } else { "G" });
+    common::tui::press(&mut app, &mut s, "F");
+    common::tui::press(&mut app, &mut s, "left ctrl-s");
+    match &s.popup {
+        Some(Popup::Form(f)) => assert!(
+            f.error.as_deref().is_some_and(|e| e.contains("第一阶段")),
+            "{:?}",
+            f.error
+        ),
+        other => panic!("the form stays open with the refusal: {other:?}"),
+    }
+    assert_eq!(app.engagements().unwrap().len(), 3);
 }

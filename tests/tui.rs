@@ -502,7 +502,22 @@ fn the_engagement_switcher_loads_another_engagement() {
     press(&mut app, &mut s, "E");
     assert!(matches!(s.popup, Some(Popup::Switcher { .. })));
     assert!(screen(&s, 120, 40).contains("SELF-2026"));
-    press(&mut app, &mut s, "j enter");
+    // Down from the current engagement to SELF-2026 in the switcher's order.
+    let ids: Vec<String> = s
+        .data
+        .as_ref()
+        .unwrap()
+        .engagements
+        .iter()
+        .map(|e| e.id.clone())
+        .collect();
+    let (from, to) = (
+        ids.iter().position(|i| i == "DEMO-S2").unwrap(),
+        ids.iter().position(|i| i == "SELF-2026").unwrap(),
+    );
+    assert!(to > from, "{ids:?}");
+    press(&mut app, &mut s, &"j ".repeat(to - from));
+    press(&mut app, &mut s, "enter");
     let d = s.data.as_ref().unwrap();
     assert_eq!(d.engagement.id, "SELF-2026");
     assert!(d.findings.is_empty());

@@ -42,6 +42,11 @@ pub struct PreviousResult {
 pub struct PortfolioLine {
     pub programme: String,
     pub client: String,
+    /// What kind of organisation the client is (the latest engagement's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_kind: Option<crate::model::engagement::ClientKind>,
+    /// The sites its engagements covered, in order, each once.
+    pub sites: Vec<String>,
     pub engagements: Vec<String>,
     /// The latest engagement and its kind.
     pub current: String,
@@ -107,6 +112,18 @@ impl super::App {
         self.engagement(engagement)
     }
 
+    /// Say what kind of organisation the programme's client is (bank,
+    /// outsourcer, fintech); engagements that follow keep it.
+    pub fn set_client_kind(&self, engagement: &str, kind: crate::model::engagement::ClientKind) -> Result<Engagement> {
+        self.require_identity()?;
+        let e = EntityId::new(Kind::Engagement, engagement);
+        let cur = self.record(Kind::Engagement, engagement)?;
+        let mut d = Vec::new();
+        set_if_changed(&mut d, &e, Some(&cur), EF::ClientKind, kind.as_str().into());
+        self.commit(d)?;
+        self.engagement(engagement)
+    }
+
     /// Create the engagement that follows `prev` in its programme: same
     /// auditee, site, catalogue, scope and team (unless given), every finding
     /// still open carried (linked), the checklist empty. A stage 2 cannot
@@ -160,6 +177,9 @@ impl super::App {
         d.push(super::set(&e, None, EF::Follows, before.id.as_str()));
         if !before.scope.is_empty() {
             d.push(super::set(&e, None, EF::Scope, before.scope.as_str()));
+        }
+        if let Some(k) = before.client_kind {
+            d.push(super::set(&e, None, EF::ClientKind, k.as_str()));
         }
         for f in self.open_findings_of(&before)? {
             d.push(link(&e, Rel::Carries, &f.reference));
@@ -551,9 +571,17 @@ impl super::App {
                     .sum::<usize>();
                 overdue_actions += g.overdue;
             }
+            let mut sites: Vec<String> = Vec::new();
+            for e in &chain {
+                if !e.site.trim().is_empty() && !sites.contains(&e.site) {
+                    sites.push(e.site.clone());
+                }
+            }
             out.push(PortfolioLine {
                 programme,
                 client: current.auditee.clone(),
+                client_kind: chain.iter().rev().find_map(|e| e.client_kind),
+                sites,
                 engagements: chain.iter().map(|e| e.id.clone()).collect(),
                 current: current.id.clone(),
                 current_kind: current.kind,

@@ -272,6 +272,10 @@ pub enum EngagementCmd {
         /// The certification programme (client) this engagement starts.
         #[arg(long)]
         programme: Option<String>,
+        /// What kind of organisation the programme's client is: bank,
+        /// outsourcer or fintech (银行, 外包呼叫中心, 金融科技公司).
+        #[arg(long, conflicts_with = "follows")]
+        client_kind: Option<String>,
         /// The certification scope (services, sites).
         #[arg(long)]
         scope: Option<String>,

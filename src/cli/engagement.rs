@@ -42,8 +42,11 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
             catalog,
             follows,
             programme,
+            client_kind,
             scope,
         } => {
+            let client_kind: Option<crate::model::engagement::ClientKind> =
+                client_kind.as_deref().map(str::parse).transpose()?;
             let new = NewEngagement {
                 id,
                 title,
@@ -84,9 +87,12 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 None => (Catalog::embedded(), EMBEDDED_GBT32312.to_string()),
             };
             let e = app.create_engagement(new, &cat, &src)?;
-            if programme.is_some() || scope.is_some() {
+            if programme.is_some() || scope.is_some() || client_kind.is_some() {
                 let p = programme.unwrap_or_else(|| e.id.clone());
                 app.set_programme(&e.id, &p, scope.as_deref())?;
+            }
+            if let Some(k) = client_kind {
+                app.set_client_kind(&e.id, k)?;
             }
             writeln!(o, "{} {}", e.id, ctx.lang.pick("created", "已创建"))?;
         }

@@ -60,6 +60,7 @@ pub(crate) fn human_name_zh(name: &str) -> &str {
         "decision" => "认证决定",
         "certificate status" => "证书状态",
         "phase" => "阶段",
+        "client kind" => "客户类型",
         other => other,
     }
 }
@@ -77,9 +78,19 @@ pub(crate) fn human_name(type_name: &'static str) -> &'static str {
         "Outcome" => "decision",
         "CertificateStatus" => "certificate status",
         "Phase" => "phase",
+        "ClientKind" => "client kind",
         other => other,
     }
 }
+
+string_enum!(
+    /// What kind of organisation a certification programme's client is.
+    ClientKind {
+        Bank = "bank" / "银行",
+        Outsourcer = "outsourcer" / "外包呼叫中心",
+        Fintech = "fintech" / "金融科技公司",
+    }
+);
 
 string_enum!(
     /// What kind of audit this is.
@@ -199,6 +210,8 @@ pub struct Engagement {
     /// The engagement this one follows in the programme.
     pub follows: Option<String>,
     pub scope: String,
+    /// What kind of organisation the programme's client is.
+    pub client_kind: Option<ClientKind>,
     /// What the engagement sets out to establish (a self-assessment's objectives).
     pub objectives: String,
     pub closed_on: Option<Date>,
@@ -225,6 +238,10 @@ impl Engagement {
             follows: r.opt_text(EF::Follows).filter(|p| !p.is_empty()),
             scope: r.text(EF::Scope),
             objectives: r.text(EF::Objectives),
+            client_kind: match r.opt_text(EF::ClientKind) {
+                Some(t) if !t.is_empty() => Some(r.enum_req(EF::ClientKind)?),
+                _ => None,
+            },
             closed_on: r.date(EF::ClosedOn),
             carries: r.linked(super::fields::Rel::Carries),
             decision: match r.opt_text(EF::DecisionOutcome) {

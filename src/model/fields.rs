@@ -94,6 +94,7 @@ record_fields!(
         CertificateUntil = "certificate_until": Date / "certificate valid until" / "证书有效期至",
         CertificateStatus = "certificate_status": Text / "certificate status" / "证书状态",
         Objectives = "objectives": Text / "objectives" / "目标",
+        ClientKind = "client_kind": Text / "client kind" / "客户类型",
     }
 );
 
@@ -290,6 +291,9 @@ pub fn value_label(kind: Kind, name: &str, text: &str, zh: bool) -> Option<&'sta
         (Kind::Milestone, n) if n == MilestoneField::Phase.name() => pick(text, |p: super::plan::Phase| p.label(zh)),
         (Kind::Engagement, n) if n == EngagementField::DecisionOutcome.name() => {
             pick(text, |o: engagement::Outcome| o.label(zh))
+        }
+        (Kind::Engagement, n) if n == EngagementField::ClientKind.name() => {
+            pick(text, |c: engagement::ClientKind| c.label(zh))
         }
         (Kind::Engagement, n) if n == EngagementField::CertificateStatus.name() => {
             pick(text, |c: engagement::CertificateStatus| c.label(zh))

@@ -122,11 +122,13 @@ commands! {
     Undo => "undo", [Global], "Undo your last change (as a new change)", "撤销您的上一次更改（记为新的更改）";
     IdentityEdit => "identity.edit", [Dashboard], "Say who you are", "设置身份";
     EngagementNew => "engagement.new", [Dashboard], "Create an engagement", "新建审核项目";
+    EngagementFollow => "engagement.follow", [Dashboard, Portfolio], "Start the next audit of the programme (stage 2, follow-up, surveillance…), carrying open findings", "开始认证方案的下一次审核（第二阶段、跟踪、监督……），延续未关闭的发现项";
     BundleExport => "bundle.export", [Dashboard], "Export a findings bundle for a teammate", "导出发现项数据包（交给同事）";
     BundleImport => "bundle.import", [Dashboard], "Import a teammate's findings bundle", "导入同事的发现项数据包";
     Sync => "sync", [Dashboard], "Sync with the team (git remote)", "与团队同步（git 远程仓库）";
     Conflicts => "conflicts", [Dashboard], "Conflicting edits from teammates (keep or take the other)", "同事间的冲突修改（保留或改用另一值）";
     MemberAdd => "member.add", [Dashboard], "Add or edit a team member", "添加或编辑审核组成员";
+    PlanUpdate => "plan.update", [Dashboard], "Report progress on a milestone of the plan", "更新计划里程碑的进度";
     AssessValue => "assess.value", [Checklist], "Record the measured value", "记录实测值";
     AssessNotes => "assess.notes", [Checklist], "Write notes", "编写备注";
     EvidenceAdd => "evidence.add", [Checklist], "Attach an evidence file", "添加证据文件";

@@ -43,6 +43,9 @@ pub struct Data {
     pub glance: Glance,
     pub today: Date,
     pub me: String,
+    /// Findings of earlier engagements this one carries, as they stand now
+    /// (those this copy holds).
+    pub carried: Vec<Finding>,
     /// The engagement's plan (milestones), if it has one.
     pub milestones: Vec<crate::model::plan::Milestone>,
     /// Each indicator's results in the earlier engagements of the programme.
@@ -65,6 +68,8 @@ pub struct Patch {
     pub actions: Vec<std::result::Result<CorrectiveAction, String>>,
     pub evidence: Vec<std::result::Result<Evidence, String>>,
     pub milestones: Option<Vec<crate::model::plan::Milestone>>,
+    /// Carried findings (of other engagements) the commit touched.
+    pub carried: Vec<Finding>,
 }
 
 fn search_text(f: &Finding) -> String {
@@ -153,6 +158,7 @@ impl Data {
             group_progress: HashMap::new(),
             team: app.team(&engagement.id)?,
             milestones: app.milestones(&engagement.id)?,
+            carried: engagement.carries.iter().filter_map(|r| app.finding(r).ok()).collect(),
             engagements,
             evidence: HashMap::new(),
             assessments: assessments.into_iter().map(|a| (a.indicator.clone(), a)).collect(),
@@ -260,6 +266,7 @@ impl Data {
                 }
                 Kind::Finding => match app.finding(&e.id) {
                     Ok(f) if f.engagement == engagement => p.findings.push(Ok(f)),
+                    Ok(f) if app.engagement(engagement)?.carries.contains(&f.reference) => p.carried.push(f),
                     Ok(_) => {}
                     Err(crate::app::AppError::NotFound { .. }) => p.findings.push(Err(e.id)),
                     Err(err) => return Err(err),
@@ -304,6 +311,12 @@ impl Data {
         }
         if let Some(ms) = p.milestones {
             self.milestones = ms;
+        }
+        for f in p.carried {
+            match self.carried.iter_mut().find(|x| x.reference == f.reference) {
+                Some(x) => *x = f,
+                None => self.carried.push(f),
+            }
         }
         for a in p.assessments {
             self.assessments.insert(a.indicator.clone(), a);

@@ -272,6 +272,74 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 Err(e) => app_refused(e, lang),
             }
         }
+        FormKind::Milestone => {
+            let id = get(&values, "milestone").to_string();
+            let text = get(&values, "progress").trim().trim_end_matches('%').trim();
+            let progress = match text {
+                "" => None,
+                t => match t.parse::<u8>() {
+                    Ok(p) => Some(p),
+                    Err(_) => {
+                        return refused(if lang.is_zh() {
+                            format!("进度是 0–100 的整数，不是“{t}”")
+                        } else {
+                            format!("progress is a whole number 0–100, not “{t}”")
+                        });
+                    }
+                },
+            };
+            let done = get(&values, "done") == "yes";
+            let note = Some(get(&values, "note").trim().to_string()).filter(|n| !n.is_empty());
+            let u = crate::app::MilestoneUpdate {
+                progress: if done { None } else { progress },
+                done_on: done.then(|| app.today()),
+                notes: note,
+                ..Default::default()
+            };
+            match app.update_milestone(&id, u) {
+                Ok(m) => {
+                    let eng = m.engagement.clone();
+                    let st = m.state(app.today()).label(lang.is_zh());
+                    saved(app, state, &eng, format!("{} {}% {st}", m.id, m.progress))
+                }
+                Err(e) => app_refused(e, lang),
+            }
+        }
+        FormKind::Follow { prev } => {
+            let kind = match get(&values, "kind").parse() {
+                Ok(k) => k,
+                Err(_) => return refused(say("choose a kind", "请选择类型")),
+            };
+            let (from, to) = match (
+                optional_date(get(&values, "from"), lang),
+                optional_date(get(&values, "to"), lang),
+            ) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => return refused(e),
+            };
+            let id = get(&values, "id").trim();
+            let new = NewEngagement {
+                id: (!id.is_empty()).then(|| id.to_string()),
+                title: String::new(),
+                auditee: String::new(),
+                site: String::new(),
+                kind,
+                period_start: from,
+                period_end: to,
+            };
+            match app.create_following(&prev, new) {
+                Ok(e) => {
+                    let n = e.carries.len();
+                    let msg = if lang.is_zh() {
+                        format!("已创建 {}（接续 {prev}，延续 {n} 个未关闭的发现项）", e.id)
+                    } else {
+                        format!("Created {} (follows {prev}, carrying {n} open findings)", e.id)
+                    };
+                    saved(app, state, &e.id, msg)
+                }
+                Err(e) => app_refused(e, lang),
+            }
+        }
         FormKind::Member => {
             let Some(eng) = eng else { return vec![] };
             let role = match get(&values, "role").parse() {

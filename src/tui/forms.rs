@@ -15,7 +15,13 @@ use ratatui_textarea::TextArea;
 pub enum FormKind {
     Identity,
     Engagement,
+    /// The next engagement of the programme, following this one.
+    Follow {
+        prev: String,
+    },
     Member,
+    /// Report progress on a milestone of the plan.
+    Milestone,
     RaiseFinding {
         indicator: Option<String>,
     },

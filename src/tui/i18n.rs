@@ -26,6 +26,7 @@ labels! {
     Findings => "Findings", "发现项";
     Remediation => "Remediation", "整改跟踪";
     Portfolio => "Portfolio", "认证项目";
+    CarriedFindings => "Carried from earlier audits", "延续自以往审核的发现项";
     Plan => "Plan", "自评估计划";
     PlanTitle => "Plan · {pct} · {done}/{n} done · {late} late", "自评估计划 · {pct} · 完成 {done}/{n} · 逾期 {late}";
     NoPlan => "No plan yet: `cscaudit plan init -e {id}` lays out the five standard milestones (understand the standard → plan → collect and analyse data → assess gaps → improvement plan).", "尚无计划：`cscaudit plan init -e {id}` 生成五个标准里程碑（学习标准 → 制定计划 → 收集与分析数据 → 差距评估 → 改进计划）。";

@@ -5,9 +5,11 @@
 
 mod programme;
 mod scale;
+mod selfassess;
 
 pub use programme::{PROGRAMME, SURVEILLANCE};
 pub use scale::{SCALE_ENGAGEMENT, seed_scale};
+pub use selfassess::SELF_ASSESSMENT;
 
 use super::{
     ActionUpdate, App, AppError, AssessmentInput, FindingMove, Identity, NewAction, NewEngagement, NewFinding, Result,
@@ -236,6 +238,7 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
     // The second client first: the demo engagement stays the most recent
     // (the one `cscaudit` opens).
     programme::seed_programme(app, c, real_today, &public)?;
+    selfassess::seed_self_assessment(app, real_today)?;
     app.act_as(lead.clone());
     app.set_today(days(on_site, -14));
     let cat = Catalog::embedded();
@@ -253,6 +256,7 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
         EMBEDDED_GBT32312,
     )?;
     app.set_programme(id, &c.engagement.programme, Some(&c.engagement.scope))?;
+    app.set_client_kind(id, crate::model::engagement::ClientKind::Bank)?;
     for m in &c.member {
         app.add_member_keyed(
             id,

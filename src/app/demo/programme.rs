@@ -88,6 +88,7 @@ pub(super) fn seed_programme(
         PROGRAMME,
         Some("银行客户服务外包：电话与在线渠道 / outsourced bank customer service"),
     )?;
+    app.set_client_kind("WB-S1", crate::model::engagement::ClientKind::Outsourcer)?;
     let lead_cert = c.member.first().and_then(|m| m.certificate.as_deref());
     let lead_key = keys.get(&lead.actor).map(String::as_str);
     app.add_member_keyed(

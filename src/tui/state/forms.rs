@@ -77,6 +77,81 @@ impl State {
         ))
     }
 
+    /// The next engagement of the programme: its kind (the usual next one
+    /// first), an id and the period; team, catalogue and open findings carry.
+    /// From the portfolio, it follows the selected programme's current one.
+    pub(super) fn open_follow(&mut self) -> Option<Effect> {
+        use crate::model::engagement::EngagementKind as K;
+        let prev = if self.pane == Pane::Portfolio {
+            self.selected_programme()?.current.clone()
+        } else {
+            self.data.as_ref()?.engagement.id.clone()
+        };
+        let kind = self
+            .data
+            .as_ref()
+            .and_then(|d| d.engagements.iter().find(|e| e.id == prev))
+            .map(|e| e.kind);
+        let next = match kind {
+            Some(K::SelfAssessment) => K::Stage1,
+            Some(K::Stage1) => K::Stage2,
+            Some(K::Stage2) => K::FollowUp,
+            _ => K::Surveillance,
+        };
+        let kinds = [K::Stage1, K::Stage2, K::FollowUp, K::Surveillance, K::Recertification];
+        let at = kinds.iter().position(|k| *k == next).unwrap_or(0);
+        self.open(Form::new(
+            FormKind::Follow { prev: prev.clone() },
+            (&format!("Next audit after {prev}"), &format!("{prev} 之后的下一次审核")),
+            vec![
+                Field::choice("kind", "Kind", "类型", choices(&kinds, |k| k.as_str(), |k| k.zh()), at),
+                Field::line("id", "Id (empty: generated)", "编号（留空：自动生成）", ""),
+                Field::line("from", "Period from (YYYY-MM-DD)", "评价期间起（YYYY-MM-DD）", ""),
+                Field::line("to", "Period to (YYYY-MM-DD)", "评价期间止（YYYY-MM-DD）", ""),
+            ],
+        ))
+    }
+
+    /// Progress on a milestone: which one (the first not done offered first),
+    /// percent done, done or not, a note.
+    pub(super) fn open_milestone(&mut self) -> Option<Effect> {
+        let d = self.data.as_ref()?;
+        if d.milestones.is_empty() {
+            let id = d.engagement.id.clone();
+            self.error(crate::tui::i18n::Label::NoPlan.t(self.lang).replace("{id}", &id));
+            return None;
+        }
+        let opts: Vec<Choice> = d
+            .milestones
+            .iter()
+            .map(|m| {
+                let n = m.id.rsplit('/').next().unwrap_or_default();
+                Choice::new(
+                    &m.id,
+                    &format!("{n} {} ({}%)", m.phase.label(false), m.progress),
+                    &format!("{n} {}（{}%）", m.phase.label(true), m.progress),
+                )
+            })
+            .collect();
+        let today = d.today;
+        let at = d
+            .milestones
+            .iter()
+            .position(|m| m.state(today) != crate::model::plan::MilestoneState::Done)
+            .unwrap_or(0);
+        let progress = d.milestones[at].progress.to_string();
+        self.open(Form::new(
+            FormKind::Milestone,
+            ("Report progress on the plan", "更新计划进度"),
+            vec![
+                Field::choice("milestone", "Milestone", "里程碑", opts, at),
+                Field::line("progress", "Progress (0–100 %)", "进度（0–100 %）", &progress),
+                Field::choice("done", "Done", "已完成", yes_no(false), 0),
+                Field::line("note", "Note", "备注", ""),
+            ],
+        ))
+    }
+
     /// Where to write a bundle (export), or which bundle to read (import).
     pub(super) fn open_bundle(&mut self, export: bool) -> Option<Effect> {
         if export {

@@ -54,6 +54,8 @@ impl State {
                 return self.open_engagement();
             }
             Cmd::MemberAdd => return self.open_member(),
+            Cmd::EngagementFollow => return self.open_follow(),
+            Cmd::PlanUpdate => return self.open_milestone(),
             Cmd::AssessValue => return self.open_measured(),
             Cmd::AssessNotes => return self.open_notes(),
             Cmd::EvidenceAdd => return self.open_evidence(),

@@ -104,8 +104,11 @@ impl State {
         let mut view: Vec<usize> = (0..lines.len())
             .filter(|&i| {
                 let l = &lines[i];
+                let kind = l
+                    .client_kind
+                    .map_or(String::new(), |k| format!("{} {}", k.as_str(), k.zh()));
                 let hay = lower(&format!(
-                    "{} {} {} {} {} {}",
+                    "{} {} {} {} {} {} {kind}",
                     l.programme,
                     crate::text::side(&l.client, zh),
                     l.current,

@@ -53,7 +53,7 @@ pub(super) fn portfolio(ui: &Ui, f: &mut Frame, area: Rect) {
         col_name(pl.sort),
         if pl.ascending { "↑" } else { "↓" }
     );
-    let [list_area, detail_area] = Layout::vertical([Constraint::Min(4), Constraint::Length(5)]).areas(area);
+    let [list_area, detail_area] = Layout::vertical([Constraint::Min(4), Constraint::Length(6)]).areas(area);
     let title = list_title(ui, Label::Portfolio, pl.view.len(), lines.len(), &pl.filter, &extra);
     let sel = s.selected_programme_pos();
     let (inner, range) = list_frame(ui, f, list_area, title, pl.view.len(), sel, pl.offset);
@@ -156,6 +156,21 @@ fn portfolio_detail(ui: &Ui, f: &mut Frame, area: Rect) {
     let b = ui.block(format!(" {} ", ui.m(Label::PortfolioKeys)), false);
     let mut text = Text::default();
     if let Some(l) = ui.s.selected_programme() {
+        let mut client = vec![
+            Span::styled(format!("{}: ", ui.m(Label::ColClient)), ui.st("text.title")),
+            Span::styled(ui.text(&l.client), ui.st("text")),
+        ];
+        if let Some(k) = l.client_kind {
+            client.push(Span::styled(format!(" · {}", k.label(ui.zh)), ui.st("text.dim")));
+        }
+        if !l.sites.is_empty() {
+            let sites: Vec<String> = l.sites.iter().map(|s| ui.text(s)).collect();
+            client.push(Span::styled(
+                format!(" · {}: {}", ui.m(Label::Site), sites.join("; ")),
+                ui.st("text.dim"),
+            ));
+        }
+        text.lines.push(Line::from(client));
         text.lines.push(Line::from(vec![
             Span::styled(format!("{}: ", ui.m(Label::Chain)), ui.st("text.title")),
             Span::styled(

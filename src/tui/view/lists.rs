@@ -9,6 +9,15 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
         finding_detail(ui, f, area);
         return;
     }
+    // Findings carried from earlier audits: below the list, as they stand now.
+    let area = if d.carried.is_empty() {
+        area
+    } else {
+        let h = d.carried.len().min(4) as u16 + 2;
+        let [list, carried_a] = Layout::vertical([Constraint::Min(5), Constraint::Length(h)]).areas(area);
+        carried_panel(ui, f, carried_a);
+        list
+    };
     let col_name = |c: FindingCol| match c {
         FindingCol::Ref => ui.m(Label::ColRef),
         FindingCol::Grade => ui.m(Label::ColGrade),
@@ -112,6 +121,25 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
     if fl.view.is_empty() {
         no_matches(ui, f, inner);
     }
+}
+
+fn carried_panel(ui: &Ui, f: &mut Frame, area: Rect) {
+    let Some(d) = &ui.s.data else { return };
+    let title = format!(" {} ({}) ", ui.m(Label::CarriedFindings), d.carried.len());
+    let lines: Vec<Line> = d
+        .carried
+        .iter()
+        .map(|x| {
+            Line::from(vec![
+                Span::styled(format!("{} ", crate::text::visible(&x.reference)), ui.st("text.title")),
+                Span::styled(format!("{} ", x.grade.short(ui.zh)), ui.st(grade_role(x.grade))),
+                Span::styled(format!("{} ", x.status.label(ui.zh)), ui.st("text")),
+                Span::styled(format!("{} ", ui.text(&x.title)), ui.st("text")),
+                Span::styled(format!("({})", crate::text::visible(&x.engagement)), ui.st("text.dim")),
+            ])
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines).block(ui.block(title, false)), area);
 }
 
 fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
