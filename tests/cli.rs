@@ -1217,3 +1217,54 @@ fn the_oscal_documents_hold_together_and_do_not_churn() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).matches("ok ").count(), 3);
 }
+
+/// `status` answers from its kept output only while nothing changed: a
+/// change, another day or language, or a damaged database file is never
+/// answered from the copy.
+#[test]
+fn status_is_kept_until_anything_it_shows_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    demo(d);
+    let first = stdout(d, &["status", "-e", "DEMO-S2"]);
+    // (Kept once a run found the database as it left it: the first open
+    // after the demo's writes may still settle the file.)
+    assert_eq!(stdout(d, &["status", "-e", "DEMO-S2"]), first);
+    assert!(d.join("status-cache").exists());
+    assert_eq!(
+        stdout(d, &["status", "-e", "DEMO-S2"]),
+        first,
+        "the kept output, the same"
+    );
+    // Another language, another output (and the English one kept apart).
+    let zh = stdout(d, &["--lang", "zh", "status", "-e", "DEMO-S2"]);
+    assert_ne!(zh, first);
+    // A change: the next status shows it.
+    let before = first.lines().find(|l| l.contains("Checklist")).unwrap().to_string();
+    stdout(d, &["assess", "QU-02", "-e", "DEMO-S2", "--result", "conforming"]);
+    let after = stdout(d, &["status", "-e", "DEMO-S2"]);
+    let now = after.lines().find(|l| l.contains("Checklist")).unwrap().to_string();
+    assert_ne!(before, now, "{after}");
+    // Another day: overdue days move.
+    let later = cmd(d)
+        .env("CSCAUDIT_TODAY", "2099-01-01")
+        .args(["status", "-e", "DEMO-S2"])
+        .output()
+        .unwrap();
+    assert_ne!(String::from_utf8_lossy(&later.stdout), after);
+    // The JSON is kept apart from the text and parses.
+    let j1: serde_json::Value = serde_json::from_str(&stdout(d, &["status", "--json"])).unwrap();
+    let j2: serde_json::Value = serde_json::from_str(&stdout(d, &["status", "--json"])).unwrap();
+    assert_eq!(j1, j2);
+    // A truncated database file: refused, not answered from the copy.
+    let db = d.join("db").join("db");
+    let len = std::fs::metadata(&db).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .unwrap()
+        .set_len(len / 3)
+        .unwrap();
+    let out = cmd(d).args(["status", "-e", "DEMO-S2"]).output().unwrap();
+    assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}

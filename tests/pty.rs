@@ -128,14 +128,18 @@ fn the_real_binary_in_a_pty() {
         "{t}"
     );
     screen.send("2");
-    let t = screen.wait_for("Checklist 26/26");
-    assert!(t.contains("AC-02 20-second") && t.contains("nonconforming"), "{t}");
+    screen.wait_for("Checklist 26/26");
+    let t = screen.wait_for("AC-02 20-second");
+    assert!(t.contains("nonconforming"), "{t}");
     screen.send("3");
-    let t = screen.wait_for("Findings 16/16");
-    assert!(t.contains("LM-001") && t.contains("ZW-005"), "{t}");
+    screen.wait_for("Findings 16/16");
+    let t = screen.wait_for("ZW-005");
+    assert!(t.contains("LM-001"), "{t}");
     screen.send("4");
-    let t = screen.wait_for("Remediation 26/26");
-    assert!(t.contains("run the failover drill") && t.contains("+12d"), "{t}");
+    screen.wait_for("Remediation 26/26");
+    // The rows may arrive a frame after the title (a loaded machine).
+    let t = screen.wait_for("run the failover drill");
+    assert!(t.contains("+12d"), "{t}");
     screen.send("?");
     screen.wait_for("type to filter");
     screen.send("remed");

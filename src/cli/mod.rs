@@ -17,6 +17,7 @@ mod plan;
 mod progress;
 mod sample;
 mod status;
+mod status_cache;
 
 use crate::app::{App, AppError, AssessmentInput};
 use crate::config::{Lang, Paths, Settings};
@@ -144,20 +145,51 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
             Ok(())
         }
         Command::Status { engagement, json, all } => {
-            let app = ctx.open(&ctx.paths.data_dir)?;
+            use std::io::Write;
             // `status -e ID` and the global `cscaudit -e ID status` both choose it.
-            let eng = app.resolve_engagement(engagement.as_deref().or(cli.engagement.as_deref()))?;
-            if json || all {
-                let report = app.status_report(&eng)?;
+            let asked = engagement.as_deref().or(cli.engagement.as_deref());
+            // Nothing changed since the last run: its output, without opening the database.
+            let dir = &ctx.paths.data_dir;
+            let parts = [
+                format!("engagement {asked:?}"),
+                format!("{:?}", ctx.lang),
+                (if json { "json" } else { "text" }).to_string(),
+                (if all { "all" } else { "screen" }).to_string(),
+            ];
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+            let key = status_cache::key(dir, &ctx.settings.policy, &parts);
+            if let Some(kept) = key.as_deref().and_then(|k| status_cache::get(dir, k)) {
                 if json {
-                    print_json(&report)?;
+                    std::io::stdout().lock().write_all(&kept)?;
                 } else {
-                    status::print_status(&mut out(), &report, None, ctx.lang)?;
+                    out().write_all(&kept)?;
                 }
+                return Ok(());
+            }
+            let app = ctx.open(dir)?;
+            let eng = app.resolve_engagement(asked)?;
+            let mut buf: Vec<u8> = Vec::new();
+            if json {
+                let report = app.status_report(&eng)?;
+                let s = serde_json::to_string_pretty(&report).map_err(|e| output::same(e.to_string()))?;
+                writeln!(buf, "{}", crate::text::json_inert(&s))?;
+                std::io::stdout().lock().write_all(&buf)?;
             } else {
-                // One screen: the first lines of each list and how many more.
-                let (report, totals) = app.status_summary(&eng, status::SCREEN_LINES)?;
-                status::print_status(&mut out(), &report, Some(&totals), ctx.lang)?;
+                if all {
+                    let report = app.status_report(&eng)?;
+                    status::print_status(&mut buf, &report, None, ctx.lang)?;
+                } else {
+                    // One screen: the first lines of each list and how many more.
+                    let (report, totals) = app.status_summary(&eng, status::SCREEN_LINES)?;
+                    status::print_status(&mut buf, &report, Some(&totals), ctx.lang)?;
+                }
+                out().write_all(&buf)?;
+            }
+            // Kept only when the database did not change while it was read.
+            if let Some(k) = key
+                && status_cache::key(dir, &ctx.settings.policy, &parts).as_deref() == Some(k.as_str())
+            {
+                status_cache::put(dir, &k, &buf);
             }
             Ok(())
         }

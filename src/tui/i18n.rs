@@ -43,6 +43,7 @@ labels! {
     PortfolioKeys => "Enter opens its current engagement · filter words: major, overdue, expired", "回车打开其当前审核项目 · 筛选词：严重、逾期、过期";
     Chain => "Engagements", "审核历程";
     Issued => "issued", "发证";
+    ValidUntil => "valid until", "有效期至";
     SurveillanceDue => "surveillance due", "监督审核到期";
     CallsNone => "No call-record figures in this engagement yet.\nIn the checklist, select a call-centre indicator (AC-01 … AC-04) and press M with an ACD call-record file, or run `cscaudit metrics FILE --record all -e ENGAGEMENT`. The figures by hour of day then show here.", "本审核项目还没有话单数据。\n在检查表中选中话务指标（AC-01 … AC-04），按 M 选择 ACD 话单文件；或运行 `cscaudit metrics 文件 --record all -e 审核项目`。随后此处按时段显示各项数据。";
     ServiceLevelByHour => "Service level by hour of day", "分时段服务水平";

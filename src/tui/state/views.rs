@@ -92,12 +92,20 @@ impl State {
         let zh = self.lang.is_zh();
         let mut text = Vec::new();
         let (mut majors, mut overdue, mut expired) = (false, false, false);
+        // The filter words, also by their first three letters or more (`maj`).
+        let word = |tok: &str, en: &str, zh: &[&str]| {
+            let t = lower(tok);
+            (t.len() >= 3 && en.starts_with(&t)) || zh.contains(&tok)
+        };
         for tok in self.programmes.filter.split_whitespace() {
-            match tok {
-                "major" | "majors" | "严重" => majors = true,
-                "overdue" | "逾期" => overdue = true,
-                "expired" | "过期" | "已过期" => expired = true,
-                _ => text.push(lower(tok)),
+            if word(tok, "majors", &["严重"]) {
+                majors = true;
+            } else if word(tok, "overdue", &["逾期"]) {
+                overdue = true;
+            } else if word(tok, "expired", &["过期", "已过期"]) {
+                expired = true;
+            } else {
+                text.push(lower(tok));
             }
         }
         use crate::model::engagement::CertificateStatus as CS;

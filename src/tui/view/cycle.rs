@@ -189,7 +189,7 @@ fn portfolio_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                             crate::text::visible(&c.number),
                             ui.m(Label::Issued),
                             c.issued,
-                            ui.m(Label::ColUntil),
+                            ui.m(Label::ValidUntil),
                             c.valid_until,
                             ui.m(Label::SurveillanceDue),
                             if due.is_empty() { "-".into() } else { due.join(", ") }
