@@ -512,7 +512,7 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|");
     for r in &rows {
         println!(
-            "| {} | {} | {} | {:.1} ms | {:.1} ms | {} | {} | {} | {} |",
+            "| {} | {} | {} | {:.1} ms | {:.1} ms | {} / {} | {} | {} | {} |",
             if r.findings == 0 {
                 "demo".to_string()
             } else {
@@ -522,7 +522,8 @@ fn main() {
             ms(r.lists),
             r.edit_p99,
             r.sort_p99,
-            format!("{} / {}", ms(r.status), ms(r.status_kept)),
+            ms(r.status),
+            ms(r.status_kept),
             ms(r.list_first),
             ms(r.major_first),
             r.rss
