@@ -506,6 +506,29 @@ impl App {
         grade: Option<crate::model::finding::Grade>,
         each: &mut dyn FnMut(Finding) -> Result<bool>,
     ) -> Result<()> {
+        // An engagement holding most findings: the records in id (reference)
+        // order, one at a time, so the first lines need only their records.
+        let sep = crate::store::SUMMARY_SEP;
+        let mine: u64 = self
+            .store()
+            .counts(engagement)?
+            .into_iter()
+            .filter(|(name, _)| name.starts_with(&format!("f{sep}")))
+            .map(|(_, n)| n)
+            .sum();
+        if self.mostly_this_engagement("f", mine as usize)? {
+            let want = engagement.to_string();
+            return self.store().each_record(Kind::Finding, "", |r| -> Result<bool> {
+                if r.text(crate::model::fields::FindingField::Engagement) != want {
+                    return Ok(true);
+                }
+                let f = Finding::from_record(&r)?;
+                if grade.is_some_and(|g| f.grade != g) || status.is_some_and(|s| f.status != s) {
+                    return Ok(true);
+                }
+                each(f)
+            });
+        }
         let mut ids: Vec<String> = Vec::new();
         for (value, id) in self
             .store()

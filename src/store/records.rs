@@ -162,6 +162,25 @@ impl Store {
         self.records_map(kind, prefix, |r| Some(r.clone()))
     }
 
+    /// Live records of a kind whose id starts with `prefix`, handed to `each`
+    /// one at a time in id order as they are read; `each` returns false to
+    /// stop (the first of 100,000 come at once).
+    pub fn each_record<E: From<super::StoreError>>(
+        &self,
+        kind: Kind,
+        prefix: &str,
+        mut each: impl FnMut(Record) -> std::result::Result<bool, E>,
+    ) -> std::result::Result<(), E> {
+        for kv in self.trees[kind_slot(kind)].scan_prefix(prefix.as_bytes()) {
+            let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+            let r: Record = codec::decode(&v).map_err(super::StoreError::from)?;
+            if !r.deleted && !each(r)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Scan records of a kind and map each live one (decoding runs on every
     /// core: large engagements load in a fraction of the time).
     pub fn records_map<T: Send>(
