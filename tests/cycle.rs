@@ -973,3 +973,61 @@ fn the_next_audit_is_started_from_the_tui_and_refused_there_as_on_the_cli() {
     }
     assert_eq!(app.engagements().unwrap().len(), 3);
 }
+
+#[test]
+fn the_next_audit_keeps_the_catalogue_unless_another_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |args: &[&str]| common::cli_stdout(d, args);
+    run(&["identity", "set", "zw", "--name", "张伟", "--initials", "ZW"]);
+    run(&[
+        "engagement",
+        "create",
+        "--id",
+        "SA",
+        "--auditee",
+        "某银行",
+        "--programme",
+        "P-X",
+        "--client-kind",
+        "bank",
+    ]);
+    run(&[
+        "engagement",
+        "create",
+        "--id",
+        "S1",
+        "--kind",
+        "stage-1",
+        "--follows",
+        "SA",
+    ]);
+    let minimal = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/catalogs/minimal.toml");
+    run(&[
+        "engagement",
+        "create",
+        "--id",
+        "S1B",
+        "--kind",
+        "stage-1",
+        "--follows",
+        "SA",
+        "--catalog",
+        minimal.to_str().unwrap(),
+    ]);
+    let app = App::open(d).unwrap();
+    let (sa, s1, s1b) = (
+        app.engagement("SA").unwrap(),
+        app.engagement("S1").unwrap(),
+        app.engagement("S1B").unwrap(),
+    );
+    assert_eq!(s1.catalog_id, sa.catalog_id, "kept");
+    assert_ne!(s1b.catalog_id, sa.catalog_id, "changed when asked");
+    assert_eq!(
+        s1.client_kind,
+        Some(cscaudit::model::engagement::ClientKind::Bank),
+        "the client's kind is kept"
+    );
+    let p = app.portfolio().unwrap();
+    assert_eq!(p[0].client_kind, Some(cscaudit::model::engagement::ClientKind::Bank));
+}

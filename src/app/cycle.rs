@@ -128,7 +128,18 @@ impl super::App {
     /// auditee, site, catalogue, scope and team (unless given), every finding
     /// still open carried (linked), the checklist empty. A stage 2 cannot
     /// start before its stage 1 is closed.
-    pub fn create_following(&self, prev: &str, mut new: super::NewEngagement) -> Result<Engagement> {
+    pub fn create_following(&self, prev: &str, new: super::NewEngagement) -> Result<Engagement> {
+        self.create_following_with(prev, new, None)
+    }
+
+    /// [`App::create_following`] with another catalogue (its parsed form and
+    /// source) instead of the previous engagement's.
+    pub fn create_following_with(
+        &self,
+        prev: &str,
+        mut new: super::NewEngagement,
+        catalog: Option<(crate::model::catalog::Catalog, String)>,
+    ) -> Result<Engagement> {
         self.require_identity()?;
         let before = self.engagement(prev)?;
         if new.kind == EngagementKind::Stage2 {
@@ -157,8 +168,13 @@ impl super::App {
         if new.site.trim().is_empty() {
             new.site = before.site.clone();
         }
-        let cat = self.catalog_for(&before)?;
-        let src = self.catalog_source(&before)?.unwrap_or_default();
+        let (cat, src) = match catalog {
+            Some(c) => c,
+            None => (
+                self.catalog_for(&before)?,
+                self.catalog_source(&before)?.unwrap_or_default(),
+            ),
+        };
         let me = self.identity().actor.clone();
         let team = self.team(&before.id)?;
         let mine = team.iter().find(|m| m.actor == me && !m.has_left());

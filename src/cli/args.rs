@@ -239,8 +239,9 @@ pub enum EngagementCmd {
     Show { id: Option<String> },
     /// Create an engagement; you become its lead. With `--follows PREV` the
     /// next engagement of PREV's certification programme: same auditee,
-    /// site, catalogue, scope and team; every finding still open carried
-    /// (linked, one history); last time's results shown beside the checklist.
+    /// site, catalogue (unless --catalog), scope and team (change it after
+    /// with add-member); every finding still open carried (linked, one
+    /// history); last time's results shown beside the checklist.
     Create {
         /// The auditee (taken from PREV with --follows).
         #[arg(long, default_value = "")]
@@ -267,7 +268,7 @@ pub enum EngagementCmd {
         /// The engagement this one follows in its programme (a stage 2
         /// follows a closed stage 1; surveillance, recertification and
         /// rectification follow-up follow the last audit).
-        #[arg(long, value_name = "PREV", conflicts_with_all = ["programme", "catalog"])]
+        #[arg(long, value_name = "PREV", conflicts_with_all = ["programme"])]
         follows: Option<String>,
         /// The certification programme (client) this engagement starts.
         #[arg(long)]

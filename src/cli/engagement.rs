@@ -57,7 +57,12 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 period_end: date_arg(&to, "--to")?,
             };
             if let Some(prev) = follows {
-                let mut e = app.create_following(&prev, new)?;
+                // The previous engagement's catalogue unless another is given.
+                let other = match &catalog {
+                    Some(p) => Some(load_catalog(ctx, p)?),
+                    None => None,
+                };
+                let mut e = app.create_following_with(&prev, new, other)?;
                 if let Some(s) = scope.as_deref() {
                     let p = e.programme.clone().unwrap_or_default();
                     e = app.set_programme(&e.id, &p, Some(s))?;
@@ -73,17 +78,7 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 return Ok(());
             }
             let (cat, src) = match catalog.or_else(|| ctx.settings.catalog.clone()) {
-                Some(p) => {
-                    let p = ctx.paths.find_catalog(&p).ok_or_else(|| {
-                        let (p, dir) = (p.display(), ctx.paths.config_dir.join("catalogs"));
-                        let dir = dir.display();
-                        CliError(crate::msg!(
-                            "no catalogue file `{p}` (give a path, or an id of a file in {dir})",
-                            "找不到指标目录文件 `{p}`（请给出路径，或 {dir} 中文件的编号）"
-                        ))
-                    })?;
-                    crate::config::load_catalog_source(&p).map_err(|e| same(e.to_string()))?
-                }
+                Some(p) => load_catalog(ctx, &p)?,
                 None => (Catalog::embedded(), EMBEDDED_GBT32312.to_string()),
             };
             let e = app.create_engagement(new, &cat, &src)?;
@@ -278,4 +273,17 @@ pub fn print_engagement(
         )?;
     }
     Ok(())
+}
+
+/// A catalogue file by path or by the id of a file in the config's catalogues.
+fn load_catalog(ctx: &Context, p: &std::path::Path) -> Result<(Catalog, String)> {
+    let p = ctx.paths.find_catalog(p).ok_or_else(|| {
+        let (p, dir) = (p.display(), ctx.paths.config_dir.join("catalogs"));
+        let dir = dir.display();
+        CliError(crate::msg!(
+            "no catalogue file `{p}` (give a path, or an id of a file in {dir})",
+            "找不到指标目录文件 `{p}`（请给出路径，或 {dir} 中文件的编号）"
+        ))
+    })?;
+    crate::config::load_catalog_source(&p).map_err(|e| same(e.to_string()))
 }
