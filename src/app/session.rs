@@ -67,6 +67,7 @@ impl App {
         if self.sharing && self.store.is_some() {
             self.store = None;
             self.seen_files = self.files_state();
+            trim_heap();
         }
     }
 
@@ -83,5 +84,18 @@ impl App {
     /// Whether another process changed the database since the last release.
     pub fn changed_by_others(&self) -> bool {
         self.store.is_none() && self.seen_files.is_some() && self.files_state() != self.seen_files
+    }
+}
+
+/// Give memory freed since (the database's page cache, a load's temporary
+/// records) back to the system, so the resident set stays what the data
+/// needs. glibc keeps freed heap for reuse otherwise; elsewhere a no-op.
+#[allow(unsafe_code)]
+pub fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of glibc's own heap;
+    // it takes no pointers and is safe to call at any time from any thread.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
