@@ -265,20 +265,25 @@ pub(super) fn calls(ui: &Ui, f: &mut Frame, area: Rect) {
             .to_string(),
         Err(_) => crate::text::visible(&profile.captured_at).into_owned(),
     };
-    let head = Line::from(vec![
-        Span::styled(format!("{} ", ui.m(Label::FiguresFrom)), ui.st("text.title")),
-        Span::styled(
-            format!(
-                "{} ({}) · {days} · {} {} · T = {} s",
-                crate::text::visible(&profile.evidence),
-                captured,
-                crate::text::thousands(profile.offered),
-                ui.m(Label::OfferedCalls),
-                profile.threshold_s
-            ),
-            ui.st("text"),
-        ),
-    ]);
+    // Narrow: the days and the calls first; the file and when it came last.
+    let facts = format!(
+        "{days} · {} {} · T = {} s",
+        crate::text::thousands(profile.offered),
+        ui.m(Label::OfferedCalls),
+        profile.threshold_s
+    );
+    let source = format!("{} ({captured})", crate::text::visible(&profile.evidence));
+    let head = if inner.width >= 110 {
+        Line::from(vec![
+            Span::styled(format!("{} ", ui.m(Label::FiguresFrom)), ui.st("text.title")),
+            Span::styled(format!("{source} · {facts}"), ui.st("text")),
+        ])
+    } else {
+        Line::from(vec![
+            Span::styled(facts, ui.st("text")),
+            Span::styled(format!(" · {source}"), ui.st("text.dim")),
+        ])
+    };
     let [head_area, sl_head, sl_chart, ab_head, ab_chart] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -299,6 +304,7 @@ pub(super) fn calls(ui: &Ui, f: &mut Frame, area: Rect) {
                 label,
                 &profile.offered_by_hour,
                 profile.offered,
+                inner.width < 100,
             )),
             head_area,
         );
@@ -307,17 +313,26 @@ pub(super) fn calls(ui: &Ui, f: &mut Frame, area: Rect) {
 }
 
 /// `Service level by hour (AC-02 sl-neg) 47.0% · target ≥80% · misses it 08:00–18:00 (10 hours, 71% of calls)`.
-fn series_line<'a>(ui: &Ui, series: &HourSeries, label: Label, offered: &[(u8, u64)], total: u64) -> Line<'a> {
+fn series_line<'a>(
+    ui: &Ui,
+    series: &HourSeries,
+    label: Label,
+    offered: &[(u8, u64)],
+    total: u64,
+    narrow: bool,
+) -> Line<'a> {
     let pct = |v: f64| format!("{v:.1}%");
-    let mut spans = vec![Span::styled(
+    // Narrow: the indicator and variant give their room to the hours.
+    let what = if narrow {
+        String::new()
+    } else {
         format!(
-            "{} ({}{}) ",
-            ui.m(label),
+            "({}{}) ",
             series.indicator.as_deref().map(|i| format!("{i} ")).unwrap_or_default(),
             crate::text::visible(&series.variant)
-        ),
-        ui.st("text.title"),
-    )];
+        )
+    };
+    let mut spans = vec![Span::styled(format!("{} {what}", ui.m(label)), ui.st("text.title"))];
     if let Some(v) = series.overall {
         let role = match series.misses(v) {
             Some(true) => "status.overdue",
