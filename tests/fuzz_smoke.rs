@@ -52,9 +52,17 @@ fn every_seed_passes_every_entry_point() {
     cscaudit::fuzz::config(include_bytes!("../keymaps/default.toml"));
     cscaudit::fuzz::config(include_bytes!("../themes/default.toml"));
     cscaudit::fuzz::op_decode(b"");
-    // Crashes cargo-fuzz found, kept as regressions.
-    for seed in fixtures("fuzz") {
-        cscaudit::fuzz::op_decode(&seed);
+    // Crashes cargo-fuzz found, kept as regressions (named by their target).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    for e in std::fs::read_dir(&root).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let seed = std::fs::read(&p).unwrap();
+        if name.starts_with("call_records-") {
+            cscaudit::fuzz::call_records(&seed);
+        } else {
+            cscaudit::fuzz::op_decode(&seed);
+        }
     }
     cscaudit::fuzz::bundle(b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0");
 }

@@ -326,6 +326,11 @@ impl CsvReader {
         let date = dt
             .to_date()
             .map_err(|_| format!("date `{date_s}` does not match `{}`", self.date_fmt))?;
+        // Call records are of this era: a year before 1900 or after 2999 is
+        // a misread column (and would not fit the yyyymmdd key).
+        if !(1900..=2999).contains(&date.year()) {
+            return Err(format!("date `{date_s}` is out of range (years 1900–2999)"));
+        }
         let hour = match self.time {
             Some(i) => {
                 let t = get(i, "time")?.trim();
