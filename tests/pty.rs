@@ -160,7 +160,8 @@ fn the_real_binary_in_a_pty() {
     screen.send("q");
     let t = screen.wait_for("EXIT=");
     assert!(t.contains("EXIT=0"), "{t}");
-    let t = screen.wait_for("speed");
+    // stty's local modes line (icanon, echo) may come a moment after its first.
+    let t = screen.wait_for("icanon");
     // Cooked mode: canonical input and echo are back on.
     let modes: String = t
         .split_whitespace()
@@ -188,7 +189,8 @@ fn a_panic_restores_the_terminal_and_writes_a_crash_report() {
         80,
         &[("CSCAUDIT_TEST_PANIC", "1")],
     );
-    let t = screen.wait_for("speed");
+    // stty's local modes line may come a moment after its first.
+    let t = screen.wait_for("icanon");
     assert!(t.contains("EXIT=101"), "{t}");
     assert!(t.contains("a report was written to"), "{t}");
     assert!(!screen.parser.screen().alternate_screen());
@@ -675,7 +677,8 @@ fn sigterm_and_sighup_restore_the_terminal() {
             .args([&format!("-{sig}"), &tui])
             .status()
             .unwrap();
-        let t = s.wait_for("speed");
+        // stty's local modes line may come a moment after its first.
+        let t = s.wait_for("icanon");
         assert!(t.contains("EXIT=0"), "SIG{sig}: {t}");
         assert!(
             !s.parser.screen().alternate_screen(),
