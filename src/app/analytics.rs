@@ -325,49 +325,39 @@ impl App {
             if v["schema"].as_str() != Some(metrics::SCHEMA) {
                 continue;
             }
+            // The hours with calls offered, read once: (hour, calls, figures).
+            let hours: Vec<(u8, u64, &serde_json::Value)> = v["by_hour"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|h| {
+                    let n = h["counts"]["offered"].as_u64().filter(|n| *n > 0)?;
+                    let hour = u8::try_from(h["hour"].as_u64()?).ok().filter(|h| *h < 24)?;
+                    Some((hour, n, h))
+                })
+                .collect();
             let series = |metric: &str, group: &str, default: &str| -> HourSeries {
                 let ind = cat.indicators.iter().find(|i| i.metric.as_deref() == Some(metric));
                 let variant = ind
                     .and_then(|i| i.variant.clone())
                     .unwrap_or_else(|| default.to_string());
-                let by_hour = v["by_hour"]
-                    .as_array()
-                    .map(|hours| {
-                        hours
-                            .iter()
-                            .filter(|h| h["counts"]["offered"].as_u64().unwrap_or(0) > 0)
-                            .filter_map(|h| {
-                                let hour = u8::try_from(h["hour"].as_u64()?).ok().filter(|h| *h < 24)?;
-                                Some((hour, figure_pct(h, group, &variant)))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
                 HourSeries {
                     indicator: ind.map(|i| i.id.clone()),
                     target: ind.and_then(|i| i.target),
                     higher_is_better: ind.is_none_or(|i| i.direction == crate::model::catalog::Direction::Higher),
                     overall: figure_pct(&v["overall"], group, &variant),
+                    by_hour: hours
+                        .iter()
+                        .map(|(hour, _, h)| (*hour, figure_pct(h, group, &variant)))
+                        .collect(),
                     variant,
-                    by_hour,
                 }
             };
             let days = v["by_day"].as_array().and_then(|d| {
                 let date = |x: Option<&serde_json::Value>| x.and_then(|x| x["date"].as_str()).map(str::to_string);
                 Some((date(d.first())?, date(d.last())?))
             });
-            let offered_by_hour = v["by_hour"]
-                .as_array()
-                .map(|hours| {
-                    hours
-                        .iter()
-                        .filter_map(|h| {
-                            let n = h["counts"]["offered"].as_u64().filter(|n| *n > 0)?;
-                            Some((u8::try_from(h["hour"].as_u64()?).ok().filter(|h| *h < 24)?, n))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
+            let offered_by_hour = hours.iter().map(|(hour, n, _)| (*hour, *n)).collect();
             let mut abandonment = series("abandon_rate", "abandonment", "all-abandons");
             // Lower is better for abandonment whatever the catalogue omits.
             abandonment.higher_is_better = false;

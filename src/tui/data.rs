@@ -243,6 +243,9 @@ impl Data {
         let mut p = Patch::default();
         let prefix = format!("{engagement}/");
         let mut seen = std::collections::HashSet::new();
+        // The findings this engagement carries, read once if a finding of
+        // another engagement was touched.
+        let mut carries: Option<Vec<String>> = None;
         for e in touched {
             if !seen.insert(e.clone()) {
                 continue;
@@ -266,8 +269,15 @@ impl Data {
                 }
                 Kind::Finding => match app.finding(&e.id) {
                     Ok(f) if f.engagement == engagement => p.findings.push(Ok(f)),
-                    Ok(f) if app.engagement(engagement)?.carries.contains(&f.reference) => p.carried.push(f),
-                    Ok(_) => {}
+                    Ok(f) => {
+                        let carried = match &carries {
+                            Some(c) => c,
+                            None => carries.insert(app.engagement(engagement)?.carries),
+                        };
+                        if carried.contains(&f.reference) {
+                            p.carried.push(f);
+                        }
+                    }
                     Err(crate::app::AppError::NotFound { .. }) => p.findings.push(Err(e.id)),
                     Err(err) => return Err(err),
                 },

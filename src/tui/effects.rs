@@ -25,6 +25,30 @@ fn refused(message: impl Into<String>) -> Vec<Input> {
     }]
 }
 
+/// An engagement form's kind and evaluation period, or the refusal to show.
+fn kind_and_period(
+    values: &Values,
+    lang: Lang,
+) -> Result<
+    (
+        crate::model::engagement::EngagementKind,
+        Option<jiff::civil::Date>,
+        Option<jiff::civil::Date>,
+    ),
+    Vec<Input>,
+> {
+    let kind = get(values, "kind")
+        .parse()
+        .map_err(|_| refused(lang.pick("choose a kind", "请选择类型")))?;
+    match (
+        optional_date(get(values, "from"), lang),
+        optional_date(get(values, "to"), lang),
+    ) {
+        (Ok(a), Ok(b)) => Ok((kind, a, b)),
+        (Err(e), _) | (_, Err(e)) => Err(refused(e)),
+    }
+}
+
 fn app_refused(e: AppError, lang: Lang) -> Vec<Input> {
     refused(e.message().get(lang))
 }
@@ -238,16 +262,9 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             ]
         }
         FormKind::Engagement => {
-            let kind = match get(&values, "kind").parse() {
-                Ok(k) => k,
-                Err(_) => return refused(say("choose a kind", "请选择类型")),
-            };
-            let (from, to) = match (
-                optional_date(get(&values, "from"), lang),
-                optional_date(get(&values, "to"), lang),
-            ) {
-                (Ok(a), Ok(b)) => (a, b),
-                (Err(e), _) | (_, Err(e)) => return refused(e),
+            let (kind, from, to) = match kind_and_period(&values, lang) {
+                Ok(x) => x,
+                Err(refusal) => return refusal,
             };
             let file = get(&values, "catalog");
             let (catalog, src) = if file.is_empty() {
@@ -306,16 +323,9 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             }
         }
         FormKind::Follow { prev } => {
-            let kind = match get(&values, "kind").parse() {
-                Ok(k) => k,
-                Err(_) => return refused(say("choose a kind", "请选择类型")),
-            };
-            let (from, to) = match (
-                optional_date(get(&values, "from"), lang),
-                optional_date(get(&values, "to"), lang),
-            ) {
-                (Ok(a), Ok(b)) => (a, b),
-                (Err(e), _) | (_, Err(e)) => return refused(e),
+            let (kind, from, to) = match kind_and_period(&values, lang) {
+                Ok(x) => x,
+                Err(refusal) => return refusal,
             };
             let id = get(&values, "id").trim();
             let new = NewEngagement {

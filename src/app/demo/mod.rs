@@ -354,6 +354,15 @@ fn seed_calls(app: &App, c: &Content, period_end: Date) -> Result<()> {
     Ok(())
 }
 
+/// A new signing key for a demo person, held by the app so their changes
+/// are signed; returns its public half (OpenSSH) to register on a team.
+fn new_signer(app: &mut App, actor: &str) -> String {
+    let signer = crate::crypto::sign::Signer::from_seed(rand::random());
+    let public = signer.public_openssh();
+    app.hold_key(actor, signer);
+    public
+}
+
 /// Write a demo member's key pair to `dir/demo-keys/<actor>` (owner-only).
 fn write_demo_key(
     dir: &std::path::Path,

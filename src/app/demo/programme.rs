@@ -62,9 +62,7 @@ pub(super) fn seed_programme(
         name: "王芳 Wang Fang".into(),
         initials: "WF".into(),
     };
-    let signer = crate::crypto::sign::Signer::from_seed(rand::random());
-    let auditor_key = signer.public_openssh();
-    app.hold_key(&auditor.actor, signer);
+    let auditor_key = super::new_signer(app, &auditor.actor);
     let start = days(today, -420);
     app.act_as(lead.clone());
 
@@ -210,9 +208,7 @@ pub(super) fn seed_programme(
         name: "陈博 Chen Bo".into(),
         initials: "CB".into(),
     };
-    let signer = crate::crypto::sign::Signer::from_seed(rand::random());
-    let key = signer.public_openssh();
-    app.hold_key(&decider.actor, signer);
+    let key = super::new_signer(app, &decider.actor);
     app.add_member_keyed(
         "WB-R1",
         &decider.actor,

@@ -26,12 +26,10 @@ fn person(actor: &str, name: &str, initials: &str) -> Identity {
 pub(super) fn seed_self_assessment(app: &mut App, today: Date) -> Result<()> {
     let lead = person("liu.yang", "刘洋 Liu Yang", "LY");
     let analyst = person("zhou.min", "周敏 Zhou Min", "ZM");
-    let mut keys = Vec::new();
-    for p in [&lead, &analyst] {
-        let signer = crate::crypto::sign::Signer::from_seed(rand::random());
-        keys.push(signer.public_openssh());
-        app.hold_key(&p.actor, signer);
-    }
+    let keys = [
+        super::new_signer(app, &lead.actor),
+        super::new_signer(app, &analyst.actor),
+    ];
     let start = days(today, -50);
     app.act_as(lead.clone());
     app.set_today(start);
