@@ -133,16 +133,30 @@ pub(super) fn portfolio(ui: &Ui, f: &mut Frame, area: Rect) {
     names[sorted_at].push(if pl.ascending { '↑' } else { '↓' });
     let header = Row::new(names).style(ui.st("table.header"));
     let status_w = if ui.zh { 6 } else { 9 };
+    // Dates are 10 cells; at 80 columns every column gives what it can so
+    // programme ids stay whole.
     let widths = [
-        Constraint::Length(12),
+        Constraint::Length(if wide { 12 } else { 11 }),
         Constraint::Min(8),
-        Constraint::Length(if wide { 24 } else { 10 }),
+        Constraint::Length(if wide { 24 } else { 9 }),
         Constraint::Length(if wide { 14 } else { 0 }),
-        Constraint::Length(status_w),
-        Constraint::Length(11),
-        Constraint::Length(11),
-        Constraint::Length(if ui.zh { 4 } else { 7 }),
-        Constraint::Length(if ui.zh { 4 } else { 8 }),
+        Constraint::Length(if wide { status_w } else { status_w.min(7) }),
+        Constraint::Length(if wide { 11 } else { 10 }),
+        Constraint::Length(if wide { 11 } else { 10 }),
+        Constraint::Length(if ui.zh {
+            4
+        } else if wide {
+            7
+        } else {
+            6
+        }),
+        Constraint::Length(if ui.zh {
+            4
+        } else if wide {
+            8
+        } else {
+            7
+        }),
     ];
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
     if pl.view.is_empty() {
