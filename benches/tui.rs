@@ -406,6 +406,15 @@ fn scale_dir(base: &Path, n: u64) -> PathBuf {
             "generated {n} findings in {:.1} s (demo --scale {n})",
             t.elapsed().as_secs_f64()
         );
+        // As `demo --scale` does: the bulk load's free space written out.
+        let t = Instant::now();
+        let r = app.compact(&mut |_, _| true).unwrap();
+        println!(
+            "compacted {:.0} MB → {:.0} MB in {:.1} s",
+            r.before as f64 / 1048576.0,
+            r.after as f64 / 1048576.0,
+            t.elapsed().as_secs_f64()
+        );
     }
     dir
 }

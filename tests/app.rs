@@ -380,14 +380,26 @@ fn second_open_in_another_handle_is_refused_with_the_path() {
 
 #[test]
 fn indexes_follow_status_owner_and_due_changes() {
-    use cscaudit::store::IndexTag;
+    use cscaudit::store::{IndexTag, SUMMARY_SEP as S};
     let dir = tempfile::tempdir().unwrap();
     let app = app_in(dir.path());
     let e = engagement(&app, EngagementKind::Stage2, true);
     let f = app.raise_finding(&e, nc(Grade::Minor, true)).unwrap();
     let ids = |tag, v: &str| app.indexed(tag, &e, Some(v)).unwrap();
-    assert_eq!(ids(IndexTag::FindingStatus, "issued"), vec![f.reference.clone()]);
-    assert_eq!(ids(IndexTag::FindingGrade, "minor"), vec![f.reference.clone()]);
+    let day = |d: Option<jiff::civil::Date>| d.map_or("~".to_string(), |d| d.to_string());
+    let summary = |f: &cscaudit::model::finding::Finding, status: &str| {
+        format!("minor{S}{status}{S}{}{S}{}", day(f.response_due), day(f.closure_due))
+    };
+    assert_eq!(
+        ids(IndexTag::FindingSummary, &summary(&f, "issued")),
+        vec![f.reference.clone()]
+    );
+    // Awaiting its response: in the response index under its due date.
+    let response_due = f.response_due.expect("an issued finding has a response due date");
+    assert_eq!(
+        ids(IndexTag::FindingResponseOpen, &response_due.to_string()),
+        vec![f.reference.clone()]
+    );
     app.move_finding(
         &f.reference,
         FindingMove::Respond {
@@ -396,8 +408,13 @@ fn indexes_follow_status_owner_and_due_changes() {
         },
     )
     .unwrap();
-    assert!(ids(IndexTag::FindingStatus, "issued").is_empty());
-    assert_eq!(ids(IndexTag::FindingStatus, "responded"), vec![f.reference.clone()]);
+    let f = app.finding(&f.reference).unwrap();
+    assert!(ids(IndexTag::FindingSummary, &summary(&f, "issued")).is_empty());
+    assert_eq!(
+        ids(IndexTag::FindingSummary, &summary(&f, "responded")),
+        vec![f.reference.clone()]
+    );
+    assert!(ids(IndexTag::FindingResponseOpen, &response_due.to_string()).is_empty());
     let a = app
         .add_action(
             &f.reference,
@@ -408,8 +425,11 @@ fn indexes_follow_status_owner_and_due_changes() {
             },
         )
         .unwrap();
-    assert_eq!(ids(IndexTag::ActionOwner, "陈静"), vec![a.id.clone()]);
-    assert_eq!(ids(IndexTag::ActionDue, "2026-05-01"), vec![a.id.clone()]);
+    assert_eq!(
+        ids(IndexTag::ActionOpenDue, &format!("2026-05-01{S}陈静")),
+        vec![a.id.clone()]
+    );
+    assert_eq!(ids(IndexTag::ActionFinding, &f.reference), vec![a.id.clone()]);
     app.update_action(
         &a.id,
         ActionUpdate {
@@ -419,9 +439,16 @@ fn indexes_follow_status_owner_and_due_changes() {
         },
     )
     .unwrap();
-    assert!(ids(IndexTag::ActionOwner, "陈静").is_empty());
-    assert_eq!(ids(IndexTag::ActionOwner, "刘洋"), vec![a.id.clone()]);
-    assert_eq!(ids(IndexTag::ActionDue, "2026-06-01"), vec![a.id]);
+    assert!(ids(IndexTag::ActionOpenDue, &format!("2026-05-01{S}陈静")).is_empty());
+    assert_eq!(
+        ids(IndexTag::ActionOpenDue, &format!("2026-06-01{S}刘洋")),
+        vec![a.id.clone()]
+    );
+    let status = app.action(&a.id).unwrap().status.to_string();
+    assert_eq!(
+        ids(IndexTag::ActionSummary, &format!("{status}{S}2026-06-01{S}刘洋")),
+        vec![a.id]
+    );
 }
 
 #[test]
@@ -793,9 +820,10 @@ fn the_status_summary_equals_the_full_report_cut_to_a_screen() {
 }
 
 /// A schema-1 database (before the summary indexes) is upgraded when opened:
-/// the summary indexes are built from its records, and `status` reads them.
+/// the summary indexes and counters are built from its records, the indexes
+/// schema 4 retired are removed, and `status` reads the result.
 #[test]
-fn a_schema_1_database_gets_its_summary_indexes_on_open() {
+fn a_schema_1_database_gets_its_summary_indexes_and_counters_on_open() {
     let dir = tempfile::tempdir().unwrap();
     {
         let mut app = App::open(dir.path()).unwrap();
@@ -821,6 +849,11 @@ fn a_schema_1_database_gets_its_summary_indexes_on_open() {
         )
         .unwrap();
     assert_eq!(entries.len(), 16, "rebuilt for every finding");
+    for tag in 1..=5 {
+        assert_eq!(s.index_keys_tagged(tag), 0, "retired index {tag} removed");
+    }
+    assert_eq!(s.counts_differing().unwrap(), vec![], "counters rebuilt");
+    assert!(s.index_keys_tagged(cscaudit::store::IndexTag::Count as u8) > 0);
     drop(s);
     let app = App::open(dir.path()).unwrap();
     let eng = app.engagement(cscaudit::app::demo::DEMO_ENGAGEMENT).unwrap();
@@ -849,7 +882,13 @@ fn streamed_findings_equal_the_indexed_ones_for_every_filter() {
                 Ok(true)
             })
             .unwrap();
-            assert_eq!(streamed, app.findings_where(eng, s, g).unwrap(), "{s:?} {g:?}");
+            let want: Vec<_> = app
+                .findings(eng)
+                .unwrap()
+                .into_iter()
+                .filter(|f| s.is_none_or(|s| f.status == s) && g.is_none_or(|g| f.grade == g))
+                .collect();
+            assert_eq!(streamed, want, "{s:?} {g:?}");
         }
     }
     let mut two = 0;
@@ -859,4 +898,79 @@ fn streamed_findings_equal_the_indexed_ones_for_every_filter() {
     })
     .unwrap();
     assert_eq!(two, 2);
+}
+
+/// What a database holds, as the app reads it: every engagement's findings,
+/// actions and status, and every finding's history.
+fn contents(app: &App) -> String {
+    let mut out = String::new();
+    for e in app.engagements().unwrap() {
+        out.push_str(&format!("{e:?}\n{:?}\n", app.actions(&e.id).unwrap()));
+        for f in app.findings(&e.id).unwrap() {
+            out.push_str(&format!("{f:?}\n{:?}\n", app.history(&f.reference).unwrap()));
+        }
+        out.push_str(&format!("{:?}\n", app.status_report(&e).unwrap().totals()));
+    }
+    out
+}
+
+/// A database with the demo in `dir`, and what it holds.
+fn seeded(dir: &std::path::Path) -> String {
+    let mut app = App::open(dir).unwrap();
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    contents(&app)
+}
+
+/// `doctor --compact` writes the database again: everything reads back the
+/// same, `doctor` is clean (operations as acknowledged, records equal to
+/// their log, counters, signatures), nothing is left beside it, and the
+/// copy takes commits like the original.
+#[test]
+fn compaction_keeps_everything_and_leaves_nothing_beside() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = seeded(dir.path());
+    let app = App::open(dir.path()).unwrap();
+    let mut calls = 0;
+    let r = app
+        .compact(&mut |_, _| {
+            calls += 1;
+            true
+        })
+        .unwrap();
+    assert!(r.keys > 500 && r.trees > 5, "{r:?}");
+    assert!(calls >= r.trees, "progress at least once a tree");
+    assert!(r.after > 0);
+    let app = App::open(dir.path()).unwrap();
+    assert_eq!(contents(&app), before);
+    let d = app.doctor(&mut |_, _| {}).unwrap();
+    assert!(d.healthy(), "{d:?}");
+    assert!(d.signed > 0);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("compact")),
+        "nothing left beside the database: {names:?}"
+    );
+    // The copy takes commits and keeps them.
+    let eng = app.engagement(cscaudit::app::demo::DEMO_ENGAGEMENT).unwrap();
+    let f = app.raise_finding(&eng.id, nc(Grade::Minor, false)).unwrap();
+    drop(app);
+    let app = App::open(dir.path()).unwrap();
+    assert_eq!(app.finding(&f.reference).unwrap().title, f.title);
+}
+
+/// Stopped part-way (Ctrl-C in `doctor --compact`), a compaction changes
+/// nothing and leaves nothing behind.
+#[test]
+fn an_interrupted_compaction_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = seeded(dir.path());
+    let app = App::open(dir.path()).unwrap();
+    let err = app.compact(&mut |_, _| false).unwrap_err();
+    assert!(err.message().en.contains("nothing was changed"), "{}", err.message().en);
+    let app = App::open(dir.path()).unwrap();
+    assert_eq!(contents(&app), before);
+    assert!(!dir.path().join(".compact").exists());
 }

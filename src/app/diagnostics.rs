@@ -139,4 +139,30 @@ impl App {
         progress(total, total);
         Ok(r)
     }
+
+    /// `doctor --compact`: write the database again without the space
+    /// sled leaves behind (see [`crate::store::CompactReport`]), checked key
+    /// by key before it is swapped in. Consumes the app: the database is
+    /// reopened by whoever needs it next.
+    pub fn compact(mut self, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<crate::store::CompactReport> {
+        let store = self.store.take().expect("the store is acquired before every operation");
+        Ok(store.compact(progress)?)
+    }
+
+    /// Bytes the database's files take on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.store().size_on_disk()?)
+    }
+
+    /// The end of a short-lived command: flush (nothing acknowledged is left
+    /// in memory), then leave the page cache for the process's exit to take
+    /// back instead of freeing it piece by piece (70 ms at a million
+    /// findings). Call only when the process is about to exit.
+    pub fn finish(mut self) -> Result<()> {
+        if let Some(store) = self.store.take() {
+            store.flush()?;
+            std::mem::forget(store);
+        }
+        Ok(())
+    }
 }

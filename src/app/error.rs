@@ -223,6 +223,14 @@ fn store_message(e: &StoreError) -> Msg {
                 crate::msg!("{p}: {source}", "{p}：{zh}")
             }
             StoreError::Codec(c) => crate::msg!("stored data cannot be read: {c}", "存储的数据无法读取：{c}"),
+            StoreError::Interrupted => crate::msg!("stopped; nothing was changed", "已停止；未做任何更改"),
+            StoreError::CopyDiffers { path } => {
+                let p = path.display();
+                crate::msg!(
+                    "the compacted copy at {p} did not read back equal to the database; it was removed and nothing was changed",
+                    "{p} 处的压缩副本与数据库读回不一致；副本已删除，未做任何更改"
+                )
+            }
             StoreError::Sign(why) => {
                 let why = crate::text::visible(why);
                 crate::msg!(

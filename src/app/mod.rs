@@ -465,7 +465,7 @@ impl App {
     pub fn findings(&self, engagement: &str) -> Result<Vec<Finding>> {
         let ids = self
             .store()
-            .index_ids(crate::store::IndexTag::FindingStatus, engagement, None)?;
+            .index_ids(crate::store::IndexTag::FindingSummary, engagement, None)?;
         let mut out = Vec::with_capacity(ids.len());
         if self.mostly_this_engagement("f", ids.len())? {
             // One sequential scan decoded on every core beats a lookup per
@@ -553,32 +553,22 @@ impl App {
         Ok(())
     }
 
-    /// Findings with a status and/or grade, read through the secondary indexes
-    /// (only the matching records are decoded).
+    /// Findings with a status and/or grade, in reference order: matched on
+    /// the summary index, only the matches decoded.
     pub fn findings_where(
         &self,
         engagement: &str,
         status: Option<crate::model::finding::FindingStatus>,
         grade: Option<crate::model::finding::Grade>,
     ) -> Result<Vec<Finding>> {
-        use crate::store::IndexTag;
-        let ids = match (status, grade) {
-            (Some(s), _) => self
-                .store()
-                .index_ids(IndexTag::FindingStatus, engagement, Some(s.as_str()))?,
-            (None, Some(g)) => self
-                .store()
-                .index_ids(IndexTag::FindingGrade, engagement, Some(g.as_str()))?,
-            (None, None) => return self.findings(engagement),
-        };
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let f = Finding::from_record(&self.record(Kind::Finding, &id)?)?;
-            if grade.is_none_or(|g| f.grade == g) && status.is_none_or(|s| f.status == s) {
-                out.push(f);
-            }
+        if status.is_none() && grade.is_none() {
+            return self.findings(engagement);
         }
-        out.sort_by(|a, b| a.reference.cmp(&b.reference));
+        let mut out = Vec::new();
+        self.each_finding_where(engagement, status, grade, &mut |f| {
+            out.push(f);
+            Ok(true)
+        })?;
         Ok(out)
     }
 
@@ -586,10 +576,22 @@ impl App {
         Ok(Finding::from_record(&self.record(Kind::Finding, reference)?)?)
     }
 
+    /// An engagement's actions by due date (none last), then id.
     pub fn actions(&self, engagement: &str) -> Result<Vec<CorrectiveAction>> {
-        let ids = self
+        // The summary index's value is `status␟due␟owner`, due "~" when none.
+        let mut keyed: Vec<(String, String)> = self
             .store()
-            .index_ids(crate::store::IndexTag::ActionDue, engagement, None)?;
+            .index_entries(crate::store::IndexTag::ActionSummary, engagement)?
+            .into_iter()
+            .map(|(value, id)| {
+                (
+                    value.split(crate::store::SUMMARY_SEP).nth(1).unwrap_or("~").to_string(),
+                    id,
+                )
+            })
+            .collect();
+        keyed.sort_unstable();
+        let ids: Vec<String> = keyed.into_iter().map(|(_, id)| id).collect();
         if self.mostly_this_engagement("a", ids.len())? {
             let want = engagement.to_string();
             let mut by_id: std::collections::HashMap<String, CorrectiveAction> =
@@ -601,7 +603,6 @@ impl App {
                 let a = a?;
                 by_id.insert(a.id.clone(), a);
             }
-            // In the index's order (due date, none last; id).
             return Ok(ids.into_iter().filter_map(|id| by_id.remove(&id)).collect());
         }
         let mut out = Vec::with_capacity(ids.len());

@@ -333,7 +333,12 @@ impl App {
         let mut by_grade: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
         let mut owners: BTreeMap<String, OwnerLine> = BTreeMap::new();
-        let (mut findings_total, mut actions_total, mut verified) = (0, 0, 0);
+        let (mut findings_total, mut actions_total, mut verified, mut awaiting_total) = (0, 0, 0, 0);
+        // Per day of the open-by-date indexes: open actions (and owner),
+        // responses awaited, closures awaited.
+        let mut action_days: Vec<(Date, String, usize)> = Vec::new();
+        let mut response_days: Vec<(Date, usize)> = Vec::new();
+        let mut closure_days: Vec<(Date, usize)> = Vec::new();
         for (name, n) in store.counts(&eng.id)? {
             let n = n as usize;
             let mut p = name.splitn(3, SEP);
@@ -355,6 +360,9 @@ impl App {
                     if st == ActionStatus::Effective {
                         verified += n;
                     }
+                    if st.awaits_verification() {
+                        awaiting_total += n;
+                    }
                 }
                 (Some("o"), Some(st), owner) => {
                     let Ok(st) = st.parse::<ActionStatus>() else {
@@ -372,52 +380,76 @@ impl App {
                         o.awaiting_verification += n;
                     }
                 }
+                (Some(day_kind @ ("d" | "r" | "c")), Some(day), owner) => {
+                    let Ok(day) = day.parse::<Date>() else {
+                        return Ok(full(self.status_report(eng)?, lines));
+                    };
+                    match day_kind {
+                        "d" => action_days.push((day, owner.unwrap_or_default().to_string(), n)),
+                        "r" => response_days.push((day, n)),
+                        _ => closure_days.push((day, n)),
+                    }
+                }
                 _ => {}
             }
         }
 
-        // Open actions due up to a month ahead: overdue, due soon, due in 30 days.
-        let month = (today + jiff::Span::new().days(31)).to_string();
-        let mut overdue: Vec<(i64, String)> = Vec::new();
-        let mut due_7: Vec<(Date, String)> = Vec::new();
-        let mut due_30: Vec<(Date, String)> = Vec::new();
-        for (value, id) in store.index_range(IndexTag::ActionOpenDue, &eng.id, "", Some(&month))? {
-            let (due, owner) = value.split_once(SEP).unwrap_or((&value, ""));
-            let Ok(due) = due.parse::<Date>() else { continue };
-            let d = i64::from((today - due).get_days());
-            let o = owner_line(&mut owners, owner);
+        // Open actions by day: overdue, due soon, due in 30 days (counted
+        // per day; the lines shown are the first of the date index).
+        let (mut overdue_total, mut due_7_total, mut due_30_total) = (0, 0, 0);
+        for (due, owner, n) in &action_days {
+            let d = i64::from((today - *due).get_days());
             if d > 0 {
-                o.overdue += 1;
-                overdue.push((d, id));
+                owner_line(&mut owners, owner).overdue += n;
+                overdue_total += n;
             } else {
                 if -d <= soon {
-                    o.due_7 += 1;
-                    due_7.push((due, id.clone()));
+                    owner_line(&mut owners, owner).due_7 += n;
+                    due_7_total += n;
                 }
                 if -d <= 30 {
-                    due_30.push((due, id));
+                    due_30_total += n;
                 }
             }
         }
-        overdue.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        due_7.sort_unstable();
-        due_30.sort_unstable();
+        let past = |days: &[(Date, usize)]| -> usize {
+            days.iter()
+                .filter(|(d, _)| crate::model::finding::overdue_days(*d, today).is_some())
+                .map(|(_, n)| n)
+                .sum()
+        };
+        let (responses_total, closures_total) = if finding_lists {
+            (past(&response_days), past(&closure_days))
+        } else {
+            (0, 0)
+        };
+        let first = |tag, from: &str, to: Option<&str>, n: usize, key: &dyn Fn(&str) -> String| {
+            first_in_order(store, tag, &eng.id, from, to, n, key)
+        };
+        let day_of = |value: &str| value.split(SEP).next().unwrap_or_default().to_string();
+        let (today_s, after_soon, after_month) = (
+            today.to_string(),
+            (today + jiff::Span::new().days(soon + 1)).to_string(),
+            (today + jiff::Span::new().days(31)).to_string(),
+        );
+        // Most overdue first (earliest due), then id.
+        let overdue = first(IndexTag::ActionOpenDue, "", Some(&today_s), overdue_lines, &day_of)?;
+        let due_7 = first(IndexTag::ActionOpenDue, &today_s, Some(&after_soon), lines, &day_of)?;
+        let due_30 = first(IndexTag::ActionOpenDue, &today_s, Some(&after_month), lines, &day_of)?;
         // Awaiting verification, in the order of the actions (due, none last; id).
-        let mut awaiting: Vec<(bool, String, String)> = Vec::new();
         let completed = format!("{}{SEP}", ActionStatus::Completed);
         let after = format!(
             "{}{}",
             ActionStatus::Completed,
             char::from_u32(SEP as u32 + 1).unwrap_or('~')
         );
-        for (value, id) in store.index_range(IndexTag::ActionSummary, &eng.id, &completed, Some(&after))? {
-            let due = value.split(SEP).nth(1).unwrap_or("~").to_string();
-            awaiting.push((due == "~", due, id));
-        }
-        awaiting.sort_unstable();
+        let awaiting = first(IndexTag::ActionSummary, &completed, Some(&after), lines, &|v: &str| {
+            v.split(SEP).nth(1).unwrap_or("~").to_string()
+        })?;
 
-        // Findings: open majors (by reference), responses and closures overdue.
-        // (Their number from the counters; the first lines from their index.)
+        // Findings: open majors (by reference), responses and closures
+        // overdue (most overdue first). Their number from the counters; the
+        // first lines from their index.
         let majors_total: usize = by_grade
             .get(&Grade::Major.to_string())
             .map(|m| {
@@ -433,47 +465,47 @@ impl App {
             let f = self.finding(&reference)?;
             majors.push((f.closure_overdue_days(today), f));
         }
-        let past = |tag| -> Result<Vec<(i64, String)>> {
-            let mut v: Vec<(i64, String)> = Vec::new();
-            if !finding_lists {
-                return Ok(v);
-            }
-            for (due, reference) in store.index_range(tag, &eng.id, "", Some(&today.to_string()))? {
-                if let Some(d) = due
-                    .parse::<Date>()
-                    .ok()
-                    .and_then(|d| crate::model::finding::overdue_days(d, today))
-                {
-                    v.push((d, reference));
-                }
-            }
-            v.sort_unstable_by(|a, b| a.1.cmp(&b.1));
-            Ok(v)
-        };
-        let resp = past(IndexTag::FindingResponseOpen)?;
-        let close = past(IndexTag::FindingClosureOpen)?;
+        let finding_lines_n = if finding_lists { lines } else { 0 };
+        let resp = first(
+            IndexTag::FindingResponseOpen,
+            "",
+            Some(&today_s),
+            finding_lines_n,
+            &day_of,
+        )?;
+        let close = first(
+            IndexTag::FindingClosureOpen,
+            "",
+            Some(&today_s),
+            finding_lines_n,
+            &day_of,
+        )?;
 
         let totals = Totals {
-            overdue: overdue.len(),
-            due_7: due_7.len(),
-            due_30: due_30.len(),
-            awaiting_verification: awaiting.len(),
+            overdue: overdue_total,
+            due_7: due_7_total,
+            due_30: due_30_total,
+            awaiting_verification: awaiting_total,
             open_majors: majors_total,
-            responses_overdue: resp.len(),
-            closures_overdue: close.len(),
+            responses_overdue: responses_total,
+            closures_overdue: closures_total,
         };
         // The lines shown, read in full.
-        let action_lines = |ids: &mut dyn Iterator<Item = &String>, lines: usize| -> Result<Vec<ActionLine>> {
-            ids.take(lines)
-                .map(|id| Ok(action_line(&self.action(id)?, today)))
+        let action_lines = |ids: &[(String, String)], lines: usize| -> Result<Vec<ActionLine>> {
+            ids.iter()
+                .take(lines)
+                .map(|(_, id)| Ok(action_line(&self.action(id)?, today)))
                 .collect()
         };
-        let finding_lines = |items: &[(i64, String)]| -> Result<Vec<FindingLine>> {
+        let finding_lines = |items: &[(String, String)], overdue: fn(&Finding, Date) -> Option<i64>| {
             items
                 .iter()
                 .take(lines)
-                .map(|(d, r)| Ok(finding_line(&self.finding(r)?, Some(*d))))
-                .collect()
+                .map(|(_, r)| {
+                    let f = self.finding(r)?;
+                    Ok(finding_line(&f, overdue(&f, today)))
+                })
+                .collect::<Result<Vec<FindingLine>>>()
         };
         let mut by_owner: Vec<OwnerLine> = owners.into_values().collect();
         sort_owners(&mut by_owner);
@@ -487,17 +519,17 @@ impl App {
             provisional_catalog: cat.provisional,
             actions_total,
             actions_by_status: by_status,
-            overdue: action_lines(&mut overdue.iter().map(|x| &x.1), overdue_lines)?,
-            due_7: action_lines(&mut due_7.iter().map(|x| &x.1), lines)?,
-            due_30: action_lines(&mut due_30.iter().map(|x| &x.1), lines)?,
-            awaiting_verification: action_lines(&mut awaiting.iter().map(|x| &x.2), lines)?,
+            overdue: action_lines(&overdue, overdue_lines)?,
+            due_7: action_lines(&due_7, lines)?,
+            due_30: action_lines(&due_30, lines)?,
+            awaiting_verification: action_lines(&awaiting, lines)?,
             verified,
             by_owner,
             findings_total,
             findings_by_grade: by_grade,
             open_majors: majors.iter().map(|(d, f)| finding_line(f, *d)).collect(),
-            responses_overdue: finding_lines(&resp)?,
-            closures_overdue: finding_lines(&close)?,
+            responses_overdue: finding_lines(&resp, Finding::response_overdue_days)?,
+            closures_overdue: finding_lines(&close, Finding::closure_overdue_days)?,
             scorecard,
             registrations: Vec::new(),
             cycle: None,
@@ -625,6 +657,36 @@ fn sort_owners(owners: &mut [OwnerLine]) {
     });
 }
 
+/// The first `n` entries of an index range (`from..to`, values of one
+/// engagement), ordered by `key` of their value (a date, say), then id: read
+/// in key order until `n` are held and the key moves on, so a day's ties are
+/// all seen. (key, id) pairs.
+fn first_in_order(
+    store: &crate::store::Store,
+    tag: crate::store::IndexTag,
+    engagement: &str,
+    from: &str,
+    to: Option<&str>,
+    n: usize,
+    key: &dyn Fn(&str) -> String,
+) -> Result<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    if n == 0 {
+        return Ok(out);
+    }
+    store.index_each(tag, engagement, from, to, &mut |value, id| {
+        let k = key(value);
+        if out.len() >= n && out.last().is_some_and(|(last, _)| *last != k) {
+            return false;
+        }
+        out.push((k, id.to_string()));
+        true
+    })?;
+    out.sort_unstable();
+    out.truncate(n);
+    Ok(out)
+}
+
 /// A full report cut to `lines` per list (where a summary value did not read).
 fn full(mut r: StatusReport, lines: usize) -> (StatusReport, Totals) {
     let totals = r.totals();
@@ -709,6 +771,14 @@ pub fn build(
             if let Some(d) = f.closure_overdue_days(today) {
                 close_overdue.push(finding_line(f, Some(d)));
             }
+        }
+        // Most overdue first, then reference (majors stay in reference order).
+        for list in [&mut resp_overdue, &mut close_overdue] {
+            list.sort_by(|a: &FindingLine, b: &FindingLine| {
+                b.days_overdue
+                    .cmp(&a.days_overdue)
+                    .then_with(|| a.reference.cmp(&b.reference))
+            });
         }
         let mut by_grade: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for ((g, st), n) in count_by_grade(findings) {

@@ -658,9 +658,9 @@ pub fn import_with_progress(
         },
     };
     // 7. Write: catalogue, ops (with their signatures) in one transaction, then the evidence files.
-    // Counted through the status index (ids only: no record is decoded).
+    // Counted through the summary index (ids only: no record is decoded).
     let count = |app: &App| {
-        app.indexed(crate::store::IndexTag::FindingStatus, eng, None)
+        app.indexed(crate::store::IndexTag::FindingSummary, eng, None)
             .map(|ids| ids.len())
     };
     let findings_before = if local.is_some() { count(app)? } else { 0 };

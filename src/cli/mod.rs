@@ -191,6 +191,7 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
             {
                 status_cache::put(dir, &k, &buf);
             }
+            app.finish()?;
             Ok(())
         }
         Command::Engagement(c) => engagement::engagement(ctx, c),
@@ -343,6 +344,7 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         ),
         Command::Import { bundle: file } => bundle::import(ctx, &file),
         Command::Conflicts => bundle::conflicts(ctx),
+        Command::Doctor { compact: true, .. } => compact(ctx),
         Command::Doctor { rebuild: false, .. } => doctor(ctx),
         Command::Doctor { from, key, .. } => rebuild(ctx, from, key),
         Command::Remote(c) => {
@@ -497,6 +499,12 @@ fn doctor(ctx: &Context) -> Result<()> {
     for (name, stored, counted) in r.counts_differing.iter().take(20) {
         writeln!(o, "  {}: {stored} / {counted}", crate::text::visible(name))?;
     }
+    let mb = app.size_on_disk()? as f64 / 1048576.0;
+    let line = crate::msg!(
+        "database files: {mb:.1} MB (`cscaudit doctor --compact` writes them again without the free space they hold)",
+        "数据库文件：{mb:.1} MB（`cscaudit doctor --compact` 可去除其中的空闲空间重新写入）"
+    );
+    writeln!(o, "{}", line.get(lang))?;
     if r.healthy() {
         Ok(())
     } else {
@@ -515,6 +523,40 @@ fn remote_line(r: &crate::app::Remote, lang: crate::config::Lang) -> String {
         ""
     };
     format!("{} {}{sealed}", r.name, crate::text::visible(&r.url))
+}
+
+/// `doctor --compact`, with a spinner on a terminal and Ctrl-C that stops
+/// it with nothing changed.
+fn compact(ctx: &Context) -> Result<()> {
+    let lang = ctx.lang;
+    let app = ctx.open(&ctx.paths.data_dir)?;
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, interrupted.clone());
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::new_spinner()
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let r = app.compact(&mut |keys, bytes| {
+        let mb = bytes as f64 / 1048576.0;
+        bar.set_message(
+            crate::msg!("copying: {keys} keys, {mb:.0} MB", "正在复制：{keys} 个键，{mb:.0} MB")
+                .get(lang)
+                .to_string(),
+        );
+        bar.tick();
+        !interrupted.load(std::sync::atomic::Ordering::Relaxed)
+    });
+    bar.finish_and_clear();
+    let r = r?;
+    let (before, after) = (r.before as f64 / 1048576.0, r.after as f64 / 1048576.0);
+    let (keys, trees) = (r.keys, r.trees);
+    let line = crate::msg!(
+        "compacted: {before:.1} MB → {after:.1} MB ({keys} keys in {trees} trees, copied and compared key by key)",
+        "已压缩：{before:.1} MB → {after:.1} MB（{trees} 棵树中的 {keys} 个键，已复制并逐键核对）"
+    );
+    writeln!(out(), "{}", line.get(lang))?;
+    Ok(())
 }
 
 fn rebuild(ctx: &Context, from: Option<String>, key: Option<PathBuf>) -> Result<()> {

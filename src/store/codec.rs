@@ -8,7 +8,10 @@ use serde::de::DeserializeOwned;
 const MAGIC: [u8; 2] = *b"cA";
 /// The schema this binary writes and the newest it reads.
 /// 2: the summary indexes (`IndexTag::FindingSummary`, `ActionSummary`).
-pub const SCHEMA_VERSION: u16 = 3;
+/// 3: the open-by-date indexes and per-engagement counters.
+/// 4: per-day counters of the open-by-date indexes; the status, grade and
+///    due indexes retired (the summary keys answer them).
+pub const SCHEMA_VERSION: u16 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CodecError {

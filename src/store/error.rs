@@ -25,6 +25,13 @@ pub enum StoreError {
     /// The commit's signature could not be made: nothing was written.
     #[error("sign: {0}")]
     Sign(String),
+    /// Stopped at the caller's request (progress returned false): nothing changed.
+    #[error("interrupted")]
+    Interrupted,
+    /// A compacted copy did not read back equal to the database: it was
+    /// removed and the database left as it was.
+    #[error("copy differs: {}", .path.display())]
+    CopyDiffers { path: PathBuf },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -19,11 +19,8 @@ pub(super) const TREE_COUNT: usize = SIGS + 1;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum IndexTag {
-    FindingStatus = 1,
-    FindingGrade = 2,
-    FindingDue = 3,
-    ActionDue = 4,
-    ActionOwner = 5,
+    // 1–5 (finding status, grade, closure due; action due, owner) were
+    // retired in schema 4: the summary keys answer what they did.
     ActionFinding = 6,
     /// `grade␟status␟response due␟closure due` per finding (schema 2):
     /// `status` counts 100,000 findings from keys alone.
@@ -38,11 +35,17 @@ pub enum IndexTag {
     /// are a range of it, read up to a month ahead.
     ActionOpenDue = 11,
     /// Per-engagement counters kept in each write transaction (schema 3):
-    /// `f␟grade␟status`, `a␟status`, `o␟status␟owner`; value u64 big-endian.
+    /// `f␟grade␟status`, `a␟status`, `o␟status␟owner`; and (schema 4) per
+    /// day of the open-by-date indexes `r␟date`, `c␟date`, `d␟date␟owner`;
+    /// value u64 big-endian.
     Count = 12,
     /// Open major findings by reference (schema 3).
     FindingOpenMajor = 13,
 }
+
+/// Index tags of schema ≤ 3 that schema 4 no longer keeps (removed by the
+/// migration).
+pub(super) const RETIRED_INDEX_TAGS: [u8; 5] = [1, 2, 3, 4, 5];
 
 /// Separates the parts of a summary index value.
 pub const SUMMARY_SEP: char = '\u{1f}';

@@ -438,12 +438,18 @@ impl Store {
             for c in &new.conflicts {
                 new_conflicts.push((conflict_key(c), codec::encode(c)?));
             }
+            // Only the index keys that change are written (most edits leave
+            // every index as it was).
+            let before = old.as_ref().map(index_keys).unwrap_or_default();
+            let after = index_keys(new);
+            let old_index = before.iter().filter(|k| !after.contains(k)).cloned().collect();
+            let new_index = after.iter().filter(|k| !before.contains(k)).cloned().collect();
             rec_rows.push(RecRow {
                 slot: kind_slot(entity.kind),
                 id: entity.id.as_bytes().to_vec(),
                 value: codec::encode(new)?,
-                old_index: old.as_ref().map(index_keys).unwrap_or_default(),
-                new_index: index_keys(new),
+                old_index,
+                new_index,
                 old_conflicts: old
                     .as_ref()
                     .map(|r| r.conflicts.iter().map(conflict_key).collect())

@@ -3,6 +3,7 @@
 //! 1 → 2: the summary indexes are built from the stored records.
 //! 2 → 3: the open-by-date indexes and the per-engagement counters are built
 //! from the stored records.
+//! 3 → 4: the retired indexes' keys removed, the per-day counters built.
 
 use super::codec::SCHEMA_VERSION;
 

@@ -6,7 +6,9 @@
 //! indexes in one sled transaction, then flush before returning.
 
 mod blobs;
+mod compact;
 pub use blobs::{blob_path_in, stream_into};
+pub use compact::CompactReport;
 pub mod codec;
 mod error;
 mod keys;
@@ -85,6 +87,8 @@ pub struct Store {
     data_file: Option<std::fs::File>,
     /// How many operations were acknowledged, kept beside the database.
     watermark: Option<Mutex<watermark::Watermark>>,
+    /// This open migrated the database to the current schema.
+    migrated: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -153,6 +157,13 @@ impl Store {
             let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700));
         }
         let mut store = Self::from_db(db, path.clone(), dir.join("blobs"))?;
+        if store.migrated {
+            // A migration rewrites most index pages: sled keeps the old ones'
+            // space, and every later open pays for it. Write the database
+            // again once, now, and open the fresh copy.
+            store.compact(&mut |_, _| true)?;
+            return Self::open_checked(dir, check);
+        }
         store.data_file = std::fs::File::open(path.join("db")).ok();
         if check {
             let held = store.op_count() as u64;
@@ -174,6 +185,7 @@ impl Store {
             clock: Mutex::new(*self.lock_clock()),
             data_file: None,
             watermark: None,
+            migrated: false,
         }
     }
 
@@ -221,7 +233,7 @@ impl Store {
             }
             migrate::Plan::Current => {}
             migrate::Plan::Upgrade(ref steps) => {
-                if steps.iter().any(|s| !matches!(*s, 2 | 3)) {
+                if steps.iter().any(|s| !matches!(*s, 2..=4)) {
                     return Err(StoreError::Corrupt {
                         path,
                         what: format!("no migration for schema steps {steps:?}"),
@@ -246,6 +258,7 @@ impl Store {
             clock: Mutex::new(clock),
             data_file: None,
             watermark: None,
+            migrated: upgrade,
         };
         if upgrade {
             store.reindex()?;
@@ -292,17 +305,30 @@ impl Store {
         self.flush()
     }
 
-    /// Make this a schema-1 database (tests of the 1 → 2 migration): drop
-    /// the summary index keys and stamp 1.
+    /// Make this a schema-1 database (tests of the migrations): drop the
+    /// summary index keys and the counters, add a key of each index schema 4
+    /// retired, and stamp 1.
     #[doc(hidden)]
     pub fn downgrade_to_schema_1(&self) -> Result<()> {
-        for tag in [IndexTag::FindingSummary, IndexTag::ActionSummary] {
+        for tag in [IndexTag::FindingSummary, IndexTag::ActionSummary, IndexTag::Count] {
             for kv in self.trees[INDEX].scan_prefix([tag as u8]) {
                 let (k, _) = kv.map_err(|e| self.sled_err(e))?;
                 self.trees[INDEX].remove(k).map_err(|e| self.sled_err(e))?;
             }
         }
+        for tag in RETIRED_INDEX_TAGS {
+            self.trees[INDEX]
+                .insert([tag, b'X', 0, b'v', 0, b'i', b'd'], &[])
+                .map_err(|e| self.sled_err(e))?;
+        }
         self.stamp_schema(1)
+    }
+
+    /// How many keys the index tree holds under a tag byte (tests of the
+    /// migrations, which remove retired tags).
+    #[doc(hidden)]
+    pub fn index_keys_tagged(&self, tag: u8) -> usize {
+        self.trees[INDEX].scan_prefix([tag]).count()
     }
 
     pub fn flush(&self) -> Result<()> {

@@ -6,7 +6,48 @@ use super::{Result, Store, codec};
 use crate::model::ops::{Conflict, EntityId, Kind, Record};
 use codec::CodecError;
 
-/// Index entries a record contributes.
+/// What makes a record part of the open-by-date indexes and their per-day
+/// counters: a finding awaiting its response (response due), an open
+/// finding past draft (closure due), an open action (due, owner).
+#[derive(Default)]
+struct OpenDates {
+    response: Option<jiff::civil::Date>,
+    closure: Option<jiff::civil::Date>,
+    major: bool,
+    action: Option<(jiff::civil::Date, String)>,
+}
+
+fn open_dates(r: &Record) -> OpenDates {
+    use crate::model::action::ActionStatus;
+    use crate::model::fields::{ActionField as A, FindingField as F};
+    use crate::model::finding::{FindingStatus, Grade};
+    let mut o = OpenDates::default();
+    match r.entity.kind {
+        Kind::Finding => {
+            if let Ok(st) = r.text(F::Status).parse::<FindingStatus>() {
+                if st.awaits_response() {
+                    o.response = r.date(F::ResponseDue);
+                }
+                o.major = st.is_open() && r.text(F::Grade) == Grade::Major.to_string();
+                if st.is_open() && st != FindingStatus::Draft {
+                    o.closure = r.date(F::ClosureDue);
+                }
+            }
+        }
+        Kind::Action => {
+            if r.text(A::Status).parse::<ActionStatus>().is_ok_and(|s| s.is_open())
+                && let Some(d) = r.date(A::Due)
+            {
+                o.action = Some((d, r.text(A::Owner)));
+            }
+        }
+        _ => {}
+    }
+    o
+}
+
+/// Index entries a record contributes (schema 4: one summary key per
+/// record, the open-by-date keys, open majors, and actions by finding).
 pub(super) fn index_keys(r: &Record) -> Vec<Vec<u8>> {
     use crate::model::fields::{ActionField as A, FindingField as F};
     if r.deleted {
@@ -14,64 +55,36 @@ pub(super) fn index_keys(r: &Record) -> Vec<Vec<u8>> {
     }
     let id = &r.entity.id;
     let date = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_else(|| "~".into());
+    let open = open_dates(r);
     match r.entity.kind {
         Kind::Finding => {
             let eng = r.text(F::Engagement);
-            let mut open = Vec::new();
-            if let Ok(st) = r.text(F::Status).parse::<crate::model::finding::FindingStatus>() {
-                if st.awaits_response()
-                    && let Some(d) = r.date(F::ResponseDue)
-                {
-                    open.push(index_key(IndexTag::FindingResponseOpen, &eng, &d.to_string(), id));
-                }
-                if st.is_open() && r.text(F::Grade) == crate::model::finding::Grade::Major.to_string() {
-                    open.push(index_key(IndexTag::FindingOpenMajor, &eng, "", id));
-                }
-                if st.is_open()
-                    && st != crate::model::finding::FindingStatus::Draft
-                    && let Some(d) = r.date(F::ClosureDue)
-                {
-                    open.push(index_key(IndexTag::FindingClosureOpen, &eng, &d.to_string(), id));
-                }
+            let mut keys = vec![index_key(
+                IndexTag::FindingSummary,
+                &eng,
+                &[
+                    r.text(F::Grade),
+                    r.text(F::Status),
+                    date(r.date(F::ResponseDue)),
+                    date(r.date(F::ClosureDue)),
+                ]
+                .join(&SUMMARY_SEP.to_string()),
+                id,
+            )];
+            if let Some(d) = open.response {
+                keys.push(index_key(IndexTag::FindingResponseOpen, &eng, &d.to_string(), id));
             }
-            let mut keys = vec![
-                index_key(IndexTag::FindingStatus, &eng, &r.text(F::Status), id),
-                index_key(IndexTag::FindingGrade, &eng, &r.text(F::Grade), id),
-                index_key(IndexTag::FindingDue, &eng, &date(r.date(F::ClosureDue)), id),
-                index_key(
-                    IndexTag::FindingSummary,
-                    &eng,
-                    &[
-                        r.text(F::Grade),
-                        r.text(F::Status),
-                        date(r.date(F::ResponseDue)),
-                        date(r.date(F::ClosureDue)),
-                    ]
-                    .join(&SUMMARY_SEP.to_string()),
-                    id,
-                ),
-            ];
-            keys.extend(open);
+            if open.major {
+                keys.push(index_key(IndexTag::FindingOpenMajor, &eng, "", id));
+            }
+            if let Some(d) = open.closure {
+                keys.push(index_key(IndexTag::FindingClosureOpen, &eng, &d.to_string(), id));
+            }
             keys
         }
         Kind::Action => {
             let eng = r.text(A::Engagement);
-            let mut keys = Vec::new();
-            if r.text(A::Status)
-                .parse::<crate::model::action::ActionStatus>()
-                .is_ok_and(|s| s.is_open())
-                && let Some(d) = r.date(A::Due)
-            {
-                keys.push(index_key(
-                    IndexTag::ActionOpenDue,
-                    &eng,
-                    &format!("{d}{SUMMARY_SEP}{}", r.text(A::Owner)),
-                    id,
-                ));
-            }
-            keys.extend([
-                index_key(IndexTag::ActionDue, &eng, &date(r.date(A::Due)), id),
-                index_key(IndexTag::ActionOwner, &eng, &r.text(A::Owner), id),
+            let mut keys = vec![
                 index_key(IndexTag::ActionFinding, &eng, &r.text(A::Finding), id),
                 index_key(
                     IndexTag::ActionSummary,
@@ -79,31 +92,53 @@ pub(super) fn index_keys(r: &Record) -> Vec<Vec<u8>> {
                     &[r.text(A::Status), date(r.date(A::Due)), r.text(A::Owner)].join(&SUMMARY_SEP.to_string()),
                     id,
                 ),
-            ]);
+            ];
+            if let Some((d, owner)) = &open.action {
+                keys.push(index_key(
+                    IndexTag::ActionOpenDue,
+                    &eng,
+                    &format!("{d}{SUMMARY_SEP}{owner}"),
+                    id,
+                ));
+            }
             keys
         }
         _ => Vec::new(),
     }
 }
 
-/// The per-engagement counters a record adds one to (see [`IndexTag::Count`]).
+/// The per-engagement counters a record adds one to (see [`IndexTag::Count`]):
+/// its grade and status (findings), status and owner (actions), and the day
+/// of each open-by-date index it is in (`r␟date`, `c␟date`, `d␟date␟owner`),
+/// so a count of what is overdue reads a few hundred days, not every record.
 pub(super) fn count_keys(r: &Record) -> Vec<Vec<u8>> {
     use crate::model::fields::{ActionField as A, FindingField as F};
     if r.deleted {
         return Vec::new();
     }
     let s = SUMMARY_SEP;
+    let open = open_dates(r);
     match r.entity.kind {
-        Kind::Finding => vec![index_key(
-            IndexTag::Count,
-            &r.text(F::Engagement),
-            &format!("f{s}{}{s}{}", r.text(F::Grade), r.text(F::Status)),
-            "",
-        )],
+        Kind::Finding => {
+            let eng = r.text(F::Engagement);
+            let mut keys = vec![index_key(
+                IndexTag::Count,
+                &eng,
+                &format!("f{s}{}{s}{}", r.text(F::Grade), r.text(F::Status)),
+                "",
+            )];
+            if let Some(d) = open.response {
+                keys.push(index_key(IndexTag::Count, &eng, &format!("r{s}{d}"), ""));
+            }
+            if let Some(d) = open.closure {
+                keys.push(index_key(IndexTag::Count, &eng, &format!("c{s}{d}"), ""));
+            }
+            keys
+        }
         Kind::Action => {
             let eng = r.text(A::Engagement);
             let status = r.text(A::Status);
-            vec![
+            let mut keys = vec![
                 index_key(IndexTag::Count, &eng, &format!("a{s}{status}"), ""),
                 index_key(
                     IndexTag::Count,
@@ -111,7 +146,11 @@ pub(super) fn count_keys(r: &Record) -> Vec<Vec<u8>> {
                     &format!("o{s}{status}{s}{}", r.text(A::Owner)),
                     "",
                 ),
-            ]
+            ];
+            if let Some((d, owner)) = &open.action {
+                keys.push(index_key(IndexTag::Count, &eng, &format!("d{s}{d}{s}{owner}"), ""));
+            }
+            keys
         }
         _ => Vec::new(),
     }
@@ -139,6 +178,41 @@ fn value_and_id(rest: &[u8]) -> (String, String) {
         String::from_utf8_lossy(&rest[..at]).into_owned(),
         String::from_utf8_lossy(rest.get(at + 1..).unwrap_or_default()).into_owned(),
     )
+}
+
+/// Writes to the index tree applied 10,000 at a time: one batch of
+/// millions of keys holds them all in memory at once.
+struct Batched<'a> {
+    store: &'a Store,
+    batch: sled::Batch,
+    n: usize,
+}
+
+impl<'a> Batched<'a> {
+    fn new(store: &'a Store) -> Batched<'a> {
+        Batched {
+            store,
+            batch: sled::Batch::default(),
+            n: 0,
+        }
+    }
+
+    /// One more item in the batch; applied when it holds 10,000.
+    fn counted(&mut self) -> Result<()> {
+        self.n += 1;
+        if self.n.is_multiple_of(10_000) {
+            self.store.trees[INDEX]
+                .apply_batch(std::mem::take(&mut self.batch))
+                .map_err(|e| self.store.sled_err(e))?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        self.store.trees[INDEX]
+            .apply_batch(self.batch)
+            .map_err(|e| self.store.sled_err(e))
+    }
 }
 
 /// A counter's stored value.
@@ -247,28 +321,29 @@ impl Store {
         self.index_range(tag, engagement, "", None)
     }
 
-    /// Schema 1 → 2: write every finding's and action's index keys again
-    /// (adds the summary indexes; keys already there are rewritten as they are).
+    /// Migrations: remove the retired indexes' keys, then write every
+    /// finding's and action's index keys again (keys already there are
+    /// rewritten as they are). Run again after a crash, it ends the same.
     pub(super) fn reindex(&self) -> Result<()> {
+        let mut w = Batched::new(self);
+        for tag in RETIRED_INDEX_TAGS {
+            for kv in self.trees[INDEX].scan_prefix([tag]) {
+                let (k, _) = kv.map_err(|e| self.sled_err(e))?;
+                w.batch.remove(k);
+                w.counted()?;
+            }
+        }
         for kind in [Kind::Finding, Kind::Action] {
-            let mut batch = sled::Batch::default();
-            let mut n = 0;
             for kv in self.trees[kind_slot(kind)].iter() {
                 let (_, v) = kv.map_err(|e| self.sled_err(e))?;
                 let r: Record = codec::decode(&v)?;
                 for k in index_keys(&r) {
-                    batch.insert(k, &[] as &[u8]);
+                    w.batch.insert(k, &[] as &[u8]);
                 }
-                n += 1;
-                if n % 10_000 == 0 {
-                    self.trees[INDEX]
-                        .apply_batch(std::mem::take(&mut batch))
-                        .map_err(|e| self.sled_err(e))?;
-                }
+                w.counted()?;
             }
-            self.trees[INDEX].apply_batch(batch).map_err(|e| self.sled_err(e))?;
         }
-        Ok(())
+        w.finish()
     }
 
     /// Every counter as the records say it should be.
@@ -374,6 +449,24 @@ impl Store {
         from: &str,
         to: Option<&str>,
     ) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        self.index_each(tag, engagement, from, to, &mut |value, id| {
+            out.push((value.to_string(), id.to_string()));
+            true
+        })?;
+        Ok(out)
+    }
+
+    /// [`Store::index_range`] handed to `each` (value, id) in key order as it
+    /// is read; `each` returns false to stop.
+    pub fn index_each(
+        &self,
+        tag: IndexTag,
+        engagement: &str,
+        from: &str,
+        to: Option<&str>,
+        each: &mut dyn FnMut(&str, &str) -> bool,
+    ) -> Result<()> {
         let prefix = engagement_prefix(tag, engagement);
         let mut start = prefix.clone();
         start.extend_from_slice(from.as_bytes());
@@ -386,12 +479,14 @@ impl Store {
                 end.push(1);
             }
         }
-        let mut out = Vec::new();
         for kv in self.trees[INDEX].range(start..end) {
             let (k, _) = kv.map_err(|e| self.sled_err(e))?;
-            out.push(value_and_id(&k[prefix.len()..]));
+            let (value, id) = value_and_id(&k[prefix.len()..]);
+            if !each(&value, &id) {
+                break;
+            }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Open conflicts across the database.
