@@ -164,3 +164,31 @@ fn a_full_disk_loses_nothing_and_says_so() {
     mnt.remount("rw");
     assert!(run(&data, &["finding", "list"]).0);
 }
+
+/// `doctor --compact` on a disk without room for the copy: the disk-full
+/// message, the copy removed, and the database as it was.
+#[test]
+fn a_compaction_without_room_for_its_copy_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(mnt) = Mount::tmpfs(&dir.path().join("small"), "3m") else {
+        eprintln!("faults: cannot mount a tmpfs here (not root, or not Linux): the compaction test did not run");
+        return;
+    };
+    let data = mnt.0.join("db");
+    assert!(run(&data, &["demo", "--no-tui"]).0);
+    let (ok, before, _) = run(&data, &["finding", "list"]);
+    assert!(ok && before.lines().count() == 16, "{before}");
+    let (ok, _, err) = run(&data, &["doctor", "--compact"]);
+    assert!(!ok && err.contains("the disk is full"), "{err}");
+    assert!(!data.join(".compact").exists(), "the copy is removed");
+    let names: Vec<String> = std::fs::read_dir(&data)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("compact")), "{names:?}");
+    let (ok, after, _) = run(&data, &["finding", "list"]);
+    assert!(ok, "the database opens");
+    assert_eq!(after, before);
+    let (ok, out, err) = run(&data, &["doctor"]);
+    assert!(ok, "{out}{err}");
+}
