@@ -183,7 +183,8 @@ pub enum Command {
     /// swap it in only when complete (the old one is kept beside it). For a
     /// database that lost changes or cannot be opened.
     ///
-    /// With --compact: write the database again without its free space.
+    /// With --compact: write the database again without the free space sled
+    /// keeps in its file, so that it opens fast.
     Doctor {
         /// Rebuild the database from the signed log and swap it in (writes;
         /// the old database is kept beside it).
@@ -191,8 +192,8 @@ pub enum Command {
         rebuild: bool,
         /// Write the database again without the free space sled leaves in
         /// its file (it only grows): copied, compared key by key, then
-        /// swapped in. Faster opens and less disk after a migration or a
-        /// large import.
+        /// swapped in. Faster opens after a migration or a large import (the
+        /// file is not always smaller).
         #[arg(long)]
         compact: bool,
         /// With --rebuild: a git remote to fetch the log from as well.
