@@ -77,17 +77,27 @@ fn leftovers(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-#[test]
-fn a_full_disk_loses_nothing_and_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let Some(mnt) = Mount::tmpfs(&dir.path().join("small"), "3m") else {
-        eprintln!("faults: cannot mount a tmpfs here (not root, or not Linux): the full-disk test did not run");
-        return;
+/// The demo on a 3 MiB tmpfs in `dir`: the mount, its data folder and
+/// `finding list` as it reads there; None (said on stderr) where mounting is
+/// not allowed.
+fn demo_on_small_disk(dir: &Path, test: &str) -> Option<(Mount, PathBuf, String)> {
+    let Some(mnt) = Mount::tmpfs(&dir.join("small"), "3m") else {
+        eprintln!("faults: cannot mount a tmpfs here (not root, or not Linux): the {test} test did not run");
+        return None;
     };
     let data = mnt.0.join("db");
     assert!(run(&data, &["demo", "--no-tui"]).0);
     let (ok, before, _) = run(&data, &["finding", "list"]);
     assert!(ok && before.lines().count() == 16, "{before}");
+    Some((mnt, data, before))
+}
+
+#[test]
+fn a_full_disk_loses_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((mnt, data, before)) = demo_on_small_disk(dir.path(), "full-disk") else {
+        return;
+    };
 
     // Evidence larger than the free space: refused, no partial blob.
     let big = dir.path().join("录音.bin");
@@ -170,14 +180,9 @@ fn a_full_disk_loses_nothing_and_says_so() {
 #[test]
 fn a_compaction_without_room_for_its_copy_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(mnt) = Mount::tmpfs(&dir.path().join("small"), "3m") else {
-        eprintln!("faults: cannot mount a tmpfs here (not root, or not Linux): the compaction test did not run");
+    let Some((_mnt, data, before)) = demo_on_small_disk(dir.path(), "compaction") else {
         return;
     };
-    let data = mnt.0.join("db");
-    assert!(run(&data, &["demo", "--no-tui"]).0);
-    let (ok, before, _) = run(&data, &["finding", "list"]);
-    assert!(ok && before.lines().count() == 16, "{before}");
     let (ok, _, err) = run(&data, &["doctor", "--compact"]);
     assert!(!ok && err.contains("the disk is full"), "{err}");
     assert!(!data.join(".compact").exists(), "the copy is removed");
