@@ -95,7 +95,7 @@ fn demo_on_small_disk(dir: &Path, test: &str) -> Option<(Mount, PathBuf, String)
 #[test]
 fn a_full_disk_loses_nothing_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let Some((mnt, data, before)) = demo_on_small_disk(dir.path(), "full-disk") else {
+    let Some((mnt, data, _)) = demo_on_small_disk(dir.path(), "full-disk") else {
         return;
     };
 
