@@ -24,8 +24,7 @@ fn same_data(app: &App, held: &cscaudit::tui::data::Data) {
     assert_eq!(held.engagement, fresh.engagement);
     assert_eq!(held.team, fresh.team);
     assert_eq!(held.findings, fresh.findings);
-    assert_eq!(held.finding_search, fresh.finding_search);
-    assert_eq!(held.title_lower, fresh.title_lower);
+    assert_eq!(held.lowered, fresh.lowered);
     for col in cscaudit::tui::state::FindingCol::ALL {
         assert_eq!(held.orders.get(col), fresh.orders.get(col), "order by {col:?}");
     }

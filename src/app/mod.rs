@@ -15,6 +15,7 @@ pub(crate) mod remediation;
 mod remotes;
 mod sealing;
 mod session;
+pub use session::trim_heap;
 mod signing;
 pub mod status;
 mod undo;
@@ -463,26 +464,72 @@ impl App {
     }
 
     pub fn findings(&self, engagement: &str) -> Result<Vec<Finding>> {
-        let ids = self
-            .store()
-            .index_ids(crate::store::IndexTag::FindingSummary, engagement, None)?;
-        let mut out = Vec::with_capacity(ids.len());
-        if self.mostly_this_engagement("f", ids.len())? {
+        let mut out = Vec::new();
+        if self.mostly_this_engagement("f", self.count_of(engagement, "f")? as usize)? {
             // One sequential scan decoded on every core beats a lookup per
             // finding when the engagement holds most of them.
-            let want = engagement.to_string();
-            for f in self.store().records_map(Kind::Finding, "", |r| {
-                (r.text(crate::model::fields::FindingField::Engagement) == want).then(|| Finding::from_record(r))
-            })? {
-                out.push(f?);
-            }
+            out = self.scan_engagement(
+                Kind::Finding,
+                crate::model::fields::FindingField::Engagement,
+                engagement,
+                Finding::from_record,
+            )?;
         } else {
+            let ids = self
+                .store()
+                .index_ids(crate::store::IndexTag::FindingSummary, engagement, None)?;
+            out.reserve_exact(ids.len());
             for id in ids {
                 out.push(Finding::from_record(&self.record(Kind::Finding, &id)?)?);
             }
         }
         out.sort_by(|a, b| a.reference.cmp(&b.reference));
         Ok(out)
+    }
+
+    /// Every record of a kind whose `field` names this engagement, converted,
+    /// in one scan of the kind decoded on every core (the first record that
+    /// does not convert is the error).
+    fn scan_engagement<T: Send>(
+        &self,
+        kind: Kind,
+        field: impl crate::model::fields::FieldName + Sync,
+        engagement: &str,
+        convert: impl Fn(&Record) -> std::result::Result<T, crate::model::record::RecordError> + Sync,
+    ) -> Result<Vec<T>> {
+        let failed = std::sync::Mutex::new(None);
+        let out = self.store().records_map(kind, "", |r| {
+            if r.text(field) != engagement {
+                return None;
+            }
+            convert(r)
+                .map_err(|e| {
+                    failed
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get_or_insert(e)
+                        .clone()
+                })
+                .ok()
+        })?;
+        match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            Some(e) => Err(e.into()),
+            None => Ok(out),
+        }
+    }
+
+    /// How many records of an engagement the store's counters hold under
+    /// `tag` ("f" findings by grade and status, "a" actions by status and
+    /// owner).
+    fn count_of(&self, engagement: &str, tag: &str) -> Result<u64> {
+        let prefix = format!("{tag}{}", crate::store::SUMMARY_SEP);
+        Ok(self
+            .store()
+            .counts(engagement)?
+            .into_iter()
+            .filter(|(name, _)| name.starts_with(&prefix))
+            .map(|(_, n)| n)
+            .sum())
     }
 
     /// Whether `n` records of an engagement are at least a quarter of all of
@@ -508,15 +555,7 @@ impl App {
     ) -> Result<()> {
         // An engagement holding most findings: the records in id (reference)
         // order, one at a time, so the first lines need only their records.
-        let sep = crate::store::SUMMARY_SEP;
-        let mine: u64 = self
-            .store()
-            .counts(engagement)?
-            .into_iter()
-            .filter(|(name, _)| name.starts_with(&format!("f{sep}")))
-            .map(|(_, n)| n)
-            .sum();
-        if self.mostly_this_engagement("f", mine as usize)? {
+        if self.mostly_this_engagement("f", self.count_of(engagement, "f")? as usize)? {
             let want = engagement.to_string();
             return self.store().each_record(Kind::Finding, "", |r| -> Result<bool> {
                 if r.text(crate::model::fields::FindingField::Engagement) != want {
@@ -593,14 +632,14 @@ impl App {
         keyed.sort_unstable();
         let ids: Vec<String> = keyed.into_iter().map(|(_, id)| id).collect();
         if self.mostly_this_engagement("a", ids.len())? {
-            let want = engagement.to_string();
             let mut by_id: std::collections::HashMap<String, CorrectiveAction> =
                 std::collections::HashMap::with_capacity(ids.len());
-            for a in self.store().records_map(Kind::Action, "", |r| {
-                (r.text(crate::model::fields::ActionField::Engagement) == want)
-                    .then(|| CorrectiveAction::from_record(r))
-            })? {
-                let a = a?;
+            for a in self.scan_engagement(
+                Kind::Action,
+                crate::model::fields::ActionField::Engagement,
+                engagement,
+                CorrectiveAction::from_record,
+            )? {
                 by_id.insert(a.id.clone(), a);
             }
             return Ok(ids.into_iter().filter_map(|id| by_id.remove(&id)).collect());

@@ -124,7 +124,7 @@ impl Store {
         // A handle closed a moment ago (this process's previous one, or the
         // TUI's between operations) may hold the lock until its background
         // threads end: wait a little before calling it in use.
-        let open = || sled::Config::new().path(&path).cache_capacity(64 << 20).open();
+        let open = || sled::Config::new().path(&path).cache_capacity(16 << 20).open();
         let locked =
             |e: &sled::Error| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"));
         let mut tries = 0;

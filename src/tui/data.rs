@@ -4,7 +4,7 @@
 //! commit touched are read again and patched in ([`Patch`]), so a save costs
 //! the same at 100,000 findings as at 10.
 
-use super::orders::{Keys, Orders};
+use super::orders::{Keys, Lowered, Orders};
 use crate::app::status::{self, Glance};
 use crate::app::{App, Result};
 use crate::model::action::CorrectiveAction;
@@ -28,14 +28,13 @@ pub struct Data {
     pub actions: Vec<CorrectiveAction>,
     /// Indexes into `actions` per finding reference.
     pub actions_by_finding: HashMap<String, Vec<usize>>,
-    /// References of the findings per indicator id.
-    pub findings_by_indicator: HashMap<String, Vec<String>>,
+    /// Rows of `findings` per indicator id, ascending (so in reference order).
+    pub findings_by_indicator: HashMap<String, Vec<u32>>,
     /// Per catalogue group: (indicators with a result, indicators), for the tree.
     pub group_progress: HashMap<String, (usize, usize)>,
-    /// Lower-case "reference title indicators" per finding, for filtering.
-    pub finding_search: Vec<String>,
-    /// Lower-case titles per finding, for sorting.
-    pub title_lower: Vec<String>,
+    /// Lower-case "reference title indicators" per finding, for filtering,
+    /// and where its title is, for sorting.
+    pub lowered: Vec<Lowered>,
     /// The findings in every column's order.
     pub orders: Orders,
     pub evidence: HashMap<String, Evidence>,
@@ -72,10 +71,6 @@ pub struct Patch {
     pub carried: Vec<Finding>,
 }
 
-fn search_text(f: &Finding) -> String {
-    format!("{} {} {}", f.reference, f.title, f.indicators.join(" ")).to_lowercase()
-}
-
 impl std::fmt::Debug for Data {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Data")
@@ -108,6 +103,9 @@ impl Data {
         let assessments = app.assessments(&engagement.id)?;
         let findings = app.findings(&engagement.id)?;
         let actions = app.actions(&engagement.id)?;
+        // The records decoded on the way are freed: given back now, before
+        // the sort orders are built, so the two do not add up.
+        crate::app::trim_heap();
         let glance = status::glance(
             &catalog,
             &findings,
@@ -118,19 +116,15 @@ impl Data {
         );
         let evidence = app.evidence(&engagement.id)?;
         let mut d = Data::without_lists(app, engagement, catalog, assessments, glance)?;
-        d.finding_search = findings.iter().map(search_text).collect();
-        d.title_lower = findings.iter().map(|f| f.title.to_lowercase()).collect();
+        d.lowered = findings.iter().map(Lowered::of).collect();
         d.evidence = evidence.into_iter().map(|e| (e.sha256.clone(), e)).collect();
         d.findings = findings;
         d.actions = actions;
         d.partial = false;
         d.index_actions();
-        for f in &d.findings {
+        for (i, f) in d.findings.iter().enumerate() {
             for ind in &f.indicators {
-                d.findings_by_indicator
-                    .entry(ind.clone())
-                    .or_default()
-                    .push(f.reference.clone());
+                d.findings_by_indicator.entry(ind.clone()).or_default().push(i as u32);
             }
         }
         d.orders = Orders::build(&d.keys());
@@ -153,8 +147,7 @@ impl Data {
             .into_iter()
             .collect();
         Ok(Data {
-            finding_search: Vec::new(),
-            title_lower: Vec::new(),
+            lowered: Vec::new(),
             group_progress: HashMap::new(),
             team: app.team(&engagement.id)?,
             milestones: app.milestones(&engagement.id)?,
@@ -181,7 +174,7 @@ impl Data {
     fn keys(&self) -> Keys<'_> {
         Keys {
             findings: &self.findings,
-            titles: &self.title_lower,
+            titles: &self.lowered,
             actions: &self.actions_by_finding,
         }
     }
@@ -349,37 +342,24 @@ impl Data {
             };
             let at = self.findings.binary_search_by(|x| x.reference.cmp(&reference));
             if let Ok(i) = at {
-                let old = self.findings[i].indicators.clone();
-                for ind in old {
-                    if let Some(v) = self.findings_by_indicator.get_mut(&ind) {
-                        v.retain(|r| *r != reference);
-                        if v.is_empty() {
-                            self.findings_by_indicator.remove(&ind);
-                        }
-                    }
-                }
+                self.unlink_indicators(i);
             }
             match (f, at) {
                 (Ok(f), Ok(i)) | (Ok(f), Err(i)) => {
-                    for ind in &f.indicators {
-                        let v = self.findings_by_indicator.entry(ind.clone()).or_default();
-                        let pos = v.binary_search(&reference).unwrap_or_else(|p| p);
-                        v.insert(pos, reference.clone());
-                    }
-                    let (search, title) = (search_text(&f), f.title.to_lowercase());
+                    let lowered = Lowered::of(&f);
                     let inserted = at.is_err();
                     if inserted {
+                        self.shift_indicator_rows(i, true);
                         self.findings.insert(i, f);
-                        self.finding_search.insert(i, search);
-                        self.title_lower.insert(i, title);
+                        self.lowered.insert(i, lowered);
                     } else {
                         self.findings[i] = f;
-                        self.finding_search[i] = search;
-                        self.title_lower[i] = title;
+                        self.lowered[i] = lowered;
                     }
+                    self.link_indicators(i);
                     let keys = Keys {
                         findings: &self.findings,
-                        titles: &self.title_lower,
+                        titles: &self.lowered,
                         actions: &self.actions_by_finding,
                     };
                     if inserted {
@@ -390,8 +370,8 @@ impl Data {
                 }
                 (Err(_), Ok(i)) => {
                     self.findings.remove(i);
-                    self.finding_search.remove(i);
-                    self.title_lower.remove(i);
+                    self.lowered.remove(i);
+                    self.shift_indicator_rows(i, false);
                     self.orders.removed(i);
                 }
                 (Err(_), Err(_)) => {}
@@ -436,7 +416,7 @@ impl Data {
             if let Ok(i) = self.findings.binary_search_by(|f| f.reference.cmp(&r)) {
                 let keys = Keys {
                     findings: &self.findings,
-                    titles: &self.title_lower,
+                    titles: &self.lowered,
                     actions: &self.actions_by_finding,
                 };
                 self.orders.changed(&keys, i);
@@ -444,6 +424,54 @@ impl Data {
         }
         self.derive(findings_changed);
         findings_changed
+    }
+
+    /// Take row `i` out of its indicators' lists.
+    fn unlink_indicators(&mut self, i: usize) {
+        let row = i as u32;
+        for ind in &self.findings[i].indicators {
+            if let Some(v) = self.findings_by_indicator.get_mut(ind) {
+                v.retain(|&r| r != row);
+                if v.is_empty() {
+                    self.findings_by_indicator.remove(ind);
+                }
+            }
+        }
+    }
+
+    /// Put row `i` in its indicators' lists (kept ascending).
+    fn link_indicators(&mut self, i: usize) {
+        let row = i as u32;
+        for ind in &self.findings[i].indicators {
+            let v = self.findings_by_indicator.entry(ind.clone()).or_default();
+            if let Err(pos) = v.binary_search(&row) {
+                v.insert(pos, row);
+            }
+        }
+    }
+
+    /// A row was inserted at `i` (rows from `i` on move up by one) or
+    /// removed from `i` (rows after it move down).
+    fn shift_indicator_rows(&mut self, i: usize, inserted: bool) {
+        let at = i as u32;
+        for v in self.findings_by_indicator.values_mut() {
+            for r in v.iter_mut() {
+                if inserted && *r >= at {
+                    *r += 1;
+                } else if !inserted && *r > at {
+                    *r -= 1;
+                }
+            }
+        }
+    }
+
+    /// The findings of an indicator, in reference order.
+    pub fn findings_of<'a>(&'a self, indicator: &str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings_by_indicator
+            .get(indicator)
+            .into_iter()
+            .flatten()
+            .filter_map(|&r| self.findings.get(r as usize))
     }
 
     /// A finding by reference (findings are kept sorted by reference).

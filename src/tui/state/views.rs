@@ -216,7 +216,7 @@ impl State {
             return;
         }
         // Every column's order is kept by the snapshot (see tui/orders.rs).
-        let mut order = d.orders.get(self.findings.sort).to_vec();
+        let mut order: Vec<usize> = d.orders.get(self.findings.sort).iter().map(|&i| i as usize).collect();
         if !self.findings.ascending {
             order.reverse();
         }
@@ -242,7 +242,7 @@ impl State {
                     (filter.grades.is_empty() || filter.grades.contains(&f.grade))
                         && (filter.statuses.is_empty() || filter.statuses.contains(&f.status))
                         && (!overdue_only || finding_overdue(f, today).is_some())
-                        && filter.text.iter().all(|t| d.finding_search[i].contains(t.as_str()))
+                        && filter.text.iter().all(|t| d.lowered[i].text().contains(t.as_str()))
                 })
                 .collect()
         };

@@ -235,7 +235,7 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                     // The first few; the Findings filter lists them all (an
                     // indicator can carry thousands, and this panel is a glance).
                     const SHOWN: usize = 8;
-                    for fi in fs.iter().take(SHOWN).filter_map(|r| d.finding(r)) {
+                    for fi in d.findings_of(id).take(SHOWN) {
                         lines.push(Line::from(vec![
                             Span::styled(format!("{} ", fi.reference), ui.st(grade_role(fi.grade))),
                             Span::styled(format!("{} ", fi.status.label(ui.zh)), ui.st("text.dim")),
