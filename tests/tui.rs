@@ -14,7 +14,7 @@ use ratatui::crossterm::event::KeyModifiers;
 
 mod common;
 
-use common::tui::{press, screen, setup, snap};
+use common::tui::{press, screen, setup, snap, typ};
 
 fn demo_app(dir: &std::path::Path) -> App {
     let mut app = App::open(dir).unwrap();
@@ -134,6 +134,77 @@ fn navigation_between_panes_and_rows() {
     press(&mut app, &mut s, "L");
     assert_eq!(s.lang, Lang::Zh);
     assert!(screen(&s, 120, 40).contains("发现项"));
+}
+
+/// Typing on in the filter narrows the view shown instead of testing every
+/// finding again: after every key (letters, spaces, Chinese, backspace, the
+/// overdue toggle, a sort) the view is the one a fresh state gets from the
+/// whole filter at once.
+#[test]
+fn a_filter_typed_key_by_key_equals_the_filter_given_at_once() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let mut s = state(&app, Lang::En);
+    press(&mut app, &mut s, "3 /");
+    let fresh = |app: &mut App, filter: &str, overdue: bool, sort: bool| {
+        let mut f = state(app, Lang::En);
+        press(app, &mut f, "3");
+        if overdue {
+            press(app, &mut f, "o");
+        }
+        if sort {
+            press(app, &mut f, "s");
+        }
+        press(app, &mut f, "/");
+        typ(app, &mut f, filter);
+        f.findings.view.clone()
+    };
+    let mut typed = String::new();
+    let mut seen_narrower = 0;
+    let keys: Vec<Option<char>> = "lm-0 录 minor x"
+        .chars()
+        .map(Some)
+        .chain([None, None, None])
+        .chain("issued 00".chars().map(Some))
+        .chain([None; 12])
+        .chain("zw 0".chars().map(Some))
+        .collect();
+    for k in keys {
+        let before = s.findings.view.len();
+        match k {
+            Some(c) => {
+                typ(&mut app, &mut s, &c.to_string());
+                typed.push(c);
+            }
+            None => {
+                step(
+                    &mut app,
+                    &mut s,
+                    Input::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)),
+                );
+                typed.pop();
+            }
+        }
+        assert_eq!(s.findings.filter, typed);
+        assert_eq!(
+            s.findings.view,
+            fresh(&mut app, &typed, false, false),
+            "after {typed:?}"
+        );
+        if s.findings.view.len() < before {
+            seen_narrower += 1;
+        }
+    }
+    assert!(seen_narrower >= 3, "the filter narrowed the view as it was typed");
+    // With overdue only and another sort order, narrowing keeps both.
+    press(&mut app, &mut s, "enter o s /");
+    let mut typed = s.findings.filter.clone();
+    for c in " 0".chars() {
+        typ(&mut app, &mut s, &c.to_string());
+        typed.push(c);
+        assert_eq!(s.findings.view, fresh(&mut app, &typed, true, true), "after {typed:?}");
+    }
 }
 
 #[test]

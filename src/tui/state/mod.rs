@@ -224,6 +224,9 @@ pub struct State {
     pub calls: Option<(String, Option<crate::app::CallProfile>)>,
     /// Every finding in the current sort order (cache; cleared on reload).
     findings_order: Option<((FindingCol, bool), Vec<usize>)>,
+    /// The filter (overdue-only, today) `findings.view` was made with, from
+    /// `findings_order` as it is now (cleared with it).
+    findings_filtered: Option<(views::FindingFilter, bool, jiff::civil::Date)>,
     pub rem_view: RemView,
     /// The selected record's changes, each with how it is proven.
     pub history: Option<(EntityId, Vec<(Op, crate::app::Signature)>)>,
@@ -279,6 +282,7 @@ impl State {
             programmes: ListState::new(PortfolioCol::NextDue),
             calls: None,
             findings_order: None,
+            findings_filtered: None,
             rem_view: RemView::All,
             history: None,
             status: None,
