@@ -697,3 +697,57 @@ fn a_member_who_left_can_no_longer_write() {
     assert!(titles.iter().any(|t| t == "离队前的发现项"));
     assert!(!titles.iter().any(|t| t == "离队后的发现项"));
 }
+
+/// Verified batches are remembered between history views (scrolling a list
+/// does not verify a bulk commit's batch again), but only for the same batch
+/// bytes: signatures altered by another process while the TUI lets go of the
+/// database are checked again and shown invalid.
+#[test]
+fn a_signature_altered_by_another_process_is_not_taken_from_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    let f = app.findings(cscaudit::app::demo::DEMO_ENGAGEMENT).unwrap()[0]
+        .reference
+        .clone();
+    let (e, _) = app.history(&f).unwrap();
+    for _ in 0..2 {
+        let shown = app.entity_history_signed(&e).unwrap();
+        assert!(!shown.is_empty());
+        assert!(
+            shown.iter().all(|(_, s)| matches!(s, Signature::Verified { .. })),
+            "{shown:?}"
+        );
+    }
+    app.share_between_operations();
+    app.release();
+    // Another process changes one character of every stored signature.
+    let db = (0..100)
+        .find_map(|_| {
+            sled::open(dir.path().join("db"))
+                .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(50)))
+                .ok()
+        })
+        .expect("the database opens once released");
+    let sigs = db.open_tree("signatures").unwrap();
+    let header = b"-----BEGIN SSH SIGNATURE-----\n";
+    let mut altered = 0;
+    for kv in sigs.iter() {
+        let (k, v) = kv.unwrap();
+        let mut v = v.to_vec();
+        let at = v.windows(header.len()).position(|w| w == header).unwrap() + header.len() + 20;
+        v[at] = if v[at] == b'A' { b'B' } else { b'A' };
+        sigs.insert(k, v).unwrap();
+        altered += 1;
+    }
+    assert!(altered > 0);
+    db.flush().unwrap();
+    drop(sigs);
+    drop(db);
+    app.acquire().unwrap();
+    let shown = app.entity_history_signed(&e).unwrap();
+    assert!(
+        shown.iter().all(|(_, s)| matches!(s, Signature::Invalid { .. })),
+        "{shown:?}"
+    );
+}

@@ -136,6 +136,11 @@ pub struct App {
     /// reads just these again after a save).
     /// `None` once more than [`TOUCHED_MAX`] were touched (read everything again).
     touched: std::sync::Mutex<Option<Vec<EntityId>>>,
+    /// Signed batches verified lately, with the keys tried and the outcome
+    /// (a pure function of the two): a history shown again, or another op of
+    /// the same commit, does not hash and verify the batch again (a bulk
+    /// commit's batch lists thousands of operations).
+    proofs: std::sync::Mutex<std::collections::VecDeque<signing::Proof>>,
 }
 
 /// Beyond this many touched records, a reader loads everything again.
@@ -188,6 +193,7 @@ impl App {
             today: today(),
             catalogs: Default::default(),
             touched: std::sync::Mutex::new(Some(Vec::new())),
+            proofs: std::sync::Mutex::new(std::collections::VecDeque::new()),
         })
     }
 

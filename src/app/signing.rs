@@ -365,7 +365,8 @@ impl App {
                         events.insert(eng.clone(), ev);
                     }
                     let keys = events[&eng].get(actor).map(|v| v.as_slice()).unwrap_or_default();
-                    let proved = verify_any(&b, keys.iter().filter_map(|(_, k)| k.as_deref()));
+                    let keys: Vec<&str> = keys.iter().filter_map(|(_, k)| k.as_deref()).collect();
+                    let proved = self.verify_cached(&b, &keys);
                     batches.push((b, proved));
                     batches.len() - 1
                 }
@@ -386,6 +387,32 @@ impl App {
             });
         }
         Ok(out)
+    }
+
+    /// [`verify_any`] remembered for the last few batches.
+    fn verify_cached(&self, b: &SignedBatch, keys: &[&str]) -> std::result::Result<String, Option<String>> {
+        const KEPT: usize = 16;
+        let same = |p: &Proof| p.batch == *b && p.keys.iter().map(String::as_str).eq(keys.iter().copied());
+        if let Some(p) = self
+            .proofs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|p| same(p))
+        {
+            return p.proved.clone();
+        }
+        let proved = verify_any(b, keys.iter().copied());
+        let mut kept = self.proofs.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(Proof {
+            batch: b.clone(),
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            proved: proved.clone(),
+        });
+        proved
     }
 
     /// Every op of one record with how it is proven, in log order.
@@ -623,6 +650,13 @@ pub(crate) fn member_key(actor: &str, text: &str) -> Result<String> {
 
 /// Whether `b` is signed by one of `keys` (OpenSSH text): the fingerprint of
 /// the one that verifies, or why none does (`None`: there was no key).
+/// What [`verify_any`] said of a batch with these keys.
+pub(crate) struct Proof {
+    batch: SignedBatch,
+    keys: Vec<String>,
+    proved: std::result::Result<String, Option<String>>,
+}
+
 fn verify_any<'k>(b: &SignedBatch, keys: impl Iterator<Item = &'k str>) -> std::result::Result<String, Option<String>> {
     let mut why = None;
     for text in keys {

@@ -253,6 +253,11 @@ impl State {
             }
             _ => order,
         };
+        let words: Vec<memchr::memmem::Finder> = filter
+            .text
+            .iter()
+            .map(|t| memchr::memmem::Finder::new(t.as_bytes()))
+            .collect();
         let view: Vec<usize> = if plain {
             order.clone()
         } else {
@@ -263,7 +268,7 @@ impl State {
                     (filter.grades.is_empty() || filter.grades.contains(&f.grade))
                         && (filter.statuses.is_empty() || filter.statuses.contains(&f.status))
                         && (!overdue_only || finding_overdue(f, today).is_some())
-                        && filter.text.iter().all(|t| d.lowered[i].text().contains(t.as_str()))
+                        && words.iter().all(|w| w.find(d.lowered[i].text().as_bytes()).is_some())
                 })
                 .collect()
         };
