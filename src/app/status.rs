@@ -158,11 +158,24 @@ pub struct Glance {
     pub scorecard: Scorecard,
 }
 
-/// Findings per (grade, status).
+/// Findings per (grade, status): counted in a table indexed by position
+/// (a map entry per finding was most of a dashboard refresh at 1,000,000).
 fn count_by_grade(findings: &[Finding]) -> BTreeMap<(Grade, FindingStatus), usize> {
-    let mut n = BTreeMap::new();
+    let (grades, statuses) = (Grade::ALL, FindingStatus::ALL);
+    let mut table = vec![0usize; grades.len() * statuses.len()];
     for f in findings {
-        *n.entry((f.grade, f.status)).or_default() += 1;
+        let g = grades.iter().position(|x| *x == f.grade).unwrap_or(0);
+        let st = statuses.iter().position(|x| *x == f.status).unwrap_or(0);
+        table[g * statuses.len() + st] += 1;
+    }
+    let mut n = BTreeMap::new();
+    for (gi, g) in grades.iter().enumerate() {
+        for (si, st) in statuses.iter().enumerate() {
+            let count = table[gi * statuses.len() + si];
+            if count > 0 {
+                n.insert((*g, *st), count);
+            }
+        }
     }
     n
 }
@@ -178,7 +191,6 @@ pub fn glance(
     today: Date,
     due_soon_days: i32,
 ) -> Glance {
-    let soon = i64::from(due_soon_days);
     let mut g = Glance {
         findings_by_grade: count_by_grade(findings),
         overdue: 0,
@@ -189,34 +201,66 @@ pub fn glance(
         oldest_overdue: Vec::new(),
         scorecard: scoring::score(cat, assessments),
     };
-    let mut late: Vec<(i64, &str, usize)> = Vec::new();
-    for (i, a) in actions.iter().enumerate() {
-        if a.status == ActionStatus::Effective {
-            g.verified += 1;
-        }
-        if a.status.awaits_verification() {
-            g.awaiting_verification += 1;
-        }
-        match due_state(a, today, soon) {
-            Due::Overdue(d) => {
-                g.overdue += 1;
-                late.push((d, a.id.as_str(), i));
+    g.count_actions(actions, today, due_soon_days);
+    g
+}
+
+impl Glance {
+    /// The figures from the actions (overdue, due soon, to verify, verified,
+    /// the most overdue lines), counted again; the findings' counts and the
+    /// scorecard are left as they are.
+    pub fn count_actions(&mut self, actions: &[CorrectiveAction], today: Date, due_soon_days: i32) {
+        let soon = i64::from(due_soon_days);
+        (
+            self.overdue,
+            self.due_7,
+            self.due_30,
+            self.awaiting_verification,
+            self.verified,
+        ) = (0, 0, 0, 0, 0);
+        let mut late: Vec<(i64, &str, usize)> = Vec::new();
+        for (i, a) in actions.iter().enumerate() {
+            if a.status == ActionStatus::Effective {
+                self.verified += 1;
             }
-            Due::Ahead { soon, month } => {
-                g.due_7 += usize::from(soon);
-                g.due_30 += usize::from(month);
+            if a.status.awaits_verification() {
+                self.awaiting_verification += 1;
             }
-            Due::NoDate => {}
+            match due_state(a, today, soon) {
+                Due::Overdue(d) => {
+                    self.overdue += 1;
+                    late.push((d, a.id.as_str(), i));
+                }
+                Due::Ahead { soon, month } => {
+                    self.due_7 += usize::from(soon);
+                    self.due_30 += usize::from(month);
+                }
+                Due::NoDate => {}
+            }
+        }
+        // Most days overdue first, then by id (as `build` orders them); only
+        // the lines kept are sorted (tens of thousands may be overdue).
+        let order = |a: &(i64, &str, usize), b: &(i64, &str, usize)| b.0.cmp(&a.0).then(a.1.cmp(b.1));
+        if late.len() > GLANCE_LINES {
+            late.select_nth_unstable_by(GLANCE_LINES - 1, order);
+            late.truncate(GLANCE_LINES);
+        }
+        late.sort_unstable_by(order);
+        self.oldest_overdue = late.iter().map(|&(_, _, i)| action_line(&actions[i], today)).collect();
+    }
+
+    /// One finding more (`add`) or less in the counts by grade and status.
+    pub fn count_finding(&mut self, f: &Finding, add: bool) {
+        let key = (f.grade, f.status);
+        if add {
+            *self.findings_by_grade.entry(key).or_default() += 1;
+        } else if let Some(n) = self.findings_by_grade.get_mut(&key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.findings_by_grade.remove(&key);
+            }
         }
     }
-    // Most days overdue first, then by id (as `build` orders them).
-    late.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    g.oldest_overdue = late
-        .iter()
-        .take(GLANCE_LINES)
-        .map(|&(_, _, i)| action_line(&actions[i], today))
-        .collect();
-    g
 }
 
 /// How many lines each list of a [`StatusReport`] had before it was cut to

@@ -55,6 +55,14 @@ pub struct Data {
     pub partial: bool,
 }
 
+/// What [`Data::derive`] counts again besides the scorecard.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Recount {
+    Scorecard,
+    Actions,
+    All,
+}
+
 /// The records a commit touched, read again: `Err(id)` for one that is gone
 /// (an undone creation).
 #[derive(Debug, Default)]
@@ -91,7 +99,7 @@ impl Data {
         let glance = app.glance_from_store(&engagement)?;
         let assessments = app.assessments(&engagement.id)?;
         let mut d = Data::without_lists(app, engagement, catalog, assessments, glance)?;
-        d.derive(false);
+        d.derive(Recount::Scorecard);
         Ok(d)
     }
 
@@ -128,7 +136,7 @@ impl Data {
             }
         }
         d.orders = Orders::build(&d.keys());
-        d.derive(false);
+        d.derive(Recount::Scorecard);
         Ok(d)
     }
 
@@ -186,10 +194,12 @@ impl Data {
         }
     }
 
-    /// Group progress and the status report from the records held.
-    /// `findings_changed`: whether findings or actions changed (else only the
-    /// scorecard, which depends on the assessments alone, is recomputed).
-    fn derive(&mut self, findings_changed: bool) {
+    /// Group progress and the dashboard's figures from the records held:
+    /// always the scorecard (it depends on the assessments alone), and
+    /// `Recount::All` everything, `Recount::Actions` the actions' figures
+    /// (the findings' counts are kept in step by `apply` one finding at a
+    /// time: counting a million findings again was most of an edit).
+    fn derive(&mut self, recount: Recount) {
         let assessments: Vec<Assessment> = self
             .catalog
             .indicators
@@ -213,7 +223,7 @@ impl Data {
                 }
             }
         }
-        if findings_changed {
+        if recount == Recount::All {
             self.glance = status::glance(
                 &self.catalog,
                 &self.findings,
@@ -223,6 +233,9 @@ impl Data {
                 self.due_soon_days,
             );
         } else {
+            if recount == Recount::Actions {
+                self.glance.count_actions(&self.actions, self.today, self.due_soon_days);
+            }
             self.glance.scorecard = crate::model::scoring::score(&self.catalog, &assessments);
         }
     }
@@ -334,7 +347,8 @@ impl Data {
                 }
             }
         }
-        let findings_changed = engagement_changed || !p.findings.is_empty() || !p.actions.is_empty();
+        let actions_changed = !p.actions.is_empty();
+        let findings_changed = engagement_changed || !p.findings.is_empty() || actions_changed;
         for f in p.findings {
             let reference = match &f {
                 Ok(f) => f.reference.clone(),
@@ -343,6 +357,7 @@ impl Data {
             let at = self.findings.binary_search_by(|x| x.reference.cmp(&reference));
             if let Ok(i) = at {
                 self.unlink_indicators(i);
+                self.glance.count_finding(&self.findings[i], false);
             }
             match (f, at) {
                 (Ok(f), Ok(i)) | (Ok(f), Err(i)) => {
@@ -357,6 +372,7 @@ impl Data {
                         self.lowered[i] = lowered;
                     }
                     self.link_indicators(i);
+                    self.glance.count_finding(&self.findings[i], true);
                     let keys = Keys {
                         findings: &self.findings,
                         titles: &self.lowered,
@@ -422,7 +438,13 @@ impl Data {
                 self.orders.changed(&keys, i);
             }
         }
-        self.derive(findings_changed);
+        self.derive(if engagement_changed {
+            Recount::All
+        } else if actions_changed {
+            Recount::Actions
+        } else {
+            Recount::Scorecard
+        });
         findings_changed
     }
 
