@@ -231,7 +231,7 @@ fn filtering_findings_by_text_grade_status_and_overdue() {
         .findings
         .view
         .iter()
-        .map(|&i| s.data.as_ref().unwrap().findings[i].reference.clone())
+        .map(|&i| s.data.as_ref().unwrap().findings[i].reference.to_string())
         .collect();
     assert_eq!(overdue, vec!["LM-004"], "only the response-overdue minor");
     press(&mut app, &mut s, "o / text:zzz");

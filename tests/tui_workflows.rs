@@ -590,7 +590,7 @@ fn patched_snapshots_match_a_full_load_after_every_kind_of_change() {
     assert!(
         raised
             .iter()
-            .any(|r| r.as_str() < d.findings.last().unwrap().reference.as_str()),
+            .any(|r| r.as_str() < d.findings.last().unwrap().reference.as_ref()),
         "some references sort before the last one: {raised:?}"
     );
     // Edits move a finding in the title order.
@@ -905,8 +905,8 @@ fn a_teammate_joins_by_importing_a_bundle_from_the_tui() {
     press(&mut app, &mut s, "ctrl-s");
     assert!(s.popup.is_none(), "{:?}", form_error(&s));
     let held = s.data.as_ref().unwrap();
-    assert!(held.findings.iter().any(|f| f.reference == raised));
-    assert!(held.findings.iter().any(|f| f.title == "李敏改的标题"));
+    assert!(held.findings.iter().any(|f| *f.reference == *raised));
+    assert!(held.findings.iter().any(|f| &*f.title == "李敏改的标题"));
     same_as_loaded(&app, &s);
 }
 

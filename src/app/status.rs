@@ -160,12 +160,14 @@ pub struct Glance {
 
 /// Findings per (grade, status): counted in a table indexed by position
 /// (a map entry per finding was most of a dashboard refresh at 1,000,000).
-fn count_by_grade(findings: &[Finding]) -> BTreeMap<(Grade, FindingStatus), usize> {
+fn count_by_grade(
+    findings: impl IntoIterator<Item = (Grade, FindingStatus)>,
+) -> BTreeMap<(Grade, FindingStatus), usize> {
     let (grades, statuses) = (Grade::ALL, FindingStatus::ALL);
     let mut table = vec![0usize; grades.len() * statuses.len()];
-    for f in findings {
-        let g = grades.iter().position(|x| *x == f.grade).unwrap_or(0);
-        let st = statuses.iter().position(|x| *x == f.status).unwrap_or(0);
+    for (grade, status) in findings {
+        let g = grades.iter().position(|x| *x == grade).unwrap_or(0);
+        let st = statuses.iter().position(|x| *x == status).unwrap_or(0);
         table[g * statuses.len() + st] += 1;
     }
     let mut n = BTreeMap::new();
@@ -185,7 +187,7 @@ pub const GLANCE_LINES: usize = 100;
 
 pub fn glance(
     cat: &Catalog,
-    findings: &[Finding],
+    findings: impl IntoIterator<Item = (Grade, FindingStatus)>,
     actions: &[CorrectiveAction],
     assessments: &[Assessment],
     today: Date,
@@ -250,8 +252,8 @@ impl Glance {
     }
 
     /// One finding more (`add`) or less in the counts by grade and status.
-    pub fn count_finding(&mut self, f: &Finding, add: bool) {
-        let key = (f.grade, f.status);
+    pub fn count_finding(&mut self, grade: Grade, status: FindingStatus, add: bool) {
+        let key = (grade, status);
         if add {
             *self.findings_by_grade.entry(key).or_default() += 1;
         } else if let Some(n) = self.findings_by_grade.get_mut(&key) {
@@ -825,7 +827,7 @@ pub fn build(
             });
         }
         let mut by_grade: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-        for ((g, st), n) in count_by_grade(findings) {
+        for ((g, st), n) in count_by_grade(findings.iter().map(|f| (f.grade, f.status))) {
             by_grade.entry(g.to_string()).or_default().insert(st.to_string(), n);
         }
         let mut by_owner: Vec<OwnerLine> = owners;

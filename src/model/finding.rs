@@ -157,26 +157,45 @@ impl Finding {
 
     /// The deadline that matters now: the response while one is awaited, else closure.
     pub fn current_due(&self) -> Option<Date> {
-        if self.status.awaits_response() {
-            self.response_due
-        } else {
-            self.closure_due
-        }
+        self.status.current_due(self.response_due, self.closure_due)
     }
 
     /// Days past the response deadline, if the response is overdue on `today`.
     pub fn response_overdue_days(&self, today: Date) -> Option<i64> {
-        if !self.status.awaits_response() {
-            return None;
-        }
-        overdue_days(self.response_due?, today)
+        self.status.response_overdue_days(self.response_due, today)
     }
     /// Days past the closure deadline, if still open on `today`.
     pub fn closure_overdue_days(&self, today: Date) -> Option<i64> {
-        if !self.status.is_open() || self.status == FindingStatus::Draft {
+        self.status.closure_overdue_days(self.closure_due, today)
+    }
+}
+
+/// A finding's deadlines as its status sees them (shared by [`Finding`] and
+/// the TUI's compact rows, so the two never disagree).
+impl FindingStatus {
+    /// The response deadline while one is awaited, else the closure deadline.
+    pub fn current_due(self, response_due: Option<Date>, closure_due: Option<Date>) -> Option<Date> {
+        if self.awaits_response() {
+            response_due
+        } else {
+            closure_due
+        }
+    }
+
+    /// Days past the response deadline, if the response is overdue on `today`.
+    pub fn response_overdue_days(self, response_due: Option<Date>, today: Date) -> Option<i64> {
+        if !self.awaits_response() {
             return None;
         }
-        overdue_days(self.closure_due?, today)
+        overdue_days(response_due?, today)
+    }
+
+    /// Days past the closure deadline, if still open on `today`.
+    pub fn closure_overdue_days(self, closure_due: Option<Date>, today: Date) -> Option<i64> {
+        if !self.is_open() || self == FindingStatus::Draft {
+            return None;
+        }
+        overdue_days(closure_due?, today)
     }
 }
 

@@ -5,6 +5,7 @@
 //! the same at 100,000 findings as at 10.
 
 use super::orders::{Keys, Lowered, Orders};
+use super::rows::{FindingRow, Names};
 use crate::app::status::{self, Glance};
 use crate::app::{App, Result};
 use crate::model::action::CorrectiveAction;
@@ -24,7 +25,11 @@ pub struct Data {
     pub team: Vec<Member>,
     /// Assessments by indicator id.
     pub assessments: HashMap<String, Assessment>,
-    pub findings: Vec<Finding>,
+    /// The engagement's findings as compact rows, sorted by reference
+    /// ([`Data::full_finding`] gives one back whole).
+    pub findings: Vec<FindingRow>,
+    /// Author and indicator names the rows share.
+    names: Names,
     pub actions: Vec<CorrectiveAction>,
     /// Indexes into `actions` per finding reference.
     pub actions_by_finding: HashMap<String, Vec<usize>>,
@@ -116,7 +121,7 @@ impl Data {
         crate::app::trim_heap();
         let glance = status::glance(
             &catalog,
-            &findings,
+            findings.iter().map(|f| (f.grade, f.status)),
             &actions,
             &assessments,
             app.today(),
@@ -124,15 +129,18 @@ impl Data {
         );
         let evidence = app.evidence(&engagement.id)?;
         let mut d = Data::without_lists(app, engagement, catalog, assessments, glance)?;
-        d.lowered = findings.iter().map(Lowered::of).collect();
         d.evidence = evidence.into_iter().map(|e| (e.sha256.clone(), e)).collect();
-        d.findings = findings;
+        d.findings = rows(findings, &mut d.names);
+        d.lowered = d.findings.iter().map(Lowered::of).collect();
         d.actions = actions;
         d.partial = false;
         d.index_actions();
         for (i, f) in d.findings.iter().enumerate() {
             for ind in &f.indicators {
-                d.findings_by_indicator.entry(ind.clone()).or_default().push(i as u32);
+                d.findings_by_indicator
+                    .entry(ind.to_string())
+                    .or_default()
+                    .push(i as u32);
             }
         }
         d.orders = Orders::build(&d.keys());
@@ -166,6 +174,7 @@ impl Data {
             engagement,
             catalog,
             findings: Vec::new(),
+            names: Names::default(),
             actions: Vec::new(),
             actions_by_finding: HashMap::new(),
             findings_by_indicator: HashMap::new(),
@@ -226,7 +235,7 @@ impl Data {
         if recount == Recount::All {
             self.glance = status::glance(
                 &self.catalog,
-                &self.findings,
+                self.findings.iter().map(|f| (f.grade, f.status)),
                 &self.actions,
                 &assessments,
                 self.today,
@@ -354,13 +363,15 @@ impl Data {
                 Ok(f) => f.reference.clone(),
                 Err(r) => r.clone(),
             };
-            let at = self.findings.binary_search_by(|x| x.reference.cmp(&reference));
+            let at = self.findings.binary_search_by(|x| (*x.reference).cmp(&reference));
             if let Ok(i) = at {
                 self.unlink_indicators(i);
-                self.glance.count_finding(&self.findings[i], false);
+                let old = &self.findings[i];
+                self.glance.count_finding(old.grade, old.status, false);
             }
             match (f, at) {
                 (Ok(f), Ok(i)) | (Ok(f), Err(i)) => {
+                    let f = FindingRow::of(f, &mut self.names);
                     let lowered = Lowered::of(&f);
                     let inserted = at.is_err();
                     if inserted {
@@ -372,7 +383,8 @@ impl Data {
                         self.lowered[i] = lowered;
                     }
                     self.link_indicators(i);
-                    self.glance.count_finding(&self.findings[i], true);
+                    let new = &self.findings[i];
+                    self.glance.count_finding(new.grade, new.status, true);
                     let keys = Keys {
                         findings: &self.findings,
                         titles: &self.lowered,
@@ -429,7 +441,7 @@ impl Data {
         counted.sort();
         counted.dedup();
         for r in counted {
-            if let Ok(i) = self.findings.binary_search_by(|f| f.reference.cmp(&r)) {
+            if let Ok(i) = self.findings.binary_search_by(|f| (*f.reference).cmp(&r)) {
                 let keys = Keys {
                     findings: &self.findings,
                     titles: &self.lowered,
@@ -452,10 +464,10 @@ impl Data {
     fn unlink_indicators(&mut self, i: usize) {
         let row = i as u32;
         for ind in &self.findings[i].indicators {
-            if let Some(v) = self.findings_by_indicator.get_mut(ind) {
+            if let Some(v) = self.findings_by_indicator.get_mut(&**ind) {
                 v.retain(|&r| r != row);
                 if v.is_empty() {
-                    self.findings_by_indicator.remove(ind);
+                    self.findings_by_indicator.remove(&**ind);
                 }
             }
         }
@@ -465,7 +477,7 @@ impl Data {
     fn link_indicators(&mut self, i: usize) {
         let row = i as u32;
         for ind in &self.findings[i].indicators {
-            let v = self.findings_by_indicator.entry(ind.clone()).or_default();
+            let v = self.findings_by_indicator.entry(ind.to_string()).or_default();
             if let Err(pos) = v.binary_search(&row) {
                 v.insert(pos, row);
             }
@@ -488,7 +500,7 @@ impl Data {
     }
 
     /// The findings of an indicator, in reference order.
-    pub fn findings_of<'a>(&'a self, indicator: &str) -> impl Iterator<Item = &'a Finding> + 'a {
+    pub fn findings_of<'a>(&'a self, indicator: &str) -> impl Iterator<Item = &'a FindingRow> + 'a {
         self.findings_by_indicator
             .get(indicator)
             .into_iter()
@@ -496,12 +508,19 @@ impl Data {
             .filter_map(|&r| self.findings.get(r as usize))
     }
 
-    /// A finding by reference (findings are kept sorted by reference).
-    pub fn finding(&self, reference: &str) -> Option<&Finding> {
-        self.findings
-            .binary_search_by(|f| f.reference.as_str().cmp(reference))
-            .ok()
-            .map(|i| &self.findings[i])
+    /// A finding's row by reference (findings are kept sorted by reference).
+    pub fn finding(&self, reference: &str) -> Option<&FindingRow> {
+        self.row_of(reference).map(|i| &self.findings[i])
+    }
+
+    /// Where a finding's row is.
+    pub fn row_of(&self, reference: &str) -> Option<usize> {
+        self.findings.binary_search_by(|f| (*f.reference).cmp(reference)).ok()
+    }
+
+    /// A finding whole, as the store holds it (for the detail pane and forms).
+    pub fn full_finding(&self, reference: &str) -> Option<Finding> {
+        self.finding(reference).map(|r| r.to_finding(&self.engagement.id))
     }
 
     pub fn member_name(&self, actor: &str) -> String {
@@ -520,4 +539,19 @@ impl Data {
             .flatten()
             .map(|&i| &self.actions[i])
     }
+}
+
+/// The findings as rows, made from the back so that the findings' memory is
+/// given back as it empties (a million findings are ~600 MB, their rows
+/// about half: the two are not held whole at once).
+fn rows(mut findings: Vec<Finding>, names: &mut Names) -> Vec<FindingRow> {
+    let mut rows = Vec::with_capacity(findings.len());
+    while let Some(f) = findings.pop() {
+        rows.push(FindingRow::of(f, names));
+        if findings.len() < findings.capacity() / 2 && findings.capacity() > 4096 {
+            findings.shrink_to_fit();
+        }
+    }
+    rows.reverse();
+    rows
 }

@@ -3,7 +3,8 @@
 //! moved to its place by binary search), so pressing `s` at 100,000 findings
 //! copies an order instead of sorting.
 
-use crate::model::finding::{Finding, FindingStatus, Grade};
+use crate::model::finding::{FindingStatus, Grade};
+use crate::tui::rows::FindingRow;
 use crate::tui::state::FindingCol;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use std::collections::HashMap;
 /// What the orders are computed from (borrowed from `Data`).
 pub struct Keys<'a> {
     /// Sorted by reference.
-    pub findings: &'a [Finding],
+    pub findings: &'a [FindingRow],
     /// Lower-case texts (with the title), parallel to `findings`.
     pub titles: &'a [Lowered],
     /// Corrective action indexes per finding reference.
@@ -28,11 +29,15 @@ pub struct Lowered {
 }
 
 impl Lowered {
-    pub fn of(f: &Finding) -> Lowered {
+    pub fn of(f: &FindingRow) -> Lowered {
         let (r, t) = (f.reference.to_lowercase(), f.title.to_lowercase());
         let start = r.len() + 1;
         let end = start + t.len();
-        let text = format!("{r} {t} {}", f.indicators.join(" ").to_lowercase());
+        let mut text = format!("{r} {t}");
+        for i in &f.indicators {
+            text.push(' ');
+            text.push_str(&i.to_lowercase());
+        }
         Lowered {
             text: text.into_boxed_str(),
             title: (start as u32, end as u32),
@@ -63,7 +68,7 @@ impl Keys<'_> {
     }
 
     fn actions_of(&self, i: usize) -> usize {
-        self.actions.get(&self.findings[i].reference).map_or(0, Vec::len)
+        self.actions.get(&*self.findings[i].reference).map_or(0, Vec::len)
     }
 
     /// Rows `a` and `b` by a column, ties by reference (the row index).
@@ -89,8 +94,8 @@ impl Keys<'_> {
         match col {
             FindingCol::Ref => {}
             FindingCol::Title => sort_by_rank(&mut order, |i| self.titles[i].title()),
-            FindingCol::Indicator => sort_by_rank(&mut order, |i| self.findings[i].indicators.as_slice()),
-            FindingCol::RaisedBy => sort_by_rank(&mut order, |i| self.findings[i].raised_by.as_str()),
+            FindingCol::Indicator => sort_by_rank(&mut order, |i| &*self.findings[i].indicators),
+            FindingCol::RaisedBy => sort_by_rank(&mut order, |i| &*self.findings[i].raised_by),
             FindingCol::Actions => {
                 let counts: Vec<usize> = (0..self.findings.len()).map(|i| self.actions_of(i)).collect();
                 order.sort_unstable_by_key(|&i| (counts[i], i));

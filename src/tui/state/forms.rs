@@ -298,7 +298,7 @@ impl State {
     /// Edit the selected finding: grade (a draft only), title, statement,
     /// criterion, evidence note.
     pub(super) fn open_edit_finding(&mut self) -> Option<Effect> {
-        let f = self.selected_finding()?.clone();
+        let f = self.selected_finding()?;
         let title = (format!("{} · edit", f.reference), format!("{} · 编辑", f.reference));
         let mut fields = Vec::new();
         if f.status == crate::model::finding::FindingStatus::Draft {

@@ -386,7 +386,7 @@ impl State {
                 let d = self.data.as_ref()?;
                 let cur = self.selected_finding_pos();
                 if let Some(i) = step(cur, self.findings.view.len()) {
-                    self.findings.selected = Some(d.findings[self.findings.view[i]].reference.clone());
+                    self.findings.selected = Some(d.findings[self.findings.view[i]].reference.to_string());
                 }
             }
             Pane::Remediation => {

@@ -14,10 +14,6 @@ pub(super) fn fix_selection<'a, C>(list: &mut ListState<C>, id_of: impl Fn(usize
     }
 }
 
-pub(super) fn finding_overdue(f: &Finding, today: jiff::civil::Date) -> Option<i64> {
-    f.response_overdue_days(today).or_else(|| f.closure_overdue_days(today))
-}
-
 /// A parsed findings filter: `grade:major status:issued overdue 录音`.
 #[derive(Debug, Default, PartialEq)]
 pub struct FindingFilter {
@@ -267,7 +263,7 @@ impl State {
                     let f = &d.findings[i];
                     (filter.grades.is_empty() || filter.grades.contains(&f.grade))
                         && (filter.statuses.is_empty() || filter.statuses.contains(&f.status))
-                        && (!overdue_only || finding_overdue(f, today).is_some())
+                        && (!overdue_only || f.overdue_days(today).is_some())
                         && words.iter().all(|w| w.find(d.lowered[i].text().as_bytes()).is_some())
                 })
                 .collect()
@@ -276,7 +272,7 @@ impl State {
         self.findings_filtered = Some((filter, overdue_only, today));
         if self.selected_finding_pos().is_none() {
             let d = self.data.as_ref().expect("checked above");
-            self.findings.selected = self.findings.view.first().map(|&i| d.findings[i].reference.clone());
+            self.findings.selected = self.findings.view.first().map(|&i| d.findings[i].reference.to_string());
             self.findings.offset = 0;
         }
     }
@@ -329,14 +325,9 @@ impl State {
         fix_selection(&mut self.remediation, |i| d.actions[i].id.as_str());
     }
 
-    pub fn selected_finding(&self) -> Option<&Finding> {
-        let d = self.data.as_ref()?;
-        let r = self.findings.selected.as_ref()?;
-        // Findings are kept sorted by reference.
-        d.findings
-            .binary_search_by(|f| f.reference.as_str().cmp(r))
-            .ok()
-            .map(|i| &d.findings[i])
+    /// The selected finding, whole (made from its row: a few small copies).
+    pub fn selected_finding(&self) -> Option<Finding> {
+        self.data.as_ref()?.full_finding(self.findings.selected.as_ref()?)
     }
 
     /// Where the selected finding is in the findings view (findings are kept
@@ -344,7 +335,7 @@ impl State {
     pub fn selected_finding_pos(&self) -> Option<usize> {
         let d = self.data.as_ref()?;
         let r = self.findings.selected.as_ref()?;
-        let i = d.findings.binary_search_by(|f| f.reference.as_str().cmp(r)).ok()?;
+        let i = d.row_of(r)?;
         self.findings.view.iter().position(|&j| j == i)
     }
 

@@ -74,9 +74,9 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
                 (Some(x), None) => x.to_string(),
                 _ => String::new(),
             };
-            let n_actions = d.actions_by_finding.get(&fi.reference).map_or(0, Vec::len);
+            let n_actions = d.actions_by_finding.get(&*fi.reference).map_or(0, Vec::len);
             let row = Row::new(vec![
-                Cell::from(fi.reference.clone()),
+                Cell::from(fi.reference.to_string()),
                 Cell::from(Span::styled(fi.grade.short(ui.zh), ui.st(grade_role(fi.grade)))),
                 Cell::from(truncate(&ui.text(&fi.title), title_w)),
                 Cell::from(fi.indicators.join(",")),
@@ -92,7 +92,7 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
                     String::new()
                 }),
             ]);
-            if fl.selected.as_deref() == Some(fi.reference.as_str()) {
+            if fl.selected.as_deref() == Some(&*fi.reference) {
                 row.style(ui.st("selection"))
             } else {
                 row
@@ -410,7 +410,7 @@ fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
             ui.st("text"),
         ),
     ];
-    if let Some(fi) = d.findings.iter().find(|f| f.reference == a.finding) {
+    if let Some(fi) = d.finding(&a.finding) {
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", fi.grade.label(ui.zh)), ui.st(grade_role(fi.grade))),
             Span::styled(ui.text(&fi.title), ui.st("text.dim")),
