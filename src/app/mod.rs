@@ -470,6 +470,18 @@ impl App {
     }
 
     pub fn findings(&self, engagement: &str) -> Result<Vec<Finding>> {
+        self.findings_with(engagement, |f| f, |f| &f.reference)
+    }
+
+    /// The engagement's findings, each made into a `T` as soon as it is
+    /// decoded (on the decoding threads when the kind is scanned), so the
+    /// decoded findings are never all held at once; sorted by `reference`.
+    pub fn findings_with<T: Send>(
+        &self,
+        engagement: &str,
+        convert: impl Fn(Finding) -> T + Sync,
+        reference: impl Fn(&T) -> &str,
+    ) -> Result<Vec<T>> {
         let mut out = Vec::new();
         if self.mostly_this_engagement("f", self.count_of(engagement, "f")? as usize)? {
             // One sequential scan decoded on every core beats a lookup per
@@ -478,7 +490,7 @@ impl App {
                 Kind::Finding,
                 crate::model::fields::FindingField::Engagement,
                 engagement,
-                Finding::from_record,
+                |r| Finding::from_record(r).map(&convert),
             )?;
         } else {
             let ids = self
@@ -486,10 +498,11 @@ impl App {
                 .index_ids(crate::store::IndexTag::FindingSummary, engagement, None)?;
             out.reserve_exact(ids.len());
             for id in ids {
-                out.push(Finding::from_record(&self.record(Kind::Finding, &id)?)?);
+                out.push(convert(Finding::from_record(&self.record(Kind::Finding, &id)?)?));
             }
         }
-        out.sort_by(|a, b| a.reference.cmp(&b.reference));
+        // A scan is in key order already (then this is one pass).
+        out.sort_by(|a, b| reference(a).cmp(reference(b)));
         Ok(out)
     }
 

@@ -114,7 +114,9 @@ impl Data {
         let engagement = app.engagement(engagement)?;
         let catalog = app.catalog_for(&engagement)?;
         let assessments = app.assessments(&engagement.id)?;
-        let findings = app.findings(&engagement.id)?;
+        // Each finding made into its row as it is decoded.
+        let names = Names::default();
+        let findings = app.findings_with(&engagement.id, |f| FindingRow::of(f, &names), |r| &r.reference)?;
         let actions = app.actions(&engagement.id)?;
         // The records decoded on the way are freed: given back now, before
         // the sort orders are built, so the two do not add up.
@@ -130,7 +132,8 @@ impl Data {
         let evidence = app.evidence(&engagement.id)?;
         let mut d = Data::without_lists(app, engagement, catalog, assessments, glance)?;
         d.evidence = evidence.into_iter().map(|e| (e.sha256.clone(), e)).collect();
-        d.findings = rows(findings, &mut d.names);
+        d.findings = findings;
+        d.names = names;
         d.lowered = d.findings.iter().map(Lowered::of).collect();
         d.actions = actions;
         d.partial = false;
@@ -371,7 +374,7 @@ impl Data {
             }
             match (f, at) {
                 (Ok(f), Ok(i)) | (Ok(f), Err(i)) => {
-                    let f = FindingRow::of(f, &mut self.names);
+                    let f = FindingRow::of(f, &self.names);
                     let lowered = Lowered::of(&f);
                     let inserted = at.is_err();
                     if inserted {
@@ -539,19 +542,4 @@ impl Data {
             .flatten()
             .map(|&i| &self.actions[i])
     }
-}
-
-/// The findings as rows, made from the back so that the findings' memory is
-/// given back as it empties (a million findings are ~600 MB, their rows
-/// about half: the two are not held whole at once).
-fn rows(mut findings: Vec<Finding>, names: &mut Names) -> Vec<FindingRow> {
-    let mut rows = Vec::with_capacity(findings.len());
-    while let Some(f) = findings.pop() {
-        rows.push(FindingRow::of(f, names));
-        if findings.len() < findings.capacity() / 2 && findings.capacity() > 4096 {
-            findings.shrink_to_fit();
-        }
-    }
-    rows.reverse();
-    rows
 }

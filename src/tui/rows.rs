@@ -11,19 +11,21 @@
 use crate::model::finding::{Finding, FindingStatus, Grade};
 use jiff::civil::Date;
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-/// Names many rows share (authors, indicator ids), held once.
+/// Names many rows share (authors, indicator ids), held once (rows are made
+/// on several threads while a large engagement loads).
 #[derive(Debug, Default)]
-pub struct Names(HashSet<Arc<str>>);
+pub struct Names(Mutex<HashSet<Arc<str>>>);
 
 impl Names {
-    pub fn get(&mut self, name: &str) -> Arc<str> {
-        if let Some(n) = self.0.get(name) {
+    pub fn get(&self, name: &str) -> Arc<str> {
+        let mut set = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = set.get(name) {
             return n.clone();
         }
         let n: Arc<str> = Arc::from(name);
-        self.0.insert(n.clone());
+        set.insert(n.clone());
         n
     }
 }
@@ -52,7 +54,7 @@ pub struct FindingRow {
 
 impl FindingRow {
     /// The row of a finding (its engagement is the snapshot's).
-    pub fn of(f: Finding, names: &mut Names) -> FindingRow {
+    pub fn of(f: Finding, names: &Names) -> FindingRow {
         let long = [
             &f.statement,
             &f.criterion,
@@ -190,8 +192,8 @@ mod tests {
         /// deadlines are the finding's.
         #[test]
         fn a_row_gives_its_finding_back(f in finding(), y in 2000i16..2100) {
-            let mut names = Names::default();
-            let row = FindingRow::of(f.clone(), &mut names);
+            let names = Names::default();
+            let row = FindingRow::of(f.clone(), &names);
             prop_assert_eq!(row.to_finding("E-1"), f.clone());
             let today = jiff::civil::date(y, 6, 15);
             prop_assert_eq!(row.current_due(), f.current_due());
@@ -202,7 +204,7 @@ mod tests {
 
     #[test]
     fn names_are_held_once() {
-        let mut names = Names::default();
+        let names = Names::default();
         let a = names.get("zhang.wei");
         let b = names.get("zhang.wei");
         assert!(Arc::ptr_eq(&a, &b));
