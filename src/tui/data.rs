@@ -444,7 +444,7 @@ impl Data {
         counted.sort();
         counted.dedup();
         for r in counted {
-            if let Ok(i) = self.findings.binary_search_by(|f| (*f.reference).cmp(&r)) {
+            if let Some(i) = self.row_of(&r) {
                 let keys = Keys {
                     findings: &self.findings,
                     titles: &self.lowered,
