@@ -692,3 +692,45 @@ fn sigterm_and_sighup_restore_the_terminal() {
         s.child.wait().unwrap();
     }
 }
+
+/// The first frame is drawn before the database is opened: while another
+/// process holds the database the TUI already shows its loading frame (and
+/// no figures), and the dashboard as soon as the database is free. When it
+/// stays held past the wait, the TUI leaves the alternate screen and the
+/// error is printed on the user's own screen, the terminal in cooked mode.
+#[test]
+fn the_first_frame_comes_before_the_database_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("demo"), dir.path().join("config"));
+    cli(&data, &config, &["demo", "--no-tui"]);
+    let held = cscaudit::app::App::open(&data).unwrap();
+    let mut s = run_in_pty(&data, &config, 40, 120, &[("LANG", "en_US.UTF-8")]);
+    let t = s.wait_for("Loading");
+    assert!(s.parser.screen().alternate_screen(), "{t}");
+    // It cannot open the database while this test holds it.
+    std::thread::sleep(Duration::from_millis(700));
+    let t = s.text();
+    assert!(!t.contains("Remediation at a glance"), "{t}");
+    drop(held);
+    s.wait_for("Remediation at a glance");
+    s.send("q");
+    let t = s.wait_for("EXIT=");
+    assert!(t.contains("EXIT=0"), "{t}");
+    s.child.wait().unwrap();
+
+    // Held for longer than the TUI waits (5 s).
+    let held = cscaudit::app::App::open(&data).unwrap();
+    let mut s = run_in_pty(&data, &config, 24, 80, &[("LANG", "en_US.UTF-8")]);
+    s.wait_for("Loading");
+    let t = s.wait_for("icanon");
+    assert!(t.contains("EXIT=1"), "{t}");
+    assert!(t.contains("is in use by another cscaudit process"), "{t}");
+    assert!(!s.parser.screen().alternate_screen(), "left the alternate screen");
+    let modes: Vec<&str> = t
+        .split_whitespace()
+        .filter(|w| w.trim_start_matches('-') == "icanon")
+        .collect();
+    assert_eq!(modes, vec!["icanon"], "{t}");
+    s.child.wait().unwrap();
+    drop(held);
+}

@@ -405,24 +405,24 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
     }
 }
 
+/// The TUI on an open database (`demo` has just made it).
 pub(super) fn open_tui(ctx: &Context, app: App, dir: &Path, engagement: Option<&str>) -> Result<()> {
-    crate::tui::run(
-        app,
-        &ctx.settings,
-        &ctx.config_problems,
-        &ctx.paths,
-        dir,
-        ctx.lang,
-        engagement,
-    )
-    .map_err(same)
+    let screen =
+        crate::tui::Screen::enter(&ctx.settings, &ctx.config_problems, &ctx.paths, dir, ctx.lang).map_err(same)?;
+    crate::tui::run(screen, app, &ctx.settings, ctx.lang, engagement).map_err(same)
 }
 
 fn no_command(ctx: &Context, engagement: Option<&str>) -> Result<()> {
-    let app = ctx.open(&ctx.paths.data_dir)?;
     if interactive() {
-        return open_tui(ctx, app, &ctx.paths.data_dir, engagement);
+        // The first frame before the database is opened; a database that
+        // does not open leaves the screen before its error is printed.
+        let dir = &ctx.paths.data_dir;
+        let screen =
+            crate::tui::Screen::enter(&ctx.settings, &ctx.config_problems, &ctx.paths, dir, ctx.lang).map_err(same)?;
+        let app = ctx.open(dir)?;
+        return crate::tui::run(screen, app, &ctx.settings, ctx.lang, engagement).map_err(same);
     }
+    let app = ctx.open(&ctx.paths.data_dir)?;
     let mut o = out();
     let engagements = app.engagements()?;
     if engagements.is_empty() {

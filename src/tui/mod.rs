@@ -673,35 +673,73 @@ fn install_panic_hook(data_dir: &Path, mouse: bool) {
 }
 
 /// Open the TUI on `app`. Config was read by the caller before this point.
+/// The terminal in the TUI's modes with a first "Loading…" frame on it,
+/// drawn before the database is opened (opening sled takes ~0.3 s at a
+/// million findings, and waits while another process holds it). Dropping it
+/// restores the terminal, so an error opening the database is printed on
+/// the user's own screen.
+pub struct Screen {
+    guard: TerminalGuard,
+    terminal: ManuallyDrop<Terminal<CrosstermBackend<std::io::Stdout>>>,
+    setup: Setup,
+    size: ratatui::layout::Size,
+    config_file: std::path::PathBuf,
+}
+
+impl Screen {
+    pub fn enter(
+        settings: &Settings,
+        config_problems: &[ConfigError],
+        paths: &Paths,
+        data_dir: &Path,
+        lang: Lang,
+    ) -> Result<Screen, String> {
+        let setup = load_setup(settings, config_problems, paths);
+        install_panic_hook(data_dir, settings.mouse);
+        let guard = TerminalGuard::enter(settings.mouse).map_err(|e| format!("cannot set up the terminal: {e}"))?;
+        // Never dropped: ratatui's Drop shows the cursor and, when that fails (the
+        // terminal hung up), prints with `eprintln!`, which panics on a closed
+        // stderr and left a crash report for every closed window. The guard
+        // restores the terminal, cursor included, and ignores such errors.
+        let mut terminal =
+            ManuallyDrop::new(Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?);
+        let size = terminal.size().map_err(|e| e.to_string())?;
+        // First frame before the database is opened and loaded, so a large
+        // database still shows something at once.
+        let mut loading = State::new(lang, setup.keymap.clone(), None);
+        loading.size = (size.width, size.height);
+        loading.status = Some(state::StatusLine::info(i18n::Label::Loading.t(lang)));
+        loading.loading = true;
+        let _ = terminal.draw(|f| view::view(&loading, &setup.theme, f));
+        Ok(Screen {
+            guard,
+            terminal,
+            setup,
+            size,
+            config_file: paths.config_dir.join("config.toml"),
+        })
+    }
+}
+
 pub fn run(
+    screen: Screen,
     mut app: App,
     settings: &Settings,
-    config_problems: &[ConfigError],
-    paths: &Paths,
-    data_dir: &Path,
     lang: Lang,
     engagement: Option<&str>,
 ) -> Result<(), String> {
-    let setup = load_setup(settings, config_problems, paths);
+    let Screen {
+        guard,
+        mut terminal,
+        setup,
+        size,
+        config_file,
+    } = screen;
     if let Some(e) = engagement {
+        // An engagement that is not there: the terminal is restored (the
+        // guard is dropped) before the error is printed.
         app.engagement(e).map_err(|e| e.message().get(lang).to_string())?;
     }
-    install_panic_hook(data_dir, settings.mouse);
-    let guard = TerminalGuard::enter(settings.mouse).map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    // Never dropped: ratatui's Drop shows the cursor and, when that fails (the
-    // terminal hung up), prints with `eprintln!`, which panics on a closed
-    // stderr and left a crash report for every closed window. The guard
-    // restores the terminal, cursor included, and ignores such errors.
-    let mut terminal =
-        ManuallyDrop::new(Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?);
-    let size = terminal.size().map_err(|e| e.to_string())?;
-
-    // First frame before loading, so a large database still shows something at once.
-    let mut loading = State::new(lang, setup.keymap.clone(), None);
-    loading.size = (size.width, size.height);
-    loading.status = Some(state::StatusLine::info(i18n::Label::Loading.t(lang)));
-    loading.loading = true;
-    let _ = terminal.draw(|f| view::view(&loading, &setup.theme, f));
     // Test hook: prove that a panic restores the terminal and leaves a report.
     if std::env::var_os("CSCAUDIT_TEST_PANIC").is_some() {
         panic!("test panic requested by CSCAUDIT_TEST_PANIC");
@@ -751,7 +789,7 @@ pub fn run(
     }
     state.size = (size.width, size.height);
     state.mouse = settings.mouse;
-    state.config_file = Some(paths.config_dir.join("config.toml"));
+    state.config_file = Some(config_file);
     if let Some(eff) = state.update(Input::Resize(size.width, size.height)) {
         for a in run_effect(&mut app, &state, eff) {
             step(&mut app, &mut state, a);
