@@ -705,7 +705,7 @@ fn the_first_frame_comes_before_the_database_is_opened() {
     cli(&data, &config, &["demo", "--no-tui"]);
     let held = cscaudit::app::App::open(&data).unwrap();
     let mut s = run_in_pty(&data, &config, 40, 120, &[("LANG", "en_US.UTF-8")]);
-    let t = s.wait_for("Loading");
+    let t = s.wait_for("Waiting for another cscaudit process to let go of the database");
     assert!(s.parser.screen().alternate_screen(), "{t}");
     // It cannot open the database while this test holds it.
     std::thread::sleep(Duration::from_millis(700));
@@ -720,11 +720,11 @@ fn the_first_frame_comes_before_the_database_is_opened() {
 
     // Held for longer than the TUI waits (5 s).
     let held = cscaudit::app::App::open(&data).unwrap();
-    let mut s = run_in_pty(&data, &config, 24, 80, &[("LANG", "en_US.UTF-8")]);
-    s.wait_for("Loading");
+    let mut s = run_in_pty(&data, &config, 24, 80, &[("LANG", "zh_CN.UTF-8")]);
+    s.wait_for("正在等待另一个 cscaudit 进程释放数据库");
     let t = s.wait_for("icanon");
     assert!(t.contains("EXIT=1"), "{t}");
-    assert!(t.contains("is in use by another cscaudit process"), "{t}");
+    assert!(t.contains("正被另一个 cscaudit 进程使用"), "{t}");
     assert!(!s.parser.screen().alternate_screen(), "left the alternate screen");
     let modes: Vec<&str> = t
         .split_whitespace()

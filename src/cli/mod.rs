@@ -118,6 +118,13 @@ impl Context {
         app.policy = self.settings.policy.clone();
         Ok(app)
     }
+
+    /// [`Context::open`] without waiting for another process.
+    pub fn open_now(&self, dir: &Path) -> std::result::Result<App, AppError> {
+        let mut app = App::open(dir)?;
+        app.policy = self.settings.policy.clone();
+        Ok(app)
+    }
 }
 
 /// Run one parsed command line; returns the language errors are shown in
@@ -417,9 +424,15 @@ fn no_command(ctx: &Context, engagement: Option<&str>) -> Result<()> {
         // The first frame before the database is opened; a database that
         // does not open leaves the screen before its error is printed.
         let dir = &ctx.paths.data_dir;
-        let screen =
+        let mut screen =
             crate::tui::Screen::enter(&ctx.settings, &ctx.config_problems, &ctx.paths, dir, ctx.lang).map_err(same)?;
-        let app = ctx.open(dir)?;
+        let app = match ctx.open_now(dir) {
+            Err(AppError::Store(crate::store::StoreError::Locked { .. })) => {
+                screen.waiting_for_database();
+                ctx.open(dir)?
+            }
+            other => other?,
+        };
         return crate::tui::run(screen, app, &ctx.settings, ctx.lang, engagement).map_err(same);
     }
     let app = ctx.open(&ctx.paths.data_dir)?;

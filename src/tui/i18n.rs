@@ -144,6 +144,7 @@ labels! {
     Recorded => "recorded", "已记录";
     ConfirmAssess => "Record {indicator} as {result}?", "将 {indicator} 记录为“{result}”？";
     Loading => "Loading…", "加载中…";
+    WaitingForDatabase => "Waiting for another cscaudit process to let go of the database…", "正在等待另一个 cscaudit 进程释放数据库…";
     RegistrationExpired => "⚠ expired {no}", "⚠ 已过期 {no}";
     RegistrationExpires => "⚠ {n} d left {no}", "⚠ 剩 {n} 天 {no}";
     PreviousAudits => "Earlier audits (trend, oldest first)", "以往审核（趋势，由早到近）";

@@ -684,6 +684,7 @@ pub struct Screen {
     setup: Setup,
     size: ratatui::layout::Size,
     config_file: std::path::PathBuf,
+    lang: Lang,
 }
 
 impl Screen {
@@ -701,23 +702,36 @@ impl Screen {
         // terminal hung up), prints with `eprintln!`, which panics on a closed
         // stderr and left a crash report for every closed window. The guard
         // restores the terminal, cursor included, and ignores such errors.
-        let mut terminal =
+        let terminal =
             ManuallyDrop::new(Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| e.to_string())?);
         let size = terminal.size().map_err(|e| e.to_string())?;
         // First frame before the database is opened and loaded, so a large
         // database still shows something at once.
-        let mut loading = State::new(lang, setup.keymap.clone(), None);
-        loading.size = (size.width, size.height);
-        loading.status = Some(state::StatusLine::info(i18n::Label::Loading.t(lang)));
-        loading.loading = true;
-        let _ = terminal.draw(|f| view::view(&loading, &setup.theme, f));
-        Ok(Screen {
+        let mut screen = Screen {
             guard,
             terminal,
             setup,
             size,
             config_file: paths.config_dir.join("config.toml"),
-        })
+            lang,
+        };
+        screen.loading(i18n::Label::Loading);
+        Ok(screen)
+    }
+
+    /// The loading frame with this on its status line.
+    fn loading(&mut self, what: i18n::Label) {
+        let mut loading = State::new(self.lang, self.setup.keymap.clone(), None);
+        loading.size = (self.size.width, self.size.height);
+        loading.status = Some(state::StatusLine::info(what.t(self.lang)));
+        loading.loading = true;
+        let theme = &self.setup.theme;
+        let _ = self.terminal.draw(|f| view::view(&loading, theme, f));
+    }
+
+    /// Say that the database is held by another process (the caller waits).
+    pub fn waiting_for_database(&mut self) {
+        self.loading(i18n::Label::WaitingForDatabase);
     }
 }
 
@@ -734,6 +748,7 @@ pub fn run(
         setup,
         size,
         config_file,
+        ..
     } = screen;
     if let Some(e) = engagement {
         // An engagement that is not there: the terminal is restored (the
