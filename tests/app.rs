@@ -770,7 +770,13 @@ fn the_status_summary_equals_the_full_report_cut_to_a_screen() {
         assert_eq!(f, &app.finding(&f.reference).unwrap());
     }
     let actions = app.actions(&scale).unwrap();
-    assert!(actions.len() > 100);
+    // One action per five findings, by due date (none last), then id, each once.
+    assert_eq!(actions.len(), 600);
+    assert!(
+        actions
+            .windows(2)
+            .all(|w| (w[0].due.is_none(), w[0].due, &w[0].id) < (w[1].due.is_none(), w[1].due, &w[1].id))
+    );
     for a in &actions {
         assert_eq!(a, &app.action(&a.id).unwrap());
     }

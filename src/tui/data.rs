@@ -134,17 +134,12 @@ impl Data {
         d.evidence = evidence.into_iter().map(|e| (e.sha256.clone(), e)).collect();
         d.findings = findings;
         d.names = names;
-        d.lowered = d.findings.iter().map(Lowered::of).collect();
+        d.lowered = lowered(&d.findings);
         d.actions = actions;
         d.partial = false;
         d.index_actions();
-        for (i, f) in d.findings.iter().enumerate() {
-            for ind in &f.indicators {
-                d.findings_by_indicator
-                    .entry(ind.to_string())
-                    .or_default()
-                    .push(i as u32);
-            }
+        for i in 0..d.findings.len() {
+            d.link_indicators(i);
         }
         d.orders = Orders::build(&d.keys());
         d.derive(Recount::Scorecard);
@@ -202,7 +197,12 @@ impl Data {
     fn index_actions(&mut self) {
         self.actions_by_finding.clear();
         for (i, a) in self.actions.iter().enumerate() {
-            self.actions_by_finding.entry(a.finding.clone()).or_default().push(i);
+            match self.actions_by_finding.get_mut(&a.finding) {
+                Some(v) => v.push(i),
+                None => {
+                    self.actions_by_finding.insert(a.finding.clone(), vec![i]);
+                }
+            }
         }
     }
 
@@ -480,9 +480,19 @@ impl Data {
     fn link_indicators(&mut self, i: usize) {
         let row = i as u32;
         for ind in &self.findings[i].indicators {
-            let v = self.findings_by_indicator.entry(ind.to_string()).or_default();
-            if let Err(pos) = v.binary_search(&row) {
-                v.insert(pos, row);
+            // No key copied for an indicator already listed.
+            let v = match self.findings_by_indicator.get_mut(&**ind) {
+                Some(v) => v,
+                None => self.findings_by_indicator.entry(ind.to_string()).or_default(),
+            };
+            // Rows are linked in ascending order while loading: pushed.
+            match v.last() {
+                Some(&last) if last >= row => {
+                    if let Err(pos) = v.binary_search(&row) {
+                        v.insert(pos, row);
+                    }
+                }
+                _ => v.push(row),
             }
         }
     }
@@ -542,4 +552,19 @@ impl Data {
             .flatten()
             .map(|&i| &self.actions[i])
     }
+}
+
+/// Every row's lower-cased search text, half on another thread.
+fn lowered(rows: &[FindingRow]) -> Vec<Lowered> {
+    let (a, b) = rows.split_at(rows.len() / 2);
+    std::thread::scope(|s| {
+        let second = s.spawn(|| b.iter().map(Lowered::of).collect::<Vec<_>>());
+        let mut all = Vec::with_capacity(rows.len());
+        all.extend(a.iter().map(Lowered::of));
+        match second.join() {
+            Ok(rest) => all.extend(rest),
+            Err(_) => all.extend(b.iter().map(Lowered::of)),
+        }
+        all
+    })
 }
