@@ -14,6 +14,29 @@ pub(super) fn fix_selection<'a, C>(list: &mut ListState<C>, id_of: impl Fn(usize
     }
 }
 
+/// From how many rows the findings filter splits its work over two threads.
+const PARALLEL_FILTER: usize = 1 << 16;
+
+/// The rows of `from` that `keep` keeps, in their order; from `parallel`
+/// rows on, the second half is tested on another thread (a million rows:
+/// every key that must look at all of them).
+fn filter_rows(from: &[usize], keep: impl Fn(usize) -> bool + Sync, parallel: usize) -> Vec<usize> {
+    if from.len() < parallel {
+        return from.iter().copied().filter(|&i| keep(i)).collect();
+    }
+    let (a, b) = from.split_at(from.len() / 2);
+    let keep = &keep;
+    std::thread::scope(|s| {
+        let second = s.spawn(move || b.iter().copied().filter(|&i| keep(i)).collect::<Vec<_>>());
+        let mut view: Vec<usize> = a.iter().copied().filter(|&i| keep(i)).collect();
+        match second.join() {
+            Ok(rest) => view.extend(rest),
+            Err(_) => view.extend(b.iter().copied().filter(|&i| keep(i))),
+        }
+        view
+    })
+}
+
 /// A parsed findings filter: `grade:major status:issued overdue 录音`.
 #[derive(Debug, Default, PartialEq)]
 pub struct FindingFilter {
@@ -254,19 +277,17 @@ impl State {
             .iter()
             .map(|t| memchr::memmem::Finder::new(t.as_bytes()))
             .collect();
+        let keep = |i: usize| {
+            let l = &d.lowered[i];
+            (filter.grades.is_empty() || filter.grades.contains(&l.grade))
+                && (filter.statuses.is_empty() || filter.statuses.contains(&l.status))
+                && (!overdue_only || d.findings[i].overdue_days(today).is_some())
+                && words.iter().all(|w| w.find(l.text().as_bytes()).is_some())
+        };
         let view: Vec<usize> = if plain {
             order.clone()
         } else {
-            from.iter()
-                .copied()
-                .filter(|&i| {
-                    let f = &d.findings[i];
-                    (filter.grades.is_empty() || filter.grades.contains(&f.grade))
-                        && (filter.statuses.is_empty() || filter.statuses.contains(&f.status))
-                        && (!overdue_only || f.overdue_days(today).is_some())
-                        && words.iter().all(|w| w.find(d.lowered[i].text().as_bytes()).is_some())
-                })
-                .collect()
+            filter_rows(from, keep, PARALLEL_FILTER)
         };
         self.findings.view = view;
         self.findings_filtered = Some((filter, overdue_only, today));
@@ -393,5 +414,25 @@ impl State {
         let lines = self.portfolio.as_ref()?;
         let sel = self.programmes.selected.as_ref()?;
         lines.iter().find(|l| &l.programme == sel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Split over two threads or not, the filter keeps the same rows in
+        /// the same order.
+        #[test]
+        fn a_filter_on_two_threads_keeps_the_rows_and_their_order(
+            from in proptest::collection::vec(0usize..500, 0..300),
+            modulus in 1usize..7,
+            parallel in 0usize..50,
+        ) {
+            let keep = |i: usize| i % modulus == 0;
+            let expected: Vec<usize> = from.iter().copied().filter(|&i| keep(i)).collect();
+            prop_assert_eq!(super::filter_rows(&from, keep, parallel), expected);
+        }
     }
 }
