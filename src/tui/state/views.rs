@@ -430,7 +430,7 @@ mod tests {
             modulus in 1usize..7,
             parallel in 0usize..50,
         ) {
-            let keep = |i: usize| i % modulus == 0;
+            let keep = |i: usize| i.is_multiple_of(modulus);
             let expected: Vec<usize> = from.iter().copied().filter(|&i| keep(i)).collect();
             prop_assert_eq!(super::filter_rows(&from, keep, parallel), expected);
         }
