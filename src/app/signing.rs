@@ -389,9 +389,13 @@ impl App {
         Ok(out)
     }
 
-    /// [`verify_any`] remembered for the last few batches.
+    /// [`verify_any`] remembered for the last batches verified: up to 1,024
+    /// of them, holding at most 262,144 op hashes (16 MB) between them. A
+    /// finding's history is often a batch per edit: with 16 kept, moving
+    /// through the demo's findings verified most of them again on every key.
     fn verify_cached(&self, b: &SignedBatch, keys: &[&str]) -> std::result::Result<String, Option<String>> {
-        const KEPT: usize = 16;
+        const KEPT: usize = 1024;
+        const KEPT_HASHES: usize = 1 << 18;
         let same = |p: &Proof| p.batch == *b && p.keys.iter().map(String::as_str).eq(keys.iter().copied());
         if let Some(p) = self
             .proofs
@@ -404,8 +408,9 @@ impl App {
         }
         let proved = verify_any(b, keys.iter().copied());
         let mut kept = self.proofs.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.len() >= KEPT {
-            kept.pop_front();
+        let mut held: usize = kept.iter().map(|p| p.batch.hashes.len()).sum();
+        while !kept.is_empty() && (kept.len() >= KEPT || held + b.hashes.len() > KEPT_HASHES) {
+            held -= kept.pop_front().map_or(0, |p| p.batch.hashes.len());
         }
         kept.push_back(Proof {
             batch: b.clone(),
@@ -648,8 +653,6 @@ pub(crate) fn member_key(actor: &str, text: &str) -> Result<String> {
     Ok(crate::crypto::sign::openssh_text(&key))
 }
 
-/// Whether `b` is signed by one of `keys` (OpenSSH text): the fingerprint of
-/// the one that verifies, or why none does (`None`: there was no key).
 /// What [`verify_any`] said of a batch with these keys.
 pub(crate) struct Proof {
     batch: SignedBatch,
@@ -657,6 +660,8 @@ pub(crate) struct Proof {
     proved: std::result::Result<String, Option<String>>,
 }
 
+/// Whether `b` is signed by one of `keys` (OpenSSH text): the fingerprint of
+/// the one that verifies, or why none does (`None`: there was no key).
 fn verify_any<'k>(b: &SignedBatch, keys: impl Iterator<Item = &'k str>) -> std::result::Result<String, Option<String>> {
     let mut why = None;
     for text in keys {
