@@ -672,7 +672,6 @@ fn install_panic_hook(data_dir: &Path, mouse: bool) {
     }));
 }
 
-/// Open the TUI on `app`. Config was read by the caller before this point.
 /// The terminal in the TUI's modes with a first "Loading…" frame on it,
 /// drawn before the database is opened (opening sled takes ~0.3 s at a
 /// million findings, and waits while another process holds it). Dropping it
@@ -735,6 +734,8 @@ impl Screen {
     }
 }
 
+/// Run the TUI on `app` in `screen` until the user quits. Config was read by
+/// the caller before this point.
 pub fn run(
     screen: Screen,
     mut app: App,
