@@ -695,8 +695,8 @@ fn sigterm_and_sighup_restore_the_terminal() {
 
 /// The first frame is drawn before the database is opened: while another
 /// process holds the database the TUI already shows its loading frame (and
-/// no figures), and the dashboard as soon as the database is free. When it
-/// stays held past the wait, the TUI leaves the alternate screen and the
+/// no figures), and the dashboard as soon as the database is free. When the
+/// user gives up waiting (q), the TUI leaves the alternate screen and the
 /// error is printed on the user's own screen, the terminal in cooked mode.
 #[test]
 fn the_first_frame_comes_before_the_database_is_opened() {
@@ -718,10 +718,11 @@ fn the_first_frame_comes_before_the_database_is_opened() {
     assert!(t.contains("EXIT=0"), "{t}");
     s.child.wait().unwrap();
 
-    // Held for longer than the TUI waits (5 s).
+    // The user gives up waiting (q): the screen is left and the error said.
     let held = cscaudit::app::App::open(&data).unwrap();
     let mut s = run_in_pty(&data, &config, 24, 80, &[("LANG", "zh_CN.UTF-8")]);
     s.wait_for("正在等待另一个 cscaudit 进程释放数据库");
+    s.send("q");
     let t = s.wait_for("icanon");
     assert!(t.contains("EXIT=1"), "{t}");
     assert!(t.contains("正被另一个 cscaudit 进程使用"), "{t}");
@@ -733,4 +734,36 @@ fn the_first_frame_comes_before_the_database_is_opened() {
     assert_eq!(modes, vec!["icanon"], "{t}");
     s.child.wait().unwrap();
     drop(held);
+}
+
+/// A command waits for another process to let go of the database (a TUI
+/// reading a large engagement holds it for seconds), says so on stderr, and
+/// runs once it is free.
+#[test]
+fn a_command_waits_for_the_database_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("demo"), dir.path().join("config"));
+    cli(&data, &config, &["demo", "--no-tui"]);
+    let held = cscaudit::app::App::open(&data).unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_cscaudit"))
+        .args(["--data-dir", data.to_str().unwrap(), "--lang", "en", "status"])
+        .env("CSCAUDIT_CONFIG_DIR", &config)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Longer than the 5 s the CLI used to wait.
+    std::thread::sleep(Duration::from_secs(6));
+    drop(held);
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("waiting for another cscaudit process to let go of the database"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("DEMO-S2"), "{stdout}");
 }

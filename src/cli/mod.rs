@@ -81,6 +81,10 @@ impl From<crate::model::ParseEnumError> for CliError {
 
 type Result<T> = std::result::Result<T, CliError>;
 
+/// How long a command waits for another cscaudit process to let go of the
+/// database before saying it is in use.
+const OPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub struct Context {
     pub paths: Paths,
     pub settings: Settings,
@@ -112,11 +116,27 @@ impl Context {
         }
     }
 
+    /// Open the database, waiting while another cscaudit process holds it:
+    /// a running TUI holds it only during its operations, but reading a
+    /// large engagement's lists takes seconds (about 10 s at a million
+    /// findings). After the first try the wait is said on stderr.
     pub fn open(&self, dir: &Path) -> Result<App> {
-        // A running TUI holds the database only during its operations: wait briefly.
-        let mut app = App::open_waiting(dir, std::time::Duration::from_secs(5))?;
-        app.policy = self.settings.policy.clone();
-        Ok(app)
+        match self.open_now(dir) {
+            Err(AppError::Store(crate::store::StoreError::Locked { .. })) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}",
+                    self.lang.pick(
+                        "waiting for another cscaudit process to let go of the database (up to 30 s; Ctrl-C stops)…",
+                        "正在等待另一个 cscaudit 进程释放数据库（最多 30 秒；Ctrl-C 停止）…"
+                    )
+                );
+                let mut app = App::open_waiting(dir, OPEN_WAIT)?;
+                app.policy = self.settings.policy.clone();
+                Ok(app)
+            }
+            other => Ok(other?),
+        }
     }
 
     /// [`Context::open`] without waiting for another process.
@@ -426,12 +446,23 @@ fn no_command(ctx: &Context, engagement: Option<&str>) -> Result<()> {
         let dir = &ctx.paths.data_dir;
         let mut screen =
             crate::tui::Screen::enter(&ctx.settings, &ctx.config_problems, &ctx.paths, dir, ctx.lang).map_err(same)?;
-        let app = match ctx.open_now(dir) {
-            Err(AppError::Store(crate::store::StoreError::Locked { .. })) => {
-                screen.waiting_for_database();
-                ctx.open(dir)?
+        // While another process holds the database the frame says so, and
+        // q, Esc or Ctrl-C gives up (the terminal is raw: no SIGINT).
+        let start = std::time::Instant::now();
+        let app = loop {
+            match ctx.open_now(dir) {
+                Err(AppError::Store(crate::store::StoreError::Locked { .. })) if start.elapsed() < OPEN_WAIT => {
+                    screen.waiting_for_database();
+                    if screen.stop_asked(std::time::Duration::from_millis(50)) {
+                        // Said as the database being in use, once the screen is left.
+                        return Err(ctx
+                            .open_now(dir)
+                            .err()
+                            .map_or_else(|| CliError(crate::msg!("stopped", "已停止")), CliError::from));
+                    }
+                }
+                other => break other?,
             }
-            other => other?,
         };
         return crate::tui::run(screen, app, &ctx.settings, ctx.lang, engagement).map_err(same);
     }

@@ -732,6 +732,27 @@ impl Screen {
     pub fn waiting_for_database(&mut self) {
         self.loading(i18n::Label::WaitingForDatabase);
     }
+
+    /// Whether q, Esc or Ctrl-C was pressed within `wait` (other keys are
+    /// dropped: nothing can be done before the database is open).
+    pub fn stop_asked(&mut self, wait: Duration) -> bool {
+        use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+        if !event::poll(wait).unwrap_or(false) {
+            return false;
+        }
+        match event::read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => {
+                matches!(k.code, KeyCode::Char('q') | KeyCode::Esc)
+                    || (k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL))
+            }
+            Ok(Event::Resize(w, h)) => {
+                self.size = ratatui::layout::Size::new(w, h);
+                let _ = self.terminal.autoresize();
+                false
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Run the TUI on `app` in `screen` until the user quits. Config was read by
