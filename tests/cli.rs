@@ -458,7 +458,12 @@ fn second_process_gets_a_one_line_message_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();
     demo(dir.path());
     let _held = cscaudit::store::Store::open(dir.path()).unwrap();
-    let out = cmd(dir.path()).args(["status"]).output().unwrap();
+    // Not waiting: one line naming the path.
+    let out = cmd(dir.path())
+        .env("CSCAUDIT_LOCK_WAIT", "0")
+        .args(["status"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -467,6 +472,18 @@ fn second_process_gets_a_one_line_message_naming_the_path() {
         "{err}"
     );
     assert!(!err.contains("panicked"));
+    // Waiting a second: the wait is said first, then the same line.
+    let out = cmd(dir.path())
+        .env("CSCAUDIT_LOCK_WAIT", "1")
+        .args(["status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].contains("waiting for another cscaudit process") && lines[0].contains("up to 1 s"));
+    assert!(lines[1].contains("in use") && !err.contains("panicked"), "{err}");
 }
 
 #[test]

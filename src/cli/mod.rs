@@ -82,8 +82,15 @@ impl From<crate::model::ParseEnumError> for CliError {
 type Result<T> = std::result::Result<T, CliError>;
 
 /// How long a command waits for another cscaudit process to let go of the
-/// database before saying it is in use.
-const OPEN_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// database before saying it is in use: `CSCAUDIT_LOCK_WAIT` seconds (0 to
+/// 600; 0 does not wait), else 30.
+fn open_wait() -> std::time::Duration {
+    let secs = std::env::var("CSCAUDIT_LOCK_WAIT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(30, |s| s.min(600));
+    std::time::Duration::from_secs(secs)
+}
 
 pub struct Context {
     pub paths: Paths,
@@ -121,17 +128,16 @@ impl Context {
     /// large engagement's lists takes seconds (about 10 s at a million
     /// findings). After the first try the wait is said on stderr.
     pub fn open(&self, dir: &Path) -> Result<App> {
+        let wait = open_wait();
         match self.open_now(dir) {
-            Err(AppError::Store(crate::store::StoreError::Locked { .. })) => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "{}",
-                    self.lang.pick(
-                        "waiting for another cscaudit process to let go of the database (up to 30 s; Ctrl-C stops)…",
-                        "正在等待另一个 cscaudit 进程释放数据库（最多 30 秒；Ctrl-C 停止）…"
-                    )
+            Err(AppError::Store(crate::store::StoreError::Locked { .. })) if !wait.is_zero() => {
+                let secs = wait.as_secs();
+                let notice = crate::msg!(
+                    "waiting for another cscaudit process to let go of the database (up to {secs} s; Ctrl-C stops)…",
+                    "正在等待另一个 cscaudit 进程释放数据库（最多 {secs} 秒；Ctrl-C 停止）…"
                 );
-                let mut app = App::open_waiting(dir, OPEN_WAIT)?;
+                let _ = writeln!(std::io::stderr(), "{}", notice.get(self.lang));
+                let mut app = App::open_waiting(dir, wait)?;
                 app.policy = self.settings.policy.clone();
                 Ok(app)
             }
@@ -448,10 +454,10 @@ fn no_command(ctx: &Context, engagement: Option<&str>) -> Result<()> {
             crate::tui::Screen::enter(&ctx.settings, &ctx.config_problems, &ctx.paths, dir, ctx.lang).map_err(same)?;
         // While another process holds the database the frame says so, and
         // q, Esc or Ctrl-C gives up (the terminal is raw: no SIGINT).
-        let start = std::time::Instant::now();
+        let (start, wait) = (std::time::Instant::now(), open_wait());
         let app = loop {
             match ctx.open_now(dir) {
-                Err(AppError::Store(crate::store::StoreError::Locked { .. })) if start.elapsed() < OPEN_WAIT => {
+                Err(AppError::Store(crate::store::StoreError::Locked { .. })) if start.elapsed() < wait => {
                     screen.waiting_for_database();
                     if screen.stop_asked(std::time::Duration::from_millis(50)) {
                         // Said as the database being in use, once the screen is left.
