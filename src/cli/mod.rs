@@ -457,14 +457,11 @@ fn no_command(ctx: &Context, engagement: Option<&str>) -> Result<()> {
         let (start, wait) = (std::time::Instant::now(), open_wait());
         let app = loop {
             match ctx.open_now(dir) {
-                Err(AppError::Store(crate::store::StoreError::Locked { .. })) if start.elapsed() < wait => {
+                Err(e @ AppError::Store(crate::store::StoreError::Locked { .. })) if start.elapsed() < wait => {
                     screen.waiting_for_database();
                     if screen.stop_asked(std::time::Duration::from_millis(50)) {
                         // Said as the database being in use, once the screen is left.
-                        return Err(ctx
-                            .open_now(dir)
-                            .err()
-                            .map_or_else(|| CliError(crate::msg!("stopped", "已停止")), CliError::from));
+                        return Err(e.into());
                     }
                 }
                 other => break other?,
