@@ -455,10 +455,14 @@ fn no_command(ctx: &Context, engagement: Option<&str>) -> Result<()> {
         // While another process holds the database the frame says so, and
         // q, Esc or Ctrl-C gives up (the terminal is raw: no SIGINT).
         let (start, wait) = (std::time::Instant::now(), open_wait());
+        let mut said = false;
         let app = loop {
             match ctx.open_now(dir) {
                 Err(e @ AppError::Store(crate::store::StoreError::Locked { .. })) if start.elapsed() < wait => {
-                    screen.waiting_for_database();
+                    if !said {
+                        screen.waiting_for_database();
+                        said = true;
+                    }
                     if screen.stop_asked(std::time::Duration::from_millis(50)) {
                         // Said as the database being in use, once the screen is left.
                         return Err(e.into());

@@ -60,6 +60,15 @@ pub struct Data {
     pub partial: bool,
 }
 
+/// What a [`Patch`] changed, as [`Data::apply`] saw it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Findings or actions (or the engagement): the findings view is made again.
+    pub lists: bool,
+    /// Actions (or the engagement): the remediation view is sorted again too.
+    pub actions: bool,
+}
+
 /// What [`Data::derive`] counts again besides the scorecard.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Recount {
@@ -324,9 +333,9 @@ impl Data {
     }
 
     /// Put a patch's records in place of the ones held, keeping every index
-    /// in step (findings stay sorted by reference). Returns whether findings
-    /// or actions changed (else their sorted views still hold).
-    pub fn apply(&mut self, p: Patch) -> bool {
+    /// in step (findings stay sorted by reference). Returns which lists
+    /// changed (the views of the others still hold).
+    pub fn apply(&mut self, p: Patch) -> Applied {
         let engagement_changed = p.engagement.is_some();
         if let Some(e) = p.engagement {
             self.engagement = e;
@@ -460,7 +469,10 @@ impl Data {
         } else {
             Recount::Scorecard
         });
-        findings_changed
+        Applied {
+            lists: findings_changed,
+            actions: engagement_changed || actions_changed,
+        }
     }
 
     /// Take row `i` out of its indicators' lists.

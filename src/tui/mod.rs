@@ -684,6 +684,8 @@ pub struct Screen {
     size: ratatui::layout::Size,
     config_file: std::path::PathBuf,
     lang: Lang,
+    /// What the loading frame says (drawn again after a resize).
+    shown: i18n::Label,
 }
 
 impl Screen {
@@ -713,6 +715,7 @@ impl Screen {
             size,
             config_file: paths.config_dir.join("config.toml"),
             lang,
+            shown: i18n::Label::Loading,
         };
         screen.loading(i18n::Label::Loading);
         Ok(screen)
@@ -720,6 +723,7 @@ impl Screen {
 
     /// The loading frame with this on its status line.
     fn loading(&mut self, what: i18n::Label) {
+        self.shown = what;
         let mut loading = State::new(self.lang, self.setup.keymap.clone(), None);
         loading.size = (self.size.width, self.size.height);
         loading.status = Some(state::StatusLine::info(what.t(self.lang)));
@@ -748,6 +752,7 @@ impl Screen {
             Ok(Event::Resize(w, h)) => {
                 self.size = ratatui::layout::Size::new(w, h);
                 let _ = self.terminal.autoresize();
+                self.loading(self.shown);
                 false
             }
             _ => false,
@@ -890,6 +895,7 @@ pub fn run(
         });
     }
     let mut dirty = true;
+    let mut release_after_draw = false;
     let mut deferred: Option<Input> = None;
     loop {
         if terminate.load(std::sync::atomic::Ordering::SeqCst) {
@@ -909,6 +915,9 @@ pub fn run(
             terminal
                 .draw(|f| view::view(&state, &setup.theme, f))
                 .map_err(|e| e.to_string())?;
+        }
+        if std::mem::take(&mut release_after_draw) {
+            app.release();
         }
         let wait = if state.job.is_some() {
             // Long work running: redraw its progress line often.
@@ -957,12 +966,10 @@ pub fn run(
             step_with(&mut app, &mut state, a, Some(&job_tx));
         }
         dirty = !is_tick || external || had_message != state.status.is_some() || state.job.is_some();
-        if was_partial && state.data.as_ref().is_some_and(|d| !d.partial) {
-            // The lists have arrived: the loader's database handle and the
-            // heap its decoding used are given back now, not at the next
-            // idle moment (at 1,000,000 findings, ~150 MB sooner).
-            app.release();
-        }
+        // The lists have arrived: the loader's database handle and the heap
+        // its decoding used are given back once they are drawn, not at the
+        // next idle moment (at 1,000,000 findings, ~150 MB sooner).
+        release_after_draw |= was_partial && state.data.as_ref().is_some_and(|d| !d.partial);
         if state.quit {
             break;
         }
