@@ -585,6 +585,8 @@ fn undo_compensates_the_users_last_change_and_keeps_the_log() {
     assert!(matches!(app.finding(&f.reference), Err(AppError::NotFound { .. })));
     assert!(app.findings(&e).unwrap().is_empty());
     // Another author's later change is not overwritten by an undo.
+    // A teammate (only members change an engagement's records).
+    app.add_member(&e, "lm", "李敏", "LM", Role::Auditor, None).unwrap();
     let g = app.raise_finding(&e, nc(Grade::Minor, false)).unwrap();
     app.edit_finding(&g.reference, "title", "mine").unwrap();
     let mut other = App::open(tempfile::tempdir().unwrap().path()).unwrap();

@@ -314,7 +314,9 @@ fn hostile_bundles_are_refused_and_change_nothing() {
         ops.push(b'\n');
     }
     relist(&mut f);
-    case("other-engagement", f, "is not of engagement");
+    // (Added outside any signed batch: refused as such; the signed attacks
+    // are in tests/trust.rs.)
+    case("other-engagement", f, "in no signed batch");
 
     // Operations by someone not on the team.
     let mut f = good.clone();
@@ -327,7 +329,7 @@ fn hostile_bundles_are_refused_and_change_nothing() {
         ops.push(b'\n');
     }
     relist(&mut f);
-    case("stranger", f, "not on the team");
+    case("stranger", f, "in no signed batch");
 
     // A record id carrying a terminal escape (it would reach screens and reports).
     let mut f = good.clone();

@@ -9,6 +9,8 @@ pub mod demo;
 pub mod diagnostics;
 mod engagement;
 mod error;
+mod ingest;
+pub use ingest::{Judged, MAX_SEQ, MAX_SKEW_MS, Refused};
 pub(crate) mod finding;
 pub mod plan;
 pub(crate) mod remediation;
@@ -303,15 +305,36 @@ impl App {
         }
     }
 
+    /// Commit drafts as this identity: one batch per engagement touched,
+    /// each naming the engagement's genesis and the heads held (its
+    /// parents), signed with the identity's key when it has one.
     pub(crate) fn commit(&self, drafts: Vec<Draft>) -> Result<Vec<Op>> {
         let signer = self.signer_for(&drafts)?;
-        let ops = match signer {
-            Some(s) => {
-                let sign = move |ops: &[Op]| s.sign_batch(ops);
-                self.store().commit_signed(&self.identity.actor, drafts, Some(&sign))?
+        let groups = self.group_by_engagement(drafts)?;
+        let mut headers = Vec::with_capacity(groups.len());
+        for (eng, drafts) in &groups {
+            headers.push(match eng {
+                Some(eng) => {
+                    let h = self.batch_header(eng, drafts)?;
+                    // The rules every copy applies to this batch, applied here first.
+                    self.authorize_local(eng, h.1.is_none(), drafts)?;
+                    Some(h)
+                }
+                None => None,
+            });
+        }
+        let make = |i: usize, ops: &[Op]| -> std::result::Result<Option<crate::crypto::sign::SignedBatch>, String> {
+            let Some((eng, genesis, parents)) = &headers[i] else {
+                return Ok(None);
+            };
+            let b = crate::crypto::sign::SignedBatch::unsigned(eng, genesis.as_deref(), parents.clone(), ops)?;
+            match &signer {
+                Some(s) => b.sign_with(s).map(Some),
+                None => Ok(Some(b)),
             }
-            None => self.store().commit(&self.identity.actor, drafts)?,
         };
+        let groups = groups.into_iter().map(|(_, d)| d).collect();
+        let ops = self.store().commit_batches(&self.identity.actor, groups, &make)?;
         self.note_touched(ops.iter().map(|op| &op.entity));
         Ok(ops)
     }

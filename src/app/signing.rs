@@ -155,6 +155,136 @@ impl App {
         self.engagement_of_entity(&first.entity)
     }
 
+    /// Drafts grouped by the engagement they belong to (first appearance
+    /// first, each group in draft order); `None` for records of no engagement.
+    pub(crate) fn group_by_engagement(&self, drafts: Vec<Draft>) -> Result<Vec<(Option<String>, Vec<Draft>)>> {
+        let mut of: HashMap<EntityId, Option<String>> = HashMap::new();
+        // An engagement field set in this commit names a new record's engagement.
+        for d in &drafts {
+            if let Change::Set { field, value } = &d.change
+                && field == "engagement"
+                && d.entity.engagement_in_id().is_none()
+            {
+                of.entry(d.entity.clone())
+                    .or_insert_with(|| value.text().map(str::to_string));
+            }
+        }
+        let mut groups: Vec<(Option<String>, Vec<Draft>)> = Vec::new();
+        for d in drafts {
+            let eng = match of.get(&d.entity) {
+                Some(e) => e.clone(),
+                None => {
+                    let e = self.engagement_of_entity(&d.entity)?;
+                    of.insert(d.entity.clone(), e.clone());
+                    e
+                }
+            };
+            match groups.iter_mut().find(|(e, _)| *e == eng) {
+                Some((_, g)) => g.push(d),
+                None => groups.push((eng, vec![d])),
+            }
+        }
+        Ok(groups)
+    }
+
+    /// The team of an engagement as this copy holds it (for the rules).
+    pub(crate) fn held_team(&self, engagement: &str) -> Result<crate::model::authority::Team> {
+        let creator = self.creator_of(engagement)?;
+        let records = self.store().records(Kind::Member, &format!("{engagement}/"))?;
+        Ok(crate::model::authority::Team::from_records(creator, &records))
+    }
+
+    /// Refuse a local commit that no other copy would accept
+    /// ([`crate::model::authority`]): judged against the state held.
+    pub(crate) fn authorize_local(&self, engagement: &str, genesis: bool, drafts: &[Draft]) -> Result<()> {
+        use crate::model::authority::{Batch, Past, Team, authorize};
+        struct Held<'a> {
+            app: &'a App,
+            team: Team,
+        }
+        impl Past for Held<'_> {
+            fn team(&self) -> &Team {
+                &self.team
+            }
+            fn record(&mut self, e: &EntityId) -> Option<crate::model::ops::Record> {
+                self.app.store().record(e).ok().flatten()
+            }
+        }
+        let me = self.identity.actor.clone();
+        let ops: Vec<Op> = drafts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Op {
+                id: OpId {
+                    actor: me.clone(),
+                    seq: i as u64 + 1,
+                },
+                hlc: Hlc::default(),
+                entity: d.entity.clone(),
+                change: d.change.clone(),
+                base: d.base.clone(),
+            })
+            .collect();
+        let mut held = Held {
+            app: self,
+            team: if genesis {
+                Team::default()
+            } else {
+                self.held_team(engagement)?
+            },
+        };
+        let b = Batch {
+            engagement,
+            author: &me,
+            genesis,
+        };
+        authorize(&b, &ops, &mut held).map_err(|r| AppError::Rule(crate::message::Msg::new(r.en, r.zh)))
+    }
+
+    /// What a new batch of `engagement` names: the engagement, its genesis
+    /// (`None` when these drafts create it), and the heads held as parents.
+    pub(crate) fn batch_header(
+        &self,
+        engagement: &str,
+        drafts: &[Draft],
+    ) -> Result<(String, Option<String>, Vec<crate::crypto::sign::Head>)> {
+        let heads: Vec<_> = self.store().heads(engagement)?.into_values().collect();
+        let genesis = match self.store().genesis(engagement)? {
+            Some(g) => Some(g),
+            None => {
+                let creates = drafts
+                    .iter()
+                    .any(|d| d.change == Change::Create && d.entity == EntityId::new(Kind::Engagement, engagement));
+                if creates {
+                    None
+                } else {
+                    // An engagement created before batches named their
+                    // genesis: named by its creating operation, which every
+                    // copy that holds it agrees on.
+                    Some(self.legacy_genesis(engagement)?)
+                }
+            }
+        };
+        Ok((engagement.to_string(), genesis, heads))
+    }
+
+    /// The genesis of an engagement whose history predates format-2
+    /// batches: SHA-256 of a fixed header, its name and its creating
+    /// operation's hash.
+    pub(crate) fn legacy_genesis(&self, engagement: &str) -> Result<String> {
+        use sha2::Digest;
+        let h = self.store().history(&EntityId::new(Kind::Engagement, engagement))?;
+        let create = h.iter().find(|o| o.change == Change::Create);
+        let mut d = sha2::Sha256::new();
+        d.update(b"cscaudit legacy genesis\n");
+        d.update(engagement.as_bytes());
+        d.update(b"\n");
+        if let Some(op) = create {
+            d.update(op_hash(op).0);
+        }
+        Ok(hex::encode(d.finalize()))
+    }
+
     /// The engagement a stored record belongs to (by its id, or its `engagement` field).
     fn engagement_of_entity(&self, e: &EntityId) -> Result<Option<String>> {
         if let Some(eng) = e.engagement_in_id() {
@@ -352,7 +482,7 @@ impl App {
             let i = match batches.iter().position(|(b, _)| b.actor == actor && b.covers(seq)) {
                 Some(i) => i,
                 None => {
-                    let Some(b) = self.store().signed_batch(actor, seq)? else {
+                    let Some(b) = self.store().signed_batch(actor, seq)?.filter(|b| b.is_signed()) else {
                         out.push(Signature::Unsigned);
                         continue;
                     };
@@ -372,7 +502,7 @@ impl App {
                 }
             };
             let (b, proved) = &batches[i];
-            out.push(if b.hash_of(seq) != Some(op_hash(op)) {
+            out.push(if b.hash_of(seq) != Some(b.hash_op(op)) {
                 Signature::Invalid {
                     why: "the change differs from what was signed".into(),
                 }
@@ -621,6 +751,16 @@ impl App {
             out.batches.push(b.clone());
         }
         Ok(out)
+    }
+
+    /// The sequence numbers of `actor` this copy holds.
+    pub fn held_seqs(&self, actor: &str) -> Result<crate::store::SeqSet> {
+        Ok(self.store().seen(actor)?)
+    }
+
+    /// The batch holding `actor#seq`, if any.
+    pub fn batch_covering(&self, actor: &str, seq: u64) -> Result<Option<SignedBatch>> {
+        Ok(self.store().signed_batch(actor, seq)?)
     }
 
     /// The signed batches that prove any of `ops` (for a bundle).

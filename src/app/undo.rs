@@ -32,6 +32,13 @@ impl App {
                 "您的上一次更改涉及的记录太多，无法撤销"
             )));
         }
+        // The team and its keys change only by the commands that say so.
+        if batch.entities.iter().any(|e| e.kind == crate::model::ops::Kind::Member) {
+            return Err(AppError::Rule(crate::msg!(
+                "your last change was to a team (a member, a role or a key); undo does not change a team: use `cscaudit engagement remove-member`, `add-member` or `member-key`",
+                "您的上一次更改涉及审核组（成员、角色或公钥）；撤销不会更改审核组：请使用 `cscaudit engagement remove-member`、`add-member` 或 `member-key`"
+            )));
+        }
         let in_batch = |o: &Op| o.id.actor == me && (batch.first..=batch.last).contains(&o.id.seq);
         let mut drafts = Vec::new();
         let mut records = Vec::new();

@@ -171,6 +171,28 @@ pub fn export_with_progress(
             )));
         };
         ops.drain(..=pos);
+        // Whole batches only: a batch is accepted or refused as one, so the
+        // earlier ops of a batch the cut goes through come along.
+        let all = engagement_ops(app.all_ops()?, &eng.id);
+        let mut first: BTreeMap<&str, u64> = BTreeMap::new();
+        for op in &ops {
+            let f = first.entry(op.id.actor.as_str()).or_insert(op.id.seq);
+            *f = (*f).min(op.id.seq);
+        }
+        let mut extra = Vec::new();
+        for (actor, seq) in first {
+            if let Some(b) = app.batch_covering(actor, seq)?
+                && b.first < seq
+            {
+                extra.extend(
+                    all.iter()
+                        .filter(|o| o.id.actor == actor && o.id.seq >= b.first && o.id.seq < seq)
+                        .cloned(),
+                );
+            }
+        }
+        ops.extend(extra);
+        crate::model::ops::sort_ops(&mut ops);
     }
     let last_op = ops.last().map(|op| op.id.clone());
     let mut ranges: BTreeMap<String, (u64, u64)> = BTreeMap::new();
@@ -244,7 +266,7 @@ pub fn export_with_progress(
         // The operations, streamed (1.2 million at 100,000 findings).
         put(&mut zip, "ops.jsonl", options, &mut |w| {
             for op in &ops {
-                serde_json::to_writer(&mut *w, op).map_err(std::io::Error::other)?;
+                w.write_all(&crate::model::canon::canonical_line(op))?;
                 w.write_all(b"\n")?;
             }
             Ok(())

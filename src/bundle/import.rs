@@ -56,6 +56,8 @@ pub struct ImportReport {
     pub ops_unsigned: usize,
     /// The bundle was encrypted and opened with your key (or a passphrase).
     pub decrypted: bool,
+    /// Batches refused (nothing of them applied), one line each.
+    pub refused: Vec<crate::app::Refused>,
 }
 
 impl ImportReport {
@@ -78,12 +80,23 @@ impl ImportReport {
             "{e}: {got} operations received, {new} new ({known} already here; {signed} signed and verified, {unsigned} unsigned); {findings} new findings, {changed} records changed, {conflicts} new conflicts, {files} evidence files added",
             "{e}：收到 {got} 项操作，新增 {new} 项（已有 {known} 项；签名已验证 {signed} 项，未签名 {unsigned} 项）；新发现项 {findings}，变更记录 {changed}，新冲突 {conflicts}，新证据文件 {files}"
         );
-        let m = m.get(lang).to_string();
+        let mut m = m.get(lang).to_string();
         if self.decrypted {
-            format!("{}{m}", lang.pick("decrypted; ", "已解密；"))
-        } else {
-            m
+            m = format!("{}{m}", lang.pick("decrypted; ", "已解密；"));
         }
+        if !self.refused.is_empty() {
+            let n = self.refused.len();
+            let head = match lang {
+                crate::config::Lang::Zh => format!("\n拒绝 {n} 个批次（其内容均未应用）："),
+                _ => format!("\n{n} batches refused (nothing of them applied):"),
+            };
+            m.push_str(&head);
+            for r in &self.refused {
+                m.push_str("\n  ");
+                m.push_str(&r.line(lang));
+            }
+        }
+        m
     }
 
     /// Said first when the import created the engagement here.
@@ -96,6 +109,10 @@ impl ImportReport {
             )
         })
     }
+}
+
+fn refused_all(en: String, zh: String) -> AppError {
+    AppError::Rule(Msg::new(en, zh))
 }
 
 fn refused(en: String, zh: String) -> AppError {
@@ -621,7 +638,24 @@ pub fn import_with_progress(
             batches.push(b);
         }
     }
-    let verified = check_ops(app, &f, eng, local.is_some(), &ops, batches)?;
+    let judged = app.judge_batches(eng, ops, batches)?;
+    if judged.ops.is_empty() && !judged.refused.is_empty() {
+        let lines = |lang| {
+            judged
+                .refused
+                .iter()
+                .map(|r| r.line(lang))
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        };
+        let (en, zh) = (lines(crate::config::Lang::En), lines(crate::config::Lang::Zh));
+        return Err(refused_all(
+            format!("{f}: nothing was imported; every change was refused:\n  {en}"),
+            format!("{f}：未导入任何内容；所有更改均被拒绝：\n  {zh}"),
+        ));
+    }
+    let refused_batches = judged.refused.clone();
+    let local = if judged.genesis { None } else { local };
     // 6. Catalogue: the same one, or the bundle's for a new engagement.
     let catalog = match &local {
         Some(l) => {
@@ -670,8 +704,8 @@ pub fn import_with_progress(
     if let Some((src, cat)) = &catalog {
         app.remember_catalog(src, cat)?;
     }
-    let (ops_signed, ops_unsigned) = (verified.signed, verified.unsigned);
-    let merged = app.merge_signed(ops, verified.batches)?;
+    let (ops_signed, ops_unsigned) = (judged.signed, judged.unsigned);
+    let merged = app.merge_signed(judged.ops, judged.batches)?;
     let mut added = 0;
     for sha in &staged {
         let from = staging_dir.join(&sha[..2]).join(sha);
@@ -706,6 +740,7 @@ pub fn import_with_progress(
         evidence_added: added,
         ops_signed,
         ops_unsigned,
+        refused: refused_batches,
     })
 }
 

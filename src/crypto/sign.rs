@@ -88,28 +88,133 @@ mod serde_bytes_compat {
     }
 }
 
+/// The hash of an operation as batches of format 2 list it: SHA-256 of its
+/// canonical line ([`crate::model::canon`]).
 pub fn op_hash(op: &Op) -> OpHash {
+    OpHash(Sha256::digest(crate::model::canon::canonical_line(op)).into())
+}
+
+/// The hash a batch of format 1 listed: SHA-256 of `serde_json`'s output
+/// (kept to show the history signed by earlier builds).
+pub fn op_hash_v1(op: &Op) -> OpHash {
     let json = serde_json::to_vec(op).unwrap_or_default();
     OpHash(Sha256::digest(&json).into())
 }
 
-/// One commit's signature: the author, the first sequence number, the hash
-/// of every operation of the commit in order, and the sshsig over them.
+/// The sshsig namespace of format-2 batches.
+pub const NAMESPACE_V2: &str = "cscaudit-ops@v2";
+
+/// A parent of a batch: the last batch of `actor` in the engagement that the
+/// author had seen, ending at sequence number `seq`, with its hash.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Head {
+    pub actor: String,
+    pub seq: u64,
+    pub hash: String,
+}
+
+fn one() -> u8 {
+    1
+}
+
+/// One commit of one author to one engagement: its operations
+/// `first..=last` by their hashes, the engagement it belongs to (by name and
+/// by genesis), its parents (the heads the author had seen), and the sshsig
+/// over all of that. Format 2 (`v = 2`); format 1 (earlier builds: actor,
+/// first, hashes only) is still read to show old history.
+///
+/// An unsigned batch (a copy without a key, an engagement that never
+/// registered keys) has an empty `signature`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SignedBatch {
+    #[serde(default = "one")]
+    pub v: u8,
+    #[serde(default)]
+    pub engagement: String,
+    /// The engagement's genesis (hex); empty in the batch that creates it.
+    #[serde(default)]
+    pub genesis: String,
+    #[serde(default)]
+    pub parents: Vec<Head>,
     pub actor: String,
     pub first: u64,
     pub hashes: Vec<OpHash>,
-    /// The armored signature (`-----BEGIN SSH SIGNATURE-----`).
+    /// SHA-256 (hex) of the operations' canonical lines, each followed by `\n`.
+    #[serde(default)]
+    pub ops_sha256: String,
+    /// The armored signature (`-----BEGIN SSH SIGNATURE-----`); empty when unsigned.
     pub signature: String,
 }
 
+/// A format-1 batch as the store kept it (bincode is positional).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignedBatchV1 {
+    pub actor: String,
+    pub first: u64,
+    pub hashes: Vec<OpHash>,
+    pub signature: String,
+}
+
+impl From<SignedBatchV1> for SignedBatch {
+    fn from(b: SignedBatchV1) -> SignedBatch {
+        SignedBatch {
+            v: 1,
+            engagement: String::new(),
+            genesis: String::new(),
+            parents: Vec::new(),
+            actor: b.actor,
+            first: b.first,
+            hashes: b.hashes,
+            ops_sha256: String::new(),
+            signature: b.signature,
+        }
+    }
+}
+
+/// SHA-256 (hex) of canonical lines, each followed by `\n` (a batch's `ops`).
+pub fn lines_sha256<'a>(lines: impl Iterator<Item = &'a [u8]>) -> String {
+    let mut h = Sha256::new();
+    for l in lines {
+        h.update(l);
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
 impl SignedBatch {
+    /// An unsigned format-2 batch of `ops` (one actor's, consecutive numbers).
+    pub fn unsigned(
+        engagement: &str,
+        genesis: Option<&str>,
+        parents: Vec<Head>,
+        ops: &[Op],
+    ) -> Result<SignedBatch, String> {
+        let first = ops.first().ok_or("nothing to sign")?;
+        let lines: Vec<Vec<u8>> = ops.iter().map(crate::model::canon::canonical_line).collect();
+        Ok(SignedBatch {
+            v: 2,
+            engagement: engagement.to_string(),
+            genesis: genesis.unwrap_or_default().to_string(),
+            parents,
+            actor: first.id.actor.clone(),
+            first: first.id.seq,
+            hashes: lines.iter().map(|l| OpHash(Sha256::digest(l).into())).collect(),
+            ops_sha256: lines_sha256(lines.iter().map(Vec::as_slice)),
+            signature: String::new(),
+        })
+    }
     pub fn last(&self) -> u64 {
-        self.first + (self.hashes.len() as u64).saturating_sub(1)
+        self.first.saturating_add((self.hashes.len() as u64).saturating_sub(1))
     }
     pub fn covers(&self, seq: u64) -> bool {
         seq >= self.first && seq <= self.last()
+    }
+    pub fn is_signed(&self) -> bool {
+        !self.signature.is_empty()
+    }
+    /// Whether this batch creates its engagement (format 2, no genesis named).
+    pub fn is_genesis(&self) -> bool {
+        self.v >= 2 && self.genesis.is_empty()
     }
     /// The hash the batch lists for `seq`.
     pub fn hash_of(&self, seq: u64) -> Option<OpHash> {
@@ -117,13 +222,45 @@ impl SignedBatch {
             .and_then(|i| self.hashes.get(i as usize))
             .copied()
     }
+    /// The hash of `op` as this batch's format computes it.
+    pub fn hash_op(&self, op: &Op) -> OpHash {
+        if self.v >= 2 { op_hash(op) } else { op_hash_v1(op) }
+    }
     pub fn message(&self) -> Vec<u8> {
-        message(&self.actor, self.first, &self.hashes)
+        if self.v >= 2 {
+            message_v2(self)
+        } else {
+            message(&self.actor, self.first, &self.hashes)
+        }
+    }
+    /// The batch's identity: SHA-256 (hex) of its message (the signature is
+    /// not part of it, so signing does not change what parents name).
+    pub fn id(&self) -> String {
+        hex::encode(Sha256::digest(self.message()))
+    }
+    /// The engagement's genesis this batch belongs to: the named one, or
+    /// its own id when it is the genesis.
+    pub fn genesis_id(&self) -> String {
+        if self.is_genesis() {
+            self.id()
+        } else {
+            self.genesis.clone()
+        }
+    }
+    /// Sign with `signer` (format 2).
+    pub fn sign_with(mut self, signer: &Signer) -> Result<SignedBatch, String> {
+        let msg = self.message();
+        self.signature = signer.sign_ns(NAMESPACE_V2, &msg)?;
+        Ok(self)
     }
     /// Whether the signature is `key`'s over this batch; the reason when not.
     pub fn verify(&self, key: &PublicKey) -> Result<(), String> {
+        if self.signature.is_empty() {
+            return Err("the batch is not signed".into());
+        }
         let sig = SshSig::from_pem(self.signature.as_bytes()).map_err(|e| format!("unreadable signature ({e})"))?;
-        if sig.namespace() != NAMESPACE {
+        let ns = if self.v >= 2 { NAMESPACE_V2 } else { NAMESPACE };
+        if sig.namespace() != ns {
             return Err(format!("signed for `{}`, not cscaudit", sig.namespace()));
         }
         if sig.public_key() != key.key_data() {
@@ -133,13 +270,13 @@ impl SignedBatch {
                 fingerprint_of(key)
             ));
         }
-        key.verify(NAMESPACE, &self.message(), &sig)
+        key.verify(ns, &self.message(), &sig)
             .map_err(|_| "the signature does not match the operations (altered after signing)".to_string())
     }
 }
 
-/// What is signed: a fixed header, the actor, the first sequence number, and
-/// one hex hash per line.
+/// What is signed in format 1: a fixed header, the actor, the first sequence
+/// number, and one hex hash per line.
 pub fn message(actor: &str, first: u64, hashes: &[OpHash]) -> Vec<u8> {
     let mut m = Vec::with_capacity(40 + actor.len() + hashes.len() * 65);
     m.extend_from_slice(b"cscaudit operation batch v1\n");
@@ -147,14 +284,44 @@ pub fn message(actor: &str, first: u64, hashes: &[OpHash]) -> Vec<u8> {
     m.push(b'\n');
     m.extend_from_slice(first.to_string().as_bytes());
     m.push(b'\n');
-    // Each hash written in place (a String per hash was half of verifying a
-    // bulk commit's batch of thousands).
+    push_hashes(&mut m, hashes);
+    m
+}
+
+// Each hash written in place (a String per hash was half of verifying a
+// bulk commit's batch of thousands).
+fn push_hashes(m: &mut Vec<u8>, hashes: &[OpHash]) {
     let mut line = [b'\n'; 65];
     for h in hashes {
         if hex::encode_to_slice(h.0, &mut line[..64]).is_ok() {
             m.extend_from_slice(&line);
         }
     }
+}
+
+/// What is signed in format 2 (`schemas/signed-batch-v2.md`): lines of
+/// `key value`, parents sorted, then one hex hash per operation.
+pub fn message_v2(b: &SignedBatch) -> Vec<u8> {
+    let mut m = Vec::with_capacity(200 + b.parents.len() * 100 + b.hashes.len() * 65);
+    let mut line = |k: &str, v: &str| {
+        m.extend_from_slice(k.as_bytes());
+        m.push(b' ');
+        m.extend_from_slice(v.as_bytes());
+        m.push(b'\n');
+    };
+    line("cscaudit", "operation batch v2");
+    line("engagement", &b.engagement);
+    line("genesis", if b.genesis.is_empty() { "-" } else { &b.genesis });
+    line("actor", &b.actor);
+    line("first", &b.first.to_string());
+    line("count", &b.hashes.len().to_string());
+    let mut parents: Vec<&Head> = b.parents.iter().collect();
+    parents.sort();
+    for p in parents {
+        line("parent", &format!("{} {} {}", p.actor, p.seq, p.hash));
+    }
+    line("ops", &b.ops_sha256);
+    push_hashes(&mut m, &b.hashes);
     m
 }
 
@@ -277,36 +444,43 @@ impl Signer {
         &self.path
     }
 
-    /// Sign the batch `ops` (one actor's, consecutive sequence numbers).
+    /// Sign `ops` as a format-1 batch (what earlier builds wrote; tests of
+    /// the old history).
     pub fn sign_batch(&self, ops: &[Op]) -> Result<SignedBatch, String> {
         let first = ops.first().ok_or("nothing to sign")?;
-        let hashes: Vec<OpHash> = ops.iter().map(op_hash).collect();
+        let hashes: Vec<OpHash> = ops.iter().map(op_hash_v1).collect();
         let msg = message(&first.id.actor, first.id.seq, &hashes);
         let signature = self.sign(&msg)?;
-        Ok(SignedBatch {
+        Ok(SignedBatchV1 {
             actor: first.id.actor.clone(),
             first: first.id.seq,
             hashes,
             signature,
-        })
+        }
+        .into())
     }
 
     fn sign(&self, msg: &[u8]) -> Result<String, String> {
+        self.sign_ns(NAMESPACE, msg)
+    }
+
+    /// An sshsig of `msg` in namespace `ns`.
+    pub fn sign_ns(&self, ns: &str, msg: &[u8]) -> Result<String, String> {
         if let Some(key) = &self.private {
             let sig = key
-                .sign(NAMESPACE, HashAlg::Sha512, msg)
+                .sign(ns, HashAlg::Sha512, msg)
                 .map_err(|e| format!("signing failed: {e}"))?;
             return sig.to_pem(LineEnding::LF).map_err(|e| format!("signing failed: {e}"));
         }
-        sign_with_program(&self.path, msg)
+        sign_with_program(&self.path, ns, msg)
     }
 }
 
 /// `ssh-keygen -Y sign` (a passphrase-protected key: ssh-agent or a prompt).
-fn sign_with_program(key: &Path, msg: &[u8]) -> Result<String, String> {
+fn sign_with_program(key: &Path, ns: &str, msg: &[u8]) -> Result<String, String> {
     use std::io::Write;
     let mut child = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-Y", "sign", "-n", NAMESPACE, "-f"])
+        .args(["-q", "-Y", "sign", "-n", ns, "-f"])
         .arg(key)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -378,9 +552,9 @@ mod tests {
         let b = s.sign_batch(&ops).unwrap();
         assert_eq!((b.first, b.last()), (1, 2));
         assert!(b.verify(s.public()).is_ok());
-        assert_eq!(b.hash_of(2), Some(op_hash(&ops[1])));
+        assert_eq!(b.hash_of(2), Some(op_hash_v1(&ops[1])));
         // An altered operation no longer has the listed hash.
-        assert_ne!(b.hash_of(1), Some(op_hash(&op(1, "坐席接通率达标"))));
+        assert_ne!(b.hash_of(1), Some(op_hash_v1(&op(1, "坐席接通率达标"))));
         // Altered hashes or a moved first number break the signature.
         let mut moved = b.clone();
         moved.first = 2;
@@ -394,7 +568,7 @@ mod tests {
         assert!(why.contains(&other.fingerprint()), "{why}");
         // Round trips through JSON (bundles) and the store's codec.
         let json = serde_json::to_string(&b).unwrap();
-        assert!(json.contains(&hex::encode(op_hash(&ops[0]).0)));
+        assert!(json.contains(&hex::encode(op_hash_v1(&ops[0]).0)));
         let back: SignedBatch = serde_json::from_str(&json).unwrap();
         assert_eq!(back, b);
         let bin = crate::store::codec::encode(&b).unwrap();

@@ -268,6 +268,34 @@ pub fn value_type(kind: Kind, name: &str) -> Option<ValueType> {
     }
 }
 
+/// Whether `value` may be stored in the field `name` of a `kind` record: the
+/// field's value type, and for an enumerated field one of its values. A field
+/// this build does not know takes any value (a newer build's field).
+pub fn accepts(kind: Kind, name: &str, value: &Value) -> bool {
+    let Some(ty) = value_type(kind, name) else {
+        return true;
+    };
+    if !ty.accepts(value) {
+        return false;
+    }
+    let enumerated = matches!(
+        (kind, name),
+        (Kind::Finding, "status" | "grade")
+            | (Kind::Action, "status")
+            | (Kind::Assessment, "result" | "workflow")
+            | (
+                Kind::Engagement,
+                "kind" | "decision_outcome" | "client_kind" | "certificate_status"
+            )
+            | (Kind::Member, "role")
+            | (Kind::Milestone, "phase")
+    );
+    match value {
+        Value::Text(t) if enumerated => value_label(kind, name, t, false).is_some(),
+        _ => true,
+    }
+}
+
 /// An enumerated value of a known field in words (`plan-accepted` → `计划已接受`).
 pub fn value_label(kind: Kind, name: &str, text: &str, zh: bool) -> Option<&'static str> {
     use super::{action::ActionStatus, assessment, engagement, finding};

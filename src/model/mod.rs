@@ -2,6 +2,8 @@
 
 pub mod action;
 pub mod assessment;
+pub mod authority;
+pub mod canon;
 pub mod catalog;
 pub mod engagement;
 pub mod evidence;

@@ -13,7 +13,9 @@ pub(super) const INDEX: usize = RECORDS + Kind::ALL.len();
 pub(super) const CONFLICTS: usize = INDEX + 1;
 /// Signed batches: key actor + 0 + first sequence number (big-endian).
 pub(super) const SIGS: usize = CONFLICTS + 1;
-pub(super) const TREE_COUNT: usize = SIGS + 1;
+/// Batches of format 2 (signed or not): key actor + 0 + first sequence number.
+pub(super) const BATCHES: usize = SIGS + 1;
+pub(super) const TREE_COUNT: usize = BATCHES + 1;
 
 /// Secondary indexes: one tree, keys prefixed by the index tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +62,7 @@ pub(super) fn tree_names() -> Vec<String> {
     v.push("index".into());
     v.push("conflicts".into());
     v.push("signatures".into());
+    v.push("batches".into());
     debug_assert_eq!(v.len(), TREE_COUNT);
     v
 }

@@ -6,7 +6,7 @@ use super::keys::*;
 use super::now_ms;
 use super::records::index_keys;
 use super::{Draft, MergeReport, Result, Store, StoreError, codec};
-use crate::crypto::sign::SignedBatch;
+use crate::crypto::sign::{Head, SignedBatch, SignedBatchV1};
 use crate::model::ops::{EntityId, Op, OpId, Record, sort_ops};
 use codec::CodecError;
 use sled::Transactional;
@@ -73,6 +73,21 @@ impl SeqSet {
 /// Signs a commit's ops (the app's key); the reason when it cannot.
 pub type BatchSigner<'a> = dyn Fn(&[Op]) -> std::result::Result<SignedBatch, String> + 'a;
 
+/// Makes the batch of one group of a commit (the group's index and its
+/// ops); `None` leaves the group without a batch.
+pub type BatchMaker<'a> = dyn Fn(usize, &[Op]) -> std::result::Result<Option<SignedBatch>, String> + 'a;
+
+fn heads_key(engagement: &str) -> String {
+    format!("heads/{engagement}")
+}
+
+fn genesis_key(engagement: &str) -> String {
+    format!("genesis/{engagement}")
+}
+
+/// The heads of an engagement: per actor, its last batch held.
+pub type Heads = BTreeMap<String, Head>;
+
 impl SeqSet {
     /// Whether any number in `lo..=hi` is held.
     pub fn intersects(&self, lo: u64, hi: u64) -> bool {
@@ -82,13 +97,21 @@ impl SeqSet {
 }
 
 impl Store {
-    /// The signed batch that covers `actor#seq`, if any.
+    /// The batch that covers `actor#seq`, if any: format 2 first, then a
+    /// format-1 signature of earlier builds.
     pub fn signed_batch(&self, actor: &str, seq: u64) -> Result<Option<SignedBatch>> {
         let from = sig_key(actor, 0);
         let to = sig_key(actor, seq);
-        if let Some(kv) = self.trees[SIGS].range(from..=to).next_back() {
+        if let Some(kv) = self.trees[BATCHES].range(from.clone()..=to.clone()).next_back() {
             let (_, v) = kv.map_err(|e| self.sled_err(e))?;
             let b: SignedBatch = codec::decode(&v)?;
+            if b.actor == actor && b.covers(seq) {
+                return Ok(Some(b));
+            }
+        }
+        if let Some(kv) = self.trees[SIGS].range(from..=to).next_back() {
+            let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+            let b: SignedBatch = codec::decode::<SignedBatchV1>(&v)?.into();
             if b.actor == actor && b.covers(seq) {
                 return Ok(Some(b));
             }
@@ -96,12 +119,83 @@ impl Store {
         Ok(None)
     }
 
-    /// Every signed batch held, in key order.
+    /// The format-2 batch of `actor` starting at `first`, if held.
+    pub fn batch_at(&self, actor: &str, first: u64) -> Result<Option<SignedBatch>> {
+        match self.trees[BATCHES]
+            .get(sig_key(actor, first))
+            .map_err(|e| self.sled_err(e))?
+        {
+            Some(v) => Ok(Some(codec::decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every batch held (format 2, then format 1), in key order.
     pub fn signed_batches(&self) -> impl Iterator<Item = Result<SignedBatch>> + '_ {
-        self.trees[SIGS].iter().map(move |kv| {
+        let v2 = self.trees[BATCHES].iter().map(move |kv| {
             let (_, v) = kv.map_err(|e| self.sled_err(e))?;
             Ok(codec::decode::<SignedBatch>(&v)?)
-        })
+        });
+        let v1 = self.trees[SIGS].iter().map(move |kv| {
+            let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+            Ok(codec::decode::<SignedBatchV1>(&v)?.into())
+        });
+        v2.chain(v1)
+    }
+
+    /// The format-2 batches of one engagement (by name), in key order.
+    pub fn engagement_batches(&self, engagement: &str) -> Result<Vec<SignedBatch>> {
+        let mut out = Vec::new();
+        for kv in self.trees[BATCHES].iter() {
+            let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+            let b: SignedBatch = codec::decode(&v)?;
+            if b.engagement == engagement {
+                out.push(b);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The last batch of each actor held for `engagement`.
+    pub fn heads(&self, engagement: &str) -> Result<Heads> {
+        Ok(self.meta_get(&heads_key(engagement))?.unwrap_or_default())
+    }
+
+    /// The engagement's genesis (hex), once a format-2 batch of it is held.
+    pub fn genesis(&self, engagement: &str) -> Result<Option<String>> {
+        self.meta_get(&genesis_key(engagement))
+    }
+
+    /// Meta rows recording `batches` in their engagements' heads (and the
+    /// genesis of those that create one).
+    fn head_rows(&self, batches: &[SignedBatch]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut heads: BTreeMap<&str, Heads> = BTreeMap::new();
+        let mut rows = Vec::new();
+        for b in batches.iter().filter(|b| b.v >= 2) {
+            if !heads.contains_key(b.engagement.as_str()) {
+                heads.insert(&b.engagement, self.heads(&b.engagement)?);
+            }
+            let h = heads.get_mut(b.engagement.as_str()).expect("inserted above");
+            if h.get(&b.actor).is_none_or(|cur| cur.seq < b.last()) {
+                h.insert(
+                    b.actor.clone(),
+                    Head {
+                        actor: b.actor.clone(),
+                        seq: b.last(),
+                        hash: b.id(),
+                    },
+                );
+            }
+            if self.genesis(&b.engagement)?.is_none()
+                && !rows.iter().any(|(k, _)| *k == genesis_key(&b.engagement).into_bytes())
+            {
+                rows.push((genesis_key(&b.engagement).into_bytes(), codec::encode(&b.genesis_id())?));
+            }
+        }
+        for (eng, h) in heads {
+            rows.push((heads_key(eng).into_bytes(), codec::encode(&h)?));
+        }
+        Ok(rows)
     }
 
     /// Every op that touched an entity, in log order.
@@ -166,6 +260,19 @@ impl Store {
     /// [`Store::commit`], the batch signed by `sign` and its signature stored
     /// in the same transaction (a failed signature writes nothing).
     pub fn commit_signed(&self, actor: &str, drafts: Vec<Draft>, sign: Option<&BatchSigner<'_>>) -> Result<Vec<Op>> {
+        match sign {
+            Some(sign) => self.commit_batches(actor, vec![drafts], &|_, ops| sign(ops).map(Some)),
+            None => self.commit_batches(actor, vec![drafts], &|_, _| Ok(None)),
+        }
+    }
+
+    /// Commit groups of drafts as one transaction: each group's ops get
+    /// consecutive sequence numbers and its batch from `make` (one
+    /// engagement's part of the commit). A batch that cannot be made writes
+    /// nothing.
+    pub fn commit_batches(&self, actor: &str, groups: Vec<Vec<Draft>>, make: &BatchMaker<'_>) -> Result<Vec<Op>> {
+        let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
+        let drafts: Vec<Draft> = groups.into_iter().flatten().collect();
         if drafts.is_empty() {
             return Ok(Vec::new());
         }
@@ -237,25 +344,38 @@ impl Store {
             batches.drain(..batches.len() - MAX_BATCHES);
         }
         let encoded_batches = codec::encode(&batches)?;
-        let sig_rows = match sign {
-            Some(sign) => {
-                let b = sign(&ops).map_err(StoreError::Sign)?;
-                vec![(sig_key(actor, b.first), codec::encode(&b)?)]
+        let mut sig_rows = Vec::new();
+        let mut made = Vec::new();
+        let mut at = 0;
+        for (i, n) in sizes.into_iter().enumerate() {
+            if n == 0 {
+                continue;
             }
-            None => Vec::new(),
-        };
-        self.write_tx(
-            ops.len(),
-            &by_entity,
-            &touched,
-            seen_rows,
-            sig_rows,
-            &[
-                (seq_key.as_bytes(), &encoded_seq),
-                (b"clock", &encoded_clock),
-                (batches_key.as_bytes(), &encoded_batches),
-            ],
-        )?;
+            if let Some(b) = make(i, &ops[at..at + n]).map_err(StoreError::Sign)? {
+                let tree = if b.v >= 2 { BATCHES } else { SIGS };
+                let value = if b.v >= 2 {
+                    codec::encode(&b)?
+                } else {
+                    codec::encode(&SignedBatchV1 {
+                        actor: b.actor.clone(),
+                        first: b.first,
+                        hashes: b.hashes.clone(),
+                        signature: b.signature.clone(),
+                    })?
+                };
+                sig_rows.push((tree, sig_key(actor, b.first), value));
+                made.push(b);
+            }
+            at += n;
+        }
+        let head_rows = self.head_rows(&made)?;
+        let mut meta: Vec<(&[u8], &Vec<u8>)> = vec![
+            (seq_key.as_bytes(), &encoded_seq),
+            (b"clock", &encoded_clock),
+            (batches_key.as_bytes(), &encoded_batches),
+        ];
+        meta.extend(head_rows.iter().map(|(k, v)| (k.as_slice(), v)));
+        self.write_tx(ops.len(), &by_entity, &touched, seen_rows, sig_rows, &meta)?;
         *clock = hlc;
         drop(clock);
         self.flush()?;
@@ -273,12 +393,26 @@ impl Store {
     /// caller has verified them) in the same transaction.
     pub fn merge_signed(&self, foreign: Vec<Op>, signed: Vec<SignedBatch>) -> Result<MergeReport> {
         let mut sig_rows = Vec::new();
-        for b in &signed {
+        let mut fresh_batches = Vec::new();
+        for b in signed {
             let k = sig_key(&b.actor, b.first);
-            if !self.trees[SIGS].contains_key(&k).map_err(|e| self.sled_err(e))? {
-                sig_rows.push((k, codec::encode(b)?));
+            let tree = if b.v >= 2 { BATCHES } else { SIGS };
+            if !self.trees[tree].contains_key(&k).map_err(|e| self.sled_err(e))? {
+                let value = if b.v >= 2 {
+                    codec::encode(&b)?
+                } else {
+                    codec::encode(&SignedBatchV1 {
+                        actor: b.actor.clone(),
+                        first: b.first,
+                        hashes: b.hashes.clone(),
+                        signature: b.signature.clone(),
+                    })?
+                };
+                sig_rows.push((tree, k, value));
+                fresh_batches.push(b);
             }
         }
+        let head_rows = self.head_rows(&fresh_batches)?;
         let mut report = MergeReport {
             received: foreign.len(),
             ..Default::default()
@@ -302,11 +436,8 @@ impl Store {
         if fresh.is_empty() {
             if !sig_rows.is_empty() {
                 // Signatures of ops already held (they came unsigned before).
-                let mut batch = sled::Batch::default();
-                for (k, v) in sig_rows {
-                    batch.insert(k, v);
-                }
-                self.trees[SIGS].apply_batch(batch).map_err(|e| self.sled_err(e))?;
+                let meta: Vec<(&[u8], &Vec<u8>)> = head_rows.iter().map(|(k, v)| (k.as_slice(), v)).collect();
+                self.write_tx(0, &BTreeMap::new(), &BTreeMap::new(), Vec::new(), sig_rows, &meta)?;
                 self.flush()?;
             }
             return Ok(report);
@@ -350,14 +481,9 @@ impl Store {
         for (actor, set) in &seen {
             seen_rows.push((actor.as_bytes().to_vec(), codec::encode(set)?));
         }
-        self.write_tx(
-            fresh_count,
-            &by_entity,
-            &touched,
-            seen_rows,
-            sig_rows,
-            &[(b"clock", &encoded_clock)],
-        )?;
+        let mut meta: Vec<(&[u8], &Vec<u8>)> = vec![(b"clock", &encoded_clock)];
+        meta.extend(head_rows.iter().map(|(k, v)| (k.as_slice(), v)));
+        self.write_tx(fresh_count, &by_entity, &touched, seen_rows, sig_rows, &meta)?;
         *clock = new_clock;
         drop(clock);
         self.flush()?;
@@ -399,7 +525,7 @@ impl Store {
         by_entity: &BTreeMap<EntityId, Vec<Op>>,
         touched: &BTreeMap<EntityId, (Option<Record>, Record)>,
         seen_rows: Vec<(Vec<u8>, Vec<u8>)>,
-        sig_rows: Vec<(Vec<u8>, Vec<u8>)>,
+        sig_rows: Vec<(usize, Vec<u8>, Vec<u8>)>,
         meta: &[(&[u8], &Vec<u8>)],
     ) -> Result<()> {
         // Encode outside the transaction closure (it may run more than once).
@@ -466,8 +592,8 @@ impl Store {
                 for (k, v) in &seen_rows {
                     t[SEEN].insert(k.as_slice(), v.as_slice())?;
                 }
-                for (k, v) in &sig_rows {
-                    t[SIGS].insert(k.as_slice(), v.as_slice())?;
+                for (tree, k, v) in &sig_rows {
+                    t[*tree].insert(k.as_slice(), v.as_slice())?;
                 }
                 t[META].insert(b"op_count".as_slice(), total.as_slice())?;
                 for r in &rec_rows {

@@ -124,7 +124,17 @@ impl Store {
         // A handle closed a moment ago (this process's previous one, or the
         // TUI's between operations) may hold the lock until its background
         // threads end: wait a little before calling it in use.
-        let open = || sled::Config::new().path(&path).cache_capacity(16 << 20).open();
+        // sled 0.34 panics on some damaged files instead of returning
+        // `Corruption` (an index out of bounds while replaying a truncated
+        // segment): such a panic is taken as the corruption it is, and its
+        // message kept off the user's terminal.
+        let open = || {
+            let quiet = std::panic::take_hook();
+            std::panic::set_hook(Box::new(|_| {}));
+            let r = std::panic::catch_unwind(|| sled::Config::new().path(&path).cache_capacity(16 << 20).open());
+            std::panic::set_hook(quiet);
+            r.unwrap_or_else(|_| Err(sled::Error::Corruption { at: None, bt: () }))
+        };
         let locked =
             |e: &sled::Error| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"));
         let mut tries = 0;

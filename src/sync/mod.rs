@@ -78,6 +78,9 @@ pub struct SyncReport {
     /// Plain files found on an encrypted remote (a teammate's copy does not
     /// encrypt: they were read, but the host has seen them).
     pub plaintext_on_encrypted: usize,
+    /// Refs, batches and files refused (remote, ref, author, reason):
+    /// nothing of them was applied; the rest was.
+    pub refused: Vec<crate::message::Msg>,
 }
 
 impl SyncReport {
@@ -110,6 +113,13 @@ impl SyncReport {
                 "；警告：加密远程仓库上有明文"
             );
             m.push(j);
+        }
+        if !self.refused.is_empty() {
+            let n = self.refused.len();
+            m.push(crate::msg!(
+                "; {n} refused (see `cscaudit sync`)",
+                "；拒绝 {n} 项（见 `cscaudit sync`）"
+            ));
         }
         m.get(lang).to_string()
     }
@@ -152,7 +162,19 @@ impl SyncReport {
             );
             m.push(j);
         }
-        m.get(lang).to_string()
+        let mut text = m.get(lang).to_string();
+        if !self.refused.is_empty() {
+            let n = self.refused.len();
+            text.push_str(&match lang {
+                crate::config::Lang::Zh => format!("\n拒绝 {n} 项（其内容均未应用；其余已合并）："),
+                _ => format!("\n{n} refused (nothing of them applied; the rest was merged):"),
+            });
+            for r in &self.refused {
+                text.push_str("\n  ");
+                text.push_str(r.get(lang));
+            }
+        }
+        text
     }
 }
 
@@ -221,6 +243,122 @@ struct Incoming {
     tips: Vec<(String, gix::ObjectId)>,
     /// Ids of the operations read.
     ids: Vec<(String, u64)>,
+}
+
+/// The largest file read from a remote (an evidence file, an ops file):
+/// its size is checked before any byte is read.
+const MAX_BLOB: u64 = 512 << 20;
+
+impl Incoming {
+    fn absorb(&mut self, o: Incoming) {
+        self.ops.extend(o.ops);
+        self.batches.extend(o.batches);
+        if self.catalog.is_none() {
+            self.catalog = o.catalog;
+        }
+        for (k, v) in o.evidence {
+            self.evidence.entry(k).or_default().extend(v);
+        }
+        self.names.extend(o.names);
+        self.tips.extend(o.tips);
+        self.ids.extend(o.ids);
+    }
+}
+
+/// What is new in one remote ref, or why the ref is refused.
+#[allow(clippy::too_many_arguments)]
+fn read_ref(
+    app: &App,
+    repo: &Repo,
+    opener: &crate::crypto::seal::Opener,
+    remote: &Remote,
+    rname: &str,
+    eng: &str,
+    actor: &str,
+    tip: gix::ObjectId,
+    report: &mut SyncReport,
+) -> Result<Incoming> {
+    let label = crate::text::visible(&format!("{rname}: {eng}/{actor}")).into_owned();
+    let mark_key = format!("{rname}/{eng}/{actor}");
+    let last = app
+        .sync_state::<String>(&mark_key)?
+        .and_then(|h| gix::ObjectId::from_hex(h.as_bytes()).ok());
+    let bad_repo = |what: &str, e: String| {
+        let e = crate::text::visible(&e).into_owned();
+        refused(
+            format!("{label}: cannot be read ({what}: {e}); skipped"),
+            format!("{label}：无法读取（{what}：{e}）；已跳过"),
+        )
+    };
+    if let Some(last) = last
+        && last != tip
+        && !repo.is_ancestor(last, tip).map_err(|e| bad_repo("history", e))?
+    {
+        return Err(refused(
+            format!(
+                "{label}: the history of this ref was rewritten (force-pushed): commit {last} is no longer in it. Its changes are refused; ask who rewrote it"
+            ),
+            format!("{label}：该引用的历史被改写（强制推送）：提交 {last} 已不在其中。其更改已拒绝；请询问改写者"),
+        ));
+    }
+    let files = repo.files(tip).map_err(|e| bad_repo("read", e))?;
+    let old: BTreeSet<String> = match last {
+        Some(l) => repo.files(l).map_err(|e| bad_repo("read", e))?.into_keys().collect(),
+        None => BTreeSet::new(),
+    };
+    let mut inc = Incoming::default();
+    for (full_name, blob) in &files {
+        inc.names.insert(full_name.clone());
+        let (file, sealed) = match unsealed_name(full_name) {
+            Some(n) => (n, true),
+            None => (full_name.as_str(), false),
+        };
+        if !sealed && remote.encrypted {
+            report.plaintext_on_encrypted += usize::from(!old.contains(full_name));
+        }
+        if let Some(sha) = file.strip_prefix("evidence-") {
+            inc.evidence.entry(sha.to_string()).or_default().push((*blob, sealed));
+            continue;
+        }
+        // A file name comes from the remote: shown inert.
+        let shown = crate::text::visible(full_name).into_owned();
+        let bad = |e: String| {
+            let e = crate::text::visible(&e).into_owned();
+            refused(
+                format!("{label}: {shown} is damaged: {e}"),
+                format!("{label}：{shown} 已损坏：{e}"),
+            )
+        };
+        if file == "catalog.toml" {
+            if inc.catalog.is_none() {
+                let bytes = repo.blob_limited(*blob, 16 << 20).map_err(bad)?;
+                if let Some(bytes) = unseal(opener, bytes, sealed, report).map_err(bad)? {
+                    inc.catalog = String::from_utf8(bytes).ok();
+                }
+            }
+            continue;
+        }
+        if old.contains(full_name) {
+            continue;
+        }
+        if range_of(file, "ops-").is_none() && range_of(file, "sigs-").is_none() {
+            continue;
+        }
+        let bytes = repo.blob_limited(*blob, MAX_BLOB).map_err(bad)?;
+        let Some(bytes) = unseal(opener, bytes, sealed, report).map_err(bad)? else {
+            continue;
+        };
+        if range_of(file, "ops-").is_some() {
+            let ops: Vec<Op> = lines(&bytes, file).map_err(bad)?;
+            inc.ids.extend(ops.iter().map(|o| (o.id.actor.clone(), o.id.seq)));
+            inc.ops.extend(ops);
+        } else {
+            let b: Vec<SignedBatch> = lines(&bytes, file).map_err(bad)?;
+            inc.batches.extend(b);
+        }
+    }
+    inc.tips.push((mark_key, tip));
+    Ok(inc)
 }
 
 /// Sync with the remote `name` (or the only one).
@@ -308,8 +446,9 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         })?;
     }
 
-    // 2. Read what is new in each ref, refusing rewritten history and refs
-    // that hold someone else's changes.
+    // 2. Read what is new in each ref. A ref that cannot be read (rewritten
+    // history, a damaged file, a name git or cscaudit cannot use) is
+    // refused and reported; the other refs go on.
     let mut report = SyncReport {
         remote: rname.clone(),
         ..Default::default()
@@ -317,87 +456,25 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
     let opener = app.key_opener()?;
     let mut by_eng: BTreeMap<String, Incoming> = BTreeMap::new();
     for (full, tip) in repo.refs(&tracking(&rname)).map_err(|e| repo_err("refs", e))? {
-        let rel = &full[tracking(&rname).len()..];
+        let rel = full[tracking(&rname).len()..].to_string();
+        let label = crate::text::visible(&format!("{rname}: {rel}")).into_owned();
         let Some((eng, actor)) = rel.split_once('/') else {
             continue;
         };
-        let label = crate::text::visible(&format!("{rname}: {eng}/{actor}")).into_owned();
-        let mark_key = format!("{rname}/{eng}/{actor}");
-        let last = app
-            .sync_state::<String>(&mark_key)?
-            .and_then(|h| gix::ObjectId::from_hex(h.as_bytes()).ok());
-        if let Some(last) = last
-            && last != tip
-            && !repo.is_ancestor(last, tip).map_err(|e| repo_err("history", e))?
-        {
-            return Err(refused(
-                format!(
-                    "{label}: the history of this ref was rewritten (force-pushed): commit {last} is no longer in it. Nothing was changed; ask who rewrote it, or remove and re-add the remote"
-                ),
-                format!(
-                    "{label}：该引用的历史被改写（强制推送）：提交 {last} 已不在其中。未做任何更改；请询问改写者，或删除后重新添加远程仓库"
-                ),
+        if crate::app::validate_actor(eng).is_err() || crate::app::validate_actor(actor).is_err() {
+            report.refused.push(crate::message::Msg::new(
+                format!("{label}: not an engagement/actor name cscaudit uses; skipped"),
+                format!("{label}：不是 cscaudit 使用的“审核项目/用户”名称；已跳过"),
             ));
+            continue;
         }
-        let files = repo.files(tip).map_err(|e| repo_err("read", e))?;
-        let old: BTreeSet<String> = match last {
-            Some(l) => repo.files(l).map_err(|e| repo_err("read", e))?.into_keys().collect(),
-            None => BTreeSet::new(),
-        };
-        let inc = by_eng.entry(eng.to_string()).or_default();
-        for (full_name, blob) in &files {
-            inc.names.insert(full_name.clone());
-            let (file, sealed) = match unsealed_name(full_name) {
-                Some(n) => (n, true),
-                None => (full_name.as_str(), false),
-            };
-            if !sealed && remote.encrypted {
-                report.plaintext_on_encrypted += usize::from(!old.contains(full_name));
-            }
-            if let Some(sha) = file.strip_prefix("evidence-") {
-                inc.evidence.entry(sha.to_string()).or_default().push((*blob, sealed));
-                continue;
-            }
-            // A file name comes from the remote: shown inert.
-            let shown = crate::text::visible(full_name).into_owned();
-            let bad = |e: String| {
-                let e = crate::text::visible(&e).into_owned();
-                refused(
-                    format!("{label}: {shown} is damaged: {e}"),
-                    format!("{label}：{shown} 已损坏：{e}"),
-                )
-            };
-            if file == "catalog.toml" {
-                if inc.catalog.is_none() {
-                    let bytes = repo.blob(*blob).map_err(|e| repo_err("read", e))?;
-                    if let Some(bytes) = unseal(&opener, bytes, sealed, &mut report).map_err(bad)? {
-                        inc.catalog = String::from_utf8(bytes).ok();
-                    }
-                }
-                continue;
-            }
-            if old.contains(full_name) {
-                continue;
-            }
-            let bytes = repo.blob(*blob).map_err(|e| repo_err("read", e))?;
-            let Some(bytes) = unseal(&opener, bytes, sealed, &mut report).map_err(bad)? else {
-                continue;
-            };
-            if range_of(file, "ops-").is_some() {
-                let ops: Vec<Op> = lines(&bytes, file).map_err(bad)?;
-                for op in &ops {
-                    crate::bundle::check_op_names(op).map_err(|(en, zh)| {
-                        refused(format!("{label}: {shown}: {en}"), format!("{label}：{shown}：{zh}"))
-                    })?;
-                }
-                inc.ids.extend(ops.iter().map(|o| (o.id.actor.clone(), o.id.seq)));
-                inc.ops.extend(ops);
-            } else if range_of(file, "sigs-").is_some() {
-                let b: Vec<SignedBatch> = lines(&bytes, file).map_err(bad)?;
-                inc.batches.extend(b);
-            }
+        match read_ref(app, &repo, &opener, &remote, &rname, eng, actor, tip, &mut report) {
+            Ok(one) => by_eng.entry(eng.to_string()).or_default().absorb(one),
+            Err(e) => report.refused.push(match e {
+                AppError::Invalid(m) | AppError::Rule(m) => m,
+                other => crate::message::Msg::same(other.to_string()),
+            }),
         }
-        inc.tips.push((mark_key, tip));
     }
 
     // The files the remote holds, per engagement (read above; used when pushing).
@@ -406,9 +483,8 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         .map(|(eng, inc)| (eng.clone(), inc.names.clone()))
         .collect();
 
-    // 3. Check everything before writing anything.
+    // 3. Judge every batch against its causal past; merge the accepted ones.
     let local: BTreeSet<String> = app.engagements()?.into_iter().map(|e| e.id).collect();
-    let mut plans = Vec::new();
     for (eng, inc) in by_eng {
         let here = local.contains(&eng);
         if !here {
@@ -426,51 +502,83 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         let catalog = if here {
             None
         } else {
-            let src = inc.catalog.clone().ok_or_else(|| {
-                refused(
+            let Some(src) = inc.catalog.clone() else {
+                report.refused.push(crate::message::Msg::new(
                     format!("{label}: no catalog.toml on the remote for a new engagement"),
                     format!("{label}：远程仓库中没有该新审核项目的 catalog.toml"),
-                )
-            })?;
-            let cat = crate::config::parse_catalog(&src, "catalog.toml")?;
-            Some((src, cat))
+                ));
+                continue;
+            };
+            match crate::config::parse_catalog(&src, "catalog.toml") {
+                Ok(cat) => Some((src, cat)),
+                Err(e) => {
+                    report.refused.push(crate::message::Msg::new(
+                        format!("{label}: catalog.toml: {e}"),
+                        format!("{label}：catalog.toml：{e}"),
+                    ));
+                    continue;
+                }
+            }
         };
-        let verified = crate::bundle::check_ops_for_sync(app, &label, &eng, here, &inc.ops, inc.batches.clone())?;
-        plans.push((eng, here, inc, catalog, verified));
-    }
-
-    // 4. Merge.
-    for (eng, here, inc, catalog, verified) in plans {
+        let received = inc.ops.len();
+        let judged = app.judge_batches(&eng, inc.ops, inc.batches)?;
+        for r in &judged.refused {
+            let (en, zh) = (r.line(crate::config::Lang::En), r.line(crate::config::Lang::Zh));
+            report.refused.push(crate::message::Msg::new(
+                format!("{label}: {en}"),
+                format!("{label}：{zh}"),
+            ));
+        }
+        if !here && !judged.genesis {
+            continue;
+        }
         if let Some((src, cat)) = &catalog {
             app.remember_catalog(src, cat)?;
         }
-        report.received += inc.ops.len();
-        report.signed += verified.signed;
-        report.unsigned += verified.unsigned;
-        let merged = app.merge_signed(inc.ops, verified.batches)?;
+        report.received += received;
+        report.signed += judged.signed;
+        report.unsigned += judged.unsigned;
+        let accepted: BTreeSet<(String, u64)> = judged.ops.iter().map(|o| (o.id.actor.clone(), o.id.seq)).collect();
+        let merged = app.merge_signed(judged.ops, judged.batches)?;
         report.applied += merged.applied;
         report.new_conflicts += merged.new_conflicts;
         if !here {
             report.joined.push(eng.clone());
         }
-        // Evidence the engagement names and this copy lacks.
+        // Evidence the engagement names and this copy lacks: a blob that is
+        // damaged or too large is reported, the rest go on.
         for ev in app.evidence(&eng)? {
             if app.evidence_path(&ev.sha256).is_file() {
                 continue;
             }
             for (blob, sealed) in inc.evidence.get(&ev.sha256).into_iter().flatten() {
-                let bytes = repo.blob(*blob).map_err(|e| repo_err("read", e))?;
                 let name = crate::text::visible(&ev.sha256).into_owned();
-                let bytes = unseal(&opener, bytes, *sealed, &mut report).map_err(|e| {
-                    let e = crate::text::visible(&e).into_owned();
-                    refused(
-                        format!("{rname}: evidence {name} is damaged: {e}"),
-                        format!("{rname}：证据 {name} 已损坏：{e}"),
-                    )
-                })?;
+                let got = repo
+                    .blob_limited(*blob, MAX_BLOB)
+                    .and_then(|bytes| unseal(&opener, bytes, *sealed, &mut report));
+                let bytes = match got {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let e = crate::text::visible(&e).into_owned();
+                        report.refused.push(crate::message::Msg::new(
+                            format!("{rname}: evidence {name}: {e}"),
+                            format!("{rname}：证据 {name}：{e}"),
+                        ));
+                        continue;
+                    }
+                };
                 if let Some(bytes) = bytes {
-                    if app.put_evidence_blob(&ev.sha256, &bytes)? {
-                        report.evidence_added += 1;
+                    match app.put_evidence_blob(&ev.sha256, &bytes) {
+                        Ok(true) => report.evidence_added += 1,
+                        Ok(false) => {}
+                        Err(e) => {
+                            let e = e.to_string();
+                            report.refused.push(crate::message::Msg::new(
+                                format!("{rname}: evidence {name}: {e}"),
+                                format!("{rname}：证据 {name}：{e}"),
+                            ));
+                            continue;
+                        }
                     }
                     break;
                 }
@@ -479,10 +587,17 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         for (key, tip) in &inc.tips {
             app.set_sync_state(key, &tip.to_string())?;
         }
+        // What the remote holds: the ops accepted, and those already here.
         let have_key = format!("have/{rname}/{eng}");
         let mut have: Have = app.sync_state(&have_key)?.unwrap_or_default();
+        let mut held: BTreeMap<String, crate::store::SeqSet> = BTreeMap::new();
         for (actor, seq) in &inc.ids {
-            have.entry(actor.clone()).or_default().insert(*seq);
+            if !held.contains_key(actor) {
+                held.insert(actor.clone(), app.held_seqs(actor)?);
+            }
+            if accepted.contains(&(actor.clone(), *seq)) || held[actor].contains(*seq) {
+                have.entry(actor.clone()).or_default().insert(*seq);
+            }
         }
         app.set_sync_state(&have_key, &have)?;
     }
@@ -583,7 +698,7 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
             let (a, b) = (ops[0].id.seq, ops[ops.len() - 1].id.seq);
             let mut ops_bytes = Vec::new();
             for op in &ops {
-                ops_bytes.extend(serde_json::to_vec(op).map_err(|e| repo_err("write", e.to_string()))?);
+                ops_bytes.extend(crate::model::canon::canonical_line(op));
                 ops_bytes.push(b'\n');
             }
             let mut sig_bytes = Vec::new();

@@ -79,6 +79,17 @@ impl Repo {
         Ok(out)
     }
 
+    /// A blob of at most `limit` bytes: its size is read from the object's
+    /// header first, so a huge blob is refused before it is loaded.
+    pub fn blob_limited(&self, id: ObjectId, limit: u64) -> Result<Vec<u8>, String> {
+        let header = self.repo.find_header(id).map_err(err)?;
+        let size = header.size();
+        if size > limit {
+            return Err(format!("{size} bytes, over the limit of {limit}"));
+        }
+        self.blob(id)
+    }
+
     pub fn blob(&self, id: ObjectId) -> Result<Vec<u8>, String> {
         Ok(self.repo.find_blob(id).map_err(err)?.detach().data)
     }

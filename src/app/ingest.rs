@@ -1,0 +1,799 @@
+//! Every teammate's change passes here, from a bundle or a ref: each batch is
+//! judged on its own against the engagement state of its causal past (its
+//! parents), never against the latest state or its own contents. A refused
+//! batch is reported (author, numbers, reason) and nothing of it is applied;
+//! good batches are merged.
+//!
+//! The causal past of a batch is read off its parents: each names an actor's
+//! last batch the author had seen, and an actor's batches of one engagement
+//! form a chain, so an operation `actor#seq` of the engagement is in the past
+//! exactly when `seq` is at most the parent's number for `actor` (a vector
+//! clock). History from before batches named their parents (format 1) is in
+//! every batch's past.
+
+use super::{App, AppError, Result};
+use crate::crypto::sign::{Head, SignedBatch, op_hash, parse_public};
+use crate::message::Msg;
+use crate::model::authority::{self, Past, Team};
+use crate::model::engagement::REVOKED;
+use crate::model::fields::{FieldName, MemberField as MF};
+use crate::model::ops::{Change, EntityId, Kind, Op, Record, Value, sort_ops};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// How far ahead of this machine's clock a teammate's clock may run. Clocks
+/// only order concurrent edits; a clock far ahead would stamp every later
+/// change of everyone who syncs (a change made "in 2099" always wins), so a
+/// batch beyond it is refused. One day covers a laptop set to the wrong
+/// time zone by hand, not a clock moved to win.
+pub const MAX_SKEW_MS: u64 = 24 * 3600 * 1000;
+
+/// Sequence numbers stop here (2^53: exact in every JSON reader); a batch
+/// past it is refused, so nobody can push an author's own numbering to the
+/// end of its range.
+pub const MAX_SEQ: u64 = 1 << 53;
+
+/// A batch refused, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refused {
+    pub author: String,
+    pub first: u64,
+    pub last: u64,
+    pub reason: Msg,
+}
+
+impl Refused {
+    pub fn line(&self, lang: crate::config::Lang) -> String {
+        let (a, f, l) = (crate::text::visible(&self.author), self.first, self.last);
+        let range = if f == l {
+            format!("{a}#{f}")
+        } else {
+            format!("{a}#{f}–{l}")
+        };
+        format!("{range}: {}", self.reason.get(lang))
+    }
+}
+
+/// What [`App::judge_batches`] decided.
+#[derive(Debug, Default)]
+pub struct Judged {
+    /// The ops of accepted batches (in log order) and the batches.
+    pub ops: Vec<Op>,
+    pub batches: Vec<SignedBatch>,
+    pub refused: Vec<Refused>,
+    /// Ops already held, as received.
+    pub known: usize,
+    pub signed: usize,
+    pub unsigned: usize,
+    /// An accepted batch created the engagement here.
+    pub genesis: bool,
+}
+
+fn msg(en: String, zh: String) -> Msg {
+    Msg::new(en, zh)
+}
+
+/// The vector clock of a batch: per actor, the last number in its past.
+type Clock = BTreeMap<String, u64>;
+
+fn clock_of(b: &SignedBatch) -> Clock {
+    b.parents.iter().map(|p| (p.actor.clone(), p.seq)).collect()
+}
+
+/// The state of the causal past of one batch.
+struct CausalPast<'a> {
+    app: &'a App,
+    team: Team,
+    clock: &'a Clock,
+    accepted: &'a HashMap<EntityId, Vec<Op>>,
+    history: &'a mut HashMap<EntityId, Vec<Op>>,
+    batched: &'a mut HashMap<(String, u64), bool>,
+}
+
+impl CausalPast<'_> {
+    fn in_past(&mut self, op: &Op) -> bool {
+        in_past(self.app, self.batched, self.clock, op)
+    }
+}
+
+/// Whether a held op is in the past of a batch with `clock`: an op of a
+/// format-2 batch when its number is within the clock, an older one always.
+fn in_past(app: &App, batched: &mut HashMap<(String, u64), bool>, clock: &Clock, op: &Op) -> bool {
+    if clock.get(&op.id.actor).is_some_and(|s| op.id.seq <= *s) {
+        return true;
+    }
+    let key = (op.id.actor.clone(), op.id.seq);
+    let v2 = *batched.entry(key).or_insert_with(|| {
+        app.store()
+            .signed_batch(&op.id.actor, op.id.seq)
+            .ok()
+            .flatten()
+            .is_some_and(|b| b.v >= 2)
+    });
+    !v2
+}
+
+impl Past for CausalPast<'_> {
+    fn team(&self) -> &Team {
+        &self.team
+    }
+    fn record(&mut self, e: &EntityId) -> Option<Record> {
+        if !self.history.contains_key(e) {
+            let h = self.app.store().history(e).unwrap_or_default();
+            self.history.insert(e.clone(), h);
+        }
+        let mut ops: Vec<Op> = Vec::new();
+        for op in self.history[e].clone() {
+            if self.in_past(&op) {
+                ops.push(op);
+            }
+        }
+        if let Some(acc) = self.accepted.get(e) {
+            ops.extend(
+                acc.iter()
+                    .filter(|o| self.clock.get(&o.id.actor).is_some_and(|s| o.id.seq <= *s))
+                    .cloned(),
+            );
+        }
+        if ops.is_empty() {
+            return None;
+        }
+        Some(Record::fold(e.clone(), &ops))
+    }
+}
+
+impl App {
+    /// The genesis this copy holds for `engagement`: recorded with its
+    /// first format-2 batch, or (an engagement from before) its legacy one.
+    pub fn genesis_of(&self, engagement: &str) -> Result<Option<String>> {
+        if let Some(g) = self.store().genesis(engagement)? {
+            return Ok(Some(g));
+        }
+        if self
+            .store()
+            .record(&EntityId::new(Kind::Engagement, engagement))?
+            .is_some()
+        {
+            return Ok(Some(self.legacy_genesis(engagement)?));
+        }
+        Ok(None)
+    }
+
+    /// Who created an engagement, as its genesis tells.
+    fn creator_by_genesis(&self, engagement: &str, genesis: &str, accepted: &[SignedBatch]) -> Result<Option<String>> {
+        if let Some(b) = accepted.iter().find(|b| b.is_genesis() && b.id() == genesis) {
+            return Ok(Some(b.actor.clone()));
+        }
+        if let Some(b) = self
+            .store()
+            .engagement_batches(engagement)?
+            .into_iter()
+            .find(|b| b.is_genesis())
+        {
+            return Ok(Some(b.actor));
+        }
+        let h = self.store().history(&EntityId::new(Kind::Engagement, engagement))?;
+        Ok(h.iter()
+            .find(|o| o.change == Change::Create)
+            .map(|o| o.id.actor.clone()))
+    }
+
+    /// Judge a teammate's batches of `engagement` (module doc); nothing is
+    /// written. `ops` are the operations received (any order); an op in no
+    /// batch, or in a batch of format 1, is refused.
+    pub fn judge_batches(&self, engagement: &str, ops: Vec<Op>, batches: Vec<SignedBatch>) -> Result<Judged> {
+        let mut out = Judged::default();
+        let now = crate::store::now_ms();
+        // Ops by id; ops held already (same content) are known.
+        let mut by_id: HashMap<(String, u64), Op> = HashMap::new();
+        let mut seen_sets: HashMap<String, crate::store::SeqSet> = HashMap::new();
+        for op in ops {
+            by_id.insert((op.id.actor.clone(), op.id.seq), op);
+        }
+        let mut covered: HashSet<(String, u64)> = HashSet::new();
+        let mut pending: Vec<SignedBatch> = Vec::new();
+        let refuse = |out: &mut Judged, b: &SignedBatch, reason: Msg| {
+            out.refused.push(Refused {
+                author: b.actor.clone(),
+                first: b.first,
+                last: b.last(),
+                reason,
+            });
+        };
+        // 1. Each batch on its own: format, engagement, numbers, content.
+        let mut ids_seen: HashSet<String> = HashSet::new();
+        for b in batches {
+            for s in b.first..=b.last().min(b.first.saturating_add(b.hashes.len() as u64)) {
+                covered.insert((b.actor.clone(), s));
+            }
+            if b.v < 2 {
+                refuse(
+                    &mut out,
+                    &b,
+                    msg(
+                        "made by an earlier cscaudit (batches of format 1 name no parents); ask its author to update cscaudit and send it again".into(),
+                        "由早期版本的 cscaudit 生成（第 1 版批次未记录其前序批次）；请作者升级 cscaudit 后重新发送".into(),
+                    ),
+                );
+                continue;
+            }
+            if b.engagement != engagement {
+                let e = crate::text::visible(&b.engagement).into_owned();
+                refuse(
+                    &mut out,
+                    &b,
+                    msg(
+                        format!("a batch of engagement {e}, not {engagement}"),
+                        format!("属于审核项目 {e} 的批次，而非 {engagement}"),
+                    ),
+                );
+                continue;
+            }
+            if !ids_seen.insert(b.id()) {
+                continue;
+            }
+            if b.hashes.is_empty()
+                || b.first == 0
+                || b.last() >= MAX_SEQ
+                || b.first.checked_add(b.hashes.len() as u64).is_none()
+            {
+                refuse(
+                    &mut out,
+                    &b,
+                    msg(
+                        format!("its sequence numbers are out of range (1 to {MAX_SEQ})"),
+                        format!("其序号超出范围（1 至 {MAX_SEQ}）"),
+                    ),
+                );
+                continue;
+            }
+            if let Some(held) = self.store().batch_at(&b.actor, b.first)? {
+                if held.id() == b.id() {
+                    out.known += b.hashes.len();
+                } else {
+                    refuse(
+                        &mut out,
+                        &b,
+                        msg(
+                            format!(
+                                "this copy holds another batch by {} with the same numbers: two people use the actor id {}, or it was altered",
+                                b.actor, b.actor
+                            ),
+                            format!(
+                                "本机已有 {} 的另一批同序号更改：两人使用了同一用户标识 {}，或内容被改动",
+                                b.actor, b.actor
+                            ),
+                        ),
+                    );
+                }
+                continue;
+            }
+            if b.parents.iter().any(|p| p.actor == b.actor && p.seq >= b.first) {
+                refuse(
+                    &mut out,
+                    &b,
+                    msg(
+                        "its numbers do not follow its author's previous batch".into(),
+                        "其序号未接续作者的上一批次".into(),
+                    ),
+                );
+                continue;
+            }
+            pending.push(b);
+        }
+        // Ops in no batch (or only in refused ones) are not applied.
+        let mut stray: BTreeMap<String, (u64, u64, usize)> = BTreeMap::new();
+        for (actor, seq) in by_id.keys() {
+            if covered.contains(&(actor.clone(), *seq)) {
+                continue;
+            }
+            if !seen_sets.contains_key(actor) {
+                seen_sets.insert(actor.clone(), self.store().seen(actor)?);
+            }
+            if seen_sets[actor].contains(*seq) {
+                out.known += 1;
+                continue;
+            }
+            let e = stray.entry(actor.clone()).or_insert((u64::MAX, 0, 0));
+            e.0 = e.0.min(*seq);
+            e.1 = e.1.max(*seq);
+            e.2 += 1;
+        }
+        for (actor, (first, last, n)) in stray {
+            out.refused.push(Refused {
+                author: actor,
+                first,
+                last,
+                reason: msg(
+                    format!("{n} changes in no signed batch (made by an earlier cscaudit, or cut out of their batch)"),
+                    format!("{n} 项更改不属于任何批次（由早期版本生成，或被从批次中截出）"),
+                ),
+            });
+        }
+        // 2. Each batch's ops: all there (or held), as hashed, clocks sane.
+        let mut ready: Vec<(SignedBatch, Vec<Op>)> = Vec::new();
+        'batch: for b in pending {
+            let mut mine = Vec::with_capacity(b.hashes.len());
+            for (i, h) in b.hashes.iter().enumerate() {
+                let seq = b.first + i as u64;
+                let op = match by_id.remove(&(b.actor.clone(), seq)) {
+                    Some(op) => op,
+                    None => {
+                        refuse(
+                            &mut out,
+                            &b,
+                            msg(
+                                format!("change {}#{seq} of the batch is missing", b.actor),
+                                format!("批次中的更改 {}#{seq} 缺失", b.actor),
+                            ),
+                        );
+                        continue 'batch;
+                    }
+                };
+                if op_hash(&op) != *h {
+                    refuse(
+                        &mut out,
+                        &b,
+                        msg(
+                            format!("change {}#{seq} is not what its author signed (altered)", b.actor),
+                            format!("更改 {}#{seq} 与作者签名的内容不符（已被篡改）", b.actor),
+                        ),
+                    );
+                    continue 'batch;
+                }
+                if op.hlc.wall_ms > now.saturating_add(MAX_SKEW_MS) {
+                    let ahead = (op.hlc.wall_ms - now) / 3_600_000;
+                    refuse(
+                        &mut out,
+                        &b,
+                        msg(
+                            format!(
+                                "its clock is {ahead} hours ahead of this computer's; clocks may run at most 24 hours ahead (a clock far ahead would win every later edit of everyone). Check the date on the author's computer, and on this one"
+                            ),
+                            format!(
+                                "其时钟比本机快 {ahead} 小时；最多允许快 24 小时（时钟过快会压过此后所有人的修改）。请检查作者电脑和本机的日期"
+                            ),
+                        ),
+                    );
+                    continue 'batch;
+                }
+                if let Err((en, zh)) = crate::bundle::check_op_names(&op) {
+                    refuse(&mut out, &b, msg(en, zh));
+                    continue 'batch;
+                }
+                mine.push(op);
+            }
+            ready.push((b, mine));
+        }
+        // 3. In causal order (parents first), each against its past.
+        self.judge_in_order(engagement, ready, &mut out)?;
+        sort_ops(&mut out.ops);
+        Ok(out)
+    }
+
+    fn judge_in_order(&self, engagement: &str, ready: Vec<(SignedBatch, Vec<Op>)>, out: &mut Judged) -> Result<()> {
+        let ids: Vec<String> = ready.iter().map(|(b, _)| b.id()).collect();
+        let index: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+        // Kahn's order over the incoming batches.
+        let mut waiting: Vec<usize> = vec![0; ready.len()];
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); ready.len()];
+        for (i, (b, _)) in ready.iter().enumerate() {
+            for p in &b.parents {
+                if let Some(&j) = index.get(p.hash.as_str()) {
+                    waiting[i] += 1;
+                    children[j].push(i);
+                }
+            }
+        }
+        let mut queue: BTreeSet<(String, u64, usize)> = ready
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| waiting[*i] == 0)
+            .map(|(i, (b, _))| (b.actor.clone(), b.first, i))
+            .collect();
+        let mut state = Judging::default();
+        let mut slots: Vec<Option<(SignedBatch, Vec<Op>)>> = ready.into_iter().map(Some).collect();
+        let mut done = vec![false; slots.len()];
+        while let Some(first) = queue.pop_first() {
+            let i = first.2;
+            done[i] = true;
+            let (b, ops) = slots[i].take().expect("each batch once");
+            let id = ids[i].clone();
+            match self.judge_one(engagement, &b, &ops, &mut state, out)? {
+                Ok(()) => {
+                    state.accept(&b, id, &ops);
+                    if b.is_signed() {
+                        out.signed += ops.len();
+                    } else {
+                        out.unsigned += ops.len();
+                    }
+                    out.genesis |= b.is_genesis();
+                    out.ops.extend(ops);
+                    out.batches.push(b);
+                }
+                Err(reason) => {
+                    state.refused.insert(id);
+                    out.refused.push(Refused {
+                        author: b.actor.clone(),
+                        first: b.first,
+                        last: b.last(),
+                        reason,
+                    });
+                }
+            }
+            for &c in &children[i] {
+                waiting[c] -= 1;
+                if waiting[c] == 0
+                    && let Some((cb, _)) = &slots[c]
+                {
+                    queue.insert((cb.actor.clone(), cb.first, c));
+                }
+            }
+        }
+        // Batches in a cycle of parents (only a forgery makes one).
+        for (i, slot) in slots.into_iter().enumerate() {
+            if let Some((b, _)) = slot
+                && !done[i]
+            {
+                out.refused.push(Refused {
+                    author: b.actor.clone(),
+                    first: b.first,
+                    last: b.last(),
+                    reason: msg(
+                        "its parents form a cycle (forged)".into(),
+                        "其前序批次构成循环（伪造）".into(),
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// One batch against its causal past. `Ok(Err(why))`: refused.
+    fn judge_one(
+        &self,
+        engagement: &str,
+        b: &SignedBatch,
+        ops: &[Op],
+        st: &mut Judging,
+        out: &Judged,
+    ) -> Result<std::result::Result<(), Msg>> {
+        let who = crate::text::visible(&b.actor).into_owned();
+        // Genesis: one engagement per name.
+        let held_genesis = match &st.genesis {
+            Some(g) => Some(g.clone()),
+            None => self.genesis_of(engagement)?,
+        };
+        if b.is_genesis() {
+            if let Some(g) = &held_genesis
+                && *g != b.id()
+            {
+                let mine = self
+                    .creator_by_genesis(engagement, g, &out.batches)?
+                    .unwrap_or_else(|| "?".into());
+                return Ok(Err(msg(
+                    format!(
+                        "another engagement that is also named {engagement}: this one was created by {who}, the one held here by {mine}. They are different engagements and are never merged"
+                    ),
+                    format!(
+                        "另一个同名审核项目 {engagement}：该项目由 {who} 创建，本机的由 {mine} 创建。两者是不同的审核项目，不会合并"
+                    ),
+                )));
+            }
+        } else {
+            match &held_genesis {
+                None => {
+                    return Ok(Err(msg(
+                        format!(
+                            "this copy does not hold engagement {engagement} (its creating batch): import a complete bundle of it first"
+                        ),
+                        format!("本机没有审核项目 {engagement}（缺少其创建批次）：请先导入其完整数据包"),
+                    )));
+                }
+                Some(g) if *g != b.genesis => {
+                    return Ok(Err(msg(
+                        format!(
+                            "it belongs to another engagement that is also named {engagement} (created elsewhere); it is never merged into this one"
+                        ),
+                        format!("它属于另一个同名的审核项目 {engagement}（在别处创建），不会并入本项目"),
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        // Parents: each held or accepted here, by hash.
+        let clock = clock_of(b);
+        for p in &b.parents {
+            if st.refused.contains(&p.hash) {
+                return Ok(Err(msg(
+                    format!("it follows {}#{}, which was refused", p.actor, p.seq),
+                    format!("它接续的 {}#{} 已被拒绝", p.actor, p.seq),
+                )));
+            }
+            let parent_clock = match st.accepted_batches.get(&p.hash) {
+                Some(c) => Some(c.clone()),
+                None => self
+                    .store()
+                    .signed_batch(&p.actor, p.seq)?
+                    .filter(|h| h.v >= 2 && h.last() == p.seq && h.id() == p.hash)
+                    .map(|h| clock_of(&h)),
+            };
+            let Some(parent_clock) = parent_clock else {
+                return Ok(Err(msg(
+                    format!(
+                        "it follows {}#{}, which this copy does not hold (or holds with other content): sync or import the missing changes first",
+                        p.actor, p.seq
+                    ),
+                    format!(
+                        "它接续的 {}#{} 本机没有（或内容不同）：请先同步或导入缺失的更改",
+                        p.actor, p.seq
+                    ),
+                )));
+            };
+            if parent_clock
+                .iter()
+                .any(|(a, s)| a != &p.actor && clock.get(a).is_none_or(|mine| mine < s))
+            {
+                return Ok(Err(msg(
+                    "its parents do not name all that its parents had seen (forged)".into(),
+                    "其前序批次信息不完整（伪造）".into(),
+                )));
+            }
+        }
+        // The author's own chain: no fork, no reuse.
+        let own_head = match st.heads.get(&b.actor) {
+            Some(h) => Some(h.seq),
+            None => self.store().heads(engagement)?.get(&b.actor).map(|h| h.seq),
+        };
+        if let Some(h) = own_head
+            && clock.get(&b.actor).copied().unwrap_or(0) < h
+        {
+            return Ok(Err(msg(
+                format!(
+                    "it was made without {who}'s own earlier changes (up to #{h}): the actor id {who} is used on two copies at once, or by two people"
+                ),
+                format!(
+                    "它的生成未包含 {who} 自己先前的更改（至 #{h}）：用户标识 {who} 同时在两台电脑上使用，或被两人使用"
+                ),
+            )));
+        }
+        // The team then.
+        let genesis_id = if b.is_genesis() { b.id() } else { b.genesis.clone() };
+        let creator = if b.is_genesis() {
+            Some(b.actor.clone())
+        } else {
+            self.creator_by_genesis(engagement, &genesis_id, &out.batches)?
+        };
+        if !b.is_genesis()
+            && let Some(c) = &creator
+            && !clock.contains_key(c)
+            && self.store().genesis(engagement)?.is_some()
+        {
+            return Ok(Err(msg(
+                "it names no parent from the engagement's creator (not made from this engagement)".into(),
+                "其前序批次不含项目创建者的批次（并非基于本项目生成）".into(),
+            )));
+        }
+        let team = if b.is_genesis() {
+            Team {
+                creator: creator.clone(),
+                members: BTreeMap::new(),
+            }
+        } else {
+            self.team_at(engagement, creator.clone(), &clock, st)?
+        };
+        // Removed: refused unless the removal saw this batch.
+        if let Some(limit) = self.removal_limit(engagement, &b.actor, st)?
+            && b.last() > limit
+        {
+            return Ok(Err(msg(
+                format!("{who} was removed from the team, and this batch was not seen by the lead who removed them"),
+                format!("{who} 已被移出审核组，且移出其的组长未曾见过此批次"),
+            )));
+        }
+        // The rules.
+        let mut past = CausalPast {
+            app: self,
+            team: team.clone(),
+            clock: &clock,
+            accepted: &st.accepted_ops,
+            history: &mut st.history,
+            batched: &mut st.batched,
+        };
+        let batch = authority::Batch {
+            engagement,
+            author: &b.actor,
+            genesis: b.is_genesis(),
+        };
+        if let Err(r) = authority::authorize(&batch, ops, &mut past) {
+            return Ok(Err(Msg::new(r.en, r.zh)));
+        }
+        // The signature.
+        let own_key_set = |b_ops: &[Op]| -> Vec<String> {
+            b_ops
+                .iter()
+                .filter(|o| o.entity == EntityId::new(Kind::Member, format!("{engagement}/{}", b.actor)))
+                .filter_map(|o| match &o.change {
+                    Change::Set { field, value } if field == MF::Key.name() => value.text().map(str::to_string),
+                    _ => None,
+                })
+                .filter(|k| !k.is_empty() && k != REVOKED)
+                .collect()
+        };
+        let mut keys: Vec<String> = team.key_of(&b.actor).map(str::to_string).into_iter().collect();
+        if b.is_genesis() || team.is_lead(&b.actor) {
+            keys.extend(own_key_set(ops));
+        }
+        let signs = team.signs() || !keys.is_empty();
+        if keys.is_empty() {
+            // No key then; but a key registered since makes unsigned changes
+            // by that actor (backdated to before it) worthless.
+            let now_key = self.held_team(engagement)?.key_of(&b.actor).map(str::to_string);
+            let now_key = now_key.or_else(|| st.keys_now.get(&b.actor).cloned());
+            if let Some(k) = now_key {
+                keys.push(k);
+            } else if signs {
+                return Ok(Err(msg(
+                    format!("the team of {engagement} signs its changes and {who} had no registered key"),
+                    format!("{engagement} 审核组的更改须签名，而 {who} 当时没有登记的公钥"),
+                )));
+            } else {
+                return Ok(Ok(()));
+            }
+        }
+        if !b.is_signed() {
+            return Ok(Err(msg(
+                format!("it is not signed, but {who} has a registered signing key"),
+                format!("未签名，但 {who} 已登记签名公钥"),
+            )));
+        }
+        let mut why = String::new();
+        for k in &keys {
+            match parse_public(k).and_then(|k| b.verify(&k)) {
+                Ok(()) => return Ok(Ok(())),
+                Err(w) => why = w,
+            }
+        }
+        let why = crate::text::visible(&why).into_owned();
+        Ok(Err(msg(
+            format!("its signature does not verify: {why}"),
+            format!("签名验证失败：{why}"),
+        )))
+    }
+
+    /// The team of `engagement` in the past given by `clock`.
+    fn team_at(&self, engagement: &str, creator: Option<String>, clock: &Clock, st: &mut Judging) -> Result<Team> {
+        let prefix = format!("{engagement}/");
+        if st.member_ops.is_none() {
+            let mut all = Vec::new();
+            for m in self.store().records(Kind::Member, &prefix)? {
+                all.extend(self.store().history(&m.entity)?);
+            }
+            st.member_ops = Some(all);
+        }
+        let mut ops: Vec<Op> = Vec::new();
+        for op in st.member_ops.clone().unwrap_or_default() {
+            if in_past(self, &mut st.batched, clock, &op) {
+                ops.push(op);
+            }
+        }
+        for (e, acc) in &st.accepted_ops {
+            if e.kind == Kind::Member && e.id.starts_with(&prefix) {
+                ops.extend(
+                    acc.iter()
+                        .filter(|o| clock.get(&o.id.actor).is_some_and(|s| o.id.seq <= *s))
+                        .cloned(),
+                );
+            }
+        }
+        sort_ops(&mut ops);
+        let mut records: BTreeMap<EntityId, Record> = BTreeMap::new();
+        for op in &ops {
+            records
+                .entry(op.entity.clone())
+                .or_insert_with(|| Record::empty(op.entity.clone()))
+                .apply(op);
+        }
+        Ok(Team::from_records(creator, records.values()))
+    }
+
+    /// The last number of `actor`'s changes that the lead who removed them
+    /// had seen (`None`: not removed).
+    fn removal_limit(&self, engagement: &str, actor: &str, st: &mut Judging) -> Result<Option<u64>> {
+        let e = EntityId::new(Kind::Member, format!("{engagement}/{actor}"));
+        let mut removals: Vec<(String, u64)> = Vec::new();
+        for op in self
+            .store()
+            .history(&e)?
+            .iter()
+            .chain(st.accepted_ops.get(&e).into_iter().flatten())
+        {
+            if let Change::Set { field, value } = &op.change
+                && field == MF::Key.name()
+                && value.text() == Some(REVOKED)
+            {
+                removals.push((op.id.actor.clone(), op.id.seq));
+            }
+        }
+        let mut limit: Option<u64> = None;
+        for (by, seq) in removals {
+            let clock = match st.accepted_clock_of(&by, seq) {
+                Some(c) => Some(c),
+                None => self
+                    .store()
+                    .signed_batch(&by, seq)?
+                    .filter(|b| b.v >= 2)
+                    .map(|b| clock_of(&b)),
+            };
+            // A removal from before batches named parents saw everything held.
+            let seen = match clock {
+                Some(c) => c.get(actor).copied().unwrap_or(0),
+                None => self.store().seen(actor)?.max().unwrap_or(0),
+            };
+            limit = Some(limit.map_or(seen, |l: u64| l.min(seen)));
+        }
+        Ok(limit)
+    }
+}
+
+/// What judging has accepted so far (earlier batches count for later ones).
+#[derive(Default)]
+struct Judging {
+    genesis: Option<String>,
+    /// Accepted batch id → its clock.
+    accepted_batches: HashMap<String, Clock>,
+    accepted_list: Vec<(String, u64, u64, Clock)>,
+    accepted_ops: HashMap<EntityId, Vec<Op>>,
+    refused: HashSet<String>,
+    heads: HashMap<String, Head>,
+    keys_now: HashMap<String, String>,
+    member_ops: Option<Vec<Op>>,
+    history: HashMap<EntityId, Vec<Op>>,
+    batched: HashMap<(String, u64), bool>,
+}
+
+impl Judging {
+    fn accept(&mut self, b: &SignedBatch, id: String, ops: &[Op]) {
+        if b.is_genesis() {
+            self.genesis = Some(id.clone());
+        }
+        let mut clock = clock_of(b);
+        clock.insert(b.actor.clone(), b.last());
+        self.accepted_list
+            .push((b.actor.clone(), b.first, b.last(), clock_of(b)));
+        self.accepted_batches.insert(id.clone(), clock);
+        self.heads.insert(
+            b.actor.clone(),
+            Head {
+                actor: b.actor.clone(),
+                seq: b.last(),
+                hash: id,
+            },
+        );
+        for op in ops {
+            if let (Kind::Member, Change::Set { field, value }) = (op.entity.kind, &op.change)
+                && field == MF::Key.name()
+                && let Some((_, actor)) = op.entity.id.split_once('/')
+                && let Value::Text(k) = value
+                && !k.is_empty()
+                && k != REVOKED
+            {
+                self.keys_now.insert(actor.to_string(), k.clone());
+            }
+            self.accepted_ops.entry(op.entity.clone()).or_default().push(op.clone());
+        }
+    }
+
+    /// The clock of the accepted batch holding `actor#seq`.
+    fn accepted_clock_of(&self, actor: &str, seq: u64) -> Option<Clock> {
+        self.accepted_list
+            .iter()
+            .find(|(a, f, l, _)| a == actor && *f <= seq && seq <= *l)
+            .map(|(_, _, _, c)| c.clone())
+    }
+}
+
+impl From<Msg> for AppError {
+    fn from(m: Msg) -> AppError {
+        AppError::Invalid(m)
+    }
+}
