@@ -233,6 +233,9 @@ fn a_whole_certification_cycle_on_one_database() {
     // Decision: refused to a team member, and to certify while the major is open.
     let err = rule_text(app.decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, ""));
     assert!(err.contains("zw was on the audit team"), "{err}");
+    // The lead registers the body's decision maker (only they record it).
+    app.add_member("R1", "cb", "陈博 Chen Bo", "CB", Role::DecisionMaker, None)
+        .unwrap();
     app.set_identity("cb", "陈博 Chen Bo", "CB").unwrap();
     let err = rule_text(app.decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, ""));
     assert!(

@@ -193,6 +193,9 @@ impl App {
             set(&e, None, EF::CatalogId, catalog.id.clone()),
             set(&e, None, EF::CatalogVersion, catalog.version.clone()),
         ];
+        if !catalog_src.trim().is_empty() {
+            d.push(set(&e, None, EF::CatalogSha256, super::catalog_sha256(catalog_src)));
+        }
         if let Some(s) = new.period_start {
             d.push(set(&e, None, EF::PeriodStart, s));
         }

@@ -590,6 +590,28 @@ impl App {
                 format!("{who} 已被移出审核组，且移出其的组长未曾见过此批次"),
             )));
         }
+        // A finding or action held here in another engagement is never
+        // touched (two engagements that both number a finding ZW-001).
+        for op in ops {
+            if matches!(op.entity.kind, Kind::Finding | Kind::Action)
+                && let Some(r) = self.store().record(&op.entity)?
+                && let Some(other) = r.get_raw("engagement").and_then(Value::text)
+                && other != engagement
+            {
+                let (id, other) = (
+                    crate::text::visible(&op.entity.id).into_owned(),
+                    crate::text::visible(other).into_owned(),
+                );
+                return Ok(Err(msg(
+                    format!(
+                        "{id} is held here as a record of engagement {other}; a record of the same reference in {engagement} is refused rather than overwriting it (references are unique only within an engagement)"
+                    ),
+                    format!(
+                        "{id} 在本机属于审核项目 {other}；{engagement} 中同编号的记录被拒绝，以免覆盖（编号只在审核项目内唯一）"
+                    ),
+                )));
+            }
+        }
         // The rules.
         let mut past = CausalPast {
             app: self,

@@ -91,6 +91,20 @@ pub fn validate_initials(s: &str) -> Result<()> {
     }
 }
 
+/// SHA-256 (hex) of a catalogue's source: its identity.
+pub fn catalog_sha256(src: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(src.as_bytes()))
+}
+
+/// Where an engagement's catalogue source is kept.
+fn catalog_key(e: &Engagement) -> String {
+    match &e.catalog_sha256 {
+        Some(sha) => format!("catalog-sha/{sha}"),
+        None => format!("catalog/{}@{}", e.catalog_id, e.catalog_version),
+    }
+}
+
 pub fn validate_actor(s: &str) -> Result<()> {
     if !s.is_empty()
         && s.len() <= 64
@@ -402,6 +416,13 @@ impl App {
 
     /// Keep a catalogue's source in the database so the engagement stays readable anywhere.
     pub(crate) fn remember_catalog(&self, src: &str, cat: &Catalog) -> Result<()> {
+        // By content: a different file under the same id and version is
+        // another catalogue and never replaces one held.
+        if src.trim().is_empty() {
+            return Ok(());
+        }
+        self.store()
+            .meta_set(&format!("catalog-sha/{}", catalog_sha256(src)), &src.to_string())?;
         let key = format!("catalog/{}@{}", cat.id, cat.version);
         if self.store().meta_get::<String>(&key)?.is_none() {
             self.store().meta_set(&key, &src.to_string())?;
@@ -409,16 +430,43 @@ impl App {
         Ok(())
     }
 
-    /// The catalogue source an engagement was created with (travels in bundles).
+    /// Refuse a catalogue source that is not the one `ops` name for
+    /// `engagement` (by content hash), when they name one.
+    pub(crate) fn check_catalog_named(&self, engagement: &str, ops: &[Op], src: &str) -> Result<()> {
+        let named = ops.iter().find_map(|o| match &o.change {
+            Change::Set { field, value }
+                if o.entity == EntityId::new(Kind::Engagement, engagement)
+                    && field
+                        == crate::model::fields::FieldName::name(
+                            crate::model::fields::EngagementField::CatalogSha256,
+                        ) =>
+            {
+                value.text().map(str::to_string)
+            }
+            _ => None,
+        });
+        if let Some(named) = named
+            && named != catalog_sha256(src)
+        {
+            let got = catalog_sha256(src);
+            return Err(AppError::Invalid(crate::msg!(
+                "the catalogue that came with {engagement} (SHA-256 {got}) is not the one the engagement was created with ({named}); it is refused",
+                "随 {engagement} 传来的指标目录（SHA-256 {got}）不是该项目创建时所用的目录（{named}），已拒绝"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The catalogue source an engagement was created with (travels in
+    /// bundles): by its content hash, or (an engagement from before) by id
+    /// and version.
     pub fn catalog_source(&self, e: &Engagement) -> Result<Option<String>> {
-        Ok(self
-            .store()
-            .meta_get::<String>(&format!("catalog/{}@{}", e.catalog_id, e.catalog_version))?)
+        Ok(self.store().meta_get::<String>(&catalog_key(e))?)
     }
 
     /// The catalogue an engagement was created with.
     pub fn catalog_for(&self, e: &Engagement) -> Result<Catalog> {
-        let key = format!("catalog/{}@{}", e.catalog_id, e.catalog_version);
+        let key = catalog_key(e);
         let mut cache = self.catalogs.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = cache.get(&key) {
             return Ok(c.clone());

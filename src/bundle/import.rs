@@ -686,6 +686,7 @@ pub fn import_with_progress(
                         format!("{f}：catalog.toml 与清单所列指标目录不符"),
                     ));
                 }
+                app.check_catalog_named(eng, &judged.ops, &src)?;
                 Some((src, cat))
             }
             None => None,

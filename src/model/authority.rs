@@ -363,6 +363,11 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
     Ok(())
 }
 
+/// Who made the current value of `field`.
+fn set_by<'r>(r: Option<&'r Record>, field: &str) -> Option<&'r str> {
+    r.and_then(|r| r.fields.get(field)).map(|f| f.op.actor.as_str())
+}
+
 type Need<'a> = &'a dyn Fn(&[Role], &str, &str) -> Result<(), Refusal>;
 
 fn check_finding(
@@ -391,6 +396,14 @@ fn check_finding(
                     Ok(())
                 }
                 Some(from) if from == to => Ok(()),
+                // Taking back one's own last move (undo): a step back along
+                // the edge the same author just took.
+                Some(from)
+                    if set_by(before, FF::Status.name()) == Some(op.id.actor.as_str())
+                        && finding::check_transition(grade.unwrap_or(Grade::Minor), to, from).is_ok() =>
+                {
+                    Ok(())
+                }
                 Some(from) => {
                     finding::check_transition(grade.unwrap_or(Grade::Minor), from, to).map_err(|e| {
                         no(
@@ -435,6 +448,7 @@ fn check_action(
             value.text().and_then(|t| t.parse::<ActionStatus>().ok()),
         )
         && from != to
+        && !(set_by(before, AF::Status.name()) == Some(me) && action::check_transition(to, from).is_ok())
     {
         action::check_transition(from, to).map_err(|e| {
             no(
@@ -537,7 +551,7 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            r.apply(&op("lead", i as u64 + 1, Kind::Finding, "LD-001", c));
+            r.apply(&op("maker", i as u64 + 1, Kind::Finding, "LD-001", c));
         }
         r
     }
@@ -596,6 +610,19 @@ mod tests {
             op("aud", 6, Kind::Finding, "LD-001", set("status", "closed")),
         ];
         assert!(judge("aud", &two, std::slice::from_ref(&f)).is_ok());
+        // Its author takes a move back (undo); someone else may not.
+        let mut g = f.clone();
+        g.apply(&op("aud", 20, Kind::Finding, "LD-001", set("status", "verified")));
+        let back = [op("aud", 21, Kind::Finding, "LD-001", set("status", "implemented"))];
+        assert!(judge("aud", &back, std::slice::from_ref(&g)).is_ok());
+        assert!(
+            judge(
+                "lead",
+                &[op("lead", 21, Kind::Finding, "LD-001", set("status", "implemented"))],
+                &[g]
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -659,7 +686,7 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            r.apply(&op("lead", i as u64 + 1, Kind::Action, &e.id, c));
+            r.apply(&op("maker", i as u64 + 1, Kind::Action, &e.id, c));
         }
         let o = [op("aud", 9, Kind::Action, &e.id, set("verified_by", "aud"))];
         assert!(

@@ -204,6 +204,10 @@ pub struct Engagement {
     pub period_end: Option<Date>,
     pub catalog_id: String,
     pub catalog_version: String,
+    /// SHA-256 (hex) of the catalogue's source: which catalogue it is
+    /// (another file under the same id and version is another catalogue).
+    /// `None` for engagements created before catalogues were named so.
+    pub catalog_sha256: Option<String>,
     pub created_by: String,
     /// The certification programme (client) this engagement belongs to.
     pub programme: Option<String>,
@@ -233,6 +237,7 @@ impl Engagement {
             period_end: r.date(EF::PeriodEnd),
             catalog_id: r.text(EF::CatalogId),
             catalog_version: r.text(EF::CatalogVersion),
+            catalog_sha256: r.opt_text(EF::CatalogSha256).filter(|s| !s.is_empty()),
             created_by: r.created_by.clone().unwrap_or_default(),
             programme: r.opt_text(EF::Programme).filter(|p| !p.is_empty()),
             follows: r.opt_text(EF::Follows).filter(|p| !p.is_empty()),

@@ -81,6 +81,7 @@ record_fields!(
         PeriodEnd = "period_end": Date / "period end" / "审核期止",
         CatalogId = "catalog_id": Text / "catalogue" / "指标目录",
         CatalogVersion = "catalog_version": Text / "catalogue version" / "目录版本",
+        CatalogSha256 = "catalog_sha256": Text / "catalogue SHA-256" / "目录 SHA-256",
         Programme = "programme": Text / "programme" / "认证方案",
         Follows = "follows": Text / "follows" / "上一次审核",
         Scope = "scope": Text / "scope" / "范围",

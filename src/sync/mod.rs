@@ -533,6 +533,14 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
             continue;
         }
         if let Some((src, cat)) = &catalog {
+            if let Err(e) = app.check_catalog_named(&eng, &judged.ops, src) {
+                let m = e.message();
+                report.refused.push(crate::message::Msg::new(
+                    format!("{label}: {}", m.en),
+                    format!("{label}：{}", m.zh),
+                ));
+                continue;
+            }
             app.remember_catalog(src, cat)?;
         }
         report.received += received;

@@ -1,0 +1,676 @@
+//! Who may change an engagement is decided by its signed history, never by
+//! names, ids or clocks: each attack of issue 24 as a test, with real
+//! ed25519 keys made by `ssh-keygen`, real databases in temp folders and
+//! batches forged with the attacker's own key (or none). Each shows the
+//! receiving copy unchanged, file for file, and the honest teammate still
+//! getting through.
+
+mod common;
+
+use cscaudit::app::{App, FindingMove, NewAction, NewFinding};
+use cscaudit::bundle::{self, ExportOptions};
+use cscaudit::crypto::sign::{Head, SignedBatch, Signer};
+use cscaudit::model::canon::canonical_line;
+use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use cscaudit::model::engagement::Role;
+use cscaudit::model::finding::Grade;
+use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+const ENG: &str = "T1";
+
+fn keygen(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    let st = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&path)
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(st.success());
+    path
+}
+
+fn pubkey(path: &Path) -> String {
+    std::fs::read_to_string(format!("{}.pub", path.display())).unwrap()
+}
+
+struct World {
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+        World { dir }
+    }
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+    /// The key of `who` (made on first use).
+    fn key(&self, who: &str) -> PathBuf {
+        let p = self.path("keys").join(who);
+        if !p.exists() {
+            keygen(&self.path("keys"), who);
+        }
+        p
+    }
+    fn signer(&self, who: &str) -> Signer {
+        Signer::load(&self.key(who)).unwrap()
+    }
+    /// A copy at `folder` acting as `actor`, signing with their key.
+    fn open(&self, folder: &str, actor: &str, initials: &str) -> App {
+        let mut app = App::open(&self.path(folder)).unwrap();
+        app.set_identity(actor, actor, initials).unwrap();
+        app.set_identity_key(Some(&self.key(actor))).unwrap();
+        app
+    }
+}
+
+fn finding(grade: Grade, title: &str, issue: bool) -> NewFinding {
+    NewFinding {
+        grade,
+        title: title.into(),
+        statement: "现场所见".into(),
+        criterion: "GB/T 32312".into(),
+        indicators: vec![],
+        evidence_note: String::new(),
+        issue,
+    }
+}
+
+fn export(app: &App, eng: &str, out: &Path) {
+    bundle::export(app, eng, out, &ExportOptions::default()).unwrap();
+}
+
+/// The lead zhang.wei creates T1 and registers li.min (auditor) with her
+/// key; raises a major and takes it to plan-accepted. li.min joins from
+/// the lead's bundle (`lead.zip`). Returns the major's reference.
+fn team(w: &World) -> String {
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    zw.create_engagement(
+        common::new_engagement(ENG, "信任测试"),
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    zw.add_member_keyed(
+        ENG,
+        "li.min",
+        "李敏",
+        "LM",
+        Role::Auditor,
+        Some("CCAA-2"),
+        Some(&pubkey(&w.key("li.min"))),
+    )
+    .unwrap();
+    let major = zw
+        .raise_finding(ENG, finding(Grade::Major, "录音缺失", true))
+        .unwrap()
+        .reference;
+    zw.move_finding(
+        &major,
+        FindingMove::Respond {
+            root_cause: "磁盘满".into(),
+            correction: "扩容".into(),
+        },
+    )
+    .unwrap();
+    zw.add_action(
+        &major,
+        NewAction {
+            description: "扩容并告警".into(),
+            owner: "王芳".into(),
+            due: None,
+        },
+    )
+    .unwrap();
+    zw.move_finding(&major, FindingMove::AcceptPlan).unwrap();
+    export(&zw, ENG, &w.path("lead.zip"));
+    drop(zw);
+    let lm = w.open("lm", "li.min", "LM");
+    let r = bundle::import(&lm, &w.path("lead.zip")).unwrap();
+    assert!(
+        r.joined && r.refused.is_empty() && r.ops_signed == r.ops_applied,
+        "{r:?}"
+    );
+    major
+}
+
+/// A bundle's files, to forge batches into.
+struct Files(Vec<(String, Vec<u8>)>);
+
+impl Files {
+    fn read(zip: &Path) -> Files {
+        let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+        Files(
+            (0..z.len())
+                .map(|i| {
+                    let mut e = z.by_index(i).unwrap();
+                    let mut v = Vec::new();
+                    e.read_to_end(&mut v).unwrap();
+                    (e.name().unwrap().to_string(), v)
+                })
+                .collect(),
+        )
+    }
+    fn get(&mut self, name: &str) -> &mut Vec<u8> {
+        if !self.0.iter().any(|f| f.0 == name) {
+            self.0.push((name.into(), Vec::new()));
+        }
+        &mut self.0.iter_mut().find(|f| f.0 == name).unwrap().1
+    }
+    fn batches(&mut self) -> Vec<SignedBatch> {
+        self.get("signatures.jsonl")
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect()
+    }
+    /// The last batch of each author in the bundle.
+    fn heads(&mut self) -> Vec<Head> {
+        let mut heads: BTreeMap<String, Head> = BTreeMap::new();
+        for b in self.batches() {
+            if heads.get(&b.actor).is_none_or(|h| h.seq < b.last()) {
+                heads.insert(
+                    b.actor.clone(),
+                    Head {
+                        actor: b.actor.clone(),
+                        seq: b.last(),
+                        hash: b.id(),
+                    },
+                );
+            }
+        }
+        heads.into_values().collect()
+    }
+    fn genesis(&mut self) -> SignedBatch {
+        self.batches().into_iter().find(|b| b.is_genesis()).unwrap()
+    }
+    /// Append a batch by `author` (signed by `signer`, or not) of `changes`,
+    /// numbered from `first`, its clock `wall_ms`, after `parents` (the
+    /// bundle's heads when `None`).
+    fn forge(
+        &mut self,
+        author: &str,
+        signer: Option<&Signer>,
+        first: u64,
+        wall_ms: u64,
+        changes: Vec<(EntityId, Change)>,
+        parents: Option<Vec<Head>>,
+    ) {
+        let ops: Vec<Op> = changes
+            .into_iter()
+            .enumerate()
+            .map(|(i, (entity, change))| Op {
+                id: OpId {
+                    actor: author.into(),
+                    seq: first.wrapping_add(i as u64),
+                },
+                hlc: Hlc {
+                    wall_ms,
+                    counter: i as u32,
+                },
+                entity,
+                change,
+                base: None,
+            })
+            .collect();
+        let parents = parents.unwrap_or_else(|| self.heads());
+        let genesis = self.genesis().id();
+        let b = SignedBatch::unsigned(ENG, Some(&genesis), parents, &ops).unwrap();
+        let b = match signer {
+            Some(s) => b.sign_with(s).unwrap(),
+            None => b,
+        };
+        for op in &ops {
+            let line = canonical_line(op);
+            let f = self.get("ops.jsonl");
+            f.extend(line);
+            f.push(b'\n');
+        }
+        let line = serde_json::to_vec(&b).unwrap();
+        let f = self.get("signatures.jsonl");
+        f.extend(line);
+        f.push(b'\n');
+    }
+    /// Write as a bundle whose manifest matches its files (so only the
+    /// signed history can object).
+    fn write(&mut self, path: &Path) {
+        let ops = self
+            .get("ops.jsonl")
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count();
+        let mut m: bundle::Manifest = serde_json::from_slice(self.get("manifest.json")).unwrap();
+        m.files = self
+            .0
+            .iter()
+            .filter(|f| f.0 != "manifest.json")
+            .map(|(n, b)| bundle::FileEntry {
+                path: n.clone(),
+                sha256: hex::encode(Sha256::digest(b)),
+                size: b.len() as u64,
+            })
+            .collect();
+        m.ops = ops;
+        *self.get("manifest.json") = serde_json::to_vec(&m).unwrap();
+        let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+        let o = zip::write::SimpleFileOptions::default();
+        for (name, bytes) in &self.0 {
+            z.start_file(name.as_str(), o).unwrap();
+            z.write_all(bytes).unwrap();
+        }
+        z.finish().unwrap();
+    }
+}
+
+fn set(field: &str, value: impl Into<Value>) -> Change {
+    Change::Set {
+        field: field.into(),
+        value: value.into(),
+    }
+}
+
+fn now_ms() -> u64 {
+    jiff::Timestamp::now().as_millisecond() as u64
+}
+
+/// `folder` imports `bundle_path`: refused, naming every `expect`, in
+/// Chinese too, and the data folder exactly as before.
+fn refused(w: &World, folder: &str, bundle_path: &Path, expect: &[&str]) {
+    let data = w.path(folder);
+    for _ in 0..3 {
+        drop(App::open(&data).unwrap());
+    }
+    let before = common::fingerprint(&data, "");
+    let app = App::open(&data).unwrap();
+    let err = bundle::import(&app, bundle_path).unwrap_err();
+    let msg = err.message();
+    for e in expect {
+        assert!(msg.en.contains(e), "expected {e:?} in: {}", msg.en);
+    }
+    assert!(msg.zh != msg.en && !msg.zh.is_empty(), "{}", msg.zh);
+    drop(app);
+    assert_eq!(
+        common::fingerprint(&data, ""),
+        before,
+        "{folder}'s data changed ({expect:?})"
+    );
+}
+
+/// li.min's next free number on her copy (what an honest batch would use).
+fn next_seq(w: &World) -> u64 {
+    let lm = App::open(&w.path("lm")).unwrap();
+    lm.all_ops()
+        .unwrap()
+        .iter()
+        .filter(|o| o.id.actor == "li.min")
+        .map(|o| o.id.seq)
+        .max()
+        .unwrap_or(0)
+        + 1
+}
+
+#[test]
+fn an_outsider_reusing_the_engagement_id_makes_another_engagement() {
+    let w = World::new();
+    team(&w);
+    // wang.wu, on no team, creates his own "T1" and raises a finding in it.
+    let ww = w.open("ww", "wang.wu", "WW");
+    ww.create_engagement(
+        common::new_engagement(ENG, "冒名"),
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    ww.raise_finding(ENG, finding(Grade::Minor, "冒名发现项", false))
+        .unwrap();
+    export(&ww, ENG, &w.path("ww.zip"));
+    refused(
+        &w,
+        "zw",
+        &w.path("ww.zip"),
+        &["another engagement that is also named T1", "wang.wu", "zhang.wei"],
+    );
+    // A newcomer who joined from wang.wu's bundle first refuses the team's.
+    let nc = w.open("nc", "new.comer", "NC");
+    bundle::import(&nc, &w.path("ww.zip")).unwrap();
+    drop(nc);
+    refused(
+        &w,
+        "nc",
+        &w.path("lead.zip"),
+        &["another engagement that is also named T1"],
+    );
+}
+
+#[test]
+fn nobody_makes_themself_lead() {
+    let w = World::new();
+    team(&w);
+    let ww_pub = pubkey(&w.key("wang.wu"));
+    let member = |a: &str| EntityId::new(Kind::Member, format!("{ENG}/{a}"));
+    // An outsider writes a member record for himself, signed with his key.
+    let mut f = Files::read(&w.path("lead.zip"));
+    f.forge(
+        "wang.wu",
+        Some(&w.signer("wang.wu")),
+        1,
+        now_ms(),
+        vec![
+            (member("wang.wu"), Change::Create),
+            (member("wang.wu"), set("role", "lead")),
+            (member("wang.wu"), set("key", ww_pub.trim())),
+        ],
+        None,
+    );
+    f.write(&w.path("self-added.zip"));
+    refused(&w, "zw", &w.path("self-added.zip"), &["wang.wu is not on the team"]);
+    // An auditor promotes herself, signed with her own registered key.
+    let mut f = Files::read(&w.path("lead.zip"));
+    f.forge(
+        "li.min",
+        Some(&w.signer("li.min")),
+        next_seq(&w),
+        now_ms(),
+        vec![(member("li.min"), set("role", "lead"))],
+        None,
+    );
+    f.write(&w.path("promoted.zip"));
+    refused(
+        &w,
+        "zw",
+        &w.path("promoted.zip"),
+        &["li.min changed the team", "not a lead"],
+    );
+}
+
+#[test]
+fn backdated_and_unsigned_batches_count_for_nothing() {
+    let w = World::new();
+    team(&w);
+    let genesis_only = |f: &mut Files| {
+        let g = f.genesis();
+        vec![Head {
+            actor: g.actor.clone(),
+            seq: g.last(),
+            hash: g.id(),
+        }]
+    };
+    // Unsigned, "by the lead", dated before anything else and naming only
+    // the genesis: adds wang.wu as a lead.
+    let mut f = Files::read(&w.path("lead.zip"));
+    let parents = genesis_only(&mut f);
+    f.forge(
+        "zhang.wei",
+        None,
+        500,
+        1,
+        vec![
+            (EntityId::new(Kind::Member, format!("{ENG}/wang.wu")), Change::Create),
+            (
+                EntityId::new(Kind::Member, format!("{ENG}/wang.wu")),
+                set("role", "lead"),
+            ),
+        ],
+        Some(parents),
+    );
+    f.write(&w.path("backdated-lead.zip"));
+    refused(&w, "lm", &w.path("backdated-lead.zip"), &["zhang.wei"]);
+    // Unsigned by li.min, naming only the history from before her key was
+    // registered: not a member then, and a keyed member now.
+    let mut f = Files::read(&w.path("lead.zip"));
+    let parents = genesis_only(&mut f);
+    f.forge(
+        "li.min",
+        None,
+        next_seq(&w),
+        1,
+        vec![(EntityId::new(Kind::Finding, "LM-900"), Change::Create)],
+        Some(parents),
+    );
+    f.write(&w.path("backdated-lm.zip"));
+    refused(&w, "zw", &w.path("backdated-lm.zip"), &["li.min"]);
+    // Signed by wang.wu's key but claiming to be li.min.
+    let mut f = Files::read(&w.path("lead.zip"));
+    f.forge(
+        "li.min",
+        Some(&w.signer("wang.wu")),
+        next_seq(&w),
+        now_ms(),
+        vec![(EntityId::new(Kind::Engagement, ENG), set("title", "x"))],
+        None,
+    );
+    f.write(&w.path("impersonated.zip"));
+    refused(&w, "zw", &w.path("impersonated.zip"), &["li.min"]);
+}
+
+#[test]
+fn a_removed_member_is_refused_whatever_her_clock_says() {
+    let w = World::new();
+    team(&w);
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    zw.remove_member(ENG, "li.min").unwrap();
+    drop(zw);
+    // li.min, not told, raises a finding after the removal.
+    let lm = w.open("lm", "li.min", "LM");
+    lm.raise_finding(ENG, finding(Grade::Observation, "离队后", false))
+        .unwrap();
+    export(&lm, ENG, &w.path("after.zip"));
+    drop(lm);
+    refused(&w, "zw", &w.path("after.zip"), &["li.min was removed from the team"]);
+    // The same change dated a day before the removal: refused alike.
+    let mut f = Files::read(&w.path("lead.zip"));
+    f.forge(
+        "li.min",
+        Some(&w.signer("li.min")),
+        next_seq(&w),
+        now_ms() - 86_400_000,
+        vec![(EntityId::new(Kind::Finding, "LM-777"), Change::Create)],
+        None,
+    );
+    f.write(&w.path("backdated.zip"));
+    refused(
+        &w,
+        "zw",
+        &w.path("backdated.zip"),
+        &["li.min was removed from the team"],
+    );
+}
+
+#[test]
+fn far_future_clocks_and_sequence_overflow_are_refused() {
+    let w = World::new();
+    team(&w);
+    let create = |id: &str| {
+        vec![
+            (EntityId::new(Kind::Finding, id), Change::Create),
+            (EntityId::new(Kind::Finding, id), set("engagement", ENG)),
+        ]
+    };
+    for (name, wall) in [("ten-years", now_ms() + 10 * 365 * 86_400_000), ("2^63", 1u64 << 63)] {
+        let mut f = Files::read(&w.path("lead.zip"));
+        f.forge(
+            "li.min",
+            Some(&w.signer("li.min")),
+            next_seq(&w),
+            wall,
+            create("LM-800"),
+            None,
+        );
+        f.write(&w.path(&format!("{name}.zip")));
+        refused(&w, "zw", &w.path(&format!("{name}.zip")), &["hours ahead", "24 hours"]);
+    }
+    let mut f = Files::read(&w.path("lead.zip"));
+    f.forge(
+        "li.min",
+        Some(&w.signer("li.min")),
+        u64::MAX - 1,
+        now_ms(),
+        create("LM-801"),
+        None,
+    );
+    f.write(&w.path("overflow.zip"));
+    refused(&w, "zw", &w.path("overflow.zip"), &["out of range"]);
+    // The lead's own numbering and clock are as they were.
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    let r = zw.raise_finding(ENG, finding(Grade::Minor, "照常", false)).unwrap();
+    let (_, h) = zw.history(&r.reference).unwrap();
+    assert!(
+        h.iter().all(|o| o.hlc.wall_ms < now_ms() + 60_000 && o.id.seq < 1000),
+        "{h:?}"
+    );
+}
+
+#[test]
+fn a_member_cannot_break_the_rules_the_cli_applies() {
+    let w = World::new();
+    let major = team(&w);
+    let lm = w.signer("li.min");
+    let f_id = EntityId::new(Kind::Finding, major.as_str());
+    let cases: Vec<(&str, Vec<(EntityId, Change)>, &str)> = vec![
+        (
+            "close-accepted-major",
+            vec![(f_id.clone(), set("status", "closed"))],
+            major.as_str(),
+        ),
+        (
+            "delete-leads-finding",
+            vec![(f_id.clone(), Change::Tombstone)],
+            "only a lead or its creator",
+        ),
+        (
+            "edit-engagement",
+            vec![(EntityId::new(Kind::Engagement, ENG), set("title", "改掉"))],
+            "only a lead changes the engagement",
+        ),
+        (
+            "grade-as-integer",
+            vec![(f_id.clone(), set("grade", 3i64))],
+            "not a value of grade",
+        ),
+        (
+            "move-to-other-engagement",
+            vec![(f_id.clone(), set("engagement", "T2"))],
+            "fixed when it is created",
+        ),
+        (
+            "decide",
+            vec![(
+                EntityId::new(Kind::Engagement, ENG),
+                set("certificate_status", "suspended"),
+            )],
+            "record the certification decision",
+        ),
+    ];
+    for (name, changes, expect) in cases {
+        let mut f = Files::read(&w.path("lead.zip"));
+        f.forge("li.min", Some(&lm), next_seq(&w), now_ms(), changes, None);
+        f.write(&w.path(&format!("{name}.zip")));
+        refused(&w, "zw", &w.path(&format!("{name}.zip")), &[expect]);
+    }
+    // And an honest change of hers still gets through.
+    let app = w.open("lm", "li.min", "LM");
+    app.raise_finding(ENG, finding(Grade::Observation, "如实记录", false))
+        .unwrap();
+    export(&app, ENG, &w.path("honest.zip"));
+    drop(app);
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    let r = bundle::import(&zw, &w.path("honest.zip")).unwrap();
+    assert!(
+        r.refused.is_empty() && r.ops_applied > 0 && r.ops_signed == r.ops_applied,
+        "{r:?}"
+    );
+    assert_eq!(zw.finding(&major).unwrap().status.as_str(), "plan-accepted");
+}
+
+#[test]
+fn collisions_without_malice_lose_nothing() {
+    let w = World::new();
+    team(&w);
+    // Same initials, another engagement: ZW-001 in both.
+    let zwen = w.open("zwen", "zhao.wen", "ZW");
+    zwen.create_engagement(
+        common::new_engagement("T9", "赵文的项目"),
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    let theirs = zwen
+        .raise_finding("T9", finding(Grade::Minor, "赵文的发现项", false))
+        .unwrap();
+    export(&zwen, "T9", &w.path("t9.zip"));
+    drop(zwen);
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    let mine = zw.finding(&theirs.reference).unwrap();
+    assert_eq!(mine.engagement, ENG);
+    let r = bundle::import(&zw, &w.path("t9.zip")).unwrap();
+    assert!(
+        r.refused.iter().any(|x| x.reason.en.contains(&theirs.reference)),
+        "{r:?}"
+    );
+    let after = zw.finding(&theirs.reference).unwrap();
+    assert_eq!(
+        (after.engagement.as_str(), after.title.as_str()),
+        (ENG, mine.title.as_str())
+    );
+    drop(zw);
+    // Same actor id, another person: their SH-2 is refused, not "joined".
+    let other = w.open("zw2", "zhang.wei", "ZW");
+    other
+        .create_engagement(
+            common::new_engagement("SH-2", "同名同号"),
+            &Catalog::embedded(),
+            EMBEDDED_GBT32312,
+        )
+        .unwrap();
+    export(&other, "SH-2", &w.path("sh2.zip"));
+    drop(other);
+    refused(&w, "zw", &w.path("sh2.zip"), &["two people use the actor id zhang.wei"]);
+}
+
+#[test]
+fn a_catalogue_is_known_by_its_content() {
+    let w = World::new();
+    team(&w);
+    // wang.wu's engagement comes with a catalogue under the built-in id and
+    // version but with other content.
+    let poisoned = EMBEDDED_GBT32312.replacen("name_zh = \"", "name_zh = \"【改】", 1);
+    assert_ne!(poisoned, EMBEDDED_GBT32312);
+    let cat = cscaudit::config::parse_catalog(&poisoned, "poisoned.toml").unwrap();
+    let ww = w.open("ww", "wang.wu", "WW");
+    ww.create_engagement(common::new_engagement("P1", "毒目录"), &cat, &poisoned)
+        .unwrap();
+    export(&ww, "P1", &w.path("p1.zip"));
+    drop(ww);
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    bundle::import(&zw, &w.path("p1.zip")).unwrap();
+    // A later engagement with the built-in catalogue gets the built-in one.
+    zw.create_engagement(
+        common::new_engagement("T3", "之后"),
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    let t3 = zw.engagement("T3").unwrap();
+    assert_eq!(zw.catalog_source(&t3).unwrap().as_deref(), Some(EMBEDDED_GBT32312));
+    let p1 = zw.engagement("P1").unwrap();
+    assert_eq!(zw.catalog_source(&p1).unwrap().as_deref(), Some(poisoned.as_str()));
+    drop(zw);
+    // A bundle whose catalogue is not the one its engagement names.
+    let mut f = Files::read(&w.path("lead.zip"));
+    *f.get("catalog.toml") = poisoned.into_bytes();
+    f.write(&w.path("swapped-catalogue.zip"));
+    let nc = w.open("nc", "new.comer", "NC");
+    drop(nc);
+    refused(
+        &w,
+        "nc",
+        &w.path("swapped-catalogue.zip"),
+        &["not the one the engagement was created with"],
+    );
+}
