@@ -39,6 +39,9 @@ pub struct Refused {
     pub first: u64,
     pub last: u64,
     pub reason: Msg,
+    /// Refused for now: what it follows has not arrived yet (a later sync
+    /// or import may accept it); otherwise refused for good.
+    pub waiting: bool,
 }
 
 impl Refused {
@@ -158,18 +161,21 @@ impl App {
         Ok(None)
     }
 
+    /// The last batch of each author held for `engagement` (what the next
+    /// batch names as its parents).
+    pub fn heads_of(&self, engagement: &str) -> Result<Vec<Head>> {
+        Ok(self.store().heads(engagement)?.into_values().collect())
+    }
+
     /// Who created an engagement, as its genesis tells.
     fn creator_by_genesis(&self, engagement: &str, genesis: &str, accepted: &[SignedBatch]) -> Result<Option<String>> {
         if let Some(b) = accepted.iter().find(|b| b.is_genesis() && b.id() == genesis) {
             return Ok(Some(b.actor.clone()));
         }
-        if let Some(b) = self
-            .store()
-            .engagement_batches(engagement)?
-            .into_iter()
-            .find(|b| b.is_genesis())
+        if self.store().genesis(engagement)?.as_deref() == Some(genesis)
+            && let Some(c) = self.store().genesis_creator(engagement)?
         {
-            return Ok(Some(b.actor));
+            return Ok(Some(c));
         }
         let h = self.store().history(&EntityId::new(Kind::Engagement, engagement))?;
         Ok(h.iter()
@@ -197,6 +203,7 @@ impl App {
                 first: b.first,
                 last: b.last(),
                 reason,
+                waiting: false,
             });
         };
         // 1. Each batch on its own: format, engagement, numbers, content.
@@ -303,6 +310,7 @@ impl App {
                 author: actor,
                 first,
                 last,
+                waiting: false,
                 reason: msg(
                     format!("{n} changes in no signed batch (made by an earlier cscaudit, or cut out of their batch)"),
                     format!("{n} 项更改不属于任何批次（由早期版本生成，或被从批次中截出）"),
@@ -410,13 +418,17 @@ impl App {
                     out.ops.extend(ops);
                     out.batches.push(b);
                 }
-                Err(reason) => {
+                Err((reason, waiting)) => {
+                    if waiting {
+                        state.waiting.insert(id.clone());
+                    }
                     state.refused.insert(id);
                     out.refused.push(Refused {
                         author: b.actor.clone(),
                         first: b.first,
                         last: b.last(),
                         reason,
+                        waiting,
                     });
                 }
             }
@@ -438,6 +450,7 @@ impl App {
                     author: b.actor.clone(),
                     first: b.first,
                     last: b.last(),
+                    waiting: false,
                     reason: msg(
                         "its parents form a cycle (forged)".into(),
                         "其前序批次构成循环（伪造）".into(),
@@ -456,7 +469,7 @@ impl App {
         ops: &[Op],
         st: &mut Judging,
         out: &Judged,
-    ) -> Result<std::result::Result<(), Msg>> {
+    ) -> Result<std::result::Result<(), (Msg, bool)>> {
         let who = crate::text::visible(&b.actor).into_owned();
         // Genesis: one engagement per name.
         let held_genesis = match &st.genesis {
@@ -470,32 +483,32 @@ impl App {
                 let mine = self
                     .creator_by_genesis(engagement, g, &out.batches)?
                     .unwrap_or_else(|| "?".into());
-                return Ok(Err(msg(
+                return Ok(Err(refuse_for_good(msg(
                     format!(
                         "another engagement that is also named {engagement}: this one was created by {who}, the one held here by {mine}. They are different engagements and are never merged"
                     ),
                     format!(
                         "另一个同名审核项目 {engagement}：该项目由 {who} 创建，本机的由 {mine} 创建。两者是不同的审核项目，不会合并"
                     ),
-                )));
+                ))));
             }
         } else {
             match &held_genesis {
                 None => {
-                    return Ok(Err(msg(
+                    return Ok(Err(refuse_waiting(msg(
                         format!(
                             "this copy does not hold engagement {engagement} (its creating batch): import a complete bundle of it first"
                         ),
                         format!("本机没有审核项目 {engagement}（缺少其创建批次）：请先导入其完整数据包"),
-                    )));
+                    ))));
                 }
                 Some(g) if *g != b.genesis => {
-                    return Ok(Err(msg(
+                    return Ok(Err(refuse_for_good(msg(
                         format!(
                             "it belongs to another engagement that is also named {engagement} (created elsewhere); it is never merged into this one"
                         ),
                         format!("它属于另一个同名的审核项目 {engagement}（在别处创建），不会并入本项目"),
-                    )));
+                    ))));
                 }
                 Some(_) => {}
             }
@@ -504,9 +517,12 @@ impl App {
         let clock = clock_of(b);
         for p in &b.parents {
             if st.refused.contains(&p.hash) {
-                return Ok(Err(msg(
-                    format!("it follows {}#{}, which was refused", p.actor, p.seq),
-                    format!("它接续的 {}#{} 已被拒绝", p.actor, p.seq),
+                return Ok(Err(refuse_if(
+                    st.waiting.contains(&p.hash),
+                    msg(
+                        format!("it follows {}#{}, which was refused", p.actor, p.seq),
+                        format!("它接续的 {}#{} 已被拒绝", p.actor, p.seq),
+                    ),
                 )));
             }
             let parent_clock = match st.accepted_batches.get(&p.hash) {
@@ -518,7 +534,7 @@ impl App {
                     .map(|h| clock_of(&h)),
             };
             let Some(parent_clock) = parent_clock else {
-                return Ok(Err(msg(
+                return Ok(Err(refuse_waiting(msg(
                     format!(
                         "it follows {}#{}, which this copy does not hold (or holds with other content): sync or import the missing changes first",
                         p.actor, p.seq
@@ -527,16 +543,16 @@ impl App {
                         "它接续的 {}#{} 本机没有（或内容不同）：请先同步或导入缺失的更改",
                         p.actor, p.seq
                     ),
-                )));
+                ))));
             };
             if parent_clock
                 .iter()
                 .any(|(a, s)| a != &p.actor && clock.get(a).is_none_or(|mine| mine < s))
             {
-                return Ok(Err(msg(
+                return Ok(Err(refuse_for_good(msg(
                     "its parents do not name all that its parents had seen (forged)".into(),
                     "其前序批次信息不完整（伪造）".into(),
-                )));
+                ))));
             }
         }
         // The author's own chain: no fork, no reuse.
@@ -547,14 +563,14 @@ impl App {
         if let Some(h) = own_head
             && clock.get(&b.actor).copied().unwrap_or(0) < h
         {
-            return Ok(Err(msg(
+            return Ok(Err(refuse_for_good(msg(
                 format!(
                     "it was made without {who}'s own earlier changes (up to #{h}): the actor id {who} is used on two copies at once, or by two people"
                 ),
                 format!(
                     "它的生成未包含 {who} 自己先前的更改（至 #{h}）：用户标识 {who} 同时在两台电脑上使用，或被两人使用"
                 ),
-            )));
+            ))));
         }
         // The team then.
         let genesis_id = if b.is_genesis() { b.id() } else { b.genesis.clone() };
@@ -568,10 +584,10 @@ impl App {
             && !clock.contains_key(c)
             && self.store().genesis(engagement)?.is_some()
         {
-            return Ok(Err(msg(
+            return Ok(Err(refuse_for_good(msg(
                 "it names no parent from the engagement's creator (not made from this engagement)".into(),
                 "其前序批次不含项目创建者的批次（并非基于本项目生成）".into(),
-            )));
+            ))));
         }
         let team = if b.is_genesis() {
             Team {
@@ -585,10 +601,10 @@ impl App {
         if let Some(limit) = self.removal_limit(engagement, &b.actor, st)?
             && b.last() > limit
         {
-            return Ok(Err(msg(
+            return Ok(Err(refuse_for_good(msg(
                 format!("{who} was removed from the team, and this batch was not seen by the lead who removed them"),
                 format!("{who} 已被移出审核组，且移出其的组长未曾见过此批次"),
-            )));
+            ))));
         }
         // A finding or action held here in another engagement is never
         // touched (two engagements that both number a finding ZW-001).
@@ -602,14 +618,14 @@ impl App {
                     crate::text::visible(&op.entity.id).into_owned(),
                     crate::text::visible(other).into_owned(),
                 );
-                return Ok(Err(msg(
+                return Ok(Err(refuse_for_good(msg(
                     format!(
                         "{id} is held here as a record of engagement {other}; a record of the same reference in {engagement} is refused rather than overwriting it (references are unique only within an engagement)"
                     ),
                     format!(
                         "{id} 在本机属于审核项目 {other}；{engagement} 中同编号的记录被拒绝，以免覆盖（编号只在审核项目内唯一）"
                     ),
-                )));
+                ))));
             }
         }
         // The rules.
@@ -627,7 +643,7 @@ impl App {
             genesis: b.is_genesis(),
         };
         if let Err(r) = authority::authorize(&batch, ops, &mut past) {
-            return Ok(Err(Msg::new(r.en, r.zh)));
+            return Ok(Err((Msg::new(r.en, r.zh), false)));
         }
         // The signature.
         let own_key_set = |b_ops: &[Op]| -> Vec<String> {
@@ -654,19 +670,19 @@ impl App {
             if let Some(k) = now_key {
                 keys.push(k);
             } else if signs {
-                return Ok(Err(msg(
+                return Ok(Err(refuse_for_good(msg(
                     format!("the team of {engagement} signs its changes and {who} had no registered key"),
                     format!("{engagement} 审核组的更改须签名，而 {who} 当时没有登记的公钥"),
-                )));
+                ))));
             } else {
                 return Ok(Ok(()));
             }
         }
         if !b.is_signed() {
-            return Ok(Err(msg(
+            return Ok(Err(refuse_for_good(msg(
                 format!("it is not signed, but {who} has a registered signing key"),
                 format!("未签名，但 {who} 已登记签名公钥"),
-            )));
+            ))));
         }
         let mut why = String::new();
         for k in &keys {
@@ -676,10 +692,10 @@ impl App {
             }
         }
         let why = crate::text::visible(&why).into_owned();
-        Ok(Err(msg(
+        Ok(Err(refuse_for_good(msg(
             format!("its signature does not verify: {why}"),
             format!("签名验证失败：{why}"),
-        )))
+        ))))
     }
 
     /// The team of `engagement` in the past given by `clock`.
@@ -757,6 +773,18 @@ impl App {
     }
 }
 
+fn refuse_waiting(m: Msg) -> (Msg, bool) {
+    (m, true)
+}
+
+fn refuse_if(waiting: bool, m: Msg) -> (Msg, bool) {
+    (m, waiting)
+}
+
+fn refuse_for_good(m: Msg) -> (Msg, bool) {
+    (m, false)
+}
+
 /// What judging has accepted so far (earlier batches count for later ones).
 #[derive(Default)]
 struct Judging {
@@ -766,6 +794,8 @@ struct Judging {
     accepted_list: Vec<(String, u64, u64, Clock)>,
     accepted_ops: HashMap<EntityId, Vec<Op>>,
     refused: HashSet<String>,
+    /// Refused only until what they follow arrives.
+    waiting: HashSet<String>,
     heads: HashMap<String, Head>,
     keys_now: HashMap<String, String>,
     member_ops: Option<Vec<Op>>,

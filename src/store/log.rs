@@ -161,6 +161,11 @@ impl Store {
         Ok(self.meta_get(&heads_key(engagement))?.unwrap_or_default())
     }
 
+    /// The author of the engagement's genesis batch, when one is held.
+    pub fn genesis_creator(&self, engagement: &str) -> Result<Option<String>> {
+        self.meta_get(&format!("creator/{engagement}"))
+    }
+
     /// The engagement's genesis (hex), once a format-2 batch of it is held.
     pub fn genesis(&self, engagement: &str) -> Result<Option<String>> {
         self.meta_get(&genesis_key(engagement))

@@ -97,6 +97,26 @@ impl std::fmt::Debug for Store {
     }
 }
 
+thread_local! {
+    /// Set while this thread opens sled: a panic then is reported as
+    /// corruption, not printed.
+    static QUIET_PANIC: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Wrap the panic hook once so that panics on a thread inside sled's open
+/// are not printed (other threads' panics print as before).
+fn quiet_panics_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET_PANIC.with(|q| q.get()) {
+                prev(info)
+            }
+        }));
+    });
+}
+
 impl Store {
     /// Open (or create) the database in `dir` (`dir/db` for sled, `dir/blobs` for evidence).
     pub fn open(dir: &Path) -> Result<Store> {
@@ -129,10 +149,10 @@ impl Store {
         // segment): such a panic is taken as the corruption it is, and its
         // message kept off the user's terminal.
         let open = || {
-            let quiet = std::panic::take_hook();
-            std::panic::set_hook(Box::new(|_| {}));
+            quiet_panics_hook();
+            QUIET_PANIC.with(|q| q.set(true));
             let r = std::panic::catch_unwind(|| sled::Config::new().path(&path).cache_capacity(16 << 20).open());
-            std::panic::set_hook(quiet);
+            QUIET_PANIC.with(|q| q.set(false));
             r.unwrap_or_else(|_| Err(sled::Error::Corruption { at: None, bt: () }))
         };
         let locked =

@@ -592,8 +592,11 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
                 }
             }
         }
-        for (key, tip) in &inc.tips {
-            app.set_sync_state(key, &tip.to_string())?;
+        // A batch waiting for what it follows is read again next time.
+        if !judged.refused.iter().any(|r| r.waiting) {
+            for (key, tip) in &inc.tips {
+                app.set_sync_state(key, &tip.to_string())?;
+            }
         }
         // What the remote holds: the ops accepted, and those already here.
         let have_key = format!("have/{rname}/{eng}");
