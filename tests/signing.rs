@@ -222,7 +222,7 @@ fn next_batch(batches: &[SignedBatch], ops: &[Op]) -> SignedBatch {
 }
 
 fn fingerprint(dir: &Path) -> Vec<(PathBuf, String)> {
-    common::fingerprint(dir, "")
+    common::data_fingerprint(dir)
 }
 
 /// The lead imports `bundle`: refused, naming `expect`, with zh-CN too, and

@@ -286,7 +286,7 @@ fn refused(w: &World, folder: &str, bundle_path: &Path, expect: &[&str]) {
     for _ in 0..3 {
         drop(App::open(&data).unwrap());
     }
-    let before = common::fingerprint(&data, "");
+    let before = common::data_fingerprint(&data);
     let app = App::open(&data).unwrap();
     let err = bundle::import(&app, bundle_path).unwrap_err();
     let msg = err.message();
@@ -296,7 +296,7 @@ fn refused(w: &World, folder: &str, bundle_path: &Path, expect: &[&str]) {
     assert!(msg.zh != msg.en && !msg.zh.is_empty(), "{}", msg.zh);
     drop(app);
     assert_eq!(
-        common::fingerprint(&data, ""),
+        common::data_fingerprint(&data),
         before,
         "{folder}'s data changed ({expect:?})"
     );
@@ -673,4 +673,103 @@ fn a_catalogue_is_known_by_its_content() {
         &w.path("swapped-catalogue.zip"),
         &["not the one the engagement was created with"],
     );
+}
+
+/// Unzip `zip` into `dir` and run its verify.sh with nothing but
+/// /usr/bin:/bin on PATH: (success, what it printed).
+fn run_verify(zip: &Path, dir: &Path) -> (bool, String) {
+    let _ = std::fs::remove_dir_all(dir);
+    for (name, bytes) in Files::read(zip).0 {
+        let p = dir.join(&name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    let out = std::process::Command::new("/bin/sh")
+        .arg("verify.sh")
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Rewrite SHA256SUMS (and the manifest) to match the files as they are now.
+fn relist_sums(files: &mut Files) {
+    let mut sums = String::new();
+    for line in String::from_utf8(files.get("SHA256SUMS").clone()).unwrap().lines() {
+        let path = &line[66..];
+        let bytes = files.0.iter().find(|f| f.0 == path).unwrap().1.clone();
+        sums.push_str(&format!("{}  {path}\n", hex::encode(Sha256::digest(&bytes))));
+    }
+    *files.get("SHA256SUMS") = sums.into_bytes();
+}
+
+#[test]
+fn anyone_checks_a_bundle_with_ssh_keygen_and_sha256sum() {
+    let w = World::new();
+    team(&w);
+    let lm = w.open("lm", "li.min", "LM");
+    lm.raise_finding(ENG, finding(Grade::Observation, "签名核验", false))
+        .unwrap();
+    export(&lm, ENG, &w.path("lm.zip"));
+    drop(lm);
+    let (ok, out) = run_verify(&w.path("lm.zip"), &w.path("check"));
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("signed batches verified") && out.contains("li.min SHA256:"),
+        "{out}"
+    );
+
+    // One operation changed after signing, in ops.jsonl and in its batch's
+    // file, with SHA256SUMS and the manifest updated to match.
+    let mut f = Files::read(&w.path("lm.zip"));
+    let (name, old_line) =
+        f.0.iter()
+            .filter(|(n, _)| n.starts_with("signed/") && n.ends_with(".ops"))
+            .find_map(|(n, b)| {
+                String::from_utf8(b.clone())
+                    .unwrap()
+                    .lines()
+                    .find(|l| l.contains("签名核验"))
+                    .map(|l| (n.clone(), l.to_string()))
+            })
+            .unwrap();
+    let new_line = old_line.replace("签名核验", "已整改");
+    for file in [name.as_str(), "ops.jsonl"] {
+        let text = String::from_utf8(f.get(file).clone())
+            .unwrap()
+            .replace(&old_line, &new_line);
+        *f.get(file) = text.into_bytes();
+    }
+    relist_sums(&mut f);
+    f.write(&w.path("altered.zip"));
+    let (ok, out) = run_verify(&w.path("altered.zip"), &w.path("check"));
+    assert!(
+        !ok && out.contains("FAILED") && out.contains("not what li.min signed"),
+        "{out}"
+    );
+
+    // Only ops.jsonl changed (the batch files kept as signed).
+    let mut f = Files::read(&w.path("lm.zip"));
+    let text = String::from_utf8(f.get("ops.jsonl").clone())
+        .unwrap()
+        .replace(&old_line, &new_line);
+    *f.get("ops.jsonl") = text.into_bytes();
+    relist_sums(&mut f);
+    f.write(&w.path("altered2.zip"));
+    let (ok, out) = run_verify(&w.path("altered2.zip"), &w.path("check"));
+    assert!(!ok && out.contains("ops.jsonl differs"), "{out}");
+
+    // A file changed without SHA256SUMS following.
+    let mut f = Files::read(&w.path("lm.zip"));
+    f.get("report.md").extend(b"\nx");
+    f.write(&w.path("altered3.zip"));
+    let (ok, out) = run_verify(&w.path("altered3.zip"), &w.path("check"));
+    assert!(!ok && out.contains("does not match SHA256SUMS"), "{out}");
 }

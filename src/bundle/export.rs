@@ -134,6 +134,11 @@ pub(crate) fn engagement_ops_of(all: &[Op], engagement: &str) -> Vec<Op> {
     all.iter().filter(|op| f(op)).cloned().collect()
 }
 
+/// Checks a bundle with ssh-keygen and sha256sum only (shipped in every bundle).
+pub const VERIFY_SH: &str = include_str!("verify/verify.sh");
+/// How to check a bundle without cscaudit, in English and Chinese.
+pub const VERIFY_MD: &str = include_str!("verify/VERIFY.md");
+
 /// Export one engagement as a findings bundle at `out`.
 pub fn export(app: &App, engagement: &str, out: &Path, opts: &ExportOptions) -> Result<ExportReport> {
     export_with_progress(app, engagement, out, opts, &super::no_progress)
@@ -281,6 +286,45 @@ pub fn export_with_progress(
             }
             Ok(())
         })?;
+        // The same batches as files anyone can check with ssh-keygen and
+        // sha256sum (verify.sh): each one's signed message, signature and
+        // operations, and the team's keys.
+        let mut signers = String::new();
+        for m in app.team(&eng.id)? {
+            if let Some(k) = m.key.as_deref().filter(|k| *k != crate::app::REVOKED) {
+                signers.push_str(&format!(
+                    "{} namespaces=\"{}\" {}\n",
+                    m.actor,
+                    crate::crypto::sign::NAMESPACE_V2,
+                    k.trim()
+                ));
+            }
+        }
+        put(
+            &mut zip,
+            "signed/allowed_signers",
+            options,
+            &mut bytes(signers.as_bytes()),
+        )?;
+        for (i, b) in signed.iter().filter(|b| b.v >= 2).enumerate() {
+            let n = format!("signed/{:06}", i + 1);
+            put(&mut zip, &format!("{n}.msg"), options, &mut bytes(&b.message()))?;
+            if b.is_signed() {
+                put(
+                    &mut zip,
+                    &format!("{n}.sig"),
+                    options,
+                    &mut bytes(b.signature.as_bytes()),
+                )?;
+            }
+            put(&mut zip, &format!("{n}.ops"), options, &mut |w| {
+                for op in ops.iter().filter(|o| o.id.actor == b.actor && b.covers(o.id.seq)) {
+                    w.write_all(&crate::model::canon::canonical_line(op))?;
+                    w.write_all(b"\n")?;
+                }
+                Ok(())
+            })?;
+        }
         stop(1)?;
         let json = serde_json::to_vec_pretty(&findings).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
         put(&mut zip, "findings.json", options, &mut bytes(&json))?;
@@ -342,6 +386,19 @@ pub fn export_with_progress(
                 )));
             }
         }
+        put(&mut zip, "verify.sh", options, &mut bytes(VERIFY_SH.as_bytes()))?;
+        put(&mut zip, "VERIFY.md", options, &mut bytes(VERIFY_MD.as_bytes()))?;
+        let mut sums = String::new();
+        for f in &files {
+            sums.push_str(&format!("{}  {}\n", f.sha256, f.path));
+        }
+        zip.start_file("SHA256SUMS", options).map_err(zip_err(&tmp))?;
+        zip.write_all(sums.as_bytes()).map_err(io)?;
+        files.push(FileEntry {
+            path: "SHA256SUMS".into(),
+            sha256: hex::encode(Sha256::digest(sums.as_bytes())),
+            size: sums.len() as u64,
+        });
         let manifest = Manifest {
             format: FORMAT.into(),
             version: VERSION,

@@ -98,3 +98,38 @@ pub fn fingerprint(dir: &std::path::Path, skip: &str) -> Vec<(std::path::PathBuf
     out.sort();
     out
 }
+
+/// The data folder as a user sees it: every file outside the database with
+/// its hash, and the database by its content (every tree's keys and values,
+/// read with sled itself) rather than by sled's files, which sled rewrites
+/// on its own schedule (snapshots, background flushes) whether or not
+/// anything was written.
+pub fn data_fingerprint(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+    use sha2::Digest;
+    let mut out: Vec<_> = fingerprint(dir, "db");
+    let db = (0..100)
+        .find_map(|_| {
+            sled::open(dir.join("db"))
+                .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(50)))
+                .ok()
+        })
+        .expect("the database opens");
+    let mut names = db.tree_names();
+    names.sort();
+    for name in names {
+        let tree = db.open_tree(&name).unwrap();
+        let mut h = sha2::Sha256::new();
+        for kv in tree.iter() {
+            let (k, v) = kv.unwrap();
+            h.update((k.len() as u64).to_be_bytes());
+            h.update(&k);
+            h.update((v.len() as u64).to_be_bytes());
+            h.update(&v);
+        }
+        out.push((
+            dir.join("db").join(String::from_utf8_lossy(&name).into_owned()),
+            hex::encode(h.finalize()),
+        ));
+    }
+    out
+}
