@@ -183,8 +183,20 @@ fn a_compaction_without_room_for_its_copy_changes_nothing() {
     let Some((_mnt, data, before)) = demo_on_small_disk(dir.path(), "compaction") else {
         return;
     };
-    let (ok, _, err) = run(&data, &["doctor", "--compact"]);
-    assert!(!ok && err.contains("the disk is full"), "{err}");
+    // Leave less room than the database takes (whatever its size).
+    let filler = _mnt.0.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![1u8; 64 << 10];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.flush();
+        let len = std::fs::metadata(&filler).unwrap().len();
+        f.set_len(len.saturating_sub(256 << 10)).unwrap();
+    }
+    let (ok, out, err) = run(&data, &["doctor", "--compact"]);
+    assert!(!ok && err.contains("the disk is full"), "ok {ok}: {out}{err}");
+    std::fs::remove_file(&filler).unwrap();
     assert!(!data.join(".compact").exists(), "the copy is removed");
     let names: Vec<String> = std::fs::read_dir(&data)
         .unwrap()
