@@ -69,6 +69,10 @@ pub struct Judged {
     pub unsigned: usize,
     /// An accepted batch created the engagement here.
     pub genesis: bool,
+    /// Batches held here that an accepted removal refuses: taken back.
+    pub retract: Vec<SignedBatch>,
+    /// Ids of batches refused by a removal (remembered).
+    pub removed: Vec<String>,
 }
 
 fn msg(en: String, zh: String) -> Msg {
@@ -374,6 +378,9 @@ impl App {
         }
         // 3. In causal order (parents first), each against its past.
         self.judge_in_order(engagement, ready, &mut out)?;
+        // 4. A removal accepted now refuses the removed member's batches it
+        // had not seen: those accepted just now, and those held already.
+        self.apply_removals(engagement, &mut out)?;
         sort_ops(&mut out.ops);
         Ok(out)
     }
@@ -421,6 +428,9 @@ impl App {
                 Err((reason, waiting)) => {
                     if waiting {
                         state.waiting.insert(id.clone());
+                    }
+                    if state.removed.contains(&id) {
+                        out.removed.push(id.clone());
                     }
                     state.refused.insert(id);
                     out.refused.push(Refused {
@@ -516,14 +526,17 @@ impl App {
         // Parents: each held or accepted here, by hash.
         let clock = clock_of(b);
         for p in &b.parents {
-            if st.refused.contains(&p.hash) {
-                return Ok(Err(refuse_if(
-                    st.waiting.contains(&p.hash),
-                    msg(
-                        format!("it follows {}#{}, which was refused", p.actor, p.seq),
-                        format!("它接续的 {}#{} 已被拒绝", p.actor, p.seq),
-                    ),
-                )));
+            if st.waiting.contains(&p.hash) {
+                return Ok(Err(refuse_waiting(msg(
+                    format!("it follows {}#{}, which waits for what it follows", p.actor, p.seq),
+                    format!("它接续的 {}#{} 仍在等待其前序更改", p.actor, p.seq),
+                ))));
+            }
+            // A parent refused for good (a removed member's batch that its
+            // author's teammates had already built on): this batch is judged
+            // on its own, as on every copy.
+            if st.refused.contains(&p.hash) || self.store().meta_get::<bool>(&refused_key(&p.hash))?.is_some() {
+                continue;
             }
             let parent_clock = match st.accepted_batches.get(&p.hash) {
                 Some(c) => Some(c.clone()),
@@ -534,6 +547,13 @@ impl App {
                     .map(|h| clock_of(&h)),
             };
             let Some(parent_clock) = parent_clock else {
+                // A batch of a removed member that the remover had not seen
+                // is refused wherever it goes: no need to wait for it.
+                if let Some(limit) = self.removal_limit(engagement, &p.actor, st)?
+                    && p.seq > limit
+                {
+                    continue;
+                }
                 return Ok(Err(refuse_waiting(msg(
                     format!(
                         "it follows {}#{}, which this copy does not hold (or holds with other content): sync or import the missing changes first",
@@ -545,10 +565,18 @@ impl App {
                     ),
                 ))));
             };
-            if parent_clock
-                .iter()
-                .any(|(a, s)| a != &p.actor && clock.get(a).is_none_or(|mine| mine < s))
-            {
+            let mut short = false;
+            for (a, s) in &parent_clock {
+                if a != &p.actor && clock.get(a).is_none_or(|mine| mine < s) {
+                    // What a removed member wrote past their removal counts
+                    // as seen by nobody (every copy refuses it).
+                    let gone = self
+                        .removal_limit(engagement, a, st)?
+                        .is_some_and(|limit| clock.get(a).copied().unwrap_or(0) >= limit);
+                    short |= !gone;
+                }
+            }
+            if short {
                 return Ok(Err(refuse_for_good(msg(
                     "its parents do not name all that its parents had seen (forged)".into(),
                     "其前序批次信息不完整（伪造）".into(),
@@ -601,6 +629,7 @@ impl App {
         if let Some(limit) = self.removal_limit(engagement, &b.actor, st)?
             && b.last() > limit
         {
+            st.removed.push(b.id());
             return Ok(Err(refuse_for_good(msg(
                 format!("{who} was removed from the team, and this batch was not seen by the lead who removed them"),
                 format!("{who} 已被移出审核组，且移出其的组长未曾见过此批次"),
@@ -698,6 +727,77 @@ impl App {
         ))))
     }
 
+    fn apply_removals(&self, engagement: &str, out: &mut Judged) -> Result<()> {
+        let mut limits: Vec<(String, u64)> = Vec::new();
+        for b in &out.batches {
+            for op in out.ops.iter().filter(|o| o.id.actor == b.actor && b.covers(o.id.seq)) {
+                if let Change::Set { field, value } = &op.change
+                    && field == MF::Key.name()
+                    && value.text() == Some(REVOKED)
+                    && let Some(m) = op.entity.id.strip_prefix(&format!("{engagement}/"))
+                {
+                    let seen = b.parents.iter().find(|p| p.actor == m).map_or(0, |p| p.seq);
+                    limits.push((m.to_string(), seen));
+                }
+            }
+        }
+        for (m, limit) in limits {
+            let beyond = |b: &SignedBatch| b.actor == m && b.engagement == engagement && b.last() > limit;
+            let dropped: Vec<SignedBatch> = out.batches.iter().filter(|b| beyond(b)).cloned().collect();
+            if !dropped.is_empty() {
+                out.batches.retain(|b| !beyond(b));
+                out.ops
+                    .retain(|o| !dropped.iter().any(|b| b.actor == o.id.actor && b.covers(o.id.seq)));
+                for b in dropped {
+                    out.removed.push(b.id());
+                    out.refused.push(Refused {
+                        author: b.actor.clone(),
+                        first: b.first,
+                        last: b.last(),
+                        waiting: false,
+                        reason: msg(
+                            format!("{m} was removed from the team, and this batch was not seen by the lead who removed them"),
+                            format!("{m} 已被移出审核组，且移出其的组长未曾见过此批次"),
+                        ),
+                    });
+                }
+            }
+            for b in self.store().batches_of_actor(&m)? {
+                if beyond(&b) && !out.retract.iter().any(|r| r.id() == b.id()) {
+                    out.removed.push(b.id());
+                    out.refused.push(Refused {
+                        author: b.actor.clone(),
+                        first: b.first,
+                        last: b.last(),
+                        waiting: false,
+                        reason: msg(
+                            format!(
+                                "held here, taken back: {m} was removed from the team by a lead who had not seen it"
+                            ),
+                            format!("本机已有，现撤回：移出 {m} 的组长未曾见过此批次"),
+                        ),
+                    });
+                    out.retract.push(b);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Apply what [`App::judge_batches`] decided: batches a removal refuses
+    /// are taken back, the accepted ones merged, the refused-by-removal
+    /// remembered.
+    pub fn apply_judged(&self, judged: Judged) -> Result<crate::store::MergeReport> {
+        self.store().retract(&judged.retract)?;
+        for id in &judged.removed {
+            self.store().meta_set(&refused_key(id), &true)?;
+        }
+        let retracted = judged.retract.iter().map(|b| b.hashes.len()).sum::<usize>();
+        let mut report = self.merge_signed(judged.ops, judged.batches)?;
+        report.retracted = retracted;
+        Ok(report)
+    }
+
     /// The team of `engagement` in the past given by `clock`.
     fn team_at(&self, engagement: &str, creator: Option<String>, clock: &Clock, st: &mut Judging) -> Result<Team> {
         let prefix = format!("{engagement}/");
@@ -773,12 +873,12 @@ impl App {
     }
 }
 
-fn refuse_waiting(m: Msg) -> (Msg, bool) {
-    (m, true)
+fn refused_key(id: &str) -> String {
+    format!("refused-batch/{id}")
 }
 
-fn refuse_if(waiting: bool, m: Msg) -> (Msg, bool) {
-    (m, waiting)
+fn refuse_waiting(m: Msg) -> (Msg, bool) {
+    (m, true)
 }
 
 fn refuse_for_good(m: Msg) -> (Msg, bool) {
@@ -796,6 +896,8 @@ struct Judging {
     refused: HashSet<String>,
     /// Refused only until what they follow arrives.
     waiting: HashSet<String>,
+    /// Refused by a removal (kept, so batches built on them are judged on their own).
+    removed: Vec<String>,
     heads: HashMap<String, Head>,
     keys_now: HashMap<String, String>,
     member_ops: Option<Vec<Op>>,

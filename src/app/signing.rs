@@ -486,7 +486,13 @@ impl App {
                         out.push(Signature::Unsigned);
                         continue;
                     };
-                    let Some(eng) = self.engagement_of_entity(&op.entity)? else {
+                    // A format-2 batch names its engagement.
+                    let eng = if b.v >= 2 {
+                        Some(b.engagement.clone())
+                    } else {
+                        self.engagement_of_entity(&op.entity)?
+                    };
+                    let Some(eng) = eng else {
                         out.push(Signature::Unsigned);
                         continue;
                     };

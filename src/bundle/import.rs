@@ -706,7 +706,7 @@ pub fn import_with_progress(
         app.remember_catalog(src, cat)?;
     }
     let (ops_signed, ops_unsigned) = (judged.signed, judged.unsigned);
-    let merged = app.merge_signed(judged.ops, judged.batches)?;
+    let merged = app.apply_judged(judged)?;
     let mut added = 0;
     for sha in &staged {
         let from = staging_dir.join(&sha[..2]).join(sha);

@@ -40,7 +40,7 @@ fn tx_codec<T>(r: std::result::Result<T, CodecError>) -> TxResult<T> {
 
 /// Sorted, disjoint, inclusive ranges of sequence numbers.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SeqSet(Vec<(u64, u64)>);
+pub struct SeqSet(pub(super) Vec<(u64, u64)>);
 
 impl SeqSet {
     pub fn contains(&self, seq: u64) -> bool {
@@ -350,6 +350,7 @@ impl Store {
         }
         let encoded_batches = codec::encode(&batches)?;
         let mut sig_rows = Vec::new();
+        let mut entity_rows: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         let mut made = Vec::new();
         let mut at = 0;
         for (i, n) in sizes.into_iter().enumerate() {
@@ -357,6 +358,15 @@ impl Store {
                 continue;
             }
             if let Some(b) = make(i, &ops[at..at + n]).map_err(StoreError::Sign)? {
+                if b.v >= 2 {
+                    let ents: std::collections::BTreeSet<&EntityId> =
+                        ops[at..at + n].iter().map(|o| &o.entity).collect();
+                    let ents: Vec<&EntityId> = ents.into_iter().collect();
+                    entity_rows.push((
+                        super::retract::batch_entities_key(actor, b.first).into_bytes(),
+                        codec::encode(&ents)?,
+                    ));
+                }
                 let tree = if b.v >= 2 { BATCHES } else { SIGS };
                 let value = if b.v >= 2 {
                     codec::encode(&b)?
@@ -380,6 +390,7 @@ impl Store {
             (batches_key.as_bytes(), &encoded_batches),
         ];
         meta.extend(head_rows.iter().map(|(k, v)| (k.as_slice(), v)));
+        meta.extend(entity_rows.iter().map(|(k, v)| (k.as_slice(), v)));
         self.write_tx(ops.len(), &by_entity, &touched, seen_rows, sig_rows, &meta)?;
         *clock = hlc;
         drop(clock);
@@ -418,6 +429,19 @@ impl Store {
             }
         }
         let head_rows = self.head_rows(&fresh_batches)?;
+        let mut entity_rows: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        for b in fresh_batches.iter().filter(|b| b.v >= 2) {
+            let ents: std::collections::BTreeSet<&EntityId> = foreign
+                .iter()
+                .filter(|o| o.id.actor == b.actor && b.covers(o.id.seq))
+                .map(|o| &o.entity)
+                .collect();
+            let ents: Vec<&EntityId> = ents.into_iter().collect();
+            entity_rows.push((
+                super::retract::batch_entities_key(&b.actor, b.first).into_bytes(),
+                codec::encode(&ents)?,
+            ));
+        }
         let mut report = MergeReport {
             received: foreign.len(),
             ..Default::default()
@@ -441,7 +465,8 @@ impl Store {
         if fresh.is_empty() {
             if !sig_rows.is_empty() {
                 // Signatures of ops already held (they came unsigned before).
-                let meta: Vec<(&[u8], &Vec<u8>)> = head_rows.iter().map(|(k, v)| (k.as_slice(), v)).collect();
+                let mut meta: Vec<(&[u8], &Vec<u8>)> = head_rows.iter().map(|(k, v)| (k.as_slice(), v)).collect();
+                meta.extend(entity_rows.iter().map(|(k, v)| (k.as_slice(), v)));
                 self.write_tx(0, &BTreeMap::new(), &BTreeMap::new(), Vec::new(), sig_rows, &meta)?;
                 self.flush()?;
             }
@@ -488,6 +513,7 @@ impl Store {
         }
         let mut meta: Vec<(&[u8], &Vec<u8>)> = vec![(b"clock", &encoded_clock)];
         meta.extend(head_rows.iter().map(|(k, v)| (k.as_slice(), v)));
+        meta.extend(entity_rows.iter().map(|(k, v)| (k.as_slice(), v)));
         self.write_tx(fresh_count, &by_entity, &touched, seen_rows, sig_rows, &meta)?;
         *clock = new_clock;
         drop(clock);

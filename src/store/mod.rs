@@ -15,6 +15,7 @@ mod keys;
 mod log;
 pub mod migrate;
 mod records;
+mod retract;
 mod watermark;
 
 pub use error::{Result, StoreError};
@@ -66,6 +67,8 @@ pub struct MergeReport {
     pub already_known: usize,
     pub records_touched: usize,
     pub new_conflicts: usize,
+    /// Operations taken back (a removed member's batches the lead had not seen).
+    pub retracted: usize,
 }
 
 pub(crate) fn now_ms() -> u64 {

@@ -547,7 +547,8 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         report.signed += judged.signed;
         report.unsigned += judged.unsigned;
         let accepted: BTreeSet<(String, u64)> = judged.ops.iter().map(|o| (o.id.actor.clone(), o.id.seq)).collect();
-        let merged = app.merge_signed(judged.ops, judged.batches)?;
+        let waiting = judged.refused.iter().any(|r| r.waiting);
+        let merged = app.apply_judged(judged)?;
         report.applied += merged.applied;
         report.new_conflicts += merged.new_conflicts;
         if !here {
@@ -593,7 +594,7 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
             }
         }
         // A batch waiting for what it follows is read again next time.
-        if !judged.refused.iter().any(|r| r.waiting) {
+        if !waiting {
             for (key, tip) in &inc.tips {
                 app.set_sync_state(key, &tip.to_string())?;
             }
