@@ -930,3 +930,64 @@ mod converge {
         }
     }
 }
+
+/// The data folder and the sync repository are owner-only; evidence is read
+/// through the handle that was checked: a symbolic link swapped in between
+/// never gets another file stored (the race the issue reproduced on
+/// /etc/shadow, here on a secret file of the test's own).
+#[test]
+fn private_by_default_and_evidence_is_read_as_checked() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    team(&w);
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&w.path("zw")), 0o700, "the data folder");
+    zw.add_remote("origin", &format!("file://{}", w.path("remote.git").display()), false)
+        .unwrap();
+    let st = std::process::Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(w.path("remote.git"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    cscaudit::sync::sync(&zw, None).unwrap();
+    assert_eq!(mode(&w.path("zw").join("sync.git")), 0o700, "the sync repository");
+
+    let secret = w.path("secret.txt");
+    std::fs::write(&secret, "机密 secret 5f1c").unwrap();
+    let secret_sha = hex::encode(Sha256::digest(std::fs::read(&secret).unwrap()));
+    let file = w.path("排班.txt");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let swapper = {
+        let (file, secret, stop) = (file.clone(), secret.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let tmp_file = file.with_extension("f");
+            let tmp_link = file.with_extension("l");
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                std::fs::write(&tmp_file, format!("排班表 roster {n}")).unwrap();
+                std::fs::rename(&tmp_file, &file).unwrap();
+                let _ = std::fs::remove_file(&tmp_link);
+                std::os::unix::fs::symlink(&secret, &tmp_link).unwrap();
+                std::fs::rename(&tmp_link, &file).unwrap();
+            }
+        })
+    };
+    let mut stored = 0;
+    for _ in 0..30000 {
+        if let Ok(ev) = zw.attach_evidence(ENG, &file, "排班", None, None) {
+            assert_ne!(ev.sha256, secret_sha, "the secret was stored through a link");
+            stored += 1;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    swapper.join().unwrap();
+    assert!(stored > 0, "the regular file was attached at least once");
+    for ev in zw.evidence(ENG).unwrap() {
+        assert_ne!(ev.sha256, secret_sha);
+    }
+    let blobs = common::fingerprint(&w.path("zw").join("blobs"), "");
+    assert!(blobs.iter().all(|(_, h)| *h != secret_sha), "no blob holds the secret");
+}

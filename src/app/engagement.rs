@@ -86,6 +86,44 @@ pub fn check_evidence_file(file: &Path) -> Result<u64> {
     Ok(meta.len())
 }
 
+/// Open a file to attach as evidence: never through a symbolic link
+/// (`O_NOFOLLOW`), without blocking on a FIFO, and checked as a regular file
+/// on the handle opened (`fstat`), so what was checked is what is read —
+/// swapping a link in between the check and the read cannot redirect it.
+pub fn open_evidence_file(file: &Path) -> Result<std::fs::File> {
+    let p = file.display().to_string();
+    let io = |source| AppError::Io {
+        path: file.to_path_buf(),
+        source,
+    };
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let f = match o.open(file) {
+        Ok(f) => f,
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(AppError::Invalid(crate::msg!(
+                "{p} is a symbolic link; attach the file it points to, by its own path",
+                "{p} 是符号链接；请用其指向的文件本身的路径添加"
+            )));
+        }
+        Err(e) => return Err(io(e)),
+    };
+    let meta = f.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(AppError::Invalid(crate::msg!(
+            "{p} is not a regular file (a folder, FIFO or device); only files can be evidence",
+            "{p} 不是普通文件（文件夹、FIFO 或设备）；只有文件可以作为证据"
+        )));
+    }
+    Ok(f)
+}
+
 /// Stream a file into the evidence folder, hashing it (bounded memory,
 /// whatever its size). Needs no database: the TUI runs it on a worker
 /// thread; `progress` gets the bytes so far and `false` cancels
@@ -95,11 +133,7 @@ pub fn stage_evidence_file(
     file: &Path,
     progress: &(dyn Fn(u64) -> bool + Sync),
 ) -> Result<StagedFile> {
-    check_evidence_file(file)?;
-    let mut f = std::fs::File::open(file).map_err(|source| AppError::Io {
-        path: file.to_path_buf(),
-        source,
-    })?;
+    let mut f = open_evidence_file(file)?;
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

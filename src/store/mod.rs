@@ -183,11 +183,13 @@ impl Store {
                 source: other,
             },
         })?;
-        // Owner-only: the database holds a bank's findings.
+        // Owner-only: the database holds a bank's findings, and the data
+        // folder holds the database, the evidence and the sync repository.
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700));
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
         }
         let mut store = Self::from_db(db, path.clone(), dir.join("blobs"))?;
         if store.migrated {

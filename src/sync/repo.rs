@@ -25,6 +25,14 @@ impl Repo {
         } else {
             gix::init_bare(path).map_err(err)?
         };
+        // Owner-only: it holds every title and evidence file of the team's
+        // engagements (objects inside keep git's modes; nobody else can
+        // enter the folder).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700));
+        }
         Ok(Repo { repo })
     }
 

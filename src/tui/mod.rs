@@ -286,16 +286,38 @@ pub fn step_with(app: &mut App, state: &mut State, input: Input, jobs: Option<&m
     }
 }
 
+/// This session's folder for opened evidence: made on first use like
+/// `mkdtemp` (a random name, owner-only), removed when the TUI ends
+/// ([`forget_opened_evidence`]).
+static OPENED: std::sync::Mutex<Option<tempfile::TempDir>> = std::sync::Mutex::new(None);
+
+fn opened_evidence_dir() -> std::result::Result<std::path::PathBuf, String> {
+    let mut held = OPENED.lock().unwrap_or_else(|p| p.into_inner());
+    if held.is_none() {
+        let d = tempfile::Builder::new()
+            .prefix("cscaudit-evidence-")
+            .tempdir()
+            .map_err(|e| format!("{}: {e}", std::env::temp_dir().display()))?;
+        *held = Some(d);
+    }
+    Ok(held.as_ref().map(|d| d.path().to_path_buf()).unwrap_or_default())
+}
+
+/// Remove the copies of evidence opened during this session.
+pub fn forget_opened_evidence() {
+    OPENED.lock().unwrap_or_else(|p| p.into_inner()).take();
+}
+
 /// Open an evidence file with the system's viewer: a checked copy goes to a
 /// temporary folder of this process (the stored file is never handed out),
 /// then the opener starts detached. Without one, the message says where the
 /// copy is.
 fn open_evidence(app: &App, state: &State, engagement: &str, sha: &str) -> Vec<Input> {
     let lang = state.lang;
-    let dir = std::env::temp_dir().join(format!("cscaudit-evidence-{}", std::process::id()));
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        return vec![Input::Done(Err(format!("{}: {e}", dir.display())))];
-    }
+    let dir = match opened_evidence_dir() {
+        Ok(d) => d,
+        Err(e) => return vec![Input::Done(Err(e))],
+    };
     let copy = match app.export_evidence(engagement, sha, &dir, true) {
         Ok(p) => p,
         Err(e) => return vec![Input::Done(Err(e.message().get(lang).to_string()))],
@@ -777,6 +799,14 @@ pub fn run(
         config_file,
         ..
     } = screen;
+    // Opened evidence copies go with the session, however it ends.
+    struct Forget;
+    impl Drop for Forget {
+        fn drop(&mut self) {
+            forget_opened_evidence();
+        }
+    }
+    let _forget = Forget;
     if let Some(e) = engagement {
         // An engagement that is not there: the terminal is restored (the
         // guard is dropped) before the error is printed.
