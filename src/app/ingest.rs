@@ -583,6 +583,16 @@ impl App {
                 ))));
             }
         }
+        // Removed: refused unless the removal saw this batch.
+        if let Some(limit) = self.removal_limit(engagement, &b.actor, st)?
+            && b.last() > limit
+        {
+            st.removed.push(b.id());
+            return Ok(Err(refuse_for_good(msg(
+                format!("{who} was removed from the team, and this batch was not seen by the lead who removed them"),
+                format!("{who} 已被移出审核组，且移出其的组长未曾见过此批次"),
+            ))));
+        }
         // The author's own chain: no fork, no reuse.
         let own_head = match st.heads.get(&b.actor) {
             Some(h) => Some(h.seq),
@@ -625,16 +635,6 @@ impl App {
         } else {
             self.team_at(engagement, creator.clone(), &clock, st)?
         };
-        // Removed: refused unless the removal saw this batch.
-        if let Some(limit) = self.removal_limit(engagement, &b.actor, st)?
-            && b.last() > limit
-        {
-            st.removed.push(b.id());
-            return Ok(Err(refuse_for_good(msg(
-                format!("{who} was removed from the team, and this batch was not seen by the lead who removed them"),
-                format!("{who} 已被移出审核组，且移出其的组长未曾见过此批次"),
-            ))));
-        }
         // A finding or action held here in another engagement is never
         // touched (two engagements that both number a finding ZW-001).
         for op in ops {
