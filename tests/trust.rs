@@ -991,3 +991,20 @@ fn private_by_default_and_evidence_is_read_as_checked() {
     let blobs = common::fingerprint(&w.path("zw").join("blobs"), "");
     assert!(blobs.iter().all(|(_, h)| *h != secret_sha), "no blob holds the secret");
 }
+
+/// `identity set` for someone else without `--key` does not sign with the
+/// previous person's key, and says so.
+#[test]
+fn a_new_identity_does_not_inherit_the_previous_key() {
+    let w = World::new();
+    let d = w.path("cli");
+    let key = w.key("zhang.wei");
+    let out = common::cli_stdout(
+        &d,
+        &["identity", "set", "zhang.wei", "--name", "张伟", "--initials", "ZW", "--key", key.to_str().unwrap()],
+    );
+    assert!(out.contains("signs with SHA256:"), "{out}");
+    let out = common::cli_stdout(&d, &["identity", "set", "wang.wu", "--name", "王五", "--initials", "WW"]);
+    assert!(out.contains("no signing key"), "{out}");
+    assert!(!out.contains("signs with"), "{out}");
+}

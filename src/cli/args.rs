@@ -413,7 +413,8 @@ pub enum IdentityCmd {
         certificate: Option<String>,
         /// Your ssh private key (ed25519, e.g. ~/.ssh/id_ed25519): every change
         /// you make is signed with it. A passphrase-protected key is used
-        /// through `ssh-keygen` (ssh-agent or a prompt).
+        /// through `ssh-keygen` (ssh-agent or a prompt). Without it the
+        /// identity has no key (the previous one's is not kept).
         #[arg(long, value_name = "PRIVATE-KEY-FILE")]
         key: Option<PathBuf>,
     },

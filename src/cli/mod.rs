@@ -243,9 +243,9 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
                     // id, initials or key path changes nothing.
                     crate::app::validate_actor(&actor)?;
                     crate::app::validate_initials(&initials)?;
-                    if let Some(k) = &key {
-                        app.set_identity_key(Some(k))?;
-                    }
+                    // The key named, or none: a new identity never signs
+                    // with the previous one's key (said below).
+                    app.set_identity_key(key.as_deref())?;
                     app.set_identity(&actor, &name, &initials)?;
                     if certificate.is_some() {
                         app.set_certificate(certificate.as_deref())?;

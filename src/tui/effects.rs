@@ -249,6 +249,11 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
     let say = |en: &'static str, zh: &'static str| lang.pick(en, zh);
     match kind {
         FormKind::Identity => {
+            // The key first: one that cannot be used changes nothing.
+            let key = expand_home(get(&values, "key"));
+            if let Err(e) = app.set_identity_key(key.as_deref()) {
+                return app_refused(e, lang);
+            }
             if let Err(e) = app.set_identity(get(&values, "actor"), get(&values, "name"), get(&values, "initials")) {
                 return app_refused(e, lang);
             }

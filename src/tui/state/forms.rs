@@ -47,6 +47,13 @@ impl State {
                     "审核员证书编号（如有）",
                     "",
                 ),
+                Field::line(
+                    "key",
+                    "Private key that signs (ssh ed25519; Tab completes; empty: unsigned)",
+                    "签名私钥（ssh ed25519；Tab 补全；留空则不签名）",
+                    "",
+                )
+                .path(),
             ],
         ))
     }
