@@ -795,3 +795,118 @@ fn a_git_bundle_file_carries_the_team_by_sneakernet() {
     assert_eq!(fingerprint(&data), before);
     assert_eq!(std::fs::read(&bad).unwrap(), &bytes[..bytes.len() / 2]);
 }
+
+/// One bad ref never stops the team: a ref under a name cscaudit does not
+/// use, a non-member's ref, a tampered evidence file and one too large to
+/// read are each refused and reported, while the honest changes on the same
+/// remote still reach a teammate who joins now, and every sync exits well.
+#[test]
+fn one_bad_ref_never_stops_the_team() {
+    let site = Site::new();
+    let url = format!("file://{}", site.remote.display());
+    team(&site, &url);
+    let wl = site.app("wl", "WL", &url);
+    cscaudit::sync::sync(&wl, None).unwrap();
+    let small = wl
+        .attach_evidence_bytes(ENG, "排班.csv", "日期,班次\n".as_bytes(), "小", None, None)
+        .unwrap();
+    let big = wl
+        .attach_evidence_bytes(ENG, "录音.bin", &[7u8; 4096], "大", None, None)
+        .unwrap();
+    wl.raise_finding(ENG, finding("wl 的发现项")).unwrap();
+    cscaudit::sync::sync(&wl, None).unwrap();
+    drop(wl);
+    // A ref git takes but cscaudit does not (no engagement id has `$`).
+    tamper(&site, &format!("refs/cscaudit/{ENG}$x/wl"), false, |files| {
+        files.push((
+            "ops-wl-00000000000000000001-00000000000000000001.jsonl".into(),
+            b"junk\n".to_vec(),
+        ));
+    });
+    // A ref of someone on no team, with a damaged file in it.
+    tamper(&site, &format!("refs/cscaudit/{ENG}/mallory"), false, |files| {
+        files.push((
+            "ops-mallory-00000000000000000001-00000000000000000001.jsonl".into(),
+            b"{not json\n".to_vec(),
+        ));
+    });
+    // wl's evidence on the remote: one altered, one replaced by 600 MB.
+    let wl_ref = format!("refs/cscaudit/{ENG}/wl");
+    let huge = site.p("huge.bin");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(600 << 20).unwrap();
+    drop(f);
+    let huge_id = git(&site.remote, &["hash-object", "-w", huge.to_str().unwrap()]);
+    std::fs::remove_file(&huge).unwrap();
+    tamper(&site, &wl_ref, true, |files| {
+        for (name, bytes) in files.iter_mut() {
+            if name == &format!("evidence-{}", small.sha256) {
+                *bytes = b"altered evidence".to_vec();
+            }
+        }
+        files.retain(|(name, _)| name != &format!("evidence-{}", big.sha256));
+    });
+    // The 600 MB blob goes in as is (git stores it; cscaudit must not read it whole).
+    let tree = git(&site.remote, &["ls-tree", &wl_ref]);
+    let mut tree = tree.trim_end().to_string();
+    tree.push_str(&format!("\n100644 blob {}\tevidence-{}\n", huge_id.trim(), big.sha256));
+    let mut mk = Command::new("git")
+        .arg("--git-dir")
+        .arg(&site.remote)
+        .arg("mktree")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(mk.stdin.as_mut().unwrap(), tree.as_bytes()).unwrap();
+    let tree_id = String::from_utf8(mk.wait_with_output().unwrap().stdout).unwrap();
+    let parent = git(&site.remote, &["rev-parse", &wl_ref]);
+    let commit = git(
+        &site.remote,
+        &[
+            "-c",
+            "user.name=x",
+            "-c",
+            "user.email=x@x",
+            "commit-tree",
+            tree_id.trim(),
+            "-p",
+            parent.trim(),
+            "-m",
+            "big",
+        ],
+    );
+    git(&site.remote, &["update-ref", &wl_ref, commit.trim()]);
+
+    // lm joins now: everything honest arrives, each bad thing is reported.
+    let lm = site.app("lm", "LM", &url);
+    let r = cscaudit::sync::sync(&lm, None).unwrap();
+    let said: Vec<&str> = r.refused.iter().map(|m| m.en.as_str()).collect();
+    assert_eq!(r.joined, vec![ENG.to_string()], "{said:?}");
+    assert!(
+        lm.findings(ENG).unwrap().iter().any(|f| f.title == "wl 的发现项"),
+        "{said:?}"
+    );
+    assert!(
+        said.iter().any(|s| s.contains("$x") && s.contains("skipped")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter().any(|s| s.contains("mallory") && s.contains("damaged")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter().any(|s| s.contains(&small.sha256) && s.contains("altered")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|s| s.contains(&big.sha256) && s.contains("over the limit")),
+        "{said:?}"
+    );
+    assert!(lm.evidence_bytes(&small.sha256).is_err() && lm.evidence_bytes(&big.sha256).is_err());
+    // And the next sync still goes through (the bad refs are reported again, nothing breaks).
+    let r = cscaudit::sync::sync(&lm, None).unwrap();
+    assert!(!r.refused.is_empty());
+    assert!(r.summary(cscaudit::config::Lang::Zh).contains("拒绝"));
+}

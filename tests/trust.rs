@@ -1001,10 +1001,23 @@ fn a_new_identity_does_not_inherit_the_previous_key() {
     let key = w.key("zhang.wei");
     let out = common::cli_stdout(
         &d,
-        &["identity", "set", "zhang.wei", "--name", "张伟", "--initials", "ZW", "--key", key.to_str().unwrap()],
+        &[
+            "identity",
+            "set",
+            "zhang.wei",
+            "--name",
+            "张伟",
+            "--initials",
+            "ZW",
+            "--key",
+            key.to_str().unwrap(),
+        ],
     );
     assert!(out.contains("signs with SHA256:"), "{out}");
-    let out = common::cli_stdout(&d, &["identity", "set", "wang.wu", "--name", "王五", "--initials", "WW"]);
+    let out = common::cli_stdout(
+        &d,
+        &["identity", "set", "wang.wu", "--name", "王五", "--initials", "WW"],
+    );
     assert!(out.contains("no signing key"), "{out}");
     assert!(!out.contains("signs with"), "{out}");
 }
