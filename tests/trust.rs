@@ -1021,3 +1021,104 @@ fn a_new_identity_does_not_inherit_the_previous_key() {
     assert!(out.contains("no signing key"), "{out}");
     assert!(!out.contains("signs with"), "{out}");
 }
+
+/// A member's copy run with its clock a month back, then ten years ahead
+/// (`faketime`, the real binary): the month-old change is an ordinary
+/// change to the lead; the one "from 2036" is refused, and neither moves the
+/// lead's own clock.
+#[test]
+fn a_members_clock_moved_back_or_ahead_moves_nothing_of_the_leads() {
+    let faketime = ["/usr/bin/faketime", "/usr/local/bin/faketime"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("faketime is installed (Debian package faketime; .ci/run installs it)");
+    let w = World::new();
+    team(&w);
+    let bin = assert_cmd::cargo::cargo_bin("cscaudit");
+    let run = |offset: &str, args: &[&str]| {
+        let out = std::process::Command::new(faketime)
+            .args(["-f", offset])
+            .arg(&bin)
+            .args(args)
+            .env("CSCAUDIT_DATA_DIR", w.path("lm"))
+            .env("CSCAUDIT_CONFIG_DIR", w.path("lm-config"))
+            .env("LANG", "en_US.UTF-8")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The copy really runs a month back.
+    let raised = run(
+        "-30d",
+        &[
+            "finding",
+            "raise",
+            "-e",
+            ENG,
+            "--grade",
+            "observation",
+            "--title",
+            "一个月前",
+        ],
+    );
+    assert!(raised.contains("LM-"), "{raised}");
+    run(
+        "-30d",
+        &["export", "-e", ENG, "--out", w.path("back.zip").to_str().unwrap()],
+    );
+    let month_ago = now_ms() - 29 * 86_400_000;
+    {
+        let zw = w.open("zw", "zhang.wei", "ZW");
+        let r = bundle::import(&zw, &w.path("back.zip")).unwrap();
+        assert!(r.refused.is_empty() && r.ops_applied > 0, "{r:?}");
+        let f = zw
+            .findings(ENG)
+            .unwrap()
+            .into_iter()
+            .find(|f| f.title == "一个月前")
+            .unwrap();
+        // Its dates are the copy's (a month back); its clock never runs
+        // behind what the copy had already seen (a hybrid logical clock).
+        let raised_on = jiff::Timestamp::from_millisecond(month_ago as i64)
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        assert!(f.raised_on.is_some_and(|d| d <= raised_on), "{:?}", f.raised_on);
+        let (_, h) = zw.history(&f.reference).unwrap();
+        assert!(h.iter().all(|o| o.hlc.wall_ms <= now_ms()), "{h:?}");
+    }
+    // Ten years ahead: refused, the lead's data as it was.
+    run(
+        "+3650d",
+        &[
+            "finding",
+            "raise",
+            "-e",
+            ENG,
+            "--grade",
+            "observation",
+            "--title",
+            "十年后",
+        ],
+    );
+    run(
+        "+3650d",
+        &["export", "-e", ENG, "--out", w.path("ahead.zip").to_str().unwrap()],
+    );
+    refused(&w, "zw", &w.path("ahead.zip"), &["hours ahead", "24 hours"]);
+    // The lead's next change is stamped with the lead's own time.
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    let mine = zw.raise_finding(ENG, finding(Grade::Minor, "此刻", false)).unwrap();
+    let (_, h) = zw.history(&mine.reference).unwrap();
+    let now = now_ms();
+    assert!(
+        h.iter().all(|o| o.hlc.wall_ms <= now && o.hlc.wall_ms + 60_000 > now),
+        "{h:?}"
+    );
+    assert!(!zw.findings(ENG).unwrap().iter().any(|f| f.title == "十年后"));
+}
