@@ -246,7 +246,7 @@ fn a_new_user_runs_an_audit_in_the_real_binary() {
     // The lead, from an empty folder: identity, engagement, the second auditor.
     let mut s = run_in_pty(&data, &config, 40, 120, &env);
     s.wait_for("Who are you?");
-    s.send(&format!("zhang.wei{TAB}张伟{TAB}ZW{TAB}CCAA-2019-1{TAB}{ENTER}"));
+    s.send(&format!("zhang.wei{TAB}张伟{TAB}ZW{TAB}CCAA-2019-1{ENTER}{ENTER}"));
     s.wait_for("New engagement");
     s.send(&format!(
         "某银行客户服务中心{TAB}上海{TAB}{TAB}2026-07-01{TAB}2026-09-30{SAVE}"

@@ -100,7 +100,8 @@ fn set_up_team(app: &mut App, s: &mut State) {
     typ(app, s, "ZW");
     press(app, s, "tab");
     typ(app, s, "CCAA-2019-1");
-    press(app, s, "enter");
+    // Enter moves on to the key (left empty: unsigned), Enter again saves.
+    press(app, s, "enter enter");
     assert!(app.identity_is_set());
     assert_eq!(app.identity().name, "张伟");
     // The engagement form follows.

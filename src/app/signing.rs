@@ -121,6 +121,58 @@ impl App {
         self.key.get_or_init(|| KeyState::load(self.key_path.as_deref()))
     }
 
+    /// Why this identity's changes to `engagement` would be refused for
+    /// their signature (`None`: they sign as the team expects): the team
+    /// signs and you are not on it, have no key here, or a key other than
+    /// the one registered for you.
+    pub fn signing_problem(&self, engagement: &str) -> Result<Option<crate::message::Msg>> {
+        let team = self.held_team(engagement)?;
+        if !team.signs() {
+            return Ok(None);
+        }
+        let me = self.identity.actor.clone();
+        if let KeyState::Broken { path, .. } = self.key_state() {
+            let p = crate::text::visible(&path.display().to_string()).into_owned();
+            return Ok(Some(crate::msg!(
+                "your key {p} cannot be used: your changes to {engagement} cannot be signed",
+                "您的密钥 {p} 无法使用：您对 {engagement} 的更改无法签名"
+            )));
+        }
+        let Some(m) = team.members.get(&me) else {
+            return Ok(Some(crate::msg!(
+                "{me} is not on the team of {engagement}: you can read it, not change it",
+                "{me} 不在 {engagement} 审核组中：只能查看，不能更改"
+            )));
+        };
+        if m.left {
+            return Ok(Some(crate::msg!(
+                "{me} has left the team of {engagement}: you can read it, not change it",
+                "{me} 已离开 {engagement} 审核组：只能查看，不能更改"
+            )));
+        }
+        let mine = self.signing_key().map(|s| s.public().clone());
+        match (&m.key, mine) {
+            (None, _) => Ok(Some(crate::msg!(
+                "the team of {engagement} signs and no key is registered for {me}: ask the lead to register yours",
+                "{engagement} 审核组的更改须签名，但 {me} 没有登记公钥：请组长登记您的公钥"
+            ))),
+            (Some(_), None) => Ok(Some(crate::msg!(
+                "no signing key: your changes to {engagement} cannot be saved (`identity key PATH`, or the identity form)",
+                "没有签名密钥：您对 {engagement} 的更改无法保存（`identity key 路径`，或身份表单）"
+            ))),
+            (Some(reg), Some(k)) => {
+                let same = parse_public(reg).is_ok_and(|r| r.key_data() == k.key_data());
+                Ok((!same).then(|| {
+                    let fp = fingerprint_of(&k);
+                    crate::msg!(
+                        "your key {fp} is not the one registered for {me} in {engagement}: your changes cannot be saved",
+                        "您的密钥 {fp} 不是 {engagement} 中为 {me} 登记的公钥：您的更改无法保存"
+                    )
+                }))
+            }
+        }
+    }
+
     /// The key that signs this copy's changes, when one is named and usable.
     pub fn signing_key(&self) -> Option<&Signer> {
         match self.key_state() {

@@ -47,6 +47,9 @@ pub struct Data {
     pub glance: Glance,
     pub today: Date,
     pub me: String,
+    /// Why your changes to this engagement would be refused for their
+    /// signature (shown on the dashboard and in the status line).
+    pub signing: Option<crate::message::Msg>,
     /// Findings of earlier engagements this one carries, as they stand now
     /// (those this copy holds).
     pub carried: Vec<Finding>,
@@ -169,6 +172,7 @@ impl Data {
             .previous_results_among(&engagement, engagements.clone())?
             .into_iter()
             .collect();
+        let signing = app.signing_problem(&engagement.id).ok().flatten();
         Ok(Data {
             lowered: Vec::new(),
             group_progress: HashMap::new(),
@@ -189,6 +193,7 @@ impl Data {
             glance,
             today: app.today(),
             me: app.identity().actor.clone(),
+            signing,
             previous,
             due_soon_days: app.policy.due_soon_days,
             partial: true,

@@ -600,6 +600,9 @@ fn initial_state_with(
             "{}: {first}",
             i18n::Label::ConfigProblem.t(lang)
         )));
+    } else if let Some(m) = s.data.as_ref().and_then(|d| d.signing.as_ref()) {
+        // Said before the user types anything that would be refused.
+        s.status = Some(state::StatusLine::error(m.get(lang).to_string()));
     }
     Ok(s)
 }

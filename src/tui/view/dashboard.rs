@@ -59,7 +59,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         Paragraph::new(info).block(ui.block(format!(" {} ", e.id), false)),
         info_a,
     );
-    let team: Vec<Line> = d
+    let mut team: Vec<Line> = d
         .team
         .iter()
         .map(|m| {
@@ -100,8 +100,22 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             ])
         })
         .collect();
+    let warned = d.signing.is_some();
+    if let Some(m) = &d.signing {
+        // Why your changes here would be refused, above the team (wrapped).
+        let lang = if ui.zh {
+            crate::config::Lang::Zh
+        } else {
+            crate::config::Lang::En
+        };
+        team.insert(0, Line::styled(format!("⚠ {}", m.get(lang)), ui.st("status.overdue")));
+    }
+    let mut team_p = Paragraph::new(team);
+    if warned {
+        team_p = team_p.wrap(ratatui::widgets::Wrap { trim: true });
+    }
     f.render_widget(
-        Paragraph::new(team).block(ui.block(format!(" {} ", ui.m(Label::Team)), false)),
+        team_p.block(ui.block(format!(" {} ", ui.m(Label::Team)), false)),
         team_a,
     );
 
