@@ -1122,3 +1122,28 @@ fn a_members_clock_moved_back_or_ahead_moves_nothing_of_the_leads() {
     );
     assert!(!zw.findings(ENG).unwrap().iter().any(|f| f.title == "十年后"));
 }
+
+/// The TUI and the CLI can say, before anything is typed, why your changes
+/// to an engagement would be refused for their signature.
+#[test]
+fn an_identity_that_cannot_sign_is_told_so() {
+    let w = World::new();
+    team(&w);
+    let lm = w.open("lm", "li.min", "LM");
+    assert_eq!(lm.signing_problem(ENG).unwrap(), None);
+    drop(lm);
+    // li.min's copy with another key, then with none.
+    let mut lm = App::open(&w.path("lm")).unwrap();
+    lm.set_identity_key(Some(&w.key("wang.wu"))).unwrap();
+    let m = lm.signing_problem(ENG).unwrap().unwrap();
+    assert!(m.en.contains("not the one registered for li.min") && m.zh.contains("不是"), "{m:?}");
+    lm.set_identity_key(None).unwrap();
+    let m = lm.signing_problem(ENG).unwrap().unwrap();
+    assert!(m.en.contains("no signing key"), "{m:?}");
+    // Someone on no team.
+    lm.set_identity("wang.wu", "王五", "WW").unwrap();
+    let m = lm.signing_problem(ENG).unwrap().unwrap();
+    assert!(m.en.contains("not on the team"), "{m:?}");
+    let d = cscaudit::tui::data::Data::load(&lm, ENG).unwrap();
+    assert_eq!(d.signing.as_ref(), Some(&m));
+}
