@@ -526,13 +526,16 @@ fn far_future_clocks_and_sequence_overflow_are_refused() {
     );
 }
 
+/// A forged batch's name, its changes and what the refusal must say.
+type Case<'a> = (&'a str, Vec<(EntityId, Change)>, &'a str);
+
 #[test]
 fn a_member_cannot_break_the_rules_the_cli_applies() {
     let w = World::new();
     let major = team(&w);
     let lm = w.signer("li.min");
     let f_id = EntityId::new(Kind::Finding, major.as_str());
-    let cases: Vec<(&str, Vec<(EntityId, Change)>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "close-accepted-major",
             vec![(f_id.clone(), set("status", "closed"))],

@@ -239,13 +239,11 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
                 format!("{what}：记录所属审核项目在创建时确定，不能更改"),
             ));
         }
-        (None, Change::Set { field, value }) if field == "engagement" => {
-            if value.text() != Some(eng) {
-                return Err(no(
-                    format!("{what} is placed in another engagement than its batch's {eng}"),
-                    format!("{what} 被放入批次所属 {eng} 以外的审核项目"),
-                ));
-            }
+        (None, Change::Set { field, value }) if field == "engagement" && value.text() != Some(eng) => {
+            return Err(no(
+                format!("{what} is placed in another engagement than its batch's {eng}"),
+                format!("{what} 被放入批次所属 {eng} 以外的审核项目"),
+            ));
         }
         (None, Change::Create | Change::Set { .. }) => {}
         (None, _) if op.entity.engagement_in_id().is_none() => {
