@@ -729,16 +729,15 @@ impl App {
 
     fn apply_removals(&self, engagement: &str, out: &mut Judged) -> Result<()> {
         let mut limits: Vec<(String, u64)> = Vec::new();
-        for b in &out.batches {
-            for op in out.ops.iter().filter(|o| o.id.actor == b.actor && b.covers(o.id.seq)) {
-                if let Change::Set { field, value } = &op.change
-                    && field == MF::Key.name()
-                    && value.text() == Some(REVOKED)
-                    && let Some(m) = op.entity.id.strip_prefix(&format!("{engagement}/"))
-                {
-                    let seen = b.parents.iter().find(|p| p.actor == m).map_or(0, |p| p.seq);
-                    limits.push((m.to_string(), seen));
-                }
+        for op in &out.ops {
+            if let (Kind::Member, Change::Set { field, value }) = (op.entity.kind, &op.change)
+                && field == MF::Key.name()
+                && value.text() == Some(REVOKED)
+                && let Some(m) = op.entity.id.strip_prefix(&format!("{engagement}/"))
+                && let Some(b) = out.batches.iter().find(|b| b.actor == op.id.actor && b.covers(op.id.seq))
+            {
+                let seen = b.parents.iter().find(|p| p.actor == m).map_or(0, |p| p.seq);
+                limits.push((m.to_string(), seen));
             }
         }
         for (m, limit) in limits {
@@ -814,15 +813,13 @@ impl App {
                 ops.push(op);
             }
         }
-        for (e, acc) in &st.accepted_ops {
-            if e.kind == Kind::Member && e.id.starts_with(&prefix) {
-                ops.extend(
-                    acc.iter()
-                        .filter(|o| clock.get(&o.id.actor).is_some_and(|s| o.id.seq <= *s))
-                        .cloned(),
-                );
-            }
-        }
+        ops.extend(
+            st.accepted_member_ops
+                .iter()
+                .filter(|o| o.entity.id.starts_with(&prefix))
+                .filter(|o| clock.get(&o.id.actor).is_some_and(|s| o.id.seq <= *s))
+                .cloned(),
+        );
         sort_ops(&mut ops);
         let mut records: BTreeMap<EntityId, Record> = BTreeMap::new();
         for op in &ops {
@@ -893,6 +890,8 @@ struct Judging {
     accepted_batches: HashMap<String, Clock>,
     accepted_list: Vec<(String, u64, u64, Clock)>,
     accepted_ops: HashMap<EntityId, Vec<Op>>,
+    /// The member records' ops among them (the team is folded per batch).
+    accepted_member_ops: Vec<Op>,
     refused: HashSet<String>,
     /// Refused only until what they follow arrives.
     waiting: HashSet<String>,
@@ -932,6 +931,9 @@ impl Judging {
                 && k != REVOKED
             {
                 self.keys_now.insert(actor.to_string(), k.clone());
+            }
+            if op.entity.kind == Kind::Member {
+                self.accepted_member_ops.push(op.clone());
             }
             self.accepted_ops.entry(op.entity.clone()).or_default().push(op.clone());
         }

@@ -306,6 +306,14 @@ pub fn export_with_progress(
             options,
             &mut bytes(signers.as_bytes()),
         )?;
+        // Each author's ops by number: a batch's ops are a range of them.
+        let mut by_actor: BTreeMap<&str, Vec<&Op>> = BTreeMap::new();
+        for op in &ops {
+            by_actor.entry(op.id.actor.as_str()).or_default().push(op);
+        }
+        for v in by_actor.values_mut() {
+            v.sort_by_key(|o| o.id.seq);
+        }
         for (i, b) in signed.iter().filter(|b| b.v >= 2).enumerate() {
             let n = format!("signed/{:06}", i + 1);
             put(&mut zip, &format!("{n}.msg"), options, &mut bytes(&b.message()))?;
@@ -318,7 +326,10 @@ pub fn export_with_progress(
                 )?;
             }
             put(&mut zip, &format!("{n}.ops"), options, &mut |w| {
-                for op in ops.iter().filter(|o| o.id.actor == b.actor && b.covers(o.id.seq)) {
+                let of_actor = by_actor.get(b.actor.as_str()).map(Vec::as_slice).unwrap_or_default();
+                let from = of_actor.partition_point(|o| o.id.seq < b.first);
+                let to = of_actor.partition_point(|o| o.id.seq <= b.last());
+                for op in &of_actor[from..to] {
                     w.write_all(&crate::model::canon::canonical_line(op))?;
                     w.write_all(b"\n")?;
                 }

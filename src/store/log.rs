@@ -96,6 +96,33 @@ impl SeqSet {
     }
 }
 
+/// A batch's row (format 2 in its own tree, format 1 as earlier builds kept
+/// it) and, for format 2, the row naming the records its `ops` touch (what
+/// a retraction folds again).
+type SigRow = (usize, Vec<u8>, Vec<u8>);
+fn batch_rows<'o>(
+    b: &SignedBatch,
+    ops: impl IntoIterator<Item = &'o Op>,
+) -> Result<(SigRow, Option<(Vec<u8>, Vec<u8>)>)> {
+    let key = sig_key(&b.actor, b.first);
+    if b.v < 2 {
+        let v1 = SignedBatchV1 {
+            actor: b.actor.clone(),
+            first: b.first,
+            hashes: b.hashes.clone(),
+            signature: b.signature.clone(),
+        };
+        return Ok(((SIGS, key, codec::encode(&v1)?), None));
+    }
+    let ents: std::collections::BTreeSet<&EntityId> = ops.into_iter().map(|o| &o.entity).collect();
+    let ents: Vec<&EntityId> = ents.into_iter().collect();
+    let entities = (
+        super::retract::batch_entities_key(&b.actor, b.first).into_bytes(),
+        codec::encode(&ents)?,
+    );
+    Ok(((BATCHES, key, codec::encode(b)?), Some(entities)))
+}
+
 impl Store {
     /// The batch that covers `actor#seq`, if any: format 2 first, then a
     /// format-1 signature of earlier builds.
@@ -358,27 +385,9 @@ impl Store {
                 continue;
             }
             if let Some(b) = make(i, &ops[at..at + n]).map_err(StoreError::Sign)? {
-                if b.v >= 2 {
-                    let ents: std::collections::BTreeSet<&EntityId> =
-                        ops[at..at + n].iter().map(|o| &o.entity).collect();
-                    let ents: Vec<&EntityId> = ents.into_iter().collect();
-                    entity_rows.push((
-                        super::retract::batch_entities_key(actor, b.first).into_bytes(),
-                        codec::encode(&ents)?,
-                    ));
-                }
-                let tree = if b.v >= 2 { BATCHES } else { SIGS };
-                let value = if b.v >= 2 {
-                    codec::encode(&b)?
-                } else {
-                    codec::encode(&SignedBatchV1 {
-                        actor: b.actor.clone(),
-                        first: b.first,
-                        hashes: b.hashes.clone(),
-                        signature: b.signature.clone(),
-                    })?
-                };
-                sig_rows.push((tree, sig_key(actor, b.first), value));
+                let (row, entities) = batch_rows(&b, &ops[at..at + n])?;
+                sig_rows.push(row);
+                entity_rows.extend(entities);
                 made.push(b);
             }
             at += n;
@@ -410,38 +419,31 @@ impl Store {
     pub fn merge_signed(&self, foreign: Vec<Op>, signed: Vec<SignedBatch>) -> Result<MergeReport> {
         let mut sig_rows = Vec::new();
         let mut fresh_batches = Vec::new();
+        let mut entity_rows: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        // Each author's ops by number: a batch's ops are a range of them.
+        let mut by_actor: HashMap<&str, Vec<&Op>> = HashMap::new();
+        for op in &foreign {
+            by_actor.entry(op.id.actor.as_str()).or_default().push(op);
+        }
+        for v in by_actor.values_mut() {
+            v.sort_by_key(|o| o.id.seq);
+        }
         for b in signed {
-            let k = sig_key(&b.actor, b.first);
             let tree = if b.v >= 2 { BATCHES } else { SIGS };
-            if !self.trees[tree].contains_key(&k).map_err(|e| self.sled_err(e))? {
-                let value = if b.v >= 2 {
-                    codec::encode(&b)?
-                } else {
-                    codec::encode(&SignedBatchV1 {
-                        actor: b.actor.clone(),
-                        first: b.first,
-                        hashes: b.hashes.clone(),
-                        signature: b.signature.clone(),
-                    })?
-                };
-                sig_rows.push((tree, k, value));
+            if !self.trees[tree]
+                .contains_key(sig_key(&b.actor, b.first))
+                .map_err(|e| self.sled_err(e))?
+            {
+                let of_actor = by_actor.get(b.actor.as_str()).map(Vec::as_slice).unwrap_or_default();
+                let from = of_actor.partition_point(|o| o.id.seq < b.first);
+                let to = of_actor.partition_point(|o| o.id.seq <= b.last());
+                let (row, entities) = batch_rows(&b, of_actor[from..to].iter().copied())?;
+                sig_rows.push(row);
+                entity_rows.extend(entities);
                 fresh_batches.push(b);
             }
         }
         let head_rows = self.head_rows(&fresh_batches)?;
-        let mut entity_rows: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-        for b in fresh_batches.iter().filter(|b| b.v >= 2) {
-            let ents: std::collections::BTreeSet<&EntityId> = foreign
-                .iter()
-                .filter(|o| o.id.actor == b.actor && b.covers(o.id.seq))
-                .map(|o| &o.entity)
-                .collect();
-            let ents: Vec<&EntityId> = ents.into_iter().collect();
-            entity_rows.push((
-                super::retract::batch_entities_key(&b.actor, b.first).into_bytes(),
-                codec::encode(&ents)?,
-            ));
-        }
         let mut report = MergeReport {
             received: foreign.len(),
             ..Default::default()
