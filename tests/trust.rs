@@ -1139,7 +1139,10 @@ fn an_identity_that_cannot_sign_is_told_so() {
     let mut lm = App::open(&w.path("lm")).unwrap();
     lm.set_identity_key(Some(&w.key("wang.wu"))).unwrap();
     let m = lm.signing_problem(ENG).unwrap().unwrap();
-    assert!(m.en.contains("not the one registered for li.min") && m.zh.contains("不是"), "{m:?}");
+    assert!(
+        m.en.contains("not the one registered for li.min") && m.zh.contains("不是"),
+        "{m:?}"
+    );
     lm.set_identity_key(None).unwrap();
     let m = lm.signing_problem(ENG).unwrap().unwrap();
     assert!(m.en.contains("no signing key"), "{m:?}");

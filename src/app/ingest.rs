@@ -694,7 +694,14 @@ impl App {
         if keys.is_empty() {
             // No key then; but a key registered since makes unsigned changes
             // by that actor (backdated to before it) worthless.
-            let now_key = self.held_team(engagement)?.key_of(&b.actor).map(str::to_string);
+            if st.held_team.is_none() {
+                st.held_team = Some(self.held_team(engagement)?);
+            }
+            let now_key = st
+                .held_team
+                .as_ref()
+                .and_then(|t| t.key_of(&b.actor))
+                .map(str::to_string);
             let now_key = now_key.or_else(|| st.keys_now.get(&b.actor).cloned());
             if let Some(k) = now_key {
                 keys.push(k);
@@ -734,7 +741,10 @@ impl App {
                 && field == MF::Key.name()
                 && value.text() == Some(REVOKED)
                 && let Some(m) = op.entity.id.strip_prefix(&format!("{engagement}/"))
-                && let Some(b) = out.batches.iter().find(|b| b.actor == op.id.actor && b.covers(op.id.seq))
+                && let Some(b) = out
+                    .batches
+                    .iter()
+                    .find(|b| b.actor == op.id.actor && b.covers(op.id.seq))
             {
                 let seen = b.parents.iter().find(|p| p.actor == m).map_or(0, |p| p.seq);
                 limits.push((m.to_string(), seen));
@@ -800,13 +810,7 @@ impl App {
     /// The team of `engagement` in the past given by `clock`.
     fn team_at(&self, engagement: &str, creator: Option<String>, clock: &Clock, st: &mut Judging) -> Result<Team> {
         let prefix = format!("{engagement}/");
-        if st.member_ops.is_none() {
-            let mut all = Vec::new();
-            for m in self.store().records(Kind::Member, &prefix)? {
-                all.extend(self.store().history(&m.entity)?);
-            }
-            st.member_ops = Some(all);
-        }
+        self.load_member_ops(engagement, st)?;
         let mut ops: Vec<Op> = Vec::new();
         for op in st.member_ops.clone().unwrap_or_default() {
             if in_past(self, &mut st.batched, clock, &op) {
@@ -831,17 +835,31 @@ impl App {
         Ok(Team::from_records(creator, records.values()))
     }
 
+    /// Every held op of the engagement's member records, read once.
+    fn load_member_ops(&self, engagement: &str, st: &mut Judging) -> Result<()> {
+        if st.member_ops.is_none() {
+            let mut all = Vec::new();
+            for m in self.store().records(Kind::Member, &format!("{engagement}/"))? {
+                all.extend(self.store().history(&m.entity)?);
+            }
+            st.member_ops = Some(all);
+        }
+        Ok(())
+    }
+
     /// The last number of `actor`'s changes that the lead who removed them
     /// had seen (`None`: not removed).
     fn removal_limit(&self, engagement: &str, actor: &str, st: &mut Judging) -> Result<Option<u64>> {
         let e = EntityId::new(Kind::Member, format!("{engagement}/{actor}"));
+        self.load_member_ops(engagement, st)?;
         let mut removals: Vec<(String, u64)> = Vec::new();
-        for op in self
-            .store()
-            .history(&e)?
+        let held = st
+            .member_ops
+            .as_deref()
+            .unwrap_or_default()
             .iter()
-            .chain(st.accepted_ops.get(&e).into_iter().flatten())
-        {
+            .filter(|o| o.entity == e);
+        for op in held.chain(st.accepted_ops.get(&e).into_iter().flatten()) {
             if let Change::Set { field, value } = &op.change
                 && field == MF::Key.name()
                 && value.text() == Some(REVOKED)
@@ -900,6 +918,8 @@ struct Judging {
     heads: HashMap<String, Head>,
     keys_now: HashMap<String, String>,
     member_ops: Option<Vec<Op>>,
+    /// The team as this copy holds it (read once).
+    held_team: Option<Team>,
     history: HashMap<EntityId, Vec<Op>>,
     batched: HashMap<(String, u64), bool>,
 }
