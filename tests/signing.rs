@@ -312,7 +312,7 @@ fn signed_changes_verify_and_forgeries_are_refused() {
     refused(
         &t,
         &t.path("unsigned.zip"),
-        &["li.min", "not signed", "registered signing key"],
+        &["li.min", "not signed", "signs its changes"],
     );
 
     // 4. li.min (with her own, valid key) registers a key for the lead: only

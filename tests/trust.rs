@@ -1153,3 +1153,114 @@ fn an_identity_that_cannot_sign_is_told_so() {
     let d = cscaudit::tui::data::Data::load(&lm, ENG).unwrap();
     assert_eq!(d.signing.as_ref(), Some(&m));
 }
+
+/// Found by an outside review: a batch "by the lead" that registers the
+/// attacker's key for the lead and is signed with it. The lead has a key in
+/// force: only that key proves the lead's batches.
+#[test]
+fn a_batch_cannot_bring_its_own_key_for_someone_who_has_one() {
+    let w = World::new();
+    team(&w);
+    let mut f = Files::read(&w.path("lead.zip"));
+    let heads = f.heads();
+    let lead_next = heads.iter().find(|h| h.actor == "zhang.wei").unwrap().seq + 1;
+    let ww_pub = pubkey(&w.key("wang.wu"));
+    let member = |a: &str| EntityId::new(Kind::Member, format!("{ENG}/{a}"));
+    f.forge(
+        "zhang.wei",
+        Some(&w.signer("wang.wu")),
+        lead_next,
+        now_ms(),
+        vec![
+            (member("zhang.wei"), set("key", ww_pub.trim())),
+            (member("li.min"), set("key", cscaudit::app::REVOKED)),
+        ],
+        None,
+    );
+    f.write(&w.path("own-key.zip"));
+    refused(
+        &w,
+        "lm",
+        &w.path("own-key.zip"),
+        &["zhang.wei", "signature does not verify"],
+    );
+}
+
+/// Found by an outside review: an author's numbers are theirs across
+/// engagements; a batch reusing numbers this copy holds for other changes is
+/// refused, not half-merged.
+#[test]
+fn numbers_reused_in_another_engagement_are_refused() {
+    let w = World::new();
+    team(&w);
+    // li.min signs a batch of a second engagement with numbers she used in T1.
+    let lm = w.open("lm", "li.min", "LM");
+    lm.raise_finding(ENG, finding(Grade::Minor, "T1 的发现项", false))
+        .unwrap();
+    let used = lm
+        .all_ops()
+        .unwrap()
+        .iter()
+        .filter(|o| o.id.actor == "li.min")
+        .map(|o| o.id.seq)
+        .min()
+        .unwrap();
+    export(&lm, ENG, &w.path("lm.zip"));
+    drop(lm);
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    bundle::import(&zw, &w.path("lm.zip")).unwrap();
+    drop(zw);
+    let mut f = Files::read(&w.path("lead.zip"));
+    // Starting inside her first batch (not at its start: that is caught as
+    // "another batch with the same numbers").
+    f.forge(
+        "li.min",
+        Some(&w.signer("li.min")),
+        used + 2,
+        now_ms(),
+        vec![(EntityId::new(Kind::Finding, "LM-001"), set("title", "改写"))],
+        None,
+    );
+    f.write(&w.path("reuse.zip"));
+    refused(
+        &w,
+        "zw",
+        &w.path("reuse.zip"),
+        &["already used here by other changes of li.min"],
+    );
+}
+
+/// Found by an outside review: once a key is registered, an unsigned batch
+/// naming only history from before it (when the team did not sign yet) is
+/// refused.
+#[test]
+fn unsigned_batches_end_when_the_first_key_is_registered() {
+    let w = World::new();
+    let mut zw = App::open(&w.path("zw")).unwrap();
+    zw.set_identity("zhang.wei", "张伟", "ZW").unwrap();
+    zw.create_engagement(
+        common::new_engagement(ENG, "先无密钥"),
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    zw.add_member(ENG, "li.min", "李敏", "LM", Role::Auditor, None).unwrap();
+    export(&zw, ENG, &w.path("keyless.zip"));
+    // Signing adopted later: the lead registers keys (their own, then li.min's).
+    zw.set_identity_key(Some(&w.key("zhang.wei"))).unwrap();
+    zw.set_member_key(ENG, "zhang.wei", &pubkey(&w.key("zhang.wei")))
+        .unwrap();
+    drop(zw);
+    // An outsider writes "as li.min", unsigned, after the keyless history only.
+    let mut f = Files::read(&w.path("keyless.zip"));
+    f.forge(
+        "li.min",
+        None,
+        1,
+        now_ms(),
+        vec![(EntityId::new(Kind::Member, format!("{ENG}/puppet")), Change::Create)],
+        None,
+    );
+    f.write(&w.path("backdated.zip"));
+    refused(&w, "zw", &w.path("backdated.zip"), &["not signed", "signs its changes"]);
+}

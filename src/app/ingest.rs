@@ -242,6 +242,24 @@ impl App {
             if !ids_seen.insert(b.id()) {
                 continue;
             }
+            let hex64 = |h: &str| h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase());
+            let well_formed = crate::app::validate_actor(&b.actor).is_ok()
+                && crate::app::validate_actor(&b.engagement).is_ok()
+                && (b.genesis.is_empty() || hex64(&b.genesis))
+                && b.parents
+                    .iter()
+                    .all(|p| crate::app::validate_actor(&p.actor).is_ok() && hex64(&p.hash));
+            if !well_formed {
+                refuse(
+                    &mut out,
+                    &b,
+                    msg(
+                        "its header is not well formed (an author, parent or genesis that no cscaudit writes)".into(),
+                        "其批次头格式不正确（作者、前序批次或创建批次不合规范）".into(),
+                    ),
+                );
+                continue;
+            }
             if b.hashes.is_empty()
                 || b.first == 0
                 || b.last() >= MAX_SEQ
@@ -276,6 +294,30 @@ impl App {
                         ),
                     );
                 }
+                continue;
+            }
+            // Numbers are the author's own across engagements: a batch whose
+            // numbers this copy already holds (for other changes) is not
+            // merged — the held ones would silently win here and lose
+            // elsewhere.
+            if !seen_sets.contains_key(&b.actor) {
+                seen_sets.insert(b.actor.clone(), self.store().seen(&b.actor)?);
+            }
+            if seen_sets[&b.actor].intersects(b.first, b.last()) {
+                refuse(
+                    &mut out,
+                    &b,
+                    msg(
+                        format!(
+                            "its numbers are already used here by other changes of {}: the same id writes on two copies, or the batch was forged",
+                            b.actor
+                        ),
+                        format!(
+                            "其序号在本机已被 {} 的其他更改使用：同一标识在两处写入，或批次被伪造",
+                            b.actor
+                        ),
+                    ),
+                );
                 continue;
             }
             if b.parents.iter().any(|p| p.actor == b.actor && p.seq >= b.first) {
@@ -686,17 +728,28 @@ impl App {
                 .filter(|k| !k.is_empty() && k != REVOKED)
                 .collect()
         };
+        // The key in force then; only an author who had none (the creator in
+        // the genesis, a lead before any key) proves a batch with the key it
+        // registers for itself — never a second key beside a registered one.
         let mut keys: Vec<String> = team.key_of(&b.actor).map(str::to_string).into_iter().collect();
-        if b.is_genesis() || team.is_lead(&b.actor) {
+        if keys.is_empty() && (b.is_genesis() || team.is_lead(&b.actor)) {
             keys.extend(own_key_set(ops));
+        }
+        if st.held_team.is_none() {
+            st.held_team = Some(self.held_team(engagement)?);
+        }
+        // Unsigned batches exist only while the team has never registered a
+        // key: once this copy holds one, none is taken (backdated or not).
+        if !b.is_signed() && st.held_team.as_ref().is_some_and(Team::signs) {
+            return Ok(Err(refuse_for_good(msg(
+                format!("it is not signed, and the team of {engagement} signs its changes"),
+                format!("未签名，而 {engagement} 审核组的更改须签名"),
+            ))));
         }
         let signs = team.signs() || !keys.is_empty();
         if keys.is_empty() {
             // No key then; but a key registered since makes unsigned changes
             // by that actor (backdated to before it) worthless.
-            if st.held_team.is_none() {
-                st.held_team = Some(self.held_team(engagement)?);
-            }
             let now_key = st
                 .held_team
                 .as_ref()

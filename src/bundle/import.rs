@@ -502,7 +502,7 @@ pub fn import_with_progress(
     let staging = Staging(Some(staging_dir.clone()));
     let mut small: std::collections::HashMap<String, Vec<u8>> = Default::default();
     let mut staged: Vec<String> = Vec::new();
-    let total: u64 = manifest.files.iter().map(|e| e.size).sum();
+    let total: u64 = manifest.files.iter().fold(0u64, |t, e| t.saturating_add(e.size));
     let mut checked = 0u64;
     for entry in &manifest.files {
         if !progress(Stage::Checking, checked, total) {
@@ -578,7 +578,9 @@ pub fn import_with_progress(
     let ops_bytes = small
         .remove("ops.jsonl")
         .ok_or_else(|| refused(format!("{f} has no ops.jsonl"), format!("{f} 缺少 ops.jsonl")))?;
-    let mut ops: Vec<Op> = Vec::with_capacity(manifest.ops);
+    // The manifest's count is a claim: no more room than the lines could hold.
+    let lines = ops_bytes.iter().filter(|b| **b == b'\n').count() + 1;
+    let mut ops: Vec<Op> = Vec::with_capacity(manifest.ops.min(lines));
     for (i, line) in ops_bytes.split(|b| *b == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
