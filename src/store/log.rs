@@ -100,10 +100,9 @@ impl SeqSet {
 /// it) and, for format 2, the row naming the records its `ops` touch (what
 /// a retraction folds again).
 type SigRow = (usize, Vec<u8>, Vec<u8>);
-fn batch_rows<'o>(
-    b: &SignedBatch,
-    ops: impl IntoIterator<Item = &'o Op>,
-) -> Result<(SigRow, Option<(Vec<u8>, Vec<u8>)>)> {
+/// A meta row: key and value.
+type MetaRow = (Vec<u8>, Vec<u8>);
+fn batch_rows<'o>(b: &SignedBatch, ops: impl IntoIterator<Item = &'o Op>) -> Result<(SigRow, Option<MetaRow>)> {
     let key = sig_key(&b.actor, b.first);
     if b.v < 2 {
         let v1 = SignedBatchV1 {
