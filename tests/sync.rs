@@ -910,3 +910,50 @@ fn one_bad_ref_never_stops_the_team() {
     assert!(!r.refused.is_empty());
     assert!(r.summary(cscaudit::config::Lang::Zh).contains("拒绝"));
 }
+
+/// `doctor --rebuild --from URL` judges every batch on the remote like a sync
+/// does: a forged batch in someone's ref is left out and reported.
+#[test]
+fn a_rebuild_from_a_remote_leaves_forged_batches_out() {
+    let site = Site::new();
+    let url = format!("file://{}", site.remote.display());
+    let shared = team(&site, &url);
+    let zw = site.app("zw", "ZW", &url);
+    let forged = vec![op(
+        "mallory",
+        1,
+        EntityId::new(Kind::Finding, shared.clone()),
+        "title",
+        "外人的标题",
+    )];
+    let batch = next_batch(&zw, &forged)
+        .sign_with(&Signer::load(&site.key("mallory")).unwrap())
+        .unwrap();
+    let before = zw.all_ops().unwrap().len();
+    drop(zw);
+    tamper(&site, &format!("refs/cscaudit/{ENG}/mallory"), false, |files| {
+        files.push((
+            "ops-mallory-00000000000000000001-00000000000000000001.jsonl".into(),
+            canonical(&forged),
+        ));
+        files.push((
+            "sigs-mallory-00000000000000000001-00000000000000000001.jsonl".into(),
+            jsonl(&[batch]),
+        ));
+    });
+    let fresh = site.p("fresh");
+    std::fs::create_dir_all(&fresh).unwrap();
+    let r = cscaudit::sync::rebuild::rebuild(
+        &fresh,
+        &cscaudit::sync::rebuild::RebuildOptions {
+            from: Some(url.clone()),
+            key: None,
+        },
+    )
+    .unwrap();
+    assert!(r.refused.iter().any(|m| m.en.contains("mallory")), "{r:?}");
+    assert_eq!(r.ops, before, "{r:?}");
+    let app = App::open(&fresh).unwrap();
+    assert!(app.all_ops().unwrap().iter().all(|o| o.id.actor != "mallory"));
+    assert_eq!(app.finding(&shared).unwrap().title, "录音抽检记录不完整");
+}

@@ -659,6 +659,17 @@ fn rebuild(ctx: &Context, from: Option<String>, key: Option<PathBuf>) -> Result<
         );
         writeln!(o, "{}", line.get(lang))?;
     }
+    if !r.refused.is_empty() {
+        let n = r.refused.len();
+        let line = crate::msg!(
+            "{n} batches refused by the signed history (left out):",
+            "{n} 个批次被已签名的历史拒绝（未纳入）："
+        );
+        writeln!(o, "{}", line.get(lang))?;
+        for m in &r.refused {
+            writeln!(o, "  {}", m.get(lang))?;
+        }
+    }
     if r.acknowledged > r.ops as u64 {
         let (a, missing) = (r.acknowledged, r.acknowledged - r.ops as u64);
         let line = crate::msg!(

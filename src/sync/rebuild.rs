@@ -49,6 +49,8 @@ pub struct RebuildReport {
     pub not_for_you: usize,
     /// Where the old database was moved.
     pub kept: Option<PathBuf>,
+    /// Batches the signed history refuses (left out of the rebuilt database).
+    pub refused: Vec<crate::message::Msg>,
 }
 
 fn refused(en: String, zh: String) -> AppError {
@@ -279,14 +281,43 @@ fn build(
         for eng in &engagements {
             by_eng.insert(eng.clone(), crate::bundle::engagement_ops_of(&all, eng));
         }
+        // Format-2 batches are judged as any teammate's would be (causal
+        // past, genesis, keys, rules); history from before them is checked
+        // the earlier way and merged first, since they build on it.
+        let v2: Vec<SignedBatch> = batches.iter().filter(|b| b.v >= 2).cloned().collect();
+        let in_v2 = |op: &Op| v2.iter().any(|b| b.actor == op.id.actor && b.covers(op.id.seq));
+        let mut judged_later: Vec<(String, Vec<Op>)> = Vec::new();
         for (eng, eng_ops) in &by_eng {
             let label = crate::text::visible(&format!("rebuild: {eng}")).into_owned();
-            let v = crate::bundle::check_ops_for_sync(&app, &label, eng, false, eng_ops, batches.clone())?;
-            verified.extend(v.batches);
+            let (new, old): (Vec<Op>, Vec<Op>) = eng_ops.iter().cloned().partition(|o| in_v2(o));
+            if !old.is_empty() {
+                let v1: Vec<SignedBatch> = batches.iter().filter(|b| b.v < 2).cloned().collect();
+                let v = crate::bundle::check_ops_for_sync(&app, &label, eng, false, &old, v1)?;
+                verified.extend(v.batches);
+            }
+            judged_later.push((eng.clone(), new));
         }
         let mut seen = BTreeSet::new();
         verified.retain(|b| seen.insert((b.actor.clone(), b.first)));
-        app.merge_signed(all, verified)?;
+        // Everything but the format-2 batches' operations: the older
+        // history and what belongs to no engagement.
+        let (later, first): (Vec<Op>, Vec<Op>) = all.into_iter().partition(|o| in_v2(o));
+        drop(later);
+        app.merge_signed(first, verified)?;
+        for (eng, new) in judged_later {
+            if new.is_empty() {
+                continue;
+            }
+            let mine: Vec<SignedBatch> = v2.iter().filter(|b| b.engagement == eng).cloned().collect();
+            let judged = app.judge_batches(&eng, new, mine)?;
+            for r in &judged.refused {
+                let (en, zh) = (r.line(crate::config::Lang::En), r.line(crate::config::Lang::Zh));
+                report
+                    .refused
+                    .push(crate::message::Msg::new(format!("{eng}: {en}"), format!("{eng}：{zh}")));
+            }
+            app.apply_judged(judged)?;
+        }
         report.engagements = engagements.len();
         report.evidence_restored = evidence(&app)?;
         let d = app.doctor(&mut |_, _| {})?;
