@@ -11,7 +11,7 @@
 //! clock). History from before batches named their parents (format 1) is in
 //! every batch's past.
 
-use super::{App, AppError, Result};
+use super::{App, Result};
 use crate::crypto::sign::{Head, SignedBatch, op_hash, parse_public};
 use crate::message::Msg;
 use crate::model::authority::{self, Past, Team};
@@ -1018,11 +1018,5 @@ impl Judging {
             .iter()
             .find(|(a, f, l, _)| a == actor && *f <= seq && seq <= *l)
             .map(|(_, _, _, c)| c.clone())
-    }
-}
-
-impl From<Msg> for AppError {
-    fn from(m: Msg) -> AppError {
-        AppError::Invalid(m)
     }
 }

@@ -169,19 +169,6 @@ impl Store {
         v2.chain(v1)
     }
 
-    /// The format-2 batches of one engagement (by name), in key order.
-    pub fn engagement_batches(&self, engagement: &str) -> Result<Vec<SignedBatch>> {
-        let mut out = Vec::new();
-        for kv in self.trees[BATCHES].iter() {
-            let (_, v) = kv.map_err(|e| self.sled_err(e))?;
-            let b: SignedBatch = codec::decode(&v)?;
-            if b.engagement == engagement {
-                out.push(b);
-            }
-        }
-        Ok(out)
-    }
-
     /// The last batch of each actor held for `engagement`.
     pub fn heads(&self, engagement: &str) -> Result<Heads> {
         Ok(self.meta_get(&heads_key(engagement))?.unwrap_or_default())

@@ -6,7 +6,7 @@
 //! in one transaction.
 
 use super::keys::*;
-use super::log::{Heads, SeqSet};
+use super::log::SeqSet;
 use super::records::{count_keys, count_value, index_keys};
 use super::{Result, Store, codec};
 use crate::crypto::sign::SignedBatch;
@@ -133,7 +133,6 @@ impl Store {
         counts.retain(|_, d| *d != 0);
         // Sequence numbers, batch rows, heads.
         let mut seen: BTreeMap<String, SeqSet> = BTreeMap::new();
-        let mut heads: BTreeMap<String, Heads> = BTreeMap::new();
         let mut meta_rows: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
         for b in batches {
             if !seen.contains_key(&b.actor) {
@@ -143,15 +142,11 @@ impl Store {
                 .expect("inserted")
                 .remove_range(b.first, b.last());
             meta_rows.push((batch_entities_key(&b.actor, b.first).into_bytes(), None));
-            if !heads.contains_key(&b.engagement) {
-                heads.insert(b.engagement.clone(), self.heads(&b.engagement)?);
-            }
         }
         let batch_keys: Vec<Vec<u8>> = batches.iter().map(|b| sig_key(&b.actor, b.first)).collect();
         // Heads stay as they were: they say what this copy had seen (a
         // batch built on this copy names the taken-back one as seen, and
         // every copy refuses that one alike).
-        let _ = &mut heads;
         let mut seen_rows = Vec::new();
         for (actor, set) in &seen {
             seen_rows.push((actor.as_bytes().to_vec(), codec::encode(set)?));
