@@ -123,24 +123,20 @@ impl MoveKind {
             MoveKind::Reopen => FindingStatus::Reopened,
         }
     }
-    /// Who may make the move, and the words for refusing it.
+    /// Who may make the move (the table every copy applies,
+    /// [`crate::model::authority::roles_for_status`]), and the words for
+    /// refusing it.
     fn roles(self) -> (&'static [Role], (&'static str, &'static str)) {
-        const AUDITORS: &[Role] = &[Role::Lead, Role::Auditor];
-        match self {
-            MoveKind::Issue => (AUDITORS, ("issue findings", "开具发现项")),
-            MoveKind::Respond => (
-                &[Role::Lead, Role::Auditor, Role::AuditeeContact],
-                ("record the auditee's response", "记录受审核方回复"),
-            ),
-            MoveKind::AcceptPlan => (AUDITORS, ("accept a corrective-action plan", "接受纠正措施计划")),
-            MoveKind::Implement => (
-                &[Role::Lead, Role::Auditor, Role::AuditeeContact],
-                ("mark findings implemented", "标记发现项已实施"),
-            ),
-            MoveKind::Verify | MoveKind::SendBack => (AUDITORS, ("verify findings", "验证发现项")),
-            MoveKind::Close => (AUDITORS, ("close findings", "关闭发现项")),
-            MoveKind::RejectResponse | MoveKind::Withdraw | MoveKind::Reopen => (AUDITORS, ("do that", "执行此操作")),
-        }
+        let doing = match self {
+            MoveKind::Issue => ("issue findings", "开具发现项"),
+            MoveKind::Respond => ("record the auditee's response", "记录受审核方回复"),
+            MoveKind::AcceptPlan => ("accept a corrective-action plan", "接受纠正措施计划"),
+            MoveKind::Implement => ("mark findings implemented", "标记发现项已实施"),
+            MoveKind::Verify | MoveKind::SendBack => ("verify findings", "验证发现项"),
+            MoveKind::Close => ("close findings", "关闭发现项"),
+            MoveKind::RejectResponse | MoveKind::Withdraw | MoveKind::Reopen => ("do that", "执行此操作"),
+        };
+        (crate::model::authority::roles_for_status(self.target()), doing)
     }
     /// What the user types for the move: (root cause + correction) or a reason.
     pub fn asks(self) -> MoveText {

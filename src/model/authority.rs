@@ -128,6 +128,14 @@ pub struct Batch<'a> {
 const AUDITORS: &[Role] = &[Role::Lead, Role::Auditor];
 const AUDITORS_AND_AUDITEE: &[Role] = &[Role::Lead, Role::Auditor, Role::AuditeeContact];
 const RAISERS: &[Role] = &[Role::Lead, Role::Auditor, Role::TechnicalExpert];
+/// Every role of an audit team (a decision maker is not on it).
+const MEMBERS: &[Role] = &[
+    Role::Lead,
+    Role::Auditor,
+    Role::TechnicalExpert,
+    Role::Observer,
+    Role::AuditeeContact,
+];
 
 /// Who may move a finding to `to` (the CLI's moves share this table).
 pub fn roles_for_status(to: FindingStatus) -> &'static [Role] {
