@@ -316,17 +316,7 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
                 _ => None,
             };
             if field == Some(MF::Responsibilities.name()) {
-                return need(
-                    &[
-                        Role::Lead,
-                        Role::Auditor,
-                        Role::TechnicalExpert,
-                        Role::Observer,
-                        Role::AuditeeContact,
-                    ],
-                    "record responsibilities",
-                    "记录职责",
-                );
+                return need(MEMBERS, "record responsibilities", "记录职责");
             }
             let sensitive = match &op.change {
                 Change::Set { field, value } => {
@@ -344,17 +334,7 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
                     format!("{me} 更改了审核组（{}），但其不是 {eng} 的组长", op.entity.id),
                 ));
             }
-            return need(
-                &[
-                    Role::Lead,
-                    Role::Auditor,
-                    Role::TechnicalExpert,
-                    Role::Observer,
-                    Role::AuditeeContact,
-                ],
-                "change the team",
-                "更改审核组",
-            );
+            return need(MEMBERS, "change the team", "更改审核组");
         }
         Kind::Finding => check_finding(op, before, need)?,
         Kind::Action => check_action(me, op, before, need)?,
