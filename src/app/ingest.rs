@@ -171,11 +171,8 @@ impl App {
         Ok(self.store().heads(engagement)?.into_values().collect())
     }
 
-    /// Who created an engagement, as its genesis tells.
-    fn creator_by_genesis(&self, engagement: &str, genesis: &str, accepted: &[SignedBatch]) -> Result<Option<String>> {
-        if let Some(b) = accepted.iter().find(|b| b.is_genesis() && b.id() == genesis) {
-            return Ok(Some(b.actor.clone()));
-        }
+    /// Who created an engagement, as its genesis held here tells.
+    fn creator_by_genesis(&self, engagement: &str, genesis: &str) -> Result<Option<String>> {
         if self.store().genesis(engagement)?.as_deref() == Some(genesis)
             && let Some(c) = self.store().genesis_creator(engagement)?
         {
@@ -455,7 +452,7 @@ impl App {
             done[i] = true;
             let (b, ops) = slots[i].take().expect("each batch once");
             let id = ids[i].clone();
-            match self.judge_one(engagement, &b, &ops, &mut state, out)? {
+            match self.judge_one(engagement, &b, &ops, &mut state)? {
                 Ok(()) => {
                     state.accept(&b, id, &ops);
                     if b.is_signed() {
@@ -520,20 +517,20 @@ impl App {
         b: &SignedBatch,
         ops: &[Op],
         st: &mut Judging,
-        out: &Judged,
     ) -> Result<std::result::Result<(), (Msg, bool)>> {
         let who = crate::text::visible(&b.actor).into_owned();
         // Genesis: one engagement per name.
-        let held_genesis = match &st.genesis {
-            Some(g) => Some(g.clone()),
-            None => self.genesis_of(engagement)?,
-        };
+        self.load_held(engagement, st)?;
+        let held = st.held.clone().unwrap_or_default();
+        let held_genesis = st.genesis.clone().or(held.genesis.clone());
         if b.is_genesis() {
             if let Some(g) = &held_genesis
                 && *g != b.id()
             {
-                let mine = self
-                    .creator_by_genesis(engagement, g, &out.batches)?
+                let mine = st
+                    .creator
+                    .clone()
+                    .or(held.creator.clone())
                     .unwrap_or_else(|| "?".into());
                 return Ok(Err(refuse_for_good(msg(
                     format!(
@@ -638,7 +635,7 @@ impl App {
         // The author's own chain: no fork, no reuse.
         let own_head = match st.heads.get(&b.actor) {
             Some(h) => Some(h.seq),
-            None => self.store().heads(engagement)?.get(&b.actor).map(|h| h.seq),
+            None => held.heads.get(&b.actor).map(|h| h.seq),
         };
         if let Some(h) = own_head
             && clock.get(&b.actor).copied().unwrap_or(0) < h
@@ -653,16 +650,15 @@ impl App {
             ))));
         }
         // The team then.
-        let genesis_id = if b.is_genesis() { b.id() } else { b.genesis.clone() };
         let creator = if b.is_genesis() {
             Some(b.actor.clone())
         } else {
-            self.creator_by_genesis(engagement, &genesis_id, &out.batches)?
+            st.creator.clone().or(held.creator.clone())
         };
         if !b.is_genesis()
             && let Some(c) = &creator
             && !clock.contains_key(c)
-            && self.store().genesis(engagement)?.is_some()
+            && held.recorded
         {
             return Ok(Err(refuse_for_good(msg(
                 "it names no parent from the engagement's creator (not made from this engagement)".into(),
@@ -888,6 +884,23 @@ impl App {
         Ok(Team::from_records(creator, records.values()))
     }
 
+    fn load_held(&self, engagement: &str, st: &mut Judging) -> Result<()> {
+        if st.held.is_none() {
+            let genesis = self.genesis_of(engagement)?;
+            let creator = match &genesis {
+                Some(g) => self.creator_by_genesis(engagement, g)?,
+                None => None,
+            };
+            st.held = Some(HeldEngagement {
+                recorded: self.store().genesis(engagement)?.is_some(),
+                genesis,
+                creator,
+                heads: self.store().heads(engagement)?,
+            });
+        }
+        Ok(())
+    }
+
     /// Every held op of the engagement's member records, read once.
     fn load_member_ops(&self, engagement: &str, st: &mut Judging) -> Result<()> {
         if st.member_ops.is_none() {
@@ -953,10 +966,25 @@ fn refuse_for_good(m: Msg) -> (Msg, bool) {
     (m, false)
 }
 
+/// The engagement as this copy holds it before the ingest: its genesis
+/// (recorded, or the legacy one), whether one is recorded, its creator and
+/// each author's last batch.
+#[derive(Clone, Default)]
+struct HeldEngagement {
+    genesis: Option<String>,
+    recorded: bool,
+    creator: Option<String>,
+    heads: crate::store::Heads,
+}
+
 /// What judging has accepted so far (earlier batches count for later ones).
 #[derive(Default)]
 struct Judging {
     genesis: Option<String>,
+    /// The author of a genesis accepted in this ingest.
+    creator: Option<String>,
+    /// What this copy holds of the engagement, read once.
+    held: Option<HeldEngagement>,
     /// Accepted batch id → its clock.
     accepted_batches: HashMap<String, Clock>,
     accepted_list: Vec<(String, u64, u64, Clock)>,
@@ -981,6 +1009,7 @@ impl Judging {
     fn accept(&mut self, b: &SignedBatch, id: String, ops: &[Op]) {
         if b.is_genesis() {
             self.genesis = Some(id.clone());
+            self.creator = Some(b.actor.clone());
         }
         let mut clock = clock_of(b);
         clock.insert(b.actor.clone(), b.last());

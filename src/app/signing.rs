@@ -506,6 +506,11 @@ impl App {
 
     /// Who created an engagement (the author of its first operation).
     fn creator_of(&self, engagement: &str) -> Result<Option<String>> {
+        // Recorded with the genesis batch (one read); the engagement's
+        // history only for engagements from before.
+        if let Some(c) = self.store().genesis_creator(engagement)? {
+            return Ok(Some(c));
+        }
         let h = self.store().history(&EntityId::new(Kind::Engagement, engagement))?;
         Ok(h.iter()
             .find(|o| o.change == Change::Create)

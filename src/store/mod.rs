@@ -20,7 +20,7 @@ mod watermark;
 
 pub use error::{Result, StoreError};
 pub use keys::{IndexTag, SUMMARY_SEP};
-pub use log::{Batch, BatchSigner, SeqSet};
+pub use log::{Batch, BatchSigner, Heads, SeqSet};
 
 use crate::model::ops::{Change, EntityId, Hlc, OpId};
 use codec::{CodecError, SCHEMA_VERSION};
