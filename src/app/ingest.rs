@@ -45,6 +45,15 @@ pub struct Refused {
 }
 
 impl Refused {
+    fn of(b: &SignedBatch, reason: Msg, waiting: bool) -> Refused {
+        Refused {
+            author: b.actor.clone(),
+            first: b.first,
+            last: b.last(),
+            reason,
+            waiting,
+        }
+    }
     pub fn line(&self, lang: crate::config::Lang) -> String {
         let (a, f, l) = (crate::text::visible(&self.author), self.first, self.last);
         let range = if f == l {
@@ -198,15 +207,7 @@ impl App {
         }
         let mut covered: HashSet<(String, u64)> = HashSet::new();
         let mut pending: Vec<SignedBatch> = Vec::new();
-        let refuse = |out: &mut Judged, b: &SignedBatch, reason: Msg| {
-            out.refused.push(Refused {
-                author: b.actor.clone(),
-                first: b.first,
-                last: b.last(),
-                reason,
-                waiting: false,
-            });
-        };
+        let refuse = |out: &mut Judged, b: &SignedBatch, reason: Msg| out.refused.push(Refused::of(b, reason, false));
         // 1. Each batch on its own: format, engagement, numbers, content.
         let mut ids_seen: HashSet<String> = HashSet::new();
         for b in batches {
@@ -472,13 +473,7 @@ impl App {
                         out.removed.push(id.clone());
                     }
                     state.refused.insert(id);
-                    out.refused.push(Refused {
-                        author: b.actor.clone(),
-                        first: b.first,
-                        last: b.last(),
-                        reason,
-                        waiting,
-                    });
+                    out.refused.push(Refused::of(&b, reason, waiting));
                 }
             }
             for &c in &children[i] {
@@ -495,16 +490,14 @@ impl App {
             if let Some((b, _)) = slot
                 && !done[i]
             {
-                out.refused.push(Refused {
-                    author: b.actor.clone(),
-                    first: b.first,
-                    last: b.last(),
-                    waiting: false,
-                    reason: msg(
+                out.refused.push(Refused::of(
+                    &b,
+                    msg(
                         "its parents form a cycle (forged)".into(),
                         "其前序批次构成循环（伪造）".into(),
                     ),
-                });
+                    false,
+                ));
             }
         }
         Ok(())
@@ -808,33 +801,25 @@ impl App {
                     .retain(|o| !dropped.iter().any(|b| b.actor == o.id.actor && b.covers(o.id.seq)));
                 for b in dropped {
                     out.removed.push(b.id());
-                    out.refused.push(Refused {
-                        author: b.actor.clone(),
-                        first: b.first,
-                        last: b.last(),
-                        waiting: false,
-                        reason: msg(
+                    out.refused.push(Refused::of(&b, msg(
                             format!("{m} was removed from the team, and this batch was not seen by the lead who removed them"),
                             format!("{m} 已被移出审核组，且移出其的组长未曾见过此批次"),
-                        ),
-                    });
+                        ), false));
                 }
             }
             for b in self.store().batches_of_actor(&m)? {
                 if beyond(&b) && !out.retract.iter().any(|r| r.id() == b.id()) {
                     out.removed.push(b.id());
-                    out.refused.push(Refused {
-                        author: b.actor.clone(),
-                        first: b.first,
-                        last: b.last(),
-                        waiting: false,
-                        reason: msg(
+                    out.refused.push(Refused::of(
+                        &b,
+                        msg(
                             format!(
                                 "held here, taken back: {m} was removed from the team by a lead who had not seen it"
                             ),
                             format!("本机已有，现撤回：移出 {m} 的组长未曾见过此批次"),
                         ),
-                    });
+                        false,
+                    ));
                     out.retract.push(b);
                 }
             }
