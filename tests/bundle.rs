@@ -286,6 +286,10 @@ fn hostile_bundles_are_refused_and_change_nothing() {
     case("version", f, "format version 99");
 
     let mut f = good.clone();
+    manifest_edit(&mut f, |m| m["engagement"] = "E1\u{1b}[2J".into());
+    case("escape-in-engagement", f, "is not an engagement id");
+
+    let mut f = good.clone();
     manifest_edit(&mut f, |m| m["files"][0]["sha256"] = "0".repeat(64).into());
     case("hash", f, "does not match its sha256");
 

@@ -610,6 +610,14 @@ pub fn import_with_progress(
         ));
     }
     let eng = manifest.engagement.as_str();
+    // The name comes from the file: checked before it is printed anywhere.
+    if crate::app::validate_actor(eng).is_err() {
+        let shown = crate::text::visible(eng).into_owned();
+        return Err(refused(
+            format!("{f}: `{shown}` is not an engagement id cscaudit uses"),
+            format!("{f}：`{shown}` 不是 cscaudit 使用的审核项目编号"),
+        ));
+    }
     let local = app.engagements()?.into_iter().find(|e| e.id == eng);
     if local.is_none()
         && let Some(since) = &manifest.since
