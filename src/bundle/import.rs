@@ -718,10 +718,13 @@ pub fn import_with_progress(
     let (ops_signed, ops_unsigned) = (judged.signed, judged.unsigned);
     let merged = app.apply_judged(judged)?;
     let mut added = 0;
+    // Only files that an accepted record names come in (a refused batch's
+    // evidence stays out with it); the rest go with the staging folder.
+    let named: HashSet<String> = app.evidence(eng)?.into_iter().map(|e| e.sha256).collect();
     for sha in &staged {
         let from = staging_dir.join(&sha[..2]).join(sha);
         let to = app.evidence_path(sha);
-        if to.exists() {
+        if to.exists() || !named.contains(sha) {
             continue;
         }
         if let Some(dir) = to.parent() {
