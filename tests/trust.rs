@@ -562,6 +562,11 @@ fn a_member_cannot_break_the_rules_the_cli_applies() {
             "fixed when it is created",
         ),
         (
+            "escape-in-id",
+            vec![(EntityId::new(Kind::Finding, "LM-9\u{1b}[2J"), Change::Create)],
+            "control characters",
+        ),
+        (
             "decide",
             vec![(
                 EntityId::new(Kind::Engagement, ENG),

@@ -202,8 +202,32 @@ impl App {
         // Ops by id; ops held already (same content) are known.
         let mut by_id: HashMap<(String, u64), Op> = HashMap::new();
         let mut seen_sets: HashMap<String, crate::store::SeqSet> = HashMap::new();
+        // Two different changes under one number: the copy that came second
+        // is refused, whichever batch (held or not) claims the number.
+        let mut doubled: Vec<Op> = Vec::new();
         for op in ops {
-            by_id.insert((op.id.actor.clone(), op.id.seq), op);
+            match by_id.entry((op.id.actor.clone(), op.id.seq)) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    if *e.get() != op {
+                        doubled.push(op);
+                    }
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(op);
+                }
+            }
+        }
+        for op in doubled {
+            out.refused.push(Refused {
+                author: op.id.actor.clone(),
+                first: op.id.seq,
+                last: op.id.seq,
+                waiting: false,
+                reason: msg(
+                    "a second, different change under the same number (an altered copy)".into(),
+                    "同一序号下的第二项不同更改（被改动的副本）".into(),
+                ),
+            });
         }
         let mut covered: HashSet<(String, u64)> = HashSet::new();
         let mut pending: Vec<SignedBatch> = Vec::new();
