@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::keygen;
+
 use cscaudit::app::{App, NewFinding, Signature};
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::crypto::sign::{SignedBatch, Signer};
@@ -18,18 +20,6 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 const ENG: &str = "E1";
-
-/// `ssh-keygen -t ed25519` into `dir/name` (no passphrase).
-fn keygen(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    let st = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-        .arg(&path)
-        .status()
-        .expect("ssh-keygen runs");
-    assert!(st.success());
-    path
-}
 
 fn pubkey(path: &Path) -> String {
     std::fs::read_to_string(path.with_extension("pub")).unwrap()

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::keygen;
+
 use cscaudit::app::{App, NewFinding};
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::crypto::sign::{SignedBatch, Signer};
@@ -18,17 +20,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const ENG: &str = "E1";
-
-fn keygen(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    let st = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-        .arg(&path)
-        .status()
-        .unwrap();
-    assert!(st.success());
-    path
-}
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")

@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::keygen;
+
 use cscaudit::app::{App, FindingMove, NewAction, NewFinding};
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::crypto::sign::{Head, SignedBatch, Signer};
@@ -21,17 +23,6 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 const ENG: &str = "T1";
-
-fn keygen(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    let st = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
-        .arg(&path)
-        .status()
-        .expect("ssh-keygen runs");
-    assert!(st.success());
-    path
-}
 
 fn pubkey(path: &Path) -> String {
     std::fs::read_to_string(format!("{}.pub", path.display())).unwrap()

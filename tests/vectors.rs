@@ -185,30 +185,22 @@ fn the_signed_bytes_match_the_vectors() {
     .unwrap();
     let sig = dir.path().join("batch.sig");
     std::fs::write(&sig, b["signature"].as_str().unwrap()).unwrap();
-    let mut child = std::process::Command::new("ssh-keygen")
-        .args(["-Y", "verify", "-f"])
-        .arg(&signers)
-        .args(["-I", "zhang.wei", "-n", "cscaudit-ops@v2", "-s"])
-        .arg(&sig)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), msg.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let openssh_accepts = |bytes: &[u8]| {
+        let mut child = std::process::Command::new("ssh-keygen")
+            .args(["-Y", "verify", "-f"])
+            .arg(&signers)
+            .args(["-I", "zhang.wei", "-n", "cscaudit-ops@v2", "-s"])
+            .arg(&sig)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), bytes).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = openssh_accepts(msg.as_bytes());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // One byte more in the message: OpenSSH refuses it.
-    let mut child = std::process::Command::new("ssh-keygen")
-        .args(["-Y", "verify", "-f"])
-        .arg(&signers)
-        .args(["-I", "zhang.wei", "-n", "cscaudit-ops@v2", "-s"])
-        .arg(&sig)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), format!("{msg} ").as_bytes()).unwrap();
-    assert!(!child.wait_with_output().unwrap().status.success());
+    assert!(!openssh_accepts(format!("{msg} ").as_bytes()).status.success());
 }

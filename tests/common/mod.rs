@@ -133,3 +133,15 @@ pub fn data_fingerprint(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Strin
     }
     out
 }
+
+/// `ssh-keygen -t ed25519` into `dir/name` (no passphrase): a real key pair.
+pub fn keygen(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let st = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&path)
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(st.success());
+    path
+}
