@@ -153,6 +153,55 @@ fn a_full_disk_loses_nothing_and_says_so() {
     assert!(!mnt.0.join("b.zip").exists());
     assert_eq!(leftovers(&mnt.0), Vec::<PathBuf>::new());
 
+    // Reads on the full disk: fill the last bytes, then the user still reads
+    // every finding, the status and exports to another disk; a change is
+    // refused, worded for a write, and nothing of it is kept.
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(mnt.0.join("filler")).unwrap();
+        while f.write_all(&[0u8; 4096]).is_ok() {}
+        while f.write_all(&[0u8; 1]).is_ok() {}
+    }
+    let (ok, list_full, err) = run(&data, &["finding", "list"]);
+    assert!(ok, "finding list on a full disk: {err}");
+    assert_eq!(list_full.lines().count(), 16 + acknowledged.len());
+    assert!(
+        err.contains("full") && err.contains("read only"),
+        "a note says why: {err}"
+    );
+    let (ok, status, err) = run(&data, &["status", "--json"]);
+    assert!(ok && status.contains("DEMO-S2"), "{err}");
+    let elsewhere = dir.path().join("elsewhere.zip");
+    let (ok, _, err) = run(&data, &["export", "--out", elsewhere.to_str().unwrap()]);
+    assert!(ok && elsewhere.is_file(), "export to another disk: {err}");
+    let (ok, _, err) = run(
+        &data,
+        &[
+            "finding",
+            "raise",
+            "--grade",
+            "observation",
+            "--title",
+            "满盘之后",
+            "--statement",
+            "s",
+        ],
+    );
+    assert!(
+        !ok && err.contains("the disk is full") && err.contains("this change was not saved"),
+        "{err}"
+    );
+    // The bundle made on the full disk carries everything acknowledged.
+    let other = dir.path().join("other");
+    let (ok, _, err) = run(&other, &["import", elsewhere.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let (ok, list_other, _) = run(&other, &["finding", "list", "-e", "DEMO-S2"]);
+    assert!(ok);
+    assert_eq!(list_other.lines().count(), list_full.lines().count());
+    std::fs::remove_file(mnt.0.join("filler")).unwrap();
+    let (_, list, _) = run(&data, &["finding", "list"]);
+    assert!(!list.contains("满盘之后"), "the refused change is nowhere");
+
     // Space freed: everything acknowledged is there, and writing works again.
     mnt.remount("size=32m");
     let (ok, list, err) = run(&data, &["finding", "list"]);
@@ -167,10 +216,28 @@ fn a_full_disk_loses_nothing_and_says_so() {
     );
     assert!(ok, "{err}");
 
-    // A read-only disk is named as such.
+    // A read-only disk: everything reads, a change is refused and the disk named.
     mnt.remount("ro");
-    let (ok, _, err) = run(&data, &["finding", "list"]);
-    assert!(!ok && err.contains("read-only disk"), "{err}");
+    let (ok, list_ro, err) = run(&data, &["finding", "list"]);
+    assert!(ok && list_ro == list, "{err}");
+    assert!(err.contains("read-only disk"), "{err}");
+    let (ok, _, err) = run(
+        &data,
+        &[
+            "finding",
+            "raise",
+            "--grade",
+            "observation",
+            "--title",
+            "只读",
+            "--statement",
+            "s",
+        ],
+    );
+    assert!(
+        !ok && err.contains("read-only disk") && err.contains("not saved"),
+        "{err}"
+    );
     mnt.remount("rw");
     assert!(run(&data, &["finding", "list"]).0);
 }

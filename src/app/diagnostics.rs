@@ -161,7 +161,10 @@ impl App {
     pub fn finish(mut self) -> Result<()> {
         if let Some(store) = self.store.take() {
             store.flush()?;
-            std::mem::forget(store);
+            // A store opened from a private copy is dropped: its copy goes with it.
+            if store.read_only().is_none() {
+                std::mem::forget(store);
+            }
         }
         Ok(())
     }

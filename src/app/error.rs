@@ -40,16 +40,7 @@ pub enum AppError {
 
 /// An operating-system error in Chinese words, the OS's own text after it
 /// (the common kinds; anything else keeps the OS's text alone).
-/// No space left (or the quota reached) on the disk.
-pub fn is_disk_full(e: &std::io::Error) -> bool {
-    use std::io::ErrorKind as K;
-    matches!(e.kind(), K::StorageFull | K::QuotaExceeded) || e.raw_os_error() == Some(28)
-}
-
-/// A read-only file system.
-pub fn is_read_only(e: &std::io::Error) -> bool {
-    e.kind() == std::io::ErrorKind::ReadOnlyFilesystem || e.raw_os_error() == Some(30)
-}
+pub use crate::store::{is_disk_full, is_read_only};
 
 /// A path to show for a disk problem: a temporary file's folder, not its
 /// name (which means nothing to the user).
@@ -214,6 +205,25 @@ fn store_message(e: &StoreError) -> Msg {
             } if is_read_only(io) => read_only(path),
             StoreError::Io { path, source } if is_disk_full(source) => disk_full(path),
             StoreError::Io { path, source } if is_read_only(source) => read_only(path),
+            StoreError::ReadOnly {
+                path,
+                why: crate::store::NoRoom::DiskFull,
+            } => {
+                let p = shown_path(path);
+                let p = p.display();
+                crate::msg!(
+                    "the disk is full ({p}): your data is open to read only, and this change was not saved. Free some space and open cscaudit again: everything saved before is kept",
+                    "磁盘已满（{p}）：数据以只读方式打开，本次更改未保存。请释放空间后重新打开 cscaudit：此前保存的内容都在"
+                )
+            }
+            StoreError::ReadOnly { path, .. } => {
+                let p = shown_path(path);
+                let p = p.display();
+                crate::msg!(
+                    "{p} is on a read-only disk: your data is open to read only, and this change was not saved. Copy the folder to a writable disk and open it there with --data-dir",
+                    "{p} 位于只读磁盘上：数据以只读方式打开，本次更改未保存。请将该文件夹复制到可写磁盘，并用 --data-dir 打开"
+                )
+            }
             StoreError::Sled { path, source } => {
                 let p = path.display();
                 crate::msg!("database error at {p}: {source}", "数据库 {p} 出错：{source}")

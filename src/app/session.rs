@@ -62,9 +62,30 @@ impl App {
         Ok(())
     }
 
+    /// When the database was opened to read only (its disk is full or
+    /// read-only): what that means for the user. Reads work; every change
+    /// is refused with the same reason.
+    pub fn read_only_notice(&self) -> Option<crate::message::Msg> {
+        let why = self.store.as_ref()?.read_only()?;
+        let dir = self.dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default();
+        let dir = crate::text::visible(&dir).into_owned();
+        Some(match why {
+            crate::store::NoRoom::DiskFull => crate::msg!(
+                "the disk of {dir} is full: opened to read only; changes cannot be saved until space is freed",
+                "{dir} 所在磁盘已满：已以只读方式打开；释放空间前无法保存更改"
+            ),
+            crate::store::NoRoom::ReadOnlyDisk => crate::msg!(
+                "{dir} is on a read-only disk: opened to read only; changes cannot be saved",
+                "{dir} 位于只读磁盘上：已以只读方式打开；无法保存更改"
+            ),
+        })
+    }
+
     /// Close the store if sharing, noting the files' state.
     pub fn release(&mut self) {
-        if self.sharing && self.store.is_some() {
+        // A store opened from a private copy (no room on the disk) is kept:
+        // opening it again would copy the database again.
+        if self.sharing && self.store.as_ref().is_some_and(|s| s.read_only().is_none()) {
             self.store = None;
             self.seen_files = self.files_state();
             trim_heap();

@@ -126,6 +126,9 @@ impl App {
     /// signs and you are not on it, have no key here, or a key other than
     /// the one registered for you.
     pub fn signing_problem(&self, engagement: &str) -> Result<Option<crate::message::Msg>> {
+        if let Some(m) = self.read_only_notice() {
+            return Ok(Some(m));
+        }
         let team = self.held_team(engagement)?;
         if !team.signs() {
             return Ok(None);

@@ -90,10 +90,45 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
+/// A zip error as the I/O error it carries (so a full disk is named as
+/// such), or as text.
 fn zip_err(path: &Path) -> impl Fn(zip::result::ZipError) -> AppError + '_ {
     move |e| AppError::Io {
         path: path.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
+        source: match e {
+            zip::result::ZipError::Io(io) => io,
+            other => std::io::Error::other(other.to_string()),
+        },
+    }
+}
+
+/// The bundle's file under the zip writer: after its first write error
+/// (a full disk) it takes nothing more, so the writer's drop, which tries
+/// to finish the archive and prints when it cannot, stays quiet; the
+/// partial file is removed by the caller.
+struct StopAfterError<W> {
+    inner: W,
+    failed: bool,
+}
+
+impl<W: Write> Write for StopAfterError<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.failed {
+            return Ok(buf.len());
+        }
+        self.inner.write(buf).inspect_err(|_| self.failed = true)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.failed {
+            return Ok(());
+        }
+        self.inner.flush().inspect_err(|_| self.failed = true)
+    }
+}
+
+impl<W: std::io::Seek> std::io::Seek for StopAfterError<W> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
     }
 }
 
@@ -225,7 +260,10 @@ pub fn export_with_progress(
             path: out.to_path_buf(),
             source,
         })?;
-        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+        let mut zip = zip::ZipWriter::new(StopAfterError {
+            inner: std::io::BufWriter::new(file),
+            failed: false,
+        });
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .large_file(true);
@@ -432,7 +470,12 @@ pub fn export_with_progress(
         zip.start_file("manifest.json", options).map_err(zip_err(&tmp))?;
         zip.write_all(&m).map_err(io)?;
         let w = zip.finish().map_err(zip_err(&tmp))?;
-        let file = w.into_inner().map_err(|e| io(e.into_error()))?;
+        if w.failed {
+            // Never reached: the first failed write returned its error. Kept
+            // so that a bundle is never called written after one.
+            return Err(io(std::io::Error::other("a write to the bundle failed")));
+        }
+        let file = w.inner.into_inner().map_err(|e| io(e.into_error()))?;
         file.sync_all().map_err(io)?;
         let mut bytes = file.metadata().map_err(io)?.len();
         drop(file);

@@ -149,6 +149,14 @@ impl Context {
     pub fn open_now(&self, dir: &Path) -> std::result::Result<App, AppError> {
         let mut app = App::open(dir)?;
         app.policy = self.settings.policy.clone();
+        if let Some(m) = app.read_only_notice() {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}{}",
+                self.lang.pick("note: ", "注意："),
+                m.get(self.lang)
+            );
+        }
         Ok(app)
     }
 }

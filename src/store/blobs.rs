@@ -51,6 +51,7 @@ impl Store {
 
     /// Stream a reader into the blob folder: (sha256, size).
     pub fn put_blob_from(&self, reader: &mut dyn Read) -> Result<(String, u64)> {
+        self.writable()?;
         stream_into(&self.blobs, reader, &|_| true)
     }
 

@@ -47,6 +47,7 @@ impl Store {
     /// is as it was. `progress(keys, bytes)` is called as keys are copied;
     /// it returns false to stop (nothing changes).
     pub fn compact(self, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<CompactReport> {
+        self.writable()?;
         let db_dir = self.path.clone();
         let data_dir = db_dir
             .parent()

@@ -32,6 +32,52 @@ pub enum StoreError {
     /// removed and the database left as it was.
     #[error("copy differs: {}", .path.display())]
     CopyDiffers { path: PathBuf },
+    /// The database was opened from a private copy because its disk is
+    /// full or read-only: reads work, this write was refused.
+    #[error("read-only ({why:?}): {}", .path.display())]
+    ReadOnly { path: PathBuf, why: NoRoom },
+}
+
+/// Why a database cannot be written where it lies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoRoom {
+    /// No space left (or the quota reached).
+    DiskFull,
+    /// The file system is mounted read-only.
+    ReadOnlyDisk,
+}
+
+/// No space left (or the quota reached) on the disk.
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(e.kind(), K::StorageFull | K::QuotaExceeded) || e.raw_os_error() == Some(28)
+}
+
+/// A read-only file system.
+pub fn is_read_only(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::ReadOnlyFilesystem || e.raw_os_error() == Some(30)
+}
+
+impl StoreError {
+    /// This error means the disk has no room for a write (full or read-only).
+    pub fn no_room(&self) -> Option<NoRoom> {
+        let io = match self {
+            StoreError::Sled {
+                source: sled::Error::Io(io),
+                ..
+            } => io,
+            StoreError::Io { source, .. } => source,
+            StoreError::ReadOnly { why, .. } => return Some(*why),
+            _ => return None,
+        };
+        if is_disk_full(io) {
+            Some(NoRoom::DiskFull)
+        } else if is_read_only(io) {
+            Some(NoRoom::ReadOnlyDisk)
+        } else {
+            None
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

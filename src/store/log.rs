@@ -289,6 +289,7 @@ impl Store {
     /// engagement's part of the commit). A batch that cannot be made writes
     /// nothing.
     pub fn commit_batches(&self, actor: &str, groups: Vec<Vec<Draft>>, make: &BatchMaker<'_>) -> Result<Vec<Op>> {
+        self.writable()?;
         let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
         let drafts: Vec<Draft> = groups.into_iter().flatten().collect();
         if drafts.is_empty() {
@@ -403,6 +404,7 @@ impl Store {
     /// [`Store::merge`], keeping the signed batches that prove the ops (the
     /// caller has verified them) in the same transaction.
     pub fn merge_signed(&self, foreign: Vec<Op>, signed: Vec<SignedBatch>) -> Result<MergeReport> {
+        self.writable()?;
         let mut sig_rows = Vec::new();
         let mut fresh_batches = Vec::new();
         let mut entity_rows: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();

@@ -18,7 +18,7 @@ mod records;
 mod retract;
 mod watermark;
 
-pub use error::{Result, StoreError};
+pub use error::{NoRoom, Result, StoreError, is_disk_full, is_read_only};
 pub use keys::{IndexTag, SUMMARY_SEP};
 pub use log::{Batch, BatchSigner, Heads, SeqSet};
 
@@ -49,6 +49,26 @@ fn remove_incomplete_snapshots(db_dir: &Path) {
         }
     }
     let _ = lock.unlock();
+}
+
+/// Copy a sled folder (files and sub-folders; an incomplete snapshot left
+/// by a failed write is skipped).
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let name = e.file_name();
+        if name.to_string_lossy().ends_with(".generating") {
+            continue;
+        }
+        let kind = e.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&e.path(), &to.join(&name))?;
+        } else if kind.is_file() {
+            std::fs::copy(e.path(), to.join(&name))?;
+        }
+    }
+    Ok(())
 }
 
 /// A change the app wants to make; the store gives it an id and a clock.
@@ -92,6 +112,12 @@ pub struct Store {
     watermark: Option<Mutex<watermark::Watermark>>,
     /// This open migrated the database to the current schema.
     migrated: bool,
+    /// Opened from a private copy because the database's disk has no room
+    /// (full or read-only): every write is refused with this reason.
+    read_only: Option<NoRoom>,
+    /// The private copy, removed when the last handle on it is dropped
+    /// (declared last: the database closes first).
+    snapshot: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -122,8 +148,96 @@ fn quiet_panics_hook() {
 
 impl Store {
     /// Open (or create) the database in `dir` (`dir/db` for sled, `dir/blobs` for evidence).
+    ///
+    /// sled writes even to open (a snapshot of its page table). When the
+    /// disk is full or read-only, the database is opened from a private
+    /// copy on another disk instead: everything reads, every write is
+    /// refused ([`StoreError::ReadOnly`]), and the copy is removed at the end.
     pub fn open(dir: &Path) -> Result<Store> {
-        Self::open_checked(dir, true)
+        match Self::open_checked(dir, true) {
+            Err(e) if e.no_room().is_some() && dir.join("db").join("conf").is_file() => {
+                let why = e.no_room().expect("checked in the guard");
+                Self::open_snapshot(dir, why).map_err(|_| e)
+            }
+            r => r,
+        }
+    }
+
+    /// Why this store refuses writes, if it does (opened from a copy).
+    pub fn read_only(&self) -> Option<NoRoom> {
+        self.read_only
+    }
+
+    /// Refuse a write on a store opened from a copy.
+    fn writable(&self) -> Result<()> {
+        match self.read_only {
+            Some(why) => Err(StoreError::ReadOnly {
+                path: self.shown_path(),
+                why,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The database's own path (not the private copy's) for messages.
+    fn shown_path(&self) -> PathBuf {
+        self.blobs
+            .parent()
+            .map(|d| d.join("db"))
+            .unwrap_or_else(|| self.path.clone())
+    }
+
+    /// Open a private copy of the database in `dir` for reading (its disk
+    /// has no room to open it in place). The copy goes to the first of
+    /// `/dev/shm`, `$XDG_RUNTIME_DIR` and the temporary folder with room.
+    fn open_snapshot(dir: &Path, why: NoRoom) -> Result<Store> {
+        let src = dir.join("db");
+        let mut places: Vec<PathBuf> = Vec::new();
+        if cfg!(target_os = "linux") {
+            places.push(PathBuf::from("/dev/shm"));
+        }
+        if let Some(d) = std::env::var_os("XDG_RUNTIME_DIR") {
+            places.push(PathBuf::from(d));
+        }
+        places.push(std::env::temp_dir());
+        let mut last = None;
+        for place in places.iter().filter(|p| p.is_dir()) {
+            let tmp = match tempfile::Builder::new().prefix("cscaudit-readonly-").tempdir_in(place) {
+                Ok(t) => t,
+                Err(e) => {
+                    last = Some(e);
+                    continue;
+                }
+            };
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o700));
+            }
+            let copy = tmp.path().join("db");
+            if let Err(e) = copy_tree(&src, &copy) {
+                last = Some(e);
+                continue;
+            }
+            let db = sled::Config::new()
+                .path(&copy)
+                .cache_capacity(16 << 20)
+                .open()
+                .map_err(|source| StoreError::Sled {
+                    path: src.clone(),
+                    source,
+                })?;
+            let mut store = Self::from_db(db, src.clone(), dir.join("blobs"))?;
+            // The operations the database acknowledged must all be in the copy.
+            watermark::Watermark::verify(dir, store.op_count() as u64)?;
+            store.read_only = Some(why);
+            store.snapshot = Some(std::sync::Arc::new(tmp));
+            return Ok(store);
+        }
+        Err(StoreError::Io {
+            path: src,
+            source: last.unwrap_or_else(|| std::io::Error::other("no temporary folder")),
+        })
     }
 
     /// Open an existing database for `doctor --rebuild` to read what it
@@ -223,6 +337,8 @@ impl Store {
             data_file: None,
             watermark: None,
             migrated: false,
+            read_only: self.read_only,
+            snapshot: self.snapshot.clone(),
         }
     }
 
@@ -296,6 +412,8 @@ impl Store {
             data_file: None,
             watermark: None,
             migrated: upgrade,
+            read_only: None,
+            snapshot: None,
         };
         if upgrade {
             store.reindex()?;
@@ -336,6 +454,7 @@ impl Store {
     /// Stamp a schema version (used by tests to simulate a newer writer).
     #[doc(hidden)]
     pub fn stamp_schema(&self, v: u16) -> Result<()> {
+        self.writable()?;
         self.trees[META]
             .insert(b"schema", &v.to_be_bytes())
             .map_err(|e| self.sled_err(e))?;
@@ -347,6 +466,7 @@ impl Store {
     /// retired, and stamp 1.
     #[doc(hidden)]
     pub fn downgrade_to_schema_1(&self) -> Result<()> {
+        self.writable()?;
         for tag in [IndexTag::FindingSummary, IndexTag::ActionSummary, IndexTag::Count] {
             for kv in self.trees[INDEX].scan_prefix([tag as u8]) {
                 let (k, _) = kv.map_err(|e| self.sled_err(e))?;
@@ -389,6 +509,7 @@ impl Store {
     }
 
     pub fn meta_set<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        self.writable()?;
         let _w = self.lock_clock();
         self.trees[META]
             .insert(key.as_bytes(), codec::encode(value)?)
@@ -411,6 +532,7 @@ impl Store {
 
     /// Put raw meta entries (from [`Store::meta_raw`] of another database).
     pub fn meta_put_raw(&self, entries: &[(Vec<u8>, Vec<u8>)]) -> Result<()> {
+        self.writable()?;
         let _w = self.lock_clock();
         for (k, v) in entries {
             self.trees[META]
@@ -422,6 +544,7 @@ impl Store {
 
     /// Atomically take the next number of a named counter (e.g. a reference series).
     pub fn next_counter(&self, name: &str) -> Result<u64> {
+        self.writable()?;
         let key = format!("counter/{name}");
         let _w = self.lock_clock();
         let cur: u64 = self.meta_get(&key)?.unwrap_or(0);

@@ -60,6 +60,7 @@ impl Store {
 
     /// Take back held batches (module doc). Returns the operations removed.
     pub fn retract(&self, batches: &[SignedBatch]) -> Result<usize> {
+        self.writable()?;
         if batches.is_empty() {
             return Ok(0);
         }

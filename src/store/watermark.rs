@@ -49,6 +49,26 @@ impl Watermark {
         Ok(w)
     }
 
+    /// Check without writing (a database opened from a copy): the
+    /// database holds at least what it acknowledged.
+    pub fn verify(dir: &Path, held: u64) -> Result<()> {
+        let path = dir.join("committed");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(source) => return Err(StoreError::Io { path, source }),
+        };
+        let recorded: u64 = text.trim().parse().unwrap_or(0);
+        if held < recorded {
+            return Err(StoreError::Lost {
+                path: dir.join("db"),
+                recorded,
+                held,
+            });
+        }
+        Ok(())
+    }
+
     /// Record that `ops` operations are acknowledged (synced before returning).
     pub fn record(&mut self, ops: u64) -> Result<()> {
         let io = |source| StoreError::Io {
