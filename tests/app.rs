@@ -392,13 +392,13 @@ fn indexes_follow_status_owner_and_due_changes() {
     };
     assert_eq!(
         ids(IndexTag::FindingSummary, &summary(&f, "issued")),
-        vec![f.reference.clone()]
+        vec![f.entity.clone()]
     );
     // Awaiting its response: in the response index under its due date.
     let response_due = f.response_due.expect("an issued finding has a response due date");
     assert_eq!(
         ids(IndexTag::FindingResponseOpen, &response_due.to_string()),
-        vec![f.reference.clone()]
+        vec![f.entity.clone()]
     );
     app.move_finding(
         &f.reference,
@@ -412,7 +412,7 @@ fn indexes_follow_status_owner_and_due_changes() {
     assert!(ids(IndexTag::FindingSummary, &summary(&f, "issued")).is_empty());
     assert_eq!(
         ids(IndexTag::FindingSummary, &summary(&f, "responded")),
-        vec![f.reference.clone()]
+        vec![f.entity.clone()]
     );
     assert!(ids(IndexTag::FindingResponseOpen, &response_due.to_string()).is_empty());
     let a = app
@@ -427,9 +427,9 @@ fn indexes_follow_status_owner_and_due_changes() {
         .unwrap();
     assert_eq!(
         ids(IndexTag::ActionOpenDue, &format!("2026-05-01{S}陈静")),
-        vec![a.id.clone()]
+        vec![a.entity.clone()]
     );
-    assert_eq!(ids(IndexTag::ActionFinding, &f.reference), vec![a.id.clone()]);
+    assert_eq!(ids(IndexTag::ActionFinding, &f.entity), vec![a.entity.clone()]);
     app.update_action(
         &a.id,
         ActionUpdate {
@@ -442,12 +442,12 @@ fn indexes_follow_status_owner_and_due_changes() {
     assert!(ids(IndexTag::ActionOpenDue, &format!("2026-05-01{S}陈静")).is_empty());
     assert_eq!(
         ids(IndexTag::ActionOpenDue, &format!("2026-06-01{S}刘洋")),
-        vec![a.id.clone()]
+        vec![a.entity.clone()]
     );
     let status = app.action(&a.id).unwrap().status.to_string();
     assert_eq!(
         ids(IndexTag::ActionSummary, &format!("{status}{S}2026-06-01{S}刘洋")),
-        vec![a.id]
+        vec![a.entity]
     );
 }
 
@@ -537,7 +537,7 @@ fn a_grade_this_build_cannot_read_is_an_error_naming_the_finding_and_unknown_fie
             wall_ms: u64::MAX / 2,
             counter: seq as u32,
         },
-        entity: EntityId::new(Kind::Finding, &f.reference),
+        entity: EntityId::new(Kind::Finding, &f.entity),
         change: Change::Set {
             field: field.into(),
             value: value.into(),

@@ -149,7 +149,7 @@ fn two_auditors_exchange_bundles_and_converge() {
         app.conflicts()
             .unwrap()
             .into_iter()
-            .filter(|c| c.entity.id == shared)
+            .filter(|c| c.entity.reference() == shared)
             .count()
     };
     assert_eq!((on(&a), on(&b)), (1, 1));

@@ -158,7 +158,7 @@ fn history_lists_one_change_per_line() {
     demo(dir.path());
     let h = stdout(dir.path(), &["history", "ZW-001"]);
     let lines: Vec<&str> = h.lines().collect();
-    assert_eq!(lines[0], "finding ZW-001");
+    assert_eq!(lines[0], "finding DEMO-S2/ZW-001", "named with its engagement");
     assert!(
         lines[1].contains("zhang.wei") && lines[1].ends_with("created"),
         "{}",

@@ -165,7 +165,11 @@ fn three_auditors_converge(url: &str, site: &Site) {
     let conflicts: Vec<_> = apps.iter().map(|a| a.conflicts().unwrap()).collect();
     assert!(!conflicts[0].is_empty());
     assert!(conflicts.iter().all(|c| c == &conflicts[0]));
-    assert!(conflicts[0].iter().all(|c| c.entity.id == shared && c.field == "title"));
+    assert!(
+        conflicts[0]
+            .iter()
+            .all(|c| c.entity.reference() == shared && c.field == "title")
+    );
     // Repeated syncs change nothing.
     for a in &apps {
         let r = cscaudit::sync::sync(a, None).unwrap();
@@ -394,7 +398,7 @@ fn forged_altered_rewritten_and_foreign_refs_are_refused() {
     cscaudit::sync::sync(&zw, None).unwrap();
     drop(zw);
     let lm_ref = format!("refs/cscaudit/{ENG}/lm");
-    let target = EntityId::new(Kind::Finding, shared.clone());
+    let target = EntityId::new(Kind::Finding, format!("{ENG}/{shared}"));
 
     // 1. A batch in li.min's name signed with another key.
     let evil = Signer::load(&site.key("evil")).unwrap();
@@ -913,7 +917,7 @@ fn a_rebuild_from_a_remote_leaves_forged_batches_out() {
     let forged = vec![op(
         "mallory",
         1,
-        EntityId::new(Kind::Finding, shared.clone()),
+        EntityId::new(Kind::Finding, format!("{ENG}/{shared}")),
         "title",
         "外人的标题",
     )];

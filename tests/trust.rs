@@ -525,7 +525,7 @@ fn a_member_cannot_break_the_rules_the_cli_applies() {
     let w = World::new();
     let major = team(&w);
     let lm = w.signer("li.min");
-    let f_id = EntityId::new(Kind::Finding, major.as_str());
+    let f_id = EntityId::new(Kind::Finding, format!("{ENG}/{major}"));
     let cases: Vec<Case> = vec![
         (
             "close-accepted-major",
@@ -550,7 +550,7 @@ fn a_member_cannot_break_the_rules_the_cli_applies() {
         (
             "move-to-other-engagement",
             vec![(f_id.clone(), set("engagement", "T2"))],
-            "fixed when it is created",
+            "another engagement than its own",
         ),
         (
             "escape-in-id",
@@ -607,15 +607,68 @@ fn collisions_without_malice_lose_nothing() {
     let zw = w.open("zw", "zhang.wei", "ZW");
     let mine = zw.finding(&theirs.reference).unwrap();
     assert_eq!(mine.engagement, ENG);
+    assert_eq!(mine.reference, theirs.reference, "both are ZW-001");
+    // References are per engagement: theirs comes in beside mine.
     let r = bundle::import(&zw, &w.path("t9.zip")).unwrap();
-    assert!(
-        r.refused.iter().any(|x| x.reason.en.contains(&theirs.reference)),
-        "{r:?}"
-    );
-    let after = zw.finding(&theirs.reference).unwrap();
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    let in_t9 = zw.finding(&format!("T9/{}", theirs.reference)).unwrap();
     assert_eq!(
-        (after.engagement.as_str(), after.title.as_str()),
-        (ENG, mine.title.as_str())
+        (in_t9.engagement.as_str(), in_t9.title.as_str()),
+        ("T9", "赵文的发现项")
+    );
+    let in_eng = zw.finding(&format!("{ENG}/{}", mine.reference)).unwrap();
+    assert_eq!(in_eng, mine, "mine is untouched");
+    // A bare reference held by both is ambiguous until the engagement is named.
+    let err = zw.finding(&theirs.reference).unwrap_err().message().en;
+    assert!(err.contains("several engagements") && err.contains("T9/"), "{err}");
+    zw.set_context(Some("T9"));
+    assert_eq!(zw.finding(&theirs.reference).unwrap().engagement, "T9");
+    zw.set_context(Some(ENG));
+    assert_eq!(zw.finding(&theirs.reference).unwrap(), mine);
+    assert_eq!(zw.findings("T9").unwrap().len(), 1);
+    assert!(zw.findings(ENG).unwrap().iter().all(|f| f.engagement == ENG));
+    // Nothing of one engagement touches the other's: a member's batch of
+    // the team's engagement that edits T9's ZW-001 is refused.
+    drop(zw);
+    let mut f = Files::read(&w.path("lead.zip"));
+    f.forge(
+        "li.min",
+        Some(&w.signer("li.min")),
+        next_seq(&w),
+        now_ms(),
+        vec![(
+            EntityId::new(Kind::Finding, format!("T9/{}", theirs.reference)),
+            set("title", "越界"),
+        )],
+        None,
+    );
+    f.write(&w.path("reach-across.zip"));
+    refused(&w, "zw", &w.path("reach-across.zip"), &["is a record of engagement T9"]);
+    // Nor does one that places a new record of its own in T9.
+    let mut f = Files::read(&w.path("lead.zip"));
+    let id = format!("{ENG}/LM-950");
+    f.forge(
+        "li.min",
+        Some(&w.signer("li.min")),
+        next_seq(&w),
+        now_ms(),
+        vec![
+            (EntityId::new(Kind::Finding, id.as_str()), Change::Create),
+            (EntityId::new(Kind::Finding, id.as_str()), set("engagement", "T9")),
+        ],
+        None,
+    );
+    f.write(&w.path("place-across.zip"));
+    refused(
+        &w,
+        "zw",
+        &w.path("place-across.zip"),
+        &["another engagement than its own"],
+    );
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    assert_eq!(
+        zw.finding(&format!("T9/{}", theirs.reference)).unwrap().title,
+        "赵文的发现项"
     );
     drop(zw);
     // Same actor id, another person: their SH-2 is refused, not "joined".

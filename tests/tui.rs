@@ -126,7 +126,7 @@ fn navigation_between_panes_and_rows() {
     press(&mut app, &mut s, "enter");
     assert!(s.findings.detail);
     let (entity, ops) = s.history.as_ref().unwrap();
-    assert_eq!(entity.id, "LM-001");
+    assert_eq!(entity.id, "DEMO-S2/LM-001");
     assert!(ops.len() > 5);
     press(&mut app, &mut s, "esc");
     assert!(!s.findings.detail);

@@ -4,7 +4,7 @@
 
 use super::{App, AppError, Result};
 use crate::model::engagement::Role;
-use crate::model::ops::{Change, Conflict, Kind};
+use crate::model::ops::{Change, Conflict, EntityId, Kind};
 use crate::store::Draft;
 
 /// Which value of a conflict stays.
@@ -19,10 +19,15 @@ pub enum Keep {
 impl App {
     /// Open conflicts of one record (by reference or id), optionally one field.
     pub fn conflicts_of(&self, id: &str, field: Option<&str>) -> Result<Vec<Conflict>> {
+        // A finding or action reference means its record (`ZW-001` → `E1/ZW-001`).
+        let named: Vec<EntityId> = [Kind::Finding, Kind::Action]
+            .into_iter()
+            .filter_map(|k| self.entity_of(k, id).ok())
+            .collect();
         Ok(self
             .conflicts()?
             .into_iter()
-            .filter(|c| c.entity.id == id && field.is_none_or(|f| c.field == f))
+            .filter(|c| (c.entity.id == id || named.contains(&c.entity)) && field.is_none_or(|f| c.field == f))
             .collect())
     }
 

@@ -198,7 +198,7 @@ impl super::App {
             d.push(super::set(&e, None, EF::ClientKind, k.as_str()));
         }
         for f in self.open_findings_of(&before)? {
-            d.push(link(&e, Rel::Carries, &f.reference));
+            d.push(link(&e, Rel::Carries, &f.entity));
         }
         // The rest of the team comes along (keys and registrations too).
         for m in team.iter().filter(|m| !m.has_left()) {
@@ -235,7 +235,7 @@ impl super::App {
         for r in &eng.carries {
             if let Ok(f) = self.finding(r)
                 && f.status.is_open()
-                && !v.iter().any(|x| x.reference == f.reference)
+                && !v.iter().any(|x| x.entity == f.entity)
             {
                 v.push(f);
             }
@@ -324,7 +324,7 @@ impl super::App {
         let mut open: Vec<Finding> = Vec::new();
         for e in &chain {
             for f in self.open_findings_of(e)? {
-                if !open.iter().any(|x| x.reference == f.reference) {
+                if !open.iter().any(|x| x.entity == f.entity) {
                     open.push(f);
                 }
             }

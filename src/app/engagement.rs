@@ -625,7 +625,7 @@ impl App {
             d.push(link(&ae, Rel::Evidence, &sha));
         }
         if let Some(f) = finding {
-            d.push(link(&EntityId::new(Kind::Finding, f), Rel::Evidence, &sha));
+            d.push(link(&self.entity_of(Kind::Finding, f)?, Rel::Evidence, &sha));
         }
         self.commit(d)?;
         Ok(Evidence::from_record(&self.record(Kind::Evidence, &e.id)?))

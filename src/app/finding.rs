@@ -251,13 +251,19 @@ impl App {
         }
     }
 
-    fn next_reference(&self, kind: Kind, prefix: &str) -> Result<String> {
+    /// A new reference for a finding or action of `engagement` (`ZW-001`,
+    /// `ZW-CA001`) and its record id (`ENGAGEMENT/ZW-001`). References are
+    /// unique within an engagement (another engagement may have its own
+    /// ZW-001); this copy's counter runs across engagements, so one
+    /// auditor's references stay distinct on their own copy too.
+    pub(crate) fn next_reference(&self, engagement: &str, kind: Kind, prefix: &str) -> Result<(String, EntityId)> {
         let initials = self.identity().initials.clone();
         loop {
             let n = self.store().next_counter(&format!("{}/{initials}", kind.name()))?;
             let r = format!("{initials}-{prefix}{n:03}");
-            if self.store().record(&EntityId::new(kind, &r))?.is_none() {
-                return Ok(r);
+            let e = EntityId::new(kind, crate::model::ops::scoped_id(engagement, &r));
+            if self.store().record(&e)?.is_none() && self.store().record(&EntityId::new(kind, &r))?.is_none() {
+                return Ok((r, e));
             }
         }
     }
@@ -292,8 +298,7 @@ impl App {
         } else {
             None
         };
-        let reference = self.next_reference(Kind::Finding, "")?;
-        let e = EntityId::new(Kind::Finding, &reference);
+        let (_, e) = self.next_reference(engagement, Kind::Finding, "")?;
         let d = FindingRecord {
             engagement,
             grade: new.grade,
@@ -313,7 +318,7 @@ impl App {
         }
         .drafts(&e);
         self.commit(d)?;
-        self.finding(&reference)
+        self.finding(&e.id)
     }
 
     /// Move a finding through its lifecycle. Illegal moves are typed errors and change nothing.

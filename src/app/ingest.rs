@@ -702,14 +702,23 @@ impl App {
                     crate::text::visible(&op.entity.id).into_owned(),
                     crate::text::visible(other).into_owned(),
                 );
-                return Ok(Err(refuse_for_good(msg(
-                    format!(
-                        "{id} is held here as a record of engagement {other}; a record of the same reference in {engagement} is refused rather than overwriting it (references are unique only within an engagement)"
-                    ),
-                    format!(
-                        "{id} 在本机属于审核项目 {other}；{engagement} 中同编号的记录被拒绝，以免覆盖（编号只在审核项目内唯一）"
-                    ),
-                ))));
+                return Ok(Err(refuse_for_good(if op.entity.engagement_in_id().is_some() {
+                    msg(
+                        format!("{id} is a record of engagement {other}: a change of {engagement} cannot touch it"),
+                        format!("{id} 属于审核项目 {other}：{engagement} 的更改不能触及它"),
+                    )
+                } else {
+                    // A reference written before references were per
+                    // engagement, by two engagements.
+                    msg(
+                        format!(
+                            "{id} is held here as a record of engagement {other}; a record of the same reference in {engagement} is refused rather than overwriting it (written before references were per engagement: ask its author to raise it again)"
+                        ),
+                        format!(
+                            "{id} 在本机属于审核项目 {other}；{engagement} 中同编号的记录被拒绝，以免覆盖（该编号写于编号按审核项目区分之前：请作者重新提出）"
+                        ),
+                    )
+                })));
             }
         }
         // The rules.

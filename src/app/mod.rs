@@ -157,6 +157,9 @@ pub struct App {
     /// the same commit, does not hash and verify the batch again (a bulk
     /// commit's batch lists thousands of operations).
     proofs: std::sync::Mutex<std::collections::VecDeque<signing::Proof>>,
+    /// The engagement being worked on (the CLI's `-e`, the TUI's open one):
+    /// a bare finding or action reference is looked for there first.
+    context: std::sync::Mutex<Option<String>>,
 }
 
 /// Beyond this many touched records, a reader loads everything again.
@@ -210,6 +213,7 @@ impl App {
             catalogs: Default::default(),
             touched: std::sync::Mutex::new(Some(Vec::new())),
             proofs: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            context: std::sync::Mutex::new(None),
         })
     }
 
@@ -403,13 +407,72 @@ impl App {
     }
 
     pub(crate) fn record(&self, kind: Kind, id: &str) -> Result<Record> {
+        let e = self.entity_of(kind, id)?;
         self.store()
-            .record(&EntityId::new(kind, id))?
+            .record(&e)?
             .filter(|r| !r.deleted)
             .ok_or_else(|| AppError::NotFound {
                 what: kind.name(),
                 id: id.to_string(),
             })
+    }
+
+    /// Work on `engagement` from now on: a bare finding or action reference
+    /// (`ZW-001`) means the one of this engagement when it has one.
+    pub fn set_context(&self, engagement: Option<&str>) {
+        *self.context.lock().unwrap_or_else(|p| p.into_inner()) = engagement.map(str::to_string);
+    }
+
+    /// The record a finding or action reference names. References are
+    /// unique within an engagement: `E1/ZW-001` names one; a bare `ZW-001`
+    /// means the one of the engagement worked on, else one written before
+    /// references were per engagement, else the only engagement's that has
+    /// it — and when several have it, the error lists them. Other kinds'
+    /// ids are their own.
+    pub(crate) fn entity_of(&self, kind: Kind, id: &str) -> Result<EntityId> {
+        if !matches!(kind, Kind::Finding | Kind::Action) || id.contains('/') {
+            return Ok(EntityId::new(kind, id));
+        }
+        // A record that names no engagement (a change to one whose creation
+        // was taken back) is not what anyone means by the reference.
+        let live = |e: &EntityId| -> Result<bool> {
+            Ok(self
+                .store()
+                .record(e)?
+                .is_some_and(|r| !r.deleted && r.get_raw("engagement").and_then(Value::text).is_some()))
+        };
+        let context = self.context.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(eng) = context {
+            let e = EntityId::new(kind, crate::model::ops::scoped_id(&eng, id));
+            if live(&e)? {
+                return Ok(e);
+            }
+        }
+        let bare = EntityId::new(kind, id);
+        if live(&bare)? {
+            return Ok(bare);
+        }
+        let mut found = Vec::new();
+        for eng in self.store().records(Kind::Engagement, "")? {
+            let e = EntityId::new(kind, crate::model::ops::scoped_id(&eng.entity.id, id));
+            if live(&e)? {
+                found.push(e);
+            }
+        }
+        match found.len() {
+            0 => Err(AppError::NotFound {
+                what: kind.name(),
+                id: id.to_string(),
+            }),
+            1 => Ok(found.remove(0)),
+            _ => {
+                let names = found.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join(", ");
+                Err(AppError::Invalid(crate::msg!(
+                    "{id} is in several engagements ({names}): write it as ENGAGEMENT/{id}, or put `-e ENGAGEMENT` before the command",
+                    "{id} 存在于多个审核项目中（{names}）：请写作 审核项目/{id}，或在命令前加 `-e 审核项目`"
+                )))
+            }
+        }
     }
 
     // ------------------------------------------------------------- catalogues
@@ -747,7 +810,7 @@ impl App {
         let ids = self.store().index_ids(
             crate::store::IndexTag::ActionFinding,
             &finding.engagement,
-            Some(&finding.reference),
+            Some(&finding.entity),
         )?;
         ids.iter()
             .map(|id| Ok(CorrectiveAction::from_record(&self.record(Kind::Action, id)?)?))
@@ -765,7 +828,11 @@ impl App {
             Kind::Member,
             Kind::Evidence,
         ] {
-            let e = EntityId::new(kind, reference);
+            let e = match self.entity_of(kind, reference) {
+                Ok(e) => e,
+                Err(AppError::NotFound { .. }) => continue,
+                Err(other) => return Err(other),
+            };
             if self.store().record(&e)?.is_some() {
                 let ops = self.store().history(&e)?;
                 return Ok((e, ops));

@@ -59,21 +59,11 @@ impl App {
     pub fn add_action(&self, finding: &str, new: NewAction) -> Result<CorrectiveAction> {
         let f = self.finding(finding)?;
         rules::check_add_action(f.status, &new.description, &new.owner).map_err(|v| violation(finding, &v))?;
-        let id = {
-            let initials = self.identity().initials.clone();
-            loop {
-                let n = self.store().next_counter(&format!("action/{initials}"))?;
-                let id = format!("{initials}-CA{n:03}");
-                if self.store().record(&EntityId::new(Kind::Action, &id))?.is_none() {
-                    break id;
-                }
-            }
-        };
-        let e = EntityId::new(Kind::Action, &id);
+        let (_, e) = self.next_reference(&f.engagement, Kind::Action, "CA")?;
         let due = new.due.or(f.closure_due);
         let d = ActionRecord {
             engagement: &f.engagement,
-            finding,
+            finding: &f.entity,
             description: &new.description,
             owner: &new.owner,
             due,
@@ -82,7 +72,7 @@ impl App {
         }
         .drafts(&e);
         self.commit(d)?;
-        self.action(&id)
+        self.action(&e.id)
     }
 
     pub fn action(&self, id: &str) -> Result<CorrectiveAction> {

@@ -36,6 +36,7 @@ impl App {
         app.identity_chosen = self.identity_chosen;
         app.policy = self.policy.clone();
         app.today = self.today;
+        app.set_context(self.context.lock().unwrap_or_else(|p| p.into_inner()).as_deref());
         Some(app)
     }
 

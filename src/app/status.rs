@@ -320,7 +320,8 @@ pub(crate) fn light_finding(engagement: &str, reference: String, value: &str) ->
     let date = |s: Option<&str>| s.and_then(|s| s.parse::<Date>().ok());
     let (response_due, closure_due) = (date(p.next()), date(p.next()));
     Some(Finding {
-        reference,
+        reference: crate::model::ops::short_reference(&reference).to_string(),
+        entity: reference,
         engagement: engagement.to_string(),
         grade,
         status,

@@ -45,7 +45,7 @@ impl App {
         for entity in &batch.entities {
             let history = self.store().history(entity)?;
             let current = self.store().record(entity)?;
-            records.push(entity.id.clone());
+            records.push(entity.reference().to_string());
             let mine: Vec<&Op> = history.iter().filter(|o| in_batch(o)).collect();
             for op in mine.iter().rev() {
                 match &op.change {

@@ -97,6 +97,8 @@ pub struct Context {
     pub settings: Settings,
     pub lang: Lang,
     pub explicit_data_dir: bool,
+    /// The global `-e`: bare finding and action references are looked for there first.
+    pub engagement: Option<String>,
     /// What was wrong in config.toml (read once; the TUI shows the first).
     pub config_problems: Vec<crate::config::ConfigError>,
 }
@@ -119,6 +121,7 @@ impl Context {
             settings,
             lang,
             explicit_data_dir: cli.data_dir.is_some(),
+            engagement: cli.engagement.clone(),
             config_problems: problems,
         }
     }
@@ -139,6 +142,7 @@ impl Context {
                 let _ = writeln!(std::io::stderr(), "{}", notice.get(self.lang));
                 let mut app = App::open_waiting(dir, wait)?;
                 app.policy = self.settings.policy.clone();
+                app.set_context(self.engagement.as_deref());
                 Ok(app)
             }
             other => Ok(other?),
@@ -149,6 +153,7 @@ impl Context {
     pub fn open_now(&self, dir: &Path) -> std::result::Result<App, AppError> {
         let mut app = App::open(dir)?;
         app.policy = self.settings.policy.clone();
+        app.set_context(self.engagement.as_deref());
         if let Some(m) = app.read_only_notice() {
             let _ = writeln!(
                 std::io::stderr(),

@@ -71,9 +71,18 @@ pub struct Verification {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CorrectiveAction {
+    /// What people call it (`ZW-CA001`), unique within its engagement.
     pub id: String,
+    /// The record's id (`E1/ZW-CA001`, or bare when written before
+    /// references were per engagement).
+    #[serde(skip)]
+    pub entity: String,
     pub engagement: String,
+    /// The finding's reference (`ZW-001`).
     pub finding: String,
+    /// The finding's record id, as the action names it.
+    #[serde(skip)]
+    pub finding_entity: String,
     pub description: String,
     pub owner: String,
     pub due: Option<Date>,
@@ -96,9 +105,11 @@ impl CorrectiveAction {
             _ => None,
         };
         Ok(CorrectiveAction {
-            id: r.entity.id.clone(),
+            id: r.entity.reference().to_string(),
+            entity: r.entity.id.clone(),
             engagement: r.text(F::Engagement),
-            finding: r.text(F::Finding),
+            finding: crate::model::ops::short_reference(&r.text(F::Finding)).to_string(),
+            finding_entity: r.text(F::Finding),
             description: r.text(F::Description),
             owner: r.text(F::Owner),
             due: r.date(F::Due),

@@ -247,6 +247,26 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
                 format!("{what}：记录所属审核项目在创建时确定，不能更改"),
             ));
         }
+        (Some(o), Change::Set { field, value }) if field == "engagement" && value.text() != Some(o.as_str()) => {
+            return Err(no(
+                format!("{what} is placed in another engagement than its own {o}"),
+                format!("{what} 被放入其所属 {o} 以外的审核项目"),
+            ));
+        }
+        // An action's finding is one of its own engagement.
+        (Some(o), Change::Set { field, value })
+            if op.entity.kind == Kind::Action
+                && field == "finding"
+                && value
+                    .text()
+                    .and_then(|f| f.split_once('/'))
+                    .is_some_and(|(e, _)| e != o) =>
+        {
+            return Err(no(
+                format!("{what} names a finding of another engagement than {o}"),
+                format!("{what} 关联了 {o} 以外审核项目的发现项"),
+            ));
+        }
         (None, Change::Set { field, value }) if field == "engagement" && value.text() != Some(eng) => {
             return Err(no(
                 format!("{what} is placed in another engagement than its batch's {eng}"),

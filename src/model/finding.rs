@@ -107,7 +107,12 @@ pub fn check_transition(grade: Grade, from: FindingStatus, to: FindingStatus) ->
 /// Typed view of a finding record.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
+    /// What people call it (`ZW-001`), unique within its engagement.
     pub reference: String,
+    /// The record's id (`E1/ZW-001`; a bare reference for findings written
+    /// before references were per engagement): what lookups and links use.
+    #[serde(skip)]
+    pub entity: String,
     pub engagement: String,
     pub grade: Grade,
     pub status: FindingStatus,
@@ -132,7 +137,8 @@ pub struct Finding {
 impl Finding {
     pub fn from_record(r: &Record) -> Result<Finding, RecordError> {
         Ok(Finding {
-            reference: r.entity.id.clone(),
+            reference: r.entity.reference().to_string(),
+            entity: r.entity.id.clone(),
             engagement: r.text(F::Engagement),
             grade: r.enum_req(F::Grade)?,
             status: r.enum_req(F::Status)?,

@@ -137,9 +137,32 @@ impl EntityId {
             Kind::Member | Kind::Assessment | Kind::Evidence | Kind::Milestone => {
                 self.id.split_once('/').map(|(eng, _)| eng)
             }
-            Kind::Finding | Kind::Action => None,
+            // `ENGAGEMENT/ZW-001` since references are per engagement; a
+            // bare `ZW-001` (written before) names it in its field.
+            Kind::Finding | Kind::Action => self.id.split_once('/').map(|(eng, _)| eng),
         }
     }
+
+    /// What people call the record: a finding's or action's reference
+    /// without its engagement (`ZW-001` of `E1/ZW-001`), else the id.
+    pub fn reference(&self) -> &str {
+        match self.kind {
+            Kind::Finding | Kind::Action => short_reference(&self.id),
+            _ => &self.id,
+        }
+    }
+}
+
+/// A finding's or action's id without its engagement: `ZW-001` of
+/// `E1/ZW-001` (a bare reference stays as it is).
+pub fn short_reference(id: &str) -> &str {
+    id.split_once('/').map_or(id, |(_, r)| r)
+}
+
+/// The id of a finding or action `reference` in `engagement` as written
+/// since references are per engagement.
+pub fn scoped_id(engagement: &str, reference: &str) -> String {
+    format!("{engagement}/{reference}")
 }
 
 impl fmt::Display for EntityId {

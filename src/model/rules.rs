@@ -134,8 +134,10 @@ mod tests {
     fn action(id: &str, status: ActionStatus) -> CorrectiveAction {
         CorrectiveAction {
             id: id.into(),
+            entity: id.into(),
             engagement: "E".into(),
             finding: "ZW-001".into(),
+            finding_entity: "ZW-001".into(),
             description: "d".into(),
             owner: "陈静".into(),
             due: None,

@@ -298,7 +298,7 @@ fn risk(r: &ReportData, f: &Finding, zh: bool) -> Option<Value> {
                 .map(|a| {
                     let lifecycle = if a.status.is_open() { "planned" } else { "completed" };
                     json!({
-                        "uuid": uid("action", &a.id),
+                        "uuid": uid("action", &a.entity),
                         "lifecycle": lifecycle,
                         "title": line(&format!("{} · {}", a.id, a.description)),
                         "description": prose(&a.description),
@@ -311,7 +311,7 @@ fn risk(r: &ReportData, f: &Finding, zh: bool) -> Option<Value> {
                             })),
                         ]),
                         "tasks": a.due.map(|d| vec![json!({
-                            "uuid": uid("action-due", &a.id),
+                            "uuid": uid("action-due", &a.entity),
                             "type": "milestone",
                             "title": if zh { "整改期限" } else { "Due" },
                             "timing": {"on-date": {"date": at(d)}},
@@ -320,7 +320,7 @@ fn risk(r: &ReportData, f: &Finding, zh: bool) -> Option<Value> {
                 })
                 .collect();
             json!({
-                "uuid": uid("risk", &f.reference),
+                "uuid": uid("risk", &f.entity),
                 "title": line(&format!("{} · {}", f.reference, f.title)),
                 "description": prose(&f.statement),
                 "statement": prose(if f.criterion.is_empty() { &f.statement } else { &f.criterion }),
@@ -338,7 +338,7 @@ fn finding(r: &ReportData, f: &Finding, observed: &BTreeSet<&str>) -> Value {
     let first = f.indicators.first().map(String::as_str).unwrap_or_default();
     let state = if is_nc { "not-satisfied" } else { "satisfied" };
     let mut finding = json!({
-        "uuid": uid("finding", &f.reference),
+        "uuid": uid("finding", &f.entity),
         "title": line(&format!("{} · {}", f.reference, f.title)),
         "description": prose(&f.statement),
         "props": props(vec![
@@ -358,7 +358,7 @@ fn finding(r: &ReportData, f: &Finding, observed: &BTreeSet<&str>) -> Value {
         } else {
             vec![]
         },
-        "related-risks": if is_nc { vec![json!({"risk-uuid": uid("risk", &f.reference)})] } else { vec![] },
+        "related-risks": if is_nc { vec![json!({"risk-uuid": uid("risk", &f.entity)})] } else { vec![] },
     });
     if !f.criterion.is_empty() {
         finding["remarks"] = Value::String(prose(&f.criterion));
@@ -457,7 +457,7 @@ fn poam_items(r: &ReportData, f: &Finding, zh: bool) -> Vec<Value> {
         .actions_of(&f.reference)
         .map(|a| {
             json!({
-                "uuid": uid("poam-item", &a.id),
+                "uuid": uid("poam-item", &a.entity),
                 "title": line(&format!("{} · {}", a.id, a.description)),
                 "description": prose(&a.description),
                 "props": props(vec![
@@ -465,18 +465,18 @@ fn poam_items(r: &ReportData, f: &Finding, zh: bool) -> Vec<Value> {
                     prop("status", a.status.as_str()),
                     a.due.and_then(|d| prop("due", &d.to_string())),
                 ]),
-                "related-findings": [{"finding-uuid": uid("finding", &f.reference)}],
-                "related-risks": if f.grade.is_nonconformity() { vec![json!({"risk-uuid": uid("risk", &f.reference)})] } else { vec![] },
+                "related-findings": [{"finding-uuid": uid("finding", &f.entity)}],
+                "related-risks": if f.grade.is_nonconformity() { vec![json!({"risk-uuid": uid("risk", &f.entity)})] } else { vec![] },
             })
         })
         .collect();
     if items.is_empty() && f.grade.is_nonconformity() && f.status.is_open() {
         items.push(json!({
-            "uuid": uid("poam-item", &f.reference),
+            "uuid": uid("poam-item", &f.entity),
             "title": line(&format!("{} · {}", f.reference, f.title)),
             "description": prose(t("No corrective action planned yet.", "尚未制定纠正措施。")),
-            "related-findings": [{"finding-uuid": uid("finding", &f.reference)}],
-            "related-risks": [{"risk-uuid": uid("risk", &f.reference)}],
+            "related-findings": [{"finding-uuid": uid("finding", &f.entity)}],
+            "related-risks": [{"risk-uuid": uid("risk", &f.entity)}],
         }));
     }
     items

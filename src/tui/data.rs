@@ -167,6 +167,8 @@ impl Data {
         assessments: Vec<Assessment>,
         glance: Glance,
     ) -> Result<Data> {
+        // A bare reference the screen passes on means this engagement's.
+        app.set_context(Some(&engagement.id));
         let engagements = app.engagements()?;
         let previous = app
             .previous_results_among(&engagement, engagements.clone())?
@@ -306,17 +308,28 @@ impl Data {
                             Some(c) => c,
                             None => carries.insert(app.engagement(engagement)?.carries),
                         };
-                        if carried.contains(&f.reference) {
+                        if carried.contains(&f.entity) {
                             p.carried.push(f);
                         }
                     }
-                    Err(crate::app::AppError::NotFound { .. }) => p.findings.push(Err(e.id)),
+                    // Gone (an undone creation): a row of this engagement only.
+                    Err(crate::app::AppError::NotFound { .. })
+                        if e.engagement_in_id().is_none_or(|x| x == engagement) =>
+                    {
+                        p.findings.push(Err(e.reference().to_string()))
+                    }
+                    Err(crate::app::AppError::NotFound { .. }) => {}
                     Err(err) => return Err(err),
                 },
                 Kind::Action => match app.action(&e.id) {
                     Ok(a) if a.engagement == engagement => p.actions.push(Ok(a)),
                     Ok(_) => {}
-                    Err(crate::app::AppError::NotFound { .. }) => p.actions.push(Err(e.id)),
+                    Err(crate::app::AppError::NotFound { .. })
+                        if e.engagement_in_id().is_none_or(|x| x == engagement) =>
+                    {
+                        p.actions.push(Err(e.reference().to_string()))
+                    }
+                    Err(crate::app::AppError::NotFound { .. }) => {}
                     Err(err) => return Err(err),
                 },
                 Kind::Milestone => {
@@ -355,7 +368,7 @@ impl Data {
             self.milestones = ms;
         }
         for f in p.carried {
-            match self.carried.iter_mut().find(|x| x.reference == f.reference) {
+            match self.carried.iter_mut().find(|x| x.entity == f.entity) {
                 Some(x) => *x = f,
                 None => self.carried.push(f),
             }

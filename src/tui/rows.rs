@@ -33,6 +33,9 @@ impl Names {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FindingRow {
     pub reference: Box<str>,
+    /// The record's id is `ENGAGEMENT/reference` (references per
+    /// engagement), not the bare reference (written before).
+    pub scoped: bool,
     pub title: Box<str>,
     pub indicators: Box<[Arc<str>]>,
     pub raised_by: Arc<str>,
@@ -74,6 +77,7 @@ impl FindingRow {
             indicators: f.indicators.iter().map(|i| names.get(i)).collect(),
             raised_by: names.get(&f.raised_by),
             evidence: f.evidence.into_iter().map(String::into_boxed_str).collect(),
+            scoped: f.entity != f.reference,
             reference: f.reference.into_boxed_str(),
             title: f.title.into_boxed_str(),
             texts: texts.into_boxed_str(),
@@ -90,6 +94,15 @@ impl FindingRow {
         }
     }
 
+    /// The finding's record id (it lives in `engagement`).
+    pub fn entity(&self, engagement: &str) -> String {
+        if self.scoped {
+            crate::model::ops::scoped_id(engagement, &self.reference)
+        } else {
+            self.reference.to_string()
+        }
+    }
+
     /// Long text `k` (statement, criterion, evidence note, root cause, correction).
     fn text(&self, k: usize) -> &str {
         let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
@@ -101,6 +114,7 @@ impl FindingRow {
     pub fn to_finding(&self, engagement: &str) -> Finding {
         Finding {
             reference: self.reference.to_string(),
+            entity: self.entity(engagement),
             engagement: engagement.to_string(),
             grade: self.grade,
             status: self.status,
@@ -163,6 +177,7 @@ mod tests {
         ) -> Finding {
             Finding {
                 reference: texts[0].clone(),
+                entity: texts[0].clone(),
                 engagement: "E-1".into(),
                 grade: Grade::ALL[grade],
                 status: FindingStatus::ALL[status],

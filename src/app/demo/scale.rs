@@ -68,7 +68,8 @@ pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<St
     while done < n {
         let mut drafts = Vec::new();
         for i in done..(done + batch).min(n) {
-            let r = format!("SG-{:06}", i + 1);
+            // Ids as the app writes them now: per engagement.
+            let r = crate::model::ops::scoped_id(id, &format!("SG-{:06}", i + 1));
             let e = EntityId::new(Kind::Finding, &r);
             let grade = Grade::ALL[(i % 4) as usize];
             let issued = days(today, -((i % 200) as i32));
@@ -92,7 +93,10 @@ pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<St
                 .drafts(&e),
             );
             if i % 5 == 0 {
-                let a = EntityId::new(Kind::Action, format!("SG-CA{:06}", i / 5 + 1));
+                let a = EntityId::new(
+                    Kind::Action,
+                    crate::model::ops::scoped_id(id, &format!("SG-CA{:06}", i / 5 + 1)),
+                );
                 drafts.extend(
                     ActionRecord {
                         engagement: id,

@@ -486,7 +486,9 @@ impl State {
             Pane::Findings => {
                 let idx = self.selected_finding_pos();
                 keep(&mut self.findings.offset, idx);
-                self.findings.selected.clone().map(|r| EntityId::new(Kind::Finding, r))
+                let d = self.data.as_ref()?;
+                let row = d.finding(self.findings.selected.as_ref()?)?;
+                Some(EntityId::new(Kind::Finding, row.entity(&d.engagement.id)))
             }
             Pane::Remediation => {
                 let d = self.data.as_ref()?;
@@ -496,10 +498,8 @@ impl State {
                     .as_ref()
                     .and_then(|s| self.remediation.view.iter().position(|&i| &d.actions[i].id == s));
                 keep(&mut self.remediation.offset, idx);
-                self.remediation
-                    .selected
-                    .clone()
-                    .map(|r| EntityId::new(Kind::Action, r))
+                self.selected_action()
+                    .map(|a| EntityId::new(Kind::Action, a.entity.clone()))
             }
             Pane::Portfolio => {
                 if self.portfolio.is_none() {

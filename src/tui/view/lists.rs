@@ -242,7 +242,7 @@ fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
     if !any {
         lines.push(Line::styled(ui.m(Label::None_), ui.st("text.dim")));
     }
-    let matches = ui.s.history.as_ref().is_some_and(|(e, _)| e.id == fi.reference);
+    let matches = ui.s.history.as_ref().is_some_and(|(e, _)| e.id == fi.entity);
     let h = history_lines(ui, matches, 12);
     if !h.is_empty() {
         lines.push(history_section(ui));
@@ -445,7 +445,7 @@ fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
         ])),
         None => lines.push(Line::styled(ui.m(Label::None_), ui.st("text.dim"))),
     }
-    let matches = ui.s.history.as_ref().is_some_and(|(e, _)| e.id == a.id);
+    let matches = ui.s.history.as_ref().is_some_and(|(e, _)| e.id == a.entity);
     let h = history_lines(ui, matches, 12);
     if !h.is_empty() {
         lines.push(history_section(ui));
