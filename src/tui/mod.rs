@@ -915,7 +915,10 @@ pub fn run(
     });
     // SIGTERM and SIGHUP (a closed terminal window, a logout, `kill`): leave
     // the way `q` does — work stopped, terminal restored — not mid-screen.
+    // (Unix only: on Windows a closed console ends the process, and Ctrl-C
+    // arrives as a key in raw mode.)
     let terminate = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    #[cfg(unix)]
     if let Ok(mut signals) =
         signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP])
     {
