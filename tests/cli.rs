@@ -1285,3 +1285,37 @@ fn status_is_kept_until_anything_it_shows_changes() {
     let out = cmd(d).args(["status", "-e", "DEMO-S2"]).output().unwrap();
     assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+/// `-e` before the command names the engagement for every subcommand that
+/// takes one (found by an outside review: `-e E1 finding raise` went to the
+/// most recent engagement while `-e E1 finding show` read E1's).
+#[test]
+fn the_engagement_before_the_command_is_the_one_written_to() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    stdout(
+        dir.path(),
+        &["engagement", "create", "--id", "LATER", "--auditee", "另一家银行"],
+    );
+    let out = stdout(
+        dir.path(),
+        &[
+            "-e",
+            "DEMO-S2",
+            "finding",
+            "raise",
+            "--grade",
+            "observation",
+            "--title",
+            "属于 DEMO-S2",
+        ],
+    );
+    let reference = out.split_whitespace().next().unwrap().to_string();
+    let list = stdout(dir.path(), &["-e", "DEMO-S2", "finding", "list"]);
+    assert!(list.contains("属于 DEMO-S2") && list.contains(&reference), "{list}");
+    let later = stdout(dir.path(), &["-e", "LATER", "finding", "list"]);
+    assert!(!later.contains("属于 DEMO-S2"), "{later}");
+    // Without -e, the most recent engagement as before.
+    let plain = stdout(dir.path(), &["finding", "list"]);
+    assert_eq!(plain, later);
+}

@@ -621,6 +621,13 @@ fn collisions_without_malice_lose_nothing() {
     // A bare reference held by both is ambiguous until the engagement is named.
     let err = zw.finding(&theirs.reference).unwrap_err().message().en;
     assert!(err.contains("several engagements") && err.contains("T9/"), "{err}");
+    // Every command that takes a reference says so too, not "no conflict".
+    let err = zw
+        .resolve_conflict(&theirs.reference, "title", cscaudit::app::Keep::Other)
+        .unwrap_err()
+        .message()
+        .en;
+    assert!(err.contains("several engagements"), "{err}");
     zw.set_context(Some("T9"));
     assert_eq!(zw.finding(&theirs.reference).unwrap().engagement, "T9");
     zw.set_context(Some(ENG));
@@ -683,6 +690,30 @@ fn collisions_without_malice_lose_nothing() {
     export(&other, "SH-2", &w.path("sh2.zip"));
     drop(other);
     refused(&w, "zw", &w.path("sh2.zip"), &["two people use the actor id zhang.wei"]);
+}
+
+/// Two members of one team with the same initials: the lead registers one
+/// under others, and that member's references use them (found by an
+/// outside review: both minted ZW-002 and one finding was overwritten).
+#[test]
+fn a_member_registered_under_other_initials_numbers_with_them() {
+    let w = World::new();
+    team(&w);
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    zw.add_member(ENG, "zhao.wen", "赵文", "ZN", Role::Auditor, None)
+        .unwrap();
+    export(&zw, ENG, &w.path("with-zn.zip"));
+    let mine = zw
+        .raise_finding(ENG, finding(Grade::Observation, "张伟的", false))
+        .unwrap();
+    drop(zw);
+    let zn = w.open("zn", "zhao.wen", "ZW");
+    bundle::import(&zn, &w.path("with-zn.zip")).unwrap();
+    let theirs = zn
+        .raise_finding(ENG, finding(Grade::Observation, "赵文的", false))
+        .unwrap();
+    assert!(theirs.reference.starts_with("ZN-"), "{}", theirs.reference);
+    assert!(mine.reference.starts_with("ZW-"), "{}", mine.reference);
 }
 
 #[test]

@@ -20,10 +20,15 @@ impl App {
     /// Open conflicts of one record (by reference or id), optionally one field.
     pub fn conflicts_of(&self, id: &str, field: Option<&str>) -> Result<Vec<Conflict>> {
         // A finding or action reference means its record (`ZW-001` → `E1/ZW-001`).
-        let named: Vec<EntityId> = [Kind::Finding, Kind::Action]
-            .into_iter()
-            .filter_map(|k| self.entity_of(k, id).ok())
-            .collect();
+        let mut named: Vec<EntityId> = Vec::new();
+        for k in [Kind::Finding, Kind::Action] {
+            match self.entity_of(k, id) {
+                Ok(e) => named.push(e),
+                Err(AppError::NotFound { .. }) => {}
+                // Several engagements have it: say so rather than "no conflict".
+                Err(e) => return Err(e),
+            }
+        }
         Ok(self
             .conflicts()?
             .into_iter()

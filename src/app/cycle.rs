@@ -233,7 +233,7 @@ impl super::App {
             .filter(|f| f.status.is_open())
             .collect();
         for r in &eng.carries {
-            if let Ok(f) = self.finding(r)
+            if let Ok(f) = self.finding_by_id(r)
                 && f.status.is_open()
                 && !v.iter().any(|x| x.entity == f.entity)
             {
@@ -437,7 +437,7 @@ impl super::App {
     pub fn cycle_info(&self, eng: &Engagement) -> Result<CycleInfo> {
         let (mut carried, mut carried_elsewhere) = (Vec::new(), Vec::new());
         for r in &eng.carries {
-            match self.finding(r) {
+            match self.finding_by_id(r) {
                 Ok(f) => carried.push(CarriedLine {
                     reference: f.reference,
                     engagement: f.engagement,

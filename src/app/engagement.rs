@@ -522,9 +522,10 @@ impl App {
         finding: Option<&str>,
     ) -> Result<Evidence> {
         check_evidence_file(file)?;
+        self.require_writable()?;
         self.engagement(engagement)?;
         if let Some(fr) = finding {
-            self.finding(fr)?;
+            self.entity_in(engagement, Kind::Finding, fr)?;
         }
         let staged = stage_evidence_file(self.store().blobs_dir(), file, &|_| true)?;
         self.record_staged_evidence(engagement, &staged, note, indicator, finding)
@@ -546,7 +547,7 @@ impl App {
     ) -> Result<Evidence> {
         self.engagement(engagement)?;
         if let Some(fr) = finding {
-            self.finding(fr)?;
+            self.entity_in(engagement, Kind::Finding, fr)?;
         }
         if !self.store().blob_path(&staged.sha256).is_file() {
             let name = &staged.name;
@@ -577,7 +578,7 @@ impl App {
     ) -> Result<Evidence> {
         self.engagement(engagement)?;
         if let Some(f) = finding {
-            self.finding(f)?;
+            self.entity_in(engagement, Kind::Finding, f)?;
         }
         let sha = self.store().put_blob(bytes)?;
         self.record_evidence(engagement, name, &sha, bytes.len() as u64, note, indicator, finding)
@@ -625,7 +626,11 @@ impl App {
             d.push(link(&ae, Rel::Evidence, &sha));
         }
         if let Some(f) = finding {
-            d.push(link(&self.entity_of(Kind::Finding, f)?, Rel::Evidence, &sha));
+            d.push(link(
+                &self.entity_in(engagement, Kind::Finding, f)?,
+                Rel::Evidence,
+                &sha,
+            ));
         }
         self.commit(d)?;
         Ok(Evidence::from_record(&self.record(Kind::Evidence, &e.id)?))

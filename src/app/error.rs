@@ -55,8 +55,8 @@ fn read_only(path: &std::path::Path) -> Msg {
     let p = shown_path(path);
     let p = p.display();
     crate::msg!(
-        "{p} is on a read-only disk, and cscaudit writes to its data folder even to read; copy the folder to a writable disk and open it there with --data-dir",
-        "{p} 位于只读磁盘上，而 cscaudit 即使只读取也要写入数据文件夹；请将该文件夹复制到可写磁盘，并用 --data-dir 打开"
+        "{p} is on a read-only disk: nothing was saved. Copy the folder to a writable disk and open it there with --data-dir",
+        "{p} 位于只读磁盘上：未保存任何内容。请将该文件夹复制到可写磁盘，并用 --data-dir 打开"
     )
 }
 

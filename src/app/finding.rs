@@ -257,7 +257,16 @@ impl App {
     /// ZW-001); this copy's counter runs across engagements, so one
     /// auditor's references stay distinct on their own copy too.
     pub(crate) fn next_reference(&self, engagement: &str, kind: Kind, prefix: &str) -> Result<(String, EntityId)> {
-        let initials = self.identity().initials.clone();
+        // The initials the team knows you by there (the lead may have given
+        // you others when two members share yours), else your own.
+        let me = &self.identity().actor;
+        let initials = self
+            .team(engagement)?
+            .into_iter()
+            .find(|m| &m.actor == me)
+            .map(|m| m.initials)
+            .filter(|i| !i.is_empty())
+            .unwrap_or_else(|| self.identity().initials.clone());
         loop {
             let n = self.store().next_counter(&format!("{}/{initials}", kind.name()))?;
             let r = format!("{initials}-{prefix}{n:03}");
@@ -366,7 +375,7 @@ impl App {
         }
         d.push(set(&e, c, FF::Status, to.as_str()));
         self.commit(d)?;
-        self.finding(reference)
+        self.finding_by_id(&e.id)
     }
 
     /// Whether a move may happen now, short of what the user still has to
@@ -454,7 +463,7 @@ impl App {
             d.extend(self.text_edit(&rec, &f, reference, field_name, value)?);
         }
         self.commit(d)?;
-        self.finding(reference)
+        self.finding_by_id(&rec.entity.id)
     }
 
     fn text_edit(

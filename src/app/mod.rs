@@ -423,40 +423,99 @@ impl App {
         *self.context.lock().unwrap_or_else(|p| p.into_inner()) = engagement.map(str::to_string);
     }
 
+    /// A record by its exact id, as an index, a link or another record
+    /// names it (no reference resolution).
+    pub(crate) fn record_exact(&self, kind: Kind, id: &str) -> Result<Record> {
+        self.store()
+            .record(&EntityId::new(kind, id))?
+            .filter(|r| !r.deleted)
+            .ok_or_else(|| AppError::NotFound {
+                what: kind.name(),
+                id: id.to_string(),
+            })
+    }
+
+    /// A finding by its exact record id (a carried link, an index entry).
+    pub fn finding_by_id(&self, id: &str) -> Result<Finding> {
+        Ok(Finding::from_record(&self.record_exact(Kind::Finding, id)?)?)
+    }
+
+    /// The engagement a live finding or action record names (`None` when
+    /// there is no such record, or it names none: a change to one whose
+    /// creation was taken back is not what anyone means by its reference).
+    fn live_in(&self, e: &EntityId) -> Result<Option<String>> {
+        Ok(self
+            .store()
+            .record(e)?
+            .filter(|r| !r.deleted)
+            .and_then(|r| r.get_raw("engagement").and_then(Value::text).map(str::to_string)))
+    }
+
+    /// The record of a finding or action reference within `engagement`:
+    /// `ZW-001` is `ENGAGEMENT/ZW-001`, or a bare `ZW-001` written before
+    /// references were per engagement whose engagement this is.
+    fn in_engagement(&self, engagement: &str, kind: Kind, reference: &str) -> Result<Option<EntityId>> {
+        let scoped = EntityId::new(kind, crate::model::ops::scoped_id(engagement, reference));
+        if self.live_in(&scoped)?.is_some() {
+            return Ok(Some(scoped));
+        }
+        let bare = EntityId::new(kind, reference);
+        if self.live_in(&bare)?.as_deref() == Some(engagement) {
+            return Ok(Some(bare));
+        }
+        Ok(None)
+    }
+
+    /// [`App::entity_of`] within one engagement: a reference of another
+    /// engagement is not found.
+    pub(crate) fn entity_in(&self, engagement: &str, kind: Kind, id: &str) -> Result<EntityId> {
+        let reference = match id.split_once('/') {
+            Some((e, r)) if e == engagement => r,
+            Some(_) => {
+                return Err(AppError::NotFound {
+                    what: kind.name(),
+                    id: id.to_string(),
+                });
+            }
+            None => id,
+        };
+        self.in_engagement(engagement, kind, reference)?
+            .ok_or_else(|| AppError::NotFound {
+                what: kind.name(),
+                id: id.to_string(),
+            })
+    }
+
     /// The record a finding or action reference names. References are
-    /// unique within an engagement: `E1/ZW-001` names one; a bare `ZW-001`
-    /// means the one of the engagement worked on, else one written before
-    /// references were per engagement, else the only engagement's that has
-    /// it — and when several have it, the error lists them. Other kinds'
-    /// ids are their own.
+    /// unique within an engagement: `E1/ZW-001` names one (also a bare
+    /// ZW-001 of E1 written before references were per engagement); a bare
+    /// `ZW-001` means the one of the engagement worked on (`-e`, the TUI's
+    /// open one), else the only one any engagement has — and when several
+    /// have it, the error lists them. Other kinds' ids are their own.
     pub(crate) fn entity_of(&self, kind: Kind, id: &str) -> Result<EntityId> {
-        if !matches!(kind, Kind::Finding | Kind::Action) || id.contains('/') {
+        if !matches!(kind, Kind::Finding | Kind::Action) {
             return Ok(EntityId::new(kind, id));
         }
-        // A record that names no engagement (a change to one whose creation
-        // was taken back) is not what anyone means by the reference.
-        let live = |e: &EntityId| -> Result<bool> {
-            Ok(self
-                .store()
-                .record(e)?
-                .is_some_and(|r| !r.deleted && r.get_raw("engagement").and_then(Value::text).is_some()))
-        };
+        if let Some((eng, reference)) = id.split_once('/') {
+            return Ok(self
+                .in_engagement(eng, kind, reference)?
+                .unwrap_or_else(|| EntityId::new(kind, id)));
+        }
         let context = self.context.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some(eng) = context {
-            let e = EntityId::new(kind, crate::model::ops::scoped_id(&eng, id));
-            if live(&e)? {
-                return Ok(e);
-            }
+        if let Some(eng) = context
+            && let Some(e) = self.in_engagement(&eng, kind, id)?
+        {
+            return Ok(e);
         }
+        let mut found: Vec<(EntityId, String)> = Vec::new();
         let bare = EntityId::new(kind, id);
-        if live(&bare)? {
-            return Ok(bare);
+        if let Some(eng) = self.live_in(&bare)? {
+            found.push((bare, eng));
         }
-        let mut found = Vec::new();
         for eng in self.store().records(Kind::Engagement, "")? {
             let e = EntityId::new(kind, crate::model::ops::scoped_id(&eng.entity.id, id));
-            if live(&e)? {
-                found.push(e);
+            if let Some(eng) = self.live_in(&e)? {
+                found.push((e, eng));
             }
         }
         match found.len() {
@@ -464,9 +523,14 @@ impl App {
                 what: kind.name(),
                 id: id.to_string(),
             }),
-            1 => Ok(found.remove(0)),
+            1 => Ok(found.remove(0).0),
             _ => {
-                let names = found.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join(", ");
+                let names = found
+                    .iter()
+                    .map(|(_, eng)| crate::model::ops::scoped_id(eng, id))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let names = crate::text::visible(&names).into_owned();
                 Err(AppError::Invalid(crate::msg!(
                     "{id} is in several engagements ({names}): write it as ENGAGEMENT/{id}, or put `-e ENGAGEMENT` before the command",
                     "{id} 存在于多个审核项目中（{names}）：请写作 审核项目/{id}，或在命令前加 `-e 审核项目`"
@@ -571,6 +635,11 @@ impl App {
         if let Some(id) = id {
             return self.engagement(id);
         }
+        // The engagement worked on (`-e` before the command).
+        let context = self.context.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(id) = context {
+            return self.engagement(&id);
+        }
         let mut all = self.store().records(Kind::Engagement, "")?;
         all.sort_by_key(|r| r.created);
         let last = all.last().ok_or_else(|| {
@@ -632,7 +701,7 @@ impl App {
                 .index_ids(crate::store::IndexTag::FindingSummary, engagement, None)?;
             out.reserve_exact(ids.len());
             for id in ids {
-                out.push(convert(Finding::from_record(&self.record(Kind::Finding, &id)?)?));
+                out.push(convert(Finding::from_record(&self.record_exact(Kind::Finding, &id)?)?));
             }
         }
         // A scan is in key order already (then this is one pass).
@@ -734,7 +803,7 @@ impl App {
         }
         ids.sort_unstable();
         for id in ids {
-            let f = Finding::from_record(&self.record(Kind::Finding, &id)?)?;
+            let f = Finding::from_record(&self.record_exact(Kind::Finding, &id)?)?;
             if grade.is_some_and(|g| f.grade != g) || status.is_some_and(|s| f.status != s) {
                 continue;
             }
@@ -801,7 +870,7 @@ impl App {
         keyed.sort_unstable();
         let mut out = Vec::with_capacity(keyed.len());
         for (_, id) in keyed {
-            out.push(CorrectiveAction::from_record(&self.record(Kind::Action, &id)?)?);
+            out.push(CorrectiveAction::from_record(&self.record_exact(Kind::Action, &id)?)?);
         }
         Ok(out)
     }
@@ -813,7 +882,7 @@ impl App {
             Some(&finding.entity),
         )?;
         ids.iter()
-            .map(|id| Ok(CorrectiveAction::from_record(&self.record(Kind::Action, id)?)?))
+            .map(|id| Ok(CorrectiveAction::from_record(&self.record_exact(Kind::Action, id)?)?))
             .collect()
     }
 

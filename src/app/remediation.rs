@@ -72,7 +72,12 @@ impl App {
         }
         .drafts(&e);
         self.commit(d)?;
-        self.action(&e.id)
+        self.action_by_id(&e.id)
+    }
+
+    /// An action by its exact record id (an index entry, a touched record).
+    pub fn action_by_id(&self, id: &str) -> Result<CorrectiveAction> {
+        Ok(CorrectiveAction::from_record(&self.record_exact(Kind::Action, id)?)?)
     }
 
     pub fn action(&self, id: &str) -> Result<CorrectiveAction> {
@@ -113,7 +118,7 @@ impl App {
             set_if_changed(&mut d, e, c, AcF::Description, x.into());
         }
         self.commit(d)?;
-        self.action(id)
+        self.action_by_id(&rec.entity.id)
     }
 
     /// An auditor of the team (not the action's owner) records whether it worked.
@@ -141,6 +146,6 @@ impl App {
         set_if_changed(&mut d, e, c, AcF::Effective, Value::Bool(effective));
         set_if_changed(&mut d, e, c, AcF::VerificationNote, note.into());
         self.commit(d)?;
-        self.action(id)
+        self.action_by_id(&rec.entity.id)
     }
 }

@@ -82,6 +82,12 @@ impl App {
         })
     }
 
+    /// Refuse now, before anything is written beside the database (evidence
+    /// files, the sync repository), when it was opened to read only.
+    pub fn require_writable(&self) -> Result<()> {
+        Ok(self.store.as_ref().map_or(Ok(()), |s| s.writable())?)
+    }
+
     /// Close the store if sharing, noting the files' state.
     pub fn release(&mut self) {
         // A store opened from a private copy (no room on the disk) is kept:

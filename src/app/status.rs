@@ -509,7 +509,7 @@ impl App {
         let mut majors: Vec<(Option<i64>, Finding)> = Vec::new();
         let major_lines = if finding_lists { lines } else { 0 };
         for reference in store.index_first(IndexTag::FindingOpenMajor, &eng.id, major_lines)? {
-            let f = self.finding(&reference)?;
+            let f = self.finding_by_id(&reference)?;
             majors.push((f.closure_overdue_days(today), f));
         }
         let finding_lines_n = if finding_lists { lines } else { 0 };
@@ -541,7 +541,7 @@ impl App {
         let action_lines = |ids: &[(String, String)], lines: usize| -> Result<Vec<ActionLine>> {
             ids.iter()
                 .take(lines)
-                .map(|(_, id)| Ok(action_line(&self.action(id)?, today)))
+                .map(|(_, id)| Ok(action_line(&self.action_by_id(id)?, today)))
                 .collect()
         };
         let finding_lines = |items: &[(String, String)], overdue: fn(&Finding, Date) -> Option<i64>| {
@@ -549,7 +549,7 @@ impl App {
                 .iter()
                 .take(lines)
                 .map(|(_, r)| {
-                    let f = self.finding(r)?;
+                    let f = self.finding_by_id(r)?;
                     Ok(finding_line(&f, overdue(&f, today)))
                 })
                 .collect::<Result<Vec<FindingLine>>>()

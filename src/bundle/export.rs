@@ -128,7 +128,11 @@ impl<W: Write> Write for StopAfterError<W> {
 
 impl<W: std::io::Seek> std::io::Seek for StopAfterError<W> {
     fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
-        self.inner.seek(pos)
+        if self.failed {
+            return Ok(0);
+        }
+        // A buffered writer writes what it holds before seeking: that can fail too.
+        self.inner.seek(pos).inspect_err(|_| self.failed = true)
     }
 }
 

@@ -51,6 +51,31 @@ fn remove_incomplete_snapshots(db_dir: &Path) {
     let _ = lock.unlock();
 }
 
+/// Remove private copies left by a process that was killed before it could
+/// (`cscaudit-readonly-<pid>-…` whose process is gone; Linux, where
+/// `/proc` tells).
+fn remove_orphaned_copies(place: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(place) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("cscaudit-readonly-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// Copy a sled folder (files and sub-folders; an incomplete snapshot left
 /// by a failed write is skipped).
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
@@ -168,8 +193,9 @@ impl Store {
         self.read_only
     }
 
-    /// Refuse a write on a store opened from a copy.
-    fn writable(&self) -> Result<()> {
+    /// Refuse a write on a store opened from a copy (also for callers that
+    /// write beside the database first: evidence files, the sync repository).
+    pub fn writable(&self) -> Result<()> {
         match self.read_only {
             Some(why) => Err(StoreError::ReadOnly {
                 path: self.shown_path(),
@@ -202,7 +228,9 @@ impl Store {
         places.push(std::env::temp_dir());
         let mut last = None;
         for place in places.iter().filter(|p| p.is_dir()) {
-            let tmp = match tempfile::Builder::new().prefix("cscaudit-readonly-").tempdir_in(place) {
+            remove_orphaned_copies(place);
+            let prefix = format!("cscaudit-readonly-{}-", std::process::id());
+            let tmp = match tempfile::Builder::new().prefix(&prefix).tempdir_in(place) {
                 Ok(t) => t,
                 Err(e) => {
                     last = Some(e);

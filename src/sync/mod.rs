@@ -363,6 +363,7 @@ fn read_ref(
 
 /// Sync with the remote `name` (or the only one).
 pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
+    app.require_writable()?;
     app.require_identity()?;
     let remotes = app.remotes()?;
     let remote: Remote = match name {
@@ -399,6 +400,7 @@ const BUNDLE: &str = "bundle";
 /// (when it exists), merge, then write it again holding every ref — yours
 /// and the ones it brought — for the next teammate.
 pub fn sync_bundle(app: &App, file: &Path) -> Result<SyncReport> {
+    app.require_writable()?;
     app.require_identity()?;
     let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let remote = Remote {

@@ -180,7 +180,11 @@ impl Data {
             group_progress: HashMap::new(),
             team: app.team(&engagement.id)?,
             milestones: app.milestones(&engagement.id)?,
-            carried: engagement.carries.iter().filter_map(|r| app.finding(r).ok()).collect(),
+            carried: engagement
+                .carries
+                .iter()
+                .filter_map(|r| app.finding_by_id(r).ok())
+                .collect(),
             engagements,
             evidence: HashMap::new(),
             assessments: assessments.into_iter().map(|a| (a.indicator.clone(), a)).collect(),
@@ -301,7 +305,7 @@ impl Data {
                         p.assessments.push(app.assessment(engagement, ind)?);
                     }
                 }
-                Kind::Finding => match app.finding(&e.id) {
+                Kind::Finding => match app.finding_by_id(&e.id) {
                     Ok(f) if f.engagement == engagement => p.findings.push(Ok(f)),
                     Ok(f) => {
                         let carried = match &carries {
@@ -321,7 +325,7 @@ impl Data {
                     Err(crate::app::AppError::NotFound { .. }) => {}
                     Err(err) => return Err(err),
                 },
-                Kind::Action => match app.action(&e.id) {
+                Kind::Action => match app.action_by_id(&e.id) {
                     Ok(a) if a.engagement == engagement => p.actions.push(Ok(a)),
                     Ok(_) => {}
                     Err(crate::app::AppError::NotFound { .. })
