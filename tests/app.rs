@@ -982,3 +982,44 @@ fn an_interrupted_compaction_changes_nothing() {
     assert_eq!(contents(&app), before);
     assert!(!dir.path().join(".compact").exists());
 }
+
+/// A stale edit form never overwrites a change made since it opened: the
+/// fields the user left alone are not written, and a field both changed is
+/// refused with the user's text kept (issue 25: a form saved over a
+/// statement imported meanwhile).
+#[test]
+fn a_stale_form_does_not_overwrite_a_teammates_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let e = engagement(&app, EngagementKind::SelfAssessment, false);
+    let f = app.raise_finding(&e, nc(Grade::Minor, false)).unwrap();
+    let opened = app.finding(&f.reference).unwrap();
+    // Meanwhile another auditor's change to the statement arrives.
+    app.edit_finding(&f.reference, "statement", "李敏补充的事实").unwrap();
+    // Saving the form with only the title changed keeps their statement.
+    let saved = app
+        .edit_finding_since(
+            &opened.entity,
+            &[("title", "新标题"), ("statement", opened.statement.as_str())],
+            &opened,
+        )
+        .unwrap();
+    assert_eq!(
+        (saved.title.as_str(), saved.statement.as_str()),
+        ("新标题", "李敏补充的事实")
+    );
+    // Changing the statement too is refused, and nothing is written.
+    let before = app.op_count();
+    let err = app
+        .edit_finding_since(&opened.entity, &[("statement", "我的版本")], &opened)
+        .unwrap_err();
+    let m = err.message();
+    assert!(
+        m.en.contains("changed since this form opened") && m.en.contains("statement"),
+        "{}",
+        m.en
+    );
+    assert!(m.zh.contains("已被更改"), "{}", m.zh);
+    assert_eq!(app.op_count(), before);
+    assert_eq!(app.finding(&f.reference).unwrap().statement, "李敏补充的事实");
+}

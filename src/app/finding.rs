@@ -435,6 +435,47 @@ impl App {
         self.edit_finding_fields(reference, &[(field_name, value)])
     }
 
+    /// [`App::edit_finding_fields`] from a form opened on `opened`: only
+    /// the fields the user changed are written, and a field someone else
+    /// changed since the form opened (a teammate's change imported or
+    /// synced meanwhile) is refused rather than overwritten — the user's
+    /// text stays in the form.
+    pub fn edit_finding_since(&self, reference: &str, changes: &[(&str, &str)], opened: &Finding) -> Result<Finding> {
+        let rec = self.record(Kind::Finding, reference)?;
+        let now = Finding::from_record(&rec)?;
+        let mut mine = Vec::new();
+        let mut clashes = Vec::new();
+        for &(field, value) in changes {
+            let (Some(then), Some(current)) = (form_text(opened, field), form_text(&now, field)) else {
+                mine.push((field, value));
+                continue;
+            };
+            if value == then {
+                continue; // not changed in the form: whatever is stored stays
+            }
+            if current != then && current != value {
+                let by = rec.base_of_raw(field).map(|o| o.actor).unwrap_or_default();
+                clashes.push(format!("{field} ({by})"));
+                continue;
+            }
+            mine.push((field, value));
+        }
+        if !clashes.is_empty() {
+            let (r, list) = (
+                now.reference.clone(),
+                crate::text::visible(&clashes.join(", ")).into_owned(),
+            );
+            return Err(AppError::Rule(crate::msg!(
+                "{r} was changed since this form opened: {list}. Nothing was saved and your text is still in the form; copy what you need, close it (Esc) and edit again to see theirs",
+                "自打开此表单后 {r} 已被更改：{list}。本次未保存，您的文字仍在表单中；请复制需要的内容，关闭表单（Esc）后重新编辑以查看对方的更改"
+            )));
+        }
+        if mine.is_empty() {
+            return Ok(now);
+        }
+        self.edit_finding_fields(&rec.entity.id, &mine)
+    }
+
     /// Edit several fields of a finding in one change (one undo): its texts
     /// while it is open, and its grade while it is a draft (once issued, the
     /// grade is what the auditee was told; withdraw and raise anew instead).
@@ -505,4 +546,18 @@ impl App {
         set_if_changed(&mut d, &rec.entity, Some(rec), field, value.into());
         Ok(d)
     }
+}
+
+/// A finding's field as an edit form shows it (`None`: not a form field).
+fn form_text(f: &Finding, field: &str) -> Option<String> {
+    Some(match field {
+        "title" => f.title.clone(),
+        "statement" => f.statement.clone(),
+        "criterion" => f.criterion.clone(),
+        "evidence_note" => f.evidence_note.clone(),
+        "root_cause" => f.root_cause.clone(),
+        "correction" => f.correction.clone(),
+        "grade" => f.grade.as_str().to_string(),
+        _ => return None,
+    })
 }

@@ -635,10 +635,10 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 Input::Defer(crate::tui::state::Effect::RunImport { path }),
             ]
         }
-        FormKind::EditFinding { reference } => {
+        FormKind::EditFinding { opened, .. } => {
             let Some(eng) = eng else { return vec![] };
             let changes: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            match app.edit_finding_fields(&reference, &changes) {
+            match app.edit_finding_since(&opened.entity, &changes, &opened) {
                 Ok(f) => saved(app, state, &eng, format!("{} {}", f.reference, say("saved", "已保存"))),
                 Err(e) => app_refused(e, lang),
             }
