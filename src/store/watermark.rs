@@ -34,14 +34,7 @@ impl Watermark {
             .map_err(io)?;
         let mut text = String::new();
         file.read_to_string(&mut text).map_err(io)?;
-        let recorded: u64 = text.trim().parse().unwrap_or(0);
-        if held < recorded {
-            return Err(StoreError::Lost {
-                path: dir.join("db"),
-                recorded,
-                held,
-            });
-        }
+        let recorded = holds_what_it_acknowledged(dir, &text, held)?;
         let mut w = Watermark { path, file };
         if held != recorded || text.len() != WIDTH + 1 {
             w.record(held)?;
@@ -58,15 +51,7 @@ impl Watermark {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(source) => return Err(StoreError::Io { path, source }),
         };
-        let recorded: u64 = text.trim().parse().unwrap_or(0);
-        if held < recorded {
-            return Err(StoreError::Lost {
-                path: dir.join("db"),
-                recorded,
-                held,
-            });
-        }
-        Ok(())
+        holds_what_it_acknowledged(dir, &text, held).map(|_| ())
     }
 
     /// Record that `ops` operations are acknowledged (synced before returning).
@@ -79,4 +64,18 @@ impl Watermark {
         self.file.write_all(format!("{ops:0WIDTH$}\n").as_bytes()).map_err(io)?;
         self.file.sync_data().map_err(io)
     }
+}
+
+/// The count `text` records (0 when unreadable), or [`StoreError::Lost`]
+/// when the database holds fewer operations than that.
+fn holds_what_it_acknowledged(dir: &Path, text: &str, held: u64) -> Result<u64> {
+    let recorded: u64 = text.trim().parse().unwrap_or(0);
+    if held < recorded {
+        return Err(StoreError::Lost {
+            path: dir.join("db"),
+            recorded,
+            held,
+        });
+    }
+    Ok(recorded)
 }
