@@ -1319,3 +1319,26 @@ fn the_engagement_before_the_command_is_the_one_written_to() {
     let plain = stdout(dir.path(), &["finding", "list"]);
     assert_eq!(plain, later);
 }
+
+/// The CLI checks a measured value as the TUI's form does (issue 28: the
+/// CLI accepted 150 % and a yes/no of 2); nothing is saved.
+#[test]
+fn a_measured_value_outside_its_unit_is_refused_on_the_cli_too() {
+    let dir = tempfile::tempdir().unwrap();
+    demo(dir.path());
+    let before = stdout(dir.path(), &["history", "DEMO-S2/AC-02"]);
+    for (ind, v, words) in [
+        ("AC-02", "150", "outside 0–100"),
+        ("AC-02", "-1", "outside 0–100"),
+        ("CH-02", "2", "yes or no"),
+        ("OP-03", "-5", "cannot be negative"),
+    ] {
+        cmd(dir.path())
+            .args(["assess", ind, &format!("--measured={v}")])
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(words));
+    }
+    assert_eq!(stdout(dir.path(), &["history", "DEMO-S2/AC-02"]), before);
+    stdout(dir.path(), &["assess", "AC-02", "--measured", "61.4"]);
+}

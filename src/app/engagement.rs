@@ -441,13 +441,31 @@ impl App {
                 "得分 {s} 超出目录的分值范围 0–{scale}"
             )));
         }
-        if let Some(m) = input.measured
-            && !m.is_finite()
-        {
-            return Err(AppError::Invalid(crate::msg!(
-                "the measured value must be a finite number",
-                "实测值必须是有限数值"
-            )));
+        if let Some(m) = input.measured {
+            // The same check the TUI's form makes: a percentage 0–100, no
+            // negative durations or counts, yes/no as 1/0.
+            use crate::model::input::{InputProblem as P, check_measured};
+            let ind = cat.indicator(indicator).ok_or_else(|| AppError::NotFound {
+                what: "indicator",
+                id: indicator.to_string(),
+            })?;
+            if let Err(p) = check_measured(ind, m, cat.score_scale) {
+                return Err(AppError::Invalid(match p {
+                    P::OutOfRange { min, max, .. } => crate::msg!(
+                        "the measured value {m} of {indicator} is outside {min}–{max}",
+                        "{indicator} 的实测值 {m} 超出 {min}–{max}"
+                    ),
+                    P::Negative(_) => crate::msg!(
+                        "the measured value {m} of {indicator} cannot be negative",
+                        "{indicator} 的实测值 {m} 不能为负数"
+                    ),
+                    P::NotYesNo(_) => crate::msg!(
+                        "{indicator} is measured yes or no (1 or 0), not {m}",
+                        "{indicator} 的实测值为是或否（1 或 0），而非 {m}"
+                    ),
+                    _ => crate::msg!("the measured value must be a finite number", "实测值必须是有限数值"),
+                }));
+            }
         }
         let (e, cur) = self.assessment_entity(engagement, indicator)?;
         let mut d = Self::assessment_base(engagement, indicator, &e, cur.as_ref());

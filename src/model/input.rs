@@ -42,7 +42,17 @@ pub fn parse_measured(ind: &Indicator, text: &str, score_scale: f64) -> Result<f
         .ok()
         .filter(|v: &f64| v.is_finite())
         .ok_or_else(|| InputProblem::NotANumber(t.to_string()))?;
+    check_measured(ind, v, score_scale)
+}
+
+/// A measured value against its indicator's unit (what [`parse_measured`]
+/// checks once the text is a number; the CLI and the app pass numbers).
+pub fn check_measured(ind: &Indicator, v: f64, score_scale: f64) -> Result<f64, InputProblem> {
+    if !v.is_finite() {
+        return Err(InputProblem::NotANumber(v.to_string()));
+    }
     match ind.unit {
+        Unit::YesNo if v != 0.0 && v != 1.0 => Err(InputProblem::NotYesNo(v.to_string())),
         Unit::Percent if !(0.0..=100.0).contains(&v) => Err(InputProblem::OutOfRange {
             value: v,
             min: 0.0,
