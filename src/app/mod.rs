@@ -407,14 +407,13 @@ impl App {
     }
 
     pub(crate) fn record(&self, kind: Kind, id: &str) -> Result<Record> {
-        let e = self.entity_of(kind, id)?;
-        self.store()
-            .record(&e)?
-            .filter(|r| !r.deleted)
-            .ok_or_else(|| AppError::NotFound {
-                what: kind.name(),
-                id: id.to_string(),
-            })
+        if !matches!(kind, Kind::Finding | Kind::Action) {
+            return self.record_exact(kind, id);
+        }
+        self.resolve(kind, id)?.ok_or_else(|| AppError::NotFound {
+            what: kind.name(),
+            id: id.to_string(),
+        })
     }
 
     /// Work on `engagement` from now on: a bare finding or action reference
@@ -440,103 +439,99 @@ impl App {
         Ok(Finding::from_record(&self.record_exact(Kind::Finding, id)?)?)
     }
 
-    /// The engagement a live finding or action record names (`None` when
-    /// there is no such record, or it names none: a change to one whose
+    /// A live finding or action record and the engagement it names (`None`
+    /// when there is no such record, or it names none: a change to one whose
     /// creation was taken back is not what anyone means by its reference).
-    fn live_in(&self, e: &EntityId) -> Result<Option<String>> {
-        Ok(self
-            .store()
-            .record(e)?
-            .filter(|r| !r.deleted)
-            .and_then(|r| r.get_raw("engagement").and_then(Value::text).map(str::to_string)))
+    fn live(&self, e: &EntityId) -> Result<Option<(Record, String)>> {
+        Ok(self.store().record(e)?.filter(|r| !r.deleted).and_then(|r| {
+            let eng = r.get_raw("engagement").and_then(Value::text)?.to_string();
+            Some((r, eng))
+        }))
     }
 
     /// The record of a finding or action reference within `engagement`:
     /// `ZW-001` is `ENGAGEMENT/ZW-001`, or a bare `ZW-001` written before
     /// references were per engagement whose engagement this is.
-    fn in_engagement(&self, engagement: &str, kind: Kind, reference: &str) -> Result<Option<EntityId>> {
+    fn in_engagement(&self, engagement: &str, kind: Kind, reference: &str) -> Result<Option<Record>> {
         let scoped = EntityId::new(kind, crate::model::ops::scoped_id(engagement, reference));
-        if self.live_in(&scoped)?.is_some() {
-            return Ok(Some(scoped));
+        if let Some((r, _)) = self.live(&scoped)? {
+            return Ok(Some(r));
         }
-        let bare = EntityId::new(kind, reference);
-        if self.live_in(&bare)?.as_deref() == Some(engagement) {
-            return Ok(Some(bare));
-        }
-        Ok(None)
+        Ok(self
+            .live(&EntityId::new(kind, reference))?
+            .filter(|(_, eng)| eng == engagement)
+            .map(|(r, _)| r))
     }
 
     /// [`App::entity_of`] within one engagement: a reference of another
     /// engagement is not found.
     pub(crate) fn entity_in(&self, engagement: &str, kind: Kind, id: &str) -> Result<EntityId> {
         let reference = match id.split_once('/') {
-            Some((e, r)) if e == engagement => r,
-            Some(_) => {
-                return Err(AppError::NotFound {
-                    what: kind.name(),
-                    id: id.to_string(),
-                });
-            }
-            None => id,
+            Some((e, r)) if e == engagement => Some(r),
+            Some(_) => None,
+            None => Some(id),
         };
-        self.in_engagement(engagement, kind, reference)?
-            .ok_or_else(|| AppError::NotFound {
-                what: kind.name(),
-                id: id.to_string(),
-            })
+        let found = match reference {
+            Some(r) => self.in_engagement(engagement, kind, r)?,
+            None => None,
+        };
+        found.map(|r| r.entity).ok_or_else(|| AppError::NotFound {
+            what: kind.name(),
+            id: id.to_string(),
+        })
     }
 
-    /// The record a finding or action reference names. References are
-    /// unique within an engagement: `E1/ZW-001` names one (also a bare
-    /// ZW-001 of E1 written before references were per engagement); a bare
-    /// `ZW-001` means the one of the engagement worked on (`-e`, the TUI's
-    /// open one), else the only one any engagement has — and when several
-    /// have it, the error lists them. Other kinds' ids are their own.
+    /// The record id a reference names (see [`App::resolve`]); for other
+    /// kinds, and for an `E1/ZW-001` that names nothing held, the id itself.
     pub(crate) fn entity_of(&self, kind: Kind, id: &str) -> Result<EntityId> {
         if !matches!(kind, Kind::Finding | Kind::Action) {
             return Ok(EntityId::new(kind, id));
         }
-        if let Some((eng, reference)) = id.split_once('/') {
-            return Ok(self
-                .in_engagement(eng, kind, reference)?
-                .unwrap_or_else(|| EntityId::new(kind, id)));
-        }
-        let context = self.context.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some(eng) = context
-            && let Some(e) = self.in_engagement(&eng, kind, id)?
-        {
-            return Ok(e);
-        }
-        let mut found: Vec<(EntityId, String)> = Vec::new();
-        let bare = EntityId::new(kind, id);
-        if let Some(eng) = self.live_in(&bare)? {
-            found.push((bare, eng));
-        }
-        for eng in self.store().records(Kind::Engagement, "")? {
-            let e = EntityId::new(kind, crate::model::ops::scoped_id(&eng.entity.id, id));
-            if let Some(eng) = self.live_in(&e)? {
-                found.push((e, eng));
-            }
-        }
-        match found.len() {
-            0 => Err(AppError::NotFound {
+        match self.resolve(kind, id)? {
+            Some(r) => Ok(r.entity),
+            None if id.contains('/') => Ok(EntityId::new(kind, id)),
+            None => Err(AppError::NotFound {
                 what: kind.name(),
                 id: id.to_string(),
             }),
-            1 => Ok(found.remove(0).0),
-            _ => {
-                let names = found
-                    .iter()
-                    .map(|(_, eng)| crate::model::ops::scoped_id(eng, id))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let names = crate::text::visible(&names).into_owned();
-                Err(AppError::Invalid(crate::msg!(
-                    "{id} is in several engagements ({names}): write it as ENGAGEMENT/{id}, or put `-e ENGAGEMENT` before the command",
-                    "{id} 存在于多个审核项目中（{names}）：请写作 审核项目/{id}，或在命令前加 `-e 审核项目`"
-                )))
-            }
         }
+    }
+
+    /// The live record a finding or action reference names. References are
+    /// unique within an engagement: `E1/ZW-001` names one (also a bare
+    /// ZW-001 of E1 written before references were per engagement); a bare
+    /// `ZW-001` means the one of the engagement worked on (`-e`, the TUI's
+    /// open one), else the only one any engagement has — and when several
+    /// have it, the error lists them.
+    fn resolve(&self, kind: Kind, id: &str) -> Result<Option<Record>> {
+        if let Some((eng, reference)) = id.split_once('/') {
+            return self.in_engagement(eng, kind, reference);
+        }
+        let context = self.context.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(eng) = context
+            && let Some(r) = self.in_engagement(&eng, kind, id)?
+        {
+            return Ok(Some(r));
+        }
+        let mut found: Vec<(Record, String)> = Vec::new();
+        found.extend(self.live(&EntityId::new(kind, id))?);
+        for eng in self.store().records(Kind::Engagement, "")? {
+            let e = EntityId::new(kind, crate::model::ops::scoped_id(&eng.entity.id, id));
+            found.extend(self.live(&e)?);
+        }
+        if found.len() <= 1 {
+            return Ok(found.pop().map(|(r, _)| r));
+        }
+        let names = found
+            .iter()
+            .map(|(_, eng)| crate::model::ops::scoped_id(eng, id))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let names = crate::text::visible(&names).into_owned();
+        Err(AppError::Invalid(crate::msg!(
+            "{id} is in several engagements ({names}): write it as ENGAGEMENT/{id}, or put `-e ENGAGEMENT` before the command",
+            "{id} 存在于多个审核项目中（{names}）：请写作 审核项目/{id}，或在命令前加 `-e 审核项目`"
+        )))
     }
 
     // ------------------------------------------------------------- catalogues
