@@ -233,10 +233,16 @@ fn a_whole_certification_cycle_on_one_database() {
     // Decision: refused to a team member, and to certify while the major is open.
     let err = rule_text(app.decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, ""));
     assert!(err.contains("zw was on the audit team"), "{err}");
-    // The lead registers the body's decision maker (only they record it).
-    app.add_member("R1", "cb", "陈博 Chen Bo", "CB", Role::DecisionMaker, None)
-        .unwrap();
+    // The lead cannot name who decides on their own audit: the programme does.
+    let err = rule_text(app.add_member("R1", "cb", "陈博 Chen Bo", "CB", Role::DecisionMaker, None));
+    assert!(err.contains("named by the engagement's programme"), "{err}");
+    // The body's decision maker, before the programme exists: told how.
     app.set_identity("cb", "陈博 Chen Bo", "CB").unwrap();
+    let err = rule_text(app.decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, ""));
+    assert!(err.contains("programme P-BANK is not held here"), "{err}");
+    // The body creates the programme, naming cb as its decision maker.
+    app.create_programme("P-BANK", "某银行客服中心认证", "某银行", true)
+        .unwrap();
     let err = rule_text(app.decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, ""));
     assert!(
         err.contains("refused while a major nonconformity is open") && err.contains(&major.reference),
@@ -360,7 +366,7 @@ fn a_whole_certification_cycle_on_one_database() {
 }
 
 #[test]
-fn a_decision_maker_registered_on_the_team_may_decide_but_an_auditor_may_not() {
+fn a_decision_maker_the_programme_names_may_decide_but_an_auditor_or_anyone_else_may_not() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_in(dir.path());
     app.create_engagement(
@@ -370,13 +376,17 @@ fn a_decision_maker_registered_on_the_team_may_decide_but_an_auditor_may_not() {
     )
     .unwrap();
     app.set_programme("S2", "P2", None).unwrap();
-    app.add_member("S2", "cb", "陈博", "CB", Role::DecisionMaker, None)
-        .unwrap();
     app.add_member("S2", "lm", "李敏", "LM", Role::Auditor, Some("CCAA-2"))
         .unwrap();
+    app.set_identity("cb", "陈博", "CB").unwrap();
+    app.create_programme("P2", "", "", true).unwrap();
     app.set_identity("lm", "李敏", "LM").unwrap();
     let err = rule_text(app.decide("S2", Outcome::Refuse, None, 3, ""));
     assert!(err.contains("lm was on the audit team of S2 (auditor)"), "{err}");
+    // Someone of the body the programme did not name.
+    app.set_identity("wq", "王强", "WQ").unwrap();
+    let err = rule_text(app.decide("S2", Outcome::Refuse, None, 3, ""));
+    assert!(err.contains("wq is not a decision maker of programme P2"), "{err}");
     app.set_identity("cb", "陈博", "CB").unwrap();
     let e = app.decide("S2", Outcome::Refuse, None, 3, "").unwrap();
     assert_eq!(e.decision.unwrap().outcome, Outcome::Refuse);
@@ -530,9 +540,8 @@ fn two_programmes(app: &mut App) {
     .unwrap();
     app.set_programme("A-S2", "P-ALPHA", Some("电话与在线客服 / phone and online service"))
         .unwrap();
-    app.add_member("A-S2", "cb", "陈博", "CB", Role::DecisionMaker, None)
-        .unwrap();
     app.set_identity("cb", "陈博", "CB").unwrap();
+    app.create_programme("P-ALPHA", "", "甲银行", true).unwrap();
     app.set_today(jiff::civil::date(2026, 3, 2));
     app.decide("A-S2", Outcome::Certify, Some("CSC-A-0001"), 3, "").unwrap();
     app.set_identity("zw", "张伟", "ZW").unwrap();

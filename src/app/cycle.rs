@@ -320,6 +320,7 @@ impl super::App {
         }
         let chain = self.programme_engagements(&eng)?;
         self.require_impartial(&chain)?;
+        self.require_decision_maker(&eng)?;
         let me = self.identity().actor.clone();
         let mut open: Vec<Finding> = Vec::new();
         for e in &chain {
@@ -535,6 +536,7 @@ impl super::App {
             )));
         }
         self.require_impartial(&self.programme_engagements(&eng)?)?;
+        self.require_decision_maker(&eng)?;
         let e = EntityId::new(Kind::Engagement, engagement);
         let cur = self.record(Kind::Engagement, engagement)?;
         let mut d = Vec::new();

@@ -65,6 +65,18 @@ impl Refused {
     }
 }
 
+/// Ops and batches of other scopes, by scope ([`App::split_scopes`]).
+pub type Carried = BTreeMap<String, (Vec<Op>, Vec<SignedBatch>)>;
+
+/// What [`App::ingest_carried`] took and refused.
+#[derive(Debug, Default)]
+pub struct CarriedReport {
+    pub merged: crate::store::MergeReport,
+    pub signed: usize,
+    pub unsigned: usize,
+    pub refused: Vec<Refused>,
+}
+
 /// What [`App::judge_batches`] decided.
 #[derive(Debug, Default)]
 pub struct Judged {
@@ -155,9 +167,133 @@ impl Past for CausalPast<'_> {
         }
         Some(Record::fold(e.clone(), &ops))
     }
+    fn elsewhere(&mut self, e: &EntityId) -> Option<Record> {
+        self.app.store().record(e).ok().flatten()
+    }
+    fn team_elsewhere(&mut self, engagement: &str) -> Team {
+        self.app.held_team(engagement).unwrap_or_default()
+    }
 }
 
 impl App {
+    /// Split off what arrived with an engagement's changes but belongs to
+    /// another scope (its programme's team and decisions): the ops of each
+    /// batch go with the batch's scope. Returns the engagement's own ops and
+    /// batches, and the others by scope.
+    pub fn split_scopes(main: &str, ops: Vec<Op>, batches: Vec<SignedBatch>) -> (Vec<Op>, Vec<SignedBatch>, Carried) {
+        let mut carried: Carried = BTreeMap::new();
+        let mut own_batches = Vec::new();
+        let mut ranges: HashMap<&str, Vec<(u64, u64, String)>> = HashMap::new();
+        for b in &batches {
+            if b.v >= 2 && b.engagement != main {
+                ranges
+                    .entry(b.actor.as_str())
+                    .or_default()
+                    .push((b.first, b.last(), b.engagement.clone()));
+            }
+        }
+        let mut own_ops = Vec::new();
+        for op in ops {
+            let scope = ranges
+                .get(op.id.actor.as_str())
+                .and_then(|rs| rs.iter().find(|(f, l, _)| *f <= op.id.seq && op.id.seq <= *l))
+                .map(|(_, _, s)| s.clone());
+            match scope {
+                Some(s) => carried.entry(s).or_default().0.push(op),
+                None => own_ops.push(op),
+            }
+        }
+        drop(ranges);
+        for b in batches {
+            if b.v >= 2 && b.engagement != main {
+                carried.entry(b.engagement.clone()).or_default().1.push(b);
+            } else {
+                own_batches.push(b);
+            }
+        }
+        (own_ops, own_batches, carried)
+    }
+
+    /// Judge and apply what came along with `main`'s changes for other
+    /// scopes: only its programme's (named by `main` as held now) is taken;
+    /// anything else is refused and reported. Call after `main`'s own
+    /// changes are applied (a decision needs its engagement held).
+    pub fn ingest_carried(&self, main: &str, carried: Carried) -> Result<CarriedReport> {
+        let mut report = CarriedReport::default();
+        let programme = self
+            .store()
+            .record(&EntityId::new(Kind::Engagement, main))?
+            .and_then(|r| r.get_raw("programme").and_then(Value::text).map(str::to_string));
+        for (scope, (ops, batches)) in carried {
+            if programme.as_deref() != Some(scope.as_str()) {
+                let s = crate::text::visible(&scope).into_owned();
+                for b in &batches {
+                    report.refused.push(Refused::of(
+                        b,
+                        msg(
+                            format!("a batch of {s}, which is neither {main} nor its programme"),
+                            format!("属于 {s} 的批次，既不是 {main} 也不是其认证方案"),
+                        ),
+                        false,
+                    ));
+                }
+                continue;
+            }
+            let judged = self.judge_batches(&scope, ops, batches)?;
+            report.signed += judged.signed;
+            report.unsigned += judged.unsigned;
+            report.refused.extend(judged.refused.iter().cloned());
+            let m = self.apply_judged(judged)?;
+            let r = &mut report.merged;
+            r.received += m.received;
+            r.applied += m.applied;
+            r.already_known += m.already_known;
+            r.records_touched += m.records_touched;
+            r.new_conflicts += m.new_conflicts;
+            r.retracted += m.retracted;
+        }
+        Ok(report)
+    }
+
+    /// The operations of `all` a scope's refs carry: an engagement's own
+    /// (by record), and for a programme also those in its batches (the
+    /// decisions it records on its engagements).
+    pub fn scope_ops(&self, all: &[Op], scope: &str, programme: bool) -> Result<Vec<Op>> {
+        let mut out = crate::bundle::engagement_ops_of(all, scope);
+        if programme {
+            let mut ranges: Vec<(String, u64, u64)> = Vec::new();
+            for m in self.team(scope)? {
+                for b in self.store().batches_of_actor(&m.actor)? {
+                    if b.engagement == scope {
+                        ranges.push((b.actor.clone(), b.first, b.last()));
+                    }
+                }
+            }
+            let held: HashSet<(String, u64)> = out.iter().map(|o| (o.id.actor.clone(), o.id.seq)).collect();
+            out.extend(
+                all.iter()
+                    .filter(|o| {
+                        ranges
+                            .iter()
+                            .any(|(a, f, l)| *a == o.id.actor && *f <= o.id.seq && o.id.seq <= *l)
+                            && !held.contains(&(o.id.actor.clone(), o.id.seq))
+                    })
+                    .cloned(),
+            );
+            sort_ops(&mut out);
+        }
+        Ok(out)
+    }
+
+    /// Whether `scope` is a certification programme held here (its
+    /// batches hold its team and its decisions).
+    pub fn is_programme(&self, scope: &str) -> Result<bool> {
+        Ok(self
+            .store()
+            .record(&EntityId::new(Kind::Programme, scope))?
+            .is_some_and(|r| !r.deleted))
+    }
+
     /// The genesis this copy holds for `engagement`: recorded with its
     /// first format-2 batch, or (an engagement from before) its legacy one.
     pub fn genesis_of(&self, engagement: &str) -> Result<Option<String>> {
@@ -187,10 +323,14 @@ impl App {
         {
             return Ok(Some(c));
         }
-        let h = self.store().history(&EntityId::new(Kind::Engagement, engagement))?;
-        Ok(h.iter()
-            .find(|o| o.change == Change::Create)
-            .map(|o| o.id.actor.clone()))
+        // An engagement's creating op, or a programme's.
+        for kind in [Kind::Engagement, Kind::Programme] {
+            let h = self.store().history(&EntityId::new(kind, engagement))?;
+            if let Some(o) = h.iter().find(|o| o.change == Change::Create) {
+                return Ok(Some(o.id.actor.clone()));
+            }
+        }
+        Ok(None)
     }
 
     /// Judge a teammate's batches of `engagement` (module doc); nothing is
@@ -730,13 +870,20 @@ impl App {
             history: &mut st.history,
             batched: &mut st.batched,
         };
+        let programme = if b.is_genesis() {
+            ops.iter()
+                .any(|o| o.entity == EntityId::new(Kind::Programme, engagement) && o.change == Change::Create)
+        } else {
+            st.programme || self.is_programme(engagement)?
+        };
         let batch = authority::Batch {
             engagement,
             author: &b.actor,
             genesis: b.is_genesis(),
+            programme,
         };
         if let Err(r) = authority::authorize(&batch, ops, &mut past) {
-            return Ok(Err((Msg::new(r.en, r.zh), false)));
+            return Ok(Err((Msg::new(r.en, r.zh), r.waiting)));
         }
         // The signature.
         let own_key_set = |b_ops: &[Op]| -> Vec<String> {
@@ -999,6 +1146,8 @@ struct HeldEngagement {
 #[derive(Default)]
 struct Judging {
     genesis: Option<String>,
+    /// The genesis accepted in this ingest created a programme.
+    programme: bool,
     /// The author of a genesis accepted in this ingest.
     creator: Option<String>,
     /// What this copy holds of the engagement, read once.
@@ -1028,6 +1177,9 @@ impl Judging {
         if b.is_genesis() {
             self.genesis = Some(id.clone());
             self.creator = Some(b.actor.clone());
+            self.programme = ops.iter().any(|o| {
+                o.entity == EntityId::new(Kind::Programme, b.engagement.as_str()) && o.change == Change::Create
+            });
         }
         let mut clock = clock_of(b);
         clock.insert(b.actor.clone(), b.last());

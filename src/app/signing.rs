@@ -197,6 +197,9 @@ impl App {
         let Some(first) = drafts.first() else {
             return Ok(None);
         };
+        if let Some(p) = self.decision_scope(first)? {
+            return Ok(Some(p));
+        }
         if let Some(e) = first.entity.engagement_in_id() {
             return Ok(Some(e.to_string()));
         }
@@ -208,6 +211,27 @@ impl App {
             }
         }
         self.engagement_of_entity(&first.entity)
+    }
+
+    /// Where a decision on an engagement is recorded: in the engagement's
+    /// programme, when this copy holds that programme (otherwise the draft
+    /// stays with its engagement, and the rules refuse it there, saying why).
+    fn decision_scope(&self, d: &Draft) -> Result<Option<String>> {
+        let Change::Set { field, .. } = &d.change else {
+            return Ok(None);
+        };
+        if d.entity.kind != Kind::Engagement || !crate::model::authority::is_decision_field(field) {
+            return Ok(None);
+        }
+        let programme = self
+            .store()
+            .record(&d.entity)?
+            .and_then(|r| r.opt_text(crate::model::fields::EngagementField::Programme))
+            .filter(|p| !p.is_empty());
+        match programme {
+            Some(p) if p != d.entity.id && self.is_programme(&p)? => Ok(Some(p)),
+            _ => Ok(None),
+        }
     }
 
     /// Drafts grouped by the engagement they belong to (first appearance
@@ -226,6 +250,13 @@ impl App {
         }
         let mut groups: Vec<(Option<String>, Vec<Draft>)> = Vec::new();
         for d in drafts {
+            if let Some(p) = self.decision_scope(&d)? {
+                match groups.iter_mut().find(|(e, _)| e.as_deref() == Some(p.as_str())) {
+                    Some((_, g)) => g.push(d),
+                    None => groups.push((Some(p), vec![d])),
+                }
+                continue;
+            }
             let eng = match of.get(&d.entity) {
                 Some(e) => e.clone(),
                 None => {
@@ -264,6 +295,12 @@ impl App {
             fn record(&mut self, e: &EntityId) -> Option<crate::model::ops::Record> {
                 self.app.store().record(e).ok().flatten()
             }
+            fn elsewhere(&mut self, e: &EntityId) -> Option<crate::model::ops::Record> {
+                self.app.store().record(e).ok().flatten()
+            }
+            fn team_elsewhere(&mut self, engagement: &str) -> Team {
+                self.app.held_team(engagement).unwrap_or_default()
+            }
         }
         let me = self.identity.actor.clone();
         let ops: Vec<Op> = drafts
@@ -288,10 +325,18 @@ impl App {
                 self.held_team(engagement)?
             },
         };
+        let programme = if genesis {
+            drafts
+                .iter()
+                .any(|d| d.entity == EntityId::new(Kind::Programme, engagement) && d.change == Change::Create)
+        } else {
+            self.is_programme(engagement)?
+        };
         let b = Batch {
             engagement,
             author: &me,
             genesis,
+            programme,
         };
         authorize(&b, &ops, &mut held).map_err(|r| AppError::Rule(crate::message::Msg::new(r.en, r.zh)))
     }
@@ -307,9 +352,11 @@ impl App {
         let genesis = match self.store().genesis(engagement)? {
             Some(g) => Some(g),
             None => {
-                let creates = drafts
-                    .iter()
-                    .any(|d| d.change == Change::Create && d.entity == EntityId::new(Kind::Engagement, engagement));
+                let creates = drafts.iter().any(|d| {
+                    d.change == Change::Create
+                        && (d.entity == EntityId::new(Kind::Engagement, engagement)
+                            || d.entity == EntityId::new(Kind::Programme, engagement))
+                });
                 if creates {
                     None
                 } else {
@@ -514,10 +561,14 @@ impl App {
         if let Some(c) = self.store().genesis_creator(engagement)? {
             return Ok(Some(c));
         }
-        let h = self.store().history(&EntityId::new(Kind::Engagement, engagement))?;
-        Ok(h.iter()
-            .find(|o| o.change == Change::Create)
-            .map(|o| o.id.actor.clone()))
+        // An engagement's creating op, or a programme's.
+        for kind in [Kind::Engagement, Kind::Programme] {
+            let h = self.store().history(&EntityId::new(kind, engagement))?;
+            if let Some(o) = h.iter().find(|o| o.change == Change::Create) {
+                return Ok(Some(o.id.actor.clone()));
+            }
+        }
+        Ok(None)
     }
 
     /// How a stored change is proven (for history).

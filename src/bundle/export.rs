@@ -238,7 +238,23 @@ pub fn export_with_progress(
         ops.extend(extra);
         crate::model::ops::sort_ops(&mut ops);
     }
+    // `--since` next time names one of the engagement's own operations.
     let last_op = ops.last().map(|op| op.id.clone());
+    // The programme's record and team travel with it: a receiver judges
+    // the decisions on this engagement against them.
+    let programme = match eng.programme.as_deref() {
+        Some(p) if app.is_programme(p)? => Some(p.to_string()),
+        _ => None,
+    };
+    if let Some(p) = &programme {
+        let held: std::collections::HashSet<crate::model::ops::OpId> = ops.iter().map(|o| o.id.clone()).collect();
+        let extra: Vec<Op> = engagement_ops(app.all_ops()?, p)
+            .into_iter()
+            .filter(|o| !held.contains(&o.id))
+            .collect();
+        ops.extend(extra);
+        crate::model::ops::sort_ops(&mut ops);
+    }
     let mut ranges: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for op in &ops {
         let r = ranges.entry(op.id.actor.clone()).or_insert((op.id.seq, op.id.seq));
@@ -332,7 +348,11 @@ pub fn export_with_progress(
         // sha256sum (verify.sh): each one's signed message, signature and
         // operations, and the team's keys.
         let mut signers = String::new();
-        for m in app.team(&eng.id)? {
+        let mut team = app.team(&eng.id)?;
+        if let Some(p) = &programme {
+            team.extend(app.team(p)?);
+        }
+        for m in team {
             if let Some(k) = m.key.as_deref().filter(|k| *k != crate::app::REVOKED) {
                 signers.push_str(&format!(
                     "{} namespaces=\"{}\" {}\n",

@@ -643,8 +643,11 @@ pub fn import_with_progress(
             batches.push(b);
         }
     }
+    // The programme's team and decisions come along with its engagement's
+    // changes; judged after them (a decision needs its engagement held).
+    let (ops, batches, carried) = App::split_scopes(eng, ops, batches);
     let judged = app.judge_batches(eng, ops, batches)?;
-    if judged.ops.is_empty() && !judged.refused.is_empty() {
+    if judged.ops.is_empty() && !judged.refused.is_empty() && carried.is_empty() {
         let lines = |lang| {
             judged
                 .refused
@@ -710,8 +713,18 @@ pub fn import_with_progress(
     if let Some((src, cat)) = &catalog {
         app.remember_catalog(src, cat)?;
     }
-    let (ops_signed, ops_unsigned) = (judged.signed, judged.unsigned);
-    let merged = app.apply_judged(judged)?;
+    let (mut ops_signed, mut ops_unsigned) = (judged.signed, judged.unsigned);
+    let mut refused_batches = refused_batches;
+    let mut merged = app.apply_judged(judged)?;
+    let extra = app.ingest_carried(eng, carried)?;
+    merged.received += extra.merged.received;
+    merged.applied += extra.merged.applied;
+    merged.already_known += extra.merged.already_known;
+    merged.records_touched += extra.merged.records_touched;
+    merged.new_conflicts += extra.merged.new_conflicts;
+    ops_signed += extra.signed;
+    ops_unsigned += extra.unsigned;
+    refused_batches.extend(extra.refused);
     let mut added = 0;
     // Only files that an accepted record names come in (a refused batch's
     // evidence stays out with it); the rest go with the staging folder.

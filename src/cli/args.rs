@@ -58,6 +58,12 @@ pub enum Command {
     /// Create, list and show engagements; manage the team.
     #[command(subcommand)]
     Engagement(EngagementCmd),
+    /// Certification programmes as the body's signed record: its lead and
+    /// its decision makers. Decisions and certificate status on the
+    /// programme's engagements are recorded in it, by its decision makers
+    /// only; every copy refuses them from anyone else.
+    #[command(subcommand)]
+    Programme(ProgrammeCmd),
     /// A self-assessment's plan: scope and objectives, roles and
     /// responsibilities, milestones (understand the standard → plan →
     /// collect and analyse data → assess gaps → improvement plan) with
@@ -290,6 +296,16 @@ pub enum EngagementCmd {
         #[arg(long)]
         scope: Option<String>,
     },
+    /// Name the certification programme an engagement belongs to (once:
+    /// the programme's decision makers decide on it). Lead only.
+    Programme {
+        programme: String,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// The certification scope (services, sites).
+        #[arg(long)]
+        scope: Option<String>,
+    },
     /// Close an engagement's fieldwork. A rectification follow-up closes
     /// only with the rectification report attached and every major verified.
     Close {
@@ -374,6 +390,61 @@ pub enum EngagementCmd {
         /// The member's ssh public key file (ed25519).
         #[arg(long, value_name = "PUBLIC-KEY-FILE")]
         key: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProgrammeCmd {
+    /// One line per programme held here.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A programme: its team and the engagements that name it.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a programme; you become its lead (your signing key is
+    /// registered in the same signed batch). Name its engagements with
+    /// `engagement create --programme ID` or `engagement programme ID`.
+    Create {
+        id: String,
+        #[arg(long, default_value = "")]
+        title: String,
+        /// The client (the organisation being certified).
+        #[arg(long, default_value = "")]
+        client: String,
+        /// You are also one of its decision makers (you must not be on an
+        /// audit team of its engagements).
+        #[arg(long)]
+        decide: bool,
+    },
+    /// Name a decision maker (or another lead) of the programme, with their
+    /// ssh public key. Lead only.
+    AddMember {
+        programme: String,
+        #[arg(long)]
+        actor: String,
+        #[arg(long)]
+        name: String,
+        /// 1–4 capital letters.
+        #[arg(long)]
+        initials: String,
+        /// decision-maker or lead.
+        #[arg(long, default_value = "decision-maker")]
+        role: String,
+        /// The member's ssh public key file (ed25519).
+        #[arg(long, value_name = "PUBLIC-KEY-FILE")]
+        key: Option<PathBuf>,
+    },
+    /// A member leaves the programme (lead only): decisions they sign from
+    /// now on, and any the lead had not seen, are refused by every copy.
+    RemoveMember {
+        programme: String,
+        #[arg(long)]
+        actor: String,
     },
 }
 

@@ -97,6 +97,21 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
             let d = e.closed_on.map(|d| d.to_string()).unwrap_or_default();
             writeln!(o, "{} {} {d}", e.id, ctx.lang.pick("closed on", "结束于"))?;
         }
+        EngagementCmd::Programme {
+            programme,
+            engagement,
+            scope,
+        } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let e = app.set_programme(&eng.id, &programme, scope.as_deref())?;
+            writeln!(
+                o,
+                "{} {} {}",
+                e.id,
+                ctx.lang.pick("programme", "认证方案"),
+                e.programme.unwrap_or_default()
+            )?;
+        }
         EngagementCmd::Decide {
             engagement,
             outcome,

@@ -14,6 +14,7 @@ mod finding;
 mod metrics;
 mod output;
 mod plan;
+mod programme;
 mod progress;
 mod sample;
 mod status;
@@ -242,6 +243,7 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         }
         Command::Engagement(c) => engagement::engagement(ctx, c),
         Command::Plan(c) => plan::plan(ctx, c),
+        Command::Programme(c) => programme::programme(ctx, c),
         Command::Identity(c) => {
             let mut app = ctx.open(&ctx.paths.data_dir)?;
             match c {

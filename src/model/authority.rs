@@ -5,8 +5,12 @@
 //! | change | who may |
 //! |---|---|
 //! | create the engagement | anyone, in the batch that is its genesis (the author is its creator and lead) |
-//! | engagement fields | a lead; decision and certificate fields: only a member the lead registered as decision maker (who is on no audit team) |
-//! | team: add a member, role, key, removal, registration | a lead (while no key is registered: any member, but never a key or a role of lead) |
+//! | engagement fields | a lead; its programme once (fixed when set); never the decision and certificate fields (recorded in the programme) |
+//! | team: add a member, role, key, removal, registration | a lead (while no key is registered: any member, but never a key or a role of lead); never a decision maker (the programme names them) |
+//! | create a programme | anyone, in the batch that is its genesis (the author is its creator and lead) |
+//! | a programme's title, its team (lead, decision makers), a removal | a lead of the programme |
+//! | an engagement's decision and certificate fields (decide, suspend, withdraw, restore) | a decision maker of the engagement's programme, in a batch of the programme, judged against the programme's causal past; not while on the engagement's audit team |
+//! | anything else in a programme | nobody |
 //! | a member's responsibilities | any member |
 //! | raise a finding | lead, auditor, technical expert (past draft: lead or auditor) |
 //! | a finding's status | by target: issue, accept plan, send back, verify, close, withdraw, reopen — lead or auditor; respond, implement — also the auditee contact; along the lifecycle only |
@@ -27,10 +31,17 @@ use std::collections::{BTreeMap, HashMap};
 pub struct Refusal {
     pub en: String,
     pub zh: String,
+    /// Refused until something this copy lacks arrives (the engagement a
+    /// decision is about); otherwise for good.
+    pub waiting: bool,
 }
 
 fn no(en: String, zh: String) -> Refusal {
-    Refusal { en, zh }
+    Refusal { en, zh, waiting: false }
+}
+
+fn not_yet(en: String, zh: String) -> Refusal {
+    Refusal { en, zh, waiting: true }
 }
 
 /// One member as the team's history left them.
@@ -115,6 +126,11 @@ pub trait Past {
     fn team(&self) -> &Team;
     /// A record as it was then (`None`: not created then).
     fn record(&mut self, e: &EntityId) -> Option<Record>;
+    /// A record of another engagement as this copy holds it (what a
+    /// programme's decision is about): `None` when not held.
+    fn elsewhere(&mut self, e: &EntityId) -> Option<Record>;
+    /// The team of another engagement as this copy holds it.
+    fn team_elsewhere(&mut self, engagement: &str) -> Team;
 }
 
 /// What is being judged: one author's batch of one engagement.
@@ -123,6 +139,9 @@ pub struct Batch<'a> {
     pub author: &'a str,
     /// The batch creates the engagement.
     pub genesis: bool,
+    /// The batch is of a certification programme (its team and its
+    /// decisions), not of an engagement.
+    pub programme: bool,
 }
 
 const AUDITORS: &[Role] = &[Role::Lead, Role::Auditor];
@@ -147,7 +166,7 @@ pub fn roles_for_status(to: FindingStatus) -> &'static [Role] {
 
 /// Engagement fields that record the certification decision: made by
 /// someone outside the audit team.
-fn is_decision_field(field: &str) -> bool {
+pub fn is_decision_field(field: &str) -> bool {
     [
         EF::DecisionOutcome,
         EF::DecisionBy,
@@ -165,6 +184,9 @@ fn is_decision_field(field: &str) -> bool {
 /// Judge a batch's ops, in order, against `past` (ops earlier in the batch
 /// count for later ones). The first refused op refuses the batch.
 pub fn authorize(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result<(), Refusal> {
+    if b.programme {
+        return authorize_programme(b, ops, past);
+    }
     let team = if b.genesis {
         Team {
             creator: Some(b.author.to_string()),
@@ -317,11 +339,42 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
             if let Change::Set { field, .. } = &op.change
                 && is_decision_field(field)
             {
-                return need(
-                    &[Role::DecisionMaker],
-                    "record the certification decision",
-                    "记录认证决定",
-                );
+                let p = before
+                    .and_then(|r| r.get_raw(EF::Programme.name()))
+                    .and_then(Value::text)
+                    .filter(|p| !p.is_empty());
+                return Err(match p {
+                    Some(p) => no(
+                        format!(
+                            "the certification decision on {eng} is recorded in its programme {p}, by a decision maker the programme names; not in the engagement"
+                        ),
+                        format!(
+                            "{eng} 的认证决定记录在其认证方案 {p} 中，由该方案指定的认证决定人员作出；不记录在审核项目中"
+                        ),
+                    ),
+                    None => no(
+                        format!(
+                            "{eng} belongs to no programme: a certification decision is made by the decision makers of the engagement's programme (`cscaudit programme create P`, then `cscaudit engagement programme P -e {eng}`)"
+                        ),
+                        format!(
+                            "{eng} 不属于任何认证方案：认证决定由审核项目所属认证方案的认证决定人员作出（先 `cscaudit programme create 方案编号`，再 `cscaudit engagement programme 方案编号 -e {eng}`）"
+                        ),
+                    ),
+                });
+            }
+            // The programme decides who decides: once named, it stays.
+            if let Change::Set { field, value } = &op.change
+                && field == EF::Programme.name()
+                && let Some(held) = before
+                    .and_then(|r| r.get_raw(EF::Programme.name()))
+                    .and_then(Value::text)
+                    .filter(|p| !p.is_empty())
+                && value.text() != Some(held)
+            {
+                return Err(no(
+                    format!("{eng} belongs to programme {held}; an engagement's programme is fixed once set"),
+                    format!("{eng} 属于认证方案 {held}；审核项目的认证方案一经设定不能更改"),
+                ));
             }
             if !team.is_lead(me) {
                 return Err(no(
@@ -337,6 +390,21 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
             };
             if field == Some(MF::Responsibilities.name()) {
                 return need(MEMBERS, "record responsibilities", "记录职责");
+            }
+            if let Change::Set { field, value } = &op.change
+                && field == MF::Role.name()
+                && value.text() == Some(Role::DecisionMaker.as_str())
+            {
+                return Err(no(
+                    format!(
+                        "{}: decision makers are named by the engagement's programme (`cscaudit programme add-member`), not by the audit team",
+                        op.entity.id
+                    ),
+                    format!(
+                        "{}：认证决定人员由审核项目所属的认证方案指定（`cscaudit programme add-member`），而非由审核组指定",
+                        op.entity.id
+                    ),
+                ));
             }
             let sensitive = match &op.change {
                 Change::Set { field, value } => {
@@ -364,6 +432,165 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
         return Err(no(
             format!("{me} is not on the team of {eng}"),
             format!("{me} 不是 {eng} 审核组成员"),
+        ));
+    }
+    Ok(())
+}
+
+/// Roles a programme's team has: its lead (who names the team) and its
+/// decision makers.
+const PROGRAMME_ROLES: &[Role] = &[Role::Lead, Role::DecisionMaker];
+
+/// A programme's batch: its own record and team by its lead; decisions on
+/// its engagements by its decision makers; nothing else.
+fn authorize_programme(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result<(), Refusal> {
+    let (me, prog) = (b.author, b.engagement);
+    let team = if b.genesis {
+        Team {
+            creator: Some(me.to_string()),
+            members: BTreeMap::new(),
+        }
+    } else {
+        past.team().clone()
+    };
+    if !b.genesis && team.active(me).is_none() && !team.is_lead(me) {
+        return Err(if team.members.get(me).is_some_and(|m| m.left) {
+            no(
+                format!("{me} has left the team of programme {prog} (its lead removed them)"),
+                format!("{me} 已离开认证方案 {prog} 的人员名单（负责人已将其移出）"),
+            )
+        } else {
+            no(
+                format!("{me} is not on the team of programme {prog}"),
+                format!("{me} 不在认证方案 {prog} 的人员名单中"),
+            )
+        });
+    }
+    let member_prefix = format!("{prog}/");
+    for op in ops {
+        if op.id.actor != me {
+            return Err(no(
+                format!("the batch of {me} holds a change by {}", op.id.actor),
+                format!("{me} 的批次中含有 {} 的更改", op.id.actor),
+            ));
+        }
+        let what = format!("{} {}", op.entity.kind.name(), op.entity.id);
+        if let Change::Set { field, value } = &op.change
+            && !fields::accepts(op.entity.kind, field, value)
+        {
+            let shown = crate::text::visible(&value.to_string()).into_owned();
+            return Err(no(
+                format!("{what}: {shown} is not a value of {field}"),
+                format!("{what}：{shown} 不是 {field} 的有效值"),
+            ));
+        }
+        let lead_only = || -> Result<(), Refusal> {
+            if team.is_lead(me) {
+                Ok(())
+            } else {
+                Err(no(
+                    format!("only a lead of programme {prog} changes its record and team ({what}); {me} is not one"),
+                    format!("只有认证方案 {prog} 的负责人可以更改其记录和人员（{what}）；{me} 不是负责人"),
+                ))
+            }
+        };
+        match (op.entity.kind, &op.change) {
+            (Kind::Programme, Change::Create) if op.entity.id == prog && b.genesis => {}
+            (Kind::Programme, Change::Create) => {
+                return Err(no(
+                    format!("{what} is created outside its genesis batch"),
+                    format!("{what} 在其创建批次之外被创建"),
+                ));
+            }
+            (Kind::Programme, Change::Set { .. }) if op.entity.id == prog => lead_only()?,
+            (Kind::Member, change) if op.entity.id.starts_with(&member_prefix) => {
+                if let Change::Set { field, value } = change
+                    && field == MF::Role.name()
+                    && !value
+                        .text()
+                        .and_then(|t| t.parse::<Role>().ok())
+                        .is_some_and(|r| PROGRAMME_ROLES.contains(&r))
+                {
+                    return Err(no(
+                        format!("{what}: a programme's team has a lead and decision makers only"),
+                        format!("{what}：认证方案人员只有负责人和认证决定人员"),
+                    ));
+                }
+                let own_genesis = b.genesis && op.entity.id == format!("{prog}/{me}");
+                if !own_genesis {
+                    lead_only()?;
+                }
+            }
+            (Kind::Engagement, Change::Set { field, .. }) if op.entity.id != prog && is_decision_field(field) => {
+                check_decision(me, prog, &team, &op.entity, past)?;
+            }
+            _ => {
+                return Err(no(
+                    format!(
+                        "{what}: a programme holds its record, its team and the decisions on its engagements, nothing else"
+                    ),
+                    format!("{what}：认证方案只含其记录、人员和对其审核项目的认证决定"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A decision (or certificate status) on `engagement`, recorded in
+/// programme `prog` by `me`: a decision maker of the programme then, the
+/// engagement one of the programme, and `me` not on its audit team.
+fn check_decision(
+    me: &str,
+    prog: &str,
+    team: &Team,
+    engagement: &EntityId,
+    past: &mut dyn Past,
+) -> Result<(), Refusal> {
+    let eng = &engagement.id;
+    if team.role_of(me) != Some(Role::DecisionMaker) {
+        let (r_en, r_zh) = team
+            .role_of(me)
+            .map_or(("not a member", "非成员"), |r| (r.as_str(), r.zh()));
+        return Err(no(
+            format!(
+                "{me} ({r_en}) may not record the certification decision on {eng}: only a decision maker of programme {prog} does"
+            ),
+            format!("{me}（{r_zh}）不能对 {eng} 作出认证决定：只有认证方案 {prog} 的认证决定人员可以"),
+        ));
+    }
+    let Some(record) = past.elsewhere(engagement) else {
+        return Err(not_yet(
+            format!("a decision on engagement {eng}, which this copy does not hold yet"),
+            format!("对审核项目 {eng} 的认证决定，而本机尚无该审核项目"),
+        ));
+    };
+    match record.get_raw(EF::Programme.name()).and_then(Value::text) {
+        Some(p) if p == prog => {}
+        Some(p) if !p.is_empty() => {
+            return Err(no(
+                format!("{eng} belongs to programme {p}, not {prog}: a decision on it is recorded there"),
+                format!("{eng} 属于认证方案 {p}，而非 {prog}：其认证决定记录在 {p} 中"),
+            ));
+        }
+        _ => {
+            return Err(not_yet(
+                format!("{eng} is not (yet, here) an engagement of programme {prog}"),
+                format!("{eng}（在本机）尚不属于认证方案 {prog}"),
+            ));
+        }
+    }
+    let audit_team = past.team_elsewhere(eng);
+    let on_team = audit_team
+        .active(me)
+        .is_some_and(|m| m.role.is_some_and(|r| r != Role::DecisionMaker))
+        || audit_team.creator.as_deref() == Some(me);
+    if on_team {
+        return Err(no(
+            format!(
+                "{me} is on the audit team of {eng}: the certification decision is made by someone of the body who was not on the audit team"
+            ),
+            format!("{me} 是 {eng} 审核组成员：认证决定须由未参加审核的认证机构人员作出"),
         ));
     }
     Ok(())
@@ -491,6 +718,12 @@ mod tests {
         fn record(&mut self, e: &EntityId) -> Option<Record> {
             self.records.get(e).cloned()
         }
+        fn elsewhere(&mut self, e: &EntityId) -> Option<Record> {
+            self.records.get(e).cloned()
+        }
+        fn team_elsewhere(&mut self, _: &str) -> Team {
+            Team::default()
+        }
     }
 
     fn op(actor: &str, seq: u64, kind: Kind, id: &str, change: Change) -> Op {
@@ -572,6 +805,7 @@ mod tests {
                 engagement: "T1",
                 author,
                 genesis: false,
+                programme: false,
             },
             ops,
             &mut held,

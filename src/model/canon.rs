@@ -52,6 +52,7 @@ fn kind_name(k: super::ops::Kind) -> &'static str {
         Kind::Action => "Action",
         Kind::Evidence => "Evidence",
         Kind::Milestone => "Milestone",
+        Kind::Programme => "Programme",
     }
 }
 

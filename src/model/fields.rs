@@ -100,6 +100,14 @@ record_fields!(
 );
 
 record_fields!(
+    /// A certification programme (its team are `PROGRAMME/actor` members).
+    ProgrammeField for Programme {
+        Title = "title": Text / "title" / "名称",
+        Client = "client": Text / "client" / "认证委托方",
+    }
+);
+
+record_fields!(
     /// A team member of one engagement.
     MemberField for Member {
         Engagement = "engagement": Text / "engagement" / "审核项目",
@@ -250,6 +258,7 @@ pub fn label(kind: Kind, name: &str, zh: bool) -> Option<&'static str> {
         Kind::Action => find::<ActionField>(name, zh),
         Kind::Evidence => find::<EvidenceField>(name, zh),
         Kind::Milestone => find::<MilestoneField>(name, zh),
+        Kind::Programme => find::<ProgrammeField>(name, zh),
     }
 }
 
@@ -266,6 +275,7 @@ pub fn value_type(kind: Kind, name: &str) -> Option<ValueType> {
         Kind::Action => find::<ActionField>(name),
         Kind::Evidence => find::<EvidenceField>(name),
         Kind::Milestone => find::<MilestoneField>(name),
+        Kind::Programme => find::<ProgrammeField>(name),
     }
 }
 

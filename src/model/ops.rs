@@ -81,10 +81,14 @@ pub enum Kind {
     Evidence,
     /// A milestone of an engagement's plan.
     Milestone,
+    /// A certification programme: the body's own team (its decision
+    /// makers), with a genesis of its own; decisions on its engagements are
+    /// recorded in it.
+    Programme,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Engagement,
         Kind::Member,
         Kind::Assessment,
@@ -92,6 +96,7 @@ impl Kind {
         Kind::Action,
         Kind::Evidence,
         Kind::Milestone,
+        Kind::Programme,
     ];
     pub fn tag(self) -> u8 {
         match self {
@@ -102,6 +107,7 @@ impl Kind {
             Kind::Action => 5,
             Kind::Evidence => 6,
             Kind::Milestone => 7,
+            Kind::Programme => 8,
         }
     }
     pub fn name(self) -> &'static str {
@@ -113,6 +119,7 @@ impl Kind {
             Kind::Action => "action",
             Kind::Evidence => "evidence",
             Kind::Milestone => "milestone",
+            Kind::Programme => "programme",
         }
     }
 }
@@ -133,7 +140,7 @@ impl EntityId {
     /// field (`None` here).
     pub fn engagement_in_id(&self) -> Option<&str> {
         match self.kind {
-            Kind::Engagement => Some(&self.id),
+            Kind::Engagement | Kind::Programme => Some(&self.id),
             Kind::Member | Kind::Assessment | Kind::Evidence | Kind::Milestone => {
                 self.id.split_once('/').map(|(eng, _)| eng)
             }

@@ -486,8 +486,36 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         .collect();
 
     // 3. Judge every batch against its causal past; merge the accepted ones.
-    let local: BTreeSet<String> = app.engagements()?.into_iter().map(|e| e.id).collect();
+    let held_engagements = app.engagements()?;
+    let mut local: BTreeSet<String> = held_engagements.iter().map(|e| e.id.clone()).collect();
+    // Programmes (their teams and decisions) first: a decision is judged
+    // against its programme's team. One is joined when an engagement held
+    // here or arriving names it, or when you are on its team.
+    let mut wanted: BTreeSet<String> = held_engagements.iter().filter_map(|e| e.programme.clone()).collect();
+    let mut programmes: BTreeSet<String> = BTreeSet::new();
+    for (scope, inc) in &by_eng {
+        for o in &inc.ops {
+            match (&o.entity.kind, &o.change) {
+                (Kind::Engagement, Change::Set { field, value }) if field == "programme" => {
+                    if let Some(p) = value.text() {
+                        wanted.insert(p.to_string());
+                    }
+                }
+                (Kind::Programme, Change::Create) if o.entity.id == *scope => {
+                    programmes.insert(scope.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    for p in app.programmes()? {
+        local.insert(p.id.clone());
+        programmes.insert(p.id);
+    }
+    let mut by_eng: Vec<(String, Incoming)> = by_eng.into_iter().collect();
+    by_eng.sort_by_key(|(scope, _)| !programmes.contains(scope));
     for (eng, inc) in by_eng {
+        let is_programme = programmes.contains(&eng);
         let here = local.contains(&eng);
         if !here {
             // A first sync joins the engagements whose team you are on.
@@ -496,12 +524,12 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
                 .ops
                 .iter()
                 .any(|o| o.entity.kind == Kind::Member && o.entity.id == member && o.change == Change::Create);
-            if !on_team {
+            if !on_team && !(is_programme && wanted.contains(&eng)) {
                 continue;
             }
         }
         let label = crate::text::visible(&format!("{rname}: {eng}")).into_owned();
-        let catalog = if here {
+        let catalog = if here || is_programme {
             None
         } else {
             let Some(src) = inc.catalog.clone() else {
@@ -523,7 +551,10 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
             }
         };
         let received = inc.ops.len();
-        let judged = app.judge_batches(&eng, inc.ops, inc.batches)?;
+        // A programme's batches that came in an engagement's ref (the
+        // decisions on it) are judged after the engagement's own.
+        let (own_ops, own_batches, carried) = crate::app::App::split_scopes(&eng, inc.ops, inc.batches);
+        let judged = app.judge_batches(&eng, own_ops, own_batches)?;
         for r in &judged.refused {
             let (en, zh) = (r.line(crate::config::Lang::En), r.line(crate::config::Lang::Zh));
             report.refused.push(crate::message::Msg::new(
@@ -549,16 +580,32 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         report.signed += judged.signed;
         report.unsigned += judged.unsigned;
         let accepted: BTreeSet<(String, u64)> = judged.ops.iter().map(|o| (o.id.actor.clone(), o.id.seq)).collect();
-        let waiting = judged.refused.iter().any(|r| r.waiting);
+        let mut waiting = judged.refused.iter().any(|r| r.waiting);
         let merged = app.apply_judged(judged)?;
         report.applied += merged.applied;
         report.new_conflicts += merged.new_conflicts;
+        if !carried.is_empty() {
+            let extra = app.ingest_carried(&eng, carried)?;
+            report.applied += extra.merged.applied;
+            report.new_conflicts += extra.merged.new_conflicts;
+            report.signed += extra.signed;
+            report.unsigned += extra.unsigned;
+            waiting |= extra.refused.iter().any(|r| r.waiting);
+            for r in &extra.refused {
+                let (en, zh) = (r.line(crate::config::Lang::En), r.line(crate::config::Lang::Zh));
+                report.refused.push(crate::message::Msg::new(
+                    format!("{label}: {en}"),
+                    format!("{label}：{zh}"),
+                ));
+            }
+        }
         if !here {
             report.joined.push(eng.clone());
         }
         // Evidence the engagement names and this copy lacks: a blob that is
         // damaged or too large is reported, the rest go on.
-        for ev in app.evidence(&eng)? {
+        let evidence = if is_programme { Vec::new() } else { app.evidence(&eng)? };
+        for ev in evidence {
             if app.evidence_path(&ev.sha256).is_file() {
                 continue;
             }
@@ -620,25 +667,35 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
     let all = app.all_ops()?;
     // (local ref, the remote's name for it)
     let mut to_push: Vec<(String, String)> = Vec::new();
+    // Each engagement you are on, and each programme (its team and its
+    // decisions) you are on.
+    let mut scopes: Vec<(String, Option<crate::model::engagement::Engagement>)> = Vec::new();
     for eng in app.engagements()? {
-        if app.member(&eng.id, &me).is_none() {
-            continue;
+        if app.member(&eng.id, &me).is_some() {
+            scopes.push((eng.id.clone(), Some(eng)));
         }
-        let remote_side = own_ref(&eng.id, &me);
+    }
+    for p in app.programmes()? {
+        if app.member(&p.id, &me).is_some_and(|m| !m.has_left()) {
+            scopes.push((p.id, None));
+        }
+    }
+    for (scope, eng) in scopes {
+        let remote_side = own_ref(&scope, &me);
         let name = if remote.encrypted {
-            sealed_ref(&rname, &eng.id, &me)
+            sealed_ref(&rname, &scope, &me)
         } else {
             remote_side.clone()
         };
-        let have_key = format!("have/{rname}/{}", eng.id);
+        let have_key = format!("have/{rname}/{}", scope);
         let mut have: Have = app.sync_state(&have_key)?.unwrap_or_default();
         // Encrypted: sealed to the team as it is now; when the team's keys
         // changed since your last push, your operations go again, sealed to
         // the new team.
         let seal = if remote.encrypted {
-            let to = crate::crypto::seal::To::Recipients(app.team_recipients(&eng.id)?);
+            let to = crate::crypto::seal::To::Recipients(app.team_recipients(&scope)?);
             let tag = to.tag();
-            let tag_key = format!("sealed-to/{rname}/{}", eng.id);
+            let tag_key = format!("sealed-to/{rname}/{}", scope);
             if app.sync_state::<String>(&tag_key)?.is_some_and(|t| t != tag) {
                 have.remove(&me);
             }
@@ -663,7 +720,7 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         };
         // Your ref as the remote has it may be ahead (your other laptop).
         let remote_tip = repo
-            .tip(&format!("{}{}/{me}", tracking(&rname), eng.id))
+            .tip(&format!("{}{}/{me}", tracking(&rname), scope))
             .map_err(|e| repo_err("refs", e))?;
         let local_tip = repo.tip(&name).map_err(|e| repo_err("refs", e))?;
         match (local_tip, remote_tip) {
@@ -672,7 +729,7 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
                 if repo.is_ancestor(l, r).map_err(|e| repo_err("history", e))? {
                     repo.set_ref(&name, r).map_err(|e| repo_err("refs", e))?;
                 } else if !repo.is_ancestor(r, l).map_err(|e| repo_err("history", e))? {
-                    let e = crate::text::visible(&eng.id).into_owned();
+                    let e = crate::text::visible(&scope).into_owned();
                     return Err(refused(
                         format!(
                             "your ref for {e} on {rname} has changes this copy's does not (written from another copy at the same time); nothing was pushed"
@@ -690,19 +747,20 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         };
         let on_remote = |plain: &str| {
             let n = out_name(plain);
-            remote_names.get(&eng.id).is_some_and(|s| s.contains(&n)) || files.contains_key(&n)
+            remote_names.get(&scope).is_some_and(|s| s.contains(&n)) || files.contains_key(&n)
         };
         // Every operation of the engagement the remote lacks, by its author
         // (a teammate's that reached this copy by bundle travels on too).
         let mut missing: BTreeMap<String, Vec<Op>> = BTreeMap::new();
-        for op in crate::bundle::engagement_ops_of(&all, &eng.id) {
+        for op in app.scope_ops(&all, &scope, eng.is_none())? {
             if !have.get(&op.id.actor).is_some_and(|s| s.contains(op.id.seq)) {
                 missing.entry(op.id.actor.clone()).or_default().push(op);
             }
         }
         let mut new_files: Vec<(String, Vec<u8>)> = Vec::new();
         if !on_remote("catalog.toml")
-            && let Some(src) = app.catalog_source(&eng)?
+            && let Some(eng) = &eng
+            && let Some(src) = app.catalog_source(eng)?
         {
             new_files.push(out_file("catalog.toml".into(), src.into_bytes())?);
         }
@@ -730,7 +788,12 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         }
         report.pushed += count;
         // Evidence files the remote does not have yet (in anyone's ref, or yours).
-        for ev in app.evidence(&eng.id)? {
+        let evidence = if eng.is_some() {
+            app.evidence(&scope)?
+        } else {
+            Vec::new()
+        };
+        for ev in evidence {
             let plain = format!("evidence-{}", ev.sha256);
             if !on_remote(&plain)
                 && let Ok(bytes) = app.evidence_bytes(&ev.sha256)
@@ -739,7 +802,7 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
             }
         }
         if !new_files.is_empty() {
-            let msg = format!("{me}: {count} operations of {}", eng.id);
+            let msg = format!("{me}: {count} operations of {}", scope);
             repo.append(&name, new_files, &msg, &me)
                 .map_err(|e| repo_err("commit", e))?;
             // In your ref now: pushed by this sync, or by the next one if this push fails.

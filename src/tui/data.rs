@@ -341,6 +341,8 @@ impl Data {
                         p.milestones = Some(app.milestones(engagement)?);
                     }
                 }
+                // A programme's own records (its team) show in no pane.
+                Kind::Programme => {}
                 Kind::Evidence => {
                     if let Some(sha) = e.id.strip_prefix(&prefix) {
                         match app.evidence_item(engagement, sha)? {

@@ -208,17 +208,15 @@ pub(super) fn seed_programme(
         name: "陈博 Chen Bo".into(),
         initials: "CB".into(),
     };
-    let key = super::new_signer(app, &decider.actor);
-    app.add_member_keyed(
-        "WB-R1",
-        &decider.actor,
-        &decider.name,
-        &decider.initials,
-        Role::DecisionMaker,
-        None,
-        Some(&key),
-    )?;
+    // The body's programme: its own signed record, naming who decides.
+    super::new_signer(app, &decider.actor);
     app.act_as(decider);
+    app.create_programme(
+        PROGRAMME,
+        "外包呼叫中心服务认证 / outsourced centre service certification",
+        "某外包呼叫中心",
+        true,
+    )?;
     app.decide(
         "WB-R1",
         Outcome::Certify,

@@ -1,0 +1,188 @@
+//! Certification programmes as the body's own signed record: a programme
+//! has a genesis of its own and a team (its lead, who names the team, and
+//! its decision makers). The certification decision and the certificate's
+//! status on any of its engagements are recorded in the programme's batches,
+//! by its decision makers, and every copy judges them against the
+//! programme's causal past ([`crate::model::authority`]) — an audit team's
+//! lead cannot name who decides on their own audit.
+
+use super::{App, AppError, Result, create};
+use crate::model::engagement::{Member, Role};
+use crate::model::fields::ProgrammeField as PF;
+use crate::model::ops::{EntityId, Kind, Value};
+use serde::Serialize;
+
+fn refused(en: String, zh: String) -> AppError {
+    AppError::Rule(crate::message::Msg::new(en, zh))
+}
+
+/// A programme as this copy holds it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Programme {
+    pub id: String,
+    pub title: String,
+    pub client: String,
+    /// Who created it (its first lead).
+    pub creator: Option<String>,
+    pub team: Vec<Member>,
+    /// The engagements held here that name it.
+    pub engagements: Vec<String>,
+}
+
+impl Programme {
+    /// The members who may decide (decision makers who have not left).
+    pub fn decision_makers(&self) -> impl Iterator<Item = &Member> {
+        self.team
+            .iter()
+            .filter(|m| m.role == Role::DecisionMaker && !m.has_left())
+    }
+}
+
+impl App {
+    /// Create programme `id` with you as its lead (and, with `decide`, as
+    /// one of its decision makers), your signing key registered in the same
+    /// batch: its genesis.
+    pub fn create_programme(&self, id: &str, title: &str, client: &str, decide: bool) -> Result<Programme> {
+        self.require_identity()?;
+        super::validate_actor(id).map_err(|_| {
+            AppError::Invalid(crate::msg!(
+                "programme id `{id}` may use letters, digits, `.`, `-`, `_` only",
+                "认证方案编号 `{id}` 只能使用字母、数字、`.`、`-`、`_`"
+            ))
+        })?;
+        if self.is_programme(id)? || self.genesis_of(id)?.is_some() {
+            return Err(AppError::Invalid(crate::msg!(
+                "`{id}` is already the name of a programme or engagement held here",
+                "`{id}` 已是本机某认证方案或审核项目的名称"
+            )));
+        }
+        let e = EntityId::new(Kind::Programme, id);
+        let mut d = vec![create(&e)];
+        d.push(super::set(&e, None, PF::Title, title.trim()));
+        if !client.trim().is_empty() {
+            d.push(super::set(&e, None, PF::Client, client.trim()));
+        }
+        let me = self.identity().clone();
+        let key = self.signing_key().map(|s| s.public_openssh());
+        let role = if decide { Role::DecisionMaker } else { Role::Lead };
+        d.extend(self.member_drafts(id, &[], &me.actor, &me.name, &me.initials, role, None, key.as_deref())?);
+        self.commit(d)?;
+        self.programme(id)
+    }
+
+    /// Name a member of programme `programme` (lead only): a decision maker
+    /// or another lead, with their signing key.
+    pub fn add_programme_member(
+        &self,
+        programme: &str,
+        actor: &str,
+        name: &str,
+        initials: &str,
+        role: Role,
+        key: Option<&str>,
+    ) -> Result<Member> {
+        self.require_identity()?;
+        self.programme(programme)?;
+        if !matches!(role, Role::Lead | Role::DecisionMaker) {
+            let r = role.as_str();
+            return Err(AppError::Invalid(crate::msg!(
+                "a programme's team has leads and decision makers, not `{r}`",
+                "认证方案人员只有负责人和认证决定人员，不能是 `{r}`"
+            )));
+        }
+        self.require_lead(programme)?;
+        let team = self.team(programme)?;
+        let d = self.member_drafts(programme, &team, actor, name, initials, role, None, key)?;
+        self.commit(d)?;
+        Ok(Member::from_record(
+            &self.record(Kind::Member, &format!("{programme}/{actor}"))?,
+        )?)
+    }
+
+    /// A programme held here.
+    pub fn programme(&self, id: &str) -> Result<Programme> {
+        let Some(r) = self
+            .store()
+            .record(&EntityId::new(Kind::Programme, id))?
+            .filter(|r| !r.deleted)
+        else {
+            return Err(AppError::NotFound {
+                what: "programme",
+                id: crate::text::visible(id).into_owned(),
+            });
+        };
+        let text = |f: PF| {
+            r.get_raw(crate::model::fields::FieldName::name(f))
+                .and_then(Value::text)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let engagements = self
+            .engagements()?
+            .into_iter()
+            .filter(|e| e.programme.as_deref() == Some(id))
+            .map(|e| e.id)
+            .collect();
+        Ok(Programme {
+            id: id.to_string(),
+            title: text(PF::Title),
+            client: text(PF::Client),
+            creator: self.store().genesis_creator(id)?,
+            team: self.team(id)?,
+            engagements,
+        })
+    }
+
+    /// Every programme held here, by id.
+    pub fn programmes(&self) -> Result<Vec<Programme>> {
+        let mut out = Vec::new();
+        for r in self.store().records(Kind::Programme, "")? {
+            if !r.deleted {
+                out.push(self.programme(&r.entity.id)?);
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// Refused unless you may record a decision on `engagement`: it names a
+    /// programme held here, and you are one of its decision makers (said
+    /// before anything is written, with the command that fixes it).
+    pub(crate) fn require_decision_maker(&self, engagement: &crate::model::engagement::Engagement) -> Result<()> {
+        let me = self.identity().actor.clone();
+        let eng = &engagement.id;
+        let Some(p) = engagement.programme.as_deref() else {
+            return Err(refused(
+                format!(
+                    "{eng} belongs to no programme: a certification decision is made by a decision maker of the engagement's programme. Its lead names it (`cscaudit engagement programme PROGRAMME -e {eng}`); the body creates the programme (`cscaudit programme create PROGRAMME`)"
+                ),
+                format!(
+                    "{eng} 不属于任何认证方案：认证决定由审核项目所属认证方案的认证决定人员作出。由组长指定方案（`cscaudit engagement programme 方案编号 -e {eng}`），由认证机构创建方案（`cscaudit programme create 方案编号`）"
+                ),
+            ));
+        };
+        if !self.is_programme(p)? {
+            return Err(refused(
+                format!(
+                    "programme {p} is not held here: decisions on {eng} are recorded in it. Import or sync it from the body, or create it (`cscaudit programme create {p}`)"
+                ),
+                format!(
+                    "本机没有认证方案 {p}：{eng} 的认证决定记录在该方案中。请从认证机构导入或同步，或创建它（`cscaudit programme create {p}`）"
+                ),
+            ));
+        }
+        let team = self.held_team(p)?;
+        let is_dm = team.active(&me).is_some_and(|m| m.role == Some(Role::DecisionMaker));
+        if !is_dm {
+            return Err(refused(
+                format!(
+                    "{me} is not a decision maker of programme {p}: its lead names them (`cscaudit programme add-member {p} ACTOR --role decision-maker --key FILE`); nothing was recorded"
+                ),
+                format!(
+                    "{me} 不是认证方案 {p} 的认证决定人员：由方案负责人指定（`cscaudit programme add-member {p} 用户 --role decision-maker --key 公钥文件`）；未记录任何内容"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
