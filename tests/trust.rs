@@ -12,14 +12,11 @@ use common::keygen;
 use cscaudit::app::{App, FindingMove, NewAction, NewFinding};
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::crypto::sign::{Head, SignedBatch, Signer};
-use cscaudit::model::canon::canonical_line;
 use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
 use cscaudit::model::engagement::Role;
 use cscaudit::model::finding::Grade;
-use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId, Value};
+use cscaudit::model::ops::{Change, EntityId, Kind, Value};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 const ENG: &str = "T1";
@@ -131,59 +128,16 @@ fn team(w: &World) -> String {
     major
 }
 
-/// A bundle's files, to forge batches into.
-struct Files(Vec<(String, Vec<u8>)>);
+use common::files::Files;
 
+/// Batches of T1, as most attacks forge them.
 impl Files {
-    fn read(zip: &Path) -> Files {
-        let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
-        Files(
-            (0..z.len())
-                .map(|i| {
-                    let mut e = z.by_index(i).unwrap();
-                    let mut v = Vec::new();
-                    e.read_to_end(&mut v).unwrap();
-                    (e.name().unwrap().to_string(), v)
-                })
-                .collect(),
-        )
-    }
-    fn get(&mut self, name: &str) -> &mut Vec<u8> {
-        if !self.0.iter().any(|f| f.0 == name) {
-            self.0.push((name.into(), Vec::new()));
-        }
-        &mut self.0.iter_mut().find(|f| f.0 == name).unwrap().1
-    }
-    fn batches(&mut self) -> Vec<SignedBatch> {
-        self.get("signatures.jsonl")
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| serde_json::from_slice(l).unwrap())
-            .collect()
-    }
-    /// The last batch of each author in the bundle.
     fn heads(&mut self) -> Vec<Head> {
-        let mut heads: BTreeMap<String, Head> = BTreeMap::new();
-        for b in self.batches() {
-            if heads.get(&b.actor).is_none_or(|h| h.seq < b.last()) {
-                heads.insert(
-                    b.actor.clone(),
-                    Head {
-                        actor: b.actor.clone(),
-                        seq: b.last(),
-                        hash: b.id(),
-                    },
-                );
-            }
-        }
-        heads.into_values().collect()
+        self.heads_of(ENG)
     }
     fn genesis(&mut self) -> SignedBatch {
-        self.batches().into_iter().find(|b| b.is_genesis()).unwrap()
+        self.genesis_of(ENG).unwrap()
     }
-    /// Append a batch by `author` (signed by `signer`, or not) of `changes`,
-    /// numbered from `first`, its clock `wall_ms`, after `parents` (the
-    /// bundle's heads when `None`).
     fn forge(
         &mut self,
         author: &str,
@@ -193,69 +147,7 @@ impl Files {
         changes: Vec<(EntityId, Change)>,
         parents: Option<Vec<Head>>,
     ) {
-        let ops: Vec<Op> = changes
-            .into_iter()
-            .enumerate()
-            .map(|(i, (entity, change))| Op {
-                id: OpId {
-                    actor: author.into(),
-                    seq: first.wrapping_add(i as u64),
-                },
-                hlc: Hlc {
-                    wall_ms,
-                    counter: i as u32,
-                },
-                entity,
-                change,
-                base: None,
-            })
-            .collect();
-        let parents = parents.unwrap_or_else(|| self.heads());
-        let genesis = self.genesis().id();
-        let b = SignedBatch::unsigned(ENG, Some(&genesis), parents, &ops).unwrap();
-        let b = match signer {
-            Some(s) => b.sign_with(s).unwrap(),
-            None => b,
-        };
-        for op in &ops {
-            let line = canonical_line(op);
-            let f = self.get("ops.jsonl");
-            f.extend(line);
-            f.push(b'\n');
-        }
-        let line = serde_json::to_vec(&b).unwrap();
-        let f = self.get("signatures.jsonl");
-        f.extend(line);
-        f.push(b'\n');
-    }
-    /// Write as a bundle whose manifest matches its files (so only the
-    /// signed history can object).
-    fn write(&mut self, path: &Path) {
-        let ops = self
-            .get("ops.jsonl")
-            .split(|b| *b == b'\n')
-            .filter(|l| !l.is_empty())
-            .count();
-        let mut m: bundle::Manifest = serde_json::from_slice(self.get("manifest.json")).unwrap();
-        m.files = self
-            .0
-            .iter()
-            .filter(|f| f.0 != "manifest.json")
-            .map(|(n, b)| bundle::FileEntry {
-                path: n.clone(),
-                sha256: hex::encode(Sha256::digest(b)),
-                size: b.len() as u64,
-            })
-            .collect();
-        m.ops = ops;
-        *self.get("manifest.json") = serde_json::to_vec(&m).unwrap();
-        let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-        let o = zip::write::SimpleFileOptions::default();
-        for (name, bytes) in &self.0 {
-            z.start_file(name.as_str(), o).unwrap();
-            z.write_all(bytes).unwrap();
-        }
-        z.finish().unwrap();
+        self.forge_in(ENG, author, signer, first, wall_ms, changes, parents);
     }
 }
 
@@ -563,7 +455,7 @@ fn a_member_cannot_break_the_rules_the_cli_applies() {
                 EntityId::new(Kind::Engagement, ENG),
                 set("certificate_status", "suspended"),
             )],
-            "record the certification decision",
+            "a certification decision is made by the decision makers of the engagement's programme",
         ),
     ];
     for (name, changes, expect) in cases {

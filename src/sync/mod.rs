@@ -524,7 +524,8 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
                 .ops
                 .iter()
                 .any(|o| o.entity.kind == Kind::Member && o.entity.id == member && o.change == Change::Create);
-            if !on_team && !(is_programme && wanted.contains(&eng)) {
+            let named = is_programme && wanted.contains(&eng);
+            if !(on_team || named) {
                 continue;
             }
         }

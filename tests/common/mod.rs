@@ -1,6 +1,7 @@
 //! Helpers shared by integration tests.
 #![allow(dead_code)]
 
+pub mod files;
 pub mod tui;
 
 use cscaudit::app::{App, NewEngagement};
