@@ -441,4 +441,16 @@ fn the_decision_travels_through_a_git_remote_to_the_team() {
         lm.engagement(ENG).unwrap().certificate.map(|c| c.number),
         Some("CSC-2026-001".to_string())
     );
+    drop(lm);
+    // Rebuilt from its own log, a copy keeps the programme and the decision.
+    let ops = App::open(&w.path("zw")).unwrap().all_ops().unwrap().len();
+    let r = cscaudit::sync::rebuild::rebuild(&w.path("zw"), &Default::default()).unwrap();
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    let zw = App::open(&w.path("zw")).unwrap();
+    assert_eq!(zw.all_ops().unwrap().len(), ops);
+    assert_eq!(
+        zw.engagement(ENG).unwrap().decision.map(|d| d.by),
+        Some("chen.bo".to_string())
+    );
+    assert_eq!(zw.programme(PROG).unwrap().decision_makers().count(), 1);
 }

@@ -286,17 +286,34 @@ fn build(
         // the earlier way and merged first, since they build on it.
         let v2: Vec<SignedBatch> = batches.iter().filter(|b| b.v >= 2).cloned().collect();
         let in_v2 = |op: &Op| v2.iter().any(|b| b.actor == op.id.actor && b.covers(op.id.seq));
-        let mut judged_later: Vec<(String, Vec<Op>)> = Vec::new();
         for (eng, eng_ops) in &by_eng {
             let label = crate::text::visible(&format!("rebuild: {eng}")).into_owned();
-            let (new, old): (Vec<Op>, Vec<Op>) = eng_ops.iter().cloned().partition(|o| in_v2(o));
+            let old: Vec<Op> = eng_ops.iter().filter(|o| !in_v2(o)).cloned().collect();
             if !old.is_empty() {
                 let v1: Vec<SignedBatch> = batches.iter().filter(|b| b.v < 2).cloned().collect();
                 let v = crate::bundle::check_ops_for_sync(&app, &label, eng, false, &old, v1)?;
                 verified.extend(v.batches);
             }
-            judged_later.push((eng.clone(), new));
         }
+        // Format-2 operations go with the scope their batch names (a
+        // programme's decisions are on its engagements' records);
+        // engagements first, programmes after (a decision needs its
+        // engagement held).
+        let mut by_scope: BTreeMap<String, Vec<Op>> = BTreeMap::new();
+        for op in all.iter().filter(|o| in_v2(o)) {
+            if let Some(b) = v2.iter().find(|b| b.actor == op.id.actor && b.covers(op.id.seq)) {
+                by_scope.entry(b.engagement.clone()).or_default().push(op.clone());
+            }
+        }
+        let is_programme = |scope: &str, ops: &[Op]| {
+            ops.iter().any(|o| {
+                o.entity.kind == crate::model::ops::Kind::Programme
+                    && o.entity.id == scope
+                    && o.change == crate::model::ops::Change::Create
+            })
+        };
+        let mut judged_later: Vec<(String, Vec<Op>)> = by_scope.into_iter().collect();
+        judged_later.sort_by_key(|(scope, ops)| is_programme(scope, ops));
         let mut seen = BTreeSet::new();
         verified.retain(|b| seen.insert((b.actor.clone(), b.first)));
         // Everything but the format-2 batches' operations: the older
