@@ -1236,3 +1236,81 @@ fn unsigned_batches_end_when_the_first_key_is_registered() {
     f.write(&w.path("backdated.zip"));
     refused(&w, "zw", &w.path("backdated.zip"), &["not signed", "signs its changes"]);
 }
+
+#[test]
+fn issuing_on_a_certification_audit_needs_two_registered_auditors_on_every_copy() {
+    let w = World::new();
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    zw.create_engagement(
+        cscaudit::app::NewEngagement {
+            kind: cscaudit::model::engagement::EngagementKind::Stage2,
+            ..common::new_engagement("C1", "认证审核")
+        },
+        &Catalog::embedded(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    // One registered auditor: li.min (the lead has no registration yet).
+    zw.add_member_keyed(
+        "C1",
+        "li.min",
+        "李敏",
+        "LM",
+        Role::Auditor,
+        Some("CCAA-2"),
+        Some(&pubkey(&w.key("li.min"))),
+    )
+    .unwrap();
+    export(&zw, "C1", &w.path("c1.zip"));
+    drop(zw);
+    let lm = w.open("lm", "li.min", "LM");
+    bundle::import(&lm, &w.path("c1.zip")).unwrap();
+    let err = lm
+        .raise_finding("C1", finding(Grade::Minor, "单人开具", true))
+        .unwrap_err()
+        .message()
+        .en;
+    assert!(err.contains("two"), "{err}");
+    drop(lm);
+    let next = next_seq(&w);
+    // Her batch issuing a finding anyway: refused by the lead's copy.
+    let mut f = Files::read(&w.path("c1.zip"));
+    let id = EntityId::new(Kind::Finding, "C1/LM-900");
+    f.forge_in(
+        "C1",
+        "li.min",
+        Some(&w.signer("li.min")),
+        next,
+        now_ms(),
+        vec![
+            (id.clone(), Change::Create),
+            (id.clone(), set("engagement", "C1")),
+            (id.clone(), set("grade", "minor")),
+            (id.clone(), set("title", "单人开具")),
+            (id.clone(), set("status", "issued")),
+        ],
+        None,
+    );
+    f.write(&w.path("issued-alone.zip"));
+    refused(
+        &w,
+        "zw",
+        &w.path("issued-alone.zip"),
+        &["1 registered auditor(s)", "two are required"],
+    );
+    // With the lead's registration recorded, the same move goes through.
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    zw.add_member("C1", "zhang.wei", "zhang.wei", "ZW", Role::Lead, Some("CCAA-1"))
+        .unwrap();
+    export(&zw, "C1", &w.path("c1-two.zip"));
+    drop(zw);
+    let lm = w.open("lm", "li.min", "LM");
+    bundle::import(&lm, &w.path("c1-two.zip")).unwrap();
+    let f = lm.raise_finding("C1", finding(Grade::Minor, "两人在场", true)).unwrap();
+    export(&lm, "C1", &w.path("c1-issued.zip"));
+    drop(lm);
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    let r = bundle::import(&zw, &w.path("c1-issued.zip")).unwrap();
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    assert_eq!(zw.finding(&f.reference).unwrap().status.as_str(), "issued");
+}

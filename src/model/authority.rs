@@ -13,6 +13,7 @@
 //! | anything else in a programme | nobody |
 //! | a member's responsibilities | any member |
 //! | raise a finding | lead, auditor, technical expert (past draft: lead or auditor) |
+//! | issue a finding (draft → issued) on a certification audit | as above, and two registered auditors on the team (registration valid on the change's day) |
 //! | a finding's status | by target: issue, accept plan, send back, verify, close, withdraw, reopen — lead or auditor; respond, implement — also the auditee contact; along the lifecycle only |
 //! | delete a record | a lead, or the record's creator |
 //! | verify an action (verified_by/on, effective, status effective/ineffective) | lead or auditor, not the action's owner |
@@ -52,6 +53,10 @@ pub struct TeamMember {
     pub key: Option<String>,
     /// The lead removed them (their key revoked).
     pub left: bool,
+    /// A registration number is recorded (CCAA).
+    pub registered: bool,
+    /// The last day the registration is valid, if recorded.
+    pub registration_until: Option<jiff::civil::Date>,
 }
 
 /// The team of an engagement at some point of its history.
@@ -81,6 +86,8 @@ impl Team {
                     role: text(MF::Role).and_then(|t| t.parse().ok()),
                     left: key == Some(REVOKED),
                     key: key.filter(|k| *k != REVOKED).map(str::to_string),
+                    registered: text(MF::CertificateNo).is_some_and(|c| !c.trim().is_empty()),
+                    registration_until: r.get_raw(MF::RegistrationUntil.name()).and_then(Value::date),
                 },
             );
         }
@@ -103,6 +110,21 @@ impl Team {
     /// Whether any member has a registered key (the team signs).
     pub fn signs(&self) -> bool {
         self.members.values().any(|m| m.key.is_some() || m.left)
+    }
+
+    /// Registered auditors (lead or auditor, registration recorded and
+    /// valid on `day`) who have not left: what issuing a finding on a
+    /// certification audit needs two of.
+    pub fn registered_auditors(&self, day: jiff::civil::Date) -> usize {
+        self.members
+            .values()
+            .filter(|m| {
+                !m.left
+                    && m.role.is_some_and(Role::is_auditor)
+                    && m.registered
+                    && m.registration_until.is_none_or(|u| u >= day)
+            })
+            .count()
     }
 
     pub fn key_of(&self, actor: &str) -> Option<&str> {
@@ -212,6 +234,11 @@ pub fn authorize(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result<(), R
             });
         }
     }
+    let certification = past
+        .record(&EntityId::new(Kind::Engagement, eng))
+        .and_then(|r| r.get_raw(EF::Kind.name()).and_then(Value::text).map(str::to_string))
+        .and_then(|k| k.parse::<super::engagement::EngagementKind>().ok())
+        .is_some_and(|k| k.is_certification());
     let mut working: HashMap<EntityId, Option<Record>> = HashMap::new();
     for op in ops {
         if op.id.actor != me {
@@ -226,6 +253,9 @@ pub fn authorize(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result<(), R
         }
         let before = working.get(&op.entity).cloned().flatten();
         check_op(b, &team, op, before.as_ref())?;
+        if certification {
+            check_two_registered(&team, op, before.as_ref())?;
+        }
         let slot = working.get_mut(&op.entity).expect("inserted above");
         let r = slot.get_or_insert_with(|| Record::empty(op.entity.clone()));
         r.apply(op);
@@ -594,6 +624,42 @@ fn check_decision(
         ));
     }
     Ok(())
+}
+
+/// Issuing a finding (draft to issued) on a certification audit needs two
+/// registered auditors on the team then, registrations valid on the day
+/// the change is dated (the CLI's rule, on every copy).
+fn check_two_registered(team: &Team, op: &Op, before: Option<&Record>) -> Result<(), Refusal> {
+    let Change::Set { field, value } = &op.change else {
+        return Ok(());
+    };
+    if op.entity.kind != Kind::Finding
+        || field != FF::Status.name()
+        || value.text() != Some(FindingStatus::Issued.as_str())
+    {
+        return Ok(());
+    }
+    let from = before
+        .and_then(|r| r.get_raw(FF::Status.name()))
+        .and_then(Value::text)
+        .and_then(|t| t.parse::<FindingStatus>().ok());
+    if !matches!(from, None | Some(FindingStatus::Draft)) {
+        return Ok(());
+    }
+    let day = jiff::Timestamp::from_millisecond(op.hlc.wall_ms.min(i64::MAX as u64) as i64)
+        .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+        .unwrap_or(jiff::civil::date(1970, 1, 1));
+    let n = team.registered_auditors(day);
+    if n >= 2 {
+        return Ok(());
+    }
+    let id = &op.entity.id;
+    Err(no(
+        format!(
+            "{id} is issued on a certification audit with {n} registered auditor(s) on the team on {day}; two are required"
+        ),
+        format!("{id} 在认证审核中开具，而 {day} 审核组仅有 {n} 名注册审核员；须至少两名"),
+    ))
 }
 
 /// Who made the current value of `field`.
