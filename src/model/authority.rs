@@ -827,6 +827,7 @@ mod tests {
                     role: Some(r),
                     key: Some(format!("key-{a}")),
                     left: false,
+                    ..Default::default()
                 },
             );
         }
@@ -836,6 +837,7 @@ mod tests {
                 role: Some(Role::Auditor),
                 key: None,
                 left: true,
+                ..Default::default()
             },
         );
         Team {
