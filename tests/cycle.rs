@@ -38,6 +38,25 @@ fn first(id: &str, kind: EngagementKind) -> NewEngagement {
     }
 }
 
+/// Act as someone of the certification body, signing with their own key
+/// (a programme signs every change).
+fn as_body(app: &mut App, actor: &str, name: &str, initials: &str) {
+    let dir = app.data_dir().unwrap().join("test-keys");
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join(actor);
+    if !key.exists() {
+        common::keygen(&dir, actor);
+    }
+    app.set_identity(actor, name, initials).unwrap();
+    app.set_identity_key(Some(&key)).unwrap();
+}
+
+/// Act as a member of an audit team that does not sign.
+fn as_team(app: &mut App, actor: &str, name: &str, initials: &str) {
+    app.set_identity(actor, name, initials).unwrap();
+    app.set_identity_key(None).unwrap();
+}
+
 fn finding(grade: Grade, title: &str) -> NewFinding {
     NewFinding {
         grade,
@@ -237,12 +256,18 @@ fn a_whole_certification_cycle_on_one_database() {
     let err = rule_text(app.add_member("R1", "cb", "陈博 Chen Bo", "CB", Role::DecisionMaker, None));
     assert!(err.contains("named by the engagement's programme"), "{err}");
     // The body's decision maker, before the programme exists: told how.
-    app.set_identity("cb", "陈博 Chen Bo", "CB").unwrap();
+    as_body(&mut app, "cb", "陈博 Chen Bo", "CB");
     let err = rule_text(app.decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, ""));
     assert!(err.contains("programme P-BANK is not held here"), "{err}");
     // The body creates the programme, naming cb as its decision maker.
     app.create_programme("P-BANK", "某银行客服中心认证", "某银行", true)
         .unwrap();
+    // Named before the programme existed: not bound yet, so not decided on.
+    let err = rule_text(app.decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, ""));
+    assert!(err.contains("R1 names programme P-BANK but is not bound"), "{err}");
+    as_team(&mut app, "zw", "张伟", "ZW");
+    app.set_programme("R1", "P-BANK", None).unwrap();
+    as_body(&mut app, "cb", "陈博 Chen Bo", "CB");
     let err = rule_text(app.decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, ""));
     assert!(
         err.contains("refused while a major nonconformity is open") && err.contains(&major.reference),
@@ -251,14 +276,14 @@ fn a_whole_certification_cycle_on_one_database() {
     assert!(app.engagement("R1").unwrap().decision.is_none(), "nothing recorded");
 
     // The major is rectified and verified (by lm), then closed; R1 closes.
-    app.set_identity("lm", "李敏", "LM").unwrap();
+    as_team(&mut app, "lm", "李敏", "LM");
     rectify(&mut app, &major.reference);
     app.move_finding(&major.reference, FindingMove::Close).unwrap();
-    app.set_identity("zw", "张伟", "ZW").unwrap();
+    as_team(&mut app, "zw", "张伟", "ZW");
     app.close_engagement("R1").unwrap();
 
     // The decision by someone of the body not on the team; the certificate.
-    app.set_identity("cb", "陈博 Chen Bo", "CB").unwrap();
+    as_body(&mut app, "cb", "陈博 Chen Bo", "CB");
     let decided = app
         .decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, "整改报告已审阅")
         .unwrap();
@@ -284,7 +309,7 @@ fn a_whole_certification_cycle_on_one_database() {
     assert_eq!(dues[0], today.checked_add(jiff::Span::new().years(1)).unwrap());
 
     // Surveillance the next year: carries the minor (still open), not the closed major.
-    app.set_identity("zw", "张伟", "ZW").unwrap();
+    as_team(&mut app, "zw", "张伟", "ZW");
     let sv = app
         .create_following("R1", next("SV1", EngagementKind::Surveillance))
         .unwrap();
@@ -378,16 +403,18 @@ fn a_decision_maker_the_programme_names_may_decide_but_an_auditor_or_anyone_else
     app.set_programme("S2", "P2", None).unwrap();
     app.add_member("S2", "lm", "李敏", "LM", Role::Auditor, Some("CCAA-2"))
         .unwrap();
-    app.set_identity("cb", "陈博", "CB").unwrap();
+    as_body(&mut app, "cb", "陈博", "CB");
     app.create_programme("P2", "", "", true).unwrap();
-    app.set_identity("lm", "李敏", "LM").unwrap();
+    as_team(&mut app, "zw", "张伟", "ZW");
+    app.set_programme("S2", "P2", None).unwrap();
+    as_team(&mut app, "lm", "李敏", "LM");
     let err = rule_text(app.decide("S2", Outcome::Refuse, None, 3, ""));
     assert!(err.contains("lm was on the audit team of S2 (auditor)"), "{err}");
     // Someone of the body the programme did not name.
-    app.set_identity("wq", "王强", "WQ").unwrap();
+    as_team(&mut app, "wq", "王强", "WQ");
     let err = rule_text(app.decide("S2", Outcome::Refuse, None, 3, ""));
     assert!(err.contains("wq is not a decision maker of programme P2"), "{err}");
-    app.set_identity("cb", "陈博", "CB").unwrap();
+    as_body(&mut app, "cb", "陈博", "CB");
     let e = app.decide("S2", Outcome::Refuse, None, 3, "").unwrap();
     assert_eq!(e.decision.unwrap().outcome, Outcome::Refuse);
     assert!(e.certificate.is_none(), "a refusal issues no certificate");
@@ -540,11 +567,14 @@ fn two_programmes(app: &mut App) {
     .unwrap();
     app.set_programme("A-S2", "P-ALPHA", Some("电话与在线客服 / phone and online service"))
         .unwrap();
-    app.set_identity("cb", "陈博", "CB").unwrap();
+    as_body(app, "cb", "陈博", "CB");
     app.create_programme("P-ALPHA", "", "甲银行", true).unwrap();
+    as_team(app, "zw", "张伟", "ZW");
+    app.set_programme("A-S2", "P-ALPHA", None).unwrap();
+    as_body(app, "cb", "陈博", "CB");
     app.set_today(jiff::civil::date(2026, 3, 2));
     app.decide("A-S2", Outcome::Certify, Some("CSC-A-0001"), 3, "").unwrap();
-    app.set_identity("zw", "张伟", "ZW").unwrap();
+    as_team(app, "zw", "张伟", "ZW");
 
     app.set_today(jiff::civil::date(2026, 10, 1));
     app.create_engagement(
@@ -890,11 +920,11 @@ fn a_certificate_is_suspended_restored_and_withdrawn_only_by_someone_who_may_dec
     app.add_member("A-S2", "lm", "李敏", "LM", Role::Auditor, Some("CCAA-2"))
         .unwrap();
     // An auditor of the programme may not.
-    app.set_identity("lm", "李敏", "LM").unwrap();
+    as_team(&mut app, "lm", "李敏", "LM");
     let err = rule_text(app.set_certificate_status("A-S2", CertificateStatus::Suspended, "投诉"));
     assert!(err.contains("lm was on the audit team of A-S2"), "{err}");
     // Nor without a reason, nor on an engagement that issued none.
-    app.set_identity("cb", "陈博", "CB").unwrap();
+    as_body(&mut app, "cb", "陈博", "CB");
     assert!(rule_text(app.set_certificate_status("A-S2", CertificateStatus::Suspended, " ")).contains("--reason"));
     assert!(
         rule_text(app.set_certificate_status("B-S2", CertificateStatus::Suspended, "x"))

@@ -97,13 +97,30 @@ fn world() -> World {
     )
     .unwrap();
     export(&zw, ENG, &w.path("lead.zip"));
+    std::fs::copy(w.path("lead.zip"), w.path("unbound.zip")).unwrap();
     drop(zw);
     let lm = w.open("lm", "li.min", "LM");
     assert!(bundle::import(&lm, &w.path("lead.zip")).unwrap().joined);
     drop(lm);
+    // The body creates the programme and sends it; the lead binds T1 to it
+    // (by its genesis) and sends T1 back.
     let cb = w.open("cb", "chen.bo", "CB");
     bundle::import(&cb, &w.path("lead.zip")).unwrap();
     cb.create_programme(PROG, "某银行客服中心认证", "某银行", true).unwrap();
+    let err = rule(cb.decide(ENG, Outcome::Certify, Some("CSC-2026-001"), 3, ""));
+    assert!(err.contains("not bound"), "{err}");
+    export(&cb, ENG, &w.path("programme.zip"));
+    drop(cb);
+    let zw = w.open("zw", "zhang.wei", "ZW");
+    bundle::import(&zw, &w.path("programme.zip")).unwrap();
+    zw.set_programme(ENG, PROG, None).unwrap();
+    export(&zw, ENG, &w.path("lead.zip"));
+    drop(zw);
+    let lm = w.open("lm", "li.min", "LM");
+    bundle::import(&lm, &w.path("lead.zip")).unwrap();
+    drop(lm);
+    let cb = w.open("cb", "chen.bo", "CB");
+    bundle::import(&cb, &w.path("lead.zip")).unwrap();
     cb.decide(ENG, Outcome::Certify, Some("CSC-2026-001"), 3, "审阅完毕")
         .unwrap();
     export(&cb, ENG, &w.path("decided.zip"));
@@ -223,7 +240,7 @@ fn the_audit_team_cannot_name_who_decides() {
     assert!(err.contains("zhang.wei was on the audit team"), "{err}");
     zw.create_programme("P-MINE", "", "", true).unwrap();
     let err = rule(zw.set_programme(ENG, "P-MINE", None));
-    assert!(err.contains("fixed once set"), "{err}");
+    assert!(err.contains("fixed once bound"), "{err}");
     drop(zw);
 
     // Forged by the lead with his own key, in a bundle to li.min: a crony
@@ -284,7 +301,72 @@ fn the_audit_team_cannot_name_who_decides() {
         forged_decision("zhang.wei"),
     );
     f.write(&w.path("own-programme.zip"));
-    decision_unchanged(&w, "lm", &w.path("own-programme.zip"), "neither T1 nor its programme");
+    decision_unchanged(
+        &w,
+        "lm",
+        &w.path("own-programme.zip"),
+        "neither T1 nor the programme T1 is bound to",
+    );
+
+    // Another programme under the real one's name (its own genesis, a
+    // crony as decision maker): never the one T1 is bound to.
+    let mut f = Files::read(&w.path("unbound.zip"));
+    let p = EntityId::new(Kind::Programme, PROG);
+    let crony = EntityId::new(Kind::Member, format!("{PROG}/crony"));
+    f.forge(
+        PROG,
+        "crony",
+        &w.signer("crony"),
+        1,
+        vec![
+            (p.clone(), Change::Create),
+            (crony.clone(), Change::Create),
+            (crony.clone(), set("role", "decision-maker")),
+            (crony.clone(), set("key", w.pubkey("crony").trim())),
+        ],
+    );
+    f.forge(PROG, "crony", &w.signer("crony"), 5, forged_decision("crony"));
+    f.write(&w.path("squatted.zip"));
+    decision_unchanged(
+        &w,
+        "lm",
+        &w.path("squatted.zip"),
+        "neither T1 nor the programme T1 is bound to",
+    );
+    // A copy that never saw the real programme takes the squatter's record
+    // in by name, but no decision of it: T1 is not bound to it.
+    let fresh = w.open("fresh", "zhao.li", "ZL");
+    bundle::import(&fresh, &w.path("squatted.zip")).unwrap();
+    assert_eq!(fresh.engagement(ENG).unwrap().decision, None);
+    drop(fresh);
+
+    // An auditor turning the engagement into a "programme" (which would
+    // refuse every later change of it): refused.
+    let mut f = Files::read(&w.path("lead.zip"));
+    let seq = App::open(&w.path("lm"))
+        .unwrap()
+        .all_ops()
+        .unwrap()
+        .iter()
+        .filter(|o| o.id.actor == "li.min")
+        .map(|o| o.id.seq)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    f.forge(
+        ENG,
+        "li.min",
+        &w.signer("li.min"),
+        seq,
+        vec![(EntityId::new(Kind::Programme, ENG), Change::Create)],
+    );
+    f.write(&w.path("engagement-as-programme.zip"));
+    decision_unchanged(
+        &w,
+        "zw",
+        &w.path("engagement-as-programme.zip"),
+        "a programme is created and changed in its own batches",
+    );
 }
 
 #[test]

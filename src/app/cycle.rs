@@ -103,8 +103,25 @@ impl super::App {
         })?;
         let e = EntityId::new(Kind::Engagement, engagement);
         let cur = self.record(Kind::Engagement, engagement)?;
+        let bound = cur.opt_text(EF::ProgrammeGenesis).filter(|g| !g.is_empty());
+        let named = cur.opt_text(EF::Programme).filter(|p| !p.is_empty());
+        if bound.is_some() && named.as_deref() != Some(programme) {
+            let held = named.unwrap_or_default();
+            return Err(rule(
+                format!("{engagement} belongs to programme {held}; an engagement's programme is fixed once bound"),
+                format!("{engagement} 属于认证方案 {held}；审核项目的认证方案一经绑定不能更改"),
+            ));
+        }
         let mut d = Vec::new();
         set_if_changed(&mut d, &e, Some(&cur), EF::Programme, programme.into());
+        // Bound to the programme held here by its genesis (its identity):
+        // another programme under the same name never decides on it.
+        if bound.is_none()
+            && self.is_programme(programme)?
+            && let Some(g) = self.genesis_of(programme)?
+        {
+            set_if_changed(&mut d, &e, Some(&cur), EF::ProgrammeGenesis, g.into());
+        }
         if let Some(s) = scope {
             set_if_changed(&mut d, &e, Some(&cur), EF::Scope, s.trim().into());
         }
@@ -190,6 +207,13 @@ impl super::App {
         }
         let e = EntityId::new(Kind::Engagement, &id);
         d.push(super::set(&e, None, EF::Programme, programme.as_str()));
+        let bound = self
+            .record(Kind::Engagement, &before.id)?
+            .opt_text(EF::ProgrammeGenesis)
+            .filter(|g| !g.is_empty());
+        if let Some(g) = bound {
+            d.push(super::set(&e, None, EF::ProgrammeGenesis, g));
+        }
         d.push(super::set(&e, None, EF::Follows, before.id.as_str()));
         if !before.scope.is_empty() {
             d.push(super::set(&e, None, EF::Scope, before.scope.as_str()));

@@ -220,19 +220,33 @@ impl App {
     /// changes are applied (a decision needs its engagement held).
     pub fn ingest_carried(&self, main: &str, carried: Carried) -> Result<CarriedReport> {
         let mut report = CarriedReport::default();
-        let programme = self
-            .store()
-            .record(&EntityId::new(Kind::Engagement, main))?
-            .and_then(|r| r.get_raw("programme").and_then(Value::text).map(str::to_string));
+        let held = self.store().record(&EntityId::new(Kind::Engagement, main))?;
+        let text = |f: &str| {
+            held.as_ref()
+                .and_then(|r| r.get_raw(f).and_then(Value::text))
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+        };
+        let (programme, bound) = (text("programme"), text("programme_genesis"));
         for (scope, (ops, batches)) in carried {
-            if programme.as_deref() != Some(scope.as_str()) {
+            // Only the programme the engagement is bound to (by genesis):
+            // another one under its name is never taken in.
+            // (Before the engagement is bound, its programme's record and
+            // team come in by name, so that its lead can bind it; decisions
+            // on it wait for the binding.)
+            let other = batches
+                .iter()
+                .find(|b| bound.as_deref().is_some_and(|g| g != b.genesis_id().as_str()));
+            if programme.as_deref() != Some(scope.as_str()) || other.is_some() {
                 let s = crate::text::visible(&scope).into_owned();
                 for b in &batches {
                     report.refused.push(Refused::of(
                         b,
                         msg(
-                            format!("a batch of {s}, which is neither {main} nor its programme"),
-                            format!("属于 {s} 的批次，既不是 {main} 也不是其认证方案"),
+                            format!(
+                                "a batch of {s}, which is neither {main} nor the programme {main} is bound to (by its genesis)"
+                            ),
+                            format!("属于 {s} 的批次，既不是 {main}，也不是 {main} 所绑定（按创建批次）的认证方案"),
                         ),
                         false,
                     ));
@@ -876,11 +890,20 @@ impl App {
         } else {
             st.programme || self.is_programme(engagement)?
         };
+        // A programme always signs (its creator registers a key in its genesis).
+        if programme && !b.is_signed() {
+            return Ok(Err(refuse_for_good(msg(
+                format!("it is not signed, and programme {engagement} signs every change"),
+                format!("未签名，而认证方案 {engagement} 的每项更改都须签名"),
+            ))));
+        }
+        let scope_genesis = (!b.is_genesis()).then_some(b.genesis.as_str());
         let batch = authority::Batch {
             engagement,
             author: &b.actor,
             genesis: b.is_genesis(),
             programme,
+            scope_genesis,
         };
         if let Err(r) = authority::authorize(&batch, ops, &mut past) {
             return Ok(Err((Msg::new(r.en, r.zh), r.waiting)));

@@ -63,7 +63,14 @@ impl App {
             d.push(super::set(&e, None, PF::Client, client.trim()));
         }
         let me = self.identity().clone();
-        let key = self.signing_key().map(|s| s.public_openssh());
+        // A programme always signs: an unsigned one could be written by anyone.
+        let Some(key) = self.signing_key().map(|s| s.public_openssh()) else {
+            return Err(refused(
+                "a programme is signed from its first batch: name your private key first (`cscaudit identity key PATH`)".into(),
+                "认证方案从第一批更改起即须签名：请先指定您的私钥（`cscaudit identity key 路径`）".into(),
+            ));
+        };
+        let key = Some(key);
         let role = if decide { Role::DecisionMaker } else { Role::Lead };
         d.extend(self.member_drafts(id, &[], &me.actor, &me.name, &me.initials, role, None, key.as_deref())?);
         self.commit(d)?;
@@ -91,12 +98,27 @@ impl App {
             )));
         }
         self.require_lead(programme)?;
+        if key.is_none() {
+            return Err(AppError::Invalid(crate::msg!(
+                "a member of a programme signs: give their public key (`--key FILE`)",
+                "认证方案人员须签名：请提供其公钥（`--key 文件`）"
+            )));
+        }
         let team = self.team(programme)?;
         let d = self.member_drafts(programme, &team, actor, name, initials, role, None, key)?;
         self.commit(d)?;
         Ok(Member::from_record(
             &self.record(Kind::Member, &format!("{programme}/{actor}"))?,
         )?)
+    }
+
+    /// The genesis of the programme `engagement` is bound to, if bound.
+    pub fn programme_bound(&self, engagement: &str) -> Result<Option<String>> {
+        Ok(self
+            .store()
+            .record(&EntityId::new(Kind::Engagement, engagement))?
+            .and_then(|r| r.opt_text(crate::model::fields::EngagementField::ProgrammeGenesis))
+            .filter(|g| !g.is_empty()))
     }
 
     /// A programme held here.
@@ -168,6 +190,17 @@ impl App {
                 ),
                 format!(
                     "本机没有认证方案 {p}：{eng} 的认证决定记录在该方案中。请从认证机构导入或同步，或创建它（`cscaudit programme create {p}`）"
+                ),
+            ));
+        }
+        let bound = self.programme_bound(eng)?;
+        if bound.is_none() || bound != self.genesis_of(p)? {
+            return Err(refused(
+                format!(
+                    "{eng} names programme {p} but is not bound to the programme held here: its lead runs `cscaudit engagement programme {p} -e {eng}` (with the programme imported or synced); nothing was recorded"
+                ),
+                format!(
+                    "{eng} 写明了认证方案 {p}，但未绑定本机的该方案：请组长在导入或同步该方案后运行 `cscaudit engagement programme {p} -e {eng}`；未记录任何内容"
                 ),
             ));
         }

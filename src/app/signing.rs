@@ -332,11 +332,13 @@ impl App {
         } else {
             self.is_programme(engagement)?
         };
+        let scope_genesis = if genesis { None } else { self.genesis_of(engagement)? };
         let b = Batch {
             engagement,
             author: &me,
             genesis,
             programme,
+            scope_genesis: scope_genesis.as_deref(),
         };
         authorize(&b, &ops, &mut held).map_err(|r| AppError::Rule(crate::message::Msg::new(r.en, r.zh)))
     }

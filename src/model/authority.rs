@@ -164,6 +164,9 @@ pub struct Batch<'a> {
     /// The batch is of a certification programme (its team and its
     /// decisions), not of an engagement.
     pub programme: bool,
+    /// The genesis of the batch's engagement or programme (its identity;
+    /// `None` in the batch that creates it).
+    pub scope_genesis: Option<&'a str>,
 }
 
 const AUDITORS: &[Role] = &[Role::Lead, Role::Auditor];
@@ -392,19 +395,30 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
                     ),
                 });
             }
-            // The programme decides who decides: once named, it stays.
-            if let Change::Set { field, value } = &op.change
-                && field == EF::Programme.name()
-                && let Some(held) = before
-                    .and_then(|r| r.get_raw(EF::Programme.name()))
+            // The programme decides who decides: once bound (by its
+            // genesis), it stays.
+            let text_of = |f: EF| {
+                before
+                    .and_then(|r| r.get_raw(f.name()))
                     .and_then(Value::text)
                     .filter(|p| !p.is_empty())
-                && value.text() != Some(held)
+            };
+            if let Change::Set { field, value } = &op.change
+                && (field == EF::Programme.name() || field == EF::ProgrammeGenesis.name())
+                && let Some(bound) = text_of(EF::ProgrammeGenesis)
             {
-                return Err(no(
-                    format!("{eng} belongs to programme {held}; an engagement's programme is fixed once set"),
-                    format!("{eng} 属于认证方案 {held}；审核项目的认证方案一经设定不能更改"),
-                ));
+                let held = if field == EF::Programme.name() {
+                    text_of(EF::Programme)
+                } else {
+                    Some(bound)
+                };
+                if value.text() != held {
+                    let p = text_of(EF::Programme).unwrap_or_default();
+                    return Err(no(
+                        format!("{eng} belongs to programme {p}; an engagement's programme is fixed once bound"),
+                        format!("{eng} 属于认证方案 {p}；审核项目的认证方案一经绑定不能更改"),
+                    ));
+                }
             }
             if !team.is_lead(me) {
                 return Err(no(
@@ -456,6 +470,13 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
         }
         Kind::Finding => check_finding(op, before, need)?,
         Kind::Action => check_action(me, op, before, need)?,
+        // A programme is made only by its own genesis batch.
+        Kind::Programme => {
+            return Err(no(
+                format!("{what}: a programme is created and changed in its own batches, not in an engagement's"),
+                format!("{what}：认证方案只能在其自身的批次中创建和更改，不能在审核项目的批次中"),
+            ));
+        }
         _ => {}
     }
     if !b.genesis && team.active(me).is_none() && !team.is_lead(me) {
@@ -552,7 +573,7 @@ fn authorize_programme(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result
                 }
             }
             (Kind::Engagement, Change::Set { field, .. }) if op.entity.id != prog && is_decision_field(field) => {
-                check_decision(me, prog, &team, &op.entity, past)?;
+                check_decision(me, prog, b.scope_genesis, &team, &op.entity, past)?;
             }
             _ => {
                 return Err(no(
@@ -573,6 +594,7 @@ fn authorize_programme(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result
 fn check_decision(
     me: &str,
     prog: &str,
+    genesis: Option<&str>,
     team: &Team,
     engagement: &EntityId,
     past: &mut dyn Past,
@@ -607,6 +629,28 @@ fn check_decision(
             return Err(not_yet(
                 format!("{eng} is not (yet, here) an engagement of programme {prog}"),
                 format!("{eng}（在本机）尚不属于认证方案 {prog}"),
+            ));
+        }
+    }
+    // Bound to this programme by its genesis, not only by its name.
+    match record.get_raw(EF::ProgrammeGenesis.name()).and_then(Value::text) {
+        Some(g) if !g.is_empty() && Some(g) == genesis => {}
+        Some(g) if !g.is_empty() => {
+            return Err(no(
+                format!(
+                    "{eng} is bound to another programme named {prog} (another genesis): its decision makers decide on it, not this one's"
+                ),
+                format!("{eng} 绑定的是另一个同名认证方案 {prog}（创建批次不同）：由该方案的认证决定人员决定"),
+            ));
+        }
+        _ => {
+            return Err(not_yet(
+                format!(
+                    "{eng} names programme {prog} but is not bound to it yet: its lead runs `cscaudit engagement programme {prog} -e {eng}` once the programme is held"
+                ),
+                format!(
+                    "{eng} 写明了认证方案 {prog}，但尚未绑定：待本机有该方案后，由组长运行 `cscaudit engagement programme {prog} -e {eng}`"
+                ),
             ));
         }
     }
@@ -874,6 +918,7 @@ mod tests {
                 author,
                 genesis: false,
                 programme: false,
+                scope_genesis: None,
             },
             ops,
             &mut held,

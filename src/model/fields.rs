@@ -83,6 +83,7 @@ record_fields!(
         CatalogVersion = "catalog_version": Text / "catalogue version" / "目录版本",
         CatalogSha256 = "catalog_sha256": Text / "catalogue SHA-256" / "目录 SHA-256",
         Programme = "programme": Text / "programme" / "认证方案",
+        ProgrammeGenesis = "programme_genesis": Text / "programme's genesis" / "认证方案创建批次",
         Follows = "follows": Text / "follows" / "上一次审核",
         Scope = "scope": Text / "scope" / "范围",
         ClosedOn = "closed_on": Date / "closed on" / "结束日期",

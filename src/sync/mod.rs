@@ -489,23 +489,31 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
     let held_engagements = app.engagements()?;
     let mut local: BTreeSet<String> = held_engagements.iter().map(|e| e.id.clone()).collect();
     // Programmes (their teams and decisions) first: a decision is judged
-    // against its programme's team. One is joined when an engagement held
-    // here or arriving names it, or when you are on its team.
-    let mut wanted: BTreeSet<String> = held_engagements.iter().filter_map(|e| e.programme.clone()).collect();
+    // against its programme's team. One is joined when you are on its team,
+    // or when an engagement held here is bound to it (by its genesis: a
+    // programme that only shares the name is not).
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    for e in &held_engagements {
+        if let Some(g) = app.programme_bound(&e.id)? {
+            wanted.insert(g);
+        }
+    }
     let mut programmes: BTreeSet<String> = BTreeSet::new();
+    let mut bound_here: BTreeSet<String> = BTreeSet::new();
     for (scope, inc) in &by_eng {
-        for o in &inc.ops {
-            match (&o.entity.kind, &o.change) {
-                (Kind::Engagement, Change::Set { field, value }) if field == "programme" => {
-                    if let Some(p) = value.text() {
-                        wanted.insert(p.to_string());
-                    }
-                }
-                (Kind::Programme, Change::Create) if o.entity.id == *scope => {
-                    programmes.insert(scope.clone());
-                }
-                _ => {}
-            }
+        if inc
+            .ops
+            .iter()
+            .any(|o| o.entity.kind == Kind::Programme && o.entity.id == *scope && o.change == Change::Create)
+        {
+            programmes.insert(scope.clone());
+        }
+        if inc
+            .batches
+            .iter()
+            .any(|b| b.is_genesis() && b.engagement == *scope && wanted.contains(&b.id()))
+        {
+            bound_here.insert(scope.clone());
         }
     }
     for p in app.programmes()? {
@@ -524,7 +532,7 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
                 .ops
                 .iter()
                 .any(|o| o.entity.kind == Kind::Member && o.entity.id == member && o.change == Change::Create);
-            let named = is_programme && wanted.contains(&eng);
+            let named = is_programme && bound_here.contains(&eng);
             if !(on_team || named) {
                 continue;
             }

@@ -64,6 +64,22 @@ pub(super) fn seed_programme(
     };
     let auditor_key = super::new_signer(app, &auditor.actor);
     let start = days(today, -420);
+    // The body's programme first: its own signed record, naming who
+    // decides (its decision maker is on no audit team of it).
+    let decider = Identity {
+        actor: "chen.bo".into(),
+        name: "陈博 Chen Bo".into(),
+        initials: "CB".into(),
+    };
+    super::new_signer(app, &decider.actor);
+    app.set_today(start);
+    app.act_as(decider.clone());
+    app.create_programme(
+        PROGRAMME,
+        "外包呼叫中心服务认证 / outsourced centre service certification",
+        "某外包呼叫中心",
+        true,
+    )?;
     app.act_as(lead.clone());
 
     // Stage 1: the documents.
@@ -203,20 +219,7 @@ pub(super) fn seed_programme(
     // The decision, by the body's decision maker (registered so that their
     // signed decision syncs; not an auditor of any team of the programme).
     app.set_today(days(start, 75));
-    let decider = Identity {
-        actor: "chen.bo".into(),
-        name: "陈博 Chen Bo".into(),
-        initials: "CB".into(),
-    };
-    // The body's programme: its own signed record, naming who decides.
-    super::new_signer(app, &decider.actor);
     app.act_as(decider);
-    app.create_programme(
-        PROGRAMME,
-        "外包呼叫中心服务认证 / outsourced centre service certification",
-        "某外包呼叫中心",
-        true,
-    )?;
     app.decide(
         "WB-R1",
         Outcome::Certify,
