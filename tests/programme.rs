@@ -186,6 +186,8 @@ fn the_programmes_decision_maker_decides_and_the_decision_travels() {
         assert_eq!((d.outcome, d.by.as_str()), (Outcome::Certify, "chen.bo"));
         assert_eq!(e.certificate.unwrap().number, "CSC-2026-001");
         let p = app.programme(PROG).unwrap();
+        assert_eq!(p.creator.as_deref(), Some("chen.bo"));
+        assert_eq!(p.engagements, [ENG]);
         assert_eq!(
             p.decision_makers().map(|m| m.actor.as_str()).collect::<Vec<_>>(),
             ["chen.bo"]

@@ -149,7 +149,7 @@ impl App {
             id: id.to_string(),
             title: text(PF::Title),
             client: text(PF::Client),
-            creator: self.store().genesis_creator(id)?,
+            creator: self.creator_of(id)?,
             team: self.team(id)?,
             engagements,
         })

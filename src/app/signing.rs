@@ -557,7 +557,7 @@ impl App {
     }
 
     /// Who created an engagement (the author of its first operation).
-    fn creator_of(&self, engagement: &str) -> Result<Option<String>> {
+    pub(crate) fn creator_of(&self, engagement: &str) -> Result<Option<String>> {
         // Recorded with the genesis batch (one read); the engagement's
         // history only for engagements from before.
         if let Some(c) = self.store().genesis_creator(engagement)? {

@@ -85,6 +85,9 @@ pub(super) fn programme(ctx: &Context, c: ProgrammeCmd) -> Result<()> {
 
 fn show(o: &mut impl Write, ctx: &Context, p: &Programme, zh: bool) -> Result<()> {
     writeln!(o, "{}  {}", visible(&p.id), visible(&p.title))?;
+    if let Some(c) = &p.creator {
+        writeln!(o, "  {}: {}", ctx.lang.pick("created by", "创建人"), visible(c))?;
+    }
     if !p.client.is_empty() {
         writeln!(o, "  {}: {}", ctx.lang.pick("client", "认证委托方"), visible(&p.client))?;
     }
