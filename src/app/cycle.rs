@@ -106,7 +106,7 @@ impl super::App {
         let bound = cur.opt_text(EF::ProgrammeGenesis).filter(|g| !g.is_empty());
         let named = cur.opt_text(EF::Programme).filter(|p| !p.is_empty());
         if bound.is_some() && named.as_deref() != Some(programme) {
-            let held = named.unwrap_or_default();
+            let held = crate::text::visible(&named.unwrap_or_default()).into_owned();
             return Err(rule(
                 format!("{engagement} belongs to programme {held}; an engagement's programme is fixed once bound"),
                 format!("{engagement} 属于认证方案 {held}；审核项目的认证方案一经绑定不能更改"),
@@ -207,11 +207,7 @@ impl super::App {
         }
         let e = EntityId::new(Kind::Engagement, &id);
         d.push(super::set(&e, None, EF::Programme, programme.as_str()));
-        let bound = self
-            .record(Kind::Engagement, &before.id)?
-            .opt_text(EF::ProgrammeGenesis)
-            .filter(|g| !g.is_empty());
-        if let Some(g) = bound {
+        if let Some(g) = self.programme_bound(&before.id)? {
             d.push(super::set(&e, None, EF::ProgrammeGenesis, g));
         }
         d.push(super::set(&e, None, EF::Follows, before.id.as_str()));

@@ -550,14 +550,14 @@ impl App {
 
 /// A finding's field as an edit form shows it (`None`: not a form field).
 fn form_text(f: &Finding, field: &str) -> Option<String> {
-    Some(match field {
-        "title" => f.title.clone(),
-        "statement" => f.statement.clone(),
-        "criterion" => f.criterion.clone(),
-        "evidence_note" => f.evidence_note.clone(),
-        "root_cause" => f.root_cause.clone(),
-        "correction" => f.correction.clone(),
-        "grade" => f.grade.as_str().to_string(),
+    Some(match FF::parse(field)? {
+        FF::Title => f.title.clone(),
+        FF::Statement => f.statement.clone(),
+        FF::Criterion => f.criterion.clone(),
+        FF::EvidenceNote => f.evidence_note.clone(),
+        FF::RootCause => f.root_cause.clone(),
+        FF::Correction => f.correction.clone(),
+        FF::Grade => f.grade.as_str().to_string(),
         _ => return None,
     })
 }

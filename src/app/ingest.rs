@@ -257,14 +257,7 @@ impl App {
             report.signed += judged.signed;
             report.unsigned += judged.unsigned;
             report.refused.extend(judged.refused.iter().cloned());
-            let m = self.apply_judged(judged)?;
-            let r = &mut report.merged;
-            r.received += m.received;
-            r.applied += m.applied;
-            r.already_known += m.already_known;
-            r.records_touched += m.records_touched;
-            r.new_conflicts += m.new_conflicts;
-            r.retracted += m.retracted;
+            report.merged.add(&self.apply_judged(judged)?);
         }
         Ok(report)
     }
@@ -888,7 +881,10 @@ impl App {
             ops.iter()
                 .any(|o| o.entity == EntityId::new(Kind::Programme, engagement) && o.change == Change::Create)
         } else {
-            st.programme || self.is_programme(engagement)?
+            if st.held_programme.is_none() {
+                st.held_programme = Some(self.is_programme(engagement)?);
+            }
+            st.programme || st.held_programme == Some(true)
         };
         // A programme always signs (its creator registers a key in its genesis).
         if programme && !b.is_signed() {
@@ -1171,6 +1167,8 @@ struct Judging {
     genesis: Option<String>,
     /// The genesis accepted in this ingest created a programme.
     programme: bool,
+    /// Whether this copy held the scope as a programme (read once).
+    held_programme: Option<bool>,
     /// The author of a genesis accepted in this ingest.
     creator: Option<String>,
     /// What this copy holds of the engagement, read once.

@@ -121,6 +121,16 @@ impl App {
             .filter(|g| !g.is_empty()))
     }
 
+    /// The operations of a programme's record and team (what travels with
+    /// each of its engagements' bundles), read from their histories.
+    pub fn programme_ops(&self, id: &str) -> Result<Vec<crate::model::ops::Op>> {
+        let mut ops = self.store().history(&EntityId::new(Kind::Programme, id))?;
+        for m in self.store().records(Kind::Member, &format!("{id}/"))? {
+            ops.extend(self.store().history(&m.entity)?);
+        }
+        Ok(ops)
+    }
+
     /// A programme held here.
     pub fn programme(&self, id: &str) -> Result<Programme> {
         let Some(r) = self

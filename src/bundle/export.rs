@@ -247,12 +247,8 @@ pub fn export_with_progress(
         _ => None,
     };
     if let Some(p) = &programme {
-        let held: std::collections::HashSet<crate::model::ops::OpId> = ops.iter().map(|o| o.id.clone()).collect();
-        let extra: Vec<Op> = engagement_ops(app.all_ops()?, p)
-            .into_iter()
-            .filter(|o| !held.contains(&o.id))
-            .collect();
-        ops.extend(extra);
+        // Records of the programme, never of the engagement: no op twice.
+        ops.extend(app.programme_ops(p)?);
         crate::model::ops::sort_ops(&mut ops);
     }
     let mut ranges: BTreeMap<String, (u64, u64)> = BTreeMap::new();

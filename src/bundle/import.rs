@@ -717,11 +717,7 @@ pub fn import_with_progress(
     let mut refused_batches = refused_batches;
     let mut merged = app.apply_judged(judged)?;
     let extra = app.ingest_carried(eng, carried)?;
-    merged.received += extra.merged.received;
-    merged.applied += extra.merged.applied;
-    merged.already_known += extra.merged.already_known;
-    merged.records_touched += extra.merged.records_touched;
-    merged.new_conflicts += extra.merged.new_conflicts;
+    merged.add(&extra.merged);
     ops_signed += extra.signed;
     ops_unsigned += extra.unsigned;
     refused_batches.extend(extra.refused);

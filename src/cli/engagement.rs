@@ -109,7 +109,7 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 "{} {} {}",
                 e.id,
                 ctx.lang.pick("programme", "认证方案"),
-                e.programme.unwrap_or_default()
+                crate::text::visible(&e.programme.unwrap_or_default())
             )?;
         }
         EngagementCmd::Decide {

@@ -212,31 +212,9 @@ pub fn authorize(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result<(), R
     if b.programme {
         return authorize_programme(b, ops, past);
     }
-    let team = if b.genesis {
-        Team {
-            creator: Some(b.author.to_string()),
-            members: BTreeMap::new(),
-        }
-    } else {
-        past.team().clone()
-    };
+    let team = team_then(b, past)?;
     let me = b.author;
     let eng = b.engagement;
-    if !b.genesis && team.active(me).is_none() && !team.is_lead(me) {
-        {
-            return Err(if team.members.get(me).is_some_and(|m| m.left) {
-                no(
-                    format!("{me} has left the team of {eng} (the lead removed them)"),
-                    format!("{me} 已离开 {eng} 审核组（组长已将其移出）"),
-                )
-            } else {
-                no(
-                    format!("{me} is not on the team of {eng}"),
-                    format!("{me} 不是 {eng} 审核组成员"),
-                )
-            });
-        }
-    }
     let certification = past
         .record(&EntityId::new(Kind::Engagement, eng))
         .and_then(|r| r.get_raw(EF::Kind.name()).and_then(Value::text).map(str::to_string))
@@ -488,6 +466,41 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
     Ok(())
 }
 
+/// The team a batch is judged by (its creator alone in a genesis), refused
+/// when its author is not on it (or has left it).
+fn team_then(b: &Batch<'_>, past: &mut dyn Past) -> Result<Team, Refusal> {
+    if b.genesis {
+        return Ok(Team {
+            creator: Some(b.author.to_string()),
+            members: BTreeMap::new(),
+        });
+    }
+    let team = past.team().clone();
+    let (me, scope) = (b.author, b.engagement);
+    if team.active(me).is_some() || team.is_lead(me) {
+        return Ok(team);
+    }
+    let left = team.members.get(me).is_some_and(|m| m.left);
+    Err(match (b.programme, left) {
+        (false, true) => no(
+            format!("{me} has left the team of {scope} (the lead removed them)"),
+            format!("{me} 已离开 {scope} 审核组（组长已将其移出）"),
+        ),
+        (false, false) => no(
+            format!("{me} is not on the team of {scope}"),
+            format!("{me} 不是 {scope} 审核组成员"),
+        ),
+        (true, true) => no(
+            format!("{me} has left the team of programme {scope} (its lead removed them)"),
+            format!("{me} 已离开认证方案 {scope} 的人员名单（负责人已将其移出）"),
+        ),
+        (true, false) => no(
+            format!("{me} is not on the team of programme {scope}"),
+            format!("{me} 不在认证方案 {scope} 的人员名单中"),
+        ),
+    })
+}
+
 /// Roles a programme's team has: its lead (who names the team) and its
 /// decision makers.
 const PROGRAMME_ROLES: &[Role] = &[Role::Lead, Role::DecisionMaker];
@@ -496,27 +509,7 @@ const PROGRAMME_ROLES: &[Role] = &[Role::Lead, Role::DecisionMaker];
 /// its engagements by its decision makers; nothing else.
 fn authorize_programme(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result<(), Refusal> {
     let (me, prog) = (b.author, b.engagement);
-    let team = if b.genesis {
-        Team {
-            creator: Some(me.to_string()),
-            members: BTreeMap::new(),
-        }
-    } else {
-        past.team().clone()
-    };
-    if !b.genesis && team.active(me).is_none() && !team.is_lead(me) {
-        return Err(if team.members.get(me).is_some_and(|m| m.left) {
-            no(
-                format!("{me} has left the team of programme {prog} (its lead removed them)"),
-                format!("{me} 已离开认证方案 {prog} 的人员名单（负责人已将其移出）"),
-            )
-        } else {
-            no(
-                format!("{me} is not on the team of programme {prog}"),
-                format!("{me} 不在认证方案 {prog} 的人员名单中"),
-            )
-        });
-    }
+    let team = team_then(b, past)?;
     let member_prefix = format!("{prog}/");
     for op in ops {
         if op.id.actor != me {

@@ -116,6 +116,18 @@ pub struct MergeReport {
     pub retracted: usize,
 }
 
+impl MergeReport {
+    /// Count another merge's work in with this one's.
+    pub fn add(&mut self, o: &MergeReport) {
+        self.received += o.received;
+        self.applied += o.applied;
+        self.already_known += o.already_known;
+        self.records_touched += o.records_touched;
+        self.new_conflicts += o.new_conflicts;
+        self.retracted += o.retracted;
+    }
+}
+
 pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

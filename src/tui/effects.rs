@@ -635,7 +635,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 Input::Defer(crate::tui::state::Effect::RunImport { path }),
             ]
         }
-        FormKind::EditFinding { opened, .. } => {
+        FormKind::EditFinding { opened } => {
             let Some(eng) = eng else { return vec![] };
             let changes: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
             match app.edit_finding_since(&opened.entity, &changes, &opened) {

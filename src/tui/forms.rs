@@ -53,7 +53,6 @@ pub enum FormKind {
     },
     /// Edit a finding's texts (and grade while a draft).
     EditFinding {
-        reference: String,
         /// The finding as the form opened it: a field someone else changed
         /// since is not overwritten (see [`crate::app::App::edit_finding_since`]).
         opened: Box<crate::model::finding::Finding>,

@@ -330,10 +330,7 @@ impl State {
             Field::lines("evidence_note", "Evidence note", "证据说明", &f.evidence_note),
         ]);
         self.open(Form::new(
-            FormKind::EditFinding {
-                reference: f.reference.clone(),
-                opened: Box::new(f),
-            },
+            FormKind::EditFinding { opened: Box::new(f) },
             (&title.0, &title.1),
             fields,
         ))
