@@ -51,6 +51,10 @@ fn run_args_in_pty(
         ),
     ]);
     cmd.env("TERM", "xterm-256color");
+    // Relative paths typed into forms land beside the data folder.
+    if let Some(parent) = data.parent() {
+        cmd.cwd(parent);
+    }
     cmd.env("CSCAUDIT_CONFIG_DIR", config);
     cmd.env_remove("LC_ALL");
     cmd.env_remove("LC_MESSAGES");
@@ -94,13 +98,49 @@ impl Screen {
     }
     /// Wait until the screen shows `needle` (or fail with the screen).
     fn wait_for(&mut self, needle: &str) -> String {
+        self.wait_up_to(needle, 20)
+    }
+    /// Wait until the screen no longer shows `needle`.
+    fn wait_gone(&mut self, needle: &str) {
+        let start = Instant::now();
+        while self.text().contains(needle) {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "still {needle:?}:\n{}",
+                self.text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    /// In the tasks view: wait until the job labelled `label` has ended;
+    /// its row.
+    fn ended(&mut self, label: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let t = self.text();
+            // A row of the view: its state first, then the label.
+            let row = t.lines().find(|l| {
+                l.split('│').any(|cell| {
+                    let c = cell.trim_start();
+                    (c.starts_with("done") || c.starts_with("failed")) && c.contains(label)
+                })
+            });
+            if let Some(row) = row {
+                return row.to_string();
+            }
+            assert!(start.elapsed() < Duration::from_secs(120), "{label} still runs:\n{t}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    /// [`Screen::wait_for`] for up to `secs` seconds (long work).
+    fn wait_up_to(&mut self, needle: &str, secs: u64) -> String {
         let start = Instant::now();
         loop {
             let t = self.text();
             if t.contains(needle) {
                 return t;
             }
-            if start.elapsed() > Duration::from_secs(20) {
+            if start.elapsed() > Duration::from_secs(secs) {
                 panic!("timed out waiting for {needle:?}; screen:\n{t}");
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -766,4 +806,116 @@ fn a_command_waits_for_the_database_and_says_so() {
         "{stderr}"
     );
     assert!(stdout.contains("DEMO-S2"), "{stdout}");
+}
+
+/// At 100,000 findings, export (`x`), import (`I`) and sync (`S`) are jobs:
+/// the screen answers keys while each runs (`2` shows the checklist; a
+/// change is refused at once with the reason, not after a frozen wait), the
+/// tasks view (`T`) lists it with its progress, and Esc there cancels it,
+/// leaving no file. The first export runs to its end and is what the
+/// import reads.
+#[test]
+fn at_100000_findings_export_import_and_sync_run_as_jobs_while_the_screen_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("scale"), dir.path().join("config"));
+    cli(&data, &config, &["demo", "--no-tui", "--scale", "100000"]);
+    let remote = dir.path().join("team.git");
+    let st = std::process::Command::new("git")
+        .args(["init", "-q", "--bare"])
+        .arg(&remote)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    cli(&data, &config, &["remote", "add", "origin", remote.to_str().unwrap()]);
+    // What `doctor` finds (the database files' size aside, which sled's own
+    // bookkeeping changes).
+    let checked = |out: String| -> String { out.lines().filter(|l| !l.starts_with("database files")).collect() };
+    let ops_before = checked(cli(&data, &config, &["doctor"]));
+
+    let mut s = run_args_in_pty(&data, &config, "-e DEMO-SCALE", 40, 120, &[("LANG", "en_US.UTF-8")]);
+    s.wait_for("Remediation at a glance");
+    // The lists arrive after the first frame at this size.
+    s.wait_gone("Loading");
+
+    // Export, to its end, while the user walks the checklist.
+    s.send("x");
+    s.wait_for("Export a findings bundle");
+    s.send("\x15team.zip");
+    s.send(SAVE);
+    s.wait_for("Exporting team.zip");
+    s.send("2");
+    let t = s.wait_for("Checklist 26/26");
+    assert!(
+        t.contains("Exporting team.zip"),
+        "the export runs on while the checklist is shown: {t}"
+    );
+    // A change waits for the job: said at once, the screen not frozen.
+    s.send("j");
+    s.send("j");
+    s.send("c");
+    s.wait_for("is using the database");
+    s.send("T");
+    let t = s.wait_for("running");
+    assert!(t.contains("Tasks") && t.contains("Exporting team.zip"), "{t}");
+    s.send("q");
+    let t = s.wait_up_to("exported team.zip", 300);
+    assert!(t.contains("operations"), "{t}");
+    assert!(dir.path().join("team.zip").is_file());
+
+    // Import: the checklist answers; Esc in the tasks view cancels it.
+    s.send("1");
+    s.send("I");
+    s.wait_for("Import a teammate");
+    s.send("team.zip");
+    s.send(SAVE);
+    s.wait_for("Importing team.zip");
+    s.send("2");
+    let t = s.wait_for("Checklist 26/26");
+    assert!(t.contains("Importing team.zip"), "{t}");
+    s.send("T");
+    s.wait_for("running");
+    s.send("\x1b");
+    let t = s.ended("Importing team.zip");
+    assert!(t.contains("Cancelled"), "{t}");
+    s.send("q");
+
+    // Export again, cancelled: no file, no partial file.
+    s.send("1");
+    s.send("x");
+    s.wait_for("Export a findings bundle");
+    s.send("\x15again.zip");
+    s.send(SAVE);
+    s.wait_for("Exporting again.zip");
+    s.send("T");
+    s.wait_for("running");
+    s.send("\x1b");
+    let t = s.ended("Exporting again.zip");
+    assert!(t.contains("Cancelled"), "{t}");
+    s.send("q");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("again"))
+        .collect();
+    assert!(left.is_empty(), "a cancelled export leaves nothing: {left:?}");
+
+    // Sync: the same.
+    s.send("1");
+    s.send("S");
+    s.wait_for("Syncing with the remotes");
+    s.send("2");
+    let t = s.wait_for("Checklist 26/26");
+    assert!(t.contains("Syncing with the remotes"), "{t}");
+    s.send("T");
+    s.wait_for("running");
+    s.send("\x1b");
+    let t = s.ended("Syncing with the remotes");
+    assert!(t.contains("Sync cancelled"), "{t}");
+    s.send("q");
+    s.send("q");
+    s.wait_for("EXIT=0");
+    s.child.wait().unwrap();
+    // Nothing the cancelled work touched is damaged or half there.
+    assert_eq!(checked(cli(&data, &config, &["doctor"])), ops_before);
 }

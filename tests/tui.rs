@@ -367,6 +367,106 @@ fn help_filters_and_runs_the_selected_command() {
     assert_eq!(s.pane, Pane::Dashboard);
 }
 
+/// Help search finds a command by what the user wants to do, not only by
+/// its description: the lifecycle moves (respond, withdraw, reopen, accept,
+/// verify) are all behind "move the finding", found from any pane, its
+/// keys shown after the pane's; Enter goes there.
+#[test]
+fn help_search_finds_the_move_menu_by_the_moves_it_offers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    for (lang, words) in [
+        (Lang::En, ["respond", "withdraw", "reopen", "accept", "verify"]),
+        (Lang::Zh, ["回复", "撤回", "重新打开", "接受", "验证"]),
+    ] {
+        let mut s = state(&app, lang);
+        for w in words {
+            press(&mut app, &mut s, &format!("1 ? text:{w}"));
+            let found = s.help_entries();
+            assert!(
+                found
+                    .iter()
+                    .any(|(c, keys, _)| *c == cscaudit::tui::commands::Cmd::FindingMove && keys == "3 m"),
+                "{w}: {found:?}"
+            );
+            press(&mut app, &mut s, "esc");
+        }
+        // A word nothing means lists nothing.
+        press(&mut app, &mut s, "? text:zzzq");
+        assert!(s.help_entries().is_empty());
+        press(&mut app, &mut s, "esc");
+        // Enter on another pane's command goes to that pane.
+        press(&mut app, &mut s, "? text:withdraw enter");
+        assert_eq!(s.pane, Pane::Findings);
+        // The palette finds it too.
+        press(&mut app, &mut s, ": text:reopen");
+        assert_eq!(s.palette_entries()[0].0, cscaudit::tui::commands::Cmd::FindingMove);
+        press(&mut app, &mut s, "esc");
+    }
+}
+
+/// Export and import from the TUI are jobs: listed in the tasks view (T)
+/// with their outcome; one that failed says why there, Enter shows it whole.
+#[test]
+fn the_tasks_view_lists_jobs_and_their_outcomes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let mut s = state(&app, Lang::En);
+    press(&mut app, &mut s, "T");
+    assert!(matches!(s.popup, Some(Popup::Tasks { .. })));
+    assert!(screen(&s, 120, 40).contains("Nothing has run yet"));
+    press(&mut app, &mut s, "q");
+    assert!(s.popup.is_none());
+
+    let bundle = dir.path().join("任务 bundle.zip");
+    press(&mut app, &mut s, "1 x ctrl-u");
+    typ(&mut app, &mut s, bundle.to_str().unwrap());
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(bundle.is_file(), "{:?} {:?}", s.status, s.popup);
+    assert!(s.job.is_none(), "the job ended");
+    // A bundle that is not one: refused, and said in the tasks view.
+    let bad = dir.path().join("not-a-bundle.zip");
+    std::fs::write(&bad, "这不是 zip").unwrap();
+    press(&mut app, &mut s, "I");
+    typ(&mut app, &mut s, bad.to_str().unwrap());
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(
+        matches!(s.popup, Some(Popup::Error(_))),
+        "a failure with nothing else open shows: {:?}",
+        s.popup
+    );
+    press(&mut app, &mut s, "esc T");
+    let t = screen(&s, 120, 40);
+    assert!(t.contains("Tasks") && t.contains("done") && t.contains("failed"), "{t}");
+    assert!(t.contains("Exporting") && t.contains("Importing"), "{t}");
+    assert_eq!(s.tasks.len(), 2);
+    assert!(s.tasks[0].outcome.as_ref().is_some_and(|o| o.ok));
+    assert!(s.tasks[1].outcome.as_ref().is_some_and(|o| !o.ok));
+    // Newest first: Enter on the failed import shows why, whole.
+    press(&mut app, &mut s, "enter");
+    match &s.popup {
+        Some(Popup::Error(e)) => assert!(e.contains("not-a-bundle.zip"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    // Under a form, a job's outcome is a notification: the form stays.
+    press(&mut app, &mut s, "esc 3 e");
+    assert!(matches!(s.popup, Some(Popup::Form(_))));
+    step(
+        &mut app,
+        &mut s,
+        Input::Finished {
+            ok: true,
+            short: "synced".into(),
+            full: Some("all of it".into()),
+        },
+    );
+    assert!(matches!(s.popup, Some(Popup::Form(_))), "the form is not replaced");
+    assert_eq!(s.unread, 1);
+    assert!(screen(&s, 120, 40).lines().last().unwrap().contains("1 new"));
+    press(&mut app, &mut s, "esc T");
+    assert_eq!(s.unread, 0);
+}
+
 #[test]
 fn palette_fuzzy_matches_in_the_current_language() {
     let dir = tempfile::tempdir().unwrap();

@@ -161,6 +161,9 @@ pub struct App {
     /// The engagement being worked on (the CLI's `-e`, the TUI's open one):
     /// a bare finding or action reference is looked for there first.
     context: std::sync::Mutex<Option<String>>,
+    /// Asks the user for a passphrase (set by the caller: the CLI on the
+    /// terminal, the TUI from a form); `CSCAUDIT_PASSPHRASE` comes first.
+    ask: Option<crate::crypto::seal::Ask>,
 }
 
 /// Beyond this many touched records, a reader loads everything again.
@@ -215,6 +218,24 @@ impl App {
             touched: std::sync::Mutex::new(Some(Vec::new())),
             proofs: std::sync::Mutex::new(std::collections::VecDeque::new()),
             context: std::sync::Mutex::new(None),
+            ask: None,
+        })
+    }
+
+    /// How this app asks the user for a passphrase (none: only
+    /// `CSCAUDIT_PASSPHRASE` is read).
+    pub fn set_secret_prompt(&mut self, ask: Option<crate::crypto::seal::Ask>) {
+        self.ask = ask;
+    }
+
+    /// `CSCAUDIT_PASSPHRASE`, else the caller's prompt.
+    pub(crate) fn asker(&self) -> crate::crypto::seal::Ask {
+        let inner = self.ask.clone();
+        std::sync::Arc::new(move |prompt: &str| {
+            if let Ok(p) = std::env::var("CSCAUDIT_PASSPHRASE") {
+                return Some(age::secrecy::SecretString::from(p));
+            }
+            inner.as_ref().and_then(|ask| ask(prompt))
         })
     }
 
@@ -382,6 +403,15 @@ impl App {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .replace(Vec::new())
+    }
+
+    /// Records another app on this database touched (a worker's import or
+    /// sync), to be read again like this app's own; `None`: too many.
+    pub fn hand_touched(&self, touched: Option<Vec<EntityId>>) {
+        match touched {
+            Some(t) => self.note_touched(t.iter()),
+            None => *self.touched.lock().unwrap_or_else(|p| p.into_inner()) = None,
+        }
     }
 
     /// Merge a teammate's ops (from a findings bundle). The records they

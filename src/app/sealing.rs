@@ -65,7 +65,7 @@ impl App {
                     "请加密给接收者或使用口令，二者不能同时使用".into(),
                 ));
             }
-            let p = crate::crypto::seal::ask_secret("passphrase / 口令").ok_or_else(|| {
+            let p = (self.asker())("passphrase / 口令").ok_or_else(|| {
                 refused(
                     "no passphrase given (type it, or set CSCAUDIT_PASSPHRASE)".into(),
                     "未提供口令（请输入，或设置 CSCAUDIT_PASSPHRASE）".into(),
@@ -98,12 +98,12 @@ impl App {
     /// The keys this copy opens encrypted bundles and sync files with: your
     /// identity's key (and a passphrase, asked when a file needs one).
     pub fn opener(&self) -> Result<Opener> {
-        Ok(self.key_opener()?.with_passphrase_prompt())
+        Ok(self.key_opener()?.with_passphrase_files())
     }
 
     /// Your identity's key only (sync: never asks for a passphrase).
     pub fn key_opener(&self) -> Result<Opener> {
-        let o = Opener::default();
+        let o = Opener::default().asking(Some(self.asker()));
         let Some(k) = self.signing_key() else {
             return Ok(o);
         };

@@ -9,10 +9,18 @@ impl App {
     /// Open, waiting up to `wait` while another cscaudit process (a TUI
     /// between its operations, another command) holds the database.
     pub fn open_waiting(data_dir: &Path, wait: std::time::Duration) -> Result<App> {
+        Self::open_waiting_unless(data_dir, wait, &|| false)
+    }
+
+    /// [`App::open_waiting`], giving up with [`AppError::Cancelled`] when `stop` says so.
+    pub fn open_waiting_unless(data_dir: &Path, wait: std::time::Duration, stop: &dyn Fn() -> bool) -> Result<App> {
         let start = std::time::Instant::now();
         loop {
             match Self::open(data_dir) {
                 Err(AppError::Store(crate::store::StoreError::Locked { .. })) if start.elapsed() < wait => {
+                    if stop() {
+                        return Err(AppError::Cancelled);
+                    }
                     std::thread::sleep(std::time::Duration::from_millis(15));
                 }
                 other => return other,
@@ -40,8 +48,42 @@ impl App {
         Some(app)
     }
 
+    /// An app of its own for long work on another thread (the TUI's export,
+    /// import and sync): the same data folder, identity, policy, context and
+    /// passphrase prompt, its database not open yet ([`App::acquire_unless`]
+    /// opens it there, waiting as another process would). `None` without a
+    /// data folder.
+    pub fn worker(&self) -> Option<App> {
+        let dir = self.dir.clone()?;
+        Some(App {
+            store: None,
+            dir: Some(dir),
+            sharing: false,
+            seen_files: None,
+            identity: self.identity.clone(),
+            identity_chosen: self.identity_chosen,
+            certificate: self.certificate.clone(),
+            key_path: self.key_path.clone(),
+            key: Default::default(),
+            keyring: self.keyring.clone(),
+            policy: self.policy.clone(),
+            today: self.today,
+            catalogs: Default::default(),
+            touched: std::sync::Mutex::new(Some(Vec::new())),
+            proofs: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            context: std::sync::Mutex::new(self.context.lock().unwrap_or_else(|p| p.into_inner()).clone()),
+            ask: self.ask.clone(),
+        })
+    }
+
     /// Make sure the store is open (waits while another process holds it).
     pub fn acquire(&mut self) -> Result<()> {
+        self.acquire_unless(&|| false)
+    }
+
+    /// [`App::acquire`], giving up with [`AppError::Cancelled`] as soon as
+    /// `stop` says so (long work waiting for the database can be cancelled).
+    pub fn acquire_unless(&mut self, stop: &dyn Fn() -> bool) -> Result<()> {
         if self.store.is_some() {
             return Ok(());
         }
@@ -49,7 +91,7 @@ impl App {
             .dir
             .clone()
             .ok_or_else(|| AppError::Invalid(crate::message::Msg::same("no data folder")))?;
-        let other = App::open_waiting(&dir, std::time::Duration::from_secs(10))?;
+        let other = App::open_waiting_unless(&dir, std::time::Duration::from_secs(10), stop)?;
         self.store = other.store;
         // Identity may have been changed by another process.
         self.identity = other.identity;
@@ -102,6 +144,11 @@ impl App {
     fn files_state(&self) -> Option<(u64, std::time::SystemTime)> {
         let m = std::fs::metadata(self.dir.as_ref()?.join("db").join("db")).ok()?;
         Some((m.len(), m.modified().ok()?))
+    }
+
+    /// Whether this app lets go of the database between operations.
+    pub fn shares_store(&self) -> bool {
+        self.sharing
     }
 
     /// Whether the store is open while sharing (to be released when idle).

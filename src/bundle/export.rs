@@ -206,6 +206,7 @@ pub fn export_with_progress(
     let catalog_src = app.catalog_source(&eng)?;
     let mut ops = engagement_ops(app.all_ops()?, &eng.id);
     crate::model::ops::sort_ops(&mut ops);
+    stop(0)?;
     if let Some(since) = &opts.since {
         let Some(pos) = ops.iter().position(|op| &op.id == since) else {
             let (s, e) = (crate::text::visible(&since.to_string()).into_owned(), eng.id.clone());
@@ -259,6 +260,7 @@ pub fn export_with_progress(
     }
     // Read once; every report below is made from it.
     let data = crate::report::ReportData::load(app, &eng.id)?;
+    stop(0)?;
     let findings = data.json();
     let evidence: &[crate::model::evidence::Evidence] = if opts.no_evidence { &[] } else { &data.evidence };
 
@@ -322,14 +324,24 @@ pub fn export_with_progress(
             let b = b.to_vec();
             move |w: &mut dyn Write| w.write_all(&b)
         };
+        // Between the report files, and every few thousand operations
+        // within the long ones, a cancel is heard (its error then says so).
+        let halted = || !progress(Stage::Reports, 0, REPORT_FILES);
+        let heard = |e: AppError| if halted() { AppError::Cancelled } else { e };
+        let cancelled = || std::io::Error::other("cancelled");
         // The operations, streamed (1.2 million at 100,000 findings).
         put(&mut zip, "ops.jsonl", options, &mut |w| {
-            for op in &ops {
+            for (i, op) in ops.iter().enumerate() {
+                if i % 8192 == 8191 && halted() {
+                    return Err(cancelled());
+                }
                 w.write_all(&crate::model::canon::canonical_line(op))?;
                 w.write_all(b"\n")?;
             }
             Ok(())
-        })?;
+        })
+        .map_err(heard)?;
+        stop(0)?;
         // The signatures that prove them (whole batches: a batch lists every
         // op's hash, so the ops of other engagements need not be here).
         let signed = app.batches_for(&ops)?;
@@ -373,6 +385,9 @@ pub fn export_with_progress(
             v.sort_by_key(|o| o.id.seq);
         }
         for (i, b) in signed.iter().filter(|b| b.v >= 2).enumerate() {
+            if i % 256 == 255 {
+                stop(0)?;
+            }
             let n = format!("signed/{:06}", i + 1);
             put(&mut zip, &format!("{n}.msg"), options, &mut bytes(&b.message()))?;
             if b.is_signed() {
@@ -412,6 +427,7 @@ pub fn export_with_progress(
         put(&mut zip, "report.docx", stored, &mut bytes(&doc))?;
         stop(7)?;
         for doc in crate::report::OscalDoc::ALL {
+            stop(7)?;
             put(&mut zip, doc.path(), options, &mut |w| {
                 crate::report::write_oscal(&data, opts.lang, doc, w)
             })?;

@@ -17,6 +17,7 @@ mod plan;
 mod programme;
 mod progress;
 mod sample;
+mod secret;
 mod status;
 mod status_cache;
 
@@ -142,6 +143,7 @@ impl Context {
                 );
                 let _ = writeln!(std::io::stderr(), "{}", notice.get(self.lang));
                 let mut app = App::open_waiting(dir, wait)?;
+                app.set_secret_prompt(Some(std::sync::Arc::new(secret::ask_on_terminal)));
                 app.policy = self.settings.policy.clone();
                 app.set_context(self.engagement.as_deref());
                 Ok(app)
@@ -153,6 +155,7 @@ impl Context {
     /// [`Context::open`] without waiting for another process.
     pub fn open_now(&self, dir: &Path) -> std::result::Result<App, AppError> {
         let mut app = App::open(dir)?;
+        app.set_secret_prompt(Some(std::sync::Arc::new(secret::ask_on_terminal)));
         app.policy = self.settings.policy.clone();
         app.set_context(self.engagement.as_deref());
         if let Some(m) = app.read_only_notice() {

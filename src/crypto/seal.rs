@@ -171,17 +171,24 @@ impl std::fmt::Display for OpenError {
     }
 }
 
+/// Asks the user for a secret, the prompt saying what for: the caller
+/// supplies it (the CLI asks on the terminal, the TUI in a form); `None`
+/// when none is given. Nothing below the caller touches the terminal.
+pub type Ask = std::sync::Arc<dyn Fn(&str) -> Option<SecretString> + Send + Sync>;
+
 /// The keys this copy opens sealed files with.
 #[derive(Clone, Default)]
 pub struct Opener {
     identities: Vec<age::ssh::Identity>,
-    /// Asked for when a file is sealed to a passphrase.
-    passphrase: Option<fn() -> Option<SecretString>>,
+    /// Asks for a passphrase: a key's own, and (when `passphrase_files`)
+    /// that of a file sealed to one.
+    ask: Option<Ask>,
+    passphrase_files: bool,
 }
 
-/// Asks for a key's passphrase on the terminal (or `CSCAUDIT_PASSPHRASE`).
+/// Asks for a key's passphrase through the caller's [`Ask`].
 #[derive(Clone)]
-struct AskKeyPassphrase;
+struct AskKeyPassphrase(Option<Ask>);
 
 impl age::Callbacks for AskKeyPassphrase {
     fn display_message(&self, message: &str) {
@@ -194,7 +201,7 @@ impl age::Callbacks for AskKeyPassphrase {
         None
     }
     fn request_passphrase(&self, description: &str) -> Option<SecretString> {
-        ask_secret(&crate::text::visible(description))
+        self.0.as_ref().and_then(|ask| ask(&crate::text::visible(description)))
     }
 }
 
@@ -216,9 +223,15 @@ impl Opener {
         self.with_key_text(&text, Some(path))
     }
 
-    /// Ask for a passphrase (terminal or `CSCAUDIT_PASSPHRASE`) when a file is sealed to one.
-    pub fn with_passphrase_prompt(mut self) -> Opener {
-        self.passphrase = Some(|| ask_secret("passphrase / 口令"));
+    /// Ask through `ask` for a key's passphrase.
+    pub fn asking(mut self, ask: Option<Ask>) -> Opener {
+        self.ask = ask;
+        self
+    }
+
+    /// Also open files sealed to a passphrase (asked through [`Opener::asking`]).
+    pub fn with_passphrase_files(mut self) -> Opener {
+        self.passphrase_files = true;
         self
     }
 
@@ -226,10 +239,10 @@ impl Opener {
     pub fn open<'a, R: Read + 'a>(&self, input: R) -> Result<Box<dyn Read + 'a>, OpenError> {
         let dec = age::Decryptor::new(input).map_err(|e| OpenError::Damaged(e.to_string()))?;
         let reader = if dec.is_scrypt() {
-            let Some(ask) = self.passphrase else {
+            if !self.passphrase_files {
                 return Err(OpenError::NotForYou);
-            };
-            let Some(p) = ask() else {
+            }
+            let Some(p) = self.ask.as_ref().and_then(|ask| ask("passphrase / 口令")) else {
                 return Err(OpenError::Passphrase(
                     "none given (type it, or set CSCAUDIT_PASSPHRASE)".into(),
                 ));
@@ -246,7 +259,9 @@ impl Opener {
             let ids: Vec<Box<dyn age::Identity>> = self
                 .identities
                 .iter()
-                .map(|i| Box::new(i.clone().with_callbacks(AskKeyPassphrase)) as Box<dyn age::Identity>)
+                .map(|i| {
+                    Box::new(i.clone().with_callbacks(AskKeyPassphrase(self.ask.clone()))) as Box<dyn age::Identity>
+                })
                 .collect();
             dec.decrypt(ids.iter().map(|b| b.as_ref())).map_err(|e| match e {
                 age::DecryptError::NoMatchingKeys => OpenError::NotForYou,
@@ -280,42 +295,6 @@ impl Opener {
         }
         Ok(out)
     }
-}
-
-/// A secret from `CSCAUDIT_PASSPHRASE`, or typed on the terminal without echo.
-pub fn ask_secret(prompt: &str) -> Option<SecretString> {
-    if let Ok(p) = std::env::var("CSCAUDIT_PASSPHRASE") {
-        return Some(SecretString::from(p));
-    }
-    use std::io::IsTerminal;
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let mut err = std::io::stderr();
-    let _ = write!(err, "{prompt}: ");
-    let _ = err.flush();
-    crossterm::terminal::enable_raw_mode().ok()?;
-    let mut typed = String::new();
-    let done = loop {
-        use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers};
-        match crossterm::event::read() {
-            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
-                KeyCode::Enter => break true,
-                KeyCode::Esc => break false,
-                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => break false,
-                KeyCode::Backspace => {
-                    typed.pop();
-                }
-                KeyCode::Char(c) => typed.push(c),
-                _ => {}
-            },
-            Ok(_) => {}
-            Err(_) => break false,
-        }
-    };
-    let _ = crossterm::terminal::disable_raw_mode();
-    let _ = writeln!(err);
-    done.then(|| SecretString::from(typed))
 }
 
 #[cfg(test)]

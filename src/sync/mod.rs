@@ -206,6 +206,61 @@ fn git(repo: &Path, args: &[&str]) -> std::result::Result<String, String> {
     }
 }
 
+/// [`git`], killed when `stop` says so (a fetch from a slow remote can be
+/// cancelled); stopped, it says "cancelled" as its error.
+fn git_stoppable(repo: &Path, args: &[&str], stop: &dyn Fn() -> bool) -> std::result::Result<String, String> {
+    let mut child = Command::new("git")
+        .arg("--git-dir")
+        .arg(repo)
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("the `git` program could not run ({e}); install git"))?;
+    // The pipes are read on their own threads: a full pipe would stall git.
+    let read = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut out = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut out);
+            }
+            out
+        })
+    };
+    let out = read(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let err = read(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(st)) => break st,
+            Ok(None) if stop() => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("cancelled".into());
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(e) => return Err(e.to_string()),
+        }
+    };
+    let (out, err) = (out.join().unwrap_or_default(), err.join().unwrap_or_default());
+    if status.success() {
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&err).trim().to_string())
+    }
+}
+
 /// `ops-li.min-00000000000000000001-00000000000000000042.jsonl` → ("li.min", 1, 42).
 fn range_of<'a>(name: &'a str, prefix: &str) -> Option<(&'a str, u64, u64)> {
     let rest = name.strip_prefix(prefix)?.strip_suffix(".jsonl")?;
@@ -363,6 +418,13 @@ fn read_ref(
 
 /// Sync with the remote `name` (or the only one).
 pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
+    sync_stoppable(app, name, &|| false)
+}
+
+/// [`sync`], stopping with [`AppError::Cancelled`] and nothing changed when
+/// `stop` says so before the merge begins (the fetch is interrupted); once
+/// the merge has begun it finishes, pushing included.
+pub fn sync_stoppable(app: &App, name: Option<&str>, stop: &dyn Fn() -> bool) -> Result<SyncReport> {
     app.require_writable()?;
     app.require_identity()?;
     let remotes = app.remotes()?;
@@ -390,7 +452,7 @@ pub fn sync(app: &App, name: Option<&str>) -> Result<SyncReport> {
             }
         },
     };
-    sync_with(app, remote, None)
+    sync_with(app, remote, None, stop)
 }
 
 /// The name a bundle file syncs under (its tracking refs and bookkeeping).
@@ -408,12 +470,14 @@ pub fn sync_bundle(app: &App, file: &Path) -> Result<SyncReport> {
         url: file.to_string_lossy().into_owned(),
         encrypted: false,
     };
-    let mut r = sync_with(app, remote, Some(&file))?;
+    let mut r = sync_with(app, remote, Some(&file), &|| false)?;
     r.remote = crate::text::visible(&file.display().to_string()).into_owned();
     Ok(r)
 }
 
-fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncReport> {
+fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>, stop: &dyn Fn() -> bool) -> Result<SyncReport> {
+    let stopped = || if stop() { Err(AppError::Cancelled) } else { Ok(()) };
+    stopped()?;
     let me = app.identity().actor.clone();
     let dir = app
         .data_dir()
@@ -433,7 +497,10 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         let mut args = vec!["fetch", "--quiet", "--no-tags"];
         args.extend_from_slice(prune);
         args.extend_from_slice(&["--", &url, &spec]);
-        git(repo.path(), &args).map_err(|e| {
+        git_stoppable(repo.path(), &args, stop).map_err(|e| {
+            if stop() {
+                return AppError::Cancelled;
+            }
             let e = crate::text::visible(&e).into_owned();
             match bundle {
                 Some(_) => refused(
@@ -484,6 +551,9 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         .iter()
         .map(|(eng, inc)| (eng.clone(), inc.names.clone()))
         .collect();
+
+    // Nothing changed so far: the last moment to stop.
+    stopped()?;
 
     // 3. Judge every batch against its causal past; merge the accepted ones.
     let held_engagements = app.engagements()?;
@@ -690,6 +760,9 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         }
     }
     for (scope, eng) in scopes {
+        // Stopped while pushing: what was merged stays, and the operations
+        // not written to your ref yet go with the next sync.
+        stopped()?;
         let remote_side = own_ref(&scope, &me);
         let name = if remote.encrypted {
             sealed_ref(&rname, &scope, &me)
@@ -775,6 +848,7 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         }
         let mut count = 0;
         for (actor, mut ops) in missing {
+            stopped()?;
             ops.sort_by_key(|o| o.id.seq);
             let (a, b) = (ops[0].id.seq, ops[ops.len() - 1].id.seq);
             let mut ops_bytes = Vec::new();
@@ -830,7 +904,10 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>) -> Result<SyncRep
         let mut args: Vec<&str> = vec!["push", "--quiet", "--", &url];
         let specs: Vec<String> = to_push.iter().map(|(l, r)| format!("{l}:{r}")).collect();
         args.extend(specs.iter().map(String::as_str));
-        git(repo.path(), &args).map_err(|e| {
+        git_stoppable(repo.path(), &args, stop).map_err(|e| {
+            if stop() {
+                return AppError::Cancelled;
+            }
             let e = crate::text::visible(&e).into_owned();
             refused(
                 format!("pushing to {rname} ({shown_url}) failed; your changes are saved here and the next sync pushes them: {e}"),

@@ -141,6 +141,26 @@ commands! {
     ActionAdd => "action.add", [Findings], "Add a corrective action", "添加纠正措施";
     ActionUpdate => "action.update", [Remediation], "Update status, progress, evidence", "更新状态、进度、证据";
     ActionVerify => "action.verify", [Remediation], "Verify the action (effective or not)", "验证措施（是否有效）";
+    Tasks => "tasks", [Global], "Tasks: running and finished work (export, import, sync…) and its results", "任务：正在进行和已完成的工作（导出、导入、同步……）及其结果";
+}
+
+/// Other words a user may search for a command by (help and palette): the
+/// moves a finding's lifecycle offers are all behind `finding.move`.
+pub fn aliases(cmd: Cmd) -> &'static str {
+    match cmd {
+        Cmd::FindingMove => {
+            "issue respond response accept reject withdraw reopen close verify lifecycle status 签发 回复 答复 接受 驳回 撤回 重新打开 关闭 验证 状态"
+        }
+        Cmd::ActionVerify => "verify effective ineffective close 验证 有效 无效",
+        Cmd::ActionUpdate => "progress done status evidence 进度 完成 状态 证据",
+        Cmd::Tasks => "jobs progress cancel inbox notifications 进度 取消 通知 消息",
+        Cmd::Sync => "git remote push pull 推送 拉取",
+        Cmd::BundleExport => "zip send share 发送 共享",
+        Cmd::BundleImport => "zip receive merge 接收 合并",
+        Cmd::Undo => "revert 恢复",
+        Cmd::Conflicts => "merge resolve 合并 解决",
+        _ => "",
+    }
 }
 
 pub fn info(cmd: Cmd) -> &'static CommandInfo {

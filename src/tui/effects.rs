@@ -152,54 +152,31 @@ fn expand_home(raw: &str) -> Option<std::path::PathBuf> {
     })
 }
 
-/// Export the engagement as a bundle (deferred from the form).
-pub(super) fn run_export(app: &App, state: &State, path: &Path, no_evidence: bool) -> Vec<Input> {
+/// Sync with every remote, as a job (with none, say how to add one).
+pub(super) fn start_sync(app: &App, state: &State) -> Vec<Input> {
     let lang = state.lang;
-    let Some(eng) = state.data.as_ref().map(|d| d.engagement.id.clone()) else {
-        return vec![];
-    };
-    let opts = crate::bundle::ExportOptions {
-        no_evidence,
-        lang,
-        since: None,
-        encrypt: None,
-    };
-    match crate::bundle::export(app, &eng, path, &opts) {
-        Ok(r) => vec![Input::Done(Ok(r.summary(lang)))],
-        Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
-    }
-}
-
-/// Sync with every remote in turn; what it merged shown.
-pub(super) fn run_sync(app: &App, state: &State) -> Vec<Input> {
-    let lang = state.lang;
-    let remotes = match app.remotes() {
-        Ok(r) => r,
-        Err(e) => return vec![Input::Done(Err(e.message().get(lang).to_string()))],
-    };
-    if remotes.is_empty() {
-        return vec![Input::Done(Err(lang
+    match app.remotes() {
+        Ok(r) if r.is_empty() => vec![Input::Done(Err(lang
             .pick(
                 "no remote yet: add the team's git repository with `cscaudit remote add NAME URL` (a bare repository on a share, an ssh host, GitLab/Gitea)",
                 "尚无远程仓库：请用 `cscaudit remote add 名称 地址` 添加团队的 git 仓库（共享盘上的裸仓库、ssh 主机、GitLab/Gitea）",
             )
-            .into()))];
+            .into()))],
+        Ok(_) => vec![Input::Start(Box::new(crate::tui::jobs::Job::Sync))],
+        Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
     }
-    let mut said = Vec::new();
-    let mut full = Vec::new();
-    let mut failed = None;
-    for r in &remotes {
-        match crate::sync::sync(app, Some(&r.name)) {
-            Ok(rep) => {
-                said.push(rep.short(lang));
-                full.push(rep.summary(lang));
-            }
-            Err(e) => {
-                failed = Some(e.message().get(lang).to_string());
-                break;
-            }
-        }
-    }
+}
+
+/// What a sync job merged, shown; the touched records read again.
+pub(super) fn synced(
+    app: &App,
+    state: &State,
+    reports: Vec<crate::sync::SyncReport>,
+    failed: Option<crate::app::AppError>,
+) -> Vec<Input> {
+    let lang = state.lang;
+    let said: Vec<String> = reports.iter().map(|r| r.short(lang)).collect();
+    let full: Vec<String> = reports.iter().map(|r| r.summary(lang)).collect();
     // What the merge touched is patched in (the engagement read whole only
     // when too much changed); a first sync on the welcome screen opens what it joined.
     let mut v = match state.data.as_ref() {
@@ -212,34 +189,39 @@ pub(super) fn run_sync(app: &App, state: &State) -> Vec<Input> {
             Err(_) => vec![],
         },
     };
+    let cancelled = matches!(failed, Some(crate::app::AppError::Cancelled));
+    let failed = failed.map(|e| match e {
+        crate::app::AppError::Cancelled => lang
+            .pick(
+                "Sync cancelled: what was merged before stays; the next sync pushes your changes",
+                "同步已取消：此前已合并的内容保留；下次同步会推送您的更改",
+            )
+            .to_string(),
+        e => e.message().get(lang).to_string(),
+    });
     v.push(match failed {
-        Some(e) if said.is_empty() => Input::Done(Err(e)),
-        Some(e) => Input::Done(Err(format!("{}\n\n{e}", full.join("\n\n")))),
-        None => Input::Notice {
+        Some(e) if cancelled && said.is_empty() => Input::Finished {
+            ok: true,
+            short: e,
+            full: None,
+        },
+        Some(e) if said.is_empty() => Input::Finished {
+            ok: false,
+            short: e,
+            full: None,
+        },
+        Some(e) => Input::Finished {
+            ok: cancelled,
+            short: format!("{} · {e}", said.join(" · ")),
+            full: Some(format!("{}\n\n{e}", full.join("\n\n"))),
+        },
+        None => Input::Finished {
+            ok: true,
             short: said.join(" · "),
-            full: full.join("\n\n"),
+            full: Some(full.join("\n\n")),
         },
     });
     v
-}
-
-/// Import a bundle (deferred from the form) and show the engagement.
-pub(super) fn run_import(app: &App, state: &State, path: &Path) -> Vec<Input> {
-    let lang = state.lang;
-    match crate::bundle::import(app, path) {
-        Ok(r) => {
-            let msg = match r.joined_line(lang) {
-                Some(joined) => format!("{joined} · {}", r.summary(lang)),
-                None => r.summary(lang),
-            };
-            // The merged records are patched in (the whole engagement read
-            // again when it is new here or too many changed).
-            let mut v = crate::tui::refreshed(app, state, &r.engagement);
-            v.push(Input::Done(Ok(msg)));
-            v
-        }
-        Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
-    }
 }
 
 /// Save a submitted form.
@@ -596,23 +578,22 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             if eng.is_none() {
                 return vec![];
             }
+            let eng = eng.clone();
             let Some(path) = expand_home(get(&values, "path")) else {
                 return vec![];
             };
             if let Some(ask) = ask_to_replace(&path, confirmed, lang) {
                 return ask;
             }
-            // The work runs after the next frame, so "Exporting…" shows first.
+            // A job: the form closes and the screen answers keys meanwhile.
             vec![
-                Input::Done(Ok(say(
-                    "Exporting… (the screen waits until it ends)",
-                    "正在导出……（完成前界面暂停）",
-                )
-                .into())),
-                Input::Defer(crate::tui::state::Effect::RunExport {
+                Input::Done(Ok(say("Exporting… (T: tasks)", "正在导出……（T：任务）").into())),
+                Input::Start(Box::new(crate::tui::jobs::Job::Export {
+                    engagement: eng.unwrap_or_default(),
                     path,
                     no_evidence: get(&values, "evidence") == "no",
-                }),
+                    lang,
+                })),
             ]
         }
         FormKind::ImportBundle => {
@@ -626,13 +607,10 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                     Lang::En => format!("{p} is not a file"),
                 });
             }
+            let passphrase = Some(get(&values, "passphrase").to_string()).filter(|p| !p.is_empty());
             vec![
-                Input::Done(Ok(say(
-                    "Importing… (the screen waits until it ends)",
-                    "正在导入……（完成前界面暂停）",
-                )
-                .into())),
-                Input::Defer(crate::tui::state::Effect::RunImport { path }),
+                Input::Done(Ok(say("Importing… (T: tasks)", "正在导入……（T：任务）").into())),
+                Input::Start(Box::new(crate::tui::jobs::Job::Import { path, passphrase })),
             ]
         }
         FormKind::EditFinding { opened } => {

@@ -113,6 +113,8 @@ pub struct Field {
     pub required: bool,
     /// A file path: Tab completes it from the file system.
     pub path: bool,
+    /// A passphrase: drawn as dots, never shown.
+    pub secret: bool,
 }
 
 impl Field {
@@ -127,6 +129,7 @@ impl Field {
             },
             required: false,
             path: false,
+            secret: false,
         }
     }
     pub fn lines(name: &'static str, en: &'static str, zh: &'static str, value: &str) -> Field {
@@ -142,6 +145,7 @@ impl Field {
             editor: Editor::Lines(Box::new(area)),
             required: false,
             path: false,
+            secret: false,
         }
     }
     pub fn choice(
@@ -161,10 +165,16 @@ impl Field {
             },
             required: false,
             path: false,
+            secret: false,
         }
     }
     pub fn required(mut self) -> Field {
         self.required = true;
+        self
+    }
+    /// Drawn as dots (a passphrase).
+    pub fn secret(mut self) -> Field {
+        self.secret = true;
         self
     }
     /// Tab completes the value as a file path (as a shell does).

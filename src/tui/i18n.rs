@@ -133,7 +133,7 @@ labels! {
     ConfirmHint => "y / Enter: yes · n / Esc: no", "y / 回车：是 · n / Esc：否";
     Error => "Error", "错误";
     ErrorHint => "Enter or Esc closes", "回车或 Esc 关闭";
-    Synced => "Sync", "同步";
+    Synced => "Result", "结果";
     Welcome => "Welcome to cscaudit", "欢迎使用 cscaudit";
     WelcomeBody => "There is no engagement in this database yet.\n\n  n   create an engagement here\n  I   join one: import a teammate's findings bundle (.zip)\n  i   say who you are (your id and initials sign what you record)\n\nor open the demo engagement from the command line:\n  cscaudit demo\n\nPress q to quit.", "当前数据库中还没有审核项目。\n\n  n   在此新建审核项目\n  I   加入审核项目：导入同事的发现项数据包（.zip）\n  i   设置身份（您的标识和缩写为您记录的内容署名）\n\n或在命令行中打开示例项目：\n  cscaudit demo\n\n按 q 退出。";
     TooSmall => "Terminal too small", "终端窗口太小";
@@ -153,6 +153,14 @@ labels! {
     Cancelled => "Cancelled; nothing was recorded", "已取消；未记录任何内容";
     Busy => "Other work is still running (Esc cancels it)", "另一项工作仍在进行（Esc 可取消）";
     EscCancels => "Esc cancels", "Esc 取消";
+    Tasks => "Tasks", "任务";
+    TasksHint => "Enter: result · Esc: cancel the running one, then close · q: close", "Enter：查看结果 · Esc：取消进行中的任务，再按关闭 · q：关闭";
+    NoTasks => "Nothing has run yet: export (x), import (I), sync (S) and recomputing run here while you work on.", "尚无任务：导出（x）、导入（I）、同步（S）和复算会在此运行，期间可继续工作。";
+    TaskRunning => "running", "进行中";
+    TaskDone => "done", "完成";
+    TaskFailed => "failed", "失败";
+    Unread => "new", "条新消息";
+    DatabaseBusy => "{what} is using the database: this waits until it ends (T shows it; Esc cancels it)", "{what}正在使用数据库：请等它结束（T 查看；Esc 取消）";
     Marked => "marked (A assigns)", "已标记（A 分配）";
     NotApplicableShort => "n/a", "不适用";
     RecordAnyway => "Record these figures anyway?", "仍要记录这些数据吗？";

@@ -1,15 +1,25 @@
-//! Long work off the UI thread: recomputing metrics from a large call-record
-//! file, streaming and hashing an evidence file. The part that takes long
-//! needs no database (app::compute_metrics, app::stage_evidence_file), so it
-//! runs on a worker thread while the UI keeps drawing and taking keys (and
-//! other cscaudit processes may use the database); its result is then
-//! recorded on the UI thread through the app layer, which is quick. A
-//! progress line shows how far it is; Esc cancels (nothing is recorded, the
-//! partial copy is removed).
+//! Long work off the UI thread, so the screen answers keys while it runs:
+//!
+//! - recomputing metrics from a call-record file and hashing an evidence
+//!   file need no database (app::compute_metrics, app::stage_evidence_file);
+//!   their result is recorded on the UI thread through the app layer, which
+//!   is quick;
+//! - export, import and sync need the database: the worker opens it with an
+//!   app of its own ([`App::worker`]), as another cscaudit process would
+//!   (the UI lets go of it meanwhile and refuses other changes until the
+//!   job ends), and waits for it there, not on the UI thread.
+//!
+//! A progress line shows how far a job is; Esc cancels (nothing is
+//! recorded, a partial file is removed; an import or a sync that has begun
+//! to merge finishes). Every job, running or finished, is listed in the
+//! tasks view; a finished one is a notification until it has been seen.
 
 use crate::analytics::metrics::{Format, MetricsReport, Params};
-use crate::app::{AppError, MetricTarget, StagedFile};
+use crate::app::{App, AppError, MetricTarget, StagedFile};
+use crate::bundle::{ExportReport, ImportReport, Stage};
 use crate::model::catalog::Catalog;
+use crate::model::ops::EntityId;
+use crate::sync::SyncReport;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -18,20 +28,40 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 #[derive(Debug)]
 pub struct Work {
     pub label: String,
-    /// Bytes to go through (0 when unknown).
-    pub total: u64,
+    /// What is going through now (0 when unknown): bytes, or files when
+    /// `files` is set.
+    total: AtomicU64,
     done: AtomicU64,
+    files: AtomicBool,
+    /// The stage's words (en, zh), when the job has stages.
+    stage: std::sync::Mutex<Option<(&'static str, &'static str)>>,
     cancel: AtomicBool,
+    /// Whether the job holds the database (export, import, sync).
+    pub database: bool,
+    pub started: std::time::Instant,
 }
 
 impl Work {
     pub fn new(label: impl Into<String>, total: u64) -> Arc<Work> {
         Arc::new(Work {
             label: label.into(),
-            total,
+            total: AtomicU64::new(total),
             done: AtomicU64::new(0),
+            files: AtomicBool::new(false),
+            stage: std::sync::Mutex::new(None),
             cancel: AtomicBool::new(false),
+            database: false,
+            started: std::time::Instant::now(),
         })
+    }
+
+    /// A job that needs the database.
+    fn with_database(label: impl Into<String>) -> Arc<Work> {
+        let mut w = Work::new(label, 0);
+        if let Some(w) = Arc::get_mut(&mut w) {
+            w.database = true;
+        }
+        w
     }
 
     /// Note progress; `false` once cancelled (the work then stops).
@@ -40,8 +70,39 @@ impl Work {
         !self.cancelled()
     }
 
+    /// Note a bundle's stage and how far it is; `false` once cancelled.
+    pub fn staged(&self, stage: Stage, done: u64, total: u64) -> bool {
+        let words = match stage {
+            Stage::Reports => ("writing operations and reports", "写出操作与报告"),
+            Stage::Evidence => ("copying evidence", "复制证据"),
+            Stage::Checking => ("checking every file", "校验每个文件"),
+            Stage::Merging => ("merging (cannot be cancelled now)", "合并中（此时无法取消）"),
+            Stage::Encrypt => ("encrypting", "加密"),
+            Stage::Decrypt => ("decrypting", "解密"),
+        };
+        *self.stage.lock().unwrap_or_else(|p| p.into_inner()) = Some(words);
+        self.files.store(matches!(stage, Stage::Reports), Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+        self.progress(done)
+    }
+
+    /// The stage's words, if the job has stages.
+    pub fn stage(&self, zh: bool) -> Option<&'static str> {
+        let s = *self.stage.lock().unwrap_or_else(|p| p.into_inner());
+        s.map(|(en, z)| if zh { z } else { en })
+    }
+
     pub fn done(&self) -> u64 {
         self.done.load(Ordering::Relaxed)
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    /// Whether `done`/`total` count files rather than bytes.
+    pub fn counts_files(&self) -> bool {
+        self.files.load(Ordering::Relaxed)
     }
 
     pub fn cancel(&self) {
@@ -54,7 +115,8 @@ impl Work {
 
     /// Percent done, when the total is known.
     pub fn percent(&self) -> Option<u64> {
-        (self.total > 0).then(|| (self.done().min(self.total) * 100) / self.total)
+        let total = self.total();
+        (total > 0).then(|| (self.done().min(total) * 100) / total)
     }
 }
 
@@ -75,6 +137,18 @@ pub enum Job {
         indicator: Option<String>,
         finding: Option<String>,
     },
+    /// Write the engagement's findings bundle.
+    Export {
+        engagement: String,
+        path: PathBuf,
+        no_evidence: bool,
+        /// The reports' language.
+        lang: crate::config::Lang,
+    },
+    /// Read a findings bundle; `passphrase` opens one sealed to a passphrase.
+    Import { path: PathBuf, passphrase: Option<String> },
+    /// Sync with every remote in turn.
+    Sync,
 }
 
 /// Computed figures waiting for the user's word (records outside the period).
@@ -84,6 +158,27 @@ pub struct PendingMetrics {
     pub target: MetricTarget,
     pub report: Box<MetricsReport>,
 }
+
+/// A job in the tasks view: running (no outcome yet) or finished.
+#[derive(Debug)]
+pub struct Task {
+    pub work: Arc<Work>,
+    pub outcome: Option<Outcome>,
+}
+
+/// How a job ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub ok: bool,
+    /// One line for the status bar and the list.
+    pub short: String,
+    /// The whole report (Enter in the tasks view).
+    pub full: String,
+    pub took: std::time::Duration,
+}
+
+/// The tasks view keeps this many jobs.
+pub const TASKS_KEPT: usize = 50;
 
 /// The worker threads' name (the panic hook leaves the terminal alone for them).
 pub const WORKER: &str = "cscaudit-work";
@@ -105,12 +200,74 @@ pub enum JobOutput {
         finding: Option<String>,
         result: Result<StagedFile, AppError>,
     },
+    Export {
+        path: PathBuf,
+        result: Result<ExportReport, AppError>,
+    },
+    /// `touched`: the records the merge wrote (see [`App::take_touched`]),
+    /// when it ran on an app of its own.
+    Import {
+        result: Result<ImportReport, AppError>,
+        touched: Option<Vec<EntityId>>,
+    },
+    /// Each remote's report, and the error that stopped the round (if any).
+    Sync {
+        reports: Vec<SyncReport>,
+        failed: Option<AppError>,
+        touched: Option<Vec<EntityId>>,
+    },
+}
+
+impl JobOutput {
+    /// The records a worker's own app wrote, for the UI's app to read again.
+    pub fn with_touched(mut self, records: Option<Vec<EntityId>>) -> JobOutput {
+        if let JobOutput::Import { touched, .. } | JobOutput::Sync { touched, .. } = &mut self {
+            *touched = records;
+        }
+        self
+    }
 }
 
 impl Job {
+    /// How the job's app asks for a passphrase: the one typed in the import
+    /// form, if any (the TUI owns the terminal: nothing is asked there).
+    pub fn passphrase(&self) -> Option<crate::crypto::seal::Ask> {
+        let Job::Import {
+            passphrase: Some(p), ..
+        } = self
+        else {
+            return None;
+        };
+        let p = p.clone();
+        Some(Arc::new(move |_: &str| {
+            Some(age::secrecy::SecretString::from(p.clone()))
+        }))
+    }
+
+    /// Whether the job needs the database (it then runs on an app of its own).
+    pub fn needs_database(&self) -> bool {
+        matches!(self, Job::Export { .. } | Job::Import { .. } | Job::Sync)
+    }
+
+    /// The job's progress, named for the progress line and the tasks view.
+    pub fn work(&self, zh: bool) -> Arc<Work> {
+        let shown = |p: &PathBuf| crate::text::visible(&p.display().to_string()).into_owned();
+        let pick = |en: &str, z: &str| if zh { z.to_string() } else { en.to_string() };
+        match self {
+            Job::Export { path, .. } => Work::with_database(format!("{} {}", pick("Exporting", "导出"), shown(path))),
+            Job::Import { path, .. } => Work::with_database(format!("{} {}", pick("Importing", "导入"), shown(path))),
+            Job::Sync => Work::with_database(pick("Syncing with the remotes", "与远程仓库同步")),
+            _ => {
+                let (label, total) = self.describe(zh);
+                Work::new(label, total)
+            }
+        }
+    }
+
     /// The progress line's words and the bytes to go through.
-    pub fn describe(&self, zh: bool) -> (String, u64) {
+    fn describe(&self, zh: bool) -> (String, u64) {
         let (file, what) = match self {
+            Job::Export { .. } | Job::Import { .. } | Job::Sync => return (String::new(), 0),
             Job::Metrics { file, .. } => (file, if zh { "复算" } else { "Computing" }),
             Job::Evidence { file, .. } => (
                 file,
@@ -129,10 +286,106 @@ impl Job {
         (format!("{what} {name}"), total)
     }
 
-    /// Do the work (on a worker thread, or inline in tests).
-    pub fn run(self, work: &Work) -> JobOutput {
+    /// Do the work (on a worker thread, or inline in tests); `app` for the
+    /// jobs that need the database.
+    pub fn run(self, work: &Work, app: Option<&App>) -> JobOutput {
+        let staged = |stage: Stage, done: u64, total: u64| work.staged(stage, done, total);
+        let Some(app) = app.filter(|_| self.needs_database()) else {
+            return self.run_alone(work);
+        };
+        match self {
+            Job::Export {
+                engagement,
+                path,
+                no_evidence,
+                lang,
+            } => {
+                let opts = crate::bundle::ExportOptions {
+                    no_evidence,
+                    lang,
+                    since: None,
+                    encrypt: None,
+                };
+                let result = crate::bundle::export_with_progress(app, &engagement, &path, &opts, &staged);
+                JobOutput::Export { path, result }
+            }
+            Job::Import { path, .. } => JobOutput::Import {
+                result: crate::bundle::import_with_progress(app, &path, &crate::bundle::Limits::default(), &staged),
+                touched: Some(Vec::new()),
+            },
+            Job::Sync => {
+                let mut reports = Vec::new();
+                let mut failed = None;
+                match app.remotes() {
+                    Ok(remotes) => {
+                        for r in &remotes {
+                            match crate::sync::sync_stoppable(app, Some(&r.name), &|| work.cancelled()) {
+                                Ok(rep) => reports.push(rep),
+                                Err(e) => {
+                                    failed = Some(e);
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => failed = Some(e),
+                }
+                JobOutput::Sync {
+                    reports,
+                    failed,
+                    touched: Some(Vec::new()),
+                }
+            }
+            other => other.run_alone(work),
+        }
+    }
+
+    /// What the job comes to when it cannot start (the database could not
+    /// be opened, or the wait for it was cancelled).
+    pub fn failed(self, e: AppError) -> JobOutput {
+        match self {
+            Job::Metrics {
+                engagement, indicator, ..
+            } => JobOutput::Metrics {
+                engagement,
+                target: MetricTarget::One(indicator),
+                result: Err(e),
+            },
+            Job::Evidence {
+                engagement,
+                note,
+                indicator,
+                finding,
+                ..
+            } => JobOutput::Evidence {
+                engagement,
+                note,
+                indicator,
+                finding,
+                result: Err(e),
+            },
+            Job::Export { path, .. } => JobOutput::Export { path, result: Err(e) },
+            Job::Import { .. } => JobOutput::Import {
+                result: Err(e),
+                touched: Some(Vec::new()),
+            },
+            Job::Sync => JobOutput::Sync {
+                reports: Vec::new(),
+                failed: Some(e),
+                touched: Some(Vec::new()),
+            },
+        }
+    }
+
+    /// The jobs that need no database (and, without one, those that do: they
+    /// say so).
+    fn run_alone(self, work: &Work) -> JobOutput {
         let progress = |n: u64| work.progress(n);
         match self {
+            j @ (Job::Export { .. } | Job::Import { .. } | Job::Sync) => j.failed(AppError::Invalid(crate::msg!(
+                "the database is not open",
+                "数据库未打开"
+            ))),
             Job::Metrics {
                 engagement,
                 indicator,

@@ -82,6 +82,17 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             _ => vec![],
         };
     }
+    if let Some(busy) = database_busy(state) {
+        return match effect {
+            // Follow the selection or another process's changes: after the job.
+            Effect::LoadHistory(_) | Effect::Reload => vec![],
+            Effect::Submit { .. } => vec![Input::Refused {
+                message: busy,
+                confirm: false,
+            }],
+            _ => vec![Input::Busy(busy)],
+        };
+    }
     if let Err(e) = app.acquire() {
         return vec![Input::Done(Err(e.message().get(state.lang).to_string()))];
     }
@@ -157,18 +168,7 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
             Ok(moves) => vec![Input::Moves(reference, moves)],
             Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
         },
-        Effect::RunExport { path, no_evidence } => effects::run_export(app, state, &path, no_evidence),
-        Effect::RunImport { path } => effects::run_import(app, state, &path),
-        Effect::Sync => vec![
-            Input::Done(Ok(lang
-                .pick(
-                    "Syncing… (the screen waits until it ends)",
-                    "正在同步……（完成前界面暂停）",
-                )
-                .into())),
-            Input::Defer(Effect::RunSync),
-        ],
-        Effect::RunSync => effects::run_sync(app, state),
+        Effect::Sync => effects::start_sync(app, state),
         Effect::LoadConflicts => match app.conflicts().and_then(|all| {
             all.into_iter()
                 .map(|c| app.conflict_times(&c).map(|t| (c, t)))
@@ -219,6 +219,16 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
     }
 }
 
+/// While a job holds the database: why other work must wait (None: it need not).
+fn database_busy(state: &State) -> Option<String> {
+    let job = state.job.as_ref().filter(|j| j.database)?;
+    Some(
+        i18n::Label::DatabaseBusy
+            .t(state.lang)
+            .replace("{what}", &crate::text::visible(&job.label)),
+    )
+}
+
 /// After the user's own commit: the records it touched are read again and
 /// patched into the snapshot (everything is loaded when the engagement is
 /// another one or the commit touched too many records).
@@ -253,7 +263,7 @@ pub fn step_with(app: &mut App, state: &mut State, input: Input, jobs: Option<&m
     let mut queue = vec![input];
     while let Some(a) = queue.pop() {
         let mut produced = match a {
-            Input::Start(job) => start_job(state, *job, jobs),
+            Input::Start(job) => start_job(app, state, *job, jobs),
             // Through the queue when there is a run loop (it draws first);
             // at once otherwise.
             Input::Defer(effect) => match jobs {
@@ -272,6 +282,9 @@ pub fn step_with(app: &mut App, state: &mut State, input: Input, jobs: Option<&m
             }
             other => match state.update(other) {
                 Some(Effect::EditExternally(text)) => external_edit(state, &text, jobs.is_some()),
+                Some(Effect::RecordPendingMetrics) if database_busy(state).is_some() => {
+                    vec![Input::Busy(database_busy(state).unwrap_or_default())]
+                }
                 Some(Effect::RecordPendingMetrics) => match (state.pending_metrics.take(), app.acquire()) {
                     (Some(p), Ok(())) => record_metrics(app, state, *p),
                     (_, Err(e)) => vec![Input::Done(Err(e.message().get(state.lang).to_string()))],
@@ -417,30 +430,66 @@ fn external_edit(state: &State, text: &str, tty: bool) -> Vec<Input> {
     }
 }
 
-fn start_job(state: &mut State, job: jobs::Job, sender: Option<&mpsc::Sender<Input>>) -> Vec<Input> {
+/// Start long work. With a run loop (`sender`) it goes to a worker thread;
+/// a job that needs the database gets an app of its own there, opened
+/// after this one lets go of it. Without a run loop (tests) it runs inline.
+fn start_job(app: &mut App, state: &mut State, job: jobs::Job, sender: Option<&mpsc::Sender<Input>>) -> Vec<Input> {
     if state.job.is_some() {
-        return vec![Input::Done(Err(i18n::Label::Busy.t(state.lang).to_string()))];
+        return vec![Input::Busy(i18n::Label::Busy.t(state.lang).to_string())];
     }
-    let (label, total) = job.describe(state.lang.is_zh());
-    let work = jobs::Work::new(label, total);
-    match sender {
-        Some(tx) => {
-            state.job = Some(work.clone());
-            let tx = tx.clone();
-            let spawned = std::thread::Builder::new().name(jobs::WORKER.into()).spawn(move || {
-                let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run(&work)))
-                    .unwrap_or(jobs::JobOutput::Panicked);
-                let _ = tx.send(Input::JobDone(Box::new(out)));
-            });
-            match spawned {
-                Ok(_) => vec![],
-                Err(e) => {
-                    state.job = None;
-                    vec![Input::Done(Err(e.to_string()))]
-                }
+    let work = job.work(state.lang.is_zh());
+    state.started(work.clone());
+    let ask = job.passphrase();
+    let worker = match (sender, job.needs_database()) {
+        (Some(_), true) => match app.worker() {
+            Some(mut w) if app.shares_store() => {
+                w.set_secret_prompt(ask.clone());
+                Some(Some(w))
             }
+            // An app that keeps its database (no data folder): inline.
+            _ => None,
+        },
+        (Some(_), false) => Some(None),
+        (None, _) => None,
+    };
+    let (Some(tx), Some(worker)) = (sender, worker) else {
+        let needs = job.needs_database();
+        app.set_secret_prompt(ask);
+        let out = job.run(&work, needs.then_some(&*app));
+        app.set_secret_prompt(None);
+        return vec![Input::JobDone(Box::new(out))];
+    };
+    if worker.is_some() {
+        // The worker opens the database itself: this app lets go of it now.
+        app.release();
+    }
+    let tx = tx.clone();
+    let spawned = std::thread::Builder::new().name(jobs::WORKER.into()).spawn(move || {
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match worker {
+            Some(mut app) => {
+                let out = match app.acquire_unless(&|| work.cancelled()) {
+                    Ok(()) => job.run(&work, Some(&app)).with_touched(app.take_touched()),
+                    Err(e) => job.failed(e),
+                };
+                // Closed before the UI hears of it, so it can open it at once.
+                drop(app);
+                out
+            }
+            None => job.run(&work, None),
+        }))
+        .unwrap_or(jobs::JobOutput::Panicked);
+        let _ = tx.send(Input::JobDone(Box::new(out)));
+    });
+    match spawned {
+        Ok(_) => vec![],
+        Err(e) => {
+            state.job = None;
+            vec![Input::Finished {
+                ok: false,
+                short: e.to_string(),
+                full: None,
+            }]
         }
-        None => vec![Input::JobDone(Box::new(job.run(&work)))],
     }
 }
 
@@ -487,8 +536,16 @@ fn record_metrics(app: &App, state: &State, p: jobs::PendingMetrics) -> Vec<Inpu
 fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> {
     let lang = state.lang;
     let failed = |e: crate::app::AppError| match e {
-        crate::app::AppError::Cancelled => vec![Input::Done(Ok(i18n::Label::Cancelled.t(lang).to_string()))],
-        e => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+        crate::app::AppError::Cancelled => vec![Input::Finished {
+            ok: true,
+            short: i18n::Label::Cancelled.t(lang).to_string(),
+            full: None,
+        }],
+        e => vec![Input::Finished {
+            ok: false,
+            short: e.message().get(lang).to_string(),
+            full: None,
+        }],
     };
     match out {
         jobs::JobOutput::Metrics {
@@ -536,7 +593,50 @@ fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> 
             }
             Err(e) => failed(e),
         },
-        jobs::JobOutput::Panicked => vec![Input::Done(Err(i18n::Label::JobPanicked.t(lang).to_string()))],
+        jobs::JobOutput::Export { path, result } => match result {
+            Ok(r) => vec![Input::Finished {
+                ok: true,
+                short: r.summary(lang),
+                full: None,
+            }],
+            Err(e) => {
+                // Nothing half-written is left behind (the export removes it).
+                debug_assert!(!matches!(e, crate::app::AppError::Cancelled) || !path.exists());
+                failed(e)
+            }
+        },
+        jobs::JobOutput::Import { result, touched } => match result {
+            Ok(r) => {
+                app.hand_touched(touched);
+                let msg = match r.joined_line(lang) {
+                    Some(joined) => format!("{joined} · {}", r.summary(lang)),
+                    None => r.summary(lang),
+                };
+                // The merged records are patched in (the whole engagement
+                // read again when it is new here or too many changed).
+                let mut v = refreshed(app, state, &r.engagement);
+                v.push(Input::Finished {
+                    ok: true,
+                    short: msg,
+                    full: None,
+                });
+                v
+            }
+            Err(e) => failed(e),
+        },
+        jobs::JobOutput::Sync {
+            reports,
+            failed: err,
+            touched,
+        } => {
+            app.hand_touched(touched);
+            effects::synced(app, state, reports, err)
+        }
+        jobs::JobOutput::Panicked => vec![Input::Finished {
+            ok: false,
+            short: i18n::Label::JobPanicked.t(lang).to_string(),
+            full: None,
+        }],
     }
 }
 
@@ -815,6 +915,8 @@ pub fn run(
         // guard is dropped) before the error is printed.
         app.engagement(e).map_err(|e| e.message().get(lang).to_string())?;
     }
+    // The TUI owns the terminal: a passphrase is asked in a form, never there.
+    app.set_secret_prompt(None);
     // Test hook: prove that a panic restores the terminal and leaves a report.
     if std::env::var_os("CSCAUDIT_TEST_PANIC").is_some() {
         panic!("test panic requested by CSCAUDIT_TEST_PANIC");

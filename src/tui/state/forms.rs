@@ -182,6 +182,13 @@ impl State {
                     Field::line("path", "Bundle (.zip, Tab completes)", "数据包（.zip，Tab 补全）", "")
                         .required()
                         .path(),
+                    Field::line(
+                        "passphrase",
+                        "Passphrase (only for a bundle encrypted to one)",
+                        "口令（仅用于以口令加密的数据包）",
+                        "",
+                    )
+                    .secret(),
                 ],
             ))
         }

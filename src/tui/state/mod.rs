@@ -34,6 +34,18 @@ pub enum Pane {
     Calls,
 }
 
+/// The command that shows a pane.
+fn pane_cmd(p: Pane) -> Cmd {
+    match p {
+        Pane::Dashboard => Cmd::PaneDashboard,
+        Pane::Checklist => Cmd::PaneChecklist,
+        Pane::Findings => Cmd::PaneFindings,
+        Pane::Remediation => Cmd::PaneRemediation,
+        Pane::Portfolio => Cmd::PanePortfolio,
+        Pane::Calls => Cmd::PaneCalls,
+    }
+}
+
 impl Pane {
     pub const ALL: [Pane; 6] = [
         Pane::Dashboard,
@@ -97,19 +109,8 @@ pub enum Effect {
     LoadPortfolio,
     /// Read the engagement's hourly call-record profile.
     LoadCalls,
-    /// Write a findings bundle (deferred: the status shows first).
-    RunExport {
-        path: std::path::PathBuf,
-        no_evidence: bool,
-    },
-    /// Sync with every remote: say so, then [`Effect::RunSync`].
+    /// Sync with every remote (a job).
     Sync,
-    /// Sync (deferred: the status shows first).
-    RunSync,
-    /// Read a findings bundle (deferred: the status shows first).
-    RunImport {
-        path: std::path::PathBuf,
-    },
     /// Settle one conflict (record id, field, which value stays).
     Resolve {
         id: String,
@@ -177,6 +178,15 @@ pub enum Input {
     Start(Box<crate::tui::jobs::Job>),
     /// Long work ended; its result is recorded next (handled by `step_with`).
     JobDone(Box<crate::tui::jobs::JobOutput>),
+    /// What a job came to: a notification (the status line, the tasks
+    /// view; a popup when nothing else is open and there is more to read).
+    Finished {
+        ok: bool,
+        short: String,
+        full: Option<String>,
+    },
+    /// Refused for now (a job holds the database): said on the status line.
+    Busy(String),
 }
 
 /// What a key does in a list popup (moves, evidence, conflicts, engagements).
@@ -244,6 +254,10 @@ pub struct State {
     pub loading: bool,
     /// Long work running off the UI thread (its progress line; Esc cancels).
     pub job: Option<std::sync::Arc<crate::tui::jobs::Work>>,
+    /// Jobs of this session, oldest first (the tasks view shows them newest first).
+    pub tasks: Vec<crate::tui::jobs::Task>,
+    /// Finished jobs not seen yet (the status bar counts them).
+    pub unread: usize,
     /// The user's config.toml, where `L` remembers the language (none in tests).
     pub config_file: Option<std::path::PathBuf>,
     /// The editor command for Ctrl-G (default: `$VISUAL`, then `$EDITOR`).
@@ -294,6 +308,8 @@ impl State {
             identity_set: true,
             loading: false,
             job: None,
+            tasks: Vec::new(),
+            unread: 0,
             config_file: None,
             pending_metrics: None,
             opener: std::env::var("CSCAUDIT_OPEN")
@@ -353,11 +369,12 @@ impl State {
                 None
             }
             Input::Tick => {
-                if let Some(line) = &mut self.status {
-                    line.age += 1;
-                    if line.age > 5 {
-                        self.status = None;
-                    }
+                if self
+                    .status
+                    .as_ref()
+                    .is_some_and(|l| l.shown.elapsed() > StatusLine::SHOWN_FOR)
+                {
+                    self.status = None;
                 }
                 None
             }
@@ -497,6 +514,18 @@ impl State {
                 }
                 None
             }
+            Input::Finished { ok, short, full } => {
+                self.finished(ok, short, full);
+                None
+            }
+            Input::Busy(message) => {
+                if let Some(Popup::Form(form)) = &mut self.popup {
+                    form.error = Some(message);
+                } else {
+                    self.error(message);
+                }
+                None
+            }
             // Intercepted by `step_with`, which owns the worker threads.
             Input::Start(_) | Input::JobDone(_) | Input::Defer(_) => None,
             Input::Deferred(effect) => Some(effect),
@@ -512,6 +541,10 @@ impl State {
             if matches!(k.code, KeyCode::Enter | KeyCode::Esc) {
                 self.popup = None;
             }
+            return None;
+        }
+        if let Some(Popup::Tasks { .. }) = &self.popup {
+            self.tasks_key(k.code);
             return None;
         }
         if k.code == KeyCode::Esc
@@ -686,6 +719,12 @@ impl State {
                             )
                             .map(|e| e.0);
                         self.popup = None;
+                        // Another pane's command: that pane first.
+                        if let Some(p) = pick.and_then(|c| self.home_pane(c))
+                            && let Some(effect) = self.go(p)
+                        {
+                            return Some(Some(effect));
+                        }
                         return Some(pick.and_then(|c| self.run(c)));
                     }
                     KeyCode::Up => *selected = selected.saturating_sub(1),
@@ -769,28 +808,125 @@ impl State {
         }
     }
 
-    /// Help lists every command that applies here, with its keys.
+    /// A job started: listed in the tasks view while it runs.
+    pub fn started(&mut self, work: std::sync::Arc<crate::tui::jobs::Work>) {
+        self.job = Some(work.clone());
+        self.tasks.push(crate::tui::jobs::Task { work, outcome: None });
+        let extra = self.tasks.len().saturating_sub(crate::tui::jobs::TASKS_KEPT);
+        self.tasks.drain(..extra);
+    }
+
+    /// A job ended: its outcome goes to the tasks view and is said.
+    fn finished(&mut self, ok: bool, short: String, full: Option<String>) {
+        if let Some(t) = self.tasks.iter_mut().rev().find(|t| t.outcome.is_none()) {
+            t.outcome = Some(crate::tui::jobs::Outcome {
+                ok,
+                short: short.clone(),
+                full: full.clone().unwrap_or_else(|| short.clone()),
+                took: t.work.started.elapsed(),
+            });
+        }
+        match (&self.popup, ok, full) {
+            // Nothing else open: what there is to read is shown (and so seen).
+            (None, false, full) => self.popup = Some(Popup::Error(full.unwrap_or(short))),
+            (None, true, Some(full)) => {
+                self.say(short);
+                self.popup = Some(Popup::Notice(full));
+            }
+            (Some(Popup::Tasks { .. }), ok, _) => {
+                if ok {
+                    self.say(short)
+                } else {
+                    self.error(short)
+                }
+            }
+            // A form or another popup stays as it is: the status line and
+            // the tasks view carry the news.
+            (_, ok, _) => {
+                self.unread += 1;
+                if ok { self.say(short) } else { self.error(short) }
+            }
+        }
+    }
+
+    /// The tasks view's keys: ↑↓ choose, Enter shows the whole result, Esc
+    /// cancels the chosen job while it runs (and closes otherwise), q closes.
+    fn tasks_key(&mut self, code: KeyCode) {
+        let Some(Popup::Tasks { selected }) = &mut self.popup else {
+            return;
+        };
+        let n = self.tasks.len();
+        let chosen = |i: usize| n.checked_sub(i + 1);
+        match pick(code, selected, n) {
+            Pick::Close if code == KeyCode::Esc => {
+                let running = chosen(*selected)
+                    .and_then(|i| self.tasks.get(i))
+                    .filter(|t| t.outcome.is_none() && !t.work.cancelled())
+                    .map(|t| t.work.clone());
+                match running {
+                    Some(work) => {
+                        work.cancel();
+                        self.say(crate::tui::i18n::Label::Cancelling.t(self.lang));
+                    }
+                    None => self.popup = None,
+                }
+            }
+            Pick::Close => self.popup = None,
+            Pick::Choose => {
+                if let Some(o) = chosen(*selected)
+                    .and_then(|i| self.tasks.get(i))
+                    .and_then(|t| t.outcome.as_ref())
+                {
+                    self.popup = Some(if o.ok {
+                        Popup::Notice(o.full.clone())
+                    } else {
+                        Popup::Error(o.full.clone())
+                    });
+                }
+            }
+            Pick::Moved | Pick::Other(_) => {}
+        }
+    }
+
+    /// The pane a command belongs to, when it does not apply here.
+    fn home_pane(&self, cmd: Cmd) -> Option<Pane> {
+        let c = info(cmd);
+        if c.applies_in(self.pane.ctx()) {
+            return None;
+        }
+        Pane::ALL.into_iter().find(|p| c.contexts.contains(&p.ctx()))
+    }
+
+    /// Help lists every command that applies here, with its keys; a search
+    /// also finds the other panes' commands, their keys after the pane's
+    /// (`3 m`: go to the findings, then move the finding).
     pub fn help_entries(&self) -> Vec<(Cmd, String, &'static str)> {
         let ctx = self.pane.ctx();
         let filter = match &self.popup {
             Some(Popup::Help { filter, .. }) => lower(filter),
             _ => String::new(),
         };
+        let keys = |c: &crate::tui::commands::CommandInfo| match self.home_pane(c.cmd) {
+            None => self.keymap.keys_for(ctx, c.cmd).join(", "),
+            Some(p) => {
+                let go = self.keymap.keys_for(KeyContext::Global, pane_cmd(p));
+                let here = self.keymap.keys_for(p.ctx(), c.cmd);
+                match (go.first(), here.first()) {
+                    (Some(g), Some(k)) => format!("{g} {k}"),
+                    _ => String::new(),
+                }
+            }
+        };
         COMMANDS
             .iter()
-            .filter(|c| c.applies_in(ctx))
-            .map(|c| {
-                (
-                    c.cmd,
-                    self.keymap.keys_for(ctx, c.cmd).join(", "),
-                    c.describe(self.lang),
-                )
-            })
+            .filter(|c| c.applies_in(ctx) || (!filter.is_empty() && self.home_pane(c.cmd).is_some()))
+            .map(|c| (c.cmd, keys(c), c.describe(self.lang)))
             .filter(|(cmd, keys, desc)| {
                 filter.is_empty()
                     || lower(keys).contains(&filter)
                     || lower(desc).contains(&filter)
                     || info(*cmd).name.contains(&filter)
+                    || crate::tui::commands::aliases(*cmd).contains(&filter)
             })
             .collect()
     }
@@ -811,7 +947,10 @@ impl State {
                 let score = if input.is_empty() {
                     Some(0)
                 } else {
-                    fuzzy.score(desc).max(fuzzy.score(c.name))
+                    fuzzy
+                        .score(desc)
+                        .max(fuzzy.score(c.name))
+                        .max(fuzzy.score(crate::tui::commands::aliases(c.cmd)))
                 };
                 score.map(|s| (s, c.cmd, self.keymap.keys_for(ctx, c.cmd).join(", "), desc))
             })

@@ -4,7 +4,14 @@
 use super::*;
 
 /// Commands that change nothing and need nothing loaded.
-const ALWAYS: &[Cmd] = &[Cmd::Quit, Cmd::Help, Cmd::Palette, Cmd::Back, Cmd::ToggleLanguage];
+const ALWAYS: &[Cmd] = &[
+    Cmd::Quit,
+    Cmd::Help,
+    Cmd::Palette,
+    Cmd::Back,
+    Cmd::ToggleLanguage,
+    Cmd::Tasks,
+];
 
 /// Moving between panes and rows (while an engagement's lists load).
 const MOVES: &[Cmd] = &[
@@ -72,6 +79,10 @@ impl State {
             Cmd::Assign => return self.open_assign(),
             Cmd::FindingEdit => return self.open_edit_finding(),
             Cmd::Conflicts => return Some(Effect::LoadConflicts),
+            Cmd::Tasks => {
+                self.unread = 0;
+                self.popup = Some(Popup::Tasks { selected: 0 });
+            }
             Cmd::Sync => return Some(Effect::Sync),
             Cmd::BundleExport => return self.open_bundle(true),
             Cmd::BundleImport => return self.open_bundle(false),

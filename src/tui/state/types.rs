@@ -12,23 +12,26 @@ use std::collections::HashSet;
 pub struct StatusLine {
     pub text: String,
     pub is_error: bool,
-    /// Ticks since it was shown.
-    pub age: u8,
+    /// When it was shown (it goes after [`StatusLine::SHOWN_FOR`]).
+    pub shown: std::time::Instant,
 }
 
 impl StatusLine {
+    /// How long a message stays on the status line.
+    pub const SHOWN_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
     pub fn info(text: impl Into<String>) -> StatusLine {
         StatusLine {
             text: text.into(),
             is_error: false,
-            age: 0,
+            shown: std::time::Instant::now(),
         }
     }
     pub fn error(text: impl Into<String>) -> StatusLine {
         StatusLine {
             text: text.into(),
             is_error: true,
-            age: 0,
+            shown: std::time::Instant::now(),
         }
     }
 }
@@ -214,6 +217,10 @@ pub enum Popup {
     /// Evidence files of the selected indicator or finding: (sha256, name).
     Evidence {
         items: Vec<(String, String)>,
+        selected: usize,
+    },
+    /// Running and finished jobs, newest first.
+    Tasks {
         selected: usize,
     },
 }

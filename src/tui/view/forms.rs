@@ -50,6 +50,13 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
         let value_style = if focused { ui.st("selection") } else { ui.st("text") };
         match &field.editor {
             Editor::Line { text, cursor: at } => {
+                let dots;
+                let text = if field.secret {
+                    dots = "•".repeat(text.chars().count());
+                    &dots
+                } else {
+                    text
+                };
                 let shown = ui.text(text);
                 let w = inner.width.saturating_sub(2) as usize;
                 // Keep the cursor in view on long values.

@@ -216,14 +216,32 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
             ui.st("statusbar"),
         ));
     }
-    // Long work running: its progress takes the line.
-    if let Some(job) = &s.job {
-        let done = job.done();
-        let amount = match job.percent() {
-            Some(p) => format!("{p:>3}% ({} / {} MiB)", done >> 20, job.total >> 20),
-            None => format!("{} MiB", done >> 20),
-        };
-        let text = format!(" {} {amount} · {}", job.label, ui.m(Label::EscCancels));
+    if s.unread > 0 {
+        // Finished work not seen yet: T shows it.
+        let key = s
+            .keymap
+            .keys_for(s.pane.ctx(), Cmd::Tasks)
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        spans.push(Span::styled(
+            format!(" {key} {} {} ", s.unread, ui.m(Label::Unread)),
+            ui.st("statusbar.key"),
+        ));
+    }
+    // Long work running: its progress takes the line (an error said
+    // meanwhile first, until it ages out).
+    if let Some(job) = s
+        .job
+        .as_ref()
+        .filter(|_| !s.status.as_ref().is_some_and(|l| l.is_error))
+    {
+        let text = format!(
+            " {} {} · {}",
+            ui.text(&job.label),
+            progress_words(ui, job),
+            ui.m(Label::EscCancels)
+        );
         let room = (area.width as usize).saturating_sub(spans.iter().map(|sp| width(&sp.content)).sum::<usize>() + 1);
         spans.push(Span::styled(truncate(&text, room), ui.st("statusbar.message")));
         f.render_widget(Paragraph::new(Line::from(spans)).style(ui.st("statusbar")), area);
@@ -241,6 +259,15 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
                 "statusbar.message"
             }),
         ));
+        f.render_widget(Paragraph::new(Line::from(spans)).style(ui.st("statusbar")), area);
+        return;
+    }
+    // A popup takes the keys: its own are shown, not the pane's under it.
+    if let Some(keys) = popup_keys(s) {
+        for (k, en, zh) in keys {
+            spans.push(Span::styled(format!(" {k} "), ui.st("statusbar.key")));
+            spans.push(Span::styled(if ui.zh { zh } else { en }, ui.st("statusbar")));
+        }
         f.render_widget(Paragraph::new(Line::from(spans)).style(ui.st("statusbar")), area);
         return;
     }
@@ -290,6 +317,85 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
         }
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(ui.st("statusbar")), area);
+}
+
+/// How far a job is, in words: its stage, percent and amount, or how
+/// long it has run when there is nothing to count.
+fn progress_words(ui: &Ui, job: &crate::tui::jobs::Work) -> String {
+    let done = job.done();
+    let amount = match (job.percent(), job.counts_files()) {
+        (Some(p), true) => format!("{p:>3}% ({done} / {})", job.total()),
+        (Some(p), false) => format!("{p:>3}% ({} / {} MiB)", done >> 20, job.total() >> 20),
+        (None, _) if done > 0 => format!("{} MiB", done >> 20),
+        (None, _) => format!("{} s", job.started.elapsed().as_secs()),
+    };
+    match job.stage(ui.zh) {
+        Some(stage) => format!("{stage} {amount}"),
+        None => amount,
+    }
+}
+
+/// The keys of the popup on top (None: no popup, the pane's hints show).
+fn popup_keys(s: &crate::tui::state::State) -> Option<Vec<(&'static str, &'static str, &'static str)>> {
+    use crate::tui::state::Popup;
+    Some(match s.popup.as_ref()? {
+        Popup::Form(form) => {
+            let multiline = form
+                .fields
+                .get(form.focus)
+                .is_some_and(|f| matches!(f.editor, crate::tui::forms::Editor::Lines(_)));
+            let mut keys = vec![
+                ("Ctrl-S", "save", "保存"),
+                ("Tab", "next field", "下一项"),
+                ("S-Tab", "previous", "上一项"),
+                ("Esc", "cancel", "取消"),
+            ];
+            if multiline {
+                keys.push(("Ctrl-G", "edit in $EDITOR", "用外部编辑器"));
+            } else if form.fields.get(form.focus).is_some_and(|f| f.path) {
+                keys.push(("Tab", "complete the path", "补全路径"));
+            } else if form
+                .fields
+                .get(form.focus)
+                .is_some_and(|f| matches!(f.editor, crate::tui::forms::Editor::Choice { .. }))
+            {
+                keys.push(("←→", "choose", "选择"));
+            }
+            keys
+        }
+        Popup::Help { .. } | Popup::Palette { .. } => vec![
+            ("↑↓", "choose", "选择"),
+            ("Enter", "run", "执行"),
+            ("Esc", "close", "关闭"),
+        ],
+        Popup::Confirm { .. } => vec![("y/Enter", "yes", "是"), ("n/Esc", "no", "否")],
+        Popup::Error(_) | Popup::Notice(_) => vec![("Enter/Esc", "close", "关闭")],
+        Popup::Input { .. } => vec![("Enter", "save", "保存"), ("Esc", "cancel", "取消")],
+        Popup::Moves { .. } => vec![
+            ("↑↓", "choose", "选择"),
+            ("Enter", "do it", "执行"),
+            ("Esc", "close", "关闭"),
+        ],
+        Popup::Switcher { .. } | Popup::Evidence { .. } => vec![
+            ("↑↓", "choose", "选择"),
+            ("Enter", "open", "打开"),
+            ("Esc", "close", "关闭"),
+        ],
+        Popup::Conflicts { .. } => vec![
+            ("↑↓", "choose", "选择"),
+            ("c/Enter", "keep current", "保留当前值"),
+            ("o", "take the other", "改用另一值"),
+            ("Esc", "close", "关闭"),
+        ],
+        Popup::Tasks { .. } => vec![
+            ("↑↓", "choose", "选择"),
+            ("Enter", "result", "查看结果"),
+            ("Esc", "cancel / close", "取消 / 关闭"),
+            ("q", "close", "关闭"),
+        ],
+        // Keys that can follow: the popup lists them itself.
+        Popup::Pending(_) => return None,
+    })
 }
 
 fn welcome(ui: &Ui, f: &mut Frame, area: Rect) {

@@ -91,6 +91,61 @@ fn command_list(ui: &Ui, f: &mut Frame, area: Rect, list: CommandList) {
     }
 }
 
+/// The tasks view: every job of this session, newest first, with its
+/// progress while it runs and its result once it ended.
+fn tasks(ui: &Ui, f: &mut Frame, area: Rect, selected: usize) {
+    let title = format!(" {} ", ui.m(Label::Tasks));
+    if ui.s.tasks.is_empty() {
+        let r = centered(area, 70, 5);
+        clear(f, r);
+        f.render_widget(
+            Paragraph::new(ui.m(Label::NoTasks))
+                .style(ui.st("text.dim"))
+                .wrap(Wrap { trim: true })
+                .block(popup_block(ui, title, ui.m(Label::TasksHint))),
+            r,
+        );
+        return;
+    }
+    let rows =
+        ui.s.tasks
+            .iter()
+            .rev()
+            .map(|t| {
+                let (state, detail) = match &t.outcome {
+                    None => (
+                        ui.m(Label::TaskRunning).to_string(),
+                        format!(
+                            "{} · {} s",
+                            super::progress_words(ui, &t.work),
+                            t.work.started.elapsed().as_secs()
+                        ),
+                    ),
+                    Some(o) => (
+                        ui.m(if o.ok { Label::TaskDone } else { Label::TaskFailed }).to_string(),
+                        format!("{:.1} s · {}", o.took.as_secs_f64(), o.short),
+                    ),
+                };
+                vec![state, t.work.label.clone(), detail]
+            })
+            .collect();
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Percentage(40),
+        Constraint::Percentage(60),
+    ];
+    table_popup(
+        ui,
+        f,
+        area,
+        (110, 16),
+        (title, ui.m(Label::TasksHint)),
+        rows,
+        &widths,
+        selected,
+    );
+}
+
 /// A list popup drawn as a table: `size` is (width, most rows); every cell
 /// is shown inert (ids, values and names may come from teammates' bundles).
 #[allow(clippy::too_many_arguments)]
@@ -314,6 +369,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 *selected,
             );
         }
+        Popup::Tasks { selected } => tasks(ui, f, area, *selected),
         Popup::Pending(next) => {
             let h = (next.len() as u16 + 2).min(12);
             let r = Rect {
