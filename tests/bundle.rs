@@ -414,6 +414,48 @@ mod damaged {
     use super::*;
     use proptest::prelude::*;
 
+    /// Made once for every case: the demo's valid bundle, and a settled
+    /// empty database (sled rewrites its files on the first closes) that
+    /// each case copies.
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        valid: Vec<u8>,
+        settled: PathBuf,
+    }
+
+    fn fixture() -> &'static Fixture {
+        static ONCE: std::sync::OnceLock<Fixture> = std::sync::OnceLock::new();
+        ONCE.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let valid = dir.path().join("valid.zip");
+            {
+                let app = demo_in(&dir.path().join("src"));
+                export(&app, &valid);
+            }
+            let settled = dir.path().join("settled");
+            for _ in 0..3 {
+                drop(App::open(&settled).unwrap());
+            }
+            Fixture {
+                valid: std::fs::read(&valid).unwrap(),
+                settled,
+                _dir: dir,
+            }
+        })
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            let (src, dst) = (e.path(), to.join(e.file_name()));
+            if src.is_dir() {
+                copy_dir(&src, &dst);
+            } else {
+                std::fs::copy(&src, &dst).unwrap();
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
         /// A bundle damaged anywhere (a few bytes changed) is imported whole
@@ -423,24 +465,17 @@ mod damaged {
         fn a_damaged_bundle_never_panics_and_a_refusal_changes_nothing(
             edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)
         ) {
+            let f = fixture();
             let dir = tempfile::tempdir().unwrap();
-            let (src, dst) = (dir.path().join("src"), dir.path().join("dst"));
-            let valid = dir.path().join("valid.zip");
-            {
-                let app = demo_in(&src);
-                export(&app, &valid);
-            }
-            let mut bytes = std::fs::read(&valid).unwrap();
+            let dst = dir.path().join("dst");
+            copy_dir(&f.settled, &dst);
+            let mut bytes = f.valid.clone();
             for (at, b) in &edits {
                 let i = at.index(bytes.len());
                 bytes[i] ^= b | 1;
             }
             let bad = dir.path().join("bad.zip");
             std::fs::write(&bad, &bytes).unwrap();
-            // A settled database: sled rewrites its files on the first closes.
-            for _ in 0..3 {
-                drop(App::open(&dst).unwrap());
-            }
             let before = fingerprint(&dst);
             let app = App::open(&dst).unwrap();
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| bundle::import(&app, &bad)));

@@ -1208,7 +1208,7 @@ fn the_oscal_documents_hold_together_and_do_not_churn() {
         .or_else(|| venv.exists().then(|| venv.display().to_string()));
     let Some(python) = python else {
         assert!(
-            std::env::var("CI").is_err(),
+            std::env::var("CI").is_err() && std::env::var_os("CSCAUDIT_REQUIRE_ALL").is_none(),
             "CI must set CSCAUDIT_OSCAL_PYTHON (a python with compliance-trestle)"
         );
         eprintln!("CSCAUDIT_OSCAL_PYTHON is not set: the trestle check did not run");

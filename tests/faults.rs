@@ -1,6 +1,7 @@
 //! Disk faults on a real small file system: a 3 MiB tmpfs mounted for the
 //! test (Linux, as root: where the platform does not allow mounting, the
-//! test says so on stderr and checks nothing — `.ci/run` runs as root).
+//! test says so on stderr and checks nothing — unless
+//! `CSCAUDIT_REQUIRE_ALL` is set, as `.ci/run` does: then it fails).
 //!
 //! A full disk during evidence copy, commits and export gives one message
 //! ("the disk is full … nothing was saved"), leaves no partial file, and once
@@ -82,6 +83,10 @@ fn leftovers(dir: &Path) -> Vec<PathBuf> {
 /// not allowed.
 fn demo_on_small_disk(dir: &Path, test: &str) -> Option<(Mount, PathBuf, String)> {
     let Some(mnt) = Mount::tmpfs(&dir.join("small"), "3m") else {
+        assert!(
+            std::env::var_os("CSCAUDIT_REQUIRE_ALL").is_none(),
+            "CSCAUDIT_REQUIRE_ALL is set and a tmpfs cannot be mounted here: the {test} test cannot run"
+        );
         eprintln!("faults: cannot mount a tmpfs here (not root, or not Linux): the {test} test did not run");
         return None;
     };

@@ -166,8 +166,11 @@ proptest! {
 
 #[test]
 fn concurrent_writes_are_a_listed_conflict_and_resolution_closes_it() {
-    let zw = Store::temporary().unwrap();
-    let lm = Store::temporary().unwrap();
+    // lm's clock 5 ms ahead of zw's (injected, not slept for).
+    let mut zw = Store::temporary().unwrap();
+    zw.set_wall_clock(Some(std::sync::Arc::new(|| 1_765_000_000_000)));
+    let mut lm = Store::temporary().unwrap();
+    lm.set_wall_clock(Some(std::sync::Arc::new(|| 1_765_000_000_005)));
     let e = entity(0);
     zw.commit(
         "zw",
@@ -195,7 +198,6 @@ fn concurrent_writes_are_a_listed_conflict_and_resolution_closes_it() {
         .unwrap()
     };
     set(&zw, "zw", "甲");
-    std::thread::sleep(std::time::Duration::from_millis(2));
     set(&lm, "lm", "乙");
     let report = zw.merge(lm.all_ops().unwrap()).unwrap();
     assert_eq!(report.new_conflicts, 1);

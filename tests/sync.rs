@@ -129,12 +129,21 @@ fn three_auditors_converge(url: &str, site: &Site) {
         assert_eq!((r.signed, r.unsigned), (r.applied, 0), "{r:?}");
     }
     // Offline: all three edit the same finding; each raises one; wl attaches evidence.
+    // Each copy's clock a little ahead of the one before (an injected
+    // clock, not a sleep): the three edits are ordered as written.
     let apps: Vec<App> = [("zw", "ZW"), ("lm", "LM"), ("wl", "WL")]
         .iter()
-        .map(|(w, i)| site.app(w, i, url))
+        .enumerate()
+        .map(|(n, (w, i))| {
+            let mut a = site.app(w, i, url);
+            let ahead = 10 * n as u64;
+            a.set_wall_clock(Some(std::sync::Arc::new(move || {
+                jiff::Timestamp::now().as_millisecond() as u64 + ahead
+            })));
+            a
+        })
         .collect();
     for (i, a) in apps.iter().enumerate() {
-        std::thread::sleep(std::time::Duration::from_millis(3));
         a.edit_finding(&shared, "title", &format!("标题 {i}")).unwrap();
         a.raise_finding(ENG, finding(&format!("第 {i} 位的发现项"))).unwrap();
     }

@@ -164,6 +164,8 @@ pub struct App {
     /// Asks the user for a passphrase (set by the caller: the CLI on the
     /// terminal, the TUI from a form); `CSCAUDIT_PASSPHRASE` comes first.
     ask: Option<crate::crypto::seal::Ask>,
+    /// A wall clock of the caller's for new operations (tests), else the system's.
+    wall: Option<crate::store::WallClock>,
 }
 
 /// Beyond this many touched records, a reader loads everything again.
@@ -219,7 +221,17 @@ impl App {
             proofs: std::sync::Mutex::new(std::collections::VecDeque::new()),
             context: std::sync::Mutex::new(None),
             ask: None,
+            wall: None,
         })
+    }
+
+    /// Stamp new operations from `wall` (ms since the epoch) instead of the
+    /// system clock: tests move time by hand rather than sleep.
+    pub fn set_wall_clock(&mut self, wall: Option<crate::store::WallClock>) {
+        if let Some(s) = self.store.as_mut() {
+            s.set_wall_clock(wall.clone());
+        }
+        self.wall = wall;
     }
 
     /// How this app asks the user for a passphrase (none: only

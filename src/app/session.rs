@@ -73,6 +73,7 @@ impl App {
             proofs: std::sync::Mutex::new(std::collections::VecDeque::new()),
             context: std::sync::Mutex::new(self.context.lock().unwrap_or_else(|p| p.into_inner()).clone()),
             ask: self.ask.clone(),
+            wall: self.wall.clone(),
         })
     }
 
@@ -93,6 +94,9 @@ impl App {
             .ok_or_else(|| AppError::Invalid(crate::message::Msg::same("no data folder")))?;
         let other = App::open_waiting_unless(&dir, std::time::Duration::from_secs(10), stop)?;
         self.store = other.store;
+        if let (Some(s), Some(w)) = (self.store.as_mut(), &self.wall) {
+            s.set_wall_clock(Some(w.clone()));
+        }
         // Identity may have been changed by another process.
         self.identity = other.identity;
         self.identity_chosen = other.identity_chosen;

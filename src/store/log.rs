@@ -3,7 +3,6 @@
 //! a teammate's ops. Every write is one sled transaction, flushed before return.
 
 use super::keys::*;
-use super::now_ms;
 use super::records::index_keys;
 use super::{Draft, MergeReport, Result, Store, StoreError, codec};
 use crate::crypto::sign::{Head, SignedBatch, SignedBatchV1};
@@ -310,7 +309,7 @@ impl Store {
             .into_iter()
             .map(|d| {
                 seq += 1;
-                hlc = hlc.tick(now_ms());
+                hlc = hlc.tick(self.wall_ms());
                 Op {
                     id: OpId {
                         actor: actor.to_string(),

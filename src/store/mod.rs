@@ -128,6 +128,18 @@ impl MergeReport {
     }
 }
 
+impl Store {
+    /// Stamp new operations from `wall` instead of the system clock.
+    pub fn set_wall_clock(&mut self, wall: Option<WallClock>) {
+        self.wall = wall;
+    }
+
+    /// The wall clock now (ms).
+    pub(crate) fn wall_ms(&self) -> u64 {
+        self.wall.as_ref().map_or_else(now_ms, |w| w())
+    }
+}
+
 pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -152,10 +164,16 @@ pub struct Store {
     /// Opened from a private copy because the database's disk has no room
     /// (full or read-only): every write is refused with this reason.
     read_only: Option<NoRoom>,
+    /// The wall clock new operations are stamped from (ms since the epoch):
+    /// the system's, unless a test set its own ([`Store::set_wall_clock`]).
+    wall: Option<WallClock>,
     /// The private copy, removed when the last handle on it is dropped
     /// (declared last: the database closes first).
     snapshot: Option<std::sync::Arc<tempfile::TempDir>>,
 }
+
+/// A wall clock in ms since the epoch (tests move it by hand instead of sleeping).
+pub type WallClock = std::sync::Arc<dyn Fn() -> u64 + Send + Sync>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -378,6 +396,7 @@ impl Store {
             watermark: None,
             migrated: false,
             read_only: self.read_only,
+            wall: self.wall.clone(),
             snapshot: self.snapshot.clone(),
         }
     }
@@ -453,6 +472,7 @@ impl Store {
             watermark: None,
             migrated: upgrade,
             read_only: None,
+            wall: None,
             snapshot: None,
         };
         if upgrade {
