@@ -7,6 +7,7 @@
 mod common;
 
 use common::keygen;
+use cscaudit::crypto::sign::BatchSignature;
 
 use cscaudit::app::{App, NewFinding, Signature};
 use cscaudit::bundle::{self, ExportOptions};

@@ -8,6 +8,7 @@
 //! `CSCAUDIT_WRITE_VECTORS=1 cargo test --test vectors` writes the file
 //! anew (only when the format itself changes, with a new version).
 
+use cscaudit::crypto::sign::BatchSignature;
 use cscaudit::crypto::sign::{Head, SignedBatch, Signer, message_v2};
 use cscaudit::model::canon::canonical_line;
 use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId, Value};

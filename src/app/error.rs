@@ -110,6 +110,11 @@ fn kind_zh(what: &str) -> &str {
 }
 
 impl AppError {
+    /// Whether another cscaudit process holds the database (waiting may help).
+    pub fn is_locked(&self) -> bool {
+        matches!(self, AppError::Store(StoreError::Locked { .. }))
+    }
+
     /// The error as a sentence in the given language.
     pub fn message(&self) -> Msg {
         match self {
@@ -195,16 +200,12 @@ fn store_message(e: &StoreError) -> Msg {
                     "数据库 {p} 现有 {held} 项操作，但此前已确认 {recorded} 项：数据已丢失（文件被截断、损坏或是旧副本）。未作任何更改；请从签名日志重建（`cscaudit doctor --rebuild`，远程仓库加 `--from 地址`），从备份恢复该文件夹，或从同事的数据包取回工作"
                 )
             }
-            StoreError::Sled {
-                path,
-                source: sled::Error::Io(io),
-            } if is_disk_full(io) => disk_full(path),
-            StoreError::Sled {
-                path,
-                source: sled::Error::Io(io),
-            } if is_read_only(io) => read_only(path),
-            StoreError::Io { path, source } if is_disk_full(source) => disk_full(path),
-            StoreError::Io { path, source } if is_read_only(source) => read_only(path),
+            StoreError::Sled { path, .. } | StoreError::Io { path, .. } if e.os_error().is_some_and(is_disk_full) => {
+                disk_full(path)
+            }
+            StoreError::Sled { path, .. } | StoreError::Io { path, .. } if e.os_error().is_some_and(is_read_only) => {
+                read_only(path)
+            }
             StoreError::ReadOnly {
                 path,
                 why: crate::store::NoRoom::DiskFull,

@@ -12,6 +12,7 @@
 //! every batch's past.
 
 use super::{App, Result};
+use crate::crypto::sign::BatchSignature;
 use crate::crypto::sign::{Head, SignedBatch, op_hash, parse_public};
 use crate::message::Msg;
 use crate::model::authority::{self, Past, Team};

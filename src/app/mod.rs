@@ -37,6 +37,7 @@ pub use remotes::Remote;
 pub use signing::{REVOKED, Signature, Verified};
 pub use undo::Undone;
 
+use crate::crypto::sign::BatchSignature;
 use crate::model::action::CorrectiveAction;
 use crate::model::catalog::Catalog;
 use crate::model::engagement::{Engagement, Member};

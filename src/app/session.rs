@@ -17,7 +17,7 @@ impl App {
         let start = std::time::Instant::now();
         loop {
             match Self::open(data_dir) {
-                Err(AppError::Store(crate::store::StoreError::Locked { .. })) if start.elapsed() < wait => {
+                Err(e) if e.is_locked() && start.elapsed() < wait => {
                     if stop() {
                         return Err(AppError::Cancelled);
                     }

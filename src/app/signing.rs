@@ -14,6 +14,7 @@
 //!   yours: `identity set li.min` on another laptop does not make you li.min.
 
 use super::{App, AppError, Result};
+use crate::crypto::sign::BatchSignature;
 use crate::crypto::sign::{SignedBatch, Signer, fingerprint_of, op_hash, parse_public};
 use crate::model::engagement::Role;
 use crate::model::fields::{FieldName, MemberField as MF};

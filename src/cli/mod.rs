@@ -135,7 +135,7 @@ impl Context {
     pub fn open(&self, dir: &Path) -> Result<App> {
         let wait = open_wait();
         match self.open_now(dir) {
-            Err(AppError::Store(crate::store::StoreError::Locked { .. })) if !wait.is_zero() => {
+            Err(e) if e.is_locked() && !wait.is_zero() => {
                 let secs = wait.as_secs();
                 let notice = crate::msg!(
                     "waiting for another cscaudit process to let go of the database (up to {secs} s; Ctrl-C stops)…",
@@ -476,7 +476,7 @@ fn no_command(ctx: &Context, engagement: Option<&str>) -> Result<()> {
         let mut said = false;
         let app = loop {
             match ctx.open_now(dir) {
-                Err(e @ AppError::Store(crate::store::StoreError::Locked { .. })) if start.elapsed() < wait => {
+                Err(e) if e.is_locked() && start.elapsed() < wait => {
                     if !said {
                         screen.waiting_for_database();
                         said = true;

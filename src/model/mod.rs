@@ -3,6 +3,7 @@
 pub mod action;
 pub mod assessment;
 pub mod authority;
+pub mod batch;
 pub mod canon;
 pub mod catalog;
 pub mod engagement;

@@ -38,6 +38,21 @@ pub enum StoreError {
     ReadOnly { path: PathBuf, why: NoRoom },
 }
 
+impl StoreError {
+    /// The operating system's error underneath, when the store's (or
+    /// sled's) failure was one: callers ask this instead of naming sled.
+    pub fn os_error(&self) -> Option<&std::io::Error> {
+        match self {
+            StoreError::Sled {
+                source: sled::Error::Io(io),
+                ..
+            } => Some(io),
+            StoreError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
 /// Why a database cannot be written where it lies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoRoom {

@@ -5,7 +5,7 @@
 use super::keys::*;
 use super::records::index_keys;
 use super::{Draft, MergeReport, Result, Store, StoreError, codec};
-use crate::crypto::sign::{Head, SignedBatch, SignedBatchV1};
+use crate::model::batch::{Head, SignedBatch, SignedBatchV1};
 use crate::model::ops::{EntityId, Op, OpId, Record, sort_ops};
 use codec::CodecError;
 use sled::Transactional;

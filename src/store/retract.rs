@@ -9,7 +9,7 @@ use super::keys::*;
 use super::log::SeqSet;
 use super::records::{count_keys, count_value, index_keys};
 use super::{Result, Store, codec};
-use crate::crypto::sign::SignedBatch;
+use crate::model::batch::SignedBatch;
 use crate::model::ops::{EntityId, Op, Record};
 use codec::CodecError;
 use sled::Transactional;

@@ -2,6 +2,7 @@
 //! manifest that matches them (so only the signed history can object).
 
 use cscaudit::bundle;
+use cscaudit::crypto::sign::BatchSignature;
 use cscaudit::crypto::sign::{Head, SignedBatch, Signer};
 use cscaudit::model::canon::canonical_line;
 use cscaudit::model::ops::{Change, EntityId, Hlc, Op, OpId};
