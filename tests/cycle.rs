@@ -14,7 +14,7 @@ use cscaudit::app::{
 };
 use cscaudit::model::action::ActionStatus;
 use cscaudit::model::assessment::AssessmentResult;
-use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use cscaudit::model::catalog::EMBEDDED_GBT32312;
 use cscaudit::model::engagement::{CertificateStatus, EngagementKind, Outcome, Role};
 use cscaudit::model::finding::{FindingStatus, Grade};
 
@@ -135,7 +135,7 @@ fn a_whole_certification_cycle_on_one_database() {
     let sa = app
         .create_engagement(
             first("SA1", EngagementKind::SelfAssessment),
-            &Catalog::embedded(),
+            &cscaudit::config::embedded_catalog(),
             EMBEDDED_GBT32312,
         )
         .unwrap();
@@ -396,7 +396,7 @@ fn a_decision_maker_the_programme_names_may_decide_but_an_auditor_or_anyone_else
     let mut app = app_in(dir.path());
     app.create_engagement(
         first("S2", EngagementKind::Stage2),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
@@ -421,7 +421,7 @@ fn a_decision_maker_the_programme_names_may_decide_but_an_auditor_or_anyone_else
     // A self-assessment is not decided on.
     app.create_engagement(
         first("SA", EngagementKind::SelfAssessment),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
@@ -437,12 +437,12 @@ fn the_checklist_shows_earlier_results_and_their_trend_in_both_languages() {
     app.set_today(jiff::civil::date(2026, 11, 28));
     app.create_engagement(
         first("SA1", EngagementKind::SelfAssessment),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
     app.set_programme("SA1", "P-BANK", None).unwrap();
-    let ind = Catalog::embedded().indicators[0].id.clone();
+    let ind = cscaudit::config::embedded_catalog().indicators[0].id.clone();
     measured(&app, "SA1", &ind, 0.82, AssessmentResult::Nonconforming);
     app.create_following("SA1", next("S1", EngagementKind::Stage1)).unwrap();
     measured(&app, "S1", &ind, 0.9, AssessmentResult::Partially);
@@ -555,7 +555,7 @@ fn a_copy_without_the_earlier_engagements_says_which_carried_findings_it_lacks()
 /// one at stage 2 with an open major whose action is overdue.
 fn two_programmes(app: &mut App) {
     app.set_today(jiff::civil::date(2026, 11, 28));
-    let cat = Catalog::embedded();
+    let cat = cscaudit::config::embedded_catalog();
     app.create_engagement(
         NewEngagement {
             auditee: "甲银行信用卡中心 / Bank A card centre".into(),
@@ -683,7 +683,7 @@ fn the_calls_pane_charts_service_level_and_abandonment_by_hour_in_both_languages
     let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     generate::write_shaped(&mut w, 12_000, 11, &shape).unwrap();
     drop(w);
-    let cat = Catalog::embedded();
+    let cat = cscaudit::config::embedded_catalog();
     let report = cscaudit::app::compute_metrics(
         &cat,
         std::slice::from_ref(&path),
@@ -756,7 +756,7 @@ fn a_plan_refuses_bad_dates_and_progress_travels_in_a_bundle_and_shows_on_the_da
     app.set_today(jiff::civil::date(2026, 11, 28));
     app.create_engagement(
         first("SA", EngagementKind::SelfAssessment),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();

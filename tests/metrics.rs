@@ -48,7 +48,7 @@ fn run(files: &[PathBuf], format: &Format, params: &Params) -> MetricsReport {
         files,
         format,
         params,
-        Some(&cscaudit::model::catalog::Catalog::embedded()),
+        Some(&cscaudit::config::embedded_catalog()),
         &|_| true,
     )
     .unwrap()
@@ -392,7 +392,7 @@ fn computing_metrics_stops_when_cancelled() {
     let files = [local("january-excerpt.txt")];
     let err = metrics::compute(&files, &Format::AnonymousBank, &Params::default(), None, &|_| false).unwrap_err();
     assert!(err.contains(metrics::CANCELLED), "{err}");
-    let cat = cscaudit::model::catalog::Catalog::embedded();
+    let cat = cscaudit::config::embedded_catalog();
     let app_err = cscaudit::app::compute_metrics(&cat, &files, &Format::AnonymousBank, &Params::default(), &|_| false)
         .unwrap_err();
     assert!(matches!(app_err, cscaudit::app::AppError::Cancelled), "{app_err:?}");

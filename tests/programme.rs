@@ -12,7 +12,7 @@ use common::keygen;
 use cscaudit::app::App;
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::crypto::sign::{SignedBatch, Signer};
-use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use cscaudit::model::catalog::EMBEDDED_GBT32312;
 use cscaudit::model::engagement::{CertificateStatus, EngagementKind, Outcome, Role};
 use cscaudit::model::ops::{Change, EntityId, Kind, Value};
 use std::path::{Path, PathBuf};
@@ -81,7 +81,7 @@ fn world() -> World {
             kind: EngagementKind::Stage2,
             ..common::new_engagement(ENG, "决定测试")
         },
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();

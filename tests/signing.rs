@@ -12,7 +12,7 @@ use cscaudit::crypto::sign::BatchSignature;
 use cscaudit::app::{App, NewFinding, Signature};
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::crypto::sign::{SignedBatch, Signer};
-use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use cscaudit::model::catalog::EMBEDDED_GBT32312;
 use cscaudit::model::engagement::Role;
 use cscaudit::model::finding::Grade;
 use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId};
@@ -83,7 +83,7 @@ fn lead_and_auditor(t: &Team) -> PathBuf {
     let zw = t.open("zw", "zhang.wei", "张伟", "ZW", Some(&t.zw_key));
     zw.create_engagement(
         common::new_engagement(ENG, "签名测试"),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
@@ -464,7 +464,7 @@ fn a_database_from_before_signing_keeps_working() {
     let zw = t.open("zw", "zhang.wei", "张伟", "ZW", None);
     zw.create_engagement(
         common::new_engagement(ENG, "旧库"),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
@@ -757,31 +757,24 @@ fn a_signature_altered_by_another_process_is_not_taken_from_memory() {
     app.share_between_operations();
     app.release();
     // Another process changes one character of every stored signature.
-    let db = (0..100)
+    let header = b"-----BEGIN SSH SIGNATURE-----\n";
+    let altered = (0..100)
         .find_map(|_| {
-            sled::open(dir.path().join("db"))
-                .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(50)))
-                .ok()
+            cscaudit::store::rewrite_tree(dir.path(), "batches", |v| {
+                let Some(at) = v.windows(header.len()).position(|w| w == header) else {
+                    return false;
+                };
+                let at = at + header.len() + 20;
+                v[at] = if v[at] == b'A' { b'B' } else { b'A' };
+                true
+            })
+            .or_else(|| {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                None
+            })
         })
         .expect("the database opens once released");
-    let sigs = db.open_tree("batches").unwrap();
-    let header = b"-----BEGIN SSH SIGNATURE-----\n";
-    let mut altered = 0;
-    for kv in sigs.iter() {
-        let (k, v) = kv.unwrap();
-        let mut v = v.to_vec();
-        let Some(at) = v.windows(header.len()).position(|w| w == header) else {
-            continue;
-        };
-        let at = at + header.len() + 20;
-        v[at] = if v[at] == b'A' { b'B' } else { b'A' };
-        sigs.insert(k, v).unwrap();
-        altered += 1;
-    }
     assert!(altered > 0);
-    db.flush().unwrap();
-    drop(sigs);
-    drop(db);
     app.acquire().unwrap();
     let shown = app.entity_history_signed(&e).unwrap();
     assert!(

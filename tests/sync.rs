@@ -12,7 +12,7 @@ use cscaudit::crypto::sign::BatchSignature;
 use cscaudit::app::{App, NewFinding};
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::crypto::sign::{SignedBatch, Signer};
-use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use cscaudit::model::catalog::EMBEDDED_GBT32312;
 use cscaudit::model::engagement::Role;
 use cscaudit::model::finding::Grade;
 use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId};
@@ -97,7 +97,7 @@ fn team(site: &Site, url: &str) -> String {
     let zw = site.app("zw", "ZW", url);
     zw.create_engagement(
         common::new_engagement(ENG, "同步测试"),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
@@ -514,7 +514,7 @@ fn an_encrypted_remote_round_trips_and_the_host_sees_no_plaintext() {
     assert!(zw.remotes().unwrap()[0].encrypted);
     zw.create_engagement(
         common::new_engagement(ENG, "加密同步"),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
@@ -721,7 +721,7 @@ fn a_git_bundle_file_carries_the_team_by_sneakernet() {
     let zw = site.app("zw", "ZW", &url);
     zw.create_engagement(
         common::new_engagement(ENG, "离线同步"),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();

@@ -12,7 +12,7 @@ use common::keygen;
 use cscaudit::app::{App, FindingMove, NewAction, NewFinding};
 use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::crypto::sign::{Head, SignedBatch, Signer};
-use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use cscaudit::model::catalog::EMBEDDED_GBT32312;
 use cscaudit::model::engagement::Role;
 use cscaudit::model::finding::Grade;
 use cscaudit::model::ops::{Change, EntityId, Kind, Value};
@@ -81,7 +81,7 @@ fn team(w: &World) -> String {
     let zw = w.open("zw", "zhang.wei", "ZW");
     zw.create_engagement(
         common::new_engagement(ENG, "信任测试"),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
@@ -206,7 +206,7 @@ fn an_outsider_reusing_the_engagement_id_makes_another_engagement() {
     let ww = w.open("ww", "wang.wu", "WW");
     ww.create_engagement(
         common::new_engagement(ENG, "冒名"),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
@@ -487,7 +487,7 @@ fn collisions_without_malice_lose_nothing() {
     let zwen = w.open("zwen", "zhao.wen", "ZW");
     zwen.create_engagement(
         common::new_engagement("T9", "赵文的项目"),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
@@ -575,7 +575,7 @@ fn collisions_without_malice_lose_nothing() {
     other
         .create_engagement(
             common::new_engagement("SH-2", "同名同号"),
-            &Catalog::embedded(),
+            &cscaudit::config::embedded_catalog(),
             EMBEDDED_GBT32312,
         )
         .unwrap();
@@ -627,7 +627,7 @@ fn a_catalogue_is_known_by_its_content() {
     // A later engagement with the built-in catalogue gets the built-in one.
     zw.create_engagement(
         common::new_engagement("T3", "之后"),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
@@ -841,7 +841,7 @@ mod converge {
                 .collect();
             let pubkey = |who: &str| std::fs::read_to_string(keys().join(format!("{who}.pub"))).unwrap();
             apps[0]
-                .create_engagement(common::new_engagement(ENG, "收敛"), &Catalog::embedded(), EMBEDDED_GBT32312)
+                .create_engagement(common::new_engagement(ENG, "收敛"), &cscaudit::config::embedded_catalog(), EMBEDDED_GBT32312)
                 .unwrap();
             for (who, ini) in &WHO[1..] {
                 apps[0].add_member_keyed(ENG, who, who, ini, Role::Auditor, None, Some(&pubkey(who))).unwrap();
@@ -1212,7 +1212,7 @@ fn unsigned_batches_end_when_the_first_key_is_registered() {
     zw.set_identity("zhang.wei", "张伟", "ZW").unwrap();
     zw.create_engagement(
         common::new_engagement(ENG, "先无密钥"),
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();
@@ -1246,7 +1246,7 @@ fn issuing_on_a_certification_audit_needs_two_registered_auditors_on_every_copy(
             kind: cscaudit::model::engagement::EngagementKind::Stage2,
             ..common::new_engagement("C1", "认证审核")
         },
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();

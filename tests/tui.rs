@@ -650,7 +650,7 @@ fn no_color_draws_without_colour_and_marks_the_selection_in_reverse_video() {
 #[test]
 fn the_engagement_switcher_loads_another_engagement() {
     use cscaudit::app::NewEngagement;
-    use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+    use cscaudit::model::catalog::EMBEDDED_GBT32312;
     use cscaudit::model::engagement::EngagementKind;
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
@@ -664,7 +664,7 @@ fn the_engagement_switcher_loads_another_engagement() {
             period_start: None,
             period_end: None,
         },
-        &Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )
     .unwrap();

@@ -1017,7 +1017,7 @@ fn the_team_form_registers_keys_and_s_syncs_from_the_tui() {
     app.set_identity_key(Some(&keys.join("zw"))).unwrap();
     app.create_engagement(
         common::new_engagement("E1", "团队表单"),
-        &cscaudit::model::catalog::Catalog::embedded(),
+        &cscaudit::config::embedded_catalog(),
         cscaudit::model::catalog::EMBEDDED_GBT32312,
     )
     .unwrap();

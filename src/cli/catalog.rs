@@ -18,7 +18,7 @@ pub(super) fn catalog(ctx: &Context, c: CatalogCmd) -> Result<()> {
                 })?;
                 config::load_catalog_file(&p).map_err(|e| same(e.to_string()))
             }
-            None => Ok(Catalog::embedded()),
+            None => Ok(crate::config::embedded_catalog()),
         }
     };
     let mut o = out();

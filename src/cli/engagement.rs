@@ -79,7 +79,7 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
             }
             let (cat, src) = match catalog.or_else(|| ctx.settings.catalog.clone()) {
                 Some(p) => load_catalog(ctx, &p)?,
-                None => (Catalog::embedded(), EMBEDDED_GBT32312.to_string()),
+                None => (crate::config::embedded_catalog(), EMBEDDED_GBT32312.to_string()),
             };
             let e = app.create_engagement(new, &cat, &src)?;
             if programme.is_some() || scope.is_some() || client_kind.is_some() {

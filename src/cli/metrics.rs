@@ -7,7 +7,6 @@ use crate::analytics::calls::Mapping;
 use crate::analytics::metrics::{self, Figure, Figures, Format, MetricsReport, Params};
 use crate::app::MetricTarget;
 use crate::config::Lang;
-use crate::model::catalog::Catalog;
 use crate::text::{fit, fit_right};
 use std::io::{IsTerminal, Write};
 
@@ -122,7 +121,7 @@ pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
             (run.report, run.json, lines)
         }
         None => {
-            let catalog = Catalog::embedded();
+            let catalog = crate::config::embedded_catalog();
             let report = metrics::compute(&a.files, &format, &params, Some(&catalog), &progress).map_err(same)?;
             let json = serde_json::to_vec_pretty(&report).map_err(|e| same(e.to_string()))?;
             (report, json, Vec::<String>::new())

@@ -7,7 +7,7 @@ use crate::app::{
     ActionUpdate, App, AppError, AssessmentInput, FindingMove, MoveKind, MoveText, NewAction, NewEngagement, NewFinding,
 };
 use crate::config::Lang;
-use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use crate::model::catalog::EMBEDDED_GBT32312;
 use crate::model::input::{self, InputProblem};
 use std::path::Path;
 
@@ -255,7 +255,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             };
             let file = get(&values, "catalog");
             let (catalog, src) = if file.is_empty() {
-                (Catalog::embedded(), EMBEDDED_GBT32312.to_string())
+                (crate::config::embedded_catalog(), EMBEDDED_GBT32312.to_string())
             } else {
                 match crate::config::load_catalog_source(Path::new(file)) {
                     Ok(loaded) => loaded,

@@ -5,7 +5,7 @@ pub mod files;
 pub mod tui;
 
 use cscaudit::app::{App, NewEngagement};
-use cscaudit::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use cscaudit::model::catalog::EMBEDDED_GBT32312;
 use cscaudit::model::engagement::{EngagementKind, Role};
 
 /// The real binary on the data folder `dir` (its config in `dir/config`), in English.
@@ -63,7 +63,7 @@ pub fn engagement(app: &App, kind: EngagementKind, certified: bool) -> String {
                 period_start: None,
                 period_end: None,
             },
-            &Catalog::embedded(),
+            &cscaudit::config::embedded_catalog(),
             EMBEDDED_GBT32312,
         )
         .unwrap();
@@ -106,31 +106,17 @@ pub fn fingerprint(dir: &std::path::Path, skip: &str) -> Vec<(std::path::PathBuf
 /// on its own schedule (snapshots, background flushes) whether or not
 /// anything was written.
 pub fn data_fingerprint(dir: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
-    use sha2::Digest;
     let mut out: Vec<_> = fingerprint(dir, "db");
-    let db = (0..100)
+    let trees = (0..100)
         .find_map(|_| {
-            sled::open(dir.join("db"))
-                .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(50)))
-                .ok()
+            cscaudit::store::content_digest(dir).or_else(|| {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                None
+            })
         })
         .expect("the database opens");
-    let mut names = db.tree_names();
-    names.sort();
-    for name in names {
-        let tree = db.open_tree(&name).unwrap();
-        let mut h = sha2::Sha256::new();
-        for kv in tree.iter() {
-            let (k, v) = kv.unwrap();
-            h.update((k.len() as u64).to_be_bytes());
-            h.update(&k);
-            h.update((v.len() as u64).to_be_bytes());
-            h.update(&v);
-        }
-        out.push((
-            dir.join("db").join(String::from_utf8_lossy(&name).into_owned()),
-            hex::encode(h.finalize()),
-        ));
+    for (name, digest) in trees {
+        out.push((dir.join("db").join(name), digest));
     }
     out
 }

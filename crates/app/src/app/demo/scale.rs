@@ -8,7 +8,7 @@ use super::super::remediation::ActionRecord;
 use super::super::{App, NewEngagement, Result};
 use super::{content, days};
 use crate::model::action::ActionStatus;
-use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use crate::model::catalog::EMBEDDED_GBT32312;
 use crate::model::engagement::EngagementKind;
 use crate::model::finding::{FindingStatus, Grade};
 use crate::model::ops::{EntityId, Kind};
@@ -39,7 +39,7 @@ pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<St
     if app.engagements()?.iter().any(|e| e.id == id) {
         return Ok(id.into());
     }
-    let cat = Catalog::embedded();
+    let cat = crate::config::embedded_catalog();
     app.create_engagement(
         NewEngagement {
             id: Some(id.into()),

@@ -9,7 +9,7 @@ pub mod schema;
 mod settings;
 pub mod toml_file;
 
-pub use catalog::{CatalogError, load_catalog_file, load_catalog_source, parse_catalog};
+pub use catalog::{CatalogError, embedded_catalog, load_catalog_file, load_catalog_source, parse_catalog};
 pub use settings::{Lang, Settings, remember_language};
 pub use toml_file::ConfigError;
 

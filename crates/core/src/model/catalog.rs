@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The catalogue embedded in the binary.
-pub const EMBEDDED_GBT32312: &str = include_str!("../../catalogs/gbt32312-2015.toml");
+pub const EMBEDDED_GBT32312: &str = include_str!("../../../../catalogs/gbt32312-2015.toml");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]

@@ -128,6 +128,53 @@ impl MergeReport {
     }
 }
 
+/// What the database in `dir` (its `db` folder) holds, tree by tree: the
+/// SHA-256 (hex) of every key and value in order. Two copies with the same
+/// content compare equal whatever sled did to its files (snapshots,
+/// background flushes); the tests compare data folders by it. `None`
+/// while another process holds the database.
+pub fn content_digest(dir: &std::path::Path) -> Option<Vec<(String, String)>> {
+    use sha2::Digest;
+    let db = sled::open(dir.join("db")).ok()?;
+    let mut names = db.tree_names();
+    names.sort();
+    let mut out = Vec::new();
+    for name in names {
+        let tree = db.open_tree(&name).ok()?;
+        let mut h = sha2::Sha256::new();
+        for kv in tree.iter() {
+            let (k, v) = kv.ok()?;
+            h.update((k.len() as u64).to_be_bytes());
+            h.update(&k);
+            h.update((v.len() as u64).to_be_bytes());
+            h.update(&v);
+        }
+        out.push((String::from_utf8_lossy(&name).into_owned(), hex::encode(h.finalize())));
+    }
+    Some(out)
+}
+
+/// For tests that play another process or a damaged disk: rewrite the
+/// values of one tree of the database in `dir` in place, `edit` saying
+/// whether it changed each; how many were changed. `None` while another
+/// process holds the database.
+#[doc(hidden)]
+pub fn rewrite_tree(dir: &std::path::Path, tree: &str, mut edit: impl FnMut(&mut Vec<u8>) -> bool) -> Option<usize> {
+    let db = sled::open(dir.join("db")).ok()?;
+    let t = db.open_tree(tree).ok()?;
+    let mut changed = 0;
+    for kv in t.iter() {
+        let (k, v) = kv.ok()?;
+        let mut v = v.to_vec();
+        if edit(&mut v) {
+            t.insert(k, v).ok()?;
+            changed += 1;
+        }
+    }
+    db.flush().ok()?;
+    Some(changed)
+}
+
 impl Store {
     /// Stamp new operations from `wall` instead of the system clock.
     pub fn set_wall_clock(&mut self, wall: Option<WallClock>) {
@@ -140,7 +187,7 @@ impl Store {
     }
 }
 
-pub(crate) fn now_ms() -> u64 {
+pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)

@@ -205,7 +205,7 @@ impl FindingStatus {
     }
 }
 
-pub(crate) fn overdue_days(due: Date, today: Date) -> Option<i64> {
+pub fn overdue_days(due: Date, today: Date) -> Option<i64> {
     // Subtracting civil dates gives a span in days.
     let days = i64::from((today - due).get_days());
     (days > 0).then_some(days)

@@ -12,13 +12,11 @@ use toml::Spanned;
 /// A catalogue problem located in its source file.
 pub type CatalogError = ConfigError;
 
-impl Catalog {
-    /// The GB/T 32312 catalogue built into the binary.
-    pub fn embedded() -> Catalog {
-        // The embedded file is checked by a test; failure here is a build defect.
-        parse_catalog(EMBEDDED_GBT32312, "catalogs/gbt32312-2015.toml")
-            .unwrap_or_else(|e| panic!("embedded catalogue is invalid: {e}"))
-    }
+/// The GB/T 32312 catalogue built into the binary.
+pub fn embedded_catalog() -> Catalog {
+    // The embedded file is checked by a test; failure here is a build defect.
+    parse_catalog(EMBEDDED_GBT32312, "catalogs/gbt32312-2015.toml")
+        .unwrap_or_else(|e| panic!("embedded catalogue is invalid: {e}"))
 }
 
 /// Load a catalogue file from disk with located errors.
@@ -321,7 +319,7 @@ mod tests {
 
     #[test]
     fn embedded_catalogue_loads_with_required_shape() {
-        let c = Catalog::embedded();
+        let c = crate::config::embedded_catalog();
         assert_eq!(c.id, "gbt32312-2015");
         assert!(c.provisional);
         assert!(c.indicators.len() >= 22, "{} indicators", c.indicators.len());
@@ -338,5 +336,52 @@ mod tests {
         assert_eq!(asa.metric.as_deref(), Some("asa"));
         assert_eq!(asa.meets_target(14.0), Some(true));
         assert_eq!(asa.meets_target(16.0), Some(false));
+    }
+}
+
+#[cfg(test)]
+/// Scoring (model::scoring) on the embedded catalogue, which is parsed here.
+mod scoring_tests {
+    use crate::model::assessment::{Assessment, AssessmentResult};
+    use crate::model::scoring::score;
+
+    fn a(ind: &str, r: AssessmentResult) -> Assessment {
+        Assessment {
+            result: r,
+            ..Assessment::unassessed("E", ind)
+        }
+    }
+
+    #[test]
+    fn weighted_score_and_progress_with_not_applicable() {
+        let cat = super::embedded_catalog();
+        // AC-02 weight 3 conforming, AC-03 weight 2 nonconforming, AC-04 weight 2 N/A.
+        let list = vec![
+            a("AC-02", AssessmentResult::Conforming),
+            a("AC-03", AssessmentResult::Nonconforming),
+            a("AC-04", AssessmentResult::NotApplicable),
+        ];
+        let sc = score(&cat, &list);
+        let access = sc.group("capability.access").unwrap();
+        assert_eq!(access.applicable, 3); // AC-01..03; AC-04 left the denominator
+        assert_eq!(access.assessed, 2);
+        assert_eq!(access.nonconforming, 1);
+        assert!((access.progress - 2.0 / 3.0).abs() < 1e-12);
+        assert!((access.score.unwrap() - 60.0).abs() < 1e-9); // 3/(3+2)
+        assert_eq!(sc.overall.applicable, cat.indicators.len() - 1);
+        let cap = sc.group("capability").unwrap();
+        assert_eq!(cap.assessed, 2);
+        assert!(sc.group("effect").unwrap().score.is_none());
+    }
+
+    #[test]
+    fn explicit_score_uses_catalogue_scale_and_partial_is_half() {
+        let cat = super::embedded_catalog();
+        let mut x = a("PE-01", AssessmentResult::Partially);
+        x.score = Some(4.0);
+        let sc = score(&cat, &[x, a("PE-02", AssessmentResult::Partially)]);
+        // PE-01 w3 at 4/5, PE-02 w2 at 1/2 → (2.4 + 1.0) / 5 = 68%.
+        let g = sc.group("effect.perception").unwrap();
+        assert!((g.score.unwrap() - 68.0).abs() < 1e-9);
     }
 }

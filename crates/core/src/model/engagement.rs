@@ -48,7 +48,7 @@ macro_rules! string_enum {
 pub(crate) use string_enum;
 
 /// How an enumeration is named in Chinese messages.
-pub(crate) fn human_name_zh(name: &str) -> &str {
+pub fn human_name_zh(name: &str) -> &str {
     match name {
         "engagement kind" => "审核类型",
         "role" => "角色",

@@ -6,7 +6,7 @@
 use super::days;
 use crate::app::{App, AssessmentInput, Identity, MilestoneUpdate, NewEngagement, Result};
 use crate::model::assessment::AssessmentResult;
-use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use crate::model::catalog::EMBEDDED_GBT32312;
 use crate::model::engagement::{ClientKind, EngagementKind, Role};
 use jiff::civil::Date;
 
@@ -43,7 +43,7 @@ pub(super) fn seed_self_assessment(app: &mut App, today: Date) -> Result<()> {
             period_start: Some(days(start, -92)),
             period_end: Some(days(start, -1)),
         },
-        &Catalog::embedded(),
+        &crate::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )?;
     app.set_programme(

@@ -10,7 +10,7 @@ use crate::app::{
 };
 use crate::model::action::ActionStatus;
 use crate::model::assessment::AssessmentResult;
-use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use crate::model::catalog::EMBEDDED_GBT32312;
 use crate::model::engagement::{EngagementKind, Outcome, Role};
 use crate::model::finding::Grade;
 use jiff::civil::Date;
@@ -94,7 +94,7 @@ pub(super) fn seed_programme(
             period_start: None,
             period_end: None,
         },
-        &Catalog::embedded(),
+        &crate::config::embedded_catalog(),
         EMBEDDED_GBT32312,
     )?;
     app.set_programme(

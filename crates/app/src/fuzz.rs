@@ -48,13 +48,11 @@ pub fn call_records(data: &[u8]) {
     }
 }
 
-/// The TOML loaders: config.toml, a keymap, a theme, a catalogue, a
-/// call-record mapping; all from the same text.
+/// The TOML loaders: config.toml, a catalogue, a call-record mapping; all
+/// from the same text (the binary's `fuzz::config` adds the TUI's keymap and theme).
 pub fn config(data: &[u8]) {
     let Ok(src) = std::str::from_utf8(data) else { return };
     let _ = crate::config::Settings::parse(src, "fuzz.toml");
-    let _ = crate::tui::keymap::parse_layer(src, "fuzz.toml");
-    let _ = crate::tui::theme::Theme::from_source(src, "fuzz.toml", None, false, false);
     let _ = crate::config::parse_catalog(src, "fuzz.toml");
     let _ = Mapping::parse(src, "fuzz.toml");
 }

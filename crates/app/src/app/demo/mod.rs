@@ -16,7 +16,7 @@ use super::{
 };
 use crate::model::action::ActionStatus;
 use crate::model::assessment::{AssessmentResult, Workflow};
-use crate::model::catalog::{Catalog, EMBEDDED_GBT32312};
+use crate::model::catalog::EMBEDDED_GBT32312;
 use crate::model::engagement::{EngagementKind, Role};
 use crate::model::finding::{FindingStatus, Grade};
 use jiff::ToSpan;
@@ -241,7 +241,7 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
     selfassess::seed_self_assessment(app, real_today)?;
     app.act_as(lead.clone());
     app.set_today(days(on_site, -14));
-    let cat = Catalog::embedded();
+    let cat = crate::config::embedded_catalog();
     app.create_engagement(
         NewEngagement {
             id: Some(id.into()),

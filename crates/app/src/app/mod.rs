@@ -640,7 +640,7 @@ impl App {
         let cat = match self.store().meta_get::<String>(&key)? {
             Some(src) => crate::config::parse_catalog(&src, &key)?,
             None => {
-                let c = Catalog::embedded();
+                let c = crate::config::embedded_catalog();
                 if c.id != e.catalog_id {
                     return Err(AppError::NotFound {
                         what: "catalogue",
