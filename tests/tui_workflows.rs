@@ -1125,3 +1125,79 @@ fn a_large_engagement_shows_its_dashboard_before_its_lists() {
     press(&mut app, &mut s, "f");
     assert!(is_form(&s), "changes work once the lists are here");
 }
+
+/// The stale form (issue 25): li.min's notes on an indicator arrive in her
+/// bundle while zhang.wei's notes form on it is open. His save does not
+/// overwrite them silently: nothing is saved, the form names who changed
+/// them, keeps what he typed and shows theirs; his next save is his choice
+/// and keeps his; Esc instead would have kept theirs.
+#[test]
+fn a_teammates_notes_imported_while_the_form_is_open_are_not_overwritten_silently() {
+    use cscaudit::bundle::{self, ExportOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = App::open(&dir.path().join("a")).unwrap();
+    cscaudit::app::demo::seed(&mut a).unwrap();
+    let eng = cscaudit::app::demo::DEMO_ENGAGEMENT;
+    let base = dir.path().join("base.zip");
+    bundle::export(&a, eng, &base, &ExportOptions::default()).unwrap();
+    let mut b = App::open(&dir.path().join("b")).unwrap();
+    b.set_identity("li.min", "李敏 Li Min", "LM").unwrap();
+    b.set_identity_key(Some(&dir.path().join("a/demo-keys/li.min")))
+        .unwrap();
+    bundle::import(&b, &base).unwrap();
+
+    let mut s = initial_state(&a, &setup(), Lang::En, Some(eng)).unwrap();
+    s.size = (120, 40);
+    press(&mut a, &mut s, "2 j j e");
+    let indicator = match &s.popup {
+        Some(Popup::Form(f)) => match &f.kind {
+            cscaudit::tui::forms::FormKind::Notes { indicator, .. } => indicator.clone(),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("the notes form: {other:?}"),
+    };
+    typ(&mut a, &mut s, " 张伟补充：抽查 30 条录音");
+    let mine = match &s.popup {
+        Some(Popup::Form(f)) => f.values()[0].1.clone(),
+        _ => unreachable!(),
+    };
+
+    // Meanwhile li.min writes notes on the same indicator; her bundle arrives.
+    b.record_assessment(
+        eng,
+        &indicator,
+        cscaudit::app::AssessmentInput {
+            notes: Some("李敏：渠道清单缺少视频客服".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let hers = dir.path().join("lm.zip");
+    bundle::export(&b, eng, &hers, &ExportOptions::default()).unwrap();
+    bundle::import(&a, &hers).unwrap();
+
+    let ops = a.op_count();
+    press(&mut a, &mut s, "ctrl-s");
+    let err = form_error(&s).expect("the form stays open and says why");
+    assert!(err.contains("li.min changed the notes"), "{err}");
+    match &s.popup {
+        Some(Popup::Form(f)) => {
+            assert_eq!(f.values()[0].1, mine, "what he typed is kept");
+            assert!(
+                f.hint.as_deref().is_some_and(|h| h.contains("渠道清单缺少视频客服")),
+                "{:?}",
+                f.hint
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(a.op_count(), ops, "nothing was saved");
+    assert_eq!(
+        a.assessment(eng, &indicator).unwrap().notes,
+        "李敏：渠道清单缺少视频客服"
+    );
+    // Having seen theirs, saving again keeps his.
+    press(&mut a, &mut s, "ctrl-s");
+    assert!(!is_form(&s), "{:?}", form_error(&s));
+    assert_eq!(a.assessment(eng, &indicator).unwrap().notes, mine);
+}

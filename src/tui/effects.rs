@@ -618,6 +618,11 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
             let changes: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
             match app.edit_finding_since(&opened.entity, &changes, &opened) {
                 Ok(f) => saved(app, state, &eng, format!("{} {}", f.reference, say("saved", "已保存"))),
+                Err(crate::app::AppError::Changed { message, theirs }) => vec![Input::Stale {
+                    message: message.get(lang).to_string(),
+                    theirs,
+                    finding: app.finding(&opened.entity).ok().map(Box::new),
+                }],
                 Err(e) => app_refused(e, lang),
             }
         }
@@ -659,19 +664,20 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 Err(e) => app_refused(e, lang),
             }
         }
-        FormKind::Notes { indicator } => {
+        FormKind::Notes { indicator, opened } => {
             let Some(eng) = eng else { return vec![] };
-            let input = AssessmentInput {
-                notes: Some(get(&values, "notes").into()),
-                ..Default::default()
-            };
-            match app.record_assessment(&eng, &indicator, input) {
+            match app.record_notes_since(&eng, &indicator, get(&values, "notes"), &opened) {
                 Ok(_) => saved(
                     app,
                     state,
                     &eng,
                     format!("{indicator}: {}", say("notes saved", "备注已保存")),
                 ),
+                Err(crate::app::AppError::Changed { message, theirs }) => vec![Input::Stale {
+                    message: message.get(lang).to_string(),
+                    theirs,
+                    finding: None,
+                }],
                 Err(e) => app_refused(e, lang),
             }
         }

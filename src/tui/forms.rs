@@ -43,6 +43,10 @@ pub enum FormKind {
     },
     Notes {
         indicator: String,
+        /// The notes as the form opened them (or as last shown to the user
+        /// after a teammate changed them): a save over a change made since
+        /// asks first (see [`crate::app::App::record_notes_since`]).
+        opened: String,
     },
     Evidence {
         indicator: String,
@@ -246,6 +250,18 @@ impl Form {
             armed: None,
             hint: None,
         }
+    }
+
+    /// A teammate's text, changed since the form opened, is now the one it
+    /// opened on (the next save is deliberate) and is shown under the fields.
+    pub fn seen_theirs(&mut self, theirs: &str, now: Option<Box<crate::model::finding::Finding>>, lang: Lang) {
+        match (&mut self.kind, now) {
+            (FormKind::Notes { opened, .. }, _) => *opened = theirs.to_string(),
+            (FormKind::EditFinding { opened }, Some(now)) => *opened = now,
+            _ => {}
+        }
+        let label = if lang.is_zh() { "对方的版本：" } else { "Theirs: " };
+        self.hint = Some(format!("{label}{}", crate::text::visible_lines(theirs)));
     }
 
     pub fn title(&self, lang: Lang) -> &str {

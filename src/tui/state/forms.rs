@@ -609,6 +609,7 @@ impl State {
         self.open(Form::new(
             FormKind::Notes {
                 indicator: ind.id.clone(),
+                opened: notes.clone(),
             },
             (&title.0, &title.1),
             vec![Field::lines("notes", "Notes", "备注", &notes)],

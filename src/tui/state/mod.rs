@@ -187,6 +187,15 @@ pub enum Input {
     },
     /// Refused for now (a job holds the database): said on the status line.
     Busy(String),
+    /// A form's text was changed by someone else since it opened: the form
+    /// keeps what the user typed, says so and shows `theirs`; it now counts
+    /// as opened on `theirs`, so the next save is the user's choice.
+    Stale {
+        message: String,
+        theirs: String,
+        /// The finding as it is now (an edit form opens on it from here).
+        finding: Option<Box<Finding>>,
+    },
 }
 
 /// What a key does in a list popup (moves, evidence, conflicts, engagements).
@@ -516,6 +525,17 @@ impl State {
             }
             Input::Finished { ok, short, full } => {
                 self.finished(ok, short, full);
+                None
+            }
+            Input::Stale {
+                message,
+                theirs,
+                finding,
+            } => {
+                if let Some(Popup::Form(form)) = &mut self.popup {
+                    form.seen_theirs(&theirs, finding, self.lang);
+                    form.error = Some(message);
+                }
                 None
             }
             Input::Busy(message) => {

@@ -499,6 +499,49 @@ impl App {
         self.assessment(engagement, indicator)
     }
 
+    /// Write an indicator's notes from a form that opened showing `opened`.
+    /// When someone else changed them since (an import, a sync, another
+    /// process), nothing is saved: [`AppError::Changed`] says who, and
+    /// carries their text, so the form can show it and the next save is a
+    /// choice (keep mine, take theirs, or a merge typed by hand).
+    pub fn record_notes_since(
+        &self,
+        engagement: &str,
+        indicator: &str,
+        notes: &str,
+        opened: &str,
+    ) -> Result<Assessment> {
+        let e = EntityId::new(Kind::Assessment, Assessment::record_id(engagement, indicator));
+        let rec = self.store().record(&e)?;
+        let now = self.assessment(engagement, indicator)?;
+        if now.notes != opened && now.notes != notes {
+            let by = rec
+                .as_ref()
+                .and_then(|r| r.base_of_raw("notes"))
+                .map(|o| o.actor)
+                .unwrap_or_default();
+            let (i, who) = (
+                crate::text::visible(indicator).into_owned(),
+                crate::text::visible(&by).into_owned(),
+            );
+            return Err(AppError::Changed {
+                message: crate::msg!(
+                    "{who} changed the notes of {i} since this form opened; nothing was saved. The form keeps what you typed and shows theirs below: save again to keep yours, Esc to keep theirs, or edit to merge",
+                    "自打开此表单后 {who} 修改了 {i} 的备注；本次未保存。表单保留您输入的内容，并在下方显示对方的版本：再次保存则保留您的版本，Esc 保留对方的版本，或编辑后合并"
+                ),
+                theirs: now.notes,
+            });
+        }
+        self.record_assessment(
+            engagement,
+            indicator,
+            AssessmentInput {
+                notes: Some(notes.to_string()),
+                ..Default::default()
+            },
+        )
+    }
+
     pub fn assessment(&self, engagement: &str, indicator: &str) -> Result<Assessment> {
         let e = EntityId::new(Kind::Assessment, Assessment::record_id(engagement, indicator));
         Ok(match self.store().record(&e)? {

@@ -36,6 +36,10 @@ pub enum AppError {
     /// The user stopped long work (metrics, hashing) before it ended.
     #[error("cancelled")]
     Cancelled,
+    /// A form's text was changed by someone else since it opened: nothing
+    /// was saved; `theirs` is the text there now.
+    #[error("{message}")]
+    Changed { message: Msg, theirs: String },
 }
 
 /// An operating-system error in Chinese words, the OS's own text after it
@@ -163,6 +167,7 @@ impl AppError {
                 crate::msg!("{p}: {source}", "{p}：{zh}")
             }
             AppError::Cancelled => crate::msg!("cancelled", "已取消"),
+            AppError::Changed { message, .. } => message.clone(),
             AppError::Catalog(_) => Msg::same(self.to_string()),
         }
     }

@@ -445,6 +445,7 @@ impl App {
         let now = Finding::from_record(&rec)?;
         let mut mine = Vec::new();
         let mut clashes = Vec::new();
+        let mut theirs = Vec::new();
         for &(field, value) in changes {
             let (Some(then), Some(current)) = (form_text(opened, field), form_text(&now, field)) else {
                 mine.push((field, value));
@@ -456,6 +457,7 @@ impl App {
             if current != then && current != value {
                 let by = rec.base_of_raw(field).map(|o| o.actor).unwrap_or_default();
                 clashes.push(format!("{field} ({by})"));
+                theirs.push(format!("{field}: {current}"));
                 continue;
             }
             mine.push((field, value));
@@ -465,10 +467,13 @@ impl App {
                 now.reference.clone(),
                 crate::text::visible(&clashes.join(", ")).into_owned(),
             );
-            return Err(AppError::Rule(crate::msg!(
-                "{r} was changed since this form opened: {list}. Nothing was saved and your text is still in the form; copy what you need, close it (Esc) and edit again to see theirs",
-                "自打开此表单后 {r} 已被更改：{list}。本次未保存，您的文字仍在表单中；请复制需要的内容，关闭表单（Esc）后重新编辑以查看对方的更改"
-            )));
+            return Err(AppError::Changed {
+                message: crate::msg!(
+                    "{r} was changed since this form opened: {list}; nothing was saved. The form keeps what you typed and shows theirs below: save again to keep yours, Esc to keep theirs, or edit to merge",
+                    "自打开此表单后 {r} 已被更改：{list}；本次未保存。表单保留您输入的内容，并在下方显示对方的版本：再次保存则保留您的版本，Esc 保留对方的版本，或编辑后合并"
+                ),
+                theirs: theirs.join("\n"),
+            });
         }
         if mine.is_empty() {
             return Ok(now);
