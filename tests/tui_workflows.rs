@@ -1184,13 +1184,16 @@ fn a_teammates_notes_imported_while_the_form_is_open_are_not_overwritten_silentl
         Some(Popup::Form(f)) => {
             assert_eq!(f.values()[0].1, mine, "what he typed is kept");
             assert!(
-                f.hint.as_deref().is_some_and(|h| h.contains("渠道清单缺少视频客服")),
+                f.theirs.as_deref().is_some_and(|h| h.contains("渠道清单缺少视频客服")),
                 "{:?}",
-                f.hint
+                f.theirs
             );
         }
         other => panic!("{other:?}"),
     }
+    // On screen too, at 80×24: who changed it and their text.
+    let t = screen(&s, 80, 24);
+    assert!(t.contains("li.min changed") && t.contains("Theirs: 李敏"), "{t}");
     assert_eq!(a.op_count(), ops, "nothing was saved");
     assert_eq!(
         a.assessment(eng, &indicator).unwrap().notes,

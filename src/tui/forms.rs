@@ -216,6 +216,9 @@ pub struct Form {
     pub armed: Option<Vec<(&'static str, String)>>,
     /// A note under the fields (the candidates of a path completion).
     pub hint: Option<String>,
+    /// A teammate's text that changed since the form opened (shown under
+    /// the fields until the form closes).
+    pub theirs: Option<String>,
 }
 
 impl PartialEq for Form {
@@ -249,19 +252,19 @@ impl Form {
             error: None,
             armed: None,
             hint: None,
+            theirs: None,
         }
     }
 
     /// A teammate's text, changed since the form opened, is now the one it
     /// opened on (the next save is deliberate) and is shown under the fields.
-    pub fn seen_theirs(&mut self, theirs: &str, now: Option<Box<crate::model::finding::Finding>>, lang: Lang) {
+    pub fn seen_theirs(&mut self, theirs: &str, now: Option<Box<crate::model::finding::Finding>>) {
         match (&mut self.kind, now) {
             (FormKind::Notes { opened, .. }, _) => *opened = theirs.to_string(),
             (FormKind::EditFinding { opened }, Some(now)) => *opened = now,
             _ => {}
         }
-        let label = if lang.is_zh() { "对方的版本：" } else { "Theirs: " };
-        self.hint = Some(format!("{label}{}", crate::text::visible_lines(theirs)));
+        self.theirs = Some(crate::text::visible_lines(theirs).replace('\n', " ⏎ "));
     }
 
     pub fn title(&self, lang: Lang) -> &str {

@@ -533,7 +533,7 @@ impl State {
                 finding,
             } => {
                 if let Some(Popup::Form(form)) = &mut self.popup {
-                    form.seen_theirs(&theirs, finding, self.lang);
+                    form.seen_theirs(&theirs, finding);
                     form.error = Some(message);
                 }
                 None

@@ -13,7 +13,16 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
         .iter()
         .map(|fl| if matches!(fl.editor, Editor::Lines(_)) { 5 } else { 2 })
         .sum();
-    let extra = u16::from(form.error.is_some() || form.hint.is_some()) * 2;
+    // Under the fields: a teammate's text changed since the form opened
+    // (up to 3 lines), then the error or hint (up to 3 lines, wrapped).
+    let inner_w = (76.min(area.width.saturating_sub(2)).saturating_sub(2)).max(1) as usize;
+    let lines_of = |t: &str| (width(&ui.text(t)) / inner_w + 1).min(3) as u16;
+    let note_lines = match (&form.error, &form.hint) {
+        (Some(t), _) | (None, Some(t)) => lines_of(t),
+        (None, None) => 0,
+    };
+    let theirs_lines = form.theirs.as_deref().map_or(0, lines_of);
+    let extra = u16::from(note_lines + theirs_lines > 0) + note_lines + theirs_lines;
     let r = popups::centered(area, 76, body + extra + 2);
     popups::clear(f, r);
     let multiline = form
@@ -136,14 +145,25 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
         (None, None) => None,
     };
     if let Some((text, role)) = note
-        && y < bottom
+        && y + note_lines <= bottom
     {
-        let rect = Rect::new(inner.x, bottom - 1, inner.width, 1);
+        let rect = Rect::new(inner.x, bottom - note_lines, inner.width, note_lines);
         f.render_widget(
-            Paragraph::new(Line::styled(
-                truncate(&ui.text(text), inner.width as usize),
-                ui.st(role),
-            )),
+            Paragraph::new(ui.text(text))
+                .style(ui.st(role))
+                .wrap(Wrap { trim: true }),
+            rect,
+        );
+    }
+    if let Some(theirs) = &form.theirs
+        && y + note_lines + theirs_lines <= bottom
+    {
+        let label = if ui.zh { "对方的版本：" } else { "Theirs: " };
+        let rect = Rect::new(inner.x, bottom - note_lines - theirs_lines, inner.width, theirs_lines);
+        f.render_widget(
+            Paragraph::new(format!("{label}{}", ui.text(theirs)))
+                .style(ui.st("text"))
+                .wrap(Wrap { trim: true }),
             rect,
         );
     }

@@ -344,16 +344,19 @@ fn popup_keys(s: &crate::tui::state::State) -> Option<Vec<(&'static str, &'stati
                 .fields
                 .get(form.focus)
                 .is_some_and(|f| matches!(f.editor, crate::tui::forms::Editor::Lines(_)));
+            let path = form.fields.get(form.focus).is_some_and(|f| f.path);
             let mut keys = vec![
                 ("Ctrl-S", "save", "保存"),
-                ("Tab", "next field", "下一项"),
+                if path {
+                    ("Tab", "complete the path", "补全路径")
+                } else {
+                    ("Tab", "next field", "下一项")
+                },
                 ("S-Tab", "previous", "上一项"),
                 ("Esc", "cancel", "取消"),
             ];
             if multiline {
                 keys.push(("Ctrl-G", "edit in $EDITOR", "用外部编辑器"));
-            } else if form.fields.get(form.focus).is_some_and(|f| f.path) {
-                keys.push(("Tab", "complete the path", "补全路径"));
             } else if form
                 .fields
                 .get(form.focus)
