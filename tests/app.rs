@@ -1022,4 +1022,22 @@ fn a_stale_form_does_not_overwrite_a_teammates_change() {
     assert!(m.zh.contains("已被更改"), "{}", m.zh);
     assert_eq!(app.op_count(), before);
     assert_eq!(app.finding(&f.reference).unwrap().statement, "李敏补充的事实");
+
+    // Having been shown theirs, the form counts as opened on it for the
+    // fields the user changed only: a title changed meanwhile that the user
+    // never touched is not written back by the deliberate second save.
+    let opened = app.finding(&f.reference).unwrap();
+    app.edit_finding(&f.reference, "title", "王磊改的标题").unwrap();
+    app.edit_finding(&f.reference, "statement", "王磊改的事实").unwrap();
+    let changes = [("title", opened.title.as_str()), ("statement", "我的版本")];
+    let err = app.edit_finding_since(&opened.entity, &changes, &opened).unwrap_err();
+    assert!(matches!(err, cscaudit::app::AppError::Changed { .. }), "{err:?}");
+    let now = app.finding(&f.reference).unwrap();
+    let rebased = cscaudit::app::rebase_opened(&opened, &now, &changes);
+    let saved = app.edit_finding_since(&opened.entity, &changes, &rebased).unwrap();
+    assert_eq!(
+        (saved.title.as_str(), saved.statement.as_str()),
+        ("王磊改的标题", "我的版本"),
+        "theirs kept where the user typed nothing, the user's where they chose"
+    );
 }

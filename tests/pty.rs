@@ -128,7 +128,7 @@ impl Screen {
             if let Some(row) = row {
                 return row.to_string();
             }
-            assert!(start.elapsed() < Duration::from_secs(120), "{label} still runs:\n{t}");
+            assert!(start.elapsed() < Duration::from_secs(300), "{label} still runs:\n{t}");
             std::thread::sleep(Duration::from_millis(20));
         }
     }

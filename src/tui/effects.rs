@@ -574,6 +574,10 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 })),
             ]
         }
+        FormKind::ExportBundle | FormKind::ImportBundle if state.job.is_some() => {
+            // Refused in the form (nothing typed is lost) while another job runs.
+            refused(crate::tui::i18n::Label::Busy.t(lang))
+        }
         FormKind::ExportBundle => {
             if eng.is_none() {
                 return vec![];
@@ -607,7 +611,9 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                     Lang::En => format!("{p} is not a file"),
                 });
             }
-            let passphrase = Some(get(&values, "passphrase").to_string()).filter(|p| !p.is_empty());
+            let passphrase = Some(get(&values, "passphrase"))
+                .filter(|p| !p.is_empty())
+                .map(|p| age::secrecy::SecretString::from(p.to_string()));
             vec![
                 Input::Done(Ok(say("Importing… (T: tasks)", "正在导入……（T：任务）").into())),
                 Input::Start(Box::new(crate::tui::jobs::Job::Import { path, passphrase })),
@@ -621,7 +627,10 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
                 Err(crate::app::AppError::Changed { message, theirs }) => vec![Input::Stale {
                     message: message.get(lang).to_string(),
                     theirs,
-                    finding: app.finding(&opened.entity).ok().map(Box::new),
+                    finding: app
+                        .finding(&opened.entity)
+                        .ok()
+                        .map(|now| Box::new(crate::app::rebase_opened(&opened, &now, &changes))),
                 }],
                 Err(e) => app_refused(e, lang),
             }

@@ -146,7 +146,11 @@ pub enum Job {
         lang: crate::config::Lang,
     },
     /// Read a findings bundle; `passphrase` opens one sealed to a passphrase.
-    Import { path: PathBuf, passphrase: Option<String> },
+    Import {
+        path: PathBuf,
+        /// Never printed (`SecretString`'s Debug hides it).
+        passphrase: Option<age::secrecy::SecretString>,
+    },
     /// Sync with every remote in turn.
     Sync,
 }
@@ -239,9 +243,7 @@ impl Job {
             return None;
         };
         let p = p.clone();
-        Some(Arc::new(move |_: &str| {
-            Some(age::secrecy::SecretString::from(p.clone()))
-        }))
+        Some(Arc::new(move |_: &str| Some(p.clone())))
     }
 
     /// Whether the job needs the database (it then runs on an app of its own).

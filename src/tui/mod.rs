@@ -275,10 +275,7 @@ pub fn step_with(app: &mut App, state: &mut State, input: Input, jobs: Option<&m
             },
             Input::JobDone(out) => {
                 state.job = None;
-                match app.acquire() {
-                    Ok(()) => finish_job(app, state, *out),
-                    Err(e) => vec![Input::Done(Err(e.message().get(state.lang).to_string()))],
-                }
+                finished_job(app, state, *out)
             }
             other => match state.update(other) {
                 Some(Effect::EditExternally(text)) => external_edit(state, &text, jobs.is_some()),
@@ -510,11 +507,11 @@ fn record_metrics(app: &App, state: &State, p: jobs::PendingMetrics) -> Vec<Inpu
                     )
                 })
                 .collect();
-            v.push(Input::Done(Ok(format!(
-                "{} {}",
-                i18n::Label::Recorded.t(lang),
-                figures.join(", ")
-            ))));
+            v.push(Input::Finished {
+                ok: true,
+                short: format!("{} {}", i18n::Label::Recorded.t(lang), figures.join(", ")),
+                full: None,
+            });
             // A recomputed value that contradicts the recorded result: offer to change it.
             if let Some(d) = &state.data {
                 for a in &run.recorded {
@@ -528,7 +525,63 @@ fn record_metrics(app: &App, state: &State, p: jobs::PendingMetrics) -> Vec<Inpu
             }
             v
         }
-        Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+        Err(e) => vec![Input::Finished {
+            ok: false,
+            short: e.message().get(lang).to_string(),
+            full: None,
+        }],
+    }
+}
+
+/// A job ended: what it did is recorded and said. The records a worker's
+/// import or sync touched are handed over first (no database needed); the
+/// database is then opened for at most a moment: when another process holds
+/// it, the outcome is still said, and the screen catches up at the next
+/// tick (another process's changes are noticed then).
+fn finished_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> {
+    if let jobs::JobOutput::Import { touched, .. } | jobs::JobOutput::Sync { touched, .. } = &out {
+        app.hand_touched(touched.clone());
+    }
+    if matches!(out, jobs::JobOutput::Export { .. } | jobs::JobOutput::Panicked) {
+        return finish_job(app, state, out);
+    }
+    let stop = std::time::Instant::now() + Duration::from_secs(2);
+    match app.acquire_unless(&|| std::time::Instant::now() > stop) {
+        Ok(()) => finish_job(app, state, out),
+        Err(e) => {
+            let lang = state.lang;
+            let why = match e {
+                crate::app::AppError::Cancelled => lang
+                    .pick(
+                        "another cscaudit process holds the database: the screen shows the changes once it lets go",
+                        "另一个 cscaudit 进程正占用数据库：待其释放后界面会显示这些更改",
+                    )
+                    .to_string(),
+                e => e.message().get(lang).to_string(),
+            };
+            let (ok, said) = match &out {
+                jobs::JobOutput::Import { result: Ok(r), .. } => (true, r.summary(lang)),
+                jobs::JobOutput::Sync {
+                    reports, failed: None, ..
+                } => (
+                    true,
+                    reports.iter().map(|r| r.short(lang)).collect::<Vec<_>>().join(" · "),
+                ),
+                jobs::JobOutput::Import { result: Err(e), .. } => (false, e.message().get(lang).to_string()),
+                jobs::JobOutput::Sync { failed: Some(e), .. } => (false, e.message().get(lang).to_string()),
+                // Figures or a file not recorded: said, nothing half done.
+                _ => (false, String::new()),
+            };
+            vec![Input::Finished {
+                ok,
+                short: if said.is_empty() {
+                    why
+                } else {
+                    format!("{said} · {why}")
+                },
+                full: None,
+            }]
+        }
     }
 }
 
@@ -582,13 +635,17 @@ fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> 
         }) {
             Ok(ev) => {
                 let mut v = refreshed(app, state, &engagement);
-                v.push(Input::Done(Ok(format!(
-                    "{} {} · {} B · sha256 {}",
-                    lang.pick("Attached", "已添加"),
-                    crate::text::visible(&ev.name),
-                    ev.size,
-                    crate::text::head(&ev.sha256, 16)
-                ))));
+                v.push(Input::Finished {
+                    ok: true,
+                    short: format!(
+                        "{} {} · {} B · sha256 {}",
+                        lang.pick("Attached", "已添加"),
+                        crate::text::visible(&ev.name),
+                        ev.size,
+                        crate::text::head(&ev.sha256, 16)
+                    ),
+                    full: None,
+                });
                 v
             }
             Err(e) => failed(e),
@@ -599,15 +656,15 @@ fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> 
                 short: r.summary(lang),
                 full: None,
             }],
+            // Nothing half-written is left behind (the export removes it).
             Err(e) => {
-                // Nothing half-written is left behind (the export removes it).
-                debug_assert!(!matches!(e, crate::app::AppError::Cancelled) || !path.exists());
+                let _ = path;
                 failed(e)
             }
         },
-        jobs::JobOutput::Import { result, touched } => match result {
+        // The records the job touched were handed over by `finished_job`.
+        jobs::JobOutput::Import { result, .. } => match result {
             Ok(r) => {
-                app.hand_touched(touched);
                 let msg = match r.joined_line(lang) {
                     Some(joined) => format!("{joined} · {}", r.summary(lang)),
                     None => r.summary(lang),
@@ -622,16 +679,20 @@ fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> 
                 });
                 v
             }
-            Err(e) => failed(e),
+            Err(e) => {
+                // Refused after part of it merged (evidence, carried
+                // findings): what did merge is read again.
+                let mut v = match state.data.as_ref() {
+                    Some(d) => refreshed(app, state, &d.engagement.id),
+                    None => vec![],
+                };
+                v.extend(failed(e));
+                v
+            }
         },
         jobs::JobOutput::Sync {
-            reports,
-            failed: err,
-            touched,
-        } => {
-            app.hand_touched(touched);
-            effects::synced(app, state, reports, err)
-        }
+            reports, failed: err, ..
+        } => effects::synced(app, state, reports, err),
         jobs::JobOutput::Panicked => vec![Input::Finished {
             ok: false,
             short: i18n::Label::JobPanicked.t(lang).to_string(),
@@ -1116,7 +1177,25 @@ pub fn run(
     // evidence copy is removed) before the process ends.
     if let Some(job) = state.job.take() {
         job.cancel();
-        let until = std::time::Instant::now() + Duration::from_secs(5);
+        // A job on the database may be merging (which cannot be cut short
+        // without leaving it half done): it is waited for, however long.
+        let patience = if job.database {
+            Duration::from_secs(24 * 3600)
+        } else {
+            Duration::from_secs(5)
+        };
+        if job.database {
+            let mut finishing = State::new(state.lang, state.keymap.clone(), None);
+            finishing.size = state.size;
+            finishing.status = Some(state::StatusLine::info(format!(
+                "{} {}",
+                state.lang.pick("Finishing:", "正在结束："),
+                crate::text::visible(&job.label)
+            )));
+            finishing.loading = true;
+            let _ = terminal.draw(|f| view::view(&finishing, &setup.theme, f));
+        }
+        let until = std::time::Instant::now() + patience;
         while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
             match rx.recv_timeout(left) {
                 Ok(Input::JobDone(_)) | Err(_) => break,

@@ -378,10 +378,13 @@ impl State {
                 None
             }
             Input::Tick => {
-                if self
-                    .status
-                    .as_ref()
-                    .is_some_and(|l| l.shown.elapsed() > StatusLine::SHOWN_FOR)
+                // "Loading…" stays while the lists load, however long.
+                let loading = self.data.as_ref().is_some_and(|d| d.partial);
+                if !loading
+                    && self
+                        .status
+                        .as_ref()
+                        .is_some_and(|l| l.shown.elapsed() > StatusLine::SHOWN_FOR)
                 {
                     self.status = None;
                 }

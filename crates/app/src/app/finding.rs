@@ -554,6 +554,32 @@ impl App {
 }
 
 /// A finding's field as an edit form shows it (`None`: not a form field).
+/// What an edit form counts as opened on once a save clashed: `opened` with
+/// the fields the user changed (`changes` differing from `opened`) taken from
+/// `now` — those they have now been shown — and every field they left alone
+/// kept as it was, so a later save never writes an old value back over a
+/// change made meanwhile that they were not told of.
+pub fn rebase_opened(opened: &Finding, now: &Finding, changes: &[(&str, &str)]) -> Finding {
+    let mut out = opened.clone();
+    for &(field, value) in changes {
+        if form_text(opened, field).is_some_and(|then| then != value)
+            && let Some(theirs) = form_text(now, field)
+        {
+            match FF::parse(field) {
+                Some(FF::Title) => out.title = theirs,
+                Some(FF::Statement) => out.statement = theirs,
+                Some(FF::Criterion) => out.criterion = theirs,
+                Some(FF::EvidenceNote) => out.evidence_note = theirs,
+                Some(FF::RootCause) => out.root_cause = theirs,
+                Some(FF::Correction) => out.correction = theirs,
+                Some(FF::Grade) => out.grade = theirs.parse().unwrap_or(out.grade),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 fn form_text(f: &Finding, field: &str) -> Option<String> {
     Some(match FF::parse(field)? {
         FF::Title => f.title.clone(),

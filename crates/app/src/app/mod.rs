@@ -30,7 +30,7 @@ pub use engagement::{
     AssessmentInput, EvidenceProblem, NewEngagement, StagedFile, check_evidence_file, stage_evidence_file,
 };
 pub use error::{AppError, Result, io_zh};
-pub use finding::{FindingMove, MoveKind, MoveText, NewFinding};
+pub use finding::{FindingMove, MoveKind, MoveText, NewFinding, rebase_opened};
 pub use plan::{MilestoneUpdate, NewMilestone, Plan};
 pub use remediation::{ActionUpdate, NewAction};
 pub use remotes::Remote;
