@@ -962,3 +962,36 @@ fn a_rebuild_from_a_remote_leaves_forged_batches_out() {
     assert!(app.all_ops().unwrap().iter().all(|o| o.id.actor != "mallory"));
     assert_eq!(app.finding(&shared).unwrap().title, "录音抽检记录不完整");
 }
+
+/// A sync stopped after its merge (the TUI's Esc while it pushes) keeps and
+/// reports what it merged, pushes nothing, and the next sync pushes it all.
+#[test]
+fn a_sync_stopped_while_pushing_keeps_what_it_merged_and_pushes_next_time() {
+    let site = Site::new();
+    let url = format!("file://{}", site.remote.display());
+    let shared = team(&site, &url);
+    let lm = site.app("lm", "LM", &url);
+    let before = lm.op_count();
+    // Her own change, to be pushed after the merge.
+    let r = cscaudit::sync::sync(&lm, None).unwrap();
+    assert!(r.applied > 0);
+    lm.edit_finding(&shared, "title", "李敏的标题").unwrap();
+    let zw = site.app("zw", "ZW", &url);
+    zw.edit_finding(&shared, "statement", "张伟补充").unwrap();
+    cscaudit::sync::sync(&zw, None).unwrap();
+    let held = lm.op_count();
+    // Stop once the merge has brought zw's change in.
+    let r = cscaudit::sync::sync_stoppable(&lm, None, &|| lm.op_count() > held).unwrap();
+    assert!(r.push_cancelled, "{r:?}");
+    assert!(r.applied > 0 && r.pushed == 0, "{r:?}");
+    assert_eq!(lm.finding(&shared).unwrap().statement, "张伟补充");
+    assert!(r.summary(cscaudit::config::Lang::En).contains("pushing was cancelled"));
+    // zw does not have her title yet; after her next sync he does.
+    cscaudit::sync::sync(&zw, None).unwrap();
+    assert_ne!(zw.finding(&shared).unwrap().title, "李敏的标题");
+    let r = cscaudit::sync::sync(&lm, None).unwrap();
+    assert!(r.pushed > 0 && !r.push_cancelled, "{r:?}");
+    cscaudit::sync::sync(&zw, None).unwrap();
+    assert_eq!(zw.finding(&shared).unwrap().title, "李敏的标题");
+    assert!(lm.op_count() > before);
+}

@@ -215,6 +215,18 @@ pub(super) fn synced(
             short: format!("{} · {e}", said.join(" · ")),
             full: Some(format!("{}\n\n{e}", full.join("\n\n"))),
         },
+        None if reports.iter().any(|r| r.push_cancelled) => Input::Finished {
+            ok: true,
+            short: format!(
+                "{} · {}",
+                lang.pick(
+                    "Sync cancelled while pushing: what merged stays, the next sync pushes",
+                    "同步在推送时取消：已合并的保留，下次同步推送"
+                ),
+                said.join(" · ")
+            ),
+            full: Some(full.join("\n\n")),
+        },
         None => Input::Finished {
             ok: true,
             short: said.join(" · "),

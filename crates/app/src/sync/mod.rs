@@ -81,6 +81,9 @@ pub struct SyncReport {
     /// Refs, batches and files refused (remote, ref, author, reason):
     /// nothing of them was applied; the rest was.
     pub refused: Vec<crate::message::Msg>,
+    /// Stopped after the merge, while pushing: what was merged stays, and
+    /// the next sync pushes what was not.
+    pub push_cancelled: bool,
 }
 
 impl SyncReport {
@@ -121,7 +124,17 @@ impl SyncReport {
                 "；拒绝 {n} 项（见 `cscaudit sync`）"
             ));
         }
+        if self.push_cancelled {
+            m.push(Self::push_cancelled_words());
+        }
         m.get(lang).to_string()
+    }
+
+    fn push_cancelled_words() -> crate::message::Msg {
+        crate::msg!(
+            "; pushing was cancelled: the next sync pushes your changes",
+            "；推送已取消：下次同步会推送您的更改"
+        )
     }
 
     pub fn summary(&self, lang: crate::config::Lang) -> String {
@@ -161,6 +174,9 @@ impl SyncReport {
                 "；警告：该加密远程仓库上有 {n} 个文件未加密（某位同事的副本未将该远程仓库标记为加密：请在其副本上使用 `cscaudit remote add 名称 地址 --encrypt`）"
             );
             m.push(j);
+        }
+        if self.push_cancelled {
+            m.push(Self::push_cancelled_words());
         }
         let mut text = m.get(lang).to_string();
         if !self.refused.is_empty() {
@@ -759,10 +775,13 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>, stop: &dyn Fn() -
             scopes.push((p.id, None));
         }
     }
-    for (scope, eng) in scopes {
-        // Stopped while pushing: what was merged stays, and the operations
-        // not written to your ref yet go with the next sync.
-        stopped()?;
+    // Stopped while pushing: what was merged stays (and is reported), and
+    // the operations not written to your ref yet go with the next sync.
+    'scopes: for (scope, eng) in scopes {
+        if stop() {
+            report.push_cancelled = true;
+            break 'scopes;
+        }
         let remote_side = own_ref(&scope, &me);
         let name = if remote.encrypted {
             sealed_ref(&rname, &scope, &me)
@@ -848,7 +867,11 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>, stop: &dyn Fn() -
         }
         let mut count = 0;
         for (actor, mut ops) in missing {
-            stopped()?;
+            if stop() {
+                // Nothing of this scope is written: its bookkeeping stays.
+                report.push_cancelled = true;
+                break 'scopes;
+            }
             ops.sort_by_key(|o| o.id.seq);
             let (a, b) = (ops[0].id.seq, ops[ops.len() - 1].id.seq);
             let mut ops_bytes = Vec::new();
@@ -896,6 +919,9 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>, stop: &dyn Fn() -
             to_push.push((name, remote_side));
         }
     }
+    if report.push_cancelled {
+        return Ok(report);
+    }
     if let Some(file) = bundle {
         report.pushed_refs = write_bundle(app, &repo, &rname, &me, file)?;
         return Ok(report);
@@ -904,10 +930,12 @@ fn sync_with(app: &App, remote: Remote, bundle: Option<&Path>, stop: &dyn Fn() -
         let mut args: Vec<&str> = vec!["push", "--quiet", "--", &url];
         let specs: Vec<String> = to_push.iter().map(|(l, r)| format!("{l}:{r}")).collect();
         args.extend(specs.iter().map(String::as_str));
-        git_stoppable(repo.path(), &args, stop).map_err(|e| {
-            if stop() {
-                return AppError::Cancelled;
-            }
+        let pushed = git_stoppable(repo.path(), &args, stop);
+        if pushed.is_err() && stop() {
+            report.push_cancelled = true;
+            return Ok(report);
+        }
+        pushed.map_err(|e| {
             let e = crate::text::visible(&e).into_owned();
             refused(
                 format!("pushing to {rname} ({shown_url}) failed; your changes are saved here and the next sync pushes them: {e}"),
