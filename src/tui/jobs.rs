@@ -17,6 +17,7 @@
 use crate::analytics::metrics::{Format, MetricsReport, Params};
 use crate::app::{App, AppError, MetricTarget, StagedFile};
 use crate::bundle::{ExportReport, ImportReport, Stage};
+use crate::config::Lang;
 use crate::model::catalog::Catalog;
 use crate::model::ops::EntityId;
 use crate::sync::SyncReport;
@@ -43,25 +44,20 @@ pub struct Work {
 
 impl Work {
     pub fn new(label: impl Into<String>, total: u64) -> Arc<Work> {
+        Work::made(label.into(), total, false)
+    }
+
+    fn made(label: String, total: u64, database: bool) -> Arc<Work> {
         Arc::new(Work {
-            label: label.into(),
+            label,
             total: AtomicU64::new(total),
             done: AtomicU64::new(0),
             files: AtomicBool::new(false),
             stage: std::sync::Mutex::new(None),
             cancel: AtomicBool::new(false),
-            database: false,
+            database,
             started: std::time::Instant::now(),
         })
-    }
-
-    /// A job that needs the database.
-    fn with_database(label: impl Into<String>) -> Arc<Work> {
-        let mut w = Work::new(label, 0);
-        if let Some(w) = Arc::get_mut(&mut w) {
-            w.database = true;
-        }
-        w
     }
 
     /// Note progress; `false` once cancelled (the work then stops).
@@ -155,6 +151,49 @@ pub enum Job {
     Sync,
 }
 
+/// A sync round in words: each remote's line (its whole report to read),
+/// then what stopped the round, if anything; a cancel before the merge
+/// changed nothing, one while pushing kept what merged.
+fn synced(reports: &[SyncReport], failed: Option<&AppError>, lang: Lang) -> Said {
+    let mut short: Vec<String> = reports.iter().map(|r| r.short(lang)).collect();
+    let mut full: Vec<String> = reports.iter().map(|r| r.summary(lang)).collect();
+    if reports.iter().any(|r| r.push_cancelled) {
+        short.insert(
+            0,
+            lang.pick(
+                "Sync cancelled while pushing: what merged stays, the next sync pushes",
+                "同步在推送时取消：已合并的保留，下次同步推送",
+            )
+            .into(),
+        );
+    }
+    let ok = match failed {
+        None => true,
+        Some(e) => {
+            let cancelled = matches!(e, AppError::Cancelled);
+            let why = if cancelled {
+                lang.pick(
+                    "Sync cancelled: what was merged before stays; the next sync pushes your changes",
+                    "同步已取消：此前已合并的内容保留；下次同步会推送您的更改",
+                )
+                .to_string()
+            } else {
+                e.message().get(lang).to_string()
+            };
+            short.push(why.clone());
+            full.push(why);
+            cancelled
+        }
+    };
+    // A lone line needs no popup of its own.
+    let full = (!reports.is_empty()).then(|| full.join("\n\n"));
+    Said {
+        ok,
+        short: short.join(" · "),
+        full,
+    }
+}
+
 /// Computed figures waiting for the user's word (records outside the period).
 #[derive(Debug)]
 pub struct PendingMetrics {
@@ -205,7 +244,6 @@ pub enum JobOutput {
         result: Result<StagedFile, AppError>,
     },
     Export {
-        path: PathBuf,
         result: Result<ExportReport, AppError>,
     },
     /// `touched`: the records the merge wrote (see [`App::take_touched`]),
@@ -222,7 +260,66 @@ pub enum JobOutput {
     },
 }
 
+/// How a job's end is said: whether it went well, one line, and the whole
+/// report when there is more to read (a sync's).
+#[derive(Debug)]
+pub struct Said {
+    pub ok: bool,
+    pub short: String,
+    pub full: Option<String>,
+}
+
+impl Said {
+    pub fn ok(short: String) -> Said {
+        Said {
+            ok: true,
+            short,
+            full: None,
+        }
+    }
+
+    /// A job that failed; a cancelled one went as asked.
+    pub fn failed(e: &AppError, lang: Lang) -> Said {
+        match e {
+            AppError::Cancelled => Said::ok(crate::tui::i18n::Label::Cancelled.t(lang).to_string()),
+            e => Said {
+                ok: false,
+                short: e.message().get(lang).to_string(),
+                full: None,
+            },
+        }
+    }
+
+    pub fn input(self) -> crate::tui::state::Input {
+        crate::tui::state::Input::Finished {
+            ok: self.ok,
+            short: self.short,
+            full: self.full,
+        }
+    }
+}
+
 impl JobOutput {
+    /// What export, import and sync came to, in words (no database needed);
+    /// `None` for the jobs whose result is recorded first (metrics, evidence).
+    pub fn said(&self, lang: Lang) -> Option<Said> {
+        Some(match self {
+            JobOutput::Metrics { .. } | JobOutput::Evidence { .. } => return None,
+            JobOutput::Panicked => Said {
+                ok: false,
+                short: crate::tui::i18n::Label::JobPanicked.t(lang).to_string(),
+                full: None,
+            },
+            JobOutput::Export { result: Ok(r) } => Said::ok(r.summary(lang)),
+            JobOutput::Import { result: Ok(r), .. } => Said::ok(match r.joined_line(lang) {
+                Some(joined) => format!("{joined} · {}", r.summary(lang)),
+                None => r.summary(lang),
+            }),
+            JobOutput::Export { result: Err(e) } | JobOutput::Import { result: Err(e), .. } => Said::failed(e, lang),
+            JobOutput::Sync { reports, failed, .. } => synced(reports, failed.as_ref(), lang),
+        })
+    }
+
     /// The records a worker's own app wrote, for the UI's app to read again.
     pub fn with_touched(mut self, records: Option<Vec<EntityId>>) -> JobOutput {
         if let JobOutput::Import { touched, .. } | JobOutput::Sync { touched, .. } = &mut self {
@@ -251,41 +348,29 @@ impl Job {
         matches!(self, Job::Export { .. } | Job::Import { .. } | Job::Sync)
     }
 
-    /// The job's progress, named for the progress line and the tasks view.
+    /// The job's progress, named (sanitised) for the progress line and the
+    /// tasks view; a file read whole gives its size as the total.
     pub fn work(&self, zh: bool) -> Arc<Work> {
-        let shown = |p: &PathBuf| crate::text::visible(&p.display().to_string()).into_owned();
-        let pick = |en: &str, z: &str| if zh { z.to_string() } else { en.to_string() };
-        match self {
-            Job::Export { path, .. } => Work::with_database(format!("{} {}", pick("Exporting", "导出"), shown(path))),
-            Job::Import { path, .. } => Work::with_database(format!("{} {}", pick("Importing", "导入"), shown(path))),
-            Job::Sync => Work::with_database(pick("Syncing with the remotes", "与远程仓库同步")),
-            _ => {
-                let (label, total) = self.describe(zh);
-                Work::new(label, total)
-            }
-        }
-    }
-
-    /// The progress line's words and the bytes to go through.
-    fn describe(&self, zh: bool) -> (String, u64) {
-        let (file, what) = match self {
-            Job::Export { .. } | Job::Import { .. } | Job::Sync => return (String::new(), 0),
-            Job::Metrics { file, .. } => (file, if zh { "复算" } else { "Computing" }),
-            Job::Evidence { file, .. } => (
-                file,
-                if zh {
-                    "计算哈希并保存"
-                } else {
-                    "Hashing and storing"
-                },
-            ),
+        let pick = |en: &'static str, z: &'static str| if zh { z } else { en };
+        let shown = |p: &std::path::Path| crate::text::visible(&p.display().to_string()).into_owned();
+        let file_name = |p: &std::path::Path| {
+            p.file_name()
+                .map(|n| crate::text::visible(&n.to_string_lossy()).into_owned())
+                .unwrap_or_default()
         };
-        let name = file
-            .file_name()
-            .map(|n| crate::text::visible(&n.to_string_lossy()).into_owned())
-            .unwrap_or_default();
-        let total = std::fs::metadata(file).map_or(0, |m| m.len());
-        (format!("{what} {name}"), total)
+        let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        match self {
+            Job::Export { path, .. } => Work::made(format!("{} {}", pick("Exporting", "导出"), shown(path)), 0, true),
+            Job::Import { path, .. } => Work::made(format!("{} {}", pick("Importing", "导入"), shown(path)), 0, true),
+            Job::Sync => Work::made(pick("Syncing with the remotes", "与远程仓库同步").into(), 0, true),
+            Job::Metrics { file, .. } => {
+                Work::new(format!("{} {}", pick("Computing", "复算"), file_name(file)), size(file))
+            }
+            Job::Evidence { file, .. } => Work::new(
+                format!("{} {}", pick("Hashing and storing", "计算哈希并保存"), file_name(file)),
+                size(file),
+            ),
+        }
     }
 
     /// Do the work (on a worker thread, or inline in tests); `app` for the
@@ -308,8 +393,9 @@ impl Job {
                     since: None,
                     encrypt: None,
                 };
-                let result = crate::bundle::export_with_progress(app, &engagement, &path, &opts, &staged);
-                JobOutput::Export { path, result }
+                JobOutput::Export {
+                    result: crate::bundle::export_with_progress(app, &engagement, &path, &opts, &staged),
+                }
             }
             Job::Import { path, .. } => JobOutput::Import {
                 result: crate::bundle::import_with_progress(app, &path, &crate::bundle::Limits::default(), &staged),
@@ -366,7 +452,7 @@ impl Job {
                 finding,
                 result: Err(e),
             },
-            Job::Export { path, .. } => JobOutput::Export { path, result: Err(e) },
+            Job::Export { .. } => JobOutput::Export { result: Err(e) },
             Job::Import { .. } => JobOutput::Import {
                 result: Err(e),
                 touched: Some(Vec::new()),

@@ -86,10 +86,7 @@ pub fn run_effect(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
         return match effect {
             // Follow the selection or another process's changes: after the job.
             Effect::LoadHistory(_) | Effect::Reload => vec![],
-            Effect::Submit { .. } => vec![Input::Refused {
-                message: busy,
-                confirm: false,
-            }],
+            // In the open form, if any (nothing typed is lost), else the status line.
             _ => vec![Input::Busy(busy)],
         };
     }
@@ -221,12 +218,9 @@ fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<Input> {
 
 /// While a job holds the database: why other work must wait (None: it need not).
 fn database_busy(state: &State) -> Option<String> {
+    // The label was made visible when the job was named.
     let job = state.job.as_ref().filter(|j| j.database)?;
-    Some(
-        i18n::Label::DatabaseBusy
-            .t(state.lang)
-            .replace("{what}", &crate::text::visible(&job.label)),
-    )
+    Some(i18n::Label::DatabaseBusy.t(state.lang).replace("{what}", &job.label))
 }
 
 /// After the user's own commit: the records it touched are read again and
@@ -279,13 +273,13 @@ pub fn step_with(app: &mut App, state: &mut State, input: Input, jobs: Option<&m
             }
             other => match state.update(other) {
                 Some(Effect::EditExternally(text)) => external_edit(state, &text, jobs.is_some()),
-                Some(Effect::RecordPendingMetrics) if database_busy(state).is_some() => {
-                    vec![Input::Busy(database_busy(state).unwrap_or_default())]
-                }
-                Some(Effect::RecordPendingMetrics) => match (state.pending_metrics.take(), app.acquire()) {
-                    (Some(p), Ok(())) => record_metrics(app, state, *p),
-                    (_, Err(e)) => vec![Input::Done(Err(e.message().get(state.lang).to_string()))],
-                    (None, _) => vec![],
+                Some(Effect::RecordPendingMetrics) => match database_busy(state) {
+                    Some(busy) => vec![Input::Busy(busy)],
+                    None => match (state.pending_metrics.take(), app.acquire()) {
+                        (Some(p), Ok(())) => record_metrics(app, state, *p),
+                        (_, Err(e)) => vec![Input::Done(Err(e.message().get(state.lang).to_string()))],
+                        (None, _) => vec![],
+                    },
                 },
                 Some(effect) => run_effect(app, state, effect),
                 None => vec![],
@@ -437,25 +431,19 @@ fn start_job(app: &mut App, state: &mut State, job: jobs::Job, sender: Option<&m
     let work = job.work(state.lang.is_zh());
     state.started(work.clone());
     let ask = job.passphrase();
-    let worker = match (sender, job.needs_database()) {
-        (Some(_), true) => match app.worker() {
-            Some(mut w) if app.shares_store() => {
-                w.set_secret_prompt(ask.clone());
-                Some(Some(w))
-            }
-            // An app that keeps its database (no data folder): inline.
-            _ => None,
-        },
-        (Some(_), false) => Some(None),
-        (None, _) => None,
-    };
-    let (Some(tx), Some(worker)) = (sender, worker) else {
-        let needs = job.needs_database();
+    let needs = job.needs_database();
+    // Inline without a run loop (tests), or when this app keeps its
+    // database (no data folder to open it again from).
+    let Some(tx) = sender.filter(|_| !needs || app.shares_store()) else {
         app.set_secret_prompt(ask);
         let out = job.run(&work, needs.then_some(&*app));
         app.set_secret_prompt(None);
         return vec![Input::JobDone(Box::new(out))];
     };
+    let worker = needs.then(|| app.worker()).flatten().map(|mut w| {
+        w.set_secret_prompt(ask);
+        w
+    });
     if worker.is_some() {
         // The worker opens the database itself: this app lets go of it now.
         app.release();
@@ -507,11 +495,7 @@ fn record_metrics(app: &App, state: &State, p: jobs::PendingMetrics) -> Vec<Inpu
                     )
                 })
                 .collect();
-            v.push(Input::Finished {
-                ok: true,
-                short: format!("{} {}", i18n::Label::Recorded.t(lang), figures.join(", ")),
-                full: None,
-            });
+            v.push(jobs::Said::ok(format!("{} {}", i18n::Label::Recorded.t(lang), figures.join(", "))).input());
             // A recomputed value that contradicts the recorded result: offer to change it.
             if let Some(d) = &state.data {
                 for a in &run.recorded {
@@ -525,11 +509,7 @@ fn record_metrics(app: &App, state: &State, p: jobs::PendingMetrics) -> Vec<Inpu
             }
             v
         }
-        Err(e) => vec![Input::Finished {
-            ok: false,
-            short: e.message().get(lang).to_string(),
-            full: None,
-        }],
+        Err(e) => vec![jobs::Said::failed(&e, lang).input()],
     }
 }
 
@@ -546,6 +526,7 @@ fn finished_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input
         return finish_job(app, state, out);
     }
     let stop = std::time::Instant::now() + Duration::from_secs(2);
+    // The database may not be back yet (another process took it meanwhile).
     match app.acquire_unless(&|| std::time::Instant::now() > stop) {
         Ok(()) => finish_job(app, state, out),
         Err(e) => {
@@ -559,27 +540,17 @@ fn finished_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input
                     .to_string(),
                 e => e.message().get(lang).to_string(),
             };
-            let (ok, said) = match &out {
-                jobs::JobOutput::Import { result: Ok(r), .. } => (true, r.summary(lang)),
-                jobs::JobOutput::Sync {
-                    reports, failed: None, ..
-                } => (
-                    true,
-                    reports.iter().map(|r| r.short(lang)).collect::<Vec<_>>().join(" · "),
-                ),
-                jobs::JobOutput::Import { result: Err(e), .. } => (false, e.message().get(lang).to_string()),
-                jobs::JobOutput::Sync { failed: Some(e), .. } => (false, e.message().get(lang).to_string()),
+            vec![match out.said(lang) {
+                Some(mut said) => {
+                    said.short = format!("{} · {why}", said.short);
+                    said.input()
+                }
                 // Figures or a file not recorded: said, nothing half done.
-                _ => (false, String::new()),
-            };
-            vec![Input::Finished {
-                ok,
-                short: if said.is_empty() {
-                    why
-                } else {
-                    format!("{said} · {why}")
+                None => Input::Finished {
+                    ok: false,
+                    short: why,
+                    full: None,
                 },
-                full: None,
             }]
         }
     }
@@ -588,18 +559,8 @@ fn finished_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input
 /// Record what long work produced (on the UI thread, through the app layer).
 fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> {
     let lang = state.lang;
-    let failed = |e: crate::app::AppError| match e {
-        crate::app::AppError::Cancelled => vec![Input::Finished {
-            ok: true,
-            short: i18n::Label::Cancelled.t(lang).to_string(),
-            full: None,
-        }],
-        e => vec![Input::Finished {
-            ok: false,
-            short: e.message().get(lang).to_string(),
-            full: None,
-        }],
-    };
+    let failed = |e: crate::app::AppError| vec![jobs::Said::failed(&e, lang).input()];
+    let said = out.said(lang).map(jobs::Said::input);
     match out {
         jobs::JobOutput::Metrics {
             engagement,
@@ -635,69 +596,47 @@ fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> 
         }) {
             Ok(ev) => {
                 let mut v = refreshed(app, state, &engagement);
-                v.push(Input::Finished {
-                    ok: true,
-                    short: format!(
+                v.push(
+                    jobs::Said::ok(format!(
                         "{} {} · {} B · sha256 {}",
                         lang.pick("Attached", "已添加"),
                         crate::text::visible(&ev.name),
                         ev.size,
                         crate::text::head(&ev.sha256, 16)
-                    ),
-                    full: None,
-                });
+                    ))
+                    .input(),
+                );
                 v
             }
             Err(e) => failed(e),
         },
-        jobs::JobOutput::Export { path, result } => match result {
-            Ok(r) => vec![Input::Finished {
-                ok: true,
-                short: r.summary(lang),
-                full: None,
-            }],
-            // Nothing half-written is left behind (the export removes it).
-            Err(e) => {
-                let _ = path;
-                failed(e)
-            }
-        },
-        // The records the job touched were handed over by `finished_job`.
-        jobs::JobOutput::Import { result, .. } => match result {
-            Ok(r) => {
-                let msg = match r.joined_line(lang) {
-                    Some(joined) => format!("{joined} · {}", r.summary(lang)),
-                    None => r.summary(lang),
-                };
-                // The merged records are patched in (the whole engagement
-                // read again when it is new here or too many changed).
-                let mut v = refreshed(app, state, &r.engagement);
-                v.push(Input::Finished {
-                    ok: true,
-                    short: msg,
-                    full: None,
-                });
-                v
-            }
-            Err(e) => {
-                // Refused after part of it merged (evidence, carried
-                // findings): what did merge is read again.
-                let mut v = match state.data.as_ref() {
-                    Some(d) => refreshed(app, state, &d.engagement.id),
-                    None => vec![],
-                };
-                v.extend(failed(e));
-                v
-            }
-        },
-        jobs::JobOutput::Sync {
-            reports, failed: err, ..
-        } => effects::synced(app, state, reports, err),
-        jobs::JobOutput::Panicked => vec![Input::Finished {
-            ok: false,
-            short: i18n::Label::JobPanicked.t(lang).to_string(),
-            full: None,
-        }],
+        jobs::JobOutput::Export { .. } | jobs::JobOutput::Panicked => said.into_iter().collect(),
+        // The records the job touched were handed over by `finished_job`
+        // and are patched in (the whole engagement read again when it is
+        // new here or too many changed); after a refused import, what did
+        // merge (evidence, carried findings) is read again too; a first sync
+        // on the welcome screen opens what it joined.
+        jobs::JobOutput::Import { result, .. } => {
+            let mut v = match (&result, state.data.as_ref()) {
+                (Ok(r), _) => refreshed(app, state, &r.engagement),
+                (Err(_), Some(d)) => refreshed(app, state, &d.engagement.id),
+                (Err(_), None) => vec![],
+            };
+            v.extend(said);
+            v
+        }
+        jobs::JobOutput::Sync { .. } => {
+            let mut v = match state.data.as_ref() {
+                Some(d) => refreshed(app, state, &d.engagement.id),
+                None => app
+                    .resolve_engagement(None)
+                    .and_then(|e| Data::load(app, &e.id))
+                    .map(|d| vec![Input::Loaded(Box::new(d))])
+                    .unwrap_or_default(),
+            };
+            v.extend(said);
+            v
+        }
     }
 }
 
@@ -1190,7 +1129,7 @@ pub fn run(
             finishing.status = Some(state::StatusLine::info(format!(
                 "{} {}",
                 state.lang.pick("Finishing:", "正在结束："),
-                crate::text::visible(&job.label)
+                job.label
             )));
             finishing.loading = true;
             let _ = terminal.draw(|f| view::view(&finishing, &setup.theme, f));

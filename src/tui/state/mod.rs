@@ -849,27 +849,25 @@ impl State {
                 took: t.work.started.elapsed(),
             });
         }
-        match (&self.popup, ok, full) {
+        let seen = match (&self.popup, ok, full) {
             // Nothing else open: what there is to read is shown (and so seen).
-            (None, false, full) => self.popup = Some(Popup::Error(full.unwrap_or(short))),
+            (None, false, full) => {
+                self.popup = Some(Popup::Error(full.unwrap_or(short)));
+                return;
+            }
             (None, true, Some(full)) => {
-                self.say(short);
                 self.popup = Some(Popup::Notice(full));
+                true
             }
-            (Some(Popup::Tasks { .. }), ok, _) => {
-                if ok {
-                    self.say(short)
-                } else {
-                    self.error(short)
-                }
-            }
+            (Some(Popup::Tasks { .. }), _, _) => true,
             // A form or another popup stays as it is: the status line and
             // the tasks view carry the news.
-            (_, ok, _) => {
-                self.unread += 1;
-                if ok { self.say(short) } else { self.error(short) }
-            }
+            _ => false,
+        };
+        if !seen {
+            self.unread += 1;
         }
+        if ok { self.say(short) } else { self.error(short) }
     }
 
     /// The tasks view's keys: ↑↓ choose, Enter shows the whole result, Esc

@@ -21,7 +21,12 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
         (Some(t), _) | (None, Some(t)) => lines_of(t),
         (None, None) => 0,
     };
-    let theirs_lines = form.theirs.as_deref().map_or(0, lines_of);
+    // A teammate's text is theirs whole (made visible when it arrived): never
+    // taken for a Chinese / English pair.
+    let theirs_lines = form
+        .theirs
+        .as_deref()
+        .map_or(0, |t| (width(t) / inner_w + 1).min(3) as u16);
     let extra = u16::from(note_lines + theirs_lines > 0) + note_lines + theirs_lines;
     let r = popups::centered(area, 76, body + extra + 2);
     popups::clear(f, r);
@@ -161,7 +166,7 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
         let label = if ui.zh { "对方的版本：" } else { "Theirs: " };
         let rect = Rect::new(inner.x, bottom - note_lines - theirs_lines, inner.width, theirs_lines);
         f.render_widget(
-            Paragraph::new(format!("{label}{}", ui.text(theirs)))
+            Paragraph::new(format!("{label}{theirs}"))
                 .style(ui.st("text"))
                 .wrap(Wrap { trim: true }),
             rect,

@@ -512,8 +512,12 @@ impl App {
         opened: &str,
     ) -> Result<Assessment> {
         let e = EntityId::new(Kind::Assessment, Assessment::record_id(engagement, indicator));
+        // The record read once: its notes now and who wrote them.
         let rec = self.store().record(&e)?;
-        let now = self.assessment(engagement, indicator)?;
+        let now = match &rec {
+            Some(r) => Assessment::from_record(r)?,
+            None => Assessment::unassessed(engagement, indicator),
+        };
         if now.notes != opened && now.notes != notes {
             let by = rec
                 .as_ref()

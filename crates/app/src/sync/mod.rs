@@ -208,18 +208,7 @@ fn repo_err(what: &str, e: String) -> AppError {
 
 /// Run `git` on the local repository; stderr on failure.
 fn git(repo: &Path, args: &[&str]) -> std::result::Result<String, String> {
-    let out = Command::new("git")
-        .arg("--git-dir")
-        .arg(repo)
-        .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .map_err(|e| format!("the `git` program could not run ({e}); install git"))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-    }
+    git_stoppable(repo, args, &|| false)
 }
 
 /// [`git`], killed when `stop` says so (a fetch from a slow remote can be
