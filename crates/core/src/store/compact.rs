@@ -92,10 +92,7 @@ impl Store {
     /// Every tree into a new database at `path`, synced and compared with
     /// this one: (keys, trees).
     fn copy_into(&self, path: &Path, progress: &mut dyn FnMut(u64, u64) -> bool) -> Result<(u64, usize)> {
-        let sled_err = |source| StoreError::Sled {
-            path: path.to_path_buf(),
-            source,
-        };
+        let sled_err = |source| StoreError::from_sled(path.to_path_buf(), source);
         let new = sled::Config::new()
             .path(path)
             .cache_capacity(64 << 20)

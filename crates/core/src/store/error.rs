@@ -39,6 +39,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// sled's failure at `path`, typed: data that cannot be read back is
+    /// the database being damaged, whether found at open or at a later read.
+    pub fn from_sled(path: PathBuf, source: sled::Error) -> StoreError {
+        match source {
+            sled::Error::Corruption { .. } => StoreError::Corrupt {
+                path,
+                what: "its files cannot be read back (truncated or damaged)".into(),
+            },
+            source => StoreError::Sled { path, source },
+        }
+    }
+
     /// The operating system's error underneath, when the store's (or
     /// sled's) failure was one: callers ask this instead of naming sled.
     pub fn os_error(&self) -> Option<&std::io::Error> {

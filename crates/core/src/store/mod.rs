@@ -328,10 +328,7 @@ impl Store {
                 .path(&copy)
                 .cache_capacity(16 << 20)
                 .open()
-                .map_err(|source| StoreError::Sled {
-                    path: src.clone(),
-                    source,
-                })?;
+                .map_err(|source| StoreError::from_sled(src.clone(), source))?;
             let mut store = Self::from_db(db, src.clone(), dir.join("blobs"))?;
             // The operations the database acknowledged must all be in the copy.
             watermark::Watermark::verify(dir, store.op_count() as u64)?;
@@ -393,14 +390,7 @@ impl Store {
             sled::Error::Io(ref io) if io.to_string().contains("could not acquire lock") => {
                 StoreError::Locked { path: path.clone() }
             }
-            sled::Error::Corruption { .. } => StoreError::Corrupt {
-                path: path.clone(),
-                what: "its files cannot be read back (truncated or damaged)".into(),
-            },
-            other => StoreError::Sled {
-                path: path.clone(),
-                source: other,
-            },
+            other => StoreError::from_sled(path.clone(), other),
         })?;
         // Owner-only: the database holds a bank's findings, and the data
         // folder holds the database, the evidence and the sync repository.
@@ -453,19 +443,13 @@ impl Store {
         let db = sled::Config::new()
             .temporary(true)
             .open()
-            .map_err(|source| StoreError::Sled {
-                path: PathBuf::from("<temporary>"),
-                source,
-            })?;
+            .map_err(|source| StoreError::from_sled(PathBuf::from("<temporary>"), source))?;
         let blobs = std::env::temp_dir().join(format!("cscaudit-blobs-{}-{}", std::process::id(), now_ms()));
         Self::from_db(db, PathBuf::from("<temporary>"), blobs)
     }
 
     fn from_db(db: sled::Db, path: PathBuf, blobs: PathBuf) -> Result<Store> {
-        let sled_err = |source| StoreError::Sled {
-            path: path.clone(),
-            source,
-        };
+        let sled_err = |source| StoreError::from_sled(path.clone(), source);
         let meta = db.open_tree("meta").map_err(sled_err)?;
         let found = match meta.get(b"schema").map_err(sled_err)? {
             Some(v) if v.len() == 2 => Some(u16::from_be_bytes([v[0], v[1]])),
@@ -538,10 +522,7 @@ impl Store {
     }
 
     fn sled_err(&self, source: sled::Error) -> StoreError {
-        StoreError::Sled {
-            path: self.path.clone(),
-            source,
-        }
+        StoreError::from_sled(self.path.clone(), source)
     }
 
     fn corrupt(&self, what: impl Into<String>) -> StoreError {
