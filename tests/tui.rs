@@ -346,9 +346,7 @@ fn help_filters_and_runs_the_selected_command() {
     assert!(all > 15);
     // Every entry shows its keys from the active keymap.
     assert!(
-        s.help_entries()
-            .iter()
-            .any(|(_, keys, d)| keys == "q, C-c" && *d == "Quit"),
+        s.help_entries().iter().any(|e| e.keys == "q, C-c" && e.desc == "Quit"),
         "{:?}",
         s.help_entries()
     );
@@ -360,7 +358,7 @@ fn help_filters_and_runs_the_selected_command() {
     assert_eq!(s.pane, Pane::Remediation);
     // Filter by key: "?" finds the help command itself.
     press(&mut app, &mut s, "? text:F1");
-    assert!(s.help_entries().iter().all(|(_, k, _)| k.contains("F1")));
+    assert!(s.help_entries().iter().all(|e| e.keys.contains("F1")));
     press(&mut app, &mut s, "esc");
     // In Chinese, filtering by Chinese description.
     press(&mut app, &mut s, "L ? text:总览 enter");
@@ -386,7 +384,7 @@ fn help_search_finds_the_move_menu_by_the_moves_it_offers() {
             assert!(
                 found
                     .iter()
-                    .any(|(c, keys, _)| *c == cscaudit::tui::commands::Cmd::FindingMove && keys == "3 m"),
+                    .any(|e| e.cmd == cscaudit::tui::commands::Cmd::FindingMove && e.keys == "3 m"),
                 "{w}: {found:?}"
             );
             press(&mut app, &mut s, "esc");
@@ -400,7 +398,7 @@ fn help_search_finds_the_move_menu_by_the_moves_it_offers() {
         assert_eq!(s.pane, Pane::Findings);
         // The palette finds it too.
         press(&mut app, &mut s, ": text:reopen");
-        assert_eq!(s.palette_entries()[0].0, cscaudit::tui::commands::Cmd::FindingMove);
+        assert_eq!(s.palette_entries()[0].cmd, cscaudit::tui::commands::Cmd::FindingMove);
         press(&mut app, &mut s, "esc");
     }
 }
@@ -473,12 +471,12 @@ fn palette_fuzzy_matches_in_the_current_language() {
     let mut app = demo_app(dir.path());
     let mut s = state(&app, Lang::En);
     press(&mut app, &mut s, ": text:gofind");
-    let first = s.palette_entries()[0].2;
+    let first = s.palette_entries()[0].desc;
     assert_eq!(first, "Go to the findings");
     press(&mut app, &mut s, "enter");
     assert_eq!(s.pane, Pane::Findings);
     press(&mut app, &mut s, "ctrl-p text:rev");
-    assert_eq!(s.palette_entries()[0].2, "Reverse the sort order");
+    assert_eq!(s.palette_entries()[0].desc, "Reverse the sort order");
     press(&mut app, &mut s, "down enter");
     // Down picked the second match, not the first.
     assert!(s.findings.ascending);
@@ -713,4 +711,77 @@ fn the_grade_matrix_keeps_large_counts_readable_at_80_columns() {
     let wide = screen(&s, 120, 40);
     let row = wide.lines().find(|l| l.contains("严重")).unwrap();
     assert!(row.contains("2000"), "{row}");
+}
+
+/// Availability as data: a command that cannot run now says why (status
+/// line, help, palette) instead of doing nothing, and the same predicate
+/// decides all three. Verifying an action that is not completed, moving a
+/// finding when the filter left none, a checklist command on the findings.
+#[test]
+fn a_command_that_cannot_run_says_why_in_run_help_and_palette() {
+    use cscaudit::tui::commands::Cmd;
+    use cscaudit::tui::state::Avail;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    for lang in [Lang::En, Lang::Zh] {
+        let mut s = state(&app, lang);
+        // Remediation: find an action that is not completed; `y` (verify) is refused with why.
+        press(&mut app, &mut s, "4");
+        let mut found = false;
+        for _ in 0..40 {
+            let a = s.selected_action().cloned().expect("an action is selected");
+            if a.status != cscaudit::model::action::ActionStatus::Completed {
+                found = true;
+                break;
+            }
+            press(&mut app, &mut s, "j");
+        }
+        assert!(found, "the demo has an action that is not completed");
+        let why = s.availability(Cmd::ActionVerify);
+        let reason = why.reason().expect("verify is disabled").to_string();
+        assert!(reason.contains(lang.pick("completed", "已完成")), "{reason}");
+        press(&mut app, &mut s, "y");
+        assert!(s.popup.is_none(), "no form opened: {:?}", s.popup);
+        assert_eq!(s.status.as_ref().unwrap().text, reason);
+        // Help lists it with the reason; selected, the reason is at the foot.
+        press(&mut app, &mut s, "?");
+        let entries = s.help_entries();
+        let at = entries.iter().position(|e| e.cmd == Cmd::ActionVerify).unwrap();
+        assert_eq!(entries[at].disabled, Some(reason.as_str()));
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.cmd == Cmd::ActionUpdate && e.disabled.is_none())
+        );
+        for _ in 0..at {
+            press(&mut app, &mut s, "down");
+        }
+        let shown = screen(&s, 120, 40);
+        let foot: String = reason.chars().take(12).collect();
+        assert!(shown.contains(&foot), "{shown}");
+        // Enter on it runs nothing and says why.
+        press(&mut app, &mut s, "enter");
+        assert!(s.popup.is_none());
+        assert_eq!(s.status.as_ref().unwrap().text, reason);
+        // The palette lists what can run first, what cannot after, with why.
+        press(&mut app, &mut s, ":");
+        let p = s.palette_entries();
+        let first_disabled = p.iter().position(|e| e.disabled.is_some()).unwrap();
+        assert!(p[first_disabled..].iter().all(|e| e.disabled.is_some()), "{p:?}");
+        assert!(p.iter().all(|e| s.availability(e.cmd) != Avail::Hidden));
+        press(&mut app, &mut s, "esc");
+        // Findings filtered to nothing: `m` and `a` need a finding.
+        press(&mut app, &mut s, "3 / text:zzzzqqq enter");
+        assert!(s.findings.view.is_empty(), "the filter left no finding");
+        press(&mut app, &mut s, "m");
+        assert!(s.popup.is_none());
+        assert_eq!(
+            s.status.as_ref().unwrap().text,
+            lang.pick("Select a finding first", "请先选择一个发现项")
+        );
+        assert!(!s.availability(Cmd::ActionAdd).is_enabled());
+        // A checklist command is not offered on the findings pane at all.
+        assert_eq!(s.availability(Cmd::AssessConforming), Avail::Hidden);
+        press(&mut app, &mut s, "esc");
+    }
 }

@@ -167,6 +167,14 @@ labels! {
     NoConflicts => "No conflicting edits", "没有冲突的修改";
     ConflictsTitle => "Conflicts", "冲突";
     ConflictsHint => "Enter keep current · o take the other · Esc", "Enter 保留当前值 · o 改用另一值 · Esc";
+    NeedsEngagement => "No engagement open yet: create one, or import a teammate's bundle", "尚未打开审核项目：请新建，或导入同事的数据包";
+    NeedsIndicator => "Select an indicator first (a row, not a group)", "请先选择一个指标（指标行，而非分组）";
+    NeedsFinding => "Select a finding first", "请先选择一个发现项";
+    NeedsAction => "Select a corrective action first", "请先选择一项纠正措施";
+    NeedsProgramme => "Select a certification programme first", "请先选择一个认证项目";
+    VerifyNeedsCompleted => "Only a completed action can be verified: update it to completed first", "只有已完成的措施才能验证：请先将其更新为“已完成”";
+    NoPlanShort => "No plan yet: `cscaudit plan init -e ENGAGEMENT` lays out the milestones", "尚无计划：`cscaudit plan init -e 审核项目` 生成里程碑";
+    OneJobAtATime => "Another job is running: one at a time (T shows it; Esc there cancels it)", "另一项任务正在进行：一次只能运行一项（T 查看；在其中按 Esc 取消）";
     NoEvidence => "No evidence here yet (a attaches a file)", "此处尚无证据（按 a 添加文件）";
     EvidenceTitle => "Evidence", "证据";
     EvidenceHint => "Enter open · w write out · Esc", "Enter 打开 · w 导出 · Esc";

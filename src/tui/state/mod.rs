@@ -19,6 +19,7 @@ use std::cell::RefCell;
 mod fuzzy;
 mod types;
 
+pub use avail::Avail;
 pub use fuzzy::Fuzzy;
 pub use types::*;
 
@@ -32,6 +33,16 @@ pub enum Pane {
     Portfolio,
     /// Service level and abandonment by hour from the call-record report.
     Calls,
+}
+
+/// A line of help or of the palette: a command, its keys, what it does,
+/// and why it cannot run now (None: it can).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommandEntry {
+    pub cmd: Cmd,
+    pub keys: String,
+    pub desc: &'static str,
+    pub disabled: Option<&'static str>,
 }
 
 /// The command that shows a pane.
@@ -277,6 +288,7 @@ pub struct State {
     pub pending_metrics: Option<Box<crate::tui::jobs::PendingMetrics>>,
 }
 
+mod avail;
 mod forms;
 mod run;
 mod views;
@@ -740,7 +752,7 @@ impl State {
                                     0
                                 },
                             )
-                            .map(|e| e.0);
+                            .map(|e| e.cmd);
                         self.popup = None;
                         // Another pane's command: that pane first.
                         if let Some(p) = pick.and_then(|c| self.home_pane(c))
@@ -918,10 +930,11 @@ impl State {
         Pane::ALL.into_iter().find(|p| c.contexts.contains(&p.ctx()))
     }
 
-    /// Help lists every command that applies here, with its keys; a search
-    /// also finds the other panes' commands, their keys after the pane's
-    /// (`3 m`: go to the findings, then move the finding).
-    pub fn help_entries(&self) -> Vec<(Cmd, String, &'static str)> {
+    /// Help lists every command that applies here, with its keys and, when
+    /// it cannot run now, why; a search also finds the other panes'
+    /// commands, their keys after the pane's (`3 m`: go to the findings,
+    /// then move the finding).
+    pub fn help_entries(&self) -> Vec<CommandEntry> {
         let ctx = self.pane.ctx();
         let filter = match &self.popup {
             Some(Popup::Help { filter, .. }) => lower(filter),
@@ -941,29 +954,39 @@ impl State {
         COMMANDS
             .iter()
             .filter(|c| c.applies_in(ctx) || (!filter.is_empty() && self.home_pane(c.cmd).is_some()))
-            .map(|c| (c.cmd, keys(c), c.describe(self.lang)))
-            .filter(|(cmd, keys, desc)| {
+            .filter(|c| {
+                let desc = c.describe(self.lang);
                 filter.is_empty()
-                    || lower(keys).contains(&filter)
+                    || lower(&keys(c)).contains(&filter)
                     || lower(desc).contains(&filter)
-                    || info(*cmd).name.contains(&filter)
-                    || crate::tui::commands::aliases(*cmd).contains(&filter)
+                    || c.name.contains(&filter)
+                    || crate::tui::commands::aliases(c.cmd).contains(&filter)
+            })
+            .map(|c| CommandEntry {
+                cmd: c.cmd,
+                keys: keys(c),
+                desc: c.describe(self.lang),
+                disabled: self.availability(c.cmd).reason(),
             })
             .collect()
     }
 
-    /// Palette: fuzzy over command descriptions (current language) and names.
-    pub fn palette_entries(&self) -> Vec<(Cmd, String, &'static str)> {
+    /// Palette: fuzzy over command descriptions (current language), names
+    /// and aliases; what cannot run now is listed last, with why.
+    pub fn palette_entries(&self) -> Vec<CommandEntry> {
         let ctx = self.pane.ctx();
         let input = match &self.popup {
             Some(Popup::Palette { input, .. }) => input.clone(),
             _ => String::new(),
         };
         let mut fuzzy = Fuzzy::new(&input);
-        let mut scored: Vec<(u32, Cmd, String, &'static str)> = COMMANDS
+        let mut scored: Vec<(bool, u32, CommandEntry)> = COMMANDS
             .iter()
-            .filter(|c| c.applies_in(ctx))
             .filter_map(|c| {
+                let avail = self.availability(c.cmd);
+                if avail == Avail::Hidden {
+                    return None;
+                }
                 let desc = c.describe(self.lang);
                 let score = if input.is_empty() {
                     Some(0)
@@ -973,11 +996,17 @@ impl State {
                         .max(fuzzy.score(c.name))
                         .max(fuzzy.score(crate::tui::commands::aliases(c.cmd)))
                 };
-                score.map(|s| (s, c.cmd, self.keymap.keys_for(ctx, c.cmd).join(", "), desc))
+                let entry = CommandEntry {
+                    cmd: c.cmd,
+                    keys: self.keymap.keys_for(ctx, c.cmd).join(", "),
+                    desc,
+                    disabled: avail.reason(),
+                };
+                score.map(|s| (entry.disabled.is_none(), s, entry))
             })
             .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.into_iter().map(|(_, c, k, d)| (c, k, d)).collect()
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmd.cmp(&b.2.cmd)));
+        scored.into_iter().map(|(_, _, e)| e).collect()
     }
 
     // ------------------------------------------------------------- commands

@@ -3,53 +3,17 @@
 
 use super::*;
 
-/// Commands that change nothing and need nothing loaded.
-const ALWAYS: &[Cmd] = &[
-    Cmd::Quit,
-    Cmd::Help,
-    Cmd::Palette,
-    Cmd::Back,
-    Cmd::ToggleLanguage,
-    Cmd::Tasks,
-];
-
-/// Moving between panes and rows (while an engagement's lists load).
-const MOVES: &[Cmd] = &[
-    Cmd::PaneDashboard,
-    Cmd::PaneChecklist,
-    Cmd::PaneFindings,
-    Cmd::PaneRemediation,
-    Cmd::PanePortfolio,
-    Cmd::PaneCalls,
-    Cmd::PaneNext,
-    Cmd::PanePrev,
-    Cmd::Down,
-    Cmd::Up,
-    Cmd::Top,
-    Cmd::Bottom,
-    Cmd::PageDown,
-    Cmd::PageUp,
-];
-
-/// What the welcome screen (no engagement yet) offers besides [`ALWAYS`].
-const WITHOUT_DATA: &[Cmd] = &[
-    Cmd::Refresh,
-    Cmd::IdentityEdit,
-    Cmd::EngagementNew,
-    Cmd::BundleImport,
-    Cmd::Sync,
-];
-
 impl State {
     pub fn run(&mut self, cmd: Cmd) -> Option<Effect> {
-        if self.data.is_none() && !ALWAYS.contains(&cmd) && !WITHOUT_DATA.contains(&cmd) {
-            return None;
-        }
-        // While the lists load on another thread, only looking around: a
-        // change now would be overtaken by the lists read before it.
-        if self.data.as_ref().is_some_and(|d| d.partial) && !ALWAYS.contains(&cmd) && !MOVES.contains(&cmd) {
-            self.say(crate::tui::i18n::Label::Loading.t(self.lang));
-            return None;
+        // One predicate decides (help, the palette and the hint line ask it
+        // too); a command that cannot run says why instead of doing nothing.
+        match self.availability(cmd) {
+            Avail::Enabled => {}
+            Avail::Disabled(reason) => {
+                self.say(reason);
+                return None;
+            }
+            Avail::Hidden => return None,
         }
         match cmd {
             Cmd::Undo => return Some(Effect::Undo),

@@ -311,9 +311,19 @@ fn draw_status(ui: &Ui, f: &mut Frame, area: Rect) {
     };
     for c in hint_cmds {
         if let Some(k) = s.keymap.keys_for(ctx, *c).first() {
-            spans.push(Span::styled(format!(" {k} "), ui.st("statusbar.key")));
+            // What cannot run now (nothing selected, a job running) is dimmed.
+            let enabled = s.availability(*c).is_enabled();
+            let (key_style, text_style) = if enabled {
+                (ui.st("statusbar.key"), ui.st("statusbar"))
+            } else {
+                (
+                    ui.st("statusbar").add_modifier(Modifier::DIM),
+                    ui.st("statusbar").add_modifier(Modifier::DIM),
+                )
+            };
+            spans.push(Span::styled(format!(" {k} "), key_style));
             let d = info(*c).describe(ui.lang);
-            spans.push(Span::styled(truncate(d, 18), ui.st("statusbar")));
+            spans.push(Span::styled(truncate(d, 18), text_style));
         }
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(ui.st("statusbar")), area);

@@ -37,7 +37,7 @@ struct CommandList<'a> {
     title: String,
     hint: &'a str,
     input: &'a str,
-    entries: &'a [(crate::tui::commands::Cmd, String, &'a str)],
+    entries: &'a [crate::tui::state::CommandEntry],
     selected: usize,
 }
 
@@ -50,6 +50,8 @@ fn command_list(ui: &Ui, f: &mut Frame, area: Rect, list: CommandList) {
         selected,
     } = list;
     clear(f, area);
+    // The selected command cannot run now: its reason replaces the hint.
+    let hint = entries.get(selected).and_then(|e| e.disabled).unwrap_or(hint);
     let block = popup_block(ui, title, hint);
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -68,11 +70,16 @@ fn command_list(ui: &Ui, f: &mut Frame, area: Rect, list: CommandList) {
         .enumerate()
         .skip(offset)
         .take(h)
-        .map(|(i, (cmd, keys, desc))| {
+        .map(|(i, e)| {
+            // What cannot run now is dimmed (why: at the foot, when selected).
+            let desc = match e.disabled {
+                None => Cell::from(e.desc),
+                Some(_) => Cell::from(Span::styled(e.desc, ui.st("text.dim"))),
+            };
             let r = Row::new(vec![
-                Cell::from(Span::styled(keys.clone(), ui.st("statusbar.key"))),
-                Cell::from(desc.to_string()),
-                Cell::from(Span::styled(info(*cmd).name, ui.st("text.dim"))),
+                Cell::from(Span::styled(e.keys.clone(), ui.st("statusbar.key"))),
+                desc,
+                Cell::from(Span::styled(info(e.cmd).name, ui.st("text.dim"))),
             ]);
             if i == selected { r.style(ui.st("selection")) } else { r }
         })

@@ -1,0 +1,168 @@
+//! Availability as data (gitui's `CommandInfo`): one predicate says, for
+//! every command, whether it can run now, cannot (and why), or does not
+//! belong here at all. `run`, help, the palette and the hint line all ask
+//! it, so none of them offers what would do nothing.
+
+use super::*;
+use crate::tui::i18n::Label;
+
+/// Whether a command can run now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Avail {
+    Enabled,
+    /// It belongs here but cannot run now; the reason says what would let it.
+    Disabled(&'static str),
+    /// It does not belong to this pane (help's search still finds it, with
+    /// the keys of its own pane first).
+    Hidden,
+}
+
+impl Avail {
+    pub fn is_enabled(&self) -> bool {
+        *self == Avail::Enabled
+    }
+    /// Why it cannot run (None: it can, or it is not offered here).
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            Avail::Disabled(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// Commands that change nothing and need nothing loaded.
+pub(super) const ALWAYS: &[Cmd] = &[
+    Cmd::Quit,
+    Cmd::Help,
+    Cmd::Palette,
+    Cmd::Back,
+    Cmd::ToggleLanguage,
+    Cmd::Tasks,
+];
+
+/// Moving between panes and rows (while an engagement's lists load).
+pub(super) const MOVES: &[Cmd] = &[
+    Cmd::PaneDashboard,
+    Cmd::PaneChecklist,
+    Cmd::PaneFindings,
+    Cmd::PaneRemediation,
+    Cmd::PanePortfolio,
+    Cmd::PaneCalls,
+    Cmd::PaneNext,
+    Cmd::PanePrev,
+    Cmd::Down,
+    Cmd::Up,
+    Cmd::Top,
+    Cmd::Bottom,
+    Cmd::PageDown,
+    Cmd::PageUp,
+];
+
+/// What the welcome screen (no engagement yet) offers besides [`ALWAYS`].
+pub(super) const WITHOUT_DATA: &[Cmd] = &[
+    Cmd::Refresh,
+    Cmd::IdentityEdit,
+    Cmd::EngagementNew,
+    Cmd::BundleImport,
+    Cmd::Sync,
+];
+
+/// Commands that act on the selected indicator of the checklist.
+const ON_INDICATOR: &[Cmd] = &[
+    Cmd::AssessConforming,
+    Cmd::AssessPartially,
+    Cmd::AssessNonconforming,
+    Cmd::AssessNotApplicable,
+    Cmd::AssessValue,
+    Cmd::AssessNotes,
+    Cmd::EvidenceAdd,
+    Cmd::MarkToggle,
+];
+
+/// Commands that act on the selected finding.
+const ON_FINDING: &[Cmd] = &[Cmd::FindingEdit, Cmd::FindingMove, Cmd::ActionAdd];
+
+/// Commands that start a job (one job runs at a time).
+const JOBS: &[Cmd] = &[Cmd::Sync, Cmd::BundleExport, Cmd::BundleImport];
+
+impl State {
+    /// Whether `cmd` can run now, in this pane, with this selection.
+    pub fn availability(&self, cmd: Cmd) -> Avail {
+        if !info(cmd).applies_in(self.pane.ctx()) {
+            return Avail::Hidden;
+        }
+        if ALWAYS.contains(&cmd) {
+            return Avail::Enabled;
+        }
+        let lang = self.lang;
+        let Some(d) = self.data.as_ref() else {
+            return if WITHOUT_DATA.contains(&cmd) {
+                self.job_free(cmd)
+            } else {
+                Avail::Disabled(Label::NeedsEngagement.t(lang))
+            };
+        };
+        if MOVES.contains(&cmd) {
+            return Avail::Enabled;
+        }
+        // While the lists load on another thread, only looking around: a
+        // change now would be overtaken by the lists read before it.
+        if d.partial {
+            return Avail::Disabled(Label::Loading.t(lang));
+        }
+        if ON_INDICATOR.contains(&cmd) && self.pane == Pane::Checklist && self.selected_indicator().is_none() {
+            return Avail::Disabled(Label::NeedsIndicator.t(lang));
+        }
+        let finding_selected = || self.findings.selected.as_ref().is_some_and(|r| d.row_of(r).is_some());
+        if ON_FINDING.contains(&cmd) && !finding_selected() {
+            return Avail::Disabled(Label::NeedsFinding.t(lang));
+        }
+        match cmd {
+            Cmd::Assign if self.checklist.marked.is_empty() && self.selected_indicator().is_none() => {
+                Avail::Disabled(Label::NeedsIndicator.t(lang))
+            }
+            Cmd::ActionUpdate | Cmd::ActionVerify => match self.selected_action() {
+                None => Avail::Disabled(Label::NeedsAction.t(lang)),
+                Some(a)
+                    if cmd == Cmd::ActionVerify
+                        && crate::model::action::check_transition(
+                            a.status,
+                            crate::model::action::ActionStatus::Effective,
+                        )
+                        .is_err() =>
+                {
+                    Avail::Disabled(Label::VerifyNeedsCompleted.t(lang))
+                }
+                Some(_) => Avail::Enabled,
+            },
+            Cmd::PlanUpdate if d.milestones.is_empty() => Avail::Disabled(Label::NoPlanShort.t(lang)),
+            Cmd::EngagementFollow if self.pane == Pane::Portfolio && self.selected_programme().is_none() => {
+                Avail::Disabled(Label::NeedsProgramme.t(lang))
+            }
+            Cmd::EvidenceOpen if !self.has_evidence_here() => Avail::Disabled(Label::NoEvidence.t(lang)),
+            _ => self.job_free(cmd),
+        }
+    }
+
+    /// A command that starts a job waits for the running one to end.
+    fn job_free(&self, cmd: Cmd) -> Avail {
+        if JOBS.contains(&cmd) && self.job.is_some() {
+            Avail::Disabled(Label::OneJobAtATime.t(self.lang))
+        } else {
+            Avail::Enabled
+        }
+    }
+
+    /// Whether the selected indicator (checklist) or finding has evidence.
+    fn has_evidence_here(&self) -> bool {
+        let Some(d) = self.data.as_ref() else { return false };
+        match self.pane {
+            Pane::Checklist => self
+                .selected_indicator()
+                .and_then(|i| d.assessments.get(i))
+                .is_some_and(|a| !a.evidence.is_empty()),
+            Pane::Findings => self.selected_finding().is_some_and(|f| !f.evidence.is_empty()),
+            _ => false,
+        }
+    }
+}
