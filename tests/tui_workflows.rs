@@ -1211,3 +1211,66 @@ fn a_teammates_notes_imported_while_the_form_is_open_are_not_overwritten_silentl
     assert!(!is_form(&s), "{:?}", form_error(&s));
     assert_eq!(a.assessment(eng, &indicator).unwrap().notes, mine);
 }
+
+/// Every form's save reads its values by typed field ids, and only the
+/// fields its form has: debug builds (CI's `cargo test`) stop on a read of
+/// a field the form lacks. Each form is opened and saved with what a user
+/// would type; each ends saved (closed) or refused inside the form, never
+/// silently.
+#[test]
+fn every_form_saves_reading_only_the_fields_it_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    app.set_today(jiff::civil::date(2026, 11, 27));
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    let file = dir.path().join("录音抽样.wav");
+    std::fs::write(&file, b"RIFF").unwrap();
+    let out = dir.path().join("out.zip");
+    let forms: Vec<(&str, &str, String)> = vec![
+        ("member", "1 a", "li.min\t李敏\tLM".into()),
+        ("engagement", "1 n", "某银行\t北京".into()),
+        ("measured", "2 n v", "82.5".into()),
+        ("notes", "2 n e", "夜班人力不足".into()),
+        ("raise", "2 n f", "".into()),
+        ("evidence", "2 n a", file.display().to_string()),
+        ("assign", "2 n A", "".into()),
+        ("moves", "3 g g m enter", "原因".into()),
+        ("action_add", "3 g g a", "补充排班\t客服部".into()),
+        ("action_update", "4 g g e", "".into()),
+        ("finding_edit", "3 g g e", "".into()),
+        ("export", "1 x", format!("\x15{}", out.display())),
+        // Last: it changes who signs.
+        ("identity", "1 i", "zhang.wei\tZhang Wei\tZW".into()),
+    ];
+    for (name, keys, text) in &forms {
+        let mut s = initial_state(&app, &setup(), Lang::Zh, Some(cscaudit::app::demo::DEMO_ENGAGEMENT)).unwrap();
+        s.size = (120, 40);
+        press(&mut app, &mut s, keys);
+        assert!(s.popup.is_some(), "{name} did not open");
+        if matches!(s.popup, Some(Popup::Confirm { .. })) {
+            // A move that asks no text: confirming saves it (no field at all).
+            press(&mut app, &mut s, "y");
+            assert!(s.popup.is_none(), "{name}: {:?}", s.popup);
+            continue;
+        }
+        for (i, part) in text.split('\t').enumerate() {
+            if i > 0 {
+                press(&mut app, &mut s, "tab");
+            }
+            if let Some(rest) = part.strip_prefix('\x15') {
+                press(&mut app, &mut s, "ctrl-u");
+                typ(&mut app, &mut s, rest);
+            } else {
+                typ(&mut app, &mut s, part);
+            }
+        }
+        press(&mut app, &mut s, "ctrl-s");
+        let outcome = match &s.popup {
+            None => "saved".to_string(),
+            Some(Popup::Form(f)) => f.error.clone().unwrap_or_else(|| panic!("{name}: still open, no word")),
+            Some(Popup::Confirm { message, .. }) | Some(Popup::Error(message)) => message.clone(),
+            Some(other) => panic!("{name}: {other:?}"),
+        };
+        assert!(!outcome.is_empty(), "{name}");
+    }
+}

@@ -99,7 +99,7 @@ pub enum Effect {
     /// Save a form's values through the app layer.
     Submit {
         kind: crate::tui::forms::FormKind,
-        values: Vec<(&'static str, String)>,
+        values: crate::tui::forms::Values,
         /// The user confirmed a warning (a due date in the past).
         confirmed: bool,
     },
@@ -289,7 +289,6 @@ pub struct State {
 }
 
 mod avail;
-mod forms;
 mod run;
 mod views;
 
@@ -369,10 +368,10 @@ impl State {
         }
     }
 
-    fn say(&mut self, text: impl Into<String>) {
+    pub(crate) fn say(&mut self, text: impl Into<String>) {
         self.status = Some(StatusLine::info(text));
     }
-    fn error(&mut self, text: impl Into<String>) {
+    pub(crate) fn error(&mut self, text: impl Into<String>) {
         self.status = Some(StatusLine::error(text));
     }
 

@@ -5,10 +5,152 @@
 //! values to an effect that goes through the app layer. Nothing is saved
 //! until the app accepts the values; a refusal is shown inside the form.
 
+mod action;
+mod assess;
+mod bundle;
+mod engagement;
+mod finding;
+mod people;
+
+pub(in crate::tui) use action::{save_add, save_update, save_verify};
+pub(in crate::tui) use assess::{save_assign, save_evidence, save_export_evidence, save_measured, save_notes};
+pub(in crate::tui) use bundle::{save_export, save_import};
+pub(in crate::tui) use engagement::{save_engagement, save_follow, save_milestone};
+pub(in crate::tui) use finding::{save_edit, save_move, save_raise};
+pub(in crate::tui) use people::{save_identity, save_member};
+
 use crate::app::MoveKind;
 use crate::config::Lang;
+use crate::tui::state::{Effect, Popup, State};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
+
+macro_rules! field_ids {
+    ($($id:ident => $name:literal,)+) => {
+        /// Every field any form has: a form declares its fields by these and
+        /// its save reads them by these, so a misspelt field does not compile.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum FieldId { $($id),+ }
+        impl FieldId {
+            /// The record field's name (a finding's edit form sends them as
+            /// the app's field names).
+            pub fn name(self) -> &'static str {
+                match self { $(FieldId::$id => $name),+ }
+            }
+        }
+    };
+}
+
+field_ids! {
+    Actor => "actor",
+    Name => "name",
+    Initials => "initials",
+    Certificate => "certificate",
+    Key => "key",
+    Auditee => "auditee",
+    Site => "site",
+    Kind => "kind",
+    From => "from",
+    To => "to",
+    Catalog => "catalog",
+    Id => "id",
+    Milestone => "milestone",
+    Progress => "progress",
+    Done => "done",
+    Note => "note",
+    Path => "path",
+    Evidence => "evidence",
+    Passphrase => "passphrase",
+    Assignee => "assignee",
+    Role => "role",
+    Grade => "grade",
+    Title => "title",
+    Statement => "statement",
+    Criterion => "criterion",
+    EvidenceNote => "evidence_note",
+    Issue => "issue",
+    Reason => "reason",
+    RootCause => "root_cause",
+    Correction => "correction",
+    Description => "description",
+    Owner => "owner",
+    Due => "due",
+    Status => "status",
+    CompletionEvidence => "completion_evidence",
+    File => "file",
+    Verdict => "verdict",
+    Value => "value",
+    Method => "method",
+    Notes => "notes",
+}
+
+/// A submitted form's values, in the order of its fields. (Debug shows
+/// the fields' names only: a value may be a passphrase.)
+#[derive(Clone, Default, PartialEq)]
+pub struct Values(Vec<(FieldId, String)>);
+
+impl std::fmt::Debug for Values {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(n, _)| n)).finish()
+    }
+}
+
+impl Values {
+    pub fn new(values: Vec<(FieldId, String)>) -> Values {
+        Values(values)
+    }
+    /// The value of a field the form has. Reading one it does not have is
+    /// a mistake in the form's code: debug builds (the tests) stop on it.
+    pub fn get(&self, id: FieldId) -> &str {
+        match self.0.iter().find(|(n, _)| *n == id) {
+            Some((_, v)) => v,
+            None => {
+                // (Names only: a value may be a passphrase.)
+                let names: Vec<FieldId> = self.0.iter().map(|(n, _)| *n).collect();
+                debug_assert!(false, "the form has no field {id:?}, only {names:?}");
+                ""
+            }
+        }
+    }
+    /// The value of a field the form may lack (a draft's grade).
+    pub fn maybe(&self, id: FieldId) -> Option<&str> {
+        self.0.iter().find(|(n, _)| *n == id).map(|(_, v)| v.as_str())
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (FieldId, &str)> {
+        self.0.iter().map(|(n, v)| (*n, v.as_str()))
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl std::ops::Index<usize> for Values {
+    type Output = (FieldId, String);
+    fn index(&self, i: usize) -> &(FieldId, String) {
+        &self.0[i]
+    }
+}
+
+/// A choice field's options from a list of values (English value, Chinese label).
+fn choices<T: Copy>(all: &[T], value: impl Fn(T) -> &'static str, zh: impl Fn(T) -> &'static str) -> Vec<Choice> {
+    all.iter().map(|x| Choice::new(value(*x), value(*x), zh(*x))).collect()
+}
+
+fn yes_no(yes_first: bool) -> Vec<Choice> {
+    let (y, n) = (Choice::new("yes", "yes", "是"), Choice::new("no", "no", "否"));
+    if yes_first { vec![y, n] } else { vec![n, y] }
+}
+
+impl State {
+    /// Show a form (opening one returns no effect: typing is plain state).
+    fn open(&mut self, form: Form) -> Option<Effect> {
+        self.popup = Some(Popup::Form(Box::new(form)));
+        None
+    }
+}
 
 /// What a form is for, and the record it is about.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,8 +251,8 @@ pub enum Editor {
 
 #[derive(Debug)]
 pub struct Field {
-    /// The name the effect reads the value by.
-    pub name: &'static str,
+    /// The field, as the form's save reads it.
+    pub name: FieldId,
     pub en: &'static str,
     pub zh: &'static str,
     pub editor: Editor,
@@ -122,7 +264,7 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn line(name: &'static str, en: &'static str, zh: &'static str, value: &str) -> Field {
+    pub fn line(name: FieldId, en: &'static str, zh: &'static str, value: &str) -> Field {
         Field {
             name,
             en,
@@ -136,7 +278,7 @@ impl Field {
             secret: false,
         }
     }
-    pub fn lines(name: &'static str, en: &'static str, zh: &'static str, value: &str) -> Field {
+    pub fn lines(name: FieldId, en: &'static str, zh: &'static str, value: &str) -> Field {
         // The editor draws its text as it is: stored text is shown inert.
         let shown = crate::text::visible_lines(value);
         let mut area = TextArea::new(shown.lines().map(str::to_string).collect());
@@ -152,13 +294,7 @@ impl Field {
             secret: false,
         }
     }
-    pub fn choice(
-        name: &'static str,
-        en: &'static str,
-        zh: &'static str,
-        options: Vec<Choice>,
-        selected: usize,
-    ) -> Field {
+    pub fn choice(name: FieldId, en: &'static str, zh: &'static str, options: Vec<Choice>, selected: usize) -> Field {
         Field {
             name,
             en,
@@ -213,7 +349,7 @@ pub struct Form {
     pub error: Option<String>,
     /// The last refusal asked to confirm (a due date in the past): submitting
     /// the same values again confirms.
-    pub armed: Option<Vec<(&'static str, String)>>,
+    pub armed: Option<Values>,
     /// A note under the fields (the candidates of a path completion).
     pub hint: Option<String>,
     /// A teammate's text that changed since the form opened (shown under
@@ -234,7 +370,7 @@ pub enum FormEvent {
     Cancel,
     /// Values to save, and whether the user confirmed a warning.
     Submit {
-        values: Vec<(&'static str, String)>,
+        values: Values,
         confirmed: bool,
     },
     /// Edit the focused multi-line field's text in `$VISUAL`/`$EDITOR`.
@@ -271,8 +407,8 @@ impl Form {
         if lang.is_zh() { &self.title_zh } else { &self.title_en }
     }
 
-    pub fn values(&self) -> Vec<(&'static str, String)> {
-        self.fields.iter().map(|f| (f.name, f.value())).collect()
+    pub fn values(&self) -> Values {
+        Values(self.fields.iter().map(|f| (f.name, f.value())).collect())
     }
 
     fn submit(&mut self, lang: Lang) -> FormEvent {
@@ -518,9 +654,9 @@ mod tests {
             FormKind::Identity,
             ("t", "t"),
             vec![
-                Field::line("a", "A", "甲", "").required(),
+                Field::line(FieldId::Title, "A", "甲", "").required(),
                 Field::choice(
-                    "b",
+                    FieldId::Kind,
                     "B",
                     "乙",
                     vec![Choice::new("x", "x", "x"), Choice::new("y", "y", "y")],
@@ -541,7 +677,13 @@ mod tests {
         f.key(&key(KeyCode::Right), Lang::En);
         match f.key(&key(KeyCode::Enter), Lang::En) {
             FormEvent::Submit { values, confirmed } => {
-                assert_eq!(values, vec![("a", "张中 文x".to_string()), ("b", "y".to_string())]);
+                assert_eq!(
+                    values,
+                    Values::new(vec![
+                        (FieldId::Title, "张中 文x".to_string()),
+                        (FieldId::Kind, "y".to_string())
+                    ])
+                );
                 assert!(!confirmed);
             }
             other => panic!("{other:?}"),
@@ -553,7 +695,7 @@ mod tests {
         let mut f = Form::new(
             FormKind::Identity,
             ("t", "t"),
-            vec![Field::line("a", "Name", "姓名", "").required()],
+            vec![Field::line(FieldId::Title, "Name", "姓名", "").required()],
         );
         assert_eq!(f.key(&key(KeyCode::Enter), Lang::Zh), FormEvent::Continue);
         assert_eq!(f.error.as_deref(), Some("请填写“姓名”"));
@@ -565,8 +707,8 @@ mod tests {
             FormKind::Identity,
             ("t", "t"),
             vec![
-                Field::lines("n", "Notes", "备注", "a\u{1b}[2J"),
-                Field::line("l", "L", "L", ""),
+                Field::lines(FieldId::Notes, "Notes", "备注", "a\u{1b}[2J"),
+                Field::line(FieldId::Note, "L", "L", ""),
             ],
         );
         assert_eq!(f.fields[0].value(), "a␛[2J");
@@ -587,7 +729,7 @@ mod tests {
         let mut f = Form::new(
             FormKind::Identity,
             ("t", "t"),
-            vec![Field::lines("n", "Notes", "备注", "")],
+            vec![Field::lines(FieldId::Notes, "Notes", "备注", "")],
         );
         for c in "第一行".chars() {
             f.key(&key(KeyCode::Char(c)), Lang::En);
@@ -618,8 +760,8 @@ mod tests {
             FormKind::Identity,
             ("t", "t"),
             vec![
-                Field::line("path", "P", "P", "").path(),
-                Field::line("note", "N", "N", ""),
+                Field::line(FieldId::Path, "P", "P", "").path(),
+                Field::line(FieldId::Note, "N", "N", ""),
             ],
         );
         f.paste(&format!("{d}/录"));
