@@ -7,6 +7,7 @@
 pub mod commands;
 pub mod data;
 mod effects;
+mod ending;
 pub mod forms;
 pub mod i18n;
 pub mod jobs;
@@ -1015,28 +1016,17 @@ pub fn run(
             }
         }
     });
-    // SIGTERM and SIGHUP (a closed terminal window, a logout, `kill`): leave
-    // the way `q` does — work stopped, terminal restored — not mid-screen.
-    // (Unix only: on Windows a closed console ends the process, and Ctrl-C
-    // arrives as a key in raw mode.)
-    let terminate = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    #[cfg(unix)]
-    if let Ok(mut signals) =
-        signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP])
-    {
-        let (flag, wake) = (terminate.clone(), job_tx.clone());
-        std::thread::spawn(move || {
-            if signals.forever().next().is_some() {
-                flag.store(true, std::sync::atomic::Ordering::SeqCst);
-                let _ = wake.send(Input::Tick);
-            }
-        });
-    }
+    // A closed terminal window, a logout, `kill`: leave the way `q` does —
+    // work stopped, terminal restored — not mid-screen (tui/ending.rs).
+    let wake = job_tx.clone();
+    let ending = ending::Ending::watch(move || {
+        let _ = wake.send(Input::Tick);
+    });
     let mut dirty = true;
     let mut release_after_draw = false;
     let mut deferred: Option<Input> = None;
     loop {
-        if terminate.load(std::sync::atomic::Ordering::SeqCst) {
+        if ending.asked() {
             break;
         }
         if REDRAW_ALL.swap(false, std::sync::atomic::Ordering::SeqCst) {
@@ -1143,5 +1133,6 @@ pub fn run(
         }
     }
     drop(guard);
+    ending.finished();
     Ok(())
 }
