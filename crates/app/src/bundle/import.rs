@@ -361,6 +361,97 @@ pub fn import_with_progress(
     })? {
         return import_sealed(app, file, limits, progress);
     }
+    let mut zip = open_zip(file, &f)?;
+    // 1. Entries: names, kinds, sizes, ratios; before reading any content.
+    let names = check_entries(&mut zip, limits, &f)?;
+    // 2. The manifest.
+    let manifest = read_manifest(&mut zip, &names, &f)?;
+    // 3. Every listed file: present, its size and hash as listed; evidence
+    // streamed into a staging folder (named by its hash, checked too).
+    let data_dir = app.evidence_dir().parent().map(Path::to_path_buf).unwrap_or_default();
+    let staging_dir = data_dir.join(format!(
+        ".import-{}-{}",
+        std::process::id(),
+        jiff::Timestamp::now().as_millisecond()
+    ));
+    let staging = Staging(Some(staging_dir.clone()));
+    let (mut small, staged) = check_files(&mut zip, &manifest, limits, &staging_dir, progress, &f)?;
+    // 4. The operations: each of the manifest's engagement, by a team member.
+    let ops = read_ops(small.remove("ops.jsonl"), &manifest, &f)?;
+    let eng = manifest.engagement.as_str();
+    let local = target_engagement(app, &manifest, &f)?;
+    // 5. Signatures: every change by a member with a registered key must be
+    // in a batch that key signed (bundles from before signing have none).
+    let batches = read_batches(small.remove("signatures.jsonl"), &f)?;
+    let (ops, batches, carried) = App::split_scopes(eng, ops, batches);
+    let judged = app.judge_batches(eng, ops, batches)?;
+    if judged.ops.is_empty() && !judged.refused.is_empty() && carried.is_empty() {
+        let lines = |lang| {
+            judged
+                .refused
+                .iter()
+                .map(|r| r.line(lang))
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        };
+        let (en, zh) = (lines(crate::config::Lang::En), lines(crate::config::Lang::Zh));
+        return Err(refused_all(
+            format!("{f}: nothing was imported; every change was refused:\n  {en}"),
+            format!("{f}：未导入任何内容；所有更改均被拒绝：\n  {zh}"),
+        ));
+    }
+    let refused_batches = judged.refused.clone();
+    let local = if judged.genesis { None } else { local };
+    // 6. Catalogue: the same one, or the bundle's for a new engagement.
+    let catalog = bundle_catalog(app, eng, local.as_ref(), &manifest, &small, &judged.ops, &f)?;
+    // 7. Write: catalogue, ops (with their signatures) in one transaction, then the evidence files.
+    // Counted through the summary index (ids only: no record is decoded).
+    let count = |app: &App| {
+        app.indexed(crate::store::IndexTag::FindingSummary, eng, None)
+            .map(|ids| ids.len())
+    };
+    let findings_before = if local.is_some() { count(app)? } else { 0 };
+    if !progress(Stage::Merging, 0, 0) {
+        return Err(AppError::Cancelled);
+    }
+    if let Some((src, cat)) = &catalog {
+        app.remember_catalog(src, cat)?;
+    }
+    let (mut ops_signed, mut ops_unsigned) = (judged.signed, judged.unsigned);
+    let mut refused_batches = refused_batches;
+    let mut merged = app.apply_judged(judged)?;
+    let extra = app.ingest_carried(eng, carried)?;
+    merged.add(&extra.merged);
+    ops_signed += extra.signed;
+    ops_unsigned += extra.unsigned;
+    refused_batches.extend(extra.refused);
+    let added = move_evidence(app, eng, &staged, &staging_dir)?;
+    drop(staging);
+    let findings_after = count(app).unwrap_or(0);
+    Ok(ImportReport {
+        decrypted: false,
+        engagement: eng.to_string(),
+        joined: local.is_none(),
+        ops_received: merged.received,
+        ops_applied: merged.applied,
+        ops_known: merged.already_known,
+        new_findings: findings_after.saturating_sub(findings_before),
+        records_changed: merged.records_touched,
+        new_conflicts: merged.new_conflicts,
+        evidence_added: added,
+        ops_signed,
+        ops_unsigned,
+        refused: refused_batches,
+    })
+}
+
+type Zip = zip::ZipArchive<std::io::BufReader<std::fs::File>>;
+
+/// The bundle's small files kept in memory (ops, signatures, catalogue).
+type SmallFiles = std::collections::HashMap<String, Vec<u8>>;
+
+/// The bundle as a zip whose local headers agree with its central directory.
+fn open_zip(file: &Path, f: &str) -> Result<Zip> {
     let reader = std::fs::File::open(file).map_err(|source| AppError::Io {
         path: file.to_path_buf(),
         source,
@@ -388,7 +479,12 @@ pub fn import_with_progress(
             )
         }
     })?;
-    // 1. Entries: names, kinds, sizes, ratios; before reading any content.
+    Ok(zip)
+}
+
+/// Entries: names, kinds, sizes and ratios checked before any content is
+/// read; the names.
+fn check_entries(zip: &mut Zip, limits: &Limits, f: &str) -> Result<HashSet<String>> {
     if zip.len() > limits.entries {
         let n = zip.len();
         return Err(refused(
@@ -449,7 +545,11 @@ pub fn import_with_progress(
             ));
         }
     }
-    // 2. The manifest.
+    Ok(names)
+}
+
+/// The manifest: a cscaudit bundle of this version, listing every entry.
+fn read_manifest(zip: &mut Zip, names: &HashSet<String>, f: &str) -> Result<Manifest> {
     let manifest: Manifest = {
         let mut e = zip.by_name("manifest.json").map_err(|_| {
             refused(
@@ -482,7 +582,7 @@ pub fn import_with_progress(
         ));
     }
     let listed: BTreeSet<&str> = manifest.files.iter().map(|e| e.path.as_str()).collect();
-    for n in &names {
+    for n in names {
         if n != "manifest.json" && !listed.contains(n.as_str()) && !n.ends_with('/') {
             let shown = crate::text::visible(n).into_owned();
             return Err(refused(
@@ -491,15 +591,21 @@ pub fn import_with_progress(
             ));
         }
     }
-    // 3. Every listed file: present, its size and hash as listed; evidence
-    // streamed into a staging folder (named by its hash, checked too).
-    let data_dir = app.evidence_dir().parent().map(Path::to_path_buf).unwrap_or_default();
-    let staging_dir = data_dir.join(format!(
-        ".import-{}-{}",
-        std::process::id(),
-        jiff::Timestamp::now().as_millisecond()
-    ));
-    let staging = Staging(Some(staging_dir.clone()));
+    Ok(manifest)
+}
+
+/// Every listed file: present, its size and hash as listed; evidence
+/// streamed into `staging_dir`, the small files kept: (small files, the
+/// hashes of the evidence staged).
+fn check_files(
+    zip: &mut Zip,
+    manifest: &Manifest,
+    limits: &Limits,
+    staging_dir: &Path,
+    progress: super::Progress,
+    f: &str,
+) -> Result<(SmallFiles, Vec<String>)> {
+    use super::Stage;
     let mut small: std::collections::HashMap<String, Vec<u8>> = Default::default();
     let mut staged: Vec<String> = Vec::new();
     let total: u64 = manifest.files.iter().fold(0u64, |t, e| t.saturating_add(e.size));
@@ -549,7 +655,7 @@ pub fn import_with_progress(
             let mut limited = (&mut e).take(declared + 1);
             let base = checked;
             let stopped = std::sync::atomic::AtomicBool::new(false);
-            let (got, size) = match crate::store::stream_into(&staging_dir, &mut limited, &|n| {
+            let (got, size) = match crate::store::stream_into(staging_dir, &mut limited, &|n| {
                 let go = progress(Stage::Checking, base + n, total);
                 if !go {
                     stopped.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -572,12 +678,13 @@ pub fn import_with_progress(
         }
         checked += entry.size;
     }
-    // 4. The operations: each of the manifest's engagement, by a team member.
-    // Taken out of the map: the raw bytes go once parsed (a large log is
-    // hundreds of megabytes).
-    let ops_bytes = small
-        .remove("ops.jsonl")
-        .ok_or_else(|| refused(format!("{f} has no ops.jsonl"), format!("{f} 缺少 ops.jsonl")))?;
+    Ok((small, staged))
+}
+
+/// The operations of ops.jsonl, as many as the manifest says. The raw
+/// bytes go once parsed (a large log is hundreds of megabytes).
+fn read_ops(ops_bytes: Option<Vec<u8>>, manifest: &Manifest, f: &str) -> Result<Vec<Op>> {
+    let ops_bytes = ops_bytes.ok_or_else(|| refused(format!("{f} has no ops.jsonl"), format!("{f} 缺少 ops.jsonl")))?;
     // The manifest's count is a claim: no more room than the lines could hold.
     let lines = ops_bytes.iter().filter(|b| **b == b'\n').count() + 1;
     let mut ops: Vec<Op> = Vec::with_capacity(manifest.ops.min(lines));
@@ -604,6 +711,12 @@ pub fn import_with_progress(
             format!("{f}：ops.jsonl 含 {a} 项操作；清单写的是 {b}"),
         ));
     }
+    Ok(ops)
+}
+
+/// The engagement the bundle is of, as held here (None: a new one); a
+/// bundle of changes since a date needs it held.
+fn target_engagement(app: &App, manifest: &Manifest, f: &str) -> Result<Option<crate::model::engagement::Engagement>> {
     let eng = manifest.engagement.as_str();
     // The name comes from the file: checked before it is printed anywhere.
     if crate::app::validate_actor(eng).is_err() {
@@ -625,10 +738,13 @@ pub fn import_with_progress(
             format!("{f} 只含 `{eng}` 在 {since} 之后的更改，而本数据库没有 `{eng}`：请先导入它的完整数据包"),
         ));
     }
-    // 5. Signatures: every change by a member with a registered key must be
-    // in a batch that key signed (bundles from before signing have none).
+    Ok(local)
+}
+
+/// The signed batches of signatures.jsonl.
+fn read_batches(bytes: Option<Vec<u8>>, f: &str) -> Result<Vec<crate::crypto::sign::SignedBatch>> {
     let mut batches = Vec::new();
-    if let Some(bytes) = small.remove("signatures.jsonl") {
+    if let Some(bytes) = bytes {
         for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
@@ -645,27 +761,21 @@ pub fn import_with_progress(
     }
     // The programme's team and decisions come along with its engagement's
     // changes; judged after them (a decision needs its engagement held).
-    let (ops, batches, carried) = App::split_scopes(eng, ops, batches);
-    let judged = app.judge_batches(eng, ops, batches)?;
-    if judged.ops.is_empty() && !judged.refused.is_empty() && carried.is_empty() {
-        let lines = |lang| {
-            judged
-                .refused
-                .iter()
-                .map(|r| r.line(lang))
-                .collect::<Vec<_>>()
-                .join("\n  ")
-        };
-        let (en, zh) = (lines(crate::config::Lang::En), lines(crate::config::Lang::Zh));
-        return Err(refused_all(
-            format!("{f}: nothing was imported; every change was refused:\n  {en}"),
-            format!("{f}：未导入任何内容；所有更改均被拒绝：\n  {zh}"),
-        ));
-    }
-    let refused_batches = judged.refused.clone();
-    let local = if judged.genesis { None } else { local };
-    // 6. Catalogue: the same one, or the bundle's for a new engagement.
-    let catalog = match &local {
+    Ok(batches)
+}
+
+/// The catalogue to remember: none when the engagement is held (it must
+/// be the same one), the bundle's own for a new engagement.
+fn bundle_catalog(
+    app: &App,
+    eng: &str,
+    local: Option<&crate::model::engagement::Engagement>,
+    manifest: &Manifest,
+    small: &SmallFiles,
+    ops: &[Op],
+    f: &str,
+) -> Result<Option<(String, crate::model::catalog::Catalog)>> {
+    Ok(match local {
         Some(l) => {
             if l.catalog_id != manifest.catalog.id || l.catalog_version != manifest.catalog.version {
                 let (a, b) = (
@@ -694,38 +804,22 @@ pub fn import_with_progress(
                         format!("{f}：catalog.toml 与清单所列指标目录不符"),
                     ));
                 }
-                app.check_catalog_named(eng, &judged.ops, &src)?;
+                app.check_catalog_named(eng, ops, &src)?;
                 Some((src, cat))
             }
             None => None,
         },
-    };
-    // 7. Write: catalogue, ops (with their signatures) in one transaction, then the evidence files.
-    // Counted through the summary index (ids only: no record is decoded).
-    let count = |app: &App| {
-        app.indexed(crate::store::IndexTag::FindingSummary, eng, None)
-            .map(|ids| ids.len())
-    };
-    let findings_before = if local.is_some() { count(app)? } else { 0 };
-    if !progress(Stage::Merging, 0, 0) {
-        return Err(AppError::Cancelled);
-    }
-    if let Some((src, cat)) = &catalog {
-        app.remember_catalog(src, cat)?;
-    }
-    let (mut ops_signed, mut ops_unsigned) = (judged.signed, judged.unsigned);
-    let mut refused_batches = refused_batches;
-    let mut merged = app.apply_judged(judged)?;
-    let extra = app.ingest_carried(eng, carried)?;
-    merged.add(&extra.merged);
-    ops_signed += extra.signed;
-    ops_unsigned += extra.unsigned;
-    refused_batches.extend(extra.refused);
+    })
+}
+
+/// Only files that an accepted record names come in (a refused batch's
+/// evidence stays out with it); the rest go with the staging folder.
+fn move_evidence(app: &App, eng: &str, staged: &[String], staging_dir: &Path) -> Result<usize> {
     let mut added = 0;
     // Only files that an accepted record names come in (a refused batch's
     // evidence stays out with it); the rest go with the staging folder.
     let named: HashSet<String> = app.evidence(eng)?.into_iter().map(|e| e.sha256).collect();
-    for sha in &staged {
+    for sha in staged {
         let from = staging_dir.join(&sha[..2]).join(sha);
         let to = app.evidence_path(sha);
         if to.exists() || !named.contains(sha) {
@@ -743,23 +837,7 @@ pub fn import_with_progress(
         })?;
         added += 1;
     }
-    drop(staging);
-    let findings_after = count(app).unwrap_or(0);
-    Ok(ImportReport {
-        decrypted: false,
-        engagement: eng.to_string(),
-        joined: local.is_none(),
-        ops_received: merged.received,
-        ops_applied: merged.applied,
-        ops_known: merged.already_known,
-        new_findings: findings_after.saturating_sub(findings_before),
-        records_changed: merged.records_touched,
-        new_conflicts: merged.new_conflicts,
-        evidence_added: added,
-        ops_signed,
-        ops_unsigned,
-        refused: refused_batches,
-    })
+    Ok(added)
 }
 
 /// The checks every incoming set of operations passes, from a bundle or a
