@@ -127,7 +127,7 @@ fn styles(doc: Docx) -> Docx {
 pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
     let zh = lang.is_zh();
     let t = |en: &'static str, z: &'static str| if zh { z } else { en };
-    let (eng, cat, report) = (&r.engagement, &r.catalog, &r.status);
+    let eng = &r.engagement;
     let title = format!("{} — {}", t("Audit report", "审核报告"), r.title());
 
     let header = Header::new().add_paragraph(
@@ -147,9 +147,26 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
         .footer(footer)
         .page_margin(PageMargin::new().top(1440).bottom(1440).left(1588).right(1588));
 
+    doc = cover(doc, r, zh, &title);
+    doc = scope_and_method(doc, r, zh);
+    doc = results(doc, r, zh)?;
+    doc = findings(doc, r, zh);
+    doc = remediation_evidence_signatures(doc, r, zh);
+
+    let mut out = std::io::Cursor::new(Vec::new());
+    doc.build()
+        .pack(&mut out)
+        .map_err(|e| AppError::Invalid(crate::message::Msg::same(format!("report.docx: {e}"))))?;
+    Ok(out.into_inner())
+}
+
+/// The cover: title, the engagement, the catalogue, the team.
+fn cover(mut doc: Docx, r: &ReportData, zh: bool, title: &str) -> Docx {
+    let t = |en: &'static str, z: &'static str| if zh { z } else { en };
+    let (eng, cat) = (&r.engagement, &r.catalog);
     // Cover.
     doc = doc
-        .add_paragraph(Paragraph::new().add_run(run(&title)).style("Title"))
+        .add_paragraph(Paragraph::new().add_run(run(title)).style("Title"))
         .add_paragraph(para(""));
     // The provisional mark, unless the catalogue's title says it already.
     let provisional = if cat.provisional && !cat.title(zh).contains(t("provisional", "暂定")) {
@@ -200,6 +217,13 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
             &[2, 2, 2, 3],
         ));
 
+    doc
+}
+
+/// Scope and method.
+fn scope_and_method(mut doc: Docx, r: &ReportData, zh: bool) -> Docx {
+    let t = |en: &'static str, z: &'static str| if zh { z } else { en };
+    let (eng, cat) = (&r.engagement, &r.catalog);
     // Scope and method.
     doc = doc
         .add_paragraph(heading(t("1 Scope and method", "一、范围与方法"), 1).page_break_before(true))
@@ -232,6 +256,13 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
         doc = doc.add_paragraph(labelled(t("Standard", "标准"), std));
     }
 
+    doc
+}
+
+/// Results per group, then per indicator, and the checklist.
+fn results(mut doc: Docx, r: &ReportData, zh: bool) -> Result<Docx> {
+    let t = |en: &'static str, z: &'static str| if zh { z } else { en };
+    let cat = &r.catalog;
     // Results per group, then per indicator.
     doc = doc
         .add_paragraph(heading(t("2 Results", "二、评价结果"), 1))
@@ -303,6 +334,12 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
         }));
     }
 
+    Ok(doc)
+}
+
+/// The findings, majors first (past DETAILED, counted).
+fn findings(mut doc: Docx, r: &ReportData, zh: bool) -> Docx {
+    let t = |en: &'static str, z: &'static str| if zh { z } else { en };
     // Findings.
     doc = doc.add_paragraph(heading(t("3 Findings", "三、发现项"), 1));
     if r.findings.is_empty() {
@@ -402,6 +439,13 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
         }
     }
 
+    doc
+}
+
+/// Remediation summary, evidence, signatures.
+fn remediation_evidence_signatures(mut doc: Docx, r: &ReportData, zh: bool) -> Docx {
+    let t = |en: &'static str, z: &'static str| if zh { z } else { en };
+    let report = &r.status;
     // Remediation summary, evidence, signatures.
     doc = doc
         .add_paragraph(heading(t("4 Remediation", "四、整改情况"), 1))
@@ -485,9 +529,5 @@ pub fn report_docx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
         "审核组长（签字）：____________________    日期：____________",
     )));
 
-    let mut out = std::io::Cursor::new(Vec::new());
-    doc.build()
-        .pack(&mut out)
-        .map_err(|e| AppError::Invalid(crate::message::Msg::same(format!("report.docx: {e}"))))?;
-    Ok(out.into_inner())
+    doc
 }
