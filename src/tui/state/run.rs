@@ -98,210 +98,58 @@ impl State {
                     self.run(Cmd::ClearFilter);
                 }
             }
-            Cmd::Open => match self.pane {
-                Pane::Checklist => match self.checklist.selected.clone() {
-                    Some(Row::Group(g)) => {
-                        if !self.checklist.collapsed.remove(&g) {
-                            self.checklist.collapsed.insert(g);
-                        }
-                        self.refresh_checklist();
-                    }
-                    Some(Row::Indicator(_)) | None => {}
-                },
-                Pane::Findings => {
-                    if self.findings.selected.is_some() {
-                        self.findings.detail = !self.findings.detail;
-                        self.findings.detail_scroll = 0;
-                    }
+            Cmd::Open => {
+                if let Some(e) = self.open_selected() {
+                    return Some(e);
                 }
-                Pane::Remediation => {
-                    if self.remediation.selected.is_some() {
-                        self.remediation.detail = !self.remediation.detail;
-                        self.remediation.detail_scroll = 0;
-                    }
-                }
-                // Open the programme's current engagement.
-                Pane::Portfolio => {
-                    if let Some(l) = self.selected_programme() {
-                        let id = l.current.clone();
-                        self.pane = Pane::Dashboard;
-                        return Some(Effect::SwitchEngagement(id));
-                    }
-                }
-                Pane::Dashboard | Pane::Calls => {}
-            },
+            }
             Cmd::Filter => {
                 if !matches!(self.pane, Pane::Dashboard | Pane::Calls) {
                     self.filtering = true;
                 }
             }
             Cmd::ClearFilter => {
-                match self.pane {
-                    Pane::Checklist => self.checklist.filter.clear(),
-                    Pane::Findings => {
-                        self.findings.filter.clear();
-                        self.overdue_only = false;
-                    }
-                    Pane::Remediation => self.remediation.filter.clear(),
-                    Pane::Portfolio => self.programmes.filter.clear(),
-                    Pane::Dashboard | Pane::Calls => {}
-                }
-                self.filtering = false;
-                self.refresh_pane_view();
+                self.clear_filter();
             }
             Cmd::Expand | Cmd::Collapse => {
-                let group = match &self.checklist.selected {
-                    Some(Row::Group(g)) => Some(g.clone()),
-                    Some(Row::Indicator(i)) if cmd == Cmd::Collapse => self
-                        .data
-                        .as_ref()
-                        .and_then(|d| d.catalog.indicator(i))
-                        .map(|i| i.group.clone()),
-                    _ => None,
-                };
-                if let Some(g) = group {
-                    if cmd == Cmd::Expand {
-                        self.checklist.collapsed.remove(&g);
-                    } else {
-                        self.checklist.collapsed.insert(g.clone());
-                        self.checklist.selected = Some(Row::Group(g));
-                    }
-                    self.refresh_checklist();
-                }
+                self.expand_or_collapse(cmd);
             }
             Cmd::ExpandAll => {
                 self.checklist.collapsed.clear();
                 self.refresh_checklist();
             }
             Cmd::CollapseAll => {
-                if let Some(d) = &self.data {
-                    self.checklist.collapsed = d.catalog.top_groups().map(|g| g.id.clone()).collect();
-                    let top = match &self.checklist.selected {
-                        Some(Row::Indicator(i)) => d
-                            .catalog
-                            .indicator(i)
-                            .and_then(|i| d.catalog.path_of(i).first().map(|g| g.id.clone())),
-                        Some(Row::Group(g)) => d.catalog.group(g).map(|g| g.parent.clone().unwrap_or(g.id.clone())),
-                        None => None,
-                    };
-                    self.checklist.selected = top.map(Row::Group);
-                }
-                self.refresh_checklist();
+                self.collapse_all();
             }
             Cmd::WalkNext => return self.walk(true),
             Cmd::WalkPrev => return self.walk(false),
             Cmd::WalkMine => {
-                self.checklist.walk_mine = !self.checklist.walk_mine;
-                let m = if self.checklist.walk_mine {
-                    crate::tui::i18n::Label::WalkMine
-                } else {
-                    crate::tui::i18n::Label::Walk
-                };
-                self.say(m.t(self.lang));
+                self.toggle_walk_mine();
             }
             Cmd::AssessConforming | Cmd::AssessPartially | Cmd::AssessNonconforming | Cmd::AssessNotApplicable => {
-                let result = match cmd {
-                    Cmd::AssessConforming => AssessmentResult::Conforming,
-                    Cmd::AssessPartially => AssessmentResult::Partially,
-                    Cmd::AssessNonconforming => AssessmentResult::Nonconforming,
-                    _ => AssessmentResult::NotApplicable,
-                };
-                if let Some(id) = self.selected_indicator() {
-                    let indicator = id.to_string();
-                    if result == AssessmentResult::Nonconforming {
-                        let message = crate::tui::i18n::Label::ConfirmAssess
-                            .t(self.lang)
-                            .replace("{indicator}", &indicator)
-                            .replace("{result}", result.label(self.lang.is_zh()));
-                        self.popup = Some(Popup::Confirm {
-                            message,
-                            effect: Effect::Assess { indicator, result },
-                        });
-                        return None;
-                    }
-                    return Some(Effect::Assess { indicator, result });
+                if let Some(e) = self.assess_selected(cmd) {
+                    return Some(e);
                 }
             }
             Cmd::RecordMetrics => {
-                if let Some(id) = self.selected_indicator() {
-                    let has_metric = self
-                        .data
-                        .as_ref()
-                        .and_then(|d| d.catalog.indicator(id))
-                        .is_some_and(|i| i.metric.is_some());
-                    if has_metric {
-                        self.popup = Some(Popup::Input {
-                            prompt: crate::tui::i18n::Label::MetricsPrompt.t(self.lang).to_string(),
-                            value: String::new(),
-                            indicator: id.to_string(),
-                        });
-                    } else {
-                        self.error(format!(
-                            "{id}: {}",
-                            self.lang.pick("no metric to compute", "此指标无可计算公式")
-                        ));
-                    }
-                }
+                self.ask_metrics();
             }
-            Cmd::SortNext => match self.pane {
-                Pane::Findings => {
-                    let i = FindingCol::ALL
-                        .iter()
-                        .position(|c| *c == self.findings.sort)
-                        .unwrap_or(0);
-                    self.findings.sort = FindingCol::ALL[(i + 1) % FindingCol::ALL.len()];
-                    self.refresh_findings();
-                }
-                Pane::Remediation => {
-                    let i = ActionCol::ALL
-                        .iter()
-                        .position(|c| *c == self.remediation.sort)
-                        .unwrap_or(0);
-                    self.remediation.sort = ActionCol::ALL[(i + 1) % ActionCol::ALL.len()];
-                    self.refresh_remediation();
-                }
-                Pane::Portfolio => {
-                    let all = PortfolioCol::ALL;
-                    let i = all.iter().position(|c| *c == self.programmes.sort).unwrap_or(0);
-                    self.programmes.sort = all[(i + 1) % all.len()];
-                    self.refresh_portfolio();
-                }
-                _ => {}
-            },
-            Cmd::SortReverse => match self.pane {
-                Pane::Findings => {
-                    self.findings.ascending = !self.findings.ascending;
-                    self.refresh_findings();
-                }
-                Pane::Remediation => {
-                    self.remediation.ascending = !self.remediation.ascending;
-                    self.refresh_remediation();
-                }
-                Pane::Portfolio => {
-                    self.programmes.ascending = !self.programmes.ascending;
-                    self.refresh_portfolio();
-                }
-                _ => {}
-            },
+            Cmd::SortNext => {
+                self.sort_next();
+            }
+            Cmd::SortReverse => {
+                self.sort_reverse();
+            }
             Cmd::FilterOverdue => {
                 self.overdue_only = !self.overdue_only;
                 self.refresh_findings();
             }
             Cmd::ViewNext | Cmd::ViewPrev => {
-                let i = RemView::ALL.iter().position(|v| *v == self.rem_view).unwrap_or(0);
-                let n = RemView::ALL.len();
-                self.rem_view = RemView::ALL[if cmd == Cmd::ViewNext {
-                    (i + 1) % n
-                } else {
-                    (i + n - 1) % n
-                }];
-                self.refresh_remediation();
+                self.cycle_view(cmd);
             }
             Cmd::ToggleLanguage => {
-                self.lang = if self.lang == Lang::Zh { Lang::En } else { Lang::Zh };
-                self.refresh_views();
-                if self.config_file.is_some() {
-                    return Some(Effect::RememberLanguage(self.lang));
+                if let Some(e) = self.toggle_language() {
+                    return Some(e);
                 }
             }
             Cmd::SwitchEngagement => {
@@ -315,6 +163,228 @@ impl State {
             Cmd::Refresh => return Some(Effect::Reload),
         }
         self.selection_changed()
+    }
+
+    /// Enter: expand a group, show a record's details, or open the programme's current engagement.
+    fn open_selected(&mut self) -> Option<Effect> {
+        match self.pane {
+            Pane::Checklist => match self.checklist.selected.clone() {
+                Some(Row::Group(g)) => {
+                    if !self.checklist.collapsed.remove(&g) {
+                        self.checklist.collapsed.insert(g);
+                    }
+                    self.refresh_checklist();
+                }
+                Some(Row::Indicator(_)) | None => {}
+            },
+            Pane::Findings => {
+                if self.findings.selected.is_some() {
+                    self.findings.detail = !self.findings.detail;
+                    self.findings.detail_scroll = 0;
+                }
+            }
+            Pane::Remediation => {
+                if self.remediation.selected.is_some() {
+                    self.remediation.detail = !self.remediation.detail;
+                    self.remediation.detail_scroll = 0;
+                }
+            }
+            // Open the programme's current engagement.
+            Pane::Portfolio => {
+                if let Some(l) = self.selected_programme() {
+                    let id = l.current.clone();
+                    self.pane = Pane::Dashboard;
+                    return Some(Effect::SwitchEngagement(id));
+                }
+            }
+            Pane::Dashboard | Pane::Calls => {}
+        }
+        None
+    }
+
+    /// Clear the pane's filter.
+    fn clear_filter(&mut self) {
+        match self.pane {
+            Pane::Checklist => self.checklist.filter.clear(),
+            Pane::Findings => {
+                self.findings.filter.clear();
+                self.overdue_only = false;
+            }
+            Pane::Remediation => self.remediation.filter.clear(),
+            Pane::Portfolio => self.programmes.filter.clear(),
+            Pane::Dashboard | Pane::Calls => {}
+        }
+        self.filtering = false;
+        self.refresh_pane_view();
+    }
+
+    /// Expand the selected group, or collapse the selection's group.
+    fn expand_or_collapse(&mut self, cmd: Cmd) {
+        let group = match &self.checklist.selected {
+            Some(Row::Group(g)) => Some(g.clone()),
+            Some(Row::Indicator(i)) if cmd == Cmd::Collapse => self
+                .data
+                .as_ref()
+                .and_then(|d| d.catalog.indicator(i))
+                .map(|i| i.group.clone()),
+            _ => None,
+        };
+        if let Some(g) = group {
+            if cmd == Cmd::Expand {
+                self.checklist.collapsed.remove(&g);
+            } else {
+                self.checklist.collapsed.insert(g.clone());
+                self.checklist.selected = Some(Row::Group(g));
+            }
+            self.refresh_checklist();
+        }
+    }
+
+    /// Collapse every group, keeping the selection's top group selected.
+    fn collapse_all(&mut self) {
+        if let Some(d) = &self.data {
+            self.checklist.collapsed = d.catalog.top_groups().map(|g| g.id.clone()).collect();
+            let top = match &self.checklist.selected {
+                Some(Row::Indicator(i)) => d
+                    .catalog
+                    .indicator(i)
+                    .and_then(|i| d.catalog.path_of(i).first().map(|g| g.id.clone())),
+                Some(Row::Group(g)) => d.catalog.group(g).map(|g| g.parent.clone().unwrap_or(g.id.clone())),
+                None => None,
+            };
+            self.checklist.selected = top.map(Row::Group);
+        }
+        self.refresh_checklist();
+    }
+
+    /// Walk only the indicators assigned to me, or all.
+    fn toggle_walk_mine(&mut self) {
+        self.checklist.walk_mine = !self.checklist.walk_mine;
+        let m = if self.checklist.walk_mine {
+            crate::tui::i18n::Label::WalkMine
+        } else {
+            crate::tui::i18n::Label::Walk
+        };
+        self.say(m.t(self.lang));
+    }
+
+    /// Record a result on the selected indicator (nonconforming asks first).
+    fn assess_selected(&mut self, cmd: Cmd) -> Option<Effect> {
+        let result = match cmd {
+            Cmd::AssessConforming => AssessmentResult::Conforming,
+            Cmd::AssessPartially => AssessmentResult::Partially,
+            Cmd::AssessNonconforming => AssessmentResult::Nonconforming,
+            _ => AssessmentResult::NotApplicable,
+        };
+        if let Some(id) = self.selected_indicator() {
+            let indicator = id.to_string();
+            if result == AssessmentResult::Nonconforming {
+                let message = crate::tui::i18n::Label::ConfirmAssess
+                    .t(self.lang)
+                    .replace("{indicator}", &indicator)
+                    .replace("{result}", result.label(self.lang.is_zh()));
+                self.popup = Some(Popup::Confirm {
+                    message,
+                    effect: Effect::Assess { indicator, result },
+                });
+                return None;
+            }
+            return Some(Effect::Assess { indicator, result });
+        }
+        None
+    }
+
+    /// Ask for the call-record file to recompute the selected indicator from.
+    fn ask_metrics(&mut self) {
+        if let Some(id) = self.selected_indicator() {
+            let has_metric = self
+                .data
+                .as_ref()
+                .and_then(|d| d.catalog.indicator(id))
+                .is_some_and(|i| i.metric.is_some());
+            if has_metric {
+                self.popup = Some(Popup::Input {
+                    prompt: crate::tui::i18n::Label::MetricsPrompt.t(self.lang).to_string(),
+                    value: String::new(),
+                    indicator: id.to_string(),
+                });
+            } else {
+                self.error(format!(
+                    "{id}: {}",
+                    self.lang.pick("no metric to compute", "此指标无可计算公式")
+                ));
+            }
+        }
+    }
+
+    /// Sort the pane by its next column.
+    fn sort_next(&mut self) {
+        match self.pane {
+            Pane::Findings => {
+                let i = FindingCol::ALL
+                    .iter()
+                    .position(|c| *c == self.findings.sort)
+                    .unwrap_or(0);
+                self.findings.sort = FindingCol::ALL[(i + 1) % FindingCol::ALL.len()];
+                self.refresh_findings();
+            }
+            Pane::Remediation => {
+                let i = ActionCol::ALL
+                    .iter()
+                    .position(|c| *c == self.remediation.sort)
+                    .unwrap_or(0);
+                self.remediation.sort = ActionCol::ALL[(i + 1) % ActionCol::ALL.len()];
+                self.refresh_remediation();
+            }
+            Pane::Portfolio => {
+                let all = PortfolioCol::ALL;
+                let i = all.iter().position(|c| *c == self.programmes.sort).unwrap_or(0);
+                self.programmes.sort = all[(i + 1) % all.len()];
+                self.refresh_portfolio();
+            }
+            _ => {}
+        }
+    }
+
+    /// Reverse the pane's sort order.
+    fn sort_reverse(&mut self) {
+        match self.pane {
+            Pane::Findings => {
+                self.findings.ascending = !self.findings.ascending;
+                self.refresh_findings();
+            }
+            Pane::Remediation => {
+                self.remediation.ascending = !self.remediation.ascending;
+                self.refresh_remediation();
+            }
+            Pane::Portfolio => {
+                self.programmes.ascending = !self.programmes.ascending;
+                self.refresh_portfolio();
+            }
+            _ => {}
+        }
+    }
+
+    /// The next (or previous) preset view of the remediation pane.
+    fn cycle_view(&mut self, cmd: Cmd) {
+        let i = RemView::ALL.iter().position(|v| *v == self.rem_view).unwrap_or(0);
+        let n = RemView::ALL.len();
+        self.rem_view = RemView::ALL[if cmd == Cmd::ViewNext {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
+        self.refresh_remediation();
+    }
+
+    /// Switch between 中文 and English (remembered in config.toml).
+    fn toggle_language(&mut self) -> Option<Effect> {
+        self.lang = if self.lang == Lang::Zh { Lang::En } else { Lang::Zh };
+        self.refresh_views();
+        if self.config_file.is_some() {
+            return Some(Effect::RememberLanguage(self.lang));
+        }
+        None
     }
 
     pub(super) fn current_filter(&self) -> Option<&String> {
