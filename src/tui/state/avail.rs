@@ -166,3 +166,103 @@ impl State {
         }
     }
 }
+
+/// A line of help or of the palette: a command, its keys, what it does,
+/// and why it cannot run now (None: it can).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommandEntry {
+    pub cmd: Cmd,
+    pub keys: String,
+    pub desc: &'static str,
+    pub disabled: Option<&'static str>,
+}
+
+impl State {
+    /// The pane a command belongs to, when it does not apply here.
+    pub(super) fn home_pane(&self, cmd: Cmd) -> Option<Pane> {
+        let c = info(cmd);
+        if c.applies_in(self.pane.ctx()) {
+            return None;
+        }
+        Pane::ALL.into_iter().find(|p| c.contexts.contains(&p.ctx()))
+    }
+
+    /// Help lists every command that applies here, with its keys and, when
+    /// it cannot run now, why; a search also finds the other panes'
+    /// commands, their keys after the pane's (`3 m`: go to the findings,
+    /// then move the finding).
+    pub fn help_entries(&self) -> Vec<CommandEntry> {
+        let ctx = self.pane.ctx();
+        let filter = match &self.popup {
+            Some(Popup::Help { filter, .. }) => lower(filter),
+            _ => String::new(),
+        };
+        let keys = |c: &crate::tui::commands::CommandInfo| match self.home_pane(c.cmd) {
+            None => self.keymap.keys_for(ctx, c.cmd).join(", "),
+            Some(p) => {
+                let go = self.keymap.keys_for(KeyContext::Global, pane_cmd(p));
+                let here = self.keymap.keys_for(p.ctx(), c.cmd);
+                match (go.first(), here.first()) {
+                    (Some(g), Some(k)) => format!("{g} {k}"),
+                    _ => String::new(),
+                }
+            }
+        };
+        COMMANDS
+            .iter()
+            .filter(|c| c.applies_in(ctx) || (!filter.is_empty() && self.home_pane(c.cmd).is_some()))
+            .filter(|c| {
+                let desc = c.describe(self.lang);
+                filter.is_empty()
+                    || lower(&keys(c)).contains(&filter)
+                    || lower(desc).contains(&filter)
+                    || c.name.contains(&filter)
+                    || crate::tui::commands::aliases(c.cmd).contains(&filter)
+            })
+            .map(|c| CommandEntry {
+                cmd: c.cmd,
+                keys: keys(c),
+                desc: c.describe(self.lang),
+                disabled: self.availability(c.cmd).reason(),
+            })
+            .collect()
+    }
+
+    /// Palette: fuzzy over command descriptions (current language), names
+    /// and aliases; what cannot run now is listed last, with why.
+    pub fn palette_entries(&self) -> Vec<CommandEntry> {
+        let ctx = self.pane.ctx();
+        let input = match &self.popup {
+            Some(Popup::Palette { input, .. }) => input.clone(),
+            _ => String::new(),
+        };
+        let mut fuzzy = Fuzzy::new(&input);
+        let mut scored: Vec<(bool, u32, CommandEntry)> = COMMANDS
+            .iter()
+            .filter_map(|c| {
+                let avail = self.availability(c.cmd);
+                if avail == Avail::Hidden {
+                    return None;
+                }
+                let desc = c.describe(self.lang);
+                let score = if input.is_empty() {
+                    Some(0)
+                } else {
+                    fuzzy
+                        .score(desc)
+                        .max(fuzzy.score(c.name))
+                        .max(fuzzy.score(crate::tui::commands::aliases(c.cmd)))
+                };
+                let entry = CommandEntry {
+                    cmd: c.cmd,
+                    keys: self.keymap.keys_for(ctx, c.cmd).join(", "),
+                    desc,
+                    disabled: avail.reason(),
+                };
+                score.map(|s| (entry.disabled.is_none(), s, entry))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmd.cmp(&b.2.cmd)));
+        scored.into_iter().map(|(_, _, e)| e).collect()
+    }
+}
