@@ -1,5 +1,8 @@
 //! The command-line interface: parses arguments, calls the app layer, prints.
 //! One module per noun; shared output helpers in `output`.
+//!
+//! Length: the dispatch of every command and the shared context; each noun's
+//! work is in its own module.
 
 mod action;
 pub mod args;

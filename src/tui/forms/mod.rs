@@ -4,6 +4,10 @@
 //! plain state: it takes keys and pasted text, and on submit hands its
 //! values to an effect that goes through the app layer. Nothing is saved
 //! until the app accepts the values; a refusal is shown inside the form.
+//!
+//! Length: the form widget (fields, editors, keys, paste, path completion;
+//! about 640 lines), then its unit tests; each form's fields and save are in
+//! the modules below.
 
 mod action;
 mod assess;

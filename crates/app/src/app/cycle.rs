@@ -4,6 +4,9 @@
 //! findings carried from one to the next (linked, one history), the
 //! certification decision by someone who was not on the audit team, and
 //! the portfolio of programmes.
+//!
+//! Length: the use cases of the whole cycle side by side, as the rules between
+//! its stages refer to each other.
 
 use super::{AppError, Result, link, set_if_changed};
 use crate::model::assessment::AssessmentResult;

@@ -1,4 +1,7 @@
 //! Engagements, teams, assessments and evidence.
+//!
+//! Length: engagement, team, assessment and evidence use cases share their
+//! validation helpers; to be split by record kind if it grows.
 
 use super::{App, AppError, Result, create, link, set, set_if_changed};
 use crate::model::assessment::{Assessment, AssessmentResult, Workflow};

@@ -10,6 +10,9 @@
 //! exactly when `seq` is at most the parent's number for `actor` (a vector
 //! clock). History from before batches named their parents (format 1) is in
 //! every batch's past.
+//!
+//! Length: the one gate for a teammate's operations: the causal past and every
+//! per-batch check together, so there is no path around them.
 
 use super::{App, Result};
 use crate::crypto::sign::BatchSignature;

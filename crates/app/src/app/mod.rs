@@ -1,6 +1,9 @@
 //! Use cases: one function per user intent. The CLI and the TUI both call these;
 //! nothing else writes to the store. Each function validates, turns the intent
 //! into ops, commits them (durably) and returns the result.
+//!
+//! Length: the core every use case module builds on (open, commit, identity,
+//! clock, errors).
 
 mod analytics;
 mod conflicts;

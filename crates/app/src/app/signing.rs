@@ -12,6 +12,9 @@
 //!   accepted and shown as unsigned (history from before signing).
 //! - On this copy, you cannot write as a member whose registered key is not
 //!   yours: `identity set li.min` on another laptop does not make you li.min.
+//!
+//! Length: identity, keys, signing of commits and their verification share the
+//! key handling.
 
 use super::{App, AppError, Result};
 use crate::crypto::sign::BatchSignature;

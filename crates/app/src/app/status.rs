@@ -1,4 +1,7 @@
 //! The remediation review: where corrective actions and findings stand today.
+//!
+//! Length: the remediation review is one computation read together (summary,
+//! its rows and its figures).
 
 use super::{App, Result};
 use crate::model::action::{ActionStatus, CorrectiveAction};

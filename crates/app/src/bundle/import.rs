@@ -5,6 +5,9 @@
 //! engagement and author. Then the ops are merged in one transaction and the
 //! evidence files (staged in a temporary folder) moved into place. On any
 //! problem: one message naming it, and the database as it was.
+//!
+//! Length: every check a bundle passes, in the order they run, in one file so
+//! the order can be audited; each step is its own function.
 
 use super::{FORMAT, Manifest, VERSION, engagement_of_id};
 use crate::app::{App, AppError, Result};

@@ -19,6 +19,9 @@
 //! | verify an action (verified_by/on, effective, status effective/ineffective) | lead or auditor, not the action's owner |
 //! | anything else of the engagement | any member who has not left |
 //! | every change | typed values; a record's engagement fixed at creation |
+//!
+//! Length: every rule of who may change what, in one place so it can be audited
+//! (about 800 lines), then their tests.
 
 use super::action::{self, ActionStatus};
 use super::engagement::{REVOKED, Role};

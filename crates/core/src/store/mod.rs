@@ -4,6 +4,9 @@
 //! Every write goes through [`Store::commit`] (local edits) or [`Store::merge`]
 //! (a teammate's ops). Both append ops, re-fold the touched records and update
 //! indexes in one sled transaction, then flush before returning.
+//!
+//! Length: the store's API over sled (open, commit, merge, the reads) in one
+//! place; what stands alone is in keys, log, records, blobs and codec.
 
 mod blobs;
 mod compact;
