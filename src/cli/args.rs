@@ -160,7 +160,8 @@ pub enum Command {
     /// Corrective actions of findings.
     #[command(subcommand)]
     Action(ActionCmd),
-    /// Recompute call-centre indicators from ACD call records (streams any size).
+    /// Recompute indicators from the centre's own records, streamed at any size:
+    /// ACD call records (--source calls) or a complaint log (--source complaints).
     Metrics(MetricsArgs),
     /// Audit sampling: sample sizes, evaluation of results, reproducible draws.
     #[command(subcommand)]
@@ -750,12 +751,20 @@ pub enum DebugCmd {
 
 #[derive(Args, Debug)]
 pub struct MetricsArgs {
-    /// Call-record files (all of one format).
+    /// Record files (all of one source and format).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// anonymous-bank (Technion Anonymous Bank 1999 layout) or csv (with --map).
-    #[arg(long, default_value = "anonymous-bank")]
-    pub format: String,
+    /// What the files are: calls (ACD call records) or complaints (a
+    /// complaint log: count, timeliness against the 15/30/60-day clock, rate
+    /// per 10,000 contacts, by channel, oldest open).
+    #[arg(long, default_value = "calls", value_name = "calls|complaints")]
+    pub source: String,
+    /// calls: anonymous-bank (Technion Anonymous Bank 1999 layout, the
+    /// default) or csv (with --map). complaints: generic (the default: columns
+    /// received, channel, category, closed, extension, handler, id), cfpb (the
+    /// US CFPB complaint database's export as is) or a MAPPING.toml.
+    #[arg(long)]
+    pub format: Option<String>,
     /// Text encoding of csv files: utf-8 (default) or gb18030 (GBK exports
     /// of Chinese ACD systems read as GB18030). Overrides the mapping's.
     #[arg(long, value_name = "utf-8|gb18030")]
@@ -783,8 +792,21 @@ pub struct MetricsArgs {
     pub summary: bool,
     /// Record the figure as the measured value of this indicator (or `all`
     /// indicators with a computable metric) and attach the report as evidence.
+    /// complaints: a percent indicator takes the timeliness (PE-03), a
+    /// per-10,000 one the complaint rate (PE-02, with --handled).
     #[arg(long, value_name = "INDICATOR|all")]
     pub record: Option<String>,
+    /// complaints: contacts handled in the same period (calls answered,
+    /// sessions served), for the complaint rate per 10,000.
+    #[arg(long, value_name = "N")]
+    pub handled: Option<u64>,
+    /// complaints: the date open complaints are judged at (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// complaints: days allowed to decide: normally, when extended, when a
+    /// further extension is approved (the CBIRC 2020 rule: 15,30,60).
+    #[arg(long, default_value = "15,30,60", value_name = "N,N,N")]
+    pub days: String,
     #[arg(long, short)]
     pub engagement: Option<String>,
 }

@@ -15,7 +15,26 @@ fn ymd(d: jiff::civil::Date) -> u32 {
 }
 
 pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
-    let format = match a.format.as_str() {
+    match a.source.as_str() {
+        "calls" => {}
+        "complaints" => return super::complaints::complaints(ctx, a),
+        other => {
+            let other = crate::text::visible(other).into_owned();
+            return Err(CliError(crate::msg!(
+                "--source `{other}` must be calls or complaints",
+                "--source `{other}` 必须是 calls 或 complaints"
+            )));
+        }
+    }
+    for (given, what) in [(a.handled.is_some(), "--handled"), (a.as_of.is_some(), "--as-of")] {
+        if given {
+            return Err(CliError(crate::msg!(
+                "{what} goes with --source complaints",
+                "{what} 只能与 --source complaints 一起使用"
+            )));
+        }
+    }
+    let format = match a.format.as_deref().unwrap_or("anonymous-bank") {
         "anonymous-bank" => {
             if a.map.is_some() {
                 return Err(CliError(crate::msg!(
@@ -53,25 +72,7 @@ pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
         from: date_arg(&a.from, "--from")?.map(ymd),
         to: date_arg(&a.to, "--to")?.map(ymd),
     };
-    for f in &a.files {
-        let shown = crate::text::visible(&f.display().to_string()).into_owned();
-        match std::fs::metadata(f) {
-            Ok(m) if m.is_file() => {}
-            Ok(m) if m.is_dir() => {
-                return Err(CliError(crate::msg!(
-                    "{shown} is a folder; give the call-record files in it (e.g. {shown}/*.txt)",
-                    "{shown} 是文件夹；请给出其中的话务记录文件（如 {shown}/*.txt）"
-                )));
-            }
-            Ok(_) => {
-                return Err(CliError(crate::msg!(
-                    "{shown} is not a regular file (a FIFO or device?)",
-                    "{shown} 不是普通文件（FIFO 或设备？）"
-                )));
-            }
-            Err(_) => return Err(CliError(crate::msg!("{shown}: no such file", "{shown}：文件不存在"))),
-        }
-    }
+    check_files(&a.files)?;
     let total: u64 = a.files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();
     let show_progress = std::io::stderr().is_terminal() && total > 64 << 20;
     let last = std::sync::Mutex::new(std::time::Instant::now());
@@ -318,6 +319,31 @@ pub fn render(o: &mut dyn Write, r: &MetricsReport, lang: Lang, tables: bool) ->
         head(o, l("hour", "小时"))?;
         for h in &r.by_hour {
             row(o, &format!("{:02}:00", h.hour), &h.figures)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every file given is a regular file (a folder, a FIFO or a missing file is
+/// refused before anything is read).
+pub(super) fn check_files(files: &[std::path::PathBuf]) -> Result<()> {
+    for f in files {
+        let shown = crate::text::visible(&f.display().to_string()).into_owned();
+        match std::fs::metadata(f) {
+            Ok(m) if m.is_file() => {}
+            Ok(m) if m.is_dir() => {
+                return Err(CliError(crate::msg!(
+                    "{shown} is a folder; give the record files in it (e.g. {shown}/*.csv)",
+                    "{shown} 是文件夹；请给出其中的记录文件（如 {shown}/*.csv）"
+                )));
+            }
+            Ok(_) => {
+                return Err(CliError(crate::msg!(
+                    "{shown} is not a regular file (a FIFO or device?)",
+                    "{shown} 不是普通文件（FIFO 或设备？）"
+                )));
+            }
+            Err(_) => return Err(CliError(crate::msg!("{shown}: no such file", "{shown}：文件不存在"))),
         }
     }
     Ok(())

@@ -8,6 +8,7 @@ mod action;
 pub mod args;
 mod bundle;
 mod catalog;
+mod complaints;
 pub mod config;
 mod debug;
 mod demo;

@@ -3,6 +3,7 @@
 
 pub mod aql;
 pub mod calls;
+pub mod complaints;
 pub mod generate;
 pub mod metrics;
 pub mod sampling;

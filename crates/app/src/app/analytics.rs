@@ -376,3 +376,97 @@ impl App {
         Ok(None)
     }
 }
+
+impl App {
+    /// Record a complaint log's figure as an indicator's measured value: a
+    /// percent indicator takes the timeliness (timely ÷ decided), a
+    /// per-10,000 one the complaint rate (needs the contacts handled). The
+    /// figures' JSON is attached as evidence, the method names the clock,
+    /// the counts and the input files' hashes.
+    pub fn record_complaints(
+        &self,
+        engagement: &str,
+        indicator: &str,
+        figures: &crate::analytics::complaints::ComplaintFigures,
+    ) -> Result<Assessment> {
+        let eng = self.engagement(engagement)?;
+        let cat = self.catalog_for(&eng)?;
+        let ind = cat.indicator(indicator).ok_or_else(|| AppError::NotFound {
+            what: "indicator",
+            id: indicator.to_string(),
+        })?;
+        let [l, e, a] = figures.limits_days;
+        let (measured, what) = match ind.unit {
+            Unit::Percent => (
+                figures.timely_pct.ok_or_else(|| {
+                    AppError::Invalid(crate::msg!(
+                        "no complaint was decided yet: timeliness has nothing to count",
+                        "尚无已办结或已超期的投诉：及时率无从计算"
+                    ))
+                })?,
+                format!(
+                    "complaint handling timeliness = timely {} ÷ decided {} (closed within {l} d, {e} d when extended, {a} d when approved; open past its days at {} counts as not timely)",
+                    figures.timely, figures.decided, figures.as_of
+                ),
+            ),
+            Unit::Per10k => (
+                figures.rate_per_10k.ok_or_else(|| {
+                    AppError::Invalid(crate::msg!(
+                        "the complaint rate needs the contacts handled in the period: give --handled N",
+                        "投诉率需要同期服务总量：请给出 --handled N"
+                    ))
+                })?,
+                format!(
+                    "complaint rate = {} complaints ÷ {} contacts handled × 10,000",
+                    figures.complaints,
+                    figures.handled.unwrap_or(0)
+                ),
+            ),
+            _ => {
+                return Err(AppError::Invalid(crate::msg!(
+                    "{indicator} is not a complaint rate (per 10,000) or a timeliness (percent)",
+                    "{indicator} 既不是投诉率（每万）也不是及时率（百分比）"
+                )));
+            }
+        };
+        let json = serde_json::to_vec_pretty(figures).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
+        let inputs: Vec<String> = figures
+            .files
+            .iter()
+            .map(|f| {
+                let name = std::path::Path::new(&f.path)
+                    .file_name()
+                    .map_or(f.path.clone(), |n| n.to_string_lossy().into_owned());
+                format!("{name} sha256:{}", f.sha256)
+            })
+            .collect();
+        let method = format!(
+            "{what}; inputs: {}; computed by cscaudit metrics --source complaints ({})",
+            inputs.join(", "),
+            figures.schema
+        );
+        self.record_assessment(
+            engagement,
+            indicator,
+            AssessmentInput {
+                measured: Some(measured),
+                method: Some(method),
+                ..Default::default()
+            },
+        )?;
+        let short = figures
+            .files
+            .first()
+            .map(|f| crate::text::head(&f.sha256, 12))
+            .unwrap_or("none");
+        self.attach_evidence_bytes(
+            engagement,
+            &format!("complaints-{indicator}-{short}.json"),
+            &json,
+            "complaint figures recomputed from the complaint log",
+            Some(indicator),
+            None,
+        )?;
+        self.assessment(engagement, indicator)
+    }
+}

@@ -1,0 +1,227 @@
+//! `metrics --source complaints`: a complaint log's figures — how many, by
+//! channel, decided in time against the complaint clock, the oldest open,
+//! the rate per 10,000 contacts — and, with `--record`, the indicator's value.
+
+use super::args::MetricsArgs;
+use super::output::*;
+use super::{CliError, Context, Result};
+use crate::analytics::complaints::{self, Clock, ComplaintFigures, ComplaintMapping, Params};
+use crate::config::Lang;
+use std::io::Write;
+
+pub fn complaints(ctx: &Context, a: MetricsArgs) -> Result<()> {
+    let lang = ctx.lang;
+    let mut mapping = mapping(&a)?;
+    if let Some(enc) = &a.encoding {
+        crate::analytics::calls::encoding_named(Some(enc)).map_err(same)?;
+        mapping.encoding = Some(enc.clone());
+    }
+    for (given, what) in [
+        (a.threshold != 20, "--threshold"),
+        (a.short_abandon != 5, "--short-abandon"),
+    ] {
+        if given {
+            return Err(CliError(crate::msg!(
+                "{what} goes with --source calls",
+                "{what} 只能与 --source calls 一起使用"
+            )));
+        }
+    }
+    let days = days(&a.days)?;
+    let as_of = date_arg(&a.as_of, "--as-of")?.unwrap_or_else(|| jiff::Zoned::now().date());
+    let params = Params {
+        clock: Clock {
+            limit: days[0],
+            extended: days[1],
+            approved: days[2],
+            as_of,
+        },
+        from: date_arg(&a.from, "--from")?,
+        to: date_arg(&a.to, "--to")?,
+        handled: a.handled,
+    };
+    super::metrics::check_files(&a.files)?;
+    let figures = complaints::read(&a.files, &mapping, &params).map_err(|e| {
+        let e = crate::text::visible(&e).into_owned();
+        CliError(crate::msg!("nothing was recorded: {e}", "未记录任何内容：{e}"))
+    })?;
+    let recorded = match &a.record {
+        None => None,
+        Some(ind) => {
+            let app = ctx.open(&ctx.paths.data_dir)?;
+            let eng = app.resolve_engagement(a.engagement.as_deref())?;
+            Some(app.record_complaints(&eng.id, ind, &figures)?)
+        }
+    };
+    if a.json {
+        return print_json(&figures);
+    }
+    let mut o = out();
+    print_text(&mut o, &figures, lang)?;
+    if let Some(r) = recorded {
+        let shown = r.measured.map(|m| format!("{m:.2}")).unwrap_or_default();
+        writeln!(
+            o,
+            "\n{} {} = {shown} ({})",
+            lang.pick("Recorded", "已记录"),
+            r.indicator,
+            lang.pick("the figures are attached as evidence", "数据已作为证据附上")
+        )?;
+    }
+    Ok(())
+}
+
+/// The layout: built in (generic, cfpb) or a mapping file.
+fn mapping(a: &MetricsArgs) -> Result<ComplaintMapping> {
+    let name = match (a.format.as_deref(), &a.map) {
+        (Some(_), Some(_)) => {
+            return Err(CliError(crate::msg!(
+                "give --format or --map, not both",
+                "--format 与 --map 只能给出一个"
+            )));
+        }
+        (None, Some(path)) => return mapping_file(path),
+        (Some(f), None) if f.ends_with(".toml") => return mapping_file(std::path::Path::new(f)),
+        (f, None) => f.unwrap_or("generic"),
+    };
+    complaints::builtin(name).ok_or_else(|| {
+        let name = crate::text::visible(name).into_owned();
+        CliError(crate::msg!(
+            "--format `{name}` for complaints must be generic, cfpb or a MAPPING.toml",
+            "投诉的 --format `{name}` 必须是 generic、cfpb 或映射文件 MAPPING.toml"
+        ))
+    })
+}
+
+fn mapping_file(path: &std::path::Path) -> Result<ComplaintMapping> {
+    let src = std::fs::read_to_string(path).map_err(|e| same(format!("{}: {e}", path.display())))?;
+    ComplaintMapping::parse(&src, &path.display().to_string()).map_err(|e| same(e.to_string()))
+}
+
+/// `--days 15,30,60`: three increasing day counts.
+fn days(s: &str) -> Result<[u32; 3]> {
+    let parts: Vec<Option<u32>> = s.split(',').map(|p| p.trim().parse().ok()).collect();
+    match parts.as_slice() {
+        [Some(a), Some(b), Some(c)] if 0 < *a && a <= b && b <= c => Ok([*a, *b, *c]),
+        _ => {
+            let s = crate::text::visible(s).into_owned();
+            Err(CliError(crate::msg!(
+                "--days `{s}` must be three increasing day counts, e.g. 15,30,60",
+                "--days `{s}` 必须是三个递增的天数，如 15,30,60"
+            )))
+        }
+    }
+}
+
+fn print_text(o: &mut impl Write, f: &ComplaintFigures, lang: Lang) -> Result<()> {
+    let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
+    let pct = |n: u64, d: u64| {
+        if d == 0 {
+            "—".to_string()
+        } else {
+            format!("{:.2} %", 100.0 * n as f64 / d as f64)
+        }
+    };
+    let [lim, ext, appr] = f.limits_days;
+    writeln!(o, "{}", l("Complaints", "投诉"))?;
+    for file in &f.files {
+        writeln!(o, "  {}  sha256 {}  ({} bytes)", file.path, file.sha256, file.bytes)?;
+    }
+    let rows: Vec<(String, String)> = vec![
+        (l("complaints", "投诉量").into(), f.complaints.to_string()),
+        (
+            l("handled in time", "及时处理").into(),
+            format!(
+                "{} / {} {}  {}",
+                f.timely,
+                f.decided,
+                l("decided", "已判定"),
+                pct(f.timely, f.decided)
+            ),
+        ),
+        (
+            l("open", "未办结").into(),
+            if f.overdue_open + f.pending > 0 {
+                format!(
+                    "{}  ({} {}, {} {}, {} {})",
+                    f.open,
+                    f.overdue_open,
+                    l("past their days", "已超期"),
+                    f.pending,
+                    l("within them", "期限内"),
+                    l("as of", "截至"),
+                    f.as_of
+                )
+            } else {
+                f.open.to_string()
+            },
+        ),
+    ];
+    let mut rows = rows;
+    // Only a log with close dates says how long they took.
+    if f.closed_dated > 0 {
+        rows.push((
+            format!("{} ≤{lim}/{ext}/{appr} {}", l("closed", "办结于"), l("d", "天内")),
+            format!(
+                "{} / {} / {} {} {}",
+                f.within_limit,
+                f.within_extended,
+                f.within_approved,
+                l("of", "／共"),
+                f.closed_dated
+            ),
+        ));
+    }
+    for (k, v) in rows {
+        writeln!(o, "  {}  {v}", crate::text::fit(&k, 24))?;
+    }
+    if let Some(old) = &f.oldest_open {
+        let id = old.id.as_deref().map(|i| format!(" #{i}")).unwrap_or_default();
+        writeln!(
+            o,
+            "  {}  {}{id}  ({} {})",
+            crate::text::fit(l("oldest open", "最早未办结"), 24),
+            old.received,
+            old.age_days,
+            l("days", "天")
+        )?;
+    }
+    match (f.rate_per_10k, f.handled) {
+        (Some(r), Some(h)) => writeln!(
+            o,
+            "  {}  {r:.2}  ({} {h})",
+            crate::text::fit(l("per 10,000 contacts", "每万次服务投诉量"), 24),
+            l("of", "服务总量")
+        )?,
+        _ => writeln!(
+            o,
+            "  {}  {}",
+            crate::text::fit(l("per 10,000 contacts", "每万次服务投诉量"), 24),
+            l("— (give --handled N)", "—（请给出 --handled N）")
+        )?,
+    }
+    let mut channels: Vec<(&String, &u64)> = f.by_channel.iter().collect();
+    channels.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let shown: Vec<String> = channels.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    writeln!(
+        o,
+        "  {}  {}",
+        crate::text::fit(l("by channel", "按渠道"), 24),
+        shown.join(" · ")
+    )?;
+    if f.out_of_range > 0 {
+        writeln!(
+            o,
+            "  {} {}",
+            f.out_of_range,
+            l("rows outside --from/--to", "行不在 --from/--to 范围内")
+        )?;
+    }
+    if f.malformed > 0 {
+        writeln!(o, "  {} {}:", f.malformed, l("rows could not be read", "行无法读取"))?;
+        for b in &f.bad {
+            writeln!(o, "    {} {}: {}", l("line", "第"), b.line, b.reason)?;
+        }
+    }
+    Ok(())
+}
