@@ -299,3 +299,47 @@ fn a_log_that_cannot_be_read_records_nothing_and_says_why() {
     let ev = String::from_utf8(cmd(d).args(["evidence", "list"]).output().unwrap().stdout).unwrap();
     assert!(ev.contains("complaints-PE-03-"), "{ev}");
 }
+
+/// The README's mapping (tests/fixtures/complaints/mapping.toml) reads a
+/// GB18030 register with Chinese headers and dates written 2026年1月5日.
+#[test]
+fn the_readme_mapping_reads_a_chinese_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = d.join("投诉登记簿.csv");
+    let f = file.to_str().unwrap();
+    python(
+        r#"
+import sys, json
+rows = ['受理日期,投诉渠道,业务类别,办结日期,延期情况,投诉编号',
+        '2026年01月05日,电话,信用卡,2026年01月19日,,T1',
+        '2026年01月05日,网点,贷款,2026年02月03日,延期,T2',
+        '2026-01-06,电话,贷款,2026年02月20日,延期,T3',
+        '2026年02月01日,信函,贷款,,,T4']
+open(sys.argv[1], 'wb').write(('\r\n'.join(rows) + '\r\n').encode('gb18030'))
+print(json.dumps({}))
+"#,
+        &[f],
+    );
+    let map = fixture("mapping.toml");
+    let got = json(
+        d,
+        &[
+            "metrics",
+            "--source",
+            "complaints",
+            "--map",
+            map.to_str().unwrap(),
+            f,
+            "--as-of",
+            "2026-02-28",
+            "--json",
+        ],
+    );
+    assert_eq!(got["complaints"], 4, "{got}");
+    // T1 14 d: timely; T2 29 d extended: timely; T3 45 d extended (30): late;
+    // T4 open 27 d > 15: late.
+    assert_eq!((got["timely"].as_u64(), got["decided"].as_u64()), (Some(2), Some(4)));
+    assert_eq!(got["by_channel"]["电话"], 2);
+    assert_eq!(got["oldest_open"]["id"], "T4");
+}
