@@ -268,6 +268,9 @@ pub struct ComplaintFigures {
     pub as_of: String,
     pub limits_days: [u32; 3],
     pub bad: Vec<BadRow>,
+    /// The oldest open complaint's date (compared without parsing).
+    #[serde(skip)]
+    oldest: Option<jiff::civil::Date>,
 }
 
 /// The most distinct channels or categories kept; the rest are counted as
@@ -288,18 +291,76 @@ fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
     }
 }
 
-/// Bytes read through it are hashed and counted.
-struct Hashing<R> {
-    inner: R,
-    hash: Sha256,
-    bytes: u64,
+/// The file's bytes, read and hashed on a thread of their own (hashing is
+/// as costly as parsing) and handed over in 1 MiB pieces, at most four in
+/// flight: memory stays bounded.
+struct Pipe {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    piece: Vec<u8>,
+    at: usize,
+    /// (sha256 in hex, bytes) once the file has been read to its end.
+    done: Option<std::thread::JoinHandle<(String, u64)>>,
 }
 
-impl<R: Read> Read for Hashing<R> {
+impl Pipe {
+    fn open(file: std::fs::File) -> Pipe {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        let done = std::thread::spawn(move || {
+            let (mut file, mut hash, mut bytes) = (file, Sha256::new(), 0u64);
+            loop {
+                let mut buf = vec![0u8; 1 << 20];
+                match file.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        buf.truncate(n);
+                        hash.update(&buf);
+                        bytes += n as u64;
+                        if tx.send(Ok(buf)).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                }
+            }
+            (format!("{:x}", hash.finalize()), bytes)
+        });
+        Pipe {
+            rx,
+            piece: Vec::new(),
+            at: 0,
+            done: Some(done),
+        }
+    }
+
+    /// Read what is left (unparsed) and give the file's hash and size.
+    fn finish(mut self) -> std::io::Result<(String, u64)> {
+        while let Ok(piece) = self.rx.recv() {
+            piece?;
+        }
+        let done = self.done.take().expect("finished once");
+        done.join()
+            .map_err(|_| std::io::Error::other("the reading thread failed"))
+    }
+}
+
+impl Read for Pipe {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
-        self.bytes += n as u64;
+        while self.at >= self.piece.len() {
+            match self.rx.recv() {
+                Ok(piece) => {
+                    self.piece = piece?;
+                    self.at = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.piece.len() - self.at);
+        buf[..n].copy_from_slice(&self.piece[self.at..self.at + n]);
+        self.at += n;
         Ok(n)
     }
 }
@@ -361,6 +422,8 @@ struct Resolved {
     timely: Option<usize>,
     status: Option<usize>,
     formats: Vec<String>,
+    /// The formats include %Y-%m-%d.
+    iso: bool,
     codes: Codes,
 }
 
@@ -400,6 +463,7 @@ impl Resolved {
             timely: opt(&c.timely)?,
             status: opt(&c.status)?,
             formats: m.formats.date.clone(),
+            iso: m.formats.date.iter().any(|f| f == "%Y-%m-%d"),
             codes: Codes {
                 yes: lower_all(&m.codes.yes),
                 extended: lower_all(&m.codes.extended),
@@ -411,6 +475,13 @@ impl Resolved {
 
     fn date(&self, s: &str) -> Option<jiff::civil::Date> {
         let s = s.trim();
+        // The common case first, without the format machinery: YYYY-MM-DD
+        // (when the formats accept it).
+        if self.iso
+            && let Some(d) = iso_date(s)
+        {
+            return Some(d);
+        }
         let parse = |t: &str| {
             self.formats.iter().find_map(|f| {
                 jiff::fmt::strtime::parse(f, t)
@@ -429,9 +500,32 @@ impl Resolved {
     }
 }
 
+/// `YYYY-MM-DD` (or its date-time) read by hand; None for anything else.
+fn iso_date(s: &str) -> Option<jiff::civil::Date> {
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' || (b.len() > 10 && !matches!(b[10], b'T' | b' ')) {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i16> {
+        b[r].iter()
+            .try_fold(0i16, |n, c| c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0')))
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1900..=2999).contains(&y) {
+        return None;
+    }
+    jiff::civil::Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+}
+
+/// Whether `v` is one of `codes` (kept lower case), case aside.
 fn is_in(codes: &[String], v: &str) -> bool {
-    let v = v.trim().to_lowercase();
-    codes.contains(&v)
+    let v = v.trim();
+    if v.is_ascii() {
+        codes.iter().any(|c| c.eq_ignore_ascii_case(v))
+    } else {
+        let v = v.to_lowercase();
+        codes.contains(&v)
+    }
 }
 
 /// Read complaint logs and compute their figures.
@@ -469,6 +563,7 @@ pub fn read(paths: &[PathBuf], m: &ComplaintMapping, p: &Params) -> Result<Compl
         as_of: c.as_of.to_string(),
         limits_days: [c.limit, c.extended, c.approved],
         bad: Vec::new(),
+        oldest: None,
     };
     for path in paths {
         read_file(path, m, p, delimiter, encoding, &mut f)?;
@@ -499,18 +594,14 @@ fn read_file(
 ) -> Result<(), String> {
     let shown = crate::text::visible(&path.display().to_string()).into_owned();
     let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
-    let mut hashing = Hashing {
-        inner: std::io::BufReader::with_capacity(1 << 20, file),
-        hash: Sha256::new(),
-        bytes: 0,
-    };
+    let mut pipe = Pipe::open(file);
     {
         let input: Box<dyn Read + '_> = match encoding {
-            None => Box::new(&mut hashing),
+            None => Box::new(&mut pipe),
             Some(e) => Box::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
                     .encoding(Some(e))
-                    .build(&mut hashing),
+                    .build(&mut pipe),
             ),
         };
         let lines = std::rc::Rc::new(std::cell::RefCell::new(Lines::default()));
@@ -550,12 +641,12 @@ fn read_file(
             }
         }
     }
-    // Whatever the decoder left unread is hashed too.
-    std::io::copy(&mut hashing, &mut std::io::sink()).map_err(|e| format!("{shown}: {e}"))?;
+    // The whole file is hashed, whatever the parser left unread.
+    let (sha256, bytes) = pipe.finish().map_err(|e| format!("{shown}: {e}"))?;
     f.files.push(SourceFile {
         path: shown,
-        sha256: format!("{:x}", hashing.hash.finalize()),
-        bytes: hashing.bytes,
+        sha256,
+        bytes,
     });
     Ok(())
 }
@@ -660,7 +751,8 @@ fn open(
             f.pending += 1;
         }
     }
-    if f.oldest_open.as_ref().is_none_or(|o| received.to_string() < o.received) {
+    if f.oldest.is_none_or(|d| received < d) {
+        f.oldest = Some(received);
         f.oldest_open = Some(OldestOpen {
             received: received.to_string(),
             id: r
