@@ -279,7 +279,41 @@ fn a_log_that_cannot_be_read_records_nothing_and_says_why() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--handled"));
+    // An indicator not measured from a complaint log (AC-01, a percent too) is refused.
+    let o = cmd(d)
+        .args([
+            "metrics",
+            "--source",
+            "complaints",
+            "--format",
+            "cfpb",
+            cfpb.to_str().unwrap(),
+            "--record",
+            "AC-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("complaint_timeliness"));
     assert_eq!(json(d, &["status", "--json"]), before, "nothing changed");
+    // A generic log whose header lacks `closed` (or spells it otherwise) says so.
+    let miss = d.join("miss.csv");
+    std::fs::write(
+        &miss,
+        "Received,Channel,closed_date
+2026-01-01,phone,2026-01-02
+",
+    )
+    .unwrap();
+    let got = json(
+        d,
+        &["metrics", "--source", "complaints", miss.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(
+        got["by_channel"]["phone"], 1,
+        "names of the generic layout match case aside"
+    );
+    assert!(got["warnings"][0].as_str().unwrap().contains("`closed`"), "{got}");
     // With everything given, PE-03 takes the timeliness and keeps the figures as evidence.
     let text = cmd(d)
         .args([

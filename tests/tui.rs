@@ -770,16 +770,21 @@ fn a_command_that_cannot_run_says_why_in_run_help_and_palette() {
         assert!(p[first_disabled..].iter().all(|e| e.disabled.is_some()), "{p:?}");
         assert!(p.iter().all(|e| s.availability(e.cmd) != Avail::Hidden));
         press(&mut app, &mut s, "esc");
-        // Findings filtered to nothing: `m` and `a` need a finding.
+        // Findings filtered to nothing: `m`, `a` and Enter need a finding,
+        // and the reason names the filter.
         press(&mut app, &mut s, "3 / text:zzzzqqq enter");
         assert!(s.findings.view.is_empty(), "the filter left no finding");
         press(&mut app, &mut s, "m");
         assert!(s.popup.is_none());
         assert_eq!(
             s.status.as_ref().unwrap().text,
-            lang.pick("Select a finding first", "请先选择一个发现项")
+            lang.pick(
+                "Nothing matches the filter (Esc clears it)",
+                "没有符合筛选条件的项（按 Esc 清除筛选）"
+            )
         );
         assert!(!s.availability(Cmd::ActionAdd).is_enabled());
+        assert!(!s.availability(Cmd::Open).is_enabled());
         // A checklist command is not offered on the findings pane at all.
         assert_eq!(s.availability(Cmd::AssessConforming), Avail::Hidden);
         press(&mut app, &mut s, "esc");

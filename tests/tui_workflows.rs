@@ -374,7 +374,8 @@ fn snapshots_of_every_form_at_two_sizes_in_both_languages() {
         ("notes", "2 n e", "夜班人力不足"),
         ("raise", "2 n f", ""),
         ("moves", "3 g g m", ""),
-        ("action_add", "3 g g a", "补充排班"),
+        // (on the first finding that takes actions: issued, not yet verified)
+        ("action_add", "3 g g", "补充排班"),
         ("action_update", "4 g g e", ""),
         // (on the first completed action: only one can be verified)
         ("action_verify", "4 g g", ""),
@@ -387,6 +388,12 @@ fn snapshots_of_every_form_at_two_sizes_in_both_languages() {
             let mut s = initial_state(&app, &setup(), lang, Some(cscaudit::app::demo::DEMO_ENGAGEMENT)).unwrap();
             s.size = (120, 40);
             press(&mut app, &mut s, keys);
+            if *name == "action_add" {
+                while !s.availability(cscaudit::tui::commands::Cmd::ActionAdd).is_enabled() {
+                    press(&mut app, &mut s, "j");
+                }
+                press(&mut app, &mut s, "a");
+            }
             if *name == "action_verify" {
                 while s.selected_action().expect("a completed action").status != ActionStatus::Completed {
                     press(&mut app, &mut s, "j");
@@ -1235,7 +1242,7 @@ fn every_form_saves_reading_only_the_fields_it_has() {
         ("evidence", "2 n a", file.display().to_string()),
         ("assign", "2 n A", "".into()),
         ("moves", "3 g g m enter", "原因".into()),
-        ("action_add", "3 g g a", "补充排班\t客服部".into()),
+        ("action_add", "3 g g", "补充排班\t客服部".into()),
         ("action_update", "4 g g e", "".into()),
         ("finding_edit", "3 g g e", "".into()),
         ("export", "1 x", format!("\x15{}", out.display())),
@@ -1246,6 +1253,12 @@ fn every_form_saves_reading_only_the_fields_it_has() {
         let mut s = initial_state(&app, &setup(), Lang::Zh, Some(cscaudit::app::demo::DEMO_ENGAGEMENT)).unwrap();
         s.size = (120, 40);
         press(&mut app, &mut s, keys);
+        if *name == "action_add" {
+            while !s.availability(cscaudit::tui::commands::Cmd::ActionAdd).is_enabled() {
+                press(&mut app, &mut s, "j");
+            }
+            press(&mut app, &mut s, "a");
+        }
         assert!(s.popup.is_some(), "{name} did not open");
         if matches!(s.popup, Some(Popup::Confirm { .. })) {
             // A move that asks no text: confirming saves it (no field at all).

@@ -766,10 +766,13 @@ pub struct MetricsArgs {
     #[arg(long)]
     pub format: Option<String>,
     /// Text encoding of csv files: utf-8 (default) or gb18030 (GBK exports
-    /// of Chinese ACD systems read as GB18030). Overrides the mapping's.
+    /// of Chinese ACD and complaint systems read as GB18030). Overrides the
+    /// mapping's.
     #[arg(long, value_name = "utf-8|gb18030")]
     pub encoding: Option<String>,
-    /// Column mapping for --format csv (TOML: columns, time formats, outcome codes).
+    /// Column mapping (TOML). calls, with --format csv: columns, time
+    /// formats, outcome codes. complaints: columns, date formats, codes
+    /// (README, "Complaint logs").
     #[arg(long, value_name = "MAPPING.toml")]
     pub map: Option<PathBuf>,
     /// First day to include (YYYY-MM-DD).
@@ -784,7 +787,8 @@ pub struct MetricsArgs {
     /// Short-abandon threshold τ in seconds.
     #[arg(long, default_value_t = 5)]
     pub short_abandon: u32,
-    /// Stable JSON (schema cscaudit.metrics/1, see README).
+    /// Stable JSON (schema cscaudit.metrics/1 for calls, cscaudit.complaints/1
+    /// for complaints; see README).
     #[arg(long)]
     pub json: bool,
     /// Leave out the per-day and per-hour tables in text output.

@@ -40,13 +40,31 @@ pub fn complaints(ctx: &Context, a: MetricsArgs) -> Result<()> {
         to: date_arg(&a.to, "--to")?,
         handled: a.handled,
     };
+    if let (Some(from), Some(to)) = (params.from, params.to)
+        && from > to
+    {
+        return Err(CliError(crate::msg!(
+            "--from {from} is after --to {to}",
+            "--from {from} 晚于 --to {to}"
+        )));
+    }
     super::metrics::check_files(&a.files)?;
     let figures = complaints::read(&a.files, &mapping, &params).map_err(|e| {
         let e = crate::text::visible(&e).into_owned();
-        CliError(crate::msg!("nothing was recorded: {e}", "未记录任何内容：{e}"))
+        if a.record.is_some() {
+            CliError(crate::msg!("nothing was recorded: {e}", "未记录任何内容：{e}"))
+        } else {
+            same(e)
+        }
     })?;
     let recorded = match &a.record {
         None => None,
+        Some(ind) if ind == "all" => {
+            return Err(CliError(crate::msg!(
+                "for a complaint log, --record names the indicator: PE-03 (timeliness) or PE-02 (rate, with --handled)",
+                "投诉台账的 --record 需指明指标：PE-03（及时率）或 PE-02（投诉率，需 --handled）"
+            )));
+        }
         Some(ind) => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             let eng = app.resolve_engagement(a.engagement.as_deref())?;
@@ -111,6 +129,21 @@ fn days(s: &str) -> Result<[u32; 3]> {
             )))
         }
     }
+}
+
+/// The `n` largest counts, then how many more there are.
+fn top(map: &std::collections::BTreeMap<String, u64>, n: usize, lang: Lang) -> String {
+    let mut all: Vec<(&String, &u64)> = map.iter().collect();
+    all.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let mut shown: Vec<String> = all.iter().take(n).map(|(k, v)| format!("{k} {v}")).collect();
+    if all.len() > n {
+        let more = all.len() - n;
+        shown.push(match lang {
+            Lang::Zh => format!("……另有 {more} 项（--json 列出全部）"),
+            Lang::En => format!("… {more} more (--json lists them all)"),
+        });
+    }
+    shown.join(" · ")
 }
 
 fn print_text(o: &mut impl Write, f: &ComplaintFigures, lang: Lang) -> Result<()> {
@@ -187,6 +220,15 @@ fn print_text(o: &mut impl Write, f: &ComplaintFigures, lang: Lang) -> Result<()
         )?;
     }
     match (f.rate_per_10k, f.handled) {
+        (None, Some(0)) => writeln!(
+            o,
+            "  {}  {}",
+            crate::text::fit(l("per 10,000 contacts", "每万次服务投诉量"), 24),
+            l(
+                "— (--handled 0: no contacts to divide by)",
+                "—（--handled 0：服务总量为零）"
+            )
+        )?,
         (Some(r), Some(h)) => writeln!(
             o,
             "  {}  {r:.2}  ({} {h})",
@@ -200,15 +242,15 @@ fn print_text(o: &mut impl Write, f: &ComplaintFigures, lang: Lang) -> Result<()
             l("— (give --handled N)", "—（请给出 --handled N）")
         )?,
     }
-    let mut channels: Vec<(&String, &u64)> = f.by_channel.iter().collect();
-    channels.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let shown: Vec<String> = channels.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    writeln!(
-        o,
-        "  {}  {}",
-        crate::text::fit(l("by channel", "按渠道"), 24),
-        shown.join(" · ")
-    )?;
+    for (label, map) in [
+        (l("by channel", "按渠道"), &f.by_channel),
+        (l("by category", "按类别"), &f.by_category),
+    ] {
+        if map.is_empty() {
+            continue;
+        }
+        writeln!(o, "  {}  {}", crate::text::fit(label, 24), top(map, 8, lang))?;
+    }
     if f.out_of_range > 0 {
         writeln!(
             o,
@@ -218,10 +260,16 @@ fn print_text(o: &mut impl Write, f: &ComplaintFigures, lang: Lang) -> Result<()
         )?;
     }
     if f.malformed > 0 {
-        writeln!(o, "  {} {}:", f.malformed, l("rows could not be read", "行无法读取"))?;
+        writeln!(o, "  {} {}", f.malformed, l("rows could not be read:", "行无法读取："))?;
         for b in &f.bad {
-            writeln!(o, "    {} {}: {}", l("line", "第"), b.line, b.reason)?;
+            match lang {
+                Lang::Zh => writeln!(o, "    第 {} 行：{}", b.line, b.reason)?,
+                Lang::En => writeln!(o, "    line {}: {}", b.line, b.reason)?,
+            }
         }
+    }
+    for w in &f.warnings {
+        writeln!(o, "  {}{w}", l("note: ", "注意："))?;
     }
     Ok(())
 }

@@ -169,6 +169,9 @@ labels! {
     ConflictsHint => "Enter keep current · o take the other · Esc", "Enter 保留当前值 · o 改用另一值 · Esc";
     NeedsEngagement => "No engagement open yet: create one, or import a teammate's bundle", "尚未打开审核项目：请新建，或导入同事的数据包";
     NeedsIndicator => "Select an indicator first (a row, not a group)", "请先选择一个指标（指标行，而非分组）";
+    NothingMatches => "Nothing matches the filter (Esc clears it)", "没有符合筛选条件的项（按 Esc 清除筛选）";
+    NothingSelected => "Nothing selected here", "此处没有选中的项";
+    ActionsClosed => "Corrective actions are added once the finding is issued and until it is verified", "纠正措施只能在发现项开具后、验证前添加";
     NeedsFinding => "Select a finding first", "请先选择一个发现项";
     NeedsAction => "Select a corrective action first", "请先选择一项纠正措施";
     NeedsProgramme => "Select a certification programme first", "请先选择一个认证项目";

@@ -115,7 +115,23 @@ impl State {
         }
         let finding_selected = || self.findings.selected.as_ref().is_some_and(|r| d.row_of(r).is_some());
         if ON_FINDING.contains(&cmd) && !finding_selected() {
-            return Avail::Disabled(Label::NeedsFinding.t(lang));
+            // A filter that left nothing: say so, not "select one".
+            let filtered_out = self.findings.view.is_empty() && !self.findings.filter.is_empty();
+            return Avail::Disabled(if filtered_out {
+                Label::NothingMatches.t(lang)
+            } else {
+                Label::NeedsFinding.t(lang)
+            });
+        }
+        if cmd == Cmd::Open && self.pane != Pane::Checklist && self.nothing_selected() {
+            return Avail::Disabled(Label::NothingSelected.t(lang));
+        }
+        if cmd == Cmd::ActionAdd
+            && self
+                .selected_finding()
+                .is_some_and(|f| crate::model::rules::check_add_action(f.status, "-", "-").is_err())
+        {
+            return Avail::Disabled(Label::ActionsClosed.t(lang));
         }
         match cmd {
             Cmd::Assign if self.checklist.marked.is_empty() && self.selected_indicator().is_none() => {
@@ -141,6 +157,16 @@ impl State {
             }
             Cmd::EvidenceOpen if !self.has_evidence_here() => Avail::Disabled(Label::NoEvidence.t(lang)),
             _ => self.job_free(cmd),
+        }
+    }
+
+    /// The pane's list has no row selected (empty, or filtered to nothing).
+    fn nothing_selected(&self) -> bool {
+        match self.pane {
+            Pane::Findings => self.selected_finding_pos().is_none(),
+            Pane::Remediation => self.selected_action().is_none(),
+            Pane::Portfolio => self.selected_programme().is_none(),
+            Pane::Checklist | Pane::Dashboard | Pane::Calls => false,
         }
     }
 

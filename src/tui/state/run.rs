@@ -301,7 +301,7 @@ impl State {
                 .data
                 .as_ref()
                 .and_then(|d| d.catalog.indicator(id))
-                .is_some_and(|i| i.metric.is_some());
+                .is_some_and(|i| i.metric.as_deref().is_some_and(|m| !m.starts_with("complaint_")));
             if has_metric {
                 self.popup = Some(Popup::Input {
                     prompt: crate::tui::i18n::Label::MetricsPrompt.t(self.lang).to_string(),

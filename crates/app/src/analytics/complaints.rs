@@ -268,6 +268,13 @@ pub struct ComplaintFigures {
     pub as_of: String,
     pub limits_days: [u32; 3],
     pub bad: Vec<BadRow>,
+    /// What the reader noticed and the figures depend on (a column of the
+    /// layout the header lacks, complaints received after the as-of date).
+    pub warnings: Vec<String>,
+    /// Complaints received after the as-of date (open ones among them are
+    /// pending, not late).
+    #[serde(skip)]
+    after_as_of: u64,
     /// The oldest open complaint's date (compared without parsing).
     #[serde(skip)]
     oldest: Option<jiff::civil::Date>,
@@ -279,8 +286,19 @@ const MAX_KEYS: usize = 1000;
 const KEEP_BAD: usize = 20;
 const OTHER: &str = "(other)";
 
+/// The longest channel or category name kept (a longer one is cut, marked …).
+const MAX_KEY_CHARS: usize = 100;
+
 fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
-    let key = crate::text::visible(key.trim());
+    let key = key.trim();
+    let cut: String;
+    let key = if key.chars().count() > MAX_KEY_CHARS {
+        cut = key.chars().take(MAX_KEY_CHARS).chain(['…']).collect();
+        &cut
+    } else {
+        key
+    };
+    let key = crate::text::visible(key);
     let key = if key.is_empty() { "(none)" } else { key.as_ref() };
     if let Some(n) = map.get_mut(key) {
         *n += 1;
@@ -432,11 +450,17 @@ fn lower_all(v: &[String]) -> Vec<String> {
 }
 
 impl Resolved {
-    fn new(m: &ComplaintMapping, header: &csv::StringRecord) -> Result<Resolved, String> {
+    /// The columns found, and the optional ones of the layout the header lacks.
+    fn new(m: &ComplaintMapping, header: &csv::StringRecord) -> Result<(Resolved, Vec<String>), String> {
+        let clean = |h: &str| h.trim().trim_start_matches('\u{feff}').to_string();
         let find = |name: &str| -> Result<usize, String> {
             header
                 .iter()
-                .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+                .position(|h| {
+                    let h = clean(h);
+                    // The generic layout's names, case aside.
+                    h == name || (m.lenient && h.eq_ignore_ascii_case(name))
+                })
                 .ok_or_else(|| {
                     let all: Vec<String> = header.iter().map(|h| crate::text::visible(h).into_owned()).collect();
                     format!(
@@ -446,14 +470,18 @@ impl Resolved {
                     )
                 })
         };
+        let missing = std::cell::RefCell::new(Vec::new());
         let opt = |name: &Option<String>| -> Result<Option<usize>, String> {
             match name.as_deref().map(find).transpose() {
-                Err(_) if m.lenient => Ok(None),
+                Err(_) if m.lenient => {
+                    missing.borrow_mut().push(name.clone().unwrap_or_default());
+                    Ok(None)
+                }
                 other => other,
             }
         };
         let c = &m.columns;
-        Ok(Resolved {
+        let resolved = Resolved {
             received: find(&c.received)?,
             channel: opt(&c.channel)?,
             category: opt(&c.category)?,
@@ -470,7 +498,9 @@ impl Resolved {
                 approved: lower_all(&m.codes.approved),
                 open: lower_all(&m.codes.open),
             },
-        })
+        };
+        let missing = missing.into_inner();
+        Ok((resolved, missing))
     }
 
     fn date(&self, s: &str) -> Option<jiff::civil::Date> {
@@ -563,6 +593,8 @@ pub fn read(paths: &[PathBuf], m: &ComplaintMapping, p: &Params) -> Result<Compl
         as_of: c.as_of.to_string(),
         limits_days: [c.limit, c.extended, c.approved],
         bad: Vec::new(),
+        warnings: Vec::new(),
+        after_as_of: 0,
         oldest: None,
     };
     for path in paths {
@@ -575,6 +607,12 @@ pub fn read(paths: &[PathBuf], m: &ComplaintMapping, p: &Params) -> Result<Compl
             .map(|b| format!(": line {}: {}", b.line, b.reason))
             .unwrap_or_default();
         return Err(format!("no complaint could be read ({} rows){first}", f.rows));
+    }
+    if f.after_as_of > 0 {
+        f.warnings.push(format!(
+            "{} complaints were received after the as-of date {}: open ones among them are pending, not late (give --as-of)",
+            f.after_as_of, f.as_of
+        ));
     }
     f.timely_pct = (f.decided > 0).then(|| 100.0 * f.timely as f64 / f.decided as f64);
     f.rate_per_10k = p
@@ -617,7 +655,19 @@ fn read_file(
             .headers()
             .map_err(|e| format!("{shown}: the header cannot be read: {e}"))?
             .clone();
-        let r = Resolved::new(m, &header).map_err(|e| format!("{shown}: {e}"))?;
+        let (r, missing) = Resolved::new(m, &header).map_err(|e| format!("{shown}: {e}"))?;
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
+            f.warnings.push(format!(
+                "{shown}: no column {} in the header: left out of the figures{}",
+                names.join(", "),
+                if missing.iter().any(|n| n == "closed") {
+                    " (without `closed`, every complaint counts as open)"
+                } else {
+                    ""
+                }
+            ));
+        }
         let mut rec = csv::StringRecord::new();
         loop {
             let before = rdr.position().byte();
@@ -628,7 +678,12 @@ fn read_file(
                     // Not UTF-8, or a broken quote: this row is bad, the next reads on.
                     f.rows += 1;
                     let line = lines.borrow_mut().line_at(before);
-                    bad(f, line, e.to_string());
+                    let hint = if encoding.is_none() && e.to_string().contains("invalid utf-8") {
+                        " (not UTF-8: a GB18030/GBK export reads with --encoding gb18030)"
+                    } else {
+                        ""
+                    };
+                    bad(f, line, format!("{e}{hint}"));
                     continue;
                 }
             };
@@ -688,6 +743,9 @@ fn row(r: &Resolved, rec: &csv::StringRecord, p: &Params, f: &mut ComplaintFigur
         return Ok(());
     }
     f.complaints += 1;
+    if received > p.clock.as_of {
+        f.after_as_of += 1;
+    }
     bump(
         &mut f.by_channel,
         if r.channel.is_some() { get(r.channel) } else { "(none)" },
@@ -742,7 +800,7 @@ fn open(
     allowed: Option<i64>,
 ) {
     f.open += 1;
-    let age = (c.as_of - received).get_days() as i64;
+    let age = ((c.as_of - received).get_days() as i64).max(0);
     if let Some(allowed) = allowed {
         if age > allowed {
             f.overdue_open += 1;

@@ -396,9 +396,9 @@ impl App {
             id: indicator.to_string(),
         })?;
         let [l, e, a] = figures.limits_days;
-        let (measured, what) = match ind.unit {
-            Unit::Percent => (
-                figures.timely_pct.ok_or_else(|| {
+        let (measured, what) = match (ind.metric.as_deref(), ind.unit) {
+            (Some("complaint_timeliness"), Unit::Percent) => (
+                figures.timely_pct.filter(|_| figures.complaints > 0).ok_or_else(|| {
                     AppError::Invalid(crate::msg!(
                         "no complaint was decided yet: timeliness has nothing to count",
                         "尚无已办结或已超期的投诉：及时率无从计算"
@@ -409,13 +409,16 @@ impl App {
                     figures.timely, figures.decided, figures.as_of
                 ),
             ),
-            Unit::Per10k => (
-                figures.rate_per_10k.ok_or_else(|| {
-                    AppError::Invalid(crate::msg!(
-                        "the complaint rate needs the contacts handled in the period: give --handled N",
-                        "投诉率需要同期服务总量：请给出 --handled N"
-                    ))
-                })?,
+            (Some("complaint_rate"), Unit::Per10k) => (
+                figures
+                    .rate_per_10k
+                    .filter(|_| figures.complaints + figures.out_of_range > 0)
+                    .ok_or_else(|| {
+                        AppError::Invalid(crate::msg!(
+                            "the complaint rate needs the contacts handled in the period: give --handled N",
+                            "投诉率需要同期服务总量：请给出 --handled N"
+                        ))
+                    })?,
                 format!(
                     "complaint rate = {} complaints ÷ {} contacts handled × 10,000",
                     figures.complaints,
@@ -424,8 +427,8 @@ impl App {
             ),
             _ => {
                 return Err(AppError::Invalid(crate::msg!(
-                    "{indicator} is not a complaint rate (per 10,000) or a timeliness (percent)",
-                    "{indicator} 既不是投诉率（每万）也不是及时率（百分比）"
+                    "{indicator} is not measured from a complaint log (its catalogue metric is not complaint_rate or complaint_timeliness)",
+                    "{indicator} 不是由投诉台账计算的指标（其目录公式不是 complaint_rate 或 complaint_timeliness）"
                 )));
             }
         };

@@ -236,4 +236,7 @@ pub const KNOWN_METRICS: &[&str] = &[
     "csat",
     "fcr",
     "talk_time",
+    // From a complaint log (`metrics --source complaints`).
+    "complaint_rate",
+    "complaint_timeliness",
 ];
