@@ -3,19 +3,12 @@
 //! figures computed independently (Python's `csv` and `datetime` modules, a
 //! separate implementation of the reading and of the complaint clock).
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn cmd(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("cscaudit").unwrap();
-    c.env("CSCAUDIT_DATA_DIR", dir)
-        .env("CSCAUDIT_CONFIG_DIR", dir.join("config"))
-        .env("LANG", "C.UTF-8")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
-    c
-}
+mod common;
+
+use common::cli as cmd;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

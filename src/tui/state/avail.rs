@@ -128,7 +128,7 @@ impl State {
         }
         if cmd == Cmd::ActionAdd
             && self
-                .selected_finding()
+                .selected_row()
                 .is_some_and(|f| crate::model::rules::check_add_action(f.status, "-", "-").is_err())
         {
             return Avail::Disabled(Label::ActionsClosed.t(lang));
@@ -160,6 +160,13 @@ impl State {
         }
     }
 
+    /// The selected finding's compact row (asked on every frame by the
+    /// hint line: no record is rebuilt).
+    fn selected_row(&self) -> Option<&crate::tui::rows::FindingRow> {
+        let d = self.data.as_ref()?;
+        d.findings.get(d.row_of(self.findings.selected.as_ref()?)?)
+    }
+
     /// The pane's list has no row selected (empty, or filtered to nothing).
     fn nothing_selected(&self) -> bool {
         match self.pane {
@@ -187,7 +194,7 @@ impl State {
                 .selected_indicator()
                 .and_then(|i| d.assessments.get(i))
                 .is_some_and(|a| !a.evidence.is_empty()),
-            Pane::Findings => self.selected_finding().is_some_and(|f| !f.evidence.is_empty()),
+            Pane::Findings => self.selected_row().is_some_and(|f| !f.evidence.is_empty()),
             _ => false,
         }
     }

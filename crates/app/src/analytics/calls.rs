@@ -158,6 +158,19 @@ impl Mapping {
     }
 }
 
+/// A mapping's field separator as the csv reader takes it: one byte, or
+/// "\t" / "tab" for a tab (every record mapping reads it so).
+pub fn delimiter_byte(s: &str) -> Result<u8, String> {
+    match s {
+        "\\t" | "\t" | "tab" => Ok(b'\t'),
+        s if s.len() == 1 => Ok(s.as_bytes()[0]),
+        s => Err(format!(
+            "delimiter `{}` must be one single-byte character (or \"\\t\")",
+            crate::text::visible(s)
+        )),
+    }
+}
+
 /// An encoding by its name: utf-8 (None), gb18030 or gbk (GB18030 reads both).
 pub fn encoding_named(name: Option<&str>) -> Result<Option<&'static encoding_rs::Encoding>, String> {
     match name.map(|n| n.to_ascii_lowercase()) {
@@ -241,11 +254,7 @@ impl Mapping {
     }
 
     pub fn delimiter_byte(&self) -> Result<u8, String> {
-        match self.delimiter.as_str() {
-            "\\t" | "\t" | "tab" => Ok(b'\t'),
-            s if s.len() == 1 => Ok(s.as_bytes()[0]),
-            s => Err(format!("delimiter `{s}` must be one character (or \"\\t\")")),
-        }
+        delimiter_byte(&self.delimiter)
     }
 
     /// Find the mapped columns in a header row.

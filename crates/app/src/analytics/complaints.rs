@@ -560,11 +560,7 @@ fn is_in(codes: &[String], v: &str) -> bool {
 
 /// Read complaint logs and compute their figures.
 pub fn read(paths: &[PathBuf], m: &ComplaintMapping, p: &Params) -> Result<ComplaintFigures, String> {
-    let delimiter = match m.delimiter.as_str() {
-        "\\t" | "\t" | "tab" => b'\t',
-        s if s.len() == 1 => s.as_bytes()[0],
-        s => return Err(format!("delimiter `{s}` must be one character (or \"\\t\")")),
-    };
+    let delimiter = super::calls::delimiter_byte(&m.delimiter)?;
     let encoding = super::calls::encoding_named(m.encoding.as_deref())?;
     let c = p.clock.clone();
     let mut f = ComplaintFigures {
@@ -657,7 +653,10 @@ fn read_file(
             .clone();
         let (r, missing) = Resolved::new(m, &header).map_err(|e| format!("{shown}: {e}"))?;
         if !missing.is_empty() {
-            let names: Vec<String> = missing.iter().map(|n| format!("`{n}`")).collect();
+            let names: Vec<String> = missing
+                .iter()
+                .map(|n| format!("`{}`", crate::text::visible(n)))
+                .collect();
             f.warnings.push(format!(
                 "{shown}: no column {} in the header: left out of the figures{}",
                 names.join(", "),

@@ -185,16 +185,7 @@ impl App {
         } else {
             value
         };
-        let inputs: Vec<String> = report
-            .inputs
-            .iter()
-            .map(|i| {
-                let name = std::path::Path::new(&i.path)
-                    .file_name()
-                    .map_or(i.path.clone(), |n| n.to_string_lossy().into_owned());
-                format!("{name} sha256:{}", i.sha256)
-            })
-            .collect();
+        let inputs = named_inputs(report.inputs.iter().map(|i| (i.path.as_str(), i.sha256.as_str())));
         let method = format!(
             "{metric} {} = {} ({}/{}); T={}s within ≤, τ={}s{}; inputs: {}; computed by cscaudit metrics ({})",
             fig.variant,
@@ -238,6 +229,19 @@ impl App {
         )?;
         self.assessment(engagement, indicator)
     }
+}
+
+/// Input files as a recorded method names them: `file.csv sha256:…` (the
+/// file's name, not the folder it was read from).
+fn named_inputs<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    files
+        .map(|(path, sha)| {
+            let name = std::path::Path::new(path)
+                .file_name()
+                .map_or(path.to_string(), |n| n.to_string_lossy().into_owned());
+            format!("{name} sha256:{sha}")
+        })
+        .collect()
 }
 
 /// One series by hour of day (service level or abandonment), as the
@@ -433,16 +437,7 @@ impl App {
             }
         };
         let json = serde_json::to_vec_pretty(figures).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
-        let inputs: Vec<String> = figures
-            .files
-            .iter()
-            .map(|f| {
-                let name = std::path::Path::new(&f.path)
-                    .file_name()
-                    .map_or(f.path.clone(), |n| n.to_string_lossy().into_owned());
-                format!("{name} sha256:{}", f.sha256)
-            })
-            .collect();
+        let inputs = named_inputs(figures.files.iter().map(|f| (f.path.as_str(), f.sha256.as_str())));
         let method = format!(
             "{what}; inputs: {}; computed by cscaudit metrics --source complaints ({})",
             inputs.join(", "),
