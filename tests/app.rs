@@ -313,7 +313,7 @@ fn assessments_scoring_and_evidence() {
     // The bytes are in the blob folder, not in sled.
     assert!(app.evidence_path(&ev.sha256).starts_with(dir.path()));
     let all = app.assessments(&e).unwrap();
-    assert_eq!(all.len(), 26);
+    assert_eq!(all.len(), 27);
     let eng = app.engagement(&e).unwrap();
     let report = app.status_report(&eng).unwrap();
     assert_eq!(report.scorecard.overall.assessed, 1);

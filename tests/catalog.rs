@@ -15,7 +15,7 @@ fn every_file_in_catalogs_loads() {
         }
     }
     assert!(n >= 1);
-    assert_eq!(cscaudit::config::embedded_catalog().indicators.len(), 26);
+    assert_eq!(cscaudit::config::embedded_catalog().indicators.len(), 27);
 }
 
 #[test]

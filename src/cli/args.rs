@@ -754,15 +754,26 @@ pub struct MetricsArgs {
     /// Record files (all of one source and format).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// What the files are: calls (ACD call records) or complaints (a
+    /// What the files are: calls (ACD call records); complaints (a
     /// complaint log: count, timeliness against the 15/30/60-day clock, rate
-    /// per 10,000 contacts, by channel, oldest open).
-    #[arg(long, default_value = "calls", value_name = "calls|complaints")]
+    /// per 10,000 contacts, by channel, oldest open); survey (satisfaction
+    /// responses: CSAT with its Wilson 95% interval); sessions (chat, e-mail,
+    /// app messages: first-reply service level, non-phone handling
+    /// timeliness, abandonment); recordings (the recording system's index,
+    /// matched to the answered calls of --calls: recording completeness).
+    #[arg(
+        long,
+        default_value = "calls",
+        value_name = "calls|complaints|survey|sessions|recordings"
+    )]
     pub source: String,
     /// calls: anonymous-bank (Technion Anonymous Bank 1999 layout, the
     /// default) or csv (with --map). complaints: generic (the default: columns
     /// received, channel, category, closed, extension, handler, id), cfpb (the
-    /// US CFPB complaint database's export as is) or a MAPPING.toml.
+    /// US CFPB complaint database's export as is) or a MAPPING.toml. survey,
+    /// sessions: generic or a MAPPING.toml. recordings: generic,
+    /// anonymous-bank (--calls in that layout) or a MAPPING.toml. The
+    /// generic layouts' columns are in the README.
     #[arg(long)]
     pub format: Option<String>,
     /// Text encoding of csv files: utf-8 (default) or gb18030 (GBK exports
@@ -801,16 +812,38 @@ pub struct MetricsArgs {
     #[arg(long, value_name = "INDICATOR|all")]
     pub record: Option<String>,
     /// complaints: contacts handled in the same period (calls answered,
-    /// sessions served), for the complaint rate per 10,000.
+    /// sessions served), for the complaint rate per 10,000. survey: the
+    /// contacts surveyed could have been, for the response rate.
     #[arg(long, value_name = "N")]
     pub handled: Option<u64>,
     /// complaints: the date open complaints are judged at (default: today).
+    /// sessions: the date (or YYYY-MM-DDTHH:MM:SS) open sessions are judged
+    /// at (default: now).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
     /// complaints: days allowed to decide: normally, when extended, when a
     /// further extension is approved (the CBIRC 2020 rule: 15,30,60).
     #[arg(long, default_value = "15,30,60", value_name = "N,N,N")]
     pub days: String,
+    /// survey: the scale's lowest and highest score (default: the layout's,
+    /// 1-5 for generic).
+    #[arg(long, value_name = "MIN-MAX")]
+    pub scale: Option<String>,
+    /// survey: the score from which a response counts as satisfied
+    /// (default: the layout's, 4 on 1-5: top-two box).
+    #[arg(long, value_name = "SCORE")]
+    pub satisfied: Option<i64>,
+    /// sessions: first-reply threshold in seconds (default 60).
+    #[arg(long, value_name = "SECONDS")]
+    pub reply_within: Option<u32>,
+    /// sessions: a request is handled in time when closed within this many
+    /// hours of its creation (default 24).
+    #[arg(long, value_name = "HOURS")]
+    pub handle_within: Option<u32>,
+    /// recordings: the call records whose answered calls must each have a
+    /// recording (the FILES are the recording index).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub calls: Vec<PathBuf>,
     #[arg(long, short)]
     pub engagement: Option<String>,
 }

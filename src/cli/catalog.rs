@@ -140,10 +140,16 @@ pub fn print_indicator(o: &mut dyn Write, cat: &Catalog, i: &Indicator, lang: La
         writeln!(
             o,
             "{}: {m}{}{}",
-            lang.pick("Metric", "计算公式"),
+            lang.pick("Metric", "度量"),
             i.variant.as_deref().map(|v| format!(" ({v})")).unwrap_or_default(),
             i.threshold_s.map(|t| format!(", T={t}s")).unwrap_or_default()
         )?;
+    }
+    if let Some(f) = i.formula(zh) {
+        writeln!(o, "{}: {f}", lang.pick("Formula", "计算方法"))?;
+    }
+    if let Some(s) = &i.source {
+        writeln!(o, "{}: {s}", lang.pick("Source", "出处"))?;
     }
     writeln!(
         o,

@@ -11,21 +11,9 @@ use std::io::Write;
 
 pub fn complaints(ctx: &Context, a: MetricsArgs) -> Result<()> {
     let lang = ctx.lang;
-    let mut mapping = mapping(&a)?;
-    if let Some(enc) = &a.encoding {
-        crate::analytics::calls::encoding_named(Some(enc)).map_err(same)?;
-        mapping.encoding = Some(enc.clone());
-    }
-    for (given, what) in [
-        (a.threshold != 20, "--threshold"),
-        (a.short_abandon != 5, "--short-abandon"),
-    ] {
-        if given {
-            return Err(CliError(crate::msg!(
-                "{what} goes with --source calls",
-                "{what} 只能与 --source calls 一起使用"
-            )));
-        }
+    let mut mapping = super::sources::layout(&a, "generic, cfpb", complaints::builtin, ComplaintMapping::parse)?;
+    if let Some(e) = super::sources::encoding(&a)? {
+        mapping.encoding = Some(e);
     }
     let days = days(&a.days)?;
     let as_of = date_arg(&a.as_of, "--as-of")?.unwrap_or_else(|| jiff::Zoned::now().date());
@@ -49,71 +37,14 @@ pub fn complaints(ctx: &Context, a: MetricsArgs) -> Result<()> {
         )));
     }
     super::metrics::check_files(&a.files)?;
-    let figures = complaints::read(&a.files, &mapping, &params).map_err(|e| {
-        let e = crate::text::visible(&e).into_owned();
-        if a.record.is_some() {
-            CliError(crate::msg!("nothing was recorded: {e}", "未记录任何内容：{e}"))
-        } else {
-            same(e)
-        }
-    })?;
-    let recorded = match &a.record {
-        None => None,
-        Some(ind) if ind == "all" => {
-            return Err(CliError(crate::msg!(
-                "for a complaint log, --record names the indicator: PE-03 (timeliness) or PE-02 (rate, with --handled)",
-                "投诉台账的 --record 需指明指标：PE-03（及时率）或 PE-02（投诉率，需 --handled）"
-            )));
-        }
-        Some(ind) => {
-            let app = ctx.open(&ctx.paths.data_dir)?;
-            let eng = app.resolve_engagement(a.engagement.as_deref())?;
-            Some(app.record_complaints(&eng.id, ind, &figures)?)
-        }
-    };
+    let figures = complaints::read(&a.files, &mapping, &params).map_err(|e| super::sources::read_error(&a, e))?;
+    let recorded = super::sources::record(ctx, &a, || crate::app::sources::complaint_figures(&figures))?;
     if a.json {
         return print_json(&figures);
     }
     let mut o = out();
     print_text(&mut o, &figures, lang)?;
-    if let Some(r) = recorded {
-        let shown = r.measured.map(|m| format!("{m:.2}")).unwrap_or_default();
-        writeln!(
-            o,
-            "\n{} {} = {shown} ({})",
-            lang.pick("Recorded", "已记录"),
-            r.indicator,
-            lang.pick("the figures are attached as evidence", "数据已作为证据附上")
-        )?;
-    }
-    Ok(())
-}
-
-/// The layout: built in (generic, cfpb) or a mapping file.
-fn mapping(a: &MetricsArgs) -> Result<ComplaintMapping> {
-    let name = match (a.format.as_deref(), &a.map) {
-        (Some(_), Some(_)) => {
-            return Err(CliError(crate::msg!(
-                "give --format or --map, not both",
-                "--format 与 --map 只能给出一个"
-            )));
-        }
-        (None, Some(path)) => return mapping_file(path),
-        (Some(f), None) if f.ends_with(".toml") => return mapping_file(std::path::Path::new(f)),
-        (f, None) => f.unwrap_or("generic"),
-    };
-    complaints::builtin(name).ok_or_else(|| {
-        let name = crate::text::visible(name).into_owned();
-        CliError(crate::msg!(
-            "--format `{name}` for complaints must be generic, cfpb or a MAPPING.toml",
-            "投诉的 --format `{name}` 必须是 generic、cfpb 或映射文件 MAPPING.toml"
-        ))
-    })
-}
-
-fn mapping_file(path: &std::path::Path) -> Result<ComplaintMapping> {
-    let src = std::fs::read_to_string(path).map_err(|e| same(format!("{}: {e}", path.display())))?;
-    ComplaintMapping::parse(&src, &path.display().to_string()).map_err(|e| same(e.to_string()))
+    super::sources::print_recorded(&mut o, recorded, lang)
 }
 
 /// `--days 15,30,60`: three increasing day counts.
@@ -251,25 +182,5 @@ fn print_text(o: &mut impl Write, f: &ComplaintFigures, lang: Lang) -> Result<()
         }
         writeln!(o, "  {}  {}", crate::text::fit(label, 24), top(map, 8, lang))?;
     }
-    if f.out_of_range > 0 {
-        writeln!(
-            o,
-            "  {} {}",
-            f.out_of_range,
-            l("rows outside --from/--to", "行不在 --from/--to 范围内")
-        )?;
-    }
-    if f.malformed > 0 {
-        writeln!(o, "  {} {}", f.malformed, l("rows could not be read:", "行无法读取："))?;
-        for b in &f.bad {
-            match lang {
-                Lang::Zh => writeln!(o, "    第 {} 行：{}", b.line, b.reason)?,
-                Lang::En => writeln!(o, "    line {}: {}", b.line, b.reason)?,
-            }
-        }
-    }
-    for w in &f.warnings {
-        writeln!(o, "  {}{w}", l("note: ", "注意："))?;
-    }
-    Ok(())
+    super::sources::print_tail(o, f.out_of_range, f.malformed, &f.bad, &f.warnings, lang)
 }

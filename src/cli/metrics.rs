@@ -15,24 +15,21 @@ fn ymd(d: jiff::civil::Date) -> u32 {
 }
 
 pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
-    match a.source.as_str() {
-        "calls" => {}
-        "complaints" => return super::complaints::complaints(ctx, a),
-        other => {
-            let other = crate::text::visible(other).into_owned();
-            return Err(CliError(crate::msg!(
-                "--source `{other}` must be calls or complaints",
-                "--source `{other}` 必须是 calls 或 complaints"
-            )));
-        }
+    if !super::sources::SOURCES.contains(&a.source.as_str()) {
+        let other = crate::text::visible(&a.source).into_owned();
+        let all = super::sources::SOURCES.join(", ");
+        return Err(CliError(crate::msg!(
+            "--source `{other}` must be one of {all}",
+            "--source `{other}` 必须是 {all} 之一"
+        )));
     }
-    for (given, what) in [(a.handled.is_some(), "--handled"), (a.as_of.is_some(), "--as-of")] {
-        if given {
-            return Err(CliError(crate::msg!(
-                "{what} goes with --source complaints",
-                "{what} 只能与 --source complaints 一起使用"
-            )));
-        }
+    super::sources::check_options(&a)?;
+    match a.source.as_str() {
+        "complaints" => return super::complaints::complaints(ctx, a),
+        "survey" => return super::sources::survey(ctx, a),
+        "sessions" => return super::sources::sessions(ctx, a),
+        "recordings" => return super::sources::recordings(ctx, a),
+        _ => {}
     }
     let format = match a.format.as_deref().unwrap_or("anonymous-bank") {
         "anonymous-bank" => {

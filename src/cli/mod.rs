@@ -22,6 +22,7 @@ mod programme;
 mod progress;
 mod sample;
 mod secret;
+mod sources;
 mod status;
 mod status_cache;
 

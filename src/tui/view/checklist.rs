@@ -196,6 +196,9 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                 if let Some(b) = ind.target_basis(ui.zh) {
                     lines.push(Line::styled(b.to_string(), ui.st("text.dim")));
                 }
+                if let Some(f) = ind.formula(ui.zh) {
+                    lines.push(Line::styled(format!("= {f}"), ui.st("text.dim")));
+                }
                 if let Some(prev) = d.previous.get(id) {
                     lines.push(section(ui, Label::PreviousAudits));
                     for p in prev {

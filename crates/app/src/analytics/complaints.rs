@@ -20,11 +20,11 @@
 //! row is named by its line (a quoted line break counts, as in an editor)
 //! and skipped; a file from which no row reads is an error.
 
+use super::records::{self, Header, Rows, When, bump, field, is_in, lower_all};
+pub use super::records::{BadRow, SourceFile};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// How to read a complaint log: its columns, date formats and codes.
 /// Built in: [`builtin`]`("generic")` and `("cfpb")`; others from a TOML file.
@@ -209,19 +209,6 @@ pub struct Params {
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct SourceFile {
-    pub path: String,
-    pub sha256: String,
-    pub bytes: u64,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct BadRow {
-    pub line: u64,
-    pub reason: String,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct OldestOpen {
     pub received: String,
     pub id: Option<String>,
@@ -280,155 +267,6 @@ pub struct ComplaintFigures {
     oldest: Option<jiff::civil::Date>,
 }
 
-/// The most distinct channels or categories kept; the rest are counted as
-/// "(other)" (a hostile file cannot grow memory without bound).
-const MAX_KEYS: usize = 1000;
-const KEEP_BAD: usize = 20;
-const OTHER: &str = "(other)";
-
-/// The longest channel or category name kept (a longer one is cut, marked …).
-const MAX_KEY_CHARS: usize = 100;
-
-fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
-    let key = key.trim();
-    let cut: String;
-    let key = if key.chars().count() > MAX_KEY_CHARS {
-        cut = key.chars().take(MAX_KEY_CHARS).chain(['…']).collect();
-        &cut
-    } else {
-        key
-    };
-    let key = crate::text::visible(key);
-    let key = if key.is_empty() { "(none)" } else { key.as_ref() };
-    if let Some(n) = map.get_mut(key) {
-        *n += 1;
-    } else if map.len() < MAX_KEYS {
-        map.insert(key.to_string(), 1);
-    } else {
-        *map.entry(OTHER.to_string()).or_default() += 1;
-    }
-}
-
-/// The file's bytes, read and hashed on a thread of their own (hashing is
-/// as costly as parsing) and handed over in 1 MiB pieces, at most four in
-/// flight: memory stays bounded.
-struct Pipe {
-    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
-    piece: Vec<u8>,
-    at: usize,
-    /// (sha256 in hex, bytes) once the file has been read to its end.
-    done: Option<std::thread::JoinHandle<(String, u64)>>,
-}
-
-impl Pipe {
-    fn open(file: std::fs::File) -> Pipe {
-        let (tx, rx) = std::sync::mpsc::sync_channel(4);
-        let done = std::thread::spawn(move || {
-            let (mut file, mut hash, mut bytes) = (file, Sha256::new(), 0u64);
-            loop {
-                let mut buf = vec![0u8; 1 << 20];
-                match file.read(&mut buf) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        buf.truncate(n);
-                        hash.update(&buf);
-                        bytes += n as u64;
-                        if tx.send(Ok(buf)).is_err() {
-                            break;
-                        }
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        break;
-                    }
-                }
-            }
-            (format!("{:x}", hash.finalize()), bytes)
-        });
-        Pipe {
-            rx,
-            piece: Vec::new(),
-            at: 0,
-            done: Some(done),
-        }
-    }
-
-    /// Read what is left (unparsed) and give the file's hash and size.
-    fn finish(mut self) -> std::io::Result<(String, u64)> {
-        while let Ok(piece) = self.rx.recv() {
-            piece?;
-        }
-        let done = self.done.take().expect("finished once");
-        done.join()
-            .map_err(|_| std::io::Error::other("the reading thread failed"))
-    }
-}
-
-impl Read for Pipe {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.at >= self.piece.len() {
-            match self.rx.recv() {
-                Ok(piece) => {
-                    self.piece = piece?;
-                    self.at = 0;
-                }
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.piece.len() - self.at);
-        buf[..n].copy_from_slice(&self.piece[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
-    }
-}
-
-/// Line numbers of the text the csv reader reads: the byte offsets of the
-/// newlines it has been handed and not yet passed (the reader's read-ahead
-/// only: bounded), so a byte offset's line is known as an editor counts
-/// it. (The csv crate's own line count skips a quoted line break when
-/// records end in CRLF.)
-#[derive(Default)]
-struct Lines {
-    read: u64,
-    passed: u64,
-    ahead: std::collections::VecDeque<u64>,
-}
-
-impl Lines {
-    /// The 1-based line of byte `at` (offsets asked in increasing order).
-    /// A record's offset may point at the `\n` ending the line before it
-    /// (the csv crate does so after a CRLF): that newline is passed too.
-    fn line_at(&mut self, at: u64) -> u64 {
-        while self.ahead.front().is_some_and(|n| *n <= at) {
-            self.ahead.pop_front();
-            self.passed += 1;
-        }
-        self.passed + 1
-    }
-}
-
-/// A reader that notes where its newlines are.
-struct Counting<R> {
-    inner: R,
-    lines: std::rc::Rc<std::cell::RefCell<Lines>>,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut l = self.lines.borrow_mut();
-        let base = l.read;
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' {
-                l.ahead.push_back(base + i as u64);
-            }
-        }
-        l.read += n as u64;
-        Ok(n)
-    }
-}
-
 /// A mapping resolved against a header: column positions and codes.
 struct Resolved {
     received: usize,
@@ -439,59 +277,25 @@ struct Resolved {
     id: Option<usize>,
     timely: Option<usize>,
     status: Option<usize>,
-    formats: Vec<String>,
-    /// The formats include %Y-%m-%d.
-    iso: bool,
+    when: When,
     codes: Codes,
 }
 
-fn lower_all(v: &[String]) -> Vec<String> {
-    v.iter().map(|s| s.trim().to_lowercase()).collect()
-}
-
 impl Resolved {
-    /// The columns found, and the optional ones of the layout the header lacks.
-    fn new(m: &ComplaintMapping, header: &csv::StringRecord) -> Result<(Resolved, Vec<String>), String> {
-        let clean = |h: &str| h.trim().trim_start_matches('\u{feff}').to_string();
-        let find = |name: &str| -> Result<usize, String> {
-            header
-                .iter()
-                .position(|h| {
-                    let h = clean(h);
-                    // The generic layout's names, case aside.
-                    h == name || (m.lenient && h.eq_ignore_ascii_case(name))
-                })
-                .ok_or_else(|| {
-                    let all: Vec<String> = header.iter().map(|h| crate::text::visible(h).into_owned()).collect();
-                    format!(
-                        "column `{}` is not in the header ({})",
-                        crate::text::visible(name),
-                        all.join(", ")
-                    )
-                })
-        };
-        let missing = std::cell::RefCell::new(Vec::new());
-        let opt = |name: &Option<String>| -> Result<Option<usize>, String> {
-            match name.as_deref().map(find).transpose() {
-                Err(_) if m.lenient => {
-                    missing.borrow_mut().push(name.clone().unwrap_or_default());
-                    Ok(None)
-                }
-                other => other,
-            }
-        };
+    /// The columns found, and the warning for optional ones the header lacks.
+    fn new(m: &ComplaintMapping, file: &str, header: &csv::StringRecord) -> Result<(Resolved, Option<String>), String> {
+        let mut h = Header::new(header, m.lenient);
         let c = &m.columns;
         let resolved = Resolved {
-            received: find(&c.received)?,
-            channel: opt(&c.channel)?,
-            category: opt(&c.category)?,
-            closed: opt(&c.closed)?,
-            extension: opt(&c.extension)?,
-            id: opt(&c.id)?,
-            timely: opt(&c.timely)?,
-            status: opt(&c.status)?,
-            formats: m.formats.date.clone(),
-            iso: m.formats.date.iter().any(|f| f == "%Y-%m-%d"),
+            received: h.need(&c.received)?,
+            channel: h.opt(&c.channel)?,
+            category: h.opt(&c.category)?,
+            closed: h.opt(&c.closed)?,
+            extension: h.opt(&c.extension)?,
+            id: h.opt(&c.id)?,
+            timely: h.opt(&c.timely)?,
+            status: h.opt(&c.status)?,
+            when: When::new(&m.formats.date),
             codes: Codes {
                 yes: lower_all(&m.codes.yes),
                 extended: lower_all(&m.codes.extended),
@@ -499,69 +303,35 @@ impl Resolved {
                 open: lower_all(&m.codes.open),
             },
         };
-        let missing = missing.into_inner();
-        Ok((resolved, missing))
-    }
-
-    fn date(&self, s: &str) -> Option<jiff::civil::Date> {
-        let s = s.trim();
-        // The common case first, without the format machinery: YYYY-MM-DD
-        // (when the formats accept it).
-        if self.iso
-            && let Some(d) = iso_date(s)
-        {
-            return Some(d);
-        }
-        let parse = |t: &str| {
-            self.formats.iter().find_map(|f| {
-                jiff::fmt::strtime::parse(f, t)
-                    .ok()
-                    .and_then(|d| d.to_date().ok())
-                    .filter(|d| (1900..=2999).contains(&d.year()))
-            })
-        };
-        parse(s).or_else(|| {
-            // A date-time: its date.
-            let head = s.get(..10)?;
-            matches!(s.as_bytes().get(10), Some(b'T' | b' '))
-                .then(|| parse(head))
-                .flatten()
-        })
+        let warning = h.missing_warning(file, &|n| {
+            (n == "closed").then_some("without `closed`, every complaint counts as open")
+        });
+        Ok((resolved, warning))
     }
 }
 
-/// `YYYY-MM-DD` (or its date-time) read by hand; None for anything else.
-fn iso_date(s: &str) -> Option<jiff::civil::Date> {
-    let b = s.as_bytes();
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' || (b.len() > 10 && !matches!(b[10], b'T' | b' ')) {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i16> {
-        b[r].iter()
-            .try_fold(0i16, |n, c| c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0')))
-    };
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if !(1900..=2999).contains(&y) {
-        return None;
-    }
-    jiff::civil::Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+/// The reader's view of a complaint log: a header resolved per file.
+struct Sink<'a> {
+    m: &'a ComplaintMapping,
+    p: &'a Params,
+    f: &'a mut ComplaintFigures,
+    r: Option<Resolved>,
 }
 
-/// Whether `v` is one of `codes` (kept lower case), case aside.
-fn is_in(codes: &[String], v: &str) -> bool {
-    let v = v.trim();
-    if v.is_ascii() {
-        codes.iter().any(|c| c.eq_ignore_ascii_case(v))
-    } else {
-        let v = v.to_lowercase();
-        codes.contains(&v)
+impl Rows for Sink<'_> {
+    fn header(&mut self, file: &str, header: &csv::StringRecord) -> Result<Vec<String>, String> {
+        let (r, warning) = Resolved::new(self.m, file, header)?;
+        self.r = Some(r);
+        Ok(warning.into_iter().collect())
+    }
+
+    fn row(&mut self, rec: &csv::StringRecord) -> Result<(), String> {
+        row(self.r.as_ref().expect("header first"), rec, self.p, self.f)
     }
 }
 
 /// Read complaint logs and compute their figures.
 pub fn read(paths: &[PathBuf], m: &ComplaintMapping, p: &Params) -> Result<ComplaintFigures, String> {
-    let delimiter = super::calls::delimiter_byte(&m.delimiter)?;
-    let encoding = super::calls::encoding_named(m.encoding.as_deref())?;
     let c = p.clock.clone();
     let mut f = ComplaintFigures {
         schema: "cscaudit.complaints/1",
@@ -593,17 +363,26 @@ pub fn read(paths: &[PathBuf], m: &ComplaintMapping, p: &Params) -> Result<Compl
         after_as_of: 0,
         oldest: None,
     };
-    for path in paths {
-        read_file(path, m, p, delimiter, encoding, &mut f)?;
-    }
-    if f.complaints == 0 && f.out_of_range == 0 {
-        let first = f
-            .bad
-            .first()
-            .map(|b| format!(": line {}: {}", b.line, b.reason))
-            .unwrap_or_default();
-        return Err(format!("no complaint could be read ({} rows){first}", f.rows));
-    }
+    let layout = records::Layout {
+        delimiter: &m.delimiter,
+        encoding: m.encoding.as_deref(),
+        noun: "complaints",
+    };
+    let reading = records::read(
+        paths,
+        &layout,
+        &mut Sink {
+            m,
+            p,
+            f: &mut f,
+            r: None,
+        },
+    )?;
+    f.files = reading.files;
+    f.rows = reading.rows;
+    f.malformed = reading.malformed;
+    f.bad = reading.bad;
+    f.warnings = reading.warnings;
     if f.after_as_of > 0 {
         f.warnings.push(format!(
             "{} complaints were received after the as-of date {}: open ones among them are pending, not late (give --as-of)",
@@ -618,118 +397,20 @@ pub fn read(paths: &[PathBuf], m: &ComplaintMapping, p: &Params) -> Result<Compl
     Ok(f)
 }
 
-fn read_file(
-    path: &Path,
-    m: &ComplaintMapping,
-    p: &Params,
-    delimiter: u8,
-    encoding: Option<&'static encoding_rs::Encoding>,
-    f: &mut ComplaintFigures,
-) -> Result<(), String> {
-    let shown = crate::text::visible(&path.display().to_string()).into_owned();
-    let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
-    let mut pipe = Pipe::open(file);
-    {
-        let input: Box<dyn Read + '_> = match encoding {
-            None => Box::new(&mut pipe),
-            Some(e) => Box::new(
-                encoding_rs_io::DecodeReaderBytesBuilder::new()
-                    .encoding(Some(e))
-                    .build(&mut pipe),
-            ),
-        };
-        let lines = std::rc::Rc::new(std::cell::RefCell::new(Lines::default()));
-        let counting = Counting {
-            inner: input,
-            lines: lines.clone(),
-        };
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .from_reader(counting);
-        let header = rdr
-            .headers()
-            .map_err(|e| format!("{shown}: the header cannot be read: {e}"))?
-            .clone();
-        let (r, missing) = Resolved::new(m, &header).map_err(|e| format!("{shown}: {e}"))?;
-        if !missing.is_empty() {
-            let names: Vec<String> = missing
-                .iter()
-                .map(|n| format!("`{}`", crate::text::visible(n)))
-                .collect();
-            f.warnings.push(format!(
-                "{shown}: no column {} in the header: left out of the figures{}",
-                names.join(", "),
-                if missing.iter().any(|n| n == "closed") {
-                    " (without `closed`, every complaint counts as open)"
-                } else {
-                    ""
-                }
-            ));
-        }
-        let mut rec = csv::StringRecord::new();
-        loop {
-            let before = rdr.position().byte();
-            let line = match rdr.read_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => lines.borrow_mut().line_at(rec.position().map_or(before, |p| p.byte())),
-                Err(e) => {
-                    // Not UTF-8, or a broken quote: this row is bad, the next reads on.
-                    f.rows += 1;
-                    let line = lines.borrow_mut().line_at(before);
-                    let hint = if encoding.is_none() && e.to_string().contains("invalid utf-8") {
-                        " (not UTF-8: a GB18030/GBK export reads with --encoding gb18030)"
-                    } else {
-                        ""
-                    };
-                    bad(f, line, format!("{e}{hint}"));
-                    continue;
-                }
-            };
-            if rec.iter().all(|x| x.trim().is_empty()) {
-                continue;
-            }
-            f.rows += 1;
-            if let Err(reason) = row(&r, &rec, p, f) {
-                bad(f, line, reason);
-            }
-        }
-    }
-    // The whole file is hashed, whatever the parser left unread.
-    let (sha256, bytes) = pipe.finish().map_err(|e| format!("{shown}: {e}"))?;
-    f.files.push(SourceFile {
-        path: shown,
-        sha256,
-        bytes,
-    });
-    Ok(())
-}
-
-fn bad(f: &mut ComplaintFigures, line: u64, reason: String) {
-    f.malformed += 1;
-    if f.bad.len() < KEEP_BAD {
-        f.bad.push(BadRow {
-            line,
-            reason: crate::text::visible(&reason).into_owned(),
-        });
-    }
-}
-
 /// One complaint row into the figures.
 fn row(r: &Resolved, rec: &csv::StringRecord, p: &Params, f: &mut ComplaintFigures) -> Result<(), String> {
-    let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).map(str::trim).unwrap_or("");
+    let get = |i: Option<usize>| field(rec, i);
     let received_s = get(Some(r.received));
-    let received = r.date(received_s).ok_or_else(|| {
-        format!(
-            "received date `{received_s}` is not a date ({})",
-            r.formats.join(" or ")
-        )
-    })?;
+    let received = r
+        .when
+        .date(received_s)
+        .ok_or_else(|| format!("received date `{received_s}` is not a date ({})", r.when.shown()))?;
     let closed = match get(r.closed) {
         "" => None,
         s => Some(
-            r.date(s)
-                .ok_or_else(|| format!("closed date `{s}` is not a date ({})", r.formats.join(" or ")))?,
+            r.when
+                .date(s)
+                .ok_or_else(|| format!("closed date `{s}` is not a date ({})", r.when.shown()))?,
         ),
     };
     let days = match closed {

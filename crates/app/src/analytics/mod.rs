@@ -6,4 +6,8 @@ pub mod calls;
 pub mod complaints;
 pub mod generate;
 pub mod metrics;
+pub mod recordings;
+pub mod records;
 pub mod sampling;
+pub mod sessions;
+pub mod survey;

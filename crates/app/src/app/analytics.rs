@@ -233,7 +233,7 @@ impl App {
 
 /// Input files as a recorded method names them: `file.csv sha256:…` (the
 /// file's name, not the folder it was read from).
-fn named_inputs<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+pub(super) fn named_inputs<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<String> {
     files
         .map(|(path, sha)| {
             let name = std::path::Path::new(path)
@@ -382,89 +382,15 @@ impl App {
 }
 
 impl App {
-    /// Record a complaint log's figure as an indicator's measured value: a
-    /// percent indicator takes the timeliness (timely ÷ decided), a
-    /// per-10,000 one the complaint rate (needs the contacts handled). The
-    /// figures' JSON is attached as evidence, the method names the clock,
-    /// the counts and the input files' hashes.
+    /// Record a complaint log's figure as an indicator's measured value: the
+    /// timeliness (PE-03, metric complaint_timeliness) or the rate per 10,000
+    /// contacts (PE-02, complaint_rate, which needs the contacts handled).
     pub fn record_complaints(
         &self,
         engagement: &str,
         indicator: &str,
         figures: &crate::analytics::complaints::ComplaintFigures,
     ) -> Result<Assessment> {
-        let eng = self.engagement(engagement)?;
-        let cat = self.catalog_for(&eng)?;
-        let ind = cat.indicator(indicator).ok_or_else(|| AppError::NotFound {
-            what: "indicator",
-            id: indicator.to_string(),
-        })?;
-        let [l, e, a] = figures.limits_days;
-        let (measured, what) = match (ind.metric.as_deref(), ind.unit) {
-            (Some("complaint_timeliness"), Unit::Percent) => (
-                figures.timely_pct.filter(|_| figures.complaints > 0).ok_or_else(|| {
-                    AppError::Invalid(crate::msg!(
-                        "no complaint was decided yet: timeliness has nothing to count",
-                        "尚无已办结或已超期的投诉：及时率无从计算"
-                    ))
-                })?,
-                format!(
-                    "complaint handling timeliness = timely {} ÷ decided {} (closed within {l} d, {e} d when extended, {a} d when approved; open past its days at {} counts as not timely)",
-                    figures.timely, figures.decided, figures.as_of
-                ),
-            ),
-            (Some("complaint_rate"), Unit::Per10k) => (
-                figures
-                    .rate_per_10k
-                    .filter(|_| figures.complaints + figures.out_of_range > 0)
-                    .ok_or_else(|| {
-                        AppError::Invalid(crate::msg!(
-                            "the complaint rate needs the contacts handled in the period: give --handled N",
-                            "投诉率需要同期服务总量：请给出 --handled N"
-                        ))
-                    })?,
-                format!(
-                    "complaint rate = {} complaints ÷ {} contacts handled × 10,000",
-                    figures.complaints,
-                    figures.handled.unwrap_or(0)
-                ),
-            ),
-            _ => {
-                return Err(AppError::Invalid(crate::msg!(
-                    "{indicator} is not measured from a complaint log (its catalogue metric is not complaint_rate or complaint_timeliness)",
-                    "{indicator} 不是由投诉台账计算的指标（其目录公式不是 complaint_rate 或 complaint_timeliness）"
-                )));
-            }
-        };
-        let json = serde_json::to_vec_pretty(figures).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))?;
-        let inputs = named_inputs(figures.files.iter().map(|f| (f.path.as_str(), f.sha256.as_str())));
-        let method = format!(
-            "{what}; inputs: {}; computed by cscaudit metrics --source complaints ({})",
-            inputs.join(", "),
-            figures.schema
-        );
-        self.record_assessment(
-            engagement,
-            indicator,
-            AssessmentInput {
-                measured: Some(measured),
-                method: Some(method),
-                ..Default::default()
-            },
-        )?;
-        let short = figures
-            .files
-            .first()
-            .map(|f| crate::text::head(&f.sha256, 12))
-            .unwrap_or("none");
-        self.attach_evidence_bytes(
-            engagement,
-            &format!("complaints-{indicator}-{short}.json"),
-            &json,
-            "complaint figures recomputed from the complaint log",
-            Some(indicator),
-            None,
-        )?;
-        self.assessment(engagement, indicator)
+        self.record_source(engagement, indicator, super::sources::complaint_figures(figures)?)
     }
 }

@@ -23,6 +23,7 @@ mod sealing;
 mod session;
 pub use session::trim_heap;
 mod signing;
+pub mod sources;
 pub mod status;
 mod undo;
 

@@ -90,6 +90,12 @@ struct RawIndicator {
     metric: Option<Spanned<String>>,
     variant: Option<String>,
     threshold_s: Option<u32>,
+    /// Where the definition comes from (a document and its article).
+    source: Option<String>,
+    /// The formula in words (numerator ÷ denominator and what counts).
+    formula: Option<String>,
+    /// The formula in Chinese (shown under zh-CN; `formula` otherwise).
+    formula_zh: Option<String>,
     evidence_zh: String,
     evidence_en: String,
     #[schemars(with = "String")]
@@ -270,6 +276,9 @@ pub fn parse_catalog(src: &str, file: &str) -> Result<Catalog, CatalogError> {
             metric: i.metric.map(Spanned::into_inner),
             variant: i.variant,
             threshold_s: i.threshold_s,
+            source: i.source,
+            formula: i.formula,
+            formula_zh: i.formula_zh,
             evidence_zh: i.evidence_zh,
             evidence_en: i.evidence_en,
             provenance: prov.clone(),

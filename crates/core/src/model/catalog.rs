@@ -106,6 +106,14 @@ pub struct Indicator {
     pub metric: Option<String>,
     pub variant: Option<String>,
     pub threshold_s: Option<u32>,
+    /// Where the definition comes from (a document and its article).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The formula in words; `formula_zh` in Chinese.
+    #[serde(default)]
+    pub formula: Option<String>,
+    #[serde(default)]
+    pub formula_zh: Option<String>,
     pub evidence_zh: String,
     pub evidence_en: String,
     /// `term-2.3`, `term-2.4`, `term-2.5` for the standard's defined terms, else `provisional`.
@@ -127,6 +135,13 @@ impl Indicator {
             Direction::Lower => "≤",
         };
         Some(format!("{dir}{}", self.unit.format(t, zh)))
+    }
+    /// The formula in the language (English when a catalogue gives no Chinese).
+    pub fn formula(&self, zh: bool) -> Option<&str> {
+        match (zh, &self.formula_zh) {
+            (true, Some(z)) if !z.is_empty() => Some(z),
+            _ => self.formula.as_deref(),
+        }
     }
     /// Why the target is what it is, in the language (English when a
     /// catalogue gives no Chinese).
@@ -239,4 +254,11 @@ pub const KNOWN_METRICS: &[&str] = &[
     // From a complaint log (`metrics --source complaints`).
     "complaint_rate",
     "complaint_timeliness",
+    // From a session log (`metrics --source sessions`).
+    "nonphone_timeliness",
+    "first_reply_sl",
+    // From a recording index and the call records (`metrics --source recordings`).
+    "recording_completeness",
+    // From the auditors' own re-scoring (`qa`).
+    "qa_pass_rate",
 ];

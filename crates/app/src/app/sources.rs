@@ -1,0 +1,257 @@
+//! Recording a record source's figure (complaints, survey, sessions,
+//! recordings) as an indicator's measured value, with the figures attached
+//! as evidence. Which figure an indicator takes is its catalogue metric:
+//! a source offers the metrics it can compute, and an indicator whose
+//! metric is not among them is refused with the list.
+
+use super::analytics::named_inputs;
+use super::{App, AppError, AssessmentInput, Result};
+use crate::analytics::{complaints, recordings, sessions, survey};
+use crate::message::Msg;
+use crate::model::assessment::Assessment;
+
+/// One metric a source's figures give: its catalogue id, the value (or why
+/// there is none), and the sentence the method records.
+pub struct Offered {
+    pub metric: &'static str,
+    pub value: std::result::Result<f64, Msg>,
+    pub what: String,
+}
+
+/// A source's figures, ready to record.
+pub struct SourceFigures<'a> {
+    /// `complaints`, `survey`… (the `--source` that computed them).
+    pub source: &'static str,
+    /// What the source is, in both languages, for the refusal.
+    pub named: (&'static str, &'static str),
+    pub schema: &'static str,
+    /// The figures' JSON (attached as evidence).
+    pub json: Vec<u8>,
+    /// The input files (path, sha256).
+    pub files: Vec<(&'a str, &'a str)>,
+    pub offered: Vec<Offered>,
+    /// Further evidence: (file name, bytes, note), e.g. the unmatched calls.
+    pub more: Vec<(String, Vec<u8>, &'static str)>,
+}
+
+impl App {
+    /// Record `indicator`'s measured value from a source's figures.
+    pub fn record_source(&self, engagement: &str, indicator: &str, s: SourceFigures) -> Result<Assessment> {
+        let eng = self.engagement(engagement)?;
+        let cat = self.catalog_for(&eng)?;
+        let ind = cat.indicator(indicator).ok_or_else(|| AppError::NotFound {
+            what: "indicator",
+            id: indicator.to_string(),
+        })?;
+        let metric = ind.metric.as_deref().unwrap_or("");
+        let Some(o) = s.offered.into_iter().find(|o| o.metric == metric) else {
+            let ids: Vec<&str> = offered_ids(s.source).to_vec();
+            let ids = ids.join(", ");
+            let (en, zh) = s.named;
+            let metric = if metric.is_empty() { "none" } else { metric };
+            return Err(AppError::Invalid(crate::msg!(
+                "{indicator} is not measured from {en} (its catalogue metric is {metric}; {en} gives {ids})",
+                "{indicator} 不是由{zh}计算的指标（其目录度量为 {metric}；{zh}可计算 {ids}）"
+            )));
+        };
+        let measured = o.value.map_err(AppError::Invalid)?;
+        let inputs = named_inputs(s.files.iter().copied());
+        let method = format!(
+            "{}; inputs: {}; computed by cscaudit metrics --source {} ({})",
+            o.what,
+            inputs.join(", "),
+            s.source,
+            s.schema
+        );
+        self.record_assessment(
+            engagement,
+            indicator,
+            AssessmentInput {
+                measured: Some(measured),
+                method: Some(method),
+                ..Default::default()
+            },
+        )?;
+        let short = s.files.first().map(|f| crate::text::head(f.1, 12)).unwrap_or("none");
+        self.attach_evidence_bytes(
+            engagement,
+            &format!("{}-{indicator}-{short}.json", s.source),
+            &s.json,
+            &format!("{} figures recomputed from the centre's records", s.source),
+            Some(indicator),
+            None,
+        )?;
+        for (name, bytes, note) in s.more {
+            self.attach_evidence_bytes(engagement, &name, &bytes, note, Some(indicator), None)?;
+        }
+        self.assessment(engagement, indicator)
+    }
+}
+
+/// The metrics each source gives (for the refusal, whatever the figures).
+fn offered_ids(source: &str) -> &'static [&'static str] {
+    match source {
+        "complaints" => &["complaint_timeliness", "complaint_rate"],
+        "survey" => &["csat"],
+        "sessions" => &["nonphone_timeliness", "first_reply_sl"],
+        "recordings" => &["recording_completeness"],
+        _ => &[],
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(v).map_err(|e| AppError::Invalid(Msg::same(e.to_string())))
+}
+
+fn files(f: &[crate::analytics::records::SourceFile]) -> Vec<(&str, &str)> {
+    f.iter().map(|f| (f.path.as_str(), f.sha256.as_str())).collect()
+}
+
+/// A complaint log: timeliness (PE-03) and the rate per 10,000 (PE-02).
+pub fn complaint_figures(f: &complaints::ComplaintFigures) -> Result<SourceFigures<'_>> {
+    let [l, e, a] = f.limits_days;
+    Ok(SourceFigures {
+        source: "complaints",
+        named: ("a complaint log", "投诉台账"),
+        schema: f.schema,
+        json: json(f)?,
+        files: files(&f.files),
+        offered: vec![
+            Offered {
+                metric: "complaint_timeliness",
+                value: f.timely_pct.filter(|_| f.complaints > 0).ok_or_else(|| {
+                    crate::msg!(
+                        "no complaint was decided yet: timeliness has nothing to count",
+                        "尚无已办结或已超期的投诉：及时率无从计算"
+                    )
+                }),
+                what: format!(
+                    "complaint handling timeliness = timely {} ÷ decided {} (closed within {l} d, {e} d when extended, {a} d when approved; open past its days at {} counts as not timely)",
+                    f.timely, f.decided, f.as_of
+                ),
+            },
+            Offered {
+                metric: "complaint_rate",
+                value: f
+                    .rate_per_10k
+                    .filter(|_| f.complaints + f.out_of_range > 0)
+                    .ok_or_else(|| {
+                        crate::msg!(
+                            "the complaint rate needs the contacts handled in the period: give --handled N",
+                            "投诉率需要同期服务总量：请给出 --handled N"
+                        )
+                    }),
+                what: format!(
+                    "complaint rate = {} complaints ÷ {} contacts handled × 10,000",
+                    f.complaints,
+                    f.handled.unwrap_or(0)
+                ),
+            },
+        ],
+        more: Vec::new(),
+    })
+}
+
+/// A survey export: CSAT (PE-01).
+pub fn survey_figures(f: &survey::SurveyFigures) -> Result<SourceFigures<'_>> {
+    let s = f.scale;
+    let ci = match (f.ci_low, f.ci_high) {
+        (Some(lo), Some(hi)) => format!("; Wilson 95% interval {lo:.2}–{hi:.2} %"),
+        _ => String::new(),
+    };
+    Ok(SourceFigures {
+        source: "survey",
+        named: ("a survey export", "满意度调查结果"),
+        schema: f.schema,
+        json: json(f)?,
+        files: files(&f.files),
+        offered: vec![Offered {
+            metric: "csat",
+            value: f
+                .csat
+                .ok_or_else(|| crate::msg!("no survey response to count", "没有可计数的调查结果")),
+            what: format!(
+                "customer satisfaction = satisfied {} ÷ responses {} (score {} or more on {}–{}){ci}",
+                f.satisfied, f.responses, s.satisfied, s.min, s.max
+            ),
+        }],
+        more: Vec::new(),
+    })
+}
+
+/// A session log: non-phone handling timeliness (CH-03) and the
+/// first-reply service level.
+pub fn session_figures(f: &sessions::SessionFigures) -> Result<SourceFigures<'_>> {
+    Ok(SourceFigures {
+        source: "sessions",
+        named: ("a session log", "非电话会话日志"),
+        schema: f.schema,
+        json: json(f)?,
+        files: files(&f.files),
+        offered: vec![
+            Offered {
+                metric: "nonphone_timeliness",
+                value: f.nonphone_timeliness.ok_or_else(|| {
+                    crate::msg!(
+                        "no session was closed or past its hours yet: timeliness has nothing to count",
+                        "尚无已办结或已超时的会话：及时率无从计算"
+                    )
+                }),
+                what: format!(
+                    "non-phone handling timeliness = closed within {} h {} ÷ decided {} (open past its hours at {} counts as late; abandoned sessions left out)",
+                    f.handle_within_h, f.handled_in_time, f.decided, f.as_of
+                ),
+            },
+            Offered {
+                metric: "first_reply_sl",
+                value: f
+                    .first_reply_sl
+                    .ok_or_else(|| crate::msg!("no session to count", "没有可计数的会话")),
+                what: format!(
+                    "first-reply service level = first agent reply within {} s {} ÷ sessions offered {} (abandoned ones count against)",
+                    f.reply_within_s, f.first_reply_within, f.sessions
+                ),
+            },
+        ],
+        more: Vec::new(),
+    })
+}
+
+/// A recording index matched to the call records: completeness (QU-04),
+/// with the unmatched calls as a CSV beside the figures.
+pub fn recording_figures(f: &recordings::RecordingFigures) -> Result<SourceFigures<'_>> {
+    let mut all = files(&f.index_files);
+    all.extend(files(&f.call_files));
+    let short = f
+        .index_files
+        .first()
+        .map(|x| crate::text::head(&x.sha256, 12).to_string())
+        .unwrap_or_default();
+    let more = if f.unmatched_calls.is_empty() {
+        Vec::new()
+    } else {
+        vec![(
+            format!("recordings-unmatched-{short}.csv"),
+            recordings::unmatched_csv(f),
+            "answered calls with no recording in the index",
+        )]
+    };
+    Ok(SourceFigures {
+        source: "recordings",
+        named: ("a recording index", "录音索引"),
+        schema: f.schema,
+        json: json(f)?,
+        files: all,
+        offered: vec![Offered {
+            metric: "recording_completeness",
+            value: f
+                .completeness
+                .ok_or_else(|| crate::msg!("no answered call to match", "没有可匹配的人工接听呼叫")),
+            what: format!(
+                "recording completeness = answered calls with a recording {} ÷ answered calls {} ({} without, listed in the evidence)",
+                f.matched, f.answered, f.unmatched
+            ),
+        }],
+        more,
+    })
+}

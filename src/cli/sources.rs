@@ -1,0 +1,440 @@
+//! `metrics --source survey|sessions|recordings`: the figures of the centre's
+//! other records, and with `--record` the indicator's value. What every
+//! source shares (the layout by --format/--map, which options go with which
+//! source, the bad rows and notes) is here too.
+
+use super::args::MetricsArgs;
+use super::output::*;
+use super::{CliError, Context, Result};
+use crate::analytics::records::{BadRow, SourceFile};
+use crate::analytics::{recordings, sessions, survey};
+use crate::app::sources::SourceFigures;
+use crate::config::Lang;
+use std::io::Write;
+
+/// The sources `metrics` reads.
+pub const SOURCES: &[&str] = &["calls", "complaints", "survey", "sessions", "recordings"];
+
+/// Refuse an option given with a source it does not go with.
+pub fn check_options(a: &MetricsArgs) -> Result<()> {
+    let table: [(bool, &str, &[&str]); 12] = [
+        (a.threshold != 20, "--threshold", &["calls"]),
+        (a.short_abandon != 5, "--short-abandon", &["calls"]),
+        (a.summary, "--summary", &["calls"]),
+        (a.handled.is_some(), "--handled", &["complaints", "survey"]),
+        (a.as_of.is_some(), "--as-of", &["complaints", "sessions"]),
+        (a.days != "15,30,60", "--days", &["complaints"]),
+        (a.scale.is_some(), "--scale", &["survey"]),
+        (a.satisfied.is_some(), "--satisfied", &["survey"]),
+        (a.reply_within.is_some(), "--reply-within", &["sessions"]),
+        (a.handle_within.is_some(), "--handle-within", &["sessions"]),
+        (!a.calls.is_empty(), "--calls", &["recordings"]),
+        (
+            a.from.is_some() || a.to.is_some(),
+            "--from/--to",
+            &["calls", "complaints", "survey", "sessions"],
+        ),
+    ];
+    for (given, flag, with) in table {
+        if given && !with.contains(&a.source.as_str()) {
+            let with = with.join(", ");
+            return Err(CliError(crate::msg!(
+                "{flag} goes with --source {with}",
+                "{flag} 只能与 --source {with} 一起使用"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A source's layout: built in by --format, or a mapping file (--map, or a
+/// --format ending in .toml).
+pub fn layout<M>(
+    a: &MetricsArgs,
+    names: &str,
+    builtin: impl Fn(&str) -> Option<M>,
+    parse: impl Fn(&str, &str) -> std::result::Result<M, crate::config::ConfigError>,
+) -> Result<M> {
+    let file = |path: &std::path::Path| -> Result<M> {
+        let src = std::fs::read_to_string(path).map_err(|e| same(format!("{}: {e}", path.display())))?;
+        parse(&src, &path.display().to_string()).map_err(|e| same(e.to_string()))
+    };
+    let name = match (a.format.as_deref(), &a.map) {
+        (Some(_), Some(_)) => {
+            return Err(CliError(crate::msg!(
+                "give --format or --map, not both",
+                "--format 与 --map 只能给出一个"
+            )));
+        }
+        (None, Some(path)) => return file(path),
+        (Some(f), None) if f.ends_with(".toml") => return file(std::path::Path::new(f)),
+        (f, None) => f.unwrap_or("generic"),
+    };
+    builtin(name).ok_or_else(|| {
+        let (name, source) = (crate::text::visible(name).into_owned(), &a.source);
+        CliError(crate::msg!(
+            "--format `{name}` for {source} must be {names} or a MAPPING.toml",
+            "{source} 的 --format `{name}` 必须是 {names} 或映射文件 MAPPING.toml"
+        ))
+    })
+}
+
+/// The --encoding given, checked (it overrides the layout's).
+pub fn encoding(a: &MetricsArgs) -> Result<Option<String>> {
+    if let Some(enc) = &a.encoding {
+        crate::analytics::calls::encoding_named(Some(enc)).map_err(same)?;
+    }
+    Ok(a.encoding.clone())
+}
+
+/// A reading error: with --record, said to have recorded nothing.
+pub fn read_error(a: &MetricsArgs, e: String) -> CliError {
+    let e = crate::text::visible(&e).into_owned();
+    if a.record.is_some() {
+        CliError(crate::msg!("nothing was recorded: {e}", "未记录任何内容：{e}"))
+    } else {
+        same(e)
+    }
+}
+
+/// Record `figures` into the indicator --record names (never `all`: a
+/// source's figures are not every indicator's).
+pub fn record<'f>(
+    ctx: &Context,
+    a: &MetricsArgs,
+    figures: impl FnOnce() -> crate::app::Result<SourceFigures<'f>>,
+) -> Result<Option<(String, Option<f64>)>> {
+    let Some(ind) = &a.record else { return Ok(None) };
+    if ind == "all" {
+        let source = &a.source;
+        return Err(CliError(crate::msg!(
+            "for --source {source}, --record names the indicator (`cscaudit catalog list` shows each one's metric)",
+            "--source {source} 的 --record 需指明指标（`cscaudit catalog list` 列出各指标的度量）"
+        )));
+    }
+    let app = ctx.open(&ctx.paths.data_dir)?;
+    let eng = app.resolve_engagement(a.engagement.as_deref())?;
+    let r = app.record_source(&eng.id, ind, figures()?)?;
+    Ok(Some((r.indicator, r.measured)))
+}
+
+/// "Recorded X = v" under the figures.
+pub fn print_recorded(o: &mut impl Write, r: Option<(String, Option<f64>)>, lang: Lang) -> Result<()> {
+    if let Some((ind, m)) = r {
+        let shown = m.map(|m| format!("{m:.2}")).unwrap_or_default();
+        writeln!(
+            o,
+            "\n{} {ind} = {shown} ({})",
+            lang.pick("Recorded", "已记录"),
+            lang.pick("the figures are attached as evidence", "数据已作为证据附上")
+        )?;
+    }
+    Ok(())
+}
+
+/// The files read, by hash.
+pub fn print_files(o: &mut impl Write, files: &[SourceFile]) -> Result<()> {
+    for file in files {
+        writeln!(o, "  {}  sha256 {}  ({} bytes)", file.path, file.sha256, file.bytes)?;
+    }
+    Ok(())
+}
+
+/// The rows left out, the bad rows by line, and the notes.
+pub fn print_tail(
+    o: &mut impl Write,
+    out_of_range: u64,
+    malformed: u64,
+    bad: &[BadRow],
+    warnings: &[String],
+    lang: Lang,
+) -> Result<()> {
+    let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
+    if out_of_range > 0 {
+        writeln!(
+            o,
+            "  {out_of_range} {}",
+            l("rows outside --from/--to", "行不在 --from/--to 范围内")
+        )?;
+    }
+    if malformed > 0 {
+        writeln!(o, "  {malformed} {}", l("rows could not be read:", "行无法读取："))?;
+        for b in bad {
+            match lang {
+                Lang::Zh => writeln!(o, "    第 {} 行：{}", b.line, b.reason)?,
+                Lang::En => writeln!(o, "    line {}: {}", b.line, b.reason)?,
+            }
+        }
+    }
+    for w in warnings {
+        writeln!(o, "  {}{w}", l("note: ", "注意："))?;
+    }
+    Ok(())
+}
+
+/// One "label  value" line, the label padded to 24 cells.
+fn line(o: &mut impl Write, label: &str, value: String) -> Result<()> {
+    writeln!(o, "  {}  {value}", crate::text::fit(label, 24))?;
+    Ok(())
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or("—".into(), |v| format!("{v:.2} %"))
+}
+
+// ---------------------------------------------------------------- survey
+
+pub fn survey(ctx: &Context, a: MetricsArgs) -> Result<()> {
+    let lang = ctx.lang;
+    let mut m = layout(&a, "generic", survey::builtin, survey::SurveyMapping::parse)?;
+    if let Some(e) = encoding(&a)? {
+        m.encoding = Some(e);
+    }
+    let mut scale = m.scale;
+    if let Some(s) = &a.scale {
+        let parts: Vec<Option<i64>> = s.split(['-', '–', ',']).map(|p| p.trim().parse().ok()).collect();
+        match parts.as_slice() {
+            [Some(lo), Some(hi)] => {
+                scale.min = *lo;
+                scale.max = *hi;
+                // The threshold follows a new scale: its top two points.
+                if a.satisfied.is_none() {
+                    scale.satisfied = (*hi - 1).max(*lo);
+                }
+            }
+            _ => {
+                let s = crate::text::visible(s).into_owned();
+                return Err(CliError(crate::msg!(
+                    "--scale `{s}` must be MIN-MAX, e.g. 1-5 or 0-10",
+                    "--scale `{s}` 必须是 最低-最高，如 1-5 或 0-10"
+                )));
+            }
+        }
+    }
+    if let Some(t) = a.satisfied {
+        scale.satisfied = t;
+    }
+    let p = survey::Params {
+        scale: Some(scale),
+        from: date_arg(&a.from, "--from")?,
+        to: date_arg(&a.to, "--to")?,
+        handled: a.handled,
+    };
+    super::metrics::check_files(&a.files)?;
+    let f = &survey::read(&a.files, &m, &p).map_err(|e| read_error(&a, e))?;
+    let recorded = record(ctx, &a, || crate::app::sources::survey_figures(f))?;
+    if a.json {
+        return print_json(f);
+    }
+    let mut o = out();
+    let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
+    writeln!(o, "{}", l("Satisfaction survey", "满意度调查"))?;
+    print_files(&mut o, &f.files)?;
+    line(&mut o, l("responses", "有效样本"), f.responses.to_string())?;
+    let s = f.scale;
+    line(
+        &mut o,
+        l("satisfied", "满意"),
+        format!(
+            "{} ({} {}–{} {} {})",
+            f.satisfied,
+            l("score", "评分"),
+            s.satisfied,
+            s.max,
+            l("on", "，量表"),
+            format_args!("{}–{}", s.min, s.max)
+        ),
+    )?;
+    let ci = match (f.ci_low, f.ci_high) {
+        (Some(lo), Some(hi)) => format!("  (Wilson 95%: {lo:.2}–{hi:.2} %)"),
+        _ => String::new(),
+    };
+    line(&mut o, l("CSAT", "满意率"), format!("{}{ci}", pct(f.csat)))?;
+    line(
+        &mut o,
+        l("mean score", "平均分"),
+        f.mean_score.map_or("—".into(), |m| format!("{m:.2}")),
+    )?;
+    let dist: Vec<String> = f.by_score.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+    line(&mut o, l("by score", "各分值"), dist.join("  "))?;
+    match f.response_rate {
+        Some(r) => line(
+            &mut o,
+            l("response rate", "参评率"),
+            format!("{r:.2} %  ({} {})", l("of", "服务总量"), f.handled.unwrap_or(0)),
+        )?,
+        None => line(
+            &mut o,
+            l("response rate", "参评率"),
+            l("— (give --handled N)", "—（请给出 --handled N）").into(),
+        )?,
+    }
+    let mut ch: Vec<(&String, &survey::ChannelFigures)> = f.by_channel.iter().collect();
+    ch.sort_by(|a, b| b.1.responses.cmp(&a.1.responses).then(a.0.cmp(b.0)));
+    let shown: Vec<String> = ch
+        .iter()
+        .take(8)
+        .map(|(k, c)| format!("{k} {} ({})", c.responses, pct(c.csat)))
+        .collect();
+    line(&mut o, l("by channel", "按渠道"), shown.join(" · "))?;
+    print_tail(&mut o, f.out_of_range, f.malformed, &f.bad, &f.warnings, lang)?;
+    print_recorded(&mut o, recorded, lang)
+}
+
+// ---------------------------------------------------------------- sessions
+
+pub fn sessions(ctx: &Context, a: MetricsArgs) -> Result<()> {
+    let lang = ctx.lang;
+    let mut m = layout(&a, "generic", sessions::builtin, sessions::SessionMapping::parse)?;
+    if let Some(e) = encoding(&a)? {
+        m.encoding = Some(e);
+    }
+    let as_of = match a.as_of.as_deref() {
+        None => jiff::Zoned::now().datetime(),
+        Some(s) => crate::analytics::records::iso(s).ok_or_else(|| {
+            let s = crate::text::visible(s).into_owned();
+            CliError(crate::msg!(
+                "--as-of `{s}` is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS)",
+                "--as-of `{s}` 不是日期（YYYY-MM-DD 或 YYYY-MM-DDTHH:MM:SS）"
+            ))
+        })?,
+    };
+    let p = sessions::Params {
+        reply_within: a.reply_within.unwrap_or(60),
+        handle_within: a.handle_within.unwrap_or(24),
+        as_of,
+        from: date_arg(&a.from, "--from")?,
+        to: date_arg(&a.to, "--to")?,
+    };
+    if p.handle_within == 0 {
+        return Err(CliError(crate::msg!(
+            "--handle-within must be at least 1 hour",
+            "--handle-within 至少为 1 小时"
+        )));
+    }
+    super::metrics::check_files(&a.files)?;
+    let f = &sessions::read(&a.files, &m, &p).map_err(|e| read_error(&a, e))?;
+    let recorded = record(ctx, &a, || crate::app::sources::session_figures(f))?;
+    if a.json {
+        return print_json(f);
+    }
+    let mut o = out();
+    let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
+    writeln!(o, "{}", l("Non-phone sessions", "非电话会话"))?;
+    print_files(&mut o, &f.files)?;
+    line(&mut o, l("sessions", "会话量"), f.sessions.to_string())?;
+    line(
+        &mut o,
+        &format!("{} ≤{} s", l("first reply", "首次回复"), f.reply_within_s),
+        format!("{} / {}  {}", f.first_reply_within, f.sessions, pct(f.first_reply_sl)),
+    )?;
+    let secs = |s: Option<u32>| s.map_or("—".into(), |s| format!("{s} s"));
+    line(
+        &mut o,
+        l("first reply median/p90", "首次回复中位数/90%"),
+        format!("{} / {}", secs(f.first_reply_median_s), secs(f.first_reply_p90_s)),
+    )?;
+    line(
+        &mut o,
+        &format!("{} ≤{} h", l("handled in time", "及时处理"), f.handle_within_h),
+        format!(
+            "{} / {} {}  {}",
+            f.handled_in_time,
+            f.decided,
+            l("decided", "已判定"),
+            pct(f.nonphone_timeliness)
+        ),
+    )?;
+    line(
+        &mut o,
+        l("open", "未办结"),
+        format!(
+            "{}  ({} {}, {} {}, {} {})",
+            f.open,
+            f.overdue_open,
+            l("past their hours", "已超时"),
+            f.pending,
+            l("within them", "时限内"),
+            l("as of", "截至"),
+            f.as_of
+        ),
+    )?;
+    line(
+        &mut o,
+        l("abandoned", "放弃"),
+        format!("{} / {}  {}", f.abandoned, f.sessions, pct(f.abandon_rate)),
+    )?;
+    let mut ch: Vec<(&String, &sessions::ChannelFigures)> = f.by_channel.iter().collect();
+    ch.sort_by(|a, b| b.1.sessions.cmp(&a.1.sessions).then(a.0.cmp(b.0)));
+    let shown: Vec<String> = ch.iter().take(8).map(|(k, c)| format!("{k} {}", c.sessions)).collect();
+    line(&mut o, l("by channel", "按渠道"), shown.join(" · "))?;
+    print_tail(&mut o, f.out_of_range, f.malformed, &f.bad, &f.warnings, lang)?;
+    print_recorded(&mut o, recorded, lang)
+}
+
+// ---------------------------------------------------------------- recordings
+
+pub fn recordings(ctx: &Context, a: MetricsArgs) -> Result<()> {
+    let lang = ctx.lang;
+    let mut m = layout(
+        &a,
+        "generic, anonymous-bank",
+        recordings::builtin,
+        recordings::RecordingMapping::parse,
+    )?;
+    if let Some(e) = encoding(&a)? {
+        m.index.encoding = Some(e.clone());
+        m.calls.encoding = Some(e);
+    }
+    if a.calls.is_empty() {
+        return Err(CliError(crate::msg!(
+            "recording completeness needs the call records: give --calls FILE (the FILES are the recording index)",
+            "录音完整率需要话单：请给出 --calls 文件（位置参数是录音索引）"
+        )));
+    }
+    super::metrics::check_files(&a.files)?;
+    super::metrics::check_files(&a.calls)?;
+    let f = &recordings::read(&a.files, &a.calls, &m).map_err(|e| read_error(&a, e))?;
+    let recorded = record(ctx, &a, || crate::app::sources::recording_figures(f))?;
+    if a.json {
+        return print_json(f);
+    }
+    let mut o = out();
+    let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
+    writeln!(o, "{}", l("Recording completeness", "录音完整率"))?;
+    print_files(&mut o, &f.index_files)?;
+    print_files(&mut o, &f.call_files)?;
+    line(
+        &mut o,
+        l("recordings", "录音"),
+        format!("{} ({} {})", f.recordings, f.empty_recordings, l("empty", "空录音")),
+    )?;
+    line(
+        &mut o,
+        l("answered calls", "人工接听"),
+        format!("{} {} {}", f.answered, l("of", "／话单"), f.calls),
+    )?;
+    line(
+        &mut o,
+        l("with a recording", "有录音"),
+        format!("{} / {}  {}", f.matched, f.answered, pct(f.completeness)),
+    )?;
+    if !f.unmatched_calls.is_empty() {
+        line(&mut o, l("without", "无录音"), f.unmatched.to_string())?;
+        for u in f.unmatched_calls.iter().take(10) {
+            writeln!(o, "    {}  {}  {}", u.call, u.date, u.agent)?;
+        }
+        if f.unmatched > 10 {
+            writeln!(
+                o,
+                "    {}",
+                l(
+                    "… (--json or --record lists them all)",
+                    "……（--json 或 --record 列出全部）"
+                )
+            )?;
+        }
+    }
+    print_tail(&mut o, 0, f.malformed, &f.bad, &f.warnings, lang)?;
+    print_recorded(&mut o, recorded, lang)
+}
