@@ -447,3 +447,68 @@ fn each_source_records_its_indicator_and_refuses_bad_input_recording_nothing() {
         assert!(ev.contains(name), "{name} in {ev}");
     }
 }
+
+const RATINGS: &str = r#"
+import sys, json, csv
+import numpy as np
+from sklearn.metrics import cohen_kappa_score
+path, kind = sys.argv[1], sys.argv[2]
+rng = np.random.default_rng(11 if kind == 'scores' else 12)
+n = 400
+if kind == 'scores':
+    # Two auditors' total-score bands 1-5 on the same 400 calls: B mostly
+    # agrees with A, sometimes one band off, now and then two.
+    a = rng.choice([1, 2, 3, 4, 5], size=n, p=[.05, .1, .25, .35, .25])
+    b = np.clip(a + rng.choice([-2, -1, 0, 0, 0, 0, 1, 2], size=n), 1, 5)
+    show = lambda v: str(int(v))
+else:
+    a = rng.random(n) < 0.85
+    b = np.where(rng.random(n) < 0.9, a, ~a)
+    show = lambda v: ['不合格', '合格'][int(v)] if int(v) % 2 else ['fail', 'pass'][int(v)]
+with open(path, 'w', newline='', encoding='utf-8') as f:
+    w = csv.writer(f)
+    w.writerow(['item', 'rater_a', 'rater_b'])
+    for i in range(n):
+        w.writerow([f'REC-{i:04d}', show(a[i]), show(b[i])])
+out = {'items': n, 'observed_agreement': float(np.mean(a == b)),
+       'kappa': float(cohen_kappa_score(a, b)),
+       'disagreements': int(np.sum(a != b))}
+if kind == 'scores':
+    out['weighted_kappa'] = float(cohen_kappa_score(a, b, weights='quadratic'))
+print(json.dumps(out))
+"#;
+
+#[test]
+fn qa_agreement_equals_scikit_learn_cohen_kappa() {
+    let Some(py) = stats_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for kind in ["scores", "passfail"] {
+        let file = d.join(format!("{kind}.csv"));
+        let f = file.to_str().unwrap();
+        let want = python(&py, RATINGS, &[f, kind]);
+        let got = json(d, &["qa", "agreement", "--ratings", f, "--json"]);
+        assert_eq!(got["items"], want["items"], "{kind}");
+        close(&got["observed_agreement"], &want["observed_agreement"], kind);
+        close(&got["kappa"], &want["kappa"], kind);
+        assert_eq!(
+            got["disagreements"].as_array().unwrap().len() as u64,
+            want["disagreements"].as_u64().unwrap()
+        );
+        if kind == "scores" {
+            close(&got["weighted_kappa"], &want["weighted_kappa"], "weighted");
+        } else {
+            assert!(got["weighted_kappa"].is_null());
+        }
+    }
+    // A rating that is neither: the line named, exit 1.
+    let bad = d.join("bad.csv");
+    std::fs::write(&bad, "item,rater_a,rater_b\nR1,pass,pass\nR2,pass,maybe\n").unwrap();
+    let o = cmd(d)
+        .args(["qa", "agreement", "--ratings", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("line 3") && err.contains("maybe"), "{err}");
+}

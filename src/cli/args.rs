@@ -166,6 +166,10 @@ pub enum Command {
     /// Audit sampling: sample sizes, evaluation of results, reproducible draws.
     #[command(subcommand)]
     Sample(SampleCmd),
+    /// Quality-monitoring re-scoring: how far two auditors who scored the
+    /// same contacts blind agree (Cohen's kappa).
+    #[command(subcommand)]
+    Qa(QaCmd),
     /// The change history of a record (finding ref, action id, engagement id, ENGAGEMENT/INDICATOR).
     History { reference: String },
     /// Git remotes to sync with (a bare repository on a share, an ssh host, GitLab/Gitea).
@@ -846,6 +850,23 @@ pub struct MetricsArgs {
     pub calls: Vec<PathBuf>,
     #[arg(long, short)]
     pub engagement: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum QaCmd {
+    /// Agreement of two raters: observed agreement, Cohen's kappa, and for
+    /// integer scores the quadratic-weighted kappa (as scikit-learn's
+    /// cohen_kappa_score), with the items they disagree on.
+    Agreement {
+        /// A CSV with a header and columns item, rater_a, rater_b; ratings
+        /// pass/fail (合格/不合格, yes/no) or whole-number scores.
+        #[arg(long, value_name = "FILE")]
+        ratings: PathBuf,
+        /// Stable JSON (schema cscaudit.agreement/1): items,
+        /// observed_agreement, kappa, weighted_kappa, disagreements.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -20,6 +20,7 @@ mod output;
 mod plan;
 mod programme;
 mod progress;
+mod qa;
 mod sample;
 mod secret;
 mod sources;
@@ -455,6 +456,7 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         } => bundle::report(ctx, format, &out, engagement.as_deref()),
         Command::Metrics(a) => metrics::metrics(ctx, a),
         Command::Sample(c) => sample::sample(ctx, c),
+        Command::Qa(c) => qa::qa(ctx, c),
         Command::Config(ConfigCmd::Check) => config::config_check(ctx),
         Command::Config(ConfigCmd::Schema { out }) => config::write_schemas(ctx, &out),
         Command::Debug(c) => debug::debug(ctx, c),
