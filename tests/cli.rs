@@ -1174,7 +1174,7 @@ fn the_oscal_documents_hold_together_and_do_not_churn() {
     let results = &ar["assessment-results"]["results"][0];
     assert_eq!(
         results["observations"].as_array().unwrap().len(),
-        24,
+        25,
         "one per assessed indicator"
     );
     let risks = results["risks"].as_array().unwrap();

@@ -168,7 +168,7 @@ fn the_real_binary_in_a_pty() {
         "{t}"
     );
     screen.send("2");
-    screen.wait_for("Checklist 26/26");
+    screen.wait_for("Checklist 27/27");
     let t = screen.wait_for("AC-02 20-second");
     assert!(t.contains("nonconforming"), "{t}");
     screen.send("3");
@@ -844,7 +844,7 @@ fn at_100000_findings_export_import_and_sync_run_as_jobs_while_the_screen_answer
     s.send(SAVE);
     s.wait_for("Exporting team.zip");
     s.send("2");
-    let t = s.wait_for("Checklist 26/26");
+    let t = s.wait_for("Checklist 27/27");
     assert!(
         t.contains("Exporting team.zip"),
         "the export runs on while the checklist is shown: {t}"
@@ -870,7 +870,7 @@ fn at_100000_findings_export_import_and_sync_run_as_jobs_while_the_screen_answer
     s.send(SAVE);
     s.wait_for("Importing team.zip");
     s.send("2");
-    let t = s.wait_for("Checklist 26/26");
+    let t = s.wait_for("Checklist 27/27");
     assert!(t.contains("Importing team.zip"), "{t}");
     s.send("T");
     s.wait_for("running");
@@ -905,7 +905,7 @@ fn at_100000_findings_export_import_and_sync_run_as_jobs_while_the_screen_answer
     s.send("S");
     s.wait_for("Syncing with the remotes");
     s.send("2");
-    let t = s.wait_for("Checklist 26/26");
+    let t = s.wait_for("Checklist 27/27");
     assert!(t.contains("Syncing with the remotes"), "{t}");
     s.send("T");
     s.wait_for("running");

@@ -692,7 +692,7 @@ fn marked_indicators_are_assigned_together() {
     let mut s = initial_state(&app, &setup(), Lang::En, Some(eng)).unwrap();
     s.size = (120, 40);
     press(&mut app, &mut s, "2 g g j j");
-    press(&mut app, &mut s, "space space j space");
+    press(&mut app, &mut s, "space space j j space");
     let marked: Vec<String> = s.checklist.marked.iter().cloned().collect();
     assert_eq!(marked.len(), 3, "{marked:?}");
     assert!(screen(&s, 120, 40).contains("3 marked"));

@@ -6,6 +6,7 @@
 mod programme;
 mod scale;
 mod selfassess;
+mod sources;
 
 pub use programme::{PROGRAMME, SURVEILLANCE};
 pub use scale::{SCALE_ENGAGEMENT, seed_scale};
@@ -349,9 +350,12 @@ fn seed_calls(app: &App, c: &Content, period_end: Date) -> Result<()> {
         &metrics::Params::default(),
         &|_| true,
     );
+    let recorded = report
+        .map_err(AppError::from)
+        .and_then(|r| app.record_metrics(&eng.id, super::MetricTarget::All, r))
+        .and_then(|_| sources::seed(app, &eng.id, &dir, &path, period_end));
     let _ = std::fs::remove_dir_all(&dir);
-    app.record_metrics(&eng.id, super::MetricTarget::All, report?)?;
-    Ok(())
+    recorded.map(|_| ())
 }
 
 /// A new signing key for a demo person, held by the app so their changes

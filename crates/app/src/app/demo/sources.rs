@@ -1,0 +1,206 @@
+//! The demo's other records, so a newcomer sees every source feed its
+//! indicator: a complaint log (PE-03, PE-02), a satisfaction survey (PE-01),
+//! the online-chat session log (CH-03), the recording index matched to the
+//! demo's call records (QU-04) and two auditors' blind re-scoring of a QA
+//! sample (agreement attached to QU-01). Generated with a fixed seed, read
+//! back through the same readers `metrics --source` uses, recorded through
+//! the app with the figures as evidence.
+
+use super::super::sources as record;
+use super::super::{App, AppError, Result};
+use crate::analytics::{agreement, complaints, recordings, records::SourceFile, sessions, survey};
+use jiff::civil::Date;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+const CHANNELS: [&str; 4] = ["电话", "手机银行", "在线客服", "网点"];
+
+/// Write the files into `dir` (beside the demo's call records `calls`) and
+/// record each figure in `engagement`.
+pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period_end: Date) -> Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(20_261_207);
+    let start = period_end - jiff::Span::new().days(27);
+    let write = |name: &str, text: String| -> Result<PathBuf> {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|e| AppError::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+        Ok(path)
+    };
+    let invalid = |e: String| AppError::Invalid(crate::message::Msg::same(e));
+
+    // Complaints: about 12% decided late.
+    let mut text = String::from("received,channel,category,closed,extension,handler,id\n");
+    for i in 0..240u32 {
+        let received = start + jiff::Span::new().days(rng.random_range(0..24));
+        let late = rng.random_bool(0.12);
+        let days = if late {
+            rng.random_range(16..29)
+        } else {
+            rng.random_range(1..15)
+        };
+        let closed = received + jiff::Span::new().days(days);
+        let closed = if closed > period_end {
+            String::new()
+        } else {
+            closed.to_string()
+        };
+        let ch = CHANNELS[rng.random_range(0..CHANNELS.len())];
+        let cat = ["信用卡", "借记卡", "贷款", "理财"][rng.random_range(0..4)];
+        let _ = writeln!(text, "{received},{ch},{cat},{closed},,h{:02},TS-{i:04}", i % 9);
+    }
+    let path = write("投诉台账.csv", text)?;
+    let mut f = complaints::read(
+        &[path],
+        &complaints::builtin("generic").expect("built in"),
+        &complaints::Params {
+            clock: complaints::Clock::cbirc(period_end),
+            from: None,
+            to: None,
+            handled: Some(1_250_000),
+        },
+    )
+    .map_err(invalid)?;
+    short_names(&mut f.files);
+    app.record_source(engagement, "PE-03", record::complaint_figures(&f)?)?;
+    app.record_source(engagement, "PE-02", record::complaint_figures(&f)?)?;
+
+    // Survey: 1,500 responses on 1–5, almost all satisfied.
+    let mut text = String::from("contact,channel,time,score\n");
+    for i in 0..1500u32 {
+        let day = start + jiff::Span::new().days(rng.random_range(0..28));
+        let r: f64 = rng.random();
+        let score = if r < 0.006 {
+            1
+        } else if r < 0.010 {
+            2
+        } else if r < 0.014 {
+            3
+        } else if r < 0.30 {
+            4
+        } else {
+            5
+        };
+        let ch = CHANNELS[rng.random_range(0..CHANNELS.len())];
+        let _ = writeln!(
+            text,
+            "C{i:05},{ch},{day} {:02}:{:02}:00,{score}",
+            rng.random_range(8..21),
+            rng.random_range(0..60)
+        );
+    }
+    let path = write("满意度调查.csv", text)?;
+    let mut f = survey::read(
+        &[path],
+        &survey::builtin("generic").expect("built in"),
+        &survey::Params::default(),
+    )
+    .map_err(invalid)?;
+    short_names(&mut f.files);
+    app.record_source(engagement, "PE-01", record::survey_figures(&f)?)?;
+
+    // Online chat and e-mail: first replies in about a minute, most closed within the day.
+    let mut text = String::from("id,channel,created,first_reply,closed,abandoned\n");
+    let at = |t: jiff::civil::DateTime| t.strftime("%Y-%m-%d %H:%M:%S").to_string();
+    let as_of = period_end.to_datetime(jiff::civil::Time::midnight()) + jiff::Span::new().days(1);
+    for i in 0..3000u32 {
+        let created = start.to_datetime(jiff::civil::Time::midnight())
+            + jiff::Span::new().seconds(rng.random_range(0..27 * 86_400i64));
+        let ch = if rng.random_bool(0.8) {
+            "在线客服"
+        } else {
+            "电子邮件"
+        };
+        if rng.random_bool(0.04) {
+            let gone = created + jiff::Span::new().seconds(rng.random_range(10..200i64));
+            let _ = writeln!(text, "S{i:05},{ch},{},,{},是", at(created), at(gone));
+            continue;
+        }
+        let wait = (-45.0 * (1.0 - rng.random::<f64>()).ln()) as i64;
+        let reply = created + jiff::Span::new().seconds(wait);
+        let took = (-20_000.0 * (1.0 - rng.random::<f64>()).ln()) as i64;
+        let closed = reply + jiff::Span::new().seconds(took);
+        let closed = if closed > as_of { String::new() } else { at(closed) };
+        let _ = writeln!(text, "S{i:05},{ch},{},{},{closed},", at(created), at(reply));
+    }
+    let path = write("在线会话.csv", text)?;
+    let mut f = sessions::read(
+        &[path],
+        &sessions::builtin("generic").expect("built in"),
+        &sessions::Params {
+            reply_within: 60,
+            handle_within: 24,
+            as_of,
+            from: None,
+            to: None,
+        },
+    )
+    .map_err(invalid)?;
+    short_names(&mut f.files);
+    app.record_source(engagement, "CH-03", record::session_figures(&f)?)?;
+
+    // The recording index: every answered call but a few (a disk outage).
+    let mut text = String::from("vru+line,call_id,duration\n");
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .from_path(calls)
+        .map_err(|e| invalid(e.to_string()))?;
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| invalid(e.to_string()))?;
+        let (line, id, outcome, secs) = (&rec[0], &rec[1], &rec[12], &rec[15]);
+        if outcome == "AGENT" && !rng.random_bool(0.004) {
+            let _ = writeln!(text, "{line},{id},{}", secs.parse::<u32>().unwrap_or(0).max(1));
+        }
+    }
+    let index = write("录音索引.csv", text)?;
+    let mut f = recordings::read(
+        &[index],
+        &[calls.to_path_buf()],
+        &recordings::builtin("anonymous-bank").expect("built in"),
+    )
+    .map_err(invalid)?;
+    short_names(&mut f.index_files);
+    short_names(&mut f.call_files);
+    app.record_source(engagement, "QU-04", record::recording_figures(&f)?)?;
+
+    // Two auditors re-score the same 60 recordings blind.
+    let mut text = String::from("item,rater_a,rater_b\n");
+    for i in 0..60u32 {
+        let a = rng.random_bool(0.93);
+        let b = if rng.random_bool(0.92) { a } else { !a };
+        let word = |p: bool| if p { "合格" } else { "不合格" };
+        let _ = writeln!(text, "REC-{:04},{},{}", 17 * i + 3, word(a), word(b));
+    }
+    let ratings = write("质检复核.csv", text.clone())?;
+    let agreed = agreement::from_csv(&ratings).map_err(invalid)?;
+    let json = serde_json::to_vec_pretty(&agreed).map_err(|e| invalid(e.to_string()))?;
+    app.attach_evidence_bytes(
+        engagement,
+        "质检复核.csv",
+        text.as_bytes(),
+        "two auditors' blind re-scoring of 60 sampled recordings (zhang.wei, li.min)",
+        Some("QU-01"),
+        None,
+    )?;
+    app.attach_evidence_bytes(
+        engagement,
+        "qa-agreement.json",
+        &json,
+        "agreement of the re-scoring: cscaudit qa agreement (Cohen's kappa)",
+        Some("QU-01"),
+        None,
+    )?;
+    Ok(())
+}
+
+/// The evidence names the files by their own names, not the temporary folder.
+fn short_names(files: &mut [SourceFile]) {
+    for f in files {
+        if let Some(name) = Path::new(&f.path).file_name() {
+            f.path = name.to_string_lossy().into_owned();
+        }
+    }
+}
