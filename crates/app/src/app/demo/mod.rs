@@ -351,7 +351,6 @@ fn seed_calls(app: &App, c: &Content, period_end: Date) -> Result<()> {
         &|_| true,
     );
     let recorded = report
-        .map_err(AppError::from)
         .and_then(|r| app.record_metrics(&eng.id, super::MetricTarget::All, r))
         .and_then(|_| sources::seed(app, &eng.id, &dir, &path, period_end));
     let _ = std::fs::remove_dir_all(&dir);
