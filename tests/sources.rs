@@ -512,3 +512,70 @@ fn qa_agreement_equals_scikit_learn_cohen_kappa() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("line 3") && err.contains("maybe"), "{err}");
 }
+
+const OUTAGES: &str = r#"
+import sys, json
+import numpy as np, pandas as pd
+path = sys.argv[1]
+rng = np.random.default_rng(3)
+rows = []
+for i in range(300):
+    start = pd.Timestamp('2026-04-01') + pd.Timedelta(seconds=int(rng.integers(-86400, 31 * 86400)))
+    end = start + pd.Timedelta(seconds=int(rng.exponential(1800)))
+    rows.append((start, end, rng.choice(['ACD', 'IVR', 'CRM']), bool(rng.random() < 0.2)))
+with open(path, 'w', newline='') as f:
+    f.write('start,end,system,planned\n')
+    for s, e, sysname, planned in rows:
+        f.write(f"{s:%Y-%m-%d %H:%M:%S},{e:%Y-%m-%d %H:%M:%S},{sysname},{'是' if planned else ''}\n")
+# Independent: mark every second of April's 08:00-20:00 service time that an
+# unplanned outage covers (a boolean array, not intervals).
+t0 = pd.Timestamp('2026-04-01')
+secs = 30 * 86400
+down = np.zeros(secs, dtype=bool)
+for s, e, _, planned in rows:
+    if planned:
+        continue
+    a = max(0, int((s - t0).total_seconds()))
+    b = min(secs, int((e - t0).total_seconds()))
+    if a < b:
+        down[a:b] = True
+tod = np.arange(secs) % 86400
+window = (tod >= 8 * 3600) & (tod < 20 * 3600)
+scheduled = int(window.sum())
+downtime = int((down & window).sum())
+print(json.dumps({'scheduled_s': scheduled, 'downtime_s': downtime,
+                  'availability': 100 * (1 - downtime / scheduled)}))
+"#;
+
+#[test]
+fn availability_equals_a_second_by_second_count() {
+    let Some(py) = stats_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let file = d.join("outages.csv");
+    let f = file.to_str().unwrap();
+    let want = python(&py, OUTAGES, &[f]);
+    let got = json(
+        d,
+        &[
+            "metrics",
+            "--source",
+            "outages",
+            f,
+            "--from",
+            "2026-04-01",
+            "--to",
+            "2026-04-30",
+            "--service-hours",
+            "08:00-20:00",
+            "--json",
+        ],
+    );
+    assert_eq!(got["scheduled_s"], want["scheduled_s"]);
+    assert_eq!(got["downtime_s"], want["downtime_s"]);
+    close(&got["availability"], &want["availability"], "availability");
+    // Without a period: refused.
+    let o = cmd(d).args(["metrics", "--source", "outages", f]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--from and --to"));
+}

@@ -764,7 +764,8 @@ pub struct MetricsArgs {
     /// responses: CSAT with its Wilson 95% interval); sessions (chat, e-mail,
     /// app messages: first-reply service level, non-phone handling
     /// timeliness, abandonment); recordings (the recording system's index,
-    /// matched to the answered calls of --calls: recording completeness).
+    /// matched to the answered calls of --calls: recording completeness);
+    /// outages (an outage log over --from/--to: system availability).
     #[arg(
         long,
         default_value = "calls",
@@ -844,6 +845,10 @@ pub struct MetricsArgs {
     /// hours of its creation (default 24).
     #[arg(long, value_name = "HOURS")]
     pub handle_within: Option<u32>,
+    /// outages: the daily service window the availability is measured over
+    /// (default 00:00-24:00, a 7×24 centre).
+    #[arg(long, value_name = "HH:MM-HH:MM")]
+    pub service_hours: Option<String>,
     /// recordings: the call records whose answered calls must each have a
     /// recording (the FILES are the recording index).
     #[arg(long, value_name = "FILE", num_args = 1..)]

@@ -29,6 +29,7 @@ pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
         "survey" => return super::sources::survey(ctx, a),
         "sessions" => return super::sources::sessions(ctx, a),
         "recordings" => return super::sources::recordings(ctx, a),
+        "outages" => return super::sources::outages(ctx, a),
         _ => {}
     }
     let format = match a.format.as_deref().unwrap_or("anonymous-bank") {

@@ -7,17 +7,17 @@ use super::args::MetricsArgs;
 use super::output::*;
 use super::{CliError, Context, Result};
 use crate::analytics::records::{BadRow, SourceFile};
-use crate::analytics::{recordings, sessions, survey};
+use crate::analytics::{outages, recordings, sessions, survey};
 use crate::app::sources::SourceFigures;
 use crate::config::Lang;
 use std::io::Write;
 
 /// The sources `metrics` reads.
-pub const SOURCES: &[&str] = &["calls", "complaints", "survey", "sessions", "recordings"];
+pub const SOURCES: &[&str] = &["calls", "complaints", "survey", "sessions", "recordings", "outages"];
 
 /// Refuse an option given with a source it does not go with.
 pub fn check_options(a: &MetricsArgs) -> Result<()> {
-    let table: [(bool, &str, &[&str]); 12] = [
+    let table: [(bool, &str, &[&str]); 13] = [
         (a.threshold != 20, "--threshold", &["calls"]),
         (a.short_abandon != 5, "--short-abandon", &["calls"]),
         (a.summary, "--summary", &["calls"]),
@@ -29,10 +29,11 @@ pub fn check_options(a: &MetricsArgs) -> Result<()> {
         (a.reply_within.is_some(), "--reply-within", &["sessions"]),
         (a.handle_within.is_some(), "--handle-within", &["sessions"]),
         (!a.calls.is_empty(), "--calls", &["recordings"]),
+        (a.service_hours.is_some(), "--service-hours", &["outages"]),
         (
             a.from.is_some() || a.to.is_some(),
             "--from/--to",
-            &["calls", "complaints", "survey", "sessions"],
+            &["calls", "complaints", "survey", "sessions", "outages"],
         ),
     ];
     for (given, flag, with) in table {
@@ -437,4 +438,104 @@ pub fn recordings(ctx: &Context, a: MetricsArgs) -> Result<()> {
     }
     print_tail(&mut o, 0, f.malformed, &f.bad, &f.warnings, lang)?;
     print_recorded(&mut o, recorded, lang)
+}
+
+// ---------------------------------------------------------------- outages
+
+pub fn outages(ctx: &Context, a: MetricsArgs) -> Result<()> {
+    let lang = ctx.lang;
+    let mut m = layout(&a, "generic", outages::builtin, outages::OutageMapping::parse)?;
+    if let Some(e) = encoding(&a)? {
+        m.encoding = Some(e);
+    }
+    let (Some(from), Some(to)) = (date_arg(&a.from, "--from")?, date_arg(&a.to, "--to")?) else {
+        return Err(CliError(crate::msg!(
+            "availability is measured over a period: give --from and --to",
+            "可用率按期间计算：请给出 --from 与 --to"
+        )));
+    };
+    let (open, close) = match a.service_hours.as_deref() {
+        None => (jiff::civil::Time::midnight(), None),
+        Some(s) => service_hours(s)?,
+    };
+    let p = outages::Params { from, to, open, close };
+    super::metrics::check_files(&a.files)?;
+    let f = &outages::read(&a.files, &m, &p).map_err(|e| read_error(&a, e))?;
+    let recorded = record(ctx, &a, || crate::app::sources::outage_figures(f))?;
+    if a.json {
+        return print_json(f);
+    }
+    let mut o = out();
+    let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
+    let hours = |s: i64| format!("{:.2} h", s as f64 / 3600.0);
+    writeln!(o, "{}", l("System availability", "系统可用率"))?;
+    print_files(&mut o, &f.files)?;
+    line(
+        &mut o,
+        l("scheduled service", "计划服务时间"),
+        format!(
+            "{}  ({} – {}, {} {})",
+            hours(f.scheduled_s),
+            f.from,
+            f.to,
+            l("daily", "每日"),
+            f.service_window
+        ),
+    )?;
+    line(
+        &mut o,
+        l("unplanned downtime", "非计划停机"),
+        format!("{}  ({} {})", hours(f.downtime_s), f.unplanned, l("outages", "次")),
+    )?;
+    line(
+        &mut o,
+        l("planned (left out)", "计划内（不计）"),
+        format!(
+            "{}  ({} {})",
+            hours(f.planned_downtime_s),
+            f.planned,
+            l("outages", "次")
+        ),
+    )?;
+    line(
+        &mut o,
+        l("availability", "可用率"),
+        f.availability.map_or("—".into(), |v| format!("{v:.4} %")),
+    )?;
+    let shown: Vec<String> = f
+        .by_system_s
+        .iter()
+        .map(|(k, v)| format!("{k} {}", hours(*v)))
+        .collect();
+    if !shown.is_empty() {
+        line(&mut o, l("by system", "按系统"), shown.join(" · "))?;
+    }
+    if let Some(x) = &f.longest {
+        line(
+            &mut o,
+            l("longest", "最长一次"),
+            format!("{} – {}  {}  {:.0} min", x.start, x.end, x.system, x.minutes),
+        )?;
+    }
+    print_tail(&mut o, 0, f.malformed, &f.bad, &f.warnings, lang)?;
+    print_recorded(&mut o, recorded, lang)
+}
+
+/// `HH:MM-HH:MM` (24:00 for the day's end).
+fn service_hours(s: &str) -> Result<(jiff::civil::Time, Option<jiff::civil::Time>)> {
+    let bad = || {
+        let s = crate::text::visible(s).into_owned();
+        CliError(crate::msg!(
+            "--service-hours `{s}` must be HH:MM-HH:MM, e.g. 08:00-20:00 or 00:00-24:00",
+            "--service-hours `{s}` 必须是 HH:MM-HH:MM，如 08:00-20:00 或 00:00-24:00"
+        ))
+    };
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let time = |t: &str| jiff::civil::Time::strptime("%H:%M", t.trim()).map_err(|_| bad());
+    let open = time(a)?;
+    let close = if b.trim() == "24:00" { None } else { Some(time(b)?) };
+    if close.is_some_and(|c| c <= open) {
+        return Err(bad());
+    }
+    Ok((open, close))
 }

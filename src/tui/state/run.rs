@@ -301,7 +301,11 @@ impl State {
                 .data
                 .as_ref()
                 .and_then(|d| d.catalog.indicator(id))
-                .is_some_and(|i| i.metric.as_deref().is_some_and(|m| !m.starts_with("complaint_")));
+                .is_some_and(|i| {
+                    i.metric
+                        .as_deref()
+                        .is_some_and(|m| crate::analytics::metrics::Figures::METRICS.contains(&m))
+                });
             if has_metric {
                 self.popup = Some(Popup::Input {
                     prompt: crate::tui::i18n::Label::MetricsPrompt.t(self.lang).to_string(),
@@ -311,7 +315,10 @@ impl State {
             } else {
                 self.error(format!(
                     "{id}: {}",
-                    self.lang.pick("no metric to compute", "此指标无可计算公式")
+                    self.lang.pick(
+                        "not computed from call records (metrics --source names the record each indicator takes)",
+                        "此指标不由话单计算（metrics --source 说明各指标所用的记录）"
+                    )
                 ));
             }
         }

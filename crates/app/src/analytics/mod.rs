@@ -7,6 +7,7 @@ pub mod calls;
 pub mod complaints;
 pub mod generate;
 pub mod metrics;
+pub mod outages;
 pub mod recordings;
 pub mod records;
 pub mod sampling;

@@ -6,7 +6,7 @@
 
 use super::analytics::named_inputs;
 use super::{App, AppError, AssessmentInput, Result};
-use crate::analytics::{complaints, recordings, sessions, survey};
+use crate::analytics::{complaints, outages, recordings, sessions, survey};
 use crate::message::Msg;
 use crate::model::assessment::Assessment;
 
@@ -95,6 +95,7 @@ fn offered_ids(source: &str) -> &'static [&'static str] {
         "survey" => &["csat"],
         "sessions" => &["nonphone_timeliness", "first_reply_sl"],
         "recordings" => &["recording_completeness"],
+        "outages" => &["availability"],
         _ => &[],
     }
 }
@@ -253,5 +254,27 @@ pub fn recording_figures(f: &recordings::RecordingFigures) -> Result<SourceFigur
             ),
         }],
         more,
+    })
+}
+
+/// An outage log: system availability (TR-01).
+pub fn outage_figures(f: &outages::OutageFigures) -> Result<SourceFigures<'_>> {
+    Ok(SourceFigures {
+        source: "outages",
+        named: ("an outage log", "故障记录"),
+        schema: f.schema,
+        json: json(f)?,
+        files: files(&f.files),
+        offered: vec![Offered {
+            metric: "availability",
+            value: f
+                .availability
+                .ok_or_else(|| crate::msg!("no scheduled service time in the period", "期间内没有计划服务时间")),
+            what: format!(
+                "availability = 1 − unplanned downtime {} s ÷ scheduled service time {} s ({} to {}, service hours {}; overlapping outages counted once, {} planned outages left out)",
+                f.downtime_s, f.scheduled_s, f.from, f.to, f.service_window, f.planned
+            ),
+        }],
+        more: Vec::new(),
     })
 }

@@ -259,6 +259,8 @@ pub const KNOWN_METRICS: &[&str] = &[
     "first_reply_sl",
     // From a recording index and the call records (`metrics --source recordings`).
     "recording_completeness",
+    // From an outage log (`metrics --source outages`).
+    "availability",
     // From the auditors' own re-scoring (`qa`).
     "qa_pass_rate",
 ];

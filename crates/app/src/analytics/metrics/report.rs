@@ -169,6 +169,9 @@ impl Figures {
         }
     }
 
+    /// The metrics call records give (the rest come from other sources).
+    pub const METRICS: &'static [&'static str] = &["service_level", "asa", "abandon_rate", "answer_rate"];
+
     /// The figure for a metric id and variant, if computed.
     pub fn find(&self, metric: &str, variant: Option<&str>) -> Option<&Figure> {
         self.service_level
