@@ -350,6 +350,11 @@ impl When {
     pub fn date(&self, s: &str) -> Option<jiff::civil::Date> {
         let s = s.trim();
         if self.iso
+            && let Some(d) = iso_day(s)
+        {
+            return Some(d);
+        }
+        if self.iso
             && let Some(dt) = iso(s)
         {
             return Some(dt.date());
@@ -393,6 +398,23 @@ impl When {
             })
             .filter(|d| (1900..=2999).contains(&d.year()))
     }
+}
+
+/// Exactly `YYYY-MM-DD`, read by hand (the commonest date of all).
+fn iso_day(s: &str) -> Option<jiff::civil::Date> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i16> {
+        b[r].iter()
+            .try_fold(0i16, |n, c| c.is_ascii_digit().then(|| n * 10 + i16::from(c - b'0')))
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1900..=2999).contains(&y) {
+        return None;
+    }
+    jiff::civil::Date::new(y, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
 }
 
 /// `YYYY-MM-DD`, or `YYYY-MM-DD[T ]HH:MM[:SS[.fff]]` (a trailing `Z` or
@@ -446,9 +468,24 @@ pub fn iso(s: &str) -> Option<jiff::civil::DateTime> {
     Some(date.to_datetime(time))
 }
 
-/// Seconds from `a` to `b` (negative when `b` is earlier).
+/// Seconds from `a` to `b` (negative when `b` is earlier): civil time, no
+/// time zone (the records' local clock), computed by hand as it runs for
+/// every row.
 pub fn seconds_between(a: jiff::civil::DateTime, b: jiff::civil::DateTime) -> i64 {
-    a.duration_until(b).as_secs()
+    stamp(b) - stamp(a)
+}
+
+/// Seconds since 1970-01-01T00:00:00 of a civil date-time (days from the
+/// civil calendar as in Howard Hinnant's `days_from_civil`).
+fn stamp(t: jiff::civil::DateTime) -> i64 {
+    let (y, m, d) = (i64::from(t.year()), i64::from(t.month()), i64::from(t.day()));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + i64::from(t.hour()) * 3600 + i64::from(t.minute()) * 60 + i64::from(t.second())
 }
 
 // ---------------------------------------------------------------- rates
@@ -638,5 +675,23 @@ mod tests {
         let (lo, hi) = wilson(0, 10).unwrap();
         assert!(lo == 0.0 && (hi - 27.75).abs() < 0.01, "{lo} {hi}");
         assert!(wilson(0, 0).is_none());
+    }
+
+    #[test]
+    fn seconds_between_equals_jiff_across_months_leap_days_and_centuries() {
+        let ts = [
+            "1900-02-28T23:59:59",
+            "1999-12-31T12:00:00",
+            "2000-02-29T00:00:01",
+            "2024-02-29T08:30:00",
+            "2026-03-01T00:00:00",
+            "2999-12-31T23:59:59",
+        ];
+        for a in ts {
+            for b in ts {
+                let (a, b): (jiff::civil::DateTime, jiff::civil::DateTime) = (a.parse().unwrap(), b.parse().unwrap());
+                assert_eq!(seconds_between(a, b), a.duration_until(b).as_secs(), "{a} {b}");
+            }
+        }
     }
 }
