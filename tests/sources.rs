@@ -192,18 +192,23 @@ handle = pd.to_timedelta(rng.exponential(10 * 3600, size=n).astype(int), unit='s
 abandoned = rng.random(n) < 0.06
 still_open = (~abandoned) & (rng.random(n) < 0.05)
 chan = rng.choice(['chat', 'e-mail', 'app'], size=n)
+cust = rng.integers(0, 1500, size=n)
 df = pd.DataFrame({'created': created, 'reply': created + wait, 'closed': created + wait + handle,
-                   'abandoned': abandoned, 'open': still_open, 'channel': chan})
+                   'abandoned': abandoned, 'open': still_open, 'channel': chan, 'customer': cust})
+# In time order, as a session log is exported (first-contact resolution needs it).
+df = df.sort_values('created', kind='stable').reset_index(drop=True)
 df.loc[df.abandoned, 'reply'] = pd.NaT
 df.loc[df.abandoned, 'closed'] = df.loc[df.abandoned, 'created'] + pd.Timedelta(seconds=30)
 df.loc[df.open, 'closed'] = pd.NaT
 fmt = lambda t: '' if pd.isna(t) else t.strftime('%Y-%m-%d %H:%M:%S')
 with open(path, 'w', newline='') as f:
-    f.write('id,channel,created,first_reply,closed,abandoned\n')
+    f.write('id,channel,created,first_reply,closed,abandoned,customer\n')
     for i, r in df.iterrows():
-        f.write(f"s{i},{r.channel},{fmt(r.created)},{fmt(r.reply)},{fmt(r.closed)},{'yes' if r.abandoned else ''}\n")
-    f.write('bad1,chat,2026-03-02 10:00:00,2026-03-02 09:00:00,,\n')
-    f.write('bad2,chat,yesterday,,,\n')
+        f.write(f"s{i},{r.channel},{fmt(r.created)},{fmt(r.reply)},{fmt(r.closed)},{'yes' if r.abandoned else ''},138{r.customer:08d}\n")
+    f.write('bad1,chat,2026-03-02 10:00:00,2026-03-02 09:00:00,,,\n')
+    f.write('bad2,chat,yesterday,,,,\n')
+nxt = df.groupby('customer').created.shift(-1)
+repeat = int(((nxt - df.created) <= pd.Timedelta(days=7)).sum())
 as_of = pd.Timestamp('2026-03-29 00:00:00')
 replied = df.reply.notna()
 w = (df.reply - df.created).dt.total_seconds()
@@ -222,6 +227,8 @@ print(json.dumps({
     'median': int(np.sort(w[replied].values)[int(np.ceil(0.5 * replied.sum())) - 1]),
     'p90': int(np.sort(w[replied].values)[int(np.ceil(0.9 * replied.sum())) - 1]),
     'by_channel': {k: int(v) for k, v in df.channel.value_counts().items()},
+    'repeat_contacts': repeat, 'customers': int(df.customer.nunique()),
+    'fcr': 100 * (1 - repeat / n),
 }))
 "#;
 
@@ -246,10 +253,16 @@ fn session_figures_equal_pandas() {
         "handled_in_time",
         "overdue_open",
         "open",
+        "repeat_contacts",
+        "customers",
     ] {
         assert_eq!(got[k], want[k], "{k}");
     }
     close(&got["first_reply_sl"], &want["first_reply_sl"], "first_reply_sl");
+    close(&got["fcr"], &want["fcr"], "fcr");
+    assert_eq!(got["unordered"], 0);
+    // The customer numbers (phone-like) appear nowhere in the figures.
+    assert!(!got.to_string().contains("13800000"), "{got}");
     assert_eq!(got["first_reply_median_s"], want["median"]);
     assert_eq!(got["first_reply_p90_s"], want["p90"]);
     for (ch, n) in want["by_channel"].as_object().unwrap() {

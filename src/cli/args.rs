@@ -161,7 +161,8 @@ pub enum Command {
     #[command(subcommand)]
     Action(ActionCmd),
     /// Recompute indicators from the centre's own records, streamed at any size:
-    /// ACD call records (--source calls) or a complaint log (--source complaints).
+    /// ACD call records, a complaint log, a satisfaction survey, chat/e-mail
+    /// sessions, the recording index, an outage log (--source).
     Metrics(MetricsArgs),
     /// Audit sampling: sample sizes, evaluation of results, reproducible draws.
     #[command(subcommand)]
@@ -787,8 +788,8 @@ pub struct MetricsArgs {
     #[arg(long, value_name = "utf-8|gb18030")]
     pub encoding: Option<String>,
     /// Column mapping (TOML). calls, with --format csv: columns, time
-    /// formats, outcome codes. complaints: columns, date formats, codes
-    /// (README, "Complaint logs").
+    /// formats, outcome codes. The other sources: their columns, formats and
+    /// codes (README, "Complaint logs" and "Surveys, sessions, recordings").
     #[arg(long, value_name = "MAPPING.toml")]
     pub map: Option<PathBuf>,
     /// First day to include (YYYY-MM-DD).
@@ -803,8 +804,9 @@ pub struct MetricsArgs {
     /// Short-abandon threshold τ in seconds.
     #[arg(long, default_value_t = 5)]
     pub short_abandon: u32,
-    /// Stable JSON (schema cscaudit.metrics/1 for calls, cscaudit.complaints/1
-    /// for complaints; see README).
+    /// Stable JSON (schema cscaudit.metrics/1 for calls, cscaudit.<source>/1
+    /// for the others: complaints, survey, sessions, recordings, outages; see
+    /// README).
     #[arg(long)]
     pub json: bool,
     /// Leave out the per-day and per-hour tables in text output.
@@ -845,6 +847,11 @@ pub struct MetricsArgs {
     /// hours of its creation (default 24).
     #[arg(long, value_name = "HOURS")]
     pub handle_within: Option<u32>,
+    /// sessions: a session followed by another of the same customer within
+    /// this many days was not resolved at first contact (default 7; needs a
+    /// customer column).
+    #[arg(long, value_name = "DAYS")]
+    pub repeat_within: Option<u32>,
     /// outages: the daily service window the availability is measured over
     /// (default 00:00-24:00, a 7×24 centre).
     #[arg(long, value_name = "HH:MM-HH:MM")]
@@ -867,6 +874,9 @@ pub enum QaCmd {
         /// pass/fail (合格/不合格, yes/no) or whole-number scores.
         #[arg(long, value_name = "FILE")]
         ratings: PathBuf,
+        /// The file's encoding: utf-8 (default) or gb18030 (a GBK export).
+        #[arg(long, value_name = "utf-8|gb18030")]
+        encoding: Option<String>,
         /// Stable JSON (schema cscaudit.agreement/1): items,
         /// observed_agreement, kappa, weighted_kappa, disagreements.
         #[arg(long)]

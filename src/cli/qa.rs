@@ -8,8 +8,12 @@ use std::io::Write;
 
 pub fn qa(ctx: &Context, c: QaCmd) -> Result<()> {
     match c {
-        QaCmd::Agreement { ratings, json } => {
-            let a = agreement::from_csv(&ratings).map_err(same)?;
+        QaCmd::Agreement {
+            ratings,
+            json,
+            encoding,
+        } => {
+            let a = agreement::from_csv(&ratings, encoding.as_deref()).map_err(same)?;
             if json {
                 return print_json(&a);
             }
@@ -49,6 +53,22 @@ pub fn qa(ctx: &Context, c: QaCmd) -> Result<()> {
                         "（κ 无定义：两人对所有项目给出同一个结果）"
                     )
                 )?;
+            }
+            // The table: rater A's labels down, rater B's across.
+            let names: Vec<String> = a.labels.iter().map(|l| l.to_string()).collect();
+            let w = names.iter().map(|n| crate::text::width(n)).max().unwrap_or(1).max(4);
+            write!(o, "  {}", crate::text::fit("A \\ B", w + 1))?;
+            for n in &names {
+                write!(o, " {}", crate::text::fit_right(n, w))?;
+            }
+            writeln!(o)?;
+            for r in &names {
+                write!(o, "  {}", crate::text::fit(r, w + 1))?;
+                for c in &names {
+                    let n = a.table.get(r).and_then(|m| m.get(c)).copied().unwrap_or(0);
+                    write!(o, " {}", crate::text::fit_right(&n.to_string(), w))?;
+                }
+                writeln!(o)?;
             }
             if !a.disagreements.is_empty() {
                 writeln!(o, "  {}", l("disagreements (item: A / B):", "不一致（项目：A / B）："))?;

@@ -17,7 +17,7 @@ pub const SOURCES: &[&str] = &["calls", "complaints", "survey", "sessions", "rec
 
 /// Refuse an option given with a source it does not go with.
 pub fn check_options(a: &MetricsArgs) -> Result<()> {
-    let table: [(bool, &str, &[&str]); 13] = [
+    let table: [(bool, &str, &[&str]); 14] = [
         (a.threshold != 20, "--threshold", &["calls"]),
         (a.short_abandon != 5, "--short-abandon", &["calls"]),
         (a.summary, "--summary", &["calls"]),
@@ -28,6 +28,7 @@ pub fn check_options(a: &MetricsArgs) -> Result<()> {
         (a.satisfied.is_some(), "--satisfied", &["survey"]),
         (a.reply_within.is_some(), "--reply-within", &["sessions"]),
         (a.handle_within.is_some(), "--handle-within", &["sessions"]),
+        (a.repeat_within.is_some(), "--repeat-within", &["sessions"]),
         (!a.calls.is_empty(), "--calls", &["recordings"]),
         (a.service_hours.is_some(), "--service-hours", &["outages"]),
         (
@@ -109,8 +110,8 @@ pub fn record<'f>(
     if ind == "all" {
         let source = &a.source;
         return Err(CliError(crate::msg!(
-            "for --source {source}, --record names the indicator (`cscaudit catalog list` shows each one's metric)",
-            "--source {source} 的 --record 需指明指标（`cscaudit catalog list` 列出各指标的度量）"
+            "for --source {source}, --record names the indicator (`cscaudit catalog show ID` shows its metric)",
+            "--source {source} 的 --record 需指明指标（`cscaudit catalog show 指标` 显示其度量）"
         )));
     }
     let app = ctx.open(&ctx.paths.data_dir)?;
@@ -306,6 +307,7 @@ pub fn sessions(ctx: &Context, a: MetricsArgs) -> Result<()> {
         as_of,
         from: date_arg(&a.from, "--from")?,
         to: date_arg(&a.to, "--to")?,
+        repeat_days: a.repeat_within.unwrap_or(7),
     };
     if p.handle_within == 0 {
         return Err(CliError(crate::msg!(
@@ -365,6 +367,25 @@ pub fn sessions(ctx: &Context, a: MetricsArgs) -> Result<()> {
         l("abandoned", "放弃"),
         format!("{} / {}  {}", f.abandoned, f.sessions, pct(f.abandon_rate)),
     )?;
+    if let Some(fcr) = f.fcr {
+        line(
+            &mut o,
+            &format!(
+                "{} ({} {})",
+                l("first-contact resolution", "首次解决率"),
+                f.repeat_days,
+                l("d", "天")
+            ),
+            format!(
+                "{fcr:.2} %  ({} {} {}, {} {})",
+                f.repeat_contacts,
+                l("repeats of", "次重复／共"),
+                f.with_customer,
+                f.customers,
+                l("customers", "位客户")
+            ),
+        )?;
+    }
     let mut ch: Vec<(&String, &sessions::ChannelFigures)> = f.by_channel.iter().collect();
     ch.sort_by(|a, b| b.1.sessions.cmp(&a.1.sessions).then(a.0.cmp(b.0)));
     let shown: Vec<String> = ch.iter().take(8).map(|(k, c)| format!("{k} {}", c.sessions)).collect();
@@ -526,8 +547,8 @@ fn service_hours(s: &str) -> Result<(jiff::civil::Time, Option<jiff::civil::Time
     let bad = || {
         let s = crate::text::visible(s).into_owned();
         CliError(crate::msg!(
-            "--service-hours `{s}` must be HH:MM-HH:MM, e.g. 08:00-20:00 or 00:00-24:00",
-            "--service-hours `{s}` 必须是 HH:MM-HH:MM，如 08:00-20:00 或 00:00-24:00"
+            "--service-hours `{s}` must be HH:MM-HH:MM closing after it opens, e.g. 08:00-20:00 or 00:00-24:00 (a window across midnight: measure it as two)",
+            "--service-hours `{s}` 必须是 HH:MM-HH:MM 且结束晚于开始，如 08:00-20:00 或 00:00-24:00（跨午夜的时段请分两段计算）"
         ))
     };
     let (a, b) = s.split_once('-').ok_or_else(bad)?;

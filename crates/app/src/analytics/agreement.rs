@@ -154,13 +154,34 @@ pub const MAX_ITEMS: usize = 1_000_000;
 /// found by those names, else the first three) and compute the agreement.
 /// A row that does not read is an error naming its line: a κ over the rows
 /// that happened to read would not be the sample's.
-pub fn from_csv(path: &Path) -> Result<Agreement, String> {
+pub fn from_csv(path: &Path, encoding: Option<&str>) -> Result<Agreement, String> {
     let shown = crate::text::visible(&path.display().to_string()).into_owned();
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| format!("{shown}: {e}"))?;
-    let header = rdr.headers().map_err(|e| format!("{shown}: {e}"))?.clone();
+    let enc = super::calls::encoding_named(encoding)?;
+    let file = std::fs::File::open(path).map_err(|e| format!("{shown}: {e}"))?;
+    let input: Box<dyn std::io::Read> = match enc {
+        None => Box::new(file),
+        Some(e) => Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(e))
+                .build(file),
+        ),
+    };
+    let utf8 = |e: csv::Error| {
+        let hint = if enc.is_none() && e.to_string().contains("invalid utf-8") {
+            " (not UTF-8: a GB18030/GBK file reads with --encoding gb18030)"
+        } else {
+            ""
+        };
+        format!("{e}{hint}")
+    };
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let header = rdr.headers().map_err(|e| format!("{shown}: {}", utf8(e)))?.clone();
+    if header.len() < 3 {
+        return Err(format!(
+            "{shown}: the header has {} column(s): a ratings file has item, rater_a, rater_b separated by commas",
+            header.len()
+        ));
+    }
     let find = |name: &str, default: usize| {
         header
             .iter()
@@ -176,7 +197,7 @@ pub fn from_csv(path: &Path) -> Result<Agreement, String> {
             .ok()
             .and_then(|r| r.position())
             .map_or(i as u64 + 2, |p| p.line());
-        let rec = rec.map_err(|e| format!("{shown}: line {line}: {e}"))?;
+        let rec = rec.map_err(|e| format!("{shown}: line {line}: {}", utf8(e)))?;
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

@@ -251,7 +251,7 @@ pub fn read(paths: &[PathBuf], m: &OutageMapping, p: &Params) -> Result<OutageFi
         return Err(format!("the period starts {} after it ends {}", p.from, p.to));
     }
     if p.close.is_some_and(|c| c <= p.open) {
-        return Err("the service window must close after it opens".into());
+        return Err("the service window must close after it opens (a window across midnight is not supported: measure it as two periods)".into());
     }
     let end_of_period =
         p.to.tomorrow()
@@ -298,6 +298,15 @@ pub fn read(paths: &[PathBuf], m: &OutageMapping, p: &Params) -> Result<OutageFi
             minutes: in_service(o.0, o.1, p) as f64 / 60.0,
         });
     let downtime_s = sum(unplanned.clone());
+    let mut warnings = reading.warnings;
+    if touching.is_empty() {
+        warnings.push(format!(
+            "none of the {} outages in the file falls in the service time of {} to {}: is the period right?",
+            all.len(),
+            p.from,
+            p.to
+        ));
+    }
     let close = p.close.map_or("24:00".to_string(), |c| c.strftime("%H:%M").to_string());
     Ok(OutageFigures {
         schema: "cscaudit.outages/1",
@@ -317,7 +326,7 @@ pub fn read(paths: &[PathBuf], m: &OutageMapping, p: &Params) -> Result<OutageFi
         longest,
         malformed: reading.malformed,
         bad: reading.bad,
-        warnings: reading.warnings,
+        warnings,
     })
 }
 

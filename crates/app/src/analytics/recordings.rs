@@ -209,7 +209,7 @@ impl Rows for IndexSink<'_> {
             let secs: f64 = d
                 .parse()
                 .map_err(|_| format!("duration `{d}` is not a number of seconds"))?;
-            if secs.is_nan() || secs < 0.0 {
+            if !secs.is_finite() || secs < 0.0 {
                 return Err(format!("duration `{d}` is not a number of seconds ≥ 0"));
             }
             if secs == 0.0 {
@@ -394,16 +394,6 @@ pub fn read(index: &[PathBuf], calls: &[PathBuf], m: &RecordingMapping) -> Resul
         ));
     }
     Ok(f)
-}
-
-/// The unmatched calls as CSV (the evidence list).
-pub fn unmatched_csv(f: &RecordingFigures) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["call", "date", "agent"]);
-    for u in &f.unmatched_calls {
-        let _ = w.write_record([&u.call, &u.date, &u.agent]);
-    }
-    w.into_inner().unwrap_or_default()
 }
 
 #[cfg(test)]

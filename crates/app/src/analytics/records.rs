@@ -71,8 +71,17 @@ pub fn read(paths: &[PathBuf], layout: &Layout, sink: &mut dyn Rows) -> Result<R
     let delimiter = super::calls::delimiter_byte(layout.delimiter)?;
     let encoding = super::calls::encoding_named(layout.encoding)?;
     let mut r = Reading::default();
+    let several = paths.len() > 1;
     for path in paths {
+        let before = r.bad.len();
         read_file(path, delimiter, encoding, sink, &mut r)?;
+        if several {
+            // Which file a line is in.
+            let name = r.files.last().map(|f| f.path.clone()).unwrap_or_default();
+            for b in &mut r.bad[before..] {
+                b.reason = format!("{name}: {}", b.reason);
+            }
+        }
     }
     if r.rows == r.malformed {
         let first = r
@@ -204,6 +213,9 @@ impl<'a> Header<'a> {
                 h == name || (self.lenient && h.eq_ignore_ascii_case(name))
             })
             .ok_or_else(|| {
+                if self.rec.iter().all(|h| h.trim().is_empty()) {
+                    return "the file is empty: no header".to_string();
+                }
                 let all: Vec<String> = self.rec.iter().map(|h| crate::text::visible(h).into_owned()).collect();
                 format!(
                     "column `{}` is not in the header ({})",
@@ -453,11 +465,20 @@ pub fn iso(s: &str) -> Option<jiff::civil::DateTime> {
             }
         }
     }
-    match &b[at..] {
-        [] | [b'Z'] => {}
-        [b'+' | b'-', rest @ ..] if rest.len() <= 5 && rest.iter().all(|c| c.is_ascii_digit() || *c == b':') => {}
+    // A zone offset: the time is read in UTC (a `Z` already is).
+    let offset_s: i64 = match &b[at..] {
+        [] | [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), rest @ ..] => {
+            let digits: Vec<u8> = rest.iter().copied().filter(|c| *c != b':').collect();
+            if digits.len() != 4 || !digits.iter().all(u8::is_ascii_digit) || (rest.len() == 5 && rest[2] != b':') {
+                return None;
+            }
+            let n = |i: usize| i64::from(digits[i] - b'0');
+            let secs = (n(0) * 10 + n(1)) * 3600 + (n(2) * 10 + n(3)) * 60;
+            if *sign == b'+' { secs } else { -secs }
+        }
         _ => return None,
-    }
+    };
     let time = jiff::civil::Time::new(
         i8::try_from(h).ok()?,
         i8::try_from(mi).ok()?,
@@ -465,7 +486,11 @@ pub fn iso(s: &str) -> Option<jiff::civil::DateTime> {
         0,
     )
     .ok()?;
-    Some(date.to_datetime(time))
+    let local = date.to_datetime(time);
+    if offset_s == 0 {
+        return Some(local);
+    }
+    local.checked_sub(jiff::Span::new().seconds(offset_s)).ok()
 }
 
 /// Seconds from `a` to `b` (negative when `b` is earlier): civil time, no
@@ -477,7 +502,7 @@ pub fn seconds_between(a: jiff::civil::DateTime, b: jiff::civil::DateTime) -> i6
 
 /// Seconds since 1970-01-01T00:00:00 of a civil date-time (days from the
 /// civil calendar as in Howard Hinnant's `days_from_civil`).
-fn stamp(t: jiff::civil::DateTime) -> i64 {
+pub fn stamp(t: jiff::civil::DateTime) -> i64 {
     let (y, m, d) = (i64::from(t.year()), i64::from(t.month()), i64::from(t.day()));
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
@@ -646,8 +671,14 @@ mod tests {
         assert_eq!(iso("2026-01-02T03:04").unwrap().to_string(), "2026-01-02T03:04:00");
         assert_eq!(
             iso("2026-01-02T03:04:05.250+08:00").unwrap().to_string(),
-            "2026-01-02T03:04:05"
+            "2026-01-01T19:04:05"
         );
+        // An offset is read in UTC (above: 03:04 at +08:00 is 19:04 the day before).
+        assert_eq!(
+            iso("2026-01-02T03:04:05-0130").unwrap().to_string(),
+            "2026-01-02T04:34:05"
+        );
+        assert_eq!(iso("2026-01-02T03:04:05Z").unwrap().to_string(), "2026-01-02T03:04:05");
         for bad in [
             "2026-01-02Tjunk",
             "2026-13-01",

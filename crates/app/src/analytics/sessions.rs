@@ -57,6 +57,9 @@ pub struct Columns {
     /// chat, e-mail, app, SMS…
     pub channel: Option<String>,
     pub id: Option<String>,
+    /// Who the customer is (a customer number, a phone number): used only
+    /// to find repeat contacts, through a keyed hash; never kept or written.
+    pub customer: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -101,6 +104,7 @@ pub fn builtin(name: &str) -> Option<SessionMapping> {
             abandoned: s("abandoned"),
             channel: s("channel"),
             id: s("id"),
+            customer: s("customer"),
         },
         formats: Formats::default(),
         yes: yes(),
@@ -125,6 +129,9 @@ pub struct Params {
     pub as_of: jiff::civil::DateTime,
     pub from: Option<jiff::civil::Date>,
     pub to: Option<jiff::civil::Date>,
+    /// A contact followed by another from the same customer within this
+    /// many days was not resolved at the first contact.
+    pub repeat_days: u32,
 }
 
 /// A channel's share.
@@ -169,6 +176,18 @@ pub struct SessionFigures {
     pub overdue_open: u64,
     pub pending: u64,
     pub by_channel: BTreeMap<String, ChannelFigures>,
+    /// Sessions with a customer named, the distinct customers, and the
+    /// sessions followed by another of the same customer within
+    /// `repeat_days` days.
+    pub with_customer: u64,
+    pub customers: u64,
+    pub repeat_contacts: u64,
+    /// First-contact resolution: 100 × (1 − repeat_contacts ÷ with_customer).
+    pub fcr: Option<f64>,
+    pub repeat_days: u32,
+    /// Sessions earlier than the same customer's previous one in the file
+    /// (the file is not in time order: repeats among them are not seen).
+    pub unordered: u64,
     pub reply_within_s: u32,
     pub handle_within_h: u32,
     pub as_of: String,
@@ -187,6 +206,7 @@ struct Resolved {
     closed: Option<usize>,
     abandoned: Option<usize>,
     channel: Option<usize>,
+    customer: Option<usize>,
     when: When,
     yes: Vec<String>,
 }
@@ -196,6 +216,12 @@ struct Sink<'a> {
     p: &'a Params,
     f: &'a mut SessionFigures,
     r: Option<Resolved>,
+    /// Each customer's last session (seconds), by a hash keyed afresh for
+    /// the run: the customer's id itself is never kept.
+    last: std::collections::HashMap<u64, i64>,
+    key: std::collections::hash_map::RandomState,
+    /// Sessions created after the as-of time.
+    after_as_of: u64,
 }
 
 impl Rows for Sink<'_> {
@@ -208,6 +234,7 @@ impl Rows for Sink<'_> {
             closed: h.opt(&c.closed)?,
             abandoned: h.opt(&c.abandoned)?,
             channel: h.opt(&c.channel)?,
+            customer: h.opt(&c.customer)?,
             when: When::new(&self.m.formats.datetime),
             yes: lower_all(&self.m.yes),
         };
@@ -216,6 +243,7 @@ impl Rows for Sink<'_> {
             "first_reply" => Some("without `first_reply`, no session counts as replied"),
             "closed" => Some("without `closed`, every session counts as open"),
             "abandoned" => Some("without `abandoned`, a session closed with no reply counts as abandoned"),
+            "customer" => Some("without `customer`, first-contact resolution is not computed"),
             _ => None,
         });
         self.r = Some(r);
@@ -262,6 +290,9 @@ impl Rows for Sink<'_> {
             f.out_of_range += 1;
             return Ok(());
         }
+        if created > p.as_of {
+            self.after_as_of += 1;
+        }
         let abandoned = match r.abandoned {
             Some(_) => is_in(&r.yes, field(rec, r.abandoned)),
             None => wait.is_none() && took.is_some(),
@@ -285,6 +316,23 @@ impl Rows for Sink<'_> {
         ch.sessions += 1;
         ch.first_reply_within += u64::from(within);
         ch.abandoned += u64::from(abandoned);
+        let who = field(rec, r.customer);
+        if !who.is_empty() {
+            use std::hash::BuildHasher;
+            let h = self.key.hash_one(who);
+            let now = records::stamp(created);
+            f.with_customer += 1;
+            match self.last.insert(h, now) {
+                None => f.customers += 1,
+                Some(prev) if now < prev => {
+                    f.unordered += 1;
+                    self.last.insert(h, prev);
+                }
+                Some(prev) => {
+                    f.repeat_contacts += u64::from(now - prev <= i64::from(p.repeat_days) * 86_400);
+                }
+            }
+        }
         if abandoned {
             return Ok(());
         }
@@ -353,32 +401,52 @@ pub fn read(paths: &[PathBuf], m: &SessionMapping, p: &Params) -> Result<Session
         bad: Vec::new(),
         warnings: Vec::new(),
         waits: vec![0; DAY_S + 1],
+        with_customer: 0,
+        customers: 0,
+        repeat_contacts: 0,
+        fcr: None,
+        repeat_days: p.repeat_days,
+        unordered: 0,
     };
     let layout = records::Layout {
         delimiter: &m.delimiter,
         encoding: m.encoding.as_deref(),
         noun: "sessions",
     };
-    let reading = records::read(
-        paths,
-        &layout,
-        &mut Sink {
-            m,
-            p,
-            f: &mut f,
-            r: None,
-        },
-    )?;
+    let mut sink = Sink {
+        m,
+        p,
+        f: &mut f,
+        r: None,
+        last: std::collections::HashMap::new(),
+        key: std::collections::hash_map::RandomState::new(),
+        after_as_of: 0,
+    };
+    let reading = records::read(paths, &layout, &mut sink)?;
+    let after_as_of = sink.after_as_of;
     f.files = reading.files;
     f.rows = reading.rows;
     f.malformed = reading.malformed;
     f.bad = reading.bad;
     f.warnings = reading.warnings;
+    if after_as_of > 0 {
+        f.warnings.push(format!(
+            "{after_as_of} sessions were created after the as-of time {}: open ones among them are pending (give --as-of)",
+            f.as_of
+        ));
+    }
     f.first_reply_sl = pct(f.first_reply_within, f.sessions);
     f.abandon_rate = pct(f.abandoned, f.sessions);
     f.nonphone_timeliness = pct(f.handled_in_time, f.decided);
     f.first_reply_median_s = quantile(&f.waits, f.replied, 0.5);
     f.first_reply_p90_s = quantile(&f.waits, f.replied, 0.9);
+    f.fcr = pct(f.with_customer - f.repeat_contacts, f.with_customer);
+    if f.unordered > 0 {
+        f.warnings.push(format!(
+            "{} sessions come before the same customer's previous one: sort the file by `created` for first-contact resolution to see every repeat",
+            f.unordered
+        ));
+    }
     Ok(f)
 }
 
@@ -407,6 +475,7 @@ mod tests {
             as_of: "2026-01-07T12:00:00".parse().unwrap(),
             from: None,
             to: None,
+            repeat_days: 7,
         };
         let f = read(&[path], &builtin("generic").unwrap(), &p).unwrap();
         assert_eq!(f.sessions, 5);

@@ -93,7 +93,7 @@ fn offered_ids(source: &str) -> &'static [&'static str] {
     match source {
         "complaints" => &["complaint_timeliness", "complaint_rate"],
         "survey" => &["csat"],
-        "sessions" => &["nonphone_timeliness", "first_reply_sl"],
+        "sessions" => &["nonphone_timeliness", "first_reply_sl", "fcr"],
         "recordings" => &["recording_completeness"],
         "outages" => &["availability"],
         _ => &[],
@@ -213,6 +213,19 @@ pub fn session_figures(f: &sessions::SessionFigures) -> Result<SourceFigures<'_>
                     f.reply_within_s, f.first_reply_within, f.sessions
                 ),
             },
+            Offered {
+                metric: "fcr",
+                value: f.fcr.ok_or_else(|| {
+                    crate::msg!(
+                        "no session names its customer: first-contact resolution needs a customer column",
+                        "会话未标明客户：首次解决率需要客户列"
+                    )
+                }),
+                what: format!(
+                    "first-contact resolution = 1 − sessions followed by the same customer's within {} days {} ÷ sessions with a customer {} (customers matched by a keyed hash, never kept)",
+                    f.repeat_days, f.repeat_contacts, f.with_customer
+                ),
+            },
         ],
         more: Vec::new(),
     })
@@ -233,7 +246,7 @@ pub fn recording_figures(f: &recordings::RecordingFigures) -> Result<SourceFigur
     } else {
         vec![(
             format!("recordings-unmatched-{short}.csv"),
-            recordings::unmatched_csv(f),
+            unmatched_csv(f),
             "answered calls with no recording in the index",
         )]
     };
@@ -277,4 +290,16 @@ pub fn outage_figures(f: &outages::OutageFigures) -> Result<SourceFigures<'_>> {
         }],
         more: Vec::new(),
     })
+}
+
+/// The unmatched calls as CSV: a BOM for Excel and WPS, and every cell made
+/// safe (control characters visible, a would-be formula quoted).
+fn unmatched_csv(f: &recordings::RecordingFigures) -> Vec<u8> {
+    use crate::report::csv::cell;
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let _ = w.write_record(["call", "date", "agent"]);
+    for u in &f.unmatched_calls {
+        let _ = w.write_record([cell(&u.call), cell(&u.date), cell(&u.agent)]);
+    }
+    w.into_inner().unwrap_or_default()
 }

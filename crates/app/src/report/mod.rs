@@ -3,7 +3,7 @@
 //! `cscaudit report`. Every text that came from a user or a file is escaped
 //! for its format, and control characters never reach any output.
 
-mod csv;
+pub mod csv;
 mod data;
 mod docx;
 mod html;

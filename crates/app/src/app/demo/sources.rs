@@ -103,7 +103,7 @@ pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period
     app.record_source(engagement, "PE-01", record::survey_figures(&f)?)?;
 
     // Online chat and e-mail: first replies in about a minute, most closed within the day.
-    let mut text = String::from("id,channel,created,first_reply,closed,abandoned\n");
+    let mut text = String::from("id,channel,created,first_reply,closed,abandoned,customer\n");
     let at = |t: jiff::civil::DateTime| t.strftime("%Y-%m-%d %H:%M:%S").to_string();
     let as_of = period_end.to_datetime(jiff::civil::Time::midnight()) + jiff::Span::new().days(1);
     for i in 0..3000u32 {
@@ -116,7 +116,7 @@ pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period
         };
         if rng.random_bool(0.04) {
             let gone = created + jiff::Span::new().seconds(rng.random_range(10..200i64));
-            let _ = writeln!(text, "S{i:05},{ch},{},,{},是", at(created), at(gone));
+            let _ = writeln!(text, "S{i:05},{ch},{},,{},是,", at(created), at(gone));
             continue;
         }
         let wait = (-45.0 * (1.0 - rng.random::<f64>()).ln()) as i64;
@@ -124,7 +124,8 @@ pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period
         let took = (-20_000.0 * (1.0 - rng.random::<f64>()).ln()) as i64;
         let closed = reply + jiff::Span::new().seconds(took);
         let closed = if closed > as_of { String::new() } else { at(closed) };
-        let _ = writeln!(text, "S{i:05},{ch},{},{},{closed},", at(created), at(reply));
+        let who = rng.random_range(0..2600u32);
+        let _ = writeln!(text, "S{i:05},{ch},{},{},{closed},,K{who:05}", at(created), at(reply));
     }
     let path = write("在线会话.csv", text)?;
     let mut f = sessions::read(
@@ -136,6 +137,7 @@ pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period
             as_of,
             from: None,
             to: None,
+            repeat_days: 7,
         },
     )
     .map_err(invalid)?;
@@ -175,7 +177,7 @@ pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period
         let _ = writeln!(text, "REC-{:04},{},{}", 17 * i + 3, word(a), word(b));
     }
     let ratings = write("质检复核.csv", text.clone())?;
-    let agreed = agreement::from_csv(&ratings).map_err(invalid)?;
+    let agreed = agreement::from_csv(&ratings, None).map_err(invalid)?;
     let json = serde_json::to_vec_pretty(&agreed).map_err(|e| invalid(e.to_string()))?;
     app.attach_evidence_bytes(
         engagement,
