@@ -88,7 +88,7 @@ fn print_text(o: &mut impl Write, f: &ComplaintFigures, lang: Lang) -> Result<()
     };
     let [lim, ext, appr] = f.limits_days;
     writeln!(o, "{}", l("Complaints", "投诉"))?;
-    for file in &f.files {
+    for file in &f.read.files {
         writeln!(o, "  {}  sha256 {}  ({} bytes)", file.path, file.sha256, file.bytes)?;
     }
     let rows: Vec<(String, String)> = vec![
@@ -182,5 +182,5 @@ fn print_text(o: &mut impl Write, f: &ComplaintFigures, lang: Lang) -> Result<()
         }
         writeln!(o, "  {}  {}", crate::text::fit(label, 24), top(map, 8, lang))?;
     }
-    super::sources::print_tail(o, f.out_of_range, f.malformed, &f.bad, &f.warnings, lang)
+    super::sources::print_tail(o, f.out_of_range, f.read.malformed, &f.read.bad, &f.read.warnings, lang)
 }

@@ -231,7 +231,7 @@ pub fn survey(ctx: &Context, a: MetricsArgs) -> Result<()> {
     let mut o = out();
     let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
     writeln!(o, "{}", l("Satisfaction survey", "满意度调查"))?;
-    print_files(&mut o, &f.files)?;
+    print_files(&mut o, &f.read.files)?;
     line(&mut o, l("responses", "有效样本"), f.responses.to_string())?;
     let s = f.scale;
     line(
@@ -279,7 +279,14 @@ pub fn survey(ctx: &Context, a: MetricsArgs) -> Result<()> {
         .map(|(k, c)| format!("{k} {} ({})", c.responses, pct(c.csat)))
         .collect();
     line(&mut o, l("by channel", "按渠道"), shown.join(" · "))?;
-    print_tail(&mut o, f.out_of_range, f.malformed, &f.bad, &f.warnings, lang)?;
+    print_tail(
+        &mut o,
+        f.out_of_range,
+        f.read.malformed,
+        &f.read.bad,
+        &f.read.warnings,
+        lang,
+    )?;
     print_recorded(&mut o, recorded, lang)
 }
 
@@ -324,7 +331,7 @@ pub fn sessions(ctx: &Context, a: MetricsArgs) -> Result<()> {
     let mut o = out();
     let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
     writeln!(o, "{}", l("Non-phone sessions", "非电话会话"))?;
-    print_files(&mut o, &f.files)?;
+    print_files(&mut o, &f.read.files)?;
     line(&mut o, l("sessions", "会话量"), f.sessions.to_string())?;
     line(
         &mut o,
@@ -390,7 +397,14 @@ pub fn sessions(ctx: &Context, a: MetricsArgs) -> Result<()> {
     ch.sort_by(|a, b| b.1.sessions.cmp(&a.1.sessions).then(a.0.cmp(b.0)));
     let shown: Vec<String> = ch.iter().take(8).map(|(k, c)| format!("{k} {}", c.sessions)).collect();
     line(&mut o, l("by channel", "按渠道"), shown.join(" · "))?;
-    print_tail(&mut o, f.out_of_range, f.malformed, &f.bad, &f.warnings, lang)?;
+    print_tail(
+        &mut o,
+        f.out_of_range,
+        f.read.malformed,
+        &f.read.bad,
+        &f.read.warnings,
+        lang,
+    )?;
     print_recorded(&mut o, recorded, lang)
 }
 
@@ -490,7 +504,7 @@ pub fn outages(ctx: &Context, a: MetricsArgs) -> Result<()> {
     let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
     let hours = |s: i64| format!("{:.2} h", s as f64 / 3600.0);
     writeln!(o, "{}", l("System availability", "系统可用率"))?;
-    print_files(&mut o, &f.files)?;
+    print_files(&mut o, &f.read.files)?;
     line(
         &mut o,
         l("scheduled service", "计划服务时间"),
@@ -538,7 +552,7 @@ pub fn outages(ctx: &Context, a: MetricsArgs) -> Result<()> {
             format!("{} – {}  {}  {:.0} min", x.start, x.end, x.system, x.minutes),
         )?;
     }
-    print_tail(&mut o, 0, f.malformed, &f.bad, &f.warnings, lang)?;
+    print_tail(&mut o, 0, f.read.malformed, &f.read.bad, &f.read.warnings, lang)?;
     print_recorded(&mut o, recorded, lang)
 }
 

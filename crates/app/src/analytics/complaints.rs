@@ -21,7 +21,7 @@
 //! and skipped; a file from which no row reads is an error.
 
 use super::records::{self, Header, Rows, When, bump, field, is_in, lower_all};
-pub use super::records::{BadRow, SourceFile};
+pub use super::records::{BadRow, Reading, SourceFile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -219,13 +219,11 @@ pub struct OldestOpen {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct ComplaintFigures {
     pub schema: &'static str,
-    pub files: Vec<SourceFile>,
-    /// Data rows in the files (header and blank lines aside).
-    pub rows: u64,
+    /// The files read, their rows, the bad ones and the notes.
+    #[serde(flatten)]
+    pub read: Reading,
     /// Complaints received in the period.
     pub complaints: u64,
-    /// Rows that could not be read (the first 20 in `bad`).
-    pub malformed: u64,
     /// Rows outside --from/--to.
     pub out_of_range: u64,
     pub closed: u64,
@@ -254,10 +252,6 @@ pub struct ComplaintFigures {
     pub rate_per_10k: Option<f64>,
     pub as_of: String,
     pub limits_days: [u32; 3],
-    pub bad: Vec<BadRow>,
-    /// What the reader noticed and the figures depend on (a column of the
-    /// layout the header lacks, complaints received after the as-of date).
-    pub warnings: Vec<String>,
     /// Complaints received after the as-of date (open ones among them are
     /// pending, not late).
     #[serde(skip)]
@@ -335,10 +329,8 @@ pub fn read(paths: &[PathBuf], m: &ComplaintMapping, p: &Params) -> Result<Compl
     let c = p.clock.clone();
     let mut f = ComplaintFigures {
         schema: "cscaudit.complaints/1",
-        files: Vec::new(),
-        rows: 0,
+        read: Reading::default(),
         complaints: 0,
-        malformed: 0,
         out_of_range: 0,
         closed: 0,
         open: 0,
@@ -358,8 +350,6 @@ pub fn read(paths: &[PathBuf], m: &ComplaintMapping, p: &Params) -> Result<Compl
         rate_per_10k: None,
         as_of: c.as_of.to_string(),
         limits_days: [c.limit, c.extended, c.approved],
-        bad: Vec::new(),
-        warnings: Vec::new(),
         after_as_of: 0,
         oldest: None,
     };
@@ -378,13 +368,9 @@ pub fn read(paths: &[PathBuf], m: &ComplaintMapping, p: &Params) -> Result<Compl
             r: None,
         },
     )?;
-    f.files = reading.files;
-    f.rows = reading.rows;
-    f.malformed = reading.malformed;
-    f.bad = reading.bad;
-    f.warnings = reading.warnings;
+    f.read = reading;
     if f.after_as_of > 0 {
-        f.warnings.push(format!(
+        f.read.warnings.push(format!(
             "{} complaints were received after the as-of date {}: open ones among them are pending, not late (give --as-of)",
             f.after_as_of, f.as_of
         ));
@@ -554,8 +540,8 @@ mod tests {
             2026-01-05,电话,x,2026-01-04,,h,c\n";
         let f = figures(text, &m, "2026-02-01").unwrap();
         assert_eq!(f.complaints, 1);
-        let lines: Vec<u64> = f.bad.iter().map(|b| b.line).collect();
-        assert_eq!(lines, vec![4, 5], "{:?}", f.bad);
+        let lines: Vec<u64> = f.read.bad.iter().map(|b| b.line).collect();
+        assert_eq!(lines, vec![4, 5], "{:?}", f.read.bad);
         let none = figures("received,channel\nnot a date,x\n", &m, "2026-02-01");
         assert!(none.is_err());
         assert!(

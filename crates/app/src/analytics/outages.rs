@@ -10,7 +10,7 @@
 //! going on: it runs to the end of the period.
 
 use super::records::{self, Header, Rows, When, field, is_in, lower_all};
-pub use super::records::{BadRow, SourceFile};
+pub use super::records::{BadRow, Reading, SourceFile};
 use jiff::civil::{Date, DateTime, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -115,8 +115,9 @@ pub struct Longest {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct OutageFigures {
     pub schema: &'static str,
-    pub files: Vec<SourceFile>,
-    pub rows: u64,
+    /// The files read, their rows, the bad ones and the notes.
+    #[serde(flatten)]
+    pub read: Reading,
     /// Outages that touch the period's service time.
     pub outages: u64,
     pub planned: u64,
@@ -133,9 +134,6 @@ pub struct OutageFigures {
     /// Unplanned downtime by system (each system's own overlaps once).
     pub by_system_s: BTreeMap<String, i64>,
     pub longest: Option<Longest>,
-    pub malformed: u64,
-    pub bad: Vec<BadRow>,
-    pub warnings: Vec<String>,
 }
 
 struct Resolved {
@@ -263,7 +261,7 @@ pub fn read(paths: &[PathBuf], m: &OutageMapping, p: &Params) -> Result<OutageFi
         all: Vec::new(),
         end_of_period,
     };
-    let reading = records::read(
+    let mut reading = records::read(
         paths,
         &records::Layout {
             delimiter: &m.delimiter,
@@ -298,7 +296,7 @@ pub fn read(paths: &[PathBuf], m: &OutageMapping, p: &Params) -> Result<OutageFi
             minutes: in_service(o.0, o.1, p) as f64 / 60.0,
         });
     let downtime_s = sum(unplanned.clone());
-    let mut warnings = reading.warnings;
+    let mut warnings = std::mem::take(&mut reading.warnings);
     if touching.is_empty() {
         warnings.push(format!(
             "none of the {} outages in the file falls in the service time of {} to {}: is the period right?",
@@ -310,8 +308,6 @@ pub fn read(paths: &[PathBuf], m: &OutageMapping, p: &Params) -> Result<OutageFi
     let close = p.close.map_or("24:00".to_string(), |c| c.strftime("%H:%M").to_string());
     Ok(OutageFigures {
         schema: "cscaudit.outages/1",
-        files: reading.files,
-        rows: reading.rows,
         outages: touching.len() as u64,
         planned: planned.len() as u64,
         unplanned: unplanned.len() as u64,
@@ -324,9 +320,7 @@ pub fn read(paths: &[PathBuf], m: &OutageMapping, p: &Params) -> Result<OutageFi
         availability: (scheduled_s > 0).then(|| 100.0 * (1.0 - downtime_s as f64 / scheduled_s as f64)),
         by_system_s: by_system.into_iter().map(|(k, v)| (k, sum(v))).collect(),
         longest,
-        malformed: reading.malformed,
-        bad: reading.bad,
-        warnings,
+        read: Reading { warnings, ..reading },
     })
 }
 

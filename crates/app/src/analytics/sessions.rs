@@ -20,7 +20,7 @@
 //! 90th percentile cost bounded memory.
 
 use super::records::{self, Header, Rows, When, entry, field, is_in, lower_all, pct};
-pub use super::records::{BadRow, SourceFile};
+pub use super::records::{BadRow, Reading, SourceFile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -146,11 +146,11 @@ pub struct ChannelFigures {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SessionFigures {
     pub schema: &'static str,
-    pub files: Vec<SourceFile>,
-    pub rows: u64,
+    /// The files read, their rows, the bad ones and the notes.
+    #[serde(flatten)]
+    pub read: Reading,
     /// Sessions offered in the period.
     pub sessions: u64,
-    pub malformed: u64,
     pub out_of_range: u64,
     /// Sessions with an agent reply.
     pub replied: u64,
@@ -191,8 +191,6 @@ pub struct SessionFigures {
     pub reply_within_s: u32,
     pub handle_within_h: u32,
     pub as_of: String,
-    pub bad: Vec<BadRow>,
-    pub warnings: Vec<String>,
     #[serde(skip)]
     waits: Vec<u64>,
 }
@@ -376,10 +374,8 @@ fn quantile(waits: &[u64], n: u64, q: f64) -> Option<u32> {
 pub fn read(paths: &[PathBuf], m: &SessionMapping, p: &Params) -> Result<SessionFigures, String> {
     let mut f = SessionFigures {
         schema: "cscaudit.sessions/1",
-        files: Vec::new(),
-        rows: 0,
+        read: Reading::default(),
         sessions: 0,
-        malformed: 0,
         out_of_range: 0,
         replied: 0,
         first_reply_within: 0,
@@ -398,8 +394,6 @@ pub fn read(paths: &[PathBuf], m: &SessionMapping, p: &Params) -> Result<Session
         reply_within_s: p.reply_within,
         handle_within_h: p.handle_within,
         as_of: p.as_of.to_string(),
-        bad: Vec::new(),
-        warnings: Vec::new(),
         waits: vec![0; DAY_S + 1],
         with_customer: 0,
         customers: 0,
@@ -424,13 +418,9 @@ pub fn read(paths: &[PathBuf], m: &SessionMapping, p: &Params) -> Result<Session
     };
     let reading = records::read(paths, &layout, &mut sink)?;
     let after_as_of = sink.after_as_of;
-    f.files = reading.files;
-    f.rows = reading.rows;
-    f.malformed = reading.malformed;
-    f.bad = reading.bad;
-    f.warnings = reading.warnings;
+    f.read = reading;
     if after_as_of > 0 {
-        f.warnings.push(format!(
+        f.read.warnings.push(format!(
             "{after_as_of} sessions were created after the as-of time {}: open ones among them are pending (give --as-of)",
             f.as_of
         ));
@@ -442,7 +432,7 @@ pub fn read(paths: &[PathBuf], m: &SessionMapping, p: &Params) -> Result<Session
     f.first_reply_p90_s = quantile(&f.waits, f.replied, 0.9);
     f.fcr = pct(f.with_customer - f.repeat_contacts, f.with_customer);
     if f.unordered > 0 {
-        f.warnings.push(format!(
+        f.read.warnings.push(format!(
             "{} sessions come before the same customer's previous one: sort the file by `created` for first-contact resolution to see every repeat",
             f.unordered
         ));
@@ -483,7 +473,7 @@ mod tests {
         // a in time, b 48 h late, d open 51 h: late; e open 16 h: pending.
         assert_eq!((f.decided, f.handled_in_time, f.overdue_open, f.pending), (3, 1, 1, 1));
         assert_eq!(f.first_reply_median_s, Some(120));
-        assert_eq!(f.bad.len(), 1);
-        assert_eq!(f.bad[0].line, 7);
+        assert_eq!(f.read.bad.len(), 1);
+        assert_eq!(f.read.bad[0].line, 7);
     }
 }

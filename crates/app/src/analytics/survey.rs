@@ -12,7 +12,7 @@
 //! [`super::records`].
 
 use super::records::{self, Header, Rows, When, entry, field, pct, wilson};
-pub use super::records::{BadRow, SourceFile};
+pub use super::records::{BadRow, Reading, SourceFile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -155,11 +155,11 @@ pub struct ChannelFigures {
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SurveyFigures {
     pub schema: &'static str,
-    pub files: Vec<SourceFile>,
-    pub rows: u64,
+    /// The files read, their rows, the bad ones and the notes.
+    #[serde(flatten)]
+    pub read: Reading,
     /// Responses in the period, on the scale.
     pub responses: u64,
-    pub malformed: u64,
     /// Rows outside --from/--to (or without a time when one is asked).
     pub out_of_range: u64,
     pub satisfied: u64,
@@ -176,8 +176,6 @@ pub struct SurveyFigures {
     pub handled: Option<u64>,
     /// responses ÷ handled, percent.
     pub response_rate: Option<f64>,
-    pub bad: Vec<BadRow>,
-    pub warnings: Vec<String>,
     #[serde(skip)]
     sum: i128,
 }
@@ -283,10 +281,8 @@ pub fn read(paths: &[PathBuf], m: &SurveyMapping, p: &Params) -> Result<SurveyFi
     scale.check()?;
     let mut f = SurveyFigures {
         schema: "cscaudit.survey/1",
-        files: Vec::new(),
-        rows: 0,
+        read: Reading::default(),
         responses: 0,
-        malformed: 0,
         out_of_range: 0,
         satisfied: 0,
         csat: None,
@@ -298,8 +294,6 @@ pub fn read(paths: &[PathBuf], m: &SurveyMapping, p: &Params) -> Result<SurveyFi
         scale,
         handled: p.handled,
         response_rate: None,
-        bad: Vec::new(),
-        warnings: Vec::new(),
         sum: 0,
     };
     let layout = records::Layout {
@@ -317,11 +311,7 @@ pub fn read(paths: &[PathBuf], m: &SurveyMapping, p: &Params) -> Result<SurveyFi
             r: None,
         },
     )?;
-    f.files = reading.files;
-    f.rows = reading.rows;
-    f.malformed = reading.malformed;
-    f.bad = reading.bad;
-    f.warnings = reading.warnings;
+    f.read = reading;
     f.csat = pct(f.satisfied, f.responses);
     if let Some((lo, hi)) = wilson(f.satisfied, f.responses) {
         f.ci_low = Some(lo);
@@ -333,7 +323,7 @@ pub fn read(paths: &[PathBuf], m: &SurveyMapping, p: &Params) -> Result<SurveyFi
     }
     f.response_rate = p.handled.and_then(|h| pct(f.responses, h));
     if p.handled.is_some_and(|h| h < f.responses) {
-        f.warnings.push(format!(
+        f.read.warnings.push(format!(
             "{} responses but only {} contacts handled: is --handled the same period?",
             f.responses,
             p.handled.unwrap_or(0)
@@ -370,9 +360,9 @@ mod tests {
         assert_eq!(f.csat, Some(75.0));
         assert_eq!(f.by_channel["网银"].responses, 2);
         assert_eq!(f.by_score[&4], 2);
-        let lines: Vec<u64> = f.bad.iter().map(|b| b.line).collect();
+        let lines: Vec<u64> = f.read.bad.iter().map(|b| b.line).collect();
         assert_eq!(lines, vec![6, 7, 8]);
-        assert!(f.bad[0].reason.contains("off the scale"), "{:?}", f.bad);
+        assert!(f.read.bad[0].reason.contains("off the scale"), "{:?}", f.read.bad);
         assert!((f.mean_score.unwrap() - 4.0).abs() < 1e-9);
     }
 

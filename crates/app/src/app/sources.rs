@@ -116,7 +116,7 @@ pub fn complaint_figures(f: &complaints::ComplaintFigures) -> Result<SourceFigur
         named: ("a complaint log", "投诉台账"),
         schema: f.schema,
         json: json(f)?,
-        files: files(&f.files),
+        files: files(&f.read.files),
         offered: vec![
             Offered {
                 metric: "complaint_timeliness",
@@ -165,7 +165,7 @@ pub fn survey_figures(f: &survey::SurveyFigures) -> Result<SourceFigures<'_>> {
         named: ("a survey export", "满意度调查结果"),
         schema: f.schema,
         json: json(f)?,
-        files: files(&f.files),
+        files: files(&f.read.files),
         offered: vec![Offered {
             metric: "csat",
             value: f
@@ -188,7 +188,7 @@ pub fn session_figures(f: &sessions::SessionFigures) -> Result<SourceFigures<'_>
         named: ("a session log", "非电话会话日志"),
         schema: f.schema,
         json: json(f)?,
-        files: files(&f.files),
+        files: files(&f.read.files),
         offered: vec![
             Offered {
                 metric: "nonphone_timeliness",
@@ -277,7 +277,7 @@ pub fn outage_figures(f: &outages::OutageFigures) -> Result<SourceFigures<'_>> {
         named: ("an outage log", "故障记录"),
         schema: f.schema,
         json: json(f)?,
-        files: files(&f.files),
+        files: files(&f.read.files),
         offered: vec![Offered {
             metric: "availability",
             value: f

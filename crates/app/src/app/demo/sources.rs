@@ -64,7 +64,7 @@ pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period
         },
     )
     .map_err(invalid)?;
-    short_names(&mut f.files);
+    short_names(&mut f.read.files);
     app.record_source(engagement, "PE-03", record::complaint_figures(&f)?)?;
     app.record_source(engagement, "PE-02", record::complaint_figures(&f)?)?;
 
@@ -99,7 +99,7 @@ pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period
         &survey::Params::default(),
     )
     .map_err(invalid)?;
-    short_names(&mut f.files);
+    short_names(&mut f.read.files);
     app.record_source(engagement, "PE-01", record::survey_figures(&f)?)?;
 
     // Online chat and e-mail: first replies in about a minute, most closed within the day.
@@ -141,7 +141,7 @@ pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period
         },
     )
     .map_err(invalid)?;
-    short_names(&mut f.files);
+    short_names(&mut f.read.files);
     app.record_source(engagement, "CH-03", record::session_figures(&f)?)?;
 
     // The recording index: every answered call but a few (a disk outage).
