@@ -588,8 +588,10 @@ fn a_stopped_export_or_import_leaves_nothing() {
     let last_ev = seen.iter().rev().find(|x| x.0 == Stage::Evidence).unwrap();
     assert_eq!(last_ev.1, last_ev.2, "evidence counted to its total");
     assert!(last_ev.2 >= 3 << 20);
-    // The demo's ACD summary and its call-record report, and the recording.
-    assert!(out.exists() && r.evidence_files == 3, "{}", r.evidence_files);
+    // The demo's ACD summary and its call-record report; the figures of its
+    // complaint log, survey, sessions and recording index, the unmatched
+    // calls, the QA re-scoring and its agreement; and the recording.
+    assert!(out.exists() && r.evidence_files == 10, "{}", r.evidence_files);
 
     // Stopped in the middle of the evidence: no bundle, no partial file.
     let stopped = dir.path().join("stopped.zip");
@@ -632,5 +634,5 @@ fn a_stopped_export_or_import_leaves_nothing() {
     .unwrap();
     let stages = stages.into_inner().unwrap();
     assert_eq!(stages.last(), Some(&Stage::Merging));
-    assert_eq!(c.evidence(ENG).unwrap().len(), 3);
+    assert_eq!(c.evidence(ENG).unwrap().len(), 10);
 }

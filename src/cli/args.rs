@@ -770,14 +770,14 @@ pub struct MetricsArgs {
     #[arg(
         long,
         default_value = "calls",
-        value_name = "calls|complaints|survey|sessions|recordings"
+        value_name = "calls|complaints|survey|sessions|recordings|outages"
     )]
     pub source: String,
     /// calls: anonymous-bank (Technion Anonymous Bank 1999 layout, the
     /// default) or csv (with --map). complaints: generic (the default: columns
     /// received, channel, category, closed, extension, handler, id), cfpb (the
     /// US CFPB complaint database's export as is) or a MAPPING.toml. survey,
-    /// sessions: generic or a MAPPING.toml. recordings: generic,
+    /// sessions, outages: generic or a MAPPING.toml. recordings: generic,
     /// anonymous-bank (--calls in that layout) or a MAPPING.toml. The
     /// generic layouts' columns are in the README.
     #[arg(long)]
@@ -789,7 +789,8 @@ pub struct MetricsArgs {
     pub encoding: Option<String>,
     /// Column mapping (TOML). calls, with --format csv: columns, time
     /// formats, outcome codes. The other sources: their columns, formats and
-    /// codes (README, "Complaint logs" and "Surveys, sessions, recordings").
+    /// codes (README, "Complaint logs" and "Surveys, sessions, recordings,
+    /// outages").
     #[arg(long, value_name = "MAPPING.toml")]
     pub map: Option<PathBuf>,
     /// First day to include (YYYY-MM-DD).
@@ -814,8 +815,10 @@ pub struct MetricsArgs {
     pub summary: bool,
     /// Record the figure as the measured value of this indicator (or `all`
     /// indicators with a computable metric) and attach the report as evidence.
-    /// complaints: a percent indicator takes the timeliness (PE-03), a
-    /// per-10,000 one the complaint rate (PE-02, with --handled).
+    /// The other sources take the figure the indicator's catalogue metric
+    /// names: complaints PE-03 (timeliness) or PE-02 (rate, with
+    /// --handled); survey PE-01; sessions CH-03, QU-02 (with a customer
+    /// column); recordings QU-04; outages TR-01.
     #[arg(long, value_name = "INDICATOR|all")]
     pub record: Option<String>,
     /// complaints: contacts handled in the same period (calls answered,
