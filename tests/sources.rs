@@ -592,3 +592,75 @@ fn availability_equals_a_second_by_second_count() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--from and --to"));
 }
+
+/// The reconciled pass rate (a third person settles what the two raters
+/// disagree on) becomes QU-01's value; unsettled, nothing is recorded.
+#[test]
+fn the_reconciled_pass_rate_records_qu01_and_not_before_every_disagreement_is_settled() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cmd(d).args(["demo", "--no-tui"]).assert().success();
+    let before = json(d, &["status", "--json"]);
+    let open = d.join("open.csv");
+    std::fs::write(
+        &open,
+        "item,rater_a,rater_b,reconciled\nR1,pass,pass,\nR2,pass,fail,fail\nR3,fail,fail,\nR4,合格,pass,\nR5,fail,pass,\n",
+    )
+    .unwrap();
+    let o = cmd(d)
+        .args([
+            "qa",
+            "agreement",
+            "--ratings",
+            open.to_str().unwrap(),
+            "--record",
+            "QU-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("1 disagreements are not reconciled"), "{err}");
+    assert_eq!(json(d, &["status", "--json"]), before, "nothing was recorded");
+    let got = json(d, &["qa", "agreement", "--ratings", open.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        (got["reconciled"].as_u64(), got["unresolved"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(got["pass_rate"].is_null());
+    // Settled: R1, R4 and R5 pass: 3 of 5.
+    let done = d.join("done.csv");
+    std::fs::write(
+        &done,
+        "item,rater_a,rater_b,reconciled\nR1,pass,pass,\nR2,pass,fail,fail\nR3,fail,fail,\nR4,合格,pass,\nR5,fail,pass,合格\n",
+    )
+    .unwrap();
+    let out = common::cli_stdout(
+        d,
+        &[
+            "qa",
+            "agreement",
+            "--ratings",
+            done.to_str().unwrap(),
+            "--record",
+            "QU-01",
+        ],
+    );
+    assert!(out.contains("Recorded QU-01 = 60.00"), "{out}");
+    let ev = common::cli_stdout(d, &["evidence", "list"]);
+    assert!(ev.contains("qa-QU-01-") && ev.contains("done.csv"), "{ev}");
+    // Not an indicator re-scoring measures.
+    let o = cmd(d)
+        .args([
+            "qa",
+            "agreement",
+            "--ratings",
+            done.to_str().unwrap(),
+            "--record",
+            "PE-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("qa_pass_rate"));
+}

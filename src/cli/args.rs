@@ -880,6 +880,13 @@ pub enum QaCmd {
         /// The file's encoding: utf-8 (default) or gb18030 (a GBK export).
         #[arg(long, value_name = "utf-8|gb18030")]
         encoding: Option<String>,
+        /// Record the reconciled pass rate as this indicator's value (QU-01,
+        /// metric qa_pass_rate): the two raters' rating where they agree,
+        /// the `reconciled` column's (a third person's) where they do not.
+        #[arg(long, value_name = "INDICATOR")]
+        record: Option<String>,
+        #[arg(long, short)]
+        engagement: Option<String>,
         /// Stable JSON (schema cscaudit.agreement/1): items,
         /// observed_agreement, kappa, weighted_kappa, disagreements.
         #[arg(long)]

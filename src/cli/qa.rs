@@ -12,8 +12,27 @@ pub fn qa(ctx: &Context, c: QaCmd) -> Result<()> {
             ratings,
             json,
             encoding,
+            record,
+            engagement,
         } => {
-            let a = agreement::from_csv(&ratings, encoding.as_deref()).map_err(same)?;
+            let a = agreement::from_csv(&ratings, encoding.as_deref()).map_err(|e| {
+                let e = crate::text::visible(&e).into_owned();
+                if record.is_some() {
+                    super::CliError(crate::msg!("nothing was recorded: {e}", "未记录任何内容：{e}"))
+                } else {
+                    same(e)
+                }
+            })?;
+            let recorded = match &record {
+                None => None,
+                Some(ind) => {
+                    let bytes = std::fs::read(&ratings).map_err(|e| same(format!("{}: {e}", ratings.display())))?;
+                    let app = ctx.open(&ctx.paths.data_dir)?;
+                    let eng = app.resolve_engagement(engagement.as_deref())?;
+                    let r = app.record_source(&eng.id, ind, crate::app::sources::qa_figures(&a, &bytes)?)?;
+                    Some((r.indicator, r.measured))
+                }
+            };
             if json {
                 return print_json(&a);
             }
@@ -70,6 +89,24 @@ pub fn qa(ctx: &Context, c: QaCmd) -> Result<()> {
                 }
                 writeln!(o)?;
             }
+            match (a.pass_rate, a.unresolved) {
+                (Some(p), _) => writeln!(
+                    o,
+                    "  {}  {p:.2} %  ({} / {}, {} {})",
+                    crate::text::fit(l("pass rate (reconciled)", "合格率（裁定后）"), 24),
+                    a.passed.unwrap_or(0),
+                    a.items,
+                    a.reconciled,
+                    l("settled by a third person", "项由第三人裁定")
+                )?,
+                (None, n) if n > 0 => writeln!(
+                    o,
+                    "  {}  — ({n} {})",
+                    crate::text::fit(l("pass rate (reconciled)", "合格率（裁定后）"), 24),
+                    l("disagreements not reconciled yet", "项不一致尚未裁定")
+                )?,
+                _ => {}
+            }
             if !a.disagreements.is_empty() {
                 writeln!(o, "  {}", l("disagreements (item: A / B):", "不一致（项目：A / B）："))?;
                 for d in a.disagreements.iter().take(50) {
@@ -84,7 +121,7 @@ pub fn qa(ctx: &Context, c: QaCmd) -> Result<()> {
                     )?;
                 }
             }
-            Ok(())
+            super::sources::print_recorded(&mut o, recorded, lang)
         }
     }
 }

@@ -72,6 +72,16 @@ pub struct Agreement {
     /// rater A's label → rater B's label → items.
     pub table: BTreeMap<String, BTreeMap<String, u64>>,
     pub disagreements: Vec<Disagreement>,
+    /// The ratings file, by its hash (when read from one).
+    pub file: Option<super::records::SourceFile>,
+    /// Pass/fail ratings: disagreements settled by a third person (the
+    /// file's `reconciled` column), those still unsettled, the items that
+    /// pass in the end, and the reconciled pass rate (percent; none while
+    /// any item is unsettled).
+    pub reconciled: u64,
+    pub unresolved: u64,
+    pub passed: Option<u64>,
+    pub pass_rate: Option<f64>,
 }
 
 /// Compute the agreement of paired ratings.
@@ -144,7 +154,41 @@ pub fn agreement(pairs: &[(String, Rating, Rating)]) -> Result<Agreement, String
                 rater_b: b.clone(),
             })
             .collect(),
+        file: None,
+        reconciled: 0,
+        unresolved: 0,
+        passed: None,
+        pass_rate: None,
     })
+}
+
+/// The final rating of each item: the two raters' when they agree, else
+/// the third person's (`settled`); then the pass rate, for pass/fail.
+fn settle(a: &mut Agreement, pairs: &[(String, Rating, Rating)], settled: &[Option<Rating>]) {
+    let pass = Rating::Label("pass".into());
+    let fail = Rating::Label("fail".into());
+    if !a.labels.iter().all(|l| *l == pass || *l == fail) {
+        return;
+    }
+    let mut passed = 0;
+    for ((_, ra, rb), s) in pairs.iter().zip(settled) {
+        let last = match (ra == rb, s) {
+            (_, Some(s)) => {
+                a.reconciled += u64::from(ra != rb);
+                s
+            }
+            (true, None) => ra,
+            (false, None) => {
+                a.unresolved += 1;
+                continue;
+            }
+        };
+        passed += u64::from(*last == pass);
+    }
+    if a.unresolved == 0 {
+        a.passed = Some(passed);
+        a.pass_rate = super::records::pct(passed, a.items);
+    }
 }
 
 /// The most items a ratings file may hold (a QA sample is hundreds).
@@ -189,6 +233,8 @@ pub fn from_csv(path: &Path, encoding: Option<&str>) -> Result<Agreement, String
             .unwrap_or(default)
     };
     let (ci, ca, cb) = (find("item", 0), find("rater_a", 1), find("rater_b", 2));
+    let cr = header.iter().position(|h| h.trim().eq_ignore_ascii_case("reconciled"));
+    let mut settled = Vec::new();
     let mut pairs = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, rec) in rdr.records().enumerate() {
@@ -221,9 +267,28 @@ pub fn from_csv(path: &Path, encoding: Option<&str>) -> Result<Agreement, String
         if pairs.len() == MAX_ITEMS {
             return Err(format!("{shown}: more than {MAX_ITEMS} items"));
         }
+        let third = match cr.map(get).unwrap_or("") {
+            "" => None,
+            v => Some(rating(v).ok_or_else(|| {
+                format!(
+                    "{shown}: line {line}: reconciled `{}` is neither pass/fail nor a whole number",
+                    crate::text::visible(v)
+                )
+            })?),
+        };
+        settled.push(third);
         pairs.push((item, a, b));
     }
-    agreement(&pairs).map_err(|e| format!("{shown}: {e}"))
+    let mut a = agreement(&pairs).map_err(|e| format!("{shown}: {e}"))?;
+    settle(&mut a, &pairs, &settled);
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+    use sha2::Digest;
+    a.file = Some(super::records::SourceFile {
+        path: shown,
+        sha256: format!("{:x}", sha2::Sha256::digest(&bytes)),
+        bytes: bytes.len() as u64,
+    });
+    Ok(a)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use super::analytics::named_inputs;
 use super::{App, AppError, AssessmentInput, Result};
-use crate::analytics::{complaints, outages, recordings, sessions, survey};
+use crate::analytics::{agreement, complaints, outages, recordings, sessions, survey};
 use crate::message::Msg;
 use crate::model::assessment::Assessment;
 
@@ -96,6 +96,7 @@ fn offered_ids(source: &str) -> &'static [&'static str] {
         "sessions" => &["nonphone_timeliness", "first_reply_sl", "fcr"],
         "recordings" => &["recording_completeness"],
         "outages" => &["availability"],
+        "qa" => &["qa_pass_rate"],
         _ => &[],
     }
 }
@@ -302,4 +303,49 @@ fn unmatched_csv(f: &recordings::RecordingFigures) -> Vec<u8> {
         let _ = w.write_record([cell(&u.call), cell(&u.date), cell(&u.agent)]);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// Two auditors' re-scoring, settled: the QA pass rate (QU-01), with the
+/// ratings file beside the figures.
+pub fn qa_figures<'a>(a: &'a agreement::Agreement, ratings: &[u8]) -> Result<SourceFigures<'a>> {
+    let files = a.file.iter().map(|f| (f.path.as_str(), f.sha256.as_str())).collect();
+    let name = a
+        .file
+        .as_ref()
+        .and_then(|f| std::path::Path::new(&f.path).file_name())
+        .map_or("ratings.csv".to_string(), |n| n.to_string_lossy().into_owned());
+    let kappa = a.kappa.map_or("undefined".to_string(), |k| format!("{k:.4}"));
+    Ok(SourceFigures {
+        source: "qa",
+        named: ("a QA re-scoring", "质检复核"),
+        schema: a.schema,
+        json: json(a)?,
+        files,
+        offered: vec![Offered {
+            metric: "qa_pass_rate",
+            value: a.pass_rate.ok_or_else(|| {
+                if a.unresolved > 0 {
+                    let n = a.unresolved;
+                    crate::msg!(
+                        "{n} disagreements are not reconciled: a third person fills the reconciled column first",
+                        "{n} 项评分不一致尚未裁定：请第三人先填写 reconciled 列"
+                    )
+                } else {
+                    crate::msg!("the pass rate needs pass/fail ratings", "合格率需要合格/不合格评分")
+                }
+            }),
+            what: format!(
+                "QA pass rate = passed {} ÷ re-scored {} (two auditors blind; {} of {} disagreements reconciled by a third person; Cohen's kappa {kappa})",
+                a.passed.unwrap_or(0),
+                a.items,
+                a.reconciled,
+                a.disagreements.len()
+            ),
+        }],
+        more: vec![(
+            name,
+            ratings.to_vec(),
+            "the two auditors' ratings and the reconciliation",
+        )],
+    })
 }
