@@ -62,21 +62,6 @@ fn days(s: &str) -> Result<[u32; 3]> {
     }
 }
 
-/// The `n` largest counts, then how many more there are.
-fn top(map: &std::collections::BTreeMap<String, u64>, n: usize, lang: Lang) -> String {
-    let mut all: Vec<(&String, &u64)> = map.iter().collect();
-    all.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let mut shown: Vec<String> = all.iter().take(n).map(|(k, v)| format!("{k} {v}")).collect();
-    if all.len() > n {
-        let more = all.len() - n;
-        shown.push(match lang {
-            Lang::Zh => format!("……另有 {more} 项（--json 列出全部）"),
-            Lang::En => format!("… {more} more (--json lists them all)"),
-        });
-    }
-    shown.join(" · ")
-}
-
 fn print_text(o: &mut impl Write, f: &ComplaintFigures, lang: Lang) -> Result<()> {
     let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
     let pct = |n: u64, d: u64| {
@@ -180,7 +165,12 @@ fn print_text(o: &mut impl Write, f: &ComplaintFigures, lang: Lang) -> Result<()
         if map.is_empty() {
             continue;
         }
-        writeln!(o, "  {}  {}", crate::text::fit(label, 24), top(map, 8, lang))?;
+        writeln!(
+            o,
+            "  {}  {}",
+            crate::text::fit(label, 24),
+            super::sources::top(map, 8, lang, |n| *n, |k, n| format!("{k} {n}"))
+        )?;
     }
     super::sources::print_tail(o, f.out_of_range, f.read.malformed, &f.read.bad, &f.read.warnings, lang)
 }

@@ -174,6 +174,28 @@ pub fn print_tail(
     Ok(())
 }
 
+/// The `n` largest of a count by name (largest first, then by name), and
+/// how many more there are.
+pub fn top<V>(
+    map: &std::collections::BTreeMap<String, V>,
+    n: usize,
+    lang: Lang,
+    count: impl Fn(&V) -> u64,
+    show: impl Fn(&str, &V) -> String,
+) -> String {
+    let mut all: Vec<(&String, &V)> = map.iter().collect();
+    all.sort_by(|a, b| count(b.1).cmp(&count(a.1)).then(a.0.cmp(b.0)));
+    let mut shown: Vec<String> = all.iter().take(n).map(|(k, v)| show(k, v)).collect();
+    if all.len() > n {
+        let more = all.len() - n;
+        shown.push(match lang {
+            Lang::Zh => format!("……另有 {more} 项（--json 列出全部）"),
+            Lang::En => format!("… {more} more (--json lists them all)"),
+        });
+    }
+    shown.join(" · ")
+}
+
 /// One "label  value" line, the label padded to 24 cells.
 fn line(o: &mut impl Write, label: &str, value: String) -> Result<()> {
     writeln!(o, "  {}  {value}", crate::text::fit(label, 24))?;
@@ -271,14 +293,14 @@ pub fn survey(ctx: &Context, a: MetricsArgs) -> Result<()> {
             l("— (give --handled N)", "—（请给出 --handled N）").into(),
         )?,
     }
-    let mut ch: Vec<(&String, &survey::ChannelFigures)> = f.by_channel.iter().collect();
-    ch.sort_by(|a, b| b.1.responses.cmp(&a.1.responses).then(a.0.cmp(b.0)));
-    let shown: Vec<String> = ch
-        .iter()
-        .take(8)
-        .map(|(k, c)| format!("{k} {} ({})", c.responses, pct(c.csat)))
-        .collect();
-    line(&mut o, l("by channel", "按渠道"), shown.join(" · "))?;
+    let shown = top(
+        &f.by_channel,
+        8,
+        lang,
+        |c| c.responses,
+        |k, c| format!("{k} {} ({})", c.responses, pct(c.csat)),
+    );
+    line(&mut o, l("by channel", "按渠道"), shown)?;
     print_tail(
         &mut o,
         f.out_of_range,
@@ -393,10 +415,14 @@ pub fn sessions(ctx: &Context, a: MetricsArgs) -> Result<()> {
             ),
         )?;
     }
-    let mut ch: Vec<(&String, &sessions::ChannelFigures)> = f.by_channel.iter().collect();
-    ch.sort_by(|a, b| b.1.sessions.cmp(&a.1.sessions).then(a.0.cmp(b.0)));
-    let shown: Vec<String> = ch.iter().take(8).map(|(k, c)| format!("{k} {}", c.sessions)).collect();
-    line(&mut o, l("by channel", "按渠道"), shown.join(" · "))?;
+    let shown = top(
+        &f.by_channel,
+        8,
+        lang,
+        |c| c.sessions,
+        |k, c| format!("{k} {}", c.sessions),
+    );
+    line(&mut o, l("by channel", "按渠道"), shown)?;
     print_tail(
         &mut o,
         f.out_of_range,
