@@ -766,18 +766,20 @@ pub struct MetricsArgs {
     /// app messages: first-reply service level, non-phone handling
     /// timeliness, abandonment); recordings (the recording system's index,
     /// matched to the answered calls of --calls: recording completeness);
-    /// outages (an outage log over --from/--to: system availability).
+    /// outages (an outage log over --from/--to: system availability);
+    /// agent-states (the ACD's or WFM's agent-state log: occupancy and
+    /// utilisation, and with --schedule the schedule adherence).
     #[arg(
         long,
         default_value = "calls",
-        value_name = "calls|complaints|survey|sessions|recordings|outages"
+        value_name = "calls|complaints|survey|sessions|recordings|outages|agent-states"
     )]
     pub source: String,
     /// calls: anonymous-bank (Technion Anonymous Bank 1999 layout, the
     /// default) or csv (with --map). complaints: generic (the default: columns
     /// received, channel, category, closed, extension, handler, id), cfpb (the
     /// US CFPB complaint database's export as is) or a MAPPING.toml. survey,
-    /// sessions, outages: generic or a MAPPING.toml. recordings: generic,
+    /// sessions, outages, agent-states: generic or a MAPPING.toml. recordings: generic,
     /// anonymous-bank (--calls in that layout) or a MAPPING.toml. The
     /// generic layouts' columns are in the README.
     #[arg(long)]
@@ -806,7 +808,8 @@ pub struct MetricsArgs {
     #[arg(long, default_value_t = 5)]
     pub short_abandon: u32,
     /// Stable JSON (schema cscaudit.metrics/1 for calls, cscaudit.<source>/1
-    /// for the others: complaints, survey, sessions, recordings, outages; see
+    /// for the others: complaints, survey, sessions, recordings, outages,
+    /// agent-states; see
     /// README).
     #[arg(long)]
     pub json: bool,
@@ -818,7 +821,8 @@ pub struct MetricsArgs {
     /// The other sources take the figure the indicator's catalogue metric
     /// names: complaints PE-03 (timeliness) or PE-02 (rate, with
     /// --handled); survey PE-01; sessions CH-03, QU-02 (with a customer
-    /// column); recordings QU-04; outages TR-01.
+    /// column); recordings QU-04; outages TR-01; agent-states OP-01
+    /// (occupancy) or OP-02 (adherence, with --schedule).
     #[arg(long, value_name = "INDICATOR|all")]
     pub record: Option<String>,
     /// complaints: contacts handled in the same period (calls answered,
@@ -863,6 +867,11 @@ pub struct MetricsArgs {
     /// recording (the FILES are the recording index).
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub calls: Vec<PathBuf>,
+    /// agent-states: the schedule (columns agent, activity, start, end); an
+    /// activity is on the phones (phone, work, 接听…) or off them (break,
+    /// lunch, training…). Gives the schedule adherence.
+    #[arg(long, value_name = "FILE")]
+    pub schedule: Option<PathBuf>,
     #[arg(long, short)]
     pub engagement: Option<String>,
 }

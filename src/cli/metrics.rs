@@ -30,6 +30,7 @@ pub fn metrics(ctx: &Context, a: MetricsArgs) -> Result<()> {
         "sessions" => return super::sources::sessions(ctx, a),
         "recordings" => return super::sources::recordings(ctx, a),
         "outages" => return super::sources::outages(ctx, a),
+        "agent-states" => return super::sources::agent_states(ctx, a),
         _ => {}
     }
     let format = match a.format.as_deref().unwrap_or("anonymous-bank") {

@@ -7,17 +7,25 @@ use super::args::MetricsArgs;
 use super::output::*;
 use super::{CliError, Context, Result};
 use crate::analytics::records::{BadRow, SourceFile};
-use crate::analytics::{outages, recordings, sessions, survey};
+use crate::analytics::{agentstates, outages, recordings, sessions, survey};
 use crate::app::sources::SourceFigures;
 use crate::config::Lang;
 use std::io::Write;
 
 /// The sources `metrics` reads.
-pub const SOURCES: &[&str] = &["calls", "complaints", "survey", "sessions", "recordings", "outages"];
+pub const SOURCES: &[&str] = &[
+    "calls",
+    "complaints",
+    "survey",
+    "sessions",
+    "recordings",
+    "outages",
+    "agent-states",
+];
 
 /// Refuse an option given with a source it does not go with.
 pub fn check_options(a: &MetricsArgs) -> Result<()> {
-    let table: [(bool, &str, &[&str]); 14] = [
+    let table: [(bool, &str, &[&str]); 15] = [
         (a.threshold != 20, "--threshold", &["calls"]),
         (a.short_abandon != 5, "--short-abandon", &["calls"]),
         (a.summary, "--summary", &["calls"]),
@@ -31,10 +39,11 @@ pub fn check_options(a: &MetricsArgs) -> Result<()> {
         (a.repeat_within.is_some(), "--repeat-within", &["sessions"]),
         (!a.calls.is_empty(), "--calls", &["recordings"]),
         (a.service_hours.is_some(), "--service-hours", &["outages"]),
+        (a.schedule.is_some(), "--schedule", &["agent-states"]),
         (
             a.from.is_some() || a.to.is_some(),
             "--from/--to",
-            &["calls", "complaints", "survey", "sessions", "outages"],
+            &["calls", "complaints", "survey", "sessions", "outages", "agent-states"],
         ),
     ];
     for (given, flag, with) in table {
@@ -160,7 +169,12 @@ pub fn print_tail(
         )?;
     }
     if malformed > 0 {
-        writeln!(o, "  {malformed} {}", l("rows could not be read:", "行无法读取："))?;
+        let rows = if malformed == 1 {
+            l("row could not be read:", "行无法读取：")
+        } else {
+            l("rows could not be read:", "行无法读取：")
+        };
+        writeln!(o, "  {malformed} {rows}")?;
         for b in bad {
             match lang {
                 Lang::Zh => writeln!(o, "    第 {} 行：{}", b.line, b.reason)?,
@@ -576,6 +590,113 @@ pub fn outages(ctx: &Context, a: MetricsArgs) -> Result<()> {
             &mut o,
             l("longest", "最长一次"),
             format!("{} – {}  {}  {:.0} min", x.start, x.end, x.system, x.minutes),
+        )?;
+    }
+    print_tail(&mut o, 0, f.read.malformed, &f.read.bad, &f.read.warnings, lang)?;
+    print_recorded(&mut o, recorded, lang)
+}
+
+// ---------------------------------------------------------------- agent states
+
+pub fn agent_states(ctx: &Context, a: MetricsArgs) -> Result<()> {
+    let lang = ctx.lang;
+    let mut m = layout(&a, "generic", agentstates::builtin, agentstates::AgentMapping::parse)?;
+    if let Some(e) = encoding(&a)? {
+        m.encoding = Some(e);
+    }
+    let p = agentstates::Params {
+        from: date_arg(&a.from, "--from")?,
+        to: date_arg(&a.to, "--to")?,
+    };
+    super::metrics::check_files(&a.files)?;
+    if let Some(s) = &a.schedule {
+        super::metrics::check_files(std::slice::from_ref(s))?;
+    }
+    let f = &agentstates::read(&a.files, a.schedule.as_deref(), &m, &p).map_err(|e| read_error(&a, e))?;
+    let recorded = record(ctx, &a, || crate::app::sources::agent_figures(f))?;
+    if a.json {
+        return print_json(f);
+    }
+    let mut o = out();
+    let l = |en: &'static str, zh: &'static str| lang.pick(en, zh);
+    let hours = |s: i64| format!("{:.2} h", s as f64 / 3600.0);
+    let pct = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.2} %"));
+    writeln!(o, "{}", l("Agent states", "座席状态"))?;
+    print_files(&mut o, &f.read.files)?;
+    if f.from.is_some() || f.to.is_some() {
+        let (a, b) = (f.from.as_deref().unwrap_or("…"), f.to.as_deref().unwrap_or("…"));
+        line(&mut o, l("period", "期间"), format!("{a} – {b}"))?;
+    }
+    line(&mut o, l("agents", "座席数"), f.agents.to_string())?;
+    line(&mut o, l("handling", "处理"), hours(f.handling_s))?;
+    line(&mut o, l("available", "空闲"), hours(f.available_s))?;
+    line(&mut o, l("not ready", "未就绪"), hours(f.not_ready_s))?;
+    line(&mut o, l("logged in", "登录"), hours(f.logged_in_s))?;
+    line(
+        &mut o,
+        l("occupancy", "占用率"),
+        format!(
+            "{}  ({})",
+            pct(f.occupancy),
+            l("handling ÷ (handling + available)", "处理 ÷（处理 + 空闲）")
+        ),
+    )?;
+    line(
+        &mut o,
+        l("utilisation", "利用率"),
+        format!("{}  ({})", pct(f.utilisation), l("handling ÷ logged in", "处理 ÷ 登录")),
+    )?;
+    let shown = top(
+        &f.by_state_s,
+        8,
+        lang,
+        |v| *v as u64,
+        |k, v| format!("{k} {}", hours(*v)),
+    );
+    line(&mut o, l("by state", "按状态"), shown)?;
+    if let Some(x) = &f.adherence {
+        writeln!(o, "\n{}", l("Schedule adherence", "排班遵从"))?;
+        print_files(&mut o, &x.schedule.files)?;
+        line(
+            &mut o,
+            l("scheduled agents", "排班座席"),
+            x.scheduled_agents.to_string(),
+        )?;
+        line(
+            &mut o,
+            l("scheduled", "排班时间"),
+            format!(
+                "{}  ({} {})",
+                hours(x.scheduled_s),
+                hours(x.on_phones_scheduled_s),
+                l("on the phones", "在线接听")
+            ),
+        )?;
+        line(&mut o, l("in adherence", "遵从时间"), hours(x.in_adherence_s))?;
+        line(&mut o, l("adherence", "遵从率"), pct(x.adherence))?;
+        if x.unscheduled_agents > 0 {
+            line(
+                &mut o,
+                l("not in the schedule", "未排班座席"),
+                x.unscheduled_agents.to_string(),
+            )?;
+        }
+        let lowest: Vec<String> = x
+            .lowest
+            .iter()
+            .take(5)
+            .map(|a| format!("{} {}", a.agent, pct(a.adherence)))
+            .collect();
+        if !lowest.is_empty() {
+            line(&mut o, l("lowest", "最低"), lowest.join(" · "))?;
+        }
+        print_tail(
+            &mut o,
+            0,
+            x.schedule.malformed,
+            &x.schedule.bad,
+            &x.schedule.warnings,
+            lang,
         )?;
     }
     print_tail(&mut o, 0, f.read.malformed, &f.read.bad, &f.read.warnings, lang)?;

@@ -1,6 +1,7 @@
 //! Evidence analytics: indicator values recomputed from a centre's own call
 //! records, and reproducible audit sampling plans.
 
+pub mod agentstates;
 pub mod agreement;
 pub mod aql;
 pub mod calls;

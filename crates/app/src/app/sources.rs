@@ -6,7 +6,7 @@
 
 use super::analytics::named_inputs;
 use super::{App, AppError, AssessmentInput, Result};
-use crate::analytics::{agreement, complaints, outages, recordings, sessions, survey};
+use crate::analytics::{agentstates, agreement, complaints, outages, recordings, sessions, survey};
 use crate::message::Msg;
 use crate::model::assessment::Assessment;
 
@@ -96,6 +96,7 @@ fn offered_ids(source: &str) -> &'static [&'static str] {
         "sessions" => &["nonphone_timeliness", "first_reply_sl", "fcr"],
         "recordings" => &["recording_completeness"],
         "outages" => &["availability"],
+        "agent-states" => &["occupancy", "adherence"],
         "qa" => &["qa_pass_rate"],
         _ => &[],
     }
@@ -289,6 +290,72 @@ pub fn outage_figures(f: &outages::OutageFigures) -> Result<SourceFigures<'_>> {
                 f.downtime_s, f.scheduled_s, f.from, f.to, f.service_window, f.planned
             ),
         }],
+        more: Vec::new(),
+    })
+}
+
+/// An agent-state log (and a schedule): occupancy (OP-01) and schedule
+/// adherence (OP-02).
+pub fn agent_figures(f: &agentstates::AgentFigures) -> Result<SourceFigures<'_>> {
+    let mut files = files(&f.read.files);
+    let adherence = match &f.adherence {
+        None => Err(crate::msg!(
+            "schedule adherence needs the schedule: give --schedule FILE",
+            "排班遵从率需要排班表：请给出 --schedule 文件"
+        )),
+        Some(a) => {
+            files.extend(a.schedule.files.iter().map(|f| (f.path.as_str(), f.sha256.as_str())));
+            a.adherence.ok_or_else(|| {
+                crate::msg!(
+                    "no scheduled time in the period: adherence has nothing to count",
+                    "期间内没有排班时间：遵从率无从计算"
+                )
+            })
+        }
+    };
+    let period = match (&f.from, &f.to) {
+        (None, None) => "the whole log".to_string(),
+        (a, b) => format!(
+            "{} to {}",
+            a.as_deref().unwrap_or("the start"),
+            b.as_deref().unwrap_or("the end")
+        ),
+    };
+    let adherence_what = f.adherence.as_ref().map_or(String::new(), |a| {
+        format!(
+            "schedule adherence = time in adherence {} s ÷ scheduled time {} s of {} agents ({period}; on the phones when scheduled so, off them in breaks, lunch, training and meetings)",
+            a.in_adherence_s, a.scheduled_s, a.scheduled_agents
+        )
+    });
+    Ok(SourceFigures {
+        source: "agent-states",
+        named: ("an agent-state log", "座席状态记录"),
+        schema: f.schema,
+        json: json(f)?,
+        files,
+        offered: vec![
+            Offered {
+                metric: "occupancy",
+                value: f.occupancy.ok_or_else(|| {
+                    crate::msg!(
+                        "no agent was handling or available in the period",
+                        "期间内没有座席处于处理或空闲状态"
+                    )
+                }),
+                what: format!(
+                    "occupancy = handling {} s ÷ (handling + available {} s) of {} agents ({period}; utilisation, handling ÷ logged in, is {})",
+                    f.handling_s,
+                    f.available_s,
+                    f.agents,
+                    f.utilisation.map_or("undefined".to_string(), |u| format!("{u:.2} %"))
+                ),
+            },
+            Offered {
+                metric: "adherence",
+                value: adherence,
+                what: adherence_what,
+            },
+        ],
         more: Vec::new(),
     })
 }
