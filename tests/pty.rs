@@ -924,3 +924,62 @@ fn at_100000_findings_export_import_and_sync_run_as_jobs_while_the_screen_answer
     // Nothing the cancelled work touched is damaged or half there.
     assert_eq!(checked(cli(&data, &config, &["doctor"])), ops_before);
 }
+
+/// A test call recorded in the real binary, in Chinese: the dashboard counts
+/// the campaign, `c` opens the form on the next call not yet made, and a call
+/// that did not get through is saved with nothing else judged.
+#[test]
+fn a_test_call_is_recorded_from_the_dashboard_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, config) = (dir.path().join("demo"), dir.path().join("config"));
+    cli(&data, &config, &["demo", "--no-tui"]);
+    cli(
+        &data,
+        &config,
+        &[
+            "testcall",
+            "plan",
+            "--campaign",
+            "冬季",
+            "--calls",
+            "4",
+            "--services",
+            "信用卡",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-05",
+            "--seed",
+            "3",
+        ],
+    );
+    let mut s = run_args_in_pty(&data, &config, "--lang zh", 40, 120, &[]);
+    s.wait_for("0  / 4 通测试电话已拨打");
+    s.send("c");
+    s.wait_for("记录测试电话");
+    // Call TC-001, connected (yes), IVR/agent/answer yes: the wait.
+    s.send(&TAB.repeat(5));
+    s.send("42");
+    s.send(SAVE);
+    s.wait_for("已记录 TC-001");
+    s.wait_for("1  / 4 通测试电话已拨打");
+    // The next call: not connected.
+    s.send("c");
+    s.wait_for("TC-002");
+    s.send(TAB);
+    s.send(RIGHT);
+    s.send(SAVE);
+    s.wait_for("未接通");
+    s.send("q");
+    s.wait_for("EXIT=0");
+    s.child.wait().unwrap();
+    let list: serde_json::Value = serde_json::from_str(&cli(&data, &config, &["testcall", "list", "--json"])).unwrap();
+    let (one, two) = (&list[0], &list[1]);
+    assert_eq!(one["connected"], true);
+    assert_eq!(one["correct"], true);
+    assert_eq!(one["wait_s"], 42);
+    assert_eq!(one["caller"], "zhang.wei");
+    assert_eq!(two["connected"], false);
+    assert!(two["correct"].is_null() && two["ivr_to_agent"].is_null(), "{two}");
+    assert!(list[2]["called_at"].is_null());
+}

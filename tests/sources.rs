@@ -721,6 +721,203 @@ fn agent_state_figures_equal_pandas_and_record_op02() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--schedule"));
 }
 
+const TESTCALLS: &str = r#"
+import sys, json
+import numpy as np, pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+mode, path = sys.argv[1], sys.argv[2]
+if mode == 'outcomes':
+    # What 30 callers heard: numpy draws it, the test records it call by call.
+    rng = np.random.default_rng(20261207)
+    rows = []
+    for i in range(1, 31):
+        c = bool(rng.random() < 0.85)
+        r = {'id': f'TC-{i:03d}', 'connected': c, 'wait': int(rng.integers(0, 120))}
+        for k, p in [('ivr', .9), ('identified', .8), ('correct', .7)]:
+            r[k] = bool(rng.random() < p) if c else None
+        rows.append(r)
+    print(json.dumps(rows))
+else:
+    d = pd.DataFrame(json.load(open(path)))
+    out = {'calls': len(d)}
+    for k, key in [('connected', 'connected'), ('ivr', 'ivr_to_agent'), ('identified', 'identified'), ('correct', 'correct')]:
+        col = d[k].dropna().astype(bool)
+        n, x = len(col), int(col.sum())
+        lo, hi = proportion_confint(x, n, alpha=0.05, method='wilson')
+        out[key] = {'asked': n, 'yes': x, 'rate': 100 * x / n, 'ci_low': 100 * lo, 'ci_high': 100 * hi}
+    out['wait_mean_s'] = float(d['wait'].mean())
+    print(json.dumps(out))
+"#;
+
+/// A test-call campaign: planned evenly over slots × services and the same
+/// again from the same seed; 30 calls numpy draws are recorded one by one
+/// through the CLI, and the summary's rates and Wilson intervals equal
+/// pandas and statsmodels on the same outcomes. Bad records are refused
+/// with nothing recorded.
+#[test]
+fn test_call_rates_equal_statsmodels_wilson_and_the_plan_is_stratified_and_reproducible() {
+    let Some(py) = stats_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cmd(d).args(["demo", "--no-tui"]).assert().success();
+    let plan = [
+        "testcall",
+        "plan",
+        "-e",
+        "DEMO-S2",
+        "--campaign",
+        "2026-Q4",
+        "--calls",
+        "40",
+        "--services",
+        "信用卡,借记卡",
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-12-14",
+        "--seed",
+        "11",
+        "--json",
+    ];
+    let planned = json(d, &plan);
+    assert_eq!(planned["seed"], 11);
+    let calls = planned["calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 40);
+    let mut strata = std::collections::BTreeMap::new();
+    for c in calls {
+        *strata
+            .entry((c["slot"].as_str().unwrap(), c["service"].as_str().unwrap()))
+            .or_insert(0) += 1;
+        let day = c["planned_on"].as_str().unwrap();
+        assert!(("2026-12-01"..="2026-12-14").contains(&day), "{day}");
+        let (open, close) = c["slot"].as_str().unwrap().split_once('-').unwrap();
+        let at = c["planned_at"].as_str().unwrap();
+        assert!(open <= at && at < close, "{at} in {open}-{close}");
+    }
+    assert_eq!(strata.len(), 8, "4 default slots × 2 services");
+    assert!(strata.values().all(|n| *n == 5), "{strata:?}");
+    // The same seed draws the same plan in another copy.
+    let other = tempfile::tempdir().unwrap();
+    cmd(other.path()).args(["demo", "--no-tui"]).assert().success();
+    let again = json(other.path(), &plan);
+    let key = |v: &Value| {
+        v["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["id"].clone(),
+                    c["planned_on"].clone(),
+                    c["planned_at"].clone(),
+                    c["service"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(key(&again), key(&planned));
+    // A second campaign of the same name is refused.
+    let o = cmd(d).args(plan).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+
+    let outcomes_file = d.join("outcomes.json");
+    let outcomes = python(&py, TESTCALLS, &["outcomes", "-"]);
+    std::fs::write(&outcomes_file, outcomes.to_string()).unwrap();
+    let yn = |v: &Value| if v.as_bool().unwrap() { "yes" } else { "no" };
+    for r in outcomes.as_array().unwrap() {
+        let wait = r["wait"].to_string();
+        let mut args = vec![
+            "testcall",
+            "record",
+            r["id"].as_str().unwrap(),
+            "-e",
+            "DEMO-S2",
+            "--connected",
+            yn(&r["connected"]),
+            "--wait",
+            &wait,
+            "--at",
+            "2026-12-03 10:00",
+        ];
+        for (k, flag) in [
+            ("ivr", "--ivr"),
+            ("identified", "--identified"),
+            ("correct", "--correct"),
+        ] {
+            if !r[k].is_null() {
+                args.extend([flag, yn(&r[k])]);
+            }
+        }
+        cmd(d).args(&args).assert().success();
+    }
+    let want = python(&py, TESTCALLS, &["summary", outcomes_file.to_str().unwrap()]);
+    let got = json(
+        d,
+        &[
+            "testcall",
+            "summary",
+            "-e",
+            "DEMO-S2",
+            "--campaign",
+            "2026-Q4",
+            "--json",
+        ],
+    );
+    assert_eq!(got["calls"], want["calls"]);
+    assert_eq!(got["planned"], 40);
+    for m in ["connected", "ivr_to_agent", "identified", "correct"] {
+        assert_eq!(got[m]["asked"], want[m]["asked"], "{m}");
+        assert_eq!(got[m]["yes"], want[m]["yes"], "{m}");
+        for k in ["rate", "ci_low", "ci_high"] {
+            close(&got[m][k], &want[m][k], &format!("{m}.{k}"));
+        }
+    }
+    close(&got["wait_mean_s"], &want["wait_mean_s"], "wait_mean_s");
+
+    // Refused, nothing recorded: an unknown call, a judgement of a call
+    // that did not get through, a word that is not yes or no.
+    let before = json(d, &["testcall", "list", "-e", "DEMO-S2", "--json"]);
+    for (args, says) in [
+        (vec!["TC-999", "--connected", "yes"], "no test call"),
+        (
+            vec!["TC-031", "--connected", "no", "--correct", "yes"],
+            "did not get through",
+        ),
+        (vec!["TC-031", "--connected", "maybe"], "yes or no"),
+        (vec!["TC-031", "--connected", "yes", "--wait", "-3"], "0 to 86,400"),
+        (
+            vec!["TC-031", "--connected", "yes", "--at", "yesterday"],
+            "yyyy-mm-dd hh:mm",
+        ),
+    ] {
+        let o = cmd(d)
+            .args(["testcall", "record", "-e", "DEMO-S2"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.to_lowercase().contains(says), "{args:?}: {err}");
+    }
+    assert_eq!(json(d, &["testcall", "list", "-e", "DEMO-S2", "--json"]), before);
+    // The summary attaches as evidence of an indicator.
+    let out = common::cli_stdout(
+        d,
+        &[
+            "testcall",
+            "summary",
+            "-e",
+            "DEMO-S2",
+            "--attach",
+            "--indicator",
+            "AC-01",
+        ],
+    );
+    assert!(out.contains("sha256"), "{out}");
+    let ev = common::cli_stdout(d, &["evidence", "list", "-e", "DEMO-S2"]);
+    assert!(ev.contains("testcalls-all.json"), "{ev}");
+}
+
 /// The reconciled pass rate (a third person settles what the two raters
 /// disagree on) becomes QU-01's value; unsettled, nothing is recorded.
 #[test]

@@ -171,6 +171,11 @@ pub enum Command {
     /// same contacts blind agree (Cohen's kappa).
     #[command(subcommand)]
     Qa(QaCmd),
+    /// Test-call campaigns (mystery shopping): plan calls stratified over
+    /// time slots and services, record each call, summarise the rates with
+    /// Wilson 95% intervals and attach the summary as evidence.
+    #[command(subcommand)]
+    Testcall(TestcallCmd),
     /// The change history of a record (finding ref, action id, engagement id, ENGAGEMENT/INDICATOR).
     History { reference: String },
     /// Git remotes to sync with (a bare repository on a share, an ssh host, GitLab/Gitea).
@@ -874,6 +879,98 @@ pub struct MetricsArgs {
     pub schedule: Option<PathBuf>,
     #[arg(long, short)]
     pub engagement: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TestcallCmd {
+    /// Plan a campaign: --calls calls spread evenly over every pair of
+    /// --slots and --services, each on a day of --from..--to and a minute of
+    /// its slot drawn from --seed (printed, so the plan can be drawn again).
+    Plan {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// The campaign's name (e.g. 2026-Q4).
+        #[arg(long)]
+        campaign: String,
+        /// How many calls (1–10,000).
+        #[arg(long)]
+        calls: usize,
+        /// Time slots, comma-separated (HH:MM-HH:MM each).
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "09:00-12:00,12:00-14:00,14:00-18:00,18:00-21:00"
+        )]
+        slots: Vec<String>,
+        /// Services to ask about, comma-separated (e.g. 信用卡,借记卡,转账汇款).
+        #[arg(long, value_delimiter = ',', required = true)]
+        services: Vec<String>,
+        /// First day of the campaign (YYYY-MM-DD).
+        #[arg(long)]
+        from: jiff::civil::Date,
+        /// Last day of the campaign (YYYY-MM-DD).
+        #[arg(long)]
+        to: jiff::civil::Date,
+        /// Seed of the draw (default: drawn and printed).
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a call as made: whether it got through at the first attempt
+    /// and, if it did, whether the IVR led to an agent, the agent gave a
+    /// name or number, and the answer was correct; the wait in seconds.
+    Record {
+        /// The call (TC-001, as `testcall list` shows).
+        id: String,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// yes or no (是/否).
+        #[arg(long, value_name = "yes|no")]
+        connected: String,
+        /// yes or no: the IVR led to a person when asked for one.
+        #[arg(long, value_name = "yes|no")]
+        ivr: Option<String>,
+        /// yes or no: the agent gave a name or staff number.
+        #[arg(long, value_name = "yes|no")]
+        identified: Option<String>,
+        /// yes or no: the answer was correct and complete.
+        #[arg(long, value_name = "yes|no")]
+        correct: Option<String>,
+        /// Seconds from the end of the IVR to a person answering.
+        #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+        wait: Option<i64>,
+        /// When the call was made (YYYY-MM-DD HH:MM; default now).
+        #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
+        at: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// The calls of the engagement (or of one campaign), planned and made.
+    List {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        campaign: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rates of the calls made, each with its Wilson 95% interval, by slot
+    /// and by service. --attach keeps the summary as evidence (on
+    /// --indicator when given).
+    Summary {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        campaign: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        attach: bool,
+        /// The indicator the attached summary is evidence for.
+        #[arg(long, requires = "attach")]
+        indicator: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -26,6 +26,7 @@ mod secret;
 mod sources;
 mod status;
 mod status_cache;
+mod testcall;
 
 use crate::app::{App, AppError, AssessmentInput};
 use crate::config::{Lang, Paths, Settings};
@@ -457,6 +458,7 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         Command::Metrics(a) => metrics::metrics(ctx, a),
         Command::Sample(c) => sample::sample(ctx, c),
         Command::Qa(c) => qa::qa(ctx, c),
+        Command::Testcall(c) => testcall::testcall(ctx, c),
         Command::Config(ConfigCmd::Check) => config::config_check(ctx),
         Command::Config(ConfigCmd::Schema { out }) => config::write_schemas(ctx, &out),
         Command::Debug(c) => debug::debug(ctx, c),

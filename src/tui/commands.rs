@@ -129,6 +129,7 @@ commands! {
     Conflicts => "conflicts", [Dashboard], "Conflicting edits from teammates (keep or take the other)", "同事间的冲突修改（保留或改用另一值）";
     MemberAdd => "member.add", [Dashboard], "Add or edit a team member", "添加或编辑审核组成员";
     PlanUpdate => "plan.update", [Dashboard], "Report progress on a milestone of the plan", "更新计划里程碑的进度";
+    TestCallRecord => "testcall.record", [Dashboard], "Record a test call of the mystery-shopping campaign", "记录神秘访客测试电话";
     AssessValue => "assess.value", [Checklist], "Record the measured value", "记录实测值";
     AssessNotes => "assess.notes", [Checklist], "Write notes", "编写备注";
     EvidenceAdd => "evidence.add", [Checklist], "Attach an evidence file", "添加证据文件";

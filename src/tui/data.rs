@@ -59,6 +59,8 @@ pub struct Data {
     pub carried: Vec<Finding>,
     /// The engagement's plan (milestones), if it has one.
     pub milestones: Vec<crate::model::plan::Milestone>,
+    /// The test calls of its mystery-shopping campaigns.
+    pub test_calls: Vec<crate::model::testcall::TestCall>,
     /// Each indicator's results in the earlier engagements of the programme.
     pub previous: HashMap<String, Vec<crate::app::cycle::PreviousResult>>,
     due_soon_days: i32,
@@ -96,6 +98,7 @@ pub struct Patch {
     pub actions: Vec<std::result::Result<CorrectiveAction, String>>,
     pub evidence: Vec<std::result::Result<Evidence, String>>,
     pub milestones: Option<Vec<crate::model::plan::Milestone>>,
+    pub test_calls: Option<Vec<crate::model::testcall::TestCall>>,
     /// Carried findings (of other engagements) the commit touched.
     pub carried: Vec<Finding>,
 }
@@ -184,6 +187,7 @@ impl Data {
             group_progress: HashMap::new(),
             team: app.team(&engagement.id)?,
             milestones: app.milestones(&engagement.id)?,
+            test_calls: app.test_calls(&engagement.id)?,
             carried: engagement
                 .carries
                 .iter()
@@ -347,6 +351,11 @@ impl Data {
                 }
                 // A programme's own records (its team) show in no pane.
                 Kind::Programme => {}
+                Kind::TestCall => {
+                    if e.id.starts_with(&prefix) {
+                        p.test_calls = Some(app.test_calls(engagement)?);
+                    }
+                }
                 Kind::Evidence => {
                     if let Some(sha) = e.id.strip_prefix(&prefix) {
                         match app.evidence_item(engagement, sha)? {
@@ -376,6 +385,9 @@ impl Data {
         }
         if let Some(ms) = p.milestones {
             self.milestones = ms;
+        }
+        if let Some(calls) = p.test_calls {
+            self.test_calls = calls;
         }
         for f in p.carried {
             match self.carried.iter_mut().find(|x| x.entity == f.entity) {

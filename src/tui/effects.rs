@@ -176,6 +176,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
         FormKind::Follow { prev } => f::save_follow(app, state, prev, v),
         FormKind::Member => f::save_member(app, state, v),
         FormKind::Milestone => f::save_milestone(app, state, v),
+        FormKind::TestCall => f::save_test_call(app, state, v),
         FormKind::RaiseFinding { indicator } => f::save_raise(app, state, indicator, v),
         FormKind::Move { reference, kind } => f::save_move(app, state, reference, kind, v),
         FormKind::EditFinding { opened } => f::save_edit(app, state, opened, v),

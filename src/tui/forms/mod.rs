@@ -15,6 +15,7 @@ mod bundle;
 mod engagement;
 mod finding;
 mod people;
+mod testcall;
 
 pub(in crate::tui) use action::{save_add, save_update, save_verify};
 pub(in crate::tui) use assess::{save_assign, save_evidence, save_export_evidence, save_measured, save_notes};
@@ -22,6 +23,7 @@ pub(in crate::tui) use bundle::{save_export, save_import};
 pub(in crate::tui) use engagement::{save_engagement, save_follow, save_milestone};
 pub(in crate::tui) use finding::{save_edit, save_move, save_raise};
 pub(in crate::tui) use people::{save_identity, save_member};
+pub(in crate::tui) use testcall::save_test_call;
 
 use crate::app::MoveKind;
 use crate::config::Lang;
@@ -59,6 +61,12 @@ field_ids! {
     Catalog => "catalog",
     Id => "id",
     Milestone => "milestone",
+    Call => "call",
+    Connected => "connected",
+    IvrToAgent => "ivr_to_agent",
+    Identified => "identified",
+    Correct => "correct",
+    Wait => "wait",
     Progress => "progress",
     Done => "done",
     Note => "note",
@@ -168,6 +176,8 @@ pub enum FormKind {
     Member,
     /// Report progress on a milestone of the plan.
     Milestone,
+    /// Record a test call of a campaign.
+    TestCall,
     RaiseFinding {
         indicator: Option<String>,
     },

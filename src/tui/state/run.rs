@@ -27,6 +27,7 @@ impl State {
             Cmd::MemberAdd => return self.open_member(),
             Cmd::EngagementFollow => return self.open_follow(),
             Cmd::PlanUpdate => return self.open_milestone(),
+            Cmd::TestCallRecord => return self.open_test_call(),
             Cmd::AssessValue => return self.open_measured(),
             Cmd::AssessNotes => return self.open_notes(),
             Cmd::EvidenceAdd => return self.open_evidence(),

@@ -256,13 +256,24 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             Span::styled(ui.m(label), ui.st("text")),
         ])
     };
-    let counts = vec![
+    let mut counts = vec![
         count_line(Label::Overdue, r.overdue, "status.overdue"),
         count_line(Label::Due7, r.due_7, "status.due_soon"),
         count_line(Label::Due30, r.due_30, "text"),
         count_line(Label::AwaitingVerification, r.awaiting_verification, "text"),
         count_line(Label::Verified, r.verified, "status.verified"),
     ];
+    if !d.test_calls.is_empty() {
+        // The mystery-shopping campaign: calls made of those planned.
+        let made = d.test_calls.iter().filter(|c| c.made()).count();
+        let text = ui
+            .m(Label::TestCallsMade)
+            .replace("{n}", &d.test_calls.len().to_string());
+        counts.push(Line::from(vec![
+            Span::styled(format!("{made:>5}  "), ui.st("text")),
+            Span::styled(text, ui.st("text")),
+        ]));
+    }
     f.render_widget(
         Paragraph::new(counts).block(ui.block(format!(" {} ", ui.m(Label::RemediationAtAGlance)), false)),
         counts_a,

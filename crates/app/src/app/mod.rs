@@ -25,6 +25,7 @@ pub use session::trim_heap;
 mod signing;
 pub mod sources;
 pub mod status;
+pub mod testcall;
 mod undo;
 
 pub use analytics::{CallProfile, HourSeries, MetricTarget, RecordedMetrics, compute_metrics};

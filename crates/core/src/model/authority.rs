@@ -451,6 +451,9 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
         }
         Kind::Finding => check_finding(op, before, need)?,
         Kind::Action => check_action(me, op, before, need)?,
+        // Test calls are the audit team's own evidence: the auditee's
+        // contact does not plan or score calls to its own centre.
+        Kind::TestCall => need(RAISERS, "plan or record test calls", "安排或记录测试电话")?,
         // A programme is made only by its own genesis batch.
         Kind::Programme => {
             return Err(no(
@@ -927,6 +930,45 @@ mod tests {
         assert!(judge("wang.wu", &o, &[]).unwrap_err().en.contains("not on the team"));
         let o = [op("gone", 9, Kind::Finding, "GO-001", Change::Create)];
         assert!(judge("gone", &o, &[]).unwrap_err().en.contains("has left"));
+    }
+
+    #[test]
+    fn the_auditee_contact_neither_plans_nor_scores_test_calls() {
+        let plan = [
+            op("liaison", 5, Kind::TestCall, "T1/TC-001", Change::Create),
+            op("liaison", 6, Kind::TestCall, "T1/TC-001", set("engagement", "T1")),
+        ];
+        let e = judge("liaison", &plan, &[]).unwrap_err();
+        assert!(e.en.contains("test calls"), "{}", e.en);
+        let plan: Vec<Op> = plan
+            .iter()
+            .map(|o| Op {
+                id: OpId {
+                    actor: "aud".into(),
+                    seq: o.id.seq,
+                },
+                ..o.clone()
+            })
+            .collect();
+        assert!(judge("aud", &plan, &[]).is_ok());
+        let mut call = Record::empty(EntityId::new(Kind::TestCall, "T1/TC-001"));
+        for o in &plan {
+            call.apply(o);
+        }
+        let score = [op(
+            "liaison",
+            7,
+            Kind::TestCall,
+            "T1/TC-001",
+            Change::Set {
+                field: "correct".into(),
+                value: Value::Bool(true),
+            },
+        )];
+        assert!(judge("liaison", &score, std::slice::from_ref(&call)).is_err());
+        // A yes/no measure holds a yes or a no.
+        let typed = [op("aud", 7, Kind::TestCall, "T1/TC-001", set("correct", "yes"))];
+        assert!(judge("aud", &typed, std::slice::from_ref(&call)).is_err());
     }
 
     #[test]

@@ -53,6 +53,7 @@ fn kind_name(k: super::ops::Kind) -> &'static str {
         Kind::Evidence => "Evidence",
         Kind::Milestone => "Milestone",
         Kind::Programme => "Programme",
+        Kind::TestCall => "TestCall",
     }
 }
 

@@ -210,6 +210,26 @@ record_fields!(
     }
 );
 
+record_fields!(
+    /// A test call of a mystery-shopping campaign.
+    TestCallField for TestCall {
+        Engagement = "engagement": Text / "engagement" / "审核项目",
+        Campaign = "campaign": Text / "campaign" / "测试批次",
+        Slot = "slot": Text / "time slot" / "时段",
+        Service = "service": Text / "service" / "业务类型",
+        PlannedOn = "planned_on": Date / "planned on" / "计划日期",
+        PlannedAt = "planned_at": Text / "planned time" / "计划时间",
+        CalledAt = "called_at": Text / "called at" / "拨打时间",
+        Caller = "caller": Text / "caller" / "拨打人",
+        Connected = "connected": Bool / "connected at the first attempt" / "首次拨打即接通",
+        IvrToAgent = "ivr_to_agent": Bool / "IVR led to an agent" / "IVR 顺利转人工",
+        Identified = "identified": Bool / "agent gave name or number" / "座席报工号",
+        Correct = "correct": Bool / "answer correct" / "答复正确",
+        WaitS = "wait_s": Int / "wait (s)" / "等待（秒）",
+        Notes = "notes": Text / "notes" / "备注",
+    }
+);
+
 /// Link relations (sets of targets on a record).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Rel {
@@ -260,6 +280,7 @@ pub fn label(kind: Kind, name: &str, zh: bool) -> Option<&'static str> {
         Kind::Evidence => find::<EvidenceField>(name, zh),
         Kind::Milestone => find::<MilestoneField>(name, zh),
         Kind::Programme => find::<ProgrammeField>(name, zh),
+        Kind::TestCall => find::<TestCallField>(name, zh),
     }
 }
 
@@ -277,6 +298,7 @@ pub fn value_type(kind: Kind, name: &str) -> Option<ValueType> {
         Kind::Evidence => find::<EvidenceField>(name),
         Kind::Milestone => find::<MilestoneField>(name),
         Kind::Programme => find::<ProgrammeField>(name),
+        Kind::TestCall => find::<TestCallField>(name),
     }
 }
 
@@ -369,6 +391,7 @@ mod tests {
         unique::<ActionField>();
         unique::<EvidenceField>();
         unique::<MilestoneField>();
+        unique::<TestCallField>();
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod record;
 pub mod rules;
 pub mod scoring;
+pub mod testcall;
 
 /// A string that does not name any value of an enumeration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

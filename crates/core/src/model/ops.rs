@@ -85,10 +85,13 @@ pub enum Kind {
     /// makers), with a genesis of its own; decisions on its engagements are
     /// recorded in it.
     Programme,
+    /// A test call of an engagement's mystery-shopping campaign: planned
+    /// (time slot, service), then made and recorded.
+    TestCall,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Engagement,
         Kind::Member,
         Kind::Assessment,
@@ -97,6 +100,7 @@ impl Kind {
         Kind::Evidence,
         Kind::Milestone,
         Kind::Programme,
+        Kind::TestCall,
     ];
     pub fn tag(self) -> u8 {
         match self {
@@ -108,6 +112,7 @@ impl Kind {
             Kind::Evidence => 6,
             Kind::Milestone => 7,
             Kind::Programme => 8,
+            Kind::TestCall => 9,
         }
     }
     pub fn name(self) -> &'static str {
@@ -120,6 +125,7 @@ impl Kind {
             Kind::Evidence => "evidence",
             Kind::Milestone => "milestone",
             Kind::Programme => "programme",
+            Kind::TestCall => "testcall",
         }
     }
 }
@@ -141,7 +147,7 @@ impl EntityId {
     pub fn engagement_in_id(&self) -> Option<&str> {
         match self.kind {
             Kind::Engagement | Kind::Programme => Some(&self.id),
-            Kind::Member | Kind::Assessment | Kind::Evidence | Kind::Milestone => {
+            Kind::Member | Kind::Assessment | Kind::Evidence | Kind::Milestone | Kind::TestCall => {
                 self.id.split_once('/').map(|(eng, _)| eng)
             }
             // `ENGAGEMENT/ZW-001` since references are per engagement; a
