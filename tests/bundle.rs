@@ -396,7 +396,10 @@ fn hostile_bundles_are_refused_and_change_nothing() {
     let p = dir.path().join("truncated.zip");
     let bytes = std::fs::read(&valid).unwrap();
     std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
-    refused(&data, &p, &limits, "not a readable findings bundle");
+    // Either no zip directory is found, or one inside a stored evidence file
+    // (an .xlsx is a zip) is, and its entries do not match: both refuse,
+    // naming the file.
+    refused(&data, &p, &limits, "truncated.zip");
 
     // Over the total size limit.
     let small = Limits {

@@ -1,4 +1,4 @@
-//! Disk faults on a real small file system: a 3 MiB tmpfs mounted for the
+//! Disk faults on a real small file system: a 4 MiB tmpfs mounted for the
 //! test (Linux, as root: where the platform does not allow mounting, the
 //! test says so on stderr and checks nothing — unless
 //! `CSCAUDIT_REQUIRE_ALL` is set, as `.ci/run` does: then it fails).
@@ -78,11 +78,11 @@ fn leftovers(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The demo on a 3 MiB tmpfs in `dir`: the mount, its data folder and
+/// The demo on a 4 MiB tmpfs in `dir`: the mount, its data folder and
 /// `finding list` as it reads there; None (said on stderr) where mounting is
 /// not allowed.
 fn demo_on_small_disk(dir: &Path, test: &str) -> Option<(Mount, PathBuf, String)> {
-    let Some(mnt) = Mount::tmpfs(&dir.join("small"), "3m") else {
+    let Some(mnt) = Mount::tmpfs(&dir.join("small"), "4m") else {
         assert!(
             std::env::var_os("CSCAUDIT_REQUIRE_ALL").is_none(),
             "CSCAUDIT_REQUIRE_ALL is set and a tmpfs cannot be mounted here: the {test} test cannot run"
@@ -149,7 +149,7 @@ fn a_full_disk_loses_nothing_and_says_so() {
             break;
         }
     }
-    let err = full.expect("a 3 MiB disk fills up");
+    let err = full.expect("a 4 MiB disk fills up");
     assert!(err.contains("the disk is full"), "{err}");
     assert!(!acknowledged.is_empty());
     // An export to the full disk: refused, no partial bundle.

@@ -824,12 +824,15 @@ fn test_call_rates_equal_statsmodels_wilson_and_the_plan_is_stratified_and_repro
     let outcomes = python(&py, TESTCALLS, &["outcomes", "-"]);
     std::fs::write(&outcomes_file, outcomes.to_string()).unwrap();
     let yn = |v: &Value| if v.as_bool().unwrap() { "yes" } else { "no" };
-    for r in outcomes.as_array().unwrap() {
+    // The demo's own campaign came first: the outcomes go to this
+    // campaign's calls in order.
+    for (r, call) in outcomes.as_array().unwrap().iter().zip(calls) {
         let wait = r["wait"].to_string();
+        let id = call["id"].as_str().unwrap();
         let mut args = vec![
             "testcall",
             "record",
-            r["id"].as_str().unwrap(),
+            id,
             "-e",
             "DEMO-S2",
             "--connected",
@@ -877,6 +880,7 @@ fn test_call_rates_equal_statsmodels_wilson_and_the_plan_is_stratified_and_repro
     // Refused, nothing recorded: an unknown call, a judgement of a call
     // that did not get through, a word that is not yes or no.
     let before = json(d, &["testcall", "list", "-e", "DEMO-S2", "--json"]);
+    let unmade = calls[35]["id"].as_str().unwrap();
     for (args, says) in [
         (vec!["TC-999", "--connected", "yes"], "no test call"),
         (

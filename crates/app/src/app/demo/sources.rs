@@ -2,7 +2,8 @@
 //! indicator: a complaint log (PE-03, PE-02), a satisfaction survey (PE-01),
 //! the online-chat session log (CH-03), the recording index matched to the
 //! demo's call records (QU-04) and two auditors' blind re-scoring of a QA
-//! sample (agreement attached to QU-01). Generated with a fixed seed, read
+//! sample (agreement attached to QU-01), and a mystery-shopping campaign of
+//! test calls, most of them made. Generated with a fixed seed, read
 //! back through the same readers `metrics --source` uses, recorded through
 //! the app with the figures as evidence.
 
@@ -195,6 +196,37 @@ pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period
         Some("QU-01"),
         None,
     )?;
+
+    // A mystery-shopping campaign: 24 calls planned over the last two
+    // weeks, 18 made so far.
+    let calls = app.plan_test_calls(
+        engagement,
+        &crate::app::testcall::CampaignPlan {
+            campaign: "神秘访客-第三季度".into(),
+            calls: 24,
+            slots: ["09:00-12:00", "12:00-14:00", "14:00-18:00", "18:00-21:00"]
+                .map(String::from)
+                .to_vec(),
+            services: ["信用卡", "借记卡", "转账汇款"].map(String::from).to_vec(),
+            from: period_end - jiff::Span::new().days(13),
+            to: period_end,
+            seed: 2026,
+        },
+    )?;
+    for c in calls.iter().take(18) {
+        let connected = rng.random_bool(0.9);
+        let judge = |rng: &mut ChaCha8Rng, p: f64| connected.then(|| rng.random_bool(p));
+        let outcome = crate::app::testcall::CallOutcome {
+            called_at: c.planned_on.map(|d| format!("{d} {}", c.planned_at)),
+            connected,
+            ivr_to_agent: judge(&mut rng, 0.95),
+            identified: judge(&mut rng, 0.85),
+            correct: judge(&mut rng, 0.8),
+            wait_s: connected.then(|| rng.random_range(5..90)),
+            notes: None,
+        };
+        app.record_test_call(engagement, &c.id, &outcome)?;
+    }
     Ok(())
 }
 
