@@ -884,13 +884,13 @@ fn test_call_rates_equal_statsmodels_wilson_and_the_plan_is_stratified_and_repro
     for (args, says) in [
         (vec!["TC-999", "--connected", "yes"], "no test call"),
         (
-            vec!["TC-031", "--connected", "no", "--correct", "yes"],
+            vec![unmade, "--connected", "no", "--correct", "yes"],
             "did not get through",
         ),
-        (vec!["TC-031", "--connected", "maybe"], "yes or no"),
-        (vec!["TC-031", "--connected", "yes", "--wait", "-3"], "0 to 86,400"),
+        (vec![unmade, "--connected", "maybe"], "yes or no"),
+        (vec![unmade, "--connected", "yes", "--wait", "-3"], "0 to 86,400"),
         (
-            vec!["TC-031", "--connected", "yes", "--at", "yesterday"],
+            vec![unmade, "--connected", "yes", "--at", "yesterday"],
             "yyyy-mm-dd hh:mm",
         ),
     ] {
