@@ -162,7 +162,8 @@ pub enum Command {
     Action(ActionCmd),
     /// Recompute indicators from the centre's own records, streamed at any size:
     /// ACD call records, a complaint log, a satisfaction survey, chat/e-mail
-    /// sessions, the recording index, an outage log (--source).
+    /// sessions, the recording index, an outage log, agent states and a
+    /// schedule (--source).
     Metrics(MetricsArgs),
     /// Audit sampling: sample sizes, evaluation of results, reproducible draws.
     #[command(subcommand)]

@@ -343,6 +343,9 @@ struct StateSink<'a> {
     hasher: std::hash::RandomState,
     schedule: Option<HashMap<String, Vec<Slot>>>,
     unscheduled: HashSet<u64>,
+    /// Each agent's last state end, in file order (for overlaps).
+    last_end: HashMap<u64, i64>,
+    overlapping: u64,
 }
 
 struct StateCols {
@@ -435,11 +438,18 @@ impl Rows for StateSink<'_> {
             return Ok(());
         }
         let secs = b - a;
+        let id = self.hash(agent);
+        if self.last_end.len() < MAX_AGENTS || self.last_end.contains_key(&id) {
+            let last = self.last_end.entry(id).or_insert(i64::MIN);
+            if a < *last {
+                self.overlapping += 1;
+            }
+            *last = (*last).max(b);
+        }
         let state = field(rec, Some(c.state));
         let class = self.class(state);
         self.totals[class as usize] += secs;
         *entry(&mut self.by_state, state) += secs;
-        let id = self.hash(agent);
         if self.agents.len() < MAX_AGENTS {
             self.agents.insert(id);
         }
@@ -521,9 +531,17 @@ pub fn read(paths: &[PathBuf], schedule: Option<&Path>, m: &AgentMapping, p: &Pa
         hasher: std::hash::RandomState::new(),
         schedule: slots,
         unscheduled: HashSet::new(),
+        last_end: HashMap::new(),
+        overlapping: 0,
     };
     let mut reading = records::read(paths, &layout("agent states"), &mut sink)?;
     let [handling_s, available_s, not_ready_s, logged_out_s] = sink.totals;
+    if sink.overlapping > 0 {
+        warnings.push(format!(
+            "{} states start before the same agent's previous state ended (in file order): the overlapping time counts twice",
+            sink.overlapping
+        ));
+    }
     let logged_in_s = handling_s + available_s + not_ready_s;
     let ratio = |x: i64, n: i64| (n > 0).then(|| 100.0 * x as f64 / n as f64);
     if logged_in_s == 0 {
@@ -657,5 +675,27 @@ mod tests {
         assert_eq!(a.in_adherence_s, 70 * 60);
         assert_eq!(a.lowest[0].agent, "B");
         assert_eq!(a.unscheduled_agents, 0);
+        assert!(f.read.warnings.is_empty(), "{:?}", f.read.warnings);
+    }
+
+    #[test]
+    fn a_state_overlapping_the_same_agents_previous_one_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let states = dir.path().join("s.csv");
+        std::fs::write(
+            &states,
+            "agent,state,start,end\n\
+             A,talk,2026-03-02 09:00:00,2026-03-02 09:30:00\n\
+             B,talk,2026-03-02 09:10:00,2026-03-02 09:20:00\n\
+             A,available,2026-03-02 09:20:00,2026-03-02 09:40:00\n",
+        )
+        .unwrap();
+        let f = read(&[states], None, &builtin("generic").unwrap(), &Params::default()).unwrap();
+        assert_eq!(f.handling_s, 40 * 60, "counted as exported");
+        assert!(
+            f.read.warnings.iter().any(|w| w.starts_with("1 states start before")),
+            "{:?}",
+            f.read.warnings
+        );
     }
 }
