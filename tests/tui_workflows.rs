@@ -1287,3 +1287,72 @@ fn every_form_saves_reading_only_the_fields_it_has() {
         assert!(!outcome.is_empty(), "{name}");
     }
 }
+
+/// `M` on an indicator another record source computes asks for that
+/// source's file (here PE-01, a survey), reads it over the evaluation
+/// period on a worker, records the figure with the figures as evidence and
+/// offers to change a contradicted result; an indicator that needs two
+/// files is named, and a file with no rows records nothing.
+#[test]
+fn a_survey_file_recomputes_pe01_from_the_checklist() {
+    use cscaudit::app::demo;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    demo::seed(&mut app).unwrap();
+    let eng = demo::DEMO_ENGAGEMENT;
+    let day = app.engagement(eng).unwrap().period_start.unwrap();
+    let survey = dir.path().join("满意度.csv");
+    // Two of three satisfied in the period; one more outside it.
+    std::fs::write(
+        &survey,
+        format!("contact,channel,time,score\nc1,电话,{day} 10:00:00,5\nc2,电话,{day} 11:00:00,4\nc3,电话,{day} 12:00:00,2\nc4,电话,1999-01-01 10:00:00,5\n"),
+    )
+    .unwrap();
+    let mut s = initial_state(&app, &setup(), Lang::En, Some(eng)).unwrap();
+    press(&mut app, &mut s, "2");
+    s.checklist.selected = Some(cscaudit::tui::state::Row::Indicator("PE-01".into()));
+    press(&mut app, &mut s, "M");
+    match &s.popup {
+        Some(Popup::Input { prompt, source, .. }) => {
+            assert_eq!(*source, Some("survey"));
+            assert!(prompt.contains("satisfaction survey"), "{prompt}");
+        }
+        other => panic!("{other:?}"),
+    }
+    typ(&mut app, &mut s, survey.to_str().unwrap());
+    press(&mut app, &mut s, "enter");
+    let measured = app.assessment(eng, "PE-01").unwrap().measured.unwrap();
+    assert!((measured - 200.0 / 3.0).abs() < 1e-9, "{measured}");
+    match &s.popup {
+        Some(Popup::Confirm { message, .. }) => assert!(message.contains("nonconforming"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, &mut s, "n");
+    let ev = app.evidence(eng).unwrap();
+    assert!(
+        ev.iter().filter(|e| e.name.starts_with("survey-PE-01-")).count() >= 2,
+        "the demo's and this one"
+    );
+    // Recording completeness needs the index and the calls: named.
+    s.checklist.selected = Some(cscaudit::tui::state::Row::Indicator("QU-04".into()));
+    press(&mut app, &mut s, "M");
+    assert!(s.popup.is_none(), "{:?}", s.popup);
+    let said = &s.status.as_ref().unwrap().text;
+    assert!(
+        said.contains("QU-04") && said.contains("not recomputed from one file"),
+        "{said}"
+    );
+    // An empty survey: refused, nothing recorded.
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    s.popup = None;
+    s.checklist.selected = Some(cscaudit::tui::state::Row::Indicator("PE-01".into()));
+    press(&mut app, &mut s, "M");
+    typ(&mut app, &mut s, empty.to_str().unwrap());
+    press(&mut app, &mut s, "enter");
+    assert_eq!(app.assessment(eng, "PE-01").unwrap().measured, Some(measured));
+    match &s.popup {
+        Some(Popup::Error(e)) => assert!(e.contains("empty.csv") && e.contains("empty"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}

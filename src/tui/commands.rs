@@ -110,7 +110,7 @@ commands! {
     AssessPartially => "assess.partially", [Checklist], "Record: partially conforming", "记录：部分符合";
     AssessNonconforming => "assess.nonconforming", [Checklist], "Record: nonconforming", "记录：不符合";
     AssessNotApplicable => "assess.not_applicable", [Checklist], "Record: not applicable", "记录：不适用";
-    RecordMetrics => "assess.metrics", [Checklist], "Recompute from a call-record file", "由话单文件复算";
+    RecordMetrics => "assess.metrics", [Checklist], "Recompute from the centre's records (calls, complaints, survey, sessions, outages, agent states)", "由中心的记录复算（话单、投诉、满意度、会话、故障、座席状态）";
     SortNext => "sort.next", [Findings, Remediation, Portfolio], "Sort by the next column", "按下一列排序";
     SortReverse => "sort.reverse", [Findings, Remediation, Portfolio], "Reverse the sort order", "反转排序";
     FilterOverdue => "filter.overdue", [Findings], "Show only overdue findings", "仅显示逾期发现项";

@@ -198,6 +198,7 @@ labels! {
     NoMatches => "no matches", "无匹配项";
     Items => "items", "项";
     ConfigProblem => "config", "配置";
+    SourcePrompt => "The {source} (generic layout) to recompute this indicator from, over the evaluation period", "用于复算此指标的{source}（通用格式，按评价期间）";
     MetricsPrompt => "Call-record file to recompute this indicator from", "用于复算此指标的话单文件";
     InputHint => "Enter accepts · Esc cancels", "回车确认 · Esc 取消";
 }

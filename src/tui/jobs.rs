@@ -125,6 +125,15 @@ pub enum Job {
         file: PathBuf,
         catalog: Box<Catalog>,
     },
+    /// A record source's file (complaints, survey…) in its generic layout.
+    Source {
+        engagement: String,
+        indicator: String,
+        source: &'static str,
+        file: PathBuf,
+        period: (Option<jiff::civil::Date>, Option<jiff::civil::Date>),
+        today: jiff::civil::Date,
+    },
     Evidence {
         engagement: String,
         evidence_dir: PathBuf,
@@ -236,6 +245,11 @@ pub enum JobOutput {
         target: MetricTarget,
         result: Result<Box<MetricsReport>, AppError>,
     },
+    Source {
+        engagement: String,
+        indicator: String,
+        result: Result<Box<crate::app::sources::Computed>, AppError>,
+    },
     Evidence {
         engagement: String,
         note: String,
@@ -304,7 +318,7 @@ impl JobOutput {
     /// `None` for the jobs whose result is recorded first (metrics, evidence).
     pub fn said(&self, lang: Lang) -> Option<Said> {
         Some(match self {
-            JobOutput::Metrics { .. } | JobOutput::Evidence { .. } => return None,
+            JobOutput::Metrics { .. } | JobOutput::Source { .. } | JobOutput::Evidence { .. } => return None,
             JobOutput::Panicked => Said {
                 ok: false,
                 short: crate::tui::i18n::Label::JobPanicked.t(lang).to_string(),
@@ -363,7 +377,7 @@ impl Job {
             Job::Export { path, .. } => Work::made(format!("{} {}", pick("Exporting", "导出"), shown(path)), 0, true),
             Job::Import { path, .. } => Work::made(format!("{} {}", pick("Importing", "导入"), shown(path)), 0, true),
             Job::Sync => Work::made(pick("Syncing with the remotes", "与远程仓库同步").into(), 0, true),
-            Job::Metrics { file, .. } => {
+            Job::Metrics { file, .. } | Job::Source { file, .. } => {
                 Work::new(format!("{} {}", pick("Computing", "复算"), file_name(file)), size(file))
             }
             Job::Evidence { file, .. } => Work::new(
@@ -439,6 +453,13 @@ impl Job {
                 target: MetricTarget::One(indicator),
                 result: Err(e),
             },
+            Job::Source {
+                engagement, indicator, ..
+            } => JobOutput::Source {
+                engagement,
+                indicator,
+                result: Err(e),
+            },
             Job::Evidence {
                 engagement,
                 note,
@@ -490,6 +511,18 @@ impl Job {
                     &progress,
                 )
                 .map(Box::new),
+            },
+            Job::Source {
+                engagement,
+                indicator,
+                source,
+                file,
+                period,
+                today,
+            } => JobOutput::Source {
+                engagement,
+                indicator,
+                result: crate::app::sources::compute_generic(source, &file, period.0, period.1, today).map(Box::new),
             },
             Job::Evidence {
                 engagement,

@@ -93,6 +93,21 @@ pub(super) fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<
                 catalog: Box::new(d.catalog.clone()),
             }))]
         }
+        Effect::RecordSource {
+            indicator,
+            source,
+            path,
+        } => {
+            let Some(d) = &state.data else { return vec![] };
+            vec![Input::Start(Box::new(jobs::Job::Source {
+                engagement: d.engagement.id.clone(),
+                indicator,
+                source,
+                file: PathBuf::from(&path),
+                period: (d.engagement.period_start, d.engagement.period_end),
+                today: app.today(),
+            }))]
+        }
         Effect::SwitchEngagement(id) => match Data::load(app, &id) {
             Ok(d) => vec![Input::Loaded(Box::new(d))],
             Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
@@ -421,6 +436,29 @@ pub(super) fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> 
                     ))
                     .input(),
                 );
+                v
+            }
+            Err(e) => failed(e),
+        },
+        jobs::JobOutput::Source {
+            engagement,
+            indicator,
+            result,
+        } => match result.and_then(|c| {
+            let f = c.figures()?;
+            app.record_source(&engagement, &indicator, f)
+        }) {
+            Ok(a) => {
+                let mut v = refreshed(app, state, &engagement);
+                let m = a.measured.map(|m| format!("{m:.2}")).unwrap_or_default();
+                v.push(jobs::Said::ok(format!("{} {} = {m}", i18n::Label::Recorded.t(lang), a.indicator)).input());
+                if let (Some(ind), Some(m)) = (
+                    state.data.as_ref().and_then(|d| d.catalog.indicator(&a.indicator)),
+                    a.measured,
+                ) && let Some(ask) = effects::contradiction(ind, m, a.result, lang)
+                {
+                    v.push(ask);
+                }
                 v
             }
             Err(e) => failed(e),

@@ -235,15 +235,25 @@ impl State {
                 }
                 Some(None)
             }
-            Some(Popup::Input { value, indicator, .. }) => match k.code {
+            Some(Popup::Input {
+                value,
+                indicator,
+                source,
+                ..
+            }) => match k.code {
                 KeyCode::Esc => {
                     self.popup = None;
                     Some(None)
                 }
                 KeyCode::Enter => {
-                    let e = Effect::RecordMetrics {
-                        indicator: indicator.clone(),
-                        path: value.trim().to_string(),
+                    let (indicator, path) = (indicator.clone(), value.trim().to_string());
+                    let e = match *source {
+                        Some(source) => Effect::RecordSource {
+                            indicator,
+                            source,
+                            path,
+                        },
+                        None => Effect::RecordMetrics { indicator, path },
                     };
                     self.popup = None;
                     Some(Some(e))

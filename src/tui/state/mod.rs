@@ -85,6 +85,13 @@ pub enum Effect {
         indicator: String,
         path: String,
     },
+    /// Recompute an indicator from another record source's file (generic
+    /// layout, the evaluation period).
+    RecordSource {
+        indicator: String,
+        source: &'static str,
+        path: String,
+    },
     SwitchEngagement(String),
     /// Save a form's values through the app layer.
     Submit {

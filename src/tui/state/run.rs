@@ -296,33 +296,54 @@ impl State {
     }
 
     /// Ask for the call-record file to recompute the selected indicator from.
+    /// Ask for the file to recompute the selected indicator from: call
+    /// records for the call metrics, else the record source its catalogue
+    /// metric names (complaints, survey, sessions, outages, agent states).
     fn ask_metrics(&mut self) {
-        if let Some(id) = self.selected_indicator() {
-            let has_metric = self
-                .data
-                .as_ref()
-                .and_then(|d| d.catalog.indicator(id))
-                .is_some_and(|i| {
-                    i.metric
-                        .as_deref()
-                        .is_some_and(|m| crate::analytics::metrics::Figures::METRICS.contains(&m))
-                });
-            if has_metric {
-                self.popup = Some(Popup::Input {
-                    prompt: crate::tui::i18n::Label::MetricsPrompt.t(self.lang).to_string(),
-                    value: String::new(),
-                    indicator: id.to_string(),
-                });
-            } else {
-                self.error(format!(
-                    "{id}: {}",
-                    self.lang.pick(
-                        "not computed from call records (metrics --source names the record each indicator takes)",
-                        "此指标不由话单计算（metrics --source 说明各指标所用的记录）"
-                    )
-                ));
-            }
-        }
+        use crate::tui::i18n::Label;
+        let Some(id) = self.selected_indicator() else { return };
+        let metric = self
+            .data
+            .as_ref()
+            .and_then(|d| d.catalog.indicator(id))
+            .and_then(|i| i.metric.clone())
+            .unwrap_or_default();
+        let (prompt, source) = if crate::analytics::metrics::Figures::METRICS.contains(&metric.as_str()) {
+            (Label::MetricsPrompt.t(self.lang).to_string(), None)
+        } else if let Some(source) = crate::app::sources::single_file_source(&metric) {
+            let named = match (source, self.lang.is_zh()) {
+                ("complaints", false) => "complaint log",
+                ("complaints", true) => "投诉台账",
+                ("survey", false) => "satisfaction survey",
+                ("survey", true) => "满意度调查",
+                ("sessions", false) => "chat/e-mail session log",
+                ("sessions", true) => "在线会话记录",
+                ("outages", false) => "outage log",
+                ("outages", true) => "故障记录",
+                (_, false) => "agent-state log",
+                (_, true) => "座席状态记录",
+            };
+            (
+                Label::SourcePrompt.t(self.lang).replace("{source}", named),
+                Some(source),
+            )
+        } else {
+            let id = id.to_string();
+            self.error(format!(
+                "{id}: {}",
+                self.lang.pick(
+                    "not recomputed from one file here (`cscaudit metrics --source` names the records each indicator takes)",
+                    "此处不能由单个文件复算（`cscaudit metrics --source` 说明各指标所用的记录）"
+                )
+            ));
+            return;
+        };
+        self.popup = Some(Popup::Input {
+            prompt,
+            value: String::new(),
+            indicator: id.to_string(),
+            source,
+        });
     }
 
     /// Sort the pane by its next column.

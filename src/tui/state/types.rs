@@ -194,6 +194,8 @@ pub enum Popup {
         prompt: String,
         value: String,
         indicator: String,
+        /// The record source the file is (None: call records).
+        source: Option<&'static str>,
     },
     Switcher {
         selected: usize,

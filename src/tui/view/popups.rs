@@ -281,6 +281,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             prompt,
             value,
             indicator,
+            ..
         } => {
             let r = centered(area, 80, 5);
             clear(f, r);

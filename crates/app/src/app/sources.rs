@@ -416,3 +416,117 @@ pub fn qa_figures<'a>(a: &'a agreement::Agreement, ratings: &[u8]) -> Result<Sou
         )],
     })
 }
+
+/// A source's figures computed with the generic layout and the defaults
+/// the CLI uses, over an engagement's evaluation period: what the TUI
+/// records from one file it is given.
+#[derive(Debug)]
+pub enum Computed {
+    Complaints(Box<complaints::ComplaintFigures>),
+    Survey(Box<survey::SurveyFigures>),
+    Sessions(Box<sessions::SessionFigures>),
+    Outages(Box<outages::OutageFigures>),
+    Agents(Box<agentstates::AgentFigures>),
+}
+
+impl Computed {
+    /// The figures, ready to record.
+    pub fn figures(&self) -> Result<SourceFigures<'_>> {
+        match self {
+            Computed::Complaints(f) => complaint_figures(f),
+            Computed::Survey(f) => survey_figures(f),
+            Computed::Sessions(f) => session_figures(f),
+            Computed::Outages(f) => outage_figures(f),
+            Computed::Agents(f) => agent_figures(f),
+        }
+    }
+}
+
+/// The source that computes `metric` from one file in its generic layout
+/// (none for the call metrics, read as call records, and for those that
+/// need a second file: recording completeness, adherence, the QA pass rate).
+pub fn single_file_source(metric: &str) -> Option<&'static str> {
+    match metric {
+        "complaint_timeliness" | "complaint_rate" => Some("complaints"),
+        "csat" => Some("survey"),
+        "nonphone_timeliness" | "first_reply_sl" | "fcr" => Some("sessions"),
+        "availability" => Some("outages"),
+        "occupancy" => Some("agent-states"),
+        _ => None,
+    }
+}
+
+/// Compute `source` from `file` in the generic layout, over the period
+/// `from`–`to` (open ends: the whole file; an outage log needs both), with
+/// open complaints and sessions judged at `today`.
+pub fn compute_generic(
+    source: &str,
+    file: &std::path::Path,
+    from: Option<jiff::civil::Date>,
+    to: Option<jiff::civil::Date>,
+    today: jiff::civil::Date,
+) -> Result<Computed> {
+    let files = [file.to_path_buf()];
+    let bad = |e: String| AppError::Invalid(Msg::same(crate::text::visible(&e).into_owned()));
+    let generic = "generic";
+    Ok(match source {
+        "complaints" => {
+            let p = complaints::Params {
+                clock: complaints::Clock::cbirc(today),
+                from,
+                to,
+                handled: None,
+            };
+            let m = complaints::builtin(generic).expect("built in");
+            Computed::Complaints(Box::new(complaints::read(&files, &m, &p).map_err(bad)?))
+        }
+        "survey" => {
+            let m = survey::builtin(generic).expect("built in");
+            let p = survey::Params {
+                scale: Some(m.scale),
+                from,
+                to,
+                handled: None,
+            };
+            Computed::Survey(Box::new(survey::read(&files, &m, &p).map_err(bad)?))
+        }
+        "sessions" => {
+            let p = sessions::Params {
+                reply_within: 60,
+                handle_within: 24,
+                as_of: today.to_datetime(jiff::civil::Time::MAX),
+                from,
+                to,
+                repeat_days: 7,
+            };
+            let m = sessions::builtin(generic).expect("built in");
+            Computed::Sessions(Box::new(sessions::read(&files, &m, &p).map_err(bad)?))
+        }
+        "outages" => {
+            let (Some(from), Some(to)) = (from, to) else {
+                return Err(AppError::Invalid(crate::msg!(
+                    "availability is measured over the engagement's evaluation period: set its period first",
+                    "可用率按审核项目的评价期间计算：请先设定评价期间"
+                )));
+            };
+            let p = outages::Params {
+                from,
+                to,
+                open: jiff::civil::Time::midnight(),
+                close: None,
+            };
+            let m = outages::builtin(generic).expect("built in");
+            Computed::Outages(Box::new(outages::read(&files, &m, &p).map_err(bad)?))
+        }
+        "agent-states" => {
+            let p = agentstates::Params { from, to };
+            let m = agentstates::builtin(generic).expect("built in");
+            Computed::Agents(Box::new(agentstates::read(&files, None, &m, &p).map_err(bad)?))
+        }
+        other => {
+            return Err(AppError::Invalid(Msg::same(format!(
+                "{other} is not a source read from one file"
+            ))));
+        }
+    })
+}
