@@ -958,18 +958,26 @@ fn a_test_call_is_recorded_from_the_dashboard_in_chinese() {
     s.wait_for("18  / 28 通测试电话已拨打");
     s.send("c");
     s.wait_for("记录测试电话");
-    // Call TC-019, the first not made: connected (yes), IVR/agent/answer
-    // yes; the wait.
-    s.send(&TAB.repeat(5));
+    // Call TC-019, the first not made: connected (yes); IVR, agent and
+    // answer start unjudged (—): → to yes each; the wait.
+    s.send(&TAB.repeat(2));
+    s.send(RIGHT);
+    s.send(TAB);
+    s.send(RIGHT);
+    s.send(TAB);
+    s.send(RIGHT);
+    s.send(TAB);
     s.send("42");
     s.send(SAVE);
     s.wait_for("已记录 TC-019");
     s.wait_for("19  / 28 通测试电话已拨打");
-    // The next call: not connected.
+    // The next call: not connected (a wait typed is not kept).
     s.send("c");
     s.wait_for("TC-020");
     s.send(TAB);
     s.send(RIGHT);
+    s.send(&TAB.repeat(4));
+    s.send("9");
     s.send(SAVE);
     s.wait_for("未接通");
     s.send("q");
@@ -986,6 +994,11 @@ fn a_test_call_is_recorded_from_the_dashboard_in_chinese() {
     assert_eq!(one["wait_s"], 42);
     assert_eq!(one["caller"], "zhang.wei");
     assert_eq!(two["connected"], false);
-    assert!(two["correct"].is_null() && two["ivr_to_agent"].is_null(), "{two}");
+    assert!(
+        two["correct"].is_null() && two["ivr_to_agent"].is_null() && two["wait_s"].is_null(),
+        "{two}"
+    );
+    assert_eq!(one["ivr_to_agent"], true);
+    assert_eq!(one["identified"], true);
     assert!(list[20]["called_at"].is_null());
 }

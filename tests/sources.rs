@@ -732,7 +732,8 @@ if mode == 'outcomes':
     rows = []
     for i in range(1, 31):
         c = bool(rng.random() < 0.85)
-        r = {'id': f'TC-{i:03d}', 'connected': c, 'wait': int(rng.integers(0, 120))}
+        w = int(rng.integers(0, 120))
+        r = {'id': f'TC-{i:03d}', 'connected': c, 'wait': w if c else None}
         for k, p in [('ivr', .9), ('identified', .8), ('correct', .7)]:
             r[k] = bool(rng.random() < p) if c else None
         rows.append(r)
@@ -745,7 +746,7 @@ else:
         n, x = len(col), int(col.sum())
         lo, hi = proportion_confint(x, n, alpha=0.05, method='wilson')
         out[key] = {'asked': n, 'yes': x, 'rate': 100 * x / n, 'ci_low': 100 * lo, 'ci_high': 100 * hi}
-    out['wait_mean_s'] = float(d['wait'].mean())
+    out['wait_mean_s'] = float(d['wait'].dropna().mean())
     print(json.dumps(out))
 "#;
 
@@ -837,8 +838,6 @@ fn test_call_rates_equal_statsmodels_wilson_and_the_plan_is_stratified_and_repro
             "DEMO-S2",
             "--connected",
             yn(&r["connected"]),
-            "--wait",
-            &wait,
             "--at",
             "2026-12-03 10:00",
         ];
@@ -850,6 +849,9 @@ fn test_call_rates_equal_statsmodels_wilson_and_the_plan_is_stratified_and_repro
             if !r[k].is_null() {
                 args.extend([flag, yn(&r[k])]);
             }
+        }
+        if !r["wait"].is_null() {
+            args.extend(["--wait", &wait]);
         }
         cmd(d).args(&args).assert().success();
     }
@@ -888,6 +890,7 @@ fn test_call_rates_equal_statsmodels_wilson_and_the_plan_is_stratified_and_repro
             "did not get through",
         ),
         (vec![unmade, "--connected", "maybe"], "yes or no"),
+        (vec![unmade, "--connected", "no", "--wait", "5"], "did not get through"),
         (vec![unmade, "--connected", "yes", "--wait", "-3"], "0 to 86,400"),
         (
             vec![unmade, "--connected", "yes", "--at", "yesterday"],
@@ -904,6 +907,35 @@ fn test_call_rates_equal_statsmodels_wilson_and_the_plan_is_stratified_and_repro
         assert!(err.to_lowercase().contains(says), "{args:?}: {err}");
     }
     assert_eq!(json(d, &["testcall", "list", "-e", "DEMO-S2", "--json"]), before);
+    // A call already recorded is replaced only with --again.
+    let made = calls[0]["id"].as_str().unwrap();
+    let o = cmd(d)
+        .args(["testcall", "record", "-e", "DEMO-S2", made, "--connected", "yes"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--again"));
+    assert_eq!(json(d, &["testcall", "list", "-e", "DEMO-S2", "--json"]), before);
+    cmd(d)
+        .args([
+            "testcall",
+            "record",
+            "-e",
+            "DEMO-S2",
+            made,
+            "--connected",
+            "no",
+            "--again",
+        ])
+        .assert()
+        .success();
+    let after = json(d, &["testcall", "list", "-e", "DEMO-S2", "--json"]);
+    let replaced = after.as_array().unwrap().iter().find(|c| c["id"] == made).unwrap();
+    assert_eq!(replaced["connected"], false);
+    assert!(
+        replaced["wait_s"].is_null() && replaced["correct"].is_null(),
+        "{replaced}"
+    );
     // The summary attaches as evidence of an indicator.
     let out = common::cli_stdout(
         d,

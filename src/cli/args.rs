@@ -946,6 +946,9 @@ pub enum TestcallCmd {
         at: Option<String>,
         #[arg(long)]
         notes: Option<String>,
+        /// Replace the result of a call already recorded.
+        #[arg(long)]
+        again: bool,
     },
     /// The calls of the engagement (or of one campaign), planned and made.
     List {

@@ -70,14 +70,15 @@ pub(super) fn testcall(ctx: &Context, c: TestcallCmd) -> Result<()> {
                     Lang::Zh => format!(
                         "{} 已安排测试批次 {}：{} 通电话（{first} 至 {last}），随机种子 {seed}",
                         eng.id,
-                        p.campaign.trim(),
+                        visible(p.campaign.trim()),
                         planned.len()
                     ),
                     Lang::En => format!(
-                        "{}: campaign {} planned, {} calls ({first} to {last}), seed {seed}",
+                        "{}: campaign {} planned, {} call{} ({first} to {last}), seed {seed}",
                         eng.id,
-                        p.campaign.trim(),
-                        planned.len()
+                        visible(p.campaign.trim()),
+                        planned.len(),
+                        if planned.len() == 1 { "" } else { "s" }
                     ),
                 }
             )?;
@@ -93,9 +94,11 @@ pub(super) fn testcall(ctx: &Context, c: TestcallCmd) -> Result<()> {
             wait,
             at,
             notes,
+            again,
         } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let outcome = CallOutcome {
+                again,
                 called_at: at,
                 connected: yes_no(&connected, "--connected")?,
                 ivr_to_agent: opt_yes_no(ivr, "--ivr")?,
@@ -124,6 +127,11 @@ pub(super) fn testcall(ctx: &Context, c: TestcallCmd) -> Result<()> {
                 .into_iter()
                 .filter(|c| campaign.as_deref().is_none_or(|x| c.campaign == x))
                 .collect();
+            if let Some(x) = campaign.as_deref()
+                && calls.is_empty()
+            {
+                app.test_call_summary(&eng.id, Some(x))?;
+            }
             if json {
                 return print_json(&calls);
             }
@@ -185,7 +193,7 @@ fn print_calls(o: &mut impl Write, calls: &[TestCall], lang: Lang) -> Result<()>
     writeln!(
         o,
         "{}  {}  {}  {}  {}  {}",
-        fit(lang.pick("call", "编号"), 7),
+        fit(lang.pick("call", "编号"), 8),
         fit(lang.pick("planned", "计划时间"), 16),
         fit(lang.pick("slot", "时段"), 11),
         fit(lang.pick("service", "业务"), 12),
@@ -201,7 +209,12 @@ fn print_calls(o: &mut impl Write, calls: &[TestCall], lang: Lang) -> Result<()>
             .collect::<Vec<_>>()
             .join(" ")
     )?;
+    let mut campaign: Option<&str> = None;
     for c in calls {
+        if campaign != Some(c.campaign.as_str()) {
+            campaign = Some(&c.campaign);
+            writeln!(o, "— {} {} —", lang.pick("campaign", "测试批次"), visible(&c.campaign))?;
+        }
         let planned = format!(
             "{} {}",
             c.planned_on.map(|d| d.to_string()).unwrap_or_default(),
@@ -215,7 +228,7 @@ fn print_calls(o: &mut impl Write, calls: &[TestCall], lang: Lang) -> Result<()>
         writeln!(
             o,
             "{}  {}  {}  {}  {}  {}{}",
-            fit(c.reference(), 7),
+            fit(c.reference(), 8),
             fit(&planned, 16),
             fit(&c.slot, 11),
             fit(&c.service, 12),
@@ -229,7 +242,10 @@ fn print_calls(o: &mut impl Write, calls: &[TestCall], lang: Lang) -> Result<()>
 
 fn print_summary(o: &mut impl Write, s: &CallSummary, lang: Lang) -> Result<()> {
     let zh = lang.is_zh();
-    let which = s.campaign.as_deref().unwrap_or(lang.pick("every campaign", "全部批次"));
+    let which = s.campaign.as_deref().map_or_else(
+        || lang.pick("every campaign", "全部批次").to_string(),
+        |c| visible(c).into_owned(),
+    );
     writeln!(
         o,
         "{} {} — {which}",
@@ -267,7 +283,7 @@ fn print_summary(o: &mut impl Write, s: &CallSummary, lang: Lang) -> Result<()> 
             .iter()
             .map(|(k, v)| {
                 let made = lang.pick("made", "已拨");
-                format!("{k} {}/{} {made}, {} ✓", v.made, v.planned, v.correct)
+                format!("{} {}/{} {made}, {} ✓", visible(k), v.made, v.planned, v.correct)
             })
             .collect();
         writeln!(o, "  {}  {}", fit(title, 30), parts.join(" · "))?;

@@ -177,6 +177,7 @@ labels! {
     NeedsProgramme => "Select a certification programme first", "请先选择一个认证项目";
     VerifyNeedsCompleted => "Only a completed action can be verified: update it to completed first", "只有已完成的措施才能验证：请先将其更新为“已完成”";
     TestCallsMade => "of {n} test calls made", "/ {n} 通测试电话已拨打";
+    AllTestCallsMade => "Every planned test call is recorded (`cscaudit testcall record ID --again …` replaces a result)", "计划的测试电话均已记录（`cscaudit testcall record 编号 --again …` 可替换结果）";
     NoTestCalls => "No test calls planned: `cscaudit testcall plan --campaign NAME --calls N --services A,B --from D --to D`", "尚未安排测试电话：`cscaudit testcall plan --campaign 名称 --calls 数量 --services 业务1,业务2 --from 日期 --to 日期`";
     NoPlanShort => "No plan yet: `cscaudit plan init -e ENGAGEMENT` lays out the milestones", "尚无计划：`cscaudit plan init -e 审核项目` 生成里程碑";
     OneJobAtATime => "Another job is running: one at a time (T shows it; Esc there cancels it)", "另一项任务正在进行：一次只能运行一项（T 查看；在其中按 Esc 取消）";

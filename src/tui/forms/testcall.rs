@@ -24,8 +24,13 @@ impl State {
             self.error(crate::tui::i18n::Label::NoTestCalls.t(self.lang).to_string());
             return None;
         }
-        let opts: Vec<Choice> = d
-            .test_calls
+        // Calls not yet made (a result is replaced with `testcall record --again`).
+        let open: Vec<&crate::model::testcall::TestCall> = d.test_calls.iter().filter(|c| !c.made()).collect();
+        if open.is_empty() {
+            self.error(crate::tui::i18n::Label::AllTestCallsMade.t(self.lang).to_string());
+            return None;
+        }
+        let opts: Vec<Choice> = open
             .iter()
             .map(|c| {
                 let when = format!(
@@ -33,24 +38,15 @@ impl State {
                     c.planned_on.map(|d| d.to_string()).unwrap_or_default(),
                     c.planned_at
                 );
-                let (done_en, done_zh) = if c.made() {
-                    (" ✓ made", " ✓ 已拨")
-                } else {
-                    ("", "")
-                };
-                Choice::new(
-                    &c.id,
-                    &format!("{} {when} {}{done_en}", c.reference(), c.service),
-                    &format!("{} {when} {}{done_zh}", c.reference(), c.service),
-                )
+                let text = format!("{} {when} {}", c.reference(), c.service);
+                Choice::new(&c.id, &text, &text)
             })
             .collect();
-        let at = d.test_calls.iter().position(|c| !c.made()).unwrap_or(0);
         self.open(Form::new(
             FormKind::TestCall,
             ("Record a test call", "记录测试电话"),
             vec![
-                Field::choice(F::Call, "Call", "电话", opts, at),
+                Field::choice(F::Call, "Call", "电话", opts, 0),
                 Field::choice(
                     F::Connected,
                     "Connected at the first attempt",
@@ -58,9 +54,9 @@ impl State {
                     yes_no(true),
                     0,
                 ),
-                Field::choice(F::IvrToAgent, "IVR led to an agent", "IVR 顺利转人工", judged(), 1),
-                Field::choice(F::Identified, "Agent gave name or number", "座席报工号", judged(), 1),
-                Field::choice(F::Correct, "Answer correct", "答复正确", judged(), 1),
+                Field::choice(F::IvrToAgent, "IVR led to an agent", "IVR 顺利转人工", judged(), 0),
+                Field::choice(F::Identified, "Agent gave name or number", "座席报工号", judged(), 0),
+                Field::choice(F::Correct, "Answer correct", "答复正确", judged(), 0),
                 Field::line(F::Wait, "Wait (seconds)", "等待（秒）", ""),
                 Field::line(F::Note, "Notes", "备注", ""),
             ],
@@ -84,6 +80,7 @@ pub(in crate::tui) fn save_test_call(app: &mut App, state: &State, values: &Valu
     };
     let wait = values.get(F::Wait).trim().trim_end_matches('s').trim();
     let wait_s = match wait {
+        _ if !connected => None,
         "" => None,
         t => match t.parse::<i64>() {
             Ok(w) => Some(w),
@@ -105,14 +102,15 @@ pub(in crate::tui) fn save_test_call(app: &mut App, state: &State, values: &Valu
         correct: pick(F::Correct),
         wait_s,
         notes: (!note.is_empty()).then(|| note.to_string()),
+        again: false,
     };
     match app.record_test_call(&eng, values.get(F::Call), &o) {
         Ok(c) => {
             let mut msg = format!("{} {}", lang.pick("Recorded", "已记录"), c.reference());
             if !connected {
                 msg.push_str(lang.pick(
-                    " (not connected: IVR, agent and answer not judged)",
-                    "（未接通：IVR、座席与答复不评价）",
+                    " (not connected: IVR, agent, answer and wait not judged)",
+                    "（未接通：IVR、座席、答复与等待不评价）",
                 ));
             }
             saved(app, state, &eng, msg)

@@ -346,6 +346,8 @@ struct StateSink<'a> {
     /// Each agent's last state end, in file order (for overlaps).
     last_end: HashMap<u64, i64>,
     overlapping: u64,
+    /// States longer than a day (a missing log-out, a wrong end).
+    long: u64,
 }
 
 struct StateCols {
@@ -432,6 +434,9 @@ impl Rows for StateSink<'_> {
         let agent = field(rec, Some(c.agent)).trim();
         if agent.is_empty() {
             return Err("no agent".into());
+        }
+        if b - a > 86_400 {
+            self.long += 1;
         }
         let (a, b) = (a.max(self.window.0), b.min(self.window.1));
         if a >= b {
@@ -533,9 +538,16 @@ pub fn read(paths: &[PathBuf], schedule: Option<&Path>, m: &AgentMapping, p: &Pa
         unscheduled: HashSet::new(),
         last_end: HashMap::new(),
         overlapping: 0,
+        long: 0,
     };
     let mut reading = records::read(paths, &layout("agent states"), &mut sink)?;
     let [handling_s, available_s, not_ready_s, logged_out_s] = sink.totals;
+    if sink.long > 0 {
+        warnings.push(format!(
+            "{} states last more than a day (a missing log-out?): they count whole",
+            sink.long
+        ));
+    }
     if sink.overlapping > 0 {
         warnings.push(format!(
             "{} states start before the same agent's previous state ended (in file order): the overlapping time counts twice",

@@ -940,6 +940,8 @@ impl App {
             Kind::Assessment,
             Kind::Member,
             Kind::Evidence,
+            Kind::Milestone,
+            Kind::TestCall,
         ] {
             let e = match self.entity_of(kind, reference) {
                 Ok(e) => e,

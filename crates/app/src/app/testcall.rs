@@ -42,6 +42,8 @@ pub struct CallOutcome {
     pub correct: Option<bool>,
     pub wait_s: Option<i64>,
     pub notes: Option<String>,
+    /// Replace the result of a call already recorded (refused otherwise).
+    pub again: bool,
 }
 
 /// One measure's rate.
@@ -140,7 +142,9 @@ impl App {
             .iter()
             .map(TestCall::from_record)
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        out.sort_by(|a, b| a.id.cmp(&b.id));
+        // TC-1000 after TC-999: by number, then by id.
+        let n = |c: &TestCall| c.reference().strip_prefix("TC-").and_then(|n| n.parse::<u64>().ok());
+        out.sort_by(|a, b| (n(a), &a.id).cmp(&(n(b), &b.id)));
         Ok(out)
     }
 
@@ -153,6 +157,13 @@ impl App {
         let campaign = p.campaign.trim();
         if campaign.is_empty() {
             return Err(invalid("a campaign needs a name".into(), "测试批次需要名称".into()));
+        }
+        let one_line = |s: &str| !s.chars().any(char::is_control) && s.chars().count() <= 100;
+        if !one_line(campaign) || !p.services.iter().chain(&p.slots).all(|s| one_line(s)) {
+            return Err(invalid(
+                "a campaign's name, services and slots are each one line of up to 100 characters, without control characters".into(),
+                "测试批次的名称、业务类型与时段须各为一行、不超过 100 个字符、不含控制字符".into(),
+            ));
         }
         let existing = self.test_calls(engagement)?;
         if existing.iter().any(|c| c.campaign == campaign) {
@@ -261,15 +272,22 @@ impl App {
                 id: full,
             });
         }
+        if let (Some(at), false) = (&call.called_at, o.again) {
+            let (r, by) = (call.reference(), &call.caller);
+            return Err(invalid(
+                format!("{r} was recorded at {at} by {by}: give --again to replace that result"),
+                format!("{r} 已于 {at} 由 {by} 记录：如需替换该结果，请加 --again"),
+            ));
+        }
         let answered = [o.ivr_to_agent, o.identified, o.correct];
-        if !o.connected && answered.iter().any(Option::is_some) {
+        if !o.connected && (answered.iter().any(Option::is_some) || o.wait_s.is_some()) {
             return Err(invalid(
                 format!(
-                    "{}: a call that did not get through has no IVR, agent or answer to judge: leave them out",
+                    "{}: a call that did not get through has no IVR, agent, answer or wait to judge: leave them out",
                     call.reference()
                 ),
                 format!(
-                    "{}：未接通的电话无从评价 IVR、座席与答复：请不要填写这些项",
+                    "{}：未接通的电话无从评价 IVR、座席、答复与等待时长：请不要填写这些项",
                     call.reference()
                 ),
             ));
@@ -335,6 +353,15 @@ impl App {
 
     /// Attach a campaign's summary as evidence (to an indicator when given).
     pub fn attach_test_call_summary(&self, s: &CallSummary, indicator: Option<&str>) -> Result<String> {
+        if s.calls == 0 {
+            return Err(invalid(
+                format!(
+                    "{}: no test call was made yet: there is nothing to attach",
+                    s.engagement
+                ),
+                format!("{}：尚未拨打任何测试电话：没有可附上的内容", s.engagement),
+            ));
+        }
         let json =
             serde_json::to_vec_pretty(s).map_err(|e| AppError::Invalid(crate::message::Msg::same(e.to_string())))?;
         let name = format!("testcalls-{}.json", s.campaign.as_deref().unwrap_or("all"));

@@ -224,6 +224,7 @@ pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period
             correct: judge(&mut rng, 0.8),
             wait_s: connected.then(|| rng.random_range(5..90)),
             notes: None,
+            again: false,
         };
         app.record_test_call(engagement, &c.id, &outcome)?;
     }
