@@ -109,10 +109,20 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
             }
             Editor::Choice { options, selected } => {
                 // Options that do not fit scroll: the chosen one stays in view,
-                // with ‹ › saying more are off to a side.
+                // with ‹ › saying more are off to a side. The chosen one is in
+                // brackets too, so it shows without colour (NO_COLOR, a
+                // monochrome terminal, a screen reader's text).
                 let labels: Vec<String> = options
                     .iter()
-                    .map(|c| format!(" {} ", ui.text(c.label(ui.lang))))
+                    .enumerate()
+                    .map(|(j, c)| {
+                        let text = ui.text(c.label(ui.lang));
+                        if j == *selected {
+                            format!("[{text}]")
+                        } else {
+                            format!(" {text} ")
+                        }
+                    })
                     .collect();
                 let hint = format!("  {}", ui.m(Label::ChoiceHint));
                 // The ← → hint only when everything fits beside it.
