@@ -217,8 +217,22 @@ impl<'a> Header<'a> {
                     return "the file is empty: no header".to_string();
                 }
                 let all: Vec<String> = self.rec.iter().map(|h| crate::text::visible(h).into_owned()).collect();
+                // One column holding another separator: the file is not
+                // comma-separated.
+                let other = match self.rec.iter().collect::<Vec<_>>().as_slice() {
+                    [one] => [';', '\t', '|'].into_iter().find(|c| one.contains(*c)),
+                    _ => None,
+                };
+                let hint = match other {
+                    Some(c) => format!(
+                        "; the header looks separated by `{}`: a mapping file with `delimiter = \"{}\"` (--map) reads it",
+                        crate::text::visible(&c.to_string()),
+                        c.escape_default()
+                    ),
+                    None => String::new(),
+                };
                 format!(
-                    "column `{}` is not in the header ({})",
+                    "column `{}` is not in the header ({}){hint}",
                     crate::text::visible(name),
                     all.join(", ")
                 )
@@ -662,6 +676,16 @@ impl<R: Read> Read for Counting<R> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_header_in_another_separator_says_which() {
+        let rec = csv::StringRecord::from(vec!["agent;state;start;end"]);
+        let e = Header::new(&rec, true).need("agent").unwrap_err();
+        assert!(e.contains("separated by `;`") && e.contains("delimiter = \";\""), "{e}");
+        let rec = csv::StringRecord::from(vec!["agent", "state"]);
+        let e = Header::new(&rec, true).need("start").unwrap_err();
+        assert!(!e.contains("separated by"), "{e}");
+    }
     use super::*;
 
     #[test]
