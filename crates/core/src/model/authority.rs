@@ -453,7 +453,20 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
         Kind::Action => check_action(me, op, before, need)?,
         // Test calls are the audit team's own evidence: the auditee's
         // contact does not plan or score calls to its own centre.
-        Kind::TestCall => need(RAISERS, "plan or record test calls", "安排或记录测试电话")?,
+        Kind::TestCall => {
+            need(RAISERS, "plan or record test calls", "安排或记录测试电话")?;
+            // The caller a result names is its signed author.
+            if let Change::Set { field, value } = &op.change
+                && field == super::fields::TestCallField::Caller.name()
+                && value.text().is_some_and(|c| c != me)
+            {
+                let c = crate::text::visible(value.text().unwrap_or_default()).into_owned();
+                return Err(no(
+                    format!("{me} may not record {what} as made by {c}: the caller is the one who signs it"),
+                    format!("{me} 不能将 {what} 记录为 {c} 拨打：拨打人即签名者本人"),
+                ));
+            }
+        }
         // A programme is made only by its own genesis batch.
         Kind::Programme => {
             return Err(no(
@@ -966,6 +979,12 @@ mod tests {
             },
         )];
         assert!(judge("liaison", &score, std::slice::from_ref(&call)).is_err());
+        // Nobody records a call in another's name.
+        let forged = [op("aud", 7, Kind::TestCall, "T1/TC-001", set("caller", "lead"))];
+        let e = judge("aud", &forged, std::slice::from_ref(&call)).unwrap_err();
+        assert!(e.en.contains("caller"), "{}", e.en);
+        let own = [op("aud", 7, Kind::TestCall, "T1/TC-001", set("caller", "aud"))];
+        assert!(judge("aud", &own, std::slice::from_ref(&call)).is_ok());
         // A yes/no measure holds a yes or a no.
         let typed = [op("aud", 7, Kind::TestCall, "T1/TC-001", set("correct", "yes"))];
         assert!(judge("aud", &typed, std::slice::from_ref(&call)).is_err());
