@@ -31,6 +31,7 @@ fn same_data(app: &App, held: &cscaudit::tui::data::Data) {
     assert_eq!(held.findings_by_indicator, fresh.findings_by_indicator);
     assert_eq!(held.assessments, fresh.assessments);
     assert_eq!(held.group_progress, fresh.group_progress);
+    assert_eq!(held.test_calls, fresh.test_calls);
     let by_id = |d: &cscaudit::tui::data::Data| {
         let mut v = d.actions.clone();
         v.sort_by(|a, b| a.id.cmp(&b.id));
@@ -638,6 +639,26 @@ fn patched_snapshots_match_a_full_load_after_every_kind_of_change() {
     app.undo_last().unwrap();
     refresh(&app, &mut d);
     assert_eq!(d.findings.len(), app.findings(eng).unwrap().len());
+    // A campaign planned (calls TC-025…, after the demo's), a call recorded:
+    // each patched in its place.
+    let plan = cscaudit::app::testcall::CampaignPlan {
+        campaign: "patch".into(),
+        calls: 980,
+        slots: vec!["09:00-12:00".into()],
+        services: vec!["信用卡".into()],
+        from: "2026-12-01".parse().unwrap(),
+        to: "2026-12-02".parse().unwrap(),
+        seed: 1,
+    };
+    app.plan_test_calls(eng, &plan).unwrap();
+    refresh(&app, &mut d);
+    assert_eq!(d.test_calls.len(), 24 + 980);
+    let outcome = cscaudit::app::testcall::CallOutcome {
+        connected: true,
+        ..Default::default()
+    };
+    app.record_test_call(eng, "TC-1000", &outcome).unwrap();
+    refresh(&app, &mut d);
 }
 
 /// Ctrl-G in a multi-line field edits its text in the user's editor; what

@@ -98,7 +98,8 @@ pub struct Patch {
     pub actions: Vec<std::result::Result<CorrectiveAction, String>>,
     pub evidence: Vec<std::result::Result<Evidence, String>>,
     pub milestones: Option<Vec<crate::model::plan::Milestone>>,
-    pub test_calls: Option<Vec<crate::model::testcall::TestCall>>,
+    /// Test calls the commit touched (`Err(id)`: gone).
+    pub test_calls: Vec<std::result::Result<crate::model::testcall::TestCall, String>>,
     /// Carried findings (of other engagements) the commit touched.
     pub carried: Vec<Finding>,
 }
@@ -353,7 +354,7 @@ impl Data {
                 Kind::Programme => {}
                 Kind::TestCall => {
                     if e.id.starts_with(&prefix) {
-                        p.test_calls = Some(app.test_calls(engagement)?);
+                        p.test_calls.push(app.test_call(&e.id)?.ok_or_else(|| e.id.clone()));
                     }
                 }
                 Kind::Evidence => {
@@ -386,8 +387,23 @@ impl Data {
         if let Some(ms) = p.milestones {
             self.milestones = ms;
         }
-        if let Some(calls) = p.test_calls {
-            self.test_calls = calls;
+        // Only the calls touched, each in its place (a new plan's at the end,
+        // in the order `App::test_calls` gives).
+        let added = p
+            .test_calls
+            .iter()
+            .any(|c| c.as_ref().is_ok_and(|c| !self.test_calls.iter().any(|x| x.id == c.id)));
+        for c in p.test_calls {
+            match c {
+                Ok(c) => match self.test_calls.iter_mut().find(|x| x.id == c.id) {
+                    Some(x) => *x = c,
+                    None => self.test_calls.push(c),
+                },
+                Err(id) => self.test_calls.retain(|x| x.id != id),
+            }
+        }
+        if added {
+            crate::app::testcall::sort_calls(&mut self.test_calls);
         }
         for f in p.carried {
             match self.carried.iter_mut().find(|x| x.entity == f.entity) {

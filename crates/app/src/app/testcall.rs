@@ -142,10 +142,16 @@ impl App {
             .iter()
             .map(TestCall::from_record)
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        // TC-1000 after TC-999: by number, then by id.
-        let n = |c: &TestCall| c.reference().strip_prefix("TC-").and_then(|n| n.parse::<u64>().ok());
-        out.sort_by(|a, b| (n(a), &a.id).cmp(&(n(b), &b.id)));
+        sort_calls(&mut out);
         Ok(out)
+    }
+
+    /// One test call by its id (`ENGAGEMENT/TC-001`), if it is there.
+    pub fn test_call(&self, id: &str) -> Result<Option<TestCall>> {
+        match self.store().record(&EntityId::new(Kind::TestCall, id))? {
+            Some(r) if !r.deleted => Ok(Some(TestCall::from_record(&r)?)),
+            _ => Ok(None),
+        }
     }
 
     /// Plan a campaign: `calls` calls spread evenly over every (slot,
@@ -375,6 +381,12 @@ impl App {
         )?;
         Ok(ev.sha256)
     }
+}
+
+/// Test calls in order: TC-1000 after TC-999 (by number, then by id).
+pub fn sort_calls(calls: &mut [TestCall]) {
+    let n = |c: &TestCall| c.reference().strip_prefix("TC-").and_then(|n| n.parse::<u64>().ok());
+    calls.sort_by(|a, b| (n(a), &a.id).cmp(&(n(b), &b.id)));
 }
 
 /// The summary of a set of calls.
