@@ -18,7 +18,7 @@
 //! added to the slots it overlaps. Two state rows of one agent that overlap
 //! each count (the log is taken as the centre exports it).
 
-use super::records::{self, Header, Rows, When, entry, field, is_in, lower_all};
+use super::records::{self, Header, Rows, When, comma, datetime_formats, entry, field, is_in, lower_all};
 pub use super::records::{BadRow, Reading, SourceFile};
 use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,7 @@ pub struct AgentMapping {
     #[serde(default)]
     pub encoding: Option<String>,
     pub columns: Columns,
-    #[serde(default = "formats")]
+    #[serde(default = "datetime_formats")]
     pub datetime: Vec<String>,
     /// States that are work on a contact (talk, hold, after-call work).
     #[serde(default = "handling")]
@@ -104,21 +104,8 @@ fn schedule_columns() -> ScheduleColumns {
     }
 }
 
-fn comma() -> String {
-    ",".into()
-}
-
 fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
-}
-
-fn formats() -> Vec<String> {
-    strings(&[
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y/%m/%d %H:%M:%S",
-        "%Y/%m/%d %H:%M",
-    ])
 }
 
 fn handling() -> Vec<String> {
@@ -162,7 +149,7 @@ pub fn builtin(name: &str) -> Option<AgentMapping> {
             end: Some("end".into()),
             duration: Some("duration".into()),
         },
-        datetime: formats(),
+        datetime: datetime_formats(),
         handling: handling(),
         available: available(),
         logged_out: logged_out(),

@@ -1,6 +1,7 @@
 //! Call records: the normalised shape every input format is read into, and the
 //! parsers for the Anonymous Bank 1999 format and mapped CSV/TSV exports.
 
+use super::records::comma;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -179,10 +180,6 @@ pub fn encoding_named(name: Option<&str>) -> Result<Option<&'static encoding_rs:
         Some(n) if n == "gb18030" || n == "gbk" || n == "gb2312" => Ok(Some(encoding_rs::GB18030)),
         Some(n) => Err(format!("encoding `{n}` is not supported (utf-8 or gb18030)")),
     }
-}
-
-fn comma() -> String {
-    ",".into()
 }
 
 #[derive(Clone, Debug, Deserialize)]

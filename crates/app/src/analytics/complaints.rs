@@ -20,7 +20,7 @@
 //! row is named by its line (a quoted line break counts, as in an editor)
 //! and skipped; a file from which no row reads is an error.
 
-use super::records::{self, Header, Rows, When, bump, field, is_in, lower_all};
+use super::records::{self, Header, Rows, When, bump, comma, field, is_in, lower_all};
 pub use super::records::{BadRow, Reading, SourceFile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -113,10 +113,6 @@ impl Default for Codes {
             open: v(&["open", "in progress", "处理中", "未办结"]),
         }
     }
-}
-
-fn comma() -> String {
-    ",".into()
 }
 
 /// The layouts that come with cscaudit: `generic` (the documented CSV:

@@ -9,7 +9,7 @@
 //! availability and reported beside it. An outage with no end is still
 //! going on: it runs to the end of the period.
 
-use super::records::{self, Header, Rows, When, field, is_in, lower_all};
+use super::records::{self, Header, Rows, When, comma, datetime_formats, field, is_in, lower_all};
 pub use super::records::{BadRow, Reading, SourceFile};
 use jiff::civil::{Date, DateTime, Time};
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ pub struct OutageMapping {
     #[serde(default)]
     pub encoding: Option<String>,
     pub columns: Columns,
-    #[serde(default = "formats")]
+    #[serde(default = "datetime_formats")]
     pub datetime: Vec<String>,
     /// Values of `planned` meaning yes.
     #[serde(default = "yes")]
@@ -42,22 +42,6 @@ pub struct Columns {
     pub system: Option<String>,
     pub planned: Option<String>,
     pub id: Option<String>,
-}
-
-fn comma() -> String {
-    ",".into()
-}
-
-fn formats() -> Vec<String> {
-    [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y/%m/%d %H:%M:%S",
-        "%Y/%m/%d %H:%M",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
 }
 
 fn yes() -> Vec<String> {
@@ -80,7 +64,7 @@ pub fn builtin(name: &str) -> Option<OutageMapping> {
             planned: s("planned"),
             id: s("id"),
         },
-        datetime: formats(),
+        datetime: datetime_formats(),
         yes: yes(),
         lenient: true,
     })

@@ -14,7 +14,7 @@
 //! Memory: 8 bytes per recording (about 160 MB at 10 million, in the set's
 //! buckets), plus the first 100,000 unmatched keys kept for the evidence list.
 
-use super::records::{self, Header, Rows, field, is_in, lower_all, pct};
+use super::records::{self, Header, Rows, comma, field, is_in, lower_all, pct};
 pub use super::records::{BadRow, SourceFile};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -61,10 +61,6 @@ pub struct CallsLayout {
     pub date: Option<String>,
     /// The agent, shown beside unmatched calls.
     pub agent: Option<String>,
-}
-
-fn comma() -> String {
-    ",".into()
 }
 
 /// Built in: `generic` (index: call_id, duration; calls: call_id, date,

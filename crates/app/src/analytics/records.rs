@@ -183,6 +183,26 @@ fn bad(r: &mut Reading, line: u64, reason: String) {
     }
 }
 
+// ---------------------------------------------------------------- layouts
+
+/// A layout's default separator (serde default of every mapping's `delimiter`).
+pub fn comma() -> String {
+    ",".into()
+}
+
+/// The date-time formats the generic layouts read (besides ISO 8601).
+pub fn datetime_formats() -> Vec<String> {
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
 // ---------------------------------------------------------------- columns
 
 /// A header, to find a layout's columns in. With `lenient` (a built-in

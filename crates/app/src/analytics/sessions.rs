@@ -19,7 +19,7 @@
 //! distribution is kept in one-second steps up to a day, so its median and
 //! 90th percentile cost bounded memory.
 
-use super::records::{self, Header, Rows, When, entry, field, is_in, lower_all, pct};
+use super::records::{self, Header, Rows, When, comma, entry, field, is_in, lower_all, pct};
 pub use super::records::{BadRow, Reading, SourceFile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -80,10 +80,6 @@ impl Default for Formats {
             ],
         }
     }
-}
-
-fn comma() -> String {
-    ",".into()
 }
 
 fn yes() -> Vec<String> {

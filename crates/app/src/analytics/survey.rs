@@ -11,7 +11,7 @@
 //! Files stream (bounded memory at any size) and are hashed; see
 //! [`super::records`].
 
-use super::records::{self, Header, Rows, When, entry, field, pct, wilson};
+use super::records::{self, Header, Rows, When, comma, entry, field, pct, wilson};
 pub use super::records::{BadRow, Reading, SourceFile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -101,10 +101,6 @@ impl Default for Formats {
             date: vec!["%Y-%m-%d %H:%M:%S".into(), "%Y-%m-%d".into(), "%Y/%m/%d".into()],
         }
     }
-}
-
-fn comma() -> String {
-    ",".into()
 }
 
 /// The built-in layout: `generic` (contact, channel, time, score on 1–5).
