@@ -41,6 +41,31 @@ pub(super) struct RawFile {
     group: Vec<RawGroup>,
     #[serde(default)]
     indicator: Vec<RawIndicator>,
+    /// The QA scorecard (`cscaudit qa`): items, points, fatal items, pass mark.
+    scorecard: Option<RawScorecard>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawScorecard {
+    /// A contact passes with no fatal item failed and at least this total.
+    pass_mark: u32,
+    /// Lower bounds of the total-score bands (for the weighted kappa), rising.
+    #[serde(default)]
+    bands: Vec<u32>,
+    item: Vec<RawScoreItem>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawScoreItem {
+    id: String,
+    name_zh: String,
+    name_en: String,
+    points: u32,
+    /// Failing it (0 points) fails the contact whatever the total.
+    #[serde(default)]
+    fatal: bool,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -294,6 +319,29 @@ pub fn parse_catalog(src: &str, file: &str) -> Result<Catalog, CatalogError> {
         Some(s) => s.into_inner(),
         None => 5.0,
     };
+    let scorecard = match raw.scorecard {
+        None => None,
+        Some(c) => {
+            let card = crate::model::catalog::QaScorecard {
+                pass_mark: c.pass_mark,
+                bands: c.bands,
+                items: c
+                    .item
+                    .into_iter()
+                    .map(|i| crate::model::catalog::QaScorecardItem {
+                        id: i.id,
+                        name_zh: i.name_zh,
+                        name_en: i.name_en,
+                        points: i.points,
+                        fatal: i.fatal,
+                    })
+                    .collect(),
+            };
+            // The same rules a pinned card is read by.
+            crate::model::qa::Card::parse(&card.card().spec()).map_err(|e| err_at(0, format!("[scorecard]: {e}")))?;
+            Some(card)
+        }
+    };
     Ok(Catalog {
         id: raw.catalog.id,
         version: raw.catalog.version,
@@ -313,6 +361,7 @@ pub fn parse_catalog(src: &str, file: &str) -> Result<Catalog, CatalogError> {
             })
             .collect(),
         indicators,
+        scorecard,
     })
 }
 

@@ -467,6 +467,7 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
                 ));
             }
         }
+        Kind::QaReview => check_qa(me, team, op, before, need)?,
         // A programme is made only by its own genesis batch.
         Kind::Programme => {
             return Err(no(
@@ -783,6 +784,195 @@ fn check_finding(
     }
 }
 
+/// A QA review: the lead plans it (contact, scorecard, two raters and a
+/// reconciler, all fixed once scoring starts); each rater seals their own
+/// scores, reveals them only once both seals are in and only as what they
+/// sealed; the reconciler alone settles a pass/fail disagreement.
+fn check_qa(
+    me: &str,
+    team: &Team,
+    op: &Op,
+    before: Option<&Record>,
+    need: impl Fn(&[Role], &str, &str) -> Result<(), Refusal>,
+) -> Result<(), Refusal> {
+    use super::fields::QaField as QF;
+    use super::qa::{self, Rater};
+    need(RAISERS, "plan or score QA reviews", "安排或评分质检复核")?;
+    let id = crate::text::visible(&op.entity.id).into_owned();
+    let get = |f: QF| {
+        before
+            .and_then(|r| r.get_raw(f.name()))
+            .and_then(Value::text)
+            .filter(|t| !t.is_empty())
+    };
+    let lead_only = || {
+        if team.is_lead(me) {
+            Ok(())
+        } else {
+            Err(no(
+                format!("only a lead plans QA review {id}; {me} is not one"),
+                format!("只有组长可以安排质检复核 {id}；{me} 不是组长"),
+            ))
+        }
+    };
+    let (field, value) = match &op.change {
+        Change::Create => return lead_only(),
+        Change::Set { field, value } => (field.as_str(), value),
+        _ => return Ok(()),
+    };
+    let Some(f) = <QF as fields::Field>::parse(field) else {
+        return Ok(());
+    };
+    let text = value.text().unwrap_or_default();
+    let card = || {
+        get(QF::Scorecard)
+            .map(qa::Card::parse)
+            .transpose()
+            .ok()
+            .flatten()
+            .ok_or_else(|| {
+                no(
+                    format!("QA review {id} has no readable scorecard"),
+                    format!("质检复核 {id} 没有可读的评分表"),
+                )
+            })
+    };
+    let scores_ok = |card: &qa::Card, scores: Result<Vec<u32>, String>| {
+        scores.and_then(|s| card.check(&s)).map_err(|e| {
+            let e = crate::text::visible(&e).into_owned();
+            no(format!("QA review {id}: {e}"), format!("质检复核 {id}：{e}"))
+        })
+    };
+    let sealed = get(QF::SealA).is_some() || get(QF::SealB).is_some();
+    let revealed = get(QF::RevealA).is_some() || get(QF::RevealB).is_some();
+    match f {
+        QF::Engagement | QF::Round | QF::Item | QF::Scorecard | QF::Draw | QF::RaterA | QF::RaterB | QF::Reconciler => {
+            lead_only()?;
+            if sealed {
+                return Err(no(
+                    format!("QA review {id} is being scored: its contact, scorecard and people are fixed"),
+                    format!("质检复核 {id} 已开始评分：录音、评分表与人员不能再改"),
+                ));
+            }
+            if f == QF::Scorecard {
+                qa::Card::parse(text).map_err(|e| {
+                    let e = crate::text::visible(&e).into_owned();
+                    no(format!("QA review {id}: {e}"), format!("质检复核 {id}：{e}"))
+                })?;
+            }
+            if matches!(f, QF::RaterA | QF::RaterB | QF::Reconciler) {
+                let who = crate::text::visible(text).into_owned();
+                if !team.role_of(text).is_some_and(|r| RAISERS.contains(&r)) {
+                    return Err(no(
+                        format!("QA review {id}: {who} is not an auditor of the team and cannot score or reconcile"),
+                        format!("质检复核 {id}：{who} 不是审核组的审核员，不能评分或裁定"),
+                    ));
+                }
+                let others: Vec<&str> = [QF::RaterA, QF::RaterB, QF::Reconciler]
+                    .into_iter()
+                    .filter(|g| *g != f)
+                    .filter_map(get)
+                    .collect();
+                if others.contains(&text) {
+                    return Err(no(
+                        format!(
+                            "QA review {id}: {who} already has another part in it; two raters and a reconciler are three people"
+                        ),
+                        format!("质检复核 {id}：{who} 已承担其他角色；两名评分人与裁定人须为三个不同的人"),
+                    ));
+                }
+            }
+        }
+        QF::SealA | QF::SealB | QF::RevealA | QF::RevealB => {
+            let r = if matches!(f, QF::SealA | QF::RevealA) {
+                Rater::A
+            } else {
+                Rater::B
+            };
+            if get(r.name_field()) != Some(me) {
+                return Err(no(
+                    format!("{me} is not the rater of QA review {id} whose scores these are"),
+                    format!("{me} 不是质检复核 {id} 中该评分的评分人"),
+                ));
+            }
+            if f == r.seal_field() {
+                if revealed {
+                    return Err(no(
+                        format!(
+                            "QA review {id}: scores are revealed; a seal is fixed once either rater's scores are out"
+                        ),
+                        format!("质检复核 {id}：评分已揭示；任一评分人揭示后封存不能再改"),
+                    ));
+                }
+                if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(no(
+                        format!("QA review {id}: a seal is a SHA-256 (64 hex digits)"),
+                        format!("质检复核 {id}：封存值须为 SHA-256（64 位十六进制）"),
+                    ));
+                }
+            } else {
+                if get(QF::SealA).is_none() || get(QF::SealB).is_none() {
+                    return Err(no(
+                        format!("QA review {id}: scores are revealed only once both raters have sealed theirs"),
+                        format!("质检复核 {id}：两名评分人都封存评分后才能揭示"),
+                    ));
+                }
+                if get(f).is_some() {
+                    return Err(no(
+                        format!("QA review {id}: {me}'s scores are already revealed"),
+                        format!("质检复核 {id}：{me} 的评分已揭示"),
+                    ));
+                }
+                if get(r.seal_field()) != Some(qa::seal_of(text).as_str()) {
+                    return Err(no(
+                        format!("QA review {id}: the scores {me} reveals are not the ones {me} sealed"),
+                        format!("质检复核 {id}：{me} 揭示的评分与其封存的不符"),
+                    ));
+                }
+                scores_ok(&card()?, qa::reveal_scores(text))?;
+            }
+        }
+        QF::Reconciled => {
+            if get(QF::Reconciler) != Some(me) {
+                return Err(no(
+                    format!("{me} is not the reconciler of QA review {id}"),
+                    format!("{me} 不是质检复核 {id} 的裁定人"),
+                ));
+            }
+            if get(QF::Reconciled).is_some() {
+                return Err(no(
+                    format!("QA review {id} is already reconciled"),
+                    format!("质检复核 {id} 已裁定"),
+                ));
+            }
+            let card = card()?;
+            let verdict = |f: QF| {
+                get(f)
+                    .and_then(|v| qa::reveal_scores(v).ok())
+                    .map(|s| card.verdict(&s).pass)
+            };
+            match (verdict(QF::RevealA), verdict(QF::RevealB)) {
+                (Some(a), Some(b)) if a != b => {}
+                (Some(_), Some(_)) => {
+                    return Err(no(
+                        format!("QA review {id}: the raters agree on pass/fail; there is nothing to reconcile"),
+                        format!("质检复核 {id}：两名评分人合格判定一致，无需裁定"),
+                    ));
+                }
+                _ => {
+                    return Err(no(
+                        format!("QA review {id}: both raters' scores are revealed before reconciling"),
+                        format!("质检复核 {id}：两名评分人的评分揭示后才能裁定"),
+                    ));
+                }
+            }
+            scores_ok(&card, qa::parse_scores(text))?;
+        }
+        QF::Note => {}
+    }
+    Ok(())
+}
+
 fn check_action(
     me: &str,
     op: &Op,
@@ -935,6 +1125,142 @@ mod tests {
             ops,
             &mut held,
         )
+    }
+
+    /// Two raters score blind, a third reconciles: every way around it is
+    /// refused on the way in (a batch of a teammate's copy is hostile).
+    #[test]
+    fn qa_reviews_stay_blind_and_each_part_is_its_own_persons() {
+        use crate::model::qa::seal_of;
+        let mut t = team();
+        for (a, r) in [("aud2", Role::Auditor), ("expert", Role::TechnicalExpert)] {
+            t.members.insert(
+                a.into(),
+                TeamMember {
+                    role: Some(r),
+                    key: Some(format!("key-{a}")),
+                    ..Default::default()
+                },
+            );
+        }
+        let id = "T1/QA-001";
+        let mut held = Held {
+            team: t,
+            records: HashMap::new(),
+        };
+        let mut seq = 10;
+        // Judge one change by `who`; keep it when allowed.
+        let mut try_op = |held: &mut Held, who: &str, change: Change| -> Result<(), Refusal> {
+            seq += 1;
+            let o = op(who, seq, Kind::QaReview, id, change);
+            authorize(
+                &Batch {
+                    engagement: "T1",
+                    author: who,
+                    genesis: false,
+                    programme: false,
+                    scope_genesis: None,
+                },
+                std::slice::from_ref(&o),
+                held,
+            )?;
+            let e = EntityId::new(Kind::QaReview, id);
+            held.records
+                .entry(e.clone())
+                .or_insert_with(|| Record::empty(e))
+                .apply(&o);
+            Ok(())
+        };
+        let card = "pass=80;Q1=50;F1=!50";
+        // Only a lead plans; the people are auditors, and three.
+        assert!(
+            try_op(&mut held, "aud", Change::Create)
+                .unwrap_err()
+                .en
+                .contains("only a lead")
+        );
+        try_op(&mut held, "lead", Change::Create).unwrap();
+        try_op(&mut held, "lead", set("engagement", "T1")).unwrap();
+        try_op(&mut held, "lead", set("scorecard", card)).unwrap();
+        assert!(try_op(&mut held, "lead", set("scorecard", "pass=80")).is_err());
+        let e = try_op(&mut held, "lead", set("rater_a", "liaison")).unwrap_err();
+        assert!(e.en.contains("not an auditor"), "{}", e.en);
+        try_op(&mut held, "lead", set("rater_a", "aud")).unwrap();
+        assert!(
+            try_op(&mut held, "lead", set("rater_b", "aud"))
+                .unwrap_err()
+                .en
+                .contains("three people")
+        );
+        try_op(&mut held, "lead", set("rater_b", "aud2")).unwrap();
+        assert!(try_op(&mut held, "lead", set("reconciler", "aud2")).is_err());
+        try_op(&mut held, "lead", set("reconciler", "expert")).unwrap();
+
+        let (ra, rb) = (
+            "00112233445566778899aabbccddeeff:50,50",
+            "ffeeddccbbaa99887766554433221100:50,0",
+        );
+        // Nobody seals in another's name.
+        assert!(
+            try_op(&mut held, "aud2", set("seal_a", seal_of(ra)))
+                .unwrap_err()
+                .en
+                .contains("not the rater")
+        );
+        assert!(try_op(&mut held, "aud", set("seal_a", "not a hash")).is_err());
+        try_op(&mut held, "aud", set("seal_a", seal_of(ra))).unwrap();
+        // Once scoring started the plan is fixed, even for the lead.
+        assert!(
+            try_op(&mut held, "lead", set("rater_b", "lead"))
+                .unwrap_err()
+                .en
+                .contains("fixed")
+        );
+        // A reveals before B sealed: refused (B would see A's scores).
+        let e = try_op(&mut held, "aud", set("reveal_a", ra)).unwrap_err();
+        assert!(e.en.contains("both raters have sealed"), "{}", e.en);
+        try_op(&mut held, "aud2", set("seal_b", seal_of(rb))).unwrap();
+        // B, having seen nothing yet, reveals; then A may not change their mind.
+        try_op(&mut held, "aud2", set("reveal_b", rb)).unwrap();
+        let other = "00112233445566778899aabbccddeeff:50,0";
+        assert!(
+            try_op(&mut held, "aud", set("seal_a", seal_of(other)))
+                .unwrap_err()
+                .en
+                .contains("fixed")
+        );
+        let e = try_op(&mut held, "aud", set("reveal_a", other)).unwrap_err();
+        assert!(e.en.contains("not the ones"), "{}", e.en);
+        assert!(try_op(&mut held, "aud", set("reveal_a", Value::Null)).is_err());
+        // Not reconcilable before both are out.
+        assert!(try_op(&mut held, "expert", set("reconciled", "50,50")).is_err());
+        try_op(&mut held, "aud", set("reveal_a", ra)).unwrap();
+        assert!(
+            try_op(&mut held, "aud", set("reveal_a", ra))
+                .unwrap_err()
+                .en
+                .contains("already")
+        );
+        // A passes, B fails (a fatal item): only the reconciler settles it.
+        assert!(
+            try_op(&mut held, "lead", set("reconciled", "50,50"))
+                .unwrap_err()
+                .en
+                .contains("not the reconciler")
+        );
+        assert!(
+            try_op(&mut held, "expert", set("reconciled", "50,20")).is_err(),
+            "a fatal item is met or failed"
+        );
+        try_op(&mut held, "expert", set("reconciled", "50,0")).unwrap();
+        assert!(
+            try_op(&mut held, "expert", set("reconciled", "50,50"))
+                .unwrap_err()
+                .en
+                .contains("already")
+        );
+        let r = crate::model::qa::QaReview::from_record(&held.records[&EntityId::new(Kind::QaReview, id)]).unwrap();
+        assert_eq!((r.disagree(), r.final_pass()), (Some(true), Some(false)));
     }
 
     #[test]

@@ -54,6 +54,7 @@ fn kind_name(k: super::ops::Kind) -> &'static str {
         Kind::Milestone => "Milestone",
         Kind::Programme => "Programme",
         Kind::TestCall => "TestCall",
+        Kind::QaReview => "QaReview",
     }
 }
 

@@ -202,6 +202,53 @@ pub struct Catalog {
     pub score_scale: f64,
     pub groups: Vec<Group>,
     pub indicators: Vec<Indicator>,
+    /// The QA scorecard auditors re-score recorded contacts with (`qa`).
+    #[serde(default)]
+    pub scorecard: Option<QaScorecard>,
+}
+
+/// A quality-monitoring scorecard: items with points, fatal items, a pass
+/// mark, and the total-score bands the weighted κ compares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QaScorecard {
+    pub pass_mark: u32,
+    pub bands: Vec<u32>,
+    pub items: Vec<QaScorecardItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QaScorecardItem {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub points: u32,
+    pub fatal: bool,
+}
+
+impl QaScorecard {
+    /// The card as pinned in each review of a round.
+    pub fn card(&self) -> super::qa::Card {
+        super::qa::Card {
+            pass_mark: self.pass_mark,
+            bands: self.bands.clone(),
+            items: self
+                .items
+                .iter()
+                .map(|i| super::qa::CardItem {
+                    id: i.id.clone(),
+                    points: i.points,
+                    fatal: i.fatal,
+                })
+                .collect(),
+        }
+    }
+    /// An item's name in the language (its id when the card has no such item).
+    pub fn name_of<'a>(&'a self, id: &'a str, zh: bool) -> &'a str {
+        self.items
+            .iter()
+            .find(|i| i.id == id)
+            .map_or(id, |i| if zh { &i.name_zh } else { &i.name_en })
+    }
 }
 
 impl Catalog {

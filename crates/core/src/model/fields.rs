@@ -230,6 +230,26 @@ record_fields!(
     }
 );
 
+record_fields!(
+    /// A contact of a QA re-scoring round (two raters, blind; a third reconciles).
+    QaField for QaReview {
+        Engagement = "engagement": Text / "engagement" / "审核项目",
+        Round = "round": Text / "round" / "复核批次",
+        Item = "item": Text / "contact" / "复核录音",
+        Scorecard = "scorecard": Text / "scorecard" / "评分表",
+        Draw = "draw": Text / "sample draw" / "抽样",
+        RaterA = "rater_a": Text / "rater A" / "评分人 A",
+        RaterB = "rater_b": Text / "rater B" / "评分人 B",
+        Reconciler = "reconciler": Text / "reconciler" / "裁定人",
+        SealA = "seal_a": Text / "rater A's seal" / "评分人 A 的封存",
+        SealB = "seal_b": Text / "rater B's seal" / "评分人 B 的封存",
+        RevealA = "reveal_a": Text / "rater A's scores" / "评分人 A 的评分",
+        RevealB = "reveal_b": Text / "rater B's scores" / "评分人 B 的评分",
+        Reconciled = "reconciled": Text / "reconciled scores" / "裁定评分",
+        Note = "note": Text / "note" / "备注",
+    }
+);
+
 /// Link relations (sets of targets on a record).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Rel {
@@ -281,6 +301,7 @@ pub fn label(kind: Kind, name: &str, zh: bool) -> Option<&'static str> {
         Kind::Milestone => find::<MilestoneField>(name, zh),
         Kind::Programme => find::<ProgrammeField>(name, zh),
         Kind::TestCall => find::<TestCallField>(name, zh),
+        Kind::QaReview => find::<QaField>(name, zh),
     }
 }
 
@@ -299,6 +320,7 @@ pub fn value_type(kind: Kind, name: &str) -> Option<ValueType> {
         Kind::Milestone => find::<MilestoneField>(name),
         Kind::Programme => find::<ProgrammeField>(name),
         Kind::TestCall => find::<TestCallField>(name),
+        Kind::QaReview => find::<QaField>(name),
     }
 }
 
@@ -392,6 +414,7 @@ mod tests {
         unique::<EvidenceField>();
         unique::<MilestoneField>();
         unique::<TestCallField>();
+        unique::<QaField>();
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod input;
 pub mod ops;
 pub mod plan;
 pub mod policy;
+pub mod qa;
 pub mod record;
 pub mod rules;
 pub mod scoring;

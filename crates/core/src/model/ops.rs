@@ -88,10 +88,13 @@ pub enum Kind {
     /// A test call of an engagement's mystery-shopping campaign: planned
     /// (time slot, service), then made and recorded.
     TestCall,
+    /// A contact of a QA re-scoring round: two raters score it blind
+    /// (sealed, then revealed), a third reconciles a disagreement.
+    QaReview,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Engagement,
         Kind::Member,
         Kind::Assessment,
@@ -101,6 +104,7 @@ impl Kind {
         Kind::Milestone,
         Kind::Programme,
         Kind::TestCall,
+        Kind::QaReview,
     ];
     pub fn tag(self) -> u8 {
         match self {
@@ -113,6 +117,7 @@ impl Kind {
             Kind::Milestone => 7,
             Kind::Programme => 8,
             Kind::TestCall => 9,
+            Kind::QaReview => 10,
         }
     }
     pub fn name(self) -> &'static str {
@@ -126,6 +131,7 @@ impl Kind {
             Kind::Milestone => "milestone",
             Kind::Programme => "programme",
             Kind::TestCall => "testcall",
+            Kind::QaReview => "qareview",
         }
     }
 }
@@ -147,7 +153,7 @@ impl EntityId {
     pub fn engagement_in_id(&self) -> Option<&str> {
         match self.kind {
             Kind::Engagement | Kind::Programme => Some(&self.id),
-            Kind::Member | Kind::Assessment | Kind::Evidence | Kind::Milestone | Kind::TestCall => {
+            Kind::Member | Kind::Assessment | Kind::Evidence | Kind::Milestone | Kind::TestCall | Kind::QaReview => {
                 self.id.split_once('/').map(|(eng, _)| eng)
             }
             // `ENGAGEMENT/ZW-001` since references are per engagement; a
