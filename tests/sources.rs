@@ -1025,3 +1025,98 @@ fn the_reconciled_pass_rate_records_qu01_and_not_before_every_disagreement_is_se
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("qa_pass_rate"));
 }
+
+const QA_ROUND: &str = r#"
+import sys, json
+from sklearn.metrics import cohen_kappa_score
+reviews = json.load(sys.stdin)
+def judge(card, scores):
+    parts = dict(p.split('=', 1) for p in card.split(';'))
+    pass_mark = int(parts.pop('pass'))
+    bands = [int(b) for b in parts.pop('bands', '').split(',') if b]
+    total, fatal = 0, False
+    for (item, pts), s in zip(parts.items(), scores):
+        total += s
+        if pts.startswith('!') and s == 0:
+            fatal = True
+    return (not fatal and total >= pass_mark), sum(1 for b in bands if total >= b)
+a, b, ba, bb, final = [], [], [], [], []
+for r in reviews:
+    sa = [int(x) for x in r['reveal_a'].split(':')[1].split(',')]
+    sb = [int(x) for x in r['reveal_b'].split(':')[1].split(',')]
+    (pa, xa), (pb, xb) = judge(r['scorecard'], sa), judge(r['scorecard'], sb)
+    a.append(pa); b.append(pb); ba.append(xa); bb.append(xb)
+    if pa == pb:
+        final.append(pa)
+    else:
+        final.append(judge(r['scorecard'], [int(x) for x in r['reconciled'].split(',')])[0])
+print(json.dumps({
+    'reviews': len(a),
+    'observed_agreement': sum(x == y for x, y in zip(a, b)) / len(a),
+    'kappa': float(cohen_kappa_score(a, b)),
+    'weighted_kappa': float(cohen_kappa_score(ba, bb, weights='quadratic')),
+    'disagreements': sum(x != y for x, y in zip(a, b)),
+    'pass_rate': 100 * sum(final) / len(final),
+}))
+"#;
+
+/// The demo's round, scored blind in the signed history by two of its
+/// auditors and reconciled by the lead: κ on pass/fail, the weighted κ on
+/// the score bands and the reconciled pass rate equal scikit-learn's and a
+/// count made in Python from the revealed scores and the pinned scorecard.
+#[test]
+fn a_qa_round_in_the_history_equals_scikit_learn_and_records_qu01() {
+    let Some(py) = stats_python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cmd(d).args(["demo", "--no-tui"]).assert().success();
+    let round = json(d, &["qa", "status", "--json"]);
+    let n = round["reviews"].as_u64().unwrap();
+    assert_eq!((n, round["revealed"].as_u64().unwrap()), (30, 30));
+    let reviews: Vec<Value> = (1..=n)
+        .map(|i| json(d, &["qa", "show", &format!("QA-{i:03}"), "--json"])["review"].clone())
+        .collect();
+    let want = {
+        use std::io::Write;
+        let mut child = std::process::Command::new(&py)
+            .args(["-c", QA_ROUND])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(&serde_json::to_vec(&reviews).unwrap())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success());
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()
+    };
+    close(&round["observed_agreement"], &want["observed_agreement"], "agreement");
+    close(&round["kappa"], &want["kappa"], "kappa");
+    close(&round["weighted_kappa"], &want["weighted_kappa"], "weighted kappa");
+    close(&round["pass_rate"], &want["pass_rate"], "pass rate");
+    assert_eq!(
+        round["disagreements"].as_array().unwrap().len() as u64,
+        want["disagreements"].as_u64().unwrap()
+    );
+    assert!(
+        want["disagreements"].as_u64().unwrap() > 0,
+        "the demo's raters disagree somewhere"
+    );
+    // The demo recorded it as QU-01, with the round as evidence.
+    let h = common::cli_stdout(d, &["--lang", "en", "history", "DEMO-S2/QU-01"]);
+    let measured: f64 = h
+        .lines()
+        .filter_map(|l| l.split_once("measured value → ").map(|(_, v)| v.trim()))
+        .last()
+        .expect("QU-01 has a measured value")
+        .parse()
+        .unwrap();
+    close(&Value::from(measured), &want["pass_rate"], "QU-01");
+    assert!(h.contains("computed by cscaudit qa (cscaudit.qa-round/1)"), "{h}");
+    let ev = common::cli_stdout(d, &["evidence", "list"]);
+    assert!(ev.contains("qa-录音复核-第三季度.csv"), "{ev}");
+}

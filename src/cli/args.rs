@@ -168,8 +168,10 @@ pub enum Command {
     /// Audit sampling: sample sizes, evaluation of results, reproducible draws.
     #[command(subcommand)]
     Sample(SampleCmd),
-    /// Quality-monitoring re-scoring: how far two auditors who scored the
-    /// same contacts blind agree (Cohen's kappa).
+    /// Quality-monitoring re-scoring by two auditors, blind: plan a round
+    /// from a drawn sample, score (sealed until both are in), reveal,
+    /// reconcile, record QU-01; or the agreement of a ratings file (Cohen's
+    /// kappa).
     #[command(subcommand)]
     Qa(QaCmd),
     /// Test-call campaigns (mystery shopping): plan calls stratified over
@@ -1001,6 +1003,116 @@ pub enum QaCmd {
         /// observed_agreement, kappa, weighted_kappa, disagreements.
         #[arg(long)]
         json: bool,
+    },
+    /// Plan a re-scoring round (a lead): draw the contacts from a frame of
+    /// recordings (as `sample draw`, the seed printed), name two raters and
+    /// a third person who reconciles. The catalogue's scorecard is pinned
+    /// in every review.
+    Plan {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// The round's name (e.g. "2026 Q3 recordings").
+        #[arg(long)]
+        round: String,
+        /// The frame: a CSV of recordings with a header (or one id per line
+        /// with --plain).
+        #[arg(long, value_name = "FILE")]
+        frame: PathBuf,
+        /// How many contacts to re-score.
+        #[arg(long)]
+        n: usize,
+        /// Seed of the draw (printed; reuse it to draw the same sample).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Column of the frame holding the recording ids (default: the first).
+        #[arg(long)]
+        id_column: Option<String>,
+        /// Column to stratify the draw by (e.g. team or service).
+        #[arg(long)]
+        strata: Option<String>,
+        /// The frame is one id per line, no header.
+        #[arg(long)]
+        plain: bool,
+        /// The first rater (an auditor of the team, by actor id).
+        #[arg(long, value_name = "ACTOR")]
+        rater_a: String,
+        /// The second rater.
+        #[arg(long, value_name = "ACTOR")]
+        rater_b: String,
+        /// The third person, who settles pass/fail disagreements.
+        #[arg(long, value_name = "ACTOR")]
+        reconciler: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score a review as one of its raters, blind: the scores are sealed
+    /// (only their hash goes out) until the other rater has sealed too.
+    Score {
+        /// The review (QA-001).
+        review: String,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// Points per scorecard item, in its order, comma-separated (a
+        /// fatal item: 0 failed or its full points). `qa show` lists the
+        /// items.
+        #[arg(long, value_name = "N,N,…")]
+        scores: String,
+    },
+    /// Reveal every score of yours sealed on this copy whose other rater
+    /// has sealed too (after a sync or an import).
+    Reveal {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settle a pass/fail disagreement, as the review's reconciler.
+    Reconcile {
+        review: String,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// The reconciled points per item (as for `score`).
+        #[arg(long, value_name = "N,N,…")]
+        scores: String,
+        /// Why.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// A round's progress and figures: seals and reveals, Cohen's kappa on
+    /// pass/fail, the weighted kappa on score bands, the disagreements, the
+    /// reconciled pass rate. Nobody's unrevealed scores are shown.
+    Status {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// The round (needed when the engagement has several).
+        #[arg(long)]
+        round: Option<String>,
+        /// Stable JSON (schema cscaudit.qa-round/1): reviews, revealed,
+        /// kappa, weighted_kappa, disagreements, reconciled, unresolved,
+        /// passed, pass_rate.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One review: its contact, people, the scorecard's items, who has
+    /// sealed and what is revealed.
+    Show {
+        review: String,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a round's reconciled pass rate as the indicator's value
+    /// (QU-01) with the ratings and figures as evidence; refused until
+    /// every review is revealed and every disagreement reconciled.
+    Record {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        round: Option<String>,
+        /// The indicator (its metric must be qa_pass_rate).
+        #[arg(long, default_value = "QU-01")]
+        indicator: String,
     },
 }
 

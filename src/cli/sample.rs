@@ -48,7 +48,7 @@ pub fn sample(ctx: &Context, c: SampleCmd) -> Result<()> {
             json,
         } => {
             let bytes = std::fs::read(&frame).map_err(|e| same(format!("{}: {e}", frame.display())))?;
-            let rows = read_frame(&bytes, plain, id_column.as_deref(), strata.as_deref())
+            let rows = sampling::read_frame(&bytes, plain, id_column.as_deref(), strata.as_deref())
                 .map_err(|e| same(format!("{}: {e}", frame.display())))?;
             let seed = seed.unwrap_or_else(|| {
                 std::time::SystemTime::now()
@@ -92,59 +92,6 @@ pub fn sample(ctx: &Context, c: SampleCmd) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn read_frame(
-    bytes: &[u8],
-    plain: bool,
-    id_col: Option<&str>,
-    strata: Option<&str>,
-) -> std::result::Result<Vec<(String, Option<String>)>, String> {
-    if plain {
-        if strata.is_some() {
-            return Err("--strata needs a CSV frame with a header".into());
-        }
-        let text = std::str::from_utf8(bytes).map_err(|_| "the frame is not UTF-8 text".to_string())?;
-        return Ok(text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(|l| (l.to_string(), None))
-            .collect());
-    }
-    let delim = if bytes.split(|&b| b == b'\n').next().is_some_and(|h| h.contains(&b'\t')) {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new().delimiter(delim).from_reader(bytes);
-    let header = rdr.headers().map_err(|e| e.to_string())?.clone();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
-            .ok_or_else(|| {
-                format!(
-                    "no column `{name}` in the header ({})",
-                    header.iter().collect::<Vec<_>>().join(", ")
-                )
-            })
-    };
-    let id = match id_col {
-        Some(c) => col(c)?,
-        None => 0,
-    };
-    let st = strata.map(col).transpose()?;
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| format!("row {}: {e}", i + 2))?;
-        let v = rec.get(id).unwrap_or("").trim().to_string();
-        if v.is_empty() {
-            return Err(format!("row {} has an empty id", i + 2));
-        }
-        rows.push((v, st.and_then(|s| rec.get(s)).map(|s| s.trim().to_string())));
-    }
-    Ok(rows)
 }
 
 fn size(ctx: &Context, o: &mut dyn Write, a: SizeArgs) -> Result<()> {

@@ -61,6 +61,8 @@ pub struct Data {
     pub milestones: Vec<crate::model::plan::Milestone>,
     /// The test calls of its mystery-shopping campaigns.
     pub test_calls: Vec<crate::model::testcall::TestCall>,
+    /// The QA re-scoring reviews (every round), by number.
+    pub qa: Vec<crate::model::qa::QaReview>,
     /// Each indicator's results in the earlier engagements of the programme.
     pub previous: HashMap<String, Vec<crate::app::cycle::PreviousResult>>,
     due_soon_days: i32,
@@ -100,6 +102,8 @@ pub struct Patch {
     pub milestones: Option<Vec<crate::model::plan::Milestone>>,
     /// Test calls the commit touched (`Err(id)`: gone).
     pub test_calls: Vec<std::result::Result<crate::model::testcall::TestCall, String>>,
+    /// The QA reviews, read again when a commit touched any.
+    pub qa: Option<Vec<crate::model::qa::QaReview>>,
     /// Carried findings (of other engagements) the commit touched.
     pub carried: Vec<Finding>,
 }
@@ -189,6 +193,7 @@ impl Data {
             team: app.team(&engagement.id)?,
             milestones: app.milestones(&engagement.id)?,
             test_calls: app.test_calls(&engagement.id)?,
+            qa: app.qa_reviews(&engagement.id)?,
             carried: engagement
                 .carries
                 .iter()
@@ -352,6 +357,11 @@ impl Data {
                 }
                 // A programme's own records (its team) show in no pane.
                 Kind::Programme => {}
+                Kind::QaReview => {
+                    if e.id.starts_with(&prefix) && p.qa.is_none() {
+                        p.qa = Some(app.qa_reviews(engagement)?);
+                    }
+                }
                 Kind::TestCall => {
                     if e.id.starts_with(&prefix) {
                         p.test_calls.push(app.test_call(&e.id)?.ok_or_else(|| e.id.clone()));
@@ -386,6 +396,9 @@ impl Data {
         }
         if let Some(ms) = p.milestones {
             self.milestones = ms;
+        }
+        if let Some(qa) = p.qa {
+            self.qa = qa;
         }
         // Only the calls touched, each in its place (a new plan's at the end,
         // in the order `App::test_calls` gives).

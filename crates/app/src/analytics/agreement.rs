@@ -164,7 +164,7 @@ pub fn agreement(pairs: &[(String, Rating, Rating)]) -> Result<Agreement, String
 
 /// The final rating of each item: the two raters' when they agree, else
 /// the third person's (`settled`); then the pass rate, for pass/fail.
-fn settle(a: &mut Agreement, pairs: &[(String, Rating, Rating)], settled: &[Option<Rating>]) {
+pub fn settle(a: &mut Agreement, pairs: &[(String, Rating, Rating)], settled: &[Option<Rating>]) {
     let pass = Rating::Label("pass".into());
     let fail = Rating::Label("fail".into());
     if !a.labels.iter().all(|l| *l == pass || *l == fail) {

@@ -238,6 +238,61 @@ pub fn draw(
     })
 }
 
+/// The ids (and strata) of a sampling frame: a CSV with a header (comma or
+/// tab; the id column by name, else the first), or one id per line.
+pub fn read_frame(
+    bytes: &[u8],
+    plain: bool,
+    id_col: Option<&str>,
+    strata: Option<&str>,
+) -> Result<Vec<(String, Option<String>)>, String> {
+    if plain {
+        if strata.is_some() {
+            return Err("--strata needs a CSV frame with a header".into());
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| "the frame is not UTF-8 text".to_string())?;
+        return Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| (l.to_string(), None))
+            .collect());
+    }
+    let delim = if bytes.split(|&b| b == b'\n').next().is_some_and(|h| h.contains(&b'\t')) {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut rdr = csv::ReaderBuilder::new().delimiter(delim).from_reader(bytes);
+    let header = rdr.headers().map_err(|e| e.to_string())?.clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+            .ok_or_else(|| {
+                format!(
+                    "no column `{name}` in the header ({})",
+                    header.iter().collect::<Vec<_>>().join(", ")
+                )
+            })
+    };
+    let id = match id_col {
+        Some(c) => col(c)?,
+        None => 0,
+    };
+    let st = strata.map(col).transpose()?;
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| format!("row {}: {e}", i + 2))?;
+        let v = rec.get(id).unwrap_or("").trim().to_string();
+        if v.is_empty() {
+            return Err(format!("row {} has an empty id", i + 2));
+        }
+        rows.push((v, st.and_then(|s| rec.get(s)).map(|s| s.trim().to_string())));
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

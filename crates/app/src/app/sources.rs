@@ -56,11 +56,14 @@ impl App {
         };
         let measured = o.value.map_err(AppError::Invalid)?;
         let inputs = named_inputs(s.files.iter().copied());
+        let command = match s.source {
+            "qa" => "cscaudit qa".to_string(),
+            other => format!("cscaudit metrics --source {other}"),
+        };
         let method = format!(
-            "{}; inputs: {}; computed by cscaudit metrics --source {} ({})",
+            "{}; inputs: {}; computed by {command} ({})",
             o.what,
             inputs.join(", "),
-            s.source,
             s.schema
         );
         self.record_assessment(

@@ -17,7 +17,15 @@ use std::path::{Path, PathBuf};
 
 /// Settings carried from the old database into the rebuilt one (the rest of
 /// its meta — clock, counts, sequence numbers — is the log's and is rebuilt).
-const CARRIED: &[&str] = &["identity", "catalog/", "remotes", "sync/", "counter/"];
+const CARRIED: &[&str] = &[
+    "identity",
+    "catalog/",
+    "catalog-sha/",
+    "remotes",
+    "sync/",
+    "counter/",
+    "qa/",
+];
 
 #[derive(Debug, Default)]
 pub struct RebuildOptions {

@@ -299,6 +299,15 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
     }
     app.act_as(c.who(&c.calls.recorded_by));
     seed_calls(app, c, days(on_site, c.engagement.period_end))?;
+    sources::seed_qa(
+        app,
+        id,
+        &sources::QaPeople {
+            lead: lead.clone(),
+            rater_a: c.who("li.min"),
+            rater_b: c.who("wang.lei"),
+        },
+    )?;
     app.act_as(lead.clone());
     for spec in &c.finding {
         seed_finding(app, c, spec, on_site, real_today)?;

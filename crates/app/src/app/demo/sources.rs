@@ -1,15 +1,14 @@
 //! The demo's other records, so a newcomer sees every source feed its
 //! indicator: a complaint log (PE-03, PE-02), a satisfaction survey (PE-01),
 //! the online-chat session log (CH-03), the recording index matched to the
-//! demo's call records (QU-04) and two auditors' blind re-scoring of a QA
-//! sample (agreement attached to QU-01), and a mystery-shopping campaign of
+//! demo's call records (QU-04), and a mystery-shopping campaign of
 //! test calls, most of them made. Generated with a fixed seed, read
 //! back through the same readers `metrics --source` uses, recorded through
 //! the app with the figures as evidence.
 
 use super::super::sources as record;
 use super::super::{App, AppError, Result};
-use crate::analytics::{agreement, complaints, recordings, records::SourceFile, sessions, survey};
+use crate::analytics::{complaints, recordings, records::SourceFile, sessions, survey};
 use jiff::civil::Date;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -169,34 +168,6 @@ pub(super) fn seed(app: &App, engagement: &str, dir: &Path, calls: &Path, period
     short_names(&mut f.call_files);
     app.record_source(engagement, "QU-04", record::recording_figures(&f)?)?;
 
-    // Two auditors re-score the same 60 recordings blind.
-    let mut text = String::from("item,rater_a,rater_b\n");
-    for i in 0..60u32 {
-        let a = rng.random_bool(0.93);
-        let b = if rng.random_bool(0.92) { a } else { !a };
-        let word = |p: bool| if p { "合格" } else { "不合格" };
-        let _ = writeln!(text, "REC-{:04},{},{}", 17 * i + 3, word(a), word(b));
-    }
-    let ratings = write("质检复核.csv", text.clone())?;
-    let agreed = agreement::from_csv(&ratings, None).map_err(invalid)?;
-    let json = serde_json::to_vec_pretty(&agreed).map_err(|e| invalid(e.to_string()))?;
-    app.attach_evidence_bytes(
-        engagement,
-        "质检复核.csv",
-        text.as_bytes(),
-        "two auditors' blind re-scoring of 60 sampled recordings (zhang.wei, li.min)",
-        Some("QU-01"),
-        None,
-    )?;
-    app.attach_evidence_bytes(
-        engagement,
-        "qa-agreement.json",
-        &json,
-        "agreement of the re-scoring: cscaudit qa agreement (Cohen's kappa)",
-        Some("QU-01"),
-        None,
-    )?;
-
     // A mystery-shopping campaign: 24 calls planned over the last two
     // weeks, 18 made so far.
     let calls = app.plan_test_calls(
@@ -238,4 +209,99 @@ fn short_names(files: &mut [SourceFile]) {
             f.path = name.to_string_lossy().into_owned();
         }
     }
+}
+
+/// The people of the demo's QA round.
+pub(super) struct QaPeople {
+    pub lead: super::super::Identity,
+    pub rater_a: super::super::Identity,
+    pub rater_b: super::super::Identity,
+}
+
+/// A QA re-scoring round in the signed history: the lead draws 30 of 600
+/// recordings (stratified by team), two auditors score each blind on the
+/// catalogue's scorecard (sealed, then revealed), the lead reconciles the
+/// pass/fail disagreements, and the reconciled pass rate becomes QU-01.
+pub(super) fn seed_qa(app: &mut App, engagement: &str, p: &QaPeople) -> Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(32_312);
+    let mut frame = String::from("recording,team\n");
+    for i in 0..600u32 {
+        let _ = writeln!(
+            frame,
+            "REC-{:04},{}",
+            3 * i + 1,
+            ["信用卡组", "借记卡组", "综合组"][(i % 3) as usize]
+        );
+    }
+    app.act_as(p.lead.clone());
+    let card = app.qa_scorecard(engagement)?.card();
+    let (_, reviews) = app.plan_qa(
+        engagement,
+        &crate::app::qa::QaPlan {
+            round: "录音复核-第三季度".into(),
+            frame: frame.into_bytes(),
+            frame_name: "录音清单.csv".into(),
+            n: 30,
+            seed: 2026,
+            id_column: None,
+            strata: Some("team".into()),
+            plain: false,
+            rater_a: p.rater_a.actor.clone(),
+            rater_b: p.rater_b.actor.clone(),
+            reconciler: p.lead.actor.clone(),
+        },
+    )?;
+    // What each contact deserves, then each rater's reading of it.
+    let truth: Vec<Vec<u32>> = reviews
+        .iter()
+        .map(|_| {
+            card.items
+                .iter()
+                .map(
+                    |i| match (i.fatal, rng.random_bool(if i.fatal { 0.04 } else { 0.25 })) {
+                        (true, true) => 0,
+                        (true, false) | (false, false) => i.points,
+                        (false, true) => i.points - rng.random_range(1..=i.points.min(5)),
+                    },
+                )
+                .collect()
+        })
+        .collect();
+    let read = |rng: &mut ChaCha8Rng, t: &[u32]| -> Vec<u32> {
+        card.items
+            .iter()
+            .zip(t)
+            .map(|(i, &s)| match (i.fatal, rng.random_bool(0.06)) {
+                (true, true) => {
+                    if s == 0 {
+                        i.points
+                    } else {
+                        0
+                    }
+                }
+                (false, true) => s.saturating_sub(rng.random_range(1..=3)),
+                _ => s,
+            })
+            .collect()
+    };
+    let scores_a: Vec<Vec<u32>> = truth.iter().map(|t| read(&mut rng, t)).collect();
+    let scores_b: Vec<Vec<u32>> = truth.iter().map(|t| read(&mut rng, t)).collect();
+    app.act_as(p.rater_a.clone());
+    for (r, s) in reviews.iter().zip(&scores_a) {
+        app.score_qa(engagement, &r.id, s)?;
+    }
+    app.act_as(p.rater_b.clone());
+    for (r, s) in reviews.iter().zip(&scores_b) {
+        app.score_qa(engagement, &r.id, s)?;
+    }
+    app.act_as(p.rater_a.clone());
+    app.reveal_qa(engagement)?;
+    app.act_as(p.lead.clone());
+    for (i, r) in app.qa_reviews(engagement)?.iter().enumerate() {
+        if r.disagree() == Some(true) {
+            app.reconcile_qa(engagement, &r.id, &truth[i], Some("复听录音后裁定"))?;
+        }
+    }
+    app.record_qa(engagement, None, "QU-01")?;
+    Ok(())
 }
