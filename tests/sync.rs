@@ -995,3 +995,142 @@ fn a_sync_stopped_while_pushing_keeps_what_it_merged_and_pushes_next_time() {
     assert_eq!(zw.finding(&shared).unwrap().title, "李敏的标题");
     assert!(lm.op_count() > before);
 }
+
+/// Two raters score blind through the remote: the first rater's scores
+/// never leave their copy until both seals are in (only a hash is on the
+/// remote), the second's go out at once, the first reveals after a sync,
+/// the lead reconciles. A reveal forged ahead of the other seal — signed
+/// with the rater's own key and pushed to their own ref — is refused on
+/// the lead's copy, which keeps what it had.
+#[test]
+fn qa_scores_stay_blind_through_the_remote_and_an_early_reveal_is_refused() {
+    use cscaudit::app::qa::QaPlan;
+    let site = Site::new();
+    let url = format!("file://{}", site.remote.display());
+    team(&site, &url);
+    for (who, ini) in [("lm", "LM"), ("wl", "WL")] {
+        cscaudit::sync::sync(&site.app(who, ini, &url), None).unwrap();
+    }
+    let zw = site.app("zw", "ZW", &url);
+    let plan = QaPlan {
+        round: "录音复核".into(),
+        frame: "recording\nR1\nR2\nR3\nR4\nR5\nR6\n".as_bytes().to_vec(),
+        frame_name: "录音清单.csv".into(),
+        n: 4,
+        seed: 7,
+        id_column: None,
+        strata: None,
+        plain: false,
+        rater_a: "lm".into(),
+        rater_b: "wl".into(),
+        reconciler: "zw".into(),
+    };
+    // Only the lead plans, and only with three people.
+    let lm = site.app("lm", "LM", &url);
+    assert!(lm.plan_qa(ENG, &plan).is_err());
+    drop(lm);
+    assert!(
+        zw.plan_qa(
+            ENG,
+            &QaPlan {
+                reconciler: "lm".into(),
+                ..plan.clone()
+            }
+        )
+        .is_err()
+    );
+    let (_, reviews) = zw.plan_qa(ENG, &plan).unwrap();
+    assert_eq!(reviews.len(), 4);
+    let full = [5, 10, 15, 25, 15, 10, 10, 10];
+    let fatal = [5, 10, 15, 0, 15, 10, 10, 10];
+    cscaudit::sync::sync(&zw, None).unwrap();
+    drop(zw);
+
+    // lm scores all four: sealed, nothing revealed.
+    let lm = site.app("lm", "LM", &url);
+    cscaudit::sync::sync(&lm, None).unwrap();
+    for r in &reviews {
+        let s = lm.score_qa(ENG, &r.id, &full).unwrap();
+        assert!(!s.revealed && s.pass);
+    }
+    assert!(lm.reveal_qa(ENG).unwrap().waiting.len() == 4);
+    cscaudit::sync::sync(&lm, None).unwrap();
+    drop(lm);
+    // What the remote holds of lm: seals, no scores.
+    let lm_ref = format!("refs/cscaudit/{ENG}/lm");
+    let mut held = String::new();
+    for line in git(&site.remote, &["ls-tree", &lm_ref]).lines() {
+        let blob = line.split_whitespace().nth(2).unwrap();
+        held.push_str(&git(&site.remote, &["cat-file", "blob", blob]));
+    }
+    assert!(held.contains("seal_a"), "lm's seals are on the remote");
+    assert!(!held.contains("reveal_a"), "lm's scores are not");
+
+    // wl sees lm's seals, not lm's scores; scores three, which go out at once.
+    let wl = site.app("wl", "WL", &url);
+    cscaudit::sync::sync(&wl, None).unwrap();
+    let seen = wl.qa_reviews(ENG).unwrap();
+    assert!(seen.iter().all(|r| r.seal_a.is_some() && r.reveal_a.is_none()));
+    for (i, r) in reviews.iter().take(3).enumerate() {
+        let s = wl.score_qa(ENG, &r.id, if i == 0 { &fatal } else { &full }).unwrap();
+        assert!(s.revealed);
+    }
+    // Once out, a score stands.
+    assert!(wl.score_qa(ENG, &reviews[0].id, &full).is_err());
+    cscaudit::sync::sync(&wl, None).unwrap();
+    drop(wl);
+    let lm = site.app("lm", "LM", &url);
+    cscaudit::sync::sync(&lm, None).unwrap();
+    let r = lm.reveal_qa(ENG).unwrap();
+    assert_eq!((r.revealed.len(), r.waiting.len()), (3, 1), "{r:?}");
+    cscaudit::sync::sync(&lm, None).unwrap();
+    drop(lm);
+
+    // The lead: one disagreement (wl failed a fatal item), reconciled.
+    let zw = site.app("zw", "ZW", &url);
+    cscaudit::sync::sync(&zw, None).unwrap();
+    let round = zw.qa_round(ENG, None).unwrap();
+    assert_eq!((round.reviews, round.revealed, round.unresolved), (4, 3, 1));
+    assert_eq!(round.disagreements[0].review, "QA-001");
+    assert!(zw.record_qa(ENG, None, "QU-01").is_err(), "QA-004 is not in");
+    zw.reconcile_qa(ENG, &reviews[0].id, &fatal, Some("复听")).unwrap();
+    cscaudit::sync::sync(&zw, None).unwrap();
+    let before = zw.all_ops().unwrap();
+    drop(zw);
+
+    // lm forges a reveal of QA-004 before wl sealed it, signed with lm's
+    // own key, on lm's own ref.
+    let lm = site.app("lm", "LM", &url);
+    let seq = lm
+        .all_ops()
+        .unwrap()
+        .iter()
+        .filter(|o| o.id.actor == "lm")
+        .map(|o| o.id.seq)
+        .max()
+        .unwrap()
+        + 1;
+    drop(lm);
+    let target = EntityId::new(Kind::QaReview, reviews[3].id.clone());
+    let forged = vec![op(
+        "lm",
+        seq,
+        target,
+        "reveal_a",
+        "00112233445566778899aabbccddeeff:5,10,15,25,15,10,10,10",
+    )];
+    let zw = site.app("zw", "ZW", &url);
+    let batch = next_batch(&zw, &forged)
+        .sign_with(&Signer::load(&site.key("lm")).unwrap())
+        .unwrap();
+    drop(zw);
+    let name = format!("{seq:020}-{seq:020}");
+    tamper(&site, &lm_ref, false, |files| {
+        files.push((format!("ops-lm-{name}.jsonl"), canonical(&forged)));
+        files.push((format!("sigs-lm-{name}.jsonl"), jsonl(&[batch])));
+    });
+    refused(&site, &url, &["QA-004", "both raters have sealed"]);
+    let zw = site.app("zw", "ZW", &url);
+    assert_eq!(zw.all_ops().unwrap().len(), before.len());
+    assert!(zw.qa_review(ENG, "QA-004").unwrap().reveal_a.is_none());
+}
