@@ -1110,8 +1110,8 @@ fn a_qa_round_in_the_history_equals_scikit_learn_and_records_qu01() {
     let h = common::cli_stdout(d, &["--lang", "en", "history", "DEMO-S2/QU-01"]);
     let measured: f64 = h
         .lines()
-        .filter_map(|l| l.split_once("measured value → ").map(|(_, v)| v.trim()))
-        .last()
+        .rev()
+        .find_map(|l| l.split_once("measured value → ").map(|(_, v)| v.trim()))
         .expect("QU-01 has a measured value")
         .parse()
         .unwrap();

@@ -32,6 +32,7 @@ fn same_data(app: &App, held: &cscaudit::tui::data::Data) {
     assert_eq!(held.assessments, fresh.assessments);
     assert_eq!(held.group_progress, fresh.group_progress);
     assert_eq!(held.test_calls, fresh.test_calls);
+    assert_eq!(held.qa, fresh.qa);
     let by_id = |d: &cscaudit::tui::data::Data| {
         let mut v = d.actions.clone();
         v.sort_by(|a, b| a.id.cmp(&b.id));
@@ -1376,4 +1377,94 @@ fn a_survey_file_recomputes_pe01_from_the_checklist() {
         Some(Popup::Error(e)) => assert!(e.contains("empty.csv") && e.contains("empty"), "{e}"),
         other => panic!("{other:?}"),
     }
+}
+
+/// A QA round by keyboard: the lead scores blind in the TUI (sealed, the
+/// dashboard counts nothing in), the second rater scores on the same copy,
+/// the lead reveals with R, and the reconciler settles the disagreement
+/// with K. Every save goes through the app and the patched snapshot holds
+/// what a full load reads.
+#[test]
+fn a_qa_review_is_scored_blind_revealed_and_reconciled_by_keyboard() {
+    use cscaudit::app::qa::QaPlan;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(dir.path()).unwrap();
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    let eng = cscaudit::app::demo::DEMO_ENGAGEMENT;
+    let plan = QaPlan {
+        round: "第二轮".into(),
+        frame: "rec\nR1\nR2\nR3\n".as_bytes().to_vec(),
+        frame_name: "frame.csv".into(),
+        n: 1,
+        seed: 1,
+        id_column: None,
+        strata: None,
+        plain: false,
+        rater_a: "zhang.wei".into(),
+        rater_b: "li.min".into(),
+        reconciler: "wang.lei".into(),
+    };
+    let as_who = |app: &mut App, who: &str| {
+        let initials: String = who
+            .split('.')
+            .filter_map(|p| p.chars().next())
+            .collect::<String>()
+            .to_uppercase();
+        app.set_identity(who, who, &initials).unwrap();
+        app.set_identity_key(Some(&dir.path().join("demo-keys").join(who)))
+            .unwrap();
+    };
+    as_who(&mut app, "zhang.wei");
+    let (_, planned) = app.plan_qa(eng, &plan).unwrap();
+    let id = planned[0].id.clone();
+    let mut s = initial_state(&app, &setup(), Lang::En, Some(eng)).unwrap();
+    s.size = (80, 24);
+    // Q3 down to 12, Q4 (fatal) failed.
+    press(&mut app, &mut s, "1 Q");
+    let shown = screen(&s, 80, 24);
+    assert!(
+        shown.contains("Score a QA review (blind)") && shown.contains("Q4 Answer accurate"),
+        "{shown}"
+    );
+    press(
+        &mut app,
+        &mut s,
+        "tab tab tab backspace backspace text:12 tab right ctrl-s",
+    );
+    assert!(!is_form(&s), "{:?}", form_error(&s));
+    let r = app.qa_review(eng, &id).unwrap();
+    assert!(r.seal_a.is_some() && r.reveal_a.is_none());
+    assert_eq!(app.qa_sealed_here(&r).unwrap(), vec![5, 10, 12, 0, 15, 10, 10, 10]);
+    same_as_loaded(&app, &s);
+    let dash = screen(&s, 120, 40);
+    assert!(dash.contains("0  of 1 QA reviews in · κ — · 0 to settle"), "{dash}");
+    // R before the other seal: nothing revealed, said so.
+    press(&mut app, &mut s, "R");
+    assert!(app.qa_review(eng, &id).unwrap().reveal_a.is_none());
+    // li.min scores full marks (revealed at once: zhang.wei had sealed).
+    as_who(&mut app, "li.min");
+    assert!(
+        app.score_qa(eng, &id, &[5, 10, 15, 25, 15, 10, 10, 10])
+            .unwrap()
+            .revealed
+    );
+    as_who(&mut app, "zhang.wei");
+    press(&mut app, &mut s, "ctrl-r R");
+    let r = app.qa_review(eng, &id).unwrap();
+    assert!(r.revealed() && r.disagree() == Some(true));
+    same_as_loaded(&app, &s);
+    // Not the reconciler: K says there is nothing for zhang.wei.
+    press(&mut app, &mut s, "K");
+    assert!(!is_form(&s));
+    // wang.lei reconciles: starts from A's scores; Q4 met makes it a pass.
+    as_who(&mut app, "wang.lei");
+    let mut s = initial_state(&app, &setup(), Lang::Zh, Some(eng)).unwrap();
+    s.size = (120, 40);
+    press(&mut app, &mut s, "1 K");
+    assert!(screen(&s, 120, 40).contains("裁定质检评分不一致"));
+    press(&mut app, &mut s, "tab tab tab tab left ctrl-s");
+    assert!(!is_form(&s), "{:?}", form_error(&s));
+    let r = app.qa_review(eng, &id).unwrap();
+    assert_eq!(r.final_pass(), Some(true));
+    same_as_loaded(&app, &s);
 }

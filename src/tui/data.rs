@@ -104,6 +104,8 @@ pub struct Patch {
     pub test_calls: Vec<std::result::Result<crate::model::testcall::TestCall, String>>,
     /// The QA reviews, read again when a commit touched any.
     pub qa: Option<Vec<crate::model::qa::QaReview>>,
+    /// Who this copy writes as now.
+    pub me: Option<String>,
     /// Carried findings (of other engagements) the commit touched.
     pub carried: Vec<Finding>,
 }
@@ -292,7 +294,10 @@ impl Data {
         let Some(touched) = app.take_touched() else {
             return Ok(None);
         };
-        let mut p = Patch::default();
+        let mut p = Patch {
+            me: Some(app.identity().actor.clone()),
+            ..Patch::default()
+        };
         let prefix = format!("{engagement}/");
         let mut seen = std::collections::HashSet::new();
         // The findings this engagement carries, read once if a finding of
@@ -399,6 +404,9 @@ impl Data {
         }
         if let Some(qa) = p.qa {
             self.qa = qa;
+        }
+        if let Some(me) = p.me {
+            self.me = me;
         }
         // Only the calls touched, each in its place (a new plan's at the end,
         // in the order `App::test_calls` gives).

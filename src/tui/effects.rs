@@ -177,6 +177,8 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
         FormKind::Member => f::save_member(app, state, v),
         FormKind::Milestone => f::save_milestone(app, state, v),
         FormKind::TestCall => f::save_test_call(app, state, v),
+        FormKind::QaScore => f::save_qa_score(app, state, v),
+        FormKind::QaReconcile => f::save_qa_reconcile(app, state, v),
         FormKind::RaiseFinding { indicator } => f::save_raise(app, state, indicator, v),
         FormKind::Move { reference, kind } => f::save_move(app, state, reference, kind, v),
         FormKind::EditFinding { opened } => f::save_edit(app, state, opened, v),

@@ -178,6 +178,11 @@ labels! {
     VerifyNeedsCompleted => "Only a completed action can be verified: update it to completed first", "只有已完成的措施才能验证：请先将其更新为“已完成”";
     TestCallsMade => "of {n} test calls made", "/ {n} 通测试电话已拨打";
     AllTestCallsMade => "Every planned test call is recorded (`cscaudit testcall record ID --again …` replaces a result)", "计划的测试电话均已记录（`cscaudit testcall record 编号 --again …` 可替换结果）";
+    NoQaRound => "No QA round planned: `cscaudit qa plan --round NAME --frame RECORDINGS.csv --n N --rater-a A --rater-b B --reconciler C`", "尚未安排质检复核：`cscaudit qa plan --round 名称 --frame 录音清单.csv --n 数量 --rater-a 甲 --rater-b 乙 --reconciler 丙`";
+    NothingToScore => "Nothing for you to score: no review names you as a rater, or your scores are out", "没有需要您评分的复核：没有复核指定您为评分人，或您的评分已揭示";
+    QaRevealed => "Revealed {n}; {waiting} wait for the other rater's seal; {elsewhere} sealed on another copy (score them again)", "已揭示 {n} 条；{waiting} 条等待另一评分人封存；{elsewhere} 条在其他副本上封存（请重新评分）";
+    NothingToReconcile => "No disagreement waits for you to reconcile", "没有等待您裁定的评分不一致";
+    QaLine => "of {n} QA reviews in · κ {kappa} · {open} to settle", "/ {n} 质检复核已评 · κ {kappa} · {open} 待裁定";
     NoTestCalls => "No test calls planned: `cscaudit testcall plan --campaign NAME --calls N --services A,B --from D --to D`", "尚未安排测试电话：`cscaudit testcall plan --campaign 名称 --calls 数量 --services 业务1,业务2 --from 日期 --to 日期`";
     NoPlanShort => "No plan yet: `cscaudit plan init -e ENGAGEMENT` lays out the milestones", "尚无计划：`cscaudit plan init -e 审核项目` 生成里程碑";
     OneJobAtATime => "Another job is running: one at a time (T shows it; Esc there cancels it)", "另一项任务正在进行：一次只能运行一项（T 查看；在其中按 Esc 取消）";

@@ -157,6 +157,26 @@ pub(super) fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<
             let Some(eng) = eng else { return vec![] };
             open_evidence(app, state, &eng, &sha)
         }
+        Effect::QaReveal => {
+            let Some(id) = eng.clone() else { return vec![] };
+            match app.reveal_qa(&id) {
+                Ok(r) => {
+                    let text = i18n::Label::QaRevealed
+                        .t(lang)
+                        .replace("{n}", &r.revealed.len().to_string())
+                        .replace("{waiting}", &r.waiting.len().to_string())
+                        .replace("{elsewhere}", &r.not_here.len().to_string());
+                    let mut v = if r.revealed.is_empty() {
+                        Vec::new()
+                    } else {
+                        refreshed(app)
+                    };
+                    v.push(Input::Done(Ok(text)));
+                    v
+                }
+                Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+            }
+        }
         Effect::Undo => match app.undo_last() {
             Ok(u) => {
                 let mut v = refreshed(app);

@@ -15,6 +15,7 @@ mod bundle;
 mod engagement;
 mod finding;
 mod people;
+mod qa;
 mod testcall;
 
 pub(in crate::tui) use action::{save_add, save_update, save_verify};
@@ -23,6 +24,7 @@ pub(in crate::tui) use bundle::{save_export, save_import};
 pub(in crate::tui) use engagement::{save_engagement, save_follow, save_milestone};
 pub(in crate::tui) use finding::{save_edit, save_move, save_raise};
 pub(in crate::tui) use people::{save_identity, save_member};
+pub(in crate::tui) use qa::{save_qa_reconcile, save_qa_score};
 pub(in crate::tui) use testcall::save_test_call;
 
 use crate::app::MoveKind;
@@ -62,6 +64,8 @@ field_ids! {
     Id => "id",
     Milestone => "milestone",
     Call => "call",
+    Review => "review",
+    Points => "points",
     Connected => "connected",
     IvrToAgent => "ivr_to_agent",
     Identified => "identified",
@@ -124,6 +128,15 @@ impl Values {
             }
         }
     }
+    /// The values of every field of this name, in the form's order (a
+    /// scorecard's items).
+    pub fn all(&self, id: FieldId) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(n, _)| *n == id)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
     /// The value of a field the form may lack (a draft's grade).
     pub fn maybe(&self, id: FieldId) -> Option<&str> {
         self.0.iter().find(|(n, _)| *n == id).map(|(_, v)| v.as_str())
@@ -178,6 +191,10 @@ pub enum FormKind {
     Milestone,
     /// Record a test call of a campaign.
     TestCall,
+    /// Score a QA review blind, as one of its raters.
+    QaScore,
+    /// Settle a QA review's pass/fail disagreement, as its reconciler.
+    QaReconcile,
     RaiseFinding {
         indicator: Option<String>,
     },
@@ -267,8 +284,8 @@ pub enum Editor {
 pub struct Field {
     /// The field, as the form's save reads it.
     pub name: FieldId,
-    pub en: &'static str,
-    pub zh: &'static str,
+    pub en: std::borrow::Cow<'static, str>,
+    pub zh: std::borrow::Cow<'static, str>,
     pub editor: Editor,
     pub required: bool,
     /// A file path: Tab completes it from the file system.
@@ -281,8 +298,8 @@ impl Field {
     pub fn line(name: FieldId, en: &'static str, zh: &'static str, value: &str) -> Field {
         Field {
             name,
-            en,
-            zh,
+            en: en.into(),
+            zh: zh.into(),
             editor: Editor::Line {
                 text: value.to_string(),
                 cursor: value.chars().count(),
@@ -300,8 +317,8 @@ impl Field {
         area.move_cursor(ratatui_textarea::CursorMove::End);
         Field {
             name,
-            en,
-            zh,
+            en: en.into(),
+            zh: zh.into(),
             editor: Editor::Lines(Box::new(area)),
             required: false,
             path: false,
@@ -311,8 +328,8 @@ impl Field {
     pub fn choice(name: FieldId, en: &'static str, zh: &'static str, options: Vec<Choice>, selected: usize) -> Field {
         Field {
             name,
-            en,
-            zh,
+            en: en.into(),
+            zh: zh.into(),
             editor: Editor::Choice {
                 selected: selected.min(options.len().saturating_sub(1)),
                 options,
@@ -336,8 +353,14 @@ impl Field {
         self.path = true;
         self
     }
-    pub fn label(&self, lang: Lang) -> &'static str {
-        if lang.is_zh() { self.zh } else { self.en }
+    pub fn label(&self, lang: Lang) -> &str {
+        if lang.is_zh() { &self.zh } else { &self.en }
+    }
+    /// The label as given at run time (a scorecard item's name).
+    pub fn labelled(mut self, en: String, zh: String) -> Field {
+        self.en = en.into();
+        self.zh = zh.into();
+        self
     }
     /// The value as the app reads it.
     pub fn value(&self) -> String {

@@ -119,6 +119,8 @@ pub enum Effect {
     LoadCalls,
     /// Sync with every remote (a job).
     Sync,
+    /// Reveal this copy's sealed QA scores whose other seal is in.
+    QaReveal,
     /// Settle one conflict (record id, field, which value stays).
     Resolve {
         id: String,

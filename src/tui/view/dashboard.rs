@@ -274,6 +274,20 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             Span::styled(text, ui.st("text")),
         ]));
     }
+    if let Some(last) = d.qa.last() {
+        // The latest QA round: reviews in from both raters, κ, what waits.
+        let round: Vec<crate::model::qa::QaReview> = d.qa.iter().filter(|r| r.round == last.round).cloned().collect();
+        let fig = crate::app::qa::round_figures(&d.engagement.id, &last.round, &round);
+        let text = ui
+            .m(Label::QaLine)
+            .replace("{n}", &fig.reviews.to_string())
+            .replace("{kappa}", &fig.kappa.map_or("—".into(), |k| format!("{k:.2}")))
+            .replace("{open}", &fig.unresolved.to_string());
+        counts.push(Line::from(vec![
+            Span::styled(format!("{:>5}  ", fig.revealed), ui.st("text")),
+            Span::styled(text, ui.st("text")),
+        ]));
+    }
     f.render_widget(
         Paragraph::new(counts).block(ui.block(format!(" {} ", ui.m(Label::RemediationAtAGlance)), false)),
         counts_a,

@@ -516,7 +516,10 @@ fn pass_label(p: bool) -> Rating {
 
 /// (item, A's verdict, B's verdict) of each revealed review, and the
 /// reconciler's verdict where given.
-fn pass_pairs(reviews: &[QaReview]) -> (Vec<(String, Rating, Rating)>, Vec<Option<Rating>>) {
+/// (item, rater A's rating, rater B's rating) as `agreement` takes them.
+type Pairs = Vec<(String, Rating, Rating)>;
+
+fn pass_pairs(reviews: &[QaReview]) -> (Pairs, Vec<Option<Rating>>) {
     let mut pairs = Vec::new();
     let mut settled = Vec::new();
     for r in reviews {
