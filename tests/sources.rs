@@ -1120,3 +1120,193 @@ fn a_qa_round_in_the_history_equals_scikit_learn_and_records_qu01() {
     let ev = common::cli_stdout(d, &["evidence", "list"]);
     assert!(ev.contains("qa-录音复核-第三季度.csv"), "{ev}");
 }
+
+/// Customer ids and phone numbers replaced by the engagement's keyed hash:
+/// no raw number is left in the copy, first-contact resolution computed on
+/// the copy equals that of the raw file (a customer keeps one pseudonym,
+/// however the number is written), a teammate holding the key (passed
+/// encrypted to the team) makes the same pseudonyms, the key is in no
+/// bundle, and a copy holding another key keeps it unless told.
+#[test]
+fn pseudonyms_keep_first_contact_resolution_and_leave_no_number() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    cmd(d).args(["demo", "--no-tui"]).assert().success();
+    let raw = d.join("sessions.csv");
+    let mut text = String::from("id,channel,created,first_reply,closed,abandoned,customer\n");
+    for i in 0..400u32 {
+        // 60 customers, each written three ways.
+        let n = 13_800_138_000u64 + u64::from(i % 60);
+        let who = match i % 3 {
+            0 => format!("{n}"),
+            1 => format!("+86 {}-{}-{}", n / 100_000_000, n / 10_000 % 10_000, n % 10_000),
+            _ => format!("0086{n}"),
+        };
+        let day = 1 + i / 20;
+        let _ = writeln!(
+            text,
+            "S{i},在线客服,2026-11-{day:02} 09:{:02}:00,2026-11-{day:02} 09:{:02}:30,2026-11-{day:02} 10:00:00,,\"{who}\"",
+            i % 60,
+            i % 60
+        );
+    }
+    std::fs::write(&raw, &text).unwrap();
+    let out = d.join("sessions.p.csv");
+    let r = json(
+        d,
+        &[
+            "pseudonym",
+            "apply",
+            raw.to_str().unwrap(),
+            "--columns",
+            "customer",
+            "--out",
+            out.to_str().unwrap(),
+            "-e",
+            "DEMO-S2",
+            "--json",
+        ],
+    );
+    assert_eq!((r["rows"].as_u64(), r["replaced"].as_u64()), (Some(400), Some(400)));
+    let copy = std::fs::read_to_string(&out).unwrap();
+    assert!(!copy.contains("138001380") && !copy.contains("+86"), "a number is left");
+    let fcr = |f: &Path| json(d, &["metrics", "--source", "sessions", f.to_str().unwrap(), "--json"]);
+    let (a, b) = (fcr(&raw), fcr(&out));
+    assert_eq!(a["with_customer"], b["with_customer"]);
+    assert_eq!(a["repeat_contacts"], b["repeat_contacts"]);
+    assert!(a["repeat_contacts"].as_u64().unwrap() > 0);
+    close(&a["fcr"], &b["fcr"], "fcr");
+    // The same customer written three ways is one pseudonym.
+    let ids: std::collections::BTreeSet<&str> = copy.lines().skip(1).filter_map(|l| l.rsplit(',').next()).collect();
+    assert_eq!(ids.len(), 60);
+    // No bundle carries the key: its fingerprint's key bytes are nowhere in one.
+    let zip = d.join("b.zip");
+    cmd(d)
+        .args(["export", "-e", "DEMO-S2", "--out", zip.to_str().unwrap()])
+        .assert()
+        .success();
+    let fp = common::cli_stdout(d, &["pseudonym", "key", "-e", "DEMO-S2"]);
+    assert!(fp.contains("DEMO-S2 "), "{fp}");
+    // li.min on her own copy: the bundle, then the key file sealed to the
+    // team; the same file pseudonymised there is the same, byte for byte.
+    let d2 = tempfile::tempdir().unwrap();
+    let d2 = d2.path();
+    let lm_key = d.join("demo-keys").join("li.min");
+    cmd(d2)
+        .args([
+            "identity",
+            "set",
+            "li.min",
+            "--name",
+            "李敏",
+            "--initials",
+            "LM",
+            "--key",
+            lm_key.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    cmd(d2).args(["import", zip.to_str().unwrap()]).assert().success();
+    let o = cmd(d2).args(["pseudonym", "key", "-e", "DEMO-S2"]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains(fp.trim()),
+        "the bundle carried the key"
+    );
+    let sealed = d.join("key.age");
+    cmd(d)
+        .args([
+            "pseudonym",
+            "export-key",
+            "-e",
+            "DEMO-S2",
+            "--out",
+            sealed.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    assert!(
+        !std::fs::read(&sealed)
+            .unwrap()
+            .windows(24)
+            .any(|w| w == b"cscaudit-pseudonym-key/1")
+    );
+    cmd(d2)
+        .args(["pseudonym", "import-key", sealed.to_str().unwrap(), "-e", "DEMO-S2"])
+        .assert()
+        .success();
+    assert_eq!(common::cli_stdout(d2, &["pseudonym", "key", "-e", "DEMO-S2"]), fp);
+    let again = d2.join("again.csv");
+    cmd(d2)
+        .args([
+            "pseudonym",
+            "apply",
+            raw.to_str().unwrap(),
+            "--columns",
+            "customer",
+            "--out",
+            again.to_str().unwrap(),
+            "-e",
+            "DEMO-S2",
+        ])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), copy);
+    // A copy holding another key keeps it unless told.
+    let third = tempfile::tempdir().unwrap();
+    let third = third.path();
+    cmd(third)
+        .args([
+            "identity",
+            "set",
+            "li.min",
+            "--name",
+            "李敏",
+            "--initials",
+            "LM",
+            "--key",
+            lm_key.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    cmd(third).args(["import", zip.to_str().unwrap()]).assert().success();
+    cmd(third)
+        .args([
+            "pseudonym",
+            "apply",
+            raw.to_str().unwrap(),
+            "--columns",
+            "customer",
+            "--out",
+            third.join("x.csv").to_str().unwrap(),
+            "-e",
+            "DEMO-S2",
+        ])
+        .assert()
+        .success();
+    let o = cmd(third)
+        .args(["pseudonym", "import-key", sealed.to_str().unwrap(), "-e", "DEMO-S2"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--replace"));
+    // A missing column: nothing written, exit 1.
+    let none = d.join("none.csv");
+    let o = cmd(d)
+        .args([
+            "pseudonym",
+            "apply",
+            raw.to_str().unwrap(),
+            "--columns",
+            "phone",
+            "--out",
+            none.to_str().unwrap(),
+            "-e",
+            "DEMO-S2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("phone"));
+    assert!(!none.exists());
+}

@@ -174,6 +174,12 @@ pub enum Command {
     /// kappa).
     #[command(subcommand)]
     Qa(QaCmd),
+    /// Personal data never stored raw: replace customer ids and phone
+    /// numbers in a centre's records by the engagement's keyed hash
+    /// (HMAC-SHA-256) before the file is kept or passed on; the key stays on
+    /// this copy unless exported, encrypted to the team.
+    #[command(subcommand)]
+    Pseudonym(PseudonymCmd),
     /// Test-call campaigns (mystery shopping): plan calls stratified over
     /// time slots and services, record each call, summarise the rates with
     /// Wilson 95% intervals and attach the summary as evidence.
@@ -1113,6 +1119,57 @@ pub enum QaCmd {
         /// The indicator (its metric must be qa_pass_rate).
         #[arg(long, default_value = "QU-01")]
         indicator: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PseudonymCmd {
+    /// Write a copy of a CSV with the named columns replaced by pseudonyms
+    /// (`p:` and 32 hex digits; one customer, one pseudonym in every file of
+    /// the engagement, however a phone number is written).
+    Apply {
+        /// The records (CSV with a header).
+        file: PathBuf,
+        /// The columns to replace, by header name (e.g. customer,phone).
+        #[arg(long, value_delimiter = ',', required = true)]
+        columns: Vec<String>,
+        /// Where to write the copy (default: FILE.pseudonymised.csv beside it).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// The separator: , ; | or tab.
+        #[arg(long, default_value = ",")]
+        delimiter: String,
+        /// The file's encoding: utf-8 (default) or gb18030 (the copy is UTF-8).
+        #[arg(long, value_name = "utf-8|gb18030")]
+        encoding: Option<String>,
+        /// JSON: rows, replaced, columns, key (the fingerprint), input.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The fingerprint of the engagement's key held here (never the key).
+    Key {
+        #[arg(long, short)]
+        engagement: Option<String>,
+    },
+    /// Write the key to a file encrypted to every member's registered key,
+    /// for a teammate who pseudonymises on their own copy.
+    ExportKey {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Take a teammate's key file (opened with your identity's key).
+    ImportKey {
+        file: PathBuf,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// Replace a different key held here (pseudonyms made with it will
+        /// no longer match new ones).
+        #[arg(long)]
+        replace: bool,
     },
 }
 

@@ -20,6 +20,7 @@ mod output;
 mod plan;
 mod programme;
 mod progress;
+mod pseudonym;
 mod qa;
 mod sample;
 mod secret;
@@ -458,6 +459,7 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         Command::Metrics(a) => metrics::metrics(ctx, a),
         Command::Sample(c) => sample::sample(ctx, c),
         Command::Qa(c) => qa::qa(ctx, c),
+        Command::Pseudonym(c) => pseudonym::pseudonym(ctx, c),
         Command::Testcall(c) => testcall::testcall(ctx, c),
         Command::Config(ConfigCmd::Check) => config::config_check(ctx),
         Command::Config(ConfigCmd::Schema { out }) => config::write_schemas(ctx, &out),

@@ -22,6 +22,7 @@ mod remotes;
 mod sealing;
 mod session;
 pub use session::trim_heap;
+pub mod pseudonym;
 pub mod qa;
 mod signing;
 pub mod sources;
