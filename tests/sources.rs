@@ -1188,6 +1188,9 @@ fn pseudonyms_keep_first_contact_resolution_and_leave_no_number() {
         .success();
     let fp = common::cli_stdout(d, &["pseudonym", "key", "-e", "DEMO-S2"]);
     assert!(fp.contains("DEMO-S2 "), "{fp}");
+    // A rebuild from the log keeps the key (it is in no log).
+    cmd(d).args(["doctor", "--rebuild"]).assert().success();
+    assert_eq!(common::cli_stdout(d, &["pseudonym", "key", "-e", "DEMO-S2"]), fp);
     // li.min on her own copy: the bundle, then the key file sealed to the
     // team; the same file pseudonymised there is the same, byte for byte.
     let d2 = tempfile::tempdir().unwrap();

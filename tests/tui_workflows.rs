@@ -1419,8 +1419,12 @@ fn a_qa_review_is_scored_blind_revealed_and_reconciled_by_keyboard() {
     let id = planned[0].id.clone();
     let mut s = initial_state(&app, &setup(), Lang::En, Some(eng)).unwrap();
     s.size = (80, 24);
+    // The round's table: nothing sealed yet; Enter on the review scores it.
+    press(&mut app, &mut s, "1 V");
+    let table = screen(&s, 80, 24);
+    assert!(table.contains("QA round 第二轮") && table.contains("QA-031"), "{table}");
     // Q3 down to 12, Q4 (fatal) failed.
-    press(&mut app, &mut s, "1 Q");
+    press(&mut app, &mut s, "enter");
     let shown = screen(&s, 80, 24);
     assert!(
         shown.contains("Score a QA review (blind)") && shown.contains("Q4 Answer accurate"),
@@ -1438,6 +1442,10 @@ fn a_qa_review_is_scored_blind_revealed_and_reconciled_by_keyboard() {
     same_as_loaded(&app, &s);
     let dash = screen(&s, 120, 40);
     assert!(dash.contains("0  of 1 QA reviews in · κ — · 0 to settle"), "{dash}");
+    // A seal is final: Q has nothing left for zhang.wei.
+    press(&mut app, &mut s, "Q");
+    assert!(!is_form(&s));
+    press(&mut app, &mut s, "esc");
     // R before the other seal: nothing revealed, said so.
     press(&mut app, &mut s, "R");
     assert!(app.qa_review(eng, &id).unwrap().reveal_a.is_none());

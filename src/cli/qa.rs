@@ -307,8 +307,8 @@ fn round(ctx: &Context, c: QaCmd) -> Result<()> {
                     o,
                     "{} {}",
                     l(
-                        "sealed on another copy (the scores are not here; score again with `qa score`):",
-                        "在其他副本上封存（评分不在本机；请用 `qa score` 重新评分）："
+                        "sealed on another copy (the scores are not here; reveal from that copy):",
+                        "在其他副本上封存（评分不在本机；请在该副本上揭示）："
                     ),
                     r.not_here.join(" ")
                 )?;

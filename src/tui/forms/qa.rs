@@ -69,21 +69,55 @@ fn review_text(r: &QaReview, extra: &str) -> String {
     format!("{} {item}{extra}", r.reference())
 }
 
+/// The reviews of the engagement's latest round, by number.
+pub fn latest_round(d: &crate::tui::data::Data) -> Vec<QaReview> {
+    let Some(last) = d.qa.last() else {
+        return Vec::new();
+    };
+    d.qa.iter().filter(|r| r.round == last.round).cloned().collect()
+}
+
 impl State {
+    /// From the round's table: score the review (a rater whose scores are
+    /// not out) or settle it (its reconciler), else say why not.
+    pub(crate) fn open_qa_for(&mut self, id: Option<String>) -> Option<Effect> {
+        let d = self.data.as_ref()?;
+        let r = d.qa.iter().find(|r| Some(&r.id) == id.as_ref())?;
+        if r.rater(&d.me).is_some_and(|x| r.seal(x).is_none()) {
+            return self.open_qa_score_at(id);
+        }
+        if r.reconciler == d.me && r.disagree() == Some(true) && r.reconciled.is_none() {
+            return self.open_qa_reconcile_at(id);
+        }
+        let what = crate::tui::i18n::Label::QaNothingHere
+            .t(self.lang)
+            .replace("{id}", r.reference());
+        self.error(what);
+        None
+    }
+
     pub(crate) fn open_qa_score(&mut self) -> Option<Effect> {
+        self.open_qa_score_at(None)
+    }
+
+    pub(crate) fn open_qa_reconcile(&mut self) -> Option<Effect> {
+        self.open_qa_reconcile_at(None)
+    }
+
+    fn open_qa_score_at(&mut self, prefer: Option<String>) -> Option<Effect> {
         let lang = self.lang;
         let d = self.data.as_ref()?;
         if d.qa.is_empty() {
             self.error(Label::NoQaRound.t(lang).to_string());
             return None;
         }
-        // Mine, while neither score is out; the unsealed first.
+        // Mine not yet sealed (a seal is final); the one chosen first.
         let me = d.me.clone();
         let mut open: Vec<&QaReview> =
             d.qa.iter()
-                .filter(|r| r.rater(&me).is_some() && r.reveal_a.is_none() && r.reveal_b.is_none())
+                .filter(|r| r.rater(&me).is_some_and(|x| r.seal(x).is_none()))
                 .collect();
-        open.sort_by_key(|r| r.rater(&me).is_some_and(|x| r.seal(x).is_some()));
+        open.sort_by_key(|r| Some(&r.id) != prefer.as_ref());
         let Some(first) = open.first() else {
             self.error(Label::NothingToScore.t(lang).to_string());
             return None;
@@ -98,16 +132,8 @@ impl State {
             .iter()
             .filter(|r| r.scorecard == spec)
             .map(|r| {
-                let sealed = r.rater(&me).is_some_and(|x| r.seal(x).is_some());
-                let (en, zh) = if sealed {
-                    (
-                        review_text(r, " (sealed: score again)"),
-                        review_text(r, "（已封存：可重评）"),
-                    )
-                } else {
-                    (review_text(r, ""), review_text(r, ""))
-                };
-                Choice::new(&r.id, &en, &zh)
+                let t = review_text(r, "");
+                Choice::new(&r.id, &t, &t)
             })
             .collect();
         let mut fields = vec![Field::choice(F::Review, "Recording", "复核录音", opts, 0)];
@@ -124,17 +150,18 @@ impl State {
         ))
     }
 
-    pub(crate) fn open_qa_reconcile(&mut self) -> Option<Effect> {
+    fn open_qa_reconcile_at(&mut self, prefer: Option<String>) -> Option<Effect> {
         let lang = self.lang;
         let d = self.data.as_ref()?;
         if d.qa.is_empty() {
             self.error(Label::NoQaRound.t(lang).to_string());
             return None;
         }
-        let open: Vec<&QaReview> =
+        let mut open: Vec<&QaReview> =
             d.qa.iter()
                 .filter(|r| r.reconciler == d.me && r.disagree() == Some(true) && r.reconciled.is_none())
                 .collect();
+        open.sort_by_key(|r| Some(&r.id) != prefer.as_ref());
         let Some(first) = open.first() else {
             self.error(Label::NothingToReconcile.t(lang).to_string());
             return None;

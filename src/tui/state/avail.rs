@@ -153,7 +153,7 @@ impl State {
             },
             Cmd::PlanUpdate if d.milestones.is_empty() => Avail::Disabled(Label::NoPlanShort.t(lang)),
             Cmd::TestCallRecord if d.test_calls.is_empty() => Avail::Disabled(Label::NoTestCalls.t(lang)),
-            Cmd::QaScore | Cmd::QaReveal | Cmd::QaReconcile if d.qa.is_empty() => {
+            Cmd::QaScore | Cmd::QaReveal | Cmd::QaReconcile | Cmd::QaView if d.qa.is_empty() => {
                 Avail::Disabled(Label::NoQaRound.t(lang))
             }
             Cmd::EngagementFollow if self.pane == Pane::Portfolio && self.selected_programme().is_none() => {

@@ -75,6 +75,24 @@ impl State {
             }
             return chosen;
         }
+        if let Some(Popup::QaRound { selected }) = &mut self.popup {
+            let reviews = self
+                .data
+                .as_ref()
+                .map(crate::tui::forms::latest_round)
+                .unwrap_or_default();
+            match pick(k.code, selected, reviews.len()) {
+                Pick::Close => self.popup = None,
+                // Enter: score it (a rater) or settle it (the reconciler).
+                Pick::Choose => {
+                    let id = reviews.get(*selected).map(|r| r.id.clone());
+                    self.popup = None;
+                    return self.open_qa_for(id);
+                }
+                _ => {}
+            }
+            return None;
+        }
         if let Some(Popup::Evidence { items, selected }) = &mut self.popup {
             let action = pick(k.code, selected, items.len());
             let item = items.get(*selected).cloned();

@@ -29,6 +29,10 @@ impl State {
             Cmd::PlanUpdate => return self.open_milestone(),
             Cmd::TestCallRecord => return self.open_test_call(),
             Cmd::QaScore => return self.open_qa_score(),
+            Cmd::QaView => {
+                self.popup = Some(Popup::QaRound { selected: 0 });
+                return None;
+            }
             Cmd::QaReconcile => return self.open_qa_reconcile(),
             Cmd::QaReveal => return Some(Effect::QaReveal),
             Cmd::AssessValue => return self.open_measured(),

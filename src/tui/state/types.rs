@@ -225,6 +225,10 @@ pub enum Popup {
     Tasks {
         selected: usize,
     },
+    /// The latest QA round's reviews: who has sealed, scores once out.
+    QaRound {
+        selected: usize,
+    },
 }
 
 /// Rectangles from the last draw, for mouse hits.

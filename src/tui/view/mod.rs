@@ -400,6 +400,11 @@ fn popup_keys(s: &crate::tui::state::State) -> Option<Vec<(&'static str, &'stati
             ("o", "take the other", "改用另一值"),
             ("Esc", "close", "关闭"),
         ],
+        Popup::QaRound { .. } => vec![
+            ("↑↓", "choose", "选择"),
+            ("Enter", "score / settle", "评分 / 裁定"),
+            ("Esc", "close", "关闭"),
+        ],
         Popup::Tasks { .. } => vec![
             ("↑↓", "choose", "选择"),
             ("Enter", "result", "查看结果"),

@@ -378,6 +378,71 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             );
         }
         Popup::Tasks { selected } => tasks(ui, f, area, *selected),
+        Popup::QaRound { selected } => {
+            let Some(d) = ui.s.data.as_ref() else { return };
+            let reviews = crate::tui::forms::latest_round(d);
+            let Some(first) = reviews.first() else { return };
+            let fig = crate::app::qa::round_figures(&d.engagement.id, &first.round, &reviews);
+            let rater = |r: &crate::model::qa::QaReview, x: crate::model::qa::Rater| -> String {
+                let card = r.card().ok();
+                match (r.scores(x), r.seal(x), card) {
+                    (Some(s), _, Some(c)) => {
+                        let v = c.verdict(&s);
+                        format!(
+                            "{} {}",
+                            v.total,
+                            ui.m(if v.pass { Label::QaPass } else { Label::QaFail })
+                        )
+                    }
+                    (None, Some(_), _) => ui.m(Label::QaSealed).to_string(),
+                    _ => "—".to_string(),
+                }
+            };
+            let rows = reviews
+                .iter()
+                .map(|r| {
+                    let result = match (r.final_pass(), r.disagree()) {
+                        (Some(p), _) => ui.m(if p { Label::QaPass } else { Label::QaFail }).to_string(),
+                        (None, Some(true)) => format!("{} ({})", ui.m(Label::QaToSettle), r.reconciler),
+                        _ => ui.m(Label::QaWaiting).to_string(),
+                    };
+                    vec![
+                        r.reference().to_string(),
+                        ui.text(&r.item),
+                        rater(r, crate::model::qa::Rater::A),
+                        rater(r, crate::model::qa::Rater::B),
+                        result,
+                    ]
+                })
+                .collect();
+            let widths = [
+                Constraint::Length(8),
+                Constraint::Min(10),
+                Constraint::Length(12),
+                Constraint::Length(12),
+                Constraint::Length(20),
+            ];
+            let k = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.2}"));
+            let title = format!(
+                " {} {} · A {} · B {} · κ {} · {} ",
+                ui.m(Label::QaRoundTitle),
+                ui.text(&first.round),
+                first.rater_a,
+                first.rater_b,
+                k(fig.kappa),
+                fig.pass_rate.map_or("—".into(), |p| format!("{p:.1}%"))
+            );
+            table_popup(
+                ui,
+                f,
+                area,
+                (100, 24),
+                (title, ui.m(Label::QaRoundHint)),
+                rows,
+                &widths,
+                *selected,
+            );
+        }
         Popup::Pending(next) => {
             let h = (next.len() as u16 + 2).min(12);
             let r = Rect {

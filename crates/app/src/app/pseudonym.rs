@@ -224,11 +224,30 @@ impl App {
         })
     }
 
-    /// Write the engagement's key to `out`, encrypted to every member's
-    /// registered key (only the team can open it). Returns how many.
+    /// Write the engagement's key to `out`, encrypted to the registered key
+    /// of every lead, auditor and technical expert (not the auditee's
+    /// contact, not observers). Returns how many.
     pub fn export_pseudonym_key(&self, engagement: &str, out: &Path) -> Result<usize> {
         let key = self.pseudonym_key(engagement)?;
-        let to = crate::crypto::seal::To::Recipients(self.team_recipients(engagement)?);
+        // The audit team only: not the auditee's contact, not observers.
+        use crate::model::engagement::Role;
+        let mut auditors = Vec::new();
+        for m in self.team(engagement)? {
+            if m.has_left() || !matches!(m.role, Role::Lead | Role::Auditor | Role::TechnicalExpert) {
+                continue;
+            }
+            let Some(k) = m.key.as_deref().filter(|k| !k.trim().is_empty()) else {
+                let a = crate::text::visible(&m.actor).into_owned();
+                return Err(invalid(
+                    format!(
+                        "{a} has no registered key: the key file could not be opened by them (ask the lead to register it)"
+                    ),
+                    format!("{a} 没有登记密钥：无法为其加密密钥文件（请组长登记其公钥）"),
+                ));
+            };
+            auditors.push(crate::crypto::seal::recipient(k).map_err(|e| invalid(e.clone(), e))?);
+        }
+        let to = crate::crypto::seal::To::Recipients(auditors);
         let n = to.recipients();
         let plain = format!("{KEY_FILE}\n{engagement}\n{}\n", hex::encode(key));
         let sealed = crate::crypto::seal::seal_bytes(&to, plain.as_bytes()).map_err(|e| invalid(e.clone(), e))?;

@@ -48,7 +48,7 @@ pub struct Revealed {
     pub revealed: Vec<String>,
     /// Sealed here, the other rater's seal not in yet.
     pub waiting: Vec<String>,
-    /// Sealed on another copy (the scores are not here): score again.
+    /// Sealed on another copy (the scores are not here): reveal from there.
     pub not_here: Vec<String>,
 }
 
@@ -129,6 +129,7 @@ impl App {
             .store()
             .records(Kind::QaReview, &format!("{engagement}/"))?
             .iter()
+            .filter(|r| !r.deleted)
             .map(QaReview::from_record)
             .collect::<std::result::Result<Vec<_>, _>>()?;
         out.sort_by(|a, b| (review_number(a), &a.id).cmp(&(review_number(b), &b.id)));
@@ -223,7 +224,14 @@ impl App {
             draw.frame_size,
             draw.frame_sha256
         );
-        let mut n = existing.iter().filter_map(review_number).max().unwrap_or(0);
+        // Numbers are never reused, a deleted review's included.
+        let mut n = self
+            .store()
+            .records(Kind::QaReview, &format!("{engagement}/"))?
+            .iter()
+            .filter_map(|r| r.entity.id.rsplit_once("/QA-")?.1.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
         let mut d: Vec<Draft> = Vec::new();
         for (_, item) in &draw.selected {
             n += 1;
@@ -261,7 +269,7 @@ impl App {
 
     /// Score a review as one of its raters: seal the scores (kept here),
     /// and reveal them at once when the other rater's seal is already in.
-    /// A sealed score may be replaced until either rater's scores are out.
+    /// A seal is final.
     pub fn score_qa(&self, engagement: &str, id: &str, scores: &[u32]) -> Result<Scored> {
         self.require_identity()?;
         let review = self.qa_review(engagement, id)?;
@@ -279,10 +287,12 @@ impl App {
                 ),
             ));
         };
-        if review.reveal(r).is_some() || review.reveal(r.other()).is_some() {
+        if review.seal(r).is_some() {
             return Err(invalid(
-                format!("{reference}: scores are already revealed; they stand as sealed"),
-                format!("{reference}：评分已揭示，以封存的为准"),
+                format!(
+                    "{reference}: {me} has sealed scores already; a seal is final (`cscaudit qa reveal` opens it once the other rater has sealed)"
+                ),
+                format!("{reference}：{me} 已封存评分；封存后不能更改（另一评分人封存后用 `cscaudit qa reveal` 揭示）"),
             ));
         }
         let card = review.card().map_err(|e| invalid(e.clone(), e))?;

@@ -25,6 +25,7 @@ const CARRIED: &[&str] = &[
     "sync/",
     "counter/",
     "qa/",
+    "pseudonym/",
 ];
 
 #[derive(Debug, Default)]

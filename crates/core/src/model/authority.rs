@@ -330,6 +330,20 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
     }
     // 3. Who may.
     if op.change == Change::Tombstone {
+        // A QA review once scored is evidence: it stays (else the reviews
+        // that went the wrong way could be dropped from the pass rate).
+        if op.entity.kind == Kind::QaReview
+            && before.is_some_and(|r| {
+                ["seal_a", "seal_b"]
+                    .iter()
+                    .any(|f| r.get_raw(f).and_then(Value::text).is_some_and(|t| !t.is_empty()))
+            })
+        {
+            return Err(no(
+                format!("{me} may not delete {what}: it is being scored, and a scored review stays in the round"),
+                format!("{me} 不能删除 {what}：该复核已开始评分，已评分的复核须保留在批次中"),
+            ));
+        }
         let creator = before.and_then(|r| r.created_by.as_deref());
         if !team.is_lead(me) && creator != Some(me) {
             return Err(no(
@@ -854,6 +868,23 @@ fn check_qa(
                     format!("质检复核 {id} 已开始评分：录音、评分表与人员不能再改"),
                 ));
             }
+            // Written once, by the lead who created the review: a plan field
+            // is never changed, so no batch that leaves out the scoring
+            // (a past its author chose) can change it under the raters, and
+            // no two writes in one batch or by two leads can name one
+            // person twice.
+            if before.and_then(|r| r.created_by.as_deref()) != Some(me) {
+                return Err(no(
+                    format!("only the lead who created QA review {id} plans it"),
+                    format!("只有创建质检复核 {id} 的组长可以安排它"),
+                ));
+            }
+            if get(f).is_some() {
+                return Err(no(
+                    format!("QA review {id}: its {} is set once, when it is planned", f.name()),
+                    format!("质检复核 {id}：{} 只在安排时设定一次", fields::Field::label(f, true)),
+                ));
+            }
             if f == QF::Scorecard {
                 qa::Card::parse(text).map_err(|e| {
                     let e = crate::text::visible(&e).into_owned();
@@ -896,6 +927,15 @@ fn check_qa(
                 ));
             }
             if f == r.seal_field() {
+                // A seal is final: the rater's own earlier seal is always in
+                // their past, so no chosen past lets them seal again after
+                // seeing the other's scores.
+                if get(f).is_some() {
+                    return Err(no(
+                        format!("QA review {id}: {me} has sealed scores already; a seal is final"),
+                        format!("质检复核 {id}：{me} 已封存评分；封存后不能更改"),
+                    ));
+                }
                 if revealed {
                     return Err(no(
                         format!(
@@ -1195,6 +1235,13 @@ mod tests {
         try_op(&mut held, "lead", set("rater_b", "aud2")).unwrap();
         assert!(try_op(&mut held, "lead", set("reconciler", "aud2")).is_err());
         try_op(&mut held, "lead", set("reconciler", "expert")).unwrap();
+        // Set once: no second write names someone else (or the same one twice).
+        assert!(
+            try_op(&mut held, "lead", set("rater_a", "expert"))
+                .unwrap_err()
+                .en
+                .contains("set once")
+        );
 
         let (ra, rb) = (
             "00112233445566778899aabbccddeeff:50,50",
@@ -1209,6 +1256,16 @@ mod tests {
         );
         assert!(try_op(&mut held, "aud", set("seal_a", "not a hash")).is_err());
         try_op(&mut held, "aud", set("seal_a", seal_of(ra))).unwrap();
+        // A seal is final, even before the other's is in.
+        let e = try_op(&mut held, "aud", set("seal_a", seal_of(ra))).unwrap_err();
+        assert!(e.en.contains("final"), "{}", e.en);
+        // A seal is final, even before the other's is in.
+        assert!(
+            try_op(&mut held, "aud", set("seal_a", seal_of(ra)))
+                .unwrap_err()
+                .en
+                .contains("final")
+        );
         // Once scoring started the plan is fixed, even for the lead.
         assert!(
             try_op(&mut held, "lead", set("rater_b", "lead"))
@@ -1227,7 +1284,7 @@ mod tests {
             try_op(&mut held, "aud", set("seal_a", seal_of(other)))
                 .unwrap_err()
                 .en
-                .contains("fixed")
+                .contains("final")
         );
         let e = try_op(&mut held, "aud", set("reveal_a", other)).unwrap_err();
         assert!(e.en.contains("not the ones"), "{}", e.en);
@@ -1253,6 +1310,13 @@ mod tests {
             "a fatal item is met or failed"
         );
         try_op(&mut held, "expert", set("reconciled", "50,0")).unwrap();
+        // A scored review stays in the round.
+        assert!(
+            try_op(&mut held, "lead", Change::Tombstone)
+                .unwrap_err()
+                .en
+                .contains("stays")
+        );
         assert!(
             try_op(&mut held, "expert", set("reconciled", "50,50"))
                 .unwrap_err()

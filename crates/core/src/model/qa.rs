@@ -333,14 +333,25 @@ impl QaReview {
         }
     }
 
-    /// A rater's revealed scores (`None` until revealed, or unreadable).
+    /// A rater's revealed scores (`None` until revealed, or unreadable, or
+    /// not what was sealed: every copy judges the merged record again).
     pub fn scores(&self, r: Rater) -> Option<Vec<u32>> {
-        self.reveal(r).and_then(|v| reveal_scores(v).ok())
+        let v = self.reveal(r)?;
+        if self.seal(r) != Some(seal_of(v).as_str()) || !self.sound() {
+            return None;
+        }
+        reveal_scores(v).ok()
     }
 
-    /// Both scores revealed.
+    /// Two raters and a reconciler, three different people.
+    pub fn sound(&self) -> bool {
+        let p = [&self.rater_a, &self.rater_b, &self.reconciler];
+        p.iter().all(|x| !x.is_empty()) && p[0] != p[1] && p[0] != p[2] && p[1] != p[2]
+    }
+
+    /// Both scores revealed (and each what was sealed).
     pub fn revealed(&self) -> bool {
-        self.reveal_a.is_some() && self.reveal_b.is_some()
+        self.scores(Rater::A).is_some() && self.scores(Rater::B).is_some()
     }
 
     /// The two raters' verdicts differ on pass/fail (only once both are in).
