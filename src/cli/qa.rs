@@ -224,14 +224,11 @@ fn round(ctx: &Context, c: QaCmd) -> Result<()> {
                 draw.frame_size,
                 l("rows", "行")
             )?;
-            writeln!(
-                o,
-                "  {}",
-                l(
-                    "next: cscaudit qa show QA-001, then qa score QA-001 --scores …",
-                    "下一步：cscaudit qa show QA-001，然后 qa score QA-001 --scores …"
-                )
-            )?;
+            if zh {
+                writeln!(o, "  下一步：cscaudit qa show {first}，然后 cscaudit qa score {first} --scores …")?;
+            } else {
+                writeln!(o, "  next: cscaudit qa show {first}, then cscaudit qa score {first} --scores …")?;
+            }
             Ok(())
         }
         QaCmd::Score {
