@@ -225,9 +225,15 @@ fn round(ctx: &Context, c: QaCmd) -> Result<()> {
                 l("rows", "行")
             )?;
             if zh {
-                writeln!(o, "  下一步：cscaudit qa show {first}，然后 cscaudit qa score {first} --scores …")?;
+                writeln!(
+                    o,
+                    "  下一步：cscaudit qa show {first}，然后 cscaudit qa score {first} --scores …"
+                )?;
             } else {
-                writeln!(o, "  next: cscaudit qa show {first}, then cscaudit qa score {first} --scores …")?;
+                writeln!(
+                    o,
+                    "  next: cscaudit qa show {first}, then cscaudit qa score {first} --scores …"
+                )?;
             }
             Ok(())
         }
