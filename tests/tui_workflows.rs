@@ -33,6 +33,7 @@ fn same_data(app: &App, held: &cscaudit::tui::data::Data) {
     assert_eq!(held.group_progress, fresh.group_progress);
     assert_eq!(held.test_calls, fresh.test_calls);
     assert_eq!(held.qa, fresh.qa);
+    assert_eq!(held.qa_round, fresh.qa_round);
     let by_id = |d: &cscaudit::tui::data::Data| {
         let mut v = d.actions.clone();
         v.sort_by(|a, b| a.id.cmp(&b.id));

@@ -110,7 +110,13 @@ pub fn qa(ctx: &Context, c: QaCmd) -> Result<()> {
             if !a.disagreements.is_empty() {
                 writeln!(o, "  {}", l("disagreements (item: A / B):", "不一致（项目：A / B）："))?;
                 for d in a.disagreements.iter().take(50) {
-                    writeln!(o, "    {}: {} / {}", d.item, d.rater_a, d.rater_b)?;
+                    writeln!(
+                        o,
+                        "    {}: {} / {}",
+                        crate::text::visible(&d.item),
+                        crate::text::visible(&d.rater_a.to_string()),
+                        crate::text::visible(&d.rater_b.to_string())
+                    )?;
                 }
                 if a.disagreements.len() > 50 {
                     writeln!(
@@ -363,12 +369,12 @@ fn round(ctx: &Context, c: QaCmd) -> Result<()> {
             row(&mut o, l("reviews", "复核录音"), f.reviews.to_string())?;
             row(
                 &mut o,
-                &format!("{} {}", l("sealed by", "已封存"), f.rater_a),
+                &format!("{} {}", l("sealed by", "已封存"), visible(&f.rater_a)),
                 f.sealed_a.to_string(),
             )?;
             row(
                 &mut o,
-                &format!("{} {}", l("sealed by", "已封存"), f.rater_b),
+                &format!("{} {}", l("sealed by", "已封存"), visible(&f.rater_b)),
                 f.sealed_b.to_string(),
             )?;
             row(&mut o, l("revealed by both", "双方已揭示"), f.revealed.to_string())?;
@@ -415,11 +421,10 @@ fn round(ctx: &Context, c: QaCmd) -> Result<()> {
                     w(d.pass_a),
                     d.total_b,
                     w(d.pass_b),
-                    d.reconciled
-                        .map_or(format!("{} ({})", l("to reconcile", "待裁定"), f.reconciler), |p| w(
-                            p
-                        )
-                        .to_string())
+                    d.reconciled.map_or(
+                        format!("{} ({})", l("to reconcile", "待裁定"), visible(&f.reconciler)),
+                        |p| w(p).to_string()
+                    )
                 )?;
             }
             Ok(())
@@ -446,16 +451,16 @@ fn round(ctx: &Context, c: QaCmd) -> Result<()> {
             writeln!(
                 o,
                 "  A {}: {}",
-                r.rater_a,
+                visible(&r.rater_a),
                 seal(r.seal_a.as_deref(), r.reveal_a.as_deref())
             )?;
             writeln!(
                 o,
                 "  B {}: {}",
-                r.rater_b,
+                visible(&r.rater_b),
                 seal(r.seal_b.as_deref(), r.reveal_b.as_deref())
             )?;
-            writeln!(o, "  {} {}", l("reconciler", "裁定人"), r.reconciler)?;
+            writeln!(o, "  {} {}", l("reconciler", "裁定人"), visible(&r.reconciler))?;
             let (a, b) = (
                 r.scores(crate::model::qa::Rater::A),
                 r.scores(crate::model::qa::Rater::B),

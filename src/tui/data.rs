@@ -63,6 +63,9 @@ pub struct Data {
     pub test_calls: Vec<crate::model::testcall::TestCall>,
     /// The QA re-scoring reviews (every round), by number.
     pub qa: Vec<crate::model::qa::QaReview>,
+    /// The latest round's figures (derived from `qa` when it is read, not
+    /// on every frame).
+    pub qa_round: Option<crate::app::qa::QaRound>,
     /// Each indicator's results in the earlier engagements of the programme.
     pub previous: HashMap<String, Vec<crate::app::cycle::PreviousResult>>,
     due_soon_days: i32,
@@ -120,6 +123,23 @@ impl std::fmt::Debug for Data {
 }
 
 impl Data {
+    /// Hold the QA reviews and derive the latest round's figures.
+    pub fn set_qa(&mut self, qa: Vec<crate::model::qa::QaReview>) {
+        self.qa = qa;
+        self.qa_round = self.qa.last().map(|last| {
+            let round: Vec<crate::model::qa::QaReview> = self.qa_latest().into_iter().cloned().collect();
+            crate::app::qa::round_figures(&self.engagement.id, &last.round, &round)
+        });
+    }
+
+    /// The reviews of the latest round, by number.
+    pub fn qa_latest(&self) -> Vec<&crate::model::qa::QaReview> {
+        let Some(last) = self.qa.last() else {
+            return Vec::new();
+        };
+        self.qa.iter().filter(|r| r.round == last.round).collect()
+    }
+
     /// What the dashboard shows, without the findings and actions: the
     /// engagement, team, catalogue, assessments, and the counts from the
     /// store's counters. A large engagement's first frame is drawn from this
@@ -189,13 +209,15 @@ impl Data {
             .into_iter()
             .collect();
         let signing = app.signing_problem(&engagement.id).ok().flatten();
-        Ok(Data {
+        let qa = app.qa_reviews(&engagement.id)?;
+        let mut d = Data {
             lowered: Vec::new(),
             group_progress: HashMap::new(),
             team: app.team(&engagement.id)?,
             milestones: app.milestones(&engagement.id)?,
             test_calls: app.test_calls(&engagement.id)?,
-            qa: app.qa_reviews(&engagement.id)?,
+            qa: Vec::new(),
+            qa_round: None,
             carried: engagement
                 .carries
                 .iter()
@@ -219,7 +241,9 @@ impl Data {
             previous,
             due_soon_days: app.policy.due_soon_days,
             partial: true,
-        })
+        };
+        d.set_qa(qa);
+        Ok(d)
     }
 
     fn keys(&self) -> Keys<'_> {
@@ -403,7 +427,7 @@ impl Data {
             self.milestones = ms;
         }
         if let Some(qa) = p.qa {
-            self.qa = qa;
+            self.set_qa(qa);
         }
         if let Some(me) = p.me {
             self.me = me;

@@ -24,7 +24,6 @@ pub(in crate::tui) use bundle::{save_export, save_import};
 pub(in crate::tui) use engagement::{save_engagement, save_follow, save_milestone};
 pub(in crate::tui) use finding::{save_edit, save_move, save_raise};
 pub(in crate::tui) use people::{save_identity, save_member};
-pub use qa::latest_round;
 pub(in crate::tui) use qa::{save_qa_reconcile, save_qa_score};
 pub(in crate::tui) use testcall::save_test_call;
 

@@ -69,14 +69,6 @@ fn review_text(r: &QaReview, extra: &str) -> String {
     format!("{} {item}{extra}", r.reference())
 }
 
-/// The reviews of the engagement's latest round, by number.
-pub fn latest_round(d: &crate::tui::data::Data) -> Vec<QaReview> {
-    let Some(last) = d.qa.last() else {
-        return Vec::new();
-    };
-    d.qa.iter().filter(|r| r.round == last.round).cloned().collect()
-}
-
 impl State {
     /// From the round's table: score the review (a rater whose scores are
     /// not out) or settle it (its reconciler), else say why not.

@@ -76,16 +76,16 @@ impl State {
             return chosen;
         }
         if let Some(Popup::QaRound { selected }) = &mut self.popup {
-            let reviews = self
+            let ids: Vec<String> = self
                 .data
                 .as_ref()
-                .map(crate::tui::forms::latest_round)
+                .map(|d| d.qa_latest().iter().map(|r| r.id.clone()).collect())
                 .unwrap_or_default();
-            match pick(k.code, selected, reviews.len()) {
+            match pick(k.code, selected, ids.len()) {
                 Pick::Close => self.popup = None,
                 // Enter: score it (a rater) or settle it (the reconciler).
                 Pick::Choose => {
-                    let id = reviews.get(*selected).map(|r| r.id.clone());
+                    let id = ids.get(*selected).cloned();
                     self.popup = None;
                     return self.open_qa_for(id);
                 }

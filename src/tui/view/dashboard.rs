@@ -274,10 +274,8 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             Span::styled(text, ui.st("text")),
         ]));
     }
-    if let Some(last) = d.qa.last() {
+    if let Some(fig) = &d.qa_round {
         // The latest QA round: reviews in from both raters, κ, what waits.
-        let round: Vec<crate::model::qa::QaReview> = d.qa.iter().filter(|r| r.round == last.round).cloned().collect();
-        let fig = crate::app::qa::round_figures(&d.engagement.id, &last.round, &round);
         let text = ui
             .m(Label::QaLine)
             .replace("{n}", &fig.reviews.to_string())

@@ -380,9 +380,10 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
         Popup::Tasks { selected } => tasks(ui, f, area, *selected),
         Popup::QaRound { selected } => {
             let Some(d) = ui.s.data.as_ref() else { return };
-            let reviews = crate::tui::forms::latest_round(d);
-            let Some(first) = reviews.first() else { return };
-            let fig = crate::app::qa::round_figures(&d.engagement.id, &first.round, &reviews);
+            let reviews = d.qa_latest();
+            let (Some(first), Some(fig)) = (reviews.first(), d.qa_round.as_ref()) else {
+                return;
+            };
             let rater = |r: &crate::model::qa::QaReview, x: crate::model::qa::Rater| -> String {
                 let card = r.card().ok();
                 match (r.scores(x), r.seal(x), card) {
@@ -403,7 +404,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 .map(|r| {
                     let result = match (r.final_pass(), r.disagree()) {
                         (Some(p), _) => ui.m(if p { Label::QaPass } else { Label::QaFail }).to_string(),
-                        (None, Some(true)) => format!("{} ({})", ui.m(Label::QaToSettle), r.reconciler),
+                        (None, Some(true)) => format!("{} ({})", ui.m(Label::QaToSettle), ui.text(&r.reconciler)),
                         _ => ui.m(Label::QaWaiting).to_string(),
                     };
                     vec![
@@ -427,8 +428,8 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 " {} {} · A {} · B {} · κ {} · {} ",
                 ui.m(Label::QaRoundTitle),
                 ui.text(&first.round),
-                first.rater_a,
-                first.rater_b,
+                ui.text(&first.rater_a),
+                ui.text(&first.rater_b),
                 k(fig.kappa),
                 fig.pass_rate.map_or("—".into(), |p| format!("{p:.1}%"))
             );
