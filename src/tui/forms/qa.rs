@@ -5,6 +5,7 @@
 
 use super::{Choice, Field, FieldId as F, Form, FormKind, Values};
 use crate::app::App;
+use crate::config::Lang;
 use crate::model::qa::{Card, QaReview, Rater};
 use crate::tui::effects::{app_refused, refused, saved};
 use crate::tui::i18n::Label;
@@ -62,6 +63,11 @@ fn points(values: &Values, lang: crate::config::Lang) -> Result<Vec<u32>, Vec<In
             })
         })
         .collect()
+}
+
+/// pass / fail in the language.
+fn verdict_word(pass: bool, lang: Lang) -> &'static str {
+    if pass { Label::QaPass } else { Label::QaFail }.t(lang)
 }
 
 fn review_text(r: &QaReview, extra: &str) -> String {
@@ -169,12 +175,7 @@ impl State {
             .map(|r| {
                 let total = |x: Rater| r.scores(x).map_or(0, |s| s.iter().sum::<u32>());
                 let pass = |x: Rater| r.scores(x).is_some_and(|s| card.verdict(&s).pass);
-                let w = |p: bool, zh: bool| match (p, zh) {
-                    (true, false) => "pass",
-                    (false, false) => "fail",
-                    (true, true) => "合格",
-                    (false, true) => "不合格",
-                };
+                let w = |p: bool, zh: bool| verdict_word(p, if zh { Lang::Zh } else { Lang::En });
                 let en = format!(
                     " — A {} {}, B {} {}",
                     total(Rater::A),
@@ -225,12 +226,7 @@ pub(in crate::tui) fn save_qa_score(app: &mut App, state: &State, values: &Value
     };
     match app.score_qa(&eng, values.get(F::Review), &scores) {
         Ok(s) => {
-            let verdict = match (s.pass, lang.is_zh()) {
-                (true, false) => "pass",
-                (false, false) => "fail",
-                (true, true) => "合格",
-                (false, true) => "不合格",
-            };
+            let verdict = verdict_word(s.pass, lang);
             let msg = match (s.revealed, lang.is_zh()) {
                 (true, false) => format!(
                     "{}: {} points, {verdict}; revealed (the other rater had sealed)",

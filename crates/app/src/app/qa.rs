@@ -295,13 +295,7 @@ impl App {
                 format!("{reference}：{me} 已封存评分；封存后不能更改（另一评分人封存后用 `cscaudit qa reveal` 揭示）"),
             ));
         }
-        let card = review.card().map_err(|e| invalid(e.clone(), e))?;
-        card.check(scores).map_err(|e| {
-            invalid(
-                format!("{reference}: {e} (the items: {})", item_list(&card)),
-                format!("{reference}：{e}（评分项：{}）", item_list(&card)),
-            )
-        })?;
+        let card = checked(&review, scores)?;
         let salt = hex::encode(rand::random::<[u8; 16]>());
         let reveal = format!("{salt}:{}", qa::format_scores(scores));
         // Kept before the seal goes out: a seal whose scores were lost
@@ -389,13 +383,7 @@ impl App {
                 format!("{reference} 已裁定"),
             ));
         }
-        let card = review.card().map_err(|e| invalid(e.clone(), e))?;
-        card.check(scores).map_err(|e| {
-            invalid(
-                format!("{reference}: {e} (the items: {})", item_list(&card)),
-                format!("{reference}：{e}（评分项：{}）", item_list(&card)),
-            )
-        })?;
+        checked(&review, scores)?;
         let e = EntityId::new(Kind::QaReview, review.id.clone());
         let mut d = vec![set(&e, None, F::Reconciled, qa::format_scores(scores))];
         if let Some(n) = note.map(str::trim).filter(|n| !n.is_empty()) {
@@ -510,6 +498,20 @@ impl App {
         )];
         self.record_source(engagement, indicator, s)
     }
+}
+
+/// The review's pinned card, once `scores` fit it (the refusal lists the
+/// items).
+fn checked(review: &QaReview, scores: &[u32]) -> Result<Card> {
+    let card = review.card().map_err(|e| invalid(e.clone(), e))?;
+    card.check(scores).map_err(|e| {
+        let reference = review.reference();
+        invalid(
+            format!("{reference}: {e} (the items: {})", item_list(&card)),
+            format!("{reference}：{e}（评分项：{}）", item_list(&card)),
+        )
+    })?;
+    Ok(card)
 }
 
 fn item_list(card: &Card) -> String {
