@@ -15,7 +15,7 @@ use cscaudit::app::{
 use cscaudit::model::action::ActionStatus;
 use cscaudit::model::assessment::AssessmentResult;
 use cscaudit::model::catalog::EMBEDDED_GBT32312;
-use cscaudit::model::engagement::{CertificateStatus, EngagementKind, Outcome, Role};
+use cscaudit::model::engagement::{CertificateStatus, EngagementKind, Level, Outcome, Role};
 use cscaudit::model::finding::{FindingStatus, Grade};
 
 fn next(id: &str, kind: EngagementKind) -> NewEngagement {
@@ -201,6 +201,14 @@ fn a_whole_certification_cycle_on_one_database() {
     );
     let renewed = today.checked_add(jiff::Span::new().days(30)).unwrap();
     app.set_registration_until("S1", "lm", Some(renewed)).unwrap();
+    // An intern (实习审查员) is on the team but is not one of the two.
+    app.set_registration("S1", "lm", None, Some(Level::Intern)).unwrap();
+    let err = rule_text(app.raise_finding("S1", finding(Grade::Minor, "文件未受控")));
+    assert!(
+        err.contains("two auditors with valid registrations") && err.contains("lm is an intern"),
+        "{err}"
+    );
+    app.set_registration("S1", "lm", None, Some(Level::Auditor)).unwrap();
     let warn = app.registration_lines("S1").unwrap();
     assert_eq!(warn.len(), 1, "expires within 60 days: warned");
     assert_eq!(warn[0].days_left, 30);
@@ -218,6 +226,7 @@ fn a_whole_certification_cycle_on_one_database() {
     let lm = team.iter().find(|m| m.actor == "lm").expect("team carried");
     assert_eq!(lm.certificate_no.as_deref(), Some("CCAA-2"));
     assert_eq!(lm.registration_until, Some(renewed));
+    assert_eq!(lm.level, Some(Level::Auditor), "level carried");
     assert_eq!(s2.follows.as_deref(), Some("S1"));
 
     // Stage 2: a major and a minor; the indicator measured again.
@@ -284,6 +293,16 @@ fn a_whole_certification_cycle_on_one_database() {
 
     // The decision by someone of the body not on the team; the certificate.
     as_body(&mut app, "cb", "陈博 Chen Bo", "CB");
+    // Not before the technical review; an auditor of the team does not review.
+    let err = rule_text(app.decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, ""));
+    assert!(err.contains("comes after its technical review"), "{err}");
+    assert!(app.engagement("R1").unwrap().decision.is_none(), "nothing recorded");
+    as_team(&mut app, "lm", "李敏", "LM");
+    let err = rule_text(app.technical_review("R1", "自己评审"));
+    assert!(err.contains("lm was on the audit team"), "{err}");
+    as_body(&mut app, "cb", "陈博 Chen Bo", "CB");
+    let reviewed = app.technical_review("R1", "审核报告与整改证据已评审").unwrap();
+    assert_eq!(reviewed.review.as_ref().map(|r| r.by.as_str()), Some("cb"));
     let decided = app
         .decide("R1", Outcome::Certify, Some("CSC-2026-001"), 3, "整改报告已审阅")
         .unwrap();
@@ -415,6 +434,7 @@ fn a_decision_maker_the_programme_names_may_decide_but_an_auditor_or_anyone_else
     let err = rule_text(app.decide("S2", Outcome::Refuse, None, 3, ""));
     assert!(err.contains("wq is not a decision maker of programme P2"), "{err}");
     as_body(&mut app, "cb", "陈博", "CB");
+    app.technical_review("S2", "评审").unwrap();
     let e = app.decide("S2", Outcome::Refuse, None, 3, "").unwrap();
     assert_eq!(e.decision.unwrap().outcome, Outcome::Refuse);
     assert!(e.certificate.is_none(), "a refusal issues no certificate");
@@ -573,6 +593,7 @@ fn two_programmes(app: &mut App) {
     app.set_programme("A-S2", "P-ALPHA", None).unwrap();
     as_body(app, "cb", "陈博", "CB");
     app.set_today(jiff::civil::date(2026, 3, 2));
+    app.technical_review("A-S2", "评审").unwrap();
     app.decide("A-S2", Outcome::Certify, Some("CSC-A-0001"), 3, "").unwrap();
     as_team(app, "zw", "张伟", "ZW");
 

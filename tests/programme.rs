@@ -121,6 +121,8 @@ fn world() -> World {
     drop(lm);
     let cb = w.open("cb", "chen.bo", "CB");
     bundle::import(&cb, &w.path("lead.zip")).unwrap();
+    export(&cb, ENG, &w.path("reviewable.zip"));
+    cb.technical_review(ENG, "审核报告已评审").unwrap();
     cb.decide(ENG, Outcome::Certify, Some("CSC-2026-001"), 3, "审阅完毕")
         .unwrap();
     export(&cb, ENG, &w.path("decided.zip"));
@@ -437,6 +439,42 @@ fn nobody_but_a_decision_maker_of_the_programme_decides() {
         &w.path("programme-lead.zip"),
         "li.na (lead) may not record the certification decision on T1",
     );
+}
+
+#[test]
+fn a_decision_comes_after_the_technical_review_on_every_copy() {
+    let w = world();
+    // The programme's own decision maker, signing with his real key, skips
+    // the technical review: every copy refuses the decision.
+    let mut f = Files::read(&w.path("reviewable.zip"));
+    f.forge(PROG, "chen.bo", &w.signer("chen.bo"), 1000, forged_decision("chen.bo"));
+    f.write(&w.path("unreviewed.zip"));
+    decision_unchanged(&w, "lm", &w.path("unreviewed.zip"), "comes after its technical review");
+    // The audit's own auditor writes a review into the programme.
+    let e = EntityId::new(Kind::Engagement, ENG);
+    let mut f = Files::read(&w.path("reviewable.zip"));
+    f.forge(
+        PROG,
+        "li.min",
+        &w.signer("li.min"),
+        1000,
+        vec![(e.clone(), set("review_by", "li.min")), (e, set("review_note", "自审"))],
+    );
+    f.write(&w.path("self-reviewed.zip"));
+    decision_unchanged(
+        &w,
+        "lm",
+        &w.path("self-reviewed.zip"),
+        "li.min is not on the team of programme P-BANK",
+    );
+    let lm = App::open(&w.path("lm")).unwrap();
+    assert!(lm.engagement(ENG).unwrap().review.is_none());
+    // The review, then the decision, as chen.bo made them: accepted.
+    let r = bundle::import(&lm, &w.path("decided.zip")).unwrap();
+    assert!(r.refused.is_empty(), "{:?}", r.refused);
+    let e = lm.engagement(ENG).unwrap();
+    assert_eq!(e.review.map(|r| r.by), Some("chen.bo".to_string()));
+    assert!(e.decision.is_some());
 }
 
 #[test]

@@ -335,8 +335,19 @@ pub enum EngagementCmd {
         #[arg(long, short)]
         engagement: Option<String>,
     },
+    /// Record the technical review of this audit before its decision: by a
+    /// technical reviewer or decision maker of the programme who was not on
+    /// any audit team of it. The decision is refused until it is recorded.
+    Review {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// What was reviewed (report, findings, evidence, team) and found.
+        #[arg(long)]
+        note: String,
+    },
     /// Record the certification decision (by someone of the body who was
-    /// not on any audit team of the programme); `certify` issues the
+    /// not on any audit team of the programme), after the technical review
+    /// (`engagement review`); `certify` issues the
     /// certificate and is refused while a major nonconformity is open.
     Decide {
         #[arg(long, short)]
@@ -389,6 +400,11 @@ pub enum EngagementCmd {
         /// rule, and `status` and the dashboard warn 60 days before.
         #[arg(long, value_name = "DATE")]
         registration_until: Option<jiff::civil::Date>,
+        /// CCAA registration level: intern, auditor or senior (实习审查员,
+        /// 审查员, 高级审查员). An intern is on the team but is not one of the
+        /// two registered auditors a certification audit needs.
+        #[arg(long)]
+        level: Option<String>,
         /// The member's ssh public key (e.g. their ~/.ssh/id_ed25519.pub):
         /// their changes are then accepted only when signed with it. Lead only.
         #[arg(long, value_name = "PUBLIC-KEY-FILE")]
@@ -455,7 +471,8 @@ pub enum ProgrammeCmd {
         /// 1–4 capital letters.
         #[arg(long)]
         initials: String,
-        /// decision-maker or lead.
+        /// decision-maker, technical-reviewer (reviews an audit before its
+        /// decision) or lead.
         #[arg(long, default_value = "decision-maker")]
         role: String,
         /// The member's ssh public key file (ed25519).

@@ -112,6 +112,20 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 crate::text::visible(&e.programme.unwrap_or_default())
             )?;
         }
+        EngagementCmd::Review { engagement, note } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let e = app.technical_review(&eng.id, &note)?;
+            if let Some(r) = &e.review {
+                writeln!(
+                    o,
+                    "{} {}: {} {}",
+                    e.id,
+                    ctx.lang.pick("technical review", "技术评审"),
+                    crate::text::visible(&r.by),
+                    r.on.map(|d| d.to_string()).unwrap_or_default()
+                )?;
+            }
+        }
         EngagementCmd::Decide {
             engagement,
             outcome,
@@ -175,10 +189,15 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
             role,
             certificate,
             registration_until,
+            level,
             key,
         } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let key = key.as_deref().map(read_public_key).transpose()?;
+            let level = level
+                .as_deref()
+                .map(str::parse::<crate::model::engagement::Level>)
+                .transpose()?;
             let mut m = app.add_member_keyed(
                 &eng.id,
                 &actor,
@@ -188,16 +207,19 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 certificate.as_deref(),
                 key.as_deref(),
             )?;
-            if registration_until.is_some() {
-                m = app.set_registration_until(&eng.id, &actor, registration_until)?;
+            if registration_until.is_some() || level.is_some() {
+                m = app.set_registration(&eng.id, &actor, registration_until.map(Some), level)?;
             }
             writeln!(
                 o,
-                "{} {} {} {}{}",
+                "{} {} {} {}{}{}",
                 eng.id,
                 m.actor,
                 m.role.label(ctx.lang.is_zh()),
                 m.certificate_no.unwrap_or_default(),
+                m.level
+                    .map(|l| format!(" {}", l.label(ctx.lang.is_zh())))
+                    .unwrap_or_default(),
                 m.registration_until.map(|d| format!(" ≤ {d}")).unwrap_or_default()
             )?;
         }
@@ -278,7 +300,13 @@ pub fn print_engagement(
             "  {} {} {} {} {key}",
             fit(&m.initials, 4),
             fit(side(&m.name, zh), 14),
-            fit(m.role.label(zh), 16),
+            fit(
+                &match m.level {
+                    Some(l) => format!("{} ({})", m.role.label(zh), l.label(zh)),
+                    None => m.role.label(zh).to_string(),
+                },
+                16
+            ),
             fit(
                 m.certificate_no
                     .as_deref()

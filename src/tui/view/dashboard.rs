@@ -85,7 +85,20 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
                 Span::styled(format!("{:<4}", m.initials), ui.st("text.title")),
                 Span::styled(truncate(&ui.text(&m.name), 14), ui.st("text")),
                 Span::raw(" "),
-                Span::styled(m.role.label(ui.zh).to_string(), ui.st("text.dim")),
+                Span::styled(
+                    match m.level {
+                        // An intern is on the team but not one of the two.
+                        Some(crate::model::engagement::Level::Intern) => {
+                            format!(
+                                "{}·{}",
+                                m.role.label(ui.zh),
+                                crate::model::engagement::Level::Intern.label(ui.zh)
+                            )
+                        }
+                        _ => m.role.label(ui.zh).to_string(),
+                    },
+                    ui.st("text.dim"),
+                ),
                 Span::raw(" "),
                 Span::styled(
                     cert,

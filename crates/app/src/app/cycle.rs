@@ -237,9 +237,12 @@ impl super::App {
                     m.key.as_deref(),
                 )?);
             }
+            let me_ = EntityId::new(Kind::Member, format!("{id}/{}", m.actor));
             if let Some(until) = m.registration_until {
-                let me_ = EntityId::new(Kind::Member, format!("{id}/{}", m.actor));
                 d.push(super::set(&me_, None, MF::RegistrationUntil, until));
+            }
+            if let Some(level) = m.level {
+                d.push(super::set(&me_, None, MF::Level, level.as_str()));
             }
         }
         // One commit: the engagement, its place in the programme, the
@@ -310,6 +313,52 @@ impl super::App {
         Ok(programme_among(eng, self.engagements()?))
     }
 
+    /// Record the technical review of `engagement`'s audit before the
+    /// decision (GB/T 27065 / ISO/IEC 17021-1: the audit's records reviewed
+    /// by someone of the body not on the audit team): a technical reviewer
+    /// or decision maker of its programme, recorded in the programme.
+    pub fn technical_review(&self, engagement: &str, note: &str) -> Result<Engagement> {
+        self.require_identity()?;
+        let eng = self.engagement(engagement)?;
+        self.require_decidable(&eng)?;
+        let chain = self.programme_engagements(&eng)?;
+        self.require_impartial(&chain)?;
+        self.require_programme_role(&eng, true)?;
+        if note.trim().is_empty() {
+            return Err(AppError::Invalid(crate::msg!(
+                "a technical review says what was reviewed and found (`--note`)",
+                "技术评审须写明评审的内容和结论（`--note`）"
+            )));
+        }
+        let me = self.identity().actor.clone();
+        let e = EntityId::new(Kind::Engagement, engagement);
+        let cur = self.record(Kind::Engagement, engagement)?;
+        let mut d = Vec::new();
+        set_if_changed(&mut d, &e, Some(&cur), EF::ReviewBy, me.as_str().into());
+        set_if_changed(&mut d, &e, Some(&cur), EF::ReviewOn, self.today().into());
+        set_if_changed(&mut d, &e, Some(&cur), EF::ReviewNote, note.trim().into());
+        self.commit(d)?;
+        self.engagement(engagement)
+    }
+
+    /// Refused unless `eng` is an audit a decision is taken on.
+    fn require_decidable(&self, eng: &Engagement) -> Result<()> {
+        if !matches!(
+            eng.kind,
+            EngagementKind::Stage2 | EngagementKind::Recertification | EngagementKind::FollowUp
+        ) {
+            let (id, k) = (&eng.id, (eng.kind.as_str(), eng.kind.zh()));
+            return Err(rule(
+                format!(
+                    "a certification decision is taken on a stage 2, a recertification or a rectification follow-up; {id} is a {} engagement",
+                    k.0
+                ),
+                format!("认证决定基于第二阶段审核、再认证审核或整改跟踪作出；{id} 是{}", k.1),
+            ));
+        }
+        Ok(())
+    }
+
     /// Record the certification decision on `engagement` (a stage 2,
     /// recertification or rectification follow-up). Refused when you were
     /// on the audit team of any engagement of the programme (impartiality),
@@ -325,22 +374,7 @@ impl super::App {
     ) -> Result<Engagement> {
         self.require_identity()?;
         let eng = self.engagement(engagement)?;
-        if !matches!(
-            eng.kind,
-            EngagementKind::Stage2 | EngagementKind::Recertification | EngagementKind::FollowUp
-        ) {
-            let k = (eng.kind.as_str(), eng.kind.zh());
-            return Err(rule(
-                format!(
-                    "a certification decision is taken on a stage 2, a recertification or a rectification follow-up; {engagement} is a {} engagement",
-                    k.0
-                ),
-                format!(
-                    "认证决定基于第二阶段审核、再认证审核或整改跟踪作出；{engagement} 是{}",
-                    k.1
-                ),
-            ));
-        }
+        self.require_decidable(&eng)?;
         let chain = self.programme_engagements(&eng)?;
         self.require_impartial(&chain)?;
         self.require_decision_maker(&eng)?;
@@ -367,6 +401,16 @@ impl super::App {
             return Err(rule(
                 format!("a decision to certify is refused while a major nonconformity is open: {list}"),
                 format!("存在未关闭的严重不符合项时不能作出批准认证的决定：{list}"),
+            ));
+        }
+        if eng.review.is_none() {
+            return Err(rule(
+                format!(
+                    "the certification decision on {engagement} comes after its technical review, and there is none yet: a technical reviewer (or decision maker) of the programme who was not on the audit team runs `cscaudit engagement review -e {engagement}` first; nothing was recorded"
+                ),
+                format!(
+                    "{engagement} 的认证决定须在技术评审之后作出，而目前尚无技术评审：请先由认证方案中未参加审核的技术评审人员（或认证决定人员）运行 `cscaudit engagement review -e {engagement}`；未记录任何内容"
+                ),
             ));
         }
         let count = |g: Grade| open.iter().filter(|f| f.grade == g && !resolved(f.status)).count();

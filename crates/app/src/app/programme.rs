@@ -90,11 +90,11 @@ impl App {
     ) -> Result<Member> {
         self.require_identity()?;
         self.programme(programme)?;
-        if !matches!(role, Role::Lead | Role::DecisionMaker) {
+        if !matches!(role, Role::Lead | Role::DecisionMaker | Role::TechnicalReviewer) {
             let r = role.as_str();
             return Err(AppError::Invalid(crate::msg!(
-                "a programme's team has leads and decision makers, not `{r}`",
-                "认证方案人员只有负责人和认证决定人员，不能是 `{r}`"
+                "a programme's team has leads, decision makers and technical reviewers, not `{r}`",
+                "认证方案人员只有负责人、认证决定人员和技术评审人员，不能是 `{r}`"
             )));
         }
         self.require_lead(programme)?;
@@ -181,6 +181,16 @@ impl App {
     /// programme held here, and you are one of its decision makers (said
     /// before anything is written, with the command that fixes it).
     pub(crate) fn require_decision_maker(&self, engagement: &crate::model::engagement::Engagement) -> Result<()> {
+        self.require_programme_role(engagement, false)
+    }
+
+    /// [`App::require_decision_maker`], or with `review` a technical
+    /// reviewer or decision maker (who may record the technical review).
+    pub(crate) fn require_programme_role(
+        &self,
+        engagement: &crate::model::engagement::Engagement,
+        review: bool,
+    ) -> Result<()> {
         let me = self.identity().actor.clone();
         let eng = &engagement.id;
         let Some(p) = engagement.programme.as_deref() else {
@@ -215,7 +225,18 @@ impl App {
             ));
         }
         let team = self.held_team(p)?;
-        let is_dm = team.active(&me).is_some_and(|m| m.role == Some(Role::DecisionMaker));
+        let role = team.active(&me).and_then(|m| m.role);
+        if review && !matches!(role, Some(Role::DecisionMaker | Role::TechnicalReviewer)) {
+            return Err(refused(
+                format!(
+                    "{me} is neither a technical reviewer nor a decision maker of programme {p}: its lead names them (`cscaudit programme add-member {p} ACTOR --role technical-reviewer --key FILE`); nothing was recorded"
+                ),
+                format!(
+                    "{me} 不是认证方案 {p} 的技术评审人员或认证决定人员：由方案负责人指定（`cscaudit programme add-member {p} 用户 --role technical-reviewer --key 公钥文件`）；未记录任何内容"
+                ),
+            ));
+        }
+        let is_dm = review || role == Some(Role::DecisionMaker);
         if !is_dm {
             return Err(refused(
                 format!(

@@ -530,6 +530,19 @@ impl App {
         actor: &str,
         until: Option<jiff::civil::Date>,
     ) -> Result<crate::model::engagement::Member> {
+        self.set_registration(engagement, actor, Some(until), None)
+    }
+
+    /// Record a member's registration validity (`Some(None)` clears it) and
+    /// level (intern, auditor, senior) in one commit; `None` leaves each as
+    /// it is. Lead only once the team signs.
+    pub fn set_registration(
+        &self,
+        engagement: &str,
+        actor: &str,
+        until: Option<Option<jiff::civil::Date>>,
+        level: Option<crate::model::engagement::Level>,
+    ) -> Result<crate::model::engagement::Member> {
         self.require_identity()?;
         if self.team(engagement)?.iter().any(|m| m.key.is_some()) {
             self.require_lead(engagement)?;
@@ -537,7 +550,12 @@ impl App {
         let e = EntityId::new(Kind::Member, format!("{engagement}/{actor}"));
         let cur = self.record(Kind::Member, &e.id)?;
         let mut d = Vec::new();
-        super::set_if_changed(&mut d, &e, Some(&cur), MF::RegistrationUntil, until.into());
+        if let Some(until) = until {
+            super::set_if_changed(&mut d, &e, Some(&cur), MF::RegistrationUntil, until.into());
+        }
+        if let Some(level) = level {
+            super::set_if_changed(&mut d, &e, Some(&cur), MF::Level, level.as_str().into());
+        }
         self.commit(d)?;
         Ok(crate::model::engagement::Member::from_record(
             &self.record(Kind::Member, &e.id)?,

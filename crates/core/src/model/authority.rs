@@ -60,6 +60,8 @@ pub struct TeamMember {
     pub registered: bool,
     /// The last day the registration is valid, if recorded.
     pub registration_until: Option<jiff::civil::Date>,
+    /// Registered as an intern (实习审查员): never one of the two.
+    pub intern: bool,
 }
 
 /// The team of an engagement at some point of its history.
@@ -91,6 +93,7 @@ impl Team {
                     key: key.filter(|k| *k != REVOKED).map(str::to_string),
                     registered: text(MF::CertificateNo).is_some_and(|c| !c.trim().is_empty()),
                     registration_until: r.get_raw(MF::RegistrationUntil.name()).and_then(Value::date),
+                    intern: text(MF::Level) == Some(super::engagement::Level::Intern.as_str()),
                 },
             );
         }
@@ -116,7 +119,7 @@ impl Team {
     }
 
     /// Registered auditors (lead or auditor, registration recorded and
-    /// valid on `day`) who have not left: what issuing a finding on a
+    /// valid on `day`, not an intern) who have not left: what issuing a finding on a
     /// certification audit needs two of.
     pub fn registered_auditors(&self, day: jiff::civil::Date) -> usize {
         self.members
@@ -125,6 +128,7 @@ impl Team {
                 !m.left
                     && m.role.is_some_and(Role::is_auditor)
                     && m.registered
+                    && !m.intern
                     && m.registration_until.is_none_or(|u| u >= day)
             })
             .count()
@@ -207,6 +211,16 @@ pub fn is_decision_field(field: &str) -> bool {
     ]
     .iter()
     .any(|f| f.name() == field)
+        || is_review_field(field)
+}
+
+/// Engagement fields of the technical review of an audit before the
+/// decision: recorded in the programme, by a technical reviewer or a
+/// decision maker not on the audit team.
+pub fn is_review_field(field: &str) -> bool {
+    [EF::ReviewBy, EF::ReviewOn, EF::ReviewNote]
+        .iter()
+        .any(|f| f.name() == field)
 }
 
 /// Judge a batch's ops, in order, against `past` (ops earlier in the batch
@@ -432,7 +446,8 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
             }
             if let Change::Set { field, value } = &op.change
                 && field == MF::Role.name()
-                && value.text() == Some(Role::DecisionMaker.as_str())
+                && (value.text() == Some(Role::DecisionMaker.as_str())
+                    || value.text() == Some(Role::TechnicalReviewer.as_str()))
             {
                 return Err(no(
                     format!(
@@ -537,7 +552,7 @@ fn team_then(b: &Batch<'_>, past: &mut dyn Past) -> Result<Team, Refusal> {
 
 /// Roles a programme's team has: its lead (who names the team) and its
 /// decision makers.
-const PROGRAMME_ROLES: &[Role] = &[Role::Lead, Role::DecisionMaker];
+const PROGRAMME_ROLES: &[Role] = &[Role::Lead, Role::DecisionMaker, Role::TechnicalReviewer];
 
 /// A programme's batch: its own record and team by its lead; decisions on
 /// its engagements by its decision makers; nothing else.
@@ -590,8 +605,8 @@ fn authorize_programme(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result
                         .is_some_and(|r| PROGRAMME_ROLES.contains(&r))
                 {
                     return Err(no(
-                        format!("{what}: a programme's team has a lead and decision makers only"),
-                        format!("{what}：认证方案人员只有负责人和认证决定人员"),
+                        format!("{what}: a programme's team has leads, decision makers and technical reviewers only"),
+                        format!("{what}：认证方案人员只有负责人、认证决定人员和技术评审人员"),
                     ));
                 }
                 let own_genesis = b.genesis && op.entity.id == format!("{prog}/{me}");
@@ -599,8 +614,28 @@ fn authorize_programme(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result
                     lead_only()?;
                 }
             }
+            (Kind::Engagement, Change::Set { field, .. }) if op.entity.id != prog && is_review_field(field) => {
+                check_decision(me, prog, b.scope_genesis, &team, &op.entity, past, true)?;
+            }
             (Kind::Engagement, Change::Set { field, .. }) if op.entity.id != prog && is_decision_field(field) => {
-                check_decision(me, prog, b.scope_genesis, &team, &op.entity, past)?;
+                check_decision(me, prog, b.scope_genesis, &team, &op.entity, past, false)?;
+                // A decision follows the audit's technical review (in the
+                // batch's causal past); a certificate's later status does not.
+                let reviewed = past
+                    .record(&op.entity)
+                    .and_then(|r| r.get_raw(EF::ReviewBy.name()).and_then(Value::text).map(str::to_string))
+                    .is_some_and(|t| !t.is_empty());
+                if field == EF::DecisionOutcome.name() && !reviewed {
+                    let eng = &op.entity.id;
+                    return Err(no(
+                        format!(
+                            "the certification decision on {eng} comes after its technical review, and there is none yet: a technical reviewer of programme {prog} outside the audit team reviews it first (`cscaudit engagement review -e {eng}`)"
+                        ),
+                        format!(
+                            "{eng} 的认证决定须在技术评审之后作出，而目前尚无技术评审：先由认证方案 {prog} 中未参加审核的技术评审人员评审（`cscaudit engagement review -e {eng}`）"
+                        ),
+                    ));
+                }
             }
             _ => {
                 return Err(no(
@@ -625,12 +660,21 @@ fn check_decision(
     team: &Team,
     engagement: &EntityId,
     past: &mut dyn Past,
+    review: bool,
 ) -> Result<(), Refusal> {
     let eng = &engagement.id;
-    if team.role_of(me) != Some(Role::DecisionMaker) {
-        let (r_en, r_zh) = team
-            .role_of(me)
-            .map_or(("not a member", "非成员"), |r| (r.as_str(), r.zh()));
+    let role = team.role_of(me);
+    if review && !matches!(role, Some(Role::TechnicalReviewer | Role::DecisionMaker)) {
+        let (r_en, r_zh) = role.map_or(("not a member", "非成员"), |r| (r.as_str(), r.zh()));
+        return Err(no(
+            format!(
+                "{me} ({r_en}) may not record the technical review of {eng}: only a technical reviewer or a decision maker of programme {prog} does"
+            ),
+            format!("{me}（{r_zh}）不能记录 {eng} 的技术评审：只有认证方案 {prog} 的技术评审人员或认证决定人员可以"),
+        ));
+    }
+    if !review && role != Some(Role::DecisionMaker) {
+        let (r_en, r_zh) = role.map_or(("not a member", "非成员"), |r| (r.as_str(), r.zh()));
         return Err(no(
             format!(
                 "{me} ({r_en}) may not record the certification decision on {eng}: only a decision maker of programme {prog} does"
@@ -682,16 +726,16 @@ fn check_decision(
         }
     }
     let audit_team = past.team_elsewhere(eng);
-    let on_team = audit_team
-        .active(me)
-        .is_some_and(|m| m.role.is_some_and(|r| r != Role::DecisionMaker))
-        || audit_team.creator.as_deref() == Some(me);
+    let on_team = audit_team.active(me).is_some_and(|m| {
+        m.role
+            .is_some_and(|r| !matches!(r, Role::DecisionMaker | Role::TechnicalReviewer))
+    }) || audit_team.creator.as_deref() == Some(me);
     if on_team {
         return Err(no(
             format!(
-                "{me} is on the audit team of {eng}: the certification decision is made by someone of the body who was not on the audit team"
+                "{me} is on the audit team of {eng}: the technical review and the certification decision are made by someone of the body who was not on the audit team"
             ),
-            format!("{me} 是 {eng} 审核组成员：认证决定须由未参加审核的认证机构人员作出"),
+            format!("{me} 是 {eng} 审核组成员：技术评审和认证决定须由未参加审核的认证机构人员作出"),
         ));
     }
     Ok(())
@@ -727,9 +771,9 @@ fn check_two_registered(team: &Team, op: &Op, before: Option<&Record>) -> Result
     let id = &op.entity.id;
     Err(no(
         format!(
-            "{id} is issued on a certification audit with {n} registered auditor(s) on the team on {day}; two are required"
+            "{id} is issued on a certification audit with {n} registered auditor(s) on the team on {day}; two are required (interns do not count)"
         ),
-        format!("{id} 在认证审核中开具，而 {day} 审核组仅有 {n} 名注册审核员；须至少两名"),
+        format!("{id} 在认证审核中开具，而 {day} 审核组仅有 {n} 名注册审核员；须至少两名（实习审查员不计入）"),
     ))
 }
 
@@ -1325,6 +1369,40 @@ mod tests {
         );
         let r = crate::model::qa::QaReview::from_record(&held.records[&EntityId::new(Kind::QaReview, id)]).unwrap();
         assert_eq!((r.disagree(), r.final_pass()), (Some(true), Some(false)));
+    }
+
+    #[test]
+    fn an_intern_is_not_a_registered_auditor_on_any_copy() {
+        let mut t = team();
+        for a in ["lead", "aud"] {
+            let m = t.members.get_mut(a).unwrap();
+            m.registered = true;
+        }
+        let day = jiff::civil::date(2026, 12, 7);
+        assert_eq!(t.registered_auditors(day), 2);
+        t.members.get_mut("aud").unwrap().intern = true;
+        assert_eq!(t.registered_auditors(day), 1);
+        // From the member records: `level = intern` as the history holds it.
+        let e = EntityId::new(Kind::Member, "T1/aud");
+        let mut r = Record::empty(e.clone());
+        for (i, c) in [
+            Change::Create,
+            set("role", "auditor"),
+            set("certificate_no", "CCAA-2"),
+            set("level", "intern"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            r.apply(&op("lead", i as u64 + 1, Kind::Member, "T1/aud", c));
+        }
+        let t = Team::from_records(Some("lead".into()), [&r]);
+        assert!(t.members["aud"].intern && t.members["aud"].registered);
+        assert_eq!(t.registered_auditors(day), 0);
+        // A level that is none is refused as a value.
+        let bad = [op("lead", 9, Kind::Member, "T1/aud", set("level", "trainee"))];
+        let err = judge("lead", &bad, &[]).unwrap_err();
+        assert!(err.en.contains("not a value of level"), "{}", err.en);
     }
 
     #[test]

@@ -61,6 +61,7 @@ pub fn human_name_zh(name: &str) -> &str {
         "certificate status" => "证书状态",
         "phase" => "阶段",
         "client kind" => "客户类型",
+        "registration level" => "注册级别",
         other => other,
     }
 }
@@ -79,6 +80,7 @@ pub(crate) fn human_name(type_name: &'static str) -> &'static str {
         "CertificateStatus" => "certificate status",
         "Phase" => "phase",
         "ClientKind" => "client kind",
+        "Level" => "registration level",
         other => other,
     }
 }
@@ -125,6 +127,17 @@ string_enum!(
         Observer = "observer" / "观察员",
         AuditeeContact = "auditee-contact" / "受审核方联络人",
         DecisionMaker = "decision-maker" / "认证决定人员",
+        TechnicalReviewer = "technical-reviewer" / "技术评审人员",
+    }
+);
+
+string_enum!(
+    /// A service-certification auditor's CCAA registration level. An intern
+    /// (实习审查员) is not one of the two registered auditors an audit needs.
+    Level {
+        Intern = "intern" / "实习审查员",
+        Auditor = "auditor" / "审查员",
+        Senior = "senior" / "高级审查员",
     }
 );
 
@@ -153,6 +166,14 @@ pub struct Decision {
     pub by: String,
     pub on: Option<Date>,
     pub basis: String,
+}
+
+/// The technical review of an audit before its decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub by: String,
+    pub on: Option<Date>,
+    pub note: String,
 }
 
 /// The certificate issued by a decision to certify.
@@ -223,6 +244,8 @@ pub struct Engagement {
     pub carries: Vec<String>,
     pub decision: Option<Decision>,
     pub certificate: Option<Certificate>,
+    /// The technical review before the decision.
+    pub review: Option<Review>,
 }
 
 impl Engagement {
@@ -272,6 +295,11 @@ impl Engagement {
                 }),
                 _ => None,
             },
+            review: r.opt_text(EF::ReviewBy).filter(|b| !b.is_empty()).map(|by| Review {
+                by,
+                on: r.date(EF::ReviewOn),
+                note: r.text(EF::ReviewNote),
+            }),
         })
     }
 }
@@ -291,6 +319,9 @@ pub struct Member {
     pub registration_until: Option<Date>,
     /// What this member is responsible for (a plan's roles and responsibilities).
     pub responsibilities: String,
+    /// The CCAA registration level; `None` when not recorded (a registration
+    /// number then counts as an auditor's).
+    pub level: Option<Level>,
 }
 
 /// How many days before a team member's registration expires the dashboard
@@ -318,13 +349,25 @@ impl Member {
             key: r.opt_text(MF::Key).filter(|k| !k.trim().is_empty()),
             registration_until: r.date(MF::RegistrationUntil),
             responsibilities: r.text(MF::Responsibilities),
+            level: match r.opt_text(MF::Level) {
+                Some(t) if !t.is_empty() => Some(r.enum_req(MF::Level)?),
+                _ => None,
+            },
         })
     }
 
     /// An auditor (lead or auditor) with a registration number that has not
-    /// expired on `today`.
+    /// expired on `today`, and not an intern.
     pub fn is_certified_auditor(&self, today: Date) -> bool {
-        self.role.is_auditor() && self.certificate_no.is_some() && !self.registration_expired(today)
+        self.role.is_auditor()
+            && self.certificate_no.is_some()
+            && !self.registration_expired(today)
+            && !self.is_intern()
+    }
+
+    /// Registered as an intern (实习审查员): on the team, never one of the two.
+    pub fn is_intern(&self) -> bool {
+        self.level == Some(Level::Intern)
     }
 
     /// Whether the recorded registration validity ended before `today`.
@@ -355,21 +398,32 @@ pub struct TeamRuleError {
     pub certified: usize,
     /// Auditors whose registration had expired (actor, last valid day).
     pub expired: Vec<(String, Date)>,
+    /// Auditors on the team registered as interns (they do not count).
+    pub interns: Vec<String>,
 }
 
 impl TeamRuleError {
-    /// "; li.min's registration expired on 2026-01-31" for each expired one.
+    /// "; li.min's registration expired on 2026-01-31" for each expired one,
+    /// "; zhao.xin is an intern (实习审查员) and does not count" for each intern.
     pub fn expired_text(&self, zh: bool) -> String {
-        self.expired
-            .iter()
-            .map(|(a, d)| {
-                if zh {
-                    format!("；{a} 的注册已于 {d} 到期")
-                } else {
-                    format!("; {a}'s registration expired on {d}")
-                }
-            })
-            .collect()
+        let v = |a: &str| crate::text::visible(a).into_owned();
+        let expired = self.expired.iter().map(|(a, d)| {
+            let a = v(a);
+            if zh {
+                format!("；{a} 的注册已于 {d} 到期")
+            } else {
+                format!("; {a}'s registration expired on {d}")
+            }
+        });
+        let interns = self.interns.iter().map(|a| {
+            let a = v(a);
+            if zh {
+                format!("；{a} 是实习审查员，不计入两名注册审核员")
+            } else {
+                format!("; {a} is an intern (实习审查员) and does not count")
+            }
+        });
+        expired.chain(interns).collect()
     }
 }
 
@@ -396,10 +450,18 @@ pub fn check_can_issue(kind: EngagementKind, team: &[Member], today: Date) -> Re
             .collect();
         expired.sort();
         expired.dedup();
+        let mut interns: Vec<String> = team
+            .iter()
+            .filter(|m| m.role.is_auditor() && m.is_intern() && !m.has_left())
+            .map(|m| m.actor.clone())
+            .collect();
+        interns.sort();
+        interns.dedup();
         Err(TeamRuleError {
             kind,
             certified: actors.len(),
             expired,
+            interns,
         })
     }
 }
@@ -419,7 +481,25 @@ mod tests {
             key: None,
             registration_until: None,
             responsibilities: String::new(),
+            level: None,
         }
+    }
+
+    #[test]
+    fn an_intern_is_on_the_team_but_not_one_of_the_two() {
+        let today = jiff::civil::date(2026, 11, 28);
+        let mut intern = m("zhao.xin", Role::Auditor, Some("CCAA-I-9"));
+        intern.level = Some(Level::Intern);
+        let team = vec![m("a", Role::Lead, Some("CCAA-1")), intern.clone()];
+        let e = check_can_issue(EngagementKind::Stage2, &team, today).unwrap_err();
+        assert_eq!(e.certified, 1);
+        assert_eq!(e.interns, vec!["zhao.xin".to_string()]);
+        assert!(e.to_string().contains("zhao.xin is an intern"), "{e}");
+        assert!(e.expired_text(true).contains("实习审查员"));
+        intern.level = Some(Level::Auditor);
+        let team = vec![m("a", Role::Lead, Some("CCAA-1")), intern];
+        assert!(check_can_issue(EngagementKind::Stage2, &team, today).is_ok());
+        assert_eq!("高级审查员".parse::<Level>().unwrap(), Level::Senior);
     }
 
     #[test]

@@ -97,6 +97,9 @@ record_fields!(
         CertificateStatus = "certificate_status": Text / "certificate status" / "证书状态",
         Objectives = "objectives": Text / "objectives" / "目标",
         ClientKind = "client_kind": Text / "client kind" / "客户类型",
+        ReviewBy = "review_by": Text / "technical review by" / "技术评审人",
+        ReviewOn = "review_on": Date / "technical review on" / "技术评审日期",
+        ReviewNote = "review_note": Text / "technical review" / "技术评审意见",
     }
 );
 
@@ -120,6 +123,7 @@ record_fields!(
         Key = "key": Text / "signing key" / "签名公钥",
         RegistrationUntil = "registration_until": Date / "registration valid until" / "注册有效期至",
         Responsibilities = "responsibilities": Text / "responsibilities" / "职责",
+        Level = "level": Text / "registration level" / "注册级别",
     }
 );
 
@@ -343,7 +347,7 @@ pub fn accepts(kind: Kind, name: &str, value: &Value) -> bool {
                 Kind::Engagement,
                 "kind" | "decision_outcome" | "client_kind" | "certificate_status"
             )
-            | (Kind::Member, "role")
+            | (Kind::Member, "role" | "level")
             | (Kind::Milestone, "phase")
     );
     match value {
@@ -372,6 +376,7 @@ pub fn value_label(kind: Kind, name: &str, text: &str, zh: bool) -> Option<&'sta
             pick(text, |k: engagement::EngagementKind| k.label(zh))
         }
         (Kind::Member, n) if n == MemberField::Role.name() => pick(text, |r: engagement::Role| r.label(zh)),
+        (Kind::Member, n) if n == MemberField::Level.name() => pick(text, |l: engagement::Level| l.label(zh)),
         (Kind::Milestone, n) if n == MilestoneField::Phase.name() => pick(text, |p: super::plan::Phase| p.label(zh)),
         (Kind::Engagement, n) if n == EngagementField::DecisionOutcome.name() => {
             pick(text, |o: engagement::Outcome| o.label(zh))

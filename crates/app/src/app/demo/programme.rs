@@ -220,6 +220,10 @@ pub(super) fn seed_programme(
     // signed decision syncs; not an auditor of any team of the programme).
     app.set_today(days(start, 75));
     app.act_as(decider);
+    app.technical_review(
+        "WB-R1",
+        "审核报告、不符合项及整改证据已评审，审核组成员资格符合要求 / report, findings, rectification evidence and team reviewed",
+    )?;
     app.decide(
         "WB-R1",
         Outcome::Certify,
