@@ -126,16 +126,30 @@ pub enum Command {
     },
     /// Write a report of an engagement on its own (the same as in a bundle).
     Report {
+        /// `cnca`: the body's monthly report to CNCA (four sheets, every
+        /// engagement held here) instead of one engagement's report.
+        #[arg(value_enum)]
+        body: Option<BodyReport>,
         /// `csv` (UTF-8 with BOM, one row per finding), `xlsx` (checklist,
         /// findings, actions), `docx`, `md` or `html` (the audit report), or
         /// NIST OSCAL 1.2 JSON: `oscal-results` (assessment results),
         /// `oscal-poam` (plan of action and milestones), `oscal-catalog`.
-        #[arg(long, value_enum)]
-        format: ReportFormat,
+        #[arg(long, value_enum, required_unless_present = "body")]
+        format: Option<ReportFormat>,
         #[arg(long)]
         out: PathBuf,
         #[arg(long, short)]
         engagement: Option<String>,
+        /// The month of a CNCA report (YYYY-MM); due by the 10th of the next.
+        #[arg(long, required_if_eq("body", "cnca"))]
+        month: Option<String>,
+        /// With cnca: every row of the month again, also those reported
+        /// unchanged (the month's state is not changed).
+        #[arg(long)]
+        all: bool,
+        /// With cnca: write nothing, print the rows and the check list as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Concurrent edits of one field (after merging bundles): both values and
     /// authors, and the value that currently wins.
@@ -185,6 +199,27 @@ pub enum Command {
     /// Wilson 95% intervals and attach the summary as evidence.
     #[command(subcommand)]
     Testcall(TestcallCmd),
+    /// The audit plan (审核计划) the auditee receives: objectives, scope,
+    /// criteria, sites, mode (FS01 on site, FS02 remote, FS03 both), the
+    /// activities with date, time, place and auditors, and the person-days
+    /// planned (from the body's calculator in body.toml) and spent.
+    #[command(name = "audit-plan", subcommand)]
+    AuditPlan(AuditPlanCmd),
+    /// The body's register of declared interests: a person with a live
+    /// interest in a programme's client (consultancy within two years, …)
+    /// is refused on the team of its audits.
+    #[command(subcommand)]
+    Interest(InterestCmd),
+    /// The opening and closing meetings (CNCA's on-site check-in): time,
+    /// place, attendees (team, interns, experts, remote members, the
+    /// auditee), 1–3 photos.
+    #[command(subcommand)]
+    Attendance(AttendanceCmd),
+    /// An auditor's records for CCAA: the experience log from the signed
+    /// history, and their national ID number for the CNCA report (kept
+    /// encrypted on this copy, never in bundles or sync).
+    #[command(subcommand)]
+    Auditor(AuditorCmd),
     /// The change history of a record (finding ref, action id, engagement id, ENGAGEMENT/INDICATOR).
     History { reference: String },
     /// Git remotes to sync with (a bare repository on a share, an ssh host, GitLab/Gitea).
@@ -460,6 +495,9 @@ pub enum ProgrammeCmd {
         #[arg(long)]
         decide: bool,
     },
+    /// Record the client's unified social credit code (统一社会信用代码,
+    /// 18 characters), which the CNCA report names the client by. Lead only.
+    ClientCode { programme: String, code: String },
     /// Name a decision maker (or another lead) of the programme, with their
     /// ssh public key. Lead only.
     AddMember {
@@ -1343,5 +1381,193 @@ pub enum PlanCmd {
         owner: Option<String>,
         #[arg(long)]
         note: Option<String>,
+    },
+}
+
+/// A report of the body rather than of one engagement.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyReport {
+    Cnca,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditPlanCmd {
+    /// The plan: objectives, scope, criteria, sites, mode, activities,
+    /// meetings and person-days.
+    Show {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the plan's objectives, scope, criteria, sites, mode and the
+    /// centre's size (lead only).
+    Set {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        objectives: Option<String>,
+        #[arg(long)]
+        scope: Option<String>,
+        /// The audit criteria (e.g. GB/T 32312-2015; the bank's service rules).
+        #[arg(long)]
+        criteria: Option<String>,
+        /// The sites audited, separated by `;`.
+        #[arg(long)]
+        sites: Option<String>,
+        /// FS01 (on site, 现场), FS02 (remote, 远程) or FS03 (both, 现场+远程).
+        #[arg(long)]
+        mode: Option<String>,
+        /// The centre's size in agents (seats): the calculator's row.
+        #[arg(long)]
+        agents: Option<u32>,
+    },
+    /// Add an activity to the agenda, or remove one (`--remove A03`).
+    Activity {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// The day (YYYY-MM-DD), within the engagement's period.
+        #[arg(long, value_name = "DATE", required_unless_present = "remove")]
+        on: Option<jiff::civil::Date>,
+        /// Start, HH:MM.
+        #[arg(long, required_unless_present = "remove")]
+        from: Option<String>,
+        /// End, HH:MM.
+        #[arg(long, required_unless_present = "remove")]
+        to: Option<String>,
+        #[arg(long, default_value = "")]
+        place: String,
+        /// What is done (e.g. 首次会议; 话务数据抽查; 末次会议).
+        #[arg(long, required_unless_present = "remove")]
+        title: Option<String>,
+        /// Team members who carry it out, comma-separated actor ids.
+        #[arg(long, value_delimiter = ',')]
+        auditors: Vec<String>,
+        /// The auditee's people taking part.
+        #[arg(long, default_value = "")]
+        auditee: String,
+        /// Remove this activity instead (A03, as `audit-plan show` lists).
+        #[arg(long, conflicts_with_all = ["on", "from", "to", "title"])]
+        remove: Option<String>,
+    },
+    /// Person-days: planned (the body's calculator, or a figure with
+    /// `--justification`) and spent (recorded, else from the attendance).
+    Days {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// Planned person-days (half days); differs from the calculator only
+        /// with a justification.
+        #[arg(long)]
+        planned: Option<f64>,
+        /// Person-days spent (half days); without it, the attendance counts.
+        #[arg(long)]
+        actual: Option<f64>,
+        /// Why the plan differs from the calculator.
+        #[arg(long)]
+        justification: Option<String>,
+        /// Keys `planned`, `actual`, `basis`, `calculated`, `justification`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The agenda as a Word document in both languages, for the auditee.
+    Agenda {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum InterestCmd {
+    /// Declare a person's interest in a programme's client (a lead of the
+    /// programme records it in the programme's signed history).
+    Add {
+        #[arg(long)]
+        actor: String,
+        /// The programme whose client it is.
+        #[arg(long)]
+        client: String,
+        /// consultancy (咨询), employment (任职), financial (经济利益),
+        /// family (亲属关系) or other (其他).
+        #[arg(long, default_value = "consultancy")]
+        kind: String,
+        /// The last day it stands in the way (consultancy: two years after
+        /// it ended), YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        until: jiff::civil::Date,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The register (of one client with --client).
+    List {
+        #[arg(long)]
+        client: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take a declaration off the register.
+    Remove {
+        #[arg(long)]
+        actor: String,
+        #[arg(long)]
+        client: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct MeetingArgs {
+    #[arg(long, short)]
+    pub engagement: Option<String>,
+    /// When it began: "YYYY-MM-DD HH:MM".
+    #[arg(long)]
+    pub at: String,
+    #[arg(long)]
+    pub place: String,
+    /// Who attended, separated by `;`: team members by actor id (add
+    /// `@remote` for a remote one), the auditee's people as `auditee:NAME`.
+    #[arg(long)]
+    pub attendees: String,
+    /// A photo of the whole team with the auditee (1–3; repeat the option).
+    #[arg(long = "photo", value_name = "FILE")]
+    pub photos: Vec<PathBuf>,
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AttendanceCmd {
+    /// Record the opening meeting (首次会议).
+    Open(MeetingArgs),
+    /// Record the closing meeting (末次会议).
+    Close(MeetingArgs),
+    /// Both meetings, who was there, and each auditor's on-site days.
+    Show {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditorCmd {
+    /// The experience log CCAA asks for: every audit the signed history
+    /// holds for the auditor, with client, kind, role, dates and on-site days.
+    Log {
+        #[arg(long)]
+        actor: String,
+        /// Write it as an Excel workbook.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Keep an auditor's national ID number for the CNCA report, encrypted
+    /// to your key on this copy (never in a bundle, a sync or a report but
+    /// the CNCA workbook). The number is read from standard input.
+    NationalId {
+        #[arg(long)]
+        actor: String,
     },
 }

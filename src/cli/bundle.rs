@@ -128,9 +128,21 @@ pub(super) fn report(
         F::OscalPoam => crate::report::oscal_bytes(&data, ctx.lang, OscalDoc::Poam),
         F::OscalCatalog => crate::report::oscal_bytes(&data, ctx.lang, OscalDoc::Catalog),
     };
-    // Written beside the target, then renamed: never a half-written report.
+    write_whole(out_file, &bytes)?;
+    writeln!(
+        out(),
+        "{} {} ({} B)",
+        ctx.lang.pick("wrote", "已写出"),
+        crate::text::visible(&out_file.display().to_string()),
+        bytes.len()
+    )?;
+    Ok(())
+}
+
+/// Written beside the target, then renamed: never a half-written file.
+pub(super) fn write_whole(out_file: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = out_file.with_extension("partial");
-    std::fs::write(&tmp, &bytes)
+    std::fs::write(&tmp, bytes)
         .and_then(|_| std::fs::rename(&tmp, out_file))
         .map_err(|source| {
             let _ = std::fs::remove_file(&tmp);
@@ -139,12 +151,5 @@ pub(super) fn report(
                 source,
             }
         })?;
-    writeln!(
-        out(),
-        "{} {} ({} B)",
-        ctx.lang.pick("wrote", "已写出"),
-        crate::text::visible(&out_file.display().to_string()),
-        bytes.len()
-    )?;
     Ok(())
 }

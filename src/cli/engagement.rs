@@ -210,6 +210,10 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
             if registration_until.is_some() || level.is_some() {
                 m = app.set_registration(&eng.id, &actor, registration_until.map(Some), level)?;
             }
+            let body = crate::config::body::BodyConfig::load(&ctx.paths).map_err(super::CliError)?;
+            if let Some(w) = app.rotation_warning(&eng.id, &actor, &body)? {
+                eprintln!("{}", w.get(ctx.lang));
+            }
             writeln!(
                 o,
                 "{} {} {} {}{}{}",

@@ -6,6 +6,7 @@
 
 mod action;
 pub mod args;
+mod body;
 mod bundle;
 mod catalog;
 mod complaints;
@@ -452,15 +453,29 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
             Ok(())
         }
         Command::Report {
-            format,
+            body: Some(args::BodyReport::Cnca),
+            out,
+            month,
+            all,
+            json,
+            ..
+        } => body::cnca(ctx, month.as_deref().unwrap_or_default(), &out, all, json),
+        Command::Report {
+            format: Some(format),
             out,
             engagement,
+            ..
         } => bundle::report(ctx, format, &out, engagement.as_deref()),
+        Command::Report { format: None, .. } => Err(same("--format is required")),
         Command::Metrics(a) => metrics::metrics(ctx, a),
         Command::Sample(c) => sample::sample(ctx, c),
         Command::Qa(c) => qa::qa(ctx, c),
         Command::Pseudonym(c) => pseudonym::pseudonym(ctx, c),
         Command::Testcall(c) => testcall::testcall(ctx, c),
+        Command::AuditPlan(c) => body::audit_plan(ctx, c),
+        Command::Interest(c) => body::interest(ctx, c),
+        Command::Attendance(c) => body::attendance(ctx, c),
+        Command::Auditor(c) => body::auditor(ctx, c),
         Command::Config(ConfigCmd::Check) => config::config_check(ctx),
         Command::Config(ConfigCmd::Schema { out }) => config::write_schemas(ctx, &out),
         Command::Debug(c) => debug::debug(ctx, c),

@@ -57,6 +57,10 @@ pub(super) fn programme(ctx: &Context, c: ProgrammeCmd) -> Result<()> {
             let p = app.create_programme(&id, &title, &client, decide)?;
             show(&mut o, ctx, &p, zh)?;
         }
+        ProgrammeCmd::ClientCode { programme, code } => {
+            let p = app.set_client_code(&programme, &code)?;
+            writeln!(o, "{} {}", visible(&p.id), visible(&p.client_code))?;
+        }
         ProgrammeCmd::AddMember {
             programme,
             actor,

@@ -68,6 +68,8 @@ pub struct Data {
     pub qa_round: Option<crate::app::qa::QaRound>,
     /// Each indicator's results in the earlier engagements of the programme.
     pub previous: HashMap<String, Vec<crate::app::cycle::PreviousResult>>,
+    /// The audit plan: mode, sites, activities, opening and closing meetings.
+    pub audit_plan: Option<crate::app::body::AuditPlan>,
     due_soon_days: i32,
     /// Only the dashboard's figures are here (read from the store's
     /// counters); the lists are loading ([`Data::load_glance`]).
@@ -107,6 +109,8 @@ pub struct Patch {
     pub test_calls: Vec<std::result::Result<crate::model::testcall::TestCall, String>>,
     /// The QA reviews, read again when a commit touched any.
     pub qa: Option<Vec<crate::model::qa::QaReview>>,
+    /// The audit plan, read again when a commit touched it.
+    pub audit_plan: Option<crate::app::body::AuditPlan>,
     /// Who this copy writes as now.
     pub me: Option<String>,
     /// Carried findings (of other engagements) the commit touched.
@@ -218,6 +222,7 @@ impl Data {
             test_calls: app.test_calls(&engagement.id)?,
             qa: Vec::new(),
             qa_round: None,
+            audit_plan: app.audit_plan(&engagement.id).ok(),
             carried: engagement
                 .carries
                 .iter()
@@ -336,6 +341,7 @@ impl Data {
                     p.engagements = Some(app.engagements()?);
                     if e.id == engagement {
                         p.engagement = Some(app.engagement(engagement)?);
+                        p.audit_plan = Some(app.audit_plan(engagement)?);
                     }
                 }
                 Kind::Member => {
@@ -384,8 +390,13 @@ impl Data {
                         p.milestones = Some(app.milestones(engagement)?);
                     }
                 }
-                // A programme's own records (its team) show in no pane.
-                Kind::Programme => {}
+                // A programme's own records (its team, declared interests) show in no pane.
+                Kind::Programme | Kind::Interest => {}
+                Kind::Meeting | Kind::Activity => {
+                    if e.id.starts_with(&prefix) && p.audit_plan.is_none() {
+                        p.audit_plan = Some(app.audit_plan(engagement)?);
+                    }
+                }
                 Kind::QaReview => {
                     if e.id.starts_with(&prefix) && p.qa.is_none() {
                         p.qa = Some(app.qa_reviews(engagement)?);
@@ -428,6 +439,9 @@ impl Data {
         }
         if let Some(qa) = p.qa {
             self.set_qa(qa);
+        }
+        if let Some(plan) = p.audit_plan {
+            self.audit_plan = Some(plan);
         }
         if let Some(me) = p.me {
             self.me = me;

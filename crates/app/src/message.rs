@@ -4,7 +4,7 @@
 use crate::config::Lang;
 use std::fmt;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Msg {
     pub en: String,
     pub zh: String,

@@ -247,3 +247,44 @@ pub fn thousands(v: u64) -> String {
     }
     out
 }
+
+/// A cell as CNCA's reporting platform takes it: spaces and invisible
+/// characters (controls, zero-width, BOM, no-break space) gone from both
+/// ends and, for codes, everywhere; letters upper case.
+pub fn cnca_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !invisible(*c))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// A text cell for CNCA's platform: trimmed of spaces and invisible
+/// characters at both ends, invisible characters inside dropped.
+pub fn cnca_text(s: &str) -> String {
+    let kept: String = s
+        .chars()
+        .map(|c| if c == '\n' || c == '\t' || c == '\r' { ' ' } else { c })
+        .filter(|c| !invisible(*c))
+        .collect();
+    kept.trim_matches(|c: char| c.is_whitespace()).to_string()
+}
+
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00A0}' | '\u{3000}'
+        )
+}
+
+#[cfg(test)]
+mod cnca_tests {
+    #[test]
+    fn cells_are_trimmed_of_spaces_and_invisible_characters() {
+        assert_eq!(super::cnca_code(" csc-wb\u{200B}-0117 "), "CSC-WB-0117");
+        assert_eq!(
+            super::cnca_text("\u{FEFF} 某外包 呼叫中心\u{3000}\n"),
+            "某外包 呼叫中心"
+        );
+    }
+}

@@ -608,6 +608,14 @@ impl super::App {
         let cur = self.record(Kind::Engagement, engagement)?;
         let mut d = Vec::new();
         set_if_changed(&mut d, &e, Some(&cur), EF::CertificateStatus, status.as_str().into());
+        set_if_changed(&mut d, &e, Some(&cur), EF::CertificateStatusOn, today.into());
+        set_if_changed(
+            &mut d,
+            &e,
+            Some(&cur),
+            EF::CertificateStatusReason,
+            reason.trim().into(),
+        );
         let basis = eng.decision.as_ref().map(|d| d.basis.clone()).unwrap_or_default();
         let who = self.identity().actor.clone();
         let line = format!("{today} {who}: {} — {}", status.as_str(), reason.trim());

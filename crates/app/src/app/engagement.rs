@@ -284,6 +284,9 @@ impl App {
         key: Option<&str>,
     ) -> Result<Member> {
         self.engagement(engagement)?;
+        if self.member(engagement, actor).is_none_or(|m| m.role != role) {
+            self.require_no_conflict(engagement, actor, role)?;
+        }
         let team = self.team(engagement)?;
         let signed = team.iter().any(|m| m.key.is_some());
         if key.is_some() || signed {

@@ -6,6 +6,8 @@
 //! clock, errors).
 
 mod analytics;
+pub mod body;
+pub mod cnca;
 mod conflicts;
 pub mod cycle;
 pub mod demo;

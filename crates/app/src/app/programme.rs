@@ -22,6 +22,8 @@ pub struct Programme {
     pub id: String,
     pub title: String,
     pub client: String,
+    /// The client's unified social credit code (统一社会信用代码).
+    pub client_code: String,
     /// Who created it (its first lead).
     pub creator: Option<String>,
     pub team: Vec<Member>,
@@ -112,6 +114,28 @@ impl App {
         )?)
     }
 
+    /// Record the client's unified social credit code (18 characters, upper
+    /// case, no spaces, as CNCA's platform takes it). Lead only.
+    pub fn set_client_code(&self, programme: &str, code: &str) -> Result<Programme> {
+        self.require_identity()?;
+        self.programme(programme)?;
+        self.require_lead(programme)?;
+        let code = crate::text::cnca_code(code);
+        if code.len() != 18 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            let c = crate::text::visible(&code).into_owned();
+            return Err(AppError::Invalid(crate::msg!(
+                "`{c}` is not a unified social credit code (18 letters and digits)",
+                "`{c}` 不是统一社会信用代码（18 位字母和数字）"
+            )));
+        }
+        let e = EntityId::new(Kind::Programme, programme);
+        let cur = self.record(Kind::Programme, programme)?;
+        let mut d = Vec::new();
+        super::set_if_changed(&mut d, &e, Some(&cur), PF::ClientCode, code.into());
+        self.commit(d)?;
+        self.programme(programme)
+    }
+
     /// The genesis of the programme `engagement` is bound to, if bound.
     pub fn programme_bound(&self, engagement: &str) -> Result<Option<String>> {
         Ok(self
@@ -127,6 +151,9 @@ impl App {
         let mut ops = self.store().history(&EntityId::new(Kind::Programme, id))?;
         for m in self.store().records(Kind::Member, &format!("{id}/"))? {
             ops.extend(self.store().history(&m.entity)?);
+        }
+        for i in self.store().records(Kind::Interest, &format!("{id}/"))? {
+            ops.extend(self.store().history(&i.entity)?);
         }
         Ok(ops)
     }
@@ -159,6 +186,7 @@ impl App {
             id: id.to_string(),
             title: text(PF::Title),
             client: text(PF::Client),
+            client_code: text(PF::ClientCode),
             creator: self.creator_of(id)?,
             team: self.team(id)?,
             engagements,

@@ -4,6 +4,7 @@
 //! Config is read before anything else happens; a bad file is reported with
 //! file:line:column and the app continues with defaults.
 
+pub mod body;
 mod catalog;
 pub mod schema;
 mod settings;

@@ -27,7 +27,7 @@ fn fonts(cjk: &str) -> RunFonts {
 }
 
 /// A run of text: control characters visible, line breaks kept.
-fn run(s: &str) -> docx_rs::Run {
+pub(crate) fn run(s: &str) -> docx_rs::Run {
     let v = crate::text::visible_lines(s);
     let mut r = docx_rs::Run::new().fonts(fonts(BODY_CJK));
     for (i, line) in v.split('\n').enumerate() {
@@ -39,19 +39,19 @@ fn run(s: &str) -> docx_rs::Run {
     r
 }
 
-fn para(s: &str) -> Paragraph {
+pub(crate) fn para(s: &str) -> Paragraph {
     Paragraph::new().add_run(run(s))
 }
 
 /// "Label: value" with the label in bold (a full-width colon in Chinese).
-fn labelled(label: &str, value: &str) -> Paragraph {
+pub(crate) fn labelled(label: &str, value: &str) -> Paragraph {
     let colon = if label.is_ascii() { ": " } else { "：" };
     Paragraph::new()
         .add_run(run(&format!("{label}{colon}")).bold())
         .add_run(run(value))
 }
 
-fn heading(s: &str, level: usize) -> Paragraph {
+pub(crate) fn heading(s: &str, level: usize) -> Paragraph {
     Paragraph::new()
         .add_run(run(s).fonts(fonts(HEAD_CJK)))
         .style(&format!("Heading{level}"))
@@ -65,7 +65,7 @@ fn cell(s: &str) -> TableCell {
 const TEXT_WIDTH: usize = 11906 - 2 * 1588;
 
 /// [`table`] with columns in these proportions.
-fn table_w(header: &[&str], rows: Vec<Vec<String>>, parts: &[usize]) -> Table {
+pub(crate) fn table_w(header: &[&str], rows: Vec<Vec<String>>, parts: &[usize]) -> Table {
     let sum: usize = parts.iter().sum();
     let grid: Vec<usize> = parts.iter().map(|p| TEXT_WIDTH * p / sum).collect();
     let mut t = table(header, rows).set_grid(grid.clone());
@@ -99,7 +99,7 @@ fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
     Table::new(rows).width(5000, WidthType::Pct)
 }
 
-fn styles(doc: Docx) -> Docx {
+pub(crate) fn styles(doc: Docx) -> Docx {
     let head = |id: &str, name: &str, size: usize, level: usize| {
         Style::new(id, StyleType::Paragraph)
             .name(name)

@@ -3,6 +3,8 @@
 //! `cscaudit report`. Every text that came from a user or a file is escaped
 //! for its format, and control characters never reach any output.
 
+pub mod body;
+pub mod cnca;
 pub mod csv;
 mod data;
 mod docx;

@@ -9,32 +9,32 @@ use crate::config::Lang;
 use crate::message::Msg;
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
-fn err(e: XlsxError) -> AppError {
+pub(crate) fn err(e: XlsxError) -> AppError {
     AppError::Invalid(Msg::same(format!("xlsx: {e}")))
 }
 
 /// Text from a user: control characters visible, formulas not run (strings
 /// are written as strings, never as formulas).
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     crate::text::visible_lines(s).into_owned()
 }
 
 /// Fill a sheet: header, rows (None = empty cell), frozen header, filter,
 /// widths fitted to the content (capped).
-struct Sheet<'a> {
+pub(crate) struct Sheet<'a> {
     ws: &'a mut Worksheet,
     widths: Vec<usize>,
     row: u32,
 }
 
-enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Number(f64),
     Date(Option<jiff::civil::Date>),
 }
 
 impl<'a> Sheet<'a> {
-    fn new(ws: &'a mut Worksheet, name: &str, header: &[&str], bold: &Format) -> Result<Sheet<'a>> {
+    pub(crate) fn new(ws: &'a mut Worksheet, name: &str, header: &[&str], bold: &Format) -> Result<Sheet<'a>> {
         ws.set_name(name).map_err(err)?;
         for (c, h) in header.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, bold).map_err(err)?;
@@ -48,7 +48,7 @@ impl<'a> Sheet<'a> {
     }
 
     /// One row; `overdue` rows are shaded red.
-    fn push(&mut self, cells: Vec<Cell>, date_fmt: &Format, overdue: bool) -> Result<()> {
+    pub(crate) fn push(&mut self, cells: Vec<Cell>, date_fmt: &Format, overdue: bool) -> Result<()> {
         let highlight = overdue.then_some(());
         for (c, cell) in cells.into_iter().enumerate() {
             let col = c as u16;
@@ -95,7 +95,7 @@ impl<'a> Sheet<'a> {
         Ok(())
     }
 
-    fn finish(self) -> Result<()> {
+    pub(crate) fn finish(self) -> Result<()> {
         let last_col = self.widths.len().saturating_sub(1) as u16;
         self.ws
             .autofilter(0, 0, self.row.saturating_sub(1).max(1), last_col)

@@ -26,6 +26,8 @@ const CARRIED: &[&str] = &[
     "counter/",
     "qa/",
     "pseudonym/",
+    "nationalid/",
+    "cnca/",
 ];
 
 #[derive(Debug, Default)]

@@ -12,6 +12,10 @@
 //! | an engagement's decision and certificate fields (decide, suspend, withdraw, restore) | a decision maker of the engagement's programme, in a batch of the programme, judged against the programme's causal past; not while on the engagement's audit team |
 //! | anything else in a programme | nobody |
 //! | a member's responsibilities | any member |
+//! | the audit plan's activities | a lead |
+//! | the opening and closing meetings (attendance) | lead or auditor |
+//! | a declared interest in a programme's client | a lead of the programme, in its batches |
+//! | an engagement's technical review | a technical reviewer or decision maker of its programme, not on its audit team; a decision needs one in its past |
 //! | raise a finding | lead, auditor, technical expert (past draft: lead or auditor) |
 //! | issue a finding (draft → issued) on a certification audit | as above, and two registered auditors on the team (registration valid on the change's day) |
 //! | a finding's status | by target: issue, accept plan, send back, verify, close, withdraw, reopen — lead or auditor; respond, implement — also the auditee contact; along the lifecycle only |
@@ -208,6 +212,8 @@ pub fn is_decision_field(field: &str) -> bool {
         EF::CertificateIssued,
         EF::CertificateUntil,
         EF::CertificateStatus,
+        EF::CertificateStatusOn,
+        EF::CertificateStatusReason,
     ]
     .iter()
     .any(|f| f.name() == field)
@@ -497,6 +503,20 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
             }
         }
         Kind::QaReview => check_qa(me, team, op, before, need)?,
+        // The agenda is the lead's; the meetings are the auditors' record.
+        Kind::Activity if !team.is_lead(me) => {
+            return Err(no(
+                format!("only a lead plans the audit's activities ({what}); {me} is not one"),
+                format!("只有组长可以安排审核活动（{what}）；{me} 不是组长"),
+            ));
+        }
+        Kind::Meeting => need(AUDITORS, "record the opening or closing meeting", "记录首末次会议")?,
+        Kind::Interest => {
+            return Err(no(
+                format!("{what}: declared interests are the body's register, kept in the programme's batches"),
+                format!("{what}：利益关系申报属于认证机构的登记，记录在认证方案的批次中"),
+            ));
+        }
         // A programme is made only by its own genesis batch.
         Kind::Programme => {
             return Err(no(
@@ -614,6 +634,8 @@ fn authorize_programme(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result
                     lead_only()?;
                 }
             }
+            // The body's register of declared interests in the client.
+            (Kind::Interest, _) if op.entity.id.starts_with(&member_prefix) => lead_only()?,
             (Kind::Engagement, Change::Set { field, .. }) if op.entity.id != prog && is_review_field(field) => {
                 check_decision(me, prog, b.scope_genesis, &team, &op.entity, past, true)?;
             }

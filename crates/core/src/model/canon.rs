@@ -55,6 +55,9 @@ fn kind_name(k: super::ops::Kind) -> &'static str {
         Kind::Programme => "Programme",
         Kind::TestCall => "TestCall",
         Kind::QaReview => "QaReview",
+        Kind::Interest => "Interest",
+        Kind::Meeting => "Meeting",
+        Kind::Activity => "Activity",
     }
 }
 

@@ -35,7 +35,7 @@ macro_rules! string_enum {
             type Err = crate::model::ParseEnumError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 let norm = s.trim().to_ascii_lowercase().replace('_', "-");
-                $(if norm == $s || s.trim() == $zh { return Ok($name::$var); })+
+                $(if norm.eq_ignore_ascii_case($s) || s.trim() == $zh { return Ok($name::$var); })+
                 Err(crate::model::ParseEnumError {
                     what: $crate::model::engagement::human_name(stringify!($name)),
                     found: s.to_string(),
@@ -62,6 +62,9 @@ pub fn human_name_zh(name: &str) -> &str {
         "phase" => "阶段",
         "client kind" => "客户类型",
         "registration level" => "注册级别",
+        "audit mode" => "审核方式",
+        "kind of interest" => "利益关系类型",
+        "meeting" => "会议",
         other => other,
     }
 }
@@ -81,6 +84,9 @@ pub(crate) fn human_name(type_name: &'static str) -> &'static str {
         "Phase" => "phase",
         "ClientKind" => "client kind",
         "Level" => "registration level",
+        "AuditMode" => "audit mode",
+        "InterestKind" => "kind of interest",
+        "MeetingKind" => "meeting",
         other => other,
     }
 }

@@ -100,6 +100,15 @@ record_fields!(
         ReviewBy = "review_by": Text / "technical review by" / "技术评审人",
         ReviewOn = "review_on": Date / "technical review on" / "技术评审日期",
         ReviewNote = "review_note": Text / "technical review" / "技术评审意见",
+        Criteria = "criteria": Text / "audit criteria" / "审核准则",
+        Sites = "sites": Text / "sites audited" / "审核场所",
+        AuditMode = "audit_mode": Text / "audit mode" / "审核方式",
+        Agents = "agents": Int / "centre size (agents)" / "中心规模（座席数）",
+        DaysPlanned = "days_planned": Number / "person-days planned" / "计划人日",
+        DaysActual = "days_actual": Number / "person-days spent" / "实际人日",
+        DaysJustification = "days_justification": Text / "person-days justification" / "人日调整理由",
+        CertificateStatusOn = "certificate_status_on": Date / "certificate status since" / "证书状态变更日期",
+        CertificateStatusReason = "certificate_status_reason": Text / "reason for the status" / "状态变更原因",
     }
 );
 
@@ -108,6 +117,7 @@ record_fields!(
     ProgrammeField for Programme {
         Title = "title": Text / "title" / "名称",
         Client = "client": Text / "client" / "认证委托方",
+        ClientCode = "client_code": Text / "client's unified social credit code" / "统一社会信用代码",
     }
 );
 
@@ -254,6 +264,42 @@ record_fields!(
     }
 );
 
+record_fields!(
+    /// A declared interest of a person in a programme's client.
+    InterestField for Interest {
+        Actor = "actor": Text / "person" / "人员",
+        Kind = "kind": Text / "kind of interest" / "利益关系类型",
+        Until = "until": Date / "conflict until" / "冲突截止日期",
+        Note = "note": Text / "note" / "说明",
+        DeclaredOn = "declared_on": Date / "declared on" / "申报日期",
+    }
+);
+
+record_fields!(
+    /// An audit's opening or closing meeting (the check-in the CNCA asks for).
+    MeetingField for Meeting {
+        Engagement = "engagement": Text / "engagement" / "审核项目",
+        At = "at": Text / "time" / "时间",
+        Place = "place": Text / "place" / "地点",
+        Attendees = "attendees": Text / "attendees" / "参会人员",
+        Note = "note": Text / "note" / "备注",
+    }
+);
+
+record_fields!(
+    /// An activity of an engagement's audit plan (the agenda).
+    ActivityField for Activity {
+        Engagement = "engagement": Text / "engagement" / "审核项目",
+        On = "on": Date / "date" / "日期",
+        From = "from": Text / "from" / "开始时间",
+        To = "to": Text / "to" / "结束时间",
+        Place = "place": Text / "place" / "地点",
+        Title = "title": Text / "activity" / "审核活动",
+        Auditors = "auditors": Text / "auditors" / "审核人员",
+        Auditee = "auditee": Text / "auditee's people" / "受审核方人员",
+    }
+);
+
 /// Link relations (sets of targets on a record).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Rel {
@@ -306,6 +352,9 @@ pub fn label(kind: Kind, name: &str, zh: bool) -> Option<&'static str> {
         Kind::Programme => find::<ProgrammeField>(name, zh),
         Kind::TestCall => find::<TestCallField>(name, zh),
         Kind::QaReview => find::<QaField>(name, zh),
+        Kind::Interest => find::<InterestField>(name, zh),
+        Kind::Meeting => find::<MeetingField>(name, zh),
+        Kind::Activity => find::<ActivityField>(name, zh),
     }
 }
 
@@ -325,6 +374,9 @@ pub fn value_type(kind: Kind, name: &str) -> Option<ValueType> {
         Kind::Programme => find::<ProgrammeField>(name),
         Kind::TestCall => find::<TestCallField>(name),
         Kind::QaReview => find::<QaField>(name),
+        Kind::Interest => find::<InterestField>(name),
+        Kind::Meeting => find::<MeetingField>(name),
+        Kind::Activity => find::<ActivityField>(name),
     }
 }
 
@@ -345,10 +397,11 @@ pub fn accepts(kind: Kind, name: &str, value: &Value) -> bool {
             | (Kind::Assessment, "result" | "workflow")
             | (
                 Kind::Engagement,
-                "kind" | "decision_outcome" | "client_kind" | "certificate_status"
+                "kind" | "decision_outcome" | "client_kind" | "certificate_status" | "audit_mode"
             )
             | (Kind::Member, "role" | "level")
             | (Kind::Milestone, "phase")
+            | (Kind::Interest, "kind")
     );
     match value {
         Value::Text(t) if enumerated => value_label(kind, name, t, false).is_some(),
@@ -378,8 +431,14 @@ pub fn value_label(kind: Kind, name: &str, text: &str, zh: bool) -> Option<&'sta
         (Kind::Member, n) if n == MemberField::Role.name() => pick(text, |r: engagement::Role| r.label(zh)),
         (Kind::Member, n) if n == MemberField::Level.name() => pick(text, |l: engagement::Level| l.label(zh)),
         (Kind::Milestone, n) if n == MilestoneField::Phase.name() => pick(text, |p: super::plan::Phase| p.label(zh)),
+        (Kind::Interest, n) if n == InterestField::Kind.name() => {
+            pick(text, |k: super::body::InterestKind| k.label(zh))
+        }
         (Kind::Engagement, n) if n == EngagementField::DecisionOutcome.name() => {
             pick(text, |o: engagement::Outcome| o.label(zh))
+        }
+        (Kind::Engagement, n) if n == EngagementField::AuditMode.name() => {
+            pick(text, |m: super::body::AuditMode| m.label(zh))
         }
         (Kind::Engagement, n) if n == EngagementField::ClientKind.name() => {
             pick(text, |c: engagement::ClientKind| c.label(zh))
@@ -420,6 +479,9 @@ mod tests {
         unique::<MilestoneField>();
         unique::<TestCallField>();
         unique::<QaField>();
+        unique::<InterestField>();
+        unique::<MeetingField>();
+        unique::<ActivityField>();
     }
 
     #[test]

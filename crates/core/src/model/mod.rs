@@ -4,6 +4,7 @@ pub mod action;
 pub mod assessment;
 pub mod authority;
 pub mod batch;
+pub mod body;
 pub mod canon;
 pub mod catalog;
 pub mod engagement;

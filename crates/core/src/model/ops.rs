@@ -91,10 +91,20 @@ pub enum Kind {
     /// A contact of a QA re-scoring round: two raters score it blind
     /// (sealed, then revealed), a third reconciles a disagreement.
     QaReview,
+    /// A declared interest of a person in a programme's client (consultancy
+    /// within two years, employment…): `PROGRAMME/actor`, in the
+    /// programme's batches; it refuses their allocation to its audits.
+    Interest,
+    /// An audit's opening or closing meeting: time, place, attendees,
+    /// photos (`ENGAGEMENT/opening`, `ENGAGEMENT/closing`).
+    Meeting,
+    /// An activity of an engagement's audit plan: date, time, place,
+    /// auditors (`ENGAGEMENT/A01`).
+    Activity,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 13] = [
         Kind::Engagement,
         Kind::Member,
         Kind::Assessment,
@@ -105,6 +115,9 @@ impl Kind {
         Kind::Programme,
         Kind::TestCall,
         Kind::QaReview,
+        Kind::Interest,
+        Kind::Meeting,
+        Kind::Activity,
     ];
     pub fn tag(self) -> u8 {
         match self {
@@ -118,6 +131,9 @@ impl Kind {
             Kind::Programme => 8,
             Kind::TestCall => 9,
             Kind::QaReview => 10,
+            Kind::Interest => 11,
+            Kind::Meeting => 12,
+            Kind::Activity => 13,
         }
     }
     pub fn name(self) -> &'static str {
@@ -132,6 +148,9 @@ impl Kind {
             Kind::Programme => "programme",
             Kind::TestCall => "testcall",
             Kind::QaReview => "qareview",
+            Kind::Interest => "interest",
+            Kind::Meeting => "meeting",
+            Kind::Activity => "activity",
         }
     }
 }
@@ -153,9 +172,15 @@ impl EntityId {
     pub fn engagement_in_id(&self) -> Option<&str> {
         match self.kind {
             Kind::Engagement | Kind::Programme => Some(&self.id),
-            Kind::Member | Kind::Assessment | Kind::Evidence | Kind::Milestone | Kind::TestCall | Kind::QaReview => {
-                self.id.split_once('/').map(|(eng, _)| eng)
-            }
+            Kind::Member
+            | Kind::Assessment
+            | Kind::Evidence
+            | Kind::Milestone
+            | Kind::TestCall
+            | Kind::QaReview
+            | Kind::Interest
+            | Kind::Meeting
+            | Kind::Activity => self.id.split_once('/').map(|(eng, _)| eng),
             // `ENGAGEMENT/ZW-001` since references are per engagement; a
             // bare `ZW-001` (written before) names it in its field.
             Kind::Finding | Kind::Action => self.id.split_once('/').map(|(eng, _)| eng),

@@ -3,6 +3,7 @@
 //! actions, measured values, the texts of `--scale`) is data in
 //! `content.toml`, embedded; this module only walks it through the lifecycle.
 
+mod body;
 mod programme;
 mod scale;
 mod selfassess;
@@ -270,6 +271,27 @@ pub fn seed(app: &mut App) -> Result<Seeded> {
         )?;
     }
 
+    // Registration levels, the audit plan, and the two meetings.
+    app.set_registration(id, "zhang.wei", None, Some(crate::model::engagement::Level::Senior))?;
+    app.set_registration(id, "li.min", None, Some(crate::model::engagement::Level::Auditor))?;
+    let d1 = days(on_site, -1);
+    app.set_today(days(on_site, -7));
+    body::seed_audit(
+        app,
+        &body::Audit {
+            id,
+            criteria: "GB/T 32312-2015《银行业客户服务中心服务评价指标》；示范银行客户服务管理制度 / GB/T 32312-2015; the bank's service rules",
+            sites: "上海市浦东新区 客户服务中心 / Pudong centre",
+            mode: crate::model::body::AuditMode::OnSite,
+            agents: 180,
+            activities: body::two_days(d1, "zhang.wei", "li.min", "zhang.wei,li.min,wang.lei"),
+            place: "客服中心 3 楼会议室 / 3rd-floor meeting room",
+            attendees: "zhang.wei; li.min; wang.lei; chen.jing; auditee:客服中心总经理 周强",
+            first: d1,
+            last: on_site,
+        },
+    )?;
+
     // Checklist: assigned, then assessed on site by the assignee.
     app.set_today(on_site);
     for a in &c.assessment {
@@ -371,6 +393,10 @@ fn seed_calls(app: &App, c: &Content, period_end: Date) -> Result<()> {
 fn new_signer(app: &mut App, actor: &str) -> String {
     let signer = crate::crypto::sign::Signer::from_seed(rand::random());
     let public = signer.public_openssh();
+    // Kept beside the others, so a newcomer can play this person too.
+    if let Some(d) = app.dir.clone() {
+        let _ = write_demo_key(&d, actor, &signer);
+    }
     app.hold_key(actor, signer);
     public
 }

@@ -80,6 +80,15 @@ pub(super) fn seed_programme(
         "某外包呼叫中心",
         true,
     )?;
+    app.set_client_code(PROGRAMME, "91510100MA61XY2K3P")?;
+    // The body's register: a colleague who consulted for this client.
+    app.declare_interest(
+        PROGRAMME,
+        "liu.yang",
+        crate::model::body::InterestKind::Consultancy,
+        days(today, 300),
+        "2024 年为该中心提供 GB/T 32312 咨询 / consulted for the centre in 2024",
+    )?;
     app.act_as(lead.clone());
 
     // Stage 1: the documents.
@@ -129,6 +138,22 @@ pub(super) fn seed_programme(
     // Stage 2 on site: a major and a minor, raised by her.
     app.set_today(days(start, 30));
     app.create_following("WB-S1", next("WB-S2", EngagementKind::Stage2))?;
+    let s2 = days(start, 29);
+    super::body::seed_audit(
+        app,
+        &super::body::Audit {
+            id: "WB-S2",
+            criteria: "GB/T 32312-2015《银行业客户服务中心服务评价指标》 / GB/T 32312-2015",
+            sites: "成都市高新区 外包呼叫中心 / Chengdu centre",
+            mode: crate::model::body::AuditMode::OnSite,
+            agents: 320,
+            activities: super::body::two_days(s2, &lead.actor, &auditor.actor, "zhang.wei,wang.fang"),
+            place: "外包中心 2 号会议室 / meeting room 2",
+            attendees: "zhang.wei; wang.fang; auditee:中心总经理 刘强; auditee:质检主管 赵丽",
+            first: s2,
+            last: days(s2, 1),
+        },
+    )?;
     app.act_as(auditor.clone());
     measure(
         app,
@@ -201,6 +226,28 @@ pub(super) fn seed_programme(
     app.act_as(lead.clone());
     app.set_today(days(start, 65));
     app.create_following("WB-S2", next("WB-R1", EngagementKind::FollowUp))?;
+    let r1 = days(start, 65);
+    super::body::seed_audit(
+        app,
+        &super::body::Audit {
+            id: "WB-R1",
+            criteria: "GB/T 32312-2015；第二阶段审核不符合项 / stage-2 nonconformities",
+            sites: "成都市高新区 外包呼叫中心 / Chengdu centre",
+            mode: crate::model::body::AuditMode::Remote,
+            agents: 320,
+            activities: vec![(
+                r1,
+                "10:00",
+                "11:30",
+                "远程验证整改证据 / remote verification of the rectification",
+                "zhang.wei,wang.fang",
+            )],
+            place: "视频会议 / video conference",
+            attendees: "zhang.wei@remote; wang.fang@remote; auditee:中心总经理 刘强@remote",
+            first: r1,
+            last: r1,
+        },
+    )?;
     app.attach_evidence_bytes(
         "WB-R1",
         "整改报告-rectification-report.txt",
