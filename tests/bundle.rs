@@ -593,8 +593,9 @@ fn a_stopped_export_or_import_leaves_nothing() {
     assert!(last_ev.2 >= 3 << 20);
     // The demo's ACD summary and its call-record report; the figures of its
     // complaint log, survey, sessions and recording index, the unmatched
-    // calls, the QA re-scoring and its agreement; and the recording.
-    assert!(out.exists() && r.evidence_files == 10, "{}", r.evidence_files);
+    // calls, the QA re-scoring and its agreement; the check-in photos of the
+    // opening and closing meetings; and the recording.
+    assert!(out.exists() && r.evidence_files == 12, "{}", r.evidence_files);
 
     // Stopped in the middle of the evidence: no bundle, no partial file.
     let stopped = dir.path().join("stopped.zip");

@@ -790,3 +790,47 @@ fn a_command_that_cannot_run_says_why_in_run_help_and_palette() {
         press(&mut app, &mut s, "esc");
     }
 }
+
+/// The audit plan (agenda and check-in) from the dashboard, and the
+/// check-in line of the dashboard, at 80×24 and 120×40 in both languages.
+#[test]
+fn the_audit_plan_and_the_check_in_show_in_both_languages_at_two_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        for (w, h) in [(80u16, 24u16), (120, 40)] {
+            let mut s = state(&app, lang);
+            s.size = (w, h);
+            let dash = screen(&s, w, h);
+            let (check_in, opening) = match lang {
+                Lang::Zh => ("签到", "✓首次会议"),
+                Lang::En => ("Check-in", "✓opening"),
+            };
+            assert!(dash.contains(check_in) && dash.contains(opening), "{dash}");
+            snap(&format!("{tag}_dashboard_check_in_{w}x{h}"), dash);
+            press(&mut app, &mut s, "A");
+            assert!(matches!(s.popup, Some(Popup::AuditPlan { .. })));
+            let plan = screen(&s, w, h);
+            let (title, closing, days) = match lang {
+                Lang::Zh => ("审核计划", "✓ 末次会议", "计划 3 人日"),
+                Lang::En => ("Audit plan", "✓ closing", "3 person-days planned"),
+            };
+            assert!(
+                plan.contains(title) && plan.contains(closing) && plan.contains("FS01"),
+                "{plan}"
+            );
+            if w >= 120 {
+                assert!(plan.contains(days), "{plan}");
+            }
+            snap(&format!("{tag}_popup_audit_plan_{w}x{h}"), plan);
+            press(&mut app, &mut s, "esc");
+            assert!(s.popup.is_none());
+        }
+    }
+    // A self-assessment has no check-in, and no plan to show.
+    let mut s = initial_state(&app, &setup(), Lang::En, Some(demo::SELF_ASSESSMENT)).unwrap();
+    s.size = (120, 40);
+    assert!(!screen(&s, 120, 40).contains("Check-in"));
+    press(&mut app, &mut s, "1 A");
+    assert!(s.popup.is_none(), "nothing to show: the key says why instead");
+}

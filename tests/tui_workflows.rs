@@ -141,7 +141,7 @@ fn add_auditor(app: &mut App, s: &mut State) {
     typ(app, s, "LM");
     press(app, s, "tab tab");
     typ(app, s, "CCAA-2021-2");
-    press(app, s, "enter enter");
+    press(app, s, "ctrl-s");
     assert!(s.popup.is_none(), "{:?}", form_error(s));
     assert_eq!(s.data.as_ref().unwrap().team.len(), 2);
 }

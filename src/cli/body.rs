@@ -162,7 +162,7 @@ fn show_plan(o: &mut impl Write, app: &App, p: &AuditPlan, d: &PersonDays, lang:
     line(o, "sites", "审核场所", &p.sites.join("; "))?;
     let mode = p
         .mode
-        .map(|m| format!("{} {}", m.as_str(), m.label(zh)))
+        .map(|m| format!("{} {}", m.as_str(), m.words(zh)))
         .unwrap_or_default();
     line(o, "mode", "审核方式", &mode)?;
     line(

@@ -154,6 +154,7 @@ impl Context {
                 let mut app = App::open_waiting(dir, wait)?;
                 app.set_secret_prompt(Some(std::sync::Arc::new(secret::ask_on_terminal)));
                 app.policy = self.settings.policy.clone();
+                app.body = crate::config::body::BodyConfig::load(&self.paths).unwrap_or_default();
                 app.set_context(self.engagement.as_deref());
                 Ok(app)
             }
@@ -166,6 +167,8 @@ impl Context {
         let mut app = App::open(dir)?;
         app.set_secret_prompt(Some(std::sync::Arc::new(secret::ask_on_terminal)));
         app.policy = self.settings.policy.clone();
+        // A bad body.toml is reported by the commands that use it.
+        app.body = crate::config::body::BodyConfig::load(&self.paths).unwrap_or_default();
         app.set_context(self.engagement.as_deref());
         if let Some(m) = app.read_only_notice() {
             let _ = writeln!(

@@ -70,6 +70,8 @@ pub struct Data {
     pub previous: HashMap<String, Vec<crate::app::cycle::PreviousResult>>,
     /// The audit plan: mode, sites, activities, opening and closing meetings.
     pub audit_plan: Option<crate::app::body::AuditPlan>,
+    /// Its person-days (the body's calculator, or as recorded).
+    pub person_days: Option<crate::app::body::PersonDays>,
     due_soon_days: i32,
     /// Only the dashboard's figures are here (read from the store's
     /// counters); the lists are loading ([`Data::load_glance`]).
@@ -109,8 +111,8 @@ pub struct Patch {
     pub test_calls: Vec<std::result::Result<crate::model::testcall::TestCall, String>>,
     /// The QA reviews, read again when a commit touched any.
     pub qa: Option<Vec<crate::model::qa::QaReview>>,
-    /// The audit plan, read again when a commit touched it.
-    pub audit_plan: Option<crate::app::body::AuditPlan>,
+    /// The audit plan and its person-days, read again when a commit touched them.
+    pub audit_plan: Option<(crate::app::body::AuditPlan, Option<crate::app::body::PersonDays>)>,
     /// Who this copy writes as now.
     pub me: Option<String>,
     /// Carried findings (of other engagements) the commit touched.
@@ -223,6 +225,7 @@ impl Data {
             qa: Vec::new(),
             qa_round: None,
             audit_plan: app.audit_plan(&engagement.id).ok(),
+            person_days: app.person_days(&engagement.id, &app.body, false).ok(),
             carried: engagement
                 .carries
                 .iter()
@@ -341,7 +344,10 @@ impl Data {
                     p.engagements = Some(app.engagements()?);
                     if e.id == engagement {
                         p.engagement = Some(app.engagement(engagement)?);
-                        p.audit_plan = Some(app.audit_plan(engagement)?);
+                        p.audit_plan = Some((
+                            app.audit_plan(engagement)?,
+                            app.person_days(engagement, &app.body, false).ok(),
+                        ));
                     }
                 }
                 Kind::Member => {
@@ -394,7 +400,10 @@ impl Data {
                 Kind::Programme | Kind::Interest => {}
                 Kind::Meeting | Kind::Activity => {
                     if e.id.starts_with(&prefix) && p.audit_plan.is_none() {
-                        p.audit_plan = Some(app.audit_plan(engagement)?);
+                        p.audit_plan = Some((
+                            app.audit_plan(engagement)?,
+                            app.person_days(engagement, &app.body, false).ok(),
+                        ));
                     }
                 }
                 Kind::QaReview => {
@@ -420,6 +429,51 @@ impl Data {
         Ok(Some(p))
     }
 
+    /// The audit plan's lines: its activities and the two meetings, by date
+    /// and time (what the plan popup lists).
+    pub fn plan_rows(&self) -> Vec<PlanRow> {
+        let Some(p) = &self.audit_plan else {
+            return Vec::new();
+        };
+        let name = |a: &str| {
+            self.team
+                .iter()
+                .find(|m| m.actor == a)
+                .map(|m| m.name.clone())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| a.to_string())
+        };
+        let mut rows: Vec<PlanRow> = p
+            .activities
+            .iter()
+            .map(|a| PlanRow {
+                on: a.on,
+                time: format!("{}–{}", a.from, a.to),
+                title: a.title.clone(),
+                place: a.place.clone(),
+                who: a.auditors.iter().map(|x| name(x)).collect::<Vec<_>>().join("、"),
+                meeting: None,
+            })
+            .collect();
+        for m in [&p.opening, &p.closing].into_iter().flatten() {
+            rows.push(PlanRow {
+                on: m.at.map(|t| t.date()),
+                time: m.at.map(|t| t.strftime("%H:%M").to_string()).unwrap_or_default(),
+                title: String::new(),
+                place: m.place.clone(),
+                who: m
+                    .attendees
+                    .iter()
+                    .map(|a| if a.auditee { a.who.clone() } else { name(&a.who) })
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                meeting: Some((m.kind, m.attendees.len(), m.photos.len())),
+            });
+        }
+        rows.sort_by(|a, b| (a.on, &a.time).cmp(&(b.on, &b.time)));
+        rows
+    }
+
     /// Put a patch's records in place of the ones held, keeping every index
     /// in step (findings stay sorted by reference). Returns which lists
     /// changed (the views of the others still hold).
@@ -440,8 +494,9 @@ impl Data {
         if let Some(qa) = p.qa {
             self.set_qa(qa);
         }
-        if let Some(plan) = p.audit_plan {
+        if let Some((plan, days)) = p.audit_plan {
             self.audit_plan = Some(plan);
+            self.person_days = days;
         }
         if let Some(me) = p.me {
             self.me = me;
@@ -694,4 +749,16 @@ fn lowered(rows: &[FindingRow]) -> Vec<Lowered> {
         }
         all
     })
+}
+
+/// A line of the audit plan popup: an activity, or a meeting's check-in
+/// (its kind, how many attended, how many photos).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanRow {
+    pub on: Option<jiff::civil::Date>,
+    pub time: String,
+    pub title: String,
+    pub place: String,
+    pub who: String,
+    pub meeting: Option<(crate::model::body::MeetingKind, usize, usize)>,
 }

@@ -79,6 +79,7 @@ field_ids! {
     Passphrase => "passphrase",
     Assignee => "assignee",
     Role => "role",
+    Level => "level",
     Grade => "grade",
     Title => "title",
     Statement => "statement",

@@ -4,7 +4,7 @@
 
 use super::{Field, FieldId as F, Form, FormKind, Values, choices};
 use crate::app::App;
-use crate::model::engagement::Role;
+use crate::model::engagement::{Level, Role};
 use crate::tui::effects::{app_refused, engagement, expand_home, refused, saved};
 use crate::tui::state::{Effect, Input, State};
 
@@ -56,7 +56,18 @@ impl State {
                     F::Role,
                     "Role",
                     "角色",
-                    choices(Role::ALL, |r| r.as_str(), |r| r.zh()),
+                    // Decision makers and technical reviewers are the programme's.
+                    choices(
+                        &[
+                            Role::Lead,
+                            Role::Auditor,
+                            Role::TechnicalExpert,
+                            Role::Observer,
+                            Role::AuditeeContact,
+                        ],
+                        |r| r.as_str(),
+                        |r| r.zh(),
+                    ),
                     1,
                 ),
                 Field::line(F::Certificate, "Auditor certificate no.", "审核员证书编号", ""),
@@ -67,6 +78,15 @@ impl State {
                     "",
                 )
                 .path(),
+                Field::choice(
+                    F::Level,
+                    "Registration level (an intern is not one of the two registered auditors)",
+                    "注册级别（实习审查员不计入两名注册审核员）",
+                    std::iter::once(super::Choice::new("", "not recorded", "未记录"))
+                        .chain(choices(Level::ALL, |l| l.as_str(), |l| l.zh()))
+                        .collect(),
+                    0,
+                ),
             ],
         ))
     }
@@ -125,12 +145,20 @@ pub(in crate::tui) fn save_member(app: &mut App, state: &State, values: &Values)
         cert,
         key.as_deref(),
     ) {
-        Ok(m) => saved(
-            app,
-            state,
-            &eng,
-            format!("{} {}", lang.pick("Team member:", "审核组成员："), m.name),
-        ),
+        Ok(m) => {
+            let level = values.get(F::Level).parse::<Level>().ok();
+            if level.is_some()
+                && let Err(e) = app.set_registration(&eng, &m.actor, None, level)
+            {
+                return app_refused(e, lang);
+            }
+            saved(
+                app,
+                state,
+                &eng,
+                format!("{} {}", lang.pick("Team member:", "审核组成员："), m.name),
+            )
+        }
         Err(e) => app_refused(e, lang),
     }
 }

@@ -33,6 +33,10 @@ impl State {
                 self.popup = Some(Popup::QaRound { selected: 0 });
                 return None;
             }
+            Cmd::AuditPlanView => {
+                self.popup = Some(Popup::AuditPlan { selected: 0 });
+                return None;
+            }
             Cmd::QaReconcile => return self.open_qa_reconcile(),
             Cmd::QaReveal => return Some(Effect::QaReveal),
             Cmd::AssessValue => return self.open_measured(),

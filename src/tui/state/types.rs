@@ -229,6 +229,10 @@ pub enum Popup {
     QaRound {
         selected: usize,
     },
+    /// The audit plan: its agenda and the two meetings, by date and time.
+    AuditPlan {
+        selected: usize,
+    },
 }
 
 /// Rectangles from the last draw, for mouse hits.

@@ -13,7 +13,9 @@ fn bar(progress: f64, cells: usize) -> String {
 pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
     let Some(d) = &ui.s.data else { return };
     // Full heights when there is room; shared proportionally on short terminals.
-    let (h_top, h_mid) = if area.height >= 26 {
+    let (h_top, h_mid) = if area.height >= 34 {
+        (8, 13)
+    } else if area.height >= 26 {
         (7, 13)
     } else {
         (area.height * 3 / 10, area.height * 2 / 5)
@@ -55,6 +57,37 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         Line::styled(format!("{}: {}", ui.m(Label::Site), ui.text(&e.site)), ui.st("text")),
         Line::from(cat_line),
     ];
+    // The audit's check-in (opening and closing meeting) and mode, after
+    // the kind: on a short terminal it stays above the site.
+    let mut info = info;
+    if e.kind != crate::model::engagement::EngagementKind::SelfAssessment
+        && let Some(p) = &d.audit_plan
+    {
+        let meeting = |m: &Option<crate::model::body::Meeting>, kind: crate::model::body::MeetingKind| match m {
+            Some(m) => Span::styled(
+                format!(
+                    "✓{} {}",
+                    kind.label(ui.zh),
+                    m.at.map(|t| t.strftime("%m-%d %H:%M").to_string()).unwrap_or_default()
+                ),
+                ui.st("status.ok"),
+            ),
+            None => Span::styled(
+                format!("{} {}", kind.label(ui.zh), ui.m(Label::NotRecorded)),
+                ui.st("text.dim"),
+            ),
+        };
+        let mut spans = vec![
+            Span::styled(format!("{}: ", ui.m(Label::CheckIn)), ui.st("text")),
+            meeting(&p.opening, crate::model::body::MeetingKind::Opening),
+            Span::styled(" · ", ui.st("text.dim")),
+            meeting(&p.closing, crate::model::body::MeetingKind::Closing),
+        ];
+        if let Some(m) = p.mode {
+            spans.push(Span::styled(format!(" · {}", m.as_str()), ui.st("text")));
+        }
+        info.insert(3, Line::from(spans));
+    }
     f.render_widget(
         Paragraph::new(info).block(ui.block(format!(" {} ", e.id), false)),
         info_a,

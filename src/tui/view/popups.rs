@@ -378,6 +378,78 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             );
         }
         Popup::Tasks { selected } => tasks(ui, f, area, *selected),
+        Popup::AuditPlan { selected } => {
+            let Some(d) = ui.s.data.as_ref() else { return };
+            let Some(p) = d.audit_plan.as_ref() else { return };
+            let rows: Vec<Vec<String>> = d
+                .plan_rows()
+                .into_iter()
+                .map(|r| {
+                    let title = match r.meeting {
+                        Some((kind, n, ph)) => format!(
+                            "✓ {} · {}",
+                            kind.label(ui.zh),
+                            ui.m(Label::MeetingLine)
+                                .replace("{n}", &n.to_string())
+                                .replace("{ph}", &ph.to_string())
+                        ),
+                        None => r.title,
+                    };
+                    vec![
+                        r.on.map(|d| d.strftime("%m-%d").to_string()).unwrap_or_default(),
+                        r.time,
+                        title,
+                        r.place,
+                        r.who,
+                    ]
+                })
+                .collect();
+            let n = |v: Option<f64>| v.map_or("—".into(), |v| v.to_string());
+            let days = d.person_days.as_ref().map(|x| {
+                ui.m(Label::PersonDaysLine)
+                    .replace("{p}", &n(x.planned))
+                    .replace("{a}", &n(x.actual))
+            });
+            let mode = p.mode.map(|m| format!("{} {}", m.as_str(), m.words(ui.zh)));
+            let title = [Some(ui.m(Label::AuditPlanTitle).to_string()), mode, days]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · ");
+            // Narrow: the activity keeps its room, place and people give some.
+            let narrow = area.width < 100;
+            let widths = [
+                Constraint::Length(6),
+                Constraint::Length(12),
+                Constraint::Min(16),
+                Constraint::Length(if narrow { 10 } else { 14 }),
+                Constraint::Length(if narrow { 16 } else { 24 }),
+            ];
+            let mut rows = rows;
+            rows.insert(
+                0,
+                [
+                    Label::ColDate,
+                    Label::ColTime,
+                    Label::ColActivity,
+                    Label::ColPlace,
+                    Label::ColAuditors,
+                ]
+                .iter()
+                .map(|l| ui.m(*l).to_string())
+                .collect(),
+            );
+            table_popup(
+                ui,
+                f,
+                area,
+                (110, 24),
+                (format!(" {title} "), ui.m(Label::AuditPlanHint)),
+                rows,
+                &widths,
+                *selected + 1,
+            );
+        }
         Popup::QaRound { selected } => {
             let Some(d) = ui.s.data.as_ref() else { return };
             let reviews = d.qa_latest();

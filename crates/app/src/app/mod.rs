@@ -155,6 +155,9 @@ pub struct App {
     /// Keys of several actors this process writes as (the demo's team).
     keyring: std::collections::HashMap<String, std::sync::Arc<crate::crypto::sign::Signer>>,
     pub policy: DuePolicy,
+    /// The certification body's settings (body.toml): the person-days
+    /// calculator, rotation, the CNCA template.
+    pub body: crate::config::body::BodyConfig,
     today: Date,
     /// Parsed catalogues by `id@version`: every use case needs one, and
     /// parsing the TOML each time was most of the cost of recording a result.
@@ -225,6 +228,7 @@ impl App {
             identity_chosen,
             certificate,
             policy: DuePolicy::default(),
+            body: Default::default(),
             today: today(),
             catalogs: Default::default(),
             touched: std::sync::Mutex::new(Some(Vec::new())),

@@ -43,6 +43,7 @@ impl App {
         app.identity = self.identity.clone();
         app.identity_chosen = self.identity_chosen;
         app.policy = self.policy.clone();
+        app.body = self.body.clone();
         app.today = self.today;
         app.set_context(self.context.lock().unwrap_or_else(|p| p.into_inner()).as_deref());
         Some(app)
@@ -67,6 +68,7 @@ impl App {
             key: Default::default(),
             keyring: self.keyring.clone(),
             policy: self.policy.clone(),
+            body: self.body.clone(),
             today: self.today,
             catalogs: Default::default(),
             touched: std::sync::Mutex::new(Some(Vec::new())),

@@ -25,7 +25,7 @@ pub fn agenda_docx(plan: &AuditPlan, days: &PersonDays, names: &dyn Fn(&str) -> 
     );
     let mode = plan
         .mode
-        .map(|m| format!("{} {} / {}", m.as_str(), m.zh(), mode_en(m)))
+        .map(|m| format!("{} {} / {}", m.as_str(), m.zh(), m.words(false)))
         .unwrap_or_default();
     let kind = format!("{} / {}", plan.kind.zh(), plan.kind.as_str());
     let period = match (plan.from, plan.to) {
@@ -89,15 +89,6 @@ pub fn agenda_docx(plan: &AuditPlan, days: &PersonDays, names: &dyn Fn(&str) -> 
         .pack(&mut out)
         .map_err(|e| AppError::Invalid(crate::message::Msg::same(format!("agenda.docx: {e}"))))?;
     Ok(out.into_inner())
-}
-
-fn mode_en(m: crate::model::body::AuditMode) -> &'static str {
-    use crate::model::body::AuditMode::*;
-    match m {
-        OnSite => "on site",
-        Remote => "remote",
-        Both => "on site and remote",
-    }
 }
 
 /// An auditor's experience log as a workbook (one sheet).

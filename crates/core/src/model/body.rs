@@ -28,6 +28,18 @@ string_enum!(
     }
 );
 
+impl AuditMode {
+    /// In words (the code is `as_str`): 现场审核 / on site.
+    pub fn words(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (_, true) => self.zh(),
+            (AuditMode::OnSite, false) => "on site",
+            (AuditMode::Remote, false) => "remote",
+            (AuditMode::Both, false) => "on site and remote",
+        }
+    }
+}
+
 string_enum!(
     /// Which meeting of an audit.
     MeetingKind {
