@@ -116,12 +116,26 @@ fn the_demo_reports_its_certificate_month_to_cnca_once_and_a_change_the_month_af
         d,
         &["report", "cnca", "--month", &month, "--out", again.to_str().unwrap()],
     );
-    assert!(said.contains("unchanged, left out: 3"), "{said}");
+    assert!(
+        said.contains("nothing new or changed") && said.contains("3 row(s)"),
+        "{said}"
+    );
+    assert!(!again.exists(), "nothing written over a month already reported");
+    // `--all` writes the month again, as it was.
+    let said = cli_stdout(
+        d,
+        &[
+            "report",
+            "cnca",
+            "--month",
+            &month,
+            "--all",
+            "--out",
+            again.to_str().unwrap(),
+        ],
+    );
     let wb = sheets(&again);
-    assert_eq!(wb.len(), 4);
-    for (n, rows) in &wb {
-        assert_eq!(rows.len(), 1, "{n}: headings only");
-    }
+    assert_eq!(records(&wb, "证书信息表").len(), 1, "{said}");
 
     // The auditors' ID numbers, kept encrypted here, reach this report only.
     for (actor, id) in [("zhang.wei", "11010519491231002X"), ("wang.fang", "510104198807153428")] {
@@ -170,6 +184,17 @@ fn the_demo_reports_its_certificate_month_to_cnca_once_and_a_change_the_month_af
     let r1 = plans.iter().find(|p| p["审核类型"] == "跟踪审核").expect("WB-R1 again");
     assert_eq!(r1["审核组长证件号码"], "11010519491231002X");
     assert_eq!(r1["审核组成员证件号码"], "510104198807153428");
+    // The JSON view masks them.
+    let json = cli_stdout(
+        d,
+        &[
+            "report", "cnca", "--month", &month, "--all", "--json", "--out", "x.xlsx",
+        ],
+    );
+    assert!(
+        !json.contains("11010519491231002X") && json.contains("**************002X"),
+        "{json}"
+    );
 
     // Never in a bundle, a report or the data's exports.
     let zip = d.join("wb.zip");

@@ -458,7 +458,10 @@ fn a_decision_comes_after_the_technical_review_on_every_copy() {
         "li.min",
         &w.signer("li.min"),
         1000,
-        vec![(e.clone(), set("review_by", "li.min")), (e, set("review_note", "自审"))],
+        vec![
+            (e.clone(), set("review_by", "li.min")),
+            (e.clone(), set("review_note", "自审")),
+        ],
     );
     f.write(&w.path("self-reviewed.zip"));
     decision_unchanged(
@@ -466,6 +469,22 @@ fn a_decision_comes_after_the_technical_review_on_every_copy() {
         "lm",
         &w.path("self-reviewed.zip"),
         "li.min is not on the team of programme P-BANK",
+    );
+    // The decision maker writes a review in another person's name.
+    let mut f = Files::read(&w.path("reviewable.zip"));
+    f.forge(
+        PROG,
+        "chen.bo",
+        &w.signer("chen.bo"),
+        1000,
+        vec![(e.clone(), set("review_by", "wu.fang"))],
+    );
+    f.write(&w.path("named-review.zip"));
+    decision_unchanged(
+        &w,
+        "lm",
+        &w.path("named-review.zip"),
+        "the reviewer is the one who signs it",
     );
     let lm = App::open(&w.path("lm")).unwrap();
     assert!(lm.engagement(ENG).unwrap().review.is_none());

@@ -454,7 +454,17 @@ pub(super) fn cnca(ctx: &Context, month: &str, path: &std::path::Path, all: bool
     let body = body_config(ctx)?;
     let report = app.cnca_report(y, m, &body, all)?;
     if json {
-        return print_json(&report);
+        return print_json(&report.masked());
+    }
+    if report.rows.is_empty() {
+        // A second run must not replace the month's workbook with an empty one.
+        let (mm, n) = (report.month.clone(), report.unchanged);
+        let msg = crate::msg!(
+            "nothing new or changed to report for {mm} ({n} row(s) already reported as they are); nothing written. `--all` writes the month's rows again",
+            "{mm} 没有新增或变更的报送内容（{n} 行已按原样报送）；未写出文件。`--all` 可重新写出该月全部行"
+        );
+        writeln!(out(), "{}", msg.get(lang))?;
+        return Ok(());
     }
     let bytes = app.cnca_workbook(&report)?;
     super::bundle::write_whole(path, &bytes)?;

@@ -189,11 +189,13 @@ impl App {
                 "{a} 在认证方案 {p} 中没有申报的利益关系"
             )));
         }
-        self.commit(vec![super::Draft {
-            entity: e,
-            change: Change::Tombstone,
-            base: None,
-        }])?;
+        // Ended yesterday rather than deleted: the register keeps it, and
+        // it can be declared again.
+        let cur = self.store().record(&e)?;
+        let mut d = Vec::new();
+        let yesterday = self.today().yesterday().unwrap_or(self.today());
+        set_if_changed(&mut d, &e, cur.as_ref(), IF::Until, yesterday.into());
+        self.commit(d)?;
         Ok(())
     }
 
@@ -403,7 +405,14 @@ impl App {
             .filter_map(|r| r.entity.id.rsplit_once("/A").and_then(|(_, n)| n.parse::<u32>().ok()))
             .max()
             .unwrap_or(0)
-            + 1;
+            .checked_add(1)
+            .filter(|n| *n < 10_000)
+            .ok_or_else(|| {
+                invalid(
+                    "an agenda holds up to 9,999 activities".into(),
+                    "日程最多 9999 项审核活动".into(),
+                )
+            })?;
         let e = EntityId::new(Kind::Activity, Activity::record_id(engagement, n));
         let mut d = vec![create(&e)];
         let s = |d: &mut Vec<super::Draft>, f: AF, v: Value| d.push(super::set(&e, None, f, v));
@@ -784,5 +793,90 @@ mod tests {
         assert!(super::valid_national_id("11010519491231002x"));
         assert!(!super::valid_national_id("110105194912310021"));
         assert!(!super::valid_national_id("1101051949123100"));
+    }
+}
+
+impl App {
+    /// The special deductions (one reason each) and the bonus recorded on
+    /// `engagement`.
+    pub fn score_adjustments(&self, engagement: &str) -> Result<(Vec<String>, f64, String)> {
+        let r = self.record(Kind::Engagement, engagement)?;
+        let deductions = r
+            .text(EF::ScoreDeductions)
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        Ok((
+            deductions,
+            r.float(EF::ScoreBonus).unwrap_or(0.0),
+            r.text(EF::ScoreBonusReason),
+        ))
+    }
+
+    /// Add special deductions (each with its reason), clear them, or set the
+    /// bonus with its reason (lead only, as every engagement field).
+    pub fn set_score_adjustments(
+        &self,
+        engagement: &str,
+        add: &[String],
+        clear: bool,
+        bonus: Option<(f64, &str)>,
+    ) -> Result<crate::model::scoring::ScoreSummary> {
+        self.require_identity()?;
+        let (mut list, _, _) = self.score_adjustments(engagement)?;
+        if clear {
+            list.clear();
+        }
+        for a in add {
+            let a = a.trim().replace('\n', " ");
+            if a.is_empty() {
+                return Err(invalid(
+                    "a special deduction says why (the breach of law or rule)".into(),
+                    "特别扣分须写明原因（违反的法规或规定）".into(),
+                ));
+            }
+            list.push(a);
+        }
+        let e = EntityId::new(Kind::Engagement, engagement);
+        let cur = self.record(Kind::Engagement, engagement)?;
+        let mut d = Vec::new();
+        set_if_changed(&mut d, &e, Some(&cur), EF::ScoreDeductions, list.join("\n").into());
+        if let Some((b, why)) = bonus {
+            if !b.is_finite() || b < 0.0 || b > 100.0 {
+                return Err(invalid(
+                    format!("a bonus is 0–100 points, not {b}"),
+                    format!("加分为 0–100 分，而非 {b}"),
+                ));
+            }
+            if b > 0.0 && why.trim().is_empty() {
+                return Err(invalid(
+                    "a bonus says why (`--bonus-reason`)".into(),
+                    "加分须写明理由（`--bonus-reason`）".into(),
+                ));
+            }
+            set_if_changed(&mut d, &e, Some(&cur), EF::ScoreBonus, Value::Float(b));
+            set_if_changed(&mut d, &e, Some(&cur), EF::ScoreBonusReason, why.trim().into());
+        }
+        self.commit(d)?;
+        self.score_summary(engagement)
+    }
+
+    /// The engagement's score as its catalogue scores: points and stars, or
+    /// the weighted mean.
+    pub fn score_summary(&self, engagement: &str) -> Result<crate::model::scoring::ScoreSummary> {
+        let eng = self.engagement(engagement)?;
+        let cat = self.catalog_for(&eng)?;
+        let assessments = self.assessments(engagement)?;
+        let card = crate::model::scoring::score(&cat, &assessments);
+        let (deductions, bonus, _) = self.score_adjustments(engagement)?;
+        Ok(crate::model::scoring::summary(
+            &cat,
+            &assessments,
+            &card,
+            deductions.len(),
+            bonus,
+        ))
     }
 }

@@ -112,11 +112,20 @@ impl App {
         let approval = body.approval_no.clone().unwrap_or_default();
         let mut candidates: Vec<(CncaRow, bool)> = Vec::new();
         let mut id_cache: BTreeMap<String, Option<String>> = BTreeMap::new();
+        // An ID kept here but sealed to another key is missing, and said so.
+        let mut unopened: Vec<String> = Vec::new();
         let mut id_of = |actor: &str| -> Result<Option<String>> {
             if let Some(v) = id_cache.get(actor) {
                 return Ok(v.clone());
             }
-            let v = self.national_id(actor)?;
+            let v = match self.national_id(actor) {
+                Ok(v) => v,
+                Err(AppError::Rule(_)) => {
+                    unopened.push(actor.to_string());
+                    None
+                }
+                Err(e) => return Err(e),
+            };
             id_cache.insert(actor.to_string(), v.clone());
             Ok(v)
         };
@@ -141,7 +150,8 @@ impl App {
                 .and_then(|c| c.standard.clone())
                 .unwrap_or_else(|| eng.catalog_id.clone());
             let plan = self.audit_plan(&eng.id)?;
-            let team: Vec<Member> = self.team(&eng.id)?.into_iter().filter(|m| !m.has_left()).collect();
+            // Everyone who audited, including members who left since.
+            let team: Vec<Member> = self.team(&eng.id)?;
             let base = |v: &mut BTreeMap<String, String>| {
                 v.insert("机构批准号".into(), approval.clone());
                 v.insert("组织名称".into(), client.clone());
@@ -269,6 +279,15 @@ impl App {
             }
         }
         let mut missing = Vec::new();
+        unopened.sort();
+        unopened.dedup();
+        if !unopened.is_empty() {
+            let list = crate::text::visible(&unopened.join(", ")).into_owned();
+            missing.push(crate::msg!(
+                "the ID numbers of {list} are kept here sealed to another key: they are left empty",
+                "{list} 的身份证号码在本机以其他密钥加密，无法打开：相应单元格留空"
+            ));
+        }
         for s in &template.sheets {
             for h in &s.headings {
                 let known = [PLAN_SHEET, CERT_SHEET, RESULT_SHEET].contains(&s.name.as_str())
@@ -359,5 +378,29 @@ impl App {
                 .collect()
         };
         cnca::workbook(&r.template, &rows)
+    }
+}
+
+impl CncaReport {
+    /// The report with every ID number masked but its last four characters
+    /// (what `--json` prints: the numbers go into the workbook only).
+    pub fn masked(&self) -> CncaReport {
+        let mut r = self.clone();
+        for row in &mut r.rows {
+            for (h, v) in row.values.iter_mut() {
+                if h.contains("证件号码") {
+                    *v = v
+                        .split(';')
+                        .map(|id| {
+                            let n = id.chars().count();
+                            let tail: String = id.chars().skip(n.saturating_sub(4)).collect();
+                            format!("{}{tail}", "*".repeat(n.saturating_sub(4)))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(";");
+                }
+            }
+        }
+        r
     }
 }

@@ -538,9 +538,9 @@ impl super::App {
     fn require_impartial(&self, chain: &[Engagement]) -> Result<()> {
         let me = self.identity().actor.clone();
         for e in chain {
+            // Having left the team does not undo having audited.
             if let Some(m) = self.member(&e.id, &me)
-                && m.role != Role::DecisionMaker
-                && !m.has_left()
+                && !matches!(m.role, Role::DecisionMaker | Role::TechnicalReviewer)
             {
                 let (id, role, role_zh) = (&e.id, m.role.as_str(), m.role.zh());
                 return Err(rule(

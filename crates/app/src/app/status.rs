@@ -82,6 +82,10 @@ pub struct StatusReport {
     /// The engagement's plan (a self-assessment's milestones), if it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<super::plan::Plan>,
+    /// The score as the catalogue scores: `points` and `stars` for a points
+    /// catalogue, the weighted mean otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<crate::model::scoring::ScoreSummary>,
 }
 
 /// A team member's registration that expires soon or has expired.
@@ -584,6 +588,7 @@ impl App {
             registrations: Vec::new(),
             cycle: None,
             plan: None,
+            score: None,
         };
         Ok((r, totals))
     }
@@ -630,6 +635,7 @@ impl App {
         r.registrations = self.registration_lines(&eng.id)?;
         r.cycle = self.cycle_of(eng)?;
         r.plan = self.plan_of(eng)?;
+        r.score = Some(self.score_summary(&eng.id)?);
         Ok(r)
     }
 
@@ -861,6 +867,7 @@ pub fn build(
             registrations: Vec::new(),
             cycle: None,
             plan: None,
+            score: None,
         }
     }
 }

@@ -43,6 +43,23 @@ pub(super) struct RawFile {
     indicator: Vec<RawIndicator>,
     /// The QA scorecard (`cscaudit qa`): items, points, fatal items, pass mark.
     scorecard: Option<RawScorecard>,
+    /// Score in points with stars instead of the weighted mean: each
+    /// indicator's `points` (its weight when not given).
+    points: Option<RawPoints>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawPoints {
+    /// The pass mark (e.g. 70).
+    pass: f64,
+    /// Lower bounds of three, four and five stars, rising (e.g. [80, 90, 95]).
+    #[serde(default)]
+    stars: Vec<f64>,
+    /// Points off per special deduction (default 1).
+    deduction: Option<f64>,
+    /// The most a bonus adds (default 1).
+    bonus_max: Option<f64>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -125,6 +142,8 @@ struct RawIndicator {
     evidence_en: String,
     #[schemars(with = "String")]
     provenance: Spanned<String>,
+    /// Points the indicator is worth in a points catalogue (`[points]`).
+    points: Option<f64>,
 }
 
 /// Parse and validate a catalogue. `file` is used in error messages only.
@@ -307,6 +326,15 @@ pub fn parse_catalog(src: &str, file: &str) -> Result<Catalog, CatalogError> {
             evidence_zh: i.evidence_zh,
             evidence_en: i.evidence_en,
             provenance: prov.clone(),
+            points: match i.points {
+                Some(p) if !(p.is_finite() && p >= 0.0) => {
+                    return Err(err_at(
+                        i.id.span().start,
+                        format!("indicator {id}: `points` must be a number ≥ 0, found {p}"),
+                    ));
+                }
+                p => p,
+            },
         });
     }
     let score_scale = match raw.catalog.score_scale {
@@ -342,7 +370,34 @@ pub fn parse_catalog(src: &str, file: &str) -> Result<Catalog, CatalogError> {
             Some(card)
         }
     };
+    let points = match raw.points {
+        None => None,
+        Some(p) => {
+            let ok = |v: f64| v.is_finite() && (0.0..=100.0).contains(&v);
+            let rising = p.stars.windows(2).all(|w| w[0] < w[1]) && p.stars.first().is_none_or(|s| *s >= p.pass);
+            let (deduction, bonus_max) = (p.deduction.unwrap_or(1.0), p.bonus_max.unwrap_or(1.0));
+            if !ok(p.pass)
+                || !p.stars.iter().all(|s| ok(*s))
+                || !rising
+                || p.stars.len() > 3
+                || !ok(deduction)
+                || !ok(bonus_max)
+            {
+                return Err(err_at(
+                    0,
+                    "[points]: `pass` and `stars` are 0–100, stars rising from the pass mark (at most three: 3, 4, 5 stars); `deduction` and `bonus_max` 0–100".into(),
+                ));
+            }
+            Some(crate::model::catalog::PointsRule {
+                pass: p.pass,
+                stars: p.stars,
+                deduction,
+                bonus_max,
+            })
+        }
+    };
     Ok(Catalog {
+        points,
         id: raw.catalog.id,
         version: raw.catalog.version,
         provisional: raw.catalog.provisional,

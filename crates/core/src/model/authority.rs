@@ -636,8 +636,17 @@ fn authorize_programme(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result
             }
             // The body's register of declared interests in the client.
             (Kind::Interest, _) if op.entity.id.starts_with(&member_prefix) => lead_only()?,
-            (Kind::Engagement, Change::Set { field, .. }) if op.entity.id != prog && is_review_field(field) => {
+            (Kind::Engagement, Change::Set { field, value }) if op.entity.id != prog && is_review_field(field) => {
                 check_decision(me, prog, b.scope_genesis, &team, &op.entity, past, true)?;
+                if field == EF::ReviewBy.name() && value.text() != Some(me) {
+                    let who = crate::text::visible(&value.to_string()).into_owned();
+                    return Err(no(
+                        format!(
+                            "{me} may not record a technical review as made by {who}: the reviewer is the one who signs it"
+                        ),
+                        format!("{me} 不能将技术评审记录为 {who} 所作：评审人即签名者本人"),
+                    ));
+                }
             }
             (Kind::Engagement, Change::Set { field, .. }) if op.entity.id != prog && is_decision_field(field) => {
                 check_decision(me, prog, b.scope_genesis, &team, &op.entity, past, false)?;
@@ -647,7 +656,15 @@ fn authorize_programme(b: &Batch<'_>, ops: &[Op], past: &mut dyn Past) -> Result
                     .record(&op.entity)
                     .and_then(|r| r.get_raw(EF::ReviewBy.name()).and_then(Value::text).map(str::to_string))
                     .is_some_and(|t| !t.is_empty());
-                if field == EF::DecisionOutcome.name() && !reviewed {
+                let needs_review = [
+                    EF::DecisionOutcome,
+                    EF::CertificateNo,
+                    EF::CertificateIssued,
+                    EF::CertificateUntil,
+                ]
+                .iter()
+                .any(|f| f.name() == field);
+                if needs_review && !reviewed {
                     let eng = &op.entity.id;
                     return Err(no(
                         format!(
@@ -748,7 +765,8 @@ fn check_decision(
         }
     }
     let audit_team = past.team_elsewhere(eng);
-    let on_team = audit_team.active(me).is_some_and(|m| {
+    // Who audited stays someone who audited after leaving the team.
+    let on_team = audit_team.members.get(me).is_some_and(|m| {
         m.role
             .is_some_and(|r| !matches!(r, Role::DecisionMaker | Role::TechnicalReviewer))
     }) || audit_team.creator.as_deref() == Some(me);
@@ -1421,10 +1439,15 @@ mod tests {
         let t = Team::from_records(Some("lead".into()), [&r]);
         assert!(t.members["aud"].intern && t.members["aud"].registered);
         assert_eq!(t.registered_auditors(day), 0);
-        // A level that is none is refused as a value.
-        let bad = [op("lead", 9, Kind::Member, "T1/aud", set("level", "trainee"))];
-        let err = judge("lead", &bad, &[]).unwrap_err();
-        assert!(err.en.contains("not a value of level"), "{}", err.en);
+        // A level that is none is refused as a value; so is any spelling
+        // but the stored one (every rule compares the text).
+        for v in ["trainee", "INTERN", "实习审查员", " intern"] {
+            let bad = [op("lead", 9, Kind::Member, "T1/aud", set("level", v))];
+            let err = judge("lead", &bad, &[]).unwrap_err();
+            assert!(err.en.contains("not a value of level"), "{v}: {}", err.en);
+        }
+        let bad = [op("lead", 9, Kind::Member, "T1/x", set("role", "Technical_Reviewer"))];
+        assert!(judge("lead", &bad, &[]).unwrap_err().en.contains("not a value of role"));
     }
 
     #[test]

@@ -118,6 +118,10 @@ pub struct Indicator {
     pub evidence_en: String,
     /// `term-2.3`, `term-2.4`, `term-2.5` for the standard's defined terms, else `provisional`.
     pub provenance: String,
+    /// Points the indicator is worth when the catalogue scores in points
+    /// (`[points]`); its weight when not given.
+    #[serde(default)]
+    pub points: Option<f64>,
 }
 
 impl Indicator {
@@ -205,6 +209,24 @@ pub struct Catalog {
     /// The QA scorecard auditors re-score recorded contacts with (`qa`).
     #[serde(default)]
     pub scorecard: Option<QaScorecard>,
+    /// Scoring in points with stars (Chinese service certifications):
+    /// absent, the weighted mean.
+    #[serde(default)]
+    pub points: Option<PointsRule>,
+}
+
+/// How a points catalogue scores: earned ÷ applicable × 100 (an excluded,
+/// not-applicable indicator leaves the denominator), less each special
+/// deduction, plus a bonus up to its cap; a pass mark and star thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointsRule {
+    pub pass: f64,
+    /// Lower bounds of three, four and five stars, rising.
+    pub stars: Vec<f64>,
+    /// Points off per special deduction.
+    pub deduction: f64,
+    /// The most a bonus may add.
+    pub bonus_max: f64,
 }
 
 /// A quality-monitoring scorecard: items with points, fatal items, a pass

@@ -107,6 +107,9 @@ record_fields!(
         DaysPlanned = "days_planned": Number / "person-days planned" / "计划人日",
         DaysActual = "days_actual": Number / "person-days spent" / "实际人日",
         DaysJustification = "days_justification": Text / "person-days justification" / "人日调整理由",
+        ScoreDeductions = "score_deductions": Text / "special deductions" / "特别扣分",
+        ScoreBonus = "score_bonus": Number / "bonus" / "加分",
+        ScoreBonusReason = "score_bonus_reason": Text / "reason for the bonus" / "加分理由",
         CertificateStatusOn = "certificate_status_on": Date / "certificate status since" / "证书状态变更日期",
         CertificateStatusReason = "certificate_status_reason": Text / "reason for the status" / "状态变更原因",
     }
@@ -404,7 +407,9 @@ pub fn accepts(kind: Kind, name: &str, value: &Value) -> bool {
             | (Kind::Interest, "kind")
     );
     match value {
-        Value::Text(t) if enumerated => value_label(kind, name, t, false).is_some(),
+        // Only the canonical spelling: every rule compares the stored text
+        // (`INTERN` or `实习审查员` would read as intern and not count as one).
+        Value::Text(t) if enumerated => value_label(kind, name, t, false) == Some(t.as_str()),
         _ => true,
     }
 }

@@ -116,6 +116,7 @@ mod tests {
             evidence_zh: String::new(),
             evidence_en: String::new(),
             provenance: "provisional".into(),
+            points: None,
         }
     }
 

@@ -111,3 +111,95 @@ pub fn score(catalog: &Catalog, assessments: &[Assessment]) -> Scorecard {
         .collect();
     Scorecard { overall, groups }
 }
+
+/// The engagement's score as the catalogue says it is scored: in points
+/// with stars, or the weighted mean of [`score`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScoreSummary {
+    /// `points` or `weighted-mean`.
+    pub method: &'static str,
+    /// The score out of 100 (two decimals); none while nothing is assessed.
+    #[serde(serialize_with = "round2")]
+    pub points: Option<f64>,
+    /// Stars (3–5) reached; 0 when passed without a star; none below the
+    /// pass mark or for the weighted mean.
+    pub stars: Option<u8>,
+    /// At or above the pass mark (points only).
+    pub pass: Option<bool>,
+    /// Points earned and applicable over the assessed indicators.
+    pub earned: f64,
+    pub applicable: f64,
+    /// Indicators excluded as not applicable (删减).
+    pub excluded: usize,
+    /// Special deductions and the bonus applied.
+    pub deductions: usize,
+    pub bonus: f64,
+    /// Every applicable indicator is assessed.
+    pub complete: bool,
+}
+
+/// The summary for `catalog`: in points when it has `[points]` (earned ÷
+/// applicable × 100 − deductions × its deduction + the bonus up to its cap,
+/// kept within 0–100), else the weighted mean of `card`.
+pub fn summary(
+    catalog: &Catalog,
+    assessments: &[Assessment],
+    card: &Scorecard,
+    deductions: usize,
+    bonus: f64,
+) -> ScoreSummary {
+    let overall = &card.overall;
+    let complete = overall.applicable > 0 && overall.assessed == overall.applicable;
+    let excluded = assessments
+        .iter()
+        .filter(|a| a.result == AssessmentResult::NotApplicable && catalog.indicator(&a.indicator).is_some())
+        .count();
+    let Some(rule) = &catalog.points else {
+        return ScoreSummary {
+            method: "weighted-mean",
+            points: overall.score,
+            stars: None,
+            pass: None,
+            earned: 0.0,
+            applicable: 0.0,
+            excluded,
+            deductions: 0,
+            bonus: 0.0,
+            complete,
+        };
+    };
+    let by_ind: HashMap<&str, &Assessment> = assessments.iter().map(|a| (a.indicator.as_str(), a)).collect();
+    let (mut earned, mut applicable) = (0.0, 0.0);
+    for ind in &catalog.indicators {
+        let Some(a) = by_ind.get(ind.id.as_str()) else { continue };
+        if let Some(p) = points(a, catalog.score_scale) {
+            let worth = ind.points.unwrap_or(ind.weight);
+            earned += worth * p;
+            applicable += worth;
+        }
+    }
+    let bonus = if bonus.is_finite() {
+        bonus.clamp(0.0, rule.bonus_max)
+    } else {
+        0.0
+    };
+    let total = (applicable > 0.0)
+        .then(|| (100.0 * earned / applicable - deductions as f64 * rule.deduction + bonus).clamp(0.0, 100.0));
+    let pass = total.map(|t| t >= rule.pass);
+    let stars = total.filter(|t| *t >= rule.pass).map(|t| {
+        let reached = rule.stars.iter().filter(|s| t >= **s).count() as u8;
+        if reached == 0 { 0 } else { 2 + reached }
+    });
+    ScoreSummary {
+        method: "points",
+        points: total,
+        stars,
+        pass,
+        earned,
+        applicable,
+        excluded,
+        deductions,
+        bonus,
+        complete,
+    }
+}
