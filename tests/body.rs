@@ -430,3 +430,114 @@ fn person_days_follow_the_calculator_unless_justified_and_meetings_are_checked()
     assert_eq!(v["on_site_days"]["zhang.wei"], 2.0);
     assert_eq!(v["on_site_days"]["wang.fang"], 0.5, "remote at the closing");
 }
+
+#[test]
+fn a_points_catalogue_scores_in_points_with_stars_and_the_built_in_keeps_the_weighted_mean() {
+    use cscaudit::app::{AssessmentInput, NewEngagement};
+    use cscaudit::model::assessment::AssessmentResult::*;
+    use cscaudit::model::engagement::EngagementKind;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = format!(
+        "{}\n[points]\npass = 70\nstars = [80, 90, 95]\ndeduction = 1\nbonus_max = 1\n",
+        cscaudit::model::catalog::EMBEDDED_GBT32312
+    );
+    let cat = cscaudit::config::parse_catalog(&src, "points.toml").unwrap();
+    let mut app = App::open(d).unwrap();
+    app.set_identity("zw", "张伟", "ZW").unwrap();
+    app.create_engagement(
+        NewEngagement {
+            id: Some("PT".into()),
+            title: "积分制 / points".into(),
+            auditee: "某银行".into(),
+            site: String::new(),
+            kind: EngagementKind::SelfAssessment,
+            period_start: None,
+            period_end: None,
+        },
+        &cat,
+        &src,
+    )
+    .unwrap();
+    let worth = |id: &str| cat.indicator(id).unwrap().weight;
+    let results = [
+        ("AC-01", Conforming),
+        ("AC-02", Partially),
+        ("AC-03", Nonconforming),
+        ("AC-04", NotApplicable),
+    ];
+    for (ind, r) in results {
+        app.record_assessment(
+            "PT",
+            ind,
+            AssessmentInput {
+                result: Some(r),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+    // The excluded AC-04 leaves the denominator (删减).
+    let applicable = worth("AC-01") + worth("AC-02") + worth("AC-03");
+    let earned = worth("AC-01") + 0.5 * worth("AC-02");
+    let want = 100.0 * earned / applicable;
+    let s = app.score_summary("PT").unwrap();
+    assert_eq!(s.method, "points");
+    assert!((s.points.unwrap() - want).abs() < 1e-9, "{s:?} {want}");
+    assert_eq!((s.excluded, s.complete), (1, false));
+    let expect_stars = |p: f64| match p {
+        p if p >= 95.0 => Some(5),
+        p if p >= 90.0 => Some(4),
+        p if p >= 80.0 => Some(3),
+        p if p >= 70.0 => Some(0),
+        _ => None,
+    };
+    assert_eq!(s.stars, expect_stars(want));
+    // A special deduction takes a point; a bonus adds at most the cap.
+    let s = app
+        .set_score_adjustments("PT", &["未按规定公示收费标准".into()], false, Some((5.0, "创新服务")))
+        .unwrap();
+    let adjusted = (want - 1.0 + 1.0).clamp(0.0, 100.0);
+    assert!((s.points.unwrap() - adjusted).abs() < 1e-9, "{s:?}");
+    assert_eq!((s.deductions, s.bonus), (1, 1.0));
+    let err = app
+        .set_score_adjustments("PT", &[], false, Some((0.5, " ")))
+        .unwrap_err();
+    assert!(err.message().en.contains("--bonus-reason"));
+    // Everything conforming, the deductions replaced by two: 98, five stars.
+    for ind in cat.indicators.iter().map(|i| i.id.clone()).collect::<Vec<_>>() {
+        app.record_assessment(
+            "PT",
+            &ind,
+            AssessmentInput {
+                result: Some(if ind == "AC-04" { NotApplicable } else { Conforming }),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    }
+    let s = app
+        .set_score_adjustments("PT", &["a".into(), "b".into()], true, Some((0.0, "")))
+        .unwrap();
+    assert_eq!(
+        (s.points, s.stars, s.pass, s.complete),
+        (Some(98.0), Some(5), Some(true), true)
+    );
+    drop(app);
+    let v: serde_json::Value = serde_json::from_str(&cli_stdout(d, &["status", "-e", "PT", "--json"])).unwrap();
+    assert_eq!(
+        (v["score"]["points"].as_f64(), v["score"]["stars"].as_u64()),
+        (Some(98.0), Some(5))
+    );
+    let zh = cli_stdout(d, &["--lang", "zh", "engagement", "score", "-e", "PT"]);
+    assert!(zh.contains("得分 98.00") && zh.contains("★★★★★"), "{zh}");
+
+    // The built-in catalogue keeps the weighted mean.
+    let demo_dir = tempfile::tempdir().unwrap();
+    drop(demo(demo_dir.path()));
+    let v: serde_json::Value =
+        serde_json::from_str(&cli_stdout(demo_dir.path(), &["status", "-e", "DEMO-S2", "--json"])).unwrap();
+    assert_eq!(v["score"]["method"], "weighted-mean");
+    assert_eq!(v["score"]["points"], v["scorecard"]["overall"]["score"]);
+    assert!(v["score"]["stars"].is_null());
+}

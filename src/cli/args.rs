@@ -370,6 +370,29 @@ pub enum EngagementCmd {
         #[arg(long, short)]
         engagement: Option<String>,
     },
+    /// The score as the engagement's catalogue scores it: points earned ÷
+    /// points applicable × 100 (not-applicable indicators excluded), less
+    /// special deductions, plus a bonus, with the pass mark and stars — or
+    /// the weighted mean for a catalogue without `[points]`. Records special
+    /// deductions and the bonus (lead only).
+    Score {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// A special deduction, with its reason (a breach of law or rules); repeat for several.
+        #[arg(long = "deduct", value_name = "REASON")]
+        deduct: Vec<String>,
+        /// Clear the special deductions recorded so far (before any --deduct).
+        #[arg(long)]
+        clear_deductions: bool,
+        /// The bonus, up to the catalogue's cap (with --bonus-reason).
+        #[arg(long)]
+        bonus: Option<f64>,
+        #[arg(long, default_value = "")]
+        bonus_reason: String,
+        /// Keys `method`, `points`, `stars`, `pass`, `earned`, `applicable`, `excluded`, `deductions`, `bonus`, `complete`.
+        #[arg(long)]
+        json: bool,
+    },
     /// Record the technical review of this audit before its decision: by a
     /// technical reviewer or decision maker of the programme who was not on
     /// any audit team of it. The decision is refused until it is recorded.

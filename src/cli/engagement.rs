@@ -112,6 +112,72 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 crate::text::visible(&e.programme.unwrap_or_default())
             )?;
         }
+        EngagementCmd::Score {
+            engagement,
+            deduct,
+            clear_deductions,
+            bonus,
+            bonus_reason,
+            json,
+        } => {
+            let eng = app.resolve_engagement(engagement.as_deref())?;
+            let s = if !deduct.is_empty() || clear_deductions || bonus.is_some() {
+                app.set_score_adjustments(
+                    &eng.id,
+                    &deduct,
+                    clear_deductions,
+                    bonus.map(|b| (b, bonus_reason.as_str())),
+                )?
+            } else {
+                app.score_summary(&eng.id)?
+            };
+            if json {
+                return print_json(&s);
+            }
+            let zh = ctx.lang.is_zh();
+            let points = s
+                .points
+                .map_or("—".to_string(), |p| format!("{:.2}", (p * 100.0).round() / 100.0));
+            if s.method == "points" {
+                let verdict = match (s.pass, s.stars) {
+                    (Some(true), Some(n)) if n >= 3 => {
+                        format!("{} {}", "★".repeat(n as usize), ctx.lang.pick("stars", "星"))
+                    }
+                    (Some(true), _) => ctx.lang.pick("pass", "合格").to_string(),
+                    (Some(false), _) => ctx.lang.pick("below the pass mark", "未达合格分").to_string(),
+                    _ => String::new(),
+                };
+                writeln!(o, "{} {points} {verdict}", ctx.lang.pick("score", "得分"),)?;
+                writeln!(
+                    o,
+                    "  {} {:.2} / {:.2} · {} {} · {} {} · {} {}{}",
+                    ctx.lang.pick("earned / applicable", "得分 / 适用分"),
+                    s.earned,
+                    s.applicable,
+                    ctx.lang.pick("excluded", "删减"),
+                    s.excluded,
+                    ctx.lang.pick("deductions", "特别扣分"),
+                    s.deductions,
+                    ctx.lang.pick("bonus", "加分"),
+                    s.bonus,
+                    if s.complete {
+                        ""
+                    } else if zh {
+                        "（尚未全部评价）"
+                    } else {
+                        " (not every indicator assessed yet)"
+                    }
+                )?;
+            } else {
+                writeln!(
+                    o,
+                    "{} {points} ({})",
+                    ctx.lang.pick("weighted mean", "加权平均分"),
+                    ctx.lang
+                        .pick("the catalogue does not score in points", "该指标目录不按分值计分")
+                )?;
+            }
+        }
         EngagementCmd::Review { engagement, note } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let e = app.technical_review(&eng.id, &note)?;

@@ -72,6 +72,8 @@ pub struct Data {
     pub audit_plan: Option<crate::app::body::AuditPlan>,
     /// Its person-days (the body's calculator, or as recorded).
     pub person_days: Option<crate::app::body::PersonDays>,
+    /// The score as the catalogue scores (points and stars, or the weighted mean).
+    pub score: Option<crate::model::scoring::ScoreSummary>,
     due_soon_days: i32,
     /// Only the dashboard's figures are here (read from the store's
     /// counters); the lists are loading ([`Data::load_glance`]).
@@ -111,6 +113,8 @@ pub struct Patch {
     pub test_calls: Vec<std::result::Result<crate::model::testcall::TestCall, String>>,
     /// The QA reviews, read again when a commit touched any.
     pub qa: Option<Vec<crate::model::qa::QaReview>>,
+    /// The score, read again when a commit touched an assessment or the engagement.
+    pub score: Option<crate::model::scoring::ScoreSummary>,
     /// The audit plan and its person-days, read again when a commit touched them.
     pub audit_plan: Option<(crate::app::body::AuditPlan, Option<crate::app::body::PersonDays>)>,
     /// Who this copy writes as now.
@@ -226,6 +230,7 @@ impl Data {
             qa_round: None,
             audit_plan: app.audit_plan(&engagement.id).ok(),
             person_days: app.person_days(&engagement.id, &app.body, false).ok(),
+            score: app.score_summary(&engagement.id).ok(),
             carried: engagement
                 .carries
                 .iter()
@@ -348,6 +353,7 @@ impl Data {
                             app.audit_plan(engagement)?,
                             app.person_days(engagement, &app.body, false).ok(),
                         ));
+                        p.score = app.score_summary(engagement).ok();
                     }
                 }
                 Kind::Member => {
@@ -358,6 +364,9 @@ impl Data {
                 Kind::Assessment => {
                     if let Some(ind) = e.id.strip_prefix(&prefix) {
                         p.assessments.push(app.assessment(engagement, ind)?);
+                        if p.score.is_none() {
+                            p.score = app.score_summary(engagement).ok();
+                        }
                     }
                 }
                 Kind::Finding => match app.finding_by_id(&e.id) {
@@ -493,6 +502,9 @@ impl Data {
         }
         if let Some(qa) = p.qa {
             self.set_qa(qa);
+        }
+        if let Some(score) = p.score {
+            self.score = Some(score);
         }
         if let Some((plan, days)) = p.audit_plan {
             self.audit_plan = Some(plan);

@@ -195,7 +195,24 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         }
     }
     f.render_widget(
-        Paragraph::new(lines).block(ui.block(format!(" {} ", ui.m(Label::Progress)), false)),
+        Paragraph::new(lines).block(ui.block(
+            match d.score.as_ref().filter(|s| s.method == "points") {
+                // A points catalogue: the score and its stars in the title.
+                Some(s) => format!(
+                    " {} · {} {} ",
+                    ui.m(Label::Progress),
+                    s.points.map_or("—".into(), |p| format!("{p:.1}")),
+                    match (s.pass, s.stars) {
+                        (Some(true), Some(n)) if n >= 3 => "★".repeat(n as usize),
+                        (Some(true), _) => ui.m(Label::QaPass).to_string(),
+                        (Some(false), _) => ui.m(Label::QaFail).to_string(),
+                        _ => String::new(),
+                    }
+                ),
+                None => format!(" {} ", ui.m(Label::Progress)),
+            },
+            false,
+        )),
         prog_a,
     );
 

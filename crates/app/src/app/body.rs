@@ -784,18 +784,6 @@ impl App {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn resident_id_check_digits() {
-        // GB 11643's own example.
-        assert!(super::valid_national_id("11010519491231002X"));
-        assert!(super::valid_national_id("11010519491231002x"));
-        assert!(!super::valid_national_id("110105194912310021"));
-        assert!(!super::valid_national_id("1101051949123100"));
-    }
-}
-
 impl App {
     /// The special deductions (one reason each) and the bonus recorded on
     /// `engagement`.
@@ -844,7 +832,7 @@ impl App {
         let mut d = Vec::new();
         set_if_changed(&mut d, &e, Some(&cur), EF::ScoreDeductions, list.join("\n").into());
         if let Some((b, why)) = bonus {
-            if !b.is_finite() || b < 0.0 || b > 100.0 {
+            if !b.is_finite() || !(0.0..=100.0).contains(&b) {
                 return Err(invalid(
                     format!("a bonus is 0–100 points, not {b}"),
                     format!("加分为 0–100 分，而非 {b}"),
@@ -878,5 +866,17 @@ impl App {
             deductions.len(),
             bonus,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn resident_id_check_digits() {
+        // GB 11643's own example.
+        assert!(super::valid_national_id("11010519491231002X"));
+        assert!(super::valid_national_id("11010519491231002x"));
+        assert!(!super::valid_national_id("110105194912310021"));
+        assert!(!super::valid_national_id("1101051949123100"));
     }
 }
