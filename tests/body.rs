@@ -314,7 +314,7 @@ fn a_member_with_a_live_consultancy_conflict_is_refused_on_the_clients_audit() {
         .message()
         .en;
     assert!(
-        err.contains("only the engagement's lead") || err.contains("not the lead"),
+        err.contains("only a lead of programme P-WAIBAO keeps its register"),
         "{err}"
     );
 }

@@ -161,7 +161,7 @@ impl App {
         self.require_identity()?;
         self.programme(programme)?;
         super::validate_actor(actor)?;
-        self.require_lead(programme)?;
+        self.require_register_keeper(programme)?;
         let e = EntityId::new(Kind::Interest, Interest::record_id(programme, actor));
         let cur = self.store().record(&e)?.filter(|r| !r.deleted);
         let mut d = Vec::new();
@@ -180,7 +180,8 @@ impl App {
     /// Take a declared interest off the register (lead of the programme).
     pub fn remove_interest(&self, programme: &str, actor: &str) -> Result<()> {
         self.require_identity()?;
-        self.require_lead(programme)?;
+        self.programme(programme)?;
+        self.require_register_keeper(programme)?;
         let e = EntityId::new(Kind::Interest, Interest::record_id(programme, actor));
         if self.store().record(&e)?.filter(|r| !r.deleted).is_none() {
             let (p, a) = (shown(programme), shown(actor));
@@ -197,6 +198,23 @@ impl App {
         set_if_changed(&mut d, &e, cur.as_ref(), IF::Until, yesterday.into());
         self.commit(d)?;
         Ok(())
+    }
+
+    /// Refused unless you are a lead of `programme` (who keeps its register).
+    fn require_register_keeper(&self, programme: &str) -> Result<()> {
+        let me = self.identity().actor.clone();
+        if self.held_team(programme)?.is_lead(&me) {
+            return Ok(());
+        }
+        let (m, p) = (shown(&me), shown(programme));
+        Err(refused(
+            format!(
+                "only a lead of programme {p} keeps its register of interests; {m} is not one (`cscaudit programme show {p}` names them)"
+            ),
+            format!(
+                "只有认证方案 {p} 的负责人可以维护其利益关系登记；{m} 不是负责人（`cscaudit programme show {p}` 可查看）"
+            ),
+        ))
     }
 
     /// The register: every declared interest held here (of one programme).
