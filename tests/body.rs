@@ -541,3 +541,75 @@ fn a_points_catalogue_scores_in_points_with_stars_and_the_built_in_keeps_the_wei
     assert_eq!(v["score"]["points"], v["scorecard"]["overall"]["score"]);
     assert!(v["score"]["stars"].is_null());
 }
+
+/// The text runs of a Word document's body.
+fn docx_text(path: &Path) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    let mut text = String::new();
+    for part in xml.split("<w:t").skip(1) {
+        let body = part.split_once('>').map(|x| x.1).unwrap_or_default();
+        text.push_str(body.split("</w:t>").next().unwrap_or_default());
+    }
+    text
+}
+
+#[test]
+fn the_body_prints_the_certificate_and_a_nonconformity_report_in_both_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    drop(demo(d));
+    let cert = d.join("cert.docx");
+    cli_stdout(
+        d,
+        &["report", "certificate", "-e", "WB-R1", "--out", cert.to_str().unwrap()],
+    );
+    let t = docx_text(&cert);
+    for want in [
+        "服务认证证书",
+        "SERVICE CERTIFICATION CERTIFICATE",
+        "CSC-WB-0117",
+        "91510100MA61XY2K3P",
+        "GB/T 32312-2015",
+        "有效期至 / Valid until",
+    ] {
+        assert!(t.contains(want), "{want}: {t}");
+    }
+    let nc = d.join("nc.docx");
+    cli_stdout(
+        d,
+        &[
+            "report",
+            "nonconformity",
+            "--finding",
+            "WF-001",
+            "--out",
+            nc.to_str().unwrap(),
+        ],
+    );
+    let t = docx_text(&nc);
+    for want in [
+        "不符合项报告 / Nonconformity report",
+        "严重不符合 / major",
+        "抽查 40 通",
+        "受审核方代表确认",
+    ] {
+        assert!(t.contains(want), "{want}: {t}");
+    }
+    // No certificate, no document; the file is not written.
+    let none = d.join("none.docx");
+    let out = cli(d)
+        .args([
+            "report",
+            "certificate",
+            "-e",
+            "DEMO-S2",
+            "--out",
+            none.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && !none.exists());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("issued no certificate"));
+}

@@ -150,6 +150,9 @@ pub enum Command {
         /// With cnca: write nothing, print the rows and the check list as JSON.
         #[arg(long)]
         json: bool,
+        /// With nonconformity: the finding (its reference).
+        #[arg(long, required_if_eq("body", "nonconformity"))]
+        finding: Option<String>,
     },
     /// Concurrent edits of one field (after merging bundles): both values and
     /// authors, and the value that currently wins.
@@ -1410,7 +1413,12 @@ pub enum PlanCmd {
 /// A report of the body rather than of one engagement.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyReport {
+    /// The monthly report to CNCA (--month).
     Cnca,
+    /// The printable certificate of an engagement that issued one (Word, both languages).
+    Certificate,
+    /// The nonconformity report of a finding (--finding), for the auditee's signature.
+    Nonconformity,
 }
 
 #[derive(Subcommand, Debug)]

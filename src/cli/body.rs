@@ -505,3 +505,76 @@ pub(super) fn cnca(ctx: &Context, month: &str, path: &std::path::Path, all: bool
     }
     Ok(())
 }
+
+/// `report certificate -e E --out F.docx`, `report nonconformity --finding REF --out F.docx`.
+pub(super) fn document(
+    ctx: &Context,
+    which: super::args::BodyReport,
+    engagement: Option<&str>,
+    finding: Option<&str>,
+    path: &std::path::Path,
+) -> Result<()> {
+    let app = ctx.open(&ctx.paths.data_dir)?;
+    let bytes = match which {
+        super::args::BodyReport::Nonconformity => {
+            let f = app.finding(finding.unwrap_or_default())?;
+            let eng = app.engagement(&f.engagement)?;
+            let by = app.display_name(&eng.id, &f.raised_by);
+            crate::report::body::nonconformity_docx(&f, &eng, &by)?
+        }
+        _ => {
+            let eng = app.resolve_engagement(engagement)?;
+            let Some(cert) = eng.certificate.as_ref() else {
+                let e = eng.id.clone();
+                return Err(CliError(crate::msg!(
+                    "{e} issued no certificate (a decision to certify issues one)",
+                    "{e} 未颁发证书（批准认证的决定才颁发证书）"
+                )));
+            };
+            let programme = eng.programme.as_deref().and_then(|p| app.programme(p).ok());
+            let body = body_config(ctx)?;
+            let standard = app
+                .catalog_for(&eng)
+                .ok()
+                .and_then(|c| c.standard)
+                .unwrap_or_else(|| eng.catalog_id.clone());
+            let sites = app.audit_plan(&eng.id)?.sites.join("；");
+            let sites = if sites.is_empty() { eng.site.clone() } else { sites };
+            let decided = eng
+                .decision
+                .as_ref()
+                .map(|d| {
+                    format!(
+                        "{} {}",
+                        app.display_name(&eng.id, &d.by),
+                        d.on.map(|o| o.to_string()).unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default();
+            let client = programme
+                .as_ref()
+                .map(|p| p.client.clone())
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| eng.auditee.clone());
+            crate::report::body::certificate_docx(&crate::report::body::CertificateText {
+                certificate: cert,
+                client: &client,
+                client_code: programme.as_ref().map(|p| p.client_code.as_str()).unwrap_or_default(),
+                standard: &standard,
+                sites: &sites,
+                body_name: body.name.as_deref().unwrap_or_default(),
+                approval_no: body.approval_no.as_deref().unwrap_or_default(),
+                decided_by: &decided,
+            })?
+        }
+    };
+    super::bundle::write_whole(path, &bytes)?;
+    writeln!(
+        out(),
+        "{} {} ({} B)",
+        ctx.lang.pick("wrote", "已写出"),
+        visible(&path.display().to_string()),
+        bytes.len()
+    )?;
+    Ok(())
+}

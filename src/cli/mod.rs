@@ -456,6 +456,13 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
             Ok(())
         }
         Command::Report {
+            body: Some(which @ (args::BodyReport::Certificate | args::BodyReport::Nonconformity)),
+            out,
+            engagement,
+            finding,
+            ..
+        } => body::document(ctx, which, engagement.as_deref(), finding.as_deref(), &out),
+        Command::Report {
             body: Some(args::BodyReport::Cnca),
             out,
             month,

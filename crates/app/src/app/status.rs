@@ -363,6 +363,7 @@ impl App {
         r.registrations = self.registration_lines(&eng.id)?;
         r.cycle = self.cycle_of(eng)?;
         r.plan = self.plan_of(eng)?;
+        r.score = Some(self.score_summary(&eng.id)?);
         Ok((r, totals))
     }
 

@@ -9,6 +9,7 @@
 //! # the body's own CNCA template (its sheet names, headings, column order)
 //! cnca_template = "/path/to/认证信息报送模板.xlsx"
 //! approval_no = "CNCA-R-2019-000"
+//! name = "某认证有限公司"
 //!
 //! [person_days]
 //! extra_site = 0.5      # each site beyond the first
@@ -170,6 +171,9 @@ pub struct BodyConfig {
     /// The body's CNCA approval number (机构批准号, e.g. CNCA-R-2019-000).
     #[serde(default)]
     pub approval_no: Option<String>,
+    /// The body's name, as printed on certificates.
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(default)]
     pub person_days: DaysTable,
 }
@@ -184,6 +188,7 @@ impl Default for BodyConfig {
             rotation_after: 3,
             cnca_template: None,
             approval_no: None,
+            name: None,
             person_days: DaysTable::default(),
         }
     }
