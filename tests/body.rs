@@ -531,6 +531,14 @@ fn a_points_catalogue_scores_in_points_with_stars_and_the_built_in_keeps_the_wei
     );
     let zh = cli_stdout(d, &["--lang", "zh", "engagement", "score", "-e", "PT"]);
     assert!(zh.contains("得分 98.00") && zh.contains("★★★★★"), "{zh}");
+    // The reports say it too.
+    let app = App::open(d).unwrap();
+    let r = cscaudit::report::ReportData::load(&app, "PT").unwrap();
+    let md = cscaudit::report::report_md(&r, cscaudit::config::Lang::Zh);
+    assert!(md.contains("积分制得分：98.00 ★★★★★ 5 星"), "{md}");
+    let html = cscaudit::report::report_html(&r, cscaudit::config::Lang::En);
+    assert!(html.contains("Score in points: 98.00"));
+    drop(app);
 
     // The built-in catalogue keeps the weighted mean.
     let demo_dir = tempfile::tempdir().unwrap();

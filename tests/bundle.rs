@@ -638,5 +638,5 @@ fn a_stopped_export_or_import_leaves_nothing() {
     .unwrap();
     let stages = stages.into_inner().unwrap();
     assert_eq!(stages.last(), Some(&Stage::Merging));
-    assert_eq!(c.evidence(ENG).unwrap().len(), 10);
+    assert_eq!(c.evidence(ENG).unwrap().len(), 12);
 }

@@ -294,7 +294,7 @@ fn a_new_user_runs_an_audit_in_the_real_binary() {
     s.wait_for("Created");
     s.send("a");
     s.wait_for("Add a team member");
-    s.send(&format!("li.min{TAB}李敏{TAB}LM{TAB}{TAB}CCAA-2021-2{ENTER}{ENTER}"));
+    s.send(&format!("li.min{TAB}李敏{TAB}LM{TAB}{TAB}CCAA-2021-2{SAVE}"));
     s.wait_for("Team member: 李敏");
 
     // Three assessments, one with notes typed in Chinese; the third is undone.

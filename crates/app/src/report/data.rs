@@ -92,7 +92,7 @@ impl ReportData {
         let assessments = app.assessments(&engagement.id)?;
         let findings = app.findings(&engagement.id)?;
         let actions = app.actions(&engagement.id)?;
-        let status = status::build(
+        let mut status = status::build(
             &engagement,
             &catalog,
             &findings,
@@ -101,6 +101,7 @@ impl ReportData {
             app.today(),
             app.policy.due_soon_days,
         );
+        status.score = app.score_summary(&engagement.id).ok();
         let mut by_finding: std::collections::HashMap<String, Vec<usize>> = Default::default();
         for (i, a) in actions.iter().enumerate() {
             by_finding.entry(a.finding.clone()).or_default().push(i);
@@ -211,6 +212,37 @@ impl ReportData {
             .iter()
             .find(|e| e.sha256 == sha)
             .map_or("", |e| e.name.as_str())
+    }
+
+    /// The score in points with its stars, for a catalogue that scores in
+    /// points (`None` for the weighted mean).
+    pub fn points_line(&self, zh: bool) -> Option<String> {
+        let s = self.status.score.as_ref().filter(|s| s.method == "points")?;
+        let pass = self.catalog.points.as_ref().map_or(0.0, |p| p.pass);
+        let points = s.points.map_or("—".into(), |p| format!("{p:.2}"));
+        let verdict = match (s.pass, s.stars) {
+            (Some(true), Some(n)) if n >= 3 => {
+                if zh {
+                    format!("{} {n} 星", "★".repeat(n as usize))
+                } else {
+                    format!("{} {n} stars", "★".repeat(n as usize))
+                }
+            }
+            (Some(true), _) => (if zh { "合格" } else { "pass" }).to_string(),
+            (Some(false), _) => (if zh { "未达合格分" } else { "below the pass mark" }).to_string(),
+            _ => String::new(),
+        };
+        Some(if zh {
+            format!(
+                "积分制得分：{points} {verdict}（合格线 {pass}；删减 {} 项；特别扣分 {} 项；加分 {}）",
+                s.excluded, s.deductions, s.bonus
+            )
+        } else {
+            format!(
+                "Score in points: {points} {verdict} (pass mark {pass}; {} excluded; {} special deduction(s); bonus {})",
+                s.excluded, s.deductions, s.bonus
+            )
+        })
     }
 
     /// Overall, then every group, with its name in the language.

@@ -279,6 +279,9 @@ fn results(mut doc: Docx, r: &ReportData, zh: bool) -> Result<Docx> {
                 })
                 .collect(),
         ));
+    if let Some(line) = r.points_line(zh) {
+        doc = doc.add_paragraph(para(&line));
+    }
     if let Some((head, rows)) = r.comparison_table(zh) {
         doc = doc.add_paragraph(heading(t("Comparison with the previous audit", "与上次审核的比较"), 2));
         if rows.is_empty() {

@@ -107,6 +107,7 @@ pub fn report_html(r: &ReportData, lang: Lang) -> String {
                              td.num { (g.score.map_or("—".into(), |s| format!("{s:.1}"))) } }
                     }
                 }
+                @if let Some(line) = r.points_line(zh) { p.score { (line) } }
                 @if let Some((head, rows)) = r.comparison_table(zh) {
                     h2 { (t("Comparison with the previous audit", "与上次审核的比较")) }
                     @if rows.is_empty() { p { (t("No indicator has an earlier result.", "没有指标有以往结果。")) } }

@@ -117,6 +117,9 @@ pub fn report_md(r: &ReportData, lang: Lang) -> String {
             g.score.map_or("—".into(), |s| format!("{s:.1}"))
         );
     }
+    if let Some(line) = r.points_line(zh) {
+        let _ = writeln!(o, "\n{}", cell(&line));
+    }
     if let Some((head, rows)) = r.comparison_table(zh) {
         let _ = writeln!(
             o,
