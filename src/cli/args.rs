@@ -124,10 +124,13 @@ pub enum Command {
         #[arg(long)]
         passphrase: bool,
     },
-    /// Write a report of an engagement on its own (the same as in a bundle).
+    /// Write a report of an engagement on its own (the same as in a bundle), or
+    /// one of the body's documents: the monthly CNCA workbook, a certificate, a
+    /// nonconformity report.
     Report {
-        /// `cnca`: the body's monthly report to CNCA (four sheets, every
-        /// engagement held here) instead of one engagement's report.
+        /// A document of the certification body instead of an engagement's
+        /// report: `cnca` (the monthly report to CNCA, four sheets, every
+        /// engagement held here), `certificate` or `nonconformity`.
         #[arg(value_enum)]
         body: Option<BodyReport>,
         /// `csv` (UTF-8 with BOM, one row per finding), `xlsx` (checklist,
