@@ -27,7 +27,7 @@ pub(super) fn audit_plan(ctx: &Context, c: AuditPlanCmd) -> Result<()> {
         AuditPlanCmd::Show { engagement, json } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let plan = app.audit_plan(&eng.id)?;
-            let days = app.person_days(&eng.id, &body_config(ctx)?, zh)?;
+            let days = app.person_days_of(plan.clone(), &body_config(ctx)?, zh)?;
             if json {
                 return print_json(&serde_json::json!({ "plan": plan, "days": days }));
             }
@@ -53,7 +53,7 @@ pub(super) fn audit_plan(ctx: &Context, c: AuditPlanCmd) -> Result<()> {
                 agents,
             };
             let plan = app.set_audit_plan(&eng.id, &edit)?;
-            let days = app.person_days(&eng.id, &body_config(ctx)?, zh)?;
+            let days = app.person_days_of(plan.clone(), &body_config(ctx)?, zh)?;
             show_plan(&mut o, &app, &plan, &days, lang)?;
         }
         AuditPlanCmd::Activity {
@@ -104,12 +104,10 @@ pub(super) fn audit_plan(ctx: &Context, c: AuditPlanCmd) -> Result<()> {
         } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let body = body_config(ctx)?;
-            let d = if planned.is_some() || actual.is_some() || justification.is_some() {
+            if planned.is_some() || actual.is_some() || justification.is_some() {
                 app.set_person_days(&eng.id, &body, planned, actual, justification.as_deref())?;
-                app.person_days(&eng.id, &body, zh)?
-            } else {
-                app.person_days(&eng.id, &body, zh)?
-            };
+            }
+            let d = app.person_days(&eng.id, &body, zh)?;
             if json {
                 return print_json(&d);
             }
@@ -118,7 +116,7 @@ pub(super) fn audit_plan(ctx: &Context, c: AuditPlanCmd) -> Result<()> {
         AuditPlanCmd::Agenda { engagement, out: path } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let plan = app.audit_plan(&eng.id)?;
-            let days = app.person_days(&eng.id, &body_config(ctx)?, zh)?;
+            let days = app.person_days_of(plan.clone(), &body_config(ctx)?, zh)?;
             let names = |a: &str| app.display_name(&eng.id, a);
             let bytes = crate::report::body::agenda_docx(&plan, &days, &names)?;
             write_file(&path, &bytes)?;

@@ -228,8 +228,8 @@ impl Data {
             test_calls: app.test_calls(&engagement.id)?,
             qa: Vec::new(),
             qa_round: None,
-            audit_plan: app.audit_plan(&engagement.id).ok(),
-            person_days: app.person_days(&engagement.id, &app.body, false).ok(),
+            audit_plan: None,
+            person_days: None,
             score: app.score_summary(&engagement.id).ok(),
             carried: engagement
                 .carries
@@ -256,6 +256,10 @@ impl Data {
             partial: true,
         };
         d.set_qa(qa);
+        if let Ok((plan, days)) = plan_and_days(app, &d.engagement.id) {
+            d.audit_plan = Some(plan);
+            d.person_days = days;
+        }
         Ok(d)
     }
 
@@ -349,10 +353,7 @@ impl Data {
                     p.engagements = Some(app.engagements()?);
                     if e.id == engagement {
                         p.engagement = Some(app.engagement(engagement)?);
-                        p.audit_plan = Some((
-                            app.audit_plan(engagement)?,
-                            app.person_days(engagement, &app.body, false).ok(),
-                        ));
+                        p.audit_plan = Some(plan_and_days(app, engagement)?);
                         p.score = app.score_summary(engagement).ok();
                     }
                 }
@@ -409,10 +410,7 @@ impl Data {
                 Kind::Programme | Kind::Interest => {}
                 Kind::Meeting | Kind::Activity => {
                     if e.id.starts_with(&prefix) && p.audit_plan.is_none() {
-                        p.audit_plan = Some((
-                            app.audit_plan(engagement)?,
-                            app.person_days(engagement, &app.body, false).ok(),
-                        ));
+                        p.audit_plan = Some(plan_and_days(app, engagement)?);
                     }
                 }
                 Kind::QaReview => {
@@ -773,4 +771,14 @@ pub struct PlanRow {
     pub place: String,
     pub who: String,
     pub meeting: Option<(crate::model::body::MeetingKind, usize, usize)>,
+}
+
+/// The audit plan and its person-days (the plan read once).
+fn plan_and_days(
+    app: &App,
+    engagement: &str,
+) -> Result<(crate::app::body::AuditPlan, Option<crate::app::body::PersonDays>)> {
+    let plan = app.audit_plan(engagement)?;
+    let days = app.person_days_of(plan.clone(), &app.body, false).ok();
+    Ok((plan, days))
 }

@@ -221,9 +221,13 @@ impl App {
     pub fn interests(&self, programme: Option<&str>) -> Result<Vec<Interest>> {
         let prefix = programme.map(|p| format!("{p}/")).unwrap_or_default();
         let mut out = Vec::new();
+        // A record this build cannot read (a kind it does not know) is
+        // left out rather than hiding the rest of the register.
         for r in self.store().records(Kind::Interest, &prefix)? {
-            if !r.deleted {
-                out.push(Interest::from_record(&r)?);
+            if !r.deleted
+                && let Ok(i) = Interest::from_record(&r)
+            {
+                out.push(i);
             }
         }
         Ok(out)
@@ -485,7 +489,12 @@ impl App {
     /// figure was recorded (with its justification); spent as recorded, else
     /// from the attendance (each auditor's on-site days).
     pub fn person_days(&self, engagement: &str, body: &BodyConfig, zh: bool) -> Result<PersonDays> {
-        let plan = self.audit_plan(engagement)?;
+        self.person_days_of(self.audit_plan(engagement)?, body, zh)
+    }
+
+    /// [`App::person_days`] of a plan already read.
+    pub fn person_days_of(&self, plan: AuditPlan, body: &BodyConfig, zh: bool) -> Result<PersonDays> {
+        let engagement = plan.engagement.as_str();
         let calc = self.calculated_days(&plan, body);
         let basis = match (&plan.days_planned, &calc) {
             (Some(p), Some(c)) if (p - c.days).abs() > 1e-9 => {

@@ -171,7 +171,7 @@ impl App {
                 );
                 v.insert("审核开始日期".into(), date(plan.from));
                 v.insert("审核结束日期".into(), date(plan.to));
-                let days = self.person_days(&eng.id, body, true)?;
+                let days = self.person_days_of(plan.clone(), body, true)?;
                 v.insert(
                     "审核人日数".into(),
                     days.planned.map(|d| d.to_string()).unwrap_or_default(),
@@ -248,11 +248,9 @@ impl App {
                 v.insert("颁证日期".into(), c.issued.to_string());
                 v.insert("证书到期日期".into(), c.valid_until.to_string());
                 v.insert("证书状态".into(), c.status_on(last).zh().into());
-                let r = self.record(crate::model::ops::Kind::Engagement, &eng.id)?;
-                use crate::model::fields::EngagementField as EF;
-                let status_on = r.date(EF::CertificateStatusOn);
+                let status_on = c.status_on;
                 v.insert("状态变更日期".into(), date(status_on));
-                v.insert("状态变更原因".into(), r.text(EF::CertificateStatusReason));
+                v.insert("状态变更原因".into(), c.status_reason.clone());
                 let event = in_month(Some(c.issued), first, last) || in_month(status_on, first, last);
                 if c.issued <= last {
                     candidates.push((self.row(CERT_SHEET, format!("cert/{}", c.number), v)?, event));

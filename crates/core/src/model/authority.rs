@@ -510,7 +510,17 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
                 format!("只有组长可以安排审核活动（{what}）；{me} 不是组长"),
             ));
         }
-        Kind::Meeting => need(AUDITORS, "record the opening or closing meeting", "记录首末次会议")?,
+        Kind::Meeting => {
+            need(AUDITORS, "record the opening or closing meeting", "记录首末次会议")?;
+            // An audit has two meetings: `ENGAGEMENT/opening` and `/closing`.
+            let kind = op.entity.id.split_once('/').map(|(_, k)| k);
+            if !kind.is_some_and(|k| k.parse::<super::body::MeetingKind>().is_ok_and(|m| m.as_str() == k)) {
+                return Err(no(
+                    format!("{what}: an audit's meetings are its opening and its closing"),
+                    format!("{what}：审核的会议只有首次会议和末次会议"),
+                ));
+            }
+        }
         Kind::Interest => {
             return Err(no(
                 format!("{what}: declared interests are the body's register, kept in the programme's batches"),
@@ -1448,6 +1458,16 @@ mod tests {
         }
         let bad = [op("lead", 9, Kind::Member, "T1/x", set("role", "Technical_Reviewer"))];
         assert!(judge("lead", &bad, &[]).unwrap_err().en.contains("not a value of role"));
+    }
+
+    #[test]
+    fn meetings_are_the_auditors_opening_and_closing_only() {
+        let m = |who: &str, id: &str| judge(who, &[op(who, 9, Kind::Meeting, id, Change::Create)], &[]);
+        assert!(m("aud", "T1/opening").is_ok());
+        assert!(m("lead", "T1/closing").is_ok());
+        assert!(m("aud", "T1/party").unwrap_err().en.contains("opening and its closing"));
+        assert!(m("aud", "T1/Opening").is_err(), "the stored spelling only");
+        assert!(m("liaison", "T1/opening").is_err(), "not the auditee's contact");
     }
 
     #[test]

@@ -190,6 +190,11 @@ pub struct Certificate {
     pub issued: Date,
     pub valid_until: Date,
     pub status: CertificateStatus,
+    /// When its status last changed, and why (a suspension, a withdrawal…).
+    #[serde(default)]
+    pub status_on: Option<Date>,
+    #[serde(default)]
+    pub status_reason: String,
 }
 
 impl Certificate {
@@ -298,6 +303,8 @@ impl Engagement {
                     issued,
                     valid_until,
                     status: r.enum_or(EF::CertificateStatus, CertificateStatus::Valid)?,
+                    status_on: r.date(EF::CertificateStatusOn),
+                    status_reason: r.text(EF::CertificateStatusReason),
                 }),
                 _ => None,
             },
