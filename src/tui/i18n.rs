@@ -188,7 +188,7 @@ labels! {
     CheckIn => "Check-in", "签到";
     NotRecorded => "not recorded", "未记录";
     PersonDaysLine => "{p} person-days planned, {a} spent", "计划 {p} 人日，实际 {a} 人日";
-    MeetingLine => "{n} attendees, {ph} photo(s)", "{n} 人参会，{ph} 张照片";
+    MeetingLine => "{n} present, {ph} photo(s)", "{n}人·{ph}照片";
     ColDate => "Date", "日期";
     ColTime => "Time", "时间";
     ColActivity => "Activity", "审核活动";

@@ -63,12 +63,15 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
     if e.kind != crate::model::engagement::EngagementKind::SelfAssessment
         && let Some(p) = &d.audit_plan
     {
+        let wide = info_a.width >= 64;
         let meeting = |m: &Option<crate::model::body::Meeting>, kind: crate::model::body::MeetingKind| match m {
             Some(m) => Span::styled(
                 format!(
                     "✓{} {}",
                     kind.label(ui.zh),
-                    m.at.map(|t| t.strftime("%m-%d %H:%M").to_string()).unwrap_or_default()
+                    // The time too when the panel has room for it.
+                    m.at.map(|t| t.strftime(if wide { "%m-%d %H:%M" } else { "%m-%d" }).to_string())
+                        .unwrap_or_default()
                 ),
                 ui.st("status.ok"),
             ),
