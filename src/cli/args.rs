@@ -216,6 +216,30 @@ pub enum Command {
     /// is refused on the team of its audits.
     #[command(subcommand)]
     Interest(InterestCmd),
+    /// Evidence requests to the auditee (the PBC list): draft items, typed
+    /// or from the catalogue's "evidence to ask for"; send them to the
+    /// auditee's contact as a bundle encrypted to their key with a
+    /// bilingual list (xlsx, html); the contact answers with files and
+    /// exports back; accept or return each answer.
+    #[command(subcommand)]
+    Request(RequestCmd),
+    /// Reminders: overdue actions and responses, requests past due,
+    /// surveillance windows opening, registrations and certificates
+    /// expiring (the TUI's inbox shows the same on start).
+    Digest {
+        /// Only what is mine to do (owner, addressee, lead).
+        #[arg(long)]
+        me: bool,
+        /// Only what fell due on or after this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<jiff::civil::Date>,
+        /// How far ahead to look for windows and expiries, in days.
+        #[arg(long, default_value_t = 60, value_name = "DAYS")]
+        ahead: i32,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// The opening and closing meetings (CNCA's on-site check-in): time,
     /// place, attendees (team, interns, experts, remote members, the
     /// auditee), 1–3 photos.
@@ -1509,6 +1533,109 @@ pub enum AuditPlanCmd {
         engagement: Option<String>,
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RequestCmd {
+    /// Draft a request (it goes out with `send`); --from-catalogue drafts
+    /// one per indicator from the catalogue's "evidence to ask for".
+    Add {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// What is asked for (not with --from-catalogue).
+        text: Option<String>,
+        /// The indicator it is about (with --from-catalogue: repeat to
+        /// choose indicators; none: every indicator with a hint).
+        #[arg(long)]
+        indicator: Vec<String>,
+        /// Draft from the catalogue's "evidence to ask for".
+        #[arg(long)]
+        from_catalogue: bool,
+        /// The day the answer is due (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        due: Option<jiff::civil::Date>,
+        /// The auditee contact who answers (default: the only one).
+        #[arg(long, value_name = "ACTOR")]
+        to: Option<String>,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The requests, by number, with status and due date (overdue marked).
+    List {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// Only those awaiting the auditee's answer.
+        #[arg(long)]
+        open: bool,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send the drafts to the auditee's contact: writes into --out a
+    /// bundle encrypted to their registered key, and the request list as
+    /// xlsx and html they can read without cscaudit.
+    Send {
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// The auditee contact (default: the only one).
+        #[arg(long, value_name = "ACTOR")]
+        to: Option<String>,
+        /// The folder to write into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Answer a request with files (the addressee's part); then export the
+    /// bundle back (`cscaudit export --encrypt`).
+    Answer {
+        /// The request's number (ZW-R001).
+        number: String,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// A file that answers it (repeat for several).
+        #[arg(long)]
+        file: Vec<PathBuf>,
+        /// What the answer says.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Accept the answer (an auditor).
+    Accept {
+        number: String,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Return the answer, saying what is missing (an auditor); the item
+    /// is the auditee's again.
+    Return {
+        number: String,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        /// What is missing (required).
+        #[arg(long)]
+        comment: String,
+    },
+    /// Close a request (accepted, or no longer needed).
+    Close {
+        number: String,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long, default_value = "")]
+        comment: String,
+    },
+    /// Open a closed request again.
+    Reopen {
+        number: String,
+        #[arg(long, short)]
+        engagement: Option<String>,
+        #[arg(long, default_value = "")]
+        comment: String,
     },
 }
 

@@ -23,6 +23,7 @@ mod programme;
 mod progress;
 mod pseudonym;
 mod qa;
+mod request;
 mod sample;
 mod secret;
 mod sources;
@@ -484,6 +485,8 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         Command::Testcall(c) => testcall::testcall(ctx, c),
         Command::AuditPlan(c) => body::audit_plan(ctx, c),
         Command::Interest(c) => body::interest(ctx, c),
+        Command::Request(c) => request::request(ctx, c),
+        Command::Digest { me, since, ahead, json } => request::digest(ctx, me, since, ahead, json),
         Command::Attendance(c) => body::attendance(ctx, c),
         Command::Auditor(c) => body::auditor(ctx, c),
         Command::Config(ConfigCmd::Check) => config::config_check(ctx),

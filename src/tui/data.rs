@@ -72,6 +72,8 @@ pub struct Data {
     pub audit_plan: Option<crate::app::body::AuditPlan>,
     /// Its person-days (the body's calculator, or as recorded).
     pub person_days: Option<crate::app::body::PersonDays>,
+    /// The evidence requests to the auditee, by number.
+    pub requests: Vec<crate::model::request::Request>,
     /// The score as the catalogue scores (points and stars, or the weighted mean).
     pub score: Option<crate::model::scoring::ScoreSummary>,
     due_soon_days: i32,
@@ -117,6 +119,8 @@ pub struct Patch {
     pub score: Option<crate::model::scoring::ScoreSummary>,
     /// The audit plan and its person-days, read again when a commit touched them.
     pub audit_plan: Option<(crate::app::body::AuditPlan, Option<crate::app::body::PersonDays>)>,
+    /// The evidence requests, read again when a commit touched one.
+    pub requests: Option<Vec<crate::model::request::Request>>,
     /// Who this copy writes as now.
     pub me: Option<String>,
     /// Carried findings (of other engagements) the commit touched.
@@ -230,6 +234,7 @@ impl Data {
             qa_round: None,
             audit_plan: None,
             person_days: None,
+            requests: app.requests(&engagement.id)?,
             score: app.score_summary(&engagement.id).ok(),
             carried: engagement
                 .carries
@@ -408,6 +413,11 @@ impl Data {
                 }
                 // A programme's own records (its team, declared interests) show in no pane.
                 Kind::Programme | Kind::Interest => {}
+                Kind::Request => {
+                    if e.id.starts_with(&prefix) && p.requests.is_none() {
+                        p.requests = Some(app.requests(engagement)?);
+                    }
+                }
                 Kind::Meeting | Kind::Activity => {
                     if e.id.starts_with(&prefix) && p.audit_plan.is_none() {
                         p.audit_plan = Some(plan_and_days(app, engagement)?);
@@ -507,6 +517,9 @@ impl Data {
         if let Some((plan, days)) = p.audit_plan {
             self.audit_plan = Some(plan);
             self.person_days = days;
+        }
+        if let Some(requests) = p.requests {
+            self.requests = requests;
         }
         if let Some(me) = p.me {
             self.me = me;

@@ -7,6 +7,7 @@
 
 mod export;
 mod import;
+mod send;
 
 pub(crate) use export::engagement_ops_of;
 pub(crate) use import::check_names as check_op_names;
@@ -14,6 +15,7 @@ pub(crate) use import::check_ops as check_ops_for_sync;
 
 pub use export::{ExportOptions, ExportReport, export, export_with_progress};
 pub use import::{ImportReport, Limits, import, import_with_limits, import_with_progress};
+pub use send::{Sent, send_requests};
 
 /// What a long export or import is doing, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,6 +11,7 @@ mod docx;
 mod html;
 mod markdown;
 mod oscal;
+pub mod requests;
 mod xlsx;
 
 pub use csv::{cell, findings_csv};

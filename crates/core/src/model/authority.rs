@@ -19,6 +19,8 @@
 //! | raise a finding | lead, auditor, technical expert (past draft: lead or auditor) |
 //! | issue a finding (draft → issued) on a certification audit | as above, and two registered auditors on the team (registration valid on the change's day) |
 //! | a finding's status | by target: issue, accept plan, send back, verify, close, withdraw, reopen — lead or auditor; respond, implement — also the auditee contact; along the lifecycle only |
+//! | an evidence request | lead or auditor writes and moves it; its addressee answers it (answer, files, submitted) while open or returned |
+//! | the auditee's contact | only: answer requests addressed to them, respond to findings (root cause, correction, responded, implemented), propose actions and report their progress, attach and describe their own files, their own responsibilities |
 //! | delete a record | a lead, or the record's creator |
 //! | verify an action (verified_by/on, effective, status effective/ineffective) | lead or auditor, not the action's owner |
 //! | anything else of the engagement | any member who has not left |
@@ -348,7 +350,10 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
             format!("{what}：{shown} 不是 {field} 的有效值"),
         ));
     }
-    // 3. Who may.
+    // 3. Who may. The auditee's contact: its own part only.
+    if role == Some(Role::AuditeeContact) {
+        super::request::auditee_may(me, op, before).map_err(|(en, zh)| no(en, zh))?;
+    }
     if op.change == Change::Tombstone {
         // A QA review once scored is evidence: it stays (else the reviews
         // that went the wrong way could be dropped from the pass rate).
@@ -520,6 +525,9 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
                     format!("{what}：审核的会议只有首次会议和末次会议"),
                 ));
             }
+        }
+        Kind::Request => {
+            super::request::check_request(me, role, op, before).map_err(|(en, zh)| no(en, zh))?;
         }
         Kind::Interest => {
             return Err(no(
@@ -1485,7 +1493,7 @@ mod tests {
             op("liaison", 6, Kind::TestCall, "T1/TC-001", set("engagement", "T1")),
         ];
         let e = judge("liaison", &plan, &[]).unwrap_err();
-        assert!(e.en.contains("test calls"), "{}", e.en);
+        assert!(e.en.contains("auditee's contact"), "{}", e.en);
         let plan: Vec<Op> = plan
             .iter()
             .map(|o| Op {
@@ -1521,6 +1529,85 @@ mod tests {
         // A yes/no measure holds a yes or a no.
         let typed = [op("aud", 7, Kind::TestCall, "T1/TC-001", set("correct", "yes"))];
         assert!(judge("aud", &typed, std::slice::from_ref(&call)).is_err());
+    }
+
+    fn request(status: &str, addressee: &str) -> Record {
+        let e = EntityId::new(Kind::Request, "T1/R001");
+        let mut r = Record::empty(e.clone());
+        for (i, c) in [
+            Change::Create,
+            set("engagement", "T1"),
+            set("text", "IVR menu map"),
+            set("addressee", addressee),
+            set("status", status),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            r.apply(&op("lead", i as u64 + 1, Kind::Request, "T1/R001", c));
+        }
+        r
+    }
+
+    #[test]
+    fn the_auditee_answers_its_requests_and_nothing_else() {
+        let open = request("open", "liaison");
+        let answer = [
+            op("liaison", 9, Kind::Evidence, "T1/abc", Change::Create),
+            op("liaison", 10, Kind::Evidence, "T1/abc", set("captured_by", "liaison")),
+            op("liaison", 11, Kind::Request, "T1/R001", set("answer", "attached")),
+            op(
+                "liaison",
+                12,
+                Kind::Request,
+                "T1/R001",
+                Change::Link {
+                    rel: "evidence".into(),
+                    target: "abc".into(),
+                },
+            ),
+            op("liaison", 13, Kind::Request, "T1/R001", set("status", "submitted")),
+        ];
+        assert!(judge("liaison", &answer, std::slice::from_ref(&open)).is_ok());
+        // Not a request addressed to someone else; not accepting its own answer.
+        let other = request("open", "aud");
+        let e = judge("liaison", &answer[2..3], std::slice::from_ref(&other)).unwrap_err();
+        assert!(e.en.contains("only its addressee"), "{}", e.en);
+        let submitted = request("submitted", "liaison");
+        let accept = [op("liaison", 9, Kind::Request, "T1/R001", set("status", "accepted"))];
+        assert!(judge("liaison", &accept, std::slice::from_ref(&submitted)).is_err());
+        let by_aud = [op("aud", 9, Kind::Request, "T1/R001", set("status", "accepted"))];
+        assert!(judge("aud", &by_aud, std::slice::from_ref(&submitted)).is_ok());
+        // Nor a skipped step, by anyone.
+        let skip = [op("aud", 9, Kind::Request, "T1/R001", set("status", "accepted"))];
+        assert!(judge("aud", &skip, std::slice::from_ref(&open)).is_err());
+        // The auditee does not assess, raise, restate or plan.
+        for (kind, id, change) in [
+            (Kind::Assessment, "T1/SL-01", set("result", "conforming")),
+            (Kind::Request, "T1/R002", Change::Create),
+            (Kind::Milestone, "T1/M1", set("title", "x")),
+            (Kind::Finding, "LD-001", set("statement", "nothing wrong")),
+            (Kind::Member, "T1/aud", set("responsibilities", "x")),
+            (Kind::Evidence, "T1/other", set("note", "x")),
+        ] {
+            let f = finding("issued", "minor");
+            let e = judge(
+                "liaison",
+                &[op("liaison", 9, kind, id, change.clone())],
+                std::slice::from_ref(&f),
+            );
+            assert!(e.is_err(), "{kind:?} {id} {change}");
+        }
+        // It responds to a finding and reports on its actions.
+        let f = finding("issued", "minor");
+        let respond = [
+            op("liaison", 9, Kind::Finding, "LD-001", set("root_cause", "staffing")),
+            op("liaison", 10, Kind::Finding, "LD-001", set("status", "responded")),
+            op("liaison", 11, Kind::Action, "T1/LD-001-1", Change::Create),
+            op("liaison", 12, Kind::Action, "T1/LD-001-1", set("engagement", "T1")),
+            op("liaison", 13, Kind::Action, "T1/LD-001-1", set("progress", 50)),
+        ];
+        assert!(judge("liaison", &respond, std::slice::from_ref(&f)).is_ok());
     }
 
     #[test]

@@ -58,6 +58,7 @@ fn kind_name(k: super::ops::Kind) -> &'static str {
         Kind::Interest => "Interest",
         Kind::Meeting => "Meeting",
         Kind::Activity => "Activity",
+        Kind::Request => "Request",
     }
 }
 

@@ -303,6 +303,24 @@ record_fields!(
     }
 );
 
+record_fields!(
+    /// An evidence request to the auditee (an item of the PBC list).
+    RequestField for Request {
+        Engagement = "engagement": Text / "engagement" / "审核项目",
+        Indicator = "indicator": Text / "indicator" / "指标",
+        Text = "text": Text / "request" / "请求内容",
+        Due = "due": Date / "due" / "期限",
+        Addressee = "addressee": Text / "addressee" / "收件人",
+        Status = "status": Text / "status" / "状态",
+        Comment = "comment": Text / "auditors' comment" / "审核员意见",
+        Answer = "answer": Text / "answer" / "答复",
+        SentOn = "sent_on": Date / "sent on" / "发出日期",
+        SubmittedOn = "submitted_on": Date / "submitted on" / "提交日期",
+        DecidedBy = "decided_by": Text / "judged by" / "审阅人",
+        DecidedOn = "decided_on": Date / "judged on" / "审阅日期",
+    }
+);
+
 /// Link relations (sets of targets on a record).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Rel {
@@ -358,6 +376,7 @@ pub fn label(kind: Kind, name: &str, zh: bool) -> Option<&'static str> {
         Kind::Interest => find::<InterestField>(name, zh),
         Kind::Meeting => find::<MeetingField>(name, zh),
         Kind::Activity => find::<ActivityField>(name, zh),
+        Kind::Request => find::<RequestField>(name, zh),
     }
 }
 
@@ -380,6 +399,7 @@ pub fn value_type(kind: Kind, name: &str) -> Option<ValueType> {
         Kind::Interest => find::<InterestField>(name),
         Kind::Meeting => find::<MeetingField>(name),
         Kind::Activity => find::<ActivityField>(name),
+        Kind::Request => find::<RequestField>(name),
     }
 }
 
@@ -405,6 +425,7 @@ pub fn accepts(kind: Kind, name: &str, value: &Value) -> bool {
             | (Kind::Member, "role" | "level")
             | (Kind::Milestone, "phase")
             | (Kind::Interest, "kind")
+            | (Kind::Request, "status")
     );
     match value {
         // Only the canonical spelling: every rule compares the stored text
@@ -438,6 +459,9 @@ pub fn value_label(kind: Kind, name: &str, text: &str, zh: bool) -> Option<&'sta
         (Kind::Milestone, n) if n == MilestoneField::Phase.name() => pick(text, |p: super::plan::Phase| p.label(zh)),
         (Kind::Interest, n) if n == InterestField::Kind.name() => {
             pick(text, |k: super::body::InterestKind| k.label(zh))
+        }
+        (Kind::Request, n) if n == RequestField::Status.name() => {
+            pick(text, |s: super::request::RequestStatus| s.label(zh))
         }
         (Kind::Engagement, n) if n == EngagementField::DecisionOutcome.name() => {
             pick(text, |o: engagement::Outcome| o.label(zh))
@@ -487,6 +511,7 @@ mod tests {
         unique::<InterestField>();
         unique::<MeetingField>();
         unique::<ActivityField>();
+        unique::<RequestField>();
     }
 
     #[test]

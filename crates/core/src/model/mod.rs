@@ -17,6 +17,7 @@ pub mod plan;
 pub mod policy;
 pub mod qa;
 pub mod record;
+pub mod request;
 pub mod rules;
 pub mod scoring;
 pub mod testcall;

@@ -101,10 +101,13 @@ pub enum Kind {
     /// An activity of an engagement's audit plan: date, time, place,
     /// auditors (`ENGAGEMENT/A01`).
     Activity,
+    /// An evidence request to the auditee (`ENGAGEMENT/R001`): the
+    /// auditors ask, its addressee answers with files.
+    Request,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Engagement,
         Kind::Member,
         Kind::Assessment,
@@ -118,6 +121,7 @@ impl Kind {
         Kind::Interest,
         Kind::Meeting,
         Kind::Activity,
+        Kind::Request,
     ];
     pub fn tag(self) -> u8 {
         match self {
@@ -134,6 +138,7 @@ impl Kind {
             Kind::Interest => 11,
             Kind::Meeting => 12,
             Kind::Activity => 13,
+            Kind::Request => 14,
         }
     }
     pub fn name(self) -> &'static str {
@@ -151,6 +156,7 @@ impl Kind {
             Kind::Interest => "interest",
             Kind::Meeting => "meeting",
             Kind::Activity => "activity",
+            Kind::Request => "request",
         }
     }
 }
@@ -180,7 +186,8 @@ impl EntityId {
             | Kind::QaReview
             | Kind::Interest
             | Kind::Meeting
-            | Kind::Activity => self.id.split_once('/').map(|(eng, _)| eng),
+            | Kind::Activity
+            | Kind::Request => self.id.split_once('/').map(|(eng, _)| eng),
             // `ENGAGEMENT/ZW-001` since references are per engagement; a
             // bare `ZW-001` (written before) names it in its field.
             Kind::Finding | Kind::Action => self.id.split_once('/').map(|(eng, _)| eng),

@@ -1,0 +1,369 @@
+//! Evidence requests: the auditors draft items (typed, or from the
+//! catalogue's "evidence to ask for"), send them to the auditee's contact,
+//! and accept or return each answer; the contact answers with files.
+//! Every step is a signed change, judged on every copy by
+//! `model::request` (the addressee answers, the auditors decide).
+
+use super::{App, AppError, Result, create, link, set_if_changed};
+use crate::model::engagement::{Member, Role};
+use crate::model::fields::RequestField as RF;
+use crate::model::ops::{EntityId, Kind, Value};
+use crate::model::request::{self, Request, RequestStatus};
+use jiff::civil::Date;
+use std::path::Path;
+
+fn invalid(en: String, zh: String) -> AppError {
+    AppError::Invalid(crate::message::Msg::new(en, zh))
+}
+
+fn refused(en: String, zh: String) -> AppError {
+    AppError::Rule(crate::message::Msg::new(en, zh))
+}
+
+fn shown(s: &str) -> String {
+    crate::text::visible(s).into_owned()
+}
+
+/// A request to draft.
+#[derive(Clone, Debug, Default)]
+pub struct NewRequest {
+    /// The indicator it is about (optional).
+    pub indicator: Option<String>,
+    pub text: String,
+    pub due: Option<Date>,
+    /// The auditee's contact who answers it; `None`: the engagement's only one.
+    pub addressee: Option<String>,
+}
+
+impl App {
+    /// The engagement's requests, by number.
+    pub fn requests(&self, engagement: &str) -> Result<Vec<Request>> {
+        let mut out: Vec<Request> = self
+            .store()
+            .records(Kind::Request, &format!("{engagement}/"))?
+            .iter()
+            .filter(|r| !r.deleted)
+            .map(Request::from_record)
+            .collect::<std::result::Result<_, _>>()?;
+        out.sort_by(|a, b| a.number.cmp(&b.number));
+        Ok(out)
+    }
+
+    /// One request by its number (`ZW-R001`) or id (`E/ZW-R001`).
+    pub fn request(&self, engagement: &str, number: &str) -> Result<Request> {
+        let number = number.strip_prefix(&format!("{engagement}/")).unwrap_or(number);
+        let id = Request::record_id(engagement, number);
+        match self.store().record(&EntityId::new(Kind::Request, &id))? {
+            Some(r) if !r.deleted => Ok(Request::from_record(&r)?),
+            _ => Err(AppError::NotFound {
+                what: "request",
+                id: shown(&id),
+            }),
+        }
+    }
+
+    /// The engagement's auditee contacts who have not left.
+    pub fn auditee_contacts(&self, engagement: &str) -> Result<Vec<Member>> {
+        Ok(self
+            .team(engagement)?
+            .into_iter()
+            .filter(|m| m.role == Role::AuditeeContact && !m.has_left())
+            .collect())
+    }
+
+    /// The addressee named, or the engagement's only auditee contact.
+    fn addressee(&self, engagement: &str, given: Option<&str>) -> Result<String> {
+        let contacts = self.auditee_contacts(engagement)?;
+        match given {
+            Some(a) if contacts.iter().any(|m| m.actor == a) => Ok(a.to_string()),
+            Some(a) => Err(invalid(
+                format!(
+                    "{} is not an auditee contact of {engagement}: requests go to a member with the auditee-contact role (`cscaudit engagement add-member … --role auditee-contact`)",
+                    shown(a)
+                ),
+                format!(
+                    "{} 不是 {engagement} 的受审核方联系人：资料请求发给角色为受审核方联系人的成员（`cscaudit engagement add-member … --role auditee-contact`）",
+                    shown(a)
+                ),
+            )),
+            None => match contacts.as_slice() {
+                [one] => Ok(one.actor.clone()),
+                [] => Err(invalid(
+                    format!(
+                        "{engagement} has no auditee contact to send requests to: add the auditee's liaison with `cscaudit engagement add-member … --role auditee-contact`"
+                    ),
+                    format!(
+                        "{engagement} 没有受审核方联系人可接收资料请求：请用 `cscaudit engagement add-member … --role auditee-contact` 添加"
+                    ),
+                )),
+                many => {
+                    let names: Vec<String> = many.iter().map(|m| shown(&m.actor)).collect();
+                    let names = names.join(", ");
+                    Err(invalid(
+                        format!("{engagement} has several auditee contacts ({names}): name one with --to"),
+                        format!("{engagement} 有多名受审核方联系人（{names}）：请用 --to 指定"),
+                    ))
+                }
+            },
+        }
+    }
+
+    /// The next free number of mine (`ZW-R001`, …): unique without
+    /// coordination, as finding references are.
+    fn next_request_number(&self, engagement: &str) -> Result<String> {
+        let initials = self.identity().initials.trim().to_uppercase();
+        let prefix = format!("{initials}-R");
+        let n = self
+            .store()
+            .records(Kind::Request, &format!("{engagement}/{prefix}"))?
+            .iter()
+            .filter_map(|r| r.entity.id.rsplit_once("-R").and_then(|(_, n)| n.parse::<u32>().ok()))
+            .max()
+            .unwrap_or(0);
+        Ok(format!("{prefix}{:03}", n + 1))
+    }
+
+    /// Draft a request (status draft: nothing goes out before `send`).
+    pub fn add_request(&self, engagement: &str, new: NewRequest) -> Result<Request> {
+        self.require_identity()?;
+        let eng = self.engagement(engagement)?;
+        let text = new.text.trim();
+        if text.is_empty() {
+            return Err(invalid(
+                "a request says what is asked for".into(),
+                "资料请求须写明所需内容".into(),
+            ));
+        }
+        if let Some(ind) = new.indicator.as_deref() {
+            let cat = self.catalog_for(&eng)?;
+            if cat.indicator(ind).is_none() {
+                return Err(invalid(
+                    format!("{} is not an indicator of the engagement's catalogue", shown(ind)),
+                    format!("{} 不是本审核项目指标目录中的指标", shown(ind)),
+                ));
+            }
+        }
+        let addressee = self.addressee(engagement, new.addressee.as_deref())?;
+        let number = self.next_request_number(engagement)?;
+        let e = EntityId::new(Kind::Request, Request::record_id(engagement, &number));
+        let mut d = vec![create(&e)];
+        set_if_changed(&mut d, &e, None, RF::Engagement, engagement.into());
+        set_if_changed(&mut d, &e, None, RF::Text, text.into());
+        set_if_changed(&mut d, &e, None, RF::Addressee, addressee.into());
+        set_if_changed(&mut d, &e, None, RF::Status, RequestStatus::Draft.as_str().into());
+        if let Some(ind) = new.indicator.as_deref() {
+            set_if_changed(&mut d, &e, None, RF::Indicator, ind.into());
+        }
+        if let Some(due) = new.due {
+            set_if_changed(&mut d, &e, None, RF::Due, due.into());
+        }
+        self.commit(d)?;
+        self.request(engagement, &number)
+    }
+
+    /// Draft one request per indicator from the catalogue's "evidence to
+    /// ask for" (all indicators when none are named), skipping indicators
+    /// that already have a live request.
+    pub fn add_catalogue_requests(
+        &self,
+        engagement: &str,
+        indicators: &[String],
+        due: Option<Date>,
+        addressee: Option<&str>,
+        zh: bool,
+    ) -> Result<Vec<Request>> {
+        let eng = self.engagement(engagement)?;
+        let cat = self.catalog_for(&eng)?;
+        let asked: std::collections::BTreeSet<String> = self
+            .requests(engagement)?
+            .into_iter()
+            .filter(|r| r.status != RequestStatus::Closed)
+            .map(|r| r.indicator)
+            .collect();
+        // Every name checked before anything is drafted.
+        for i in indicators {
+            if cat.indicator(i).is_none() {
+                return Err(invalid(
+                    format!("{} is not an indicator of the engagement's catalogue", shown(i)),
+                    format!("{} 不是本审核项目指标目录中的指标", shown(i)),
+                ));
+            }
+        }
+        let mut out = Vec::new();
+        for ind in &cat.indicators {
+            if !indicators.is_empty() && !indicators.iter().any(|i| i == &ind.id) {
+                continue;
+            }
+            let hint = if zh { &ind.evidence_zh } else { &ind.evidence_en };
+            let hint = if hint.trim().is_empty() {
+                if zh { &ind.evidence_en } else { &ind.evidence_zh }
+            } else {
+                hint
+            };
+            if hint.trim().is_empty() || asked.contains(&ind.id) {
+                continue;
+            }
+            out.push(self.add_request(
+                engagement,
+                NewRequest {
+                    indicator: Some(ind.id.clone()),
+                    text: hint.clone(),
+                    due,
+                    addressee: addressee.map(str::to_string),
+                },
+            )?);
+        }
+        Ok(out)
+    }
+
+    /// Open (send) the drafts addressed to `addressee`: they are now the
+    /// auditee's to answer. Returns every request addressed to them that
+    /// awaits an answer (the list to send).
+    pub fn open_requests(&self, engagement: &str, addressee: Option<&str>) -> Result<(String, Vec<Request>)> {
+        self.require_identity()?;
+        let to = self.addressee(engagement, addressee)?;
+        let today = self.today();
+        let mut d = Vec::new();
+        for r in self.requests(engagement)? {
+            if r.addressee != to || r.status != RequestStatus::Draft {
+                continue;
+            }
+            let e = EntityId::new(Kind::Request, &r.id);
+            let cur = self.store().record(&e)?;
+            set_if_changed(
+                &mut d,
+                &e,
+                cur.as_ref(),
+                RF::Status,
+                RequestStatus::Open.as_str().into(),
+            );
+            set_if_changed(&mut d, &e, cur.as_ref(), RF::SentOn, today.into());
+        }
+        if !d.is_empty() {
+            self.commit(d)?;
+        }
+        let items: Vec<Request> = self
+            .requests(engagement)?
+            .into_iter()
+            .filter(|r| r.addressee == to && r.status.awaits_auditee())
+            .collect();
+        if items.is_empty() {
+            return Err(invalid(
+                format!(
+                    "nothing to send to {}: no request of {engagement} awaits their answer",
+                    shown(&to)
+                ),
+                format!(
+                    "没有可发给 {} 的资料请求：{engagement} 中没有待其答复的请求",
+                    shown(&to)
+                ),
+            ));
+        }
+        Ok((to, items))
+    }
+
+    /// Answer a request with files (and words): the addressee's part. The
+    /// files become evidence of the engagement; the request is submitted.
+    pub fn answer_request(&self, engagement: &str, number: &str, answer: &str, files: &[&Path]) -> Result<Request> {
+        self.require_identity()?;
+        let r = self.request(engagement, number)?;
+        let me = self.identity().actor.clone();
+        if r.addressee != me && !self.i_am_auditor(engagement)? {
+            return Err(refused(
+                format!(
+                    "{} is addressed to {}, not to you ({me})",
+                    r.number,
+                    shown(&r.addressee)
+                ),
+                format!("{} 的收件人是 {}，而非您（{me}）", r.number, shown(&r.addressee)),
+            ));
+        }
+        if !r.status.awaits_auditee() {
+            return Err(refused(
+                format!(
+                    "{} is {}: only an open or returned request is answered",
+                    r.number, r.status
+                ),
+                format!("{} 的状态为“{}”：只能答复待提交或已退回的请求", r.number, r.status.zh()),
+            ));
+        }
+        if files.is_empty() && answer.trim().is_empty() {
+            return Err(invalid(
+                "an answer attaches files (--file) or says something (--note)".into(),
+                "答复须附文件（--file）或填写说明（--note）".into(),
+            ));
+        }
+        for f in files {
+            super::check_evidence_file(f)?;
+        }
+        let mut shas = Vec::new();
+        for f in files {
+            let note = format!("{} {}", r.number, r.text.lines().next().unwrap_or_default());
+            shas.push(self.attach_evidence(engagement, f, &note, None, None)?.sha256);
+        }
+        let e = EntityId::new(Kind::Request, &r.id);
+        let cur = self.store().record(&e)?;
+        let c = cur.as_ref();
+        let mut d = Vec::new();
+        if !answer.trim().is_empty() {
+            set_if_changed(&mut d, &e, c, RF::Answer, answer.trim().into());
+        }
+        for sha in &shas {
+            d.push(link(&e, crate::model::fields::Rel::Evidence, sha));
+        }
+        set_if_changed(&mut d, &e, c, RF::SubmittedOn, self.today().into());
+        set_if_changed(&mut d, &e, c, RF::Status, RequestStatus::Submitted.as_str().into());
+        self.commit(d)?;
+        self.request(engagement, number)
+    }
+
+    fn i_am_auditor(&self, engagement: &str) -> Result<bool> {
+        let me = &self.identity().actor;
+        Ok(self
+            .team(engagement)?
+            .iter()
+            .any(|m| &m.actor == me && !m.has_left() && m.role.is_auditor()))
+    }
+
+    /// The auditors' move of a request: accept, return (with a comment),
+    /// close or reopen.
+    pub fn move_request(&self, engagement: &str, number: &str, to: RequestStatus, comment: &str) -> Result<Request> {
+        self.require_identity()?;
+        let r = self.request(engagement, number)?;
+        if to == RequestStatus::Returned && comment.trim().is_empty() {
+            return Err(invalid(
+                "a returned request says why (--comment), so the auditee knows what to send".into(),
+                "退回资料请求须说明原因（--comment），以便受审核方补充".into(),
+            ));
+        }
+        request::check_transition(r.status, to).map_err(|e| {
+            refused(
+                format!("{}: {e}", r.number),
+                format!("{}：不能从“{}”变为“{}”", r.number, r.status.zh(), to.zh()),
+            )
+        })?;
+        if !self.i_am_auditor(engagement)? {
+            return Err(refused(
+                format!("only the lead or an auditor of {engagement} accepts, returns or closes a request"),
+                format!("只有 {engagement} 的审核组长或审核员可以接受、退回或关闭资料请求"),
+            ));
+        }
+        let e = EntityId::new(Kind::Request, &r.id);
+        let cur = self.store().record(&e)?;
+        let c = cur.as_ref();
+        let mut d = Vec::new();
+        set_if_changed(&mut d, &e, c, RF::Status, to.as_str().into());
+        if !comment.trim().is_empty() {
+            set_if_changed(&mut d, &e, c, RF::Comment, comment.trim().into());
+        }
+        if matches!(to, RequestStatus::Accepted | RequestStatus::Returned) {
+            set_if_changed(&mut d, &e, c, RF::DecidedBy, self.identity().actor.clone().into());
+            set_if_changed(&mut d, &e, c, RF::DecidedOn, self.today().into());
+        }
+        if to == RequestStatus::Open {
+            set_if_changed(&mut d, &e, c, RF::SentOn, Value::Date(self.today()));
+        }
+        self.commit(d)?;
+        self.request(engagement, number)
+    }
+}
