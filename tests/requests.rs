@@ -1,0 +1,293 @@
+//! The auditee in the loop, on the demo with its real keys and real sled
+//! databases: the lead sends evidence requests to the auditee's liaison
+//! (陈静, auditee contact) in a bundle encrypted to her key; she answers
+//! with a file and exports back; the lead's import checks every hash and
+//! the item is submitted; a returned item is hers again; her attempt to
+//! assess an indicator, signed with her real key, is refused on the lead's
+//! copy. And `digest` on the demo.
+
+mod common;
+
+use common::files::Files;
+use common::{cli, cli_stdout};
+use cscaudit::app::App;
+use cscaudit::app::digest::DigestOptions;
+use cscaudit::app::request::NewRequest;
+use cscaudit::bundle::{self, ExportOptions};
+use cscaudit::crypto::sign::Signer;
+use cscaudit::model::ops::{Change, EntityId, Kind, Value};
+use cscaudit::model::request::RequestStatus;
+use std::path::Path;
+
+const ENG: &str = "DEMO-S2";
+
+fn demo(dir: &Path) -> App {
+    let mut app = App::open(dir).unwrap();
+    cscaudit::app::demo::seed(&mut app).unwrap();
+    app
+}
+
+/// A copy acting as a demo person, signing with their demo key.
+fn as_person(dir: &Path, keys: &Path, actor: &str, name: &str, initials: &str) -> App {
+    let mut app = App::open(dir).unwrap();
+    app.set_identity(actor, name, initials).unwrap();
+    app.set_identity_key(Some(&keys.join(actor))).unwrap();
+    app
+}
+
+#[test]
+fn a_request_goes_to_the_liaison_encrypted_comes_back_answered_and_a_returned_item_is_hers_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (lead_dir, cj_dir, out) = (tmp.path().join("lead"), tmp.path().join("cj"), tmp.path().join("out"));
+    let keys = lead_dir.join("demo-keys");
+    let lead = demo(&lead_dir);
+    let asked = lead
+        .add_request(
+            ENG,
+            NewRequest {
+                indicator: Some("ST-01".into()),
+                text: "话务预测与实际在岗人数（近三个月）".into(),
+                due: Some(lead.today() + jiff::Span::new().days(10)),
+                addressee: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(asked.status, RequestStatus::Draft);
+    assert_eq!(asked.addressee, "chen.jing", "the demo's only auditee contact");
+    let from_catalogue = lead
+        .add_catalogue_requests(ENG, &["CH-01".to_string()], None, None, true)
+        .unwrap();
+    assert_eq!(from_catalogue.len(), 1);
+    assert!(
+        from_catalogue[0].text.contains("渠道清单"),
+        "{}",
+        from_catalogue[0].text
+    );
+    let sent = bundle::send_requests(&lead, ENG, None, &out, cscaudit::config::Lang::Zh).unwrap();
+    assert_eq!((sent.addressee.as_str(), sent.items), ("chen.jing", 2));
+    assert_eq!(
+        sent.bundle.encrypted_to,
+        Some(2),
+        "the addressee's key and the sender's"
+    );
+    assert!(cscaudit::crypto::seal::file_is_sealed(&sent.bundle.path).unwrap());
+    // The list reads without cscaudit: both items in the page and the workbook.
+    let html = std::fs::read_to_string(&sent.html).unwrap();
+    assert!(html.contains(&asked.number) && html.contains("话务预测"), "{html}");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&sent.xlsx).unwrap();
+    use calamine::Reader;
+    let sheet = wb.worksheet_range("资料请求 Requests").unwrap();
+    assert_eq!(sheet.rows().count(), 3, "a header and two items");
+    assert_eq!(lead.request(ENG, &asked.number).unwrap().status, RequestStatus::Open);
+    drop(lead);
+
+    // The liaison opens it with her key only (another auditor's cannot).
+    let other = as_person(&tmp.path().join("wl"), &keys, "wang.lei", "王磊", "WL");
+    let e = bundle::import(&other, &sent.bundle.path).unwrap_err();
+    assert!(e.message().en.contains("not to your key"), "{}", e.message().en);
+    drop(other);
+    let cj = as_person(&cj_dir, &keys, "chen.jing", "陈静 Chen Jing", "CJ");
+    let got = bundle::import(&cj, &sent.bundle.path).unwrap();
+    assert!(got.decrypted && got.joined && got.refused.is_empty());
+    let file = tmp.path().join("forecast.csv");
+    std::fs::write(&file, "month,forecast,actual\n2026-11,412,398\n").unwrap();
+    let answered = cj
+        .answer_request(ENG, &asked.number, "11 月预测与实际", &[file.as_path()])
+        .unwrap();
+    assert_eq!(answered.status, RequestStatus::Submitted);
+    assert_eq!(answered.evidence.len(), 1);
+    // She may not judge her own answer, nor assess.
+    let e = cj
+        .move_request(ENG, &asked.number, RequestStatus::Accepted, "")
+        .unwrap_err();
+    assert!(
+        e.message().en.contains("only the lead or an auditor"),
+        "{}",
+        e.message().en
+    );
+    let e = cj
+        .record_assessment(
+            ENG,
+            "CH-01",
+            cscaudit::app::AssessmentInput {
+                result: Some(cscaudit::model::assessment::AssessmentResult::Nonconforming),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert!(e.message().en.contains("auditee's contact"), "{}", e.message().en);
+    let back = tmp.path().join("back.zip");
+    let to = cj.export_recipients(ENG, &[], false).unwrap();
+    bundle::export(
+        &cj,
+        ENG,
+        &back,
+        &ExportOptions {
+            encrypt: Some(std::sync::Arc::new(to)),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    drop(cj);
+
+    // The lead's import checks the file's hash and sees the item submitted.
+    let lead = as_person(&lead_dir, &keys, "zhang.wei", "张伟 Zhang Wei", "ZW");
+    let got = bundle::import(&lead, &back).unwrap();
+    assert!(got.decrypted && got.refused.is_empty(), "{:?}", got.refused);
+    assert_eq!(got.evidence_added, 1);
+    let r = lead.request(ENG, &asked.number).unwrap();
+    assert_eq!(r.status, RequestStatus::Submitted);
+    assert_eq!(r.answer, "11 月预测与实际");
+    let sha = &r.evidence[0];
+    let copy = lead
+        .export_evidence(ENG, sha, &tmp.path().join("copy.csv"), false)
+        .unwrap();
+    let bytes = std::fs::read(copy).unwrap();
+    assert_eq!(bytes, std::fs::read(&file).unwrap());
+    use sha2::Digest;
+    assert_eq!(
+        &hex::encode(sha2::Sha256::digest(&bytes)),
+        sha,
+        "the file as she sent it"
+    );
+    // Returned with a comment: hers to answer again, and overdue shows.
+    let e = lead
+        .move_request(ENG, &asked.number, RequestStatus::Returned, " ")
+        .unwrap_err();
+    assert!(e.message().en.contains("says why"), "{}", e.message().en);
+    let r = lead
+        .move_request(ENG, &asked.number, RequestStatus::Returned, "缺少 10 月数据")
+        .unwrap();
+    assert_eq!(
+        (r.status, r.decided_by.as_str()),
+        (RequestStatus::Returned, "zhang.wei")
+    );
+    assert!(r.status.awaits_auditee());
+    // Sent again (the returned item and the one still open), answered again.
+    let again = bundle::send_requests(&lead, ENG, None, &tmp.path().join("out2"), cscaudit::config::Lang::En).unwrap();
+    assert_eq!(again.items, 2);
+    drop(lead);
+    let cj = as_person(&cj_dir, &keys, "chen.jing", "陈静 Chen Jing", "CJ");
+    bundle::import(&cj, &again.bundle.path).unwrap();
+    assert_eq!(cj.request(ENG, &asked.number).unwrap().comment, "缺少 10 月数据");
+    let r = cj
+        .answer_request(ENG, &asked.number, "补充 10 月", &[file.as_path()])
+        .unwrap();
+    assert_eq!(r.status, RequestStatus::Submitted);
+    // Plain this time: the forger below starts from it.
+    let back2 = tmp.path().join("back2.zip");
+    bundle::export(&cj, ENG, &back2, &ExportOptions::default()).unwrap();
+    drop(cj);
+    let lead = as_person(&lead_dir, &keys, "zhang.wei", "张伟 Zhang Wei", "ZW");
+    bundle::import(&lead, &back2).unwrap();
+    assert_eq!(lead.request(ENG, &asked.number).unwrap().answer, "补充 10 月");
+    let r = lead
+        .move_request(ENG, &asked.number, RequestStatus::Returned, "仍缺少数据")
+        .unwrap();
+    assert_eq!(r.status, RequestStatus::Returned);
+    drop(lead);
+    // The CLI says the same.
+    let listed = cli_stdout(&lead_dir, &["request", "list", "-e", ENG, "--open", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let numbers: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["number"].as_str().unwrap())
+        .collect();
+    assert!(numbers.contains(&asked.number.as_str()), "{numbers:?}");
+    let said = cli(&lead_dir)
+        .args(["request", "accept", &asked.number, "-e", ENG])
+        .output()
+        .unwrap();
+    assert!(
+        !said.status.success(),
+        "a returned item is not accepted before it is answered again"
+    );
+
+    // A forged batch: the liaison, with her real key, assesses an indicator
+    // and accepts her own answer. The lead's copy refuses it.
+    let mut f = Files::read(&back2);
+    let next = f
+        .batches()
+        .iter()
+        .filter(|b| b.actor == "chen.jing")
+        .map(|b| b.last())
+        .max()
+        .unwrap()
+        + 1;
+    let signer = Signer::load(&keys.join("chen.jing")).unwrap();
+    let a = EntityId::new(Kind::Assessment, format!("{ENG}/CH-01"));
+    let set = |field: &str, v: Value| Change::Set {
+        field: field.into(),
+        value: v,
+    };
+    f.forge(
+        ENG,
+        "chen.jing",
+        &signer,
+        next,
+        vec![(a.clone(), set("result", "conforming".into()))],
+    );
+    f.write(&tmp.path().join("forged.zip"));
+    let lead = as_person(&lead_dir, &keys, "zhang.wei", "张伟 Zhang Wei", "ZW");
+    let before = lead.assessment(ENG, "CH-01").unwrap().result;
+    let e = bundle::import(&lead, &tmp.path().join("forged.zip")).unwrap_err();
+    let said = e.message().en;
+    assert!(
+        said.contains("every change was refused") && said.contains("chen.jing is the auditee's contact"),
+        "{said}"
+    );
+    assert_eq!(lead.assessment(ENG, "CH-01").unwrap().result, before);
+}
+
+impl common::files::Files {
+    fn forge(&mut self, scope: &str, author: &str, signer: &Signer, first: u64, changes: Vec<(EntityId, Change)>) {
+        let now = jiff::Timestamp::now().as_millisecond() as u64;
+        self.forge_in(scope, author, Some(signer), first, now, changes, None);
+    }
+}
+
+#[test]
+fn the_digest_of_the_demo_lists_its_overdue_actions_and_the_outsourced_centres_surveillance() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = demo(tmp.path());
+    let d = app.digest(&DigestOptions::default()).unwrap();
+    // Every overdue open action of the demo, as the status report counts them.
+    let eng = app.engagement(ENG).unwrap();
+    let (_, totals) = app.status_summary(&eng, 50).unwrap();
+    let demo_overdue = d.overdue_actions.iter().filter(|a| a.engagement == ENG).count();
+    assert_eq!(demo_overdue, totals.overdue);
+    assert!(demo_overdue > 0);
+    assert!(d.overdue_actions.iter().all(|a| a.days_overdue > 0 && a.due < d.today));
+    // The outsourced centre's certificate: its first surveillance is within
+    // the window.
+    let s = d
+        .surveillance_due
+        .iter()
+        .find(|p| p.programme == "P-WAIBAO")
+        .unwrap_or_else(|| panic!("{:?}", d.surveillance_due));
+    assert!(s.days_left <= 60, "{s:?}");
+    drop(app);
+    // The CLI's JSON has the keys a script reads.
+    let out = cli_stdout(tmp.path(), &["digest", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for k in [
+        "overdue_actions",
+        "requests_overdue",
+        "surveillance_due",
+        "registrations_expiring",
+        "certificates_expiring",
+    ] {
+        assert!(v.get(k).is_some_and(|x| x.is_array()), "{k} in {out}");
+    }
+    assert_eq!(v["overdue_actions"].as_array().unwrap().len(), d.overdue_actions.len());
+    // --since later than every due date leaves the overdue lists empty.
+    let out = cli_stdout(tmp.path(), &["digest", "--json", "--since", &d.today.to_string()]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["overdue_actions"].as_array().unwrap().len(), 0);
+    // In Chinese, in words.
+    let out = cli(tmp.path()).args(["--lang", "zh", "digest"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("逾期纠正措施") && text.contains("监督审核到期"), "{text}");
+}
