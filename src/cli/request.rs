@@ -3,7 +3,7 @@
 use super::args::RequestCmd;
 use super::output::*;
 use super::{Context, Result};
-use crate::app::digest::{Digest, DigestOptions};
+use crate::app::digest::DigestOptions;
 use crate::app::request::NewRequest;
 use crate::model::request::{Request, RequestStatus};
 use crate::text::fit;
@@ -195,132 +195,6 @@ pub(super) fn request(ctx: &Context, c: RequestCmd) -> Result<()> {
     Ok(())
 }
 
-/// The digest as text, in sections; nothing printed for an empty section.
-pub(crate) fn digest_text(d: &Digest, zh: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    let t = |en: &str, z: &str| if zh { z.to_string() } else { en.to_string() };
-    let late = |n: i64| {
-        if zh {
-            format!("逾期 {n} 天")
-        } else {
-            format!("{n} d overdue")
-        }
-    };
-    let left = |n: i64| match (n < 0, zh) {
-        (true, true) => format!("已过 {} 天", -n),
-        (true, false) => format!("{} d ago", -n),
-        (false, true) => format!("{n} 天后"),
-        (false, false) => format!("in {n} d"),
-    };
-    let mut section = |title: String, total: usize, lines: Vec<String>| {
-        if total == 0 {
-            return;
-        }
-        out.push(format!("{title} ({total})"));
-        out.extend(lines.into_iter().map(|l| format!("  {l}")));
-    };
-    section(
-        t("Overdue corrective actions", "逾期纠正措施"),
-        d.totals.overdue_actions,
-        d.overdue_actions
-            .iter()
-            .map(|a| {
-                format!(
-                    "{} {} {} · {} · {}",
-                    a.engagement,
-                    a.id,
-                    a.description,
-                    a.owner,
-                    late(a.days_overdue)
-                )
-            })
-            .collect(),
-    );
-    for (title, total, list) in [
-        (
-            t("Responses past due", "回复逾期的发现项"),
-            d.totals.responses_overdue,
-            &d.responses_overdue,
-        ),
-        (
-            t("Closures past due", "关闭逾期的发现项"),
-            d.totals.closures_overdue,
-            &d.closures_overdue,
-        ),
-    ] {
-        section(
-            title,
-            total,
-            list.iter()
-                .map(|f| {
-                    format!(
-                        "{} {} {} {} · {}",
-                        f.engagement,
-                        f.reference,
-                        f.grade.label(zh),
-                        f.title,
-                        late(f.days_overdue)
-                    )
-                })
-                .collect(),
-        );
-    }
-    let req = |r: &crate::app::digest::DigestRequest| {
-        format!(
-            "{} {} → {} {} · {}",
-            r.engagement,
-            r.number,
-            r.addressee,
-            r.text.lines().next().unwrap_or_default(),
-            r.status.label(zh)
-        )
-    };
-    section(
-        t("Evidence requests past due", "逾期未答复的资料请求"),
-        d.totals.requests_overdue,
-        d.requests_overdue.iter().map(req).collect(),
-    );
-    section(
-        t("Answers to review", "待审阅的答复"),
-        d.totals.requests_to_review,
-        d.requests_to_review.iter().map(req).collect(),
-    );
-    section(
-        t("Surveillance due", "监督审核到期"),
-        d.totals.surveillance_due,
-        d.surveillance_due
-            .iter()
-            .map(|p| format!("{} {} {} {}", p.programme, p.client, p.due, left(p.days_left)))
-            .collect(),
-    );
-    section(
-        t("Certificates expiring", "即将到期的证书"),
-        d.totals.certificates_expiring,
-        d.certificates_expiring
-            .iter()
-            .map(|p| format!("{} {} {} {}", p.certificate_no, p.client, p.due, left(p.days_left)))
-            .collect(),
-    );
-    section(
-        t("Auditor registrations expiring", "即将到期的审核员注册"),
-        d.totals.registrations_expiring,
-        d.registrations_expiring
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} {} {} {} ({})",
-                    r.actor,
-                    r.certificate_no,
-                    r.until,
-                    left(r.days_left),
-                    r.engagements.join(", ")
-                )
-            })
-            .collect(),
-    );
-    out
-}
-
 pub(super) fn digest(ctx: &Context, me: bool, since: Option<jiff::civil::Date>, ahead: i32, json: bool) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
     let d = app.digest(&DigestOptions {
@@ -340,7 +214,7 @@ pub(super) fn digest(ctx: &Context, me: bool, since: Option<jiff::civil::Date>, 
             ctx.lang.pick("Nothing to remind you of.", "没有需要提醒的事项。")
         )?;
     }
-    for l in digest_text(&d, ctx.lang.is_zh()) {
+    for l in d.lines(ctx.lang.is_zh()) {
         writeln!(o, "{l}")?;
     }
     Ok(())

@@ -186,6 +186,14 @@ labels! {
     AuditPlanHint => "↑↓ · Esc", "↑↓ · Esc";
     NoAuditPlan => "No audit plan yet: `cscaudit audit-plan set --mode FS01 …`, then `cscaudit audit-plan activity …`", "尚无审核计划：先 `cscaudit audit-plan set --mode FS01 …`，再 `cscaudit audit-plan activity …`";
     CheckIn => "Check-in", "签到";
+    Reminders => "Reminders", "提醒";
+    RequestsTitle => "Evidence requests", "资料请求";
+    NoRequests => "No evidence requests yet: `cscaudit request add …`, then `cscaudit request send --out DIR`", "尚无资料请求：先 `cscaudit request add …`，再 `cscaudit request send --out 文件夹`";
+    ColNumber => "No.", "编号";
+    ColRequest => "Request", "请求内容";
+    ColStatus => "Status", "状态";
+    ColAnswer => "Answer", "答复";
+    RequestsAwaiting => "{n} awaiting the auditee, {s} to review", "{n} 项待受审核方答复，{s} 项待审阅";
     NotRecorded => "not recorded", "未记录";
     PersonDaysLine => "{p} person-days planned, {a} spent", "计划 {p} 人日，实际 {a} 人日";
     MeetingLine => "{n} present, {ph} photo(s)", "{n}人·{ph}照片";

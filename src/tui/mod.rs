@@ -197,6 +197,25 @@ pub fn run(
     // (not while the lists load on another thread through the same handle).
     app.share_between_operations();
     let (tx, rx) = mpsc::channel::<Input>();
+    // The reminders (as `cscaudit digest`) on a thread of their own, into
+    // the inbox.
+    if let Some(reader) = app.reader() {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let zh = lang.is_zh();
+            let reminders = reader
+                .digest(&crate::app::digest::DigestOptions::default())
+                .ok()
+                .filter(|d| !d.is_empty());
+            drop(reader);
+            if let Some(d) = reminders {
+                let _ = tx.send(Input::Reminders {
+                    short: d.short(zh),
+                    full: d.lines(zh).join("\n"),
+                });
+            }
+        });
+    }
     // The lists on a worker thread: the dashboard answers keys meanwhile.
     let mut lists_loading = false;
     if let Some(id) = load_lists {

@@ -75,6 +75,13 @@ impl State {
             }
             return chosen;
         }
+        if let Some(Popup::Requests { selected }) = &mut self.popup {
+            let n = self.data.as_ref().map_or(0, |d| d.requests.len());
+            if let Pick::Close | Pick::Choose = pick(k.code, selected, n) {
+                self.popup = None;
+            }
+            return None;
+        }
         if let Some(Popup::AuditPlan { selected }) = &mut self.popup {
             let n = self.data.as_ref().map_or(0, |d| d.plan_rows().len());
             if let Pick::Close | Pick::Choose = pick(k.code, selected, n) {

@@ -140,6 +140,11 @@ pub enum Input {
     /// The records the user's last save touched, read again.
     Patched(Box<crate::tui::data::Patch>),
     History(EntityId, Vec<(Op, crate::app::Signature)>),
+    /// The reminders (`digest`) on start: into the inbox, unread.
+    Reminders {
+        short: String,
+        full: String,
+    },
     /// A result for the status line, and in full in a popup.
     Notice {
         short: String,
@@ -464,6 +469,22 @@ impl State {
             }
             Input::Done(Err(e)) => {
                 self.popup = Some(Popup::Error(e));
+                None
+            }
+            Input::Reminders { short, full } => {
+                let work = crate::tui::jobs::Work::new(crate::tui::i18n::Label::Reminders.t(self.lang), 0);
+                let took = work.started.elapsed();
+                self.tasks.push(crate::tui::jobs::Task {
+                    work,
+                    outcome: Some(crate::tui::jobs::Outcome {
+                        ok: true,
+                        short: short.clone(),
+                        full,
+                        took,
+                    }),
+                });
+                self.unread += 1;
+                self.say(short);
                 None
             }
             Input::Notice { short, full } => {

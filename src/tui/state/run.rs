@@ -33,6 +33,9 @@ impl State {
                 self.popup = Some(Popup::QaRound { selected: 0 });
                 return None;
             }
+            Cmd::RequestsView => {
+                self.popup = Some(Popup::Requests { selected: 0 });
+            }
             Cmd::AuditPlanView => {
                 self.popup = Some(Popup::AuditPlan { selected: 0 });
                 return None;

@@ -233,6 +233,10 @@ pub enum Popup {
     AuditPlan {
         selected: usize,
     },
+    /// The evidence requests to the auditee, by number.
+    Requests {
+        selected: usize,
+    },
 }
 
 /// Rectangles from the last draw, for mouse hits.

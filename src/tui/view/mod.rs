@@ -400,7 +400,7 @@ fn popup_keys(s: &crate::tui::state::State) -> Option<Vec<(&'static str, &'stati
             ("o", "take the other", "改用另一值"),
             ("Esc", "close", "关闭"),
         ],
-        Popup::AuditPlan { .. } => vec![("↑↓", "scroll", "滚动"), ("Esc", "close", "关闭")],
+        Popup::AuditPlan { .. } | Popup::Requests { .. } => vec![("↑↓", "scroll", "滚动"), ("Esc", "close", "关闭")],
         Popup::QaRound { .. } => vec![
             ("↑↓", "choose", "选择"),
             ("Enter", "score / settle", "评分 / 裁定"),

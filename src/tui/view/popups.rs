@@ -378,6 +378,73 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             );
         }
         Popup::Tasks { selected } => tasks(ui, f, area, *selected),
+        Popup::Requests { selected } => {
+            let Some(d) = ui.s.data.as_ref() else { return };
+            let today = d.today;
+            let mut rows: Vec<Vec<String>> = vec![
+                [
+                    Label::ColNumber,
+                    Label::ColDue,
+                    Label::ColStatus,
+                    Label::ColRequest,
+                    Label::ColAnswer,
+                ]
+                .iter()
+                .map(|l| ui.m(*l).to_string())
+                .collect(),
+            ];
+            for r in &d.requests {
+                let due = r.due.map(|x| x.strftime("%m-%d").to_string()).unwrap_or_default();
+                let late = if r.overdue(today) { "!" } else { "" };
+                let files = if r.evidence.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", r.evidence.len())
+                };
+                let answer = if r.comment.is_empty() || r.status != crate::model::request::RequestStatus::Returned {
+                    format!("{}{files}", r.answer)
+                } else {
+                    format!("↩ {}", r.comment)
+                };
+                rows.push(vec![
+                    r.number.clone(),
+                    format!("{due}{late}"),
+                    r.status.label(ui.zh).to_string(),
+                    r.text.lines().next().unwrap_or_default().to_string(),
+                    answer,
+                ]);
+            }
+            let waiting = d.requests.iter().filter(|r| r.status.awaits_auditee()).count();
+            let review = d
+                .requests
+                .iter()
+                .filter(|r| r.status == crate::model::request::RequestStatus::Submitted)
+                .count();
+            let title = format!(
+                " {} · {} ",
+                ui.m(Label::RequestsTitle),
+                ui.m(Label::RequestsAwaiting)
+                    .replace("{n}", &waiting.to_string())
+                    .replace("{s}", &review.to_string())
+            );
+            let widths = [
+                Constraint::Length(9),
+                Constraint::Length(7),
+                Constraint::Length(10),
+                Constraint::Min(20),
+                Constraint::Length(if area.width < 100 { 14 } else { 28 }),
+            ];
+            table_popup(
+                ui,
+                f,
+                area,
+                (110, 24),
+                (title, ui.m(Label::AuditPlanHint)),
+                rows,
+                &widths,
+                *selected + 1,
+            );
+        }
         Popup::AuditPlan { selected } => {
             let Some(d) = ui.s.data.as_ref() else { return };
             let Some(p) = d.audit_plan.as_ref() else { return };

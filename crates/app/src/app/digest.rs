@@ -122,6 +122,160 @@ pub struct Digest {
 }
 
 impl Digest {
+    /// The digest as text, in sections; nothing printed for an empty section.
+    pub fn lines(&self, zh: bool) -> Vec<String> {
+        let d = self;
+        let mut out = Vec::new();
+        let t = |en: &str, z: &str| if zh { z.to_string() } else { en.to_string() };
+        let late = |n: i64| {
+            if zh {
+                format!("逾期 {n} 天")
+            } else {
+                format!("{n} d overdue")
+            }
+        };
+        let left = |n: i64| match (n < 0, zh) {
+            (true, true) => format!("已过 {} 天", -n),
+            (true, false) => format!("{} d ago", -n),
+            (false, true) => format!("{n} 天后"),
+            (false, false) => format!("in {n} d"),
+        };
+        let mut section = |title: String, total: usize, lines: Vec<String>| {
+            if total == 0 {
+                return;
+            }
+            out.push(format!("{title} ({total})"));
+            out.extend(lines.into_iter().map(|l| format!("  {l}")));
+        };
+        section(
+            t("Overdue corrective actions", "逾期纠正措施"),
+            d.totals.overdue_actions,
+            d.overdue_actions
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{} {} {} · {} · {}",
+                        a.engagement,
+                        a.id,
+                        a.description,
+                        a.owner,
+                        late(a.days_overdue)
+                    )
+                })
+                .collect(),
+        );
+        for (title, total, list) in [
+            (
+                t("Responses past due", "回复逾期的发现项"),
+                d.totals.responses_overdue,
+                &d.responses_overdue,
+            ),
+            (
+                t("Closures past due", "关闭逾期的发现项"),
+                d.totals.closures_overdue,
+                &d.closures_overdue,
+            ),
+        ] {
+            section(
+                title,
+                total,
+                list.iter()
+                    .map(|f| {
+                        format!(
+                            "{} {} {} {} · {}",
+                            f.engagement,
+                            f.reference,
+                            f.grade.label(zh),
+                            f.title,
+                            late(f.days_overdue)
+                        )
+                    })
+                    .collect(),
+            );
+        }
+        let req = |r: &DigestRequest| {
+            format!(
+                "{} {} → {} {} · {}",
+                r.engagement,
+                r.number,
+                r.addressee,
+                r.text.lines().next().unwrap_or_default(),
+                r.status.label(zh)
+            )
+        };
+        section(
+            t("Evidence requests past due", "逾期未答复的资料请求"),
+            d.totals.requests_overdue,
+            d.requests_overdue.iter().map(req).collect(),
+        );
+        section(
+            t("Answers to review", "待审阅的答复"),
+            d.totals.requests_to_review,
+            d.requests_to_review.iter().map(req).collect(),
+        );
+        section(
+            t("Surveillance due", "监督审核到期"),
+            d.totals.surveillance_due,
+            d.surveillance_due
+                .iter()
+                .map(|p| format!("{} {} {} {}", p.programme, p.client, p.due, left(p.days_left)))
+                .collect(),
+        );
+        section(
+            t("Certificates expiring", "即将到期的证书"),
+            d.totals.certificates_expiring,
+            d.certificates_expiring
+                .iter()
+                .map(|p| format!("{} {} {} {}", p.certificate_no, p.client, p.due, left(p.days_left)))
+                .collect(),
+        );
+        section(
+            t("Auditor registrations expiring", "即将到期的审核员注册"),
+            d.totals.registrations_expiring,
+            d.registrations_expiring
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {} {} ({})",
+                        r.actor,
+                        r.certificate_no,
+                        r.until,
+                        left(r.days_left),
+                        r.engagements.join(", ")
+                    )
+                })
+                .collect(),
+        );
+        out
+    }
+
+    /// In one line: how many of what.
+    pub fn short(&self, zh: bool) -> String {
+        let t = &self.totals;
+        let parts: Vec<String> = [
+            (t.overdue_actions, "overdue action(s)", "项措施逾期"),
+            (
+                t.responses_overdue + t.closures_overdue,
+                "finding(s) past due",
+                "项发现项逾期",
+            ),
+            (t.requests_overdue, "request(s) past due", "项资料请求逾期"),
+            (t.requests_to_review, "answer(s) to review", "项答复待审阅"),
+            (t.surveillance_due, "surveillance due", "项监督审核到期"),
+            (
+                t.certificates_expiring + t.registrations_expiring,
+                "expiring",
+                "项即将到期",
+            ),
+        ]
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, en, z)| if zh { format!("{n} {z}") } else { format!("{n} {en}") })
+        .collect();
+        let head = if zh { "提醒：" } else { "Reminders: " };
+        format!("{head}{}", parts.join(if zh { "，" } else { ", " }))
+    }
+
     /// Nothing to remind of.
     pub fn is_empty(&self) -> bool {
         let t = &self.totals;
