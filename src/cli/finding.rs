@@ -28,8 +28,16 @@ pub(super) fn finding(ctx: &Context, c: FindingCmd) -> Result<()> {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let status: Option<crate::model::finding::FindingStatus> = status.as_deref().map(str::parse).transpose()?;
             let grade: Option<crate::model::finding::Grade> = grade.as_deref().map(str::parse).transpose()?;
+            // Findings of earlier audits this one carries, as they stand now.
+            let carried: Vec<crate::model::finding::Finding> = eng
+                .carries
+                .iter()
+                .filter_map(|id| app.finding_by_id(id).ok())
+                .filter(|f| status.is_none_or(|s| f.status == s) && grade.is_none_or(|g| f.grade == g))
+                .collect();
             if json {
-                let list = app.findings_where(&eng.id, status, grade)?;
+                let mut list = app.findings_where(&eng.id, status, grade)?;
+                list.extend(carried);
                 drop(o);
                 return print_json(&list);
             }
@@ -48,6 +56,21 @@ pub(super) fn finding(ctx: &Context, c: FindingCmd) -> Result<()> {
             })?;
             if let Some(e) = failed {
                 return Err(e.into());
+            }
+            if !carried.is_empty() {
+                let n = carried.len();
+                writeln!(
+                    o,
+                    "{}",
+                    if ctx.lang.is_zh() {
+                        format!("延续自此前审核（{n}）：")
+                    } else {
+                        format!("carried from earlier audits ({n}):")
+                    }
+                )?;
+                for f in &carried {
+                    print_finding_line(&mut o, f, today, ctx.lang)?;
+                }
             }
         }
         FindingCmd::Show { reference } => {

@@ -9,6 +9,15 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 pub fn is_hazard(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || is_noncharacter(c)
+}
+
+/// Unicode noncharacters (U+FFFE, U+FFFF, U+FDD0–U+FDEF and the last two of
+/// every plane): never text, and not allowed in XML (a Word or Excel file
+/// holding one does not open).
+fn is_noncharacter(c: char) -> bool {
+    let n = c as u32;
+    (0xFDD0..=0xFDEF).contains(&n) || (n & 0xFFFE) == 0xFFFE
 }
 
 fn show(c: char, out: &mut String) {
@@ -146,12 +155,13 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// The part of a bilingual "中文 / English" string for one language. Only a
-/// Chinese left side and a non-Chinese right side count as bilingual, so a
-/// formula such as "A≤T / (A + Ab)" is left whole.
+/// Chinese left side and an English right side (no Chinese, some lower-case
+/// word) count as bilingual, so a formula such as "A≤T / (A + Ab)", or
+/// "系统为 IVR / ACD", is left whole. Detail views show the whole text.
 pub fn side(s: &str, zh: bool) -> &str {
     match s
         .split_once(" / ")
-        .filter(|(a, b)| a.chars().any(is_cjk) && !b.chars().any(is_cjk))
+        .filter(|(a, b)| a.chars().any(is_cjk) && !b.chars().any(is_cjk) && b.chars().any(|c| c.is_ascii_lowercase()))
     {
         Some((a, b)) => {
             if zh {
@@ -189,6 +199,10 @@ mod tests {
         assert_eq!(head("ab", 12), "ab");
         assert_eq!(side("sl-neg = A≤T / (A + Ab)", false), "sl-neg = A≤T / (A + Ab)");
         assert_eq!(side("第二阶段 / 第二", false), "第二阶段 / 第二");
+        // Not a translation: acronyms, numbers.
+        assert_eq!(side("系统为 IVR / ACD", true), "系统为 IVR / ACD");
+        assert_eq!(side("热线 95588 / 95566", true), "热线 95588 / 95566");
+        assert_eq!(side("AHT 262 秒 / 262 s", false), "262 s");
     }
 }
 
@@ -204,6 +218,10 @@ mod hazard_tests {
         assert_eq!(visible("line\nbreak"), "line␊break");
         assert_eq!(visible_lines("line\nbreak\r"), "line\nbreak␍");
         assert_eq!(visible("录音缺失"), "录音缺失");
+        assert_eq!(
+            visible_lines("a\u{FFFE}b\u{FFFF}\u{10FFFF}"),
+            "a<U+FFFE>b<U+FFFF><U+10FFFF>"
+        );
         assert!(matches!(visible("plain"), std::borrow::Cow::Borrowed(_)));
         assert!(!truncate("x\u{1b}[2J", 20).contains('\u{1b}'));
         let json = serde_json::to_string(&"a\u{202E}b\u{9b}c").unwrap();

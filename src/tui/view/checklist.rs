@@ -216,7 +216,7 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                 if let Some(a) = a {
                     if !a.notes.is_empty() {
                         lines.push(section(ui, Label::Notes));
-                        lines.push(Line::styled(ui.text(&a.notes), ui.st("text")));
+                        lines.push(Line::styled(ui.full(&a.notes), ui.st("text")));
                     }
                     if !a.method.is_empty() {
                         lines.push(section(ui, Label::Method));

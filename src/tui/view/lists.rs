@@ -190,13 +190,13 @@ fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
         ),
     ]));
     lines.push(section(ui, Label::Statement));
-    lines.push(Line::styled(ui.text(&fi.statement), ui.st("text")));
+    lines.push(Line::styled(ui.full(&fi.statement), ui.st("text")));
     lines.push(section(ui, Label::Criterion));
-    lines.push(Line::styled(ui.text(&fi.criterion), ui.st("text")));
+    lines.push(Line::styled(ui.full(&fi.criterion), ui.st("text")));
     if !fi.evidence.is_empty() || !fi.evidence_note.is_empty() {
         lines.push(section(ui, Label::Evidence));
         if !fi.evidence_note.is_empty() {
-            lines.push(Line::styled(fi.evidence_note.clone(), ui.st("text")));
+            lines.push(Line::styled(ui.full(&fi.evidence_note), ui.st("text")));
         }
         for sha in &fi.evidence {
             let name = d.evidence.get(sha).map(|e| e.name.clone()).unwrap_or_default();
@@ -209,11 +209,11 @@ fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
     if !fi.root_cause.is_empty() || !fi.correction.is_empty() {
         lines.push(section(ui, Label::AuditeeResponse));
         lines.push(Line::styled(
-            format!("{}: {}", ui.m(Label::RootCause), ui.text(&fi.root_cause)),
+            format!("{}: {}", ui.m(Label::RootCause), ui.full(&fi.root_cause)),
             ui.st("text"),
         ));
         lines.push(Line::styled(
-            format!("{}: {}", ui.m(Label::Correction), ui.text(&fi.correction)),
+            format!("{}: {}", ui.m(Label::Correction), ui.full(&fi.correction)),
             ui.st("text"),
         ));
     }
@@ -385,7 +385,7 @@ fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
             format!("{} · {} {}", a.id, ui.m(Label::ColFinding), a.finding),
             ui.st("text.title"),
         ),
-        Line::styled(ui.text(&a.description), ui.st("text")),
+        Line::styled(ui.full(&a.description), ui.st("text")),
         Line::from(vec![
             Span::styled(
                 format!(

@@ -64,6 +64,11 @@ impl Ui<'_> {
     fn text(&self, s: &str) -> String {
         crate::text::visible(side(s, self.zh)).into_owned()
     }
+    /// User text in full (a detail view: nothing of it hidden), control and
+    /// bidi characters made visible.
+    fn full(&self, s: &str) -> String {
+        crate::text::visible(s).into_owned()
+    }
 }
 
 fn grade_role(g: Grade) -> &'static str {

@@ -162,6 +162,18 @@ impl super::App {
     ) -> Result<Engagement> {
         self.require_identity()?;
         let before = self.engagement(prev)?;
+        // A programme is one line of audits: each is followed once.
+        if let Some(next) = self
+            .engagements()?
+            .into_iter()
+            .find(|e| e.follows.as_deref() == Some(before.id.as_str()))
+        {
+            let (p, n) = (&before.id, &next.id);
+            return Err(rule(
+                format!("{n} already follows {p}: the next audit follows {n} (`--follows {n}`), or continue {n}"),
+                format!("{n} 已接在 {p} 之后：下一次审核应接在 {n} 之后（`--follows {n}`），或继续 {n}"),
+            ));
+        }
         if new.kind == EngagementKind::Stage2 {
             let p = &before.id;
             if before.kind != EngagementKind::Stage1 {
@@ -354,6 +366,19 @@ impl super::App {
                     k.0
                 ),
                 format!("认证决定基于第二阶段审核、再认证审核或整改跟踪作出；{id} 是{}", k.1),
+            ));
+        }
+        // A rectification is decided once it is closed: its closing is what
+        // checks the report and the majors.
+        if eng.kind == EngagementKind::FollowUp && eng.closed_on.is_none() {
+            let id = &eng.id;
+            return Err(rule(
+                format!(
+                    "the rectification {id} is not closed: its lead closes it (`cscaudit engagement close -e {id}`, which needs the rectification report and every major verified) before the decision"
+                ),
+                format!(
+                    "整改跟踪 {id} 尚未结束：须先由组长结束（`cscaudit engagement close -e {id}`，需附整改报告且所有严重不符合项已验证），再作认证决定"
+                ),
             ));
         }
         Ok(())

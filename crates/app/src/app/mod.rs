@@ -516,10 +516,25 @@ impl App {
         if let Some((r, _)) = self.live(&scoped)? {
             return Ok(Some(r));
         }
-        Ok(self
+        if let Some((r, _)) = self
             .live(&EntityId::new(kind, reference))?
             .filter(|(_, eng)| eng == engagement)
-            .map(|(r, _)| r))
+        {
+            return Ok(Some(r));
+        }
+        // A finding of an earlier audit this one carries is worked on from here.
+        if kind == Kind::Finding
+            && let Some(e) = self.store().record(&EntityId::new(Kind::Engagement, engagement))?
+        {
+            for id in e.linked(crate::model::fields::Rel::Carries) {
+                if crate::model::ops::short_reference(&id) == reference
+                    && let Some((r, _)) = self.live(&EntityId::new(Kind::Finding, id))?
+                {
+                    return Ok(Some(r));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// [`App::entity_of`] within one engagement: a reference of another

@@ -262,7 +262,30 @@ pub fn export_with_progress(
     let data = crate::report::ReportData::load(app, &eng.id)?;
     stop(0)?;
     let findings = data.json();
-    let evidence: &[crate::model::evidence::Evidence] = if opts.no_evidence { &[] } else { &data.evidence };
+    // An incremental bundle carries the files its operations name (new
+    // evidence records, new links); the receiver holds the others.
+    let named: Option<BTreeSet<&str>> = opts.since.as_ref().map(|_| {
+        ops.iter()
+            .filter_map(|op| match (&op.entity.kind, &op.change) {
+                (Kind::Evidence, _) => op.entity.id.rsplit_once('/').map(|(_, sha)| sha),
+                (_, Change::Link { rel, target }) if rel == crate::model::fields::Rel::Evidence.name() => {
+                    Some(target.as_str())
+                }
+                _ => None,
+            })
+            .collect()
+    });
+    let chosen: Vec<crate::model::evidence::Evidence> = match (&named, opts.no_evidence) {
+        (_, true) => Vec::new(),
+        (Some(n), false) => data
+            .evidence
+            .iter()
+            .filter(|e| n.contains(e.sha256.as_str()))
+            .cloned()
+            .collect(),
+        (None, false) => data.evidence.clone(),
+    };
+    let evidence: &[crate::model::evidence::Evidence] = &chosen;
 
     let tmp = out.with_file_name(format!(
         ".{}.partial",

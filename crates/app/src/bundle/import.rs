@@ -123,6 +123,29 @@ fn refused(en: String, zh: String) -> AppError {
 }
 
 /// Import with the default limits.
+/// What an import killed half-way left behind (a staging folder, a
+/// decrypted copy): removed by the next import. This process holds the
+/// database, so no other process is importing into it; its own imports run
+/// one at a time.
+pub(crate) fn remove_stale_imports(data_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(data_dir) else {
+        return;
+    };
+    let mine = format!(".import-{}-", std::process::id());
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(".import-") || name.starts_with(&mine) {
+            continue;
+        }
+        let p = e.path();
+        let _ = if p.is_dir() {
+            std::fs::remove_dir_all(&p)
+        } else {
+            std::fs::remove_file(&p)
+        };
+    }
+}
+
 pub fn import(app: &App, file: &Path) -> Result<ImportReport> {
     import_with_limits(app, file, &Limits::default())
 }
@@ -372,6 +395,7 @@ pub fn import_with_progress(
     // 3. Every listed file: present, its size and hash as listed; evidence
     // streamed into a staging folder (named by its hash, checked too).
     let data_dir = app.evidence_dir().parent().map(Path::to_path_buf).unwrap_or_default();
+    remove_stale_imports(&data_dir);
     let staging_dir = data_dir.join(format!(
         ".import-{}-{}",
         std::process::id(),

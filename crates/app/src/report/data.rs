@@ -90,8 +90,16 @@ impl ReportData {
         let engagement = app.engagement(engagement)?;
         let catalog = app.catalog_for(&engagement)?;
         let assessments = app.assessments(&engagement.id)?;
-        let findings = app.findings(&engagement.id)?;
-        let actions = app.actions(&engagement.id)?;
+        // A draft is the auditor's note, not yet a finding of the audit:
+        // the reports the bank and the body read leave it out.
+        let mut findings = app.findings(&engagement.id)?;
+        findings.retain(|f| f.status != crate::model::finding::FindingStatus::Draft);
+        let mut actions = app.actions(&engagement.id)?;
+        let kept: std::collections::HashSet<&str> = findings
+            .iter()
+            .flat_map(|f| [f.entity.as_str(), f.reference.as_str()])
+            .collect();
+        actions.retain(|a| kept.contains(a.finding.as_str()));
         let mut status = status::build(
             &engagement,
             &catalog,

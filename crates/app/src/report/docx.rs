@@ -40,7 +40,7 @@ pub(crate) fn run(s: &str) -> docx_rs::Run {
 }
 
 pub(crate) fn para(s: &str) -> Paragraph {
-    Paragraph::new().add_run(run(s))
+    Paragraph::new().add_run(run(s)).style("Normal")
 }
 
 /// "Label: value" with the label in bold (a full-width colon in Chinese).
@@ -96,7 +96,11 @@ fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
         .map(|r| TableRow::new(r.iter().map(|c| cell(c)).collect()))
         .collect();
     rows.insert(0, head);
-    Table::new(rows).width(5000, WidthType::Pct)
+    // Word needs the column grid (`w:tblGrid`): equal columns unless set.
+    let n = header.len().max(1);
+    Table::new(rows)
+        .set_grid(vec![TEXT_WIDTH / n; n])
+        .width(5000, WidthType::Pct)
 }
 
 pub(crate) fn styles(doc: Docx) -> Docx {
@@ -110,6 +114,11 @@ pub(crate) fn styles(doc: Docx) -> Docx {
     };
     doc.default_fonts(fonts(BODY_CJK))
         .default_size(21) // 五号 (10.5 pt), in half points
+        .add_style(
+            Style::new("Normal", StyleType::Paragraph)
+                .name("Normal")
+                .fonts(fonts(BODY_CJK)),
+        )
         .add_style(head("Heading1", "heading 1", 32, 0))
         .add_style(head("Heading2", "heading 2", 28, 1))
         .add_style(head("Heading3", "heading 3", 24, 2))

@@ -19,6 +19,24 @@ pub(crate) fn text(s: &str) -> String {
     crate::text::visible_lines(s).into_owned()
 }
 
+/// Excel holds at most 32,767 characters in a cell: a longer text is cut
+/// with a visible mark saying where the whole of it is.
+pub(crate) const CELL_MAX: usize = 32_767;
+
+fn fit_cell(s: String) -> String {
+    let n = s.chars().count();
+    if n <= CELL_MAX {
+        return s;
+    }
+    let mark = format!(
+        " … [cut: {n} characters, Excel holds {CELL_MAX} per cell; the whole text is in the Markdown, HTML and Word reports and findings.json / 已截断：共 {n} 字符，Excel 单元格上限 {CELL_MAX}；全文见 Markdown、HTML、Word 报告及 findings.json]"
+    );
+    let keep = CELL_MAX - mark.chars().count();
+    let mut out: String = s.chars().take(keep).collect();
+    out.push_str(&mark);
+    out
+}
+
 /// Fill a sheet: header, rows (None = empty cell), frozen header, filter,
 /// widths fitted to the content (capped).
 pub(crate) struct Sheet<'a> {
@@ -61,6 +79,7 @@ impl<'a> Sheet<'a> {
             };
             match cell {
                 Cell::Text(s) => {
+                    let s = fit_cell(s);
                     let w = s.lines().map(unicode_width::UnicodeWidthStr::width).max().unwrap_or(0);
                     self.widths[c] = self.widths[c].max(w);
                     match highlight {
@@ -139,7 +158,14 @@ pub fn findings_xlsx(r: &ReportData, lang: Lang) -> Result<Vec<u8>> {
                 Cell::Text(a.indicator.clone()),
                 Cell::Text(ind.map(|i| i.name(zh).to_string()).unwrap_or_default()),
                 Cell::Text(a.result.label(zh).to_string()),
-                a.measured.map_or(Cell::Text(String::new()), Cell::Number),
+                // A yes/no as 是/否 (or yes/no), a value to two decimals.
+                match (a.measured, ind.map(|i| i.unit)) {
+                    (None, _) => Cell::Text(String::new()),
+                    (Some(v), Some(crate::model::catalog::Unit::YesNo)) => {
+                        Cell::Text(crate::model::catalog::Unit::YesNo.format(v, zh))
+                    }
+                    (Some(v), _) => Cell::Number((v * 100.0).round() / 100.0),
+                },
                 Cell::Text(ind.and_then(|i| i.target_text(zh)).unwrap_or_default()),
                 Cell::Text(text(a.assignee.as_deref().unwrap_or(""))),
                 Cell::Text(text(&a.notes)),

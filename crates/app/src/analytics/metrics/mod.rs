@@ -54,6 +54,14 @@ pub fn compute(
             }
             Format::Csv(m) => read_csv(path, m, params, progress)?,
         };
+        // No data row at all: an empty or header-only file is no evidence of
+        // a centre with no calls; nothing is computed from it.
+        if part.rows == 0 {
+            return Err(format!(
+                "{}: no call records in it (the file is empty or has only a header); nothing was computed",
+                path.display()
+            ));
+        }
         // Not one row read: the wrong format (or not call records at all),
         // not a centre with no calls.
         if part.rows > 0 && part.malformed == part.rows {

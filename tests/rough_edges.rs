@@ -1,0 +1,336 @@
+//! The rough edges a new user hit (issue 28), each reproduced here on the
+//! demo with the real binary and a real sled database, and each mended.
+
+mod common;
+
+use common::{cli, cli_stdout};
+use cscaudit::app::App;
+use std::io::Read;
+use std::path::Path;
+
+fn demo(dir: &Path) {
+    let mut app = App::open(dir).unwrap();
+    cscaudit::app::demo::seed(&mut app).unwrap();
+}
+
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let out = cli(dir).args(args).output().unwrap();
+    assert!(
+        !out.status.success(),
+        "{args:?} succeeded: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn zip_text(path: &Path, entry: &str) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name(entry).unwrap().read_to_string(&mut s).unwrap();
+    s
+}
+
+#[test]
+fn the_cli_refuses_a_percentage_over_100_as_the_tui_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo(tmp.path());
+    let err = fails(tmp.path(), &["-e", "DEMO-S2", "assess", "CH-03", "--measured", "150"]);
+    assert!(err.contains("outside 0–100"), "{err}");
+    cli_stdout(tmp.path(), &["-e", "DEMO-S2", "assess", "CH-03", "--measured", "95.5"]);
+}
+
+#[test]
+fn a_programme_is_followed_once_and_an_open_rectification_is_not_decided() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo(tmp.path());
+    // WB-SV1 already follows WB-R1: a second surveillance would fork the programme.
+    let err = fails(
+        tmp.path(),
+        &[
+            "engagement",
+            "create",
+            "--id",
+            "WB-SV1B",
+            "--follows",
+            "WB-R1",
+            "--kind",
+            "surveillance",
+            "--title",
+            "again",
+        ],
+    );
+    assert!(err.contains("WB-SV1 already follows WB-R1"), "{err}");
+    // A rectification whose closing is refused (no report, a major open)
+    // cannot be decided either.
+    let app = App::open(tmp.path()).unwrap();
+    let e = app.engagement("DEMO-S2").unwrap();
+    assert!(e.closed_on.is_none());
+    drop(app);
+    cli_stdout(tmp.path(), &["engagement", "close", "-e", "DEMO-S2"]);
+    cli_stdout(
+        tmp.path(),
+        &[
+            "engagement",
+            "create",
+            "--id",
+            "DEMO-R1",
+            "--follows",
+            "DEMO-S2",
+            "--kind",
+            "follow-up",
+            "--title",
+            "rectification",
+        ],
+    );
+    let err = fails(tmp.path(), &["engagement", "close", "-e", "DEMO-R1"]);
+    assert!(err.contains("rectification report"), "{err}");
+    let err = fails(
+        tmp.path(),
+        &[
+            "engagement",
+            "decide",
+            "-e",
+            "DEMO-R1",
+            "--outcome",
+            "refuse",
+            "--note",
+            "x",
+        ],
+    );
+    assert!(err.contains("DEMO-R1 is not closed"), "{err}");
+}
+
+#[test]
+fn carried_findings_are_listed_opened_and_moved_from_the_audit_that_carries_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo(tmp.path());
+    let listed = cli_stdout(tmp.path(), &["finding", "list", "-e", "WB-SV1"]);
+    assert!(
+        listed.contains("carried from earlier audits (1)") && listed.contains("WF-002"),
+        "{listed}"
+    );
+    let json = cli_stdout(tmp.path(), &["finding", "list", "-e", "WB-SV1", "--json"]);
+    assert!(json.contains("\"WF-002\""), "{json}");
+    let shown = cli_stdout(tmp.path(), &["-e", "WB-SV1", "finding", "show", "WF-002"]);
+    assert!(shown.starts_with("WF-002"), "{shown}");
+    cli_stdout(
+        tmp.path(),
+        &[
+            "-e",
+            "WB-SV1",
+            "finding",
+            "respond",
+            "WF-002",
+            "--root-cause",
+            "抽样未留种子",
+            "--correction",
+            "改用带种子抽样",
+        ],
+    );
+    let app = App::open(tmp.path()).unwrap();
+    let f = app.finding_by_id("WB-S2/WF-002").unwrap();
+    assert_eq!(f.status, cscaudit::model::finding::FindingStatus::Responded);
+}
+
+#[test]
+fn reports_hold_no_drafts_no_invalid_xml_and_excel_cells_within_their_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    demo(d);
+    let long = "很长的事实描述。".repeat(5_000); // 40,000 characters
+    cli_stdout(
+        d,
+        &[
+            "-e",
+            "DEMO-S2",
+            "finding",
+            "raise",
+            "--grade",
+            "minor",
+            "--title",
+            "超长描述 \u{FFFE} 与非字符 \u{FFFF}",
+            "--statement",
+            &long,
+            "--indicator",
+            "CH-01",
+            "--issue",
+        ],
+    );
+    cli_stdout(
+        d,
+        &[
+            "-e",
+            "DEMO-S2",
+            "finding",
+            "raise",
+            "--grade",
+            "observation",
+            "--title",
+            "草稿中的观察",
+        ],
+    );
+    cli_stdout(d, &["-e", "DEMO-S2", "assess", "CH-02", "--notes", &long]);
+    // Excel: written, the long text cut with a mark, yes/no as words, values rounded.
+    let xlsx = d.join("r.xlsx");
+    cli_stdout(
+        d,
+        &[
+            "report",
+            "-e",
+            "DEMO-S2",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    use calamine::Reader;
+    let mut cut = false;
+    let mut yes_no_as_word = false;
+    let mut unrounded = Vec::new();
+    for name in wb.sheet_names() {
+        let r = wb.worksheet_range(&name).unwrap();
+        for row in r.rows() {
+            for c in row {
+                let s = c.to_string();
+                assert!(s.chars().count() <= 32_767);
+                cut |= s.contains("cut: 40000 characters");
+                assert!(!s.contains("草稿中的观察"), "a draft in the report");
+                yes_no_as_word |= s == "yes" || s == "no";
+                if let calamine::Data::Float(v) = c
+                    && (v * 100.0 - (v * 100.0).round()).abs() > 1e-6
+                {
+                    unrounded.push(*v);
+                }
+            }
+        }
+    }
+    assert!(cut, "the 40,000-character statement is cut with a mark");
+    assert!(yes_no_as_word, "a yes/no indicator reads yes or no");
+    assert!(unrounded.is_empty(), "{unrounded:?}");
+    // The bundle (every format) exports too; its Word report is valid XML
+    // with a grid for every table, and no draft.
+    let zip = d.join("b.zip");
+    cli_stdout(d, &["export", "-e", "DEMO-S2", "--out", zip.to_str().unwrap()]);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut docx = Vec::new();
+    z.by_name("report.docx").unwrap().read_to_end(&mut docx).unwrap();
+    let mut w = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut xml = String::new();
+    w.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(
+        !xml.contains('\u{FFFE}') && !xml.contains('\u{FFFF}'),
+        "noncharacters in document.xml"
+    );
+    assert!(
+        xml.contains("&lt;U+FFFE&gt;") || xml.contains("<U+FFFE>"),
+        "shown visibly"
+    );
+    assert_eq!(
+        xml.matches("<w:tbl>").count(),
+        xml.matches("<w:tblGrid>").count(),
+        "a grid per table"
+    );
+    assert!(
+        xml.contains("<w:pStyle w:val=\"Normal\""),
+        "body paragraphs carry a style"
+    );
+    assert!(!xml.contains("草稿中的观察"));
+    let md = zip_text(&zip, "report.md");
+    assert!(
+        !md.contains("草稿中的观察") && md.contains("超长描述"),
+        "drafts stay out, issued ones in"
+    );
+}
+
+#[test]
+fn metrics_refuses_an_empty_or_header_only_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    let err = fails(tmp.path(), &["metrics", empty.to_str().unwrap()]);
+    assert!(err.contains("no call records"), "{err}");
+    let header = tmp.path().join("header.csv");
+    let fixture = std::fs::read_to_string("tests/fixtures/calls/january-excerpt.txt").unwrap();
+    std::fs::write(&header, format!("{}\n", fixture.lines().next().unwrap())).unwrap();
+    let err = fails(tmp.path(), &["metrics", header.to_str().unwrap()]);
+    assert!(err.contains("no call records"), "{err}");
+}
+
+#[test]
+fn an_import_killed_half_way_leaves_nothing_after_the_next_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    demo(&a);
+    let zip = tmp.path().join("x.zip");
+    cli_stdout(&a, &["export", "-e", "DEMO-S2", "--out", zip.to_str().unwrap()]);
+    std::fs::create_dir_all(&b).unwrap();
+    cli_stdout(&b, &["identity", "set", "li.min", "--name", "李敏", "--initials", "LM"]);
+    // What a killed import leaves: a staging folder and a decrypted copy.
+    let stale = b.join(".import-999999-1");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("abc"), "partial").unwrap();
+    std::fs::write(b.join(".import-999999-2.zip"), "partial").unwrap();
+    cli_stdout(&b, &["import", zip.to_str().unwrap()]);
+    let left: Vec<String> = std::fs::read_dir(&b)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".import-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn an_incremental_bundle_carries_only_the_new_evidence_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    demo(d);
+    let full = d.join("full.zip");
+    let said = cli_stdout(d, &["export", "-e", "DEMO-S2", "--out", full.to_str().unwrap()]);
+    let last = said
+        .split("--since ")
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(|c: char| c == ')' || c.is_whitespace());
+    let file = d.join("new.txt");
+    std::fs::write(&file, "a new piece of evidence").unwrap();
+    cli_stdout(
+        d,
+        &[
+            "-e",
+            "DEMO-S2",
+            "evidence",
+            "add",
+            file.to_str().unwrap(),
+            "--note",
+            "new",
+        ],
+    );
+    let inc = d.join("inc.zip");
+    let said = cli_stdout(
+        d,
+        &[
+            "export",
+            "-e",
+            "DEMO-S2",
+            "--since",
+            last,
+            "--out",
+            inc.to_str().unwrap(),
+        ],
+    );
+    assert!(said.contains(" 1 evidence files"), "{said}");
+    let z = zip::ZipArchive::new(std::fs::File::open(&inc).unwrap()).unwrap();
+    let files: Vec<String> = z
+        .file_names()
+        .flatten()
+        .map(|n| n.to_string())
+        .filter(|n| n.starts_with("evidence/"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+}
