@@ -1072,9 +1072,10 @@ fn the_next_audit_keeps_the_catalogue_unless_another_is_given() {
         "--id",
         "S1B",
         "--kind",
-        "stage-1",
+        "follow-up",
+        // S1 follows SA already: a programme is one line of audits.
         "--follows",
-        "SA",
+        "S1",
         "--catalog",
         minimal.to_str().unwrap(),
     ]);

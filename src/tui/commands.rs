@@ -106,6 +106,7 @@ commands! {
     WalkNext => "walk.next", [Checklist], "Next indicator not yet assessed", "下一个未评估指标";
     WalkPrev => "walk.prev", [Checklist], "Previous indicator not yet assessed", "上一个未评估指标";
     WalkMine => "walk.mine", [Checklist], "Walk only indicators assigned to me", "仅逐项检查分配给我的指标";
+    AssessDone => "assess.done", [Checklist], "Mark the indicator's work done (again: back to in progress)", "将指标工作状态标为完成（再按：退回进行中）";
     AssessConforming => "assess.conforming", [Checklist], "Record: conforming", "记录：符合";
     AssessPartially => "assess.partially", [Checklist], "Record: partially conforming", "记录：部分符合";
     AssessNonconforming => "assess.nonconforming", [Checklist], "Record: nonconforming", "记录：不符合";

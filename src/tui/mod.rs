@@ -125,6 +125,7 @@ fn initial_state_with(
     };
     let mut s = State::new(lang, setup.keymap.clone(), data);
     s.identity_set = app.identity_is_set();
+    s.identity = state::IdentityNow::of(app);
     if !s.identity_set && s.data.is_none() {
         // A new user is asked who they are before anything else.
         s.ask_identity();
@@ -198,9 +199,13 @@ pub fn run(
     app.share_between_operations();
     let (tx, rx) = mpsc::channel::<Input>();
     // The reminders (as `cscaudit digest`) on a thread of their own, into
-    // the inbox.
+    // the inbox. The database is held (not released when idle) until they
+    // are read: its handle is shared with that thread.
+    let reminding = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     if let Some(reader) = app.reader() {
         let tx = tx.clone();
+        reminding.store(true, std::sync::atomic::Ordering::SeqCst);
+        let done = reminding.clone();
         std::thread::spawn(move || {
             let zh = lang.is_zh();
             let reminders = reader
@@ -208,11 +213,17 @@ pub fn run(
                 .ok()
                 .filter(|d| !d.is_empty());
             drop(reader);
-            if let Some(d) = reminders {
-                let _ = tx.send(Input::Reminders {
-                    short: d.short(zh),
-                    full: d.lines(zh).join("\n"),
-                });
+            done.store(false, std::sync::atomic::Ordering::SeqCst);
+            match reminders {
+                Some(d) => {
+                    let _ = tx.send(Input::Reminders {
+                        short: d.short(zh),
+                        full: d.lines(zh).join("\n"),
+                    });
+                }
+                None => {
+                    let _ = tx.send(Input::Tick);
+                }
             }
         });
     }
@@ -237,7 +248,8 @@ pub fn run(
             }
         }
     }
-    if !lists_loading {
+    let reading = || reminding.load(std::sync::atomic::Ordering::SeqCst);
+    if !lists_loading && !reading() {
         app.release();
     }
     state.size = (size.width, size.height);
@@ -319,7 +331,7 @@ pub fn run(
                 .draw(|f| view::view(&state, &setup.theme, f))
                 .map_err(|e| e.to_string())?;
         }
-        if std::mem::take(&mut release_after_draw) {
+        if std::mem::take(&mut release_after_draw) && !reading() {
             app.release();
         }
         let wait = if state.job.is_some() {
@@ -338,7 +350,7 @@ pub fn run(
         let first = match next {
             Ok(a) => a,
             Err(mpsc::RecvTimeoutError::Timeout)
-                if app.holds_shared_store() && !state.data.as_ref().is_some_and(|d| d.partial) =>
+                if app.holds_shared_store() && !state.data.as_ref().is_some_and(|d| d.partial) && !reading() =>
             {
                 app.release();
                 dirty = state.job.is_some();

@@ -64,6 +64,25 @@ pub(super) fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<
             Ok(ops) => vec![Input::History(e, ops)],
             Err(err) => vec![Input::Done(Err(err.message().get(lang).to_string()))],
         },
+        Effect::Workflow { indicator, workflow } => {
+            let Some(eng) = eng.clone() else { return vec![] };
+            let input = crate::app::AssessmentInput {
+                workflow: Some(workflow),
+                ..Default::default()
+            };
+            match app.record_assessment(&eng, &indicator, input) {
+                Ok(a) => {
+                    let mut v = refreshed(app);
+                    v.push(Input::Done(Ok(format!(
+                        "{} {indicator}: {}",
+                        i18n::Label::Recorded.t(state.lang),
+                        a.workflow.label(state.lang.is_zh())
+                    ))));
+                    v
+                }
+                Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
+            }
+        }
         Effect::Assess { indicator, result } => {
             let Some(eng) = eng.clone() else { return vec![] };
             let input = crate::app::AssessmentInput {

@@ -14,30 +14,38 @@ impl State {
     }
 
     pub(crate) fn open_identity(&mut self) -> Option<Effect> {
+        // Opens with who you are now (empty for a new user).
+        let now = self.identity.clone();
         self.open(Form::new(
             FormKind::Identity,
             ("Who are you?", "您是谁？"),
             vec![
-                Field::line(F::Actor, "Id (letters, digits, . - _)", "标识（字母、数字、. - _）", "").required(),
-                Field::line(F::Name, "Name", "姓名", "").required(),
+                Field::line(
+                    F::Actor,
+                    "Id (letters, digits, . - _)",
+                    "标识（字母、数字、. - _）",
+                    &now.actor,
+                )
+                .required(),
+                Field::line(F::Name, "Name", "姓名", &now.name).required(),
                 Field::line(
                     F::Initials,
                     "Initials (prefix your references)",
                     "缩写（用作编号前缀）",
-                    "",
+                    &now.initials,
                 )
                 .required(),
                 Field::line(
                     F::Certificate,
                     "Auditor certificate no. (if any)",
                     "审核员证书编号（如有）",
-                    "",
+                    &now.certificate,
                 ),
                 Field::line(
                     F::Key,
                     "Private key that signs (ssh ed25519; Tab completes; empty: unsigned)",
                     "签名私钥（ssh ed25519；Tab 补全；留空则不签名）",
-                    "",
+                    &now.key,
                 )
                 .path(),
             ],
@@ -113,6 +121,7 @@ pub(in crate::tui) fn save_identity(app: &mut App, state: &State, values: &Value
             lang.pick("You are", "您的身份："),
             app.identity().name
         ))),
+        Input::IdentityNow(crate::tui::state::IdentityNow::of(app)),
         Input::IdentitySet(true),
     ]
 }

@@ -69,6 +69,7 @@ pub(super) const WITHOUT_DATA: &[Cmd] = &[
 
 /// Commands that act on the selected indicator of the checklist.
 const ON_INDICATOR: &[Cmd] = &[
+    Cmd::AssessDone,
     Cmd::AssessConforming,
     Cmd::AssessPartially,
     Cmd::AssessNonconforming,

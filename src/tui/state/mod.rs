@@ -81,6 +81,11 @@ pub enum Effect {
         indicator: String,
         result: AssessmentResult,
     },
+    /// The indicator's workflow status (done, or back in progress).
+    Workflow {
+        indicator: String,
+        workflow: crate::model::assessment::Workflow,
+    },
     RecordMetrics {
         indicator: String,
         path: String,
@@ -129,6 +134,36 @@ pub enum Effect {
     },
 }
 
+/// The identity as saved: the identity form opens with it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IdentityNow {
+    pub actor: String,
+    pub name: String,
+    pub initials: String,
+    pub certificate: String,
+    /// The private key's path ("" when unsigned).
+    pub key: String,
+}
+
+impl IdentityNow {
+    pub fn of(app: &crate::app::App) -> IdentityNow {
+        if !app.identity_is_set() {
+            return IdentityNow::default();
+        }
+        let i = app.identity();
+        IdentityNow {
+            actor: i.actor.clone(),
+            name: i.name.clone(),
+            initials: i.initials.clone(),
+            certificate: app.certificate().unwrap_or_default().to_string(),
+            key: app
+                .signing_key()
+                .map(|k| k.path().display().to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// Inputs to `update`.
 #[derive(Debug)]
 pub enum Input {
@@ -164,6 +199,8 @@ pub enum Input {
     Moves(String, Vec<crate::app::MoveKind>),
     /// Whether an identity is set (after saving one).
     IdentitySet(bool),
+    /// Who this copy writes as now (after saving the identity form).
+    IdentityNow(IdentityNow),
     /// The marked indicators were assigned: the marks are cleared.
     AssignedMarks,
     /// The open conflicts, for their popup.
@@ -262,6 +299,8 @@ pub struct State {
     pub warnings: Vec<String>,
     /// Whether the user has said who they are (otherwise the first screen asks).
     pub identity_set: bool,
+    /// Who they are now: what the identity form opens with.
+    pub identity: IdentityNow,
     /// The first frame, drawn before the database is read.
     pub loading: bool,
     /// Long work running off the UI thread (its progress line; Esc cancels).
@@ -319,6 +358,7 @@ impl State {
             mouse: false,
             warnings: Vec::new(),
             identity_set: true,
+            identity: IdentityNow::default(),
             loading: false,
             job: None,
             tasks: Vec::new(),
@@ -456,6 +496,10 @@ impl State {
             }
             Input::Moves(reference, moves) => {
                 self.show_moves(reference, moves);
+                None
+            }
+            Input::IdentityNow(now) => {
+                self.identity = now;
                 None
             }
             Input::IdentitySet(set) => {

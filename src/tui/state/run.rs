@@ -141,6 +141,21 @@ impl State {
             Cmd::WalkMine => {
                 self.toggle_walk_mine();
             }
+            Cmd::AssessDone => {
+                use crate::model::assessment::Workflow;
+                let indicator = self.selected_indicator()?.to_string();
+                let now = self
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.assessments.get(&indicator))
+                    .map(|a| a.workflow);
+                let workflow = if now == Some(Workflow::Done) {
+                    Workflow::InProgress
+                } else {
+                    Workflow::Done
+                };
+                return Some(Effect::Workflow { indicator, workflow });
+            }
             Cmd::AssessConforming | Cmd::AssessPartially | Cmd::AssessNonconforming | Cmd::AssessNotApplicable => {
                 if let Some(e) = self.assess_selected(cmd) {
                     return Some(e);

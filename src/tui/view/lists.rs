@@ -328,7 +328,17 @@ pub(super) fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
             let (dtext, role) = days_text(ui, days);
             let row = Row::new(vec![
                 Cell::from(a.finding.clone()),
-                Cell::from(truncate(&ui.text(&a.description), desc_w)),
+                // The action's own id first: what `action update ID` takes.
+                Cell::from(Line::from(vec![
+                    Span::styled(
+                        format!("{} ", crate::model::ops::short_reference(&a.id)),
+                        ui.st("text.dim"),
+                    ),
+                    Span::raw(truncate(
+                        &ui.text(&a.description),
+                        desc_w.saturating_sub(width(crate::model::ops::short_reference(&a.id)) + 1),
+                    )),
+                ])),
                 Cell::from(truncate(&ui.text(&a.owner), 22)),
                 Cell::from(a.due.map(|x| x.to_string()).unwrap_or_default()),
                 Cell::from(Span::styled(dtext, ui.st(role))),

@@ -368,19 +368,6 @@ impl super::App {
                 format!("认证决定基于第二阶段审核、再认证审核或整改跟踪作出；{id} 是{}", k.1),
             ));
         }
-        // A rectification is decided once it is closed: its closing is what
-        // checks the report and the majors.
-        if eng.kind == EngagementKind::FollowUp && eng.closed_on.is_none() {
-            let id = &eng.id;
-            return Err(rule(
-                format!(
-                    "the rectification {id} is not closed: its lead closes it (`cscaudit engagement close -e {id}`, which needs the rectification report and every major verified) before the decision"
-                ),
-                format!(
-                    "整改跟踪 {id} 尚未结束：须先由组长结束（`cscaudit engagement close -e {id}`，需附整改报告且所有严重不符合项已验证），再作认证决定"
-                ),
-            ));
-        }
         Ok(())
     }
 
@@ -426,6 +413,19 @@ impl super::App {
             return Err(rule(
                 format!("a decision to certify is refused while a major nonconformity is open: {list}"),
                 format!("存在未关闭的严重不符合项时不能作出批准认证的决定：{list}"),
+            ));
+        }
+        // A rectification is decided once it is closed: its closing is what
+        // checks the report and the majors.
+        if eng.kind == EngagementKind::FollowUp && eng.closed_on.is_none() {
+            let id = &eng.id;
+            return Err(rule(
+                format!(
+                    "the rectification {id} is not closed: its lead closes it (`cscaudit engagement close -e {id}`, which needs the rectification report and every major verified) before the decision"
+                ),
+                format!(
+                    "整改跟踪 {id} 尚未结束：须先由组长结束（`cscaudit engagement close -e {id}`，需附整改报告且所有严重不符合项已验证），再作认证决定"
+                ),
             ));
         }
         if eng.review.is_none() {

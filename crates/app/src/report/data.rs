@@ -74,6 +74,8 @@ pub struct ReportData {
     /// Every indicator of the catalogue, assessed or blank.
     pub assessments: Vec<Assessment>,
     pub findings: Vec<Finding>,
+    /// Draft findings: in `findings.json` (the whole record), in no report.
+    pub drafts: Vec<Finding>,
     pub actions: Vec<CorrectiveAction>,
     pub evidence: Vec<Evidence>,
     pub status: StatusReport,
@@ -92,8 +94,10 @@ impl ReportData {
         let assessments = app.assessments(&engagement.id)?;
         // A draft is the auditor's note, not yet a finding of the audit:
         // the reports the bank and the body read leave it out.
-        let mut findings = app.findings(&engagement.id)?;
-        findings.retain(|f| f.status != crate::model::finding::FindingStatus::Draft);
+        let (drafts, findings): (Vec<Finding>, Vec<Finding>) = app
+            .findings(&engagement.id)?
+            .into_iter()
+            .partition(|f| f.status == crate::model::finding::FindingStatus::Draft);
         let mut actions = app.actions(&engagement.id)?;
         let kept: std::collections::HashSet<&str> = findings
             .iter()
@@ -125,6 +129,7 @@ impl ReportData {
             catalog,
             assessments,
             findings,
+            drafts,
             actions,
             status,
         })
@@ -274,7 +279,7 @@ impl ReportData {
             "engagement": self.engagement,
             "team": self.team,
             "assessments": self.assessments,
-            "findings": self.findings,
+            "findings": self.findings.iter().chain(&self.drafts).collect::<Vec<_>>(),
             "actions": self.actions,
             "evidence": self.evidence,
             "comparison": self.comparison,
