@@ -60,44 +60,53 @@ fn a_programme_is_followed_once_and_an_open_rectification_is_not_decided() {
         ],
     );
     assert!(err.contains("WB-SV1 already follows WB-R1"), "{err}");
-    // A rectification whose closing is refused (no report, a major open)
-    // cannot be decided either.
-    let app = App::open(tmp.path()).unwrap();
-    let e = app.engagement("DEMO-S2").unwrap();
-    assert!(e.closed_on.is_none());
-    drop(app);
-    cli_stdout(tmp.path(), &["engagement", "close", "-e", "DEMO-S2"]);
+    // A rectification whose closing is refused (no rectification report)
+    // cannot be decided either, by the programme's own decision maker.
     cli_stdout(
         tmp.path(),
         &[
             "engagement",
             "create",
             "--id",
-            "DEMO-R1",
+            "WB-R2",
             "--follows",
-            "DEMO-S2",
+            "WB-SV1",
             "--kind",
             "follow-up",
             "--title",
             "rectification",
         ],
     );
-    let err = fails(tmp.path(), &["engagement", "close", "-e", "DEMO-R1"]);
+    let err = fails(tmp.path(), &["engagement", "close", "-e", "WB-R2"]);
     assert!(err.contains("rectification report"), "{err}");
+    let key = tmp.path().join("demo-keys").join("chen.bo");
+    cli_stdout(
+        tmp.path(),
+        &[
+            "identity",
+            "set",
+            "chen.bo",
+            "--name",
+            "陈博 Chen Bo",
+            "--initials",
+            "CB",
+        ],
+    );
+    cli_stdout(tmp.path(), &["identity", "key", key.to_str().unwrap()]);
     let err = fails(
         tmp.path(),
         &[
             "engagement",
             "decide",
             "-e",
-            "DEMO-R1",
+            "WB-R2",
             "--outcome",
             "refuse",
             "--note",
             "x",
         ],
     );
-    assert!(err.contains("DEMO-R1 is not closed"), "{err}");
+    assert!(err.contains("WB-R2 is not closed"), "{err}");
 }
 
 #[test]

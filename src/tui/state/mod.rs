@@ -528,7 +528,11 @@ impl State {
                     }),
                 });
                 self.unread += 1;
-                self.say(short);
+                // "Loading…" stays true while the lists load: the inbox's
+                // count says there is news.
+                if !self.data.as_ref().is_some_and(|d| d.partial) {
+                    self.say(short);
+                }
                 None
             }
             Input::Notice { short, full } => {
