@@ -262,11 +262,15 @@ fn a_whole_audit_by_keyboard_from_an_empty_folder() {
     assert_eq!(verified.status, ActionStatus::Effective);
     assert_eq!(verified.verification.unwrap().by, "zhang.wei");
 
-    // Undo the verification: a new change, shown in history.
+    // Undo the verification: a new change, shown in history (read again
+    // after the change, not left as it was).
     let before = app.op_count();
+    let shown = s.history.as_ref().map_or(0, |(_, ops)| ops.len());
     press(&mut app, &mut s, "u");
     assert_eq!(app.action(&a.id).unwrap().status, ActionStatus::Completed);
     assert!(app.op_count() > before);
+    let now = s.history.as_ref().map_or(0, |(_, ops)| ops.len());
+    assert!(now > shown, "the history panel grew with the undo: {shown} → {now}");
     assert!(s.status.as_ref().unwrap().text.contains("Undone"), "{:?}", s.status);
     assert_eq!(s.pane, Pane::Remediation);
     // Every save above patched the snapshot in place; it matches a full load.

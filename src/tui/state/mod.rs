@@ -445,7 +445,7 @@ impl State {
                 self.calls = None;
                 self.findings_order = None;
                 self.refresh_views();
-                self.selection_changed()
+                self.reselected()
             }
             Input::Patched(patch) => {
                 self.portfolio = None;
@@ -465,7 +465,7 @@ impl State {
                     // Only assessments, evidence or the team changed.
                     self.refresh_checklist();
                 }
-                self.selection_changed()
+                self.reselected()
             }
             Input::History(e, ops) => {
                 self.history = Some((e, ops));

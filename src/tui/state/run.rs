@@ -562,6 +562,18 @@ impl State {
     }
 
     /// Keep the selected row visible and ask for its history.
+    /// After the records changed (a save, an import, a reload): the
+    /// selection kept, and the history shown read again (it may have grown).
+    pub(super) fn reselected(&mut self) -> Option<Effect> {
+        let shows_history = matches!(self.pane, Pane::Checklist | Pane::Findings | Pane::Remediation);
+        self.selection_changed().or_else(|| {
+            self.history
+                .as_ref()
+                .filter(|_| shows_history)
+                .map(|(e, _)| Effect::LoadHistory(e.clone()))
+        })
+    }
+
     pub(super) fn selection_changed(&mut self) -> Option<Effect> {
         let page = self.page();
         let keep = |offset: &mut usize, idx: Option<usize>| {
