@@ -352,8 +352,8 @@ pub enum EngagementCmd {
         /// self-assessment, stage-1, stage-2, surveillance, recertification or follow-up.
         #[arg(long, default_value = "self-assessment")]
         kind: String,
-        /// The engagement's id (letters, digits, `-`): what `-e` names it
-        /// by; made from the date when not given.
+        /// The engagement's id (letters, digits, `.`, `-`, `_`): what `-e`
+        /// names it by; made from the date and your initials when not given.
         #[arg(long)]
         id: Option<String>,
         /// What the engagement is called in lists and reports.
