@@ -528,9 +528,11 @@ impl State {
                     }),
                 });
                 self.unread += 1;
-                // "Loading…" stays true while the lists load: the inbox's
-                // count says there is news.
-                if !self.data.as_ref().is_some_and(|d| d.partial) {
+                // Said only on a quiet status line: "Loading…" stays true
+                // while the lists load, and what the user's own action said
+                // ("Raised ZW-007") is not replaced; the inbox's count says
+                // there is news either way.
+                if self.status.is_none() {
                     self.say(short);
                 }
                 None
