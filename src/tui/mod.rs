@@ -199,13 +199,9 @@ pub fn run(
     app.share_between_operations();
     let (tx, rx) = mpsc::channel::<Input>();
     // The reminders (as `cscaudit digest`) on a thread of their own, into
-    // the inbox. The database is held (not released when idle) until they
-    // are read: its handle is shared with that thread.
-    let reminding = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // the inbox (the database is kept open while that reader reads).
     if let Some(reader) = app.reader() {
         let tx = tx.clone();
-        reminding.store(true, std::sync::atomic::Ordering::SeqCst);
-        let done = reminding.clone();
         std::thread::spawn(move || {
             let zh = lang.is_zh();
             let reminders = reader
@@ -213,17 +209,11 @@ pub fn run(
                 .ok()
                 .filter(|d| !d.is_empty());
             drop(reader);
-            done.store(false, std::sync::atomic::Ordering::SeqCst);
-            match reminders {
-                Some(d) => {
-                    let _ = tx.send(Input::Reminders {
-                        short: d.short(zh),
-                        full: d.lines(zh).join("\n"),
-                    });
-                }
-                None => {
-                    let _ = tx.send(Input::Tick);
-                }
+            if let Some(d) = reminders {
+                let _ = tx.send(Input::Reminders {
+                    short: d.short(zh),
+                    full: d.lines(zh).join("\n"),
+                });
             }
         });
     }
@@ -248,8 +238,7 @@ pub fn run(
             }
         }
     }
-    let reading = || reminding.load(std::sync::atomic::Ordering::SeqCst);
-    if !lists_loading && !reading() {
+    if !lists_loading {
         app.release();
     }
     state.size = (size.width, size.height);
@@ -331,7 +320,7 @@ pub fn run(
                 .draw(|f| view::view(&state, &setup.theme, f))
                 .map_err(|e| e.to_string())?;
         }
-        if std::mem::take(&mut release_after_draw) && !reading() {
+        if std::mem::take(&mut release_after_draw) {
             app.release();
         }
         let wait = if state.job.is_some() {
@@ -350,7 +339,7 @@ pub fn run(
         let first = match next {
             Ok(a) => a,
             Err(mpsc::RecvTimeoutError::Timeout)
-                if app.holds_shared_store() && !state.data.as_ref().is_some_and(|d| d.partial) && !reading() =>
+                if app.holds_shared_store() && !state.data.as_ref().is_some_and(|d| d.partial) =>
             {
                 app.release();
                 dirty = state.job.is_some();

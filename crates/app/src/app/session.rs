@@ -140,7 +140,15 @@ impl App {
     pub fn release(&mut self) {
         // A store opened from a private copy (no room on the disk) is kept:
         // opening it again would copy the database again.
-        if self.sharing && self.store.as_ref().is_some_and(|s| s.read_only().is_none()) {
+        // Kept too while a reader (the TUI's list loading, its reminders) is
+        // reading on another thread: the database is open in this process
+        // until it ends, and opening it again now would find it locked.
+        if self.sharing
+            && self
+                .store
+                .as_ref()
+                .is_some_and(|s| s.read_only().is_none() && !s.has_readers())
+        {
             self.store = None;
             self.seen_files = self.files_state();
             trim_heap();

@@ -217,6 +217,9 @@ pub struct Store {
     /// The wall clock new operations are stamped from (ms since the epoch):
     /// the system's, unless a test set its own ([`Store::set_wall_clock`]).
     wall: Option<WallClock>,
+    /// Shared with every [`Store::reader`]: while one is alive the
+    /// database stays open in this process (see [`Store::has_readers`]).
+    handles: std::sync::Arc<()>,
     /// The private copy, removed when the last handle on it is dropped
     /// (declared last: the database closes first).
     snapshot: Option<std::sync::Arc<tempfile::TempDir>>,
@@ -437,8 +440,16 @@ impl Store {
             migrated: false,
             read_only: self.read_only,
             wall: self.wall.clone(),
+            handles: self.handles.clone(),
             snapshot: self.snapshot.clone(),
         }
+    }
+
+    /// Whether a [`Store::reader`] of this database is still alive on
+    /// another thread: letting go of this handle would not close the
+    /// database, and opening it again would find it locked.
+    pub fn has_readers(&self) -> bool {
+        std::sync::Arc::strong_count(&self.handles) > 1
     }
 
     /// An in-memory store for tests and benchmarks (blobs go to a temp folder).
@@ -507,6 +518,7 @@ impl Store {
             migrated: upgrade,
             read_only: None,
             wall: None,
+            handles: Default::default(),
             snapshot: None,
         };
         if upgrade {
