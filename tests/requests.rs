@@ -291,3 +291,37 @@ fn the_digest_of_the_demo_lists_its_overdue_actions_and_the_outsourced_centres_s
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("逾期纠正措施") && text.contains("监督审核到期"), "{text}");
 }
+
+#[test]
+fn a_request_to_a_contact_without_a_key_is_not_sent_and_stays_a_draft() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lead = demo(tmp.path());
+    lead.add_member(
+        ENG,
+        "zhou.qiang",
+        "周强",
+        "ZQ",
+        cscaudit::model::engagement::Role::AuditeeContact,
+        None,
+    )
+    .unwrap();
+    let r = lead
+        .add_request(
+            ENG,
+            NewRequest {
+                text: "组织架构图".into(),
+                addressee: Some("zhou.qiang".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let out = tmp.path().join("out");
+    let e = bundle::send_requests(&lead, ENG, Some("zhou.qiang"), &out, cscaudit::config::Lang::En).unwrap_err();
+    assert!(e.message().en.contains("no registered key"), "{}", e.message().en);
+    assert_eq!(
+        lead.request(ENG, &r.number).unwrap().status,
+        RequestStatus::Draft,
+        "nothing opened"
+    );
+    assert!(!out.exists(), "nothing written");
+}

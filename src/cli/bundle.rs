@@ -141,15 +141,5 @@ pub(super) fn report(
 
 /// Written beside the target, then renamed: never a half-written file.
 pub(super) fn write_whole(out_file: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = out_file.with_extension("partial");
-    std::fs::write(&tmp, bytes)
-        .and_then(|_| std::fs::rename(&tmp, out_file))
-        .map_err(|source| {
-            let _ = std::fs::remove_file(&tmp);
-            crate::app::AppError::Io {
-                path: out_file.to_path_buf(),
-                source,
-            }
-        })?;
-    Ok(())
+    Ok(crate::bundle::write_whole(out_file, bytes)?)
 }

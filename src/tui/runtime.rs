@@ -65,42 +65,22 @@ pub(super) fn effect_inner(app: &mut App, state: &State, effect: Effect) -> Vec<
             Err(err) => vec![Input::Done(Err(err.message().get(lang).to_string()))],
         },
         Effect::Workflow { indicator, workflow } => {
-            let Some(eng) = eng.clone() else { return vec![] };
             let input = crate::app::AssessmentInput {
                 workflow: Some(workflow),
                 ..Default::default()
             };
-            match app.record_assessment(&eng, &indicator, input) {
-                Ok(a) => {
-                    let mut v = refreshed(app);
-                    v.push(Input::Done(Ok(format!(
-                        "{} {indicator}: {}",
-                        i18n::Label::Recorded.t(state.lang),
-                        a.workflow.label(state.lang.is_zh())
-                    ))));
-                    v
-                }
-                Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
-            }
+            record_on_indicator(app, state, eng.as_deref(), &indicator, input, |a, zh| {
+                a.workflow.label(zh)
+            })
         }
         Effect::Assess { indicator, result } => {
-            let Some(eng) = eng.clone() else { return vec![] };
             let input = crate::app::AssessmentInput {
                 result: Some(result),
                 ..Default::default()
             };
-            match app.record_assessment(&eng, &indicator, input) {
-                Ok(a) => {
-                    let mut v = refreshed(app);
-                    v.push(Input::Done(Ok(format!(
-                        "{} {indicator}: {}",
-                        i18n::Label::Recorded.t(state.lang),
-                        a.result.label(state.lang.is_zh())
-                    ))));
-                    v
-                }
-                Err(e) => vec![Input::Done(Err(e.message().get(lang).to_string()))],
-            }
+            record_on_indicator(app, state, eng.as_deref(), &indicator, input, |a, zh| {
+                a.result.label(zh)
+            })
         }
         Effect::RecordMetrics { indicator, path } => {
             let Some(d) = &state.data else { return vec![] };
@@ -216,6 +196,31 @@ pub(super) fn database_busy(state: &State) -> Option<String> {
     // The label was made visible when the job was named.
     let job = state.job.as_ref().filter(|j| j.database)?;
     Some(i18n::Label::DatabaseBusy.t(state.lang).replace("{what}", &job.label))
+}
+
+/// Record one change of an indicator's assessment (its result, its
+/// workflow status), then say what it is now.
+fn record_on_indicator(
+    app: &mut App,
+    state: &State,
+    engagement: Option<&str>,
+    indicator: &str,
+    input: crate::app::AssessmentInput,
+    said: fn(&crate::model::assessment::Assessment, bool) -> &'static str,
+) -> Vec<Input> {
+    let Some(eng) = engagement else { return vec![] };
+    match app.record_assessment(eng, indicator, input) {
+        Ok(a) => {
+            let mut v = refreshed(app, state, eng);
+            v.push(Input::Done(Ok(format!(
+                "{} {indicator}: {}",
+                i18n::Label::Recorded.t(state.lang),
+                said(&a, state.lang.is_zh())
+            ))));
+            v
+        }
+        Err(e) => vec![Input::Done(Err(e.message().get(state.lang).to_string()))],
+    }
 }
 
 /// After the user's own commit: the records it touched are read again and

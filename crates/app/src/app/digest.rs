@@ -326,8 +326,11 @@ impl App {
                 }
                 let Ok(due) = due.parse::<Date>() else { continue };
                 t.overdue_actions += 1;
-                if actions.len() < o.limit {
-                    let a = self.action_by_id(&id)?;
+                // A record this build cannot read is counted, not listed: it
+                // does not hide the others.
+                if actions.len() < o.limit
+                    && let Ok(a) = self.action_by_id(&id)
+                {
                     actions.push(DigestAction {
                         engagement: eng.id.clone(),
                         id: a.id.clone(),
@@ -347,8 +350,9 @@ impl App {
                     for (value, id) in store.index_range(tag, &eng.id, &since, Some(&today_s))? {
                         let Ok(due) = value.parse::<Date>() else { continue };
                         *total += 1;
-                        if list.len() < o.limit {
-                            let f = self.finding_by_id(&id)?;
+                        if list.len() < o.limit
+                            && let Ok(f) = self.finding_by_id(&id)
+                        {
                             list.push(DigestFinding {
                                 engagement: eng.id.clone(),
                                 reference: f.reference.clone(),

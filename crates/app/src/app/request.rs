@@ -5,24 +5,15 @@
 //! `model::request` (the addressee answers, the auditors decide).
 
 use super::{App, AppError, Result, create, link, set_if_changed};
+use crate::message::Msg;
+use crate::model::catalog::Catalog;
 use crate::model::engagement::{Member, Role};
 use crate::model::fields::RequestField as RF;
 use crate::model::ops::{EntityId, Kind, Value};
 use crate::model::request::{self, Request, RequestStatus};
+use crate::text::visible;
 use jiff::civil::Date;
 use std::path::Path;
-
-fn invalid(en: String, zh: String) -> AppError {
-    AppError::Invalid(crate::message::Msg::new(en, zh))
-}
-
-fn refused(en: String, zh: String) -> AppError {
-    AppError::Rule(crate::message::Msg::new(en, zh))
-}
-
-fn shown(s: &str) -> String {
-    crate::text::visible(s).into_owned()
-}
 
 /// A request to draft.
 #[derive(Clone, Debug, Default)]
@@ -36,15 +27,16 @@ pub struct NewRequest {
 }
 
 impl App {
-    /// The engagement's requests, by number.
+    /// The engagement's requests, by number. A record this build cannot
+    /// read is left out rather than hiding the rest (and the TUI's lists).
     pub fn requests(&self, engagement: &str) -> Result<Vec<Request>> {
         let mut out: Vec<Request> = self
             .store()
             .records(Kind::Request, &format!("{engagement}/"))?
             .iter()
             .filter(|r| !r.deleted)
-            .map(Request::from_record)
-            .collect::<std::result::Result<_, _>>()?;
+            .filter_map(|r| Request::from_record(r).ok())
+            .collect();
         out.sort_by(|a, b| a.number.cmp(&b.number));
         Ok(out)
     }
@@ -57,7 +49,7 @@ impl App {
             Some(r) if !r.deleted => Ok(Request::from_record(&r)?),
             _ => Err(AppError::NotFound {
                 what: "request",
-                id: shown(&id),
+                id: visible(&id).into_owned(),
             }),
         }
     }
@@ -72,47 +64,46 @@ impl App {
     }
 
     /// The addressee named, or the engagement's only auditee contact.
-    fn addressee(&self, engagement: &str, given: Option<&str>) -> Result<String> {
+    pub(crate) fn addressee(&self, engagement: &str, given: Option<&str>) -> Result<String> {
         let contacts = self.auditee_contacts(engagement)?;
         match given {
             Some(a) if contacts.iter().any(|m| m.actor == a) => Ok(a.to_string()),
-            Some(a) => Err(invalid(
+            Some(a) => Err(AppError::Invalid(Msg::new(
                 format!(
                     "{} is not an auditee contact of {engagement}: requests go to a member with the auditee-contact role (`cscaudit engagement add-member … --role auditee-contact`)",
-                    shown(a)
+                    visible(a)
                 ),
                 format!(
                     "{} 不是 {engagement} 的受审核方联系人：资料请求发给角色为受审核方联系人的成员（`cscaudit engagement add-member … --role auditee-contact`）",
-                    shown(a)
+                    visible(a)
                 ),
-            )),
+            ))),
             None => match contacts.as_slice() {
                 [one] => Ok(one.actor.clone()),
-                [] => Err(invalid(
+                [] => Err(AppError::Invalid(Msg::new(
                     format!(
                         "{engagement} has no auditee contact to send requests to: add the auditee's liaison with `cscaudit engagement add-member … --role auditee-contact`"
                     ),
                     format!(
                         "{engagement} 没有受审核方联系人可接收资料请求：请用 `cscaudit engagement add-member … --role auditee-contact` 添加"
                     ),
-                )),
+                ))),
                 many => {
-                    let names: Vec<String> = many.iter().map(|m| shown(&m.actor)).collect();
-                    let names = names.join(", ");
-                    Err(invalid(
+                    let names: Vec<&str> = many.iter().map(|m| m.actor.as_str()).collect();
+                    let names = visible(&names.join(", ")).into_owned();
+                    Err(AppError::Invalid(Msg::new(
                         format!("{engagement} has several auditee contacts ({names}): name one with --to"),
                         format!("{engagement} 有多名受审核方联系人（{names}）：请用 --to 指定"),
-                    ))
+                    )))
                 }
             },
         }
     }
 
-    /// The next free number of mine (`ZW-R001`, …): unique without
-    /// coordination, as finding references are.
-    fn next_request_number(&self, engagement: &str) -> Result<String> {
-        let initials = self.identity().initials.trim().to_uppercase();
-        let prefix = format!("{initials}-R");
+    /// The numbers of mine already used (`ZW-R001` is 1): the next is
+    /// free without coordination, as finding references are.
+    fn last_request_number(&self, engagement: &str) -> Result<(String, u32)> {
+        let prefix = format!("{}-R", self.identity().initials.trim().to_uppercase());
         let n = self
             .store()
             .records(Kind::Request, &format!("{engagement}/{prefix}"))?
@@ -120,35 +111,15 @@ impl App {
             .filter_map(|r| r.entity.id.rsplit_once("-R").and_then(|(_, n)| n.parse::<u32>().ok()))
             .max()
             .unwrap_or(0);
-        Ok(format!("{prefix}{:03}", n + 1))
+        Ok((prefix, n))
     }
 
-    /// Draft a request (status draft: nothing goes out before `send`).
-    pub fn add_request(&self, engagement: &str, new: NewRequest) -> Result<Request> {
-        self.require_identity()?;
-        let eng = self.engagement(engagement)?;
-        let text = new.text.trim();
-        if text.is_empty() {
-            return Err(invalid(
-                "a request says what is asked for".into(),
-                "资料请求须写明所需内容".into(),
-            ));
-        }
-        if let Some(ind) = new.indicator.as_deref() {
-            let cat = self.catalog_for(&eng)?;
-            if cat.indicator(ind).is_none() {
-                return Err(invalid(
-                    format!("{} is not an indicator of the engagement's catalogue", shown(ind)),
-                    format!("{} 不是本审核项目指标目录中的指标", shown(ind)),
-                ));
-            }
-        }
-        let addressee = self.addressee(engagement, new.addressee.as_deref())?;
-        let number = self.next_request_number(engagement)?;
-        let e = EntityId::new(Kind::Request, Request::record_id(engagement, &number));
+    /// The changes that draft one request (checked by the caller).
+    fn request_drafts(engagement: &str, number: &str, new: &NewRequest, addressee: &str) -> Vec<super::Draft> {
+        let e = EntityId::new(Kind::Request, Request::record_id(engagement, number));
         let mut d = vec![create(&e)];
         set_if_changed(&mut d, &e, None, RF::Engagement, engagement.into());
-        set_if_changed(&mut d, &e, None, RF::Text, text.into());
+        set_if_changed(&mut d, &e, None, RF::Text, new.text.trim().into());
         set_if_changed(&mut d, &e, None, RF::Addressee, addressee.into());
         set_if_changed(&mut d, &e, None, RF::Status, RequestStatus::Draft.as_str().into());
         if let Some(ind) = new.indicator.as_deref() {
@@ -157,13 +128,43 @@ impl App {
         if let Some(due) = new.due {
             set_if_changed(&mut d, &e, None, RF::Due, due.into());
         }
-        self.commit(d)?;
+        d
+    }
+
+    /// Refused unless every name is an indicator of the engagement's catalogue.
+    fn require_indicators<'a>(cat: &Catalog, names: impl IntoIterator<Item = &'a str>) -> Result<()> {
+        match names.into_iter().find(|i| cat.indicator(i).is_none()) {
+            Some(i) => Err(AppError::NotFound {
+                what: "indicator",
+                id: visible(i).into_owned(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Draft a request (status draft: nothing goes out before `send`).
+    pub fn add_request(&self, engagement: &str, new: NewRequest) -> Result<Request> {
+        self.require_identity()?;
+        let eng = self.engagement(engagement)?;
+        if new.text.trim().is_empty() {
+            return Err(AppError::Invalid(Msg::new(
+                "a request says what is asked for",
+                "资料请求须写明所需内容",
+            )));
+        }
+        if new.indicator.is_some() {
+            Self::require_indicators(&self.catalog_for(&eng)?, new.indicator.as_deref())?;
+        }
+        let addressee = self.addressee(engagement, new.addressee.as_deref())?;
+        let (prefix, n) = self.last_request_number(engagement)?;
+        let number = format!("{prefix}{:03}", n + 1);
+        self.commit(Self::request_drafts(engagement, &number, &new, &addressee))?;
         self.request(engagement, &number)
     }
 
     /// Draft one request per indicator from the catalogue's "evidence to
     /// ask for" (all indicators when none are named), skipping indicators
-    /// that already have a live request.
+    /// that already have a live request: one signed change for them all.
     pub fn add_catalogue_requests(
         &self,
         engagement: &str,
@@ -172,48 +173,43 @@ impl App {
         addressee: Option<&str>,
         zh: bool,
     ) -> Result<Vec<Request>> {
+        self.require_identity()?;
         let eng = self.engagement(engagement)?;
         let cat = self.catalog_for(&eng)?;
+        // Every name checked before anything is drafted.
+        Self::require_indicators(&cat, indicators.iter().map(String::as_str))?;
+        let addressee = self.addressee(engagement, addressee)?;
         let asked: std::collections::BTreeSet<String> = self
             .requests(engagement)?
             .into_iter()
             .filter(|r| r.status != RequestStatus::Closed)
             .map(|r| r.indicator)
             .collect();
-        // Every name checked before anything is drafted.
-        for i in indicators {
-            if cat.indicator(i).is_none() {
-                return Err(invalid(
-                    format!("{} is not an indicator of the engagement's catalogue", shown(i)),
-                    format!("{} 不是本审核项目指标目录中的指标", shown(i)),
-                ));
-            }
-        }
-        let mut out = Vec::new();
+        let (prefix, mut n) = self.last_request_number(engagement)?;
+        let (mut d, mut numbers) = (Vec::new(), Vec::new());
         for ind in &cat.indicators {
-            if !indicators.is_empty() && !indicators.iter().any(|i| i == &ind.id) {
+            let hint = ind.evidence_hint(zh);
+            if (!indicators.is_empty() && !indicators.contains(&ind.id))
+                || hint.trim().is_empty()
+                || asked.contains(&ind.id)
+            {
                 continue;
             }
-            let hint = if zh { &ind.evidence_zh } else { &ind.evidence_en };
-            let hint = if hint.trim().is_empty() {
-                if zh { &ind.evidence_en } else { &ind.evidence_zh }
-            } else {
-                hint
+            n += 1;
+            let number = format!("{prefix}{n:03}");
+            let new = NewRequest {
+                indicator: Some(ind.id.clone()),
+                text: hint.to_string(),
+                due,
+                addressee: None,
             };
-            if hint.trim().is_empty() || asked.contains(&ind.id) {
-                continue;
-            }
-            out.push(self.add_request(
-                engagement,
-                NewRequest {
-                    indicator: Some(ind.id.clone()),
-                    text: hint.clone(),
-                    due,
-                    addressee: addressee.map(str::to_string),
-                },
-            )?);
+            d.extend(Self::request_drafts(engagement, &number, &new, &addressee));
+            numbers.push(number);
         }
-        Ok(out)
+        if !d.is_empty() {
+            self.commit(d)?;
+        }
+        numbers.iter().map(|n| self.request(engagement, n)).collect()
     }
 
     /// Open (send) the drafts addressed to `addressee`: they are now the
@@ -248,16 +244,16 @@ impl App {
             .filter(|r| r.addressee == to && r.status.awaits_auditee())
             .collect();
         if items.is_empty() {
-            return Err(invalid(
+            return Err(AppError::Invalid(Msg::new(
                 format!(
                     "nothing to send to {}: no request of {engagement} awaits their answer",
-                    shown(&to)
+                    visible(&to)
                 ),
                 format!(
                     "没有可发给 {} 的资料请求：{engagement} 中没有待其答复的请求",
-                    shown(&to)
+                    visible(&to)
                 ),
-            ));
+            )));
         }
         Ok((to, items))
     }
@@ -269,29 +265,29 @@ impl App {
         let r = self.request(engagement, number)?;
         let me = self.identity().actor.clone();
         if r.addressee != me && !self.i_am_auditor(engagement)? {
-            return Err(refused(
+            return Err(AppError::Rule(Msg::new(
                 format!(
                     "{} is addressed to {}, not to you ({me})",
                     r.number,
-                    shown(&r.addressee)
+                    visible(&r.addressee)
                 ),
-                format!("{} 的收件人是 {}，而非您（{me}）", r.number, shown(&r.addressee)),
-            ));
+                format!("{} 的收件人是 {}，而非您（{me}）", r.number, visible(&r.addressee)),
+            )));
         }
         if !r.status.awaits_auditee() {
-            return Err(refused(
+            return Err(AppError::Rule(Msg::new(
                 format!(
                     "{} is {}: only an open or returned request is answered",
                     r.number, r.status
                 ),
                 format!("{} 的状态为“{}”：只能答复待提交或已退回的请求", r.number, r.status.zh()),
-            ));
+            )));
         }
         if files.is_empty() && answer.trim().is_empty() {
-            return Err(invalid(
-                "an answer attaches files (--file) or says something (--note)".into(),
-                "答复须附文件（--file）或填写说明（--note）".into(),
-            ));
+            return Err(AppError::Invalid(Msg::new(
+                "an answer attaches files (--file) or says something (--note)",
+                "答复须附文件（--file）或填写说明（--note）",
+            )));
         }
         for f in files {
             super::check_evidence_file(f)?;
@@ -331,22 +327,22 @@ impl App {
         self.require_identity()?;
         let r = self.request(engagement, number)?;
         if to == RequestStatus::Returned && comment.trim().is_empty() {
-            return Err(invalid(
-                "a returned request says why (--comment), so the auditee knows what to send".into(),
-                "退回资料请求须说明原因（--comment），以便受审核方补充".into(),
-            ));
+            return Err(AppError::Invalid(Msg::new(
+                "a returned request says why (--comment), so the auditee knows what to send",
+                "退回资料请求须说明原因（--comment），以便受审核方补充",
+            )));
         }
         request::check_transition(r.status, to).map_err(|e| {
-            refused(
+            AppError::Rule(Msg::new(
                 format!("{}: {e}", r.number),
                 format!("{}：不能从“{}”变为“{}”", r.number, r.status.zh(), to.zh()),
-            )
+            ))
         })?;
         if !self.i_am_auditor(engagement)? {
-            return Err(refused(
+            return Err(AppError::Rule(Msg::new(
                 format!("only the lead or an auditor of {engagement} accepts, returns or closes a request"),
                 format!("只有 {engagement} 的审核组长或审核员可以接受、退回或关闭资料请求"),
-            ));
+            )));
         }
         let e = EntityId::new(Kind::Request, &r.id);
         let cur = self.store().record(&e)?;

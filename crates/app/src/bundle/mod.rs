@@ -17,6 +17,20 @@ pub use export::{ExportOptions, ExportReport, export, export_with_progress};
 pub use import::{ImportReport, Limits, import, import_with_limits, import_with_progress};
 pub use send::{Sent, send_requests};
 
+/// Written beside the target, then renamed: never a half-written file.
+pub fn write_whole(out_file: &std::path::Path, bytes: &[u8]) -> crate::app::Result<()> {
+    let tmp = out_file.with_extension("partial");
+    std::fs::write(&tmp, bytes)
+        .and_then(|_| std::fs::rename(&tmp, out_file))
+        .map_err(|source| {
+            let _ = std::fs::remove_file(&tmp);
+            crate::app::AppError::Io {
+                path: out_file.to_path_buf(),
+                source,
+            }
+        })
+}
+
 /// What a long export or import is doing, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {

@@ -20,13 +20,6 @@ pub struct Sent {
     pub html: PathBuf,
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|source| AppError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
 /// Send `engagement`'s requests to `addressee` (default: its only auditee
 /// contact) into the folder `out`.
 pub fn send_requests(
@@ -36,15 +29,15 @@ pub fn send_requests(
     out: &Path,
     lang: crate::config::Lang,
 ) -> Result<Sent> {
-    // The addressee's key before anything is signed: no key, nothing sent.
-    let to = addressee.map(str::to_string);
-    let contacts = app.auditee_contacts(engagement)?;
-    let key = contacts
-        .iter()
-        .find(|m| to.as_deref().is_none_or(|a| a == m.actor))
-        .and_then(|m| m.key.clone().filter(|k| !k.trim().is_empty()));
-    let (addressee, items) = app.open_requests(engagement, addressee)?;
+    // The addressee and their key before anything is signed: no usable
+    // key, nothing opened and nothing written.
+    let addressee = app.addressee(engagement, addressee)?;
     let shown = crate::text::visible(&addressee).into_owned();
+    let key = app
+        .auditee_contacts(engagement)?
+        .into_iter()
+        .find(|m| m.actor == addressee)
+        .and_then(|m| m.key.filter(|k| !k.trim().is_empty()));
     let Some(key) = key else {
         return Err(AppError::Invalid(crate::msg!(
             "{shown} has no registered key: register it (`cscaudit engagement member-key`) so the bundle can be encrypted to them",
@@ -57,6 +50,7 @@ pub fn send_requests(
     {
         keys.push(r);
     }
+    let (addressee, items) = app.open_requests(engagement, Some(&addressee))?;
     std::fs::create_dir_all(out).map_err(|source| AppError::Io {
         path: out.to_path_buf(),
         source,
@@ -93,8 +87,8 @@ pub fn send_requests(
         sent_on: today,
     };
     let (xlsx, html) = (out.join(format!("{stem}.xlsx")), out.join(format!("{stem}.html")));
-    write(&xlsx, &requests_xlsx(&head, &items, today)?)?;
-    write(&html, requests_html(&head, &items, today).as_bytes())?;
+    super::write_whole(&xlsx, &requests_xlsx(&head, &items, today)?)?;
+    super::write_whole(&html, requests_html(&head, &items, today).as_bytes())?;
     Ok(Sent {
         addressee,
         items: items.len(),

@@ -24,6 +24,10 @@ pub(crate) fn text(s: &str) -> String {
 pub(crate) const CELL_MAX: usize = 32_767;
 
 fn fit_cell(s: String) -> String {
+    // Bytes are never fewer than characters: most cells need no count.
+    if s.len() <= CELL_MAX {
+        return s;
+    }
     let n = s.chars().count();
     if n <= CELL_MAX {
         return s;

@@ -46,7 +46,7 @@ pub struct Refusal {
     pub waiting: bool,
 }
 
-fn no(en: String, zh: String) -> Refusal {
+pub(crate) fn no(en: String, zh: String) -> Refusal {
     Refusal { en, zh, waiting: false }
 }
 
@@ -352,7 +352,7 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
     }
     // 3. Who may. The auditee's contact: its own part only.
     if role == Some(Role::AuditeeContact) {
-        super::request::auditee_may(me, op, before).map_err(|(en, zh)| no(en, zh))?;
+        super::request::auditee_may(me, op, before)?;
     }
     if op.change == Change::Tombstone {
         // A QA review once scored is evidence: it stays (else the reviews
@@ -527,7 +527,7 @@ fn check_op(b: &Batch<'_>, team: &Team, op: &Op, before: Option<&Record>) -> Res
             }
         }
         Kind::Request => {
-            super::request::check_request(me, role, op, before).map_err(|(en, zh)| no(en, zh))?;
+            super::request::check_request(me, role, op, before)?;
         }
         Kind::Interest => {
             return Err(no(

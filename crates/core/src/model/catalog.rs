@@ -181,8 +181,15 @@ impl Indicator {
             _ => p.to_string(),
         }
     }
+    /// What to ask for as evidence, in the language (the other one when a
+    /// catalogue gives only one).
     pub fn evidence_hint(&self, zh: bool) -> &str {
-        if zh { &self.evidence_zh } else { &self.evidence_en }
+        let (first, other) = if zh {
+            (&self.evidence_zh, &self.evidence_en)
+        } else {
+            (&self.evidence_en, &self.evidence_zh)
+        };
+        if first.trim().is_empty() { other } else { first }
     }
     /// Whether a measured value meets the target (None when there is no target).
     pub fn meets_target(&self, value: f64) -> Option<bool> {

@@ -5,6 +5,7 @@
 //! accepted → closed, or submitted → returned (with a comment) → submitted
 //! again. The auditors move an item; its addressee answers it.
 
+use super::authority::{Refusal, no};
 use super::engagement::{Role, string_enum};
 use super::fields::{
     ActionField as AF, EvidenceField as VF, FieldName, FindingField as FF, MemberField as MF, Rel, RequestField as RF,
@@ -125,16 +126,9 @@ impl Request {
     }
 }
 
-/// Why a change is refused, in both languages (the authority wraps it).
-pub type Refused = (String, String);
-
-fn refused(en: String, zh: String) -> Refused {
-    (en, zh)
-}
-
 /// A change to a request: the auditors make and move it; its addressee
 /// answers it (answer text, files, submitted) while it awaits an answer.
-pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Record>) -> Result<(), Refused> {
+pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Record>) -> Result<(), Refusal> {
     let auditor = role.is_some_and(Role::is_auditor);
     let what = format!("request {}", op.entity.id);
     let get = |f: RF| before.and_then(|r| r.get_raw(f.name())).and_then(Value::text);
@@ -149,7 +143,7 @@ pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Reco
             let from = status.unwrap_or(RequestStatus::Draft);
             if from != to {
                 check_transition(from, to).map_err(|e| {
-                    refused(
+                    no(
                         format!("{what}: {e}"),
                         format!("{what}：不能从“{}”变为“{}”", from.zh(), to.zh()),
                     )
@@ -157,7 +151,7 @@ pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Reco
             }
             let by_addressee = to == RequestStatus::Submitted && addressee;
             if !auditor && !by_addressee {
-                return Err(refused(
+                return Err(no(
                     format!(
                         "{me} may not move {what} to {to}: the auditors move a request; its addressee submits an answer"
                     ),
@@ -173,7 +167,7 @@ pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Reco
             if auditor || (addressee && status.is_some_and(RequestStatus::awaits_auditee)) {
                 Ok(())
             } else {
-                Err(refused(
+                Err(no(
                     format!("{me} may not answer {what}: only its addressee does, while it awaits an answer"),
                     format!("{me} 不能答复{what}：只有其收件人可以在待提交时答复"),
                 ))
@@ -183,14 +177,14 @@ pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Reco
             if auditor || (addressee && status.is_some_and(RequestStatus::awaits_auditee)) {
                 Ok(())
             } else {
-                Err(refused(
+                Err(no(
                     format!("{me} may not attach files to {what}: only its addressee does, while it awaits an answer"),
                     format!("{me} 不能为{what}附加文件：只有其收件人可以在待提交时附加"),
                 ))
             }
         }
         _ if auditor => Ok(()),
-        _ => Err(refused(
+        _ => Err(no(
             format!("{me} may not write {what}: the auditors draft and send requests"),
             format!("{me} 不能编写{what}：资料请求由审核员起草和发出"),
         )),
@@ -203,7 +197,7 @@ pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Reco
 /// their progress, attach the files for these, and record their own
 /// responsibilities. Nothing else: not an assessment, not a finding's
 /// statement, not the plan or the team.
-pub fn auditee_may(me: &str, op: &Op, before: Option<&Record>) -> Result<(), Refused> {
+pub fn auditee_may(me: &str, op: &Op, before: Option<&Record>) -> Result<(), Refusal> {
     let what = format!("{} {}", op.entity.kind.name(), op.entity.id);
     let set = match &op.change {
         Change::Set { field, .. } => Some(field.as_str()),
@@ -261,7 +255,7 @@ pub fn auditee_may(me: &str, op: &Op, before: Option<&Record>) -> Result<(), Ref
     if ok {
         Ok(())
     } else {
-        Err(refused(
+        Err(no(
             format!(
                 "{me} is the auditee's contact and may not change {what}: the auditee answers requests, responds to findings and reports on its corrective actions"
             ),
