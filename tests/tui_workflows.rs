@@ -30,7 +30,6 @@ fn same_data(app: &App, held: &cscaudit::tui::data::Data) {
     }
     assert_eq!(held.findings_by_indicator, fresh.findings_by_indicator);
     assert_eq!(held.assessments, fresh.assessments);
-    assert_eq!(held.group_progress, fresh.group_progress);
     assert_eq!(held.test_calls, fresh.test_calls);
     assert_eq!(held.qa, fresh.qa);
     assert_eq!(held.qa_round, fresh.qa_round);
@@ -971,11 +970,13 @@ fn the_lead_settles_conflicts_from_the_dashboard() {
     let r = a.findings(demo::DEMO_ENGAGEMENT).unwrap()[0].reference.clone();
     a.edit_finding(&r, "title", "甲").unwrap();
     std::thread::sleep(std::time::Duration::from_millis(5));
-    b.edit_finding(&r, "title", "乙").unwrap();
+    // A value longer than its column: the table cuts it, the detail under it shows it whole.
+    let long = "乙：座席人力配置在晚高峰不足，需按话务预测补充排班并由质检组复核完毕 (ends here)";
+    b.edit_finding(&r, "title", long).unwrap();
     let from_b = dir.path().join("b.zip");
     bundle::export(&b, demo::DEMO_ENGAGEMENT, &from_b, &Default::default()).unwrap();
     bundle::import(&a, &from_b).unwrap();
-    assert_eq!(a.finding(&r).unwrap().title, "乙");
+    assert_eq!(a.finding(&r).unwrap().title, long);
 
     let mut s = initial_state(&a, &setup(), Lang::Zh, Some(demo::DEMO_ENGAGEMENT)).unwrap();
     press(&mut a, &mut s, "1 C");
@@ -992,6 +993,17 @@ fn the_lead_settles_conflicts_from_the_dashboard() {
     // Each side with its author and local time (MM-DD HH:MM).
     let today = jiff::Zoned::now().strftime("%m-%d").to_string();
     assert!(text.matches(&format!(" {today} ")).count() >= 2, "{text}");
+    // At 80 columns the popup takes the whole width: its lines, borders and
+    // spaces taken out, hold both values whole, and the table's cut is marked.
+    let narrow = screen(&s, 80, 24);
+    let joined: String = narrow
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"│╭╮╰╯─".contains(*c))
+        .collect();
+    let whole: String = long.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(joined.contains(&whole), "{narrow}");
+    assert!(joined.contains("甲"), "{narrow}");
+    assert!(narrow.contains('…'), "{narrow}");
     press(&mut a, &mut s, "o");
     assert_eq!(a.finding(&r).unwrap().title, "甲");
     assert!(a.conflicts().unwrap().is_empty());
@@ -1480,4 +1492,130 @@ fn a_qa_review_is_scored_blind_revealed_and_reconciled_by_keyboard() {
     let r = app.qa_review(eng, &id).unwrap();
     assert_eq!(r.final_pass(), Some(true));
     same_as_loaded(&app, &s);
+}
+
+/// The checklist's group rows count as the dashboard does: assessed of
+/// applicable, a not-applicable indicator in neither (the demo's QU-02 is
+/// not applicable; the checklist used to say 2/4 where the dashboard said 1/3).
+#[test]
+fn the_checklists_group_counts_are_the_dashboards() {
+    use cscaudit::app::demo;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = App::open(dir.path()).unwrap();
+    demo::seed(&mut a).unwrap();
+    let mut s = initial_state(&a, &setup(), Lang::Zh, Some(demo::DEMO_ENGAGEMENT)).unwrap();
+    let counts = |text: &str, group: &str| -> Vec<String> {
+        let line = text
+            .lines()
+            .find(|l| l.contains(group))
+            .unwrap_or_else(|| panic!("{group}: {text}"));
+        line.split(|c: char| c.is_whitespace() || c == '│')
+            .filter(|t| {
+                t.split_once('/').is_some_and(|(a, b)| {
+                    !a.is_empty() && !b.is_empty() && (a.to_owned() + b).chars().all(|c| c.is_ascii_digit())
+                })
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let dash = screen(&s, 120, 40);
+    press(&mut a, &mut s, "2");
+    let list = screen(&s, 120, 40);
+    for group in ["服务能力", "服务效果", "客户感知", "服务质量"] {
+        let d = counts(&dash, group);
+        assert_eq!(d.len(), 1, "{group}: {dash}");
+        // The first count on the row is the tree's (the detail beside it may repeat it).
+        assert_eq!(counts(&list, &format!("▾ {group}"))[0], d[0], "{group}: {list}");
+    }
+    assert_eq!(counts(&dash, "服务质量"), ["1/3"]);
+}
+
+/// Every panel's right border is whole on every screen of the demo, in both
+/// languages and at both sizes: no text runs over it. ratatui's own wrapping
+/// let a Chinese word cross the checklist detail's border at 120×40 (a
+/// history line), and cut lines had no "…".
+#[test]
+fn no_text_runs_over_a_panel_border() {
+    use cscaudit::app::demo;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = App::open(dir.path()).unwrap();
+    demo::seed(&mut a).unwrap();
+    // Each screen row as its cells: a wide character then an empty cell.
+    let cells = |text: &str| -> Vec<Vec<String>> {
+        text.lines()
+            .map(|l| {
+                let mut row = Vec::new();
+                for c in l.chars() {
+                    row.push(c.to_string());
+                    for _ in 1..unicode_width::UnicodeWidthChar::width(c).unwrap_or(1) {
+                        row.push(String::new());
+                    }
+                }
+                row
+            })
+            .collect()
+    };
+    let mut checked = 0;
+    for lang in [Lang::Zh, Lang::En] {
+        for keys in [
+            "1",
+            "2 j j j enter",
+            "2 G",
+            "3",
+            "3 enter",
+            "4",
+            "4 enter",
+            "5",
+            "6",
+            "1 r",
+        ] {
+            let mut s = initial_state(&a, &setup(), lang, Some(demo::DEMO_ENGAGEMENT)).unwrap();
+            press(&mut a, &mut s, keys);
+            for (w, h) in [(80u16, 24u16), (120, 40)] {
+                let text = screen(&s, w, h);
+                let rows = cells(&text);
+                for (y, row) in rows.iter().enumerate() {
+                    for (x, c) in row.iter().enumerate() {
+                        if c != "╮" {
+                            continue;
+                        }
+                        for (below, r) in rows.iter().enumerate().skip(y + 1) {
+                            let c = r.get(x).map(String::as_str).unwrap_or("");
+                            if c == "╯" {
+                                break;
+                            }
+                            assert!(
+                                c == "│" || c == "┤" || c == "╮",
+                                "{lang:?} {keys} {w}×{h}: row {below} column {x} is {c:?}, not the border:\n{text}"
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}
+
+/// At 80×24 the dashboard's grade labels stand apart from their first count,
+/// and a team line too long for its panel ends with "…".
+#[test]
+fn the_narrow_dashboard_neither_runs_labels_together_nor_cuts_silently() {
+    use cscaudit::app::demo;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = App::open(dir.path()).unwrap();
+    demo::seed(&mut a).unwrap();
+    let s = initial_state(&a, &setup(), Lang::Zh, Some(demo::DEMO_ENGAGEMENT)).unwrap();
+    let text = screen(&s, 80, 24);
+    for grade in ["严重", "一般", "观察", "改进"] {
+        let line = text
+            .lines()
+            .find(|l| l.contains(&format!("│{grade}")))
+            .unwrap_or_else(|| panic!("{text}"));
+        let after = line.split(&format!("│{grade}")).nth(1).unwrap();
+        assert!(after.starts_with(' '), "{grade} runs into its first count: {line}");
+    }
+    let team = text.lines().find(|l| l.contains("陈静 Chen Jing")).unwrap();
+    assert!(team.trim_end().ends_with("…│"), "{team}");
 }

@@ -39,8 +39,6 @@ pub struct Data {
     pub actions_by_finding: HashMap<String, Vec<usize>>,
     /// Rows of `findings` per indicator id, ascending (so in reference order).
     pub findings_by_indicator: HashMap<String, Vec<u32>>,
-    /// Per catalogue group: (indicators with a result, indicators), for the tree.
-    pub group_progress: HashMap<String, (usize, usize)>,
     /// Lower-case "reference title indicators" per finding, for filtering,
     /// and where its title is, for sorting.
     pub lowered: Vec<Lowered>,
@@ -226,7 +224,6 @@ impl Data {
         let qa = app.qa_reviews(&engagement.id)?;
         let mut d = Data {
             lowered: Vec::new(),
-            group_progress: HashMap::new(),
             team: app.team(&engagement.id)?,
             milestones: app.milestones(&engagement.id)?,
             test_calls: app.test_calls(&engagement.id)?,
@@ -305,18 +302,6 @@ impl Data {
                     .unwrap_or_else(|| Assessment::unassessed(&self.engagement.id, &i.id))
             })
             .collect();
-        self.group_progress.clear();
-        for a in &assessments {
-            if let Some(ind) = self.catalog.indicator(&a.indicator) {
-                for g in self.catalog.path_of(ind) {
-                    let e = self.group_progress.entry(g.id.clone()).or_default();
-                    e.1 += 1;
-                    if a.result != crate::model::assessment::AssessmentResult::NotAssessed {
-                        e.0 += 1;
-                    }
-                }
-            }
-        }
         if recount == Recount::All {
             self.glance = status::glance(
                 &self.catalog,

@@ -69,7 +69,13 @@ pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
                     } else {
                         "▾"
                     };
-                    let (done, total) = d.group_progress.get(g).copied().unwrap_or_default();
+                    // Counted as the dashboard counts: assessed of applicable
+                    // (a not-applicable indicator is in neither).
+                    let (done, total) = d
+                        .glance
+                        .scorecard
+                        .group(g)
+                        .map_or((0, 0), |s| (s.assessed, s.applicable));
                     Row::new(vec![
                         Cell::from(Span::styled(
                             truncate(&format!("{indent}{mark} {name}"), label_w),
@@ -289,12 +295,7 @@ fn checklist_detail(ui: &Ui, f: &mut Frame, area: Rect) {
         }
         None => String::new(),
     };
-    f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(ui.block(title, false)),
-        area,
-    );
+    f.render_widget(wrapped(lines, Some(ui.block(title, false)), area), area);
 }
 
 /// A one-line trend of measured values (oldest first, this audit's last):

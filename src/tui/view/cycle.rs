@@ -29,10 +29,7 @@ pub(super) fn portfolio(ui: &Ui, f: &mut Frame, area: Rect) {
     if lines.is_empty() {
         let b = ui.block(format!(" {} ", ui.m(Label::Portfolio)), true);
         f.render_widget(
-            Paragraph::new(ui.m(Label::PortfolioEmpty))
-                .style(ui.st("text"))
-                .wrap(Wrap { trim: false })
-                .block(b),
+            wrapped(ui.m(Label::PortfolioEmpty), Some(b), area).style(ui.st("text")),
             area,
         );
         return;
@@ -220,7 +217,7 @@ fn portfolio_detail(ui: &Ui, f: &mut Frame, area: Rect) {
                 .push(Line::styled(ui.m(Label::NoCertificate), ui.st("text.dim"))),
         }
     }
-    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(b), area);
+    f.render_widget(wrapped(text, Some(b), area), area);
 }
 
 /// Consecutive hours as ranges: `08:00–18:00, 22:00–23:00`.
@@ -254,10 +251,7 @@ pub(super) fn calls(ui: &Ui, f: &mut Frame, area: Rect) {
         }
         Some((_, None)) => {
             f.render_widget(
-                Paragraph::new(ui.m(Label::CallsNone))
-                    .style(ui.st("text"))
-                    .wrap(Wrap { trim: false })
-                    .block(b),
+                wrapped(ui.m(Label::CallsNone), Some(b), area).style(ui.st("text")),
                 area,
             );
             return;

@@ -91,11 +91,13 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         }
         info.insert(3, Line::from(spans));
     }
+    let w = info_a.width.saturating_sub(2) as usize;
+    let info: Vec<Line> = info.into_iter().map(|l| fit_line(l, w)).collect();
     f.render_widget(
         Paragraph::new(info).block(ui.block(format!(" {} ", e.id), false)),
         info_a,
     );
-    let mut team: Vec<Line> = d
+    let team: Vec<Line> = d
         .team
         .iter()
         .map(|m| {
@@ -149,22 +151,21 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    let warned = d.signing.is_some();
+    // Each member on one line, cut with "…"; the warning why your changes
+    // here would be refused, above the team, wrapped.
+    let w = team_a.width.saturating_sub(2) as usize;
+    let mut team: Vec<Line> = team.into_iter().map(|l| fit_line(l, w)).collect();
     if let Some(m) = &d.signing {
-        // Why your changes here would be refused, above the team (wrapped).
         let lang = if ui.zh {
             crate::config::Lang::Zh
         } else {
             crate::config::Lang::En
         };
-        team.insert(0, Line::styled(format!("⚠ {}", m.get(lang)), ui.st("status.overdue")));
-    }
-    let mut team_p = Paragraph::new(team);
-    if warned {
-        team_p = team_p.wrap(ratatui::widgets::Wrap { trim: true });
+        let warning = Line::styled(format!("⚠ {}", m.get(lang)), ui.st("status.overdue"));
+        team.splice(0..0, wrap::wrap_line(&warning, w));
     }
     f.render_widget(
-        team_p.block(ui.block(format!(" {} ", ui.m(Label::Team)), false)),
+        Paragraph::new(team).block(ui.block(format!(" {} ", ui.m(Label::Team)), false)),
         team_a,
     );
 
@@ -268,7 +269,7 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
     let total_max = widest(&|g| shown.iter().map(|s| by.get(&(g, *s)).copied().unwrap_or(0)).sum());
     let (label_w, col_w) = if narrow { (4, 4) } else { (12, 5) };
     let col_w = col_w.max(cell_max as u16 + 1);
-    let total_w = if narrow { 2 } else { 5 }.max(total_max as u16);
+    let total_w = if narrow { 2 } else { 5 }.max(total_max as u16 + 1);
     // Too wide for the box (thousands at 80 columns): only the statuses
     // that hold findings.
     let mut shown = shown;
@@ -276,8 +277,11 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         shown.retain(|s| Grade::ALL.iter().any(|g| by.get(&(*g, *s)).is_some_and(|n| *n > 0)));
     }
     let mut header = vec![Cell::from("")];
-    header.extend(shown.iter().map(|s| Cell::from(head(*s))));
-    header.push(Cell::from("Σ"));
+    // Counts and their heads right-aligned: a gap after the grade's label
+    // whatever its width, and digits in columns.
+    let right = |t: String| Cell::from(Line::from(t).alignment(Alignment::Right));
+    header.extend(shown.iter().map(|s| right(head(*s))));
+    header.push(right("Σ".into()));
     let rows: Vec<Row> = Grade::ALL
         .iter()
         .map(|g| {
@@ -287,9 +291,9 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             for s in &shown {
                 let n = by.get(&(*g, *s)).copied().unwrap_or(0);
                 total += n;
-                cells.push(Cell::from(count(n)));
+                cells.push(right(count(n)));
             }
-            cells.push(Cell::from(count(total)));
+            cells.push(right(count(total)));
             Row::new(cells)
         })
         .collect();
@@ -353,7 +357,11 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
         ]));
     }
     f.render_widget(
-        Paragraph::new(counts).block(ui.block(format!(" {} ", ui.m(Label::RemediationAtAGlance)), false)),
+        fitted(
+            counts,
+            ui.block(format!(" {} ", ui.m(Label::RemediationAtAGlance)), false),
+            counts_a,
+        ),
         counts_a,
     );
     if oldest_a.is_empty() {
@@ -380,7 +388,11 @@ pub(super) fn dashboard(ui: &Ui, f: &mut Frame, area: Rect) {
             .collect()
     };
     f.render_widget(
-        Paragraph::new(oldest).block(ui.block(format!(" {} ", ui.m(Label::OldestOverdue)), false)),
+        fitted(
+            oldest,
+            ui.block(format!(" {} ", ui.m(Label::OldestOverdue)), false),
+            oldest_a,
+        ),
         oldest_a,
     );
 }
@@ -408,9 +420,7 @@ fn plan_panel(ui: &Ui, f: &mut Frame, area: Rect) {
     f.render_widget(block, area);
     let Some((from, to)) = span(ms) else {
         f.render_widget(
-            Paragraph::new(ui.m(Label::NoPlan).replace("{id}", &d.engagement.id))
-                .style(ui.st("text.dim"))
-                .wrap(Wrap { trim: true }),
+            wrapped(ui.m(Label::NoPlan).replace("{id}", &d.engagement.id), None, inner).style(ui.st("text.dim")),
             inner,
         );
         return;

@@ -163,12 +163,7 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
         && y + note_lines <= bottom
     {
         let rect = Rect::new(inner.x, bottom - note_lines, inner.width, note_lines);
-        f.render_widget(
-            Paragraph::new(ui.text(text))
-                .style(ui.st(role))
-                .wrap(Wrap { trim: true }),
-            rect,
-        );
+        f.render_widget(wrapped(ui.text(text), None, rect).style(ui.st(role)), rect);
     }
     if let Some(theirs) = &form.theirs
         && y + note_lines + theirs_lines <= bottom
@@ -176,9 +171,7 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
         let label = if ui.zh { "对方的版本：" } else { "Theirs: " };
         let rect = Rect::new(inner.x, bottom - note_lines - theirs_lines, inner.width, theirs_lines);
         f.render_widget(
-            Paragraph::new(format!("{label}{theirs}"))
-                .style(ui.st("text"))
-                .wrap(Wrap { trim: true }),
+            wrapped(format!("{label}{theirs}"), None, rect).style(ui.st("text")),
             rect,
         );
     }

@@ -139,7 +139,7 @@ fn carried_panel(ui: &Ui, f: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    f.render_widget(Paragraph::new(lines).block(ui.block(title, false)), area);
+    f.render_widget(fitted(lines, ui.block(title, false), area), area);
 }
 
 fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
@@ -249,10 +249,8 @@ fn finding_detail(ui: &Ui, f: &mut Frame, area: Rect) {
         lines.extend(h);
     }
     f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((ui.s.findings.detail_scroll, 0))
-            .block(ui.block(format!(" {} ", fi.reference), true)),
+        wrapped(lines, Some(ui.block(format!(" {} ", fi.reference), true)), area)
+            .scroll((ui.s.findings.detail_scroll, 0)),
         area,
     );
 }
@@ -462,10 +460,7 @@ fn action_detail(ui: &Ui, f: &mut Frame, area: Rect) {
         lines.extend(h);
     }
     f.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((ui.s.remediation.detail_scroll, 0))
-            .block(ui.block(format!(" {} ", a.id), true)),
+        wrapped(lines, Some(ui.block(format!(" {} ", a.id), true)), area).scroll((ui.s.remediation.detail_scroll, 0)),
         area,
     );
 }

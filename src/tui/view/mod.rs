@@ -16,7 +16,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table};
 
 mod checklist;
 mod cycle;
@@ -24,12 +24,14 @@ mod dashboard;
 mod forms;
 mod lists;
 mod popups;
+mod wrap;
 
 use checklist::checklist;
 use cycle::{calls, portfolio};
 use dashboard::dashboard;
 use lists::{findings, remediation};
 use popups::popup;
+use wrap::{fit_line, fitted, wrapped};
 
 pub const MIN_W: u16 = 60;
 pub const MIN_H: u16 = 15;
@@ -152,9 +154,8 @@ fn too_small(ui: &Ui, f: &mut Frame, area: Rect) {
         height: area.height.saturating_sub(y - area.y).min(2),
     };
     f.render_widget(
-        Paragraph::new(lines)
+        wrapped(lines, None, r)
             .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true })
             .style(ui.st("text")),
         r,
     );
@@ -442,7 +443,7 @@ fn welcome(ui: &Ui, f: &mut Frame, area: Rect) {
             .lines()
             .map(|l| Line::styled(l.to_string(), ui.st("text"))),
     );
-    f.render_widget(Paragraph::new(text).block(b).wrap(Wrap { trim: false }), area);
+    f.render_widget(wrapped(text, Some(b), area), area);
 }
 
 // ---------------------------------------------------------------- lists

@@ -106,10 +106,12 @@ fn tasks(ui: &Ui, f: &mut Frame, area: Rect, selected: usize) {
         let r = centered(area, 70, 5);
         clear(f, r);
         f.render_widget(
-            Paragraph::new(ui.m(Label::NoTasks))
-                .style(ui.st("text.dim"))
-                .wrap(Wrap { trim: true })
-                .block(popup_block(ui, title, ui.m(Label::TasksHint))),
+            wrapped(
+                ui.m(Label::NoTasks),
+                Some(popup_block(ui, title, ui.m(Label::TasksHint))),
+                r,
+            )
+            .style(ui.st("text.dim")),
             r,
         );
         return;
@@ -153,6 +155,10 @@ fn tasks(ui: &Ui, f: &mut Frame, area: Rect, selected: usize) {
     );
 }
 
+fn rows_len<T>(items: &[T]) -> u16 {
+    items.len().min(u16::MAX as usize) as u16
+}
+
 /// A list popup drawn as a table: `size` is (width, most rows); every cell
 /// is shown inert (ids, values and names may come from teammates' bundles).
 #[allow(clippy::too_many_arguments)]
@@ -168,11 +174,36 @@ fn table_popup(
 ) {
     let r = centered(area, size.0, (rows.len() as u16 + 2).min(size.1));
     clear(f, r);
+    table_in(ui, f, r, (title, hint), rows, widths, selected);
+}
+
+/// The table of `table_popup` drawn in `r`.
+fn table_in(
+    ui: &Ui,
+    f: &mut Frame,
+    r: Rect,
+    (title, hint): (String, &str),
+    rows: Vec<Vec<String>>,
+    widths: &[Constraint],
+    selected: usize,
+) {
+    // Each cell cut with "…" to its column (the table itself would clip).
+    let block = popup_block(ui, title, hint);
+    let cols = Layout::horizontal(widths.to_vec())
+        .flex(ratatui::layout::Flex::Start)
+        .spacing(1)
+        .split(block.inner(r));
     let rows: Vec<Row> = rows
         .into_iter()
         .enumerate()
         .map(|(i, cells)| {
-            let row = Row::new(cells.iter().map(|c| Cell::from(ui.text(c))).collect::<Vec<_>>());
+            let row = Row::new(
+                cells
+                    .iter()
+                    .zip(cols.iter())
+                    .map(|(c, col)| Cell::from(truncate(&ui.text(c), col.width as usize)))
+                    .collect::<Vec<_>>(),
+            );
             if i == selected {
                 row.style(ui.st("selection"))
             } else {
@@ -180,7 +211,7 @@ fn table_popup(
             }
         })
         .collect();
-    f.render_widget(Table::new(rows, widths.to_vec()).block(popup_block(ui, title, hint)), r);
+    f.render_widget(Table::new(rows, widths.to_vec()).block(block), r);
 }
 
 pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
@@ -237,13 +268,15 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             let r = centered(area, (width(message) as u16 + 6).max(40), 5);
             clear(f, r);
             f.render_widget(
-                Paragraph::new(crate::text::visible_lines(message).into_owned())
-                    .wrap(Wrap { trim: true })
-                    .block(popup_block(
+                wrapped(
+                    crate::text::visible_lines(message).into_owned(),
+                    Some(popup_block(
                         ui,
                         format!(" {} ", ui.m(Label::Confirm)),
                         ui.m(Label::ConfirmHint),
                     )),
+                    r,
+                ),
                 r,
             );
         }
@@ -251,14 +284,16 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             let r = centered(area, 70, 8);
             clear(f, r);
             f.render_widget(
-                Paragraph::new(crate::text::visible_lines(msg).into_owned())
-                    .style(ui.st("statusbar.error").remove_modifier(Modifier::REVERSED))
-                    .wrap(Wrap { trim: true })
-                    .block(popup_block(
+                wrapped(
+                    crate::text::visible_lines(msg).into_owned(),
+                    Some(popup_block(
                         ui,
                         format!(" {} ", ui.m(Label::Error)),
                         ui.m(Label::ErrorHint),
                     )),
+                    r,
+                )
+                .style(ui.st("statusbar.error").remove_modifier(Modifier::REVERSED)),
                 r,
             );
         }
@@ -266,14 +301,16 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
             let r = centered(area, 70, 10);
             clear(f, r);
             f.render_widget(
-                Paragraph::new(crate::text::visible_lines(msg).into_owned())
-                    .style(ui.st("text"))
-                    .wrap(Wrap { trim: true })
-                    .block(popup_block(
+                wrapped(
+                    crate::text::visible_lines(msg).into_owned(),
+                    Some(popup_block(
                         ui,
                         format!(" {} ", ui.m(Label::Synced)),
                         ui.m(Label::ErrorHint),
                     )),
+                    r,
+                )
+                .style(ui.st("text")),
                 r,
             );
         }
@@ -341,16 +378,41 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 Constraint::Percentage(40),
             ];
             let title = format!(" {} ", ui.m(Label::ConflictsTitle));
-            table_popup(
+            // The table, and under it both values of the selected conflict
+            // whole (the table cuts them).
+            let detail_h = 7u16;
+            let r = centered(area, 100, (rows_len(items) + 2).min(16) + detail_h);
+            clear(f, r);
+            let [table_r, detail_r] = Layout::vertical([Constraint::Min(3), Constraint::Length(detail_h)]).areas(r);
+            table_in(
                 ui,
                 f,
-                area,
-                (100, 16),
+                table_r,
                 (title, ui.m(Label::ConflictsHint)),
                 rows,
                 &widths,
                 *selected,
             );
+            if let Some((c, _)) = items.get(*selected) {
+                let lines = vec![
+                    Line::from(vec![
+                        Span::styled(
+                            format!("{}: ", crate::text::visible(&c.winner.actor)),
+                            ui.st("status.ok"),
+                        ),
+                        Span::styled(ui.full(&c.winner_value.to_string()), ui.st("text")),
+                    ]),
+                    Line::from(vec![
+                        Span::styled(format!("{}: ", crate::text::visible(&c.loser.actor)), ui.st("text.dim")),
+                        Span::styled(ui.full(&c.loser_value.to_string()), ui.st("text")),
+                    ]),
+                ];
+                let b = Block::default()
+                    .borders(Borders::ALL)
+                    .border_set(ui.t.border_set())
+                    .border_style(ui.st("border"));
+                f.render_widget(wrapped(lines, Some(b), detail_r), detail_r);
+            }
         }
         Popup::Evidence { items, selected } => {
             let rows = items
