@@ -1619,3 +1619,38 @@ fn the_narrow_dashboard_neither_runs_labels_together_nor_cuts_silently() {
     let team = text.lines().find(|l| l.contains("陈静 Chen Jing")).unwrap();
     assert!(team.trim_end().ends_with("…│"), "{team}");
 }
+
+/// At 80 columns in English: a result is shown whole ("not-applicable" was
+/// "not-applicabl"), a cut column head or client name ends with "…", and the
+/// remediation list still shows what each action is.
+#[test]
+fn narrow_tables_cut_with_a_mark_and_keep_what_matters() {
+    use cscaudit::app::demo;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = App::open(dir.path()).unwrap();
+    demo::seed(&mut a).unwrap();
+    let mut s = initial_state(&a, &setup(), Lang::En, Some(demo::DEMO_ENGAGEMENT)).unwrap();
+    press(&mut a, &mut s, "2 G");
+    let text = screen(&s, 80, 24);
+    assert!(text.contains(" not-applicable "), "{text}");
+    press(&mut a, &mut s, "5");
+    let text = screen(&s, 80, 24);
+    let head = text.lines().find(|l| l.contains("Programme")).unwrap();
+    assert!(head.contains("…"), "{head}");
+    let demo_bank = text.lines().find(|l| l.contains("P-DEMOBANK")).unwrap();
+    assert!(demo_bank.contains("Demo Bank…"), "{demo_bank}");
+    press(&mut a, &mut s, "4");
+    let text = screen(&s, 80, 24);
+    // Each action row: its id, then words of its description.
+    let row = text.lines().find(|l| l.contains("ZW-CA013")).unwrap();
+    let after = row.split("ZW-CA013").nth(1).unwrap();
+    assert!(
+        after
+            .trim_start()
+            .chars()
+            .take(5)
+            .all(|c| c.is_alphabetic() || c == ' '),
+        "{row}"
+    );
+    assert!(after.trim_start().len() > 5, "{row}");
+}

@@ -52,10 +52,25 @@ pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(1)
         .max(2) as u16;
-    let fixed: [u16; 5] = [13, 15, 9, 9, count_w];
+    // The result column fits the longest result ("not-applicable").
+    let result_w = AssessmentResult::ALL
+        .iter()
+        .map(|r| width(r.label(ui.zh)))
+        .max()
+        .unwrap_or(13) as u16;
+    let fixed: [u16; 5] = [result_w, 15, 9, 9, count_w];
     let label_w = (inner.width as usize)
         .saturating_sub(fixed.iter().map(|w| *w as usize + 1).sum::<usize>())
         .max(8);
+    let widths = [
+        Constraint::Length(label_w as u16),
+        Constraint::Length(fixed[0]),
+        Constraint::Length(fixed[1]),
+        Constraint::Length(fixed[2]),
+        Constraint::Length(fixed[3]),
+        Constraint::Length(fixed[4]),
+    ];
+    let cols = column_widths(&widths, 1, inner.width);
     let rows: Vec<Row> = cl.rows[range]
         .iter()
         .map(|(row, level)| {
@@ -76,13 +91,16 @@ pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
                         .scorecard
                         .group(g)
                         .map_or((0, 0), |s| (s.assessed, s.applicable));
-                    Row::new(vec![
-                        Cell::from(Span::styled(
-                            truncate(&format!("{indent}{mark} {name}"), label_w),
-                            ui.st("group"),
-                        )),
-                        Cell::from(Span::styled(format!("{done}/{total}"), ui.st("text.dim"))),
-                    ])
+                    fit_row(
+                        vec![
+                            Line::from(Span::styled(
+                                truncate(&format!("{indent}{mark} {name}"), label_w),
+                                ui.st("group"),
+                            )),
+                            Line::from(Span::styled(format!("{done}/{total}"), ui.st("text.dim"))),
+                        ],
+                        &cols,
+                    )
                 }
                 CRow::Indicator(id) => {
                     // A marked row (space) shows a dot where the indent is.
@@ -99,55 +117,54 @@ pub(super) fn checklist(ui: &Ui, f: &mut Frame, area: Rect) {
                         .unwrap_or_default();
                     let fcount = d.findings_by_indicator.get(id).map_or(0, Vec::len);
                     let name = ind.map(|i| i.name(ui.zh)).unwrap_or(id);
-                    Row::new(vec![
-                        Cell::from(Line::from(vec![
-                            Span::styled(format!("{indent}{id} "), ui.st("text.dim")),
-                            Span::styled(
-                                truncate(name, label_w.saturating_sub(width(&indent) + id.len() + 1)),
-                                ui.st("text"),
-                            ),
-                        ])),
-                        Cell::from(Span::styled(result.label(ui.zh), ui.st(result_role(result)))),
-                        Cell::from(Span::styled(
-                            truncate(&format!("{}{mtext}", if met == Some(false) { "✗ " } else { "" }), 15),
-                            ui.st(match met {
-                                Some(true) => "target.met",
-                                Some(false) => "target.missed",
-                                None => "text.dim",
-                            }),
-                        )),
-                        Cell::from(Span::styled(
-                            truncate(&a.and_then(|a| a.assignee.clone()).unwrap_or_default(), 9),
-                            ui.st("text.dim"),
-                        )),
-                        Cell::from(Span::styled(
-                            truncate(a.map(|a| a.workflow.label(ui.zh)).unwrap_or(""), 9),
-                            ui.st("text.dim"),
-                        )),
-                        Cell::from(if fcount > 0 { fcount.to_string() } else { String::new() }),
-                    ])
+                    fit_row(
+                        vec![
+                            Line::from(vec![
+                                Span::styled(format!("{indent}{id} "), ui.st("text.dim")),
+                                Span::styled(
+                                    truncate(name, label_w.saturating_sub(width(&indent) + id.len() + 1)),
+                                    ui.st("text"),
+                                ),
+                            ]),
+                            Line::from(Span::styled(result.label(ui.zh), ui.st(result_role(result)))),
+                            Line::from(Span::styled(
+                                truncate(&format!("{}{mtext}", if met == Some(false) { "✗ " } else { "" }), 15),
+                                ui.st(match met {
+                                    Some(true) => "target.met",
+                                    Some(false) => "target.missed",
+                                    None => "text.dim",
+                                }),
+                            )),
+                            Line::from(Span::styled(
+                                truncate(&a.and_then(|a| a.assignee.clone()).unwrap_or_default(), 9),
+                                ui.st("text.dim"),
+                            )),
+                            Line::from(Span::styled(
+                                truncate(a.map(|a| a.workflow.label(ui.zh)).unwrap_or(""), 9),
+                                ui.st("text.dim"),
+                            )),
+                            Line::from(if fcount > 0 { fcount.to_string() } else { String::new() }),
+                        ],
+                        &cols,
+                    )
                 }
             };
             if selected { r.style(ui.st("selection")) } else { r }
         })
         .collect();
-    let header = Row::new(vec![
-        format!("{} / {}", ui.m(Label::ColId), ui.m(Label::ColName)),
-        ui.m(Label::ColResult).to_string(),
-        ui.m(Label::ColMeasured).to_string(),
-        ui.m(Label::ColAssignee).to_string(),
-        ui.m(Label::ColWorkflow).to_string(),
-        ui.m(Label::ColFindings).to_string(),
-    ])
+    let header = fit_row(
+        [
+            format!("{} / {}", ui.m(Label::ColId), ui.m(Label::ColName)),
+            ui.m(Label::ColResult).to_string(),
+            ui.m(Label::ColMeasured).to_string(),
+            ui.m(Label::ColAssignee).to_string(),
+            ui.m(Label::ColWorkflow).to_string(),
+            ui.m(Label::ColFindings).to_string(),
+        ]
+        .map(Line::from),
+        &cols,
+    )
     .style(ui.st("table.header"));
-    let widths = [
-        Constraint::Length(label_w as u16),
-        Constraint::Length(fixed[0]),
-        Constraint::Length(fixed[1]),
-        Constraint::Length(fixed[2]),
-        Constraint::Length(fixed[3]),
-        Constraint::Length(fixed[4]),
-    ];
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
     checklist_detail(ui, f, detail_a);
 }

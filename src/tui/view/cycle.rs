@@ -58,6 +58,33 @@ pub(super) fn portfolio(ui: &Ui, f: &mut Frame, area: Rect) {
     // give their room to the client.
     let wide = inner.width >= 100;
     let today = s.data.as_ref().map(|d| d.today);
+    let status_w = if ui.zh { 6 } else { 9 };
+    // Dates are 10 cells; at 80 columns every column gives what it can so
+    // programme ids stay whole.
+    let widths = [
+        Constraint::Length(if wide { 12 } else { 11 }),
+        Constraint::Min(8),
+        Constraint::Length(if wide { 24 } else { 9 }),
+        Constraint::Length(if wide { 14 } else { 0 }),
+        Constraint::Length(if wide { status_w } else { status_w.min(7) }),
+        Constraint::Length(if wide { 11 } else { 10 }),
+        Constraint::Length(if wide { 11 } else { 10 }),
+        Constraint::Length(if ui.zh {
+            4
+        } else if wide {
+            7
+        } else {
+            6
+        }),
+        Constraint::Length(if ui.zh {
+            4
+        } else if wide {
+            8
+        } else {
+            7
+        }),
+    ];
+    let cols = column_widths(&widths, 1, inner.width);
     let rows: Vec<Row> = pl.view[range]
         .iter()
         .map(|&i| {
@@ -74,31 +101,34 @@ pub(super) fn portfolio(ui: &Ui, f: &mut Frame, area: Rect) {
                 _ => "text",
             };
             let count = |n: usize, role: &'static str| {
-                Cell::from(Span::styled(
+                Line::from(Span::styled(
                     if n > 0 { n.to_string() } else { "-".into() },
                     ui.st(if n > 0 { role } else { "text.dim" }),
                 ))
             };
-            let row = Row::new(vec![
-                Cell::from(truncate(&crate::text::visible(&l.programme), 14)),
-                Cell::from(truncate(&ui.text(&l.client), 30)),
-                Cell::from(truncate(&crate::text::visible(&now), 26)),
-                Cell::from(truncate(
-                    &crate::text::visible(cert.map_or("-", |c| c.number.as_str())),
-                    16,
-                )),
-                Cell::from(Span::styled(
-                    l.certificate_status.map_or("-", |st| st.label(ui.zh)),
-                    ui.st(cert_role(l.certificate_status)),
-                )),
-                Cell::from(cert.map_or("-".into(), |c| c.valid_until.to_string())),
-                Cell::from(Span::styled(
-                    l.next_audit_due.map_or("-".into(), |d| d.to_string()),
-                    ui.st(due_role),
-                )),
-                count(l.open_majors, "finding.major"),
-                count(l.overdue_actions, "status.overdue"),
-            ]);
+            let row = fit_row(
+                vec![
+                    Line::from(truncate(&crate::text::visible(&l.programme), 14)),
+                    Line::from(truncate(&ui.text(&l.client), 30)),
+                    Line::from(truncate(&crate::text::visible(&now), 26)),
+                    Line::from(truncate(
+                        &crate::text::visible(cert.map_or("-", |c| c.number.as_str())),
+                        16,
+                    )),
+                    Line::from(Span::styled(
+                        l.certificate_status.map_or("-", |st| st.label(ui.zh)),
+                        ui.st(cert_role(l.certificate_status)),
+                    )),
+                    Line::from(cert.map_or("-".into(), |c| c.valid_until.to_string())),
+                    Line::from(Span::styled(
+                        l.next_audit_due.map_or("-".into(), |d| d.to_string()),
+                        ui.st(due_role),
+                    )),
+                    count(l.open_majors, "finding.major"),
+                    count(l.overdue_actions, "status.overdue"),
+                ],
+                &cols,
+            );
             if pl.selected.as_deref() == Some(l.programme.as_str()) {
                 row.style(ui.st("selection"))
             } else {
@@ -128,33 +158,7 @@ pub(super) fn portfolio(ui: &Ui, f: &mut Frame, area: Rect) {
         PortfolioCol::Overdue => 8,
     };
     names[sorted_at].push(if pl.ascending { '↑' } else { '↓' });
-    let header = Row::new(names).style(ui.st("table.header"));
-    let status_w = if ui.zh { 6 } else { 9 };
-    // Dates are 10 cells; at 80 columns every column gives what it can so
-    // programme ids stay whole.
-    let widths = [
-        Constraint::Length(if wide { 12 } else { 11 }),
-        Constraint::Min(8),
-        Constraint::Length(if wide { 24 } else { 9 }),
-        Constraint::Length(if wide { 14 } else { 0 }),
-        Constraint::Length(if wide { status_w } else { status_w.min(7) }),
-        Constraint::Length(if wide { 11 } else { 10 }),
-        Constraint::Length(if wide { 11 } else { 10 }),
-        Constraint::Length(if ui.zh {
-            4
-        } else if wide {
-            7
-        } else {
-            6
-        }),
-        Constraint::Length(if ui.zh {
-            4
-        } else if wide {
-            8
-        } else {
-            7
-        }),
-    ];
+    let header = fit_row(names.into_iter().map(Line::from), &cols).style(ui.st("table.header"));
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
     if pl.view.is_empty() {
         no_matches(ui, f, inner);

@@ -61,6 +61,17 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
     let title_w = (inner.width as usize)
         .saturating_sub(ref_w as usize + 5 + 6 + 12 + raised_by as usize + 16 + 4 + 7)
         .max(8);
+    let widths = [
+        Constraint::Length(ref_w),
+        Constraint::Length(5),
+        Constraint::Min(16),
+        Constraint::Length(6),
+        Constraint::Length(12),
+        Constraint::Length(raised_by),
+        Constraint::Length(16),
+        Constraint::Length(4),
+    ];
+    let cols = column_widths(&widths, 1, inner.width);
     let rows: Vec<Row> = fl.view[range]
         .iter()
         .map(|&i| {
@@ -75,23 +86,26 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
                 _ => String::new(),
             };
             let n_actions = d.actions_by_finding.get(&*fi.reference).map_or(0, Vec::len);
-            let row = Row::new(vec![
-                Cell::from(fi.reference.to_string()),
-                Cell::from(Span::styled(fi.grade.short(ui.zh), ui.st(grade_role(fi.grade)))),
-                Cell::from(truncate(&ui.text(&fi.title), title_w)),
-                Cell::from(fi.indicators.join(",")),
-                Cell::from(truncate(fi.status.label(ui.zh), 12)),
-                Cell::from(truncate(&fi.raised_by, 10)),
-                Cell::from(Span::styled(
-                    due_text,
-                    ui.st(if overdue.is_some() { "status.overdue" } else { "text" }),
-                )),
-                Cell::from(if n_actions > 0 {
-                    n_actions.to_string()
-                } else {
-                    String::new()
-                }),
-            ]);
+            let row = fit_row(
+                vec![
+                    Line::from(fi.reference.to_string()),
+                    Line::from(Span::styled(fi.grade.short(ui.zh), ui.st(grade_role(fi.grade)))),
+                    Line::from(truncate(&ui.text(&fi.title), title_w)),
+                    Line::from(fi.indicators.join(",")),
+                    Line::from(truncate(fi.status.label(ui.zh), 12)),
+                    Line::from(truncate(&fi.raised_by, 10)),
+                    Line::from(Span::styled(
+                        due_text,
+                        ui.st(if overdue.is_some() { "status.overdue" } else { "text" }),
+                    )),
+                    Line::from(if n_actions > 0 {
+                        n_actions.to_string()
+                    } else {
+                        String::new()
+                    }),
+                ],
+                &cols,
+            );
             if fl.selected.as_deref() == Some(&*fi.reference) {
                 row.style(ui.st("selection"))
             } else {
@@ -99,24 +113,17 @@ pub(super) fn findings(ui: &Ui, f: &mut Frame, area: Rect) {
             }
         })
         .collect();
-    let header = Row::new(FindingCol::ALL.iter().map(|c| {
-        let mut n = col_name(*c).to_string();
-        if *c == fl.sort {
-            n.push(if fl.ascending { '↑' } else { '↓' });
-        }
-        n
-    }))
+    let header = fit_row(
+        FindingCol::ALL.iter().map(|c| {
+            let mut n = col_name(*c).to_string();
+            if *c == fl.sort {
+                n.push(if fl.ascending { '↑' } else { '↓' });
+            }
+            Line::from(n)
+        }),
+        &cols,
+    )
     .style(ui.st("table.header"));
-    let widths = [
-        Constraint::Length(ref_w),
-        Constraint::Length(5),
-        Constraint::Min(16),
-        Constraint::Length(6),
-        Constraint::Length(12),
-        Constraint::Length(raised_by),
-        Constraint::Length(16),
-        Constraint::Length(4),
-    ];
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
     if fl.view.is_empty() {
         no_matches(ui, f, inner);
@@ -315,41 +322,55 @@ pub(super) fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0)
         .max(7) as u16;
-    let desc_w = (inner.width as usize)
-        .saturating_sub(ref_w as usize + 22 + 10 + 6 + 14 + 5 + 7)
-        .max(8);
+    // Below 100 columns the due date (in the detail, and the days column
+    // says how near it is) and some of the owner's room go to the action.
+    let narrow = inner.width < 100;
+    let widths = [
+        Constraint::Length(ref_w),
+        Constraint::Min(16),
+        Constraint::Length(if narrow { 14 } else { 22 }),
+        Constraint::Length(if narrow { 0 } else { 10 }),
+        Constraint::Length(6),
+        Constraint::Length(if narrow { 12 } else { 14 }),
+        Constraint::Length(5),
+    ];
+    let cols = column_widths(&widths, 1, inner.width);
+    let desc_w = cols[1];
     let rows: Vec<Row> = rl.view[range]
         .iter()
         .map(|&i| {
             let a = &d.actions[i];
             let days = a.days_past_due(d.today);
             let (dtext, role) = days_text(ui, days);
-            let row = Row::new(vec![
-                Cell::from(a.finding.clone()),
-                // The action's own id first: what `action update ID` takes.
-                Cell::from(Line::from(vec![
-                    Span::styled(
-                        format!("{} ", crate::model::ops::short_reference(&a.id)),
-                        ui.st("text.dim"),
-                    ),
-                    Span::raw(truncate(
-                        &ui.text(&a.description),
-                        desc_w.saturating_sub(width(crate::model::ops::short_reference(&a.id)) + 1),
+            let row = fit_row(
+                vec![
+                    Line::from(a.finding.clone()),
+                    // The action's own id first: what `action update ID` takes.
+                    Line::from(vec![
+                        Span::styled(
+                            format!("{} ", crate::model::ops::short_reference(&a.id)),
+                            ui.st("text.dim"),
+                        ),
+                        Span::raw(truncate(
+                            &ui.text(&a.description),
+                            desc_w.saturating_sub(width(crate::model::ops::short_reference(&a.id)) + 1),
+                        )),
+                    ]),
+                    Line::from(truncate(&ui.text(&a.owner), 22)),
+                    Line::from(a.due.map(|x| x.to_string()).unwrap_or_default()),
+                    Line::from(Span::styled(dtext, ui.st(role))),
+                    Line::from(Span::styled(
+                        truncate(a.status.label(ui.zh), 14),
+                        ui.st(if a.status == ActionStatus::Effective {
+                            "status.verified"
+                        } else {
+                            "text"
+                        }),
                     )),
-                ])),
-                Cell::from(truncate(&ui.text(&a.owner), 22)),
-                Cell::from(a.due.map(|x| x.to_string()).unwrap_or_default()),
-                Cell::from(Span::styled(dtext, ui.st(role))),
-                Cell::from(Span::styled(
-                    truncate(a.status.label(ui.zh), 14),
-                    ui.st(if a.status == ActionStatus::Effective {
-                        "status.verified"
-                    } else {
-                        "text"
-                    }),
-                )),
-                Cell::from(format!("{:>3}%", a.progress)),
-            ]);
+                    Line::from(format!("{:>3}%", a.progress)),
+                ],
+                &cols,
+            );
             if rl.selected.as_deref() == Some(a.id.as_str()) {
                 row.style(ui.st("selection"))
             } else {
@@ -357,25 +378,20 @@ pub(super) fn remediation(ui: &Ui, f: &mut Frame, area: Rect) {
             }
         })
         .collect();
-    let header = Row::new(vec![
-        col_name(ActionCol::Finding),
-        col_name(ActionCol::Action),
-        col_name(ActionCol::Owner),
-        col_name(ActionCol::Due),
-        ui.m(Label::ColDays),
-        col_name(ActionCol::Status),
-        col_name(ActionCol::Progress),
-    ])
+    let header = fit_row(
+        [
+            col_name(ActionCol::Finding),
+            col_name(ActionCol::Action),
+            col_name(ActionCol::Owner),
+            col_name(ActionCol::Due),
+            ui.m(Label::ColDays),
+            col_name(ActionCol::Status),
+            col_name(ActionCol::Progress),
+        ]
+        .map(Line::from),
+        &cols,
+    )
     .style(ui.st("table.header"));
-    let widths = [
-        Constraint::Length(ref_w),
-        Constraint::Min(16),
-        Constraint::Length(22),
-        Constraint::Length(10),
-        Constraint::Length(6),
-        Constraint::Length(14),
-        Constraint::Length(5),
-    ];
     f.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
     if rl.view.is_empty() {
         no_matches(ui, f, inner);

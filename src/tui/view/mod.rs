@@ -31,7 +31,7 @@ use cycle::{calls, portfolio};
 use dashboard::dashboard;
 use lists::{findings, remediation};
 use popups::popup;
-use wrap::{fit_line, fitted, wrapped};
+use wrap::{column_widths, fit_line, fit_row, fitted, wrapped};
 
 pub const MIN_W: u16 = 60;
 pub const MIN_H: u16 = 15;
@@ -164,18 +164,29 @@ fn too_small(ui: &Ui, f: &mut Frame, area: Rect) {
 fn draw_header(ui: &Ui, f: &mut Frame, area: Rect) {
     let mut spans = vec![Span::styled(format!(" {} ", ui.m(Label::App)), ui.st("header"))];
     if let Some(d) = &ui.s.data {
+        // The title gives way first: the provisional mark stays in sight.
+        let mark = d
+            .catalog
+            .provisional
+            .then(|| format!("[{}] ", ui.m(Label::Provisional)));
+        let room = (area.width as usize)
+            .saturating_sub(width(&spans[0].content) + width(&d.engagement.id) + 4 + mark.as_deref().map_or(0, width));
         spans.push(Span::styled(
-            format!("{} · {} ", d.engagement.id, ui.text(&d.engagement.title)),
+            format!(
+                "{} · {} ",
+                d.engagement.id,
+                truncate(&ui.text(&d.engagement.title), room.max(1))
+            ),
             ui.st("header"),
         ));
-        if d.catalog.provisional {
-            spans.push(Span::styled(
-                format!("[{}] ", ui.m(Label::Provisional)),
-                ui.st("header.provisional"),
-            ));
+        if let Some(m) = mark {
+            spans.push(Span::styled(m, ui.st("header.provisional")));
         }
     }
-    f.render_widget(Paragraph::new(Line::from(spans)).style(ui.st("header")), area);
+    f.render_widget(
+        Paragraph::new(fit_line(Line::from(spans), area.width as usize)).style(ui.st("header")),
+        area,
+    );
 }
 
 fn draw_tabs(ui: &Ui, f: &mut Frame, area: Rect) {
@@ -491,7 +502,8 @@ fn list_frame(
     selected: Option<usize>,
     offset: usize,
 ) -> (Rect, std::ops::Range<usize>) {
-    let block = ui.block(title, true);
+    // The title cut with "…" before the corner (a long filter, a narrow terminal).
+    let block = ui.block(truncate(&title, area.width.saturating_sub(2) as usize), true);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let height = inner.height.saturating_sub(1) as usize;

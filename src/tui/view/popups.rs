@@ -65,6 +65,8 @@ fn command_list(ui: &Ui, f: &mut Frame, area: Rect, list: CommandList) {
     );
     let h = list_a.height as usize;
     let offset = selected.saturating_sub(h.saturating_sub(1));
+    let widths = [Constraint::Length(16), Constraint::Min(10), Constraint::Length(22)];
+    let cols = column_widths(&widths, 1, list_a.width);
     let rows: Vec<Row> = entries
         .iter()
         .enumerate()
@@ -73,28 +75,24 @@ fn command_list(ui: &Ui, f: &mut Frame, area: Rect, list: CommandList) {
         .map(|(i, e)| {
             // What cannot run now is dimmed (why: at the foot, when selected).
             let desc = match e.disabled {
-                None => Cell::from(e.desc),
-                Some(_) => Cell::from(Span::styled(e.desc, ui.st("text.dim"))),
+                None => Line::from(e.desc),
+                Some(_) => Line::from(Span::styled(e.desc, ui.st("text.dim"))),
             };
-            let r = Row::new(vec![
-                Cell::from(Span::styled(e.keys.clone(), ui.st("statusbar.key"))),
-                desc,
-                Cell::from(Span::styled(info(e.cmd).name, ui.st("text.dim"))),
-            ]);
+            let r = fit_row(
+                [
+                    Line::from(Span::styled(e.keys.clone(), ui.st("statusbar.key"))),
+                    desc,
+                    Line::from(Span::styled(info(e.cmd).name, ui.st("text.dim"))),
+                ],
+                &cols,
+            );
             if i == selected { r.style(ui.st("selection")) } else { r }
         })
         .collect();
     if entries.is_empty() {
         f.render_widget(Paragraph::new(ui.m(Label::NoMatches)).style(ui.st("text.dim")), list_a);
     } else {
-        f.render_widget(
-            Table::new(
-                rows,
-                [Constraint::Length(16), Constraint::Min(10), Constraint::Length(22)],
-            )
-            .column_spacing(1),
-            list_a,
-        );
+        f.render_widget(Table::new(rows, widths).column_spacing(1), list_a);
     }
 }
 

@@ -7,10 +7,10 @@
 //! it breaks mixed text only at spaces, leaving half-empty lines before a
 //! run of Chinese. Panels wrap here instead and hand ratatui lines that fit.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Cell, Paragraph, Row};
 use unicode_linebreak::BreakOpportunity;
 use unicode_width::UnicodeWidthChar;
 
@@ -28,6 +28,31 @@ pub(crate) fn wrapped<'a>(text: impl Into<Text<'a>>, block: Option<Block<'a>>, a
 pub(crate) fn fitted<'a>(lines: Vec<Line<'a>>, block: Block<'a>, area: Rect) -> Paragraph<'a> {
     let w = block.inner(area).width as usize;
     Paragraph::new(lines.into_iter().map(|l| fit_line(l, w)).collect::<Vec<_>>()).block(block)
+}
+
+/// The cells each column gets in a table `width` cells wide, as ratatui's
+/// `Table` lays them out (`Flex::Start`, `spacing` between, no selection
+/// symbol).
+pub(crate) fn column_widths(widths: &[Constraint], spacing: u16, width: u16) -> Vec<usize> {
+    Layout::horizontal(widths.to_vec())
+        .flex(Flex::Start)
+        .spacing(spacing)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|r| r.width as usize)
+        .collect()
+}
+
+/// A table row whose cells are cut with "…" to their columns (the table
+/// itself would clip them silently).
+pub(crate) fn fit_row<'a>(cells: impl IntoIterator<Item = Line<'a>>, cols: &[usize]) -> Row<'static> {
+    Row::new(
+        cells
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| Cell::from(fit_line(l, cols.get(i).copied().unwrap_or(0))))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Every line of `text` wrapped to `width` cells.
