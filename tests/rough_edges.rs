@@ -270,6 +270,50 @@ fn metrics_refuses_an_empty_or_header_only_file() {
     assert!(err.contains("no call records"), "{err}");
 }
 
+/// A 50 MB line (no line end for 50 MB) is one malformed row, named by its
+/// line; the rows after it keep their line numbers. It used to count as 12
+/// malformed rows and shift every later line.
+#[test]
+fn metrics_counts_a_50_mb_line_as_one_bad_row_and_keeps_later_line_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = std::fs::read_to_string("tests/fixtures/calls/january-excerpt.txt").unwrap();
+    let lines: Vec<&str> = fixture.lines().collect();
+    assert!(lines.len() > 60, "the excerpt has enough rows");
+    let path = tmp.path().join("calls.txt");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    use std::io::Write;
+    // Line 1 the header, 2..=21 records, 22 the long line, then records
+    // with a bad one at line 40.
+    for l in &lines[..21] {
+        writeln!(out, "{l}").unwrap();
+    }
+    writeln!(out, "AA0101\t1\t{}", "x".repeat(50 << 20)).unwrap();
+    for (i, l) in lines[21..60].iter().enumerate() {
+        if 23 + i == 40 {
+            writeln!(out, "not a call record").unwrap();
+        } else {
+            writeln!(out, "{l}").unwrap();
+        }
+    }
+    drop(out);
+    let json = cli_stdout(tmp.path(), &["metrics", path.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let input = &v["inputs"][0];
+    assert_eq!(input["malformed"], 2, "{input}");
+    assert_eq!(input["rows"], 20 + 1 + 39, "{input}");
+    let bad: Vec<u64> = input["bad_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(bad, [22, 40], "{input}");
+    assert!(
+        input["bad_rows"][0]["reason"].as_str().unwrap().contains("longer than"),
+        "{input}"
+    );
+}
+
 #[test]
 fn an_import_killed_half_way_leaves_nothing_after_the_next_one() {
     let tmp = tempfile::tempdir().unwrap();

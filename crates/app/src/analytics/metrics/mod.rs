@@ -71,9 +71,15 @@ pub fn compute(
                 .first()
                 .map(|b| format!("; line {}: {}", b.line, crate::text::visible(&b.reason)))
                 .unwrap_or_default();
+            let which = if n == 1 {
+                "its one row".to_string()
+            } else {
+                format!("none of its {n} rows")
+            };
             return Err(format!(
-                "{}: none of its {n} rows could be read as {name}{first} (is --format right?)",
-                path.display()
+                "{}: {which} could {}be read as {name}{first} (is --format right?)",
+                crate::text::visible(&path.display().to_string()),
+                if n == 1 { "not " } else { "" }
             ));
         }
         inputs.push(InputSummary {

@@ -95,14 +95,28 @@ pub type Progress<'a> = &'a (dyn Fn(u64) -> bool + Sync);
 pub const CANCELLED: &str = "cancelled";
 
 const CHUNK_BYTES: usize = 4 << 20;
-/// Longest line kept whole; longer runs without a newline are cut (and fail to parse).
+/// Longest line read; a longer one is one malformed row (its bytes are
+/// hashed, not kept), and the lines after it keep their numbers.
 const MAX_LINE: usize = CHUNK_BYTES;
+
+/// The malformed row an over-long line is.
+fn long_line() -> Part {
+    let mut part = Part::default();
+    part.lines = 1;
+    part.rows = 1;
+    part.bad(
+        1,
+        format!("a line longer than {} MiB: not a call record", MAX_LINE >> 20),
+    );
+    part
+}
 
 pub(super) fn read_anonymous(path: &Path, p: &Params, progress: Progress) -> std::io::Result<(Part, String, u64)> {
     let mut file = std::fs::File::open(path)?;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
     // Bounded queues: at most a few chunks are in memory at any time.
-    let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(workers);
+    // A chunk of whole lines, or None for one line too long to keep.
+    let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<(usize, Option<Vec<u8>>)>(workers);
     let job_rx = std::sync::Mutex::new(job_rx);
     let (res_tx, res_rx) = std::sync::mpsc::sync_channel::<(usize, Part)>(workers * 2);
     std::thread::scope(|s| -> std::io::Result<(Part, String, u64)> {
@@ -113,7 +127,10 @@ pub(super) fn read_anonymous(path: &Path, p: &Params, progress: Progress) -> std
                 loop {
                     let job = job_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok((idx, buf))) = job else { break };
-                    let part = tally_anonymous_chunk(&buf, p);
+                    let part = match buf {
+                        Some(buf) => tally_anonymous_chunk(&buf, p),
+                        None => long_line(),
+                    };
                     if res_tx.send((idx, part)).is_err() {
                         break;
                     }
@@ -127,6 +144,8 @@ pub(super) fn read_anonymous(path: &Path, p: &Params, progress: Progress) -> std
             let mut total: u64 = 0;
             let mut carry: Vec<u8> = Vec::new();
             let mut idx = 0;
+            // Inside an over-long line: its rest is dropped up to its end.
+            let mut skipping = false;
             loop {
                 let mut buf = std::mem::take(&mut carry);
                 let start = buf.len();
@@ -138,9 +157,19 @@ pub(super) fn read_anonymous(path: &Path, p: &Params, progress: Progress) -> std
                 if !progress(total) {
                     return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, CANCELLED));
                 }
+                if skipping {
+                    match buf.iter().position(|&b| b == b'\n') {
+                        Some(pos) => {
+                            buf.drain(..=pos);
+                            skipping = false;
+                        }
+                        None if n == 0 => break,
+                        None => continue,
+                    }
+                }
                 if n == 0 {
                     if !buf.is_empty() {
-                        let _ = job_tx.send((idx, buf));
+                        let _ = job_tx.send((idx, Some(buf)));
                     }
                     break;
                 }
@@ -148,19 +177,20 @@ pub(super) fn read_anonymous(path: &Path, p: &Params, progress: Progress) -> std
                     Some(pos) => {
                         carry = buf[pos + 1..].to_vec();
                         buf.truncate(pos + 1);
-                        if job_tx.send((idx, buf)).is_err() {
+                        if job_tx.send((idx, Some(buf))).is_err() {
                             break;
                         }
                         idx += 1;
                     }
-                    // No line end in a whole chunk: not a call-record file. Pass it on
-                    // (it counts as a malformed row) instead of growing without bound.
+                    // No line end in a whole chunk: not a call record. One
+                    // malformed row, its rest skipped, instead of growing
+                    // without bound.
                     None if buf.len() >= MAX_LINE => {
-                        buf.push(b'\n');
-                        if job_tx.send((idx, buf)).is_err() {
+                        if job_tx.send((idx, None)).is_err() {
                             break;
                         }
                         idx += 1;
+                        skipping = true;
                     }
                     None => carry = buf,
                 }
