@@ -101,9 +101,11 @@ const MAX_LINE: usize = CHUNK_BYTES;
 
 /// The malformed row an over-long line is.
 fn long_line() -> Part {
-    let mut part = Part::default();
-    part.lines = 1;
-    part.rows = 1;
+    let mut part = Part {
+        lines: 1,
+        rows: 1,
+        ..Part::default()
+    };
     part.bad(
         1,
         format!("a line longer than {} MiB: not a call record", MAX_LINE >> 20),
