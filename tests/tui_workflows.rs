@@ -1654,3 +1654,58 @@ fn narrow_tables_cut_with_a_mark_and_keep_what_matters() {
     );
     assert!(after.trim_start().len() > 5, "{row}");
 }
+
+/// The TUI's export form encrypts as `export --encrypt` and `--passphrase`
+/// do: to the team's keys (a teammate's key opens it, a stranger's copy
+/// cannot), or to a passphrase, which the form asks for before writing.
+#[test]
+fn the_tui_export_encrypts_to_the_team_or_a_passphrase() {
+    use cscaudit::app::demo;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::open(&dir.path().join("lead")).unwrap();
+    demo::seed(&mut app).unwrap();
+    let mut s = initial_state(&app, &setup(), Lang::Zh, Some(demo::DEMO_ENGAGEMENT)).unwrap();
+    let sealed = dir.path().join("演示.zip.age");
+    press(&mut app, &mut s, "1 x ctrl-u");
+    typ(&mut app, &mut s, sealed.to_str().unwrap());
+    assert!(screen(&s, 80, 24).contains("加密"), "{}", screen(&s, 80, 24));
+    press(&mut app, &mut s, "tab tab right ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    let head = std::fs::read(&sealed).unwrap();
+    assert!(head.starts_with(b"age-encryption.org/v1"), "sealed with age");
+    assert!(
+        !head.windows(4).any(|w| w == b"PK\x03\x04"),
+        "no zip inside in the clear"
+    );
+
+    // A teammate's key opens it; a copy without a team key does not.
+    let mut b = App::open(&dir.path().join("li")).unwrap();
+    b.set_identity("li.min", "李敏", "LM").unwrap();
+    b.set_identity_key(Some(&dir.path().join("lead/demo-keys/li.min")))
+        .unwrap();
+    cscaudit::bundle::import(&b, &sealed).unwrap();
+    assert_eq!(
+        b.findings(demo::DEMO_ENGAGEMENT).unwrap().len(),
+        app.findings(demo::DEMO_ENGAGEMENT).unwrap().len()
+    );
+    let mut stranger = App::open(&dir.path().join("stranger")).unwrap();
+    stranger.set_identity("x.y", "某人", "XY").unwrap();
+    assert!(cscaudit::bundle::import(&stranger, &sealed).is_err());
+
+    // A passphrase: asked for when empty (nothing written), used when given.
+    let phrased = dir.path().join("口令.zip.age");
+    press(&mut app, &mut s, "1 x ctrl-u");
+    typ(&mut app, &mut s, phrased.to_str().unwrap());
+    press(&mut app, &mut s, "tab tab right right ctrl-s");
+    assert!(
+        form_error(&s).is_some_and(|e| e.contains("口令")),
+        "{:?}",
+        form_error(&s)
+    );
+    assert!(!phrased.exists());
+    press(&mut app, &mut s, "tab");
+    typ(&mut app, &mut s, "正确 horse battery");
+    press(&mut app, &mut s, "ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", form_error(&s));
+    assert!(std::fs::read(&phrased).unwrap().starts_with(b"age-encryption.org/v1"));
+}

@@ -149,6 +149,8 @@ pub enum Job {
         no_evidence: bool,
         /// The reports' language.
         lang: crate::config::Lang,
+        /// Sealed to these keys or this passphrase (age), or not at all.
+        encrypt: Option<Arc<crate::crypto::seal::To>>,
     },
     /// Read a findings bundle; `passphrase` opens one sealed to a passphrase.
     Import {
@@ -400,12 +402,13 @@ impl Job {
                 path,
                 no_evidence,
                 lang,
+                encrypt,
             } => {
                 let opts = crate::bundle::ExportOptions {
                     no_evidence,
                     lang,
                     since: None,
-                    encrypt: None,
+                    encrypt,
                 };
                 JobOutput::Export {
                     result: crate::bundle::export_with_progress(app, &engagement, &path, &opts, &staged),

@@ -2,7 +2,7 @@
 //! Each form: its fields (opened from the selection), and its save
 //! through the app layer (values read by [`FieldId`](super::FieldId)).
 
-use super::{Field, FieldId as F, Form, FormKind, Values, yes_no};
+use super::{Choice, Field, FieldId as F, Form, FormKind, Values, yes_no};
 use crate::app::App;
 use crate::config::Lang;
 use crate::tui::effects::{ask_to_replace, engagement, expand_home, refused};
@@ -21,6 +21,30 @@ impl State {
                         .required()
                         .path(),
                     Field::choice(F::Evidence, "Evidence files", "证据文件", yes_no(true), 0),
+                    // As `export --encrypt` / `--passphrase`: a bundle that
+                    // leaves the team's laptops, sealed.
+                    Field::choice(
+                        F::Encrypt,
+                        "Encrypt (age)",
+                        "加密（age）",
+                        vec![
+                            Choice::new("no", "no", "不加密"),
+                            Choice::new(
+                                "team",
+                                "to the team's keys and yours",
+                                "加密给审核组成员的密钥和你的密钥",
+                            ),
+                            Choice::new("passphrase", "with a passphrase", "用口令加密"),
+                        ],
+                        0,
+                    ),
+                    Field::line(
+                        F::Passphrase,
+                        "Passphrase (only when encrypting with one)",
+                        "口令（仅在用口令加密时）",
+                        "",
+                    )
+                    .secret(),
                 ],
             ))
         } else {
@@ -45,11 +69,29 @@ impl State {
 }
 
 /// Export the engagement as a bundle, as a job.
-pub(in crate::tui) fn save_export(_app: &mut App, state: &State, values: &Values, confirmed: bool) -> Vec<Input> {
+pub(in crate::tui) fn save_export(app: &mut App, state: &State, values: &Values, confirmed: bool) -> Vec<Input> {
     let lang = state.lang;
     let Some(eng) = engagement(state) else { return vec![] };
     let Some(path) = expand_home(values.get(F::Path)) else {
         return vec![];
+    };
+    // The keys first: a team member without a key is said before anything is written.
+    let passphrase = values.get(F::Passphrase);
+    let encrypt = match values.get(F::Encrypt) {
+        "team" => match app.export_recipients(&eng, &[], false) {
+            Ok(to) => Some(std::sync::Arc::new(to)),
+            Err(e) => return refused(e.message().get(lang).to_string()),
+        },
+        "passphrase" if passphrase.is_empty() => {
+            return refused(lang.pick(
+                "Type the passphrase to encrypt with (the recipient needs it to import)",
+                "请输入加密用的口令（接收方导入时需要它）",
+            ));
+        }
+        "passphrase" => Some(std::sync::Arc::new(crate::crypto::seal::To::Passphrase(
+            age::secrecy::SecretString::from(passphrase.to_string()),
+        ))),
+        _ => None,
     };
     if let Some(ask) = ask_to_replace(&path, confirmed, lang) {
         return ask;
@@ -62,6 +104,7 @@ pub(in crate::tui) fn save_export(_app: &mut App, state: &State, values: &Values
             path,
             no_evidence: values.get(F::Evidence) == "no",
             lang,
+            encrypt,
         })),
     ]
 }

@@ -77,6 +77,7 @@ field_ids! {
     Path => "path",
     Evidence => "evidence",
     Passphrase => "passphrase",
+    Encrypt => "encrypt",
     Assignee => "assignee",
     Role => "role",
     Level => "level",
