@@ -325,3 +325,119 @@ fn a_request_to_a_contact_without_a_key_is_not_sent_and_stays_a_draft() {
     );
     assert!(!out.exists(), "nothing written");
 }
+
+/// The same round trip in the TUI's requests view (`r`): the lead drafts
+/// with `a` and sends with `s` (a job: encrypted bundle and list); the
+/// liaison, on her copy, answers with Enter (a file and a note); the lead
+/// imports and returns the answer with Enter, saying why; what is not yours
+/// to do is said, not done.
+#[test]
+fn the_tui_drafts_sends_answers_and_returns_a_request() {
+    use common::tui::{press, setup, typ};
+    use cscaudit::config::Lang;
+    use cscaudit::tui::state::Popup;
+    use cscaudit::tui::{initial_state, step};
+    let tmp = tempfile::tempdir().unwrap();
+    let (lead_dir, cj_dir, out) = (tmp.path().join("lead"), tmp.path().join("cj"), tmp.path().join("发出"));
+    let keys = lead_dir.join("demo-keys");
+    let mut lead = demo(&lead_dir);
+    let mut s = initial_state(&lead, &setup(), Lang::Zh, Some(ENG)).unwrap();
+    press(&mut lead, &mut s, "1 r");
+    assert!(matches!(s.popup, Some(Popup::Requests { .. })), "{:?}", s.status);
+    press(&mut lead, &mut s, "a");
+    typ(&mut lead, &mut s, "近三个月的排班表与实际在岗人数");
+    press(&mut lead, &mut s, "tab ctrl-u");
+    typ(&mut lead, &mut s, "ST-01");
+    press(&mut lead, &mut s, "tab");
+    typ(&mut lead, &mut s, "2099-01-31");
+    press(&mut lead, &mut s, "ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", s.popup);
+    let drafted = lead.requests(ENG).unwrap();
+    assert_eq!(drafted.len(), 1);
+    let number = drafted[0].number.clone();
+    assert_eq!(
+        (
+            drafted[0].status,
+            drafted[0].indicator.as_str(),
+            drafted[0].addressee.as_str()
+        ),
+        (RequestStatus::Draft, "ST-01", "chen.jing")
+    );
+    assert_eq!(drafted[0].due, Some(jiff::civil::date(2099, 1, 31)));
+
+    press(&mut lead, &mut s, "r s ctrl-u");
+    typ(&mut lead, &mut s, out.to_str().unwrap());
+    press(&mut lead, &mut s, "ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", s.popup);
+    assert_eq!(lead.request(ENG, &number).unwrap().status, RequestStatus::Open);
+    assert_eq!(
+        s.data.as_ref().unwrap().requests[0].status,
+        RequestStatus::Open,
+        "the TUI reads the opened request again"
+    );
+    let sealed: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".zip"))
+        .collect();
+    assert_eq!(sealed.len(), 1, "one bundle in {out:?}");
+    assert!(std::fs::read(&sealed[0]).unwrap().starts_with(b"age-encryption.org/v1"));
+    // The lead cannot answer it (not the addressee): Enter offers the auditors' moves.
+    press(&mut lead, &mut s, "r enter");
+    match &s.popup {
+        Some(Popup::Form(f)) => assert!(f.title_zh.contains(&number), "{}", f.title_zh),
+        other => panic!("{other:?}"),
+    }
+    press(&mut lead, &mut s, "esc");
+    drop(s);
+    drop(lead);
+
+    // The liaison answers on her copy, in her TUI.
+    let mut cj = as_person(&cj_dir, &keys, "chen.jing", "陈静 Chen Jing", "CJ");
+    bundle::import(&cj, &sealed[0]).unwrap();
+    let file = tmp.path().join("排班表.csv");
+    std::fs::write(&file, "month,planned,on_duty\n2026-10,412,398\n").unwrap();
+    let mut t = initial_state(&cj, &setup(), Lang::Zh, Some(ENG)).unwrap();
+    press(&mut cj, &mut t, "1 r enter");
+    assert!(matches!(t.popup, Some(Popup::Form(_))), "{:?}", t.status);
+    step(
+        &mut cj,
+        &mut t,
+        cscaudit::tui::state::Input::Paste(file.display().to_string()),
+    );
+    press(&mut cj, &mut t, "tab");
+    typ(&mut cj, &mut t, "10 月排班表见附件");
+    press(&mut cj, &mut t, "ctrl-s");
+    assert!(t.popup.is_none(), "{:?}", t.popup);
+    let answered = cj.request(ENG, &number).unwrap();
+    assert_eq!(
+        (answered.status, answered.evidence.len()),
+        (RequestStatus::Submitted, 1)
+    );
+    // Her answer is not hers to judge: Enter says so and opens nothing.
+    press(&mut cj, &mut t, "r enter");
+    assert!(!matches!(t.popup, Some(Popup::Form(_))), "{:?}", t.popup);
+    let back = tmp.path().join("back.zip");
+    bundle::export(&cj, ENG, &back, &ExportOptions::default()).unwrap();
+    drop(t);
+    drop(cj);
+
+    // The lead imports and returns it, saying why; without a reason it is refused.
+    let mut lead = App::open(&lead_dir).unwrap();
+    bundle::import(&lead, &back).unwrap();
+    let mut s = initial_state(&lead, &setup(), Lang::Zh, Some(ENG)).unwrap();
+    press(&mut lead, &mut s, "1 r enter right ctrl-s");
+    assert!(
+        matches!(s.popup, Some(Popup::Form(_))),
+        "a return without a comment stays open"
+    );
+    press(&mut lead, &mut s, "tab");
+    typ(&mut lead, &mut s, "缺少 11 月数据");
+    press(&mut lead, &mut s, "ctrl-s");
+    assert!(s.popup.is_none(), "{:?}", s.popup);
+    let returned = lead.request(ENG, &number).unwrap();
+    assert_eq!(
+        (returned.status, returned.comment.as_str()),
+        (RequestStatus::Returned, "缺少 11 月数据")
+    );
+}

@@ -1557,18 +1557,8 @@ fn no_text_runs_over_a_panel_border() {
     };
     let mut checked = 0;
     for lang in [Lang::Zh, Lang::En] {
-        for keys in [
-            "1",
-            "2 j j j enter",
-            "2 G",
-            "3",
-            "3 enter",
-            "4",
-            "4 enter",
-            "5",
-            "6",
-            "1 r",
-        ] {
+        // Panes and their detail views (a popup covers the borders under it).
+        for keys in ["1", "2 j j j enter", "2 G", "3", "3 enter", "4", "4 enter", "5", "6"] {
             let mut s = initial_state(&a, &setup(), lang, Some(demo::DEMO_ENGAGEMENT)).unwrap();
             press(&mut a, &mut s, keys);
             for (w, h) in [(80u16, 24u16), (120, 40)] {

@@ -140,17 +140,7 @@ pub(super) fn request(ctx: &Context, c: RequestCmd) -> Result<()> {
                 });
             }
             writeln!(o, "{}", s.bundle.summary(lang))?;
-            let (n, who) = (s.items, &s.addressee);
-            let (x, h) = (s.xlsx.display(), s.html.display());
-            writeln!(
-                o,
-                "{}",
-                if zh {
-                    format!("{n} 条资料请求待 {who} 答复；清单：{x}、{h}")
-                } else {
-                    format!("{n} request(s) await {who}'s answer; the list: {x}, {h}")
-                }
-            )?;
+            writeln!(o, "{}", s.line(lang))?;
         }
         RequestCmd::Answer {
             number,

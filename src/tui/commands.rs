@@ -134,7 +134,7 @@ commands! {
     QaScore => "qa.score", [Dashboard], "Score a QA review blind (sealed until the other rater's is in)", "盲评质检复核录音（另一评分人封存前仅封存）";
     QaView => "qa.view", [Dashboard], "The QA round: every review, who has sealed, the scores once out", "质检复核批次：每条复核、封存情况、揭示后的评分";
     AuditPlanView => "plan.view", [Dashboard], "The audit plan: mode, person-days, the agenda and the opening and closing meetings (check-in)", "审核计划：审核方式、人日、日程安排及首末次会议签到";
-    RequestsView => "requests.view", [Dashboard], "Evidence requests to the auditee: status, due date, answers (send and judge them with `cscaudit request`)", "向受审核方的资料请求：状态、期限、答复（用 `cscaudit request` 发出和审阅）";
+    RequestsView => "requests.view", [Dashboard], "Evidence requests to the auditee: draft (a), send (s), answer or judge (Enter)", "向受审核方的资料请求：起草（a）、发出（s）、答复或审阅（Enter）";
     QaReveal => "qa.reveal", [Dashboard], "Reveal your sealed QA scores whose other rater has sealed", "揭示另一评分人已封存的本人质检评分";
     QaReconcile => "qa.reconcile", [Dashboard], "Settle a QA disagreement (the round's reconciler)", "裁定质检评分不一致（复核批次的裁定人）";
     AssessValue => "assess.value", [Checklist], "Record the measured value", "记录实测值";

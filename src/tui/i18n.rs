@@ -188,7 +188,9 @@ labels! {
     CheckIn => "Check-in", "签到";
     Reminders => "Reminders", "提醒";
     RequestsTitle => "Evidence requests", "资料请求";
-    NoRequests => "No evidence requests yet: `cscaudit request add …`, then `cscaudit request send --out DIR`", "尚无资料请求：先 `cscaudit request add …`，再 `cscaudit request send --out 文件夹`";
+    NoRequests => "None yet: a drafts one", "尚无：按 a 起草";
+    NoAuditeeContact => "The team has no auditee contact to send requests to: add one (a on the dashboard, role auditee-contact)", "审核组中没有受审核方联络人可接收资料请求：请先添加（总览页按 a，角色为受审核方联络人）";
+    RequestsHint => "a draft · s send · Enter answer or judge · Esc close", "a 起草 · s 发出 · Enter 答复或审阅 · Esc 关闭";
     ColNumber => "No.", "编号";
     ColRequest => "Request", "请求内容";
     ColStatus => "Status", "状态";

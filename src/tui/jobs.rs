@@ -152,6 +152,14 @@ pub enum Job {
         /// Sealed to these keys or this passphrase (age), or not at all.
         encrypt: Option<Arc<crate::crypto::seal::To>>,
     },
+    /// Send the evidence requests to an auditee contact: drafts opened, the
+    /// bundle encrypted to them and the sender, the list beside it.
+    SendRequests {
+        engagement: String,
+        addressee: String,
+        out: PathBuf,
+        lang: crate::config::Lang,
+    },
     /// Read a findings bundle; `passphrase` opens one sealed to a passphrase.
     Import {
         path: PathBuf,
@@ -262,6 +270,11 @@ pub enum JobOutput {
     Export {
         result: Result<ExportReport, AppError>,
     },
+    /// The requests sent; `touched`: the requests it opened.
+    Sent {
+        result: Result<crate::bundle::Sent, AppError>,
+        touched: Option<Vec<EntityId>>,
+    },
     /// `touched`: the records the merge wrote (see [`App::take_touched`]),
     /// when it ran on an app of its own.
     Import {
@@ -331,14 +344,19 @@ impl JobOutput {
                 Some(joined) => format!("{joined} · {}", r.summary(lang)),
                 None => r.summary(lang),
             }),
-            JobOutput::Export { result: Err(e) } | JobOutput::Import { result: Err(e), .. } => Said::failed(e, lang),
+            JobOutput::Sent { result: Ok(s), .. } => Said::ok(s.summary(lang)),
+            JobOutput::Export { result: Err(e) }
+            | JobOutput::Import { result: Err(e), .. }
+            | JobOutput::Sent { result: Err(e), .. } => Said::failed(e, lang),
             JobOutput::Sync { reports, failed, .. } => synced(reports, failed.as_ref(), lang),
         })
     }
 
     /// The records a worker's own app wrote, for the UI's app to read again.
     pub fn with_touched(mut self, records: Option<Vec<EntityId>>) -> JobOutput {
-        if let JobOutput::Import { touched, .. } | JobOutput::Sync { touched, .. } = &mut self {
+        if let JobOutput::Import { touched, .. } | JobOutput::Sync { touched, .. } | JobOutput::Sent { touched, .. } =
+            &mut self
+        {
             *touched = records;
         }
         self
@@ -361,7 +379,10 @@ impl Job {
 
     /// Whether the job needs the database (it then runs on an app of its own).
     pub fn needs_database(&self) -> bool {
-        matches!(self, Job::Export { .. } | Job::Import { .. } | Job::Sync)
+        matches!(
+            self,
+            Job::Export { .. } | Job::Import { .. } | Job::Sync | Job::SendRequests { .. }
+        )
     }
 
     /// The job's progress, named (sanitised) for the progress line and the
@@ -378,6 +399,11 @@ impl Job {
         match self {
             Job::Export { path, .. } => Work::made(format!("{} {}", pick("Exporting", "导出"), shown(path)), 0, true),
             Job::Import { path, .. } => Work::made(format!("{} {}", pick("Importing", "导入"), shown(path)), 0, true),
+            Job::SendRequests { out, .. } => Work::made(
+                format!("{} {}", pick("Sending the requests into", "发出资料请求到"), shown(out)),
+                0,
+                true,
+            ),
             Job::Sync => Work::made(pick("Syncing with the remotes", "与远程仓库同步").into(), 0, true),
             Job::Metrics { file, .. } | Job::Source { file, .. } => {
                 Work::new(format!("{} {}", pick("Computing", "复算"), file_name(file)), size(file))
@@ -416,6 +442,15 @@ impl Job {
             }
             Job::Import { path, .. } => JobOutput::Import {
                 result: crate::bundle::import_with_progress(app, &path, &crate::bundle::Limits::default(), &staged),
+                touched: Some(Vec::new()),
+            },
+            Job::SendRequests {
+                engagement,
+                addressee,
+                out,
+                lang,
+            } => JobOutput::Sent {
+                result: crate::bundle::send_requests(app, &engagement, Some(&addressee), &out, lang),
                 touched: Some(Vec::new()),
             },
             Job::Sync => {
@@ -477,6 +512,10 @@ impl Job {
                 result: Err(e),
             },
             Job::Export { .. } => JobOutput::Export { result: Err(e) },
+            Job::SendRequests { .. } => JobOutput::Sent {
+                result: Err(e),
+                touched: Some(Vec::new()),
+            },
             Job::Import { .. } => JobOutput::Import {
                 result: Err(e),
                 touched: Some(Vec::new()),
@@ -494,10 +533,9 @@ impl Job {
     fn run_alone(self, work: &Work) -> JobOutput {
         let progress = |n: u64| work.progress(n);
         match self {
-            j @ (Job::Export { .. } | Job::Import { .. } | Job::Sync) => j.failed(AppError::Invalid(crate::msg!(
-                "the database is not open",
-                "数据库未打开"
-            ))),
+            j @ (Job::Export { .. } | Job::Import { .. } | Job::Sync | Job::SendRequests { .. }) => j.failed(
+                AppError::Invalid(crate::msg!("the database is not open", "数据库未打开")),
+            ),
             Job::Metrics {
                 engagement,
                 indicator,

@@ -393,7 +393,10 @@ pub(super) fn record_metrics(app: &App, state: &State, p: jobs::PendingMetrics) 
 /// it, the outcome is still said, and the screen catches up at the next
 /// tick (another process's changes are noticed then).
 pub(super) fn finished_job(app: &mut App, state: &State, out: jobs::JobOutput) -> Vec<Input> {
-    if let jobs::JobOutput::Import { touched, .. } | jobs::JobOutput::Sync { touched, .. } = &out {
+    if let jobs::JobOutput::Import { touched, .. }
+    | jobs::JobOutput::Sync { touched, .. }
+    | jobs::JobOutput::Sent { touched, .. } = &out
+    {
         app.hand_touched(touched.clone());
     }
     if matches!(out, jobs::JobOutput::Export { .. } | jobs::JobOutput::Panicked) {
@@ -508,6 +511,15 @@ pub(super) fn finish_job(app: &mut App, state: &State, out: jobs::JobOutput) -> 
             Err(e) => failed(e),
         },
         jobs::JobOutput::Export { .. } | jobs::JobOutput::Panicked => said.into_iter().collect(),
+        // The requests it opened (handed over by `finished_job`) are read again.
+        jobs::JobOutput::Sent { .. } => {
+            let mut v = match effects::engagement(state) {
+                Some(e) => refreshed(app, state, &e),
+                None => Vec::new(),
+            };
+            v.extend(said);
+            v
+        }
         // The records the job touched were handed over by `finished_job`
         // and are patched in (the whole engagement read again when it is
         // new here or too many changed); after a refused import, what did

@@ -5,7 +5,7 @@
 use super::{Choice, Field, FieldId as F, Form, FormKind, Values, yes_no};
 use crate::app::App;
 use crate::config::Lang;
-use crate::tui::effects::{ask_to_replace, engagement, expand_home, refused};
+use crate::tui::effects::{app_refused, ask_to_replace, engagement, expand_home, refused};
 use crate::tui::state::{Effect, Input, State};
 
 impl State {
@@ -80,7 +80,7 @@ pub(in crate::tui) fn save_export(app: &mut App, state: &State, values: &Values,
     let encrypt = match values.get(F::Encrypt) {
         "team" => match app.export_recipients(&eng, &[], false) {
             Ok(to) => Some(std::sync::Arc::new(to)),
-            Err(e) => return refused(e.message().get(lang).to_string()),
+            Err(e) => return app_refused(e, lang),
         },
         "passphrase" if passphrase.is_empty() => {
             return refused(lang.pick(

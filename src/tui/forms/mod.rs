@@ -16,6 +16,7 @@ mod engagement;
 mod finding;
 mod people;
 mod qa;
+mod request;
 mod testcall;
 
 pub(in crate::tui) use action::{save_add, save_update, save_verify};
@@ -25,6 +26,7 @@ pub(in crate::tui) use engagement::{save_engagement, save_follow, save_milestone
 pub(in crate::tui) use finding::{save_edit, save_move, save_raise};
 pub(in crate::tui) use people::{save_identity, save_member};
 pub(in crate::tui) use qa::{save_qa_reconcile, save_qa_score};
+pub(in crate::tui) use request::{save_add_request, save_answer_request, save_judge_request, save_send_requests};
 pub(in crate::tui) use testcall::save_test_call;
 
 use crate::app::MoveKind;
@@ -199,6 +201,18 @@ pub enum FormKind {
     QaReconcile,
     RaiseFinding {
         indicator: Option<String>,
+    },
+    /// Draft an evidence request.
+    AddRequest,
+    /// Send the requests to an auditee contact (a job).
+    SendRequests,
+    /// Answer a request, as its addressee.
+    AnswerRequest {
+        number: String,
+    },
+    /// Accept, return, close or reopen a request, as an auditor.
+    JudgeRequest {
+        number: String,
     },
     Move {
         reference: String,

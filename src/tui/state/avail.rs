@@ -154,7 +154,6 @@ impl State {
             },
             Cmd::PlanUpdate if d.milestones.is_empty() => Avail::Disabled(Label::NoPlanShort.t(lang)),
             Cmd::TestCallRecord if d.test_calls.is_empty() => Avail::Disabled(Label::NoTestCalls.t(lang)),
-            Cmd::RequestsView if d.requests.is_empty() => Avail::Disabled(Label::NoRequests.t(lang)),
             Cmd::AuditPlanView
                 if d.audit_plan.as_ref().is_none_or(|p| {
                     p.activities.is_empty() && p.opening.is_none() && p.closing.is_none() && p.mode.is_none()

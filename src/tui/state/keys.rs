@@ -77,8 +77,16 @@ impl State {
         }
         if let Some(Popup::Requests { selected }) = &mut self.popup {
             let n = self.data.as_ref().map_or(0, |d| d.requests.len());
-            if let Pick::Close | Pick::Choose = pick(k.code, selected, n) {
-                self.popup = None;
+            // a drafts, s sends (each a form over the view); Enter acts on the item.
+            match k.code {
+                KeyCode::Char('a') => return self.open_add_request(),
+                KeyCode::Char('s') => return self.open_send_requests(),
+                _ => {}
+            }
+            match pick(k.code, selected, n) {
+                Pick::Close => self.popup = None,
+                Pick::Choose => return self.open_request_item(),
+                _ => {}
             }
             return None;
         }

@@ -474,6 +474,15 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                     answer,
                 ]);
             }
+            if d.requests.is_empty() {
+                // What to press for the first one.
+                rows.push(vec![
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    ui.m(Label::NoRequests).into(),
+                ]);
+            }
             let waiting = d.requests.iter().filter(|r| r.status.awaits_auditee()).count();
             let review = d
                 .requests
@@ -499,7 +508,7 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 f,
                 area,
                 (110, 24),
-                (title, ui.m(Label::AuditPlanHint)),
+                (title, ui.m(Label::RequestsHint)),
                 rows,
                 &widths,
                 *selected + 1,

@@ -20,6 +20,24 @@ pub struct Sent {
     pub html: PathBuf,
 }
 
+impl Sent {
+    /// Who has how many items to answer, and where the list is (CLI and TUI).
+    pub fn line(&self, lang: crate::config::Lang) -> String {
+        let (n, who) = (self.items, crate::text::visible(&self.addressee));
+        let shown = |p: &Path| crate::text::visible(&p.display().to_string()).into_owned();
+        let (x, h) = (shown(&self.xlsx), shown(&self.html));
+        match lang {
+            crate::config::Lang::Zh => format!("{n} 条资料请求待 {who} 答复；清单：{x}、{h}"),
+            crate::config::Lang::En => format!("{n} request(s) await {who}'s answer; the list: {x}, {h}"),
+        }
+    }
+
+    /// The bundle written and [`Sent::line`], in one line.
+    pub fn summary(&self, lang: crate::config::Lang) -> String {
+        format!("{} · {}", self.bundle.summary(lang), self.line(lang))
+    }
+}
+
 /// Send `engagement`'s requests to `addressee` (default: its only auditee
 /// contact) into the folder `out`.
 pub fn send_requests(

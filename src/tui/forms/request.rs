@@ -1,0 +1,265 @@
+//! Evidence requests from the requests view (`r`): draft one (`a`), send
+//! the drafts to the auditee (`s`, a job: an encrypted bundle and the list),
+//! and Enter on an item does what is yours to do with it: its addressee
+//! answers it with a file, an auditor judges the answer (accept, return
+//! with a comment, close) or reopens a closed one. The same use cases as
+//! `cscaudit request add|send|answer|accept|return|close|reopen`.
+
+use super::{Choice, Field, FieldId as F, Form, FormKind, Values};
+use crate::app::App;
+use crate::app::request::NewRequest;
+use crate::model::request::{Request, RequestStatus};
+use crate::tui::effects::{app_refused, engagement, expand_home, optional_date, refused, saved};
+use crate::tui::i18n::Label;
+use crate::tui::state::{Effect, Input, State};
+
+/// The auditee's contacts on the team, as choices (the first is the default).
+fn contacts(state: &State) -> Vec<Choice> {
+    let Some(d) = state.data.as_ref() else {
+        return Vec::new();
+    };
+    d.team
+        .iter()
+        .filter(|m| m.role == crate::model::engagement::Role::AuditeeContact && !m.has_left())
+        .map(|m| {
+            let shown = format!("{} {}", m.actor, m.name);
+            Choice::new(&m.actor, &shown, &shown)
+        })
+        .collect()
+}
+
+impl State {
+    /// The request selected in the requests view.
+    fn selected_request(&self) -> Option<&Request> {
+        let Some(crate::tui::state::Popup::Requests { selected }) = &self.popup else {
+            return None;
+        };
+        self.data.as_ref()?.requests.get(*selected)
+    }
+
+    /// Whether I am the lead or an auditor of the open engagement.
+    fn i_audit(&self) -> bool {
+        self.data.as_ref().is_some_and(|d| {
+            d.team
+                .iter()
+                .any(|m| m.actor == d.me && !m.has_left() && m.role.is_auditor())
+        })
+    }
+
+    /// `a` in the requests view: draft a request to the auditee.
+    pub(crate) fn open_add_request(&mut self) -> Option<Effect> {
+        let to = contacts(self);
+        if to.is_empty() {
+            self.error(Label::NoAuditeeContact.t(self.lang).to_string());
+            return None;
+        }
+        let indicator = match &self.checklist.selected {
+            Some(crate::tui::state::Row::Indicator(id)) => id.clone(),
+            _ => String::new(),
+        };
+        self.open(Form::new(
+            FormKind::AddRequest,
+            ("Draft an evidence request", "起草资料请求"),
+            vec![
+                Field::line(F::Note, "What to send", "需提供的资料", "").required(),
+                Field::line(F::Id, "Indicator (optional)", "指标（可选）", &indicator),
+                Field::line(F::To, "Due (YYYY-MM-DD, optional)", "期限（YYYY-MM-DD，可选）", ""),
+                Field::choice(F::Assignee, "To", "发给", to, 0),
+            ],
+        ))
+    }
+
+    /// `s` in the requests view: send the drafts (and what is open) to a contact.
+    pub(crate) fn open_send_requests(&mut self) -> Option<Effect> {
+        let to = contacts(self);
+        if to.is_empty() {
+            self.error(Label::NoAuditeeContact.t(self.lang).to_string());
+            return None;
+        }
+        let d = self.data.as_ref()?;
+        let folder = format!("./requests-{}-{}", d.engagement.id, d.today.strftime("%Y%m%d"));
+        self.open(Form::new(
+            FormKind::SendRequests,
+            ("Send the requests to the auditee", "向受审核方发出资料请求"),
+            vec![
+                Field::line(
+                    F::Path,
+                    "Into the folder (Tab completes)",
+                    "写入文件夹（Tab 补全）",
+                    &folder,
+                )
+                .required()
+                .path(),
+                Field::choice(F::Assignee, "To", "发给", to, 0),
+            ],
+        ))
+    }
+
+    /// Enter in the requests view: what is yours to do with the item.
+    pub(crate) fn open_request_item(&mut self) -> Option<Effect> {
+        let lang = self.lang;
+        let r = self.selected_request()?.clone();
+        let me = self.data.as_ref()?.me.clone();
+        if r.addressee == me && r.status.awaits_auditee() {
+            return self.open(Form::new(
+                FormKind::AnswerRequest {
+                    number: r.number.clone(),
+                },
+                (
+                    &format!("Answer {} (its files become evidence)", r.number),
+                    &format!("答复 {}（所附文件成为证据）", r.number),
+                ),
+                vec![
+                    Field::line(F::Path, "File (Tab completes)", "文件（Tab 补全）", "").path(),
+                    Field::line(F::Note, "Answer", "答复说明", &r.answer),
+                ],
+            ));
+        }
+        if !self.i_audit() {
+            self.error(
+                lang.pick(
+                    "Nothing here is yours to do: an auditor judges the answers, the addressee answers",
+                    "这里没有你要做的事：答复由收件人提交，审阅由审核员进行",
+                )
+                .to_string(),
+            );
+            return None;
+        }
+        use RequestStatus::*;
+        let moves: &[RequestStatus] = match r.status {
+            Submitted => &[Accepted, Returned, Closed],
+            Accepted => &[Closed, Returned],
+            Open | Returned | Draft => &[Closed],
+            Closed => &[Open],
+        };
+        let verdicts: Vec<Choice> = moves
+            .iter()
+            .map(|m| {
+                let (en, zh) = match m {
+                    Accepted => ("accept the answer", "接受答复"),
+                    Returned => ("return it (say why)", "退回（说明原因）"),
+                    Closed => ("close it", "关闭"),
+                    Open => ("reopen it", "重新打开"),
+                    _ => (m.as_str(), m.zh()),
+                };
+                Choice::new(m.as_str(), en, zh)
+            })
+            .collect();
+        self.open(Form::new(
+            FormKind::JudgeRequest {
+                number: r.number.clone(),
+            },
+            (
+                &format!("{} · {}", r.number, r.status.label(false)),
+                &format!("{} · {}", r.number, r.status.zh()),
+            ),
+            vec![
+                Field::choice(F::Verdict, "Do", "操作", verdicts, 0),
+                Field::line(F::Note, "Comment (needed to return it)", "意见（退回时必填）", ""),
+            ],
+        ))
+    }
+}
+
+/// Draft the request through the app layer.
+pub(in crate::tui) fn save_add_request(app: &mut App, state: &State, values: &Values) -> Vec<Input> {
+    let lang = state.lang;
+    let Some(eng) = engagement(state) else { return vec![] };
+    let due = match optional_date(values.get(F::To), lang) {
+        Ok(d) => d,
+        Err(e) => return refused(e),
+    };
+    let indicator = values.get(F::Id).trim();
+    let new = NewRequest {
+        indicator: (!indicator.is_empty()).then(|| indicator.to_string()),
+        text: values.get(F::Note).trim().to_string(),
+        due,
+        addressee: Some(values.get(F::Assignee).to_string()).filter(|a| !a.is_empty()),
+    };
+    match app.add_request(&eng, new) {
+        Ok(r) => saved(
+            app,
+            state,
+            &eng,
+            format!("{} {}", lang.pick("Drafted", "已起草"), r.number),
+        ),
+        Err(e) => app_refused(e, lang),
+    }
+}
+
+/// Answer the request with a file and a note, as its addressee.
+pub(in crate::tui) fn save_answer_request(app: &mut App, state: &State, number: &str, values: &Values) -> Vec<Input> {
+    let lang = state.lang;
+    let Some(eng) = engagement(state) else { return vec![] };
+    let file = values.get(F::Path).trim();
+    let note = values.get(F::Note).trim();
+    let path = if file.is_empty() {
+        None
+    } else {
+        match expand_home(file) {
+            Some(p) if p.is_file() => Some(p),
+            _ => {
+                let p = crate::text::visible(file).into_owned();
+                return refused(match lang {
+                    crate::config::Lang::Zh => format!("{p} 不是文件"),
+                    crate::config::Lang::En => format!("{p} is not a file"),
+                });
+            }
+        }
+    };
+    if path.is_none() && note.is_empty() {
+        return refused(lang.pick("Attach a file or write an answer", "请附上文件或填写答复"));
+    }
+    let files: Vec<&std::path::Path> = path.iter().map(|p| p.as_path()).collect();
+    match app.answer_request(&eng, number, note, &files) {
+        Ok(r) => saved(
+            app,
+            state,
+            &eng,
+            format!(
+                "{} {} · {}",
+                lang.pick("Answered", "已答复"),
+                r.number,
+                lang.pick("export the bundle back to the auditors", "请导出数据包交回审核组")
+            ),
+        ),
+        Err(e) => app_refused(e, lang),
+    }
+}
+
+/// Accept, return, close or reopen the request, as an auditor.
+pub(in crate::tui) fn save_judge_request(app: &mut App, state: &State, number: &str, values: &Values) -> Vec<Input> {
+    let lang = state.lang;
+    let Some(eng) = engagement(state) else { return vec![] };
+    let Ok(to) = values.get(F::Verdict).parse::<RequestStatus>() else {
+        return refused(lang.pick("choose what to do", "请选择操作"));
+    };
+    match app.move_request(&eng, number, to, values.get(F::Note)) {
+        Ok(r) => saved(
+            app,
+            state,
+            &eng,
+            format!("{} → {}", r.number, r.status.label(lang.is_zh())),
+        ),
+        Err(e) => app_refused(e, lang),
+    }
+}
+
+/// Send the requests, as a job: drafts opened, the bundle encrypted to the
+/// contact and you, and the list they read without cscaudit.
+pub(in crate::tui) fn save_send_requests(_app: &mut App, state: &State, values: &Values) -> Vec<Input> {
+    let lang = state.lang;
+    let Some(eng) = engagement(state) else { return vec![] };
+    let Some(out) = expand_home(values.get(F::Path)) else {
+        return vec![];
+    };
+    vec![
+        Input::Done(Ok(lang.pick("Sending… (T: tasks)", "正在发出……（T：任务）").into())),
+        Input::Start(Box::new(crate::tui::jobs::Job::SendRequests {
+            engagement: eng,
+            addressee: values.get(F::Assignee).to_string(),
+            out,
+            lang,
+        })),
+    ]
+}
