@@ -387,3 +387,91 @@ fn an_incremental_bundle_carries_only_the_new_evidence_files() {
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
 }
+
+/// Every option of every command says what it is in `--help` (many had no
+/// help text: `--engagement` on 59 commands, `--json`, `--status`, …).
+#[test]
+fn every_cli_option_has_help_text() {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for a in cmd.get_arguments() {
+            let id = a.get_id().as_str();
+            if a.is_hide_set() || id == "help" || id == "version" {
+                continue;
+            }
+            if a.get_help().is_none() && a.get_long_help().is_none() && !a.is_positional() {
+                missing.push(format!("{path} --{}", a.get_long().unwrap_or(id)));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), missing);
+        }
+    }
+    let mut missing = Vec::new();
+    walk(&cscaudit::cli::args::Cli::command(), "cscaudit", &mut missing);
+    assert!(
+        missing.is_empty(),
+        "{} options without help:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
+/// The list and show commands a script needs say it in JSON too (they had
+/// no `--json`): engagements, one engagement and its team, a finding with
+/// its actions, the actions, the evidence files, the conflicts, a record's
+/// history, the remotes. Each is checked against what the app holds.
+#[test]
+fn list_and_show_commands_print_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    demo(tmp.path());
+    let eng = "DEMO-S2";
+    // What the app holds, read before the CLI takes the database.
+    let app = App::open(tmp.path()).unwrap();
+    let first = app.findings(eng).unwrap()[0].clone();
+    let (engagements, team, its_actions, actions, files) = (
+        app.engagements().unwrap().len(),
+        app.team(eng).unwrap().len(),
+        app.actions_of(&first).unwrap().len(),
+        app.actions(eng).unwrap().len(),
+        app.evidence(eng).unwrap().len(),
+    );
+    drop(app);
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = cli_stdout(tmp.path(), &all);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
+    };
+    let len = |v: &serde_json::Value| v.as_array().unwrap().len();
+    assert_eq!(len(&json(&["engagement", "list"])), engagements);
+    let shown = json(&["engagement", "show", eng]);
+    assert_eq!(shown["engagement"]["id"], eng);
+    assert_eq!(len(&shown["team"]), team);
+    let f = json(&["finding", "show", &first.reference]);
+    assert_eq!(f["finding"]["reference"], first.reference.as_str());
+    assert_eq!(len(&f["actions"]), its_actions);
+    assert_eq!(len(&json(&["action", "list", "-e", eng])), actions);
+    assert!(files > 0);
+    assert_eq!(len(&json(&["evidence", "list", "-e", eng])), files);
+    assert_eq!(len(&json(&["conflicts"])), 0, "the demo has none");
+    let h = json(&["history", &first.reference]);
+    let changes = h["changes"].as_array().unwrap();
+    assert!(!changes.is_empty());
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["signature"] == "signed" || c["signature"] == "unsigned")
+    );
+    assert!(
+        changes[0]["at"].as_str().unwrap().ends_with('Z'),
+        "{}",
+        changes[0]["at"]
+    );
+    let bare = tmp.path().join("remote.git");
+    std::fs::create_dir(&bare).unwrap();
+    cli_stdout(tmp.path(), &["remote", "add", "office", bare.to_str().unwrap()]);
+    let remotes = json(&["remote", "list"]);
+    assert_eq!(remotes[0]["name"], "office");
+    assert_eq!(remotes[0]["encrypted"], false);
+}

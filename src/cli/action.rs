@@ -11,8 +11,11 @@ pub(super) fn action(ctx: &Context, c: ActionCmd) -> Result<()> {
     let mut o = out();
     let zh = ctx.lang.is_zh();
     match c {
-        ActionCmd::List { engagement } => {
+        ActionCmd::List { engagement, json } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
+            if json {
+                return print_json(&app.actions(&eng.id)?);
+            }
             for a in app.actions(&eng.id)? {
                 super::status::print_action_line(&mut o, &app::status::action_line(&a, app.today()), ctx.lang)?;
             }

@@ -41,7 +41,8 @@ pub enum Command {
     /// Remediation review: overdue and due actions, owners, findings by grade
     /// and status (one screen; --all for every line).
     Status {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// Machine-readable output (every line).
         #[arg(long)]
@@ -86,7 +87,8 @@ pub enum Command {
         indicator: String,
         /// Actor id of the member (omit to unassign).
         actor: Option<String>,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
     },
     /// Attach evidence files.
@@ -100,7 +102,8 @@ pub enum Command {
         /// The bundle to write (.zip); written under a temporary name, renamed at the end.
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// Leave the evidence files out (their records still travel).
         #[arg(long)]
@@ -139,9 +142,11 @@ pub enum Command {
         /// `oscal-poam` (plan of action and milestones), `oscal-catalog`.
         #[arg(long, value_enum, required_unless_present = "body")]
         format: Option<ReportFormat>,
+        /// The file to write (its extension need not match --format)
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// The month of a CNCA report (YYYY-MM); due by the 10th of the next.
         #[arg(long, required_if_eq("body", "cnca"))]
@@ -159,12 +164,17 @@ pub enum Command {
     },
     /// Concurrent edits of one field (after merging bundles): both values and
     /// authors, and the value that currently wins.
-    Conflicts,
+    Conflicts {
+        /// Print JSON (for scripts) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Settle a conflict (the lead): keep the current value or put the other back.
     Resolve {
         /// The record: a finding reference, an action id, …
         reference: String,
         field: String,
+        /// mine: keep the value that wins now; theirs: put the other value back.
         #[arg(long, value_enum)]
         keep: crate::app::Keep,
     },
@@ -251,7 +261,12 @@ pub enum Command {
     #[command(subcommand)]
     Auditor(AuditorCmd),
     /// The change history of a record (finding ref, action id, engagement id, ENGAGEMENT/INDICATOR).
-    History { reference: String },
+    History {
+        reference: String,
+        /// Print JSON (for scripts) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Git remotes to sync with (a bare repository on a share, an ssh host, GitLab/Gitea).
     #[command(subcommand)]
     Remote(RemoteCmd),
@@ -337,9 +352,18 @@ pub enum ConfigCmd {
 #[derive(Subcommand, Debug)]
 pub enum EngagementCmd {
     /// One line per engagement.
-    List,
+    List {
+        /// Print JSON (for scripts) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Details and team of an engagement.
-    Show { id: Option<String> },
+    Show {
+        id: Option<String>,
+        /// Print JSON (for scripts) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create an engagement; you become its lead. With `--follows PREV` the
     /// next engagement of PREV's certification programme: same auditee,
     /// site, catalogue (unless --catalog), scope and team (change it after
@@ -359,6 +383,7 @@ pub enum EngagementCmd {
         /// What the engagement is called in lists and reports.
         #[arg(long, default_value = "")]
         title: String,
+        /// The site audited (city, address)
         #[arg(long, default_value = "")]
         site: String,
         /// First day of the period under review (YYYY-MM-DD).
@@ -391,7 +416,8 @@ pub enum EngagementCmd {
     /// the programme's decision makers decide on it). Lead only.
     Programme {
         programme: String,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// The certification scope (services, sites).
         #[arg(long)]
@@ -400,7 +426,8 @@ pub enum EngagementCmd {
     /// Close an engagement's fieldwork. A rectification follow-up closes
     /// only with the rectification report attached and every major verified.
     Close {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
     },
     /// The score as the engagement's catalogue scores it: points earned ÷
@@ -409,7 +436,8 @@ pub enum EngagementCmd {
     /// the weighted mean for a catalogue without `[points]`. Records special
     /// deductions and the bonus (lead only).
     Score {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// A special deduction, with its reason (a breach of law or rules); repeat for several.
         #[arg(long = "deduct", value_name = "REASON")]
@@ -420,6 +448,7 @@ pub enum EngagementCmd {
         /// The bonus, up to the catalogue's cap (with --bonus-reason).
         #[arg(long)]
         bonus: Option<f64>,
+        /// Why the bonus points are given (required with them)
         #[arg(long, default_value = "")]
         bonus_reason: String,
         /// Keys `method`, `points`, `stars`, `pass`, `earned`, `applicable`, `excluded`, `deductions`, `bonus`, `complete`.
@@ -430,7 +459,8 @@ pub enum EngagementCmd {
     /// technical reviewer or decision maker of the programme who was not on
     /// any audit team of it. The decision is refused until it is recorded.
     Review {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// What was reviewed (report, findings, evidence, team) and found.
         #[arg(long)]
@@ -441,7 +471,8 @@ pub enum EngagementCmd {
     /// (`engagement review`); `certify` issues the
     /// certificate and is refused while a major nonconformity is open.
     Decide {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// certify or refuse.
         #[arg(long)]
@@ -460,20 +491,25 @@ pub enum EngagementCmd {
     /// engagement, by someone who may decide; the reason joins the decision's
     /// basis. A withdrawn or expired certificate is not restored.
     Certificate {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// suspended, withdrawn or valid (暂停, 撤销, 有效).
         #[arg(long)]
         status: String,
+        /// Why (suspended, withdrawn, reduced or restored)
         #[arg(long)]
         reason: String,
     },
     /// Add a team member (or update one).
     AddMember {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// The person's id (e.g. li.min)
         #[arg(long)]
         actor: String,
+        /// Their name as shown (e.g. 李敏 Li Min)
         #[arg(long)]
         name: String,
         /// 1–4 capital letters; they prefix the member's finding references.
@@ -505,16 +541,20 @@ pub enum EngagementCmd {
     /// so changes they make from now on are refused by every copy, and
     /// encrypted bundles and remotes are no longer sealed to them.
     RemoveMember {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// The person's id (e.g. li.min)
         #[arg(long)]
         actor: String,
     },
     /// Register a member's new signing key (a lost or replaced key). Lead only;
     /// changes they signed with the old key before stay verified.
     MemberKey {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// The person's id (e.g. li.min)
         #[arg(long)]
         actor: String,
         /// The member's ssh public key file (ed25519).
@@ -527,12 +567,14 @@ pub enum EngagementCmd {
 pub enum ProgrammeCmd {
     /// One line per programme held here.
     List {
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
     /// A programme: its team and the engagements that name it.
     Show {
         id: String,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -541,6 +583,7 @@ pub enum ProgrammeCmd {
     /// `engagement create --programme ID` or `engagement programme ID`.
     Create {
         id: String,
+        /// A title for the programme.
         #[arg(long, default_value = "")]
         title: String,
         /// The client (the organisation being certified).
@@ -558,8 +601,10 @@ pub enum ProgrammeCmd {
     /// ssh public key. Lead only.
     AddMember {
         programme: String,
+        /// The person's id (e.g. li.min)
         #[arg(long)]
         actor: String,
+        /// Their name as shown (e.g. 李敏 Li Min)
         #[arg(long)]
         name: String,
         /// 1–4 capital letters.
@@ -577,6 +622,7 @@ pub enum ProgrammeCmd {
     /// now on, and any the lead had not seen, are refused by every copy.
     RemoveMember {
         programme: String,
+        /// The person's id (e.g. li.min)
         #[arg(long)]
         actor: String,
     },
@@ -596,7 +642,11 @@ pub enum RemoteCmd {
         encrypt: bool,
     },
     /// The remotes, one per line.
-    List,
+    List {
+        /// Print JSON (for scripts) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Forget a remote (nothing on it is changed).
     Remove { name: String },
 }
@@ -608,6 +658,7 @@ pub enum IdentityCmd {
     /// Set the actor id, display name and initials used for new records.
     Set {
         actor: String,
+        /// Your name as it appears on reports (e.g. 张伟 Zhang Wei)
         #[arg(long)]
         name: String,
         /// 1–4 capital letters; they prefix your finding references (ZW-001).
@@ -625,8 +676,10 @@ pub enum IdentityCmd {
     },
     /// Name the private key that signs your changes (or `--none` to stop).
     Key {
+        /// Your ssh private key (ed25519), to sign your changes with.
         #[arg(value_name = "PRIVATE-KEY-FILE", required_unless_present = "none")]
         path: Option<PathBuf>,
+        /// Stop signing with a key (your changes are then unsigned)
         #[arg(long, conflicts_with = "path")]
         none: bool,
     },
@@ -636,12 +689,14 @@ pub enum IdentityCmd {
 pub enum CatalogCmd {
     /// The indicators of the embedded (or given) catalogue, grouped.
     List {
+        /// A catalogue file instead of the built-in GB/T 32312 one.
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
     },
     /// One indicator in full.
     Show {
         id: String,
+        /// A catalogue file instead of the built-in GB/T 32312 one.
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
     },
@@ -652,7 +707,8 @@ pub enum CatalogCmd {
 #[derive(Args, Debug)]
 pub struct AssessArgs {
     pub indicator: String,
-    #[arg(long, short)]
+    /// The engagement (default: the one `-e` before the command names, else the newest).
+    #[arg(long, short, value_name = "ID")]
     pub engagement: Option<String>,
     /// conforming, partially, nonconforming, not-applicable or not-assessed.
     #[arg(long)]
@@ -666,6 +722,7 @@ pub struct AssessArgs {
     /// How the value was obtained (variant, parameters, source).
     #[arg(long)]
     pub method: Option<String>,
+    /// Notes on the assessment (what was seen, where).
     #[arg(long)]
     pub notes: Option<String>,
     /// to-do, in-progress, in-review or done.
@@ -678,23 +735,32 @@ pub enum EvidenceCmd {
     /// Store a file (by sha256) and link it to an indicator and/or a finding.
     Add {
         file: PathBuf,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// The indicator it is evidence for.
         #[arg(long)]
         indicator: Option<String>,
+        /// The finding it is evidence for (its reference)
         #[arg(long)]
         finding: Option<String>,
+        /// What the file is (shown beside it)
         #[arg(long, default_value = "")]
         note: String,
     },
     /// Evidence of an engagement.
     List {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// Print JSON (for scripts) instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Re-hash every evidence file; name any missing or altered (exit 1 then).
     Verify {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
     },
     /// Write an evidence file out (its bytes checked against the hash on the way).
@@ -705,7 +771,8 @@ pub enum EvidenceCmd {
         /// A file to write, or a folder to write into under the file's own name.
         #[arg(long, visible_alias = "out")]
         to: PathBuf,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// Replace an existing file.
         #[arg(long)]
@@ -729,26 +796,35 @@ pub enum ReportFormat {
 pub enum FindingCmd {
     /// One finding per line, starting with its reference.
     List {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// Only findings in this status (issued, responded, closed, …)
         #[arg(long)]
         status: Option<String>,
+        /// Only findings of this grade (major, minor, observation, improvement)
         #[arg(long)]
         grade: Option<String>,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
     /// A finding in full, with its actions.
     Show {
         reference: String,
+        /// Print JSON (for scripts) instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Raise a finding (a draft unless --issue).
     Raise {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// major, minor, observation or improvement.
         #[arg(long)]
         grade: String,
+        /// A one-line title.
         #[arg(long)]
         title: String,
         /// What was seen (required for a major or minor nonconformity).
@@ -760,14 +836,17 @@ pub enum FindingCmd {
         /// Indicator id (repeatable).
         #[arg(long = "indicator")]
         indicators: Vec<String>,
+        /// Issue it at once (default: a draft)
         #[arg(long)]
         issue: bool,
     },
     /// Change the text of an open finding (title, statement, criterion, evidence_note, root_cause, correction).
     Edit {
         reference: String,
+        /// The field: title, statement, criterion, evidence_note, root_cause, correction, or grade (a draft's only).
         #[arg(long)]
         field: String,
+        /// Its new value.
         #[arg(long)]
         value: String,
     },
@@ -777,8 +856,10 @@ pub enum FindingCmd {
     /// Record the auditee's response.
     Respond {
         reference: String,
+        /// The root cause the auditee found.
         #[arg(long, default_value = "")]
         root_cause: String,
+        /// The immediate correction made.
         #[arg(long, default_value = "")]
         correction: String,
     },
@@ -789,12 +870,14 @@ pub enum FindingCmd {
     /// Reject the response; the auditee answers again.
     Reject {
         reference: String,
+        /// Why the response or plan is not accepted.
         #[arg(long, default_value = "")]
         reason: String,
     },
     /// Verification failed: send an implemented finding back to its accepted plan.
     SendBack {
         reference: String,
+        /// What is missing (the auditee answers again)
         #[arg(long, default_value = "")]
         reason: String,
     },
@@ -811,11 +894,13 @@ pub enum FindingCmd {
     },
     Withdraw {
         reference: String,
+        /// Why it is withdrawn.
         #[arg(long, default_value = "")]
         reason: String,
     },
     Reopen {
         reference: String,
+        /// Why it is reopened.
         #[arg(long, default_value = "")]
         reason: String,
     },
@@ -825,14 +910,20 @@ pub enum FindingCmd {
 pub enum ActionCmd {
     /// All corrective actions of an engagement.
     List {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// Print JSON (for scripts) instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Add a corrective action to a finding.
     Add {
         finding: String,
+        /// What will be done.
         #[arg(long)]
         description: String,
+        /// Who does it (a name or an id)
         #[arg(long)]
         owner: String,
         /// YYYY-MM-DD (default: the finding's closure due date).
@@ -845,22 +936,29 @@ pub enum ActionCmd {
         /// planned, in-progress, completed or cancelled.
         #[arg(long)]
         status: Option<String>,
+        /// Percent done, 0–100.
         #[arg(long)]
         progress: Option<u8>,
+        /// What shows it (a note, a file name)
         #[arg(long)]
         evidence: Option<String>,
+        /// New due date (YYYY-MM-DD)
         #[arg(long)]
         due: Option<String>,
+        /// New owner (a name or an id)
         #[arg(long)]
         owner: Option<String>,
     },
     /// Record whether a completed action worked (an auditor, not its owner).
     Verify {
         id: String,
+        /// The action worked (the finding may close)
         #[arg(long, conflicts_with = "ineffective", required_unless_present = "ineffective")]
         effective: bool,
+        /// It did not (the action goes back to the owner)
         #[arg(long)]
         ineffective: bool,
+        /// What the verification saw.
         #[arg(long, default_value = "")]
         note: String,
     },
@@ -997,7 +1095,8 @@ pub struct MetricsArgs {
     /// lunch, training…). Gives the schedule adherence.
     #[arg(long, value_name = "FILE")]
     pub schedule: Option<PathBuf>,
-    #[arg(long, short)]
+    /// The engagement (default: the one `-e` before the command names, else the newest).
+    #[arg(long, short, value_name = "ID")]
     pub engagement: Option<String>,
 }
 
@@ -1007,7 +1106,8 @@ pub enum TestcallCmd {
     /// --slots and --services, each on a day of --from..--to and a minute of
     /// its slot drawn from --seed (printed, so the plan can be drawn again).
     Plan {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// The campaign's name (e.g. 2026-Q4).
         #[arg(long)]
@@ -1034,6 +1134,7 @@ pub enum TestcallCmd {
         /// Seed of the draw (default: drawn and printed).
         #[arg(long)]
         seed: Option<u64>,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -1043,7 +1144,8 @@ pub enum TestcallCmd {
     Record {
         /// The call (TC-001, as `testcall list` shows).
         id: String,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// yes or no (是/否).
         #[arg(long, value_name = "yes|no")]
@@ -1063,6 +1165,7 @@ pub enum TestcallCmd {
         /// When the call was made (YYYY-MM-DD HH:MM; default now).
         #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
         at: Option<String>,
+        /// Notes on the call.
         #[arg(long)]
         notes: Option<String>,
         /// Replace the result of a call already recorded.
@@ -1071,10 +1174,13 @@ pub enum TestcallCmd {
     },
     /// The calls of the engagement (or of one campaign), planned and made.
     List {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// Only this campaign (default: all of them)
         #[arg(long)]
         campaign: Option<String>,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -1082,12 +1188,16 @@ pub enum TestcallCmd {
     /// and by service. --attach keeps the summary as evidence (on
     /// --indicator when given).
     Summary {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// Only this campaign (default: all of them)
         #[arg(long)]
         campaign: Option<String>,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
+        /// Also attach the summary to the engagement as evidence.
         #[arg(long)]
         attach: bool,
         /// The indicator the attached summary is evidence for.
@@ -1114,7 +1224,8 @@ pub enum QaCmd {
         /// the `reconciled` column's (a third person's) where they do not.
         #[arg(long, value_name = "INDICATOR")]
         record: Option<String>,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// Stable JSON (schema cscaudit.agreement/1): items,
         /// observed_agreement, kappa, weighted_kappa, disagreements.
@@ -1126,7 +1237,8 @@ pub enum QaCmd {
     /// a third person who reconciles. The catalogue's scorecard is pinned
     /// in every review.
     Plan {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// The round's name (e.g. "2026 Q3 recordings").
         #[arg(long)]
@@ -1159,6 +1271,7 @@ pub enum QaCmd {
         /// The third person, who settles pass/fail disagreements.
         #[arg(long, value_name = "ACTOR")]
         reconciler: String,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -1167,7 +1280,8 @@ pub enum QaCmd {
     Score {
         /// The review (QA-001).
         review: String,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// Points per scorecard item, in its order, comma-separated (a
         /// fatal item: 0 failed or its full points). `qa show` lists the
@@ -1178,15 +1292,18 @@ pub enum QaCmd {
     /// Reveal every score of yours sealed on this copy whose other rater
     /// has sealed too (after a sync or an import).
     Reveal {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Settle a pass/fail disagreement, as the review's reconciler.
     Reconcile {
         review: String,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// The reconciled points per item (as for `score`).
         #[arg(long, value_name = "N,N,…")]
@@ -1199,7 +1316,8 @@ pub enum QaCmd {
     /// pass/fail, the weighted kappa on score bands, the disagreements, the
     /// reconciled pass rate. Nobody's unrevealed scores are shown.
     Status {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// The round (needed when the engagement has several).
         #[arg(long)]
@@ -1214,8 +1332,10 @@ pub enum QaCmd {
     /// sealed and what is revealed.
     Show {
         review: String,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -1223,8 +1343,10 @@ pub enum QaCmd {
     /// (QU-01) with the ratings and figures as evidence; refused until
     /// every review is revealed and every disagreement reconciled.
     Record {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// The round (default: the latest)
         #[arg(long)]
         round: Option<String>,
         /// The indicator (its metric must be qa_pass_rate).
@@ -1247,7 +1369,8 @@ pub enum PseudonymCmd {
         /// Where to write the copy (default: FILE.pseudonymised.csv beside it).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// The separator: , ; | or tab.
         #[arg(long, default_value = ",")]
@@ -1261,21 +1384,25 @@ pub enum PseudonymCmd {
     },
     /// The fingerprint of the engagement's key held here (never the key).
     Key {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
     },
     /// Write the key to a file encrypted to every member's registered key,
     /// for a teammate who pseudonymises on their own copy.
     ExportKey {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// The file to write the key to (keep it secret)
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
     /// Take a teammate's key file (opened with your identity's key).
     ImportKey {
         file: PathBuf,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// Replace a different key held here (pseudonyms made with it will
         /// no longer match new ones).
@@ -1290,13 +1417,16 @@ pub enum SampleCmd {
     Size(SizeArgs),
     /// Upper deviation limit for k deviations found in a sample of n.
     Evaluate {
+        /// Items sampled.
         #[arg(long)]
         n: u64,
+        /// Deviations found among them.
         #[arg(long)]
         deviations: u64,
         /// Risk of overreliance β (e.g. 0.05 for 95% confidence).
         #[arg(long, default_value_t = 0.05)]
         risk: f64,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -1305,6 +1435,7 @@ pub enum SampleCmd {
         /// The frame: CSV with a header row (or one id per line with --plain).
         #[arg(long)]
         frame: PathBuf,
+        /// How many to draw.
         #[arg(long)]
         n: usize,
         /// Seed (printed; reuse it to redraw the same sample). Random if omitted.
@@ -1319,6 +1450,7 @@ pub enum SampleCmd {
         /// The frame is one id per line, no header.
         #[arg(long)]
         plain: bool,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -1362,6 +1494,7 @@ pub struct SizeArgs {
     /// Acceptance quality limit in percent (aql), e.g. 2.5.
     #[arg(long)]
     pub aql: Option<f64>,
+    /// Print JSON (for scripts) instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -1370,7 +1503,8 @@ pub struct SizeArgs {
 pub enum PlanCmd {
     /// The plan: scope, objectives, roles, milestones as a timeline with progress.
     Show {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// Machine-readable output.
         #[arg(long)]
@@ -1379,43 +1513,54 @@ pub enum PlanCmd {
     /// Lay out the five standard milestones one after another from a day
     /// (2 + 1 + 4 + 2 + 2 weeks), owned by you unless --owner.
     Init {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// First day (YYYY-MM-DD); default today.
         #[arg(long)]
         start: Option<jiff::civil::Date>,
+        /// Who owns the plan (default: you)
         #[arg(long)]
         owner: Option<String>,
     },
     /// Set the scope and the objectives.
     Scope {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// The scope (what the audit covers)
         #[arg(long)]
         scope: Option<String>,
+        /// The objectives.
         #[arg(long)]
         objectives: Option<String>,
     },
     /// What a team member is responsible for.
     Role {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         actor: String,
         responsibilities: String,
     },
     /// Add a milestone.
     Add {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// understand, plan, collect, assess or improve (or 学习标准, 制定计划, …).
         #[arg(long)]
         phase: String,
+        /// What the milestone is.
         #[arg(long)]
         title: String,
+        /// Who does it (a name or an id)
         #[arg(long)]
         owner: String,
+        /// Start date (YYYY-MM-DD)
         #[arg(long)]
         start: Option<jiff::civil::Date>,
+        /// Due date (YYYY-MM-DD)
         #[arg(long)]
         due: jiff::civil::Date,
     },
@@ -1429,12 +1574,16 @@ pub enum PlanCmd {
         /// Mark it done (today unless --on).
         #[arg(long)]
         done: bool,
+        /// When it was done (YYYY-MM-DD; default: today)
         #[arg(long, requires = "done")]
         on: Option<jiff::civil::Date>,
+        /// New due date (YYYY-MM-DD)
         #[arg(long)]
         due: Option<jiff::civil::Date>,
+        /// New owner (a name or an id)
         #[arg(long)]
         owner: Option<String>,
+        /// A note on the progress.
         #[arg(long)]
         note: Option<String>,
     },
@@ -1456,18 +1605,23 @@ pub enum AuditPlanCmd {
     /// The plan: objectives, scope, criteria, sites, mode, activities,
     /// meetings and person-days.
     Show {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Set the plan's objectives, scope, criteria, sites, mode and the
     /// centre's size (lead only).
     Set {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// The audit objectives.
         #[arg(long)]
         objectives: Option<String>,
+        /// The audit scope.
         #[arg(long)]
         scope: Option<String>,
         /// The audit criteria (e.g. GB/T 32312-2015; the bank's service rules).
@@ -1485,7 +1639,8 @@ pub enum AuditPlanCmd {
     },
     /// Add an activity to the agenda, or remove one (`--remove A03`).
     Activity {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// The day (YYYY-MM-DD), within the engagement's period.
         #[arg(long, value_name = "DATE", required_unless_present = "remove")]
@@ -1496,6 +1651,7 @@ pub enum AuditPlanCmd {
         /// End, HH:MM.
         #[arg(long, required_unless_present = "remove")]
         to: Option<String>,
+        /// Where (room, floor, site)
         #[arg(long, default_value = "")]
         place: String,
         /// What is done (e.g. 首次会议; 话务数据抽查; 末次会议).
@@ -1514,7 +1670,8 @@ pub enum AuditPlanCmd {
     /// Person-days: planned (the body's calculator, or a figure with
     /// `--justification`) and spent (recorded, else from the attendance).
     Days {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// Planned person-days (half days); differs from the calculator only
         /// with a justification.
@@ -1532,8 +1689,10 @@ pub enum AuditPlanCmd {
     },
     /// The agenda as a Word document in both languages, for the auditee.
     Agenda {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// The file to write (.docx, .md or .html)
         #[arg(long)]
         out: PathBuf,
     },
@@ -1544,7 +1703,8 @@ pub enum RequestCmd {
     /// Draft a request (it goes out with `send`); --from-catalogue drafts
     /// one per indicator from the catalogue's "evidence to ask for".
     Add {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// What is asked for (not with --from-catalogue).
         text: Option<String>,
@@ -1567,7 +1727,8 @@ pub enum RequestCmd {
     },
     /// The requests, by number, with status and due date (overdue marked).
     List {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// Only those awaiting the auditee's answer.
         #[arg(long)]
@@ -1580,7 +1741,8 @@ pub enum RequestCmd {
     /// bundle encrypted to their registered key, and the request list as
     /// xlsx and html they can read without cscaudit.
     Send {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// The auditee contact (default: the only one).
         #[arg(long, value_name = "ACTOR")]
@@ -1597,7 +1759,8 @@ pub enum RequestCmd {
     Answer {
         /// The request's number (ZW-R001).
         number: String,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// A file that answers it (repeat for several).
         #[arg(long)]
@@ -1609,8 +1772,10 @@ pub enum RequestCmd {
     /// Accept the answer (an auditor).
     Accept {
         number: String,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// A word on the answer (optional)
         #[arg(long, default_value = "")]
         comment: String,
     },
@@ -1618,7 +1783,8 @@ pub enum RequestCmd {
     /// is the auditee's again.
     Return {
         number: String,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
         /// What is missing (required).
         #[arg(long)]
@@ -1627,16 +1793,20 @@ pub enum RequestCmd {
     /// Close a request (accepted, or no longer needed).
     Close {
         number: String,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// Why it is closed (optional)
         #[arg(long, default_value = "")]
         comment: String,
     },
     /// Open a closed request again.
     Reopen {
         number: String,
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// Why it is reopened (optional)
         #[arg(long, default_value = "")]
         comment: String,
     },
@@ -1647,6 +1817,7 @@ pub enum InterestCmd {
     /// Declare a person's interest in a programme's client (a lead of the
     /// programme records it in the programme's signed history).
     Add {
+        /// The person's id (e.g. li.min)
         #[arg(long)]
         actor: String,
         /// The programme whose client it is.
@@ -1660,20 +1831,25 @@ pub enum InterestCmd {
         /// it ended), YYYY-MM-DD.
         #[arg(long, value_name = "DATE")]
         until: jiff::civil::Date,
+        /// What the file is (shown beside it)
         #[arg(long, default_value = "")]
         note: String,
     },
     /// The register (of one client with --client).
     List {
+        /// The client (programme id)
         #[arg(long)]
         client: Option<String>,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Take a declaration off the register.
     Remove {
+        /// The person's id (e.g. li.min)
         #[arg(long)]
         actor: String,
+        /// The client (programme id)
         #[arg(long)]
         client: String,
     },
@@ -1681,11 +1857,13 @@ pub enum InterestCmd {
 
 #[derive(Args, Debug)]
 pub struct MeetingArgs {
-    #[arg(long, short)]
+    /// The engagement (default: the one `-e` before the command names, else the newest).
+    #[arg(long, short, value_name = "ID")]
     pub engagement: Option<String>,
     /// When it began: "YYYY-MM-DD HH:MM".
     #[arg(long)]
     pub at: String,
+    /// Where it took place.
     #[arg(long)]
     pub place: String,
     /// Who attended, separated by `;`: team members by actor id (add
@@ -1695,6 +1873,7 @@ pub struct MeetingArgs {
     /// A photo of the whole team with the auditee (1–3; repeat the option).
     #[arg(long = "photo", value_name = "FILE")]
     pub photos: Vec<PathBuf>,
+    /// A note (who chaired, what was agreed).
     #[arg(long, default_value = "")]
     pub note: String,
 }
@@ -1707,8 +1886,10 @@ pub enum AttendanceCmd {
     Close(MeetingArgs),
     /// Both meetings, who was there, and each auditor's on-site days.
     Show {
-        #[arg(long, short)]
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
         engagement: Option<String>,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -1719,11 +1900,13 @@ pub enum AuditorCmd {
     /// The experience log CCAA asks for: every audit the signed history
     /// holds for the auditor, with client, kind, role, dates and on-site days.
     Log {
+        /// The person's id (e.g. li.min)
         #[arg(long)]
         actor: String,
         /// Write it as an Excel workbook.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Print JSON (for scripts) instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -1731,6 +1914,7 @@ pub enum AuditorCmd {
     /// to your key on this copy (never in a bundle, a sync or a report but
     /// the CNCA workbook). The number is read from standard input.
     NationalId {
+        /// The person's id (e.g. li.min)
         #[arg(long)]
         actor: String,
     },

@@ -71,7 +71,7 @@ fn cancelled_means(e: crate::app::AppError, en: &str, zh: &str) -> crate::app::A
     }
 }
 
-pub(super) fn conflicts(ctx: &Context) -> Result<()> {
+pub(super) fn conflicts(ctx: &Context, json: bool) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
     let mut o = out();
     let open: Vec<_> = app
@@ -79,6 +79,9 @@ pub(super) fn conflicts(ctx: &Context) -> Result<()> {
         .into_iter()
         .filter(|c| c.resolved_by.is_none())
         .collect();
+    if json {
+        return print_json(&open);
+    }
     let v = |x: &crate::model::ops::Value| crate::text::visible(&x.to_string()).into_owned();
     let tz = jiff::tz::TimeZone::system();
     let when = |ms: Option<u64>| {

@@ -14,7 +14,8 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
     let app = ctx.open(&ctx.paths.data_dir)?;
     let mut o = out();
     match c {
-        EngagementCmd::List => {
+        EngagementCmd::List { json: true } => print_json(&app.engagements()?)?,
+        EngagementCmd::List { json: false } => {
             for e in app.engagements()? {
                 writeln!(
                     o,
@@ -26,8 +27,19 @@ pub(super) fn engagement(ctx: &Context, c: EngagementCmd) -> Result<()> {
                 )?;
             }
         }
-        EngagementCmd::Show { id } => {
+        EngagementCmd::Show { id, json } => {
             let e = app.resolve_engagement(id.as_deref())?;
+            if json {
+                #[derive(serde::Serialize)]
+                struct Out<'a> {
+                    engagement: &'a crate::model::engagement::Engagement,
+                    team: Vec<crate::model::engagement::Member>,
+                }
+                return print_json(&Out {
+                    engagement: &e,
+                    team: app.team(&e.id)?,
+                });
+            }
             let cat = app.catalog_for(&e)?;
             print_engagement(&mut o, &e, &app.team(&e.id)?, &cat, ctx.lang)?;
         }

@@ -59,8 +59,11 @@ pub(super) fn evidence(ctx: &Context, c: EvidenceCmd) -> Result<()> {
             let path = app.export_evidence(&eng.id, &sha256, &to, force)?;
             writeln!(o, "{}", crate::text::visible(&path.display().to_string()))?;
         }
-        EvidenceCmd::List { engagement } => {
+        EvidenceCmd::List { engagement, json } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
+            if json {
+                return print_json(&app.evidence(&eng.id)?);
+            }
             for ev in app.evidence(&eng.id)? {
                 writeln!(
                     o,

@@ -73,9 +73,20 @@ pub(super) fn finding(ctx: &Context, c: FindingCmd) -> Result<()> {
                 }
             }
         }
-        FindingCmd::Show { reference } => {
+        FindingCmd::Show { reference, json } => {
             let f = app.finding(&reference)?;
             let actions = app.actions_of(&f)?;
+            if json {
+                #[derive(serde::Serialize)]
+                struct Out<'a> {
+                    finding: &'a crate::model::finding::Finding,
+                    actions: &'a [crate::model::action::CorrectiveAction],
+                }
+                return print_json(&Out {
+                    finding: &f,
+                    actions: &actions,
+                });
+            }
             print_finding(&mut o, &f, &actions, app.today(), ctx.lang)?;
         }
         FindingCmd::Raise {

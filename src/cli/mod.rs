@@ -366,10 +366,13 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         Command::Evidence(c) => evidence::evidence(ctx, c),
         Command::Finding(c) => finding::finding(ctx, c),
         Command::Action(c) => action::action(ctx, c),
-        Command::History { reference } => {
+        Command::History { reference, json } => {
             let app = ctx.open(&ctx.paths.data_dir)?;
             let (entity, _) = app.history(&reference)?;
             let ops = app.entity_history_signed(&entity)?;
+            if json {
+                return status::print_history_json(&entity, &ops);
+            }
             status::print_history(&mut out(), &entity, &ops, ctx.lang)?;
             Ok(())
         }
@@ -407,7 +410,7 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
             },
         ),
         Command::Import { bundle: file } => bundle::import(ctx, &file),
-        Command::Conflicts => bundle::conflicts(ctx),
+        Command::Conflicts { json } => bundle::conflicts(ctx, json),
         Command::Doctor { compact: true, .. } => compact(ctx),
         Command::Doctor { rebuild: false, .. } => doctor(ctx),
         Command::Doctor { from, key, .. } => rebuild(ctx, from, key),
@@ -418,7 +421,25 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
                     let r = app.add_remote(&name, &url, encrypt)?;
                     writeln!(out(), "{}", remote_line(&r, ctx.lang))?;
                 }
-                args::RemoteCmd::List => {
+                args::RemoteCmd::List { json: true } => {
+                    #[derive(serde::Serialize)]
+                    struct Out {
+                        name: String,
+                        url: String,
+                        encrypted: bool,
+                    }
+                    let all: Vec<Out> = app
+                        .remotes()?
+                        .into_iter()
+                        .map(|r| Out {
+                            name: r.name,
+                            url: r.url,
+                            encrypted: r.encrypted,
+                        })
+                        .collect();
+                    print_json(&all)?;
+                }
+                args::RemoteCmd::List { json: false } => {
                     for r in app.remotes()? {
                         writeln!(out(), "{}", remote_line(&r, ctx.lang))?;
                     }

@@ -225,6 +225,49 @@ pub fn print_history(
     Ok(())
 }
 
+/// `history --json`: each change with its time (UTC, RFC 3339), author, how
+/// it is proven, and the change itself as stored.
+pub fn print_history_json(entity: &EntityId, ops: &[(Op, crate::app::Signature)]) -> super::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Change<'a> {
+        at: String,
+        actor: &'a str,
+        /// signed, unsigned or invalid.
+        signature: &'static str,
+        /// The key's fingerprint when signed.
+        fingerprint: Option<&'a str>,
+        op: &'a Op,
+    }
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        entity: String,
+        changes: Vec<Change<'a>>,
+    }
+    let changes = ops
+        .iter()
+        .map(|(op, sig)| {
+            let (signature, fingerprint) = match sig {
+                crate::app::Signature::Verified { fingerprint } => ("signed", Some(fingerprint.as_str())),
+                crate::app::Signature::Unsigned => ("unsigned", None),
+                crate::app::Signature::Invalid { .. } => ("invalid", None),
+            };
+            Change {
+                at: jiff::Timestamp::from_millisecond(op.hlc.wall_ms as i64)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                actor: &op.id.actor,
+                signature,
+                fingerprint,
+                op,
+            }
+        })
+        .collect();
+    super::output::print_json(&Out {
+        entity: entity.to_string(),
+        changes,
+    })
+}
+
 /// "li.min's registration CCAA-2 expires in 12 days (2027-01-09)" / "… expired …".
 pub fn registration_text(g: &crate::app::status::RegistrationLine, lang: Lang) -> String {
     let (who, no, until, n) = (
