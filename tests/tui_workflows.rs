@@ -1170,6 +1170,20 @@ fn a_large_engagement_shows_its_dashboard_before_its_lists() {
     );
     press(&mut app, &mut s, "f");
     assert!(s.popup.is_none(), "no change while the lists load");
+    // "Loading…" stays however long the lists take (it went after 2 s at a
+    // million findings): shown long ago, ticked, and the reminders arriving.
+    s.status = Some(cscaudit::tui::state::StatusLine::info("Loading…"));
+    s.status.as_mut().unwrap().shown = std::time::Instant::now() - std::time::Duration::from_secs(60);
+    step(&mut app, &mut s, Input::Tick);
+    step(
+        &mut app,
+        &mut s,
+        Input::Reminders {
+            short: "4 overdue".into(),
+            full: "4 overdue".into(),
+        },
+    );
+    assert_eq!(s.status.as_ref().map(|l| l.text.as_str()), Some("Loading…"));
     step(&mut app, &mut s, Input::Loaded(Box::new(full)));
     let d = s.data.as_ref().unwrap();
     assert!(!d.partial && d.findings.len() == n);
