@@ -100,8 +100,20 @@ impl State {
         let lang = self.lang;
         let r = self.selected_request()?.clone();
         let me = self.data.as_ref()?.me.clone();
+        // What is asked (and answered, or why it came back), under the fields.
+        let mut about = r.text.clone();
+        if !r.answer.is_empty() {
+            about.push_str(&format!("\n{} {}", lang.pick("Answer:", "答复："), r.answer));
+        }
+        if r.status == RequestStatus::Returned && !r.comment.is_empty() {
+            about.push_str(&format!("\n{} {}", lang.pick("Returned:", "退回原因："), r.comment));
+        }
+        let with_about = |mut f: Form| {
+            f.hint = Some(about.clone());
+            f
+        };
         if r.addressee == me && r.status.awaits_auditee() {
-            return self.open(Form::new(
+            return self.open(with_about(Form::new(
                 FormKind::AnswerRequest {
                     number: r.number.clone(),
                 },
@@ -113,7 +125,7 @@ impl State {
                     Field::line(F::Path, "File (Tab completes)", "文件（Tab 补全）", "").path(),
                     Field::line(F::Note, "Answer", "答复说明", &r.answer),
                 ],
-            ));
+            )));
         }
         if !self.i_audit() {
             self.error(
@@ -145,7 +157,7 @@ impl State {
                 Choice::new(m.as_str(), en, zh)
             })
             .collect();
-        self.open(Form::new(
+        self.open(with_about(Form::new(
             FormKind::JudgeRequest {
                 number: r.number.clone(),
             },
@@ -157,7 +169,7 @@ impl State {
                 Field::choice(F::Verdict, "Do", "操作", verdicts, 0),
                 Field::line(F::Note, "Comment (needed to return it)", "意见（退回时必填）", ""),
             ],
-        ))
+        )))
     }
 }
 
