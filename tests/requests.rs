@@ -346,12 +346,17 @@ fn the_tui_drafts_sends_answers_and_returns_a_request() {
     assert!(matches!(s.popup, Some(Popup::Requests { .. })), "{:?}", s.status);
     press(&mut lead, &mut s, "a");
     typ(&mut lead, &mut s, "近三个月的排班表与实际在岗人数");
+    // An indicator in lower case, a due date two weeks from today.
     press(&mut lead, &mut s, "tab ctrl-u");
-    typ(&mut lead, &mut s, "ST-01");
+    typ(&mut lead, &mut s, "st-01");
     press(&mut lead, &mut s, "tab");
-    typ(&mut lead, &mut s, "2099-01-31");
+    typ(&mut lead, &mut s, "+2w");
     press(&mut lead, &mut s, "ctrl-s");
-    assert!(s.popup.is_none(), "{:?}", s.popup);
+    assert!(
+        matches!(s.popup, Some(Popup::Requests { .. })),
+        "back to the view: {:?}",
+        s.popup
+    );
     let drafted = lead.requests(ENG).unwrap();
     assert_eq!(drafted.len(), 1);
     let number = drafted[0].number.clone();
@@ -363,12 +368,16 @@ fn the_tui_drafts_sends_answers_and_returns_a_request() {
         ),
         (RequestStatus::Draft, "ST-01", "chen.jing")
     );
-    assert_eq!(drafted[0].due, Some(jiff::civil::date(2099, 1, 31)));
+    assert_eq!(drafted[0].due, Some(lead.today() + jiff::Span::new().days(14)));
 
     press(&mut lead, &mut s, "r s ctrl-u");
     typ(&mut lead, &mut s, out.to_str().unwrap());
     press(&mut lead, &mut s, "ctrl-s");
-    assert!(s.popup.is_none(), "{:?}", s.popup);
+    assert!(
+        matches!(s.popup, Some(Popup::Requests { .. })),
+        "back to the view: {:?}",
+        s.popup
+    );
     assert_eq!(lead.request(ENG, &number).unwrap().status, RequestStatus::Open);
     assert_eq!(
         s.data.as_ref().unwrap().requests[0].status,
@@ -398,7 +407,11 @@ fn the_tui_drafts_sends_answers_and_returns_a_request() {
     let file = tmp.path().join("排班表.csv");
     std::fs::write(&file, "month,planned,on_duty\n2026-10,412,398\n").unwrap();
     let mut t = initial_state(&cj, &setup(), Lang::Zh, Some(ENG)).unwrap();
-    press(&mut cj, &mut t, "1 r enter");
+    // Drafting and sending are the auditors': said, no form.
+    press(&mut cj, &mut t, "1 r a");
+    assert!(matches!(t.popup, Some(Popup::Requests { .. })), "{:?}", t.popup);
+    assert!(t.status.as_ref().unwrap().text.contains("审核"), "{:?}", t.status);
+    press(&mut cj, &mut t, "enter");
     assert!(matches!(t.popup, Some(Popup::Form(_))), "{:?}", t.status);
     step(
         &mut cj,
@@ -408,7 +421,11 @@ fn the_tui_drafts_sends_answers_and_returns_a_request() {
     press(&mut cj, &mut t, "tab");
     typ(&mut cj, &mut t, "10 月排班表见附件");
     press(&mut cj, &mut t, "ctrl-s");
-    assert!(t.popup.is_none(), "{:?}", t.popup);
+    assert!(
+        matches!(t.popup, Some(Popup::Requests { .. })),
+        "back to the view: {:?}",
+        t.popup
+    );
     let answered = cj.request(ENG, &number).unwrap();
     assert_eq!(
         (answered.status, answered.evidence.len()),
@@ -434,10 +451,86 @@ fn the_tui_drafts_sends_answers_and_returns_a_request() {
     press(&mut lead, &mut s, "tab");
     typ(&mut lead, &mut s, "缺少 11 月数据");
     press(&mut lead, &mut s, "ctrl-s");
-    assert!(s.popup.is_none(), "{:?}", s.popup);
+    assert!(
+        matches!(s.popup, Some(Popup::Requests { .. })),
+        "back to the view: {:?}",
+        s.popup
+    );
     let returned = lead.request(ENG, &number).unwrap();
     assert_eq!(
         (returned.status, returned.comment.as_str()),
         (RequestStatus::Returned, "缺少 11 月数据")
     );
+}
+
+/// The liaison's copy lists the requests addressed to her that were sent,
+/// not the auditors' drafts (which travel in any bundle of the engagement):
+/// `request list` and the TUI's view alike. The lead's copy lists them all.
+#[test]
+fn the_liaison_lists_her_sent_requests_not_the_auditors_drafts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (lead_dir, cj_dir) = (tmp.path().join("lead"), tmp.path().join("cj"));
+    let keys = lead_dir.join("demo-keys");
+    let lead = demo(&lead_dir);
+    let ask = |text: &str| NewRequest {
+        indicator: None,
+        text: text.into(),
+        due: None,
+        addressee: None,
+    };
+    let sent = lead.add_request(ENG, ask("投诉台账（近三个月）")).unwrap();
+    bundle::send_requests(&lead, ENG, None, &tmp.path().join("out"), cscaudit::config::Lang::Zh).unwrap();
+    let draft = lead.add_request(ENG, ask("内部：先核对质检抽样方法")).unwrap();
+    let all = tmp.path().join("all.zip");
+    bundle::export(&lead, ENG, &all, &ExportOptions::default()).unwrap();
+    assert_eq!(lead.my_requests(ENG).unwrap().len(), 2, "the lead sees both");
+    drop(lead);
+    let cj = as_person(&cj_dir, &keys, "chen.jing", "陈静 Chen Jing", "CJ");
+    bundle::import(&cj, &all).unwrap();
+    assert_eq!(cj.requests(ENG).unwrap().len(), 2, "both are in her copy's history");
+    let mine: Vec<String> = cj.my_requests(ENG).unwrap().into_iter().map(|r| r.number).collect();
+    assert_eq!(mine, std::slice::from_ref(&sent.number));
+    let d = cscaudit::tui::data::Data::load(&cj, ENG).unwrap();
+    assert_eq!(d.requests.len(), 1);
+    drop(d);
+    drop(cj);
+    let listed = cli_stdout(&cj_dir, &["request", "list", "-e", ENG, "--json"]);
+    assert!(
+        listed.contains(&sent.number) && !listed.contains(&draft.number),
+        "{listed}"
+    );
+}
+
+/// `request add --due` takes what the TUI's forms take: a date, or days,
+/// weeks or months from today (`+30d` was refused by the argument parser).
+#[test]
+fn the_cli_takes_a_relative_due_date_and_an_indicator_in_any_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    drop(demo(tmp.path()));
+    let out = cli_stdout(
+        tmp.path(),
+        &[
+            "request",
+            "add",
+            "-e",
+            ENG,
+            "排班表",
+            "--indicator",
+            "st-01",
+            "--due",
+            "+30d",
+            "--json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = if v.is_array() { &v[0] } else { &v };
+    let today = jiff::Zoned::now().date();
+    assert_eq!(r["due"], (today + jiff::Span::new().days(30)).to_string(), "{out}");
+    assert_eq!(r["indicator"], "ST-01", "{out}");
+    let bad = cli(tmp.path())
+        .args(["request", "add", "-e", ENG, "x", "--due", "next week"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("+30d"));
 }

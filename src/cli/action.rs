@@ -31,7 +31,7 @@ pub(super) fn action(ctx: &Context, c: ActionCmd) -> Result<()> {
                 NewAction {
                     description,
                     owner,
-                    due: date_arg(&due, "--due")?,
+                    due: super::output::due_arg(&due, "--due", app.today())?,
                 },
             )?;
             writeln!(
@@ -56,7 +56,7 @@ pub(super) fn action(ctx: &Context, c: ActionCmd) -> Result<()> {
                     status: status.as_deref().map(str::parse).transpose()?,
                     progress,
                     completion_evidence: evidence,
-                    due: date_arg(&due, "--due")?,
+                    due: super::output::due_arg(&due, "--due", app.today())?,
                     owner,
                     description: None,
                 },

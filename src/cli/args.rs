@@ -1715,9 +1715,9 @@ pub enum RequestCmd {
         /// Draft from the catalogue's "evidence to ask for".
         #[arg(long)]
         from_catalogue: bool,
-        /// The day the answer is due (YYYY-MM-DD).
+        /// The day the answer is due: YYYY-MM-DD, or +30d, +2w, +3m from today.
         #[arg(long, value_name = "DATE")]
-        due: Option<jiff::civil::Date>,
+        due: Option<String>,
         /// The auditee contact who answers (default: the only one).
         #[arg(long, value_name = "ACTOR")]
         to: Option<String>,

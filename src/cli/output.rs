@@ -12,6 +12,21 @@ pub(super) fn same(s: impl Into<String>) -> CliError {
     CliError(Msg::same(s))
 }
 
+/// A due date: `YYYY-MM-DD`, or days, weeks or months from `today`
+/// (`+30d`, `+2w`, `+3m`), as the TUI's forms take it.
+pub(super) fn due_arg(s: &Option<String>, what: &str, today: Date) -> Result<Option<Date>> {
+    s.as_deref()
+        .map(|v| {
+            crate::model::input::parse_due(v, today).map_err(|_| {
+                CliError(crate::msg!(
+                    "{what} `{v}` is not a date (YYYY-MM-DD, +30d, +2w, +3m)",
+                    "{what} `{v}` 不是日期（YYYY-MM-DD、+30d、+2w、+3m）"
+                ))
+            })
+        })
+        .transpose()
+}
+
 pub(super) fn date_arg(s: &Option<String>, what: &str) -> Result<Option<Date>> {
     s.as_deref()
         .map(|v| {

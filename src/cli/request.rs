@@ -55,6 +55,7 @@ pub(super) fn request(ctx: &Context, c: RequestCmd) -> Result<()> {
             json,
         } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
+            let due = super::output::due_arg(&due, "--due", app.today())?;
             let made = if from_catalogue {
                 if text.is_some() {
                     return Err(super::CliError(crate::msg!(
@@ -100,7 +101,7 @@ pub(super) fn request(ctx: &Context, c: RequestCmd) -> Result<()> {
         RequestCmd::List { engagement, open, json } => {
             let eng = app.resolve_engagement(engagement.as_deref())?;
             let list: Vec<Request> = app
-                .requests(&eng.id)?
+                .my_requests(&eng.id)?
                 .into_iter()
                 .filter(|r| !open || r.status.awaits_auditee())
                 .collect();

@@ -231,7 +231,7 @@ impl Data {
             qa_round: None,
             audit_plan: None,
             person_days: None,
-            requests: app.requests(&engagement.id)?,
+            requests: app.my_requests(&engagement.id)?,
             score: app.score_summary(&engagement.id).ok(),
             carried: engagement
                 .carries
@@ -400,7 +400,7 @@ impl Data {
                 Kind::Programme | Kind::Interest => {}
                 Kind::Request => {
                     if e.id.starts_with(&prefix) && p.requests.is_none() {
-                        p.requests = Some(app.requests(engagement)?);
+                        p.requests = Some(app.my_requests(engagement)?);
                     }
                 }
                 Kind::Meeting | Kind::Activity => {

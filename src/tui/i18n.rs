@@ -191,6 +191,8 @@ labels! {
     NoRequests => "None yet: a drafts one", "尚无：按 a 起草";
     NoAuditeeContact => "The team has no auditee contact to send requests to: add one (a on the dashboard, role auditee-contact)", "审核组中没有受审核方联络人可接收资料请求：请先添加（总览页按 a，角色为受审核方联络人）";
     RequestsHint => "a draft · s send · Enter answer or judge · Esc close", "a 起草 · s 发出 · Enter 答复或审阅 · Esc 关闭";
+    RequestsHintAuditee => "Enter answer · Esc close", "Enter 答复 · Esc 关闭";
+    RequestsAuditorsOnly => "Only the lead or an auditor drafts and sends requests", "只有审核组长或审核员可以起草和发出资料请求";
     ColNumber => "No.", "编号";
     ColRequest => "Request", "请求内容";
     ColStatus => "Status", "状态";

@@ -176,6 +176,8 @@ fn yes_no(yes_first: bool) -> Vec<Choice> {
 impl State {
     /// Show a form (opening one returns no effect: typing is plain state).
     fn open(&mut self, form: Form) -> Option<Effect> {
+        // Set again by the requests view for the forms it opens.
+        self.back_to_requests = None;
         self.popup = Some(Popup::Form(Box::new(form)));
         None
     }

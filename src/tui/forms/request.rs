@@ -9,7 +9,7 @@ use super::{Choice, Field, FieldId as F, Form, FormKind, Values};
 use crate::app::App;
 use crate::app::request::NewRequest;
 use crate::model::request::{Request, RequestStatus};
-use crate::tui::effects::{app_refused, engagement, expand_home, optional_date, refused, saved};
+use crate::tui::effects::{app_refused, engagement, expand_home, problem, refused, saved};
 use crate::tui::i18n::Label;
 use crate::tui::state::{Effect, Input, State};
 
@@ -38,7 +38,7 @@ impl State {
     }
 
     /// Whether I am the lead or an auditor of the open engagement.
-    fn i_audit(&self) -> bool {
+    pub(crate) fn i_audit(&self) -> bool {
         self.data.as_ref().is_some_and(|d| {
             d.team
                 .iter()
@@ -48,6 +48,10 @@ impl State {
 
     /// `a` in the requests view: draft a request to the auditee.
     pub(crate) fn open_add_request(&mut self) -> Option<Effect> {
+        if !self.i_audit() {
+            self.error(Label::RequestsAuditorsOnly.t(self.lang).to_string());
+            return None;
+        }
         let to = contacts(self);
         if to.is_empty() {
             self.error(Label::NoAuditeeContact.t(self.lang).to_string());
@@ -63,7 +67,12 @@ impl State {
             vec![
                 Field::line(F::Note, "What to send", "需提供的资料", "").required(),
                 Field::line(F::Id, "Indicator (optional)", "指标（可选）", &indicator),
-                Field::line(F::To, "Due (YYYY-MM-DD, optional)", "期限（YYYY-MM-DD，可选）", ""),
+                Field::line(
+                    F::To,
+                    "Due (2026-12-31, +30d, +2w; optional)",
+                    "期限（2026-12-31、+30d、+2w；可选）",
+                    "",
+                ),
                 Field::choice(F::Assignee, "To", "发给", to, 0),
             ],
         ))
@@ -71,6 +80,10 @@ impl State {
 
     /// `s` in the requests view: send the drafts (and what is open) to a contact.
     pub(crate) fn open_send_requests(&mut self) -> Option<Effect> {
+        if !self.i_audit() {
+            self.error(Label::RequestsAuditorsOnly.t(self.lang).to_string());
+            return None;
+        }
         let to = contacts(self);
         if to.is_empty() {
             self.error(Label::NoAuditeeContact.t(self.lang).to_string());
@@ -101,12 +114,35 @@ impl State {
         let r = self.selected_request()?.clone();
         let me = self.data.as_ref()?.me.clone();
         // What is asked (and answered, or why it came back), under the fields.
+        // One line each, joined with " · " (the hint shows no line breaks).
         let mut about = r.text.clone();
-        if !r.answer.is_empty() {
-            about.push_str(&format!("\n{} {}", lang.pick("Answer:", "答复："), r.answer));
+        if let Some(due) = r.due {
+            about.push_str(&format!(" · {} {due}", lang.pick("due", "期限")));
         }
-        if r.status == RequestStatus::Returned && !r.comment.is_empty() {
-            about.push_str(&format!("\n{} {}", lang.pick("Returned:", "退回原因："), r.comment));
+        if !r.answer.is_empty() {
+            about.push_str(&format!(" · {} {}", lang.pick("Answer:", "答复："), r.answer));
+        }
+        if !r.evidence.is_empty() {
+            let names: Vec<String> = self
+                .data
+                .as_ref()
+                .map(|d| {
+                    r.evidence
+                        .iter()
+                        .map(|sha| {
+                            d.evidence
+                                .get(sha)
+                                .map(|e| e.name.clone())
+                                .unwrap_or_else(|| crate::text::head(sha, 12).to_string())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            about.push_str(&format!(" · {} {}", lang.pick("Files:", "文件："), names.join(", ")));
+        }
+        // The auditors' word: why it was returned, or reopened.
+        if !r.comment.is_empty() {
+            about.push_str(&format!(" · {} {}", lang.pick("Auditors:", "审核组意见："), r.comment));
         }
         let with_about = |mut f: Form| {
             f.hint = Some(about.clone());
@@ -129,10 +165,17 @@ impl State {
         }
         if !self.i_audit() {
             self.error(
-                lang.pick(
-                    "Nothing here is yours to do: an auditor judges the answers, the addressee answers",
-                    "这里没有你要做的事：答复由收件人提交，审阅由审核员进行",
-                )
+                if r.addressee == me && r.status == RequestStatus::Submitted {
+                    lang.pick(
+                        "Answered: the auditors judge it next (accept or return it)",
+                        "已答复：接下来由审核组审阅（接受或退回）",
+                    )
+                } else {
+                    lang.pick(
+                        "Nothing here is yours to do: its addressee answers it, an auditor judges the answer",
+                        "这里没有你要做的事：由收件人答复，由审核员审阅",
+                    )
+                }
                 .to_string(),
             );
             return None;
@@ -177,9 +220,15 @@ impl State {
 pub(in crate::tui) fn save_add_request(app: &mut App, state: &State, values: &Values) -> Vec<Input> {
     let lang = state.lang;
     let Some(eng) = engagement(state) else { return vec![] };
-    let due = match optional_date(values.get(F::To), lang) {
-        Ok(d) => d,
-        Err(e) => return refused(e),
+    let Some(today) = state.data.as_ref().map(|d| d.today) else {
+        return vec![];
+    };
+    let due = match values.get(F::To).trim() {
+        "" => None,
+        t => match crate::model::input::parse_due(t, today) {
+            Ok(d) => Some(d),
+            Err(p) => return refused(problem(&p, lang)),
+        },
     };
     let indicator = values.get(F::Id).trim();
     let new = NewRequest {
@@ -246,6 +295,12 @@ pub(in crate::tui) fn save_judge_request(app: &mut App, state: &State, number: &
     let Ok(to) = values.get(F::Verdict).parse::<RequestStatus>() else {
         return refused(lang.pick("choose what to do", "请选择操作"));
     };
+    if to == RequestStatus::Returned && values.get(F::Note).trim().is_empty() {
+        return refused(lang.pick(
+            "Say in the comment why it goes back, so the auditee knows what to send",
+            "请在意见中说明退回原因，以便受审核方补充",
+        ));
+    }
     match app.move_request(&eng, number, to, values.get(F::Note)) {
         Ok(r) => saved(
             app,

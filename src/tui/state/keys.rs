@@ -77,18 +77,26 @@ impl State {
         }
         if let Some(Popup::Requests { selected }) = &mut self.popup {
             let n = self.data.as_ref().map_or(0, |d| d.requests.len());
-            // a drafts, s sends (each a form over the view); Enter acts on the item.
-            match k.code {
-                KeyCode::Char('a') => return self.open_add_request(),
-                KeyCode::Char('s') => return self.open_send_requests(),
-                _ => {}
+            // a drafts, s sends (each a form over the view, which comes
+            // back after it); Enter acts on the item.
+            let row = *selected;
+            let opened = match k.code {
+                KeyCode::Char('a') => Some(self.open_add_request()),
+                KeyCode::Char('s') => Some(self.open_send_requests()),
+                _ => match pick(k.code, selected, n) {
+                    Pick::Close => {
+                        self.popup = None;
+                        None
+                    }
+                    Pick::Choose => Some(self.open_request_item()),
+                    _ => None,
+                },
+            };
+            let effect = opened?;
+            if matches!(self.popup, Some(Popup::Form(_))) {
+                self.back_to_requests = Some(row);
             }
-            match pick(k.code, selected, n) {
-                Pick::Close => self.popup = None,
-                Pick::Choose => return self.open_request_item(),
-                _ => {}
-            }
-            return None;
+            return effect;
         }
         if let Some(Popup::AuditPlan { selected }) = &mut self.popup {
             let n = self.data.as_ref().map_or(0, |d| d.plan_rows().len());
@@ -184,7 +192,10 @@ impl State {
             return Some(match form.key(k, lang) {
                 crate::tui::forms::FormEvent::Continue => None,
                 crate::tui::forms::FormEvent::Cancel => {
-                    self.popup = None;
+                    self.popup = self
+                        .back_to_requests
+                        .take()
+                        .map(|selected| Popup::Requests { selected });
                     None
                 }
                 crate::tui::forms::FormEvent::ExternalEdit(text) => Some(Effect::EditExternally(text)),

@@ -309,6 +309,9 @@ pub struct State {
     pub tasks: Vec<crate::tui::jobs::Task>,
     /// Finished jobs not seen yet (the status bar counts them).
     pub unread: usize,
+    /// A form opened from the requests view returns to it (on this row)
+    /// when it is saved or cancelled.
+    pub back_to_requests: Option<usize>,
     /// The user's config.toml, where `L` remembers the language (none in tests).
     pub config_file: Option<std::path::PathBuf>,
     /// The editor command for Ctrl-G (default: `$VISUAL`, then `$EDITOR`).
@@ -363,6 +366,7 @@ impl State {
             job: None,
             tasks: Vec::new(),
             unread: 0,
+            back_to_requests: None,
             config_file: None,
             pending_metrics: None,
             opener: std::env::var("CSCAUDIT_OPEN")
@@ -472,9 +476,13 @@ impl State {
                 None
             }
             Input::Done(Ok(msg)) => {
-                // A form whose values were saved closes.
+                // A form whose values were saved closes (back to the
+                // requests view when it was opened from there).
                 if matches!(self.popup, Some(Popup::Form(_))) {
-                    self.popup = None;
+                    self.popup = self
+                        .back_to_requests
+                        .take()
+                        .map(|selected| Popup::Requests { selected });
                 }
                 self.say(msg);
                 None
@@ -647,6 +655,8 @@ impl State {
             // Nothing else open: what there is to read is shown (and so seen).
             (None, false, full) => {
                 self.popup = Some(Popup::Error(full.unwrap_or(short)));
+                // "Importing…" is no longer true: the error says what happened.
+                self.status = None;
                 return;
             }
             (None, true, Some(full)) => {

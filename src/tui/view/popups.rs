@@ -459,12 +459,15 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 let files = if r.evidence.is_empty() {
                     String::new()
                 } else {
-                    format!(" [{}]", r.evidence.len())
+                    // First: a narrow column cuts the answer's end.
+                    format!("[{}] ", r.evidence.len())
                 };
-                let answer = if r.comment.is_empty() || r.status != crate::model::request::RequestStatus::Returned {
-                    format!("{}{files}", r.answer)
-                } else {
+                // What the auditee must act on first: why it came back or
+                // was reopened; else the answer and how many files it has.
+                let answer = if !r.comment.is_empty() && r.status.awaits_auditee() {
                     format!("↩ {}", r.comment)
+                } else {
+                    format!("{files}{}", r.answer)
                 };
                 rows.push(vec![
                     r.number.clone(),
@@ -508,7 +511,14 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 f,
                 area,
                 (110, 24),
-                (title, ui.m(Label::RequestsHint)),
+                (
+                    title,
+                    ui.m(if ui.s.i_audit() {
+                        Label::RequestsHint
+                    } else {
+                        Label::RequestsHintAuditee
+                    }),
+                ),
                 rows,
                 &widths,
                 *selected + 1,

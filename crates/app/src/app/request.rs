@@ -143,7 +143,7 @@ impl App {
     }
 
     /// Draft a request (status draft: nothing goes out before `send`).
-    pub fn add_request(&self, engagement: &str, new: NewRequest) -> Result<Request> {
+    pub fn add_request(&self, engagement: &str, mut new: NewRequest) -> Result<Request> {
         self.require_identity()?;
         let eng = self.engagement(engagement)?;
         if new.text.trim().is_empty() {
@@ -152,8 +152,16 @@ impl App {
                 "资料请求须写明所需内容",
             )));
         }
-        if new.indicator.is_some() {
-            Self::require_indicators(&self.catalog_for(&eng)?, new.indicator.as_deref())?;
+        if let Some(typed) = new.indicator.take() {
+            // `ch-01` is CH-01: the catalogue's spelling is kept.
+            let cat = self.catalog_for(&eng)?;
+            let id = cat
+                .indicators
+                .iter()
+                .find(|i| i.id.eq_ignore_ascii_case(typed.trim()))
+                .map_or(typed, |i| i.id.clone());
+            Self::require_indicators(&cat, Some(id.as_str()))?;
+            new.indicator = Some(id);
         }
         let addressee = self.addressee(engagement, new.addressee.as_deref())?;
         let (prefix, n) = self.last_request_number(engagement)?;
@@ -311,6 +319,26 @@ impl App {
         set_if_changed(&mut d, &e, c, RF::Status, RequestStatus::Submitted.as_str().into());
         self.commit(d)?;
         self.request(engagement, number)
+    }
+
+    /// The requests this copy's user works with: an auditee contact sees
+    /// only those addressed to them (other contacts' items, and the auditors'
+    /// drafts, are not theirs); anyone else sees them all. A view, not a
+    /// secret: the signed history itself holds every item.
+    pub fn my_requests(&self, engagement: &str) -> Result<Vec<Request>> {
+        let all = self.requests(engagement)?;
+        let me = self.identity().actor.clone();
+        let contact = self
+            .team(engagement)?
+            .iter()
+            .any(|m| m.actor == me && !m.has_left() && m.role == Role::AuditeeContact);
+        Ok(if contact {
+            all.into_iter()
+                .filter(|r| r.addressee == me && r.status != RequestStatus::Draft)
+                .collect()
+        } else {
+            all
+        })
     }
 
     fn i_am_auditor(&self, engagement: &str) -> Result<bool> {

@@ -175,10 +175,18 @@ fn import_sealed(app: &App, file: &Path, limits: &Limits, progress: super::Progr
             ),
         },
         OpenError::Passphrase(e) => {
+            // The two reasons `seal::open` gives, in Chinese too.
+            let zh = if e.starts_with("none given") {
+                "未提供口令（请输入，或设置 CSCAUDIT_PASSPHRASE）".to_string()
+            } else if e == "it is wrong" {
+                "口令不正确".to_string()
+            } else {
+                crate::text::visible(&e).into_owned()
+            };
             let e = crate::text::visible(&e).into_owned();
             refused(
                 format!("{f} is encrypted with a passphrase: {e}. Nothing was imported"),
-                format!("{f} 使用口令加密：{e}。未导入任何内容"),
+                format!("{f} 使用口令加密：{zh}。未导入任何内容"),
             )
         }
         OpenError::Damaged(e) => {

@@ -159,6 +159,25 @@ impl Kind {
             Kind::Request => "request",
         }
     }
+    /// The kind's name in Chinese, for messages.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Kind::Engagement => "审核项目",
+            Kind::Member => "审核组成员",
+            Kind::Assessment => "指标评估",
+            Kind::Finding => "发现项",
+            Kind::Action => "纠正措施",
+            Kind::Evidence => "证据",
+            Kind::Milestone => "计划节点",
+            Kind::Programme => "认证方案",
+            Kind::TestCall => "测试电话",
+            Kind::QaReview => "质检复核",
+            Kind::Interest => "利益关系",
+            Kind::Meeting => "会议",
+            Kind::Activity => "审核活动",
+            Kind::Request => "资料请求",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -131,6 +131,7 @@ impl Request {
 pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Record>) -> Result<(), Refusal> {
     let auditor = role.is_some_and(Role::is_auditor);
     let what = format!("request {}", op.entity.id);
+    let what_zh = format!("资料请求 {}", op.entity.id);
     let get = |f: RF| before.and_then(|r| r.get_raw(f.name())).and_then(Value::text);
     let addressee = get(RF::Addressee) == Some(me);
     let status = get(RF::Status).and_then(|t| t.parse::<RequestStatus>().ok());
@@ -145,7 +146,7 @@ pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Reco
                 check_transition(from, to).map_err(|e| {
                     no(
                         format!("{what}: {e}"),
-                        format!("{what}：不能从“{}”变为“{}”", from.zh(), to.zh()),
+                        format!("{what_zh}：不能从“{}”变为“{}”", from.zh(), to.zh()),
                     )
                 })?;
             }
@@ -156,7 +157,7 @@ pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Reco
                         "{me} may not move {what} to {to}: the auditors move a request; its addressee submits an answer"
                     ),
                     format!(
-                        "{me} 不能将{what}改为“{}”：资料请求由审核员处理，仅其收件人可提交答复",
+                        "{me} 不能将{what_zh}改为“{}”：资料请求由审核员处理，仅其收件人可提交答复",
                         to.zh()
                     ),
                 ));
@@ -169,7 +170,7 @@ pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Reco
             } else {
                 Err(no(
                     format!("{me} may not answer {what}: only its addressee does, while it awaits an answer"),
-                    format!("{me} 不能答复{what}：只有其收件人可以在待提交时答复"),
+                    format!("{me} 不能答复{what_zh}：只有其收件人可以在待提交时答复"),
                 ))
             }
         }
@@ -179,14 +180,14 @@ pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Reco
             } else {
                 Err(no(
                     format!("{me} may not attach files to {what}: only its addressee does, while it awaits an answer"),
-                    format!("{me} 不能为{what}附加文件：只有其收件人可以在待提交时附加"),
+                    format!("{me} 不能为{what_zh}附加文件：只有其收件人可以在待提交时附加"),
                 ))
             }
         }
         _ if auditor => Ok(()),
         _ => Err(no(
             format!("{me} may not write {what}: the auditors draft and send requests"),
-            format!("{me} 不能编写{what}：资料请求由审核员起草和发出"),
+            format!("{me} 不能编写{what_zh}：资料请求由审核员起草和发出"),
         )),
     }
 }
@@ -199,6 +200,7 @@ pub fn check_request(me: &str, role: Option<Role>, op: &Op, before: Option<&Reco
 /// statement, not the plan or the team.
 pub fn auditee_may(me: &str, op: &Op, before: Option<&Record>) -> Result<(), Refusal> {
     let what = format!("{} {}", op.entity.kind.name(), op.entity.id);
+    let what_zh = format!("{} {}", op.entity.kind.name_zh(), op.entity.id);
     let set = match &op.change {
         Change::Set { field, .. } => Some(field.as_str()),
         _ => None,
@@ -259,7 +261,7 @@ pub fn auditee_may(me: &str, op: &Op, before: Option<&Record>) -> Result<(), Ref
             format!(
                 "{me} is the auditee's contact and may not change {what}: the auditee answers requests, responds to findings and reports on its corrective actions"
             ),
-            format!("{me} 是受审核方联系人，不能更改 {what}：受审核方只能答复资料请求、回复发现项并报告纠正措施进展"),
+            format!("{me} 是受审核方联系人，不能更改{what_zh}：受审核方只能答复资料请求、回复发现项并报告纠正措施进展"),
         ))
     }
 }
