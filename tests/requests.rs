@@ -534,3 +534,34 @@ fn the_cli_takes_a_relative_due_date_and_an_indicator_in_any_case() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("+30d"));
 }
+
+/// A request due in the past is asked about once, as an action's is, and
+/// the list then shows its year (it read `01-01`).
+#[test]
+fn a_request_due_in_the_past_is_asked_about_and_listed_with_its_year() {
+    use common::tui::{press, screen, setup, typ};
+    use cscaudit::config::Lang;
+    use cscaudit::tui::initial_state;
+    use cscaudit::tui::state::Popup;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut lead = demo(tmp.path());
+    let mut s = initial_state(&lead, &setup(), Lang::Zh, Some(ENG)).unwrap();
+    press(&mut lead, &mut s, "1 r a");
+    typ(&mut lead, &mut s, "去年的应急演练记录");
+    press(&mut lead, &mut s, "tab tab");
+    typ(&mut lead, &mut s, "2020-01-01");
+    press(&mut lead, &mut s, "ctrl-s");
+    match &s.popup {
+        Some(Popup::Form(f)) => assert!(f.error.as_deref().unwrap_or("").contains("过去"), "{:?}", f.error),
+        other => panic!("asked first: {other:?}"),
+    }
+    assert!(
+        lead.requests(ENG).unwrap().is_empty(),
+        "nothing saved before the second save"
+    );
+    press(&mut lead, &mut s, "ctrl-s");
+    assert!(matches!(s.popup, Some(Popup::Requests { .. })), "{:?}", s.popup);
+    assert_eq!(lead.requests(ENG).unwrap()[0].due, Some(jiff::civil::date(2020, 1, 1)));
+    let text = screen(&s, 120, 40);
+    assert!(text.contains("2020-01-01"), "{text}");
+}

@@ -180,7 +180,7 @@ pub fn submit(app: &mut App, state: &State, kind: FormKind, values: Values, conf
         FormKind::QaScore => f::save_qa_score(app, state, v),
         FormKind::QaReconcile => f::save_qa_reconcile(app, state, v),
         FormKind::RaiseFinding { indicator } => f::save_raise(app, state, indicator, v),
-        FormKind::AddRequest => f::save_add_request(app, state, v),
+        FormKind::AddRequest => f::save_add_request(app, state, v, confirmed),
         FormKind::SendRequests if state.job.is_some() => refused(crate::tui::i18n::Label::Busy.t(state.lang)),
         FormKind::SendRequests => f::save_send_requests(app, state, v),
         FormKind::AnswerRequest { number } => f::save_answer_request(app, state, &number, v),

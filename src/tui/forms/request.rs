@@ -217,7 +217,7 @@ impl State {
 }
 
 /// Draft the request through the app layer.
-pub(in crate::tui) fn save_add_request(app: &mut App, state: &State, values: &Values) -> Vec<Input> {
+pub(in crate::tui) fn save_add_request(app: &mut App, state: &State, values: &Values, confirmed: bool) -> Vec<Input> {
     let lang = state.lang;
     let Some(eng) = engagement(state) else { return vec![] };
     let Some(today) = state.data.as_ref().map(|d| d.today) else {
@@ -230,6 +230,22 @@ pub(in crate::tui) fn save_add_request(app: &mut App, state: &State, values: &Va
             Err(p) => return refused(problem(&p, lang)),
         },
     };
+    // A due date already past is asked about once (as an action's is).
+    if let Some(d) = due
+        && d < today
+        && !confirmed
+    {
+        return vec![Input::Refused {
+            message: format!(
+                "{d} {}",
+                lang.pick(
+                    "is in the past; save again to keep it",
+                    "已是过去的日期；再次保存即确认"
+                )
+            ),
+            confirm: true,
+        }];
+    }
     let indicator = values.get(F::Id).trim();
     let new = NewRequest {
         indicator: (!indicator.is_empty()).then(|| indicator.to_string()),

@@ -454,7 +454,14 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                 .collect(),
             ];
             for r in &d.requests {
-                let due = r.due.map(|x| x.strftime("%m-%d").to_string()).unwrap_or_default();
+                // Month and day; the year too when it is not this year's.
+                let due = r
+                    .due
+                    .map(|x| {
+                        x.strftime(if x.year() == today.year() { "%m-%d" } else { "%Y-%m-%d" })
+                            .to_string()
+                    })
+                    .unwrap_or_default();
                 let late = if r.overdue(today) { "!" } else { "" };
                 let files = if r.evidence.is_empty() {
                     String::new()
@@ -499,9 +506,14 @@ pub(super) fn popup(ui: &Ui, f: &mut Frame, area: Rect, p: &Popup) {
                     .replace("{n}", &waiting.to_string())
                     .replace("{s}", &review.to_string())
             );
+            // Room for the year (and the overdue mark) when a date has one.
+            let other_year = d
+                .requests
+                .iter()
+                .any(|r| r.due.is_some_and(|x| x.year() != today.year()));
             let widths = [
                 Constraint::Length(9),
-                Constraint::Length(7),
+                Constraint::Length(if other_year { 11 } else { 7 }),
                 Constraint::Length(10),
                 Constraint::Min(20),
                 Constraint::Length(if area.width < 100 { 14 } else { 28 }),
