@@ -420,6 +420,9 @@ fn the_tui_drafts_sends_answers_and_returns_a_request() {
     );
     press(&mut cj, &mut t, "tab");
     typ(&mut cj, &mut t, "10 月排班表见附件");
+    // What is asked stays under the fields while she types.
+    let shown = common::tui::screen(&t, 120, 40);
+    assert!(shown.contains("近三个月的排班表与实际在岗人数"), "{shown}");
     press(&mut cj, &mut t, "ctrl-s");
     assert!(
         matches!(t.popup, Some(Popup::Requests { .. })),
@@ -450,6 +453,14 @@ fn the_tui_drafts_sends_answers_and_returns_a_request() {
     );
     press(&mut lead, &mut s, "tab");
     typ(&mut lead, &mut s, "缺少 11 月数据");
+    match &s.popup {
+        Some(Popup::Form(f)) => assert!(
+            f.error.is_none(),
+            "the refusal goes once the values change: {:?}",
+            f.error
+        ),
+        other => panic!("{other:?}"),
+    }
     press(&mut lead, &mut s, "ctrl-s");
     assert!(
         matches!(s.popup, Some(Popup::Requests { .. })),

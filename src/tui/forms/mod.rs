@@ -405,8 +405,12 @@ pub struct Form {
     /// The last refusal asked to confirm (a due date in the past): submitting
     /// the same values again confirms.
     pub armed: Option<Values>,
-    /// A note under the fields (the candidates of a path completion).
+    /// A note under the fields (the candidates of a path completion); gone
+    /// at the next key.
     pub hint: Option<String>,
+    /// What the form is about (a request's text and answer), under the
+    /// fields whenever no error or hint is shown there.
+    pub about: Option<String>,
     /// A teammate's text that changed since the form opened (shown under
     /// the fields until the form closes).
     pub theirs: Option<String>,
@@ -443,6 +447,7 @@ impl Form {
             error: None,
             armed: None,
             hint: None,
+            about: None,
             theirs: None,
         }
     }
@@ -483,6 +488,17 @@ impl Form {
 
     /// Handle one key press.
     pub fn key(&mut self, k: &KeyEvent, lang: Lang) -> FormEvent {
+        // A refusal is about the values refused: once one is changed (a
+        // path corrected), it no longer stands under them.
+        let before = self.error.is_some().then(|| self.values());
+        let event = self.key_inner(k, lang);
+        if event == FormEvent::Continue && before.is_some_and(|b| b != self.values()) {
+            self.error = None;
+        }
+        event
+    }
+
+    fn key_inner(&mut self, k: &KeyEvent, lang: Lang) -> FormEvent {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         let alt = k.modifiers.contains(KeyModifiers::ALT);
         let n = self.fields.len();

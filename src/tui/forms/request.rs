@@ -145,7 +145,7 @@ impl State {
             about.push_str(&format!(" · {} {}", lang.pick("Auditors:", "审核组意见："), r.comment));
         }
         let with_about = |mut f: Form| {
-            f.hint = Some(about.clone());
+            f.about = Some(about.clone());
             f
         };
         if r.addressee == me && r.status.awaits_auditee() {

@@ -17,9 +17,9 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
     // (up to 3 lines), then the error or hint (up to 3 lines, wrapped).
     let inner_w = (76.min(area.width.saturating_sub(2)).saturating_sub(2)).max(1) as usize;
     let lines_of = |t: &str| (width(&ui.text(t)) / inner_w + 1).min(3) as u16;
-    let note_lines = match (&form.error, &form.hint) {
-        (Some(t), _) | (None, Some(t)) => lines_of(t),
-        (None, None) => 0,
+    let note_lines = match (&form.error, &form.hint, &form.about) {
+        (Some(t), _, _) | (None, Some(t), _) | (None, None, Some(t)) => lines_of(t),
+        (None, None, None) => 0,
     };
     // A teammate's text is theirs whole (made visible when it arrived): never
     // taken for a Chinese / English pair.
@@ -157,7 +157,8 @@ pub(super) fn form(ui: &Ui, f: &mut Frame, area: Rect, form: &Form) {
     let note = match (&form.error, &form.hint) {
         (Some(e), _) => Some((e, "statusbar.error")),
         (None, Some(h)) => Some((h, "text.dim")),
-        (None, None) => None,
+        // What the form is about (a request's text), when nothing else is said.
+        (None, None) => form.about.as_ref().map(|a| (a, "text")),
     };
     if let Some((text, role)) = note
         && y + note_lines <= bottom
