@@ -73,6 +73,27 @@ pub(super) fn optional_date(text: &str, lang: Lang) -> Result<Option<jiff::civil
         .map_err(|_| problem(&InputProblem::NotADate(text.trim().into()), lang))
 }
 
+/// A due date already past is asked about once: the refusal to show, unless
+/// the user saved the same values again (`confirmed`).
+pub(super) fn past_due(
+    due: Option<jiff::civil::Date>,
+    today: jiff::civil::Date,
+    confirmed: bool,
+    lang: Lang,
+) -> Option<Vec<Input>> {
+    let d = due.filter(|d| *d < today && !confirmed)?;
+    Some(vec![Input::Refused {
+        message: format!(
+            "{d} {}",
+            lang.pick(
+                "is in the past; save again to keep it",
+                "已是过去的日期；再次保存即确认"
+            )
+        ),
+        confirm: true,
+    }])
+}
+
 /// Bring the snapshot up to date and report success (the form closes).
 pub(super) fn saved(app: &App, state: &State, engagement: &str, message: String) -> Vec<Input> {
     let mut v = super::refreshed(app, state, engagement);

@@ -6,7 +6,7 @@ use super::{Choice, Field, FieldId as F, Form, FormKind, Values, choices};
 use crate::app::{ActionUpdate, App, NewAction};
 use crate::model::action::ActionStatus;
 use crate::model::input::{self, InputProblem};
-use crate::tui::effects::{app_refused, engagement, expand_home, problem, refused, saved};
+use crate::tui::effects::{app_refused, engagement, expand_home, past_due, problem, refused, saved};
 use crate::tui::state::{Effect, Input, State};
 
 impl State {
@@ -118,20 +118,8 @@ pub(in crate::tui) fn save_add(
             Err(p) => return refused(problem(&p, lang)),
         }
     };
-    if let Some(d) = due
-        && d < app.today()
-        && !confirmed
-    {
-        return vec![Input::Refused {
-            message: format!(
-                "{d} {}",
-                lang.pick(
-                    "is in the past; save again to keep it",
-                    "已是过去的日期；再次保存即确认"
-                )
-            ),
-            confirm: true,
-        }];
+    if let Some(ask) = past_due(due, app.today(), confirmed, lang) {
+        return ask;
     }
     let new = NewAction {
         description: values.get(F::Description).into(),

@@ -9,7 +9,7 @@ use super::{Choice, Field, FieldId as F, Form, FormKind, Values};
 use crate::app::App;
 use crate::app::request::NewRequest;
 use crate::model::request::{Request, RequestStatus};
-use crate::tui::effects::{app_refused, engagement, expand_home, problem, refused, saved};
+use crate::tui::effects::{app_refused, engagement, expand_home, past_due, problem, refused, saved};
 use crate::tui::i18n::Label;
 use crate::tui::state::{Effect, Input, State};
 
@@ -46,17 +46,25 @@ impl State {
         })
     }
 
+    /// The contacts a request can go to, when drafting and sending are
+    /// yours (an auditor's) and there is one; else why not, said.
+    fn contacts_to_ask(&mut self) -> Option<Vec<Choice>> {
+        let why = if !self.i_audit() {
+            Label::RequestsAuditorsOnly
+        } else {
+            let to = contacts(self);
+            if !to.is_empty() {
+                return Some(to);
+            }
+            Label::NoAuditeeContact
+        };
+        self.error(why.t(self.lang).to_string());
+        None
+    }
+
     /// `a` in the requests view: draft a request to the auditee.
     pub(crate) fn open_add_request(&mut self) -> Option<Effect> {
-        if !self.i_audit() {
-            self.error(Label::RequestsAuditorsOnly.t(self.lang).to_string());
-            return None;
-        }
-        let to = contacts(self);
-        if to.is_empty() {
-            self.error(Label::NoAuditeeContact.t(self.lang).to_string());
-            return None;
-        }
+        let to = self.contacts_to_ask()?;
         let indicator = match &self.checklist.selected {
             Some(crate::tui::state::Row::Indicator(id)) => id.clone(),
             _ => String::new(),
@@ -80,15 +88,7 @@ impl State {
 
     /// `s` in the requests view: send the drafts (and what is open) to a contact.
     pub(crate) fn open_send_requests(&mut self) -> Option<Effect> {
-        if !self.i_audit() {
-            self.error(Label::RequestsAuditorsOnly.t(self.lang).to_string());
-            return None;
-        }
-        let to = contacts(self);
-        if to.is_empty() {
-            self.error(Label::NoAuditeeContact.t(self.lang).to_string());
-            return None;
-        }
+        let to = self.contacts_to_ask()?;
         let d = self.data.as_ref()?;
         let folder = format!("./requests-{}-{}", d.engagement.id, d.today.strftime("%Y%m%d"));
         self.open(Form::new(
@@ -230,21 +230,8 @@ pub(in crate::tui) fn save_add_request(app: &mut App, state: &State, values: &Va
             Err(p) => return refused(problem(&p, lang)),
         },
     };
-    // A due date already past is asked about once (as an action's is).
-    if let Some(d) = due
-        && d < today
-        && !confirmed
-    {
-        return vec![Input::Refused {
-            message: format!(
-                "{d} {}",
-                lang.pick(
-                    "is in the past; save again to keep it",
-                    "已是过去的日期；再次保存即确认"
-                )
-            ),
-            confirm: true,
-        }];
+    if let Some(ask) = past_due(due, today, confirmed, lang) {
+        return ask;
     }
     let indicator = values.get(F::Id).trim();
     let new = NewRequest {
