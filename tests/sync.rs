@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::forge::{canonical, jsonl, op};
 use common::keygen;
 use cscaudit::crypto::sign::BatchSignature;
 
@@ -15,7 +16,7 @@ use cscaudit::crypto::sign::{SignedBatch, Signer};
 use cscaudit::model::catalog::EMBEDDED_GBT32312;
 use cscaudit::model::engagement::Role;
 use cscaudit::model::finding::Grade;
-use cscaudit::model::ops::{Change, EntityId, Hlc, Kind, Op, OpId};
+use cscaudit::model::ops::{EntityId, Kind, Op};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -351,47 +352,8 @@ fn refused(site: &Site, url: &str, expect: &[&str]) {
     assert_eq!(zw.all_ops().unwrap(), before, "the lead's data changed ({expect:?})");
 }
 
-/// A batch of `ops` after everything `app` holds of the engagement.
 fn next_batch(app: &App, ops: &[Op]) -> SignedBatch {
-    let genesis = app.genesis_of(ENG).unwrap().unwrap();
-    SignedBatch::unsigned(ENG, Some(&genesis), app.heads_of(ENG).unwrap(), ops).unwrap()
-}
-
-fn canonical(ops: &[Op]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for op in ops {
-        out.extend(cscaudit::model::canon::canonical_line(op));
-        out.push(b'\n');
-    }
-    out
-}
-
-fn op(actor: &str, seq: u64, entity: EntityId, field: &str, value: &str) -> Op {
-    Op {
-        id: OpId {
-            actor: actor.into(),
-            seq,
-        },
-        hlc: Hlc {
-            wall_ms: jiff::Timestamp::now().as_millisecond() as u64 + seq,
-            counter: 0,
-        },
-        entity,
-        change: Change::Set {
-            field: field.into(),
-            value: value.into(),
-        },
-        base: None,
-    }
-}
-
-fn jsonl<T: serde::Serialize>(items: &[T]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for i in items {
-        out.extend(serde_json::to_vec(i).unwrap());
-        out.push(b'\n');
-    }
-    out
+    common::forge::next_batch(app, ENG, ops)
 }
 
 #[test]

@@ -649,6 +649,23 @@ pub enum RemoteCmd {
     },
     /// Forget a remote (nothing on it is changed).
     Remove { name: String },
+    /// Print gitolite rules for an engagement's team, from its signed member
+    /// list: each member may push only `refs/cscaudit/<engagement>/<member>`
+    /// (no rewind, no delete) and read the repository, so the git server
+    /// enforces what every copy checks. Members who left or have no key get
+    /// no access. See the README for gitolite, Gitea/Forgejo and GitLab.
+    GitoliteConf {
+        /// The engagement (default: the one `-e` before the command names, else the newest).
+        #[arg(long, short, value_name = "ID")]
+        engagement: Option<String>,
+        /// The repository's name on the gitolite server.
+        #[arg(long, default_value = "cscaudit", value_name = "NAME")]
+        repo: String,
+        /// Also write each member's registered key as DIR/<member>.pub
+        /// (gitolite's keydir), replacing a file of that name.
+        #[arg(long, value_name = "DIR")]
+        keydir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

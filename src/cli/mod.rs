@@ -448,6 +448,29 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
                     app.remove_remote(&name)?;
                     writeln!(out(), "{} {name}", ctx.lang.pick("removed", "已删除"))?;
                 }
+                args::RemoteCmd::GitoliteConf {
+                    engagement,
+                    repo,
+                    keydir,
+                } => {
+                    let eng = app.resolve_engagement(engagement.as_deref())?;
+                    let g = app.gitolite_conf(&eng.id, &repo)?;
+                    write!(out(), "{}", g.conf)?;
+                    if let Some(dir) = keydir {
+                        std::fs::create_dir_all(&dir).map_err(|source| AppError::Io {
+                            path: dir.clone(),
+                            source,
+                        })?;
+                        for (file, key) in &g.keys {
+                            let path = dir.join(file);
+                            std::fs::write(&path, key).map_err(|source| AppError::Io {
+                                path: path.clone(),
+                                source,
+                            })?;
+                            eprintln!("{} {}", ctx.lang.pick("wrote", "已写出"), path.display());
+                        }
+                    }
+                }
             }
             Ok(())
         }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod files;
+pub mod forge;
 pub mod tui;
 
 use cscaudit::app::{App, NewEngagement};

@@ -44,7 +44,7 @@ pub use error::{AppError, Result, io_zh};
 pub use finding::{FindingMove, MoveKind, MoveText, NewFinding, rebase_opened};
 pub use plan::{MilestoneUpdate, NewMilestone, Plan};
 pub use remediation::{ActionUpdate, NewAction};
-pub use remotes::Remote;
+pub use remotes::{GitoliteConf, Remote};
 pub use signing::{REVOKED, Signature, Verified};
 pub use undo::Undone;
 

@@ -3,6 +3,7 @@
 
 use super::{App, AppError, Result};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Remote {
@@ -135,5 +136,152 @@ impl App {
 
     pub fn set_sync_state<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
         Ok(self.store().meta_set(&format!("sync/{key}"), value)?)
+    }
+}
+
+/// The rules a gitolite server needs so that it enforces what the signed
+/// member list says: every member with a registered key may read the
+/// repository and push to their own ref of the engagement (and of its
+/// programme) only, never rewinding or deleting it. Members who left and
+/// members without a key get no access and are named in comments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GitoliteConf {
+    /// The `conf/…` text, with a header that says how to install it.
+    pub conf: String,
+    /// `keydir` files: (`<actor>.pub`, the key's one line).
+    pub keys: Vec<(String, String)>,
+}
+
+/// gitolite's own patterns for user and repository names (Gitolite::Rc):
+/// an actor id with `_` or a leading `.` is not a gitolite user name.
+fn gitolite_name(s: &str, repo: bool) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '@' | '+') || (repo && c == '/'))
+        && !(repo && (s.contains("..") || s.ends_with('/')))
+}
+
+/// A literal as a gitolite refex (a Perl regex): `.` and `+` escaped.
+fn refex_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if matches!(c, '.' | '+') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl App {
+    /// The gitolite rules for `engagement`'s team (see [`GitoliteConf`]),
+    /// for the repository `repo` on the server.
+    pub fn gitolite_conf(&self, engagement: &str, repo: &str) -> Result<GitoliteConf> {
+        let eng = self.engagement(engagement)?;
+        if !gitolite_name(repo, true) {
+            let shown = crate::text::visible(repo).into_owned();
+            return Err(AppError::Invalid(crate::msg!(
+                "`{shown}` is not a gitolite repository name (letters, digits, `-._@+/`, starting with a letter or digit)",
+                "`{shown}` 不是 gitolite 仓库名（字母、数字、`-._@+/`，以字母或数字开头）"
+            )));
+        }
+        let mut scopes = vec![(eng.id.clone(), self.team(&eng.id)?)];
+        if let Some(p) = eng.programme.as_deref().filter(|p| !p.is_empty())
+            && self.programme(p).is_ok()
+        {
+            scopes.push((p.to_string(), self.team(p)?));
+        }
+        let mut readers: Vec<String> = Vec::new();
+        let mut rules: Vec<(String, String)> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
+        let mut keys: BTreeMap<String, String> = BTreeMap::new();
+        for (scope, team) in &scopes {
+            if !gitolite_name(scope, false) {
+                return Err(AppError::Invalid(crate::msg!(
+                    "`{scope}` cannot be named in gitolite rules (gitolite refuses `_` in ref names): use a remote without gitolite for it",
+                    "`{scope}` 无法写入 gitolite 规则（gitolite 不接受引用名中的 `_`）：请为其使用不经 gitolite 的远程仓库"
+                )));
+            }
+            for m in team {
+                let who = &m.actor;
+                if m.has_left() {
+                    notes.push(format!("# {who}: left the team of {scope} (no access)"));
+                    continue;
+                }
+                let Some(line) = m.key.as_deref().filter(|k| !k.trim().is_empty()) else {
+                    notes.push(format!(
+                        "# {who}: no registered key in {scope} (no access until the lead registers one)"
+                    ));
+                    continue;
+                };
+                if !gitolite_name(who, false) {
+                    return Err(AppError::Invalid(crate::msg!(
+                        "the member `{who}` of {scope} cannot be a gitolite user (gitolite refuses `_` and a leading `.` or `-`)",
+                        "{scope} 的成员 `{who}` 不能作为 gitolite 用户（gitolite 不接受 `_` 及以 `.` 或 `-` 开头）"
+                    )));
+                }
+                // Written again from the parsed key: one line, the actor as
+                // its comment, nothing of the record's text beside it.
+                let key = ssh_key::PublicKey::from_openssh(line.trim())
+                    .ok()
+                    .and_then(|mut k| {
+                        k.set_comment(who.as_str());
+                        k.to_openssh().ok()
+                    })
+                    .ok_or_else(|| {
+                        AppError::Invalid(crate::msg!(
+                            "the registered key of `{who}` in {scope} is not an OpenSSH public key",
+                            "{scope} 中 `{who}` 的登记密钥不是 OpenSSH 公钥"
+                        ))
+                    })?;
+                if let Some(other) = keys.get(who)
+                    && *other != key
+                {
+                    let first = &eng.id;
+                    return Err(AppError::Invalid(crate::msg!(
+                        "`{who}` has one key in {first} and another in {scope}: gitolite takes one key per user; register the same key in both",
+                        "`{who}` 在 {first} 与 {scope} 中登记的密钥不同：gitolite 每个用户一把密钥；请在两处登记同一把密钥"
+                    )));
+                }
+                keys.insert(who.clone(), key);
+                if !readers.contains(who) {
+                    readers.push(who.clone());
+                }
+                rules.push((
+                    format!("refs/cscaudit/{}/{}$", refex_literal(scope), refex_literal(who)),
+                    who.clone(),
+                ));
+            }
+        }
+        let width = rules.iter().map(|(r, _)| r.len()).max().unwrap_or(0);
+        let mut conf = String::new();
+        conf.push_str(&format!(
+            "# cscaudit: who may push what for engagement {}, from its signed member list.\n",
+            eng.id
+        ));
+        conf.push_str("# Each member may push only their own ref (no rewind, no delete) and read the repository.\n");
+        conf.push_str(&format!(
+            "# Install in the gitolite-admin repository: this file as conf/cscaudit/{}.conf,\n",
+            eng.id
+        ));
+        conf.push_str("# `include \"cscaudit/*.conf\"` once in conf/gitolite.conf, the keys (--keydir) in keydir/.\n");
+        for n in &notes {
+            conf.push_str(n);
+            conf.push('\n');
+        }
+        conf.push_str(&format!("repo {repo}\n"));
+        if !readers.is_empty() {
+            conf.push_str(&format!("    {:<4}{:<width$}  =   {}\n", "R", "", readers.join(" ")));
+        }
+        for (refex, who) in &rules {
+            conf.push_str(&format!("    {:<4}{refex:<width$}  =   {who}\n", "RW"));
+        }
+        Ok(GitoliteConf {
+            conf,
+            keys: keys
+                .into_iter()
+                .map(|(who, key)| (format!("{who}.pub"), format!("{key}\n")))
+                .collect(),
+        })
     }
 }

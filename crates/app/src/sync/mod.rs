@@ -216,6 +216,20 @@ fn git(repo: &Path, args: &[&str]) -> std::result::Result<String, String> {
 /// [`git`], killed when `stop` says so (a fetch from a slow remote can be
 /// cancelled); stopped, it says "cancelled" as its error.
 fn git_stoppable(repo: &Path, args: &[&str], stop: &dyn Fn() -> bool) -> std::result::Result<String, String> {
+    let out = git_run(repo, args, stop)?;
+    if out.ok { Ok(out.stdout) } else { Err(out.stderr) }
+}
+
+/// What a `git` run printed, and whether it succeeded.
+struct GitOut {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run `git` on the local repository, killed when `stop` says so (then the
+/// error is "cancelled"); `Err` only when git could not run or was stopped.
+fn git_run(repo: &Path, args: &[&str], stop: &dyn Fn() -> bool) -> std::result::Result<GitOut, String> {
     let mut child = Command::new("git")
         .arg("--git-dir")
         .arg(repo)
@@ -261,11 +275,29 @@ fn git_stoppable(repo: &Path, args: &[&str], stop: &dyn Fn() -> bool) -> std::re
         }
     };
     let (out, err) = (out.join().unwrap_or_default(), err.join().unwrap_or_default());
-    if status.success() {
-        Ok(String::from_utf8_lossy(&out).into_owned())
-    } else {
-        Err(String::from_utf8_lossy(&err).trim().to_string())
+    Ok(GitOut {
+        ok: status.success(),
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: String::from_utf8_lossy(&err).trim().to_string(),
+    })
+}
+
+/// The refs `git push --porcelain` says the remote refused, with its reason
+/// (`!\t<src>:<dst>\t[remote rejected] (hook declined)`): by remote ref.
+fn push_refusals(porcelain: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for line in porcelain.lines() {
+        let mut parts = line.split('\t');
+        if parts.next() != Some("!") {
+            continue;
+        }
+        let (Some(spec), reason) = (parts.next(), parts.next().unwrap_or("")) else {
+            continue;
+        };
+        let dst = spec.rsplit_once(':').map_or(spec, |(_, d)| d);
+        out.insert(dst.to_string(), reason.trim().to_string());
     }
+    out
 }
 
 /// `ops-li.min-00000000000000000001-00000000000000000042.jsonl` → ("li.min", 1, 42).

@@ -559,22 +559,58 @@ impl Session<'_> {
             return Ok(());
         }
         let url = self.remote.url.clone();
-        let mut args: Vec<&str> = vec!["push", "--quiet", "--", &url];
+        // --porcelain: which refs the server took and which it refused (a
+        // server that enforces per-auditor refs refuses one, not all).
+        let mut args: Vec<&str> = vec!["push", "--porcelain", "--", &url];
         let specs: Vec<String> = to_push.iter().map(|(l, r)| format!("{l}:{r}")).collect();
         args.extend(specs.iter().map(String::as_str));
-        let pushed = git_stoppable(self.repo.path(), &args, self.stop);
+        let pushed = git_run(self.repo.path(), &args, self.stop);
         if pushed.is_err() && (self.stop)() {
             self.report.push_cancelled = true;
             return Ok(());
         }
         let shown_url = &self.shown_url;
-        pushed.map_err(|e| {
-            let e = crate::text::visible(&e).into_owned();
+        let failed = |e: &str| {
+            let e = crate::text::visible(e).into_owned();
             refused(
-                format!("pushing to {rname} ({shown_url}) failed; your changes are saved here and the next sync pushes them: {e}"),
+                format!(
+                    "pushing to {rname} ({shown_url}) failed; your changes are saved here and the next sync pushes them: {e}"
+                ),
                 format!("推送到 {rname}（{shown_url}）失败；您的更改已保存在本机，下次同步时会推送：{e}"),
             )
-        })?;
+        };
+        let pushed = pushed.map_err(|e| failed(&e))?;
+        let refusals = push_refusals(&pushed.stdout);
+        if !pushed.ok && refusals.is_empty() {
+            return Err(failed(&pushed.stderr));
+        }
+        // Refused by the server: said, kept here, offered again next time.
+        let mut to_push = to_push;
+        to_push.retain(|(_, r)| !refusals.contains_key(r));
+        for (r, reason) in &refusals {
+            let (r, reason) = (crate::text::visible(r), crate::text::visible(reason));
+            // The server's own words (gitolite: "W … DENIED by fallthru").
+            let said = pushed
+                .stderr
+                .lines()
+                .filter(|l| l.contains("DENIED") || l.contains("protected"))
+                .map(|l| crate::text::visible(l.trim_start_matches("remote: ")).into_owned())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let said = if said.is_empty() {
+                String::new()
+            } else {
+                format!(" ({said})")
+            };
+            self.report.refused.push(crate::message::Msg::new(
+                format!(
+                    "{rname}: the server refused your ref {r}: {reason}{said}; it is kept here and pushed again next sync (is the server's configuration for this team installed? `cscaudit remote gitolite-conf`)"
+                ),
+                format!(
+                    "{rname}：服务器拒绝了您的引用 {r}：{reason}{said}；已保存在本机，下次同步时再推送（服务器是否已安装该团队的配置？`cscaudit remote gitolite-conf`）"
+                ),
+            ));
+        }
         self.report.pushed_refs = to_push.len();
         // What was pushed is what the remote now has.
         for (l, r) in &to_push {
