@@ -6,7 +6,7 @@
 //! package: `cli` and `tui`.
 #![deny(unsafe_code)]
 
-pub use cscaudit_app::{analytics, app, bundle, config, crypto, message, model, msg, report, sync, text};
+pub use cscaudit_app::{analytics, app, bundle, config, crypto, index, message, model, msg, report, sync, text};
 /// The fuzz targets' entry points (`tests/fuzz_smoke.rs`): the app's, and
 /// the TUI's own loaders.
 #[doc(hidden)]

@@ -52,6 +52,29 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// The head-office index: fold the signed logs of every engagement and
+    /// programme held here into SQL tables (programmes, engagements,
+    /// certificates, findings, actions, members, and a batches ledger),
+    /// each row naming the batch it came from. Every signature is verified
+    /// on the way; only batches not indexed yet are read (a second run adds
+    /// nothing); --rebuild starts from nothing. Read-only towards cscaudit:
+    /// nothing flows back. Queries for overdue actions, expiring
+    /// certificates, open majors and an auditor's engagements: README.
+    Index {
+        /// Write to this SQLite file (the default, as <data folder>/index.sqlite).
+        #[arg(long, value_name = "FILE", conflicts_with = "postgres")]
+        sqlite: Option<PathBuf>,
+        /// Write to PostgreSQL: a URL (postgresql://user@host:5432/db) or
+        /// key=value settings (host=/run/postgresql dbname=audits).
+        #[arg(long, value_name = "URL", env = "CSCAUDIT_INDEX_POSTGRES", hide_env_values = true)]
+        postgres: Option<String>,
+        /// Drop the index's tables and build them again from the whole log.
+        #[arg(long)]
+        rebuild: bool,
+        /// Print what was done as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Every certification programme: client, certificate and its status,
     /// next audit due, open majors and overdue actions.
     Portfolio {

@@ -532,6 +532,12 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
         Command::Request(c) => request::request(ctx, c),
         Command::Digest { me, since, ahead, json } => request::digest(ctx, me, since, ahead, json),
         Command::Attendance(c) => body::attendance(ctx, c),
+        Command::Index {
+            sqlite,
+            postgres,
+            rebuild,
+            json,
+        } => index(ctx, sqlite, postgres, rebuild, json),
         Command::Auditor(c) => body::auditor(ctx, c),
         Command::Config(ConfigCmd::Check) => config::config_check(ctx),
         Command::Config(ConfigCmd::Schema { out }) => config::write_schemas(ctx, &out),
@@ -675,6 +681,70 @@ fn remote_line(r: &crate::app::Remote, lang: crate::config::Lang) -> String {
         ""
     };
     format!("{} {}{sealed}", r.name, crate::text::visible(&r.url))
+}
+
+/// `index`: the head-office tables, with a spinner on a terminal.
+fn index(ctx: &Context, sqlite: Option<PathBuf>, postgres: Option<String>, rebuild: bool, json: bool) -> Result<()> {
+    let lang = ctx.lang;
+    let app = ctx.open(&ctx.paths.data_dir)?;
+    let (target, shown) = match (sqlite, postgres) {
+        (_, Some(url)) => (
+            crate::index::Target::Postgres(url),
+            // A URL may hold a password: not echoed.
+            "PostgreSQL".to_string(),
+        ),
+        (Some(f), None) => {
+            let shown = crate::text::visible(&f.display().to_string()).into_owned();
+            (crate::index::Target::Sqlite(f), shown)
+        }
+        (None, None) => {
+            let f = ctx.paths.data_dir.join("index.sqlite");
+            let shown = crate::text::visible(&f.display().to_string()).into_owned();
+            (crate::index::Target::Sqlite(f), shown)
+        }
+    };
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::new_spinner()
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let r = crate::index::index(&app, &target, rebuild, &|step| {
+        let step = match step {
+            "reading the log" => lang.pick("reading the log", "正在读取日志"),
+            "verifying signatures" => lang.pick("verifying signatures", "正在核验签名"),
+            _ => lang.pick("writing rows", "正在写入"),
+        };
+        bar.set_message(step.to_string());
+        bar.tick();
+    });
+    bar.finish_and_clear();
+    let r = r?;
+    if json {
+        return print_json(&r);
+    }
+    let (new, verified, unsigned, refused) = (r.batches_new, r.verified, r.unsigned, r.refused.len());
+    let (secs, rate) = (r.seconds, r.batches_per_second());
+    let rows: Vec<String> = r.rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    let rows = if rows.is_empty() {
+        "-".to_string()
+    } else {
+        rows.join(", ")
+    };
+    let deleted = r.deleted;
+    let line = crate::msg!(
+        "indexed {new} new batches into {shown} ({verified} verified, {unsigned} unsigned, {refused} refused) in {secs:.2} s ({rate:.0} batches/s); rows written: {rows}; deleted: {deleted}",
+        "已将 {new} 个新批次写入索引 {shown}（已核验签名 {verified}，未签名 {unsigned}，拒绝 {refused}），用时 {secs:.2} 秒（每秒 {rate:.0} 批）；写入行：{rows}；删除：{deleted}"
+    );
+    writeln!(out(), "{}", line.get(lang))?;
+    for why in &r.refused {
+        writeln!(
+            out(),
+            "  {} {}",
+            lang.pick("refused:", "已拒绝："),
+            crate::text::visible(why)
+        )?;
+    }
+    Ok(())
 }
 
 /// `doctor --compact`, with a spinner on a terminal and Ctrl-C that stops

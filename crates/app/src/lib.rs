@@ -18,6 +18,7 @@ pub mod config;
 pub mod crypto;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod index;
 pub mod message;
 pub mod report;
 pub mod sync;

@@ -267,9 +267,10 @@ impl App {
         })
     }
 
-    /// The store, for the use cases in this module only: the CLI and the TUI
-    /// go through the use cases.
-    fn store(&self) -> &Store {
+    /// The store, for the use cases in this crate only (this module, and
+    /// the head-office index that reads it): the CLI and the TUI go through
+    /// the use cases.
+    pub(crate) fn store(&self) -> &Store {
         // The TUI acquires before every operation; reaching this released is a bug.
         self.store
             .as_ref()

@@ -1,0 +1,560 @@
+//! The head-office index (`cscaudit index`): the signed logs of every
+//! engagement and programme this copy holds, folded into SQL tables that
+//! head office can query across all clients — `programmes`, `engagements`,
+//! `certificates`, `findings`, `actions`, `members` — each row naming the
+//! batch it came from (the batch of the record's latest change), beside a
+//! `batches` ledger of every batch indexed with how its signature verified.
+//!
+//! Incremental: only batches not in the ledger are read, and only the
+//! records they touch are written again; a second run adds nothing.
+//! Idempotent (upserts keyed by record), rebuildable from nothing
+//! (`rebuild`), one transaction per run. Never a write path back: the
+//! index is read from the database and nothing flows the other way.
+//!
+//! Two targets share the tables: SQLite (a file, embedded) and PostgreSQL.
+
+mod postgres;
+mod sqlite;
+
+use crate::app::{App, AppError, Result, Signature};
+use crate::model::ops::{EntityId, Kind, Op};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Where the index goes.
+#[derive(Clone, Debug)]
+pub enum Target {
+    Sqlite(std::path::PathBuf),
+    /// A libpq-style URL or key=value string (`postgresql://user@host/db`,
+    /// `host=/run/postgresql dbname=audits`).
+    Postgres(String),
+}
+
+/// A column's SQL type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ty {
+    Text,
+    Int,
+    Date,
+    Bool,
+}
+
+/// A table of the index: its name and columns; the first column, `id`, is
+/// its key.
+pub(crate) struct Table {
+    pub name: &'static str,
+    pub cols: &'static [(&'static str, Ty)],
+}
+
+use Ty::*;
+
+/// Every table, in the order they are written.
+pub(crate) const TABLES: &[Table] = &[
+    Table {
+        name: "batches",
+        cols: &[
+            ("id", Text),
+            ("scope", Text),
+            ("actor", Text),
+            ("first_seq", Int),
+            ("last_seq", Int),
+            ("ops", Int),
+            ("signature", Text),
+            ("fingerprint", Text),
+        ],
+    },
+    Table {
+        name: "programmes",
+        cols: &[
+            ("id", Text),
+            ("title", Text),
+            ("client", Text),
+            ("client_code", Text),
+            ("creator", Text),
+            ("current_engagement", Text),
+            ("engagements", Int),
+            ("batch", Text),
+        ],
+    },
+    Table {
+        name: "engagements",
+        cols: &[
+            ("id", Text),
+            ("programme", Text),
+            ("kind", Text),
+            ("title", Text),
+            ("auditee", Text),
+            ("period_start", Date),
+            ("period_end", Date),
+            ("closed_on", Date),
+            ("decision", Text),
+            ("decided_on", Date),
+            ("created_by", Text),
+            ("batch", Text),
+        ],
+    },
+    Table {
+        name: "certificates",
+        cols: &[
+            ("id", Text),
+            ("engagement", Text),
+            ("programme", Text),
+            ("number", Text),
+            ("scope", Text),
+            ("issued", Date),
+            ("valid_until", Date),
+            ("status", Text),
+            ("batch", Text),
+        ],
+    },
+    Table {
+        name: "findings",
+        cols: &[
+            ("id", Text),
+            ("engagement", Text),
+            ("reference", Text),
+            ("grade", Text),
+            ("status", Text),
+            ("title", Text),
+            ("raised_by", Text),
+            ("raised_on", Date),
+            ("closure_due", Date),
+            ("closed_on", Date),
+            ("batch", Text),
+        ],
+    },
+    Table {
+        name: "actions",
+        cols: &[
+            ("id", Text),
+            ("engagement", Text),
+            ("finding", Text),
+            ("owner", Text),
+            ("due", Date),
+            ("status", Text),
+            ("progress", Int),
+            ("completed_on", Date),
+            ("batch", Text),
+        ],
+    },
+    Table {
+        name: "members",
+        cols: &[
+            ("id", Text),
+            ("scope", Text),
+            ("actor", Text),
+            ("name", Text),
+            ("role", Text),
+            ("key_fingerprint", Text),
+            ("has_left", Bool),
+            ("registration_until", Date),
+            ("batch", Text),
+        ],
+    },
+];
+
+/// A value of a row (dates are `YYYY-MM-DD` text).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Val {
+    Null,
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+fn text(s: &str) -> Val {
+    Val::Text(s.to_string())
+}
+
+fn opt_date(d: Option<jiff::civil::Date>) -> Val {
+    d.map_or(Val::Null, |d| Val::Text(d.to_string()))
+}
+
+fn opt_text(s: Option<&str>) -> Val {
+    s.map_or(Val::Null, text)
+}
+
+/// What one run writes: rows to put (by table), ids to delete (by table).
+#[derive(Default)]
+pub(crate) struct Changes {
+    pub upserts: BTreeMap<&'static str, Vec<Vec<Val>>>,
+    pub deletes: BTreeMap<&'static str, Vec<String>>,
+}
+
+/// A target the index is written to.
+pub(crate) trait Sink {
+    /// Create the tables that are missing (dropping them all first when `rebuild`).
+    fn prepare(&mut self, rebuild: bool) -> Result<()>;
+    /// The ids in the `batches` ledger.
+    fn indexed(&mut self) -> Result<HashSet<String>>;
+    /// Write `changes` in one transaction.
+    fn write(&mut self, changes: &Changes) -> Result<()>;
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct IndexReport {
+    /// Batches held here in all, and those indexed by this run.
+    pub batches_held: usize,
+    pub batches_new: usize,
+    /// Of the new ones: signatures that verified with the author's
+    /// registered key, changes made without a key, and batches refused (a
+    /// signature that does not verify: nothing of them is indexed).
+    pub verified: usize,
+    pub unsigned: usize,
+    pub refused: Vec<String>,
+    /// Rows written (inserted or updated) by table, and rows deleted.
+    pub rows: BTreeMap<String, usize>,
+    pub deleted: usize,
+    pub seconds: f64,
+}
+
+impl IndexReport {
+    pub fn batches_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.batches_new as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+fn sink_err(what: &str, e: impl std::fmt::Display) -> AppError {
+    let e = crate::text::visible(&e.to_string()).into_owned();
+    AppError::Invalid(crate::msg!("the index: {what}: {e}", "索引：{what}：{e}"))
+}
+
+/// A batch as the index sees it: a signed one, or a run of one author's
+/// changes made without a key (the ledger's `unsigned:` rows).
+struct Unit {
+    id: String,
+    scope: String,
+    actor: String,
+    first: u64,
+    last: u64,
+}
+
+/// Index everything this copy holds into `target`; `progress` hears each step.
+pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str)) -> Result<IndexReport> {
+    let started = std::time::Instant::now();
+    let mut sink: Box<dyn Sink> = match target {
+        Target::Sqlite(p) => Box::new(sqlite::Sqlite::open(p)?),
+        Target::Postgres(url) => Box::new(postgres::Postgres::connect(url)?),
+    };
+    sink.prepare(rebuild)?;
+    let known = sink.indexed()?;
+    progress("reading the log");
+    let all = app.all_ops()?;
+    let at: HashMap<(&str, u64), usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, o)| ((o.id.actor.as_str(), o.id.seq), i))
+        .collect();
+    // Every batch held, and the runs of unsigned changes between them.
+    let mut units: Vec<Unit> = Vec::new();
+    let mut covered: HashSet<usize> = HashSet::new();
+    for b in app.store().signed_batches() {
+        let b = b?;
+        for seq in b.first..=b.last() {
+            if let Some(i) = at.get(&(b.actor.as_str(), seq)) {
+                covered.insert(*i);
+            }
+        }
+        units.push(Unit {
+            id: b.id(),
+            scope: b.engagement.clone(),
+            actor: b.actor.clone(),
+            first: b.first,
+            last: b.last(),
+        });
+    }
+    let mut loose: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for (i, o) in all.iter().enumerate() {
+        if !covered.contains(&i) {
+            loose.entry(o.id.actor.as_str()).or_default().push(o.id.seq);
+        }
+    }
+    for (actor, mut seqs) in loose {
+        seqs.sort_unstable();
+        for seq in seqs {
+            units.push(Unit {
+                id: format!("unsigned:{actor}:{seq}"),
+                scope: String::new(),
+                actor: actor.to_string(),
+                first: seq,
+                last: seq,
+            });
+        }
+    }
+    let mut report = IndexReport {
+        batches_held: units.len(),
+        ..Default::default()
+    };
+    // Which unit holds each op: per actor, by first seq.
+    let mut by_actor: HashMap<&str, Vec<(u64, u64, usize)>> = HashMap::new();
+    for (u, unit) in units.iter().enumerate() {
+        by_actor
+            .entry(unit.actor.as_str())
+            .or_default()
+            .push((unit.first, unit.last, u));
+    }
+    for v in by_actor.values_mut() {
+        v.sort_unstable();
+    }
+    let unit_of = |op: &Op| -> Option<usize> {
+        let v = by_actor.get(op.id.actor.as_str())?;
+        let i = v.partition_point(|(f, _, _)| *f <= op.id.seq).checked_sub(1)?;
+        let (f, l, u) = v[i];
+        (f <= op.id.seq && op.id.seq <= l).then_some(u)
+    };
+    // The new units, verified: each signature against its author's key.
+    progress("verifying signatures");
+    let mut changes = Changes::default();
+    let mut touched: HashSet<EntityId> = HashSet::new();
+    let fresh: Vec<usize> = (0..units.len()).filter(|u| !known.contains(&units[*u].id)).collect();
+    let mut ledger = Vec::new();
+    for u in fresh {
+        let unit = &units[u];
+        let ops: Vec<Op> = (unit.first..=unit.last)
+            .filter_map(|s| at.get(&(unit.actor.as_str(), s)).map(|i| all[*i].clone()))
+            .collect();
+        let sigs = app.signatures_of(&ops)?;
+        let (mut state, mut fingerprint) = ("unsigned", None);
+        let mut bad = None;
+        for s in &sigs {
+            match s {
+                Signature::Verified { fingerprint: f } => {
+                    state = "verified";
+                    fingerprint = Some(f.clone());
+                }
+                Signature::Invalid { why } => bad = Some(why.clone()),
+                Signature::Unsigned => {}
+            }
+        }
+        if let Some(why) = bad {
+            let who = crate::text::visible(&unit.actor).into_owned();
+            report.refused.push(format!("{} ({who}): {why}", unit.id));
+            continue;
+        }
+        if state == "verified" {
+            report.verified += 1;
+        } else {
+            report.unsigned += 1;
+        }
+        let scope = if unit.scope.is_empty() {
+            ops.first()
+                .map(|o| o.entity.id.split('/').next().unwrap_or_default().to_string())
+                .unwrap_or_default()
+        } else {
+            unit.scope.clone()
+        };
+        touched.extend(ops.iter().map(|o| o.entity.clone()));
+        ledger.push(vec![
+            text(&unit.id),
+            Val::Text(scope),
+            text(&unit.actor),
+            Val::Int(unit.first as i64),
+            Val::Int(unit.last as i64),
+            Val::Int(ops.len() as i64),
+            text(state),
+            opt_text(fingerprint.as_deref()),
+        ]);
+    }
+    report.batches_new = ledger.len() + report.refused.len();
+    // The batch each touched record last changed in.
+    let mut last: HashMap<&EntityId, usize> = HashMap::new();
+    for op in &all {
+        if touched.contains(&op.entity)
+            && let Some(u) = unit_of(op)
+        {
+            last.insert(&op.entity, u);
+        }
+    }
+    progress("writing rows");
+    let mut touched: Vec<&EntityId> = touched.iter().collect();
+    touched.sort();
+    // Programmes as the portfolio counts them: every name an engagement
+    // carries, with or without the body's signed programme record.
+    let mut programmes: BTreeMap<String, Val> = BTreeMap::new();
+    for e in &touched {
+        let batch = last.get(*e).map_or(Val::Null, |u| text(&units[*u].id));
+        match e.kind {
+            Kind::Programme => {
+                programmes.insert(e.id.clone(), batch);
+                continue;
+            }
+            Kind::Engagement => {
+                if let Some(p) = app
+                    .store()
+                    .record(e)?
+                    .and_then(|r| crate::model::engagement::Engagement::from_record(&r).ok())
+                    .and_then(|g| g.programme)
+                    .filter(|p| !p.is_empty())
+                {
+                    programmes.entry(p).or_insert_with(|| batch.clone());
+                }
+            }
+            _ => {}
+        }
+        report.deleted += usize::from(rows_of(app, e, batch, &mut changes)?);
+    }
+    if !programmes.is_empty() {
+        let lines: HashMap<String, crate::app::cycle::PortfolioLine> =
+            app.portfolio()?.into_iter().map(|l| (l.programme.clone(), l)).collect();
+        for (id, batch) in programmes {
+            let record = app.programme(&id).ok();
+            let line = lines.get(&id);
+            if record.is_none() && line.is_none() {
+                changes.deletes.entry("programmes").or_default().push(id);
+                report.deleted += 1;
+                continue;
+            }
+            let client = record
+                .as_ref()
+                .map(|p| p.client.clone())
+                .filter(|c| !c.is_empty())
+                .or_else(|| line.map(|l| l.client.clone()))
+                .unwrap_or_default();
+            changes.upserts.entry("programmes").or_default().push(vec![
+                text(&id),
+                text(record.as_ref().map_or("", |p| p.title.as_str())),
+                Val::Text(client),
+                text(record.as_ref().map_or("", |p| p.client_code.as_str())),
+                opt_text(record.as_ref().and_then(|p| p.creator.as_deref())),
+                opt_text(line.map(|l| l.current.as_str())),
+                Val::Int(line.map_or(0, |l| l.engagements.len() as i64)),
+                batch,
+            ]);
+        }
+    }
+    for (t, rows) in &changes.upserts {
+        report.rows.insert(t.to_string(), rows.len());
+    }
+    changes.upserts.insert("batches", ledger);
+    sink.write(&changes)?;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// The rows of one record, or its deletion (then `true`), by its kind.
+fn rows_of(app: &App, e: &EntityId, batch: Val, out: &mut Changes) -> Result<bool> {
+    use crate::model::action::CorrectiveAction;
+    use crate::model::engagement::{Engagement, Member};
+    use crate::model::finding::Finding;
+    let table = match e.kind {
+        Kind::Engagement => "engagements",
+        Kind::Finding => "findings",
+        Kind::Action => "actions",
+        Kind::Member => "members",
+        _ => return Ok(false),
+    };
+    let rec = app.store().record(e)?.filter(|r| !r.deleted);
+    let Some(rec) = rec else {
+        out.deletes.entry(table).or_default().push(e.id.clone());
+        if e.kind == Kind::Engagement {
+            out.deletes.entry("certificates").or_default().push(e.id.clone());
+        }
+        return Ok(true);
+    };
+    let mut put = |t: &'static str, row: Vec<Val>| out.upserts.entry(t).or_default().push(row);
+    match e.kind {
+        Kind::Engagement => {
+            let g = Engagement::from_record(&rec)?;
+            let programme = opt_text(g.programme.as_deref().filter(|p| !p.is_empty()));
+            put(
+                table,
+                vec![
+                    text(&g.id),
+                    programme.clone(),
+                    text(g.kind.as_str()),
+                    text(&g.title),
+                    text(&g.auditee),
+                    opt_date(g.period_start),
+                    opt_date(g.period_end),
+                    opt_date(g.closed_on),
+                    opt_text(g.decision.as_ref().map(|d| d.outcome.as_str())),
+                    opt_date(g.decision.as_ref().and_then(|d| d.on)),
+                    text(&g.created_by),
+                    batch.clone(),
+                ],
+            );
+            match &g.certificate {
+                Some(c) => put(
+                    "certificates",
+                    vec![
+                        text(&g.id),
+                        text(&g.id),
+                        programme,
+                        text(&c.number),
+                        text(&c.scope),
+                        opt_date(Some(c.issued)),
+                        opt_date(Some(c.valid_until)),
+                        text(c.status.as_str()),
+                        batch,
+                    ],
+                ),
+                None => out.deletes.entry("certificates").or_default().push(g.id.clone()),
+            }
+        }
+        Kind::Finding => {
+            let f = Finding::from_record(&rec)?;
+            put(
+                table,
+                vec![
+                    text(&e.id),
+                    text(&f.engagement),
+                    text(&f.reference),
+                    text(f.grade.as_str()),
+                    text(f.status.as_str()),
+                    text(&f.title),
+                    text(&f.raised_by),
+                    opt_date(f.raised_on),
+                    opt_date(f.closure_due),
+                    opt_date(f.closed_on),
+                    batch,
+                ],
+            );
+        }
+        Kind::Action => {
+            let a = CorrectiveAction::from_record(&rec)?;
+            put(
+                table,
+                vec![
+                    text(&e.id),
+                    text(&a.engagement),
+                    text(&a.finding),
+                    text(&a.owner),
+                    opt_date(a.due),
+                    text(a.status.as_str()),
+                    Val::Int(i64::from(a.progress)),
+                    opt_date(a.completed_on),
+                    batch,
+                ],
+            );
+        }
+        Kind::Member => {
+            let m = Member::from_record(&rec)?;
+            let fp = m
+                .key
+                .as_deref()
+                .filter(|_| !m.has_left())
+                .and_then(crate::crypto::sign::fingerprint_of_text);
+            let scope = e.id.rsplit_once('/').map_or("", |(s, _)| s);
+            put(
+                table,
+                vec![
+                    text(&e.id),
+                    text(scope),
+                    text(&m.actor),
+                    text(&m.name),
+                    text(m.role.as_str()),
+                    opt_text(fp.as_deref()),
+                    Val::Bool(m.has_left()),
+                    opt_date(m.registration_until),
+                    batch,
+                ],
+            );
+        }
+        _ => {}
+    }
+    Ok(false)
+}

@@ -1,0 +1,117 @@
+//! The index in an SQLite file (the embedded default).
+
+use super::{Changes, Sink, TABLES, Ty, Val, sink_err};
+use crate::app::Result;
+use std::collections::HashSet;
+
+pub(crate) struct Sqlite {
+    db: rusqlite::Connection,
+}
+
+fn sql_type(t: Ty) -> &'static str {
+    match t {
+        // ISO dates compare as text (`due < date('now')`).
+        Ty::Text | Ty::Date => "TEXT",
+        Ty::Int | Ty::Bool => "INTEGER",
+    }
+}
+
+impl Sqlite {
+    pub fn open(path: &std::path::Path) -> Result<Sqlite> {
+        let db = rusqlite::Connection::open(path).map_err(|e| sink_err("open", e))?;
+        db.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            .map_err(|e| sink_err("open", e))?;
+        Ok(Sqlite { db })
+    }
+}
+
+impl rusqlite::types::ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match self {
+            Val::Null => ToSqlOutput::Owned(Value::Null),
+            Val::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Val::Int(i) => ToSqlOutput::Owned(Value::Integer(*i)),
+            Val::Bool(b) => ToSqlOutput::Owned(Value::Integer(i64::from(*b))),
+        })
+    }
+}
+
+impl Sink for Sqlite {
+    fn prepare(&mut self, rebuild: bool) -> Result<()> {
+        let mut sql = String::new();
+        for t in TABLES {
+            if rebuild {
+                sql.push_str(&format!("DROP TABLE IF EXISTS {};\n", t.name));
+            }
+            let cols: Vec<String> = t
+                .cols
+                .iter()
+                .enumerate()
+                .map(|(i, (c, ty))| {
+                    let key = if i == 0 { " PRIMARY KEY" } else { "" };
+                    format!("{c} {}{key}", sql_type(*ty))
+                })
+                .collect();
+            sql.push_str(&format!(
+                "CREATE TABLE IF NOT EXISTS {} ({});\n",
+                t.name,
+                cols.join(", ")
+            ));
+        }
+        sql.push_str(
+            "CREATE INDEX IF NOT EXISTS findings_engagement ON findings (engagement);\n\
+             CREATE INDEX IF NOT EXISTS actions_due ON actions (due);\n\
+             CREATE INDEX IF NOT EXISTS members_actor ON members (actor);\n",
+        );
+        self.db
+            .execute_batch(&sql)
+            .map_err(|e| sink_err("create the tables", e))
+    }
+
+    fn indexed(&mut self) -> Result<HashSet<String>> {
+        let mut st = self
+            .db
+            .prepare("SELECT id FROM batches")
+            .map_err(|e| sink_err("read", e))?;
+        let ids = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| sink_err("read", e))?
+            .collect::<rusqlite::Result<HashSet<String>>>()
+            .map_err(|e| sink_err("read", e))?;
+        Ok(ids)
+    }
+
+    fn write(&mut self, changes: &Changes) -> Result<()> {
+        let tx = self.db.transaction().map_err(|e| sink_err("write", e))?;
+        for t in TABLES {
+            if let Some(ids) = changes.deletes.get(t.name) {
+                let mut st = tx
+                    .prepare(&format!("DELETE FROM {} WHERE id = ?1", t.name))
+                    .map_err(|e| sink_err("write", e))?;
+                for id in ids {
+                    st.execute([id]).map_err(|e| sink_err("write", e))?;
+                }
+            }
+            let Some(rows) = changes.upserts.get(t.name) else {
+                continue;
+            };
+            let names: Vec<&str> = t.cols.iter().map(|(c, _)| *c).collect();
+            let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+            let sets: Vec<String> = names[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
+            let sql = format!(
+                "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
+                t.name,
+                names.join(", "),
+                marks.join(", "),
+                sets.join(", ")
+            );
+            let mut st = tx.prepare(&sql).map_err(|e| sink_err("write", e))?;
+            for row in rows {
+                st.execute(rusqlite::params_from_iter(row.iter()))
+                    .map_err(|e| sink_err("write", e))?;
+            }
+        }
+        tx.commit().map_err(|e| sink_err("commit", e))
+    }
+}
