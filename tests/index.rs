@@ -405,6 +405,25 @@ fn the_postgresql_index_of_the_demo_matches_the_cli_and_answers_head_office() {
         let days: i32 = r.get(1);
         assert!((0..=60).contains(&days));
     }
+    // A generated portfolio (`demo --portfolio`), in a database of its own.
+    db.batch_execute("CREATE DATABASE portfolio").unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let pf = t.path().join("data");
+    let out = cli(&pf)
+        .args(["demo", "--no-tui", "--portfolio", "20"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let url2 = url.replace("/postgres", "/portfolio");
+    let r = index_json(&pf, &["--postgres", &url2]);
+    assert_eq!(r["verified"], r["batches_new"], "{r}");
+    let mut db2 = postgres::Client::connect(&url2, postgres::NoTls).unwrap();
+    let want = cli_counts(&pf);
+    assert_eq!(want["programmes"], 23, "the demo's 3 and 20 generated: {want:?}");
+    for t in TABLES {
+        let n: i64 = db2.query_one(&format!("SELECT count(*) FROM {t}"), &[]).unwrap().get(0);
+        assert_eq!(n, want[t], "{t}: the portfolio's index against the CLI");
+    }
     // A bad URL: a clear error, nothing written.
     let out = cli(&dir)
         .args(["index", "--postgres", "postgresql://cscaudit@127.0.0.1:1/postgres"])

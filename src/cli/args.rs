@@ -356,6 +356,11 @@ pub struct DemoArgs {
     /// separate engagement, for performance work.
     #[arg(long, value_name = "N")]
     pub scale: Option<u64>,
+    /// Also generate N clients, each a certification programme with a
+    /// self-assessment of 10 findings (and 2 corrective actions), for the
+    /// portfolio and the head-office index at a body's scale.
+    #[arg(long, value_name = "N")]
+    pub portfolio: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -31,6 +31,23 @@ pub(super) fn demo(ctx: &Context, a: DemoArgs) -> Result<()> {
             dir.display()
         )?,
     }
+    if let Some(n) = a.portfolio {
+        let t = std::time::Instant::now();
+        app::demo::seed_portfolio(&app, n, &mut |done| {
+            if interactive() && (done % 50 == 0 || done == n) {
+                eprint!("\r{} {done}/{n}", ctx.lang.pick("generating clients", "生成客户中"));
+            }
+        })?;
+        if interactive() {
+            eprint!("\r\x1b[K");
+        }
+        let secs = t.elapsed().as_secs_f64();
+        let line = crate::msg!(
+            "Portfolio: {n} clients, each a programme with one engagement ({secs:.1} s)",
+            "认证组合：{n} 个客户，每个一个认证方案和一个审核项目（{secs:.1} 秒）"
+        );
+        writeln!(o, "{}", line.get(ctx.lang))?;
+    }
     if let Some(n) = a.scale {
         let t = std::time::Instant::now();
         let id = app::demo::seed_scale(&app, n, &mut |done| {

@@ -10,7 +10,7 @@ mod selfassess;
 mod sources;
 
 pub use programme::{PROGRAMME, SURVEILLANCE};
-pub use scale::{SCALE_ENGAGEMENT, seed_scale};
+pub use scale::{PORTFOLIO_FINDINGS, SCALE_ENGAGEMENT, portfolio_engagement, seed_portfolio, seed_scale};
 pub use selfassess::SELF_ASSESSMENT;
 
 use super::{

@@ -118,6 +118,98 @@ pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<St
     Ok(id.into())
 }
 
+/// `demo --portfolio N`: N clients, each a programme (`PF-P00001`…) with a
+/// self-assessment (`PF-00001`…) holding [`PORTFOLIO_FINDINGS`]
+/// findings and a corrective action for every fifth, for the portfolio pane,
+/// `portfolio` and the head-office index at a body's scale. Calling it
+/// again adds nothing when the first one exists.
+pub fn seed_portfolio(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<()> {
+    let spec = &content().scale;
+    if n == 0 || app.engagement(&portfolio_engagement(0)).is_ok() {
+        return Ok(());
+    }
+    let cat = crate::config::embedded_catalog();
+    let today = app.today();
+    let pick = |v: &[String], i: u64| v[(i % v.len() as u64) as usize].clone();
+    for p in 0..n {
+        let id = portfolio_engagement(p);
+        app.create_engagement(
+            NewEngagement {
+                id: Some(id.clone()),
+                title: format!("自评估 / Self-assessment #{}", p + 1),
+                auditee: format!("客户 {} 客户服务中心 / Client {} service centre", p + 1, p + 1),
+                site: String::new(),
+                kind: EngagementKind::SelfAssessment,
+                period_start: None,
+                period_end: None,
+            },
+            &cat,
+            EMBEDDED_GBT32312,
+        )?;
+        app.set_programme(&id, &format!("PF-P{:05}", p + 1), None)?;
+        let mut drafts = Vec::new();
+        for f in 0..PORTFOLIO_FINDINGS {
+            let i = p * PORTFOLIO_FINDINGS + f;
+            let r = crate::model::ops::scoped_id(&id, &format!("PF-{:03}", f + 1));
+            let e = EntityId::new(Kind::Finding, &r);
+            let grade = Grade::ALL[(i % 4) as usize];
+            let issued = days(today, -((i % 90) as i32));
+            let (resp, close) = app.policy.due_dates(grade, issued);
+            let indicators = [cat.indicators[(i % cat.indicators.len() as u64) as usize].id.clone()];
+            let title = format!("{} #{}", pick(&spec.titles, i), f + 1);
+            drafts.extend(
+                FindingRecord {
+                    engagement: &id,
+                    grade,
+                    title: &title,
+                    statement: &spec.statement,
+                    criterion: "",
+                    evidence_note: "",
+                    raised_by: &spec.raised_by,
+                    raised_on: issued,
+                    status: [
+                        FindingStatus::Issued,
+                        FindingStatus::PlanAccepted,
+                        FindingStatus::Closed,
+                    ][(i % 3) as usize],
+                    issued: Some((issued, resp, close)),
+                    indicators: &indicators,
+                }
+                .drafts(&e),
+            );
+            if f % 5 == 0 {
+                let a = EntityId::new(
+                    Kind::Action,
+                    crate::model::ops::scoped_id(&id, &format!("PF-CA{:03}", f / 5 + 1)),
+                );
+                drafts.extend(
+                    ActionRecord {
+                        engagement: &id,
+                        finding: &r,
+                        description: &spec.action,
+                        owner: &pick(&spec.owners, i / 5),
+                        due: Some(days(today, ((i % 120) as i32) - 60)),
+                        status: ActionStatus::ALL[((i / 5) % 5) as usize],
+                        progress: ((i * 7) % 101) as u8,
+                    }
+                    .drafts(&a),
+                );
+            }
+        }
+        app.commit(drafts)?;
+        progress(p + 1);
+    }
+    Ok(())
+}
+
+/// Findings in each engagement of `demo --portfolio`.
+pub const PORTFOLIO_FINDINGS: u64 = 10;
+
+/// The engagement of the `p`-th (from 0) client of `demo --portfolio`.
+pub fn portfolio_engagement(p: u64) -> String {
+    format!("PF-{:05}", p + 1)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
