@@ -680,7 +680,7 @@ impl super::App {
             // From the counters and date indexes, not the records.
             let (mut open_majors, mut overdue_actions) = (0, 0);
             for e in &chain {
-                let g = self.glance_from_store(e)?;
+                let g = self.glance_counts(e)?;
                 open_majors += g
                     .findings_by_grade
                     .iter()

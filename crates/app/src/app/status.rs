@@ -359,7 +359,7 @@ impl App {
     /// the lines shown are read in full. The same figures as
     /// [`App::status_report`] at a fraction of the cost.
     pub fn status_summary(&self, eng: &Engagement, lines: usize) -> Result<(StatusReport, Totals)> {
-        let (mut r, totals) = self.summary(eng, lines, lines, true)?;
+        let (mut r, totals) = self.summary(eng, lines, lines, true, true)?;
         r.registrations = self.registration_lines(&eng.id)?;
         r.cycle = self.cycle_of(eng)?;
         r.plan = self.plan_of(eng)?;
@@ -376,12 +376,28 @@ impl App {
         overdue_lines: usize,
         lines: usize,
         finding_lists: bool,
+        with_scorecard: bool,
     ) -> Result<(StatusReport, Totals)> {
         use crate::store::{IndexTag, SUMMARY_SEP as SEP};
         let today = self.today();
         let soon = i64::from(self.policy.due_soon_days);
         let cat = self.catalog_for(eng)?;
-        let scorecard = scoring::score(&cat, &self.assessments(&eng.id)?);
+        let scorecard = if with_scorecard {
+            scoring::score(&cat, &self.assessments(&eng.id)?)
+        } else {
+            // Not asked for (the portfolio's counts): nothing assessed.
+            scoring::Scorecard {
+                overall: scoring::GroupScore {
+                    group: String::new(),
+                    applicable: 0,
+                    assessed: 0,
+                    nonconforming: 0,
+                    progress: 0.0,
+                    score: None,
+                },
+                groups: Vec::new(),
+            }
+        };
         let store = self.store();
 
         // Counts.
@@ -609,8 +625,18 @@ impl App {
     /// without loading the findings: what the TUI draws first on a large
     /// engagement while the lists load. Equal to [`glance`] over the records.
     pub fn glance_from_store(&self, eng: &Engagement) -> Result<Glance> {
+        self.glance_with(eng, true)
+    }
+
+    /// [`App::glance_from_store`] without the scorecard (its `scorecard`
+    /// is empty): the counts and overdue lines the portfolio adds up.
+    pub fn glance_counts(&self, eng: &Engagement) -> Result<Glance> {
+        self.glance_with(eng, false)
+    }
+
+    fn glance_with(&self, eng: &Engagement, with_scorecard: bool) -> Result<Glance> {
         // Only the overdue lines are drawn, and no finding list is counted.
-        let (r, totals) = self.summary(eng, GLANCE_LINES, 0, false)?;
+        let (r, totals) = self.summary(eng, GLANCE_LINES, 0, false, with_scorecard)?;
         let mut findings_by_grade = BTreeMap::new();
         for (g, by_status) in &r.findings_by_grade {
             for (st, n) in by_status {
