@@ -691,6 +691,27 @@ impl App {
         proved
     }
 
+    /// How a format-2 batch held here is proven, by itself: its signature
+    /// against every key its author had registered in its engagement (the
+    /// head-office index checks each op's hash against it as it reads the
+    /// log). `None` for a format-1 batch, which names no engagement.
+    pub(crate) fn batch_proof(&self, b: &SignedBatch) -> Result<Option<Signature>> {
+        if !b.is_signed() {
+            return Ok(Some(Signature::Unsigned));
+        }
+        if b.v < 2 {
+            return Ok(None);
+        }
+        let events = self.key_events(&b.engagement, &[])?;
+        let keys = events.get(b.actor.as_str()).map(|v| v.as_slice()).unwrap_or_default();
+        let keys: Vec<&str> = keys.iter().filter_map(|(_, k)| k.as_deref()).collect();
+        Ok(Some(match self.verify_cached(b, &keys) {
+            Ok(fingerprint) => Signature::Verified { fingerprint },
+            Err(Some(why)) => Signature::Invalid { why },
+            Err(None) => Signature::Unsigned,
+        }))
+    }
+
     /// Every op of one record with how it is proven, in log order.
     pub fn entity_history_signed(&self, e: &EntityId) -> Result<Vec<(Op, Signature)>> {
         let ops = self.store().history(e)?;

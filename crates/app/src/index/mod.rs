@@ -17,6 +17,7 @@ mod postgres;
 mod sqlite;
 
 use crate::app::{App, AppError, Result, Signature};
+use crate::crypto::sign::SignedBatch;
 use crate::model::ops::{EntityId, Kind, Op};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -180,15 +181,21 @@ pub(crate) struct Changes {
     pub deletes: BTreeMap<&'static str, Vec<String>>,
 }
 
-/// A target the index is written to.
+/// A target the index is written to: one transaction per run, rows put
+/// in slices (a million findings are never all held at once).
 pub(crate) trait Sink {
     /// Create the tables that are missing (dropping them all first when `rebuild`).
     fn prepare(&mut self, rebuild: bool) -> Result<()>;
     /// The ids in the `batches` ledger.
     fn indexed(&mut self) -> Result<HashSet<String>>;
-    /// Write `changes` in one transaction.
-    fn write(&mut self, changes: &Changes) -> Result<()>;
+    fn begin(&mut self) -> Result<()>;
+    /// Write a slice of the run's changes (inside the transaction).
+    fn put(&mut self, changes: &Changes) -> Result<()>;
+    fn commit(&mut self) -> Result<()>;
 }
+
+/// Rows held before they are put.
+const SLICE: usize = 50_000;
 
 /// What a run did.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -223,14 +230,25 @@ fn sink_err(what: &str, e: impl std::fmt::Display) -> AppError {
     AppError::Invalid(crate::msg!("the index: {what}: {e}", "索引：{what}：{e}"))
 }
 
-/// A batch as the index sees it: a signed one, or a run of one author's
-/// changes made without a key (the ledger's `unsigned:` rows).
+/// A batch as the index sees it: a signed one, or one change made
+/// without a key (the ledger's `unsigned:` rows).
 struct Unit {
     id: String,
     scope: String,
     actor: String,
     first: u64,
     last: u64,
+    /// A batch not in the ledger yet: itself, to check each op against.
+    fresh: Option<SignedBatch>,
+}
+
+/// What the signature of a new batch came to.
+enum Proof {
+    Verified(String),
+    Unsigned,
+    Refused(String),
+    /// A format-1 batch: proven through its first op read.
+    Pending,
 }
 
 /// Index everything this copy holds into `target`; `progress` hears each step.
@@ -242,76 +260,38 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
     };
     sink.prepare(rebuild)?;
     let known = sink.indexed()?;
-    // Nothing new (every batch indexed, every change in a batch): done
-    // without reading the log.
+    // Every batch held; the new ones kept to check their ops against.
+    let mut units: Vec<Unit> = Vec::new();
     let mut held_ops = 0u64;
-    let mut all_known = true;
-    let mut batches_held = 0;
     for b in app.store().signed_batches() {
         let b = b?;
         held_ops += b.last() - b.first + 1;
-        batches_held += 1;
-        all_known &= known.contains(&b.id());
-    }
-    if all_known && held_ops == app.op_count() as u64 && !known.iter().any(|k| k.starts_with("unsigned:")) {
-        return Ok(IndexReport {
-            batches_held,
-            seconds: started.elapsed().as_secs_f64(),
-            ..Default::default()
-        });
-    }
-    progress("reading the log");
-    let all = app.all_ops()?;
-    let at: HashMap<(&str, u64), usize> = all
-        .iter()
-        .enumerate()
-        .map(|(i, o)| ((o.id.actor.as_str(), o.id.seq), i))
-        .collect();
-    // Every batch held, and the runs of unsigned changes between them.
-    let mut units: Vec<Unit> = Vec::new();
-    let mut covered: HashSet<usize> = HashSet::new();
-    for b in app.store().signed_batches() {
-        let b = b?;
-        for seq in b.first..=b.last() {
-            if let Some(i) = at.get(&(b.actor.as_str(), seq)) {
-                covered.insert(*i);
-            }
-        }
+        let id = b.id();
+        let fresh = !known.contains(&id);
         units.push(Unit {
-            id: b.id(),
+            id,
             scope: b.engagement.clone(),
             actor: b.actor.clone(),
             first: b.first,
             last: b.last(),
+            fresh: fresh.then_some(b),
         });
-    }
-    let mut loose: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-    for (i, o) in all.iter().enumerate() {
-        if !covered.contains(&i) {
-            loose.entry(o.id.actor.as_str()).or_default().push(o.id.seq);
-        }
-    }
-    for (actor, mut seqs) in loose {
-        seqs.sort_unstable();
-        for seq in seqs {
-            units.push(Unit {
-                id: format!("unsigned:{actor}:{seq}"),
-                scope: String::new(),
-                actor: actor.to_string(),
-                first: seq,
-                last: seq,
-            });
-        }
     }
     let mut report = IndexReport {
         batches_held: units.len(),
         ..Default::default()
     };
-    // Which unit holds each op: per actor, by first seq.
-    let mut by_actor: HashMap<&str, Vec<(u64, u64, usize)>> = HashMap::new();
+    // Changes made without a key are not in any batch.
+    let loose = held_ops != app.op_count() as u64 || known.iter().any(|k| k.starts_with("unsigned:"));
+    if !loose && units.iter().all(|u| u.fresh.is_none()) {
+        report.seconds = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
+    // Which batch holds each op: per actor, by first seq.
+    let mut by_actor: HashMap<String, Vec<(u64, u64, usize)>> = HashMap::new();
     for (u, unit) in units.iter().enumerate() {
         by_actor
-            .entry(unit.actor.as_str())
+            .entry(unit.actor.clone())
             .or_default()
             .push((unit.first, unit.last, u));
     }
@@ -324,81 +304,82 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
         let (f, l, u) = v[i];
         (f <= op.id.seq && op.id.seq <= l).then_some(u)
     };
-    // The new units, verified: each signature against its author's key.
+    // The new batches' signatures, each against its author's keys.
     progress("verifying signatures");
-    let mut changes = Changes::default();
-    let mut touched: HashSet<EntityId> = HashSet::new();
-    let fresh: Vec<usize> = (0..units.len()).filter(|u| !known.contains(&units[*u].id)).collect();
-    let mut ledger = Vec::new();
-    for u in fresh {
-        let unit = &units[u];
-        let ops: Vec<Op> = (unit.first..=unit.last)
-            .filter_map(|s| at.get(&(unit.actor.as_str(), s)).map(|i| all[*i].clone()))
-            .collect();
-        let sigs = app.signatures_of(&ops)?;
-        let (mut state, mut fingerprint) = ("unsigned", None);
-        let mut bad = None;
-        for s in &sigs {
-            match s {
-                Signature::Verified { fingerprint: f } => {
-                    state = "verified";
-                    fingerprint = Some(f.clone());
-                }
-                Signature::Invalid { why } => bad = Some(why.clone()),
-                Signature::Unsigned => {}
-            }
-        }
-        if let Some(why) = bad {
-            let who = crate::text::visible(&unit.actor).into_owned();
-            report.refused.push(format!("{} ({who}): {why}", unit.id));
-            continue;
-        }
-        if state == "verified" {
-            report.verified += 1;
-        } else {
-            report.unsigned += 1;
-        }
-        let scope = if unit.scope.is_empty() {
-            ops.first()
-                .map(|o| o.entity.id.split('/').next().unwrap_or_default().to_string())
-                .unwrap_or_default()
-        } else {
-            unit.scope.clone()
+    let mut proofs: HashMap<usize, Proof> = HashMap::new();
+    for (u, unit) in units.iter().enumerate() {
+        let Some(b) = &unit.fresh else { continue };
+        let proof = match app.batch_proof(b)? {
+            Some(Signature::Verified { fingerprint }) => Proof::Verified(fingerprint),
+            Some(Signature::Unsigned) => Proof::Unsigned,
+            Some(Signature::Invalid { why }) => Proof::Refused(why),
+            None => Proof::Pending,
         };
-        touched.extend(ops.iter().map(|o| o.entity.clone()));
-        ledger.push(vec![
-            text(&unit.id),
-            Val::Text(scope),
-            text(&unit.actor),
-            Val::Int(unit.first as i64),
-            Val::Int(unit.last as i64),
-            Val::Int(ops.len() as i64),
-            text(state),
-            opt_text(fingerprint.as_deref()),
-        ]);
+        proofs.insert(u, proof);
     }
-    report.batches_new = ledger.len() + report.refused.len();
-    // The batch each touched record last changed in.
-    let mut last: HashMap<&EntityId, usize> = HashMap::new();
-    for op in &all {
-        if touched.contains(&op.entity)
-            && let Some(u) = unit_of(op)
-        {
-            last.insert(&op.entity, u);
-        }
-    }
+    // One pass over the records: each op of a new batch checked against
+    // what was signed; each record a new batch touched written again.
     progress("writing rows");
-    let mut touched: Vec<&EntityId> = touched.iter().collect();
-    touched.sort();
-    // Programmes as the portfolio counts them: every name an engagement
-    // carries, with or without the body's signed programme record.
+    sink.begin()?;
+    let mut changes = Changes::default();
+    let mut ops_in: HashMap<usize, i64> = HashMap::new();
+    let mut loose_new: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
     let mut programmes: BTreeMap<String, Val> = BTreeMap::new();
-    for e in &touched {
-        let batch = last.get(*e).map_or(Val::Null, |u| text(&units[*u].id));
+    let mut rows: BTreeMap<String, usize> = BTreeMap::new();
+    let mut deleted = 0;
+    let flush = |changes: &mut Changes, sink: &mut Box<dyn Sink>, rows: &mut BTreeMap<String, usize>| -> Result<()> {
+        for (t, r) in &changes.upserts {
+            *rows.entry(t.to_string()).or_default() += r.len();
+        }
+        sink.put(changes)?;
+        *changes = Changes::default();
+        Ok(())
+    };
+    app.store().for_each_record_ops(|ops: Vec<Op>| -> Result<()> {
+        let mut touched = false;
+        for op in &ops {
+            let Some(u) = unit_of(op) else {
+                let id = format!("unsigned:{}:{}", op.id.actor, op.id.seq);
+                if !known.contains(&id) {
+                    let scope = op.entity.id.split('/').next().unwrap_or_default().to_string();
+                    loose_new.insert(id, (scope, op.id.actor.clone(), op.id.seq));
+                    touched = true;
+                }
+                continue;
+            };
+            let Some(proof) = proofs.get_mut(&u) else { continue };
+            if let Proof::Pending = proof {
+                *proof = match app.signatures_of(std::slice::from_ref(op))?.pop() {
+                    Some(Signature::Verified { fingerprint }) => Proof::Verified(fingerprint),
+                    Some(Signature::Invalid { why }) => Proof::Refused(why),
+                    _ => Proof::Unsigned,
+                };
+            }
+            if let Proof::Refused(_) = proof {
+                continue;
+            }
+            if let Some(b) = &units[u].fresh
+                && b.is_signed()
+                && b.hash_of(op.id.seq) != Some(b.hash_op(op))
+            {
+                *proof = Proof::Refused("a change differs from what was signed (altered)".into());
+                continue;
+            }
+            *ops_in.entry(u).or_default() += 1;
+            touched = true;
+        }
+        let Some(last) = ops.last().filter(|_| touched) else {
+            return Ok(());
+        };
+        let e = &last.entity;
+        let batch = match unit_of(last) {
+            Some(u) => text(&units[u].id),
+            None => Val::Text(format!("unsigned:{}:{}", last.id.actor, last.id.seq)),
+        };
         match e.kind {
             Kind::Programme => {
                 programmes.insert(e.id.clone(), batch);
-                continue;
+                return Ok(());
             }
             Kind::Engagement => {
                 if let Some(p) = app
@@ -413,8 +394,12 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
             }
             _ => {}
         }
-        report.deleted += usize::from(rows_of(app, e, batch, &mut changes)?);
-    }
+        deleted += usize::from(rows_of(app, e, batch, &mut changes)?);
+        if changes.upserts.values().map(Vec::len).sum::<usize>() >= SLICE {
+            flush(&mut changes, &mut sink, &mut rows)?;
+        }
+        Ok(())
+    })?;
     if !programmes.is_empty() {
         let lines: HashMap<String, crate::app::cycle::PortfolioLine> =
             app.portfolio()?.into_iter().map(|l| (l.programme.clone(), l)).collect();
@@ -423,7 +408,7 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
             let line = lines.get(&id);
             if record.is_none() && line.is_none() {
                 changes.deletes.entry("programmes").or_default().push(id);
-                report.deleted += 1;
+                deleted += 1;
                 continue;
             }
             let client = record
@@ -444,11 +429,56 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
             ]);
         }
     }
-    for (t, rows) in &changes.upserts {
-        report.rows.insert(t.to_string(), rows.len());
+    flush(&mut changes, &mut sink, &mut rows)?;
+    // The ledger: every new batch that was not refused.
+    let mut ledger = Vec::new();
+    for (u, proof) in &proofs {
+        let unit = &units[*u];
+        let (state, fingerprint) = match proof {
+            Proof::Verified(f) => ("verified", Some(f.as_str())),
+            Proof::Unsigned | Proof::Pending => ("unsigned", None),
+            Proof::Refused(why) => {
+                let who = crate::text::visible(&unit.actor).into_owned();
+                report.refused.push(format!("{} ({who}): {why}", unit.id));
+                continue;
+            }
+        };
+        if state == "verified" {
+            report.verified += 1;
+        } else {
+            report.unsigned += 1;
+        }
+        ledger.push(vec![
+            text(&unit.id),
+            text(&unit.scope),
+            text(&unit.actor),
+            Val::Int(unit.first as i64),
+            Val::Int(unit.last as i64),
+            Val::Int(ops_in.get(u).copied().unwrap_or(0)),
+            text(state),
+            opt_text(fingerprint),
+        ]);
     }
+    for (id, (scope, actor, seq)) in loose_new {
+        report.unsigned += 1;
+        ledger.push(vec![
+            Val::Text(id),
+            Val::Text(scope),
+            Val::Text(actor),
+            Val::Int(seq as i64),
+            Val::Int(seq as i64),
+            Val::Int(1),
+            text("unsigned"),
+            Val::Null,
+        ]);
+    }
+    report.batches_new = ledger.len() + report.refused.len();
+    report.refused.sort();
     changes.upserts.insert("batches", ledger);
-    sink.write(&changes)?;
+    sink.put(&changes)?;
+    sink.commit()?;
+    report.rows = rows;
+    report.deleted = deleted;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

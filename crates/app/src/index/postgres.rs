@@ -87,8 +87,16 @@ impl Sink for Postgres {
         Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
     }
 
-    fn write(&mut self, changes: &Changes) -> Result<()> {
-        let mut tx = self.db.transaction().map_err(|e| sink_err("write", e))?;
+    fn begin(&mut self) -> Result<()> {
+        self.db.batch_execute("BEGIN").map_err(|e| sink_err("write", e))
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.db.batch_execute("COMMIT").map_err(|e| sink_err("commit", e))
+    }
+
+    fn put(&mut self, changes: &Changes) -> Result<()> {
+        let tx = &mut self.db;
         for t in TABLES {
             if let Some(ids) = changes.deletes.get(t.name) {
                 tx.execute(&format!("DELETE FROM {} WHERE id = ANY($1)", t.name), &[ids])
@@ -103,7 +111,7 @@ impl Sink for Postgres {
             let names: Vec<&str> = t.cols.iter().map(|(c, _)| *c).collect();
             let stage = format!("stage_{}", t.name);
             tx.batch_execute(&format!(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+                "CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS; TRUNCATE {stage}",
                 t.name
             ))
             .map_err(|e| sink_err("write", e))?;
@@ -137,6 +145,6 @@ impl Sink for Postgres {
             ))
             .map_err(|e| sink_err("write", e))?;
         }
-        tx.commit().map_err(|e| sink_err("commit", e))
+        Ok(())
     }
 }

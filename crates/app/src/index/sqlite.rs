@@ -82,8 +82,16 @@ impl Sink for Sqlite {
         Ok(ids)
     }
 
-    fn write(&mut self, changes: &Changes) -> Result<()> {
-        let tx = self.db.transaction().map_err(|e| sink_err("write", e))?;
+    fn begin(&mut self) -> Result<()> {
+        self.db.execute_batch("BEGIN").map_err(|e| sink_err("write", e))
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.db.execute_batch("COMMIT").map_err(|e| sink_err("commit", e))
+    }
+
+    fn put(&mut self, changes: &Changes) -> Result<()> {
+        let tx = &self.db;
         for t in TABLES {
             if let Some(ids) = changes.deletes.get(t.name) {
                 let mut st = tx
@@ -112,6 +120,6 @@ impl Sink for Sqlite {
                     .map_err(|e| sink_err("write", e))?;
             }
         }
-        tx.commit().map_err(|e| sink_err("commit", e))
+        Ok(())
     }
 }

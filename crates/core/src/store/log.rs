@@ -229,6 +229,31 @@ impl Store {
         Ok(out)
     }
 
+    /// Every record's operations, one record at a time (in log order),
+    /// without holding the whole log: for passes over millions of records.
+    pub fn for_each_record_ops<E: From<StoreError>>(
+        &self,
+        mut f: impl FnMut(Vec<Op>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut cur: Vec<Op> = Vec::new();
+        for kv in self.trees[CHUNKS].iter() {
+            let (_, v) = kv.map_err(|e| self.sled_err(e))?;
+            let ops = codec::decode::<Vec<Op>>(&v).map_err(StoreError::from)?;
+            if let (Some(a), Some(b)) = (cur.first(), ops.first())
+                && a.entity != b.entity
+            {
+                sort_ops(&mut cur);
+                f(std::mem::take(&mut cur))?;
+            }
+            cur.extend(ops);
+        }
+        if !cur.is_empty() {
+            sort_ops(&mut cur);
+            f(cur)?;
+        }
+        Ok(())
+    }
+
     /// The whole log in order (for bundles and audits of the store itself).
     pub fn all_ops(&self) -> Result<Vec<Op>> {
         let mut out = Vec::with_capacity(self.op_count());
