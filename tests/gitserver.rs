@@ -587,3 +587,91 @@ fn gitolite_enforces_per_auditor_refs_and_the_tool_refuses_the_same_forgery() {
     assert!(r.refused.is_empty() && r.pushed_refs == 1, "{r:?}");
     assert!(s.refs("zw").contains("refs/cscaudit/E2/zw"));
 }
+
+/// What `gitolite-conf` writes comes from the signed team, never as text
+/// that could add a rule: ids are gitolite names (reserved ones refused),
+/// `USER` (which gitolite replaces with the pusher) cannot match another
+/// user, members who left and members without a key get nothing, and a
+/// keydir file holding another key is not overwritten. No server needed.
+#[test]
+fn gitolite_conf_gives_each_member_their_own_ref_and_nothing_more() {
+    let t = tempfile::tempdir().unwrap();
+    let keys = t.path().join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let key = |who: &str| {
+        let k = keys.join(who);
+        if !k.exists() {
+            keygen(&keys, who);
+        }
+        std::fs::read_to_string(k.with_extension("pub")).unwrap()
+    };
+    let dir = t.path().join("zw");
+    let mut zw = App::open(&dir).unwrap();
+    zw.set_identity("zw", "张伟", "ZW").unwrap();
+    keygen(&keys, "zw");
+    zw.set_identity_key(Some(&keys.join("zw"))).unwrap();
+    zw.create_engagement(
+        common::new_engagement("USER", "名称与 gitolite 关键字相同"),
+        &cscaudit::config::embedded_catalog(),
+        EMBEDDED_GBT32312,
+    )
+    .unwrap();
+    for (who, ini) in [("li_min", "LM"), ("wl", "WL"), ("gone", "GO")] {
+        zw.add_member_keyed("USER", who, who, ini, Role::Auditor, None, Some(&key(who)))
+            .unwrap();
+    }
+    zw.add_member_keyed("USER", "nokey", "nokey", "N", Role::Auditor, None, None)
+        .unwrap();
+    zw.remove_member("USER", "gone").unwrap();
+    let g = zw.gitolite_conf("USER", "cscaudit/bank-a").unwrap();
+    // `_` is a gitolite name; `USER` is written so gitolite does not replace it.
+    assert!(g.conf.contains("RW  refs/cscaudit/[U]SER/li_min$"), "{}", g.conf);
+    assert!(g.conf.contains("RW  refs/cscaudit/[U]SER/zw$"), "{}", g.conf);
+    // Left or keyless: a comment, no rule, no key.
+    for who in ["gone", "nokey"] {
+        assert!(
+            g.conf.lines().all(|l| l.starts_with('#') || !l.contains(who)),
+            "{who} must get no access:\n{}",
+            g.conf
+        );
+        assert!(g.keys.iter().all(|(f, _)| f != &format!("{who}.pub")));
+    }
+    let rules: Vec<&str> = g.conf.lines().filter(|l| l.trim_start().starts_with("RW")).collect();
+    assert_eq!(rules.len(), 3, "zw, li_min and wl, one ref each: {rules:?}");
+    assert!(g.conf.contains("repo cscaudit/bank-a\n"));
+    assert!(zw.gitolite_conf("USER", "../x").is_err());
+    // A member gitolite reserves (daemon: anonymous export) is refused.
+    zw.add_member_keyed(
+        "USER",
+        "daemon",
+        "daemon",
+        "D",
+        Role::Auditor,
+        None,
+        Some(&key("daemon")),
+    )
+    .unwrap();
+    let e = zw.gitolite_conf("USER", "cscaudit").unwrap_err().to_string();
+    assert!(e.contains("daemon"), "{e}");
+    zw.remove_member("USER", "daemon").unwrap();
+    drop(zw);
+    // --keydir never replaces another user's key (the server's admin, say).
+    let keydir = t.path().join("keydir");
+    std::fs::create_dir_all(&keydir).unwrap();
+    std::fs::write(keydir.join("wl.pub"), key("someone-else")).unwrap();
+    let out = common::cli(&dir)
+        .args([
+            "remote",
+            "gitolite-conf",
+            "-e",
+            "USER",
+            "--keydir",
+            keydir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another key"));
+    assert!(out.stdout.is_empty(), "no rules printed when the keys were not written");
+    assert!(!keydir.join("zw.pub").exists(), "nothing written");
+}

@@ -178,6 +178,7 @@ fn the_sqlite_index_of_the_demo_matches_the_cli_and_grows_by_what_is_new() {
         )
         .unwrap();
     assert_eq!(overdue, a.overdue_actions);
+    assert!(overdue > 0, "the demo has overdue actions");
     // Rebuilt from nothing: the same rows.
     let dump = |db: &rusqlite::Connection| -> Vec<String> {
         let mut st = db
@@ -379,6 +380,7 @@ fn the_postgresql_index_of_the_demo_matches_the_cli_and_answers_head_office() {
         .map(|r| (r.get(0), r.get(1)))
         .collect();
     assert_eq!(majors, a.open_majors);
+    assert!(!majors.is_empty(), "the demo has open majors");
     let mine: Vec<String> = db
         .query(
             "SELECT m.scope FROM members m JOIN engagements e ON e.id = m.scope \
@@ -392,6 +394,31 @@ fn the_postgresql_index_of_the_demo_matches_the_cli_and_answers_head_office() {
     let mut want = a.li_min.clone();
     want.sort();
     assert_eq!(mine, want);
+    assert!(!mine.is_empty(), "li.min is on the demo's team");
+    // Text with COPY's special bytes (tab, newline, backslash, \N) arrives whole.
+    let odd = "制表\t换行\n反斜杠\\ 与 \\N 结尾";
+    cli_stdout(
+        &dir,
+        &[
+            "finding",
+            "raise",
+            "-e",
+            "DEMO-S2",
+            "--grade",
+            "observation",
+            "--title",
+            odd,
+        ],
+    );
+    let r = index_json(&dir, &target);
+    assert_eq!(r["rows"]["findings"], 1, "{r}");
+    let got: Vec<String> = db
+        .query("SELECT title FROM findings WHERE title LIKE '制表%'", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(got, vec![odd.to_string()]);
     // Certificates expiring within 60 days: the query runs; each one found
     // is valid and ends in the window.
     for r in db

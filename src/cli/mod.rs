@@ -455,12 +455,27 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
                 } => {
                     let eng = app.resolve_engagement(engagement.as_deref())?;
                     let g = app.gitolite_conf(&eng.id, &repo)?;
-                    write!(out(), "{}", g.conf)?;
                     if let Some(dir) = keydir {
                         std::fs::create_dir_all(&dir).map_err(|source| AppError::Io {
                             path: dir.clone(),
                             source,
                         })?;
+                        // A key already there for that name must be the same key:
+                        // keydir names are the server's users (its admin among them).
+                        let same = |a: &str, b: &str| a.split_whitespace().take(2).eq(b.split_whitespace().take(2));
+                        for (file, key) in &g.keys {
+                            let path = dir.join(file);
+                            if let Ok(held) = std::fs::read_to_string(&path)
+                                && !same(&held, key)
+                            {
+                                let shown = crate::text::visible(&path.display().to_string()).into_owned();
+                                return Err(AppError::Invalid(crate::msg!(
+                                    "{shown} holds another key: that user name is taken on the server; nothing was written",
+                                    "{shown} 中是另一把密钥：该用户名在服务器上已被占用；未写入任何文件"
+                                ))
+                                .into());
+                            }
+                        }
                         for (file, key) in &g.keys {
                             let path = dir.join(file);
                             std::fs::write(&path, key).map_err(|source| AppError::Io {
@@ -470,6 +485,7 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
                             eprintln!("{} {}", ctx.lang.pick("wrote", "已写出"), path.display());
                         }
                     }
+                    write!(out(), "{}", g.conf)?;
                 }
             }
             Ok(())

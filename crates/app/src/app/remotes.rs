@@ -152,16 +152,23 @@ pub struct GitoliteConf {
     pub keys: Vec<(String, String)>,
 }
 
-/// gitolite's own patterns for user and repository names (Gitolite::Rc):
-/// an actor id with `_` or a leading `.` is not a gitolite user name.
+/// gitolite's own patterns for user and repository names (Gitolite::Rc
+/// `USERNAME_PATT`, `REPONAME_PATT`): a letter or digit, then letters,
+/// digits and `-._@+` (and `/` in a repository name).
 fn gitolite_name(s: &str, repo: bool) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '@' | '+') || (repo && c == '/'))
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '@' | '+') || (repo && c == '/'))
         && !(repo && (s.contains("..") || s.ends_with('/')))
 }
 
-/// A literal as a gitolite refex (a Perl regex): `.` and `+` escaped.
+/// User names gitolite gives a meaning of its own: `daemon` exports a
+/// repository to git-daemon (anonymous reading), `gitweb` shows it.
+const GITOLITE_RESERVED: &[&str] = &["daemon", "gitweb", "all", "CREATOR", "WRITERS", "READERS"];
+
+/// A literal as a gitolite refex (a Perl regex matched from the start):
+/// `.` and `+` escaped, and `USER` (which gitolite replaces with the
+/// pushing user's name) written so it is not recognised.
 fn refex_literal(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 4);
     for c in s.chars() {
@@ -170,7 +177,17 @@ fn refex_literal(s: &str) -> String {
         }
         out.push(c);
     }
-    out
+    out.replace("USER", "[U]SER")
+}
+
+/// A member id as a comment may show it: only what a gitolite name may
+/// hold (a record's text never reaches the file as it is).
+fn shown_id(s: &str) -> String {
+    if gitolite_name(s, false) {
+        s.to_string()
+    } else {
+        format!("(an id gitolite cannot use: {})", hex::encode(s.as_bytes()))
+    }
 }
 
 impl App {
@@ -197,27 +214,31 @@ impl App {
         let mut keys: BTreeMap<String, String> = BTreeMap::new();
         for (scope, team) in &scopes {
             if !gitolite_name(scope, false) {
+                let scope = crate::text::visible(scope).into_owned();
                 return Err(AppError::Invalid(crate::msg!(
-                    "`{scope}` cannot be named in gitolite rules (gitolite refuses `_` in ref names): use a remote without gitolite for it",
-                    "`{scope}` 无法写入 gitolite 规则（gitolite 不接受引用名中的 `_`）：请为其使用不经 gitolite 的远程仓库"
+                    "`{scope}` cannot be named in gitolite rules (a letter or digit first, then letters, digits, `-._@+`)",
+                    "`{scope}` 无法写入 gitolite 规则（须以字母或数字开头，其后为字母、数字、`-._@+`）"
                 )));
             }
             for m in team {
                 let who = &m.actor;
                 if m.has_left() {
-                    notes.push(format!("# {who}: left the team of {scope} (no access)"));
+                    let shown = shown_id(who);
+                    notes.push(format!("# {shown}: left the team of {scope} (no access)"));
                     continue;
                 }
                 let Some(line) = m.key.as_deref().filter(|k| !k.trim().is_empty()) else {
+                    let shown = shown_id(who);
                     notes.push(format!(
-                        "# {who}: no registered key in {scope} (no access until the lead registers one)"
+                        "# {shown}: no registered key in {scope} (no access until the lead registers one)"
                     ));
                     continue;
                 };
-                if !gitolite_name(who, false) {
+                if !gitolite_name(who, false) || GITOLITE_RESERVED.contains(&who.as_str()) {
+                    let who = crate::text::visible(who).into_owned();
                     return Err(AppError::Invalid(crate::msg!(
-                        "the member `{who}` of {scope} cannot be a gitolite user (gitolite refuses `_` and a leading `.` or `-`)",
-                        "{scope} 的成员 `{who}` 不能作为 gitolite 用户（gitolite 不接受 `_` 及以 `.` 或 `-` 开头）"
+                        "the member `{who}` of {scope} cannot be a gitolite user (a letter or digit first, then letters, digits, `-._@+`; not daemon, gitweb or all)",
+                        "{scope} 的成员 `{who}` 不能作为 gitolite 用户（须以字母或数字开头，其后为字母、数字、`-._@+`；不能是 daemon、gitweb 或 all）"
                     )));
                 }
                 // Written again from the parsed key: one line, the actor as

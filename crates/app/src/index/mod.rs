@@ -162,12 +162,15 @@ pub(crate) enum Val {
     Bool(bool),
 }
 
+/// Text as the tables hold it: without NUL (PostgreSQL's text refuses it).
 fn text(s: &str) -> Val {
-    Val::Text(s.to_string())
+    Val::Text(s.replace('\0', ""))
 }
 
+/// A date as `YYYY-MM-DD`; none before year 1 (no SQL date type holds it).
 fn opt_date(d: Option<jiff::civil::Date>) -> Val {
-    d.map_or(Val::Null, |d| Val::Text(d.to_string()))
+    d.filter(|d| d.year() >= 1)
+        .map_or(Val::Null, |d| Val::Text(d.to_string()))
 }
 
 fn opt_text(s: Option<&str>) -> Val {
@@ -258,6 +261,8 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
         Target::Sqlite(p) => Box::new(sqlite::Sqlite::open(p)?),
         Target::Postgres(url) => Box::new(postgres::Postgres::connect(url)?),
     };
+    // One transaction from the start: a failed --rebuild leaves the old tables.
+    sink.begin()?;
     sink.prepare(rebuild)?;
     let known = sink.indexed()?;
     // Every batch held; the new ones kept to check their ops against.
@@ -284,6 +289,7 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
     // Changes made without a key are not in any batch.
     let loose = held_ops != app.op_count() as u64 || known.iter().any(|k| k.starts_with("unsigned:"));
     if !loose && units.iter().all(|u| u.fresh.is_none()) {
+        sink.commit()?;
         report.seconds = started.elapsed().as_secs_f64();
         return Ok(report);
     }
@@ -317,10 +323,12 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
         };
         proofs.insert(u, proof);
     }
+    // A batch that does not verify: nothing is written (the records it
+    // touched hold its changes too), and the run says which.
+    refuse_if_any(&units, &proofs)?;
     // One pass over the records: each op of a new batch checked against
     // what was signed; each record a new batch touched written again.
     progress("writing rows");
-    sink.begin()?;
     let mut changes = Changes::default();
     let mut ops_in: HashMap<usize, i64> = HashMap::new();
     let mut loose_new: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
@@ -420,7 +428,7 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
             changes.upserts.entry("programmes").or_default().push(vec![
                 text(&id),
                 text(record.as_ref().map_or("", |p| p.title.as_str())),
-                Val::Text(client),
+                text(&client),
                 text(record.as_ref().map_or("", |p| p.client_code.as_str())),
                 opt_text(record.as_ref().and_then(|p| p.creator.as_deref())),
                 opt_text(line.map(|l| l.current.as_str())),
@@ -429,8 +437,11 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
             ]);
         }
     }
+    // An op that differs from what its batch signed: the transaction is
+    // dropped, so nothing of this run is written.
+    refuse_if_any(&units, &proofs)?;
     flush(&mut changes, &mut sink, &mut rows)?;
-    // The ledger: every new batch that was not refused.
+    // The ledger: every new batch.
     let mut ledger = Vec::new();
     for (u, proof) in &proofs {
         let unit = &units[*u];
@@ -481,6 +492,31 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
     report.deleted = deleted;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Refuse the run when any new batch was refused, naming each (the
+/// transaction is dropped with the sink: nothing is written).
+fn refuse_if_any(units: &[Unit], proofs: &HashMap<usize, Proof>) -> Result<()> {
+    let mut bad: Vec<String> = proofs
+        .iter()
+        .filter_map(|(u, p)| match p {
+            Proof::Refused(why) => {
+                let who = crate::text::visible(&units[*u].actor).into_owned();
+                let why = crate::text::visible(why).into_owned();
+                Some(format!("{} ({who}): {why}", units[*u].id))
+            }
+            _ => None,
+        })
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    bad.sort();
+    let list = bad.join("; ");
+    Err(AppError::Invalid(crate::msg!(
+        "the index: a batch held here does not verify, so nothing was written (run `cscaudit doctor`): {list}",
+        "索引：本机所存批次未通过核验，未写入任何内容（请运行 `cscaudit doctor`）：{list}"
+    )))
 }
 
 /// The rows of one record, or its deletion (then `true`), by its kind.

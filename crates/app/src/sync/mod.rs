@@ -282,20 +282,22 @@ fn git_run(repo: &Path, args: &[&str], stop: &dyn Fn() -> bool) -> std::result::
     })
 }
 
-/// The refs `git push --porcelain` says the remote refused, with its reason
-/// (`!\t<src>:<dst>\t[remote rejected] (hook declined)`): by remote ref.
-fn push_refusals(porcelain: &str) -> BTreeMap<String, String> {
+/// What `git push --porcelain` said of each ref, by remote ref: its flag
+/// (` ` `+` `-` `*` `=` done or up to date, `!` not done) and summary
+/// (`[remote rejected] (hook declined)`). Lines: `<flag>\t<src>:<dst>\t<summary>`.
+fn push_results(porcelain: &str) -> BTreeMap<String, (char, String)> {
     let mut out = BTreeMap::new();
     for line in porcelain.lines() {
         let mut parts = line.split('\t');
-        if parts.next() != Some("!") {
+        let (Some(flag), Some(spec)) = (parts.next(), parts.next()) else {
             continue;
-        }
-        let (Some(spec), reason) = (parts.next(), parts.next().unwrap_or("")) else {
+        };
+        let mut flag_chars = flag.chars();
+        let (Some(f), None) = (flag_chars.next(), flag_chars.next()) else {
             continue;
         };
         let dst = spec.rsplit_once(':').map_or(spec, |(_, d)| d);
-        out.insert(dst.to_string(), reason.trim().to_string());
+        out.insert(dst.to_string(), (f, parts.next().unwrap_or("").trim().to_string()));
     }
     out
 }

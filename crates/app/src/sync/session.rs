@@ -580,28 +580,44 @@ impl Session<'_> {
             )
         };
         let pushed = pushed.map_err(|e| failed(&e))?;
-        let refusals = push_refusals(&pushed.stdout);
-        if !pushed.ok && refusals.is_empty() {
+        let results = push_results(&pushed.stdout);
+        // Refused by the server's rules (a hook, gitolite): said per ref.
+        // Anything else not done (a rejected non-fast-forward, a remote
+        // failure) fails the push as a whole, as before.
+        let refused_by_server = |r: &str| {
+            results
+                .get(r)
+                .is_some_and(|(f, why)| *f == '!' && why.starts_with("[remote rejected]"))
+        };
+        let done = |r: &str| {
+            results
+                .get(r)
+                .is_some_and(|(f, _)| matches!(f, ' ' | '+' | '-' | '*' | '='))
+        };
+        if to_push.iter().any(|(_, r)| !done(r) && !refused_by_server(r)) {
             return Err(failed(&pushed.stderr));
         }
-        // Refused by the server: said, kept here, offered again next time.
         let mut to_push = to_push;
-        to_push.retain(|(_, r)| !refusals.contains_key(r));
+        let refusals: Vec<(String, String)> = to_push
+            .iter()
+            .filter(|(_, r)| refused_by_server(r))
+            .map(|(_, r)| (r.clone(), results[r].1.clone()))
+            .collect();
+        to_push.retain(|(_, r)| done(r));
+        // The server's own words (gitolite: "W … DENIED by fallthru"), once per ref.
+        let denied: Vec<String> = pushed
+            .stderr
+            .lines()
+            .filter(|l| l.contains("DENIED"))
+            .map(|l| l.trim_start_matches("remote: ").trim().to_string())
+            .collect();
         for (r, reason) in &refusals {
+            let said = denied
+                .iter()
+                .find(|l| l.contains(r.as_str()))
+                .map(|l| format!(" ({})", crate::text::visible(l)))
+                .unwrap_or_default();
             let (r, reason) = (crate::text::visible(r), crate::text::visible(reason));
-            // The server's own words (gitolite: "W … DENIED by fallthru").
-            let said = pushed
-                .stderr
-                .lines()
-                .filter(|l| l.contains("DENIED") || l.contains("protected"))
-                .map(|l| crate::text::visible(l.trim_start_matches("remote: ")).into_owned())
-                .collect::<Vec<_>>()
-                .join("; ");
-            let said = if said.is_empty() {
-                String::new()
-            } else {
-                format!(" ({said})")
-            };
             self.report.refused.push(crate::message::Msg::new(
                 format!(
                     "{rname}: the server refused your ref {r}: {reason}{said}; it is kept here and pushed again next sync (is the server's configuration for this team installed? `cscaudit remote gitolite-conf`)"
