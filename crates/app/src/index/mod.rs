@@ -230,7 +230,16 @@ impl IndexReport {
 
 fn sink_err(what: &str, e: impl std::fmt::Display) -> AppError {
     let e = crate::text::visible(&e.to_string()).into_owned();
-    AppError::Invalid(crate::msg!("the index: {what}: {e}", "索引：{what}：{e}"))
+    // The step in the reader's language.
+    let zh = match what {
+        "open" => "打开",
+        "connect" => "连接",
+        "create the tables" => "建表",
+        "read" => "读取",
+        "commit" => "提交",
+        _ => "写入",
+    };
+    AppError::Invalid(crate::msg!("the index: {what}: {e}", "索引：{zh}：{e}"))
 }
 
 /// A batch as the index sees it: a signed one, or one change made
