@@ -16,11 +16,10 @@ mod common;
 
 use common::forge::{canonical, jsonl, next_batch, op};
 use common::keygen;
-use cscaudit::app::{App, NewFinding};
+use cscaudit::app::App;
 use cscaudit::crypto::sign::{BatchSignature, Signer};
 use cscaudit::model::catalog::EMBEDDED_GBT32312;
 use cscaudit::model::engagement::Role;
-use cscaudit::model::finding::Grade;
 use cscaudit::model::ops::{EntityId, Kind};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
@@ -73,11 +72,7 @@ impl Server {
     /// gitolite set up with an admin key, behind a fresh sshd.
     fn start() -> Option<Server> {
         let (Some(sshd), true) = (sshd_path(), found("gitolite")) else {
-            assert!(
-                std::env::var_os("CSCAUDIT_REQUIRE_ALL").is_none(),
-                "CSCAUDIT_REQUIRE_ALL is set and sshd or gitolite is missing (Debian: openssh-server, gitolite3)"
-            );
-            eprintln!("gitserver: sshd or gitolite is missing: the test did not run");
+            common::unavailable("gitserver", "sshd or gitolite (Debian: openssh-server, gitolite3)");
             return None;
         };
         let root = tempfile::tempdir().unwrap();
@@ -98,11 +93,7 @@ impl Server {
         // when its service starts, which it has not here).
         let _ = std::fs::create_dir_all("/run/sshd");
         for _ in 0..5 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
+            let port = common::free_port();
             let home = p("home");
             let config = format!(
                 "Port {port}\nListenAddress 127.0.0.1\nHostKey {host}\nPidFile {pid}\n\
@@ -262,16 +253,19 @@ impl Server {
     }
 }
 
-fn finding(title: &str) -> NewFinding {
-    NewFinding {
-        grade: Grade::Observation,
-        title: title.into(),
-        statement: String::new(),
-        criterion: String::new(),
-        indicators: vec![],
-        evidence_note: String::new(),
-        issue: false,
-    }
+/// `remote gitolite-conf -e eng --keydir keydir` by the real binary on the lead's copy.
+fn gitolite_conf(s: &Server, eng: &str, keydir: &Path) -> String {
+    common::cli_stdout(
+        &s.p("zw"),
+        &[
+            "remote",
+            "gitolite-conf",
+            "-e",
+            eng,
+            "--keydir",
+            keydir.to_str().unwrap(),
+        ],
+    )
 }
 
 fn titles(app: &App) -> Vec<String> {
@@ -381,22 +375,15 @@ fn gitolite_enforces_per_auditor_refs_and_the_tool_refuses_the_same_forgery() {
         )
         .unwrap();
     }
-    let shared = zw.raise_finding(ENG, finding("录音抽检记录不完整")).unwrap().reference;
+    let shared = zw
+        .raise_finding(ENG, common::observation("录音抽检记录不完整"))
+        .unwrap()
+        .reference;
     drop(zw);
 
     // The rules and keys, printed by the real binary from the signed team.
     let keydir = s.p("keydir-E1");
-    let conf = common::cli_stdout(
-        &s.p("zw"),
-        &[
-            "remote",
-            "gitolite-conf",
-            "-e",
-            ENG,
-            "--keydir",
-            keydir.to_str().unwrap(),
-        ],
-    );
+    let conf = gitolite_conf(&s, ENG, &keydir);
     for who in ["zw", "lm", "wl"] {
         assert!(
             conf.contains(&format!("RW  refs/cscaudit/{ENG}/{who}$")),
@@ -425,7 +412,8 @@ fn gitolite_enforces_per_auditor_refs_and_the_tool_refuses_the_same_forgery() {
         let a = s.app(who);
         let r = cscaudit::sync::sync(&a, None).unwrap();
         assert_eq!(r.joined, vec![ENG.to_string()], "{who}: {r:?}");
-        a.raise_finding(ENG, finding(&format!("{who} 的发现项"))).unwrap();
+        a.raise_finding(ENG, common::observation(&format!("{who} 的发现项")))
+            .unwrap();
         let r = cscaudit::sync::sync(&a, None).unwrap();
         assert!(r.pushed > 0 && r.refused.is_empty(), "{who}: {r:?}");
     }
@@ -554,7 +542,7 @@ fn gitolite_enforces_per_auditor_refs_and_the_tool_refuses_the_same_forgery() {
         EMBEDDED_GBT32312,
     )
     .unwrap();
-    zw.raise_finding(ENG, finding("张伟的新发现项")).unwrap();
+    zw.raise_finding(ENG, common::observation("张伟的新发现项")).unwrap();
     let r = cscaudit::sync::sync(&zw, None).unwrap();
     assert_eq!(r.pushed_refs, 1, "{r:?}");
     assert!(
@@ -571,17 +559,7 @@ fn gitolite_enforces_per_auditor_refs_and_the_tool_refuses_the_same_forgery() {
     drop(lm);
     // Once the administrator installs E2's rules, the next sync pushes it.
     let keydir2 = s.p("keydir-E2");
-    let conf2 = common::cli_stdout(
-        &s.p("zw"),
-        &[
-            "remote",
-            "gitolite-conf",
-            "-e",
-            "E2",
-            "--keydir",
-            keydir2.to_str().unwrap(),
-        ],
-    );
+    let conf2 = gitolite_conf(&s, "E2", &keydir2);
     s.admin_install("E2", &conf2, &keydir2);
     let r = cscaudit::sync::sync(&s.app("zw"), None).unwrap();
     assert!(r.refused.is_empty() && r.pushed_refs == 1, "{r:?}");

@@ -57,20 +57,7 @@ impl Team {
 }
 
 fn raise(app: &App, title: &str) -> String {
-    app.raise_finding(
-        ENG,
-        NewFinding {
-            grade: Grade::Observation,
-            title: title.into(),
-            statement: String::new(),
-            criterion: String::new(),
-            indicators: vec![],
-            evidence_note: String::new(),
-            issue: false,
-        },
-    )
-    .unwrap()
-    .reference
+    app.raise_finding(ENG, common::observation(title)).unwrap().reference
 }
 
 fn export(app: &App, out: &Path) {

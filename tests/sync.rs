@@ -15,7 +15,6 @@ use cscaudit::bundle::{self, ExportOptions};
 use cscaudit::crypto::sign::{SignedBatch, Signer};
 use cscaudit::model::catalog::EMBEDDED_GBT32312;
 use cscaudit::model::engagement::Role;
-use cscaudit::model::finding::Grade;
 use cscaudit::model::ops::{EntityId, Kind, Op};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -82,15 +81,7 @@ fn pubkey(site: &Site, who: &str) -> String {
 }
 
 fn finding(title: &str) -> NewFinding {
-    NewFinding {
-        grade: Grade::Observation,
-        title: title.into(),
-        statement: String::new(),
-        criterion: String::new(),
-        indicators: vec![],
-        evidence_note: String::new(),
-        issue: false,
-    }
+    common::observation(title)
 }
 
 /// The lead creates E1 with lm and wl (keys registered) and syncs it up.

@@ -482,7 +482,8 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
                                 path: path.clone(),
                                 source,
                             })?;
-                            eprintln!("{} {}", ctx.lang.pick("wrote", "已写出"), path.display());
+                            let shown = crate::text::visible(&path.display().to_string()).into_owned();
+                            eprintln!("{} {shown}", ctx.lang.pick("wrote", "已写出"));
                         }
                     }
                     write!(out(), "{}", g.conf)?;
@@ -724,13 +725,10 @@ fn index(ctx: &Context, sqlite: Option<PathBuf>, postgres: Option<String>, rebui
     } else {
         indicatif::ProgressBar::hidden()
     };
+    // The pass over the records is one step: the spinner turns by itself.
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let r = crate::index::index(&app, &target, rebuild, &|step| {
-        let step = match step {
-            "reading the log" => lang.pick("reading the log", "正在读取日志"),
-            "verifying signatures" => lang.pick("verifying signatures", "正在核验签名"),
-            _ => lang.pick("writing rows", "正在写入"),
-        };
-        bar.set_message(step.to_string());
+        bar.set_message(step.words().get(lang).to_string());
         bar.tick();
     });
     bar.finish_and_clear();
@@ -738,7 +736,7 @@ fn index(ctx: &Context, sqlite: Option<PathBuf>, postgres: Option<String>, rebui
     if json {
         return print_json(&r);
     }
-    let (new, verified, unsigned, refused) = (r.batches_new, r.verified, r.unsigned, r.refused.len());
+    let (new, verified, unsigned) = (r.batches_new, r.verified, r.unsigned);
     let (secs, rate) = (r.seconds, r.batches_per_second());
     let rows: Vec<String> = r.rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
     let rows = if rows.is_empty() {
@@ -748,18 +746,10 @@ fn index(ctx: &Context, sqlite: Option<PathBuf>, postgres: Option<String>, rebui
     };
     let deleted = r.deleted;
     let line = crate::msg!(
-        "indexed {new} new batches into {shown} ({verified} verified, {unsigned} unsigned, {refused} refused) in {secs:.2} s ({rate:.0} batches/s); rows written: {rows}; deleted: {deleted}",
-        "已将 {new} 个新批次写入索引 {shown}（已核验签名 {verified}，未签名 {unsigned}，拒绝 {refused}），用时 {secs:.2} 秒（每秒 {rate:.0} 批）；写入行：{rows}；删除：{deleted}"
+        "indexed {new} new batches into {shown} ({verified} verified, {unsigned} unsigned) in {secs:.2} s ({rate:.0} batches/s); rows written: {rows}; deleted: {deleted}",
+        "已将 {new} 个新批次写入索引 {shown}（已核验签名 {verified}，未签名 {unsigned}），用时 {secs:.2} 秒（每秒 {rate:.0} 批）；写入行：{rows}；删除：{deleted}"
     );
     writeln!(out(), "{}", line.get(lang))?;
-    for why in &r.refused {
-        writeln!(
-            out(),
-            "  {} {}",
-            lang.pick("refused:", "已拒绝："),
-            crate::text::visible(why)
-        )?;
-    }
     Ok(())
 }
 

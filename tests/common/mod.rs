@@ -133,3 +133,36 @@ pub fn keygen(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
     assert!(st.success());
     path
 }
+
+/// An observation titled `title` (a draft): the finding most tests raise.
+pub fn observation(title: &str) -> cscaudit::app::NewFinding {
+    cscaudit::app::NewFinding {
+        grade: cscaudit::model::finding::Grade::Observation,
+        title: title.into(),
+        statement: String::new(),
+        criterion: String::new(),
+        indicators: vec![],
+        evidence_note: String::new(),
+        issue: false,
+    }
+}
+
+/// A test that needs `what` of the machine (a server program, a package)
+/// and does not have it: says so and checks nothing, unless
+/// `CSCAUDIT_REQUIRE_ALL` is set (as `.ci/run` does): then it fails.
+pub fn unavailable(test: &str, what: &str) {
+    assert!(
+        std::env::var_os("CSCAUDIT_REQUIRE_ALL").is_none(),
+        "CSCAUDIT_REQUIRE_ALL is set and {what} is missing: the {test} test cannot run"
+    );
+    eprintln!("{test}: {what} is missing: the test did not run");
+}
+
+/// A TCP port on 127.0.0.1 free a moment ago (for a server a test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -170,18 +170,35 @@ impl App {
                 id: crate::text::visible(id).into_owned(),
             });
         };
+        self.programme_from(&r, &self.engagements()?)
+    }
+
+    /// Every programme held here, by id (the engagements read once for all).
+    pub fn programmes(&self) -> Result<Vec<Programme>> {
+        let engagements = self.engagements()?;
+        let mut out = Vec::new();
+        for r in self.store().records(Kind::Programme, "")? {
+            if !r.deleted {
+                out.push(self.programme_from(&r, &engagements)?);
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// A programme from its record, with those of `engagements` that name it.
+    fn programme_from(
+        &self,
+        r: &crate::model::ops::Record,
+        engagements: &[crate::model::engagement::Engagement],
+    ) -> Result<Programme> {
+        let id = r.entity.id.as_str();
         let text = |f: PF| {
             r.get_raw(crate::model::fields::FieldName::name(f))
                 .and_then(Value::text)
                 .unwrap_or_default()
                 .to_string()
         };
-        let engagements = self
-            .engagements()?
-            .into_iter()
-            .filter(|e| e.programme.as_deref() == Some(id))
-            .map(|e| e.id)
-            .collect();
         Ok(Programme {
             id: id.to_string(),
             title: text(PF::Title),
@@ -189,20 +206,12 @@ impl App {
             client_code: text(PF::ClientCode),
             creator: self.creator_of(id)?,
             team: self.team(id)?,
-            engagements,
+            engagements: engagements
+                .iter()
+                .filter(|e| e.programme.as_deref() == Some(id))
+                .map(|e| e.id.clone())
+                .collect(),
         })
-    }
-
-    /// Every programme held here, by id.
-    pub fn programmes(&self) -> Result<Vec<Programme>> {
-        let mut out = Vec::new();
-        for r in self.store().records(Kind::Programme, "")? {
-            if !r.deleted {
-                out.push(self.programme(&r.entity.id)?);
-            }
-        }
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
     }
 
     /// Refused unless you may record a decision on `engagement`: it names a

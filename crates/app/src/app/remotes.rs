@@ -204,7 +204,7 @@ impl App {
         }
         let mut scopes = vec![(eng.id.clone(), self.team(&eng.id)?)];
         if let Some(p) = eng.programme.as_deref().filter(|p| !p.is_empty())
-            && self.programme(p).is_ok()
+            && self.is_programme(p)?
         {
             scopes.push((p.to_string(), self.team(p)?));
         }

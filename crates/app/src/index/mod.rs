@@ -153,6 +153,50 @@ pub(crate) const TABLES: &[Table] = &[
     },
 ];
 
+/// The tables (and the indexes the README's queries use), dropped first
+/// when `rebuild`; `sql_type` names each column type in the target's SQL.
+pub(crate) fn schema(rebuild: bool, sql_type: fn(Ty) -> &'static str) -> String {
+    let mut sql = String::new();
+    for t in TABLES {
+        if rebuild {
+            sql.push_str(&format!("DROP TABLE IF EXISTS {};\n", t.name));
+        }
+        let cols: Vec<String> = t
+            .cols
+            .iter()
+            .enumerate()
+            .map(|(i, (c, ty))| {
+                let key = if i == 0 { " PRIMARY KEY" } else { "" };
+                format!("{c} {}{key}", sql_type(*ty))
+            })
+            .collect();
+        sql.push_str(&format!(
+            "CREATE TABLE IF NOT EXISTS {} ({});\n",
+            t.name,
+            cols.join(", ")
+        ));
+    }
+    sql.push_str(
+        "CREATE INDEX IF NOT EXISTS findings_engagement ON findings (engagement);\n\
+         CREATE INDEX IF NOT EXISTS actions_due ON actions (due);\n\
+         CREATE INDEX IF NOT EXISTS members_actor ON members (actor);\n",
+    );
+    sql
+}
+
+/// `INSERT INTO t (cols) <rows> ON CONFLICT (id) DO UPDATE …`: `rows` is
+/// a `VALUES (…)` or a `SELECT …` giving every column in order.
+pub(crate) fn upsert(t: &Table, rows: &str) -> String {
+    let names: Vec<&str> = t.cols.iter().map(|(c, _)| *c).collect();
+    let sets: Vec<String> = names[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    format!(
+        "INSERT INTO {} ({}) {rows} ON CONFLICT (id) DO UPDATE SET {}",
+        t.name,
+        names.join(", "),
+        sets.join(", ")
+    )
+}
+
 /// A value of a row (dates are `YYYY-MM-DD` text).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Val {
@@ -207,11 +251,10 @@ pub struct IndexReport {
     pub batches_held: usize,
     pub batches_new: usize,
     /// Of the new ones: signatures that verified with the author's
-    /// registered key, changes made without a key, and batches refused (a
-    /// signature that does not verify: nothing of them is indexed).
+    /// registered key, and changes made without a key (a batch that does
+    /// not verify fails the run: see [`index`]).
     pub verified: usize,
     pub unsigned: usize,
-    pub refused: Vec<String>,
     /// Rows written (inserted or updated) by table, and rows deleted.
     pub rows: BTreeMap<String, usize>,
     pub deleted: usize,
@@ -263,8 +306,24 @@ enum Proof {
     Pending,
 }
 
+/// The steps of a run, as `progress` hears them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Verifying,
+    Writing,
+}
+
+impl Step {
+    pub fn words(self) -> crate::message::Msg {
+        match self {
+            Step::Verifying => crate::msg!("verifying signatures", "正在核验签名"),
+            Step::Writing => crate::msg!("reading the records and writing rows", "正在读取记录并写入"),
+        }
+    }
+}
+
 /// Index everything this copy holds into `target`; `progress` hears each step.
-pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str)) -> Result<IndexReport> {
+pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(Step)) -> Result<IndexReport> {
     let started = std::time::Instant::now();
     let mut sink: Box<dyn Sink> = match target {
         Target::Sqlite(p) => Box::new(sqlite::Sqlite::open(p)?),
@@ -320,7 +379,7 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
         (f <= op.id.seq && op.id.seq <= l).then_some(u)
     };
     // The new batches' signatures, each against its author's keys.
-    progress("verifying signatures");
+    progress(Step::Verifying);
     let mut proofs: HashMap<usize, Proof> = HashMap::new();
     for (u, unit) in units.iter().enumerate() {
         let Some(b) = &unit.fresh else { continue };
@@ -337,7 +396,7 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
     refuse_if_any(&units, &proofs)?;
     // One pass over the records: each op of a new batch checked against
     // what was signed; each record a new batch touched written again.
-    progress("writing rows");
+    progress(Step::Writing);
     let mut changes = Changes::default();
     let mut ops_in: HashMap<usize, i64> = HashMap::new();
     let mut loose_new: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
@@ -393,25 +452,18 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
             Some(u) => text(&units[u].id),
             None => Val::Text(format!("unsigned:{}:{}", last.id.actor, last.id.seq)),
         };
-        match e.kind {
-            Kind::Programme => {
-                programmes.insert(e.id.clone(), batch);
-                return Ok(());
-            }
-            Kind::Engagement => {
-                if let Some(p) = app
-                    .store()
-                    .record(e)?
-                    .and_then(|r| crate::model::engagement::Engagement::from_record(&r).ok())
-                    .and_then(|g| g.programme)
-                    .filter(|p| !p.is_empty())
-                {
-                    programmes.entry(p).or_insert_with(|| batch.clone());
-                }
-            }
-            _ => {}
+        if e.kind == Kind::Programme {
+            programmes.insert(e.id.clone(), batch);
+            return Ok(());
         }
-        deleted += usize::from(rows_of(app, e, batch, &mut changes)?);
+        match rows_of(app, e, batch.clone(), &mut changes)? {
+            Written::Deleted => deleted += 1,
+            // Its programme's row counts its engagements and names the current one.
+            Written::Row { programme: Some(p) } => {
+                programmes.entry(p).or_insert(batch);
+            }
+            Written::Row { programme: None } => {}
+        }
         if changes.upserts.values().map(Vec::len).sum::<usize>() >= SLICE {
             flush(&mut changes, &mut sink, &mut rows)?;
         }
@@ -420,8 +472,10 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
     if !programmes.is_empty() {
         let lines: HashMap<String, crate::app::cycle::PortfolioLine> =
             app.portfolio()?.into_iter().map(|l| (l.programme.clone(), l)).collect();
+        let mut records: HashMap<String, crate::app::programme::Programme> =
+            app.programmes()?.into_iter().map(|p| (p.id.clone(), p)).collect();
         for (id, batch) in programmes {
-            let record = app.programme(&id).ok();
+            let record = records.remove(&id);
             let line = lines.get(&id);
             if record.is_none() && line.is_none() {
                 changes.deletes.entry("programmes").or_default().push(id);
@@ -457,11 +511,8 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
         let (state, fingerprint) = match proof {
             Proof::Verified(f) => ("verified", Some(f.as_str())),
             Proof::Unsigned | Proof::Pending => ("unsigned", None),
-            Proof::Refused(why) => {
-                let who = crate::text::visible(&unit.actor).into_owned();
-                report.refused.push(format!("{} ({who}): {why}", unit.id));
-                continue;
-            }
+            // `refuse_if_any` ended the run before the ledger.
+            Proof::Refused(_) => continue,
         };
         if state == "verified" {
             report.verified += 1;
@@ -492,8 +543,7 @@ pub fn index(app: &App, target: &Target, rebuild: bool, progress: &dyn Fn(&str))
             Val::Null,
         ]);
     }
-    report.batches_new = ledger.len() + report.refused.len();
-    report.refused.sort();
+    report.batches_new = ledger.len();
     changes.upserts.insert("batches", ledger);
     sink.put(&changes)?;
     sink.commit()?;
@@ -528,8 +578,16 @@ fn refuse_if_any(units: &[Unit], proofs: &HashMap<usize, Proof>) -> Result<()> {
     )))
 }
 
-/// The rows of one record, or its deletion (then `true`), by its kind.
-fn rows_of(app: &App, e: &EntityId, batch: Val, out: &mut Changes) -> Result<bool> {
+/// What [`rows_of`] wrote for a record.
+enum Written {
+    /// Its rows (an engagement's names its programme).
+    Row { programme: Option<String> },
+    /// Its deletion.
+    Deleted,
+}
+
+/// The rows of one record, or its deletion, by its kind.
+fn rows_of(app: &App, e: &EntityId, batch: Val, out: &mut Changes) -> Result<Written> {
     use crate::model::action::CorrectiveAction;
     use crate::model::engagement::{Engagement, Member};
     use crate::model::finding::Finding;
@@ -538,7 +596,7 @@ fn rows_of(app: &App, e: &EntityId, batch: Val, out: &mut Changes) -> Result<boo
         Kind::Finding => "findings",
         Kind::Action => "actions",
         Kind::Member => "members",
-        _ => return Ok(false),
+        _ => return Ok(Written::Row { programme: None }),
     };
     let rec = app.store().record(e)?.filter(|r| !r.deleted);
     let Some(rec) = rec else {
@@ -546,13 +604,15 @@ fn rows_of(app: &App, e: &EntityId, batch: Val, out: &mut Changes) -> Result<boo
         if e.kind == Kind::Engagement {
             out.deletes.entry("certificates").or_default().push(e.id.clone());
         }
-        return Ok(true);
+        return Ok(Written::Deleted);
     };
+    let mut named = None;
     let mut put = |t: &'static str, row: Vec<Val>| out.upserts.entry(t).or_default().push(row);
     match e.kind {
         Kind::Engagement => {
             let g = Engagement::from_record(&rec)?;
-            let programme = opt_text(g.programme.as_deref().filter(|p| !p.is_empty()));
+            named = g.programme.clone().filter(|p| !p.is_empty());
+            let programme = opt_text(named.as_deref());
             put(
                 table,
                 vec![
@@ -649,5 +709,5 @@ fn rows_of(app: &App, e: &EntityId, batch: Val, out: &mut Changes) -> Result<boo
         }
         _ => {}
     }
-    Ok(false)
+    Ok(Written::Row { programme: named })
 }

@@ -49,33 +49,8 @@ impl Postgres {
 
 impl Sink for Postgres {
     fn prepare(&mut self, rebuild: bool) -> Result<()> {
-        let mut sql = String::new();
-        for t in TABLES {
-            if rebuild {
-                sql.push_str(&format!("DROP TABLE IF EXISTS {};\n", t.name));
-            }
-            let cols: Vec<String> = t
-                .cols
-                .iter()
-                .enumerate()
-                .map(|(i, (c, ty))| {
-                    let key = if i == 0 { " PRIMARY KEY" } else { "" };
-                    format!("{c} {}{key}", sql_type(*ty))
-                })
-                .collect();
-            sql.push_str(&format!(
-                "CREATE TABLE IF NOT EXISTS {} ({});\n",
-                t.name,
-                cols.join(", ")
-            ));
-        }
-        sql.push_str(
-            "CREATE INDEX IF NOT EXISTS findings_engagement ON findings (engagement);\n\
-             CREATE INDEX IF NOT EXISTS actions_due ON actions (due);\n\
-             CREATE INDEX IF NOT EXISTS members_actor ON members (actor);\n",
-        );
         self.db
-            .batch_execute(&sql)
+            .batch_execute(&super::schema(rebuild, sql_type))
             .map_err(|e| sink_err("create the tables", e))
     }
 
@@ -136,14 +111,9 @@ impl Sink for Postgres {
                 w.write_all(&buf).map_err(|e| sink_err("write", e))?;
                 w.finish().map_err(|e| sink_err("write", e))?;
             }
-            let sets: Vec<String> = names[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
-            tx.batch_execute(&format!(
-                "INSERT INTO {} ({cols}) SELECT {cols} FROM {stage} ON CONFLICT (id) DO UPDATE SET {}",
-                t.name,
-                sets.join(", "),
-                cols = names.join(", ")
-            ))
-            .map_err(|e| sink_err("write", e))?;
+            let cols = names.join(", ");
+            tx.batch_execute(&super::upsert(t, &format!("SELECT {cols} FROM {stage}")))
+                .map_err(|e| sink_err("write", e))?;
         }
         Ok(())
     }

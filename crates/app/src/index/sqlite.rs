@@ -39,33 +39,8 @@ impl rusqlite::types::ToSql for Val {
 
 impl Sink for Sqlite {
     fn prepare(&mut self, rebuild: bool) -> Result<()> {
-        let mut sql = String::new();
-        for t in TABLES {
-            if rebuild {
-                sql.push_str(&format!("DROP TABLE IF EXISTS {};\n", t.name));
-            }
-            let cols: Vec<String> = t
-                .cols
-                .iter()
-                .enumerate()
-                .map(|(i, (c, ty))| {
-                    let key = if i == 0 { " PRIMARY KEY" } else { "" };
-                    format!("{c} {}{key}", sql_type(*ty))
-                })
-                .collect();
-            sql.push_str(&format!(
-                "CREATE TABLE IF NOT EXISTS {} ({});\n",
-                t.name,
-                cols.join(", ")
-            ));
-        }
-        sql.push_str(
-            "CREATE INDEX IF NOT EXISTS findings_engagement ON findings (engagement);\n\
-             CREATE INDEX IF NOT EXISTS actions_due ON actions (due);\n\
-             CREATE INDEX IF NOT EXISTS members_actor ON members (actor);\n",
-        );
         self.db
-            .execute_batch(&sql)
+            .execute_batch(&super::schema(rebuild, sql_type))
             .map_err(|e| sink_err("create the tables", e))
     }
 
@@ -104,16 +79,8 @@ impl Sink for Sqlite {
             let Some(rows) = changes.upserts.get(t.name) else {
                 continue;
             };
-            let names: Vec<&str> = t.cols.iter().map(|(c, _)| *c).collect();
-            let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-            let sets: Vec<String> = names[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
-            let sql = format!(
-                "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}",
-                t.name,
-                names.join(", "),
-                marks.join(", "),
-                sets.join(", ")
-            );
+            let marks: Vec<String> = (1..=t.cols.len()).map(|i| format!("?{i}")).collect();
+            let sql = super::upsert(t, &format!("VALUES ({})", marks.join(", ")));
             let mut st = tx.prepare(&sql).map_err(|e| sink_err("write", e))?;
             for row in rows {
                 st.execute(rusqlite::params_from_iter(row.iter()))

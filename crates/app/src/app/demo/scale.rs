@@ -53,7 +53,6 @@ pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<St
         &cat,
         EMBEDDED_GBT32312,
     )?;
-    let today = app.today();
     let statuses = [
         FindingStatus::Issued,
         FindingStatus::Responded,
@@ -62,54 +61,26 @@ pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<St
         FindingStatus::Verified,
         FindingStatus::Closed,
     ];
-    let pick = |v: &[String], i: u64| v[(i % v.len() as u64) as usize].clone();
     let batch = 1000u64;
     let mut done = 0;
     while done < n {
         let mut drafts = Vec::new();
         for i in done..(done + batch).min(n) {
             // Ids as the app writes them now: per engagement.
-            let r = crate::model::ops::scoped_id(id, &format!("SG-{:06}", i + 1));
-            let e = EntityId::new(Kind::Finding, &r);
-            let grade = Grade::ALL[(i % 4) as usize];
-            let issued = days(today, -((i % 200) as i32));
-            let (resp, close) = app.policy.due_dates(grade, issued);
-            let indicators = [cat.indicators[(i % cat.indicators.len() as u64) as usize].id.clone()];
-            let title = format!("{} #{}", pick(&spec.titles, i), i + 1);
-            drafts.extend(
-                FindingRecord {
-                    engagement: id,
-                    grade,
-                    title: &title,
-                    statement: &spec.statement,
-                    criterion: "",
-                    evidence_note: "",
-                    raised_by: &spec.raised_by,
-                    raised_on: issued,
-                    status: statuses[(i % statuses.len() as u64) as usize],
-                    issued: Some((issued, resp, close)),
-                    indicators: &indicators,
-                }
-                .drafts(&e),
-            );
-            if i % 5 == 0 {
-                let a = EntityId::new(
-                    Kind::Action,
-                    crate::model::ops::scoped_id(id, &format!("SG-CA{:06}", i / 5 + 1)),
-                );
-                drafts.extend(
-                    ActionRecord {
-                        engagement: id,
-                        finding: &r,
-                        description: &spec.action,
-                        owner: &pick(&spec.owners, i / 5),
-                        due: Some(days(today, ((i % 120) as i32) - 60)),
-                        status: ActionStatus::ALL[((i / 5) % 5) as usize],
-                        progress: ((i * 7) % 101) as u8,
-                    }
-                    .drafts(&a),
-                );
-            }
+            let finding = format!("SG-{:06}", i + 1);
+            let action = (i % 5 == 0).then(|| format!("SG-CA{:06}", i / 5 + 1));
+            let status = statuses[(i % statuses.len() as u64) as usize];
+            drafts.extend(synthetic(
+                app,
+                &cat,
+                id,
+                i,
+                &finding,
+                i + 1,
+                status,
+                200,
+                action.as_deref(),
+            ));
         }
         app.commit(drafts)?;
         done = (done + batch).min(n);
@@ -118,19 +89,73 @@ pub fn seed_scale(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<St
     Ok(id.into())
 }
 
+/// The drafts of the `i`-th synthetic finding (`finding`, titled `#number`,
+/// raised up to `max_age` days ago) of engagement `eng`, with the
+/// corrective action `action` when given: the texts of `[scale]`, built as
+/// real records are.
+#[allow(clippy::too_many_arguments)]
+fn synthetic(
+    app: &App,
+    cat: &crate::model::catalog::Catalog,
+    eng: &str,
+    i: u64,
+    finding: &str,
+    number: u64,
+    status: FindingStatus,
+    max_age: u64,
+    action: Option<&str>,
+) -> Vec<crate::store::Draft> {
+    let spec = &content().scale;
+    let pick = |v: &[String], i: u64| v[(i % v.len() as u64) as usize].clone();
+    let today = app.today();
+    let r = crate::model::ops::scoped_id(eng, finding);
+    let grade = Grade::ALL[(i % 4) as usize];
+    let issued = days(today, -((i % max_age) as i32));
+    let (resp, close) = app.policy.due_dates(grade, issued);
+    let indicators = [cat.indicators[(i % cat.indicators.len() as u64) as usize].id.clone()];
+    let title = format!("{} #{number}", pick(&spec.titles, i));
+    let mut drafts = FindingRecord {
+        engagement: eng,
+        grade,
+        title: &title,
+        statement: &spec.statement,
+        criterion: "",
+        evidence_note: "",
+        raised_by: &spec.raised_by,
+        raised_on: issued,
+        status,
+        issued: Some((issued, resp, close)),
+        indicators: &indicators,
+    }
+    .drafts(&EntityId::new(Kind::Finding, &r));
+    if let Some(action) = action {
+        let a = EntityId::new(Kind::Action, crate::model::ops::scoped_id(eng, action));
+        drafts.extend(
+            ActionRecord {
+                engagement: eng,
+                finding: &r,
+                description: &spec.action,
+                owner: &pick(&spec.owners, i / 5),
+                due: Some(days(today, ((i % 120) as i32) - 60)),
+                status: ActionStatus::ALL[((i / 5) % 5) as usize],
+                progress: ((i * 7) % 101) as u8,
+            }
+            .drafts(&a),
+        );
+    }
+    drafts
+}
+
 /// `demo --portfolio N`: N clients, each a programme (`PF-P00001`…) with a
 /// self-assessment (`PF-00001`…) holding [`PORTFOLIO_FINDINGS`]
 /// findings and a corrective action for every fifth, for the portfolio pane,
 /// `portfolio` and the head-office index at a body's scale. Calling it
 /// again adds nothing when the first one exists.
 pub fn seed_portfolio(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Result<()> {
-    let spec = &content().scale;
     if n == 0 || app.engagement(&portfolio_engagement(0)).is_ok() {
         return Ok(());
     }
     let cat = crate::config::embedded_catalog();
-    let today = app.today();
-    let pick = |v: &[String], i: u64| v[(i % v.len() as u64) as usize].clone();
     for p in 0..n {
         let id = portfolio_engagement(p);
         app.create_engagement(
@@ -150,51 +175,24 @@ pub fn seed_portfolio(app: &App, n: u64, progress: &mut dyn FnMut(u64)) -> Resul
         let mut drafts = Vec::new();
         for f in 0..PORTFOLIO_FINDINGS {
             let i = p * PORTFOLIO_FINDINGS + f;
-            let r = crate::model::ops::scoped_id(&id, &format!("PF-{:03}", f + 1));
-            let e = EntityId::new(Kind::Finding, &r);
-            let grade = Grade::ALL[(i % 4) as usize];
-            let issued = days(today, -((i % 90) as i32));
-            let (resp, close) = app.policy.due_dates(grade, issued);
-            let indicators = [cat.indicators[(i % cat.indicators.len() as u64) as usize].id.clone()];
-            let title = format!("{} #{}", pick(&spec.titles, i), f + 1);
-            drafts.extend(
-                FindingRecord {
-                    engagement: &id,
-                    grade,
-                    title: &title,
-                    statement: &spec.statement,
-                    criterion: "",
-                    evidence_note: "",
-                    raised_by: &spec.raised_by,
-                    raised_on: issued,
-                    status: [
-                        FindingStatus::Issued,
-                        FindingStatus::PlanAccepted,
-                        FindingStatus::Closed,
-                    ][(i % 3) as usize],
-                    issued: Some((issued, resp, close)),
-                    indicators: &indicators,
-                }
-                .drafts(&e),
-            );
-            if f % 5 == 0 {
-                let a = EntityId::new(
-                    Kind::Action,
-                    crate::model::ops::scoped_id(&id, &format!("PF-CA{:03}", f / 5 + 1)),
-                );
-                drafts.extend(
-                    ActionRecord {
-                        engagement: &id,
-                        finding: &r,
-                        description: &spec.action,
-                        owner: &pick(&spec.owners, i / 5),
-                        due: Some(days(today, ((i % 120) as i32) - 60)),
-                        status: ActionStatus::ALL[((i / 5) % 5) as usize],
-                        progress: ((i * 7) % 101) as u8,
-                    }
-                    .drafts(&a),
-                );
-            }
+            let finding = format!("PF-{:03}", f + 1);
+            let action = (f % 5 == 0).then(|| format!("PF-CA{:03}", f / 5 + 1));
+            let status = [
+                FindingStatus::Issued,
+                FindingStatus::PlanAccepted,
+                FindingStatus::Closed,
+            ][(i % 3) as usize];
+            drafts.extend(synthetic(
+                app,
+                &cat,
+                &id,
+                i,
+                &finding,
+                f + 1,
+                status,
+                90,
+                action.as_deref(),
+            ));
         }
         app.commit(drafts)?;
         progress(p + 1);
