@@ -1087,3 +1087,81 @@ fn qa_scores_stay_blind_through_the_remote_and_an_early_reveal_is_refused() {
     assert_eq!(zw.all_ops().unwrap().len(), before.len());
     assert!(zw.qa_review(ENG, "QA-004").unwrap().reveal_a.is_none());
 }
+
+/// A sync with nothing new either way is answered after the fetch without
+/// opening the database — and only then: a write on the same open handle,
+/// an open, a teammate's push, a changed remote each send the next sync
+/// the whole way, and nothing is missed.
+#[test]
+fn a_sync_with_nothing_new_skips_the_database_and_nothing_else() {
+    use cscaudit::sync::{sync, sync_unopened};
+    let site = Site::new();
+    let url = format!("file://{}", site.remote.display());
+    team(&site, &url);
+    let lm = site.app("lm", "LM", &url);
+    sync(&lm, None).unwrap();
+    let zw_dir = site.p("zw");
+    let zw = site.app("zw", "ZW", &url);
+    // The sync after a push sees its own pushed tips come back; the one after
+    // that has nothing new and is kept.
+    sync(&zw, None).unwrap();
+    let r = sync(&zw, None).unwrap();
+    assert_eq!((r.applied, r.pushed), (0, 0), "{r:?}");
+    let quiet = sync_unopened(&zw_dir, None).expect("nothing new: answered from the fetch");
+    assert_eq!((quiet.remote.as_str(), quiet.applied, quiet.pushed), ("origin", 0, 0));
+    assert!(
+        sync_unopened(&zw_dir, Some("elsewhere")).is_none(),
+        "another remote asked"
+    );
+    // The real binary answers while this process holds the database (it
+    // could not open it: sled's lock), with the same report.
+    let out = common::cli_stdout(&zw_dir, &["sync"]);
+    assert!(out.contains("0 new operations") && out.contains("pushed 0"), "{out}");
+
+    // A write on the handle still open: the next sync goes the whole way and pushes it.
+    zw.raise_finding(ENG, finding("同步之后的新发现项")).unwrap();
+    assert!(sync_unopened(&zw_dir, None).is_none(), "a write after the sync");
+    let r = sync(&zw, None).unwrap();
+    assert!(r.pushed > 0, "{r:?}");
+    sync(&zw, None).unwrap();
+    assert!(sync_unopened(&zw_dir, None).is_some());
+    // A setting (no operation) changed on the same handle: the same.
+    zw.remove_remote("origin").unwrap();
+    zw.add_remote("origin", &url, false).unwrap();
+    assert!(sync_unopened(&zw_dir, None).is_none(), "the remote was set again");
+    sync(&zw, None).unwrap();
+    assert!(sync_unopened(&zw_dir, None).is_some());
+
+    // A teammate's push moves a ref: the fetch brings it, and the whole
+    // sync merges it.
+    lm.raise_finding(ENG, finding("lm 的新发现项")).unwrap();
+    let sent = sync(&lm, None).unwrap().pushed;
+    assert!(sent > 0);
+    assert!(sync_unopened(&zw_dir, None).is_none(), "a teammate pushed");
+    let r = sync(&zw, None).unwrap();
+    assert_eq!(r.applied, sent, "{r:?}");
+    assert!(zw.findings(ENG).unwrap().iter().any(|f| f.title == "lm 的新发现项"));
+
+    // Opening the database is enough to forget it.
+    sync(&zw, None).unwrap();
+    drop(zw);
+    assert!(sync_unopened(&zw_dir, None).is_some());
+    let again = App::open(&zw_dir).unwrap();
+    assert!(sync_unopened(&zw_dir, None).is_none(), "opened since");
+    drop(again);
+    // A rewritten remote ref is never answered quietly either: it is
+    // refused by the whole sync, which then keeps nothing.
+    let zw = site.app("zw", "ZW", &url);
+    sync(&zw, None).unwrap();
+    assert!(sync_unopened(&zw_dir, None).is_some());
+    tamper(&site, &format!("refs/cscaudit/{ENG}/lm"), true, |files| {
+        files.truncate(files.len() - 1)
+    });
+    assert!(sync_unopened(&zw_dir, None).is_none());
+    let r = sync(&zw, None).unwrap();
+    assert!(!r.refused.is_empty(), "{r:?}");
+    assert!(
+        sync_unopened(&zw_dir, None).is_none(),
+        "a sync that refused keeps nothing"
+    );
+}

@@ -492,6 +492,13 @@ fn run_in(cli: Cli, ctx: &Context) -> Result<()> {
             Ok(())
         }
         Command::Sync { name, bundle } => {
+            // Nothing new either way: said after the fetch, without opening the database.
+            if bundle.is_none()
+                && let Some(r) = crate::sync::sync_unopened(&ctx.paths.data_dir, name.as_deref())
+            {
+                writeln!(out(), "{}", r.summary(ctx.lang))?;
+                return Ok(());
+            }
             let app = ctx.open(&ctx.paths.data_dir)?;
             let r = match bundle {
                 Some(file) => crate::sync::sync_bundle(&app, &file)?,

@@ -920,6 +920,18 @@ impl App {
         Ok(self.store().seen(actor)?)
     }
 
+    /// A digest of every operation this copy holds (see
+    /// [`crate::store::Store::held_digest`]).
+    pub fn held_digest(&self) -> Result<String> {
+        Ok(self.store().held_digest()?)
+    }
+
+    /// Keep what a sync left beside the database (see
+    /// [`crate::store::Store::keep_quiet_sync`]).
+    pub(crate) fn keep_quiet_sync(&self, bytes: &[u8]) -> bool {
+        self.store().keep_quiet_sync(bytes)
+    }
+
     /// The batch holding `actor#seq`, if any.
     pub fn batch_covering(&self, actor: &str, seq: u64) -> Result<Option<SignedBatch>> {
         Ok(self.store().signed_batch(actor, seq)?)

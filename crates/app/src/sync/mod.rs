@@ -24,6 +24,7 @@
 //! fast-forward, since only you write it. Offline, the fetch fails and
 //! nothing changes; a push that fails is retried by the next sync.
 
+mod quick;
 pub mod rebuild;
 pub mod repo;
 mod session;
@@ -31,6 +32,7 @@ mod session;
 use crate::app::{App, AppError, Remote, Result};
 use crate::crypto::sign::SignedBatch;
 use crate::model::ops::{Change, Kind, Op};
+pub use quick::sync_unopened;
 use repo::Repo;
 use session::sync_with;
 use std::collections::{BTreeMap, BTreeSet};
@@ -227,6 +229,23 @@ struct GitOut {
     stderr: String,
 }
 
+/// `git fetch`'s arguments: every ref of the remote `rname` at `url`,
+/// forced into the tracking namespace so a rewritten ref can be seen (and
+/// refused) rather than failing the fetch. A bundle is read whole (no
+/// `--prune`: it holds every ref anyway).
+fn fetch_args(rname: &str, url: &str, bundle: bool) -> Vec<String> {
+    let mut args: Vec<String> = ["fetch", "--quiet", "--no-tags"].map(String::from).to_vec();
+    if !bundle {
+        args.push("--prune".into());
+    }
+    args.extend([
+        "--".into(),
+        url.to_string(),
+        format!("+refs/cscaudit/*:{}*", tracking(rname)),
+    ]);
+    args
+}
+
 /// Run `git` on the local repository, killed when `stop` says so (then the
 /// error is "cancelled"); `Err` only when git could not run or was stopped.
 fn git_run(repo: &Path, args: &[&str], stop: &dyn Fn() -> bool) -> std::result::Result<GitOut, String> {
@@ -262,6 +281,9 @@ fn git_run(repo: &Path, args: &[&str], stop: &dyn Fn() -> bool) -> std::result::
             .take()
             .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
     );
+    // Polled every millisecond for the first 50 (a fetch with nothing new
+    // takes a few), then every 20.
+    let started = std::time::Instant::now();
     let status = loop {
         match child.try_wait() {
             Ok(Some(st)) => break st,
@@ -270,7 +292,9 @@ fn git_run(repo: &Path, args: &[&str], stop: &dyn Fn() -> bool) -> std::result::
                 let _ = child.wait();
                 return Err("cancelled".into());
             }
-            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(
+                if started.elapsed().as_millis() < 50 { 1 } else { 20 },
+            )),
             Err(e) => return Err(e.to_string()),
         }
     };
@@ -493,7 +517,7 @@ pub fn sync_stoppable(app: &App, name: Option<&str>, stop: &dyn Fn() -> bool) ->
             }
         },
     };
-    sync_with(app, remote, None, stop)
+    sync_with(app, remote, name, None, stop)
 }
 
 /// The name a bundle file syncs under (its tracking refs and bookkeeping).
@@ -511,7 +535,7 @@ pub fn sync_bundle(app: &App, file: &Path) -> Result<SyncReport> {
         url: file.to_string_lossy().into_owned(),
         encrypted: false,
     };
-    let mut r = sync_with(app, remote, Some(&file), &|| false)?;
+    let mut r = sync_with(app, remote, None, Some(&file), &|| false)?;
     r.remote = crate::text::visible(&file.display().to_string()).into_owned();
     Ok(r)
 }

@@ -26,6 +26,7 @@ struct Session<'a> {
 pub(super) fn sync_with(
     app: &App,
     remote: Remote,
+    asked: Option<&str>,
     bundle: Option<&Path>,
     stop: &dyn Fn() -> bool,
 ) -> Result<SyncReport> {
@@ -71,6 +72,14 @@ pub(super) fn sync_with(
         return Ok(s.report);
     }
     s.push(to_push)?;
+    // Nothing refused, skipped or left to push: the next sync may answer
+    // "nothing new" from the fetch alone while nobody opens the database.
+    let r = &s.report;
+    let clean = r.refused.is_empty() && !r.push_cancelled && r.not_for_you == 0 && r.plaintext_on_encrypted == 0;
+    match bundle {
+        None if clean => quick::remember(app, dir, asked, &s.remote, &s.repo),
+        _ => quick::forget(dir),
+    }
     Ok(s.report)
 }
 
@@ -83,16 +92,13 @@ impl Session<'_> {
     /// ref can be seen (and refused) rather than failing the fetch.
     fn fetch(&self) -> Result<()> {
         let (rname, url, shown_url) = (self.rname(), &self.remote.url, &self.shown_url);
-        let spec = format!("+refs/cscaudit/*:{}*", tracking(rname));
         // A bundle not written yet has nothing to read (this sync writes it);
         // a bundle is read whole (no --prune: it holds every ref anyway).
         if !self.bundle.is_none_or(Path::exists) {
             return Ok(());
         }
-        let prune: &[&str] = if self.bundle.is_some() { &[] } else { &["--prune"] };
-        let mut args = vec!["fetch", "--quiet", "--no-tags"];
-        args.extend_from_slice(prune);
-        args.extend_from_slice(&["--", url, &spec]);
+        let args = fetch_args(rname, url, self.bundle.is_some());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         git_stoppable(self.repo.path(), &args, self.stop).map_err(|e| {
             if (self.stop)() {
                 return AppError::Cancelled;
@@ -357,7 +363,15 @@ impl Session<'_> {
     fn write_own_refs(&mut self, remote_names: &BTreeMap<String, BTreeSet<String>>) -> Result<Vec<(String, String)>> {
         let app = self.app;
         let me = self.me.clone();
-        let all = app.all_ops()?;
+        // Every operation held was in your refs after the last full pass
+        // to this remote, and nothing came or went since: none is missing,
+        // and the log is not read (a sync with nothing new stays as cheap
+        // as the fetch). `have` only grows between passes, so what was
+        // written then is still written.
+        let written_key = format!("written/{}", self.rname());
+        let held = app.held_digest()?;
+        let unchanged = app.sync_state::<String>(&written_key)?.as_deref() == Some(held.as_str());
+        let all = if unchanged { Vec::new() } else { app.all_ops()? };
         let mut to_push: Vec<(String, String)> = Vec::new();
         // Each engagement you are on, and each programme (its team and its
         // decisions) you are on.
@@ -378,7 +392,8 @@ impl Session<'_> {
                 break;
             }
             let names = remote_names.get(&scope);
-            match self.write_own_ref(&all, &scope, eng.as_ref(), names)? {
+            let ops = (!unchanged).then_some(all.as_slice());
+            match self.write_own_ref(ops, &scope, eng.as_ref(), names)? {
                 Written::Push(local, remote_side) => to_push.push((local, remote_side)),
                 Written::Nothing => {}
                 Written::Stopped => {
@@ -387,13 +402,19 @@ impl Session<'_> {
                 }
             }
         }
+        if !self.report.push_cancelled {
+            app.set_sync_state(&written_key, &held)?;
+        }
         Ok(to_push)
     }
 
     /// Your ref of one scope, brought up to date: see [`Self::write_own_refs`].
+    /// `all` is the whole log, or `None` when nothing changed since every
+    /// operation was last written (only a re-seal to a new team then
+    /// needs it, and reads it).
     fn write_own_ref(
         &mut self,
-        all: &[Op],
+        all: Option<&[Op]>,
         scope: &str,
         eng: Option<&crate::model::engagement::Engagement>,
         remote_names: Option<&BTreeSet<String>>,
@@ -411,12 +432,14 @@ impl Session<'_> {
         // Encrypted: sealed to the team as it is now; when the team's keys
         // changed since your last push, your operations go again, sealed to
         // the new team.
+        let mut resealed = false;
         let seal = if self.remote.encrypted {
             let to = crate::crypto::seal::To::Recipients(app.team_recipients(scope)?);
             let tag = to.tag();
             let tag_key = format!("sealed-to/{rname}/{scope}");
             if app.sync_state::<String>(&tag_key)?.is_some_and(|t| t != tag) {
                 have.remove(&me);
+                resealed = true;
             }
             app.set_sync_state(&tag_key, &tag)?;
             Some((to, tag))
@@ -450,6 +473,15 @@ impl Session<'_> {
         // Every operation of the engagement the remote lacks, by its author
         // (a teammate's that reached this copy by bundle travels on too).
         let mut missing: BTreeMap<String, Vec<Op>> = BTreeMap::new();
+        let read;
+        let all = match all {
+            Some(all) => all,
+            None if resealed => {
+                read = app.all_ops()?;
+                &read
+            }
+            None => &[],
+        };
         for op in app.scope_ops(all, scope, eng.is_none())? {
             if !have.get(&op.id.actor).is_some_and(|s| s.contains(op.id.seq)) {
                 missing.entry(op.id.actor.clone()).or_default().push(op);

@@ -286,6 +286,22 @@ impl Store {
         }
     }
 
+    /// A digest of which operations this copy holds (every actor's
+    /// sequence numbers): the same digest, the same operations held. Reads
+    /// one small row per author, never the log.
+    pub fn held_digest(&self) -> Result<String> {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for kv in self.trees[SEEN].iter() {
+            let (k, v) = kv.map_err(|e| self.sled_err(e))?;
+            h.update((k.len() as u64).to_le_bytes());
+            h.update(&k);
+            h.update((v.len() as u64).to_le_bytes());
+            h.update(&v);
+        }
+        Ok(hex::encode(h.finalize()))
+    }
+
     /// The actor's recent commits on this copy, oldest first.
     pub fn batches(&self, actor: &str) -> Result<Vec<Batch>> {
         Ok(self.meta_get(&batches_key(actor))?.unwrap_or_default())

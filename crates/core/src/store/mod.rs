@@ -220,6 +220,8 @@ pub struct Store {
     /// Shared with every [`Store::reader`]: while one is alive the
     /// database stays open in this process (see [`Store::has_readers`]).
     handles: std::sync::Arc<()>,
+    /// Sync kept [`QUIET_SYNC`] through this handle: the next write removes it.
+    quiet: std::sync::atomic::AtomicBool,
     /// The private copy, removed when the last handle on it is dropped
     /// (declared last: the database closes first).
     snapshot: Option<std::sync::Arc<tempfile::TempDir>>,
@@ -254,6 +256,11 @@ fn quiet_panics_hook() {
     });
 }
 
+/// The file beside the database where sync keeps what it left, to answer
+/// a sync with nothing new without opening the database. Every open of the
+/// database removes it: it is only true while nobody opened it since.
+pub const QUIET_SYNC: &str = "sync-quick";
+
 impl Store {
     /// Open (or create) the database in `dir` (`dir/db` for sled, `dir/blobs` for evidence).
     ///
@@ -271,6 +278,25 @@ impl Store {
         }
     }
 
+    /// Keep `bytes` as [`QUIET_SYNC`] beside the database (written whole,
+    /// then renamed into place), until this handle's next write or the
+    /// next open removes it. Only a copy: `false` when it could not be kept.
+    pub fn keep_quiet_sync(&self, bytes: &[u8]) -> bool {
+        if self.read_only.is_some() || self.snapshot.is_some() {
+            return false;
+        }
+        let Some(dir) = self.blobs.parent() else {
+            return false;
+        };
+        let tmp = dir.join(format!("{QUIET_SYNC}.{}.partial", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, dir.join(QUIET_SYNC)).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            return false;
+        }
+        self.quiet.store(true, std::sync::atomic::Ordering::SeqCst);
+        true
+    }
+
     /// Why this store refuses writes, if it does (opened from a copy).
     pub fn read_only(&self) -> Option<NoRoom> {
         self.read_only
@@ -279,6 +305,12 @@ impl Store {
     /// Refuse a write on a store opened from a copy (also for callers that
     /// write beside the database first: evidence files, the sync repository).
     pub fn writable(&self) -> Result<()> {
+        // What sync kept is no longer known to be true.
+        if self.quiet.swap(false, std::sync::atomic::Ordering::SeqCst)
+            && let Some(dir) = self.blobs.parent()
+        {
+            let _ = std::fs::remove_file(dir.join(QUIET_SYNC));
+        }
         match self.read_only {
             Some(why) => Err(StoreError::ReadOnly {
                 path: self.shown_path(),
@@ -406,6 +438,17 @@ impl Store {
             let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700));
             let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
         }
+        // Whatever this handle does, what the last sync kept is no longer
+        // known to be true (removed while the database is held: nobody can
+        // change it in between).
+        if let Err(e) = std::fs::remove_file(dir.join(QUIET_SYNC))
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            return Err(StoreError::Io {
+                path: dir.join(QUIET_SYNC),
+                source: e,
+            });
+        }
         let mut store = Self::from_db(db, path.clone(), dir.join("blobs"))?;
         if store.migrated {
             // A migration rewrites most index pages: sled keeps the old ones'
@@ -441,6 +484,7 @@ impl Store {
             read_only: self.read_only,
             wall: self.wall.clone(),
             handles: self.handles.clone(),
+            quiet: Default::default(),
             snapshot: self.snapshot.clone(),
         }
     }
@@ -519,6 +563,7 @@ impl Store {
             read_only: None,
             wall: None,
             handles: Default::default(),
+            quiet: Default::default(),
             snapshot: None,
         };
         if upgrade {
