@@ -351,19 +351,26 @@ impl App {
         let mut out = Judged::default();
         let now = crate::store::now_ms();
         // Ops by id; ops held already (same content) are known.
-        let mut by_id: HashMap<(String, u64), Op> = HashMap::new();
+        // Per author, by number: a B-tree gives its memory back as a
+        // batch's ops are taken out (a map of a million ops would keep its
+        // whole table to the end).
+        let mut by_id: HashMap<String, BTreeMap<u64, Op>> = HashMap::new();
         let mut seen_sets: HashMap<String, crate::store::SeqSet> = HashMap::new();
         // Two different changes under one number: the copy that came second
         // is refused, whichever batch (held or not) claims the number.
         let mut doubled: Vec<Op> = Vec::new();
         for op in ops {
-            match by_id.entry((op.id.actor.clone(), op.id.seq)) {
-                std::collections::hash_map::Entry::Occupied(e) => {
+            let of_actor = match by_id.get_mut(&op.id.actor) {
+                Some(m) => m,
+                None => by_id.entry(op.id.actor.clone()).or_default(),
+            };
+            match of_actor.entry(op.id.seq) {
+                std::collections::btree_map::Entry::Occupied(e) => {
                     if *e.get() != op {
                         doubled.push(op);
                     }
                 }
-                std::collections::hash_map::Entry::Vacant(e) => {
+                std::collections::btree_map::Entry::Vacant(e) => {
                     e.insert(op);
                 }
             }
@@ -380,14 +387,18 @@ impl App {
                 ),
             });
         }
-        let mut covered: HashSet<(String, u64)> = HashSet::new();
+        let mut covered: HashMap<String, crate::store::SeqSet> = HashMap::new();
         let mut pending: Vec<SignedBatch> = Vec::new();
         let refuse = |out: &mut Judged, b: &SignedBatch, reason: Msg| out.refused.push(Refused::of(b, reason, false));
         // 1. Each batch on its own: format, engagement, numbers, content.
         let mut ids_seen: HashSet<String> = HashSet::new();
         for b in batches {
+            let set = match covered.get_mut(&b.actor) {
+                Some(set) => set,
+                None => covered.entry(b.actor.clone()).or_default(),
+            };
             for s in b.first..=b.last().min(b.first.saturating_add(b.hashes.len() as u64)) {
-                covered.insert((b.actor.clone(), s));
+                set.insert(s);
             }
             if b.v < 2 {
                 refuse(
@@ -508,8 +519,8 @@ impl App {
         }
         // Ops in no batch (or only in refused ones) are not applied.
         let mut stray: BTreeMap<String, (u64, u64, usize)> = BTreeMap::new();
-        for (actor, seq) in by_id.keys() {
-            if covered.contains(&(actor.clone(), *seq)) {
+        for (actor, seq) in by_id.iter().flat_map(|(a, m)| m.keys().map(move |s| (a, s))) {
+            if covered.get(actor).is_some_and(|c| c.contains(*seq)) {
                 continue;
             }
             if !seen_sets.contains_key(actor) {
@@ -542,7 +553,7 @@ impl App {
             let mut mine = Vec::with_capacity(b.hashes.len());
             for (i, h) in b.hashes.iter().enumerate() {
                 let seq = b.first + i as u64;
-                let op = match by_id.remove(&(b.actor.clone(), seq)) {
+                let op = match by_id.get_mut(&b.actor).and_then(|m| m.remove(&seq)) {
                     Some(op) => op,
                     None => {
                         refuse(

@@ -30,9 +30,17 @@ const MAX_BATCHES: usize = 32;
 /// Records a commit may touch and still be undone.
 pub const MAX_UNDO_ENTITIES: usize = 256;
 
+/// Operations a merge writes per transaction.
+pub(super) const MERGE_SLICE: usize = 20_000;
+
 fn batches_key(actor: &str) -> String {
     format!("batches/{actor}")
 }
+
+use super::retract::MERGE_PENDING;
+
+/// Meta rows a merge's transaction puts, and keys it removes.
+type MetaRows<'a> = (&'a [(&'a [u8], &'a Vec<u8>)], &'a [Vec<u8>]);
 
 type TxResult<T> = std::result::Result<T, ConflictableTransactionError<CodecError>>;
 
@@ -430,7 +438,7 @@ impl Store {
         ];
         meta.extend(head_rows.iter().map(|(k, v)| (k.as_slice(), v)));
         meta.extend(entity_rows.iter().map(|(k, v)| (k.as_slice(), v)));
-        self.write_tx(ops.len(), &by_entity, &touched, seen_rows, sig_rows, &meta)?;
+        self.write_tx(ops.len(), &by_entity, &touched, seen_rows, sig_rows, (&meta, &[]))?;
         *clock = hlc;
         drop(clock);
         self.flush()?;
@@ -500,7 +508,14 @@ impl Store {
                 // Signatures of ops already held (they came unsigned before).
                 let mut meta: Vec<(&[u8], &Vec<u8>)> = head_rows.iter().map(|(k, v)| (k.as_slice(), v)).collect();
                 meta.extend(entity_rows.iter().map(|(k, v)| (k.as_slice(), v)));
-                self.write_tx(0, &BTreeMap::new(), &BTreeMap::new(), Vec::new(), sig_rows, &meta)?;
+                self.write_tx(
+                    0,
+                    &BTreeMap::new(),
+                    &BTreeMap::new(),
+                    Vec::new(),
+                    sig_rows,
+                    (&meta, &[]),
+                )?;
                 self.flush()?;
             }
             return Ok(report);
@@ -513,8 +528,99 @@ impl Store {
         for op in fresh {
             by_entity.entry(op.entity.clone()).or_default().push(op);
         }
+        let new_clock = clock.observe(max_seen);
+        let encoded_clock = codec::encode(&new_clock)?;
+        let mut seen_rows = Vec::new();
+        for (actor, set) in &seen {
+            seen_rows.push((actor.as_bytes().to_vec(), codec::encode(set)?));
+        }
+        let mut meta: Vec<(&[u8], &Vec<u8>)> = vec![(b"clock", &encoded_clock)];
+        meta.extend(head_rows.iter().map(|(k, v)| (k.as_slice(), v)));
+        meta.extend(entity_rows.iter().map(|(k, v)| (k.as_slice(), v)));
+        // Records in slices of about MERGE_SLICE operations, each slice its
+        // own transaction; the last one also writes what makes the
+        // operations held (numbers, batches, heads, count, clock).
+        let mut slices: Vec<BTreeMap<EntityId, Vec<Op>>> = Vec::new();
+        let mut cur: BTreeMap<EntityId, Vec<Op>> = BTreeMap::new();
+        let mut cur_ops = 0usize;
+        for (e, ops) in by_entity {
+            cur_ops += ops.len();
+            cur.insert(e, ops);
+            if cur_ops >= self.merge_slice {
+                slices.push(std::mem::take(&mut cur));
+                cur_ops = 0;
+            }
+        }
+        if !cur.is_empty() || slices.is_empty() {
+            slices.push(cur);
+        }
+        let n_slices = slices.len();
+        let mut markers: Vec<Vec<u8>> = Vec::new();
+        let mut sig_rows = Some(sig_rows);
+        let mut seen_rows = Some(seen_rows);
+        for (i, slice) in slices.into_iter().enumerate() {
+            let last = i + 1 == n_slices;
+            let touched = match self.fold_slice(&slice, &mut report) {
+                Ok(t) => t,
+                Err(e) => {
+                    if !markers.is_empty() {
+                        let _ = self.undo_unfinished_merge();
+                    }
+                    return Err(e);
+                }
+            };
+            if last {
+                let seen_rows = seen_rows.take().unwrap_or_default();
+                let sig_rows = sig_rows.take().unwrap_or_default();
+                let wrote = self.write_tx(fresh_count, &slice, &touched, seen_rows, sig_rows, (&meta, &markers));
+                if let Err(e) = wrote {
+                    if !markers.is_empty() {
+                        let _ = self.undo_unfinished_merge();
+                    }
+                    return Err(e);
+                }
+            } else {
+                // Written with the slice: the records it touched, until the
+                // last slice makes its operations held (or, stopped before,
+                // the next open takes them out: Store::undo_unfinished_merge).
+                let key = format!("{MERGE_PENDING}{i:08}").into_bytes();
+                let ents: Vec<&EntityId> = slice.keys().collect();
+                let ents = codec::encode(&ents)?;
+                let mut wrote = self.write_tx(0, &slice, &touched, Vec::new(), Vec::new(), (&[(&key, &ents)], &[]));
+                markers.push(key);
+                if let Some((after, undo)) = self.merge_fault
+                    && markers.len() >= after
+                    && wrote.is_ok()
+                {
+                    if !undo {
+                        self.flush()?;
+                        return Err(self.corrupt("stopped by a test between the slices of a merge"));
+                    }
+                    wrote = Err(self.corrupt("stopped by a test between the slices of a merge"));
+                }
+                if let Err(e) = wrote {
+                    // Taken out now if it can be (else on the next open).
+                    let _ = self.undo_unfinished_merge();
+                    return Err(e);
+                }
+            }
+        }
+        *clock = new_clock;
+        drop(clock);
+        self.flush()?;
+        self.record_watermark()?;
+        Ok(report)
+    }
+
+    /// Each record of a merge's slice with its new operations: as stored
+    /// and as it becomes. Counts the conflicts the slice opens.
+    fn fold_slice(
+        &self,
+        slice: &BTreeMap<EntityId, Vec<Op>>,
+        report: &mut MergeReport,
+    ) -> Result<BTreeMap<EntityId, (Option<Record>, Record)>> {
         let mut touched: BTreeMap<EntityId, (Option<Record>, Record)> = BTreeMap::new();
-        for (entity, new_ops) in &by_entity {
+        for (entity, new_ops) in slice {
             let entity = entity.clone();
             let old = self.record(&entity)?;
             let fast = match &old {
@@ -537,22 +643,8 @@ impl Store {
             report.new_conflicts += new.open_conflicts().count().saturating_sub(before);
             touched.insert(entity, (old, new));
         }
-        report.records_touched = touched.len();
-        let new_clock = clock.observe(max_seen);
-        let encoded_clock = codec::encode(&new_clock)?;
-        let mut seen_rows = Vec::new();
-        for (actor, set) in &seen {
-            seen_rows.push((actor.as_bytes().to_vec(), codec::encode(set)?));
-        }
-        let mut meta: Vec<(&[u8], &Vec<u8>)> = vec![(b"clock", &encoded_clock)];
-        meta.extend(head_rows.iter().map(|(k, v)| (k.as_slice(), v)));
-        meta.extend(entity_rows.iter().map(|(k, v)| (k.as_slice(), v)));
-        self.write_tx(fresh_count, &by_entity, &touched, seen_rows, sig_rows, &meta)?;
-        *clock = new_clock;
-        drop(clock);
-        self.flush()?;
-        self.record_watermark()?;
-        Ok(report)
+        report.records_touched += touched.len();
+        Ok(touched)
     }
 
     /// Append ops to their entities' chunks. `existing` is how many ops each
@@ -590,7 +682,7 @@ impl Store {
         touched: &BTreeMap<EntityId, (Option<Record>, Record)>,
         seen_rows: Vec<(Vec<u8>, Vec<u8>)>,
         sig_rows: Vec<(usize, Vec<u8>, Vec<u8>)>,
-        meta: &[(&[u8], &Vec<u8>)],
+        (meta, unmark): MetaRows<'_>,
     ) -> Result<()> {
         // Encode outside the transaction closure (it may run more than once).
         let mut op_rows = Vec::with_capacity(by_entity.len());
@@ -688,6 +780,9 @@ impl Store {
                 }
                 for (k, v) in meta {
                     t[META].insert(*k, v.as_slice())?;
+                }
+                for k in unmark {
+                    t[META].remove(k.as_slice())?;
                 }
                 tx_codec(Ok(()))
             })

@@ -222,6 +222,11 @@ pub struct Store {
     handles: std::sync::Arc<()>,
     /// Sync kept [`QUIET_SYNC`] through this handle: the next write removes it.
     quiet: std::sync::atomic::AtomicBool,
+    /// Operations a merge writes per transaction (tests make it small).
+    pub(super) merge_slice: usize,
+    /// Tests only: a merge stops after this many slices, as a crash would
+    /// (`false`) or as an error does (`true`: what it wrote is taken out).
+    pub(super) merge_fault: Option<(usize, bool)>,
     /// The private copy, removed when the last handle on it is dropped
     /// (declared last: the database closes first).
     snapshot: Option<std::sync::Arc<tempfile::TempDir>>,
@@ -276,6 +281,19 @@ impl Store {
             }
             r => r,
         }
+    }
+
+    /// Tests: merge in slices of `n` operations.
+    #[doc(hidden)]
+    pub fn set_merge_slice(&mut self, n: usize) {
+        self.merge_slice = n.max(1);
+    }
+
+    /// Tests: stop every merge after `slices` slices, as a crash would
+    /// (`undo` false: the next open takes them out) or as an error does.
+    #[doc(hidden)]
+    pub fn set_merge_fault(&mut self, fault: Option<(usize, bool)>) {
+        self.merge_fault = fault;
     }
 
     /// Keep `bytes` as [`QUIET_SYNC`] beside the database (written whole,
@@ -460,6 +478,8 @@ impl Store {
             return Self::open_checked(dir, check);
         }
         store.data_file = std::fs::File::open(path.join("db")).ok();
+        // A merge stopped between its slices: taken out before anything reads.
+        store.undo_unfinished_merge()?;
         if check {
             let held = store.op_count() as u64;
             store.watermark = Some(Mutex::new(watermark::Watermark::check(dir, held)?));
@@ -485,6 +505,8 @@ impl Store {
             wall: self.wall.clone(),
             handles: self.handles.clone(),
             quiet: Default::default(),
+            merge_slice: log::MERGE_SLICE,
+            merge_fault: None,
             snapshot: self.snapshot.clone(),
         }
     }
@@ -564,6 +586,8 @@ impl Store {
             wall: None,
             handles: Default::default(),
             quiet: Default::default(),
+            merge_slice: log::MERGE_SLICE,
+            merge_fault: None,
             snapshot: None,
         };
         if upgrade {

@@ -40,6 +40,30 @@ impl SeqSet {
     }
 }
 
+/// A merge's slice written before its last (see
+/// [`Store::undo_unfinished_merge`]): the records it touched.
+pub(super) const MERGE_PENDING: &str = "merge-pending/";
+
+/// Records folded again without some operations: what to write.
+struct Refold {
+    rewrites: Vec<Rewrite>,
+    counts: BTreeMap<Vec<u8>, i64>,
+    removed: usize,
+}
+
+/// One record's rows, folded again.
+struct Rewrite {
+    old_chunks: Vec<Vec<u8>>,
+    new_chunks: Vec<(Vec<u8>, Vec<u8>)>,
+    slot: usize,
+    id: Vec<u8>,
+    value: Option<Vec<u8>>,
+    old_index: Vec<Vec<u8>>,
+    new_index: Vec<Vec<u8>>,
+    old_conflicts: Vec<Vec<u8>>,
+    new_conflicts: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
 impl Store {
     /// The records a held format-2 batch touched (recorded when it was stored).
     pub fn batch_entities(&self, actor: &str, first: u64) -> Result<Vec<EntityId>> {
@@ -69,21 +93,81 @@ impl Store {
         for b in batches {
             entities.extend(self.batch_entities(&b.actor, b.first)?);
         }
-        struct Rewrite {
-            old_chunks: Vec<Vec<u8>>,
-            new_chunks: Vec<(Vec<u8>, Vec<u8>)>,
-            slot: usize,
-            id: Vec<u8>,
-            value: Option<Vec<u8>>,
-            old_index: Vec<Vec<u8>>,
-            new_index: Vec<Vec<u8>>,
-            old_conflicts: Vec<Vec<u8>>,
-            new_conflicts: Vec<(Vec<u8>, Vec<u8>)>,
+        let refold = self.refold_without(&entities, gone)?;
+        let removed = refold.removed;
+        // Sequence numbers, batch rows, heads.
+        let mut seen: BTreeMap<String, SeqSet> = BTreeMap::new();
+        let mut meta_rows: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
+        for b in batches {
+            if !seen.contains_key(&b.actor) {
+                seen.insert(b.actor.clone(), self.seen(&b.actor)?);
+            }
+            seen.get_mut(&b.actor)
+                .expect("inserted")
+                .remove_range(b.first, b.last());
+            meta_rows.push((batch_entities_key(&b.actor, b.first).into_bytes(), None));
         }
+        let batch_keys: Vec<Vec<u8>> = batches.iter().map(|b| sig_key(&b.actor, b.first)).collect();
+        // Heads stay as they were: they say what this copy had seen (a
+        // batch built on this copy names the taken-back one as seen, and
+        // every copy refuses that one alike).
+        let mut seen_rows = Vec::new();
+        for (actor, set) in &seen {
+            seen_rows.push((actor.as_bytes().to_vec(), codec::encode(set)?));
+        }
+        let total = (self.op_count() as u64).saturating_sub(removed as u64);
+        meta_rows.push((b"op_count".to_vec(), Some(codec::encode(&total)?)));
+        // Lower the acknowledged count first: a crash before the transaction
+        // leaves more operations than recorded (fine), never fewer.
+        if let Some(w) = &self.watermark {
+            w.lock().unwrap_or_else(|p| p.into_inner()).record(total)?;
+        }
+        self.write_refold(&refold, &seen_rows, &batch_keys, &meta_rows)?;
+        self.flush()?;
+        Ok(removed)
+    }
+
+    /// A merge stopped between its slices (a crash, a full disk): what its
+    /// finished slices wrote is taken out again, slice by slice — every
+    /// record they touched folded from the operations held (a merge writes
+    /// the numbers it holds with its last slice, so the operations of an
+    /// unfinished one are in no number set). The database is then as
+    /// before the merge. The number of operations taken out.
+    pub(crate) fn undo_unfinished_merge(&self) -> Result<usize> {
+        let mut markers = Vec::new();
+        for kv in self.trees[META].scan_prefix(MERGE_PENDING.as_bytes()) {
+            let (k, v) = kv.map_err(|e| self.sled_err(e))?;
+            markers.push((k.to_vec(), v));
+        }
+        let mut seen: std::collections::HashMap<String, SeqSet> = std::collections::HashMap::new();
+        let mut removed = 0;
+        for (key, v) in markers {
+            let entities: BTreeSet<EntityId> = codec::decode::<Vec<EntityId>>(&v)?.into_iter().collect();
+            for e in &entities {
+                for op in self.history(e)? {
+                    if !seen.contains_key(&op.id.actor) {
+                        seen.insert(op.id.actor.clone(), self.seen(&op.id.actor)?);
+                    }
+                }
+            }
+            let held = |op: &Op| seen.get(&op.id.actor).is_some_and(|s| s.contains(op.id.seq));
+            let refold = self.refold_without(&entities, |op| !held(op))?;
+            removed += refold.removed;
+            self.write_refold(&refold, &[], &[], &[(key, None)])?;
+        }
+        if removed > 0 {
+            self.flush()?;
+        }
+        Ok(removed)
+    }
+
+    /// Every record of `entities` folded again without the operations
+    /// `gone` names: the rows to write, and the counters' changes.
+    fn refold_without(&self, entities: &BTreeSet<EntityId>, gone: impl Fn(&Op) -> bool) -> Result<Refold> {
         let mut rewrites = Vec::new();
         let mut removed = 0usize;
         let mut counts: BTreeMap<Vec<u8>, i64> = BTreeMap::new();
-        for e in &entities {
+        for e in entities {
             let history = self.history(e)?;
             let keep: Vec<Op> = history.iter().filter(|o| !gone(o)).cloned().collect();
             removed += history.len() - keep.len();
@@ -132,38 +216,27 @@ impl Store {
             });
         }
         counts.retain(|_, d| *d != 0);
-        // Sequence numbers, batch rows, heads.
-        let mut seen: BTreeMap<String, SeqSet> = BTreeMap::new();
-        let mut meta_rows: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
-        for b in batches {
-            if !seen.contains_key(&b.actor) {
-                seen.insert(b.actor.clone(), self.seen(&b.actor)?);
-            }
-            seen.get_mut(&b.actor)
-                .expect("inserted")
-                .remove_range(b.first, b.last());
-            meta_rows.push((batch_entities_key(&b.actor, b.first).into_bytes(), None));
-        }
-        let batch_keys: Vec<Vec<u8>> = batches.iter().map(|b| sig_key(&b.actor, b.first)).collect();
-        // Heads stay as they were: they say what this copy had seen (a
-        // batch built on this copy names the taken-back one as seen, and
-        // every copy refuses that one alike).
-        let mut seen_rows = Vec::new();
-        for (actor, set) in &seen {
-            seen_rows.push((actor.as_bytes().to_vec(), codec::encode(set)?));
-        }
-        let total = (self.op_count() as u64).saturating_sub(removed as u64);
-        meta_rows.push((b"op_count".to_vec(), Some(codec::encode(&total)?)));
-        // Lower the acknowledged count first: a crash before the transaction
-        // leaves more operations than recorded (fine), never fewer.
-        if let Some(w) = &self.watermark {
-            w.lock().unwrap_or_else(|p| p.into_inner()).record(total)?;
-        }
+        Ok(Refold {
+            rewrites,
+            counts,
+            removed,
+        })
+    }
+
+    /// Write a [`Refold`] with the number sets, batch rows removed and meta
+    /// rows (`None`: removed) that go with it, in one transaction.
+    fn write_refold(
+        &self,
+        refold: &Refold,
+        seen_rows: &[(Vec<u8>, Vec<u8>)],
+        batch_keys: &[Vec<u8>],
+        meta_rows: &[(Vec<u8>, Option<Vec<u8>>)],
+    ) -> Result<()> {
         let trees: &[sled::Tree] = &self.trees;
         trees
             .transaction(
                 |t: &Vec<TransactionalTree>| -> std::result::Result<(), ConflictableTransactionError<CodecError>> {
-                    for r in &rewrites {
+                    for r in &refold.rewrites {
                         for k in &r.old_chunks {
                             t[CHUNKS].remove(k.as_slice())?;
                         }
@@ -191,7 +264,7 @@ impl Store {
                             t[CONFLICTS].insert(k.as_slice(), v.as_slice())?;
                         }
                     }
-                    for (k, d) in &counts {
+                    for (k, d) in &refold.counts {
                         let cur = t[INDEX].get(k.as_slice())?.map_or(0, |v| count_value(&v));
                         let n = (cur as i64 + d).max(0) as u64;
                         if n == 0 {
@@ -200,13 +273,13 @@ impl Store {
                             t[INDEX].insert(k.as_slice(), &n.to_be_bytes())?;
                         }
                     }
-                    for (k, v) in &seen_rows {
+                    for (k, v) in seen_rows {
                         t[SEEN].insert(k.as_slice(), v.as_slice())?;
                     }
-                    for k in &batch_keys {
+                    for k in batch_keys {
                         t[BATCHES].remove(k.as_slice())?;
                     }
-                    for (k, v) in &meta_rows {
+                    for (k, v) in meta_rows {
                         match v {
                             Some(v) => t[META].insert(k.as_slice(), v.as_slice())?,
                             None => t[META].remove(k.as_slice())?,
@@ -215,8 +288,6 @@ impl Store {
                     Ok(())
                 },
             )
-            .map_err(|e| self.tx_err(e))?;
-        self.flush()?;
-        Ok(removed)
+            .map_err(|e| self.tx_err(e))
     }
 }
