@@ -176,8 +176,8 @@ proptest! {
 /// (a crash, or an error such as a full disk), the database is exactly as
 /// before it — at once for an error, on the next open for a crash — and
 /// the same merge then goes through whole.
-#[test]
-fn a_merge_stopped_between_its_slices_leaves_the_database_as_before() {
+/// Three replicas' logs where each replica edits every record.
+fn sliced_logs() -> Vec<Vec<Op>> {
     let steps: Vec<Step> = (0..60u8)
         .map(|i| Step::Edit {
             replica: usize::from(i % 3),
@@ -187,7 +187,12 @@ fn a_merge_stopped_between_its_slices_leaves_the_database_as_before() {
         })
         .chain([Step::Sync { from: 0, to: 1 }])
         .collect();
-    let logs = run(&steps);
+    run(&steps)
+}
+
+#[test]
+fn a_merge_stopped_between_its_slices_leaves_the_database_as_before() {
+    let logs = sliced_logs();
     // The whole log at once: what the stopped merges must end as.
     let reference = Store::temporary().unwrap();
     reference.merge(logs[0].clone()).unwrap();
@@ -319,4 +324,32 @@ fn an_actors_numbering_continues_after_its_ops_came_back_from_another_copy() {
         laptop.record(&e).unwrap().unwrap().get_raw("title"),
         Some(&Value::Text("三".into()))
     );
+}
+
+/// The handle whose merge stopped (and could not take its slices out)
+/// merges again: the unfinished slices are taken out first, so no
+/// operation is stored twice.
+#[test]
+fn a_merge_after_a_stopped_one_on_the_same_handle_stores_nothing_twice() {
+    let logs = sliced_logs();
+    let reference = Store::temporary().unwrap();
+    for log in &logs {
+        reference.merge(log.clone()).unwrap();
+    }
+    let expected = state(&reference);
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(dir.path()).unwrap();
+    s.merge(logs[0].clone()).unwrap();
+    let rest: Vec<Op> = logs[1].iter().chain(&logs[2]).cloned().collect();
+    s.set_merge_slice(2);
+    s.set_merge_fault(Some((1, false)));
+    assert!(s.merge(rest.clone()).is_err());
+    s.set_merge_fault(None);
+    s.merge(rest).unwrap();
+    assert_eq!(state(&s), expected);
+    assert_eq!(s.op_count(), expected.2.len());
+    assert_eq!(s.counts_differing().unwrap(), vec![]);
+    drop(s);
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(state(&s), expected, "and nothing left to take out on the next open");
 }

@@ -1099,7 +1099,11 @@ fn a_sync_with_nothing_new_skips_the_database_and_nothing_else() {
     let url = format!("file://{}", site.remote.display());
     team(&site, &url);
     let lm = site.app("lm", "LM", &url);
-    sync(&lm, None).unwrap();
+    assert_eq!(sync(&lm, None).unwrap().joined, vec![ENG.to_string()]);
+    assert!(
+        sync_unopened(&site.p("lm"), None).is_none(),
+        "a sync that joined keeps nothing: the next one may join its programme"
+    );
     let zw_dir = site.p("zw");
     let zw = site.app("zw", "ZW", &url);
     // The sync after a push sees its own pushed tips come back; the one after

@@ -387,19 +387,19 @@ impl App {
                 ),
             });
         }
-        let mut covered: HashMap<String, crate::store::SeqSet> = HashMap::new();
+        // Ranges first, joined once below: inserting numbers one by one into
+        // a sorted set is quadratic on batches that arrive out of order.
+        let mut covered_ranges: HashMap<String, Vec<(u64, u64)>> = HashMap::new();
         let mut pending: Vec<SignedBatch> = Vec::new();
         let refuse = |out: &mut Judged, b: &SignedBatch, reason: Msg| out.refused.push(Refused::of(b, reason, false));
         // 1. Each batch on its own: format, engagement, numbers, content.
         let mut ids_seen: HashSet<String> = HashSet::new();
         for b in batches {
-            let set = match covered.get_mut(&b.actor) {
-                Some(set) => set,
-                None => covered.entry(b.actor.clone()).or_default(),
+            let ranges = match covered_ranges.get_mut(&b.actor) {
+                Some(r) => r,
+                None => covered_ranges.entry(b.actor.clone()).or_default(),
             };
-            for s in b.first..=b.last().min(b.first.saturating_add(b.hashes.len() as u64)) {
-                set.insert(s);
-            }
+            ranges.push((b.first, b.last().min(b.first.saturating_add(b.hashes.len() as u64))));
             if b.v < 2 {
                 refuse(
                     &mut out,
@@ -517,6 +517,10 @@ impl App {
             }
             pending.push(b);
         }
+        let covered: HashMap<String, crate::store::SeqSet> = covered_ranges
+            .into_iter()
+            .map(|(a, r)| (a, crate::store::SeqSet::from_ranges(r)))
+            .collect();
         // Ops in no batch (or only in refused ones) are not applied.
         let mut stray: BTreeMap<String, (u64, u64, usize)> = BTreeMap::new();
         for (actor, seq) in by_id.iter().flat_map(|(a, m)| m.keys().map(move |s| (a, s))) {

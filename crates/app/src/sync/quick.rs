@@ -9,7 +9,13 @@
 //! Then the report is "nothing new" after one `git fetch`, instead of a
 //! fetch plus opening a database of a million keys. Anything else —
 //! a ref moved, the fetch failed, the file is missing or from another
-//! build — goes the whole way.
+//! build — goes the whole way. It is not kept after a sync that joined an
+//! engagement (its programme is joined by the next one), nor when a
+//! tracking ref moved after the sync read it (a quick sync's fetch beside
+//! it: that fetch holds no lock). What it does not re-check: the database
+//! files themselves (a `db` folder restored from an older copy is found by
+//! the next open, not by a quick sync) and evidence files deleted by hand
+//! (fetched again by the next full sync).
 
 use super::repo::Repo;
 use super::{SyncReport, fetch_args, git_stoppable};
@@ -43,10 +49,29 @@ fn all_refs(repo: &Repo) -> Option<Vec<(String, String)>> {
 /// Keep what this sync left (called with the database still open, at the
 /// end of a sync that refused, skipped and left out nothing). Only a copy:
 /// when it cannot be kept, the next sync goes the whole way.
-pub(super) fn remember(app: &App, data_dir: &Path, asked: Option<&str>, remote: &Remote, repo: &Repo) {
-    let Some(refs) = all_refs(repo) else {
+pub(super) fn remember(
+    app: &App,
+    data_dir: &Path,
+    asked: Option<&str>,
+    remote: &Remote,
+    repo: &Repo,
+    read: &[(String, gix::ObjectId)],
+) {
+    // Read again: a quick sync's fetch beside this one (it holds no lock)
+    // may have moved a tracking ref after this sync read it. Kept only when
+    // every tracking ref is as this sync read and merged it.
+    let Ok(repo) = Repo::open_or_init(repo.path()) else {
         return;
     };
+    let Some(refs) = all_refs(&repo) else {
+        return;
+    };
+    let prefix = super::tracking(&remote.name);
+    let now: Vec<(String, String)> = refs.iter().filter(|(n, _)| n.starts_with(&prefix)).cloned().collect();
+    let then: Vec<(String, String)> = read.iter().map(|(n, id)| (n.clone(), id.to_string())).collect();
+    if now != then {
+        return;
+    }
     let kept = Kept {
         build: env!("CARGO_PKG_VERSION").to_string(),
         asked: asked.map(str::to_string),

@@ -17,6 +17,9 @@ struct Session<'a> {
     repo: Repo,
     opener: crate::crypto::seal::Opener,
     me: String,
+    /// The tracking refs as this sync read them (a quick sync's fetch
+    /// beside this one may move them after).
+    read_tips: Vec<(String, gix::ObjectId)>,
     /// The remote's URL as it may be shown (control characters made visible).
     shown_url: String,
     report: SyncReport,
@@ -50,6 +53,7 @@ pub(super) fn sync_with(
         repo,
         opener: app.key_opener()?,
         me: app.identity().actor.clone(),
+        read_tips: Vec::new(),
     };
     // 1. Fetch every ref.
     s.fetch()?;
@@ -74,10 +78,16 @@ pub(super) fn sync_with(
     s.push(to_push)?;
     // Nothing refused, skipped or left to push: the next sync may answer
     // "nothing new" from the fetch alone while nobody opens the database.
+    // Nor joined anything: a programme bound to an engagement joined now
+    // is joined by the next sync, which must go the whole way.
     let r = &s.report;
-    let clean = r.refused.is_empty() && !r.push_cancelled && r.not_for_you == 0 && r.plaintext_on_encrypted == 0;
+    let clean = r.refused.is_empty()
+        && r.joined.is_empty()
+        && !r.push_cancelled
+        && r.not_for_you == 0
+        && r.plaintext_on_encrypted == 0;
     match bundle {
-        None if clean => quick::remember(app, dir, asked, &s.remote, &s.repo),
+        None if clean => quick::remember(app, dir, asked, &s.remote, &s.repo, &s.read_tips),
         _ => quick::forget(dir),
     }
     Ok(s.report)
@@ -124,7 +134,8 @@ impl Session<'_> {
     fn read_refs(&mut self) -> Result<BTreeMap<String, Incoming>> {
         let rname = self.rname().to_string();
         let mut by_eng: BTreeMap<String, Incoming> = BTreeMap::new();
-        for (full, tip) in self.repo.refs(&tracking(&rname)).map_err(|e| repo_err("refs", e))? {
+        self.read_tips = self.repo.refs(&tracking(&rname)).map_err(|e| repo_err("refs", e))?;
+        for (full, tip) in self.read_tips.clone() {
             let rel = full[tracking(&rname).len()..].to_string();
             let label = crate::text::visible(&format!("{rname}: {rel}")).into_owned();
             let Some((eng, actor)) = rel.split_once('/') else {

