@@ -830,7 +830,15 @@ mod tests {
 
     #[test]
     fn ranges_join_into_the_same_set_as_numbers_one_by_one() {
-        let ranges = vec![(9, 10), (1, 3), (4, 4), (20, 18), (2, 6), (12, 12), (u64::MAX, u64::MAX)];
+        let ranges = vec![
+            (9, 10),
+            (1, 3),
+            (4, 4),
+            (20, 18),
+            (2, 6),
+            (12, 12),
+            (u64::MAX, u64::MAX),
+        ];
         let mut one_by_one = SeqSet::default();
         for &(a, b) in &ranges {
             if a <= b {
