@@ -54,13 +54,13 @@ pub(super) fn remember(
     data_dir: &Path,
     asked: Option<&str>,
     remote: &Remote,
-    repo: &Repo,
+    repo: &Path,
     read: &[(String, gix::ObjectId)],
 ) {
     // Read again: a quick sync's fetch beside this one (it holds no lock)
     // may have moved a tracking ref after this sync read it. Kept only when
     // every tracking ref is as this sync read and merged it.
-    let Ok(repo) = Repo::open_or_init(repo.path()) else {
+    let Ok(repo) = Repo::open_or_init(repo) else {
         return;
     };
     let Some(refs) = all_refs(&repo) else {
@@ -85,11 +85,6 @@ pub(super) fn remember(
     }
 }
 
-/// Forget it (a sync that did not finish cleanly).
-pub(super) fn forget(data_dir: &Path) {
-    let _ = std::fs::remove_file(data_dir.join(QUIET_SYNC));
-}
-
 /// Sync with `asked` (or the only remote) without opening the database,
 /// when the fetch brings nothing: the report of a sync with nothing new.
 /// `None`: go the whole way ([`super::sync`]).
@@ -106,12 +101,11 @@ pub fn sync_unopened(data_dir: &Path, asked: Option<&str>) -> Option<SyncReport>
     if !path.join("HEAD").is_file() {
         return None;
     }
-    let repo = Repo::open_or_init(&path).ok()?;
     let args = fetch_args(&kept.name, &kept.url, false);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     git_stoppable(&path, &args, &|| false).ok()?;
-    // Opened again: gix reads the refs as they were when it opened.
-    let repo = Repo::open_or_init(repo.path()).ok()?;
+    // Opened after the fetch: gix reads the refs as they were when it opened.
+    let repo = Repo::open_or_init(&path).ok()?;
     if all_refs(&repo)? != kept.refs {
         return None;
     }

@@ -86,9 +86,9 @@ pub(super) fn sync_with(
         && !r.push_cancelled
         && r.not_for_you == 0
         && r.plaintext_on_encrypted == 0;
-    match bundle {
-        None if clean => quick::remember(app, dir, asked, &s.remote, &s.repo, &s.read_tips),
-        _ => quick::forget(dir),
+    // (Anything else leaves none: this sync's first write removed it.)
+    if bundle.is_none() && clean {
+        quick::remember(app, dir, asked, &s.remote, s.repo.path(), &s.read_tips);
     }
     Ok(s.report)
 }
